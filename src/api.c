@@ -1,0 +1,152 @@
+/* api.c — shared /api/v1 handler helpers. */
+#include "api.h"
+#include "util.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+struct db *api_db(struct http_req *req)
+{
+	struct db *db = db_thread();
+	if (db == NULL)
+		http_problem(req, 503, "the database is unreachable", NULL);
+	return db;
+}
+
+json_t *api_body_object(struct http_req *req)
+{
+	json_t *v = http_body_json(req);
+	if (v != NULL && !json_is_object(v)) {
+		json_decref(v);
+		http_problem(req, 400, "the body must be a JSON object", NULL);
+		return NULL;
+	}
+	return v;
+}
+
+int api_path_id(struct http_req *req, int idx, int64_t *id)
+{
+	if (idx >= req->nparams || parse_i64(req->params[idx], 1, INT64_MAX, id) < 0) {
+		http_problem(req, 404, "no such object", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+void api_cursor_encode(const char *key, char *out, size_t outlen)
+{
+	sodium_bin2base64(out, outlen, (const unsigned char *)key, strlen(key),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+int api_cursor_decode(const char *cursor, char *out, size_t outlen)
+{
+	size_t n;
+	if (strlen(cursor) > 96 ||
+	    sodium_base642bin((unsigned char *)out, outlen - 1, cursor, strlen(cursor), NULL, &n, NULL,
+			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 || n == 0)
+		return -1;
+	out[n] = '\0';
+	return strlen(out) == n ? 0 : -1;
+}
+
+int api_query_bool(struct http_req *req, const char *name, int *out)
+{
+	const char *s = http_query(req, name);
+	*out = 0;
+	if (s == NULL)
+		return 0;
+	if (strcmp(s, "true") == 0 || strcmp(s, "1") == 0)
+		*out = 1;
+	else if (strcmp(s, "false") != 0 && strcmp(s, "0") != 0) {
+		char detail[160];
+		snprintf(detail, sizeof(detail), "%s must be true or false", name);
+		http_problem(req, 400, detail, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+int api_page(struct http_req *req, struct page *pg, int numeric)
+{
+	const char *limit = http_query(req, "limit"), *cursor = http_query(req, "cursor");
+	int64_t n = PAGE_DEFAULT, id;
+	pg->after[0] = '\0';
+	if (limit && parse_i64(limit, 1, PAGE_MAX, &n) < 0) {
+		http_problem(req, 400, "limit must be a whole number from 1 to 1000", NULL);
+		return -1;
+	}
+	pg->limit = (int)n;
+	if (cursor && (api_cursor_decode(cursor, pg->after, sizeof(pg->after)) < 0 ||
+		       (numeric && parse_i64(pg->after, 0, INT64_MAX, &id) < 0))) {
+		http_problem(req, 400, "cursor is not one this API gave out", NULL);
+		return -1;
+	}
+	if (numeric && pg->after[0] == '\0')
+		strcpy(pg->after, "0");
+	return api_query_bool(req, "count", &pg->count);
+}
+
+void api_list(struct http_req *req, const struct page *pg, PGresult *r, PGresult *count_r)
+{
+	struct buf *b = &req->out;
+	int rows = PQntuples(r), shown = rows > pg->limit ? pg->limit : rows;
+	buf_reset(b);
+	buf_puts(b, "{\"results\":[");
+	for (int i = 0; i < shown; i++) {
+		if (i)
+			buf_putc(b, ',');
+		buf_append(b, PQgetvalue(r, i, 0), (size_t)PQgetlength(r, i, 0));
+	}
+	buf_puts(b, "],\"next_cursor\":");
+	if (rows > pg->limit) {
+		char c[140];
+		api_cursor_encode(db_str(r, shown - 1, 1), c, sizeof(c));
+		buf_json_str(b, c);
+	} else {
+		buf_puts(b, "null");
+	}
+	if (count_r)
+		buf_printf(b, ",\"count\":%s", db_str(count_r, 0, 0));
+	buf_putc(b, '}');
+	req->status = 200;
+	req->content_type = "application/json";
+	PQclear(r);
+	PQclear(count_r);
+}
+
+void api_row(struct http_req *req, int status, PGresult *r, const char *location_prefix)
+{
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		http_problem(req, 404, "no such object", NULL);
+		return;
+	}
+	http_json_text(req, status, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
+	if (status == 201 && location_prefix && PQnfields(r) > 1) {
+		char *loc = xasprintf("%s%s", location_prefix, db_str(r, 0, 1));
+		http_header(req, "Location", loc);
+		free(loc);
+	}
+	PQclear(r);
+}
+
+void api_db_error(struct http_req *req, struct db *db)
+{
+	if (db_is_unique(db))
+		http_problem(req, 409, "an object with that key already exists", NULL);
+	else if (db_is_fk(db))
+		http_problem(req, 409, "the object is in use, or refers to one that does not exist", NULL);
+	else if (db_is_check(db))
+		http_problem(req, 422, "a value breaks a rule of the database", NULL);
+	else if (PQstatus(db->conn) != CONNECTION_OK)
+		http_problem(req, 503, "the database is unreachable", NULL);
+	else
+		http_problem(req, 500, "the database failed; see the log with this request id", NULL);
+}
+
+void api_invalid(struct http_req *req, struct verr *v)
+{
+	http_problem(req, 422, "some fields are not valid", verr_take(v));
+}

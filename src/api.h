@@ -1,0 +1,46 @@
+/* api.h — what every /api/v1 handler shares: body parsing, ids, pagination, answering with
+ * JSON made by PostgreSQL, and mapping database failures to problem+json. */
+#ifndef HERALD_API_H
+#define HERALD_API_H
+#include <jansson.h>
+#include "db.h"
+#include "http.h"
+#include "valid.h"
+
+#define PAGE_DEFAULT 50
+#define PAGE_MAX 1000
+
+struct page {
+	char after[72];     /* the key after which the page starts ("" for the first page) */
+	int limit;
+	int count;          /* ?count=true */
+};
+
+/* The thread's database connection, or NULL after answering 503. */
+struct db *api_db(struct http_req *req);
+/* The body as a JSON object, or NULL after answering 400/415. Caller json_decrefs. */
+json_t *api_body_object(struct http_req *req);
+/* Path parameter idx as a positive id; NULL after answering 404. */
+int api_path_id(struct http_req *req, int idx, int64_t *id);
+/* Parses ?limit, ?cursor and ?count. numeric: the cursor key must be a positive integer.
+ * -1 after answering 400. */
+int api_page(struct http_req *req, struct page *pg, int numeric);
+/* A query parameter that must be a boolean ("true"/"false"); -1 after answering 400. */
+int api_query_bool(struct http_req *req, const char *name, int *out);
+/* Answers a list page: r holds up to limit+1 rows with the object's JSON text in column 0 and
+ * its key in column 1; count_r (may be NULL) holds the total in row 0 column 0. Clears both. */
+void api_list(struct http_req *req, const struct page *pg, PGresult *r, PGresult *count_r);
+/* Answers status with the JSON text in row 0 column 0 of r, or 404 when r has no rows.
+ * Clears r. With status 201, location_prefix + column 1 goes into Location. */
+void api_row(struct http_req *req, int status, PGresult *r, const char *location_prefix);
+/* Answers for a failed statement: 409 (unique or foreign key), 422 (check), 503 (connection
+ * lost) or 500. */
+void api_db_error(struct http_req *req, struct db *db);
+/* Answers 422 with the collected errors (taken from v). */
+void api_invalid(struct http_req *req, struct verr *v);
+
+/* Cursor encoding: opaque base64url of the key text. */
+void api_cursor_encode(const char *key, char *out, size_t outlen);
+int api_cursor_decode(const char *cursor, char *out, size_t outlen);
+
+#endif

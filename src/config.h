@@ -1,0 +1,45 @@
+/* config.h — herald's configuration: defaults, then the config file, then the environment.
+ * The file is directive-per-line (Kore style): "listen 127.0.0.1:8080"; a value "$NAME" is the
+ * environment variable NAME (a directive whose variable is unset keeps its default). */
+#ifndef HERALD_CONFIG_H
+#define HERALD_CONFIG_H
+#include <stddef.h>
+
+struct config {
+	char *database_url;
+	char *listen;
+	char *provider_url;
+	char *provider_token;
+	int provider_timeout_ms;
+	int provider_concurrency;
+	int provider_rate;          /* requests per second, 0 = unlimited */
+	int retry_base_ms;
+	int retry_max_ms;
+	char *default_timezone;
+	char *smtp_url;
+	char *report_to;
+	char *report_from;
+	char *report_time;
+	char *smpp_listen;
+	char *log_dir;
+	char *log_level;
+	int http_threads;
+	int http_timeout_s;
+	char *run_as;               /* user to switch to when started as root */
+	char *root;                 /* folder holding sql/, templates/, assets/ */
+	int token_cache_s;          /* how long an API token check is reused */
+};
+
+extern struct config cfg;
+
+/* Sets every field to its default. */
+void config_defaults(void);
+/* Reads path; on error returns -1 and writes "path:line: message" into err. A missing file
+ * is an error only when required is non-zero. */
+int config_load(const char *path, int required, char *err, size_t errlen);
+/* Applies the environment variables of API.md section 1; -1 with err on a bad value. */
+int config_env(char *err, size_t errlen);
+/* Loads defaults, HERALD_CONFIG or conf/herald.conf, then the environment; exits on error. */
+void config_init(void);
+
+#endif

@@ -1,0 +1,53 @@
+/* db.h — PostgreSQL access: one connection per thread, statements prepared on first use.
+ * SQL text is always a static string of the caller's; input goes in as parameters only. */
+#ifndef HERALD_DB_H
+#define HERALD_DB_H
+#include <libpq-fe.h>
+#include <stdint.h>
+
+#define DB_MAX_STMTS 256
+
+struct db {
+	PGconn *conn;
+	const char *stmts[DB_MAX_STMTS];   /* statement "sN" is the SQL text stmts[N] (by pointer) */
+	int nstmts;
+	char sqlstate[6];                  /* of the last failure, "" when it was not a server error */
+	char err[512];
+};
+
+/* Opens a new connection (session time zone UTC). NULL on failure with err filled. The caller
+ * owns it and closes it with db_close(). */
+struct db *db_connect(const char *conninfo, char *err, size_t errlen);
+void db_close(struct db *db);
+
+/* The calling thread's connection, opened on first use and reopened when it broke. NULL when
+ * the server cannot be reached (logged). Closed by db_thread_close() or at thread exit. */
+struct db *db_thread(void);
+void db_thread_close(void);
+/* Sets the conninfo that db_thread() uses (copied). */
+void db_set_conninfo(const char *conninfo);
+
+/* Runs sql with text parameters (NULL = SQL NULL) as a prepared statement. Returns a result
+ * with PGRES_TUPLES_OK or PGRES_COMMAND_OK that the caller frees with PQclear, or NULL with
+ * db->sqlstate and db->err set (and logged unless it is a constraint violation). */
+PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const *params);
+/* db_exec for statements whose rows are not needed: 0 or -1. */
+int db_run(struct db *db, const char *sql, int nparams, const char *const *params);
+/* Runs one or more statements without parameters (not prepared): 0 or -1. */
+int db_simple(struct db *db, const char *sql);
+
+int db_begin(struct db *db);
+int db_commit(struct db *db);
+void db_rollback(struct db *db);
+
+/* Field accessors: value text ("" for NULL), NULL test, int64 (0 for NULL). */
+const char *db_str(const PGresult *r, int row, int col);
+int db_null(const PGresult *r, int row, int col);
+int64_t db_i64(const PGresult *r, int row, int col);
+
+/* True when the last failure was of the class: unique (23505), foreign key (23503), check (23514). */
+int db_is_unique(const struct db *db);
+int db_is_fk(const struct db *db);
+int db_is_check(const struct db *db);
+
+#endif

@@ -1,0 +1,438 @@
+/* http.c — libmicrohttpd glue: request lifecycle, routing, authentication, responses,
+ * security headers and the access log. */
+#include "http.h"
+#include "config.h"
+#include "log.h"
+#include "metrics.h"
+#include "model_token.h"
+#include "route.h"
+#include "util.h"
+
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define MAX_QUERY_NAMES 32
+
+static struct MHD_Daemon *daemon_;
+
+static const struct {
+	const char *name;
+	enum http_method m;
+} methods[] = {
+	{"GET", HTTP_GET}, {"POST", HTTP_POST}, {"PUT", HTTP_PUT}, {"PATCH", HTTP_PATCH},
+	{"DELETE", HTTP_DELETE}, {"HEAD", HTTP_HEAD}, {"OPTIONS", HTTP_OPTIONS},
+};
+
+const char *http_method_name(int m)
+{
+	for (size_t i = 0; i < ARRAY_LEN(methods); i++)
+		if ((int)methods[i].m == m)
+			return methods[i].name;
+	return "?";
+}
+
+void http_allow_header(int mask, char *out, size_t outlen)
+{
+	size_t n = 0;
+	out[0] = '\0';
+	for (size_t i = 0; i < ARRAY_LEN(methods); i++)
+		if (mask & methods[i].m)
+			n += (size_t)snprintf(out + n, n < outlen ? outlen - n : 0, "%s%s", n ? ", " : "",
+					      methods[i].name);
+}
+
+const char *http_query(struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *http_header_in(struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+const char *http_cookie(struct http_req *req, const char *name)
+{
+	return MHD_lookup_connection_value(req->conn, MHD_COOKIE_KIND, name);
+}
+
+void http_header(struct http_req *req, const char *name, const char *value)
+{
+	if (req->nheaders == HTTP_MAX_HEADERS)
+		fatal("more than %d response headers", HTTP_MAX_HEADERS);
+	req->hdr_name[req->nheaders] = xstrdup(name);
+	req->hdr_value[req->nheaders] = xstrdup(value);
+	req->nheaders++;
+}
+
+void http_text(struct http_req *req, int status, const char *ctype, const char *body, size_t len)
+{
+	req->status = status;
+	req->content_type = ctype;
+	req->static_body = NULL;
+	buf_reset(&req->out);
+	buf_append(&req->out, body, len);
+}
+
+void http_json_text(struct http_req *req, int status, const char *json, size_t len)
+{
+	http_text(req, status, "application/json", json, len);
+}
+
+void http_json(struct http_req *req, int status, json_t *v)
+{
+	char *s = json_dumps(v, JSON_COMPACT);
+	json_decref(v);
+	http_json_text(req, status, s, strlen(s));
+	free(s);
+}
+
+static const char *problem_slug(int status)
+{
+	switch (status) {
+	case 400: return "bad-request";
+	case 401: return "unauthorized";
+	case 403: return "forbidden";
+	case 404: return "not-found";
+	case 405: return "method-not-allowed";
+	case 409: return "conflict";
+	case 413: return "payload-too-large";
+	case 415: return "unsupported-media-type";
+	case 422: return "validation-failed";
+	case 429: return "too-many-requests";
+	case 503: return "unavailable";
+	default: return status >= 500 ? "internal-error" : "error";
+	}
+}
+
+void http_problem(struct http_req *req, int status, const char *detail, json_t *errors)
+{
+	char type[64];
+	snprintf(type, sizeof(type), "/docs/problems#%s", problem_slug(status));
+	json_t *p = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title",
+			      MHD_get_reason_phrase_for((unsigned)status), "status", status, "detail",
+			      detail ? detail : MHD_get_reason_phrase_for((unsigned)status));
+	if (errors)
+		json_object_set_new(p, "errors", errors);
+	char *s = json_dumps(p, JSON_COMPACT);
+	json_decref(p);
+	http_text(req, status, "application/problem+json", s, strlen(s));
+	free(s);
+}
+
+void http_redirect(struct http_req *req, int status, const char *location)
+{
+	http_header(req, "Location", location);
+	http_text(req, status, "text/plain; charset=utf-8", "", 0);
+}
+
+void http_no_content(struct http_req *req)
+{
+	http_text(req, 204, NULL, "", 0);
+}
+
+json_t *http_body_json(struct http_req *req)
+{
+	const char *ct = http_header_in(req, MHD_HTTP_HEADER_CONTENT_TYPE);
+	size_t n = strlen("application/json");
+	if (ct == NULL || strncasecmp(ct, "application/json", n) != 0 || (ct[n] != '\0' && ct[n] != ';' && ct[n] != ' ')) {
+		http_problem(req, 415, "the body must be application/json", NULL);
+		return NULL;
+	}
+	json_error_t e;
+	json_t *v = json_loadb(req->body.data ? req->body.data : "", req->body.len,
+			       JSON_REJECT_DUPLICATES, &e);
+	if (v == NULL) {
+		char detail[300];
+		snprintf(detail, sizeof(detail), "the body is not valid JSON: %s (line %d, column %d)",
+			 e.text, e.line, e.column);
+		http_problem(req, 400, detail, NULL);
+	}
+	return v;
+}
+
+/* --- authentication ------------------------------------------------------------------- */
+
+static int auth_token(struct http_req *req)
+{
+	const char *h = http_header_in(req, MHD_HTTP_HEADER_AUTHORIZATION);
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0 || h[7] == '\0') {
+		http_header(req, "WWW-Authenticate", "Bearer realm=\"herald\"");
+		http_problem(req, 401, "an API token is required: Authorization: Bearer <token>", NULL);
+		return -1;
+	}
+	int rc = token_check(h + 7, &req->user);
+	if (rc == -2) {
+		http_problem(req, 503, "the database is unreachable", NULL);
+		return -1;
+	}
+	if (rc < 0) {
+		http_header(req, "WWW-Authenticate", "Bearer realm=\"herald\", error=\"invalid_token\"");
+		http_problem(req, 401, "the API token is not valid", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+/* --- request lifecycle ---------------------------------------------------------------- */
+
+struct qnames {
+	const char *names[MAX_QUERY_NAMES + 1];
+	int n, overflow;
+};
+
+static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const char *key,
+				     const char *value)
+{
+	struct qnames *q = cls;
+	if (q->n == MAX_QUERY_NAMES) {
+		q->overflow = 1;
+		return MHD_NO;
+	}
+	q->names[q->n++] = key;
+	return MHD_YES;
+}
+
+static void dispatch(struct http_req *req)
+{
+	const struct route *r = req->route;
+	struct qnames q = {.n = 0};
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, collect_query, &q);
+	q.names[q.n] = NULL;
+	const char *bad = route_check_query(r, q.names);
+	if (q.overflow || bad) {
+		char detail[200];
+		snprintf(detail, sizeof(detail), "unknown query parameter '%.100s'", q.overflow ? "(too many)" : bad);
+		http_problem(req, 400, detail, NULL);
+		return;
+	}
+	if (r->auth == AUTH_TOKEN) {
+		if (auth_token(req) < 0)
+			return;
+		if (req->user.role < r->role) {
+			http_problem(req, 403, "your role may not do this", NULL);
+			return;
+		}
+	}
+	r->handler(req);
+	if (req->status == 0)
+		http_problem(req, 500, "the handler gave no answer", NULL);
+}
+
+static void add_security_headers(struct MHD_Response *resp)
+{
+	MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
+	MHD_add_response_header(resp, "X-Frame-Options", "DENY");
+	MHD_add_response_header(resp, "Referrer-Policy", "same-origin");
+	MHD_add_response_header(resp, "Content-Security-Policy",
+				"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+				"frame-ancestors 'none'; form-action 'self'; base-uri 'self'");
+}
+
+static enum MHD_Result respond(struct http_req *req)
+{
+	struct MHD_Response *resp;
+	if (req->static_body)
+		resp = MHD_create_response_from_buffer(req->static_len, (void *)req->static_body,
+						       MHD_RESPMEM_PERSISTENT);
+	else {
+		size_t len = req->out.len;
+		resp = MHD_create_response_from_buffer(len, buf_steal(&req->out), MHD_RESPMEM_MUST_FREE);
+	}
+	if (req->content_type)
+		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, req->content_type);
+	MHD_add_response_header(resp, "X-Request-Id", req->request_id);
+	add_security_headers(resp);
+	for (int i = 0; i < req->nheaders; i++)
+		MHD_add_response_header(resp, req->hdr_name[i], req->hdr_value[i]);
+	enum MHD_Result rc = MHD_queue_response(req->conn, (unsigned)req->status, resp);
+	MHD_destroy_response(resp);
+	metrics_http(req->status);
+	if (req->route == NULL || req->route->auth != AUTH_PUBLIC || req->status >= 400)
+		log_info("http.request", LS("request_id", req->request_id), LS("method", req->method_name),
+			 LS("path", req->path), LI("status", req->status), LI("user_id", req->user.id),
+			 LD("ms", (now_mono() - req->t_start) * 1000.0));
+	return rc;
+}
+
+static void set_request_id(struct http_req *req)
+{
+	const char *h = http_header_in(req, "X-Request-Id");
+	if (h && strlen(h) <= 64 && strspn(h, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.") == strlen(h) && *h) {
+		snprintf(req->request_id, sizeof(req->request_id), "%s", h);
+		return;
+	}
+	random_hex(req->request_id, 8);
+}
+
+static void begin(struct http_req *req)
+{
+	char allow[128];
+	req->body_limit = HTTP_BODY_LIMIT;
+	req->path_copy = xstrdup(req->path);
+	switch (route_match(routes, routes_len, req->method, req->path_copy, &req->route, req->params,
+			    &req->nparams, &req->allow)) {
+	case ROUTE_NOT_FOUND:
+		http_problem(req, 404, "no such resource", NULL);
+		req->early_status = 404;
+		return;
+	case ROUTE_BAD_METHOD:
+		http_allow_header(req->allow, allow, sizeof(allow));
+		http_header(req, "Allow", allow);
+		http_problem(req, 405, "method not allowed here", NULL);
+		req->early_status = 405;
+		return;
+	case ROUTE_FOUND:
+		break;
+	}
+	if (req->route->body_limit)
+		req->body_limit = req->route->body_limit;
+	const char *cl = http_header_in(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
+	int64_t n;
+	if (cl && parse_i64(cl, 0, INT64_MAX, &n) == 0 && (uint64_t)n > req->body_limit) {
+		char detail[100];
+		snprintf(detail, sizeof(detail), "the body is larger than %zu bytes", req->body_limit);
+		http_problem(req, 413, detail, NULL);
+		req->early_status = 413;
+	}
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+				  const char *method, const char *version, const char *upload,
+				  size_t *upload_size, void **con_cls)
+{
+	struct http_req *req = *con_cls;
+	if (req == NULL) {
+		req = xcalloc(1, sizeof(*req));
+		*con_cls = req;
+		req->conn = conn;
+		req->path = url;
+		req->method_name = method;
+		req->t_start = now_mono();
+		for (size_t i = 0; i < ARRAY_LEN(methods); i++)
+			if (strcmp(methods[i].name, method) == 0)
+				req->method = methods[i].m;
+		set_request_id(req);
+		if (req->method == 0) {
+			http_problem(req, 501, "unknown method", NULL);
+			return respond(req);
+		}
+		begin(req);
+		if (req->early_status)
+			return respond(req);   /* answered before the body is read */
+		return MHD_YES;
+	}
+	if (*upload_size > 0) {
+		if (!req->body_too_large) {
+			if (req->body.len + *upload_size > req->body_limit)
+				req->body_too_large = 1;
+			else
+				buf_append(&req->body, upload, *upload_size);
+		}
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (req->body_too_large) {
+		char detail[100];
+		snprintf(detail, sizeof(detail), "the body is larger than %zu bytes", req->body_limit);
+		http_problem(req, 413, detail, NULL);
+		return respond(req);
+	}
+	dispatch(req);
+	return respond(req);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+			 enum MHD_RequestTerminationCode toe)
+{
+	struct http_req *req = *con_cls;
+	if (req == NULL)
+		return;
+	buf_free(&req->body);
+	buf_free(&req->out);
+	free(req->path_copy);
+	for (int i = 0; i < req->nheaders; i++) {
+		free(req->hdr_name[i]);
+		free(req->hdr_value[i]);
+	}
+	free(req);
+	*con_cls = NULL;
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	msg[strcspn(msg, "\n")] = '\0';
+	log_warn("http.mhd", LS("message", msg));
+}
+
+/* Splits "host:port" or "[v6]:port"; resolves numerically into *ss. */
+static int parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t *len)
+{
+	char host[256];
+	const char *port;
+	if (spec[0] == '[') {
+		const char *close = strchr(spec, ']');
+		if (close == NULL || close[1] != ':' || (size_t)(close - spec - 1) >= sizeof(host))
+			return -1;
+		memcpy(host, spec + 1, (size_t)(close - spec - 1));
+		host[close - spec - 1] = '\0';
+		port = close + 2;
+	} else {
+		const char *colon = strrchr(spec, ':');
+		if (colon == NULL || (size_t)(colon - spec) >= sizeof(host))
+			return -1;
+		memcpy(host, spec, (size_t)(colon - spec));
+		host[colon - spec] = '\0';
+		port = colon + 1;
+	}
+	struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+				 .ai_flags = AI_NUMERICSERV | AI_PASSIVE}, *ai;
+	if (getaddrinfo(*host ? host : NULL, port, &hints, &ai) != 0)
+		return -1;
+	memcpy(ss, ai->ai_addr, ai->ai_addrlen);
+	*len = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	return 0;
+}
+
+int http_start(void)
+{
+	struct sockaddr_storage ss;
+	socklen_t sslen;
+	if (parse_listen(cfg.listen, &ss, &sslen) < 0) {
+		log_error("http.bad_listen", LS("listen", cfg.listen));
+		return -1;
+	}
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_USE_ITC;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	daemon_ = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL,
+				   MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+				   MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg.http_threads,
+				   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg.http_timeout_s,
+				   MHD_OPTION_CONNECTION_LIMIT, 4096u,
+				   MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+				   MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+				   MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+				   MHD_OPTION_END);
+	if (daemon_ == NULL) {
+		log_error("http.start_failed", LS("listen", cfg.listen));
+		return -1;
+	}
+	log_info("http.listening", LS("listen", cfg.listen), LI("threads", cfg.http_threads));
+	return 0;
+}
+
+void http_stop(void)
+{
+	if (daemon_ == NULL)
+		return;
+	MHD_quiesce_daemon(daemon_);
+	MHD_stop_daemon(daemon_);
+	daemon_ = NULL;
+}

@@ -1,0 +1,91 @@
+/* http.h — the web role: libmicrohttpd in epoll thread-pool mode, the request object handlers
+ * see, and response helpers. Handlers are synchronous and run on a pool thread; they use that
+ * thread's database connection (db_thread()). */
+#ifndef HERALD_HTTP_H
+#define HERALD_HTTP_H
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <microhttpd.h>
+#include "buf.h"
+
+enum http_method {
+	HTTP_GET = 1, HTTP_POST = 2, HTTP_PUT = 4, HTTP_PATCH = 8, HTTP_DELETE = 16, HTTP_HEAD = 32,
+	HTTP_OPTIONS = 64
+};
+
+enum role { ROLE_NONE = 0, ROLE_VIEWER = 1, ROLE_OPERATOR = 2, ROLE_ADMIN = 3 };
+
+#define HTTP_MAX_PARAMS 4
+#define HTTP_MAX_HEADERS 12
+#define HTTP_BODY_LIMIT (1024 * 1024)
+#define HTTP_BULK_LIMIT (16 * 1024 * 1024)
+
+struct route;
+
+struct user {
+	int64_t id;
+	char username[65];
+	enum role role;
+};
+
+struct http_req {
+	struct MHD_Connection *conn;
+	const struct route *route;
+	enum http_method method;
+	const char *method_name;
+	const char *path;                       /* owned by MHD, valid for the request */
+	char *path_copy;                        /* params point into it */
+	const char *params[HTTP_MAX_PARAMS];    /* {name} captures of the route, in order */
+	int nparams;
+	struct buf body;
+	size_t body_limit;
+	int body_too_large;
+	char request_id[65];
+	struct user user;                       /* id 0 when not signed in */
+	double t_start;
+	int early_status;                       /* set before the body is read: 404/405/413 */
+	int allow;                              /* methods of the path, for 405 */
+	/* response */
+	int status;
+	const char *content_type;
+	struct buf out;
+	const void *static_body;                /* when set, sent instead of out (not copied) */
+	size_t static_len;
+	char *hdr_name[HTTP_MAX_HEADERS], *hdr_value[HTTP_MAX_HEADERS];
+	int nheaders;
+	void *session;                          /* the admin's session, when AUTH_SESSION */
+};
+
+/* Starts the daemon on cfg.listen; 0 or -1 (logged). */
+int http_start(void);
+/* Stops accepting, waits for requests in flight, frees the daemon. */
+void http_stop(void);
+
+/* Request helpers. Query values are owned by MHD; NULL when absent. */
+const char *http_query(struct http_req *req, const char *name);
+const char *http_header_in(struct http_req *req, const char *name);
+const char *http_cookie(struct http_req *req, const char *name);
+
+/* Response helpers. Each replaces any earlier body. */
+void http_header(struct http_req *req, const char *name, const char *value);
+void http_text(struct http_req *req, int status, const char *ctype, const char *body, size_t len);
+/* Sends a JSON text as-is. */
+void http_json_text(struct http_req *req, int status, const char *json, size_t len);
+/* Dumps v (the reference is stolen) as the body. */
+void http_json(struct http_req *req, int status, json_t *v);
+/* RFC 9457 problem+json; errors (stolen, may be NULL) is {"field": ["message", ...]}. */
+void http_problem(struct http_req *req, int status, const char *detail, json_t *errors);
+void http_redirect(struct http_req *req, int status, const char *location);
+/* 204 with no body. */
+void http_no_content(struct http_req *req);
+
+/* Parses the request body as a JSON value after checking Content-Type; on failure it has
+ * already answered 415 or 400 and returns NULL. The caller owns the result (json_decref). */
+json_t *http_body_json(struct http_req *req);
+
+/* Name of a method bit ("GET"), and the Allow header text for a mask. */
+const char *http_method_name(int method);
+void http_allow_header(int mask, char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,81 @@
+/* metrics.c — counters and exposition. */
+#include "metrics.h"
+#include "util.h"
+
+#include <stdatomic.h>
+
+#define HTTP_CODES 600
+
+static atomic_ullong http_codes[HTTP_CODES];
+static atomic_ullong provider_results[MR_COUNT];
+static const char *const result_names[MR_COUNT] = {"ok", "transient", "permanent", "timeout"};
+
+/* herald_provider_request_seconds buckets (upper bounds, seconds); +Inf is implied. */
+static const double buckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+static atomic_ullong bucket_counts[ARRAY_LEN(buckets) + 1];
+static atomic_ullong latency_sum_us;
+
+void metrics_http(int status)
+{
+	if (status >= 100 && status < HTTP_CODES)
+		atomic_fetch_add_explicit(&http_codes[status], 1, memory_order_relaxed);
+}
+
+void metrics_provider(enum metrics_result result, double seconds)
+{
+	size_t i = 0;
+	if (result < MR_COUNT)
+		atomic_fetch_add_explicit(&provider_results[result], 1, memory_order_relaxed);
+	while (i < ARRAY_LEN(buckets) && seconds > buckets[i])
+		i++;
+	atomic_fetch_add_explicit(&bucket_counts[i], 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(&latency_sum_us, (unsigned long long)(seconds * 1e6), memory_order_relaxed);
+}
+
+static void render_db(struct buf *out, struct db *db)
+{
+	static const char q[] =
+	    "SELECT message_status_name(s::smallint), coalesce((SELECT sum(n) FROM message_counts c"
+	    " WHERE c.status = s), 0) FROM generate_series(0, 5) s";
+	PGresult *r = db ? db_exec(db, q, 0, NULL) : NULL;
+	if (r) {
+		buf_puts(out, "# HELP herald_messages_total Messages by current status (all instances).\n"
+			      "# TYPE herald_messages_total gauge\n");
+		for (int i = 0; i < PQntuples(r); i++)
+			buf_printf(out, "herald_messages_total{status=\"%s\"} %s\n", db_str(r, i, 0), db_str(r, i, 1));
+		buf_printf(out, "# HELP herald_queue_pending Messages waiting to be sent (all instances).\n"
+				"# TYPE herald_queue_pending gauge\nherald_queue_pending %s\n", db_str(r, 0, 1));
+		PQclear(r);
+	}
+	buf_printf(out, "# HELP herald_db_up Whether this instance reaches the database.\n"
+			"# TYPE herald_db_up gauge\nherald_db_up %d\n", db != NULL);
+}
+
+void metrics_render(struct buf *out, struct db *db)
+{
+	buf_puts(out, "# HELP herald_http_requests_total HTTP responses by status code.\n"
+		      "# TYPE herald_http_requests_total counter\n");
+	for (int c = 100; c < HTTP_CODES; c++) {
+		unsigned long long n = atomic_load_explicit(&http_codes[c], memory_order_relaxed);
+		if (n)
+			buf_printf(out, "herald_http_requests_total{code=\"%d\"} %llu\n", c, n);
+	}
+	buf_puts(out, "# HELP herald_provider_requests_total Provider requests by result.\n"
+		      "# TYPE herald_provider_requests_total counter\n");
+	for (int i = 0; i < MR_COUNT; i++)
+		buf_printf(out, "herald_provider_requests_total{result=\"%s\"} %llu\n", result_names[i],
+			   atomic_load_explicit(&provider_results[i], memory_order_relaxed));
+	buf_puts(out, "# HELP herald_provider_request_seconds Provider request latency.\n"
+		      "# TYPE herald_provider_request_seconds histogram\n");
+	unsigned long long cum = 0;
+	for (size_t i = 0; i <= ARRAY_LEN(buckets); i++) {
+		cum += atomic_load_explicit(&bucket_counts[i], memory_order_relaxed);
+		if (i < ARRAY_LEN(buckets))
+			buf_printf(out, "herald_provider_request_seconds_bucket{le=\"%g\"} %llu\n", buckets[i], cum);
+		else
+			buf_printf(out, "herald_provider_request_seconds_bucket{le=\"+Inf\"} %llu\n", cum);
+	}
+	buf_printf(out, "herald_provider_request_seconds_sum %.6f\nherald_provider_request_seconds_count %llu\n",
+		   (double)atomic_load_explicit(&latency_sum_us, memory_order_relaxed) / 1e6, cum);
+	render_db(out, db);
+}

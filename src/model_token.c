@@ -1,0 +1,112 @@
+/* model_token.c — API tokens. */
+#include "model_token.h"
+#include "config.h"
+#include "log.h"
+#include "model_user.h"
+#include "util.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#define TOKEN_PREFIX "hrd_"
+#define TOKEN_RAW 32
+#define CACHE_SLOTS 64
+
+struct cache_entry {
+	unsigned char hash[32];
+	struct user user;
+	double until;
+};
+
+static _Thread_local struct cache_entry cache[CACHE_SLOTS];
+
+static void hash_token(const char *token, unsigned char out[32])
+{
+	crypto_generichash(out, 32, (const unsigned char *)token, strlen(token), NULL, 0);
+}
+
+/* bytea literal "\\x…" for a 32-byte hash */
+static void hash_param(const unsigned char h[32], char out[67])
+{
+	out[0] = '\\';
+	out[1] = 'x';
+	sodium_bin2hex(out + 2, 65, h, 32);
+}
+
+int64_t token_create(struct db *db, const char *username, const char *name, char out[TOKEN_MAX],
+		     char *err, size_t errlen)
+{
+	static const char q[] =
+	    "INSERT INTO api_tokens (user_id, name, token_hash, prefix)"
+	    " SELECT id, $2, $3::bytea, $4 FROM users WHERE username = $1 AND is_active RETURNING id";
+	unsigned char raw[TOKEN_RAW], h[32];
+	char hp[67], prefix[16];
+	size_t nlen = strlen(name);
+	if (nlen < 1 || nlen > 100 || utf8_length(name, nlen) < 0) {
+		snprintf(err, errlen, "a token name is 1 to 100 characters");
+		return -1;
+	}
+	randombytes_buf(raw, sizeof(raw));
+	memcpy(out, TOKEN_PREFIX, strlen(TOKEN_PREFIX));
+	sodium_bin2base64(out + strlen(TOKEN_PREFIX), TOKEN_MAX - strlen(TOKEN_PREFIX), raw, sizeof(raw),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	hash_token(out, h);
+	hash_param(h, hp);
+	snprintf(prefix, sizeof(prefix), "%.12s", out);
+	const char *p[] = {username, name, hp, prefix};
+	PGresult *r = db_exec(db, q, 4, p);
+	if (r == NULL) {
+		snprintf(err, errlen, "%s", db->err);
+		return -1;
+	}
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		snprintf(err, errlen, "no active user named '%s'", username);
+		return -1;
+	}
+	int64_t id = db_i64(r, 0, 0);
+	PQclear(r);
+	log_info("token.created", LI("token_id", id), LS("username", username), LS("prefix", prefix));
+	return id;
+}
+
+int token_check(const char *token, struct user *user)
+{
+	static const char q[] =
+	    "UPDATE api_tokens t SET last_used_at = now() FROM users u"
+	    " WHERE t.token_hash = $1::bytea AND t.revoked_at IS NULL AND u.id = t.user_id AND u.is_active"
+	    " RETURNING u.id, u.username, u.role";
+	unsigned char h[32];
+	char hp[67];
+	size_t len = strlen(token);
+	if (len < strlen(TOKEN_PREFIX) + 8 || len >= TOKEN_MAX)
+		return -1;
+	hash_token(token, h);
+	unsigned slot = ((unsigned)h[0] | (unsigned)h[1] << 8) % CACHE_SLOTS;
+	double now = now_mono();
+	if (cache[slot].until > now && sodium_memcmp(cache[slot].hash, h, 32) == 0) {
+		*user = cache[slot].user;
+		return 0;
+	}
+	struct db *db = db_thread();
+	if (db == NULL)
+		return -2;
+	hash_param(h, hp);
+	const char *p[] = {hp};
+	PGresult *r = db_exec(db, q, 1, p);
+	if (r == NULL)
+		return -2;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		return -1;
+	}
+	user->id = db_i64(r, 0, 0);
+	snprintf(user->username, sizeof(user->username), "%s", db_str(r, 0, 1));
+	user->role = role_parse(db_str(r, 0, 2));
+	PQclear(r);
+	memcpy(cache[slot].hash, h, 32);
+	cache[slot].user = *user;
+	cache[slot].until = now + cfg.token_cache_s;
+	return 0;
+}

@@ -1,0 +1,37 @@
+/* route.h — the route table: one row per (methods, path pattern), declaring the handler, how
+ * the caller is authenticated, the least role, the query parameters accepted and the body
+ * limit. Behaviour is data: read routes.c top to bottom to see the whole surface. */
+#ifndef HERALD_ROUTE_H
+#define HERALD_ROUTE_H
+#include "http.h"
+
+enum auth_kind { AUTH_PUBLIC, AUTH_TOKEN, AUTH_SESSION };
+
+typedef void (*http_handler)(struct http_req *req);
+
+struct route {
+	int methods;            /* HTTP_* bits this row handles */
+	const char *pattern;    /* "/api/v1/clients/{id}"; a final "*" matches any rest */
+	http_handler handler;
+	enum auth_kind auth;
+	enum role role;         /* least role that may call it */
+	const char *query;      /* accepted query parameters "a,b,c"; NULL accepts any */
+	size_t body_limit;      /* 0 means HTTP_BODY_LIMIT */
+};
+
+extern const struct route routes[];
+extern const size_t routes_len;
+
+enum route_result { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };
+
+/* Finds the row for method and path in table. On ROUTE_FOUND sets *out and copies up to
+ * HTTP_MAX_PARAMS captures into params (pointers into path_buf, a writable copy of path
+ * that the caller owns). On ROUTE_BAD_METHOD sets *allow to the methods the path has. */
+enum route_result route_match(const struct route *table, size_t n, int method, char *path_buf,
+			      const struct route **out, const char **params, int *nparams, int *allow);
+
+/* Returns NULL when every name in query_names is in the accepted list, else the first name
+ * that is not. query_names is a NULL-terminated array. */
+const char *route_check_query(const struct route *r, const char *const *query_names);
+
+#endif

@@ -1,0 +1,136 @@
+/* serve.c — the role table and the process lifecycle. */
+#include "serve.h"
+#include "config.h"
+#include "db.h"
+#include "http.h"
+#include "log.h"
+#include "migrate.h"
+#include "tz.h"
+#include "util.h"
+
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+struct role_def {
+	const char *name;
+	int (*start)(void);
+	void (*stop)(void);
+};
+
+/* Started in this order, stopped in the reverse one. */
+static const struct role_def role_table[] = {
+	{"web", http_start, http_stop},
+};
+
+static int role_wanted(const char *roles, const char *name)
+{
+	if (roles == NULL || strcmp(roles, "all") == 0)
+		return 1;
+	size_t n = strlen(name);
+	for (const char *p = roles; *p;) {
+		size_t seg = strcspn(p, ",");
+		if (seg == n && strncmp(p, name, n) == 0)
+			return 1;
+		p += seg;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+static int roles_valid(const char *roles)
+{
+	if (roles == NULL || strcmp(roles, "all") == 0)
+		return 1;
+	for (const char *p = roles; *p;) {
+		size_t seg = strcspn(p, ",");
+		int known = 0;
+		for (size_t i = 0; i < ARRAY_LEN(role_table); i++)
+			if (strlen(role_table[i].name) == seg && strncmp(p, role_table[i].name, seg) == 0)
+				known = 1;
+		if (!known)
+			return 0;
+		p += seg;
+		if (*p == ',')
+			p++;
+	}
+	return 1;
+}
+
+static void drop_privileges(void)
+{
+	if (getuid() != 0 || *cfg.run_as == '\0')
+		return;
+	struct passwd *pw = getpwnam(cfg.run_as);
+	if (pw == NULL)
+		fatal("run_as: no user '%s'", cfg.run_as);
+	if (initgroups(pw->pw_name, pw->pw_gid) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0)
+		fatal("run_as %s: %s", cfg.run_as, strerror(errno));
+	log_info("serve.dropped_privileges", LS("user", cfg.run_as));
+}
+
+void serve_prepare(void)
+{
+	char err[512];
+	if (log_open(cfg.log_dir) < 0)
+		fprintf(stderr, "herald: cannot open %s/herald.log; logging to stderr only\n", cfg.log_dir);
+	log_set_level(strcmp(cfg.log_level, "debug") == 0 ? LOG_DEBUG :
+		      strcmp(cfg.log_level, "warn") == 0 ? LOG_WARN :
+		      strcmp(cfg.log_level, "error") == 0 ? LOG_ERROR : LOG_INFO);
+	db_set_conninfo(cfg.database_url);
+	struct db *db = db_connect(cfg.database_url, err, sizeof(err));
+	if (db == NULL)
+		fatal("cannot connect to the database: %s", err);
+	char *dir = xasprintf("%s/sql", cfg.root);
+	if (migrate_run(db, dir) < 0)
+		fatal("migrations failed (see the log)");
+	free(dir);
+	if (tz_load(db) < 0)
+		fatal("cannot load time zone names: %s", db->err);
+	if (!tz_valid(cfg.default_timezone))
+		fatal("default_timezone: '%s' is not a time zone PostgreSQL knows", cfg.default_timezone);
+	db_close(db);
+}
+
+int serve_run(const char *roles)
+{
+	if (!roles_valid(roles))
+		fatal("--roles: '%s' names an unknown role", roles);
+	serve_prepare();
+
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);   /* every thread started below inherits it */
+	signal(SIGPIPE, SIG_IGN);
+
+	int started[ARRAY_LEN(role_table)] = {0}, rc = 0;
+	for (size_t i = 0; i < ARRAY_LEN(role_table); i++) {
+		if (!role_wanted(roles, role_table[i].name))
+			continue;
+		if (role_table[i].start() < 0) {
+			log_error("serve.role_failed", LS("role", role_table[i].name));
+			rc = 1;
+			break;
+		}
+		started[i] = 1;
+	}
+	if (rc == 0) {
+		drop_privileges();
+		log_info("serve.started", LS("roles", roles ? roles : "all"), LI("pid", getpid()));
+		int sig = 0;
+		sigwait(&set, &sig);
+		log_info("serve.stopping", LI("signal", sig));
+	}
+	for (size_t i = ARRAY_LEN(role_table); i-- > 0;)
+		if (started[i])
+			role_table[i].stop();
+	log_info("serve.stopped", LI("status", rc));
+	return rc;
+}

@@ -1,0 +1,13 @@
+/* serve.h — `herald serve`: starts the roles (threads of this process), waits for SIGTERM or
+ * SIGINT, stops them in reverse order and returns the exit status. */
+#ifndef HERALD_SERVE_H
+#define HERALD_SERVE_H
+
+/* roles is "web,scheduler,..." or NULL for all. */
+int serve_run(const char *roles);
+
+/* Opens the log, connects, applies migrations and loads time zones: what every command that
+ * touches the database needs first. Exits on failure. */
+void serve_prepare(void);
+
+#endif

@@ -1,0 +1,45 @@
+/* util.h — process-wide helpers that depend on nothing else in herald. */
+#ifndef HERALD_UTIL_H
+#define HERALD_UTIL_H
+#include <stddef.h>
+#include <stdint.h>
+#include <stdarg.h>
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Allocation never fails: on exhaustion the process aborts with a message. Free with free(). */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+/* Returns a malloc'ed string formatted like printf. */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Prints "herald: <message>" to stderr and exits with status 1. */
+void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* Seconds since the epoch (CLOCK_REALTIME) and a monotonic clock, as doubles. */
+double now_real(void);
+double now_mono(void);
+
+/* Parses a whole decimal int64 in [min, max]; 0 on success, -1 otherwise (value untouched). */
+int parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
+
+/* True when s is exactly n ASCII digits. */
+int is_digits(const char *s, size_t n);
+
+/* Validates UTF-8 and counts code points; returns -1 when s[0..len) is not valid UTF-8. */
+long utf8_length(const char *s, size_t len);
+
+/* Strict RFC 3339 date-time with an offset ("2026-11-23T10:00:00+03:00", "…Z", optional
+ * fraction). Returns 0 when valid. The string itself is handed to PostgreSQL unchanged. */
+int rfc3339_valid(const char *s);
+
+/* "HH:MM" (00:00..23:59) -> minutes since midnight, or -1. */
+int parse_hhmm(const char *s);
+
+/* Fills out with n bytes of hex (2n chars + NUL) from libsodium's CSPRNG. */
+void random_hex(char *out, size_t nbytes);
+
+#endif

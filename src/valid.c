@@ -1,0 +1,172 @@
+/* valid.c — validation helpers. */
+#include "valid.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void verr_add(struct verr *v, const char *field, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (v->errors == NULL)
+		v->errors = json_object();
+	json_t *list = json_object_get(v->errors, field);
+	if (list == NULL) {
+		list = json_array();
+		json_object_set_new(v->errors, field, list);
+	}
+	json_array_append_new(list, json_string(msg));
+}
+
+int verr_any(const struct verr *v)
+{
+	return v->errors != NULL;
+}
+
+json_t *verr_take(struct verr *v)
+{
+	json_t *e = v->errors;
+	v->errors = NULL;
+	return e;
+}
+
+void verr_free(struct verr *v)
+{
+	json_decref(v->errors);
+	v->errors = NULL;
+}
+
+void jv_only(json_t *obj, const char *const *allowed, struct verr *v)
+{
+	const char *key;
+	json_t *val;
+	json_object_foreach(obj, key, val) {
+		const char *const *a = allowed;
+		while (*a && strcmp(*a, key) != 0)
+			a++;
+		if (*a == NULL)
+			verr_add(v, key, "unknown field");
+	}
+}
+
+static json_t *field_get(json_t *obj, const char *field, int required, struct verr *v)
+{
+	json_t *f = json_object_get(obj, field);
+	if (f == NULL && required)
+		verr_add(v, field, "this field is required");
+	return f;
+}
+
+static int check_str(json_t *f, const char *field, long minlen, long maxlen, const char **out,
+		     struct verr *v)
+{
+	if (!json_is_string(f)) {
+		verr_add(v, field, "must be a string");
+		return -1;
+	}
+	const char *s = json_string_value(f);
+	size_t bytes = json_string_length(f);
+	long n = utf8_length(s, bytes);
+	if (n < 0 || strlen(s) != bytes) {
+		verr_add(v, field, "must be valid UTF-8 text without NUL characters");
+		return -1;
+	}
+	if (n < minlen) {
+		if (minlen == 1)
+			verr_add(v, field, "may not be empty");
+		else
+			verr_add(v, field, "must be at least %ld characters", minlen);
+		return -1;
+	}
+	if (n > maxlen) {
+		verr_add(v, field, "must be at most %ld characters", maxlen);
+		return -1;
+	}
+	*out = s;
+	return 1;
+}
+
+int jv_str(json_t *obj, const char *field, int required, long minlen, long maxlen,
+	   const char **out, struct verr *v)
+{
+	json_t *f = field_get(obj, field, required, v);
+	if (f == NULL)
+		return required ? -1 : 0;
+	return check_str(f, field, minlen, maxlen, out, v);
+}
+
+int jv_str_or_null(json_t *obj, const char *field, long minlen, long maxlen, const char **out,
+		   struct verr *v)
+{
+	json_t *f = json_object_get(obj, field);
+	if (f == NULL)
+		return 0;
+	if (json_is_null(f)) {
+		*out = NULL;
+		return 1;
+	}
+	return check_str(f, field, minlen, maxlen, out, v);
+}
+
+int jv_i64(json_t *obj, const char *field, int required, int64_t min, int64_t max, int64_t *out,
+	   struct verr *v)
+{
+	json_t *f = field_get(obj, field, required, v);
+	if (f == NULL)
+		return required ? -1 : 0;
+	if (!json_is_integer(f)) {
+		verr_add(v, field, "must be a whole number");
+		return -1;
+	}
+	json_int_t n = json_integer_value(f);
+	if (n < min || n > max) {
+		verr_add(v, field, "must be from %lld to %lld", (long long)min, (long long)max);
+		return -1;
+	}
+	*out = n;
+	return 1;
+}
+
+int jv_bool(json_t *obj, const char *field, int required, int *out, struct verr *v)
+{
+	json_t *f = field_get(obj, field, required, v);
+	if (f == NULL)
+		return required ? -1 : 0;
+	if (!json_is_boolean(f)) {
+		verr_add(v, field, "must be true or false");
+		return -1;
+	}
+	*out = json_is_true(f);
+	return 1;
+}
+
+int jv_time(json_t *obj, const char *field, int required, const char **out, struct verr *v)
+{
+	const char *s;
+	int rc = jv_str(obj, field, required, 1, 64, &s, v);
+	if (rc != 1)
+		return rc;
+	if (rfc3339_valid(s) < 0) {
+		verr_add(v, field, "must be an RFC 3339 date-time with an offset, e.g. 2026-11-23T10:00:00+03:00");
+		return -1;
+	}
+	*out = s;
+	return 1;
+}
+
+const char *valid_phone(const char *s)
+{
+	if (s[0] != '7' || !is_digits(s, 11))
+		return "must be 11 digits starting with 7 (7XXXXXXXXXX)";
+	return NULL;
+}
+
+const char *valid_operator_code(const char *s)
+{
+	return is_digits(s, 3) ? NULL : "must be exactly 3 digits";
+}

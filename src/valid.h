@@ -1,0 +1,43 @@
+/* valid.h — field validation of JSON input, collecting every error as
+ * {"field": ["message", ...]} for problem+json (API) or beside the field (admin). */
+#ifndef HERALD_VALID_H
+#define HERALD_VALID_H
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct verr {
+	json_t *errors;   /* NULL until the first error */
+};
+
+#define VERR_INIT {NULL}
+
+void verr_add(struct verr *v, const char *field, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int verr_any(const struct verr *v);
+/* Hands the errors object over (NULL when none) and empties v. */
+json_t *verr_take(struct verr *v);
+void verr_free(struct verr *v);
+
+/* Adds an "unknown field" error for each key of obj not in allowed (NULL-terminated). */
+void jv_only(json_t *obj, const char *const *allowed, struct verr *v);
+
+/* Field getters. Each returns 1 when the field is present and valid (value stored), 0 when it
+ * is absent (an error is added when required), -1 when it is invalid (error added).
+ * Strings are borrowed from obj. Lengths count characters (UTF-8 code points). */
+int jv_str(json_t *obj, const char *field, int required, long minlen, long maxlen,
+	   const char **out, struct verr *v);
+/* Like jv_str, but JSON null is accepted and stores NULL. */
+int jv_str_or_null(json_t *obj, const char *field, long minlen, long maxlen, const char **out,
+		   struct verr *v);
+int jv_i64(json_t *obj, const char *field, int required, int64_t min, int64_t max, int64_t *out,
+	   struct verr *v);
+int jv_bool(json_t *obj, const char *field, int required, int *out, struct verr *v);
+/* RFC 3339 date-time with an offset. */
+int jv_time(json_t *obj, const char *field, int required, const char **out, struct verr *v);
+
+/* Rules shared by every entry point (API, admin, SMPP). Each returns NULL when s is valid, else
+ * the message. */
+const char *valid_phone(const char *s);
+const char *valid_operator_code(const char *s);
+
+#endif

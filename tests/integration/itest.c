@@ -1,0 +1,190 @@
+/* itest.c — integration test helpers. */
+#include "itest.h"
+
+#include <curl/curl.h>
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+
+static char *env(const char *name)
+{
+	char *v = getenv(name);
+	cr_assert(v != NULL && *v, "%s is not set: run the tests through tests/run.sh", name);
+	return v;
+}
+
+const char *tok_admin(void) { return env("HERALD_TEST_TOKEN_ADMIN"); }
+const char *tok_operator(void) { return env("HERALD_TEST_TOKEN_OPERATOR"); }
+const char *tok_viewer(void) { return env("HERALD_TEST_TOKEN_VIEWER"); }
+
+struct sink {
+	char *data;
+	size_t len;
+};
+
+static size_t on_data(char *p, size_t size, size_t n, void *arg)
+{
+	struct sink *s = arg;
+	s->data = realloc(s->data, s->len + size * n + 1);
+	memcpy(s->data + s->len, p, size * n);
+	s->len += size * n;
+	s->data[s->len] = '\0';
+	return size * n;
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *arg)
+{
+	struct resp *r = arg;
+	size_t len = size * n;
+	char **slot = NULL;
+	size_t skip = 0;
+	if (len > 9 && strncasecmp(p, "Location:", 9) == 0) { slot = &r->location; skip = 9; }
+	else if (len > 6 && strncasecmp(p, "Allow:", 6) == 0) { slot = &r->allow; skip = 6; }
+	else if (len > 13 && strncasecmp(p, "Content-Type:", 13) == 0) { slot = &r->content_type; skip = 13; }
+	if (slot) {
+		while (skip < len && p[skip] == ' ')
+			skip++;
+		size_t end = len;
+		while (end > skip && (p[end - 1] == '\r' || p[end - 1] == '\n'))
+			end--;
+		free(*slot);
+		*slot = strndup(p + skip, end - skip);
+	}
+	return len;
+}
+
+struct resp *api_raw(const char *token, const char *method, const char *path,
+		     const char *content_type, const char *body, size_t len)
+{
+	struct resp *r = calloc(1, sizeof(*r));
+	struct sink s = {calloc(1, 1), 0};
+	char url[4096], auth[512], ct[256];
+	struct curl_slist *h = NULL;
+	CURL *c = curl_easy_init();
+	snprintf(url, sizeof(url), "%s%s", env("HERALD_TEST_URL"), path);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	if (token) {
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+		h = curl_slist_append(h, auth);
+	}
+	if (body) {
+		snprintf(ct, sizeof(ct), "Content-Type: %s", content_type ? content_type : "");
+		h = curl_slist_append(h, content_type ? ct : "Content-Type:");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	}
+	h = curl_slist_append(h, "Expect:");
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	CURLcode rc = curl_easy_perform(c);
+	cr_assert(rc == CURLE_OK || rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR,
+		  "%s %s: %s", method, path, curl_easy_strerror(rc));
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(c);
+	r->body = s.data;
+	r->json = json_loadb(s.data, s.len, 0, NULL);
+	return r;
+}
+
+struct resp *api(const char *token, const char *method, const char *path, const char *fmt, ...)
+{
+	char *body = NULL;
+	if (fmt) {
+		va_list ap;
+		va_start(ap, fmt);
+		cr_assert(vasprintf(&body, fmt, ap) >= 0);
+		va_end(ap);
+	}
+	struct resp *r = api_raw(token, method, path, "application/json", body, body ? strlen(body) : 0);
+	free(body);
+	return r;
+}
+
+void resp_free(struct resp *r)
+{
+	if (r == NULL)
+		return;
+	free(r->body);
+	free(r->content_type);
+	free(r->location);
+	free(r->allow);
+	json_decref(r->json);
+	free(r);
+}
+
+void uniq_phone(char out[12])
+{
+	unsigned long long x;
+	cr_assert(getrandom(&x, sizeof(x), 0) == sizeof(x));
+	snprintf(out, 12, "7%010llu", x % 10000000000ULL);
+}
+
+void uniq_name(const char *prefix, char *out, size_t outlen)
+{
+	unsigned x;
+	cr_assert(getrandom(&x, sizeof(x), 0) == sizeof(x));
+	snprintf(out, outlen, "%s%08x", prefix, x);
+}
+
+PGconn *itest_db(void)
+{
+	static PGconn *c;
+	if (c == NULL) {
+		c = PQconnectdb(env("DATABASE_URL"));
+		cr_assert(PQstatus(c) == CONNECTION_OK, "database: %s", PQerrorMessage(c));
+	}
+	return c;
+}
+
+char *itest_sql(const char *fmt, ...)
+{
+	char *sql;
+	va_list ap;
+	va_start(ap, fmt);
+	cr_assert(vasprintf(&sql, fmt, ap) >= 0);
+	va_end(ap);
+	PGresult *r = PQexec(itest_db(), sql);
+	ExecStatusType st = PQresultStatus(r);
+	cr_assert(st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK, "%s: %s", sql, PQresultErrorMessage(r));
+	char *v = (st == PGRES_TUPLES_OK && PQntuples(r) > 0 && !PQgetisnull(r, 0, 0)) ? strdup(PQgetvalue(r, 0, 0)) : NULL;
+	PQclear(r);
+	free(sql);
+	return v;
+}
+
+static json_t *descend(json_t *obj, const char *path)
+{
+	char key[128];
+	while (obj && *path) {
+		size_t n = strcspn(path, ".");
+		snprintf(key, sizeof(key), "%.*s", (int)n, path);
+		obj = json_is_array(obj) ? json_array_get(obj, (size_t)atoi(key)) : json_object_get(obj, key);
+		path += n;
+		if (*path == '.')
+			path++;
+	}
+	return obj;
+}
+
+const char *jstr(json_t *obj, const char *path)
+{
+	return json_string_value(descend(obj, path));
+}
+
+long long jint(json_t *obj, const char *path)
+{
+	json_t *v = descend(obj, path);
+	cr_assert(json_is_integer(v), "field %s is not an integer", path);
+	return json_integer_value(v);
+}

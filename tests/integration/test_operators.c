@@ -1,0 +1,166 @@
+/* Operators over /api/v1, and the conventions every resource shares (auth, roles, errors). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <string.h>
+#include "itest.h"
+
+/* A code no other test uses: operators are few, so pick among 3-digit codes not yet present. */
+static void fresh_code(char out[4])
+{
+	char *c = itest_sql("SELECT lpad(n::text, 3, '0') FROM generate_series(100, 999) n"
+			    " WHERE lpad(n::text, 3, '0') NOT IN (SELECT code FROM operators) ORDER BY random() LIMIT 1");
+	cr_assert_not_null(c);
+	snprintf(out, 4, "%s", c);
+	free(c);
+}
+
+Test(operators, create_get_update_delete)
+{
+	char code[4], path[64];
+	fresh_code(code);
+	struct resp *r = api(tok_operator(), "POST", "/api/v1/operators", "{\"code\":\"%s\",\"name\":\"MTS\"}", code);
+	cr_assert_eq(r->status, 201, "%s", r->body);
+	snprintf(path, sizeof(path), "/api/v1/operators/%s", code);
+	cr_assert_str_eq(r->location, path);
+	cr_assert_str_eq(jstr(r->json, "code"), code);
+	cr_assert_str_eq(jstr(r->json, "name"), "MTS");
+	resp_free(r);
+
+	r = api(tok_viewer(), "GET", path, NULL);
+	cr_assert_eq(r->status, 200);
+	cr_assert_str_eq(jstr(r->json, "name"), "MTS");
+	resp_free(r);
+
+	r = api(tok_operator(), "PATCH", path, "{\"name\":\"Beeline\"}");
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_str_eq(jstr(r->json, "name"), "Beeline");
+	resp_free(r);
+
+	r = api(tok_operator(), "PUT", path, "{}");
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_str_eq(jstr(r->json, "name"), "");
+	resp_free(r);
+
+	r = api(tok_operator(), "DELETE", path, NULL);
+	cr_assert_eq(r->status, 204);
+	resp_free(r);
+	r = api(tok_viewer(), "GET", path, NULL);
+	cr_assert_eq(r->status, 404);
+	cr_assert_str_eq(r->content_type, "application/problem+json");
+	resp_free(r);
+}
+
+Test(operators, validation_names_every_bad_field)
+{
+	struct resp *r = api(tok_operator(), "POST", "/api/v1/operators", "{\"code\":\"91\",\"name\":%d,\"x\":1}", 5);
+	cr_assert_eq(r->status, 422, "%s", r->body);
+	cr_assert_str_eq(r->content_type, "application/problem+json");
+	cr_assert_eq(jint(r->json, "status"), 422);
+	cr_assert_not_null(json_object_get(json_object_get(r->json, "errors"), "code"));
+	cr_assert_not_null(json_object_get(json_object_get(r->json, "errors"), "name"));
+	cr_assert_not_null(json_object_get(json_object_get(r->json, "errors"), "x"));
+	resp_free(r);
+
+	char big[200];
+	memset(big, 'a', 101);
+	big[101] = '\0';
+	r = api(tok_operator(), "POST", "/api/v1/operators", "{\"code\":\"123\",\"name\":\"%s\"}", big);
+	cr_assert_eq(r->status, 422, "%s", r->body);
+	resp_free(r);
+}
+
+Test(operators, duplicate_is_409)
+{
+	char code[4];
+	fresh_code(code);
+	struct resp *r = api(tok_operator(), "POST", "/api/v1/operators", "{\"code\":\"%s\"}", code);
+	cr_assert_eq(r->status, 201, "%s", r->body);
+	resp_free(r);
+	r = api(tok_operator(), "POST", "/api/v1/operators", "{\"code\":\"%s\"}", code);
+	cr_assert_eq(r->status, 409, "%s", r->body);
+	resp_free(r);
+}
+
+Test(conventions, auth_roles_and_errors)
+{
+	struct resp *r = api(NULL, "GET", "/api/v1/operators", NULL);
+	cr_assert_eq(r->status, 401);
+	cr_assert_str_eq(r->content_type, "application/problem+json");
+	resp_free(r);
+	r = api("hrd_not-a-real-token-at-all", "GET", "/api/v1/operators", NULL);
+	cr_assert_eq(r->status, 401);
+	resp_free(r);
+	r = api(tok_viewer(), "POST", "/api/v1/operators", "{\"code\":\"999\"}");
+	cr_assert_eq(r->status, 403, "%s", r->body);
+	resp_free(r);
+	r = api(tok_operator(), "DELETE", "/api/v1/operators", NULL);
+	cr_assert_eq(r->status, 405);
+	cr_assert_not_null(r->allow);
+	cr_assert(strstr(r->allow, "GET") && strstr(r->allow, "POST"), "Allow: %s", r->allow);
+	resp_free(r);
+	r = api(tok_operator(), "GET", "/api/v1/nothing-here", NULL);
+	cr_assert_eq(r->status, 404);
+	resp_free(r);
+	r = api_raw(tok_operator(), "POST", "/api/v1/operators", "text/plain", "{}", 2);
+	cr_assert_eq(r->status, 415, "%s", r->body);
+	resp_free(r);
+	r = api_raw(tok_operator(), "POST", "/api/v1/operators", "application/json", "{\"code\":", 8);
+	cr_assert_eq(r->status, 400, "%s", r->body);
+	resp_free(r);
+	r = api_raw(tok_operator(), "POST", "/api/v1/operators", "application/json", "[1]", 3);
+	cr_assert_eq(r->status, 400, "%s", r->body);
+	resp_free(r);
+	r = api(tok_viewer(), "GET", "/api/v1/operators?limit=0", NULL);
+	cr_assert_eq(r->status, 400);
+	resp_free(r);
+	r = api(tok_viewer(), "GET", "/api/v1/operators?bogus=1", NULL);
+	cr_assert_eq(r->status, 400);
+	resp_free(r);
+	r = api(tok_viewer(), "GET", "/api/v1/operators?cursor=%%%%%%", NULL);
+	cr_assert_eq(r->status, 400);
+	resp_free(r);
+
+	size_t n = 1024 * 1024 + 10;
+	char *huge = malloc(n);
+	memset(huge, ' ', n);
+	huge[0] = '{';
+	huge[n - 1] = '}';
+	r = api_raw(tok_operator(), "POST", "/api/v1/operators", "application/json", huge, n);
+	cr_assert_eq(r->status, 413, "%s", r->body);
+	resp_free(r);
+	free(huge);
+}
+
+Test(operators, pagination_visits_every_row_once)
+{
+	char code[4];
+	for (int i = 0; i < 7; i++) {
+		fresh_code(code);
+		resp_free(api(tok_operator(), "POST", "/api/v1/operators", "{\"code\":\"%s\"}", code));
+	}
+	char *total = itest_sql("SELECT count(*) FROM operators");
+	long expect = atol(total);
+	free(total);
+	char path[256] = "/api/v1/operators?limit=3&count=true";
+	long seen = 0;
+	char last[8] = "";
+	for (int pages = 0; pages < 1000; pages++) {
+		struct resp *r = api(tok_viewer(), "GET", path, NULL);
+		cr_assert_eq(r->status, 200, "%s", r->body);
+		json_t *res = json_object_get(r->json, "results");
+		for (size_t i = 0; i < json_array_size(res); i++) {
+			const char *c = jstr(json_array_get(res, i), "code");
+			cr_assert(strcmp(c, last) > 0, "order: %s after %s", c, last);
+			snprintf(last, sizeof(last), "%s", c);
+			seen++;
+		}
+		const char *next = jstr(r->json, "next_cursor");
+		if (next == NULL) {
+			resp_free(r);
+			break;
+		}
+		snprintf(path, sizeof(path), "/api/v1/operators?limit=3&cursor=%s", next);
+		resp_free(r);
+	}
+	cr_assert_geq(seen, expect);
+}

@@ -1,0 +1,51 @@
+# tests/lib.sh — shared by tests/run.sh and tools/bench/run.sh: a throw-away PostgreSQL cluster,
+# herald servers on free loopback ports, and cleanup. Source it; it sets TMP.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TMP=$(mktemp -d /tmp/herald-test.XXXXXX)
+chmod 755 "$TMP"
+PIDS=()
+
+cleanup() {
+  local rc=$?
+  for p in "${PIDS[@]:-}"; do [[ -n "$p" ]] && kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]:-}"; do [[ -n "$p" ]] && wait "$p" 2>/dev/null || true; done
+  "$ROOT/scripts/pg.sh" stop "$TMP/pg" || true
+  if [[ $rc -eq 0 && -z "${KEEP_TMP:-}" ]]; then rm -rf "$TMP"; else echo "test files kept in $TMP" >&2; fi
+  exit $rc
+}
+trap cleanup EXIT INT TERM
+
+free_port() {
+  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# wait_http URL [seconds]: until URL answers (any status).
+wait_http() {
+  local url=$1 t=${2:-30} i
+  for ((i = 0; i < t * 10; i++)); do
+    curl -s -o /dev/null --max-time 1 "$url" && return 0
+    sleep 0.1
+  done
+  echo "no answer from $url" >&2
+  return 1
+}
+
+# start_pg: a new cluster under $TMP/pg; exports DATABASE_URL.
+start_pg() {
+  DATABASE_URL=$("$ROOT/scripts/pg.sh" start "$TMP/pg")
+  export DATABASE_URL
+}
+
+# start_herald NAME [env assignments...]: serve on a free port with a log under $TMP/NAME.log;
+# sets HERALD_URL_<NAME> and appends the pid to PIDS.
+start_herald() {
+  local name=$1; shift
+  local port; port=$(free_port)
+  env HERALD_LISTEN=127.0.0.1:$port HERALD_LOG_DIR="$TMP/logs-$name" "$@" \
+    "$ROOT/build/herald" serve >"$TMP/$name.log" 2>&1 &
+  PIDS+=($!)
+  printf -v "HERALD_URL_${name^^}" 'http://127.0.0.1:%s' "$port"
+  export "HERALD_URL_${name^^}"
+  wait_http "http://127.0.0.1:$port/healthz"
+}

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# The whole test suite against real parts: a throw-away PostgreSQL cluster, a real herald
+# server, real HTTP. Prints "N passed, N failed" at the end; exits non-zero on any failure.
+source "$(dirname "$0")/lib.sh"
+MODE=${MODE:-opt}
+cd "$ROOT"
+export HERALD_ROOT=$ROOT ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
+       UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
+
+start_pg
+export HERALD_LOG_DIR=$TMP/logs
+build/herald migrate >"$TMP/migrate.log" 2>&1 || { cat "$TMP/migrate.log"; exit 1; }
+for role in admin operator viewer; do
+  echo "password-$role" | build/herald user create "t_$role" --role "$role" 2>/dev/null
+  printf -v "HERALD_TEST_TOKEN_${role^^}" '%s' "$(build/herald token create "t_$role" 2>/dev/null)"
+  export "HERALD_TEST_TOKEN_${role^^}"
+done
+start_herald main
+export HERALD_TEST_URL=$HERALD_URL_MAIN
+
+passed=0 failed=0 skipped=0
+count_criterion() {  # parses Criterion's synthesis line from $1
+  local line; line=$(grep -a 'Synthesis:' "$1" | tail -1)
+  local t p f c
+  t=$(sed -n 's/.*Tested: \([0-9]*\).*/\1/p' <<<"$line"); p=$(sed -n 's/.*Passing: \([0-9]*\).*/\1/p' <<<"$line")
+  f=$(sed -n 's/.*Failing: \([0-9]*\).*/\1/p' <<<"$line"); c=$(sed -n 's/.*Crashing: \([0-9]*\).*/\1/p' <<<"$line")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+  [[ -z "$line" ]] && failed=$((failed + 1))
+  return 0
+}
+
+for t in build/tests-$MODE/unit/* build/tests-$MODE/integration/*; do
+  [[ -x "$t" ]] || continue
+  echo "== $t"
+  "$t" --jobs 1 >"$TMP/out" 2>&1 || true
+  grep -a -E 'FAIL|CRASH|Assertion|warning|error|Synthesis' "$TMP/out" | grep -av '^\[----\]   *$' | head -60
+  count_criterion "$TMP/out"
+done
+
+# Browser, SMPP and other node:test suites.
+if compgen -G "tests/e2e/*.test.mjs" >/dev/null; then
+  echo "== node --test tests/e2e"
+  node --test --test-concurrency=1 tests/e2e/ >"$TMP/node.out" 2>&1 || true
+  grep -E '^# (pass|fail|skipped)|^not ok' "$TMP/node.out" || true
+  np=$(sed -n 's/^# pass \([0-9]*\)/\1/p' "$TMP/node.out"); nf=$(sed -n 's/^# fail \([0-9]*\)/\1/p' "$TMP/node.out")
+  passed=$((passed + ${np:-0})); failed=$((failed + ${nf:-1}))
+fi
+
+# Sanitizer reports anywhere in the server logs fail the run.
+if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TMP"/*.log 2>/dev/null; then
+  echo "sanitizer reports in the server logs above"; failed=$((failed + 1))
+fi
+for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; wait "$p" || { echo "herald (pid $p) exited with $?"; failed=$((failed + 1)); }; done
+PIDS=()
+if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TMP"/*.log 2>/dev/null; then
+  echo "sanitizer reports at shutdown"; failed=$((failed + 1))
+fi
+
+echo
+echo "tests: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]

@@ -1,0 +1,72 @@
+/* Unit tests of the config file grammar and environment overrides. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "config.h"
+
+static const char *write_conf(const char *text)
+{
+	static char path[64];
+	strcpy(path, "/tmp/herald-conf-XXXXXX");
+	int fd = mkstemp(path);
+	cr_assert(fd >= 0);
+	FILE *f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+Test(config, directives_comments_and_env_values)
+{
+	char err[512] = "";
+	setenv("HERALD_T_DB", "host=/x dbname=y", 1);
+	unsetenv("HERALD_T_UNSET");
+	config_defaults();
+	const char *p = write_conf("# a comment\n\nlisten 0.0.0.0:9000\n  provider_concurrency   8  \n"
+				   "database $HERALD_T_DB\nprovider_url $HERALD_T_UNSET\n");
+	cr_assert_eq(config_load(p, 1, err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(cfg.listen, "0.0.0.0:9000");
+	cr_assert_eq(cfg.provider_concurrency, 8);
+	cr_assert_str_eq(cfg.database_url, "host=/x dbname=y");
+	cr_assert_str_eq(cfg.provider_url, "");
+	cr_assert_eq(cfg.retry_base_ms, 1000);
+	remove(p);
+}
+
+Test(config, errors_name_file_and_line)
+{
+	char err[512] = "";
+	config_defaults();
+	const char *p = write_conf("listen 1.2.3.4:1\nbogus 1\n");
+	cr_assert_eq(config_load(p, 1, err, sizeof(err)), -1);
+	cr_assert(strstr(err, ":2: unknown directive 'bogus'"), "%s", err);
+	remove(p);
+	p = write_conf("provider_timeout_ms ten\n");
+	cr_assert_eq(config_load(p, 1, err, sizeof(err)), -1);
+	cr_assert(strstr(err, ":1: provider_timeout_ms"), "%s", err);
+	remove(p);
+	p = write_conf("report_time 25:00\n");
+	cr_assert_eq(config_load(p, 1, err, sizeof(err)), -1);
+	cr_assert(strstr(err, "report_time"), "%s", err);
+	remove(p);
+	cr_assert_eq(config_load("/nonexistent/herald.conf", 0, err, sizeof(err)), 0);
+	cr_assert_eq(config_load("/nonexistent/herald.conf", 1, err, sizeof(err)), -1);
+}
+
+Test(config, environment_overrides)
+{
+	char err[512] = "";
+	config_defaults();
+	setenv("HERALD_LISTEN", "127.0.0.1:1234", 1);
+	setenv("HERALD_RETRY_MAX_MS", "5000", 1);
+	cr_assert_eq(config_env(err, sizeof(err)), 0, "%s", err);
+	cr_assert_str_eq(cfg.listen, "127.0.0.1:1234");
+	cr_assert_eq(cfg.retry_max_ms, 5000);
+	setenv("HERALD_PROVIDER_CONCURRENCY", "-1", 1);
+	cr_assert_eq(config_env(err, sizeof(err)), -1);
+	cr_assert(strstr(err, "HERALD_PROVIDER_CONCURRENCY"), "%s", err);
+	unsetenv("HERALD_PROVIDER_CONCURRENCY");
+	unsetenv("HERALD_LISTEN");
+	unsetenv("HERALD_RETRY_MAX_MS");
+}
