@@ -89,8 +89,9 @@ CREATE TABLE api_tokens (
 );
 CREATE INDEX api_tokens_user ON api_tokens (user_id);
 
--- kind: 'mailing' (a filter over clients), 'batch' (POST /messages/batch: a list of phones),
--- 'direct' is not a mailing: single direct messages have mailing_id NULL.
+-- kind: 'mailing' (a filter over clients, recipients frozen by the scheduler at start_at) or
+-- 'batch' (POST /messages/batch: its messages are inserted with it). Single direct messages
+-- (POST /messages) belong to no mailing: mailing_id NULL.
 CREATE TABLE mailings (
     id                     bigserial PRIMARY KEY,
     kind                   text NOT NULL DEFAULT 'mailing' CHECK (kind IN ('mailing', 'batch')),
@@ -115,13 +116,6 @@ CREATE TABLE mailings (
 CREATE INDEX mailings_status ON mailings (status, id);
 CREATE INDEX mailings_due ON mailings (start_at) WHERE status = 'scheduled';
 CREATE INDEX mailings_running ON mailings (end_at) WHERE status = 'running';
-
--- Phones of a 'batch' mailing until it starts (then they become messages).
-CREATE TABLE mailing_phones (
-    mailing_id  bigint NOT NULL REFERENCES mailings (id) ON DELETE CASCADE,
-    phone       text COLLATE "C" NOT NULL,
-    PRIMARY KEY (mailing_id, phone)
-);
 
 -- The queue and the ledger at once. status: 0 pending, 1 sending, 2 sent, 3 failed, 4 expired,
 -- 5 cancelled. client_id has no foreign key (a deleted client's sent messages keep their phone);
