@@ -15,6 +15,8 @@ struct config {
 	int provider_rate;          /* requests per second, 0 = unlimited */
 	int retry_base_ms;
 	int retry_max_ms;
+	int dispatch_workers;         /* dispatcher threads, each with its own connection */
+	int dispatch_batch;           /* messages claimed / written back per statement */
 	char *default_timezone;
 	char *smtp_url;
 	char *report_to;

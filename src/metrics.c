@@ -14,6 +14,10 @@ static const char *const result_names[MR_COUNT] = {"ok", "transient", "permanent
 static const double buckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
 static atomic_ullong bucket_counts[ARRAY_LEN(buckets) + 1];
 static atomic_ullong latency_sum_us;
+static atomic_ullong dispatch_counts[MD_COUNT];
+static const char *const dispatch_names[MD_COUNT] = {"sent", "retry", "failed", "expired", "released"};
+static atomic_llong inflight;
+static atomic_int circuit;
 
 void metrics_http(int status)
 {
@@ -30,6 +34,37 @@ void metrics_provider(enum metrics_result result, double seconds)
 		i++;
 	atomic_fetch_add_explicit(&bucket_counts[i], 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&latency_sum_us, (unsigned long long)(seconds * 1e6), memory_order_relaxed);
+}
+
+void metrics_dispatch(enum metrics_dispatch outcome, unsigned n)
+{
+	if (outcome < MD_COUNT)
+		atomic_fetch_add_explicit(&dispatch_counts[outcome], n, memory_order_relaxed);
+}
+
+void metrics_inflight_add(int delta)
+{
+	atomic_fetch_add_explicit(&inflight, delta, memory_order_relaxed);
+}
+
+void metrics_circuit(int state)
+{
+	atomic_store_explicit(&circuit, state, memory_order_relaxed);
+}
+
+static void render_dispatch(struct buf *out)
+{
+	buf_puts(out, "# HELP herald_dispatch_outcomes_total Message outcomes written by this instance's dispatcher.\n"
+		      "# TYPE herald_dispatch_outcomes_total counter\n");
+	for (int i = 0; i < MD_COUNT; i++)
+		buf_printf(out, "herald_dispatch_outcomes_total{outcome=\"%s\"} %llu\n", dispatch_names[i],
+			   atomic_load_explicit(&dispatch_counts[i], memory_order_relaxed));
+	buf_printf(out, "# HELP herald_provider_inflight Provider requests in flight (this instance).\n"
+			"# TYPE herald_provider_inflight gauge\nherald_provider_inflight %lld\n",
+		   (long long)atomic_load_explicit(&inflight, memory_order_relaxed));
+	buf_printf(out, "# HELP herald_provider_circuit Circuit breaker: 0 closed, 1 open, 2 half-open.\n"
+			"# TYPE herald_provider_circuit gauge\nherald_provider_circuit %d\n",
+		   atomic_load_explicit(&circuit, memory_order_relaxed));
 }
 
 static void render_db(struct buf *out, struct db *db)
@@ -77,5 +112,6 @@ void metrics_render(struct buf *out, struct db *db)
 	}
 	buf_printf(out, "herald_provider_request_seconds_sum %.6f\nherald_provider_request_seconds_count %llu\n",
 		   (double)atomic_load_explicit(&latency_sum_us, memory_order_relaxed) / 1e6, cum);
+	render_dispatch(out);
 	render_db(out, db);
 }

@@ -1,10 +1,12 @@
 /* serve.c — the role table and the process lifecycle. */
 #include "serve.h"
 #include "config.h"
+#include "dispatch.h"
 #include "db.h"
 #include "http.h"
 #include "log.h"
 #include "migrate.h"
+#include "scheduler.h"
 #include "tz.h"
 #include "util.h"
 
@@ -25,6 +27,8 @@ struct role_def {
 /* Started in this order, stopped in the reverse one. */
 static const struct role_def role_table[] = {
 	{"web", http_start, http_stop},
+	{"scheduler", scheduler_start, scheduler_stop},
+	{"dispatch", dispatch_start, dispatch_stop},
 };
 
 static int role_wanted(const char *roles, const char *name)
