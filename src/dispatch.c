@@ -48,6 +48,7 @@
 #define MAINTAIN_EVERY_S 1.0        /* lease recovery */
 #define PROGRESS_EVERY_S 5.0
 #define TEXT_CACHE 16               /* mailing texts kept per worker */
+#define CANCEL_CHECK_S 0.2          /* queued messages of cancelled mailings are dropped this fast */
 
 /* ---- circuit breaker and token bucket: shared by the workers of this process ---- */
 
@@ -191,11 +192,14 @@ static const char sql_next_due[] =
 
 static const char sql_text[] = "SELECT text FROM mailings WHERE id = $1";
 
+static const char sql_cancelled[] =
+    "SELECT id FROM mailings WHERE id = ANY($1::bigint[]) AND status = 'cancelled'";
+
 /* ---- a worker ---- */
 
 struct result {
 	struct provider_msg *m;
-	int status;           /* 0 retry, 2 sent, 3 failed, 4 expired */
+	int status;           /* 0 retry, 2 sent, 3 failed, 4 expired, 5 cancelled */
 	long delay_ms;
 };
 
@@ -212,10 +216,10 @@ struct worker {
 	struct result *res;
 	int nres;
 	struct provider_msg **done;
-	double last_flush, last_maintain, next_claim, last_progress;
+	double last_flush, last_maintain, next_claim, last_progress, last_cancel_check;
 	struct { int64_t mailing_id; char *text; } texts[TEXT_CACHE];
 	int text_next;
-	long n_claimed, n_sent, n_retry, n_failed, n_expired, n_released;
+	long n_claimed, n_sent, n_retry, n_failed, n_expired, n_released, n_cancelled;
 	struct buf a_ids, a_st, a_delay, a_err;
 };
 
@@ -369,11 +373,12 @@ static int flush(struct worker *w)
 				  LI("client_id", m->client_id), LI("attempts", m->attempts), LI("delay_ms", r->delay_ms),
 				  LS("error", m->error));
 		} else {
-			long *n = final == 2 ? &w->n_sent : final == 3 ? &w->n_failed : &w->n_expired;
+			static const char *const names[] = {"pending", "sending", "sent", "failed", "expired", "cancelled"};
+			long *n = final == 2 ? &w->n_sent : final == 3 ? &w->n_failed : final == 4 ? &w->n_expired : &w->n_cancelled;
 			(*n)++;
-			metrics_dispatch(final == 2 ? MD_SENT : final == 3 ? MD_FAILED : MD_EXPIRED, 1);
+			metrics_dispatch(final == 2 ? MD_SENT : final == 3 ? MD_FAILED : final == 4 ? MD_EXPIRED : MD_CANCELLED, 1);
 			log_debug("message.final", LI("mailing_id", m->mailing_id), LI("message_id", m->id),
-				  LI("client_id", m->client_id), LS("status", final == 2 ? "sent" : final == 3 ? "failed" : "expired"),
+				  LI("client_id", m->client_id), LS("status", names[final]),
 				  LI("attempts", m->attempts), LS("error", final == 2 ? NULL : m->error));
 		}
 		msg_free(w, m);
@@ -523,12 +528,13 @@ static void progress(struct worker *w, int force)
 	if (!force && now - w->last_progress < PROGRESS_EVERY_S)
 		return;
 	w->last_progress = now;
-	if (w->n_claimed + w->n_sent + w->n_retry + w->n_failed + w->n_expired + w->n_released == 0)
+	if (w->n_claimed + w->n_sent + w->n_retry + w->n_failed + w->n_expired + w->n_released + w->n_cancelled == 0)
 		return;
 	log_info("dispatch.progress", LI("worker", w->idx), LI("claimed", w->n_claimed), LI("sent", w->n_sent),
 		 LI("retried", w->n_retry), LI("failed", w->n_failed), LI("expired", w->n_expired),
-		 LI("released", w->n_released), LI("inflight", provider_inflight(w->prov)), LI("queued", w->qlen));
-	w->n_claimed = w->n_sent = w->n_retry = w->n_failed = w->n_expired = w->n_released = 0;
+		 LI("cancelled", w->n_cancelled), LI("released", w->n_released),
+		 LI("inflight", provider_inflight(w->prov)), LI("queued", w->qlen));
+	w->n_claimed = w->n_sent = w->n_retry = w->n_failed = w->n_expired = w->n_released = w->n_cancelled = 0;
 }
 
 static void maintain(struct worker *w)
@@ -542,6 +548,52 @@ static void maintain(struct worker *w)
 		log_info("dispatch.leases_recovered", LI("worker", w->idx), LS("messages", PQcmdTuples(r)));
 	if (r)
 		PQclear(r);
+}
+
+/* Drops queued messages whose mailing was cancelled (the API cancels pending messages only;
+ * these were already claimed), so a cancel stops sending within CANCEL_CHECK_S. */
+static void drop_cancelled(struct worker *w)
+{
+	double now = now_mono();
+	if (w->qlen == 0 || now - w->last_cancel_check < CANCEL_CHECK_S)
+		return;
+	w->last_cancel_check = now;
+	int64_t ids[TEXT_CACHE];
+	int n = 0;
+	array_start(&w->a_ids);
+	for (int i = 0; i < w->qlen && n < TEXT_CACHE; i++) {
+		int64_t id = w->queue[(w->qhead + i) % w->cap]->mailing_id, seen = 0;
+		for (int j = 0; j < n && !seen; j++)
+			seen = ids[j] == id;
+		if (!seen && id) {
+			ids[n++] = id;
+			array_int(&w->a_ids, id);
+		}
+	}
+	buf_putc(&w->a_ids, '}');
+	if (n == 0)
+		return;
+	const char *p[] = {w->a_ids.data};
+	PGresult *r = db_exec(w->db, sql_cancelled, 1, p);
+	if (r == NULL || PQntuples(r) == 0) {
+		if (r)
+			PQclear(r);
+		return;
+	}
+	int keep = w->qlen;
+	for (int i = 0; i < keep; i++) {
+		struct provider_msg *m = queue_pop(w);
+		int cancelled = 0;
+		for (int j = 0; j < PQntuples(r) && !cancelled; j++)
+			cancelled = db_i64(r, j, 0) == m->mailing_id;
+		if (cancelled) {
+			snprintf(m->error, sizeof(m->error), "mailing cancelled");
+			add_result(w, m, 5, 0);
+		} else {
+			queue_push(w, m);
+		}
+	}
+	PQclear(r);
 }
 
 /* Sleeps on the connection (NOTIFY herald_messages) for at most ms. */
@@ -563,6 +615,7 @@ static void run(struct worker *w)
 			continue;
 		}
 		maintain(w);
+		drop_cancelled(w);
 		double now = now_mono();
 		if (drain_notifies(w))
 			w->next_claim = 0;

@@ -442,7 +442,7 @@ static enum MHD_Result do_send(struct MHD_Connection *c, struct req *r, const ch
 		const char *auth = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
 		if (auth == NULL || strncmp(auth, "Bearer ", 7) != 0 || strcmp(auth + 7, token) != 0) {
 			record_add(id, 0, 401, 0);
-			return reply_json(c, 401, json_pack("{sis}", "code", 401, "error", "bad token"));
+			return reply_json(c, 401, json_pack("{siss}", "code", 401, "error", "bad token"));
 		}
 	}
 	json_t *j = r->too_big ? NULL : json_loadb(r->body.data ? r->body.data : "", r->body.len, 0, NULL);
