@@ -235,6 +235,45 @@ Test(docs, errors_are_documented)
 	json_decref(doc);
 }
 
+/* Counts "$ref"s under v that do not resolve to a node of doc ("#/a/b/c" only). */
+static int dangling_refs(json_t *doc, json_t *v)
+{
+	int bad = 0;
+	const char *key;
+	json_t *child;
+	size_t i;
+	if (json_is_array(v))
+		json_array_foreach(v, i, child)
+			bad += dangling_refs(doc, child);
+	if (!json_is_object(v))
+		return bad;
+	json_object_foreach(v, key, child) {
+		if (strcmp(key, "$ref") != 0 || !json_is_string(child)) {
+			bad += dangling_refs(doc, child);
+			continue;
+		}
+		const char *ref = json_string_value(child);
+		json_t *node = strncmp(ref, "#/", 2) == 0 ? doc : NULL;
+		for (const char *p = ref + 2; node && *p;) {
+			size_t n = strcspn(p, "/");
+			char part[128];
+			snprintf(part, sizeof(part), "%.*s", (int)n, p);
+			node = json_object_get(node, part);
+			p += n + (p[n] == '/');
+		}
+		cr_expect_not_null(node, "$ref %s does not resolve", ref);
+		bad += node == NULL;
+	}
+	return bad;
+}
+
+Test(docs, refs_resolve)
+{
+	json_t *doc = document();
+	cr_assert_eq(dangling_refs(doc, doc), 0);
+	json_decref(doc);
+}
+
 /* The problem types the server sends resolve to anchors of /docs/problems. */
 Test(docs, problem_types_are_documented)
 {
