@@ -28,6 +28,31 @@ test('/docs/ renders every API operation without console errors', async () => {
   }
 });
 
+test('Try it out: an authorized request from Swagger UI reaches the API under the CSP', async () => {
+  const token = process.env.HERALD_TEST_TOKEN_VIEWER;
+  assert.ok(token, 'HERALD_TEST_TOKEN_VIEWER is not set: run the tests through tests/run.sh');
+  const { context, page, problems } = await openPage(browser);
+  try {
+    await page.goto(`${BASE_URL}/docs/#/operators/listOperators`);
+    await page.locator('.btn.authorize').first().click();
+    await page.locator('.auth-container input').first().fill(token);
+    await page.locator('.auth-btn-wrapper .authorize').click();
+    await page.locator('.btn-done').click();
+    const op = page.locator('#operations-operators-listOperators');
+    if (!(await op.locator('.try-out__btn').isVisible())) await op.locator('.opblock-summary').click();
+    await op.locator('.try-out__btn').click();
+    const seen = page.waitForResponse((r) => r.url().includes('/api/v1/operators') && r.request().method() === 'GET');
+    await op.locator('.execute').click();
+    const resp = await seen;
+    assert.equal(resp.status(), 200);
+    assert.equal(resp.request().headers().authorization, `Bearer ${token}`);
+    await op.locator('.live-responses-table .response-col_status', { hasText: '200' }).first().waitFor();
+    assert.deepEqual(problems, []);
+  } finally {
+    await context.close();
+  }
+});
+
 test('/docs/problems anchors every problem type the server uses', async () => {
   const { context, page, problems } = await openPage(browser);
   try {
