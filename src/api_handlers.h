@@ -8,6 +8,13 @@
 void web_healthz(struct http_req *req);
 void web_metrics(struct http_req *req);
 
+/* web_docs.c */
+void web_assets(struct http_req *req);
+void web_openapi(struct http_req *req);
+void web_docs(struct http_req *req);
+void web_docs_problems(struct http_req *req);
+void web_docs_redirect(struct http_req *req);
+
 /* api_operators.c */
 void api_operators_list(struct http_req *req);
 void api_operators_get(struct http_req *req);

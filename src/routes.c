@@ -19,6 +19,13 @@ const struct route routes[] = {
 	{GET, "/healthz", web_healthz, AUTH_PUBLIC, ROLE_NONE, "", 0},
 	{GET, "/metrics", web_metrics, AUTH_PUBLIC, ROLE_NONE, "", 0},
 
+	/* documentation and static files (from memory, see assets.c) */
+	{GET, "/api/v1/openapi.json", web_openapi, AUTH_PUBLIC, ROLE_NONE, "", 0},
+	{GET, "/docs", web_docs_redirect, AUTH_PUBLIC, ROLE_NONE, "", 0},
+	{GET, "/docs/", web_docs, AUTH_PUBLIC, ROLE_NONE, "", 0},
+	{GET, "/docs/problems", web_docs_problems, AUTH_PUBLIC, ROLE_NONE, "", 0},
+	{GET, "/assets/*", web_assets, AUTH_PUBLIC, ROLE_NONE, NULL, 0},
+
 	/* operators */
 	{GET, "/api/v1/operators", api_operators_list, AUTH_TOKEN, V, LIST_Q, 0},
 	{POST, "/api/v1/operators", api_operators_create, AUTH_TOKEN, O, "", 0},
