@@ -133,9 +133,12 @@ PGresult *message_batch(struct db *db, const struct message_in *in, int64_t crea
 
 PGresult *message_list(struct db *db, const struct page *pg, const struct message_filter *f)
 {
-	/* Two shapes so each has one plan: by mailing (index on mailing_id, id) or by id alone. */
+	/* Two shapes so each has one plan: by mailing, or by id alone. The row comparison keeps the
+	 * generic plan of the first on the index (mailing_id, id): on "id > $1" alone it may pick the
+	 * primary key and filter past every other mailing's rows. */
 	static const char q_mailing[] =
-		"SELECT " MESSAGE_JSON " FROM messages g WHERE g.mailing_id = $3 AND g.id > $1::bigint"
+		"SELECT " MESSAGE_JSON " FROM messages g WHERE g.mailing_id = $3"
+		" AND (g.mailing_id, g.id) > ($3, $1::bigint)"
 		" AND ($4::smallint IS NULL OR g.status = $4) AND ($5::text IS NULL OR g.phone = $5)"
 		" ORDER BY g.mailing_id, g.id LIMIT $2";
 	static const char q_all[] =
