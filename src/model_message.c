@@ -67,15 +67,14 @@ int message_validate(json_t *in, int batch, struct message_in *out, struct verr 
 	else if (jv_str(in, "phone", 1, 1, 11, &out->phone, v) == 1 && valid_phone(out->phone))
 		verr_add(v, "phone", "%s", valid_phone(out->phone));
 	jv_str(in, "text", 1, 1, MAILING_TEXT_MAX, &out->text, v);
-	int has_send = jv_time(in, "send_at", 0, &out->send_at, v) == 1;
-	double start = now_real(), end;
-	if (jv_time(in, "end_at", 0, &out->end_at, v) == 1 && rfc3339_epoch(out->end_at, &end) == 0) {
-		double send;
-		if (has_send && rfc3339_epoch(out->send_at, &send) == 0 && send > start)
-			start = send;
-		if (end <= start)
-			verr_add(v, "end_at", "must be after send_at and in the future");
-	}
+	double now = now_real(), send = now, end;
+	int has_send = jv_time(in, "send_at", 0, &out->send_at, v) == 1 &&
+		       rfc3339_epoch(out->send_at, &send) == 0;
+	int has_end = jv_time(in, "end_at", 0, &out->end_at, v) == 1 && rfc3339_epoch(out->end_at, &end) == 0;
+	if (has_end && (end <= now || end <= send))
+		verr_add(v, "end_at", "must be after send_at and in the future");
+	else if (has_send && !has_end && send + MESSAGE_EXPIRY_S <= now)
+		verr_add(v, "send_at", "is so far past that the message would expire unsent (give end_at)");
 	return verr_any(v) ? -1 : 0;
 }
 

@@ -8,6 +8,7 @@
 
 #define MESSAGE_BATCH_MAX 100000
 #define MESSAGE_EXPIRY "24 hours"   /* direct messages without end_at expire this long after send_at */
+#define MESSAGE_EXPIRY_S (24 * 3600)
 
 struct message_in {
 	const char *phone;              /* POST /messages; borrowed */
@@ -18,7 +19,8 @@ struct message_in {
 
 /* Validates a direct message {"phone","text","send_at"?,"end_at"?} (batch 0) or a batch
  * {"phones": [...], "text", "send_at"?, "end_at"?} (batch 1; a bad phone is named
- * "phones[i]"). end_at must be after send_at and after now. Returns 0, or -1 with every bad
+ * "phones[i]"). end_at must be after send_at and after now; without end_at, send_at may not
+ * be so far past that the message expires at once. Returns 0, or -1 with every bad
  * field in v. Release out with message_in_free either way. */
 int message_validate(json_t *in, int batch, struct message_in *out, struct verr *v);
 void message_in_free(struct message_in *in);

@@ -227,6 +227,11 @@ Test(messages, direct_send_validation_and_roles)
 	cr_assert_eq(r->status, 422, "%s", r->body);
 	cr_assert(has_error(r, "end_at"), "%s", r->body);
 	resp_free(r);
+	r = api(tok_operator(), "POST", "/api/v1/messages",
+		"{\"phone\":\"%s\",\"text\":\"t\",\"send_at\":\"2020-01-01T00:00:00Z\"}", phone);
+	cr_assert_eq(r->status, 422, "%s", r->body);
+	cr_assert(has_error(r, "send_at"), "%s", r->body);
+	resp_free(r);
 	char *n = itest_sql("SELECT count(*) FROM messages WHERE phone = '%s'", phone);
 	cr_assert_str_eq(n, "0", "nothing stored");
 	free(n);
