@@ -32,6 +32,27 @@ const struct route routes[] = {
 	{GET, "/api/v1/operators/{code}", api_operators_get, AUTH_TOKEN, V, "", 0},
 	{PUT_PATCH, "/api/v1/operators/{code}", api_operators_update, AUTH_TOKEN, O, "", 0},
 	{DELETE, "/api/v1/operators/{code}", api_operators_delete, AUTH_TOKEN, O, "", 0},
+
+	/* mailings */
+	{GET, "/api/v1/mailings", api_mailings_list, AUTH_TOKEN, V, LIST_Q ",status", 0},
+	{POST, "/api/v1/mailings", api_mailings_create, AUTH_TOKEN, O, "", 0},
+	{GET, "/api/v1/mailings/{id}", api_mailings_get, AUTH_TOKEN, V, "", 0},
+	{PUT_PATCH, "/api/v1/mailings/{id}", api_mailings_update, AUTH_TOKEN, O, "", 0},
+	{DELETE, "/api/v1/mailings/{id}", api_mailings_delete, AUTH_TOKEN, O, "", 0},
+	{POST, "/api/v1/mailings/{id}/cancel", api_mailings_cancel, AUTH_TOKEN, O, "", 0},
+	{POST, "/api/v1/mailings/{id}/retry-failed", api_mailings_retry_failed, AUTH_TOKEN, O, "", 0},
+	{GET, "/api/v1/mailings/{id}/messages", api_mailings_messages, AUTH_TOKEN, V, LIST_Q ",status,phone", 0},
+	{GET, "/api/v1/mailings/{id}/stats", api_mailings_stats, AUTH_TOKEN, V, "", 0},
+
+	/* messages */
+	{GET, "/api/v1/messages", api_messages_list, AUTH_TOKEN, V, LIST_Q ",status,mailing_id,phone", 0},
+	{POST, "/api/v1/messages", api_messages_send, AUTH_TOKEN, O, "", 0},
+	{POST, "/api/v1/messages/batch", api_messages_batch, AUTH_TOKEN, O, "", HTTP_BULK_LIMIT},
+	{GET, "/api/v1/messages/{id}", api_messages_get, AUTH_TOKEN, V, "", 0},
+
+	/* statistics */
+	{GET, "/api/v1/stats", api_stats, AUTH_TOKEN, V, "", 0},
+	{GET, "/api/v1/stats/mailings", api_stats_mailings, AUTH_TOKEN, V, LIST_Q ",status", 0},
 };
 
 const size_t routes_len = ARRAY_LEN(routes);
