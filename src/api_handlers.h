@@ -8,11 +8,41 @@
 void web_healthz(struct http_req *req);
 void web_metrics(struct http_req *req);
 
+/* web_docs.c */
+void web_assets(struct http_req *req);
+void web_openapi(struct http_req *req);
+void web_docs(struct http_req *req);
+void web_docs_problems(struct http_req *req);
+void web_docs_redirect(struct http_req *req);
+
 /* api_operators.c */
 void api_operators_list(struct http_req *req);
 void api_operators_get(struct http_req *req);
 void api_operators_create(struct http_req *req);
 void api_operators_update(struct http_req *req);
 void api_operators_delete(struct http_req *req);
+
+/* api_mailings.c */
+void api_mailings_list(struct http_req *req);
+void api_mailings_get(struct http_req *req);
+void api_mailings_create(struct http_req *req);
+void api_mailings_update(struct http_req *req);
+void api_mailings_delete(struct http_req *req);
+void api_mailings_cancel(struct http_req *req);
+void api_mailings_retry_failed(struct http_req *req);
+/* ?status= of mailing lists (also api_stats.c): 0 (*out NULL when absent), -1 after a 400. */
+int api_mailing_status_query(struct http_req *req, const char **out);
+
+/* api_messages.c */
+void api_messages_list(struct http_req *req);
+void api_messages_get(struct http_req *req);
+void api_messages_send(struct http_req *req);
+void api_messages_batch(struct http_req *req);
+void api_mailings_messages(struct http_req *req);
+
+/* api_stats.c */
+void api_stats(struct http_req *req);
+void api_stats_mailings(struct http_req *req);
+void api_mailings_stats(struct http_req *req);
 
 #endif

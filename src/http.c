@@ -412,13 +412,13 @@ int http_start(void)
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	daemon_ = MHD_start_daemon(flags, 0, NULL, NULL, on_request, NULL,
+				   MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				   MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
 				   MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg.http_threads,
 				   MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg.http_timeout_s,
 				   MHD_OPTION_CONNECTION_LIMIT, 4096u,
 				   MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
 				   MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-				   MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
 				   MHD_OPTION_END);
 	if (daemon_ == NULL) {
 		log_error("http.start_failed", LS("listen", cfg.listen));

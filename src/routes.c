@@ -19,12 +19,40 @@ const struct route routes[] = {
 	{GET, "/healthz", web_healthz, AUTH_PUBLIC, ROLE_NONE, "", 0},
 	{GET, "/metrics", web_metrics, AUTH_PUBLIC, ROLE_NONE, "", 0},
 
+	/* documentation and static files (from memory, see assets.c) */
+	{GET, "/api/v1/openapi.json", web_openapi, AUTH_PUBLIC, ROLE_NONE, "", 0},
+	{GET, "/docs", web_docs_redirect, AUTH_PUBLIC, ROLE_NONE, "", 0},
+	{GET, "/docs/", web_docs, AUTH_PUBLIC, ROLE_NONE, "", 0},
+	{GET, "/docs/problems", web_docs_problems, AUTH_PUBLIC, ROLE_NONE, "", 0},
+	{GET, "/assets/*", web_assets, AUTH_PUBLIC, ROLE_NONE, NULL, 0},
+
 	/* operators */
 	{GET, "/api/v1/operators", api_operators_list, AUTH_TOKEN, V, LIST_Q, 0},
 	{POST, "/api/v1/operators", api_operators_create, AUTH_TOKEN, O, "", 0},
 	{GET, "/api/v1/operators/{code}", api_operators_get, AUTH_TOKEN, V, "", 0},
 	{PUT_PATCH, "/api/v1/operators/{code}", api_operators_update, AUTH_TOKEN, O, "", 0},
 	{DELETE, "/api/v1/operators/{code}", api_operators_delete, AUTH_TOKEN, O, "", 0},
+
+	/* mailings */
+	{GET, "/api/v1/mailings", api_mailings_list, AUTH_TOKEN, V, LIST_Q ",status", 0},
+	{POST, "/api/v1/mailings", api_mailings_create, AUTH_TOKEN, O, "", 0},
+	{GET, "/api/v1/mailings/{id}", api_mailings_get, AUTH_TOKEN, V, "", 0},
+	{PUT_PATCH, "/api/v1/mailings/{id}", api_mailings_update, AUTH_TOKEN, O, "", 0},
+	{DELETE, "/api/v1/mailings/{id}", api_mailings_delete, AUTH_TOKEN, O, "", 0},
+	{POST, "/api/v1/mailings/{id}/cancel", api_mailings_cancel, AUTH_TOKEN, O, "", 0},
+	{POST, "/api/v1/mailings/{id}/retry-failed", api_mailings_retry_failed, AUTH_TOKEN, O, "", 0},
+	{GET, "/api/v1/mailings/{id}/messages", api_mailings_messages, AUTH_TOKEN, V, LIST_Q ",status,phone", 0},
+	{GET, "/api/v1/mailings/{id}/stats", api_mailings_stats, AUTH_TOKEN, V, "", 0},
+
+	/* messages */
+	{GET, "/api/v1/messages", api_messages_list, AUTH_TOKEN, V, LIST_Q ",status,mailing_id,phone", 0},
+	{POST, "/api/v1/messages", api_messages_send, AUTH_TOKEN, O, "", 0},
+	{POST, "/api/v1/messages/batch", api_messages_batch, AUTH_TOKEN, O, "", HTTP_BULK_LIMIT},
+	{GET, "/api/v1/messages/{id}", api_messages_get, AUTH_TOKEN, V, "", 0},
+
+	/* statistics */
+	{GET, "/api/v1/stats", api_stats, AUTH_TOKEN, V, "", 0},
+	{GET, "/api/v1/stats/mailings", api_stats_mailings, AUTH_TOKEN, V, LIST_Q ",status", 0},
 };
 
 const size_t routes_len = ARRAY_LEN(routes);

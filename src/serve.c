@@ -1,5 +1,6 @@
 /* serve.c — the role table and the process lifecycle. */
 #include "serve.h"
+#include "assets.h"
 #include "config.h"
 #include "dispatch.h"
 #include "db.h"
@@ -106,6 +107,10 @@ int serve_run(const char *roles)
 	if (!roles_valid(roles))
 		fatal("--roles: '%s' names an unknown role", roles);
 	serve_prepare();
+	char *assets_dir = xasprintf("%s/assets", cfg.root);
+	if (role_wanted(roles, "web") && assets_load(assets_dir) < 0)
+		fatal("cannot read %s (see the log)", assets_dir);
+	free(assets_dir);
 
 	sigset_t set;
 	sigemptyset(&set);

@@ -1,0 +1,46 @@
+/* api_stats.c — /api/v1/stats, /api/v1/stats/mailings and /api/v1/mailings/{id}/stats. */
+#include "api_handlers.h"
+#include "model_mailing.h"
+#include "model_stats.h"
+
+void api_stats(struct http_req *req)
+{
+	struct db *db = api_db(req);
+	if (db == NULL)
+		return;
+	PGresult *r = stats_overview(db);
+	if (r == NULL)
+		api_db_error(req, db);
+	else
+		api_row(req, 200, r, NULL);
+}
+
+void api_stats_mailings(struct http_req *req)
+{
+	struct page pg;
+	struct db *db;
+	const char *status;
+	if (api_page(req, &pg, 1) < 0 || api_mailing_status_query(req, &status) < 0 ||
+	    (db = api_db(req)) == NULL)
+		return;
+	PGresult *r = stats_mailings(db, &pg, status), *c = NULL;
+	if (r == NULL || (pg.count && (c = mailing_count(db, status)) == NULL)) {
+		PQclear(r);
+		api_db_error(req, db);
+		return;
+	}
+	api_list(req, &pg, r, c);
+}
+
+void api_mailings_stats(struct http_req *req)
+{
+	int64_t id;
+	struct db *db;
+	if (api_path_id(req, 0, &id) < 0 || (db = api_db(req)) == NULL)
+		return;
+	PGresult *r = stats_mailing(db, id);
+	if (r == NULL)
+		api_db_error(req, db);
+	else
+		api_row(req, 200, r, NULL);
+}

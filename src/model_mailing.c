@@ -1,0 +1,398 @@
+/* model_mailing.c — mailings. */
+#include "model_mailing.h"
+#include "log.h"
+#include "pgarr.h"
+#include "rfc3339.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Row: the mailing's JSON (column 0) and id (column 1), for a row aliased m. */
+#define MAILING_JSON \
+	"json_build_object('id', m.id, 'start_at', api_ts(m.start_at), 'end_at', api_ts(m.end_at)," \
+	" 'text', m.text, 'filter', json_build_object('operator_codes', m.filter_operator_codes," \
+	" 'tags', m.filter_tags), 'send_window', CASE WHEN m.window_start IS NULL THEN NULL" \
+	" ELSE json_build_object('start', to_char(m.window_start, 'HH24:MI'), 'end'," \
+	" to_char(m.window_end, 'HH24:MI')) END, 'status', m.status," \
+	" 'stats', mailing_stats_json(m.id), 'created_at', api_ts(m.created_at)," \
+	" 'updated_at', api_ts(m.updated_at))::text, m.id"
+
+#define NOTIFY "pg_notify('herald_mailings', m.id::text)"
+#define LIST_ITEM_ERRORS 20   /* per list field, so one bad list cannot flood the answer */
+
+static const char *const mailing_statuses[] = {"scheduled", "running", "finished", "cancelled", NULL};
+
+int mailing_status_valid(const char *s)
+{
+	for (const char *const *p = mailing_statuses; *p; p++)
+		if (strcmp(*p, s) == 0)
+			return 0;
+	return -1;
+}
+
+/* Unknown keys of the object obj (named name) become "name.key" errors. */
+static void only_keys(json_t *obj, const char *name, const char *const *allowed, struct verr *v)
+{
+	const char *key;
+	json_t *val;
+	json_object_foreach(obj, key, val) {
+		const char *const *a = allowed;
+		while (*a && strcmp(*a, key) != 0)
+			a++;
+		if (*a == NULL) {
+			char field[96];
+			snprintf(field, sizeof(field), "%s.%s", name, key);
+			verr_add(v, field, "unknown field");
+		}
+	}
+}
+
+/* A list of strings of minlen..maxlen characters each passing rule (may be NULL), at most
+ * MAILING_FILTER_MAX of them; absent means empty. Returns the text[] literal (owned), or NULL
+ * with errors under field. */
+static char *string_list(json_t *obj, const char *key, const char *field, long minlen, long maxlen,
+			 const char *(*rule)(const char *), struct verr *v)
+{
+	json_t *a = json_object_get(obj, key), *item;
+	size_t i, bad = 0;
+	if (a == NULL)
+		return xstrdup("{}");
+	if (!json_is_array(a)) {
+		verr_add(v, field, "must be a list of strings");
+		return NULL;
+	}
+	if (json_array_size(a) > MAILING_FILTER_MAX) {
+		verr_add(v, field, "may hold at most %d items", MAILING_FILTER_MAX);
+		return NULL;
+	}
+	json_array_foreach(a, i, item) {
+		const char *why = NULL;
+		long n = json_is_string(item) ? utf8_length(json_string_value(item), json_string_length(item)) : -1;
+		if (!json_is_string(item))
+			why = "must be a string";
+		else if (n < 0 || strlen(json_string_value(item)) != json_string_length(item))
+			why = "must be valid UTF-8 text without NUL characters";
+		else if (n < minlen || n > maxlen)
+			why = "has the wrong length";
+		else if (rule)
+			why = rule(json_string_value(item));
+		if (why && bad++ < LIST_ITEM_ERRORS)
+			verr_add(v, field, "item %zu: %s", i, why);
+	}
+	return bad ? NULL : pgarr_from_json(a);
+}
+
+static void validate_filter(json_t *f, struct mailing_in *out, struct verr *v)
+{
+	static const char *const keys[] = {"operator_codes", "tags", NULL};
+	if (json_is_null(f)) {
+		out->operator_codes = xstrdup("{}");
+		out->tags = xstrdup("{}");
+		return;
+	}
+	if (!json_is_object(f)) {
+		verr_add(v, "filter", "must be an object {\"operator_codes\": [...], \"tags\": [...]} or null");
+		return;
+	}
+	only_keys(f, "filter", keys, v);
+	out->operator_codes = string_list(f, "operator_codes", "filter.operator_codes", 3, 3,
+					  valid_operator_code, v);
+	out->tags = string_list(f, "tags", "filter.tags", 1, 64, NULL, v);
+}
+
+static void validate_window(json_t *w, struct mailing_in *out, struct verr *v)
+{
+	static const char *const keys[] = {"start", "end", NULL};
+	static const char *const names[] = {"send_window.start", "send_window.end"};
+	const char *hhmm[2] = {NULL, NULL};
+	int minutes[2] = {-1, -1};
+	out->window_given = 1;
+	if (json_is_null(w))
+		return;
+	if (!json_is_object(w)) {
+		verr_add(v, "send_window", "must be an object {\"start\": \"HH:MM\", \"end\": \"HH:MM\"} or null");
+		return;
+	}
+	only_keys(w, "send_window", keys, v);
+	for (int i = 0; i < 2; i++) {
+		json_t *s = json_object_get(w, keys[i]);
+		if (s == NULL)
+			verr_add(v, names[i], "this field is required");
+		else if (!json_is_string(s) || (minutes[i] = parse_hhmm(json_string_value(s))) < 0)
+			verr_add(v, names[i], "must be a time of day \"HH:MM\" (00:00 to 23:59)");
+		else
+			hhmm[i] = json_string_value(s);
+	}
+	if (hhmm[0] && hhmm[1] && minutes[0] == minutes[1])
+		verr_add(v, "send_window.end", "must differ from start (start after end wraps midnight)");
+	out->window_start = hhmm[0];
+	out->window_end = hhmm[1];
+}
+
+int mailing_validate(json_t *in, int full, struct mailing_in *out, struct verr *v)
+{
+	static const char *const fields[] = {"start_at", "end_at", "text", "filter", "send_window", NULL};
+	json_t *f;
+	memset(out, 0, sizeof(*out));
+	jv_only(in, fields, v);
+	int has_start = jv_time(in, "start_at", full, &out->start_at, v) == 1;
+	int has_end = jv_time(in, "end_at", full, &out->end_at, v) == 1;
+	jv_str(in, "text", full, 1, MAILING_TEXT_MAX, &out->text, v);
+	if ((f = json_object_get(in, "filter")) != NULL)
+		validate_filter(f, out, v);
+	else if (full) {
+		out->operator_codes = xstrdup("{}");
+		out->tags = xstrdup("{}");
+	}
+	if ((f = json_object_get(in, "send_window")) != NULL)
+		validate_window(f, out, v);
+	else
+		out->window_given = full;
+	double t0, t1;
+	if (has_start && has_end && rfc3339_epoch(out->start_at, &t0) == 0 &&
+	    rfc3339_epoch(out->end_at, &t1) == 0 && t1 <= t0)
+		verr_add(v, "end_at", "must be after start_at");
+	return verr_any(v) ? -1 : 0;
+}
+
+void mailing_in_free(struct mailing_in *in)
+{
+	free(in->operator_codes);
+	free(in->tags);
+	in->operator_codes = in->tags = NULL;
+}
+
+PGresult *mailing_get(struct db *db, int64_t id)
+{
+	static const char q[] = "SELECT " MAILING_JSON " FROM mailings m WHERE m.id = $1";
+	char ids[24];
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	const char *p[] = {ids};
+	return db_exec(db, q, 1, p);
+}
+
+PGresult *mailing_insert(struct db *db, const struct mailing_in *in, int64_t created_by)
+{
+	static const char q[] =
+		"INSERT INTO mailings AS m (start_at, end_at, text, filter_operator_codes, filter_tags,"
+		" window_start, window_end, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+		" RETURNING " MAILING_JSON ", " NOTIFY;
+	char by[24];
+	snprintf(by, sizeof(by), "%lld", (long long)created_by);
+	const char *p[] = {in->start_at, in->end_at, in->text, in->operator_codes, in->tags,
+			   in->window_start, in->window_end, created_by > 0 ? by : NULL};
+	PGresult *r = db_exec(db, q, 8, p);
+	if (r && PQntuples(r))
+		log_info("mailing.created", LI("mailing_id", db_i64(r, 0, 1)), LI("user_id", created_by));
+	return r;
+}
+
+PGresult *mailing_list(struct db *db, const struct page *pg, const char *status)
+{
+	static const char q[] = "SELECT " MAILING_JSON " FROM mailings m WHERE m.id > $1::bigint"
+				" AND ($3::text IS NULL OR m.status = $3) ORDER BY m.id LIMIT $2";
+	char lim[16];
+	snprintf(lim, sizeof(lim), "%d", pg->limit + 1);
+	const char *p[] = {pg->after, lim, status};
+	return db_exec(db, q, 3, p);
+}
+
+PGresult *mailing_count(struct db *db, const char *status)
+{
+	static const char q[] = "SELECT count(*) FROM mailings WHERE $1::text IS NULL OR status = $1";
+	const char *p[] = {status};
+	return db_exec(db, q, 1, p);
+}
+
+/* Locks the mailing row for the rest of the transaction: its status, or NULL (no such mailing;
+ * error: db->sqlstate set). The result stays in *lock for the caller to PQclear. */
+static const char *lock_status(struct db *db, const char *ids, PGresult **lock)
+{
+	static const char q[] = "SELECT status, end_at > now() FROM mailings WHERE id = $1 FOR UPDATE";
+	const char *p[] = {ids};
+	*lock = db_exec(db, q, 1, p);
+	return *lock && PQntuples(*lock) ? db_str(*lock, 0, 0) : NULL;
+}
+
+/* Ends a transaction after a refusal or failure. */
+static enum mailing_rc abandon(struct db *db, PGresult *r, enum mailing_rc rc)
+{
+	PQclear(r);
+	db_rollback(db);
+	return rc;
+}
+
+/* Commits, handing the mailing row r to *out. */
+static enum mailing_rc finish(struct db *db, PGresult *r, PGresult **out)
+{
+	if (r == NULL || db_commit(db) < 0)
+		return abandon(db, r, MAILING_ERROR);
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		return MAILING_NOT_FOUND;
+	}
+	*out = r;
+	return MAILING_OK;
+}
+
+enum mailing_rc mailing_update(struct db *db, int64_t id, const struct mailing_in *in,
+			       PGresult **out, const char **why)
+{
+	static const char q_lock[] =
+		"SELECT status,"
+		" ($2::timestamptz IS NOT NULL AND $2::timestamptz <> start_at)"
+		" OR ($4::text IS NOT NULL AND $4::text <> text)"
+		" OR ($5::text[] IS NOT NULL AND $5::text[] <> filter_operator_codes)"
+		" OR ($6::text[] IS NOT NULL AND $6::text[] <> filter_tags)"
+		" OR ($7::boolean AND (window_start IS DISTINCT FROM $8::time"
+		"     OR window_end IS DISTINCT FROM $9::time)),"
+		" coalesce($2::timestamptz, start_at) < coalesce($3::timestamptz, end_at),"
+		" $3::timestamptz IS NOT NULL AND $3::timestamptz <> end_at"
+		" FROM mailings WHERE id = $1 FOR UPDATE";
+	static const char q_update[] =
+		"UPDATE mailings m SET start_at = coalesce($2::timestamptz, start_at),"
+		" end_at = coalesce($3::timestamptz, end_at), text = coalesce($4::text, text),"
+		" filter_operator_codes = coalesce($5::text[], filter_operator_codes),"
+		" filter_tags = coalesce($6::text[], filter_tags),"
+		" window_start = CASE WHEN $7::boolean THEN $8::time ELSE window_start END,"
+		" window_end = CASE WHEN $7::boolean THEN $9::time ELSE window_end END, updated_at = now()"
+		" WHERE m.id = $1 RETURNING " MAILING_JSON ", " NOTIFY;
+	static const char q_expiry[] =
+		"UPDATE messages SET expires_at = $2 WHERE mailing_id = $1 AND status IN (0, 1)";
+	char ids[24];
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	const char *p[] = {ids, in->start_at, in->end_at, in->text, in->operator_codes, in->tags,
+			   in->window_given ? "true" : "false", in->window_start, in->window_end};
+	if (db_begin(db) < 0)
+		return MAILING_ERROR;
+	PGresult *lock = db_exec(db, q_lock, 9, p);
+	if (lock == NULL)
+		return abandon(db, NULL, MAILING_ERROR);
+	if (PQntuples(lock) == 0)
+		return abandon(db, lock, MAILING_NOT_FOUND);
+	const char *status = db_str(lock, 0, 0);
+	int running = strcmp(status, "running") == 0, end_moves = *db_str(lock, 0, 3) == 't';
+	if (!running && strcmp(status, "scheduled") != 0) {
+		*why = "a finished or cancelled mailing cannot be changed";
+		return abandon(db, lock, MAILING_CONFLICT);
+	}
+	if (running && *db_str(lock, 0, 1) == 't') {
+		*why = "a running mailing can only change end_at";
+		return abandon(db, lock, MAILING_CONFLICT);
+	}
+	if (*db_str(lock, 0, 2) != 't') {
+		*why = "must be after start_at";
+		return abandon(db, lock, MAILING_INVALID);
+	}
+	PQclear(lock);
+	if (running && end_moves) {
+		const char *pe[] = {ids, in->end_at};
+		if (db_run(db, q_expiry, 2, pe) < 0)
+			return abandon(db, NULL, MAILING_ERROR);
+	}
+	enum mailing_rc rc = finish(db, db_exec(db, q_update, 9, p), out);
+	if (rc == MAILING_OK)
+		log_info("mailing.updated", LI("mailing_id", id), LS("status", running ? "running" : "scheduled"),
+			 LS("end_at_moved", end_moves ? "yes" : "no"));
+	return rc;
+}
+
+enum mailing_rc mailing_cancel(struct db *db, int64_t id, PGresult **out, const char **why)
+{
+	static const char q_messages[] = "UPDATE messages SET status = 5 WHERE mailing_id = $1 AND status = 0";
+	static const char q_mailing[] =
+		"UPDATE mailings m SET status = 'cancelled', finished_at = now(), updated_at = now()"
+		" WHERE m.id = $1 RETURNING " MAILING_JSON ", " NOTIFY;
+	char ids[24];
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	const char *p[] = {ids};
+	PGresult *lock;
+	if (db_begin(db) < 0)
+		return MAILING_ERROR;
+	const char *status = lock_status(db, ids, &lock);
+	if (status == NULL)
+		return abandon(db, lock, lock ? MAILING_NOT_FOUND : MAILING_ERROR);
+	if (strcmp(status, "finished") == 0 || strcmp(status, "cancelled") == 0) {
+		*why = "the mailing is already finished or cancelled";
+		return abandon(db, lock, MAILING_CONFLICT);
+	}
+	PQclear(lock);
+	PGresult *r = db_exec(db, q_messages, 1, p);
+	if (r == NULL)
+		return abandon(db, NULL, MAILING_ERROR);
+	long n = atol(PQcmdTuples(r));
+	PQclear(r);
+	enum mailing_rc rc = finish(db, db_exec(db, q_mailing, 1, p), out);
+	if (rc == MAILING_OK)
+		log_info("mailing.cancelled", LI("mailing_id", id), LI("messages_cancelled", n));
+	return rc;
+}
+
+enum mailing_rc mailing_retry_failed(struct db *db, int64_t id, PGresult **out, const char **why)
+{
+	static const char q_messages[] =
+		"UPDATE messages SET status = 0, due_at = now() WHERE mailing_id = $1 AND status = 3";
+	static const char q_mailing[] =
+		"UPDATE mailings m SET updated_at = now(),"
+		" status = CASE WHEN status = 'finished' AND $2::boolean THEN 'running' ELSE status END,"
+		" finished_at = CASE WHEN status = 'finished' AND $2::boolean THEN NULL ELSE finished_at END"
+		" WHERE m.id = $1 RETURNING " MAILING_JSON ", " NOTIFY;
+	char ids[24];
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	PGresult *lock;
+	if (db_begin(db) < 0)
+		return MAILING_ERROR;
+	const char *status = lock_status(db, ids, &lock);
+	if (status == NULL)
+		return abandon(db, lock, lock ? MAILING_NOT_FOUND : MAILING_ERROR);
+	if (strcmp(status, "cancelled") == 0) {
+		*why = "a cancelled mailing cannot be retried";
+		return abandon(db, lock, MAILING_CONFLICT);
+	}
+	if (*db_str(lock, 0, 1) != 't') {
+		*why = "the mailing's end_at has passed; failed messages can no longer be sent";
+		return abandon(db, lock, MAILING_CONFLICT);
+	}
+	PQclear(lock);
+	const char *p[] = {ids};
+	PGresult *r = db_exec(db, q_messages, 1, p);
+	if (r == NULL)
+		return abandon(db, NULL, MAILING_ERROR);
+	long n = atol(PQcmdTuples(r));
+	PQclear(r);
+	const char *pm[] = {ids, n > 0 ? "true" : "false"};
+	enum mailing_rc rc = finish(db, db_exec(db, q_mailing, 2, pm), out);
+	if (rc == MAILING_OK)
+		log_info("mailing.retry_failed", LI("mailing_id", id), LI("messages_retried", n));
+	return rc;
+}
+
+enum mailing_rc mailing_delete(struct db *db, int64_t id)
+{
+	/* Deleting the messages in the same transaction as the mailing is what cancelling a running
+	 * mailing first amounts to: nobody sees the mailing running with its messages gone. */
+	static const char q_messages[] = "DELETE FROM messages WHERE mailing_id = $1";
+	static const char q_mailing[] =
+		"WITH c AS (DELETE FROM message_counts WHERE mailing_id = $1),"
+		" mm AS (DELETE FROM message_minutes WHERE mailing_id = $1)"
+		" DELETE FROM mailings m WHERE m.id = $1 RETURNING " NOTIFY;
+	char ids[24];
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	const char *p[] = {ids};
+	PGresult *lock, *r;
+	if (db_begin(db) < 0)
+		return MAILING_ERROR;
+	if (lock_status(db, ids, &lock) == NULL)
+		return abandon(db, lock, lock ? MAILING_NOT_FOUND : MAILING_ERROR);
+	PQclear(lock);
+	if ((r = db_exec(db, q_messages, 1, p)) == NULL)
+		return abandon(db, NULL, MAILING_ERROR);
+	long n = atol(PQcmdTuples(r));
+	PQclear(r);
+	if (db_run(db, q_mailing, 1, p) < 0 || db_commit(db) < 0)
+		return abandon(db, NULL, MAILING_ERROR);
+	log_info("mailing.deleted", LI("mailing_id", id), LI("messages_deleted", n));
+	return MAILING_OK;
+}

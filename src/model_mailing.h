@@ -1,0 +1,57 @@
+/* model_mailing.h — mailings: validation, state rules and SQL. The API and the admin both call
+ * these. Starting a mailing (freezing its recipients) and sending belong to the engine; here a
+ * mailing is stored and managed, and every change the scheduler must notice is announced with
+ * pg_notify('herald_mailings', id) in the same transaction. */
+#ifndef HERALD_MODEL_MAILING_H
+#define HERALD_MODEL_MAILING_H
+#include <jansson.h>
+#include "api.h"
+
+#define MAILING_TEXT_MAX 4096
+#define MAILING_FILTER_MAX 1000
+
+struct mailing_in {
+	const char *start_at, *end_at, *text;   /* borrowed from the input; NULL when not given */
+	char *operator_codes, *tags;            /* owned text[] literals; NULL: filter not given */
+	int window_given;                       /* send_window given (an object or null) */
+	const char *window_start, *window_end;  /* borrowed "HH:MM"; NULL with window_given: none */
+};
+
+/* Validates in. full (POST, PUT): start_at, end_at and text are required and a missing filter
+ * or send_window means none; otherwise (PATCH) only the fields given change. Checks start_at <
+ * end_at when both are given. Returns 0, or -1 with every bad field in v. out is filled either
+ * way; release it with mailing_in_free. */
+int mailing_validate(json_t *in, int full, struct mailing_in *out, struct verr *v);
+void mailing_in_free(struct mailing_in *in);
+
+/* Parses a ?status= value; 0, or -1 when it names no mailing status. */
+int mailing_status_valid(const char *s);
+
+/* Outcome of a change that state rules may refuse. */
+enum mailing_rc { MAILING_OK, MAILING_NOT_FOUND, MAILING_CONFLICT, MAILING_INVALID, MAILING_ERROR };
+
+/* Each returns a result whose row 0 has the mailing's JSON text (column 0) and its id (column
+ * 1); no rows when there is no such mailing. NULL on a database error. Caller PQclears. */
+PGresult *mailing_get(struct db *db, int64_t id);
+PGresult *mailing_insert(struct db *db, const struct mailing_in *in, int64_t created_by);
+/* A page ordered by id; status NULL for every mailing. */
+PGresult *mailing_list(struct db *db, const struct page *pg, const char *status);
+PGresult *mailing_count(struct db *db, const char *status);
+
+/* The next four run in one transaction each. On MAILING_OK *out holds the mailing as for
+ * mailing_get (the caller PQclears it). On MAILING_CONFLICT and MAILING_INVALID *why is a
+ * static message (INVALID: about end_at). MAILING_ERROR: see db. */
+/* PUT/PATCH: scheduled -> anything; running -> only end_at (which moves the expiry of its
+ * pending and sending messages); finished or cancelled -> conflict. */
+enum mailing_rc mailing_update(struct db *db, int64_t id, const struct mailing_in *in,
+			       PGresult **out, const char **why);
+/* Status cancelled; its pending messages become cancelled. */
+enum mailing_rc mailing_cancel(struct db *db, int64_t id, PGresult **out, const char **why);
+/* Failed messages back to pending (due now); a finished mailing runs again. Conflict once
+ * end_at has passed or when cancelled. */
+enum mailing_rc mailing_retry_failed(struct db *db, int64_t id, PGresult **out, const char **why);
+/* Removes the mailing, its messages and its counters (a running one is cancelled first).
+ * MAILING_OK or MAILING_NOT_FOUND or MAILING_ERROR; *out is not used. */
+enum mailing_rc mailing_delete(struct db *db, int64_t id);
+
+#endif

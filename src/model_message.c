@@ -1,0 +1,167 @@
+/* model_message.c — messages and direct sending. */
+#include "model_message.h"
+#include "log.h"
+#include "model_mailing.h"
+#include "pgarr.h"
+#include "rfc3339.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Row: the message's JSON (column 0) and id (column 1), for a messages row aliased g. */
+#define MESSAGE_JSON \
+	"json_build_object('id', g.id, 'mailing_id', g.mailing_id, 'client_id', g.client_id," \
+	" 'phone', g.phone, 'text', coalesce(g.text, (SELECT text FROM mailings WHERE id = g.mailing_id))," \
+	" 'status', message_status_name(g.status), 'attempts', g.attempts, 'last_error', g.last_error," \
+	" 'created_at', api_ts(g.created_at), 'sent_at', api_ts(g.sent_at))::text, g.id"
+
+#define PHONE_ERRORS 100   /* bad phones named one by one; the rest are counted */
+
+static const char *const message_statuses[] = {"pending", "sending", "sent", "failed", "expired", "cancelled"};
+
+int message_status_code(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_LEN(message_statuses); i++)
+		if (strcmp(message_statuses[i], name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Every phone of "phones" (1..MESSAGE_BATCH_MAX valid phones) into out->phones. */
+static void validate_phones(json_t *in, struct message_in *out, struct verr *v)
+{
+	json_t *a = json_object_get(in, "phones"), *item;
+	size_t i, bad = 0;
+	if (a == NULL) {
+		verr_add(v, "phones", "this field is required");
+		return;
+	}
+	if (!json_is_array(a) || json_array_size(a) == 0 || json_array_size(a) > MESSAGE_BATCH_MAX) {
+		verr_add(v, "phones", "must be a list of 1 to %d phone numbers", MESSAGE_BATCH_MAX);
+		return;
+	}
+	json_array_foreach(a, i, item) {
+		const char *why = json_is_string(item) ? valid_phone(json_string_value(item)) : "must be a string";
+		if (why && bad++ < PHONE_ERRORS) {
+			char field[32];
+			snprintf(field, sizeof(field), "phones[%zu]", i);
+			verr_add(v, field, "%s", why);
+		}
+	}
+	if (bad > PHONE_ERRORS)
+		verr_add(v, "phones", "%zu phone numbers are not valid (the first %d are named)", bad, PHONE_ERRORS);
+	if (bad == 0)
+		out->phones = pgarr_from_json(a);
+}
+
+int message_validate(json_t *in, int batch, struct message_in *out, struct verr *v)
+{
+	static const char *const fields[] = {"phone", "text", "send_at", "end_at", NULL};
+	static const char *const batch_fields[] = {"phones", "text", "send_at", "end_at", NULL};
+	memset(out, 0, sizeof(*out));
+	jv_only(in, batch ? batch_fields : fields, v);
+	if (batch)
+		validate_phones(in, out, v);
+	else if (jv_str(in, "phone", 1, 1, 11, &out->phone, v) == 1 && valid_phone(out->phone))
+		verr_add(v, "phone", "%s", valid_phone(out->phone));
+	jv_str(in, "text", 1, 1, MAILING_TEXT_MAX, &out->text, v);
+	double now = now_real(), send = now, end;
+	int has_send = jv_time(in, "send_at", 0, &out->send_at, v) == 1 &&
+		       rfc3339_epoch(out->send_at, &send) == 0;
+	int has_end = jv_time(in, "end_at", 0, &out->end_at, v) == 1 && rfc3339_epoch(out->end_at, &end) == 0;
+	if (has_end && (end <= now || end <= send))
+		verr_add(v, "end_at", "must be after send_at and in the future");
+	else if (has_send && !has_end && send + MESSAGE_EXPIRY_S <= now)
+		verr_add(v, "send_at", "is so far past that the message would expire unsent (give end_at)");
+	return verr_any(v) ? -1 : 0;
+}
+
+void message_in_free(struct message_in *in)
+{
+	free(in->phones);
+	in->phones = NULL;
+}
+
+PGresult *message_get(struct db *db, int64_t id)
+{
+	static const char q[] = "SELECT " MESSAGE_JSON " FROM messages g WHERE g.id = $1";
+	char ids[24];
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	const char *p[] = {ids};
+	return db_exec(db, q, 1, p);
+}
+
+PGresult *message_send(struct db *db, const struct message_in *in)
+{
+	static const char q[] =
+		"INSERT INTO messages AS g (client_id, phone, text, due_at, expires_at)"
+		" SELECT (SELECT id FROM clients WHERE phone = $1), $1, $2, d,"
+		" coalesce($4::timestamptz, d + interval '" MESSAGE_EXPIRY "')"
+		" FROM (SELECT coalesce($3::timestamptz, now()) AS d) t"
+		" RETURNING " MESSAGE_JSON ", pg_notify('herald_messages', '')";
+	const char *p[] = {in->phone, in->text, in->send_at, in->end_at};
+	PGresult *r = db_exec(db, q, 4, p);
+	if (r && PQntuples(r))
+		log_info("message.queued", LI("message_id", db_i64(r, 0, 1)));
+	return r;
+}
+
+PGresult *message_batch(struct db *db, const struct message_in *in, int64_t created_by)
+{
+	static const char q[] =
+		"WITH m AS (INSERT INTO mailings (kind, start_at, end_at, text, status, started_at, created_by)"
+		"  SELECT 'batch', d, coalesce($3::timestamptz, d + interval '" MESSAGE_EXPIRY "'), $1,"
+		"  'running', now(), $4 FROM (SELECT coalesce($2::timestamptz, now()) AS d) t"
+		"  RETURNING id, start_at, end_at),"
+		" g AS (INSERT INTO messages (mailing_id, client_id, phone, due_at, expires_at)"
+		"  SELECT m.id, c.id, p.phone, m.start_at, m.end_at"
+		"  FROM m CROSS JOIN (SELECT DISTINCT unnest($5::text[]) AS phone) p"
+		"  LEFT JOIN clients c ON c.phone = p.phone RETURNING 1)"
+		" SELECT json_build_object('mailing_id', m.id, 'count', (SELECT count(*) FROM g))::text, m.id,"
+		" pg_notify('herald_mailings', m.id::text), pg_notify('herald_messages', '') FROM m";
+	char by[24];
+	snprintf(by, sizeof(by), "%lld", (long long)created_by);
+	const char *p[] = {in->text, in->send_at, in->end_at, created_by > 0 ? by : NULL, in->phones};
+	PGresult *r = db_exec(db, q, 5, p);
+	if (r && PQntuples(r))
+		log_info("mailing.batch_created", LI("mailing_id", db_i64(r, 0, 1)), LI("user_id", created_by));
+	return r;
+}
+
+PGresult *message_list(struct db *db, const struct page *pg, const struct message_filter *f)
+{
+	/* Two shapes so each has one plan: by mailing, or by id alone. The row comparison keeps the
+	 * generic plan of the first on the index (mailing_id, id): on "id > $1" alone it may pick the
+	 * primary key and filter past every other mailing's rows. */
+	static const char q_mailing[] =
+		"SELECT " MESSAGE_JSON " FROM messages g WHERE g.mailing_id = $3"
+		" AND (g.mailing_id, g.id) > ($3, $1::bigint)"
+		" AND ($4::smallint IS NULL OR g.status = $4) AND ($5::text IS NULL OR g.phone = $5)"
+		" ORDER BY g.mailing_id, g.id LIMIT $2";
+	static const char q_all[] =
+		"SELECT " MESSAGE_JSON " FROM messages g WHERE g.id > $1::bigint"
+		" AND ($3::smallint IS NULL OR g.status = $3) AND ($4::text IS NULL OR g.phone = $4)"
+		" ORDER BY g.id LIMIT $2";
+	char lim[16];
+	snprintf(lim, sizeof(lim), "%d", pg->limit + 1);
+	if (f->mailing_id) {
+		const char *p[] = {pg->after, lim, f->mailing_id, f->status, f->phone};
+		return db_exec(db, q_mailing, 5, p);
+	}
+	const char *p[] = {pg->after, lim, f->status, f->phone};
+	return db_exec(db, q_all, 4, p);
+}
+
+PGresult *message_count(struct db *db, const struct message_filter *f)
+{
+	static const char q_counters[] =
+		"SELECT coalesce(sum(n), 0) FROM message_counts"
+		" WHERE ($1::bigint IS NULL OR mailing_id = $1) AND ($2::smallint IS NULL OR status = $2)";
+	static const char q_phone[] =
+		"SELECT count(*) FROM messages WHERE phone = $3"
+		" AND ($1::bigint IS NULL OR mailing_id = $1) AND ($2::smallint IS NULL OR status = $2)";
+	const char *p[] = {f->mailing_id, f->status, f->phone};
+	return f->phone ? db_exec(db, q_phone, 3, p) : db_exec(db, q_counters, 2, p);
+}

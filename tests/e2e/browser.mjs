@@ -1,0 +1,45 @@
+// Shared browser launch for the node:test suites: Debian's chromium driven by playwright-core.
+// Never downloads a browser; the flags keep chromium from reaching for the (absent) network.
+import { mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BASE_URL = process.env.HERALD_TEST_URL;
+
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+// Starts chromium; the caller closes it (browser.close()).
+export async function launch() {
+  if (!BASE_URL) throw new Error('HERALD_TEST_URL is not set: run the tests through tests/run.sh');
+  return chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+}
+
+// A new page that records console errors, uncaught page errors, failed requests and
+// Content-Security-Policy violations into the returned `problems` array.
+export async function openPage(browser, options = {}) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 1600 }, ...options });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', (r) => { if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`); });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => {
+      console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI}`);
+    });
+  });
+  return { context, page, problems };
+}
+
+// Writes a full-page screenshot to build/screenshots/NAME.png and returns its path.
+export async function screenshot(page, name) {
+  const dir = join(ROOT, 'build', 'screenshots');
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, `${name}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}

@@ -1,0 +1,182 @@
+/* Statistics over /api/v1: a mailing's counts and timeline, the per-mailing list and the
+ * totals, all from the counters the triggers on messages keep. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "mailing_util.h"
+
+static const char *const names[] = {"pending", "sending", "sent", "failed", "expired", "cancelled"};
+
+/* Puts 1..6 messages of each status into the mailing: status i gets i + 1. */
+static void fill(long long id)
+{
+	for (int s = 0; s < 6; s++)
+		messages_insert(id, s, s + 1);
+}
+
+/* Asserts the counts of fill() in obj (prefix "" or "stats."). */
+static void assert_filled(json_t *obj, const char *prefix)
+{
+	char key[40];
+	snprintf(key, sizeof(key), "%stotal", prefix);
+	cr_assert_eq(jint(obj, key), 21, "%s", key);
+	for (int s = 0; s < 6; s++) {
+		snprintf(key, sizeof(key), "%s%s", prefix, names[s]);
+		cr_assert_eq(jint(obj, key), s + 1, "%s", key);
+	}
+}
+
+Test(stats, mailing_counts_and_timeline)
+{
+	long long id = mailing_new("stats", "");
+	mailing_set_status(id, "running");
+	fill(id);
+	char path[80];
+	snprintf(path, sizeof(path), "/api/v1/mailings/%lld/stats", id);
+	struct resp *r = api(tok_viewer(), "GET", path, NULL);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	assert_filled(r->json, "");
+	cr_assert_eq(jint(r->json, "mailing_id"), id);
+	cr_assert_str_eq(jstr(r->json, "status"), "running");
+	cr_assert_eq(json_array_size(json_object_get(r->json, "timeline")), 0, "nothing happened yet: %s", r->body);
+	resp_free(r);
+
+	/* the mailing itself carries the same counts */
+	snprintf(path, sizeof(path), "/api/v1/mailings/%lld", id);
+	r = api(tok_viewer(), "GET", path, NULL);
+	assert_filled(r->json, "stats.");
+	resp_free(r);
+
+	/* the pending one is sent and one sending fails: one minute of the timeline */
+	char *minute = itest_sql("WITH a AS (UPDATE messages SET status = 2 WHERE id IN (SELECT id FROM messages"
+				 " WHERE mailing_id = %lld AND status = 0)),"
+				 " b AS (UPDATE messages SET status = 3 WHERE id IN (SELECT id FROM messages"
+				 " WHERE mailing_id = %lld AND status = 1 LIMIT 1))"
+				 " SELECT api_ts(date_trunc('minute', now()))", id, id);
+	snprintf(path, sizeof(path), "/api/v1/mailings/%lld/stats", id);
+	r = api(tok_viewer(), "GET", path, NULL);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_eq(jint(r->json, "pending"), 0);
+	cr_assert_eq(jint(r->json, "sending"), 1);
+	cr_assert_eq(jint(r->json, "sent"), 4);
+	cr_assert_eq(jint(r->json, "failed"), 5);
+	cr_assert_eq(jint(r->json, "total"), 21);
+	json_t *tl = json_object_get(r->json, "timeline");
+	cr_assert_eq(json_array_size(tl), 1, "%s", r->body);
+	cr_assert_str_eq(jstr(tl, "0.minute"), minute);
+	cr_assert_eq(jint(tl, "0.sent"), 1);
+	cr_assert_eq(jint(tl, "0.failed"), 1);
+	resp_free(r);
+	free(minute);
+
+	/* an earlier minute comes first */
+	free(itest_sql("INSERT INTO message_minutes (mailing_id, minute, sent, failed)"
+		       " VALUES (%lld, date_trunc('minute', now()) - interval '5 minutes', 7, 0)", id));
+	r = api(tok_viewer(), "GET", path, NULL);
+	tl = json_object_get(r->json, "timeline");
+	cr_assert_eq(json_array_size(tl), 2, "%s", r->body);
+	cr_assert_eq(jint(tl, "0.sent"), 7);
+	cr_assert_eq(jint(tl, "1.sent"), 1);
+	resp_free(r);
+
+	r = api(tok_viewer(), "GET", "/api/v1/mailings/999999999999/stats", NULL);
+	cr_assert_eq(r->status, 404);
+	resp_free(r);
+}
+
+Test(stats, totals_follow_inserts)
+{
+	struct resp *before = api(tok_viewer(), "GET", "/api/v1/stats", NULL);
+	cr_assert_eq(before->status, 200, "%s", before->body);
+	long long id = mailing_new("totals", "");
+	fill(id);
+	struct resp *after = api(tok_viewer(), "GET", "/api/v1/stats", NULL);
+	cr_assert_eq(after->status, 200, "%s", after->body);
+	cr_assert_eq(jint(after->json, "mailings.total") - jint(before->json, "mailings.total"), 1);
+	cr_assert_eq(jint(after->json, "messages.total") - jint(before->json, "messages.total"), 21);
+	/* every status is there and they add up */
+	long long sum = 0, msum = 0;
+	char key[40];
+	for (int s = 0; s < 6; s++) {
+		snprintf(key, sizeof(key), "messages.%s", names[s]);
+		sum += jint(after->json, key);
+	}
+	cr_assert_eq(sum, jint(after->json, "messages.total"));
+	const char *ms[] = {"scheduled", "running", "finished", "cancelled"};
+	for (int s = 0; s < 4; s++) {
+		snprintf(key, sizeof(key), "mailings.%s", ms[s]);
+		msum += jint(after->json, key);
+	}
+	cr_assert_eq(msum, jint(after->json, "mailings.total"));
+	resp_free(before);
+	resp_free(after);
+
+	/* deleting the mailing takes its messages out of the totals */
+	before = api(tok_viewer(), "GET", "/api/v1/stats", NULL);
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/mailings/%lld", id);
+	resp_free(api(tok_operator(), "DELETE", path, NULL));
+	after = api(tok_viewer(), "GET", "/api/v1/stats", NULL);
+	cr_assert_eq(jint(before->json, "messages.total") - jint(after->json, "messages.total"), 21);
+	cr_assert_eq(jint(before->json, "mailings.total") - jint(after->json, "mailings.total"), 1);
+	resp_free(before);
+	resp_free(after);
+}
+
+Test(stats, mailings_list_pages_and_filter)
+{
+	long long mine[5];
+	for (int i = 0; i < 5; i++) {
+		mine[i] = mailing_new("stats list", "");
+		mailing_set_status(mine[i], "finished");
+	}
+	fill(mine[2]);
+	char *total = itest_sql("SELECT count(*) FROM mailings WHERE status = 'finished'");
+	long expect = atol(total);
+	free(total);
+
+	char path[256] = "/api/v1/stats/mailings?status=finished&limit=2&count=true";
+	long seen = 0, found = 0;
+	long long last = 0;
+	for (int pages = 0; pages < 100000; pages++) {
+		struct resp *r = api(tok_viewer(), "GET", path, NULL);
+		cr_assert_eq(r->status, 200, "%s", r->body);
+		if (pages == 0)
+			cr_assert_eq(jint(r->json, "count"), expect);
+		json_t *res = json_object_get(r->json, "results");
+		for (size_t i = 0; i < json_array_size(res); i++) {
+			json_t *row = json_array_get(res, i);
+			long long id = jint(row, "mailing_id");
+			cr_assert_gt(id, last, "ascending, each once");
+			cr_assert_str_eq(jstr(row, "status"), "finished");
+			cr_assert_not_null(jstr(row, "start_at"));
+			cr_assert_not_null(jstr(row, "end_at"));
+			last = id;
+			seen++;
+			if (id == mine[2]) {
+				assert_filled(row, "");
+				found++;
+			} else if (id == mine[0]) {
+				cr_assert_eq(jint(row, "total"), 0);
+				found++;
+			}
+		}
+		const char *next = jstr(r->json, "next_cursor");
+		if (next == NULL) {
+			resp_free(r);
+			break;
+		}
+		snprintf(path, sizeof(path), "/api/v1/stats/mailings?status=finished&limit=2&cursor=%s", next);
+		resp_free(r);
+	}
+	cr_assert_eq(seen, expect);
+	cr_assert_eq(found, 2);
+
+	struct resp *r = api(tok_viewer(), "GET", "/api/v1/stats/mailings?status=done", NULL);
+	cr_assert_eq(r->status, 400, "%s", r->body);
+	resp_free(r);
+	r = api(NULL, "GET", "/api/v1/stats", NULL);
+	cr_assert_eq(r->status, 401);
+	resp_free(r);
+}
