@@ -202,16 +202,20 @@ static int next_wake_ms(struct db *db)
 	return ms < WAKE_MIN_MS ? WAKE_MIN_MS : ms > WAKE_MAX_MS ? WAKE_MAX_MS : (int)ms;
 }
 
-/* Waits up to ms for a notification on db; drains what came. */
-static void wait_notify(struct db *db, int ms)
+/* Waits up to ms for a notification on db; drains what came. Returns 1 when one came. */
+static int wait_notify(struct db *db, int ms)
 {
 	struct pollfd pfd = {PQsocket(db->conn), POLLIN, 0};
 	if (pfd.fd < 0 || poll(&pfd, 1, ms) <= 0)
-		return;
+		return 0;
 	PQconsumeInput(db->conn);
 	PGnotify *n;
-	while ((n = PQnotifies(db->conn)) != NULL)
+	int got = 0;
+	while ((n = PQnotifies(db->conn)) != NULL) {
 		PQfreemem(n);
+		got = 1;
+	}
+	return got;
 }
 
 static void *scheduler_main(void *arg)
@@ -248,7 +252,10 @@ static void *scheduler_main(void *arg)
 		start_due(db);
 		end_due(db);
 		finish_done(db);
-		wait_notify(db, next_wake_ms(db));
+		/* a changed mailing (retry-failed, end_at moved) may have made messages due: wake the
+		 * dispatchers of every instance */
+		if (wait_notify(db, next_wake_ms(db)))
+			db_run(db, sql_notify_messages, 0, NULL);
 	}
 	db_close(db);           /* ends the session: the advisory lock goes with it */
 	return NULL;

@@ -179,7 +179,7 @@ struct proc fakeprobe_start(const char *const *args)
 	snprintf(url, sizeof(url), "%s/stats", p.url);
 	for (int i = 0; i < 100; i++) {
 		long st = 0;
-		json_decref(http_json("GET", url, NULL, &st));
+		json_decref(url_json("GET", url, NULL, &st));
 		if (st == 200)
 			return p;
 		usleep(50000);
@@ -219,7 +219,7 @@ struct proc herald_start(const struct proc *fp, const char *const *env)
 	snprintf(url, sizeof(url), "%s/healthz", p.url);
 	for (int i = 0; i < 200; i++) {
 		long st = 0;
-		json_decref(http_json("GET", url, NULL, &st));
+		json_decref(url_json("GET", url, NULL, &st));
 		if (st == 200)
 			return p;
 		usleep(50000);
@@ -291,7 +291,7 @@ static size_t on_data(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
-char *http_text(const char *method, const char *url, const char *body, long *status)
+char *url_text(const char *method, const char *url, const char *body, long *status)
 {
 	struct sink s = {NULL, 0};
 	CURL *c = curl_easy_init();
@@ -314,9 +314,9 @@ char *http_text(const char *method, const char *url, const char *body, long *sta
 	return s.data;
 }
 
-json_t *http_json(const char *method, const char *url, const char *body, long *status)
+json_t *url_json(const char *method, const char *url, const char *body, long *status)
 {
-	char *text = http_text(method, url, body, status);
+	char *text = url_text(method, url, body, status);
 	json_t *j = text ? json_loads(text, 0, NULL) : NULL;
 	free(text);
 	return j;
@@ -326,7 +326,7 @@ long long fp_stat(const struct proc *fp, const char *field)
 {
 	char url[128];
 	snprintf(url, sizeof(url), "%s/stats", fp->url);
-	json_t *j = http_json("GET", url, NULL, NULL);
+	json_t *j = url_json("GET", url, NULL, NULL);
 	cr_assert_not_null(j, "fakeprobe /stats did not answer");
 	long long v = json_integer_value(json_object_get(j, field));
 	json_decref(j);

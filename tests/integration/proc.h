@@ -34,9 +34,9 @@ int proc_stop(struct proc *p, int sig, double wait_s);
 void proc_cleanup(void);
 
 /* HTTP to any URL: the body (malloc'ed, NULL when none), status in *status when not NULL. */
-char *http_text(const char *method, const char *url, const char *body, long *status);
+char *url_text(const char *method, const char *url, const char *body, long *status);
 /* HTTP to any URL: the JSON body (NULL when none), status in *status when not NULL. */
-json_t *http_json(const char *method, const char *url, const char *body, long *status);
+json_t *url_json(const char *method, const char *url, const char *body, long *status);
 /* fakeprobe /stats field. */
 long long fp_stat(const struct proc *fp, const char *field);
 /* Polls cond_sql (an integer SQL expression, non-zero = done) every 100 ms for up to s seconds;

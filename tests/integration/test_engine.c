@@ -72,7 +72,7 @@ static json_t *received(const struct proc *fp)
 {
 	char url[128];
 	snprintf(url, sizeof(url), "%s/received", fp->url);
-	json_t *j = http_json("GET", url, NULL, NULL);
+	json_t *j = url_json("GET", url, NULL, NULL);
 	cr_assert_not_null(j);
 	json_t *a = json_incref(json_object_get(j, "results"));
 	json_decref(j);
@@ -84,7 +84,7 @@ static void control(const struct proc *fp, const char *body)
 	char url[128];
 	long st = 0;
 	snprintf(url, sizeof(url), "%s/control", fp->url);
-	json_decref(http_json("POST", url, body, &st));
+	json_decref(url_json("POST", url, body, &st));
 	cr_assert_eq(st, 200, "control %s", body);
 }
 
@@ -193,7 +193,7 @@ Test(engine, filter_selects_exactly_the_matching_clients)
 	/* operator codes only: every tag, and clients without a tag */
 	char url[128];
 	snprintf(url, sizeof(url), "%s/reset", fp.url);
-	json_decref(http_json("POST", url, "{}", NULL));
+	json_decref(url_json("POST", url, "{}", NULL));
 	m = mailing(-1, 3600, "{925}", "{}", "NULL", "NULL");
 	cr_assert(wait_final(m, 5));
 	want = eng_sql("SELECT string_agg(phone, ',' ORDER BY phone) FROM clients WHERE operator_code = '925'");
@@ -203,7 +203,7 @@ Test(engine, filter_selects_exactly_the_matching_clients)
 	free(want);
 
 	/* tags only */
-	json_decref(http_json("POST", url, "{}", NULL));
+	json_decref(url_json("POST", url, "{}", NULL));
 	m = mailing(-1, 3600, "{}", "{old}", "NULL", "NULL");
 	cr_assert(wait_final(m, 5));
 	want = eng_sql("SELECT string_agg(phone, ',' ORDER BY phone) FROM clients c JOIN tags t ON t.id = c.tag_id WHERE t.name = 'old'");
@@ -485,7 +485,7 @@ Test(engine, two_instances_share_the_work_without_double_sends)
 	for (int i = 0; i < 2; i++) {
 		char url[128];
 		snprintf(url, sizeof(url), "%s/metrics", hs[i]->url);
-		char *text = http_text("GET", url, NULL, NULL);
+		char *text = url_text("GET", url, NULL, NULL);
 		cr_assert_not_null(text);
 		char *p = strstr(text, "herald_dispatch_outcomes_total{outcome=\"sent\"} ");
 		cr_assert_not_null(p);
