@@ -29,6 +29,7 @@
 #define LEADER_LOCK "7236735302365461"  /* pg advisory lock key of the scheduler leader */
 #define WAKE_MAX_MS 1000
 #define WAKE_MIN_MS 20
+#define ANALYZE_AFTER 10000             /* recipients of a start that refreshes the statistics */
 
 static pthread_t thread;
 static atomic_int stopping;
@@ -51,8 +52,7 @@ static const char sql_freeze[] =
     "   FROM mailings g CROSS JOIN clients c LEFT JOIN tags t ON t.id = c.tag_id"
     "  WHERE g.id = $1"
     "    AND (cardinality(g.filter_operator_codes) = 0 OR c.operator_code = ANY (g.filter_operator_codes))"
-    "    AND (cardinality(g.filter_tags) = 0 OR t.name = ANY (g.filter_tags))"
-    "  ORDER BY c.id";
+    "    AND (cardinality(g.filter_tags) = 0 OR t.name = ANY (g.filter_tags))";
 
 static const char sql_mark_running[] =
     "UPDATE mailings SET status = 'running', started_at = now(), updated_at = now() WHERE id = $1";
@@ -117,6 +117,10 @@ static int start_one(struct db *db, const char *id)
 		goto fail;
 	log_info("mailing.started", LI("mailing_id", atoll(id)), LI("recipients", n),
 		 LD("ms", (now_mono() - t0) * 1000));
+	/* A big start changes the table's size by orders of magnitude: fresh statistics keep the
+	 * dispatchers' plans on the indexes (ANALYZE also invalidates their cached plans). */
+	if (n >= ANALYZE_AFTER && db_simple(db, "ANALYZE messages") == 0)
+		log_info("scheduler.analyzed", LI("mailing_id", atoll(id)), LD("ms", (now_mono() - t0) * 1000));
 	return 0;
 fail:
 	db_rollback(db);
