@@ -20,7 +20,10 @@ fi
 PG_BASE=$DATABASE_URL
 DB="$PG_BASE dbname=${BENCH_DB}"
 PROCS=()
-stop_procs() { for p in "${PROCS[@]:-}"; do [[ -n "$p" ]] && kill "$p" 2>/dev/null || true; done; }
+stop_procs() {
+  for p in "${PROCS[@]:-}"; do [[ -n "$p" ]] && kill "$p" 2>/dev/null || true; done
+  for p in "${PROCS[@]:-}"; do [[ -n "$p" ]] && wait "$p" 2>/dev/null || true; done
+}
 trap 'stop_procs' EXIT
 port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 q() { psql "$DB" -qtAX -c "$1"; }
