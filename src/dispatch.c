@@ -214,8 +214,10 @@ struct worker {
 	int nfree;
 	struct provider_msg **queue; /* claimed, not yet submitted: FIFO ring */
 	int qhead, qlen;
-	struct result *res;
-	int nres;
+	struct result *res, *wres;   /* outcomes collecting / being written */
+	int nres, nwres;
+	int pending;                 /* statement in flight on db: P_NONE, P_CLAIM, P_WRITE */
+	int claim_want;
 	struct provider_msg **done;
 	double last_flush, last_maintain, next_claim, last_progress, last_cancel_check;
 	struct { int64_t mailing_id; char *text; } texts[TEXT_CACHE];
@@ -224,6 +226,11 @@ struct worker {
 	char last_error[256];        /* of the last failed attempt since the last progress line */
 	struct buf a_ids, a_st, a_delay, a_err;
 };
+
+enum { P_NONE, P_CLAIM, P_WRITE };
+
+static int db_wait(struct worker *w, int block);
+static void end_write(struct worker *w, int ok);
 
 static struct worker *workers;
 static int nworkers;
@@ -239,6 +246,9 @@ static int connect_db(struct worker *w)
 	char err[512];
 	if (w->db && PQstatus(w->db->conn) == CONNECTION_OK)
 		return 0;
+	if (w->pending == P_WRITE)      /* its outcome is unknown: write those outcomes again */
+		end_write(w, 0);
+	w->pending = P_NONE;
 	db_close(w->db);
 	w->db = db_connect(cfg.database_url, err, sizeof(err));
 	if (w->db == NULL) {
@@ -252,6 +262,20 @@ static int connect_db(struct worker *w)
 	if (db_simple(w->db, "SET application_name = 'herald-dispatch'; SET plan_cache_mode = force_custom_plan;"
 			     " SET enable_seqscan = off; LISTEN herald_messages") < 0)
 		return -1;
+	/* claim and write run asynchronously (PQsendQueryPrepared) so that the provider's
+	 * transfers go on while the database works */
+	PGresult *r1 = PQprepare(w->db->conn, "dispatch_claim", sql_claim, 2, NULL);
+	PGresult *r2 = PQprepare(w->db->conn, "dispatch_write", sql_write, 4, NULL);
+	int ok = PQresultStatus(r1) == PGRES_COMMAND_OK && PQresultStatus(r2) == PGRES_COMMAND_OK;
+	PQclear(r1);
+	PQclear(r2);
+	if (!ok) {
+		log_error("dispatch.prepare_failed", LI("worker", w->idx), LS("error", PQerrorMessage(w->db->conn)));
+		db_close(w->db);
+		w->db = NULL;
+		return -1;
+	}
+	w->pending = P_NONE;
 	w->next_claim = 0;
 	return 0;
 }
@@ -342,11 +366,12 @@ static void array_int(struct buf *b, long long v)
 	buf_printf(b, b->len > 1 ? ",%lld" : "%lld", v);
 }
 
-/* Writes every result in one statement; on failure keeps them for the next try. */
-static int flush(struct worker *w)
+/* Sends every collected outcome as one statement (asynchronously); the outcomes move to wres
+ * until end_write(). 0, or -1 when it could not be sent (they stay collected). */
+static int start_write(struct worker *w)
 {
 	w->last_flush = now_mono();
-	if (w->nres == 0)
+	if (w->nres == 0 || w->pending != P_NONE)
 		return 0;
 	array_start(&w->a_ids);
 	array_start(&w->a_st);
@@ -364,11 +389,29 @@ static int flush(struct worker *w)
 	buf_putc(&w->a_delay, '}');
 	buf_putc(&w->a_err, '}');
 	const char *p[] = {w->a_ids.data, w->a_st.data, w->a_delay.data, w->a_err.data};
-	if (connect_db(w) < 0 || db_run(w->db, sql_write, 4, p) < 0)
+	if (connect_db(w) < 0 || !PQsendQueryPrepared(w->db->conn, "dispatch_write", 4, p, NULL, NULL, 0))
 		return -1;
+	struct result *t = w->wres;
+	w->wres = w->res;
+	w->nwres = w->nres;
+	w->res = t;
+	w->nres = 0;
+	w->pending = P_WRITE;
+	return 0;
+}
+
+/* The write of wres finished: ok, or failed (the outcomes go back to be written again). */
+static void end_write(struct worker *w, int ok)
+{
+	if (!ok) {
+		memcpy(w->res + w->nres, w->wres, sizeof(*w->res) * (size_t)w->nwres);
+		w->nres += w->nwres;
+		w->nwres = 0;
+		return;
+	}
 	double now = now_real();
-	for (int i = 0; i < w->nres; i++) {
-		struct result *r = &w->res[i];
+	for (int i = 0; i < w->nwres; i++) {
+		struct result *r = &w->wres[i];
 		struct provider_msg *m = r->m;
 		int final = r->status;
 		if (final == 0 && now + r->delay_ms / 1000.0 >= m->expires_at)
@@ -390,8 +433,7 @@ static int flush(struct worker *w)
 		}
 		msg_free(w, m);
 	}
-	w->nres = 0;
-	return 0;
+	w->nwres = 0;
 }
 
 /* Puts messages back to pending: the queue (never sent: attempts given back) or, with
@@ -400,6 +442,8 @@ static void release(struct worker *w, struct provider_msg **ms, int n, int never
 {
 	if (n == 0)
 		return;
+	if (w->db)
+		db_wait(w, 1);
 	array_start(&w->a_ids);
 	for (int i = 0; i < n; i++)
 		array_int(&w->a_ids, ms[i]->id);
@@ -457,18 +501,23 @@ static void on_done(struct worker *w, struct provider_msg *m)
 	}
 }
 
-/* Claims up to n due messages into the queue; returns how many rows came back or -1. */
-static int claim(struct worker *w, int n)
+/* Sends the claim of up to n due messages (asynchronously); 0 or -1. */
+static int start_claim(struct worker *w, int n)
 {
 	char sn[16], sl[24];
 	snprintf(sn, sizeof(sn), "%d", n);
 	snprintf(sl, sizeof(sl), "%ld", lease_ms());
 	const char *p[] = {sn, sl};
-	if (connect_db(w) < 0)
+	if (connect_db(w) < 0 || !PQsendQueryPrepared(w->db->conn, "dispatch_claim", 2, p, NULL, NULL, 0))
 		return -1;
-	PGresult *r = db_exec(w->db, sql_claim, 2, p);
-	if (r == NULL)
-		return -1;
+	w->claim_want = n;
+	w->pending = P_CLAIM;
+	return 0;
+}
+
+/* Takes the claimed rows of r into the queue; returns how many rows came back. */
+static int end_claim(struct worker *w, PGresult *r)
+{
 	int rows = PQntuples(r);
 	for (int i = 0; i < rows; i++) {
 		struct provider_msg *m = w->free_msgs[--w->nfree];
@@ -496,7 +545,6 @@ static int claim(struct worker *w, int n)
 			  LI("client_id", m->client_id), LI("attempt", m->attempts));
 		queue_push(w, m);
 	}
-	PQclear(r);
 	return rows;
 }
 
@@ -510,6 +558,47 @@ static int next_due_ms(struct worker *w)
 	if (r)
 		PQclear(r);
 	return ms < IDLE_MIN_MS ? IDLE_MIN_MS : ms > IDLE_MAX_MS ? IDLE_MAX_MS : (int)ms;
+}
+
+/* Completes the statement in flight: with block, waits for it; otherwise only when its result
+ * is already here. Returns 1 when nothing is in flight any more. */
+static int db_wait(struct worker *w, int block)
+{
+	if (w->pending == P_NONE)
+		return 1;
+	PGconn *c = w->db->conn;
+	if (!block && (!PQconsumeInput(c) || PQisBusy(c)) && PQstatus(c) == CONNECTION_OK)
+		return 0;
+	PGresult *r, *tuples = NULL;
+	int ok = 1;
+	while ((r = PQgetResult(c)) != NULL) {
+		ExecStatusType st = PQresultStatus(r);
+		if (st == PGRES_TUPLES_OK && tuples == NULL) {
+			tuples = r;
+			continue;
+		}
+		if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
+			ok = 0;
+			log_error("dispatch.db_error", LI("worker", w->idx), LS("error", PQresultErrorMessage(r)));
+		}
+		PQclear(r);
+	}
+	if (PQstatus(c) != CONNECTION_OK)
+		ok = 0;
+	int what = w->pending;
+	w->pending = P_NONE;
+	if (what == P_WRITE) {
+		end_write(w, ok);
+	} else {
+		int got = ok && tuples ? end_claim(w, tuples) : -1;
+		double now = now_mono();
+		if (got < 0)
+			w->next_claim = now + 1.0;
+		else if (got < w->claim_want)
+			w->next_claim = now + next_due_ms(w) / 1000.0;
+	}
+	PQclear(tuples);
+	return 1;
 }
 
 /* Starts queued messages while the provider has room and the breaker and bucket allow. */
@@ -551,7 +640,7 @@ static void progress(struct worker *w, int force)
 static void maintain(struct worker *w)
 {
 	double now = now_mono();
-	if (now - w->last_maintain < MAINTAIN_EVERY_S)
+	if (now - w->last_maintain < MAINTAIN_EVERY_S || w->pending != P_NONE)
 		return;
 	w->last_maintain = now;
 	PGresult *r = db_exec(w->db, sql_recover, 0, NULL);
@@ -566,7 +655,7 @@ static void maintain(struct worker *w)
 static void drop_cancelled(struct worker *w)
 {
 	double now = now_mono();
-	if (w->qlen == 0 || now - w->last_cancel_check < CANCEL_CHECK_S)
+	if (w->qlen == 0 || now - w->last_cancel_check < CANCEL_CHECK_S || w->pending != P_NONE)
 		return;
 	w->last_cancel_check = now;
 	int64_t ids[TEXT_CACHE];
@@ -625,6 +714,7 @@ static void run(struct worker *w)
 			poll(NULL, 0, 1000);
 			continue;
 		}
+		db_wait(w, 0);
 		maintain(w);
 		drop_cancelled(w);
 		double now = now_mono();
@@ -633,30 +723,27 @@ static void run(struct worker *w)
 		int blocked = cb_blocked();
 		if (blocked && w->qlen > 0)
 			release_queue(w);
-		int busy = provider_inflight(w->prov) > 0 || w->qlen > 0;
-		if (!blocked && w->qlen < w->conc && now >= w->next_claim) {
+		if (w->pending == P_NONE &&
+		    (w->nres >= batch || (w->nres > 0 && (now - w->last_flush >= FLUSH_EVERY_S ||
+							  (provider_inflight(w->prov) == 0 && w->qlen == 0))))) {
+			if (start_write(w) < 0)
+				poll(NULL, 0, 100);
+		} else if (w->pending == P_NONE && !blocked && w->qlen < w->conc && now >= w->next_claim) {
 			int want = w->nfree - w->conc < batch ? w->nfree - w->conc : batch;
 			if (cfg.provider_rate > 0 && want > cfg.provider_rate / nworkers + 1)
 				want = cfg.provider_rate / nworkers + 1;
-			if (want > 0) {
-				int got = claim(w, want);
-				if (got < 0)
-					w->next_claim = now + 1.0;
-				else if (got < want)
-					w->next_claim = now + next_due_ms(w) / 1000.0;
-			}
+			if (want > 0 && start_claim(w, want) < 0)
+				w->next_claim = now + 1.0;
 		}
 		submit_queued(w);
-		int k = provider_poll(w->prov, busy ? 5 : 0, w->done, w->conc);
+		int busy = provider_inflight(w->prov) > 0 || w->qlen > 0 || w->pending != P_NONE;
+		int k = provider_poll(w->prov, busy ? 10 : 0, w->pending != P_NONE ? PQsocket(w->db->conn) : -1,
+				      w->done, w->conc);
 		for (int i = 0; i < k; i++)
 			on_done(w, w->done[i]);
-		now = now_mono();
-		if (w->nres >= batch || (w->nres > 0 && now - w->last_flush >= FLUSH_EVERY_S)) {
-			if (flush(w) < 0)
-				poll(NULL, 0, 100);
-		}
 		progress(w, 0);
-		if (provider_inflight(w->prov) == 0 && w->qlen == 0 && w->nres == 0) {
+		now = now_mono();
+		if (!busy && w->nres == 0) {
 			if (blocked)
 				idle_wait(w, 50);
 			else if (now < w->next_claim)
@@ -669,16 +756,21 @@ static void run(struct worker *w)
  * to finish, then whatever is still in flight goes back too (its outcome is unknown). */
 static void drain(struct worker *w)
 {
+	if (w->db)
+		db_wait(w, 1);
 	release_queue(w);
 	double deadline = now_mono() + fmin(cfg.provider_timeout_ms / 1000.0, 5.0);
 	while (provider_inflight(w->prov) > 0 && now_mono() < deadline) {
-		int k = provider_poll(w->prov, 50, w->done, w->conc);
+		int k = provider_poll(w->prov, 50, -1, w->done, w->conc);
 		for (int i = 0; i < k; i++)
 			on_done(w, w->done[i]);
 	}
-	for (int tries = 0; w->nres > 0 && tries < 3; tries++)
-		if (flush(w) < 0)
+	for (int tries = 0; w->nres > 0 && tries < 3; tries++) {
+		if (start_write(w) < 0)
 			poll(NULL, 0, 200);
+		else
+			db_wait(w, 1);
+	}
 	int n = 0;
 	for (int i = 0; i < w->cap; i++)
 		if (w->pool[i].phone != NULL)
@@ -719,6 +811,7 @@ int dispatch_start(void)
 		w->free_msgs = xcalloc((size_t)w->cap, sizeof(*w->free_msgs));
 		w->queue = xcalloc((size_t)w->cap, sizeof(*w->queue));
 		w->res = xcalloc((size_t)w->cap, sizeof(*w->res));
+		w->wres = xcalloc((size_t)w->cap, sizeof(*w->wres));
 		w->done = xcalloc((size_t)w->cap, sizeof(*w->done));
 		for (int j = 0; j < w->cap; j++)
 			w->free_msgs[w->nfree++] = &w->pool[j];
@@ -748,6 +841,7 @@ void dispatch_stop(void)
 		free(w->free_msgs);
 		free(w->queue);
 		free(w->res);
+		free(w->wres);
 		free(w->done);
 		buf_free(&w->a_ids);
 		buf_free(&w->a_st);

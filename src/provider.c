@@ -22,7 +22,7 @@ int provider_room(const struct provider *p) { return p->ops->room(p); }
 int provider_inflight(const struct provider *p) { return p->ops->inflight(p); }
 void provider_submit(struct provider *p, struct provider_msg *m) { p->ops->submit(p, m); }
 
-int provider_poll(struct provider *p, int timeout_ms, struct provider_msg **done, int max)
+int provider_poll(struct provider *p, int timeout_ms, int fd, struct provider_msg **done, int max)
 {
-	return p->ops->poll(p, timeout_ms, done, max);
+	return p->ops->poll(p, timeout_ms, fd, done, max);
 }

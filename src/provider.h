@@ -41,8 +41,9 @@ int provider_room(const struct provider *p);
 int provider_inflight(const struct provider *p);
 /* Starts sending m (room must be > 0). The provider keeps the pointer until it is handed back. */
 void provider_submit(struct provider *p, struct provider_msg *m);
-/* Drives the transfers for at most timeout_ms (returns earlier when something finished) and
- * stores up to max finished messages in done[]; returns how many. */
-int provider_poll(struct provider *p, int timeout_ms, struct provider_msg **done, int max);
+/* Drives the transfers for at most timeout_ms (returns earlier when something finished, or
+ * when fd, if >= 0, becomes readable) and stores up to max finished messages in done[];
+ * returns how many. */
+int provider_poll(struct provider *p, int timeout_ms, int fd, struct provider_msg **done, int max);
 
 #endif

@@ -11,7 +11,7 @@ struct provider_ops {
 	int (*room)(const struct provider *p);
 	int (*inflight)(const struct provider *p);
 	void (*submit)(struct provider *p, struct provider_msg *m);
-	int (*poll)(struct provider *p, int timeout_ms, struct provider_msg **done, int max);
+	int (*poll)(struct provider *p, int timeout_ms, int fd, struct provider_msg **done, int max);
 };
 
 struct provider {

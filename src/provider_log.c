@@ -56,11 +56,12 @@ static void lp_submit(struct provider *p, struct provider_msg *m)
 	lp->done[lp->n++] = m;
 }
 
-static int lp_poll(struct provider *p, int timeout_ms, struct provider_msg **done, int max)
+static int lp_poll(struct provider *p, int timeout_ms, int fd, struct provider_msg **done, int max)
 {
 	struct log_provider *lp = (struct log_provider *)p;
 	if (lp->n == 0) {
-		poll(NULL, 0, timeout_ms);
+		struct pollfd pfd = {fd, POLLIN, 0};
+		poll(&pfd, fd >= 0 ? 1 : 0, timeout_ms);
 		return 0;
 	}
 	int k = lp->n < max ? lp->n : max;

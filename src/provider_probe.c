@@ -262,7 +262,7 @@ static int collect(struct probe_provider *pp, struct provider_msg **done, int ma
 	return k;
 }
 
-static int pp_poll(struct provider *p, int timeout_ms, struct provider_msg **done, int max)
+static int pp_poll(struct provider *p, int timeout_ms, int fd, struct provider_msg **done, int max)
 {
 	struct probe_provider *pp = (struct probe_provider *)p;
 	int running;
@@ -270,7 +270,8 @@ static int pp_poll(struct provider *p, int timeout_ms, struct provider_msg **don
 	int k = collect(pp, done, max);
 	if (k > 0 || timeout_ms <= 0)
 		return k;
-	curl_multi_poll(pp->multi, NULL, 0, timeout_ms, NULL);
+	struct curl_waitfd extra = {fd, CURL_WAIT_POLLIN, 0};
+	curl_multi_poll(pp->multi, &extra, fd >= 0 ? 1 : 0, timeout_ms, NULL);
 	curl_multi_perform(pp->multi, &running);
 	return collect(pp, done, max);
 }
