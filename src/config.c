@@ -36,7 +36,7 @@ static const struct directive directives[] = {
 	{"provider_rate", "HERALD_PROVIDER_RATE", I(provider_rate), "0", 0, 10000000},
 	{"retry_base_ms", "HERALD_RETRY_BASE_MS", I(retry_base_ms), "1000", 1, 86400000},
 	{"retry_max_ms", "HERALD_RETRY_MAX_MS", I(retry_max_ms), "300000", 1, 86400000},
-	{"dispatch_workers", "HERALD_DISPATCH_WORKERS", I(dispatch_workers), "4", 1, 32},
+	{"dispatch_workers", "HERALD_DISPATCH_WORKERS", I(dispatch_workers), "2", 1, 32},
 	{"dispatch_batch", "HERALD_DISPATCH_BATCH", I(dispatch_batch), "500", 1, 10000},
 	{"default_timezone", "HERALD_DEFAULT_TIMEZONE", S(default_timezone), "Europe/Moscow", 0, 0},
 	{"smtp_url", "HERALD_SMTP_URL", S(smtp_url), "", 0, 0},

@@ -10,6 +10,10 @@
  *           and the token bucket (cfg.provider_rate) has tokens; none starts after expires_at;
  *   write   finished ones are written back with one UPDATE … FROM unnest(…) per batch (the
  *           message_counts / message_minutes triggers keep the counters).
+ * The claim and the write go to PostgreSQL asynchronously (PQsendQueryPrepared; the connection's
+ * socket is polled together with curl's), so transfers go on while the database works; at most
+ * one statement is in flight per worker, and the outcomes that finish meanwhile collect for the
+ * next write.
  * A transient failure goes back to pending with due_at = now + backoff (full jitter between 0
  * and min(retry_max, retry_base * 2^(attempts-1)); Retry-After when the provider gave one), kept
  * inside the send window, or becomes expired when that is past expires_at. Leases of a crashed

@@ -522,3 +522,25 @@ Test(engine, log_provider_counts_messages_as_sent)
 	cr_assert_eq(count(m, 2), 5);
 	cr_assert(file_has(h.log, "\"event\":\"provider.log_message\""));
 }
+
+Test(engine, rate_limit_spaces_the_requests)
+{
+	struct proc fp = fakeprobe_start(NULL);
+	herald(&fp, "HERALD_PROVIDER_RATE=20", NULL);
+	add_clients(40, "916", NULL, "Europe/Moscow");
+	long long m = mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
+	cr_assert(wait_final(m, 10));
+	cr_assert_eq(count(m, 2), 40);
+	json_t *a = received(&fp), *e;
+	size_t i;
+	long long first = 0, last = 0;
+	json_array_foreach(a, i, e) {
+		long long ts = json_integer_value(json_object_get(e, "ts_ms"));
+		if (i == 0)
+			first = ts;
+		last = ts;
+	}
+	json_decref(a);
+	/* 40 requests at 20/s with a burst of one: at least ~1.9 s from the first to the last */
+	cr_assert_geq(last - first, 1800, "40 requests in %lld ms at 20 per second", last - first);
+}
