@@ -203,8 +203,10 @@ int mail_send(const char *url, const char *from, char *const *rcpts, int n, cons
 	CURLcode rc = curl_easy_perform(c);
 	long code = 0;
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-	if (rc != CURLE_OK)
+	if (rc != CURLE_OK && code > 0)
 		snprintf(err, errlen, "%s (SMTP reply %ld)", *errbuf ? errbuf : curl_easy_strerror(rc), code);
+	else if (rc != CURLE_OK)
+		snprintf(err, errlen, "%s", *errbuf ? errbuf : curl_easy_strerror(rc));
 	curl_slist_free_all(to);
 	curl_easy_cleanup(c);
 	free(mail_from);

@@ -3,7 +3,7 @@
 
   smtp_sink.py serve DIR [--port N] [--port-file FILE]
       accepts every message on 127.0.0.1 (a free port unless --port) and stores each one as
-      DIR/<n>.eml (the envelope in DIR/<n>.json); writes the port to FILE once listening;
+      DIR/<n>.eml (the envelope in DIR/<n>.json; n goes on from the files already there); writes the port to FILE once listening;
       stops on SIGTERM.
   smtp_sink.py inspect FILE.eml
       prints a JSON summary of the message parsed with the email module: decoded headers,
@@ -26,7 +26,7 @@ def serve(args):
 
     os.makedirs(args.dir, exist_ok=True)
     lock = threading.Lock()
-    count = [0]
+    count = [len([n for n in os.listdir(args.dir) if n.endswith(".eml")])]  # a restart appends
 
     class Handler:
         async def handle_DATA(self, server, session, envelope):
