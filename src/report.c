@@ -174,6 +174,10 @@ int report_enabled(char *why, size_t whylen)
 		snprintf(why, whylen, "%s is not set", *cfg.smtp_url == '\0' ? "HERALD_SMTP_URL" : "HERALD_REPORT_TO");
 		return 0;
 	}
+	if (strncmp(cfg.smtp_url, "smtp://", 7) != 0 && strncmp(cfg.smtp_url, "smtps://", 8) != 0) {
+		snprintf(why, whylen, "HERALD_SMTP_URL must start with smtp:// or smtps://");
+		return 0;
+	}
 	if (!mail_address_valid(cfg.report_from)) {
 		snprintf(why, whylen, "HERALD_REPORT_FROM: '%.80s' is not an e-mail address", cfg.report_from);
 		return 0;

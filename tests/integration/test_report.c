@@ -336,10 +336,9 @@ Test(report, provider_minutes_are_flushed_from_the_metrics)
 
 static pid_t start_role(const struct sink *s, const char *logdir, const char *name)
 {
-	static char smtp[4][64];
-	static int k;
-	const char **env = calloc(16, sizeof(char *));
-	herald_env(env, smtp[k++ % 4], sizeof(smtp[0]), s, logdir);
+	char smtp[64];
+	const char *env[16];
+	herald_env(env, smtp, sizeof(smtp), s, logdir);
 	char out[128];
 	snprintf(out, sizeof(out), "%s/%s.out", logdir, name);
 	char *argv[] = {herald_path(), "serve", "--roles", "report", NULL};
@@ -460,7 +459,8 @@ Test(report, model_functions_for_the_admin_page)
 	struct db *db = db_connect(getenv("DATABASE_URL"), err, sizeof(err));
 	cr_assert_not_null(db, "%s", err);
 	config_defaults();
-	cfg.root = (char *)root();
+	free(cfg.root);
+	cfg.root = strdup(root());
 	cr_assert_eq(report_preview(db, &m, err, sizeof(err)), 0, "%s", err);
 	cr_expect(has(m.subject, "herald \xe2\x80\x94 statistics for "), "%s", m.subject);
 	cr_expect(has(m.text, "Running totals"));
@@ -484,6 +484,7 @@ Test(report, model_functions_for_the_admin_page)
 	free(hist);
 	cr_expect_eq(report_get_json(db, atoll(id), &json), 1);
 	json_t *j = json_loads(json, 0, NULL);
+	free(json);
 	cr_expect_str_eq(jstr(j, "message_id"), mid);
 	cr_expect_str_eq(jstr(j, "day"), "2026-01-02");
 	cr_expect_str_eq(jstr(j, "body_html"), "<p>H</p>");
