@@ -133,16 +133,8 @@ char *mail_build(const struct mail *m)
 	memcpy(boundary, "=_", 2);
 	random_hex(boundary + 2, 16);
 	buf_printf(&b, "Date: %s\r\nFrom: herald <%s>\r\nTo: ", date, m->from);
-	for (const char *p = m->to;; p++) {
-		size_t seg = strcspn(p, ",");
-		const char *s = p + strspn(p, " \t"), *e = p + seg;
-		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-			e--;
-		buf_printf(&b, "%s%.*s", p == m->to ? "" : ",\r\n ", (int)(e - s), s);
-		p += seg;
-		if (*p == '\0')
-			break;
-	}
+	for (int i = 0; i < m->nto; i++)
+		buf_printf(&b, "%s%s", i ? ",\r\n " : "", m->to[i]);
 	buf_printf(&b, "\r\nMessage-ID: %s\r\n", m->message_id);
 	put_subject(&b, m->subject);
 	buf_printf(&b, "MIME-Version: 1.0\r\nContent-Type: multipart/alternative; boundary=\"%s\"\r\n\r\n"

@@ -10,7 +10,8 @@
 
 struct mail {
 	const char *from;         /* an address (mail_address_valid) */
-	const char *to;           /* comma-separated addresses, as in HERALD_REPORT_TO */
+	char *const *to;          /* nto addresses (mail_parse_list) */
+	int nto;
 	const char *subject;      /* UTF-8; control characters become spaces */
 	const char *text;         /* UTF-8 bodies */
 	const char *html;

@@ -221,7 +221,7 @@ int report_deliver(struct db *db, int64_t id, const char *msgid, char *err, size
 	n = mail_parse_list(cfg.report_to, &rcpts, err, errlen);
 	if (report_preview(db, &m, err, errlen) < 0)
 		goto out;
-	struct mail mail = {.from = cfg.report_from, .to = cfg.report_to, .subject = m.subject,
+	struct mail mail = {.from = cfg.report_from, .to = rcpts, .nto = n, .subject = m.subject,
 			    .text = m.text, .html = m.html, .message_id = msgid, .date = time(NULL)};
 	char *msg = mail_build(&mail);
 	rc = mail_send(cfg.smtp_url, cfg.report_from, rcpts, n, msg, err, errlen);

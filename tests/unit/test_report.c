@@ -109,7 +109,8 @@ Test(mail, mime_message)
 {
 	cr_assert(sodium_init() >= 0);
 	const char *subject = "Сводка herald — статистика за день, очень длинная тема письма 2026-11-23";
-	struct mail m = {.from = "herald@example.com", .to = "a@example.com, b@example.org",
+	char *to[] = {"a@example.com", "b@example.org"};
+	struct mail m = {.from = "herald@example.com", .to = to, .nto = 2,
 			 .subject = subject, .text = "Привет\nworld", .html = "<p>Привет</p>",
 			 .message_id = "<abc@example.com>", .date = 1795420800};
 	char *msg = mail_build(&m);
