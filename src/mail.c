@@ -9,7 +9,7 @@
 #include <string.h>
 
 #define MAIL_CONNECT_TIMEOUT_S 15L
-#define MAIL_TIMEOUT_S 120L
+#define MAIL_TIMEOUT_S 60L
 #define ENCODED_WORD_BYTES 45    /* 60 base64 characters: "=?UTF-8?B?...?=" stays under 76 */
 
 int mail_address_valid(const char *addr)

@@ -32,7 +32,7 @@ char *mail_message_id(const char *from);
 /* The whole message with CRLF line ends; malloc'ed. The caller validated from and to. */
 char *mail_build(const struct mail *m);
 /* Sends msg from from to the n addresses over url (smtp:// or smtps://). 0, or -1 with err
- * (curl's reason and the last SMTP reply code). Blocks for at most about two minutes. */
+ * (curl's reason and the last SMTP reply code). Blocks for at most about a minute. */
 int mail_send(const char *url, const char *from, char *const *rcpts, int n, const char *msg,
 	      char *err, size_t errlen);
 
