@@ -4,6 +4,7 @@
 #include "log.h"
 #include "model_token.h"
 #include "model_user.h"
+#include "report.h"
 #include "serve.h"
 #include "util.h"
 
@@ -18,6 +19,7 @@ static const char usage[] =
     "  migrate                          apply sql/ migrations\n"
     "  user create NAME --role ROLE     create a user; the password is read from stdin\n"
     "  token create USER [--name NAME]  print a new API token for USER\n"
+    "  report send                      send the statistics e-mail now\n"
     "Configuration: conf/herald.conf (or $HERALD_CONFIG), then the environment (README).\n";
 
 static const char *opt(int argc, char **argv, const char *name)
@@ -87,6 +89,28 @@ static int cmd_token(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_report(int argc, char **argv)
+{
+	char err[512];
+	if (argc != 2 || strcmp(argv[1], "send") != 0) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (!report_enabled(err, sizeof(err))) {
+		fprintf(stderr, "herald: report send: reports are disabled: %s\n", err);
+		return 1;
+	}
+	struct db *db = connect_or_die();
+	int64_t id = report_send_now(db, err, sizeof(err));
+	db_close(db);
+	if (id < 0) {
+		fprintf(stderr, "herald: report send: %s\n", err);
+		return 1;
+	}
+	printf("report %lld sent to %s\n", (long long)id, cfg.report_to);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (sodium_init() < 0)
@@ -106,6 +130,8 @@ int main(int argc, char **argv)
 		return cmd_user(argc - 1, argv + 1);
 	if (strcmp(argv[1], "token") == 0)
 		return cmd_token(argc - 1, argv + 1);
+	if (strcmp(argv[1], "report") == 0)
+		return cmd_report(argc - 1, argv + 1);
 	fprintf(stderr, "herald: unknown command '%s'\n%s", argv[1], usage);
 	return 2;
 }

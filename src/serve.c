@@ -6,6 +6,7 @@
 #include "http.h"
 #include "log.h"
 #include "migrate.h"
+#include "reporter.h"
 #include "tz.h"
 #include "util.h"
 
@@ -26,6 +27,7 @@ struct role_def {
 /* Started in this order, stopped in the reverse one. */
 static const struct role_def role_table[] = {
 	{"web", http_start, http_stop},
+	{"report", reporter_start, reporter_stop},
 };
 
 static int role_wanted(const char *roles, const char *name)
