@@ -39,6 +39,16 @@ status() { cat "$TMP/status"; }
 json() { /usr/bin/python3 -c 'import json,sys; v=json.load(sys.stdin)
 for k in sys.argv[1].split("."): v=v[int(k)] if isinstance(v,list) else v[k]
 print(v)' "$1"; }
+# in_herald_logs TEXT: TEXT shows up in an instance's log within 2 s (herald logs a request
+# right after it queued the response).
+in_herald_logs() {
+  local i
+  for ((i = 0; i < 20; i++)); do
+    cat "$TMP"/logs-a/herald.log "$TMP"/logs-b/herald.log 2>/dev/null | grep -qF "$1" && return 0
+    sleep 0.1
+  done
+  return 1
+}
 fresh_codes() {  # fresh_codes N: N operator codes nobody uses
   psql "$DATABASE_URL" -qtAc "SELECT lpad(n::text, 3, '0') FROM generate_series(100, 999) n
     WHERE lpad(n::text, 3, '0') NOT IN (SELECT code FROM operators) ORDER BY random() LIMIT $1"
@@ -86,7 +96,7 @@ request_id_generated() {
        sed -n 's/^[Xx]-[Rr]equest-[Ii]d: \([^\r]*\).*/\1/p')
   # 32 hex digits is nginx's $request_id (herald's own ids are 16): herald kept what nginx sent.
   [[ $id =~ ^[0-9a-f]{32}$ ]] && grep -q "\"request_id\":\"$id\"" "$N/access.log" &&
-  cat "$TMP"/logs-a/herald.log "$TMP"/logs-b/herald.log | grep -q "\"request_id\":\"$id\""
+  in_herald_logs "\"request_id\":\"$id\""
 }
 ok "X-Request-Id made by nginx reaches herald's log and comes back" request_id_generated
 
@@ -97,7 +107,8 @@ request_id_passthrough() {
         "$URL/api/v1/operators/${CODES[0]}" | sed -n 's/^[Xx]-[Rr]equest-[Ii]d: \([^\r]*\).*/\1/p')
   bad=$(req -D - -o /dev/null -H 'X-Request-Id: not valid!' "$URL/healthz" |
         sed -n 's/^[Xx]-[Rr]equest-[Ii]d: \([^\r]*\).*/\1/p')
-  [[ $got == "$mine" && $bad =~ ^[0-9a-f]{32}$ ]] && grep -q "\"request_id\":\"$mine\"" "$N/access.log"
+  [[ $got == "$mine" && $bad =~ ^[0-9a-f]{32}$ ]] && grep -q "\"request_id\":\"$mine\"" "$N/access.log" &&
+  in_herald_logs "\"request_id\":\"$mine\""
 }
 ok "a valid incoming X-Request-Id passes through, an invalid one is replaced" request_id_passthrough
 
@@ -228,5 +239,10 @@ bulk_allowed() {
     { echo "# bulk: $c"; false; }
 }
 ok "2 MiB body to /api/v1/clients/bulk passes nginx (16 MiB limit)" bulk_allowed
+
+sanitizers() {
+  ! grep -q -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TMP/a.log" "$TMP/b.log"
+}
+ok "no sanitizer reports in the instances' logs (make SANITIZE=1 test)" sanitizers
 
 tap_done
