@@ -119,4 +119,40 @@ entrypoint_exports_assets() {
 }
 ok "image entrypoint copies the assets into HERALD_ASSETS_EXPORT" entrypoint_exports_assets
 
+# --- host install and monitoring files ---
+systemd_unit() {
+  local u=$TMP/herald.service
+  sed "s|/opt/herald|$TMP/opt/herald|g" deploy/herald.service >"$u" &&
+  [[ -z "$(systemd-analyze verify "$u" 2>&1)" ]] || { systemd-analyze verify "$u" 2>&1 | sed 's/^/# /'; false; }
+}
+if command -v systemd-analyze >/dev/null; then
+  ok "deploy/herald.service passes systemd-analyze verify" systemd_unit
+else
+  tap_n=$((tap_n + 1)); echo "ok $tap_n - deploy/herald.service # SKIP no systemd-analyze here"
+fi
+
+prometheus_files() {
+  /usr/bin/python3 - deploy/prometheus.yml deploy/alerts.yml <<'PY'
+import sys, yaml
+prom = yaml.safe_load(open(sys.argv[1]))
+assert "alerts.yml" in prom["rule_files"], "prometheus.yml does not load alerts.yml"
+assert any(j["job_name"] == "herald" for j in prom["scrape_configs"])
+rules = [r for g in yaml.safe_load(open(sys.argv[2]))["groups"] for r in g["rules"]]
+for r in rules:
+    assert r["alert"] and "herald_" in r["expr"] or "up{" in r["expr"], r
+    assert r["labels"]["severity"] in ("warning", "critical") and r["annotations"]["summary"], r
+names = {r["alert"] for r in rules}
+need = {"HeraldDatabaseDown", "HeraldQueueGrowing", "HeraldProviderErrorRate",
+        "HeraldProviderCircuitOpen", "HeraldHTTP5xxRate"}
+assert need <= names, need - names
+PY
+}
+ok "deploy/prometheus.yml and alerts.yml: valid YAML, alerts for db, queue, provider, circuit, 5xx" prometheus_files
+
+logrotate_conf() {
+  grep -q '^/var/log/herald/herald.log {' deploy/logrotate.conf && grep -q '^ *copytruncate$' deploy/logrotate.conf &&
+  { ! command -v logrotate >/dev/null || logrotate -d deploy/logrotate.conf >/dev/null 2>&1; }
+}
+ok "deploy/logrotate.conf rotates herald.log with copytruncate" logrotate_conf
+
 tap_done
