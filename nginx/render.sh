@@ -31,7 +31,7 @@ HERALD_UPSTREAM_SERVERS=""
 for u in $HERALD_UPSTREAMS; do
   case "$u" in *[\;{}]*) fail "HERALD_UPSTREAMS: '$u' is not host:port" ;; *:[0-9]*) ;;
     *) fail "HERALD_UPSTREAMS: '$u' is not host:port" ;; esac
-  HERALD_UPSTREAM_SERVERS="$HERALD_UPSTREAM_SERVERS    server $u max_fails=1 fail_timeout=5s;
+  HERALD_UPSTREAM_SERVERS="$HERALD_UPSTREAM_SERVERS    server $u max_fails=3 fail_timeout=10s;
 "
 done
 [ -n "$HERALD_UPSTREAM_SERVERS" ] || fail "HERALD_UPSTREAMS is empty"

@@ -229,7 +229,7 @@ cleanup_operators() {
 ok "DELETE through nginx removes the test operators" cleanup_operators
 
 # Last: before the clients API exists herald answers this one early without reading the body,
-# which nginx sees as a broken connection (and takes that instance out for fail_timeout).
+# which nginx sees as a broken connection (a failure counted against that instance).
 bulk_allowed() {
   local c id=deploy-bulk-$RANDOM
   c=$(code -H "Authorization: Bearer $TOK" -H 'Content-Type: application/json' -H "X-Request-Id: $id" \
