@@ -42,7 +42,7 @@ $(OBJDIR):
 	mkdir -p $@
 
 $(LIB): $(LIBOBJS)
-	rm -f $@ && ar rcs $@ $^
+	@rm -f $@ && ar rcs $@ $^
 
 build/mode-$(MODE):
 	rm -f build/mode-* && mkdir -p build && touch $@

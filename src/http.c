@@ -235,6 +235,9 @@ static void add_security_headers(struct MHD_Response *resp)
 static enum MHD_Result respond(struct http_req *req)
 {
 	struct MHD_Response *resp;
+	if (req->responded)
+		return MHD_YES;
+	req->responded = 1;
 	if (req->static_body)
 		resp = MHD_create_response_from_buffer(req->static_len, (void *)req->static_body,
 						       MHD_RESPMEM_PERSISTENT);
@@ -321,11 +324,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return respond(req);
 		}
 		begin(req);
-		if (req->early_status)
-			return respond(req);   /* answered before the body is read */
+		if (req->early_status == 413)
+			return respond(req);   /* refused before a byte of the body is read */
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
+		if (req->early_status) {
+			/* 404/405: the answer is ready, the body is read and dropped so that the
+			 * client (or a proxy) sees a clean response, up to the bulk limit */
+			req->body.len += *upload_size;
+			*upload_size = 0;
+			return req->body.len > HTTP_BULK_LIMIT ? respond(req) : MHD_YES;
+		}
 		if (!req->body_too_large) {
 			if (req->body.len + *upload_size > req->body_limit)
 				req->body_too_large = 1;
@@ -335,6 +345,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (req->early_status)
+		return respond(req);
 	if (req->body_too_large) {
 		char detail[100];
 		snprintf(detail, sizeof(detail), "the body is larger than %zu bytes", req->body_limit);

@@ -44,8 +44,9 @@ struct http_req {
 	char request_id[65];
 	struct user user;                       /* id 0 when not signed in */
 	double t_start;
-	int early_status;                       /* set before the body is read: 404/405/413 */
+	int early_status;                       /* decided before the body: 404/405 (body dropped), 413 */
 	int allow;                              /* methods of the path, for 405 */
+	int responded;                          /* the response is queued */
 	/* response */
 	int status;
 	const char *content_type;
