@@ -48,9 +48,9 @@ void admin_urlencode(struct buf *b, const char *s)
 static json_t *frame(struct http_req *req)
 {
 	struct session *s = req->session;
-	json_t *items = json_array();
 	if (s == NULL)
 		return json_object();
+	json_t *items = json_array();
 	for (size_t i = 0; i < ARRAY_LEN(nav); i++) {
 		if (req->user.role < nav[i].role)
 			continue;
@@ -283,14 +283,22 @@ int admin_list_params(struct http_req *req, const char *const *sorts, const char
 	return 0;
 }
 
-static void list_url(struct buf *b, const char *base, const char *sort, const char *q, const char *cursor)
+static void list_url(struct http_req *req, const struct admin_list_spec *spec, struct buf *b,
+		     const char *sort, const char *q, const char *cursor)
 {
-	buf_puts(b, base);
+	buf_puts(b, spec->base);
 	buf_puts(b, "?sort=");
 	admin_urlencode(b, sort);
 	if (q) {
 		buf_puts(b, "&q=");
 		admin_urlencode(b, q);
+	}
+	for (const char *const *k = spec->keep; k && *k; k++) {
+		const char *v = http_query(req, *k);
+		if (v && *v) {
+			buf_printf(b, "&%s=", *k);
+			admin_urlencode(b, v);
+		}
 	}
 	if (cursor) {
 		buf_puts(b, "&cursor=");
@@ -326,7 +334,7 @@ json_t *admin_list(struct http_req *req, const struct admin_list_spec *spec, PGr
 			char next[64];
 			snprintf(next, sizeof(next), "%s%s", on && !desc ? "-" : "", c->sort);
 			buf_reset(&b);
-			list_url(&b, spec->base, next, q, NULL);
+			list_url(req, spec, &b, next, q, NULL);
 			json_object_set_new(col, "href", json_string(b.data));
 			json_object_set_new(col, "aria_sort", json_string(on ? (desc ? "descending" : "ascending") : "none"));
 			if (on)
@@ -358,16 +366,26 @@ json_t *admin_list(struct http_req *req, const struct admin_list_spec *spec, PGr
 			sodium_bin2base64(cur, sizeof(cur), (const unsigned char *)k, strlen(k),
 					  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 			buf_reset(&b);
-			list_url(&b, spec->base, sort, q, cur);
+			list_url(req, spec, &b, sort, q, cur);
 			json_object_set_new(list, "next_href", json_string(b.data));
 		}
 	}
 	if (http_query(req, "cursor")) {
 		buf_reset(&b);
-		list_url(&b, spec->base, sort, q, NULL);
+		list_url(req, spec, &b, sort, q, NULL);
 		json_object_set_new(list, "first_href", json_string(b.data));
 	}
 	buf_free(&b);
 	PQclear(r);
 	return list;
+}
+
+json_t *admin_filter(struct http_req *req, const char *name, const char *label, const char *const *values)
+{
+	const char *cur = http_query(req, name);
+	json_t *opts = json_array();
+	for (const char *const *v = values; *v; v++)
+		json_array_append_new(opts, json_pack("{s:s, s:s, s:b}", "value", *v, "label", **v ? *v : "any",
+						      "selected", cur ? strcmp(cur, *v) == 0 : **v == '\0'));
+	return json_pack("{s:s, s:s, s:o}", "name", name, "label", label, "options", opts);
 }

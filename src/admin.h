@@ -35,6 +35,7 @@ struct admin_list_spec {
 	size_t ncols;
 	const char *key_field;        /* rows link to base + this field's value */
 	int bulk;                     /* checkboxes named "key" for bulk actions */
+	const char *const *keep;      /* filter parameters carried by sort and page links, or NULL */
 };
 
 /* For AUTH_SESSION routes, called by the dispatcher: signs the request in from its cookie
@@ -76,6 +77,12 @@ int admin_list_params(struct http_req *req, const char *const *sorts, const char
  * column 1; up to limit + 1 rows). Clears r. New reference. */
 json_t *admin_list(struct http_req *req, const struct admin_list_spec *spec, PGresult *r,
 		   int limit, const char *sort, const char *q);
+
+/* A filter select for templates/admin/list.html ("filters" array): query parameter name,
+ * its label, and the values offered (NULL-terminated; "" first means "any"). The current
+ * value of ?name is selected. New reference. */
+json_t *admin_filter(struct http_req *req, const char *name, const char *label,
+		     const char *const *values);
 
 /* Appends s percent-encoded for a URL query or path segment. */
 void admin_urlencode(struct buf *b, const char *s);

@@ -41,7 +41,7 @@ static const char *done_notice(const char *done)
 
 void admin_operators_list(struct http_req *req)
 {
-	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), "code", 1};
+	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), "code", 1, NULL};
 	const char *sort, *q;
 	char *after;
 	struct db *db;

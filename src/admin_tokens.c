@@ -37,7 +37,7 @@ static int64_t owner_filter(struct http_req *req)
 
 void admin_tokens_list(struct http_req *req)
 {
-	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), "id", 0};
+	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), "id", 0, NULL};
 	const char *sort, *q;
 	char *after;
 	struct db *db;

@@ -39,7 +39,7 @@ static const char *const sorts[] = {"username", NULL};
 
 void admin_users_list(struct http_req *req)
 {
-	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), "id", 0};
+	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), "id", 0, NULL};
 	static const struct { const char *key, *text; } notices[] = {
 		{"created", "The user was added."}, {"updated", "The user was saved."},
 		{"password", "The password was reset; the user was signed out everywhere."},
