@@ -298,3 +298,61 @@ Test(admin, deactivating_a_user_ends_their_sessions)
 	free(u);
 	free(id);
 }
+
+Test(admin, password_change_checks_and_signs_out_other_sessions)
+{
+	char name[40], form[600];
+	uniq_name("pw", name, sizeof(name));
+	char *adm = login("t_admin", "password-admin", NULL), *t = csrf_of(adm, "/admin/users/add");
+	snprintf(form, sizeof(form), "csrf_token=%s&username=%s&password=first-pass-1&role=viewer", t, name);
+	cr_assert_eq(status_of("POST", "/admin/users/add", adm, form), 303);
+	char *a = login(name, "first-pass-1", NULL), *b = login(name, "first-pass-1", NULL);
+	char *ta = csrf_of(a, "/admin/password");
+	snprintf(form, sizeof(form), "csrf_token=%s&current_password=wrong-one-1&new_password=second-pass-2"
+		 "&new_password_again=second-pass-2", ta);
+	struct page *pg = req("POST", "/admin/password", a, form, NULL);
+	cr_expect_eq(pg->status, 422);
+	cr_expect_not_null(strstr(pg->body, "id=\"err-current_password\"><p>this is not your current password"));
+	page_free(pg);
+	snprintf(form, sizeof(form), "csrf_token=%s&current_password=first-pass-1&new_password=short"
+		 "&new_password_again=short", ta);
+	pg = req("POST", "/admin/password", a, form, NULL);
+	cr_expect_eq(pg->status, 422);
+	cr_expect_not_null(strstr(pg->body, "id=\"err-new_password\"><p>a password is 8 to"));
+	page_free(pg);
+	snprintf(form, sizeof(form), "csrf_token=%s&current_password=first-pass-1&new_password=second-pass-2"
+		 "&new_password_again=second-pass-2", ta);
+	cr_expect_eq(status_of("POST", "/admin/password", a, form), 200);
+	cr_expect_eq(status_of("GET", "/admin/", a, NULL), 200, "the changing session stays");
+	cr_expect_eq(status_of("GET", "/admin/", b, NULL), 303, "other sessions end");
+	snprintf(form, sizeof(form), "username=%s&password=first-pass-1", name);
+	cr_expect_eq(status_of("POST", "/admin/login", NULL, form), 401);
+	free(login(name, "second-pass-2", NULL));
+	free(adm);
+	free(t);
+	free(a);
+	free(b);
+	free(ta);
+}
+
+Test(admin, roles_gate_pages)
+{
+	char *v = login("t_viewer", "password-viewer", NULL), *o = login("t_operator", "password-operator", NULL);
+	struct page *pg = req("GET", "/admin/users/", v, NULL, NULL);
+	cr_expect_eq(pg->status, 403);
+	cr_expect_not_null(strstr(pg->body, "Your role may not"));
+	page_free(pg);
+	cr_expect_eq(status_of("GET", "/admin/users/", o, NULL), 403);
+	cr_expect_eq(status_of("GET", "/admin/operators/add", v, NULL), 403);
+	cr_expect_eq(status_of("GET", "/admin/operators/add", o, NULL), 200);
+	cr_expect_eq(status_of("GET", "/admin/tokens/", v, NULL), 200);
+	cr_expect_eq(status_of("GET", "/admin/operators/?sort=bogus", v, NULL), 400);
+	cr_expect_eq(status_of("GET", "/admin/operators/?cursor=%%%%", v, NULL), 400);
+	cr_expect_eq(status_of("GET", "/admin/operators/?unknown=1", v, NULL), 400);
+	pg = req("GET", "/admin/", o, NULL, NULL);
+	cr_expect_null(strstr(pg->body, "href=\"/admin/users/\""), "operators do not see Users");
+	cr_expect_not_null(strstr(pg->body, "href=\"/admin/operators/\""));
+	page_free(pg);
+	free(v);
+	free(o);
+}
