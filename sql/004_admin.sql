@@ -26,3 +26,17 @@ CREATE TABLE app_secrets (
     name   text PRIMARY KEY,
     value  bytea NOT NULL
 );
+
+-- Who changed what through the admin: one row per change (and per sign-in), newest last.
+-- object names the thing changed ("operator 916", "user 7"); detail holds the new values.
+CREATE TABLE audit_log (
+    id        bigserial PRIMARY KEY,
+    at        timestamptz NOT NULL DEFAULT now(),
+    user_id   bigint REFERENCES users (id) ON DELETE SET NULL,
+    username  text NOT NULL,
+    action    text NOT NULL,
+    object    text NOT NULL DEFAULT '',
+    detail    jsonb
+);
+CREATE INDEX audit_log_object ON audit_log (object, id);
+CREATE INDEX audit_log_action ON audit_log (action, id);

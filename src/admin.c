@@ -28,6 +28,7 @@ static const struct {
 	{"/admin/tokens/", "API tokens", ROLE_VIEWER},
 	{"/admin/smpp-accounts/", "SMPP accounts", ROLE_ADMIN},
 	{"/admin/reports/", "Reports", ROLE_VIEWER},
+	{"/admin/history/", "History", ROLE_ADMIN},
 };
 
 void admin_urlencode(struct buf *b, const char *s)
@@ -345,15 +346,17 @@ json_t *admin_list(struct http_req *req, const struct admin_list_spec *spec, PGr
 	int n = PQntuples(r), shown = n > limit ? limit : n;
 	for (int i = 0; i < shown; i++) {
 		json_t *obj = json_loads(PQgetvalue(r, i, 0), 0, NULL), *cells = json_array();
-		json_t *key = value_text(json_object_get(obj, spec->key_field));
+		json_t *key = value_text(spec->key_field ? json_object_get(obj, spec->key_field) : NULL);
 		buf_reset(&b);
-		buf_puts(&b, spec->base);
-		admin_urlencode(&b, json_string_value(key));
+		if (spec->key_field) {
+			buf_puts(&b, spec->base);
+			admin_urlencode(&b, json_string_value(key));
+		}
 		for (size_t k = 0; k < spec->ncols; k++)
 			json_array_append_new(cells, json_pack("{s:o, s:b}", "text",
 							      cell_text(json_object_get(obj, spec->cols[k].field)),
 							      "first", k == 0));
-		json_array_append_new(rows, json_pack("{s:o, s:s, s:o, s:o}", "key", key, "href", b.data,
+		json_array_append_new(rows, json_pack("{s:o, s:s*, s:o, s:o}", "key", key, "href", b.len ? b.data : NULL,
 						      "cells", cells, "object", obj ? obj : json_object()));
 	}
 	json_t *list = json_pack("{s:o, s:o, s:s, s:s, s:s*, s:b, s:b}", "columns", cols, "rows", rows,

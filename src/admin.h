@@ -33,7 +33,7 @@ struct admin_list_spec {
 	const char *base;             /* "/admin/operators/" */
 	const struct admin_col *cols;
 	size_t ncols;
-	const char *key_field;        /* rows link to base + this field's value */
+	const char *key_field;        /* rows link to base + this field's value (NULL: no links) */
 	int bulk;                     /* checkboxes named "key" for bulk actions */
 	const char *const *keep;      /* filter parameters carried by sort and page links, or NULL */
 };
@@ -83,6 +83,10 @@ json_t *admin_list(struct http_req *req, const struct admin_list_spec *spec, PGr
  * value of ?name is selected. New reference. */
 json_t *admin_filter(struct http_req *req, const char *name, const char *label,
 		     const char *const *values);
+
+/* The last changes of object ("operator 916") as {"rows": [...]} for the "history" section of
+ * templates/admin/form.html, or NULL when there are none (admin_history.c). */
+json_t *admin_history(struct db *db, const char *object);
 
 /* Appends s percent-encoded for a URL query or path segment. */
 void admin_urlencode(struct buf *b, const char *s);

@@ -1,6 +1,7 @@
 /* admin_auth.c — sign-in, sign-out and changing one's own password. */
 #include "admin.h"
 #include "admin_handlers.h"
+#include "audit.h"
 #include "form.h"
 #include "login.h"
 #include "model_user.h"
@@ -58,10 +59,13 @@ void admin_login(struct http_req *req)
 	} else if ((db = admin_db(req)) != NULL) {
 		switch (login_check(db, user, pass, &u)) {
 		case LOGIN_OK:
-			if (session_start(req, db, u.id) < 0)
+			req->user = u;
+			if (session_start(req, db, u.id) < 0) {
 				admin_db_error(req, db);
-			else
+			} else {
+				audit(db, req, "login", "", NULL);
 				admin_redirect(req, safe_next(next));
+			}
 			break;
 		case LOGIN_BAD:
 			login_page(req, 401, next, user, "The user name or password is not right.");
@@ -84,6 +88,7 @@ void admin_logout(struct http_req *req)
 	if (db == NULL)
 		return;
 	session_end(req, db);
+	audit(db, req, "logout", "", NULL);
 	admin_redirect(req, "/admin/login");
 }
 
@@ -133,6 +138,7 @@ void admin_password(struct http_req *req)
 		return;
 	}
 	session_drop_user(db, req->user.id, req->session);
+	audit(db, req, "password.changed", "", NULL);
 	json_object_set_new(page, "notice", json_string("Your password has been changed. Other sessions were signed out."));
 	admin_form_page(req, 200, page, password_fields, ARRAY_LEN(password_fields), NULL, NULL, 0);
 }

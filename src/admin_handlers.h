@@ -25,6 +25,9 @@ void admin_users_add(struct http_req *req);
 void admin_users_edit(struct http_req *req);
 void admin_users_password(struct http_req *req);
 
+/* admin_history.c */
+void admin_history_list(struct http_req *req);
+
 /* admin_tokens.c */
 void admin_tokens_list(struct http_req *req);
 void admin_tokens_add(struct http_req *req);

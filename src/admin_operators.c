@@ -3,6 +3,7 @@
  * (templates/admin/form.html) with the model's validator, so the rules are the API's. */
 #include "admin.h"
 #include "admin_handlers.h"
+#include "audit.h"
 #include "form.h"
 #include "model_operator.h"
 #include "util.h"
@@ -101,6 +102,9 @@ void admin_operators_add(struct http_req *req)
 		return;
 	}
 	PQclear(r);
+	char *object = xasprintf("operator %s", in.code);
+	audit(db, req, "operator.created", object, form);
+	free(object);
 	admin_redirect(req, BASE "?done=created");
 }
 
@@ -136,6 +140,13 @@ void admin_operators_edit(struct http_req *req)
 							     "label", "Delete…", "danger", 1));
 	buf_free(&b);
 	int readonly = req->user.role < ROLE_OPERATOR;
+	if (req->user.role >= ROLE_ADMIN) {
+		char *object = xasprintf("operator %s", code);
+		json_t *h = admin_history(db, object);
+		free(object);
+		if (h)
+			json_object_set_new(page, "history", h);
+	}
 	if (req->method != HTTP_POST) {
 		admin_form_page(req, 200, page, edit_fields, 1, obj, NULL, readonly);
 	} else {
@@ -147,9 +158,16 @@ void admin_operators_edit(struct http_req *req)
 		} else if ((r = operator_update(db, &in, 1)) == NULL) {
 			json_decref(page);
 			admin_db_error(req, db);
+		} else if (PQntuples(r) == 0) {
+			PQclear(r);
+			json_decref(page);
+			admin_error(req, 404, "There is no operator with this code.");
 		} else {
 			PQclear(r);
 			json_decref(page);
+			char *object = xasprintf("operator %s", code);
+			audit(db, req, "operator.updated", object, form);
+			free(object);
 			admin_redirect(req, BASE "?done=updated");
 		}
 	}
@@ -171,8 +189,12 @@ void admin_operators_delete(struct http_req *req)
 			admin_db_error(req, db);
 		else if (rc == 0)
 			admin_error(req, 404, "There is no operator with this code.");
-		else
+		else {
+			char *object = xasprintf("operator %s", code);
+			audit(db, req, "operator.deleted", object, NULL);
+			free(object);
 			admin_redirect(req, BASE "?done=deleted");
+		}
 		return;
 	}
 	PGresult *r = operator_get(db, code);
@@ -216,8 +238,16 @@ void admin_operators_bulk(struct http_req *req)
 			admin_error(req, 409, "Clients use some of these operators; nothing was deleted.");
 		else if (rc < 0)
 			admin_db_error(req, db);
-		else
+		else {
+			size_t i;
+			json_t *k;
+			json_array_foreach(keys, i, k) {
+				char *object = xasprintf("operator %s", json_string_value(k));
+				audit(db, req, "operator.deleted", object, NULL);
+				free(object);
+			}
 			admin_redirect(req, BASE "?done=deleted");
+		}
 	}
 	json_decref(keys);
 }

@@ -2,6 +2,7 @@
  * admins see and revoke everyone's. A new token is shown once, on the page after creating it. */
 #include "admin.h"
 #include "admin_handlers.h"
+#include "audit.h"
 #include "form.h"
 #include "model_token.h"
 #include "util.h"
@@ -77,14 +78,19 @@ void admin_tokens_add(struct http_req *req)
 		return;
 	}
 	const char *name = form_str(form, "name");
-	char token[TOKEN_MAX], err[200];
-	if (token_create(db, req->user.username, name ? name : "", token, err, sizeof(err)) < 0) {
+	char token[TOKEN_MAX], err[200], object[48];
+	int64_t id = token_create(db, req->user.username, name ? name : "", token, err, sizeof(err));
+	if (id < 0) {
 		struct verr v = VERR_INIT;
 		verr_add(&v, "name", "%s", err);
 		admin_form_page(req, 422, page, fields, 1, form, verr_take(&v), 0);
 		return;
 	}
 	json_decref(page);
+	snprintf(object, sizeof(object), "token %lld", (long long)id);
+	json_t *detail = json_pack("{s:s}", "name", name);
+	audit(db, req, "token.created", object, detail);
+	json_decref(detail);
 	admin_page(req, 201, "admin/token_created", json_pack("{s:s, s:s}", "name", name, "token", token));
 	sodium_memzero(token, sizeof(token));
 }
@@ -115,6 +121,10 @@ void admin_tokens_revoke(struct http_req *req)
 		admin_db_error(req, db);
 	else if (rc == 0)
 		admin_error(req, 404, "There is no such active token of yours.");
-	else
+	else {
+		char object[48];
+		snprintf(object, sizeof(object), "token %lld", (long long)id);
+		audit(db, req, "token.revoked", object, NULL);
 		admin_redirect(req, BASE "?done=revoked");
+	}
 }

@@ -2,6 +2,7 @@
  * password. Deactivating a user or resetting the password signs that user out everywhere. */
 #include "admin.h"
 #include "admin_handlers.h"
+#include "audit.h"
 #include "form.h"
 #include "model_user.h"
 #include "session.h"
@@ -98,14 +99,19 @@ void admin_users_add(struct http_req *req)
 	}
 	const char *name = form_str(form, "username"), *pw = form_str(form, "password"),
 		   *role = form_str(form, "role");
-	char err[300];
-	if (user_create(db, name ? name : "", pw ? pw : "", role ? role : "", err, sizeof(err)) < 0) {
+	char err[300], object[48];
+	int64_t id = user_create(db, name ? name : "", pw ? pw : "", role ? role : "", err, sizeof(err));
+	if (id < 0) {
 		struct verr v = VERR_INIT;
 		verr_add(&v, create_error_field(err), "%s", err);
 		admin_form_page(req, 422, page, add_fields, ARRAY_LEN(add_fields), form, verr_take(&v), 0);
 		return;
 	}
 	json_decref(page);
+	snprintf(object, sizeof(object), "user %lld", (long long)id);
+	json_t *detail = json_pack("{s:s, s:s}", "username", name, "role", role);
+	audit(db, req, "user.created", object, detail);
+	json_decref(detail);
 	admin_redirect(req, BASE "?done=created");
 }
 
@@ -138,13 +144,17 @@ void admin_users_edit(struct http_req *req)
 	json_t *u;
 	if (db == NULL || (u = load_user(req, db, &id)) == NULL)
 		return;
-	char self[64], pw[80];
+	char self[64], pw[80], object[48];
 	snprintf(self, sizeof(self), BASE "%lld", (long long)id);
+	snprintf(object, sizeof(object), "user %lld", (long long)id);
 	snprintf(pw, sizeof(pw), "%s/password", self);
 	json_t *page = json_pack("{s:s+, s:s, s:s, s:s, s:s, s:s, s:{s:[{s:s, s:s}]}}", "heading", "User ",
 				 json_string_value(json_object_get(u, "username")), "action", self, "submit", "Save",
 				 "cancel_href", BASE, "back_href", BASE, "back_label", "Users", "links", "items",
 				 "href", pw, "label", "Reset password…");
+	json_t *h = admin_history(db, object);
+	if (h)
+		json_object_set_new(page, "history", h);
 	if (req->method != HTTP_POST) {
 		admin_form_page(req, 200, page, edit_fields, ARRAY_LEN(edit_fields), u, NULL, 0);
 		json_decref(u);
@@ -167,6 +177,9 @@ void admin_users_edit(struct http_req *req)
 	} else {
 		if (!active)
 			session_drop_user(db, id, NULL);
+		json_t *detail = json_pack("{s:s, s:b}", "role", role, "is_active", active);
+		audit(db, req, "user.updated", object, detail);
+		json_decref(detail);
 		json_decref(page);
 		admin_redirect(req, BASE "?done=updated");
 	}
@@ -180,8 +193,9 @@ void admin_users_password(struct http_req *req)
 	json_t *u;
 	if (db == NULL || (u = load_user(req, db, &id)) == NULL)
 		return;
-	char self[80], back[64];
+	char self[80], back[64], object[48];
 	snprintf(back, sizeof(back), BASE "%lld", (long long)id);
+	snprintf(object, sizeof(object), "user %lld", (long long)id);
 	snprintf(self, sizeof(self), "%s/password", back);
 	json_t *page = json_pack("{s:s+, s:s, s:s, s:s, s:s, s:s}", "heading", "Reset the password of ",
 				 json_string_value(json_object_get(u, "username")), "action", self, "submit",
@@ -200,6 +214,7 @@ void admin_users_password(struct http_req *req)
 		return;
 	}
 	session_drop_user(db, id, req->user.id == id ? req->session : NULL);
+	audit(db, req, "user.password_reset", object, NULL);
 	json_decref(page);
 	admin_redirect(req, BASE "?done=password");
 }

@@ -49,6 +49,9 @@ const struct route routes[] = {
 	{GET | POST, "/admin/users/{id}", admin_users_edit, AUTH_SESSION, A, "", 0},
 	{GET | POST, "/admin/users/{id}/password", admin_users_password, AUTH_SESSION, A, "", 0},
 
+	/* admin: change history */
+	{GET, "/admin/history/", admin_history_list, AUTH_SESSION, A, ADMIN_LIST_Q ",action", 0},
+
 	/* admin: API tokens */
 	{GET, "/admin/tokens/", admin_tokens_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0},
 	{GET | POST, "/admin/tokens/add", admin_tokens_add, AUTH_SESSION, V, "", 0},

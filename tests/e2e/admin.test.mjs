@@ -102,6 +102,11 @@ test('operators: validation errors beside the field, create, edit, delete', asyn
   assert.match(await page.textContent('.notice'), /deleted/);
   const gone = await fetch(`${BASE}/api/v1/operators/${code}`, { headers: { Authorization: `Bearer ${ADMIN_TOKEN}` } });
   assert.equal(gone.status, 404);
+
+  await page.goto(`/admin/history/?q=operator+${code}`);
+  for (const action of ['operator.created', 'operator.updated', 'operator.deleted'])
+    assert.ok(await page.isVisible(`td >> text=${action}`), action);
+  await shot(page, 'history');
   await context.close();
 });
 

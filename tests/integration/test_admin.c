@@ -356,3 +356,44 @@ Test(admin, roles_gate_pages)
 	free(v);
 	free(o);
 }
+
+Test(admin, history_records_who_changed_what)
+{
+	char code[8], form[300], path[160];
+	for (;;) {
+		snprintf(code, sizeof(code), "%03d", 100 + rand() % 900);
+		char *n = itest_sql("SELECT count(*) FROM operators WHERE code = '%s'", code);
+		int used = strcmp(n, "0") != 0;
+		free(n);
+		if (!used)
+			break;
+	}
+	char *o = login("t_operator", "password-operator", NULL), *t = csrf_of(o, "/admin/operators/add");
+	snprintf(form, sizeof(form), "csrf_token=%s&code=%s&name=first", t, code);
+	cr_assert_eq(status_of("POST", "/admin/operators/add", o, form), 303);
+	snprintf(form, sizeof(form), "csrf_token=%s&name=second", t);
+	snprintf(path, sizeof(path), "/admin/operators/%s", code);
+	cr_assert_eq(status_of("POST", path, o, form), 303);
+	char *n = itest_sql("SELECT string_agg(action || ':' || username || ':' || (detail->>'name'), ',' ORDER BY id)"
+			    " FROM audit_log WHERE object = 'operator %s'", code);
+	cr_expect_str_eq(n, "operator.created:t_operator:first,operator.updated:t_operator:second");
+	free(n);
+	/* admins see it on the operator's page and in the history list; operators do not */
+	char *a = login("t_admin", "password-admin", NULL);
+	struct page *pg = req("GET", path, a, NULL, NULL);
+	cr_expect_not_null(strstr(pg->body, "Recent changes"));
+	cr_expect_not_null(strstr(pg->body, "operator.updated"));
+	page_free(pg);
+	snprintf(path, sizeof(path), "/admin/history/?action=operator.created&q=operator+%s", code);
+	pg = req("GET", path, a, NULL, NULL);
+	cr_expect_eq(pg->status, 200);
+	cr_expect_not_null(strstr(pg->body, "t_operator"));
+	cr_expect_null(strstr(pg->body, "operator.updated</td>"));
+	page_free(pg);
+	cr_expect_eq(status_of("GET", "/admin/history/", o, NULL), 403);
+	cr_expect_eq(status_of("GET", "/admin/history/?action=nonsense", a, NULL), 400);
+	free(itest_sql("DELETE FROM operators WHERE code = '%s' RETURNING 1", code));
+	free(o);
+	free(t);
+	free(a);
+}
