@@ -32,11 +32,15 @@ void admin_history_list(struct http_req *req)
 	struct db *db;
 	if (action && *action == '\0')
 		action = NULL;
-	for (size_t i = 1; action && actions[i] && strcmp(actions[i], action) != 0; i++)
-		if (actions[i + 1] == NULL) {
+	if (action) {
+		size_t i = 1;
+		while (actions[i] && strcmp(actions[i], action) != 0)
+			i++;
+		if (actions[i] == NULL) {
 			admin_error(req, 400, "There is no such action.");
 			return;
 		}
+	}
 	if (admin_list_params(req, sorts, &sort, &after, &q) < 0)
 		return;
 	if ((db = admin_db(req)) == NULL) {

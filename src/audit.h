@@ -5,10 +5,8 @@
 #include "db.h"
 #include "http.h"
 
-#define AUDIT_ACTIONS "login,logout,password.changed,operator.created,operator.updated,operator.deleted," \
-	"user.created,user.updated,user.password_reset,token.created,token.revoked"
-
-/* Records action (one of AUDIT_ACTIONS) by the request's user on object ("operator 916"; may be
+/* Records action ("<object kind>.<verb>", e.g. "operator.created"; add new ones to the filter
+ * list in admin_history.c) by the request's user on object ("operator 916"; may be
  * "") with detail (borrowed, may be NULL). A failure is logged, never fatal to the change. */
 void audit(struct db *db, const struct http_req *req, const char *action, const char *object,
 	   json_t *detail);
