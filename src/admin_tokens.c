@@ -56,7 +56,7 @@ void admin_tokens_list(struct http_req *req)
 	}
 	const char *done = http_query(req, "done");
 	admin_page(req, 200, "admin/list",
-		   json_pack("{s:s, s:o, s:s*, s:s, s:s}", "heading", "API tokens", "list",
+		   json_pack("{s:s, s:b, s:o, s:s*, s:s, s:s}", "heading", "API tokens", "no_search", 1, "list",
 			     admin_list(req, &spec, r, ADMIN_PAGE, sort, NULL), "notice",
 			     done && strcmp(done, "revoked") == 0 ? "The token was revoked." : NULL, "add_href",
 			     BASE "add", "add_label", "Create token"));
