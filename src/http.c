@@ -1,11 +1,13 @@
 /* http.c — libmicrohttpd glue: request lifecycle, routing, authentication, responses,
  * security headers and the access log. */
 #include "http.h"
+#include "admin.h"
 #include "config.h"
 #include "log.h"
 #include "metrics.h"
 #include "model_token.h"
 #include "route.h"
+#include "session.h"
 #include "util.h"
 
 #include <netdb.h>
@@ -216,6 +218,8 @@ static void dispatch(struct http_req *req)
 			http_problem(req, 403, "your role may not do this", NULL);
 			return;
 		}
+	} else if (r->auth == AUTH_SESSION && admin_gate(req) < 0) {
+		return;
 	}
 	r->handler(req);
 	if (req->status == 0)
@@ -366,6 +370,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	buf_free(&req->body);
 	buf_free(&req->out);
 	free(req->path_copy);
+	session_free(req->session);
 	for (int i = 0; i < req->nheaders; i++) {
 		free(req->hdr_name[i]);
 		free(req->hdr_value[i]);

@@ -4,7 +4,7 @@
 #include "log.h"
 #include "mail.h"
 #include "metrics.h"
-#include "report_render.h"
+#include "tmpl.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -149,12 +149,17 @@ int report_render(json_t *ctx, struct report_mail *out, char *err, size_t errlen
 {
 	memset(out, 0, sizeof(*out));
 	out->subject = xstrdup(json_string_value(json_object_get(ctx, "subject")));
-	out->text = report_render_fn("email/report.txt", ctx, err, errlen);
-	out->html = out->text ? report_render_fn("email/report.html", ctx, err, errlen) : NULL;
-	if (out->html == NULL) {
+	struct buf text = BUF_INIT, html = BUF_INIT;
+	if (tmpl_render(tmpl_app(), "email/report_text", ctx, &text) < 0 ||
+	    tmpl_render(tmpl_app(), "email/report_html", ctx, &html) < 0) {
+		snprintf(err, errlen, "templates email/report_text and email/report_html must load and render");
+		buf_free(&text);
+		buf_free(&html);
 		report_mail_free(out);
 		return -1;
 	}
+	out->text = buf_steal(&text);
+	out->html = buf_steal(&html);
 	return 0;
 }
 

@@ -2,11 +2,13 @@
 #include "serve.h"
 #include "assets.h"
 #include "config.h"
+#include "csrf.h"
 #include "db.h"
 #include "http.h"
 #include "log.h"
 #include "migrate.h"
 #include "reporter.h"
+#include "tmpl.h"
 #include "tz.h"
 #include "util.h"
 
@@ -97,6 +99,12 @@ void serve_prepare(void)
 		fatal("cannot load time zone names: %s", db->err);
 	if (!tz_valid(cfg.default_timezone))
 		fatal("default_timezone: '%s' is not a time zone PostgreSQL knows", cfg.default_timezone);
+	if (csrf_init(db) < 0)
+		fatal("cannot load or create the CSRF key: %s", db->err);
+	dir = xasprintf("%s/templates", cfg.root);
+	if (tmpl_load_dir(tmpl_app(), dir, err, sizeof(err)) < 0)
+		fatal("templates: %s", err);
+	free(dir);
 	db_close(db);
 }
 

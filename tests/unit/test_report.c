@@ -1,70 +1,12 @@
-/* Unit tests of the e-mail pieces: the built-in template renderer, the MIME builder, address
- * lists and the latency quantile. */
+/* Unit tests of the e-mail pieces: the MIME builder, address lists and the latency quantile
+ * (the templates are rendered by tmpl.c, tested in test_tmpl.c). */
 #include <criterion/criterion.h>
 #include <sodium.h>
 #include <string.h>
 #include "mail.h"
 #include "metrics.h"
 #include "report.h"
-#include "report_render.h"
 #include "util.h"
-
-static char *render(const char *tmpl, const char *ctx_json)
-{
-	char err[256] = "";
-	json_t *ctx = json_loads(ctx_json, 0, NULL);
-	cr_assert_not_null(ctx, "bad test context %s", ctx_json);
-	char *out = report_render_string(tmpl, ctx, err, sizeof(err));
-	json_decref(ctx);
-	return out;
-}
-
-static void render_is(const char *tmpl, const char *ctx_json, const char *want)
-{
-	char *got = render(tmpl, ctx_json);
-	cr_assert_not_null(got, "render failed for %s", tmpl);
-	cr_expect_str_eq(got, want, "template %s", tmpl);
-	free(got);
-}
-
-Test(render, variables_escape_by_default)
-{
-	render_is("a {{x}} b", "{\"x\": \"<&\\\"'>\"}", "a &lt;&amp;&quot;&#39;&gt; b");
-	render_is("{{{x}}}|{{&x}}", "{\"x\": \"<b>\"}", "<b>|<b>");
-	render_is("{{ n }} {{r}} {{t}} {{missing}}.", "{\"n\": 42, \"r\": 1.5, \"t\": true}", "42 1.5 true .");
-	render_is("{{a.b.c}}", "{\"a\": {\"b\": {\"c\": \"deep\"}}}", "deep");
-	render_is("{{! a comment }}x", "{}", "x");
-}
-
-Test(render, sections)
-{
-	render_is("{{#l}}[{{v}}]{{/l}}", "{\"l\": [{\"v\": 1}, {\"v\": 2}]}", "[1][2]");
-	render_is("{{#l}}{{.}},{{/l}}", "{\"l\": [\"a\", \"b\"]}", "a,b,");
-	render_is("{{#l}}x{{/l}}{{^l}}none{{/l}}", "{\"l\": []}", "none");
-	render_is("{{#o}}{{k}}-{{top}}{{/o}}", "{\"o\": {\"k\": 1}, \"top\": 2}", "1-2");
-	render_is("{{#f}}no{{/f}}{{^f}}yes{{/f}}{{#n}}no{{/n}}", "{\"f\": false, \"n\": null}", "yes");
-	render_is("{{#a}}{{#a}}in{{/a}}{{/a}}", "{\"a\": true}", "in");
-	render_is("{{#o.list}}{{.}}{{/o.list}}", "{\"o\": {\"list\": [1, 2, 3]}}", "123");
-}
-
-Test(render, standalone_lines_vanish)
-{
-	render_is("A\n{{#l}}\n  - {{.}}\n{{/l}}\nB\n", "{\"l\": [1, 2]}", "A\n  - 1\n  - 2\nB\n");
-	render_is("A\n  {{^l}}  \nnone\n{{/l}}\n", "{\"l\": []}", "A\nnone\n");
-	render_is("x {{#t}}y{{/t}}\n", "{\"t\": true}", "x y\n");
-}
-
-Test(render, malformed_templates_fail)
-{
-	cr_expect_null(render("{{#a}}open", "{\"a\": true}"));
-	cr_expect_null(render("{{/a}}", "{}"));
-	cr_expect_null(render("{{x", "{}"));
-	cr_expect_null(render("{{}}", "{}"));
-	char deep[33 * 12 + 1] = "";
-	for (int i = 0; i < 33; i++)
-		strcat(deep, "{{#a}}");
-	cr_expect_null(render(deep, "{\"a\": true}"));
-}
 
 Test(mail, addresses)
 {
