@@ -6,6 +6,8 @@
 #include "db.h"
 #include "metrics.h"
 #include "report.h"
+#include "tmpl.h"
+#include "util.h"
 
 #include <criterion/criterion.h>
 #include <dirent.h>
@@ -461,6 +463,9 @@ Test(report, model_functions_for_the_admin_page)
 	config_defaults();
 	free(cfg.root);
 	cfg.root = strdup(root());
+	char *tdir = xasprintf("%s/templates", cfg.root);
+	cr_assert_eq(tmpl_load_dir(tmpl_app(), tdir, err, sizeof(err)), 0, "%s", err);
+	free(tdir);
 	cr_assert_eq(report_preview(db, &m, err, sizeof(err)), 0, "%s", err);
 	cr_expect(has(m.subject, "herald \xe2\x80\x94 statistics for "), "%s", m.subject);
 	cr_expect(has(m.text, "Running totals"));
