@@ -1,0 +1,286 @@
+/* model_client.c — clients: validation, single-row SQL, filtered keyset lists and the bulk
+ * upsert (validated in C, stored set-based from array parameters). */
+#include "model_client.h"
+#include "buf.h"
+#include "config.h"
+#include "log.h"
+#include "tz.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CLIENT_JSON(tag_expr) \
+	"json_build_object('id', c.id, 'phone', c.phone, 'operator_code', c.operator_code, 'tag', " \
+	tag_expr ", 'timezone', c.timezone, 'created_at', api_ts(c.created_at)," \
+	" 'updated_at', api_ts(c.updated_at))::text, c.id"
+#define TAG_OF_C "(SELECT name FROM tags WHERE id = c.tag_id)"
+/* Inserting only missing tags keeps ON CONFLICT from burning a tag id per known name. */
+#define TAG_MISSING(name) " AND NOT EXISTS (SELECT 1 FROM tags WHERE name = " name "::text)"
+
+/* --- validation ----------------------------------------------------------------------- */
+
+int client_validate(json_t *in, int partial, struct client_in *out, struct verr *v)
+{
+	static const char *const fields[] = {"phone", "operator_code", "tag", "timezone", NULL};
+	memset(out, 0, sizeof(*out));
+	jv_only(in, fields, v);
+	if (jv_str(in, "phone", !partial, 1, 64, &out->phone, v) == 1 && valid_phone(out->phone)) {
+		verr_add(v, "phone", "%s", valid_phone(out->phone));
+		out->phone = NULL;
+	}
+	if (jv_str(in, "operator_code", 0, 1, 64, &out->operator_code, v) == 1 &&
+	    valid_operator_code(out->operator_code))
+		verr_add(v, "operator_code", "%s", valid_operator_code(out->operator_code));
+	out->tag_given = jv_str_or_null(in, "tag", 1, 64, &out->tag, v) == 1;
+	if (jv_str(in, "timezone", 0, 1, 64, &out->timezone, v) == 1 && !tz_valid(out->timezone))
+		verr_add(v, "timezone", "is not a time zone of the IANA database (e.g. Europe/Moscow)");
+	if (verr_any(v))
+		return -1;
+	if (!partial) {
+		if (out->operator_code == NULL) {
+			memcpy(out->operator_default, out->phone + 1, 3);
+			out->operator_code = out->operator_default;
+		}
+		out->tag_given = 1;
+		if (out->timezone == NULL)
+			out->timezone = cfg.default_timezone;
+	}
+	return 0;
+}
+
+int client_filter_check(const struct client_filter *f, struct verr *v)
+{
+	if (f->tag && (*f->tag == '\0' || utf8_length(f->tag, strlen(f->tag)) < 0 ||
+		       utf8_length(f->tag, strlen(f->tag)) > 64))
+		verr_add(v, "tag", "must be a tag name of 1 to 64 characters");
+	if (f->operator_code && valid_operator_code(f->operator_code))
+		verr_add(v, "operator_code", "%s", valid_operator_code(f->operator_code));
+	if (f->phone_prefix && (f->phone_prefix[0] != '7' || strlen(f->phone_prefix) > 11 ||
+				!is_digits(f->phone_prefix, strlen(f->phone_prefix))))
+		verr_add(v, "phone_prefix", "must be 1 to 11 digits starting with 7");
+	if (f->timezone && !tz_valid(f->timezone))
+		verr_add(v, "timezone", "is not a time zone of the IANA database (e.g. Europe/Moscow)");
+	return verr_any(v) ? -1 : 0;
+}
+
+/* --- one client ----------------------------------------------------------------------- */
+
+PGresult *client_get(struct db *db, const char *id)
+{
+	static const char q[] = "SELECT " CLIENT_JSON(TAG_OF_C) " FROM clients c WHERE c.id = $1::bigint";
+	const char *p[] = {id};
+	return db_exec(db, q, 1, p);
+}
+
+/* The operator and tag are created when unknown (ON CONFLICT DO NOTHING). A tag created by
+ * another transaction after this statement's snapshot is invisible to it: then no row is
+ * written and the caller runs the statement once more. */
+PGresult *client_insert(struct db *db, const struct client_in *in)
+{
+	static const char q[] =
+		"WITH op AS (INSERT INTO operators (code) VALUES ($2::text) ON CONFLICT DO NOTHING),"
+		" tg AS (INSERT INTO tags (name) SELECT $3::text WHERE $3::text IS NOT NULL" TAG_MISSING("$3")
+		"        ON CONFLICT (name) DO NOTHING RETURNING id),"
+		" tid AS (SELECT coalesce((SELECT id FROM tg), (SELECT id FROM tags WHERE name = $3::text)) AS id)"
+		" INSERT INTO clients AS c (phone, operator_code, tag_id, timezone)"
+		" SELECT $1::text, $2::text, tid.id, $4::text FROM tid WHERE $3::text IS NULL OR tid.id IS NOT NULL"
+		" RETURNING " CLIENT_JSON("$3::text");
+	const char *p[] = {in->phone, in->operator_code, in->tag, in->timezone};
+	PGresult *r = db_exec(db, q, 4, p);
+	if (r && PQntuples(r) == 0 && in->tag) {
+		PQclear(r);
+		r = db_exec(db, q, 4, p);
+	}
+	if (r && PQntuples(r))
+		log_info("client.created", LS("client_id", db_str(r, 0, 1)));
+	return r;
+}
+
+PGresult *client_update(struct db *db, const char *id, const struct client_in *in)
+{
+	static const char q[] =
+		"WITH op AS (INSERT INTO operators (code) SELECT $3::text WHERE $3::text IS NOT NULL"
+		"        ON CONFLICT DO NOTHING),"
+		" tg AS (INSERT INTO tags (name) SELECT $5::text WHERE $5::text IS NOT NULL" TAG_MISSING("$5")
+		"        ON CONFLICT (name) DO NOTHING RETURNING id),"
+		" tid AS (SELECT coalesce((SELECT id FROM tg), (SELECT id FROM tags WHERE name = $5::text)) AS id)"
+		" UPDATE clients AS c SET phone = coalesce($2::text, c.phone),"
+		"   operator_code = coalesce($3::text, c.operator_code),"
+		"   tag_id = CASE WHEN $4::boolean THEN tid.id ELSE c.tag_id END,"
+		"   timezone = coalesce($6::text, c.timezone), updated_at = now()"
+		" FROM tid WHERE c.id = $1::bigint AND ($5::text IS NULL OR tid.id IS NOT NULL)"
+		" RETURNING " CLIENT_JSON("CASE WHEN $4::boolean THEN $5::text ELSE " TAG_OF_C " END");
+	const char *tag = in->tag_given ? in->tag : NULL;
+	const char *p[] = {id, in->phone, in->operator_code, in->tag_given ? "t" : "f", tag, in->timezone};
+	PGresult *r = db_exec(db, q, 6, p);
+	if (r && PQntuples(r) == 0 && tag) {
+		PQclear(r);
+		r = db_exec(db, q, 6, p);
+	}
+	if (r && PQntuples(r))
+		log_info("client.updated", LS("client_id", id));
+	return r;
+}
+
+int client_delete(struct db *db, const char *id)
+{
+	static const char q[] =
+		"WITH d AS (DELETE FROM clients WHERE id = $1::bigint RETURNING id),"
+		" m AS (UPDATE messages SET status = 5 WHERE client_id = $1::bigint AND status = 0"
+		"       AND EXISTS (SELECT 1 FROM d) RETURNING 1)"
+		" SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM m)";
+	const char *p[] = {id};
+	PGresult *r = db_exec(db, q, 1, p);
+	if (r == NULL)
+		return -1;
+	int n = (int)db_i64(r, 0, 0);
+	if (n)
+		log_info("client.deleted", LS("client_id", id), LI("messages_cancelled", db_i64(r, 0, 1)));
+	PQclear(r);
+	return n;
+}
+
+/* --- lists ---------------------------------------------------------------------------- */
+
+/* One static statement per combination of filters, so that each keeps a plan that uses the
+ * index of its filter. Parameters: $1 tag, $2 operator_code, $3 phone_prefix, $4 timezone
+ * (NULL when absent), then for lists $5 the key after which the page starts and $6 the limit. */
+#define F_TAG1 " AND c.tag_id = (SELECT id FROM tags WHERE name = $1::text)"
+#define F_TAG0 " AND $1::text IS NULL"
+#define F_OP1 " AND c.operator_code = $2::text"
+#define F_OP0 " AND $2::text IS NULL"
+#define F_PRE1 " AND c.phone >= $3::text AND c.phone < ($3::text || ':')"
+#define F_PRE0 " AND $3::text IS NULL"
+#define F_TZ1 " AND c.timezone = $4::text"
+#define F_TZ0 " AND $4::text IS NULL"
+#define FILTERS(t, o, p, z) F_TAG##t F_OP##o F_PRE##p F_TZ##z
+#define LIST_SQL(t, o, p, z) \
+	"SELECT " CLIENT_JSON(TAG_OF_C) " FROM clients c WHERE c.id > $5::bigint" FILTERS(t, o, p, z) \
+	" ORDER BY c.id LIMIT $6"
+#define COUNT_SQL(t, o, p, z) "SELECT count(*) FROM clients c WHERE true" FILTERS(t, o, p, z)
+#define VARIANTS(M) \
+	M(0, 0, 0, 0), M(0, 0, 0, 1), M(0, 0, 1, 0), M(0, 0, 1, 1), M(0, 1, 0, 0), M(0, 1, 0, 1), \
+	M(0, 1, 1, 0), M(0, 1, 1, 1), M(1, 0, 0, 0), M(1, 0, 0, 1), M(1, 0, 1, 0), M(1, 0, 1, 1), \
+	M(1, 1, 0, 0), M(1, 1, 0, 1), M(1, 1, 1, 0), M(1, 1, 1, 1)
+
+static const char *const list_sql[16] = {VARIANTS(LIST_SQL)};
+static const char *const count_sql[16] = {VARIANTS(COUNT_SQL)};
+
+static int variant(const struct client_filter *f)
+{
+	return (f->tag != NULL) * 8 + (f->operator_code != NULL) * 4 + (f->phone_prefix != NULL) * 2 +
+	       (f->timezone != NULL);
+}
+
+PGresult *client_list(struct db *db, const struct page *pg, const struct client_filter *f)
+{
+	char lim[16];
+	snprintf(lim, sizeof(lim), "%d", pg->limit + 1);
+	const char *p[] = {f->tag, f->operator_code, f->phone_prefix, f->timezone, pg->after, lim};
+	return db_exec(db, list_sql[variant(f)], 6, p);
+}
+
+PGresult *client_count(struct db *db, const struct client_filter *f)
+{
+	const char *p[] = {f->tag, f->operator_code, f->phone_prefix, f->timezone};
+	return db_exec(db, count_sql[variant(f)], 4, p);
+}
+
+/* --- bulk ----------------------------------------------------------------------------- */
+
+/* Appends s as an element of a PostgreSQL array literal (NULL for s == NULL). */
+static void array_elem(struct buf *b, const char *s)
+{
+	if (b->len > 1)
+		buf_putc(b, ',');
+	if (s == NULL) {
+		buf_puts(b, "NULL");
+		return;
+	}
+	buf_putc(b, '"');
+	for (const char *c = s; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			buf_putc(b, '\\');
+		buf_putc(b, *c);
+	}
+	buf_putc(b, '"');
+}
+
+/* Creates the operators and tags the items name (in key order, so that concurrent bulks take
+ * their locks in the same order), then upserts the clients, the last item of a phone winning. */
+static int bulk_store(struct db *db, const char *const arrays[4], struct client_bulk_result *res)
+{
+	static const char refs[] =
+		"WITH op AS (INSERT INTO operators (code) SELECT DISTINCT o FROM unnest($1::text[]) o"
+		"            ORDER BY 1 ON CONFLICT DO NOTHING)"
+		" INSERT INTO tags (name) SELECT DISTINCT t FROM unnest($2::text[]) t WHERE t IS NOT NULL" TAG_MISSING("t")
+		" ORDER BY 1 ON CONFLICT (name) DO NOTHING";
+	static const char upsert[] =
+		"WITH s AS (SELECT DISTINCT ON (phone) phone, op, tag, tz"
+		"           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY"
+		"                AS u(phone, op, tag, tz, n)"
+		"           ORDER BY phone, n DESC),"
+		" up AS (INSERT INTO clients AS c (phone, operator_code, tag_id, timezone)"
+		"        SELECT s.phone, s.op, t.id, s.tz FROM s LEFT JOIN tags t ON t.name = s.tag"
+		"        ORDER BY s.phone"
+		"        ON CONFLICT (phone) DO UPDATE SET operator_code = EXCLUDED.operator_code,"
+		"          tag_id = EXCLUDED.tag_id, timezone = EXCLUDED.timezone, updated_at = now()"
+		"        RETURNING (c.xmax = 0) AS inserted)"
+		" SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up";
+	const char *rp[] = {arrays[1], arrays[2]};
+	if (db_begin(db) < 0)
+		return -1;
+	PGresult *r = NULL;
+	if (db_run(db, refs, 2, rp) < 0 || (r = db_exec(db, upsert, 4, arrays)) == NULL ||
+	    db_commit(db) < 0) {
+		PQclear(r);
+		db_rollback(db);
+		return -1;
+	}
+	res->created = db_i64(r, 0, 0);
+	res->updated = db_i64(r, 0, 1);
+	PQclear(r);
+	return 0;
+}
+
+int client_bulk(struct db *db, json_t *items, struct client_bulk_result *res)
+{
+	struct buf cols[4] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
+	size_t i, valid = 0;
+	json_t *item;
+	res->created = res->updated = 0;
+	res->errors = json_array();
+	for (int k = 0; k < 4; k++)
+		buf_putc(&cols[k], '{');
+	json_array_foreach(items, i, item) {
+		struct verr v = VERR_INIT;
+		struct client_in in;
+		if (!json_is_object(item))
+			verr_add(&v, "item", "must be a JSON object");
+		if (verr_any(&v) || client_validate(item, 0, &in, &v) < 0) {
+			json_array_append_new(res->errors,
+					      json_pack("{s:I,s:o}", "index", (json_int_t)i, "errors", verr_take(&v)));
+			continue;
+		}
+		array_elem(&cols[0], in.phone);
+		array_elem(&cols[1], in.operator_code);
+		array_elem(&cols[2], in.tag);
+		array_elem(&cols[3], in.timezone);
+		valid++;
+	}
+	int rc = 0;
+	if (valid) {
+		for (int k = 0; k < 4; k++)
+			buf_putc(&cols[k], '}');
+		const char *arrays[4] = {cols[0].data, cols[1].data, cols[2].data, cols[3].data};
+		rc = bulk_store(db, arrays, res);
+		if (rc == 0)
+			log_info("client.bulk", LI("items", json_array_size(items)), LI("created", res->created),
+				 LI("updated", res->updated), LI("invalid", json_array_size(res->errors)));
+	}
+	for (int k = 0; k < 4; k++)
+		buf_free(&cols[k]);
+	return rc;
+}
