@@ -21,7 +21,7 @@ void api_clients_list(struct http_req *req)
 		api_db_error(req, db);
 		return;
 	}
-	api_list(req, &pg, r, c);
+	api_list_rows(req, &pg, r, c, client_json, 0);
 }
 
 void api_clients_get(struct http_req *req)
@@ -34,7 +34,7 @@ void api_clients_get(struct http_req *req)
 	if (r == NULL)
 		api_db_error(req, db);
 	else
-		api_row(req, 200, r, NULL);
+		api_row_with(req, 200, r, NULL, client_json, 0);
 }
 
 /* POST (create), PUT (replace) and PATCH (change) share validation. */
@@ -58,7 +58,7 @@ static void save(struct http_req *req, int create)
 		else if (r == NULL)
 			api_db_error(req, db);
 		else
-			api_row(req, create ? 201 : 200, r, "/api/v1/clients/");
+			api_row_with(req, create ? 201 : 200, r, "/api/v1/clients/", client_json, 0);
 	}
 	json_decref(body);
 }

@@ -5,6 +5,7 @@
 #define HERALD_MODEL_CLIENT_H
 #include <jansson.h>
 #include "api.h"
+#include "buf.h"
 
 #define CLIENT_BULK_MAX 100000
 
@@ -35,12 +36,15 @@ struct client_filter {
 /* Checks each filter value; -1 with the bad ones in v (the API answers 400). */
 int client_filter_check(const struct client_filter *f, struct verr *v);
 
-/* Each returns a result whose row 0 has the client's JSON text (column 0) and its id (column
- * 1); no rows when there is no such client. NULL on a database error (db_is_unique: the phone
+/* Each returns a result whose row 0 holds the client for client_json() (its id in column 0);
+ * no rows when there is no such client. NULL on a database error (db_is_unique: the phone
  * is taken). */
 PGresult *client_get(struct db *db, const char *id);
 PGresult *client_insert(struct db *db, const struct client_in *in);
 PGresult *client_update(struct db *db, const char *id, const struct client_in *in);
+/* Appends the JSON object of the client in row of r (a result of the functions below). */
+void client_json(struct buf *b, const PGresult *r, int row);
+
 /* Deletes the client and cancels its pending messages in the same statement.
  * 1 deleted, 0 no such client, -1 error. */
 int client_delete(struct db *db, const char *id);
