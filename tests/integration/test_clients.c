@@ -166,6 +166,42 @@ Test(clients, unknown_operator_and_tag_are_created)
 	cr_assert_not_null(n, "tag %s was not created", tag);
 	cr_assert_str_eq(n, "1");
 	free(n);
+
+	/* Without a tag (the plain INSERT first, then the statement that creates operators). */
+	uniq_phone(phone);
+	fresh_code(code);
+	snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"operator_code\":\"%s\"}", phone, code);
+	struct resp *r = api(tok_operator(), "POST", "/api/v1/clients", "%s", body);
+	cr_assert_eq(r->status, 201, "%s", r->body);
+	cr_assert_str_eq(jstr(r->json, "operator_code"), code);
+	cr_assert(json_is_null(json_object_get(r->json, "tag")), "%s", r->body);
+	resp_free(r);
+	name = itest_sql("SELECT '[' || name || ']' FROM operators WHERE code = '%s'", code);
+	cr_assert_not_null(name, "operator %s was not created", code);
+	cr_assert_str_eq(name, "[]");
+	free(name);
+}
+
+Test(clients, times_are_those_of_the_database)
+{
+	char phone[12], body[64], path[64];
+	uniq_phone(phone);
+	snprintf(body, sizeof(body), "{\"phone\":\"%s\"}", phone);
+	long long id = make_client(body);
+	snprintf(path, sizeof(path), "/api/v1/clients/%lld", id);
+	/* A leap day, the epoch's eve and a fraction that must be cut, not rounded. */
+	const char *set[][2] = {{"2024-02-29 23:59:59.9+00", "2024-02-29T23:59:59Z"},
+				{"1969-12-31 23:59:59+00", "1969-12-31T23:59:59Z"},
+				{"2100-03-01 00:00:00+03", "2100-02-28T21:00:00Z"}};
+	for (int i = 0; i < 3; i++) {
+		free(itest_sql("UPDATE clients SET created_at = '%s' WHERE id = %lld", set[i][0], id));
+		char *want = itest_sql("SELECT api_ts(created_at) FROM clients WHERE id = %lld", id);
+		cr_assert_str_eq(want, set[i][1]);
+		struct resp *r = api(tok_viewer(), "GET", path, NULL);
+		cr_assert_str_eq(jstr(r->json, "created_at"), want, "%s", r->body);
+		resp_free(r);
+		free(want);
+	}
 }
 
 Test(clients, validation_names_every_bad_field)

@@ -16,16 +16,39 @@ BENCH_CLIENTS=${BENCH_CLIENTS:-100000}
 psql_q() { psql "$DATABASE_URL" -qtAX -v ON_ERROR_STOP=1 "$@"; }
 load() { cut -d' ' -f1 /proc/loadavg; }
 
-# wrk_line LABEL URL [wrk args...]: runs wrk and prints req/s, p50 and p99; fails on errors.
+# cpu_ticks PID...: CPU time (user + system, clock ticks) the processes have used so far.
+cpu_ticks() {
+  local p t=0
+  for p in "$@"; do
+    [[ -r /proc/$p/stat ]] && t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
+  done
+  echo "$t"
+}
+# The processes of PostgreSQL: the postmaster and its children (backends, writers).
+pg_pids() {
+  local pm; pm=$(head -1 "$TMP/pg/data/postmaster.pid")
+  echo "$pm" $(pgrep -P "$pm")
+}
+
+# wrk_line LABEL URL [wrk args...]: runs wrk and prints req/s, p50 and p99, and the CPU time
+# herald and PostgreSQL spent per request (the figure that other load on the machine does not
+# change); fails when a response was not 2xx.
 wrk_line() {
   local label=$1 url=$2; shift 2
+  local hz h0 p0
+  hz=$(getconf CLK_TCK)
+  h0=$(cpu_ticks "$HERALD_PID")
+  p0=$(cpu_ticks $(pg_pids))
   local out; out=$(wrk $WRK_ARGS --latency -H "Authorization: Bearer $BENCH_TOKEN" "$@" "$url")
+  local reqs; reqs=$(awk '/requests in/ {print $1}' <<<"$out")
+  CPU_LINE=$(awk -v h=$(($(cpu_ticks "$HERALD_PID") - h0)) -v p=$(($(cpu_ticks $(pg_pids)) - p0)) -v hz="$hz" -v n="$reqs" \
+    'BEGIN { printf "cpu per request: herald %.0f us, postgres %.0f us", h / hz / n * 1e6, p / hz / n * 1e6 }')
   local rps p50 p99 bad
   rps=$(awk '/^Requests\/sec:/ {printf "%d", $2}' <<<"$out")
   p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
   p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
   bad=$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"$out")
-  echo "bench: $label  $rps req/s (wrk $WRK_ARGS, p50 $p50, p99 $p99, load before ${LOAD_BEFORE})"
+  echo "bench: $label  $rps req/s (wrk $WRK_ARGS, p50 $p50, p99 $p99; $CPU_LINE; load before ${LOAD_BEFORE})"
   if [[ -n "$bad" ]]; then echo "bench: $label: $bad responses were not 2xx" >&2; return 1; fi
 }
 
@@ -37,6 +60,7 @@ bench_setup() {
   BENCH_TOKEN=$(build/herald token create bench 2>/dev/null)
   export BENCH_TOKEN
   start_herald bench
+  HERALD_PID=${PIDS[-1]}
   BASE=$HERALD_URL_BENCH
 }
 
