@@ -300,13 +300,18 @@ static int bulk_store(struct db *db, const char *const arrays[4], struct client_
 		"        ORDER BY s.phone"
 		"        ON CONFLICT (phone) DO UPDATE SET operator_code = EXCLUDED.operator_code,"
 		"          tag_id = EXCLUDED.tag_id, timezone = EXCLUDED.timezone, updated_at = now()"
+		"        WHERE (c.operator_code, c.tag_id, c.timezone)"
+		"              IS DISTINCT FROM (EXCLUDED.operator_code, EXCLUDED.tag_id, EXCLUDED.timezone)"
 		"        RETURNING (c.xmax = 0) AS inserted)"
-		" SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM up";
+		" SELECT (SELECT count(*) FROM up WHERE inserted),"
+		"        (SELECT count(*) FROM s) - (SELECT count(*) FROM up WHERE inserted)";
+	/* Sorting 100,000 rows twice spills to disk with the default work_mem. */
+	static const char mem[] = "SET LOCAL work_mem = '64MB'";
 	const char *rp[] = {arrays[1], arrays[2]};
 	if (db_begin(db) < 0)
 		return -1;
 	PGresult *r = NULL;
-	if (db_run(db, refs, 2, rp) < 0 || (r = db_exec(db, upsert, 4, arrays)) == NULL ||
+	if (db_simple(db, mem) < 0 || db_run(db, refs, 2, rp) < 0 || (r = db_exec(db, upsert, 4, arrays)) == NULL ||
 	    db_commit(db) < 0) {
 		PQclear(r);
 		db_rollback(db);

@@ -60,8 +60,10 @@ struct client_bulk_result {
 /* Upserts by phone every valid item of the array items (at most CLIENT_BULK_MAX; the caller
  * checks). Items that fail validation are reported in res->errors with their index; the others
  * are stored in one transaction, set-based. When a phone occurs more than once in items, the
- * last valid item with it wins; created/updated count distinct phones. Existing clients are
- * replaced as PUT does. 0, or -1 on a database error (res->errors is still set). */
+ * last valid item with it wins. Existing clients are replaced as PUT does (a field not given
+ * takes its default); one whose fields all stay the same is not written (updated_at kept).
+ * created counts new phones, updated the phones that existed. 0, or -1 on a database error
+ * (res->errors is still set). */
 int client_bulk(struct db *db, json_t *items, struct client_bulk_result *res);
 
 #endif
