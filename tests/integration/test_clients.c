@@ -544,3 +544,31 @@ Test(clients, delete_cancels_pending_messages)
 	cr_assert_str_eq(s, "0");
 	free(s);
 }
+
+Test(clients, bulk_keeps_tag_names_exactly)
+{
+	char p1[12], p2[12], u[16], tag[64];
+	uniq_phone(p1);
+	uniq_phone(p2);
+	uniq_name("", u, sizeof(u));
+	/* Characters that mean something in a PostgreSQL array literal. */
+	snprintf(tag, sizeof(tag), "a \\\"q\\\" \\\\ b,{c} NULL %s", u);
+	struct resp *r = api(tok_operator(), "POST", "/api/v1/clients/bulk",
+			     "[{\"phone\":\"%s\",\"tag\":\"%s\"},{\"phone\":\"%s\",\"tag\":\"NULL%s\"}]", p1, tag, p2, u);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_eq(jint(r->json, "created"), 2, "%s", r->body);
+	resp_free(r);
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/clients?phone_prefix=%s", p1);
+	r = api(tok_viewer(), "GET", path, NULL);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	char want[64];
+	snprintf(want, sizeof(want), "a \"q\" \\ b,{c} NULL %s", u);
+	cr_assert_str_eq(jstr(json_array_get(json_object_get(r->json, "results"), 0), "tag"), want, "%s", r->body);
+	resp_free(r);
+	snprintf(path, sizeof(path), "/api/v1/clients?phone_prefix=%s", p2);
+	r = api(tok_viewer(), "GET", path, NULL);
+	snprintf(want, sizeof(want), "NULL%s", u);
+	cr_assert_str_eq(jstr(json_array_get(json_object_get(r->json, "results"), 0), "tag"), want, "%s", r->body);
+	resp_free(r);
+}
