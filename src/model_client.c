@@ -90,24 +90,36 @@ static void put_time(struct buf *b, const char *s)
 	buf_append(b, out, sizeof(out) - 1);
 }
 
+/* Appends a string literal without measuring it. */
+#define PUT_LIT(b, lit) buf_append((b), (lit), sizeof(lit) - 1)
+
+/* Appends column col of row as a JSON string whose text needs no escaping (digits: phone and
+ * operator_code, which CHECK constraints hold to digits). */
+static void put_digits(struct buf *b, const PGresult *r, int row, int col)
+{
+	buf_putc(b, '"');
+	buf_append(b, PQgetvalue(r, row, col), (size_t)PQgetlength(r, row, col));
+	buf_putc(b, '"');
+}
+
 void client_json(struct buf *b, const PGresult *r, int row)
 {
-	buf_puts(b, "{\"id\":");
-	buf_puts(b, db_str(r, row, 0));
-	buf_puts(b, ",\"phone\":");
-	buf_json_str(b, db_str(r, row, 1));
-	buf_puts(b, ",\"operator_code\":");
-	buf_json_str(b, db_str(r, row, 2));
-	buf_puts(b, ",\"tag\":");
+	PUT_LIT(b, "{\"id\":");
+	buf_append(b, PQgetvalue(r, row, 0), (size_t)PQgetlength(r, row, 0));
+	PUT_LIT(b, ",\"phone\":");
+	put_digits(b, r, row, 1);
+	PUT_LIT(b, ",\"operator_code\":");
+	put_digits(b, r, row, 2);
+	PUT_LIT(b, ",\"tag\":");
 	if (db_null(r, row, 3))
-		buf_puts(b, "null");
+		PUT_LIT(b, "null");
 	else
 		buf_json_str(b, db_str(r, row, 3));
-	buf_puts(b, ",\"timezone\":");
+	PUT_LIT(b, ",\"timezone\":");
 	buf_json_str(b, db_str(r, row, 4));
-	buf_puts(b, ",\"created_at\":");
+	PUT_LIT(b, ",\"created_at\":");
 	put_time(b, db_str(r, row, 5));
-	buf_puts(b, ",\"updated_at\":");
+	PUT_LIT(b, ",\"updated_at\":");
 	put_time(b, db_str(r, row, 6));
 	buf_putc(b, '}');
 }
