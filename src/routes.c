@@ -84,6 +84,21 @@ const struct route routes[] = {
 	{GET, "/admin/tokens/", admin_tokens_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0},
 	{GET | POST, "/admin/tokens/add", admin_tokens_add, AUTH_SESSION, V, "", 0},
 	{GET | POST, "/admin/tokens/{id}", admin_tokens_revoke, AUTH_SESSION, V, "", 0},
+
+	/* tags */
+	{GET, "/api/v1/tags", api_tags_list, AUTH_TOKEN, V, LIST_Q, 0},
+	{POST, "/api/v1/tags", api_tags_create, AUTH_TOKEN, O, "", 0},
+	{GET, "/api/v1/tags/{id}", api_tags_get, AUTH_TOKEN, V, "", 0},
+	{PUT_PATCH, "/api/v1/tags/{id}", api_tags_update, AUTH_TOKEN, O, "", 0},
+	{DELETE, "/api/v1/tags/{id}", api_tags_delete, AUTH_TOKEN, O, "", 0},
+
+	/* clients */
+	{GET, "/api/v1/clients", api_clients_list, AUTH_TOKEN, V, LIST_Q ",tag,operator_code,phone_prefix,timezone", 0},
+	{POST, "/api/v1/clients", api_clients_create, AUTH_TOKEN, O, "", 0},
+	{POST, "/api/v1/clients/bulk", api_clients_bulk, AUTH_TOKEN, O, "", HTTP_BULK_LIMIT},
+	{GET, "/api/v1/clients/{id}", api_clients_get, AUTH_TOKEN, V, "", 0},
+	{PUT_PATCH, "/api/v1/clients/{id}", api_clients_update, AUTH_TOKEN, O, "", 0},
+	{DELETE, "/api/v1/clients/{id}", api_clients_delete, AUTH_TOKEN, O, "", 0},
 };
 
 const size_t routes_len = ARRAY_LEN(routes);
