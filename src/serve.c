@@ -5,6 +5,7 @@
 #include "http.h"
 #include "log.h"
 #include "migrate.h"
+#include "smpp.h"
 #include "tz.h"
 #include "util.h"
 
@@ -25,6 +26,7 @@ struct role_def {
 /* Started in this order, stopped in the reverse one. */
 static const struct role_def role_table[] = {
 	{"web", http_start, http_stop},
+	{"smpp", smpp_start, smpp_stop},
 };
 
 static int role_wanted(const char *roles, const char *name)
