@@ -24,7 +24,6 @@ CREATE TABLE smpp_messages (
     parts                smallint NOT NULL DEFAULT 1,
     submitted_at         timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX smpp_messages_account ON smpp_messages (account_id, message_id);
 
 -- Delivery receipts to send: filled when an SMPP message that asked for one reaches a final
 -- status, emptied (delivered_at set) when the ESME acknowledges the deliver_sm. attempt_at is a
