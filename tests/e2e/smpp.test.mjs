@@ -280,6 +280,27 @@ describe('submit_sm', () => {
   });
 });
 
+describe('store failures', () => {
+  test('a failed insert answers ESME_RSYSERR and stores nothing; the next submit works', async () => {
+    const s = await bind(h.port, acct.main, PW);
+    const marker = uniq('FAIL');
+    sql(`ALTER TABLE smpp_messages ADD CONSTRAINT e2e_${marker} CHECK (source_addr <> '${marker}')`);
+    try {
+      const r = await call(s, 'submit_sm', { destination_addr: phone(), source_addr: marker, data_coding: 3,
+                                             short_message: Buffer.from(`lost ${marker}`) });
+      assert.equal(r.command_status, 0x08);
+      assert.equal(sql(`SELECT count(*) FROM messages WHERE text = 'lost ${marker}'`)[0][0], '0');
+    } finally {
+      sql(`ALTER TABLE smpp_messages DROP CONSTRAINT e2e_${marker}`);
+    }
+    const r = await call(s, 'submit_sm', { destination_addr: phone(), source_addr: marker, data_coding: 3,
+                                           short_message: Buffer.from(`kept ${marker}`) });
+    assert.equal(r.command_status, 0);
+    assert.equal(storedText(r.message_id), `kept ${marker}`);
+    s.destroy();
+  });
+});
+
 describe('delivery receipts', () => {
   test('sent, failed, expired and cancelled messages come back as deliver_sm', async () => {
     const s = await bind(h.port, acct.main, PW);
