@@ -30,6 +30,7 @@ static struct {
 	int top;                        /* slots [0, top) may be in use */
 	uint64_t gen;
 	int in_store;                   /* jobs handed to the store, not back yet */
+	int stopping;                   /* no more reading: answer what is in the store, then exit */
 	struct smpp_conn *dirty[SMPP_MAX_CONNS];
 	int ndirty;
 } S = {.ep = -1, .lfd = -1, .store_fd = -1, .stop_fd = -1};
@@ -59,8 +60,8 @@ struct smpp_conn *smpp_conn_next(int *slot)
 
 static void set_events(struct smpp_conn *c)
 {
-	struct epoll_event ev = {.events = (c->paused || c->closing ? 0 : EPOLLIN) |
-					   (c->want_out ? EPOLLOUT : 0) | EPOLLRDHUP,
+	struct epoll_event ev = {.events = (c->paused || c->closing ? 0 : EPOLLIN | EPOLLRDHUP) |
+					   (c->want_out ? EPOLLOUT : 0),
 				 .data.u64 = c->id};
 	epoll_ctl(S.ep, EPOLL_CTL_MOD, c->fd, &ev);
 }
@@ -181,7 +182,7 @@ static void conn_process(struct smpp_conn *c)
 		memmove(c->rbuf, c->rbuf + off, c->rlen - off);
 		c->rlen -= off;
 	}
-	int full = c->pending >= SMPP_WINDOW;
+	int full = c->pending >= SMPP_WINDOW || S.stopping;
 	if (full != c->paused) {
 		c->paused = full;
 		set_events(c);
@@ -190,7 +191,7 @@ static void conn_process(struct smpp_conn *c)
 
 void smpp_conn_window(struct smpp_conn *c)
 {
-	if (c->paused && c->pending < SMPP_WINDOW) {
+	if (c->paused && c->pending < SMPP_WINDOW && !S.stopping) {
 		c->paused = 0;
 		set_events(c);
 		conn_process(c);
@@ -213,11 +214,8 @@ static void conn_read(struct smpp_conn *c)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return;
-		/* EOF or error: nothing more will come; answer nothing more */
-		c->closing = 1;
-		buf_reset(&c->wbuf);
-		c->woff = 0;
-		mark_dirty(c);
+		/* EOF or error: nothing more will come; write what is queued (it may fail), close */
+		smpp_conn_close_after(c);
 		return;
 	}
 }
@@ -289,7 +287,6 @@ static void *loop(void *arg)
 	(void)arg;
 	struct epoll_event evs[128];
 	double next_tick = smpp_now() + 1, deadline = 0;
-	int stopping = 0;
 	for (;;) {
 		int n = epoll_wait(S.ep, evs, (int)ARRAY_LEN(evs), 250);
 		for (int i = 0; i < n; i++) {
@@ -299,7 +296,12 @@ static void *loop(void *arg)
 			} else if (id == EV_STORE) {
 				store_results();
 			} else if (id == EV_STOP) {
-				stopping = 1;
+				S.stopping = 1;
+				int slot = 0;
+				for (struct smpp_conn *c; (c = smpp_conn_next(&slot)) != NULL;) {
+					c->paused = 1;
+					set_events(c);
+				}
 				deadline = smpp_now() + STOP_GRACE;
 				epoll_ctl(S.ep, EPOLL_CTL_DEL, S.lfd, NULL);
 				epoll_ctl(S.ep, EPOLL_CTL_DEL, S.stop_fd, NULL);
@@ -311,19 +313,21 @@ static void *loop(void *arg)
 					continue;
 				if ((evs[i].events & EPOLLOUT) && conn_flush(c) < 0)
 					continue;
-				if (evs[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+				if ((evs[i].events & (EPOLLHUP | EPOLLERR)) && (c->paused || c->closing))
+					smpp_conn_close_after(c);   /* gone while we were not reading */
+				else if (evs[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
 					conn_read(c);
 			}
 		}
-		flush_dirty();
 		double now = smpp_now();
-		if (now >= next_tick) {
+		if (now >= next_tick && !S.stopping) {
 			next_tick = now + 1;
-			if (!stopping)
-				smpp_session_tick(now);
-			flush_dirty();
+			smpp_session_tick(now);
+		} else if (!S.stopping) {
+			smpp_receipt_more();
 		}
-		if (stopping && (S.in_store == 0 || now > deadline))
+		flush_dirty();
+		if (S.stopping && (S.in_store == 0 || now > deadline))
 			break;
 	}
 	int slot = 0;

@@ -9,7 +9,7 @@
 
 #define SMPP_MAX_CONNS 4096
 #define SMPP_WINDOW 256             /* requests of one bind in flight before we stop reading */
-#define SMPP_RECEIPT_WINDOW 64      /* deliver_sm per bind awaiting deliver_sm_resp */
+#define SMPP_RECEIPT_WINDOW 256     /* deliver_sm per bind awaiting deliver_sm_resp */
 #define SMPP_MAX_CONCAT 16          /* concatenated messages being assembled per bind */
 #define SMPP_CONCAT_TIMEOUT 60.0    /* seconds to wait for the missing parts */
 #define SMPP_ENQUIRE_AFTER 30.0     /* seconds of silence before we send enquire_link */
@@ -105,6 +105,8 @@ int smpp_is_receiver(uint32_t bind);
 /* smpp_receipt.c */
 /* Asks the store for due receipts when receivers are bound and none is asked for already. */
 void smpp_receipt_poll(void);
+/* Polls again at once when the last poll was full (called every loop iteration). */
+void smpp_receipt_more(void);
 /* Sends the receipts a poll returned to their accounts' receivers, round-robin. */
 void smpp_receipt_dispatch(const struct smpp_job *j);
 /* The deliver_sm of a receipt (exposed for the unit tests). */

@@ -13,6 +13,7 @@
 #define POLL_MAX 500
 
 static int poll_in_flight;
+static int more;          /* the last poll was full: more receipts are probably due */
 
 static const char *stat_name(int status)
 {
@@ -83,6 +84,7 @@ void smpp_receipt_dispatch(const struct smpp_job *j)
 {
 	struct smpp_conn *cand[SMPP_MAX_CONNS];
 	poll_in_flight = 0;
+	more = j->status == ESME_ROK && j->nreceipts >= j->limit;
 	for (int i = 0; i < j->nreceipts; i++) {
 		const struct smpp_receipt *rc = &j->receipts[i];
 		struct smpp_account_state *a = smpp_account_state(rc->account_id);
@@ -124,4 +126,10 @@ void smpp_receipt_poll(void)
 	j->limit = room < POLL_MAX ? room : POLL_MAX;
 	poll_in_flight = 1;
 	smpp_conn_store(j);
+}
+
+void smpp_receipt_more(void)
+{
+	if (more && !poll_in_flight)
+		smpp_receipt_poll();
 }
