@@ -14,10 +14,11 @@
 #include <unistd.h>
 
 #define SUBMIT_BATCH 2000       /* submits per insert statement */
+#define STORE_THREADS 2         /* one statement runs while the next batch gathers */
 #define AUTH_CACHE 256
 
 static struct {
-	pthread_t thread;
+	pthread_t threads[STORE_THREADS];
 	pthread_mutex_t mu;
 	pthread_cond_t cond;
 	struct smpp_job *todo, **todo_tail, *done, **done_tail;
@@ -25,10 +26,10 @@ static struct {
 } st = {.mu = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
 
 /* Successful binds remembered by BLAKE2b(system_id, password, stored hash), so a client that
- * binds 50 sessions pays for one argon2id verification. A changed password changes the stored
- * hash and misses. Only the worker thread touches it. */
-static unsigned char auth_cache[AUTH_CACHE][crypto_generichash_BYTES];
-static unsigned auth_next;
+ * binds 50 sessions pays for one argon2id verification per worker. A changed password changes
+ * the stored hash and misses. One cache per worker thread. */
+static __thread unsigned char auth_cache[AUTH_CACHE][crypto_generichash_BYTES];
+static __thread unsigned auth_next;
 
 struct smpp_job *smpp_job_new(enum smpp_job_kind kind)
 {
@@ -323,9 +324,13 @@ int smpp_store_start(int notify_fd)
 	st.done_tail = &st.done;
 	st.notify_fd = notify_fd;
 	st.stop = 0;
-	if (pthread_create(&st.thread, NULL, worker, NULL) != 0)
-		return -1;
-	st.running = 1;
+	for (int i = 0; i < STORE_THREADS; i++) {
+		if (pthread_create(&st.threads[i], NULL, worker, NULL) != 0) {
+			smpp_store_stop();
+			return -1;
+		}
+		st.running = i + 1;
+	}
 	return 0;
 }
 
@@ -355,9 +360,10 @@ void smpp_store_stop(void)
 		return;
 	pthread_mutex_lock(&st.mu);
 	st.stop = 1;
-	pthread_cond_signal(&st.cond);
+	pthread_cond_broadcast(&st.cond);
 	pthread_mutex_unlock(&st.mu);
-	pthread_join(st.thread, NULL);
+	for (int i = 0; i < st.running; i++)
+		pthread_join(st.threads[i], NULL);
 	st.running = 0;
 	for (struct smpp_job *j = smpp_store_done(), *next; j; j = next) {
 		next = j->next;

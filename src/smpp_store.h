@@ -1,7 +1,9 @@
-/* smpp_store.h — the SMPP server's database worker: one thread with its own connection that
- * takes jobs from the SMPP event loop (binds, submits, queries, receipt polls and acks), runs
- * every submit queued at that moment as ONE insert statement (one transaction), and hands the
- * finished jobs back, signalling an eventfd. The event loop never waits for PostgreSQL. */
+/* smpp_store.h — the SMPP server's database workers: two threads, each with its own
+ * connection, that take jobs from the SMPP event loop (binds, submits, queries, receipt polls
+ * and acks). A free worker takes every job queued at that moment and runs its submits as ONE
+ * insert statement (one transaction), so one batch executes while the next gathers; finished
+ * jobs go back to the loop, signalled through an eventfd. The loop never waits for PostgreSQL.
+ * Answers may come back out of request order, which SMPP allows (sequence numbers match). */
 #ifndef HERALD_SMPP_STORE_H
 #define HERALD_SMPP_STORE_H
 #include <stdint.h>
@@ -51,13 +53,13 @@ struct smpp_job {
 struct smpp_job *smpp_job_new(enum smpp_job_kind kind);
 void smpp_job_free(struct smpp_job *j);
 
-/* Starts the worker; finished jobs are announced by writing 1 to notify_fd (an eventfd). */
+/* Starts the workers; finished jobs are announced by writing 1 to notify_fd (an eventfd). */
 int smpp_store_start(int notify_fd);
 /* Queues j (ownership passes to the store until it comes back from smpp_store_done). */
 void smpp_store_push(struct smpp_job *j);
 /* Takes every finished job, oldest first (NULL when none). */
 struct smpp_job *smpp_store_done(void);
-/* Finishes the queued jobs, then stops the thread. Finished jobs not yet taken are freed. */
+/* Finishes the queued jobs, then stops the threads. Finished jobs not yet taken are freed. */
 void smpp_store_stop(void);
 
 #endif
