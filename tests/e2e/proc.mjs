@@ -40,8 +40,12 @@ export async function startHerald({ roles = 'smpp', env = {} } = {}) {
            HERALD_LISTEN: `127.0.0.1:${httpPort}`, HERALD_LOG_DIR: logDir, ...env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
-  let stderr = '';
-  proc.stderr.on('data', (d) => { stderr = (stderr + d).slice(-20000); });
+  let stderr = '', sanitizer = '';
+  proc.stderr.on('data', (d) => {
+    stderr = (stderr + d).slice(-20000);
+    const m = /ERROR: (Address|Leak)Sanitizer|runtime error:/.exec(String(d));
+    if (m && !sanitizer) sanitizer = String(d).slice(m.index, m.index + 4000);
+  });
   for (let i = 0; i < 100; i++) {
     if (proc.exitCode !== null) throw new Error(`herald exited: ${stderr}`);
     if (await canConnect(smppPort)) break;
@@ -50,6 +54,7 @@ export async function startHerald({ roles = 'smpp', env = {} } = {}) {
   return {
     port: smppPort, proc, logDir,
     log: () => stderr,
+    sanitizer: () => sanitizer,    // the first sanitizer report, '' when none
     stop: () => new Promise((resolve) => {
       if (proc.exitCode !== null) return resolve(proc.exitCode);
       proc.once('exit', (code) => resolve(code));

@@ -68,7 +68,9 @@ before(async () => {
 });
 
 after(async () => {
-  if (h) assert.equal(await h.stop(), 0);
+  if (!h) return;
+  assert.equal(await h.stop(), 0, 'herald exits 0 on SIGTERM');
+  assert.equal(h.sanitizer(), '', 'no sanitizer report');
 });
 
 describe('binds', () => {
@@ -480,6 +482,7 @@ describe('bind failures', () => {
       s.destroy();
     } finally {
       assert.equal(await h2.stop(), 0);
+      assert.equal(h2.sanitizer(), '');
     }
   });
 });
