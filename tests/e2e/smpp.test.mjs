@@ -374,6 +374,27 @@ describe('delivery receipts', () => {
   });
 });
 
+describe('silence', () => {
+  test('after 30 s without traffic herald sends enquire_link and resends an unacknowledged receipt', async () => {
+    const s = await bind(h.port, acct.main, PW);
+    const r = await call(s, 'submit_sm', { destination_addr: phone(), data_coding: 3, short_message: Buffer.from('resend me'),
+                                           registered_delivery: 1, schedule_delivery_time: LATER });
+    const first = next(s, 'deliver_sm');
+    sql(`UPDATE messages SET status = 2, sent_at = now() WHERE id = ${r.message_id}`);
+    const d1 = await first;             // not acknowledged, and the link stays silent
+    assert.equal(d1.receipted_message_id, r.message_id);
+    const t0 = Date.now();
+    const [enq, d2] = await Promise.all([next(s, 'enquire_link', 45000), next(s, 'deliver_sm', 45000)]);
+    assert.ok(Date.now() - t0 > 20000, 'not before the silence');
+    s.send(enq.response());
+    assert.equal(d2.receipted_message_id, r.message_id);
+    s.send(d2.response());
+    const alive = await call(s, 'enquire_link');
+    assert.equal(alive.command_status, 0);
+    s.destroy();
+  });
+});
+
 describe('throughput', () => {
   test('over the account throughput a submit gets ESME_RTHROTTLED', async () => {
     const s = await bind(h.port, acct.slow, PW);
