@@ -378,9 +378,9 @@ const char *smpp_cmd_name(uint32_t id)
 		{SMPP_SUBMIT_SM, "submit_sm"}, {SMPP_DELIVER_SM, "deliver_sm"}, {SMPP_UNBIND, "unbind"},
 		{SMPP_BIND_TRANSCEIVER, "bind_transceiver"}, {SMPP_ENQUIRE_LINK, "enquire_link"},
 	};
+	uint32_t base = id == SMPP_GENERIC_NACK ? id : id & ~SMPP_RESP;   /* a _resp by its request */
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (names[i].id == id || (id != SMPP_GENERIC_NACK && names[i].id == (id & ~SMPP_RESP) &&
-					  names[i].id != SMPP_GENERIC_NACK))
+		if (names[i].id == base)
 			return names[i].name;
 	return "unknown";
 }

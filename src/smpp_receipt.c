@@ -25,13 +25,14 @@ static const char *stat_name(int status)
 	}
 }
 
-static uint8_t stat_state(int status)
+uint8_t smpp_message_state(int status)
 {
 	switch (status) {
 	case 2: return SMPP_STATE_DELIVERED;
 	case 3: return SMPP_STATE_UNDELIVERABLE;
 	case 4: return SMPP_STATE_EXPIRED;
-	default: return SMPP_STATE_REJECTED;
+	case 5: return SMPP_STATE_REJECTED;
+	default: return SMPP_STATE_ENROUTE;
 	}
 }
 
@@ -60,7 +61,7 @@ void smpp_receipt_pdu(const struct smpp_receipt *rc, struct smpp_pdu *out, char 
 	out->sm_len = strlen(body);
 	snprintf(out->receipted_id, sizeof(out->receipted_id), "%lld", (long long)rc->message_id);
 	out->has_receipted_id = 1;
-	out->tlv_state = stat_state(rc->status);
+	out->tlv_state = smpp_message_state(rc->status);
 	out->has_state = 1;
 }
 

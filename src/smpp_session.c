@@ -113,7 +113,7 @@ static void on_bind(struct smpp_conn *c, const struct smpp_pdu *in)
 	j->conn = c->id;
 	j->seq = in->seq;
 	j->command_id = in->command_id;
-	j->msg_status = in->interface_version;
+	j->interface_version = in->interface_version;
 	snprintf(j->system_id, sizeof(j->system_id), "%s", in->system_id);
 	snprintf(j->password, sizeof(j->password), "%s", in->password);
 	snprintf(j->ip, sizeof(j->ip), "%s", c->ip);
@@ -141,7 +141,7 @@ static void bind_result(struct smpp_conn *c, struct smpp_job *j)
 		}
 		if (smpp_is_receiver(c->bound))
 			c->acct->receivers++;
-		if (j->msg_status >= 0x34) {
+		if (j->interface_version >= 0x34) {
 			r.has_sc_version = 1;
 			r.sc_version = 0x34;
 		}
@@ -391,17 +391,6 @@ static void on_query(struct smpp_conn *c, const struct smpp_pdu *in)
 	smpp_conn_store(j);
 }
 
-static int message_state(int status)
-{
-	switch (status) {
-	case 2: return SMPP_STATE_DELIVERED;
-	case 3: return SMPP_STATE_UNDELIVERABLE;
-	case 4: return SMPP_STATE_EXPIRED;
-	case 5: return SMPP_STATE_REJECTED;
-	default: return SMPP_STATE_ENROUTE;
-	}
-}
-
 static void query_result(struct smpp_conn *c, struct smpp_job *j)
 {
 	struct smpp_pdu r = {0};
@@ -410,7 +399,7 @@ static void query_result(struct smpp_conn *c, struct smpp_job *j)
 	r.status = j->status;
 	snprintf(r.message_id, sizeof(r.message_id), "%lld", (long long)j->message_id);
 	snprintf(r.final_date, sizeof(r.final_date), "%s", j->final_date);
-	r.message_state = (uint8_t)message_state(j->msg_status);
+	r.message_state = smpp_message_state(j->msg_status);
 	smpp_conn_send(c, &r);
 	c->pending--;
 	smpp_conn_window(c);

@@ -30,6 +30,7 @@ struct smpp_job {
 	uint32_t status;                /* result: an ESME_* status */
 	/* SJ_BIND */
 	char system_id[17], password[65], ip[64];
+	uint8_t interface_version;
 	struct smpp_account_row account;        /* result (password_hash wiped) */
 	/* SJ_SUBMIT */
 	int64_t account_id;
