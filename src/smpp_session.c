@@ -197,8 +197,7 @@ static void concat_free(struct smpp_concat *m)
 	free(m);
 }
 
-/* Answers every part held by m with status and drops m from c. */
-static void concat_fail(struct smpp_conn *c, struct smpp_concat *m, uint32_t status)
+static void concat_unlink(struct smpp_conn *c, struct smpp_concat *m)
 {
 	for (struct smpp_concat **pp = &c->concat; *pp; pp = &(*pp)->next)
 		if (*pp == m) {
@@ -206,6 +205,12 @@ static void concat_fail(struct smpp_conn *c, struct smpp_concat *m, uint32_t sta
 			break;
 		}
 	c->nconcat--;
+}
+
+/* Answers every part held by m with status and drops m from c. */
+static void concat_fail(struct smpp_conn *c, struct smpp_concat *m, uint32_t status)
+{
+	concat_unlink(c, m);
 	for (int i = 0; i < m->total; i++)
 		if (m->parts[i].text) {
 			smpp_conn_reply(c, SMPP_SUBMIT_SM, m->parts[i].seq, status);
@@ -273,12 +278,7 @@ static void on_part(struct smpp_conn *c, const struct smpp_pdu *in, const struct
 		concat_fail(c, m, ESME_RINVMSGLEN);
 		return;
 	}
-	for (struct smpp_concat **pp = &c->concat; *pp; pp = &(*pp)->next)
-		if (*pp == m) {
-			*pp = m->next;
-			break;
-		}
-	c->nconcat--;
+	concat_unlink(c, m);
 	push_submit(c, m->source_addr, m->phone, buf_steal(&whole), m->registered_delivery, m->due,
 		    m->expires, seqs, total);
 	concat_free(m);
