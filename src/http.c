@@ -388,7 +388,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 /* Splits "host:port" or "[v6]:port"; resolves numerically into *ss. */
-static int parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t *len)
+int http_parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t *len)
 {
 	char host[256];
 	const char *port;
@@ -421,7 +421,7 @@ int http_start(void)
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen;
-	if (parse_listen(cfg.listen, &ss, &sslen) < 0) {
+	if (http_parse_listen(cfg.listen, &ss, &sslen) < 0) {
 		log_error("http.bad_listen", LS("listen", cfg.listen));
 		return -1;
 	}

@@ -60,6 +60,10 @@ struct http_req {
 
 /* Starts the daemon on cfg.listen; 0 or -1 (logged). */
 int http_start(void);
+/* Splits "host:port" or "[v6]:port" and resolves it numerically (also used by the SMPP
+ * listener); 0 or -1. */
+struct sockaddr_storage;
+int http_parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t *len);
 /* Stops accepting, waits for requests in flight, frees the daemon. */
 void http_stop(void);
 

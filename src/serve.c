@@ -9,6 +9,7 @@
 #include "migrate.h"
 #include "reporter.h"
 #include "tmpl.h"
+#include "smpp.h"
 #include "tz.h"
 #include "util.h"
 
@@ -30,6 +31,7 @@ struct role_def {
 static const struct role_def role_table[] = {
 	{"web", http_start, http_stop},
 	{"report", reporter_start, reporter_stop},
+	{"smpp", smpp_start, smpp_stop},
 };
 
 static int role_wanted(const char *roles, const char *name)
