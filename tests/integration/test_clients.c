@@ -496,8 +496,8 @@ Test(clients, bulk_limits_and_shape)
 
 Test(clients, bulk_of_100000_items)
 {
-	/* 100,000 new phones under a prefix no other test uses: 7 + 3 random digits + 0 + 6 digits
-	 * would collide with uniq_phone() only by chance; check the count of created instead. */
+	/* 100,000 phones: 7 + 4 random digits + a 6-digit counter. Phones of other tests may fall
+	 * in that range, so created + updated is checked, with updated at most those present. */
 	char prefix[12], *body = malloc(100000 * 64 + 2), *w = body, tag[32];
 	uniq_phone(prefix);
 	prefix[5] = '\0';
