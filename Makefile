@@ -35,19 +35,21 @@ TEST_BINS := $(patsubst tests/%.c,build/tests-$(MODE)/%,$(UNIT_SRCS) $(INTEG_SRC
 all: build/herald $(if $(wildcard tools/fakeprobe.c),build/fakeprobe) assets/vendor/.stamp
 
 $(OBJDIR)/%.o: src/%.c $(wildcard src/*.h) | $(OBJDIR)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c -o $@ $<
 
 $(OBJDIR):
 	mkdir -p $@
 
 $(LIB): $(LIBOBJS)
-	rm -f $@ && ar rcs $@ $^
+	@rm -f $@ && ar rcs $@ $^
 
 build/mode-$(MODE):
 	rm -f build/mode-* && mkdir -p build && touch $@
 
 build/herald: $(OBJDIR)/main.o $(LIB) build/mode-$(MODE)
-	$(CC) $(LDFLAGS) -o $@ $(OBJDIR)/main.o $(LIB) $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(LDFLAGS) -o $@ $(OBJDIR)/main.o $(LIB) $(LDLIBS)
 
 build/fakeprobe: tools/fakeprobe.c $(LIB) build/mode-$(MODE)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ tools/fakeprobe.c $(LIB) $(LDLIBS)
@@ -63,11 +65,13 @@ assets/vendor/.stamp: package.json package-lock.json
 
 build/tests-$(MODE)/unit/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcriterion
+	@echo "  TEST    $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcriterion
 
 build/tests-$(MODE)/integration/%: tests/integration/%.c $(INTEG_HELPERS) tests/integration/itest.h $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/integration $(LDFLAGS) -o $@ $< $(INTEG_HELPERS) $(LIB) $(LDLIBS) -lcriterion
+	@echo "  TEST    $@"
+	@$(CC) $(CFLAGS) -Itests/integration $(LDFLAGS) -o $@ $< $(INTEG_HELPERS) $(LIB) $(LDLIBS) -lcriterion
 
 deps:
 	@scripts/deps.sh

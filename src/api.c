@@ -88,7 +88,19 @@ int api_page(struct http_req *req, struct page *pg, int numeric)
 	return api_query_bool(req, "count", &pg->count);
 }
 
+/* The row writer of api_list and api_row: JSON text made by PostgreSQL in column 0. */
+static void json_col0(struct buf *b, const PGresult *r, int row)
+{
+	buf_append(b, PQgetvalue(r, row, 0), (size_t)PQgetlength(r, row, 0));
+}
+
 void api_list(struct http_req *req, const struct page *pg, PGresult *r, PGresult *count_r)
+{
+	api_list_rows(req, pg, r, count_r, json_col0, 1);
+}
+
+void api_list_rows(struct http_req *req, const struct page *pg, PGresult *r, PGresult *count_r,
+		   api_row_fn row_json, int key_col)
 {
 	struct buf *b = &req->out;
 	int rows = PQntuples(r), shown = rows > pg->limit ? pg->limit : rows;
@@ -97,12 +109,12 @@ void api_list(struct http_req *req, const struct page *pg, PGresult *r, PGresult
 	for (int i = 0; i < shown; i++) {
 		if (i)
 			buf_putc(b, ',');
-		buf_append(b, PQgetvalue(r, i, 0), (size_t)PQgetlength(r, i, 0));
+		row_json(b, r, i);
 	}
 	buf_puts(b, "],\"next_cursor\":");
 	if (rows > pg->limit) {
 		char c[140];
-		api_cursor_encode(db_str(r, shown - 1, 1), c, sizeof(c));
+		api_cursor_encode(db_str(r, shown - 1, key_col), c, sizeof(c));
 		buf_json_str(b, c);
 	} else {
 		buf_puts(b, "null");
@@ -118,14 +130,24 @@ void api_list(struct http_req *req, const struct page *pg, PGresult *r, PGresult
 
 void api_row(struct http_req *req, int status, PGresult *r, const char *location_prefix)
 {
+	api_row_with(req, status, r, location_prefix, json_col0, 1);
+}
+
+void api_row_with(struct http_req *req, int status, PGresult *r, const char *location_prefix,
+		  api_row_fn row_json, int key_col)
+{
 	if (PQntuples(r) == 0) {
 		PQclear(r);
 		http_problem(req, 404, "no such object", NULL);
 		return;
 	}
-	http_json_text(req, status, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
-	if (status == 201 && location_prefix && PQnfields(r) > 1) {
-		char *loc = xasprintf("%s%s", location_prefix, db_str(r, 0, 1));
+	req->static_body = NULL;
+	buf_reset(&req->out);
+	row_json(&req->out, r, 0);
+	req->status = status;
+	req->content_type = "application/json";
+	if (status == 201 && location_prefix) {
+		char *loc = xasprintf("%s%s", location_prefix, db_str(r, 0, key_col));
 		http_header(req, "Location", loc);
 		free(loc);
 	}

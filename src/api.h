@@ -27,12 +27,21 @@ int api_path_id(struct http_req *req, int idx, int64_t *id);
 int api_page(struct http_req *req, struct page *pg, int numeric);
 /* A query parameter that must be a boolean ("true"/"false"); -1 after answering 400. */
 int api_query_bool(struct http_req *req, const char *name, int *out);
+/* Appends the JSON object of row of r to b. */
+typedef void (*api_row_fn)(struct buf *b, const PGresult *r, int row);
+
 /* Answers a list page: r holds up to limit+1 rows with the object's JSON text in column 0 and
  * its key in column 1; count_r (may be NULL) holds the total in row 0 column 0. Clears both. */
 void api_list(struct http_req *req, const struct page *pg, PGresult *r, PGresult *count_r);
+/* api_list for rows whose JSON row_json writes, with the key in column key_col. */
+void api_list_rows(struct http_req *req, const struct page *pg, PGresult *r, PGresult *count_r,
+		   api_row_fn row_json, int key_col);
 /* Answers status with the JSON text in row 0 column 0 of r, or 404 when r has no rows.
  * Clears r. With status 201, location_prefix + column 1 goes into Location. */
 void api_row(struct http_req *req, int status, PGresult *r, const char *location_prefix);
+/* api_row for a row whose JSON row_json writes, with the key in column key_col. */
+void api_row_with(struct http_req *req, int status, PGresult *r, const char *location_prefix,
+		  api_row_fn row_json, int key_col);
 /* Answers for a failed statement: 409 (unique or foreign key), 422 (check), 503 (connection
  * lost) or 500. */
 void api_db_error(struct http_req *req, struct db *db);

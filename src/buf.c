@@ -63,22 +63,25 @@ void buf_json_str(struct buf *b, const char *s)
 	static const char hex[] = "0123456789abcdef";
 	buf_reserve(b, strlen(s) + 2);
 	buf_putc(b, '"');
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	const unsigned char *p = (const unsigned char *)s, *run = p;
+	for (; *p; p++) {
+		if (*p >= 0x20 && *p != '"' && *p != '\\')
+			continue;
+		buf_append(b, run, (size_t)(p - run));
+		run = p + 1;
 		switch (*p) {
 		case '"': buf_append(b, "\\\"", 2); break;
 		case '\\': buf_append(b, "\\\\", 2); break;
 		case '\n': buf_append(b, "\\n", 2); break;
 		case '\r': buf_append(b, "\\r", 2); break;
 		case '\t': buf_append(b, "\\t", 2); break;
-		default:
-			if (*p < 0x20) {
-				char e[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
-				buf_append(b, e, 6);
-			} else {
-				buf_putc(b, (char)*p);
-			}
+		default: {
+			char e[6] = {'\\', 'u', '0', '0', hex[*p >> 4], hex[*p & 15]};
+			buf_append(b, e, 6);
+		}
 		}
 	}
+	buf_append(b, run, (size_t)(p - run));
 	buf_putc(b, '"');
 }
 

@@ -1,11 +1,13 @@
 /* http.c — libmicrohttpd glue: request lifecycle, routing, authentication, responses,
  * security headers and the access log. */
 #include "http.h"
+#include "admin.h"
 #include "config.h"
 #include "log.h"
 #include "metrics.h"
 #include "model_token.h"
 #include "route.h"
+#include "session.h"
 #include "util.h"
 
 #include <netdb.h>
@@ -216,6 +218,8 @@ static void dispatch(struct http_req *req)
 			http_problem(req, 403, "your role may not do this", NULL);
 			return;
 		}
+	} else if (r->auth == AUTH_SESSION && admin_gate(req) < 0) {
+		return;
 	}
 	r->handler(req);
 	if (req->status == 0)
@@ -235,6 +239,9 @@ static void add_security_headers(struct MHD_Response *resp)
 static enum MHD_Result respond(struct http_req *req)
 {
 	struct MHD_Response *resp;
+	if (req->responded)
+		return MHD_YES;
+	req->responded = 1;
 	if (req->static_body)
 		resp = MHD_create_response_from_buffer(req->static_len, (void *)req->static_body,
 						       MHD_RESPMEM_PERSISTENT);
@@ -321,11 +328,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			return respond(req);
 		}
 		begin(req);
-		if (req->early_status)
-			return respond(req);   /* answered before the body is read */
+		if (req->early_status == 413)
+			return respond(req);   /* refused before a byte of the body is read */
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
+		if (req->early_status) {
+			/* 404/405: the answer is ready, the body is read and dropped so that the
+			 * client (or a proxy) sees a clean response, up to the bulk limit */
+			req->body.len += *upload_size;
+			*upload_size = 0;
+			return req->body.len > HTTP_BULK_LIMIT ? respond(req) : MHD_YES;
+		}
 		if (!req->body_too_large) {
 			if (req->body.len + *upload_size > req->body_limit)
 				req->body_too_large = 1;
@@ -335,6 +349,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		*upload_size = 0;
 		return MHD_YES;
 	}
+	if (req->early_status)
+		return respond(req);
 	if (req->body_too_large) {
 		char detail[100];
 		snprintf(detail, sizeof(detail), "the body is larger than %zu bytes", req->body_limit);
@@ -354,6 +370,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	buf_free(&req->body);
 	buf_free(&req->out);
 	free(req->path_copy);
+	session_free(req->session);
 	for (int i = 0; i < req->nheaders; i++) {
 		free(req->hdr_name[i]);
 		free(req->hdr_value[i]);
@@ -371,7 +388,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
 }
 
 /* Splits "host:port" or "[v6]:port"; resolves numerically into *ss. */
-static int parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t *len)
+int http_parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t *len)
 {
 	char host[256];
 	const char *port;
@@ -404,7 +421,7 @@ int http_start(void)
 {
 	struct sockaddr_storage ss;
 	socklen_t sslen;
-	if (parse_listen(cfg.listen, &ss, &sslen) < 0) {
+	if (http_parse_listen(cfg.listen, &ss, &sslen) < 0) {
 		log_error("http.bad_listen", LS("listen", cfg.listen));
 		return -1;
 	}

@@ -44,8 +44,9 @@ struct http_req {
 	char request_id[65];
 	struct user user;                       /* id 0 when not signed in */
 	double t_start;
-	int early_status;                       /* set before the body is read: 404/405/413 */
+	int early_status;                       /* decided before the body: 404/405 (body dropped), 413 */
 	int allow;                              /* methods of the path, for 405 */
+	int responded;                          /* the response is queued */
 	/* response */
 	int status;
 	const char *content_type;
@@ -59,6 +60,10 @@ struct http_req {
 
 /* Starts the daemon on cfg.listen; 0 or -1 (logged). */
 int http_start(void);
+/* Splits "host:port" or "[v6]:port" and resolves it numerically (also used by the SMPP
+ * listener); 0 or -1. */
+struct sockaddr_storage;
+int http_parse_listen(const char *spec, struct sockaddr_storage *ss, socklen_t *len);
 /* Stops accepting, waits for requests in flight, frees the daemon. */
 void http_stop(void);
 

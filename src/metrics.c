@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <stdatomic.h>
+#include <stdio.h>
 
 #define HTTP_CODES 600
 
@@ -19,6 +20,11 @@ static const char *const dispatch_names[MD_COUNT] = {"sent", "retry", "failed", 
 static atomic_llong inflight;
 static atomic_int circuit;
 
+const int metrics_hist_bounds_ms[METRICS_HIST_LEN - 1] = {
+	1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100, 150, 200, 300, 500, 700, 1000, 1500, 2000, 3000,
+	5000, 7000, 10000, 15000, 20000, 30000, 60000};
+static atomic_ullong report_hist[METRICS_HIST_LEN];
+
 void metrics_http(int status)
 {
 	if (status >= 100 && status < HTTP_CODES)
@@ -34,6 +40,51 @@ void metrics_provider(enum metrics_result result, double seconds)
 		i++;
 	atomic_fetch_add_explicit(&bucket_counts[i], 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&latency_sum_us, (unsigned long long)(seconds * 1e6), memory_order_relaxed);
+	double ms = seconds * 1e3;
+	for (i = 0; i < ARRAY_LEN(metrics_hist_bounds_ms) && ms > metrics_hist_bounds_ms[i]; i++)
+		;
+	atomic_fetch_add_explicit(&report_hist[i], 1, memory_order_relaxed);
+}
+
+void metrics_totals(struct metrics_totals *out)
+{
+	out->requests = 0;
+	for (size_t i = 0; i < METRICS_HIST_LEN; i++) {
+		out->hist[i] = atomic_load_explicit(&report_hist[i], memory_order_relaxed);
+		out->requests += out->hist[i];
+	}
+	out->failures = 0;
+	for (int r = MR_TRANSIENT; r < MR_COUNT; r++)
+		out->failures += atomic_load_explicit(&provider_results[r], memory_order_relaxed);
+}
+
+int metrics_flush(struct db *db, const char *instance, long long minute, struct metrics_totals *prev)
+{
+	static const char q[] =
+	    "INSERT INTO provider_minutes AS p (minute, instance, requests, failures, hist)"
+	    " VALUES (to_timestamp($1::bigint), $2, $3, $4, $5::bigint[])"
+	    " ON CONFLICT (minute, instance) DO UPDATE SET requests = p.requests + excluded.requests,"
+	    " failures = p.failures + excluded.failures,"
+	    " hist = ARRAY(SELECT a + b FROM unnest(p.hist, excluded.hist) WITH ORDINALITY u(a, b, i) ORDER BY i)";
+	struct metrics_totals now;
+	metrics_totals(&now);
+	if (now.requests == prev->requests)
+		return 0;
+	struct buf hist = BUF_INIT;
+	buf_putc(&hist, '{');
+	for (size_t i = 0; i < METRICS_HIST_LEN; i++)
+		buf_printf(&hist, "%s%llu", i ? "," : "", now.hist[i] - prev->hist[i]);
+	buf_putc(&hist, '}');
+	char m[24], req[24], fail[24];
+	snprintf(m, sizeof(m), "%lld", minute);
+	snprintf(req, sizeof(req), "%llu", now.requests - prev->requests);
+	snprintf(fail, sizeof(fail), "%llu", now.failures - prev->failures);
+	const char *p[] = {m, instance, req, fail, hist.data};
+	int rc = db_run(db, q, 5, p);
+	buf_free(&hist);
+	if (rc == 0)
+		*prev = now;
+	return rc;
 }
 
 void metrics_dispatch(enum metrics_dispatch outcome, unsigned n)

@@ -20,6 +20,23 @@ void metrics_inflight_add(int delta);
 /* 0 closed, 1 open, 2 half-open. */
 void metrics_circuit(int state);
 
+/* Provider latency for the daily report (src/report.c): running totals since start, which the
+ * reporter role turns into one provider_minutes row per instance and minute. hist[i] counts
+ * requests of at most metrics_hist_bounds_ms[i] ms (and more than the bound before); the last
+ * element counts the slower ones. The bounds equal sql/006's provider_hist_bounds_ms(). */
+#define METRICS_HIST_LEN 29
+extern const int metrics_hist_bounds_ms[METRICS_HIST_LEN - 1];
+struct metrics_totals {
+	unsigned long long requests, failures, hist[METRICS_HIST_LEN];
+};
+/* Fills out with the running totals (lock-free reads of the counters). */
+void metrics_totals(struct metrics_totals *out);
+/* Writes what happened since *prev (the totals at the previous flush, updated here) into the
+ * provider_minutes row (minute, instance), adding to a row already there; minute is a Unix time
+ * of a whole minute. Writes nothing when there was no request. 0, or -1 (logged; *prev is kept,
+ * so the next flush carries the counts over). */
+int metrics_flush(struct db *db, const char *instance, long long minute, struct metrics_totals *prev);
+
 /* Appends the exposition to out; db (may be NULL) supplies the database figures. */
 void metrics_render(struct buf *out, struct db *db);
 

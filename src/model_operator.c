@@ -7,9 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define OPERATOR_JSON \
+#define OPERATOR_JSON_ONLY \
 	"json_build_object('code', code, 'name', name, 'created_at', api_ts(created_at)," \
-	" 'updated_at', api_ts(updated_at))::text, code"
+	" 'updated_at', api_ts(updated_at))::text"
+#define OPERATOR_JSON OPERATOR_JSON_ONLY ", code"
 
 int operator_validate(json_t *in, const char *code_from_path, int full, struct operator_in *out,
 		      struct verr *v)
@@ -70,6 +71,19 @@ int operator_delete(struct db *db, const char *code)
 	return n;
 }
 
+int operator_delete_many(struct db *db, const char *codes_json)
+{
+	static const char q[] = "DELETE FROM operators WHERE code IN (SELECT json_array_elements_text($1::json))";
+	const char *p[] = {codes_json};
+	PGresult *r = db_exec(db, q, 1, p);
+	if (r == NULL)
+		return -1;
+	int n = atoi(PQcmdTuples(r));
+	PQclear(r);
+	log_info("operator.deleted_many", LI("count", n));
+	return n;
+}
+
 PGresult *operator_list(struct db *db, const struct page *pg)
 {
 	static const char q[] = "SELECT " OPERATOR_JSON " FROM operators WHERE code > $1"
@@ -84,4 +98,28 @@ PGresult *operator_count(struct db *db)
 {
 	static const char q[] = "SELECT count(*) FROM operators";
 	return db_exec(db, q, 0, NULL);
+}
+
+#define OPERATOR_SEARCH(keycmp, order) \
+	"SELECT " OPERATOR_JSON_ONLY ", json_build_array(" order ")::text FROM operators" \
+	" WHERE ($1::json IS NULL OR " keycmp ")" \
+	"   AND ($2::text IS NULL OR starts_with(code, $2) OR strpos(lower(name), lower($2)) > 0)"
+
+PGresult *operator_search(struct db *db, const char *sort, const char *after_json, const char *q,
+			  int limit)
+{
+	static const char by_code[] = OPERATOR_SEARCH("code > $1::json->>0", "code") " ORDER BY code LIMIT $3";
+	static const char by_code_desc[] =
+	    OPERATOR_SEARCH("code < $1::json->>0", "code") " ORDER BY code DESC LIMIT $3";
+	static const char by_name[] = OPERATOR_SEARCH("(name, code) > ($1::json->>0, $1::json->>1)", "name, code")
+	    " ORDER BY name, code LIMIT $3";
+	static const char by_name_desc[] =
+	    OPERATOR_SEARCH("(name, code) < ($1::json->>0, $1::json->>1)", "name, code")
+	    " ORDER BY name DESC, code DESC LIMIT $3";
+	const char *sql = strcmp(sort, "-code") == 0 ? by_code_desc : strcmp(sort, "name") == 0 ? by_name
+			: strcmp(sort, "-name") == 0 ? by_name_desc : by_code;
+	char lim[16];
+	snprintf(lim, sizeof(lim), "%d", limit);
+	const char *p[] = {after_json, q, lim};
+	return db_exec(db, sql, 3, p);
 }

@@ -22,8 +22,16 @@ PGresult *operator_insert(struct db *db, const struct operator_in *in);
 PGresult *operator_update(struct db *db, const struct operator_in *in, int full);
 /* 1 deleted, 0 no such operator, -1 error (db_is_fk: clients use it). */
 int operator_delete(struct db *db, const char *code);
+/* Deletes the operators whose codes are in codes_json (a JSON array of strings), all or
+ * none. The number deleted, or -1 (db_is_fk: clients use one). */
+int operator_delete_many(struct db *db, const char *codes_json);
 /* A page ordered by code. */
 PGresult *operator_list(struct db *db, const struct page *pg);
 PGresult *operator_count(struct db *db);
+/* The admin pages' list: sort is "code", "-code", "name" or "-name"; rows hold the JSON text
+ * (column 0) and the key (column 1, a JSON array) after after_json (NULL: from the start);
+ * q (NULL: all) keeps codes starting with it and names containing it (any case). */
+PGresult *operator_search(struct db *db, const char *sort, const char *after_json, const char *q,
+			  int limit);
 
 #endif

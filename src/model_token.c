@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define TOKEN_PREFIX "hrd_"
@@ -69,6 +70,40 @@ int64_t token_create(struct db *db, const char *username, const char *name, char
 	PQclear(r);
 	log_info("token.created", LI("token_id", id), LS("username", username), LS("prefix", prefix));
 	return id;
+}
+
+PGresult *token_list(struct db *db, int64_t user_id, const char *after_json, int limit)
+{
+	static const char q[] =
+	    "SELECT json_build_object('id', t.id, 'name', t.name, 'prefix', t.prefix, 'username', u.username,"
+	    " 'created_at', api_ts(t.created_at), 'last_used_at', api_ts(t.last_used_at),"
+	    " 'revoked_at', api_ts(t.revoked_at))::text, json_build_array(t.id)::text"
+	    " FROM api_tokens t JOIN users u ON u.id = t.user_id"
+	    " WHERE ($1 = 0 OR t.user_id = $1) AND ($2::json IS NULL OR t.id < ($2::json->>0)::bigint)"
+	    " ORDER BY t.id DESC LIMIT $3";
+	char uid[24], lim[16];
+	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
+	snprintf(lim, sizeof(lim), "%d", limit);
+	const char *p[] = {uid, after_json, lim};
+	return db_exec(db, q, 3, p);
+}
+
+int token_revoke(struct db *db, int64_t id, int64_t user_id)
+{
+	static const char q[] = "UPDATE api_tokens SET revoked_at = now()"
+				" WHERE id = $1 AND ($2 = 0 OR user_id = $2) AND revoked_at IS NULL";
+	char tid[24], uid[24];
+	snprintf(tid, sizeof(tid), "%lld", (long long)id);
+	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
+	const char *p[] = {tid, uid};
+	PGresult *r = db_exec(db, q, 2, p);
+	if (r == NULL)
+		return -1;
+	int n = atoi(PQcmdTuples(r));
+	PQclear(r);
+	if (n)
+		log_info("token.revoked", LI("token_id", id));
+	return n;
 }
 
 int token_check(const char *token, struct user *user)

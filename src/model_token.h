@@ -12,6 +12,14 @@
 int64_t token_create(struct db *db, const char *username, const char *name, char out[TOKEN_MAX],
 		     char *err, size_t errlen);
 
+/* The admin pages' list of tokens of user_id (0: every user's), newest first: rows with the
+ * token's JSON text (column 0: id, name, prefix, username, created_at, last_used_at,
+ * revoked_at) and the key (column 1, JSON [id]) after after_json (NULL: from the start). */
+PGresult *token_list(struct db *db, int64_t user_id, const char *after_json, int limit);
+/* Revokes token id when it belongs to user_id (0: any user). 1 revoked, 0 no such active
+ * token, -1 error. Cached checks may accept it for up to cfg.token_cache_s more seconds. */
+int token_revoke(struct db *db, int64_t id, int64_t user_id);
+
 /* Checks a presented token on the calling thread's connection; fills *user. Results are
  * reused for cfg.token_cache_s seconds per thread. 0 valid, -1 invalid, -2 database down. */
 int token_check(const char *token, struct user *user);

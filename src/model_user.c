@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define PWHASH_OPS 2
@@ -42,6 +43,16 @@ static int valid_username(const char *s)
 	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.@-") == n;
 }
 
+static int password_ok(const char *password, char *err, size_t errlen)
+{
+	size_t plen = strlen(password);
+	if (plen < PASSWORD_MIN || plen > PASSWORD_MAX || utf8_length(password, plen) < 0) {
+		snprintf(err, errlen, "a password is %d to %d characters", PASSWORD_MIN, PASSWORD_MAX);
+		return 0;
+	}
+	return 1;
+}
+
 int64_t user_create(struct db *db, const char *username, const char *password, const char *role,
 		    char *err, size_t errlen)
 {
@@ -52,11 +63,8 @@ int64_t user_create(struct db *db, const char *username, const char *password, c
 		snprintf(err, errlen, "a user name is 1 to 64 letters, digits or _ . @ -");
 		return -1;
 	}
-	size_t plen = strlen(password);
-	if (plen < PASSWORD_MIN || plen > PASSWORD_MAX || utf8_length(password, plen) < 0) {
-		snprintf(err, errlen, "a password is %d to %d characters", PASSWORD_MIN, PASSWORD_MAX);
+	if (!password_ok(password, err, errlen))
 		return -1;
-	}
 	if (role_parse(role) == ROLE_NONE) {
 		snprintf(err, errlen, "a role is admin, operator or viewer");
 		return -1;
@@ -75,6 +83,81 @@ int64_t user_create(struct db *db, const char *username, const char *password, c
 	PQclear(r);
 	log_info("user.created", LI("user_id", id), LS("username", username), LS("role", role));
 	return id;
+}
+
+#define USER_JSON \
+	"json_build_object('id', id, 'username', username, 'role', role, 'is_active', is_active," \
+	" 'created_at', api_ts(created_at), 'last_login_at', api_ts(last_login_at))::text"
+
+PGresult *user_list(struct db *db, const char *after_json, const char *q, int limit)
+{
+	static const char sql[] =
+	    "SELECT " USER_JSON ", json_build_array(username)::text FROM users"
+	    " WHERE ($1::json IS NULL OR username > $1::json->>0) AND ($2::text IS NULL OR strpos(lower(username), lower($2)) > 0)"
+	    " ORDER BY username LIMIT $3";
+	char lim[16];
+	snprintf(lim, sizeof(lim), "%d", limit);
+	const char *p[] = {after_json, q, lim};
+	return db_exec(db, sql, 3, p);
+}
+
+PGresult *user_get(struct db *db, int64_t id)
+{
+	static const char sql[] = "SELECT " USER_JSON " FROM users WHERE id = $1";
+	char sid[24];
+	snprintf(sid, sizeof(sid), "%lld", (long long)id);
+	const char *p[] = {sid};
+	return db_exec(db, sql, 1, p);
+}
+
+int user_update(struct db *db, int64_t id, const char *role, int active)
+{
+	static const char sql[] = "UPDATE users SET role = $2, is_active = $3, updated_at = now() WHERE id = $1";
+	char sid[24];
+	snprintf(sid, sizeof(sid), "%lld", (long long)id);
+	const char *p[] = {sid, role, active ? "true" : "false"};
+	PGresult *r = db_exec(db, sql, 3, p);
+	if (r == NULL)
+		return -1;
+	int n = atoi(PQcmdTuples(r));
+	PQclear(r);
+	if (n)
+		log_info("user.updated", LI("user_id", id), LS("role", role), LI("is_active", active));
+	return n;
+}
+
+int user_set_password(struct db *db, int64_t id, const char *password, char *err, size_t errlen)
+{
+	static const char sql[] = "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1";
+	char hash[crypto_pwhash_STRBYTES], sid[24];
+	if (!password_ok(password, err, errlen))
+		return -1;
+	if (user_password_hash(password, hash) < 0) {
+		snprintf(err, errlen, "out of memory hashing the password");
+		return -1;
+	}
+	snprintf(sid, sizeof(sid), "%lld", (long long)id);
+	const char *p[] = {sid, hash};
+	if (db_run(db, sql, 2, p) < 0) {
+		snprintf(err, errlen, "%s", db->err);
+		return -1;
+	}
+	log_info("user.password_set", LI("user_id", id));
+	return 0;
+}
+
+int user_check_password(struct db *db, int64_t id, const char *password)
+{
+	static const char sql[] = "SELECT password_hash FROM users WHERE id = $1";
+	char sid[24];
+	snprintf(sid, sizeof(sid), "%lld", (long long)id);
+	const char *p[] = {sid};
+	PGresult *r = db_exec(db, sql, 1, p);
+	if (r == NULL)
+		return -2;
+	int rc = PQntuples(r) == 1 && user_password_verify(db_str(r, 0, 0), password) == 0 ? 0 : -1;
+	PQclear(r);
+	return rc;
 }
 
 int64_t user_count_admins(struct db *db)

@@ -22,6 +22,20 @@ int user_password_verify(const char *hash, const char *password);
 int64_t user_create(struct db *db, const char *username, const char *password, const char *role,
 		    char *err, size_t errlen);
 
+/* The admin pages' list: rows with the user's JSON text (column 0: id, username, role,
+ * is_active, created_at, last_login_at) and the key (column 1, JSON [username]) after key
+ * after_json (NULL: from the start), usernames containing q (NULL: all), up to limit rows. */
+PGresult *user_list(struct db *db, const char *after_json, const char *q, int limit);
+/* One user's JSON text in row 0 column 0; no rows when there is no such user. */
+PGresult *user_get(struct db *db, int64_t id);
+/* Sets role and active flag. 1 changed, 0 no such user, -1 error. */
+int user_update(struct db *db, int64_t id, const char *role, int active);
+/* Sets a new password (checked like user_create). 0, or -1 with a message in err. */
+int user_set_password(struct db *db, int64_t id, const char *password, char *err, size_t errlen);
+
+/* 0 when password is user id's, -1 when not (or no such user), -2 on a database error. */
+int user_check_password(struct db *db, int64_t id, const char *password);
+
 /* Number of users with role admin, or -1. */
 int64_t user_count_admins(struct db *db);
 

@@ -1,11 +1,13 @@
 /* routes.c — the whole HTTP surface of herald, one row per (methods, path). Read it top to
  * bottom: the handler, how the caller is authenticated, the least role, the query parameters
  * accepted and the body limit. */
+#include "admin_handlers.h"
 #include "api_handlers.h"
 #include "route.h"
 #include "util.h"
 
 #define LIST_Q "limit,cursor,count"
+#define ADMIN_LIST_Q "q,sort,cursor,done"
 #define GET HTTP_GET
 #define POST HTTP_POST
 #define PUT_PATCH (HTTP_PUT | HTTP_PATCH)
@@ -53,6 +55,50 @@ const struct route routes[] = {
 	/* statistics */
 	{GET, "/api/v1/stats", api_stats, AUTH_TOKEN, V, "", 0},
 	{GET, "/api/v1/stats/mailings", api_stats_mailings, AUTH_TOKEN, V, LIST_Q ",status", 0},
+
+	/* admin: sign-in */
+	{GET | POST, "/admin/login", admin_login, AUTH_PUBLIC, ROLE_NONE, "next", 0},
+	{POST, "/admin/logout", admin_logout, AUTH_SESSION, V, "", 0},
+	{GET | POST, "/admin/password", admin_password, AUTH_SESSION, V, "", 0},
+	{GET, "/admin", admin_root, AUTH_PUBLIC, ROLE_NONE, "", 0},
+	{GET, "/admin/", admin_dashboard, AUTH_SESSION, V, "", 0},
+
+	/* admin: operators */
+	{GET, "/admin/operators/", admin_operators_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0},
+	{GET | POST, "/admin/operators/add", admin_operators_add, AUTH_SESSION, O, "", 0},
+	{POST, "/admin/operators/bulk", admin_operators_bulk, AUTH_SESSION, O, "", 0},
+	{GET, "/admin/operators/{code}", admin_operators_edit, AUTH_SESSION, V, "", 0},
+	{POST, "/admin/operators/{code}", admin_operators_edit, AUTH_SESSION, O, "", 0},
+	{GET | POST, "/admin/operators/{code}/delete", admin_operators_delete, AUTH_SESSION, O, "", 0},
+
+	/* admin: users */
+	{GET, "/admin/users/", admin_users_list, AUTH_SESSION, A, ADMIN_LIST_Q, 0},
+	{GET | POST, "/admin/users/add", admin_users_add, AUTH_SESSION, A, "", 0},
+	{GET | POST, "/admin/users/{id}", admin_users_edit, AUTH_SESSION, A, "", 0},
+	{GET | POST, "/admin/users/{id}/password", admin_users_password, AUTH_SESSION, A, "", 0},
+
+	/* admin: change history */
+	{GET, "/admin/history/", admin_history_list, AUTH_SESSION, A, ADMIN_LIST_Q ",action", 0},
+
+	/* admin: API tokens */
+	{GET, "/admin/tokens/", admin_tokens_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0},
+	{GET | POST, "/admin/tokens/add", admin_tokens_add, AUTH_SESSION, V, "", 0},
+	{GET | POST, "/admin/tokens/{id}", admin_tokens_revoke, AUTH_SESSION, V, "", 0},
+
+	/* tags */
+	{GET, "/api/v1/tags", api_tags_list, AUTH_TOKEN, V, LIST_Q, 0},
+	{POST, "/api/v1/tags", api_tags_create, AUTH_TOKEN, O, "", 0},
+	{GET, "/api/v1/tags/{id}", api_tags_get, AUTH_TOKEN, V, "", 0},
+	{PUT_PATCH, "/api/v1/tags/{id}", api_tags_update, AUTH_TOKEN, O, "", 0},
+	{DELETE, "/api/v1/tags/{id}", api_tags_delete, AUTH_TOKEN, O, "", 0},
+
+	/* clients */
+	{GET, "/api/v1/clients", api_clients_list, AUTH_TOKEN, V, LIST_Q ",tag,operator_code,phone_prefix,timezone", 0},
+	{POST, "/api/v1/clients", api_clients_create, AUTH_TOKEN, O, "", 0},
+	{POST, "/api/v1/clients/bulk", api_clients_bulk, AUTH_TOKEN, O, "", HTTP_BULK_LIMIT},
+	{GET, "/api/v1/clients/{id}", api_clients_get, AUTH_TOKEN, V, "", 0},
+	{PUT_PATCH, "/api/v1/clients/{id}", api_clients_update, AUTH_TOKEN, O, "", 0},
+	{DELETE, "/api/v1/clients/{id}", api_clients_delete, AUTH_TOKEN, O, "", 0},
 };
 
 const size_t routes_len = ARRAY_LEN(routes);

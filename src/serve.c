@@ -2,12 +2,16 @@
 #include "serve.h"
 #include "assets.h"
 #include "config.h"
+#include "csrf.h"
 #include "dispatch.h"
 #include "db.h"
 #include "http.h"
 #include "log.h"
 #include "migrate.h"
+#include "reporter.h"
 #include "scheduler.h"
+#include "tmpl.h"
+#include "smpp.h"
 #include "tz.h"
 #include "util.h"
 
@@ -30,6 +34,8 @@ static const struct role_def role_table[] = {
 	{"web", http_start, http_stop},
 	{"scheduler", scheduler_start, scheduler_stop},
 	{"dispatch", dispatch_start, dispatch_stop},
+	{"report", reporter_start, reporter_stop},
+	{"smpp", smpp_start, smpp_stop},
 };
 
 static int role_wanted(const char *roles, const char *name)
@@ -99,6 +105,12 @@ void serve_prepare(void)
 		fatal("cannot load time zone names: %s", db->err);
 	if (!tz_valid(cfg.default_timezone))
 		fatal("default_timezone: '%s' is not a time zone PostgreSQL knows", cfg.default_timezone);
+	if (csrf_init(db) < 0)
+		fatal("cannot load or create the CSRF key: %s", db->err);
+	dir = xasprintf("%s/templates", cfg.root);
+	if (tmpl_load_dir(tmpl_app(), dir, err, sizeof(err)) < 0)
+		fatal("templates: %s", err);
+	free(dir);
 	db_close(db);
 }
 

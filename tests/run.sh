@@ -46,6 +46,19 @@ if compgen -G "tests/e2e/*.test.mjs" >/dev/null; then
   passed=$((passed + ${np:-0})); failed=$((failed + ${nf:-1}))
 fi
 
+# Deployment: nginx, docker compose, Dockerfile, failover (tests/deploy/*.sh print TAP lines).
+for t in tests/deploy/*.sh; do
+  [[ -f "$t" ]] || continue
+  echo "== $t"
+  rc=0; bash "$t" >"$TMP/deploy.out" 2>&1 || rc=$?
+  grep -E '^not ok|# SKIP|^# ' "$TMP/deploy.out" || true
+  dp=$(grep -E '^ok ' "$TMP/deploy.out" | grep -vc '# SKIP' || true)
+  df=$(grep -c '^not ok ' "$TMP/deploy.out" || true)
+  ds=$(grep -E '^ok ' "$TMP/deploy.out" | grep -c '# SKIP' || true)
+  passed=$((passed + dp)); failed=$((failed + df)); skipped=$((skipped + ds))
+  if [[ $rc -ne 0 && $df -eq 0 ]]; then tail -20 "$TMP/deploy.out"; failed=$((failed + 1)); fi
+done
+
 # Sanitizer reports anywhere in the server logs fail the run.
 if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TMP"/*.log 2>/dev/null; then
   echo "sanitizer reports in the server logs above"; failed=$((failed + 1))

@@ -1,0 +1,394 @@
+/* admin.c — shared admin page helpers. */
+#include "admin.h"
+#include "form.h"
+#include "log.h"
+#include "model_user.h"
+#include "route.h"
+#include "session.h"
+#include "tmpl.h"
+#include "util.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+#define CURSOR_MAX 512
+
+static const struct {
+	const char *href, *label;
+	enum role role;
+} nav[] = {
+	{"/admin/", "Dashboard", ROLE_VIEWER},
+	{"/admin/clients/", "Clients", ROLE_VIEWER},
+	{"/admin/tags/", "Tags", ROLE_VIEWER},
+	{"/admin/operators/", "Operators", ROLE_VIEWER},
+	{"/admin/mailings/", "Mailings", ROLE_VIEWER},
+	{"/admin/messages/", "Messages", ROLE_VIEWER},
+	{"/admin/users/", "Users", ROLE_ADMIN},
+	{"/admin/tokens/", "API tokens", ROLE_VIEWER},
+	{"/admin/smpp-accounts/", "SMPP accounts", ROLE_ADMIN},
+	{"/admin/reports/", "Reports", ROLE_VIEWER},
+	{"/admin/history/", "History", ROLE_ADMIN},
+};
+
+void admin_urlencode(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-_.~", c)) {
+			buf_putc(b, (char)c);
+		} else {
+			buf_putc(b, '%');
+			buf_putc(b, hex[c >> 4]);
+			buf_putc(b, hex[c & 15]);
+		}
+	}
+}
+
+static json_t *frame(struct http_req *req)
+{
+	struct session *s = req->session;
+	if (s == NULL)
+		return json_object();
+	json_t *items = json_array();
+	for (size_t i = 0; i < ARRAY_LEN(nav); i++) {
+		if (req->user.role < nav[i].role)
+			continue;
+		size_t n = strlen(nav[i].href);
+		int current = i == 0 ? strcmp(req->path, nav[i].href) == 0 : strncmp(req->path, nav[i].href, n) == 0;
+		json_array_append_new(items, json_pack("{s:s, s:s, s:b}", "href", nav[i].href, "label",
+						       nav[i].label, "current", current));
+	}
+	return json_pack("{s:{s:s, s:s, s:b, s:b}, s:o, s:s}", "me", "username", req->user.username,
+			 "role", role_name(req->user.role), "can_edit", req->user.role >= ROLE_OPERATOR,
+			 "is_admin", req->user.role >= ROLE_ADMIN, "nav", items, "csrf_token", s->csrf);
+}
+
+void admin_page(struct http_req *req, int status, const char *tmpl, json_t *data)
+{
+	json_t *f = frame(req);
+	json_object_update_missing(data, f);
+	json_decref(f);
+	struct buf out = BUF_INIT;
+	if (tmpl_render(tmpl_app(), tmpl, data, &out) < 0) {
+		log_error("admin.render_failed", LS("template", tmpl), LS("request_id", req->request_id));
+		static const char msg[] = "the page could not be rendered; see the log with this request id";
+		http_text(req, 500, "text/plain; charset=utf-8", msg, sizeof(msg) - 1);
+	} else {
+		http_text(req, status, "text/html; charset=utf-8", out.data, out.len);
+	}
+	http_header(req, "Cache-Control", "no-store");
+	buf_free(&out);
+	json_decref(data);
+}
+
+void admin_error(struct http_req *req, int status, const char *message)
+{
+	admin_page(req, status, "admin/error",
+		   json_pack("{s:i, s:s, s:s}", "status", status, "reason",
+			     MHD_get_reason_phrase_for((unsigned)status), "message", message));
+}
+
+void admin_redirect(struct http_req *req, const char *location)
+{
+	http_redirect(req, 303, location);
+}
+
+struct db *admin_db(struct http_req *req)
+{
+	struct db *db = db_thread();
+	if (db == NULL)
+		admin_error(req, 503, "The database is unreachable. Try again in a moment.");
+	return db;
+}
+
+void admin_db_error(struct http_req *req, struct db *db)
+{
+	if (db_is_fk(db))
+		admin_error(req, 409, "The object is in use, or refers to one that does not exist.");
+	else if (db_is_unique(db))
+		admin_error(req, 409, "An object with that key already exists.");
+	else if (PQstatus(db->conn) != CONNECTION_OK)
+		admin_error(req, 503, "The database is unreachable. Try again in a moment.");
+	else
+		admin_error(req, 500, "The database failed; the log has the details under this request's id.");
+}
+
+json_t *admin_form(struct http_req *req)
+{
+	struct session *s = req->session;
+	if (s == NULL)
+		return NULL;
+	if (s->form == NULL)
+		s->form = json_object();
+	return s->form;
+}
+
+int admin_gate(struct http_req *req)
+{
+	int rc = session_load(req);
+	if (rc == -2) {
+		static const char msg[] = "The database is unreachable. Try again in a moment.";
+		http_text(req, 503, "text/plain; charset=utf-8", msg, sizeof(msg) - 1);
+		return -1;
+	}
+	if (rc < 0) {
+		struct buf loc = BUF_INIT;
+		buf_puts(&loc, "/admin/login?next=");
+		admin_urlencode(&loc, req->path);
+		admin_redirect(req, loc.data);
+		buf_free(&loc);
+		return -1;
+	}
+	if (req->user.role < req->route->role) {
+		admin_error(req, 403, "Your role may not open this page or make this change.");
+		return -1;
+	}
+	if (req->method != HTTP_POST)
+		return 0;
+	char err[200];
+	struct session *s = req->session;
+	s->form = form_parse(http_header_in(req, MHD_HTTP_HEADER_CONTENT_TYPE), req->body.data ? req->body.data : "",
+			     req->body.len, err, sizeof(err));
+	if (s->form == NULL) {
+		admin_error(req, 400, err);
+		return -1;
+	}
+	if (!csrf_valid(s->id, form_str(s->form, "csrf_token"))) {
+		log_warn("admin.csrf_rejected", LS("request_id", req->request_id), LI("user_id", req->user.id));
+		admin_error(req, 403, "The form is missing its security token or it has expired. "
+				      "Go back, reload the page and try again.");
+		return -1;
+	}
+	json_object_del(s->form, "csrf_token");
+	return 0;
+}
+
+/* --- forms ----------------------------------------------------------------------------- */
+
+static json_t *value_text(json_t *v)
+{
+	if (json_is_string(v))
+		return json_incref(v);
+	if (json_is_integer(v))
+		return json_sprintf("%lld", (long long)json_integer_value(v));
+	return json_string("");
+}
+
+json_t *admin_fields(const struct admin_field *f, size_t n, json_t *values, json_t *errors, int readonly)
+{
+	json_t *out = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *v = json_object_get(values, f[i].name), *errs = json_object_get(errors, f[i].name);
+		json_t *fo = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:O*, s:s*, s:s*}", "name", f[i].name,
+				       "label", f[i].label, "type", f[i].type, "required", f[i].required,
+				       "readonly", readonly, "invalid", errs != NULL, "errors", errs, "hint",
+				       f[i].hint, "pattern", f[i].pattern);
+		if (f[i].maxlength)
+			json_object_set_new(fo, "maxlength", json_integer(f[i].maxlength));
+		if (strcmp(f[i].type, "password") != 0)
+			json_object_set_new(fo, "value", value_text(v));
+		else
+			json_object_set_new(fo, "autocomplete", json_string("new-password"));
+		if (strcmp(f[i].type, "checkbox") == 0) {
+			json_object_set_new(fo, "is_checkbox", json_true());
+			json_object_set_new(fo, "checked", json_boolean(json_is_true(v) ||
+								       (json_is_string(v) && json_string_length(v))));
+			json_array_append_new(out, fo);
+			continue;
+		}
+		json_object_set_new(fo, "labelled", json_true());
+		if (strcmp(f[i].type, "select") == 0) {
+			json_t *opts = json_array();
+			const char *cur = json_string_value(v);
+			for (const char *p = f[i].options; p && *p;) {
+				size_t len = strcspn(p, ",");
+				json_t *val = json_stringn(p, len);
+				json_array_append_new(opts, json_pack("{s:o, s:b}", "value", val, "selected",
+								      cur && strlen(cur) == len && strncmp(cur, p, len) == 0));
+				p += len + (p[len] == ',');
+			}
+			json_object_set_new(fo, "is_select", json_true());
+			json_object_set_new(fo, "options", opts);
+		} else {
+			json_object_set_new(fo, strcmp(f[i].type, "textarea") == 0 ? "textarea" : "input", json_true());
+		}
+		json_array_append_new(out, fo);
+	}
+	/* errors of fields the form does not show (unknown fields, form-wide rules) */
+	const char *key;
+	json_t *msgs;
+	json_object_foreach(errors, key, msgs) {
+		size_t i = 0;
+		while (i < n && strcmp(f[i].name, key) != 0)
+			i++;
+		if (i == n)
+			json_array_append_new(out, json_pack("{s:s, s:O, s:b, s:b}", "name", key, "errors", msgs,
+							     "other", 1, "invalid", 1));
+	}
+	return out;
+}
+
+void admin_form_page(struct http_req *req, int status, json_t *page, const struct admin_field *f,
+		     size_t n, json_t *values, json_t *errors, int readonly)
+{
+	json_object_set_new(page, "fields", admin_fields(f, n, values, errors, readonly));
+	json_object_set_new(page, "has_errors", json_boolean(errors != NULL));
+	json_object_set_new(page, "readonly", json_boolean(readonly));
+	json_decref(errors);
+	admin_page(req, status, "admin/form", page);
+}
+
+/* --- lists ----------------------------------------------------------------------------- */
+
+int admin_list_params(struct http_req *req, const char *const *sorts, const char **sort,
+		      char **after_json, const char **q)
+{
+	const char *s = http_query(req, "sort"), *c = http_query(req, "cursor");
+	*sort = sorts[0];
+	*after_json = NULL;
+	*q = http_query(req, "q");
+	if (*q && **q == '\0')
+		*q = NULL;
+	if (*q && (strlen(*q) > ADMIN_Q_MAX * 4 || utf8_length(*q, strlen(*q)) < 0)) {
+		admin_error(req, 400, "The search text is too long or not UTF-8.");
+		return -1;
+	}
+	if (s) {
+		const char *const *p = sorts;
+		while (*p && strcmp(*p, s) != 0)
+			p++;
+		if (*p == NULL) {
+			admin_error(req, 400, "That sort order is not offered here.");
+			return -1;
+		}
+		*sort = *p;
+	}
+	if (c) {
+		unsigned char key[CURSOR_MAX + 1];
+		size_t n = 0;
+		json_t *v = NULL;
+		if (strlen(c) <= CURSOR_MAX * 2 &&
+		    sodium_base642bin(key, CURSOR_MAX, c, strlen(c), NULL, &n, NULL,
+				      sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0)
+			v = json_loadb((const char *)key, n, 0, NULL);
+		if (!json_is_array(v)) {
+			json_decref(v);
+			admin_error(req, 400, "That page link is broken; start from the first page.");
+			return -1;
+		}
+		json_decref(v);
+		*after_json = xstrndup((const char *)key, n);
+	}
+	return 0;
+}
+
+static void list_url(struct http_req *req, const struct admin_list_spec *spec, struct buf *b,
+		     const char *sort, const char *q, const char *cursor)
+{
+	buf_puts(b, spec->base);
+	buf_puts(b, "?sort=");
+	admin_urlencode(b, sort);
+	if (q) {
+		buf_puts(b, "&q=");
+		admin_urlencode(b, q);
+	}
+	for (const char *const *k = spec->keep; k && *k; k++) {
+		const char *v = http_query(req, *k);
+		if (v && *v) {
+			buf_printf(b, "&%s=", *k);
+			admin_urlencode(b, v);
+		}
+	}
+	if (cursor) {
+		buf_puts(b, "&cursor=");
+		buf_puts(b, cursor);
+	}
+}
+
+static json_t *cell_text(json_t *v)
+{
+	if (json_is_true(v))
+		return json_string("yes");
+	if (json_is_false(v))
+		return json_string("no");
+	if (json_is_null(v) || v == NULL)
+		return json_string("—");
+	const char *s = json_string_value(v);
+	if (s && strlen(s) == 20 && s[19] == 'Z' && rfc3339_valid(s) == 0)   /* an API time, shown shorter */
+		return json_sprintf("%.10s %.5s UTC", s, s + 11);
+	return value_text(v);
+}
+
+json_t *admin_list(struct http_req *req, const struct admin_list_spec *spec, PGresult *r, int limit,
+		   const char *sort, const char *q)
+{
+	json_t *cols = json_array(), *rows = json_array();
+	struct buf b = BUF_INIT;
+	const char *sort_field = sort[0] == '-' ? sort + 1 : sort;
+	for (size_t i = 0; i < spec->ncols; i++) {
+		const struct admin_col *c = &spec->cols[i];
+		json_t *col = json_pack("{s:s}", "label", c->label);
+		if (c->sort) {
+			int on = strcmp(c->sort, sort_field) == 0, desc = sort[0] == '-';
+			char next[64];
+			snprintf(next, sizeof(next), "%s%s", on && !desc ? "-" : "", c->sort);
+			buf_reset(&b);
+			list_url(req, spec, &b, next, q, NULL);
+			json_object_set_new(col, "href", json_string(b.data));
+			json_object_set_new(col, "aria_sort", json_string(on ? (desc ? "descending" : "ascending") : "none"));
+			if (on)
+				json_object_set_new(col, "arrow", json_string(desc ? "▼" : "▲"));
+		}
+		json_array_append_new(cols, col);
+	}
+	int n = PQntuples(r), shown = n > limit ? limit : n;
+	for (int i = 0; i < shown; i++) {
+		json_t *obj = json_loads(PQgetvalue(r, i, 0), 0, NULL), *cells = json_array();
+		json_t *key = value_text(spec->key_field ? json_object_get(obj, spec->key_field) : NULL);
+		buf_reset(&b);
+		if (spec->key_field) {
+			buf_puts(&b, spec->base);
+			admin_urlencode(&b, json_string_value(key));
+		}
+		for (size_t k = 0; k < spec->ncols; k++)
+			json_array_append_new(cells, json_pack("{s:o, s:b}", "text",
+							      cell_text(json_object_get(obj, spec->cols[k].field)),
+							      "first", k == 0));
+		json_array_append_new(rows, json_pack("{s:o, s:s*, s:o, s:o}", "key", key, "href", b.len ? b.data : NULL,
+						      "cells", cells, "object", obj ? obj : json_object()));
+	}
+	json_t *list = json_pack("{s:o, s:o, s:s, s:s, s:s*, s:b, s:b}", "columns", cols, "rows", rows,
+				 "base", spec->base, "sort", sort, "q", q, "bulk", spec->bulk && req->user.role >= ROLE_OPERATOR,
+				 "empty", shown == 0);
+	if (n > limit) {
+		const char *k = PQgetvalue(r, shown - 1, 1);
+		char cur[CURSOR_MAX * 2];
+		if (strlen(k) <= CURSOR_MAX) {
+			sodium_bin2base64(cur, sizeof(cur), (const unsigned char *)k, strlen(k),
+					  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+			buf_reset(&b);
+			list_url(req, spec, &b, sort, q, cur);
+			json_object_set_new(list, "next_href", json_string(b.data));
+		}
+	}
+	if (http_query(req, "cursor")) {
+		buf_reset(&b);
+		list_url(req, spec, &b, sort, q, NULL);
+		json_object_set_new(list, "first_href", json_string(b.data));
+	}
+	buf_free(&b);
+	PQclear(r);
+	return list;
+}
+
+json_t *admin_filter(struct http_req *req, const char *name, const char *label, const char *const *values)
+{
+	const char *cur = http_query(req, name);
+	json_t *opts = json_array();
+	for (const char *const *v = values; *v; v++)
+		json_array_append_new(opts, json_pack("{s:s, s:s, s:b}", "value", *v, "label", **v ? *v : "any",
+						      "selected", cur ? strcmp(cur, *v) == 0 : **v == '\0'));
+	return json_pack("{s:s, s:s, s:o}", "name", name, "label", label, "options", opts);
+}

@@ -1,0 +1,94 @@
+/* admin.h — what every admin page shares: the gate (session, role, CSRF), rendering a page
+ * inside the layout, and the two reusable patterns: list pages (columns with sort links,
+ * search, keyset "next" links, bulk checkboxes) and forms (one spec row per field; errors
+ * beside each field; input kept). A resource page only builds data for templates/admin/
+ * list.html or form.html (or its own template) from its model. */
+#ifndef HERALD_ADMIN_H
+#define HERALD_ADMIN_H
+#include <jansson.h>
+#include "db.h"
+#include "http.h"
+
+#define ADMIN_PAGE 50
+#define ADMIN_Q_MAX 100
+
+struct admin_field {
+	const char *name;       /* the API's field name */
+	const char *label;
+	const char *type;       /* "text", "password", "number", "select", "checkbox", "textarea", ... */
+	const char *options;    /* select: "a,b,c" */
+	const char *hint;
+	int required;
+	int maxlength;          /* 0: none */
+	const char *pattern;    /* HTML pattern attribute, or NULL */
+};
+
+struct admin_col {
+	const char *label;
+	const char *field;      /* key of the row object */
+	const char *sort;       /* the ?sort= value ("-" prefix for descending is added), NULL: fixed */
+};
+
+struct admin_list_spec {
+	const char *base;             /* "/admin/operators/" */
+	const struct admin_col *cols;
+	size_t ncols;
+	const char *key_field;        /* rows link to base + this field's value (NULL: no links) */
+	int bulk;                     /* checkboxes named "key" for bulk actions */
+	const char *const *keep;      /* filter parameters carried by sort and page links, or NULL */
+};
+
+/* For AUTH_SESSION routes, called by the dispatcher: signs the request in from its cookie
+ * (else 303 to /admin/login?next=...), checks the route's role (else a 403 page) and, for
+ * POST, parses the form and checks its csrf_token (else a 403 page). 0 to go on, -1 answered. */
+int admin_gate(struct http_req *req);
+
+/* Renders template tmpl with data (stolen) plus "me" (user, role flags), "nav" and
+ * "csrf_token", as text/html. */
+void admin_page(struct http_req *req, int status, const char *tmpl, json_t *data);
+/* An error page with status and message. */
+void admin_error(struct http_req *req, int status, const char *message);
+/* 303 See Other to location. */
+void admin_redirect(struct http_req *req, const char *location);
+/* The thread's database, or NULL after a 503 page. */
+struct db *admin_db(struct http_req *req);
+/* A page for a failed statement: 409 (in use / duplicate) or 503/500. */
+void admin_db_error(struct http_req *req, struct db *db);
+/* The POSTed form without csrf_token (borrowed; an empty object for GET). */
+json_t *admin_form(struct http_req *req);
+
+/* Field objects for templates/admin/form.html from spec rows, current values (a form or an
+ * object; borrowed, may be NULL) and errors ({"field": ["msg"]}, borrowed, may be NULL).
+ * Errors for fields not in spec are listed under "" (form-wide). New reference. */
+json_t *admin_fields(const struct admin_field *f, size_t n, json_t *values, json_t *errors,
+		     int readonly);
+
+/* Renders templates/admin/form.html: page (stolen) carries heading, action, submit,
+ * cancel_href...; fields come from spec rows f, values (borrowed, may be NULL) and errors
+ * (stolen, may be NULL). */
+void admin_form_page(struct http_req *req, int status, json_t *page, const struct admin_field *f,
+		     size_t n, json_t *values, json_t *errors, int readonly);
+
+/* Reads ?sort (one of sorts, NULL-terminated; default the first), ?cursor (into *after_json,
+ * malloc'ed, NULL for the first page) and ?q (NULL when empty). -1 after a 400 page. */
+int admin_list_params(struct http_req *req, const char *const *sorts, const char **sort,
+		      char **after_json, const char **q);
+/* The "list" object for templates/admin/list.html from rows (JSON text in column 0, key in
+ * column 1; up to limit + 1 rows). Clears r. New reference. */
+json_t *admin_list(struct http_req *req, const struct admin_list_spec *spec, PGresult *r,
+		   int limit, const char *sort, const char *q);
+
+/* A filter select for templates/admin/list.html ("filters" array): query parameter name,
+ * its label, and the values offered (NULL-terminated; "" first means "any"). The current
+ * value of ?name is selected. New reference. */
+json_t *admin_filter(struct http_req *req, const char *name, const char *label,
+		     const char *const *values);
+
+/* The last changes of object ("operator 916") as {"rows": [...]} for the "history" section of
+ * templates/admin/form.html, or NULL when there are none (admin_history.c). */
+json_t *admin_history(struct db *db, const char *object);
+
+/* Appends s percent-encoded for a URL query or path segment. */
+void admin_urlencode(struct buf *b, const char *s);
+
+#endif

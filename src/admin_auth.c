@@ -1,0 +1,144 @@
+/* admin_auth.c — sign-in, sign-out and changing one's own password. */
+#include "admin.h"
+#include "admin_handlers.h"
+#include "audit.h"
+#include "form.h"
+#include "login.h"
+#include "model_user.h"
+#include "session.h"
+#include "util.h"
+#include "valid.h"
+
+#include <string.h>
+
+/* A same-site admin path to return to after signing in, or "/admin/". */
+static const char *safe_next(const char *next)
+{
+	if (next == NULL || strncmp(next, "/admin/", 7) != 0 || strlen(next) > 512 || strstr(next, "//") ||
+	    strchr(next, '\\'))
+		return "/admin/";
+	for (const char *p = next; *p; p++)
+		if ((unsigned char)*p < 0x21 || *p == 0x7f)
+			return "/admin/";
+	return next;
+}
+
+static void login_page(struct http_req *req, int status, const char *next, const char *username,
+		       const char *error)
+{
+	admin_page(req, status, "admin/login",
+		   json_pack("{s:s, s:s, s:s*}", "next", safe_next(next), "username", username ? username : "",
+			     "error", error));
+}
+
+void admin_login(struct http_req *req)
+{
+	if (req->method != HTTP_POST) {
+		if (session_load(req) == 0) {
+			admin_redirect(req, safe_next(http_query(req, "next")));
+			return;
+		}
+		login_page(req, 200, http_query(req, "next"), NULL, NULL);
+		return;
+	}
+	char err[200];
+	json_t *form = form_parse(http_header_in(req, MHD_HTTP_HEADER_CONTENT_TYPE),
+				  req->body.data ? req->body.data : "", req->body.len, err, sizeof(err));
+	if (form == NULL) {
+		login_page(req, 400, NULL, NULL, err);
+		return;
+	}
+	const char *user = form_str(form, "username"), *pass = form_str(form, "password");
+	const char *next = form_str(form, "next");
+	struct db *db;
+	struct user u;
+	if (user == NULL || pass == NULL || *user == '\0' || *pass == '\0' || strlen(user) > 64 ||
+	    strlen(pass) > PASSWORD_MAX) {
+		login_page(req, 422, next, user && strlen(user) <= 64 ? user : NULL,
+			   "Enter your user name and password.");
+	} else if ((db = admin_db(req)) != NULL) {
+		switch (login_check(db, user, pass, &u)) {
+		case LOGIN_OK:
+			req->user = u;
+			if (session_start(req, db, u.id) < 0) {
+				admin_db_error(req, db);
+			} else {
+				audit(db, req, "login", "", NULL);
+				admin_redirect(req, safe_next(next));
+			}
+			break;
+		case LOGIN_BAD:
+			login_page(req, 401, next, user, "The user name or password is not right.");
+			break;
+		case LOGIN_THROTTLED:
+			login_page(req, 429, next, user,
+				   "Too many failed attempts for this account. Wait 15 minutes and try again.");
+			break;
+		case LOGIN_DB:
+			admin_db_error(req, db);
+			break;
+		}
+	}
+	json_decref(form);
+}
+
+void admin_logout(struct http_req *req)
+{
+	struct db *db = admin_db(req);
+	if (db == NULL)
+		return;
+	session_end(req, db);
+	audit(db, req, "logout", "", NULL);
+	admin_redirect(req, "/admin/login");
+}
+
+void admin_root(struct http_req *req)
+{
+	admin_redirect(req, "/admin/");
+}
+
+static const struct admin_field password_fields[] = {
+	{"current_password", "Current password", "password", NULL, NULL, 1, PASSWORD_MAX, NULL},
+	{"new_password", "New password", "password", NULL, "At least 8 characters.", 1, PASSWORD_MAX, NULL},
+	{"new_password_again", "New password again", "password", NULL, NULL, 1, PASSWORD_MAX, NULL},
+};
+
+void admin_password(struct http_req *req)
+{
+	json_t *page = json_pack("{s:s, s:s, s:s, s:s}", "heading", "Change your password", "action",
+				 "/admin/password", "submit", "Change password", "cancel_href", "/admin/");
+	struct db *db;
+	if (req->method != HTTP_POST) {
+		admin_form_page(req, 200, page, password_fields, ARRAY_LEN(password_fields), NULL, NULL, 0);
+		return;
+	}
+	if ((db = admin_db(req)) == NULL) {
+		json_decref(page);
+		return;
+	}
+	json_t *form = admin_form(req);
+	const char *cur = form_str(form, "current_password"), *pw = form_str(form, "new_password"),
+		   *again = form_str(form, "new_password_again");
+	struct verr v = VERR_INIT;
+	char err[200];
+	int rc = cur ? user_check_password(db, req->user.id, cur) : -1;
+	if (rc == -2) {
+		json_decref(page);
+		admin_db_error(req, db);
+		return;
+	}
+	if (rc < 0)
+		verr_add(&v, "current_password", "this is not your current password");
+	if (pw == NULL || again == NULL || strcmp(pw, again) != 0)
+		verr_add(&v, "new_password_again", "the two new passwords differ");
+	if (!verr_any(&v) && user_set_password(db, req->user.id, pw, err, sizeof(err)) < 0)
+		verr_add(&v, "new_password", "%s", err);
+	if (verr_any(&v)) {
+		admin_form_page(req, 422, page, password_fields, ARRAY_LEN(password_fields), NULL, verr_take(&v), 0);
+		return;
+	}
+	session_drop_user(db, req->user.id, req->session);
+	audit(db, req, "password.changed", "", NULL);
+	json_object_set_new(page, "notice", json_string("Your password has been changed. Other sessions were signed out."));
+	admin_form_page(req, 200, page, password_fields, ARRAY_LEN(password_fields), NULL, NULL, 0);
+}

@@ -1,0 +1,36 @@
+/* admin_handlers.h — every /admin page handler named in routes.c. */
+#ifndef HERALD_ADMIN_HANDLERS_H
+#define HERALD_ADMIN_HANDLERS_H
+#include "http.h"
+
+/* admin_auth.c */
+void admin_login(struct http_req *req);
+void admin_logout(struct http_req *req);
+void admin_password(struct http_req *req);
+void admin_root(struct http_req *req);
+
+/* admin_dashboard.c */
+void admin_dashboard(struct http_req *req);
+
+/* admin_operators.c */
+void admin_operators_list(struct http_req *req);
+void admin_operators_add(struct http_req *req);
+void admin_operators_edit(struct http_req *req);
+void admin_operators_delete(struct http_req *req);
+void admin_operators_bulk(struct http_req *req);
+
+/* admin_users.c */
+void admin_users_list(struct http_req *req);
+void admin_users_add(struct http_req *req);
+void admin_users_edit(struct http_req *req);
+void admin_users_password(struct http_req *req);
+
+/* admin_history.c */
+void admin_history_list(struct http_req *req);
+
+/* admin_tokens.c */
+void admin_tokens_list(struct http_req *req);
+void admin_tokens_add(struct http_req *req);
+void admin_tokens_revoke(struct http_req *req);
+
+#endif

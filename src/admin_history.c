@@ -1,0 +1,82 @@
+/* admin_history.c — /admin/history/ (admins): the change history, filtered by action and
+ * searched by object or user; and the recent history shown on an object's own page. */
+#include "admin.h"
+#include "admin_handlers.h"
+#include "audit.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define BASE "/admin/history/"
+
+static const struct admin_col cols[] = {
+	{"When", "at", NULL},
+	{"User", "username", NULL},
+	{"Action", "action", NULL},
+	{"Object", "object", NULL},
+	{"Details", "detail", NULL},
+};
+
+static const char *const actions[] = {"", "login", "logout", "password.changed", "operator.created",
+				      "operator.updated", "operator.deleted", "user.created", "user.updated",
+				      "user.password_reset", "token.created", "token.revoked", NULL};
+
+void admin_history_list(struct http_req *req)
+{
+	static const char *const keep[] = {"action", NULL};
+	static const char *const sorts[] = {"newest", NULL};
+	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), NULL, 0, keep};
+	const char *sort, *q, *action = http_query(req, "action");
+	char *after;
+	struct db *db;
+	if (action && *action == '\0')
+		action = NULL;
+	if (action) {
+		size_t i = 1;
+		while (actions[i] && strcmp(actions[i], action) != 0)
+			i++;
+		if (actions[i] == NULL) {
+			admin_error(req, 400, "There is no such action.");
+			return;
+		}
+	}
+	if (admin_list_params(req, sorts, &sort, &after, &q) < 0)
+		return;
+	if ((db = admin_db(req)) == NULL) {
+		free(after);
+		return;
+	}
+	PGresult *r = audit_list(db, after, action, NULL, q, ADMIN_PAGE + 1);
+	free(after);
+	if (r == NULL) {
+		admin_db_error(req, db);
+		return;
+	}
+	admin_page(req, 200, "admin/list",
+		   json_pack("{s:s, s:o, s:[o]}", "heading", "History", "list",
+			     admin_list(req, &spec, r, ADMIN_PAGE, sort, q), "filters",
+			     admin_filter(req, "action", "Action", actions)));
+}
+
+json_t *admin_history(struct db *db, const char *object)
+{
+	PGresult *r = audit_list(db, NULL, NULL, object, NULL, 10);
+	if (r == NULL || PQntuples(r) == 0) {
+		PQclear(r);
+		return NULL;
+	}
+	json_t *rows = json_array();
+	for (int i = 0; i < PQntuples(r); i++) {
+		json_t *row = json_loads(PQgetvalue(r, i, 0), 0, NULL);
+		const char *at = json_string_value(json_object_get(row, "at"));
+		if (row == NULL || at == NULL || strlen(at) < 16) {
+			json_decref(row);
+			continue;
+		}
+		json_object_set_new(row, "at", json_sprintf("%.10s %.5s UTC", at, at + 11));
+		json_array_append_new(rows, row);
+	}
+	PQclear(r);
+	return json_pack("{s:o}", "rows", rows);
+}

@@ -1,0 +1,20 @@
+/* audit.h — the admin's change history (audit_log): who did what to which object, when. */
+#ifndef HERALD_AUDIT_H
+#define HERALD_AUDIT_H
+#include <jansson.h>
+#include "db.h"
+#include "http.h"
+
+/* Records action ("<object kind>.<verb>", e.g. "operator.created"; add new ones to the filter
+ * list in admin_history.c) by the request's user on object ("operator 916"; may be
+ * "") with detail (borrowed, may be NULL). A failure is logged, never fatal to the change. */
+void audit(struct db *db, const struct http_req *req, const char *action, const char *object,
+	   json_t *detail);
+
+/* The history list: rows with JSON text (column 0: id, at, username, action, object, detail)
+ * and key (column 1, JSON [id]), newest first, after after_json (NULL: from the newest); each
+ * filter may be NULL: action, object (exact, "operator 916"), q (contained in object or user). */
+PGresult *audit_list(struct db *db, const char *after_json, const char *action, const char *object,
+		     const char *q, int limit);
+
+#endif

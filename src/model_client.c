@@ -1,0 +1,376 @@
+/* model_client.c — clients: validation, single-row SQL, filtered keyset lists and the bulk
+ * upsert (validated in C, stored set-based from array parameters). */
+#include "model_client.h"
+#include "buf.h"
+#include "config.h"
+#include "log.h"
+#include "tz.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The columns client_json() reads (the id, column 0, is the key), whose tag name is tag_expr.
+ * JSON is written in C: PostgreSQL's json_build_object and to_char cost ~10 us a row, which
+ * made a page of 50 cost more than everything else of a request together. */
+#define CLIENT_COLS(tag_expr) \
+	"c.id, c.phone, c.operator_code, " tag_expr ", c.timezone," \
+	" floor(date_part('epoch', c.created_at))::bigint, floor(date_part('epoch', c.updated_at))::bigint"
+#define TAG_OF_C "(SELECT name FROM tags WHERE id = c.tag_id)"
+#define CLIENTS_TAGS "clients c LEFT JOIN tags t ON t.id = c.tag_id"
+/* Inserting only missing tags keeps ON CONFLICT from burning a tag id per known name. */
+#define TAG_MISSING(name) " AND NOT EXISTS (SELECT 1 FROM tags WHERE name = " name "::text)"
+
+/* --- validation ----------------------------------------------------------------------- */
+
+int client_validate(json_t *in, int partial, struct client_in *out, struct verr *v)
+{
+	static const char *const fields[] = {"phone", "operator_code", "tag", "timezone", NULL};
+	memset(out, 0, sizeof(*out));
+	jv_only(in, fields, v);
+	if (jv_str(in, "phone", !partial, 1, 64, &out->phone, v) == 1 && valid_phone(out->phone)) {
+		verr_add(v, "phone", "%s", valid_phone(out->phone));
+		out->phone = NULL;
+	}
+	if (jv_str(in, "operator_code", 0, 1, 64, &out->operator_code, v) == 1 &&
+	    valid_operator_code(out->operator_code))
+		verr_add(v, "operator_code", "%s", valid_operator_code(out->operator_code));
+	out->tag_given = jv_str_or_null(in, "tag", 1, 64, &out->tag, v) == 1;
+	if (jv_str(in, "timezone", 0, 1, 64, &out->timezone, v) == 1 && !tz_valid(out->timezone))
+		verr_add(v, "timezone", "is not a time zone of the IANA database (e.g. Europe/Moscow)");
+	if (verr_any(v))
+		return -1;
+	if (!partial) {
+		if (out->operator_code == NULL) {
+			memcpy(out->operator_default, out->phone + 1, 3);
+			out->operator_code = out->operator_default;
+		}
+		out->tag_given = 1;
+		if (out->timezone == NULL)
+			out->timezone = cfg.default_timezone;
+	}
+	return 0;
+}
+
+int client_filter_check(const struct client_filter *f, struct verr *v)
+{
+	if (f->tag && (*f->tag == '\0' || utf8_length(f->tag, strlen(f->tag)) < 0 ||
+		       utf8_length(f->tag, strlen(f->tag)) > 64))
+		verr_add(v, "tag", "must be a tag name of 1 to 64 characters");
+	if (f->operator_code && valid_operator_code(f->operator_code))
+		verr_add(v, "operator_code", "%s", valid_operator_code(f->operator_code));
+	if (f->phone_prefix && (f->phone_prefix[0] != '7' || strlen(f->phone_prefix) > 11 ||
+				!is_digits(f->phone_prefix, strlen(f->phone_prefix))))
+		verr_add(v, "phone_prefix", "must be 1 to 11 digits starting with 7");
+	if (f->timezone && !tz_valid(f->timezone))
+		verr_add(v, "timezone", "is not a time zone of the IANA database (e.g. Europe/Moscow)");
+	return verr_any(v) ? -1 : 0;
+}
+
+/* Appends "YYYY-MM-DDTHH:MM:SSZ" for epoch seconds s (the text api_ts() makes in SQL), with
+ * the civil-from-days algorithm (H. Hinnant): strftime/gmtime cost more than the rest of the
+ * row. */
+static void put_time(struct buf *b, const char *s)
+{
+	int64_t t = strtoll(s, NULL, 10);
+	int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400, sec = t - days * 86400;
+	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
+	int64_t d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
+	int64_t y = yoe + era * 400 + (m <= 2);
+	static const int at[7] = {1, 3, 6, 9, 12, 15, 18};   /* where each 2-digit part goes */
+	const int64_t parts[7] = {y / 100, y % 100, m, d, sec / 3600, sec / 60 % 60, sec % 60};
+	char out[] = "\"0000-00-00T00:00:00Z\"";
+	for (int i = 0; i < 7; i++) {
+		out[at[i]] = (char)('0' + parts[i] / 10 % 10);
+		out[at[i] + 1] = (char)('0' + parts[i] % 10);
+	}
+	buf_append(b, out, sizeof(out) - 1);
+}
+
+/* Appends a string literal without measuring it. */
+#define PUT_LIT(b, lit) buf_append((b), (lit), sizeof(lit) - 1)
+
+/* Appends column col of row as a JSON string whose text needs no escaping (digits: phone and
+ * operator_code, which CHECK constraints hold to digits). */
+static void put_digits(struct buf *b, const PGresult *r, int row, int col)
+{
+	buf_putc(b, '"');
+	buf_append(b, PQgetvalue(r, row, col), (size_t)PQgetlength(r, row, col));
+	buf_putc(b, '"');
+}
+
+void client_json(struct buf *b, const PGresult *r, int row)
+{
+	PUT_LIT(b, "{\"id\":");
+	buf_append(b, PQgetvalue(r, row, 0), (size_t)PQgetlength(r, row, 0));
+	PUT_LIT(b, ",\"phone\":");
+	put_digits(b, r, row, 1);
+	PUT_LIT(b, ",\"operator_code\":");
+	put_digits(b, r, row, 2);
+	PUT_LIT(b, ",\"tag\":");
+	if (db_null(r, row, 3))
+		PUT_LIT(b, "null");
+	else
+		buf_json_str(b, db_str(r, row, 3));
+	PUT_LIT(b, ",\"timezone\":");
+	buf_json_str(b, db_str(r, row, 4));
+	PUT_LIT(b, ",\"created_at\":");
+	put_time(b, db_str(r, row, 5));
+	PUT_LIT(b, ",\"updated_at\":");
+	put_time(b, db_str(r, row, 6));
+	buf_putc(b, '}');
+}
+
+/* --- one client ----------------------------------------------------------------------- */
+
+PGresult *client_get(struct db *db, const char *id)
+{
+	static const char q[] = "SELECT " CLIENT_COLS("t.name") " FROM " CLIENTS_TAGS " WHERE c.id = $1::bigint";
+	const char *p[] = {id};
+	return db_exec(db, q, 1, p);
+}
+
+/* The operator and tag are created when unknown (ON CONFLICT DO NOTHING). A tag created by
+ * another transaction after this statement's snapshot is invisible to it: then no row is
+ * written and the caller runs the statement once more. */
+static PGresult *insert_creating(struct db *db, const char *const p[4])
+{
+	static const char q[] =
+		"WITH op AS (INSERT INTO operators (code) VALUES ($2::text) ON CONFLICT DO NOTHING),"
+		" tg AS (INSERT INTO tags (name) SELECT $3::text WHERE $3::text IS NOT NULL" TAG_MISSING("$3")
+		"        ON CONFLICT (name) DO NOTHING RETURNING id),"
+		" tid AS (SELECT coalesce((SELECT id FROM tg), (SELECT id FROM tags WHERE name = $3::text)) AS id)"
+		" INSERT INTO clients AS c (phone, operator_code, tag_id, timezone)"
+		" SELECT $1::text, $2::text, tid.id, $4::text FROM tid WHERE $3::text IS NULL OR tid.id IS NOT NULL"
+		" RETURNING " CLIENT_COLS("$3::text");
+	PGresult *r = db_exec(db, q, 4, p);
+	if (r && PQntuples(r) == 0 && p[2]) {
+		PQclear(r);
+		r = db_exec(db, q, 4, p);
+	}
+	return r;
+}
+
+/* A client without a tag whose operator exists (the usual case) takes a plain INSERT: the
+ * statement that creates operators and tags costs PostgreSQL twice the CPU time. A missing
+ * operator shows as a foreign key violation, and insert_creating() then does it all. */
+PGresult *client_insert(struct db *db, const struct client_in *in)
+{
+	static const char plain[] = "INSERT INTO clients AS c (phone, operator_code, timezone)"
+				    " VALUES ($1, $2, $3) RETURNING " CLIENT_COLS("NULL::text");
+	const char *p[] = {in->phone, in->operator_code, in->tag, in->timezone};
+	PGresult *r = NULL;
+	if (in->tag == NULL) {
+		const char *pp[] = {in->phone, in->operator_code, in->timezone};
+		r = db_exec(db, plain, 3, pp);
+	}
+	if (r == NULL && (in->tag != NULL || db_is_fk(db)))
+		r = insert_creating(db, p);
+	if (r && PQntuples(r))
+		log_info("client.created", LS("client_id", db_str(r, 0, 0)));
+	return r;
+}
+
+PGresult *client_update(struct db *db, const char *id, const struct client_in *in)
+{
+	static const char q[] =
+		"WITH op AS (INSERT INTO operators (code) SELECT $3::text WHERE $3::text IS NOT NULL"
+		"        ON CONFLICT DO NOTHING),"
+		" tg AS (INSERT INTO tags (name) SELECT $5::text WHERE $5::text IS NOT NULL" TAG_MISSING("$5")
+		"        ON CONFLICT (name) DO NOTHING RETURNING id),"
+		" tid AS (SELECT coalesce((SELECT id FROM tg), (SELECT id FROM tags WHERE name = $5::text)) AS id)"
+		" UPDATE clients AS c SET phone = coalesce($2::text, c.phone),"
+		"   operator_code = coalesce($3::text, c.operator_code),"
+		"   tag_id = CASE WHEN $4::boolean THEN tid.id ELSE c.tag_id END,"
+		"   timezone = coalesce($6::text, c.timezone), updated_at = now()"
+		" FROM tid WHERE c.id = $1::bigint AND ($5::text IS NULL OR tid.id IS NOT NULL)"
+		" RETURNING " CLIENT_COLS("CASE WHEN $4::boolean THEN $5::text ELSE " TAG_OF_C " END");
+	const char *tag = in->tag_given ? in->tag : NULL;
+	const char *p[] = {id, in->phone, in->operator_code, in->tag_given ? "t" : "f", tag, in->timezone};
+	PGresult *r = db_exec(db, q, 6, p);
+	if (r && PQntuples(r) == 0 && tag) {
+		PQclear(r);
+		r = db_exec(db, q, 6, p);
+	}
+	if (r && PQntuples(r))
+		log_info("client.updated", LS("client_id", id));
+	return r;
+}
+
+int client_delete(struct db *db, const char *id)
+{
+	static const char q[] =
+		"WITH d AS (DELETE FROM clients WHERE id = $1::bigint RETURNING id),"
+		" m AS (UPDATE messages SET status = 5 WHERE client_id = $1::bigint AND status = 0"
+		"       AND EXISTS (SELECT 1 FROM d) RETURNING 1)"
+		" SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM m)";
+	const char *p[] = {id};
+	PGresult *r = db_exec(db, q, 1, p);
+	if (r == NULL)
+		return -1;
+	int n = (int)db_i64(r, 0, 0);
+	if (n)
+		log_info("client.deleted", LS("client_id", id), LI("messages_cancelled", db_i64(r, 0, 1)));
+	PQclear(r);
+	return n;
+}
+
+/* --- lists ---------------------------------------------------------------------------- */
+
+/* One static statement per combination of filters, so that each keeps a plan that uses the
+ * index of its filter. Parameters: $1 tag, $2 operator_code, $3 phone_prefix, $4 timezone
+ * (NULL when absent), then for lists $5 the key after which the page starts and $6 the limit.
+ * A LIMIT parameter keeps PostgreSQL from ever choosing the generic plan (it guesses 10% of
+ * the rows), so each call would be planned again; the default page size has statements with
+ * a constant LIMIT instead, which PostgreSQL plans once per connection. */
+#define F_TAG1 " AND c.tag_id = (SELECT id FROM tags WHERE name = $1::text)"
+#define F_TAG0 " AND $1::text IS NULL"
+#define F_OP1 " AND c.operator_code = $2::text"
+#define F_OP0 " AND $2::text IS NULL"
+#define F_PRE1 " AND c.phone >= $3::text AND c.phone < ($3::text || ':')"
+#define F_PRE0 " AND $3::text IS NULL"
+#define F_TZ1 " AND c.timezone = $4::text"
+#define F_TZ0 " AND $4::text IS NULL"
+#define FILTERS(t, o, p, z) F_TAG##t F_OP##o F_PRE##p F_TZ##z
+#define LIST_SQL(limit, t, o, p, z) \
+	"SELECT " CLIENT_COLS("t.name") " FROM " CLIENTS_TAGS " WHERE c.id > $5::bigint" \
+	FILTERS(t, o, p, z) " ORDER BY c.id LIMIT " limit
+#define LIST_ANY(t, o, p, z) LIST_SQL("$6", t, o, p, z)
+#define LIST_DEFAULT(t, o, p, z) LIST_SQL("51", t, o, p, z)
+#define COUNT_SQL(t, o, p, z) "SELECT count(*) FROM clients c WHERE true" FILTERS(t, o, p, z)
+#define VARIANTS(M) \
+	M(0, 0, 0, 0), M(0, 0, 0, 1), M(0, 0, 1, 0), M(0, 0, 1, 1), M(0, 1, 0, 0), M(0, 1, 0, 1), \
+	M(0, 1, 1, 0), M(0, 1, 1, 1), M(1, 0, 0, 0), M(1, 0, 0, 1), M(1, 0, 1, 0), M(1, 0, 1, 1), \
+	M(1, 1, 0, 0), M(1, 1, 0, 1), M(1, 1, 1, 0), M(1, 1, 1, 1)
+
+_Static_assert(PAGE_DEFAULT == 50, "LIST_DEFAULT fetches PAGE_DEFAULT + 1 rows");
+static const char *const list_sql[16] = {VARIANTS(LIST_ANY)};
+static const char *const list_default_sql[16] = {VARIANTS(LIST_DEFAULT)};
+static const char *const count_sql[16] = {VARIANTS(COUNT_SQL)};
+
+static int variant(const struct client_filter *f)
+{
+	return (f->tag != NULL) * 8 + (f->operator_code != NULL) * 4 + (f->phone_prefix != NULL) * 2 +
+	       (f->timezone != NULL);
+}
+
+PGresult *client_list(struct db *db, const struct page *pg, const struct client_filter *f)
+{
+	char lim[16];
+	snprintf(lim, sizeof(lim), "%d", pg->limit + 1);
+	const char *p[] = {f->tag, f->operator_code, f->phone_prefix, f->timezone, pg->after, lim};
+	if (pg->limit == PAGE_DEFAULT)
+		return db_exec(db, list_default_sql[variant(f)], 5, p);
+	return db_exec(db, list_sql[variant(f)], 6, p);
+}
+
+PGresult *client_count(struct db *db, const struct client_filter *f)
+{
+	const char *p[] = {f->tag, f->operator_code, f->phone_prefix, f->timezone};
+	return db_exec(db, count_sql[variant(f)], 4, p);
+}
+
+/* --- bulk ----------------------------------------------------------------------------- */
+
+/* Appends s as an element of a PostgreSQL array literal (NULL for s == NULL). */
+static void array_elem(struct buf *b, const char *s)
+{
+	if (b->len > 1)
+		buf_putc(b, ',');
+	if (s == NULL) {
+		buf_puts(b, "NULL");
+		return;
+	}
+	buf_putc(b, '"');
+	for (const char *c = s; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			buf_putc(b, '\\');
+		buf_putc(b, *c);
+	}
+	buf_putc(b, '"');
+}
+
+/* Creates the operators and tags the items name (in key order, so that concurrent bulks take
+ * their locks in the same order), then upserts the clients, the last item of a phone winning. */
+static int bulk_store(struct db *db, const char *const arrays[4], struct client_bulk_result *res)
+{
+	static const char refs[] =
+		"WITH op AS (INSERT INTO operators (code) SELECT DISTINCT o FROM unnest($1::text[]) o"
+		"            ORDER BY 1 ON CONFLICT DO NOTHING)"
+		" INSERT INTO tags (name) SELECT DISTINCT t FROM unnest($2::text[]) t WHERE t IS NOT NULL" TAG_MISSING("t")
+		" ORDER BY 1 ON CONFLICT (name) DO NOTHING";
+	static const char upsert[] =
+		"WITH s AS (SELECT DISTINCT ON (phone) phone, op, tag, tz"
+		"           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY"
+		"                AS u(phone, op, tag, tz, n)"
+		"           ORDER BY phone, n DESC),"
+		" up AS (INSERT INTO clients AS c (phone, operator_code, tag_id, timezone)"
+		"        SELECT s.phone, s.op, t.id, s.tz FROM s LEFT JOIN tags t ON t.name = s.tag"
+		"        ORDER BY s.phone"
+		"        ON CONFLICT (phone) DO UPDATE SET operator_code = EXCLUDED.operator_code,"
+		"          tag_id = EXCLUDED.tag_id, timezone = EXCLUDED.timezone, updated_at = now()"
+		"        WHERE (c.operator_code, c.tag_id, c.timezone)"
+		"              IS DISTINCT FROM (EXCLUDED.operator_code, EXCLUDED.tag_id, EXCLUDED.timezone)"
+		"        RETURNING (c.xmax = 0) AS inserted)"
+		" SELECT (SELECT count(*) FROM up WHERE inserted),"
+		"        (SELECT count(*) FROM s) - (SELECT count(*) FROM up WHERE inserted)";
+	/* Sorting 100,000 rows twice spills to disk with the default work_mem. */
+	static const char mem[] = "SET LOCAL work_mem = '64MB'";
+	const char *rp[] = {arrays[1], arrays[2]};
+	if (db_begin(db) < 0)
+		return -1;
+	PGresult *r = NULL;
+	if (db_simple(db, mem) < 0 || db_run(db, refs, 2, rp) < 0 || (r = db_exec(db, upsert, 4, arrays)) == NULL ||
+	    db_commit(db) < 0) {
+		PQclear(r);
+		db_rollback(db);
+		return -1;
+	}
+	res->created = db_i64(r, 0, 0);
+	res->updated = db_i64(r, 0, 1);
+	PQclear(r);
+	return 0;
+}
+
+int client_bulk(struct db *db, json_t *items, struct client_bulk_result *res)
+{
+	struct buf cols[4] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
+	size_t i, valid = 0;
+	json_t *item;
+	res->created = res->updated = 0;
+	res->errors = json_array();
+	for (int k = 0; k < 4; k++)
+		buf_putc(&cols[k], '{');
+	json_array_foreach(items, i, item) {
+		struct verr v = VERR_INIT;
+		struct client_in in;
+		if (!json_is_object(item))
+			verr_add(&v, "item", "must be a JSON object");
+		if (verr_any(&v) || client_validate(item, 0, &in, &v) < 0) {
+			json_array_append_new(res->errors,
+					      json_pack("{s:I,s:o}", "index", (json_int_t)i, "errors", verr_take(&v)));
+			continue;
+		}
+		array_elem(&cols[0], in.phone);
+		array_elem(&cols[1], in.operator_code);
+		array_elem(&cols[2], in.tag);
+		array_elem(&cols[3], in.timezone);
+		valid++;
+	}
+	int rc = 0;
+	if (valid) {
+		for (int k = 0; k < 4; k++)
+			buf_putc(&cols[k], '}');
+		const char *arrays[4] = {cols[0].data, cols[1].data, cols[2].data, cols[3].data};
+		rc = bulk_store(db, arrays, res);
+		if (rc == 0)
+			log_info("client.bulk", LI("items", json_array_size(items)), LI("created", res->created),
+				 LI("updated", res->updated), LI("invalid", json_array_size(res->errors)));
+	}
+	for (int k = 0; k < 4; k++)
+		buf_free(&cols[k]);
+	return rc;
+}

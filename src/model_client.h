@@ -1,0 +1,69 @@
+/* model_client.h — clients: validation and SQL. The API and the admin both call these.
+ * A client refers to its operator by code and to its tag by id; an unknown operator code or
+ * tag name given for a client is created in the same statement (operator name ''). */
+#ifndef HERALD_MODEL_CLIENT_H
+#define HERALD_MODEL_CLIENT_H
+#include <jansson.h>
+#include "api.h"
+#include "buf.h"
+
+#define CLIENT_BULK_MAX 100000
+
+struct client_in {
+	const char *phone;          /* NULL when not given (PATCH) */
+	const char *operator_code;  /* NULL when not given (PATCH) */
+	int tag_given;              /* the tag field was given (always 1 unless PATCH) */
+	const char *tag;            /* NULL: no tag */
+	const char *timezone;       /* NULL when not given (PATCH) */
+	char operator_default[4];   /* storage for the default operator code */
+};
+
+/* Validates in. Not partial (POST, PUT, bulk items): phone is required and absent optional
+ * fields take their defaults (operator_code = phone digits 2..4, tag = none, timezone =
+ * cfg.default_timezone), so PUT replaces every field. partial (PATCH): only the fields given
+ * change. Strings are borrowed from in (or cfg); out must outlive nothing else.
+ * Returns 0, or -1 with every bad field in v. */
+int client_validate(json_t *in, int partial, struct client_in *out, struct verr *v);
+
+/* List filters, each NULL when absent. Strings are borrowed from the caller. */
+struct client_filter {
+	const char *tag;
+	const char *operator_code;
+	const char *phone_prefix;
+	const char *timezone;
+};
+
+/* Checks each filter value; -1 with the bad ones in v (the API answers 400). */
+int client_filter_check(const struct client_filter *f, struct verr *v);
+
+/* Each returns a result whose row 0 holds the client for client_json() (its id in column 0);
+ * no rows when there is no such client. NULL on a database error (db_is_unique: the phone
+ * is taken). */
+PGresult *client_get(struct db *db, const char *id);
+PGresult *client_insert(struct db *db, const struct client_in *in);
+PGresult *client_update(struct db *db, const char *id, const struct client_in *in);
+/* Appends the JSON object of the client in row of r (a result of the functions below). */
+void client_json(struct buf *b, const PGresult *r, int row);
+
+/* Deletes the client and cancels its pending messages in the same statement.
+ * 1 deleted, 0 no such client, -1 error. */
+int client_delete(struct db *db, const char *id);
+/* A page ordered by id (pg->after is a numeric key) of the clients matching f. */
+PGresult *client_list(struct db *db, const struct page *pg, const struct client_filter *f);
+PGresult *client_count(struct db *db, const struct client_filter *f);
+
+struct client_bulk_result {
+	long long created, updated;
+	json_t *errors;   /* [{"index": i, "errors": {...}}]; the caller owns it */
+};
+
+/* Upserts by phone every valid item of the array items (at most CLIENT_BULK_MAX; the caller
+ * checks). Items that fail validation are reported in res->errors with their index; the others
+ * are stored in one transaction, set-based. When a phone occurs more than once in items, the
+ * last valid item with it wins. Existing clients are replaced as PUT does (a field not given
+ * takes its default); one whose fields all stay the same is not written (updated_at kept).
+ * created counts new phones, updated the phones that existed. 0, or -1 on a database error
+ * (res->errors is still set). */
+int client_bulk(struct db *db, json_t *items, struct client_bulk_result *res);
+
+#endif

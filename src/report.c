@@ -1,0 +1,297 @@
+/* report.c — content, rendering, delivery and history of the statistics e-mail. */
+#include "report.h"
+#include "config.h"
+#include "log.h"
+#include "mail.h"
+#include "metrics.h"
+#include "tmpl.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* One statement, one JSON object: everything the templates show except what C derives (at most
+ * 10 failure reasons and 100 active mailings, with the total). $1 is the time zone of the dates
+ * shown. Each part reads a counter table or an index:
+ * message_counts, message_minutes (by minute), failure_reasons and provider_minutes (by
+ * minute), mailings (by status, started_at, finished_at). */
+static const char q_content[] =
+    "WITH p AS (SELECT now() - interval '24 hours' AS t0, now() AS t1, $1::text AS tz,"
+    "                  date_trunc('minute', now() - interval '24 hours') AS m0)"
+    " SELECT json_build_object("
+    "  'day', to_char(p.t1 AT TIME ZONE p.tz, 'YYYY-MM-DD'),"
+    "  'timezone', p.tz,"
+    "  'period_start', to_char(p.t0 AT TIME ZONE p.tz, 'YYYY-MM-DD HH24:MI'),"
+    "  'period_end', to_char(p.t1 AT TIME ZONE p.tz, 'YYYY-MM-DD HH24:MI'),"
+    "  'mailings', (SELECT json_build_object('total', count(*),"
+    "      'scheduled', count(*) FILTER (WHERE status = 'scheduled'),"
+    "      'running', count(*) FILTER (WHERE status = 'running'),"
+    "      'finished', count(*) FILTER (WHERE status = 'finished'),"
+    "      'cancelled', count(*) FILTER (WHERE status = 'cancelled')) FROM mailings),"
+    "  'messages', (SELECT json_build_object('total', coalesce(sum(n), 0),"
+    "      'pending', coalesce(sum(n) FILTER (WHERE status = 0), 0),"
+    "      'sending', coalesce(sum(n) FILTER (WHERE status = 1), 0),"
+    "      'sent', coalesce(sum(n) FILTER (WHERE status = 2), 0),"
+    "      'failed', coalesce(sum(n) FILTER (WHERE status = 3), 0),"
+    "      'expired', coalesce(sum(n) FILTER (WHERE status = 4), 0),"
+    "      'cancelled', coalesce(sum(n) FILTER (WHERE status = 5), 0)) FROM message_counts),"
+    "  'period', (SELECT json_build_object('sent', coalesce(sum(sent), 0), 'failed', coalesce(sum(failed), 0),"
+    "      'mailings_started', (SELECT count(*) FROM mailings WHERE started_at BETWEEN p.t0 AND p.t1),"
+    "      'mailings_finished', (SELECT count(*) FROM mailings WHERE finished_at BETWEEN p.t0 AND p.t1))"
+    "      FROM message_minutes WHERE minute >= p.m0),"
+    "  'failure_reasons', (SELECT coalesce(json_agg(json_build_object('reason', reason, 'count', n)"
+    "      ORDER BY n DESC, reason), '[]'::json) FROM (SELECT reason, sum(n)::bigint AS n FROM failure_reasons"
+    "      WHERE minute >= p.m0 GROUP BY reason ORDER BY 2 DESC, 1 LIMIT 10) f),"
+    "  'latency', (SELECT json_build_object('requests', coalesce(sum(requests), 0),"
+    "      'failures', coalesce(sum(failures), 0),"
+    "      'hist', (SELECT coalesce(json_agg(c ORDER BY i), '[]'::json) FROM (SELECT i, sum(h)::bigint AS c"
+    "          FROM provider_minutes pm, unnest(pm.hist) WITH ORDINALITY u(h, i)"
+    "          WHERE pm.minute >= p.m0 GROUP BY i) x))"
+    "      FROM provider_minutes WHERE minute >= p.m0),"
+    "  'active_mailings', (SELECT coalesce(json_agg(json_build_object('id', m.id, 'kind', m.kind,"
+    "      'status', m.status, 'text', left(m.text, 80),"
+    "      'started_at', to_char(m.started_at AT TIME ZONE p.tz, 'YYYY-MM-DD HH24:MI'),"
+    "      'finished_at', to_char(m.finished_at AT TIME ZONE p.tz, 'YYYY-MM-DD HH24:MI'),"
+    "      'stats', mailing_stats_json(m.id), 'sent_period', w.sent, 'failed_period', w.failed)"
+    "      ORDER BY m.id), '[]'::json)"
+    "      FROM (SELECT * FROM mailings m WHERE m.started_at <= p.t1 AND (m.status = 'running'"
+    "            OR m.started_at >= p.t0 OR m.finished_at >= p.t0) ORDER BY m.id LIMIT 100) m"
+    "      CROSS JOIN LATERAL (SELECT coalesce(sum(sent), 0) AS sent, coalesce(sum(failed), 0) AS failed"
+    "            FROM message_minutes mm WHERE mm.mailing_id = m.id AND mm.minute >= p.m0) w),"
+    "  'active_mailings_total', (SELECT count(*) FROM mailings m WHERE m.started_at <= p.t1"
+    "      AND (m.status = 'running' OR m.started_at >= p.t0 OR m.finished_at >= p.t0))"
+    " )::text FROM p";
+
+double report_quantile(const long long *hist, size_t n, double q)
+{
+	long long total = 0, seen = 0;
+	for (size_t i = 0; i < n; i++)
+		total += hist[i];
+	if (total <= 0)
+		return -1;
+	double rank = q * (double)total;
+	for (size_t i = 0; i < n; i++) {
+		if (hist[i] <= 0 || (double)(seen + hist[i]) < rank) {
+			seen += hist[i];
+			continue;
+		}
+		if (i >= ARRAY_LEN(metrics_hist_bounds_ms))
+			break;
+		double lo = i ? metrics_hist_bounds_ms[i - 1] : 0, hi = metrics_hist_bounds_ms[i];
+		return lo + (hi - lo) * (rank - (double)seen) / (double)hist[i];
+	}
+	return metrics_hist_bounds_ms[ARRAY_LEN(metrics_hist_bounds_ms) - 1];
+}
+
+static json_t *ms_text(double ms)
+{
+	if (ms < 0)
+		return json_string("n/a");
+	if (ms >= metrics_hist_bounds_ms[ARRAY_LEN(metrics_hist_bounds_ms) - 1])
+		return json_sprintf("over %d ms", metrics_hist_bounds_ms[ARRAY_LEN(metrics_hist_bounds_ms) - 1]);
+	return json_sprintf(ms < 10 ? "%.1f ms" : "%.0f ms", ms);
+}
+
+/* Adds what C derives: subject, success rate, latency quantiles, flags for the templates. */
+static void derive(json_t *ctx)
+{
+	json_t *period = json_object_get(ctx, "period"), *lat = json_object_get(ctx, "latency");
+	long long sent = json_integer_value(json_object_get(period, "sent"));
+	long long failed = json_integer_value(json_object_get(period, "failed"));
+	json_object_set_new(period, "success_rate", sent + failed ?
+			    json_sprintf("%.1f %%", 100.0 * (double)sent / (double)(sent + failed)) :
+			    json_string("n/a"));
+	json_t *h = json_object_get(lat, "hist");
+	long long hist[METRICS_HIST_LEN] = {0};
+	for (size_t i = 0; i < json_array_size(h) && i < METRICS_HIST_LEN; i++)
+		hist[i] = json_integer_value(json_array_get(h, i));
+	json_object_set_new(lat, "median", ms_text(report_quantile(hist, METRICS_HIST_LEN, 0.5)));
+	json_object_set_new(lat, "p95", ms_text(report_quantile(hist, METRICS_HIST_LEN, 0.95)));
+	json_object_set_new(lat, "has_data", json_boolean(json_integer_value(json_object_get(lat, "requests")) > 0));
+	json_object_del(lat, "hist");
+	json_object_set_new(ctx, "has_failures", json_boolean(json_array_size(json_object_get(ctx, "failure_reasons")) > 0));
+	long long shown = (long long)json_array_size(json_object_get(ctx, "active_mailings"));
+	long long all = json_integer_value(json_object_get(ctx, "active_mailings_total"));
+	json_object_set_new(ctx, "active_mailings_more", all > shown ? json_integer(all - shown) : json_false());
+	json_object_set_new(ctx, "subject", json_sprintf("herald \xe2\x80\x94 statistics for %s",
+							 json_string_value(json_object_get(ctx, "day"))));
+}
+
+json_t *report_build(struct db *db, char *err, size_t errlen)
+{
+	const char *p[] = {cfg.default_timezone};
+	PGresult *r = db_exec(db, q_content, 1, p);
+	if (r == NULL) {
+		snprintf(err, errlen, "database: %s", db->err);
+		return NULL;
+	}
+	json_error_t jerr;
+	json_t *ctx = json_loads(db_str(r, 0, 0), 0, &jerr);
+	PQclear(r);
+	if (ctx == NULL) {
+		snprintf(err, errlen, "report content: %s", jerr.text);
+		return NULL;
+	}
+	derive(ctx);
+	return ctx;
+}
+
+void report_mail_free(struct report_mail *m)
+{
+	free(m->subject);
+	free(m->text);
+	free(m->html);
+	memset(m, 0, sizeof(*m));
+}
+
+int report_render(json_t *ctx, struct report_mail *out, char *err, size_t errlen)
+{
+	memset(out, 0, sizeof(*out));
+	out->subject = xstrdup(json_string_value(json_object_get(ctx, "subject")));
+	struct buf text = BUF_INIT, html = BUF_INIT;
+	if (tmpl_render(tmpl_app(), "email/report_text", ctx, &text) < 0 ||
+	    tmpl_render(tmpl_app(), "email/report_html", ctx, &html) < 0) {
+		snprintf(err, errlen, "templates email/report_text and email/report_html must load and render");
+		buf_free(&text);
+		buf_free(&html);
+		report_mail_free(out);
+		return -1;
+	}
+	out->text = buf_steal(&text);
+	out->html = buf_steal(&html);
+	return 0;
+}
+
+int report_preview(struct db *db, struct report_mail *out, char *err, size_t errlen)
+{
+	json_t *ctx = report_build(db, err, errlen);
+	int rc = ctx ? report_render(ctx, out, err, errlen) : -1;
+	json_decref(ctx);
+	return rc;
+}
+
+int report_enabled(char *why, size_t whylen)
+{
+	char **list;
+	int n;
+	if (*cfg.smtp_url == '\0' || *cfg.report_to == '\0') {
+		snprintf(why, whylen, "%s is not set", *cfg.smtp_url == '\0' ? "HERALD_SMTP_URL" : "HERALD_REPORT_TO");
+		return 0;
+	}
+	if (strncmp(cfg.smtp_url, "smtp://", 7) != 0 && strncmp(cfg.smtp_url, "smtps://", 8) != 0) {
+		snprintf(why, whylen, "HERALD_SMTP_URL must start with smtp:// or smtps://");
+		return 0;
+	}
+	if (!mail_address_valid(cfg.report_from)) {
+		snprintf(why, whylen, "HERALD_REPORT_FROM: '%.80s' is not an e-mail address", cfg.report_from);
+		return 0;
+	}
+	char inner[200];
+	if ((n = mail_parse_list(cfg.report_to, &list, inner, sizeof(inner))) < 0) {
+		snprintf(why, whylen, "HERALD_REPORT_TO: %s", inner);
+		return 0;
+	}
+	mail_free_list(list, n);
+	return 1;
+}
+
+/* Records the outcome of an attempt on row id; the bodies may be NULL (nothing was rendered). */
+static void record(struct db *db, int64_t id, const struct report_mail *m, const char *error)
+{
+	static const char q_sent[] =
+	    "UPDATE reports SET status = 'sent', sent_at = now(), lease_until = NULL, next_attempt_at = NULL,"
+	    " subject = $2, body_text = $3, body_html = $4 WHERE id = $1";
+	static const char q_failed[] =
+	    "UPDATE reports SET status = 'failed', last_error = left($5, 1000), lease_until = NULL,"
+	    " subject = $2, body_text = $3, body_html = $4,"
+	    " next_attempt_at = CASE WHEN kind = 'daily' THEN now() + least(interval '30 minutes',"
+	    "     $6::bigint * interval '1 millisecond' * power(2, least(attempts - 1, 30))) END"
+	    " WHERE id = $1";
+	char ids[24], base[24];
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	snprintf(base, sizeof(base), "%d", cfg.retry_base_ms);
+	const char *p[] = {ids, m->subject, m->text, m->html, error, base};
+	if (db_run(db, error ? q_failed : q_sent, error ? 6 : 4, p) < 0)
+		log_error("report.record_failed", LI("report_id", id), LS("error", db->err));
+}
+
+int report_deliver(struct db *db, int64_t id, const char *msgid, char *err, size_t errlen)
+{
+	struct report_mail m = {0};
+	char **rcpts = NULL;
+	int n = -1, rc = -1;
+	if (!report_enabled(err, errlen))
+		goto out;
+	n = mail_parse_list(cfg.report_to, &rcpts, err, errlen);
+	if (report_preview(db, &m, err, errlen) < 0)
+		goto out;
+	struct mail mail = {.from = cfg.report_from, .to = rcpts, .nto = n, .subject = m.subject,
+			    .text = m.text, .html = m.html, .message_id = msgid, .date = time(NULL)};
+	char *msg = mail_build(&mail);
+	rc = mail_send(cfg.smtp_url, cfg.report_from, rcpts, n, msg, err, errlen);
+	free(msg);
+out:
+	record(db, id, &m, rc == 0 ? NULL : err);
+	if (rc == 0)
+		log_info("report.sent", LI("report_id", id), LS("message_id", msgid), LI("recipients", n));
+	else
+		log_warn("report.send_failed", LI("report_id", id), LS("error", err));
+	report_mail_free(&m);
+	if (n > 0)
+		mail_free_list(rcpts, n);
+	return rc;
+}
+
+int64_t report_send_now(struct db *db, char *err, size_t errlen)
+{
+	static const char q[] =
+	    "INSERT INTO reports (kind, day, status, attempts, lease_until, message_id, recipients)"
+	    " VALUES ('manual', (now() AT TIME ZONE $1)::date, 'sending', 1, now() + interval '10 minutes', $2, $3)"
+	    " RETURNING id";
+	if (!report_enabled(err, errlen))
+		return -1;
+	char *msgid = mail_message_id(cfg.report_from);
+	const char *p[] = {cfg.default_timezone, msgid, cfg.report_to};
+	PGresult *r = db_exec(db, q, 3, p);
+	int64_t id = -1;
+	if (r == NULL)
+		snprintf(err, errlen, "database: %s", db->err);
+	else if (report_deliver(db, db_i64(r, 0, 0), msgid, err, errlen) == 0)
+		id = db_i64(r, 0, 0);
+	PQclear(r);
+	free(msgid);
+	return id;
+}
+
+char *report_history_json(struct db *db, int limit, int64_t before_id)
+{
+	static const char q[] =
+	    "SELECT coalesce(json_agg(report_json(r) ORDER BY r.id DESC), '[]'::json)::text"
+	    " FROM (SELECT * FROM reports WHERE $2::bigint = 0 OR id < $2::bigint ORDER BY id DESC LIMIT $1::int) r";
+	char lim[16], before[24];
+	snprintf(lim, sizeof(lim), "%d", limit < 1 ? 1 : limit > 1000 ? 1000 : limit);
+	snprintf(before, sizeof(before), "%lld", (long long)before_id);
+	const char *p[] = {lim, before};
+	PGresult *r = db_exec(db, q, 2, p);
+	char *out = r ? xstrdup(db_str(r, 0, 0)) : NULL;
+	PQclear(r);
+	return out;
+}
+
+int report_get_json(struct db *db, int64_t id, char **out)
+{
+	static const char q[] =
+	    "SELECT (report_json(r)::jsonb || jsonb_build_object('body_text', r.body_text,"
+	    " 'body_html', r.body_html))::text FROM reports r WHERE r.id = $1";
+	char ids[24];
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	const char *p[] = {ids};
+	PGresult *r = db_exec(db, q, 1, p);
+	if (r == NULL)
+		return -1;
+	int found = PQntuples(r) > 0;
+	*out = found ? xstrdup(db_str(r, 0, 0)) : NULL;
+	PQclear(r);
+	return found;
+}

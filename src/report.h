@@ -1,0 +1,51 @@
+/* report.h — the daily statistics e-mail: its content (a jansson object built with SQL over the
+ * last 24 hours and the running totals), its rendering (templates/email/report_text.txt and
+ * report_html.html through tmpl.c) and its delivery and record in the reports table. These are also the model
+ * functions of the admin Reports page: report_history_json, report_get_json, report_preview,
+ * report_send_now. The daily schedule is src/reporter.c. */
+#ifndef HERALD_REPORT_H
+#define HERALD_REPORT_H
+#include "db.h"
+
+#include <jansson.h>
+#include <stddef.h>
+
+struct report_mail {
+	char *subject, *text, *html;   /* malloc'ed; report_mail_free() */
+};
+
+/* The content for the 24 hours ending now, dates shown in cfg.default_timezone. New reference
+ * for the caller, or NULL with err. */
+json_t *report_build(struct db *db, char *err, size_t errlen);
+/* Renders ctx (borrowed) into out. 0, or -1 with err. */
+int report_render(json_t *ctx, struct report_mail *out, char *err, size_t errlen);
+void report_mail_free(struct report_mail *m);
+/* report_build + report_render: what would be sent now. 0 or -1 with err. */
+int report_preview(struct db *db, struct report_mail *out, char *err, size_t errlen);
+
+/* The q-quantile (0..1) in milliseconds of a histogram over metrics_hist_bounds_ms (n counts,
+ * the last one above the last bound), interpolated linearly inside the bucket; the last bound
+ * when it falls above it; -1 when the histogram is empty. */
+double report_quantile(const long long *hist, size_t n, double q);
+
+/* True when HERALD_SMTP_URL and HERALD_REPORT_TO are set; otherwise why not, in why. */
+int report_enabled(char *why, size_t whylen);
+
+/* Builds, renders and sends the report for the claimed reports row id (status 'sending', its
+ * Message-ID msgid), then records the outcome on the row: 'sent', or 'failed' with the error and,
+ * for a daily row, next_attempt_at after an exponential backoff (cfg.retry_base_ms doubling per
+ * attempt, at most 30 minutes). 0 when sent, -1 with err. */
+int report_deliver(struct db *db, int64_t id, const char *msgid, char *err, size_t errlen);
+
+/* Sends a report now as a 'manual' row (never blocks or replaces the daily one). Returns the
+ * reports id, or -1 with err (disabled, rendering or SMTP failure; the row records failures). */
+int64_t report_send_now(struct db *db, char *err, size_t errlen);
+
+/* Reports newest first, at most limit (1..1000) with id < before_id (0: from the newest), as a
+ * JSON array text without the bodies; malloc'ed, NULL on a database error. */
+char *report_history_json(struct db *db, int limit, int64_t before_id);
+/* One report with its subject and bodies: *out gets JSON text (malloc'ed). 1 found, 0 no such
+ * report, -1 database error. */
+int report_get_json(struct db *db, int64_t id, char **out);
+
+#endif

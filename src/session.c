@@ -1,0 +1,142 @@
+/* session.c — admin sessions. */
+#include "session.h"
+#include "log.h"
+#include "model_user.h"
+#include "util.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+int session_tls(struct http_req *req)
+{
+	const char *p = http_header_in(req, "X-Forwarded-Proto");
+	return p && strcasecmp(p, "https") == 0;
+}
+
+static const char *cookie_name(struct http_req *req)
+{
+	return session_tls(req) ? SESSION_COOKIE_TLS : SESSION_COOKIE;
+}
+
+/* bytea parameter "\x…" of the BLAKE2b-256 hash of the id */
+static void id_hash(const char *id, char out[67])
+{
+	unsigned char h[32];
+	crypto_generichash(h, sizeof(h), (const unsigned char *)id, strlen(id), NULL, 0);
+	out[0] = '\\';
+	out[1] = 'x';
+	sodium_bin2hex(out + 2, 65, h, sizeof(h));
+}
+
+static struct session *session_new(const char *id)
+{
+	struct session *s = xcalloc(1, sizeof(*s));
+	snprintf(s->id, sizeof(s->id), "%s", id);
+	csrf_token(s->id, s->csrf);
+	return s;
+}
+
+int session_load(struct http_req *req)
+{
+	static const char q[] =
+	    "UPDATE admin_sessions s SET last_seen_at = now() FROM users u"
+	    " WHERE s.id_hash = $1::bytea AND u.id = s.user_id AND u.is_active"
+	    "   AND s.last_seen_at > now() - interval '" SESSION_IDLE "'"
+	    "   AND s.created_at > now() - interval '" SESSION_ABSOLUTE "'"
+	    " RETURNING u.id, u.username, u.role";
+	const char *id = http_cookie(req, cookie_name(req));
+	char h[67];
+	if (id == NULL || strlen(id) != 43 || strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != 43)
+		return -1;
+	struct db *db = db_thread();
+	if (db == NULL)
+		return -2;
+	id_hash(id, h);
+	const char *p[] = {h};
+	PGresult *r = db_exec(db, q, 1, p);
+	if (r == NULL)
+		return -2;
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		return -1;
+	}
+	req->user.id = db_i64(r, 0, 0);
+	snprintf(req->user.username, sizeof(req->user.username), "%s", db_str(r, 0, 1));
+	req->user.role = role_parse(db_str(r, 0, 2));
+	PQclear(r);
+	session_free(req->session);
+	req->session = session_new(id);
+	return 0;
+}
+
+static void set_cookie(struct http_req *req, const char *value, int expire)
+{
+	int tls = session_tls(req);
+	char *c = xasprintf("%s=%s; HttpOnly; SameSite=Strict; Path=/%s%s", cookie_name(req), value,
+			    tls ? "; Secure" : "", expire ? "; Max-Age=0" : "");
+	http_header(req, "Set-Cookie", c);
+	free(c);
+}
+
+static void delete_by_cookie(struct http_req *req, struct db *db)
+{
+	static const char q[] = "DELETE FROM admin_sessions WHERE id_hash = $1::bytea";
+	const char *id = http_cookie(req, cookie_name(req));
+	char h[67];
+	if (id == NULL || strlen(id) > 64)
+		return;
+	id_hash(id, h);
+	const char *p[] = {h};
+	db_run(db, q, 1, p);
+}
+
+int session_start(struct http_req *req, struct db *db, int64_t user_id)
+{
+	static const char q_expired[] =
+	    "DELETE FROM admin_sessions WHERE last_seen_at < now() - interval '" SESSION_IDLE "'"
+	    " OR created_at < now() - interval '" SESSION_ABSOLUTE "'";
+	static const char q_new[] = "INSERT INTO admin_sessions (id_hash, user_id) VALUES ($1::bytea, $2)";
+	unsigned char raw[32];
+	char id[48], h[67], uid[24];
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(id, sizeof(id), raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	id_hash(id, h);
+	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
+	delete_by_cookie(req, db);
+	db_run(db, q_expired, 0, NULL);
+	const char *p[] = {h, uid};
+	if (db_run(db, q_new, 2, p) < 0)
+		return -1;
+	set_cookie(req, id, 0);
+	session_free(req->session);
+	req->session = session_new(id);
+	return 0;
+}
+
+void session_end(struct http_req *req, struct db *db)
+{
+	delete_by_cookie(req, db);
+	set_cookie(req, "", 1);
+}
+
+int session_drop_user(struct db *db, int64_t user_id, const struct session *keep)
+{
+	static const char q[] = "DELETE FROM admin_sessions WHERE user_id = $1 AND id_hash <> $2::bytea";
+	char uid[24], h[67] = "\\x00";
+	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
+	if (keep)
+		id_hash(keep->id, h);
+	const char *p[] = {uid, h};
+	return db_run(db, q, 2, p);
+}
+
+void session_free(struct session *s)
+{
+	if (s == NULL)
+		return;
+	json_decref(s->form);
+	sodium_memzero(s, sizeof(*s));
+	free(s);
+}

@@ -1,0 +1,401 @@
+/* smpp.c — the SMPP server's thread: listener, epoll loop, per-connection buffers, framing,
+ * and the hand-over with the database worker through an eventfd. */
+#include "smpp.h"
+#include "config.h"
+#include "http.h"
+#include "log.h"
+#include "smpp_conn.h"
+#include "util.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+enum { EV_LISTEN = 1, EV_STORE = 2, EV_STOP = 3 };
+#define STOP_GRACE 5.0
+
+static struct {
+	int ep, lfd, store_fd, stop_fd;
+	pthread_t thread;
+	int running;
+	struct smpp_conn *conns[SMPP_MAX_CONNS];
+	int top;                        /* slots [0, top) may be in use */
+	uint64_t gen;
+	int in_store;                   /* jobs handed to the store, not back yet */
+	int stopping;                   /* no more reading: answer what is in the store, then exit */
+	struct smpp_conn *dirty[SMPP_MAX_CONNS];
+	int ndirty;
+} S = {.ep = -1, .lfd = -1, .store_fd = -1, .stop_fd = -1};
+
+double smpp_now(void)
+{
+	return now_mono();
+}
+
+struct smpp_conn *smpp_conn_find(uint64_t id)
+{
+	uint32_t slot = (uint32_t)id;
+	if (slot >= SMPP_MAX_CONNS || S.conns[slot] == NULL || S.conns[slot]->id != id)
+		return NULL;
+	return S.conns[slot];
+}
+
+struct smpp_conn *smpp_conn_next(int *slot)
+{
+	while (*slot < S.top) {
+		struct smpp_conn *c = S.conns[(*slot)++];
+		if (c)
+			return c;
+	}
+	return NULL;
+}
+
+static void set_events(struct smpp_conn *c)
+{
+	struct epoll_event ev = {.events = (c->paused || c->closing ? 0 : EPOLLIN | EPOLLRDHUP) |
+					   (c->want_out ? EPOLLOUT : 0),
+				 .data.u64 = c->id};
+	epoll_ctl(S.ep, EPOLL_CTL_MOD, c->fd, &ev);
+}
+
+static void mark_dirty(struct smpp_conn *c)
+{
+	for (int i = 0; i < S.ndirty; i++)
+		if (S.dirty[i] == c)
+			return;
+	S.dirty[S.ndirty++] = c;
+}
+
+void smpp_conn_send(struct smpp_conn *c, const struct smpp_pdu *p)
+{
+	if (smpp_encode(p, &c->wbuf) < 0) {
+		log_error("smpp.encode_failed", LS("command", smpp_cmd_name(p->command_id)));
+		return;
+	}
+	mark_dirty(c);
+}
+
+void smpp_conn_reply(struct smpp_conn *c, uint32_t command_id, uint32_t seq, uint32_t status)
+{
+	struct smpp_pdu r = {0};
+	int known = command_id == SMPP_BIND_RECEIVER || command_id == SMPP_BIND_TRANSMITTER ||
+		    command_id == SMPP_BIND_TRANSCEIVER || command_id == SMPP_SUBMIT_SM ||
+		    command_id == SMPP_QUERY_SM || command_id == SMPP_UNBIND ||
+		    command_id == SMPP_ENQUIRE_LINK || command_id == SMPP_DELIVER_SM;
+	r.command_id = known ? command_id | SMPP_RESP : SMPP_GENERIC_NACK;
+	r.status = status;
+	r.seq = seq;
+	smpp_conn_send(c, &r);
+}
+
+static void conn_free(struct smpp_conn *c)
+{
+	smpp_session_closed(c);
+	epoll_ctl(S.ep, EPOLL_CTL_DEL, c->fd, NULL);
+	close(c->fd);
+	for (int i = 0; i < S.ndirty; i++)
+		if (S.dirty[i] == c)
+			S.dirty[i] = S.dirty[--S.ndirty];
+	S.conns[(uint32_t)c->id] = NULL;
+	log_info("smpp.closed", LI("conn", (uint32_t)c->id), LS("ip", c->ip), LS("system_id", c->system_id));
+	buf_free(&c->wbuf);
+	free(c->rbuf);
+	free(c);
+}
+
+/* Writes what is queued. Returns -1 when c was freed. */
+static int conn_flush(struct smpp_conn *c)
+{
+	while (c->woff < c->wbuf.len) {
+		ssize_t n = write(c->fd, c->wbuf.data + c->woff, c->wbuf.len - c->woff);
+		if (n > 0) {
+			c->woff += (size_t)n;
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (!c->want_out) {
+				c->want_out = 1;
+				set_events(c);
+			}
+			return 0;
+		}
+		conn_free(c);
+		return -1;
+	}
+	buf_reset(&c->wbuf);
+	c->woff = 0;
+	if (c->want_out) {
+		c->want_out = 0;
+		set_events(c);
+	}
+	if (c->closing) {
+		conn_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+void smpp_conn_close_after(struct smpp_conn *c)
+{
+	if (!c->closing) {
+		c->closing = 1;
+		set_events(c);
+	}
+	mark_dirty(c);
+}
+
+void smpp_conn_store(struct smpp_job *j)
+{
+	S.in_store++;
+	smpp_store_push(j);
+}
+
+/* Frames and handles the PDUs in c->rbuf while the window has room. */
+static void conn_process(struct smpp_conn *c)
+{
+	size_t off = 0;
+	while (!c->closing && c->pending < SMPP_WINDOW && c->rlen - off >= SMPP_HEADER_LEN) {
+		uint32_t len, cmd, status, seq;
+		smpp_header(c->rbuf + off, &len, &cmd, &status, &seq);
+		if (len < SMPP_HEADER_LEN || len > SMPP_PDU_MAX) {
+			log_warn("smpp.bad_length", LS("ip", c->ip), LI("command_length", len));
+			smpp_conn_reply(c, SMPP_GENERIC_NACK, seq, ESME_RINVCMDLEN);
+			smpp_conn_close_after(c);
+			break;
+		}
+		if (c->rlen - off < len)
+			break;
+		smpp_session_pdu(c, c->rbuf + off, len);
+		off += len;
+	}
+	if (off) {
+		memmove(c->rbuf, c->rbuf + off, c->rlen - off);
+		c->rlen -= off;
+	}
+	int full = c->pending >= SMPP_WINDOW || S.stopping;
+	if (full != c->paused) {
+		c->paused = full;
+		set_events(c);
+	}
+}
+
+void smpp_conn_window(struct smpp_conn *c)
+{
+	if (c->paused && c->pending < SMPP_WINDOW && !S.stopping) {
+		c->paused = 0;
+		set_events(c);
+		conn_process(c);
+	}
+}
+
+static void conn_read(struct smpp_conn *c)
+{
+	for (;;) {
+		if (c->closing || c->paused)
+			return;
+		ssize_t n = read(c->fd, c->rbuf + c->rlen, SMPP_PDU_MAX - c->rlen);
+		if (n > 0) {
+			c->rlen += (size_t)n;
+			c->last_rx = smpp_now();
+			conn_process(c);
+			continue;
+		}
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			return;
+		/* EOF or error: nothing more will come; write what is queued (it may fail), close */
+		smpp_conn_close_after(c);
+		return;
+	}
+}
+
+static void conn_accept(void)
+{
+	for (;;) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		int fd = accept4(S.lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0) {
+			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+				log_warn("smpp.accept_failed", LS("error", strerror(errno)));
+			return;
+		}
+		int slot = -1;
+		for (int i = 0; i < SMPP_MAX_CONNS && slot < 0; i++)
+			if (S.conns[i] == NULL)
+				slot = i;
+		if (slot < 0) {
+			log_warn("smpp.too_many_connections", LI("max", SMPP_MAX_CONNS));
+			close(fd);
+			continue;
+		}
+		int one = 1;
+		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+		struct smpp_conn *c = xcalloc(1, sizeof(*c));
+		c->id = (++S.gen << 32) | (uint32_t)slot;
+		c->fd = fd;
+		c->rbuf = xmalloc(SMPP_PDU_MAX);
+		c->last_rx = c->last_enquire = smpp_now();
+		c->next_seq = 1;
+		if (ss.ss_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, c->ip, sizeof(c->ip));
+		else
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, c->ip, sizeof(c->ip));
+		S.conns[slot] = c;
+		if (slot >= S.top)
+			S.top = slot + 1;
+		struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.u64 = c->id};
+		epoll_ctl(S.ep, EPOLL_CTL_ADD, fd, &ev);
+		log_info("smpp.connected", LI("conn", slot), LS("ip", c->ip));
+	}
+}
+
+static void store_results(void)
+{
+	uint64_t v;
+	if (read(S.store_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+		log_warn("smpp.eventfd_read_failed", LS("error", strerror(errno)));
+	for (struct smpp_job *j = smpp_store_done(), *next; j; j = next) {
+		next = j->next;
+		S.in_store--;
+		smpp_session_result(j);
+		smpp_job_free(j);
+	}
+}
+
+static void flush_dirty(void)
+{
+	while (S.ndirty > 0) {
+		struct smpp_conn *c = S.dirty[--S.ndirty];
+		conn_flush(c);
+	}
+}
+
+static void *loop(void *arg)
+{
+	(void)arg;
+	struct epoll_event evs[128];
+	double next_tick = smpp_now() + 1, deadline = 0;
+	for (;;) {
+		int n = epoll_wait(S.ep, evs, (int)ARRAY_LEN(evs), 250);
+		for (int i = 0; i < n; i++) {
+			uint64_t id = evs[i].data.u64;
+			if (id == EV_LISTEN) {
+				conn_accept();
+			} else if (id == EV_STORE) {
+				store_results();
+			} else if (id == EV_STOP) {
+				S.stopping = 1;
+				int slot = 0;
+				for (struct smpp_conn *c; (c = smpp_conn_next(&slot)) != NULL;) {
+					c->paused = 1;
+					set_events(c);
+				}
+				deadline = smpp_now() + STOP_GRACE;
+				epoll_ctl(S.ep, EPOLL_CTL_DEL, S.lfd, NULL);
+				epoll_ctl(S.ep, EPOLL_CTL_DEL, S.stop_fd, NULL);
+				close(S.lfd);
+				S.lfd = -1;
+			} else {
+				struct smpp_conn *c = smpp_conn_find(id);
+				if (c == NULL)
+					continue;
+				if ((evs[i].events & EPOLLOUT) && conn_flush(c) < 0)
+					continue;
+				if ((evs[i].events & (EPOLLHUP | EPOLLERR)) && (c->paused || c->closing))
+					smpp_conn_close_after(c);   /* gone while we were not reading */
+				else if (evs[i].events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+					conn_read(c);
+			}
+		}
+		double now = smpp_now();
+		if (now >= next_tick && !S.stopping) {
+			next_tick = now + 1;
+			smpp_session_tick(now);
+		} else if (!S.stopping) {
+			smpp_receipt_more();
+		}
+		flush_dirty();
+		if (S.stopping && (S.in_store == 0 || now > deadline))
+			break;
+	}
+	int slot = 0;
+	for (struct smpp_conn *c; (c = smpp_conn_next(&slot)) != NULL;)
+		conn_free(c);
+	return NULL;
+}
+
+static int listen_on(const char *spec)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	if (http_parse_listen(spec, &ss, &sl) < 0)
+		return -1;
+	int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	int one = 1;
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, 1024) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int smpp_start(void)
+{
+	if (cfg.smpp_listen == NULL || *cfg.smpp_listen == '\0')
+		return 0;
+	S.lfd = listen_on(cfg.smpp_listen);
+	if (S.lfd < 0) {
+		log_error("smpp.listen_failed", LS("listen", cfg.smpp_listen), LS("error", strerror(errno)));
+		return -1;
+	}
+	S.ep = epoll_create1(EPOLL_CLOEXEC);
+	S.store_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	S.stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (S.ep < 0 || S.store_fd < 0 || S.stop_fd < 0)
+		fatal("smpp: epoll/eventfd: %s", strerror(errno));
+	struct epoll_event e1 = {.events = EPOLLIN, .data.u64 = EV_LISTEN};
+	struct epoll_event e2 = {.events = EPOLLIN, .data.u64 = EV_STORE};
+	struct epoll_event e3 = {.events = EPOLLIN, .data.u64 = EV_STOP};
+	epoll_ctl(S.ep, EPOLL_CTL_ADD, S.lfd, &e1);
+	epoll_ctl(S.ep, EPOLL_CTL_ADD, S.store_fd, &e2);
+	epoll_ctl(S.ep, EPOLL_CTL_ADD, S.stop_fd, &e3);
+	if (smpp_store_start(S.store_fd) < 0 || pthread_create(&S.thread, NULL, loop, NULL) != 0) {
+		log_error("smpp.thread_failed", LS("error", strerror(errno)));
+		return -1;
+	}
+	S.running = 1;
+	log_info("smpp.listening", LS("listen", cfg.smpp_listen));
+	return 0;
+}
+
+void smpp_stop(void)
+{
+	if (!S.running)
+		return;
+	uint64_t one = 1;
+	if (write(S.stop_fd, &one, sizeof(one)) < 0)
+		log_warn("smpp.stop_signal_failed", LS("error", strerror(errno)));
+	pthread_join(S.thread, NULL);
+	smpp_store_stop();
+	smpp_session_reset();
+	close(S.ep);
+	close(S.store_fd);
+	close(S.stop_fd);
+	S.running = 0;
+	log_info("smpp.stopped", LI("in_store", S.in_store));
+}

@@ -1,0 +1,372 @@
+/* smpp_store.c — the SMPP database worker (see smpp_store.h). */
+#include "smpp_store.h"
+#include "buf.h"
+#include "db.h"
+#include "log.h"
+#include "model_user.h"
+#include "smpp_pdu.h"
+#include "util.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define SUBMIT_BATCH 2000       /* submits per insert statement */
+#define STORE_THREADS 2         /* one statement runs while the next batch gathers */
+#define AUTH_CACHE 256
+
+static struct {
+	pthread_t threads[STORE_THREADS];
+	pthread_mutex_t mu;
+	pthread_cond_t cond;
+	struct smpp_job *todo, **todo_tail, *done, **done_tail;
+	int notify_fd, stop, running;
+} st = {.mu = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
+
+/* Successful binds remembered by BLAKE2b(system_id, password, stored hash), so a client that
+ * binds 50 sessions pays for one argon2id verification per worker. A changed password changes
+ * the stored hash and misses. One cache per worker thread. */
+static __thread unsigned char auth_cache[AUTH_CACHE][crypto_generichash_BYTES];
+static __thread unsigned auth_next;
+
+struct smpp_job *smpp_job_new(enum smpp_job_kind kind)
+{
+	struct smpp_job *j = xcalloc(1, sizeof(*j));
+	j->kind = kind;
+	return j;
+}
+
+void smpp_job_free(struct smpp_job *j)
+{
+	if (j == NULL)
+		return;
+	sodium_memzero(j->password, sizeof(j->password));
+	free(j->text);
+	free(j->seqs);
+	free(j->accounts);
+	free(j->receipts);
+	free(j);
+}
+
+static void auth_key(const struct smpp_job *j, const char *hash, unsigned char out[crypto_generichash_BYTES])
+{
+	crypto_generichash_state s;
+	crypto_generichash_init(&s, NULL, 0, crypto_generichash_BYTES);
+	crypto_generichash_update(&s, (const unsigned char *)j->system_id, strlen(j->system_id) + 1);
+	crypto_generichash_update(&s, (const unsigned char *)j->password, strlen(j->password) + 1);
+	crypto_generichash_update(&s, (const unsigned char *)hash, strlen(hash));
+	crypto_generichash_final(&s, out, crypto_generichash_BYTES);
+}
+
+static void do_bind(struct db *db, struct smpp_job *j)
+{
+	unsigned char key[crypto_generichash_BYTES];
+	int found = smpp_account_lookup(db, j->system_id, j->ip, &j->account);
+	if (found < 0) {
+		j->status = ESME_RBINDFAIL;
+		return;
+	}
+	/* an unknown system_id answers like a wrong password: no account enumeration */
+	if (found == 0) {
+		j->status = ESME_RINVPASWD;
+		return;
+	}
+	auth_key(j, j->account.password_hash, key);
+	int ok = 0;
+	for (unsigned i = 0; i < AUTH_CACHE && !ok; i++)
+		ok = sodium_memcmp(auth_cache[i], key, sizeof(key)) == 0;
+	if (!ok && user_password_verify(j->account.password_hash, j->password) == 0) {
+		ok = 1;
+		memcpy(auth_cache[auth_next++ % AUTH_CACHE], key, sizeof(key));
+	}
+	sodium_memzero(j->account.password_hash, sizeof(j->account.password_hash));
+	if (!ok)
+		j->status = ESME_RINVPASWD;
+	else if (!j->account.enabled || !j->account.ip_allowed)
+		j->status = ESME_RBINDFAIL;
+	else
+		j->status = ESME_ROK;
+}
+
+/* Appends s to a PostgreSQL array literal being built in b (quoted, escaped). */
+static void arr_str(struct buf *b, const char *s)
+{
+	buf_putc(b, b->len ? ',' : '{');
+	buf_putc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			buf_putc(b, '\\');
+		buf_putc(b, *s);
+	}
+	buf_putc(b, '"');
+}
+
+static void arr_int(struct buf *b, int64_t v, int null_if_zero)
+{
+	buf_putc(b, b->len ? ',' : '{');
+	if (null_if_zero && v == 0)
+		buf_puts(b, "NULL");
+	else
+		buf_printf(b, "%lld", (long long)v);
+}
+
+/* Stores jobs[0..n) with one statement: ids come from the sequence in input order, the
+ * messages and their smpp_messages rows are inserted together, and the statement's commit is
+ * what makes every answer OK. */
+static void do_submits(struct db *db, struct smpp_job **jobs, int n)
+{
+	static const char q[] =
+	    "WITH v AS ("
+	    "  SELECT nextval('messages_id_seq') AS id, u.*"
+	    "    FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::smallint[],"
+	    "                $6::smallint[], $7::bigint[], $8::bigint[])"
+	    "         WITH ORDINALITY AS u(phone, text, account_id, source_addr, rd, parts, due, expires, ord)"
+	    "), m AS ("
+	    "  INSERT INTO messages (id, phone, text, status, due_at, expires_at)"
+	    "  SELECT id, phone, text, 0, coalesce(to_timestamp(due), now()),"
+	    "         coalesce(to_timestamp(expires), coalesce(to_timestamp(due), now()) + interval '24 hours')"
+	    "    FROM v"
+	    "), s AS ("
+	    "  INSERT INTO smpp_messages (message_id, account_id, source_addr, registered_delivery, parts)"
+	    "  SELECT id, account_id, source_addr, rd, parts FROM v"
+	    ") SELECT id FROM v ORDER BY ord";
+	struct buf a[8] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
+	for (int i = 0; i < n; i++) {
+		struct smpp_job *j = jobs[i];
+		arr_str(&a[0], j->phone);
+		arr_str(&a[1], j->text);
+		arr_int(&a[2], j->account_id, 0);
+		arr_str(&a[3], j->source_addr);
+		arr_int(&a[4], j->registered_delivery, 0);
+		arr_int(&a[5], j->parts, 0);
+		arr_int(&a[6], j->due, 1);
+		arr_int(&a[7], j->expires, 1);
+	}
+	const char *p[8];
+	for (int k = 0; k < 8; k++) {
+		buf_putc(&a[k], '}');
+		p[k] = a[k].data;
+	}
+	PGresult *r = db_exec(db, q, 8, p);
+	for (int k = 0; k < 8; k++)
+		buf_free(&a[k]);
+	if (r == NULL || PQntuples(r) != n) {
+		for (int i = 0; i < n; i++)
+			jobs[i]->status = ESME_RSYSERR;
+		log_error("smpp.store_failed", LI("messages", n), LS("error", db->err));
+		PQclear(r);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		jobs[i]->message_id = db_i64(r, i, 0);
+		jobs[i]->status = ESME_ROK;
+	}
+	PQclear(r);
+}
+
+static void do_query(struct db *db, struct smpp_job *j)
+{
+	static const char q[] =
+	    "SELECT m.status, CASE WHEN m.status >= 2 THEN"
+	    "       to_char(coalesce(m.sent_at, r.created_at, now()), 'YYMMDDHH24MISS') || '000+' END"
+	    "  FROM messages m JOIN smpp_messages s ON s.message_id = m.id"
+	    "  LEFT JOIN smpp_receipts r ON r.message_id = m.id"
+	    " WHERE m.id = $1 AND s.account_id = $2";
+	char id[24], acc[24];
+	snprintf(id, sizeof(id), "%lld", (long long)j->message_id);
+	snprintf(acc, sizeof(acc), "%lld", (long long)j->account_id);
+	const char *p[] = {id, acc};
+	PGresult *r = db_exec(db, q, 2, p);
+	if (r == NULL) {
+		j->status = ESME_RSYSERR;
+		return;
+	}
+	if (PQntuples(r) == 0) {
+		j->status = ESME_RQUERYFAIL;
+	} else {
+		j->status = ESME_ROK;
+		j->msg_status = (int)db_i64(r, 0, 0);
+		snprintf(j->final_date, sizeof(j->final_date), "%s", db_str(r, 0, 1));
+	}
+	PQclear(r);
+}
+
+static void do_poll(struct db *db, struct smpp_job *j)
+{
+	static const char q[] =
+	    "WITH c AS ("
+	    "  SELECT message_id FROM smpp_receipts"
+	    "   WHERE delivered_at IS NULL AND account_id = ANY ($1::bigint[])"
+	    "     AND (attempt_at IS NULL OR attempt_at < now() - interval '30 seconds')"
+	    "   ORDER BY account_id, message_id LIMIT $2 FOR UPDATE SKIP LOCKED)"
+	    " UPDATE smpp_receipts r SET attempt_at = now(), attempts = r.attempts + 1"
+	    "   FROM c, messages m, smpp_messages s"
+	    "  WHERE r.message_id = c.message_id AND m.id = r.message_id AND s.message_id = r.message_id"
+	    " RETURNING r.message_id, r.account_id, r.status, s.source_addr, m.phone,"
+	    "   to_char(s.submitted_at, 'YYMMDDHH24MI'),"
+	    "   to_char(coalesce(m.sent_at, r.created_at), 'YYMMDDHH24MI'), left(coalesce(m.text, ''), 20)";
+	struct buf a = BUF_INIT;
+	char lim[16];
+	for (int i = 0; i < j->naccounts; i++)
+		arr_int(&a, j->accounts[i], 0);
+	buf_putc(&a, '}');
+	snprintf(lim, sizeof(lim), "%d", j->limit);
+	const char *p[] = {a.data, lim};
+	PGresult *r = db_exec(db, q, 2, p);
+	buf_free(&a);
+	if (r == NULL) {
+		j->status = ESME_RSYSERR;
+		return;
+	}
+	j->nreceipts = PQntuples(r);
+	j->receipts = xcalloc((size_t)j->nreceipts + 1, sizeof(*j->receipts));
+	for (int i = 0; i < j->nreceipts; i++) {
+		struct smpp_receipt *rc = &j->receipts[i];
+		rc->message_id = db_i64(r, i, 0);
+		rc->account_id = db_i64(r, i, 1);
+		rc->status = (int)db_i64(r, i, 2);
+		snprintf(rc->source_addr, sizeof(rc->source_addr), "%s", db_str(r, i, 3));
+		snprintf(rc->phone, sizeof(rc->phone), "%s", db_str(r, i, 4));
+		snprintf(rc->submit_date, sizeof(rc->submit_date), "%s", db_str(r, i, 5));
+		snprintf(rc->done_date, sizeof(rc->done_date), "%s", db_str(r, i, 6));
+		snprintf(rc->text, sizeof(rc->text), "%s", db_str(r, i, 7));
+	}
+	PQclear(r);
+	j->status = ESME_ROK;
+}
+
+static void do_acks(struct db *db, struct smpp_job **jobs, int n)
+{
+	static const char q[] = "UPDATE smpp_receipts SET delivered_at = now()"
+				" WHERE message_id = ANY ($1::bigint[]) AND delivered_at IS NULL";
+	struct buf a = BUF_INIT;
+	for (int i = 0; i < n; i++)
+		arr_int(&a, jobs[i]->message_id, 0);
+	buf_putc(&a, '}');
+	const char *p[] = {a.data};
+	int rc = db_run(db, q, 1, p);
+	buf_free(&a);
+	for (int i = 0; i < n; i++)
+		jobs[i]->status = rc == 0 ? ESME_ROK : ESME_RSYSERR;
+}
+
+static void process(struct smpp_job *list)
+{
+	struct db *db = db_thread();
+	struct smpp_job *submits[SUBMIT_BATCH], *acks[SUBMIT_BATCH];
+	int ns = 0, na = 0;
+	for (struct smpp_job *j = list; j; j = j->next) {
+		if (db == NULL) {
+			j->status = j->kind == SJ_BIND ? ESME_RBINDFAIL : ESME_RSYSERR;
+			continue;
+		}
+		switch (j->kind) {
+		case SJ_BIND: do_bind(db, j); break;
+		case SJ_QUERY: do_query(db, j); break;
+		case SJ_POLL: do_poll(db, j); break;
+		case SJ_SUBMIT:
+			submits[ns++] = j;
+			if (ns == SUBMIT_BATCH) {
+				do_submits(db, submits, ns);
+				ns = 0;
+			}
+			break;
+		case SJ_ACK:
+			acks[na++] = j;
+			if (na == SUBMIT_BATCH) {
+				do_acks(db, acks, na);
+				na = 0;
+			}
+			break;
+		}
+	}
+	if (ns)
+		do_submits(db, submits, ns);
+	if (na)
+		do_acks(db, acks, na);
+}
+
+static void *worker(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&st.mu);
+	for (;;) {
+		while (st.todo == NULL && !st.stop)
+			pthread_cond_wait(&st.cond, &st.mu);
+		if (st.todo == NULL)
+			break;
+		struct smpp_job *list = st.todo;
+		st.todo = NULL;
+		st.todo_tail = &st.todo;
+		pthread_mutex_unlock(&st.mu);
+		process(list);
+		pthread_mutex_lock(&st.mu);
+		*st.done_tail = list;
+		while (*st.done_tail)
+			st.done_tail = &(*st.done_tail)->next;
+		pthread_mutex_unlock(&st.mu);
+		uint64_t one = 1;
+		if (write(st.notify_fd, &one, sizeof(one)) < 0)
+			log_warn("smpp.notify_failed", LS("error", "eventfd write"));
+		pthread_mutex_lock(&st.mu);
+	}
+	pthread_mutex_unlock(&st.mu);
+	db_thread_close();
+	return NULL;
+}
+
+int smpp_store_start(int notify_fd)
+{
+	st.todo = st.done = NULL;
+	st.todo_tail = &st.todo;
+	st.done_tail = &st.done;
+	st.notify_fd = notify_fd;
+	st.stop = 0;
+	for (int i = 0; i < STORE_THREADS; i++) {
+		if (pthread_create(&st.threads[i], NULL, worker, NULL) != 0) {
+			smpp_store_stop();
+			return -1;
+		}
+		st.running = i + 1;
+	}
+	return 0;
+}
+
+void smpp_store_push(struct smpp_job *j)
+{
+	j->next = NULL;
+	pthread_mutex_lock(&st.mu);
+	*st.todo_tail = j;
+	st.todo_tail = &j->next;
+	pthread_cond_signal(&st.cond);
+	pthread_mutex_unlock(&st.mu);
+}
+
+struct smpp_job *smpp_store_done(void)
+{
+	pthread_mutex_lock(&st.mu);
+	struct smpp_job *list = st.done;
+	st.done = NULL;
+	st.done_tail = &st.done;
+	pthread_mutex_unlock(&st.mu);
+	return list;
+}
+
+void smpp_store_stop(void)
+{
+	if (!st.running)
+		return;
+	pthread_mutex_lock(&st.mu);
+	st.stop = 1;
+	pthread_cond_broadcast(&st.cond);
+	pthread_mutex_unlock(&st.mu);
+	for (int i = 0; i < st.running; i++)
+		pthread_join(st.threads[i], NULL);
+	st.running = 0;
+	for (struct smpp_job *j = smpp_store_done(), *next; j; j = next) {
+		next = j->next;
+		smpp_job_free(j);
+	}
+}

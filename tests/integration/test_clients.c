@@ -1,0 +1,574 @@
+/* Clients over /api/v1: CRUD and defaults, validation, filters, pagination, roles, bulk
+ * upserts, and the pending messages of a deleted client. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "itest.h"
+
+static int has_error(json_t *obj, const char *field)
+{
+	return json_object_get(json_object_get(obj, "errors"), field) != NULL;
+}
+
+/* POSTs a client from the JSON object text body; returns its id. */
+static long long make_client(const char *body)
+{
+	struct resp *r = api(tok_operator(), "POST", "/api/v1/clients", "%s", body);
+	cr_assert_eq(r->status, 201, "%s -> %s", body, r->body);
+	long long id = jint(r->json, "id");
+	resp_free(r);
+	return id;
+}
+
+/* An operator code no operator has yet. */
+static void fresh_code(char out[4])
+{
+	char *c = itest_sql("SELECT lpad(n::text, 3, '0') FROM generate_series(0, 999) n"
+			    " WHERE lpad(n::text, 3, '0') NOT IN (SELECT code FROM operators) ORDER BY random() LIMIT 1");
+	cr_assert_not_null(c);
+	snprintf(out, 4, "%s", c);
+	free(c);
+}
+
+/* Follows next_cursor from path (which has its query started) and collects every id in order;
+ * fails on a page over limit or ids out of order. Returns how many ids it stored in ids. */
+static int collect(const char *path, int limit, long long *ids, int max)
+{
+	char url[512];
+	int n = 0;
+	snprintf(url, sizeof(url), "%s&limit=%d", path, limit);
+	for (int pages = 0; pages < 1000; pages++) {
+		struct resp *r = api(tok_viewer(), "GET", url, NULL);
+		cr_assert_eq(r->status, 200, "%s: %s", url, r->body);
+		json_t *res = json_object_get(r->json, "results");
+		cr_assert_leq((int)json_array_size(res), limit);
+		for (size_t i = 0; i < json_array_size(res); i++) {
+			long long id = jint(json_array_get(res, i), "id");
+			cr_assert(n == 0 || id > ids[n - 1], "order: %lld after %lld", id, ids[n - 1]);
+			cr_assert_lt(n, max, "more rows than expected");
+			ids[n++] = id;
+		}
+		const char *next = jstr(r->json, "next_cursor");
+		if (next == NULL) {
+			resp_free(r);
+			return n;
+		}
+		snprintf(url, sizeof(url), "%s&limit=%d&cursor=%s", path, limit, next);
+		resp_free(r);
+	}
+	cr_assert_fail("too many pages");
+	return n;
+}
+
+/* The stored row of phone is operator_code, tag, timezone. */
+static void assert_stored(const char *phone, const char *code, const char *tag, const char *zone)
+{
+	char *v = itest_sql("SELECT c.operator_code || ':' || coalesce(t.name, '-') || ':' || c.timezone"
+			    " FROM clients c LEFT JOIN tags t ON t.id = c.tag_id WHERE c.phone = '%s'", phone);
+	char want[160];
+	snprintf(want, sizeof(want), "%s:%s:%s", code, tag, zone);
+	cr_assert_not_null(v, "%s was not stored", phone);
+	cr_assert_str_eq(v, want, "%s", phone);
+	free(v);
+}
+
+static void assert_same_ids(const long long *got, int n, const long long *want, int m)
+{
+	cr_assert_eq(n, m, "got %d rows, want %d", n, m);
+	for (int i = 0; i < n; i++)
+		cr_assert_eq(got[i], want[i], "row %d: id %lld, want %lld", i, got[i], want[i]);
+}
+
+Test(clients, create_defaults_get_update_delete)
+{
+	char phone[12], phone2[12], path[64], tag[32];
+	uniq_phone(phone);
+	uniq_phone(phone2);
+	uniq_name("c", tag, sizeof(tag));
+	struct resp *r = api(tok_operator(), "POST", "/api/v1/clients", "{\"phone\":\"%s\"}", phone);
+	cr_assert_eq(r->status, 201, "%s", r->body);
+	long long id = jint(r->json, "id");
+	snprintf(path, sizeof(path), "/api/v1/clients/%lld", id);
+	cr_assert_str_eq(r->location, path);
+	cr_assert_str_eq(jstr(r->json, "phone"), phone);
+	char op[4] = {phone[1], phone[2], phone[3], 0};
+	cr_assert_str_eq(jstr(r->json, "operator_code"), op);
+	cr_assert(json_is_null(json_object_get(r->json, "tag")), "%s", r->body);
+	cr_assert_str_eq(jstr(r->json, "timezone"), "Europe/Moscow");
+	cr_assert_not_null(jstr(r->json, "created_at"));
+	cr_assert_not_null(jstr(r->json, "updated_at"));
+	resp_free(r);
+
+	r = api(tok_viewer(), "GET", path, NULL);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_str_eq(jstr(r->json, "phone"), phone);
+	resp_free(r);
+
+	r = api(tok_operator(), "PATCH", path, "{\"tag\":\"%s\",\"timezone\":\"Asia/Yekaterinburg\"}", tag);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_str_eq(jstr(r->json, "tag"), tag);
+	cr_assert_str_eq(jstr(r->json, "timezone"), "Asia/Yekaterinburg");
+	cr_assert_str_eq(jstr(r->json, "phone"), phone);
+	cr_assert_str_eq(jstr(r->json, "operator_code"), op);
+	resp_free(r);
+	r = api(tok_operator(), "PATCH", path, "{\"phone\":\"%s\"}", phone2);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_str_eq(jstr(r->json, "phone"), phone2);
+	cr_assert_str_eq(jstr(r->json, "tag"), tag, "PATCH keeps what it is not given");
+	resp_free(r);
+
+	/* PUT replaces: what is not given takes its default. */
+	r = api(tok_operator(), "PUT", path, "{\"phone\":\"%s\"}", phone);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert(json_is_null(json_object_get(r->json, "tag")), "%s", r->body);
+	cr_assert_str_eq(jstr(r->json, "timezone"), "Europe/Moscow");
+	cr_assert_str_eq(jstr(r->json, "operator_code"), op);
+	resp_free(r);
+	r = api(tok_operator(), "PUT", path, "{\"operator_code\":\"916\"}");
+	cr_assert_eq(r->status, 422, "%s", r->body);
+	cr_assert(has_error(r->json, "phone"));
+	resp_free(r);
+
+	r = api(tok_operator(), "DELETE", path, NULL);
+	cr_assert_eq(r->status, 204, "%s", r->body);
+	resp_free(r);
+	r = api(tok_viewer(), "GET", path, NULL);
+	cr_assert_eq(r->status, 404);
+	resp_free(r);
+	r = api(tok_operator(), "DELETE", path, NULL);
+	cr_assert_eq(r->status, 404);
+	resp_free(r);
+	r = api(tok_operator(), "PATCH", path, "{\"timezone\":\"UTC\"}");
+	cr_assert_eq(r->status, 404);
+	resp_free(r);
+	r = api(tok_viewer(), "GET", "/api/v1/clients/0", NULL);
+	cr_assert_eq(r->status, 404);
+	resp_free(r);
+	r = api(tok_viewer(), "GET", "/api/v1/clients/x1", NULL);
+	cr_assert_eq(r->status, 404);
+	resp_free(r);
+}
+
+Test(clients, unknown_operator_and_tag_are_created)
+{
+	char phone[12], code[4], tag[32], body[160];
+	uniq_phone(phone);
+	fresh_code(code);
+	uniq_name("new", tag, sizeof(tag));
+	snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"operator_code\":\"%s\",\"tag\":\"%s\"}", phone, code, tag);
+	make_client(body);
+	char *name = itest_sql("SELECT '[' || name || ']' FROM operators WHERE code = '%s'", code);
+	cr_assert_not_null(name, "operator %s was not created", code);
+	cr_assert_str_eq(name, "[]");
+	free(name);
+	char *n = itest_sql("SELECT clients FROM tags WHERE name = '%s'", tag);
+	cr_assert_not_null(n, "tag %s was not created", tag);
+	cr_assert_str_eq(n, "1");
+	free(n);
+
+	/* Without a tag (the plain INSERT first, then the statement that creates operators). */
+	uniq_phone(phone);
+	fresh_code(code);
+	snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"operator_code\":\"%s\"}", phone, code);
+	struct resp *r = api(tok_operator(), "POST", "/api/v1/clients", "%s", body);
+	cr_assert_eq(r->status, 201, "%s", r->body);
+	cr_assert_str_eq(jstr(r->json, "operator_code"), code);
+	cr_assert(json_is_null(json_object_get(r->json, "tag")), "%s", r->body);
+	resp_free(r);
+	name = itest_sql("SELECT '[' || name || ']' FROM operators WHERE code = '%s'", code);
+	cr_assert_not_null(name, "operator %s was not created", code);
+	cr_assert_str_eq(name, "[]");
+	free(name);
+}
+
+Test(clients, times_are_those_of_the_database)
+{
+	char phone[12], body[64], path[64];
+	uniq_phone(phone);
+	snprintf(body, sizeof(body), "{\"phone\":\"%s\"}", phone);
+	long long id = make_client(body);
+	snprintf(path, sizeof(path), "/api/v1/clients/%lld", id);
+	/* A leap day, the epoch's eve and a fraction that must be cut, not rounded. */
+	const char *set[][2] = {{"2024-02-29 23:59:59.9+00", "2024-02-29T23:59:59Z"},
+				{"1969-12-31 23:59:59+00", "1969-12-31T23:59:59Z"},
+				{"2100-03-01 00:00:00+03", "2100-02-28T21:00:00Z"}};
+	for (int i = 0; i < 3; i++) {
+		free(itest_sql("UPDATE clients SET created_at = '%s' WHERE id = %lld", set[i][0], id));
+		char *want = itest_sql("SELECT api_ts(created_at) FROM clients WHERE id = %lld", id);
+		cr_assert_str_eq(want, set[i][1]);
+		struct resp *r = api(tok_viewer(), "GET", path, NULL);
+		cr_assert_str_eq(jstr(r->json, "created_at"), want, "%s", r->body);
+		resp_free(r);
+		free(want);
+	}
+}
+
+Test(clients, validation_names_every_bad_field)
+{
+	struct resp *r = api(tok_operator(), "POST", "/api/v1/clients",
+			     "{\"operator_code\":\"91\",\"tag\":\"\",\"timezone\":\"Mars/Base\",\"x\":1}");
+	cr_assert_eq(r->status, 422, "%s", r->body);
+	cr_assert_str_eq(r->content_type, "application/problem+json");
+	const char *bad[] = {"phone", "operator_code", "tag", "timezone", "x"};
+	for (size_t i = 0; i < 5; i++)
+		cr_assert(has_error(r->json, bad[i]), "%s not named: %s", bad[i], r->body);
+	resp_free(r);
+
+	const char *phones[] = {"\"7916123456\"", "\"791612345678\"", "\"89161234567\"", "\"7916123456a\"",
+				"79161234567", "null", "\"\""};
+	for (size_t i = 0; i < sizeof(phones) / sizeof(*phones); i++) {
+		r = api(tok_operator(), "POST", "/api/v1/clients", "{\"phone\":%s}", phones[i]);
+		cr_assert_eq(r->status, 422, "phone %s: %s", phones[i], r->body);
+		cr_assert(has_error(r->json, "phone"), "%s", r->body);
+		resp_free(r);
+	}
+	char phone[12], big[80];
+	uniq_phone(phone);
+	memset(big, 'g', 65);
+	big[65] = '\0';
+	const char *others[][2] = {{"operator_code", "\"9160\""}, {"operator_code", "\"a16\""},
+				   {"operator_code", "916"}, {"tag", "5"}, {"timezone", "\"europe/moscow\""},
+				   {"timezone", "null"}, {"timezone", "\"\""}};
+	for (size_t i = 0; i < sizeof(others) / sizeof(*others); i++) {
+		r = api(tok_operator(), "POST", "/api/v1/clients", "{\"phone\":\"%s\",\"%s\":%s}", phone,
+			others[i][0], others[i][1]);
+		cr_assert_eq(r->status, 422, "%s %s: %s", others[i][0], others[i][1], r->body);
+		cr_assert(has_error(r->json, others[i][0]), "%s", r->body);
+		cr_assert(!has_error(r->json, "phone"), "%s", r->body);
+		resp_free(r);
+	}
+	r = api(tok_operator(), "POST", "/api/v1/clients", "{\"phone\":\"%s\",\"tag\":\"%s\"}", phone, big);
+	cr_assert_eq(r->status, 422, "%s", r->body);
+	cr_assert(has_error(r->json, "tag"));
+	resp_free(r);
+
+	char body[64], path[64];
+	snprintf(body, sizeof(body), "{\"phone\":\"%s\"}", phone);
+	snprintf(path, sizeof(path), "/api/v1/clients/%lld", make_client(body));
+	r = api(tok_operator(), "PATCH", path, "{\"phone\":\"123\",\"timezone\":\"Nowhere\"}");
+	cr_assert_eq(r->status, 422, "%s", r->body);
+	cr_assert(has_error(r->json, "phone") && has_error(r->json, "timezone"), "%s", r->body);
+	resp_free(r);
+}
+
+Test(clients, duplicate_phone_is_409)
+{
+	char p1[12], p2[12], body[64], path[64];
+	uniq_phone(p1);
+	uniq_phone(p2);
+	snprintf(body, sizeof(body), "{\"phone\":\"%s\"}", p1);
+	make_client(body);
+	struct resp *r = api(tok_operator(), "POST", "/api/v1/clients", "%s", body);
+	cr_assert_eq(r->status, 409, "%s", r->body);
+	cr_assert_str_eq(r->content_type, "application/problem+json");
+	resp_free(r);
+	snprintf(body, sizeof(body), "{\"phone\":\"%s\"}", p2);
+	snprintf(path, sizeof(path), "/api/v1/clients/%lld", make_client(body));
+	r = api(tok_operator(), "PATCH", path, "{\"phone\":\"%s\"}", p1);
+	cr_assert_eq(r->status, 409, "%s", r->body);
+	resp_free(r);
+}
+
+Test(clients, viewer_reads_but_may_not_write)
+{
+	char phone[12], body[64], path[64];
+	uniq_phone(phone);
+	snprintf(body, sizeof(body), "{\"phone\":\"%s\"}", phone);
+	snprintf(path, sizeof(path), "/api/v1/clients/%lld", make_client(body));
+	struct resp *r = api(tok_viewer(), "GET", path, NULL);
+	cr_assert_eq(r->status, 200);
+	resp_free(r);
+	r = api(tok_viewer(), "GET", "/api/v1/clients?limit=1", NULL);
+	cr_assert_eq(r->status, 200);
+	resp_free(r);
+	const char *writes[][2] = {{"POST", "/api/v1/clients"}, {"POST", "/api/v1/clients/bulk"},
+				   {"PATCH", path}, {"PUT", path}, {"DELETE", path}};
+	for (size_t i = 0; i < 5; i++) {
+		r = api(tok_viewer(), writes[i][0], writes[i][1], i == 1 ? "[]" : "{}");
+		cr_assert_eq(r->status, 403, "%s %s: %s", writes[i][0], writes[i][1], r->body);
+		resp_free(r);
+	}
+	r = api(NULL, "GET", path, NULL);
+	cr_assert_eq(r->status, 401);
+	resp_free(r);
+	r = api(tok_viewer(), "GET", path, NULL);
+	cr_assert_eq(r->status, 200, "the client survived the refused writes");
+	resp_free(r);
+}
+
+Test(clients, pagination_of_a_filtered_set_visits_every_row_once)
+{
+	char tag[32], phone[12], body[128], path[128];
+	long long want[25], got[30];
+	uniq_name("page", tag, sizeof(tag));
+	for (int i = 0; i < 25; i++) {
+		uniq_phone(phone);
+		snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"tag\":\"%s\"}", phone, tag);
+		want[i] = make_client(body);
+	}
+	snprintf(path, sizeof(path), "/api/v1/clients?tag=%s", tag);
+	assert_same_ids(got, collect(path, 7, got, 30), want, 25);
+	assert_same_ids(got, collect(path, 25, got, 30), want, 25);
+	snprintf(path, sizeof(path), "/api/v1/clients?tag=%s&count=true&limit=7", tag);
+	struct resp *r = api(tok_viewer(), "GET", path, NULL);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_eq(jint(r->json, "count"), 25);
+	cr_assert_eq(json_array_size(json_object_get(r->json, "results")), 7);
+	cr_assert_not_null(jstr(r->json, "next_cursor"));
+	resp_free(r);
+}
+
+Test(clients, filters_return_exactly_the_matching_clients)
+{
+	char tag[32], code[4], phone[12], body[200], path[200], zone[64], prefix[10];
+	long long got[20];
+	uniq_name("flt", tag, sizeof(tag));
+	fresh_code(code);
+	char *z = itest_sql("SELECT name FROM pg_timezone_names WHERE name LIKE '%%/%%' AND name NOT LIKE 'posix/%%'"
+			    " AND name NOT IN (SELECT timezone FROM clients) ORDER BY random() LIMIT 1");
+	cr_assert_not_null(z);
+	snprintf(zone, sizeof(zone), "%s", z);
+	free(z);
+	uniq_phone(phone);
+	memcpy(prefix, phone, 9);   /* 7 + 8 random digits: 100 numbers no other test hits */
+	prefix[9] = '\0';
+
+	/* a: tag only; b: tag + code; c: code + zone; d: prefix + zone; e: prefix only. */
+	long long a, b, c, d, e;
+	snprintf(body, sizeof(body), "{\"phone\":\"%s01\",\"tag\":\"%s\"}", prefix, tag);
+	a = make_client(body);
+	uniq_phone(phone);
+	snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"tag\":\"%s\",\"operator_code\":\"%s\"}", phone, tag, code);
+	b = make_client(body);
+	uniq_phone(phone);
+	snprintf(body, sizeof(body), "{\"phone\":\"%s\",\"operator_code\":\"%s\",\"timezone\":\"%s\"}", phone, code, zone);
+	c = make_client(body);
+	snprintf(body, sizeof(body), "{\"phone\":\"%s02\",\"timezone\":\"%s\"}", prefix, zone);
+	d = make_client(body);
+	snprintf(body, sizeof(body), "{\"phone\":\"%s03\"}", prefix);
+	e = make_client(body);
+
+	struct {
+		const char *query;
+		const char *arg1, *arg2;
+		long long want[5];
+		int n;
+	} cases[] = {
+		{"tag=%s", tag, NULL, {a, b}, 2},
+		{"operator_code=%s", code, NULL, {b, c}, 2},
+		{"timezone=%s", zone, NULL, {c, d}, 2},
+		{"phone_prefix=%s", prefix, NULL, {a, d, e}, 3},
+		{"tag=%s&operator_code=%s", tag, code, {b}, 1},
+		{"phone_prefix=%s&timezone=%s", prefix, zone, {d}, 1},
+		{"tag=%s&timezone=%s", tag, zone, {0}, 0},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		int len = snprintf(path, sizeof(path), "/api/v1/clients?");
+		snprintf(path + len, sizeof(path) - (size_t)len, cases[i].query, cases[i].arg1, cases[i].arg2);
+		assert_same_ids(got, collect(path, 2, got, 20), cases[i].want, cases[i].n);
+	}
+	snprintf(path, sizeof(path), "/api/v1/clients?phone_prefix=%s0&count=true", prefix);
+	struct resp *r = api(tok_viewer(), "GET", path, NULL);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_eq(jint(r->json, "count"), 3);
+	resp_free(r);
+}
+
+Test(clients, bad_filters_are_400)
+{
+	const char *bad[][2] = {{"operator_code=91", "operator_code"}, {"operator_code=abc", "operator_code"},
+				{"phone_prefix=8", "phone_prefix"}, {"phone_prefix=7a", "phone_prefix"},
+				{"phone_prefix=791612345678", "phone_prefix"}, {"timezone=Mars/Base", "timezone"},
+				{"tag=", "tag"}, {"limit=1001", NULL}, {"cursor=abc", NULL}, {"count=maybe", NULL},
+				{"name=x", NULL}};
+	char path[128];
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		snprintf(path, sizeof(path), "/api/v1/clients?%s", bad[i][0]);
+		struct resp *r = api(tok_viewer(), "GET", path, NULL);
+		cr_assert_eq(r->status, 400, "%s: %s", bad[i][0], r->body);
+		cr_assert_str_eq(r->content_type, "application/problem+json");
+		if (bad[i][1])
+			cr_assert(has_error(r->json, bad[i][1]), "%s: %s", bad[i][0], r->body);
+		resp_free(r);
+	}
+}
+
+Test(clients, bulk_upserts_valid_items_and_reports_the_others)
+{
+	char tag[32], tag2[32], p[4][12], body[1024];
+	uniq_name("bulk", tag, sizeof(tag));
+	uniq_name("bulk", tag2, sizeof(tag2));
+	for (int i = 0; i < 4; i++)
+		uniq_phone(p[i]);
+	snprintf(body, sizeof(body),
+		 "[{\"phone\":\"%s\",\"tag\":\"%s\"},"                /* 0 new */
+		 "{\"phone\":\"123\",\"timezone\":\"Nowhere\"},"      /* 1 bad phone, timezone */
+		 "7,"                                                 /* 2 not an object */
+		 "{\"phone\":\"%s\",\"tag\":\"%s\",\"operator_code\":\"999\",\"timezone\":\"Asia/Omsk\"}," /* 3 new */
+		 "{\"phone\":\"%s\",\"operator_code\":\"12\"},"       /* 4 bad operator_code */
+		 "{\"phone\":\"%s\",\"tag\":\"%s\"},"                 /* 5 new, overridden by 6 */
+		 "{\"phone\":\"%s\",\"tag\":\"%s\"}]",                /* 6 the last of its phone wins */
+		 p[0], tag, p[1], tag, p[2], p[3], tag, p[3], tag2);
+	struct resp *r = api(tok_operator(), "POST", "/api/v1/clients/bulk", "%s", body);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_eq(jint(r->json, "created"), 3, "%s", r->body);
+	cr_assert_eq(jint(r->json, "updated"), 0, "%s", r->body);
+	json_t *errs = json_object_get(r->json, "errors");
+	cr_assert_eq(json_array_size(errs), 3, "%s", r->body);
+	long long idx[] = {1, 2, 4};
+	for (int i = 0; i < 3; i++)
+		cr_assert_eq(jint(json_array_get(errs, i), "index"), idx[i], "%s", r->body);
+	json_t *e1 = json_array_get(errs, 0);
+	cr_assert(has_error(e1, "phone") && has_error(e1, "timezone"), "%s", r->body);
+	cr_assert(has_error(json_array_get(errs, 2), "operator_code"), "%s", r->body);
+	cr_assert(!has_error(json_array_get(errs, 2), "phone"), "%s", r->body);
+	resp_free(r);
+
+	char op0[4] = {p[0][1], p[0][2], p[0][3], 0}, op3[4] = {p[3][1], p[3][2], p[3][3], 0};
+	assert_stored(p[0], op0, tag, "Europe/Moscow");
+	assert_stored(p[1], "999", tag, "Asia/Omsk");
+	assert_stored(p[3], op3, tag2, "Europe/Moscow");
+	char *none = itest_sql("SELECT id FROM clients WHERE phone = '%s'", p[2]);
+	cr_assert_null(none, "an invalid item was stored");
+	char *n = itest_sql("SELECT clients FROM tags WHERE name = '%s'", tag);
+	cr_assert_str_eq(n, "2");
+	free(n);
+
+	/* The same array again: nothing new, the three phones updated. */
+	r = api(tok_operator(), "POST", "/api/v1/clients/bulk", "%s", body);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_eq(jint(r->json, "created"), 0, "%s", r->body);
+	cr_assert_eq(jint(r->json, "updated"), 3, "%s", r->body);
+	cr_assert_eq(json_array_size(json_object_get(r->json, "errors")), 3);
+	resp_free(r);
+	n = itest_sql("SELECT clients FROM tags WHERE name = '%s'", tag);
+	cr_assert_str_eq(n, "2");
+	free(n);
+
+	/* Replacing as PUT does: a phone given again without a tag loses it. */
+	r = api(tok_operator(), "POST", "/api/v1/clients/bulk", "[{\"phone\":\"%s\"},{\"phone\":\"%s\"}]", p[0], p[2]);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_eq(jint(r->json, "created"), 1, "%s", r->body);
+	cr_assert_eq(jint(r->json, "updated"), 1, "%s", r->body);
+	resp_free(r);
+	n = itest_sql("SELECT clients FROM tags WHERE name = '%s'", tag);
+	cr_assert_str_eq(n, "1");
+	free(n);
+}
+
+Test(clients, bulk_limits_and_shape)
+{
+	struct resp *r = api(tok_operator(), "POST", "/api/v1/clients/bulk", "{\"phone\":\"79160000000\"}");
+	cr_assert_eq(r->status, 400, "%s", r->body);
+	resp_free(r);
+	r = api(tok_operator(), "POST", "/api/v1/clients/bulk", "[]");
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_eq(jint(r->json, "created"), 0);
+	cr_assert_eq(jint(r->json, "updated"), 0);
+	resp_free(r);
+
+	size_t n = 100001, len = 2 + n * 3;
+	char *body = malloc(len + 1), *w = body;
+	*w++ = '[';
+	for (size_t i = 0; i < n; i++) {
+		memcpy(w, "{},", 3);
+		w += 3;
+	}
+	w[-1] = ']';
+	*w = '\0';
+	r = api_raw(tok_operator(), "POST", "/api/v1/clients/bulk", "application/json", body, strlen(body));
+	cr_assert_eq(r->status, 422, "%.300s", r->body);
+	cr_assert(has_error(r->json, "items"), "%.300s", r->body);
+	resp_free(r);
+	free(body);
+
+	size_t big = 16 * 1024 * 1024 + 10;
+	body = malloc(big);
+	memset(body, ' ', big);
+	body[0] = '[';
+	body[big - 1] = ']';
+	r = api_raw(tok_operator(), "POST", "/api/v1/clients/bulk", "application/json", body, big);
+	cr_assert_eq(r->status, 413, "%.300s", r->body);
+	resp_free(r);
+	free(body);
+}
+
+Test(clients, bulk_of_100000_items)
+{
+	/* 100,000 phones: 7 + 4 random digits + a 6-digit counter. Phones of other tests may fall
+	 * in that range, so created + updated is checked, with updated at most those present. */
+	char prefix[12], *body = malloc(100000 * 64 + 2), *w = body, tag[32];
+	uniq_phone(prefix);
+	prefix[5] = '\0';
+	uniq_name("big", tag, sizeof(tag));
+	char *taken = itest_sql("SELECT count(*) FROM clients WHERE phone LIKE '%s%%'", prefix);
+	long long before = atoll(taken);
+	free(taken);
+	*w++ = '[';
+	for (int i = 0; i < 100000; i++)
+		w += sprintf(w, "%s{\"phone\":\"%s%06d\",\"tag\":\"%s\"}", i ? "," : "", prefix, i, tag);
+	*w++ = ']';
+	*w = '\0';
+	struct resp *r = api_raw(tok_operator(), "POST", "/api/v1/clients/bulk", "application/json", body, strlen(body));
+	cr_assert_eq(r->status, 200, "%.300s", r->body);
+	cr_assert_eq(jint(r->json, "created") + jint(r->json, "updated"), 100000, "%s", r->body);
+	cr_assert_leq(jint(r->json, "updated"), before);
+	resp_free(r);
+	free(body);
+	char *n = itest_sql("SELECT clients FROM tags WHERE name = '%s'", tag);
+	cr_assert_str_eq(n, "100000");
+	free(n);
+}
+
+Test(clients, delete_cancels_pending_messages)
+{
+	char phone[12], body[64];
+	uniq_phone(phone);
+	snprintf(body, sizeof(body), "{\"phone\":\"%s\"}", phone);
+	long long id = make_client(body);
+	free(itest_sql("INSERT INTO messages (mailing_id, client_id, phone, text, status, due_at, expires_at)"
+		       " VALUES (NULL, %lld, '%s', 'a', 0, now(), now() + interval '1 day'),"
+		       "        (NULL, %lld, '%s', 'b', 0, now(), now() + interval '1 day'),"
+		       "        (NULL, %lld, '%s', 'c', 2, now(), now() + interval '1 day')",
+		       id, phone, id, phone, id, phone));
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/clients/%lld", id);
+	struct resp *r = api(tok_operator(), "DELETE", path, NULL);
+	cr_assert_eq(r->status, 204, "%s", r->body);
+	resp_free(r);
+	char *s = itest_sql("SELECT string_agg(text || status, ',' ORDER BY text) FROM messages WHERE client_id = %lld", id);
+	cr_assert_str_eq(s, "a5,b5,c2");
+	free(s);
+	s = itest_sql("SELECT count(*) FROM clients WHERE id = %lld", id);
+	cr_assert_str_eq(s, "0");
+	free(s);
+}
+
+Test(clients, bulk_keeps_tag_names_exactly)
+{
+	char p1[12], p2[12], u[16], tag[64];
+	uniq_phone(p1);
+	uniq_phone(p2);
+	uniq_name("", u, sizeof(u));
+	/* Characters that mean something in a PostgreSQL array literal. */
+	snprintf(tag, sizeof(tag), "a \\\"q\\\" \\\\ b,{c} NULL %s", u);
+	struct resp *r = api(tok_operator(), "POST", "/api/v1/clients/bulk",
+			     "[{\"phone\":\"%s\",\"tag\":\"%s\"},{\"phone\":\"%s\",\"tag\":\"NULL%s\"}]", p1, tag, p2, u);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_eq(jint(r->json, "created"), 2, "%s", r->body);
+	resp_free(r);
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/clients?phone_prefix=%s", p1);
+	r = api(tok_viewer(), "GET", path, NULL);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	char want[64];
+	snprintf(want, sizeof(want), "a \"q\" \\ b,{c} NULL %s", u);
+	cr_assert_str_eq(jstr(json_array_get(json_object_get(r->json, "results"), 0), "tag"), want, "%s", r->body);
+	resp_free(r);
+	snprintf(path, sizeof(path), "/api/v1/clients?phone_prefix=%s", p2);
+	r = api(tok_viewer(), "GET", path, NULL);
+	snprintf(want, sizeof(want), "NULL%s", u);
+	cr_assert_str_eq(jstr(json_array_get(json_object_get(r->json, "results"), 0), "tag"), want, "%s", r->body);
+	resp_free(r);
+}

@@ -1,0 +1,502 @@
+/* The daily statistics e-mail end to end: a real SMTP sink (tests/smtp_sink.py, aiosmtpd),
+ * `herald report send` and `herald serve --roles report` as child processes, the messages
+ * parsed by Python's email module, the numbers compared with the database. */
+#include "itest.h"
+#include "config.h"
+#include "db.h"
+#include "metrics.h"
+#include "report.h"
+#include "tmpl.h"
+#include "util.h"
+
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *root(void)
+{
+	const char *r = getenv("HERALD_ROOT");
+	return r && *r ? r : ".";
+}
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* Starts argv with the environment changed by env ("K=V" sets, "K" unsets), stdout and stderr
+ * into out. Returns the pid. */
+static pid_t spawn(char *const *argv, const char *const *env, const char *out)
+{
+	pid_t pid = fork();
+	cr_assert(pid >= 0);
+	if (pid == 0) {
+		for (; env && *env; env++) {
+			if (strchr(*env, '='))
+				putenv((char *)*env);
+			else
+				unsetenv(*env);
+		}
+		int fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+static int finish(pid_t pid)
+{
+	int st;
+	cr_assert_eq(waitpid(pid, &st, 0), pid);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	cr_assert_not_null(f, "cannot open %s", path);
+	char *s = calloc(1, 1 << 20);
+	fread(s, 1, (1 << 20) - 1, f);
+	fclose(f);
+	return s;
+}
+
+struct sink {
+	pid_t pid;
+	int port;
+	char dir[64];
+};
+
+/* Temporary folders of a test (sink mail, logs), removed when the test passed. */
+static void tmpdir(char *out, size_t len, const char *what)
+{
+	snprintf(out, len, "/tmp/herald-%s.XXXXXX", what);
+	cr_assert_not_null(mkdtemp(out));
+}
+
+static void rmtree(const char *dir)
+{
+	char *argv[] = {"/bin/rm", "-rf", (char *)dir, NULL};
+	if (dir[0] && strncmp(dir, "/tmp/herald-", 12) == 0)
+		finish(spawn(argv, NULL, "/dev/null"));
+}
+
+/* Starts the sink on port (0: a free one) and waits until it listens. */
+static void sink_start(struct sink *s, int port)
+{
+	char portfile[128], portarg[16], log[128], script[512];
+	if (s->dir[0] == '\0')
+		tmpdir(s->dir, sizeof(s->dir), "sink");
+	snprintf(portfile, sizeof(portfile), "%s/port", s->dir);
+	snprintf(log, sizeof(log), "%s/sink.log", s->dir);
+	snprintf(portarg, sizeof(portarg), "%d", port);
+	unlink(portfile);
+	snprintf(script, sizeof(script), "%s/tests/smtp_sink.py", root());
+	char *argv[] = {"/usr/bin/python3", script, "serve", s->dir, "--port", portarg, "--port-file", portfile, NULL};
+	s->pid = spawn(argv, NULL, log);
+	for (int i = 0; i < 100 && access(portfile, F_OK) != 0; i++)
+		sleep_ms(50);
+	char *p = slurp(portfile);
+	s->port = atoi(p);
+	free(p);
+	cr_assert_gt(s->port, 0);
+}
+
+static void sink_stop(struct sink *s)
+{
+	kill(s->pid, SIGTERM);
+	finish(s->pid);
+}
+
+static int count_mails(const struct sink *s)
+{
+	DIR *d = opendir(s->dir);
+	int n = 0;
+	for (struct dirent *e; d && (e = readdir(d)) != NULL;) {
+		size_t len = strlen(e->d_name);
+		n += len > 4 && strcmp(e->d_name + len - 4, ".eml") == 0;
+	}
+	if (d)
+		closedir(d);
+	return n;
+}
+
+static int wait_mails(const struct sink *s, int want, int seconds)
+{
+	for (int i = 0; i < seconds * 10 && count_mails(s) < want; i++)
+		sleep_ms(100);
+	return count_mails(s);
+}
+
+/* The message n (1-based) parsed by smtp_sink.py inspect. */
+static json_t *inspect(const struct sink *s, int n)
+{
+	char eml[128], out[128], script[512];
+	snprintf(eml, sizeof(eml), "%s/%d.eml", s->dir, n);
+	snprintf(out, sizeof(out), "%s/%d.inspect", s->dir, n);
+	snprintf(script, sizeof(script), "%s/tests/smtp_sink.py", root());
+	char *argv[] = {"/usr/bin/python3", script, "inspect", eml, NULL};
+	cr_assert_eq(finish(spawn(argv, NULL, out)), 0, "inspect failed: %s", slurp(out));
+	json_t *j = json_load_file(out, 0, NULL);
+	cr_assert_not_null(j, "inspect output is not JSON");
+	return j;
+}
+
+static const char *part_body(json_t *mail, int i)
+{
+	return json_string_value(json_object_get(json_array_get(json_object_get(mail, "parts"), (size_t)i), "body"));
+}
+
+/* The environment of a herald child: the sink, the recipients, UTC, a log folder. */
+static void herald_env(const char **env, char *smtp, size_t len, const struct sink *s, const char *logdir)
+{
+	snprintf(smtp, len, "HERALD_SMTP_URL=smtp://127.0.0.1:%d", s->port);
+	static char logenv[160];
+	snprintf(logenv, sizeof(logenv), "HERALD_LOG_DIR=%s", logdir);
+	const char *e[] = {smtp, "HERALD_REPORT_TO=ops@herald.test, boss@herald.test",
+			   "HERALD_REPORT_FROM=reports@herald.test", "HERALD_DEFAULT_TIMEZONE=UTC",
+			   "HERALD_REPORT_TIME=00:00", "HERALD_RETRY_BASE_MS=300", logenv, NULL};
+	memcpy(env, e, sizeof(e));
+}
+
+static char *herald_path(void)
+{
+	static char p[512];
+	snprintf(p, sizeof(p), "%s/build/herald", root());
+	return p;
+}
+
+/* A finished mailing started an hour ago with sent sent and failed failed messages (changed by
+ * UPDATE as the dispatcher does, so the counters and failure reasons follow). Returns its id. */
+static long long make_mailing(int sent, int failed, const char *reason)
+{
+	char *id = itest_sql(
+	    "INSERT INTO mailings (start_at, end_at, text, status, started_at, finished_at)"
+	    " VALUES (now() - interval '1 hour', now() + interval '1 hour', 'report test <b>', 'finished',"
+	    " now() - interval '1 hour', now()) RETURNING id");
+	free(itest_sql("INSERT INTO messages (mailing_id, client_id, phone, due_at, expires_at)"
+		       " SELECT %s, g, '79990000000', now(), now() + interval '1 hour'"
+		       " FROM generate_series(1, %d) g", id, sent + failed));
+	free(itest_sql("UPDATE messages SET status = 2, sent_at = now() WHERE mailing_id = %s AND client_id <= %d",
+		       id, sent));
+	free(itest_sql("UPDATE messages SET status = 3, last_error = '%s' WHERE mailing_id = %s AND client_id > %d",
+		       reason, id, sent));
+	long long v = atoll(id);
+	free(id);
+	return v;
+}
+
+static int has(const char *hay, const char *needle)
+{
+	return hay && strstr(hay, needle) != NULL;
+}
+
+Test(report, send_delivers_one_parseable_mail_with_the_database_numbers)
+{
+	struct sink s = {0};
+	char smtp[64], logdir[64], out[128], reason[64], line[512], want[256];
+	const char *env[16];
+	uniq_name("itest-refused-", reason, sizeof(reason));
+	long long mid = make_mailing(4, 3, reason);
+	sink_start(&s, 0);
+	tmpdir(logdir, sizeof(logdir), "logs");
+	herald_env(env, smtp, sizeof(smtp), &s, logdir);
+	snprintf(out, sizeof(out), "%s/send.out", logdir);
+	char *totals = itest_sql("SELECT format('Messages: total %%s, pending %%s, sending %%s, sent %%s, failed %%s,"
+				 " expired %%s, cancelled %%s', sum(n), sum(n) FILTER (WHERE status = 0),"
+				 " sum(n) FILTER (WHERE status = 1), sum(n) FILTER (WHERE status = 2),"
+				 " sum(n) FILTER (WHERE status = 3), sum(n) FILTER (WHERE status = 4),"
+				 " sum(n) FILTER (WHERE status = 5)) FROM (SELECT s AS status, coalesce(sum(n), 0) AS n"
+				 " FROM generate_series(0, 5) s LEFT JOIN message_counts c ON c.status = s GROUP BY s) t");
+	char *argv[] = {herald_path(), "report", "send", NULL};
+	int rc = finish(spawn(argv, env, out));
+	cr_assert_eq(rc, 0, "herald report send: %d\n%s", rc, slurp(out));
+	cr_assert_eq(wait_mails(&s, 1, 5), 1);
+	sink_stop(&s);
+
+	json_t *m = inspect(&s, 1);
+	char *day = itest_sql("SELECT (now() AT TIME ZONE 'UTC')::date::text");
+	snprintf(want, sizeof(want), "herald \xe2\x80\x94 statistics for %s", day);
+	cr_expect_str_eq(jstr(m, "subject"), want);
+	cr_expect(has(jstr(m, "raw_subject"), "=?UTF-8?B?"), "%s", jstr(m, "raw_subject"));
+	cr_expect_str_eq(jstr(m, "content_type"), "multipart/alternative");
+	cr_expect_str_eq(jstr(m, "mime_version"), "1.0");
+	cr_expect_str_eq(jstr(m, "from"), "reports@herald.test");
+	cr_expect(json_is_true(json_object_get(m, "date_ok")));
+	cr_expect(json_is_true(json_object_get(m, "message_id_ok")), "%s", jstr(m, "message_id"));
+	cr_expect_eq(json_array_size(json_object_get(m, "defects")), 0);
+	json_t *to = json_object_get(m, "to");
+	cr_assert_eq(json_array_size(to), 2);
+	cr_expect_str_eq(json_string_value(json_array_get(to, 1)), "boss@herald.test");
+	json_t *parts = json_object_get(m, "parts");
+	cr_assert_eq(json_array_size(parts), 2);
+	cr_expect_str_eq(jstr(json_array_get(parts, 0), "content_type"), "text/plain");
+	cr_expect_str_eq(jstr(json_array_get(parts, 0), "charset"), "utf-8");
+	cr_expect_str_eq(jstr(json_array_get(parts, 1), "content_type"), "text/html");
+
+	const char *text = part_body(m, 0), *html = part_body(m, 1);
+	snprintf(line, sizeof(line), "#%lld mailing finished, started ", mid);
+	cr_expect(has(text, line), "no line for mailing %lld in:\n%s", mid, text);
+	cr_expect(has(strstr(text, line), ": total 7, sent 4, failed 3, pending 0, expired 0, cancelled 0;"
+				     " in the period sent 4, failed 3\n      report test <b>\n"), "%s", text);
+	snprintf(line, sizeof(line), "  3 x %s\n", reason);
+	cr_expect(has(text, line), "failure reason '%s' missing:\n%s", reason, text);
+	cr_expect(has(text, totals), "running totals differ from the database (%s):\n%s", totals, text);
+	snprintf(line, sizeof(line), "<tr id=\"mailing-%lld\"><td>%lld</td><td>finished</td>", mid, mid);
+	cr_expect(has(html, line), "%s", html);
+	cr_expect(has(html, "<td>report test &lt;b&gt;</td><td align=\"right\">7</td>"), "HTML escapes the text");
+	snprintf(line, sizeof(line), "<li>3 &times; <code>%s</code></li>", reason);
+	cr_expect(has(html, line));
+
+	char *row = itest_sql("SELECT kind || ' ' || status || ' ' || attempts || ' ' || recipients FROM reports"
+			      " WHERE message_id = '%s'", jstr(m, "message_id"));
+	cr_expect_str_eq(row, "manual sent 1 ops@herald.test, boss@herald.test");
+	free(row);
+	free(day);
+	free(totals);
+	json_decref(m);
+	rmtree(s.dir);
+	rmtree(logdir);
+}
+
+Test(report, latency_median_and_p95_come_from_provider_minutes)
+{
+	struct sink s = {0};
+	char smtp[64], logdir[64], out[128], inst[64];
+	const char *env[16];
+	uniq_name("itest-", inst, sizeof(inst));
+	/* a million requests in (1000, 1500] ms: they outweigh whatever else the period holds */
+	free(itest_sql("INSERT INTO provider_minutes (minute, instance, requests, failures, hist)"
+		       " SELECT date_trunc('minute', now()), '%s', 1000000, 7,"
+		       " array_fill(0::bigint, ARRAY[18]) || 1000000::bigint || array_fill(0::bigint, ARRAY[10])", inst));
+	sink_start(&s, 0);
+	tmpdir(logdir, sizeof(logdir), "logs");
+	herald_env(env, smtp, sizeof(smtp), &s, logdir);
+	snprintf(out, sizeof(out), "%s/send.out", logdir);
+	char *argv[] = {herald_path(), "report", "send", NULL};
+	cr_assert_eq(finish(spawn(argv, env, out)), 0, "%s", slurp(out));
+	cr_assert_eq(wait_mails(&s, 1, 5), 1);
+	sink_stop(&s);
+	free(itest_sql("DELETE FROM provider_minutes WHERE instance = '%s'", inst));
+	json_t *m = inspect(&s, 1);
+	const char *text = part_body(m, 0), *med = strstr(text, "Median:"), *p95 = strstr(text, "95th percentile:");
+	cr_assert(med && p95, "%s", text);
+	double vm = atof(med + strlen("Median:")), vp = atof(p95 + strlen("95th percentile:"));
+	cr_expect(vm > 1240 && vm < 1260, "median %g (expected about 1250 ms)", vm);
+	cr_expect(vp > 1465 && vp <= 1500, "p95 %g (expected about 1475 ms)", vp);
+	json_decref(m);
+	rmtree(s.dir);
+	rmtree(logdir);
+}
+
+Test(report, provider_minutes_are_flushed_from_the_metrics)
+{
+	char err[256], inst[64];
+	uniq_name("itest-flush-", inst, sizeof(inst));
+	struct db *db = db_connect(getenv("DATABASE_URL"), err, sizeof(err));
+	cr_assert_not_null(db, "%s", err);
+	char *bounds = itest_sql("SELECT provider_hist_bounds_ms()::text");
+	char c_bounds[512] = "{";
+	for (int i = 0; i < METRICS_HIST_LEN - 1; i++)
+		snprintf(c_bounds + strlen(c_bounds), sizeof(c_bounds) - strlen(c_bounds), "%s%d", i ? "," : "",
+			 metrics_hist_bounds_ms[i]);
+	strcat(c_bounds, "}");
+	cr_expect_str_eq(bounds, c_bounds, "sql/006 and src/metrics.c disagree on the bucket bounds");
+
+	struct metrics_totals prev;
+	metrics_totals(&prev);
+	const long long minute = 978307200;   /* 2001-01-01 00:00 UTC */
+	cr_assert_eq(metrics_flush(db, inst, minute, &prev), 0);
+	char *none = itest_sql("SELECT count(*) FROM provider_minutes WHERE instance = '%s'", inst);
+	cr_expect_str_eq(none, "0", "a minute without requests writes no row");
+	metrics_provider(MR_OK, 0.004);        /* (3, 5] ms: index 3 */
+	metrics_provider(MR_TRANSIENT, 0.004);
+	metrics_provider(MR_OK, 0.250);        /* (200, 300] ms: index 14 */
+	cr_assert_eq(metrics_flush(db, inst, minute, &prev), 0);
+	metrics_provider(MR_PERMANENT, 0.250);
+	cr_assert_eq(metrics_flush(db, inst, minute, &prev), 0);
+	char *row = itest_sql("SELECT requests || ' ' || failures || ' ' || hist[4] || ' ' || hist[15] || ' ' ||"
+			      " (SELECT sum(x) FROM unnest(hist) x) || ' ' || api_ts(minute)"
+			      " FROM provider_minutes WHERE instance = '%s'", inst);
+	cr_expect_str_eq(row, "4 2 2 2 4 2001-01-01T00:00:00Z");
+	free(itest_sql("DELETE FROM provider_minutes WHERE instance = '%s'", inst));
+	free(bounds);
+	free(none);
+	free(row);
+	db_close(db);
+}
+
+static pid_t start_role(const struct sink *s, const char *logdir, const char *name)
+{
+	char smtp[64];
+	const char *env[16];
+	herald_env(env, smtp, sizeof(smtp), s, logdir);
+	char out[128];
+	snprintf(out, sizeof(out), "%s/%s.out", logdir, name);
+	char *argv[] = {herald_path(), "serve", "--roles", "report", NULL};
+	return spawn(argv, env, out);
+}
+
+static void stop_role(pid_t pid)
+{
+	kill(pid, SIGTERM);
+	cr_expect_eq(finish(pid), 0, "herald serve did not exit 0 on SIGTERM");
+}
+
+Test(report, two_instances_send_the_daily_report_once)
+{
+	struct sink s = {0};
+	char logdir[64];
+	free(itest_sql("DELETE FROM reports WHERE kind = 'daily'"));
+	sink_start(&s, 0);
+	tmpdir(logdir, sizeof(logdir), "logs");
+	pid_t a = start_role(&s, logdir, "a"), b = start_role(&s, logdir, "b");
+	int n = wait_mails(&s, 1, 10);
+	sleep_ms(3000);   /* a second mail would come within the next checks */
+	n = count_mails(&s);
+	stop_role(a);
+	stop_role(b);
+	sink_stop(&s);
+	cr_expect_eq(n, 1, "%d daily mails from two instances", n);
+	char *row = itest_sql("SELECT status || ' ' || attempts || ' ' || (day = (now() AT TIME ZONE 'UTC')::date)"
+			      " FROM reports WHERE kind = 'daily'");
+	cr_expect_str_eq(row, "sent 1 true");
+	free(row);
+
+	/* restarted: today's report is sent already, nothing more goes out */
+	a = start_role(&s, logdir, "c");
+	sink_start(&s, s.port);
+	sleep_ms(3000);
+	stop_role(a);
+	sink_stop(&s);
+	cr_expect_eq(count_mails(&s), 1, "a restart sent the daily report again");
+	rmtree(s.dir);
+	rmtree(logdir);
+}
+
+Test(report, daily_report_is_retried_until_the_sink_is_up)
+{
+	struct sink s = {0};
+	char logdir[64];
+	free(itest_sql("DELETE FROM reports WHERE kind = 'daily'"));
+	sink_start(&s, 0);   /* to get a free port and a folder; the sink goes down at once */
+	sink_stop(&s);
+	tmpdir(logdir, sizeof(logdir), "logs");
+	pid_t a = start_role(&s, logdir, "retry");
+	char *status = NULL;
+	for (int i = 0; i < 100; i++, sleep_ms(100)) {
+		free(status);
+		status = itest_sql("SELECT status FROM reports WHERE kind = 'daily'");
+		if (status && strcmp(status, "failed") == 0)
+			break;
+	}
+	cr_expect_str_eq(status, "failed", "the first attempt did not fail and get recorded");
+	sink_start(&s, s.port);
+	int n = wait_mails(&s, 1, 15);
+	sleep_ms(2500);
+	n = count_mails(&s);
+	stop_role(a);
+	sink_stop(&s);
+	cr_expect_eq(n, 1, "%d mails after the sink came up", n);
+	char *row = itest_sql("SELECT status || ' ' || (attempts >= 2) || ' ' || (last_error LIKE '%%onnect%%')"
+			      " FROM reports WHERE kind = 'daily'");
+	cr_expect_str_eq(row, "sent true true");
+	free(row);
+	free(status);
+	rmtree(s.dir);
+	rmtree(logdir);
+}
+
+Test(report, disabled_without_smtp_url_or_recipients)
+{
+	struct sink s = {0};
+	char logdir[64], out[128];
+	sink_start(&s, 0);
+	tmpdir(logdir, sizeof(logdir), "logs");
+	snprintf(out, sizeof(out), "%s/send.out", logdir);
+	const char *env[] = {"HERALD_SMTP_URL", "HERALD_REPORT_TO=ops@herald.test", NULL};
+	char *argv[] = {herald_path(), "report", "send", NULL};
+	cr_expect_neq(finish(spawn(argv, env, out)), 0);
+	char *msg = slurp(out);
+	cr_expect(has(msg, "reports are disabled: HERALD_SMTP_URL is not set"), "%s", msg);
+	free(msg);
+
+	free(itest_sql("DELETE FROM reports WHERE kind = 'daily'"));
+	char smtp[64], logenv[128];
+	snprintf(smtp, sizeof(smtp), "HERALD_SMTP_URL=smtp://127.0.0.1:%d", s.port);
+	snprintf(logenv, sizeof(logenv), "HERALD_LOG_DIR=%s", logdir);
+	const char *env2[] = {smtp, "HERALD_REPORT_TO", "HERALD_REPORT_TIME=00:00", "HERALD_DEFAULT_TIMEZONE=UTC",
+			      logenv, NULL};
+	snprintf(out, sizeof(out), "%s/serve.out", logdir);
+	char *argv2[] = {herald_path(), "serve", "--roles", "report", NULL};
+	pid_t pid = spawn(argv2, env2, out);
+	sleep_ms(2500);
+	stop_role(pid);
+	sink_stop(&s);
+	cr_expect_eq(count_mails(&s), 0);
+	msg = slurp(out);
+	cr_expect(has(msg, "\"event\":\"report.disabled\",\"reason\":\"HERALD_REPORT_TO is not set\""), "%s", msg);
+	free(msg);
+	char *rows = itest_sql("SELECT count(*) FROM reports WHERE kind = 'daily'");
+	cr_expect_str_eq(rows, "0");
+	free(rows);
+	rmtree(s.dir);
+	rmtree(logdir);
+}
+
+Test(report, model_functions_for_the_admin_page)
+{
+	char err[256], mid[64], *json = NULL;
+	struct report_mail m;
+	struct db *db = db_connect(getenv("DATABASE_URL"), err, sizeof(err));
+	cr_assert_not_null(db, "%s", err);
+	config_defaults();
+	free(cfg.root);
+	cfg.root = strdup(root());
+	char *tdir = xasprintf("%s/templates", cfg.root);
+	cr_assert_eq(tmpl_load_dir(tmpl_app(), tdir, err, sizeof(err)), 0, "%s", err);
+	free(tdir);
+	cr_assert_eq(report_preview(db, &m, err, sizeof(err)), 0, "%s", err);
+	cr_expect(has(m.subject, "herald \xe2\x80\x94 statistics for "), "%s", m.subject);
+	cr_expect(has(m.text, "Running totals"));
+	cr_expect(has(m.html, "<h2 style=\"font-size: 16px\">Running totals</h2>"));
+	report_mail_free(&m);
+
+	cr_expect_eq(report_send_now(db, err, sizeof(err)), -1, "no SMTP URL: nothing can be sent");
+	cr_expect(has(err, "HERALD_SMTP_URL is not set"), "%s", err);
+
+	uniq_name("<itest-", mid, sizeof(mid));
+	strcat(mid, "@herald.test>");
+	char *id = itest_sql("INSERT INTO reports (kind, day, status, attempts, message_id, recipients, subject,"
+			     " body_text, body_html, sent_at) VALUES ('manual', '2026-01-02', 'sent', 1, '%s',"
+			     " 'a@herald.test', 'S', 'T', '<p>H</p>', now()) RETURNING id", mid);
+	char *hist = report_history_json(db, 1000, 0);
+	cr_assert_not_null(hist);
+	cr_expect(has(hist, mid) && !has(hist, "<p>H</p>"), "history lists it without bodies");
+	free(hist);
+	hist = report_history_json(db, 10, atoll(id));
+	cr_expect(!has(hist, mid), "before_id pages past it");
+	free(hist);
+	cr_expect_eq(report_get_json(db, atoll(id), &json), 1);
+	json_t *j = json_loads(json, 0, NULL);
+	free(json);
+	cr_expect_str_eq(jstr(j, "message_id"), mid);
+	cr_expect_str_eq(jstr(j, "day"), "2026-01-02");
+	cr_expect_str_eq(jstr(j, "body_html"), "<p>H</p>");
+	cr_expect_str_eq(jstr(j, "status"), "sent");
+	cr_expect_eq(report_get_json(db, -1, &json), 0);
+	free(itest_sql("DELETE FROM reports WHERE id = %s", id));
+	json_decref(j);
+	free(id);
+	db_close(db);
+}

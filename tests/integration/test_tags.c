@@ -1,0 +1,269 @@
+/* Tags over /api/v1: CRUD, validation, uniqueness, the clients count, roles, pagination. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "itest.h"
+
+/* Creates a tag named name; returns its id. */
+static long long make_tag(const char *name)
+{
+	struct resp *r = api(tok_operator(), "POST", "/api/v1/tags", "{\"name\":\"%s\"}", name);
+	cr_assert_eq(r->status, 201, "%s", r->body);
+	long long id = jint(r->json, "id");
+	resp_free(r);
+	return id;
+}
+
+static long long tag_clients(long long id)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/tags/%lld", id);
+	struct resp *r = api(tok_viewer(), "GET", path, NULL);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	long long n = jint(r->json, "clients");
+	resp_free(r);
+	return n;
+}
+
+static int has_error(struct resp *r, const char *field)
+{
+	return json_object_get(json_object_get(r->json, "errors"), field) != NULL;
+}
+
+Test(tags, create_get_update_delete)
+{
+	char name[32], name2[32], path[64], loc[64];
+	uniq_name("t", name, sizeof(name));
+	uniq_name("t", name2, sizeof(name2));
+	struct resp *r = api(tok_operator(), "POST", "/api/v1/tags", "{\"name\":\"%s\"}", name);
+	cr_assert_eq(r->status, 201, "%s", r->body);
+	long long id = jint(r->json, "id");
+	snprintf(path, sizeof(path), "/api/v1/tags/%lld", id);
+	snprintf(loc, sizeof(loc), "%s", path);
+	cr_assert_str_eq(r->location, loc);
+	cr_assert_str_eq(jstr(r->json, "name"), name);
+	cr_assert_eq(jint(r->json, "clients"), 0);
+	cr_assert_not_null(jstr(r->json, "created_at"));
+	cr_assert_not_null(jstr(r->json, "updated_at"));
+	resp_free(r);
+
+	r = api(tok_viewer(), "GET", path, NULL);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_str_eq(jstr(r->json, "name"), name);
+	cr_assert_eq(jint(r->json, "id"), id);
+	resp_free(r);
+
+	r = api(tok_operator(), "PATCH", path, "{}");
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_str_eq(jstr(r->json, "name"), name);
+	resp_free(r);
+
+	r = api(tok_operator(), "PATCH", path, "{\"name\":\"%s\"}", name2);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_str_eq(jstr(r->json, "name"), name2);
+	resp_free(r);
+
+	r = api(tok_operator(), "PUT", path, "{\"name\":\"%s\"}", name);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_str_eq(jstr(r->json, "name"), name);
+	resp_free(r);
+
+	r = api(tok_operator(), "DELETE", path, NULL);
+	cr_assert_eq(r->status, 204, "%s", r->body);
+	resp_free(r);
+	r = api(tok_viewer(), "GET", path, NULL);
+	cr_assert_eq(r->status, 404);
+	cr_assert_str_eq(r->content_type, "application/problem+json");
+	resp_free(r);
+	r = api(tok_operator(), "DELETE", path, NULL);
+	cr_assert_eq(r->status, 404);
+	resp_free(r);
+	r = api(tok_operator(), "PATCH", path, "{\"name\":\"x\"}");
+	cr_assert_eq(r->status, 404);
+	resp_free(r);
+	r = api(tok_viewer(), "GET", "/api/v1/tags/abc", NULL);
+	cr_assert_eq(r->status, 404);
+	resp_free(r);
+}
+
+Test(tags, validation_names_every_bad_field)
+{
+	struct resp *r = api(tok_operator(), "POST", "/api/v1/tags", "{\"x\":1}");
+	cr_assert_eq(r->status, 422, "%s", r->body);
+	cr_assert(has_error(r, "name") && has_error(r, "x"), "%s", r->body);
+	resp_free(r);
+	r = api(tok_operator(), "POST", "/api/v1/tags", "{\"name\":\"\"}");
+	cr_assert_eq(r->status, 422, "%s", r->body);
+	cr_assert(has_error(r, "name"));
+	resp_free(r);
+	r = api(tok_operator(), "POST", "/api/v1/tags", "{\"name\":5}");
+	cr_assert_eq(r->status, 422, "%s", r->body);
+	cr_assert(has_error(r, "name"));
+	resp_free(r);
+
+	char big[80];
+	memset(big, 'b', 65);
+	big[65] = '\0';
+	r = api(tok_operator(), "POST", "/api/v1/tags", "{\"name\":\"%s\"}", big);
+	cr_assert_eq(r->status, 422, "%s", r->body);
+	cr_assert(has_error(r, "name"));
+	resp_free(r);
+
+	/* 64 characters (not bytes) is the limit: 64 two-byte letters pass. */
+	char name[200] = "";
+	uniq_name("", name, sizeof(name));
+	for (int i = 0; i < 56; i++)
+		strcat(name, "\xd0\xb6");
+	r = api(tok_operator(), "POST", "/api/v1/tags", "{\"name\":\"%s\"}", name);
+	cr_assert_eq(r->status, 201, "%s", r->body);
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/tags/%lld", jint(r->json, "id"));
+	resp_free(r);
+
+	r = api(tok_operator(), "PUT", path, "{}");
+	cr_assert_eq(r->status, 422, "%s", r->body);
+	cr_assert(has_error(r, "name"));
+	resp_free(r);
+	r = api(tok_operator(), "PATCH", path, "{\"name\":null}");
+	cr_assert_eq(r->status, 422, "%s", r->body);
+	cr_assert(has_error(r, "name"));
+	resp_free(r);
+}
+
+Test(tags, names_are_unique_and_case_sensitive)
+{
+	char name[32], upper[32], path[64];
+	uniq_name("dup", name, sizeof(name));
+	snprintf(upper, sizeof(upper), "DUP%s", name + 3);
+	make_tag(name);
+	struct resp *r = api(tok_operator(), "POST", "/api/v1/tags", "{\"name\":\"%s\"}", name);
+	cr_assert_eq(r->status, 409, "%s", r->body);
+	cr_assert_str_eq(r->content_type, "application/problem+json");
+	resp_free(r);
+	long long other = make_tag(upper);
+	snprintf(path, sizeof(path), "/api/v1/tags/%lld", other);
+	r = api(tok_operator(), "PATCH", path, "{\"name\":\"%s\"}", name);
+	cr_assert_eq(r->status, 409, "%s", r->body);
+	resp_free(r);
+}
+
+Test(tags, clients_count_follows_clients_and_rename_reaches_them)
+{
+	char name[32], renamed[32], p1[12], p2[12], path[64], cpath[64];
+	uniq_name("cnt", name, sizeof(name));
+	uniq_name("ren", renamed, sizeof(renamed));
+	long long id = make_tag(name);
+	uniq_phone(p1);
+	uniq_phone(p2);
+	struct resp *r = api(tok_operator(), "POST", "/api/v1/clients", "{\"phone\":\"%s\",\"tag\":\"%s\"}", p1, name);
+	cr_assert_eq(r->status, 201, "%s", r->body);
+	snprintf(cpath, sizeof(cpath), "/api/v1/clients/%lld", jint(r->json, "id"));
+	resp_free(r);
+	cr_assert_eq(tag_clients(id), 1);
+	r = api(tok_operator(), "POST", "/api/v1/clients", "{\"phone\":\"%s\",\"tag\":\"%s\"}", p2, name);
+	cr_assert_eq(r->status, 201, "%s", r->body);
+	char c2path[64];
+	snprintf(c2path, sizeof(c2path), "/api/v1/clients/%lld", jint(r->json, "id"));
+	resp_free(r);
+	cr_assert_eq(tag_clients(id), 2);
+
+	snprintf(path, sizeof(path), "/api/v1/tags/%lld", id);
+	r = api(tok_operator(), "DELETE", path, NULL);
+	cr_assert_eq(r->status, 409, "%s", r->body);
+	resp_free(r);
+
+	r = api(tok_operator(), "PATCH", path, "{\"name\":\"%s\"}", renamed);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_eq(jint(r->json, "clients"), 2);
+	resp_free(r);
+	r = api(tok_viewer(), "GET", cpath, NULL);
+	cr_assert_str_eq(jstr(r->json, "tag"), renamed);
+	resp_free(r);
+
+	r = api(tok_operator(), "PATCH", cpath, "{\"tag\":null}");
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	resp_free(r);
+	cr_assert_eq(tag_clients(id), 1);
+	r = api(tok_operator(), "DELETE", c2path, NULL);
+	cr_assert_eq(r->status, 204, "%s", r->body);
+	resp_free(r);
+	cr_assert_eq(tag_clients(id), 0);
+	r = api(tok_operator(), "DELETE", path, NULL);
+	cr_assert_eq(r->status, 204, "%s", r->body);
+	resp_free(r);
+}
+
+Test(tags, viewer_reads_but_may_not_write)
+{
+	char name[32], path[64];
+	uniq_name("role", name, sizeof(name));
+	long long id = make_tag(name);
+	snprintf(path, sizeof(path), "/api/v1/tags/%lld", id);
+	struct resp *r = api(tok_viewer(), "GET", "/api/v1/tags", NULL);
+	cr_assert_eq(r->status, 200);
+	resp_free(r);
+	r = api(tok_viewer(), "POST", "/api/v1/tags", "{\"name\":\"x%s\"}", name);
+	cr_assert_eq(r->status, 403, "%s", r->body);
+	resp_free(r);
+	r = api(tok_viewer(), "PATCH", path, "{\"name\":\"x%s\"}", name);
+	cr_assert_eq(r->status, 403, "%s", r->body);
+	resp_free(r);
+	r = api(tok_viewer(), "PUT", path, "{\"name\":\"x%s\"}", name);
+	cr_assert_eq(r->status, 403, "%s", r->body);
+	resp_free(r);
+	r = api(tok_viewer(), "DELETE", path, NULL);
+	cr_assert_eq(r->status, 403, "%s", r->body);
+	resp_free(r);
+	r = api(NULL, "GET", path, NULL);
+	cr_assert_eq(r->status, 401);
+	resp_free(r);
+	cr_assert_eq(tag_clients(id), 0);
+}
+
+Test(tags, pagination_visits_every_row_once)
+{
+	long long mine[9];
+	char name[32];
+	for (int i = 0; i < 9; i++) {
+		uniq_name("pg", name, sizeof(name));
+		mine[i] = make_tag(name);
+	}
+	char *total = itest_sql("SELECT count(*) FROM tags");
+	long long expect = atoll(total), seen = 0, last = 0;
+	free(total);
+	int found[9] = {0};
+	char path[256] = "/api/v1/tags?limit=4&count=true";
+	for (int pages = 0; pages < 100000; pages++) {
+		struct resp *r = api(tok_viewer(), "GET", path, NULL);
+		cr_assert_eq(r->status, 200, "%s", r->body);
+		if (pages == 0)
+			cr_assert_geq(jint(r->json, "count"), expect);
+		json_t *res = json_object_get(r->json, "results");
+		cr_assert_leq(json_array_size(res), 4);
+		for (size_t i = 0; i < json_array_size(res); i++) {
+			long long id = jint(json_array_get(res, i), "id");
+			cr_assert_gt(id, last, "order: %lld after %lld", id, last);
+			last = id;
+			seen++;
+			for (int k = 0; k < 9; k++)
+				found[k] += id == mine[k];
+		}
+		const char *next = jstr(r->json, "next_cursor");
+		if (next == NULL) {
+			resp_free(r);
+			break;
+		}
+		snprintf(path, sizeof(path), "/api/v1/tags?limit=4&cursor=%s", next);
+		resp_free(r);
+	}
+	cr_assert_geq(seen, expect);
+	for (int k = 0; k < 9; k++)
+		cr_assert_eq(found[k], 1, "tag %lld seen %d times", mine[k], found[k]);
+	struct resp *r = api(tok_viewer(), "GET", "/api/v1/tags?cursor=MTI", NULL);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	resp_free(r);
+	r = api(tok_viewer(), "GET", "/api/v1/tags?cursor=YWJj", NULL);
+	cr_assert_eq(r->status, 400, "a non-numeric cursor: %s", r->body);
+	resp_free(r);
+}

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# make bench: the figures of DESIGN.md "Performance targets", against a throw-away PostgreSQL
+# cluster (fsync on, as in production; synchronous_commit off as scripts/pg.sh sets) and one
+# herald with default settings. One function per figure; each prints one "bench: ..." line.
+# Later sections (dispatch, admin, SMPP) append their own bench_* function and add it to
+# FIGURES at the bottom.
+#
+# HTTP figures come from Debian's wrk with WRK_ARGS (default -t2 -c64 -d10s): on this 2-core
+# machine wrk competes with herald and PostgreSQL for the same cores, and other work on the
+# machine (see the load average printed with each figure) lowers every figure.
+source "$(dirname "$0")/../../tests/lib.sh"
+cd "$ROOT"
+WRK_ARGS=${WRK_ARGS:-"-t2 -c64 -d10s"}
+BENCH_CLIENTS=${BENCH_CLIENTS:-100000}
+
+psql_q() { psql "$DATABASE_URL" -qtAX -v ON_ERROR_STOP=1 "$@"; }
+load() { cut -d' ' -f1 /proc/loadavg; }
+
+# cpu_ticks PID...: CPU time (user + system, clock ticks) the processes have used so far.
+cpu_ticks() {
+  local p t=0
+  for p in "$@"; do
+    [[ -r /proc/$p/stat ]] && t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
+  done
+  echo "$t"
+}
+# The processes of PostgreSQL: the postmaster and its children (backends, writers).
+pg_pids() {
+  local pm; pm=$(head -1 "$TMP/pg/data/postmaster.pid")
+  echo "$pm" $(pgrep -P "$pm")
+}
+
+# wrk_line LABEL URL [wrk args...]: runs wrk and prints req/s, p50 and p99, and the CPU time
+# herald and PostgreSQL spent per request (the figure that other load on the machine does not
+# change); fails when a response was not 2xx.
+wrk_line() {
+  local label=$1 url=$2; shift 2
+  local hz h0 p0
+  hz=$(getconf CLK_TCK)
+  h0=$(cpu_ticks "$HERALD_PID")
+  p0=$(cpu_ticks $(pg_pids))
+  local out; out=$(wrk $WRK_ARGS --latency -H "Authorization: Bearer $BENCH_TOKEN" "$@" "$url")
+  local reqs; reqs=$(awk '/requests in/ {print $1}' <<<"$out")
+  CPU_LINE=$(awk -v h=$(($(cpu_ticks "$HERALD_PID") - h0)) -v p=$(($(cpu_ticks $(pg_pids)) - p0)) -v hz="$hz" -v n="$reqs" \
+    -v cores="$(nproc)" 'BEGIN { us = (h + p) / hz / n * 1e6
+      printf "cpu per request: herald %.0f us + postgres %.0f us = %.0f req/s on %d idle cores without wrk", h / hz / n * 1e6, p / hz / n * 1e6, cores * 1e6 / us, cores }')
+  local rps p50 p99 bad
+  rps=$(awk '/^Requests\/sec:/ {printf "%d", $2}' <<<"$out")
+  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
+  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  bad=$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"$out")
+  echo "bench: $label  $rps req/s (wrk $WRK_ARGS, p50 $p50, p99 $p99; $CPU_LINE; load before ${LOAD_BEFORE})"
+  if [[ -n "$bad" ]]; then echo "bench: $label: $bad responses were not 2xx" >&2; return 1; fi
+}
+
+bench_setup() {
+  start_pg
+  export HERALD_LOG_DIR=$TMP/logs
+  build/herald migrate >"$TMP/migrate.log" 2>&1 || { cat "$TMP/migrate.log"; exit 1; }
+  echo "bench-password" | build/herald user create bench --role admin 2>/dev/null
+  BENCH_TOKEN=$(build/herald token create bench 2>/dev/null)
+  export BENCH_TOKEN
+  start_herald bench
+  HERALD_PID=${PIDS[-1]}
+  BASE=$HERALD_URL_BENCH
+}
+
+# 100,000 clients (phones 7000xxxxxxx, operators 000..009), a tenth of them tagged.
+bench_seed_clients() {
+  local t0=$EPOCHREALTIME
+  psql_q <<SQL
+INSERT INTO tags (name) VALUES ('bench') ON CONFLICT DO NOTHING;
+INSERT INTO operators (code) SELECT lpad(n::text, 3, '0') FROM generate_series(0, 9) n ON CONFLICT DO NOTHING;
+INSERT INTO clients (phone, operator_code, tag_id, timezone)
+SELECT '7' || lpad(g::text, 10, '0'), lpad((g % 10)::text, 3, '0'),
+       CASE WHEN g % 10 = 0 THEN (SELECT id FROM tags WHERE name = 'bench') END, 'Europe/Moscow'
+  FROM generate_series(1, $BENCH_CLIENTS) g;
+VACUUM ANALYZE clients;
+SQL
+  printf 'bench: seeded %d clients in %.2f s (one INSERT ... SELECT)\n' "$BENCH_CLIENTS" "$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { print b - a }')"
+}
+
+bench_get_clients() {
+  LOAD_BEFORE=$(load)
+  wrk_line "GET /api/v1/clients?limit=50" "$BASE/api/v1/clients?limit=50"
+}
+
+bench_post_clients() {
+  LOAD_BEFORE=$(load)
+  BENCH_PHONE_RUN=$((RANDOM % 1000)) wrk_line "POST /api/v1/clients" "$BASE/api/v1/clients" \
+    -s "$ROOT/tools/bench/post_client.lua"
+}
+
+# POST /api/v1/clients/bulk with 100,000 new clients; the same phones again with another
+# timezone (100,000 updates); then that array once more (nothing changes, nothing is written).
+bench_bulk_clients() {
+  local zone run out secs
+  for zone in Asia/Omsk Asia/Tomsk; do
+    awk -v zone="$zone" 'BEGIN { printf "["; for (i = 0; i < 100000; i++) printf "%s{\"phone\":\"7100%07d\",\"tag\":\"bulk%d\",\"timezone\":\"%s\"}", (i ? "," : ""), i, i % 100, zone; printf "]" }' >"$TMP/bulk-${zone#*/}.json"
+  done
+  for run in Omsk:create Tomsk:update Tomsk:unchanged; do
+    LOAD_BEFORE=$(load)
+    out=$(curl -sS -o "$TMP/bulk.out" -w '%{http_code} %{time_total}' -H "Authorization: Bearer $BENCH_TOKEN" \
+      -H 'Content-Type: application/json' --data-binary @"$TMP/bulk-${run%:*}.json" "$BASE/api/v1/clients/bulk")
+    [[ ${out%% *} == 200 ]] || { echo "bench: bulk answered ${out%% *}: $(head -c 300 "$TMP/bulk.out")" >&2; return 1; }
+    secs=${out#* }
+    echo "bench: POST /api/v1/clients/bulk 100,000 items (${run#*:})  ${secs} s  $(head -c 80 "$TMP/bulk.out") (load before $LOAD_BEFORE)"
+  done
+}
+
+FIGURES=(bench_setup bench_seed_clients bench_get_clients bench_post_clients bench_bulk_clients)
+for f in "${FIGURES[@]}"; do "$f"; done
