@@ -52,7 +52,8 @@ build/herald: $(OBJDIR)/main.o $(LIB) build/mode-$(MODE)
 	@$(CC) $(LDFLAGS) -o $@ $(OBJDIR)/main.o $(LIB) $(LDLIBS)
 
 build/fakeprobe: tools/fakeprobe.c $(LIB) build/mode-$(MODE)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ tools/fakeprobe.c $(LIB) $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ tools/fakeprobe.c $(LIB) $(LDLIBS)
 
 # Front-end packages (htmx, swagger-ui) come from npm at build time and are copied into assets/vendor.
 assets/vendor/.stamp: package.json package-lock.json
