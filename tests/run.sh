@@ -29,16 +29,19 @@ count_criterion() {  # parses Criterion's synthesis line from $1
   return 0
 }
 
+# ONLY=test_engine runs that binary alone (with CRITERION_FILTER=engine/name one test of it),
+# and skips the other suites: the quick loop while working on one part.
 for t in build/tests-$MODE/unit/* build/tests-$MODE/integration/*; do
   [[ -x "$t" ]] || continue
+  [[ -n "${ONLY:-}" && "$(basename "$t")" != "$ONLY" ]] && continue
   echo "== $t"
-  "$t" --jobs 1 >"$TMP/out" 2>&1 || true
+  "$t" --jobs 1 ${CRITERION_FILTER:+--filter "$CRITERION_FILTER"} >"$TMP/out" 2>&1 || true
   grep -a -E 'FAIL|CRASH|Assertion|warning|error|Synthesis' "$TMP/out" | grep -av '^\[----\]   *$' | head -60
   count_criterion "$TMP/out"
 done
 
 # Browser, SMPP and other node:test suites.
-if compgen -G "tests/e2e/*.test.mjs" >/dev/null; then
+if [[ -z "${ONLY:-}" ]] && compgen -G "tests/e2e/*.test.mjs" >/dev/null; then
   echo "== node --test tests/e2e"
   node --test --test-concurrency=1 tests/e2e/ >"$TMP/node.out" 2>&1 || true
   grep -E '^# (pass|fail|skipped)|^not ok' "$TMP/node.out" || true
@@ -47,7 +50,7 @@ if compgen -G "tests/e2e/*.test.mjs" >/dev/null; then
 fi
 
 # Deployment: nginx, docker compose, Dockerfile, failover (tests/deploy/*.sh print TAP lines).
-for t in tests/deploy/*.sh; do
+for t in ${ONLY:+/nonexistent/}tests/deploy/*.sh; do
   [[ -f "$t" ]] || continue
   echo "== $t"
   rc=0; bash "$t" >"$TMP/deploy.out" 2>&1 || rc=$?
