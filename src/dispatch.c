@@ -610,7 +610,7 @@ static void submit_queued(struct worker *w)
 {
 	while (w->qlen > 0 && provider_room(w->prov) > 0) {
 		struct provider_msg *m = w->queue[w->qhead];
-		if (now_real() >= m->expires_at) {
+		if (now_real() + PROVIDER_SEND_GUARD_S >= m->expires_at) {
 			queue_pop(w);
 			snprintf(m->error, sizeof(m->error), "end_at passed before it could be sent");
 			add_result(w, m, 4, 0);

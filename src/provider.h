@@ -5,6 +5,10 @@
  * A provider object belongs to one thread; several threads each open their own. */
 #ifndef HERALD_PROVIDER_H
 #define HERALD_PROVIDER_H
+
+/* A request is not started when less than this remains before the message's expires_at: started
+ * any later, it could reach the provider after the mailing's end. */
+#define PROVIDER_SEND_GUARD_S 0.05
 #include <stdint.h>
 
 enum provider_outcome { PO_SENT, PO_TRANSIENT, PO_PERMANENT };

@@ -154,7 +154,7 @@ static void pp_submit(struct provider *p, struct provider_msg *m)
 {
 	struct probe_provider *pp = (struct probe_provider *)p;
 	reset_result(m);
-	long left_ms = (long)((m->expires_at - now_real()) * 1000.0);
+	long left_ms = (long)((m->expires_at - now_real() - PROVIDER_SEND_GUARD_S) * 1000.0);
 	if (left_ms <= 0 || !is_digits(m->phone, strlen(m->phone))) {
 		snprintf(m->error, sizeof(m->error), "%s", left_ms <= 0 ? "expires_at reached before sending" :
 			 "phone is not digits");

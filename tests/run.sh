@@ -36,7 +36,7 @@ for t in build/tests-$MODE/unit/* build/tests-$MODE/integration/*; do
   [[ -n "${ONLY:-}" && "$(basename "$t")" != "$ONLY" ]] && continue
   echo "== $t"
   "$t" --jobs 1 ${CRITERION_FILTER:+--filter "$CRITERION_FILTER"} >"$TMP/out" 2>&1 || true
-  grep -a -E 'FAIL|CRASH|Assertion|warning|error|Synthesis' "$TMP/out" | grep -av '^\[----\]   *$' | head -60
+  grep -a -E 'FAIL|CRASH|Assertion|warning|error|Synthesis|^\[----\]   [^ ]' "$TMP/out" | head -60
   count_criterion "$TMP/out"
 done
 
