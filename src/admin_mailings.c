@@ -333,11 +333,13 @@ static void bulk_confirm(struct http_req *req, struct db *db, json_t *keys)
 	size_t i;
 	json_array_foreach(keys, i, k)
 		json_array_append_new(hidden, json_pack("{s:s, s:O}", "name", "key", "value", k));
+	size_t n = json_array_size(keys);
 	admin_page(req, 200, "admin/confirm",
-		   json_pack("{s:s, s:s++, s:s, s:s, s:s, s:o}", "heading", "Delete mailings", "message",
-			     json_array_size(keys) == 1 ? "Delete 1 mailing" : "Delete the selected mailings",
-			     " together with their messages: ", PQgetvalue(r, 0, 0), "action", BASE "bulk", "submit",
-			     "Delete mailings and messages", "cancel_href", BASE, "hidden", hidden));
+		   json_pack("{s:s, s:o, s:s, s:s, s:s, s:o}", "heading", "Delete mailings", "message",
+			     json_sprintf("Delete %zu mailing%s and their %s messages? This cannot be undone; "
+					  "running mailings stop sending.", n, n == 1 ? "" : "s", PQgetvalue(r, 0, 0)),
+			     "action", BASE "bulk", "submit", "Delete mailings and messages", "cancel_href", BASE,
+			     "hidden", hidden));
 	PQclear(r);
 }
 
