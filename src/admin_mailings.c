@@ -386,7 +386,7 @@ void admin_mailings_bulk(struct http_req *req)
 			}
 			json_object_set_new(o, "id", json_integer(id));
 			json_object_set_new(o, "href", json_sprintf(BASE "%lld", (long long)id));
-			json_object_set(o, "linked", json_boolean(!(del && rc == MAILING_OK) && rc != MAILING_NOT_FOUND));
+			json_object_set_new(o, "linked", json_boolean(!(del && rc == MAILING_OK) && rc != MAILING_NOT_FOUND));
 			json_array_append_new(outcomes, o);
 		}
 		list_page(req, outcomes);
