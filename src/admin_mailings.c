@@ -44,6 +44,7 @@ static const struct admin_col cols[] = {
 	{"Text", "excerpt", NULL},
 	{"Sent / total", "progress", NULL},
 };
+#define STATUS_COL 1
 #define PROGRESS_COL 5
 
 static const char *const sorts[] = {"-id", "id", "start_at", "-start_at", NULL};
@@ -293,7 +294,8 @@ static void list_page(struct http_req *req, json_t *outcomes)
 		json_t *obj = json_object_get(row, "object");
 		json_int_t total = json_integer_value(json_object_get(obj, "total"));
 		json_int_t sent = json_integer_value(json_object_get(obj, "sent"));
-		json_t *cell = json_array_get(json_object_get(row, "cells"), PROGRESS_COL);
+		json_t *cells = json_object_get(row, "cells"), *cell = json_array_get(cells, PROGRESS_COL);
+		json_object_set(json_array_get(cells, STATUS_COL), "badge", json_object_get(obj, "status"));
 		json_object_set_new(cell, "text", json_sprintf("%lld / %lld", (long long)sent, (long long)total));
 		json_object_set_new(cell, "bar", json_pack("{s:I, s:I}", "value", sent, "max", total > 0 ? total : 1));
 	}
