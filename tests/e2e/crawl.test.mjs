@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { BASE_URL, launch, openPage } from './browser.mjs';
 
 const MAX_PAGES = 300;
-const VARIANTS_PER_PATH = 4;   // e.g. sort orders and filters of one list
+const VARIANTS_PER_PATH = 6;   // pages per path pattern (/admin/mailings/{id}, a list's sorts and filters)
 const ROLES = [['t_admin', 'password-admin'], ['t_operator', 'password-operator'], ['t_viewer', 'password-viewer']];
 let browser;
 
@@ -67,10 +67,11 @@ for (const [user, password] of ROLES) {
       url.hash = '';
       const key = url.pathname + url.search;
       if (seen.has(key)) continue;
-      const n = perPath.get(url.pathname) || 0;
+      const pattern = url.pathname.replace(/\/\d+(?=\/|$)/g, '/{id}');
+      const n = perPath.get(pattern) || 0;
       if (n >= VARIANTS_PER_PATH) continue;
       seen.add(key);
-      perPath.set(url.pathname, n + 1);
+      perPath.set(pattern, n + 1);
       const before = problems.length;
       const resp = await page.goto(url.href);
       visited++;
