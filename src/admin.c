@@ -307,6 +307,15 @@ static void list_url(struct http_req *req, const struct admin_list_spec *spec, s
 	}
 }
 
+json_t *admin_time(const char *t)
+{
+	if (t == NULL)
+		return json_string("—");
+	if (strlen(t) == 20 && t[19] == 'Z' && rfc3339_valid(t) == 0)
+		return json_sprintf("%.10s %.5s UTC", t, t + 11);
+	return json_string(t);
+}
+
 static json_t *cell_text(json_t *v)
 {
 	if (json_is_true(v))
@@ -315,9 +324,8 @@ static json_t *cell_text(json_t *v)
 		return json_string("no");
 	if (json_is_null(v) || v == NULL)
 		return json_string("—");
-	const char *s = json_string_value(v);
-	if (s && strlen(s) == 20 && s[19] == 'Z' && rfc3339_valid(s) == 0)   /* an API time, shown shorter */
-		return json_sprintf("%.10s %.5s UTC", s, s + 11);
+	if (json_is_string(v))
+		return admin_time(json_string_value(v));
 	return value_text(v);
 }
 

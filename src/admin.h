@@ -88,6 +88,10 @@ json_t *admin_filter(struct http_req *req, const char *name, const char *label,
  * templates/admin/form.html, or NULL when there are none (admin_history.c). */
 json_t *admin_history(struct db *db, const char *object);
 
+/* An API time ("2026-11-23T10:00:00Z") as shown on pages, "2026-11-23 10:00 UTC"; other text
+ * as it is, NULL as "—". New reference. */
+json_t *admin_time(const char *t);
+
 /* Appends s percent-encoded for a URL query or path segment. */
 void admin_urlencode(struct buf *b, const char *s);
 

@@ -1,7 +1,43 @@
 /* admin_dashboard.c — /admin/: totals of messages (from the message_counts counters, never
- * from the messages table) and of mailings by status. */
+ * from the messages table) and of mailings by status, the running mailings with their
+ * progress, the provider's health as this process saw it (metrics.c), and, for admins, the
+ * latest changes (audit_log). */
 #include "admin.h"
 #include "admin_handlers.h"
+#include "metrics.h"
+#include "model_mailing.h"
+#include "util.h"
+
+#define RUNNING_SHOWN 8
+
+/* Provider requests of this process by result, the error rate and the latency buckets that
+ * hold requests. New reference. */
+static json_t *provider_health(void)
+{
+	unsigned long long res[MR_COUNT];
+	struct metrics_totals t;
+	metrics_results(res);
+	metrics_totals(&t);
+	json_t *results = json_array(), *latency = json_array();
+	unsigned long long all = 0;
+	for (int i = 0; i < MR_COUNT; i++) {
+		all += res[i];
+		json_array_append_new(results, json_pack("{s:s, s:I, s:b}", "name", metrics_result_name((enum metrics_result)i),
+							 "n", (json_int_t)res[i], "bad", i != MR_OK));
+	}
+	for (int i = 0; i < METRICS_HIST_LEN; i++) {
+		if (t.hist[i] == 0)
+			continue;
+		json_t *label = i < METRICS_HIST_LEN - 1 ? json_sprintf("≤ %d ms", metrics_hist_bounds_ms[i])
+							 : json_sprintf("> %d ms", metrics_hist_bounds_ms[i - 1]);
+		json_array_append_new(latency, json_pack("{s:o, s:I, s:I}", "label", label, "n", (json_int_t)t.hist[i],
+							 "pct", (json_int_t)(t.hist[i] * 100 / (t.requests ? t.requests : 1))));
+	}
+	json_t *h = json_pack("{s:I, s:o, s:o, s:b}", "requests", (json_int_t)all, "results", results, "latency",
+			      latency, "any", all > 0);
+	json_object_set_new(h, "error_rate", json_sprintf("%.1f", all ? 100.0 * (double)(all - res[MR_OK]) / (double)all : 0.0));
+	return h;
+}
 
 void admin_dashboard(struct http_req *req)
 {
@@ -22,12 +58,29 @@ void admin_dashboard(struct http_req *req)
 	struct db *db = admin_db(req);
 	if (db == NULL)
 		return;
-	PGresult *r = db_exec(db, q, 0, NULL);
-	if (r == NULL) {
+	PGresult *r = db_exec(db, q, 0, NULL), *run = r ? mailing_running(db, RUNNING_SHOWN) : NULL;
+	if (run == NULL) {
+		PQclear(r);
 		admin_db_error(req, db);
 		return;
 	}
-	json_t *stats = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
+	json_t *stats = json_loads(PQgetvalue(r, 0, 0), 0, NULL), *running = json_array();
 	PQclear(r);
-	admin_page(req, 200, "admin/dashboard", json_pack("{s:o}", "stats", stats ? stats : json_object()));
+	for (int i = 0; i < PQntuples(run); i++) {
+		json_t *m = json_loads(PQgetvalue(run, i, 0), 0, NULL);
+		if (m == NULL)
+			continue;
+		json_int_t total = json_integer_value(json_object_get(m, "total"));
+		json_object_set_new(m, "max", json_integer(total > 0 ? total : 1));
+		json_object_set_new(m, "end_at", admin_time(json_string_value(json_object_get(m, "end_at"))));
+		json_array_append_new(running, m);
+	}
+	PQclear(run);
+	json_t *page = json_pack("{s:o, s:o, s:b, s:o}", "stats", stats ? stats : json_object(), "running", running,
+				 "none_running", json_array_size(running) == 0, "provider", provider_health());
+	if (req->user.role >= ROLE_ADMIN) {
+		json_t *h = admin_history(db, NULL);
+		json_object_set_new(page, "recent", h ? h : json_pack("{s:[]}", "rows"));
+	}
+	admin_page(req, 200, "admin/dashboard", page);
 }

@@ -33,4 +33,15 @@ void admin_tokens_list(struct http_req *req);
 void admin_tokens_add(struct http_req *req);
 void admin_tokens_revoke(struct http_req *req);
 
+/* admin_mailings.c */
+void admin_mailings_list(struct http_req *req);
+void admin_mailings_bulk(struct http_req *req);
+void admin_mailings_add(struct http_req *req);
+void admin_mailings_edit(struct http_req *req);
+void admin_mailings_view(struct http_req *req);
+void admin_mailings_live(struct http_req *req);
+void admin_mailings_cancel(struct http_req *req);
+void admin_mailings_retry(struct http_req *req);
+void admin_mailings_delete(struct http_req *req);
+
 #endif

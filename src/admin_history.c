@@ -20,7 +20,8 @@ static const struct admin_col cols[] = {
 
 static const char *const actions[] = {"", "login", "logout", "password.changed", "operator.created",
 				      "operator.updated", "operator.deleted", "user.created", "user.updated",
-				      "user.password_reset", "token.created", "token.revoked", NULL};
+				      "user.password_reset", "token.created", "token.revoked", "mailing.created", "mailing.updated",
+				      "mailing.cancelled", "mailing.retried", "mailing.deleted", NULL};
 
 void admin_history_list(struct http_req *req)
 {

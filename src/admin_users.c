@@ -29,7 +29,7 @@ static const struct admin_field password_fields[] = {
 };
 
 static const struct admin_col cols[] = {
-	{"User name", "username", "username"},
+	{"User name", "username", NULL},   /* one order only: no sort link that would offer another */
 	{"Role", "role", NULL},
 	{"Active", "is_active", NULL},
 	{"Last sign-in", "last_login_at", NULL},

@@ -58,6 +58,17 @@ void metrics_totals(struct metrics_totals *out)
 		out->failures += atomic_load_explicit(&provider_results[r], memory_order_relaxed);
 }
 
+void metrics_results(unsigned long long out[MR_COUNT])
+{
+	for (int r = 0; r < MR_COUNT; r++)
+		out[r] = atomic_load_explicit(&provider_results[r], memory_order_relaxed);
+}
+
+const char *metrics_result_name(enum metrics_result r)
+{
+	return r < MR_COUNT ? result_names[r] : "unknown";
+}
+
 int metrics_flush(struct db *db, const char *instance, long long minute, struct metrics_totals *prev)
 {
 	static const char q[] =

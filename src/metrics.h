@@ -37,6 +37,11 @@ void metrics_totals(struct metrics_totals *out);
  * so the next flush carries the counts over). */
 int metrics_flush(struct db *db, const char *instance, long long minute, struct metrics_totals *prev);
 
+/* The provider requests of this process since start by result (out[MR_OK]...), and a result's
+ * name ("ok", "transient", ...). For the admin dashboard's provider health. */
+void metrics_results(unsigned long long out[MR_COUNT]);
+const char *metrics_result_name(enum metrics_result r);
+
 /* Appends the exposition to out; db (may be NULL) supplies the database figures. */
 void metrics_render(struct buf *out, struct db *db);
 

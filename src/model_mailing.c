@@ -396,3 +396,74 @@ enum mailing_rc mailing_delete(struct db *db, int64_t id)
 	log_info("mailing.deleted", LI("mailing_id", id), LI("messages_deleted", n));
 	return MAILING_OK;
 }
+
+/* Row for the admin lists, for a mailings row aliased m: counts from the counters. */
+#define MAILING_ROW \
+	"(json_build_object('id', m.id, 'status', m.status, 'start_at', api_ts(m.start_at)," \
+	" 'end_at', api_ts(m.end_at), 'excerpt', CASE WHEN char_length(m.text) > 30" \
+	" THEN left(m.text, 29) || '…' ELSE m.text END)::jsonb" \
+	" || (SELECT jsonb_build_object('total', coalesce(sum(n), 0)," \
+	"  'sent', coalesce(sum(n) FILTER (WHERE status = 2), 0)," \
+	"  'failed', coalesce(sum(n) FILTER (WHERE status = 3), 0))" \
+	"  FROM message_counts c WHERE c.mailing_id = m.id))::text"
+
+#define MAILING_SEARCH(keycmp, key) \
+	"SELECT " MAILING_ROW ", json_build_array(" key ")::text FROM mailings m" \
+	" WHERE ($1::json IS NULL OR " keycmp ") AND ($2::text IS NULL OR m.status = $2)" \
+	" AND ($3::date IS NULL OR m.start_at >= ($3::date)::timestamp AT TIME ZONE 'UTC')" \
+	" AND ($4::date IS NULL OR m.start_at < ($4::date + 1)::timestamp AT TIME ZONE 'UTC')" \
+	" AND ($5::text IS NULL OR strpos(lower(m.text), lower($5)) > 0)"
+
+PGresult *mailing_search(struct db *db, const char *sort, const char *after_json, const char *status,
+			 const char *from, const char *to, const char *q, int limit)
+{
+	static const char by_id[] =
+		MAILING_SEARCH("m.id > ($1::json->>0)::bigint", "m.id") " ORDER BY m.id LIMIT $6";
+	static const char by_id_desc[] =
+		MAILING_SEARCH("m.id < ($1::json->>0)::bigint", "m.id") " ORDER BY m.id DESC LIMIT $6";
+	static const char by_start[] =
+		MAILING_SEARCH("(m.start_at, m.id) > (($1::json->>0)::timestamptz, ($1::json->>1)::bigint)",
+			       "m.start_at, m.id") " ORDER BY m.start_at, m.id LIMIT $6";
+	static const char by_start_desc[] =
+		MAILING_SEARCH("(m.start_at, m.id) < (($1::json->>0)::timestamptz, ($1::json->>1)::bigint)",
+			       "m.start_at, m.id") " ORDER BY m.start_at DESC, m.id DESC LIMIT $6";
+	const char *sql = strcmp(sort, "id") == 0 ? by_id : strcmp(sort, "start_at") == 0 ? by_start
+			: strcmp(sort, "-start_at") == 0 ? by_start_desc : by_id_desc;
+	char lim[16];
+	snprintf(lim, sizeof(lim), "%d", limit);
+	const char *p[] = {after_json, status, from, to, q, lim};
+	return db_exec(db, sql, 6, p);
+}
+
+PGresult *mailing_messages(struct db *db, int64_t id, const char *status, const char *after_json, int limit)
+{
+	static const char q[] =
+		"SELECT json_build_object('id', g.id, 'phone', g.phone, 'status', message_status_name(g.status),"
+		" 'attempts', g.attempts, 'last_error', g.last_error, 'sent_at', api_ts(g.sent_at))::text,"
+		" json_build_array(g.id)::text FROM messages g WHERE g.mailing_id = $1"
+		" AND (g.mailing_id, g.id) > ($1, coalesce(($2::json->>0)::bigint, 0))"
+		" AND ($3::smallint IS NULL OR g.status = $3) ORDER BY g.mailing_id, g.id LIMIT $4";
+	char ids[24], lim[16];
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	snprintf(lim, sizeof(lim), "%d", limit);
+	const char *p[] = {ids, after_json, status, lim};
+	return db_exec(db, q, 4, p);
+}
+
+PGresult *mailing_running(struct db *db, int n)
+{
+	static const char q[] = "SELECT " MAILING_ROW ", m.id FROM mailings m WHERE m.status = 'running'"
+				" ORDER BY m.start_at DESC, m.id DESC LIMIT $1";
+	char lim[16];
+	snprintf(lim, sizeof(lim), "%d", n);
+	const char *p[] = {lim};
+	return db_exec(db, q, 1, p);
+}
+
+PGresult *mailing_message_total(struct db *db, const char *ids_json)
+{
+	static const char q[] = "SELECT coalesce(sum(n), 0) FROM message_counts WHERE mailing_id IN"
+				" (SELECT json_array_elements_text($1::json)::bigint)";
+	const char *p[] = {ids_json};
+	return db_exec(db, q, 1, p);
+}

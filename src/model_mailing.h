@@ -54,4 +54,20 @@ enum mailing_rc mailing_retry_failed(struct db *db, int64_t id, PGresult **out, 
  * MAILING_OK or MAILING_NOT_FOUND or MAILING_ERROR; *out is not used. */
 enum mailing_rc mailing_delete(struct db *db, int64_t id);
 
+/* The admin list: rows of {"id","status","start_at","end_at","excerpt","total","sent","failed"}
+ * (column 0) with the keyset key as a JSON array (column 1). sort: "id", "-id", "start_at",
+ * "-start_at"; after_json: the key of the previous page's last row or NULL; every filter may
+ * be NULL: status, from/to (dates YYYY-MM-DD, UTC, on start_at, both inclusive), q (in text). */
+PGresult *mailing_search(struct db *db, const char *sort, const char *after_json, const char *status,
+			 const char *from, const char *to, const char *q, int limit);
+/* A page of the mailing's messages in id order for the admin: {"id","phone","status",
+ * "attempts","last_error","sent_at"} and key [id]; status is a code "0".."5" or NULL. */
+PGresult *mailing_messages(struct db *db, int64_t id, const char *status, const char *after_json,
+			   int limit);
+/* Row 0 column 0: the number of messages of the mailings whose ids ids_json (a JSON array of
+ * id strings or numbers) holds. */
+PGresult *mailing_message_total(struct db *db, const char *ids_json);
+/* The n running mailings that started last, as rows like mailing_search's. */
+PGresult *mailing_running(struct db *db, int n);
+
 #endif

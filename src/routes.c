@@ -77,6 +77,18 @@ const struct route routes[] = {
 	{GET | POST, "/admin/users/{id}", admin_users_edit, AUTH_SESSION, A, "", 0},
 	{GET | POST, "/admin/users/{id}/password", admin_users_password, AUTH_SESSION, A, "", 0},
 
+	/* admin: mailings */
+	{GET, "/admin/mailings/", admin_mailings_list, AUTH_SESSION, V, ADMIN_LIST_Q ",status,from,to", 0},
+	{GET | POST, "/admin/mailings/add", admin_mailings_add, AUTH_SESSION, O, "", 0},
+	{POST, "/admin/mailings/bulk", admin_mailings_bulk, AUTH_SESSION, O, "", 0},
+	{GET, "/admin/mailings/{id}", admin_mailings_view, AUTH_SESSION, V, "status,sort,cursor,done", 0},
+	{GET, "/admin/mailings/{id}/live", admin_mailings_live, AUTH_SESSION, V, "", 0},
+	{GET, "/admin/mailings/{id}/edit", admin_mailings_edit, AUTH_SESSION, V, "", 0},
+	{POST, "/admin/mailings/{id}/edit", admin_mailings_edit, AUTH_SESSION, O, "", 0},
+	{POST, "/admin/mailings/{id}/cancel", admin_mailings_cancel, AUTH_SESSION, O, "", 0},
+	{POST, "/admin/mailings/{id}/retry-failed", admin_mailings_retry, AUTH_SESSION, O, "", 0},
+	{GET | POST, "/admin/mailings/{id}/delete", admin_mailings_delete, AUTH_SESSION, O, "", 0},
+
 	/* admin: change history */
 	{GET, "/admin/history/", admin_history_list, AUTH_SESSION, A, ADMIN_LIST_Q ",action", 0},
 

@@ -1,0 +1,320 @@
+/* Integration tests of /admin/mailings/: roles, CSRF, the form (errors beside fields, times
+ * converted to UTC), the state rules shown as messages, bulk outcomes per mailing, delete
+ * confirmation with the message count, the live fragment, and escaping of stored text. */
+#include <criterion/criterion.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "admin_web.h"
+#include "mailing_util.h"
+
+static char *cookie_admin, *cookie_viewer;
+
+static void sign_in(void)
+{
+	cookie_admin = web_login("t_admin", "password-admin", NULL);
+	cookie_viewer = web_login("t_viewer", "password-viewer", NULL);
+}
+
+static void sign_out(void)
+{
+	free(cookie_admin);
+	free(cookie_viewer);
+}
+
+TestSuite(admin_mailings, .init = sign_in, .fini = sign_out);
+
+/* POSTs "csrf_token=...&" + fmt as the admin; the page (free with web_free). */
+static struct web_page *post(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static struct web_page *post(const char *path, const char *fmt, ...)
+{
+	char *csrf = web_csrf(cookie_admin, "/admin/mailings/"), *rest = NULL, *form = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	cr_assert(vasprintf(&rest, fmt, ap) >= 0);
+	va_end(ap);
+	cr_assert(asprintf(&form, "csrf_token=%s&%s", csrf, rest) >= 0);
+	struct web_page *pg = web_req("POST", path, cookie_admin, form, NULL);
+	free(csrf);
+	free(rest);
+	free(form);
+	return pg;
+}
+
+static char *status_in_db(long long id)
+{
+	return itest_sql("SELECT status FROM mailings WHERE id = %lld", id);
+}
+
+Test(admin_mailings, viewer_reads_but_gets_no_change_controls)
+{
+	long long id = mailing_new("viewer looks", "");
+	char path[64];
+	snprintf(path, sizeof(path), "/admin/mailings/%lld", id);
+	struct web_page *pg = web_req("GET", "/admin/mailings/", cookie_viewer, NULL, NULL);
+	cr_assert_eq(pg->status, 200);
+	cr_expect_null(strstr(pg->body, "New mailing"));
+	cr_expect_null(strstr(pg->body, "name=\"key\""));
+	web_free(pg);
+	pg = web_req("GET", path, cookie_viewer, NULL, NULL);
+	cr_assert_eq(pg->status, 200);
+	cr_expect(strstr(pg->body, "viewer looks"));
+	cr_expect_null(strstr(pg->body, "Cancel mailing"));
+	cr_expect_null(strstr(pg->body, "/delete"));
+	web_free(pg);
+	pg = web_req("GET", path, cookie_admin, NULL, NULL);
+	cr_expect(strstr(pg->body, "Cancel mailing") && strstr(pg->body, "/edit"));
+	web_free(pg);
+	cr_expect_eq(web_status("GET", "/admin/mailings/add", cookie_viewer, NULL), 403);
+	char *csrf = web_csrf(cookie_viewer, path), form[200];
+	snprintf(form, sizeof(form), "csrf_token=%s", csrf);
+	snprintf(path, sizeof(path), "/admin/mailings/%lld/cancel", id);
+	cr_expect_eq(web_status("POST", path, cookie_viewer, form), 403);
+	free(csrf);
+	char *st = status_in_db(id);
+	cr_expect_str_eq(st, "scheduled");
+	free(st);
+}
+
+Test(admin_mailings, posts_without_csrf_are_refused)
+{
+	long long id = mailing_new("csrf target", "");
+	char path[64];
+	snprintf(path, sizeof(path), "/admin/mailings/%lld/cancel", id);
+	cr_expect_eq(web_status("POST", path, cookie_admin, "x=1"), 403);
+	cr_expect_eq(web_status("POST", path, cookie_admin, "csrf_token=0000"), 403);
+	snprintf(path, sizeof(path), "/admin/mailings/%lld/delete", id);
+	cr_expect_eq(web_status("POST", path, cookie_admin, "x=1"), 403);
+	char body[64];
+	snprintf(body, sizeof(body), "action=delete&confirmed=yes&key=%lld", id);
+	cr_expect_eq(web_status("POST", "/admin/mailings/bulk", cookie_admin, body), 403);
+	char *st = status_in_db(id);
+	cr_expect_str_eq(st, "scheduled");
+	free(st);
+}
+
+Test(admin_mailings, form_errors_beside_fields_then_created_in_utc)
+{
+	char text[40];
+	uniq_name("form", text, sizeof(text));
+	struct web_page *pg = post("/admin/mailings/add",
+				   "start_at=2031-03-01T10:00&end_at=2031-03-01T09:00&text=%s&operator_codes=91,+abc"
+				   "&tags=&window_start=22:00&window_end=",
+				   text);
+	cr_assert_eq(pg->status, 422);
+	cr_expect(strstr(pg->body, "id=\"err-end_at\"><p>must be after start_at"), "%s", pg->body);
+	cr_expect(strstr(pg->body, "id=\"err-operator_codes\""));
+	cr_expect(strstr(pg->body, "id=\"err-window_end\""));
+	cr_expect_null(strstr(pg->body, "id=\"err-text\""));
+	cr_expect(strstr(pg->body, "value=\"91, abc\""), "the input is kept");
+	cr_expect(strstr(pg->body, "value=\"2031-03-01T10:00\""));
+	web_free(pg);
+	char *n = itest_sql("SELECT count(*) FROM mailings WHERE text = '%s'", text);
+	cr_expect_str_eq(n, "0");
+	free(n);
+
+	pg = post("/admin/mailings/add",
+		  "start_at=2031-03-01T10:00&end_at=2031-03-02T09:30&text=%s&operator_codes=916,+926"
+		  "&tags=vip&window_start=22:00&window_end=06:00",
+		  text);
+	cr_assert_eq(pg->status, 303, "%s", pg->body);
+	cr_expect(strstr(pg->location, "?done=created"), "%s", pg->location);
+	web_free(pg);
+	char *row = itest_sql("SELECT api_ts(start_at) || ' ' || api_ts(end_at) || ' ' || filter_operator_codes::text"
+			      " || ' ' || filter_tags::text || ' ' || window_start || '-' || window_end"
+			      " FROM mailings WHERE text = '%s'", text);
+	cr_expect_str_eq(row, "2031-03-01T10:00:00Z 2031-03-02T09:30:00Z {916,926} {vip} 22:00:00-06:00:00");
+	free(row);
+}
+
+Test(admin_mailings, state_rules_are_shown_as_messages)
+{
+	long long run = mailing_new("running one", ""), done = mailing_new("finished one", "");
+	mailing_set_status(run, "running");
+	mailing_set_status(done, "finished");
+	char path[80];
+
+	/* running: only end_at changes; the other inputs are read-only and ignored */
+	snprintf(path, sizeof(path), "/admin/mailings/%lld/edit", run);
+	struct web_page *pg = web_req("GET", path, cookie_admin, NULL, NULL);
+	cr_expect(strstr(pg->body, "only its end can change"));
+	cr_expect(strstr(pg->body, "name=\"text\" rows=\"5\" maxlength=\"4096\" required readonly"), "%s", pg->body);
+	web_free(pg);
+	pg = post(path, "start_at=2031-01-01T00:00&end_at=2031-06-01T12:00&text=changed");
+	cr_expect_eq(pg->status, 303);
+	web_free(pg);
+	char *v = itest_sql("SELECT api_ts(end_at) || ' ' || text FROM mailings WHERE id = %lld", run);
+	cr_expect_str_eq(v, "2031-06-01T12:00:00Z running one");
+	free(v);
+
+	/* finished: read-only, a POST is refused with the rule */
+	snprintf(path, sizeof(path), "/admin/mailings/%lld/edit", done);
+	pg = web_req("GET", path, cookie_admin, NULL, NULL);
+	cr_expect(strstr(pg->body, "The mailing is finished and cannot change."));
+	cr_expect_null(strstr(pg->body, ">Save</button>"));
+	web_free(pg);
+	pg = post(path, "end_at=2031-06-01T12:00");
+	cr_expect_eq(pg->status, 409);
+	cr_expect(strstr(pg->body, "finished or cancelled mailing cannot be changed"));
+	web_free(pg);
+
+	/* cancel twice: the second says why */
+	snprintf(path, sizeof(path), "/admin/mailings/%lld/cancel", run);
+	pg = post(path, "x=1");
+	cr_expect_eq(pg->status, 303);
+	web_free(pg);
+	pg = post(path, "x=1");
+	cr_expect_eq(pg->status, 409);
+	cr_expect(strstr(pg->body, "already finished or cancelled"), "%s", pg->body);
+	web_free(pg);
+	snprintf(path, sizeof(path), "/admin/mailings/%lld/retry-failed", run);
+	pg = post(path, "x=1");
+	cr_expect_eq(pg->status, 409);
+	cr_expect(strstr(pg->body, "a cancelled mailing cannot be retried"));
+	web_free(pg);
+}
+
+Test(admin_mailings, retry_failed_from_the_page)
+{
+	long long id = mailing_new("retry me", "");
+	mailing_set_status(id, "running");
+	messages_insert(id, 3, 4);
+	char path[80];
+	snprintf(path, sizeof(path), "/admin/mailings/%lld", id);
+	struct web_page *pg = web_req("GET", path, cookie_admin, NULL, NULL);
+	cr_expect(strstr(pg->body, "Retry failed"));
+	web_free(pg);
+	snprintf(path, sizeof(path), "/admin/mailings/%lld/retry-failed", id);
+	pg = post(path, "x=1");
+	cr_expect_eq(pg->status, 303);
+	cr_expect(strstr(pg->location, "?done=retried"));
+	web_free(pg);
+	cr_expect_eq(messages_rows(id, 0), 4);
+	cr_expect_eq(messages_rows(id, 3), 0);
+}
+
+Test(admin_mailings, bulk_reports_each_mailing)
+{
+	long long a = mailing_new("bulk a", ""), b = mailing_new("bulk b", "");
+	mailing_set_status(b, "cancelled");
+	struct web_page *pg = post("/admin/mailings/bulk", "action=cancel&key=%lld&key=%lld&key=999999999", a, b);
+	cr_assert_eq(pg->status, 200);
+	char want[200];
+	snprintf(want, sizeof(want), "<li class=\"ok\"><a href=\"/admin/mailings/%lld\">Mailing %lld</a>: cancelled</li>", a, a);
+	cr_expect(strstr(pg->body, want), "%s", pg->body);
+	snprintf(want, sizeof(want), "Mailing %lld</a>: not changed: the mailing is already finished or cancelled", b);
+	cr_expect(strstr(pg->body, want));
+	cr_expect(strstr(pg->body, "Mailing 999999999: not found"));
+	web_free(pg);
+	char *st = status_in_db(a);
+	cr_expect_str_eq(st, "cancelled");
+	free(st);
+	pg = post("/admin/mailings/bulk", "action=explode&key=%lld", a);
+	cr_expect_eq(pg->status, 400);
+	web_free(pg);
+	pg = post("/admin/mailings/bulk", "action=cancel&key=abc");
+	cr_expect_eq(pg->status, 400);
+	web_free(pg);
+}
+
+Test(admin_mailings, delete_confirmation_counts_messages)
+{
+	long long id = mailing_new("delete me", ""), other = mailing_new("delete me too", "");
+	messages_insert(id, 2, 3);
+	messages_insert(other, 0, 2);
+	char path[80];
+	snprintf(path, sizeof(path), "/admin/mailings/%lld/delete", id);
+	struct web_page *pg = web_req("GET", path, cookie_admin, NULL, NULL);
+	cr_assert_eq(pg->status, 200);
+	cr_expect(strstr(pg->body, "and its 3 messages?"), "%s", pg->body);
+	web_free(pg);
+	pg = post(path, "x=1");
+	cr_expect_eq(pg->status, 303);
+	web_free(pg);
+	cr_expect_eq(messages_rows(id, -1), 0);
+	char *n = itest_sql("SELECT count(*) FROM mailings WHERE id = %lld", id);
+	cr_expect_str_eq(n, "0");
+	free(n);
+
+	/* bulk: first the question, then the deletion */
+	pg = post("/admin/mailings/bulk", "action=delete&key=%lld", other);
+	cr_assert_eq(pg->status, 200);
+	cr_expect(strstr(pg->body, "Delete 1 mailing and their 2 messages?"), "%s", pg->body);
+	cr_expect(strstr(pg->body, "name=\"confirmed\" value=\"yes\""));
+	web_free(pg);
+	cr_expect_eq(messages_rows(other, -1), 2);
+	pg = post("/admin/mailings/bulk", "action=delete&confirmed=yes&key=%lld", other);
+	cr_expect_eq(pg->status, 200);
+	web_free(pg);
+	cr_expect_eq(messages_rows(other, -1), 0);
+}
+
+Test(admin_mailings, live_fragment_polls_only_while_open)
+{
+	long long id = mailing_new("live one", "");
+	mailing_set_status(id, "running");
+	messages_insert(id, 2, 5);
+	char path[80];
+	snprintf(path, sizeof(path), "/admin/mailings/%lld/live", id);
+	struct web_page *pg = web_req("GET", path, cookie_viewer, NULL, NULL);
+	cr_assert_eq(pg->status, 200);
+	cr_expect(strncmp(pg->body, "<section id=\"live\"", 18) == 0, "a fragment, no layout: %.80s", pg->body);
+	cr_expect(strstr(pg->body, "hx-get=\"/admin/mailings/") && strstr(pg->body, "hx-trigger=\"every 2s\""));
+	cr_expect(strstr(pg->body, "data-count=\"sent\">5</tspan>"), "%s", pg->body);
+	cr_expect(strstr(pg->body, "<desc id=\"chart-counts-d\">5 in all, sent 5"));
+	web_free(pg);
+	messages_insert(id, 3, 2);
+	mailing_set_status(id, "finished");
+	pg = web_req("GET", path, cookie_viewer, NULL, NULL);
+	cr_expect(strstr(pg->body, "data-count=\"failed\">2</tspan>"));
+	cr_expect_null(strstr(pg->body, "hx-get"), "no polling once finished");
+	web_free(pg);
+	cr_expect_eq(web_status("GET", "/admin/mailings/99999999999/live", cookie_viewer, NULL), 404);
+	cr_expect_eq(web_status("GET", "/admin/mailings/abc", cookie_viewer, NULL), 404);
+}
+
+Test(admin_mailings, stored_text_is_escaped_everywhere)
+{
+	long long id = mailing_new("<script>alert(1)</script> & \\\"q\\\"", "");
+	char path[80];
+	snprintf(path, sizeof(path), "/admin/mailings/%lld", id);
+	const char *pages[] = {"/admin/mailings/", path, NULL};
+	for (const char **p = pages; *p; p++) {
+		struct web_page *pg = web_req("GET", *p, cookie_admin, NULL, NULL);
+		cr_assert_eq(pg->status, 200);
+		cr_expect_null(strstr(pg->body, "<script>alert"), "%s", *p);
+		cr_expect(strstr(pg->body, "&lt;script&gt;alert(1)&lt;&#x2F;script&gt; &amp;") ||
+			  strstr(pg->body, "&lt;script&gt;alert(1)&lt;/script&gt; &amp;"), "%s", *p);
+		web_free(pg);
+	}
+}
+
+Test(admin_mailings, list_filters_and_bad_parameters)
+{
+	char text[40];
+	uniq_name("filt", text, sizeof(text));
+	long long id = mailing_new(text, "");
+	char path[160];
+	snprintf(path, sizeof(path), "/admin/mailings/?q=%s&status=scheduled&from=2031-01-10&to=2031-01-10", text);
+	struct web_page *pg = web_req("GET", path, cookie_viewer, NULL, NULL);
+	cr_assert_eq(pg->status, 200);
+	char want[64];
+	snprintf(want, sizeof(want), "href=\"/admin/mailings/%lld\"", id);
+	cr_expect(strstr(pg->body, want), "%s", pg->body);
+	web_free(pg);
+	snprintf(path, sizeof(path), "/admin/mailings/?q=%s&status=running", text);
+	pg = web_req("GET", path, cookie_viewer, NULL, NULL);
+	cr_expect_null(strstr(pg->body, want));
+	web_free(pg);
+	snprintf(path, sizeof(path), "/admin/mailings/?q=%s&from=2031-01-11", text);
+	pg = web_req("GET", path, cookie_viewer, NULL, NULL);
+	cr_expect_null(strstr(pg->body, want));
+	web_free(pg);
+	cr_expect_eq(web_status("GET", "/admin/mailings/?status=bogus", cookie_viewer, NULL), 400);
+	cr_expect_eq(web_status("GET", "/admin/mailings/?from=2031-02-30", cookie_viewer, NULL), 400);
+	cr_expect_eq(web_status("GET", "/admin/mailings/?sort=text", cookie_viewer, NULL), 400);
+	cr_expect_eq(web_status("GET", "/admin/mailings/?cursor=zzz", cookie_viewer, NULL), 400);
+	snprintf(path, sizeof(path), "/admin/mailings/%lld?status=bogus", id);
+	cr_expect_eq(web_status("GET", path, cookie_viewer, NULL), 400);
+}
