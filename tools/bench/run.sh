@@ -114,6 +114,12 @@ bench_dispatch() {
   "$ROOT/tools/bench/dispatch.sh"
 }
 
+# SMPP ingest: submit_sm stored per second, window 10 over several binds (its own cluster;
+# tools/bench/smpp.sh also runs alone).
+bench_smpp() {
+  "$ROOT/tools/bench/smpp.sh"
+}
+
 # admin_list_median LABEL URL: signs in as bench (cookie jar), follows the list's "Next page"
 # links from URL to the middle page (at most ADMIN_BENCH_PAGES pages on), then prints the median
 # and p90 time of 100 GETs of that page. Prints "skipped" when the page answers 404.
@@ -146,5 +152,5 @@ bench_admin_clients() {
   admin_list_median "GET /admin/clients/ (tag filter, middle page)" "$BASE/admin/clients/?tag=bench"
 }
 
-FIGURES=(bench_setup bench_seed_clients bench_get_clients bench_post_clients bench_bulk_clients bench_admin_clients bench_dispatch)
+FIGURES=(bench_setup bench_seed_clients bench_get_clients bench_post_clients bench_bulk_clients bench_admin_clients bench_dispatch bench_smpp)
 for f in "${FIGURES[@]}"; do "$f"; done
