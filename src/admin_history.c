@@ -20,7 +20,12 @@ static const struct admin_col cols[] = {
 
 static const char *const actions[] = {"", "login", "logout", "password.changed", "operator.created",
 				      "operator.updated", "operator.deleted", "user.created", "user.updated",
-				      "user.password_reset", "token.created", "token.revoked", NULL};
+				      "user.password_reset", "token.created", "token.revoked", "client.created",
+				      "client.updated", "client.deleted", "client.bulk", "client.imported", "tag.created",
+				      "tag.updated", "tag.deleted", "mailing.created", "mailing.updated", "mailing.deleted",
+				      "mailing.cancelled", "mailing.retried", "mailing.batch_created", "message.sent",
+				      "smpp_account.created", "smpp_account.updated", "smpp_account.deleted",
+				      "report.sent_now", NULL};
 
 void admin_history_list(struct http_req *req)
 {
