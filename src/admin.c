@@ -307,7 +307,7 @@ static void list_url(struct http_req *req, const struct admin_list_spec *spec, s
 	}
 }
 
-static json_t *cell_text(json_t *v)
+json_t *admin_cell(json_t *v)
 {
 	if (json_is_true(v))
 		return json_string("yes");
@@ -354,7 +354,7 @@ json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec
 		}
 		for (size_t k = 0; k < spec->ncols; k++)
 			json_array_append_new(cells, json_pack("{s:o, s:b}", "text",
-							      cell_text(json_object_get(obj, spec->cols[k].field)),
+							      admin_cell(json_object_get(obj, spec->cols[k].field)),
 							      "first", k == 0));
 		json_array_append_new(rows, json_pack("{s:o, s:s*, s:o, s:O}", "key", key, "href", b.len ? b.data : NULL,
 						      "cells", cells, "object", obj));

@@ -83,6 +83,10 @@ json_t *admin_list(struct http_req *req, const struct admin_list_spec *spec, PGr
 json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec, json_t *objs,
 			const char *next_key, const char *sort, const char *q);
 
+/* A value as a list cell or detail shows it: yes/no, "—" for null or absent, API times
+ * shortened to "YYYY-MM-DD HH:MM UTC", numbers as text. New reference. */
+json_t *admin_cell(json_t *v);
+
 /* A filter select for templates/admin/list.html ("filters" array): query parameter name,
  * its label, and the values offered (NULL-terminated; "" first means "any"). The current
  * value of ?name is selected. New reference. */

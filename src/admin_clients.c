@@ -579,25 +579,18 @@ static int export_fill(struct export *x)
 	x->off = 0;
 	if (x->rows == 0 && x->after == NULL)
 		buf_puts(&x->out, "id,phone,operator_code,tag,timezone,created_at,updated_at\r\n");
-	static const char *const names[] = {"id", "phone", "operator_code", "tag", "timezone", "created_at", "updated_at"};
-	struct buf js = BUF_INIT;
 	for (int i = 0; i < n; i++) {
-		buf_reset(&js);
-		client_json(&js, r, i);
-		json_t *o = json_loadb(js.data, js.len, 0, NULL);
-		for (size_t k = 0; k < ARRAY_LEN(names); k++) {
-			json_t *v = json_object_get(o, names[k]);
-			if (k)
-				buf_putc(&x->out, ',');
-			if (json_is_integer(v))
-				buf_printf(&x->out, "%lld", (long long)json_integer_value(v));
-			else
-				csv_cell(&x->out, json_string_value(v));
-		}
+		/* id, phone and operator_code are digits; tag and time zone are any text */
+		buf_printf(&x->out, "%s,%s,%s,", db_str(r, i, 0), db_str(r, i, 1), db_str(r, i, 2));
+		csv_cell(&x->out, db_null(r, i, 3) ? NULL : db_str(r, i, 3));
+		buf_putc(&x->out, ',');
+		csv_cell(&x->out, db_str(r, i, 4));
+		buf_putc(&x->out, ',');
+		client_time(&x->out, db_str(r, i, 5), 0);
+		buf_putc(&x->out, ',');
+		client_time(&x->out, db_str(r, i, 6), 0);
 		buf_puts(&x->out, "\r\n");
-		json_decref(o);
 	}
-	buf_free(&js);
 	x->rows += n;
 	if (n < EXPORT_BATCH) {
 		x->done = 1;

@@ -117,9 +117,7 @@ void admin_messages_show(struct http_req *req)
 	json_t *items = json_array();
 	for (size_t i = 0; i < ARRAY_LEN(props); i++) {
 		json_t *v = json_object_get(m, props[i].field);
-		json_t *text = json_is_integer(v) ? json_sprintf("%lld", (long long)json_integer_value(v))
-			     : json_is_string(v) ? json_incref(v) : json_string("—");
-		json_t *item = json_pack("{s:s, s:o}", "label", props[i].label, "value", text);
+		json_t *item = json_pack("{s:s, s:o}", "label", props[i].label, "value", admin_cell(v));
 		if (props[i].link && json_is_integer(v))
 			json_object_set_new(item, "href", json_sprintf("%s%lld", props[i].link, (long long)json_integer_value(v)));
 		json_array_append_new(items, item);

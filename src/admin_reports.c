@@ -132,9 +132,7 @@ static void show(struct http_req *req, const char *heading, json_t *r, const cha
 		json_t *v = json_object_get(r, props[i].field);
 		if (v == NULL)
 			continue;
-		json_array_append_new(items, json_pack("{s:s, s:o}", "label", props[i].label, "value",
-						       json_is_integer(v) ? json_sprintf("%lld", (long long)json_integer_value(v))
-						       : json_is_string(v) ? json_incref(v) : json_string("—")));
+		json_array_append_new(items, json_pack("{s:s, s:o}", "label", props[i].label, "value", admin_cell(v)));
 	}
 	json_t *text = json_object_get(r, "body_text");
 	json_t *sections = json_array();

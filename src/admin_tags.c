@@ -198,8 +198,9 @@ void admin_tags_delete(struct http_req *req)
 		buf_puts(&cl, "/admin/clients/?tag=");
 		admin_urlencode(&cl, name);
 		admin_page(req, 409, "admin/detail",
-			   json_pack("{s:s+, s:s, s:s, s:s, s:[], s:{s:[{s:s, s:s}]}}", "heading", "Delete tag ", name,
-				     "error", msg, "back_href", self, "back_label", "Tag", "items",
+			   json_pack("{s:s+, s:s, s:s, s:s, s:[{s:s, s:s}, {s:s, s:I}], s:{s:[{s:s, s:s}]}}", "heading",
+				     "Delete tag ", name, "error", msg, "back_href", self, "back_label", "Tag", "items",
+				     "label", "Name", "value", name, "label", "Clients", "value", clients,
 				     "links", "items", "href", cl.data, "label", "Show its clients"));
 		buf_free(&cl);
 		free(msg);

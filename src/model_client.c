@@ -71,7 +71,7 @@ int client_filter_check(const struct client_filter *f, struct verr *v)
 /* Appends "YYYY-MM-DDTHH:MM:SSZ" for epoch seconds s (the text api_ts() makes in SQL), with
  * the civil-from-days algorithm (H. Hinnant): strftime/gmtime cost more than the rest of the
  * row. */
-static void put_time(struct buf *b, const char *s)
+void client_time(struct buf *b, const char *s, int quoted)
 {
 	int64_t t = strtoll(s, NULL, 10);
 	int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400, sec = t - days * 86400;
@@ -87,7 +87,10 @@ static void put_time(struct buf *b, const char *s)
 		out[at[i]] = (char)('0' + parts[i] / 10 % 10);
 		out[at[i] + 1] = (char)('0' + parts[i] % 10);
 	}
-	buf_append(b, out, sizeof(out) - 1);
+	if (quoted)
+		buf_append(b, out, sizeof(out) - 1);
+	else
+		buf_append(b, out + 1, sizeof(out) - 3);
 }
 
 /* Appends a string literal without measuring it. */
@@ -118,9 +121,9 @@ void client_json(struct buf *b, const PGresult *r, int row)
 	PUT_LIT(b, ",\"timezone\":");
 	buf_json_str(b, db_str(r, row, 4));
 	PUT_LIT(b, ",\"created_at\":");
-	put_time(b, db_str(r, row, 5));
+	client_time(b, db_str(r, row, 5), 1);
 	PUT_LIT(b, ",\"updated_at\":");
-	put_time(b, db_str(r, row, 6));
+	client_time(b, db_str(r, row, 6), 1);
 	buf_putc(b, '}');
 }
 

@@ -42,6 +42,9 @@ int client_filter_check(const struct client_filter *f, struct verr *v);
 PGresult *client_get(struct db *db, const char *id);
 PGresult *client_insert(struct db *db, const struct client_in *in);
 PGresult *client_update(struct db *db, const char *id, const struct client_in *in);
+/* Appends the time of epoch seconds s (a time column of these results) as the API writes it,
+ * "YYYY-MM-DDTHH:MM:SSZ", as a JSON string when quoted. */
+void client_time(struct buf *b, const char *s, int quoted);
 /* Appends the JSON object of the client in row of r (a result of the functions below). */
 void client_json(struct buf *b, const PGresult *r, int row);
 
