@@ -28,7 +28,7 @@ void csv_cell(struct buf *b, const char *s)
 
 const char *csv_unguard(const char *s)
 {
-	return s[0] == '\'' && s[1] && strchr("=+-@", s[1]) ? s + 1 : s;
+	return s[0] == '\'' && s[1] && strchr("=+-@\t\r", s[1]) ? s + 1 : s;
 }
 
 /* Skips to the start of the next line. */

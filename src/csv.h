@@ -13,7 +13,7 @@
  * or LF or starts or ends with a space; prefixed with ' when it starts with = + - @, tab or CR. */
 void csv_cell(struct buf *b, const char *s);
 
-/* Undoes csv_cell's formula guard: s without the ' that precedes = + - @ (borrowed). */
+/* Undoes csv_cell's formula guard: s without the ' that precedes = + - @, tab or CR (borrowed). */
 const char *csv_unguard(const char *s);
 
 struct csv_reader {

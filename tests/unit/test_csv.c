@@ -29,6 +29,7 @@ Test(csv, cells_are_quoted_only_when_needed_and_formulas_guarded)
 	expect_cell("a=b", "a=b");
 	cr_expect_str_eq(csv_unguard("'=1+1"), "=1+1");
 	cr_expect_str_eq(csv_unguard("'plain"), "'plain");
+	cr_expect_str_eq(csv_unguard("'\tx"), "\tx");
 	cr_expect_str_eq(csv_unguard("'"), "'");
 }
 
