@@ -244,7 +244,8 @@ static void dispatch(struct http_req *req)
 	r->handler(req);
 	if (req->status == 0)
 		http_problem(req, 500, "the handler gave no answer", NULL);
-	else if (r->auth == AUTH_TOKEN && req->method != HTTP_GET && req->status < 300)
+	else if (r->auth == AUTH_TOKEN && (req->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE)) &&
+		 req->status < 300)
 		audit_api(req);
 }
 
