@@ -359,9 +359,14 @@ json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec
 		json_array_append_new(rows, json_pack("{s:o, s:s*, s:o, s:O}", "key", key, "href", b.len ? b.data : NULL,
 						      "cells", cells, "object", obj));
 	}
-	json_t *list = json_pack("{s:o, s:o, s:s, s:s, s:s*, s:b, s:b}", "columns", cols, "rows", rows,
+	int filtered = q != NULL;
+	for (const char *const *k = spec->keep; k && *k; k++) {
+		const char *v = http_query(req, *k);
+		filtered |= v && *v;
+	}
+	json_t *list = json_pack("{s:o, s:o, s:s, s:s, s:s*, s:b, s:b, s:b}", "columns", cols, "rows", rows,
 				 "base", spec->base, "sort", sort, "q", q, "bulk", spec->bulk && req->user.role >= ROLE_OPERATOR,
-				 "empty", json_array_size(objs) == 0);
+				 "empty", json_array_size(objs) == 0, "filtered", filtered);
 	if (next_key && strlen(next_key) <= CURSOR_MAX) {
 		char cur[CURSOR_MAX * 2];
 		sodium_bin2base64(cur, sizeof(cur), (const unsigned char *)next_key, strlen(next_key),

@@ -117,7 +117,7 @@ const struct route routes[] = {
 	{GET, "/admin/reports/preview", admin_reports_preview, AUTH_SESSION, V, "", 0},
 	{GET, "/admin/reports/preview/html", admin_reports_preview_html, AUTH_SESSION, V, "", 0},
 	{POST, "/admin/reports/send", admin_reports_send, AUTH_SESSION, A, "", 0},
-	{GET, "/admin/reports/{id}", admin_reports_show, AUTH_SESSION, V, "", 0},
+	{GET, "/admin/reports/{id}", admin_reports_show, AUTH_SESSION, V, "done", 0},
 	{GET, "/admin/reports/{id}/html", admin_reports_html, AUTH_SESSION, V, "", 0},
 
 	/* tags */

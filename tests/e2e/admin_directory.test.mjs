@@ -3,9 +3,13 @@
 // Screenshots go to build/screenshots/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir, mkdtemp } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { randomInt, randomBytes } from 'node:crypto';
-import { launch, openPage, screenshot, BASE_URL } from './browser.mjs';
+import { launch, openPage, screenshot, BASE_URL, ROOT } from './browser.mjs';
+import { startHerald, freePort } from './proc.mjs';
 
 const ADMIN_TOKEN = process.env.HERALD_TEST_TOKEN_ADMIN;
 let browser;
@@ -67,6 +71,13 @@ test('clients: errors beside the fields, create, edit, delete with its confirmat
   assert.match(await page.textContent('.notice'), /saved/);
   const list = await apiCall('GET', `/api/v1/clients?phone_prefix=${phone}`);
   assert.equal(list.json.results[0].timezone, 'Asia/Tokyo');
+
+  const admin = await signIn('t_admin', 'password-admin');
+  await admin.page.goto(`/admin/clients/${list.json.results[0].id}`);
+  assert.ok(await admin.page.isVisible('section.history >> text=client.updated'));
+  assert.ok(await admin.page.isVisible('section.history >> text=t_operator'));
+  await screenshot(admin.page, 'client-edit-history');
+  await admin.context.close();
 
   await page.goto(`/admin/clients/${list.json.results[0].id}/delete`);
   assert.match(await page.textContent('.confirm p'), /no pending messages/);
@@ -215,4 +226,41 @@ test('reports: history, preview, and send now explains the missing SMTP setup', 
   assert.match(await page.textContent('.error-summary'), /The report was not sent: .*HERALD_SMTP_URL/);
   await screenshot(page, 'report-send-failed');
   await context.close();
+});
+
+test('reports: send now through a real SMTP server shows the sent report', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'herald-sink-'));
+  const sink = spawn('/usr/bin/python3', [join(ROOT, 'tests/smtp_sink.py'), 'serve', dir, '--port-file', join(dir, 'port')],
+    { stdio: 'ignore' });
+  let smtpPort = 0;
+  for (let i = 0; i < 100 && !smtpPort; i++) {
+    smtpPort = Number(await readFile(join(dir, 'port'), 'utf8').catch(() => '0'));
+    if (!smtpPort) await new Promise((r) => setTimeout(r, 50));
+  }
+  assert.ok(smtpPort > 0, 'the SMTP sink listens');
+  const httpPort = await freePort();
+  const herald = await startHerald({ roles: 'web,smpp', env: {
+    HERALD_LISTEN: `127.0.0.1:${httpPort}`, HERALD_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    HERALD_REPORT_TO: 'ops@herald.test', HERALD_REPORT_FROM: 'reports@herald.test' } });
+  try {
+    const s = await openPage(browser, { baseURL: `http://127.0.0.1:${httpPort}` });
+    await s.page.goto('/admin/login');
+    await s.page.fill('input[name=username]', 't_admin');
+    await s.page.fill('input[name=password]', 'password-admin');
+    await submit(s.page, 'main button[type=submit]');
+    await s.page.goto('/admin/reports/');
+    assert.equal(await s.page.locator('.error-summary').count(), 0);
+    await submit(s.page, 'button:has-text("Send a report now")');
+    assert.match(new URL(s.page.url()).pathname, /^\/admin\/reports\/\d+$/);
+    assert.match(await s.page.textContent('.notice'), /was sent/);
+    assert.match(await s.page.textContent('.props'), /sent/);
+    assert.match(await s.page.textContent('pre.body'), /herald statistics/);
+    await screenshot(s.page, 'report-sent');
+    const mails = (await readdir(dir)).filter((f) => f.endsWith('.eml'));
+    assert.equal(mails.length, 1);
+    await s.context.close();
+  } finally {
+    await herald.stop();
+    sink.kill('SIGTERM');
+  }
 });
