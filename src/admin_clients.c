@@ -216,9 +216,10 @@ void admin_clients_add(struct http_req *req)
 			json_t *obj = row_object(r, 0);
 			char *object = xasprintf("client %s", db_str(r, 0, 0));
 			PQclear(r);
-			json_t *detail = json_pack("{s:o}", "after", obj);
+			json_t *detail = audit_changes(NULL, obj);
 			audit(db, req, "client.created", object, detail);
 			json_decref(detail);
+			json_decref(obj);
 			free(object);
 			admin_redirect(req, BASE "?done=created");
 		}
@@ -281,7 +282,8 @@ void admin_clients_edit(struct http_req *req)
 		admin_db_error(req, db);
 	} else {
 		json_decref(page);
-		json_t *detail = json_pack("{s:O, s:o}", "before", obj, "after", row_object(r, 0));
+		json_t *after = row_object(r, 0), *detail = audit_changes(obj, after);
+		json_decref(after);
 		PQclear(r);
 		audit(db, req, "client.updated", object, detail);
 		json_decref(detail);
@@ -310,7 +312,7 @@ void admin_clients_delete(struct http_req *req)
 			admin_error(req, 404, "There is no such client.");
 		else {
 			char *object = xasprintf("client %s", id);
-			json_t *detail = json_pack("{s:O}", "before", obj);
+			json_t *detail = audit_changes(obj, NULL);
 			audit(db, req, "client.deleted", object, detail);
 			json_decref(detail);
 			free(object);

@@ -82,12 +82,15 @@ static void read_form(json_t *form, struct smpp_account_in *in, int *enabled, st
 	*enabled = form_str(form, "enabled") != NULL;
 }
 
-/* What the history keeps of an account (never the password). New reference. */
+/* What the history keeps of an account: never the password, only that a new one was set.
+ * New reference. */
 static json_t *summary(const struct smpp_account_in *in, int enabled)
 {
-	return json_pack("{s:s, s:i, s:s, s:b, s:b}", "system_id", in->system_id, "throughput", in->tps,
-			 "allowed_cidrs", in->allowed_cidrs ? in->allowed_cidrs : "", "enabled", enabled,
-			 "password_set", in->password != NULL);
+	json_t *o = json_pack("{s:s, s:i, s:s, s:b}", "system_id", in->system_id, "throughput", in->tps,
+			      "allowed_cidrs", in->allowed_cidrs ? in->allowed_cidrs : "", "enabled", enabled);
+	if (in->password)
+		json_object_set_new(o, "password", json_string("(new)"));
+	return o;
 }
 
 void admin_smpp_add(struct http_req *req)
@@ -129,7 +132,8 @@ void admin_smpp_add(struct http_req *req)
 	json_decref(page);
 	char object[48];
 	snprintf(object, sizeof(object), "smpp_account %lld", (long long)id);
-	json_t *detail = json_pack("{s:o}", "after", summary(&in, enabled));
+	json_t *after = summary(&in, enabled), *detail = audit_changes(NULL, after);
+	json_decref(after);
 	audit(db, req, "smpp_account.created", object, detail);
 	json_decref(detail);
 	admin_redirect(req, BASE "?done=created");
@@ -188,9 +192,8 @@ void admin_smpp_edit(struct http_req *req)
 		admin_error(req, 404, "There is no such SMPP account.");
 	} else {
 		json_decref(page);
-		json_object_del(obj, "created_at");
-		json_object_del(obj, "updated_at");
-		json_t *detail = json_pack("{s:O, s:o}", "before", obj, "after", summary(&in, enabled));
+		json_t *after = summary(&in, enabled), *detail = audit_changes(obj, after);
+		json_decref(after);
 		audit(db, req, "smpp_account.updated", object, detail);
 		json_decref(detail);
 		admin_redirect(req, BASE "?done=updated");
@@ -219,7 +222,7 @@ void admin_smpp_delete(struct http_req *req)
 		else {
 			char object[48];
 			snprintf(object, sizeof(object), "smpp_account %lld", (long long)id);
-			json_t *detail = json_pack("{s:{s:s}}", "before", "system_id", sid);
+			json_t *detail = audit_changes(obj, NULL);
 			audit(db, req, "smpp_account.deleted", object, detail);
 			json_decref(detail);
 			admin_redirect(req, BASE "?done=deleted");

@@ -100,7 +100,8 @@ void admin_tags_add(struct http_req *req)
 	} else {
 		json_decref(page);
 		char *object = xasprintf("tag %s", PQgetvalue(r, 0, 1));
-		json_t *detail = json_pack("{s:s}", "name", in.name);
+		json_t *obj = json_loads(PQgetvalue(r, 0, 0), 0, NULL), *detail = audit_changes(NULL, obj);
+		json_decref(obj);
 		PQclear(r);
 		audit(db, req, "tag.created", object, detail);
 		json_decref(detail);
@@ -150,9 +151,10 @@ void admin_tags_edit(struct http_req *req)
 		json_decref(page);
 		admin_db_error(req, db);
 	} else {
+		json_t *after = json_loads(PQgetvalue(r, 0, 0), 0, NULL), *detail = audit_changes(obj, after);
+		json_decref(after);
 		PQclear(r);
 		json_decref(page);
-		json_t *detail = json_pack("{s:{s:s}, s:{s:s}}", "before", "name", name, "after", "name", in.name);
 		audit(db, req, "tag.updated", object, detail);
 		json_decref(detail);
 		admin_redirect(req, BASE "?done=updated");
@@ -184,7 +186,7 @@ void admin_tags_delete(struct http_req *req)
 			admin_error(req, 404, "There is no such tag.");
 		else {
 			char *object = xasprintf("tag %s", id);
-			json_t *detail = json_pack("{s:{s:s}}", "before", "name", name);
+			json_t *detail = audit_changes(obj, NULL);
 			audit(db, req, "tag.deleted", object, detail);
 			json_decref(detail);
 			free(object);

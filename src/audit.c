@@ -22,6 +22,36 @@ void audit(struct db *db, const struct http_req *req, const char *action, const 
 	free(d);
 }
 
+json_t *audit_changes(json_t *before, json_t *after)
+{
+	static const char *const skip[] = {"id", "created_at", "updated_at"};
+	json_t *b = json_object(), *a = json_object(), *sides[2] = {before, after}, *v;
+	const char *k;
+	for (int i = 0; i < 2; i++)
+		json_object_foreach(sides[i], k, v) {
+			size_t j = 0;
+			while (j < ARRAY_LEN(skip) && strcmp(skip[j], k) != 0)
+				j++;
+			json_t *old = json_object_get(before, k), *new = json_object_get(after, k);
+			if (j < ARRAY_LEN(skip) || (old && new && json_equal(old, new)))
+				continue;
+			if (before)
+				json_object_set(b, k, old ? old : json_null());
+			if (after)
+				json_object_set(a, k, new ? new : json_null());
+		}
+	json_t *out = json_object();
+	if (before)
+		json_object_set_new(out, "before", b);
+	else
+		json_decref(b);
+	if (after)
+		json_object_set_new(out, "after", a);
+	else
+		json_decref(a);
+	return out;
+}
+
 /* The action recorded for each write of the API (route pattern and method). */
 static const struct {
 	int methods;

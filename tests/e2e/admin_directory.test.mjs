@@ -76,6 +76,7 @@ test('clients: errors beside the fields, create, edit, delete with its confirmat
   await admin.page.goto(`/admin/clients/${list.json.results[0].id}`);
   assert.ok(await admin.page.isVisible('section.history >> text=client.updated'));
   assert.ok(await admin.page.isVisible('section.history >> text=t_operator'));
+  assert.match(await admin.page.textContent('section.history tbody tr'), /timezone: Europe\/Moscow → Asia\/Tokyo/);
   await screenshot(admin.page, 'client-edit-history');
   await admin.context.close();
 
