@@ -44,15 +44,9 @@ void admin_tags_list(struct http_req *req)
 		admin_db_error(req, db);
 		return;
 	}
-	/* the key is in column 2: admin_list reads it from column 1 */
-	int n = PQntuples(r), shown = n > ADMIN_PAGE ? ADMIN_PAGE : n;
-	json_t *objs = json_array();
-	for (int i = 0; i < shown; i++)
-		json_array_append_new(objs, json_loads(PQgetvalue(r, i, 0), 0, NULL));
 	json_t *page = json_pack("{s:s, s:o, s:s*, s:s}", "heading", "Tags", "list",
-				 admin_list_objs(req, &spec, objs, n > shown ? PQgetvalue(r, shown - 1, 2) : NULL, sort, q),
-				 "notice", admin_notice(req, notices), "q_placeholder", "Part of a name");
-	PQclear(r);
+				 admin_list(req, &spec, r, ADMIN_PAGE, sort, q), "notice", admin_notice(req, notices),
+				 "q_placeholder", "Part of a name");
 	if (req->user.role >= ROLE_OPERATOR) {
 		json_object_set_new(page, "add_href", json_string(BASE "add"));
 		json_object_set_new(page, "add_label", json_string("Add tag"));

@@ -116,7 +116,9 @@ void audit_api(struct http_req *req)
 		object = xasprintf("%s %s", kind, json_string_value(key));
 	else
 		object = xasprintf("%ss", kind);   /* a bulk call: "clients" */
-	audit(db, req, action, object, answer);
+	json_t *detail = answer ? audit_changes(NULL, answer) : NULL;
+	audit(db, req, action, object, detail);
+	json_decref(detail);
 	free(object);
 	json_decref(answer);
 }

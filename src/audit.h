@@ -20,7 +20,8 @@ json_t *audit_changes(json_t *before, json_t *after);
  * token-authenticated write), by the token's user, under the action audit.c's table gives
  * the route (a new API write route needs a row there). The object is "<kind> <key>" (kind: the action before the dot; key: the path
  * parameter, else the answer's "<kind>_id", "id" or "code"); the detail is the JSON answer
- * with each array replaced by its length (a bulk call: one entry with its counts). */
+ * as audit_changes' "after", each array replaced by its length (a bulk call: one entry with
+ * its counts). */
 void audit_api(struct http_req *req);
 
 /* The history list: rows with JSON text (column 0: id, at, username, action, object, detail)

@@ -8,9 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TAG_JSON \
+#define TAG_JSON_ONLY \
 	"json_build_object('id', id, 'name', name, 'clients', clients, 'created_at', api_ts(created_at)," \
-	" 'updated_at', api_ts(updated_at))::text, id"
+	" 'updated_at', api_ts(updated_at))::text"
+#define TAG_JSON TAG_JSON_ONLY ", id"
 
 int tag_validate(json_t *in, int partial, struct tag_in *out, struct verr *v)
 {
@@ -79,7 +80,7 @@ PGresult *tag_count(struct db *db)
 }
 
 #define TAG_SEARCH(keycmp, key, order) \
-	"SELECT " TAG_JSON ", json_build_array(" key ")::text FROM tags" \
+	"SELECT " TAG_JSON_ONLY ", json_build_array(" key ")::text FROM tags" \
 	" WHERE ($1::json IS NULL OR " keycmp ")" \
 	"   AND ($2::text IS NULL OR strpos(lower(name), lower($2)) > 0) ORDER BY " order " LIMIT $3"
 

@@ -531,7 +531,7 @@ Test(admin_directory, api_changes_are_in_the_history)
 	r = api(tok_admin(), "DELETE", path, NULL);
 	cr_expect_eq(r->status, 204);
 	resp_free(r);
-	char *h = itest_sql("SELECT string_agg(action || ':' || username || ':' || coalesce(detail->>'name', ''), ','"
+	char *h = itest_sql("SELECT string_agg(action || ':' || username || ':' || coalesce(detail->'after'->>'name', ''), ','"
 			    " ORDER BY id) FROM audit_log WHERE object = 'tag %lld'", tid);
 	char want[200];
 	snprintf(want, sizeof(want), "tag.created:t_operator:%s,tag.updated:t_admin:%s-x,tag.deleted:t_admin:", name, name);
@@ -543,7 +543,7 @@ Test(admin_directory, api_changes_are_in_the_history)
 	resp_free(r);
 	h = itest_sql("SELECT detail::text FROM audit_log WHERE action = 'client.bulk' AND username = 't_operator'"
 		      " ORDER BY id DESC LIMIT 1");
-	cr_expect_str_eq(h, "{\"errors\": 1, \"created\": 1, \"updated\": 0}");
+	cr_expect_str_eq(h, "{\"after\": {\"errors\": 1, \"created\": 1, \"updated\": 0}}");
 	free(h);
 	/* a batch of direct messages is recorded on its mailing; a failed call is not recorded */
 	r = api(tok_operator(), "POST", "/api/v1/messages/batch",
@@ -551,7 +551,7 @@ Test(admin_directory, api_changes_are_in_the_history)
 	cr_assert_eq(r->status, 202, "%s", r->body);
 	long long mid = jint(r->json, "mailing_id");
 	resp_free(r);
-	h = itest_sql("SELECT action || ':' || (detail->>'count') FROM audit_log WHERE object = 'mailing %lld'", mid);
+	h = itest_sql("SELECT action || ':' || (detail->'after'->>'count') FROM audit_log WHERE object = 'mailing %lld'", mid);
 	cr_expect_str_eq(h, "mailing.batch_created:1");
 	free(h);
 	char *before = itest_sql("SELECT max(id) FROM audit_log");
