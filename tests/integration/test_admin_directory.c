@@ -179,6 +179,17 @@ Test(admin_directory, client_list_filters_sorts_pages_and_bulk_delete)
 	cr_expect_not_null(strstr(pg->body, "Time zone is not a time zone"));
 	page_free(pg);
 	cr_expect_eq(status_of("GET", "/admin/clients/?sort=timezone", v, NULL), 400);
+	/* viewers read a client's page but may not change it; a form without the token is refused */
+	cr_expect_eq(status_of("GET", "/admin/clients/add", v, NULL), 403);
+	char *one = itest_sql("SELECT id FROM clients WHERE phone = '%s0007'", pre), cpath[64];
+	snprintf(cpath, sizeof(cpath), "/admin/clients/%s", one);
+	pg = req("GET", cpath, v, NULL, NULL);
+	cr_expect_eq(pg->status, 200);
+	cr_expect_not_null(strstr(pg->body, "your role may not change it"));
+	cr_expect_null(strstr(pg->body, ">Save</button>"));
+	page_free(pg);
+	cr_expect_eq(status_of("POST", cpath, v, "phone=79990000000"), 403);
+	free(one);
 	/* bulk delete: viewers may not, operators may */
 	char *ids = itest_sql("SELECT string_agg('key=' || id, '&' ORDER BY id) FROM (SELECT id FROM clients"
 			      " WHERE phone LIKE '%s00%%' ORDER BY id LIMIT 3) c", pre);
@@ -187,6 +198,7 @@ Test(admin_directory, client_list_filters_sorts_pages_and_bulk_delete)
 	char *tv = csrf_of(v, "/admin/clients/");
 	cr_expect_eq(post("/admin/clients/bulk", v, tv, rest), 403);
 	char *o = login("t_operator", "password-operator", NULL), *to = csrf_of(o, "/admin/clients/");
+	cr_expect_eq(status_of("POST", "/admin/clients/bulk", o, rest), 403, "no CSRF token");
 	cr_expect_eq(post("/admin/clients/bulk", o, to, rest), 303);
 	char *left = itest_sql("SELECT count(*) FROM clients WHERE phone LIKE '%s%%'", pre);
 	cr_expect_str_eq(left, "53");
