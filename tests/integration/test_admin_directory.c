@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "admin_http.h"
+#include "admin_web.h"
 #include "itest.h"
 
 /* A prefix of 7 digits no other test uses; phones are prefix + 4 digits. */
@@ -47,15 +47,15 @@ static char *form_with(const char *csrf, const char *rest)
 static long post(const char *path, const char *cookie, const char *csrf, const char *rest)
 {
 	char *f = form_with(csrf, rest);
-	long s = status_of("POST", path, cookie, f);
+	long s = web_status("POST", path, cookie, f);
 	free(f);
 	return s;
 }
 
-static struct page *post_page(const char *path, const char *cookie, const char *csrf, const char *rest)
+static struct web_page *post_page(const char *path, const char *cookie, const char *csrf, const char *rest)
 {
 	char *f = form_with(csrf, rest);
-	struct page *pg = req("POST", path, cookie, f, NULL);
+	struct web_page *pg = web_req("POST", path, cookie, f, NULL);
 	free(f);
 	return pg;
 }
@@ -65,10 +65,10 @@ Test(admin_directory, client_form_errors_create_edit_delete_with_history)
 	char phone[12], tag[32], rest[300], path[80];
 	uniq_phone(phone);
 	uniq_name("ct", tag, sizeof(tag));
-	char *o = login("t_operator", "password-operator", NULL), *t = csrf_of(o, "/admin/clients/add");
+	char *o = web_login("t_operator", "password-operator", NULL), *t = web_csrf(o, "/admin/clients/add");
 	/* errors beside each field, input kept */
 	snprintf(rest, sizeof(rest), "phone=12345&operator_code=9x&tag=%s&timezone=Mars%%2FBase", tag);
-	struct page *pg = post_page("/admin/clients/add", o, t, rest);
+	struct web_page *pg = post_page("/admin/clients/add", o, t, rest);
 	cr_expect_eq(pg->status, 422);
 	cr_expect_not_null(strstr(pg->body, "id=\"err-phone\""));
 	cr_expect_not_null(strstr(pg->body, "id=\"err-operator_code\""));
@@ -76,7 +76,7 @@ Test(admin_directory, client_form_errors_create_edit_delete_with_history)
 	char kept[80];
 	snprintf(kept, sizeof(kept), "value=\"%s\"", tag);
 	cr_expect_not_null(strstr(pg->body, kept), "the tag typed is kept");
-	page_free(pg);
+	web_free(pg);
 	/* empty optional fields take their defaults */
 	snprintf(rest, sizeof(rest), "phone=%s&operator_code=&tag=%s&timezone=", phone, tag);
 	cr_assert_eq(post("/admin/clients/add", o, t, rest), 303);
@@ -91,7 +91,7 @@ Test(admin_directory, client_form_errors_create_edit_delete_with_history)
 	pg = post_page("/admin/clients/add", o, t, rest);
 	cr_expect_eq(pg->status, 409);
 	cr_expect_not_null(strstr(pg->body, "id=\"err-phone\"><p>a client with this phone exists already"));
-	page_free(pg);
+	web_free(pg);
 	/* edit: the tag is removed, the time zone changes */
 	snprintf(path, sizeof(path), "/admin/clients/%s", id);
 	snprintf(rest, sizeof(rest), "phone=%s&operator_code=%.3s&tag=&timezone=Asia%%2FTokyo", phone, phone + 1);
@@ -107,10 +107,10 @@ Test(admin_directory, client_form_errors_create_edit_delete_with_history)
 	long long mid = jint(r->json, "id");
 	resp_free(r);
 	snprintf(path, sizeof(path), "/admin/clients/%s/delete", id);
-	pg = req("GET", path, o, NULL, NULL);
+	pg = web_req("GET", path, o, NULL, NULL);
 	cr_expect_eq(pg->status, 200);
 	cr_expect_not_null(strstr(pg->body, "Its 1 pending message will be cancelled."), "%s", pg->body);
-	page_free(pg);
+	web_free(pg);
 	cr_expect_eq(post(path, o, t, "x=1"), 303);
 	v = itest_sql("SELECT status FROM messages WHERE id = %lld", mid);
 	cr_expect_str_eq(v, "5");
@@ -146,10 +146,10 @@ Test(admin_directory, client_list_filters_sorts_pages_and_bulk_delete)
 	cr_assert_eq(r->status, 200, "%s", r->body);
 	resp_free(r);
 	free(body);
-	char *v = login("t_viewer", "password-viewer", NULL);
+	char *v = web_login("t_viewer", "password-viewer", NULL);
 	/* phone descending within the tag: the first row is ...0054; 50 a page, then 5 */
 	snprintf(path, sizeof(path), "/admin/clients/?sort=-phone&tag=%s", tag);
-	struct page *pg = req("GET", path, v, NULL, NULL);
+	struct web_page *pg = web_req("GET", path, v, NULL, NULL);
 	cr_assert_eq(pg->status, 200);
 	char first[16], last[16];
 	snprintf(first, sizeof(first), "%s0054", pre);
@@ -160,45 +160,45 @@ Test(admin_directory, client_list_filters_sorts_pages_and_bulk_delete)
 	cr_expect_null(strstr(pg->body, "name=\"key\""), "viewers get no bulk checkboxes");
 	char *next = next_href(pg->body);
 	cr_assert_not_null(next);
-	page_free(pg);
-	pg = req("GET", next, v, NULL, NULL);
+	web_free(pg);
+	pg = web_req("GET", next, v, NULL, NULL);
 	cr_expect_eq(pg->status, 200);
 	cr_expect_not_null(strstr(pg->body, last));
 	cr_expect_null(strstr(pg->body, first));
 	cr_expect_null(strstr(pg->body, "rel=\"next\""));
-	page_free(pg);
+	web_free(pg);
 	free(next);
 	/* the search box takes a phone prefix; bad filters are explained, not fatal */
 	snprintf(path, sizeof(path), "/admin/clients/?q=%s999", pre);
-	pg = req("GET", path, v, NULL, NULL);
+	pg = web_req("GET", path, v, NULL, NULL);
 	cr_expect_not_null(strstr(pg->body, "9999</a>"));
-	page_free(pg);
-	pg = req("GET", "/admin/clients/?timezone=Mars%2FBase&q=abc", v, NULL, NULL);
+	web_free(pg);
+	pg = web_req("GET", "/admin/clients/?timezone=Mars%2FBase&q=abc", v, NULL, NULL);
 	cr_expect_eq(pg->status, 200);
 	cr_expect_not_null(strstr(pg->body, "class=\"error-summary\""));
 	cr_expect_not_null(strstr(pg->body, "Time zone is not a time zone"));
-	page_free(pg);
-	cr_expect_eq(status_of("GET", "/admin/clients/?sort=timezone", v, NULL), 400);
+	web_free(pg);
+	cr_expect_eq(web_status("GET", "/admin/clients/?sort=timezone", v, NULL), 400);
 	/* viewers read a client's page but may not change it; a form without the token is refused */
-	cr_expect_eq(status_of("GET", "/admin/clients/add", v, NULL), 403);
+	cr_expect_eq(web_status("GET", "/admin/clients/add", v, NULL), 403);
 	char *one = itest_sql("SELECT id FROM clients WHERE phone = '%s0007'", pre), cpath[64];
 	snprintf(cpath, sizeof(cpath), "/admin/clients/%s", one);
-	pg = req("GET", cpath, v, NULL, NULL);
+	pg = web_req("GET", cpath, v, NULL, NULL);
 	cr_expect_eq(pg->status, 200);
 	cr_expect_not_null(strstr(pg->body, "your role may not change it"));
 	cr_expect_null(strstr(pg->body, ">Save</button>"));
-	page_free(pg);
-	cr_expect_eq(status_of("POST", cpath, v, "phone=79990000000"), 403);
+	web_free(pg);
+	cr_expect_eq(web_status("POST", cpath, v, "phone=79990000000"), 403);
 	free(one);
 	/* bulk delete: viewers may not, operators may */
 	char *ids = itest_sql("SELECT string_agg('key=' || id, '&' ORDER BY id) FROM (SELECT id FROM clients"
 			      " WHERE phone LIKE '%s00%%' ORDER BY id LIMIT 3) c", pre);
 	char rest[400];
 	snprintf(rest, sizeof(rest), "action=delete&%s", ids);
-	char *tv = csrf_of(v, "/admin/clients/");
+	char *tv = web_csrf(v, "/admin/clients/");
 	cr_expect_eq(post("/admin/clients/bulk", v, tv, rest), 403);
-	char *o = login("t_operator", "password-operator", NULL), *to = csrf_of(o, "/admin/clients/");
-	cr_expect_eq(status_of("POST", "/admin/clients/bulk", o, rest), 403, "no CSRF token");
+	char *o = web_login("t_operator", "password-operator", NULL), *to = web_csrf(o, "/admin/clients/");
+	cr_expect_eq(web_status("POST", "/admin/clients/bulk", o, rest), 403, "no CSRF token");
 	cr_expect_eq(post("/admin/clients/bulk", o, to, rest), 303);
 	char *left = itest_sql("SELECT count(*) FROM clients WHERE phone LIKE '%s%%'", pre);
 	cr_expect_str_eq(left, "53");
@@ -229,8 +229,8 @@ Test(admin_directory, csv_import_reports_each_bad_line)
 		 "%s0004,%s,Mars/Base,\r\n"         /* line 7: bad time zone */
 		 "%s0005,\"'=1+1\",,\r\n",           /* line 8: a guarded formula, unguarded */
 		 pre, tag, pre, tag, tag, pre, tag, pre, tag, pre);
-	char *o = login("t_operator", "password-operator", NULL), *t = csrf_of(o, "/admin/clients/import");
-	struct page *pg = req_upload("/admin/clients/import", o, t, "clients.csv", csv);
+	char *o = web_login("t_operator", "password-operator", NULL), *t = web_csrf(o, "/admin/clients/import");
+	struct web_page *pg = web_upload("/admin/clients/import", o, t, "clients.csv", csv);
 	cr_assert_eq(pg->status, 200, "%s", pg->body);
 	cr_expect_not_null(strstr(pg->body, "<span class=\"n\">6</span> rows read"), "%s", pg->body);
 	cr_expect_not_null(strstr(pg->body, "<span class=\"n\">3</span> created"));
@@ -238,7 +238,7 @@ Test(admin_directory, csv_import_reports_each_bad_line)
 	cr_expect_not_null(strstr(pg->body, "<tr><td>4</td><td>phone</td>"), "%s", pg->body);
 	cr_expect_not_null(strstr(pg->body, "<tr><td>5</td><td></td><td>has 2 cells; the first line names 4 columns"));
 	cr_expect_not_null(strstr(pg->body, "<tr><td>7</td><td>timezone</td>"));
-	page_free(pg);
+	web_free(pg);
 	char *v = itest_sql("SELECT string_agg(right(c.phone, 1) || ':' || coalesce(t.name, '-') || ':' || c.timezone, ','"
 			    " ORDER BY c.phone) FROM clients c LEFT JOIN tags t ON t.id = c.tag_id WHERE c.phone LIKE '%s%%'", pre);
 	char want[200];
@@ -250,16 +250,16 @@ Test(admin_directory, csv_import_reports_each_bad_line)
 	cr_expect_str_eq(v, "{\"rows\": 6, \"created\": 3, \"invalid\": 3, \"updated\": 0}");
 	free(v);
 	/* a header without phone, an unknown column, a viewer */
-	pg = req_upload("/admin/clients/import", o, t, "x.csv", "tag,colour\nx,y\n");
+	pg = web_upload("/admin/clients/import", o, t, "x.csv", "tag,colour\nx,y\n");
 	cr_expect_eq(pg->status, 422);
 	cr_expect_not_null(strstr(pg->body, "“colour” is not one of"));
-	page_free(pg);
-	char *vw = login("t_viewer", "password-viewer", NULL);
-	cr_expect_eq(status_of("GET", "/admin/clients/import", vw, NULL), 403);
+	web_free(pg);
+	char *vw = web_login("t_viewer", "password-viewer", NULL);
+	cr_expect_eq(web_status("GET", "/admin/clients/import", vw, NULL), 403);
 	/* without the CSRF token */
-	pg = req_upload("/admin/clients/import", o, "0000", "clients.csv", csv);
+	pg = web_upload("/admin/clients/import", o, "0000", "clients.csv", csv);
 	cr_expect_eq(pg->status, 403);
-	page_free(pg);
+	web_free(pg);
 	free(vw);
 	free(o);
 	free(t);
@@ -275,9 +275,9 @@ Test(admin_directory, csv_export_quotes_and_guards_formulas)
 			     " \"timezone\": \"America/Argentina/Buenos_Aires\"}]", pre, sfx, pre);
 	cr_assert_eq(r->status, 200, "%s", r->body);
 	resp_free(r);
-	char *v = login("t_viewer", "password-viewer", NULL);
+	char *v = web_login("t_viewer", "password-viewer", NULL);
 	snprintf(path, sizeof(path), "/admin/clients/export.csv?sort=phone&q=%s", pre);
-	struct page *pg = req("GET", path, v, NULL, NULL);
+	struct web_page *pg = web_req("GET", path, v, NULL, NULL);
 	cr_assert_eq(pg->status, 200);
 	cr_expect(strncmp(pg->body, "id,phone,operator_code,tag,timezone,created_at,updated_at\r\n", 59) == 0, "%s", pg->body);
 	/* the tag =HYPERLINK("x",y)... comes back guarded and quoted */
@@ -292,8 +292,8 @@ Test(admin_directory, csv_export_quotes_and_guards_formulas)
 	for (const char *p = pg->body; (p = strchr(p, '\n')); p++)
 		lines++;
 	cr_expect_eq(lines, 3);
-	page_free(pg);
-	cr_expect_eq(status_of("GET", "/admin/clients/export.csv?timezone=Nowhere", v, NULL), 400);
+	web_free(pg);
+	cr_expect_eq(web_status("GET", "/admin/clients/export.csv?timezone=Nowhere", v, NULL), 400);
 	free(v);
 }
 
@@ -311,14 +311,14 @@ Test(admin_directory, csv_export_streams_many_batches)
 	cr_assert_eq(r->status, 200);
 	resp_free(r);
 	free(body);
-	char *v = login("t_viewer", "password-viewer", NULL);
+	char *v = web_login("t_viewer", "password-viewer", NULL);
 	snprintf(path, sizeof(path), "/admin/clients/export.csv?q=%s", pre);
-	struct page *pg = req("GET", path, v, NULL, NULL);
+	struct web_page *pg = web_req("GET", path, v, NULL, NULL);
 	int lines = 0;
 	for (const char *p = pg->body; (p = strchr(p, '\n')); p++)
 		lines++;
 	cr_expect_eq(lines, 4501, "a header and every client once, across batches of 2000");
-	page_free(pg);
+	web_free(pg);
 	free(v);
 }
 
@@ -326,11 +326,11 @@ Test(admin_directory, tags_add_rename_and_delete_only_when_unused)
 {
 	char name[32], rest[200], path[80];
 	uniq_name("tg", name, sizeof(name));
-	char *o = login("t_operator", "password-operator", NULL), *t = csrf_of(o, "/admin/tags/add");
-	struct page *pg = post_page("/admin/tags/add", o, t, "name=");
+	char *o = web_login("t_operator", "password-operator", NULL), *t = web_csrf(o, "/admin/tags/add");
+	struct web_page *pg = post_page("/admin/tags/add", o, t, "name=");
 	cr_expect_eq(pg->status, 422);
 	cr_expect_not_null(strstr(pg->body, "id=\"err-name\""));
-	page_free(pg);
+	web_free(pg);
 	snprintf(rest, sizeof(rest), "name=%s", name);
 	cr_assert_eq(post("/admin/tags/add", o, t, rest), 303);
 	cr_expect_eq(post("/admin/tags/add", o, t, rest), 409);
@@ -347,21 +347,21 @@ Test(admin_directory, tags_add_rename_and_delete_only_when_unused)
 	resp_free(r);
 	char lpath[80];
 	snprintf(lpath, sizeof(lpath), "/admin/tags/?q=%s", name);
-	pg = req("GET", lpath, o, NULL, NULL);
+	pg = web_req("GET", lpath, o, NULL, NULL);
 	char cell[120];
 	snprintf(cell, sizeof(cell), "%s-2</a></td><td>1</td>", name);
 	cr_expect_not_null(strstr(pg->body, cell), "the list shows the client count");
-	page_free(pg);
+	web_free(pg);
 	snprintf(path, sizeof(path), "/admin/tags/%s/delete", id);
-	pg = req("GET", path, o, NULL, NULL);
+	pg = web_req("GET", path, o, NULL, NULL);
 	cr_expect_eq(pg->status, 409);
 	cr_expect_not_null(strstr(pg->body, "cannot be deleted: 1 client uses it"));
 	cr_expect_null(strstr(pg->body, "Delete tag</button>"));
-	page_free(pg);
+	web_free(pg);
 	pg = post_page(path, o, t, "x=1");
 	cr_expect_eq(pg->status, 409);
 	cr_expect_not_null(strstr(pg->body, "Clients use this tag"));
-	page_free(pg);
+	web_free(pg);
 	char cpath[64];
 	snprintf(cpath, sizeof(cpath), "/api/v1/clients/%lld", cid);
 	r = api(tok_operator(), "DELETE", cpath, NULL);
@@ -388,28 +388,28 @@ Test(admin_directory, messages_list_filters_and_detail)
 	cr_assert_eq(r->status, 202);
 	long long id = jint(r->json, "id");
 	resp_free(r);
-	char *v = login("t_viewer", "password-viewer", NULL);
+	char *v = web_login("t_viewer", "password-viewer", NULL);
 	snprintf(path, sizeof(path), "/admin/messages/?status=pending&phone=%s", phone);
-	struct page *pg = req("GET", path, v, NULL, NULL);
+	struct web_page *pg = web_req("GET", path, v, NULL, NULL);
 	cr_expect_eq(pg->status, 200);
 	char link[80];
 	snprintf(link, sizeof(link), "href=\"/admin/messages/%lld\"", id);
 	cr_expect_not_null(strstr(pg->body, link));
-	page_free(pg);
+	web_free(pg);
 	snprintf(path, sizeof(path), "/admin/messages/?status=sent&phone=%s", phone);
-	pg = req("GET", path, v, NULL, NULL);
+	pg = web_req("GET", path, v, NULL, NULL);
 	cr_expect_null(strstr(pg->body, link));
-	page_free(pg);
-	pg = req("GET", "/admin/messages/?phone=123", v, NULL, NULL);
+	web_free(pg);
+	pg = web_req("GET", "/admin/messages/?phone=123", v, NULL, NULL);
 	cr_expect_not_null(strstr(pg->body, "Phone: 11 digits"));
-	page_free(pg);
+	web_free(pg);
 	snprintf(path, sizeof(path), "/admin/messages/%lld", id);
-	pg = req("GET", path, v, NULL, NULL);
+	pg = web_req("GET", path, v, NULL, NULL);
 	cr_expect_eq(pg->status, 200);
 	cr_expect_not_null(strstr(pg->body, "&lt;b&gt;hello&lt;/b&gt; admin"));
 	cr_expect_not_null(strstr(pg->body, "<dd>pending</dd>"));
-	page_free(pg);
-	cr_expect_eq(status_of("GET", "/admin/messages/999999999999", v, NULL), 404);
+	web_free(pg);
+	cr_expect_eq(web_status("GET", "/admin/messages/999999999999", v, NULL), 404);
 	free(v);
 }
 
@@ -417,32 +417,32 @@ Test(admin_directory, smpp_accounts_admin_only_with_field_errors)
 {
 	char sid[16], rest[300], path[80];
 	uniq_name("s", sid, sizeof(sid));
-	char *o = login("t_operator", "password-operator", NULL);
-	cr_expect_eq(status_of("GET", "/admin/smpp-accounts/", o, NULL), 403);
-	struct page *pg = req("GET", "/admin/", o, NULL, NULL);
+	char *o = web_login("t_operator", "password-operator", NULL);
+	cr_expect_eq(web_status("GET", "/admin/smpp-accounts/", o, NULL), 403);
+	struct web_page *pg = web_req("GET", "/admin/", o, NULL, NULL);
 	cr_expect_null(strstr(pg->body, "href=\"/admin/smpp-accounts/\""));
-	page_free(pg);
-	char *a = login("t_admin", "password-admin", NULL), *t = csrf_of(a, "/admin/smpp-accounts/add");
+	web_free(pg);
+	char *a = web_login("t_admin", "password-admin", NULL), *t = web_csrf(a, "/admin/smpp-accounts/add");
 	pg = post_page("/admin/smpp-accounts/add", a, t, "system_id=has+space&password=short&throughput=0");
 	cr_expect_eq(pg->status, 422);
 	cr_expect_not_null(strstr(pg->body, "id=\"err-system_id\""));
 	cr_expect_not_null(strstr(pg->body, "id=\"err-password\""));
 	cr_expect_not_null(strstr(pg->body, "id=\"err-throughput\""));
-	page_free(pg);
+	web_free(pg);
 	snprintf(rest, sizeof(rest), "system_id=%s&password=secret-123&throughput=250&allowed_cidrs=10.0.0.0%%2F8&enabled=true", sid);
 	cr_assert_eq(post("/admin/smpp-accounts/add", a, t, rest), 303);
 	char *id = itest_sql("SELECT id FROM smpp_accounts WHERE system_id = '%s'", sid);
 	char *hash = itest_sql("SELECT password_hash FROM smpp_accounts WHERE id = %s", id);
 	snprintf(path, sizeof(path), "/admin/smpp-accounts/%s", id);
-	pg = req("GET", path, a, NULL, NULL);
+	pg = web_req("GET", path, a, NULL, NULL);
 	cr_expect_not_null(strstr(pg->body, "value=\"250\""));
 	cr_expect_null(strstr(pg->body, "argon2"), "the hash is never shown");
-	page_free(pg);
+	web_free(pg);
 	snprintf(rest, sizeof(rest), "system_id=%s&password=&throughput=500&allowed_cidrs=10.0.0.1%%2F8", sid);
 	pg = post_page(path, a, t, rest);
 	cr_expect_eq(pg->status, 422);
 	cr_expect_not_null(strstr(pg->body, "id=\"err-allowed_cidrs\""), "%s", pg->body);
-	page_free(pg);
+	web_free(pg);
 	snprintf(rest, sizeof(rest), "system_id=%s&password=&throughput=500&allowed_cidrs=", sid);
 	cr_expect_eq(post(path, a, t, rest), 303);
 	char *row = itest_sql("SELECT throughput || ':' || enabled || ':' || cardinality(allowed_cidrs) || ':' ||"
@@ -471,28 +471,28 @@ Test(admin_directory, smpp_accounts_admin_only_with_field_errors)
 
 Test(admin_directory, reports_preview_sandbox_and_send_now_without_smtp)
 {
-	char *v = login("t_viewer", "password-viewer", NULL);
-	struct page *pg = req("GET", "/admin/reports/", v, NULL, NULL);
+	char *v = web_login("t_viewer", "password-viewer", NULL);
+	struct web_page *pg = web_req("GET", "/admin/reports/", v, NULL, NULL);
 	cr_expect_eq(pg->status, 200);
 	cr_expect_null(strstr(pg->body, "action=\"/admin/reports/send\""), "only admins get the button");
-	page_free(pg);
-	pg = req("GET", "/admin/reports/preview", v, NULL, NULL);
+	web_free(pg);
+	pg = web_req("GET", "/admin/reports/preview", v, NULL, NULL);
 	cr_expect_eq(pg->status, 200);
 	cr_expect_not_null(strstr(pg->body, "Text version"));
 	cr_expect_not_null(strstr(pg->body, "<pre class=\"body\">"));
-	page_free(pg);
-	pg = req("GET", "/admin/reports/preview/html", v, NULL, NULL);
+	web_free(pg);
+	pg = web_req("GET", "/admin/reports/preview/html", v, NULL, NULL);
 	cr_expect_eq(pg->status, 200);
 	cr_expect_not_null(strstr(pg->body, "<html"));
-	page_free(pg);
-	char *o = login("t_operator", "password-operator", NULL), *to = csrf_of(o, "/admin/reports/");
+	web_free(pg);
+	char *o = web_login("t_operator", "password-operator", NULL), *to = web_csrf(o, "/admin/reports/");
 	cr_expect_eq(post("/admin/reports/send", o, to, "x=1"), 403);
-	char *a = login("t_admin", "password-admin", NULL), *ta = csrf_of(a, "/admin/reports/");
-	cr_expect_eq(status_of("POST", "/admin/reports/send", a, "x=1"), 403, "no CSRF token");
+	char *a = web_login("t_admin", "password-admin", NULL), *ta = web_csrf(a, "/admin/reports/");
+	cr_expect_eq(web_status("POST", "/admin/reports/send", a, "x=1"), 403, "no CSRF token");
 	pg = post_page("/admin/reports/send", a, ta, "x=1");
 	cr_expect_eq(pg->status, 503, "the harness has no SMTP server");
 	cr_expect_not_null(strstr(pg->body, "The report was not sent:"), "%s", pg->body);
-	page_free(pg);
+	web_free(pg);
 	char *h = itest_sql("SELECT action || ':' || (detail->>'sent') FROM audit_log WHERE username = 't_admin'"
 			    " AND action = 'report.sent_now' ORDER BY id DESC LIMIT 1");
 	cr_expect_str_eq(h, "report.sent_now:false");
@@ -510,18 +510,18 @@ Test(admin_directory, report_html_is_served_sandboxed)
 			     " message_id, recipients) VALUES ('manual', '2001-01-01', 'sent', 'S', 'plain <text>',"
 			     " '<html><script>x()</script></html>', '<t@example.test>', 'ops@example.test')"
 			     " RETURNING id");
-	char *v = login("t_viewer", "password-viewer", NULL), path[80];
+	char *v = web_login("t_viewer", "password-viewer", NULL), path[80];
 	snprintf(path, sizeof(path), "/admin/reports/%s", id);
-	struct page *pg = req("GET", path, v, NULL, NULL);
+	struct web_page *pg = web_req("GET", path, v, NULL, NULL);
 	cr_expect_eq(pg->status, 200);
 	cr_expect_not_null(strstr(pg->body, "plain &lt;text&gt;"));
 	cr_expect_null(strstr(pg->body, "<script>"));
-	page_free(pg);
+	web_free(pg);
 	snprintf(path, sizeof(path), "/admin/reports/%s/html", id);
-	pg = req("GET", path, v, NULL, NULL);
+	pg = web_req("GET", path, v, NULL, NULL);
 	cr_expect_eq(pg->status, 200);
 	cr_expect(pg->csp && strncmp(pg->csp, "sandbox", 7) == 0, "the last policy is the sandbox: %s", pg->csp);
-	page_free(pg);
+	web_free(pg);
 	free(itest_sql("DELETE FROM reports WHERE id = %s RETURNING 1", id));
 	free(id);
 	free(v);
@@ -578,13 +578,13 @@ Test(admin_directory, api_changes_are_in_the_history)
 	r = api(tok_operator(), "POST", "/api/v1/tags", "{\"name\": \"%s-y\"}", name);
 	tid = jint(r->json, "id");
 	resp_free(r);
-	char *a = login("t_admin", "password-admin", NULL);
+	char *a = web_login("t_admin", "password-admin", NULL);
 	snprintf(path, sizeof(path), "/admin/tags/%lld", tid);
-	struct page *pg = req("GET", path, a, NULL, NULL);
+	struct web_page *pg = web_req("GET", path, a, NULL, NULL);
 	cr_expect_not_null(strstr(pg->body, "<td>t_operator</td><td>tag.created</td>"));
-	page_free(pg);
-	pg = req("GET", "/admin/history/?action=client.bulk", a, NULL, NULL);
+	web_free(pg);
+	pg = web_req("GET", "/admin/history/?action=client.bulk", a, NULL, NULL);
 	cr_expect_eq(pg->status, 200);
-	page_free(pg);
+	web_free(pg);
 	free(a);
 }

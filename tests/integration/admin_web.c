@@ -1,16 +1,17 @@
-/* admin_http.c — helpers for tests of the admin pages: requests with a session cookie and
- * form bodies, sign-in, CSRF tokens of pages. */
+/* admin_web.c — admin page requests for the integration tests (see admin_web.h). */
 #include <criterion/criterion.h>
 #include <curl/curl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include "admin_http.h"
+#include "admin_web.h"
+
 
 static size_t on_body(char *p, size_t size, size_t n, void *arg)
 {
-	struct page *pg = arg;
+	struct web_page *pg = arg;
 	size_t len = strlen(pg->body);
 	pg->body = realloc(pg->body, len + size * n + 1);
 	memcpy(pg->body + len, p, size * n);
@@ -20,13 +21,13 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 
 static size_t on_hdr(char *p, size_t size, size_t n, void *arg)
 {
-	struct page *pg = arg;
+	struct web_page *pg = arg;
 	size_t len = size * n;
 	static const struct { const char *name; size_t off; } want[] = {
-		{"Location:", offsetof(struct page, location)},
-		{"Set-Cookie:", offsetof(struct page, set_cookie)},
-		{"Cache-Control:", offsetof(struct page, cache_control)},
-		{"Content-Security-Policy:", offsetof(struct page, csp)},
+		{"Location:", offsetof(struct web_page, location)},
+		{"Set-Cookie:", offsetof(struct web_page, set_cookie)},
+		{"Cache-Control:", offsetof(struct web_page, cache_control)},
+		{"Content-Security-Policy:", offsetof(struct web_page, csp)},
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		size_t k = strlen(want[i].name);
@@ -45,10 +46,10 @@ static size_t on_hdr(char *p, size_t size, size_t n, void *arg)
 }
 
 /* One request; cookie "name=value" (may be NULL), form body (NULL: none), extra header. */
-struct page *req(const char *method, const char *path, const char *cookie, const char *form,
+struct web_page *web_req(const char *method, const char *path, const char *cookie, const char *form,
 			const char *header)
 {
-	struct page *pg = calloc(1, sizeof(*pg));
+	struct web_page *pg = calloc(1, sizeof(*pg));
 	pg->body = calloc(1, 1);
 	char url[2048];
 	snprintf(url, sizeof(url), "%s%s", getenv("HERALD_TEST_URL"), path);
@@ -76,7 +77,7 @@ struct page *req(const char *method, const char *path, const char *cookie, const
 	return pg;
 }
 
-void page_free(struct page *pg)
+void web_free(struct web_page *pg)
 {
 	free(pg->body);
 	free(pg->location);
@@ -87,44 +88,44 @@ void page_free(struct page *pg)
 }
 
 /* Signs in and returns the cookie "name=value" (malloc'ed). */
-char *login(const char *user, const char *pw, const char *header)
+char *web_login(const char *user, const char *pw, const char *header)
 {
 	char form[300];
 	snprintf(form, sizeof(form), "username=%s&password=%s", user, pw);
-	struct page *pg = req("POST", "/admin/login", NULL, form, header);
+	struct web_page *pg = web_req("POST", "/admin/login", NULL, form, header);
 	cr_assert_eq(pg->status, 303, "login of %s: %ld", user, pg->status);
 	cr_assert_not_null(pg->set_cookie);
 	char *cookie = strndup(pg->set_cookie, strcspn(pg->set_cookie, ";"));
-	page_free(pg);
+	web_free(pg);
 	return cookie;
 }
 
 /* The csrf_token of the page at path (malloc'ed). */
-char *csrf_of(const char *cookie, const char *path)
+char *web_csrf(const char *cookie, const char *path)
 {
-	struct page *pg = req("GET", path, cookie, NULL, NULL);
+	struct web_page *pg = web_req("GET", path, cookie, NULL, NULL);
 	cr_assert_eq(pg->status, 200, "GET %s: %ld", path, pg->status);
 	const char *p = strstr(pg->body, "name=\"csrf_token\" value=\"");
 	cr_assert_not_null(p);
 	p += strlen("name=\"csrf_token\" value=\"");
 	char *t = strndup(p, strcspn(p, "\""));
-	page_free(pg);
+	web_free(pg);
 	return t;
 }
 
-long status_of(const char *method, const char *path, const char *cookie, const char *form)
+long web_status(const char *method, const char *path, const char *cookie, const char *form)
 {
-	struct page *pg = req(method, path, cookie, form, NULL);
+	struct web_page *pg = web_req(method, path, cookie, form, NULL);
 	long s = pg->status;
-	page_free(pg);
+	web_free(pg);
 	return s;
 }
 
 
-struct page *req_upload(const char *path, const char *cookie, const char *csrf, const char *filename,
-			const char *content)
+struct web_page *web_upload(const char *path, const char *cookie, const char *csrf, const char *filename,
+			    const char *content)
 {
-	struct page *pg = calloc(1, sizeof(*pg));
+	struct web_page *pg = calloc(1, sizeof(*pg));
 	pg->body = calloc(1, 1);
 	char url[2048];
 	snprintf(url, sizeof(url), "%s%s", getenv("HERALD_TEST_URL"), path);

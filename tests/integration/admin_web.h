@@ -1,0 +1,28 @@
+/* admin_web.h — requests to the admin pages of the server under test, as a browser makes them
+ * (cookie, urlencoded forms), with the headers the tests look at. */
+#ifndef HERALD_ADMIN_WEB_H
+#define HERALD_ADMIN_WEB_H
+
+struct web_page {
+	long status;
+	char *body;
+	char *location, *set_cookie, *cache_control, *csp;
+};
+
+/* One request; cookie "name=value" (may be NULL), form body (NULL: none), extra header (may be
+ * NULL). Fails the test when the request cannot be made. Free with web_free. */
+struct web_page *web_req(const char *method, const char *path, const char *cookie, const char *form,
+			 const char *header);
+void web_free(struct web_page *pg);
+/* Signs in and returns the cookie "name=value" (malloc'ed). */
+char *web_login(const char *user, const char *pw, const char *header);
+/* The csrf_token of the page at path (malloc'ed). */
+char *web_csrf(const char *cookie, const char *path);
+/* The status of one request. */
+long web_status(const char *method, const char *path, const char *cookie, const char *form);
+
+/* A multipart POST of csrf_token and a file part "file" named filename holding content. */
+struct web_page *web_upload(const char *path, const char *cookie, const char *csrf, const char *filename,
+			    const char *content);
+
+#endif
