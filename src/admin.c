@@ -307,7 +307,7 @@ static void list_url(struct http_req *req, const struct admin_list_spec *spec, s
 	}
 }
 
-json_t *admin_cell(json_t *v)
+static json_t *cell_text(json_t *v)
 {
 	if (json_is_true(v))
 		return json_string("yes");
@@ -319,6 +319,11 @@ json_t *admin_cell(json_t *v)
 	if (s && strlen(s) == 20 && s[19] == 'Z' && rfc3339_valid(s) == 0)   /* an API time, shown shorter */
 		return json_sprintf("%.10s %.5s UTC", s, s + 11);
 	return value_text(v);
+}
+
+json_t *admin_cell(json_t *v)
+{
+	return cell_text(v);
 }
 
 json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec, json_t *objs,
