@@ -329,13 +329,19 @@ static json_t *cell_text(json_t *v)
 	return value_text(v);
 }
 
-json_t *admin_list(struct http_req *req, const struct admin_list_spec *spec, PGresult *r, int limit,
-		   const char *sort, const char *q)
+json_t *admin_cell(json_t *v)
 {
-	json_t *cols = json_array(), *rows = json_array();
+	return cell_text(v);
+}
+
+json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec, json_t *objs,
+			const char *next_key, const char *sort, const char *q)
+{
+	json_t *cols = json_array(), *rows = json_array(), *obj;
 	struct buf b = BUF_INIT;
 	const char *sort_field = sort[0] == '-' ? sort + 1 : sort;
-	for (size_t i = 0; i < spec->ncols; i++) {
+	size_t i;
+	for (i = 0; i < spec->ncols; i++) {
 		const struct admin_col *c = &spec->cols[i];
 		json_t *col = json_pack("{s:s}", "label", c->label);
 		if (c->sort) {
@@ -351,9 +357,8 @@ json_t *admin_list(struct http_req *req, const struct admin_list_spec *spec, PGr
 		}
 		json_array_append_new(cols, col);
 	}
-	int n = PQntuples(r), shown = n > limit ? limit : n;
-	for (int i = 0; i < shown; i++) {
-		json_t *obj = json_loads(PQgetvalue(r, i, 0), 0, NULL), *cells = json_array();
+	json_array_foreach(objs, i, obj) {
+		json_t *cells = json_array();
 		json_t *key = value_text(spec->key_field ? json_object_get(obj, spec->key_field) : NULL);
 		buf_reset(&b);
 		if (spec->key_field) {
@@ -362,24 +367,26 @@ json_t *admin_list(struct http_req *req, const struct admin_list_spec *spec, PGr
 		}
 		for (size_t k = 0; k < spec->ncols; k++)
 			json_array_append_new(cells, json_pack("{s:o, s:b}", "text",
-							      cell_text(json_object_get(obj, spec->cols[k].field)),
+							      admin_cell(json_object_get(obj, spec->cols[k].field)),
 							      "first", k == 0));
-		json_array_append_new(rows, json_pack("{s:o, s:s*, s:o, s:o}", "key", key, "href", b.len ? b.data : NULL,
-						      "cells", cells, "object", obj ? obj : json_object()));
+		json_array_append_new(rows, json_pack("{s:o, s:s*, s:o, s:O}", "key", key, "href", b.len ? b.data : NULL,
+						      "cells", cells, "object", obj));
 	}
-	json_t *list = json_pack("{s:o, s:o, s:s, s:s, s:s*, s:b, s:b}", "columns", cols, "rows", rows,
+	int filtered = q != NULL;
+	for (const char *const *k = spec->keep; k && *k; k++) {
+		const char *v = http_query(req, *k);
+		filtered |= v && *v;
+	}
+	json_t *list = json_pack("{s:o, s:o, s:s, s:s, s:s*, s:b, s:b, s:b}", "columns", cols, "rows", rows,
 				 "base", spec->base, "sort", sort, "q", q, "bulk", spec->bulk && req->user.role >= ROLE_OPERATOR,
-				 "empty", shown == 0);
-	if (n > limit) {
-		const char *k = PQgetvalue(r, shown - 1, 1);
+				 "empty", json_array_size(objs) == 0, "filtered", filtered);
+	if (next_key && strlen(next_key) <= CURSOR_MAX) {
 		char cur[CURSOR_MAX * 2];
-		if (strlen(k) <= CURSOR_MAX) {
-			sodium_bin2base64(cur, sizeof(cur), (const unsigned char *)k, strlen(k),
-					  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-			buf_reset(&b);
-			list_url(req, spec, &b, sort, q, cur);
-			json_object_set_new(list, "next_href", json_string(b.data));
-		}
+		sodium_bin2base64(cur, sizeof(cur), (const unsigned char *)next_key, strlen(next_key),
+				  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+		buf_reset(&b);
+		list_url(req, spec, &b, sort, q, cur);
+		json_object_set_new(list, "next_href", json_string(b.data));
 	}
 	if (http_query(req, "cursor")) {
 		buf_reset(&b);
@@ -387,6 +394,20 @@ json_t *admin_list(struct http_req *req, const struct admin_list_spec *spec, PGr
 		json_object_set_new(list, "first_href", json_string(b.data));
 	}
 	buf_free(&b);
+	json_decref(objs);
+	return list;
+}
+
+json_t *admin_list(struct http_req *req, const struct admin_list_spec *spec, PGresult *r, int limit,
+		   const char *sort, const char *q)
+{
+	int n = PQntuples(r), shown = n > limit ? limit : n;
+	json_t *objs = json_array();
+	for (int i = 0; i < shown; i++) {
+		json_t *obj = json_loads(PQgetvalue(r, i, 0), 0, NULL);
+		json_array_append_new(objs, obj ? obj : json_object());
+	}
+	json_t *list = admin_list_objs(req, spec, objs, n > limit ? PQgetvalue(r, shown - 1, 1) : NULL, sort, q);
 	PQclear(r);
 	return list;
 }
@@ -399,4 +420,39 @@ json_t *admin_filter(struct http_req *req, const char *name, const char *label, 
 		json_array_append_new(opts, json_pack("{s:s, s:s, s:b}", "value", *v, "label", **v ? *v : "any",
 						      "selected", cur ? strcmp(cur, *v) == 0 : **v == '\0'));
 	return json_pack("{s:s, s:s, s:o}", "name", name, "label", label, "options", opts);
+}
+
+json_t *admin_filter_input(struct http_req *req, const char *name, const char *label, const char *placeholder)
+{
+	const char *cur = http_query(req, name);
+	return json_pack("{s:s, s:s, s:b, s:s, s:s}", "name", name, "label", label, "input", 1, "value",
+			 cur ? cur : "", "placeholder", placeholder);
+}
+
+json_t *admin_form_given(json_t *form)
+{
+	json_t *out = json_object(), *v;
+	const char *k;
+	json_object_foreach(form, k, v)
+		if (!json_is_string(v) || json_string_length(v) > 0)
+			json_object_set(out, k, v);
+	return out;
+}
+
+const char *admin_notice(struct http_req *req, const char *const *pairs)
+{
+	const char *done = http_query(req, "done");
+	for (; done && pairs[0]; pairs += 2)
+		if (strcmp(done, pairs[0]) == 0)
+			return pairs[1];
+	return NULL;
+}
+
+char *admin_path(const char *base, const char *key, const char *suffix)
+{
+	struct buf b = BUF_INIT;
+	buf_puts(&b, base);
+	admin_urlencode(&b, key);
+	buf_puts(&b, suffix);
+	return buf_steal(&b);
 }

@@ -78,11 +78,34 @@ int admin_list_params(struct http_req *req, const char *const *sorts, const char
 json_t *admin_list(struct http_req *req, const struct admin_list_spec *spec, PGresult *r,
 		   int limit, const char *sort, const char *q);
 
+/* admin_list for rows already made: objs (stolen) holds the objects shown (at most a page);
+ * next_key (JSON text, may be NULL) is the key of the last one when more follow. */
+json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec, json_t *objs,
+			const char *next_key, const char *sort, const char *q);
+
+/* A value as a list cell or detail shows it: yes/no, "—" for null or absent, API times
+ * shortened to "YYYY-MM-DD HH:MM UTC", numbers as text. New reference. */
+json_t *admin_cell(json_t *v);
+
 /* A filter select for templates/admin/list.html ("filters" array): query parameter name,
  * its label, and the values offered (NULL-terminated; "" first means "any"). The current
  * value of ?name is selected. New reference. */
 json_t *admin_filter(struct http_req *req, const char *name, const char *label,
 		     const char *const *values);
+
+/* A free-text filter for the "filters" array of templates/admin/list.html: query parameter
+ * name, its label and a placeholder; shows the current value of ?name. New reference. */
+json_t *admin_filter_input(struct http_req *req, const char *name, const char *label, const char *placeholder);
+
+/* The fields of form (borrowed) that were filled in: empty text fields left out, so the
+ * validators see them as not given (defaults apply). New reference. */
+json_t *admin_form_given(json_t *form);
+
+/* The notice for ?done=: pairs is "key", "text", ..., NULL. NULL when none applies. */
+const char *admin_notice(struct http_req *req, const char *const *pairs);
+
+/* base + key percent-encoded + suffix, malloc'ed ("/admin/tags/" "7" "/delete"). */
+char *admin_path(const char *base, const char *key, const char *suffix);
 
 /* The last changes of object ("operator 916") as {"rows": [...]} for the "history" section of
  * templates/admin/form.html, or NULL when there are none (admin_history.c). */

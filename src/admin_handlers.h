@@ -3,6 +3,8 @@
 #define HERALD_ADMIN_HANDLERS_H
 #include "http.h"
 
+#define ADMIN_IMPORT_LIMIT (10 * 1024 * 1024)   /* the body of a CSV import */
+
 /* admin_auth.c */
 void admin_login(struct http_req *req);
 void admin_logout(struct http_req *req);
@@ -43,5 +45,38 @@ void admin_mailings_live(struct http_req *req);
 void admin_mailings_cancel(struct http_req *req);
 void admin_mailings_retry(struct http_req *req);
 void admin_mailings_delete(struct http_req *req);
+
+/* admin_clients.c */
+void admin_clients_list(struct http_req *req);
+void admin_clients_add(struct http_req *req);
+void admin_clients_edit(struct http_req *req);
+void admin_clients_delete(struct http_req *req);
+void admin_clients_bulk(struct http_req *req);
+void admin_clients_import(struct http_req *req);
+void admin_clients_export(struct http_req *req);
+
+/* admin_tags.c */
+void admin_tags_list(struct http_req *req);
+void admin_tags_add(struct http_req *req);
+void admin_tags_edit(struct http_req *req);
+void admin_tags_delete(struct http_req *req);
+
+/* admin_messages.c */
+void admin_messages_list(struct http_req *req);
+void admin_messages_show(struct http_req *req);
+
+/* admin_smpp.c */
+void admin_smpp_list(struct http_req *req);
+void admin_smpp_add(struct http_req *req);
+void admin_smpp_edit(struct http_req *req);
+void admin_smpp_delete(struct http_req *req);
+
+/* admin_reports.c */
+void admin_reports_list(struct http_req *req);
+void admin_reports_show(struct http_req *req);
+void admin_reports_html(struct http_req *req);
+void admin_reports_preview(struct http_req *req);
+void admin_reports_preview_html(struct http_req *req);
+void admin_reports_send(struct http_req *req);
 
 #endif

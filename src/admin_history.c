@@ -3,6 +3,7 @@
 #include "admin.h"
 #include "admin_handlers.h"
 #include "audit.h"
+#include "buf.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -20,8 +21,14 @@ static const struct admin_col cols[] = {
 
 static const char *const actions[] = {"", "login", "logout", "password.changed", "operator.created",
 				      "operator.updated", "operator.deleted", "user.created", "user.updated",
-				      "user.password_reset", "token.created", "token.revoked", "mailing.created", "mailing.updated",
-				      "mailing.cancelled", "mailing.retried", "mailing.deleted", NULL};
+				      "user.password_reset", "token.created", "token.revoked", "client.created",
+				      "client.updated", "client.deleted", "client.bulk", "client.imported", "tag.created",
+				      "tag.updated", "tag.deleted", "mailing.created", "mailing.updated", "mailing.deleted",
+				      "mailing.cancelled", "mailing.retried", "mailing.batch_created", "message.sent",
+				      "smpp_account.created", "smpp_account.updated", "smpp_account.deleted",
+				      "report.sent_now", NULL};
+
+static json_t *detail_text(const char *text);
 
 void admin_history_list(struct http_req *req)
 {
@@ -54,10 +61,61 @@ void admin_history_list(struct http_req *req)
 		admin_db_error(req, db);
 		return;
 	}
+	int n = PQntuples(r), shown = n > ADMIN_PAGE ? ADMIN_PAGE : n;
+	json_t *objs = json_array();
+	for (int i = 0; i < shown; i++) {
+		json_t *row = json_loads(PQgetvalue(r, i, 0), 0, NULL);
+		if (row == NULL)
+			continue;
+		json_object_set_new(row, "detail", detail_text(json_string_value(json_object_get(row, "detail"))));
+		json_array_append_new(objs, row);
+	}
 	admin_page(req, 200, "admin/list",
 		   json_pack("{s:s, s:o, s:[o]}", "heading", "History", "list",
-			     admin_list(req, &spec, r, ADMIN_PAGE, sort, q), "filters",
-			     admin_filter(req, "action", "Action", actions)));
+			     admin_list_objs(req, &spec, objs, n > shown ? PQgetvalue(r, shown - 1, 1) : NULL, sort, q),
+			     "filters", admin_filter(req, "action", "Action", actions)));
+	PQclear(r);
+}
+
+/* Appends v as a person reads it. */
+static void put_value(struct buf *b, json_t *v)
+{
+	if (json_is_string(v)) {
+		buf_puts(b, json_string_value(v));
+	} else if (json_is_null(v)) {
+		buf_puts(b, "—");
+	} else {
+		char *s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+		buf_puts(b, s);
+		free(s);
+	}
+}
+
+/* A detail of audit_changes' shape as "field: before → after; ..." (creations and deletions
+ * show one side); any other detail as its JSON text. New reference. */
+static json_t *detail_text(const char *text)
+{
+	json_t *d = json_loads(text, 0, NULL), *before = json_object_get(d, "before"), *after = json_object_get(d, "after");
+	if (!json_is_object(d) || json_object_size(d) != (size_t)((before != NULL) + (after != NULL)) ||
+	    json_object_size(d) == 0) {
+		json_decref(d);
+		return json_string(text);
+	}
+	struct buf b = BUF_INIT;
+	const char *k;
+	json_t *v;
+	json_object_foreach(before ? before : after, k, v) {
+		buf_printf(&b, "%s%s: ", b.len ? "; " : "", k);
+		put_value(&b, v);
+		if (before && after) {
+			buf_puts(&b, " → ");
+			put_value(&b, json_object_get(after, k));
+		}
+	}
+	json_t *out = json_string(b.len ? b.data : "no field changed");
+	buf_free(&b);
+	json_decref(d);
+	return out;
 }
 
 json_t *admin_history(struct db *db, const char *object)
@@ -76,6 +134,7 @@ json_t *admin_history(struct db *db, const char *object)
 			continue;
 		}
 		json_object_set_new(row, "at", json_sprintf("%.10s %.5s UTC", at, at + 11));
+		json_object_set_new(row, "detail", detail_text(json_string_value(json_object_get(row, "detail"))));
 		json_array_append_new(rows, row);
 	}
 	PQclear(r);

@@ -1,9 +1,12 @@
 /* audit.c — change history. */
 #include "audit.h"
 #include "log.h"
+#include "route.h"
+#include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 void audit(struct db *db, const struct http_req *req, const char *action, const char *object,
 	   json_t *detail)
@@ -17,6 +20,107 @@ void audit(struct db *db, const struct http_req *req, const char *action, const 
 	if (db_run(db, q, 5, p) < 0)
 		log_warn("audit.failed", LS("action", action), LS("request_id", req->request_id));
 	free(d);
+}
+
+json_t *audit_changes(json_t *before, json_t *after)
+{
+	static const char *const skip[] = {"id", "created_at", "updated_at"};
+	json_t *b = json_object(), *a = json_object(), *sides[2] = {before, after}, *v;
+	const char *k;
+	for (int i = 0; i < 2; i++)
+		json_object_foreach(sides[i], k, v) {
+			size_t j = 0;
+			while (j < ARRAY_LEN(skip) && strcmp(skip[j], k) != 0)
+				j++;
+			json_t *old = json_object_get(before, k), *new = json_object_get(after, k);
+			if (j < ARRAY_LEN(skip) || (old && new && json_equal(old, new)))
+				continue;
+			if (before)
+				json_object_set(b, k, old ? old : json_null());
+			if (after)
+				json_object_set(a, k, new ? new : json_null());
+		}
+	json_t *out = json_object();
+	if (before)
+		json_object_set_new(out, "before", b);
+	else
+		json_decref(b);
+	if (after)
+		json_object_set_new(out, "after", a);
+	else
+		json_decref(a);
+	return out;
+}
+
+/* The action recorded for each write of the API (route pattern and method). */
+static const struct {
+	int methods;
+	const char *pattern, *action;
+} api_actions[] = {
+	{HTTP_POST, "/api/v1/operators", "operator.created"},
+	{HTTP_PUT | HTTP_PATCH, "/api/v1/operators/{code}", "operator.updated"},
+	{HTTP_DELETE, "/api/v1/operators/{code}", "operator.deleted"},
+	{HTTP_POST, "/api/v1/tags", "tag.created"},
+	{HTTP_PUT | HTTP_PATCH, "/api/v1/tags/{id}", "tag.updated"},
+	{HTTP_DELETE, "/api/v1/tags/{id}", "tag.deleted"},
+	{HTTP_POST, "/api/v1/clients", "client.created"},
+	{HTTP_POST, "/api/v1/clients/bulk", "client.bulk"},
+	{HTTP_PUT | HTTP_PATCH, "/api/v1/clients/{id}", "client.updated"},
+	{HTTP_DELETE, "/api/v1/clients/{id}", "client.deleted"},
+	{HTTP_POST, "/api/v1/mailings", "mailing.created"},
+	{HTTP_PUT | HTTP_PATCH, "/api/v1/mailings/{id}", "mailing.updated"},
+	{HTTP_DELETE, "/api/v1/mailings/{id}", "mailing.deleted"},
+	{HTTP_POST, "/api/v1/mailings/{id}/cancel", "mailing.cancelled"},
+	{HTTP_POST, "/api/v1/mailings/{id}/retry-failed", "mailing.retried"},
+	{HTTP_POST, "/api/v1/messages", "message.sent"},
+	{HTTP_POST, "/api/v1/messages/batch", "mailing.batch_created"},
+};
+
+void audit_api(struct http_req *req)
+{
+	const char *action = NULL;
+	for (size_t i = 0; i < ARRAY_LEN(api_actions) && action == NULL; i++)
+		if ((api_actions[i].methods & (int)req->method) && strcmp(api_actions[i].pattern, req->route->pattern) == 0)
+			action = api_actions[i].action;
+	if (action == NULL) {
+		log_error("audit.no_action", LS("path", req->route->pattern), LS("method", req->method_name));
+		return;
+	}
+	struct db *db = db_thread();
+	if (db == NULL) {
+		log_warn("audit.failed", LS("action", action), LS("request_id", req->request_id));
+		return;
+	}
+	json_t *answer = req->out.len ? json_loadb(req->out.data, req->out.len, 0, NULL) : NULL, *v;
+	if (!json_is_object(answer)) {
+		json_decref(answer);
+		answer = NULL;
+	}
+	const char *k;
+	json_object_foreach(answer, k, v)
+		if (json_is_array(v))
+			json_object_set_new(answer, k, json_integer((json_int_t)json_array_size(v)));
+	char kind[32], key_name[48], *object;
+	snprintf(kind, sizeof(kind), "%.*s", (int)strcspn(action, "."), action);
+	snprintf(key_name, sizeof(key_name), "%s_id", kind);
+	json_t *key = json_object_get(answer, key_name);
+	if (key == NULL)
+		key = json_object_get(answer, "id");
+	if (key == NULL)
+		key = json_object_get(answer, "code");
+	if (req->nparams > 0)
+		object = xasprintf("%s %s", kind, req->params[0]);
+	else if (json_is_integer(key))
+		object = xasprintf("%s %lld", kind, (long long)json_integer_value(key));
+	else if (json_is_string(key))
+		object = xasprintf("%s %s", kind, json_string_value(key));
+	else
+		object = xasprintf("%ss", kind);   /* a bulk call: "clients" */
+	json_t *detail = answer ? audit_changes(NULL, answer) : NULL;
+	audit(db, req, action, object, detail);
+	json_decref(detail);
+	free(object);
+	json_decref(answer);
 }
 
 PGresult *audit_list(struct db *db, const char *after_json, const char *action, const char *object,

@@ -11,6 +11,19 @@
 void audit(struct db *db, const struct http_req *req, const char *action, const char *object,
 	   json_t *detail);
 
+/* The detail of a change: {"before": {...}, "after": {...}} holding only the fields whose
+ * values differ (id, created_at and updated_at left out); before (creation) or after
+ * (deletion) may be NULL, and its side is then left out. Both borrowed; new reference. */
+json_t *audit_changes(json_t *before, json_t *after);
+
+/* Records the API write req just answered with 2xx (the dispatcher calls it for every
+ * token-authenticated write), by the token's user, under the action audit.c's table gives
+ * the route (a new API write route needs a row there). The object is "<kind> <key>" (kind: the action before the dot; key: the path
+ * parameter, else the answer's "<kind>_id", "id" or "code"); the detail is the JSON answer
+ * as audit_changes' "after", each array replaced by its length (a bulk call: one entry with
+ * its counts). */
+void audit_api(struct http_req *req);
+
 /* The history list: rows with JSON text (column 0: id, at, username, action, object, detail)
  * and key (column 1, JSON [id]), newest first, after after_json (NULL: from the newest); each
  * filter may be NULL: action, object (exact, "operator 916"), q (contained in object or user). */

@@ -134,6 +134,17 @@ PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const
 	return NULL;
 }
 
+PGresult *db_exec_once(struct db *db, const char *sql, int nparams, const char *const *params)
+{
+	PGresult *r = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
+	ExecStatusType st = PQresultStatus(r);
+	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
+		return r;
+	set_error(db, r);
+	PQclear(r);
+	return NULL;
+}
+
 int db_run(struct db *db, const char *sql, int nparams, const char *const *params)
 {
 	PGresult *r = db_exec(db, sql, nparams, params);

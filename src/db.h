@@ -31,6 +31,11 @@ void db_set_conninfo(const char *conninfo);
  * with PGRES_TUPLES_OK or PGRES_COMMAND_OK that the caller frees with PQclear, or NULL with
  * db->sqlstate and db->err set (and logged unless it is a constraint violation). */
 PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const *params);
+/* db_exec without a prepared statement: planned at each call with the parameter values known,
+ * so a statement with optional filters ("$1 IS NULL OR col = $1") uses the index of the
+ * filters given. For admin lists, whose filter combinations would otherwise each need a
+ * prepared statement of their own. */
+PGresult *db_exec_once(struct db *db, const char *sql, int nparams, const char *const *params);
 /* db_exec for statements whose rows are not needed: 0 or -1. */
 int db_run(struct db *db, const char *sql, int nparams, const char *const *params);
 /* Runs one or more statements without parameters (not prepared): 0 or -1. */

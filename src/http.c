@@ -2,6 +2,7 @@
  * security headers and the access log. */
 #include "http.h"
 #include "admin.h"
+#include "audit.h"
 #include "config.h"
 #include "log.h"
 #include "metrics.h"
@@ -70,8 +71,27 @@ void http_header(struct http_req *req, const char *name, const char *value)
 	req->nheaders++;
 }
 
+/* Drops a stream set earlier. */
+static void drop_stream(struct http_req *req)
+{
+	if (req->reader && req->reader_free)
+		req->reader_free(req->reader_cls);
+	req->reader = NULL;
+	req->reader_cls = NULL;
+}
+
+void http_stream(struct http_req *req, int status, const char *ctype, http_reader reader, void *cls,
+		 void (*free_cls)(void *cls))
+{
+	http_text(req, status, ctype, "", 0);
+	req->reader = reader;
+	req->reader_cls = cls;
+	req->reader_free = free_cls;
+}
+
 void http_text(struct http_req *req, int status, const char *ctype, const char *body, size_t len)
 {
+	drop_stream(req);
 	req->status = status;
 	req->content_type = ctype;
 	req->static_body = NULL;
@@ -224,6 +244,9 @@ static void dispatch(struct http_req *req)
 	r->handler(req);
 	if (req->status == 0)
 		http_problem(req, 500, "the handler gave no answer", NULL);
+	else if (r->auth == AUTH_TOKEN && (req->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE)) &&
+		 req->status < 300)
+		audit_api(req);
 }
 
 static void add_security_headers(struct MHD_Response *resp)
@@ -242,7 +265,11 @@ static enum MHD_Result respond(struct http_req *req)
 	if (req->responded)
 		return MHD_YES;
 	req->responded = 1;
-	if (req->static_body)
+	if (req->reader) {
+		resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024, req->reader, req->reader_cls,
+							 req->reader_free);
+		req->reader = NULL;   /* MHD frees it now */
+	} else if (req->static_body)
 		resp = MHD_create_response_from_buffer(req->static_len, (void *)req->static_body,
 						       MHD_RESPMEM_PERSISTENT);
 	else {
@@ -367,6 +394,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	struct http_req *req = *con_cls;
 	if (req == NULL)
 		return;
+	drop_stream(req);
 	buf_free(&req->body);
 	buf_free(&req->out);
 	free(req->path_copy);

@@ -23,6 +23,10 @@ enum role { ROLE_NONE = 0, ROLE_VIEWER = 1, ROLE_OPERATOR = 2, ROLE_ADMIN = 3 };
 
 struct route;
 
+/* A streamed body: fills buf with up to max bytes and returns how many, or
+ * MHD_CONTENT_READER_END_OF_STREAM / MHD_CONTENT_READER_END_WITH_ERROR. */
+typedef ssize_t (*http_reader)(void *cls, uint64_t pos, char *buf, size_t max);
+
 struct user {
 	int64_t id;
 	char username[65];
@@ -56,6 +60,9 @@ struct http_req {
 	char *hdr_name[HTTP_MAX_HEADERS], *hdr_value[HTTP_MAX_HEADERS];
 	int nheaders;
 	void *session;                          /* the admin's session, when AUTH_SESSION */
+	http_reader reader;                     /* a streamed body (http_stream), or NULL */
+	void *reader_cls;
+	void (*reader_free)(void *cls);
 };
 
 /* Starts the daemon on cfg.listen; 0 or -1 (logged). */
@@ -82,6 +89,11 @@ void http_json(struct http_req *req, int status, json_t *v);
 /* RFC 9457 problem+json; errors (stolen, may be NULL) is {"field": ["message", ...]}. */
 void http_problem(struct http_req *req, int status, const char *detail, json_t *errors);
 void http_redirect(struct http_req *req, int status, const char *location);
+/* Answers status with a body that reader produces piece by piece after the handler returned,
+ * on the same thread (so it may use db_thread()); free_cls(cls) runs when the response is done.
+ * Any later response helper replaces it. */
+void http_stream(struct http_req *req, int status, const char *ctype, http_reader reader, void *cls,
+		 void (*free_cls)(void *cls));
 /* 204 with no body. */
 void http_no_content(struct http_req *req);
 

@@ -71,7 +71,7 @@ int client_filter_check(const struct client_filter *f, struct verr *v)
 /* Appends "YYYY-MM-DDTHH:MM:SSZ" for epoch seconds s (the text api_ts() makes in SQL), with
  * the civil-from-days algorithm (H. Hinnant): strftime/gmtime cost more than the rest of the
  * row. */
-static void put_time(struct buf *b, const char *s)
+void client_time(struct buf *b, const char *s, int quoted)
 {
 	int64_t t = strtoll(s, NULL, 10);
 	int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400, sec = t - days * 86400;
@@ -87,7 +87,10 @@ static void put_time(struct buf *b, const char *s)
 		out[at[i]] = (char)('0' + parts[i] / 10 % 10);
 		out[at[i] + 1] = (char)('0' + parts[i] % 10);
 	}
-	buf_append(b, out, sizeof(out) - 1);
+	if (quoted)
+		buf_append(b, out, sizeof(out) - 1);
+	else
+		buf_append(b, out + 1, sizeof(out) - 3);
 }
 
 /* Appends a string literal without measuring it. */
@@ -118,9 +121,9 @@ void client_json(struct buf *b, const PGresult *r, int row)
 	PUT_LIT(b, ",\"timezone\":");
 	buf_json_str(b, db_str(r, row, 4));
 	PUT_LIT(b, ",\"created_at\":");
-	put_time(b, db_str(r, row, 5));
+	client_time(b, db_str(r, row, 5), 1);
 	PUT_LIT(b, ",\"updated_at\":");
-	put_time(b, db_str(r, row, 6));
+	client_time(b, db_str(r, row, 6), 1);
 	buf_putc(b, '}');
 }
 
@@ -271,6 +274,72 @@ PGresult *client_count(struct db *db, const struct client_filter *f)
 {
 	const char *p[] = {f->tag, f->operator_code, f->phone_prefix, f->timezone};
 	return db_exec(db, count_sql[variant(f)], 4, p);
+}
+
+/* The admin's list: one text per sort order, filters optional ($1..$4 as above, $5 the key,
+ * $6 the limit); executed unprepared so that the plan sees which filters are given. */
+#define PAGE_SQL(keycmp, order) \
+	"SELECT " CLIENT_COLS("t.name") " FROM " CLIENTS_TAGS \
+	" WHERE ($1::text IS NULL OR c.tag_id = (SELECT id FROM tags WHERE name = $1::text))" \
+	" AND ($2::text IS NULL OR c.operator_code = $2::text)" \
+	" AND ($3::text IS NULL OR (c.phone >= $3::text AND c.phone < ($3::text || ':')))" \
+	" AND ($4::text IS NULL OR c.timezone = $4::text)" \
+	" AND ($5::json IS NULL OR " keycmp ") ORDER BY " order " LIMIT $6::int"
+
+PGresult *client_page(struct db *db, const char *sort, const char *after_json,
+		      const struct client_filter *f, int limit)
+{
+	static const char *const sorts[] = {"id", "-id", "phone", "-phone"};
+	static const char *const sql[] = {
+		PAGE_SQL("c.id > ($5::json->>0)::bigint", "c.id"),
+		PAGE_SQL("c.id < ($5::json->>0)::bigint", "c.id DESC"),
+		PAGE_SQL("c.phone > $5::json->>0", "c.phone"),
+		PAGE_SQL("c.phone < $5::json->>0", "c.phone DESC"),
+	};
+	size_t i = 0;
+	while (i < ARRAY_LEN(sorts) - 1 && strcmp(sorts[i], sort) != 0)
+		i++;
+	char lim[16];
+	snprintf(lim, sizeof(lim), "%d", limit);
+	const char *p[] = {f->tag, f->operator_code, f->phone_prefix, f->timezone, after_json, lim};
+	return db_exec_once(db, sql[i], 6, p);
+}
+
+void client_key(struct buf *b, const PGresult *r, int row, const char *sort)
+{
+	int col = strstr(sort, "phone") ? 1 : 0;
+	buf_puts(b, col ? "[\"" : "[");
+	buf_puts(b, db_str(r, row, col));   /* digits: no escaping */
+	buf_puts(b, col ? "\"]" : "]");
+}
+
+long long client_pending(struct db *db, const char *id)
+{
+	static const char q[] = "SELECT count(*) FROM messages WHERE client_id = $1::bigint AND status = 0";
+	const char *p[] = {id};
+	PGresult *r = db_exec(db, q, 1, p);
+	if (r == NULL)
+		return -1;
+	long long n = db_i64(r, 0, 0);
+	PQclear(r);
+	return n;
+}
+
+long long client_delete_many(struct db *db, const char *ids_json)
+{
+	static const char q[] =
+		"WITH d AS (DELETE FROM clients WHERE id IN"
+		"           (SELECT e::bigint FROM json_array_elements_text($1::json) e) RETURNING id),"
+		" m AS (UPDATE messages SET status = 5 WHERE client_id IN (SELECT id FROM d) AND status = 0 RETURNING 1)"
+		" SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM m)";
+	const char *p[] = {ids_json};
+	PGresult *r = db_exec(db, q, 1, p);
+	if (r == NULL)
+		return -1;
+	long long n = db_i64(r, 0, 0);
+	log_info("client.deleted_many", LI("clients", n), LI("messages_cancelled", db_i64(r, 0, 1)));
+	PQclear(r);
+	return n;
 }
 
 /* --- bulk ----------------------------------------------------------------------------- */

@@ -42,6 +42,9 @@ int client_filter_check(const struct client_filter *f, struct verr *v);
 PGresult *client_get(struct db *db, const char *id);
 PGresult *client_insert(struct db *db, const struct client_in *in);
 PGresult *client_update(struct db *db, const char *id, const struct client_in *in);
+/* Appends the time of epoch seconds s (a time column of these results) as the API writes it,
+ * "YYYY-MM-DDTHH:MM:SSZ", as a JSON string when quoted. */
+void client_time(struct buf *b, const char *s, int quoted);
 /* Appends the JSON object of the client in row of r (a result of the functions below). */
 void client_json(struct buf *b, const PGresult *r, int row);
 
@@ -51,6 +54,19 @@ int client_delete(struct db *db, const char *id);
 /* A page ordered by id (pg->after is a numeric key) of the clients matching f. */
 PGresult *client_list(struct db *db, const struct page *pg, const struct client_filter *f);
 PGresult *client_count(struct db *db, const struct client_filter *f);
+
+/* The admin's list: up to limit clients matching f in sort order ("id", "-id", "phone",
+ * "-phone"), after the row whose key (client_key) is after_json (NULL: from the start).
+ * Rows as client_list's. Planned per call (db_exec_once), so each filter's index serves it. */
+PGresult *client_page(struct db *db, const char *sort, const char *after_json,
+		      const struct client_filter *f, int limit);
+/* The keyset key of row of a client_page result for sort, as JSON text appended to b. */
+void client_key(struct buf *b, const PGresult *r, int row, const char *sort);
+/* Pending messages of client id (cancelled if it is deleted); -1 on a database error. */
+long long client_pending(struct db *db, const char *id);
+/* Deletes the clients whose ids are in ids_json (a JSON array of ids) and cancels their pending
+ * messages, in one statement. The number deleted, or -1. */
+long long client_delete_many(struct db *db, const char *ids_json);
 
 struct client_bulk_result {
 	long long created, updated;

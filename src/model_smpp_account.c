@@ -5,6 +5,7 @@
 #include "util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SMPP_PASSWORD_MAX 64
@@ -20,29 +21,53 @@ static int printable(const char *s, size_t min, size_t max)
 	return 1;
 }
 
-const char *smpp_account_validate(const struct smpp_account_in *in)
+int smpp_account_validate(const struct smpp_account_in *in, int password_required, struct verr *v)
 {
 	if (in->system_id == NULL || !printable(in->system_id, 1, 16))
-		return "a system_id is 1 to 16 printable ASCII characters without spaces";
-	if (in->password == NULL || !printable(in->password, PASSWORD_MIN, SMPP_PASSWORD_MAX))
-		return "an SMPP password is 8 to 64 printable ASCII characters without spaces";
+		verr_add(v, "system_id", "a system_id is 1 to 16 printable ASCII characters without spaces");
+	if ((in->password || password_required) &&
+	    (in->password == NULL || !printable(in->password, PASSWORD_MIN, SMPP_PASSWORD_MAX)))
+		verr_add(v, "password", "an SMPP password is 8 to 64 printable ASCII characters without spaces");
 	if (in->tps < 1 || in->tps > SMPP_TPS_MAX)
-		return "throughput (--tps) is 1 to 1000000 messages per second";
+		verr_add(v, "throughput", "throughput (--tps) is 1 to 1000000 messages per second");
 	if (in->allowed_cidrs && strlen(in->allowed_cidrs) > 4096)
-		return "the allowed address list is longer than 4096 characters";
-	return NULL;
+		verr_add(v, "allowed_cidrs", "the allowed address list is longer than 4096 characters");
+	return verr_any(v) ? -1 : 0;
 }
+
+/* The first message of v as "field: message" into err; v is emptied. */
+static void first_error(struct verr *v, char *err, size_t errlen)
+{
+	json_t *e = verr_take(v), *msgs;
+	const char *field;
+	json_object_foreach(e, field, msgs) {
+		snprintf(err, errlen, "%s", json_string_value(json_array_get(msgs, 0)));
+		break;
+	}
+	json_decref(e);
+}
+
+/* The message for a failed write, and the field at fault. */
+static void write_error(struct db *db, const char **field, char *err, size_t errlen)
+{
+	const char *f = db_is_unique(db) ? "system_id" : strncmp(db->sqlstate, "22", 2) == 0 ? "allowed_cidrs" : "";
+	snprintf(err, errlen, "%s", *f == 's' ? "that system_id is taken" :
+		 *f == 'a' ? "an allowed address is not a valid CIDR (e.g. 10.0.0.0/8, host bits zero)" : db->err);
+	if (field)
+		*field = f;
+}
+
+#define CIDRS_PARAM "coalesce(string_to_array(nullif(replace($4, ' ', ''), ''), ',')::cidr[], '{}')"
 
 int64_t smpp_account_create(struct db *db, const struct smpp_account_in *in, char *err, size_t errlen)
 {
 	static const char q[] =
 	    "INSERT INTO smpp_accounts (system_id, password_hash, throughput, allowed_cidrs)"
-	    " VALUES ($1, $2, $3, coalesce(string_to_array(nullif($4, ''), ',')::cidr[], '{}'))"
-	    " RETURNING id";
+	    " VALUES ($1, $2, $3, " CIDRS_PARAM ") RETURNING id";
 	char hash[crypto_pwhash_STRBYTES], tps[16];
-	const char *msg = smpp_account_validate(in);
-	if (msg) {
-		snprintf(err, errlen, "%s", msg);
+	struct verr v = VERR_INIT;
+	if (smpp_account_validate(in, 1, &v) < 0) {
+		first_error(&v, err, errlen);
 		return -1;
 	}
 	if (user_password_hash(in->password, hash) < 0) {
@@ -53,8 +78,7 @@ int64_t smpp_account_create(struct db *db, const struct smpp_account_in *in, cha
 	const char *p[] = {in->system_id, hash, tps, in->allowed_cidrs};
 	PGresult *r = db_exec(db, q, 4, p);
 	if (r == NULL) {
-		snprintf(err, errlen, "%s", db_is_unique(db) ? "that system_id is taken" :
-			 strncmp(db->sqlstate, "22", 2) == 0 ? "an allowed address is not a valid CIDR" : db->err);
+		write_error(db, NULL, err, errlen);
 		return -1;
 	}
 	int64_t id = db_i64(r, 0, 0);
@@ -62,6 +86,82 @@ int64_t smpp_account_create(struct db *db, const struct smpp_account_in *in, cha
 	log_info("smpp.account_created", LI("smpp_account_id", id), LS("system_id", in->system_id),
 		 LI("tps", in->tps));
 	return id;
+}
+
+int smpp_account_update(struct db *db, int64_t id, const struct smpp_account_in *in, int enabled,
+			const char **field, char *err, size_t errlen)
+{
+	static const char q[] =
+	    "UPDATE smpp_accounts SET system_id = $1, password_hash = coalesce($2, password_hash),"
+	    " throughput = $3::int, allowed_cidrs = " CIDRS_PARAM ", enabled = $5::boolean, updated_at = now()"
+	    " WHERE id = $6::bigint";
+	char hash[crypto_pwhash_STRBYTES], tps[16], ids[24];
+	struct verr v = VERR_INIT;
+	if (smpp_account_validate(in, 0, &v) < 0) {
+		first_error(&v, err, errlen);
+		return -1;
+	}
+	if (in->password && user_password_hash(in->password, hash) < 0) {
+		snprintf(err, errlen, "out of memory hashing the password");
+		return -1;
+	}
+	snprintf(tps, sizeof(tps), "%d", in->tps);
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	const char *p[] = {in->system_id, in->password ? hash : NULL, tps, in->allowed_cidrs, enabled ? "t" : "f", ids};
+	PGresult *r = db_exec(db, q, 6, p);
+	if (r == NULL) {
+		write_error(db, field, err, errlen);
+		return -1;
+	}
+	int n = atoi(PQcmdTuples(r));
+	PQclear(r);
+	if (n)
+		log_info("smpp.account_updated", LI("smpp_account_id", id), LI("tps", in->tps), LI("enabled", enabled),
+			 LI("password_reset", in->password != NULL));
+	return n;
+}
+
+int smpp_account_delete(struct db *db, int64_t id)
+{
+	static const char q[] = "DELETE FROM smpp_accounts WHERE id = $1::bigint";
+	char ids[24];
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	const char *p[] = {ids};
+	PGresult *r = db_exec(db, q, 1, p);
+	if (r == NULL)
+		return -1;
+	int n = atoi(PQcmdTuples(r));
+	PQclear(r);
+	if (n)
+		log_info("smpp.account_deleted", LI("smpp_account_id", id));
+	return n;
+}
+
+#define ACCOUNT_JSON \
+	"json_build_object('id', id, 'system_id', system_id, 'throughput', throughput," \
+	" 'allowed_cidrs', array_to_string(allowed_cidrs, ','), 'enabled', enabled," \
+	" 'created_at', api_ts(created_at), 'updated_at', api_ts(updated_at))::text"
+
+PGresult *smpp_account_get(struct db *db, int64_t id)
+{
+	static const char q[] = "SELECT " ACCOUNT_JSON ", json_build_array(system_id)::text FROM smpp_accounts WHERE id = $1::bigint";
+	char ids[24];
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	const char *p[] = {ids};
+	return db_exec(db, q, 1, p);
+}
+
+PGresult *smpp_account_list(struct db *db, const char *after_json, const char *q, int limit)
+{
+	static const char sql[] =
+	    "SELECT " ACCOUNT_JSON ", json_build_array(system_id)::text FROM smpp_accounts"
+	    " WHERE ($1::json IS NULL OR system_id > $1::json->>0)"
+	    "   AND ($2::text IS NULL OR strpos(lower(system_id), lower($2)) > 0)"
+	    " ORDER BY system_id LIMIT $3";
+	char lim[16];
+	snprintf(lim, sizeof(lim), "%d", limit);
+	const char *p[] = {after_json, q, lim};
+	return db_exec(db, sql, 3, p);
 }
 
 int smpp_account_lookup(struct db *db, const char *system_id, const char *ip,

@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <stdint.h>
 #include "db.h"
+#include "valid.h"
 
 #define SMPP_TPS_DEFAULT 100
 #define SMPP_TPS_MAX 1000000
@@ -15,12 +16,29 @@ struct smpp_account_in {
 	const char *allowed_cidrs;  /* "10.0.0.0/8,127.0.0.1" or NULL/"" for any address */
 };
 
-/* Returns NULL when in is valid, else the message (static). */
-const char *smpp_account_validate(const struct smpp_account_in *in);
+/* Checks in; every bad field goes to v under its name (system_id, password, throughput,
+ * allowed_cidrs). A NULL password is accepted unless password_required (an update keeps the
+ * old one). Returns 0 or -1. */
+int smpp_account_validate(const struct smpp_account_in *in, int password_required, struct verr *v);
 
 /* Validates, hashes the password (argon2id) and inserts. Returns the new id, or -1 with a
  * message in err (invalid input, system_id taken, bad CIDR, database error). */
 int64_t smpp_account_create(struct db *db, const struct smpp_account_in *in, char *err, size_t errlen);
+
+/* Changes account id: system_id, throughput, allowed_cidrs and enabled, and the password when
+ * in->password is set (hashed again). Returns 1 changed, 0 no such account, -1 with err
+ * (system_id taken, bad CIDR, database error); *field (may be NULL) names the field at fault. */
+int smpp_account_update(struct db *db, int64_t id, const struct smpp_account_in *in, int enabled,
+			const char **field, char *err, size_t errlen);
+/* Deletes account id (its message links and receipts go with it). 1, 0 none, -1 error. */
+int smpp_account_delete(struct db *db, int64_t id);
+/* The account as JSON text in column 0 (id, system_id, throughput, allowed_cidrs as "a,b",
+ * enabled, created_at, updated_at; never the hash) and its key in column 1; no rows when
+ * there is none. */
+PGresult *smpp_account_get(struct db *db, int64_t id);
+/* Accounts by system_id after the key after_json (NULL: from the start), whose system_id
+ * contains q (may be NULL); up to limit rows as smpp_account_get's. */
+PGresult *smpp_account_list(struct db *db, const char *after_json, const char *q, int limit);
 
 /* What a bind needs to know about an account. */
 struct smpp_account_row {

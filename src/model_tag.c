@@ -6,10 +6,12 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-#define TAG_JSON \
+#define TAG_JSON_ONLY \
 	"json_build_object('id', id, 'name', name, 'clients', clients, 'created_at', api_ts(created_at)," \
-	" 'updated_at', api_ts(updated_at))::text, id"
+	" 'updated_at', api_ts(updated_at))::text"
+#define TAG_JSON TAG_JSON_ONLY ", id"
 
 int tag_validate(json_t *in, int partial, struct tag_in *out, struct verr *v)
 {
@@ -75,4 +77,27 @@ PGresult *tag_count(struct db *db)
 {
 	static const char q[] = "SELECT count(*) FROM tags";
 	return db_exec(db, q, 0, NULL);
+}
+
+#define TAG_SEARCH(keycmp, key, order) \
+	"SELECT " TAG_JSON_ONLY ", json_build_array(" key ")::text FROM tags" \
+	" WHERE ($1::json IS NULL OR " keycmp ")" \
+	"   AND ($2::text IS NULL OR strpos(lower(name), lower($2)) > 0) ORDER BY " order " LIMIT $3"
+
+PGresult *tag_search(struct db *db, const char *sort, const char *after_json, const char *q, int limit)
+{
+	static const char *const sorts[] = {"name", "-name", "id", "-id"};
+	static const char *const sql[] = {
+		TAG_SEARCH("name > $1::json->>0", "name", "name"),
+		TAG_SEARCH("name < $1::json->>0", "name", "name DESC"),
+		TAG_SEARCH("id > ($1::json->>0)::bigint", "id", "id"),
+		TAG_SEARCH("id < ($1::json->>0)::bigint", "id", "id DESC"),
+	};
+	size_t i = 0;
+	while (i < ARRAY_LEN(sorts) - 1 && strcmp(sorts[i], sort) != 0)
+		i++;
+	char lim[16];
+	snprintf(lim, sizeof(lim), "%d", limit);
+	const char *p[] = {after_json, q, lim};
+	return db_exec(db, sql[i], 3, p);
 }

@@ -25,5 +25,9 @@ int tag_delete(struct db *db, const char *id);
 /* A page ordered by id (pg->after is a numeric key). */
 PGresult *tag_list(struct db *db, const struct page *pg);
 PGresult *tag_count(struct db *db);
+/* The admin's list: the tag's JSON text (column 0) and its keyset key (column 1), in sort
+ * order ("name", "-name", "id", "-id"), after the key after_json (NULL: from the start), with q
+ * (may be NULL) contained in the name; up to limit rows. */
+PGresult *tag_search(struct db *db, const char *sort, const char *after_json, const char *q, int limit);
 
 #endif

@@ -97,6 +97,41 @@ const struct route routes[] = {
 	{GET | POST, "/admin/tokens/add", admin_tokens_add, AUTH_SESSION, V, "", 0},
 	{GET | POST, "/admin/tokens/{id}", admin_tokens_revoke, AUTH_SESSION, V, "", 0},
 
+	/* admin: clients */
+	{GET, "/admin/clients/", admin_clients_list, AUTH_SESSION, V, ADMIN_LIST_Q ",tag,operator_code,timezone", 0},
+	{GET, "/admin/clients/export.csv", admin_clients_export, AUTH_SESSION, V, ADMIN_LIST_Q ",tag,operator_code,timezone", 0},
+	{GET | POST, "/admin/clients/add", admin_clients_add, AUTH_SESSION, O, "", 0},
+	{GET | POST, "/admin/clients/import", admin_clients_import, AUTH_SESSION, O, "", ADMIN_IMPORT_LIMIT},
+	{POST, "/admin/clients/bulk", admin_clients_bulk, AUTH_SESSION, O, "", 0},
+	{GET, "/admin/clients/{id}", admin_clients_edit, AUTH_SESSION, V, "", 0},
+	{POST, "/admin/clients/{id}", admin_clients_edit, AUTH_SESSION, O, "", 0},
+	{GET | POST, "/admin/clients/{id}/delete", admin_clients_delete, AUTH_SESSION, O, "", 0},
+
+	/* admin: tags */
+	{GET, "/admin/tags/", admin_tags_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0},
+	{GET | POST, "/admin/tags/add", admin_tags_add, AUTH_SESSION, O, "", 0},
+	{GET, "/admin/tags/{id}", admin_tags_edit, AUTH_SESSION, V, "", 0},
+	{POST, "/admin/tags/{id}", admin_tags_edit, AUTH_SESSION, O, "", 0},
+	{GET | POST, "/admin/tags/{id}/delete", admin_tags_delete, AUTH_SESSION, O, "", 0},
+
+	/* admin: messages */
+	{GET, "/admin/messages/", admin_messages_list, AUTH_SESSION, V, ADMIN_LIST_Q ",status,mailing_id,phone", 0},
+	{GET, "/admin/messages/{id}", admin_messages_show, AUTH_SESSION, V, "", 0},
+
+	/* admin: SMPP accounts */
+	{GET, "/admin/smpp-accounts/", admin_smpp_list, AUTH_SESSION, A, ADMIN_LIST_Q, 0},
+	{GET | POST, "/admin/smpp-accounts/add", admin_smpp_add, AUTH_SESSION, A, "", 0},
+	{GET | POST, "/admin/smpp-accounts/{id}", admin_smpp_edit, AUTH_SESSION, A, "", 0},
+	{GET | POST, "/admin/smpp-accounts/{id}/delete", admin_smpp_delete, AUTH_SESSION, A, "", 0},
+
+	/* admin: reports */
+	{GET, "/admin/reports/", admin_reports_list, AUTH_SESSION, V, "cursor,done", 0},
+	{GET, "/admin/reports/preview", admin_reports_preview, AUTH_SESSION, V, "", 0},
+	{GET, "/admin/reports/preview/html", admin_reports_preview_html, AUTH_SESSION, V, "", 0},
+	{POST, "/admin/reports/send", admin_reports_send, AUTH_SESSION, A, "", 0},
+	{GET, "/admin/reports/{id}", admin_reports_show, AUTH_SESSION, V, "done", 0},
+	{GET, "/admin/reports/{id}/html", admin_reports_html, AUTH_SESSION, V, "", 0},
+
 	/* tags */
 	{GET, "/api/v1/tags", api_tags_list, AUTH_TOKEN, V, LIST_Q, 0},
 	{POST, "/api/v1/tags", api_tags_create, AUTH_TOKEN, O, "", 0},

@@ -121,3 +121,34 @@ long web_status(const char *method, const char *path, const char *cookie, const 
 	return s;
 }
 
+
+struct web_page *web_upload(const char *path, const char *cookie, const char *csrf, const char *filename,
+			    const char *content)
+{
+	struct web_page *pg = calloc(1, sizeof(*pg));
+	pg->body = calloc(1, 1);
+	char url[2048];
+	snprintf(url, sizeof(url), "%s%s", getenv("HERALD_TEST_URL"), path);
+	CURL *c = curl_easy_init();
+	curl_mime *mime = curl_mime_init(c);
+	curl_mimepart *part = curl_mime_addpart(mime);
+	curl_mime_name(part, "csrf_token");
+	curl_mime_data(part, csrf, CURL_ZERO_TERMINATED);
+	part = curl_mime_addpart(mime);
+	curl_mime_name(part, "file");
+	curl_mime_filename(part, filename);
+	curl_mime_type(part, "text/csv");
+	curl_mime_data(part, content, CURL_ZERO_TERMINATED);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_COOKIE, cookie);
+	curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, pg);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_hdr);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, pg);
+	cr_assert_eq(curl_easy_perform(c), CURLE_OK, "upload to %s failed", path);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &pg->status);
+	curl_mime_free(mime);
+	curl_easy_cleanup(c);
+	return pg;
+}

@@ -21,4 +21,8 @@ char *web_csrf(const char *cookie, const char *path);
 /* The status of one request. */
 long web_status(const char *method, const char *path, const char *cookie, const char *form);
 
+/* A multipart POST of csrf_token and a file part "file" named filename holding content. */
+struct web_page *web_upload(const char *path, const char *cookie, const char *csrf, const char *filename,
+			    const char *content);
+
 #endif

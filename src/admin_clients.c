@@ -1,0 +1,654 @@
+/* admin_clients.c — /admin/clients/: the filtered, sorted list (keyset pages at any size), the
+ * add/edit/delete pages (model_client's validator, so the rules are the API's), bulk delete,
+ * CSV import through the API's bulk upsert with a per-line report, and CSV export of the
+ * filtered list streamed in keyset batches. */
+#include "admin.h"
+#include "admin_handlers.h"
+#include "audit.h"
+#include "csv.h"
+#include "db.h"
+#include "form.h"
+#include "log.h"
+#include "model_client.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BASE "/admin/clients/"
+#define EXPORT_BATCH 2000
+#define IMPORT_ERRORS_SHOWN 500
+
+static const struct admin_field fields[] = {
+	{"phone", "Phone", "text", NULL, "11 digits starting with 7, e.g. 79001234567.", 1, 11, "7[0-9]{10}"},
+	{"operator_code", "Operator code", "text", NULL,
+	 "3 digits; empty: digits 2 to 4 of the phone. An unknown code creates the operator.", 0, 3, "[0-9]{3}"},
+	{"tag", "Tag", "text", NULL, "Up to 64 characters; empty: no tag. An unknown name creates the tag.", 0, 64, NULL},
+	{"timezone", "Time zone", "text", NULL, "An IANA name such as Europe/Moscow; empty: the default time zone.", 0, 64, NULL},
+};
+
+static const struct admin_col cols[] = {
+	{"Phone", "phone", "phone"},
+	{"Operator", "operator_code", NULL},
+	{"Tag", "tag", NULL},
+	{"Time zone", "timezone", NULL},
+	{"Created", "created_at", "id"},
+};
+
+static const char *const sorts[] = {"-id", "id", "phone", "-phone", NULL};
+static const char *const keep[] = {"tag", "operator_code", "timezone", NULL};
+
+/* The list's filters from ?q (a phone prefix), ?tag, ?operator_code and ?timezone; empty
+ * values are absent. -1 with the problems in v. */
+static int read_filter(struct http_req *req, struct client_filter *f, struct verr *v)
+{
+	const char *q = http_query(req, "q");
+	if (q && *q == '+')
+		q++;
+	const char *vals[] = {q, http_query(req, "tag"), http_query(req, "operator_code"), http_query(req, "timezone")};
+	for (size_t i = 0; i < ARRAY_LEN(vals); i++)
+		if (vals[i] && *vals[i] == '\0')
+			vals[i] = NULL;
+	*f = (struct client_filter){vals[1], vals[2], vals[0], vals[3]};
+	return client_filter_check(f, v);
+}
+
+/* The filter problems as one sentence for the list page. */
+static char *filter_problems(json_t *errs)
+{
+	static const struct { const char *field, *label; } labels[] = {
+		{"phone_prefix", "Search (a phone prefix)"}, {"tag", "Tag"}, {"operator_code", "Operator"},
+		{"timezone", "Time zone"},
+	};
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < ARRAY_LEN(labels); i++) {
+		json_t *m = json_array_get(json_object_get(errs, labels[i].field), 0);
+		if (m)
+			buf_printf(&b, "%s%s %s.", b.len ? " " : "", labels[i].label, json_string_value(m));
+	}
+	return buf_steal(&b);
+}
+
+/* The query string of the current filters and sort, for the export link. */
+static char *filter_query(struct http_req *req)
+{
+	static const char *const names[] = {"sort", "q", "tag", "operator_code", "timezone"};
+	struct buf b = BUF_INIT;
+	buf_puts(&b, "");
+	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
+		const char *v = http_query(req, names[i]);
+		if (v && *v) {
+			buf_printf(&b, "%c%s=", b.len ? '&' : '?', names[i]);
+			admin_urlencode(&b, v);
+		}
+	}
+	return buf_steal(&b);
+}
+
+/* The cursor's key fits the sort: [id] or ["phone"]. */
+static int key_fits(const char *after_json, const char *sort)
+{
+	if (after_json == NULL)
+		return 1;
+	json_t *k = json_loads(after_json, 0, NULL);
+	json_t *e = json_array_get(k, 0);
+	int ok = json_array_size(k) == 1 &&
+		 (strstr(sort, "phone") ? json_is_string(e) && strlen(json_string_value(e)) <= 11 : json_is_integer(e));
+	json_decref(k);
+	return ok;
+}
+
+/* The object of row of a client_page/client_get result (new reference). */
+static json_t *row_object(const PGresult *r, int row)
+{
+	struct buf b = BUF_INIT;
+	client_json(&b, r, row);
+	json_t *o = json_loadb(b.data, b.len, 0, NULL);
+	buf_free(&b);
+	return o ? o : json_object();
+}
+
+void admin_clients_list(struct http_req *req)
+{
+	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), "id", 1, keep};
+	static const char *const notices[] = {
+		"created", "The client was added.", "updated", "The client was saved.",
+		"deleted", "The client was deleted; its pending messages were cancelled.",
+		"bulk_deleted", "The selected clients were deleted; their pending messages were cancelled.", NULL};
+	const char *sort, *q;
+	char *after, *error = NULL;
+	struct db *db;
+	struct client_filter f;
+	struct verr v = VERR_INIT;
+	if (admin_list_params(req, sorts, &sort, &after, &q) < 0)
+		return;
+	if (!key_fits(after, sort)) {
+		free(after);
+		admin_error(req, 400, "That page link is broken; start from the first page.");
+		return;
+	}
+	if ((db = admin_db(req)) == NULL) {
+		free(after);
+		return;
+	}
+	json_t *objs = json_array();
+	char *next = NULL;
+	if (read_filter(req, &f, &v) < 0) {
+		json_t *errs = verr_take(&v);
+		error = filter_problems(errs);
+		json_decref(errs);
+	} else {
+		PGresult *r = client_page(db, sort, after, &f, ADMIN_PAGE + 1);
+		if (r == NULL) {
+			free(after);
+			json_decref(objs);
+			admin_db_error(req, db);
+			return;
+		}
+		int n = PQntuples(r), shown = n > ADMIN_PAGE ? ADMIN_PAGE : n;
+		for (int i = 0; i < shown; i++)
+			json_array_append_new(objs, row_object(r, i));
+		if (n > shown) {
+			struct buf k = BUF_INIT;
+			client_key(&k, r, shown - 1, sort);
+			next = buf_steal(&k);
+		}
+		PQclear(r);
+	}
+	free(after);
+	char *query = filter_query(req), *export = xasprintf(BASE "export.csv%s", query);
+	json_t *page = json_pack("{s:s, s:o, s:s*, s:s*, s:s, s:[{s:s, s:s}], s:[o, o, o], s:[{s:s, s:s}]}",
+				 "heading", "Clients", "list", admin_list_objs(req, &spec, objs, next, sort, q),
+				 "notice", admin_notice(req, notices), "error", error, "q_placeholder",
+				 "Phone prefix, e.g. 7916", "bulk_actions", "value", "delete", "label", "Delete",
+				 "filters", admin_filter_input(req, "tag", "Tag", "any"),
+				 admin_filter_input(req, "operator_code", "Operator", "any"),
+				 admin_filter_input(req, "timezone", "Time zone", "any"), "actions", "href", export,
+				 "label", "Export CSV");
+	if (req->user.role >= ROLE_OPERATOR) {
+		json_array_append_new(json_object_get(page, "actions"),
+				      json_pack("{s:s, s:s}", "href", BASE "import", "label", "Import CSV"));
+		json_object_set_new(page, "add_href", json_string(BASE "add"));
+		json_object_set_new(page, "add_label", json_string("Add client"));
+	}
+	free(next);
+	free(error);
+	free(query);
+	free(export);
+	admin_page(req, 200, "admin/list", page);
+}
+
+/* Validates the POSTed form (empty fields take their defaults) into in, whose strings are
+ * borrowed from *given (the caller json_decrefs it). -1 with errors in v. */
+static int validate_form(struct http_req *req, json_t **given, struct client_in *in, struct verr *v)
+{
+	*given = admin_form_given(admin_form(req));
+	return client_validate(*given, 0, in, v);
+}
+
+void admin_clients_add(struct http_req *req)
+{
+	json_t *page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "heading", "Add client", "action", BASE "add",
+				 "submit", "Add client", "cancel_href", BASE, "back_href", BASE, "back_label", "Clients");
+	struct verr v = VERR_INIT;
+	struct client_in in;
+	struct db *db;
+	json_t *given = NULL, *form = admin_form(req);
+	if (req->method != HTTP_POST) {
+		admin_form_page(req, 200, page, fields, ARRAY_LEN(fields), NULL, NULL, 0);
+		return;
+	}
+	if (validate_form(req, &given, &in, &v) < 0) {
+		admin_form_page(req, 422, page, fields, ARRAY_LEN(fields), form, verr_take(&v), 0);
+	} else if ((db = admin_db(req)) == NULL) {
+		json_decref(page);
+	} else {
+		PGresult *r = client_insert(db, &in);
+		if (r == NULL && db_is_unique(db)) {
+			verr_add(&v, "phone", "a client with this phone exists already");
+			admin_form_page(req, 409, page, fields, ARRAY_LEN(fields), form, verr_take(&v), 0);
+		} else if (r == NULL) {
+			json_decref(page);
+			admin_db_error(req, db);
+		} else {
+			json_decref(page);
+			json_t *obj = row_object(r, 0);
+			char *object = xasprintf("client %s", db_str(r, 0, 0));
+			PQclear(r);
+			json_t *detail = audit_changes(NULL, obj);
+			audit(db, req, "client.created", object, detail);
+			json_decref(detail);
+			json_decref(obj);
+			free(object);
+			admin_redirect(req, BASE "?done=created");
+		}
+	}
+	json_decref(given);
+}
+
+/* The client of path parameter 0 as an object, or NULL after a 404/503 page. */
+static json_t *load(struct http_req *req, struct db *db)
+{
+	int64_t id;
+	if (parse_i64(req->params[0], 1, INT64_MAX, &id) < 0) {
+		admin_error(req, 404, "There is no such client.");
+		return NULL;
+	}
+	PGresult *r = client_get(db, req->params[0]);
+	if (r == NULL) {
+		admin_db_error(req, db);
+		return NULL;
+	}
+	json_t *obj = PQntuples(r) ? row_object(r, 0) : NULL;
+	PQclear(r);
+	if (obj == NULL)
+		admin_error(req, 404, "There is no such client.");
+	return obj;
+}
+
+void admin_clients_edit(struct http_req *req)
+{
+	const char *id = req->params[0];
+	struct db *db = admin_db(req);
+	json_t *obj, *given = NULL;
+	if (db == NULL || (obj = load(req, db)) == NULL)
+		return;
+	char *self = admin_path(BASE, id, ""), *del = admin_path(BASE, id, "/delete"), *object = xasprintf("client %s", id);
+	json_t *page = json_pack("{s:s+, s:s, s:s, s:s, s:s, s:s}", "heading", "Client ",
+				 json_string_value(json_object_get(obj, "phone")), "action", self, "submit", "Save",
+				 "cancel_href", BASE, "back_href", BASE, "back_label", "Clients");
+	if (req->user.role >= ROLE_OPERATOR)
+		json_object_set_new(page, "links", json_pack("{s:[{s:s, s:s, s:b}]}", "items", "href", del, "label",
+							     "Delete…", "danger", 1));
+	if (req->user.role >= ROLE_ADMIN) {
+		json_t *h = admin_history(db, object);
+		if (h)
+			json_object_set_new(page, "history", h);
+	}
+	struct verr v = VERR_INIT;
+	struct client_in in;
+	json_t *form = admin_form(req);
+	PGresult *r;
+	if (req->method != HTTP_POST) {
+		admin_form_page(req, 200, page, fields, ARRAY_LEN(fields), obj, NULL, req->user.role < ROLE_OPERATOR);
+	} else if (validate_form(req, &given, &in, &v) < 0) {
+		admin_form_page(req, 422, page, fields, ARRAY_LEN(fields), form, verr_take(&v), 0);
+	} else if ((r = client_update(db, id, &in)) == NULL && db_is_unique(db)) {
+		verr_add(&v, "phone", "another client has this phone");
+		admin_form_page(req, 409, page, fields, ARRAY_LEN(fields), form, verr_take(&v), 0);
+	} else if (r == NULL) {
+		json_decref(page);
+		admin_db_error(req, db);
+	} else {
+		json_decref(page);
+		json_t *after = row_object(r, 0), *detail = audit_changes(obj, after);
+		json_decref(after);
+		PQclear(r);
+		audit(db, req, "client.updated", object, detail);
+		json_decref(detail);
+		admin_redirect(req, BASE "?done=updated");
+	}
+	json_decref(given);
+	json_decref(obj);
+	free(self);
+	free(del);
+	free(object);
+}
+
+void admin_clients_delete(struct http_req *req)
+{
+	const char *id = req->params[0];
+	struct db *db = admin_db(req);
+	json_t *obj;
+	if (db == NULL || (obj = load(req, db)) == NULL)
+		return;
+	const char *phone = json_string_value(json_object_get(obj, "phone"));
+	if (req->method == HTTP_POST) {
+		int rc = client_delete(db, id);
+		if (rc < 0)
+			admin_db_error(req, db);
+		else if (rc == 0)
+			admin_error(req, 404, "There is no such client.");
+		else {
+			char *object = xasprintf("client %s", id);
+			json_t *detail = audit_changes(obj, NULL);
+			audit(db, req, "client.deleted", object, detail);
+			json_decref(detail);
+			free(object);
+			admin_redirect(req, BASE "?done=deleted");
+		}
+		json_decref(obj);
+		return;
+	}
+	long long pending = client_pending(db, id);
+	if (pending < 0) {
+		json_decref(obj);
+		admin_db_error(req, db);
+		return;
+	}
+	char *self = admin_path(BASE, id, ""), *action = admin_path(BASE, id, "/delete");
+	char *msg = pending == 0 ? xasprintf("Delete the client %s? It has no pending messages.", phone)
+		  : xasprintf("Delete the client %s? Its %lld pending message%s will be cancelled.", phone, pending,
+			      pending == 1 ? "" : "s");
+	admin_page(req, 200, "admin/confirm",
+		   json_pack("{s:s+, s:s, s:s, s:s, s:s}", "heading", "Delete client ", phone, "message", msg,
+			     "action", action, "submit", "Delete client", "cancel_href", self));
+	free(msg);
+	free(self);
+	free(action);
+	json_decref(obj);
+}
+
+void admin_clients_bulk(struct http_req *req)
+{
+	json_t *form = admin_form(req), *keys = form_list(form, "key"), *k;
+	const char *action = form_str(form, "action");
+	struct db *db;
+	size_t i;
+	int64_t id;
+	int bad = 0;
+	json_array_foreach(keys, i, k)
+		bad |= parse_i64(json_string_value(k), 1, INT64_MAX, &id) < 0;
+	if (action == NULL || strcmp(action, "delete") != 0) {
+		admin_error(req, 400, "Choose an action for the selected rows.");
+	} else if (json_array_size(keys) == 0 || json_array_size(keys) > ADMIN_PAGE || bad) {
+		admin_error(req, 400, "Select between 1 and 50 clients.");
+	} else if ((db = admin_db(req)) != NULL) {
+		char *ids = json_dumps(keys, JSON_COMPACT);
+		long long n = client_delete_many(db, ids);
+		free(ids);
+		if (n < 0) {
+			admin_db_error(req, db);
+		} else {
+			json_array_foreach(keys, i, k) {
+				char *object = xasprintf("client %s", json_string_value(k));
+				audit(db, req, "client.deleted", object, NULL);
+				free(object);
+			}
+			admin_redirect(req, BASE "?done=bulk_deleted");
+		}
+	}
+	json_decref(keys);
+}
+
+/* --- import ----------------------------------------------------------------------------- */
+
+static const char *const import_columns[] = {"phone", "operator_code", "tag", "timezone"};
+static const char *const ignored_columns[] = {"id", "created_at", "updated_at"};
+
+static int column_index(const char *name, const char *const *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(name, list[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* Maps the header cells to import_columns (-1: ignored). -1 with the reason in err. */
+static int read_header(json_t *cells, int map[CSV_MAX_CELLS], char *err, size_t errlen)
+{
+	size_t i;
+	json_t *c;
+	int seen[ARRAY_LEN(import_columns)] = {0};
+	json_array_foreach(cells, i, c) {
+		const char *name = json_string_value(c);
+		map[i] = column_index(name, import_columns, ARRAY_LEN(import_columns));
+		if (map[i] < 0 && column_index(name, ignored_columns, ARRAY_LEN(ignored_columns)) < 0) {
+			snprintf(err, errlen, "The first line must name the columns; “%.64s” is not one of phone, "
+				 "operator_code, tag, timezone (id, created_at, updated_at are ignored).", name);
+			return -1;
+		}
+		if (map[i] >= 0 && seen[map[i]]++) {
+			snprintf(err, errlen, "The column “%s” is named twice in the first line.", name);
+			return -1;
+		}
+	}
+	if (!seen[0]) {
+		snprintf(err, errlen, "The first line must name the columns, and one must be “phone”.");
+		return -1;
+	}
+	return 0;
+}
+
+static void report_error(json_t *errors, long line, const char *field, const char *message)
+{
+	json_array_append_new(errors, json_pack("{s:I, s:s, s:s}", "line", (json_int_t)line, "field", field,
+						"message", message));
+}
+
+static void import_page(struct http_req *req, int status, const char *error, json_t *result)
+{
+	json_t *page = json_pack("{s:s*, s:i, s:i}", "error", error, "max_rows", CLIENT_BULK_MAX, "max_mb",
+				 ADMIN_IMPORT_LIMIT / (1024 * 1024));
+	if (result)
+		json_object_set_new(page, "result", result);
+	admin_page(req, status, "admin/import", page);
+}
+
+/* Reads the records after the header into items (objects of the cells given) and lines (the
+ * line of each item); CSV problems go to errors. -1 when there are too many rows. */
+static int read_rows(struct csv_reader *rd, const int *map, size_t ncols, json_t *items, json_t *lines,
+		     json_t *errors, long *rows)
+{
+	json_t *cells;
+	long line;
+	char err[120];
+	int rc;
+	while ((rc = csv_next(rd, &cells, &line, err, sizeof(err))) != 0) {
+		if (rc < 0) {
+			++*rows;
+			report_error(errors, line, "", err);
+			continue;
+		}
+		if (json_array_size(cells) == 1 && json_string_length(json_array_get(cells, 0)) == 0) {
+			json_decref(cells);   /* an empty line */
+			continue;
+		}
+		if (++*rows > CLIENT_BULK_MAX) {
+			json_decref(cells);
+			return -1;
+		}
+		if (json_array_size(cells) != ncols) {
+			snprintf(err, sizeof(err), "has %zu cells; the first line names %zu columns",
+				 json_array_size(cells), ncols);
+			report_error(errors, line, "", err);
+			json_decref(cells);
+			continue;
+		}
+		json_t *item = json_object();
+		for (size_t i = 0; i < ncols; i++) {
+			const char *s = json_string_value(json_array_get(cells, i));
+			if (map[i] >= 0 && *s)
+				json_object_set_new(item, import_columns[map[i]], json_string(csv_unguard(s)));
+		}
+		json_array_append_new(items, item);
+		json_array_append_new(lines, json_integer(line));
+		json_decref(cells);
+	}
+	return 0;
+}
+
+void admin_clients_import(struct http_req *req)
+{
+	if (req->method != HTTP_POST) {
+		import_page(req, 200, NULL, NULL);
+		return;
+	}
+	const char *file = form_str(admin_form(req), "file");
+	if (file == NULL || *file == '\0') {
+		import_page(req, 422, "Choose a CSV file to import; the one sent was empty.", NULL);
+		return;
+	}
+	struct csv_reader rd = {file, file + strlen(file), 1};
+	json_t *cells = NULL;
+	long line, rows = 0;
+	char err[300];
+	int map[CSV_MAX_CELLS];
+	if (strncmp(rd.p, "\xEF\xBB\xBF", 3) == 0)
+		rd.p += 3;   /* a byte order mark */
+	if (csv_next(&rd, &cells, &line, err, sizeof(err)) <= 0 || read_header(cells, map, err, sizeof(err)) < 0) {
+		if (cells == NULL)
+			snprintf(err, sizeof(err), "The first line must name the columns, and one must be “phone”.");
+		json_decref(cells);
+		import_page(req, 422, err, NULL);
+		return;
+	}
+	size_t ncols = json_array_size(cells);
+	json_decref(cells);
+	json_t *items = json_array(), *lines = json_array(), *errors = json_array();
+	struct db *db;
+	struct client_bulk_result res = {0, 0, NULL};
+	if (read_rows(&rd, map, ncols, items, lines, errors, &rows) < 0) {
+		snprintf(err, sizeof(err), "The file has more than %d rows; split it.", CLIENT_BULK_MAX);
+		import_page(req, 422, err, NULL);
+	} else if ((db = admin_db(req)) == NULL) {
+		/* answered */
+	} else if (json_array_size(items) && client_bulk(db, items, &res) < 0) {
+		json_decref(res.errors);
+		admin_db_error(req, db);
+	} else {
+		size_t i;
+		json_t *e, *msgs, *m;
+		const char *field;
+		json_array_foreach(res.errors, i, e) {
+			long l = (long)json_integer_value(json_array_get(lines, (size_t)json_integer_value(json_object_get(e, "index"))));
+			json_object_foreach(json_object_get(e, "errors"), field, msgs) {
+				size_t j;
+				json_array_foreach(msgs, j, m)
+					report_error(errors, l, field, json_string_value(m));
+			}
+		}
+		long invalid = (long)json_array_size(res.errors) + rows - (long)json_array_size(items);
+		json_t *detail = json_pack("{s:I, s:I, s:I, s:I}", "rows", (json_int_t)rows, "created",
+					   (json_int_t)res.created, "updated", (json_int_t)res.updated, "invalid",
+					   (json_int_t)invalid);
+		audit(db, req, "client.imported", "clients", detail);
+		json_decref(detail);
+		log_info("admin.clients_imported", LI("rows", rows), LI("created", res.created),
+			 LI("updated", res.updated), LI("invalid", invalid));
+		json_t *result = json_pack("{s:I, s:I, s:I, s:I, s:b}", "rows", (json_int_t)rows, "created",
+					   (json_int_t)res.created, "updated", (json_int_t)res.updated, "invalid",
+					   (json_int_t)invalid, "has_errors", json_array_size(errors) > 0);
+		if (json_array_size(errors) > IMPORT_ERRORS_SHOWN) {
+			json_object_set_new(result, "errors_more",
+					    json_integer((json_int_t)(json_array_size(errors) - IMPORT_ERRORS_SHOWN)));
+			while (json_array_size(errors) > IMPORT_ERRORS_SHOWN)
+				json_array_remove(errors, json_array_size(errors) - 1);
+		}
+		json_object_set(result, "errors", errors);
+		json_decref(res.errors);
+		import_page(req, 200, NULL, result);
+	}
+	json_decref(items);
+	json_decref(lines);
+	json_decref(errors);
+}
+
+/* --- export ----------------------------------------------------------------------------- */
+
+struct export {
+	char *f_vals[4];           /* tag, operator_code, phone_prefix, timezone (owned, may be NULL) */
+	char sort[8];
+	char *after;               /* the key of the last row written, or NULL */
+	struct buf out;            /* written, not yet sent from off */
+	size_t off;
+	int done;
+	long long rows;
+};
+
+static void export_free(void *cls)
+{
+	struct export *x = cls;
+	for (int i = 0; i < 4; i++)
+		free(x->f_vals[i]);
+	free(x->after);
+	buf_free(&x->out);
+	log_info("admin.clients_exported", LI("rows", x->rows));
+	free(x);
+}
+
+/* Fetches the next batch into x->out. -1 on a database error. */
+static int export_fill(struct export *x)
+{
+	struct db *db = db_thread();
+	struct client_filter f = {x->f_vals[0], x->f_vals[1], x->f_vals[2], x->f_vals[3]};
+	PGresult *r = db ? client_page(db, x->sort, x->after, &f, EXPORT_BATCH) : NULL;
+	if (r == NULL)
+		return -1;
+	int n = PQntuples(r);
+	buf_reset(&x->out);
+	x->off = 0;
+	if (x->rows == 0 && x->after == NULL)
+		buf_puts(&x->out, "id,phone,operator_code,tag,timezone,created_at,updated_at\r\n");
+	for (int i = 0; i < n; i++) {
+		/* id, phone and operator_code are digits; tag and time zone are any text */
+		buf_printf(&x->out, "%s,%s,%s,", db_str(r, i, 0), db_str(r, i, 1), db_str(r, i, 2));
+		csv_cell(&x->out, db_null(r, i, 3) ? NULL : db_str(r, i, 3));
+		buf_putc(&x->out, ',');
+		csv_cell(&x->out, db_str(r, i, 4));
+		buf_putc(&x->out, ',');
+		client_time(&x->out, db_str(r, i, 5), 0);
+		buf_putc(&x->out, ',');
+		client_time(&x->out, db_str(r, i, 6), 0);
+		buf_puts(&x->out, "\r\n");
+	}
+	x->rows += n;
+	if (n < EXPORT_BATCH) {
+		x->done = 1;
+	} else {
+		struct buf k = BUF_INIT;
+		client_key(&k, r, n - 1, x->sort);
+		free(x->after);
+		x->after = buf_steal(&k);
+	}
+	PQclear(r);
+	return 0;
+}
+
+static ssize_t export_read(void *cls, uint64_t pos, char *dst, size_t max)
+{
+	struct export *x = cls;
+	(void)pos;
+	while (x->off == x->out.len) {
+		if (x->done)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		if (export_fill(x) < 0) {
+			log_error("admin.export_failed", LI("rows", x->rows));
+			return MHD_CONTENT_READER_END_WITH_ERROR;
+		}
+	}
+	size_t n = x->out.len - x->off < max ? x->out.len - x->off : max;
+	memcpy(dst, x->out.data + x->off, n);
+	x->off += n;
+	return (ssize_t)n;
+}
+
+void admin_clients_export(struct http_req *req)
+{
+	const char *sort, *q;
+	char *after;
+	struct client_filter f;
+	struct verr v = VERR_INIT;
+	if (admin_list_params(req, sorts, &sort, &after, &q) < 0)
+		return;
+	free(after);   /* an export starts at the beginning */
+	if (read_filter(req, &f, &v) < 0) {
+		json_t *errs = verr_take(&v);
+		char *msg = filter_problems(errs);
+		json_decref(errs);
+		admin_error(req, 400, msg);
+		free(msg);
+		return;
+	}
+	if (admin_db(req) == NULL)
+		return;
+	struct export *x = xcalloc(1, sizeof(*x));
+	const char *vals[4] = {f.tag, f.operator_code, f.phone_prefix, f.timezone};
+	for (int i = 0; i < 4; i++)
+		x->f_vals[i] = vals[i] ? xstrdup(vals[i]) : NULL;
+	snprintf(x->sort, sizeof(x->sort), "%s", sort);
+	http_stream(req, 200, "text/csv; charset=utf-8", export_read, x, export_free);
+	http_header(req, "Content-Disposition", "attachment; filename=\"clients.csv\"");
+	http_header(req, "Cache-Control", "no-store");
+}

@@ -1,0 +1,221 @@
+/* admin_reports.c — /admin/reports/: the statistics e-mails sent (daily and manual) with their
+ * status, one report's text (the HTML body is served on its own page under a CSP sandbox, so
+ * its markup can neither run script nor reach the admin's origin), a preview of the next one
+ * and "send now" (admins). Everything comes from report.h. */
+#include "admin.h"
+#include "admin_handlers.h"
+#include "audit.h"
+#include "report.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BASE "/admin/reports/"
+
+static const struct admin_col cols[] = {
+	{"Report", "id", NULL},
+	{"Kind", "kind", NULL},
+	{"Day", "day", NULL},
+	{"Status", "status", NULL},
+	{"Attempts", "attempts", NULL},
+	{"Sent", "sent_at", NULL},
+	{"Last error", "last_error", NULL},
+};
+
+/* The list page, with error (may be NULL) shown above it, answered with status. */
+static void list_page(struct http_req *req, int status, const char *error)
+{
+	static const char *const sorts[] = {"newest", NULL};
+	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), "id", 0, NULL};
+	static const char *const notices[] = {"sent", "The report was sent.", NULL};
+	const char *sort, *q;
+	char *after;
+	struct db *db;
+	int64_t before = 0;
+	if (admin_list_params(req, sorts, &sort, &after, &q) < 0)
+		return;
+	json_t *key = after ? json_loads(after, 0, NULL) : NULL;
+	free(after);
+	if (key && (!json_is_integer(json_array_get(key, 0)) || json_integer_value(json_array_get(key, 0)) < 1)) {
+		json_decref(key);
+		admin_error(req, 400, "That page link is broken; start from the first page.");
+		return;
+	}
+	before = key ? (int64_t)json_integer_value(json_array_get(key, 0)) : 0;
+	json_decref(key);
+	if ((db = admin_db(req)) == NULL)
+		return;
+	char *text = report_history_json(db, ADMIN_PAGE + 1, before);
+	json_t *rows = text ? json_loads(text, 0, NULL) : NULL;
+	free(text);
+	if (!json_is_array(rows)) {
+		json_decref(rows);
+		admin_db_error(req, db);
+		return;
+	}
+	char next[32] = "";
+	if (json_array_size(rows) > ADMIN_PAGE) {
+		json_array_remove(rows, ADMIN_PAGE);
+		snprintf(next, sizeof(next), "[%lld]",
+			 (long long)json_integer_value(json_object_get(json_array_get(rows, ADMIN_PAGE - 1), "id")));
+	}
+	char why[200];
+	json_t *page = json_pack("{s:s, s:o, s:s*, s:s*, s:b, s:[{s:s, s:s}]}", "heading", "Reports", "list",
+				 admin_list_objs(req, &spec, rows, *next ? next : NULL, sort, q), "notice",
+				 admin_notice(req, notices), "error", error, "no_search", 1, "actions", "href",
+				 BASE "preview", "label", "Preview the next report");
+	if (!report_enabled(why, sizeof(why)) && error == NULL)
+		json_object_set_new(page, "error", json_sprintf("Reports are not sent: %s", why));
+	if (req->user.role >= ROLE_ADMIN)
+		json_object_set_new(page, "buttons", json_pack("[{s:s, s:s, s:s}]", "action", BASE "send", "label",
+							       "Send a report now", "class", "primary"));
+	admin_page(req, status, "admin/list", page);
+}
+
+void admin_reports_list(struct http_req *req)
+{
+	list_page(req, 200, NULL);
+}
+
+void admin_reports_send(struct http_req *req)
+{
+	struct db *db = admin_db(req);
+	char err[300], why[200], loc[64];
+	if (db == NULL)
+		return;
+	int64_t id = report_send_now(db, err, sizeof(err));
+	json_t *detail = json_pack("{s:b, s:s*}", "sent", id > 0, "error", id > 0 ? NULL : err);
+	if (id > 0)
+		snprintf(loc, sizeof(loc), "report %lld", (long long)id);
+	audit(db, req, "report.sent_now", id > 0 ? loc : "reports", detail);
+	json_decref(detail);
+	if (id > 0) {
+		snprintf(loc, sizeof(loc), BASE "%lld?done=sent", (long long)id);
+		admin_redirect(req, loc);
+		return;
+	}
+	char *msg = xasprintf("The report was not sent: %s", err);
+	list_page(req, report_enabled(why, sizeof(why)) ? 502 : 503, msg);
+	free(msg);
+}
+
+/* Report path parameter 0 as an object with its bodies, or NULL after a 404/503 page. */
+static json_t *load(struct http_req *req, struct db *db)
+{
+	int64_t id;
+	char *text = NULL;
+	int rc = 0;
+	if (parse_i64(req->params[0], 1, INT64_MAX, &id) == 0 && (rc = report_get_json(db, id, &text)) < 0) {
+		admin_db_error(req, db);
+		return NULL;
+	}
+	json_t *r = rc > 0 ? json_loads(text, 0, NULL) : NULL;
+	free(text);
+	if (r == NULL)
+		admin_error(req, 404, "There is no such report.");
+	return r;
+}
+
+/* The detail page of a report (or the preview: r without an id). */
+static void show(struct http_req *req, const char *heading, json_t *r, const char *html_href, const char *notice)
+{
+	static const struct { const char *field, *label; } props[] = {
+		{"kind", "Kind"}, {"day", "Day"}, {"status", "Status"}, {"attempts", "Attempts"},
+		{"recipients", "Recipients"}, {"subject", "Subject"}, {"created_at", "Created"},
+		{"sent_at", "Sent"}, {"next_attempt_at", "Next attempt"}, {"last_error", "Last error"},
+		{"message_id", "Message-ID"},
+	};
+	json_t *items = json_array();
+	for (size_t i = 0; i < ARRAY_LEN(props); i++) {
+		json_t *v = json_object_get(r, props[i].field);
+		if (v == NULL)
+			continue;
+		json_array_append_new(items, json_pack("{s:s, s:o}", "label", props[i].label, "value", admin_cell(v)));
+	}
+	json_t *text = json_object_get(r, "body_text");
+	json_t *sections = json_array();
+	if (json_is_string(json_object_get(r, "body_html")))
+		json_array_append_new(sections, json_pack("{s:s, s:{s:[{s:s, s:s, s:b}, {s:s, s:s, s:s}]}}", "title",
+							  "HTML version", "links", "items", "href", html_href, "label",
+							  "Open the HTML version", "new_tab", 1, "href", html_href, "label",
+							  "Download it", "download", "report.html"));
+	json_array_append_new(sections, json_pack("{s:s, s:o}", "title", "Text version", "pre",
+						  json_is_string(text) ? json_incref(text) : json_string("(no text body)")));
+	admin_page(req, 200, "admin/detail",
+		   json_pack("{s:s, s:s, s:s, s:o, s:o, s:s*}", "heading", heading, "back_href", BASE,
+			     "back_label", "Reports", "items", items, "sections", sections, "notice", notice));
+}
+
+void admin_reports_show(struct http_req *req)
+{
+	static const char *const notices[] = {"sent", "The report was sent.", NULL};
+	struct db *db = admin_db(req);
+	json_t *r;
+	if (db == NULL || (r = load(req, db)) == NULL)
+		return;
+	char *heading = xasprintf("Report %s", req->params[0]), *html = admin_path(BASE, req->params[0], "/html");
+	show(req, heading, r, html, admin_notice(req, notices));
+	free(heading);
+	free(html);
+	json_decref(r);
+}
+
+/* Serves an e-mail's HTML body as its own document, sandboxed: no script, a unique origin. */
+static void html_body(struct http_req *req, const char *html)
+{
+	http_text(req, 200, "text/html; charset=utf-8", html, strlen(html));
+	http_header(req, "Content-Security-Policy", "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:");
+	http_header(req, "Cache-Control", "no-store");
+}
+
+void admin_reports_html(struct http_req *req)
+{
+	struct db *db = admin_db(req);
+	json_t *r;
+	if (db == NULL || (r = load(req, db)) == NULL)
+		return;
+	const char *html = json_string_value(json_object_get(r, "body_html"));
+	if (html)
+		html_body(req, html);
+	else
+		admin_error(req, 404, "This report has no HTML version.");
+	json_decref(r);
+}
+
+/* The report that would be sent now, into m; -1 after an error page. */
+static int preview(struct http_req *req, struct report_mail *m)
+{
+	struct db *db = admin_db(req);
+	char err[300];
+	if (db == NULL)
+		return -1;
+	if (report_preview(db, m, err, sizeof(err)) < 0) {
+		char *msg = xasprintf("The preview could not be made: %s", err);
+		admin_error(req, 500, msg);
+		free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+void admin_reports_preview(struct http_req *req)
+{
+	struct report_mail m = {NULL, NULL, NULL};
+	if (preview(req, &m) < 0)
+		return;
+	json_t *r = json_pack("{s:s, s:s, s:s}", "subject", m.subject, "body_text", m.text, "body_html", m.html);
+	show(req, "Preview of the next report", r, BASE "preview/html", NULL);
+	json_decref(r);
+	report_mail_free(&m);
+}
+
+void admin_reports_preview_html(struct http_req *req)
+{
+	struct report_mail m = {NULL, NULL, NULL};
+	if (preview(req, &m) < 0)
+		return;
+	html_body(req, m.html);
+	report_mail_free(&m);
+}
