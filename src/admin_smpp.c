@@ -31,7 +31,7 @@ static const struct admin_field edit_fields[] = {
 };
 
 static const struct admin_col cols[] = {
-	{"System ID", "system_id", "system_id"},
+	{"System ID", "system_id", NULL},
 	{"Throughput /s", "throughput", NULL},
 	{"Allowed networks", "allowed_cidrs", NULL},
 	{"Enabled", "enabled", NULL},

@@ -193,7 +193,8 @@ void admin_tags_delete(struct http_req *req)
 		struct buf cl = BUF_INIT;
 		buf_puts(&cl, "/admin/clients/?tag=");
 		admin_urlencode(&cl, name);
-		admin_page(req, 409, "admin/detail",
+		/* a page that explains why there is nothing to confirm: a normal page, not an error */
+		admin_page(req, 200, "admin/detail",
 			   json_pack("{s:s+, s:s, s:s, s:s, s:[{s:s, s:s}, {s:s, s:I}], s:{s:[{s:s, s:s}]}}", "heading",
 				     "Delete tag ", name, "error", msg, "back_href", self, "back_label", "Tag", "items",
 				     "label", "Name", "value", name, "label", "Clients", "value", clients,

@@ -41,9 +41,12 @@ for t in build/tests-$MODE/unit/* build/tests-$MODE/integration/*; do
 done
 
 # Browser, SMPP and other node:test suites.
-if [[ -z "${ONLY:-}" ]] && compgen -G "tests/e2e/*.test.mjs" >/dev/null; then
-  echo "== node --test tests/e2e"
-  node --test --test-concurrency=1 tests/e2e/ >"$TMP/node.out" 2>&1 || true
+# ONLY=crawl.test.mjs runs that node suite alone.
+e2e=tests/e2e/
+[[ "${ONLY:-}" == *.mjs ]] && e2e=tests/e2e/$ONLY
+if [[ -z "${ONLY:-}" || "$ONLY" == *.mjs ]] && compgen -G "tests/e2e/*.test.mjs" >/dev/null; then
+  echo "== node --test $e2e"
+  node --test --test-concurrency=1 "$e2e" >"$TMP/node.out" 2>&1 || true
   grep -E '^# (pass|fail|skipped)|^not ok' "$TMP/node.out" || true
   np=$(sed -n 's/^# pass \([0-9]*\)/\1/p' "$TMP/node.out"); nf=$(sed -n 's/^# fail \([0-9]*\)/\1/p' "$TMP/node.out")
   passed=$((passed + ${np:-0})); failed=$((failed + ${nf:-1}))
