@@ -42,19 +42,8 @@ static json_t *provider_health(void)
 void admin_dashboard(struct http_req *req)
 {
 	static const char q[] =
-	    "SELECT json_build_object("
-	    " 'messages', (SELECT json_build_object('total', coalesce(sum(n), 0),"
-	    "   'pending', coalesce(sum(n) FILTER (WHERE status = 0), 0),"
-	    "   'sending', coalesce(sum(n) FILTER (WHERE status = 1), 0),"
-	    "   'sent', coalesce(sum(n) FILTER (WHERE status = 2), 0),"
-	    "   'failed', coalesce(sum(n) FILTER (WHERE status = 3), 0),"
-	    "   'expired', coalesce(sum(n) FILTER (WHERE status = 4), 0),"
-	    "   'cancelled', coalesce(sum(n) FILTER (WHERE status = 5), 0)) FROM message_counts),"
-	    " 'mailings', (SELECT json_build_object('total', count(*),"
-	    "   'scheduled', count(*) FILTER (WHERE status = 'scheduled'),"
-	    "   'running', count(*) FILTER (WHERE status = 'running'),"
-	    "   'finished', count(*) FILTER (WHERE status = 'finished'),"
-	    "   'cancelled', count(*) FILTER (WHERE status = 'cancelled')) FROM mailings WHERE kind = 'mailing'))::text";
+	    "SELECT json_build_object('messages', message_totals_json(),"
+	    " 'mailings', mailing_totals_json())::text";
 	struct db *db = admin_db(req);
 	if (db == NULL)
 		return;

@@ -11,19 +11,8 @@
 PGresult *stats_overview(struct db *db)
 {
 	static const char q[] =
-		"SELECT json_build_object("
-		" 'mailings', (SELECT json_build_object('total', count(*),"
-		"   'scheduled', count(*) FILTER (WHERE status = 'scheduled'),"
-		"   'running', count(*) FILTER (WHERE status = 'running'),"
-		"   'finished', count(*) FILTER (WHERE status = 'finished'),"
-		"   'cancelled', count(*) FILTER (WHERE status = 'cancelled')) FROM mailings),"
-		" 'messages', (SELECT json_build_object('total', coalesce(sum(n), 0),"
-		"   'pending', coalesce(sum(n) FILTER (WHERE status = 0), 0),"
-		"   'sending', coalesce(sum(n) FILTER (WHERE status = 1), 0),"
-		"   'sent', coalesce(sum(n) FILTER (WHERE status = 2), 0),"
-		"   'failed', coalesce(sum(n) FILTER (WHERE status = 3), 0),"
-		"   'expired', coalesce(sum(n) FILTER (WHERE status = 4), 0),"
-		"   'cancelled', coalesce(sum(n) FILTER (WHERE status = 5), 0)) FROM message_counts))::text";
+		"SELECT json_build_object('mailings', mailing_totals_json(),"
+		" 'messages', message_totals_json())::text";
 	return db_exec(db, q, 0, NULL);
 }
 

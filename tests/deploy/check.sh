@@ -84,6 +84,7 @@ runtime_packages() {
   for bin in build/herald build/fakeprobe; do
     [[ -x $bin ]] || continue
     for lib in $(readelf -d "$bin" | sed -n 's/.*Shared library: \[\(.*\)\]/\1/p'); do
+      [[ $lib == libasan.* || $lib == libubsan.* ]] && continue   # make SANITIZE=1, never shipped
       path=$(ldd "$bin" | awk -v l="$lib" '$1 == l {print $3}')
       path=$(readlink -f "$path")   # with merged /usr, dpkg may know it as /lib/... or /usr/lib/...
       pkg=$(dpkg -S "$path" 2>/dev/null || dpkg -S "${path#/usr}" 2>/dev/null || true)
