@@ -31,8 +31,7 @@ PGresult *stats_mailing(struct db *db, int64_t id)
 	static const char q[] =
 		"SELECT (" STATS_ROW " || jsonb_build_object('timeline', coalesce((SELECT jsonb_agg("
 		"  jsonb_build_object('minute', api_ts(x.minute), 'sent', x.sent, 'failed', x.failed)"
-		"  ORDER BY x.minute) FROM (SELECT minute, sum(sent) AS sent, sum(failed) AS failed"
-		"   FROM message_minutes WHERE mailing_id = m.id GROUP BY minute) x), '[]'::jsonb)))::text, m.id"
+		"  ORDER BY x.minute) FROM message_minutes x WHERE x.mailing_id = m.id), '[]'::jsonb)))::text, m.id"
 		" FROM mailings m WHERE m.id = $1";
 	char ids[24];
 	snprintf(ids, sizeof(ids), "%lld", (long long)id);

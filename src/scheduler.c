@@ -75,8 +75,8 @@ static const char sql_expire[] =
 
 static const char sql_finish_done[] =
     "UPDATE mailings g SET status = 'finished', finished_at = now(), updated_at = now()"
-    " WHERE g.status = 'running' AND (SELECT coalesce(sum(c.n), 0) FROM message_counts c"
-    "   WHERE c.mailing_id = g.id AND c.status IN (0, 1)) = 0"
+    " WHERE g.status = 'running' AND NOT EXISTS (SELECT 1 FROM message_counts c"
+    "   WHERE c.mailing_id = g.id AND c.status IN (0, 1) AND c.n > 0)"
     " RETURNING g.id, mailing_stats_json(g.id)::text";
 
 static const char sql_next_wake[] =

@@ -43,7 +43,7 @@ static long long mailing(double start_s, double end_s, const char *ops, const ch
 
 static long long count(long long mid, int status)
 {
-	return eng_int("SELECT coalesce((SELECT sum(n) FROM message_counts WHERE mailing_id = %lld AND status = %d), 0)",
+	return eng_int("SELECT coalesce((SELECT n FROM message_counts WHERE mailing_id = %lld AND status = %d), 0)",
 		       mid, status);
 }
 
@@ -156,7 +156,7 @@ Test(engine, starts_now_and_at_a_future_start)
 	add_clients(20, "916", NULL, "Europe/Moscow");
 	long long now_m = mailing(-60, 3600, "{}", "{}", "NULL", "NULL");
 	long long later = mailing(2, 3600, "{}", "{}", "NULL", "NULL");
-	cr_assert(eng_wait(3, "SELECT coalesce((SELECT sum(n) FROM message_counts WHERE mailing_id = %lld AND status = 2), 0) = 20",
+	cr_assert(eng_wait(3, "SELECT coalesce((SELECT n FROM message_counts WHERE mailing_id = %lld AND status = 2), 0) = 20",
 			   now_m), "the mailing that started in the past was not sent at once");
 	cr_assert_eq(eng_int("SELECT count(*) FROM messages WHERE mailing_id = %lld AND created_at < (SELECT start_at FROM mailings WHERE id = %lld)",
 			     later, later), 0, "recipients frozen before start_at");
@@ -356,7 +356,7 @@ Test(engine, send_window_follows_each_client_time_zone)
 	snprintf(qs, sizeof(qs), "'%s'", ws);
 	snprintf(qe, sizeof(qe), "'%s'", we);
 	long long m = mailing(-1, 3 * 86400, "{}", "{}", qs, qe);
-	cr_assert(eng_wait(5, "SELECT coalesce((SELECT sum(n) FROM message_counts WHERE mailing_id = %lld AND status = 2), 0) = 6", m));
+	cr_assert(eng_wait(5, "SELECT coalesce((SELECT n FROM message_counts WHERE mailing_id = %lld AND status = 2), 0) = 6", m));
 	usleep(300000);
 	cr_assert_eq(count(m, 2), 6);
 	cr_assert_eq(count(m, 0), 9);
@@ -372,7 +372,7 @@ Test(engine, send_window_follows_each_client_time_zone)
 
 	/* the same window turned around wraps midnight: now open everywhere but UTC and London */
 	long long w2 = mailing(-1, 3 * 86400, "{}", "{}", qe, qs);
-	cr_assert(eng_wait(5, "SELECT coalesce((SELECT sum(n) FROM message_counts WHERE mailing_id = %lld AND status = 2), 0) = 9", w2));
+	cr_assert(eng_wait(5, "SELECT coalesce((SELECT n FROM message_counts WHERE mailing_id = %lld AND status = 2), 0) = 9", w2));
 	usleep(300000);
 	cr_assert_eq(count(w2, 0), 6);
 	free(sent);
@@ -397,7 +397,7 @@ Test(engine, window_opening_after_end_at_expires)
 	long long m = mailing(-1, 2, "{}", "{}", qs, qe);
 	cr_assert(eng_wait(3, "SELECT count(*) = 2 FROM messages WHERE mailing_id = %lld AND due_at = expires_at", m),
 		  "due_at is least(opening, end_at)");
-	cr_assert(eng_wait(5, "SELECT coalesce((SELECT sum(n) FROM message_counts WHERE mailing_id = %lld AND status = 4), 0) = 2", m));
+	cr_assert(eng_wait(5, "SELECT coalesce((SELECT n FROM message_counts WHERE mailing_id = %lld AND status = 4), 0) = 2", m));
 	cr_assert_eq(fp_stat(&fp, "received"), 0);
 	free(ws);
 	free(we);
@@ -441,7 +441,7 @@ Test(engine, retry_failed_sends_again)
 	free(eng_sql("UPDATE mailings SET status = 'running', finished_at = NULL WHERE id = %lld", m));
 	free(eng_sql("UPDATE messages SET status = 0, due_at = now() WHERE mailing_id = %lld AND status = 3", m));
 	free(eng_sql("NOTIFY herald_messages"));
-	cr_assert(eng_wait(3, "SELECT coalesce((SELECT sum(n) FROM message_counts WHERE mailing_id = %lld AND status = 2), 0) = 3", m));
+	cr_assert(eng_wait(3, "SELECT coalesce((SELECT n FROM message_counts WHERE mailing_id = %lld AND status = 2), 0) = 3", m));
 	cr_assert_eq(eng_int("SELECT attempts FROM messages WHERE phone = '79160000003' AND mailing_id = %lld", m), 2);
 	long long ts[4];
 	cr_assert_eq(arrivals(&fp, "79160000003", ts, 4), 2);
