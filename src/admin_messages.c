@@ -111,7 +111,7 @@ void admin_messages_show(struct http_req *req)
 	static const struct { const char *field, *label, *link; } props[] = {
 		{"id", "ID", NULL}, {"phone", "Phone", NULL}, {"status", "Status", NULL},
 		{"mailing_id", "Mailing", "/admin/mailings/"}, {"client_id", "Client", "/admin/clients/"},
-		{"attempts", "Attempts", NULL}, {"last_error", "Last error", NULL},
+		{"smpp_account", "SMPP account", NULL}, {"attempts", "Attempts", NULL}, {"last_error", "Last error", NULL},
 		{"created_at", "Created", NULL}, {"sent_at", "Sent", NULL},
 	};
 	json_t *items = json_array();

@@ -10,12 +10,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Row: the message's JSON (column 0) and id (column 1), for a messages row aliased g. */
+/* Row: the message's JSON (column 0) and id (column 1), for a messages row aliased g.
+ * smpp_account is the system_id of the SMPP account that submitted it, else null. */
 #define MESSAGE_JSON \
 	"json_build_object('id', g.id, 'mailing_id', g.mailing_id, 'client_id', g.client_id," \
 	" 'phone', g.phone, 'text', coalesce(g.text, (SELECT text FROM mailings WHERE id = g.mailing_id))," \
 	" 'status', message_status_name(g.status), 'attempts', g.attempts, 'last_error', g.last_error," \
-	" 'created_at', api_ts(g.created_at), 'sent_at', api_ts(g.sent_at))::text, g.id"
+	" 'created_at', api_ts(g.created_at), 'sent_at', api_ts(g.sent_at)," \
+	" 'smpp_account', (SELECT a.system_id FROM smpp_messages s JOIN smpp_accounts a ON a.id = s.account_id" \
+	"   WHERE s.message_id = g.id))::text, g.id"
 
 #define PHONE_ERRORS 100   /* bad phones named one by one; the rest are counted */
 

@@ -80,6 +80,16 @@ Test(messages, get_one)
 	cr_assert_str_eq(jstr(r->json, "text"), "its own");
 	cr_assert_str_eq(jstr(r->json, "status"), "sent");
 	cr_assert_str_eq(jstr(r->json, "sent_at"), "2031-01-01T00:00:00Z");
+	cr_assert(json_is_null(json_object_get(r->json, "smpp_account")), "not an SMPP message");
+	resp_free(r);
+	/* a message an SMPP account submitted names the account */
+	char sys[16];
+	uniq_name("m", sys, sizeof(sys));
+	free(itest_sql("WITH a AS (INSERT INTO smpp_accounts (system_id, password_hash) VALUES ('%s', 'x') RETURNING id)"
+		       " INSERT INTO smpp_messages (message_id, account_id, source_addr, registered_delivery)"
+		       " SELECT %s, id, 'shop', 0 FROM a", sys, mid));
+	r = api(tok_viewer(), "GET", path, NULL);
+	cr_assert_str_eq(jstr(r->json, "smpp_account"), sys);
 	resp_free(r);
 	free(mid);
 	free(phone);
