@@ -172,3 +172,22 @@ void api_invalid(struct http_req *req, struct verr *v)
 {
 	http_problem(req, 422, "some fields are not valid", verr_take(v));
 }
+
+void api_answer(struct http_req *req, struct db *db, int status, PGresult *r, const char *location_prefix)
+{
+	if (r == NULL)
+		api_db_error(req, db);
+	else
+		api_row(req, status, r, location_prefix);
+}
+
+void api_answer_list(struct http_req *req, struct db *db, const struct page *pg, PGresult *r, PGresult *c)
+{
+	if (r == NULL || (pg->count && c == NULL)) {
+		PQclear(r);
+		PQclear(c);
+		api_db_error(req, db);
+		return;
+	}
+	api_list(req, pg, r, c);
+}

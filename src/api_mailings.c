@@ -21,13 +21,8 @@ void api_mailings_list(struct http_req *req)
 	if (api_page(req, &pg, 1) < 0 || api_mailing_status_query(req, &status) < 0 ||
 	    (db = api_db(req)) == NULL)
 		return;
-	PGresult *r = mailing_list(db, &pg, status), *c = NULL;
-	if (r == NULL || (pg.count && (c = mailing_count(db, status)) == NULL)) {
-		PQclear(r);
-		api_db_error(req, db);
-		return;
-	}
-	api_list(req, &pg, r, c);
+	PGresult *r = mailing_list(db, &pg, status), *c = r && pg.count ? mailing_count(db, status) : NULL;
+	api_answer_list(req, db, &pg, r, c);
 }
 
 void api_mailings_get(struct http_req *req)
@@ -37,10 +32,7 @@ void api_mailings_get(struct http_req *req)
 	if (api_path_id(req, 0, &id) < 0 || (db = api_db(req)) == NULL)
 		return;
 	PGresult *r = mailing_get(db, id);
-	if (r == NULL)
-		api_db_error(req, db);
-	else
-		api_row(req, 200, r, NULL);
+	api_answer(req, db, 200, r, NULL);
 }
 
 void api_mailings_create(struct http_req *req)
@@ -55,10 +47,7 @@ void api_mailings_create(struct http_req *req)
 		api_invalid(req, &v);
 	else if ((db = api_db(req)) != NULL) {
 		PGresult *r = mailing_insert(db, &in, req->user.id);
-		if (r == NULL)
-			api_db_error(req, db);
-		else
-			api_row(req, 201, r, "/api/v1/mailings/");
+		api_answer(req, db, 201, r, "/api/v1/mailings/");
 	}
 	mailing_in_free(&in);
 	json_decref(body);

@@ -30,13 +30,8 @@ static int read_filter(struct http_req *req, struct message_filter *f, char code
 
 static void list(struct http_req *req, struct db *db, const struct page *pg, const struct message_filter *f)
 {
-	PGresult *r = message_list(db, pg, f), *c = NULL;
-	if (r == NULL || (pg->count && (c = message_count(db, f)) == NULL)) {
-		PQclear(r);
-		api_db_error(req, db);
-		return;
-	}
-	api_list(req, pg, r, c);
+	PGresult *r = message_list(db, pg, f), *c = r && pg->count ? message_count(db, f) : NULL;
+	api_answer_list(req, db, pg, r, c);
 }
 
 void api_messages_list(struct http_req *req)
@@ -89,10 +84,7 @@ void api_messages_get(struct http_req *req)
 	if (api_path_id(req, 0, &id) < 0 || (db = api_db(req)) == NULL)
 		return;
 	PGresult *r = message_get(db, id);
-	if (r == NULL)
-		api_db_error(req, db);
-	else
-		api_row(req, 200, r, NULL);
+	api_answer(req, db, 200, r, NULL);
 }
 
 /* POST /messages (batch 0) and /messages/batch (batch 1): 202, the engine sends. */
@@ -108,10 +100,7 @@ static void queue(struct http_req *req, int batch)
 		api_invalid(req, &v);
 	else if ((db = api_db(req)) != NULL) {
 		PGresult *r = batch ? message_batch(db, &in, req->user.id) : message_send(db, &in);
-		if (r == NULL)
-			api_db_error(req, db);
-		else
-			api_row(req, 202, r, NULL);
+		api_answer(req, db, 202, r, NULL);
 	}
 	message_in_free(&in);
 	json_decref(body);

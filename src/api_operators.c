@@ -8,13 +8,8 @@ void api_operators_list(struct http_req *req)
 	struct db *db;
 	if (api_page(req, &pg, 0) < 0 || (db = api_db(req)) == NULL)
 		return;
-	PGresult *r = operator_list(db, &pg), *c = NULL;
-	if (r == NULL || (pg.count && (c = operator_count(db)) == NULL)) {
-		PQclear(r);
-		api_db_error(req, db);
-		return;
-	}
-	api_list(req, &pg, r, c);
+	PGresult *r = operator_list(db, &pg), *c = r && pg.count ? operator_count(db) : NULL;
+	api_answer_list(req, db, &pg, r, c);
 }
 
 void api_operators_get(struct http_req *req)
@@ -23,10 +18,7 @@ void api_operators_get(struct http_req *req)
 	if (db == NULL)
 		return;
 	PGresult *r = operator_get(db, req->params[0]);
-	if (r == NULL)
-		api_db_error(req, db);
-	else
-		api_row(req, 200, r, NULL);
+	api_answer(req, db, 200, r, NULL);
 }
 
 /* POST (create), PUT (replace) and PATCH (change) share validation. */
@@ -42,10 +34,7 @@ static void save(struct http_req *req, int create)
 		api_invalid(req, &v);
 	else if ((db = api_db(req)) != NULL) {
 		PGresult *r = create ? operator_insert(db, &in) : operator_update(db, &in, req->method == HTTP_PUT);
-		if (r == NULL)
-			api_db_error(req, db);
-		else
-			api_row(req, create ? 201 : 200, r, "/api/v1/operators/");
+		api_answer(req, db, create ? 201 : 200, r, "/api/v1/operators/");
 	}
 	json_decref(body);
 }

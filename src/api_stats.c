@@ -9,10 +9,7 @@ void api_stats(struct http_req *req)
 	if (db == NULL)
 		return;
 	PGresult *r = stats_overview(db);
-	if (r == NULL)
-		api_db_error(req, db);
-	else
-		api_row(req, 200, r, NULL);
+	api_answer(req, db, 200, r, NULL);
 }
 
 void api_stats_mailings(struct http_req *req)
@@ -23,13 +20,8 @@ void api_stats_mailings(struct http_req *req)
 	if (api_page(req, &pg, 1) < 0 || api_mailing_status_query(req, &status) < 0 ||
 	    (db = api_db(req)) == NULL)
 		return;
-	PGresult *r = stats_mailings(db, &pg, status), *c = NULL;
-	if (r == NULL || (pg.count && (c = mailing_count(db, status)) == NULL)) {
-		PQclear(r);
-		api_db_error(req, db);
-		return;
-	}
-	api_list(req, &pg, r, c);
+	PGresult *r = stats_mailings(db, &pg, status), *c = r && pg.count ? mailing_count(db, status) : NULL;
+	api_answer_list(req, db, &pg, r, c);
 }
 
 void api_mailings_stats(struct http_req *req)
@@ -39,8 +31,5 @@ void api_mailings_stats(struct http_req *req)
 	if (api_path_id(req, 0, &id) < 0 || (db = api_db(req)) == NULL)
 		return;
 	PGresult *r = stats_mailing(db, id);
-	if (r == NULL)
-		api_db_error(req, db);
-	else
-		api_row(req, 200, r, NULL);
+	api_answer(req, db, 200, r, NULL);
 }

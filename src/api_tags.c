@@ -8,13 +8,8 @@ void api_tags_list(struct http_req *req)
 	struct db *db;
 	if (api_page(req, &pg, 1) < 0 || (db = api_db(req)) == NULL)
 		return;
-	PGresult *r = tag_list(db, &pg), *c = NULL;
-	if (r == NULL || (pg.count && (c = tag_count(db)) == NULL)) {
-		PQclear(r);
-		api_db_error(req, db);
-		return;
-	}
-	api_list(req, &pg, r, c);
+	PGresult *r = tag_list(db, &pg), *c = r && pg.count ? tag_count(db) : NULL;
+	api_answer_list(req, db, &pg, r, c);
 }
 
 void api_tags_get(struct http_req *req)
@@ -24,10 +19,7 @@ void api_tags_get(struct http_req *req)
 	if (api_path_id(req, 0, &id) < 0 || (db = api_db(req)) == NULL)
 		return;
 	PGresult *r = tag_get(db, req->params[0]);
-	if (r == NULL)
-		api_db_error(req, db);
-	else
-		api_row(req, 200, r, NULL);
+	api_answer(req, db, 200, r, NULL);
 }
 
 /* POST (create), PUT (replace) and PATCH (change) share validation. */
