@@ -25,7 +25,7 @@ stop_procs() {
   for p in "${PROCS[@]:-}"; do [[ -n "$p" ]] && wait "$p" 2>/dev/null || true; done
 }
 # standalone, lib.sh's cleanup (stops the cluster, removes $TMP) runs after our processes stop
-if declare -F cleanup >/dev/null; then trap 'stop_procs; cleanup' EXIT; else trap 'stop_procs' EXIT; fi
+if declare -F cleanup >/dev/null; then trap 'rc=$?; stop_procs; (exit $rc); cleanup' EXIT; else trap 'stop_procs' EXIT; fi
 port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 q() { psql "$DB" -qtAX -c "$1"; }
 # CPU time (user + system, clock ticks) the processes have used so far.
