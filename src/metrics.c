@@ -16,7 +16,7 @@ static const double buckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.
 static atomic_ullong bucket_counts[ARRAY_LEN(buckets) + 1];
 static atomic_ullong latency_sum_us;
 static atomic_ullong dispatch_counts[MD_COUNT];
-static const char *const dispatch_names[MD_COUNT] = {"sent", "retry", "failed", "expired", "cancelled", "released"};
+static const char *const dispatch_names[MD_COUNT] = {"sent", "retry", "failed", "expired", "cancelled", "released", "stale"};
 static atomic_llong inflight;
 static atomic_int circuit;
 

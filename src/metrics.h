@@ -14,7 +14,7 @@ enum metrics_result { MR_OK, MR_TRANSIENT, MR_PERMANENT, MR_TIMEOUT, MR_COUNT };
 void metrics_provider(enum metrics_result result, double seconds);
 
 /* Dispatcher figures: outcomes written back, requests in flight, circuit breaker state. */
-enum metrics_dispatch { MD_SENT, MD_RETRY, MD_FAILED, MD_EXPIRED, MD_CANCELLED, MD_RELEASED, MD_COUNT };
+enum metrics_dispatch { MD_SENT, MD_RETRY, MD_FAILED, MD_EXPIRED, MD_CANCELLED, MD_RELEASED, MD_STALE, MD_COUNT };
 void metrics_dispatch(enum metrics_dispatch outcome, unsigned n);
 void metrics_inflight_add(int delta);
 /* 0 closed, 1 open, 2 half-open. */

@@ -20,6 +20,9 @@ struct provider_msg {
 	char *phone;                 /* "7XXXXXXXXXX" */
 	char *text;
 	double expires_at;           /* epoch seconds: no request reaches past it */
+	double window_end;           /* epoch seconds the client's send window closes; 0: no window */
+	double send_by;              /* monotonic seconds: the claim is held long enough for a request
+				      * started before this (the dispatcher releases it unsent after) */
 	int attempts;                /* including this one */
 	/* results */
 	enum provider_outcome outcome;

@@ -8,154 +8,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "engine_util.h"
 #include "proc.h"
 
 TestSuite(engine, .init = eng_db_create, .fini = proc_cleanup, .timeout = 90);
 
-static int phone_seq;
-
-/* n clients with operator op, tag (NULL: none) and time zone tz; phones 7 + op + 7 digits. */
-static void add_clients(int n, const char *op, const char *tag, const char *tz)
-{
-	char tagsql[128] = "NULL";
-	free(eng_sql("INSERT INTO operators (code) VALUES ('%s') ON CONFLICT DO NOTHING", op));
-	if (tag) {
-		free(eng_sql("INSERT INTO tags (name) VALUES ('%s') ON CONFLICT DO NOTHING", tag));
-		snprintf(tagsql, sizeof(tagsql), "(SELECT id FROM tags WHERE name = '%s')", tag);
-	}
-	free(eng_sql("INSERT INTO clients (phone, operator_code, tag_id, timezone)"
-		     " SELECT '7%s' || lpad((%d + g)::text, 7, '0'), '%s', %s, '%s' FROM generate_series(1, %d) g",
-		     op, phone_seq, op, tagsql, tz, n));
-	phone_seq += n;
-}
-
-/* A mailing starting/ending start_s/end_s seconds from now; ops/tags are array literals;
- * ws/we SQL (NULL or 'HH:MM'). The scheduler hears of it by NOTIFY, as from the API. */
-static long long mailing(double start_s, double end_s, const char *ops, const char *tags, const char *ws, const char *we)
-{
-	long long id = eng_int("INSERT INTO mailings (start_at, end_at, text, filter_operator_codes, filter_tags,"
-			       " window_start, window_end) VALUES (now() + %f * interval '1 second',"
-			       " now() + %f * interval '1 second', 'Hello \"engine\" \\ ü', '%s', '%s', %s, %s) RETURNING id",
-			       start_s, end_s, ops, tags, ws, we);
-	free(eng_sql("SELECT pg_notify('herald_mailings', '%lld')", id));
-	return id;
-}
-
-static long long count(long long mid, int status)
-{
-	return eng_int("SELECT coalesce((SELECT n FROM message_counts WHERE mailing_id = %lld AND status = %d), 0)",
-		       mid, status);
-}
-
-/* Waits until every message of the mailing is final (sent, failed, expired, cancelled). */
-static int wait_final(long long mid, double s)
-{
-	return eng_wait(s, "SELECT coalesce(sum(n) FILTER (WHERE status IN (0, 1)), 0) = 0 AND coalesce(sum(n), 0) > 0"
-			   " FROM message_counts WHERE mailing_id = %lld", mid);
-}
-
-static struct proc herald(const struct proc *fp, ...)
-{
-	const char *env[24] = {"HERALD_RETRY_BASE_MS=50", "HERALD_RETRY_MAX_MS=400", "HERALD_PROVIDER_TIMEOUT_MS=2000"};
-	int n = 3;
-	va_list ap;
-	va_start(ap, fp);
-	const char *e;
-	while ((e = va_arg(ap, const char *)) != NULL && n < 23)
-		env[n++] = e;
-	va_end(ap);
-	env[n] = NULL;
-	return herald_start(fp, env);
-}
-
-static json_t *received(const struct proc *fp)
-{
-	char url[128];
-	snprintf(url, sizeof(url), "%s/received", fp->url);
-	json_t *j = url_json("GET", url, NULL, NULL);
-	cr_assert_not_null(j);
-	json_t *a = json_incref(json_object_get(j, "results"));
-	json_decref(j);
-	return a;
-}
-
-static void control(const struct proc *fp, const char *body)
-{
-	char url[128];
-	long st = 0;
-	snprintf(url, sizeof(url), "%s/control", fp->url);
-	json_decref(url_json("POST", url, body, &st));
-	cr_assert_eq(st, 200, "control %s", body);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* The phones the provider answered 200, sorted and comma-joined (malloc'ed). */
-static char *phones_ok(const struct proc *fp)
-{
-	json_t *a = received(fp), *e;
-	size_t i, n = 0;
-	char **list = calloc(json_array_size(a) + 1, sizeof(char *));
-	json_array_foreach(a, i, e) {
-		if (json_integer_value(json_object_get(e, "status")) == 200) {
-			cr_assert(asprintf(&list[n++], "%lld", (long long)json_integer_value(json_object_get(e, "phone"))) > 0);
-		}
-	}
-	qsort(list, n, sizeof(*list), cmp_str);
-	size_t len = 1;
-	for (i = 0; i < n; i++)
-		len += strlen(list[i]) + 1;
-	char *out = calloc(1, len);
-	for (i = 0; i < n; i++) {
-		if (i)
-			strcat(out, ",");
-		strcat(out, list[i]);
-		free(list[i]);
-	}
-	free(list);
-	json_decref(a);
-	return out;
-}
-
-/* Arrival times (epoch ms) of the requests for one phone, in order; returns how many. */
-static int arrivals(const struct proc *fp, const char *phone, long long *ts, int max)
-{
-	json_t *a = received(fp), *e;
-	size_t i;
-	int n = 0;
-	json_array_foreach(a, i, e) {
-		char p[24];
-		snprintf(p, sizeof(p), "%lld", (long long)json_integer_value(json_object_get(e, "phone")));
-		if (strcmp(p, phone) == 0 && n < max)
-			ts[n++] = json_integer_value(json_object_get(e, "ts_ms"));
-	}
-	json_decref(a);
-	return n;
-}
-
-static int file_has(const char *path, const char *needle)
-{
-	FILE *f = fopen(path, "r");
-	if (f == NULL)
-		return 0;
-	char line[8192];
-	int found = 0;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, needle) != NULL;
-	fclose(f);
-	return found;
-}
-
 Test(engine, starts_now_and_at_a_future_start)
 {
 	struct proc fp = fakeprobe_start(NULL);
-	herald(&fp, NULL);
-	add_clients(20, "916", NULL, "Europe/Moscow");
-	long long now_m = mailing(-60, 3600, "{}", "{}", "NULL", "NULL");
-	long long later = mailing(2, 3600, "{}", "{}", "NULL", "NULL");
+	eng_herald(&fp, NULL);
+	eng_clients(20, "916", NULL, "Europe/Moscow");
+	long long now_m = eng_mailing(-60, 3600, "{}", "{}", "NULL", "NULL");
+	long long later = eng_mailing(2, 3600, "{}", "{}", "NULL", "NULL");
 	cr_assert(eng_wait(3, "SELECT coalesce((SELECT n FROM message_counts WHERE mailing_id = %lld AND status = 2), 0) = 20",
 			   now_m), "the mailing that started in the past was not sent at once");
 	cr_assert_eq(eng_int("SELECT count(*) FROM messages WHERE mailing_id = %lld AND created_at < (SELECT start_at FROM mailings WHERE id = %lld)",
@@ -163,8 +27,8 @@ Test(engine, starts_now_and_at_a_future_start)
 	cr_assert(eng_wait(5, "SELECT status = 'running' OR status = 'finished' FROM mailings WHERE id = %lld", later));
 	cr_assert_eq(eng_int("SELECT (started_at >= start_at AND started_at < start_at + interval '1.2 s')::int FROM mailings WHERE id = %lld",
 			     later), 1, "a future mailing did not start within 1 s of start_at");
-	cr_assert(wait_final(later, 3));
-	cr_assert_eq(count(later, 2), 20);
+	cr_assert(eng_wait_final(later, 3));
+	cr_assert_eq(eng_count(later, 2), 20);
 	cr_assert(eng_wait(3, "SELECT count(*) = 2 FROM mailings WHERE status = 'finished'"), "mailings not finished");
 	cr_assert_eq(fp_stat(&fp, "unique_ids"), 40);
 	cr_assert_eq(fp_stat(&fp, "ok"), 40);
@@ -174,19 +38,19 @@ Test(engine, starts_now_and_at_a_future_start)
 Test(engine, filter_selects_exactly_the_matching_clients)
 {
 	struct proc fp = fakeprobe_start(NULL);
-	herald(&fp, NULL);
+	eng_herald(&fp, NULL);
 	const char *ops[] = {"916", "903", "925"}, *tags[] = {"vip", "new", "old", NULL};
 	for (int o = 0; o < 3; o++)
 		for (int t = 0; t < 4; t++)
-			add_clients(2, ops[o], tags[t], "Europe/Moscow");
+			eng_clients(2, ops[o], tags[t], "Europe/Moscow");
 	/* AND across the lists, OR within each */
-	long long m = mailing(-1, 3600, "{916,903}", "{vip,new}", "NULL", "NULL");
-	cr_assert(wait_final(m, 5));
+	long long m = eng_mailing(-1, 3600, "{916,903}", "{vip,new}", "NULL", "NULL");
+	cr_assert(eng_wait_final(m, 5));
 	char *want = eng_sql("SELECT string_agg(phone, ',' ORDER BY phone) FROM clients c JOIN tags t ON t.id = c.tag_id"
 			     " WHERE c.operator_code IN ('916', '903') AND t.name IN ('vip', 'new')");
-	char *got = phones_ok(&fp);
+	char *got = fp_phones_ok(&fp);
 	cr_assert_str_eq(got, want);
-	cr_assert_eq(count(m, 2), 8);
+	cr_assert_eq(eng_count(m, 2), 8);
 	free(got);
 	free(want);
 
@@ -194,22 +58,22 @@ Test(engine, filter_selects_exactly_the_matching_clients)
 	char url[128];
 	snprintf(url, sizeof(url), "%s/reset", fp.url);
 	json_decref(url_json("POST", url, "{}", NULL));
-	m = mailing(-1, 3600, "{925}", "{}", "NULL", "NULL");
-	cr_assert(wait_final(m, 5));
+	m = eng_mailing(-1, 3600, "{925}", "{}", "NULL", "NULL");
+	cr_assert(eng_wait_final(m, 5));
 	want = eng_sql("SELECT string_agg(phone, ',' ORDER BY phone) FROM clients WHERE operator_code = '925'");
-	got = phones_ok(&fp);
+	got = fp_phones_ok(&fp);
 	cr_assert_str_eq(got, want);
 	free(got);
 	free(want);
 
 	/* tags only */
 	json_decref(url_json("POST", url, "{}", NULL));
-	m = mailing(-1, 3600, "{}", "{old}", "NULL", "NULL");
-	cr_assert(wait_final(m, 5));
+	m = eng_mailing(-1, 3600, "{}", "{old}", "NULL", "NULL");
+	cr_assert(eng_wait_final(m, 5));
 	want = eng_sql("SELECT string_agg(phone, ',' ORDER BY phone) FROM clients c JOIN tags t ON t.id = c.tag_id WHERE t.name = 'old'");
-	got = phones_ok(&fp);
+	got = fp_phones_ok(&fp);
 	cr_assert_str_eq(got, want);
-	cr_assert_eq(count(m, 2), 6);
+	cr_assert_eq(eng_count(m, 2), 6);
 	free(got);
 	free(want);
 }
@@ -218,11 +82,11 @@ Test(engine, failures_and_garbage_are_retried_until_all_sent_once)
 {
 	const char *args[] = {"--fail-rate", "0.4", "--garbage-rate", "0.2", "--seed", "7", NULL};
 	struct proc fp = fakeprobe_start(args);
-	herald(&fp, NULL);
-	add_clients(300, "916", NULL, "Europe/Moscow");
-	long long m = mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
-	cr_assert(wait_final(m, 40), "not every message final");
-	cr_assert_eq(count(m, 2), 300, "every message ends sent");
+	eng_herald(&fp, NULL);
+	eng_clients(300, "916", NULL, "Europe/Moscow");
+	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
+	cr_assert(eng_wait_final(m, 40), "not every message final");
+	cr_assert_eq(eng_count(m, 2), 300, "every message ends sent");
 	cr_assert_eq(fp_stat(&fp, "ok"), 300);
 	cr_assert_eq(fp_stat(&fp, "ok_twice"), 0, "an id was answered OK twice");
 	cr_assert_eq(fp_stat(&fp, "unique_ids"), 300);
@@ -231,7 +95,7 @@ Test(engine, failures_and_garbage_are_retried_until_all_sent_once)
 	cr_assert_eq(eng_int("SELECT sum(attempts) FROM messages WHERE mailing_id = %lld", m), rec,
 		     "every attempt reached the provider once");
 	/* garbage: 200 answers that did not count as sent */
-	json_t *a = received(&fp), *e;
+	json_t *a = fp_received(&fp), *e;
 	size_t i;
 	int n200 = 0;
 	json_array_foreach(a, i, e) n200 += json_integer_value(json_object_get(e, "status")) == 200;
@@ -244,13 +108,13 @@ Test(engine, permanent_4xx_fails_with_the_reason)
 {
 	const char *args[] = {"--token", "s3cret", NULL};
 	struct proc fp = fakeprobe_start(args);
-	herald(&fp, "HERALD_PROVIDER_TOKEN=s3cret", NULL);
-	add_clients(10, "916", NULL, "Europe/Moscow");
-	control(&fp, "{\"rules\":[{\"phone\":79160000001,\"status\":400},{\"phone\":79160000002,\"status\":403}]}");
-	long long m = mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
-	cr_assert(wait_final(m, 5));
-	cr_assert_eq(count(m, 2), 8);
-	cr_assert_eq(count(m, 3), 2);
+	eng_herald(&fp, "HERALD_PROVIDER_TOKEN=s3cret", NULL);
+	eng_clients(10, "916", NULL, "Europe/Moscow");
+	fp_control(&fp, "{\"rules\":[{\"phone\":79160000001,\"status\":400},{\"phone\":79160000002,\"status\":403}]}");
+	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
+	cr_assert(eng_wait_final(m, 5));
+	cr_assert_eq(eng_count(m, 2), 8);
+	cr_assert_eq(eng_count(m, 3), 2);
 	char *err = eng_sql("SELECT last_error FROM messages WHERE phone = '79160000001' AND mailing_id = %lld", m);
 	cr_assert(err && strstr(err, "HTTP 400"), "last_error: %s", err ? err : "(null)");
 	free(err);
@@ -265,25 +129,25 @@ Test(engine, wrong_token_is_a_permanent_failure)
 {
 	const char *args[] = {"--token", "right", NULL};
 	struct proc fp = fakeprobe_start(args);
-	herald(&fp, "HERALD_PROVIDER_TOKEN=wrong", NULL);
-	add_clients(3, "916", NULL, "Europe/Moscow");
-	long long m = mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
-	cr_assert(wait_final(m, 5));
-	cr_assert_eq(count(m, 3), 3);
+	eng_herald(&fp, "HERALD_PROVIDER_TOKEN=wrong", NULL);
+	eng_clients(3, "916", NULL, "Europe/Moscow");
+	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
+	cr_assert(eng_wait_final(m, 5));
+	cr_assert_eq(eng_count(m, 3), 3);
 	cr_assert_eq(eng_int("SELECT count(*) FROM messages WHERE last_error LIKE '%%HTTP 401%%'"), 3);
 }
 
 Test(engine, too_many_requests_honours_retry_after)
 {
 	struct proc fp = fakeprobe_start(NULL);
-	herald(&fp, NULL);
-	add_clients(3, "916", NULL, "Europe/Moscow");
-	control(&fp, "{\"rules\":[{\"phone\":79160000002,\"status\":429,\"times\":1,\"retry_after\":2}]}");
-	long long m = mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
-	cr_assert(wait_final(m, 8));
-	cr_assert_eq(count(m, 2), 3);
+	eng_herald(&fp, NULL);
+	eng_clients(3, "916", NULL, "Europe/Moscow");
+	fp_control(&fp, "{\"rules\":[{\"phone\":79160000002,\"status\":429,\"times\":1,\"retry_after\":2}]}");
+	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
+	cr_assert(eng_wait_final(m, 8));
+	cr_assert_eq(eng_count(m, 2), 3);
 	long long ts[8];
-	int n = arrivals(&fp, "79160000002", ts, 8);
+	int n = fp_arrivals(&fp, "79160000002", ts, 8);
 	cr_assert_eq(n, 2, "429 then one retry, got %d requests", n);
 	cr_assert_geq(ts[1] - ts[0], 1950, "retried after %lld ms, Retry-After was 2 s", ts[1] - ts[0]);
 	cr_assert_lt(ts[1] - ts[0], 3500);
@@ -292,15 +156,15 @@ Test(engine, too_many_requests_honours_retry_after)
 Test(engine, provider_down_for_a_while_then_back)
 {
 	struct proc fp = fakeprobe_start(NULL);
-	struct proc h = herald(&fp, NULL);
-	add_clients(100, "916", NULL, "Europe/Moscow");
-	control(&fp, "{\"down_ms\":2500}");
-	long long m = mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
-	cr_assert(wait_final(m, 20));
-	cr_assert_eq(count(m, 2), 100);
+	struct proc h = eng_herald(&fp, NULL);
+	eng_clients(100, "916", NULL, "Europe/Moscow");
+	fp_control(&fp, "{\"down_ms\":2500}");
+	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
+	cr_assert(eng_wait_final(m, 20));
+	cr_assert_eq(eng_count(m, 2), 100);
 	cr_assert_eq(fp_stat(&fp, "ok_twice"), 0);
 	long long down = 0;
-	json_t *a = received(&fp), *e;
+	json_t *a = fp_received(&fp), *e;
 	size_t i;
 	json_array_foreach(a, i, e) down += json_integer_value(json_object_get(e, "status")) == 503;
 	json_decref(a);
@@ -318,14 +182,14 @@ Test(engine, nothing_is_sent_after_end_at)
 {
 	const char *args[] = {"--latency-ms", "150", "--fail-rate", "0.5", NULL};
 	struct proc fp = fakeprobe_start(args);
-	herald(&fp, "HERALD_PROVIDER_CONCURRENCY=4", "HERALD_DISPATCH_WORKERS=1", NULL);
-	add_clients(300, "916", NULL, "Europe/Moscow");
-	long long m = mailing(-1, 2, "{}", "{}", "NULL", "NULL");
+	eng_herald(&fp, "HERALD_PROVIDER_CONCURRENCY=4", "HERALD_DISPATCH_WORKERS=1", NULL);
+	eng_clients(300, "916", NULL, "Europe/Moscow");
+	long long m = eng_mailing(-1, 2, "{}", "{}", "NULL", "NULL");
 	long long end_ms = eng_int("SELECT (extract(epoch FROM end_at) * 1000)::bigint FROM mailings WHERE id = %lld", m);
 	cr_assert(eng_wait(6, "SELECT status = 'finished' FROM mailings WHERE id = %lld", m), "not finished at end_at");
-	cr_assert(wait_final(m, 3));
+	cr_assert(eng_wait_final(m, 3));
 	usleep(500000);
-	json_t *a = received(&fp), *e;
+	json_t *a = fp_received(&fp), *e;
 	size_t i;
 	long long late = 0, n = 0;
 	json_array_foreach(a, i, e) {
@@ -335,19 +199,19 @@ Test(engine, nothing_is_sent_after_end_at)
 	json_decref(a);
 	cr_assert_gt(n, 0);
 	cr_assert_eq(late, 0, "%lld requests arrived after end_at", late);
-	cr_assert_gt(count(m, 2), 0);
-	cr_assert_gt(count(m, 4), 0, "what was not sent by end_at is expired");
-	cr_assert_eq(count(m, 2) + count(m, 4), 300);
+	cr_assert_gt(eng_count(m, 2), 0);
+	cr_assert_gt(eng_count(m, 4), 0, "what was not sent by end_at is expired");
+	cr_assert_eq(eng_count(m, 2) + eng_count(m, 4), 300);
 	cr_assert_eq(eng_int("SELECT count(*) FROM messages WHERE status = 2 AND sent_at >= (SELECT end_at FROM mailings WHERE id = %lld)", m), 0);
 }
 
 Test(engine, send_window_follows_each_client_time_zone)
 {
 	struct proc fp = fakeprobe_start(NULL);
-	herald(&fp, NULL);
+	eng_herald(&fp, NULL);
 	const char *zones[] = {"UTC", "Europe/London", "Asia/Tokyo", "America/New_York", "Asia/Kolkata"};
 	for (int z = 0; z < 5; z++)
-		add_clients(3, "916", NULL, zones[z]);
+		eng_clients(3, "916", NULL, zones[z]);
 	/* a window around the current UTC time of day: open in UTC and London (UTC+0 in November),
 	 * closed in Tokyo, New York and Kolkata */
 	char *ws = eng_sql("SELECT to_char(now() AT TIME ZONE 'UTC' - interval '40 min', 'HH24:MI')");
@@ -355,11 +219,11 @@ Test(engine, send_window_follows_each_client_time_zone)
 	char qs[16], qe[16];
 	snprintf(qs, sizeof(qs), "'%s'", ws);
 	snprintf(qe, sizeof(qe), "'%s'", we);
-	long long m = mailing(-1, 3 * 86400, "{}", "{}", qs, qe);
+	long long m = eng_mailing(-1, 3 * 86400, "{}", "{}", qs, qe);
 	cr_assert(eng_wait(5, "SELECT coalesce((SELECT n FROM message_counts WHERE mailing_id = %lld AND status = 2), 0) = 6", m));
 	usleep(300000);
-	cr_assert_eq(count(m, 2), 6);
-	cr_assert_eq(count(m, 0), 9);
+	cr_assert_eq(eng_count(m, 2), 6);
+	cr_assert_eq(eng_count(m, 0), 9);
 	char *sent = eng_sql("SELECT string_agg(DISTINCT c.timezone, ',' ORDER BY c.timezone) FROM messages m JOIN clients c ON c.id = m.client_id"
 			     " WHERE m.mailing_id = %lld AND m.status = 2", m);
 	cr_assert_str_eq(sent, "Europe/London,UTC");
@@ -371,10 +235,10 @@ Test(engine, send_window_follows_each_client_time_zone)
 		     "due_at is not the window opening in the client's zone");
 
 	/* the same window turned around wraps midnight: now open everywhere but UTC and London */
-	long long w2 = mailing(-1, 3 * 86400, "{}", "{}", qe, qs);
+	long long w2 = eng_mailing(-1, 3 * 86400, "{}", "{}", qe, qs);
 	cr_assert(eng_wait(5, "SELECT coalesce((SELECT n FROM message_counts WHERE mailing_id = %lld AND status = 2), 0) = 9", w2));
 	usleep(300000);
-	cr_assert_eq(count(w2, 0), 6);
+	cr_assert_eq(eng_count(w2, 0), 6);
 	free(sent);
 	sent = eng_sql("SELECT string_agg(DISTINCT c.timezone, ',' ORDER BY c.timezone) FROM messages m JOIN clients c ON c.id = m.client_id"
 		       " WHERE m.mailing_id = %lld AND m.status = 0", w2);
@@ -387,14 +251,14 @@ Test(engine, send_window_follows_each_client_time_zone)
 Test(engine, window_opening_after_end_at_expires)
 {
 	struct proc fp = fakeprobe_start(NULL);
-	herald(&fp, NULL);
-	add_clients(2, "916", NULL, "UTC");
+	eng_herald(&fp, NULL);
+	eng_clients(2, "916", NULL, "UTC");
 	char *ws = eng_sql("SELECT to_char(now() AT TIME ZONE 'UTC' + interval '2 hours', 'HH24:MI')");
 	char *we = eng_sql("SELECT to_char(now() AT TIME ZONE 'UTC' + interval '3 hours', 'HH24:MI')");
 	char qs[16], qe[16];
 	snprintf(qs, sizeof(qs), "'%s'", ws);
 	snprintf(qe, sizeof(qe), "'%s'", we);
-	long long m = mailing(-1, 2, "{}", "{}", qs, qe);
+	long long m = eng_mailing(-1, 2, "{}", "{}", qs, qe);
 	cr_assert(eng_wait(3, "SELECT count(*) = 2 FROM messages WHERE mailing_id = %lld AND due_at = expires_at", m),
 		  "due_at is least(opening, end_at)");
 	cr_assert(eng_wait(5, "SELECT coalesce((SELECT n FROM message_counts WHERE mailing_id = %lld AND status = 4), 0) = 2", m));
@@ -407,9 +271,9 @@ Test(engine, cancel_stops_sending)
 {
 	const char *args[] = {"--latency-ms", "100", NULL};
 	struct proc fp = fakeprobe_start(args);
-	herald(&fp, "HERALD_PROVIDER_CONCURRENCY=2", "HERALD_DISPATCH_WORKERS=1", NULL);
-	add_clients(200, "916", NULL, "Europe/Moscow");
-	long long m = mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
+	eng_herald(&fp, "HERALD_PROVIDER_CONCURRENCY=2", "HERALD_DISPATCH_WORKERS=1", NULL);
+	eng_clients(200, "916", NULL, "Europe/Moscow");
+	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
 	for (int i = 0; i < 100 && fp_stat(&fp, "received") < 10; i++)
 		usleep(50000);
 	/* what POST /mailings/{id}/cancel does */
@@ -421,21 +285,21 @@ Test(engine, cancel_stops_sending)
 	long long r2 = fp_stat(&fp, "received");
 	cr_assert_leq(r2 - r1, 2, "still sending after cancel: %lld more", r2 - r1);
 	cr_assert_lt(r2, 60);
-	cr_assert(wait_final(m, 3));
-	cr_assert_eq(count(m, 5) + count(m, 2), 200);
-	cr_assert_gt(count(m, 5), 100);
+	cr_assert(eng_wait_final(m, 3));
+	cr_assert_eq(eng_count(m, 5) + eng_count(m, 2), 200);
+	cr_assert_gt(eng_count(m, 5), 100);
 	cr_assert_eq(eng_int("SELECT (status = 'cancelled')::int FROM mailings WHERE id = %lld", m), 1);
 }
 
 Test(engine, retry_failed_sends_again)
 {
 	struct proc fp = fakeprobe_start(NULL);
-	herald(&fp, NULL);
-	add_clients(3, "916", NULL, "Europe/Moscow");
-	control(&fp, "{\"rules\":[{\"phone\":79160000003,\"status\":422,\"times\":1}]}");
-	long long m = mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
-	cr_assert(wait_final(m, 5));
-	cr_assert_eq(count(m, 3), 1);
+	eng_herald(&fp, NULL);
+	eng_clients(3, "916", NULL, "Europe/Moscow");
+	fp_control(&fp, "{\"rules\":[{\"phone\":79160000003,\"status\":422,\"times\":1}]}");
+	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
+	cr_assert(eng_wait_final(m, 5));
+	cr_assert_eq(eng_count(m, 3), 1);
 	cr_assert(eng_wait(3, "SELECT status = 'finished' FROM mailings WHERE id = %lld", m));
 	/* what POST /mailings/{id}/retry-failed does */
 	free(eng_sql("UPDATE mailings SET status = 'running', finished_at = NULL WHERE id = %lld", m));
@@ -444,7 +308,7 @@ Test(engine, retry_failed_sends_again)
 	cr_assert(eng_wait(3, "SELECT coalesce((SELECT n FROM message_counts WHERE mailing_id = %lld AND status = 2), 0) = 3", m));
 	cr_assert_eq(eng_int("SELECT attempts FROM messages WHERE phone = '79160000003' AND mailing_id = %lld", m), 2);
 	long long ts[4];
-	cr_assert_eq(arrivals(&fp, "79160000003", ts, 4), 2);
+	cr_assert_eq(fp_arrivals(&fp, "79160000003", ts, 4), 2);
 	cr_assert(eng_wait(3, "SELECT status = 'finished' FROM mailings WHERE id = %lld", m));
 }
 
@@ -452,18 +316,18 @@ Test(engine, kill_9_then_restart_sends_everything_once_more_at_most_in_flight, .
 {
 	const char *args[] = {"--latency-ms", "2", NULL};
 	struct proc fp = fakeprobe_start(args);
-	struct proc h = herald(&fp, "HERALD_PROVIDER_TIMEOUT_MS=1000", NULL);
-	add_clients(20000, "916", NULL, "Europe/Moscow");
-	long long m = mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
+	struct proc h = eng_herald(&fp, "HERALD_PROVIDER_TIMEOUT_MS=1000", NULL);
+	eng_clients(20000, "916", NULL, "Europe/Moscow");
+	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
 	for (int i = 0; i < 400 && fp_stat(&fp, "received") < 3000; i++)
 		usleep(50000);
 	cr_assert_geq(fp_stat(&fp, "received"), 3000);
 	proc_stop(&h, SIGKILL, 5);
-	long long sending = count(m, 1);
+	long long sending = eng_count(m, 1);
 	cr_assert_lt(fp_stat(&fp, "received"), 20000, "the mailing ended before the kill; nothing was tested");
-	herald(&fp, "HERALD_PROVIDER_TIMEOUT_MS=1000", NULL);
-	cr_assert(wait_final(m, 60), "not every message final after the restart");
-	cr_assert_eq(count(m, 2), 20000);
+	eng_herald(&fp, "HERALD_PROVIDER_TIMEOUT_MS=1000", NULL);
+	cr_assert(eng_wait_final(m, 60), "not every message final after the restart");
+	cr_assert_eq(eng_count(m, 2), 20000);
 	cr_assert_eq(fp_stat(&fp, "unique_ids"), 20000);
 	long long dup = fp_stat(&fp, "duplicates");
 	cr_assert_leq(dup, sending, "%lld duplicates, %lld messages were in flight", dup, sending);
@@ -473,11 +337,11 @@ Test(engine, kill_9_then_restart_sends_everything_once_more_at_most_in_flight, .
 Test(engine, two_instances_share_the_work_without_double_sends)
 {
 	struct proc fp = fakeprobe_start(NULL);
-	struct proc h1 = herald(&fp, NULL), h2 = herald(&fp, NULL);
-	add_clients(6000, "916", NULL, "Europe/Moscow");
-	long long m = mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
-	cr_assert(wait_final(m, 30));
-	cr_assert_eq(count(m, 2), 6000);
+	struct proc h1 = eng_herald(&fp, NULL), h2 = eng_herald(&fp, NULL);
+	eng_clients(6000, "916", NULL, "Europe/Moscow");
+	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
+	cr_assert(eng_wait_final(m, 30));
+	cr_assert_eq(eng_count(m, 2), 6000);
 	cr_assert_eq(fp_stat(&fp, "duplicates"), 0);
 	cr_assert_eq(fp_stat(&fp, "ok_twice"), 0);
 	cr_assert_eq(fp_stat(&fp, "unique_ids"), 6000);
@@ -500,38 +364,38 @@ Test(engine, sigterm_finishes_or_releases_in_flight_and_exits_0)
 {
 	const char *args[] = {"--latency-ms", "300", NULL};
 	struct proc fp = fakeprobe_start(args);
-	struct proc h = herald(&fp, "HERALD_PROVIDER_CONCURRENCY=16", NULL);
-	add_clients(2000, "916", NULL, "Europe/Moscow");
-	long long m = mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
+	struct proc h = eng_herald(&fp, "HERALD_PROVIDER_CONCURRENCY=16", NULL);
+	eng_clients(2000, "916", NULL, "Europe/Moscow");
+	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
 	for (int i = 0; i < 100 && fp_stat(&fp, "received") < 40; i++)
 		usleep(50000);
 	cr_assert_eq(proc_stop(&h, SIGTERM, 10), 0, "herald did not exit 0 on SIGTERM");
-	cr_assert_eq(count(m, 1), 0, "messages left in 'sending' after a graceful stop");
-	long long sent = count(m, 2);
+	cr_assert_eq(eng_count(m, 1), 0, "messages left in 'sending' after a graceful stop");
+	long long sent = eng_count(m, 2);
 	cr_assert_gt(sent, 0);
-	cr_assert_eq(sent + count(m, 0), 2000);
+	cr_assert_eq(sent + eng_count(m, 0), 2000);
 	cr_assert_eq(fp_stat(&fp, "ok"), sent, "an answered request was not written back");
 }
 
 Test(engine, log_provider_counts_messages_as_sent)
 {
-	struct proc h = herald(NULL, NULL);
-	add_clients(5, "916", NULL, "Europe/Moscow");
-	long long m = mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
-	cr_assert(wait_final(m, 5));
-	cr_assert_eq(count(m, 2), 5);
+	struct proc h = eng_herald(NULL, NULL);
+	eng_clients(5, "916", NULL, "Europe/Moscow");
+	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
+	cr_assert(eng_wait_final(m, 5));
+	cr_assert_eq(eng_count(m, 2), 5);
 	cr_assert(file_has(h.log, "\"event\":\"provider.log_message\""));
 }
 
 Test(engine, rate_limit_spaces_the_requests)
 {
 	struct proc fp = fakeprobe_start(NULL);
-	herald(&fp, "HERALD_PROVIDER_RATE=20", NULL);
-	add_clients(40, "916", NULL, "Europe/Moscow");
-	long long m = mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
-	cr_assert(wait_final(m, 10));
-	cr_assert_eq(count(m, 2), 40);
-	json_t *a = received(&fp), *e;
+	eng_herald(&fp, "HERALD_PROVIDER_RATE=20", NULL);
+	eng_clients(40, "916", NULL, "Europe/Moscow");
+	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
+	cr_assert(eng_wait_final(m, 10));
+	cr_assert_eq(eng_count(m, 2), 40);
+	json_t *a = fp_received(&fp), *e;
 	size_t i;
 	long long first = 0, last = 0;
 	json_array_foreach(a, i, e) {

@@ -1,0 +1,106 @@
+/* dispatch_worker.h — one dispatch worker's state, shared by its loop (dispatch.c) and its
+ * database side (dispatch_db.c). Internal to the dispatcher. */
+#ifndef HERALD_DISPATCH_WORKER_H
+#define HERALD_DISPATCH_WORKER_H
+
+#include "buf.h"
+#include "db.h"
+#include "provider.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#define HOLD_S 5.0                  /* a claimed message not submitted within this goes back unsent */
+#define WRITE_GRACE_S 10.0          /* for writing an outcome after its request ended */
+#define TEXT_CACHE 16               /* mailing texts kept per worker */
+
+/* Outcomes as the write statement takes them: the message statuses, and OUT_RELEASE for a
+ * claimed message that was never sent (back to pending, its attempt given back). */
+enum { OUT_RETRY = 0, OUT_RELEASE = 1, OUT_SENT = 2, OUT_FAILED = 3, OUT_EXPIRED = 4, OUT_CANCELLED = 5 };
+
+struct result {
+	struct provider_msg *m;
+	int out;              /* OUT_* */
+	long delay_ms;
+};
+
+struct worker {
+	int idx, conc, cap;          /* cap: messages held at once (queued + in flight + written) */
+	pthread_t thread;
+	struct db *db;
+	struct provider *prov;
+	struct provider_msg *pool;
+	struct provider_msg **free_msgs;
+	int nfree;
+	struct provider_msg **queue; /* claimed, not yet submitted: FIFO ring */
+	int qhead, qlen;
+	struct result *res, *wres;   /* outcomes collecting / being written */
+	int nres, nwres;
+	int pending;                 /* statement in flight on db: P_NONE, P_CLAIM, P_WRITE */
+	int claim_want;
+	double claim_sent;           /* when the claim in flight was sent (monotonic) */
+	double rate, rate_at;        /* messages the provider took per second, observed */
+	long rate_n;                 /* requests finished since rate_at */
+	struct provider_msg **done;
+	double last_flush, last_maintain, next_claim, last_progress, last_mailing_check;
+	struct { int64_t mailing_id; char *text; } texts[TEXT_CACHE];
+	int text_next;
+	long n_claimed, n_sent, n_retry, n_failed, n_expired, n_released, n_cancelled, n_stale;
+	char last_error[256];        /* of the last failed attempt since the last progress line */
+	struct buf a_ids, a_st, a_delay, a_err, a_att;
+};
+
+enum { P_NONE, P_CLAIM, P_WRITE };
+
+static inline void msg_free(struct worker *w, struct provider_msg *m)
+{
+	free(m->phone);
+	free(m->text);
+	m->phone = m->text = NULL;
+	w->free_msgs[w->nfree++] = m;
+}
+
+static inline void queue_push(struct worker *w, struct provider_msg *m)
+{
+	w->queue[(w->qhead + w->qlen++) % w->cap] = m;
+}
+
+static inline struct provider_msg *queue_pop(struct worker *w)
+{
+	struct provider_msg *m = w->queue[w->qhead];
+	w->qhead = (w->qhead + 1) % w->cap;
+	w->qlen--;
+	return m;
+}
+
+static inline void add_result(struct worker *w, struct provider_msg *m, int out, long delay_ms)
+{
+	w->res[w->nres++] = (struct result){m, out, delay_ms};
+}
+
+/* ---- dispatch_db.c: the worker's statements ---- */
+
+/* How long a claim is held (ms): a message submitted within HOLD_S of its claim has its answer
+ * or its timeout within the provider timeout, and its outcome written within WRITE_GRACE_S. */
+long dw_lease_ms(void);
+/* Connects (again) when the connection is not up, prepares the statements; 0 or -1. */
+int dw_connect(struct worker *w);
+/* Reads pending notifications; 1 when there was at least one. */
+int dw_notified(struct worker *w);
+/* Sends the claim of up to n due messages (asynchronously); 0 or -1. */
+int dw_claim(struct worker *w, int n);
+/* Sends every collected outcome as one statement (asynchronously); 0, or -1 when it could not
+ * be sent (they stay collected). */
+int dw_write(struct worker *w);
+/* Completes the statement in flight: with block, waits for it; otherwise only when its result
+ * is already here. Returns 1 when nothing is in flight any more. */
+int dw_wait(struct worker *w, int block);
+/* Lease recovery, at most once a second. */
+void dw_maintain(struct worker *w);
+/* Drops queued messages of cancelled or deleted mailings and applies a shortened end_at. */
+void dw_check_mailings(struct worker *w);
+/* Sleeps on the connection (NOTIFY herald_messages) for at most ms. */
+void dw_idle(struct worker *w, int ms);
+
+#endif

@@ -1,0 +1,130 @@
+/* Exactly once at any provider latency (API.md 9.1): a real herald (one or two instances)
+ * against a real fakeprobe whose latency is swept from 0 to 0.9 x the provider timeout, at
+ * concurrency 1 to 256, and changed in the middle of a mailing; every message must reach the
+ * provider once and be answered OK once. And a backlog never leaves after its client's send
+ * window has closed. The full sweep, with larger mailings, is in make bench
+ * (tools/bench/delivery.sh). */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "engine_util.h"
+
+TestSuite(delivery, .init = eng_db_create, .fini = proc_cleanup, .timeout = 150);
+
+#define TIMEOUT_MS 2000      /* the provider timeout eng_herald() sets */
+
+/* Every one of the mailing's n messages was sent, requested once and answered OK once. */
+static void assert_exactly_once(const struct proc *fp, long long m, int n)
+{
+	cr_assert_eq(eng_count(m, 2), n, "%lld of %d sent", eng_count(m, 2), n);
+	cr_assert_eq(fp_stat(fp, "duplicates"), 0, "%lld requests for messages already requested",
+		     fp_stat(fp, "duplicates"));
+	cr_assert_eq(fp_stat(fp, "ok_twice"), 0, "%lld messages answered OK twice", fp_stat(fp, "ok_twice"));
+	cr_assert_eq(fp_stat(fp, "unique_ids"), n);
+	cr_assert_eq(fp_stat(fp, "received"), n);
+	cr_assert_eq(eng_int("SELECT count(*) FROM messages WHERE mailing_id = %lld AND attempts <> 1", m), 0);
+}
+
+/* n messages through `instances` heralds of concurrency conc each, the provider answering OK
+ * after latency_ms. */
+static void sweep(int latency_ms, int conc, int instances, int n)
+{
+	char lat[16], c[64], workers[64];
+	snprintf(lat, sizeof(lat), "%d", latency_ms);
+	snprintf(c, sizeof(c), "HERALD_PROVIDER_CONCURRENCY=%d", conc);
+	snprintf(workers, sizeof(workers), "HERALD_DISPATCH_WORKERS=%d", conc < 2 ? 1 : 2);
+	const char *args[] = {"--latency-ms", lat, NULL};
+	struct proc fp = fakeprobe_start(args);
+	for (int i = 0; i < instances; i++)
+		eng_herald(&fp, c, workers, NULL);
+	eng_clients(n, "916", NULL, "Europe/Moscow");
+	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
+	double need = 20 + 3.0 * n * (latency_ms + 20) / 1000.0 / (conc * instances);
+	cr_assert(eng_wait_final(m, need), "not every message final within %.0f s", need);
+	assert_exactly_once(&fp, m, n);
+}
+
+Test(delivery, no_latency_concurrency_256)
+{
+	sweep(0, 256, 1, 4000);
+}
+
+Test(delivery, latency_500ms_concurrency_32_two_instances)
+{
+	sweep(500, 32, 2, 1500);
+}
+
+Test(delivery, latency_0_9_of_the_timeout_concurrency_64)
+{
+	sweep(TIMEOUT_MS * 9 / 10, 64, 1, 1000);
+}
+
+Test(delivery, latency_0_9_of_the_timeout_concurrency_256_two_instances)
+{
+	sweep(TIMEOUT_MS * 9 / 10, 256, 2, 2000);
+}
+
+Test(delivery, concurrency_1)
+{
+	sweep(200, 1, 1, 40);
+}
+
+/* The provider is fast, then slow (0.75 x the timeout) for a while, then fast again: what was
+ * claimed while it was fast must not wait past its lease and be sent twice. */
+Test(delivery, provider_slows_down_and_speeds_up_mid_mailing)
+{
+	struct proc fp = fakeprobe_start(NULL);
+	eng_herald(&fp, "HERALD_PROVIDER_CONCURRENCY=32", NULL);
+	eng_clients(3000, "916", NULL, "Europe/Moscow");
+	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
+	for (int i = 0; i < 300 && fp_stat(&fp, "received") < 1000; i++)
+		usleep(20000);
+	cr_assert_lt(fp_stat(&fp, "received"), 3000, "the mailing ended before the provider slowed down");
+	fp_control(&fp, "{\"latency_ms\": 1500}");
+	long long slow_from = fp_stat(&fp, "received");
+	for (int i = 0; i < 600 && fp_stat(&fp, "received") < slow_from + 400; i++)
+		usleep(50000);
+	fp_control(&fp, "{\"latency_ms\": 0}");
+	cr_assert(eng_wait_final(m, 60));
+	assert_exactly_once(&fp, m, 3000);
+}
+
+/* A backlog meets the end of the send window: what has not started by then waits for the next
+ * opening, and no request starts after the window closed. */
+Test(delivery, backlog_stops_when_the_send_window_closes)
+{
+	const char *args[] = {"--latency-ms", "400", NULL};
+	struct proc fp = fakeprobe_start(args);
+	eng_herald(&fp, "HERALD_PROVIDER_CONCURRENCY=8", NULL);
+	eng_clients(300, "916", NULL, "UTC");
+	/* the window [close - 1 h, close) in UTC, closing 4-5 s from now */
+	char *close = eng_sql("SELECT to_char(date_trunc('second', now() AT TIME ZONE 'UTC') + interval '5 s', 'HH24:MI:SS')");
+	char *open = eng_sql("SELECT to_char(date_trunc('second', now() AT TIME ZONE 'UTC') + interval '5 s' - interval '1 hour', 'HH24:MI:SS')");
+	long long close_ms = eng_int("SELECT (extract(epoch FROM date_trunc('second', now()) + interval '5 s') * 1000)::bigint");
+	char ws[16], we[16];
+	snprintf(ws, sizeof(ws), "'%s'", open);
+	snprintf(we, sizeof(we), "'%s'", close);
+	long long m = eng_mailing(-1, 30 * 3600, "{}", "{}", ws, we);
+	free(close);
+	free(open);
+	while (eng_int("SELECT (extract(epoch FROM now()) * 1000)::bigint") < close_ms + 3000)
+		usleep(100000);
+	long long sent = eng_count(m, 2);
+	cr_assert_gt(sent, 0, "nothing was sent while the window was open");
+	cr_assert_lt(sent, 300, "everything was sent before the window closed: nothing was tested");
+	cr_assert(eng_wait(5, "SELECT count(*) = 0 FROM messages WHERE mailing_id = %lld AND status = 1", m));
+	json_t *a = fp_received(&fp), *e;
+	size_t i;
+	json_array_foreach(a, i, e) {
+		long long ts = json_integer_value(json_object_get(e, "ts_ms"));
+		cr_assert_lt(ts, close_ms, "a request arrived %lld ms after the window closed", ts - close_ms);
+	}
+	json_decref(a);
+	cr_assert_eq(eng_count(m, 0), 300 - eng_count(m, 2), "messages not sent are not pending");
+	cr_assert_eq(eng_int("SELECT count(*) FROM messages WHERE mailing_id = %lld AND status = 0"
+			     " AND due_at < now() + interval '20 hours'", m), 0,
+		     "a pending message is not due at the next opening");
+	cr_assert_eq(fp_stat(&fp, "duplicates"), 0);
+}

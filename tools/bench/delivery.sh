@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# tools/bench/delivery.sh — the full exactly-once sweep of API.md 9.1 (the scaled-down one is
+# tests/integration/test_delivery.c): fakeprobe answering after 0, 500, 2,500 ms and 0.9 x the
+# provider timeout, herald at provider concurrency 1, 32 and 256, one instance and two. Each run
+# sends a batch of up to DELIVERY_MAX (5,000) messages, as many as the slowest combinations send
+# in about DELIVERY_SECONDS (20), and prints its rate and the requests fakeprobe saw twice
+# (duplicates) and answered OK twice (ok_twice); both must be 0. Runs alone (its own cluster)
+# or from tools/bench/run.sh (database bench_delivery in its cluster). Exits non-zero when a
+# run sent a message twice.
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+MAX=${DELIVERY_MAX:-5000}
+SECS=${DELIVERY_SECONDS:-20}
+TIMEOUT_MS=${HERALD_PROVIDER_TIMEOUT_MS:-10000}
+if [[ -z "${DATABASE_URL:-}" ]]; then
+  source "$ROOT/tests/lib.sh"
+  start_pg
+  OWN_TMP=$TMP
+else
+  OWN_TMP=$(mktemp -d /tmp/herald-bench-delivery.XXXXXX)
+fi
+DB="$DATABASE_URL dbname=bench_delivery"
+PROCS=()
+stop_procs() {
+  for p in "${PROCS[@]:-}"; do [[ -n "$p" ]] && kill "$p" 2>/dev/null || true; done
+  for p in "${PROCS[@]:-}"; do [[ -n "$p" ]] && wait "$p" 2>/dev/null || true; done
+  PROCS=()
+}
+if declare -F cleanup >/dev/null; then trap 'rc=$?; stop_procs; (exit $rc); cleanup' EXIT; else trap 'stop_procs' EXIT; fi
+port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+q() { psql "$DB" -qtAX -v ON_ERROR_STOP=1 -c "$1"; }
+
+psql "$DATABASE_URL" -qtAX -c "DROP DATABASE IF EXISTS bench_delivery WITH (FORCE)" -c "CREATE DATABASE bench_delivery" >/dev/null
+DATABASE_URL=$DB HERALD_ROOT=$ROOT HERALD_LOG_DIR=$OWN_TMP "$ROOT/build/herald" migrate >"$OWN_TMP/migrate.log" 2>&1
+q "INSERT INTO operators (code) VALUES ('916')"
+q "INSERT INTO clients (phone, operator_code, timezone)
+   SELECT '7916' || lpad(g::text, 7, '0'), '916', 'Europe/Moscow' FROM generate_series(1, $MAX) g"
+
+bad=0
+run() {  # latency_ms concurrency instances
+  local lat=$1 conc=$2 inst=$3 n fp_port i mid t0 t1 stats
+  n=$(awk -v l="$lat" -v c="$conc" -v i="$inst" -v s="$SECS" -v max="$MAX" \
+      'BEGIN { n = (l > 0) ? int(c * i * s * 1000 / l) : max; if (n > max) n = max; if (n < 2 * c * i) n = 2 * c * i; if (n > max) n = max; print n }')
+  q "DELETE FROM messages; DELETE FROM message_counts; DELETE FROM message_minutes; DELETE FROM mailings" >/dev/null
+  fp_port=$(port)
+  "$ROOT/build/fakeprobe" --listen 127.0.0.1:$fp_port --latency-ms "$lat" >"$OWN_TMP/fakeprobe.log" 2>&1 &
+  PROCS+=($!)
+  for ((i = 0; i < inst; i++)); do
+    local hp; hp=$(port)
+    env DATABASE_URL="$DB" HERALD_ROOT="$ROOT" HERALD_LISTEN=127.0.0.1:$hp HERALD_LOG_DIR="$OWN_TMP/logs-$i" \
+        HERALD_PROVIDER_URL=http://127.0.0.1:$fp_port/v1 HERALD_PROVIDER_TIMEOUT_MS="$TIMEOUT_MS" \
+        HERALD_PROVIDER_CONCURRENCY="$conc" HERALD_DISPATCH_WORKERS=$((conc < 2 ? 1 : 2)) \
+        "$ROOT/build/herald" serve --roles scheduler,dispatch,web >"$OWN_TMP/herald-$i.out" 2>&1 &
+    PROCS+=($!)
+    for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$hp/healthz" && break; sleep 0.1; done
+  done
+  t0=$(date +%s.%N)
+  mid=$(q "WITH m AS (INSERT INTO mailings (kind, start_at, end_at, text, status, started_at)
+                      VALUES ('batch', now(), now() + interval '1 hour', 'Bench: once', 'running', now()) RETURNING id),
+                x AS (INSERT INTO messages (mailing_id, client_id, phone, due_at, expires_at)
+                      SELECT m.id, c.id, c.phone, now(), now() + interval '1 hour' FROM m,
+                             (SELECT id, phone FROM clients ORDER BY id LIMIT $n) c RETURNING 1)
+           SELECT id FROM m" | head -1)
+  q "NOTIFY herald_messages" >/dev/null
+  until [[ "$(q "SELECT coalesce(sum(n) FILTER (WHERE status IN (0, 1)), 0) FROM message_counts WHERE mailing_id = $mid")" == 0 ]]; do sleep 0.2; done
+  t1=$(date +%s.%N)
+  stats=$(curl -s "http://127.0.0.1:$fp_port/stats")
+  stop_procs
+  local dup twice sent
+  dup=$(sed -n 's/.*"duplicates":\([0-9]*\).*/\1/p' <<<"$stats"); twice=$(sed -n 's/.*"ok_twice":\([0-9]*\).*/\1/p' <<<"$stats")
+  sent=$(q "SELECT coalesce((SELECT n FROM message_counts WHERE mailing_id = $mid AND status = 2), 0)")
+  printf 'bench: delivery latency %5d ms, concurrency %3d, instances %d: %5d of %5d sent, %7.0f msg/s, duplicates %s, ok twice %s   [target: 0 and 0]\n' \
+    "$lat" "$conc" "$inst" "$sent" "$n" "$(echo "$sent / ($t1 - $t0)" | bc -l)" "$dup" "$twice"
+  [[ "$dup" == 0 && "$twice" == 0 && "$sent" == "$n" ]] || bad=1
+}
+for lat in 0 500 2500 $((TIMEOUT_MS * 9 / 10)); do
+  for conc in 1 32 256; do
+    for inst in 1 2; do run "$lat" "$conc" "$inst"; done
+  done
+done
+exit $bad
