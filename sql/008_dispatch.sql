@@ -34,3 +34,10 @@ BEGIN
        SET sent = mm.sent + excluded.sent, failed = mm.failed + excluded.failed;
     RETURN NULL;
 END $$;
+
+-- (mailing_id, client_id) was unique, but nothing can break that: a mailing's messages are
+-- inserted by one INSERT ... SELECT over clients (one row per client), a batch's by one over
+-- its distinct phones. Its index cost an insert at every status change (no update of messages
+-- is HOT: status is in the partial indexes' predicates) and at the start of a mailing, where
+-- it was a quarter of the INSERT's time (200,000 recipients: 1.56 s with it, 0.96 s without).
+ALTER TABLE messages DROP CONSTRAINT messages_mailing_id_client_id_key;

@@ -58,7 +58,6 @@
 #include <string.h>
 #include <sys/random.h>
 
-#define RATE_EVERY_S 0.25           /* how often the observed send rate is updated */
 #define FLUSH_EVERY_S 0.1           /* outcomes wait at most this long before being written: each
 				     * statement costs ~5 ms of trigger and planning whatever its size */
 #define PROGRESS_EVERY_S 5.0
@@ -88,7 +87,7 @@ static long backoff_ms(int attempts)
 static void on_done(struct worker *w, struct provider_msg *m)
 {
 	metrics_inflight_add(-1);
-	w->rate_n++;
+	w->rate_slots[w->rate_slot]++;
 	log_debug("message.attempt", LI("mailing_id", m->mailing_id), LI("message_id", m->id),
 		  LI("client_id", m->client_id), LI("attempt", m->attempts), LD("latency_ms", m->latency * 1000),
 		  LS("outcome", m->outcome == PO_SENT ? "sent" : m->outcome == PO_PERMANENT ? "permanent" : "transient"),
@@ -109,26 +108,36 @@ static void on_done(struct worker *w, struct provider_msg *m)
 	}
 }
 
-/* Updates the observed send rate (requests finished per second) while there is work. */
-static void observe_rate(struct worker *w, int busy)
+/* Moves the send rate's window on to now. */
+static void observe_rate(struct worker *w)
 {
-	double now = now_mono(), dt = now - w->rate_at;
-	if (dt < RATE_EVERY_S)
-		return;
-	if (busy) {
-		double r = w->rate_n / dt;
-		w->rate = w->rate > 0 ? 0.5 * w->rate + 0.5 * r : r;
+	double now = now_mono();
+	if (now - w->rate_at >= RATE_SLOTS * RATE_SLOT_S) {
+		memset(w->rate_slots, 0, sizeof(w->rate_slots));
+		w->rate_at = now;
 	}
-	w->rate_n = 0;
-	w->rate_at = now;
+	while (now - w->rate_at >= RATE_SLOT_S) {
+		w->rate_slot = (w->rate_slot + 1) % RATE_SLOTS;
+		w->rate_slots[w->rate_slot] = 0;
+		w->rate_at += RATE_SLOT_S;
+	}
 }
 
-/* How many messages to claim now: no more than the provider takes from this worker in
- * HOLD_S / 2 at the observed rate (at least one round of its concurrency), the batch size, the
- * free slots and the worker's share of cfg.provider_rate. */
+/* Requests finished per second over the window. */
+static double send_rate(const struct worker *w)
+{
+	long n = 0;
+	for (int i = 0; i < RATE_SLOTS; i++)
+		n += w->rate_slots[i];
+	return n / (RATE_SLOTS * RATE_SLOT_S);
+}
+
+/* How many messages to claim now: the queue is filled up to what the provider takes from this
+ * worker in HOLD_S / 2 at the observed rate (at least one round of its concurrency), within the
+ * batch size, the free slots and the worker's share of cfg.provider_rate. */
 static int claim_size(const struct worker *w)
 {
-	double fits = w->rate * HOLD_S / 2;
+	double fits = send_rate(w) * HOLD_S / 2;
 	int want = fits > w->conc ? (int)fits : w->conc;
 	if (want > cfg.dispatch_batch)
 		want = cfg.dispatch_batch;
@@ -136,7 +145,7 @@ static int claim_size(const struct worker *w)
 		want = w->nfree - w->conc;
 	if (cfg.provider_rate > 0 && want > cfg.provider_rate / nworkers + 1)
 		want = cfg.provider_rate / nworkers + 1;
-	return want;
+	return want - w->qlen;
 }
 
 /* Starts queued messages while the provider has room and the breaker and bucket allow. A
@@ -177,7 +186,7 @@ static void progress(struct worker *w, int force)
 	log_info("dispatch.progress", LI("worker", w->idx), LI("claimed", w->n_claimed), LI("sent", w->n_sent),
 		 LI("retried", w->n_retry), LI("failed", w->n_failed), LI("expired", w->n_expired),
 		 LI("cancelled", w->n_cancelled), LI("released", w->n_released), LI("stale", w->n_stale),
-		 LI("inflight", provider_inflight(w->prov)), LI("queued", w->qlen), LD("rate", w->rate),
+		 LI("inflight", provider_inflight(w->prov)), LI("queued", w->qlen), LD("rate", send_rate(w)),
 		 LS("last_error", w->last_error[0] ? w->last_error : NULL));
 	w->last_error[0] = '\0';
 	w->n_claimed = w->n_sent = w->n_retry = w->n_failed = w->n_expired = w->n_released = w->n_cancelled = 0;
@@ -217,7 +226,7 @@ static void run(struct worker *w)
 				      w->done, w->conc);
 		for (int i = 0; i < k; i++)
 			on_done(w, w->done[i]);
-		observe_rate(w, busy);
+		observe_rate(w);
 		progress(w, 0);
 		now = now_mono();
 		if (!busy && w->nres == 0) {

@@ -14,6 +14,8 @@
 #define HOLD_S 5.0                  /* a claimed message not submitted within this goes back unsent */
 #define WRITE_GRACE_S 10.0          /* for writing an outcome after its request ended */
 #define TEXT_CACHE 16               /* mailing texts kept per worker */
+#define RATE_SLOTS 10               /* the send rate is observed over the last RATE_SLOTS x */
+#define RATE_SLOT_S 0.25            /* RATE_SLOT_S seconds (HOLD_S / 2) */
 
 /* Outcomes as the write statement takes them: the message statuses, and OUT_RELEASE for a
  * claimed message that was never sent (back to pending, its attempt given back). */
@@ -40,8 +42,9 @@ struct worker {
 	int pending;                 /* statement in flight on db: P_NONE, P_CLAIM, P_WRITE */
 	int claim_want;
 	double claim_sent;           /* when the claim in flight was sent (monotonic) */
-	double rate, rate_at;        /* messages the provider took per second, observed */
-	long rate_n;                 /* requests finished since rate_at */
+	long rate_slots[RATE_SLOTS]; /* requests finished per RATE_SLOT_S, a ring */
+	int rate_slot;               /* the slot being counted, since rate_at (monotonic) */
+	double rate_at;
 	struct provider_msg **done;
 	double last_flush, last_maintain, next_claim, last_progress, last_mailing_check;
 	struct { int64_t mailing_id; char *text; } texts[TEXT_CACHE];
@@ -100,7 +103,8 @@ int dw_wait(struct worker *w, int block);
 void dw_maintain(struct worker *w);
 /* Drops queued messages of cancelled or deleted mailings and applies a shortened end_at. */
 void dw_check_mailings(struct worker *w);
-/* Sleeps on the connection (NOTIFY herald_messages) for at most ms. */
+/* Sleeps on the connection for at most ms; a NOTIFY herald_messages ends it and makes the
+ * worker claim at once. */
 void dw_idle(struct worker *w, int ms);
 
 #endif

@@ -15,16 +15,56 @@ TestSuite(delivery, .init = eng_db_create, .fini = proc_cleanup, .timeout = 150)
 
 #define TIMEOUT_MS 2000      /* the provider timeout eng_herald() sets */
 
-/* Every one of the mailing's n messages was sent, requested once and answered OK once. */
-static void assert_exactly_once(const struct proc *fp, long long m, int n)
+/* herald's count of provider requests that timed out (/metrics), over the instances given. */
+static long long timeouts(const struct proc *hs, int n)
 {
+	static const char key[] = "herald_provider_requests_total{result=\"timeout\"} ";
+	long long t = 0;
+	for (int i = 0; i < n; i++) {
+		char url[128];
+		snprintf(url, sizeof(url), "%s/metrics", hs[i].url);
+		char *text = url_text("GET", url, NULL, NULL);
+		cr_assert_not_null(text);
+		const char *p = strstr(text, key);
+		cr_assert_not_null(p, "no %s in /metrics", key);
+		t += atoll(p + strlen(key));
+		free(text);
+	}
+	return t;
+}
+
+/* Every one of the mailing's n messages was sent, requested once and answered OK once. The
+ * only exception API.md allows is an attempt whose outcome is unknown: a request that timed
+ * out on herald's side (a loaded machine can push an answer at 0.9 x the timeout past it) may
+ * be sent once more, after it ended. So: duplicates and double OKs at most the timeouts, and
+ * no second request for an id while its first was still being answered (latency_ms). */
+static void assert_exactly_once(const struct proc *fp, const struct proc *hs, int nh, long long m, int n,
+				int latency_ms)
+{
+	long long t = timeouts(hs, nh);
 	cr_assert_eq(eng_count(m, 2), n, "%lld of %d sent", eng_count(m, 2), n);
-	cr_assert_eq(fp_stat(fp, "duplicates"), 0, "%lld requests for messages already requested",
-		     fp_stat(fp, "duplicates"));
-	cr_assert_eq(fp_stat(fp, "ok_twice"), 0, "%lld messages answered OK twice", fp_stat(fp, "ok_twice"));
 	cr_assert_eq(fp_stat(fp, "unique_ids"), n);
-	cr_assert_eq(fp_stat(fp, "received"), n);
-	cr_assert_eq(eng_int("SELECT count(*) FROM messages WHERE mailing_id = %lld AND attempts <> 1", m), 0);
+	cr_assert_leq(fp_stat(fp, "duplicates"), t, "%lld requests for messages already requested, %lld timeouts",
+		      fp_stat(fp, "duplicates"), t);
+	cr_assert_leq(fp_stat(fp, "ok_twice"), t, "%lld messages answered OK twice, %lld timeouts",
+		      fp_stat(fp, "ok_twice"), t);
+	cr_assert_lt(t, n / 10 + 1, "%lld of %d requests timed out: the machine is too slow to test this", t, n);
+	json_t *a = fp_received(fp), *e;
+	json_t *first = json_object();
+	size_t i;
+	json_array_foreach(a, i, e) {
+		char id[24];
+		snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(e, "id")));
+		long long ts = json_integer_value(json_object_get(e, "ts_ms"));
+		json_t *prev = json_object_get(first, id);
+		if (prev)
+			cr_assert_geq(ts - json_integer_value(prev), latency_ms,
+				      "message %s requested again %lld ms after its first request", id,
+				      ts - json_integer_value(prev));
+		json_object_set_new(first, id, json_integer(ts));
+	}
+	json_decref(first);
+	json_decref(a);
 }
 
 /* n messages through `instances` heralds of concurrency conc each, the provider answering OK
@@ -36,14 +76,14 @@ static void sweep(int latency_ms, int conc, int instances, int n)
 	snprintf(c, sizeof(c), "HERALD_PROVIDER_CONCURRENCY=%d", conc);
 	snprintf(workers, sizeof(workers), "HERALD_DISPATCH_WORKERS=%d", conc < 2 ? 1 : 2);
 	const char *args[] = {"--latency-ms", lat, NULL};
-	struct proc fp = fakeprobe_start(args);
+	struct proc fp = fakeprobe_start(args), hs[2];
 	for (int i = 0; i < instances; i++)
-		eng_herald(&fp, c, workers, NULL);
+		hs[i] = eng_herald(&fp, c, workers, NULL);
 	eng_clients(n, "916", NULL, "Europe/Moscow");
 	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
 	double need = 20 + 3.0 * n * (latency_ms + 20) / 1000.0 / (conc * instances);
 	cr_assert(eng_wait_final(m, need), "not every message final within %.0f s", need);
-	assert_exactly_once(&fp, m, n);
+	assert_exactly_once(&fp, hs, instances, m, n, latency_ms);
 }
 
 Test(delivery, no_latency_concurrency_256)
@@ -76,7 +116,7 @@ Test(delivery, concurrency_1)
 Test(delivery, provider_slows_down_and_speeds_up_mid_mailing)
 {
 	struct proc fp = fakeprobe_start(NULL);
-	eng_herald(&fp, "HERALD_PROVIDER_CONCURRENCY=32", NULL);
+	struct proc h = eng_herald(&fp, "HERALD_PROVIDER_CONCURRENCY=32", NULL);
 	eng_clients(3000, "916", NULL, "Europe/Moscow");
 	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
 	for (int i = 0; i < 300 && fp_stat(&fp, "received") < 1000; i++)
@@ -88,7 +128,7 @@ Test(delivery, provider_slows_down_and_speeds_up_mid_mailing)
 		usleep(50000);
 	fp_control(&fp, "{\"latency_ms\": 0}");
 	cr_assert(eng_wait_final(m, 60));
-	assert_exactly_once(&fp, m, 3000);
+	assert_exactly_once(&fp, &h, 1, m, 3000, 0);
 }
 
 /* A backlog meets the end of the send window: what has not started by then waits for the next

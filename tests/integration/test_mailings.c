@@ -330,23 +330,29 @@ Test(mailings, retry_failed)
 	cr_assert_eq(jint(r->json, "stats.sent"), 1);
 	resp_free(r);
 	cr_assert(notify_seen("herald_mailings", ids));
-	char *s = itest_sql("SELECT count(*) FROM messages WHERE mailing_id = %lld AND status = 0 AND attempts = 2"
-			    " AND last_error = 'provider said no' AND due_at <= now() AND due_at > now() - interval '1 minute'", id);
+	/* the harness's herald sends what is due at once (log provider): a retried message is
+	 * either still pending as the API left it or already claimed again (attempt 3) */
+	char *s = itest_sql("SELECT count(*) FROM messages WHERE mailing_id = %lld AND ((status = 0 AND attempts = 2"
+			    " AND last_error = 'provider said no' AND due_at <= now() AND due_at > now() - interval '1 minute')"
+			    " OR (status IN (1, 2) AND attempts = 3))", id);
 	cr_assert_str_eq(s, "2", "failed are pending again, due now, attempts and last error kept");
 	free(s);
-	cr_assert_eq(messages_rows(id, 2), 1);
-	char *fin = itest_sql("SELECT finished_at IS NULL FROM mailings WHERE id = %lld", id);
+	s = itest_sql("SELECT count(*) FROM messages WHERE mailing_id = %lld AND status = 2 AND attempts = 0", id);
+	cr_assert_str_eq(s, "1", "the sent message was left alone");
+	free(s);
+	/* running again (finished_at cleared), or finished anew once the dispatcher sent them */
+	char *fin = itest_sql("SELECT (status = 'running') = (finished_at IS NULL) FROM mailings WHERE id = %lld", id);
 	cr_assert_str_eq(fin, "t");
 	free(fin);
 
 	/* after end_at: 409 */
 	free(itest_sql("UPDATE mailings SET status = 'finished', start_at = now() - interval '2 days',"
 		       " end_at = now() - interval '1 hour' WHERE id = %lld", id));
-	free(itest_sql("UPDATE messages SET status = 3 WHERE mailing_id = %lld AND status = 0", id));
+	free(itest_sql("UPDATE messages SET status = 3 WHERE mailing_id = %lld", id));
 	r = api(tok_operator(), "POST", path, NULL);
 	cr_assert_eq(r->status, 409, "%s", r->body);
 	resp_free(r);
-	cr_assert_eq(messages_rows(id, 3), 2, "nothing changed");
+	cr_assert_eq(messages_rows(id, 3), 3, "nothing changed");
 
 	/* a cancelled mailing is not retried */
 	long long id2 = mailing_new("cancelled retry", "");

@@ -89,3 +89,12 @@ printf 'bench: dispatch %s msg/s from running to all sent (%s sent in %.1f s)   
 printf 'bench: dispatch herald peak RSS %.1f MiB   [target <= 64 MiB]\n' "$(echo "$hwm / 1024" | bc -l)"
 echo "bench: dispatch $cpu"
 printf 'bench: dispatch fakeprobe %s\n' "$(curl -s "http://127.0.0.1:$fp_port/stats")"
+
+# Deleting the sent mailing through the API (its messages go with it), as an admin would.
+echo "bench-password" | env DATABASE_URL="$DB" HERALD_ROOT="$ROOT" HERALD_LOG_DIR="$OWN_TMP" \
+  "$ROOT/build/herald" user create bench_dispatch --role admin >/dev/null 2>&1 || true
+token=$(env DATABASE_URL="$DB" HERALD_ROOT="$ROOT" HERALD_LOG_DIR="$OWN_TMP" "$ROOT/build/herald" token create bench_dispatch 2>/dev/null)
+out=$(curl -sS -o /dev/null -w '%{http_code} %{time_total}' -X DELETE -H "Authorization: Bearer $token" \
+  "http://127.0.0.1:$h_port/api/v1/mailings/$mid")
+printf 'bench: dispatch DELETE /api/v1/mailings/{id} of %s messages answered %s in %s s   [target: well inside nginx proxy_read_timeout 60 s]\n' \
+  "$sent" "${out%% *}" "${out#* }"
