@@ -22,6 +22,10 @@ char *eng_sql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* eng_sql as an integer (0 when NULL). */
 long long eng_int(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Creates user name with role (password "password-" + name) in that database and returns a
+ * new API token of it (malloc'ed). */
+char *eng_token(const char *name, const char *role);
+
 /* build/fakeprobe on a free port with the given extra arguments (NULL-terminated). */
 struct proc fakeprobe_start(const char *const *args);
 /* build/herald serve on a free port against the test database, with extra "K=V" environment
