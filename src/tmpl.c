@@ -189,7 +189,8 @@ static int tokenize(struct parser *p)
 			cstart = s ? q + 1 : q;
 		}
 		if (close == NULL)
-			return perr(p, line, "tag '%.20s' is not closed with '%s'", p->src + tag, ctag);
+			return perr(p, line, "tag '%.*s' is not closed with '%s'",
+				    (int)(p->len - tag < 20 ? p->len - tag : 20), p->src + tag, ctag);
 		size_t cend = (size_t)(close - p->src);
 		struct tok *t = push_tok(p, type, tag, end, line);
 		line += count_lines(p->src + tag, end - tag);
