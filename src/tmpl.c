@@ -613,6 +613,8 @@ struct rctx {
 	const struct override *ovr;  /* innermost first; the outermost definition wins */
 	int depth;
 	int failed;
+	size_t steps;                /* nodes rendered: at most TMPL_MAX_STEPS */
+	size_t start;                /* out->len at the start: at most TMPL_MAX_OUTPUT is added */
 };
 
 void tmpl_escape(struct buf *out, const char *s, size_t len)
@@ -823,6 +825,10 @@ static void render_nodes(struct rctx *c, const struct node *kids, size_t n)
 {
 	for (size_t i = 0; i < n && !c->failed; i++) {
 		const struct node *k = &kids[i];
+		if (++c->steps > TMPL_MAX_STEPS || c->out->len - c->start > TMPL_MAX_OUTPUT) {
+			c->failed = 1;    /* partials that include each other grow without end */
+			return;
+		}
 		switch (k->type) {
 		case T_TEXT: emit_text(c, k); break;
 		case T_VAR:
@@ -845,6 +851,7 @@ int tmpl_render(const struct tmpl_set *s, const char *name, json_t *data, struct
 	struct rctx *c = xcalloc(1, sizeof(*c));
 	c->set = s;
 	c->out = out;
+	c->start = out->len;
 	c->strip = "";
 	c->bol = 1;
 	c->stack[c->nstack++] = data;
