@@ -268,3 +268,25 @@ Test(edge, unauthenticated_bodies_are_refused_before_they_are_read)
 	cr_expect_eq(call("POST", url, NULL, NULL, "{\"phone\":\"79160000000\"}").status, 401);
 	free(tok);
 }
+
+Test(edge, provider_credentials_never_reach_the_log)
+{
+	struct proc fp = fakeprobe_start(NULL);
+	char url[160];
+	snprintf(url, sizeof(url), "HERALD_PROVIDER_URL=http://probe:pw-s3cret-43@127.0.0.1:%d/v1", fp.port);
+	struct proc h = herald_start(NULL, (const char *const[]){url, NULL});
+	proc_stop(&h, SIGTERM, 10);
+	FILE *f = fopen(h.log, "r");
+	cr_assert_not_null(f, "%s", h.log);
+	char line[4096];
+	int lines = 0, leaks = 0, opened = 0;
+	while (fgets(line, sizeof(line), f)) {
+		lines++;
+		leaks += strstr(line, "pw-s3cret-43") != NULL;
+		opened += strstr(line, "provider.opened") != NULL && strstr(line, "http://***@127.0.0.1") != NULL;
+	}
+	fclose(f);
+	cr_expect_gt(lines, 0);
+	cr_expect_eq(leaks, 0, "%d log lines carry the provider password (%s)", leaks, h.log);
+	cr_expect_gt(opened, 0, "provider.opened does not name the provider without its credentials");
+}
