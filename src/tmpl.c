@@ -146,8 +146,9 @@ static int set_delims(struct parser *p, size_t a, size_t b, int line, char *otag
 	while (a < b && is_space(p->src[a]))
 		a++;
 	if (olen == 0 || clen == 0 || a != b || olen >= MAX_DELIM || clen >= MAX_DELIM ||
-	    memchr(p->src + o, '=', olen) || memchr(p->src + c, '=', clen))
-		return perr(p, line, "a set-delimiter tag needs two delimiters without '=' or spaces");
+	    memchr(p->src + o, '=', olen) || memchr(p->src + c, '=', clen) ||
+	    memchr(p->src + o, '\0', olen) || memchr(p->src + c, '\0', clen))
+		return perr(p, line, "a set-delimiter tag needs two delimiters without '=', NUL or spaces");
 	memcpy(otag, p->src + o, olen);
 	otag[olen] = '\0';
 	memcpy(ctag, p->src + c, clen);
