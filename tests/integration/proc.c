@@ -338,6 +338,16 @@ json_t *url_json(const char *method, const char *url, const char *body, long *st
 	return j;
 }
 
+void url_multi_finish(void *multi)
+{
+	int running = 1;
+	while (running) {
+		curl_multi_perform(multi, &running);
+		if (running)
+			curl_multi_poll(multi, NULL, 0, 100, NULL);
+	}
+}
+
 long long fp_stat(const struct proc *fp, const char *field)
 {
 	char url[128];

@@ -41,6 +41,8 @@ void proc_cleanup(void);
 char *url_text(const char *method, const char *url, const char *body, long *status);
 /* HTTP to any URL: the JSON body (NULL when none), status in *status when not NULL. */
 json_t *url_json(const char *method, const char *url, const char *body, long *status);
+/* Runs the transfers of a curl multi handle (void *: a CURLM) until every one has ended. */
+void url_multi_finish(void *multi);
 /* fakeprobe /stats field. */
 long long fp_stat(const struct proc *fp, const char *field);
 /* Polls cond_sql (an integer SQL expression, non-zero = done) every 100 ms for up to s seconds;

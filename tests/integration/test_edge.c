@@ -147,12 +147,7 @@ Test(edge, parallel_attempts_cannot_pass_the_limit)
 		c[i] = request("POST", url, "127.0.0.6", NULL, "username=victim&password=guessed-wrong", &a[i], &hl[i]);
 		curl_multi_add_handle(m, c[i]);
 	}
-	int running = 1;
-	while (running) {
-		curl_multi_perform(m, &running);
-		if (running)
-			curl_multi_poll(m, NULL, 0, 100, NULL);
-	}
+	url_multi_finish(m);
 	int checked = 0;
 	for (int i = 0; i < N; i++) {
 		long st = 0;

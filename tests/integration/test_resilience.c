@@ -39,12 +39,7 @@ static int get_many(const char *url, const char *token, int n, char *bad, size_t
 		curl_easy_setopt(h[i], CURLOPT_TIMEOUT, 30L);
 		curl_multi_add_handle(m, h[i]);
 	}
-	int running = 1;
-	while (running) {
-		curl_multi_perform(m, &running);
-		if (running)
-			curl_multi_poll(m, NULL, 0, 100, NULL);
-	}
+	url_multi_finish(m);
 	int failed = 0;
 	for (int i = 0; i < n; i++) {
 		long st = 0;
