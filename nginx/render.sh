@@ -14,6 +14,8 @@
 #   NGINX_ACME_ROOT      webroot for ACME http-01 challenges                [/var/www/acme]
 #   NGINX_LOGIN_RATE / NGINX_LOGIN_BURST     POST /admin/login per address  [6r/m / 5]
 #   NGINX_ACCESS_LOG     access log file                                    [/var/log/nginx/access.log]
+#   NGINX_TRUSTED_PROXIES  load balancers in front whose X-Forwarded-For/-Proto count,
+#                        addresses or CIDRs separated by spaces or commas   [none]
 #   NGINX_TEMPLATE_DIR   where the templates are                            [this script's folder]
 #   NGINX_CONF_DIR       output folder                                      [/etc/nginx/conf.d]
 set -eu
@@ -26,6 +28,17 @@ set -eu
 : "${NGINX_TEMPLATE_DIR:=$(dirname "$0")}" "${NGINX_CONF_DIR:=/etc/nginx/conf.d}"
 
 fail() { echo "render.sh: $*" >&2; exit 1; }
+
+NGINX_REALIP="" NGINX_TRUSTED_GEO=""
+for p in $(echo "${NGINX_TRUSTED_PROXIES:-}" | tr ',' ' '); do
+  case "$p" in *[!0-9a-fA-F.:/]*) fail "NGINX_TRUSTED_PROXIES: '$p' is not an address or CIDR" ;; esac
+  NGINX_REALIP="${NGINX_REALIP}set_real_ip_from $p;
+"
+  NGINX_TRUSTED_GEO="${NGINX_TRUSTED_GEO}    $p 1;
+"
+done
+[ -n "$NGINX_REALIP" ] && NGINX_REALIP="${NGINX_REALIP}real_ip_header X-Forwarded-For;
+real_ip_recursive on;"
 
 HERALD_UPSTREAM_SERVERS=""
 for u in $HERALD_UPSTREAMS; do
@@ -49,10 +62,11 @@ esac
 
 export HERALD_UPSTREAM_SERVERS HERALD_STATIC_ROOT HERALD_HTTPS_AUTHORITY NGINX_HTTP_LISTEN \
        NGINX_HTTPS_LISTEN NGINX_SERVER_NAME NGINX_TLS_CERT NGINX_TLS_KEY NGINX_ACME_ROOT \
-       NGINX_LOGIN_RATE NGINX_LOGIN_BURST NGINX_ACCESS_LOG NGINX_CONF_DIR
+       NGINX_LOGIN_RATE NGINX_LOGIN_BURST NGINX_ACCESS_LOG NGINX_CONF_DIR NGINX_REALIP NGINX_TRUSTED_GEO
 vars='${HERALD_UPSTREAM_SERVERS} ${HERALD_STATIC_ROOT} ${HERALD_HTTPS_AUTHORITY} ${NGINX_HTTP_LISTEN}
       ${NGINX_HTTPS_LISTEN} ${NGINX_SERVER_NAME} ${NGINX_TLS_CERT} ${NGINX_TLS_KEY} ${NGINX_ACME_ROOT}
-      ${NGINX_LOGIN_RATE} ${NGINX_LOGIN_BURST} ${NGINX_ACCESS_LOG} ${NGINX_CONF_DIR}'
+      ${NGINX_LOGIN_RATE} ${NGINX_LOGIN_BURST} ${NGINX_ACCESS_LOG} ${NGINX_CONF_DIR} ${NGINX_REALIP}
+      ${NGINX_TRUSTED_GEO}'
 
 mkdir -p "$NGINX_CONF_DIR"
 t=$NGINX_TEMPLATE_DIR

@@ -145,6 +145,11 @@ int admin_gate(struct http_req *req)
 		admin_error(req, 403, "Your role may not open this page or make this change.");
 		return -1;
 	}
+	return 0;
+}
+
+int admin_gate_form(struct http_req *req)
+{
 	if (req->method != HTTP_POST)
 		return 0;
 	char err[200];

@@ -38,10 +38,13 @@ struct admin_list_spec {
 	const char *const *keep;      /* filter parameters carried by sort and page links, or NULL */
 };
 
-/* For AUTH_SESSION routes, called by the dispatcher: signs the request in from its cookie
- * (else 303 to /admin/login?next=...), checks the route's role (else a 403 page) and, for
- * POST, parses the form and checks its csrf_token (else a 403 page). 0 to go on, -1 answered. */
+/* For AUTH_SESSION routes, called before the body is read: signs the request in from its
+ * cookie (else 303 to /admin/login?next=...) and checks the route's role (else a 403 page).
+ * 0 to go on, -1 answered. */
 int admin_gate(struct http_req *req);
+/* Then, with the body: for POST, parses the form and checks its csrf_token (else a 400 or
+ * 403 page). 0 to go on, -1 answered. */
+int admin_gate_form(struct http_req *req);
 
 /* Renders template tmpl with data (stolen) plus "me" (user, role flags), "nav" and
  * "csrf_token", as text/html. */

@@ -52,12 +52,13 @@ void admin_login(struct http_req *req)
 	const char *next = form_str(form, "next");
 	struct db *db;
 	struct user u;
+	int retry_after = 0;
 	if (user == NULL || pass == NULL || *user == '\0' || *pass == '\0' || strlen(user) > 64 ||
 	    strlen(pass) > PASSWORD_MAX) {
 		login_page(req, 422, next, user && strlen(user) <= 64 ? user : NULL,
 			   "Enter your user name and password.");
 	} else if ((db = admin_db(req)) != NULL) {
-		switch (login_check(db, user, pass, &u)) {
+		switch (login_check(db, req->client, user, pass, &u, &retry_after)) {
 		case LOGIN_OK:
 			req->user = u;
 			if (session_start(req, db, u.id) < 0) {
@@ -70,10 +71,16 @@ void admin_login(struct http_req *req)
 		case LOGIN_BAD:
 			login_page(req, 401, next, user, "The user name or password is not right.");
 			break;
-		case LOGIN_THROTTLED:
-			login_page(req, 429, next, user,
-				   "Too many failed attempts for this account. Wait 15 minutes and try again.");
+		case LOGIN_THROTTLED: {
+			char wait[16], msg[160];
+			int minutes = (retry_after + 59) / 60;
+			snprintf(wait, sizeof(wait), "%d", retry_after);
+			snprintf(msg, sizeof(msg), "Too many failed attempts from your address. Try again in %d minute%s.",
+				 minutes, minutes == 1 ? "" : "s");
+			http_header(req, "Retry-After", wait);
+			login_page(req, 429, next, user, msg);
 			break;
+		}
 		case LOGIN_DB:
 			admin_db_error(req, db);
 			break;

@@ -51,6 +51,11 @@ static const struct directive directives[] = {
 	{"run_as", "HERALD_RUN_AS", S(run_as), "", 0, 0},
 	{"root", "HERALD_ROOT", S(root), ".", 0, 0},
 	{"token_cache_s", "HERALD_TOKEN_CACHE_S", I(token_cache_s), "5", 0, 3600},
+	{"trusted_proxies", "HERALD_TRUSTED_PROXIES", S(trusted_proxies), "", 0, 0},
+	{"metrics_allow", "HERALD_METRICS_ALLOW", S(metrics_allow), "127.0.0.0/8, ::1", 0, 0},
+	{"metrics_token", "HERALD_METRICS_TOKEN", S(metrics_token), "", 0, 0},
+	{"cookie_secure", "HERALD_COOKIE_SECURE", S(cookie_secure), "on", 0, 0},
+	{"smtp_require_tls", "HERALD_SMTP_REQUIRE_TLS", S(smtp_require_tls), "on", 0, 0},
 };
 
 static int set_value(const struct directive *d, const char *val, char *err, size_t errlen)
@@ -72,8 +77,47 @@ static int set_value(const struct directive *d, const char *val, char *err, size
 	return 0;
 }
 
+/* 0 when s is "on" or "off"; -1 with err naming the directive otherwise. */
+static int check_switch(const char *name, const char *s, char *err, size_t errlen)
+{
+	if (strcmp(s, "on") == 0 || strcmp(s, "off") == 0)
+		return 0;
+	snprintf(err, errlen, "%s: '%s' is not on or off", name, s);
+	return -1;
+}
+
+/* The host part of a listen address "host:port" / "[v6]:port" is a loopback address. */
+static int listen_is_loopback(const char *listen)
+{
+	char host[64];
+	const char *end = listen[0] == '[' ? strchr(listen, ']') : strrchr(listen, ':');
+	const char *start = listen[0] == '[' ? listen + 1 : listen;
+	if (end == NULL || (size_t)(end - start) >= sizeof(host))
+		return 0;
+	memcpy(host, start, (size_t)(end - start));
+	host[end - start] = '\0';
+	return strcmp(host, "localhost") == 0 || net_is_loopback(host);
+}
+
 static int check(char *err, size_t errlen)
 {
+	char msg[200];
+	if (net_list_parse(cfg.trusted_proxies, &cfg.trusted, msg, sizeof(msg)) < 0) {
+		snprintf(err, errlen, "trusted_proxies: %s", msg);
+		return -1;
+	}
+	if (net_list_parse(cfg.metrics_allow, &cfg.metrics_nets, msg, sizeof(msg)) < 0) {
+		snprintf(err, errlen, "metrics_allow: %s", msg);
+		return -1;
+	}
+	if (check_switch("cookie_secure", cfg.cookie_secure, err, errlen) < 0 ||
+	    check_switch("smtp_require_tls", cfg.smtp_require_tls, err, errlen) < 0)
+		return -1;
+	if (strcmp(cfg.cookie_secure, "off") == 0 && !listen_is_loopback(cfg.listen)) {
+		snprintf(err, errlen, "cookie_secure: off is only for plain HTTP on a loopback address, and listen is '%s'",
+			 cfg.listen);
+		return -1;
+	}
 	if (parse_hhmm(cfg.report_time) < 0) {
 		snprintf(err, errlen, "report_time: '%s' is not HH:MM", cfg.report_time);
 		return -1;

@@ -4,6 +4,7 @@
 #ifndef HERALD_CONFIG_H
 #define HERALD_CONFIG_H
 #include <stddef.h>
+#include "net.h"
 
 struct config {
 	char *database_url;
@@ -30,6 +31,13 @@ struct config {
 	char *run_as;               /* user to switch to when started as root */
 	char *root;                 /* folder holding sql/, templates/, assets/ */
 	int token_cache_s;          /* how long an API token check is reused */
+	char *trusted_proxies;      /* CIDRs whose X-Forwarded-For/-Proto are believed */
+	char *metrics_allow;        /* CIDRs that may read /metrics without the token */
+	char *metrics_token;        /* bearer token that opens /metrics from anywhere, or "" */
+	char *cookie_secure;        /* "on", or "off" for plain HTTP on a loopback listen address */
+	char *smtp_require_tls;     /* "on": smtp:// with credentials must use STARTTLS; "off" */
+	struct net_list trusted;    /* trusted_proxies, parsed */
+	struct net_list metrics_nets; /* metrics_allow, parsed */
 };
 
 extern struct config cfg;

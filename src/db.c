@@ -3,10 +3,13 @@
 #include "log.h"
 #include "util.h"
 
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#define SESSION_SQL "SET TIME ZONE 'UTC'; SET application_name = 'herald'"
 
 static char *conninfo_default;
 static pthread_key_t thread_key;
@@ -17,6 +20,8 @@ void db_set_conninfo(const char *conninfo)
 	free(conninfo_default);
 	conninfo_default = xstrdup(conninfo);
 }
+
+static int run_setup(PGconn *c, const char *sql);
 
 static void notice_quiet(void *arg, const char *message)
 {
@@ -34,8 +39,7 @@ struct db *db_connect(const char *conninfo, char *err, size_t errlen)
 		return NULL;
 	}
 	PQsetNoticeProcessor(c, notice_quiet, NULL);
-	PGresult *r = PQexec(c, "SET TIME ZONE 'UTC'; SET application_name = 'herald'");
-	PQclear(r);
+	run_setup(c, SESSION_SQL);
 	struct db *db = xcalloc(1, sizeof(*db));
 	db->conn = c;
 	return db;
@@ -75,6 +79,7 @@ struct db *db_thread(void)
 		log_error("db.connect_failed", LS("error", err));
 		return NULL;
 	}
+	db->reconnect = 1;
 	pthread_setspecific(thread_key, db);
 	return db;
 }
@@ -98,51 +103,149 @@ static void set_error(struct db *db, const PGresult *r)
 		log_error("db.error", LS("sqlstate", db->sqlstate), LS("error", db->err));
 }
 
-static int stmt_index(struct db *db, const char *sql, int nparams)
+/* --- reconnect ------------------------------------------------------------------------- */
+
+/* 1 when the session is known dead. An idle session whose server went away (a terminated
+ * backend, a restart) has left its last message and the end of the stream in the socket:
+ * reading what is there, without waiting, tells. */
+static int session_dead(struct db *db)
+{
+	if (PQstatus(db->conn) != CONNECTION_OK)
+		return 1;
+	struct pollfd pfd = {PQsocket(db->conn), POLLIN, 0};
+	for (int i = 0; i < 4 && poll(&pfd, 1, 0) == 1; i++)
+		if (!PQconsumeInput(db->conn))
+			break;
+	return PQstatus(db->conn) != CONNECTION_OK;
+}
+
+static int run_setup(PGconn *c, const char *sql)
+{
+	PGresult *r = PQexec(c, sql);
+	int ok = PQresultStatus(r) == PGRES_COMMAND_OK || PQresultStatus(r) == PGRES_TUPLES_OK;
+	PQclear(r);
+	return ok ? 0 : -1;
+}
+
+/* A new session in place of the dead one: 0, or -1 with the error set. */
+static int reopen(struct db *db)
+{
+	PQreset(db->conn);
+	db->nstmts = 0;
+	if (PQstatus(db->conn) != CONNECTION_OK || run_setup(db->conn, SESSION_SQL) < 0 ||
+	    (db->setup && run_setup(db->conn, db->setup) < 0)) {
+		set_error(db, NULL);
+		return -1;
+	}
+	db->resets++;
+	log_warn("db.reconnected", LI("resets", db->resets));
+	return 0;
+}
+
+int db_session(struct db *db, const char *setup)
+{
+	db->setup = (char *)setup;
+	db->reconnect = 1;
+	return setup ? db_simple(db, setup) : 0;
+}
+
+/* --- statements ------------------------------------------------------------------------ */
+
+enum how { HOW_PREPARED, HOW_ONCE, HOW_SIMPLE };
+
+/* Collects the results of what was sent, as PQexec does: the first error, else the last
+ * result. *completed is set when any statement of it completed (it may have changed data). */
+static PGresult *collect(struct db *db, int *completed)
+{
+	PGresult *keep = NULL, *r;
+	while ((r = PQgetResult(db->conn)) != NULL) {
+		ExecStatusType st = PQresultStatus(r);
+		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY)
+			*completed = 1;
+		if (keep != NULL && PQresultStatus(keep) == PGRES_FATAL_ERROR) {
+			PQclear(r);
+		} else {
+			PQclear(keep);
+			keep = r;
+		}
+		if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH)
+			break;
+	}
+	return keep;
+}
+
+static int stmt_find(struct db *db, const char *sql)
 {
 	for (int i = 0; i < db->nstmts; i++)
 		if (db->stmts[i] == sql)
 			return i;
-	if (db->nstmts == DB_MAX_STMTS)
-		fatal("more than %d distinct prepared statements", DB_MAX_STMTS);
+	return -1;
+}
+
+/* Sends sql once, the way how says, and returns what came back (NULL when nothing did). */
+static PGresult *send_once(struct db *db, enum how how, const char *sql, int nparams,
+			   const char *const *params, int *completed)
+{
 	char name[16];
-	snprintf(name, sizeof(name), "s%d", db->nstmts);
-	PGresult *r = PQprepare(db->conn, name, sql, nparams, NULL);
-	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+	int i;
+	*completed = 0;
+	switch (how) {
+	case HOW_SIMPLE:
+		return PQsendQuery(db->conn, sql) ? collect(db, completed) : NULL;
+	case HOW_ONCE:
+		return PQsendQueryParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0)
+			   ? collect(db, completed) : NULL;
+	case HOW_PREPARED:
+		break;
+	}
+	if ((i = stmt_find(db, sql)) < 0) {
+		if (db->nstmts == DB_MAX_STMTS)
+			fatal("more than %d distinct prepared statements", DB_MAX_STMTS);
+		int prepared = 0;
+		snprintf(name, sizeof(name), "s%d", db->nstmts);
+		PGresult *r = PQsendPrepare(db->conn, name, sql, nparams, NULL) ? collect(db, &prepared) : NULL;
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			return r;
+		PQclear(r);
+		i = db->nstmts;
+		db->stmts[db->nstmts++] = sql;
+	}
+	snprintf(name, sizeof(name), "s%d", i);
+	return PQsendQueryPrepared(db->conn, name, nparams, params, NULL, NULL, 0) ? collect(db, completed) : NULL;
+}
+
+/* Runs sql; on a reconnecting connection outside a transaction, a dead session is replaced
+ * before sending, and a statement lost with its connection before any part of it completed
+ * is sent once more on a new session. */
+static PGresult *run(struct db *db, enum how how, const char *sql, int nparams, const char *const *params)
+{
+	for (int attempt = 0;; attempt++) {
+		int may_retry = db->reconnect && !db->in_tx;
+		if (may_retry && session_dead(db) && reopen(db) < 0)
+			return NULL;
+		int completed;
+		PGresult *r = send_once(db, how, sql, nparams, params, &completed);
+		ExecStatusType st = PQresultStatus(r);
+		if (r != NULL && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK))
+			return r;
+		if (may_retry && attempt == 0 && !completed && PQstatus(db->conn) != CONNECTION_OK) {
+			PQclear(r);
+			continue;
+		}
 		set_error(db, r);
 		PQclear(r);
-		return -1;
+		return NULL;
 	}
-	PQclear(r);
-	db->stmts[db->nstmts] = sql;
-	return db->nstmts++;
 }
 
 PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const *params)
 {
-	int i = stmt_index(db, sql, nparams);
-	if (i < 0)
-		return NULL;
-	char name[16];
-	snprintf(name, sizeof(name), "s%d", i);
-	PGresult *r = PQexecPrepared(db->conn, name, nparams, params, NULL, NULL, 0);
-	ExecStatusType st = PQresultStatus(r);
-	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
-		return r;
-	set_error(db, r);
-	PQclear(r);
-	return NULL;
+	return run(db, HOW_PREPARED, sql, nparams, params);
 }
 
 PGresult *db_exec_once(struct db *db, const char *sql, int nparams, const char *const *params)
 {
-	PGresult *r = PQexecParams(db->conn, sql, nparams, NULL, params, NULL, NULL, 0);
-	ExecStatusType st = PQresultStatus(r);
-	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK)
-		return r;
-	set_error(db, r);
-	PQclear(r);
-	return NULL;
+	return run(db, HOW_ONCE, sql, nparams, params);
 }
 
 int db_run(struct db *db, const char *sql, int nparams, const char *const *params)
@@ -156,24 +259,33 @@ int db_run(struct db *db, const char *sql, int nparams, const char *const *param
 
 int db_simple(struct db *db, const char *sql)
 {
-	PGresult *r = PQexec(db->conn, sql);
-	ExecStatusType st = PQresultStatus(r);
-	if (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK) {
-		PQclear(r);
-		return 0;
-	}
-	set_error(db, r);
+	PGresult *r = run(db, HOW_SIMPLE, sql, 0, NULL);
+	if (r == NULL)
+		return -1;
 	PQclear(r);
-	return -1;
+	return 0;
 }
 
-int db_begin(struct db *db) { return db_simple(db, "BEGIN"); }
-int db_commit(struct db *db) { return db_simple(db, "COMMIT"); }
+int db_begin(struct db *db)
+{
+	if (db_simple(db, "BEGIN") < 0)
+		return -1;
+	db->in_tx = 1;
+	return 0;
+}
+
+int db_commit(struct db *db)
+{
+	int rc = db_simple(db, "COMMIT");
+	db->in_tx = 0;
+	return rc;
+}
 
 void db_rollback(struct db *db)
 {
 	PGresult *r = PQexec(db->conn, "ROLLBACK");
 	PQclear(r);
+	db->in_tx = 0;
 }
 
 const char *db_str(const PGresult *r, int row, int col)

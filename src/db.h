@@ -13,6 +13,11 @@ struct db {
 	int nstmts;
 	char sqlstate[6];                  /* of the last failure, "" when it was not a server error */
 	char err[512];
+	int reconnect;                     /* reopen a dead session and retry (db_thread, db_session) */
+	int in_tx;                         /* between db_begin and db_commit/db_rollback */
+	char *setup;                       /* session SQL run again after each reconnect, or NULL */
+	unsigned long resets;              /* sessions replaced by a reconnect: their locks, LISTENs
+					    * and prepared statements are gone */
 };
 
 /* Opens a new connection (session time zone UTC). NULL on failure with err filled. The caller
@@ -26,6 +31,16 @@ struct db *db_thread(void);
 void db_thread_close(void);
 /* Sets the conninfo that db_thread() uses (copied). */
 void db_set_conninfo(const char *conninfo);
+
+/* Reconnect and retry. On a connection that has it (every db_thread() connection, and one
+ * given to db_session), a statement that finds the session dead before it was sent, or whose
+ * sending failed on a broken connection before any part of it completed, is sent again on a
+ * new session once, outside a transaction (db_begin .. db_commit/db_rollback) only; the caller
+ * sees only the result. A statement that may have run is never sent twice. Each new session
+ * counts in db->resets: an owner of session state (advisory locks) compares it to know it
+ * lost them. Runs setup (may be NULL; a static string) now and after every reconnect, and
+ * turns reconnecting on for db. 0 or -1. */
+int db_session(struct db *db, const char *setup);
 
 /* Runs sql with text parameters (NULL = SQL NULL) as a prepared statement. Returns a result
  * with PGRES_TUPLES_OK or PGRES_COMMAND_OK that the caller frees with PQclear, or NULL with

@@ -218,7 +218,9 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
 	return MHD_YES;
 }
 
-static void dispatch(struct http_req *req)
+/* Everything decided before the body is read: the query whitelist, authentication and the
+ * role. 0 to go on, -1 when the answer is ready. */
+static int gate(struct http_req *req)
 {
 	const struct route *r = req->route;
 	struct qnames q = {.n = 0};
@@ -229,18 +231,27 @@ static void dispatch(struct http_req *req)
 		char detail[200];
 		snprintf(detail, sizeof(detail), "unknown query parameter '%.100s'", q.overflow ? "(too many)" : bad);
 		http_problem(req, 400, detail, NULL);
-		return;
+		return -1;
 	}
 	if (r->auth == AUTH_TOKEN) {
 		if (auth_token(req) < 0)
-			return;
+			return -1;
 		if (req->user.role < r->role) {
 			http_problem(req, 403, "your role may not do this", NULL);
-			return;
+			return -1;
 		}
 	} else if (r->auth == AUTH_SESSION && admin_gate(req) < 0) {
-		return;
+		return -1;
 	}
+	return 0;
+}
+
+/* Runs the handler once the body is in. */
+static void dispatch(struct http_req *req)
+{
+	const struct route *r = req->route;
+	if (r->auth == AUTH_SESSION && admin_gate_form(req) < 0)
+		return;
 	r->handler(req);
 	if (req->status == 0)
 		http_problem(req, 500, "the handler gave no answer", NULL);
@@ -280,6 +291,8 @@ static enum MHD_Result respond(struct http_req *req)
 		MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, req->content_type);
 	MHD_add_response_header(resp, "X-Request-Id", req->request_id);
 	add_security_headers(resp);
+	if (req->tls)
+		MHD_add_response_header(resp, "Strict-Transport-Security", "max-age=63072000; includeSubDomains");
 	for (int i = 0; i < req->nheaders; i++)
 		MHD_add_response_header(resp, req->hdr_name[i], req->hdr_value[i]);
 	enum MHD_Result rc = MHD_queue_response(req->conn, (unsigned)req->status, resp);
@@ -302,7 +315,41 @@ static void set_request_id(struct http_req *req)
 	random_hex(req->request_id, 8);
 }
 
-static void begin(struct http_req *req)
+#define XFF_MAX 32
+
+/* The client address and scheme: the peer's, unless the peer is a trusted proxy; then the
+ * X-Forwarded-For entries are read from the right (the nearest hop first), skipping trusted
+ * proxies, and the first other address is the client. X-Forwarded-Proto counts only from a
+ * trusted proxy. */
+static void set_client(struct http_req *req)
+{
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	net_addr_text(ci ? ci->client_addr : NULL, req->peer);
+	snprintf(req->client, sizeof(req->client), "%s", req->peer);
+	if (!net_list_has(&cfg.trusted, req->peer))
+		return;
+	const char *proto = http_header_in(req, "X-Forwarded-Proto");
+	req->tls = proto && strcasecmp(proto, "https") == 0;
+	const char *xff = http_header_in(req, "X-Forwarded-For");
+	if (xff == NULL || strlen(xff) > XFF_MAX * NET_ADDR_LEN)
+		return;
+	char copy[XFF_MAX * NET_ADDR_LEN + 1], *hop[XFF_MAX], *save = NULL;
+	int n = 0;
+	snprintf(copy, sizeof(copy), "%s", xff);
+	for (char *t = strtok_r(copy, ", \t", &save); t && n < XFF_MAX; t = strtok_r(NULL, ", \t", &save))
+		hop[n++] = t;
+	for (int i = n - 1; i >= 0; i--) {
+		if (net_addr_norm(hop[i], req->client) < 0)
+			return;     /* not an address: nothing further left is believed */
+		if (!net_list_has(&cfg.trusted, req->client))
+			return;
+	}
+}
+
+/* Routes the request and decides what can be decided before the body: 1 when the answer is
+ * to go out now, without reading the body; 0 to read the body (into req->body, or only to
+ * drop it when req->early_status is set). */
+static int begin(struct http_req *req)
 {
 	char allow[128];
 	req->body_limit = HTTP_BODY_LIMIT;
@@ -312,26 +359,34 @@ static void begin(struct http_req *req)
 	case ROUTE_NOT_FOUND:
 		http_problem(req, 404, "no such resource", NULL);
 		req->early_status = 404;
-		return;
+		return 0;
 	case ROUTE_BAD_METHOD:
 		http_allow_header(req->allow, allow, sizeof(allow));
 		http_header(req, "Allow", allow);
 		http_problem(req, 405, "method not allowed here", NULL);
 		req->early_status = 405;
-		return;
+		return 0;
 	case ROUTE_FOUND:
 		break;
 	}
 	if (req->route->body_limit)
 		req->body_limit = req->route->body_limit;
 	const char *cl = http_header_in(req, MHD_HTTP_HEADER_CONTENT_LENGTH);
-	int64_t n;
+	int64_t n = -1;
 	if (cl && parse_i64(cl, 0, INT64_MAX, &n) == 0 && (uint64_t)n > req->body_limit) {
 		char detail[100];
 		snprintf(detail, sizeof(detail), "the body is larger than %zu bytes", req->body_limit);
 		http_problem(req, 413, detail, NULL);
 		req->early_status = 413;
+		return 1;
 	}
+	if (gate(req) < 0) {
+		/* refused before the body: a small one is read and dropped (a clean answer on a
+		 * kept-alive connection), a larger one or one of unknown length is not read */
+		req->early_status = req->status;
+		return cl == NULL || n > HTTP_PREAUTH_LIMIT;
+	}
+	return 0;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -350,19 +405,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 			if (strcmp(methods[i].name, method) == 0)
 				req->method = methods[i].m;
 		set_request_id(req);
+		set_client(req);
 		if (req->method == 0) {
 			http_problem(req, 501, "unknown method", NULL);
 			return respond(req);
 		}
-		begin(req);
-		if (req->early_status == 413)
+		if (begin(req))
 			return respond(req);   /* refused before a byte of the body is read */
 		return MHD_YES;
 	}
 	if (*upload_size > 0) {
 		if (req->early_status) {
-			/* 404/405: the answer is ready, the body is read and dropped so that the
-			 * client (or a proxy) sees a clean response, up to the bulk limit */
+			/* 404/405 or refused (a small body): the answer is ready, the body is read
+			 * and dropped so that the client (or a proxy) sees a clean response, up to
+			 * the bulk limit */
 			req->body.len += *upload_size;
 			*upload_size = 0;
 			return req->body.len > HTTP_BULK_LIMIT ? respond(req) : MHD_YES;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <microhttpd.h>
 #include "buf.h"
+#include "net.h"
 
 enum http_method {
 	HTTP_GET = 1, HTTP_POST = 2, HTTP_PUT = 4, HTTP_PATCH = 8, HTTP_DELETE = 16, HTTP_HEAD = 32,
@@ -20,6 +21,7 @@ enum role { ROLE_NONE = 0, ROLE_VIEWER = 1, ROLE_OPERATOR = 2, ROLE_ADMIN = 3 };
 #define HTTP_MAX_HEADERS 12
 #define HTTP_BODY_LIMIT (1024 * 1024)
 #define HTTP_BULK_LIMIT (16 * 1024 * 1024)
+#define HTTP_PREAUTH_LIMIT (64 * 1024)     /* a refused request's body up to this is read and dropped */
 
 struct route;
 
@@ -46,9 +48,14 @@ struct http_req {
 	size_t body_limit;
 	int body_too_large;
 	char request_id[65];
+	char peer[NET_ADDR_LEN];                /* the address the connection comes from */
+	char client[NET_ADDR_LEN];              /* the client's: peer, or from X-Forwarded-For of a
+						 * trusted proxy (cfg.trusted) */
+	int tls;                                /* 1 when a trusted proxy says X-Forwarded-Proto: https */
 	struct user user;                       /* id 0 when not signed in */
 	double t_start;
-	int early_status;                       /* decided before the body: 404/405 (body dropped), 413 */
+	int early_status;                       /* decided before the body: 404/405 or refused by
+						 * the gate (body dropped), 413 */
 	int allow;                              /* methods of the path, for 405 */
 	int responded;                          /* the response is queued */
 	/* response */

@@ -78,8 +78,13 @@ void log_emit(enum log_level level, const char *event, const struct log_field *f
 			buf_printf(&b, "%lld", (long long)f->i);
 		else if (f->kind == LOGF_DBL)
 			buf_printf(&b, isfinite(f->d) ? "%.6g" : "null", f->d);
-		else
+		else if (strstr(f->s, "://") == NULL)
 			buf_json_str(&b, f->s);
+		else {
+			char *r = url_redact(f->s);   /* never a URL's credentials in the log */
+			buf_json_str(&b, r);
+			free(r);
+		}
 	}
 	buf_puts(&b, "}\n");
 	write_all(STDERR_FILENO, b.data, b.len);

@@ -1,4 +1,4 @@
-/* login.c — sign-in checks and throttling. */
+/* login.c — sign-in checks and throttling (see login.h). */
 #include "login.h"
 #include "log.h"
 #include "model_user.h"
@@ -7,6 +7,9 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 static char dummy[crypto_pwhash_STRBYTES];
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
@@ -19,32 +22,64 @@ static void make_dummy(void)
 		dummy[0] = '\0';
 }
 
-enum login_result login_check(struct db *db, const char *username, const char *password,
-			      struct user *user)
+/* Counts an attempt on both keys ($1 the pair, $2 the address) and answers 0 when it may go
+ * on, else the seconds until the longer block ends. Each key's row is locked by the upsert,
+ * in the same order by every attempt, so the count and the decision are one step. An attempt
+ * over a key's limit blocks the key (1 minute << strikes) and starts its count again. */
+static const char q_attempt[] =
+    "WITH k (key, lim) AS (VALUES ($1::text, " STR(LOGIN_MAX_PER_USER) "), ($2::text, " STR(LOGIN_MAX_PER_ADDR) ")),"
+    " up AS ("
+    "  INSERT INTO login_throttle AS t (key, attempts) SELECT key, 1 FROM k"
+    "  ON CONFLICT (key) DO UPDATE SET"
+    "   attempts = CASE WHEN t.blocked_until > now() THEN t.attempts"
+    "                   WHEN t.updated_at < now() - interval '" LOGIN_WINDOW "' THEN 1"
+    "                   WHEN t.attempts + 1 > (SELECT lim FROM k WHERE k.key = t.key) THEN 0"
+    "                   ELSE t.attempts + 1 END,"
+    "   strikes = CASE WHEN t.blocked_until > now() THEN t.strikes"
+    "                  WHEN t.updated_at < now() - interval '1 day' THEN 0"
+    "                  WHEN t.updated_at < now() - interval '" LOGIN_WINDOW "' THEN t.strikes"
+    "                  WHEN t.attempts + 1 > (SELECT lim FROM k WHERE k.key = t.key) THEN t.strikes + 1"
+    "                  ELSE t.strikes END,"
+    "   blocked_until = CASE WHEN t.blocked_until > now() THEN t.blocked_until"
+    "                  WHEN t.updated_at < now() - interval '" LOGIN_WINDOW "' THEN NULL"
+    "                  WHEN t.attempts + 1 > (SELECT lim FROM k WHERE k.key = t.key)"
+    "                   THEN now() + interval '1 minute' * (1 << least(CASE WHEN t.updated_at < now() - interval '1 day'"
+    "                                                          THEN 0 ELSE t.strikes END, 6))"
+    "                  ELSE NULL END,"
+    "   updated_at = CASE WHEN t.blocked_until > now() THEN t.updated_at ELSE now() END"
+    "  RETURNING t.blocked_until)"
+    " SELECT coalesce(max(ceil(extract(epoch FROM blocked_until - now()))) FILTER (WHERE blocked_until > now()), 0)::int"
+    " FROM up";
+/* A successful sign-in: the pair's count ends, the address gets its attempt back. */
+static const char q_ok[] =
+    "WITH p AS (DELETE FROM login_throttle WHERE key = $1),"
+    " a AS (UPDATE login_throttle SET attempts = greatest(attempts - 1, 0) WHERE key = $2),"
+    " old AS (DELETE FROM login_throttle WHERE updated_at < now() - interval '1 day'"
+    "   AND (blocked_until IS NULL OR blocked_until < now()))"
+    " UPDATE users SET last_login_at = now() WHERE id = $3";
+
+enum login_result login_check(struct db *db, const char *addr, const char *username, const char *password,
+			      struct user *user, int *retry_after)
 {
-	static const char q_failures[] =
-	    "SELECT count(*) FROM login_failures WHERE username = $1 AND at > now() - interval '" LOGIN_WINDOW "'";
 	static const char q_user[] = "SELECT id, password_hash, role FROM users WHERE username = $1 AND is_active";
-	static const char q_fail[] =
-	    "WITH old AS (DELETE FROM login_failures WHERE at < now() - interval '" LOGIN_WINDOW "')"
-	    " INSERT INTO login_failures (username) VALUES ($1)";
-	static const char q_ok[] =
-	    "WITH f AS (DELETE FROM login_failures WHERE username = (SELECT username FROM users WHERE id = $1))"
-	    " UPDATE users SET last_login_at = now() WHERE id = $1";
-	const char *p[] = {username};
-	PGresult *r = db_exec(db, q_failures, 1, p);
+	char *pair = xasprintf("u:%s %s", addr, username), *host = xasprintf("a:%s", addr);
+	const char *pk[] = {pair, host};
+	enum login_result res = LOGIN_DB;
+	PGresult *r = db_exec(db, q_attempt, 2, pk);
 	if (r == NULL)
-		return LOGIN_DB;
-	int64_t failures = db_i64(r, 0, 0);
+		goto out;
+	*retry_after = (int)db_i64(r, 0, 0);
 	PQclear(r);
-	if (failures >= LOGIN_MAX_FAILURES) {
-		log_warn("login.throttled", LS("username", username));
-		return LOGIN_THROTTLED;
+	if (*retry_after > 0) {
+		log_warn("login.throttled", LS("username", username), LS("client", addr), LI("retry_after_s", *retry_after));
+		res = LOGIN_THROTTLED;
+		goto out;
 	}
+	const char *p[] = {username};
 	if ((r = db_exec(db, q_user, 1, p)) == NULL)
-		return LOGIN_DB;
-	int found = PQntuples(r) == 1, ok;
-	if (found) {
+		goto out;
+	int ok;
+	if (PQntuples(r) == 1) {
 		ok = user_password_verify(db_str(r, 0, 1), password) == 0;
 	} else {
 		pthread_once(&dummy_once, make_dummy);
@@ -53,8 +88,9 @@ enum login_result login_check(struct db *db, const char *username, const char *p
 	}
 	if (!ok) {
 		PQclear(r);
-		log_info("login.failed", LS("username", username));
-		return db_run(db, q_fail, 1, p) < 0 ? LOGIN_DB : LOGIN_BAD;
+		log_info("login.failed", LS("username", username), LS("client", addr));
+		res = LOGIN_BAD;
+		goto out;
 	}
 	user->id = db_i64(r, 0, 0);
 	snprintf(user->username, sizeof(user->username), "%s", username);
@@ -62,9 +98,13 @@ enum login_result login_check(struct db *db, const char *username, const char *p
 	PQclear(r);
 	char uid[24];
 	snprintf(uid, sizeof(uid), "%lld", (long long)user->id);
-	const char *pu[] = {uid};
-	if (db_run(db, q_ok, 1, pu) < 0)
-		return LOGIN_DB;
-	log_info("login.ok", LI("user_id", user->id), LS("username", username));
-	return LOGIN_OK;
+	const char *pu[] = {pair, host, uid};
+	if (db_run(db, q_ok, 3, pu) < 0)
+		goto out;
+	log_info("login.ok", LI("user_id", user->id), LS("username", username), LS("client", addr));
+	res = LOGIN_OK;
+out:
+	free(pair);
+	free(host);
+	return res;
 }

@@ -1,11 +1,13 @@
 /* mail.c — MIME message and SMTP delivery. */
 #include "mail.h"
 #include "buf.h"
+#include "config.h"
 #include "util.h"
 
 #include <curl/curl.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAIL_CONNECT_TIMEOUT_S 15L
@@ -160,6 +162,15 @@ static size_t on_read(char *dst, size_t size, size_t n, void *arg)
 	return take;
 }
 
+int mail_url_has_credentials(const char *url)
+{
+	const char *host = strstr(url, "://");
+	if (host == NULL)
+		return 0;
+	host += 3;
+	return host[strcspn(host, "@/?#")] == '@';
+}
+
 int mail_send(const char *url, const char *from, char *const *rcpts, int n, const char *msg,
 	      char *err, size_t errlen)
 {
@@ -180,8 +191,11 @@ int mail_send(const char *url, const char *from, char *const *rcpts, int n, cons
 	struct reader rd = {msg, strlen(msg)};
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+	/* smtp:// with credentials: STARTTLS or nothing, so the password never crosses in clear,
+	 * unless smtp_require_tls is off (a trusted local relay) */
 	if (!tls)
-		curl_easy_setopt(c, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
+		curl_easy_setopt(c, CURLOPT_USE_SSL, mail_url_has_credentials(url) && strcmp(cfg.smtp_require_tls, "off") != 0
+							   ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
 	curl_easy_setopt(c, CURLOPT_MAIL_FROM, mail_from);
 	curl_easy_setopt(c, CURLOPT_MAIL_RCPT, to);
 	curl_easy_setopt(c, CURLOPT_READFUNCTION, on_read);
@@ -195,10 +209,12 @@ int mail_send(const char *url, const char *from, char *const *rcpts, int n, cons
 	CURLcode rc = curl_easy_perform(c);
 	long code = 0;
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
+	char *why = url_redact(*errbuf ? errbuf : curl_easy_strerror(rc));
 	if (rc != CURLE_OK && code > 0)
-		snprintf(err, errlen, "%s (SMTP reply %ld)", *errbuf ? errbuf : curl_easy_strerror(rc), code);
+		snprintf(err, errlen, "%s (SMTP reply %ld)", why, code);
 	else if (rc != CURLE_OK)
-		snprintf(err, errlen, "%s", *errbuf ? errbuf : curl_easy_strerror(rc));
+		snprintf(err, errlen, "%s", why);
+	free(why);
 	curl_slist_free_all(to);
 	curl_easy_cleanup(c);
 	free(mail_from);

@@ -31,8 +31,12 @@ void mail_free_list(char **list, int n);
 char *mail_message_id(const char *from);
 /* The whole message with CRLF line ends; malloc'ed. The caller validated from and to. */
 char *mail_build(const struct mail *m);
-/* Sends msg from from to the n addresses over url (smtp:// or smtps://). 0, or -1 with err
- * (curl's reason and the last SMTP reply code). Blocks for at most about a minute. */
+/* Sends msg from from to the n addresses over url (smtp:// or smtps://). An smtp:// URL with
+ * credentials needs STARTTLS unless cfg.smtp_require_tls is off; without credentials STARTTLS
+ * is used when offered. 0, or -1 with err (curl's reason, without the URL's credentials, and
+ * the last SMTP reply code). Blocks for at most about a minute. */
+/* 1 when url carries user name or password ("smtp://user:pw@host"). */
+int mail_url_has_credentials(const char *url);
 int mail_send(const char *url, const char *from, char *const *rcpts, int n, const char *msg,
 	      char *err, size_t errlen);
 

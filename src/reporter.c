@@ -83,6 +83,7 @@ static void *run(void *arg)
 {
 	char why[256], host[128] = "", instance[200], err[512];
 	int enabled = report_enabled(why, sizeof(why)), leader = 0, db_down = 0;
+	unsigned long session = 0;   /* db->resets when the lock was taken */
 	if (!enabled)
 		log_info("report.disabled", LS("reason", why));
 	gethostname(host, sizeof(host) - 1);
@@ -100,15 +101,23 @@ static void *run(void *arg)
 			db = NULL;
 			leader = 0;
 		}
-		if (db == NULL && (db = db_connect(cfg.database_url, err, sizeof(err))) == NULL && !db_down)
+		if (db == NULL && (db = db_connect(cfg.database_url, err, sizeof(err))) != NULL)
+			db_session(db, NULL);
+		else if (db == NULL && !db_down)
 			log_error("report.db_failed", LS("error", err));
+		if (leader && db != NULL && db->resets != session) {
+			log_warn("report.leadership_lost", LS("reason", "session replaced"));
+			leader = 0;
+		}
 		db_down = db == NULL;
 		long long now_minute = time(NULL) / 60 * 60;
 		if (db && now_minute != minute && metrics_flush(db, instance, minute, &flushed) == 0)
 			minute = now_minute;
 		if (db && enabled && time(NULL) >= next_check) {
 			next_check = time(NULL) + CHECK_EVERY_S;
-			if (leader || (leader = try_lead(db)))
+			if (!leader && (leader = try_lead(db)))
+				session = db->resets;
+			if (leader)
 				daily(db);
 		}
 		pthread_mutex_lock(&mu);

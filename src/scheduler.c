@@ -227,6 +227,7 @@ static void *scheduler_main(void *arg)
 	(void)arg;
 	struct db *db = NULL;
 	int leader = 0;
+	unsigned long session = 0;   /* db->resets when the lock was taken */
 	char err[512];
 	while (!atomic_load(&stopping)) {
 		if (db == NULL || PQstatus(db->conn) != CONNECTION_OK) {
@@ -235,15 +236,20 @@ static void *scheduler_main(void *arg)
 			leader = 0;
 			db_close(db);
 			db = db_connect(cfg.database_url, err, sizeof(err));
-			if (db == NULL || db_simple(db, "SET application_name = 'herald-scheduler'; LISTEN herald_mailings") < 0) {
+			if (db == NULL || db_session(db, "SET application_name = 'herald-scheduler'; LISTEN herald_mailings") < 0) {
 				if (db == NULL)
 					log_error("scheduler.db_unreachable", LS("error", err));
 				poll(NULL, 0, 1000);
 				continue;
 			}
 		}
+		if (leader && db->resets != session) {
+			log_warn("scheduler.leadership_lost", LS("reason", "session replaced"));
+			leader = 0;
+		}
 		if (!leader) {
 			PGresult *r = db_exec(db, sql_lock, 0, NULL);
+			session = db->resets;
 			leader = r && strcmp(db_str(r, 0, 0), "t") == 0;
 			if (r)
 				PQclear(r);

@@ -1,5 +1,6 @@
 /* session.c — admin sessions. */
 #include "session.h"
+#include "config.h"
 #include "log.h"
 #include "model_user.h"
 #include "util.h"
@@ -11,8 +12,7 @@
 
 int session_tls(struct http_req *req)
 {
-	const char *p = http_header_in(req, "X-Forwarded-Proto");
-	return p && strcasecmp(p, "https") == 0;
+	return req->tls;
 }
 
 static const char *cookie_name(struct http_req *req)
@@ -73,9 +73,9 @@ int session_load(struct http_req *req)
 
 static void set_cookie(struct http_req *req, const char *value, int expire)
 {
-	int tls = session_tls(req);
+	int secure = session_tls(req) || strcmp(cfg.cookie_secure, "off") != 0;
 	char *c = xasprintf("%s=%s; HttpOnly; SameSite=Strict; Path=/%s%s", cookie_name(req), value,
-			    tls ? "; Secure" : "", expire ? "; Max-Age=0" : "");
+			    secure ? "; Secure" : "", expire ? "; Max-Age=0" : "");
 	http_header(req, "Set-Cookie", c);
 	free(c);
 }

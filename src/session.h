@@ -1,8 +1,9 @@
 /* session.h — admin sign-in sessions kept in PostgreSQL (admin_sessions). The cookie holds a
  * random 256-bit id (base64url); the table holds only its BLAKE2b hash. Sessions end after 30
  * idle minutes or 12 hours, get a new id at every sign-in and are deleted at sign-out. The
- * cookie is HttpOnly, SameSite=Strict, Path=/, and Secure with the __Host- prefix when the
- * request came over TLS (X-Forwarded-Proto: https from the proxy). */
+ * cookie is HttpOnly, SameSite=Strict, Path=/ and Secure (unless cookie_secure is off, which
+ * only a loopback listen address allows), with the __Host- prefix when the request came over
+ * TLS (X-Forwarded-Proto: https from a trusted proxy). */
 #ifndef HERALD_SESSION_H
 #define HERALD_SESSION_H
 #include <jansson.h>

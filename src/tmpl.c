@@ -146,8 +146,9 @@ static int set_delims(struct parser *p, size_t a, size_t b, int line, char *otag
 	while (a < b && is_space(p->src[a]))
 		a++;
 	if (olen == 0 || clen == 0 || a != b || olen >= MAX_DELIM || clen >= MAX_DELIM ||
-	    memchr(p->src + o, '=', olen) || memchr(p->src + c, '=', clen))
-		return perr(p, line, "a set-delimiter tag needs two delimiters without '=' or spaces");
+	    memchr(p->src + o, '=', olen) || memchr(p->src + c, '=', clen) ||
+	    memchr(p->src + o, '\0', olen) || memchr(p->src + c, '\0', clen))
+		return perr(p, line, "a set-delimiter tag needs two delimiters without '=', NUL or spaces");
 	memcpy(otag, p->src + o, olen);
 	otag[olen] = '\0';
 	memcpy(ctag, p->src + c, clen);
@@ -189,7 +190,8 @@ static int tokenize(struct parser *p)
 			cstart = s ? q + 1 : q;
 		}
 		if (close == NULL)
-			return perr(p, line, "tag '%.20s' is not closed with '%s'", p->src + tag, ctag);
+			return perr(p, line, "tag '%.*s' is not closed with '%s'",
+				    (int)(p->len - tag < 20 ? p->len - tag : 20), p->src + tag, ctag);
 		size_t cend = (size_t)(close - p->src);
 		struct tok *t = push_tok(p, type, tag, end, line);
 		line += count_lines(p->src + tag, end - tag);
@@ -612,6 +614,8 @@ struct rctx {
 	const struct override *ovr;  /* innermost first; the outermost definition wins */
 	int depth;
 	int failed;
+	size_t steps;                /* nodes rendered: at most TMPL_MAX_STEPS */
+	size_t start;                /* out->len at the start: at most TMPL_MAX_OUTPUT is added */
 };
 
 void tmpl_escape(struct buf *out, const char *s, size_t len)
@@ -822,6 +826,10 @@ static void render_nodes(struct rctx *c, const struct node *kids, size_t n)
 {
 	for (size_t i = 0; i < n && !c->failed; i++) {
 		const struct node *k = &kids[i];
+		if (++c->steps > TMPL_MAX_STEPS || c->out->len - c->start > TMPL_MAX_OUTPUT) {
+			c->failed = 1;    /* partials that include each other grow without end */
+			return;
+		}
 		switch (k->type) {
 		case T_TEXT: emit_text(c, k); break;
 		case T_VAR:
@@ -844,6 +852,7 @@ int tmpl_render(const struct tmpl_set *s, const char *name, json_t *data, struct
 	struct rctx *c = xcalloc(1, sizeof(*c));
 	c->set = s;
 	c->out = out;
+	c->start = out->len;
 	c->strip = "";
 	c->bol = 1;
 	c->stack[c->nstack++] = data;

@@ -11,6 +11,8 @@
 
 #define TMPL_MAX_DEPTH 64     /* nested partials / parents while rendering */
 #define TMPL_MAX_SOURCE (1024 * 1024)
+#define TMPL_MAX_STEPS 4000000     /* nodes rendered by one tmpl_render */
+#define TMPL_MAX_OUTPUT (16 * 1024 * 1024)   /* bytes one tmpl_render may add */
 
 struct tmpl_set;
 
@@ -31,8 +33,8 @@ int tmpl_load_dir(struct tmpl_set *s, const char *dir, char *err, size_t errlen)
 int tmpl_exists(const struct tmpl_set *s, const char *name);
 
 /* Renders template name with data (borrowed) as the context, appending to out. -1 when there
- * is no such template or rendering nested deeper than TMPL_MAX_DEPTH (out then holds a
- * partial result). */
+ * is no such template, rendering nested deeper than TMPL_MAX_DEPTH, or took more than
+ * TMPL_MAX_STEPS nodes or TMPL_MAX_OUTPUT bytes (out then holds a partial result). */
 int tmpl_render(const struct tmpl_set *s, const char *name, json_t *data, struct buf *out);
 
 /* Appends s HTML-escaped (& < > " ' ` =). */

@@ -52,6 +52,31 @@ char *xstrndup(const char *s, size_t n)
 	return p;
 }
 
+char *url_redact(const char *s)
+{
+	/* each "***" replaces at least one character and follows a "://": at most 2 x len */
+	char *out = xmalloc(2 * strlen(s) + 1), *o = out;
+	for (const char *p = s; *p;) {
+		const char *scheme_end = strstr(p, "://");
+		if (scheme_end == NULL) {
+			strcpy(o, p);
+			return out;
+		}
+		const char *host = scheme_end + 3;
+		size_t auth = strcspn(host, "@/?# \t\r\n\"'<>");
+		memcpy(o, p, (size_t)(host - p));
+		o += host - p;
+		if (host[auth] == '@' && auth > 0) {
+			memcpy(o, "***", 3);
+			o += 3;
+			host += auth;
+		}
+		p = host;
+	}
+	*o = '\0';
+	return out;
+}
+
 char *xasprintf(const char *fmt, ...)
 {
 	va_list ap;

@@ -15,6 +15,9 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 /* Returns a malloc'ed string formatted like printf. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* s with the credentials of every URL in it hidden: the user name and password between
+ * "scheme:" + "//" and "@" become three stars. A new string the caller frees. */
+char *url_redact(const char *s);
 
 /* Prints "herald: <message>" to stderr and exits with status 1. */
 void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

@@ -15,7 +15,7 @@ for role in admin operator viewer; do
   printf -v "HERALD_TEST_TOKEN_${role^^}" '%s' "$(build/herald token create "t_$role" 2>/dev/null)"
   export "HERALD_TEST_TOKEN_${role^^}"
 done
-start_herald main
+start_herald main HERALD_TRUSTED_PROXIES=127.0.0.1/32
 export HERALD_TEST_URL=$HERALD_URL_MAIN
 
 passed=0 failed=0 skipped=0

@@ -15,6 +15,17 @@ nginx_plain() {
 }
 ok "nginx -t: herald.conf, TLS off, two upstreams" nginx_plain
 
+# TLS off behind a TLS-terminating load balancer: its X-Forwarded-For/-Proto count, nobody else's.
+nginx_behind_lb() {
+  nginx_prepare "$TMP/lb" HERALD_UPSTREAMS="127.0.0.1:1" NGINX_TLS=off NGINX_TRUSTED_PROXIES="10.0.0.0/8, 192.0.2.7" \
+    NGINX_HTTP_LISTEN="127.0.0.1:$(free_port)" && nginx_check "$TMP/lb" &&
+  grep -q '^set_real_ip_from 10.0.0.0/8;' "$TMP/lb/conf/herald.conf" &&
+  grep -q '^set_real_ip_from 192.0.2.7;' "$TMP/lb/conf/herald.conf" &&
+  grep -q 'proxy_set_header X-Forwarded-Proto \$herald_proto;' "$TMP/lb/conf/herald.conf" &&
+  ! grep -q 'allow 10.0.0.0/8' "$TMP/lb/conf/herald-app.inc"
+}
+ok "nginx -t: TLS off behind a load balancer (realip, forwarded scheme; /metrics loopback only)" nginx_behind_lb
+
 nginx_tls() {
   mkdir -p "$TMP/tls" && self_signed "$TMP/tls" &&
   nginx_prepare "$TMP/tls" HERALD_UPSTREAMS="127.0.0.1:1" NGINX_TLS=on \

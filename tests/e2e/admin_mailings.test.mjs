@@ -22,7 +22,7 @@ async function newMailing(text, status = 'scheduled') {
   const r = await fetch(`${BASE_URL}/api/v1/mailings`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${process.env.HERALD_TEST_TOKEN_ADMIN}`, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ start_at: '2031-05-01T09:00:00Z', end_at: '2031-05-03T09:00:00Z', text }),
+    body: JSON.stringify({ start_at: '2099-05-01T09:00:00Z', end_at: '2099-05-03T09:00:00Z', text }),
   });
   assert.equal(r.status, 201);
   const { id } = await r.json();
@@ -59,8 +59,8 @@ test('create through the form after an error beside the field, then edit', async
   const { context, page, problems } = await signIn('t_operator', 'password-operator');
   const text = `Form test ${randomBytes(4).toString('hex')} <b>kept</b>`;
   await page.goto(`${BASE_URL}/admin/mailings/add`);
-  await page.fill('input[name=start_at]', '2031-06-01T10:00');
-  await page.fill('input[name=end_at]', '2031-06-01T09:00');
+  await page.fill('input[name=start_at]', '2099-06-01T10:00');
+  await page.fill('input[name=end_at]', '2099-06-01T09:00');
   await page.fill('textarea[name=text]', text);
   await page.fill('input[name=operator_codes]', '916, 9x6');
   await page.fill('input[name=window_start]', '09:00');
@@ -73,7 +73,7 @@ test('create through the form after an error beside the field, then edit', async
   assert.equal(await page.inputValue('input[name=operator_codes]'), '916, 9x6');
   await screenshot(page, 'mailing-form-errors');
 
-  await page.fill('input[name=end_at]', '2031-06-02T09:00');
+  await page.fill('input[name=end_at]', '2099-06-02T09:00');
   await page.fill('input[name=operator_codes]', '916');
   await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
   const url = new URL(page.url());
@@ -82,7 +82,7 @@ test('create through the form after an error beside the field, then edit', async
   assert.equal(await page.textContent('p.text'), text);
   const id = url.pathname.split('/').pop();
   assert.equal(sql(`SELECT api_ts(start_at) || ' ' || window_start FROM mailings WHERE id = ${id}`),
-    '2031-06-01T10:00:00Z 09:00:00');
+    '2099-06-01T10:00:00Z 09:00:00');
 
   await page.click('a:text("Edit")');
   await page.fill('textarea[name=text]', `${text} edited`);

@@ -32,7 +32,7 @@ before(async () => {
   const tag = `crawl-${randomBytes(3).toString('hex')}`;
   await api('POST', '/clients', { phone: phone(), tag, timezone: 'Europe/Moscow' });
   await api('POST', '/mailings', {
-    start_at: '2031-04-01T09:00:00Z', end_at: '2031-04-02T09:00:00Z', text: 'Crawl <check> & "quotes"',
+    start_at: '2099-04-01T09:00:00Z', end_at: '2099-04-02T09:00:00Z', text: 'Crawl <check> & "quotes"',
     filter: { operator_codes: [], tags: [tag] }, send_window: { start: '09:00', end: '21:00' },
   });
   await api('POST', '/messages/batch', { phones: [phone(), phone(), phone()], text: 'Crawl batch' });

@@ -6,10 +6,10 @@
 #include "itest.h"
 
 /* Far enough ahead that no scheduler starts these mailings while a test runs. */
-#define M_START "2031-01-10T09:00:00+03:00"
-#define M_END "2031-01-20T09:00:00+03:00"
-#define M_START_UTC "2031-01-10T06:00:00Z"
-#define M_END_UTC "2031-01-20T06:00:00Z"
+#define M_START "2099-01-10T09:00:00+03:00"
+#define M_END "2099-01-20T09:00:00+03:00"
+#define M_START_UTC "2099-01-10T06:00:00Z"
+#define M_END_UTC "2099-01-20T06:00:00Z"
 
 /* Creates a scheduled mailing with text (and extra JSON members, "" for none, else starting
  * with ","); fails the test unless 201. Returns its id. */

@@ -159,6 +159,22 @@ void eng_db_create(void)
 	PQclear(PQexec(conn, "SET TIME ZONE 'UTC'"));
 }
 
+char *eng_token(const char *name, const char *role)
+{
+	char *cmd;
+	cr_assert(asprintf(&cmd, "echo password-%s | DATABASE_URL='%s' HERALD_LOG_DIR=%s/%s %s/build/herald user create %s --role %s"
+		 " >/dev/null 2>&1 && DATABASE_URL='%s' HERALD_LOG_DIR=%s/%s %s/build/herald token create %s 2>/dev/null",
+		 name, conninfo, log_dir(), dbname, root(), name, role, conninfo, log_dir(), dbname, root(), name) > 0);
+	FILE *f = popen(cmd, "r");
+	cr_assert_not_null(f);
+	char tok[256] = "";
+	char *got = fgets(tok, sizeof(tok), f);
+	cr_assert(pclose(f) == 0 && got != NULL, "could not make a token: %s", cmd);
+	free(cmd);
+	tok[strcspn(tok, "\n")] = '\0';
+	return strdup(tok);
+}
+
 struct proc fakeprobe_start(const char *const *args)
 {
 	struct proc p = {0};
@@ -320,6 +336,16 @@ json_t *url_json(const char *method, const char *url, const char *body, long *st
 	json_t *j = text ? json_loads(text, 0, NULL) : NULL;
 	free(text);
 	return j;
+}
+
+void url_multi_finish(void *multi)
+{
+	int running = 1;
+	while (running) {
+		curl_multi_perform(multi, &running);
+		if (running)
+			curl_multi_poll(multi, NULL, 0, 100, NULL);
+	}
 }
 
 long long fp_stat(const struct proc *fp, const char *field)

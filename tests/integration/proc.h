@@ -22,6 +22,10 @@ char *eng_sql(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* eng_sql as an integer (0 when NULL). */
 long long eng_int(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Creates user name with role (password "password-" + name) in that database and returns a
+ * new API token of it (malloc'ed). */
+char *eng_token(const char *name, const char *role);
+
 /* build/fakeprobe on a free port with the given extra arguments (NULL-terminated). */
 struct proc fakeprobe_start(const char *const *args);
 /* build/herald serve on a free port against the test database, with extra "K=V" environment
@@ -37,6 +41,8 @@ void proc_cleanup(void);
 char *url_text(const char *method, const char *url, const char *body, long *status);
 /* HTTP to any URL: the JSON body (NULL when none), status in *status when not NULL. */
 json_t *url_json(const char *method, const char *url, const char *body, long *status);
+/* Runs the transfers of a curl multi handle (void *: a CURLM) until every one has ended. */
+void url_multi_finish(void *multi);
 /* fakeprobe /stats field. */
 long long fp_stat(const struct proc *fp, const char *field);
 /* Polls cond_sql (an integer SQL expression, non-zero = done) every 100 ms for up to s seconds;

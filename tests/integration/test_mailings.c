@@ -90,7 +90,7 @@ Test(mailings, validation_names_every_bad_field)
 	resp_free(r);
 
 	r = api(tok_operator(), "POST", "/api/v1/mailings",
-		"{\"start_at\":\"tomorrow\",\"end_at\":\"2031-01-01T10:00:00\",\"text\":\"\",\"bogus\":1,"
+		"{\"start_at\":\"tomorrow\",\"end_at\":\"2099-01-01T10:00:00\",\"text\":\"\",\"bogus\":1,"
 		"\"filter\":{\"operator_codes\":[\"91\",\"916\",5],\"tags\":[\"\"],\"x\":[]},"
 		"\"send_window\":{\"start\":\"25:00\",\"end\":\"9:00\",\"tz\":\"UTC\"}}");
 	cr_assert_eq(r->status, 422, "%s", r->body);
@@ -102,12 +102,12 @@ Test(mailings, validation_names_every_bad_field)
 
 	/* start_at must come before end_at (offsets count): the error is on end_at */
 	r = api(tok_operator(), "POST", "/api/v1/mailings",
-		"{\"start_at\":\"2031-01-10T09:00:00+03:00\",\"end_at\":\"2031-01-10T07:00:00+01:00\",\"text\":\"x\"}");
+		"{\"start_at\":\"2099-01-10T09:00:00+03:00\",\"end_at\":\"2099-01-10T07:00:00+01:00\",\"text\":\"x\"}");
 	cr_assert_eq(r->status, 422, "%s", r->body);
 	cr_assert(has_error(r, "end_at") && !has_error(r, "start_at"), "%s", r->body);
 	resp_free(r);
 	r = api(tok_operator(), "POST", "/api/v1/mailings",
-		"{\"start_at\":\"2031-01-10T09:00:00+03:00\",\"end_at\":\"2031-01-10T06:00:01Z\",\"text\":\"x\"}");
+		"{\"start_at\":\"2099-01-10T09:00:00+03:00\",\"end_at\":\"2099-01-10T06:00:01Z\",\"text\":\"x\"}");
 	cr_assert_eq(r->status, 201, "one second later is after: %s", r->body);
 	resp_free(r);
 
@@ -181,15 +181,15 @@ Test(mailings, patch_and_put_a_scheduled_mailing)
 	cr_assert(notify_seen("herald_mailings", ids));
 
 	/* end_at alone before the stored start_at */
-	r = api(tok_operator(), "PATCH", path, "{\"end_at\":\"2031-01-01T00:00:00Z\"}");
+	r = api(tok_operator(), "PATCH", path, "{\"end_at\":\"2099-01-01T00:00:00Z\"}");
 	cr_assert_eq(r->status, 422, "%s", r->body);
 	cr_assert(has_error(r, "end_at"), "%s", r->body);
 	resp_free(r);
 
-	r = api(tok_operator(), "PATCH", path, "{\"start_at\":\"2031-01-05T00:00:00Z\",\"send_window\":null,"
+	r = api(tok_operator(), "PATCH", path, "{\"start_at\":\"2099-01-05T00:00:00Z\",\"send_window\":null,"
 		"\"filter\":{\"operator_codes\":[\"999\"]}}");
 	cr_assert_eq(r->status, 200, "%s", r->body);
-	cr_assert_str_eq(jstr(r->json, "start_at"), "2031-01-05T00:00:00Z");
+	cr_assert_str_eq(jstr(r->json, "start_at"), "2099-01-05T00:00:00Z");
 	cr_assert(json_is_null(json_object_get(r->json, "send_window")));
 	cr_assert_str_eq(jstr(r->json, "filter.operator_codes.0"), "999");
 	cr_assert_eq(json_array_size(json_object_get(json_object_get(r->json, "filter"), "tags")), 0);
@@ -224,7 +224,7 @@ Test(mailings, running_mailing_changes_only_end_at)
 	struct resp *r = api(tok_operator(), "PATCH", path, "{\"text\":\"changed\"}");
 	cr_assert_eq(r->status, 409, "%s", r->body);
 	resp_free(r);
-	r = api(tok_operator(), "PATCH", path, "{\"start_at\":\"2031-01-01T00:00:00Z\",\"end_at\":\"2031-02-01T00:00:00Z\"}");
+	r = api(tok_operator(), "PATCH", path, "{\"start_at\":\"2099-01-01T00:00:00Z\",\"end_at\":\"2099-02-01T00:00:00Z\"}");
 	cr_assert_eq(r->status, 409, "%s", r->body);
 	resp_free(r);
 	r = api(tok_operator(), "PATCH", path, "{\"send_window\":{\"start\":\"10:00\",\"end\":\"11:00\"}}");
@@ -236,16 +236,16 @@ Test(mailings, running_mailing_changes_only_end_at)
 
 	/* the same text and start_at may be sent along; end_at moves the expiry of unsent messages */
 	r = api(tok_operator(), "PATCH", path,
-		"{\"text\":\"running\",\"start_at\":\"" M_START "\",\"end_at\":\"2031-03-01T12:00:00Z\"}");
+		"{\"text\":\"running\",\"start_at\":\"" M_START "\",\"end_at\":\"2099-03-01T12:00:00Z\"}");
 	cr_assert_eq(r->status, 200, "%s", r->body);
-	cr_assert_str_eq(jstr(r->json, "end_at"), "2031-03-01T12:00:00Z");
+	cr_assert_str_eq(jstr(r->json, "end_at"), "2099-03-01T12:00:00Z");
 	cr_assert_str_eq(jstr(r->json, "status"), "running");
 	resp_free(r);
-	char *moved = itest_sql("SELECT count(*) FROM messages WHERE mailing_id = %lld AND expires_at = '2031-03-01T12:00:00Z'", id);
+	char *moved = itest_sql("SELECT count(*) FROM messages WHERE mailing_id = %lld AND expires_at = '2099-03-01T12:00:00Z'", id);
 	cr_assert_str_eq(moved, "4", "pending and sending messages expire at the new end_at");
 	free(moved);
 	char *kept = itest_sql("SELECT count(*) FROM messages WHERE mailing_id = %lld AND status = 2"
-			       " AND expires_at <> '2031-03-01T12:00:00Z'", id);
+			       " AND expires_at <> '2099-03-01T12:00:00Z'", id);
 	cr_assert_str_eq(kept, "2", "sent messages keep their expiry");
 	free(kept);
 }
@@ -258,7 +258,7 @@ Test(mailings, finished_or_cancelled_cannot_change)
 		char path[64];
 		snprintf(path, sizeof(path), "/api/v1/mailings/%lld", id);
 		mailing_set_status(id, states[i]);
-		struct resp *r = api(tok_operator(), "PATCH", path, "{\"end_at\":\"2031-02-01T00:00:00Z\"}");
+		struct resp *r = api(tok_operator(), "PATCH", path, "{\"end_at\":\"2099-02-01T00:00:00Z\"}");
 		cr_assert_eq(r->status, 409, "%s: %s", states[i], r->body);
 		cr_assert_str_eq(r->content_type, "application/problem+json");
 		resp_free(r);

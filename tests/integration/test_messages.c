@@ -75,11 +75,11 @@ Test(messages, get_one)
 	cr_assert_not_null(jstr(r->json, "created_at"));
 	cr_assert(json_is_null(json_object_get(r->json, "sent_at")));
 	resp_free(r);
-	free(itest_sql("UPDATE messages SET text = 'its own', status = 2, sent_at = '2031-01-01T00:00:00Z' WHERE id = %s", mid));
+	free(itest_sql("UPDATE messages SET text = 'its own', status = 2, sent_at = '2099-01-01T00:00:00Z' WHERE id = %s", mid));
 	r = api(tok_viewer(), "GET", path, NULL);
 	cr_assert_str_eq(jstr(r->json, "text"), "its own");
 	cr_assert_str_eq(jstr(r->json, "status"), "sent");
-	cr_assert_str_eq(jstr(r->json, "sent_at"), "2031-01-01T00:00:00Z");
+	cr_assert_str_eq(jstr(r->json, "sent_at"), "2099-01-01T00:00:00Z");
 	cr_assert(json_is_null(json_object_get(r->json, "smpp_account")), "not an SMPP message");
 	resp_free(r);
 	/* a message an SMPP account submitted names the account */
@@ -174,8 +174,8 @@ Test(messages, direct_send)
 	notify_listen("herald_messages");
 
 	struct resp *r = api(tok_operator(), "POST", "/api/v1/messages",
-			     "{\"phone\":\"%s\",\"text\":\"direct\",\"send_at\":\"2031-05-01T12:00:00+02:00\","
-			     "\"end_at\":\"2031-05-02T00:00:00Z\"}", phone);
+			     "{\"phone\":\"%s\",\"text\":\"direct\",\"send_at\":\"2099-05-01T12:00:00+02:00\","
+			     "\"end_at\":\"2099-05-02T00:00:00Z\"}", phone);
 	cr_assert_eq(r->status, 202, "%s", r->body);
 	cr_assert(json_is_null(json_object_get(r->json, "mailing_id")));
 	cr_assert_eq(jint(r->json, "client_id"), client);
@@ -188,7 +188,7 @@ Test(messages, direct_send)
 	cr_assert(notify_seen("herald_messages", ""), "the dispatcher is woken");
 	char *s = itest_sql("SELECT api_ts(due_at) || ' ' || api_ts(expires_at) || ' ' || (mailing_id IS NULL)"
 			    " FROM messages WHERE id = %lld", mid);
-	cr_assert_str_eq(s, "2031-05-01T10:00:00Z 2031-05-02T00:00:00Z true");
+	cr_assert_str_eq(s, "2099-05-01T10:00:00Z 2099-05-02T00:00:00Z true");
 	free(s);
 
 	/* without send_at and end_at: due now, expires 24 h later; an unknown phone has no client */
@@ -204,12 +204,12 @@ Test(messages, direct_send)
 
 	/* send_at alone: expires 24 h after it */
 	r = api(tok_operator(), "POST", "/api/v1/messages",
-		"{\"phone\":\"%s\",\"text\":\"later\",\"send_at\":\"2031-05-01T12:00:00Z\"}", other);
+		"{\"phone\":\"%s\",\"text\":\"later\",\"send_at\":\"2099-05-01T12:00:00Z\"}", other);
 	cr_assert_eq(r->status, 202, "%s", r->body);
 	mid = jint(r->json, "id");
 	resp_free(r);
 	s = itest_sql("SELECT api_ts(expires_at) FROM messages WHERE id = %lld", mid);
-	cr_assert_str_eq(s, "2031-05-02T12:00:00Z");
+	cr_assert_str_eq(s, "2099-05-02T12:00:00Z");
 	free(s);
 }
 
@@ -228,7 +228,7 @@ Test(messages, direct_send_validation_and_roles)
 	resp_free(r);
 	/* end_at before send_at, and end_at already past */
 	r = api(tok_operator(), "POST", "/api/v1/messages",
-		"{\"phone\":\"%s\",\"text\":\"t\",\"send_at\":\"2031-05-01T12:00:00Z\",\"end_at\":\"2031-05-01T11:00:00Z\"}", phone);
+		"{\"phone\":\"%s\",\"text\":\"t\",\"send_at\":\"2099-05-01T12:00:00Z\",\"end_at\":\"2099-05-01T11:00:00Z\"}", phone);
 	cr_assert_eq(r->status, 422, "%s", r->body);
 	cr_assert(has_error(r, "end_at"), "%s", r->body);
 	resp_free(r);
@@ -263,7 +263,7 @@ Test(messages, batch)
 	uniq_name("batch ", text, sizeof(text));
 	struct resp *r = api(tok_operator(), "POST", "/api/v1/messages/batch",
 			     "{\"phones\":[\"%s\",\"%s\",\"%s\",\"%s\",\"%s\"],\"text\":\"%s\","
-			     "\"send_at\":\"2031-06-01T00:00:00Z\"}", p1, p2, p1, p3, p2, text);
+			     "\"send_at\":\"2099-06-01T00:00:00Z\"}", p1, p2, p1, p3, p2, text);
 	cr_assert_eq(r->status, 202, "%s", r->body);
 	cr_assert_eq(jint(r->json, "count"), 3, "duplicates once: %s", r->body);
 	long long id = jint(r->json, "mailing_id");
@@ -272,14 +272,14 @@ Test(messages, batch)
 	char *s = itest_sql("SELECT kind || ' ' || status || ' ' || (started_at IS NOT NULL) || ' ' || api_ts(start_at)"
 			    " || ' ' || api_ts(end_at) || ' ' || text FROM mailings WHERE id = %lld", id);
 	char expect[128];
-	snprintf(expect, sizeof(expect), "batch running true 2031-06-01T00:00:00Z 2031-06-02T00:00:00Z %s", text);
+	snprintf(expect, sizeof(expect), "batch running true 2099-06-01T00:00:00Z 2099-06-02T00:00:00Z %s", text);
 	cr_assert_str_eq(s, expect);
 	free(s);
 	s = itest_sql("SELECT client_id FROM messages WHERE mailing_id = %lld AND phone = '%s'", id, p1);
 	cr_assert_eq(atoll(s), client, "the client is found by phone");
 	free(s);
 	s = itest_sql("SELECT count(*) FROM messages WHERE mailing_id = %lld AND client_id IS NULL"
-		      " AND text IS NULL AND due_at = '2031-06-01T00:00:00Z' AND expires_at = '2031-06-02T00:00:00Z'", id);
+		      " AND text IS NULL AND due_at = '2099-06-01T00:00:00Z' AND expires_at = '2099-06-02T00:00:00Z'", id);
 	cr_assert_str_eq(s, "2");
 	free(s);
 

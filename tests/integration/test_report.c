@@ -500,3 +500,38 @@ Test(report, model_functions_for_the_admin_page)
 	free(id);
 	db_close(db);
 }
+
+Test(report, credentials_go_only_over_tls_and_never_into_logs)
+{
+	struct sink s = {0};
+	char smtp[128], logdir[64], out[128];
+	const char *env[16];
+	sink_start(&s, 0);   /* plain SMTP, no STARTTLS */
+	tmpdir(logdir, sizeof(logdir), "logs");
+	herald_env(env, smtp, sizeof(smtp), &s, logdir);
+	snprintf(smtp, sizeof(smtp), "HERALD_SMTP_URL=smtp://mailer:pw-s3cret-42@127.0.0.1:%d", s.port);
+	snprintf(out, sizeof(out), "%s/send.out", logdir);
+	char *argv[] = {herald_path(), "report", "send", NULL};
+	cr_expect_neq(finish(spawn(argv, env, out)), 0, "a password was sent over plain SMTP");
+	cr_expect_eq(count_mails(&s), 0);
+	char *msg = slurp(out);
+	cr_expect(!has(msg, "pw-s3cret-42"), "%s", msg);
+	free(msg);
+	char *err = itest_sql("SELECT coalesce(string_agg(last_error, ' '), '') FROM reports WHERE last_error LIKE '%%s3cret%%'");
+	cr_expect_str_empty(err);
+	free(err);
+	/* a trusted local relay: the explicit opt-out */
+	int n = 0;
+	while (env[n])
+		n++;
+	env[n] = "HERALD_SMTP_REQUIRE_TLS=off";
+	env[n + 1] = NULL;
+	cr_expect_eq(finish(spawn(argv, env, out)), 0);
+	cr_expect_eq(wait_mails(&s, 1, 5), 1);
+	sink_stop(&s);
+	msg = slurp(out);
+	cr_expect(!has(msg, "pw-s3cret-42"), "%s", msg);
+	free(msg);
+	rmtree(s.dir);
+	rmtree(logdir);
+}

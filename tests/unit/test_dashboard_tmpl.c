@@ -17,7 +17,7 @@ Test(dashboard_tmpl, provider_health_and_running_mailings)
 	cr_assert_eq(tmpl_load_dir(s, dir, err, sizeof(err)), 0, "%s", err);
 	json_t *data = json_loads(
 	    "{\"stats\": {\"messages\": {\"total\": 1}, \"mailings\": {\"total\": 1}},"
-	    " \"running\": [{\"id\": 7, \"excerpt\": \"<i>hi</i>\", \"end_at\": \"2031-01-01 10:00 UTC\","
+	    " \"running\": [{\"id\": 7, \"excerpt\": \"<i>hi</i>\", \"end_at\": \"2099-01-01 10:00 UTC\","
 	    "  \"sent\": 3, \"failed\": 1, \"total\": 10, \"max\": 10}], \"none_running\": false,"
 	    " \"provider\": {\"requests\": 40, \"any\": true, \"error_rate\": \"12.5\","
 	    "  \"results\": [{\"name\": \"ok\", \"n\": 35, \"bad\": false}, {\"name\": \"timeout\", \"n\": 5, \"bad\": true}],"

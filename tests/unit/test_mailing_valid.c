@@ -37,7 +37,7 @@ Test(mailing, validate)
 {
 	struct verr v = VERR_INIT;
 	struct mailing_in in;
-	json_t *j = json_loads("{\"start_at\":\"2031-01-01T00:00:00Z\",\"end_at\":\"2031-01-02T00:00:00+03:00\","
+	json_t *j = json_loads("{\"start_at\":\"2099-01-01T00:00:00Z\",\"end_at\":\"2099-01-02T00:00:00+03:00\","
 			       "\"text\":\"hi\",\"filter\":{\"tags\":[\"a\"]},\"send_window\":{\"start\":\"22:00\",\"end\":\"06:00\"}}", 0, NULL);
 	cr_assert_eq(mailing_validate(j, 1, &in, &v), 0);
 	cr_assert_str_eq(in.operator_codes, "{}");
@@ -56,7 +56,7 @@ Test(mailing, validate)
 	mailing_in_free(&in);
 	json_decref(j);
 
-	j = json_loads("{\"start_at\":\"2031-01-02T00:00:00+03:00\",\"end_at\":\"2031-01-01T21:00:00Z\",\"text\":\"x\"}", 0, NULL);
+	j = json_loads("{\"start_at\":\"2099-01-02T00:00:00+03:00\",\"end_at\":\"2099-01-01T21:00:00Z\",\"text\":\"x\"}", 0, NULL);
 	cr_assert_eq(mailing_validate(j, 1, &in, &v), -1);
 	json_t *e = verr_take(&v);
 	cr_assert_not_null(json_object_get(e, "end_at"));
