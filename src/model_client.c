@@ -1,6 +1,7 @@
 /* model_client.c — clients: validation, single-row SQL, filtered keyset lists and the bulk
  * upsert (validated in C, stored set-based from array parameters). */
 #include "model_client.h"
+#include "analyzer.h"
 #include "buf.h"
 #include "config.h"
 #include "log.h"
@@ -339,6 +340,7 @@ long long client_delete_many(struct db *db, const char *ids_json)
 	long long n = db_i64(r, 0, 0);
 	log_info("client.deleted_many", LI("clients", n), LI("messages_cancelled", db_i64(r, 0, 1)));
 	PQclear(r);
+	analyzer_note(ANALYZER_CLIENTS, n);
 	return n;
 }
 
@@ -385,7 +387,8 @@ static int bulk_store(struct db *db, const char *const arrays[4], struct client_
 		"              IS DISTINCT FROM (EXCLUDED.operator_code, EXCLUDED.tag_id, EXCLUDED.timezone)"
 		"        RETURNING (c.xmax = 0) AS inserted)"
 		" SELECT (SELECT count(*) FROM up WHERE inserted),"
-		"        (SELECT count(*) FROM s) - (SELECT count(*) FROM up WHERE inserted)";
+		"        (SELECT count(*) FROM s) - (SELECT count(*) FROM up WHERE inserted),"
+		"        (SELECT count(*) FROM up)";
 	/* Sorting 100,000 rows twice spills to disk with the default work_mem. */
 	static const char mem[] = "SET LOCAL work_mem = '64MB'";
 	const char *rp[] = {arrays[1], arrays[2]};
@@ -400,6 +403,7 @@ static int bulk_store(struct db *db, const char *const arrays[4], struct client_
 	}
 	res->created = db_i64(r, 0, 0);
 	res->updated = db_i64(r, 0, 1);
+	analyzer_note(ANALYZER_CLIENTS, db_i64(r, 0, 2));   /* rows written: the unchanged are not */
 	PQclear(r);
 	return 0;
 }

@@ -11,6 +11,7 @@
  *   end     running mailings whose end_at passed: pending messages expire, status finished;
  *   finish  running mailings with nothing pending or sending (read from message_counts). */
 #include "scheduler.h"
+#include "analyzer.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
@@ -29,7 +30,6 @@
 #define LEADER_LOCK "7236735302365461"  /* pg advisory lock key of the scheduler leader */
 #define WAKE_MAX_MS 1000
 #define WAKE_MIN_MS 20
-#define ANALYZE_AFTER 10000             /* recipients of a start that refreshes the statistics */
 
 static pthread_t thread;
 static atomic_int stopping;
@@ -118,9 +118,9 @@ static int start_one(struct db *db, const char *id)
 	log_info("mailing.started", LI("mailing_id", atoll(id)), LI("recipients", n),
 		 LD("ms", (now_mono() - t0) * 1000));
 	/* A big start changes the table's size by orders of magnitude: fresh statistics keep the
-	 * dispatchers' plans on the indexes (ANALYZE also invalidates their cached plans). */
-	if (n >= ANALYZE_AFTER && db_simple(db, "ANALYZE messages") == 0)
-		log_info("scheduler.analyzed", LI("mailing_id", atoll(id)), LD("ms", (now_mono() - t0) * 1000));
+	 * dispatchers' plans on the indexes (ANALYZE also invalidates their cached plans). The
+	 * analyzer runs it on its own connection, once for a burst of starts, while this loop goes on. */
+	analyzer_note(ANALYZER_MESSAGES, n);
 	return 0;
 fail:
 	db_rollback(db);
