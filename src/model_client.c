@@ -229,19 +229,41 @@ int client_delete(struct db *db, const char *id)
  * (NULL when absent), then for lists $5 the key after which the page starts and $6 the limit.
  * A LIMIT parameter keeps PostgreSQL from ever choosing the generic plan (it guesses 10% of
  * the rows), so each call would be planned again; the default page size has statements with
- * a constant LIMIT instead, which PostgreSQL plans once per connection. */
-#define F_TAG1 " AND c.tag_id = (SELECT id FROM tags WHERE name = $1::text)"
+ * a constant LIMIT instead, which PostgreSQL plans once per connection.
+ *
+ * A filtered page is one range of its filter's index, (tag_id, id), (operator_code, id) or
+ * (timezone, id), which holds the page's rows in order. Asked for "tag_id = v ORDER BY id
+ * LIMIT 51", PostgreSQL may instead walk the primary key in id order and filter, betting that
+ * the matches are spread evenly over the ids (the generic plan always bets so, and fresh
+ * statistics that show a value is common make the custom plan bet too). A bulk import puts
+ * its rows together at the end of the ids, and then a page reads the whole table before them
+ * (100,000 rows read for 51: 190 req/s instead of 11,000). So a list orders by its first
+ * filter's column, then id, and gives the filters as closed ranges [v, v]: with an equality
+ * the planner drops the fixed column from the ORDER BY and the bet is back. Only the filter's
+ * index yields that order, so the plan is its range whatever the statistics say. */
+#define TAG_ID "(SELECT id FROM tags WHERE name = $1::text)"
+#define F_TAG1 " AND c.tag_id >= " TAG_ID " AND c.tag_id <= " TAG_ID
 #define F_TAG0 " AND $1::text IS NULL"
-#define F_OP1 " AND c.operator_code = $2::text"
+#define F_OP1 " AND c.operator_code >= (SELECT $2::text) AND c.operator_code <= (SELECT $2::text)"
 #define F_OP0 " AND $2::text IS NULL"
 #define F_PRE1 " AND c.phone >= $3::text AND c.phone < ($3::text || ':')"
 #define F_PRE0 " AND $3::text IS NULL"
-#define F_TZ1 " AND c.timezone = $4::text"
+#define F_TZ1 " AND c.timezone >= (SELECT $4::text) AND c.timezone <= (SELECT $4::text)"
 #define F_TZ0 " AND $4::text IS NULL"
 #define FILTERS(t, o, p, z) F_TAG##t F_OP##o F_PRE##p F_TZ##z
+/* The order of a list: by its first filter of tag, operator_code, timezone (see above), then id. */
+#define ORDER_000 " ORDER BY c.id"
+#define ORDER_001 " ORDER BY c.timezone, c.id"
+#define ORDER_010 " ORDER BY c.operator_code, c.id"
+#define ORDER_011 ORDER_010
+#define ORDER_100 " ORDER BY c.tag_id, c.id"
+#define ORDER_101 ORDER_100
+#define ORDER_110 ORDER_100
+#define ORDER_111 ORDER_100
+#define ORDER_BY(t, o, z) ORDER_##t##o##z
 #define LIST_SQL(limit, t, o, p, z) \
-	"SELECT " CLIENT_COLS("t.name") " FROM " CLIENTS_TAGS " WHERE c.id > $5::bigint" \
-	FILTERS(t, o, p, z) " ORDER BY c.id LIMIT " limit
+	"SELECT " CLIENT_COLS("t.name") " FROM " CLIENTS_TAGS " WHERE c.id > (SELECT $5::bigint)" \
+	FILTERS(t, o, p, z) ORDER_BY(t, o, z) " LIMIT " limit
 #define LIST_ANY(t, o, p, z) LIST_SQL("$6", t, o, p, z)
 #define LIST_DEFAULT(t, o, p, z) LIST_SQL("51", t, o, p, z)
 #define COUNT_SQL(t, o, p, z) "SELECT count(*) FROM clients c WHERE true" FILTERS(t, o, p, z)
@@ -261,14 +283,17 @@ static int variant(const struct client_filter *f)
 	       (f->timezone != NULL);
 }
 
+const char *client_list_sql(const struct client_filter *f, int limit)
+{
+	return limit == PAGE_DEFAULT ? list_default_sql[variant(f)] : list_sql[variant(f)];
+}
+
 PGresult *client_list(struct db *db, const struct page *pg, const struct client_filter *f)
 {
 	char lim[16];
 	snprintf(lim, sizeof(lim), "%d", pg->limit + 1);
 	const char *p[] = {f->tag, f->operator_code, f->phone_prefix, f->timezone, pg->after, lim};
-	if (pg->limit == PAGE_DEFAULT)
-		return db_exec(db, list_default_sql[variant(f)], 5, p);
-	return db_exec(db, list_sql[variant(f)], 6, p);
+	return db_exec(db, client_list_sql(f, pg->limit), pg->limit == PAGE_DEFAULT ? 5 : 6, p);
 }
 
 PGresult *client_count(struct db *db, const struct client_filter *f)

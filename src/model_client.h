@@ -53,6 +53,9 @@ void client_json(struct buf *b, const PGresult *r, int row);
 int client_delete(struct db *db, const char *id);
 /* A page ordered by id (pg->after is a numeric key) of the clients matching f. */
 PGresult *client_list(struct db *db, const struct page *pg, const struct client_filter *f);
+/* The static text of the statement client_list() runs for f and a page of limit ($1..$4 the
+ * filters, $5 the key, and $6 the limit + 1 unless limit is PAGE_DEFAULT); tests EXPLAIN it. */
+const char *client_list_sql(const struct client_filter *f, int limit);
 PGresult *client_count(struct db *db, const struct client_filter *f);
 
 /* The admin's list: up to limit clients matching f in sort order ("id", "-id", "phone",
