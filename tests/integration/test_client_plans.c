@@ -1,8 +1,8 @@
 /* Client lists right after bulk imports (through the API and the admin's CSV import): a filtered
- * page is read from its filter's index, in the generic plan every connection keeps and in a
- * custom plan alike, and the table's statistics are refreshed soon after, outside the request.
- * Plans are checked with EXPLAIN of the very statement text the server prepares
- * (client_list_sql()), never with a time. */
+ * page of the API's list and of the admin's list is read from its filter's index, in the
+ * generic plan every connection keeps and in a custom plan alike, and the table's statistics
+ * are refreshed soon after, outside the request. Plans are checked with EXPLAIN of the very
+ * statement text the server prepares (client_list_sql(), client_page_sql()), never with a time. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,18 +32,18 @@ static void import_api(const char *prefix, const char *tag, const char *op)
 	free(body);
 }
 
-/* EXPLAIN of the list statement for f (default page, from the start) with args (the values of
- * $1..$4 as SQL literals) under plan_cache_mode mode; malloc'ed text of the whole plan. */
-static char *list_plan(const struct client_filter *f, const char *args, const char *mode)
+/* EXPLAIN of the statement sql with args (the values of its parameters as SQL literals) under
+ * plan_cache_mode mode; malloc'ed text of the whole plan. */
+static char *plan_of(const char *sql, const char *args, const char *mode)
 {
 	PGconn *db = itest_db();
-	PGresult *r = PQprepare(db, "list_plan", client_list_sql(f, 50), 0, NULL);
+	PGresult *r = PQprepare(db, "list_plan", sql, 0, NULL);
 	cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK, "%s", PQerrorMessage(db));
 	PQclear(r);
 	free(itest_sql("SELECT set_config('plan_cache_mode', '%s', false)", mode));
-	char sql[512];
-	snprintf(sql, sizeof(sql), "EXPLAIN EXECUTE list_plan(%s, 0)", args);
-	r = PQexec(db, sql);
+	char q[512];
+	snprintf(q, sizeof(q), "EXPLAIN EXECUTE list_plan(%s)", args);
+	r = PQexec(db, q);
 	cr_assert_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQerrorMessage(db));
 	size_t len = 1;
 	for (int i = 0; i < PQntuples(r); i++)
@@ -57,15 +57,35 @@ static char *list_plan(const struct client_filter *f, const char *args, const ch
 	return plan;
 }
 
-/* Both plans of the list for f read the index named index and not the primary key. */
-static void expect_index(const struct client_filter *f, const char *args, const char *index)
+/* Both plans of sql (generic and custom) read the index named index and not the primary key. */
+static void expect_sql_index(const char *sql, const char *args, const char *index)
 {
 	static const char *const modes[] = {"force_generic_plan", "force_custom_plan"};
 	for (size_t i = 0; i < 2; i++) {
-		char *plan = list_plan(f, args, modes[i]);
+		char *plan = plan_of(sql, args, modes[i]);
 		cr_expect_not_null(strstr(plan, index), "%s: %s", modes[i], plan);
 		cr_expect_null(strstr(plan, "clients_pkey"), "%s: %s", modes[i], plan);
 		free(plan);
+	}
+}
+
+/* The API's list for f (default page, from the start; args the values of $1..$4) reads index. */
+static void expect_index(const struct client_filter *f, const char *filters, const char *index)
+{
+	char args[256];
+	snprintf(args, sizeof(args), "%s, 0", filters);
+	expect_sql_index(client_list_sql(f, 50), args, index);
+}
+
+/* The admin's list for f, in both orders by id (the default, newest first, and oldest first),
+ * from the first page, reads index. */
+static void expect_admin_index(const struct client_filter *f, const char *filters, const char *index)
+{
+	static const struct { const char *sort, *start; } sorts[] = {{"-id", "9223372036854775807"}, {"id", "0"}};
+	char args[256];
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(args, sizeof(args), "%s, '%s', 51", filters, sorts[i].start);
+		expect_sql_index(client_page_sql(sorts[i].sort, f), args, index);
 	}
 }
 
@@ -85,23 +105,30 @@ static void expect_analyzed_after(const char *since)
 	free(v);
 }
 
-Test(client_plans, api_import_keeps_filtered_lists_on_their_index)
+/* Imports IMPORTED clients of other tags and operators and analyzes, then IMPORTED clients of a
+ * new tag and operator, whose rows come after all of them in id order; tag and op receive their
+ * names. The time between the two imports (malloc'ed timestamptz text). */
+static char *import_after_others(char tag[32], char op[4])
 {
-	/* The table before: clients of other tags and operators, statistics taken then. The import
-	 * puts its rows after all of them in id order. */
-	char prefix[12], tag[32], op[4], args[128], *since;
+	char prefix[12];
 	uniq_phone(prefix);
 	prefix[5] = '\0';
-	uniq_name("before", tag, sizeof(tag));
-	snprintf(op, sizeof(op), "%.3s", prefix + 2);
+	uniq_name("before", tag, 32);
+	snprintf(op, 4, "%.3s", prefix + 2);
 	import_api(prefix, tag, op);
 	free(itest_sql("ANALYZE clients"));
-	since = itest_sql("SELECT now()");
+	char *since = itest_sql("SELECT now()");
 	uniq_phone(prefix);
 	prefix[5] = '\0';
-	uniq_name("plan", tag, sizeof(tag));
-	snprintf(op, sizeof(op), "%.3s", prefix + 2);
+	uniq_name("plan", tag, 32);
+	snprintf(op, 4, "%.3s", prefix + 2);
 	import_api(prefix, tag, op);
+	return since;
+}
+
+Test(client_plans, api_import_keeps_filtered_lists_on_their_index)
+{
+	char tag[32], op[4], args[128], *since = import_after_others(tag, op);
 
 	snprintf(args, sizeof(args), "'%s', NULL, NULL, NULL", tag);
 	expect_index(&(struct client_filter){.tag = tag}, args, "clients_tag");
@@ -152,5 +179,15 @@ Test(client_plans, csv_import_refreshes_statistics)
 	free(o);
 	free(t);
 	free(csv);
+	free(since);
+}
+
+Test(client_plans, api_import_keeps_admin_filtered_lists_on_their_index)
+{
+	char tag[32], op[4], args[128], *since = import_after_others(tag, op);
+	snprintf(args, sizeof(args), "'%s', NULL, NULL, NULL", tag);
+	expect_admin_index(&(struct client_filter){.tag = tag}, args, "clients_tag");
+	snprintf(args, sizeof(args), "NULL, '%s', NULL, NULL", op);
+	expect_admin_index(&(struct client_filter){.operator_code = op}, args, "clients_operator");
 	free(since);
 }
