@@ -89,6 +89,18 @@ static void expect_admin_index(const struct client_filter *f, const char *filter
 	}
 }
 
+/* The list of expect (expect_index or expect_admin_index) filtered by tag, then by operator op,
+ * reads the filter's index. */
+static void expect_tag_and_operator(void (*expect)(const struct client_filter *, const char *, const char *),
+				    const char *tag, const char *op)
+{
+	char args[128];
+	snprintf(args, sizeof(args), "'%s', NULL, NULL, NULL", tag);
+	expect(&(struct client_filter){.tag = tag}, args, "clients_tag");
+	snprintf(args, sizeof(args), "NULL, '%s', NULL, NULL", op);
+	expect(&(struct client_filter){.operator_code = op}, args, "clients_operator");
+}
+
 /* Waits (at most ANALYZE_WAIT_S) until clients was analyzed after since (a timestamptz). */
 static void expect_analyzed_after(const char *since)
 {
@@ -128,14 +140,11 @@ static char *import_after_others(char tag[32], char op[4])
 
 Test(client_plans, api_import_keeps_filtered_lists_on_their_index)
 {
-	char tag[32], op[4], args[128], *since = import_after_others(tag, op);
+	char tag[32], op[4], *since = import_after_others(tag, op);
 
-	snprintf(args, sizeof(args), "'%s', NULL, NULL, NULL", tag);
-	expect_index(&(struct client_filter){.tag = tag}, args, "clients_tag");
-	snprintf(args, sizeof(args), "NULL, '%s', NULL, NULL", op);
-	expect_index(&(struct client_filter){.operator_code = op}, args, "clients_operator");
-	snprintf(args, sizeof(args), "NULL, NULL, NULL, 'Europe/Moscow'");
-	expect_index(&(struct client_filter){.timezone = "Europe/Moscow"}, args, "clients_timezone");
+	expect_tag_and_operator(expect_index, tag, op);
+	expect_index(&(struct client_filter){.timezone = "Europe/Moscow"}, "NULL, NULL, NULL, 'Europe/Moscow'",
+		     "clients_timezone");
 
 	char path[128];
 	snprintf(path, sizeof(path), "/api/v1/clients?limit=50&tag=%s", tag);
@@ -149,10 +158,7 @@ Test(client_plans, api_import_keeps_filtered_lists_on_their_index)
 	resp_free(r);
 
 	expect_analyzed_after(since);   /* and with the fresh statistics, the same plans */
-	snprintf(args, sizeof(args), "'%s', NULL, NULL, NULL", tag);
-	expect_index(&(struct client_filter){.tag = tag}, args, "clients_tag");
-	snprintf(args, sizeof(args), "NULL, '%s', NULL, NULL", op);
-	expect_index(&(struct client_filter){.operator_code = op}, args, "clients_operator");
+	expect_tag_and_operator(expect_index, tag, op);
 	free(since);
 }
 
@@ -184,10 +190,7 @@ Test(client_plans, csv_import_refreshes_statistics)
 
 Test(client_plans, api_import_keeps_admin_filtered_lists_on_their_index)
 {
-	char tag[32], op[4], args[128], *since = import_after_others(tag, op);
-	snprintf(args, sizeof(args), "'%s', NULL, NULL, NULL", tag);
-	expect_admin_index(&(struct client_filter){.tag = tag}, args, "clients_tag");
-	snprintf(args, sizeof(args), "NULL, '%s', NULL, NULL", op);
-	expect_admin_index(&(struct client_filter){.operator_code = op}, args, "clients_operator");
-	free(since);
+	char tag[32], op[4];
+	free(import_after_others(tag, op));
+	expect_tag_and_operator(expect_admin_index, tag, op);
 }
