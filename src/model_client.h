@@ -53,13 +53,21 @@ void client_json(struct buf *b, const PGresult *r, int row);
 int client_delete(struct db *db, const char *id);
 /* A page ordered by id (pg->after is a numeric key) of the clients matching f. */
 PGresult *client_list(struct db *db, const struct page *pg, const struct client_filter *f);
+/* The static text of the statement client_list() runs for f and a page of limit ($1..$4 the
+ * filters, $5 the key, and $6 the limit + 1 unless limit is PAGE_DEFAULT); tests EXPLAIN it. */
+const char *client_list_sql(const struct client_filter *f, int limit);
 PGresult *client_count(struct db *db, const struct client_filter *f);
 
 /* The admin's list: up to limit clients matching f in sort order ("id", "-id", "phone",
  * "-phone"), after the row whose key (client_key) is after_json (NULL: from the start).
- * Rows as client_list's. Planned per call (db_exec_once), so each filter's index serves it. */
+ * Rows as client_list's; ordered by id, a filtered page is read from its filter's index as
+ * client_list's is. */
 PGresult *client_page(struct db *db, const char *sort, const char *after_json,
 		      const struct client_filter *f, int limit);
+/* The static text of the statement client_page() runs for sort and f; tests EXPLAIN it.
+ * $1..$4 the filters, $6 the limit; $5 for "id" and "-id" the id after (before) which the page
+ * starts (0, or the largest bigint, for the first page), for the phone sorts the JSON key. */
+const char *client_page_sql(const char *sort, const struct client_filter *f);
 /* The keyset key of row of a client_page result for sort, as JSON text appended to b. */
 void client_key(struct buf *b, const PGresult *r, int row, const char *sort);
 /* Pending messages of client id (cancelled if it is deleted); -1 on a database error. */

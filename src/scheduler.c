@@ -11,6 +11,7 @@
  *   end     running mailings whose end_at passed: pending messages expire, status finished;
  *   finish  running mailings with nothing pending or sending (read from message_counts). */
 #include "scheduler.h"
+#include "analyzer.h"
 #include "config.h"
 #include "db.h"
 #include "log.h"
@@ -29,7 +30,6 @@
 #define LEADER_LOCK "7236735302365461"  /* pg advisory lock key of the scheduler leader */
 #define WAKE_MAX_MS 1000
 #define WAKE_MIN_MS 20
-#define ANALYZE_AFTER 10000             /* recipients of a start that refreshes the statistics */
 
 static pthread_t thread;
 static atomic_int stopping;
@@ -40,19 +40,29 @@ static const char sql_due[] =
     "SELECT id FROM mailings WHERE status = 'scheduled' AND start_at <= now()"
     " ORDER BY start_at LIMIT 50";
 
+/* Whether the mailing is still open, and whether it filters by tags and by operators. */
 static const char sql_lock_mailing[] =
-    "SELECT end_at > now() FROM mailings WHERE id = $1 AND status = 'scheduled' AND start_at <= now()"
-    " FOR UPDATE";
+    "SELECT end_at > now(), cardinality(filter_tags) > 0, cardinality(filter_operator_codes) > 0"
+    "  FROM mailings WHERE id = $1 AND status = 'scheduled' AND start_at <= now() FOR UPDATE";
 
-static const char sql_freeze[] =
-    "INSERT INTO messages (mailing_id, client_id, phone, due_at, expires_at)"
-    " SELECT g.id, c.id, c.phone,"
-    "        least(g.end_at, " SQL_WINDOW_NEXT("now()", "c.timezone", "g.window_start", "g.window_end") "),"
-    "        g.end_at"
-    "   FROM mailings g CROSS JOIN clients c LEFT JOIN tags t ON t.id = c.tag_id"
-    "  WHERE g.id = $1"
-    "    AND (cardinality(g.filter_operator_codes) = 0 OR c.operator_code = ANY (g.filter_operator_codes))"
-    "    AND (cardinality(g.filter_tags) = 0 OR t.name = ANY (g.filter_tags))";
+/* The messages of a mailing: one statement for each combination of filters, so that a tag's
+ * recipients are read from clients_tag (through the tags named) and an operator's from
+ * clients_operator, and only a mailing to everybody scans the table. With the filters written as
+ * "cardinality(g.filter_tags) = 0 OR t.name = ANY (g.filter_tags)" one plan served every mailing,
+ * and it was that scan: a 50-recipient tag read all the clients. */
+#define FREEZE_TAGS0 " CROSS JOIN clients c"
+#define FREEZE_TAGS1 " JOIN tags t ON t.name = ANY (g.filter_tags) JOIN clients c ON c.tag_id = t.id"
+#define FREEZE_OPS0 ""
+#define FREEZE_OPS1 " AND c.operator_code = ANY (g.filter_operator_codes)"
+#define FREEZE_SQL(tags, ops) \
+	"INSERT INTO messages (mailing_id, client_id, phone, due_at, expires_at)" \
+	" SELECT g.id, c.id, c.phone," \
+	"        least(g.end_at, " SQL_WINDOW_NEXT("now()", "c.timezone", "g.window_start", "g.window_end") ")," \
+	"        g.end_at" \
+	"   FROM mailings g" FREEZE_TAGS##tags " WHERE g.id = $1" FREEZE_OPS##ops
+
+static const char *const sql_freeze[2][2] = {{FREEZE_SQL(0, 0), FREEZE_SQL(0, 1)},
+					     {FREEZE_SQL(1, 0), FREEZE_SQL(1, 1)}};
 
 static const char sql_mark_running[] =
     "UPDATE mailings SET status = 'running', started_at = now(), updated_at = now() WHERE id = $1";
@@ -99,6 +109,7 @@ static int start_one(struct db *db, const char *id)
 		return 0;
 	}
 	int open = strcmp(db_str(r, 0, 0), "t") == 0;
+	const char *freeze = sql_freeze[strcmp(db_str(r, 0, 1), "t") == 0][strcmp(db_str(r, 0, 2), "t") == 0];
 	PQclear(r);
 	if (!open) {
 		if (db_run(db, sql_finish_unstarted, 1, p) < 0 || db_commit(db) < 0)
@@ -107,7 +118,7 @@ static int start_one(struct db *db, const char *id)
 			 LS("reason", "end_at passed before it could start"), LI("recipients", 0));
 		return 0;
 	}
-	r = db_exec(db, sql_freeze, 1, p);
+	r = db_exec(db, freeze, 1, p);
 	if (r == NULL)
 		goto fail;
 	long n = atol(PQcmdTuples(r));
@@ -118,9 +129,9 @@ static int start_one(struct db *db, const char *id)
 	log_info("mailing.started", LI("mailing_id", atoll(id)), LI("recipients", n),
 		 LD("ms", (now_mono() - t0) * 1000));
 	/* A big start changes the table's size by orders of magnitude: fresh statistics keep the
-	 * dispatchers' plans on the indexes (ANALYZE also invalidates their cached plans). */
-	if (n >= ANALYZE_AFTER && db_simple(db, "ANALYZE messages") == 0)
-		log_info("scheduler.analyzed", LI("mailing_id", atoll(id)), LD("ms", (now_mono() - t0) * 1000));
+	 * dispatchers' plans on the indexes (ANALYZE also invalidates their cached plans). The
+	 * analyzer runs it on its own connection, once for a burst of starts, while this loop goes on. */
+	analyzer_note(ANALYZER_MESSAGES, n);
 	return 0;
 fail:
 	db_rollback(db);

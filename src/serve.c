@@ -1,5 +1,6 @@
 /* serve.c — the role table and the process lifecycle. */
 #include "serve.h"
+#include "analyzer.h"
 #include "assets.h"
 #include "config.h"
 #include "csrf.h"
@@ -131,6 +132,9 @@ int serve_run(const char *roles)
 	pthread_sigmask(SIG_BLOCK, &set, NULL);   /* every thread started below inherits it */
 	signal(SIGPIPE, SIG_IGN);
 
+	/* Not a role: every role's large writes need it, and it is idle without them. */
+	if (analyzer_start() < 0)
+		fatal("cannot start the analyzer thread");
 	int started[ARRAY_LEN(role_table)] = {0}, rc = 0;
 	for (size_t i = 0; i < ARRAY_LEN(role_table); i++) {
 		if (!role_wanted(roles, role_table[i].name))
@@ -152,6 +156,7 @@ int serve_run(const char *roles)
 	for (size_t i = ARRAY_LEN(role_table); i-- > 0;)
 		if (started[i])
 			role_table[i].stop();
+	analyzer_stop();
 	log_info("serve.stopped", LI("status", rc));
 	return rc;
 }
