@@ -1,4 +1,4 @@
--- 008_login_throttle: sign-in throttling per (client address, user name) and per client
+-- 009_login_throttle: sign-in throttling per (client address, user name) and per client
 -- address, in place of the count per user name (which let anyone lock an account out).
 -- One row per key: 'u:<address> <user name>' or 'a:<address>'. Every attempt is counted before
 -- the password is checked, in the one statement that also decides, so parallel attempts
