@@ -302,7 +302,12 @@ static int end_claim(struct worker *w, PGresult *r)
 		}
 		const char *text = db_null(r, i, 4) ? (m->mailing_id ? mailing_text(w, m->mailing_id) : NULL)
 						    : db_str(r, i, 4);
-		m->text = xstrdup(text ? text : "");
+		if (text == NULL) {      /* the mailing's text could not be read: not now, not empty */
+			m->text = xstrdup("");
+			add_result(w, m, OUT_RELEASE, 0);
+			continue;
+		}
+		m->text = xstrdup(text);
 		w->n_claimed++;
 		log_debug("message.claimed", LI("mailing_id", m->mailing_id), LI("message_id", m->id),
 			  LI("client_id", m->client_id), LI("attempt", m->attempts));
@@ -354,8 +359,8 @@ int dw_wait(struct worker *w, int block)
 	} else {
 		int got = ok ? end_claim(w, first) : -1;
 		double now = now_mono();
-		if (got < 0)
-			w->next_claim = now + 1.0;
+		if (got < 0)    /* a session that died is replaced at once; an error waits a second */
+			w->next_claim = now + (PQstatus(c) == CONNECTION_OK ? 1.0 : 0);
 		else if (got < w->claim_want)
 			w->next_claim = now + next_due_ms(w) / 1000.0;
 	}

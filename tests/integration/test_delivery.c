@@ -168,3 +168,22 @@ Test(delivery, backlog_stops_when_the_send_window_closes)
 		     "a pending message is not due at the next opening");
 	cr_assert_eq(fp_stat(&fp, "duplicates"), 0);
 }
+
+/* Every database session is dropped in the middle of a mailing, as in a database restart:
+ * the workers come back on new sessions, outcomes whose write was lost are written again, and
+ * nothing is sent twice. */
+Test(delivery, database_sessions_dropped_mid_mailing)
+{
+	const char *args[] = {"--latency-ms", "50", NULL};
+	struct proc fp = fakeprobe_start(args);
+	struct proc h = eng_herald(&fp, "HERALD_PROVIDER_CONCURRENCY=32", NULL);
+	eng_clients(3000, "916", NULL, "Europe/Moscow");
+	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
+	for (int i = 0; i < 300 && fp_stat(&fp, "received") < 500; i++)
+		usleep(20000);
+	cr_assert_lt(fp_stat(&fp, "received"), 3000, "the mailing ended before the sessions were dropped");
+	cr_assert_gt(eng_int("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+			     " WHERE datname = current_database() AND pid <> pg_backend_pid()"), 0);
+	cr_assert(eng_wait_final(m, 60), "not every message final after the sessions were dropped");
+	assert_exactly_once(&fp, &h, 1, m, 3000, 50);
+}
