@@ -83,12 +83,12 @@ SQL
 
 bench_get_clients() {
   LOAD_BEFORE=$(load)
-  wrk_line "GET /api/v1/clients?limit=50" "$BASE/api/v1/clients?limit=50"
+  wrk_line "GET /api/v1/clients?limit=50 [target >= 15000 req/s]" "$BASE/api/v1/clients?limit=50"
 }
 
 bench_post_clients() {
   LOAD_BEFORE=$(load)
-  BENCH_PHONE_RUN=$((RANDOM % 1000)) wrk_line "POST /api/v1/clients" "$BASE/api/v1/clients" \
+  BENCH_PHONE_RUN=$((RANDOM % 1000)) wrk_line "POST /api/v1/clients [target >= 8000 req/s]" "$BASE/api/v1/clients" \
     -s "$ROOT/tools/bench/post_client.lua"
 }
 
@@ -126,10 +126,16 @@ bench_filtered_after_import() {
   awk -v f="$filtered" -v u="$WRK_RPS" 'BEGIN { printf "bench: filtered list after an import  %d req/s = %.2f of the unfiltered %d req/s [target >= half of the unfiltered rate]\n", f, f / u, u }'
 }
 
-# Dispatch of a 1,000,000-recipient mailing to fakeprobe: its own database in this cluster
-# (tools/bench/dispatch.sh, which also runs alone).
+# Dispatch of mailings of 50,000, 200,000 and 1,000,000 recipients to fakeprobe, three runs each:
+# its own database in this cluster (tools/bench/dispatch.sh, which also runs alone).
 bench_dispatch() {
   "$ROOT/tools/bench/dispatch.sh"
+}
+
+# The exactly-once sweep: provider latency x concurrency x instances, no message twice
+# (tools/bench/delivery.sh, which also runs alone).
+bench_delivery() {
+  "$ROOT/tools/bench/delivery.sh"
 }
 
 # SMPP ingest: submit_sm stored per second, window 10 over several binds (its own cluster;
@@ -171,6 +177,6 @@ bench_admin_clients() {
 }
 
 # BENCH_ONLY="bench_seed_clients bench_filtered_after_import" runs those figures alone (after bench_setup).
-FIGURES=(bench_setup bench_seed_clients bench_get_clients bench_post_clients bench_bulk_clients bench_filtered_after_import bench_admin_clients bench_dispatch bench_smpp)
+FIGURES=(bench_setup bench_seed_clients bench_get_clients bench_post_clients bench_bulk_clients bench_filtered_after_import bench_admin_clients bench_dispatch bench_delivery bench_smpp)
 [[ -n "${BENCH_ONLY:-}" ]] && read -ra FIGURES <<<"bench_setup $BENCH_ONLY"
 for f in "${FIGURES[@]}"; do "$f"; done
