@@ -7,8 +7,10 @@
 #include "smpp_pdu.h"
 #include "smpp_store.h"
 
-#define SMPP_MAX_CONNS 4096
+#define SMPP_MAX_CONNS 4096         /* slots; cfg.smpp_max_connections may set fewer */
 #define SMPP_WINDOW 256             /* requests of one bind in flight before we stop reading */
+#define SMPP_OUT_HIGH 16384         /* queued output octets before we stop reading */
+#define SMPP_RBUF_UNBOUND 4096      /* input buffer (and largest PDU) before a bind */
 #define SMPP_RECEIPT_WINDOW 256     /* deliver_sm per bind awaiting deliver_sm_resp */
 #define SMPP_MAX_CONCAT 16          /* concatenated messages being assembled per bind */
 #define SMPP_CONCAT_TIMEOUT 60.0    /* seconds to wait for the missing parts */
@@ -56,15 +58,16 @@ struct smpp_conn {
 	int binding;                    /* a bind is with the store */
 	struct smpp_account_state *acct;
 	char system_id[17];
-	uint8_t *rbuf;                  /* SMPP_PDU_MAX bytes */
-	size_t rlen;
+	uint8_t *rbuf;                  /* rcap bytes: SMPP_RBUF_UNBOUND, SMPP_PDU_MAX once bound */
+	size_t rlen, rcap;
 	struct buf wbuf;
-	size_t woff;
+	size_t woff;                    /* wbuf octets written */
 	int closing;                    /* close when wbuf is written */
-	int paused;                     /* EPOLLIN off: the window is full */
+	int paused;                     /* EPOLLIN off: the window or the output is full */
 	int want_out;                   /* EPOLLOUT on */
 	int pending;                    /* requests not answered yet (store jobs and held parts) */
-	double last_rx, last_enquire;
+	double opened, last_rx, last_enquire;
+	double last_tx;                 /* output last moved (written, or queued when empty) */
 	uint32_t next_seq;
 	struct smpp_inflight inflight[SMPP_RECEIPT_WINDOW];
 	int ninflight;

@@ -1,0 +1,156 @@
+// SMPP server under hostile peers (API.md section 7: "Whatever a peer sends, and whether or not
+// it reads the answers, herald's memory stays bounded and other peers are served"). Each test
+// runs its own herald (settings through the environment), real TCP peers from node: raw
+// sockets for the misbehaving ones, the npm `smpp` client for the well-behaved ones.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHerald, createAccount, call, bind, uniq, rss, enquireLink, bindPdu, rawPeer, rawAnswer,
+         closesWithin } from './proc.mjs';
+
+const PW = 'pass-word1';
+const acct = {};
+
+function phone() {
+  return `79${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}`;
+}
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// A herald for one test; stopped (exit 0, no sanitizer report) when fn is done.
+async function withHerald(env, fn) {
+  const h = await startHerald({ env });
+  try {
+    await fn(h);
+  } finally {
+    assert.equal(await h.stop(), 0, 'herald exits 0 on SIGTERM');
+    assert.equal(h.sanitizer(), '', 'no sanitizer report');
+  }
+}
+
+// Writes enquire_link PDUs to sock as fast as it takes them for ms, reading nothing.
+async function flood(sock, ms) {
+  sock.pause();
+  const chunk = Buffer.concat(Array.from({ length: 4096 }, (_, i) => enquireLink(1000 + i)));
+  const end = Date.now() + ms;
+  let sent = 0;
+  while (Date.now() < end && !sock.destroyed) {
+    if (sock.write(chunk)) {
+      sent += chunk.length;
+      if (sent % (chunk.length * 64) === 0) await sleep(0);
+    } else {
+      await Promise.race([new Promise((r) => sock.once('drain', r)), sleep(100)]);
+    }
+  }
+  return sent;
+}
+
+before(() => {
+  for (const k of ['main', 'other']) acct[k] = uniq(`hd${k}`);
+  createAccount(acct.main, PW, { tps: 100000 });
+  createAccount(acct.other, PW, { tps: 100000 });
+});
+
+test('a peer that floods enquire_link and never reads: memory stays bounded, others are served', async () => {
+  await withHerald({}, async (h) => {
+    const s = await bind(h.port, acct.main, PW);
+    await call(s, 'submit_sm', { destination_addr: phone(), data_coding: 3, short_message: Buffer.from('warm up') });
+    const base = rss(h.proc.pid);
+    let peak = base;
+    const sampler = setInterval(() => { peak = Math.max(peak, rss(h.proc.pid)); }, 100);
+    const flooder = await rawPeer(h.port);
+    let served = 0, worst = 0, stop = false;
+    const others = (async () => {
+      while (!stop) {
+        const t0 = Date.now();
+        const r = await call(s, 'submit_sm', { destination_addr: phone(), data_coding: 3, short_message: Buffer.from('during flood') });
+        assert.equal(r.command_status, 0);
+        const fresh = await bind(h.port, acct.other, PW);    // a new peer binds meanwhile
+        assert.equal((await call(fresh, 'enquire_link')).command_status, 0);
+        fresh.destroy();
+        worst = Math.max(worst, Date.now() - t0);
+        served++;
+        await sleep(100);
+      }
+    })();
+    let sent = 0;
+    try {
+      sent = await flood(flooder, 5000);
+    } finally {
+      stop = true;
+      await others;
+    }
+    clearInterval(sampler);
+    peak = Math.max(peak, rss(h.proc.pid));
+    const grew = (peak - base) / 1048576;
+    assert.ok(grew < 48, `RSS grew by ${grew.toFixed(1)} MiB while a peer sent ${(sent / 1048576).toFixed(0)} MiB`);
+    assert.ok(served >= 5, `other peers were served ${served} times`);
+    assert.ok(worst < 5000, `an answer took ${worst} ms`);
+    flooder.destroy();
+    s.destroy();
+  });
+});
+
+test('a peer that does not bind in time is closed; a bound one stays', async () => {
+  await withHerald({ HERALD_SMPP_BIND_TIMEOUT_S: '1' }, async (h) => {
+    const idle = await rawPeer(h.port);
+    const chatty = await rawPeer(h.port);
+    const s = await bind(h.port, acct.main, PW);
+    const keep = setInterval(() => chatty.write(enquireLink(7)), 200);
+    try {
+      assert.equal(await closesWithin(idle, 8000), true, 'a silent unbound peer is closed');
+      assert.equal(await closesWithin(chatty, 8000), true, 'an unbound peer sending enquire_link is closed');
+    } finally {
+      clearInterval(keep);
+    }
+    await sleep(1500);
+    assert.equal((await call(s, 'enquire_link')).command_status, 0, 'the bound session is still served');
+    s.destroy();
+  });
+});
+
+test('a bound peer whose output stays full is closed after the send timeout', async () => {
+  await withHerald({ HERALD_SMPP_SEND_TIMEOUT_S: '2' }, async (h) => {
+    const p = await rawPeer(h.port);
+    p.write(bindPdu(2, acct.main, PW, 1));
+    const r = await rawAnswer(p, 1);
+    assert.equal(r && r.status, 0, 'bound');
+    const done = closesWithin(p, 30000);
+    await flood(p, 4000);
+    const keep = setInterval(() => p.write(enquireLink(9)), 200);
+    try {
+      assert.equal(await done, true, 'closed while its answers pile up unread');
+    } finally {
+      clearInterval(keep);
+    }
+    const s = await bind(h.port, acct.main, PW);
+    assert.equal((await call(s, 'enquire_link')).command_status, 0);
+    s.destroy();
+  });
+});
+
+test('connections are capped per address and in total', async () => {
+  const env = { HERALD_SMPP_MAX_CONNECTIONS: '4', HERALD_SMPP_MAX_CONNECTIONS_PER_IP: '2' };
+  await withHerald(env, async (h) => {
+    async function served(addr, seq) {
+      const p = await rawPeer(h.port, addr);
+      p.write(enquireLink(seq));
+      const r = await rawAnswer(p, seq, 3000);
+      return { p, ok: r !== null && r.status === 0 };
+    }
+    const a1 = await served('127.0.0.1', 1);
+    const a2 = await served('127.0.0.1', 2);
+    assert.ok(a1.ok && a2.ok, 'two from one address');
+    const a3 = await served('127.0.0.1', 3);
+    assert.equal(a3.ok, false, 'a third from the same address is refused');
+    assert.equal(await closesWithin(a3.p, 3000), true);
+    const b = await served('127.0.0.2', 4);
+    const c = await served('127.0.0.3', 5);
+    assert.ok(b.ok && c.ok, 'other addresses up to the total');
+    const d = await served('127.0.0.4', 6);
+    assert.equal(d.ok, false, 'a fifth connection is refused');
+    a1.p.destroy();
+    await sleep(300);
+    const again = await served('127.0.0.1', 7);
+    assert.ok(again.ok, 'a freed place is taken again');
+    for (const x of [a2, b, c, again]) x.p.destroy();
+  });
+});
