@@ -17,7 +17,7 @@
 
 static const struct admin_field add_fields[] = {
 	{"system_id", "System ID", "text", NULL, "1 to 16 printable ASCII characters without spaces; the ESME binds with it.", 1, 16, NULL},
-	{"password", "Password", "password", NULL, "8 to 64 printable ASCII characters (many SMPP 3.4 clients send at most 8).", 1, 64, NULL},
+	{"password", "Password", "password", NULL, "1 to 64 printable ASCII characters without spaces (SMPP 3.4 clients send at most 8).", 1, 64, NULL},
 	{"throughput", "Throughput", "number", NULL, "submit_sm per second, 1 to 1000000.", 1, 7, NULL},
 	{"allowed_cidrs", "Allowed networks", "text", NULL, "Comma-separated CIDRs such as 10.0.0.0/8, 192.0.2.7; empty: any address.", 0, 4096, NULL},
 	{"enabled", "Enabled (may bind)", "checkbox", NULL, NULL, 0, 0, NULL},

@@ -154,3 +154,16 @@ test('connections are capped per address and in total', async () => {
     for (const x of [a2, b, c, again]) x.p.destroy();
   });
 });
+
+test('SMPP 3.4 passwords of 1 to 8 characters are accepted by the CLI and bind', async () => {
+  const short = uniq('hdpw1'), eight = uniq('hdpw8');
+  createAccount(short, 'x');
+  createAccount(eight, 'Pa$$w0rd');
+  await withHerald({}, async (h) => {
+    for (const [sid, pw] of [[short, 'x'], [eight, 'Pa$$w0rd']]) {
+      const s = await bind(h.port, sid, pw);
+      assert.equal((await call(s, 'enquire_link')).command_status, 0);
+      s.destroy();
+    }
+  });
+});
