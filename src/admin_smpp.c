@@ -1,7 +1,8 @@
 /* admin_smpp.c — /admin/smpp-accounts/ (admins only): the accounts SMPP clients bind with:
  * list, add, edit (throughput, allowed networks, enabled, a new password) and delete. The
- * rules are model_smpp_account's, as for `herald smpp-account create`. A change applies to
- * the next bind. */
+ * rules are model_smpp_account's, as for `herald smpp-account create`. Disabling or deleting
+ * an account closes its binds within a second (smpp_check.c); other changes apply to the next
+ * bind. */
 #include "admin.h"
 #include "admin_handlers.h"
 #include "audit.h"
@@ -43,7 +44,7 @@ void admin_smpp_list(struct http_req *req)
 	static const char *const sorts[] = {"system_id", NULL};
 	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), "id", 0, NULL};
 	static const char *const notices[] = {"created", "The SMPP account was added.", "updated",
-					      "The SMPP account was saved; it applies to the next bind.", "deleted",
+					      "The SMPP account was saved; a disabled account's binds close within a second, other changes apply to the next bind.", "deleted",
 					      "The SMPP account was deleted.", NULL};
 	const char *sort, *q;
 	char *after;

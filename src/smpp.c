@@ -397,6 +397,8 @@ static void *loop(void *arg)
 		} else if (!S.stopping) {
 			smpp_receipt_more();
 		}
+		if (!S.stopping)
+			smpp_check_accounts(now);
 		flush_dirty();
 		if (S.stopping && (S.in_store == 0 || now > deadline))
 			break;

@@ -105,6 +105,12 @@ struct smpp_account_state *smpp_account_state(int64_t id);
 /* True for bind_receiver and bind_transceiver. */
 int smpp_is_receiver(uint32_t bind);
 
+/* smpp_check.c */
+/* Twice a second: asks the store which accounts with a bind were deleted or disabled. */
+void smpp_check_accounts(double now);
+/* Unbinds and closes the links of the accounts the check refused. */
+void smpp_check_result(const struct smpp_job *j);
+
 /* smpp_receipt.c */
 /* Asks the store for due receipts when receivers are bound and none is asked for already. */
 void smpp_receipt_poll(void);

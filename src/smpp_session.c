@@ -486,6 +486,9 @@ void smpp_session_result(struct smpp_job *j)
 	case SJ_POLL:
 		smpp_receipt_dispatch(j);
 		break;
+	case SJ_CHECK:
+		smpp_check_result(j);
+		break;
 	case SJ_ACK:
 		break;
 	}

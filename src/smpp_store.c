@@ -46,6 +46,7 @@ void smpp_job_free(struct smpp_job *j)
 	free(j->text);
 	free(j->seqs);
 	free(j->accounts);
+	free(j->refused);
 	free(j->receipts);
 	free(j);
 }
@@ -112,10 +113,20 @@ static void arr_int(struct buf *b, int64_t v, int null_if_zero)
 		buf_printf(b, "%lld", (long long)v);
 }
 
+/* ids[0..n) as a PostgreSQL bigint array literal into b (empty). */
+static void arr_ids(struct buf *b, const int64_t *ids, int n)
+{
+	for (int i = 0; i < n; i++)
+		arr_int(b, ids[i], 0);
+	if (n == 0)
+		buf_putc(b, '{');
+	buf_putc(b, '}');
+}
+
 /* Stores jobs[0..n) with one statement: ids come from the sequence in input order, the
  * messages and their smpp_messages rows are inserted together, and the statement's commit is
- * what makes every answer OK. */
-static void do_submits(struct db *db, struct smpp_job **jobs, int n)
+ * what makes every answer OK. 0, or -1 when every job got ESME_RSYSERR. */
+static int insert_submits(struct db *db, struct smpp_job **jobs, int n)
 {
 	static const char q[] =
 	    "WITH v AS ("
@@ -157,13 +168,41 @@ static void do_submits(struct db *db, struct smpp_job **jobs, int n)
 			jobs[i]->status = ESME_RSYSERR;
 		log_error("smpp.store_failed", LI("messages", n), LS("error", db->err));
 		PQclear(r);
-		return;
+		return -1;
 	}
 	for (int i = 0; i < n; i++) {
 		jobs[i]->message_id = db_i64(r, i, 0);
 		jobs[i]->status = ESME_ROK;
 	}
 	PQclear(r);
+	return 0;
+}
+
+static int by_account(const void *a, const void *b)
+{
+	int64_t x = (*(struct smpp_job *const *)a)->account_id, y = (*(struct smpp_job *const *)b)->account_id;
+	return (x > y) - (x < y);
+}
+
+/* Stores a batch; when it fails and holds several accounts, stores each account's jobs on its
+ * own, so one account's bad job (say a submit of a bind whose account was just deleted) fails
+ * that account's jobs only. */
+static void do_submits(struct db *db, struct smpp_job **jobs, int n)
+{
+	int several = 0;
+	for (int i = 1; i < n && !several; i++)
+		several = jobs[i]->account_id != jobs[0]->account_id;
+	if (insert_submits(db, jobs, n) == 0 || !several)
+		return;
+	struct smpp_job **sorted = xmalloc((size_t)n * sizeof(*sorted));
+	memcpy(sorted, jobs, (size_t)n * sizeof(*sorted));
+	qsort(sorted, (size_t)n, sizeof(*sorted), by_account);
+	for (int i = 0, k; i < n; i = k) {
+		for (k = i + 1; k < n && sorted[k]->account_id == sorted[i]->account_id; k++)
+			;
+		insert_submits(db, sorted + i, k - i);
+	}
+	free(sorted);
 }
 
 static void do_query(struct db *db, struct smpp_job *j)
@@ -209,9 +248,7 @@ static void do_poll(struct db *db, struct smpp_job *j)
 	    "   to_char(coalesce(m.sent_at, r.created_at), 'YYMMDDHH24MI'), left(coalesce(m.text, ''), 20)";
 	struct buf a = BUF_INIT;
 	char lim[16];
-	for (int i = 0; i < j->naccounts; i++)
-		arr_int(&a, j->accounts[i], 0);
-	buf_putc(&a, '}');
+	arr_ids(&a, j->accounts, j->naccounts);
 	snprintf(lim, sizeof(lim), "%d", j->limit);
 	const char *p[] = {a.data, lim};
 	PGresult *r = db_exec(db, q, 2, p);
@@ -233,6 +270,29 @@ static void do_poll(struct db *db, struct smpp_job *j)
 		snprintf(rc->done_date, sizeof(rc->done_date), "%s", db_str(r, i, 6));
 		snprintf(rc->text, sizeof(rc->text), "%s", db_str(r, i, 7));
 	}
+	PQclear(r);
+	j->status = ESME_ROK;
+}
+
+/* Which of the accounts with a bind were deleted or disabled since they bound. */
+static void do_check(struct db *db, struct smpp_job *j)
+{
+	static const char q[] =
+	    "SELECT u.id FROM unnest($1::bigint[]) u(id) LEFT JOIN smpp_accounts a ON a.id = u.id"
+	    " WHERE a.id IS NULL OR NOT a.enabled";
+	struct buf a = BUF_INIT;
+	arr_ids(&a, j->accounts, j->naccounts);
+	const char *p[] = {a.data};
+	PGresult *r = db_exec(db, q, 1, p);
+	buf_free(&a);
+	if (r == NULL) {
+		j->status = ESME_RSYSERR;
+		return;
+	}
+	j->nrefused = PQntuples(r);
+	j->refused = xcalloc((size_t)j->nrefused + 1, sizeof(*j->refused));
+	for (int i = 0; i < j->nrefused; i++)
+		j->refused[i] = db_i64(r, i, 0);
 	PQclear(r);
 	j->status = ESME_ROK;
 }
@@ -266,6 +326,7 @@ static void process(struct smpp_job *list)
 		case SJ_BIND: do_bind(db, j); break;
 		case SJ_QUERY: do_query(db, j); break;
 		case SJ_POLL: do_poll(db, j); break;
+		case SJ_CHECK: do_check(db, j); break;
 		case SJ_SUBMIT:
 			submits[ns++] = j;
 			if (ns == SUBMIT_BATCH) {

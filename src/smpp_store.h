@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include "model_smpp_account.h"
 
-enum smpp_job_kind { SJ_BIND, SJ_SUBMIT, SJ_QUERY, SJ_POLL, SJ_ACK };
+enum smpp_job_kind { SJ_BIND, SJ_SUBMIT, SJ_QUERY, SJ_POLL, SJ_ACK, SJ_CHECK };
 
 /* A receipt to send, as the poll found it. */
 struct smpp_receipt {
@@ -44,9 +44,12 @@ struct smpp_job {
 	/* SJ_QUERY results */
 	int msg_status;                 /* messages.status */
 	char final_date[18];
-	/* SJ_POLL: accounts with a receiver bound, and how many receipts fit */
+	/* SJ_POLL: accounts with a receiver bound, and how many receipts fit; SJ_CHECK: the
+	 * accounts with a bind */
 	int64_t *accounts;              /* owned */
 	int naccounts, limit;
+	int64_t *refused;               /* SJ_CHECK result: those deleted or disabled, owned */
+	int nrefused;
 	struct smpp_receipt *receipts;  /* result, owned */
 	int nreceipts;
 };

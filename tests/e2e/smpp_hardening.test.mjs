@@ -4,7 +4,7 @@
 // sockets for the misbehaving ones, the npm `smpp` client for the well-behaved ones.
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHerald, createAccount, call, bind, uniq, rss, enquireLink, bindPdu, rawPeer, rawAnswer,
+import { startHerald, createAccount, sql, call, bind, closed, uniq, rss, enquireLink, bindPdu, rawPeer, rawAnswer,
          closesWithin } from './proc.mjs';
 
 const PW = 'pass-word1';
@@ -165,5 +165,35 @@ test('SMPP 3.4 passwords of 1 to 8 characters are accepted by the CLI and bind',
       assert.equal((await call(s, 'enquire_link')).command_status, 0);
       s.destroy();
     }
+  });
+});
+
+// Resolves true when the npm smpp session's socket closes within ms.
+function sessionClosesWithin(session, ms) {
+  return Promise.race([closed(session).then(() => true), sleep(ms).then(() => false)]);
+}
+
+test('disabling or deleting an account closes its binds; a deleted one never fails others\' submits', async () => {
+  const off = uniq('hdoff'), gone = uniq('hdgone');
+  createAccount(off, PW, { tps: 100000 });
+  createAccount(gone, PW, { tps: 100000 });
+  await withHerald({}, async (h) => {
+    const a = await bind(h.port, off, PW);
+    const b = await bind(h.port, gone, PW);
+    const o = await bind(h.port, acct.main, PW);
+    sql(`UPDATE smpp_accounts SET enabled = false WHERE system_id = '${off}'`);
+    assert.equal(await sessionClosesWithin(a, 3000), true, 'the disabled account\'s bind is closed');
+    sql(`DELETE FROM smpp_accounts WHERE system_id = '${gone}'`);
+    const good = [];
+    for (let i = 0; i < 20; i++) {
+      call(b, 'submit_sm', { destination_addr: phone(), data_coding: 3, short_message: Buffer.from(`stale ${i}`) }).catch(() => null);
+      for (let k = 0; k < 5; k++)
+        good.push(call(o, 'submit_sm', { destination_addr: phone(), data_coding: 3, short_message: Buffer.from(`good ${i}.${k}`) }));
+    }
+    const rs = await Promise.all(good);
+    assert.deepEqual(rs.filter((r) => r.command_status !== 0).map((r) => r.command_status), [],
+                     'every submit of the other account is stored');
+    assert.equal(await sessionClosesWithin(b, 3000), true, 'the deleted account\'s bind is closed');
+    o.destroy();
   });
 });
