@@ -105,6 +105,14 @@ struct smpp_account_state *smpp_account_state(int64_t id);
 /* True for bind_receiver and bind_transceiver. */
 int smpp_is_receiver(uint32_t bind);
 
+/* smpp_bind.c */
+/* A bind_*: refused at once (throttled), checked, or parked until a check may start. */
+void smpp_bind_pdu(struct smpp_conn *c, const struct smpp_pdu *in);
+/* A bind's outcome (c NULL when the link is gone): counts it, answers it. */
+void smpp_bind_result(struct smpp_conn *c, struct smpp_job *j);
+/* Starts or refuses the parked binds that may go now (after a check, and once a second). */
+void smpp_bind_release(double now);
+
 /* smpp_check.c */
 /* Twice a second: asks the store which accounts with a bind were deleted or disabled. */
 void smpp_check_accounts(double now);

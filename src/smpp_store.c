@@ -3,7 +3,7 @@
 #include "buf.h"
 #include "db.h"
 #include "log.h"
-#include "model_user.h"
+#include "smpp_auth.h"
 #include "smpp_pdu.h"
 #include "util.h"
 
@@ -15,21 +15,22 @@
 
 #define SUBMIT_BATCH 2000       /* submits per insert statement */
 #define STORE_THREADS 2         /* one statement runs while the next batch gathers */
-#define AUTH_CACHE 256
+#define AUTH_THREADS 1          /* binds (argon2id) wait here, never in front of submits */
+
+/* A queue of jobs and the threads that take from it. */
+struct queue {
+	pthread_cond_t cond;
+	struct smpp_job *todo, **todo_tail;
+};
 
 static struct {
-	pthread_t threads[STORE_THREADS];
+	pthread_t threads[STORE_THREADS + AUTH_THREADS];
 	pthread_mutex_t mu;
-	pthread_cond_t cond;
-	struct smpp_job *todo, **todo_tail, *done, **done_tail;
+	struct queue store, auth;
+	struct smpp_job *done, **done_tail;
 	int notify_fd, stop, running;
-} st = {.mu = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
-
-/* Successful binds remembered by BLAKE2b(system_id, password, stored hash), so a client that
- * binds 50 sessions pays for one argon2id verification per worker. A changed password changes
- * the stored hash and misses. One cache per worker thread. */
-static __thread unsigned char auth_cache[AUTH_CACHE][crypto_generichash_BYTES];
-static __thread unsigned auth_next;
+} st = {.mu = PTHREAD_MUTEX_INITIALIZER, .store.cond = PTHREAD_COND_INITIALIZER,
+	.auth.cond = PTHREAD_COND_INITIALIZER};
 
 struct smpp_job *smpp_job_new(enum smpp_job_kind kind)
 {
@@ -49,46 +50,6 @@ void smpp_job_free(struct smpp_job *j)
 	free(j->refused);
 	free(j->receipts);
 	free(j);
-}
-
-static void auth_key(const struct smpp_job *j, const char *hash, unsigned char out[crypto_generichash_BYTES])
-{
-	crypto_generichash_state s;
-	crypto_generichash_init(&s, NULL, 0, crypto_generichash_BYTES);
-	crypto_generichash_update(&s, (const unsigned char *)j->system_id, strlen(j->system_id) + 1);
-	crypto_generichash_update(&s, (const unsigned char *)j->password, strlen(j->password) + 1);
-	crypto_generichash_update(&s, (const unsigned char *)hash, strlen(hash));
-	crypto_generichash_final(&s, out, crypto_generichash_BYTES);
-}
-
-static void do_bind(struct db *db, struct smpp_job *j)
-{
-	unsigned char key[crypto_generichash_BYTES];
-	int found = smpp_account_lookup(db, j->system_id, j->ip, &j->account);
-	if (found < 0) {
-		j->status = ESME_RBINDFAIL;
-		return;
-	}
-	/* an unknown system_id answers like a wrong password: no account enumeration */
-	if (found == 0) {
-		j->status = ESME_RINVPASWD;
-		return;
-	}
-	auth_key(j, j->account.password_hash, key);
-	int ok = 0;
-	for (unsigned i = 0; i < AUTH_CACHE && !ok; i++)
-		ok = sodium_memcmp(auth_cache[i], key, sizeof(key)) == 0;
-	if (!ok && user_password_verify(j->account.password_hash, j->password) == 0) {
-		ok = 1;
-		memcpy(auth_cache[auth_next++ % AUTH_CACHE], key, sizeof(key));
-	}
-	sodium_memzero(j->account.password_hash, sizeof(j->account.password_hash));
-	if (!ok)
-		j->status = ESME_RINVPASWD;
-	else if (!j->account.enabled || !j->account.ip_allowed)
-		j->status = ESME_RBINDFAIL;
-	else
-		j->status = ESME_ROK;
 }
 
 /* Appends s to a PostgreSQL array literal being built in b (quoted, escaped). */
@@ -323,7 +284,7 @@ static void process(struct smpp_job *list)
 			continue;
 		}
 		switch (j->kind) {
-		case SJ_BIND: do_bind(db, j); break;
+		case SJ_BIND: smpp_auth_bind(db, j); break;
 		case SJ_QUERY: do_query(db, j); break;
 		case SJ_POLL: do_poll(db, j); break;
 		case SJ_CHECK: do_check(db, j); break;
@@ -351,16 +312,16 @@ static void process(struct smpp_job *list)
 
 static void *worker(void *arg)
 {
-	(void)arg;
+	struct queue *q = arg;
 	pthread_mutex_lock(&st.mu);
 	for (;;) {
-		while (st.todo == NULL && !st.stop)
-			pthread_cond_wait(&st.cond, &st.mu);
-		if (st.todo == NULL)
+		while (q->todo == NULL && !st.stop)
+			pthread_cond_wait(&q->cond, &st.mu);
+		if (q->todo == NULL)
 			break;
-		struct smpp_job *list = st.todo;
-		st.todo = NULL;
-		st.todo_tail = &st.todo;
+		struct smpp_job *list = q->todo;
+		q->todo = NULL;
+		q->todo_tail = &q->todo;
 		pthread_mutex_unlock(&st.mu);
 		process(list);
 		pthread_mutex_lock(&st.mu);
@@ -380,13 +341,14 @@ static void *worker(void *arg)
 
 int smpp_store_start(int notify_fd)
 {
-	st.todo = st.done = NULL;
-	st.todo_tail = &st.todo;
+	st.store.todo = st.auth.todo = st.done = NULL;
+	st.store.todo_tail = &st.store.todo;
+	st.auth.todo_tail = &st.auth.todo;
 	st.done_tail = &st.done;
 	st.notify_fd = notify_fd;
 	st.stop = 0;
-	for (int i = 0; i < STORE_THREADS; i++) {
-		if (pthread_create(&st.threads[i], NULL, worker, NULL) != 0) {
+	for (int i = 0; i < STORE_THREADS + AUTH_THREADS; i++) {
+		if (pthread_create(&st.threads[i], NULL, worker, i < STORE_THREADS ? &st.store : &st.auth) != 0) {
 			smpp_store_stop();
 			return -1;
 		}
@@ -398,10 +360,11 @@ int smpp_store_start(int notify_fd)
 void smpp_store_push(struct smpp_job *j)
 {
 	j->next = NULL;
+	struct queue *q = j->kind == SJ_BIND ? &st.auth : &st.store;
 	pthread_mutex_lock(&st.mu);
-	*st.todo_tail = j;
-	st.todo_tail = &j->next;
-	pthread_cond_signal(&st.cond);
+	*q->todo_tail = j;
+	q->todo_tail = &j->next;
+	pthread_cond_signal(&q->cond);
 	pthread_mutex_unlock(&st.mu);
 }
 
@@ -421,7 +384,8 @@ void smpp_store_stop(void)
 		return;
 	pthread_mutex_lock(&st.mu);
 	st.stop = 1;
-	pthread_cond_broadcast(&st.cond);
+	pthread_cond_broadcast(&st.store.cond);
+	pthread_cond_broadcast(&st.auth.cond);
 	pthread_mutex_unlock(&st.mu);
 	for (int i = 0; i < st.running; i++)
 		pthread_join(st.threads[i], NULL);

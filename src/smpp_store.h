@@ -1,6 +1,7 @@
 /* smpp_store.h — the SMPP server's database workers: two threads, each with its own
- * connection, that take jobs from the SMPP event loop (binds, submits, queries, receipt polls
- * and acks). A free worker takes every job queued at that moment and runs its submits as ONE
+ * connection, that take jobs from the SMPP event loop (submits, queries, receipt polls, acks
+ * and account checks), and one more for binds (argon2id, smpp_auth.c), so password checks
+ * never wait in front of submits. A free worker takes every job queued at that moment and runs its submits as ONE
  * insert statement (one transaction), so one batch executes while the next gathers; finished
  * jobs go back to the loop, signalled through an eventfd. The loop never waits for PostgreSQL.
  * Answers may come back out of request order, which SMPP allows (sequence numbers match). */
@@ -32,6 +33,8 @@ struct smpp_job {
 	char system_id[17], password[65], ip[64];
 	uint8_t interface_version;
 	struct smpp_account_row account;        /* result (password_hash wiped) */
+	const char *reason;             /* result: why, for the log (static text) */
+	int admitted;                   /* counted by the bind throttle (smpp_bind.c) */
 	/* SJ_SUBMIT */
 	int64_t account_id;
 	char source_addr[22], phone[12];

@@ -197,3 +197,64 @@ test('disabling or deleting an account closes its binds; a deleted one never fai
     o.destroy();
   });
 });
+
+// Sends a bind on a new raw connection from addr; resolves with its command_status (null: none).
+async function rawBind(port, systemId, password, addr = '127.0.0.1') {
+  const p = await rawPeer(port, addr);
+  p.write(bindPdu(2, systemId, password, 1));
+  const r = await rawAnswer(p, 1, 20000);
+  p.destroy();
+  return r ? r.status : null;
+}
+
+test('parallel binds are counted as they arrive: at most 10 password checks a minute', async () => {
+  await withHerald({}, async (h) => {
+    const st = await Promise.all(Array.from({ length: 30 }, (_, i) => rawBind(h.port, acct.main, `wrong-${i}`)));
+    const checked = st.filter((s) => s === 0x0e).length;
+    assert.ok(checked <= 10, `${checked} wrong passwords were checked`);
+    assert.equal(st.filter((s) => s === 0x0d).length, 30 - checked, 'the others are throttled');
+    assert.equal(await rawBind(h.port, acct.main, PW), 0x0d, 'throttled even with the right password');
+    assert.equal(await rawBind(h.port, acct.other, PW, '127.0.0.2'), 0, 'another account from another address binds');
+  });
+});
+
+test('an unknown system_id and a bad address answer like a wrong password, in about the same time', async () => {
+  const net = uniq('hdnet');
+  createAccount(net, PW, { allow: '10.0.0.0/8' });
+  await withHerald({}, async (h) => {
+    assert.equal(await rawBind(h.port, net, PW), 0x0e, 'right password from outside the allowed networks');
+    const median = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const known = [], unknown = [];
+    for (let i = 0; i < 4; i++) {
+      let t0 = Date.now();
+      assert.equal(await rawBind(h.port, acct.main, `wrong-${i}`, '127.0.0.3'), 0x0e);
+      known.push(Date.now() - t0);
+      t0 = Date.now();
+      assert.equal(await rawBind(h.port, uniq('nobody'), `wrong-${i}`, '127.0.0.4'), 0x0e);
+      unknown.push(Date.now() - t0);
+    }
+    assert.ok(median(unknown) >= 0.4 * median(known),
+              `unknown system_id answered in ${median(unknown)} ms, a known one in ${median(known)} ms`);
+  });
+});
+
+test('password guessing does not hold up other accounts\' submits', async () => {
+  const victims = Array.from({ length: 4 }, (_, i) => uniq(`hdv${i}`));
+  for (const v of victims) createAccount(v, PW);
+  await withHerald({}, async (h) => {
+    const s = await bind(h.port, acct.main, PW);
+    let t0 = Date.now();
+    assert.equal(await rawBind(h.port, victims[0], 'wrong', '127.0.1.250'), 0x0e);
+    const oneCheck = Date.now() - t0;
+    const storm = [];
+    for (let i = 0; i < 40; i++) storm.push(rawBind(h.port, victims[i % 4], `guess-${i}`, `127.0.1.${i + 1}`));
+    await sleep(50);
+    t0 = Date.now();
+    const r = await call(s, 'submit_sm', { destination_addr: phone(), data_coding: 3, short_message: Buffer.from('not held up') });
+    const took = Date.now() - t0;
+    assert.equal(r.command_status, 0);
+    await Promise.all(storm);
+    assert.ok(took < Math.max(5 * oneCheck, 200), `a submit took ${took} ms during the storm (one password check: ${oneCheck} ms)`);
+    s.destroy();
+  });
+});
