@@ -7,6 +7,7 @@
 #include "config.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "smpp_conn.h"
 #include "util.h"
 
@@ -98,6 +99,10 @@ void smpp_conn_reply(struct smpp_conn *c, uint32_t command_id, uint32_t seq, uin
 		    command_id == SMPP_QUERY_SM || command_id == SMPP_UNBIND ||
 		    command_id == SMPP_ENQUIRE_LINK || command_id == SMPP_DELIVER_SM;
 	r.command_id = known ? command_id | SMPP_RESP : SMPP_GENERIC_NACK;
+	if (command_id == SMPP_SUBMIT_SM && status != ESME_ROK)
+		metrics_smpp(MS_SUBMIT_REFUSED, 1);
+	if (command_id == SMPP_SUBMIT_SM && status == ESME_RTHROTTLED)
+		metrics_smpp(MS_THROTTLED, 1);
 	r.status = status;
 	r.seq = seq;
 	smpp_conn_send(c, &r);
@@ -113,6 +118,7 @@ static void conn_free(struct smpp_conn *c)
 			S.dirty[i] = S.dirty[--S.ndirty];
 	S.conns[(uint32_t)c->id] = NULL;
 	S.nconns--;
+	metrics_smpp_links(-1, c->bound ? -1 : 0);
 	log_info("smpp.closed", LI("conn", (uint32_t)c->id), LS("ip", c->ip), LS("system_id", c->system_id));
 	buf_free(&c->wbuf);
 	free(c->rbuf);
@@ -304,6 +310,7 @@ static void conn_accept(void)
 		memcpy(c->ip, ip, sizeof(c->ip));
 		S.conns[slot] = c;
 		S.nconns++;
+		metrics_smpp_links(1, 0);
 		if (slot >= S.top)
 			S.top = slot + 1;
 		struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.u64 = c->id};

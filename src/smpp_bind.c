@@ -9,6 +9,7 @@
  * at once are bounded; a success gives its place back at once, so 50 sessions of one client
  * still bind quickly (the store remembers a verified password). */
 #include "log.h"
+#include "metrics.h"
 #include "smpp_conn.h"
 #include "util.h"
 
@@ -174,6 +175,7 @@ void smpp_bind_result(struct smpp_conn *c, struct smpp_job *j)
 	snprintf(r.system_id, sizeof(r.system_id), "herald");
 	if (j->status == ESME_ROK) {
 		c->bound = j->command_id;
+		metrics_smpp_links(0, 1);
 		snprintf(c->system_id, sizeof(c->system_id), "%s", j->system_id);
 		c->acct = smpp_account_state(j->account.id);
 		if (c->acct->tps != j->account.tps) {
@@ -189,6 +191,7 @@ void smpp_bind_result(struct smpp_conn *c, struct smpp_job *j)
 		log_info("smpp.bound", LI("conn", (uint32_t)c->id), LS("system_id", j->system_id),
 			 LS("ip", c->ip), LS("mode", smpp_cmd_name(j->command_id)));
 	} else {
+		metrics_smpp(MS_BIND_FAILED, 1);
 		log_warn("smpp.bind_failed", LS("system_id", j->system_id), LS("ip", c->ip),
 			 LI("status", j->status), LS("reason", j->reason ? j->reason : "unknown"));
 	}

@@ -12,7 +12,8 @@
 #define SMPP_OUT_HIGH 16384         /* queued output octets before we stop reading */
 #define SMPP_RBUF_UNBOUND 4096      /* input buffer (and largest PDU) before a bind */
 #define SMPP_RECEIPT_WINDOW 256     /* deliver_sm per bind awaiting deliver_sm_resp */
-#define SMPP_MAX_CONCAT 16          /* concatenated messages being assembled per bind */
+#define SMPP_MAX_CONCAT 16          /* concatenated messages being assembled per bind ... */
+#define SMPP_ACCOUNT_CONCAT 64      /* ... and per account, over its binds */
 #define SMPP_CONCAT_TIMEOUT 60.0    /* seconds to wait for the missing parts */
 #define SMPP_ENQUIRE_AFTER 30.0     /* seconds of silence before we send enquire_link */
 #define SMPP_IDLE_TIMEOUT 60.0      /* seconds of silence before we close */
@@ -25,6 +26,7 @@ struct smpp_account_state {
 	int tps;
 	double tokens, refilled;
 	int receivers;                  /* receiver and transceiver binds */
+	int nconcat;                    /* messages being assembled on its binds */
 	unsigned rr;
 };
 
@@ -38,6 +40,7 @@ struct smpp_concat {
 	struct smpp_concat *next;
 	uint16_t ref;
 	uint8_t total, got;
+	long chars;                     /* of the parts held; at most SMPP_TEXT_MAX */
 	char source_addr[22], phone[12];
 	int registered_delivery;
 	int64_t due, expires;

@@ -2,6 +2,7 @@
  * (decoding, validation, throughput, reassembly of concatenated messages), query_sm,
  * enquire_link, unbind, and delivery receipts. Runs on the SMPP thread only. */
 #include "log.h"
+#include "metrics.h"
 #include "smpp_conn.h"
 #include "smpp_text.h"
 #include "util.h"
@@ -74,11 +75,14 @@ static void push_submit(struct smpp_conn *c, const char *src, const char *phone,
 	smpp_conn_store(j);
 }
 
-static void concat_free(struct smpp_concat *m)
+/* Frees m, which c held. */
+static void concat_free(struct smpp_conn *c, struct smpp_concat *m)
 {
 	for (int i = 0; i < m->total; i++)
 		free(m->parts[i].text);
 	free(m);
+	c->nconcat--;
+	c->acct->nconcat--;
 }
 
 static void concat_unlink(struct smpp_conn *c, struct smpp_concat *m)
@@ -88,7 +92,6 @@ static void concat_unlink(struct smpp_conn *c, struct smpp_concat *m)
 			*pp = m->next;
 			break;
 		}
-	c->nconcat--;
 }
 
 /* Answers every part held by m with status and drops m from c. */
@@ -100,7 +103,7 @@ static void concat_fail(struct smpp_conn *c, struct smpp_concat *m, uint32_t sta
 			smpp_conn_reply(c, SMPP_SUBMIT_SM, m->parts[i].seq, status);
 			c->pending--;
 		}
-	concat_free(m);
+	concat_free(c, m);
 }
 
 struct submit_info {
@@ -119,7 +122,7 @@ static void on_part(struct smpp_conn *c, const struct smpp_pdu *in, const struct
 		      strcmp(m->phone, si->phone) == 0))
 		m = m->next;
 	if (m == NULL) {
-		if (c->nconcat >= SMPP_MAX_CONCAT) {
+		if (c->nconcat >= SMPP_MAX_CONCAT || c->acct->nconcat >= SMPP_ACCOUNT_CONCAT) {
 			free(text);
 			smpp_conn_reply(c, SMPP_SUBMIT_SM, in->seq, ESME_RMSGQFUL);
 			return;
@@ -136,6 +139,7 @@ static void on_part(struct smpp_conn *c, const struct smpp_pdu *in, const struct
 		m->next = c->concat;
 		c->concat = m;
 		c->nconcat++;
+		c->acct->nconcat++;
 	}
 	struct smpp_part *p = &m->parts[seqno - 1];
 	if (p->text) {
@@ -147,6 +151,11 @@ static void on_part(struct smpp_conn *c, const struct smpp_pdu *in, const struct
 	p->seq = in->seq;
 	m->got++;
 	c->pending++;
+	m->chars += *text ? utf8_length(text, strlen(text)) : 0;
+	if (m->chars > SMPP_TEXT_MAX) {     /* too long already: no need to hold the rest */
+		concat_fail(c, m, ESME_RINVMSGLEN);
+		return;
+	}
 	if (m->got < m->total)
 		return;
 	struct buf whole = BUF_INIT;
@@ -165,7 +174,7 @@ static void on_part(struct smpp_conn *c, const struct smpp_pdu *in, const struct
 	concat_unlink(c, m);
 	push_submit(c, m->source_addr, m->phone, buf_steal(&whole), m->registered_delivery, m->due,
 		    m->expires, seqs, total);
-	concat_free(m);
+	concat_free(c, m);
 }
 
 static void on_submit(struct smpp_conn *c, const struct smpp_pdu *in)
@@ -250,6 +259,7 @@ static void submit_result(struct smpp_conn *c, struct smpp_job *j)
 		r.seq = j->seqs[i];
 		smpp_conn_send(c, &r);
 	}
+	metrics_smpp(j->status == ESME_ROK ? MS_SUBMIT_OK : MS_SUBMIT_REFUSED, (unsigned)j->nseqs);
 	c->pending -= j->nseqs;
 	smpp_conn_window(c);
 }
@@ -418,7 +428,7 @@ void smpp_session_closed(struct smpp_conn *c)
 	while (c->concat) {
 		struct smpp_concat *m = c->concat;
 		c->concat = m->next;
-		concat_free(m);
+		concat_free(c, m);
 	}
 	if (c->acct && smpp_is_receiver(c->bound))
 		c->acct->receivers--;

@@ -52,7 +52,7 @@ export async function startHerald({ roles = 'smpp', env = {} } = {}) {
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
-    port: smppPort, proc, logDir,
+    port: smppPort, httpPort, proc, logDir,
     log: () => stderr,
     sanitizer: () => sanitizer,    // the first sanitizer report, '' when none
     stop: () => new Promise((resolve) => {

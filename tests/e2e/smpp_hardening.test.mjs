@@ -258,3 +258,66 @@ test('password guessing does not hold up other accounts\' submits', async () => 
     s.destroy();
   });
 });
+
+test('a NUL inside a Latin-1 or UCS-2 text is refused (ESME_RSUBMITFAIL), trailing NULs are dropped', async () => {
+  await withHerald({}, async (h) => {
+    const s = await bind(h.port, acct.main, PW);
+    const send = (dc, bytes) => call(s, 'submit_sm', { destination_addr: phone(), data_coding: dc, short_message: bytes });
+    let r = await send(3, Buffer.from('ab\0cd', 'latin1'));
+    assert.equal(r.command_status, 0x45, 'Latin-1 with a NUL inside');
+    r = await send(8, Buffer.from([0, 0x41, 0, 0, 0, 0x42]));
+    assert.equal(r.command_status, 0x45, 'UCS-2 with a NUL inside');
+    r = await send(3, Buffer.from('padded\0\0', 'latin1'));
+    assert.equal(r.command_status, 0);
+    assert.equal(sql(`SELECT text FROM messages WHERE id = ${r.message_id}`)[0][0], 'padded');
+    s.destroy();
+  });
+});
+
+test('messages being reassembled are bounded per account, not only per bind', async () => {
+  await withHerald({}, async (h) => {
+    const sessions = await Promise.all(Array.from({ length: 5 }, () => bind(h.port, acct.other, PW)));
+    const full = [];
+    sessions.forEach((s, b) => {
+      for (let i = 0; i < 16; i++) {
+        const udh = Buffer.from([5, 0, 3, b * 16 + i, 2, 1]);
+        s.submit_sm({ destination_addr: phone(), esm_class: 0x40, data_coding: 3,
+                      short_message: Buffer.concat([udh, Buffer.from('first half')]) },
+                    (pdu) => { if (pdu.command_status === 0x14) full.push(pdu); });
+      }
+    });
+    await sleep(2000);
+    assert.ok(full.length >= 80 - 64, `${full.length} of 80 first parts got ESME_RMSGQFUL`);
+    for (const s of sessions) s.destroy();
+  });
+});
+
+test('/metrics has the SMPP figures', async () => {
+  const slow = uniq('hdslow');
+  createAccount(slow, PW, { tps: 1 });
+  const h = await startHerald({ roles: 'web,smpp' });
+  try {
+    const s = await bind(h.port, slow, PW);
+    const rs = await Promise.all([0, 1, 2].map((i) =>
+      call(s, 'submit_sm', { destination_addr: phone(), data_coding: 3, short_message: Buffer.from(`m${i}`) })));
+    assert.ok(rs.some((r) => r.command_status === 0x58), 'one was throttled');
+    const text = await (await fetch(`http://127.0.0.1:${h.httpPort}/metrics`)).text();
+    const value = (name) => {
+      const m = new RegExp(`^${name} ([0-9.e+]+)$`, 'm').exec(text);
+      assert.ok(m, `${name} in /metrics`);
+      return Number(m[1]);
+    };
+    assert.equal(value('herald_smpp_binds'), 1);
+    assert.ok(value('herald_smpp_connections') >= 1);
+    assert.ok(value('herald_smpp_submits_total{result="ok"}') >= 1);
+    assert.ok(value('herald_smpp_throttled_total') >= 1);
+    assert.ok(value('herald_smpp_bind_failures_total') >= 0);
+    assert.ok(value('herald_smpp_receipts_pending') >= 0);
+    assert.match(text, /# TYPE herald_smpp_binds gauge/);
+    assert.match(text, /# TYPE herald_smpp_submits_total counter/);
+    s.destroy();
+  } finally {
+    assert.equal(await h.stop(), 0);
+    assert.equal(h.sanitizer(), '');
+  }
+});

@@ -279,3 +279,22 @@ Test(smpp_account, password_lengths)
 	cr_assert_not(password_ok("01234567890123456789012345678901234567890123456789012345678901234"));
 	cr_assert_not(password_ok("has space"));
 }
+
+/* A NUL inside the text would cut it short: refused; NULs at the end are padding. */
+Test(smpp_text, nul)
+{
+	struct buf b = BUF_INIT;
+	cr_assert_eq(smpp_text_decode(3, (const uint8_t *)"ab\0cd", 5, 0, &b), -1);
+	buf_free(&b);
+	cr_assert_eq(smpp_text_decode(1, (const uint8_t *)"ab\0cd", 5, 0, &b), -1);
+	buf_free(&b);
+	cr_assert_eq(smpp_text_decode(8, (const uint8_t *)"\0A\0\0\0B", 6, 0, &b), -1);
+	buf_free(&b);
+	cr_assert_eq(smpp_text_decode(3, (const uint8_t *)"pad\0\0", 5, 0, &b), 0);
+	cr_assert_str_eq(b.data, "pad");
+	cr_assert_eq(b.len, 3);
+	buf_free(&b);
+	cr_assert_eq(smpp_text_decode(8, (const uint8_t *)"\0A\0\0", 4, 0, &b), 0);
+	cr_assert_str_eq(b.data, "A");
+	buf_free(&b);
+}
