@@ -473,6 +473,7 @@ void smpp_stop(void)
 	pthread_join(S.thread, NULL);
 	smpp_store_stop();
 	smpp_session_reset();
+	smpp_bind_reset();
 	close(S.ep);
 	close(S.store_fd);
 	close(S.stop_fd);

@@ -129,6 +129,18 @@ void smpp_bind_release(double now)
 	}
 }
 
+void smpp_bind_reset(void)
+{
+	while (parked) {
+		struct smpp_job *j = parked;
+		parked = j->next;
+		smpp_job_free(j);
+	}
+	parked_tail = &parked;
+	memset(keys, 0, sizeof(keys));
+	checks = 0;
+}
+
 void smpp_bind_pdu(struct smpp_conn *c, const struct smpp_pdu *in)
 {
 	if (c->bound || c->binding) {

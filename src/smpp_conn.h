@@ -115,6 +115,8 @@ void smpp_bind_pdu(struct smpp_conn *c, const struct smpp_pdu *in);
 void smpp_bind_result(struct smpp_conn *c, struct smpp_job *j);
 /* Starts or refuses the parked binds that may go now (after a check, and once a second). */
 void smpp_bind_release(double now);
+/* Drops the parked binds and the counts (at stop). */
+void smpp_bind_reset(void);
 
 /* smpp_check.c */
 /* Twice a second: asks the store which accounts with a bind were deleted or disabled. */
