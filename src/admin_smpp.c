@@ -1,7 +1,8 @@
 /* admin_smpp.c — /admin/smpp-accounts/ (admins only): the accounts SMPP clients bind with:
  * list, add, edit (throughput, allowed networks, enabled, a new password) and delete. The
- * rules are model_smpp_account's, as for `herald smpp-account create`. A change applies to
- * the next bind. */
+ * rules are model_smpp_account's, as for `herald smpp-account create`. Disabling or deleting
+ * an account closes its binds within a second (smpp_check.c); other changes apply to the next
+ * bind. */
 #include "admin.h"
 #include "admin_handlers.h"
 #include "audit.h"
@@ -17,7 +18,7 @@
 
 static const struct admin_field add_fields[] = {
 	{"system_id", "System ID", "text", NULL, "1 to 16 printable ASCII characters without spaces; the ESME binds with it.", 1, 16, NULL},
-	{"password", "Password", "password", NULL, "8 to 64 printable ASCII characters (many SMPP 3.4 clients send at most 8).", 1, 64, NULL},
+	{"password", "Password", "password", NULL, "1 to 64 printable ASCII characters without spaces (SMPP 3.4 clients send at most 8).", 1, 64, NULL},
 	{"throughput", "Throughput", "number", NULL, "submit_sm per second, 1 to 1000000.", 1, 7, NULL},
 	{"allowed_cidrs", "Allowed networks", "text", NULL, "Comma-separated CIDRs such as 10.0.0.0/8, 192.0.2.7; empty: any address.", 0, 4096, NULL},
 	{"enabled", "Enabled (may bind)", "checkbox", NULL, NULL, 0, 0, NULL},
@@ -43,7 +44,7 @@ void admin_smpp_list(struct http_req *req)
 	static const char *const sorts[] = {"system_id", NULL};
 	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), "id", 0, NULL};
 	static const char *const notices[] = {"created", "The SMPP account was added.", "updated",
-					      "The SMPP account was saved; it applies to the next bind.", "deleted",
+					      "The SMPP account was saved; a disabled account's binds close within a second, other changes apply to the next bind.", "deleted",
 					      "The SMPP account was deleted.", NULL};
 	const char *sort, *q;
 	char *after;

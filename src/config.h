@@ -24,6 +24,10 @@ struct config {
 	char *report_from;
 	char *report_time;
 	char *smpp_listen;
+	int smpp_max_connections;   /* SMPP links at once (at most SMPP_MAX_CONNS) */
+	int smpp_max_connections_per_ip;
+	int smpp_bind_timeout_s;    /* an SMPP link must bind within this time */
+	int smpp_send_timeout_s;    /* closed when its queued output does not move for this long */
 	char *log_dir;
 	char *log_level;
 	int http_threads;

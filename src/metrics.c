@@ -18,6 +18,8 @@ static atomic_ullong latency_sum_us;
 static atomic_ullong dispatch_counts[MD_COUNT];
 static const char *const dispatch_names[MD_COUNT] = {"sent", "retry", "failed", "expired", "cancelled", "released", "stale"};
 static atomic_llong inflight;
+static atomic_ullong smpp_counts[MS_COUNT];
+static atomic_llong smpp_connections, smpp_binds;
 static atomic_int circuit;
 
 const int metrics_hist_bounds_ms[METRICS_HIST_LEN - 1] = {
@@ -104,6 +106,42 @@ void metrics_dispatch(enum metrics_dispatch outcome, unsigned n)
 		atomic_fetch_add_explicit(&dispatch_counts[outcome], n, memory_order_relaxed);
 }
 
+void metrics_smpp(enum metrics_smpp what, unsigned n)
+{
+	if (what < MS_COUNT)
+		atomic_fetch_add_explicit(&smpp_counts[what], n, memory_order_relaxed);
+}
+
+void metrics_smpp_links(int connections_delta, int binds_delta)
+{
+	atomic_fetch_add_explicit(&smpp_connections, connections_delta, memory_order_relaxed);
+	atomic_fetch_add_explicit(&smpp_binds, binds_delta, memory_order_relaxed);
+}
+
+static unsigned long long smpp_count(enum metrics_smpp what)
+{
+	return atomic_load_explicit(&smpp_counts[what], memory_order_relaxed);
+}
+
+static void render_smpp(struct buf *out)
+{
+	buf_printf(out, "# HELP herald_smpp_connections SMPP links open (this instance).\n"
+			"# TYPE herald_smpp_connections gauge\nherald_smpp_connections %lld\n"
+			"# HELP herald_smpp_binds SMPP links bound (this instance).\n"
+			"# TYPE herald_smpp_binds gauge\nherald_smpp_binds %lld\n",
+		   (long long)atomic_load_explicit(&smpp_connections, memory_order_relaxed),
+		   (long long)atomic_load_explicit(&smpp_binds, memory_order_relaxed));
+	buf_printf(out, "# HELP herald_smpp_submits_total submit_sm answered: ok (stored) or refused (an error status).\n"
+			"# TYPE herald_smpp_submits_total counter\n"
+			"herald_smpp_submits_total{result=\"ok\"} %llu\nherald_smpp_submits_total{result=\"refused\"} %llu\n"
+			"# HELP herald_smpp_throttled_total submit_sm answered ESME_RTHROTTLED.\n"
+			"# TYPE herald_smpp_throttled_total counter\nherald_smpp_throttled_total %llu\n"
+			"# HELP herald_smpp_bind_failures_total Binds refused (wrong credentials, throttled, disabled).\n"
+			"# TYPE herald_smpp_bind_failures_total counter\nherald_smpp_bind_failures_total %llu\n",
+		   smpp_count(MS_SUBMIT_OK), smpp_count(MS_SUBMIT_REFUSED), smpp_count(MS_THROTTLED),
+		   smpp_count(MS_BIND_FAILED));
+}
+
 void metrics_inflight_add(int delta)
 {
 	atomic_fetch_add_explicit(&inflight, delta, memory_order_relaxed);
@@ -144,6 +182,12 @@ static void render_db(struct buf *out, struct db *db)
 				"# TYPE herald_queue_pending gauge\nherald_queue_pending %s\n", db_str(r, 0, 1));
 		PQclear(r);
 	}
+	r = db ? db_exec(db, "SELECT count(*) FROM smpp_receipts WHERE delivered_at IS NULL", 0, NULL) : NULL;
+	if (r) {
+		buf_printf(out, "# HELP herald_smpp_receipts_pending SMPP delivery receipts not yet acknowledged (all instances).\n"
+				"# TYPE herald_smpp_receipts_pending gauge\nherald_smpp_receipts_pending %s\n", db_str(r, 0, 0));
+		PQclear(r);
+	}
 	buf_printf(out, "# HELP herald_db_up Whether this instance reaches the database.\n"
 			"# TYPE herald_db_up gauge\nherald_db_up %d\n", db != NULL);
 }
@@ -175,5 +219,6 @@ void metrics_render(struct buf *out, struct db *db)
 	buf_printf(out, "herald_provider_request_seconds_sum %.6f\nherald_provider_request_seconds_count %llu\n",
 		   (double)atomic_load_explicit(&latency_sum_us, memory_order_relaxed) / 1e6, cum);
 	render_dispatch(out);
+	render_smpp(out);
 	render_db(out, db);
 }

@@ -20,6 +20,12 @@ void metrics_inflight_add(int delta);
 /* 0 closed, 1 open, 2 half-open. */
 void metrics_circuit(int state);
 
+/* SMPP server figures, counted by the SMPP thread: submit_sm answered OK (stored) or with an
+ * error, of which ESME_RTHROTTLED, and failed binds; and the links and binds open now. */
+enum metrics_smpp { MS_SUBMIT_OK, MS_SUBMIT_REFUSED, MS_THROTTLED, MS_BIND_FAILED, MS_COUNT };
+void metrics_smpp(enum metrics_smpp what, unsigned n);
+void metrics_smpp_links(int connections_delta, int binds_delta);
+
 /* Provider latency for the daily report (src/report.c): running totals since start, which the
  * reporter role turns into one provider_minutes row per instance and minute. hist[i] counts
  * requests of at most metrics_hist_bounds_ms[i] ms (and more than the bound before); the last

@@ -8,7 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SMPP_PASSWORD_MAX 64
 
 static int printable(const char *s, size_t min, size_t max)
 {
@@ -26,8 +25,8 @@ int smpp_account_validate(const struct smpp_account_in *in, int password_require
 	if (in->system_id == NULL || !printable(in->system_id, 1, 16))
 		verr_add(v, "system_id", "a system_id is 1 to 16 printable ASCII characters without spaces");
 	if ((in->password || password_required) &&
-	    (in->password == NULL || !printable(in->password, PASSWORD_MIN, SMPP_PASSWORD_MAX)))
-		verr_add(v, "password", "an SMPP password is 8 to 64 printable ASCII characters without spaces");
+	    (in->password == NULL || !printable(in->password, SMPP_PASSWORD_MIN, SMPP_PASSWORD_MAX)))
+		verr_add(v, "password", "an SMPP password is 1 to 64 printable ASCII characters without spaces");
 	if (in->tps < 1 || in->tps > SMPP_TPS_MAX)
 		verr_add(v, "throughput", "throughput (--tps) is 1 to 1000000 messages per second");
 	if (in->allowed_cidrs && strlen(in->allowed_cidrs) > 4096)

@@ -8,10 +8,14 @@
 
 #define SMPP_TPS_DEFAULT 100
 #define SMPP_TPS_MAX 1000000
+/* SMPP 3.4 passwords are 1..8 characters; longer ones are allowed for peers that send them.
+ * Guessing is resisted by bind throttling (smpp_session.c), not by length. */
+#define SMPP_PASSWORD_MIN 1
+#define SMPP_PASSWORD_MAX 64
 
 struct smpp_account_in {
 	const char *system_id;      /* 1..16 printable ASCII characters, no spaces */
-	const char *password;       /* PASSWORD_MIN..64 printable ASCII (SMPP 3.4 peers send <= 8) */
+	const char *password;       /* SMPP_PASSWORD_MIN..MAX printable ASCII (3.4: <= 8) */
 	int tps;                    /* 1..SMPP_TPS_MAX submit_sm per second */
 	const char *allowed_cidrs;  /* "10.0.0.0/8,127.0.0.1" or NULL/"" for any address */
 };

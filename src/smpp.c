@@ -1,9 +1,13 @@
 /* smpp.c — the SMPP server's thread: listener, epoll loop, per-connection buffers, framing,
- * and the hand-over with the database worker through an eventfd. */
+ * and the hand-over with the database worker through an eventfd. Every per-connection buffer
+ * is bounded: input by the largest PDU (4 KiB before a bind), output by stopping to read while
+ * SMPP_OUT_HIGH octets wait; a link that does not bind in time, or whose output stops moving,
+ * is closed; connections are capped per address and in total. */
 #include "smpp.h"
 #include "config.h"
 #include "http.h"
 #include "log.h"
+#include "metrics.h"
 #include "smpp_conn.h"
 #include "util.h"
 
@@ -30,6 +34,8 @@ static struct {
 	int top;                        /* slots [0, top) may be in use */
 	uint64_t gen;
 	int in_store;                   /* jobs handed to the store, not back yet */
+	int nconns;
+	double refused_logged;          /* refused connections are logged at most once a second */
 	int stopping;                   /* no more reading: answer what is in the store, then exit */
 	struct smpp_conn *dirty[SMPP_MAX_CONNS];
 	int ndirty;
@@ -76,6 +82,8 @@ static void mark_dirty(struct smpp_conn *c)
 
 void smpp_conn_send(struct smpp_conn *c, const struct smpp_pdu *p)
 {
+	if (c->woff == c->wbuf.len)
+		c->last_tx = smpp_now();
 	if (smpp_encode(p, &c->wbuf) < 0) {
 		log_error("smpp.encode_failed", LS("command", smpp_cmd_name(p->command_id)));
 		return;
@@ -91,6 +99,10 @@ void smpp_conn_reply(struct smpp_conn *c, uint32_t command_id, uint32_t seq, uin
 		    command_id == SMPP_QUERY_SM || command_id == SMPP_UNBIND ||
 		    command_id == SMPP_ENQUIRE_LINK || command_id == SMPP_DELIVER_SM;
 	r.command_id = known ? command_id | SMPP_RESP : SMPP_GENERIC_NACK;
+	if (command_id == SMPP_SUBMIT_SM && status != ESME_ROK)
+		metrics_smpp(MS_SUBMIT_REFUSED, 1);
+	if (command_id == SMPP_SUBMIT_SM && status == ESME_RTHROTTLED)
+		metrics_smpp(MS_THROTTLED, 1);
 	r.status = status;
 	r.seq = seq;
 	smpp_conn_send(c, &r);
@@ -105,28 +117,47 @@ static void conn_free(struct smpp_conn *c)
 		if (S.dirty[i] == c)
 			S.dirty[i] = S.dirty[--S.ndirty];
 	S.conns[(uint32_t)c->id] = NULL;
+	S.nconns--;
+	metrics_smpp_links(-1, c->bound ? -1 : 0);
 	log_info("smpp.closed", LI("conn", (uint32_t)c->id), LS("ip", c->ip), LS("system_id", c->system_id));
 	buf_free(&c->wbuf);
 	free(c->rbuf);
 	free(c);
 }
 
-/* Writes what is queued. Returns -1 when c was freed. */
+static int out_full(const struct smpp_conn *c)
+{
+	return c->wbuf.len - c->woff >= SMPP_OUT_HIGH;
+}
+
+static int should_pause(const struct smpp_conn *c)
+{
+	return c->pending >= SMPP_WINDOW || out_full(c) || S.stopping;
+}
+
+/* Writes what is queued; resumes reading when the output has room again. Returns -1 when c
+ * was freed. */
 static int conn_flush(struct smpp_conn *c)
 {
 	while (c->woff < c->wbuf.len) {
 		ssize_t n = write(c->fd, c->wbuf.data + c->woff, c->wbuf.len - c->woff);
 		if (n > 0) {
 			c->woff += (size_t)n;
+			c->last_tx = smpp_now();
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			/* keep only what is unwritten, so wbuf never grows past what is queued */
+			memmove(c->wbuf.data, c->wbuf.data + c->woff, c->wbuf.len - c->woff);
+			c->wbuf.len -= c->woff;
+			c->woff = 0;
 			if (!c->want_out) {
 				c->want_out = 1;
 				set_events(c);
 			}
+			smpp_conn_window(c);
 			return 0;
 		}
 		conn_free(c);
@@ -142,6 +173,7 @@ static int conn_flush(struct smpp_conn *c)
 		conn_free(c);
 		return -1;
 	}
+	smpp_conn_window(c);
 	return 0;
 }
 
@@ -160,15 +192,15 @@ void smpp_conn_store(struct smpp_job *j)
 	smpp_store_push(j);
 }
 
-/* Frames and handles the PDUs in c->rbuf while the window has room. */
+/* Frames and handles the PDUs in c->rbuf while the window and the output have room. */
 static void conn_process(struct smpp_conn *c)
 {
 	size_t off = 0;
-	while (!c->closing && c->pending < SMPP_WINDOW && c->rlen - off >= SMPP_HEADER_LEN) {
+	while (!c->closing && !should_pause(c) && c->rlen - off >= SMPP_HEADER_LEN) {
 		uint32_t len, cmd, status, seq;
 		smpp_header(c->rbuf + off, &len, &cmd, &status, &seq);
-		if (len < SMPP_HEADER_LEN || len > SMPP_PDU_MAX) {
-			log_warn("smpp.bad_length", LS("ip", c->ip), LI("command_length", len));
+		if (len < SMPP_HEADER_LEN || len > SMPP_PDU_MAX || (len > c->rcap && !c->bound)) {
+			log_warn("smpp.bad_length", LS("ip", c->ip), LI("command_length", len), LI("bound", c->bound != 0));
 			smpp_conn_reply(c, SMPP_GENERIC_NACK, seq, ESME_RINVCMDLEN);
 			smpp_conn_close_after(c);
 			break;
@@ -182,7 +214,11 @@ static void conn_process(struct smpp_conn *c)
 		memmove(c->rbuf, c->rbuf + off, c->rlen - off);
 		c->rlen -= off;
 	}
-	int full = c->pending >= SMPP_WINDOW || S.stopping;
+	if (c->rcap < SMPP_PDU_MAX && c->bound) {   /* bound: PDUs up to SMPP_PDU_MAX */
+		c->rbuf = xrealloc(c->rbuf, SMPP_PDU_MAX);
+		c->rcap = SMPP_PDU_MAX;
+	}
+	int full = should_pause(c);
 	if (full != c->paused) {
 		c->paused = full;
 		set_events(c);
@@ -191,7 +227,7 @@ static void conn_process(struct smpp_conn *c)
 
 void smpp_conn_window(struct smpp_conn *c)
 {
-	if (c->paused && c->pending < SMPP_WINDOW && !S.stopping) {
+	if (c->paused && !c->closing && !should_pause(c)) {
 		c->paused = 0;
 		set_events(c);
 		conn_process(c);
@@ -203,7 +239,7 @@ static void conn_read(struct smpp_conn *c)
 	for (;;) {
 		if (c->closing || c->paused)
 			return;
-		ssize_t n = read(c->fd, c->rbuf + c->rlen, SMPP_PDU_MAX - c->rlen);
+		ssize_t n = read(c->fd, c->rbuf + c->rlen, c->rcap - c->rlen);
 		if (n > 0) {
 			c->rlen += (size_t)n;
 			c->last_rx = smpp_now();
@@ -220,39 +256,61 @@ static void conn_read(struct smpp_conn *c)
 	}
 }
 
+/* Why a new connection from ip may not stay (NULL: it may). */
+static const char *conn_refusal(const char *ip)
+{
+	if (S.nconns >= cfg.smpp_max_connections)
+		return "too_many_connections";
+	int same = 0;
+	for (int i = 0; i < S.top; i++)
+		if (S.conns[i] && strcmp(S.conns[i]->ip, ip) == 0)
+			same++;
+	return same >= cfg.smpp_max_connections_per_ip ? "too_many_connections_from_address" : NULL;
+}
+
 static void conn_accept(void)
 {
 	for (;;) {
 		struct sockaddr_storage ss;
 		socklen_t sl = sizeof(ss);
+		char ip[64];
 		int fd = accept4(S.lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		if (fd < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
 				log_warn("smpp.accept_failed", LS("error", strerror(errno)));
 			return;
 		}
-		int slot = -1;
-		for (int i = 0; i < SMPP_MAX_CONNS && slot < 0; i++)
-			if (S.conns[i] == NULL)
-				slot = i;
-		if (slot < 0) {
-			log_warn("smpp.too_many_connections", LI("max", SMPP_MAX_CONNS));
+		if (ss.ss_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, ip, sizeof(ip));
+		else
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, ip, sizeof(ip));
+		const char *refused = conn_refusal(ip);
+		if (refused) {
+			double now = smpp_now();
+			if (now - S.refused_logged >= 1) {
+				S.refused_logged = now;
+				log_warn("smpp.connection_refused", LS("ip", ip), LS("reason", refused),
+					 LI("connections", S.nconns));
+			}
 			close(fd);
 			continue;
 		}
+		int slot = 0;
+		while (S.conns[slot] != NULL)   /* nconns < SMPP_MAX_CONNS: a slot is free */
+			slot++;
 		int one = 1;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		struct smpp_conn *c = xcalloc(1, sizeof(*c));
 		c->id = (++S.gen << 32) | (uint32_t)slot;
 		c->fd = fd;
-		c->rbuf = xmalloc(SMPP_PDU_MAX);
-		c->last_rx = c->last_enquire = smpp_now();
+		c->rbuf = xmalloc(SMPP_RBUF_UNBOUND);
+		c->rcap = SMPP_RBUF_UNBOUND;
+		c->opened = c->last_rx = c->last_enquire = c->last_tx = smpp_now();
 		c->next_seq = 1;
-		if (ss.ss_family == AF_INET)
-			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, c->ip, sizeof(c->ip));
-		else
-			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, c->ip, sizeof(c->ip));
+		memcpy(c->ip, ip, sizeof(c->ip));
 		S.conns[slot] = c;
+		S.nconns++;
+		metrics_smpp_links(1, 0);
 		if (slot >= S.top)
 			S.top = slot + 1;
 		struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.u64 = c->id};
@@ -271,6 +329,25 @@ static void store_results(void)
 		S.in_store--;
 		smpp_session_result(j);
 		smpp_job_free(j);
+	}
+}
+
+/* Once a second: closes (dropping what is queued) the links that did not bind in time and
+ * those whose output has not moved for cfg.smpp_send_timeout_s. */
+static void conn_deadlines(double now)
+{
+	int slot = 0;
+	for (struct smpp_conn *c; (c = smpp_conn_next(&slot)) != NULL;) {
+		const char *why = NULL;
+		if (!c->bound && now - c->opened > cfg.smpp_bind_timeout_s)
+			why = "bind_timeout";
+		else if (c->woff < c->wbuf.len && now - c->last_tx > cfg.smpp_send_timeout_s)
+			why = "send_timeout";
+		if (why) {
+			log_warn("smpp.deadline", LI("conn", (uint32_t)c->id), LS("ip", c->ip), LS("reason", why),
+				 LI("queued", (int64_t)(c->wbuf.len - c->woff)));
+			conn_free(c);
+		}
 	}
 }
 
@@ -322,10 +399,13 @@ static void *loop(void *arg)
 		double now = smpp_now();
 		if (now >= next_tick && !S.stopping) {
 			next_tick = now + 1;
+			conn_deadlines(now);
 			smpp_session_tick(now);
 		} else if (!S.stopping) {
 			smpp_receipt_more();
 		}
+		if (!S.stopping)
+			smpp_check_accounts(now);
 		flush_dirty();
 		if (S.stopping && (S.in_store == 0 || now > deadline))
 			break;
@@ -393,6 +473,7 @@ void smpp_stop(void)
 	pthread_join(S.thread, NULL);
 	smpp_store_stop();
 	smpp_session_reset();
+	smpp_bind_reset();
 	close(S.ep);
 	close(S.store_fd);
 	close(S.stop_fd);

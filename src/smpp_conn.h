@@ -7,10 +7,13 @@
 #include "smpp_pdu.h"
 #include "smpp_store.h"
 
-#define SMPP_MAX_CONNS 4096
+#define SMPP_MAX_CONNS 4096         /* slots; cfg.smpp_max_connections may set fewer */
 #define SMPP_WINDOW 256             /* requests of one bind in flight before we stop reading */
+#define SMPP_OUT_HIGH 16384         /* queued output octets before we stop reading */
+#define SMPP_RBUF_UNBOUND 4096      /* input buffer (and largest PDU) before a bind */
 #define SMPP_RECEIPT_WINDOW 256     /* deliver_sm per bind awaiting deliver_sm_resp */
-#define SMPP_MAX_CONCAT 16          /* concatenated messages being assembled per bind */
+#define SMPP_MAX_CONCAT 16          /* concatenated messages being assembled per bind ... */
+#define SMPP_ACCOUNT_CONCAT 64      /* ... and per account, over its binds */
 #define SMPP_CONCAT_TIMEOUT 60.0    /* seconds to wait for the missing parts */
 #define SMPP_ENQUIRE_AFTER 30.0     /* seconds of silence before we send enquire_link */
 #define SMPP_IDLE_TIMEOUT 60.0      /* seconds of silence before we close */
@@ -23,6 +26,7 @@ struct smpp_account_state {
 	int tps;
 	double tokens, refilled;
 	int receivers;                  /* receiver and transceiver binds */
+	int nconcat;                    /* messages being assembled on its binds */
 	unsigned rr;
 };
 
@@ -36,6 +40,7 @@ struct smpp_concat {
 	struct smpp_concat *next;
 	uint16_t ref;
 	uint8_t total, got;
+	long chars;                     /* of the parts held; at most SMPP_TEXT_MAX */
 	char source_addr[22], phone[12];
 	int registered_delivery;
 	int64_t due, expires;
@@ -56,15 +61,16 @@ struct smpp_conn {
 	int binding;                    /* a bind is with the store */
 	struct smpp_account_state *acct;
 	char system_id[17];
-	uint8_t *rbuf;                  /* SMPP_PDU_MAX bytes */
-	size_t rlen;
+	uint8_t *rbuf;                  /* rcap bytes: SMPP_RBUF_UNBOUND, SMPP_PDU_MAX once bound */
+	size_t rlen, rcap;
 	struct buf wbuf;
-	size_t woff;
+	size_t woff;                    /* wbuf octets written */
 	int closing;                    /* close when wbuf is written */
-	int paused;                     /* EPOLLIN off: the window is full */
+	int paused;                     /* EPOLLIN off: the window or the output is full */
 	int want_out;                   /* EPOLLOUT on */
 	int pending;                    /* requests not answered yet (store jobs and held parts) */
-	double last_rx, last_enquire;
+	double opened, last_rx, last_enquire;
+	double last_tx;                 /* output last moved (written, or queued when empty) */
 	uint32_t next_seq;
 	struct smpp_inflight inflight[SMPP_RECEIPT_WINDOW];
 	int ninflight;
@@ -101,6 +107,22 @@ void smpp_session_reset(void);
 struct smpp_account_state *smpp_account_state(int64_t id);
 /* True for bind_receiver and bind_transceiver. */
 int smpp_is_receiver(uint32_t bind);
+
+/* smpp_bind.c */
+/* A bind_*: refused at once (throttled), checked, or parked until a check may start. */
+void smpp_bind_pdu(struct smpp_conn *c, const struct smpp_pdu *in);
+/* A bind's outcome (c NULL when the link is gone): counts it, answers it. */
+void smpp_bind_result(struct smpp_conn *c, struct smpp_job *j);
+/* Starts or refuses the parked binds that may go now (after a check, and once a second). */
+void smpp_bind_release(double now);
+/* Drops the parked binds and the counts (at stop). */
+void smpp_bind_reset(void);
+
+/* smpp_check.c */
+/* Twice a second: asks the store which accounts with a bind were deleted or disabled. */
+void smpp_check_accounts(double now);
+/* Unbinds and closes the links of the accounts the check refused. */
+void smpp_check_result(const struct smpp_job *j);
 
 /* smpp_receipt.c */
 /* Asks the store for due receipts when receivers are bound and none is asked for already. */

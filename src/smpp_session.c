@@ -1,7 +1,8 @@
-/* smpp_session.c — what each SMPP PDU does: binds (with failure throttling), submit_sm
+/* smpp_session.c — what each SMPP PDU does: binds (smpp_bind.c), submit_sm
  * (decoding, validation, throughput, reassembly of concatenated messages), query_sm,
  * enquire_link, unbind, and delivery receipts. Runs on the SMPP thread only. */
 #include "log.h"
+#include "metrics.h"
 #include "smpp_conn.h"
 #include "smpp_text.h"
 #include "util.h"
@@ -12,59 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-#define FAIL_SLOTS 256
-#define FAIL_MAX 10                 /* failed binds per system_id or IP ... */
-#define FAIL_WINDOW 60.0            /* ... within this many seconds, then refused for it */
-
 static struct smpp_account_state *accounts;
-
-/* Recent bind failures, keyed "s:<system_id>" or "i:<ip>". */
-static struct {
-	char key[72];
-	int count;
-	double since;
-} fails[FAIL_SLOTS];
-
-static int fail_slot(const char *key, double now, int create)
-{
-	int free_slot = -1;
-	for (int i = 0; i < FAIL_SLOTS; i++) {
-		if (fails[i].count && now - fails[i].since > FAIL_WINDOW)
-			fails[i].count = 0;
-		if (fails[i].count && strcmp(fails[i].key, key) == 0)
-			return i;
-		if (!fails[i].count && free_slot < 0)
-			free_slot = i;
-	}
-	if (!create)
-		return -1;
-	if (free_slot < 0)          /* full: forget the oldest */
-		for (int i = free_slot = 0; i < FAIL_SLOTS; i++)
-			if (fails[i].since < fails[free_slot].since)
-				free_slot = i;
-	snprintf(fails[free_slot].key, sizeof(fails[free_slot].key), "%s", key);
-	fails[free_slot].count = 0;
-	fails[free_slot].since = now;
-	return free_slot;
-}
-
-static int bind_blocked(const struct smpp_conn *c, const char *system_id, double now)
-{
-	char k1[72], k2[72];
-	snprintf(k1, sizeof(k1), "s:%s", system_id);
-	snprintf(k2, sizeof(k2), "i:%s", c->ip);
-	int a = fail_slot(k1, now, 0), b = fail_slot(k2, now, 0);
-	return (a >= 0 && fails[a].count >= FAIL_MAX) || (b >= 0 && fails[b].count >= FAIL_MAX);
-}
-
-static void bind_failed(const struct smpp_conn *c, const char *system_id, double now)
-{
-	char k[72];
-	snprintf(k, sizeof(k), "s:%s", system_id);
-	fails[fail_slot(k, now, 1)].count++;
-	snprintf(k, sizeof(k), "i:%s", c->ip);
-	fails[fail_slot(k, now, 1)].count++;
-}
 
 struct smpp_account_state *smpp_account_state(int64_t id)
 {
@@ -91,70 +40,6 @@ void smpp_session_reset(void)
 int smpp_is_receiver(uint32_t bind)
 {
 	return bind == SMPP_BIND_RECEIVER || bind == SMPP_BIND_TRANSCEIVER;
-}
-
-static void on_bind(struct smpp_conn *c, const struct smpp_pdu *in)
-{
-	double now = smpp_now();
-	if (c->bound || c->binding) {
-		smpp_conn_reply(c, in->command_id, in->seq, ESME_RALYBND);
-		return;
-	}
-	if (in->interface_version > 0x34 && in->interface_version != 0x50) {
-		smpp_conn_reply(c, in->command_id, in->seq, ESME_RBINDFAIL);
-		return;
-	}
-	if (bind_blocked(c, in->system_id, now)) {
-		log_warn("smpp.bind_throttled", LS("system_id", in->system_id), LS("ip", c->ip));
-		smpp_conn_reply(c, in->command_id, in->seq, ESME_RBINDFAIL);
-		return;
-	}
-	struct smpp_job *j = smpp_job_new(SJ_BIND);
-	j->conn = c->id;
-	j->seq = in->seq;
-	j->command_id = in->command_id;
-	j->interface_version = in->interface_version;
-	snprintf(j->system_id, sizeof(j->system_id), "%s", in->system_id);
-	snprintf(j->password, sizeof(j->password), "%s", in->password);
-	snprintf(j->ip, sizeof(j->ip), "%s", c->ip);
-	c->binding = 1;
-	c->pending++;
-	smpp_conn_store(j);
-}
-
-static void bind_result(struct smpp_conn *c, struct smpp_job *j)
-{
-	c->binding = 0;
-	c->pending--;
-	struct smpp_pdu r = {0};
-	r.command_id = j->command_id | SMPP_RESP;
-	r.seq = j->seq;
-	r.status = j->status;
-	snprintf(r.system_id, sizeof(r.system_id), "herald");
-	if (j->status == ESME_ROK) {
-		c->bound = j->command_id;
-		snprintf(c->system_id, sizeof(c->system_id), "%s", j->system_id);
-		c->acct = smpp_account_state(j->account.id);
-		if (c->acct->tps != j->account.tps) {
-			c->acct->tps = j->account.tps;
-			c->acct->tokens = j->account.tps;
-		}
-		if (smpp_is_receiver(c->bound))
-			c->acct->receivers++;
-		if (j->interface_version >= 0x34) {
-			r.has_sc_version = 1;
-			r.sc_version = 0x34;
-		}
-		log_info("smpp.bound", LI("conn", (uint32_t)c->id), LS("system_id", j->system_id),
-			 LS("ip", c->ip), LS("mode", smpp_cmd_name(j->command_id)));
-	} else {
-		if (j->status == ESME_RINVPASWD)
-			bind_failed(c, j->system_id, smpp_now());
-		log_warn("smpp.bind_failed", LS("system_id", j->system_id), LS("ip", c->ip),
-			 LI("status", j->status));
-	}
-	smpp_conn_send(c, &r);
-	smpp_conn_window(c);
 }
 
 /* One token per submit_sm, refilled at the account's throughput, bursts up to one second. */
@@ -190,11 +75,14 @@ static void push_submit(struct smpp_conn *c, const char *src, const char *phone,
 	smpp_conn_store(j);
 }
 
-static void concat_free(struct smpp_concat *m)
+/* Frees m, which c held. */
+static void concat_free(struct smpp_conn *c, struct smpp_concat *m)
 {
 	for (int i = 0; i < m->total; i++)
 		free(m->parts[i].text);
 	free(m);
+	c->nconcat--;
+	c->acct->nconcat--;
 }
 
 static void concat_unlink(struct smpp_conn *c, struct smpp_concat *m)
@@ -204,7 +92,6 @@ static void concat_unlink(struct smpp_conn *c, struct smpp_concat *m)
 			*pp = m->next;
 			break;
 		}
-	c->nconcat--;
 }
 
 /* Answers every part held by m with status and drops m from c. */
@@ -216,7 +103,7 @@ static void concat_fail(struct smpp_conn *c, struct smpp_concat *m, uint32_t sta
 			smpp_conn_reply(c, SMPP_SUBMIT_SM, m->parts[i].seq, status);
 			c->pending--;
 		}
-	concat_free(m);
+	concat_free(c, m);
 }
 
 struct submit_info {
@@ -235,7 +122,7 @@ static void on_part(struct smpp_conn *c, const struct smpp_pdu *in, const struct
 		      strcmp(m->phone, si->phone) == 0))
 		m = m->next;
 	if (m == NULL) {
-		if (c->nconcat >= SMPP_MAX_CONCAT) {
+		if (c->nconcat >= SMPP_MAX_CONCAT || c->acct->nconcat >= SMPP_ACCOUNT_CONCAT) {
 			free(text);
 			smpp_conn_reply(c, SMPP_SUBMIT_SM, in->seq, ESME_RMSGQFUL);
 			return;
@@ -252,6 +139,7 @@ static void on_part(struct smpp_conn *c, const struct smpp_pdu *in, const struct
 		m->next = c->concat;
 		c->concat = m;
 		c->nconcat++;
+		c->acct->nconcat++;
 	}
 	struct smpp_part *p = &m->parts[seqno - 1];
 	if (p->text) {
@@ -263,6 +151,11 @@ static void on_part(struct smpp_conn *c, const struct smpp_pdu *in, const struct
 	p->seq = in->seq;
 	m->got++;
 	c->pending++;
+	m->chars += *text ? utf8_length(text, strlen(text)) : 0;
+	if (m->chars > SMPP_TEXT_MAX) {     /* too long already: no need to hold the rest */
+		concat_fail(c, m, ESME_RINVMSGLEN);
+		return;
+	}
 	if (m->got < m->total)
 		return;
 	struct buf whole = BUF_INIT;
@@ -281,7 +174,7 @@ static void on_part(struct smpp_conn *c, const struct smpp_pdu *in, const struct
 	concat_unlink(c, m);
 	push_submit(c, m->source_addr, m->phone, buf_steal(&whole), m->registered_delivery, m->due,
 		    m->expires, seqs, total);
-	concat_free(m);
+	concat_free(c, m);
 }
 
 static void on_submit(struct smpp_conn *c, const struct smpp_pdu *in)
@@ -366,6 +259,7 @@ static void submit_result(struct smpp_conn *c, struct smpp_job *j)
 		r.seq = j->seqs[i];
 		smpp_conn_send(c, &r);
 	}
+	metrics_smpp(j->status == ESME_ROK ? MS_SUBMIT_OK : MS_SUBMIT_REFUSED, (unsigned)j->nseqs);
 	c->pending -= j->nseqs;
 	smpp_conn_window(c);
 }
@@ -439,7 +333,7 @@ void smpp_session_pdu(struct smpp_conn *c, const uint8_t *p, size_t len)
 	case SMPP_BIND_RECEIVER:
 	case SMPP_BIND_TRANSMITTER:
 	case SMPP_BIND_TRANSCEIVER:
-		on_bind(c, &in);
+		smpp_bind_pdu(c, &in);
 		return;
 	case SMPP_ENQUIRE_LINK:
 		smpp_conn_reply(c, in.command_id, in.seq, ESME_ROK);
@@ -470,8 +364,7 @@ void smpp_session_result(struct smpp_job *j)
 	struct smpp_conn *c = j->conn ? smpp_conn_find(j->conn) : NULL;
 	switch (j->kind) {
 	case SJ_BIND:
-		if (c)
-			bind_result(c, j);
+		smpp_bind_result(c, j);
 		break;
 	case SJ_SUBMIT:
 		if (c)
@@ -485,6 +378,9 @@ void smpp_session_result(struct smpp_job *j)
 		break;
 	case SJ_POLL:
 		smpp_receipt_dispatch(j);
+		break;
+	case SJ_CHECK:
+		smpp_check_result(j);
 		break;
 	case SJ_ACK:
 		break;
@@ -524,6 +420,7 @@ void smpp_session_tick(double now)
 		}
 	}
 	smpp_receipt_poll();
+	smpp_bind_release(now);
 }
 
 void smpp_session_closed(struct smpp_conn *c)
@@ -531,7 +428,7 @@ void smpp_session_closed(struct smpp_conn *c)
 	while (c->concat) {
 		struct smpp_concat *m = c->concat;
 		c->concat = m->next;
-		concat_free(m);
+		concat_free(c, m);
 	}
 	if (c->acct && smpp_is_receiver(c->bound))
 		c->acct->receivers--;

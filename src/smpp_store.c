@@ -3,7 +3,7 @@
 #include "buf.h"
 #include "db.h"
 #include "log.h"
-#include "model_user.h"
+#include "smpp_auth.h"
 #include "smpp_pdu.h"
 #include "util.h"
 
@@ -15,21 +15,22 @@
 
 #define SUBMIT_BATCH 2000       /* submits per insert statement */
 #define STORE_THREADS 2         /* one statement runs while the next batch gathers */
-#define AUTH_CACHE 256
+#define AUTH_THREADS 1          /* binds (argon2id) wait here, never in front of submits */
+
+/* A queue of jobs and the threads that take from it. */
+struct queue {
+	pthread_cond_t cond;
+	struct smpp_job *todo, **todo_tail;
+};
 
 static struct {
-	pthread_t threads[STORE_THREADS];
+	pthread_t threads[STORE_THREADS + AUTH_THREADS];
 	pthread_mutex_t mu;
-	pthread_cond_t cond;
-	struct smpp_job *todo, **todo_tail, *done, **done_tail;
+	struct queue store, auth;
+	struct smpp_job *done, **done_tail;
 	int notify_fd, stop, running;
-} st = {.mu = PTHREAD_MUTEX_INITIALIZER, .cond = PTHREAD_COND_INITIALIZER};
-
-/* Successful binds remembered by BLAKE2b(system_id, password, stored hash), so a client that
- * binds 50 sessions pays for one argon2id verification per worker. A changed password changes
- * the stored hash and misses. One cache per worker thread. */
-static __thread unsigned char auth_cache[AUTH_CACHE][crypto_generichash_BYTES];
-static __thread unsigned auth_next;
+} st = {.mu = PTHREAD_MUTEX_INITIALIZER, .store.cond = PTHREAD_COND_INITIALIZER,
+	.auth.cond = PTHREAD_COND_INITIALIZER};
 
 struct smpp_job *smpp_job_new(enum smpp_job_kind kind)
 {
@@ -46,48 +47,9 @@ void smpp_job_free(struct smpp_job *j)
 	free(j->text);
 	free(j->seqs);
 	free(j->accounts);
+	free(j->refused);
 	free(j->receipts);
 	free(j);
-}
-
-static void auth_key(const struct smpp_job *j, const char *hash, unsigned char out[crypto_generichash_BYTES])
-{
-	crypto_generichash_state s;
-	crypto_generichash_init(&s, NULL, 0, crypto_generichash_BYTES);
-	crypto_generichash_update(&s, (const unsigned char *)j->system_id, strlen(j->system_id) + 1);
-	crypto_generichash_update(&s, (const unsigned char *)j->password, strlen(j->password) + 1);
-	crypto_generichash_update(&s, (const unsigned char *)hash, strlen(hash));
-	crypto_generichash_final(&s, out, crypto_generichash_BYTES);
-}
-
-static void do_bind(struct db *db, struct smpp_job *j)
-{
-	unsigned char key[crypto_generichash_BYTES];
-	int found = smpp_account_lookup(db, j->system_id, j->ip, &j->account);
-	if (found < 0) {
-		j->status = ESME_RBINDFAIL;
-		return;
-	}
-	/* an unknown system_id answers like a wrong password: no account enumeration */
-	if (found == 0) {
-		j->status = ESME_RINVPASWD;
-		return;
-	}
-	auth_key(j, j->account.password_hash, key);
-	int ok = 0;
-	for (unsigned i = 0; i < AUTH_CACHE && !ok; i++)
-		ok = sodium_memcmp(auth_cache[i], key, sizeof(key)) == 0;
-	if (!ok && user_password_verify(j->account.password_hash, j->password) == 0) {
-		ok = 1;
-		memcpy(auth_cache[auth_next++ % AUTH_CACHE], key, sizeof(key));
-	}
-	sodium_memzero(j->account.password_hash, sizeof(j->account.password_hash));
-	if (!ok)
-		j->status = ESME_RINVPASWD;
-	else if (!j->account.enabled || !j->account.ip_allowed)
-		j->status = ESME_RBINDFAIL;
-	else
-		j->status = ESME_ROK;
 }
 
 /* Appends s to a PostgreSQL array literal being built in b (quoted, escaped). */
@@ -112,10 +74,20 @@ static void arr_int(struct buf *b, int64_t v, int null_if_zero)
 		buf_printf(b, "%lld", (long long)v);
 }
 
+/* ids[0..n) as a PostgreSQL bigint array literal into b (empty). */
+static void arr_ids(struct buf *b, const int64_t *ids, int n)
+{
+	for (int i = 0; i < n; i++)
+		arr_int(b, ids[i], 0);
+	if (n == 0)
+		buf_putc(b, '{');
+	buf_putc(b, '}');
+}
+
 /* Stores jobs[0..n) with one statement: ids come from the sequence in input order, the
  * messages and their smpp_messages rows are inserted together, and the statement's commit is
- * what makes every answer OK. */
-static void do_submits(struct db *db, struct smpp_job **jobs, int n)
+ * what makes every answer OK. 0, or -1 when every job got ESME_RSYSERR. */
+static int insert_submits(struct db *db, struct smpp_job **jobs, int n)
 {
 	static const char q[] =
 	    "WITH v AS ("
@@ -157,13 +129,41 @@ static void do_submits(struct db *db, struct smpp_job **jobs, int n)
 			jobs[i]->status = ESME_RSYSERR;
 		log_error("smpp.store_failed", LI("messages", n), LS("error", db->err));
 		PQclear(r);
-		return;
+		return -1;
 	}
 	for (int i = 0; i < n; i++) {
 		jobs[i]->message_id = db_i64(r, i, 0);
 		jobs[i]->status = ESME_ROK;
 	}
 	PQclear(r);
+	return 0;
+}
+
+static int by_account(const void *a, const void *b)
+{
+	int64_t x = (*(struct smpp_job *const *)a)->account_id, y = (*(struct smpp_job *const *)b)->account_id;
+	return (x > y) - (x < y);
+}
+
+/* Stores a batch; when it fails and holds several accounts, stores each account's jobs on its
+ * own, so one account's bad job (say a submit of a bind whose account was just deleted) fails
+ * that account's jobs only. */
+static void do_submits(struct db *db, struct smpp_job **jobs, int n)
+{
+	int several = 0;
+	for (int i = 1; i < n && !several; i++)
+		several = jobs[i]->account_id != jobs[0]->account_id;
+	if (insert_submits(db, jobs, n) == 0 || !several)
+		return;
+	struct smpp_job **sorted = xmalloc((size_t)n * sizeof(*sorted));
+	memcpy(sorted, jobs, (size_t)n * sizeof(*sorted));
+	qsort(sorted, (size_t)n, sizeof(*sorted), by_account);
+	for (int i = 0, k; i < n; i = k) {
+		for (k = i + 1; k < n && sorted[k]->account_id == sorted[i]->account_id; k++)
+			;
+		insert_submits(db, sorted + i, k - i);
+	}
+	free(sorted);
 }
 
 static void do_query(struct db *db, struct smpp_job *j)
@@ -209,9 +209,7 @@ static void do_poll(struct db *db, struct smpp_job *j)
 	    "   to_char(coalesce(m.sent_at, r.created_at), 'YYMMDDHH24MI'), left(coalesce(m.text, ''), 20)";
 	struct buf a = BUF_INIT;
 	char lim[16];
-	for (int i = 0; i < j->naccounts; i++)
-		arr_int(&a, j->accounts[i], 0);
-	buf_putc(&a, '}');
+	arr_ids(&a, j->accounts, j->naccounts);
 	snprintf(lim, sizeof(lim), "%d", j->limit);
 	const char *p[] = {a.data, lim};
 	PGresult *r = db_exec(db, q, 2, p);
@@ -233,6 +231,29 @@ static void do_poll(struct db *db, struct smpp_job *j)
 		snprintf(rc->done_date, sizeof(rc->done_date), "%s", db_str(r, i, 6));
 		snprintf(rc->text, sizeof(rc->text), "%s", db_str(r, i, 7));
 	}
+	PQclear(r);
+	j->status = ESME_ROK;
+}
+
+/* Which of the accounts with a bind were deleted or disabled since they bound. */
+static void do_check(struct db *db, struct smpp_job *j)
+{
+	static const char q[] =
+	    "SELECT u.id FROM unnest($1::bigint[]) u(id) LEFT JOIN smpp_accounts a ON a.id = u.id"
+	    " WHERE a.id IS NULL OR NOT a.enabled";
+	struct buf a = BUF_INIT;
+	arr_ids(&a, j->accounts, j->naccounts);
+	const char *p[] = {a.data};
+	PGresult *r = db_exec(db, q, 1, p);
+	buf_free(&a);
+	if (r == NULL) {
+		j->status = ESME_RSYSERR;
+		return;
+	}
+	j->nrefused = PQntuples(r);
+	j->refused = xcalloc((size_t)j->nrefused + 1, sizeof(*j->refused));
+	for (int i = 0; i < j->nrefused; i++)
+		j->refused[i] = db_i64(r, i, 0);
 	PQclear(r);
 	j->status = ESME_ROK;
 }
@@ -263,9 +284,10 @@ static void process(struct smpp_job *list)
 			continue;
 		}
 		switch (j->kind) {
-		case SJ_BIND: do_bind(db, j); break;
+		case SJ_BIND: smpp_auth_bind(db, j); break;
 		case SJ_QUERY: do_query(db, j); break;
 		case SJ_POLL: do_poll(db, j); break;
+		case SJ_CHECK: do_check(db, j); break;
 		case SJ_SUBMIT:
 			submits[ns++] = j;
 			if (ns == SUBMIT_BATCH) {
@@ -290,16 +312,16 @@ static void process(struct smpp_job *list)
 
 static void *worker(void *arg)
 {
-	(void)arg;
+	struct queue *q = arg;
 	pthread_mutex_lock(&st.mu);
 	for (;;) {
-		while (st.todo == NULL && !st.stop)
-			pthread_cond_wait(&st.cond, &st.mu);
-		if (st.todo == NULL)
+		while (q->todo == NULL && !st.stop)
+			pthread_cond_wait(&q->cond, &st.mu);
+		if (q->todo == NULL)
 			break;
-		struct smpp_job *list = st.todo;
-		st.todo = NULL;
-		st.todo_tail = &st.todo;
+		struct smpp_job *list = q->todo;
+		q->todo = NULL;
+		q->todo_tail = &q->todo;
 		pthread_mutex_unlock(&st.mu);
 		process(list);
 		pthread_mutex_lock(&st.mu);
@@ -319,13 +341,14 @@ static void *worker(void *arg)
 
 int smpp_store_start(int notify_fd)
 {
-	st.todo = st.done = NULL;
-	st.todo_tail = &st.todo;
+	st.store.todo = st.auth.todo = st.done = NULL;
+	st.store.todo_tail = &st.store.todo;
+	st.auth.todo_tail = &st.auth.todo;
 	st.done_tail = &st.done;
 	st.notify_fd = notify_fd;
 	st.stop = 0;
-	for (int i = 0; i < STORE_THREADS; i++) {
-		if (pthread_create(&st.threads[i], NULL, worker, NULL) != 0) {
+	for (int i = 0; i < STORE_THREADS + AUTH_THREADS; i++) {
+		if (pthread_create(&st.threads[i], NULL, worker, i < STORE_THREADS ? &st.store : &st.auth) != 0) {
 			smpp_store_stop();
 			return -1;
 		}
@@ -337,10 +360,11 @@ int smpp_store_start(int notify_fd)
 void smpp_store_push(struct smpp_job *j)
 {
 	j->next = NULL;
+	struct queue *q = j->kind == SJ_BIND ? &st.auth : &st.store;
 	pthread_mutex_lock(&st.mu);
-	*st.todo_tail = j;
-	st.todo_tail = &j->next;
-	pthread_cond_signal(&st.cond);
+	*q->todo_tail = j;
+	q->todo_tail = &j->next;
+	pthread_cond_signal(&q->cond);
 	pthread_mutex_unlock(&st.mu);
 }
 
@@ -360,7 +384,8 @@ void smpp_store_stop(void)
 		return;
 	pthread_mutex_lock(&st.mu);
 	st.stop = 1;
-	pthread_cond_broadcast(&st.cond);
+	pthread_cond_broadcast(&st.store.cond);
+	pthread_cond_broadcast(&st.auth.cond);
 	pthread_mutex_unlock(&st.mu);
 	for (int i = 0; i < st.running; i++)
 		pthread_join(st.threads[i], NULL);

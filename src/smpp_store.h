@@ -1,6 +1,7 @@
 /* smpp_store.h — the SMPP server's database workers: two threads, each with its own
- * connection, that take jobs from the SMPP event loop (binds, submits, queries, receipt polls
- * and acks). A free worker takes every job queued at that moment and runs its submits as ONE
+ * connection, that take jobs from the SMPP event loop (submits, queries, receipt polls, acks
+ * and account checks), and one more for binds (argon2id, smpp_auth.c), so password checks
+ * never wait in front of submits. A free worker takes every job queued at that moment and runs its submits as ONE
  * insert statement (one transaction), so one batch executes while the next gathers; finished
  * jobs go back to the loop, signalled through an eventfd. The loop never waits for PostgreSQL.
  * Answers may come back out of request order, which SMPP allows (sequence numbers match). */
@@ -9,7 +10,7 @@
 #include <stdint.h>
 #include "model_smpp_account.h"
 
-enum smpp_job_kind { SJ_BIND, SJ_SUBMIT, SJ_QUERY, SJ_POLL, SJ_ACK };
+enum smpp_job_kind { SJ_BIND, SJ_SUBMIT, SJ_QUERY, SJ_POLL, SJ_ACK, SJ_CHECK };
 
 /* A receipt to send, as the poll found it. */
 struct smpp_receipt {
@@ -32,6 +33,8 @@ struct smpp_job {
 	char system_id[17], password[65], ip[64];
 	uint8_t interface_version;
 	struct smpp_account_row account;        /* result (password_hash wiped) */
+	const char *reason;             /* result: why, for the log (static text) */
+	int admitted;                   /* counted by the bind throttle (smpp_bind.c) */
 	/* SJ_SUBMIT */
 	int64_t account_id;
 	char source_addr[22], phone[12];
@@ -44,9 +47,12 @@ struct smpp_job {
 	/* SJ_QUERY results */
 	int msg_status;                 /* messages.status */
 	char final_date[18];
-	/* SJ_POLL: accounts with a receiver bound, and how many receipts fit */
+	/* SJ_POLL: accounts with a receiver bound, and how many receipts fit; SJ_CHECK: the
+	 * accounts with a bind */
 	int64_t *accounts;              /* owned */
 	int naccounts, limit;
+	int64_t *refused;               /* SJ_CHECK result: those deleted or disabled, owned */
+	int nrefused;
 	struct smpp_receipt *receipts;  /* result, owned */
 	int nreceipts;
 };

@@ -105,7 +105,28 @@ static void gsm_packed(const uint8_t *p, size_t n, size_t bit, struct buf *out)
 	free(s);
 }
 
+static int decode(uint8_t dc, const uint8_t *p, size_t n, size_t skip, struct buf *out);
+
 int smpp_text_decode(uint8_t dc, const uint8_t *p, size_t n, size_t skip, struct buf *out)
+{
+	size_t start = out->len;
+	int rc = decode(dc, p, n, skip, out);
+	if (rc < 0 || out->len == start)
+		return rc;
+	/* a text cannot hold U+0000 (PostgreSQL text cannot either): trailing ones are padding and
+	 * are dropped, one inside the text refuses it rather than cutting it short */
+	char *nul = memchr(out->data + start, '\0', out->len - start);
+	if (nul == NULL)
+		return 0;
+	for (char *q = nul; q < out->data + out->len; q++)
+		if (*q != '\0')
+			return -1;
+	out->len = (size_t)(nul - out->data);
+	out->data[out->len] = '\0';
+	return 0;
+}
+
+static int decode(uint8_t dc, const uint8_t *p, size_t n, size_t skip, struct buf *out)
 {
 	if (skip > n)
 		return -1;

@@ -26,6 +26,7 @@ int smpp_udh_parse(const uint8_t *p, size_t n, struct smpp_udh *out);
  *     septet boundary.
  *   1 IA5 (ASCII), 3 Latin-1, 8 UCS-2 big-endian (surrogate pairs joined; a lone surrogate
  *     becomes U+FFFD).
+ * NUL characters at the end are dropped (padding); a NUL followed by other text is invalid.
  * Returns 0; -1 when the octets are not valid in that coding; -2 for a coding not supported. */
 int smpp_text_decode(uint8_t dc, const uint8_t *p, size_t n, size_t skip, struct buf *out);
 

@@ -1,7 +1,7 @@
 // Helpers for node:test suites: spawn our own build/herald, create SMPP accounts through the
 // CLI, run SQL with psql, and promise-based SMPP sessions over the npm `smpp` client.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,7 +52,7 @@ export async function startHerald({ roles = 'smpp', env = {} } = {}) {
     await new Promise((r) => setTimeout(r, 100));
   }
   return {
-    port: smppPort, proc, logDir,
+    port: smppPort, httpPort, proc, logDir,
     log: () => stderr,
     sanitizer: () => sanitizer,    // the first sanitizer report, '' when none
     stop: () => new Promise((resolve) => {
@@ -126,4 +126,65 @@ export function closed(session) {
     if (session.socket.destroyed) return resolve();
     session.socket.once('close', resolve);
   });
+}
+
+// Resident memory of process pid in bytes (VmRSS of /proc/PID/status).
+export function rss(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return m ? Number(m[1]) * 1024 : 0;
+}
+
+// SMPP PDUs as raw bytes, for peers that misbehave on purpose.
+export function pduHeader(len, id, status, seq) {
+  const b = Buffer.alloc(16);
+  b.writeUInt32BE(len, 0); b.writeUInt32BE(id >>> 0, 4); b.writeUInt32BE(status, 8); b.writeUInt32BE(seq, 12);
+  return b;
+}
+export function enquireLink(seq) {
+  return pduHeader(16, 0x15, 0, seq);
+}
+export function bindPdu(command, systemId, password, seq = 1) {
+  const body = Buffer.concat([Buffer.from(`${systemId}\0${password}\0\0`), Buffer.from([0x34, 0, 0]), Buffer.from('\0')]);
+  return Buffer.concat([pduHeader(16 + body.length, command, 0, seq), body]);
+}
+
+// A raw TCP peer from localAddress (any 127.x.y.z works on Linux): resolves once connected.
+// .pdus collects the headers of what it reads; .gone resolves when the socket closes.
+export function rawPeer(port, localAddress = '127.0.0.1') {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect({ port, host: '127.0.0.1', localAddress });
+    let buf = Buffer.alloc(0);
+    sock.pdus = [];
+    sock.gone = new Promise((ok) => sock.once('close', ok));
+    sock.on('data', (d) => {
+      buf = Buffer.concat([buf, d]);
+      while (buf.length >= 16 && buf.length >= buf.readUInt32BE(0)) {
+        const n = buf.readUInt32BE(0);
+        sock.pdus.push({ id: buf.readUInt32BE(4), status: buf.readUInt32BE(8), seq: buf.readUInt32BE(12) });
+        buf = buf.subarray(n);
+      }
+      sock.emit('pdus');
+    });
+    sock.on('error', () => {});
+    sock.once('connect', () => resolve(sock));
+    sock.once('error', reject);
+  });
+}
+
+// Resolves with the raw peer's PDU of sequence number seq, or null after ms (or on close).
+export function rawAnswer(sock, seq, ms = 5000) {
+  return new Promise((resolve) => {
+    const find = () => sock.pdus.find((p) => p.seq === seq);
+    if (find()) return resolve(find());
+    const t = setTimeout(done, ms);
+    function done() { clearTimeout(t); sock.off('pdus', check); resolve(find() || null); }
+    function check() { if (find()) done(); }
+    sock.on('pdus', check);
+    sock.gone.then(done);
+  });
+}
+
+// Resolves true when sock closes within ms, false otherwise.
+export function closesWithin(sock, ms) {
+  return Promise.race([sock.gone.then(() => true), new Promise((r) => setTimeout(() => r(false), ms))]);
 }

@@ -1,6 +1,7 @@
 /* libFuzzer target over the SMPP PDU decoder and what a submit_sm's octets go through: every
  * decoded PDU is encoded again and must decode to the same command; short_message and
- * message_payload are run through the UDH parser and every text decoding; times are parsed. */
+ * message_payload are run through the UDH parser and every text decoding (valid UTF-8 without
+ * NUL, or refused); times are parsed. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +17,8 @@ static void text(const uint8_t *p, size_t n)
 	for (size_t i = 0; i < sizeof(codings); i++) {
 		struct buf b = BUF_INIT;
 		if (smpp_text_decode(codings[i], p, n, skip, &b) == 0 && b.len &&
-		    utf8_length(b.data, b.len) < 0)
-			abort();    /* every decoding must produce valid UTF-8 */
+		    (utf8_length(b.data, b.len) < 0 || memchr(b.data, '\0', b.len) != NULL))
+			abort();    /* every decoding must produce valid UTF-8 without NUL */
 		buf_free(&b);
 	}
 }

@@ -437,7 +437,7 @@ Test(admin_directory, smpp_accounts_admin_only_with_field_errors)
 	cr_expect_null(strstr(pg->body, "href=\"/admin/smpp-accounts/\""));
 	web_free(pg);
 	char *a = web_login("t_admin", "password-admin", NULL), *t = web_csrf(a, "/admin/smpp-accounts/add");
-	pg = post_page("/admin/smpp-accounts/add", a, t, "system_id=has+space&password=short&throughput=0");
+	pg = post_page("/admin/smpp-accounts/add", a, t, "system_id=has+space&password=two+words&throughput=0");
 	cr_expect_eq(pg->status, 422);
 	cr_expect_not_null(strstr(pg->body, "id=\"err-system_id\""));
 	cr_expect_not_null(strstr(pg->body, "id=\"err-password\""));

@@ -1,6 +1,7 @@
 /* Unit tests of the SMPP codec, the text encodings, UDH parsing, SMPP times and receipts. */
 #include <criterion/criterion.h>
 #include <string.h>
+#include "model_smpp_account.h"
 #include "smpp_conn.h"
 #include "smpp_pdu.h"
 #include "smpp_text.h"
@@ -255,5 +256,45 @@ Test(smpp_receipt, body)
 	cr_assert_eq(smpp_decode((uint8_t *)b.data, b.len, &q), ESME_ROK);
 	cr_assert(q.has_receipted_id && q.has_state);
 	cr_assert_str_eq(q.receipted_id, "77");
+	buf_free(&b);
+}
+
+/* SMPP 3.4 passwords are 1..8 characters; longer ones (up to 64) are allowed too. */
+static int password_ok(const char *pw)
+{
+	struct smpp_account_in in = {"esme1", pw, SMPP_TPS_DEFAULT, NULL};
+	struct verr v = VERR_INIT;
+	int rc = smpp_account_validate(&in, 1, &v);
+	verr_free(&v);
+	return rc == 0;
+}
+
+Test(smpp_account, password_lengths)
+{
+	cr_assert(password_ok("a"));
+	cr_assert(password_ok("pw1"));
+	cr_assert(password_ok("12345678"));
+	cr_assert(password_ok("0123456789012345678901234567890123456789012345678901234567890123"));
+	cr_assert_not(password_ok(""));
+	cr_assert_not(password_ok("01234567890123456789012345678901234567890123456789012345678901234"));
+	cr_assert_not(password_ok("has space"));
+}
+
+/* A NUL inside the text would cut it short: refused; NULs at the end are padding. */
+Test(smpp_text, nul)
+{
+	struct buf b = BUF_INIT;
+	cr_assert_eq(smpp_text_decode(3, (const uint8_t *)"ab\0cd", 5, 0, &b), -1);
+	buf_free(&b);
+	cr_assert_eq(smpp_text_decode(1, (const uint8_t *)"ab\0cd", 5, 0, &b), -1);
+	buf_free(&b);
+	cr_assert_eq(smpp_text_decode(8, (const uint8_t *)"\0A\0\0\0B", 6, 0, &b), -1);
+	buf_free(&b);
+	cr_assert_eq(smpp_text_decode(3, (const uint8_t *)"pad\0\0", 5, 0, &b), 0);
+	cr_assert_str_eq(b.data, "pad");
+	cr_assert_eq(b.len, 3);
+	buf_free(&b);
+	cr_assert_eq(smpp_text_decode(8, (const uint8_t *)"\0A\0\0", 4, 0, &b), 0);
+	cr_assert_str_eq(b.data, "A");
 	buf_free(&b);
 }
