@@ -109,7 +109,7 @@ for size in "${SIZES[@]}"; do
     rates+=("$R_RATE"); starts+=("$R_START"); pus+=("$R_PUS"); hus+=("$R_HUS"); fus+=("$R_FUS"); rss+=("$R_RSS")
     [[ $run -lt $RUNS || $size != "${SIZES[-1]}" ]] && stop_procs
   done
-  printf 'bench: dispatch %7d recipients, median of %d: %s msg/s [target >= 25000]; start %s s%s; cpu per message herald %s us + postgres %s us + fakeprobe %s us; herald peak RSS %s MiB [target <= 64 MiB]\n' \
+  printf 'bench: dispatch %7d recipients, median of %d: %s msg/s [target >= 25000]; start %.2f s%s; cpu per message herald %s us + postgres %s us + fakeprobe %s us; herald peak RSS %s MiB [target <= 64 MiB]\n' \
     "$size" "$RUNS" "$(median <<<"${rates[*]}")" "$(median <<<"${starts[*]}")" \
     "$([[ $size -ge 1000000 ]] && echo ' [target <= 5 s]')" "$(median <<<"${hus[*]}")" "$(median <<<"${pus[*]}")" \
     "$(median <<<"${fus[*]}")" "$(median <<<"${rss[*]}")"
