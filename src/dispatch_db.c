@@ -6,7 +6,7 @@
 #include "config.h"
 #include "log.h"
 #include "metrics.h"
-#include "pgarray.h"
+#include "pgarr.h"
 #include "util.h"
 #include "window.h"
 
@@ -177,24 +177,24 @@ int dw_write(struct worker *w)
 	w->last_flush = now_mono();
 	if (w->nres == 0 || w->pending != P_NONE)
 		return 0;
-	pgarray_start(&w->a_ids);
-	pgarray_start(&w->a_st);
-	pgarray_start(&w->a_delay);
-	pgarray_start(&w->a_err);
-	pgarray_start(&w->a_att);
+	pgarr_start(&w->a_ids);
+	pgarr_start(&w->a_st);
+	pgarr_start(&w->a_delay);
+	pgarr_start(&w->a_err);
+	pgarr_start(&w->a_att);
 	for (int i = 0; i < w->nres; i++) {
 		struct result *r = &w->res[i];
-		pgarray_int(&w->a_ids, r->m->id);
-		pgarray_int(&w->a_st, r->out);
-		pgarray_int(&w->a_delay, r->delay_ms);
-		pgarray_text(&w->a_err, r->out == OUT_SENT || r->out == OUT_RELEASE ? NULL : r->m->error);
-		pgarray_int(&w->a_att, r->m->attempts);
+		pgarr_int(&w->a_ids, r->m->id);
+		pgarr_int(&w->a_st, r->out);
+		pgarr_int(&w->a_delay, r->delay_ms);
+		pgarr_text(&w->a_err, r->out == OUT_SENT || r->out == OUT_RELEASE || !r->m->error[0] ? NULL : r->m->error);
+		pgarr_int(&w->a_att, r->m->attempts);
 	}
-	pgarray_end(&w->a_ids);
-	pgarray_end(&w->a_st);
-	pgarray_end(&w->a_delay);
-	pgarray_end(&w->a_err);
-	pgarray_end(&w->a_att);
+	pgarr_end(&w->a_ids);
+	pgarr_end(&w->a_st);
+	pgarr_end(&w->a_delay);
+	pgarr_end(&w->a_err);
+	pgarr_end(&w->a_att);
 	const char *p[] = {w->a_ids.data, w->a_st.data, w->a_delay.data, w->a_err.data, w->a_att.data};
 	if (dw_connect(w) < 0 || !PQsendQueryPrepared(w->db->conn, "dispatch_write", 5, p, NULL, NULL, 0))
 		return -1;
@@ -392,17 +392,17 @@ void dw_check_mailings(struct worker *w)
 	w->last_mailing_check = now;
 	int64_t ids[TEXT_CACHE];
 	int n = 0;
-	pgarray_start(&w->a_ids);
+	pgarr_start(&w->a_ids);
 	for (int i = 0; i < w->qlen && n < TEXT_CACHE; i++) {
 		int64_t id = w->queue[(w->qhead + i) % w->cap]->mailing_id, seen = 0;
 		for (int j = 0; j < n && !seen; j++)
 			seen = ids[j] == id;
 		if (!seen && id) {
 			ids[n++] = id;
-			pgarray_int(&w->a_ids, id);
+			pgarr_int(&w->a_ids, id);
 		}
 	}
-	pgarray_end(&w->a_ids);
+	pgarr_end(&w->a_ids);
 	if (n == 0)
 		return;
 	const char *p[] = {w->a_ids.data};

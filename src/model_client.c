@@ -5,6 +5,7 @@
 #include "buf.h"
 #include "config.h"
 #include "log.h"
+#include "pgarr.h"
 #include "tz.h"
 #include "util.h"
 
@@ -392,24 +393,6 @@ long long client_delete_many(struct db *db, const char *ids_json)
 
 /* --- bulk ----------------------------------------------------------------------------- */
 
-/* Appends s as an element of a PostgreSQL array literal (NULL for s == NULL). */
-static void array_elem(struct buf *b, const char *s)
-{
-	if (b->len > 1)
-		buf_putc(b, ',');
-	if (s == NULL) {
-		buf_puts(b, "NULL");
-		return;
-	}
-	buf_putc(b, '"');
-	for (const char *c = s; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			buf_putc(b, '\\');
-		buf_putc(b, *c);
-	}
-	buf_putc(b, '"');
-}
-
 /* Creates the operators and tags the items name (in key order, so that concurrent bulks take
  * their locks in the same order), then upserts the clients, the last item of a phone winning. */
 static int bulk_store(struct db *db, const char *const arrays[4], struct client_bulk_result *res)
@@ -462,7 +445,7 @@ int client_bulk(struct db *db, json_t *items, struct client_bulk_result *res)
 	res->created = res->updated = 0;
 	res->errors = json_array();
 	for (int k = 0; k < 4; k++)
-		buf_putc(&cols[k], '{');
+		pgarr_start(&cols[k]);
 	json_array_foreach(items, i, item) {
 		struct verr v = VERR_INIT;
 		struct client_in in;
@@ -473,16 +456,16 @@ int client_bulk(struct db *db, json_t *items, struct client_bulk_result *res)
 					      json_pack("{s:I,s:o}", "index", (json_int_t)i, "errors", verr_take(&v)));
 			continue;
 		}
-		array_elem(&cols[0], in.phone);
-		array_elem(&cols[1], in.operator_code);
-		array_elem(&cols[2], in.tag);
-		array_elem(&cols[3], in.timezone);
+		pgarr_text(&cols[0], in.phone);
+		pgarr_text(&cols[1], in.operator_code);
+		pgarr_text(&cols[2], in.tag);
+		pgarr_text(&cols[3], in.timezone);
 		valid++;
 	}
 	int rc = 0;
 	if (valid) {
 		for (int k = 0; k < 4; k++)
-			buf_putc(&cols[k], '}');
+			pgarr_end(&cols[k]);
 		const char *arrays[4] = {cols[0].data, cols[1].data, cols[2].data, cols[3].data};
 		rc = bulk_store(db, arrays, res);
 		if (rc == 0)

@@ -1,29 +1,60 @@
-/* pgarr.c — PostgreSQL array literals. */
+/* pgarr.c — PostgreSQL array literals (see pgarr.h). */
 #include "pgarr.h"
-#include "buf.h"
+
+void pgarr_start(struct buf *b)
+{
+	buf_reset(b);
+	buf_putc(b, '{');
+}
+
+static void sep(struct buf *b)
+{
+	if (b->len > 1)
+		buf_putc(b, ',');
+}
+
+void pgarr_int(struct buf *b, long long v)
+{
+	sep(b);
+	buf_printf(b, "%lld", v);
+}
+
+void pgarr_null(struct buf *b)
+{
+	sep(b);
+	buf_puts(b, "NULL");
+}
+
+void pgarr_text(struct buf *b, const char *s)
+{
+	if (s == NULL) {
+		pgarr_null(b);
+		return;
+	}
+	sep(b);
+	buf_putc(b, '"');
+	for (; *s; s++) {
+		if (*s == '"' || *s == '\\')
+			buf_putc(b, '\\');
+		buf_putc(b, *s);
+	}
+	buf_putc(b, '"');
+}
+
+void pgarr_end(struct buf *b)
+{
+	buf_putc(b, '}');
+}
 
 char *pgarr_from_json(json_t *arr)
 {
 	struct buf b = BUF_INIT;
 	size_t i;
 	json_t *item;
-	int first = 1;
-	buf_putc(&b, '{');
-	json_array_foreach(arr, i, item) {
-		if (!json_is_string(item))
-			continue;
-		const char *s = json_string_value(item);
-		if (!first)
-			buf_putc(&b, ',');
-		first = 0;
-		buf_putc(&b, '"');
-		for (; *s; s++) {
-			if (*s == '"' || *s == '\\')
-				buf_putc(&b, '\\');
-			buf_putc(&b, *s);
-		}
-		buf_putc(&b, '"');
-	}
-	buf_putc(&b, '}');
+	pgarr_start(&b);
+	json_array_foreach(arr, i, item)
+		if (json_is_string(item))
+			pgarr_text(&b, json_string_value(item));
+	pgarr_end(&b);
 	return buf_steal(&b);
 }

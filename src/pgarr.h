@@ -1,11 +1,22 @@
-/* pgarr.h — PostgreSQL array literals ('{"a","b"}') for passing a list as one text[] parameter,
- * so that a set of values reaches SQL in one statement, never spliced into the SQL text. */
+/* pgarr.h — PostgreSQL array literals ('{1,"a b",NULL}') built in a struct buf, for passing a
+ * batch as one array parameter ($1::bigint[], unnest(...)), so that a set of values reaches SQL
+ * in one statement and never in the SQL text. The one place herald writes array literals. */
 #ifndef HERALD_PGARR_H
 #define HERALD_PGARR_H
+
+#include "buf.h"
+
 #include <jansson.h>
 
-/* The text[] literal of the strings in arr (non-strings are skipped). Every element is quoted
- * and its '"' and '\' escaped. The caller frees the result. */
+/* Empties b and opens the literal; pgarr_end() closes it, and b->data is the parameter. */
+void pgarr_start(struct buf *b);
+void pgarr_int(struct buf *b, long long v);
+/* s quoted, its '"' and '\' escaped; s == NULL is the NULL element. */
+void pgarr_text(struct buf *b, const char *s);
+void pgarr_null(struct buf *b);
+void pgarr_end(struct buf *b);
+
+/* The text[] literal of the strings in arr (non-strings are skipped). The caller frees it. */
 char *pgarr_from_json(json_t *arr);
 
 #endif

@@ -3,6 +3,7 @@
 #include "buf.h"
 #include "db.h"
 #include "log.h"
+#include "pgarr.h"
 #include "smpp_auth.h"
 #include "smpp_pdu.h"
 #include "util.h"
@@ -52,36 +53,22 @@ void smpp_job_free(struct smpp_job *j)
 	free(j);
 }
 
-/* Appends s to a PostgreSQL array literal being built in b (quoted, escaped). */
-static void arr_str(struct buf *b, const char *s)
-{
-	buf_putc(b, b->len ? ',' : '{');
-	buf_putc(b, '"');
-	for (; *s; s++) {
-		if (*s == '"' || *s == '\\')
-			buf_putc(b, '\\');
-		buf_putc(b, *s);
-	}
-	buf_putc(b, '"');
-}
-
-static void arr_int(struct buf *b, int64_t v, int null_if_zero)
-{
-	buf_putc(b, b->len ? ',' : '{');
-	if (null_if_zero && v == 0)
-		buf_puts(b, "NULL");
-	else
-		buf_printf(b, "%lld", (long long)v);
-}
-
-/* ids[0..n) as a PostgreSQL bigint array literal into b (empty). */
+/* ids[0..n) as a PostgreSQL bigint array literal into b. */
 static void arr_ids(struct buf *b, const int64_t *ids, int n)
 {
+	pgarr_start(b);
 	for (int i = 0; i < n; i++)
-		arr_int(b, ids[i], 0);
-	if (n == 0)
-		buf_putc(b, '{');
-	buf_putc(b, '}');
+		pgarr_int(b, ids[i]);
+	pgarr_end(b);
+}
+
+/* v, or the NULL element for 0 (a time not given). */
+static void arr_time(struct buf *b, int64_t v)
+{
+	if (v)
+		pgarr_int(b, v);
+	else
+		pgarr_null(b);
 }
 
 /* Stores jobs[0..n) with one statement: ids come from the sequence in input order, the
@@ -105,20 +92,22 @@ static int insert_submits(struct db *db, struct smpp_job **jobs, int n)
 	    "  SELECT id, account_id, source_addr, rd, parts FROM v"
 	    ") SELECT id FROM v ORDER BY ord";
 	struct buf a[8] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
+	for (int k = 0; k < 8; k++)
+		pgarr_start(&a[k]);
 	for (int i = 0; i < n; i++) {
 		struct smpp_job *j = jobs[i];
-		arr_str(&a[0], j->phone);
-		arr_str(&a[1], j->text);
-		arr_int(&a[2], j->account_id, 0);
-		arr_str(&a[3], j->source_addr);
-		arr_int(&a[4], j->registered_delivery, 0);
-		arr_int(&a[5], j->parts, 0);
-		arr_int(&a[6], j->due, 1);
-		arr_int(&a[7], j->expires, 1);
+		pgarr_text(&a[0], j->phone);
+		pgarr_text(&a[1], j->text);
+		pgarr_int(&a[2], j->account_id);
+		pgarr_text(&a[3], j->source_addr);
+		pgarr_int(&a[4], j->registered_delivery);
+		pgarr_int(&a[5], j->parts);
+		arr_time(&a[6], j->due);
+		arr_time(&a[7], j->expires);
 	}
 	const char *p[8];
 	for (int k = 0; k < 8; k++) {
-		buf_putc(&a[k], '}');
+		pgarr_end(&a[k]);
 		p[k] = a[k].data;
 	}
 	PGresult *r = db_exec(db, q, 8, p);
@@ -263,9 +252,10 @@ static void do_acks(struct db *db, struct smpp_job **jobs, int n)
 	static const char q[] = "UPDATE smpp_receipts SET delivered_at = now()"
 				" WHERE message_id = ANY ($1::bigint[]) AND delivered_at IS NULL";
 	struct buf a = BUF_INIT;
+	pgarr_start(&a);
 	for (int i = 0; i < n; i++)
-		arr_int(&a, jobs[i]->message_id, 0);
-	buf_putc(&a, '}');
+		pgarr_int(&a, jobs[i]->message_id);
+	pgarr_end(&a);
 	const char *p[] = {a.data};
 	int rc = db_run(db, q, 1, p);
 	buf_free(&a);
