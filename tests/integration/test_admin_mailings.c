@@ -191,7 +191,8 @@ Test(admin_mailings, retry_failed_from_the_page)
 	cr_expect_eq(pg->status, 303);
 	cr_expect(strstr(pg->location, "?done=retried"));
 	web_free(pg);
-	cr_expect_eq(messages_rows(id, 0), 4);
+	/* pending again, or already sent again by the harness's herald (it sends at once) */
+	cr_expect_eq(messages_rows(id, 0) + messages_rows(id, 1) + messages_rows(id, 2), 4);
 	cr_expect_eq(messages_rows(id, 3), 0);
 }
 
