@@ -1,6 +1,7 @@
 /* metrics.c — counters and exposition. */
 #include "metrics.h"
 #include "util.h"
+#include "version.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -176,4 +177,6 @@ void metrics_render(struct buf *out, struct db *db)
 		   (double)atomic_load_explicit(&latency_sum_us, memory_order_relaxed) / 1e6, cum);
 	render_dispatch(out);
 	render_db(out, db);
+	buf_printf(out, "# HELP herald_build_info The version of this instance's build (value always 1).\n"
+			"# TYPE herald_build_info gauge\nherald_build_info{version=\"%s\"} 1\n", herald_version());
 }
