@@ -20,6 +20,13 @@ else
 MODE    := opt
 endif
 
+# The version (src/version.h): `git describe` in a git checkout (tag v1.2.3: 1.2.3, a commit
+# after it: 1.2.3-4-gabc1234; no tag: VERSION-g<commit>; "-dirty" with uncommitted changes),
+# else VERSION (a source tree without .git, such as the Docker build context).
+VERSION  := 1.0.0
+DESCRIBE := $(shell test -e .git && git describe --always --dirty --tags --match 'v[0-9]*' 2>/dev/null | tr -cd 'A-Za-z0-9.+_-')
+HERALD_VERSION := $(if $(filter v%,$(DESCRIBE)),$(patsubst v%,%,$(DESCRIBE)),$(VERSION)$(if $(DESCRIBE),-g$(DESCRIBE)))
+
 OBJDIR  := build/obj-$(MODE)
 SRCS    := $(wildcard src/*.c)
 OBJS    := $(patsubst src/%.c,$(OBJDIR)/%.o,$(SRCS))
@@ -31,7 +38,7 @@ INTEG_SRCS := $(wildcard tests/integration/test_*.c)
 INTEG_HELPERS := $(filter-out $(INTEG_SRCS),$(wildcard tests/integration/*.c))
 TEST_BINS := $(patsubst tests/%.c,build/tests-$(MODE)/%,$(UNIT_SRCS) $(INTEG_SRCS))
 
-.PHONY: all deps run test test-build bench fuzz clean
+.PHONY: all deps run test test-build bench fuzz clean FORCE
 all: build/herald $(if $(wildcard tools/fakeprobe.c),build/fakeprobe) assets/vendor/.stamp
 
 $(OBJDIR)/%.o: src/%.c $(wildcard src/*.h) | $(OBJDIR)
@@ -40,6 +47,14 @@ $(OBJDIR)/%.o: src/%.c $(wildcard src/*.h) | $(OBJDIR)
 
 $(OBJDIR):
 	mkdir -p $@
+
+# build/version holds HERALD_VERSION and is rewritten only when that changes, so version.o is
+# rebuilt (and herald relinked) then and only then.
+build/version: FORCE
+	@mkdir -p build && echo '$(HERALD_VERSION)' | cmp -s - $@ || echo '$(HERALD_VERSION)' >$@
+
+$(OBJDIR)/version.o: build/version
+$(OBJDIR)/version.o: CFLAGS += -DHERALD_VERSION='"$(HERALD_VERSION)"'
 
 $(LIB): $(LIBOBJS)
 	@rm -f $@ && ar rcs $@ $^

@@ -1,178 +1,128 @@
-/* main.c — the command line of build/herald. */
+/* main.c — the command line of build/herald: the table of commands (parsed by cli.c) and the
+ * commands that are not about users or tokens. */
+#include "cli.h"
 #include "config.h"
 #include "db.h"
-#include "log.h"
 #include "model_smpp_account.h"
-#include "model_token.h"
-#include "model_user.h"
 #include "report.h"
 #include "serve.h"
 #include "util.h"
+#include "version.h"
 
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
-static const char usage[] =
-    "usage: herald COMMAND\n"
-    "  serve [--roles web,...]          run the roles (default: all)\n"
-    "  migrate                          apply sql/ migrations\n"
-    "  user create NAME --role ROLE     create a user; the password is read from stdin\n"
-    "  token create USER [--name NAME]  print a new API token for USER\n"
-    "  report send                      send the statistics e-mail now\n"
-    "  smpp-account create SYSTEM_ID --password-stdin [--tps N] [--allow CIDR,...]\n"
-    "                                   create an SMPP account; the password is read from stdin\n"
-    "Configuration: conf/herald.conf (or $HERALD_CONFIG), then the environment (README).\n";
-
-static const char *opt(int argc, char **argv, const char *name)
+static int cmd_version(const struct cli_args *a)
 {
-	for (int i = 0; i < argc - 1; i++)
-		if (strcmp(argv[i], name) == 0)
-			return argv[i + 1];
-	return NULL;
+	printf("herald %s\n", herald_version());
+	return 0;
 }
 
-static struct db *connect_or_die(void)
+static int cmd_serve(const struct cli_args *a)
 {
-	char err[512];
+	return serve_run(a->opt[0]);
+}
+
+static int cmd_migrate(const struct cli_args *a)
+{
 	serve_prepare();
-	struct db *db = db_connect(cfg.database_url, err, sizeof(err));
-	if (db == NULL)
-		fatal("cannot connect to the database: %s", err);
-	return db;
-}
-
-/* Reads one line (the password) from stdin, without its newline. */
-static void read_line(char *out, size_t len)
-{
-	if (fgets(out, (int)len, stdin) == NULL)
-		fatal("no password on standard input");
-	if (strchr(out, '\n') == NULL && !feof(stdin))
-		fatal("the password is longer than %zu bytes", len - 2);
-	out[strcspn(out, "\r\n")] = '\0';
-}
-
-static int cmd_user(int argc, char **argv)
-{
-	char pw[PASSWORD_MAX + 2], err[256];
-	if (argc < 3 || strcmp(argv[1], "create") != 0 || opt(argc, argv, "--role") == NULL) {
-		fputs(usage, stderr);
-		return 2;
-	}
-	read_line(pw, sizeof(pw));
-	struct db *db = connect_or_die();
-	int64_t id = user_create(db, argv[2], pw, opt(argc, argv, "--role"), err, sizeof(err));
-	sodium_memzero(pw, sizeof(pw));
-	db_close(db);
-	if (id < 0) {
-		fprintf(stderr, "herald: user create: %s\n", err);
-		return 1;
-	}
-	fprintf(stderr, "created user %s (id %lld)\n", argv[2], (long long)id);
 	return 0;
 }
 
-static int cmd_token(int argc, char **argv)
-{
-	char tok[TOKEN_MAX], err[256];
-	if (argc < 3 || strcmp(argv[1], "create") != 0) {
-		fputs(usage, stderr);
-		return 2;
-	}
-	const char *name = opt(argc, argv, "--name");
-	struct db *db = connect_or_die();
-	int64_t id = token_create(db, argv[2], name ? name : "cli", tok, err, sizeof(err));
-	db_close(db);
-	if (id < 0) {
-		fprintf(stderr, "herald: token create: %s\n", err);
-		return 1;
-	}
-	printf("%s\n", tok);
-	return 0;
-}
-
-static int cmd_report(int argc, char **argv)
+static int cmd_report_send(const struct cli_args *a)
 {
 	char err[512];
-	if (argc != 2 || strcmp(argv[1], "send") != 0) {
-		fputs(usage, stderr);
-		return 2;
-	}
-	if (!report_enabled(err, sizeof(err))) {
-		fprintf(stderr, "herald: report send: reports are disabled: %s\n", err);
-		return 1;
-	}
-	struct db *db = connect_or_die();
+	if (!report_enabled(err, sizeof(err)))
+		return cli_fail(a, "reports are disabled: %s", err);
+	struct db *db = cli_db();
 	int64_t id = report_send_now(db, err, sizeof(err));
-	db_close(db);
-	if (id < 0) {
-		fprintf(stderr, "herald: report send: %s\n", err);
-		return 1;
-	}
+	if (id < 0)
+		return cli_done(db, cli_fail(a, "%s", err));
 	printf("report %lld sent to %s\n", (long long)id, cfg.report_to);
-	return 0;
+	return cli_done(db, 0);
 }
 
-static int has_flag(int argc, char **argv, const char *name)
+static int cmd_smpp_account_create(const struct cli_args *a)
 {
-	for (int i = 0; i < argc; i++)
-		if (strcmp(argv[i], name) == 0)
-			return 1;
-	return 0;
-}
-
-static int cmd_smpp_account(int argc, char **argv)
-{
-	char pw[PASSWORD_MAX + 2], err[256];
+	char pw[CLI_PASSWORD_BUF], err[256];
 	int64_t tps = SMPP_TPS_DEFAULT;
-	const char *tps_s = opt(argc, argv, "--tps");
-	if (argc < 3 || strcmp(argv[1], "create") != 0 || !has_flag(argc, argv, "--password-stdin")) {
-		fputs(usage, stderr);
-		return 2;
-	}
-	if (tps_s && parse_i64(tps_s, 1, SMPP_TPS_MAX, &tps) < 0) {
-		fprintf(stderr, "herald: --tps is a whole number from 1 to %d\n", SMPP_TPS_MAX);
-		return 2;
-	}
-	read_line(pw, sizeof(pw));
-	struct smpp_account_in in = {argv[2], pw, (int)tps, opt(argc, argv, "--allow")};
-	struct db *db = connect_or_die();
+	if (a->opt[0] == NULL)
+		return cli_refuse(a, "--password-stdin is required (the password is read from stdin)");
+	if (a->opt[1] && parse_i64(a->opt[1], 1, SMPP_TPS_MAX, &tps) < 0)
+		return cli_refuse(a, "--tps is a whole number from 1 to %d", SMPP_TPS_MAX);
+	if (cli_password("Password: ", 1, pw, err, sizeof(err)) < 0)
+		return cli_fail(a, "%s", err);
+	struct smpp_account_in in = {a->arg[0], pw, (int)tps, a->opt[2]};
+	struct db *db = cli_db();
 	int64_t id = smpp_account_create(db, &in, err, sizeof(err));
 	sodium_memzero(pw, sizeof(pw));
-	db_close(db);
-	if (id < 0) {
-		fprintf(stderr, "herald: smpp-account create: %s\n", err);
-		return 1;
-	}
-	fprintf(stderr, "created SMPP account %s (id %lld, %lld msg/s)\n", argv[2], (long long)id,
+	if (id < 0)
+		return cli_done(db, cli_fail(a, "%s", err));
+	fprintf(stderr, "created SMPP account %s (id %lld, %lld msg/s)\n", a->arg[0], (long long)id,
 		(long long)tps);
-	return 0;
+	return cli_done(db, 0);
 }
+
+static const struct cli_cmd commands[] = {
+	{"serve", NULL, "[--roles web,scheduler,dispatch,report,smpp]", "run the roles (default: all)",
+	 "Runs the roles named by --roles (comma-separated; default: all of them) until SIGTERM or\n"
+	 "SIGINT. Applies the sql/ migrations first.",
+	 0, 0, {"--roles="}, cmd_serve},
+	{"migrate", NULL, "", "apply the sql/ migrations not yet applied",
+	 "Applies the sql/ migrations not yet applied (serve does it too) and exits.",
+	 0, 0, {NULL}, cmd_migrate},
+	{"user", "create", "NAME --role admin|operator|viewer", "create a user",
+	 "Creates user NAME with the role. The password (8 to 1024 characters) is read from stdin:\n"
+	 "from a terminal it is asked twice without echo, otherwise it is one line.",
+	 1, 1, {"--role="}, cli_user_create},
+	{"user", "passwd", "NAME", "set a user's password",
+	 "Sets a new password for user NAME, read as by user create, and ends their admin sessions.",
+	 1, 1, {NULL}, cli_user_passwd},
+	{"user", "list", "", "list the users",
+	 "Prints every user: name, role, active, created, last login (times in UTC).",
+	 0, 0, {NULL}, cli_user_list},
+	{"user", "disable", "NAME", "stop a user signing in and using API tokens",
+	 "Disables user NAME: their admin sessions end at once and their API tokens stop working\n"
+	 "within token_cache_s (5 s by default). The last active admin cannot be disabled.",
+	 1, 1, {NULL}, cli_user_disable},
+	{"user", "enable", "NAME", "let a disabled user in again",
+	 "Enables user NAME again; their API tokens that were not revoked work again.",
+	 1, 1, {NULL}, cli_user_enable},
+	{"token", "create", "USER [--name NAME]", "print a new API token for USER",
+	 "Creates an API token for active user USER (named NAME, default \"cli\") and prints it on\n"
+	 "stdout, one line. It is shown only now; only its hash is stored.",
+	 1, 1, {"--name="}, cli_token_create},
+	{"token", "list", "[USER]", "list the API tokens (of USER)",
+	 "Prints the API tokens of USER (default: of every user), newest first: id, user, name,\n"
+	 "prefix, created, last used, revoked (times in UTC).",
+	 0, 1, {NULL}, cli_token_list},
+	{"token", "revoke", "ID", "revoke an API token",
+	 "Revokes the API token with id ID (see token list); it stops working within token_cache_s\n"
+	 "(5 s by default).",
+	 1, 1, {NULL}, cli_token_revoke},
+	{"report", "send", "", "send the statistics e-mail now",
+	 "Builds the statistics e-mail for the last 24 hours and sends it now; exit status 0 when the\n"
+	 "SMTP server accepted it.",
+	 0, 0, {NULL}, cmd_report_send},
+	{"smpp-account", "create", "SYSTEM_ID --password-stdin [--tps N] [--allow CIDR,...]",
+	 "create an SMPP account",
+	 "Creates SMPP account SYSTEM_ID sending at most N messages a second (default 100), binding\n"
+	 "only from the networks of --allow (default: any). The password is read from stdin: from a\n"
+	 "terminal it is asked twice without echo, otherwise it is one line.",
+	 1, 1, {"--password-stdin", "--tps=", "--allow="}, cmd_smpp_account_create},
+	{"version", NULL, "", "print the version (also --version)",
+	 "Prints \"herald VERSION\" and exits.", 0, 0, {NULL}, cmd_version},
+};
 
 int main(int argc, char **argv)
 {
+	struct cli_args a;
+	int rc = cli_parse(commands, ARRAY_LEN(commands), argc, argv, &a);
+	if (rc >= 0)
+		return rc;
 	if (sodium_init() < 0)
 		fatal("libsodium failed to initialise");
-	if (argc < 2 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
-		fputs(usage, argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
-	}
 	config_init();
-	if (strcmp(argv[1], "serve") == 0)
-		return serve_run(opt(argc, argv, "--roles"));
-	if (strcmp(argv[1], "migrate") == 0) {
-		serve_prepare();
-		return 0;
-	}
-	if (strcmp(argv[1], "user") == 0)
-		return cmd_user(argc - 1, argv + 1);
-	if (strcmp(argv[1], "token") == 0)
-		return cmd_token(argc - 1, argv + 1);
-	if (strcmp(argv[1], "report") == 0)
-		return cmd_report(argc - 1, argv + 1);
-	if (strcmp(argv[1], "smpp-account") == 0)
-		return cmd_smpp_account(argc - 1, argv + 1);
-	fprintf(stderr, "herald: unknown command '%s'\n%s", argv[1], usage);
-	return 2;
+	return a.cmd->run(&a);
 }

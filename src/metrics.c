@@ -1,6 +1,7 @@
 /* metrics.c — counters and exposition. */
 #include "metrics.h"
 #include "util.h"
+#include "version.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -221,4 +222,6 @@ void metrics_render(struct buf *out, struct db *db)
 	render_dispatch(out);
 	render_smpp(out);
 	render_db(out, db);
+	buf_printf(out, "# HELP herald_build_info The version of this instance's build (value always 1).\n"
+			"# TYPE herald_build_info gauge\nherald_build_info{version=\"%s\"} 1\n", herald_version());
 }

@@ -101,6 +101,18 @@ PGresult *user_list(struct db *db, const char *after_json, const char *q, int li
 	return db_exec(db, sql, 3, p);
 }
 
+int64_t user_find(struct db *db, const char *username)
+{
+	static const char sql[] = "SELECT id FROM users WHERE username = $1";
+	const char *p[] = {username};
+	PGresult *r = db_exec(db, sql, 1, p);
+	if (r == NULL)
+		return -1;
+	int64_t id = PQntuples(r) == 1 ? db_i64(r, 0, 0) : 0;
+	PQclear(r);
+	return id;
+}
+
 PGresult *user_get(struct db *db, int64_t id)
 {
 	static const char sql[] = "SELECT " USER_JSON " FROM users WHERE id = $1";

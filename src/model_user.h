@@ -26,6 +26,8 @@ int64_t user_create(struct db *db, const char *username, const char *password, c
  * is_active, created_at, last_login_at) and the key (column 1, JSON [username]) after key
  * after_json (NULL: from the start), usernames containing q (NULL: all), up to limit rows. */
 PGresult *user_list(struct db *db, const char *after_json, const char *q, int limit);
+/* The id of the user named username: the id, 0 when there is none, -1 on a database error. */
+int64_t user_find(struct db *db, const char *username);
 /* One user's JSON text in row 0 column 0; no rows when there is no such user. */
 PGresult *user_get(struct db *db, int64_t id);
 /* Sets role and active flag. 1 changed, 0 no such user, -1 error. */

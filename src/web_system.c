@@ -2,22 +2,25 @@
 #include "api_handlers.h"
 #include "config.h"
 #include "metrics.h"
+#include "version.h"
 
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 void web_healthz(struct http_req *req)
 {
+	char body[160];
 	struct db *db = db_thread();
-	if (db == NULL || db_simple(db, "SELECT 1") < 0) {
-		static const char down[] = "{\"status\":\"unavailable\",\"database\":\"unreachable\"}";
+	int up = db != NULL && db_simple(db, "SELECT 1") == 0;
+	if (!up)
 		db_thread_close();
-		http_json_text(req, 503, down, sizeof(down) - 1);
-		return;
-	}
-	static const char ok[] = "{\"status\":\"ok\"}";
-	http_json_text(req, 200, ok, sizeof(ok) - 1);
+	/* herald_version() needs no escaping (version.h) */
+	int n = snprintf(body, sizeof(body), up ? "{\"status\":\"ok\",\"version\":\"%s\"}"
+					     : "{\"status\":\"unavailable\",\"database\":\"unreachable\",\"version\":\"%s\"}",
+			 herald_version());
+	http_json_text(req, up ? 200 : 503, body, (size_t)n);
 }
 
 /* /metrics is open to the clients of cfg.metrics_nets (loopback by default) and to a request
