@@ -168,17 +168,21 @@ static void render_dispatch(struct buf *out)
 		   atomic_load_explicit(&circuit, memory_order_relaxed));
 }
 
+/* Cluster-wide, from the counters (sql/010): messages in each status now (gauge), messages that
+ * entered each status so far (counter), and the queue. */
 static void render_db(struct buf *out, struct db *db)
 {
-	static const char q[] =
-	    "SELECT message_status_name(s::smallint), coalesce((SELECT sum(n) FROM message_counts c"
-	    " WHERE c.status = s), 0) FROM generate_series(0, 5) s";
-	PGresult *r = db ? db_exec(db, q, 0, NULL) : NULL;
+	PGresult *r = db ? db_exec(db, "SELECT status, now, entered FROM message_status_totals()", 0, NULL) : NULL;
 	if (r) {
-		buf_puts(out, "# HELP herald_messages_total Messages by current status (all instances).\n"
-			      "# TYPE herald_messages_total gauge\n");
+		buf_puts(out, "# HELP herald_messages Messages in each status now (all instances).\n"
+			      "# TYPE herald_messages gauge\n");
 		for (int i = 0; i < PQntuples(r); i++)
-			buf_printf(out, "herald_messages_total{status=\"%s\"} %s\n", db_str(r, i, 0), db_str(r, i, 1));
+			buf_printf(out, "herald_messages{status=\"%s\"} %s\n", db_str(r, i, 0), db_str(r, i, 1));
+		buf_puts(out, "# HELP herald_messages_total Messages that entered each status (all instances; a retry"
+			      " enters pending and sending again).\n"
+			      "# TYPE herald_messages_total counter\n");
+		for (int i = 0; i < PQntuples(r); i++)
+			buf_printf(out, "herald_messages_total{status=\"%s\"} %s\n", db_str(r, i, 0), db_str(r, i, 2));
 		buf_printf(out, "# HELP herald_queue_pending Messages waiting to be sent (all instances).\n"
 				"# TYPE herald_queue_pending gauge\nherald_queue_pending %s\n", db_str(r, 0, 1));
 		PQclear(r);
