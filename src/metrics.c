@@ -220,4 +220,5 @@ void metrics_render(struct buf *out, struct db *db)
 	render_db(out, db);
 	buf_printf(out, "# HELP herald_build_info The version of this instance's build (value always 1).\n"
 			"# TYPE herald_build_info gauge\nherald_build_info{version=\"%s\"} 1\n", herald_version());
+	metrics_process_render(out);
 }

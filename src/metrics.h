@@ -57,5 +57,6 @@ void metrics_render(struct buf *out, struct db *db);
  * the process_* metrics of the Prometheus client libraries, read from /proc. */
 void metrics_http_latency(int route, int method, double seconds);
 void metrics_http_render(struct buf *out);
+void metrics_process_render(struct buf *out);
 
 #endif
