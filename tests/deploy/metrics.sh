@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # tests/deploy/metrics.sh — what Prometheus reads: the harness server's /metrics (from loopback,
 # which HERALD_METRICS_ALLOW opens by default) through `promtool check metrics` (its parse
-# errors and its lint warnings both fail), and every metric the README lists present with the
-# TYPE its name promises. Run by tests/run.sh (HERALD_TEST_URL set); prints TAP lines.
+# errors and its lint warnings both fail), every metric the README lists present with the TYPE
+# its name promises, and every name deploy/'s alert rules use. Run by tests/run.sh (HERALD_TEST_URL set); prints TAP lines.
 source "$(dirname "$0")/../lib.sh"
 source "$ROOT/tests/deploy/nginx.lib"
 cd "$ROOT"
@@ -60,6 +60,17 @@ EOF
   return $rc
 }
 ok "every documented metric is there with the TYPE its name promises" contract_metrics
+
+# The alerts query names herald exports: every herald_* name in deploy/ is a metric family or
+# a sample (a histogram's _bucket) of /metrics.
+deploy_names() {
+  local m rc=0
+  for m in $(grep -ohE '\bherald_[a-z_]+' deploy/alerts.yml deploy/prometheus.yml | sort -u); do
+    grep -qE "^($m(\{| )|# TYPE $m )" "$TMP/metrics.txt" || { echo "# deploy/: $m is not in /metrics"; rc=1; }
+  done
+  return $rc
+}
+ok "every herald_* metric named in deploy/alerts.yml and prometheus.yml exists" deploy_names
 
 # Route patterns, not raw paths, label the latency histogram (bounded cardinality).
 route_labels() {
