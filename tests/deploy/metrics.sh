@@ -46,6 +46,13 @@ herald_dispatch_outcomes_total counter
 herald_provider_inflight gauge
 herald_provider_circuit gauge
 herald_db_up gauge
+herald_build_info gauge
+herald_smpp_connections gauge
+herald_smpp_binds gauge
+herald_smpp_submits_total counter
+herald_smpp_throttled_total counter
+herald_smpp_bind_failures_total counter
+herald_smpp_receipts_pending gauge
 process_cpu_seconds_total counter
 process_resident_memory_bytes gauge
 process_virtual_memory_bytes gauge
