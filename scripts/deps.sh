@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 
 PKGS=(build-essential pkg-config clang libmicrohttpd-dev libpq-dev libcurl4-openssl-dev
       libjansson-dev libsodium-dev libcriterion-dev postgresql-15 postgresql-client-15
-      tzdata wrk nodejs npm chromium python3-aiosmtpd nginx-light docker-compose)
+      tzdata wrk nodejs npm chromium python3-aiosmtpd nginx-light docker-compose
+      prometheus)  # promtool: tests/deploy/metrics.sh lints /metrics
 
 missing=()
 for p in "${PKGS[@]}"; do
@@ -27,6 +28,8 @@ if ((${#missing[@]})); then
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
     # The Debian package starts a cluster of its own; herald runs its own clusters.
     pg_ctlcluster 15 main stop >/dev/null 2>&1 || true
+    # Only promtool is wanted from the prometheus package, not a server on :9090.
+    [[ ! -x /etc/init.d/prometheus ]] || /etc/init.d/prometheus stop >/dev/null 2>&1 || true
   else
     echo "deps: missing Debian packages; run:"
     echo "  sudo apt-get install -y --no-install-recommends ${missing[*]}"

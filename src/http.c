@@ -297,11 +297,12 @@ static enum MHD_Result respond(struct http_req *req)
 		MHD_add_response_header(resp, req->hdr_name[i], req->hdr_value[i]);
 	enum MHD_Result rc = MHD_queue_response(req->conn, (unsigned)req->status, resp);
 	MHD_destroy_response(resp);
-	metrics_http(req->status);
+	double seconds = now_mono() - req->t_start;
+	metrics_http(req->route ? (int)(req->route - routes) : -1, req->method, req->status, seconds);
 	if (req->route == NULL || req->route->auth != AUTH_PUBLIC || req->status >= 400)
 		log_info("http.request", LS("request_id", req->request_id), LS("method", req->method_name),
 			 LS("path", req->path), LI("status", req->status), LI("user_id", req->user.id),
-			 LD("ms", (now_mono() - req->t_start) * 1000.0));
+			 LD("ms", seconds * 1000.0));
 	return rc;
 }
 

@@ -1,5 +1,6 @@
 /* metrics.c — counters and exposition. */
 #include "metrics.h"
+#include "metrics_hist.h"
 #include "util.h"
 #include "version.h"
 
@@ -14,6 +15,7 @@ static const char *const result_names[MR_COUNT] = {"ok", "transient", "permanent
 
 /* herald_provider_request_seconds buckets (upper bounds, seconds); +Inf is implied. */
 static const double buckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+static const struct hist_bounds provider_bounds = {buckets, ARRAY_LEN(buckets)};
 static atomic_ullong bucket_counts[ARRAY_LEN(buckets) + 1];
 static atomic_ullong latency_sum_us;
 static atomic_ullong dispatch_counts[MD_COUNT];
@@ -28,21 +30,19 @@ const int metrics_hist_bounds_ms[METRICS_HIST_LEN - 1] = {
 	5000, 7000, 10000, 15000, 20000, 30000, 60000};
 static atomic_ullong report_hist[METRICS_HIST_LEN];
 
-void metrics_http(int status)
+void metrics_http(int route, int method, int status, double seconds)
 {
 	if (status >= 100 && status < HTTP_CODES)
 		atomic_fetch_add_explicit(&http_codes[status], 1, memory_order_relaxed);
+	metrics_http_latency(route, method, seconds);
 }
 
 void metrics_provider(enum metrics_result result, double seconds)
 {
-	size_t i = 0;
+	size_t i;
 	if (result < MR_COUNT)
 		atomic_fetch_add_explicit(&provider_results[result], 1, memory_order_relaxed);
-	while (i < ARRAY_LEN(buckets) && seconds > buckets[i])
-		i++;
-	atomic_fetch_add_explicit(&bucket_counts[i], 1, memory_order_relaxed);
-	atomic_fetch_add_explicit(&latency_sum_us, (unsigned long long)(seconds * 1e6), memory_order_relaxed);
+	hist_observe(&provider_bounds, bucket_counts, &latency_sum_us, seconds);
 	double ms = seconds * 1e3;
 	for (i = 0; i < ARRAY_LEN(metrics_hist_bounds_ms) && ms > metrics_hist_bounds_ms[i]; i++)
 		;
@@ -168,17 +168,21 @@ static void render_dispatch(struct buf *out)
 		   atomic_load_explicit(&circuit, memory_order_relaxed));
 }
 
+/* Cluster-wide, from the counters (sql/010): messages in each status now (gauge), messages that
+ * entered each status so far (counter), and the queue. */
 static void render_db(struct buf *out, struct db *db)
 {
-	static const char q[] =
-	    "SELECT message_status_name(s::smallint), coalesce((SELECT sum(n) FROM message_counts c"
-	    " WHERE c.status = s), 0) FROM generate_series(0, 5) s";
-	PGresult *r = db ? db_exec(db, q, 0, NULL) : NULL;
+	PGresult *r = db ? db_exec(db, "SELECT status, now, entered FROM message_status_totals()", 0, NULL) : NULL;
 	if (r) {
-		buf_puts(out, "# HELP herald_messages_total Messages by current status (all instances).\n"
-			      "# TYPE herald_messages_total gauge\n");
+		buf_puts(out, "# HELP herald_messages Messages in each status now (all instances).\n"
+			      "# TYPE herald_messages gauge\n");
 		for (int i = 0; i < PQntuples(r); i++)
-			buf_printf(out, "herald_messages_total{status=\"%s\"} %s\n", db_str(r, i, 0), db_str(r, i, 1));
+			buf_printf(out, "herald_messages{status=\"%s\"} %s\n", db_str(r, i, 0), db_str(r, i, 1));
+		buf_puts(out, "# HELP herald_messages_total Messages that entered each status (all instances; a retry"
+			      " enters pending and sending again).\n"
+			      "# TYPE herald_messages_total counter\n");
+		for (int i = 0; i < PQntuples(r); i++)
+			buf_printf(out, "herald_messages_total{status=\"%s\"} %s\n", db_str(r, i, 0), db_str(r, i, 2));
 		buf_printf(out, "# HELP herald_queue_pending Messages waiting to be sent (all instances).\n"
 				"# TYPE herald_queue_pending gauge\nherald_queue_pending %s\n", db_str(r, 0, 1));
 		PQclear(r);
@@ -209,19 +213,12 @@ void metrics_render(struct buf *out, struct db *db)
 			   atomic_load_explicit(&provider_results[i], memory_order_relaxed));
 	buf_puts(out, "# HELP herald_provider_request_seconds Provider request latency.\n"
 		      "# TYPE herald_provider_request_seconds histogram\n");
-	unsigned long long cum = 0;
-	for (size_t i = 0; i <= ARRAY_LEN(buckets); i++) {
-		cum += atomic_load_explicit(&bucket_counts[i], memory_order_relaxed);
-		if (i < ARRAY_LEN(buckets))
-			buf_printf(out, "herald_provider_request_seconds_bucket{le=\"%g\"} %llu\n", buckets[i], cum);
-		else
-			buf_printf(out, "herald_provider_request_seconds_bucket{le=\"+Inf\"} %llu\n", cum);
-	}
-	buf_printf(out, "herald_provider_request_seconds_sum %.6f\nherald_provider_request_seconds_count %llu\n",
-		   (double)atomic_load_explicit(&latency_sum_us, memory_order_relaxed) / 1e6, cum);
+	hist_render(out, "herald_provider_request_seconds", "", &provider_bounds, bucket_counts, &latency_sum_us);
+	metrics_http_render(out);
 	render_dispatch(out);
 	render_smpp(out);
 	render_db(out, db);
 	buf_printf(out, "# HELP herald_build_info The version of this instance's build (value always 1).\n"
 			"# TYPE herald_build_info gauge\nherald_build_info{version=\"%s\"} 1\n", herald_version());
+	metrics_process_render(out);
 }

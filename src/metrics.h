@@ -6,8 +6,10 @@
 #include "buf.h"
 #include "db.h"
 
-/* Counts one HTTP response by status code. */
-void metrics_http(int status);
+/* Counts one HTTP response: by status code, and its time (seconds from the request's arrival
+ * to the response queued) by route and method. route is the row's index in routes[] (route.h),
+ * -1 for a request no row handled (404, 405, 501); method an enum http_method bit, 0 unknown. */
+void metrics_http(int route, int method, int status, double seconds);
 
 /* Provider results: "ok", "transient", "permanent", "timeout"; seconds is the request time. */
 enum metrics_result { MR_OK, MR_TRANSIENT, MR_PERMANENT, MR_TIMEOUT, MR_COUNT };
@@ -50,5 +52,11 @@ const char *metrics_result_name(enum metrics_result r);
 
 /* Appends the exposition to out; db (may be NULL) supplies the database figures. */
 void metrics_render(struct buf *out, struct db *db);
+
+/* Parts of it. metrics_http.c: herald_http_request_seconds{route,method}; metrics_process.c:
+ * the process_* metrics of the Prometheus client libraries, read from /proc. */
+void metrics_http_latency(int route, int method, double seconds);
+void metrics_http_render(struct buf *out);
+void metrics_process_render(struct buf *out);
 
 #endif

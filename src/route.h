@@ -19,6 +19,10 @@ struct route {
 	size_t body_limit;      /* 0 means HTTP_BODY_LIMIT */
 };
 
+/* The most rows routes[] may have (checked when routes.c compiles): per-route figures
+ * (metrics_http.c) are kept in arrays of this size. */
+#define ROUTES_MAX 160
+
 extern const struct route routes[];
 extern const size_t routes_len;
 

@@ -148,4 +148,5 @@ const struct route routes[] = {
 	{DELETE, "/api/v1/clients/{id}", api_clients_delete, AUTH_TOKEN, O, "", 0},
 };
 
+_Static_assert(ARRAY_LEN(routes) <= ROUTES_MAX, "routes[] has more rows than ROUTES_MAX");
 const size_t routes_len = ARRAY_LEN(routes);

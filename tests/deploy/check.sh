@@ -161,6 +161,15 @@ PY
 }
 ok "deploy/prometheus.yml and alerts.yml: valid YAML, alerts for db, queue, provider, circuit, 5xx" prometheus_files
 
+# promtool on the configuration and its rules (the token file it names made up in the test folder).
+promtool_config() {
+  local d=$TMP/prometheus
+  need_promtool && mkdir -p "$d" && cp deploy/alerts.yml "$d/" && echo test-token >"$d/token" &&
+  sed "s|/etc/prometheus/herald-metrics-token|$d/token|" deploy/prometheus.yml >"$d/prometheus.yml" &&
+  promtool check config "$d/prometheus.yml" >"$d/out" 2>&1 || { sed 's/^/# /' "$d/out"; return 1; }
+}
+ok "promtool check config: deploy/prometheus.yml and its rules (alerts.yml)" promtool_config
+
 logrotate_conf() {
   grep -q '^/var/log/herald/herald.log {' deploy/logrotate.conf && grep -q '^ *copytruncate$' deploy/logrotate.conf &&
   { ! command -v logrotate >/dev/null || logrotate -d deploy/logrotate.conf >/dev/null 2>&1; }

@@ -130,7 +130,8 @@ assets() {
 ok "assets served by nginx: gzip, ETag, Cache-Control (immutable when versioned)" assets
 
 metrics() {
-  req "$URL/metrics" | grep -q '^herald_http_requests_total'
+  # into a file first: grep -q leaving early would fail curl (SIGPIPE) under pipefail
+  req -o "$N/metrics.txt" "$URL/metrics" && grep -q '^herald_http_requests_total' "$N/metrics.txt"
 }
 ok "GET /metrics from loopback through nginx" metrics
 

@@ -191,9 +191,12 @@ Test(admin_mailings, retry_failed_from_the_page)
 	cr_expect_eq(pg->status, 303);
 	cr_expect(strstr(pg->location, "?done=retried"));
 	web_free(pg);
-	/* pending again, or already sent again by the harness's herald (it sends at once) */
-	cr_expect_eq(messages_rows(id, 0) + messages_rows(id, 1) + messages_rows(id, 2), 4);
-	cr_expect_eq(messages_rows(id, 3), 0);
+	/* pending again, or already sent again by the harness's herald (it sends at once); one
+	 * snapshot, as three counts apart would see a message move between them */
+	char *n = itest_sql("SELECT count(*) FILTER (WHERE status IN (0, 1, 2)) || ' ' || count(*) FILTER (WHERE status = 3)"
+			    " FROM messages WHERE mailing_id = %lld", id);
+	cr_expect_str_eq(n, "4 0", "retried, failed: %s", n);
+	free(n);
 }
 
 Test(admin_mailings, bulk_reports_each_mailing)
@@ -257,6 +260,7 @@ Test(admin_mailings, live_fragment_polls_only_while_open)
 	long long id = mailing_new("live one", "");
 	mailing_set_status(id, "running");
 	messages_insert(id, 2, 5);
+	messages_insert(id, 0, 1);   /* not due: the harness's scheduler would finish it without */
 	char path[80];
 	snprintf(path, sizeof(path), "/admin/mailings/%lld/live", id);
 	struct web_page *pg = web_req("GET", path, cookie_viewer, NULL, NULL);
@@ -264,7 +268,7 @@ Test(admin_mailings, live_fragment_polls_only_while_open)
 	cr_expect(strncmp(pg->body, "<section id=\"live\"", 18) == 0, "a fragment, no layout: %.80s", pg->body);
 	cr_expect(strstr(pg->body, "hx-get=\"/admin/mailings/") && strstr(pg->body, "hx-trigger=\"every 2s\""));
 	cr_expect(strstr(pg->body, "data-count=\"sent\">5</tspan>"), "%s", pg->body);
-	cr_expect(strstr(pg->body, "<desc id=\"chart-counts-d\">5 in all, sent 5"));
+	cr_expect(strstr(pg->body, "<desc id=\"chart-counts-d\">6 in all, sent 5"));
 	web_free(pg);
 	messages_insert(id, 3, 2);
 	mailing_set_status(id, "finished");

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mailing_util.h"
+#include "proc.h"
 
 static const char *const names[] = {"pending", "sending", "sent", "failed", "expired", "cancelled"};
 
@@ -179,4 +180,61 @@ Test(stats, mailings_list_pages_and_filter)
 	r = api(NULL, "GET", "/api/v1/stats", NULL);
 	cr_assert_eq(r->status, 401);
 	resp_free(r);
+}
+
+/* One figure of /metrics: the value of the sample "name{status=\"status\"}". */
+static long long metric(const char *text, const char *name, const char *status)
+{
+	char key[96];
+	snprintf(key, sizeof(key), "\n%s{status=\"%s\"} ", name, status);
+	const char *p = strstr(text, key);
+	cr_assert_not_null(p, "no %s in /metrics", key + 1);
+	return atoll(p + strlen(key));
+}
+
+static char *metrics_text(void)
+{
+	char url[256];
+	long status = 0;
+	snprintf(url, sizeof(url), "%s/metrics", getenv("HERALD_TEST_URL"));
+	char *text = url_text("GET", url, NULL, &status);
+	cr_assert_eq(status, 200);
+	return text;
+}
+
+/* herald_messages{status} is how many are in a status now; herald_messages_total{status} how
+ * many entered it, which never goes down: not when messages move on, not when a mailing and
+ * its messages are deleted. */
+Test(stats, metrics_message_counter_never_goes_down)
+{
+	char *t0 = metrics_text();
+	long long id = mailing_new("metrics", "");
+	fill(id);
+	free(itest_sql("UPDATE messages SET status = 5 WHERE mailing_id = %lld AND status = 0", id));
+	char *t1 = metrics_text();
+	for (int s = 0; s < 6; s++) {
+		/* pending: 1 inserted, then cancelled; cancelled: 6 inserted + 1 */
+		long long now = s == 0 ? 0 : s == 5 ? 7 : s + 1, entered = s == 5 ? 7 : s + 1;
+		cr_expect_geq(metric(t1, "herald_messages", names[s]) - metric(t0, "herald_messages", names[s]), now, "%s",
+			      names[s]);
+		cr_expect_geq(metric(t1, "herald_messages_total", names[s]) - metric(t0, "herald_messages_total", names[s]),
+			      entered, "%s", names[s]);
+	}
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/mailings/%lld", id);
+	struct resp *r = api(tok_operator(), "DELETE", path, NULL);
+	cr_assert_eq(r->status, 204, "%s", r->body);
+	resp_free(r);
+	char *t2 = metrics_text();
+	long long before = 0, after = 0;
+	for (int s = 0; s < 6; s++) {
+		cr_expect_geq(metric(t2, "herald_messages_total", names[s]), metric(t1, "herald_messages_total", names[s]),
+			      "herald_messages_total{status=\"%s\"} went down", names[s]);
+		before += metric(t1, "herald_messages", names[s]);
+		after += metric(t2, "herald_messages", names[s]);
+	}
+	cr_expect_lt(after, before, "herald_messages did not drop with the mailing's 21 messages");
+	free(t0);
+	free(t1);
+	free(t2);
 }
