@@ -12,29 +12,13 @@
 # BENCH_SIZES, BENCH_RUNS, BENCH_DB, BENCH_KEEP_DB=1 (reuse the seeded clients of an earlier
 # run); HERALD_* settings in the environment (HERALD_DISPATCH_WORKERS, ...) reach herald.
 set -euo pipefail
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+source "$(dirname "${BASH_SOURCE[0]}")/procs.sh"
 SIZES=(${BENCH_SIZES:-50000 200000 1000000})
 RUNS=${BENCH_RUNS:-3}
 N=${BENCH_CLIENTS:-${SIZES[-1]}}
 BENCH_DB=${BENCH_DB:-bench_dispatch}
-if [[ -z "${DATABASE_URL:-}" ]]; then
-  source "$ROOT/tests/lib.sh"
-  start_pg
-  OWN_TMP=$TMP
-else
-  OWN_TMP=$(mktemp -d /tmp/herald-bench-dispatch.XXXXXX)
-fi
 PG_BASE=$DATABASE_URL
 DB="$PG_BASE dbname=${BENCH_DB}"
-PROCS=()
-stop_procs() {
-  for p in "${PROCS[@]:-}"; do [[ -n "$p" ]] && kill "$p" 2>/dev/null || true; done
-  for p in "${PROCS[@]:-}"; do [[ -n "$p" ]] && wait "$p" 2>/dev/null || true; done
-  PROCS=()
-}
-# standalone, lib.sh's cleanup (stops the cluster, removes $TMP) runs after our processes stop
-if declare -F cleanup >/dev/null; then trap 'rc=$?; stop_procs; (exit $rc); cleanup' EXIT; else trap 'stop_procs' EXIT; fi
-port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 q() { psql "$DB" -qtAX -v ON_ERROR_STOP=1 -c "$1"; }
 # CPU time (user + system, clock ticks) the processes have used so far.
 ticks() { local p t=0; for p in "$@"; do [[ -r /proc/$p/stat ]] && t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat"))); done; echo "$t"; }

@@ -1,0 +1,21 @@
+# tools/bench/procs.sh — sourced by the bench scripts that run alone or from tools/bench/run.sh
+# (dispatch.sh, delivery.sh): a throw-away cluster of their own when DATABASE_URL is unset
+# (tests/lib.sh), otherwise a temporary folder; the processes they start (PROCS, stopped by
+# stop_procs and at exit, before lib.sh's cleanup stops the cluster); a free loopback port.
+# Sets ROOT and OWN_TMP.
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+if [[ -z "${DATABASE_URL:-}" ]]; then
+  source "$ROOT/tests/lib.sh"
+  start_pg
+  OWN_TMP=$TMP
+else
+  OWN_TMP=$(mktemp -d "/tmp/herald-bench-$(basename "$0" .sh).XXXXXX")
+fi
+PROCS=()
+stop_procs() {
+  for p in "${PROCS[@]:-}"; do [[ -n "$p" ]] && kill "$p" 2>/dev/null || true; done
+  for p in "${PROCS[@]:-}"; do [[ -n "$p" ]] && wait "$p" 2>/dev/null || true; done
+  PROCS=()
+}
+if declare -F cleanup >/dev/null; then trap 'rc=$?; stop_procs; (exit $rc); cleanup' EXIT; else trap 'stop_procs' EXIT; fi
+port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
