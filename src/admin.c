@@ -248,7 +248,7 @@ void admin_form_page(struct http_req *req, int status, json_t *page, const struc
 /* --- lists ----------------------------------------------------------------------------- */
 
 int admin_list_params(struct http_req *req, const char *const *sorts, const char **sort,
-		      char **after_json, const char **q)
+		      const char **after_json, const char **q)
 {
 	const char *s = http_query(req, "sort"), *c = http_query(req, "cursor");
 	*sort = sorts[0];
@@ -284,7 +284,9 @@ int admin_list_params(struct http_req *req, const char *const *sorts, const char
 			return -1;
 		}
 		json_decref(v);
-		*after_json = xstrndup((const char *)key, n);
+		char *k = pool_alloc(&req->pool, n + 1);
+		memcpy(k, key, n);
+		*after_json = k;
 	}
 	return 0;
 }

@@ -73,9 +73,10 @@ void admin_form_page(struct http_req *req, int status, json_t *page, const struc
 		     size_t n, json_t *values, json_t *errors, int readonly);
 
 /* Reads ?sort (one of sorts, NULL-terminated; default the first), ?cursor (into *after_json,
- * malloc'ed, NULL for the first page) and ?q (NULL when empty). -1 after a 400 page. */
+ * in the request's pool, NULL for the first page) and ?q (NULL when empty). -1 after a 400
+ * page. */
 int admin_list_params(struct http_req *req, const char *const *sorts, const char **sort,
-		      char **after_json, const char **q);
+		      const char **after_json, const char **q);
 /* The "list" object for templates/admin/list.html from rows (JSON text in column 0, key in
  * column 1; up to limit + 1 rows). Clears r. New reference. */
 json_t *admin_list(struct http_req *req, const struct admin_list_spec *spec, PGresult *r,

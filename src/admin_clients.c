@@ -116,22 +116,19 @@ void admin_clients_list(struct http_req *req)
 		"created", "The client was added.", "updated", "The client was saved.",
 		"deleted", "The client was deleted; its pending messages were cancelled.",
 		"bulk_deleted", "The selected clients were deleted; their pending messages were cancelled.", NULL};
-	const char *sort, *q;
-	char *after, *error = NULL;
+	const char *sort, *q, *after;
+	char *error = NULL;
 	struct db *db;
 	struct client_filter f;
 	struct verr v = VERR_INIT;
 	if (admin_list_params(req, sorts, &sort, &after, &q) < 0)
 		return;
 	if (!key_fits(after, sort)) {
-		free(after);
 		admin_error(req, 400, "That page link is broken; start from the first page.");
 		return;
 	}
-	if ((db = admin_db(req)) == NULL) {
-		free(after);
+	if ((db = admin_db(req)) == NULL)
 		return;
-	}
 	json_t *objs = json_array();
 	char *next = NULL;
 	if (read_filter(req, &f, &v) < 0) {
@@ -141,7 +138,6 @@ void admin_clients_list(struct http_req *req)
 	} else {
 		PGresult *r = client_page(db, sort, after, &f, ADMIN_PAGE + 1);
 		if (r == NULL) {
-			free(after);
 			json_decref(objs);
 			admin_db_error(req, db);
 			return;
@@ -156,7 +152,6 @@ void admin_clients_list(struct http_req *req)
 		}
 		PQclear(r);
 	}
-	free(after);
 	char *query = filter_query(req), *export = xasprintf(BASE "export.csv%s", query);
 	json_t *page = json_pack("{s:s, s:o, s:s*, s:s*, s:s, s:[{s:s, s:s}], s:[o, o, o], s:[{s:s, s:s}]}",
 				 "heading", "Clients", "list", admin_list_objs(req, &spec, objs, next, sort, q),
@@ -626,13 +621,11 @@ static ssize_t export_read(void *cls, uint64_t pos, char *dst, size_t max)
 
 void admin_clients_export(struct http_req *req)
 {
-	const char *sort, *q;
-	char *after;
+	const char *sort, *q, *after;
 	struct client_filter f;
 	struct verr v = VERR_INIT;
 	if (admin_list_params(req, sorts, &sort, &after, &q) < 0)
 		return;
-	free(after);   /* an export starts at the beginning */
 	if (read_filter(req, &f, &v) < 0) {
 		json_t *errs = verr_take(&v);
 		char *msg = filter_problems(errs);

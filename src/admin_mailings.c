@@ -262,7 +262,7 @@ static void list_page(struct http_req *req, json_t *outcomes)
 	static const char *const keep[] = {"status", "from", "to", NULL};
 	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), "id", 1, keep};
 	const char *sort, *q, *from, *to, *status = http_query(req, "status");
-	char *after;
+	const char *after;
 	struct db *db;
 	if (status && *status == '\0')
 		status = NULL;
@@ -278,11 +278,9 @@ static void list_page(struct http_req *req, json_t *outcomes)
 	}
 	if ((db = admin_db(req)) == NULL) {
 		json_decref(outcomes);
-		free(after);
 		return;
 	}
 	PGresult *r = mailing_search(db, sort, after, status, from, to, q, ADMIN_PAGE + 1);
-	free(after);
 	if (r == NULL) {
 		json_decref(outcomes);
 		admin_db_error(req, db);
@@ -582,7 +580,8 @@ void admin_mailings_view(struct http_req *req)
 	struct db *db;
 	int64_t id;
 	const char *sort, *q, *st = http_query(req, "status");
-	char *after = NULL, code[4];
+	const char *after = NULL;
+	char code[4];
 	if (st && *st == '\0')
 		st = NULL;
 	if (st && message_status_code(st) < 0) {
@@ -596,11 +595,9 @@ void admin_mailings_view(struct http_req *req)
 	json_t *obj = load(req, &db, &id), *live = obj ? live_data(req, db, id) : NULL;
 	if (live == NULL) {
 		json_decref(obj);
-		free(after);
 		return;
 	}
 	PGresult *r = mailing_messages(db, id, st ? code : NULL, after, ADMIN_PAGE + 1);
-	free(after);
 	if (r == NULL) {
 		json_decref(obj);
 		json_decref(live);

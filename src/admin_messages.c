@@ -28,7 +28,8 @@ void admin_messages_list(struct http_req *req)
 	static const char *const statuses[] = {"", "pending", "sending", "sent", "failed", "expired", "cancelled", NULL};
 	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), "id", 0, keep};
 	const char *sort, *q, *status = http_query(req, "status");
-	char *after, code[2], *error = NULL;
+	const char *after;
+	char code[2], *error = NULL;
 	struct message_filter f = {NULL, http_query(req, "mailing_id"), http_query(req, "phone")};
 	struct page pg = {"0", ADMIN_PAGE, 0};
 	struct db *db;
@@ -36,7 +37,6 @@ void admin_messages_list(struct http_req *req)
 	if (admin_list_params(req, sorts, &sort, &after, &q) < 0)
 		return;
 	json_t *key = after ? json_loads(after, 0, NULL) : NULL;
-	free(after);
 	if (key && !json_is_integer(json_array_get(key, 0))) {
 		json_decref(key);
 		admin_error(req, 400, "That page link is broken; start from the first page.");

@@ -44,16 +44,13 @@ void admin_operators_list(struct http_req *req)
 {
 	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), "code", 1, NULL};
 	const char *sort, *q;
-	char *after;
+	const char *after;
 	struct db *db;
 	if (admin_list_params(req, sorts, &sort, &after, &q) < 0)
 		return;
-	if ((db = admin_db(req)) == NULL) {
-		free(after);
+	if ((db = admin_db(req)) == NULL)
 		return;
-	}
 	PGresult *r = operator_search(db, sort, after, q, ADMIN_PAGE + 1);
-	free(after);
 	if (r == NULL) {
 		admin_db_error(req, db);
 		return;

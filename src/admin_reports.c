@@ -31,13 +31,12 @@ static void list_page(struct http_req *req, int status, const char *error)
 	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), "id", 0, NULL};
 	static const char *const notices[] = {"sent", "The report was sent.", NULL};
 	const char *sort, *q;
-	char *after;
+	const char *after;
 	struct db *db;
 	int64_t before = 0;
 	if (admin_list_params(req, sorts, &sort, &after, &q) < 0)
 		return;
 	json_t *key = after ? json_loads(after, 0, NULL) : NULL;
-	free(after);
 	if (key && (!json_is_integer(json_array_get(key, 0)) || json_integer_value(json_array_get(key, 0)) < 1)) {
 		json_decref(key);
 		admin_error(req, 400, "That page link is broken; start from the first page.");

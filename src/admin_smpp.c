@@ -47,16 +47,13 @@ void admin_smpp_list(struct http_req *req)
 					      "The SMPP account was saved; a disabled account's binds close within a second, other changes apply to the next bind.", "deleted",
 					      "The SMPP account was deleted.", NULL};
 	const char *sort, *q;
-	char *after;
+	const char *after;
 	struct db *db;
 	if (admin_list_params(req, sorts, &sort, &after, &q) < 0)
 		return;
-	if ((db = admin_db(req)) == NULL) {
-		free(after);
+	if ((db = admin_db(req)) == NULL)
 		return;
-	}
 	PGresult *r = smpp_account_list(db, after, q, ADMIN_PAGE + 1);
-	free(after);
 	if (r == NULL) {
 		admin_db_error(req, db);
 		return;

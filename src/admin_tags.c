@@ -30,16 +30,13 @@ void admin_tags_list(struct http_req *req)
 	static const char *const notices[] = {"created", "The tag was added.", "updated", "The tag was saved.",
 					      "deleted", "The tag was deleted.", NULL};
 	const char *sort, *q;
-	char *after;
+	const char *after;
 	struct db *db;
 	if (admin_list_params(req, sorts, &sort, &after, &q) < 0)
 		return;
-	if ((db = admin_db(req)) == NULL) {
-		free(after);
+	if ((db = admin_db(req)) == NULL)
 		return;
-	}
 	PGresult *r = tag_search(db, sort, after, q, ADMIN_PAGE + 1);
-	free(after);
 	if (r == NULL) {
 		admin_db_error(req, db);
 		return;

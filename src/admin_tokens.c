@@ -40,16 +40,13 @@ void admin_tokens_list(struct http_req *req)
 {
 	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), "id", 0, NULL};
 	const char *sort, *q;
-	char *after;
+	const char *after;
 	struct db *db;
 	if (admin_list_params(req, sorts, &sort, &after, &q) < 0)
 		return;
-	if ((db = admin_db(req)) == NULL) {
-		free(after);
+	if ((db = admin_db(req)) == NULL)
 		return;
-	}
 	PGresult *r = token_list(db, owner_filter(req), after, ADMIN_PAGE + 1);
-	free(after);
 	if (r == NULL) {
 		admin_db_error(req, db);
 		return;

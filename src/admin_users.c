@@ -46,16 +46,13 @@ void admin_users_list(struct http_req *req)
 		{"password", "The password was reset; the user was signed out everywhere."},
 	};
 	const char *sort, *q, *done = http_query(req, "done"), *notice = NULL;
-	char *after;
+	const char *after;
 	struct db *db;
 	if (admin_list_params(req, sorts, &sort, &after, &q) < 0)
 		return;
-	if ((db = admin_db(req)) == NULL) {
-		free(after);
+	if ((db = admin_db(req)) == NULL)
 		return;
-	}
 	PGresult *r = user_list(db, after, q, ADMIN_PAGE + 1);
-	free(after);
 	if (r == NULL) {
 		admin_db_error(req, db);
 		return;

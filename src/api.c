@@ -18,7 +18,6 @@ json_t *api_body_object(struct http_req *req)
 {
 	json_t *v = http_body_json(req);
 	if (v != NULL && !json_is_object(v)) {
-		json_decref(v);
 		http_problem(req, 400, "the body must be a JSON object", NULL);
 		return NULL;
 	}
@@ -103,6 +102,8 @@ void api_list_rows(struct http_req *req, const struct page *pg, PGresult *r, PGr
 		   api_row_fn row_json, int key_col)
 {
 	struct buf *b = &req->out;
+	pool_pg(&req->pool, r);
+	pool_pg(&req->pool, count_r);
 	int rows = PQntuples(r), shown = rows > pg->limit ? pg->limit : rows;
 	buf_reset(b);
 	buf_puts(b, "{\"results\":[");
@@ -124,8 +125,6 @@ void api_list_rows(struct http_req *req, const struct page *pg, PGresult *r, PGr
 	buf_putc(b, '}');
 	req->status = 200;
 	req->content_type = "application/json";
-	PQclear(r);
-	PQclear(count_r);
 }
 
 void api_row(struct http_req *req, int status, PGresult *r, const char *location_prefix)
@@ -136,8 +135,7 @@ void api_row(struct http_req *req, int status, PGresult *r, const char *location
 void api_row_with(struct http_req *req, int status, PGresult *r, const char *location_prefix,
 		  api_row_fn row_json, int key_col)
 {
-	if (PQntuples(r) == 0) {
-		PQclear(r);
+	if (PQntuples(pool_pg(&req->pool, r)) == 0) {
 		http_problem(req, 404, "no such object", NULL);
 		return;
 	}
@@ -146,12 +144,8 @@ void api_row_with(struct http_req *req, int status, PGresult *r, const char *loc
 	row_json(&req->out, r, 0);
 	req->status = status;
 	req->content_type = "application/json";
-	if (status == 201 && location_prefix) {
-		char *loc = xasprintf("%s%s", location_prefix, db_str(r, 0, key_col));
-		http_header(req, "Location", loc);
-		free(loc);
-	}
-	PQclear(r);
+	if (status == 201 && location_prefix)
+		http_header(req, "Location", pool_printf(&req->pool, "%s%s", location_prefix, db_str(r, 0, key_col)));
 }
 
 void api_db_error(struct http_req *req, struct db *db)
@@ -183,11 +177,17 @@ void api_answer(struct http_req *req, struct db *db, int status, PGresult *r, co
 
 void api_answer_list(struct http_req *req, struct db *db, const struct page *pg, PGresult *r, PGresult *c)
 {
+	api_answer_list_rows(req, db, pg, r, c, json_col0, 1);
+}
+
+void api_answer_list_rows(struct http_req *req, struct db *db, const struct page *pg, PGresult *r,
+			  PGresult *c, api_row_fn row_json, int key_col)
+{
 	if (r == NULL || (pg->count && c == NULL)) {
-		PQclear(r);
-		PQclear(c);
+		pool_pg(&req->pool, r);
+		pool_pg(&req->pool, c);
 		api_db_error(req, db);
 		return;
 	}
-	api_list(req, pg, r, c);
+	api_list_rows(req, pg, r, c, row_json, key_col);
 }

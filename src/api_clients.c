@@ -16,12 +16,9 @@ void api_clients_list(struct http_req *req)
 	if (api_page(req, &pg, 1) < 0 || (db = api_db(req)) == NULL)
 		return;
 	PGresult *r = client_list(db, &pg, &f), *c = NULL;
-	if (r == NULL || (pg.count && (c = client_count(db, &f)) == NULL)) {
-		PQclear(r);
-		api_db_error(req, db);
-		return;
-	}
-	api_list_rows(req, &pg, r, c, client_json, 0);
+	if (r && pg.count)
+		c = client_count(db, &f);
+	api_answer_list_rows(req, db, &pg, r, c, client_json, 0);
 }
 
 void api_clients_get(struct http_req *req)
@@ -60,7 +57,6 @@ static void save(struct http_req *req, int create)
 		else
 			api_row_with(req, create ? 201 : 200, r, "/api/v1/clients/", client_json, 0);
 	}
-	json_decref(body);
 }
 
 void api_clients_create(struct http_req *req) { save(req, 1); }
@@ -103,5 +99,4 @@ void api_clients_bulk(struct http_req *req)
 						      "updated", (json_int_t)res.updated, "errors", res.errors));
 		}
 	}
-	json_decref(body);
 }

@@ -50,7 +50,6 @@ void api_mailings_create(struct http_req *req)
 		api_answer(req, db, 201, r, "/api/v1/mailings/");
 	}
 	mailing_in_free(&in);
-	json_decref(body);
 }
 
 /* Answers the outcome of a change that state rules may refuse. */
@@ -97,7 +96,6 @@ void api_mailings_update(struct http_req *req)
 		answer(req, db, rc, r, why);
 	}
 	mailing_in_free(&in);
-	json_decref(body);
 }
 
 /* cancel and retry-failed: POST with no body needed. */

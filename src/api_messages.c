@@ -103,7 +103,6 @@ static void queue(struct http_req *req, int batch)
 		api_answer(req, db, 202, r, NULL);
 	}
 	message_in_free(&in);
-	json_decref(body);
 }
 
 void api_messages_send(struct http_req *req) { queue(req, 0); }

@@ -36,7 +36,6 @@ static void save(struct http_req *req, int create)
 		PGresult *r = create ? operator_insert(db, &in) : operator_update(db, &in, req->method == HTTP_PUT);
 		api_answer(req, db, create ? 201 : 200, r, "/api/v1/operators/");
 	}
-	json_decref(body);
 }
 
 void api_operators_create(struct http_req *req) { save(req, 1); }

@@ -45,7 +45,6 @@ static void save(struct http_req *req, int create)
 		else
 			api_row(req, create ? 201 : 200, r, "/api/v1/tags/");
 	}
-	json_decref(body);
 }
 
 void api_tags_create(struct http_req *req) { save(req, 1); }

@@ -66,8 +66,8 @@ void http_header(struct http_req *req, const char *name, const char *value)
 {
 	if (req->nheaders == HTTP_MAX_HEADERS)
 		fatal("more than %d response headers", HTTP_MAX_HEADERS);
-	req->hdr_name[req->nheaders] = xstrdup(name);
-	req->hdr_value[req->nheaders] = xstrdup(value);
+	req->hdr_name[req->nheaders] = pool_strdup(&req->pool, name);
+	req->hdr_value[req->nheaders] = pool_strdup(&req->pool, value);
 	req->nheaders++;
 }
 
@@ -173,7 +173,7 @@ json_t *http_body_json(struct http_req *req)
 			 e.text, e.line, e.column);
 		http_problem(req, 400, detail, NULL);
 	}
-	return v;
+	return pool_json(&req->pool, v);
 }
 
 /* --- authentication ------------------------------------------------------------------- */
@@ -354,7 +354,7 @@ static int begin(struct http_req *req)
 {
 	char allow[128];
 	req->body_limit = HTTP_BODY_LIMIT;
-	req->path_copy = xstrdup(req->path);
+	req->path_copy = pool_strdup(&req->pool, req->path);
 	switch (route_match(routes, routes_len, req->method, req->path_copy, &req->route, req->params,
 			    &req->nparams, &req->allow)) {
 	case ROUTE_NOT_FOUND:
@@ -454,12 +454,8 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	drop_stream(req);
 	buf_free(&req->body);
 	buf_free(&req->out);
-	free(req->path_copy);
 	session_free(req->session);
-	for (int i = 0; i < req->nheaders; i++) {
-		free(req->hdr_name[i]);
-		free(req->hdr_value[i]);
-	}
+	pool_release(&req->pool);
 	free(req);
 	*con_cls = NULL;
 }

@@ -9,6 +9,7 @@
 #include <microhttpd.h>
 #include "buf.h"
 #include "net.h"
+#include "pool.h"
 
 enum http_method {
 	HTTP_GET = 1, HTTP_POST = 2, HTTP_PUT = 4, HTTP_PATCH = 8, HTTP_DELETE = 16, HTTP_HEAD = 32,
@@ -40,8 +41,9 @@ struct http_req {
 	const struct route *route;
 	enum http_method method;
 	const char *method_name;
+	struct pool pool;                       /* released when the request completes */
 	const char *path;                       /* owned by MHD, valid for the request */
-	char *path_copy;                        /* params point into it */
+	char *path_copy;                        /* params point into it (in pool) */
 	const char *params[HTTP_MAX_PARAMS];    /* {name} captures of the route, in order */
 	int nparams;
 	struct buf body;
@@ -64,7 +66,7 @@ struct http_req {
 	struct buf out;
 	const void *static_body;                /* when set, sent instead of out (not copied) */
 	size_t static_len;
-	char *hdr_name[HTTP_MAX_HEADERS], *hdr_value[HTTP_MAX_HEADERS];
+	const char *hdr_name[HTTP_MAX_HEADERS], *hdr_value[HTTP_MAX_HEADERS];   /* in pool */
 	int nheaders;
 	void *session;                          /* the admin's session, when AUTH_SESSION */
 	http_reader reader;                     /* a streamed body (http_stream), or NULL */
@@ -105,7 +107,7 @@ void http_stream(struct http_req *req, int status, const char *ctype, http_reade
 void http_no_content(struct http_req *req);
 
 /* Parses the request body as a JSON value after checking Content-Type; on failure it has
- * already answered 415 or 400 and returns NULL. The caller owns the result (json_decref). */
+ * already answered 415 or 400 and returns NULL. The value lives in the request's pool. */
 json_t *http_body_json(struct http_req *req);
 
 /* Name of a method bit ("GET"), and the Allow header text for a mask. */
