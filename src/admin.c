@@ -98,21 +98,10 @@ void admin_redirect(struct http_req *req, const char *location)
 struct db *admin_db(struct http_req *req)
 {
 	struct db *db = db_thread();
+	req->error_page = admin_error;
 	if (db == NULL)
-		admin_error(req, 503, "The database is unreachable. Try again in a moment.");
+		http_fail(req, MODEL_UNAVAILABLE, NULL, NULL);
 	return db;
-}
-
-void admin_db_error(struct http_req *req, struct db *db)
-{
-	if (db_is_fk(db))
-		admin_error(req, 409, "The object is in use, or refers to one that does not exist.");
-	else if (db_is_unique(db))
-		admin_error(req, 409, "An object with that key already exists.");
-	else if (PQstatus(db->conn) != CONNECTION_OK)
-		admin_error(req, 503, "The database is unreachable. Try again in a moment.");
-	else
-		admin_error(req, 500, "The database failed; the log has the details under this request's id.");
 }
 
 json_t *admin_form(struct http_req *req)
@@ -127,13 +116,15 @@ json_t *admin_form(struct http_req *req)
 
 int admin_gate(struct http_req *req)
 {
-	int rc = session_load(req);
-	if (rc == -2) {
-		static const char msg[] = "The database is unreachable. Try again in a moment.";
-		http_text(req, 503, "text/plain; charset=utf-8", msg, sizeof(msg) - 1);
+	req->error_page = admin_error;
+	enum model_rc rc = session_load(req);
+	if (rc != MODEL_OK && rc != MODEL_NOT_FOUND) {
+		/* no session to frame a page with */
+		const struct outcome *o = outcome_of(rc);
+		http_text(req, o->status, "text/plain; charset=utf-8", o->admin, strlen(o->admin));
 		return -1;
 	}
-	if (rc < 0) {
+	if (rc == MODEL_NOT_FOUND) {
 		struct buf loc = BUF_INIT;
 		buf_puts(&loc, "/admin/login?next=");
 		admin_urlencode(&loc, req->path);

@@ -53,10 +53,9 @@ void admin_page(struct http_req *req, int status, const char *tmpl, json_t *data
 void admin_error(struct http_req *req, int status, const char *message);
 /* 303 See Other to location. */
 void admin_redirect(struct http_req *req, const char *location);
-/* The thread's database, or NULL after a 503 page. */
+/* The thread's database, or NULL after a 503 page. From here on (and from admin_gate on)
+ * http_fail answers with admin_error pages. */
 struct db *admin_db(struct http_req *req);
-/* A page for a failed statement: 409 (in use / duplicate) or 503/500. */
-void admin_db_error(struct http_req *req, struct db *db);
 /* The POSTed form without csrf_token (borrowed; an empty object for GET). */
 json_t *admin_form(struct http_req *req);
 

@@ -139,7 +139,7 @@ void admin_clients_list(struct http_req *req)
 		PGresult *r = client_page(db, sort, after, &f, ADMIN_PAGE + 1);
 		if (r == NULL) {
 			json_decref(objs);
-			admin_db_error(req, db);
+			http_db_fail(req, db);
 			return;
 		}
 		int n = PQntuples(r), shown = n > ADMIN_PAGE ? ADMIN_PAGE : n;
@@ -205,7 +205,7 @@ void admin_clients_add(struct http_req *req)
 			admin_form_page(req, 409, page, fields, ARRAY_LEN(fields), form, verr_take(&v), 0);
 		} else if (r == NULL) {
 			json_decref(page);
-			admin_db_error(req, db);
+			http_db_fail(req, db);
 		} else {
 			json_decref(page);
 			json_t *obj = row_object(r, 0);
@@ -232,7 +232,7 @@ static json_t *load(struct http_req *req, struct db *db)
 	}
 	PGresult *r = client_get(db, req->params[0]);
 	if (r == NULL) {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return NULL;
 	}
 	json_t *obj = PQntuples(r) ? row_object(r, 0) : NULL;
@@ -274,7 +274,7 @@ void admin_clients_edit(struct http_req *req)
 		admin_form_page(req, 409, page, fields, ARRAY_LEN(fields), form, verr_take(&v), 0);
 	} else if (r == NULL) {
 		json_decref(page);
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 	} else {
 		json_decref(page);
 		json_t *after = row_object(r, 0), *detail = audit_changes(obj, after);
@@ -302,7 +302,7 @@ void admin_clients_delete(struct http_req *req)
 	if (req->method == HTTP_POST) {
 		int rc = client_delete(db, id);
 		if (rc < 0)
-			admin_db_error(req, db);
+			http_db_fail(req, db);
 		else if (rc == 0)
 			admin_error(req, 404, "There is no such client.");
 		else {
@@ -319,7 +319,7 @@ void admin_clients_delete(struct http_req *req)
 	long long pending = client_pending(db, id);
 	if (pending < 0) {
 		json_decref(obj);
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	char *self = admin_path(BASE, id, ""), *action = admin_path(BASE, id, "/delete");
@@ -354,7 +354,7 @@ void admin_clients_bulk(struct http_req *req)
 		long long n = client_delete_many(db, ids);
 		free(ids);
 		if (n < 0) {
-			admin_db_error(req, db);
+			http_db_fail(req, db);
 		} else {
 			json_array_foreach(keys, i, k) {
 				char *object = xasprintf("client %s", json_string_value(k));
@@ -501,7 +501,7 @@ void admin_clients_import(struct http_req *req)
 		/* answered */
 	} else if (json_array_size(items) && client_bulk(db, items, &res) < 0) {
 		json_decref(res.errors);
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 	} else {
 		size_t i;
 		json_t *e, *msgs, *m;

@@ -55,7 +55,7 @@ void admin_history_list(struct http_req *req)
 		return;
 	PGresult *r = audit_list(db, after, action, NULL, q, ADMIN_PAGE + 1);
 	if (r == NULL) {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	int n = PQntuples(r), shown = n > ADMIN_PAGE ? ADMIN_PAGE : n;

@@ -84,7 +84,7 @@ static json_t *load(struct http_req *req, struct db **db, int64_t *id)
 		return NULL;
 	PGresult *r = mailing_get(*db, *id);
 	if (r == NULL) {
-		admin_db_error(req, *db);
+		http_db_fail(req, *db);
 		return NULL;
 	}
 	if (PQntuples(r) == 0) {
@@ -283,7 +283,7 @@ static void list_page(struct http_req *req, json_t *outcomes)
 	PGresult *r = mailing_search(db, sort, after, status, from, to, q, ADMIN_PAGE + 1);
 	if (r == NULL) {
 		json_decref(outcomes);
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	json_t *list = admin_list(req, &spec, r, ADMIN_PAGE, sort, q), *row;
@@ -325,7 +325,7 @@ static void bulk_confirm(struct http_req *req, struct db *db, json_t *keys)
 	PGresult *r = mailing_message_total(db, ids);
 	free(ids);
 	if (r == NULL) {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	json_t *hidden = json_pack("[{s:s, s:s}, {s:s, s:s}]", "name", "action", "value", "delete", "name",
@@ -366,27 +366,27 @@ void admin_mailings_bulk(struct http_req *req)
 		json_array_foreach(keys, i, k) {
 			const char *why = NULL;
 			PGresult *out = NULL;
-			enum mailing_rc rc;
+			enum model_rc rc;
 			parse_i64(json_string_value(k), 1, INT64_MAX, &id);
 			rc = del ? mailing_delete(db, id) : cancel ? mailing_cancel(db, id, &out, &why)
 							    : mailing_retry_failed(db, id, &out, &why);
 			PQclear(out);
 			const char *verb = del ? "deleted" : cancel ? "cancelled" : "failed messages retried";
 			json_t *o;
-			if (rc == MAILING_OK) {
+			if (rc == MODEL_OK) {
 				audit_mailing(db, req, del ? "mailing.deleted" : cancel ? "mailing.cancelled" : "mailing.retried",
 					      id, NULL);
 				o = json_pack("{s:s, s:b}", "text", verb, "ok", 1);
-			} else if (rc == MAILING_CONFLICT) {
+			} else if (rc == MODEL_CONFLICT) {
 				o = json_pack("{s:s+, s:b}", "text", "not changed: ", why, "ok", 0);
-			} else if (rc == MAILING_NOT_FOUND) {
+			} else if (rc == MODEL_NOT_FOUND) {
 				o = json_pack("{s:s, s:b}", "text", "not found (deleted meanwhile?)", "ok", 0);
 			} else {
 				o = json_pack("{s:s, s:b}", "text", "failed: the database refused; see the log", "ok", 0);
 			}
 			json_object_set_new(o, "id", json_integer(id));
 			json_object_set_new(o, "href", json_sprintf(BASE "%lld", (long long)id));
-			json_object_set_new(o, "linked", json_boolean(!(del && rc == MAILING_OK) && rc != MAILING_NOT_FOUND));
+			json_object_set_new(o, "linked", json_boolean(!(del && rc == MODEL_OK) && rc != MODEL_NOT_FOUND));
 			json_array_append_new(outcomes, o);
 		}
 		list_page(req, outcomes);
@@ -419,7 +419,7 @@ void admin_mailings_add(struct http_req *req)
 		json_decref(page);
 		if (r == NULL || PQntuples(r) == 0) {
 			PQclear(r);
-			admin_db_error(req, db);
+			http_db_fail(req, db);
 		} else {
 			int64_t id = db_i64(r, 0, 1);
 			PQclear(r);
@@ -494,30 +494,30 @@ void admin_mailings_edit(struct http_req *req)
 		struct mailing_in in;
 		PGresult *out = NULL;
 		const char *why = NULL;
-		enum mailing_rc rc = MAILING_INVALID;
+		enum model_rc rc = MODEL_INVALID;
 		if (mailing_validate(m, strcmp(state, "scheduled") == 0, &in, &v) == 0) {
 			rc = mailing_update(db, id, &in, &out, &why);
 			PQclear(out);
-			if (rc == MAILING_INVALID)
+			if (rc == MODEL_INVALID)
 				verr_add(&v, "end_at", "%s", why);
-			else if (rc == MAILING_CONFLICT)
+			else if (rc == MODEL_CONFLICT)
 				verr_add(&v, "status", "%s", why);
 		}
 		mailing_in_free(&in);
-		if (rc == MAILING_OK) {
+		if (rc == MODEL_OK) {
 			json_decref(page);
 			audit_mailing(db, req, "mailing.updated", id, m);
 			char *loc = xasprintf("%s?done=updated", self);
 			admin_redirect(req, loc);
 			free(loc);
-		} else if (rc == MAILING_NOT_FOUND) {
+		} else if (rc == MODEL_NOT_FOUND) {
 			json_decref(page);
 			admin_error(req, 404, NOT_FOUND);
-		} else if (rc == MAILING_ERROR) {
+		} else if (rc == MODEL_ERROR) {
 			json_decref(page);
-			admin_db_error(req, db);
+			http_db_fail(req, db);
 		} else {
-			edit_form(req, rc == MAILING_CONFLICT ? 409 : 422, page, form, form_errors(verr_take(&v)), state);
+			edit_form(req, rc == MODEL_CONFLICT ? 409 : 422, page, form, form_errors(verr_take(&v)), state);
 		}
 		json_decref(m);
 	}
@@ -533,7 +533,7 @@ static json_t *live_data(struct http_req *req, struct db *db, int64_t id)
 {
 	PGresult *r = stats_mailing(db, id);
 	if (r == NULL) {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return NULL;
 	}
 	if (PQntuples(r) == 0) {
@@ -601,7 +601,7 @@ void admin_mailings_view(struct http_req *req)
 	if (r == NULL) {
 		json_decref(obj);
 		json_decref(live);
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	static const struct admin_col mcols[] = {
@@ -671,21 +671,21 @@ static void change(struct http_req *req, int cancel)
 	}
 	if ((db = admin_db(req)) == NULL)
 		return;
-	enum mailing_rc rc = cancel ? mailing_cancel(db, id, &out, &why) : mailing_retry_failed(db, id, &out, &why);
+	enum model_rc rc = cancel ? mailing_cancel(db, id, &out, &why) : mailing_retry_failed(db, id, &out, &why);
 	PQclear(out);
-	if (rc == MAILING_OK) {
+	if (rc == MODEL_OK) {
 		audit_mailing(db, req, cancel ? "mailing.cancelled" : "mailing.retried", id, NULL);
 		char *loc = xasprintf(BASE "%lld?done=%s", (long long)id, cancel ? "cancelled" : "retried");
 		admin_redirect(req, loc);
 		free(loc);
-	} else if (rc == MAILING_CONFLICT) {
+	} else if (rc == MODEL_CONFLICT) {
 		char *msg = xasprintf("Mailing %lld was not changed: %s.", (long long)id, why);
 		admin_error(req, 409, msg);
 		free(msg);
-	} else if (rc == MAILING_NOT_FOUND) {
+	} else if (rc == MODEL_NOT_FOUND) {
 		admin_error(req, 404, NOT_FOUND);
 	} else {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 	}
 }
 
@@ -707,14 +707,14 @@ void admin_mailings_delete(struct http_req *req)
 	if (obj == NULL)
 		return;
 	if (req->method == HTTP_POST) {
-		enum mailing_rc rc = mailing_delete(db, id);
-		if (rc == MAILING_OK) {
+		enum model_rc rc = mailing_delete(db, id);
+		if (rc == MODEL_OK) {
 			audit_mailing(db, req, "mailing.deleted", id, NULL);
 			admin_redirect(req, BASE "?done=deleted");
-		} else if (rc == MAILING_NOT_FOUND) {
+		} else if (rc == MODEL_NOT_FOUND) {
 			admin_error(req, 404, NOT_FOUND);
 		} else {
-			admin_db_error(req, db);
+			http_db_fail(req, db);
 		}
 	} else {
 		char *self = self_path(id), *action = xasprintf("%s/delete", self);

@@ -69,7 +69,7 @@ void admin_messages_list(struct http_req *req)
 		PGresult *r = message_list(db, &pg, &f);
 		if (r == NULL) {
 			json_decref(objs);
-			admin_db_error(req, db);
+			http_db_fail(req, db);
 			return;
 		}
 		int rows = PQntuples(r), shown = rows > ADMIN_PAGE ? ADMIN_PAGE : rows;
@@ -99,7 +99,7 @@ void admin_messages_show(struct http_req *req)
 		return;
 	PGresult *r = message_get(db, id);
 	if (r == NULL) {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	json_t *m = PQntuples(r) ? json_loads(PQgetvalue(r, 0, 0), 0, NULL) : NULL;

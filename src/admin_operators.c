@@ -52,7 +52,7 @@ void admin_operators_list(struct http_req *req)
 		return;
 	PGresult *r = operator_search(db, sort, after, q, ADMIN_PAGE + 1);
 	if (r == NULL) {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	json_t *page = json_pack("{s:s, s:o, s:s*, s:[{s:s, s:s}]}", "heading", "Operators", "list",
@@ -95,7 +95,7 @@ void admin_operators_add(struct http_req *req)
 	}
 	json_decref(page);
 	if (r == NULL) {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	PQclear(r);
@@ -114,7 +114,7 @@ void admin_operators_edit(struct http_req *req)
 		return;
 	PGresult *r = operator_get(db, code);
 	if (r == NULL) {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	if (PQntuples(r) == 0) {
@@ -154,7 +154,7 @@ void admin_operators_edit(struct http_req *req)
 			admin_form_page(req, 422, page, edit_fields, 1, form, verr_take(&v), 0);
 		} else if ((r = operator_update(db, &in, 1)) == NULL) {
 			json_decref(page);
-			admin_db_error(req, db);
+			http_db_fail(req, db);
 		} else if (PQntuples(r) == 0) {
 			PQclear(r);
 			json_decref(page);
@@ -183,7 +183,7 @@ void admin_operators_delete(struct http_req *req)
 		if (rc < 0 && db_is_fk(db))
 			admin_error(req, 409, "Clients use this operator. Move or delete them first.");
 		else if (rc < 0)
-			admin_db_error(req, db);
+			http_db_fail(req, db);
 		else if (rc == 0)
 			admin_error(req, 404, "There is no operator with this code.");
 		else {
@@ -196,7 +196,7 @@ void admin_operators_delete(struct http_req *req)
 	}
 	PGresult *r = operator_get(db, code);
 	if (r == NULL) {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	if (PQntuples(r) == 0) {
@@ -234,7 +234,7 @@ void admin_operators_bulk(struct http_req *req)
 		if (rc < 0 && db_is_fk(db))
 			admin_error(req, 409, "Clients use some of these operators; nothing was deleted.");
 		else if (rc < 0)
-			admin_db_error(req, db);
+			http_db_fail(req, db);
 		else {
 			size_t i;
 			json_t *k;

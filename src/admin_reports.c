@@ -51,7 +51,7 @@ static void list_page(struct http_req *req, int status, const char *error)
 	free(text);
 	if (!json_is_array(rows)) {
 		json_decref(rows);
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	char next[32] = "";
@@ -107,7 +107,7 @@ static json_t *load(struct http_req *req, struct db *db)
 	char *text = NULL;
 	int rc = 0;
 	if (parse_i64(req->params[0], 1, INT64_MAX, &id) == 0 && (rc = report_get_json(db, id, &text)) < 0) {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return NULL;
 	}
 	json_t *r = rc > 0 ? json_loads(text, 0, NULL) : NULL;

@@ -55,7 +55,7 @@ void admin_smpp_list(struct http_req *req)
 		return;
 	PGresult *r = smpp_account_list(db, after, q, ADMIN_PAGE + 1);
 	if (r == NULL) {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	admin_page(req, 200, "admin/list",
@@ -116,15 +116,18 @@ void admin_smpp_add(struct http_req *req)
 		json_decref(page);
 		return;
 	}
-	char err[300];
-	const char *field = NULL;
-	int64_t id = smpp_account_create(db, &in, err, sizeof(err));
+	struct model_err e = MODEL_ERR_INIT;
+	int64_t id = smpp_account_create(db, &in, &e);
 	if (id > 0 && !enabled && smpp_account_update(db, id, &(struct smpp_account_in){in.system_id, NULL, in.tps, in.allowed_cidrs},
-						     0, &field, err, sizeof(err)) < 0)
+						     0, &e) < 0)
 		id = -1;
+	if (id < 0 && verr_any(&e.fields)) {
+		admin_form_page(req, 422, page, add_fields, ARRAY_LEN(add_fields), form, verr_take(&e.fields), 0);
+		return;
+	}
 	if (id < 0) {
-		verr_add(&v, strstr(err, "system_id") ? "system_id" : strstr(err, "CIDR") ? "allowed_cidrs" : "", "%s", err);
-		admin_form_page(req, 422, page, add_fields, ARRAY_LEN(add_fields), form, verr_take(&v), 0);
+		json_decref(page);
+		http_fail(req, e.rc, NULL, NULL);
 		return;
 	}
 	json_decref(page);
@@ -142,7 +145,7 @@ static json_t *load(struct http_req *req, struct db *db, int64_t *id)
 {
 	PGresult *r = NULL;
 	if (parse_i64(req->params[0], 1, INT64_MAX, id) == 0 && (r = smpp_account_get(db, *id)) == NULL) {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return NULL;
 	}
 	json_t *obj = r && PQntuples(r) ? json_loads(PQgetvalue(r, 0, 0), 0, NULL) : NULL;
@@ -171,20 +174,20 @@ void admin_smpp_edit(struct http_req *req)
 		json_object_set_new(page, "history", h);
 	json_t *form = admin_form(req);
 	struct smpp_account_in in;
-	struct verr v = VERR_INIT;
+	struct model_err e = MODEL_ERR_INIT;
 	int enabled, rc = -1;
-	char err[300] = "";
-	const char *field = "";
 	if (req->method != HTTP_POST) {
 		admin_form_page(req, 200, page, edit_fields, ARRAY_LEN(edit_fields), obj, NULL, 0);
 		goto out;
 	}
-	read_form(form, &in, &enabled, &v);
-	if (smpp_account_validate(&in, 0, &v) == 0 &&
-	    (rc = smpp_account_update(db, id, &in, enabled, &field, err, sizeof(err))) < 0)
-		verr_add(&v, field ? field : "", "%s", err);
-	if (rc < 0) {
-		admin_form_page(req, 422, page, edit_fields, ARRAY_LEN(edit_fields), form, verr_take(&v), 0);
+	read_form(form, &in, &enabled, &e.fields);
+	if (smpp_account_validate(&in, 0, &e.fields) == 0)
+		rc = smpp_account_update(db, id, &in, enabled, &e);
+	if (rc < 0 && verr_any(&e.fields)) {
+		admin_form_page(req, 422, page, edit_fields, ARRAY_LEN(edit_fields), form, verr_take(&e.fields), 0);
+	} else if (rc < 0) {
+		json_decref(page);
+		http_fail(req, e.rc, NULL, NULL);
 	} else if (rc == 0) {
 		json_decref(page);
 		admin_error(req, 404, "There is no such SMPP account.");
@@ -214,7 +217,7 @@ void admin_smpp_delete(struct http_req *req)
 	if (req->method == HTTP_POST) {
 		int rc = smpp_account_delete(db, id);
 		if (rc < 0)
-			admin_db_error(req, db);
+			http_db_fail(req, db);
 		else if (rc == 0)
 			admin_error(req, 404, "There is no such SMPP account.");
 		else {

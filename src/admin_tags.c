@@ -38,7 +38,7 @@ void admin_tags_list(struct http_req *req)
 		return;
 	PGresult *r = tag_search(db, sort, after, q, ADMIN_PAGE + 1);
 	if (r == NULL) {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	json_t *page = json_pack("{s:s, s:o, s:s*, s:s}", "heading", "Tags", "list",
@@ -57,7 +57,7 @@ static json_t *load(struct http_req *req, struct db *db)
 	int64_t id;
 	PGresult *r = NULL;
 	if (parse_i64(req->params[0], 1, INT64_MAX, &id) == 0 && (r = tag_get(db, req->params[0])) == NULL) {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return NULL;
 	}
 	json_t *obj = r && PQntuples(r) ? json_loads(PQgetvalue(r, 0, 0), 0, NULL) : NULL;
@@ -87,7 +87,7 @@ void admin_tags_add(struct http_req *req)
 		admin_form_page(req, 409, page, fields, 1, form, verr_take(&v), 0);
 	} else if (r == NULL) {
 		json_decref(page);
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 	} else {
 		json_decref(page);
 		char *object = xasprintf("tag %s", PQgetvalue(r, 0, 1));
@@ -140,7 +140,7 @@ void admin_tags_edit(struct http_req *req)
 		admin_form_page(req, 409, page, fields, 1, form, verr_take(&v), 0);
 	} else if (r == NULL) {
 		json_decref(page);
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 	} else {
 		json_t *after = json_loads(PQgetvalue(r, 0, 0), 0, NULL), *detail = audit_changes(obj, after);
 		json_decref(after);
@@ -172,7 +172,7 @@ void admin_tags_delete(struct http_req *req)
 			admin_error(req, 409, "Clients use this tag, so it was not deleted. Give them another tag or "
 					      "delete them first.");
 		else if (rc < 0)
-			admin_db_error(req, db);
+			http_db_fail(req, db);
 		else if (rc == 0)
 			admin_error(req, 404, "There is no such tag.");
 		else {

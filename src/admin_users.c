@@ -54,7 +54,7 @@ void admin_users_list(struct http_req *req)
 		return;
 	PGresult *r = user_list(db, after, q, ADMIN_PAGE + 1);
 	if (r == NULL) {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	for (size_t i = 0; done && i < ARRAY_LEN(notices); i++)
@@ -64,18 +64,6 @@ void admin_users_list(struct http_req *req)
 		   json_pack("{s:s, s:o, s:s*, s:s, s:s}", "heading", "Users", "list",
 			     admin_list(req, &spec, r, ADMIN_PAGE, sort, q), "notice", notice, "add_href",
 			     BASE "add", "add_label", "Add user"));
-}
-
-/* Which field a message of user_create is about. */
-static const char *create_error_field(const char *err)
-{
-	if (strstr(err, "user name"))
-		return "username";
-	if (strstr(err, "password"))
-		return "password";
-	if (strstr(err, "role"))
-		return "role";
-	return "";
 }
 
 void admin_users_add(struct http_req *req)
@@ -96,12 +84,16 @@ void admin_users_add(struct http_req *req)
 	}
 	const char *name = form_str(form, "username"), *pw = form_str(form, "password"),
 		   *role = form_str(form, "role");
-	char err[300], object[48];
-	int64_t id = user_create(db, name ? name : "", pw ? pw : "", role ? role : "", err, sizeof(err));
+	char object[48];
+	struct model_err e = MODEL_ERR_INIT;
+	int64_t id = user_create(db, name ? name : "", pw ? pw : "", role ? role : "", &e);
+	if (id < 0 && verr_any(&e.fields)) {
+		admin_form_page(req, 422, page, add_fields, ARRAY_LEN(add_fields), form, verr_take(&e.fields), 0);
+		return;
+	}
 	if (id < 0) {
-		struct verr v = VERR_INIT;
-		verr_add(&v, create_error_field(err), "%s", err);
-		admin_form_page(req, 422, page, add_fields, ARRAY_LEN(add_fields), form, verr_take(&v), 0);
+		json_decref(page);
+		http_fail(req, e.rc, NULL, NULL);
 		return;
 	}
 	json_decref(page);
@@ -121,7 +113,7 @@ static json_t *load_user(struct http_req *req, struct db *db, int64_t *id)
 	}
 	PGresult *r = user_get(db, *id);
 	if (r == NULL) {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return NULL;
 	}
 	if (PQntuples(r) == 0) {
@@ -170,7 +162,7 @@ void admin_users_edit(struct http_req *req)
 		admin_form_page(req, 422, page, edit_fields, ARRAY_LEN(edit_fields), form, verr_take(&v), 0);
 	} else if (user_update(db, id, role, active) < 0) {
 		json_decref(page);
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 	} else {
 		if (!active)
 			session_drop_user(db, id, NULL);
@@ -203,11 +195,14 @@ void admin_users_password(struct http_req *req)
 		return;
 	}
 	const char *pw = form_str(admin_form(req), "password");
-	char err[200];
-	if (user_set_password(db, id, pw ? pw : "", err, sizeof(err)) < 0) {
-		struct verr v = VERR_INIT;
-		verr_add(&v, "password", "%s", err);
-		admin_form_page(req, 422, page, password_fields, 1, NULL, verr_take(&v), 0);
+	struct model_err e = MODEL_ERR_INIT;
+	if (user_set_password(db, id, pw ? pw : "", "password", &e) < 0 && verr_any(&e.fields)) {
+		admin_form_page(req, 422, page, password_fields, 1, NULL, verr_take(&e.fields), 0);
+		return;
+	}
+	if (e.rc != MODEL_OK) {
+		json_decref(page);
+		http_fail(req, e.rc, NULL, NULL);
 		return;
 	}
 	session_drop_user(db, id, req->user.id == id ? req->session : NULL);

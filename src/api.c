@@ -10,7 +10,7 @@ struct db *api_db(struct http_req *req)
 {
 	struct db *db = db_thread();
 	if (db == NULL)
-		http_problem(req, 503, "the database is unreachable", NULL);
+		http_fail(req, MODEL_UNAVAILABLE, NULL, NULL);
 	return db;
 }
 
@@ -148,29 +148,10 @@ void api_row_with(struct http_req *req, int status, PGresult *r, const char *loc
 		http_header(req, "Location", pool_printf(&req->pool, "%s%s", location_prefix, db_str(r, 0, key_col)));
 }
 
-void api_db_error(struct http_req *req, struct db *db)
-{
-	if (db_is_unique(db))
-		http_problem(req, 409, "an object with that key already exists", NULL);
-	else if (db_is_fk(db))
-		http_problem(req, 409, "the object is in use, or refers to one that does not exist", NULL);
-	else if (db_is_check(db))
-		http_problem(req, 422, "a value breaks a rule of the database", NULL);
-	else if (PQstatus(db->conn) != CONNECTION_OK)
-		http_problem(req, 503, "the database is unreachable", NULL);
-	else
-		http_problem(req, 500, "the database failed; see the log with this request id", NULL);
-}
-
-void api_invalid(struct http_req *req, struct verr *v)
-{
-	http_problem(req, 422, "some fields are not valid", verr_take(v));
-}
-
 void api_answer(struct http_req *req, struct db *db, int status, PGresult *r, const char *location_prefix)
 {
 	if (r == NULL)
-		api_db_error(req, db);
+		http_db_fail(req, db);
 	else
 		api_row(req, status, r, location_prefix);
 }
@@ -186,7 +167,7 @@ void api_answer_list_rows(struct http_req *req, struct db *db, const struct page
 	if (r == NULL || (pg->count && c == NULL)) {
 		pool_pg(&req->pool, r);
 		pool_pg(&req->pool, c);
-		api_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	api_list_rows(req, pg, r, c, row_json, key_col);

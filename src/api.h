@@ -43,20 +43,14 @@ void api_row(struct http_req *req, int status, PGresult *r, const char *location
 /* api_row for a row whose JSON row_json writes, with the key in column key_col. */
 void api_row_with(struct http_req *req, int status, PGresult *r, const char *location_prefix,
 		  api_row_fn row_json, int key_col);
-/* api_row for a statement that may have failed: r NULL answers as api_db_error. */
+/* api_row for a statement that may have failed: r NULL answers as http_db_fail. */
 void api_answer(struct http_req *req, struct db *db, int status, PGresult *r, const char *location_prefix);
 /* api_list for statements that may have failed: r NULL, or pg->count with c NULL, answers as
- * api_db_error (what there is goes into the pool). */
+ * http_db_fail (what there is goes into the pool). */
 void api_answer_list(struct http_req *req, struct db *db, const struct page *pg, PGresult *r, PGresult *c);
 /* api_answer_list for rows whose JSON row_json writes, with the key in column key_col. */
 void api_answer_list_rows(struct http_req *req, struct db *db, const struct page *pg, PGresult *r,
 			  PGresult *c, api_row_fn row_json, int key_col);
-/* Answers for a failed statement: 409 (unique or foreign key), 422 (check), 503 (connection
- * lost) or 500. */
-void api_db_error(struct http_req *req, struct db *db);
-/* Answers 422 with the collected errors (taken from v). */
-void api_invalid(struct http_req *req, struct verr *v);
-
 /* Cursor encoding: opaque base64url of the key text. */
 void api_cursor_encode(const char *key, char *out, size_t outlen);
 int api_cursor_decode(const char *cursor, char *out, size_t outlen);

@@ -64,7 +64,7 @@ void api_mailings_messages(struct http_req *req)
 		return;
 	PGresult *m = mailing_get(db, id);
 	if (m == NULL) {
-		api_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	int found = PQntuples(m) > 0;
@@ -97,7 +97,7 @@ static void queue(struct http_req *req, int batch)
 	if (body == NULL)
 		return;
 	if (message_validate(body, batch, &in, &v) < 0)
-		api_invalid(req, &v);
+		http_fail(req, MODEL_INVALID, NULL, verr_take(&v));
 	else if ((db = api_db(req)) != NULL) {
 		PGresult *r = batch ? message_batch(db, &in, req->user.id) : message_send(db, &in);
 		api_answer(req, db, 202, r, NULL);

@@ -31,7 +31,7 @@ static void save(struct http_req *req, int create)
 	if (body == NULL)
 		return;
 	if (operator_validate(body, create ? NULL : req->params[0], req->method == HTTP_PUT, &in, &v) < 0)
-		api_invalid(req, &v);
+		http_fail(req, MODEL_INVALID, NULL, verr_take(&v));
 	else if ((db = api_db(req)) != NULL) {
 		PGresult *r = create ? operator_insert(db, &in) : operator_update(db, &in, req->method == HTTP_PUT);
 		api_answer(req, db, create ? 201 : 200, r, "/api/v1/operators/");
@@ -50,7 +50,7 @@ void api_operators_delete(struct http_req *req)
 	if (rc < 0 && db_is_fk(db))
 		http_problem(req, 409, "clients use this operator; move or delete them first", NULL);
 	else if (rc < 0)
-		api_db_error(req, db);
+		http_db_fail(req, db);
 	else if (rc == 0)
 		http_problem(req, 404, "no such object", NULL);
 	else

@@ -35,13 +35,13 @@ static void save(struct http_req *req, int create)
 	if (body == NULL)
 		return;
 	if (tag_validate(body, req->method == HTTP_PATCH, &in, &v) < 0)
-		api_invalid(req, &v);
+		http_fail(req, MODEL_INVALID, NULL, verr_take(&v));
 	else if ((db = api_db(req)) != NULL) {
 		PGresult *r = create ? tag_insert(db, &in) : tag_update(db, req->params[0], &in);
 		if (r == NULL && db_is_unique(db))
 			http_problem(req, 409, "a tag with this name already exists", NULL);
 		else if (r == NULL)
-			api_db_error(req, db);
+			http_db_fail(req, db);
 		else
 			api_row(req, create ? 201 : 200, r, "/api/v1/tags/");
 	}
@@ -60,7 +60,7 @@ void api_tags_delete(struct http_req *req)
 	if (rc < 0 && db_is_fk(db))
 		http_problem(req, 409, "clients use this tag; retag or delete them first", NULL);
 	else if (rc < 0)
-		api_db_error(req, db);
+		http_db_fail(req, db);
 	else if (rc == 0)
 		http_problem(req, 404, "no such object", NULL);
 	else

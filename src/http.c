@@ -112,28 +112,10 @@ void http_json(struct http_req *req, int status, json_t *v)
 	free(s);
 }
 
-static const char *problem_slug(int status)
-{
-	switch (status) {
-	case 400: return "bad-request";
-	case 401: return "unauthorized";
-	case 403: return "forbidden";
-	case 404: return "not-found";
-	case 405: return "method-not-allowed";
-	case 409: return "conflict";
-	case 413: return "payload-too-large";
-	case 415: return "unsupported-media-type";
-	case 422: return "validation-failed";
-	case 429: return "too-many-requests";
-	case 503: return "unavailable";
-	default: return status >= 500 ? "internal-error" : "error";
-	}
-}
-
 void http_problem(struct http_req *req, int status, const char *detail, json_t *errors)
 {
 	char type[64];
-	snprintf(type, sizeof(type), "/docs/problems#%s", problem_slug(status));
+	snprintf(type, sizeof(type), "/docs/problems#%s", outcome_slug(status));
 	json_t *p = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title",
 			      MHD_get_reason_phrase_for((unsigned)status), "status", status, "detail",
 			      detail ? detail : MHD_get_reason_phrase_for((unsigned)status));
@@ -143,6 +125,22 @@ void http_problem(struct http_req *req, int status, const char *detail, json_t *
 	json_decref(p);
 	http_text(req, status, "application/problem+json", s, strlen(s));
 	free(s);
+}
+
+void http_fail(struct http_req *req, enum model_rc rc, const char *detail, json_t *errors)
+{
+	const struct outcome *o = outcome_of(rc);
+	if (req->error_page) {
+		json_decref(errors);
+		req->error_page(req, o->status, detail ? detail : o->admin);
+	} else {
+		http_problem(req, o->status, detail ? detail : o->api, errors);
+	}
+}
+
+void http_db_fail(struct http_req *req, const struct db *db)
+{
+	http_fail(req, model_db_rc(db), NULL, NULL);
 }
 
 void http_redirect(struct http_req *req, int status, const char *location)
@@ -186,12 +184,12 @@ static int auth_token(struct http_req *req)
 		http_problem(req, 401, "an API token is required: Authorization: Bearer <token>", NULL);
 		return -1;
 	}
-	int rc = token_check(h + 7, &req->user);
-	if (rc == -2) {
-		http_problem(req, 503, "the database is unreachable", NULL);
+	enum model_rc rc = token_check(h + 7, &req->user);
+	if (rc != MODEL_OK && rc != MODEL_NOT_FOUND) {
+		http_fail(req, rc, NULL, NULL);
 		return -1;
 	}
-	if (rc < 0) {
+	if (rc == MODEL_NOT_FOUND) {
 		http_header(req, "WWW-Authenticate", "Bearer realm=\"herald\", error=\"invalid_token\"");
 		http_problem(req, 401, "the API token is not valid", NULL);
 		return -1;

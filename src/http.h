@@ -9,6 +9,7 @@
 #include <microhttpd.h>
 #include "buf.h"
 #include "net.h"
+#include "outcome.h"
 #include "pool.h"
 
 enum http_method {
@@ -69,6 +70,8 @@ struct http_req {
 	const char *hdr_name[HTTP_MAX_HEADERS], *hdr_value[HTTP_MAX_HEADERS];   /* in pool */
 	int nheaders;
 	void *session;                          /* the admin's session, when AUTH_SESSION */
+	/* renders an error as a page (set by the admin for its pages); NULL: problem+json */
+	void (*error_page)(struct http_req *req, int status, const char *message);
 	http_reader reader;                     /* a streamed body (http_stream), or NULL */
 	void *reader_cls;
 	void (*reader_free)(void *cls);
@@ -97,6 +100,11 @@ void http_json_text(struct http_req *req, int status, const char *json, size_t l
 void http_json(struct http_req *req, int status, json_t *v);
 /* RFC 9457 problem+json; errors (stolen, may be NULL) is {"field": ["message", ...]}. */
 void http_problem(struct http_req *req, int status, const char *detail, json_t *errors);
+/* Answers outcome rc (outcome.h's table): as problem+json, or as req->error_page when set.
+ * detail NULL uses the table's message; errors (stolen, may be NULL) are by field. */
+void http_fail(struct http_req *req, enum model_rc rc, const char *detail, json_t *errors);
+/* http_fail for the last failure of db. */
+void http_db_fail(struct http_req *req, const struct db *db);
 void http_redirect(struct http_req *req, int status, const char *location);
 /* Answers status with a body that reader produces piece by piece after the handler returned,
  * on the same thread (so it may use db_thread()); free_cls(cls) runs when the response is done.

@@ -34,50 +34,37 @@ int smpp_account_validate(const struct smpp_account_in *in, int password_require
 	return verr_any(v) ? -1 : 0;
 }
 
-/* The first message of v as "field: message" into err; v is emptied. */
-static void first_error(struct verr *v, char *err, size_t errlen)
+/* The outcome of a failed write, on the field at fault. */
+static void write_error(struct db *db, struct model_err *e)
 {
-	json_t *e = verr_take(v), *msgs;
-	const char *field;
-	json_object_foreach(e, field, msgs) {
-		snprintf(err, errlen, "%s", json_string_value(json_array_get(msgs, 0)));
-		break;
-	}
-	json_decref(e);
-}
-
-/* The message for a failed write, and the field at fault. */
-static void write_error(struct db *db, const char **field, char *err, size_t errlen)
-{
-	const char *f = db_is_unique(db) ? "system_id" : strncmp(db->sqlstate, "22", 2) == 0 ? "allowed_cidrs" : "";
-	snprintf(err, errlen, "%s", *f == 's' ? "that system_id is taken" :
-		 *f == 'a' ? "an allowed address is not a valid CIDR (e.g. 10.0.0.0/8, host bits zero)" : db->err);
-	if (field)
-		*field = f;
+	if (model_err_db(e, db) == MODEL_DUPLICATE)
+		model_err_field(e, MODEL_DUPLICATE, "system_id", "that system_id is taken");
+	else if (strncmp(db->sqlstate, "22", 2) == 0)
+		model_err_field(e, MODEL_INVALID, "allowed_cidrs",
+				"an allowed address is not a valid CIDR (e.g. 10.0.0.0/8, host bits zero)");
 }
 
 #define CIDRS_PARAM "coalesce(string_to_array(nullif(replace($4, ' ', ''), ''), ',')::cidr[], '{}')"
 
-int64_t smpp_account_create(struct db *db, const struct smpp_account_in *in, char *err, size_t errlen)
+int64_t smpp_account_create(struct db *db, const struct smpp_account_in *in, struct model_err *e)
 {
 	static const char q[] =
 	    "INSERT INTO smpp_accounts (system_id, password_hash, throughput, allowed_cidrs)"
 	    " VALUES ($1, $2, $3, " CIDRS_PARAM ") RETURNING id";
 	char hash[crypto_pwhash_STRBYTES], tps[16];
-	struct verr v = VERR_INIT;
-	if (smpp_account_validate(in, 1, &v) < 0) {
-		first_error(&v, err, errlen);
+	if (smpp_account_validate(in, 1, &e->fields) < 0) {
+		e->rc = MODEL_INVALID;
 		return -1;
 	}
 	if (user_password_hash(in->password, hash) < 0) {
-		snprintf(err, errlen, "out of memory hashing the password");
+		model_err_field(e, MODEL_ERROR, "password", "out of memory hashing the password");
 		return -1;
 	}
 	snprintf(tps, sizeof(tps), "%d", in->tps);
 	const char *p[] = {in->system_id, hash, tps, in->allowed_cidrs};
 	PGresult *r = db_exec(db, q, 4, p);
 	if (r == NULL) {
-		write_error(db, NULL, err, errlen);
+		write_error(db, e);
 		return -1;
 	}
 	int64_t id = db_i64(r, 0, 0);
@@ -88,20 +75,19 @@ int64_t smpp_account_create(struct db *db, const struct smpp_account_in *in, cha
 }
 
 int smpp_account_update(struct db *db, int64_t id, const struct smpp_account_in *in, int enabled,
-			const char **field, char *err, size_t errlen)
+			struct model_err *e)
 {
 	static const char q[] =
 	    "UPDATE smpp_accounts SET system_id = $1, password_hash = coalesce($2, password_hash),"
 	    " throughput = $3::int, allowed_cidrs = " CIDRS_PARAM ", enabled = $5::boolean, updated_at = now()"
 	    " WHERE id = $6::bigint";
 	char hash[crypto_pwhash_STRBYTES], tps[16], ids[24];
-	struct verr v = VERR_INIT;
-	if (smpp_account_validate(in, 0, &v) < 0) {
-		first_error(&v, err, errlen);
+	if (smpp_account_validate(in, 0, &e->fields) < 0) {
+		e->rc = MODEL_INVALID;
 		return -1;
 	}
 	if (in->password && user_password_hash(in->password, hash) < 0) {
-		snprintf(err, errlen, "out of memory hashing the password");
+		model_err_field(e, MODEL_ERROR, "password", "out of memory hashing the password");
 		return -1;
 	}
 	snprintf(tps, sizeof(tps), "%d", in->tps);
@@ -109,7 +95,7 @@ int smpp_account_update(struct db *db, int64_t id, const struct smpp_account_in 
 	const char *p[] = {in->system_id, in->password ? hash : NULL, tps, in->allowed_cidrs, enabled ? "t" : "f", ids};
 	PGresult *r = db_exec(db, q, 6, p);
 	if (r == NULL) {
-		write_error(db, field, err, errlen);
+		write_error(db, e);
 		return -1;
 	}
 	int n = atoi(PQcmdTuples(r));

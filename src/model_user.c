@@ -43,40 +43,39 @@ static int valid_username(const char *s)
 	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.@-") == n;
 }
 
-static int password_ok(const char *password, char *err, size_t errlen)
+/* Hashes a valid password into hash; 0, or -1 with the error on field in e. */
+static int password_hash(const char *password, const char *field, char hash[crypto_pwhash_STRBYTES],
+			 struct model_err *e)
 {
 	size_t plen = strlen(password);
 	if (plen < PASSWORD_MIN || plen > PASSWORD_MAX || utf8_length(password, plen) < 0) {
-		snprintf(err, errlen, "a password is %d to %d characters", PASSWORD_MIN, PASSWORD_MAX);
-		return 0;
+		model_err_field(e, MODEL_INVALID, field, "a password is %d to %d characters", PASSWORD_MIN, PASSWORD_MAX);
+		return -1;
 	}
-	return 1;
+	if (user_password_hash(password, hash) < 0) {
+		model_err_field(e, MODEL_ERROR, field, "out of memory hashing the password");
+		return -1;
+	}
+	return 0;
 }
 
 int64_t user_create(struct db *db, const char *username, const char *password, const char *role,
-		    char *err, size_t errlen)
+		    struct model_err *e)
 {
 	static const char q[] =
 	    "INSERT INTO users (username, password_hash, role) VALUES ($1, $2, $3) RETURNING id";
 	char hash[crypto_pwhash_STRBYTES];
-	if (!valid_username(username)) {
-		snprintf(err, errlen, "a user name is 1 to 64 letters, digits or _ . @ -");
+	if (!valid_username(username))
+		model_err_field(e, MODEL_INVALID, "username", "a user name is 1 to 64 letters, digits or _ . @ -");
+	if (role_parse(role) == ROLE_NONE)
+		model_err_field(e, MODEL_INVALID, "role", "a role is admin, operator or viewer");
+	if (e->rc != MODEL_OK || password_hash(password, "password", hash, e) < 0)
 		return -1;
-	}
-	if (!password_ok(password, err, errlen))
-		return -1;
-	if (role_parse(role) == ROLE_NONE) {
-		snprintf(err, errlen, "a role is admin, operator or viewer");
-		return -1;
-	}
-	if (user_password_hash(password, hash) < 0) {
-		snprintf(err, errlen, "out of memory hashing the password");
-		return -1;
-	}
 	const char *p[] = {username, hash, role};
 	PGresult *r = db_exec(db, q, 3, p);
 	if (r == NULL) {
-		snprintf(err, errlen, "%s", db_is_unique(db) ? "that user name is taken" : db->err);
+		if (model_err_db(e, db) == MODEL_DUPLICATE)
+			model_err_field(e, MODEL_DUPLICATE, "username", "that user name is taken");
 		return -1;
 	}
 	int64_t id = db_i64(r, 0, 0);
@@ -138,27 +137,24 @@ int user_update(struct db *db, int64_t id, const char *role, int active)
 	return n;
 }
 
-int user_set_password(struct db *db, int64_t id, const char *password, char *err, size_t errlen)
+int user_set_password(struct db *db, int64_t id, const char *password, const char *field,
+		      struct model_err *e)
 {
 	static const char sql[] = "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1";
 	char hash[crypto_pwhash_STRBYTES], sid[24];
-	if (!password_ok(password, err, errlen))
+	if (password_hash(password, field, hash, e) < 0)
 		return -1;
-	if (user_password_hash(password, hash) < 0) {
-		snprintf(err, errlen, "out of memory hashing the password");
-		return -1;
-	}
 	snprintf(sid, sizeof(sid), "%lld", (long long)id);
 	const char *p[] = {sid, hash};
 	if (db_run(db, sql, 2, p) < 0) {
-		snprintf(err, errlen, "%s", db->err);
+		model_err_db(e, db);
 		return -1;
 	}
 	log_info("user.password_set", LI("user_id", id));
 	return 0;
 }
 
-int user_check_password(struct db *db, int64_t id, const char *password)
+enum model_rc user_check_password(struct db *db, int64_t id, const char *password)
 {
 	static const char sql[] = "SELECT password_hash FROM users WHERE id = $1";
 	char sid[24];
@@ -166,8 +162,9 @@ int user_check_password(struct db *db, int64_t id, const char *password)
 	const char *p[] = {sid};
 	PGresult *r = db_exec(db, sql, 1, p);
 	if (r == NULL)
-		return -2;
-	int rc = PQntuples(r) == 1 && user_password_verify(db_str(r, 0, 0), password) == 0 ? 0 : -1;
+		return model_db_rc(db);
+	enum model_rc rc = PQntuples(r) == 1 && user_password_verify(db_str(r, 0, 0), password) == 0
+			   ? MODEL_OK : MODEL_NOT_FOUND;
 	PQclear(r);
 	return rc;
 }

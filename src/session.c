@@ -38,7 +38,7 @@ static struct session *session_new(const char *id)
 	return s;
 }
 
-int session_load(struct http_req *req)
+enum model_rc session_load(struct http_req *req)
 {
 	static const char q[] =
 	    "UPDATE admin_sessions s SET last_seen_at = now() FROM users u"
@@ -49,18 +49,18 @@ int session_load(struct http_req *req)
 	const char *id = http_cookie(req, cookie_name(req));
 	char h[67];
 	if (id == NULL || strlen(id) != 43 || strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != 43)
-		return -1;
+		return MODEL_NOT_FOUND;
 	struct db *db = db_thread();
 	if (db == NULL)
-		return -2;
+		return MODEL_UNAVAILABLE;
 	id_hash(id, h);
 	const char *p[] = {h};
 	PGresult *r = db_exec(db, q, 1, p);
 	if (r == NULL)
-		return -2;
+		return model_db_rc(db);
 	if (PQntuples(r) == 0) {
 		PQclear(r);
-		return -1;
+		return MODEL_NOT_FOUND;
 	}
 	req->user.id = db_i64(r, 0, 0);
 	snprintf(req->user.username, sizeof(req->user.username), "%s", db_str(r, 0, 1));
@@ -68,7 +68,7 @@ int session_load(struct http_req *req)
 	PQclear(r);
 	session_free(req->session);
 	req->session = session_new(id);
-	return 0;
+	return MODEL_OK;
 }
 
 static void set_cookie(struct http_req *req, const char *value, int expire)
