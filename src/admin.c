@@ -8,11 +8,9 @@
 #include "tmpl.h"
 #include "util.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
-#define CURSOR_MAX 512
 
 static const struct {
 	const char *href, *label;
@@ -261,23 +259,9 @@ int admin_list_params(struct http_req *req, const char *const *sorts, const char
 		}
 		*sort = *p;
 	}
-	if (c) {
-		unsigned char key[CURSOR_MAX + 1];
-		size_t n = 0;
-		json_t *v = NULL;
-		if (strlen(c) <= CURSOR_MAX * 2 &&
-		    sodium_base642bin(key, CURSOR_MAX, c, strlen(c), NULL, &n, NULL,
-				      sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0)
-			v = json_loadb((const char *)key, n, 0, NULL);
-		if (!json_is_array(v)) {
-			json_decref(v);
-			admin_error(req, 400, "That page link is broken; start from the first page.");
-			return -1;
-		}
-		json_decref(v);
-		char *k = pool_alloc(&req->pool, n + 1);
-		memcpy(k, key, n);
-		*after_json = k;
+	if (c && res_cursor_decode(req, c, after_json) < 0) {
+		admin_error(req, 400, "That page link is broken; start from the first page.");
+		return -1;
 	}
 	return 0;
 }
@@ -378,10 +362,9 @@ json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec
 	json_t *list = json_pack("{s:o, s:o, s:s, s:s, s:s*, s:b, s:b, s:b}", "columns", cols, "rows", rows,
 				 "base", spec->base, "sort", sort, "q", q, "bulk", spec->bulk && req->user.role >= ROLE_OPERATOR,
 				 "empty", json_array_size(objs) == 0, "filtered", filtered);
-	if (next_key && strlen(next_key) <= CURSOR_MAX) {
-		char cur[CURSOR_MAX * 2];
-		sodium_bin2base64(cur, sizeof(cur), (const unsigned char *)next_key, strlen(next_key),
-				  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	if (next_key && strlen(next_key) <= RES_CURSOR_MAX) {
+		char cur[RES_CURSOR_MAX * 2];
+		res_cursor_encode(next_key, cur, sizeof(cur));
 		buf_reset(&b);
 		list_url(req, spec, &b, sort, q, cur);
 		json_object_set_new(list, "next_href", json_string(b.data));

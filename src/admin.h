@@ -8,26 +8,10 @@
 #include <jansson.h>
 #include "db.h"
 #include "http.h"
+#include "resource.h"
 
 #define ADMIN_PAGE 50
 #define ADMIN_Q_MAX 100
-
-struct admin_field {
-	const char *name;       /* the API's field name */
-	const char *label;
-	const char *type;       /* "text", "password", "number", "select", "checkbox", "textarea", ... */
-	const char *options;    /* select: "a,b,c" */
-	const char *hint;
-	int required;
-	int maxlength;          /* 0: none */
-	const char *pattern;    /* HTML pattern attribute, or NULL */
-};
-
-struct admin_col {
-	const char *label;
-	const char *field;      /* key of the row object */
-	const char *sort;       /* the ?sort= value ("-" prefix for descending is added), NULL: fixed */
-};
 
 struct admin_list_spec {
 	const char *base;             /* "/admin/operators/" */
@@ -109,6 +93,15 @@ const char *admin_notice(struct http_req *req, const char *const *pairs);
 
 /* base + key percent-encoded + suffix, malloc'ed ("/admin/tags/" "7" "/delete"). */
 char *admin_path(const char *base, const char *key, const char *suffix);
+
+/* The pages of a resource, driven by the descriptor of the route (route.res; admin_resource.c):
+ * the list (with bulk delete when the model has it), add, edit (read-only below operator) and
+ * delete (a confirmation, then the deletion). */
+void admin_res_list(struct http_req *req);
+void admin_res_add(struct http_req *req);
+void admin_res_edit(struct http_req *req);
+void admin_res_delete(struct http_req *req);
+void admin_res_bulk(struct http_req *req);
 
 /* The last changes of object ("operator 916") as {"rows": [...]} for the "history" section of
  * templates/admin/form.html, or NULL when there are none (admin_history.c). */

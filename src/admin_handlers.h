@@ -14,13 +14,6 @@ void admin_root(struct http_req *req);
 /* admin_dashboard.c */
 void admin_dashboard(struct http_req *req);
 
-/* admin_operators.c */
-void admin_operators_list(struct http_req *req);
-void admin_operators_add(struct http_req *req);
-void admin_operators_edit(struct http_req *req);
-void admin_operators_delete(struct http_req *req);
-void admin_operators_bulk(struct http_req *req);
-
 /* admin_users.c */
 void admin_users_list(struct http_req *req);
 void admin_users_add(struct http_req *req);
@@ -54,12 +47,6 @@ void admin_clients_delete(struct http_req *req);
 void admin_clients_bulk(struct http_req *req);
 void admin_clients_import(struct http_req *req);
 void admin_clients_export(struct http_req *req);
-
-/* admin_tags.c */
-void admin_tags_list(struct http_req *req);
-void admin_tags_add(struct http_req *req);
-void admin_tags_edit(struct http_req *req);
-void admin_tags_delete(struct http_req *req);
 
 /* admin_messages.c */
 void admin_messages_list(struct http_req *req);

@@ -1,15 +1,13 @@
 /* admin_mailings.c — /admin/mailings/: the list (filters, search, progress, bulk cancel /
- * retry-failed / delete), the add and edit forms (the model's validator and state rules), the
- * mailing's page with server-drawn SVG charts and its messages, and the live fragment that
- * htmx polls while the mailing is scheduled or running. Times in the forms are UTC. */
+ * retry-failed / delete), the add and edit forms (the model's validator and state rules) and
+ * the state changes; the mailing's own page is admin_mailing_view.c. Times in the forms are
+ * UTC. */
 #include "admin.h"
 #include "admin_handlers.h"
+#include "admin_mailing.h"
 #include "audit.h"
-#include "chart.h"
 #include "form.h"
 #include "model_mailing.h"
-#include "model_message.h"
-#include "model_stats.h"
 #include "rfc3339.h"
 #include "util.h"
 
@@ -17,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BASE "/admin/mailings/"
-#define NOT_FOUND "There is no mailing with this id."
+#define BASE ADMIN_MAILINGS
+#define NOT_FOUND ADMIN_MAILING_NOT_FOUND
 
 static const struct admin_field fields[] = {
 	{"start_at", "Start (UTC)", "datetime-local", NULL,
@@ -49,10 +47,8 @@ static const struct admin_col cols[] = {
 
 static const char *const sorts[] = {"-id", "id", "start_at", "-start_at", NULL};
 static const char *const statuses[] = {"", "scheduled", "running", "finished", "cancelled", NULL};
-static const char *const message_statuses[] = {"", "pending", "sending", "sent", "failed", "expired",
-					       "cancelled", NULL};
 
-static const char *done_notice(const char *done)
+const char *admin_mailing_notice(const char *done)
 {
 	static const struct { const char *key, *text; } notices[] = {
 		{"created", "The mailing was created."},
@@ -68,13 +64,13 @@ static const char *done_notice(const char *done)
 }
 
 /* "/admin/mailings/ID" (malloc'ed). */
-static char *self_path(int64_t id)
+char *admin_mailing_path(int64_t id)
 {
 	return xasprintf(BASE "%lld", (long long)id);
 }
 
 /* The mailing of the path's {id} (new reference) and the database, or NULL after a page. */
-static json_t *load(struct http_req *req, struct db **db, int64_t *id)
+json_t *admin_mailing_load(struct http_req *req, struct db **db, int64_t *id)
 {
 	if (parse_i64(req->params[0], 1, INT64_MAX, id) < 0) {
 		admin_error(req, 404, NOT_FOUND);
@@ -99,12 +95,12 @@ static json_t *load(struct http_req *req, struct db **db, int64_t *id)
 	return obj;
 }
 
-static long long count_of(json_t *stats, const char *name)
+long long admin_mailing_count(json_t *stats, const char *name)
 {
 	return (long long)json_integer_value(json_object_get(stats, name));
 }
 
-static const char *status_of(json_t *obj)
+const char *admin_mailing_status(json_t *obj)
 {
 	const char *s = json_string_value(json_object_get(obj, "status"));
 	return s ? s : "";
@@ -198,7 +194,7 @@ static json_t *form_errors(json_t *errors)
 }
 
 /* "a, b" from a JSON array of strings. */
-static json_t *join(json_t *a)
+json_t *admin_mailing_join(json_t *a)
 {
 	struct buf b = BUF_INIT;
 	size_t i;
@@ -219,8 +215,8 @@ static json_t *mailing_values(json_t *obj)
 	const char *e = json_string_value(json_object_get(obj, "end_at"));
 	return json_pack("{s:o, s:o, s:O, s:o, s:o, s:O, s:O}", "start_at", json_stringn(s ? s : "", s ? 16 : 0),
 			 "end_at", json_stringn(e ? e : "", e ? 16 : 0), "text", json_object_get(obj, "text"),
-			 "operator_codes", join(json_object_get(filter, "operator_codes")), "tags",
-			 join(json_object_get(filter, "tags")), "window_start",
+			 "operator_codes", admin_mailing_join(json_object_get(filter, "operator_codes")), "tags",
+			 admin_mailing_join(json_object_get(filter, "tags")), "window_start",
 			 json_object_get(w, "start") ? json_object_get(w, "start") : json_null(),
 			 "window_end", json_object_get(w, "end") ? json_object_get(w, "end") : json_null());
 }
@@ -298,7 +294,7 @@ static void list_page(struct http_req *req, json_t *outcomes)
 		json_object_set_new(cell, "bar", json_pack("{s:I, s:I}", "value", sent, "max", total > 0 ? total : 1));
 	}
 	json_t *page = json_pack("{s:s, s:o, s:s*, s:o, s:[o], s:[o, o]}", "heading", "Mailings", "list", list,
-				 "notice", done_notice(http_query(req, "done")), "bulk_actions",
+				 "notice", admin_mailing_notice(http_query(req, "done")), "bulk_actions",
 				 json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}]", "value", "cancel", "label",
 					   "Cancel", "value", "retry-failed", "label", "Retry failed messages",
 					   "value", "delete", "label", "Delete…"),
@@ -466,11 +462,11 @@ void admin_mailings_edit(struct http_req *req)
 {
 	struct db *db;
 	int64_t id;
-	json_t *obj = load(req, &db, &id);
+	json_t *obj = admin_mailing_load(req, &db, &id);
 	if (obj == NULL)
 		return;
-	char *self = self_path(id), *action = xasprintf("%s/edit", self);
-	const char *state = status_of(obj);
+	char *self = admin_mailing_path(id), *action = xasprintf("%s/edit", self);
+	const char *state = admin_mailing_status(obj);
 	json_t *page = json_pack("{s:s+, s:s, s:s, s:s, s:s, s:s+}", "heading", "Edit mailing ", req->params[0],
 				 "action", action, "submit", "Save", "cancel_href", self, "back_href", self,
 				 "back_label", "Mailing ", req->params[0]);
@@ -526,135 +522,6 @@ void admin_mailings_edit(struct http_req *req)
 	json_decref(obj);
 }
 
-/* --- the mailing's page ------------------------------------------------------------------ */
-
-/* The live part (status, counts, charts) of mailing id, or NULL after an error page. */
-static json_t *live_data(struct http_req *req, struct db *db, int64_t id)
-{
-	PGresult *r = stats_mailing(db, id);
-	if (r == NULL) {
-		http_db_fail(req, db);
-		return NULL;
-	}
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		admin_error(req, 404, NOT_FOUND);
-		return NULL;
-	}
-	json_t *s = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
-	PQclear(r);
-	if (s == NULL) {
-		admin_error(req, 500, "The statistics could not be read.");
-		return NULL;
-	}
-	static const char *const names[] = {"sent", "failed", "pending", "sending", "expired", "cancelled"};
-	struct chart_part parts[ARRAY_LEN(names)];
-	long long total = json_integer_value(json_object_get(s, "total")), open = 0;
-	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
-		parts[i].label = names[i];
-		parts[i].n = json_integer_value(json_object_get(s, names[i]));
-		if (i == 2 || i == 3)
-			open += parts[i].n;
-	}
-	struct buf bar = BUF_INIT, tl = BUF_INIT;
-	chart_bar(&bar, "chart-counts", "Messages by status", parts, ARRAY_LEN(parts));
-	chart_timeline(&tl, "chart-timeline", json_object_get(s, "timeline"));
-	const char *status = status_of(s);
-	int polling = strcmp(status, "scheduled") == 0 || strcmp(status, "running") == 0;
-	char *self = self_path(id);
-	json_t *live = json_pack("{s:O, s:b, s:s, s:s+, s:s, s:s, s:I, s:I, s:I, s:I}", "counts", s, "polling",
-				 polling, "self", self, "live_href", self, "/live", "bar_svg", bar.data,
-				 "timeline_svg", tl.data, "total", (json_int_t)total, "done", (json_int_t)(total - open),
-				 "max", (json_int_t)(total > 0 ? total : 1), "pct",
-				 (json_int_t)(total > 0 ? (total - open) * 100 / total : 0));
-	json_object_set(live, "status", json_object_get(s, "status"));
-	free(self);
-	buf_free(&bar);
-	buf_free(&tl);
-	json_decref(s);
-	return live;
-}
-
-void admin_mailings_view(struct http_req *req)
-{
-	struct db *db;
-	int64_t id;
-	const char *sort, *q, *st = http_query(req, "status");
-	const char *after = NULL;
-	char code[4];
-	if (st && *st == '\0')
-		st = NULL;
-	if (st && message_status_code(st) < 0) {
-		admin_error(req, 400, "There is no such message status.");
-		return;
-	}
-	snprintf(code, sizeof(code), "%d", st ? message_status_code(st) : 0);
-	static const char *const id_sort[] = {"id", NULL};
-	if (admin_list_params(req, id_sort, &sort, &after, &q) < 0)
-		return;
-	json_t *obj = load(req, &db, &id), *live = obj ? live_data(req, db, id) : NULL;
-	if (live == NULL) {
-		json_decref(obj);
-		return;
-	}
-	PGresult *r = mailing_messages(db, id, st ? code : NULL, after, ADMIN_PAGE + 1);
-	if (r == NULL) {
-		json_decref(obj);
-		json_decref(live);
-		http_db_fail(req, db);
-		return;
-	}
-	static const struct admin_col mcols[] = {
-		{"ID", "id", NULL}, {"Phone", "phone", NULL}, {"Status", "status", NULL},
-		{"Attempts", "attempts", NULL}, {"Sent", "sent_at", NULL}, {"Last error", "last_error", NULL},
-	};
-	static const char *const keep[] = {"status", NULL};
-	char *self = self_path(id);
-	struct admin_list_spec spec = {self, mcols, ARRAY_LEN(mcols), NULL, 0, keep};
-	json_t *list = admin_list(req, &spec, r, ADMIN_PAGE, sort, NULL);
-	const char *state = status_of(obj);
-	json_t *filter = json_object_get(obj, "filter"), *w = json_object_get(obj, "send_window");
-	json_t *ops = join(json_object_get(filter, "operator_codes")), *tags = join(json_object_get(filter, "tags"));
-	if (json_string_length(ops) == 0)
-		json_string_set(ops, "every operator");
-	if (json_string_length(tags) == 0)
-		json_string_set(tags, "any");
-	int open = strcmp(state, "scheduled") == 0 || strcmp(state, "running") == 0;
-	json_t *page = json_pack(
-	    "{s:s+, s:s, s:s*, s:O, s:s, s:o, s:o, s:b, s:b, s:b, s:o, s:o, s:o}", "heading",
-	    "Mailing ", req->params[0], "self", self, "notice", done_notice(http_query(req, "done")), "text",
-	    json_object_get(obj, "text"), "status", state, "operators",
-	    ops, "tags", tags, "can_cancel", open,
-	    "can_retry", strcmp(state, "cancelled") != 0 && count_of(json_object_get(obj, "stats"), "failed") > 0,
-	    "editable", open, "live", live, "list", list, "status_filter",
-	    admin_filter(req, "status", "Status", message_statuses));
-	static const char *const times[][2] = {{"start", "start_at"}, {"end", "end_at"}, {"created", "created_at"}};
-	for (size_t i = 0; i < ARRAY_LEN(times); i++)
-		json_object_set_new(page, times[i][0], admin_time(json_string_value(json_object_get(obj, times[i][1]))));
-	json_object_set_new(page, "window", w && json_is_object(w)
-		? json_sprintf("%s to %s, client's local time", json_string_value(json_object_get(w, "start")),
-			       json_string_value(json_object_get(w, "end")))
-		: json_string("any hour"));
-	json_decref(obj);
-	admin_page(req, 200, "admin/mailing", page);
-	free(self);
-}
-
-void admin_mailings_live(struct http_req *req)
-{
-	struct db *db;
-	int64_t id;
-	if (parse_i64(req->params[0], 1, INT64_MAX, &id) < 0) {
-		admin_error(req, 404, NOT_FOUND);
-		return;
-	}
-	if ((db = admin_db(req)) == NULL)
-		return;
-	json_t *live = live_data(req, db, id);
-	if (live)
-		admin_page(req, 200, "admin/mailing_live", live);
-}
-
 /* --- state changes ----------------------------------------------------------------------- */
 
 /* POST cancel or retry-failed: back to the mailing's page with a notice, or a 409 page that
@@ -703,7 +570,7 @@ void admin_mailings_delete(struct http_req *req)
 {
 	struct db *db;
 	int64_t id;
-	json_t *obj = load(req, &db, &id);
+	json_t *obj = admin_mailing_load(req, &db, &id);
 	if (obj == NULL)
 		return;
 	if (req->method == HTTP_POST) {
@@ -717,11 +584,11 @@ void admin_mailings_delete(struct http_req *req)
 			http_db_fail(req, db);
 		}
 	} else {
-		char *self = self_path(id), *action = xasprintf("%s/delete", self);
-		long long n = count_of(json_object_get(obj, "stats"), "total");
+		char *self = admin_mailing_path(id), *action = xasprintf("%s/delete", self);
+		long long n = admin_mailing_count(json_object_get(obj, "stats"), "total");
 		char *msg = xasprintf("Delete mailing %lld (%s) and its %lld message%s? This cannot be undone.%s",
-				      (long long)id, status_of(obj), n, n == 1 ? "" : "s",
-				      strcmp(status_of(obj), "running") == 0 ? " It is running: sending stops." : "");
+				      (long long)id, admin_mailing_status(obj), n, n == 1 ? "" : "s",
+				      strcmp(admin_mailing_status(obj), "running") == 0 ? " It is running: sending stops." : "");
 		admin_page(req, 200, "admin/confirm",
 			   json_pack("{s:s+, s:s, s:s, s:s, s:s}", "heading", "Delete mailing ", req->params[0],
 				     "message", msg, "action", action, "submit", "Delete mailing", "cancel_href", self));

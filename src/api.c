@@ -67,16 +67,25 @@ int api_query_bool(struct http_req *req, const char *name, int *out)
 	return 0;
 }
 
-int api_page(struct http_req *req, struct page *pg, int numeric)
+int api_limit(struct http_req *req, int *limit)
 {
-	const char *limit = http_query(req, "limit"), *cursor = http_query(req, "cursor");
-	int64_t n = PAGE_DEFAULT, id;
-	pg->after[0] = '\0';
-	if (limit && parse_i64(limit, 1, PAGE_MAX, &n) < 0) {
+	const char *s = http_query(req, "limit");
+	int64_t n = PAGE_DEFAULT;
+	if (s && parse_i64(s, 1, PAGE_MAX, &n) < 0) {
 		http_problem(req, 400, "limit must be a whole number from 1 to 1000", NULL);
 		return -1;
 	}
-	pg->limit = (int)n;
+	*limit = (int)n;
+	return 0;
+}
+
+int api_page(struct http_req *req, struct page *pg, int numeric)
+{
+	const char *cursor = http_query(req, "cursor");
+	int64_t id;
+	pg->after[0] = '\0';
+	if (api_limit(req, &pg->limit) < 0)
+		return -1;
 	if (cursor && (api_cursor_decode(cursor, pg->after, sizeof(pg->after)) < 0 ||
 		       (numeric && parse_i64(pg->after, 0, INT64_MAX, &id) < 0))) {
 		http_problem(req, 400, "cursor is not one this API gave out", NULL);

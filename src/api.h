@@ -5,16 +5,9 @@
 #include <jansson.h>
 #include "db.h"
 #include "http.h"
+#include "page.h"
 #include "valid.h"
 
-#define PAGE_DEFAULT 50
-#define PAGE_MAX 1000
-
-struct page {
-	char after[72];     /* the key after which the page starts ("" for the first page) */
-	int limit;
-	int count;          /* ?count=true */
-};
 
 /* The thread's database connection, or NULL after answering 503. */
 struct db *api_db(struct http_req *req);
@@ -22,6 +15,8 @@ struct db *api_db(struct http_req *req);
 json_t *api_body_object(struct http_req *req);
 /* Path parameter idx as a positive id; NULL after answering 404. */
 int api_path_id(struct http_req *req, int idx, int64_t *id);
+/* Parses ?limit (default PAGE_DEFAULT); -1 after answering 400. */
+int api_limit(struct http_req *req, int *limit);
 /* Parses ?limit, ?cursor and ?count. numeric: the cursor key must be a positive integer.
  * -1 after answering 400. */
 int api_page(struct http_req *req, struct page *pg, int numeric);

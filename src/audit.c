@@ -57,12 +57,6 @@ static const struct {
 	int methods;
 	const char *pattern, *action;
 } api_actions[] = {
-	{HTTP_POST, "/api/v1/operators", "operator.created"},
-	{HTTP_PUT | HTTP_PATCH, "/api/v1/operators/{code}", "operator.updated"},
-	{HTTP_DELETE, "/api/v1/operators/{code}", "operator.deleted"},
-	{HTTP_POST, "/api/v1/tags", "tag.created"},
-	{HTTP_PUT | HTTP_PATCH, "/api/v1/tags/{id}", "tag.updated"},
-	{HTTP_DELETE, "/api/v1/tags/{id}", "tag.deleted"},
 	{HTTP_POST, "/api/v1/clients", "client.created"},
 	{HTTP_POST, "/api/v1/clients/bulk", "client.bulk"},
 	{HTTP_PUT | HTTP_PATCH, "/api/v1/clients/{id}", "client.updated"},

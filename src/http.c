@@ -1,14 +1,12 @@
 /* http.c — libmicrohttpd glue: request lifecycle, routing, authentication, responses,
  * security headers and the access log. */
 #include "http.h"
-#include "admin.h"
 #include "audit.h"
 #include "config.h"
 #include "log.h"
 #include "metrics.h"
 #include "model_token.h"
 #include "route.h"
-#include "session.h"
 #include "util.h"
 
 #include <netdb.h>
@@ -238,7 +236,7 @@ static int gate(struct http_req *req)
 			http_problem(req, 403, "your role may not do this", NULL);
 			return -1;
 		}
-	} else if (r->auth == AUTH_SESSION && admin_gate(req) < 0) {
+	} else if (r->auth == AUTH_SESSION && session_gate.before_body(req) < 0) {
 		return -1;
 	}
 	return 0;
@@ -248,13 +246,13 @@ static int gate(struct http_req *req)
 static void dispatch(struct http_req *req)
 {
 	const struct route *r = req->route;
-	if (r->auth == AUTH_SESSION && admin_gate_form(req) < 0)
+	if (r->auth == AUTH_SESSION && session_gate.with_body(req) < 0)
 		return;
 	r->handler(req);
 	if (req->status == 0)
 		http_problem(req, 500, "the handler gave no answer", NULL);
-	else if (r->auth == AUTH_TOKEN && (req->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE)) &&
-		 req->status < 300)
+	else if (r->auth == AUTH_TOKEN && r->res == NULL && (req->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE)) &&
+		 req->status < 300)   /* a resource's writes record themselves (resource.c) */
 		audit_api(req);
 }
 
@@ -452,7 +450,6 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	drop_stream(req);
 	buf_free(&req->body);
 	buf_free(&req->out);
-	session_free(req->session);
 	pool_release(&req->pool);
 	free(req);
 	*con_cls = NULL;

@@ -11,13 +11,12 @@
 #include "net.h"
 #include "outcome.h"
 #include "pool.h"
+#include "user.h"
 
 enum http_method {
 	HTTP_GET = 1, HTTP_POST = 2, HTTP_PUT = 4, HTTP_PATCH = 8, HTTP_DELETE = 16, HTTP_HEAD = 32,
 	HTTP_OPTIONS = 64
 };
-
-enum role { ROLE_NONE = 0, ROLE_VIEWER = 1, ROLE_OPERATOR = 2, ROLE_ADMIN = 3 };
 
 #define HTTP_MAX_PARAMS 4
 #define HTTP_MAX_HEADERS 12
@@ -30,12 +29,6 @@ struct route;
 /* A streamed body: fills buf with up to max bytes and returns how many, or
  * MHD_CONTENT_READER_END_OF_STREAM / MHD_CONTENT_READER_END_WITH_ERROR. */
 typedef ssize_t (*http_reader)(void *cls, uint64_t pos, char *buf, size_t max);
-
-struct user {
-	int64_t id;
-	char username[65];
-	enum role role;
-};
 
 struct http_req {
 	struct MHD_Connection *conn;

@@ -5,7 +5,9 @@
 #ifndef HERALD_MODEL_MAILING_H
 #define HERALD_MODEL_MAILING_H
 #include <jansson.h>
-#include "api.h"
+#include "db.h"
+#include "outcome.h"
+#include "page.h"
 
 #define MAILING_TEXT_MAX 4096
 #define MAILING_FILTER_MAX 1000

@@ -3,7 +3,7 @@
 #ifndef HERALD_MODEL_TOKEN_H
 #define HERALD_MODEL_TOKEN_H
 #include "db.h"
-#include "http.h"
+#include "user.h"
 #include "outcome.h"
 
 #define TOKEN_MAX 64

@@ -3,7 +3,7 @@
 #define HERALD_MODEL_USER_H
 #include <sodium.h>
 #include "db.h"
-#include "http.h"
+#include "user.h"
 #include "outcome.h"
 
 #define PASSWORD_MIN 8

@@ -38,6 +38,22 @@ static struct session *session_new(const char *id)
 	return s;
 }
 
+static void detach(void *cls)
+{
+	struct http_req *req = cls;
+	session_free(req->session);
+	req->session = NULL;
+}
+
+/* Gives req a new session object for cookie value id; the request's pool frees it. */
+static void attach(struct http_req *req, const char *id)
+{
+	if (req->session == NULL)
+		pool_defer(&req->pool, detach, req);
+	session_free(req->session);
+	req->session = session_new(id);
+}
+
 enum model_rc session_load(struct http_req *req)
 {
 	static const char q[] =
@@ -66,8 +82,7 @@ enum model_rc session_load(struct http_req *req)
 	snprintf(req->user.username, sizeof(req->user.username), "%s", db_str(r, 0, 1));
 	req->user.role = role_parse(db_str(r, 0, 2));
 	PQclear(r);
-	session_free(req->session);
-	req->session = session_new(id);
+	attach(req, id);
 	return MODEL_OK;
 }
 
@@ -110,8 +125,7 @@ int session_start(struct http_req *req, struct db *db, int64_t user_id)
 	if (db_run(db, q_new, 2, p) < 0)
 		return -1;
 	set_cookie(req, id, 0);
-	session_free(req->session);
-	req->session = session_new(id);
+	attach(req, id);
 	return 0;
 }
 

@@ -260,10 +260,13 @@ Test(tags, pagination_visits_every_row_once)
 	cr_assert_geq(seen, expect);
 	for (int k = 0; k < 9; k++)
 		cr_assert_eq(found[k], 1, "tag %lld seen %d times", mine[k], found[k]);
-	struct resp *r = api(tok_viewer(), "GET", "/api/v1/tags?cursor=MTI", NULL);
+	struct resp *r = api(tok_viewer(), "GET", "/api/v1/tags?cursor=WzEyXQ", NULL);   /* [12] */
 	cr_assert_eq(r->status, 200, "%s", r->body);
 	resp_free(r);
-	r = api(tok_viewer(), "GET", "/api/v1/tags?cursor=YWJj", NULL);
-	cr_assert_eq(r->status, 400, "a non-numeric cursor: %s", r->body);
+	r = api(tok_viewer(), "GET", "/api/v1/tags?cursor=YWJj", NULL);   /* abc */
+	cr_assert_eq(r->status, 400, "not a key: %s", r->body);
+	resp_free(r);
+	r = api(tok_viewer(), "GET", "/api/v1/tags?cursor=WyJhYmMiXQ", NULL);   /* ["abc"] */
+	cr_assert_eq(r->status, 400, "a non-numeric key: %s", r->body);
 	resp_free(r);
 }

@@ -1,0 +1,104 @@
+/* resources.c — the resource descriptors: what each resource's fields, columns, sorts and
+ * messages are, and which model serves it. Read with routes.c, whose rows name them. */
+#include "admin.h"
+#include "model_operator.h"
+#include "model_tag.h"
+#include "util.h"
+
+#include <stdlib.h>
+
+/* --- operators ------------------------------------------------------------------------- */
+
+static const struct admin_field operator_fields[] = {
+	{"code", "Code", "text", NULL, "Exactly 3 digits, e.g. 916.", 1, 3, "[0-9]{3}"},
+	{"name", "Name", "text", NULL, "Up to 100 characters; may be empty.", 0, 100, NULL},
+};
+
+static const struct admin_col operator_cols[] = {
+	{"Code", "code", "code"},
+	{"Name", "name", "name"},
+	{"Updated", "updated_at", NULL},
+};
+
+static const char *const operator_sorts[] = {"code", "-code", "name", "-name", NULL};
+static const char *const operator_notices[] = {"created", "The operator was added.", "updated",
+					       "The operator was saved.", "deleted", "The operator was deleted.", NULL};
+
+const struct resource res_operators = {
+	.kind = "operator", .key = "code", .model = &operator_model,
+	.api_base = "/api/v1/operators/", .api_sort = "code",
+	.api_in_use = "clients use this operator; move or delete them first",
+	.base = "/admin/operators/", .one = "operator", .title = "Operator", .many = "Operators",
+	.fields = operator_fields, .nfields = ARRAY_LEN(operator_fields),
+	.cols = operator_cols, .ncols = ARRAY_LEN(operator_cols), .sorts = operator_sorts,
+	.not_found = "There is no operator with this code.",
+	.in_use = "Clients use this operator. Move or delete them first.",
+	.in_use_many = "Clients use some of these operators; nothing was deleted.",
+	.notices = operator_notices,
+};
+
+/* --- tags ------------------------------------------------------------------------------ */
+
+static const struct admin_field tag_fields[] = {
+	{"name", "Name", "text", NULL, "1 to 64 characters. Clients keep their tag when it is renamed.", 1, 64, NULL},
+};
+
+static const struct admin_col tag_cols[] = {
+	{"Name", "name", "name"},
+	{"Clients", "clients", NULL},
+	{"Created", "created_at", "id"},
+	{"Updated", "updated_at", NULL},
+};
+
+static const char *const tag_sorts[] = {"name", "-name", "id", "-id", NULL};
+static const char *const tag_notices[] = {"created", "The tag was added.", "updated", "The tag was saved.",
+					  "deleted", "The tag was deleted.", NULL};
+
+/* The client list of tag obj: /admin/clients/?tag=<name>. In the request's pool. */
+static const char *clients_href(struct http_req *req, json_t *obj)
+{
+	char *href = admin_path("/admin/clients/?tag=", json_string_value(json_object_get(obj, "name")), "");
+	pool_defer(&req->pool, free, href);
+	return href;
+}
+
+static void tag_edit_extra(struct http_req *req, json_t *obj, json_t *page)
+{
+	json_array_append_new(json_object_get(json_object_get(page, "links"), "items"),
+			      json_pack("{s:s, s:s}", "href", clients_href(req, obj), "label",
+					pool_printf(&req->pool, "Its clients (%lld)",
+						    (long long)json_integer_value(json_object_get(obj, "clients")))));
+}
+
+/* A tag that clients use is not offered for deletion: a normal page says why. */
+static int tag_delete_refused(struct http_req *req, json_t *obj)
+{
+	const char *name = json_string_value(json_object_get(obj, "name"));
+	json_int_t clients = json_integer_value(json_object_get(obj, "clients"));
+	if (clients == 0)
+		return 0;
+	const char *msg = pool_printf(&req->pool, "The tag “%s” cannot be deleted: %lld client%s use%s it. Give them "
+				      "another tag or delete them first.", name, (long long)clients,
+				      clients == 1 ? "" : "s", clients == 1 ? "s" : "");
+	admin_page(req, 200, "admin/detail",
+		   json_pack("{s:s+, s:s, s:s, s:s, s:[{s:s, s:s}, {s:s, s:I}], s:{s:[{s:s, s:s}]}}", "heading",
+			     "Delete tag ", name, "error", msg, "back_href",
+			     pool_printf(&req->pool, "/admin/tags/%lld", (long long)json_integer_value(json_object_get(obj, "id"))),
+			     "back_label", "Tag", "items", "label", "Name", "value", name, "label", "Clients", "value",
+			     clients, "links", "items", "href", clients_href(req, obj), "label", "Show its clients"));
+	return 1;
+}
+
+const struct resource res_tags = {
+	.kind = "tag", .key = "id", .key_is_id = 1, .model = &tag_model,
+	.api_base = "/api/v1/tags/", .api_sort = "id", .api_taken = "a tag with this name already exists",
+	.api_in_use = "clients use this tag; retag or delete them first",
+	.base = "/admin/tags/", .one = "tag", .title = "Tag", .many = "Tags", .name_field = "name",
+	.fields = tag_fields, .nfields = ARRAY_LEN(tag_fields),
+	.cols = tag_cols, .ncols = ARRAY_LEN(tag_cols), .sorts = tag_sorts, .q_placeholder = "Part of a name",
+	.not_found = "There is no such tag.",
+	.in_use = "Clients use this tag, so it was not deleted. Give them another tag or delete them first.",
+	.notices = tag_notices,
+	.edit_extra = tag_edit_extra,
+	.delete_refused = tag_delete_refused,
+};
