@@ -52,12 +52,6 @@ void admin_clients_export(struct http_req *req);
 void admin_messages_list(struct http_req *req);
 void admin_messages_show(struct http_req *req);
 
-/* admin_smpp.c */
-void admin_smpp_list(struct http_req *req);
-void admin_smpp_add(struct http_req *req);
-void admin_smpp_edit(struct http_req *req);
-void admin_smpp_delete(struct http_req *req);
-
 /* admin_reports.c */
 void admin_reports_list(struct http_req *req);
 void admin_reports_show(struct http_req *req);

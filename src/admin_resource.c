@@ -65,7 +65,8 @@ void admin_res_add(struct http_req *req)
 	json_t *form = admin_form(req);
 	struct db *db;
 	if (req->method != HTTP_POST)
-		admin_form_page(req, 200, page, r->fields, r->nfields, NULL, NULL, 0);
+		admin_form_page(req, 200, page, r->fields, r->nfields,
+				r->add_defaults ? pool_json(&req->pool, json_loads(r->add_defaults, 0, NULL)) : NULL, NULL, 0);
 	else if ((db = admin_db(req)) == NULL)
 		json_decref(page);
 	else if (res_create(req, db, r, form, &e, NULL) != MODEL_OK)
@@ -106,8 +107,8 @@ void admin_res_edit(struct http_req *req)
 	if (obj == NULL)
 		return;
 	/* the key is not edited: when it is a form field, it is the first */
-	size_t skip = strcmp(r->fields[0].name, r->key) == 0, n = r->nfields - skip;
-	const struct admin_field *f = r->fields + skip;
+	size_t skip = strcmp(r->fields[0].name, r->key) == 0, n = r->edit_fields ? r->nedit_fields : r->nfields - skip;
+	const struct admin_field *f = r->edit_fields ? r->edit_fields : r->fields + skip;
 	char *self = admin_path(r->base, k.text, ""), *del = admin_path(r->base, k.text, "/delete");
 	pool_defer(&req->pool, free, self);
 	pool_defer(&req->pool, free, del);
@@ -118,7 +119,7 @@ void admin_res_edit(struct http_req *req)
 	json_t *links = json_object_get(json_object_get(page, "links"), "items");
 	if (r->edit_extra)
 		r->edit_extra(req, obj, page);
-	if (req->user.role >= ROLE_OPERATOR)
+	if (req->user.role >= ROLE_OPERATOR && r->model->remove)
 		json_array_append_new(links, json_pack("{s:s, s:s, s:b}", "href", del, "label", "Delete…", "danger", 1));
 	if (json_array_size(links) == 0)
 		json_object_del(page, "links");
@@ -159,7 +160,8 @@ void admin_res_delete(struct http_req *req)
 		admin_page(req, 200, "admin/confirm",
 			   json_pack("{s:s, s:s, s:s, s:s, s:s}", "heading",
 				     pool_printf(&req->pool, "Delete %s %s", r->one, name), "message",
-				     pool_printf(&req->pool, "Delete the %s %s?", r->one, name), "action", del, "submit",
+				     pool_printf(&req->pool, "Delete the %s %s?%s%s", r->one, name, r->delete_note ? " " : "",
+						 r->delete_note ? r->delete_note : ""), "action", del, "submit",
 				     pool_printf(&req->pool, "Delete %s", r->one), "cancel_href", self));
 	}
 }

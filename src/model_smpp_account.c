@@ -74,7 +74,7 @@ int64_t smpp_account_create(struct db *db, const struct smpp_account_in *in, str
 	return id;
 }
 
-int smpp_account_update(struct db *db, int64_t id, const struct smpp_account_in *in, int enabled,
+static int update_row(struct db *db, int64_t id, const struct smpp_account_in *in, int enabled,
 			struct model_err *e)
 {
 	static const char q[] =
@@ -106,48 +106,96 @@ int smpp_account_update(struct db *db, int64_t id, const struct smpp_account_in 
 	return n;
 }
 
-int smpp_account_delete(struct db *db, int64_t id)
-{
-	static const char q[] = "DELETE FROM smpp_accounts WHERE id = $1::bigint";
-	char ids[24];
-	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	const char *p[] = {ids};
-	PGresult *r = db_exec(db, q, 1, p);
-	if (r == NULL)
-		return -1;
-	int n = atoi(PQcmdTuples(r));
-	PQclear(r);
-	if (n)
-		log_info("smpp.account_deleted", LI("smpp_account_id", id));
-	return n;
-}
-
 #define ACCOUNT_JSON \
 	"json_build_object('id', id, 'system_id', system_id, 'throughput', throughput," \
 	" 'allowed_cidrs', array_to_string(allowed_cidrs, ','), 'enabled', enabled," \
 	" 'created_at', api_ts(created_at), 'updated_at', api_ts(updated_at))::text"
 
-PGresult *smpp_account_get(struct db *db, int64_t id)
+/* The form (or object) in as an account and its enabled flag; strings borrowed from in. The
+ * throughput may be a number or its text; enabled is true when present and not false. */
+static void from_json(json_t *in, struct smpp_account_in *acc, int *enabled, struct verr *v)
 {
-	static const char q[] = "SELECT " ACCOUNT_JSON ", json_build_array(system_id)::text FROM smpp_accounts WHERE id = $1::bigint";
-	char ids[24];
-	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	const char *p[] = {ids};
-	return db_exec(db, q, 1, p);
+	json_t *tps = json_object_get(in, "throughput"), *en = json_object_get(in, "enabled");
+	const char *pw = json_string_value(json_object_get(in, "password"));
+	int64_t n = json_is_integer(tps) ? json_integer_value(tps) : 0;
+	acc->system_id = json_string_value(json_object_get(in, "system_id"));
+	acc->password = pw && *pw ? pw : NULL;
+	acc->allowed_cidrs = json_string_value(json_object_get(in, "allowed_cidrs"));
+	if ((!json_is_integer(tps) && (!json_is_string(tps) || parse_i64(json_string_value(tps), 1, SMPP_TPS_MAX, &n) < 0)) ||
+	    n < 1 || n > SMPP_TPS_MAX) {
+		verr_add(v, "throughput", "a whole number of messages per second, 1 to %d", SMPP_TPS_MAX);
+		n = 1;
+	}
+	acc->tps = (int)n;
+	*enabled = en != NULL && !json_is_false(en);
 }
 
-PGresult *smpp_account_list(struct db *db, const char *after_json, const char *q, int limit)
+static enum model_rc get(struct db *db, const struct res_key *k, json_t **out)
 {
-	static const char sql[] =
-	    "SELECT " ACCOUNT_JSON ", json_build_array(system_id)::text FROM smpp_accounts"
-	    " WHERE ($1::json IS NULL OR system_id > $1::json->>0)"
-	    "   AND ($2::text IS NULL OR strpos(lower(system_id), lower($2)) > 0)"
-	    " ORDER BY system_id LIMIT $3";
-	char lim[16];
-	snprintf(lim, sizeof(lim), "%d", limit);
-	const char *p[] = {after_json, q, lim};
-	return db_exec(db, sql, 3, p);
+	static const char q[] = "SELECT " ACCOUNT_JSON " FROM smpp_accounts WHERE id = $1::bigint";
+	const char *p[] = {k->text};
+	return res_row(db, db_exec(db, q, 1, p), out);
 }
+
+static enum model_rc insert(struct db *db, json_t *in, struct model_err *e, json_t **out)
+{
+	struct smpp_account_in acc;
+	int enabled;
+	from_json(in, &acc, &enabled, &e->fields);
+	if (smpp_account_validate(&acc, 1, &e->fields) < 0)
+		return e->rc = MODEL_INVALID;
+	int64_t id = smpp_account_create(db, &acc, e);
+	if (id > 0 && !enabled && update_row(db, id, &(struct smpp_account_in){acc.system_id, NULL, acc.tps, acc.allowed_cidrs},
+					     0, e) < 0)
+		id = -1;
+	if (id < 0)
+		return e->rc;
+	char ids[24];
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	return e->rc = get(db, &(struct res_key){ids, id}, out);
+}
+
+static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, int partial,
+			    struct model_err *e, json_t **out)
+{
+	struct smpp_account_in acc;
+	int enabled, rc;
+	from_json(in, &acc, &enabled, &e->fields);
+	if (smpp_account_validate(&acc, 0, &e->fields) < 0)
+		return e->rc = MODEL_INVALID;
+	if ((rc = update_row(db, k->id, &acc, enabled, e)) < 0)
+		return e->rc;
+	return e->rc = rc == 0 ? MODEL_NOT_FOUND : get(db, k, out);
+}
+
+static enum model_rc remove_one(struct db *db, const struct res_key *k)
+{
+	static const char q[] = "DELETE FROM smpp_accounts WHERE id = $1::bigint";
+	const char *p[] = {k->text};
+	int n;
+	enum model_rc rc = res_changed(db, db_exec(db, q, 1, p), &n);
+	if (rc == MODEL_OK)
+		log_info("smpp.account_deleted", LS("smpp_account_id", k->text));
+	return rc;
+}
+
+static enum model_rc list(struct db *db, const struct res_query *rq, struct res_page *out)
+{
+	static const struct res_order orders[] = {
+		{"system_id", "SELECT " ACCOUNT_JSON ", json_build_array(system_id)::text FROM smpp_accounts"
+			      " WHERE ($1::json IS NULL OR system_id > $1::json->>0)"
+			      "   AND ($2::text IS NULL OR strpos(lower(system_id), lower($2)) > 0)"
+			      " ORDER BY system_id LIMIT $3", "s"},
+	};
+	return res_list(db, orders, ARRAY_LEN(orders), rq, out);
+}
+
+static enum model_rc count(struct db *db, int64_t *n)
+{
+	return res_count(db, db_exec(db, "SELECT count(*) FROM smpp_accounts", 0, NULL), n);
+}
+
+const struct res_model smpp_account_model = {get, insert, update, remove_one, NULL, list, count};
 
 int smpp_account_lookup(struct db *db, const char *system_id, const char *ip,
 			struct smpp_account_row *out)

@@ -90,6 +90,10 @@ struct resource {
 	const struct admin_field *fields;   /* the add form; the key field, when it is one, first:
 					     * edit forms leave it out */
 	size_t nfields;
+	const struct admin_field *edit_fields;   /* the edit form when it differs, else NULL */
+	size_t nedit_fields;
+	const char *add_defaults;     /* the add form's first values (JSON object text), or NULL */
+	const char *delete_note;      /* a sentence after the deletion question, or NULL */
 	const struct admin_col *cols;
 	size_t ncols;
 	const char *const *sorts;     /* the ?sort= values offered, NULL-terminated; the first is default */
@@ -136,7 +140,7 @@ enum model_rc res_list(struct db *db, const struct res_order *orders, size_t n, 
 int res_key_fits(const char *after, const char *types);
 
 /* The descriptors (resources.c). */
-extern const struct resource res_operators, res_tags;
+extern const struct resource res_operators, res_tags, res_smpp_accounts;
 
 /* The object's text for the change history: "operator 916". In the request's pool. */
 const char *res_object(struct http_req *req, const struct resource *r, const char *key);

@@ -2,6 +2,7 @@
  * messages are, and which model serves it. Read with routes.c, whose rows name them. */
 #include "admin.h"
 #include "model_operator.h"
+#include "model_smpp_account.h"
 #include "model_tag.h"
 #include "util.h"
 
@@ -101,4 +102,57 @@ const struct resource res_tags = {
 	.notices = tag_notices,
 	.edit_extra = tag_edit_extra,
 	.delete_refused = tag_delete_refused,
+};
+
+/* --- SMPP accounts: admins only (routes.c); disabling or deleting one closes its binds within
+ * a second (smpp_check.c), other changes apply to the next bind ----------------------------- */
+
+#define SYSTEM_ID_FIELD {"system_id", "System ID", "text", NULL, \
+	"1 to 16 printable ASCII characters without spaces; the ESME binds with it.", 1, 16, NULL}
+#define SMPP_TAIL_FIELDS \
+	{"throughput", "Throughput", "number", NULL, "submit_sm per second, 1 to 1000000.", 1, 7, NULL}, \
+	{"allowed_cidrs", "Allowed networks", "text", NULL, \
+	 "Comma-separated CIDRs such as 10.0.0.0/8, 192.0.2.7; empty: any address.", 0, 4096, NULL}, \
+	{"enabled", "Enabled (may bind)", "checkbox", NULL, NULL, 0, 0, NULL}
+
+static const struct admin_field smpp_fields[] = {
+	SYSTEM_ID_FIELD,
+	{"password", "Password", "password", NULL,
+	 "1 to 64 printable ASCII characters without spaces (SMPP 3.4 clients send at most 8).", 1, 64, NULL},
+	SMPP_TAIL_FIELDS,
+};
+
+static const struct admin_field smpp_edit_fields[] = {
+	SYSTEM_ID_FIELD,
+	{"password", "New password", "password", NULL, "Leave empty to keep the current one.", 0, 64, NULL},
+	SMPP_TAIL_FIELDS,
+};
+
+static const struct admin_col smpp_cols[] = {
+	{"System ID", "system_id", NULL},
+	{"Throughput /s", "throughput", NULL},
+	{"Allowed networks", "allowed_cidrs", NULL},
+	{"Enabled", "enabled", NULL},
+	{"Updated", "updated_at", NULL},
+};
+
+static const char *const smpp_sorts[] = {"system_id", NULL};
+static const char *const smpp_notices[] = {
+	"created", "The SMPP account was added.",
+	"updated", "The SMPP account was saved; a disabled account's binds close within a second, other changes "
+		   "apply to the next bind.",
+	"deleted", "The SMPP account was deleted.", NULL};
+
+const struct resource res_smpp_accounts = {
+	.kind = "smpp_account", .key = "id", .key_is_id = 1, .model = &smpp_account_model,
+	.base = "/admin/smpp-accounts/", .one = "SMPP account", .title = "SMPP account", .many = "SMPP accounts",
+	.name_field = "system_id",
+	.fields = smpp_fields, .nfields = ARRAY_LEN(smpp_fields),
+	.edit_fields = smpp_edit_fields, .nedit_fields = ARRAY_LEN(smpp_edit_fields),
+	.add_defaults = "{\"throughput\": 100, \"enabled\": true}",
+	.delete_note = "Clients can no longer bind with it; receipts not yet delivered to it are dropped.",
+	.cols = smpp_cols, .ncols = ARRAY_LEN(smpp_cols), .sorts = smpp_sorts,
+	.q_placeholder = "Part of a system ID",
+	.not_found = "There is no such SMPP account.",
+	.notices = smpp_notices,
 };

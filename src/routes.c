@@ -121,10 +121,10 @@ const struct route routes[] = {
 	{GET, "/admin/messages/{id}", admin_messages_show, AUTH_SESSION, V, "", 0, NULL},
 
 	/* admin: SMPP accounts */
-	{GET, "/admin/smpp-accounts/", admin_smpp_list, AUTH_SESSION, A, ADMIN_LIST_Q, 0, NULL},
-	{GET | POST, "/admin/smpp-accounts/add", admin_smpp_add, AUTH_SESSION, A, "", 0, NULL},
-	{GET | POST, "/admin/smpp-accounts/{id}", admin_smpp_edit, AUTH_SESSION, A, "", 0, NULL},
-	{GET | POST, "/admin/smpp-accounts/{id}/delete", admin_smpp_delete, AUTH_SESSION, A, "", 0, NULL},
+	{GET, "/admin/smpp-accounts/", admin_res_list, AUTH_SESSION, A, ADMIN_LIST_Q, 0, &res_smpp_accounts},
+	{GET | POST, "/admin/smpp-accounts/add", admin_res_add, AUTH_SESSION, A, "", 0, &res_smpp_accounts},
+	{GET | POST, "/admin/smpp-accounts/{id}", admin_res_edit, AUTH_SESSION, A, "", 0, &res_smpp_accounts},
+	{GET | POST, "/admin/smpp-accounts/{id}/delete", admin_res_delete, AUTH_SESSION, A, "", 0, &res_smpp_accounts},
 
 	/* admin: reports */
 	{GET, "/admin/reports/", admin_reports_list, AUTH_SESSION, V, "cursor,done", 0, NULL},
