@@ -102,6 +102,9 @@ void admin_res_add(struct http_req *req);
 void admin_res_edit(struct http_req *req);
 void admin_res_delete(struct http_req *req);
 void admin_res_bulk(struct http_req *req);
+/* The object of r whose key is the path's first parameter (in the request's pool, key in *k)
+ * and the database, or NULL after a page (404 with r->not_found). */
+json_t *admin_res_load(struct http_req *req, const struct resource *r, struct res_key *k, struct db **db);
 
 /* The last changes of object ("operator 916") as {"rows": [...]} for the "history" section of
  * templates/admin/form.html, or NULL when there are none (admin_history.c). */

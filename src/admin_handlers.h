@@ -15,9 +15,6 @@ void admin_root(struct http_req *req);
 void admin_dashboard(struct http_req *req);
 
 /* admin_users.c */
-void admin_users_list(struct http_req *req);
-void admin_users_add(struct http_req *req);
-void admin_users_edit(struct http_req *req);
 void admin_users_password(struct http_req *req);
 
 /* admin_history.c */

@@ -77,8 +77,7 @@ void admin_res_add(struct http_req *req)
 	}
 }
 
-/* The object of the path's key (in the pool) and the database, or NULL after a page. */
-static json_t *load(struct http_req *req, const struct resource *r, struct res_key *k, struct db **db)
+json_t *admin_res_load(struct http_req *req, const struct resource *r, struct res_key *k, struct db **db)
 {
 	json_t *obj = NULL;
 	enum model_rc rc = MODEL_NOT_FOUND;
@@ -103,7 +102,7 @@ void admin_res_edit(struct http_req *req)
 	const struct resource *r = req->route->res;
 	struct res_key k;
 	struct db *db;
-	json_t *obj = load(req, r, &k, &db);
+	json_t *obj = admin_res_load(req, r, &k, &db);
 	if (obj == NULL)
 		return;
 	/* the key is not edited: when it is a form field, it is the first */
@@ -143,7 +142,7 @@ void admin_res_delete(struct http_req *req)
 	const struct resource *r = req->route->res;
 	struct res_key k;
 	struct db *db;
-	json_t *obj = load(req, r, &k, &db);
+	json_t *obj = admin_res_load(req, r, &k, &db);
 	if (obj == NULL)
 		return;
 	const char *name = name_of(r, obj, &k);

@@ -88,16 +88,17 @@ int64_t user_create(struct db *db, const char *username, const char *password, c
 	"json_build_object('id', id, 'username', username, 'role', role, 'is_active', is_active," \
 	" 'created_at', api_ts(created_at), 'last_login_at', api_ts(last_login_at))::text"
 
+static const char list_sql[] =
+    "SELECT " USER_JSON ", json_build_array(username)::text FROM users"
+    " WHERE ($1::json IS NULL OR username > $1::json->>0) AND ($2::text IS NULL OR strpos(lower(username), lower($2)) > 0)"
+    " ORDER BY username LIMIT $3";
+
 PGresult *user_list(struct db *db, const char *after_json, const char *q, int limit)
 {
-	static const char sql[] =
-	    "SELECT " USER_JSON ", json_build_array(username)::text FROM users"
-	    " WHERE ($1::json IS NULL OR username > $1::json->>0) AND ($2::text IS NULL OR strpos(lower(username), lower($2)) > 0)"
-	    " ORDER BY username LIMIT $3";
 	char lim[16];
 	snprintf(lim, sizeof(lim), "%d", limit);
 	const char *p[] = {after_json, q, lim};
-	return db_exec(db, sql, 3, p);
+	return db_exec(db, list_sql, 3, p);
 }
 
 int64_t user_find(struct db *db, const char *username)
@@ -179,3 +180,59 @@ int64_t user_count_admins(struct db *db)
 	PQclear(r);
 	return n;
 }
+
+/* --- the admin's users (resources.c) ---------------------------------------------------- */
+
+static enum model_rc get(struct db *db, const struct res_key *k, json_t **out)
+{
+	return res_row(db, user_get(db, k->id), out);
+}
+
+static const char *form_text(json_t *in, const char *name)
+{
+	const char *s = json_string_value(json_object_get(in, name));
+	return s ? s : "";
+}
+
+static enum model_rc insert(struct db *db, json_t *in, struct model_err *e, json_t **out)
+{
+	int64_t id = user_create(db, form_text(in, "username"), form_text(in, "password"), form_text(in, "role"), e);
+	if (id < 0)
+		return e->rc;
+	return e->rc = res_row(db, user_get(db, id), out);
+}
+
+/* The role and the active flag (the checkbox sent or not). The last active admin keeps both. */
+static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, int partial,
+			    struct model_err *e, json_t **out)
+{
+	const char *role = form_text(in, "role");
+	json_t *active_v = json_object_get(in, "is_active"), *before;
+	int active = active_v != NULL && !json_is_false(active_v);
+	if (role_parse(role) == ROLE_NONE)
+		return model_err_field(e, MODEL_INVALID, "role", "choose admin, operator or viewer");
+	if ((e->rc = get(db, k, &before)) != MODEL_OK)
+		return e->rc;
+	int was_admin = strcmp(json_string_value(json_object_get(before, "role")), "admin") == 0 &&
+			json_is_true(json_object_get(before, "is_active"));
+	json_decref(before);
+	if (was_admin && (strcmp(role, "admin") != 0 || !active) && user_count_admins(db) <= 1)
+		return model_err_field(e, MODEL_INVALID, "role", "this is the last active admin; make another admin first");
+	int n = user_update(db, k->id, role, active);
+	if (n <= 0)
+		return e->rc = n < 0 ? model_db_rc(db) : MODEL_NOT_FOUND;
+	return e->rc = get(db, k, out);
+}
+
+static enum model_rc list(struct db *db, const struct res_query *rq, struct res_page *out)
+{
+	static const struct res_order orders[] = {{"username", list_sql, "s"}};
+	return res_list(db, orders, ARRAY_LEN(orders), rq, out);
+}
+
+static enum model_rc count(struct db *db, int64_t *n)
+{
+	return res_count(db, db_exec(db, "SELECT count(*) FROM users", 0, NULL), n);
+}
+
+const struct res_model user_model = {get, insert, update, NULL, NULL, list, count};

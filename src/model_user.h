@@ -5,6 +5,7 @@
 #include "db.h"
 #include "user.h"
 #include "outcome.h"
+#include "resource.h"
 
 #define PASSWORD_MIN 8
 #define PASSWORD_MAX 1024
@@ -41,6 +42,11 @@ int user_set_password(struct db *db, int64_t id, const char *password, const cha
 /* MODEL_OK when password is user id's, MODEL_NOT_FOUND when not (or no such user), else a
  * database failure. */
 enum model_rc user_check_password(struct db *db, int64_t id, const char *password);
+
+/* The admin's users (resources.c): get, insert from the add form (username, password, role),
+ * update from the edit form (role, is_active; the last active admin keeps both) and list by
+ * username. Users are not deleted. */
+extern const struct res_model user_model;
 
 /* Number of users with role admin, or -1. */
 int64_t user_count_admins(struct db *db);

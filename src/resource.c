@@ -142,9 +142,11 @@ enum model_rc res_update(struct http_req *req, struct db *db, const struct resou
 	if (rc == MODEL_OK)
 		rc = r->model->update(db, k, in, partial, e, &obj);
 	pool_json(&req->pool, obj);
-	if (rc == MODEL_OK)
+	if (rc == MODEL_OK) {
 		record(req, db, r, "updated", k->text, before, obj);
-	else
+		if (r->updated)
+			r->updated(req, db, obj);
+	} else
 		e->rc = rc;
 	if (out)
 		*out = obj;

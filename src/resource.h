@@ -102,6 +102,8 @@ struct resource {
 	const char *in_use;           /* the 409 page when references keep it from deletion */
 	const char *in_use_many;      /* the same for a bulk delete */
 	const char *const *notices;   /* ?done= texts: "created", "...", "updated", ..., NULL */
+	/* Runs after obj was changed (may be NULL). */
+	void (*updated)(struct http_req *req, struct db *db, json_t *obj);
 	/* Adds to the edit page of obj (links to related pages); may be NULL. */
 	void (*edit_extra)(struct http_req *req, json_t *obj, json_t *page);
 	/* A page explaining why obj cannot be deleted, answered instead of the confirmation; 0
@@ -140,7 +142,7 @@ enum model_rc res_list(struct db *db, const struct res_order *orders, size_t n, 
 int res_key_fits(const char *after, const char *types);
 
 /* The descriptors (resources.c). */
-extern const struct resource res_operators, res_tags, res_smpp_accounts;
+extern const struct resource res_operators, res_tags, res_smpp_accounts, res_users;
 
 /* The object's text for the change history: "operator 916". In the request's pool. */
 const char *res_object(struct http_req *req, const struct resource *r, const char *key);

@@ -4,6 +4,8 @@
 #include "model_operator.h"
 #include "model_smpp_account.h"
 #include "model_tag.h"
+#include "model_user.h"
+#include "session.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -155,4 +157,58 @@ const struct resource res_smpp_accounts = {
 	.q_placeholder = "Part of a system ID",
 	.not_found = "There is no such SMPP account.",
 	.notices = smpp_notices,
+};
+
+/* --- users: admins only (routes.c); the password page is admin_users.c ------------------- */
+
+static const struct admin_field user_fields[] = {
+	{"username", "User name", "text", NULL, "1 to 64 letters, digits or _ . @ -", 1, 64, NULL},
+	{"password", "Password", "password", NULL, "At least 8 characters.", 1, PASSWORD_MAX, NULL},
+	{"role", "Role", "select", "viewer,operator,admin", "Viewers read; operators also change data; admins also manage users.", 1, 0, NULL},
+};
+
+static const struct admin_field user_edit_fields[] = {
+	{"role", "Role", "select", "viewer,operator,admin", NULL, 1, 0, NULL},
+	{"is_active", "Active (may sign in and use API tokens)", "checkbox", NULL, NULL, 0, 0, NULL},
+};
+
+static const struct admin_col user_cols[] = {
+	{"User name", "username", NULL},   /* one order only: no sort link that would offer another */
+	{"Role", "role", NULL},
+	{"Active", "is_active", NULL},
+	{"Last sign-in", "last_login_at", NULL},
+	{"Created", "created_at", NULL},
+};
+
+static const char *const user_sorts[] = {"username", NULL};
+static const char *const user_notices[] = {"created", "The user was added.", "updated", "The user was saved.",
+					   "password", "The password was reset; the user was signed out everywhere.", NULL};
+
+/* A user made inactive is signed out everywhere. */
+static void user_updated(struct http_req *req, struct db *db, json_t *obj)
+{
+	if (!json_is_true(json_object_get(obj, "is_active")))
+		session_drop_user(db, json_integer_value(json_object_get(obj, "id")), NULL);
+}
+
+static void user_edit_extra(struct http_req *req, json_t *obj, json_t *page)
+{
+	json_array_append_new(json_object_get(json_object_get(page, "links"), "items"),
+			      json_pack("{s:s, s:s}", "href",
+					pool_printf(&req->pool, "/admin/users/%lld/password",
+						    (long long)json_integer_value(json_object_get(obj, "id"))),
+					"label", "Reset password…"));
+}
+
+const struct resource res_users = {
+	.kind = "user", .key = "id", .key_is_id = 1, .model = &user_model,
+	.base = "/admin/users/", .one = "user", .title = "User", .many = "Users", .name_field = "username",
+	.fields = user_fields, .nfields = ARRAY_LEN(user_fields),
+	.edit_fields = user_edit_fields, .nedit_fields = ARRAY_LEN(user_edit_fields),
+	.add_defaults = "{\"role\": \"viewer\"}",
+	.cols = user_cols, .ncols = ARRAY_LEN(user_cols), .sorts = user_sorts,
+	.not_found = "There is no such user.",
+	.notices = user_notices,
+	.updated = user_updated,
+	.edit_extra = user_edit_extra,
 };

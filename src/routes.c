@@ -74,9 +74,9 @@ const struct route routes[] = {
 	{GET | POST, "/admin/operators/{code}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, &res_operators},
 
 	/* admin: users */
-	{GET, "/admin/users/", admin_users_list, AUTH_SESSION, A, ADMIN_LIST_Q, 0, NULL},
-	{GET | POST, "/admin/users/add", admin_users_add, AUTH_SESSION, A, "", 0, NULL},
-	{GET | POST, "/admin/users/{id}", admin_users_edit, AUTH_SESSION, A, "", 0, NULL},
+	{GET, "/admin/users/", admin_res_list, AUTH_SESSION, A, ADMIN_LIST_Q, 0, &res_users},
+	{GET | POST, "/admin/users/add", admin_res_add, AUTH_SESSION, A, "", 0, &res_users},
+	{GET | POST, "/admin/users/{id}", admin_res_edit, AUTH_SESSION, A, "", 0, &res_users},
 	{GET | POST, "/admin/users/{id}/password", admin_users_password, AUTH_SESSION, A, "", 0, NULL},
 
 	/* admin: mailings */
