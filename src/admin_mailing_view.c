@@ -22,20 +22,10 @@ static const char *const message_statuses[] = {"", "pending", "sending", "sent",
 /* The live part (status, counts, charts) of mailing id, or NULL after an error page. */
 static json_t *live_data(struct http_req *req, struct db *db, int64_t id)
 {
-	PGresult *r = stats_mailing(db, id);
-	if (r == NULL) {
-		http_db_fail(req, db);
-		return NULL;
-	}
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		admin_error(req, 404, NOT_FOUND);
-		return NULL;
-	}
-	json_t *s = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
-	PQclear(r);
-	if (s == NULL) {
-		admin_error(req, 500, "The statistics could not be read.");
+	json_t *s;
+	enum model_rc rc = res_row(db, stats_mailing(db, id), &s);
+	if (rc != MODEL_OK) {
+		http_fail(req, rc, rc == MODEL_NOT_FOUND ? NOT_FOUND : NULL, NULL);
 		return NULL;
 	}
 	static const char *const names[] = {"sent", "failed", "pending", "sending", "expired", "cancelled"};

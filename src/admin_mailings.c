@@ -78,20 +78,10 @@ json_t *admin_mailing_load(struct http_req *req, struct db **db, int64_t *id)
 	}
 	if ((*db = admin_db(req)) == NULL)
 		return NULL;
-	PGresult *r = mailing_get(*db, *id);
-	if (r == NULL) {
-		http_db_fail(req, *db);
-		return NULL;
-	}
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		admin_error(req, 404, NOT_FOUND);
-		return NULL;
-	}
-	json_t *obj = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
-	PQclear(r);
-	if (obj == NULL)
-		admin_error(req, 500, "The mailing could not be read.");
+	json_t *obj;
+	enum model_rc rc = res_row(*db, mailing_get(*db, *id), &obj);
+	if (rc != MODEL_OK)
+		http_fail(req, rc, rc == MODEL_NOT_FOUND ? NOT_FOUND : NULL, NULL);
 	return obj;
 }
 

@@ -90,6 +90,21 @@ json_t *admin_res_load(struct http_req *req, const struct resource *r, struct re
 	return obj;
 }
 
+/* admin_res_load for an object's own pages, with their paths: base + key, and + "/delete". */
+static json_t *load_paths(struct http_req *req, const struct resource *r, struct res_key *k, struct db **db,
+			  const char **self, const char **del)
+{
+	json_t *obj = admin_res_load(req, r, k, db);
+	if (obj) {
+		char *s = admin_path(r->base, k->text, ""), *d = admin_path(r->base, k->text, "/delete");
+		pool_defer(&req->pool, free, s);
+		pool_defer(&req->pool, free, d);
+		*self = s;
+		*del = d;
+	}
+	return obj;
+}
+
 /* What an object's pages call it: its name field, else its key. */
 static const char *name_of(const struct resource *r, json_t *obj, const struct res_key *k)
 {
@@ -102,15 +117,13 @@ void admin_res_edit(struct http_req *req)
 	const struct resource *r = req->route->res;
 	struct res_key k;
 	struct db *db;
-	json_t *obj = admin_res_load(req, r, &k, &db);
+	const char *self, *del;
+	json_t *obj = load_paths(req, r, &k, &db, &self, &del);
 	if (obj == NULL)
 		return;
 	/* the key is not edited: when it is a form field, it is the first */
 	size_t skip = strcmp(r->fields[0].name, r->key) == 0, n = r->edit_fields ? r->nedit_fields : r->nfields - skip;
 	const struct admin_field *f = r->edit_fields ? r->edit_fields : r->fields + skip;
-	char *self = admin_path(r->base, k.text, ""), *del = admin_path(r->base, k.text, "/delete");
-	pool_defer(&req->pool, free, self);
-	pool_defer(&req->pool, free, del);
 	json_t *page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:[]}}", "heading",
 				 pool_printf(&req->pool, "%s %s", r->title, name_of(r, obj, &k)), "action", self,
 				 "submit", "Save", "cancel_href", r->base, "back_href", r->base, "back_label", r->many,
@@ -142,13 +155,11 @@ void admin_res_delete(struct http_req *req)
 	const struct resource *r = req->route->res;
 	struct res_key k;
 	struct db *db;
-	json_t *obj = admin_res_load(req, r, &k, &db);
+	const char *self, *del;
+	json_t *obj = load_paths(req, r, &k, &db, &self, &del);
 	if (obj == NULL)
 		return;
 	const char *name = name_of(r, obj, &k);
-	char *self = admin_path(r->base, k.text, ""), *del = admin_path(r->base, k.text, "/delete");
-	pool_defer(&req->pool, free, self);
-	pool_defer(&req->pool, free, del);
 	if (req->method == HTTP_POST) {
 		enum model_rc rc = res_delete(req, db, r, &k);
 		if (rc == MODEL_OK)

@@ -52,30 +52,9 @@ json_t *audit_changes(json_t *before, json_t *after)
 	return out;
 }
 
-/* The action recorded for each write of the API (route pattern and method). */
-static const struct {
-	int methods;
-	const char *pattern, *action;
-} api_actions[] = {
-	{HTTP_POST, "/api/v1/clients", "client.created"},
-	{HTTP_POST, "/api/v1/clients/bulk", "client.bulk"},
-	{HTTP_PUT | HTTP_PATCH, "/api/v1/clients/{id}", "client.updated"},
-	{HTTP_DELETE, "/api/v1/clients/{id}", "client.deleted"},
-	{HTTP_POST, "/api/v1/mailings", "mailing.created"},
-	{HTTP_PUT | HTTP_PATCH, "/api/v1/mailings/{id}", "mailing.updated"},
-	{HTTP_DELETE, "/api/v1/mailings/{id}", "mailing.deleted"},
-	{HTTP_POST, "/api/v1/mailings/{id}/cancel", "mailing.cancelled"},
-	{HTTP_POST, "/api/v1/mailings/{id}/retry-failed", "mailing.retried"},
-	{HTTP_POST, "/api/v1/messages", "message.sent"},
-	{HTTP_POST, "/api/v1/messages/batch", "mailing.batch_created"},
-};
-
 void audit_api(struct http_req *req)
 {
-	const char *action = NULL;
-	for (size_t i = 0; i < ARRAY_LEN(api_actions) && action == NULL; i++)
-		if ((api_actions[i].methods & (int)req->method) && strcmp(api_actions[i].pattern, req->route->pattern) == 0)
-			action = api_actions[i].action;
+	const char *action = req->route->action;
 	if (action == NULL) {
 		log_error("audit.no_action", LS("path", req->route->pattern), LS("method", req->method_name));
 		return;

@@ -133,8 +133,7 @@ static void from_json(json_t *in, struct smpp_account_in *acc, int *enabled, str
 static enum model_rc get(struct db *db, const struct res_key *k, json_t **out)
 {
 	static const char q[] = "SELECT " ACCOUNT_JSON " FROM smpp_accounts WHERE id = $1::bigint";
-	const char *p[] = {k->text};
-	return res_row(db, db_exec(db, q, 1, p), out);
+	return res_row_of(db, q, k, out);
 }
 
 static enum model_rc insert(struct db *db, json_t *in, struct model_err *e, json_t **out)
@@ -171,9 +170,7 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, 
 static enum model_rc remove_one(struct db *db, const struct res_key *k)
 {
 	static const char q[] = "DELETE FROM smpp_accounts WHERE id = $1::bigint";
-	const char *p[] = {k->text};
-	int n;
-	enum model_rc rc = res_changed(db, db_exec(db, q, 1, p), &n);
+	enum model_rc rc = res_change_of(db, q, k);
 	if (rc == MODEL_OK)
 		log_info("smpp.account_deleted", LS("smpp_account_id", k->text));
 	return rc;

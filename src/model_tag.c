@@ -34,8 +34,7 @@ static enum model_rc written(struct db *db, PGresult *r, struct model_err *e, js
 static enum model_rc get(struct db *db, const struct res_key *k, json_t **out)
 {
 	static const char q[] = "SELECT " TAG_JSON " FROM tags WHERE id = $1::bigint";
-	const char *p[] = {k->text};
-	return res_row(db, db_exec(db, q, 1, p), out);
+	return res_row_of(db, q, k, out);
 }
 
 static enum model_rc insert(struct db *db, json_t *in, struct model_err *e, json_t **out)
@@ -67,9 +66,7 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, 
 static enum model_rc remove_one(struct db *db, const struct res_key *k)
 {
 	static const char q[] = "DELETE FROM tags WHERE id = $1::bigint";
-	const char *p[] = {k->text};
-	int n;
-	enum model_rc rc = res_changed(db, db_exec(db, q, 1, p), &n);
+	enum model_rc rc = res_change_of(db, q, k);
 	if (rc == MODEL_OK)
 		log_info("tag.deleted", LS("tag_id", k->text));
 	return rc;

@@ -47,6 +47,19 @@ enum model_rc res_changed(struct db *db, PGresult *r, int *n)
 	return *n ? MODEL_OK : MODEL_NOT_FOUND;
 }
 
+enum model_rc res_row_of(struct db *db, const char *sql, const struct res_key *k, json_t **out)
+{
+	const char *p[] = {k->text};
+	return res_row(db, db_exec(db, sql, 1, p), out);
+}
+
+enum model_rc res_change_of(struct db *db, const char *sql, const struct res_key *k)
+{
+	const char *p[] = {k->text};
+	int n;
+	return res_changed(db, db_exec(db, sql, 1, p), &n);
+}
+
 enum model_rc res_count(struct db *db, PGresult *r, int64_t *n)
 {
 	if (r == NULL)

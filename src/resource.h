@@ -120,6 +120,9 @@ enum model_rc res_rows(struct db *db, PGresult *r, int limit, struct res_page *o
 /* For models: the number of deleted or changed rows of r (a command result); a database
  * failure when r is NULL, MODEL_NOT_FOUND when none. Clears r. */
 enum model_rc res_changed(struct db *db, PGresult *r, int *n);
+/* For models: res_row and res_changed of sql run with the key's text as its only parameter. */
+enum model_rc res_row_of(struct db *db, const char *sql, const struct res_key *k, json_t **out);
+enum model_rc res_change_of(struct db *db, const char *sql, const struct res_key *k);
 /* For models: the count in row 0 column 0 of r. Clears r. */
 enum model_rc res_count(struct db *db, PGresult *r, int64_t *n);
 

@@ -19,6 +19,8 @@ struct route {
 	enum role role;         /* least role that may call it */
 	const char *query;      /* accepted query parameters "a,b,c"; NULL accepts any */
 	size_t body_limit;      /* 0 means HTTP_BODY_LIMIT */
+	const char *action;     /* the history's name for a 2xx write of an AUTH_TOKEN row that is
+				 * not a resource's (audit_api), else NULL */
 	const struct resource *res;   /* the resource a generic handler serves (resource.h) */
 };
 
