@@ -20,14 +20,40 @@
 #define MAILING_CHECK_S 0.2         /* queued messages of cancelled mailings are dropped, and a
 				     * shortened end_at is followed, this fast */
 
-/* $1 how many, $2 lease in ms. The window of a claimed row's mailing is checked against its
- * client's zone: outside it the row moves to the next opening (status stays 0), or expires when
- * that is at or past expires_at. Only mailings with a window pay for the client lookup. */
+/* $1 how many, $2 lease in ms. Due messages come from two places (sql/017_queue.sql): first
+ * the queue (SKIP LOCKED: each worker takes other rows), then, for what is left of $1, the next
+ * ids of the earliest due range (its row lock orders the workers: each moves the cursor past
+ * the ids it took). The candidates still pending are locked with SKIP LOCKED, as every claim
+ * did, so a claim never waits behind a cancel; a candidate another statement holds goes back
+ * to the queue, where the next claim sees what became of it. The window of a claimed row's
+ * mailing is checked against its client's zone: outside it the row waits in the queue for the
+ * next opening (status stays 0), or expires when that is at or past expires_at. Only mailings
+ * with a window pay for the client lookup. The ids taken are recorded with the lease
+ * (dispatch_claims), so that lease recovery finds them. */
 #define CLAIM_GONE "(m.expires_at <= now() OR w.open_at >= m.expires_at)"
 #define CLAIM_WAIT "(w.open_at > now())"
 static const char sql_claim[] =
-    "WITH c AS (SELECT id, mailing_id, client_id FROM messages WHERE status = 0 AND due_at <= now()"
-    "            ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED),"
+    "WITH q AS (DELETE FROM message_queue WHERE message_id IN (SELECT message_id FROM message_queue"
+    "            WHERE due_at <= now() ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED)"
+    "           RETURNING message_id),"
+    " k AS (SELECT $1 - count(*) AS n FROM q),"
+    " r AS (UPDATE dispatch_ranges d SET next_id = d.next_id + k.n"
+    "        FROM k, (SELECT mailing_id FROM dispatch_ranges WHERE due_at <= now() AND next_id < last_id"
+    "                 ORDER BY due_at, mailing_id LIMIT 1) p"
+    "        WHERE k.n > 0 AND d.mailing_id = p.mailing_id AND d.next_id < d.last_id"
+    "        RETURNING d.mailing_id, d.next_id - k.n AS lo, least(d.next_id, d.last_id) AS hi),"
+    " cq AS (SELECT id, mailing_id, client_id FROM messages WHERE id = ANY (ARRAY(SELECT message_id FROM q))"
+    "        AND status = 0 FOR UPDATE SKIP LOCKED),"
+    " cr AS (SELECT id, mailing_id, client_id FROM messages WHERE id > (SELECT lo FROM r) AND id <= (SELECT hi FROM r)"
+    "        AND mailing_id = (SELECT mailing_id FROM r) AND status = 0 FOR UPDATE SKIP LOCKED),"
+    " c AS (SELECT * FROM cq UNION ALL SELECT * FROM cr),"
+    " sq AS (INSERT INTO message_queue (message_id, due_at)"
+    "        SELECT id, now() FROM messages WHERE id = ANY (ARRAY(SELECT message_id FROM q EXCEPT ALL SELECT id FROM cq))"
+    "         AND status = 0"
+    "        UNION ALL"
+    "        SELECT id, now() FROM messages WHERE id > (SELECT lo FROM r) AND id <= (SELECT hi FROM r)"
+    "         AND mailing_id = (SELECT mailing_id FROM r) AND status = 0 AND id NOT IN (SELECT id FROM cr)"
+    "        ON CONFLICT (message_id) DO NOTHING),"
     " w0 AS MATERIALIZED (SELECT c.id, g.window_start AS ws, g.window_end AS we,"
     "          CASE WHEN g.id IS NOT NULL THEN"
     "            coalesce((SELECT timezone FROM clients WHERE id = c.client_id), 'UTC') END AS tz"
@@ -43,22 +69,27 @@ static const char sql_claim[] =
     "   last_error = CASE WHEN " CLAIM_GONE
     "                THEN coalesce(m.last_error, 'end_at passed before it could be sent') ELSE m.last_error END"
     "   FROM w WHERE m.id = w.id"
-    "   RETURNING m.id, m.mailing_id, m.client_id, m.phone, m.text, m.status,"
+    "   RETURNING m.id, m.mailing_id, m.client_id, m.phone, m.text, m.status, m.due_at,"
     "             extract(epoch FROM m.expires_at) AS exp, m.attempts,"
     "             CASE WHEN w.open_at IS NOT NULL THEN extract(epoch FROM "
-    SQL_WINDOW_CLOSE("now()", "w.tz", "w.we") ") END AS wclose)"
+    SQL_WINDOW_CLOSE("now()", "w.tz", "w.we") ") END AS wclose),"
+    " wq AS (INSERT INTO message_queue (message_id, due_at) SELECT id, due_at FROM u WHERE status = 0"
+    "        ON CONFLICT (message_id) DO UPDATE SET due_at = excluded.due_at),"
+    " cl AS (INSERT INTO dispatch_claims (lease_until, ids, mailing_id, lo, hi)"
+    "        SELECT now() + $2 * interval '1 millisecond', ARRAY(SELECT id FROM cq), r.mailing_id, r.lo, r.hi"
+    "          FROM (SELECT 1) one LEFT JOIN r ON true WHERE EXISTS (SELECT 1 FROM u WHERE status = 1))"
     " SELECT id, mailing_id, client_id, phone, text, status, exp, attempts, wclose FROM u";
 
 /* One statement per batch of outcomes: $1 ids, $2 outcomes (OUT_*), $3 retry delays in ms,
  * $4 errors, $5 the attempts each claim made (the fence: a row that has been claimed again
  * since, or has left pending/sending, is not touched). A retry or a release stays inside the
  * send window of its mailing, and becomes expired when its next try would be at or past
- * expires_at. */
+ * expires_at; what goes back to pending waits in the queue. Returns how many rows it changed. */
 #define RETRY_AT "(now() + u.d * interval '1 millisecond')"
 #define WRITE_BACK "u.s IN (0, 1)"
 #define WRITE_GONE "(" WRITE_BACK " AND " RETRY_AT " >= m.expires_at)"
 static const char sql_write[] =
-    "UPDATE messages m SET"
+    "WITH w AS (UPDATE messages m SET"
     " status = CASE WHEN " WRITE_GONE " THEN 4 WHEN " WRITE_BACK " THEN 0 ELSE u.s END,"
     " due_at = CASE WHEN NOT " WRITE_BACK " THEN m.due_at ELSE least(m.expires_at, coalesce("
     "   (SELECT " SQL_WINDOW_NEXT(RETRY_AT, "c.timezone", "g.window_start", "g.window_end")
@@ -70,15 +101,32 @@ static const char sql_write[] =
     " last_error = CASE WHEN " WRITE_GONE " THEN coalesce(u.e, m.last_error, 'end_at passed before it could be sent')"
     "              WHEN u.s = 1 THEN m.last_error ELSE u.e END"
     " FROM unnest($1::bigint[], $2::smallint[], $3::bigint[], $4::text[], $5::int[]) AS u(id, s, d, e, a)"
-    " WHERE m.id = u.id AND m.status IN (0, 1) AND m.attempts = u.a";
+    " WHERE m.id = u.id AND m.status IN (0, 1) AND m.attempts = u.a"
+    " RETURNING m.id, m.status, m.due_at),"
+    " q AS (INSERT INTO message_queue (message_id, due_at) SELECT id, due_at FROM w WHERE status = 0"
+    "       ON CONFLICT (message_id) DO UPDATE SET due_at = excluded.due_at)"
+    " SELECT count(*) FROM w";
 
+/* The claims whose lease ran out: their messages still sending go back to pending, in the
+ * queue; the claims go (those of finished messages too: their messages are final). */
 static const char sql_recover[] =
-    "UPDATE messages SET status = 0, lease_until = NULL"
-    " WHERE id IN (SELECT id FROM messages WHERE status = 1 AND lease_until < now()"
-    "              ORDER BY lease_until LIMIT 10000 FOR UPDATE SKIP LOCKED)";
+    "WITH c AS (DELETE FROM dispatch_claims WHERE id IN (SELECT id FROM dispatch_claims"
+    "            WHERE lease_until < now() ORDER BY lease_until LIMIT 100 FOR UPDATE SKIP LOCKED)"
+    "           RETURNING ids, mailing_id, lo, hi),"
+    " u AS (UPDATE messages m SET status = 0, lease_until = NULL"
+    "        WHERE m.id IN (SELECT unnest(ids) FROM c UNION ALL"
+    "                       SELECT m2.id FROM c JOIN messages m2 ON m2.id > c.lo AND m2.id <= c.hi AND m2.mailing_id = c.mailing_id)"
+    "          AND m.status = 1 AND m.lease_until < now() RETURNING m.id),"
+    " q AS (INSERT INTO message_queue (message_id, due_at) SELECT id, now() FROM u"
+    "       ON CONFLICT (message_id) DO UPDATE SET due_at = excluded.due_at)"
+    " SELECT count(*) FROM u";
+
+/* Exhausted ranges: every id has been claimed. */
+static const char sql_ranges_done[] = "DELETE FROM dispatch_ranges WHERE next_id >= last_id";
 
 static const char sql_next_due[] =
-    "SELECT extract(epoch FROM min(due_at) - now()) * 1000 FROM messages WHERE status = 0";
+    "SELECT extract(epoch FROM least((SELECT min(due_at) FROM message_queue),"
+    "  (SELECT min(due_at) FROM dispatch_ranges WHERE next_id < last_id)) - now()) * 1000";
 
 static const char sql_text[] = "SELECT text FROM mailings WHERE id = $1";
 
@@ -245,7 +293,7 @@ static void end_write(struct worker *w, PGresult *r, int ok)
 		w->nwres = 0;
 		return;
 	}
-	long stale = w->nwres - (r ? atol(PQcmdTuples(r)) : w->nwres);
+	long stale = w->nwres - (r && PQntuples(r) ? db_i64(r, 0, 0) : w->nwres);
 	if (stale > 0) {
 		w->n_stale += stale;
 		metrics_dispatch(MD_STALE, (unsigned)stale);
@@ -375,10 +423,11 @@ void dw_maintain(struct worker *w)
 		return;
 	w->last_maintain = now;
 	PGresult *r = db_exec(w->db, sql_recover, 0, NULL);
-	if (r && atoi(PQcmdTuples(r)) > 0)
-		log_info("dispatch.leases_recovered", LI("worker", w->idx), LS("messages", PQcmdTuples(r)));
+	if (r && db_i64(r, 0, 0) > 0)
+		log_info("dispatch.leases_recovered", LI("worker", w->idx), LI("messages", db_i64(r, 0, 0)));
 	if (r)
 		PQclear(r);
+	db_run(w->db, sql_ranges_done, 0, NULL);
 }
 
 /* Follows what happened to the mailings of queued messages (the API cancels and expires pending

@@ -333,7 +333,9 @@ enum mailing_rc mailing_cancel(struct db *db, int64_t id, PGresult **out, const 
 enum mailing_rc mailing_retry_failed(struct db *db, int64_t id, PGresult **out, const char **why)
 {
 	static const char q_messages[] =
-		"UPDATE messages SET status = 0, due_at = now() WHERE mailing_id = $1 AND status = 3";
+		"WITH u AS (UPDATE messages SET status = 0, due_at = now() WHERE mailing_id = $1 AND status = 3 RETURNING id)"
+		" INSERT INTO message_queue (message_id, due_at) SELECT id, now() FROM u"
+		" ON CONFLICT (message_id) DO UPDATE SET due_at = excluded.due_at";
 	static const char q_mailing[] =
 		"UPDATE mailings m SET updated_at = now(),"
 		" status = CASE WHEN status = 'finished' AND $2::boolean THEN 'running' ELSE status END,"

@@ -305,7 +305,8 @@ Test(engine, retry_failed_sends_again)
 	cr_assert(eng_wait(3, "SELECT status = 'finished' FROM mailings WHERE id = %lld", m));
 	/* what POST /mailings/{id}/retry-failed does */
 	free(eng_sql("UPDATE mailings SET status = 'running', finished_at = NULL WHERE id = %lld", m));
-	free(eng_sql("UPDATE messages SET status = 0, due_at = now() WHERE mailing_id = %lld AND status = 3", m));
+	free(eng_sql("WITH u AS (UPDATE messages SET status = 0, due_at = now() WHERE mailing_id = %lld AND status = 3"
+		     " RETURNING id) INSERT INTO message_queue (message_id, due_at) SELECT id, now() FROM u", m));
 	free(eng_sql("NOTIFY herald_messages"));
 	cr_assert(eng_wait(3, "SELECT coalesce((SELECT n FROM message_counts WHERE mailing_id = %lld AND status = 2), 0) = 3", m));
 	cr_assert_eq(eng_int("SELECT attempts FROM messages WHERE phone = '79160000003' AND mailing_id = %lld", m), 2);
