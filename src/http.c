@@ -358,8 +358,9 @@ static int begin(struct http_req *req)
 	switch (route_match(routes, routes_len, req->method, req->path_copy, &req->route, req->params,
 			    &req->nparams, &req->allow)) {
 	case ROUTE_NOT_FOUND:
-		http_problem(req, 404, "no such resource", NULL);
-		req->early_status = 404;
+		if (!route_redirect_slash(req))
+			http_problem(req, 404, "no such resource", NULL);
+		req->early_status = req->status;
 		return 0;
 	case ROUTE_BAD_METHOD:
 		http_allow_header(req->allow, allow, sizeof(allow));

@@ -175,6 +175,25 @@ char *eng_token(const char *name, const char *role)
 	return strdup(tok);
 }
 
+int eng_cli(const char *env, const char *args, char **out)
+{
+	char *cmd;
+	cr_assert(asprintf(&cmd, "DATABASE_URL='%s' HERALD_LOG_DIR=%s/%s %s %s/build/herald %s 2>>%s/%s-cli.err",
+			   conninfo, log_dir(), dbname, env, root(), args, log_dir(), dbname) > 0);
+	FILE *f = popen(cmd, "r");
+	cr_assert_not_null(f);
+	size_t len = 0, cap = 4096;
+	char *s = malloc(cap);
+	for (size_t n; (n = fread(s + len, 1, cap - len - 1, f)) > 0;)
+		if ((len += n) == cap - 1)
+			s = realloc(s, cap *= 2);
+	s[len] = '\0';
+	int st = pclose(f);
+	free(cmd);
+	*out = s;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 struct proc fakeprobe_start(const char *const *args)
 {
 	struct proc p = {0};
