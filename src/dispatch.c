@@ -305,8 +305,12 @@ int dispatch_start(void)
 		w->res = xcalloc((size_t)w->cap, sizeof(*w->res));
 		w->wres = xcalloc((size_t)w->cap, sizeof(*w->wres));
 		w->done = xcalloc((size_t)w->cap, sizeof(*w->done));
-		for (int j = 0; j < w->cap; j++)
+		w->claims = xcalloc((size_t)w->cap, sizeof(*w->claims));
+		w->claim_free = xcalloc((size_t)w->cap, sizeof(*w->claim_free));
+		for (int j = 0; j < w->cap; j++) {
 			w->free_msgs[w->nfree++] = &w->pool[j];
+			w->claim_free[w->nclaim_free++] = w->cap - 1 - j;
+		}
 		w->rate_at = now_mono();
 		dw_connect(w);
 	}
@@ -336,6 +340,9 @@ void dispatch_stop(void)
 		free(w->res);
 		free(w->wres);
 		free(w->done);
+		free(w->claims);
+		free(w->claim_free);
+		buf_free(&w->a_claims);
 		buf_free(&w->a_ids);
 		buf_free(&w->a_st);
 		buf_free(&w->a_delay);

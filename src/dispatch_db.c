@@ -77,14 +77,17 @@ static const char sql_claim[] =
     "        ON CONFLICT (message_id) DO UPDATE SET due_at = excluded.due_at),"
     " cl AS (INSERT INTO dispatch_claims (lease_until, ids, mailing_id, lo, hi)"
     "        SELECT now() + $2 * interval '1 millisecond', ARRAY(SELECT id FROM cq), r.mailing_id, r.lo, r.hi"
-    "          FROM (SELECT 1) one LEFT JOIN r ON true WHERE EXISTS (SELECT 1 FROM u WHERE status = 1))"
-    " SELECT id, mailing_id, client_id, phone, text, status, exp, attempts, wclose FROM u";
+    "          FROM (SELECT 1) one LEFT JOIN r ON true WHERE EXISTS (SELECT 1 FROM u WHERE status = 1)"
+    "        RETURNING id)"
+    " SELECT id, mailing_id, client_id, phone, text, status, exp, attempts, wclose, (SELECT id FROM cl) FROM u";
 
 /* One statement per batch of outcomes: $1 ids, $2 outcomes (OUT_*), $3 retry delays in ms,
  * $4 errors, $5 the attempts each claim made (the fence: a row that has been claimed again
  * since, or has left pending/sending, is not touched). A retry or a release stays inside the
  * send window of its mailing, and becomes expired when its next try would be at or past
- * expires_at; what goes back to pending waits in the queue. Returns how many rows it changed. */
+ * expires_at; what goes back to pending waits in the queue. $6: the worker's claims whose every
+ * message has its outcome written (by this statement or an earlier one) go. Returns how many
+ * rows it changed. */
 #define RETRY_AT "(now() + u.d * interval '1 millisecond')"
 #define WRITE_BACK "u.s IN (0, 1)"
 #define WRITE_GONE "(" WRITE_BACK " AND " RETRY_AT " >= m.expires_at)"
@@ -104,11 +107,13 @@ static const char sql_write[] =
     " WHERE m.id = u.id AND m.status IN (0, 1) AND m.attempts = u.a"
     " RETURNING m.id, m.status, m.due_at),"
     " q AS (INSERT INTO message_queue (message_id, due_at) SELECT id, due_at FROM w WHERE status = 0"
-    "       ON CONFLICT (message_id) DO UPDATE SET due_at = excluded.due_at)"
+    "       ON CONFLICT (message_id) DO UPDATE SET due_at = excluded.due_at),"
+    " d AS (DELETE FROM dispatch_claims WHERE id = ANY ($6::bigint[]))"
     " SELECT count(*) FROM w";
 
-/* The claims whose lease ran out: their messages still sending go back to pending, in the
- * queue; the claims go (those of finished messages too: their messages are final). */
+/* The claims whose lease ran out (a worker ends its own claims when their outcomes are
+ * written, so these are a stopped or stalled instance's): their messages still sending go back
+ * to pending, in the queue. */
 static const char sql_recover[] =
     "WITH c AS (DELETE FROM dispatch_claims WHERE id IN (SELECT id FROM dispatch_claims"
     "            WHERE lease_until < now() ORDER BY lease_until LIMIT 100 FOR UPDATE SKIP LOCKED)"
@@ -171,7 +176,7 @@ int dw_connect(struct worker *w)
 	/* claim and write run asynchronously (PQsendQueryPrepared) so that the provider's
 	 * transfers go on while the database works */
 	PGresult *r1 = PQprepare(w->db->conn, "dispatch_claim", sql_claim, 2, NULL);
-	PGresult *r2 = PQprepare(w->db->conn, "dispatch_write", sql_write, 5, NULL);
+	PGresult *r2 = PQprepare(w->db->conn, "dispatch_write", sql_write, 6, NULL);
 	int ok = PQresultStatus(r1) == PGRES_COMMAND_OK && PQresultStatus(r2) == PGRES_COMMAND_OK;
 	PQclear(r1);
 	PQclear(r2);
@@ -243,8 +248,13 @@ int dw_write(struct worker *w)
 	pgarr_end(&w->a_delay);
 	pgarr_end(&w->a_err);
 	pgarr_end(&w->a_att);
-	const char *p[] = {w->a_ids.data, w->a_st.data, w->a_delay.data, w->a_err.data, w->a_att.data};
-	if (dw_connect(w) < 0 || !PQsendQueryPrepared(w->db->conn, "dispatch_write", 5, p, NULL, NULL, 0))
+	if (w->nclaims_done == 0)
+		pgarr_start(&w->a_claims);
+	pgarr_end(&w->a_claims);
+	w->nclaims_done = 0;     /* a claim row that a failed write leaves is lease recovery's */
+	const char *p[] = {w->a_ids.data, w->a_st.data, w->a_delay.data, w->a_err.data, w->a_att.data,
+			   w->a_claims.data};
+	if (dw_connect(w) < 0 || !PQsendQueryPrepared(w->db->conn, "dispatch_write", 6, p, NULL, NULL, 0))
 		return -1;
 	struct result *t = w->wres;
 	w->wres = w->res;
@@ -283,6 +293,18 @@ static void written(struct worker *w, const struct result *r, double now)
 	}
 }
 
+/* One more message of claim slot c has its outcome written; the claim's last one adds its row
+ * to those the next write deletes. */
+static void claim_done(struct worker *w, int c)
+{
+	if (c < 0 || --w->claims[c].left > 0)
+		return;
+	if (w->nclaims_done++ == 0)
+		pgarr_start(&w->a_claims);
+	pgarr_int(&w->a_claims, w->claims[c].id);
+	w->claim_free[w->nclaim_free++] = c;
+}
+
 /* The write of wres finished (r its result): ok, or failed (the outcomes go back to be written
  * again). Rows the fence kept out belong to a newer claim: counted, never retried. */
 static void end_write(struct worker *w, PGresult *r, int ok)
@@ -302,6 +324,7 @@ static void end_write(struct worker *w, PGresult *r, int ok)
 	double now = now_real();
 	for (int i = 0; i < w->nwres; i++) {
 		written(w, &w->wres[i], now);
+		claim_done(w, w->wres[i].m->claim);
 		msg_free(w, w->wres[i].m);
 	}
 	w->nwres = 0;
@@ -325,7 +348,13 @@ int dw_claim(struct worker *w, int n)
 /* Takes the claimed rows of r into the queue; returns how many rows came back. */
 static int end_claim(struct worker *w, PGresult *r)
 {
-	int rows = PQntuples(r);
+	int rows = PQntuples(r), c = -1;
+	if (rows > 0 && !db_null(r, 0, 9)) {
+		c = w->claim_free[--w->nclaim_free];
+		w->claims[c] = (struct wclaim){db_i64(r, 0, 9), 0};
+		for (int i = 0; i < rows; i++)
+			w->claims[c].left += db_i64(r, i, 5) == 1;
+	}
 	for (int i = 0; i < rows; i++) {
 		int status = (int)db_i64(r, i, 5);
 		if (status == 0)       /* outside its send window: moved to the next opening */
@@ -340,6 +369,7 @@ static int end_claim(struct worker *w, PGresult *r)
 		m->attempts = (int)db_i64(r, i, 7);
 		m->window_end = db_null(r, i, 8) ? 0 : strtod(db_str(r, i, 8), NULL);
 		m->send_by = w->claim_sent + HOLD_S;
+		m->claim = c;
 		if (status == OUT_EXPIRED) {     /* already past expires_at: the claim expired it */
 			w->n_expired++;
 			metrics_dispatch(MD_EXPIRED, 1);

@@ -27,6 +27,12 @@ struct result {
 	long delay_ms;
 };
 
+/* A claim of the worker's (a row of dispatch_claims) and how many of its messages have no
+ * outcome written yet; at 0 the row goes with the next write. */
+struct wclaim {
+	int64_t id;
+	int left;
+};
 struct worker {
 	int idx, conc, cap;          /* cap: messages held at once (queued + in flight + written) */
 	pthread_t thread;
@@ -51,7 +57,10 @@ struct worker {
 	int text_next;
 	long n_claimed, n_sent, n_retry, n_failed, n_expired, n_released, n_cancelled, n_stale;
 	char last_error[256];        /* of the last failed attempt since the last progress line */
-	struct buf a_ids, a_st, a_delay, a_err, a_att;
+	struct wclaim *claims;       /* cap slots; free ones on claim_free */
+	int *claim_free, nclaim_free;
+	struct buf a_ids, a_st, a_delay, a_err, a_att, a_claims;
+	int nclaims_done;            /* ids in a_claims (pgarr, not yet ended) */
 };
 
 enum { P_NONE, P_CLAIM, P_WRITE };
