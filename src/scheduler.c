@@ -9,12 +9,15 @@
  *           never later than end_at) and marks the mailing running; a mailing whose end_at has
  *           passed before it could start is finished with no messages;
  *   end     running mailings whose end_at passed: pending messages expire, status finished;
- *   finish  running mailings with nothing pending or sending (read from message_counts). */
+ *   finish  running mailings with nothing pending or sending (read from message_counts);
+ *   expire  once a minute, Idempotency-Keys past their time (idempotency.c). */
 #include "scheduler.h"
 #include "analyzer.h"
 #include "config.h"
 #include "db.h"
+#include "idempotency.h"
 #include "log.h"
+#include "model_stoplist.h"
 #include "util.h"
 #include "window.h"
 
@@ -30,6 +33,7 @@
 #define LEADER_LOCK "7236735302365461"  /* pg advisory lock key of the scheduler leader */
 #define WAKE_MAX_MS 1000
 #define WAKE_MIN_MS 20
+#define EXPIRE_EVERY_S 60.0     /* Idempotency-Keys past their time are deleted this often */
 
 static pthread_t thread;
 static atomic_int stopping;
@@ -55,11 +59,11 @@ static const char sql_lock_mailing[] =
 #define FREEZE_OPS0 ""
 #define FREEZE_OPS1 " AND c.operator_code = ANY (g.filter_operator_codes)"
 #define FREEZE_SQL(tags, ops) \
-	"INSERT INTO messages (mailing_id, client_id, phone, due_at, expires_at)" \
+	"INSERT INTO messages (mailing_id, client_id, phone, due_at, expires_at, status, last_error)" \
 	" SELECT g.id, c.id, c.phone," \
 	"        least(g.end_at, " SQL_WINDOW_NEXT("now()", "c.timezone", "g.window_start", "g.window_end") ")," \
-	"        g.end_at" \
-	"   FROM mailings g" FREEZE_TAGS##tags " WHERE g.id = $1" FREEZE_OPS##ops
+	"        g.end_at, " STOPLIST_STATUS ", " STOPLIST_LAST_ERROR \
+	"   FROM mailings g" FREEZE_TAGS##tags STOPLIST_JOIN("c.phone") " WHERE g.id = $1" FREEZE_OPS##ops
 
 static const char *const sql_freeze[2][2] = {{FREEZE_SQL(0, 0), FREEZE_SQL(0, 1)},
 					     {FREEZE_SQL(1, 0), FREEZE_SQL(1, 1)}};
@@ -239,6 +243,7 @@ static void *scheduler_main(void *arg)
 	struct db *db = NULL;
 	int leader = 0;
 	unsigned long session = 0;   /* db->resets when the lock was taken */
+	double next_expire = 0;
 	char err[512];
 	while (!atomic_load(&stopping)) {
 		if (db == NULL || PQstatus(db->conn) != CONNECTION_OK) {
@@ -273,6 +278,10 @@ static void *scheduler_main(void *arg)
 		start_due(db);
 		end_due(db);
 		finish_done(db);
+		if (now_mono() >= next_expire) {
+			idem_expire(db);
+			next_expire = now_mono() + EXPIRE_EVERY_S;
+		}
 		/* a changed mailing (retry-failed, end_at moved) may have made messages due: wake the
 		 * dispatchers of every instance */
 		if (wait_notify(db, next_wake_ms(db)))
