@@ -33,6 +33,9 @@ void api_mailings_retry_failed(struct http_req *req);
 /* ?status= of mailing lists (also api_stats.c): 0 (*out NULL when absent), -1 after a 400. */
 int api_mailing_status_query(struct http_req *req, const char **out);
 
+/* api_recipients.c */
+void api_mailings_recipients(struct http_req *req);
+
 /* api_messages.c */
 void api_messages_list(struct http_req *req);
 void api_messages_get(struct http_req *req);

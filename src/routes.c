@@ -38,6 +38,7 @@ const struct route routes[] = {
 	/* mailings */
 	{GET, "/api/v1/mailings", api_mailings_list, AUTH_TOKEN, V, LIST_Q ",status", 0},
 	{POST, "/api/v1/mailings", api_mailings_create, AUTH_TOKEN, O, "", 0},
+	{POST, "/api/v1/mailings/recipients", api_mailings_recipients, AUTH_TOKEN, V, "", 0},
 	{GET, "/api/v1/mailings/{id}", api_mailings_get, AUTH_TOKEN, V, "", 0},
 	{PUT_PATCH, "/api/v1/mailings/{id}", api_mailings_update, AUTH_TOKEN, O, "", 0},
 	{DELETE, "/api/v1/mailings/{id}", api_mailings_delete, AUTH_TOKEN, O, "", 0},

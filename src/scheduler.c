@@ -18,6 +18,7 @@
 #include "idempotency.h"
 #include "log.h"
 #include "model_stoplist.h"
+#include "recipients.h"
 #include "util.h"
 #include "window.h"
 
@@ -49,21 +50,13 @@ static const char sql_lock_mailing[] =
     "SELECT end_at > now(), cardinality(filter_tags) > 0, cardinality(filter_operator_codes) > 0"
     "  FROM mailings WHERE id = $1 AND status = 'scheduled' AND start_at <= now() FOR UPDATE";
 
-/* The messages of a mailing: one statement for each combination of filters, so that a tag's
- * recipients are read from clients_tag (through the tags named) and an operator's from
- * clients_operator, and only a mailing to everybody scans the table. With the filters written as
- * "cardinality(g.filter_tags) = 0 OR t.name = ANY (g.filter_tags)" one plan served every mailing,
- * and it was that scan: a 50-recipient tag read all the clients. */
-#define FREEZE_TAGS0 " CROSS JOIN clients c"
-#define FREEZE_TAGS1 " JOIN tags t ON t.name = ANY (g.filter_tags) JOIN clients c ON c.tag_id = t.id"
-#define FREEZE_OPS0 ""
-#define FREEZE_OPS1 " AND c.operator_code = ANY (g.filter_operator_codes)"
+/* The messages of a mailing: one statement for each combination of filters (recipients.h). */
 #define FREEZE_SQL(tags, ops) \
 	"INSERT INTO messages (mailing_id, client_id, phone, due_at, expires_at, status, last_error)" \
 	" SELECT g.id, c.id, c.phone," \
 	"        least(g.end_at, " SQL_WINDOW_NEXT("now()", "c.timezone", "g.window_start", "g.window_end") ")," \
 	"        g.end_at, " STOPLIST_STATUS ", " STOPLIST_LAST_ERROR \
-	"   FROM mailings g" FREEZE_TAGS##tags STOPLIST_JOIN("c.phone") " WHERE g.id = $1" FREEZE_OPS##ops
+	"   FROM mailings g" RECIPIENTS_TAGS##tags STOPLIST_JOIN("c.phone") " WHERE g.id = $1" RECIPIENTS_OPS##ops
 
 static const char *const sql_freeze[2][2] = {{FREEZE_SQL(0, 0), FREEZE_SQL(0, 1)},
 					     {FREEZE_SQL(1, 0), FREEZE_SQL(1, 1)}};

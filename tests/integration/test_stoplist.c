@@ -1,8 +1,8 @@
 /* The stop list (API.md 9.3): /api/v1/stoplist (add, list by pages, one, delete, CSV import),
  * and what it does: a direct send to a listed phone is 422, a batch freezes its message
  * cancelled, a mailing's recipient on it gets a cancelled message and the provider never sees
- * it, and a phone listed after its message was queued is not sent to either. (SMPP submits:
- * tests/e2e/smpp.test.mjs.) */
+ * it, a phone listed after its message was queued is not sent to either, and the recipient
+ * count leaves listed phones out. (SMPP submits: tests/e2e/smpp.test.mjs.) */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -202,6 +202,43 @@ Test(stoplist, a_batch_freezes_a_listed_phone_cancelled)
 	s = itest_sql("SELECT message_status_name(status) FROM messages WHERE phone = '%s'", other);
 	cr_assert_str_eq(s, "pending");
 	free(s);
+}
+
+Test(stoplist, the_recipient_count_leaves_listed_phones_out)
+{
+	char tag[32], phones[3][12];
+	uniq_name("stop", tag, sizeof(tag));
+	for (int i = 0; i < 3; i++) {
+		uniq_phone(phones[i]);
+		struct resp *r = api(tok_operator(), "POST", "/api/v1/clients",
+				     "{\"phone\": \"%s\", \"tag\": \"%s\", \"operator_code\": \"%s\"}", phones[i], tag,
+				     i == 2 ? "999" : "916");
+		cr_assert_eq(r->status, 201, "%s", r->body);
+		resp_free(r);
+	}
+	const char *path = "/api/v1/mailings/recipients";
+	struct resp *r = api(tok_viewer(), "POST", path, "{\"filter\": {\"tags\": [\"%s\"]}}", tag);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_eq(jint(r->json, "count"), 3);
+	resp_free(r);
+	r = add(tok_operator(), phones[0], "");
+	resp_free(r);
+	r = api(tok_viewer(), "POST", path, "{\"filter\": {\"tags\": [\"%s\"]}}", tag);
+	cr_assert_eq(jint(r->json, "count"), 2, "%s", r->body);
+	resp_free(r);
+	r = api(tok_viewer(), "POST", path, "{\"filter\": {\"tags\": [\"%s\"], \"operator_codes\": [\"916\"]}}", tag);
+	cr_assert_eq(jint(r->json, "count"), 1, "%s", r->body);
+	resp_free(r);
+	char *all = itest_sql("SELECT count(*) FROM clients c WHERE NOT EXISTS (SELECT 1 FROM stoplist s WHERE s.phone = c.phone)");
+	r = api(tok_viewer(), "POST", path, "{}");
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_eq(jint(r->json, "count"), atoll(all), "%s", r->body);
+	resp_free(r);
+	free(all);
+	r = api(tok_viewer(), "POST", path, "{\"filter\": {\"operator_codes\": [\"91\"]}, \"text\": \"x\"}");
+	has_error(r, "filter.operator_codes");
+	cr_assert_not_null(json_object_get(json_object_get(r->json, "errors"), "text"), "%s", r->body);
+	resp_free(r);
 }
 
 /* The engine: a herald of the test's own database against a real fakeprobe. */
