@@ -109,18 +109,25 @@ struct resp *api_raw(const char *token, const char *method, const char *path,
 	return request(token, method, path, NULL, content_type, body, len);
 }
 
+/* request() with a JSON body made from fmt and ap (fmt NULL: no body). */
+static struct resp *vrequest(const char *token, const char *method, const char *path, const char *header,
+			     const char *fmt, va_list ap)
+{
+	char *body = NULL;
+	if (fmt)
+		cr_assert(vasprintf(&body, fmt, ap) >= 0);
+	struct resp *r = request(token, method, path, header, "application/json", body, body ? strlen(body) : 0);
+	free(body);
+	return r;
+}
+
 struct resp *api_hdr(const char *token, const char *method, const char *path, const char *header,
 		     const char *fmt, ...)
 {
-	char *body = NULL;
-	if (fmt) {
-		va_list ap;
-		va_start(ap, fmt);
-		cr_assert(vasprintf(&body, fmt, ap) >= 0);
-		va_end(ap);
-	}
-	struct resp *r = request(token, method, path, header, "application/json", body, body ? strlen(body) : 0);
-	free(body);
+	va_list ap;
+	va_start(ap, fmt);
+	struct resp *r = vrequest(token, method, path, header, fmt, ap);
+	va_end(ap);
 	return r;
 }
 
@@ -141,15 +148,10 @@ int resp_has_header(const struct resp *r, const char *name, const char *value)
 
 struct resp *api(const char *token, const char *method, const char *path, const char *fmt, ...)
 {
-	char *body = NULL;
-	if (fmt) {
-		va_list ap;
-		va_start(ap, fmt);
-		cr_assert(vasprintf(&body, fmt, ap) >= 0);
-		va_end(ap);
-	}
-	struct resp *r = api_raw(token, method, path, "application/json", body, body ? strlen(body) : 0);
-	free(body);
+	va_list ap;
+	va_start(ap, fmt);
+	struct resp *r = vrequest(token, method, path, NULL, fmt, ap);
+	va_end(ap);
 	return r;
 }
 
