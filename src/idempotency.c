@@ -11,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define IDEM_EXPIRE_BATCH "10000"   /* rows per expiry statement */
+/* Rows per expiry statement, and statements per call: up to 100,000 keys a minute, each
+ * statement short, so the scheduler's loop is never held long. */
+#define IDEM_EXPIRE_BATCH 10000
+#define IDEM_EXPIRE_STATEMENTS 10
 
 static const char sql_claim[] =
     "INSERT INTO idempotency_keys (user_id, key, request_hash, status, response)"
@@ -22,7 +25,7 @@ static const char sql_keep[] =
     "UPDATE idempotency_keys SET status = $4, response = $5 WHERE user_id = $1 AND key = $2 AND request_hash = $3::bytea";
 static const char sql_expire[] =
     "DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY(SELECT ctid FROM idempotency_keys"
-    " WHERE created_at < now() - interval '" IDEM_KEEP "' LIMIT " IDEM_EXPIRE_BATCH "))";
+    " WHERE created_at < now() - interval '" IDEM_KEEP "' LIMIT $1))";
 
 static int key_valid(const char *k)
 {
@@ -120,12 +123,19 @@ void idem_run(struct http_req *req, struct db *db, idem_create_fn create, void *
 
 long idem_expire(struct db *db)
 {
-	PGresult *r = db_exec(db, sql_expire, 0, NULL);
-	if (r == NULL)
-		return -1;
-	long n = atol(PQcmdTuples(r));
-	PQclear(r);
-	if (n > 0)
-		log_info("idempotency.expired", LI("keys", n));
-	return n;
+	long total = 0, n = IDEM_EXPIRE_BATCH;
+	char lim[16];
+	snprintf(lim, sizeof(lim), "%d", IDEM_EXPIRE_BATCH);
+	const char *p[] = {lim};
+	for (int i = 0; i < IDEM_EXPIRE_STATEMENTS && n == IDEM_EXPIRE_BATCH; i++) {
+		PGresult *r = db_exec(db, sql_expire, 1, p);
+		if (r == NULL)
+			return -1;
+		n = atol(PQcmdTuples(r));
+		total += n;
+		PQclear(r);
+	}
+	if (total > 0)
+		log_info("idempotency.expired", LI("keys", total));
+	return total;
 }

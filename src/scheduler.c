@@ -4,7 +4,8 @@
  * earliest next start_at / end_at, on NOTIFY, and at least every second; each wake runs cheap
  * indexed queries only:
  *   start   scheduled mailings whose start_at passed: one transaction each that locks the row,
- *           freezes the recipients (INSERT INTO messages … SELECT … FROM clients), sets each
+ *           freezes the recipients (INSERT INTO messages … SELECT … FROM clients; a recipient on
+ *           the stop list gets a message frozen cancelled, "stop list"), sets each
  *           message's due_at (now, or the next opening of the send window in the client's zone,
  *           never later than end_at) and marks the mailing running; a mailing whose end_at has
  *           passed before it could start is finished with no messages;
