@@ -6,6 +6,7 @@
 #include "config.h"
 #include "log.h"
 #include "metrics.h"
+#include "model_stoplist.h"
 #include "pgarr.h"
 #include "util.h"
 #include "window.h"
@@ -28,8 +29,11 @@
  * to the queue, where the next claim sees what became of it. The window of a claimed row's
  * mailing is checked against its client's zone: outside it the row waits in the queue for the
  * next opening (status stays 0), or expires when that is at or past expires_at. Only mailings
- * with a window pay for the client lookup. The ids taken are recorded with the lease
- * (dispatch_claims), so that lease recovery finds them. */
+ * with a window pay for the client lookup. A row whose phone was put on the stop list after
+ * it was queued is cancelled ("stop list"): one primary-key probe of the list per claimed row.
+ * The ids taken are recorded with the lease (dispatch_claims), so that lease recovery finds
+ * them. */
+#define CLAIM_STOP "w.stop"
 #define CLAIM_GONE "(m.expires_at <= now() OR w.open_at >= m.expires_at)"
 #define CLAIM_WAIT "(w.open_at > now())"
 static const char sql_claim[] =
@@ -42,9 +46,9 @@ static const char sql_claim[] =
     "                 ORDER BY due_at, mailing_id LIMIT 1) p"
     "        WHERE k.n > 0 AND d.mailing_id = p.mailing_id AND d.next_id < d.last_id"
     "        RETURNING d.mailing_id, d.next_id - k.n AS lo, least(d.next_id, d.last_id) AS hi),"
-    " cq AS (SELECT id, mailing_id, client_id FROM messages WHERE id = ANY (ARRAY(SELECT message_id FROM q))"
+    " cq AS (SELECT id, mailing_id, client_id, phone FROM messages WHERE id = ANY (ARRAY(SELECT message_id FROM q))"
     "        AND status = 0 FOR UPDATE SKIP LOCKED),"
-    " cr AS (SELECT id, mailing_id, client_id FROM messages WHERE id > (SELECT lo FROM r) AND id <= (SELECT hi FROM r)"
+    " cr AS (SELECT id, mailing_id, client_id, phone FROM messages WHERE id > (SELECT lo FROM r) AND id <= (SELECT hi FROM r)"
     "        AND mailing_id = (SELECT mailing_id FROM r) AND status = 0 FOR UPDATE SKIP LOCKED),"
     " c AS (SELECT * FROM cq UNION ALL SELECT * FROM cr),"
     " sq AS (INSERT INTO message_queue (message_id, due_at)"
@@ -54,19 +58,20 @@ static const char sql_claim[] =
     "        SELECT id, now() FROM messages WHERE id > (SELECT lo FROM r) AND id <= (SELECT hi FROM r)"
     "         AND mailing_id = (SELECT mailing_id FROM r) AND status = 0 AND id NOT IN (SELECT id FROM cr)"
     "        ON CONFLICT (message_id) DO NOTHING),"
-    " w0 AS MATERIALIZED (SELECT c.id, g.window_start AS ws, g.window_end AS we,"
+    " w0 AS MATERIALIZED (SELECT c.id, EXISTS (SELECT 1 FROM stoplist s WHERE s.phone = c.phone) AS stop,"
+    "          g.window_start AS ws, g.window_end AS we,"
     "          CASE WHEN g.id IS NOT NULL THEN"
     "            coalesce((SELECT timezone FROM clients WHERE id = c.client_id), 'UTC') END AS tz"
     "        FROM c LEFT JOIN mailings g ON g.id = c.mailing_id AND g.window_start IS NOT NULL),"
-    " w AS (SELECT id, tz, we, CASE WHEN ws IS NOT NULL THEN "
+    " w AS (SELECT id, stop, tz, we, CASE WHEN ws IS NOT NULL THEN "
     SQL_WINDOW_NEXT("now()", "tz", "ws", "we") " END AS open_at FROM w0),"
     " u AS (UPDATE messages m SET"
-    "   status = CASE WHEN " CLAIM_GONE " THEN 4 WHEN " CLAIM_WAIT " THEN 0 ELSE 1 END,"
+    "   status = CASE WHEN " CLAIM_STOP " THEN 5 WHEN " CLAIM_GONE " THEN 4 WHEN " CLAIM_WAIT " THEN 0 ELSE 1 END,"
     "   due_at = CASE WHEN " CLAIM_WAIT " AND NOT " CLAIM_GONE " THEN w.open_at ELSE m.due_at END,"
-    "   lease_until = CASE WHEN " CLAIM_GONE " OR " CLAIM_WAIT " THEN NULL"
+    "   lease_until = CASE WHEN " CLAIM_STOP " OR " CLAIM_GONE " OR " CLAIM_WAIT " THEN NULL"
     "                 ELSE now() + $2 * interval '1 millisecond' END,"
-    "   attempts = m.attempts + CASE WHEN " CLAIM_GONE " OR " CLAIM_WAIT " THEN 0 ELSE 1 END,"
-    "   last_error = CASE WHEN " CLAIM_GONE
+    "   attempts = m.attempts + CASE WHEN " CLAIM_STOP " OR " CLAIM_GONE " OR " CLAIM_WAIT " THEN 0 ELSE 1 END,"
+    "   last_error = CASE WHEN " CLAIM_STOP " THEN '" STOPLIST_ERROR "' WHEN " CLAIM_GONE
     "                THEN coalesce(m.last_error, 'end_at passed before it could be sent') ELSE m.last_error END"
     "   FROM w WHERE m.id = w.id"
     "   RETURNING m.id, m.mailing_id, m.client_id, m.phone, m.text, m.status, m.due_at,"
@@ -359,6 +364,11 @@ static int end_claim(struct worker *w, PGresult *r)
 		int status = (int)db_i64(r, i, 5);
 		if (status == 0)       /* outside its send window: moved to the next opening */
 			continue;
+		if (status == OUT_CANCELLED) {   /* its phone is on the stop list: the claim cancelled it */
+			log_debug("message.final", LI("mailing_id", db_i64(r, i, 1)), LI("message_id", db_i64(r, i, 0)),
+				  LS("status", "cancelled"), LS("reason", STOPLIST_ERROR));
+			continue;
+		}
 		struct provider_msg *m = w->free_msgs[--w->nfree];
 		memset(m, 0, sizeof(*m));
 		m->id = db_i64(r, i, 0);

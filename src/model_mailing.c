@@ -84,7 +84,7 @@ static char *string_list(json_t *obj, const char *key, const char *field, long m
 	return bad ? NULL : pgarr_from_json(a);
 }
 
-static void validate_filter(json_t *f, struct mailing_in *out, struct verr *v)
+void mailing_filter_validate(json_t *f, struct mailing_in *out, struct verr *v)
 {
 	static const char *const keys[] = {"operator_codes", "tags", NULL};
 	if (json_is_null(f)) {
@@ -141,7 +141,7 @@ int mailing_validate(json_t *in, int full, struct mailing_in *out, struct verr *
 	int has_end = jv_time(in, "end_at", full, &out->end_at, v) == 1;
 	jv_str(in, "text", full, 1, MAILING_TEXT_MAX, &out->text, v);
 	if ((f = json_object_get(in, "filter")) != NULL)
-		validate_filter(f, out, v);
+		mailing_filter_validate(f, out, v);
 	else if (full) {
 		out->operator_codes = xstrdup("{}");
 		out->tags = xstrdup("{}");

@@ -2,6 +2,7 @@
 #include "model_message.h"
 #include "log.h"
 #include "model_mailing.h"
+#include "model_stoplist.h"
 #include "pgarr.h"
 #include "rfc3339.h"
 #include "util.h"
@@ -118,11 +119,12 @@ PGresult *message_batch(struct db *db, const struct message_in *in, int64_t crea
 		"  SELECT 'batch', d, coalesce($3::timestamptz, d + interval '" MESSAGE_EXPIRY "'), $1,"
 		"  'running', now(), $4 FROM (SELECT coalesce($2::timestamptz, now()) AS d) t"
 		"  RETURNING id, start_at, end_at),"
-		" g AS (INSERT INTO messages (mailing_id, client_id, phone, due_at, expires_at)"
-		"  SELECT m.id, c.id, p.phone, m.start_at, m.end_at"
+		" g AS (INSERT INTO messages (mailing_id, client_id, phone, due_at, expires_at, status, last_error)"
+		"  SELECT m.id, c.id, p.phone, m.start_at, m.end_at, " STOPLIST_STATUS ", " STOPLIST_LAST_ERROR
 		"  FROM m CROSS JOIN (SELECT DISTINCT unnest($5::text[]) AS phone) p"
-		"  LEFT JOIN clients c ON c.phone = p.phone RETURNING 1)"
-		" SELECT json_build_object('mailing_id', m.id, 'count', (SELECT count(*) FROM g))::text, m.id,"
+		"  LEFT JOIN clients c ON c.phone = p.phone" STOPLIST_JOIN("p.phone") " RETURNING status)"
+		" SELECT json_build_object('mailing_id', m.id, 'count', (SELECT count(*) FROM g),"
+		"  'stop_listed', (SELECT count(*) FROM g WHERE status = 5))::text, m.id,"
 		" pg_notify('herald_mailings', m.id::text), pg_notify('herald_messages', '') FROM m";
 	char by[24];
 	snprintf(by, sizeof(by), "%lld", (long long)created_by);

@@ -38,6 +38,7 @@ const struct route routes[] = {
 	/* mailings */
 	{GET, "/api/v1/mailings", api_mailings_list, AUTH_TOKEN, V, LIST_Q ",status", 0},
 	{POST, "/api/v1/mailings", api_mailings_create, AUTH_TOKEN, O, "", 0},
+	{POST, "/api/v1/mailings/recipients", api_mailings_recipients, AUTH_TOKEN, V, "", 0},
 	{GET, "/api/v1/mailings/{id}", api_mailings_get, AUTH_TOKEN, V, "", 0},
 	{PUT_PATCH, "/api/v1/mailings/{id}", api_mailings_update, AUTH_TOKEN, O, "", 0},
 	{DELETE, "/api/v1/mailings/{id}", api_mailings_delete, AUTH_TOKEN, O, "", 0},
@@ -51,6 +52,13 @@ const struct route routes[] = {
 	{POST, "/api/v1/messages", api_messages_send, AUTH_TOKEN, O, "", 0},
 	{POST, "/api/v1/messages/batch", api_messages_batch, AUTH_TOKEN, O, "", HTTP_BULK_LIMIT},
 	{GET, "/api/v1/messages/{id}", api_messages_get, AUTH_TOKEN, V, "", 0},
+
+	/* stop list */
+	{GET, "/api/v1/stoplist", api_stoplist_list, AUTH_TOKEN, V, LIST_Q, 0},
+	{POST, "/api/v1/stoplist", api_stoplist_create, AUTH_TOKEN, O, "", 0},
+	{POST, "/api/v1/stoplist/import", api_stoplist_import, AUTH_TOKEN, O, "", HTTP_BULK_LIMIT},
+	{GET, "/api/v1/stoplist/{phone}", api_stoplist_get, AUTH_TOKEN, V, "", 0},
+	{DELETE, "/api/v1/stoplist/{phone}", api_stoplist_delete, AUTH_TOKEN, O, "", 0},
 
 	/* statistics */
 	{GET, "/api/v1/stats", api_stats, AUTH_TOKEN, V, "", 0},

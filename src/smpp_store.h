@@ -9,6 +9,12 @@
 #define HERALD_SMPP_STORE_H
 #include <stdint.h>
 #include "model_smpp_account.h"
+#include "smpp_pdu.h"
+
+/* A submit_sm to a phone on the stop list (API.md 9.3): SMPP 3.4 has no status of its own for a
+ * barred destination; "Invalid Dest Addr" is the permanent refusal of this destination that
+ * ESMEs do not retry. The log says why (smpp.submit_refused). */
+#define SMPP_STOPLIST_STATUS ESME_RINVDSTADR
 
 enum smpp_job_kind { SJ_BIND, SJ_SUBMIT, SJ_QUERY, SJ_POLL, SJ_ACK, SJ_CHECK };
 

@@ -214,6 +214,20 @@ describe('submit_sm', () => {
     assert.equal(r.command_status, 0x61);
   });
 
+  test('a destination on the stop list gets ESME_RINVDSTADR and nothing is stored', async () => {
+    const listed = phone(), marker = uniq('STOP');
+    sql(`INSERT INTO stoplist (phone, reason) VALUES ('${listed}', 'e2e')`);
+    const text = Buffer.from(`stopped ${marker}`);
+    let r = await submit({ destination_addr: listed, data_coding: 3, short_message: text });
+    assert.equal(r.command_status, 0x0b);
+    r = await submit({ destination_addr: `+${listed}`, data_coding: 3, short_message: text });
+    assert.equal(r.command_status, 0x0b);
+    assert.equal(sql(`SELECT count(*) FROM messages WHERE phone = '${listed}'`)[0][0], '0');
+    r = await submit({ data_coding: 3, short_message: Buffer.from(`not stopped ${marker}`) });
+    assert.equal(r.command_status, 0, 'the bind goes on');
+    assert.equal(storedText(r.message_id), `not stopped ${marker}`);
+  });
+
   test('a leading + on the destination is accepted; expires_at follows validity_period', async () => {
     const p = phone();
     const r = await submit({ destination_addr: `+${p}`, data_coding: 3, short_message: Buffer.from('plus'),

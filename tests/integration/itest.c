@@ -40,7 +40,10 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 	struct resp *r = arg;
 	size_t len = size * n;
 	char **slot = NULL;
-	size_t skip = 0;
+	size_t skip = 0, had = r->headers ? strlen(r->headers) : 0;
+	r->headers = realloc(r->headers, had + len + 1);
+	memcpy(r->headers + had, p, len);
+	r->headers[had + len] = '\0';
 	if (len > 9 && strncasecmp(p, "Location:", 9) == 0) { slot = &r->location; skip = 9; }
 	else if (len > 6 && strncasecmp(p, "Allow:", 6) == 0) { slot = &r->allow; skip = 6; }
 	else if (len > 13 && strncasecmp(p, "Content-Type:", 13) == 0) { slot = &r->content_type; skip = 13; }
@@ -56,8 +59,9 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
-struct resp *api_raw(const char *token, const char *method, const char *path,
-		     const char *content_type, const char *body, size_t len)
+/* api_raw with an extra request header (NULL: none). */
+static struct resp *request(const char *token, const char *method, const char *path, const char *header,
+			    const char *content_type, const char *body, size_t len)
 {
 	struct resp *r = calloc(1, sizeof(*r));
 	struct sink s = {calloc(1, 1), 0};
@@ -79,6 +83,8 @@ struct resp *api_raw(const char *token, const char *method, const char *path,
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	}
+	if (header)
+		h = curl_slist_append(h, header);
 	h = curl_slist_append(h, "Expect:");
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
@@ -97,17 +103,55 @@ struct resp *api_raw(const char *token, const char *method, const char *path,
 	return r;
 }
 
-struct resp *api(const char *token, const char *method, const char *path, const char *fmt, ...)
+struct resp *api_raw(const char *token, const char *method, const char *path,
+		     const char *content_type, const char *body, size_t len)
+{
+	return request(token, method, path, NULL, content_type, body, len);
+}
+
+/* request() with a JSON body made from fmt and ap (fmt NULL: no body). */
+static struct resp *vrequest(const char *token, const char *method, const char *path, const char *header,
+			     const char *fmt, va_list ap)
 {
 	char *body = NULL;
-	if (fmt) {
-		va_list ap;
-		va_start(ap, fmt);
+	if (fmt)
 		cr_assert(vasprintf(&body, fmt, ap) >= 0);
-		va_end(ap);
-	}
-	struct resp *r = api_raw(token, method, path, "application/json", body, body ? strlen(body) : 0);
+	struct resp *r = request(token, method, path, header, "application/json", body, body ? strlen(body) : 0);
 	free(body);
+	return r;
+}
+
+struct resp *api_hdr(const char *token, const char *method, const char *path, const char *header,
+		     const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct resp *r = vrequest(token, method, path, header, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int resp_has_header(const struct resp *r, const char *name, const char *value)
+{
+	size_t n = strlen(name), v = strlen(value);
+	for (const char *p = r->headers; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		if (strncasecmp(p, name, n) != 0 || p[n] != ':')
+			continue;
+		const char *q = p + n + 1;
+		while (*q == ' ')
+			q++;
+		if (strncasecmp(q, value, v) == 0 && (q[v] == '\r' || q[v] == '\n' || q[v] == '\0'))
+			return 1;
+	}
+	return 0;
+}
+
+struct resp *api(const char *token, const char *method, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct resp *r = vrequest(token, method, path, NULL, fmt, ap);
+	va_end(ap);
 	return r;
 }
 
@@ -119,6 +163,7 @@ void resp_free(struct resp *r)
 	free(r->content_type);
 	free(r->location);
 	free(r->allow);
+	free(r->headers);
 	json_decref(r->json);
 	free(r);
 }

@@ -14,6 +14,7 @@ struct resp {
 	char *content_type;
 	char *location;
 	char *allow;
+	char *headers;         /* every response header line, as received */
 };
 
 /* The tokens of the three users the harness created. */
@@ -28,6 +29,11 @@ struct resp *api(const char *token, const char *method, const char *path, const 
 /* The same with any content type and raw bytes. */
 struct resp *api_raw(const char *token, const char *method, const char *path,
 		     const char *content_type, const char *body, size_t len);
+/* api() with one more request header ("Name: value"; NULL: none). */
+struct resp *api_hdr(const char *token, const char *method, const char *path, const char *header,
+		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* 1 when the response has header name with value (both compared without case). */
+int resp_has_header(const struct resp *r, const char *name, const char *value);
 void resp_free(struct resp *r);
 
 /* A phone number no other test uses: 7 + 10 digits. */
