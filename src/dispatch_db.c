@@ -21,13 +21,13 @@
 				     * shortened end_at is followed, this fast */
 
 /* $1 how many, $2 lease in ms. The window of a claimed row's mailing is checked against its
- * client's zone: outside it the row moves to the next opening (status stays 0), or expires when
+ * client's zone: outside it the row moves to the next opening (status stays pending), or expires when
  * that is at or past expires_at. Only mailings with a window pay for the client lookup. */
 #define CLAIM_GONE "(m.expires_at <= now() OR w.open_at >= m.expires_at)"
 #define CLAIM_WAIT "(w.open_at > now())"
 static const char sql_claim[] =
-    "WITH c AS (SELECT id, mailing_id, client_id FROM messages WHERE status = 0 AND due_at <= now()"
-    "            ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED),"
+    "WITH c AS (SELECT id, mailing_id, client_id FROM messages WHERE status = " MSG_SQL(MSG_PENDING)
+    "            AND due_at <= now() ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED),"
     " w0 AS MATERIALIZED (SELECT c.id, g.window_start AS ws, g.window_end AS we,"
     "          CASE WHEN g.id IS NOT NULL THEN"
     "            coalesce((SELECT timezone FROM clients WHERE id = c.client_id), 'UTC') END AS tz"
@@ -35,7 +35,8 @@ static const char sql_claim[] =
     " w AS (SELECT id, tz, we, CASE WHEN ws IS NOT NULL THEN "
     SQL_WINDOW_NEXT("now()", "tz", "ws", "we") " END AS open_at FROM w0),"
     " u AS (UPDATE messages m SET"
-    "   status = CASE WHEN " CLAIM_GONE " THEN 4 WHEN " CLAIM_WAIT " THEN 0 ELSE 1 END,"
+    "   status = CASE WHEN " CLAIM_GONE " THEN " MSG_SQL(MSG_EXPIRED) " WHEN " CLAIM_WAIT
+    "                 THEN " MSG_SQL(MSG_PENDING) " ELSE " MSG_SQL(MSG_SENDING) " END,"
     "   due_at = CASE WHEN " CLAIM_WAIT " AND NOT " CLAIM_GONE " THEN w.open_at ELSE m.due_at END,"
     "   lease_until = CASE WHEN " CLAIM_GONE " OR " CLAIM_WAIT " THEN NULL"
     "                 ELSE now() + $2 * interval '1 millisecond' END,"
@@ -55,30 +56,32 @@ static const char sql_claim[] =
  * send window of its mailing, and becomes expired when its next try would be at or past
  * expires_at. */
 #define RETRY_AT "(now() + u.d * interval '1 millisecond')"
-#define WRITE_BACK "u.s IN (0, 1)"
+#define WRITE_BACK "u.s IN (" MSG_SQL(OUT_RETRY) ", " MSG_SQL(OUT_RELEASE) ")"
 #define WRITE_GONE "(" WRITE_BACK " AND " RETRY_AT " >= m.expires_at)"
 static const char sql_write[] =
     "UPDATE messages m SET"
-    " status = CASE WHEN " WRITE_GONE " THEN 4 WHEN " WRITE_BACK " THEN 0 ELSE u.s END,"
+    " status = CASE WHEN " WRITE_GONE " THEN " MSG_SQL(MSG_EXPIRED) " WHEN " WRITE_BACK
+    "   THEN " MSG_SQL(MSG_PENDING) " ELSE u.s END,"
     " due_at = CASE WHEN NOT " WRITE_BACK " THEN m.due_at ELSE least(m.expires_at, coalesce("
     "   (SELECT " SQL_WINDOW_NEXT(RETRY_AT, "c.timezone", "g.window_start", "g.window_end")
     "      FROM mailings g JOIN clients c ON c.id = m.client_id"
     "     WHERE g.id = m.mailing_id AND g.window_start IS NOT NULL), " RETRY_AT ")) END,"
-    " attempts = m.attempts - CASE WHEN u.s = 1 THEN 1 ELSE 0 END,"
+    " attempts = m.attempts - CASE WHEN u.s = " MSG_SQL(OUT_RELEASE) " THEN 1 ELSE 0 END,"
     " lease_until = NULL,"
-    " sent_at = CASE WHEN u.s = 2 THEN now() ELSE m.sent_at END,"
+    " sent_at = CASE WHEN u.s = " MSG_SQL(OUT_SENT) " THEN now() ELSE m.sent_at END,"
     " last_error = CASE WHEN " WRITE_GONE " THEN coalesce(u.e, m.last_error, 'end_at passed before it could be sent')"
-    "              WHEN u.s = 1 THEN m.last_error ELSE u.e END"
+    "              WHEN u.s = " MSG_SQL(OUT_RELEASE) " THEN m.last_error ELSE u.e END"
     " FROM unnest($1::bigint[], $2::smallint[], $3::bigint[], $4::text[], $5::int[]) AS u(id, s, d, e, a)"
-    " WHERE m.id = u.id AND m.status IN (0, 1) AND m.attempts = u.a";
+    " WHERE m.id = u.id AND m.status IN (" MSG_SQL(MSG_PENDING) ", " MSG_SQL(MSG_SENDING) ")"
+    " AND m.attempts = u.a";
 
 static const char sql_recover[] =
-    "UPDATE messages SET status = 0, lease_until = NULL"
-    " WHERE id IN (SELECT id FROM messages WHERE status = 1 AND lease_until < now()"
+    "UPDATE messages SET status = " MSG_SQL(MSG_PENDING) ", lease_until = NULL"
+    " WHERE id IN (SELECT id FROM messages WHERE status = " MSG_SQL(MSG_SENDING) " AND lease_until < now()"
     "              ORDER BY lease_until LIMIT 10000 FOR UPDATE SKIP LOCKED)";
 
 static const char sql_next_due[] =
-    "SELECT extract(epoch FROM min(due_at) - now()) * 1000 FROM messages WHERE status = 0";
+    "SELECT extract(epoch FROM min(due_at) - now()) * 1000 FROM messages WHERE status = " MSG_SQL(MSG_PENDING);
 
 static const char sql_text[] = "SELECT text FROM mailings WHERE id = $1";
 
@@ -87,8 +90,6 @@ static const char sql_mailings[] =
     "SELECT id, extract(epoch FROM end_at) FROM mailings WHERE id = ANY($1::bigint[]) AND status <> 'cancelled'";
 
 static void end_write(struct worker *w, PGresult *r, int ok);
-
-static const char *const status_names[] = {"pending", "sending", "sent", "failed", "expired", "cancelled"};
 
 /* How long a claim is held: a message submitted within HOLD_S of its claim has its answer or
  * its timeout within the provider timeout, and its outcome written within WRITE_GRACE_S. */
@@ -230,7 +231,7 @@ static void written(struct worker *w, const struct result *r, double now)
 		metrics_dispatch(final == OUT_SENT ? MD_SENT : final == OUT_FAILED ? MD_FAILED
 				 : final == OUT_EXPIRED ? MD_EXPIRED : MD_CANCELLED, 1);
 		log_debug("message.final", LI("mailing_id", m->mailing_id), LI("message_id", m->id),
-			  LI("client_id", m->client_id), LS("status", status_names[final]),
+			  LI("client_id", m->client_id), LS("status", message_status_name(final)),
 			  LI("attempts", m->attempts), LS("error", final == OUT_SENT ? NULL : m->error));
 	}
 }
@@ -280,7 +281,7 @@ static int end_claim(struct worker *w, PGresult *r)
 	int rows = PQntuples(r);
 	for (int i = 0; i < rows; i++) {
 		int status = (int)db_i64(r, i, 5);
-		if (status == 0)       /* outside its send window: moved to the next opening */
+		if (status == MSG_PENDING)       /* outside its send window: moved to the next opening */
 			continue;
 		struct provider_msg *m = w->free_msgs[--w->nfree];
 		memset(m, 0, sizeof(*m));
@@ -292,7 +293,7 @@ static int end_claim(struct worker *w, PGresult *r)
 		m->attempts = (int)db_i64(r, i, 7);
 		m->window_end = db_null(r, i, 8) ? 0 : strtod(db_str(r, i, 8), NULL);
 		m->send_by = w->claim_sent + HOLD_S;
-		if (status == OUT_EXPIRED) {     /* already past expires_at: the claim expired it */
+		if (status == MSG_EXPIRED) {     /* already past expires_at: the claim expired it */
 			w->n_expired++;
 			metrics_dispatch(MD_EXPIRED, 1);
 			log_debug("message.final", LI("mailing_id", m->mailing_id), LI("message_id", m->id),

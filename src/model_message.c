@@ -22,16 +22,6 @@
 
 #define PHONE_ERRORS 100   /* bad phones named one by one; the rest are counted */
 
-static const char *const message_statuses[] = {"pending", "sending", "sent", "failed", "expired", "cancelled"};
-
-int message_status_code(const char *name)
-{
-	for (size_t i = 0; i < ARRAY_LEN(message_statuses); i++)
-		if (strcmp(message_statuses[i], name) == 0)
-			return (int)i;
-	return -1;
-}
-
 /* Every phone of "phones" (1..MESSAGE_BATCH_MAX valid phones) into out->phones. */
 static void validate_phones(json_t *in, struct message_in *out, struct verr *v)
 {

@@ -528,17 +528,18 @@ Test(clients, delete_cancels_pending_messages)
 	snprintf(body, sizeof(body), "{\"phone\":\"%s\"}", phone);
 	long long id = make_client(body);
 	free(itest_sql("INSERT INTO messages (mailing_id, client_id, phone, text, status, due_at, expires_at)"
-		       " VALUES (NULL, %lld, '%s', 'a', 0, now(), now() + interval '1 day'),"
-		       "        (NULL, %lld, '%s', 'b', 0, now(), now() + interval '1 day'),"
-		       "        (NULL, %lld, '%s', 'c', 2, now(), now() + interval '1 day')",
+		       " VALUES (NULL, %lld, '%s', 'a', message_status('pending'), now(), now() + interval '1 day'),"
+		       "        (NULL, %lld, '%s', 'b', message_status('pending'), now(), now() + interval '1 day'),"
+		       "        (NULL, %lld, '%s', 'c', message_status('sent'), now(), now() + interval '1 day')",
 		       id, phone, id, phone, id, phone));
 	char path[64];
 	snprintf(path, sizeof(path), "/api/v1/clients/%lld", id);
 	struct resp *r = api(tok_operator(), "DELETE", path, NULL);
 	cr_assert_eq(r->status, 204, "%s", r->body);
 	resp_free(r);
-	char *s = itest_sql("SELECT string_agg(text || status, ',' ORDER BY text) FROM messages WHERE client_id = %lld", id);
-	cr_assert_str_eq(s, "a5,b5,c2");
+	char *s = itest_sql("SELECT string_agg(text || ':' || message_status_name(status), ',' ORDER BY text)"
+			    " FROM messages WHERE client_id = %lld", id);
+	cr_assert_str_eq(s, "a:cancelled,b:cancelled,c:sent");
 	free(s);
 	s = itest_sql("SELECT count(*) FROM clients WHERE id = %lld", id);
 	cr_assert_str_eq(s, "0");

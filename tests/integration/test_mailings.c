@@ -217,9 +217,9 @@ Test(mailings, running_mailing_changes_only_end_at)
 	char path[64];
 	snprintf(path, sizeof(path), "/api/v1/mailings/%lld", id);
 	mailing_set_status(id, "running");
-	messages_insert(id, 0, 3);
-	messages_insert(id, 1, 1);
-	messages_insert(id, 2, 2);
+	messages_insert(id, MSG_PENDING, 3);
+	messages_insert(id, MSG_SENDING, 1);
+	messages_insert(id, MSG_SENT, 2);
 
 	struct resp *r = api(tok_operator(), "PATCH", path, "{\"text\":\"changed\"}");
 	cr_assert_eq(r->status, 409, "%s", r->body);
@@ -244,7 +244,8 @@ Test(mailings, running_mailing_changes_only_end_at)
 	char *moved = itest_sql("SELECT count(*) FROM messages WHERE mailing_id = %lld AND expires_at = '2099-03-01T12:00:00Z'", id);
 	cr_assert_str_eq(moved, "4", "pending and sending messages expire at the new end_at");
 	free(moved);
-	char *kept = itest_sql("SELECT count(*) FROM messages WHERE mailing_id = %lld AND status = 2"
+	char *kept = itest_sql("SELECT count(*) FROM messages WHERE mailing_id = %lld"
+			       " AND status = message_status('sent')"
 			       " AND expires_at <> '2099-03-01T12:00:00Z'", id);
 	cr_assert_str_eq(kept, "2", "sent messages keep their expiry");
 	free(kept);
@@ -277,9 +278,9 @@ Test(mailings, cancel_cancels_pending_messages_only)
 	snprintf(path, sizeof(path), "/api/v1/mailings/%lld/cancel", id);
 	snprintf(ids, sizeof(ids), "%lld", id);
 	mailing_set_status(id, "running");
-	messages_insert(id, 0, 3);
-	messages_insert(id, 1, 1);
-	messages_insert(id, 2, 2);
+	messages_insert(id, MSG_PENDING, 3);
+	messages_insert(id, MSG_SENDING, 1);
+	messages_insert(id, MSG_SENT, 2);
 	notify_listen("herald_mailings");
 
 	struct resp *r = api(tok_operator(), "POST", path, NULL);
@@ -291,10 +292,10 @@ Test(mailings, cancel_cancels_pending_messages_only)
 	cr_assert_eq(jint(r->json, "stats.total"), 6);
 	resp_free(r);
 	cr_assert(notify_seen("herald_mailings", ids));
-	cr_assert_eq(messages_rows(id, 5), 3);
-	cr_assert_eq(messages_rows(id, 2), 2, "sent stay sent");
-	cr_assert_eq(messages_rows(id, 1), 1, "in flight stay in flight");
-	cr_assert_eq(messages_rows(id, 0), 0);
+	cr_assert_eq(messages_rows(id, MSG_CANCELLED), 3);
+	cr_assert_eq(messages_rows(id, MSG_SENT), 2, "sent stay sent");
+	cr_assert_eq(messages_rows(id, MSG_SENDING), 1, "in flight stay in flight");
+	cr_assert_eq(messages_rows(id, MSG_PENDING), 0);
 
 	r = api(tok_operator(), "POST", path, NULL);
 	cr_assert_eq(r->status, 409, "%s", r->body);
@@ -319,8 +320,8 @@ Test(mailings, retry_failed)
 	snprintf(path, sizeof(path), "/api/v1/mailings/%lld/retry-failed", id);
 	snprintf(ids, sizeof(ids), "%lld", id);
 	mailing_set_status(id, "finished");
-	messages_insert(id, 3, 2);
-	messages_insert(id, 2, 1);
+	messages_insert(id, MSG_FAILED, 2);
+	messages_insert(id, MSG_SENT, 1);
 	notify_listen("herald_mailings");
 
 	struct resp *r = api(tok_operator(), "POST", path, NULL);
@@ -332,12 +333,15 @@ Test(mailings, retry_failed)
 	cr_assert(notify_seen("herald_mailings", ids));
 	/* the harness's herald sends what is due at once (log provider): a retried message is
 	 * either still pending as the API left it or already claimed again (attempt 3) */
-	char *s = itest_sql("SELECT count(*) FROM messages WHERE mailing_id = %lld AND ((status = 0 AND attempts = 2"
+	char *s = itest_sql("SELECT count(*) FROM messages WHERE mailing_id = %lld"
+			    " AND ((status = message_status('pending') AND attempts = 2"
 			    " AND last_error = 'provider said no' AND due_at <= now() AND due_at > now() - interval '1 minute')"
-			    " OR (status IN (1, 2) AND attempts = 3))", id);
+			    " OR (status IN (message_status('sending'), message_status('sent'))"
+			    " AND attempts = 3))", id);
 	cr_assert_str_eq(s, "2", "failed are pending again, due now, attempts and last error kept");
 	free(s);
-	s = itest_sql("SELECT count(*) FROM messages WHERE mailing_id = %lld AND status = 2 AND attempts = 0", id);
+	s = itest_sql("SELECT count(*) FROM messages WHERE mailing_id = %lld"
+		      " AND status = message_status('sent') AND attempts = 0", id);
 	cr_assert_str_eq(s, "1", "the sent message was left alone");
 	free(s);
 	/* running again (finished_at cleared), or finished anew once the dispatcher sent them */
@@ -348,11 +352,12 @@ Test(mailings, retry_failed)
 	/* after end_at: 409 */
 	free(itest_sql("UPDATE mailings SET status = 'finished', start_at = now() - interval '2 days',"
 		       " end_at = now() - interval '1 hour' WHERE id = %lld", id));
-	free(itest_sql("UPDATE messages SET status = 3 WHERE mailing_id = %lld", id));
+	free(itest_sql("UPDATE messages SET status = message_status('failed')"
+		       " WHERE mailing_id = %lld", id));
 	r = api(tok_operator(), "POST", path, NULL);
 	cr_assert_eq(r->status, 409, "%s", r->body);
 	resp_free(r);
-	cr_assert_eq(messages_rows(id, 3), 3, "nothing changed");
+	cr_assert_eq(messages_rows(id, MSG_FAILED), 3, "nothing changed");
 
 	/* a cancelled mailing is not retried */
 	long long id2 = mailing_new("cancelled retry", "");
@@ -373,9 +378,10 @@ Test(mailings, delete_removes_messages_and_counters)
 	snprintf(path, sizeof(path), "/api/v1/mailings/%lld", id);
 	snprintf(ids, sizeof(ids), "%lld", id);
 	mailing_set_status(id, "running");
-	messages_insert(id, 0, 4);
-	messages_insert(id, 2, 3);
-	free(itest_sql("UPDATE messages SET status = 3 WHERE id = (SELECT min(id) FROM messages WHERE mailing_id = %lld)", id));
+	messages_insert(id, MSG_PENDING, 4);
+	messages_insert(id, MSG_SENT, 3);
+	free(itest_sql("UPDATE messages SET status = message_status('failed')"
+		       " WHERE id = (SELECT min(id) FROM messages WHERE mailing_id = %lld)", id));
 	notify_listen("herald_mailings");
 
 	struct resp *r = api(tok_operator(), "DELETE", path, NULL);

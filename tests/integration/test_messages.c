@@ -57,7 +57,7 @@ Test(messages, get_one)
 {
 	long long id = mailing_new("the mailing's text", "");
 	mailing_set_status(id, "running");
-	messages_insert(id, 3, 1);
+	messages_insert(id, MSG_FAILED, 1);
 	char *mid = itest_sql("SELECT id FROM messages WHERE mailing_id = %lld", id);
 	char *phone = itest_sql("SELECT phone FROM messages WHERE mailing_id = %lld", id);
 	char path[64];
@@ -75,7 +75,8 @@ Test(messages, get_one)
 	cr_assert_not_null(jstr(r->json, "created_at"));
 	cr_assert(json_is_null(json_object_get(r->json, "sent_at")));
 	resp_free(r);
-	free(itest_sql("UPDATE messages SET text = 'its own', status = 2, sent_at = '2099-01-01T00:00:00Z' WHERE id = %s", mid));
+	free(itest_sql("UPDATE messages"
+		       " SET text = 'its own', status = message_status('sent'), sent_at = '2099-01-01T00:00:00Z' WHERE id = %s", mid));
 	r = api(tok_viewer(), "GET", path, NULL);
 	cr_assert_str_eq(jstr(r->json, "text"), "its own");
 	cr_assert_str_eq(jstr(r->json, "status"), "sent");
@@ -102,9 +103,9 @@ Test(messages, mailing_messages_pages_and_status_filter)
 {
 	long long id = mailing_new("per mailing", "");
 	mailing_set_status(id, "running");
-	messages_insert(id, 0, 4);
-	messages_insert(id, 3, 3);
-	messages_insert(id, 2, 2);
+	messages_insert(id, MSG_PENDING, 4);
+	messages_insert(id, MSG_FAILED, 3);
+	messages_insert(id, MSG_SENT, 2);
 	char path[128];
 	long long count;
 	snprintf(path, sizeof(path), "/api/v1/mailings/%lld/messages?status=failed", id);
@@ -127,9 +128,10 @@ Test(messages, list_filters)
 {
 	long long id = mailing_new("filters", "");
 	mailing_set_status(id, "running");
-	messages_insert(id, 0, 2);
-	messages_insert(id, 3, 3);
-	char *phone = itest_sql("SELECT phone FROM messages WHERE mailing_id = %lld AND status = 3 LIMIT 1", id);
+	messages_insert(id, MSG_PENDING, 2);
+	messages_insert(id, MSG_FAILED, 3);
+	char *phone = itest_sql("SELECT phone FROM messages WHERE mailing_id = %lld"
+				" AND status = message_status('failed') LIMIT 1", id);
 	char path[160];
 	long long count;
 	snprintf(path, sizeof(path), "/api/v1/messages?mailing_id=%lld&status=failed", id);
@@ -268,7 +270,7 @@ Test(messages, batch)
 	cr_assert_eq(jint(r->json, "count"), 3, "duplicates once: %s", r->body);
 	long long id = jint(r->json, "mailing_id");
 	resp_free(r);
-	cr_assert_eq(messages_rows(id, 0), 3);
+	cr_assert_eq(messages_rows(id, MSG_PENDING), 3);
 	char *s = itest_sql("SELECT kind || ' ' || status || ' ' || (started_at IS NOT NULL) || ' ' || api_ts(start_at)"
 			    " || ' ' || api_ts(end_at) || ' ' || text FROM mailings WHERE id = %lld", id);
 	char expect[128];
@@ -353,4 +355,41 @@ Test(messages, batch_of_100000)
 	cr_assert(has_error(r, "phones"));
 	resp_free(r);
 	free(body);
+}
+
+/* The statuses of src/message_status.h and of sql/016 agree: each number has the same name both
+ * ways, SQL knows none beyond them, the CHECK on messages.status allows exactly them, and the API
+ * filters by each name. */
+Test(messages, status_definitions_agree_in_c_sql_and_the_api)
+{
+	for (int s = 0; s < MSG_STATUSES; s++) {
+		const char *name = message_status_name(s);
+		char *sql_name = itest_sql("SELECT message_status_name(%d::smallint)", s);
+		char *sql_code = itest_sql("SELECT message_status('%s')", name);
+		cr_expect_str_eq(sql_name, name, "status %d", s);
+		cr_expect_eq(atoi(sql_code), s, "status %s", name);
+		cr_expect_eq(message_status_code(name), s);
+		free(sql_name);
+		free(sql_code);
+		char path[64];
+		snprintf(path, sizeof(path), "/api/v1/messages?status=%s&limit=1", name);
+		struct resp *r = api(tok_viewer(), "GET", path, NULL);
+		cr_expect_eq(r->status, 200, "%s: %s", path, r->body);
+		resp_free(r);
+	}
+	char *n = itest_sql("SELECT cardinality(message_status_names())");
+	cr_expect_eq(atoi(n), MSG_STATUSES);
+	free(n);
+	cr_expect_null(message_status_name(MSG_STATUSES));
+	cr_expect_eq(message_status_code("delivered"), -1);
+	PGresult *r = PQexec(itest_db(), "SELECT message_status('delivered')");
+	cr_expect_eq(PQresultStatus(r), PGRES_FATAL_ERROR, "an unknown name is an error in SQL too");
+	PQclear(r);
+	char want[96];
+	snprintf(want, sizeof(want), "CHECK (((status >= %d) AND (status <= %d)))", MSG_PENDING, MSG_STATUSES - 1);
+	char *check = itest_sql("SELECT pg_get_constraintdef(oid) FROM pg_constraint"
+				" WHERE conrelid = 'messages'::regclass AND contype = 'c'"
+				" AND pg_get_constraintdef(oid) LIKE '%%status%%'");
+	cr_expect_str_eq(check, want);
+	free(check);
 }

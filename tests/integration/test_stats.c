@@ -5,14 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mailing_util.h"
+#include "message_status.h"
 #include "proc.h"
-
-static const char *const names[] = {"pending", "sending", "sent", "failed", "expired", "cancelled"};
 
 /* Puts 1..6 messages of each status into the mailing: status i gets i + 1. */
 static void fill(long long id)
 {
-	for (int s = 0; s < 6; s++)
+	for (int s = 0; s < MSG_STATUSES; s++)
 		messages_insert(id, s, s + 1);
 }
 
@@ -22,8 +21,8 @@ static void assert_filled(json_t *obj, const char *prefix)
 	char key[40];
 	snprintf(key, sizeof(key), "%stotal", prefix);
 	cr_assert_eq(jint(obj, key), 21, "%s", key);
-	for (int s = 0; s < 6; s++) {
-		snprintf(key, sizeof(key), "%s%s", prefix, names[s]);
+	for (int s = 0; s < MSG_STATUSES; s++) {
+		snprintf(key, sizeof(key), "%s%s", prefix, message_status_name(s));
 		cr_assert_eq(jint(obj, key), s + 1, "%s", key);
 	}
 }
@@ -50,10 +49,10 @@ Test(stats, mailing_counts_and_timeline)
 	resp_free(r);
 
 	/* the pending one is sent and one sending fails: one minute of the timeline */
-	char *minute = itest_sql("WITH a AS (UPDATE messages SET status = 2 WHERE id IN (SELECT id FROM messages"
-				 " WHERE mailing_id = %lld AND status = 0)),"
-				 " b AS (UPDATE messages SET status = 3 WHERE id IN (SELECT id FROM messages"
-				 " WHERE mailing_id = %lld AND status = 1 LIMIT 1))"
+	char *minute = itest_sql("WITH a AS (UPDATE messages SET status = message_status('sent') WHERE id IN (SELECT id FROM messages"
+				 " WHERE mailing_id = %lld AND status = message_status('pending'))),"
+				 " b AS (UPDATE messages SET status = message_status('failed') WHERE id IN (SELECT id FROM messages"
+				 " WHERE mailing_id = %lld AND status = message_status('sending') LIMIT 1))"
 				 " SELECT api_ts(date_trunc('minute', now()))", id, id);
 	snprintf(path, sizeof(path), "/api/v1/mailings/%lld/stats", id);
 	r = api(tok_viewer(), "GET", path, NULL);
@@ -99,8 +98,8 @@ Test(stats, totals_follow_inserts)
 	/* every status is there and they add up */
 	long long sum = 0, msum = 0;
 	char key[40];
-	for (int s = 0; s < 6; s++) {
-		snprintf(key, sizeof(key), "messages.%s", names[s]);
+	for (int s = 0; s < MSG_STATUSES; s++) {
+		snprintf(key, sizeof(key), "messages.%s", message_status_name(s));
 		sum += jint(after->json, key);
 	}
 	cr_assert_eq(sum, jint(after->json, "messages.total"));
@@ -210,15 +209,17 @@ Test(stats, metrics_message_counter_never_goes_down)
 	char *t0 = metrics_text();
 	long long id = mailing_new("metrics", "");
 	fill(id);
-	free(itest_sql("UPDATE messages SET status = 5 WHERE mailing_id = %lld AND status = 0", id));
+	free(itest_sql("UPDATE messages SET status = message_status('cancelled')"
+		       " WHERE mailing_id = %lld AND status = message_status('pending')", id));
 	char *t1 = metrics_text();
-	for (int s = 0; s < 6; s++) {
+	for (int s = 0; s < MSG_STATUSES; s++) {
 		/* pending: 1 inserted, then cancelled; cancelled: 6 inserted + 1 */
-		long long now = s == 0 ? 0 : s == 5 ? 7 : s + 1, entered = s == 5 ? 7 : s + 1;
-		cr_expect_geq(metric(t1, "herald_messages", names[s]) - metric(t0, "herald_messages", names[s]), now, "%s",
-			      names[s]);
-		cr_expect_geq(metric(t1, "herald_messages_total", names[s]) - metric(t0, "herald_messages_total", names[s]),
-			      entered, "%s", names[s]);
+		const char *name = message_status_name(s);
+		long long now = s == MSG_PENDING ? 0 : s == MSG_CANCELLED ? 7 : s + 1;
+		long long entered = s == MSG_CANCELLED ? 7 : s + 1;
+		cr_expect_geq(metric(t1, "herald_messages", name) - metric(t0, "herald_messages", name), now, "%s", name);
+		cr_expect_geq(metric(t1, "herald_messages_total", name) - metric(t0, "herald_messages_total", name),
+			      entered, "%s", name);
 	}
 	char path[64];
 	snprintf(path, sizeof(path), "/api/v1/mailings/%lld", id);
@@ -227,11 +228,12 @@ Test(stats, metrics_message_counter_never_goes_down)
 	resp_free(r);
 	char *t2 = metrics_text();
 	long long before = 0, after = 0;
-	for (int s = 0; s < 6; s++) {
-		cr_expect_geq(metric(t2, "herald_messages_total", names[s]), metric(t1, "herald_messages_total", names[s]),
-			      "herald_messages_total{status=\"%s\"} went down", names[s]);
-		before += metric(t1, "herald_messages", names[s]);
-		after += metric(t2, "herald_messages", names[s]);
+	for (int s = 0; s < MSG_STATUSES; s++) {
+		const char *name = message_status_name(s);
+		cr_expect_geq(metric(t2, "herald_messages_total", name), metric(t1, "herald_messages_total", name),
+			      "herald_messages_total{status=\"%s\"} went down", name);
+		before += metric(t1, "herald_messages", name);
+		after += metric(t2, "herald_messages", name);
 	}
 	cr_expect_lt(after, before, "herald_messages did not drop with the mailing's 21 messages");
 	free(t0);
