@@ -1,5 +1,6 @@
 /* model_mailing.c — mailings. */
 #include "model_mailing.h"
+#include "list.h"
 #include "log.h"
 #include "message_status.h"
 #include "pgarr.h"
@@ -27,10 +28,7 @@ static const char *const mailing_statuses[] = {"scheduled", "running", "finished
 
 int mailing_status_valid(const char *s)
 {
-	for (const char *const *p = mailing_statuses; *p; p++)
-		if (strcmp(*p, s) == 0)
-			return 0;
-	return -1;
+	return list_has(mailing_statuses, s) ? 0 : -1;
 }
 
 /* Unknown keys of the object obj (named name) become "name.key" errors. */
@@ -39,10 +37,7 @@ static void only_keys(json_t *obj, const char *name, const char *const *allowed,
 	const char *key;
 	json_t *val;
 	json_object_foreach(obj, key, val) {
-		const char *const *a = allowed;
-		while (*a && strcmp(*a, key) != 0)
-			a++;
-		if (*a == NULL) {
+		if (!list_has(allowed, key)) {
 			char field[96];
 			snprintf(field, sizeof(field), "%s.%s", name, key);
 			verr_add(v, field, "unknown field");
