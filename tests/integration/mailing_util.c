@@ -41,11 +41,6 @@ long messages_rows(long long mailing_id, int status)
 	return n;
 }
 
-int has_error(const struct resp *r, const char *field)
-{
-	return json_object_get(json_object_get(r->json, "errors"), field) != NULL;
-}
-
 void notify_listen(const char *channel)
 {
 	free(itest_sql("LISTEN %s", channel));

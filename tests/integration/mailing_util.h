@@ -21,8 +21,6 @@ void mailing_set_status(long long id, const char *status);
 void messages_insert(long long mailing_id, int status, int n);
 /* The number of the mailing's message rows with status (-1: any). */
 long messages_rows(long long mailing_id, int status);
-/* True when the 422 answer r names field in errors. */
-int has_error(const struct resp *r, const char *field);
 /* LISTEN on channel (the test's own database connection). */
 void notify_listen(const char *channel);
 /* True when a notification on channel with payload has arrived (waits up to 2 s); drains. */

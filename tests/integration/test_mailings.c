@@ -86,7 +86,7 @@ Test(mailings, validation_names_every_bad_field)
 	struct resp *r = api(tok_operator(), "POST", "/api/v1/mailings", "{}");
 	cr_assert_eq(r->status, 422, "%s", r->body);
 	cr_assert_str_eq(r->content_type, "application/problem+json");
-	cr_assert(has_error(r, "start_at") && has_error(r, "end_at") && has_error(r, "text"), "%s", r->body);
+	cr_assert(jhas_error(r->json, "start_at") && jhas_error(r->json, "end_at") && jhas_error(r->json, "text"), "%s", r->body);
 	resp_free(r);
 
 	r = api(tok_operator(), "POST", "/api/v1/mailings",
@@ -97,14 +97,14 @@ Test(mailings, validation_names_every_bad_field)
 	const char *bad[] = {"start_at", "end_at", "text", "bogus", "filter.operator_codes", "filter.tags",
 			     "filter.x", "send_window.start", "send_window.end", "send_window.tz"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		cr_assert(has_error(r, bad[i]), "%s not named: %s", bad[i], r->body);
+		cr_assert(jhas_error(r->json, bad[i]), "%s not named: %s", bad[i], r->body);
 	resp_free(r);
 
 	/* start_at must come before end_at (offsets count): the error is on end_at */
 	r = api(tok_operator(), "POST", "/api/v1/mailings",
 		"{\"start_at\":\"2099-01-10T09:00:00+03:00\",\"end_at\":\"2099-01-10T07:00:00+01:00\",\"text\":\"x\"}");
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "end_at") && !has_error(r, "start_at"), "%s", r->body);
+	cr_assert(jhas_error(r->json, "end_at") && !jhas_error(r->json, "start_at"), "%s", r->body);
 	resp_free(r);
 	r = api(tok_operator(), "POST", "/api/v1/mailings",
 		"{\"start_at\":\"2099-01-10T09:00:00+03:00\",\"end_at\":\"2099-01-10T06:00:01Z\",\"text\":\"x\"}");
@@ -125,7 +125,7 @@ Test(mailings, validation_names_every_bad_field)
 	r = api(tok_operator(), "POST", "/api/v1/mailings",
 		"{\"start_at\":\"" M_START "\",\"end_at\":\"" M_END "\",\"text\":\"%s\"}", text);
 	cr_assert_eq(r->status, 422, "%.200s", r->body);
-	cr_assert(has_error(r, "text"));
+	cr_assert(jhas_error(r->json, "text"));
 	resp_free(r);
 	free(text);
 
@@ -134,13 +134,13 @@ Test(mailings, validation_names_every_bad_field)
 		"{\"start_at\":\"" M_START "\",\"end_at\":\"" M_END "\",\"text\":\"x\","
 		"\"send_window\":{\"start\":\"09:00\",\"end\":\"09:00\"},\"filter\":\"vip\"}");
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "send_window.end") && has_error(r, "filter"), "%s", r->body);
+	cr_assert(jhas_error(r->json, "send_window.end") && jhas_error(r->json, "filter"), "%s", r->body);
 	resp_free(r);
 	r = api(tok_operator(), "POST", "/api/v1/mailings",
 		"{\"start_at\":\"" M_START "\",\"end_at\":\"" M_END "\",\"text\":\"x\",\"send_window\":[],"
 		"\"filter\":{\"tags\":\"vip\"}}");
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "send_window") && has_error(r, "filter.tags"), "%s", r->body);
+	cr_assert(jhas_error(r->json, "send_window") && jhas_error(r->json, "filter.tags"), "%s", r->body);
 	resp_free(r);
 
 	/* a tag of 65 characters, and more than 1000 operator codes */
@@ -158,7 +158,7 @@ Test(mailings, validation_names_every_bad_field)
 		"{\"start_at\":\"" M_START "\",\"end_at\":\"" M_END "\",\"text\":\"x\","
 		"\"filter\":{\"tags\":[\"%s\"],\"operator_codes\":%s}}", tag, codes);
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "filter.tags") && has_error(r, "filter.operator_codes"), "%s", r->body);
+	cr_assert(jhas_error(r->json, "filter.tags") && jhas_error(r->json, "filter.operator_codes"), "%s", r->body);
 	resp_free(r);
 	free(codes);
 }
@@ -183,7 +183,7 @@ Test(mailings, patch_and_put_a_scheduled_mailing)
 	/* end_at alone before the stored start_at */
 	r = api(tok_operator(), "PATCH", path, "{\"end_at\":\"2099-01-01T00:00:00Z\"}");
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "end_at"), "%s", r->body);
+	cr_assert(jhas_error(r->json, "end_at"), "%s", r->body);
 	resp_free(r);
 
 	r = api(tok_operator(), "PATCH", path, "{\"start_at\":\"2099-01-05T00:00:00Z\",\"send_window\":null,"
@@ -197,7 +197,7 @@ Test(mailings, patch_and_put_a_scheduled_mailing)
 
 	r = api(tok_operator(), "PUT", path, "{\"text\":\"only text\"}");
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "start_at") && has_error(r, "end_at"), "%s", r->body);
+	cr_assert(jhas_error(r->json, "start_at") && jhas_error(r->json, "end_at"), "%s", r->body);
 	resp_free(r);
 
 	r = api(tok_operator(), "PUT", path, "{\"start_at\":\"" M_START "\",\"end_at\":\"" M_END "\",\"text\":\"put\"}");
@@ -439,6 +439,19 @@ Test(mailings, roles)
 	free(s);
 }
 
+struct mine {
+	const long long *ids;       /* 7 */
+	int seen;
+};
+
+static void cancelled_mine(json_t *row, void *arg)
+{
+	struct mine *m = arg;
+	cr_assert_str_eq(jstr(row, "status"), "cancelled");
+	for (int k = 0; k < 7; k++)
+		m->seen += jint(row, "id") == m->ids[k];
+}
+
 Test(mailings, list_filter_and_pages_visit_every_row_once)
 {
 	long long mine[7];
@@ -451,35 +464,12 @@ Test(mailings, list_filter_and_pages_visit_every_row_once)
 	long expect = atol(total);
 	free(total);
 
-	char path[256] = "/api/v1/mailings?status=cancelled&limit=2&count=true";
-	long seen = 0, mine_seen = 0;
-	long long last = 0;
-	for (int pages = 0; pages < 100000; pages++) {
-		struct resp *r = api(tok_viewer(), "GET", path, NULL);
-		cr_assert_eq(r->status, 200, "%s", r->body);
-		if (pages == 0)
-			cr_assert_eq(jint(r->json, "count"), expect);
-		json_t *res = json_object_get(r->json, "results");
-		for (size_t i = 0; i < json_array_size(res); i++) {
-			json_t *m = json_array_get(res, i);
-			long long id = jint(m, "id");
-			cr_assert_gt(id, last, "ascending ids, each once");
-			cr_assert_str_eq(jstr(m, "status"), "cancelled");
-			last = id;
-			seen++;
-			for (int k = 0; k < 7; k++)
-				mine_seen += id == mine[k];
-		}
-		const char *next = jstr(r->json, "next_cursor");
-		if (next == NULL) {
-			resp_free(r);
-			break;
-		}
-		snprintf(path, sizeof(path), "/api/v1/mailings?status=cancelled&limit=2&cursor=%s", next);
-		resp_free(r);
-	}
-	cr_assert_eq(seen, expect);
-	cr_assert_eq(mine_seen, 3);
+	struct mine m = {mine, 0};
+	long long count;
+	struct itest_walk w = {"/api/v1/mailings?status=cancelled&limit=2", 2, "id", &count, cancelled_mine, &m};
+	cr_assert_eq(itest_walk(&w), expect);
+	cr_assert_eq(count, expect);
+	cr_assert_eq(m.seen, 3);
 
 	struct resp *r = api(tok_viewer(), "GET", "/api/v1/mailings?status=paused", NULL);
 	cr_assert_eq(r->status, 400, "%s", r->body);

@@ -17,41 +17,8 @@ static long long client_new(char phone[12])
 	return n;
 }
 
-/* Walks every page of path (ending in '?' or a filter) with limit 2; checks ascending ids and that each
- * result passes check; returns the number of results. */
-static long walk(const char *path, long long *count, void (*check)(json_t *))
-{
-	char url[512];
-	long seen = 0;
-	long long last = 0;
-	const char *amp = path[strlen(path) - 1] == '?' ? "" : "&";
-	snprintf(url, sizeof(url), "%s%slimit=2&count=true", path, amp);
-	for (int pages = 0; pages < 100000; pages++) {
-		struct resp *r = api(tok_viewer(), "GET", url, NULL);
-		cr_assert_eq(r->status, 200, "%s: %s", url, r->body);
-		if (pages == 0)
-			*count = jint(r->json, "count");
-		json_t *res = json_object_get(r->json, "results");
-		for (size_t i = 0; i < json_array_size(res); i++) {
-			json_t *m = json_array_get(res, i);
-			cr_assert_gt(jint(m, "id"), last, "ascending ids, each once");
-			last = jint(m, "id");
-			check(m);
-			seen++;
-		}
-		const char *next = jstr(r->json, "next_cursor");
-		if (next == NULL) {
-			resp_free(r);
-			break;
-		}
-		snprintf(url, sizeof(url), "%s%slimit=2&cursor=%s", path, amp, next);
-		resp_free(r);
-	}
-	return seen;
-}
-
-static void is_failed(json_t *m) { cr_assert_str_eq(jstr(m, "status"), "failed"); }
-static void any(json_t *m) { cr_assert_not_null(jstr(m, "status")); }
+static void is_failed(json_t *m, void *arg) { cr_assert_str_eq(jstr(m, "status"), "failed"); }
+static void any(json_t *m, void *arg) { cr_assert_not_null(jstr(m, "status")); }
 
 Test(messages, get_one)
 {
@@ -108,11 +75,13 @@ Test(messages, mailing_messages_pages_and_status_filter)
 	messages_insert(id, MSG_SENT, 2);
 	char path[128];
 	long long count;
-	snprintf(path, sizeof(path), "/api/v1/mailings/%lld/messages?status=failed", id);
-	cr_assert_eq(walk(path, &count, is_failed), 3);
+	struct itest_walk w = {path, 2, "id", &count, is_failed, NULL};
+	snprintf(path, sizeof(path), "/api/v1/mailings/%lld/messages?status=failed&limit=2", id);
+	cr_assert_eq(itest_walk(&w), 3);
 	cr_assert_eq(count, 3);
-	snprintf(path, sizeof(path), "/api/v1/mailings/%lld/messages?", id);
-	cr_assert_eq(walk(path, &count, any), 9);
+	snprintf(path, sizeof(path), "/api/v1/mailings/%lld/messages?limit=2", id);
+	w.each = any;
+	cr_assert_eq(itest_walk(&w), 9);
 	cr_assert_eq(count, 9);
 
 	struct resp *r = api(tok_viewer(), "GET", "/api/v1/mailings/999999999999/messages", NULL);
@@ -134,11 +103,13 @@ Test(messages, list_filters)
 				" AND status = message_status('failed') LIMIT 1", id);
 	char path[160];
 	long long count;
-	snprintf(path, sizeof(path), "/api/v1/messages?mailing_id=%lld&status=failed", id);
-	cr_assert_eq(walk(path, &count, is_failed), 3);
+	struct itest_walk w = {path, 2, "id", &count, is_failed, NULL};
+	snprintf(path, sizeof(path), "/api/v1/messages?mailing_id=%lld&status=failed&limit=2", id);
+	cr_assert_eq(itest_walk(&w), 3);
 	cr_assert_eq(count, 3);
-	snprintf(path, sizeof(path), "/api/v1/messages?mailing_id=%lld", id);
-	cr_assert_eq(walk(path, &count, any), 5);
+	snprintf(path, sizeof(path), "/api/v1/messages?mailing_id=%lld&limit=2", id);
+	w.each = any;
+	cr_assert_eq(itest_walk(&w), 5);
 	cr_assert_eq(count, 5);
 
 	snprintf(path, sizeof(path), "/api/v1/messages?phone=%s&status=failed&limit=1000", phone);
@@ -222,27 +193,28 @@ Test(messages, direct_send_validation_and_roles)
 	struct resp *r = api(tok_operator(), "POST", "/api/v1/messages",
 			     "{\"phone\":\"89161234567\",\"text\":\"\",\"send_at\":\"soon\",\"x\":1}");
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "phone") && has_error(r, "text") && has_error(r, "send_at") && has_error(r, "x"), "%s", r->body);
+	cr_assert(jhas_error(r->json, "phone") && jhas_error(r->json, "text") && jhas_error(r->json, "send_at")
+		  && jhas_error(r->json, "x"), "%s", r->body);
 	resp_free(r);
 	r = api(tok_operator(), "POST", "/api/v1/messages", "{}");
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "phone") && has_error(r, "text"), "%s", r->body);
+	cr_assert(jhas_error(r->json, "phone") && jhas_error(r->json, "text"), "%s", r->body);
 	resp_free(r);
 	/* end_at before send_at, and end_at already past */
 	r = api(tok_operator(), "POST", "/api/v1/messages",
 		"{\"phone\":\"%s\",\"text\":\"t\",\"send_at\":\"2099-05-01T12:00:00Z\",\"end_at\":\"2099-05-01T11:00:00Z\"}", phone);
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "end_at"), "%s", r->body);
+	cr_assert(jhas_error(r->json, "end_at"), "%s", r->body);
 	resp_free(r);
 	r = api(tok_operator(), "POST", "/api/v1/messages",
 		"{\"phone\":\"%s\",\"text\":\"t\",\"end_at\":\"2020-01-01T00:00:00Z\"}", phone);
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "end_at"), "%s", r->body);
+	cr_assert(jhas_error(r->json, "end_at"), "%s", r->body);
 	resp_free(r);
 	r = api(tok_operator(), "POST", "/api/v1/messages",
 		"{\"phone\":\"%s\",\"text\":\"t\",\"send_at\":\"2020-01-01T00:00:00Z\"}", phone);
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "send_at"), "%s", r->body);
+	cr_assert(jhas_error(r->json, "send_at"), "%s", r->body);
 	resp_free(r);
 	char *n = itest_sql("SELECT count(*) FROM messages WHERE phone = '%s'", phone);
 	cr_assert_str_eq(n, "0", "nothing stored");
@@ -302,8 +274,9 @@ Test(messages, batch_with_bad_phones_stores_nothing)
 	struct resp *r = api(tok_operator(), "POST", "/api/v1/messages/batch",
 			     "{\"phones\":[\"%s\",\"123\",\"%s\",7,\"89161234567\"],\"text\":\"%s\"}", p1, p1, text);
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "phones[1]") && has_error(r, "phones[3]") && has_error(r, "phones[4]"), "%s", r->body);
-	cr_assert(!has_error(r, "phones[0]") && !has_error(r, "phones[2]"), "%s", r->body);
+	cr_assert(jhas_error(r->json, "phones[1]") && jhas_error(r->json, "phones[3]")
+		  && jhas_error(r->json, "phones[4]"), "%s", r->body);
+	cr_assert(!jhas_error(r->json, "phones[0]") && !jhas_error(r->json, "phones[2]"), "%s", r->body);
 	resp_free(r);
 	char *n = itest_sql("SELECT count(*) FROM mailings WHERE text = '%s'", text);
 	cr_assert_str_eq(n, "0");
@@ -314,11 +287,11 @@ Test(messages, batch_with_bad_phones_stores_nothing)
 
 	r = api(tok_operator(), "POST", "/api/v1/messages/batch", "{\"phones\":[],\"text\":\"x\"}");
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "phones"));
+	cr_assert(jhas_error(r->json, "phones"));
 	resp_free(r);
 	r = api(tok_operator(), "POST", "/api/v1/messages/batch", "{\"phones\":\"%s\"}", p1);
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "phones") && has_error(r, "text"), "%s", r->body);
+	cr_assert(jhas_error(r->json, "phones") && jhas_error(r->json, "text"), "%s", r->body);
 	resp_free(r);
 }
 
@@ -352,7 +325,7 @@ Test(messages, batch_of_100000)
 	n += (size_t)sprintf(body + n, ",\"%lld\"]}", b + 100000);
 	r = api_raw(tok_operator(), "POST", "/api/v1/messages/batch", "application/json", body, n);
 	cr_assert_eq(r->status, 422, "%.300s", r->body);
-	cr_assert(has_error(r, "phones"));
+	cr_assert(jhas_error(r->json, "phones"));
 	resp_free(r);
 	free(body);
 }

@@ -4,20 +4,10 @@
 #include <string.h>
 #include "itest.h"
 
-/* A code no other test uses: operators are few, so pick among 3-digit codes not yet present. */
-static void fresh_code(char out[4])
-{
-	char *c = itest_sql("SELECT lpad(n::text, 3, '0') FROM generate_series(100, 999) n"
-			    " WHERE lpad(n::text, 3, '0') NOT IN (SELECT code FROM operators) ORDER BY random() LIMIT 1");
-	cr_assert_not_null(c);
-	snprintf(out, 4, "%s", c);
-	free(c);
-}
-
 Test(operators, create_get_update_delete)
 {
 	char code[4], path[64];
-	fresh_code(code);
+	uniq_code(code);
 	struct resp *r = api(tok_operator(), "POST", "/api/v1/operators", "{\"code\":\"%s\",\"name\":\"MTS\"}", code);
 	cr_assert_eq(r->status, 201, "%s", r->body);
 	snprintf(path, sizeof(path), "/api/v1/operators/%s", code);
@@ -56,9 +46,7 @@ Test(operators, validation_names_every_bad_field)
 	cr_assert_eq(r->status, 422, "%s", r->body);
 	cr_assert_str_eq(r->content_type, "application/problem+json");
 	cr_assert_eq(jint(r->json, "status"), 422);
-	cr_assert_not_null(json_object_get(json_object_get(r->json, "errors"), "code"));
-	cr_assert_not_null(json_object_get(json_object_get(r->json, "errors"), "name"));
-	cr_assert_not_null(json_object_get(json_object_get(r->json, "errors"), "x"));
+	cr_assert(jhas_error(r->json, "code") && jhas_error(r->json, "name") && jhas_error(r->json, "x"), "%s", r->body);
 	resp_free(r);
 
 	char big[200];
@@ -72,7 +60,7 @@ Test(operators, validation_names_every_bad_field)
 Test(operators, duplicate_is_409)
 {
 	char code[4];
-	fresh_code(code);
+	uniq_code(code);
 	struct resp *r = api(tok_operator(), "POST", "/api/v1/operators", "{\"code\":\"%s\"}", code);
 	cr_assert_eq(r->status, 201, "%s", r->body);
 	resp_free(r);
@@ -144,32 +132,12 @@ Test(operators, pagination_visits_every_row_once)
 {
 	char code[4];
 	for (int i = 0; i < 7; i++) {
-		fresh_code(code);
+		uniq_code(code);
 		resp_free(api(tok_operator(), "POST", "/api/v1/operators", "{\"code\":\"%s\"}", code));
 	}
 	char *total = itest_sql("SELECT count(*) FROM operators");
 	long expect = atol(total);
 	free(total);
-	char path[256] = "/api/v1/operators?limit=3&count=true";
-	long seen = 0;
-	char last[8] = "";
-	for (int pages = 0; pages < 1000; pages++) {
-		struct resp *r = api(tok_viewer(), "GET", path, NULL);
-		cr_assert_eq(r->status, 200, "%s", r->body);
-		json_t *res = json_object_get(r->json, "results");
-		for (size_t i = 0; i < json_array_size(res); i++) {
-			const char *c = jstr(json_array_get(res, i), "code");
-			cr_assert(strcmp(c, last) > 0, "order: %s after %s", c, last);
-			snprintf(last, sizeof(last), "%s", c);
-			seen++;
-		}
-		const char *next = jstr(r->json, "next_cursor");
-		if (next == NULL) {
-			resp_free(r);
-			break;
-		}
-		snprintf(path, sizeof(path), "/api/v1/operators?limit=3&cursor=%s", next);
-		resp_free(r);
-	}
-	cr_assert_geq(seen, expect);
+	struct itest_walk w = {"/api/v1/operators?limit=3", 3, "code", NULL, NULL, NULL};
+	cr_assert_geq(itest_walk(&w), expect);
 }

@@ -26,11 +26,6 @@ static long long tag_clients(long long id)
 	return n;
 }
 
-static int has_error(struct resp *r, const char *field)
-{
-	return json_object_get(json_object_get(r->json, "errors"), field) != NULL;
-}
-
 Test(tags, create_get_update_delete)
 {
 	char name[32], name2[32], path[64], loc[64];
@@ -91,15 +86,15 @@ Test(tags, validation_names_every_bad_field)
 {
 	struct resp *r = api(tok_operator(), "POST", "/api/v1/tags", "{\"x\":1}");
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "name") && has_error(r, "x"), "%s", r->body);
+	cr_assert(jhas_error(r->json, "name") && jhas_error(r->json, "x"), "%s", r->body);
 	resp_free(r);
 	r = api(tok_operator(), "POST", "/api/v1/tags", "{\"name\":\"\"}");
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "name"));
+	cr_assert(jhas_error(r->json, "name"));
 	resp_free(r);
 	r = api(tok_operator(), "POST", "/api/v1/tags", "{\"name\":5}");
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "name"));
+	cr_assert(jhas_error(r->json, "name"));
 	resp_free(r);
 
 	char big[80];
@@ -107,7 +102,7 @@ Test(tags, validation_names_every_bad_field)
 	big[65] = '\0';
 	r = api(tok_operator(), "POST", "/api/v1/tags", "{\"name\":\"%s\"}", big);
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "name"));
+	cr_assert(jhas_error(r->json, "name"));
 	resp_free(r);
 
 	/* 64 characters (not bytes) is the limit: 64 two-byte letters pass. */
@@ -123,11 +118,11 @@ Test(tags, validation_names_every_bad_field)
 
 	r = api(tok_operator(), "PUT", path, "{}");
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "name"));
+	cr_assert(jhas_error(r->json, "name"));
 	resp_free(r);
 	r = api(tok_operator(), "PATCH", path, "{\"name\":null}");
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "name"));
+	cr_assert(jhas_error(r->json, "name"));
 	resp_free(r);
 }
 
@@ -221,6 +216,18 @@ Test(tags, viewer_reads_but_may_not_write)
 	cr_assert_eq(tag_clients(id), 0);
 }
 
+struct mine {
+	const long long *ids;       /* 9 */
+	int found[9];
+};
+
+static void count_mine(json_t *row, void *arg)
+{
+	struct mine *m = arg;
+	for (int k = 0; k < 9; k++)
+		m->found[k] += jint(row, "id") == m->ids[k];
+}
+
 Test(tags, pagination_visits_every_row_once)
 {
 	long long mine[9];
@@ -230,36 +237,14 @@ Test(tags, pagination_visits_every_row_once)
 		mine[i] = make_tag(name);
 	}
 	char *total = itest_sql("SELECT count(*) FROM tags");
-	long long expect = atoll(total), seen = 0, last = 0;
+	long long expect = atoll(total), count;
 	free(total);
-	int found[9] = {0};
-	char path[256] = "/api/v1/tags?limit=4&count=true";
-	for (int pages = 0; pages < 100000; pages++) {
-		struct resp *r = api(tok_viewer(), "GET", path, NULL);
-		cr_assert_eq(r->status, 200, "%s", r->body);
-		if (pages == 0)
-			cr_assert_geq(jint(r->json, "count"), expect);
-		json_t *res = json_object_get(r->json, "results");
-		cr_assert_leq(json_array_size(res), 4);
-		for (size_t i = 0; i < json_array_size(res); i++) {
-			long long id = jint(json_array_get(res, i), "id");
-			cr_assert_gt(id, last, "order: %lld after %lld", id, last);
-			last = id;
-			seen++;
-			for (int k = 0; k < 9; k++)
-				found[k] += id == mine[k];
-		}
-		const char *next = jstr(r->json, "next_cursor");
-		if (next == NULL) {
-			resp_free(r);
-			break;
-		}
-		snprintf(path, sizeof(path), "/api/v1/tags?limit=4&cursor=%s", next);
-		resp_free(r);
-	}
-	cr_assert_geq(seen, expect);
+	struct mine m = {mine, {0}};
+	struct itest_walk w = {"/api/v1/tags?limit=4", 4, "id", &count, count_mine, &m};
+	cr_assert_geq(itest_walk(&w), expect);
+	cr_assert_geq(count, expect);
 	for (int k = 0; k < 9; k++)
-		cr_assert_eq(found[k], 1, "tag %lld seen %d times", mine[k], found[k]);
+		cr_assert_eq(m.found[k], 1, "tag %lld seen %d times", mine[k], m.found[k]);
 	struct resp *r = api(tok_viewer(), "GET", "/api/v1/tags?cursor=MTI", NULL);
 	cr_assert_eq(r->status, 200, "%s", r->body);
 	resp_free(r);
