@@ -109,24 +109,12 @@ Test(clients, create_defaults_get_update_delete)
 	cr_assert(jhas_error(r->json, "phone"));
 	resp_free(r);
 
-	r = api(tok_operator(), "DELETE", path, NULL);
-	cr_assert_eq(r->status, 204, "%s", r->body);
-	resp_free(r);
-	r = api(tok_viewer(), "GET", path, NULL);
-	cr_assert_eq(r->status, 404);
-	resp_free(r);
-	r = api(tok_operator(), "DELETE", path, NULL);
-	cr_assert_eq(r->status, 404);
-	resp_free(r);
-	r = api(tok_operator(), "PATCH", path, "{\"timezone\":\"UTC\"}");
-	cr_assert_eq(r->status, 404);
-	resp_free(r);
-	r = api(tok_viewer(), "GET", "/api/v1/clients/0", NULL);
-	cr_assert_eq(r->status, 404);
-	resp_free(r);
-	r = api(tok_viewer(), "GET", "/api/v1/clients/x1", NULL);
-	cr_assert_eq(r->status, 404);
-	resp_free(r);
+	api_expect(204, tok_operator(), "DELETE", path, NULL);
+	api_expect(404, tok_viewer(), "GET", path, NULL);
+	api_expect(404, tok_operator(), "DELETE", path, NULL);
+	api_expect(404, tok_operator(), "PATCH", path, "{\"timezone\":\"UTC\"}");
+	api_expect(404, tok_viewer(), "GET", "/api/v1/clients/0", NULL);
+	api_expect(404, tok_viewer(), "GET", "/api/v1/clients/x1", NULL);
 }
 
 Test(clients, unknown_operator_and_tag_are_created)
@@ -244,9 +232,7 @@ Test(clients, duplicate_phone_is_409)
 	resp_free(r);
 	snprintf(body, sizeof(body), "{\"phone\":\"%s\"}", p2);
 	snprintf(path, sizeof(path), "/api/v1/clients/%lld", make_client(body));
-	r = api(tok_operator(), "PATCH", path, "{\"phone\":\"%s\"}", p1);
-	cr_assert_eq(r->status, 409, "%s", r->body);
-	resp_free(r);
+	api_expect(409, tok_operator(), "PATCH", path, "{\"phone\":\"%s\"}", p1);
 }
 
 Test(clients, viewer_reads_but_may_not_write)
@@ -255,25 +241,15 @@ Test(clients, viewer_reads_but_may_not_write)
 	uniq_phone(phone);
 	snprintf(body, sizeof(body), "{\"phone\":\"%s\"}", phone);
 	snprintf(path, sizeof(path), "/api/v1/clients/%lld", make_client(body));
-	struct resp *r = api(tok_viewer(), "GET", path, NULL);
-	cr_assert_eq(r->status, 200);
-	resp_free(r);
-	r = api(tok_viewer(), "GET", "/api/v1/clients?limit=1", NULL);
-	cr_assert_eq(r->status, 200);
-	resp_free(r);
+	api_expect(200, tok_viewer(), "GET", path, NULL);
+	api_expect(200, tok_viewer(), "GET", "/api/v1/clients?limit=1", NULL);
 	const char *writes[][2] = {{"POST", "/api/v1/clients"}, {"POST", "/api/v1/clients/bulk"},
 				   {"PATCH", path}, {"PUT", path}, {"DELETE", path}};
 	for (size_t i = 0; i < 5; i++) {
-		r = api(tok_viewer(), writes[i][0], writes[i][1], i == 1 ? "[]" : "{}");
-		cr_assert_eq(r->status, 403, "%s %s: %s", writes[i][0], writes[i][1], r->body);
-		resp_free(r);
+		api_expect(403, tok_viewer(), writes[i][0], writes[i][1], i == 1 ? "[]" : "{}");
 	}
-	r = api(NULL, "GET", path, NULL);
-	cr_assert_eq(r->status, 401);
-	resp_free(r);
-	r = api(tok_viewer(), "GET", path, NULL);
-	cr_assert_eq(r->status, 200, "the client survived the refused writes");
-	resp_free(r);
+	api_expect(401, NULL, "GET", path, NULL);
+	api_expect(200, tok_viewer(), "GET", path, NULL);
 }
 
 Test(clients, pagination_of_a_filtered_set_visits_every_row_once)
@@ -438,10 +414,8 @@ Test(clients, bulk_upserts_valid_items_and_reports_the_others)
 
 Test(clients, bulk_limits_and_shape)
 {
-	struct resp *r = api(tok_operator(), "POST", "/api/v1/clients/bulk", "{\"phone\":\"79160000000\"}");
-	cr_assert_eq(r->status, 400, "%s", r->body);
-	resp_free(r);
-	r = api(tok_operator(), "POST", "/api/v1/clients/bulk", "[]");
+	api_expect(400, tok_operator(), "POST", "/api/v1/clients/bulk", "{\"phone\":\"79160000000\"}");
+	struct resp *r = api(tok_operator(), "POST", "/api/v1/clients/bulk", "[]");
 	cr_assert_eq(r->status, 200, "%s", r->body);
 	cr_assert_eq(jint(r->json, "created"), 0);
 	cr_assert_eq(jint(r->json, "updated"), 0);
@@ -513,9 +487,7 @@ Test(clients, delete_cancels_pending_messages)
 		       id, phone, id, phone, id, phone));
 	char path[64];
 	snprintf(path, sizeof(path), "/api/v1/clients/%lld", id);
-	struct resp *r = api(tok_operator(), "DELETE", path, NULL);
-	cr_assert_eq(r->status, 204, "%s", r->body);
-	resp_free(r);
+	api_expect(204, tok_operator(), "DELETE", path, NULL);
 	char *s = itest_sql("SELECT string_agg(text || ':' || message_status_name(status), ',' ORDER BY text)"
 			    " FROM messages WHERE client_id = %lld", id);
 	cr_assert_str_eq(s, "a:cancelled,b:cancelled,c:sent");

@@ -60,12 +60,8 @@ Test(mailings, create_and_get)
 	cr_assert_str_eq(kind, "mailing");
 	free(kind);
 
-	r = api(tok_viewer(), "GET", "/api/v1/mailings/999999999999", NULL);
-	cr_assert_eq(r->status, 404);
-	resp_free(r);
-	r = api(tok_viewer(), "GET", "/api/v1/mailings/abc", NULL);
-	cr_assert_eq(r->status, 404);
-	resp_free(r);
+	api_expect(404, tok_viewer(), "GET", "/api/v1/mailings/999999999999", NULL);
+	api_expect(404, tok_viewer(), "GET", "/api/v1/mailings/abc", NULL);
 }
 
 Test(mailings, defaults_without_filter_or_window)
@@ -106,20 +102,16 @@ Test(mailings, validation_names_every_bad_field)
 	cr_assert_eq(r->status, 422, "%s", r->body);
 	cr_assert(jhas_error(r->json, "end_at") && !jhas_error(r->json, "start_at"), "%s", r->body);
 	resp_free(r);
-	r = api(tok_operator(), "POST", "/api/v1/mailings",
+	api_expect(201, tok_operator(), "POST", "/api/v1/mailings",
 		"{\"start_at\":\"2099-01-10T09:00:00+03:00\",\"end_at\":\"2099-01-10T06:00:01Z\",\"text\":\"x\"}");
-	cr_assert_eq(r->status, 201, "one second later is after: %s", r->body);
-	resp_free(r);
 
 	/* text of 4096 characters (Cyrillic: 2 bytes each) passes, 4097 does not */
 	char *text = malloc(4097 * 2 + 1);
 	for (int i = 0; i < 4097; i++)
 		memcpy(text + 2 * i, "\xd0\x96", 2);
 	text[4096 * 2] = '\0';
-	r = api(tok_operator(), "POST", "/api/v1/mailings",
+	api_expect(201, tok_operator(), "POST", "/api/v1/mailings",
 		"{\"start_at\":\"" M_START "\",\"end_at\":\"" M_END "\",\"text\":\"%s\"}", text);
-	cr_assert_eq(r->status, 201, "%.200s", r->body);
-	resp_free(r);
 	text[4096 * 2] = '\xd0';
 	text[4097 * 2] = '\0';
 	r = api(tok_operator(), "POST", "/api/v1/mailings",
@@ -206,9 +198,7 @@ Test(mailings, patch_and_put_a_scheduled_mailing)
 	cr_assert_eq(json_array_size(json_object_get(json_object_get(r->json, "filter"), "operator_codes")), 0);
 	resp_free(r);
 
-	r = api(tok_operator(), "PATCH", "/api/v1/mailings/999999999999", "{\"text\":\"x\"}");
-	cr_assert_eq(r->status, 404, "%s", r->body);
-	resp_free(r);
+	api_expect(404, tok_operator(), "PATCH", "/api/v1/mailings/999999999999", "{\"text\":\"x\"}");
 }
 
 Test(mailings, running_mailing_changes_only_end_at)
@@ -221,21 +211,15 @@ Test(mailings, running_mailing_changes_only_end_at)
 	messages_insert(id, MSG_SENDING, 1);
 	messages_insert(id, MSG_SENT, 2);
 
-	struct resp *r = api(tok_operator(), "PATCH", path, "{\"text\":\"changed\"}");
-	cr_assert_eq(r->status, 409, "%s", r->body);
-	resp_free(r);
-	r = api(tok_operator(), "PATCH", path, "{\"start_at\":\"2099-01-01T00:00:00Z\",\"end_at\":\"2099-02-01T00:00:00Z\"}");
-	cr_assert_eq(r->status, 409, "%s", r->body);
-	resp_free(r);
-	r = api(tok_operator(), "PATCH", path, "{\"send_window\":{\"start\":\"10:00\",\"end\":\"11:00\"}}");
-	cr_assert_eq(r->status, 409, "%s", r->body);
-	resp_free(r);
+	api_expect(409, tok_operator(), "PATCH", path, "{\"text\":\"changed\"}");
+	api_expect(409, tok_operator(), "PATCH", path, "{\"start_at\":\"2099-01-01T00:00:00Z\",\"end_at\":\"2099-02-01T00:00:00Z\"}");
+	api_expect(409, tok_operator(), "PATCH", path, "{\"send_window\":{\"start\":\"10:00\",\"end\":\"11:00\"}}");
 	char *end = itest_sql("SELECT api_ts(end_at) FROM mailings WHERE id = %lld", id);
 	cr_assert_str_eq(end, M_END_UTC, "a refused change left end_at alone");
 	free(end);
 
 	/* the same text and start_at may be sent along; end_at moves the expiry of unsent messages */
-	r = api(tok_operator(), "PATCH", path,
+	struct resp *r = api(tok_operator(), "PATCH", path,
 		"{\"text\":\"running\",\"start_at\":\"" M_START "\",\"end_at\":\"2099-03-01T12:00:00Z\"}");
 	cr_assert_eq(r->status, 200, "%s", r->body);
 	cr_assert_str_eq(jstr(r->json, "end_at"), "2099-03-01T12:00:00Z");
@@ -265,9 +249,7 @@ Test(mailings, finished_or_cancelled_cannot_change)
 		resp_free(r);
 		char cpath[80];
 		snprintf(cpath, sizeof(cpath), "%s/cancel", path);
-		r = api(tok_operator(), "POST", cpath, NULL);
-		cr_assert_eq(r->status, 409, "cancel %s: %s", states[i], r->body);
-		resp_free(r);
+		api_expect(409, tok_operator(), "POST", cpath, NULL);
 	}
 }
 
@@ -297,12 +279,8 @@ Test(mailings, cancel_cancels_pending_messages_only)
 	cr_assert_eq(messages_rows(id, MSG_SENDING), 1, "in flight stay in flight");
 	cr_assert_eq(messages_rows(id, MSG_PENDING), 0);
 
-	r = api(tok_operator(), "POST", path, NULL);
-	cr_assert_eq(r->status, 409, "%s", r->body);
-	resp_free(r);
-	r = api(tok_operator(), "POST", "/api/v1/mailings/999999999999/cancel", NULL);
-	cr_assert_eq(r->status, 404, "%s", r->body);
-	resp_free(r);
+	api_expect(409, tok_operator(), "POST", path, NULL);
+	api_expect(404, tok_operator(), "POST", "/api/v1/mailings/999999999999/cancel", NULL);
 
 	/* a scheduled mailing can be cancelled too */
 	long long id2 = mailing_new("scheduled cancel", "");
@@ -354,21 +332,15 @@ Test(mailings, retry_failed)
 		       " end_at = now() - interval '1 hour' WHERE id = %lld", id));
 	free(itest_sql("UPDATE messages SET status = message_status('failed')"
 		       " WHERE mailing_id = %lld", id));
-	r = api(tok_operator(), "POST", path, NULL);
-	cr_assert_eq(r->status, 409, "%s", r->body);
-	resp_free(r);
+	api_expect(409, tok_operator(), "POST", path, NULL);
 	cr_assert_eq(messages_rows(id, MSG_FAILED), 3, "nothing changed");
 
 	/* a cancelled mailing is not retried */
 	long long id2 = mailing_new("cancelled retry", "");
 	mailing_set_status(id2, "cancelled");
 	snprintf(path, sizeof(path), "/api/v1/mailings/%lld/retry-failed", id2);
-	r = api(tok_operator(), "POST", path, NULL);
-	cr_assert_eq(r->status, 409, "%s", r->body);
-	resp_free(r);
-	r = api(tok_operator(), "POST", "/api/v1/mailings/999999999999/retry-failed", NULL);
-	cr_assert_eq(r->status, 404, "%s", r->body);
-	resp_free(r);
+	api_expect(409, tok_operator(), "POST", path, NULL);
+	api_expect(404, tok_operator(), "POST", "/api/v1/mailings/999999999999/retry-failed", NULL);
 }
 
 Test(mailings, delete_removes_messages_and_counters)
@@ -384,21 +356,15 @@ Test(mailings, delete_removes_messages_and_counters)
 		       " WHERE id = (SELECT min(id) FROM messages WHERE mailing_id = %lld)", id));
 	notify_listen("herald_mailings");
 
-	struct resp *r = api(tok_operator(), "DELETE", path, NULL);
-	cr_assert_eq(r->status, 204, "%s", r->body);
-	resp_free(r);
+	api_expect(204, tok_operator(), "DELETE", path, NULL);
 	cr_assert(notify_seen("herald_mailings", ids));
 	cr_assert_eq(messages_rows(id, -1), 0);
 	char *c = itest_sql("SELECT (SELECT count(*) FROM message_counts WHERE mailing_id = %lld) +"
 			    " (SELECT count(*) FROM message_minutes WHERE mailing_id = %lld)", id, id);
 	cr_assert_str_eq(c, "0");
 	free(c);
-	r = api(tok_viewer(), "GET", path, NULL);
-	cr_assert_eq(r->status, 404);
-	resp_free(r);
-	r = api(tok_operator(), "DELETE", path, NULL);
-	cr_assert_eq(r->status, 404);
-	resp_free(r);
+	api_expect(404, tok_viewer(), "GET", path, NULL);
+	api_expect(404, tok_operator(), "DELETE", path, NULL);
 }
 
 Test(mailings, roles)
@@ -406,34 +372,18 @@ Test(mailings, roles)
 	long long id = mailing_new("roles", "");
 	char path[64], sub[96];
 	snprintf(path, sizeof(path), "/api/v1/mailings/%lld", id);
-	struct resp *r = api(tok_viewer(), "GET", "/api/v1/mailings", NULL);
-	cr_assert_eq(r->status, 200);
-	resp_free(r);
-	r = api(tok_viewer(), "POST", "/api/v1/mailings", "{\"start_at\":\"" M_START "\",\"end_at\":\"" M_END "\",\"text\":\"x\"}");
-	cr_assert_eq(r->status, 403, "%s", r->body);
-	resp_free(r);
-	r = api(tok_viewer(), "PATCH", path, "{\"text\":\"x\"}");
-	cr_assert_eq(r->status, 403);
-	resp_free(r);
-	r = api(tok_viewer(), "PUT", path, "{\"text\":\"x\"}");
-	cr_assert_eq(r->status, 403);
-	resp_free(r);
-	r = api(tok_viewer(), "DELETE", path, NULL);
-	cr_assert_eq(r->status, 403);
-	resp_free(r);
+	api_expect(200, tok_viewer(), "GET", "/api/v1/mailings", NULL);
+	api_expect(403, tok_viewer(), "POST", "/api/v1/mailings", "{\"start_at\":\"" M_START "\",\"end_at\":\"" M_END "\",\"text\":\"x\"}");
+	api_expect(403, tok_viewer(), "PATCH", path, "{\"text\":\"x\"}");
+	api_expect(403, tok_viewer(), "PUT", path, "{\"text\":\"x\"}");
+	api_expect(403, tok_viewer(), "DELETE", path, NULL);
 	const char *acts[] = {"cancel", "retry-failed"};
 	for (int i = 0; i < 2; i++) {
 		snprintf(sub, sizeof(sub), "%s/%s", path, acts[i]);
-		r = api(tok_viewer(), "POST", sub, NULL);
-		cr_assert_eq(r->status, 403, "%s", acts[i]);
-		resp_free(r);
+		api_expect(403, tok_viewer(), "POST", sub, NULL);
 	}
-	r = api(NULL, "GET", path, NULL);
-	cr_assert_eq(r->status, 401);
-	resp_free(r);
-	r = api(tok_admin(), "PATCH", path, "{\"text\":\"by admin\"}");
-	cr_assert_eq(r->status, 200, "%s", r->body);
-	resp_free(r);
+	api_expect(401, NULL, "GET", path, NULL);
+	api_expect(200, tok_admin(), "PATCH", path, "{\"text\":\"by admin\"}");
 	char *s = itest_sql("SELECT status FROM mailings WHERE id = %lld", id);
 	cr_assert_str_eq(s, "scheduled", "refused writes changed nothing");
 	free(s);
@@ -471,10 +421,6 @@ Test(mailings, list_filter_and_pages_visit_every_row_once)
 	cr_assert_eq(count, expect);
 	cr_assert_eq(m.seen, 3);
 
-	struct resp *r = api(tok_viewer(), "GET", "/api/v1/mailings?status=paused", NULL);
-	cr_assert_eq(r->status, 400, "%s", r->body);
-	resp_free(r);
-	r = api(tok_viewer(), "GET", "/api/v1/mailings?cursor=abc", NULL);
-	cr_assert_eq(r->status, 400, "%s", r->body);
-	resp_free(r);
+	api_expect(400, tok_viewer(), "GET", "/api/v1/mailings?status=paused", NULL);
+	api_expect(400, tok_viewer(), "GET", "/api/v1/mailings?cursor=abc", NULL);
 }

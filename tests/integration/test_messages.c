@@ -61,9 +61,7 @@ Test(messages, get_one)
 	resp_free(r);
 	free(mid);
 	free(phone);
-	r = api(tok_viewer(), "GET", "/api/v1/messages/999999999999", NULL);
-	cr_assert_eq(r->status, 404);
-	resp_free(r);
+	api_expect(404, tok_viewer(), "GET", "/api/v1/messages/999999999999", NULL);
 }
 
 Test(messages, mailing_messages_pages_and_status_filter)
@@ -84,13 +82,9 @@ Test(messages, mailing_messages_pages_and_status_filter)
 	cr_assert_eq(itest_walk(&w), 9);
 	cr_assert_eq(count, 9);
 
-	struct resp *r = api(tok_viewer(), "GET", "/api/v1/mailings/999999999999/messages", NULL);
-	cr_assert_eq(r->status, 404, "%s", r->body);
-	resp_free(r);
+	api_expect(404, tok_viewer(), "GET", "/api/v1/mailings/999999999999/messages", NULL);
 	snprintf(path, sizeof(path), "/api/v1/mailings/%lld/messages?status=lost", id);
-	r = api(tok_viewer(), "GET", path, NULL);
-	cr_assert_eq(r->status, 400, "%s", r->body);
-	resp_free(r);
+	api_expect(400, tok_viewer(), "GET", path, NULL);
 }
 
 Test(messages, list_filters)
@@ -132,9 +126,7 @@ Test(messages, list_filters)
 	const char *bad[] = {"/api/v1/messages?status=nope", "/api/v1/messages?mailing_id=x",
 			     "/api/v1/messages?phone=123", "/api/v1/messages?mailing_id=0", "/api/v1/messages?tag=a"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		r = api(tok_viewer(), "GET", bad[i], NULL);
-		cr_assert_eq(r->status, 400, "%s: %s", bad[i], r->body);
-		resp_free(r);
+		api_expect(400, tok_viewer(), "GET", bad[i], NULL);
 	}
 	free(phone);
 }
@@ -220,12 +212,8 @@ Test(messages, direct_send_validation_and_roles)
 	cr_assert_str_eq(n, "0", "nothing stored");
 	free(n);
 
-	r = api(tok_viewer(), "POST", "/api/v1/messages", "{\"phone\":\"%s\",\"text\":\"t\"}", phone);
-	cr_assert_eq(r->status, 403, "%s", r->body);
-	resp_free(r);
-	r = api(tok_viewer(), "POST", "/api/v1/messages/batch", "{\"phones\":[\"%s\"],\"text\":\"t\"}", phone);
-	cr_assert_eq(r->status, 403, "%s", r->body);
-	resp_free(r);
+	api_expect(403, tok_viewer(), "POST", "/api/v1/messages", "{\"phone\":\"%s\",\"text\":\"t\"}", phone);
+	api_expect(403, tok_viewer(), "POST", "/api/v1/messages/batch", "{\"phones\":[\"%s\"],\"text\":\"t\"}", phone);
 }
 
 Test(messages, batch)
@@ -315,9 +303,7 @@ Test(messages, batch_of_100000)
 	cr_assert_eq(messages_rows(id, -1), 100000);
 	char path[64];
 	snprintf(path, sizeof(path), "/api/v1/mailings/%lld", id);
-	r = api(tok_operator(), "DELETE", path, NULL);
-	cr_assert_eq(r->status, 204, "%s", r->body);
-	resp_free(r);
+	api_expect(204, tok_operator(), "DELETE", path, NULL);
 	cr_assert_eq(messages_rows(id, -1), 0);
 
 	/* one more phone is too many */
@@ -346,9 +332,7 @@ Test(messages, status_definitions_agree_in_c_sql_and_the_api)
 		free(sql_code);
 		char path[64];
 		snprintf(path, sizeof(path), "/api/v1/messages?status=%s&limit=1", name);
-		struct resp *r = api(tok_viewer(), "GET", path, NULL);
-		cr_expect_eq(r->status, 200, "%s: %s", path, r->body);
-		resp_free(r);
+		api_expect(200, tok_viewer(), "GET", path, NULL);
 	}
 	char *n = itest_sql("SELECT cardinality(message_status_names())");
 	cr_expect_eq(atoi(n), MSG_STATUSES);

@@ -31,9 +31,7 @@ Test(operators, create_get_update_delete)
 	cr_assert_str_eq(jstr(r->json, "name"), "");
 	resp_free(r);
 
-	r = api(tok_operator(), "DELETE", path, NULL);
-	cr_assert_eq(r->status, 204);
-	resp_free(r);
+	api_expect(204, tok_operator(), "DELETE", path, NULL);
 	r = api(tok_viewer(), "GET", path, NULL);
 	cr_assert_eq(r->status, 404);
 	cr_assert_str_eq(r->content_type, "application/problem+json");
@@ -52,21 +50,15 @@ Test(operators, validation_names_every_bad_field)
 	char big[200];
 	memset(big, 'a', 101);
 	big[101] = '\0';
-	r = api(tok_operator(), "POST", "/api/v1/operators", "{\"code\":\"123\",\"name\":\"%s\"}", big);
-	cr_assert_eq(r->status, 422, "%s", r->body);
-	resp_free(r);
+	api_expect(422, tok_operator(), "POST", "/api/v1/operators", "{\"code\":\"123\",\"name\":\"%s\"}", big);
 }
 
 Test(operators, duplicate_is_409)
 {
 	char code[4];
 	uniq_code(code);
-	struct resp *r = api(tok_operator(), "POST", "/api/v1/operators", "{\"code\":\"%s\"}", code);
-	cr_assert_eq(r->status, 201, "%s", r->body);
-	resp_free(r);
-	r = api(tok_operator(), "POST", "/api/v1/operators", "{\"code\":\"%s\"}", code);
-	cr_assert_eq(r->status, 409, "%s", r->body);
-	resp_free(r);
+	api_expect(201, tok_operator(), "POST", "/api/v1/operators", "{\"code\":\"%s\"}", code);
+	api_expect(409, tok_operator(), "POST", "/api/v1/operators", "{\"code\":\"%s\"}", code);
 }
 
 Test(conventions, auth_roles_and_errors)
@@ -75,20 +67,14 @@ Test(conventions, auth_roles_and_errors)
 	cr_assert_eq(r->status, 401);
 	cr_assert_str_eq(r->content_type, "application/problem+json");
 	resp_free(r);
-	r = api("hrd_not-a-real-token-at-all", "GET", "/api/v1/operators", NULL);
-	cr_assert_eq(r->status, 401);
-	resp_free(r);
-	r = api(tok_viewer(), "POST", "/api/v1/operators", "{\"code\":\"999\"}");
-	cr_assert_eq(r->status, 403, "%s", r->body);
-	resp_free(r);
+	api_expect(401, "hrd_not-a-real-token-at-all", "GET", "/api/v1/operators", NULL);
+	api_expect(403, tok_viewer(), "POST", "/api/v1/operators", "{\"code\":\"999\"}");
 	r = api(tok_operator(), "DELETE", "/api/v1/operators", NULL);
 	cr_assert_eq(r->status, 405);
 	cr_assert_not_null(r->allow);
 	cr_assert(strstr(r->allow, "GET") && strstr(r->allow, "POST"), "Allow: %s", r->allow);
 	resp_free(r);
-	r = api(tok_operator(), "GET", "/api/v1/nothing-here", NULL);
-	cr_assert_eq(r->status, 404);
-	resp_free(r);
+	api_expect(404, tok_operator(), "GET", "/api/v1/nothing-here", NULL);
 	/* a body sent to a path that does not exist is read and dropped: a clean answer */
 	r = api(tok_operator(), "POST", "/api/v1/nothing-here", "{\"pad\":\"%0200000d\"}", 0);
 	cr_assert_eq(r->status, 404);
@@ -107,15 +93,9 @@ Test(conventions, auth_roles_and_errors)
 	r = api_raw(tok_operator(), "POST", "/api/v1/operators", "application/json", "[1]", 3);
 	cr_assert_eq(r->status, 400, "%s", r->body);
 	resp_free(r);
-	r = api(tok_viewer(), "GET", "/api/v1/operators?limit=0", NULL);
-	cr_assert_eq(r->status, 400);
-	resp_free(r);
-	r = api(tok_viewer(), "GET", "/api/v1/operators?bogus=1", NULL);
-	cr_assert_eq(r->status, 400);
-	resp_free(r);
-	r = api(tok_viewer(), "GET", "/api/v1/operators?cursor=%%%%%%", NULL);
-	cr_assert_eq(r->status, 400);
-	resp_free(r);
+	api_expect(400, tok_viewer(), "GET", "/api/v1/operators?limit=0", NULL);
+	api_expect(400, tok_viewer(), "GET", "/api/v1/operators?bogus=1", NULL);
+	api_expect(400, tok_viewer(), "GET", "/api/v1/operators?cursor=%%%%%%", NULL);
 
 	size_t n = 1024 * 1024 + 10;
 	char *huge = malloc(n);

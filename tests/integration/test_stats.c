@@ -80,9 +80,7 @@ Test(stats, mailing_counts_and_timeline)
 	cr_assert_eq(jint(tl, "1.sent"), 1);
 	resp_free(r);
 
-	r = api(tok_viewer(), "GET", "/api/v1/mailings/999999999999/stats", NULL);
-	cr_assert_eq(r->status, 404);
-	resp_free(r);
+	api_expect(404, tok_viewer(), "GET", "/api/v1/mailings/999999999999/stats", NULL);
 }
 
 Test(stats, totals_follow_inserts)
@@ -164,12 +162,8 @@ Test(stats, mailings_list_pages_and_filter)
 	cr_assert_eq(count, expect);
 	cr_assert_eq(m.found, 2);
 
-	struct resp *r = api(tok_viewer(), "GET", "/api/v1/stats/mailings?status=done", NULL);
-	cr_assert_eq(r->status, 400, "%s", r->body);
-	resp_free(r);
-	r = api(NULL, "GET", "/api/v1/stats", NULL);
-	cr_assert_eq(r->status, 401);
-	resp_free(r);
+	api_expect(400, tok_viewer(), "GET", "/api/v1/stats/mailings?status=done", NULL);
+	api_expect(401, NULL, "GET", "/api/v1/stats", NULL);
 }
 
 /* One figure of /metrics: the value of the sample "name{status=\"status\"}". */
@@ -214,9 +208,7 @@ Test(stats, metrics_message_counter_never_goes_down)
 	}
 	char path[64];
 	snprintf(path, sizeof(path), "/api/v1/mailings/%lld", id);
-	struct resp *r = api(tok_operator(), "DELETE", path, NULL);
-	cr_assert_eq(r->status, 204, "%s", r->body);
-	resp_free(r);
+	api_expect(204, tok_operator(), "DELETE", path, NULL);
 	char *t2 = metrics_text();
 	long long before = 0, after = 0;
 	for (int s = 0; s < MSG_STATUSES; s++) {

@@ -64,22 +64,14 @@ Test(tags, create_get_update_delete)
 	cr_assert_str_eq(jstr(r->json, "name"), name);
 	resp_free(r);
 
-	r = api(tok_operator(), "DELETE", path, NULL);
-	cr_assert_eq(r->status, 204, "%s", r->body);
-	resp_free(r);
+	api_expect(204, tok_operator(), "DELETE", path, NULL);
 	r = api(tok_viewer(), "GET", path, NULL);
 	cr_assert_eq(r->status, 404);
 	cr_assert_str_eq(r->content_type, "application/problem+json");
 	resp_free(r);
-	r = api(tok_operator(), "DELETE", path, NULL);
-	cr_assert_eq(r->status, 404);
-	resp_free(r);
-	r = api(tok_operator(), "PATCH", path, "{\"name\":\"x\"}");
-	cr_assert_eq(r->status, 404);
-	resp_free(r);
-	r = api(tok_viewer(), "GET", "/api/v1/tags/abc", NULL);
-	cr_assert_eq(r->status, 404);
-	resp_free(r);
+	api_expect(404, tok_operator(), "DELETE", path, NULL);
+	api_expect(404, tok_operator(), "PATCH", path, "{\"name\":\"x\"}");
+	api_expect(404, tok_viewer(), "GET", "/api/v1/tags/abc", NULL);
 }
 
 Test(tags, validation_names_every_bad_field)
@@ -138,9 +130,7 @@ Test(tags, names_are_unique_and_case_sensitive)
 	resp_free(r);
 	long long other = make_tag(upper);
 	snprintf(path, sizeof(path), "/api/v1/tags/%lld", other);
-	r = api(tok_operator(), "PATCH", path, "{\"name\":\"%s\"}", name);
-	cr_assert_eq(r->status, 409, "%s", r->body);
-	resp_free(r);
+	api_expect(409, tok_operator(), "PATCH", path, "{\"name\":\"%s\"}", name);
 }
 
 Test(tags, clients_count_follows_clients_and_rename_reaches_them)
@@ -164,9 +154,7 @@ Test(tags, clients_count_follows_clients_and_rename_reaches_them)
 	cr_assert_eq(tag_clients(id), 2);
 
 	snprintf(path, sizeof(path), "/api/v1/tags/%lld", id);
-	r = api(tok_operator(), "DELETE", path, NULL);
-	cr_assert_eq(r->status, 409, "%s", r->body);
-	resp_free(r);
+	api_expect(409, tok_operator(), "DELETE", path, NULL);
 
 	r = api(tok_operator(), "PATCH", path, "{\"name\":\"%s\"}", renamed);
 	cr_assert_eq(r->status, 200, "%s", r->body);
@@ -176,17 +164,11 @@ Test(tags, clients_count_follows_clients_and_rename_reaches_them)
 	cr_assert_str_eq(jstr(r->json, "tag"), renamed);
 	resp_free(r);
 
-	r = api(tok_operator(), "PATCH", cpath, "{\"tag\":null}");
-	cr_assert_eq(r->status, 200, "%s", r->body);
-	resp_free(r);
+	api_expect(200, tok_operator(), "PATCH", cpath, "{\"tag\":null}");
 	cr_assert_eq(tag_clients(id), 1);
-	r = api(tok_operator(), "DELETE", c2path, NULL);
-	cr_assert_eq(r->status, 204, "%s", r->body);
-	resp_free(r);
+	api_expect(204, tok_operator(), "DELETE", c2path, NULL);
 	cr_assert_eq(tag_clients(id), 0);
-	r = api(tok_operator(), "DELETE", path, NULL);
-	cr_assert_eq(r->status, 204, "%s", r->body);
-	resp_free(r);
+	api_expect(204, tok_operator(), "DELETE", path, NULL);
 }
 
 Test(tags, viewer_reads_but_may_not_write)
@@ -195,24 +177,12 @@ Test(tags, viewer_reads_but_may_not_write)
 	uniq_name("role", name, sizeof(name));
 	long long id = make_tag(name);
 	snprintf(path, sizeof(path), "/api/v1/tags/%lld", id);
-	struct resp *r = api(tok_viewer(), "GET", "/api/v1/tags", NULL);
-	cr_assert_eq(r->status, 200);
-	resp_free(r);
-	r = api(tok_viewer(), "POST", "/api/v1/tags", "{\"name\":\"x%s\"}", name);
-	cr_assert_eq(r->status, 403, "%s", r->body);
-	resp_free(r);
-	r = api(tok_viewer(), "PATCH", path, "{\"name\":\"x%s\"}", name);
-	cr_assert_eq(r->status, 403, "%s", r->body);
-	resp_free(r);
-	r = api(tok_viewer(), "PUT", path, "{\"name\":\"x%s\"}", name);
-	cr_assert_eq(r->status, 403, "%s", r->body);
-	resp_free(r);
-	r = api(tok_viewer(), "DELETE", path, NULL);
-	cr_assert_eq(r->status, 403, "%s", r->body);
-	resp_free(r);
-	r = api(NULL, "GET", path, NULL);
-	cr_assert_eq(r->status, 401);
-	resp_free(r);
+	api_expect(200, tok_viewer(), "GET", "/api/v1/tags", NULL);
+	api_expect(403, tok_viewer(), "POST", "/api/v1/tags", "{\"name\":\"x%s\"}", name);
+	api_expect(403, tok_viewer(), "PATCH", path, "{\"name\":\"x%s\"}", name);
+	api_expect(403, tok_viewer(), "PUT", path, "{\"name\":\"x%s\"}", name);
+	api_expect(403, tok_viewer(), "DELETE", path, NULL);
+	api_expect(401, NULL, "GET", path, NULL);
 	cr_assert_eq(tag_clients(id), 0);
 }
 
@@ -245,10 +215,6 @@ Test(tags, pagination_visits_every_row_once)
 	cr_assert_geq(count, expect);
 	for (int k = 0; k < 9; k++)
 		cr_assert_eq(m.found[k], 1, "tag %lld seen %d times", mine[k], m.found[k]);
-	struct resp *r = api(tok_viewer(), "GET", "/api/v1/tags?cursor=MTI", NULL);
-	cr_assert_eq(r->status, 200, "%s", r->body);
-	resp_free(r);
-	r = api(tok_viewer(), "GET", "/api/v1/tags?cursor=YWJj", NULL);
-	cr_assert_eq(r->status, 400, "a non-numeric cursor: %s", r->body);
-	resp_free(r);
+	api_expect(200, tok_viewer(), "GET", "/api/v1/tags?cursor=MTI", NULL);
+	api_expect(400, tok_viewer(), "GET", "/api/v1/tags?cursor=YWJj", NULL);
 }
