@@ -212,7 +212,7 @@ Test(report, send_delivers_one_parseable_mail_with_the_database_numbers)
 	tmpdir(logdir, sizeof(logdir), "logs");
 	herald_env(env, smtp, sizeof(smtp), &s, logdir);
 	snprintf(out, sizeof(out), "%s/send.out", logdir);
-	char *totals = itest_sql("SELECT 'Messages: total ' || sum(n) || string_agg(', ' || message_status_name(s)"
+	char *totals = itest_sql("SELECT 'Messages: total ' || sum(n) || string_agg(', ' || message_status_name(s::smallint)"
 				 " || ' ' || n, '' ORDER BY s) FROM (SELECT s, coalesce(sum(n), 0) AS n"
 				 " FROM generate_series(0, cardinality(message_status_names()) - 1) s"
 				 " LEFT JOIN message_counts c ON c.status = s GROUP BY s) t");
