@@ -94,33 +94,33 @@ struct resp *api_raw(const char *token, const char *method, const char *path,
 	return r;
 }
 
-struct resp *api(const char *token, const char *method, const char *path, const char *fmt, ...)
+/* api() with the body's arguments in ap. */
+static struct resp *vapi(const char *token, const char *method, const char *path, const char *fmt, va_list ap)
 {
 	char *body = NULL;
-	if (fmt) {
-		va_list ap;
-		va_start(ap, fmt);
+	if (fmt)
 		cr_assert(vasprintf(&body, fmt, ap) >= 0);
-		va_end(ap);
-	}
 	struct resp *r = api_raw(token, method, path, "application/json", body, body ? strlen(body) : 0);
 	free(body);
 	return r;
 }
 
+struct resp *api(const char *token, const char *method, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct resp *r = vapi(token, method, path, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
 void api_expect(long status, const char *token, const char *method, const char *path, const char *fmt, ...)
 {
-	char *body = NULL;
-	if (fmt) {
-		va_list ap;
-		va_start(ap, fmt);
-		cr_assert(vasprintf(&body, fmt, ap) >= 0);
-		va_end(ap);
-	}
-	struct resp *r = api_raw(token, method, path, "application/json", body, body ? strlen(body) : 0);
-	cr_assert_eq(r->status, status, "%s %s %s: %ld, not %ld: %s", method, path, body ? body : "", r->status,
-		     status, r->body);
-	free(body);
+	va_list ap;
+	va_start(ap, fmt);
+	struct resp *r = vapi(token, method, path, fmt, ap);
+	va_end(ap);
+	cr_assert_eq(r->status, status, "%s %s: %ld, not %ld: %s", method, path, r->status, status, r->body);
 	resp_free(r);
 }
 
