@@ -7,6 +7,7 @@
 #include "audit.h"
 #include "chart.h"
 #include "form.h"
+#include "list.h"
 #include "model_mailing.h"
 #include "model_message.h"
 #include "model_stats.h"
@@ -49,8 +50,6 @@ static const struct admin_col cols[] = {
 
 static const char *const sorts[] = {"-id", "id", "start_at", "-start_at", NULL};
 static const char *const statuses[] = {"", "scheduled", "running", "finished", "cancelled", NULL};
-static const char *const message_statuses[] = {"", "pending", "sending", "sent", "failed", "expired",
-					       "cancelled", NULL};
 
 static const char *done_notice(const char *done)
 {
@@ -130,17 +129,12 @@ static void put_time(json_t *m, json_t *form, const char *name)
 static json_t *split(const char *s)
 {
 	json_t *a = json_array();
-	while (s && *s) {
-		size_t len = strcspn(s, ",");
-		const char *b = s, *e = s + len;
-		while (b < e && (*b == ' ' || *b == '\t'))
-			b++;
-		while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
-			e--;
-		if (e > b)
-			json_array_append_new(a, json_stringn(b, (size_t)(e - b)));
-		s += len + (s[len] == ',');
-	}
+	struct list_walk w = {s};
+	const char *item;
+	size_t len;
+	while (list_next(&w, &item, &len))
+		if (len > 0)
+			json_array_append_new(a, json_stringn(item, len));
 	return a;
 }
 
@@ -549,13 +543,13 @@ static json_t *live_data(struct http_req *req, struct db *db, int64_t id)
 		admin_error(req, 500, "The statistics could not be read.");
 		return NULL;
 	}
-	static const char *const names[] = {"sent", "failed", "pending", "sending", "expired", "cancelled"};
-	struct chart_part parts[ARRAY_LEN(names)];
+	static const int shown[] = {MSG_SENT, MSG_FAILED, MSG_PENDING, MSG_SENDING, MSG_EXPIRED, MSG_CANCELLED};
+	struct chart_part parts[ARRAY_LEN(shown)];
 	long long total = json_integer_value(json_object_get(s, "total")), open = 0;
-	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
-		parts[i].label = names[i];
-		parts[i].n = json_integer_value(json_object_get(s, names[i]));
-		if (i == 2 || i == 3)
+	for (size_t i = 0; i < ARRAY_LEN(shown); i++) {
+		parts[i].label = message_status_name(shown[i]);
+		parts[i].n = json_integer_value(json_object_get(s, parts[i].label));
+		if (shown[i] == MSG_PENDING || shown[i] == MSG_SENDING)
 			open += parts[i].n;
 	}
 	struct buf bar = BUF_INIT, tl = BUF_INIT;
@@ -630,7 +624,7 @@ void admin_mailings_view(struct http_req *req)
 	    ops, "tags", tags, "can_cancel", open,
 	    "can_retry", strcmp(state, "cancelled") != 0 && count_of(json_object_get(obj, "stats"), "failed") > 0,
 	    "editable", open, "live", live, "list", list, "status_filter",
-	    admin_filter(req, "status", "Status", message_statuses));
+	    admin_filter(req, "status", "Status", message_status_filter));
 	static const char *const times[][2] = {{"start", "start_at"}, {"end", "end_at"}, {"created", "created_at"}};
 	for (size_t i = 0; i < ARRAY_LEN(times); i++)
 		json_object_set_new(page, times[i][0], admin_time(json_string_value(json_object_get(obj, times[i][1]))));

@@ -25,7 +25,6 @@ void admin_messages_list(struct http_req *req)
 {
 	static const char *const keep[] = {"status", "mailing_id", "phone", NULL};
 	static const char *const sorts[] = {"id", NULL};
-	static const char *const statuses[] = {"", "pending", "sending", "sent", "failed", "expired", "cancelled", NULL};
 	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), "id", 0, keep};
 	const char *sort, *q, *status = http_query(req, "status");
 	char *after, code[2], *error = NULL;
@@ -82,7 +81,7 @@ void admin_messages_list(struct http_req *req)
 	admin_page(req, 200, "admin/list",
 		   json_pack("{s:s, s:o, s:s*, s:b, s:[o, o, o]}", "heading", "Messages", "list",
 			     admin_list_objs(req, &spec, objs, *next ? next : NULL, sort, q), "error", error,
-			     "no_q", 1, "filters", admin_filter(req, "status", "Status", statuses),
+			     "no_q", 1, "filters", admin_filter(req, "status", "Status", message_status_filter),
 			     admin_filter_input(req, "mailing_id", "Mailing", "any"),
 			     admin_filter_input(req, "phone", "Phone", "79001234567")));
 }

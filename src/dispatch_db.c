@@ -47,16 +47,16 @@ static const char sql_claim[] =
     "        WHERE k.n > 0 AND d.mailing_id = p.mailing_id AND d.next_id < d.last_id"
     "        RETURNING d.mailing_id, d.next_id - k.n AS lo, least(d.next_id, d.last_id) AS hi),"
     " cq AS (SELECT id, mailing_id, client_id, phone FROM messages WHERE id = ANY (ARRAY(SELECT message_id FROM q))"
-    "        AND status = 0 FOR UPDATE SKIP LOCKED),"
+    "        AND status = " MSG_SQL(MSG_PENDING) " FOR UPDATE SKIP LOCKED),"
     " cr AS (SELECT id, mailing_id, client_id, phone FROM messages WHERE id > (SELECT lo FROM r) AND id <= (SELECT hi FROM r)"
-    "        AND mailing_id = (SELECT mailing_id FROM r) AND status = 0 FOR UPDATE SKIP LOCKED),"
+    "        AND mailing_id = (SELECT mailing_id FROM r) AND status = " MSG_SQL(MSG_PENDING) " FOR UPDATE SKIP LOCKED),"
     " c AS (SELECT * FROM cq UNION ALL SELECT * FROM cr),"
     " sq AS (INSERT INTO message_queue (message_id, due_at)"
     "        SELECT id, now() FROM messages WHERE id = ANY (ARRAY(SELECT message_id FROM q EXCEPT ALL SELECT id FROM cq))"
-    "         AND status = 0"
+    "         AND status = " MSG_SQL(MSG_PENDING)
     "        UNION ALL"
     "        SELECT id, now() FROM messages WHERE id > (SELECT lo FROM r) AND id <= (SELECT hi FROM r)"
-    "         AND mailing_id = (SELECT mailing_id FROM r) AND status = 0 AND id NOT IN (SELECT id FROM cr)"
+    "         AND mailing_id = (SELECT mailing_id FROM r) AND status = " MSG_SQL(MSG_PENDING) " AND id NOT IN (SELECT id FROM cr)"
     "        ON CONFLICT (message_id) DO NOTHING),"
     " w0 AS MATERIALIZED (SELECT c.id, EXISTS (SELECT 1 FROM stoplist s WHERE s.phone = c.phone) AS stop,"
     "          g.window_start AS ws, g.window_end AS we,"
@@ -66,7 +66,8 @@ static const char sql_claim[] =
     " w AS (SELECT id, stop, tz, we, CASE WHEN ws IS NOT NULL THEN "
     SQL_WINDOW_NEXT("now()", "tz", "ws", "we") " END AS open_at FROM w0),"
     " u AS (UPDATE messages m SET"
-    "   status = CASE WHEN " CLAIM_STOP " THEN 5 WHEN " CLAIM_GONE " THEN 4 WHEN " CLAIM_WAIT " THEN 0 ELSE 1 END,"
+    "   status = CASE WHEN " CLAIM_STOP " THEN " MSG_SQL(MSG_CANCELLED) " WHEN " CLAIM_GONE " THEN " MSG_SQL(MSG_EXPIRED)
+    "                 WHEN " CLAIM_WAIT " THEN " MSG_SQL(MSG_PENDING) " ELSE " MSG_SQL(MSG_SENDING) " END,"
     "   due_at = CASE WHEN " CLAIM_WAIT " AND NOT " CLAIM_GONE " THEN w.open_at ELSE m.due_at END,"
     "   lease_until = CASE WHEN " CLAIM_STOP " OR " CLAIM_GONE " OR " CLAIM_WAIT " THEN NULL"
     "                 ELSE now() + $2 * interval '1 millisecond' END,"
@@ -78,11 +79,11 @@ static const char sql_claim[] =
     "             extract(epoch FROM m.expires_at) AS exp, m.attempts,"
     "             CASE WHEN w.open_at IS NOT NULL THEN extract(epoch FROM "
     SQL_WINDOW_CLOSE("now()", "w.tz", "w.we") ") END AS wclose),"
-    " wq AS (INSERT INTO message_queue (message_id, due_at) SELECT id, due_at FROM u WHERE status = 0"
+    " wq AS (INSERT INTO message_queue (message_id, due_at) SELECT id, due_at FROM u WHERE status = " MSG_SQL(MSG_PENDING)
     "        ON CONFLICT (message_id) DO UPDATE SET due_at = excluded.due_at),"
     " cl AS (INSERT INTO dispatch_claims (lease_until, ids, mailing_id, lo, hi)"
     "        SELECT now() + $2 * interval '1 millisecond', ARRAY(SELECT id FROM cq), r.mailing_id, r.lo, r.hi"
-    "          FROM (SELECT 1) one LEFT JOIN r ON true WHERE EXISTS (SELECT 1 FROM u WHERE status = 1)"
+    "          FROM (SELECT 1) one LEFT JOIN r ON true WHERE EXISTS (SELECT 1 FROM u WHERE status = " MSG_SQL(MSG_SENDING) ")"
     "        RETURNING id)"
     " SELECT id, mailing_id, client_id, phone, text, status, exp, attempts, wclose, (SELECT id FROM cl) FROM u";
 
@@ -94,24 +95,25 @@ static const char sql_claim[] =
  * message has its outcome written (by this statement or an earlier one) go. Returns how many
  * rows it changed. */
 #define RETRY_AT "(now() + u.d * interval '1 millisecond')"
-#define WRITE_BACK "u.s IN (0, 1)"
+#define WRITE_BACK "u.s IN (" MSG_SQL(OUT_RETRY) ", " MSG_SQL(OUT_RELEASE) ")"
 #define WRITE_GONE "(" WRITE_BACK " AND " RETRY_AT " >= m.expires_at)"
 static const char sql_write[] =
     "WITH w AS (UPDATE messages m SET"
-    " status = CASE WHEN " WRITE_GONE " THEN 4 WHEN " WRITE_BACK " THEN 0 ELSE u.s END,"
+    " status = CASE WHEN " WRITE_GONE " THEN " MSG_SQL(MSG_EXPIRED) " WHEN " WRITE_BACK
+    "   THEN " MSG_SQL(MSG_PENDING) " ELSE u.s END,"
     " due_at = CASE WHEN NOT " WRITE_BACK " THEN m.due_at ELSE least(m.expires_at, coalesce("
     "   (SELECT " SQL_WINDOW_NEXT(RETRY_AT, "c.timezone", "g.window_start", "g.window_end")
     "      FROM mailings g JOIN clients c ON c.id = m.client_id"
     "     WHERE g.id = m.mailing_id AND g.window_start IS NOT NULL), " RETRY_AT ")) END,"
-    " attempts = m.attempts - CASE WHEN u.s = 1 THEN 1 ELSE 0 END,"
+    " attempts = m.attempts - CASE WHEN u.s = " MSG_SQL(OUT_RELEASE) " THEN 1 ELSE 0 END,"
     " lease_until = NULL,"
-    " sent_at = CASE WHEN u.s = 2 THEN now() ELSE m.sent_at END,"
+    " sent_at = CASE WHEN u.s = " MSG_SQL(OUT_SENT) " THEN now() ELSE m.sent_at END,"
     " last_error = CASE WHEN " WRITE_GONE " THEN coalesce(u.e, m.last_error, 'end_at passed before it could be sent')"
-    "              WHEN u.s = 1 THEN m.last_error ELSE u.e END"
+    "              WHEN u.s = " MSG_SQL(OUT_RELEASE) " THEN m.last_error ELSE u.e END"
     " FROM unnest($1::bigint[], $2::smallint[], $3::bigint[], $4::text[], $5::int[]) AS u(id, s, d, e, a)"
-    " WHERE m.id = u.id AND m.status IN (0, 1) AND m.attempts = u.a"
+    " WHERE m.id = u.id AND m.status IN (" MSG_SQL(MSG_PENDING) ", " MSG_SQL(MSG_SENDING) ") AND m.attempts = u.a"
     " RETURNING m.id, m.status, m.due_at),"
-    " q AS (INSERT INTO message_queue (message_id, due_at) SELECT id, due_at FROM w WHERE status = 0"
+    " q AS (INSERT INTO message_queue (message_id, due_at) SELECT id, due_at FROM w WHERE status = " MSG_SQL(MSG_PENDING)
     "       ON CONFLICT (message_id) DO UPDATE SET due_at = excluded.due_at),"
     " d AS (DELETE FROM dispatch_claims WHERE id = ANY ($6::bigint[]))"
     " SELECT count(*) FROM w";
@@ -123,10 +125,10 @@ static const char sql_recover[] =
     "WITH c AS (DELETE FROM dispatch_claims WHERE id IN (SELECT id FROM dispatch_claims"
     "            WHERE lease_until < now() ORDER BY lease_until LIMIT 100 FOR UPDATE SKIP LOCKED)"
     "           RETURNING ids, mailing_id, lo, hi),"
-    " u AS (UPDATE messages m SET status = 0, lease_until = NULL"
+    " u AS (UPDATE messages m SET status = " MSG_SQL(MSG_PENDING) ", lease_until = NULL"
     "        WHERE m.id IN (SELECT unnest(ids) FROM c UNION ALL"
     "                       SELECT m2.id FROM c JOIN messages m2 ON m2.id > c.lo AND m2.id <= c.hi AND m2.mailing_id = c.mailing_id)"
-    "          AND m.status = 1 AND m.lease_until < now() RETURNING m.id),"
+    "          AND m.status = " MSG_SQL(MSG_SENDING) " AND m.lease_until < now() RETURNING m.id),"
     " q AS (INSERT INTO message_queue (message_id, due_at) SELECT id, now() FROM u"
     "       ON CONFLICT (message_id) DO UPDATE SET due_at = excluded.due_at)"
     " SELECT count(*) FROM u";
@@ -145,8 +147,6 @@ static const char sql_mailings[] =
     "SELECT id, extract(epoch FROM end_at) FROM mailings WHERE id = ANY($1::bigint[]) AND status <> 'cancelled'";
 
 static void end_write(struct worker *w, PGresult *r, int ok);
-
-static const char *const status_names[] = {"pending", "sending", "sent", "failed", "expired", "cancelled"};
 
 /* How long a claim is held: a message submitted within HOLD_S of its claim has its answer or
  * its timeout within the provider timeout, and its outcome written within WRITE_GRACE_S. */
@@ -293,7 +293,7 @@ static void written(struct worker *w, const struct result *r, double now)
 		metrics_dispatch(final == OUT_SENT ? MD_SENT : final == OUT_FAILED ? MD_FAILED
 				 : final == OUT_EXPIRED ? MD_EXPIRED : MD_CANCELLED, 1);
 		log_debug("message.final", LI("mailing_id", m->mailing_id), LI("message_id", m->id),
-			  LI("client_id", m->client_id), LS("status", status_names[final]),
+			  LI("client_id", m->client_id), LS("status", message_status_name(final)),
 			  LI("attempts", m->attempts), LS("error", final == OUT_SENT ? NULL : m->error));
 	}
 }
@@ -358,13 +358,13 @@ static int end_claim(struct worker *w, PGresult *r)
 		c = w->claim_free[--w->nclaim_free];
 		w->claims[c] = (struct wclaim){db_i64(r, 0, 9), 0};
 		for (int i = 0; i < rows; i++)
-			w->claims[c].left += db_i64(r, i, 5) == 1;
+			w->claims[c].left += db_i64(r, i, 5) == MSG_SENDING;
 	}
 	for (int i = 0; i < rows; i++) {
 		int status = (int)db_i64(r, i, 5);
-		if (status == 0)       /* outside its send window: moved to the next opening */
+		if (status == MSG_PENDING)       /* outside its send window: moved to the next opening */
 			continue;
-		if (status == OUT_CANCELLED) {   /* its phone is on the stop list: the claim cancelled it */
+		if (status == MSG_CANCELLED) {   /* its phone is on the stop list: the claim cancelled it */
 			log_debug("message.final", LI("mailing_id", db_i64(r, i, 1)), LI("message_id", db_i64(r, i, 0)),
 				  LS("status", "cancelled"), LS("reason", STOPLIST_ERROR));
 			continue;
@@ -380,7 +380,7 @@ static int end_claim(struct worker *w, PGresult *r)
 		m->window_end = db_null(r, i, 8) ? 0 : strtod(db_str(r, i, 8), NULL);
 		m->send_by = w->claim_sent + HOLD_S;
 		m->claim = c;
-		if (status == OUT_EXPIRED) {     /* already past expires_at: the claim expired it */
+		if (status == MSG_EXPIRED) {     /* already past expires_at: the claim expired it */
 			w->n_expired++;
 			metrics_dispatch(MD_EXPIRED, 1);
 			log_debug("message.final", LI("mailing_id", m->mailing_id), LI("message_id", m->id),

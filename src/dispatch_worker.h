@@ -5,6 +5,7 @@
 
 #include "buf.h"
 #include "db.h"
+#include "message_status.h"
 #include "provider.h"
 
 #include <pthread.h>
@@ -17,9 +18,15 @@
 #define RATE_SLOTS 10               /* the send rate is observed over the last RATE_SLOTS x */
 #define RATE_SLOT_S 0.25            /* RATE_SLOT_S seconds (HOLD_S / 2) */
 
-/* Outcomes as the write statement takes them: the message statuses, and OUT_RELEASE for a
- * claimed message that was never sent (back to pending, its attempt given back). */
-enum { OUT_RETRY = 0, OUT_RELEASE = 1, OUT_SENT = 2, OUT_FAILED = 3, OUT_EXPIRED = 4, OUT_CANCELLED = 5 };
+/* Outcomes as the write statement takes them: the message statuses, OUT_RETRY for back to
+ * pending, and OUT_RELEASE for a claimed message that was never sent (back to pending, its
+ * attempt given back). Macros, so that the SQL can hold them: MSG_SQL(OUT_SENT). */
+#define OUT_RETRY MSG_PENDING
+#define OUT_RELEASE MSG_SENDING
+#define OUT_SENT MSG_SENT
+#define OUT_FAILED MSG_FAILED
+#define OUT_EXPIRED MSG_EXPIRED
+#define OUT_CANCELLED MSG_CANCELLED
 
 struct result {
 	struct provider_msg *m;

@@ -5,6 +5,7 @@
 #include "buf.h"
 #include "config.h"
 #include "log.h"
+#include "message_status.h"
 #include "pgarr.h"
 #include "tz.h"
 #include "util.h"
@@ -209,7 +210,8 @@ int client_delete(struct db *db, const char *id)
 {
 	static const char q[] =
 		"WITH d AS (DELETE FROM clients WHERE id = $1::bigint RETURNING id),"
-		" m AS (UPDATE messages SET status = 5 WHERE client_id = $1::bigint AND status = 0"
+		" m AS (UPDATE messages SET status = " MSG_SQL(MSG_CANCELLED) " WHERE client_id = $1::bigint"
+		"       AND status = " MSG_SQL(MSG_PENDING)
 		"       AND EXISTS (SELECT 1 FROM d) RETURNING 1)"
 		" SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM m)";
 	const char *p[] = {id};
@@ -363,7 +365,7 @@ void client_key(struct buf *b, const PGresult *r, int row, const char *sort)
 
 long long client_pending(struct db *db, const char *id)
 {
-	static const char q[] = "SELECT count(*) FROM messages WHERE client_id = $1::bigint AND status = 0";
+	static const char q[] = "SELECT count(*) FROM messages WHERE client_id = $1::bigint AND status = " MSG_SQL(MSG_PENDING);
 	const char *p[] = {id};
 	PGresult *r = db_exec(db, q, 1, p);
 	if (r == NULL)
@@ -378,7 +380,8 @@ long long client_delete_many(struct db *db, const char *ids_json)
 	static const char q[] =
 		"WITH d AS (DELETE FROM clients WHERE id IN"
 		"           (SELECT e::bigint FROM json_array_elements_text($1::json) e) RETURNING id),"
-		" m AS (UPDATE messages SET status = 5 WHERE client_id IN (SELECT id FROM d) AND status = 0 RETURNING 1)"
+		" m AS (UPDATE messages SET status = " MSG_SQL(MSG_CANCELLED) " WHERE client_id IN (SELECT id FROM d)"
+		"       AND status = " MSG_SQL(MSG_PENDING) " RETURNING 1)"
 		" SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM m)";
 	const char *p[] = {ids_json};
 	PGresult *r = db_exec(db, q, 1, p);

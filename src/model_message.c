@@ -23,16 +23,6 @@
 
 #define PHONE_ERRORS 100   /* bad phones named one by one; the rest are counted */
 
-static const char *const message_statuses[] = {"pending", "sending", "sent", "failed", "expired", "cancelled"};
-
-int message_status_code(const char *name)
-{
-	for (size_t i = 0; i < ARRAY_LEN(message_statuses); i++)
-		if (strcmp(message_statuses[i], name) == 0)
-			return (int)i;
-	return -1;
-}
-
 /* Every phone of "phones" (1..MESSAGE_BATCH_MAX valid phones) into out->phones. */
 static void validate_phones(json_t *in, struct message_in *out, struct verr *v)
 {
@@ -124,7 +114,7 @@ PGresult *message_batch(struct db *db, const struct message_in *in, int64_t crea
 		"  FROM m CROSS JOIN (SELECT DISTINCT unnest($5::text[]) AS phone) p"
 		"  LEFT JOIN clients c ON c.phone = p.phone" STOPLIST_JOIN("p.phone") " RETURNING status)"
 		" SELECT json_build_object('mailing_id', m.id, 'count', (SELECT count(*) FROM g),"
-		"  'stop_listed', (SELECT count(*) FROM g WHERE status = 5))::text, m.id,"
+		"  'stop_listed', (SELECT count(*) FROM g WHERE status = " MSG_SQL(MSG_CANCELLED) "))::text, m.id,"
 		" pg_notify('herald_mailings', m.id::text), pg_notify('herald_messages', '') FROM m";
 	char by[24];
 	snprintf(by, sizeof(by), "%lld", (long long)created_by);

@@ -6,6 +6,7 @@
 #define HERALD_MODEL_STOPLIST_H
 #include <jansson.h>
 #include "api.h"
+#include "message_status.h"
 
 #define STOPLIST_REASON_MAX 256
 #define STOPLIST_ERROR "stop list"          /* last_error of a message the list cancelled */
@@ -16,7 +17,7 @@
  * values of status and last_error. One outer join (a hash join against the list), no per-row
  * lookups: a stop-listed recipient's message is frozen cancelled. */
 #define STOPLIST_JOIN(ph) " LEFT JOIN stoplist sl ON sl.phone = " ph
-#define STOPLIST_STATUS "CASE WHEN sl.phone IS NULL THEN 0 ELSE 5 END"
+#define STOPLIST_STATUS "CASE WHEN sl.phone IS NULL THEN " MSG_SQL(MSG_PENDING) " ELSE " MSG_SQL(MSG_CANCELLED) " END"
 #define STOPLIST_LAST_ERROR "CASE WHEN sl.phone IS NOT NULL THEN '" STOPLIST_ERROR "' END"
 
 struct stoplist_in {

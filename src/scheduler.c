@@ -18,6 +18,7 @@
 #include "db.h"
 #include "idempotency.h"
 #include "log.h"
+#include "message_status.h"
 #include "model_stoplist.h"
 #include "recipients.h"
 #include "util.h"
@@ -78,13 +79,15 @@ static const char sql_end_mailing[] =
     " WHERE id = $1 AND status = 'running' AND end_at <= now()";
 
 static const char sql_expire[] =
-    "UPDATE messages SET status = 4, last_error = 'end_at passed before it could be sent'"
-    " WHERE mailing_id = $1 AND status = 0";
+    "UPDATE messages SET status = " MSG_SQL(MSG_EXPIRED) ","
+    " last_error = 'end_at passed before it could be sent'"
+    " WHERE mailing_id = $1 AND status = " MSG_SQL(MSG_PENDING);
 
 static const char sql_finish_done[] =
     "UPDATE mailings g SET status = 'finished', finished_at = now(), updated_at = now()"
     " WHERE g.status = 'running' AND NOT EXISTS (SELECT 1 FROM message_counts c"
-    "   WHERE c.mailing_id = g.id AND c.status IN (0, 1) AND c.n > 0)"
+    "   WHERE c.mailing_id = g.id AND c.status IN (" MSG_SQL(MSG_PENDING) ", " MSG_SQL(MSG_SENDING) ")"
+    "     AND c.n > 0)"
     " RETURNING g.id, mailing_stats_json(g.id)::text";
 
 static const char sql_next_wake[] =

@@ -3,6 +3,7 @@
 #include "buf.h"
 #include "db.h"
 #include "log.h"
+#include "message_status.h"
 #include "pgarr.h"
 #include "smpp_auth.h"
 #include "smpp_pdu.h"
@@ -86,7 +87,7 @@ static int insert_submits(struct db *db, struct smpp_job **jobs, int n)
 	    "         WITH ORDINALITY AS u(phone, text, account_id, source_addr, rd, parts, due, expires, ord)"
 	    "), m AS ("
 	    "  INSERT INTO messages (id, phone, text, status, due_at, expires_at)"
-	    "  SELECT id, phone, text, 0, coalesce(to_timestamp(due), now()),"
+	    "  SELECT id, phone, text, " MSG_SQL(MSG_PENDING) ", coalesce(to_timestamp(due), now()),"
 	    "         coalesce(to_timestamp(expires), coalesce(to_timestamp(due), now()) + interval '24 hours')"
 	    "    FROM v WHERE NOT stop"
 	    "), s AS ("
@@ -166,7 +167,7 @@ static void do_submits(struct db *db, struct smpp_job **jobs, int n)
 static void do_query(struct db *db, struct smpp_job *j)
 {
 	static const char q[] =
-	    "SELECT m.status, CASE WHEN m.status >= 2 THEN"
+	    "SELECT m.status, CASE WHEN m.status >= " MSG_SQL(MSG_SENT) " THEN"
 	    "       to_char(coalesce(m.sent_at, r.created_at, now()), 'YYMMDDHH24MISS') || '000+' END"
 	    "  FROM messages m JOIN smpp_messages s ON s.message_id = m.id"
 	    "  LEFT JOIN smpp_receipts r ON r.message_id = m.id"

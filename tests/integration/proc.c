@@ -1,5 +1,6 @@
 /* proc.c — engine test helpers (see proc.h). */
 #include "proc.h"
+#include "itest.h"
 
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
@@ -311,24 +312,9 @@ void proc_cleanup(void)
 	}
 }
 
-struct sink {
-	char *data;
-	size_t len;
-};
-
-static size_t on_data(char *p, size_t size, size_t n, void *arg)
-{
-	struct sink *s = arg;
-	s->data = realloc(s->data, s->len + size * n + 1);
-	memcpy(s->data + s->len, p, size * n);
-	s->len += size * n;
-	s->data[s->len] = '\0';
-	return size * n;
-}
-
 char *url_text(const char *method, const char *url, const char *body, long *status)
 {
-	struct sink s = {NULL, 0};
+	struct itest_sink s = {NULL, 0};
 	CURL *c = curl_easy_init();
 	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
 	curl_easy_setopt(c, CURLOPT_URL, url);
@@ -336,7 +322,7 @@ char *url_text(const char *method, const char *url, const char *body, long *stat
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	if (body)
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, itest_sink_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
 	long st = 0;
