@@ -1,19 +1,20 @@
-/* libFuzzer target over the CSV reader (src/csv.c): any bytes are read record by record to the
- * end, and every cell read is written back with csv_cell and read again, which must give the
- * same cell. */
+/* libFuzzer target over the CSV reader (src/csv.c) behind csv_sniff (src/csv_sniff.c): any
+ * bytes are sniffed (encoding, separator), read record by record to the end, and every cell read
+ * is written back with csv_cell and read again, which must give the same cell. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
 #include "csv.h"
+#include "csv_sniff.h"
 
 /* Writes cell with csv_cell, reads it back, and aborts when it differs. */
-static void round_trip(const char *cell)
+static void round_trip(const char *cell, char sep)
 {
 	struct buf b = BUF_INIT;
-	csv_cell(&b, cell);
+	csv_cell(&b, cell, sep);
 	buf_append(&b, "\r\n", 2);
-	struct csv_reader r = {b.data, b.data + b.len, 1};
+	struct csv_reader r = {b.data, b.data + b.len, 1, sep};
 	json_t *cells = NULL;
 	long line;
 	char err[128];
@@ -26,10 +27,15 @@ static void round_trip(const char *cell)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct csv_reader r = {(const char *)data, (const char *)data + size, 1};
+	struct csv_text t;
+	char err[256];
+	if (memchr(data, '\0', size) || csv_sniff((const char *)data, size, &t, err, sizeof(err)) < 0)
+		return 0;   /* the import takes no NUL; sniff refused the encoding */
+	if (strlen(t.text) != t.len || (t.sep != ',' && t.sep != ';' && t.sep != '\t'))
+		abort();    /* transcoding made a NUL or the separator is not one of the three */
+	struct csv_reader r = {t.text, t.text + t.len, 1, t.sep};
 	json_t *cells;
 	long line;
-	char err[256];
 	int rc, records = 0;
 	while ((rc = csv_next(&r, &cells, &line, err, sizeof(err))) != 0) {
 		if (++records > 100000)
@@ -39,8 +45,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		size_t i;
 		json_t *c;
 		json_array_foreach(cells, i, c)
-			round_trip(json_string_value(c));
+			round_trip(json_string_value(c), t.sep);
 		json_decref(cells);
 	}
+	csv_text_free(&t);
 	return 0;
 }
