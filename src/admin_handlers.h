@@ -42,6 +42,7 @@ void admin_mailings_add(struct http_req *req);
 void admin_mailings_edit(struct http_req *req);
 void admin_mailings_view(struct http_req *req);
 void admin_mailings_live(struct http_req *req);
+void admin_mailings_export(struct http_req *req);   /* export_messages.c */
 void admin_mailings_cancel(struct http_req *req);
 void admin_mailings_retry(struct http_req *req);
 void admin_mailings_delete(struct http_req *req);

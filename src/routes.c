@@ -83,6 +83,7 @@ const struct route routes[] = {
 	{POST, "/admin/mailings/bulk", admin_mailings_bulk, AUTH_SESSION, O, "", 0},
 	{GET, "/admin/mailings/{id}", admin_mailings_view, AUTH_SESSION, V, "status,sort,cursor,done", 0},
 	{GET, "/admin/mailings/{id}/live", admin_mailings_live, AUTH_SESSION, V, "", 0},
+	{GET, "/admin/mailings/{id}/messages.csv", admin_mailings_export, AUTH_SESSION, V, "status,format", 0},
 	{GET, "/admin/mailings/{id}/edit", admin_mailings_edit, AUTH_SESSION, V, "", 0},
 	{POST, "/admin/mailings/{id}/edit", admin_mailings_edit, AUTH_SESSION, O, "", 0},
 	{POST, "/admin/mailings/{id}/cancel", admin_mailings_cancel, AUTH_SESSION, O, "", 0},
@@ -99,7 +100,7 @@ const struct route routes[] = {
 
 	/* admin: clients */
 	{GET, "/admin/clients/", admin_clients_list, AUTH_SESSION, V, ADMIN_LIST_Q ",tag,operator_code,timezone", 0},
-	{GET, "/admin/clients/export.csv", admin_clients_export, AUTH_SESSION, V, ADMIN_LIST_Q ",tag,operator_code,timezone", 0},
+	{GET, "/admin/clients/export.csv", admin_clients_export, AUTH_SESSION, V, ADMIN_LIST_Q ",tag,operator_code,timezone,format", 0},
 	{GET | POST, "/admin/clients/add", admin_clients_add, AUTH_SESSION, O, "", 0},
 	{GET | POST, "/admin/clients/import", admin_clients_import, AUTH_SESSION, O, "", ADMIN_IMPORT_LIMIT},
 	{POST, "/admin/clients/bulk", admin_clients_bulk, AUTH_SESSION, O, "", 0},
