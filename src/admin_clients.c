@@ -5,7 +5,7 @@
 #include "admin.h"
 #include "admin_handlers.h"
 #include "audit.h"
-#include "client_import.h"
+#include "import_job.h"
 #include "csv.h"
 #include "db.h"
 #include "export.h"
@@ -381,8 +381,13 @@ void admin_clients_bulk(struct http_req *req)
 
 static void import_page(struct http_req *req, int status, const char *error, json_t *result)
 {
-	json_t *page = json_pack("{s:s*, s:i, s:i}", "error", error, "max_rows", CLIENT_BULK_MAX, "max_mb",
-				 ADMIN_IMPORT_LIMIT / (1024 * 1024));
+	json_t *page = json_pack("{s:s*, s:i, s:i, s:i}", "error", error, "max_rows", CLIENT_BULK_MAX, "max_mb",
+				 ADMIN_IMPORT_LIMIT / (1024 * 1024), "job_mb", IMPORT_JOB_MIN_BYTES / (1024 * 1024));
+	struct db *db = db_thread();
+	json_t *jobs = db ? admin_import_recent(db) : NULL;
+	json_object_set_new(page, "has_jobs", json_boolean(json_array_size(jobs) > 0));
+	if (jobs)
+		json_object_set_new(page, "jobs", jobs);
 	if (result)
 		json_object_set_new(page, "result", result);
 	admin_page(req, status, "admin/import", page);
@@ -404,6 +409,11 @@ void admin_clients_import(struct http_req *req)
 	}
 	if (client_import_open(&im, file, strlen(file), err, sizeof(err)) < 0) {
 		import_page(req, 422, err, NULL);
+		return;
+	}
+	if (im.text.len > IMPORT_JOB_MIN_BYTES) {
+		admin_import_queue(req, &im);
+		client_import_close(&im);
 		return;
 	}
 	json_t *items = json_array(), *lines = json_array();
