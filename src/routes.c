@@ -118,7 +118,7 @@ const struct route routes[] = {
 	{GET | POST, "/admin/tags/{id}/delete", admin_tags_delete, AUTH_SESSION, O, "", 0},
 
 	/* admin: messages */
-	{GET, "/admin/messages/", admin_messages_list, AUTH_SESSION, V, ADMIN_LIST_Q ",status,mailing_id,phone", 0},
+	{GET, "/admin/messages/", admin_messages_list, AUTH_SESSION, V, ADMIN_LIST_Q ",status,mailing_id,phone,from,to,error,after,before", 0},
 	{GET, "/admin/messages/{id}", admin_messages_show, AUTH_SESSION, V, "", 0},
 
 	/* admin: SMPP accounts */

@@ -415,7 +415,7 @@ Test(admin_directory, messages_list_filters_and_detail)
 	cr_expect_null(strstr(pg->body, link));
 	web_free(pg);
 	pg = web_req("GET", "/admin/messages/?phone=123", v, NULL, NULL);
-	cr_expect_not_null(strstr(pg->body, "Phone: 11 digits"));
+	cr_expect_not_null(strstr(pg->body, "Phone: must be a Russian mobile phone"));
 	web_free(pg);
 	snprintf(path, sizeof(path), "/admin/messages/%lld", id);
 	pg = web_req("GET", path, v, NULL, NULL);

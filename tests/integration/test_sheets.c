@@ -329,3 +329,152 @@ Test(sheets, a_background_import_can_be_cancelled, .timeout = 180)
 	free(t);
 	free(o);
 }
+
+/* A batch mailing (sent far in the future) to n phones of the prefixes given; its id. */
+static long long batch_mailing(char (*pre)[8], int n)
+{
+	size_t cap = (size_t)n * 16 + 200, len = 0;
+	char *body = malloc(cap);
+	len += (size_t)snprintf(body + len, cap - len, "{\"text\": \"list\", \"send_at\": \"2099-01-01T00:00:00Z\", \"phones\": [");
+	for (int i = 0; i < n; i++)
+		len += (size_t)snprintf(body + len, cap - len, "%s\"%s%04d\"", i ? "," : "", pre[i / 10000], i % 10000);
+	snprintf(body + len, cap - len, "]}");
+	struct resp *r = api(tok_operator(), "POST", "/api/v1/messages/batch", "%s", body);
+	cr_assert_eq(r->status, 202, "%s", r->body);
+	long long id = jint(r->json, "mailing_id");
+	resp_free(r);
+	free(body);
+	return id;
+}
+
+/* The href of the link with rel (HTML escapes of & and = undone; malloc'ed), or NULL. */
+static char *rel_href(const char *body, const char *rel)
+{
+	char key[32];
+	snprintf(key, sizeof(key), "\" rel=\"%s\"", rel);
+	const char *end = strstr(body, key), *start = end;
+	if (end == NULL)
+		return NULL;
+	while (start > body && start[-1] != '"')
+		start--;
+	char *out = malloc((size_t)(end - start) + 1), *o = out;
+	for (const char *p = start; p < end;) {
+		if (strncmp(p, "&amp;", 5) == 0 || strncmp(p, "&#61;", 5) == 0) {
+			*o++ = p[1] == 'a' ? '&' : '=';
+			p += 5;
+		} else {
+			*o++ = *p++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
+/* The ids of the rows of a messages page, in order, as "id,id,..." (malloc'ed). */
+static char *page_ids(const char *body)
+{
+	char *out = calloc(1, 4096);
+	for (const char *p = body; (p = strstr(p, "href=\"/admin/messages/")) != NULL; p++) {
+		long id = atol(p + strlen("href=\"/admin/messages/"));
+		if (id > 0 && strlen(out) < 4000)
+			sprintf(out + strlen(out), "%s%ld", *out ? "," : "", id);
+	}
+	return out;
+}
+
+Test(sheets, messages_list_newest_first_with_filters_count_and_both_directions)
+{
+	char pre[1][8], path[256];
+	uniq_prefix(pre[0]);
+	long long m = batch_mailing(pre, 60);
+	char *v = web_login("t_viewer", "password-viewer", NULL);
+	char *max = itest_sql("SELECT max(id) FROM messages WHERE mailing_id = %lld", m);
+	char *min = itest_sql("SELECT min(id) FROM messages WHERE mailing_id = %lld", m);
+	snprintf(path, sizeof(path), "/admin/messages/?mailing_id=%lld", m);
+	struct web_page *pg = web_req("GET", path, v, NULL, NULL);
+	cr_assert_eq(pg->status, 200, "%s", pg->body);
+	cr_expect_not_null(strstr(pg->body, "<p class=\"count\">60 messages</p>"), "%s", pg->body);
+	char *ids = page_ids(pg->body), want[64];
+	snprintf(want, sizeof(want), "%s,", max);
+	cr_expect_eq(strncmp(ids, want, strlen(want)), 0, "newest first: %s", ids);
+	cr_expect_null(rel_href(pg->body, "prev"));
+	char *next = rel_href(pg->body, "next");
+	cr_assert_not_null(next);
+	web_free(pg);
+	/* page 2: the 10 oldest, a way back and none further */
+	pg = web_req("GET", next, v, NULL, NULL);
+	char *ids2 = page_ids(pg->body);
+	cr_expect_str_eq(strrchr(ids2, ',') + 1, min, "%s", ids2);
+	cr_expect_null(rel_href(pg->body, "next"));
+	char *prev = rel_href(pg->body, "prev");
+	cr_assert_not_null(prev, "%s", pg->body);
+	web_free(pg);
+	pg = web_req("GET", prev, v, NULL, NULL);
+	char *back = page_ids(pg->body);
+	cr_expect_str_eq(back, ids, "previous gives page 1 again");
+	cr_expect_null(rel_href(pg->body, "prev"));
+	web_free(pg);
+	/* the error's text (wildcards taken literally) and a date range */
+	char *e = itest_sql("WITH u AS (UPDATE messages SET last_error = 'provider said 500%%' WHERE id IN"
+			    " (SELECT id FROM messages WHERE mailing_id = %lld ORDER BY id LIMIT 3) RETURNING 1)"
+			    " SELECT count(*) FROM u", m);
+	cr_expect_str_eq(e, "3");
+	free(e);
+	snprintf(path, sizeof(path), "/admin/messages/?mailing_id=%lld&error=SAID+500%%25", m);
+	pg = web_req("GET", path, v, NULL, NULL);
+	cr_expect_not_null(strstr(pg->body, "<p class=\"count\">3 messages</p>"), "%s", pg->body);
+	web_free(pg);
+	snprintf(path, sizeof(path), "/admin/messages/?mailing_id=%lld&error=said+5_0", m);
+	pg = web_req("GET", path, v, NULL, NULL);
+	cr_expect_not_null(strstr(pg->body, "<p class=\"count\">0 messages</p>"), "%s", pg->body);
+	web_free(pg);
+	char *today = itest_sql("SELECT (now() AT TIME ZONE 'UTC')::date");
+	char *yesterday = itest_sql("SELECT (now() AT TIME ZONE 'UTC')::date - 1");
+	snprintf(path, sizeof(path), "/admin/messages/?mailing_id=%lld&from=%s&to=%s", m, today, today);
+	pg = web_req("GET", path, v, NULL, NULL);
+	cr_expect_not_null(strstr(pg->body, "<p class=\"count\">60 messages</p>"), "%s", pg->body);
+	web_free(pg);
+	snprintf(path, sizeof(path), "/admin/messages/?mailing_id=%lld&to=%s", m, yesterday);
+	pg = web_req("GET", path, v, NULL, NULL);
+	cr_expect_not_null(strstr(pg->body, "<p class=\"count\">0 messages</p>"), "%s", pg->body);
+	web_free(pg);
+	/* bad filters: the page says what is wrong */
+	pg = web_req("GET", "/admin/messages/?from=30.11.2026", v, NULL, NULL);
+	cr_expect_not_null(strstr(pg->body, "From and to: dates such as"), "%s", pg->body);
+	web_free(pg);
+	cr_expect_eq(web_status("GET", "/admin/messages/?after=x", v, NULL), 400);
+	free(today);
+	free(yesterday);
+	free(ids);
+	free(ids2);
+	free(back);
+	free(next);
+	free(prev);
+	free(max);
+	free(min);
+	free(v);
+}
+
+Test(sheets, messages_count_is_estimated_past_ten_thousand, .timeout = 120)
+{
+	char pre[2][8], path[256];
+	uniq_prefix(pre[0]);
+	uniq_prefix(pre[1]);
+	long long m = batch_mailing(pre, 10050);
+	free(itest_sql("ANALYZE messages"));
+	char *v = web_login("t_viewer", "password-viewer", NULL);
+	char *today = itest_sql("SELECT (now() AT TIME ZONE 'UTC')::date");
+	/* status and mailing alone: the counters, exact */
+	snprintf(path, sizeof(path), "/admin/messages/?mailing_id=%lld&status=pending", m);
+	struct web_page *pg = web_req("GET", path, v, NULL, NULL);
+	cr_expect_not_null(strstr(pg->body, "<p class=\"count\">10,050 messages</p>"), "%s", pg->body);
+	web_free(pg);
+	/* a date range: counted up to 10,000, then the planner's estimate */
+	snprintf(path, sizeof(path), "/admin/messages/?mailing_id=%lld&from=%s", m, today);
+	pg = web_req("GET", path, v, NULL, NULL);
+	cr_expect_not_null(strstr(pg->body, "<p class=\"count\">about "), "%s", pg->body);
+	cr_expect_not_null(strstr(pg->body, " messages (estimated)</p>"), "%s", pg->body);
+	web_free(pg);
+	free(today);
+	free(v);
+}
