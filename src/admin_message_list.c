@@ -159,11 +159,12 @@ void admin_messages_list(struct http_req *req)
 	free(prev);
 	free(next);
 	admin_page(req, 200, "admin/list",
-		   json_pack("{s:s, s:o, s:s*, s:b, s:[o, o, o, o, o, o]}", "heading", "Messages", "list", list,
-			     "error", error, "no_q", 1, "filters", admin_filter(req, "status", "Status", statuses),
+		   json_pack("{s:s, s:o, s:s*, s:b, s:[o, o, o, o], s:[{s:s, s:s, s:s}, {s:s, s:s, s:s}]}", "heading",
+			     "Messages", "list", list, "error", error, "no_q", 1, "filters",
+			     admin_filter(req, "status", "Status", statuses),
 			     admin_filter_input(req, "mailing_id", "Mailing", "any"),
 			     admin_filter_input(req, "phone", "Phone", "+7 916 123-45-67"),
-			     admin_filter_input(req, "from", "From (UTC)", "2026-11-01"),
-			     admin_filter_input(req, "to", "To (UTC)", "2026-11-30"),
-			     admin_filter_input(req, "error", "Error contains", "any")));
+			     admin_filter_input(req, "error", "Error contains", "any"), "date_filters", "name", "from",
+			     "label", "Created from (UTC)", "value", s.from ? s.from : "", "name", "to", "label", "to",
+			     "value", s.to ? s.to : ""));
 }
