@@ -478,3 +478,34 @@ Test(sheets, messages_count_is_estimated_past_ten_thousand, .timeout = 120)
 	free(today);
 	free(v);
 }
+
+/* An instance died in the middle of a job: its lease runs out and the job goes on from the last
+ * batch it saved, not from the start. */
+Test(sheets, a_job_whose_instance_died_is_taken_over_from_its_last_batch, .timeout = 60)
+{
+	char pre[8], tag[32];
+	uniq_prefix(pre);
+	uniq_name("takeover", tag, sizeof(tag));
+	/* the header and line 2 were done before the instance died (line 2 was never stored here:
+	 * taking over from the start would store it) */
+	char head[64], csv[300];
+	snprintf(head, sizeof(head), "phone,tag\r\n%s0001,%s\r\n", pre, tag);
+	snprintf(csv, sizeof(csv), "%s%s0002,%s\r\n%s0003,%s\r\n", head, pre, tag, pre, tag);
+	char *id = itest_sql("INSERT INTO import_jobs (created_by, data, bytes, encoding, status, pos, line,"
+			     " rows_done, created, lease_until) VALUES ('t_operator', '%s', %zu, 'UTF-8', 'running',"
+			     " %zu, 3, 1, 1, now() - interval '1 second') RETURNING id", csv, strlen(csv), strlen(head));
+	char *status = NULL;
+	for (int i = 0; i < 100; i++) {
+		free(status);
+		status = itest_sql("SELECT status || ' ' || rows_done || ' ' || created FROM import_jobs WHERE id = %s", id);
+		if (strncmp(status, "done", 4) == 0)
+			break;
+		usleep(100 * 1000);
+	}
+	cr_expect_str_eq(status, "done 3 3");
+	char *v = itest_sql("SELECT string_agg(right(phone, 1), ',' ORDER BY phone) FROM clients WHERE phone LIKE '%s%%'", pre);
+	cr_expect_str_eq(v, "2,3");
+	free(v);
+	free(status);
+	free(id);
+}
