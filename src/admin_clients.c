@@ -407,6 +407,11 @@ void admin_clients_import(struct http_req *req)
 		import_page(req, 422, "Choose a CSV file to import; the one sent was empty.", NULL);
 		return;
 	}
+	if (strlen(file) > ADMIN_IMPORT_LIMIT) {
+		snprintf(err, sizeof(err), "The file is larger than %d MB; split it.", ADMIN_IMPORT_LIMIT / (1024 * 1024));
+		import_page(req, 413, err, NULL);
+		return;
+	}
 	if (client_import_open(&im, file, strlen(file), err, sizeof(err)) < 0) {
 		import_page(req, 422, err, NULL);
 		return;

@@ -54,7 +54,7 @@ static char *from_cp1251(const char *data, size_t len, size_t *outlen, char *err
 	iconv_close(cd);
 	*o = '\0';
 	*outlen = (size_t)(o - out);
-	return out;
+	return xrealloc(out, *outlen + 1);   /* Cyrillic takes 2 bytes, not the 3 reserved */
 }
 
 int csv_sniff(const char *data, size_t len, struct csv_text *out, char *err, size_t errlen)

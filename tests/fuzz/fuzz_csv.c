@@ -1,12 +1,14 @@
 /* libFuzzer target over the CSV reader (src/csv.c) behind csv_sniff (src/csv_sniff.c): any
  * bytes are sniffed (encoding, separator), read record by record to the end, and every cell read
- * is written back with csv_cell and read again, which must give the same cell. */
+ * is written back with csv_cell and read again, which must give the same cell; each cell is also
+ * read as a phone (src/phone.c), which gives nothing or 7 and 10 digits. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
 #include "csv.h"
 #include "csv_sniff.h"
+#include "phone.h"
 
 /* Writes cell with csv_cell, reads it back, and aborts when it differs. */
 static void round_trip(const char *cell, char sep)
@@ -23,6 +25,15 @@ static void round_trip(const char *cell, char sep)
 		abort();
 	json_decref(cells);
 	buf_free(&b);
+}
+
+/* A phone is refused with nothing written, or stored as 7 and 10 digits. */
+static void phone_check(const char *cell)
+{
+	char out[PHONE_LEN + 1];
+	int rc = phone_normalise(cell, out);
+	if (rc < 0 ? out[0] != '\0' : strlen(out) != PHONE_LEN || out[0] != '7' || strspn(out, "0123456789") != PHONE_LEN)
+		abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -44,8 +55,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue;
 		size_t i;
 		json_t *c;
-		json_array_foreach(cells, i, c)
+		json_array_foreach(cells, i, c) {
 			round_trip(json_string_value(c), t.sep);
+			phone_check(json_string_value(c));
+		}
 		json_decref(cells);
 	}
 	csv_text_free(&t);
