@@ -2,6 +2,8 @@
  * thin handlers over model_stoplist. */
 #include "api_handlers.h"
 #include "csv.h"
+#include "csv_sniff.h"
+#include "phone.h"
 #include "model_stoplist.h"
 #include "pgarr.h"
 #include "util.h"
@@ -110,6 +112,7 @@ static void row_error(json_t *errors, long *bad, long line, const char *msg)
 static long read_rows(struct csv_reader *rd, const struct columns *c, struct buf *phones, struct buf *reasons,
 		      json_t *errors, long *bad)
 {
+	char norm[PHONE_LEN + 1];
 	json_t *cells;
 	long line, rows = 0;
 	char err[120];
@@ -132,13 +135,13 @@ static long read_rows(struct csv_reader *rd, const struct columns *c, struct buf
 		const char *reason = c->reason >= 0 ? json_string_value(json_array_get(cells, (size_t)c->reason)) : "";
 		if (json_array_size(cells) != c->n)
 			row_error(errors, bad, line, "has another number of cells than the header");
-		else if (valid_phone(phone))
-			row_error(errors, bad, line, valid_phone(phone));
+		else if (phone_normalise(phone, norm) < 0)
+			row_error(errors, bad, line, PHONE_REFUSED);
 		else if (utf8_length(reason, strlen(reason)) < 0 ||
 			 utf8_length(reason, strlen(reason)) > STOPLIST_REASON_MAX)
 			row_error(errors, bad, line, "the reason must be UTF-8 text of at most 256 characters");
 		else {
-			pgarr_text(phones, phone);
+			pgarr_text(phones, norm);
 			pgarr_text(reasons, csv_unguard(reason));
 		}
 		json_decref(cells);
@@ -156,11 +159,16 @@ void api_stoplist_import(struct http_req *req)
 		http_problem(req, 415, "the body must be text/csv", NULL);
 		return;
 	}
-	struct csv_reader rd = {req->body.data, req->body.data + req->body.len, 1};
+	struct csv_text text;
+	char err[160];
+	if (csv_sniff(req->body.data, req->body.len, &text, err, sizeof(err)) < 0) {
+		http_problem(req, 422, err, NULL);
+		return;
+	}
+	struct csv_reader rd = {text.text, text.text + text.len, 1, text.sep};
 	struct columns cols;
-	if (req->body.len >= 3 && strncmp(rd.p, "\xEF\xBB\xBF", 3) == 0)
-		rd.p += 3;   /* a byte order mark */
-	if (req->body.len == 0 || read_header(&rd, &cols) < 0) {
+	if (text.len == 0 || read_header(&rd, &cols) < 0) {
+		csv_text_free(&text);
 		http_problem(req, 422, "the first line must name the columns, and one must be \"phone\"", NULL);
 		return;
 	}
@@ -189,4 +197,5 @@ void api_stoplist_import(struct http_req *req)
 	json_decref(errors);
 	buf_free(&phones);
 	buf_free(&reasons);
+	csv_text_free(&text);
 }

@@ -1,5 +1,6 @@
 /* model_stoplist.c — the stop list. */
 #include "model_stoplist.h"
+#include "phone.h"
 #include "log.h"
 
 #include <stdio.h>
@@ -14,8 +15,11 @@ int stoplist_validate(json_t *in, struct stoplist_in *out, struct verr *v)
 	static const char *const fields[] = {"phone", "reason", NULL};
 	memset(out, 0, sizeof(*out));
 	jv_only(in, fields, v);
-	if (jv_str(in, "phone", 1, 1, 11, &out->phone, v) == 1 && valid_phone(out->phone))
-		verr_add(v, "phone", "%s", valid_phone(out->phone));
+	if (jv_str(in, "phone", 1, 1, PHONE_INPUT_MAX, &out->phone, v) == 1) {
+		if (phone_normalise(out->phone, out->phone_norm) < 0)
+			verr_add(v, "phone", "%s", PHONE_REFUSED);
+		out->phone = out->phone_norm;
+	}
 	jv_str(in, "reason", 0, 0, STOPLIST_REASON_MAX, &out->reason, v);
 	return verr_any(v) ? -1 : 0;
 }

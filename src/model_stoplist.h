@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include "api.h"
 #include "message_status.h"
+#include "phone.h"
 
 #define STOPLIST_REASON_MAX 256
 #define STOPLIST_ERROR "stop list"          /* last_error of a message the list cancelled */
@@ -21,7 +22,8 @@
 #define STOPLIST_LAST_ERROR "CASE WHEN sl.phone IS NOT NULL THEN '" STOPLIST_ERROR "' END"
 
 struct stoplist_in {
-	const char *phone;      /* borrowed from the input */
+	const char *phone;      /* the stored form (phone_norm) */
+	char phone_norm[PHONE_LEN + 1];   /* the phone as written, normalised (phone.h) */
 	const char *reason;     /* NULL when not given */
 };
 

@@ -91,6 +91,7 @@ const struct route routes[] = {
 	{POST, "/admin/mailings/bulk", admin_mailings_bulk, AUTH_SESSION, O, "", 0},
 	{GET, "/admin/mailings/{id}", admin_mailings_view, AUTH_SESSION, V, "status,sort,cursor,done", 0},
 	{GET, "/admin/mailings/{id}/live", admin_mailings_live, AUTH_SESSION, V, "", 0},
+	{GET, "/admin/mailings/{id}/messages.csv", admin_mailings_export, AUTH_SESSION, V, "status,format", 0},
 	{GET, "/admin/mailings/{id}/edit", admin_mailings_edit, AUTH_SESSION, V, "", 0},
 	{POST, "/admin/mailings/{id}/edit", admin_mailings_edit, AUTH_SESSION, O, "", 0},
 	{POST, "/admin/mailings/{id}/cancel", admin_mailings_cancel, AUTH_SESSION, O, "", 0},
@@ -107,9 +108,11 @@ const struct route routes[] = {
 
 	/* admin: clients */
 	{GET, "/admin/clients/", admin_clients_list, AUTH_SESSION, V, ADMIN_LIST_Q ",tag,operator_code,timezone", 0},
-	{GET, "/admin/clients/export.csv", admin_clients_export, AUTH_SESSION, V, ADMIN_LIST_Q ",tag,operator_code,timezone", 0},
+	{GET, "/admin/clients/export.csv", admin_clients_export, AUTH_SESSION, V, ADMIN_LIST_Q ",tag,operator_code,timezone,format", 0},
 	{GET | POST, "/admin/clients/add", admin_clients_add, AUTH_SESSION, O, "", 0},
-	{GET | POST, "/admin/clients/import", admin_clients_import, AUTH_SESSION, O, "", ADMIN_IMPORT_LIMIT},
+	{GET | POST, "/admin/clients/import", admin_clients_import, AUTH_SESSION, O, "", ADMIN_IMPORT_BODY},
+	{GET, "/admin/clients/import/{id}", admin_import_job, AUTH_SESSION, O, "done", 0},
+	{POST, "/admin/clients/import/{id}/cancel", admin_import_cancel, AUTH_SESSION, O, "", 0},
 	{POST, "/admin/clients/bulk", admin_clients_bulk, AUTH_SESSION, O, "", 0},
 	{GET, "/admin/clients/{id}", admin_clients_edit, AUTH_SESSION, V, "", 0},
 	{POST, "/admin/clients/{id}", admin_clients_edit, AUTH_SESSION, O, "", 0},
@@ -123,7 +126,7 @@ const struct route routes[] = {
 	{GET | POST, "/admin/tags/{id}/delete", admin_tags_delete, AUTH_SESSION, O, "", 0},
 
 	/* admin: messages */
-	{GET, "/admin/messages/", admin_messages_list, AUTH_SESSION, V, ADMIN_LIST_Q ",status,mailing_id,phone", 0},
+	{GET, "/admin/messages/", admin_messages_list, AUTH_SESSION, V, ADMIN_LIST_Q ",status,mailing_id,phone,from,to,error,after,before", 0},
 	{GET, "/admin/messages/{id}", admin_messages_show, AUTH_SESSION, V, "", 0},
 
 	/* admin: SMPP accounts */

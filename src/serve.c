@@ -11,6 +11,7 @@
 #include "log.h"
 #include "migrate.h"
 #include "reporter.h"
+#include "import_job.h"
 #include "scheduler.h"
 #include "tmpl.h"
 #include "smpp.h"
@@ -38,6 +39,7 @@ static const struct role_def role_table[] = {
 	{"dispatch", dispatch_start, dispatch_stop},
 	{"report", reporter_start, reporter_stop},
 	{"smpp", smpp_start, smpp_stop},
+	{"import", import_job_start, import_job_stop},
 };
 
 static int role_wanted(const char *roles, const char *name)

@@ -166,6 +166,34 @@ Test(stoplist, csv_import_adds_the_valid_rows)
 	resp_free(r);
 }
 
+/* Excel's CSV (Windows-1251, ';') and phones as people write them, as the client import takes
+ * them (csv_sniff.h, phone.h): stored as 7XXXXXXXXXX. */
+Test(stoplist, phones_as_written_and_excel_csv)
+{
+	char a[12], b[12], written[40], csv[512], path[64];
+	uniq_phone(a);
+	uniq_phone(b);
+	snprintf(written, sizeof(written), "+7 (%.3s) %.3s-%.2s-%.2s", a + 1, a + 4, a + 7, a + 9);
+	struct resp *r = add(tok_operator(), written, "");
+	cr_assert_eq(r->status, 201, "%s", r->body);
+	cr_assert_str_eq(jstr(r->json, "phone"), a);
+	resp_free(r);
+	snprintf(path, sizeof(path), "/api/v1/stoplist/%s", a);
+	r = api(tok_viewer(), "GET", path, NULL);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	resp_free(r);
+	/* "отписался" in Windows-1251 */
+	int len = snprintf(csv, sizeof(csv), "phone;reason\r\n8 %.3s %.3s %.2s %.2s;\xEE\xF2\xEF\xE8\xF1\xE0\xEB\xF1\xFF\r\n",
+			   b + 1, b + 4, b + 7, b + 9);
+	r = api_raw(tok_operator(), "POST", "/api/v1/stoplist/import", "text/csv", csv, (size_t)len);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_eq(jint(r->json, "added"), 1, "%s", r->body);
+	resp_free(r);
+	char *reason = itest_sql("SELECT reason FROM stoplist WHERE phone = '%s'", b);
+	cr_assert_str_eq(reason, "отписался");
+	free(reason);
+}
+
 Test(stoplist, a_direct_send_to_a_listed_phone_is_422)
 {
 	char phone[12];
