@@ -1,6 +1,7 @@
 # herald — build, run, test, bench, fuzz.
 #   make            build build/herald and build/fakeprobe
 #   make run        install what is missing, build, start var/pg, migrate, serve on 127.0.0.1:8080
+#   make demo       make run with fakeprobe as the provider, demo data and a mailing that starts now
 #   make test       install what is missing, build, run every test against a throw-away cluster
 #   make bench      the figures of DESIGN.md
 #   make fuzz       libFuzzer targets over the parsers (clang)
@@ -38,7 +39,7 @@ INTEG_SRCS := $(wildcard tests/integration/test_*.c)
 INTEG_HELPERS := $(filter-out $(INTEG_SRCS),$(wildcard tests/integration/*.c))
 TEST_BINS := $(patsubst tests/%.c,build/tests-$(MODE)/%,$(UNIT_SRCS) $(INTEG_SRCS))
 
-.PHONY: all deps run test test-build bench fuzz clean FORCE
+.PHONY: all deps run demo test test-build bench fuzz clean FORCE
 all: build/herald $(if $(wildcard tools/fakeprobe.c),build/fakeprobe) assets/vendor/.stamp
 
 $(OBJDIR)/%.o: src/%.c $(wildcard src/*.h) | $(OBJDIR)
@@ -97,6 +98,10 @@ test-build: all $(TEST_BINS)
 run: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh
 
 test: deps
 	@$(MAKE) --no-print-directory test-build

@@ -7,18 +7,28 @@ cd "$(dirname "$0")/.."
 PKGS=(build-essential pkg-config clang libmicrohttpd-dev libpq-dev libcurl4-openssl-dev
       libjansson-dev libsodium-dev libcriterion-dev postgresql-15 postgresql-client-15
       tzdata wrk nodejs npm chromium python3-aiosmtpd nginx-light docker-compose
-      prometheus)  # promtool: tests/deploy/metrics.sh lints /metrics
+      prometheus   # promtool: tests/deploy/metrics.sh lints /metrics
+      kubernetes-client)  # kubectl kustomize: tests/deploy/k8s.sh renders deploy/k8s/
 
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
 done
-# nodejs/npm may come from outside Debian on a developer machine: a working `node` is enough.
-if command -v node >/dev/null && command -v npm >/dev/null; then
-  tmp=(); for p in "${missing[@]:-}"; do [[ "$p" == nodejs || "$p" == npm || -z "$p" ]] || tmp+=("$p"); done
+# drop NAME...: NAME is not missing after all (the tool it brings works, from elsewhere).
+drop() {
+  local tmp=() p q keep
+  for p in "${missing[@]:-}"; do
+    keep=1; for q in "$@"; do [[ "$p" == "$q" ]] && keep=0; done
+    [[ -n "$p" && $keep -eq 1 ]] && tmp+=("$p")
+  done
   missing=("${tmp[@]:-}")
   [[ -z "${missing[0]:-}" ]] && missing=()
-fi
+  return 0
+}
+# nodejs/npm may come from outside Debian on a developer machine: a working `node` is enough;
+# so is any kubectl (Kubernetes' own packages conflict with Debian's kubernetes-client).
+if command -v node >/dev/null && command -v npm >/dev/null; then drop nodejs npm; fi
+if command -v kubectl >/dev/null; then drop kubernetes-client; fi
 
 if ((${#missing[@]})); then
   if [[ $(id -u) -eq 0 ]]; then

@@ -1,6 +1,7 @@
 /* admin.c — shared admin page helpers. */
 #include "admin.h"
 #include "form.h"
+#include "list.h"
 #include "log.h"
 #include "model_user.h"
 #include "route.h"
@@ -196,13 +197,12 @@ json_t *admin_fields(const struct admin_field *f, size_t n, json_t *values, json
 		if (strcmp(f[i].type, "select") == 0) {
 			json_t *opts = json_array();
 			const char *cur = json_string_value(v);
-			for (const char *p = f[i].options; p && *p;) {
-				size_t len = strcspn(p, ",");
-				json_t *val = json_stringn(p, len);
-				json_array_append_new(opts, json_pack("{s:o, s:b}", "value", val, "selected",
-								      cur && strlen(cur) == len && strncmp(cur, p, len) == 0));
-				p += len + (p[len] == ',');
-			}
+			struct list_walk w = {f[i].options};
+			const char *o;
+			size_t len;
+			while (list_next(&w, &o, &len))
+				json_array_append_new(opts, json_pack("{s:o, s:b}", "value", json_stringn(o, len), "selected",
+								      cur && strlen(cur) == len && strncmp(cur, o, len) == 0));
 			json_object_set_new(fo, "is_select", json_true());
 			json_object_set_new(fo, "options", opts);
 		} else {
@@ -250,14 +250,11 @@ int admin_list_params(struct http_req *req, const char *const *sorts, const char
 		return -1;
 	}
 	if (s) {
-		const char *const *p = sorts;
-		while (*p && strcmp(*p, s) != 0)
-			p++;
-		if (*p == NULL) {
+		if (!list_has(sorts, s)) {
 			admin_error(req, 400, "That sort order is not offered here.");
 			return -1;
 		}
-		*sort = *p;
+		*sort = s;
 	}
 	if (c && res_cursor_decode(req, c, after_json) < 0) {
 		admin_error(req, 400, "That page link is broken; start from the first page.");

@@ -8,6 +8,7 @@
 #include "audit.h"
 #include "csv.h"
 #include "db.h"
+#include "import_job.h"
 #include "form.h"
 #include "log.h"
 #include "model_client.h"
@@ -21,7 +22,8 @@
 #define IMPORT_ERRORS_SHOWN 500
 
 static const struct admin_field fields[] = {
-	{"phone", "Phone", "text", NULL, "11 digits starting with 7, e.g. 79001234567.", 1, 11, "7[0-9]{10}"},
+	{"phone", "Phone", "tel", NULL, "79161234567, +7 (916) 123-45-67 or 8 916 123 45 67; stored as 79161234567.", 1,
+	 PHONE_INPUT_MAX, NULL},
 	{"operator_code", "Operator code", "text", NULL,
 	 "3 digits; empty: digits 2 to 4 of the phone. An unknown code creates the operator.", 0, 3, "[0-9]{3}"},
 	{"tag", "Tag", "text", NULL, "Up to 64 characters; empty: no tag. An unknown name creates the tag.", 0, 64, NULL},
@@ -50,7 +52,7 @@ int admin_client_filter(struct http_req *req, struct client_filter *f, struct ve
 	for (size_t i = 0; i < ARRAY_LEN(vals); i++)
 		if (vals[i] && *vals[i] == '\0')
 			vals[i] = NULL;
-	*f = (struct client_filter){vals[1], vals[2], vals[0], vals[3]};
+	*f = (struct client_filter){vals[1], vals[2], vals[0], vals[3], ""};
 	return client_filter_check(f, v);
 }
 
@@ -153,14 +155,15 @@ void admin_clients_list(struct http_req *req)
 		PQclear(r);
 	}
 	char *query = filter_query(req), *export = xasprintf(BASE "export.csv%s", query);
-	json_t *page = json_pack("{s:s, s:o, s:s*, s:s*, s:s, s:[{s:s, s:s}], s:[o, o, o], s:[{s:s, s:s}]}",
+	char *excel = xasprintf("%s%cformat=excel", export, *query ? '&' : '?');
+	json_t *page = json_pack("{s:s, s:o, s:s*, s:s*, s:s, s:[{s:s, s:s}], s:[o, o, o], s:[{s:s, s:s}, {s:s, s:s}]}",
 				 "heading", "Clients", "list", admin_list_objs(req, &spec, objs, next, sort, q),
 				 "notice", admin_notice(req, notices), "error", error, "q_placeholder",
 				 "Phone prefix, e.g. 7916", "bulk_actions", "value", "delete", "label", "Delete",
 				 "filters", admin_filter_input(req, "tag", "Tag", "any"),
 				 admin_filter_input(req, "operator_code", "Operator", "any"),
 				 admin_filter_input(req, "timezone", "Time zone", "any"), "actions", "href", export,
-				 "label", "Export CSV");
+				 "label", "Export CSV", "href", excel, "label", "Export for Excel");
 	if (req->user.role >= ROLE_OPERATOR) {
 		json_array_append_new(json_object_get(page, "actions"),
 				      json_pack("{s:s, s:s}", "href", BASE "import", "label", "Import CSV"));
@@ -171,6 +174,7 @@ void admin_clients_list(struct http_req *req)
 	free(error);
 	free(query);
 	free(export);
+	free(excel);
 	admin_page(req, 200, "admin/list", page);
 }
 
@@ -369,99 +373,18 @@ void admin_clients_bulk(struct http_req *req)
 
 /* --- import ----------------------------------------------------------------------------- */
 
-static const char *const import_columns[] = {"phone", "operator_code", "tag", "timezone"};
-static const char *const ignored_columns[] = {"id", "created_at", "updated_at"};
-
-static int column_index(const char *name, const char *const *list, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(name, list[i]) == 0)
-			return (int)i;
-	return -1;
-}
-
-/* Maps the header cells to import_columns (-1: ignored). -1 with the reason in err. */
-static int read_header(json_t *cells, int map[CSV_MAX_CELLS], char *err, size_t errlen)
-{
-	size_t i;
-	json_t *c;
-	int seen[ARRAY_LEN(import_columns)] = {0};
-	json_array_foreach(cells, i, c) {
-		const char *name = json_string_value(c);
-		map[i] = column_index(name, import_columns, ARRAY_LEN(import_columns));
-		if (map[i] < 0 && column_index(name, ignored_columns, ARRAY_LEN(ignored_columns)) < 0) {
-			snprintf(err, errlen, "The first line must name the columns; “%.64s” is not one of phone, "
-				 "operator_code, tag, timezone (id, created_at, updated_at are ignored).", name);
-			return -1;
-		}
-		if (map[i] >= 0 && seen[map[i]]++) {
-			snprintf(err, errlen, "The column “%s” is named twice in the first line.", name);
-			return -1;
-		}
-	}
-	if (!seen[0]) {
-		snprintf(err, errlen, "The first line must name the columns, and one must be “phone”.");
-		return -1;
-	}
-	return 0;
-}
-
-static void report_error(json_t *errors, long line, const char *field, const char *message)
-{
-	json_array_append_new(errors, json_pack("{s:I, s:s, s:s}", "line", (json_int_t)line, "field", field,
-						"message", message));
-}
-
 static void import_page(struct http_req *req, int status, const char *error, json_t *result)
 {
-	json_t *page = json_pack("{s:s*, s:i, s:i}", "error", error, "max_rows", CLIENT_BULK_MAX, "max_mb",
-				 ADMIN_IMPORT_LIMIT / (1024 * 1024));
+	json_t *page = json_pack("{s:s*, s:i, s:i, s:i}", "error", error, "max_rows", CLIENT_BULK_MAX, "max_mb",
+				 ADMIN_IMPORT_LIMIT / (1024 * 1024), "job_mb", IMPORT_JOB_MIN_BYTES / (1024 * 1024));
+	struct db *db = db_thread();
+	json_t *jobs = db ? admin_import_recent(db) : NULL;
+	json_object_set_new(page, "has_jobs", json_boolean(json_array_size(jobs) > 0));
+	if (jobs)
+		json_object_set_new(page, "jobs", jobs);
 	if (result)
 		json_object_set_new(page, "result", result);
 	admin_page(req, status, "admin/import", page);
-}
-
-/* Reads the records after the header into items (objects of the cells given) and lines (the
- * line of each item); CSV problems go to errors. -1 when there are too many rows. */
-static int read_rows(struct csv_reader *rd, const int *map, size_t ncols, json_t *items, json_t *lines,
-		     json_t *errors, long *rows)
-{
-	json_t *cells;
-	long line;
-	char err[120];
-	int rc;
-	while ((rc = csv_next(rd, &cells, &line, err, sizeof(err))) != 0) {
-		if (rc < 0) {
-			++*rows;
-			report_error(errors, line, "", err);
-			continue;
-		}
-		if (json_array_size(cells) == 1 && json_string_length(json_array_get(cells, 0)) == 0) {
-			json_decref(cells);   /* an empty line */
-			continue;
-		}
-		if (++*rows > CLIENT_BULK_MAX) {
-			json_decref(cells);
-			return -1;
-		}
-		if (json_array_size(cells) != ncols) {
-			snprintf(err, sizeof(err), "has %zu cells; the first line names %zu columns",
-				 json_array_size(cells), ncols);
-			report_error(errors, line, "", err);
-			json_decref(cells);
-			continue;
-		}
-		json_t *item = json_object();
-		for (size_t i = 0; i < ncols; i++) {
-			const char *s = json_string_value(json_array_get(cells, i));
-			if (map[i] >= 0 && *s)
-				json_object_set_new(item, import_columns[map[i]], json_string(csv_unguard(s)));
-		}
-		json_array_append_new(items, item);
-		json_array_append_new(lines, json_integer(line));
-		json_decref(cells);
-	}
-	return 0;
 }
 
 void admin_clients_import(struct http_req *req)
@@ -471,71 +394,46 @@ void admin_clients_import(struct http_req *req)
 		return;
 	}
 	const char *file = form_str(admin_form(req), "file");
+	struct client_import im;
+	char err[300];
+	struct db *db;
 	if (file == NULL || *file == '\0') {
 		import_page(req, 422, "Choose a CSV file to import; the one sent was empty.", NULL);
 		return;
 	}
-	struct csv_reader rd = {file, file + strlen(file), 1};
-	json_t *cells = NULL;
-	long line, rows = 0;
-	char err[300];
-	int map[CSV_MAX_CELLS];
-	if (strncmp(rd.p, "\xEF\xBB\xBF", 3) == 0)
-		rd.p += 3;   /* a byte order mark */
-	if (csv_next(&rd, &cells, &line, err, sizeof(err)) <= 0 || read_header(cells, map, err, sizeof(err)) < 0) {
-		if (cells == NULL)
-			snprintf(err, sizeof(err), "The first line must name the columns, and one must be “phone”.");
-		json_decref(cells);
+	if (strlen(file) > ADMIN_IMPORT_LIMIT) {
+		snprintf(err, sizeof(err), "The file is larger than %d MB; split it.", ADMIN_IMPORT_LIMIT / (1024 * 1024));
+		import_page(req, 413, err, NULL);
+		return;
+	}
+	if (client_import_open(&im, file, strlen(file), err, sizeof(err)) < 0) {
 		import_page(req, 422, err, NULL);
 		return;
 	}
-	size_t ncols = json_array_size(cells);
-	json_decref(cells);
-	json_t *items = json_array(), *lines = json_array(), *errors = json_array();
-	struct db *db;
-	struct client_bulk_result res = {0, 0, NULL};
-	if (read_rows(&rd, map, ncols, items, lines, errors, &rows) < 0) {
+	if (im.text.len > IMPORT_JOB_MIN_BYTES) {
+		admin_import_queue(req, &im);
+		client_import_close(&im);
+		return;
+	}
+	json_t *items = json_array(), *lines = json_array();
+	if (client_import_read(&im, CLIENT_BULK_MAX + 1, items, lines) > CLIENT_BULK_MAX) {
 		snprintf(err, sizeof(err), "The file has more than %d rows; split it.", CLIENT_BULK_MAX);
 		import_page(req, 422, err, NULL);
 	} else if ((db = admin_db(req)) == NULL) {
 		/* answered */
-	} else if (json_array_size(items) && client_bulk(db, items, &res) < 0) {
-		json_decref(res.errors);
+	} else if (client_import_store(&im, db, items, lines) < 0) {
 		http_db_fail(req, db);
 	} else {
-		size_t i;
-		json_t *e, *msgs, *m;
-		const char *field;
-		json_array_foreach(res.errors, i, e) {
-			long l = (long)json_integer_value(json_array_get(lines, (size_t)json_integer_value(json_object_get(e, "index"))));
-			json_object_foreach(json_object_get(e, "errors"), field, msgs) {
-				size_t j;
-				json_array_foreach(msgs, j, m)
-					report_error(errors, l, field, json_string_value(m));
-			}
-		}
-		long invalid = (long)json_array_size(res.errors) + rows - (long)json_array_size(items);
-		json_t *detail = json_pack("{s:I, s:I, s:I, s:I}", "rows", (json_int_t)rows, "created",
-					   (json_int_t)res.created, "updated", (json_int_t)res.updated, "invalid",
-					   (json_int_t)invalid);
+		json_t *detail = json_pack("{s:I, s:I, s:I, s:I, s:I}", "rows", (json_int_t)im.rows, "created",
+					   (json_int_t)im.created, "updated", (json_int_t)im.updated, "invalid",
+					   (json_int_t)im.invalid, "normalised", (json_int_t)im.normalised);
 		audit(db, req, "client.imported", "clients", detail);
 		json_decref(detail);
-		log_info("admin.clients_imported", LI("rows", rows), LI("created", res.created),
-			 LI("updated", res.updated), LI("invalid", invalid));
-		json_t *result = json_pack("{s:I, s:I, s:I, s:I, s:b}", "rows", (json_int_t)rows, "created",
-					   (json_int_t)res.created, "updated", (json_int_t)res.updated, "invalid",
-					   (json_int_t)invalid, "has_errors", json_array_size(errors) > 0);
-		if (json_array_size(errors) > IMPORT_ERRORS_SHOWN) {
-			json_object_set_new(result, "errors_more",
-					    json_integer((json_int_t)(json_array_size(errors) - IMPORT_ERRORS_SHOWN)));
-			while (json_array_size(errors) > IMPORT_ERRORS_SHOWN)
-				json_array_remove(errors, json_array_size(errors) - 1);
-		}
-		json_object_set(result, "errors", errors);
-		json_decref(res.errors);
-		import_page(req, 200, NULL, result);
+		log_info("admin.clients_imported", LI("rows", im.rows), LI("created", im.created),
+			 LI("updated", im.updated), LI("invalid", im.invalid), LI("normalised", im.normalised));
+		import_page(req, 200, NULL, client_import_result(&im, IMPORT_ERRORS_SHOWN));
 	}
 	json_decref(items);
 	json_decref(lines);
-	json_decref(errors);
+	client_import_close(&im);
 }

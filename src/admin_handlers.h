@@ -3,7 +3,8 @@
 #define HERALD_ADMIN_HANDLERS_H
 #include "http.h"
 
-#define ADMIN_IMPORT_LIMIT (10 * 1024 * 1024)   /* the body of a CSV import */
+#define ADMIN_IMPORT_LIMIT (64 * 1024 * 1024)        /* the file of a CSV import */
+#define ADMIN_IMPORT_BODY (ADMIN_IMPORT_LIMIT + 1024 * 1024)   /* the form around it (nginx: 65m) */
 
 /* admin_auth.c */
 void admin_login(struct http_req *req);
@@ -32,6 +33,7 @@ void admin_mailings_add(struct http_req *req);
 void admin_mailings_edit(struct http_req *req);
 void admin_mailings_view(struct http_req *req);
 void admin_mailings_live(struct http_req *req);
+void admin_mailings_export(struct http_req *req);   /* export_messages.c */
 void admin_mailings_cancel(struct http_req *req);
 void admin_mailings_retry(struct http_req *req);
 void admin_mailings_delete(struct http_req *req);
@@ -44,6 +46,13 @@ void admin_clients_delete(struct http_req *req);
 void admin_clients_bulk(struct http_req *req);
 void admin_clients_import(struct http_req *req);
 void admin_clients_export(struct http_req *req);
+/* admin_import_jobs.c: background imports */
+struct client_import;
+struct db;
+void admin_import_queue(struct http_req *req, const struct client_import *im);
+json_t *admin_import_recent(struct db *db);
+void admin_import_job(struct http_req *req);
+void admin_import_cancel(struct http_req *req);
 
 /* admin_messages.c */
 void admin_messages_list(struct http_req *req);

@@ -22,7 +22,7 @@ static const struct admin_col cols[] = {
 static const char *const actions[] = {"", "login", "logout", "password.changed", "operator.created",
 				      "operator.updated", "operator.deleted", "user.created", "user.updated",
 				      "user.password_reset", "token.created", "token.revoked", "client.created",
-				      "client.updated", "client.deleted", "client.bulk", "client.imported", "tag.created",
+				      "client.updated", "client.deleted", "client.bulk", "client.imported", "client.import_cancelled", "tag.created",
 				      "tag.updated", "tag.deleted", "mailing.created", "mailing.updated", "mailing.deleted",
 				      "mailing.cancelled", "mailing.retried", "mailing.batch_created", "message.sent",
 				      "smpp_account.created", "smpp_account.updated", "smpp_account.deleted",

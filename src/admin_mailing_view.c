@@ -16,9 +16,6 @@
 
 #define NOT_FOUND ADMIN_MAILING_NOT_FOUND
 
-static const char *const message_statuses[] = {"", "pending", "sending", "sent", "failed", "expired",
-					       "cancelled", NULL};
-
 /* The live part (status, counts, charts) of mailing id, or NULL after an error page. */
 static json_t *live_data(struct http_req *req, struct db *db, int64_t id)
 {
@@ -28,13 +25,13 @@ static json_t *live_data(struct http_req *req, struct db *db, int64_t id)
 		http_fail(req, rc, rc == MODEL_NOT_FOUND ? NOT_FOUND : NULL, NULL);
 		return NULL;
 	}
-	static const char *const names[] = {"sent", "failed", "pending", "sending", "expired", "cancelled"};
-	struct chart_part parts[ARRAY_LEN(names)];
+	static const int shown[] = {MSG_SENT, MSG_FAILED, MSG_PENDING, MSG_SENDING, MSG_EXPIRED, MSG_CANCELLED};
+	struct chart_part parts[ARRAY_LEN(shown)];
 	long long total = json_integer_value(json_object_get(s, "total")), open = 0;
-	for (size_t i = 0; i < ARRAY_LEN(names); i++) {
-		parts[i].label = names[i];
-		parts[i].n = json_integer_value(json_object_get(s, names[i]));
-		if (i == 2 || i == 3)
+	for (size_t i = 0; i < ARRAY_LEN(shown); i++) {
+		parts[i].label = message_status_name(shown[i]);
+		parts[i].n = json_integer_value(json_object_get(s, parts[i].label));
+		if (shown[i] == MSG_PENDING || shown[i] == MSG_SENDING)
 			open += parts[i].n;
 	}
 	struct buf bar = BUF_INIT, tl = BUF_INIT;
@@ -108,7 +105,7 @@ void admin_mailings_view(struct http_req *req)
 	    ops, "tags", tags, "can_cancel", open,
 	    "can_retry", strcmp(state, "cancelled") != 0 && admin_mailing_count(json_object_get(obj, "stats"), "failed") > 0,
 	    "editable", open, "live", live, "list", list, "status_filter",
-	    admin_filter(req, "status", "Status", message_statuses));
+	    admin_filter(req, "status", "Status", message_status_filter));
 	static const char *const times[][2] = {{"start", "start_at"}, {"end", "end_at"}, {"created", "created_at"}};
 	for (size_t i = 0; i < ARRAY_LEN(times); i++)
 		json_object_set_new(page, times[i][0], admin_time(json_string_value(json_object_get(obj, times[i][1]))));

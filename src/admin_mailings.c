@@ -7,6 +7,7 @@
 #include "admin_mailing.h"
 #include "audit.h"
 #include "form.h"
+#include "list.h"
 #include "model_mailing.h"
 #include "rfc3339.h"
 #include "util.h"
@@ -116,17 +117,12 @@ static void put_time(json_t *m, json_t *form, const char *name)
 static json_t *split(const char *s)
 {
 	json_t *a = json_array();
-	while (s && *s) {
-		size_t len = strcspn(s, ",");
-		const char *b = s, *e = s + len;
-		while (b < e && (*b == ' ' || *b == '\t'))
-			b++;
-		while (e > b && (e[-1] == ' ' || e[-1] == '\t'))
-			e--;
-		if (e > b)
-			json_array_append_new(a, json_stringn(b, (size_t)(e - b)));
-		s += len + (s[len] == ',');
-	}
+	struct list_walk w = {s};
+	const char *item;
+	size_t len;
+	while (list_next(&w, &item, &len))
+		if (len > 0)
+			json_array_append_new(a, json_stringn(item, len));
 	return a;
 }
 

@@ -1,5 +1,5 @@
-/* admin_messages.c — /admin/messages/: the messages ledger filtered by status, mailing and
- * phone (model_message's list, as GET /api/v1/messages), and a read-only page per message. */
+/* admin_messages.c — /admin/messages/{id}: a read-only page per message (the list is
+ * admin_message_list.c). */
 #include "admin.h"
 #include "admin_handlers.h"
 #include "model_message.h"
@@ -10,82 +10,6 @@
 #include <string.h>
 
 #define BASE "/admin/messages/"
-
-static const struct admin_col cols[] = {
-	{"ID", "id", NULL},
-	{"Phone", "phone", NULL},
-	{"Status", "status", NULL},
-	{"Mailing", "mailing_id", NULL},
-	{"Attempts", "attempts", NULL},
-	{"Created", "created_at", NULL},
-	{"Sent", "sent_at", NULL},
-};
-
-void admin_messages_list(struct http_req *req)
-{
-	static const char *const keep[] = {"status", "mailing_id", "phone", NULL};
-	static const char *const sorts[] = {"id", NULL};
-	static const char *const statuses[] = {"", "pending", "sending", "sent", "failed", "expired", "cancelled", NULL};
-	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), "id", 0, keep};
-	const char *sort, *q, *status = http_query(req, "status");
-	const char *after;
-	char code[2], *error = NULL;
-	struct message_filter f = {NULL, http_query(req, "mailing_id"), http_query(req, "phone")};
-	struct page pg = {"0", ADMIN_PAGE, 0};
-	struct db *db;
-	int64_t n;
-	if (admin_list_params(req, sorts, &sort, &after, &q) < 0)
-		return;
-	json_t *key = after ? json_loads(after, 0, NULL) : NULL;
-	if (key && !json_is_integer(json_array_get(key, 0))) {
-		json_decref(key);
-		admin_error(req, 400, "That page link is broken; start from the first page.");
-		return;
-	}
-	if (key)
-		snprintf(pg.after, sizeof(pg.after), "%lld", (long long)json_integer_value(json_array_get(key, 0)));
-	json_decref(key);
-	if (f.mailing_id && *f.mailing_id == '\0')
-		f.mailing_id = NULL;
-	if (f.phone && *f.phone == '\0')
-		f.phone = NULL;
-	if (status && *status) {
-		int c = message_status_code(status);
-		code[0] = (char)('0' + c);
-		code[1] = '\0';
-		f.status = c >= 0 ? code : NULL;
-		if (c < 0)
-			error = "Status: choose one of the statuses offered.";
-	}
-	if (f.mailing_id && parse_i64(f.mailing_id, 1, INT64_MAX, &n) < 0)
-		error = "Mailing: a mailing id is a positive whole number.";
-	if (f.phone && valid_phone(f.phone))
-		error = "Phone: 11 digits starting with 7.";
-	if ((db = admin_db(req)) == NULL)
-		return;
-	json_t *objs = json_array();
-	char next[40] = "";
-	if (error == NULL) {
-		PGresult *r = message_list(db, &pg, &f);
-		if (r == NULL) {
-			json_decref(objs);
-			http_db_fail(req, db);
-			return;
-		}
-		int rows = PQntuples(r), shown = rows > ADMIN_PAGE ? ADMIN_PAGE : rows;
-		for (int i = 0; i < shown; i++)
-			json_array_append_new(objs, json_loads(PQgetvalue(r, i, 0), 0, NULL));
-		if (rows > shown)
-			snprintf(next, sizeof(next), "[%s]", PQgetvalue(r, shown - 1, 1));
-		PQclear(r);
-	}
-	admin_page(req, 200, "admin/list",
-		   json_pack("{s:s, s:o, s:s*, s:b, s:[o, o, o]}", "heading", "Messages", "list",
-			     admin_list_objs(req, &spec, objs, *next ? next : NULL, sort, q), "error", error,
-			     "no_q", 1, "filters", admin_filter(req, "status", "Status", statuses),
-			     admin_filter_input(req, "mailing_id", "Mailing", "any"),
-			     admin_filter_input(req, "phone", "Phone", "79001234567")));
-}
 
 void admin_messages_show(struct http_req *req)
 {

@@ -8,7 +8,7 @@ void api_clients_list(struct http_req *req)
 	struct db *db;
 	struct verr v = VERR_INIT;
 	struct client_filter f = {http_query(req, "tag"), http_query(req, "operator_code"),
-				  http_query(req, "phone_prefix"), http_query(req, "timezone")};
+				  http_query(req, "phone_prefix"), http_query(req, "timezone"), ""};
 	if (client_filter_check(&f, &v) < 0) {
 		http_problem(req, 400, "a filter is not valid", verr_take(&v));
 		return;

@@ -33,12 +33,24 @@ void api_mailings_retry_failed(struct http_req *req);
 /* ?status= of mailing lists (also api_stats.c): 0 (*out NULL when absent), -1 after a 400. */
 int api_mailing_status_query(struct http_req *req, const char **out);
 
+/* api_recipients.c */
+void api_mailings_recipients(struct http_req *req);
+
 /* api_messages.c */
 void api_messages_list(struct http_req *req);
 void api_messages_get(struct http_req *req);
 void api_messages_send(struct http_req *req);
 void api_messages_batch(struct http_req *req);
 void api_mailings_messages(struct http_req *req);
+
+/* api_stoplist.c */
+void api_stoplist_list(struct http_req *req);
+void api_stoplist_get(struct http_req *req);
+void api_stoplist_create(struct http_req *req);
+void api_stoplist_delete(struct http_req *req);
+void api_stoplist_import(struct http_req *req);
+/* 1 after answering 422 (or the database error) when phone is on the stop list; else 0. */
+int api_stoplist_refuse(struct http_req *req, struct db *db, const char *phone);
 
 /* api_stats.c */
 void api_stats(struct http_req *req);

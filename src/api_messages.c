@@ -1,6 +1,7 @@
 /* api_messages.c — /api/v1/messages and /api/v1/mailings/{id}/messages: reading messages and
  * direct sending, thin handlers over model_message. */
 #include "api_handlers.h"
+#include "idempotency.h"
 #include "model_mailing.h"
 #include "model_message.h"
 #include "util.h"
@@ -87,22 +88,36 @@ void api_messages_get(struct http_req *req)
 	api_answer(req, db, 200, r, NULL);
 }
 
+/* A direct send: the validated input, and whether it is a batch. */
+struct send {
+	struct message_in in;
+	int batch;
+};
+
+/* Queues the send (idem_create_fn): 202, or 422 for a single phone on the stop list. */
+static void create(struct http_req *req, struct db *db, void *ctx)
+{
+	const struct send *s = ctx;
+	if (!s->batch && api_stoplist_refuse(req, db, s->in.phone))
+		return;
+	PGresult *r = s->batch ? message_batch(db, &s->in, req->user.id) : message_send(db, &s->in);
+	api_answer(req, db, 202, r, NULL);
+}
+
 /* POST /messages (batch 0) and /messages/batch (batch 1): 202, the engine sends. */
 static void queue(struct http_req *req, int batch)
 {
 	struct verr v = VERR_INIT;
-	struct message_in in;
+	struct send s = {.batch = batch};
 	struct db *db;
 	json_t *body = api_body_object(req);
 	if (body == NULL)
 		return;
-	if (message_validate(body, batch, &in, &v) < 0)
+	if (message_validate(body, batch, &s.in, &v) < 0)
 		http_fail(req, MODEL_INVALID, NULL, verr_take(&v));
-	else if ((db = api_db(req)) != NULL) {
-		PGresult *r = batch ? message_batch(db, &in, req->user.id) : message_send(db, &in);
-		api_answer(req, db, 202, r, NULL);
-	}
-	message_in_free(&in);
+	else if ((db = api_db(req)) != NULL)
+		idem_run(req, db, create, &s);
+	message_in_free(&s.in);
 }
 
 void api_messages_send(struct http_req *req) { queue(req, 0); }

@@ -1,6 +1,7 @@
 /* assets.c — static files held in memory with SHA-256 ETags (Kore's asset embedding, loaded at
  * start instead of compiled in so that npm-provided files need no code generation). */
 #include "assets.h"
+#include "list.h"
 #include "log.h"
 #include "util.h"
 
@@ -76,24 +77,18 @@ int assets_name_safe(const char *name)
 int assets_etag_match(const char *inm, const char *etag)
 {
 	size_t elen = strlen(etag);
-	for (const char *p = inm; *p;) {
-		p += strspn(p, " \t,");
-		if (*p == '\0')
-			break;
-		size_t n = strcspn(p, ",");
-		size_t m = n;
-		while (m > 0 && (p[m - 1] == ' ' || p[m - 1] == '\t'))
-			m--;
-		if (m == 1 && p[0] == '*')
+	struct list_walk w = {inm};
+	const char *tag;
+	size_t m;
+	while (list_next(&w, &tag, &m)) {
+		if (m == 1 && tag[0] == '*')
 			return 1;
-		const char *tag = p;
 		if (m > 2 && tag[0] == 'W' && tag[1] == '/') {
 			tag += 2;
 			m -= 2;
 		}
 		if (m == elen && memcmp(tag, etag, elen) == 0)
 			return 1;
-		p += n;
 	}
 	return 0;
 }

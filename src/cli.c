@@ -13,7 +13,7 @@
 
 static const char footer[] =
     "Every command takes --help. Configuration: conf/herald.conf (or $HERALD_CONFIG), then the\n"
-    "environment (README).\n";
+    "environment (docs/configuration.md).\n";
 
 /* "user create", "serve" */
 static const char *full_name(const struct cli_cmd *c, char out[NAME_MAX_LEN])

@@ -84,5 +84,7 @@ int cli_user_enable(const struct cli_args *a);
 int cli_token_create(const struct cli_args *a);
 int cli_token_list(const struct cli_args *a);
 int cli_token_revoke(const struct cli_args *a);
+/* cli_demo.c */
+int cli_demo(const struct cli_args *a);
 
 #endif

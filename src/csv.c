@@ -4,13 +4,14 @@
 #include <stdio.h>
 #include <string.h>
 
-void csv_cell(struct buf *b, const char *s)
+void csv_cell(struct buf *b, const char *s, char sep)
 {
 	if (s == NULL || *s == '\0')
 		return;
 	size_t n = strlen(s);
 	int guard = strchr("=+-@\t\r", s[0]) != NULL;
-	int quote = guard || strpbrk(s, ",\"\r\n") != NULL || s[0] == ' ' || s[n - 1] == ' ';
+	int quote = guard || strpbrk(s, "\"\r\n") != NULL || strchr(s, sep) != NULL || s[0] == ' ' ||
+		    s[n - 1] == ' ';
 	if (!quote) {
 		buf_append(b, s, n);
 		return;
@@ -68,13 +69,13 @@ int csv_next(struct csv_reader *r, json_t **cells, long *line, char *err, size_t
 					r->line++;
 				buf_putc(&cell, *p);
 			}
-			if (p < r->end && *p != ',' && *p != '\n' && *p != '\r') {
+			if (p < r->end && *p != r->sep && *p != '\n' && *p != '\r') {
 				snprintf(err, errlen, "text follows a closing quote");
 				goto bad;
 			}
 		} else {
 			const char *start = p;
-			while (p < r->end && *p != ',' && *p != '\n' && *p != '\r') {
+			while (p < r->end && *p != r->sep && *p != '\n' && *p != '\r') {
 				if (*p == '"') {
 					snprintf(err, errlen, "a quote inside an unquoted cell (quote the whole cell)");
 					goto bad;
@@ -88,7 +89,7 @@ int csv_next(struct csv_reader *r, json_t **cells, long *line, char *err, size_t
 			goto bad;
 		}
 		json_array_append_new(*cells, json_stringn(cell.data ? cell.data : "", cell.len));
-		if (p < r->end && *p == ',') {
+		if (p < r->end && *p == r->sep) {
 			p++;
 			continue;
 		}

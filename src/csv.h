@@ -9,9 +9,10 @@
 
 #define CSV_MAX_CELLS 64
 
-/* Appends s (may be NULL: an empty cell) as one cell: quoted when it holds a comma, quote, CR
- * or LF or starts or ends with a space; prefixed with ' when it starts with = + - @, tab or CR. */
-void csv_cell(struct buf *b, const char *s);
+/* Appends s (may be NULL: an empty cell) as one cell of a file separated by sep (',' or ';'):
+ * quoted when it holds sep, a quote, CR or LF or starts or ends with a space; prefixed with '
+ * when it starts with = + - @, tab or CR. */
+void csv_cell(struct buf *b, const char *s, char sep);
 
 /* Undoes csv_cell's formula guard: s without the ' that precedes = + - @, tab or CR (borrowed). */
 const char *csv_unguard(const char *s);
@@ -19,6 +20,7 @@ const char *csv_unguard(const char *s);
 struct csv_reader {
 	const char *p, *end;
 	long line;          /* the line the next record starts on (1-based) */
+	char sep;           /* the cell separator: ',', ';' or '\t' (csv_sniff finds it) */
 };
 
 /* Reads the next record into *cells (a new array of strings; the caller json_decrefs) and its

@@ -4,9 +4,12 @@
  * cfg.dispatch_workers threads, each with its own database connection and its own provider
  * (cfg.provider_concurrency is split between them), so a slow or failing provider never holds a
  * connection or thread of the HTTP API. A worker loops:
- *   claim   one UPDATE … WHERE id IN (SELECT … FOR UPDATE SKIP LOCKED LIMIT n) RETURNING …:
- *           due rows inside their send window become 'sending' with a lease and attempts + 1;
- *           rows whose window is closed move to its next opening; rows past expires_at expire;
+ *   claim   one statement takes up to n due rows from the queue (message_queue) and the next
+ *           ids of a started mailing's range (dispatch_ranges), locks them FOR UPDATE SKIP
+ *           LOCKED and updates them (sql/017_queue.sql: no index covers a column that changes,
+ *           so these updates are HOT): rows inside their send window become 'sending' with a
+ *           lease and attempts + 1; rows whose window is closed wait in the queue for its next
+ *           opening; rows past expires_at expire;
  *   send    queued messages go to the provider while it has room, the circuit breaker allows it
  *           and the token bucket (cfg.provider_rate) has tokens;
  *   write   finished ones are written back with one UPDATE … FROM unnest(…) per batch (the
@@ -31,7 +34,8 @@
  * A transient failure goes back to pending with due_at = now + backoff (full jitter between 0
  * and min(retry_max, retry_base * 2^(attempts-1)); Retry-After when the provider gave one), kept
  * inside the send window, or becomes expired when that is past expires_at. Leases of a crashed
- * instance (status 1, lease_until < now) return to pending. When idle a worker sleeps on its
+ * instance (status 1, lease_until < now; each claim is recorded in dispatch_claims) return to
+ * pending, in the queue. When idle a worker sleeps on its
  * connection (LISTEN herald_messages) until the next due_at, at most 1 s.
  *
  * Logging: per-message events (claimed, attempt with latency and outcome, retry with its delay,
@@ -301,8 +305,12 @@ int dispatch_start(void)
 		w->res = xcalloc((size_t)w->cap, sizeof(*w->res));
 		w->wres = xcalloc((size_t)w->cap, sizeof(*w->wres));
 		w->done = xcalloc((size_t)w->cap, sizeof(*w->done));
-		for (int j = 0; j < w->cap; j++)
+		w->claims = xcalloc((size_t)w->cap, sizeof(*w->claims));
+		w->claim_free = xcalloc((size_t)w->cap, sizeof(*w->claim_free));
+		for (int j = 0; j < w->cap; j++) {
 			w->free_msgs[w->nfree++] = &w->pool[j];
+			w->claim_free[w->nclaim_free++] = w->cap - 1 - j;
+		}
 		w->rate_at = now_mono();
 		dw_connect(w);
 	}
@@ -332,6 +340,9 @@ void dispatch_stop(void)
 		free(w->res);
 		free(w->wres);
 		free(w->done);
+		free(w->claims);
+		free(w->claim_free);
+		buf_free(&w->a_claims);
 		buf_free(&w->a_ids);
 		buf_free(&w->a_st);
 		buf_free(&w->a_delay);

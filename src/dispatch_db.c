@@ -6,6 +6,7 @@
 #include "config.h"
 #include "log.h"
 #include "metrics.h"
+#include "model_stoplist.h"
 #include "pgarr.h"
 #include "util.h"
 #include "window.h"
@@ -20,65 +21,124 @@
 #define MAILING_CHECK_S 0.2         /* queued messages of cancelled mailings are dropped, and a
 				     * shortened end_at is followed, this fast */
 
-/* $1 how many, $2 lease in ms. The window of a claimed row's mailing is checked against its
- * client's zone: outside it the row moves to the next opening (status stays 0), or expires when
- * that is at or past expires_at. Only mailings with a window pay for the client lookup. */
+/* $1 how many, $2 lease in ms. Due messages come from two places (sql/017_queue.sql): first
+ * the queue (SKIP LOCKED: each worker takes other rows), then, for what is left of $1, the next
+ * ids of the earliest due range (its row lock orders the workers: each moves the cursor past
+ * the ids it took). The candidates still pending are locked with SKIP LOCKED, as every claim
+ * did, so a claim never waits behind a cancel; a candidate another statement holds goes back
+ * to the queue, where the next claim sees what became of it. The window of a claimed row's
+ * mailing is checked against its client's zone: outside it the row waits in the queue for the
+ * next opening (status stays 0), or expires when that is at or past expires_at. Only mailings
+ * with a window pay for the client lookup. A row whose phone was put on the stop list after
+ * it was queued is cancelled ("stop list"): one primary-key probe of the list per claimed row.
+ * The ids taken are recorded with the lease (dispatch_claims), so that lease recovery finds
+ * them. */
+#define CLAIM_STOP "w.stop"
 #define CLAIM_GONE "(m.expires_at <= now() OR w.open_at >= m.expires_at)"
 #define CLAIM_WAIT "(w.open_at > now())"
 static const char sql_claim[] =
-    "WITH c AS (SELECT id, mailing_id, client_id FROM messages WHERE status = 0 AND due_at <= now()"
-    "            ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED),"
-    " w0 AS MATERIALIZED (SELECT c.id, g.window_start AS ws, g.window_end AS we,"
+    "WITH q AS (DELETE FROM message_queue WHERE message_id IN (SELECT message_id FROM message_queue"
+    "            WHERE due_at <= now() ORDER BY due_at LIMIT $1 FOR UPDATE SKIP LOCKED)"
+    "           RETURNING message_id),"
+    " k AS (SELECT $1 - count(*) AS n FROM q),"
+    " r AS (UPDATE dispatch_ranges d SET next_id = d.next_id + k.n"
+    "        FROM k, (SELECT mailing_id FROM dispatch_ranges WHERE due_at <= now() AND next_id < last_id"
+    "                 ORDER BY due_at, mailing_id LIMIT 1) p"
+    "        WHERE k.n > 0 AND d.mailing_id = p.mailing_id AND d.next_id < d.last_id"
+    "        RETURNING d.mailing_id, d.next_id - k.n AS lo, least(d.next_id, d.last_id) AS hi),"
+    " cq AS (SELECT id, mailing_id, client_id, phone FROM messages WHERE id = ANY (ARRAY(SELECT message_id FROM q))"
+    "        AND status = " MSG_SQL(MSG_PENDING) " FOR UPDATE SKIP LOCKED),"
+    " cr AS (SELECT id, mailing_id, client_id, phone FROM messages WHERE id > (SELECT lo FROM r) AND id <= (SELECT hi FROM r)"
+    "        AND mailing_id = (SELECT mailing_id FROM r) AND status = " MSG_SQL(MSG_PENDING) " FOR UPDATE SKIP LOCKED),"
+    " c AS (SELECT * FROM cq UNION ALL SELECT * FROM cr),"
+    " sq AS (INSERT INTO message_queue (message_id, due_at)"
+    "        SELECT id, now() FROM messages WHERE id = ANY (ARRAY(SELECT message_id FROM q EXCEPT ALL SELECT id FROM cq))"
+    "         AND status = " MSG_SQL(MSG_PENDING)
+    "        UNION ALL"
+    "        SELECT id, now() FROM messages WHERE id > (SELECT lo FROM r) AND id <= (SELECT hi FROM r)"
+    "         AND mailing_id = (SELECT mailing_id FROM r) AND status = " MSG_SQL(MSG_PENDING) " AND id NOT IN (SELECT id FROM cr)"
+    "        ON CONFLICT (message_id) DO NOTHING),"
+    " w0 AS MATERIALIZED (SELECT c.id, EXISTS (SELECT 1 FROM stoplist s WHERE s.phone = c.phone) AS stop,"
+    "          g.window_start AS ws, g.window_end AS we,"
     "          CASE WHEN g.id IS NOT NULL THEN"
     "            coalesce((SELECT timezone FROM clients WHERE id = c.client_id), 'UTC') END AS tz"
     "        FROM c LEFT JOIN mailings g ON g.id = c.mailing_id AND g.window_start IS NOT NULL),"
-    " w AS (SELECT id, tz, we, CASE WHEN ws IS NOT NULL THEN "
+    " w AS (SELECT id, stop, tz, we, CASE WHEN ws IS NOT NULL THEN "
     SQL_WINDOW_NEXT("now()", "tz", "ws", "we") " END AS open_at FROM w0),"
     " u AS (UPDATE messages m SET"
-    "   status = CASE WHEN " CLAIM_GONE " THEN 4 WHEN " CLAIM_WAIT " THEN 0 ELSE 1 END,"
+    "   status = CASE WHEN " CLAIM_STOP " THEN " MSG_SQL(MSG_CANCELLED) " WHEN " CLAIM_GONE " THEN " MSG_SQL(MSG_EXPIRED)
+    "                 WHEN " CLAIM_WAIT " THEN " MSG_SQL(MSG_PENDING) " ELSE " MSG_SQL(MSG_SENDING) " END,"
     "   due_at = CASE WHEN " CLAIM_WAIT " AND NOT " CLAIM_GONE " THEN w.open_at ELSE m.due_at END,"
-    "   lease_until = CASE WHEN " CLAIM_GONE " OR " CLAIM_WAIT " THEN NULL"
+    "   lease_until = CASE WHEN " CLAIM_STOP " OR " CLAIM_GONE " OR " CLAIM_WAIT " THEN NULL"
     "                 ELSE now() + $2 * interval '1 millisecond' END,"
-    "   attempts = m.attempts + CASE WHEN " CLAIM_GONE " OR " CLAIM_WAIT " THEN 0 ELSE 1 END,"
-    "   last_error = CASE WHEN " CLAIM_GONE
+    "   attempts = m.attempts + CASE WHEN " CLAIM_STOP " OR " CLAIM_GONE " OR " CLAIM_WAIT " THEN 0 ELSE 1 END,"
+    "   last_error = CASE WHEN " CLAIM_STOP " THEN '" STOPLIST_ERROR "' WHEN " CLAIM_GONE
     "                THEN coalesce(m.last_error, 'end_at passed before it could be sent') ELSE m.last_error END"
     "   FROM w WHERE m.id = w.id"
-    "   RETURNING m.id, m.mailing_id, m.client_id, m.phone, m.text, m.status,"
+    "   RETURNING m.id, m.mailing_id, m.client_id, m.phone, m.text, m.status, m.due_at,"
     "             extract(epoch FROM m.expires_at) AS exp, m.attempts,"
     "             CASE WHEN w.open_at IS NOT NULL THEN extract(epoch FROM "
-    SQL_WINDOW_CLOSE("now()", "w.tz", "w.we") ") END AS wclose)"
-    " SELECT id, mailing_id, client_id, phone, text, status, exp, attempts, wclose FROM u";
+    SQL_WINDOW_CLOSE("now()", "w.tz", "w.we") ") END AS wclose),"
+    " wq AS (INSERT INTO message_queue (message_id, due_at) SELECT id, due_at FROM u WHERE status = " MSG_SQL(MSG_PENDING)
+    "        ON CONFLICT (message_id) DO UPDATE SET due_at = excluded.due_at),"
+    " cl AS (INSERT INTO dispatch_claims (lease_until, ids, mailing_id, lo, hi)"
+    "        SELECT now() + $2 * interval '1 millisecond', ARRAY(SELECT id FROM cq), r.mailing_id, r.lo, r.hi"
+    "          FROM (SELECT 1) one LEFT JOIN r ON true WHERE EXISTS (SELECT 1 FROM u WHERE status = " MSG_SQL(MSG_SENDING) ")"
+    "        RETURNING id)"
+    " SELECT id, mailing_id, client_id, phone, text, status, exp, attempts, wclose, (SELECT id FROM cl) FROM u";
 
 /* One statement per batch of outcomes: $1 ids, $2 outcomes (OUT_*), $3 retry delays in ms,
  * $4 errors, $5 the attempts each claim made (the fence: a row that has been claimed again
  * since, or has left pending/sending, is not touched). A retry or a release stays inside the
  * send window of its mailing, and becomes expired when its next try would be at or past
- * expires_at. */
+ * expires_at; what goes back to pending waits in the queue. $6: the worker's claims whose every
+ * message has its outcome written (by this statement or an earlier one) go. Returns how many
+ * rows it changed. */
 #define RETRY_AT "(now() + u.d * interval '1 millisecond')"
-#define WRITE_BACK "u.s IN (0, 1)"
+#define WRITE_BACK "u.s IN (" MSG_SQL(OUT_RETRY) ", " MSG_SQL(OUT_RELEASE) ")"
 #define WRITE_GONE "(" WRITE_BACK " AND " RETRY_AT " >= m.expires_at)"
 static const char sql_write[] =
-    "UPDATE messages m SET"
-    " status = CASE WHEN " WRITE_GONE " THEN 4 WHEN " WRITE_BACK " THEN 0 ELSE u.s END,"
+    "WITH w AS (UPDATE messages m SET"
+    " status = CASE WHEN " WRITE_GONE " THEN " MSG_SQL(MSG_EXPIRED) " WHEN " WRITE_BACK
+    "   THEN " MSG_SQL(MSG_PENDING) " ELSE u.s END,"
     " due_at = CASE WHEN NOT " WRITE_BACK " THEN m.due_at ELSE least(m.expires_at, coalesce("
     "   (SELECT " SQL_WINDOW_NEXT(RETRY_AT, "c.timezone", "g.window_start", "g.window_end")
     "      FROM mailings g JOIN clients c ON c.id = m.client_id"
     "     WHERE g.id = m.mailing_id AND g.window_start IS NOT NULL), " RETRY_AT ")) END,"
-    " attempts = m.attempts - CASE WHEN u.s = 1 THEN 1 ELSE 0 END,"
+    " attempts = m.attempts - CASE WHEN u.s = " MSG_SQL(OUT_RELEASE) " THEN 1 ELSE 0 END,"
     " lease_until = NULL,"
-    " sent_at = CASE WHEN u.s = 2 THEN now() ELSE m.sent_at END,"
+    " sent_at = CASE WHEN u.s = " MSG_SQL(OUT_SENT) " THEN now() ELSE m.sent_at END,"
     " last_error = CASE WHEN " WRITE_GONE " THEN coalesce(u.e, m.last_error, 'end_at passed before it could be sent')"
-    "              WHEN u.s = 1 THEN m.last_error ELSE u.e END"
+    "              WHEN u.s = " MSG_SQL(OUT_RELEASE) " THEN m.last_error ELSE u.e END"
     " FROM unnest($1::bigint[], $2::smallint[], $3::bigint[], $4::text[], $5::int[]) AS u(id, s, d, e, a)"
-    " WHERE m.id = u.id AND m.status IN (0, 1) AND m.attempts = u.a";
+    " WHERE m.id = u.id AND m.status IN (" MSG_SQL(MSG_PENDING) ", " MSG_SQL(MSG_SENDING) ") AND m.attempts = u.a"
+    " RETURNING m.id, m.status, m.due_at),"
+    " q AS (INSERT INTO message_queue (message_id, due_at) SELECT id, due_at FROM w WHERE status = " MSG_SQL(MSG_PENDING)
+    "       ON CONFLICT (message_id) DO UPDATE SET due_at = excluded.due_at),"
+    " d AS (DELETE FROM dispatch_claims WHERE id = ANY ($6::bigint[]))"
+    " SELECT count(*) FROM w";
 
+/* The claims whose lease ran out (a worker ends its own claims when their outcomes are
+ * written, so these are a stopped or stalled instance's): their messages still sending go back
+ * to pending, in the queue. */
 static const char sql_recover[] =
-    "UPDATE messages SET status = 0, lease_until = NULL"
-    " WHERE id IN (SELECT id FROM messages WHERE status = 1 AND lease_until < now()"
-    "              ORDER BY lease_until LIMIT 10000 FOR UPDATE SKIP LOCKED)";
+    "WITH c AS (DELETE FROM dispatch_claims WHERE id IN (SELECT id FROM dispatch_claims"
+    "            WHERE lease_until < now() ORDER BY lease_until LIMIT 100 FOR UPDATE SKIP LOCKED)"
+    "           RETURNING ids, mailing_id, lo, hi),"
+    " u AS (UPDATE messages m SET status = " MSG_SQL(MSG_PENDING) ", lease_until = NULL"
+    "        WHERE m.id IN (SELECT unnest(ids) FROM c UNION ALL"
+    "                       SELECT m2.id FROM c JOIN messages m2 ON m2.id > c.lo AND m2.id <= c.hi AND m2.mailing_id = c.mailing_id)"
+    "          AND m.status = " MSG_SQL(MSG_SENDING) " AND m.lease_until < now() RETURNING m.id),"
+    " q AS (INSERT INTO message_queue (message_id, due_at) SELECT id, now() FROM u"
+    "       ON CONFLICT (message_id) DO UPDATE SET due_at = excluded.due_at)"
+    " SELECT count(*) FROM u";
+
+/* Exhausted ranges: every id has been claimed. */
+static const char sql_ranges_done[] = "DELETE FROM dispatch_ranges WHERE next_id >= last_id";
 
 static const char sql_next_due[] =
-    "SELECT extract(epoch FROM min(due_at) - now()) * 1000 FROM messages WHERE status = 0";
+    "SELECT extract(epoch FROM least((SELECT min(due_at) FROM message_queue),"
+    "  (SELECT min(due_at) FROM dispatch_ranges WHERE next_id < last_id)) - now()) * 1000";
 
 static const char sql_text[] = "SELECT text FROM mailings WHERE id = $1";
 
@@ -87,8 +147,6 @@ static const char sql_mailings[] =
     "SELECT id, extract(epoch FROM end_at) FROM mailings WHERE id = ANY($1::bigint[]) AND status <> 'cancelled'";
 
 static void end_write(struct worker *w, PGresult *r, int ok);
-
-static const char *const status_names[] = {"pending", "sending", "sent", "failed", "expired", "cancelled"};
 
 /* How long a claim is held: a message submitted within HOLD_S of its claim has its answer or
  * its timeout within the provider timeout, and its outcome written within WRITE_GRACE_S. */
@@ -123,7 +181,7 @@ int dw_connect(struct worker *w)
 	/* claim and write run asynchronously (PQsendQueryPrepared) so that the provider's
 	 * transfers go on while the database works */
 	PGresult *r1 = PQprepare(w->db->conn, "dispatch_claim", sql_claim, 2, NULL);
-	PGresult *r2 = PQprepare(w->db->conn, "dispatch_write", sql_write, 5, NULL);
+	PGresult *r2 = PQprepare(w->db->conn, "dispatch_write", sql_write, 6, NULL);
 	int ok = PQresultStatus(r1) == PGRES_COMMAND_OK && PQresultStatus(r2) == PGRES_COMMAND_OK;
 	PQclear(r1);
 	PQclear(r2);
@@ -195,8 +253,13 @@ int dw_write(struct worker *w)
 	pgarr_end(&w->a_delay);
 	pgarr_end(&w->a_err);
 	pgarr_end(&w->a_att);
-	const char *p[] = {w->a_ids.data, w->a_st.data, w->a_delay.data, w->a_err.data, w->a_att.data};
-	if (dw_connect(w) < 0 || !PQsendQueryPrepared(w->db->conn, "dispatch_write", 5, p, NULL, NULL, 0))
+	if (w->nclaims_done == 0)
+		pgarr_start(&w->a_claims);
+	pgarr_end(&w->a_claims);
+	w->nclaims_done = 0;     /* a claim row that a failed write leaves is lease recovery's */
+	const char *p[] = {w->a_ids.data, w->a_st.data, w->a_delay.data, w->a_err.data, w->a_att.data,
+			   w->a_claims.data};
+	if (dw_connect(w) < 0 || !PQsendQueryPrepared(w->db->conn, "dispatch_write", 6, p, NULL, NULL, 0))
 		return -1;
 	struct result *t = w->wres;
 	w->wres = w->res;
@@ -230,9 +293,21 @@ static void written(struct worker *w, const struct result *r, double now)
 		metrics_dispatch(final == OUT_SENT ? MD_SENT : final == OUT_FAILED ? MD_FAILED
 				 : final == OUT_EXPIRED ? MD_EXPIRED : MD_CANCELLED, 1);
 		log_debug("message.final", LI("mailing_id", m->mailing_id), LI("message_id", m->id),
-			  LI("client_id", m->client_id), LS("status", status_names[final]),
+			  LI("client_id", m->client_id), LS("status", message_status_name(final)),
 			  LI("attempts", m->attempts), LS("error", final == OUT_SENT ? NULL : m->error));
 	}
+}
+
+/* One more message of claim slot c has its outcome written; the claim's last one adds its row
+ * to those the next write deletes. */
+static void claim_done(struct worker *w, int c)
+{
+	if (c < 0 || --w->claims[c].left > 0)
+		return;
+	if (w->nclaims_done++ == 0)
+		pgarr_start(&w->a_claims);
+	pgarr_int(&w->a_claims, w->claims[c].id);
+	w->claim_free[w->nclaim_free++] = c;
 }
 
 /* The write of wres finished (r its result): ok, or failed (the outcomes go back to be written
@@ -245,7 +320,7 @@ static void end_write(struct worker *w, PGresult *r, int ok)
 		w->nwres = 0;
 		return;
 	}
-	long stale = w->nwres - (r ? atol(PQcmdTuples(r)) : w->nwres);
+	long stale = w->nwres - (r && PQntuples(r) ? db_i64(r, 0, 0) : w->nwres);
 	if (stale > 0) {
 		w->n_stale += stale;
 		metrics_dispatch(MD_STALE, (unsigned)stale);
@@ -254,6 +329,7 @@ static void end_write(struct worker *w, PGresult *r, int ok)
 	double now = now_real();
 	for (int i = 0; i < w->nwres; i++) {
 		written(w, &w->wres[i], now);
+		claim_done(w, w->wres[i].m->claim);
 		msg_free(w, w->wres[i].m);
 	}
 	w->nwres = 0;
@@ -277,11 +353,22 @@ int dw_claim(struct worker *w, int n)
 /* Takes the claimed rows of r into the queue; returns how many rows came back. */
 static int end_claim(struct worker *w, PGresult *r)
 {
-	int rows = PQntuples(r);
+	int rows = PQntuples(r), c = -1;
+	if (rows > 0 && !db_null(r, 0, 9)) {
+		c = w->claim_free[--w->nclaim_free];
+		w->claims[c] = (struct wclaim){db_i64(r, 0, 9), 0};
+		for (int i = 0; i < rows; i++)
+			w->claims[c].left += db_i64(r, i, 5) == MSG_SENDING;
+	}
 	for (int i = 0; i < rows; i++) {
 		int status = (int)db_i64(r, i, 5);
-		if (status == 0)       /* outside its send window: moved to the next opening */
+		if (status == MSG_PENDING)       /* outside its send window: moved to the next opening */
 			continue;
+		if (status == MSG_CANCELLED) {   /* its phone is on the stop list: the claim cancelled it */
+			log_debug("message.final", LI("mailing_id", db_i64(r, i, 1)), LI("message_id", db_i64(r, i, 0)),
+				  LS("status", "cancelled"), LS("reason", STOPLIST_ERROR));
+			continue;
+		}
 		struct provider_msg *m = w->free_msgs[--w->nfree];
 		memset(m, 0, sizeof(*m));
 		m->id = db_i64(r, i, 0);
@@ -292,7 +379,8 @@ static int end_claim(struct worker *w, PGresult *r)
 		m->attempts = (int)db_i64(r, i, 7);
 		m->window_end = db_null(r, i, 8) ? 0 : strtod(db_str(r, i, 8), NULL);
 		m->send_by = w->claim_sent + HOLD_S;
-		if (status == OUT_EXPIRED) {     /* already past expires_at: the claim expired it */
+		m->claim = c;
+		if (status == MSG_EXPIRED) {     /* already past expires_at: the claim expired it */
 			w->n_expired++;
 			metrics_dispatch(MD_EXPIRED, 1);
 			log_debug("message.final", LI("mailing_id", m->mailing_id), LI("message_id", m->id),
@@ -375,10 +463,11 @@ void dw_maintain(struct worker *w)
 		return;
 	w->last_maintain = now;
 	PGresult *r = db_exec(w->db, sql_recover, 0, NULL);
-	if (r && atoi(PQcmdTuples(r)) > 0)
-		log_info("dispatch.leases_recovered", LI("worker", w->idx), LS("messages", PQcmdTuples(r)));
+	if (r && db_i64(r, 0, 0) > 0)
+		log_info("dispatch.leases_recovered", LI("worker", w->idx), LI("messages", db_i64(r, 0, 0)));
 	if (r)
 		PQclear(r);
+	db_run(w->db, sql_ranges_done, 0, NULL);
 }
 
 /* Follows what happened to the mailings of queued messages (the API cancels and expires pending

@@ -5,6 +5,7 @@
 
 #include "buf.h"
 #include "db.h"
+#include "message_status.h"
 #include "provider.h"
 
 #include <pthread.h>
@@ -17,9 +18,15 @@
 #define RATE_SLOTS 10               /* the send rate is observed over the last RATE_SLOTS x */
 #define RATE_SLOT_S 0.25            /* RATE_SLOT_S seconds (HOLD_S / 2) */
 
-/* Outcomes as the write statement takes them: the message statuses, and OUT_RELEASE for a
- * claimed message that was never sent (back to pending, its attempt given back). */
-enum { OUT_RETRY = 0, OUT_RELEASE = 1, OUT_SENT = 2, OUT_FAILED = 3, OUT_EXPIRED = 4, OUT_CANCELLED = 5 };
+/* Outcomes as the write statement takes them: the message statuses, OUT_RETRY for back to
+ * pending, and OUT_RELEASE for a claimed message that was never sent (back to pending, its
+ * attempt given back). Macros, so that the SQL can hold them: MSG_SQL(OUT_SENT). */
+#define OUT_RETRY MSG_PENDING
+#define OUT_RELEASE MSG_SENDING
+#define OUT_SENT MSG_SENT
+#define OUT_FAILED MSG_FAILED
+#define OUT_EXPIRED MSG_EXPIRED
+#define OUT_CANCELLED MSG_CANCELLED
 
 struct result {
 	struct provider_msg *m;
@@ -27,6 +34,12 @@ struct result {
 	long delay_ms;
 };
 
+/* A claim of the worker's (a row of dispatch_claims) and how many of its messages have no
+ * outcome written yet; at 0 the row goes with the next write. */
+struct wclaim {
+	int64_t id;
+	int left;
+};
 struct worker {
 	int idx, conc, cap;          /* cap: messages held at once (queued + in flight + written) */
 	pthread_t thread;
@@ -51,7 +64,10 @@ struct worker {
 	int text_next;
 	long n_claimed, n_sent, n_retry, n_failed, n_expired, n_released, n_cancelled, n_stale;
 	char last_error[256];        /* of the last failed attempt since the last progress line */
-	struct buf a_ids, a_st, a_delay, a_err, a_att;
+	struct wclaim *claims;       /* cap slots; free ones on claim_free */
+	int *claim_free, nclaim_free;
+	struct buf a_ids, a_st, a_delay, a_err, a_att, a_claims;
+	int nclaims_done;            /* ids in a_claims (pgarr, not yet ended) */
 };
 
 enum { P_NONE, P_CLAIM, P_WRITE };

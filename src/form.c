@@ -43,8 +43,9 @@ static char *url_decode(const char *s, size_t n, size_t *outlen)
 	return out;
 }
 
-/* Adds name=value (copied) to form; -1 with err on a bad name or value. */
-static int add_field(json_t *form, const char *name, size_t nlen, const char *val, size_t vlen,
+/* Adds name=value (copied) to form; -1 with err on a bad name or value. The value must be UTF-8
+ * unless bytes is set (a file part, read later as what it is: csv_sniff). */
+static int add_field(json_t *form, const char *name, size_t nlen, const char *val, size_t vlen, int bytes,
 		     size_t *count, char *err, size_t errlen)
 {
 	if (++*count > FORM_MAX_FIELDS) {
@@ -55,7 +56,7 @@ static int add_field(json_t *form, const char *name, size_t nlen, const char *va
 		snprintf(err, errlen, "a form field has an empty, overlong or malformed name");
 		return -1;
 	}
-	json_t *v = memchr(val, '\0', vlen) ? NULL : json_stringn(val, vlen);
+	json_t *v = memchr(val, '\0', vlen) ? NULL : bytes ? json_stringn_nocheck(val, vlen) : json_stringn(val, vlen);
 	if (v == NULL) {
 		snprintf(err, errlen, "form field '%.*s' is not UTF-8 text", (int)(nlen > 64 ? 64 : nlen), name);
 		return -1;
@@ -95,7 +96,7 @@ json_t *form_urlencoded(const char *body, size_t len, char *err, size_t errlen)
 			if (name == NULL || val == NULL)
 				snprintf(err, errlen, "malformed %%-escape in the form body");
 			else
-				rc = add_field(form, name, nlen, val, vlen, &count, err, errlen);
+				rc = add_field(form, name, nlen, val, vlen, 0, &count, err, errlen);
 			free(name);
 			free(val);
 			if (rc < 0) {
@@ -159,14 +160,18 @@ json_t *form_multipart(const char *body, size_t len, const char *boundary, char 
 		const char *hend = memmem(p, (size_t)(end - p), "\r\n\r\n", 4);
 		if (hend == NULL || hend - p > FORM_MAX_PART_HEADERS)
 			goto bad;
-		char name[FORM_MAX_NAME + 1] = "";
+		char name[FORM_MAX_NAME + 1] = "", filename[FORM_MAX_PART_HEADERS];
+		int file = 0;
 		for (const char *h = p; h < hend;) {
 			const char *eol = memmem(h, (size_t)(hend - h), "\r\n", 2);
 			size_t hl = eol ? (size_t)(eol - h) : (size_t)(hend - h);
 			static const char cd[] = "content-disposition:";
-			if (hl > sizeof(cd) - 1 && strncasecmp(h, cd, sizeof(cd) - 1) == 0 &&
-			    header_param(h + sizeof(cd) - 1, hl - (sizeof(cd) - 1), "name", name, sizeof(name)) < 0)
-				goto bad;
+			if (hl > sizeof(cd) - 1 && strncasecmp(h, cd, sizeof(cd) - 1) == 0) {
+				if (header_param(h + sizeof(cd) - 1, hl - (sizeof(cd) - 1), "name", name, sizeof(name)) < 0)
+					goto bad;
+				file = header_param(h + sizeof(cd) - 1, hl - (sizeof(cd) - 1), "filename", filename,
+						    sizeof(filename)) == 0;
+			}
 			h += hl + 2;
 		}
 		const char *data = hend + 4;
@@ -175,7 +180,7 @@ json_t *form_multipart(const char *body, size_t len, const char *boundary, char 
 		free(next_delim);
 		if (next == NULL || name[0] == '\0')
 			goto bad;
-		if (add_field(form, name, strlen(name), data, (size_t)(next - data), &count, err, errlen) < 0) {
+		if (add_field(form, name, strlen(name), data, (size_t)(next - data), file, &count, err, errlen) < 0) {
 			free(delim);
 			json_decref(form);
 			return NULL;

@@ -2,7 +2,8 @@
  * into a JSON object so the models' validators (which take json_t) serve the admin pages too.
  * A name given once maps to a string; a name given several times maps to an array of strings
  * in order. Every input is bounded: FORM_MAX_FIELDS fields, FORM_MAX_NAME bytes per name, and
- * the values must be UTF-8 without NUL. */
+ * the values must be UTF-8 without NUL, except that of a file part (filename=), which may hold
+ * any bytes but NUL (a CSV file in Windows-1251): read it with csv_sniff, never print it. */
 #ifndef HERALD_FORM_H
 #define HERALD_FORM_H
 #include <jansson.h>

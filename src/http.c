@@ -251,8 +251,10 @@ static void dispatch(struct http_req *req)
 	r->handler(req);
 	if (req->status == 0)
 		http_problem(req, 500, "the handler gave no answer", NULL);
-	else if (r->auth == AUTH_TOKEN && r->res == NULL && (req->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE)) &&
-		 req->status < 300)   /* a resource's writes record themselves (resource.c) */
+	else if (r->auth == AUTH_TOKEN && r->res == NULL && r->role >= ROLE_OPERATOR &&
+		 (req->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE)) && req->status < 300)
+		/* a resource's writes record themselves (resource.c); a viewer's POST is a question
+		 * (POST /mailings/recipients), not a write */
 		audit_api(req);
 }
 
@@ -354,8 +356,9 @@ static int begin(struct http_req *req)
 	switch (route_match(routes, routes_len, req->method, req->path_copy, &req->route, req->params,
 			    &req->nparams, &req->allow)) {
 	case ROUTE_NOT_FOUND:
-		http_problem(req, 404, "no such resource", NULL);
-		req->early_status = 404;
+		if (!route_redirect_slash(req))
+			http_problem(req, 404, "no such resource", NULL);
+		req->early_status = req->status;
 		return 0;
 	case ROUTE_BAD_METHOD:
 		http_allow_header(req->allow, allow, sizeof(allow));

@@ -2,6 +2,7 @@
 #include "mail.h"
 #include "buf.h"
 #include "config.h"
+#include "list.h"
 #include "util.h"
 
 #include <curl/curl.h>
@@ -37,14 +38,11 @@ int mail_parse_list(const char *list, char ***out, char *err, size_t errlen)
 {
 	char **items = xcalloc(MAIL_MAX_RCPTS, sizeof(char *));
 	int n = 0;
-	for (const char *p = list;; p++) {
-		size_t seg = strcspn(p, ",");
-		const char *s = p, *e = p + seg;
-		while (s < e && (*s == ' ' || *s == '\t'))
-			s++;
-		while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
-			e--;
-		char *addr = xstrndup(s, (size_t)(e - s));
+	struct list_walk w = {list};
+	const char *item;
+	size_t len;
+	while (list_next(&w, &item, &len)) {
+		char *addr = xstrndup(item, len);
 		if (!mail_address_valid(addr) || n == MAIL_MAX_RCPTS) {
 			if (n == MAIL_MAX_RCPTS)
 				snprintf(err, errlen, "more than %d recipients", MAIL_MAX_RCPTS);
@@ -55,9 +53,6 @@ int mail_parse_list(const char *list, char ***out, char *err, size_t errlen)
 			return -1;
 		}
 		items[n++] = addr;
-		p += seg;
-		if (*p == '\0')
-			break;
 	}
 	*out = items;
 	return n;

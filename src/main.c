@@ -112,6 +112,13 @@ static const struct cli_cmd commands[] = {
 	 "only from the networks of --allow (default: any). The password is read from stdin: from a\n"
 	 "terminal it is asked twice without echo, otherwise it is one line.",
 	 1, 1, {"--password-stdin", "--tps=", "--allow="}, cmd_smpp_account_create},
+	{"demo", NULL, "", "add demo data and a mailing that starts now",
+	 "Adds Russia's mobile operators (DEF codes 900-999 and names), the tags vip, loyal, new\n"
+	 "and b2b, and 10,000 clients spread over them and 12 time zones (a second run adds no\n"
+	 "clients). Then adds a mailing to every client with those tags, starting now, and prints\n"
+	 "its id. The phone numbers look real, so demo refuses to run unless the provider is the\n"
+	 "log provider or on this machine (fakeprobe). `make demo` does all of this and serves.",
+	 0, 0, {NULL}, cli_demo},
 	{"version", NULL, "", "print the version (also --version)",
 	 "Prints \"herald VERSION\" and exits.", 0, 0, {NULL}, cmd_version},
 };

@@ -1,6 +1,7 @@
 /* metrics.c — counters and exposition. */
 #include "metrics.h"
 #include "metrics_hist.h"
+#include "pgarr.h"
 #include "util.h"
 #include "version.h"
 
@@ -85,10 +86,10 @@ int metrics_flush(struct db *db, const char *instance, long long minute, struct 
 	if (now.requests == prev->requests)
 		return 0;
 	struct buf hist = BUF_INIT;
-	buf_putc(&hist, '{');
+	pgarr_start(&hist);
 	for (size_t i = 0; i < METRICS_HIST_LEN; i++)
-		buf_printf(&hist, "%s%llu", i ? "," : "", now.hist[i] - prev->hist[i]);
-	buf_putc(&hist, '}');
+		pgarr_int(&hist, (long long)(now.hist[i] - prev->hist[i]));
+	pgarr_end(&hist);
 	char m[24], req[24], fail[24];
 	snprintf(m, sizeof(m), "%lld", minute);
 	snprintf(req, sizeof(req), "%llu", now.requests - prev->requests);

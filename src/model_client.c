@@ -5,6 +5,7 @@
 #include "buf.h"
 #include "config.h"
 #include "log.h"
+#include "message_status.h"
 #include "pgarr.h"
 #include "tz.h"
 #include "util.h"
@@ -31,9 +32,10 @@ int client_validate(json_t *in, int partial, struct client_in *out, struct verr 
 	static const char *const fields[] = {"phone", "operator_code", "tag", "timezone", NULL};
 	memset(out, 0, sizeof(*out));
 	jv_only(in, fields, v);
-	if (jv_str(in, "phone", !partial, 1, 64, &out->phone, v) == 1 && valid_phone(out->phone)) {
-		verr_add(v, "phone", "%s", valid_phone(out->phone));
-		out->phone = NULL;
+	if (jv_str(in, "phone", !partial, 1, PHONE_INPUT_MAX, &out->phone, v) == 1) {
+		if (phone_normalise(out->phone, out->phone_norm) < 0)
+			verr_add(v, "phone", "%s", PHONE_REFUSED);
+		out->phone = out->phone_norm[0] ? out->phone_norm : NULL;
 	}
 	if (jv_str(in, "operator_code", 0, 1, 64, &out->operator_code, v) == 1 &&
 	    valid_operator_code(out->operator_code))
@@ -55,16 +57,17 @@ int client_validate(json_t *in, int partial, struct client_in *out, struct verr 
 	return 0;
 }
 
-int client_filter_check(const struct client_filter *f, struct verr *v)
+int client_filter_check(struct client_filter *f, struct verr *v)
 {
 	if (f->tag && (*f->tag == '\0' || utf8_length(f->tag, strlen(f->tag)) < 0 ||
 		       utf8_length(f->tag, strlen(f->tag)) > 64))
 		verr_add(v, "tag", "must be a tag name of 1 to 64 characters");
 	if (f->operator_code && valid_operator_code(f->operator_code))
 		verr_add(v, "operator_code", "%s", valid_operator_code(f->operator_code));
-	if (f->phone_prefix && (f->phone_prefix[0] != '7' || strlen(f->phone_prefix) > 11 ||
-				!is_digits(f->phone_prefix, strlen(f->phone_prefix))))
-		verr_add(v, "phone_prefix", "must be 1 to 11 digits starting with 7");
+	if (f->phone_prefix && phone_prefix_normalise(f->phone_prefix, f->phone_prefix_norm) < 0)
+		verr_add(v, "phone_prefix", "must be the start of a phone: 1 to 11 digits starting with 7, +7 or 8");
+	else if (f->phone_prefix)
+		f->phone_prefix = f->phone_prefix_norm;
 	if (f->timezone && !tz_valid(f->timezone))
 		verr_add(v, "timezone", "is not a time zone of the IANA database (e.g. Europe/Moscow)");
 	return verr_any(v) ? -1 : 0;
@@ -209,7 +212,8 @@ int client_delete(struct db *db, const char *id)
 {
 	static const char q[] =
 		"WITH d AS (DELETE FROM clients WHERE id = $1::bigint RETURNING id),"
-		" m AS (UPDATE messages SET status = 5 WHERE client_id = $1::bigint AND status = 0"
+		" m AS (UPDATE messages SET status = " MSG_SQL(MSG_CANCELLED) " WHERE client_id = $1::bigint"
+		"       AND status = " MSG_SQL(MSG_PENDING)
 		"       AND EXISTS (SELECT 1 FROM d) RETURNING 1)"
 		" SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM m)";
 	const char *p[] = {id};
@@ -363,7 +367,7 @@ void client_key(struct buf *b, const PGresult *r, int row, const char *sort)
 
 long long client_pending(struct db *db, const char *id)
 {
-	static const char q[] = "SELECT count(*) FROM messages WHERE client_id = $1::bigint AND status = 0";
+	static const char q[] = "SELECT count(*) FROM messages WHERE client_id = $1::bigint AND status = " MSG_SQL(MSG_PENDING);
 	const char *p[] = {id};
 	PGresult *r = db_exec(db, q, 1, p);
 	if (r == NULL)
@@ -378,7 +382,8 @@ long long client_delete_many(struct db *db, const char *ids_json)
 	static const char q[] =
 		"WITH d AS (DELETE FROM clients WHERE id IN"
 		"           (SELECT e::bigint FROM json_array_elements_text($1::json) e) RETURNING id),"
-		" m AS (UPDATE messages SET status = 5 WHERE client_id IN (SELECT id FROM d) AND status = 0 RETURNING 1)"
+		" m AS (UPDATE messages SET status = " MSG_SQL(MSG_CANCELLED) " WHERE client_id IN (SELECT id FROM d)"
+		"       AND status = " MSG_SQL(MSG_PENDING) " RETURNING 1)"
 		" SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM m)";
 	const char *p[] = {ids_json};
 	PGresult *r = db_exec(db, q, 1, p);

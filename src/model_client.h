@@ -8,6 +8,7 @@
 #include "page.h"
 #include "valid.h"
 #include "buf.h"
+#include "phone.h"
 
 #define CLIENT_BULK_MAX 100000
 
@@ -18,12 +19,14 @@ struct client_in {
 	const char *tag;            /* NULL: no tag */
 	const char *timezone;       /* NULL when not given (PATCH) */
 	char operator_default[4];   /* storage for the default operator code */
+	char phone_norm[PHONE_LEN + 1]; /* storage for the phone as stored (phone_normalise) */
 };
 
 /* Validates in. Not partial (POST, PUT, bulk items): phone is required and absent optional
  * fields take their defaults (operator_code = phone digits 2..4, tag = none, timezone =
  * cfg.default_timezone), so PUT replaces every field. partial (PATCH): only the fields given
- * change. Strings are borrowed from in (or cfg); out must outlive nothing else.
+ * change. The phone is taken as people write it (phone_normalise) and stored as 7XXXXXXXXXX.
+ * Strings are borrowed from in (or cfg, or out itself); out must outlive nothing else.
  * Returns 0, or -1 with every bad field in v. */
 int client_validate(json_t *in, int partial, struct client_in *out, struct verr *v);
 
@@ -33,10 +36,12 @@ struct client_filter {
 	const char *operator_code;
 	const char *phone_prefix;
 	const char *timezone;
+	char phone_prefix_norm[PHONE_LEN + 1];   /* storage for phone_prefix as stored */
 };
 
-/* Checks each filter value; -1 with the bad ones in v (the API answers 400). */
-int client_filter_check(const struct client_filter *f, struct verr *v);
+/* Checks each filter value and writes phone_prefix as stored (+7 916 -> 7916); -1 with the bad
+ * ones in v (the API answers 400). */
+int client_filter_check(struct client_filter *f, struct verr *v);
 
 /* Each returns a result whose row 0 holds the client for client_json() (its id in column 0);
  * no rows when there is no such client. NULL on a database error (db_is_unique: the phone

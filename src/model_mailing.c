@@ -1,6 +1,8 @@
 /* model_mailing.c — mailings. */
 #include "model_mailing.h"
+#include "list.h"
 #include "log.h"
+#include "message_status.h"
 #include "pgarr.h"
 #include "rfc3339.h"
 #include "util.h"
@@ -26,10 +28,7 @@ static const char *const mailing_statuses[] = {"scheduled", "running", "finished
 
 int mailing_status_valid(const char *s)
 {
-	for (const char *const *p = mailing_statuses; *p; p++)
-		if (strcmp(*p, s) == 0)
-			return 0;
-	return -1;
+	return list_has(mailing_statuses, s) ? 0 : -1;
 }
 
 /* Unknown keys of the object obj (named name) become "name.key" errors. */
@@ -38,10 +37,7 @@ static void only_keys(json_t *obj, const char *name, const char *const *allowed,
 	const char *key;
 	json_t *val;
 	json_object_foreach(obj, key, val) {
-		const char *const *a = allowed;
-		while (*a && strcmp(*a, key) != 0)
-			a++;
-		if (*a == NULL) {
+		if (!list_has(allowed, key)) {
 			char field[96];
 			snprintf(field, sizeof(field), "%s.%s", name, key);
 			verr_add(v, field, "unknown field");
@@ -84,7 +80,7 @@ static char *string_list(json_t *obj, const char *key, const char *field, long m
 	return bad ? NULL : pgarr_from_json(a);
 }
 
-static void validate_filter(json_t *f, struct mailing_in *out, struct verr *v)
+void mailing_filter_validate(json_t *f, struct mailing_in *out, struct verr *v)
 {
 	static const char *const keys[] = {"operator_codes", "tags", NULL};
 	if (json_is_null(f)) {
@@ -141,7 +137,7 @@ int mailing_validate(json_t *in, int full, struct mailing_in *out, struct verr *
 	int has_end = jv_time(in, "end_at", full, &out->end_at, v) == 1;
 	jv_str(in, "text", full, 1, MAILING_TEXT_MAX, &out->text, v);
 	if ((f = json_object_get(in, "filter")) != NULL)
-		validate_filter(f, out, v);
+		mailing_filter_validate(f, out, v);
 	else if (full) {
 		out->operator_codes = xstrdup("{}");
 		out->tags = xstrdup("{}");
@@ -260,7 +256,8 @@ enum model_rc mailing_update(struct db *db, int64_t id, const struct mailing_in 
 		" window_end = CASE WHEN $7::boolean THEN $9::time ELSE window_end END, updated_at = now()"
 		" WHERE m.id = $1 RETURNING " MAILING_JSON ", " NOTIFY;
 	static const char q_expiry[] =
-		"UPDATE messages SET expires_at = $2 WHERE mailing_id = $1 AND status IN (0, 1)";
+		"UPDATE messages SET expires_at = $2 WHERE mailing_id = $1"
+		" AND status IN (" MSG_SQL(MSG_PENDING) ", " MSG_SQL(MSG_SENDING) ")";
 	char ids[24];
 	snprintf(ids, sizeof(ids), "%lld", (long long)id);
 	const char *p[] = {ids, in->start_at, in->end_at, in->text, in->operator_codes, in->tags,
@@ -301,7 +298,8 @@ enum model_rc mailing_update(struct db *db, int64_t id, const struct mailing_in 
 
 enum model_rc mailing_cancel(struct db *db, int64_t id, PGresult **out, const char **why)
 {
-	static const char q_messages[] = "UPDATE messages SET status = 5 WHERE mailing_id = $1 AND status = 0";
+	static const char q_messages[] = "UPDATE messages SET status = " MSG_SQL(MSG_CANCELLED)
+		" WHERE mailing_id = $1 AND status = " MSG_SQL(MSG_PENDING);
 	static const char q_mailing[] =
 		"UPDATE mailings m SET status = 'cancelled', finished_at = now(), updated_at = now()"
 		" WHERE m.id = $1 RETURNING " MAILING_JSON ", " NOTIFY;
@@ -333,7 +331,10 @@ enum model_rc mailing_cancel(struct db *db, int64_t id, PGresult **out, const ch
 enum model_rc mailing_retry_failed(struct db *db, int64_t id, PGresult **out, const char **why)
 {
 	static const char q_messages[] =
-		"UPDATE messages SET status = 0, due_at = now() WHERE mailing_id = $1 AND status = 3";
+		"WITH u AS (UPDATE messages SET status = " MSG_SQL(MSG_PENDING) ", due_at = now()"
+		"  WHERE mailing_id = $1 AND status = " MSG_SQL(MSG_FAILED) " RETURNING id)"
+		" INSERT INTO message_queue (message_id, due_at) SELECT id, now() FROM u"
+		" ON CONFLICT (message_id) DO UPDATE SET due_at = excluded.due_at";
 	static const char q_mailing[] =
 		"UPDATE mailings m SET updated_at = now(),"
 		" status = CASE WHEN status = 'finished' AND $2::boolean THEN 'running' ELSE status END,"
@@ -403,8 +404,8 @@ enum model_rc mailing_delete(struct db *db, int64_t id)
 	" 'end_at', api_ts(m.end_at), 'excerpt', CASE WHEN char_length(m.text) > 30" \
 	" THEN left(m.text, 29) || '…' ELSE m.text END)::jsonb" \
 	" || (SELECT jsonb_build_object('total', coalesce(sum(n), 0)," \
-	"  'sent', coalesce(sum(n) FILTER (WHERE status = 2), 0)," \
-	"  'failed', coalesce(sum(n) FILTER (WHERE status = 3), 0))" \
+	"  'sent', coalesce(sum(n) FILTER (WHERE status = " MSG_SQL(MSG_SENT) "), 0)," \
+	"  'failed', coalesce(sum(n) FILTER (WHERE status = " MSG_SQL(MSG_FAILED) "), 0))" \
 	"  FROM message_counts c WHERE c.mailing_id = m.id))::text"
 
 #define MAILING_SEARCH(keycmp, key) \

@@ -25,6 +25,9 @@ struct mailing_in {
  * way; release it with mailing_in_free. */
 int mailing_validate(json_t *in, int full, struct mailing_in *out, struct verr *v);
 void mailing_in_free(struct mailing_in *in);
+/* Validates a "filter" value (an object, or null for none) into out->operator_codes and
+ * out->tags (text[] literals, "{}" when not filtered); errors go to v under "filter...". */
+void mailing_filter_validate(json_t *f, struct mailing_in *out, struct verr *v);
 
 /* Parses a ?status= value; 0, or -1 when it names no mailing status. */
 int mailing_status_valid(const char *s);

@@ -2,6 +2,7 @@
 #include "model_message.h"
 #include "log.h"
 #include "model_mailing.h"
+#include "model_stoplist.h"
 #include "pgarr.h"
 #include "rfc3339.h"
 #include "util.h"
@@ -21,16 +22,6 @@
 	"   WHERE s.message_id = g.id))::text, g.id"
 
 #define PHONE_ERRORS 100   /* bad phones named one by one; the rest are counted */
-
-static const char *const message_statuses[] = {"pending", "sending", "sent", "failed", "expired", "cancelled"};
-
-int message_status_code(const char *name)
-{
-	for (size_t i = 0; i < ARRAY_LEN(message_statuses); i++)
-		if (strcmp(message_statuses[i], name) == 0)
-			return (int)i;
-	return -1;
-}
 
 /* Every phone of "phones" (1..MESSAGE_BATCH_MAX valid phones) into out->phones. */
 static void validate_phones(json_t *in, struct message_in *out, struct verr *v)
@@ -118,11 +109,12 @@ PGresult *message_batch(struct db *db, const struct message_in *in, int64_t crea
 		"  SELECT 'batch', d, coalesce($3::timestamptz, d + interval '" MESSAGE_EXPIRY "'), $1,"
 		"  'running', now(), $4 FROM (SELECT coalesce($2::timestamptz, now()) AS d) t"
 		"  RETURNING id, start_at, end_at),"
-		" g AS (INSERT INTO messages (mailing_id, client_id, phone, due_at, expires_at)"
-		"  SELECT m.id, c.id, p.phone, m.start_at, m.end_at"
+		" g AS (INSERT INTO messages (mailing_id, client_id, phone, due_at, expires_at, status, last_error)"
+		"  SELECT m.id, c.id, p.phone, m.start_at, m.end_at, " STOPLIST_STATUS ", " STOPLIST_LAST_ERROR
 		"  FROM m CROSS JOIN (SELECT DISTINCT unnest($5::text[]) AS phone) p"
-		"  LEFT JOIN clients c ON c.phone = p.phone RETURNING 1)"
-		" SELECT json_build_object('mailing_id', m.id, 'count', (SELECT count(*) FROM g))::text, m.id,"
+		"  LEFT JOIN clients c ON c.phone = p.phone" STOPLIST_JOIN("p.phone") " RETURNING status)"
+		" SELECT json_build_object('mailing_id', m.id, 'count', (SELECT count(*) FROM g),"
+		"  'stop_listed', (SELECT count(*) FROM g WHERE status = " MSG_SQL(MSG_CANCELLED) "))::text, m.id,"
 		" pg_notify('herald_mailings', m.id::text), pg_notify('herald_messages', '') FROM m";
 	char by[24];
 	snprintf(by, sizeof(by), "%lld", (long long)created_by);

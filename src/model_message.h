@@ -5,6 +5,7 @@
 #define HERALD_MODEL_MESSAGE_H
 #include <jansson.h>
 #include "db.h"
+#include "message_status.h"
 #include "page.h"
 #include "valid.h"
 
@@ -27,11 +28,8 @@ struct message_in {
 int message_validate(json_t *in, int batch, struct message_in *out, struct verr *v);
 void message_in_free(struct message_in *in);
 
-/* The status code (0..5) of a status name, or -1. */
-int message_status_code(const char *name);
-
 struct message_filter {
-	const char *status;       /* the code as text ("0".."5"), or NULL */
+	const char *status;       /* the number as text (MSG_SQL), or NULL */
 	const char *mailing_id;   /* a validated id, or NULL */
 	const char *phone;        /* or NULL */
 };

@@ -24,6 +24,7 @@ struct provider_msg {
 	double send_by;              /* monotonic seconds: the claim is held long enough for a request
 				      * started before this (the dispatcher releases it unsent after) */
 	int attempts;                /* including this one */
+	int claim;                   /* the dispatcher's slot of the claim that took it */
 	/* results */
 	enum provider_outcome outcome;
 	int timeout;                 /* transient because of a timeout */

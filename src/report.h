@@ -1,6 +1,6 @@
 /* report.h — the daily statistics e-mail: its content (a jansson object built with SQL over the
  * last 24 hours and the running totals), its rendering (templates/email/report_text.txt and
- * report_html.html through tmpl.c) and its delivery and record in the reports table. These are also the model
+ * report_html.html through tmpl.h) and its delivery and record in the reports table. These are also the model
  * functions of the admin Reports page: report_history_json, report_get_json, report_preview,
  * report_send_now. The daily schedule is src/reporter.c. */
 #ifndef HERALD_REPORT_H

@@ -1,5 +1,6 @@
 /* route.c — matching paths against the route table. */
 #include "route.h"
+#include "list.h"
 
 #include <string.h>
 
@@ -80,22 +81,8 @@ const char *route_check_query(const struct route *r, const char *const *names)
 {
 	if (r->query == NULL)
 		return NULL;
-	for (; *names; names++) {
-		size_t len = strlen(*names);
-		const char *q = r->query;
-		int ok = 0;
-		while (*q) {
-			size_t seg = strcspn(q, ",");
-			if (seg == len && strncmp(q, *names, len) == 0) {
-				ok = 1;
-				break;
-			}
-			q += seg;
-			if (*q == ',')
-				q++;
-		}
-		if (!ok)
+	for (; *names; names++)
+		if (!list_text_has(r->query, *names))
 			return *names;
-	}
 	return NULL;
 }

@@ -40,6 +40,7 @@ const struct route routes[] = {
 	/* mailings */
 	{GET, "/api/v1/mailings", api_mailings_list, AUTH_TOKEN, V, LIST_Q ",status", 0, NULL, NULL},
 	{POST, "/api/v1/mailings", api_mailings_create, AUTH_TOKEN, O, "", 0, "mailing.created", NULL},
+	{POST, "/api/v1/mailings/recipients", api_mailings_recipients, AUTH_TOKEN, V, "", 0, NULL, NULL},
 	{GET, "/api/v1/mailings/{id}", api_mailings_get, AUTH_TOKEN, V, "", 0, NULL, NULL},
 	{PUT_PATCH, "/api/v1/mailings/{id}", api_mailings_update, AUTH_TOKEN, O, "", 0, "mailing.updated", NULL},
 	{DELETE, "/api/v1/mailings/{id}", api_mailings_delete, AUTH_TOKEN, O, "", 0, "mailing.deleted", NULL},
@@ -53,6 +54,13 @@ const struct route routes[] = {
 	{POST, "/api/v1/messages", api_messages_send, AUTH_TOKEN, O, "", 0, "message.sent", NULL},
 	{POST, "/api/v1/messages/batch", api_messages_batch, AUTH_TOKEN, O, "", HTTP_BULK_LIMIT, "mailing.batch_created", NULL},
 	{GET, "/api/v1/messages/{id}", api_messages_get, AUTH_TOKEN, V, "", 0, NULL, NULL},
+
+	/* stop list */
+	{GET, "/api/v1/stoplist", api_stoplist_list, AUTH_TOKEN, V, LIST_Q, 0, NULL, NULL},
+	{POST, "/api/v1/stoplist", api_stoplist_create, AUTH_TOKEN, O, "", 0, "stoplist.created", NULL},
+	{POST, "/api/v1/stoplist/import", api_stoplist_import, AUTH_TOKEN, O, "", HTTP_BULK_LIMIT, "stoplist.imported", NULL},
+	{GET, "/api/v1/stoplist/{phone}", api_stoplist_get, AUTH_TOKEN, V, "", 0, NULL, NULL},
+	{DELETE, "/api/v1/stoplist/{phone}", api_stoplist_delete, AUTH_TOKEN, O, "", 0, "stoplist.deleted", NULL},
 
 	/* statistics */
 	{GET, "/api/v1/stats", api_stats, AUTH_TOKEN, V, "", 0, NULL, NULL},
@@ -85,6 +93,7 @@ const struct route routes[] = {
 	{POST, "/admin/mailings/bulk", admin_mailings_bulk, AUTH_SESSION, O, "", 0, NULL, NULL},
 	{GET, "/admin/mailings/{id}", admin_mailings_view, AUTH_SESSION, V, "status,sort,cursor,done", 0, NULL, NULL},
 	{GET, "/admin/mailings/{id}/live", admin_mailings_live, AUTH_SESSION, V, "", 0, NULL, NULL},
+	{GET, "/admin/mailings/{id}/messages.csv", admin_mailings_export, AUTH_SESSION, V, "status,format", 0, NULL, NULL},
 	{GET, "/admin/mailings/{id}/edit", admin_mailings_edit, AUTH_SESSION, V, "", 0, NULL, NULL},
 	{POST, "/admin/mailings/{id}/edit", admin_mailings_edit, AUTH_SESSION, O, "", 0, NULL, NULL},
 	{POST, "/admin/mailings/{id}/cancel", admin_mailings_cancel, AUTH_SESSION, O, "", 0, NULL, NULL},
@@ -101,9 +110,11 @@ const struct route routes[] = {
 
 	/* admin: clients */
 	{GET, "/admin/clients/", admin_clients_list, AUTH_SESSION, V, ADMIN_LIST_Q ",tag,operator_code,timezone", 0, NULL, NULL},
-	{GET, "/admin/clients/export.csv", admin_clients_export, AUTH_SESSION, V, ADMIN_LIST_Q ",tag,operator_code,timezone", 0, NULL, NULL},
+	{GET, "/admin/clients/export.csv", admin_clients_export, AUTH_SESSION, V, ADMIN_LIST_Q ",tag,operator_code,timezone,format", 0, NULL, NULL},
 	{GET | POST, "/admin/clients/add", admin_clients_add, AUTH_SESSION, O, "", 0, NULL, NULL},
-	{GET | POST, "/admin/clients/import", admin_clients_import, AUTH_SESSION, O, "", ADMIN_IMPORT_LIMIT, NULL, NULL},
+	{GET | POST, "/admin/clients/import", admin_clients_import, AUTH_SESSION, O, "", ADMIN_IMPORT_BODY, NULL, NULL},
+	{GET, "/admin/clients/import/{id}", admin_import_job, AUTH_SESSION, O, "done", 0, NULL, NULL},
+	{POST, "/admin/clients/import/{id}/cancel", admin_import_cancel, AUTH_SESSION, O, "", 0, NULL, NULL},
 	{POST, "/admin/clients/bulk", admin_clients_bulk, AUTH_SESSION, O, "", 0, NULL, NULL},
 	{GET, "/admin/clients/{id}", admin_clients_edit, AUTH_SESSION, V, "", 0, NULL, NULL},
 	{POST, "/admin/clients/{id}", admin_clients_edit, AUTH_SESSION, O, "", 0, NULL, NULL},
@@ -117,7 +128,7 @@ const struct route routes[] = {
 	{GET | POST, "/admin/tags/{id}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_tags},
 
 	/* admin: messages */
-	{GET, "/admin/messages/", admin_messages_list, AUTH_SESSION, V, ADMIN_LIST_Q ",status,mailing_id,phone", 0, NULL, NULL},
+	{GET, "/admin/messages/", admin_messages_list, AUTH_SESSION, V, ADMIN_LIST_Q ",status,mailing_id,phone,from,to,error,after,before", 0, NULL, NULL},
 	{GET, "/admin/messages/{id}", admin_messages_show, AUTH_SESSION, V, "", 0, NULL, NULL},
 
 	/* admin: SMPP accounts */

@@ -4,17 +4,23 @@
  * earliest next start_at / end_at, on NOTIFY, and at least every second; each wake runs cheap
  * indexed queries only:
  *   start   scheduled mailings whose start_at passed: one transaction each that locks the row,
- *           freezes the recipients (INSERT INTO messages … SELECT … FROM clients), sets each
+ *           freezes the recipients (INSERT INTO messages … SELECT … FROM clients; a recipient on
+ *           the stop list gets a message frozen cancelled, "stop list"), sets each
  *           message's due_at (now, or the next opening of the send window in the client's zone,
  *           never later than end_at) and marks the mailing running; a mailing whose end_at has
  *           passed before it could start is finished with no messages;
  *   end     running mailings whose end_at passed: pending messages expire, status finished;
- *   finish  running mailings with nothing pending or sending (read from message_counts). */
+ *   finish  running mailings with nothing pending or sending (read from message_counts);
+ *   expire  once a minute, Idempotency-Keys past their time (idempotency.c). */
 #include "scheduler.h"
 #include "analyzer.h"
 #include "config.h"
 #include "db.h"
+#include "idempotency.h"
 #include "log.h"
+#include "message_status.h"
+#include "model_stoplist.h"
+#include "recipients.h"
 #include "util.h"
 #include "window.h"
 
@@ -30,6 +36,7 @@
 #define LEADER_LOCK "7236735302365461"  /* pg advisory lock key of the scheduler leader */
 #define WAKE_MAX_MS 1000
 #define WAKE_MIN_MS 20
+#define EXPIRE_EVERY_S 60.0     /* Idempotency-Keys past their time are deleted this often */
 
 static pthread_t thread;
 static atomic_int stopping;
@@ -45,21 +52,13 @@ static const char sql_lock_mailing[] =
     "SELECT end_at > now(), cardinality(filter_tags) > 0, cardinality(filter_operator_codes) > 0"
     "  FROM mailings WHERE id = $1 AND status = 'scheduled' AND start_at <= now() FOR UPDATE";
 
-/* The messages of a mailing: one statement for each combination of filters, so that a tag's
- * recipients are read from clients_tag (through the tags named) and an operator's from
- * clients_operator, and only a mailing to everybody scans the table. With the filters written as
- * "cardinality(g.filter_tags) = 0 OR t.name = ANY (g.filter_tags)" one plan served every mailing,
- * and it was that scan: a 50-recipient tag read all the clients. */
-#define FREEZE_TAGS0 " CROSS JOIN clients c"
-#define FREEZE_TAGS1 " JOIN tags t ON t.name = ANY (g.filter_tags) JOIN clients c ON c.tag_id = t.id"
-#define FREEZE_OPS0 ""
-#define FREEZE_OPS1 " AND c.operator_code = ANY (g.filter_operator_codes)"
+/* The messages of a mailing: one statement for each combination of filters (recipients.h). */
 #define FREEZE_SQL(tags, ops) \
-	"INSERT INTO messages (mailing_id, client_id, phone, due_at, expires_at)" \
+	"INSERT INTO messages (mailing_id, client_id, phone, due_at, expires_at, status, last_error)" \
 	" SELECT g.id, c.id, c.phone," \
 	"        least(g.end_at, " SQL_WINDOW_NEXT("now()", "c.timezone", "g.window_start", "g.window_end") ")," \
-	"        g.end_at" \
-	"   FROM mailings g" FREEZE_TAGS##tags " WHERE g.id = $1" FREEZE_OPS##ops
+	"        g.end_at, " STOPLIST_STATUS ", " STOPLIST_LAST_ERROR \
+	"   FROM mailings g" RECIPIENTS_TAGS##tags STOPLIST_JOIN("c.phone") " WHERE g.id = $1" RECIPIENTS_OPS##ops
 
 static const char *const sql_freeze[2][2] = {{FREEZE_SQL(0, 0), FREEZE_SQL(0, 1)},
 					     {FREEZE_SQL(1, 0), FREEZE_SQL(1, 1)}};
@@ -80,13 +79,15 @@ static const char sql_end_mailing[] =
     " WHERE id = $1 AND status = 'running' AND end_at <= now()";
 
 static const char sql_expire[] =
-    "UPDATE messages SET status = 4, last_error = 'end_at passed before it could be sent'"
-    " WHERE mailing_id = $1 AND status = 0";
+    "UPDATE messages SET status = " MSG_SQL(MSG_EXPIRED) ","
+    " last_error = 'end_at passed before it could be sent'"
+    " WHERE mailing_id = $1 AND status = " MSG_SQL(MSG_PENDING);
 
 static const char sql_finish_done[] =
     "UPDATE mailings g SET status = 'finished', finished_at = now(), updated_at = now()"
     " WHERE g.status = 'running' AND NOT EXISTS (SELECT 1 FROM message_counts c"
-    "   WHERE c.mailing_id = g.id AND c.status IN (0, 1) AND c.n > 0)"
+    "   WHERE c.mailing_id = g.id AND c.status IN (" MSG_SQL(MSG_PENDING) ", " MSG_SQL(MSG_SENDING) ")"
+    "     AND c.n > 0)"
     " RETURNING g.id, mailing_stats_json(g.id)::text";
 
 static const char sql_next_wake[] =
@@ -239,6 +240,7 @@ static void *scheduler_main(void *arg)
 	struct db *db = NULL;
 	int leader = 0;
 	unsigned long session = 0;   /* db->resets when the lock was taken */
+	double next_expire = 0;
 	char err[512];
 	while (!atomic_load(&stopping)) {
 		if (db == NULL || PQstatus(db->conn) != CONNECTION_OK) {
@@ -273,6 +275,10 @@ static void *scheduler_main(void *arg)
 		start_due(db);
 		end_due(db);
 		finish_done(db);
+		if (now_mono() >= next_expire) {
+			idem_expire(db);
+			next_expire = now_mono() + EXPIRE_EVERY_S;
+		}
 		/* a changed mailing (retry-failed, end_at moved) may have made messages due: wake the
 		 * dispatchers of every instance */
 		if (wait_notify(db, next_wake_ms(db)))

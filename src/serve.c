@@ -7,9 +7,11 @@
 #include "dispatch.h"
 #include "db.h"
 #include "http.h"
+#include "list.h"
 #include "log.h"
 #include "migrate.h"
 #include "reporter.h"
+#include "import_job.h"
 #include "scheduler.h"
 #include "tmpl.h"
 #include "smpp.h"
@@ -37,39 +39,30 @@ static const struct role_def role_table[] = {
 	{"dispatch", dispatch_start, dispatch_stop},
 	{"report", reporter_start, reporter_stop},
 	{"smpp", smpp_start, smpp_stop},
+	{"import", import_job_start, import_job_stop},
 };
 
 static int role_wanted(const char *roles, const char *name)
 {
 	if (roles == NULL || strcmp(roles, "all") == 0)
 		return 1;
-	size_t n = strlen(name);
-	for (const char *p = roles; *p;) {
-		size_t seg = strcspn(p, ",");
-		if (seg == n && strncmp(p, name, n) == 0)
-			return 1;
-		p += seg;
-		if (*p == ',')
-			p++;
-	}
-	return 0;
+	return list_text_has(roles, name);
 }
 
 static int roles_valid(const char *roles)
 {
 	if (roles == NULL || strcmp(roles, "all") == 0)
 		return 1;
-	for (const char *p = roles; *p;) {
-		size_t seg = strcspn(p, ",");
+	struct list_walk w = {roles};
+	const char *role;
+	size_t len;
+	while (list_next(&w, &role, &len)) {
 		int known = 0;
 		for (size_t i = 0; i < ARRAY_LEN(role_table); i++)
-			if (strlen(role_table[i].name) == seg && strncmp(p, role_table[i].name, seg) == 0)
+			if (strlen(role_table[i].name) == len && strncmp(role, role_table[i].name, len) == 0)
 				known = 1;
 		if (!known)
 			return 0;
-		p += seg;
-		if (*p == ',')
-			p++;
 	}
 	return 1;
 }

@@ -3,6 +3,7 @@
  * A receipt is marked delivered when the deliver_sm_resp comes back (smpp_session.c); one not
  * acknowledged is claimed again by a later poll when its 30 s lease runs out. */
 #include "log.h"
+#include "message_status.h"
 #include "smpp_conn.h"
 #include "util.h"
 
@@ -18,9 +19,9 @@ static int more;          /* the last poll was full: more receipts are probably 
 static const char *stat_name(int status)
 {
 	switch (status) {
-	case 2: return "DELIVRD";
-	case 3: return "UNDELIV";
-	case 4: return "EXPIRED";
+	case MSG_SENT: return "DELIVRD";
+	case MSG_FAILED: return "UNDELIV";
+	case MSG_EXPIRED: return "EXPIRED";
 	default: return "REJECTD";
 	}
 }
@@ -28,10 +29,10 @@ static const char *stat_name(int status)
 uint8_t smpp_message_state(int status)
 {
 	switch (status) {
-	case 2: return SMPP_STATE_DELIVERED;
-	case 3: return SMPP_STATE_UNDELIVERABLE;
-	case 4: return SMPP_STATE_EXPIRED;
-	case 5: return SMPP_STATE_REJECTED;
+	case MSG_SENT: return SMPP_STATE_DELIVERED;
+	case MSG_FAILED: return SMPP_STATE_UNDELIVERABLE;
+	case MSG_EXPIRED: return SMPP_STATE_EXPIRED;
+	case MSG_CANCELLED: return SMPP_STATE_REJECTED;
 	default: return SMPP_STATE_ENROUTE;
 	}
 }
@@ -48,8 +49,8 @@ void smpp_receipt_pdu(const struct smpp_receipt *rc, struct smpp_pdu *out, char 
 	}
 	text[n] = '\0';
 	snprintf(body, bodylen, "id:%lld sub:001 dlvrd:%s submit date:%s done date:%s stat:%s err:%s text:%s",
-		 (long long)rc->message_id, rc->status == 2 ? "001" : "000", rc->submit_date,
-		 rc->done_date, stat_name(rc->status), rc->status == 2 ? "000" : "001", text);
+		 (long long)rc->message_id, rc->status == MSG_SENT ? "001" : "000", rc->submit_date,
+		 rc->done_date, stat_name(rc->status), rc->status == MSG_SENT ? "000" : "001", text);
 	memset(out, 0, sizeof(*out));
 	out->command_id = SMPP_DELIVER_SM;
 	snprintf(out->source_addr, sizeof(out->source_addr), "%s", rc->phone);

@@ -3,6 +3,7 @@
 #include "buf.h"
 #include "db.h"
 #include "log.h"
+#include "message_status.h"
 #include "pgarr.h"
 #include "smpp_auth.h"
 #include "smpp_pdu.h"
@@ -53,24 +54,26 @@ static void arr_time(struct buf *b, int64_t v)
 
 /* Stores jobs[0..n) with one statement: ids come from the sequence in input order, the
  * messages and their smpp_messages rows are inserted together, and the statement's commit is
- * what makes every answer OK. 0, or -1 when every job got ESME_RSYSERR. */
+ * what makes every answer OK. A submit to a phone on the stop list stores nothing and gets
+ * SMPP_STOPLIST_STATUS. 0, or -1 when every job got ESME_RSYSERR. */
 static int insert_submits(struct db *db, struct smpp_job **jobs, int n)
 {
 	static const char q[] =
-	    "WITH v AS ("
-	    "  SELECT nextval('messages_id_seq') AS id, u.*"
+	    "WITH v AS MATERIALIZED ("
+	    "  SELECT nextval('messages_id_seq') AS id, u.*,"
+	    "         EXISTS (SELECT 1 FROM stoplist sl WHERE sl.phone = u.phone) AS stop"
 	    "    FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::smallint[],"
 	    "                $6::smallint[], $7::bigint[], $8::bigint[])"
 	    "         WITH ORDINALITY AS u(phone, text, account_id, source_addr, rd, parts, due, expires, ord)"
 	    "), m AS ("
 	    "  INSERT INTO messages (id, phone, text, status, due_at, expires_at)"
-	    "  SELECT id, phone, text, 0, coalesce(to_timestamp(due), now()),"
+	    "  SELECT id, phone, text, " MSG_SQL(MSG_PENDING) ", coalesce(to_timestamp(due), now()),"
 	    "         coalesce(to_timestamp(expires), coalesce(to_timestamp(due), now()) + interval '24 hours')"
-	    "    FROM v"
+	    "    FROM v WHERE NOT stop"
 	    "), s AS ("
 	    "  INSERT INTO smpp_messages (message_id, account_id, source_addr, registered_delivery, parts)"
-	    "  SELECT id, account_id, source_addr, rd, parts FROM v"
-	    ") SELECT id FROM v ORDER BY ord";
+	    "  SELECT id, account_id, source_addr, rd, parts FROM v WHERE NOT stop"
+	    ") SELECT id, stop FROM v ORDER BY ord";
 	struct buf a[8] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
 	for (int k = 0; k < 8; k++)
 		pgarr_start(&a[k]);
@@ -101,6 +104,12 @@ static int insert_submits(struct db *db, struct smpp_job **jobs, int n)
 		return -1;
 	}
 	for (int i = 0; i < n; i++) {
+		if (strcmp(db_str(r, i, 1), "t") == 0) {
+			jobs[i]->status = SMPP_STOPLIST_STATUS;
+			log_info("smpp.submit_refused", LI("account_id", jobs[i]->account_id),
+				 LS("reason", "the destination is on the stop list"));
+			continue;
+		}
 		jobs[i]->message_id = db_i64(r, i, 0);
 		jobs[i]->status = ESME_ROK;
 	}
@@ -138,7 +147,7 @@ static void do_submits(struct db *db, struct smpp_job **jobs, int n)
 static void do_query(struct db *db, struct smpp_job *j)
 {
 	static const char q[] =
-	    "SELECT m.status, CASE WHEN m.status >= 2 THEN"
+	    "SELECT m.status, CASE WHEN m.status >= " MSG_SQL(MSG_SENT) " THEN"
 	    "       to_char(coalesce(m.sent_at, r.created_at, now()), 'YYMMDDHH24MISS') || '000+' END"
 	    "  FROM messages m JOIN smpp_messages s ON s.message_id = m.id"
 	    "  LEFT JOIN smpp_receipts r ON r.message_id = m.id"

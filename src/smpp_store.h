@@ -8,6 +8,12 @@
 #ifndef HERALD_SMPP_STORE_H
 #define HERALD_SMPP_STORE_H
 #include "smpp_job.h"
+#include "smpp_pdu.h"
+
+/* A submit_sm to a phone on the stop list (API.md 9.3): SMPP 3.4 has no status of its own for a
+ * barred destination; "Invalid Dest Addr" is the permanent refusal of this destination that
+ * ESMEs do not retry. The log says why (smpp.submit_refused). */
+#define SMPP_STOPLIST_STATUS ESME_RINVDSTADR
 
 /* Starts the workers; finished jobs are announced by writing 1 to notify_fd (an eventfd). */
 int smpp_store_start(int notify_fd);

@@ -1,5 +1,6 @@
 /* valid.c — validation helpers. */
 #include "valid.h"
+#include "list.h"
 #include "util.h"
 
 #include <stdarg.h>
@@ -46,10 +47,7 @@ void jv_only(json_t *obj, const char *const *allowed, struct verr *v)
 	const char *key;
 	json_t *val;
 	json_object_foreach(obj, key, val) {
-		const char *const *a = allowed;
-		while (*a && strcmp(*a, key) != 0)
-			a++;
-		if (*a == NULL)
+		if (!list_has(allowed, key))
 			verr_add(v, key, "unknown field");
 	}
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/deploy/metrics.sh — what Prometheus reads: the harness server's /metrics (from loopback,
 # which HERALD_METRICS_ALLOW opens by default) through `promtool check metrics` (its parse
-# errors and its lint warnings both fail), every metric the README lists present with the TYPE
+# errors and its lint warnings both fail), every metric docs/operations.md lists present with the TYPE
 # its name promises, and every name deploy/'s alert rules use. Run by tests/run.sh (HERALD_TEST_URL set); prints TAP lines.
 source "$(dirname "$0")/../lib.sh"
 source "$ROOT/tests/deploy/nginx.lib"

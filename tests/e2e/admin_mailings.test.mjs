@@ -30,11 +30,11 @@ async function newMailing(text, status = 'scheduled') {
   return id;
 }
 
-// n messages of mailing id with status (0..5), not due for 30 days (no engine sends them).
+// n messages of mailing id with status (a name: 'sent'), not due for 30 days (no engine sends them).
 function addMessages(id, status, n) {
   sql(`INSERT INTO messages (mailing_id, client_id, phone, status, due_at, expires_at, sent_at)
-       SELECT ${id}, b.n + g, '7999' || lpad((b.n + g)::text, 7, '0'), ${status}, now() + interval '30 days',
-              now() + interval '31 days', CASE WHEN ${status} = 2 THEN now() END
+       SELECT ${id}, b.n + g, '7999' || lpad((b.n + g)::text, 7, '0'), message_status('${status}'), now() + interval '30 days',
+              now() + interval '31 days', CASE WHEN '${status}' = 'sent' THEN now() END
        FROM generate_series(1, ${n}) g,
             (SELECT coalesce(max(client_id), 0) AS n FROM messages WHERE mailing_id = ${id}) b`);
 }
@@ -112,7 +112,7 @@ test('bulk cancel reports each mailing', async () => {
 
 test('retry-failed and delete with confirmation from the mailing page', async () => {
   const id = await newMailing('retry then delete', 'running');
-  addMessages(id, 3, 3);
+  addMessages(id, 'failed', 3);
   const { context, page, problems } = await signIn('t_admin', 'password-admin');
   await page.goto(`${BASE_URL}/admin/mailings/${id}`);
   await Promise.all([page.waitForNavigation(), page.click('button:text("Retry failed")')]);
@@ -135,7 +135,7 @@ test('retry-failed and delete with confirmation from the mailing page', async ()
 
 test('a running mailing page updates itself and stops when finished', async () => {
   const id = await newMailing('live refresh', 'running');
-  addMessages(id, 0, 20);
+  addMessages(id, 'pending', 20);
   sql(`INSERT INTO message_minutes (mailing_id, minute, sent, failed)
        SELECT ${id}, date_trunc('minute', now()) - (m || ' minutes')::interval, 10 + m % 5, m % 3
        FROM generate_series(0, 20) m`);
@@ -145,8 +145,8 @@ test('a running mailing page updates itself and stops when finished', async () =
   assert.equal(await page.getAttribute('#live', 'hx-trigger'), 'every 2s');
   await page.evaluate(() => { window.notReloaded = true; });
 
-  sql(`UPDATE messages SET status = 2, sent_at = now() WHERE mailing_id = ${id} AND client_id <= 12`);
-  sql(`UPDATE messages SET status = 3, last_error = 'refused' WHERE mailing_id = ${id} AND client_id > 17`);
+  sql(`UPDATE messages SET status = message_status('sent'), sent_at = now() WHERE mailing_id = ${id} AND client_id <= 12`);
+  sql(`UPDATE messages SET status = message_status('failed'), last_error = 'refused' WHERE mailing_id = ${id} AND client_id > 17`);
   await page.waitForFunction(() => document.querySelector('[data-count=sent]')?.textContent === '12', null, { timeout: 8000 });
   assert.equal(await page.textContent('[data-count=failed]'), '3');
   assert.equal(await page.textContent('[data-done]'), '15');
@@ -168,8 +168,8 @@ test('a running mailing page updates itself and stops when finished', async () =
 
 test('the page works without JavaScript', async () => {
   const id = await newMailing('no script', 'running');
-  addMessages(id, 2, 4);
-  addMessages(id, 0, 1);   // one still pending: the scheduler does not finish the mailing
+  addMessages(id, 'sent', 4);
+  addMessages(id, 'pending', 1);   // one still pending: the scheduler does not finish the mailing
   const { context, page, problems } = await openPage(browser, { javaScriptEnabled: false });
   await page.goto(`${BASE_URL}/admin/login`);
   await page.fill('input[name=username]', 't_viewer');

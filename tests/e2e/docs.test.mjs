@@ -1,6 +1,10 @@
-// Swagger UI at /docs/ renders the OpenAPI document in a real browser, under the server's CSP.
+// Swagger UI at /docs/ renders the OpenAPI document in a real browser, under the server's CSP;
+// and the repository's own documentation (README.md, docs/) holds together.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { BASE_URL, launch, openPage, screenshot } from './browser.mjs';
 
 let browser;
@@ -66,4 +70,42 @@ test('/docs/problems anchors every problem type the server uses', async () => {
   } finally {
     await context.close();
   }
+});
+
+// The README and docs/: the README stays short, every docs/ file is linked from it, and every
+// link is relative and resolves inside the repository, to a file and, with a #fragment, to one
+// of its headings (GitHub's slugs).
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+function prose(text) {  // without fenced blocks and code spans, where links are not links
+  return text.replace(/^```[\s\S]*?^```/gm, '').replace(/`[^`\n]*`/g, '');
+}
+
+function slugs(file) {
+  const text = fs.readFileSync(file, 'utf8').replace(/^```[\s\S]*?^```/gm, '');
+  return new Set([...text.matchAll(/^#{1,6} +(.+)$/gm)].map(([, h]) =>
+    h.trim().toLowerCase().replace(/`/g, '').replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-')));
+}
+
+test('README and docs/: short README, every link relative and resolving', () => {
+  const readme = path.join(ROOT, 'README.md');
+  const docs = fs.readdirSync(path.join(ROOT, 'docs')).filter((f) => f.endsWith('.md'))
+    .map((f) => path.join(ROOT, 'docs', f));
+  const lines = fs.readFileSync(readme, 'utf8').split('\n').length - 1;
+  assert.ok(lines <= 250, `README.md has ${lines} lines`);
+  const linked = new Set();
+  for (const file of [readme, ...docs]) {
+    const rel = path.relative(ROOT, file);
+    for (const [, target] of prose(fs.readFileSync(file, 'utf8')).matchAll(/\]\(([^)\s]*)\)/g)) {
+      assert.doesNotMatch(target, /^[a-z][a-z0-9+.-]*:|^\/\//i, `${rel}: ${target} points outside the repository`);
+      const [where, anchor] = target.split('#');
+      const dest = where ? path.resolve(path.dirname(file), where) : file;
+      assert.ok(!path.relative(ROOT, dest).startsWith('..'), `${rel}: ${target} leaves the repository`);
+      assert.ok(fs.existsSync(dest), `${rel}: ${target} does not exist`);
+      if (anchor !== undefined)
+        assert.ok(slugs(dest).has(anchor), `${rel}: ${target} names no heading`);
+      if (file === readme) linked.add(dest);
+    }
+  }
+  for (const d of docs) assert.ok(linked.has(d), `${path.relative(ROOT, d)} is not linked from README.md`);
 });

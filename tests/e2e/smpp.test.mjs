@@ -214,6 +214,20 @@ describe('submit_sm', () => {
     assert.equal(r.command_status, 0x61);
   });
 
+  test('a destination on the stop list gets ESME_RINVDSTADR and nothing is stored', async () => {
+    const listed = phone(), marker = uniq('STOP');
+    sql(`INSERT INTO stoplist (phone, reason) VALUES ('${listed}', 'e2e')`);
+    const text = Buffer.from(`stopped ${marker}`);
+    let r = await submit({ destination_addr: listed, data_coding: 3, short_message: text });
+    assert.equal(r.command_status, 0x0b);
+    r = await submit({ destination_addr: `+${listed}`, data_coding: 3, short_message: text });
+    assert.equal(r.command_status, 0x0b);
+    assert.equal(sql(`SELECT count(*) FROM messages WHERE phone = '${listed}'`)[0][0], '0');
+    r = await submit({ data_coding: 3, short_message: Buffer.from(`not stopped ${marker}`) });
+    assert.equal(r.command_status, 0, 'the bind goes on');
+    assert.equal(storedText(r.message_id), `not stopped ${marker}`);
+  });
+
   test('a leading + on the destination is accepted; expires_at follows validity_period', async () => {
     const p = phone();
     const r = await submit({ destination_addr: `+${p}`, data_coding: 3, short_message: Buffer.from('plus'),
@@ -269,7 +283,7 @@ describe('submit_sm', () => {
     let q = await call(s, 'query_sm', { message_id: r.message_id });
     assert.equal(q.command_status, 0);
     assert.equal(q.message_state, 1);   // ENROUTE
-    sql(`UPDATE messages SET status = 3 WHERE id = ${r.message_id}`);
+    sql(`UPDATE messages SET status = message_status('failed') WHERE id = ${r.message_id}`);
     q = await call(s, 'query_sm', { message_id: r.message_id });
     assert.equal(q.message_state, 5);   // UNDELIVERABLE
     assert.ok(q.final_date instanceof Date && Math.abs(q.final_date - Date.now()) < 60000, 'final_date is now');
@@ -334,7 +348,7 @@ describe('delivery receipts', () => {
     const quiet = await call(s, 'submit_sm', { destination_addr: phone(), data_coding: 3, short_message: Buffer.from('no receipt'),
                                                registered_delivery: 0, schedule_delivery_time: LATER });
     const got = next(s, 'deliver_sm');
-    sql(`UPDATE messages SET status = 2, sent_at = now() WHERE id IN (${r.message_id}, ${quiet.message_id})`);
+    sql(`UPDATE messages SET status = message_status('sent'), sent_at = now() WHERE id IN (${r.message_id}, ${quiet.message_id})`);
     const d = await got;
     assert.equal(d.receipted_message_id, r.message_id);
     s.send(d.response());
@@ -356,7 +370,7 @@ describe('delivery receipts', () => {
                                               registered_delivery: 1, schedule_delivery_time: LATER });
       ids.push(r.message_id);
     }
-    sql(`UPDATE messages SET status = 2, sent_at = now() WHERE id IN (${ids.join(',')})`);
+    sql(`UPDATE messages SET status = message_status('sent'), sent_at = now() WHERE id IN (${ids.join(',')})`);
     assert.equal(sql(`SELECT count(*) FROM smpp_receipts WHERE message_id IN (${ids.join(',')}) AND delivered_at IS NULL`)[0][0], '3');
     await new Promise((ok) => setTimeout(ok, 1500));
     const rx = await bind(h.port, acct.rx, PW, 'bind_receiver');
@@ -380,7 +394,7 @@ describe('silence', () => {
     const r = await call(s, 'submit_sm', { destination_addr: phone(), data_coding: 3, short_message: Buffer.from('resend me'),
                                            registered_delivery: 1, schedule_delivery_time: LATER });
     const first = next(s, 'deliver_sm');
-    sql(`UPDATE messages SET status = 2, sent_at = now() WHERE id = ${r.message_id}`);
+    sql(`UPDATE messages SET status = message_status('sent'), sent_at = now() WHERE id = ${r.message_id}`);
     const d1 = await first;             // not acknowledged, and the link stays silent
     assert.equal(d1.receipted_message_id, r.message_id);
     const t0 = Date.now();

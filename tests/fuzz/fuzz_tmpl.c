@@ -1,4 +1,4 @@
-/* libFuzzer target over the Mustache parser and renderer (src/tmpl.c): the input, cut at the
+/* libFuzzer target over the Mustache parser and renderer (src/tmpl_*.c): the input, cut at the
  * first NUL, gives two templates, "main" and the partial/parent "p" (each may include either),
  * rendered against a fixed context with strings, numbers, lists and nested objects. */
 #include <stdint.h>

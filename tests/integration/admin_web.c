@@ -7,52 +7,41 @@
 #include <string.h>
 #include <strings.h>
 #include "admin_web.h"
-
-
-static size_t on_body(char *p, size_t size, size_t n, void *arg)
-{
-	struct web_page *pg = arg;
-	size_t len = strlen(pg->body);
-	pg->body = realloc(pg->body, len + size * n + 1);
-	memcpy(pg->body + len, p, size * n);
-	pg->body[len + size * n] = '\0';
-	return size * n;
-}
+#include "itest.h"
 
 static size_t on_hdr(char *p, size_t size, size_t n, void *arg)
 {
 	struct web_page *pg = arg;
 	size_t len = size * n;
-	static const struct { const char *name; size_t off; } want[] = {
-		{"Location:", offsetof(struct web_page, location)},
-		{"Set-Cookie:", offsetof(struct web_page, set_cookie)},
-		{"Cache-Control:", offsetof(struct web_page, cache_control)},
-		{"Content-Security-Policy:", offsetof(struct web_page, csp)},
-	};
-	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
-		size_t k = strlen(want[i].name);
-		if (len > k && strncasecmp(p, want[i].name, k) == 0) {
-			char **slot = (char **)((char *)pg + want[i].off);
-			while (k < len && p[k] == ' ')
-				k++;
-			size_t end = len;
-			while (end > k && (p[end - 1] == '\r' || p[end - 1] == '\n'))
-				end--;
-			free(*slot);
-			*slot = strndup(p + k, end - k);
-		}
-	}
+	if (!itest_header(p, len, "Location:", &pg->location) && !itest_header(p, len, "Set-Cookie:", &pg->set_cookie) &&
+	    !itest_header(p, len, "Cache-Control:", &pg->cache_control))
+		itest_header(p, len, "Content-Security-Policy:", &pg->csp);
 	return len;
+}
+
+/* Performs the request c has been set up for and cleans c up; what names it when it fails. */
+static struct web_page *perform(CURL *c, const char *what)
+{
+	struct web_page *pg = calloc(1, sizeof(*pg));
+	struct itest_sink body = {calloc(1, 1), 0};
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, itest_sink_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_hdr);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, pg);
+	cr_assert_eq(curl_easy_perform(c), CURLE_OK, "%s failed", what);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &pg->status);
+	curl_easy_cleanup(c);
+	pg->body = body.data;
+	return pg;
 }
 
 /* One request; cookie "name=value" (may be NULL), form body (NULL: none), extra header. */
 struct web_page *web_req(const char *method, const char *path, const char *cookie, const char *form,
 			const char *header)
 {
-	struct web_page *pg = calloc(1, sizeof(*pg));
-	pg->body = calloc(1, 1);
-	char url[2048];
+	char url[2048], what[2100];
 	snprintf(url, sizeof(url), "%s%s", getenv("HERALD_TEST_URL"), path);
+	snprintf(what, sizeof(what), "%s %s", method, path);
 	CURL *c = curl_easy_init();
 	struct curl_slist *h = NULL;
 	curl_easy_setopt(c, CURLOPT_URL, url);
@@ -66,14 +55,8 @@ struct web_page *web_req(const char *method, const char *path, const char *cooki
 	if (header)
 		h = curl_slist_append(h, header);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, pg);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_hdr);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, pg);
-	cr_assert_eq(curl_easy_perform(c), CURLE_OK, "%s %s failed", method, path);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &pg->status);
+	struct web_page *pg = perform(c, what);
 	curl_slist_free_all(h);
-	curl_easy_cleanup(c);
 	return pg;
 }
 
@@ -125,10 +108,9 @@ long web_status(const char *method, const char *path, const char *cookie, const 
 struct web_page *web_upload(const char *path, const char *cookie, const char *csrf, const char *filename,
 			    const char *content)
 {
-	struct web_page *pg = calloc(1, sizeof(*pg));
-	pg->body = calloc(1, 1);
-	char url[2048];
+	char url[2048], what[2100];
 	snprintf(url, sizeof(url), "%s%s", getenv("HERALD_TEST_URL"), path);
+	snprintf(what, sizeof(what), "upload to %s", path);
 	CURL *c = curl_easy_init();
 	curl_mime *mime = curl_mime_init(c);
 	curl_mimepart *part = curl_mime_addpart(mime);
@@ -142,13 +124,7 @@ struct web_page *web_upload(const char *path, const char *cookie, const char *cs
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_COOKIE, cookie);
 	curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, pg);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_hdr);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, pg);
-	cr_assert_eq(curl_easy_perform(c), CURLE_OK, "upload to %s failed", path);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &pg->status);
+	struct web_page *pg = perform(c, what);
 	curl_mime_free(mime);
-	curl_easy_cleanup(c);
 	return pg;
 }

@@ -40,8 +40,8 @@ long long eng_count(long long mid, int status)
 
 int eng_wait_final(long long mid, double s)
 {
-	return eng_wait(s, "SELECT coalesce(sum(n) FILTER (WHERE status IN (0, 1)), 0) = 0 AND coalesce(sum(n), 0) > 0"
-			   " FROM message_counts WHERE mailing_id = %lld", mid);
+	return eng_wait(s, "SELECT coalesce(sum(n) FILTER (WHERE status IN (message_status('pending'),"
+			   " message_status('sending'))), 0) = 0 AND coalesce(sum(n), 0) > 0 FROM message_counts WHERE mailing_id = %lld", mid);
 }
 
 struct proc eng_herald(const struct proc *fp, ...)

@@ -4,6 +4,7 @@
 #ifndef HERALD_ENGINE_UTIL_H
 #define HERALD_ENGINE_UTIL_H
 #include <jansson.h>
+#include "message_status.h"
 #include "proc.h"
 
 /* n clients with operator op, tag (NULL: none) and time zone tz; phones 7 + op + 7 digits. */

@@ -20,14 +20,9 @@ const char *tok_admin(void) { return env("HERALD_TEST_TOKEN_ADMIN"); }
 const char *tok_operator(void) { return env("HERALD_TEST_TOKEN_OPERATOR"); }
 const char *tok_viewer(void) { return env("HERALD_TEST_TOKEN_VIEWER"); }
 
-struct sink {
-	char *data;
-	size_t len;
-};
-
-static size_t on_data(char *p, size_t size, size_t n, void *arg)
+size_t itest_sink_write(char *p, size_t size, size_t n, void *sink)
 {
-	struct sink *s = arg;
+	struct itest_sink *s = sink;
 	s->data = realloc(s->data, s->len + size * n + 1);
 	memcpy(s->data + s->len, p, size * n);
 	s->len += size * n;
@@ -35,32 +30,39 @@ static size_t on_data(char *p, size_t size, size_t n, void *arg)
 	return size * n;
 }
 
+int itest_header(const char *line, size_t len, const char *name, char **value)
+{
+	size_t k = strlen(name);
+	if (len <= k || strncasecmp(line, name, k) != 0)
+		return 0;
+	while (k < len && line[k] == ' ')
+		k++;
+	while (len > k && (line[len - 1] == '\r' || line[len - 1] == '\n'))
+		len--;
+	free(*value);
+	*value = strndup(line + k, len - k);
+	return 1;
+}
+
 static size_t on_header(char *p, size_t size, size_t n, void *arg)
 {
 	struct resp *r = arg;
 	size_t len = size * n;
-	char **slot = NULL;
-	size_t skip = 0;
-	if (len > 9 && strncasecmp(p, "Location:", 9) == 0) { slot = &r->location; skip = 9; }
-	else if (len > 6 && strncasecmp(p, "Allow:", 6) == 0) { slot = &r->allow; skip = 6; }
-	else if (len > 13 && strncasecmp(p, "Content-Type:", 13) == 0) { slot = &r->content_type; skip = 13; }
-	if (slot) {
-		while (skip < len && p[skip] == ' ')
-			skip++;
-		size_t end = len;
-		while (end > skip && (p[end - 1] == '\r' || p[end - 1] == '\n'))
-			end--;
-		free(*slot);
-		*slot = strndup(p + skip, end - skip);
-	}
+	size_t had = r->headers ? strlen(r->headers) : 0;
+	r->headers = realloc(r->headers, had + len + 1);
+	memcpy(r->headers + had, p, len);
+	r->headers[had + len] = '\0';
+	if (!itest_header(p, len, "Location:", &r->location) && !itest_header(p, len, "Allow:", &r->allow))
+		itest_header(p, len, "Content-Type:", &r->content_type);
 	return len;
 }
 
-struct resp *api_raw(const char *token, const char *method, const char *path,
-		     const char *content_type, const char *body, size_t len)
+/* api_raw with an extra request header (NULL: none). */
+static struct resp *request(const char *token, const char *method, const char *path, const char *header,
+			    const char *content_type, const char *body, size_t len)
 {
 	struct resp *r = calloc(1, sizeof(*r));
-	struct sink s = {calloc(1, 1), 0};
+	struct itest_sink s = {calloc(1, 1), 0};
 	char url[4096], auth[512], ct[256];
 	struct curl_slist *h = NULL;
 	CURL *c = curl_easy_init();
@@ -79,9 +81,11 @@ struct resp *api_raw(const char *token, const char *method, const char *path,
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
 	}
+	if (header)
+		h = curl_slist_append(h, header);
 	h = curl_slist_append(h, "Expect:");
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, itest_sink_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
@@ -97,18 +101,106 @@ struct resp *api_raw(const char *token, const char *method, const char *path,
 	return r;
 }
 
-struct resp *api(const char *token, const char *method, const char *path, const char *fmt, ...)
+struct resp *api_raw(const char *token, const char *method, const char *path,
+		     const char *content_type, const char *body, size_t len)
+{
+	return request(token, method, path, NULL, content_type, body, len);
+}
+
+/* request() with a JSON body made from fmt and ap (fmt NULL: no body). */
+static struct resp *vrequest(const char *token, const char *method, const char *path, const char *header,
+			     const char *fmt, va_list ap)
 {
 	char *body = NULL;
-	if (fmt) {
-		va_list ap;
-		va_start(ap, fmt);
+	if (fmt)
 		cr_assert(vasprintf(&body, fmt, ap) >= 0);
-		va_end(ap);
-	}
-	struct resp *r = api_raw(token, method, path, "application/json", body, body ? strlen(body) : 0);
+	struct resp *r = request(token, method, path, header, "application/json", body, body ? strlen(body) : 0);
 	free(body);
 	return r;
+}
+
+struct resp *api_hdr(const char *token, const char *method, const char *path, const char *header,
+		     const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct resp *r = vrequest(token, method, path, header, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+int resp_has_header(const struct resp *r, const char *name, const char *value)
+{
+	size_t n = strlen(name), v = strlen(value);
+	for (const char *p = r->headers; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		if (strncasecmp(p, name, n) != 0 || p[n] != ':')
+			continue;
+		const char *q = p + n + 1;
+		while (*q == ' ')
+			q++;
+		if (strncasecmp(q, value, v) == 0 && (q[v] == '\r' || q[v] == '\n' || q[v] == '\0'))
+			return 1;
+	}
+	return 0;
+}
+
+struct resp *api(const char *token, const char *method, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct resp *r = vrequest(token, method, path, NULL, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+void api_expect(long status, const char *token, const char *method, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	struct resp *r = vrequest(token, method, path, NULL, fmt, ap);
+	va_end(ap);
+	cr_assert_eq(r->status, status, "%s %s: %ld, not %ld: %s", method, path, r->status, status, r->body);
+	resp_free(r);
+}
+
+long itest_walk(struct itest_walk *w)
+{
+	char url[1024];
+	long seen = 0;
+	json_t *last = NULL;
+	snprintf(url, sizeof(url), "%s%s", w->path, w->count ? "&count=true" : "");
+	for (int pages = 0; pages < ITEST_WALK_PAGES; pages++) {
+		struct resp *r = api(tok_viewer(), "GET", url, NULL);
+		cr_assert_eq(r->status, 200, "%s: %s", url, r->body);
+		if (pages == 0 && w->count)
+			*w->count = jint(r->json, "count");
+		json_t *rows = json_object_get(r->json, "results"), *row;
+		size_t i;
+		cr_assert_leq(json_array_size(rows), w->limit, "%s: a page over its limit", url);
+		json_array_foreach(rows, i, row) {
+			json_t *key = json_object_get(row, w->key);
+			cr_assert(key != NULL, "%s: a row without %s", url, w->key);
+			if (last)
+				cr_assert(json_is_integer(key) ? json_integer_value(key) > json_integer_value(last)
+					  : strcmp(json_string_value(key), json_string_value(last)) > 0,
+					  "%s: %s out of order (each row once, ascending)", url, w->key);
+			json_decref(last);
+			last = json_incref(key);
+			if (w->each)
+				w->each(row, w->arg);
+			seen++;
+		}
+		const char *next = jstr(r->json, "next_cursor");
+		if (next == NULL) {
+			resp_free(r);
+			json_decref(last);
+			return seen;
+		}
+		snprintf(url, sizeof(url), "%s&cursor=%s", w->path, next);
+		resp_free(r);
+	}
+	cr_assert_fail("%s: more than %d pages", w->path, ITEST_WALK_PAGES);
+	return seen;
 }
 
 void resp_free(struct resp *r)
@@ -119,6 +211,7 @@ void resp_free(struct resp *r)
 	free(r->content_type);
 	free(r->location);
 	free(r->allow);
+	free(r->headers);
 	json_decref(r->json);
 	free(r);
 }
@@ -135,6 +228,15 @@ void uniq_name(const char *prefix, char *out, size_t outlen)
 	unsigned x;
 	cr_assert(getrandom(&x, sizeof(x), 0) == sizeof(x));
 	snprintf(out, outlen, "%s%08x", prefix, x);
+}
+
+void uniq_code(char out[4])
+{
+	char *c = itest_sql("SELECT lpad(n::text, 3, '0') FROM generate_series(100, 999) n"
+			    " WHERE lpad(n::text, 3, '0') NOT IN (SELECT code FROM operators) ORDER BY random() LIMIT 1");
+	cr_assert_not_null(c, "every operator code is taken");
+	snprintf(out, 4, "%s", c);
+	free(c);
 }
 
 PGconn *itest_db(void)
@@ -187,4 +289,9 @@ long long jint(json_t *obj, const char *path)
 	json_t *v = descend(obj, path);
 	cr_assert(json_is_integer(v), "field %s is not an integer", path);
 	return json_integer_value(v);
+}
+
+int jhas_error(json_t *obj, const char *field)
+{
+	return json_object_get(json_object_get(obj, "errors"), field) != NULL;
 }

@@ -14,6 +14,7 @@ struct resp {
 	char *content_type;
 	char *location;
 	char *allow;
+	char *headers;         /* every response header line, as received */
 };
 
 /* The tokens of the three users the harness created. */
@@ -28,12 +29,47 @@ struct resp *api(const char *token, const char *method, const char *path, const 
 /* The same with any content type and raw bytes. */
 struct resp *api_raw(const char *token, const char *method, const char *path,
 		     const char *content_type, const char *body, size_t len);
+/* api() with one more request header ("Name: value"; NULL: none). */
+struct resp *api_hdr(const char *token, const char *method, const char *path, const char *header,
+		     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/* 1 when the response has header name with value (both compared without case). */
+int resp_has_header(const struct resp *r, const char *name, const char *value);
 void resp_free(struct resp *r);
+/* Sends like api() and asserts the answer's status; the answer is freed. */
+void api_expect(long status, const char *token, const char *method, const char *path, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+/* A walk over every page of a list as the viewer, following next_cursor. */
+#define ITEST_WALK_PAGES 100000
+struct itest_walk {
+	const char *path;      /* with its query started and the limit: "/api/v1/tags?limit=4" */
+	size_t limit;          /* no page may hold more rows */
+	const char *key;       /* a field (integer or string) that ascends from row to row */
+	long long *count;      /* or NULL: asks count=true and stores the first page's count */
+	void (*each)(json_t *row, void *arg);   /* or NULL: called for every row */
+	void *arg;
+};
+/* Asserts 200 on each page, the limit and the order of key (each row once); returns the number
+ * of rows. */
+long itest_walk(struct itest_walk *w);
+
+/* A libcurl write callback (CURLOPT_WRITEFUNCTION) appending to a struct itest_sink, whose data
+ * stays NUL-terminated; start with {NULL, 0} and free data. */
+struct itest_sink {
+	char *data;
+	size_t len;
+};
+size_t itest_sink_write(char *p, size_t size, size_t n, void *sink);
+/* When the header line[0..len) is name ("Location:"), its value without the spaces before and
+ * the CRLF after replaces *value (malloc'ed; the old one is freed) and 1 is returned; else 0. */
+int itest_header(const char *line, size_t len, const char *name, char **value);
 
 /* A phone number no other test uses: 7 + 10 digits. */
 void uniq_phone(char out[12]);
 /* A short unique word for names (tags, users): prefix + random hex. */
 void uniq_name(const char *prefix, char *out, size_t outlen);
+/* An operator code (3 digits) no operator has yet. */
+void uniq_code(char out[4]);
 
 /* A connection to the test database (cached per process); fails the test when unreachable. */
 PGconn *itest_db(void);
@@ -43,5 +79,7 @@ char *itest_sql(const char *sql, ...) __attribute__((format(printf, 1, 2)));
 /* Shorthands for JSON fields of a response. */
 const char *jstr(json_t *obj, const char *path);   /* "a.b" descends objects */
 long long jint(json_t *obj, const char *path);
+/* True when obj (a problem, or one item's errors in a bulk answer) names field in "errors". */
+int jhas_error(json_t *obj, const char *field);
 
 #endif

@@ -26,7 +26,8 @@ void messages_insert(long long mailing_id, int status, int n)
 {
 	free(itest_sql("INSERT INTO messages (mailing_id, phone, status, attempts, last_error, due_at, expires_at)"
 		       " SELECT %lld, '7' || lpad((random() * 1e10)::bigint::text, 10, '0'), %d,"
-		       " CASE WHEN %d = 3 THEN 2 ELSE 0 END, CASE WHEN %d = 3 THEN 'provider said no' END,"
+		       " CASE WHEN %d = " MSG_SQL(MSG_FAILED) " THEN 2 ELSE 0 END,"
+		       " CASE WHEN %d = " MSG_SQL(MSG_FAILED) " THEN 'provider said no' END,"
 		       " now() + interval '30 days', now() + interval '31 days' FROM generate_series(1, %d)",
 		       mailing_id, status, status, status, n));
 }
@@ -38,11 +39,6 @@ long messages_rows(long long mailing_id, int status)
 	long n = atol(s);
 	free(s);
 	return n;
-}
-
-int has_error(const struct resp *r, const char *field)
-{
-	return json_object_get(json_object_get(r->json, "errors"), field) != NULL;
 }
 
 void notify_listen(const char *channel)

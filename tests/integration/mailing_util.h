@@ -4,6 +4,7 @@
 #ifndef HERALD_MAILING_UTIL_H
 #define HERALD_MAILING_UTIL_H
 #include "itest.h"
+#include "message_status.h"
 
 /* Far enough ahead that no scheduler starts these mailings while a test runs. */
 #define M_START "2099-01-10T09:00:00+03:00"
@@ -16,12 +17,10 @@
 long long mailing_new(const char *text, const char *extra);
 /* Sets the mailing's status in the database (to test the state rules). */
 void mailing_set_status(long long id, const char *status);
-/* Inserts n messages of the mailing with status (0..5), not due for 30 days. */
+/* Inserts n messages of the mailing with status (MSG_*), not due for 30 days. */
 void messages_insert(long long mailing_id, int status, int n);
 /* The number of the mailing's message rows with status (-1: any). */
 long messages_rows(long long mailing_id, int status);
-/* True when the 422 answer r names field in errors. */
-int has_error(const struct resp *r, const char *field);
 /* LISTEN on channel (the test's own database connection). */
 void notify_listen(const char *channel);
 /* True when a notification on channel with payload has arrived (waits up to 2 s); drains. */

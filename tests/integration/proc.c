@@ -1,5 +1,6 @@
 /* proc.c — engine test helpers (see proc.h). */
 #include "proc.h"
+#include "itest.h"
 
 #include <arpa/inet.h>
 #include <criterion/criterion.h>
@@ -175,6 +176,25 @@ char *eng_token(const char *name, const char *role)
 	return strdup(tok);
 }
 
+int eng_cli(const char *env, const char *args, char **out)
+{
+	char *cmd;
+	cr_assert(asprintf(&cmd, "DATABASE_URL='%s' HERALD_LOG_DIR=%s/%s %s %s/build/herald %s 2>>%s/%s-cli.err",
+			   conninfo, log_dir(), dbname, env, root(), args, log_dir(), dbname) > 0);
+	FILE *f = popen(cmd, "r");
+	cr_assert_not_null(f);
+	size_t len = 0, cap = 4096;
+	char *s = malloc(cap);
+	for (size_t n; (n = fread(s + len, 1, cap - len - 1, f)) > 0;)
+		if ((len += n) == cap - 1)
+			s = realloc(s, cap *= 2);
+	s[len] = '\0';
+	int st = pclose(f);
+	free(cmd);
+	*out = s;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 struct proc fakeprobe_start(const char *const *args)
 {
 	struct proc p = {0};
@@ -292,24 +312,9 @@ void proc_cleanup(void)
 	}
 }
 
-struct sink {
-	char *data;
-	size_t len;
-};
-
-static size_t on_data(char *p, size_t size, size_t n, void *arg)
-{
-	struct sink *s = arg;
-	s->data = realloc(s->data, s->len + size * n + 1);
-	memcpy(s->data + s->len, p, size * n);
-	s->len += size * n;
-	s->data[s->len] = '\0';
-	return size * n;
-}
-
 char *url_text(const char *method, const char *url, const char *body, long *status)
 {
-	struct sink s = {NULL, 0};
+	struct itest_sink s = {NULL, 0};
 	CURL *c = curl_easy_init();
 	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
 	curl_easy_setopt(c, CURLOPT_URL, url);
@@ -317,7 +322,7 @@ char *url_text(const char *method, const char *url, const char *body, long *stat
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	if (body)
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, itest_sink_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
 	long st = 0;

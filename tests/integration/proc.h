@@ -26,6 +26,11 @@ long long eng_int(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * new API token of it (malloc'ed). */
 char *eng_token(const char *name, const char *role);
 
+/* Runs build/herald with args (shell words) against that database, with the extra environment
+ * assignments env (shell words, "" for none); stderr goes to the test's log folder. Returns the
+ * exit status and puts stdout (malloc'ed) into *out. */
+int eng_cli(const char *env, const char *args, char **out);
+
 /* build/fakeprobe on a free port with the given extra arguments (NULL-terminated). */
 struct proc fakeprobe_start(const char *const *args);
 /* build/herald serve on a free port against the test database, with extra "K=V" environment

@@ -132,7 +132,7 @@ Test(admin_mailings, state_rules_are_shown_as_messages)
 {
 	long long run = mailing_new("running one", ""), done = mailing_new("finished one", "");
 	mailing_set_status(run, "running");
-	messages_insert(run, 0, 1);   /* due in 30 days: keeps the scheduler from finishing it */
+	messages_insert(run, MSG_PENDING, 1);   /* due in 30 days: keeps the scheduler from finishing it */
 	mailing_set_status(done, "finished");
 	char path[80];
 
@@ -180,7 +180,7 @@ Test(admin_mailings, retry_failed_from_the_page)
 {
 	long long id = mailing_new("retry me", "");
 	mailing_set_status(id, "running");
-	messages_insert(id, 3, 4);
+	messages_insert(id, MSG_FAILED, 4);
 	char path[80];
 	snprintf(path, sizeof(path), "/admin/mailings/%lld", id);
 	struct web_page *pg = web_req("GET", path, cookie_admin, NULL, NULL);
@@ -193,7 +193,9 @@ Test(admin_mailings, retry_failed_from_the_page)
 	web_free(pg);
 	/* pending again, or already sent again by the harness's herald (it sends at once); one
 	 * snapshot, as three counts apart would see a message move between them */
-	char *n = itest_sql("SELECT count(*) FILTER (WHERE status IN (0, 1, 2)) || ' ' || count(*) FILTER (WHERE status = 3)"
+	char *n = itest_sql("SELECT count(*) FILTER (WHERE status IN (message_status('pending'),"
+			    " message_status('sending'), message_status('sent'))) || ' '"
+			    " || count(*) FILTER (WHERE status = message_status('failed'))"
 			    " FROM messages WHERE mailing_id = %lld", id);
 	cr_expect_str_eq(n, "4 0", "retried, failed: %s", n);
 	free(n);
@@ -226,8 +228,8 @@ Test(admin_mailings, bulk_reports_each_mailing)
 Test(admin_mailings, delete_confirmation_counts_messages)
 {
 	long long id = mailing_new("delete me", ""), other = mailing_new("delete me too", "");
-	messages_insert(id, 2, 3);
-	messages_insert(other, 0, 2);
+	messages_insert(id, MSG_SENT, 3);
+	messages_insert(other, MSG_PENDING, 2);
 	char path[80];
 	snprintf(path, sizeof(path), "/admin/mailings/%lld/delete", id);
 	struct web_page *pg = web_req("GET", path, cookie_admin, NULL, NULL);
@@ -259,8 +261,8 @@ Test(admin_mailings, live_fragment_polls_only_while_open)
 {
 	long long id = mailing_new("live one", "");
 	mailing_set_status(id, "running");
-	messages_insert(id, 2, 5);
-	messages_insert(id, 0, 1);   /* not due: the harness's scheduler would finish it without */
+	messages_insert(id, MSG_SENT, 5);
+	messages_insert(id, MSG_PENDING, 1);   /* not due: the harness's scheduler would finish it without */
 	char path[80];
 	snprintf(path, sizeof(path), "/admin/mailings/%lld/live", id);
 	struct web_page *pg = web_req("GET", path, cookie_viewer, NULL, NULL);
@@ -270,7 +272,7 @@ Test(admin_mailings, live_fragment_polls_only_while_open)
 	cr_expect(strstr(pg->body, "data-count=\"sent\">5</tspan>"), "%s", pg->body);
 	cr_expect(strstr(pg->body, "<desc id=\"chart-counts-d\">6 in all, sent 5"));
 	web_free(pg);
-	messages_insert(id, 3, 2);
+	messages_insert(id, MSG_FAILED, 2);
 	mailing_set_status(id, "finished");
 	pg = web_req("GET", path, cookie_viewer, NULL, NULL);
 	cr_expect(strstr(pg->body, "data-count=\"failed\">2</tspan>"));

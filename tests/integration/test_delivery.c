@@ -42,7 +42,7 @@ static void assert_exactly_once(const struct proc *fp, const struct proc *hs, in
 				int latency_ms)
 {
 	long long t = timeouts(hs, nh);
-	cr_assert_eq(eng_count(m, 2), n, "%lld of %d sent", eng_count(m, 2), n);
+	cr_assert_eq(eng_count(m, MSG_SENT), n, "%lld of %d sent", eng_count(m, MSG_SENT), n);
 	cr_assert_eq(fp_stat(fp, "unique_ids"), n);
 	cr_assert_leq(fp_stat(fp, "duplicates"), t, "%lld requests for messages already requested, %lld timeouts",
 		      fp_stat(fp, "duplicates"), t);
@@ -151,10 +151,10 @@ Test(delivery, backlog_stops_when_the_send_window_closes)
 	free(open);
 	while (eng_int("SELECT (extract(epoch FROM now()) * 1000)::bigint") < close_ms + 3000)
 		usleep(100000);
-	long long sent = eng_count(m, 2);
+	long long sent = eng_count(m, MSG_SENT);
 	cr_assert_gt(sent, 0, "nothing was sent while the window was open");
 	cr_assert_lt(sent, 300, "everything was sent before the window closed: nothing was tested");
-	cr_assert(eng_wait(5, "SELECT count(*) = 0 FROM messages WHERE mailing_id = %lld AND status = 1", m));
+	cr_assert(eng_wait(5, "SELECT count(*) = 0 FROM messages WHERE mailing_id = %lld AND status = message_status('sending')", m));
 	json_t *a = fp_received(&fp), *e;
 	size_t i;
 	json_array_foreach(a, i, e) {
@@ -162,8 +162,8 @@ Test(delivery, backlog_stops_when_the_send_window_closes)
 		cr_assert_lt(ts, close_ms, "a request arrived %lld ms after the window closed", ts - close_ms);
 	}
 	json_decref(a);
-	cr_assert_eq(eng_count(m, 0), 300 - eng_count(m, 2), "messages not sent are not pending");
-	cr_assert_eq(eng_int("SELECT count(*) FROM messages WHERE mailing_id = %lld AND status = 0"
+	cr_assert_eq(eng_count(m, MSG_PENDING), 300 - eng_count(m, MSG_SENT), "messages not sent are not pending");
+	cr_assert_eq(eng_int("SELECT count(*) FROM messages WHERE mailing_id = %lld AND status = message_status('pending')"
 			     " AND due_at < now() + interval '20 hours'", m), 0,
 		     "a pending message is not due at the next opening");
 	cr_assert_eq(fp_stat(&fp, "duplicates"), 0);

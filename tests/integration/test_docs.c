@@ -25,41 +25,22 @@ struct fetched {
 	char etag[128], cache_control[128];
 };
 
-static size_t on_body(char *p, size_t size, size_t n, void *arg)
-{
-	struct fetched *f = arg;
-	f->body = realloc(f->body, f->len + size * n + 1);
-	memcpy(f->body + f->len, p, size * n);
-	f->len += size * n;
-	f->body[f->len] = '\0';
-	return size * n;
-}
-
-static void header_value(const char *p, size_t len, const char *name, char *out, size_t outlen)
-{
-	size_t n = strlen(name);
-	if (len <= n || strncasecmp(p, name, n) != 0)
-		return;
-	p += n;
-	len -= n;
-	while (len && *p == ' ')
-		p++, len--;
-	while (len && (p[len - 1] == '\r' || p[len - 1] == '\n'))
-		len--;
-	snprintf(out, outlen, "%.*s", (int)len, p);
-}
-
 static size_t on_head(char *p, size_t size, size_t n, void *arg)
 {
 	struct fetched *f = arg;
-	header_value(p, size * n, "ETag:", f->etag, sizeof(f->etag));
-	header_value(p, size * n, "Cache-Control:", f->cache_control, sizeof(f->cache_control));
+	char *v = NULL;
+	if (itest_header(p, size * n, "ETag:", &v))
+		snprintf(f->etag, sizeof(f->etag), "%s", v);
+	else if (itest_header(p, size * n, "Cache-Control:", &v))
+		snprintf(f->cache_control, sizeof(f->cache_control), "%s", v);
+	free(v);
 	return size * n;
 }
 
 static struct fetched fetch(const char *method, const char *path, const char *header)
 {
-	struct fetched f = {.body = calloc(1, 1)};
+	struct fetched f = {0};
+	struct itest_sink body = {calloc(1, 1), 0};
 	char url[2048];
 	snprintf(url, sizeof(url), "%s%s", getenv("HERALD_TEST_URL"), path);
 	struct curl_slist *h = header ? curl_slist_append(NULL, header) : NULL;
@@ -69,8 +50,8 @@ static struct fetched fetch(const char *method, const char *path, const char *he
 	if (strcmp(method, "HEAD") == 0)
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &f);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, itest_sink_write);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_head);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, &f);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
@@ -79,6 +60,8 @@ static struct fetched fetch(const char *method, const char *path, const char *he
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &f.status);
 	curl_slist_free_all(h);
 	curl_easy_cleanup(c);
+	f.body = body.data;
+	f.len = body.len;
 	return f;
 }
 

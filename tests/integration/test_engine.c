@@ -20,7 +20,8 @@ Test(engine, starts_now_and_at_a_future_start)
 	eng_clients(20, "916", NULL, "Europe/Moscow");
 	long long now_m = eng_mailing(-60, 3600, "{}", "{}", "NULL", "NULL");
 	long long later = eng_mailing(2, 3600, "{}", "{}", "NULL", "NULL");
-	cr_assert(eng_wait(3, "SELECT coalesce((SELECT n FROM message_counts WHERE mailing_id = %lld AND status = 2), 0) = 20",
+	cr_assert(eng_wait(3, "SELECT coalesce((SELECT n FROM message_counts WHERE mailing_id = %lld"
+			      " AND status = message_status('sent')), 0) = 20",
 			   now_m), "the mailing that started in the past was not sent at once");
 	cr_assert_eq(eng_int("SELECT count(*) FROM messages WHERE mailing_id = %lld AND created_at < (SELECT start_at FROM mailings WHERE id = %lld)",
 			     later, later), 0, "recipients frozen before start_at");
@@ -28,11 +29,12 @@ Test(engine, starts_now_and_at_a_future_start)
 	cr_assert_eq(eng_int("SELECT (started_at >= start_at AND started_at < start_at + interval '1.2 s')::int FROM mailings WHERE id = %lld",
 			     later), 1, "a future mailing did not start within 1 s of start_at");
 	cr_assert(eng_wait_final(later, 3));
-	cr_assert_eq(eng_count(later, 2), 20);
+	cr_assert_eq(eng_count(later, MSG_SENT), 20);
 	cr_assert(eng_wait(3, "SELECT count(*) = 2 FROM mailings WHERE status = 'finished'"), "mailings not finished");
 	cr_assert_eq(fp_stat(&fp, "unique_ids"), 40);
 	cr_assert_eq(fp_stat(&fp, "ok"), 40);
-	cr_assert_eq(eng_int("SELECT count(*) FROM messages WHERE status = 2 AND sent_at IS NOT NULL AND attempts = 1"), 40);
+	cr_assert_eq(eng_int("SELECT count(*) FROM messages WHERE status = message_status('sent')"
+			     " AND sent_at IS NOT NULL AND attempts = 1"), 40);
 }
 
 Test(engine, filter_selects_exactly_the_matching_clients)
@@ -50,7 +52,7 @@ Test(engine, filter_selects_exactly_the_matching_clients)
 			     " WHERE c.operator_code IN ('916', '903') AND t.name IN ('vip', 'new')");
 	char *got = fp_phones_ok(&fp);
 	cr_assert_str_eq(got, want);
-	cr_assert_eq(eng_count(m, 2), 8);
+	cr_assert_eq(eng_count(m, MSG_SENT), 8);
 	free(got);
 	free(want);
 
@@ -73,7 +75,7 @@ Test(engine, filter_selects_exactly_the_matching_clients)
 	want = eng_sql("SELECT string_agg(phone, ',' ORDER BY phone) FROM clients c JOIN tags t ON t.id = c.tag_id WHERE t.name = 'old'");
 	got = fp_phones_ok(&fp);
 	cr_assert_str_eq(got, want);
-	cr_assert_eq(eng_count(m, 2), 6);
+	cr_assert_eq(eng_count(m, MSG_SENT), 6);
 	free(got);
 	free(want);
 }
@@ -86,7 +88,7 @@ Test(engine, failures_and_garbage_are_retried_until_all_sent_once)
 	eng_clients(300, "916", NULL, "Europe/Moscow");
 	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
 	cr_assert(eng_wait_final(m, 40), "not every message final");
-	cr_assert_eq(eng_count(m, 2), 300, "every message ends sent");
+	cr_assert_eq(eng_count(m, MSG_SENT), 300, "every message ends sent");
 	cr_assert_eq(fp_stat(&fp, "ok"), 300);
 	cr_assert_eq(fp_stat(&fp, "ok_twice"), 0, "an id was answered OK twice");
 	cr_assert_eq(fp_stat(&fp, "unique_ids"), 300);
@@ -113,15 +115,16 @@ Test(engine, permanent_4xx_fails_with_the_reason)
 	fp_control(&fp, "{\"rules\":[{\"phone\":79160000001,\"status\":400},{\"phone\":79160000002,\"status\":403}]}");
 	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
 	cr_assert(eng_wait_final(m, 5));
-	cr_assert_eq(eng_count(m, 2), 8);
-	cr_assert_eq(eng_count(m, 3), 2);
+	cr_assert_eq(eng_count(m, MSG_SENT), 8);
+	cr_assert_eq(eng_count(m, MSG_FAILED), 2);
 	char *err = eng_sql("SELECT last_error FROM messages WHERE phone = '79160000001' AND mailing_id = %lld", m);
 	cr_assert(err && strstr(err, "HTTP 400"), "last_error: %s", err ? err : "(null)");
 	free(err);
 	err = eng_sql("SELECT last_error FROM messages WHERE phone = '79160000002' AND mailing_id = %lld", m);
 	cr_assert(err && strstr(err, "HTTP 403") && strstr(err, "rule"), "last_error: %s", err ? err : "(null)");
 	free(err);
-	cr_assert_eq(eng_int("SELECT max(attempts) FROM messages WHERE status = 3"), 1, "a permanent failure is not retried");
+	cr_assert_eq(eng_int("SELECT max(attempts) FROM messages"
+			     " WHERE status = message_status('failed')"), 1, "a permanent failure is not retried");
 	cr_assert_eq(fp_stat(&fp, "received"), 10);
 }
 
@@ -133,7 +136,7 @@ Test(engine, wrong_token_is_a_permanent_failure)
 	eng_clients(3, "916", NULL, "Europe/Moscow");
 	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
 	cr_assert(eng_wait_final(m, 5));
-	cr_assert_eq(eng_count(m, 3), 3);
+	cr_assert_eq(eng_count(m, MSG_FAILED), 3);
 	cr_assert_eq(eng_int("SELECT count(*) FROM messages WHERE last_error LIKE '%%HTTP 401%%'"), 3);
 }
 
@@ -145,7 +148,7 @@ Test(engine, too_many_requests_honours_retry_after)
 	fp_control(&fp, "{\"rules\":[{\"phone\":79160000002,\"status\":429,\"times\":1,\"retry_after\":2}]}");
 	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
 	cr_assert(eng_wait_final(m, 8));
-	cr_assert_eq(eng_count(m, 2), 3);
+	cr_assert_eq(eng_count(m, MSG_SENT), 3);
 	long long ts[8];
 	int n = fp_arrivals(&fp, "79160000002", ts, 8);
 	cr_assert_eq(n, 2, "429 then one retry, got %d requests", n);
@@ -161,7 +164,7 @@ Test(engine, provider_down_for_a_while_then_back)
 	fp_control(&fp, "{\"down_ms\":2500}");
 	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
 	cr_assert(eng_wait_final(m, 20));
-	cr_assert_eq(eng_count(m, 2), 100);
+	cr_assert_eq(eng_count(m, MSG_SENT), 100);
 	cr_assert_eq(fp_stat(&fp, "ok_twice"), 0);
 	long long down = 0;
 	json_t *a = fp_received(&fp), *e;
@@ -199,10 +202,11 @@ Test(engine, nothing_is_sent_after_end_at)
 	json_decref(a);
 	cr_assert_gt(n, 0);
 	cr_assert_eq(late, 0, "%lld requests arrived after end_at", late);
-	cr_assert_gt(eng_count(m, 2), 0);
-	cr_assert_gt(eng_count(m, 4), 0, "what was not sent by end_at is expired");
-	cr_assert_eq(eng_count(m, 2) + eng_count(m, 4), 300);
-	cr_assert_eq(eng_int("SELECT count(*) FROM messages WHERE status = 2 AND sent_at >= (SELECT end_at FROM mailings WHERE id = %lld)", m), 0);
+	cr_assert_gt(eng_count(m, MSG_SENT), 0);
+	cr_assert_gt(eng_count(m, MSG_EXPIRED), 0, "what was not sent by end_at is expired");
+	cr_assert_eq(eng_count(m, MSG_SENT) + eng_count(m, MSG_EXPIRED), 300);
+	cr_assert_eq(eng_int("SELECT count(*) FROM messages WHERE status = message_status('sent')"
+			     " AND sent_at >= (SELECT end_at FROM mailings WHERE id = %lld)", m), 0);
 }
 
 Test(engine, send_window_follows_each_client_time_zone)
@@ -222,28 +226,31 @@ Test(engine, send_window_follows_each_client_time_zone)
 	snprintf(qs, sizeof(qs), "'%s'", ws);
 	snprintf(qe, sizeof(qe), "'%s'", we);
 	long long m = eng_mailing(-1, 3 * 86400, "{}", "{}", qs, qe);
-	cr_assert(eng_wait(5, "SELECT coalesce((SELECT n FROM message_counts WHERE mailing_id = %lld AND status = 2), 0) = 6", m));
+	cr_assert(eng_wait(5, "SELECT coalesce((SELECT n FROM message_counts WHERE mailing_id = %lld"
+			      " AND status = message_status('sent')), 0) = 6", m));
 	usleep(300000);
-	cr_assert_eq(eng_count(m, 2), 6);
-	cr_assert_eq(eng_count(m, 0), 9);
+	cr_assert_eq(eng_count(m, MSG_SENT), 6);
+	cr_assert_eq(eng_count(m, MSG_PENDING), 9);
 	char *sent = eng_sql("SELECT string_agg(DISTINCT c.timezone, ',' ORDER BY c.timezone) FROM messages m JOIN clients c ON c.id = m.client_id"
-			     " WHERE m.mailing_id = %lld AND m.status = 2", m);
+			     " WHERE m.mailing_id = %lld AND m.status = message_status('sent')", m);
 	cr_assert_str_eq(sent, "Africa/Abidjan,UTC");
 	/* the others wait for the next opening of the window in their own zone */
 	cr_assert_eq(eng_int("SELECT count(*) FROM messages m JOIN clients c ON c.id = m.client_id"
-			     " WHERE m.mailing_id = %lld AND m.status = 0 AND abs(extract(epoch FROM m.due_at - ("
+			     " WHERE m.mailing_id = %lld AND m.status = message_status('pending')"
+			     " AND abs(extract(epoch FROM m.due_at - ("
 			     "   SELECT min(x) FROM (SELECT ((now() AT TIME ZONE c.timezone)::date + d + '%s'::time) AT TIME ZONE c.timezone AS x"
 			     "     FROM generate_series(0, 1) d) s WHERE x > now()))) < 2", m, ws), 9,
 		     "due_at is not the window opening in the client's zone");
 
 	/* the same window turned around wraps midnight: now open everywhere but UTC and Abidjan */
 	long long w2 = eng_mailing(-1, 3 * 86400, "{}", "{}", qe, qs);
-	cr_assert(eng_wait(5, "SELECT coalesce((SELECT n FROM message_counts WHERE mailing_id = %lld AND status = 2), 0) = 9", w2));
+	cr_assert(eng_wait(5, "SELECT coalesce((SELECT n FROM message_counts WHERE mailing_id = %lld"
+			      " AND status = message_status('sent')), 0) = 9", w2));
 	usleep(300000);
-	cr_assert_eq(eng_count(w2, 0), 6);
+	cr_assert_eq(eng_count(w2, MSG_PENDING), 6);
 	free(sent);
 	sent = eng_sql("SELECT string_agg(DISTINCT c.timezone, ',' ORDER BY c.timezone) FROM messages m JOIN clients c ON c.id = m.client_id"
-		       " WHERE m.mailing_id = %lld AND m.status = 0", w2);
+		       " WHERE m.mailing_id = %lld AND m.status = message_status('pending')", w2);
 	cr_assert_str_eq(sent, "Africa/Abidjan,UTC");
 	free(sent);
 	free(ws);
@@ -263,7 +270,8 @@ Test(engine, window_opening_after_end_at_expires)
 	long long m = eng_mailing(-1, 2, "{}", "{}", qs, qe);
 	cr_assert(eng_wait(3, "SELECT count(*) = 2 FROM messages WHERE mailing_id = %lld AND due_at = expires_at", m),
 		  "due_at is least(opening, end_at)");
-	cr_assert(eng_wait(5, "SELECT coalesce((SELECT n FROM message_counts WHERE mailing_id = %lld AND status = 4), 0) = 2", m));
+	cr_assert(eng_wait(5, "SELECT coalesce((SELECT n FROM message_counts WHERE mailing_id = %lld"
+			      " AND status = message_status('expired')), 0) = 2", m));
 	cr_assert_eq(fp_stat(&fp, "received"), 0);
 	free(ws);
 	free(we);
@@ -280,7 +288,8 @@ Test(engine, cancel_stops_sending)
 		usleep(50000);
 	/* what POST /mailings/{id}/cancel does */
 	free(eng_sql("UPDATE mailings SET status = 'cancelled', updated_at = now() WHERE id = %lld", m));
-	free(eng_sql("UPDATE messages SET status = 5 WHERE mailing_id = %lld AND status = 0", m));
+	free(eng_sql("UPDATE messages SET status = message_status('cancelled')"
+		     " WHERE mailing_id = %lld AND status = message_status('pending')", m));
 	usleep(500000);
 	long long r1 = fp_stat(&fp, "received");
 	usleep(1000000);
@@ -288,8 +297,8 @@ Test(engine, cancel_stops_sending)
 	cr_assert_leq(r2 - r1, 2, "still sending after cancel: %lld more", r2 - r1);
 	cr_assert_lt(r2, 60);
 	cr_assert(eng_wait_final(m, 3));
-	cr_assert_eq(eng_count(m, 5) + eng_count(m, 2), 200);
-	cr_assert_gt(eng_count(m, 5), 100);
+	cr_assert_eq(eng_count(m, MSG_CANCELLED) + eng_count(m, MSG_SENT), 200);
+	cr_assert_gt(eng_count(m, MSG_CANCELLED), 100);
 	cr_assert_eq(eng_int("SELECT (status = 'cancelled')::int FROM mailings WHERE id = %lld", m), 1);
 }
 
@@ -301,13 +310,16 @@ Test(engine, retry_failed_sends_again)
 	fp_control(&fp, "{\"rules\":[{\"phone\":79160000003,\"status\":422,\"times\":1}]}");
 	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
 	cr_assert(eng_wait_final(m, 5));
-	cr_assert_eq(eng_count(m, 3), 1);
+	cr_assert_eq(eng_count(m, MSG_FAILED), 1);
 	cr_assert(eng_wait(3, "SELECT status = 'finished' FROM mailings WHERE id = %lld", m));
 	/* what POST /mailings/{id}/retry-failed does */
 	free(eng_sql("UPDATE mailings SET status = 'running', finished_at = NULL WHERE id = %lld", m));
-	free(eng_sql("UPDATE messages SET status = 0, due_at = now() WHERE mailing_id = %lld AND status = 3", m));
+	free(eng_sql("WITH u AS (UPDATE messages SET status = message_status('pending'), due_at = now()"
+		     " WHERE mailing_id = %lld AND status = message_status('failed') RETURNING id)"
+		     " INSERT INTO message_queue (message_id, due_at) SELECT id, now() FROM u", m));
 	free(eng_sql("NOTIFY herald_messages"));
-	cr_assert(eng_wait(3, "SELECT coalesce((SELECT n FROM message_counts WHERE mailing_id = %lld AND status = 2), 0) = 3", m));
+	cr_assert(eng_wait(3, "SELECT coalesce((SELECT n FROM message_counts WHERE mailing_id = %lld"
+			      " AND status = message_status('sent')), 0) = 3", m));
 	cr_assert_eq(eng_int("SELECT attempts FROM messages WHERE phone = '79160000003' AND mailing_id = %lld", m), 2);
 	long long ts[4];
 	cr_assert_eq(fp_arrivals(&fp, "79160000003", ts, 4), 2);
@@ -325,11 +337,11 @@ Test(engine, kill_9_then_restart_sends_everything_once_more_at_most_in_flight, .
 		usleep(50000);
 	cr_assert_geq(fp_stat(&fp, "received"), 3000);
 	proc_stop(&h, SIGKILL, 5);
-	long long sending = eng_count(m, 1);
+	long long sending = eng_count(m, MSG_SENDING);
 	cr_assert_lt(fp_stat(&fp, "received"), 20000, "the mailing ended before the kill; nothing was tested");
 	eng_herald(&fp, "HERALD_PROVIDER_TIMEOUT_MS=1000", NULL);
 	cr_assert(eng_wait_final(m, 60), "not every message final after the restart");
-	cr_assert_eq(eng_count(m, 2), 20000);
+	cr_assert_eq(eng_count(m, MSG_SENT), 20000);
 	cr_assert_eq(fp_stat(&fp, "unique_ids"), 20000);
 	long long dup = fp_stat(&fp, "duplicates");
 	cr_assert_leq(dup, sending, "%lld duplicates, %lld messages were in flight", dup, sending);
@@ -343,7 +355,7 @@ Test(engine, two_instances_share_the_work_without_double_sends)
 	eng_clients(6000, "916", NULL, "Europe/Moscow");
 	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
 	cr_assert(eng_wait_final(m, 30));
-	cr_assert_eq(eng_count(m, 2), 6000);
+	cr_assert_eq(eng_count(m, MSG_SENT), 6000);
 	cr_assert_eq(fp_stat(&fp, "duplicates"), 0);
 	cr_assert_eq(fp_stat(&fp, "ok_twice"), 0);
 	cr_assert_eq(fp_stat(&fp, "unique_ids"), 6000);
@@ -372,10 +384,10 @@ Test(engine, sigterm_finishes_or_releases_in_flight_and_exits_0)
 	for (int i = 0; i < 100 && fp_stat(&fp, "received") < 40; i++)
 		usleep(50000);
 	cr_assert_eq(proc_stop(&h, SIGTERM, 10), 0, "herald did not exit 0 on SIGTERM");
-	cr_assert_eq(eng_count(m, 1), 0, "messages left in 'sending' after a graceful stop");
-	long long sent = eng_count(m, 2);
+	cr_assert_eq(eng_count(m, MSG_SENDING), 0, "messages left in 'sending' after a graceful stop");
+	long long sent = eng_count(m, MSG_SENT);
 	cr_assert_gt(sent, 0);
-	cr_assert_eq(sent + eng_count(m, 0), 2000);
+	cr_assert_eq(sent + eng_count(m, MSG_PENDING), 2000);
 	cr_assert_eq(fp_stat(&fp, "ok"), sent, "an answered request was not written back");
 }
 
@@ -385,7 +397,7 @@ Test(engine, log_provider_counts_messages_as_sent)
 	eng_clients(5, "916", NULL, "Europe/Moscow");
 	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
 	cr_assert(eng_wait_final(m, 5));
-	cr_assert_eq(eng_count(m, 2), 5);
+	cr_assert_eq(eng_count(m, MSG_SENT), 5);
 	cr_assert(file_has(h.log, "\"event\":\"provider.log_message\""));
 }
 
@@ -396,7 +408,7 @@ Test(engine, rate_limit_spaces_the_requests)
 	eng_clients(40, "916", NULL, "Europe/Moscow");
 	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
 	cr_assert(eng_wait_final(m, 10));
-	cr_assert_eq(eng_count(m, 2), 40);
+	cr_assert_eq(eng_count(m, MSG_SENT), 40);
 	json_t *a = fp_received(&fp), *e;
 	size_t i;
 	long long first = 0, last = 0;

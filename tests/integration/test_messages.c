@@ -17,47 +17,14 @@ static long long client_new(char phone[12])
 	return n;
 }
 
-/* Walks every page of path (ending in '?' or a filter) with limit 2; checks ascending ids and that each
- * result passes check; returns the number of results. */
-static long walk(const char *path, long long *count, void (*check)(json_t *))
-{
-	char url[512];
-	long seen = 0;
-	long long last = 0;
-	const char *amp = path[strlen(path) - 1] == '?' ? "" : "&";
-	snprintf(url, sizeof(url), "%s%slimit=2&count=true", path, amp);
-	for (int pages = 0; pages < 100000; pages++) {
-		struct resp *r = api(tok_viewer(), "GET", url, NULL);
-		cr_assert_eq(r->status, 200, "%s: %s", url, r->body);
-		if (pages == 0)
-			*count = jint(r->json, "count");
-		json_t *res = json_object_get(r->json, "results");
-		for (size_t i = 0; i < json_array_size(res); i++) {
-			json_t *m = json_array_get(res, i);
-			cr_assert_gt(jint(m, "id"), last, "ascending ids, each once");
-			last = jint(m, "id");
-			check(m);
-			seen++;
-		}
-		const char *next = jstr(r->json, "next_cursor");
-		if (next == NULL) {
-			resp_free(r);
-			break;
-		}
-		snprintf(url, sizeof(url), "%s%slimit=2&cursor=%s", path, amp, next);
-		resp_free(r);
-	}
-	return seen;
-}
-
-static void is_failed(json_t *m) { cr_assert_str_eq(jstr(m, "status"), "failed"); }
-static void any(json_t *m) { cr_assert_not_null(jstr(m, "status")); }
+static void is_failed(json_t *m, void *arg) { cr_assert_str_eq(jstr(m, "status"), "failed"); }
+static void any(json_t *m, void *arg) { cr_assert_not_null(jstr(m, "status")); }
 
 Test(messages, get_one)
 {
 	long long id = mailing_new("the mailing's text", "");
 	mailing_set_status(id, "running");
-	messages_insert(id, 3, 1);
+	messages_insert(id, MSG_FAILED, 1);
 	char *mid = itest_sql("SELECT id FROM messages WHERE mailing_id = %lld", id);
 	char *phone = itest_sql("SELECT phone FROM messages WHERE mailing_id = %lld", id);
 	char path[64];
@@ -75,7 +42,8 @@ Test(messages, get_one)
 	cr_assert_not_null(jstr(r->json, "created_at"));
 	cr_assert(json_is_null(json_object_get(r->json, "sent_at")));
 	resp_free(r);
-	free(itest_sql("UPDATE messages SET text = 'its own', status = 2, sent_at = '2099-01-01T00:00:00Z' WHERE id = %s", mid));
+	free(itest_sql("UPDATE messages"
+		       " SET text = 'its own', status = message_status('sent'), sent_at = '2099-01-01T00:00:00Z' WHERE id = %s", mid));
 	r = api(tok_viewer(), "GET", path, NULL);
 	cr_assert_str_eq(jstr(r->json, "text"), "its own");
 	cr_assert_str_eq(jstr(r->json, "status"), "sent");
@@ -93,50 +61,49 @@ Test(messages, get_one)
 	resp_free(r);
 	free(mid);
 	free(phone);
-	r = api(tok_viewer(), "GET", "/api/v1/messages/999999999999", NULL);
-	cr_assert_eq(r->status, 404);
-	resp_free(r);
+	api_expect(404, tok_viewer(), "GET", "/api/v1/messages/999999999999", NULL);
 }
 
 Test(messages, mailing_messages_pages_and_status_filter)
 {
 	long long id = mailing_new("per mailing", "");
 	mailing_set_status(id, "running");
-	messages_insert(id, 0, 4);
-	messages_insert(id, 3, 3);
-	messages_insert(id, 2, 2);
+	messages_insert(id, MSG_PENDING, 4);
+	messages_insert(id, MSG_FAILED, 3);
+	messages_insert(id, MSG_SENT, 2);
 	char path[128];
 	long long count;
-	snprintf(path, sizeof(path), "/api/v1/mailings/%lld/messages?status=failed", id);
-	cr_assert_eq(walk(path, &count, is_failed), 3);
+	struct itest_walk w = {path, 2, "id", &count, is_failed, NULL};
+	snprintf(path, sizeof(path), "/api/v1/mailings/%lld/messages?status=failed&limit=2", id);
+	cr_assert_eq(itest_walk(&w), 3);
 	cr_assert_eq(count, 3);
-	snprintf(path, sizeof(path), "/api/v1/mailings/%lld/messages?", id);
-	cr_assert_eq(walk(path, &count, any), 9);
+	snprintf(path, sizeof(path), "/api/v1/mailings/%lld/messages?limit=2", id);
+	w.each = any;
+	cr_assert_eq(itest_walk(&w), 9);
 	cr_assert_eq(count, 9);
 
-	struct resp *r = api(tok_viewer(), "GET", "/api/v1/mailings/999999999999/messages", NULL);
-	cr_assert_eq(r->status, 404, "%s", r->body);
-	resp_free(r);
+	api_expect(404, tok_viewer(), "GET", "/api/v1/mailings/999999999999/messages", NULL);
 	snprintf(path, sizeof(path), "/api/v1/mailings/%lld/messages?status=lost", id);
-	r = api(tok_viewer(), "GET", path, NULL);
-	cr_assert_eq(r->status, 400, "%s", r->body);
-	resp_free(r);
+	api_expect(400, tok_viewer(), "GET", path, NULL);
 }
 
 Test(messages, list_filters)
 {
 	long long id = mailing_new("filters", "");
 	mailing_set_status(id, "running");
-	messages_insert(id, 0, 2);
-	messages_insert(id, 3, 3);
-	char *phone = itest_sql("SELECT phone FROM messages WHERE mailing_id = %lld AND status = 3 LIMIT 1", id);
+	messages_insert(id, MSG_PENDING, 2);
+	messages_insert(id, MSG_FAILED, 3);
+	char *phone = itest_sql("SELECT phone FROM messages WHERE mailing_id = %lld"
+				" AND status = message_status('failed') LIMIT 1", id);
 	char path[160];
 	long long count;
-	snprintf(path, sizeof(path), "/api/v1/messages?mailing_id=%lld&status=failed", id);
-	cr_assert_eq(walk(path, &count, is_failed), 3);
+	struct itest_walk w = {path, 2, "id", &count, is_failed, NULL};
+	snprintf(path, sizeof(path), "/api/v1/messages?mailing_id=%lld&status=failed&limit=2", id);
+	cr_assert_eq(itest_walk(&w), 3);
 	cr_assert_eq(count, 3);
-	snprintf(path, sizeof(path), "/api/v1/messages?mailing_id=%lld", id);
-	cr_assert_eq(walk(path, &count, any), 5);
+	snprintf(path, sizeof(path), "/api/v1/messages?mailing_id=%lld&limit=2", id);
+	w.each = any;
+	cr_assert_eq(itest_walk(&w), 5);
 	cr_assert_eq(count, 5);
 
 	snprintf(path, sizeof(path), "/api/v1/messages?phone=%s&status=failed&limit=1000", phone);
@@ -159,9 +126,7 @@ Test(messages, list_filters)
 	const char *bad[] = {"/api/v1/messages?status=nope", "/api/v1/messages?mailing_id=x",
 			     "/api/v1/messages?phone=123", "/api/v1/messages?mailing_id=0", "/api/v1/messages?tag=a"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		r = api(tok_viewer(), "GET", bad[i], NULL);
-		cr_assert_eq(r->status, 400, "%s: %s", bad[i], r->body);
-		resp_free(r);
+		api_expect(400, tok_viewer(), "GET", bad[i], NULL);
 	}
 	free(phone);
 }
@@ -220,38 +185,35 @@ Test(messages, direct_send_validation_and_roles)
 	struct resp *r = api(tok_operator(), "POST", "/api/v1/messages",
 			     "{\"phone\":\"89161234567\",\"text\":\"\",\"send_at\":\"soon\",\"x\":1}");
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "phone") && has_error(r, "text") && has_error(r, "send_at") && has_error(r, "x"), "%s", r->body);
+	cr_assert(jhas_error(r->json, "phone") && jhas_error(r->json, "text") && jhas_error(r->json, "send_at")
+		  && jhas_error(r->json, "x"), "%s", r->body);
 	resp_free(r);
 	r = api(tok_operator(), "POST", "/api/v1/messages", "{}");
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "phone") && has_error(r, "text"), "%s", r->body);
+	cr_assert(jhas_error(r->json, "phone") && jhas_error(r->json, "text"), "%s", r->body);
 	resp_free(r);
 	/* end_at before send_at, and end_at already past */
 	r = api(tok_operator(), "POST", "/api/v1/messages",
 		"{\"phone\":\"%s\",\"text\":\"t\",\"send_at\":\"2099-05-01T12:00:00Z\",\"end_at\":\"2099-05-01T11:00:00Z\"}", phone);
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "end_at"), "%s", r->body);
+	cr_assert(jhas_error(r->json, "end_at"), "%s", r->body);
 	resp_free(r);
 	r = api(tok_operator(), "POST", "/api/v1/messages",
 		"{\"phone\":\"%s\",\"text\":\"t\",\"end_at\":\"2020-01-01T00:00:00Z\"}", phone);
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "end_at"), "%s", r->body);
+	cr_assert(jhas_error(r->json, "end_at"), "%s", r->body);
 	resp_free(r);
 	r = api(tok_operator(), "POST", "/api/v1/messages",
 		"{\"phone\":\"%s\",\"text\":\"t\",\"send_at\":\"2020-01-01T00:00:00Z\"}", phone);
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "send_at"), "%s", r->body);
+	cr_assert(jhas_error(r->json, "send_at"), "%s", r->body);
 	resp_free(r);
 	char *n = itest_sql("SELECT count(*) FROM messages WHERE phone = '%s'", phone);
 	cr_assert_str_eq(n, "0", "nothing stored");
 	free(n);
 
-	r = api(tok_viewer(), "POST", "/api/v1/messages", "{\"phone\":\"%s\",\"text\":\"t\"}", phone);
-	cr_assert_eq(r->status, 403, "%s", r->body);
-	resp_free(r);
-	r = api(tok_viewer(), "POST", "/api/v1/messages/batch", "{\"phones\":[\"%s\"],\"text\":\"t\"}", phone);
-	cr_assert_eq(r->status, 403, "%s", r->body);
-	resp_free(r);
+	api_expect(403, tok_viewer(), "POST", "/api/v1/messages", "{\"phone\":\"%s\",\"text\":\"t\"}", phone);
+	api_expect(403, tok_viewer(), "POST", "/api/v1/messages/batch", "{\"phones\":[\"%s\"],\"text\":\"t\"}", phone);
 }
 
 Test(messages, batch)
@@ -268,7 +230,7 @@ Test(messages, batch)
 	cr_assert_eq(jint(r->json, "count"), 3, "duplicates once: %s", r->body);
 	long long id = jint(r->json, "mailing_id");
 	resp_free(r);
-	cr_assert_eq(messages_rows(id, 0), 3);
+	cr_assert_eq(messages_rows(id, MSG_PENDING), 3);
 	char *s = itest_sql("SELECT kind || ' ' || status || ' ' || (started_at IS NOT NULL) || ' ' || api_ts(start_at)"
 			    " || ' ' || api_ts(end_at) || ' ' || text FROM mailings WHERE id = %lld", id);
 	char expect[128];
@@ -300,8 +262,9 @@ Test(messages, batch_with_bad_phones_stores_nothing)
 	struct resp *r = api(tok_operator(), "POST", "/api/v1/messages/batch",
 			     "{\"phones\":[\"%s\",\"123\",\"%s\",7,\"89161234567\"],\"text\":\"%s\"}", p1, p1, text);
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "phones[1]") && has_error(r, "phones[3]") && has_error(r, "phones[4]"), "%s", r->body);
-	cr_assert(!has_error(r, "phones[0]") && !has_error(r, "phones[2]"), "%s", r->body);
+	cr_assert(jhas_error(r->json, "phones[1]") && jhas_error(r->json, "phones[3]")
+		  && jhas_error(r->json, "phones[4]"), "%s", r->body);
+	cr_assert(!jhas_error(r->json, "phones[0]") && !jhas_error(r->json, "phones[2]"), "%s", r->body);
 	resp_free(r);
 	char *n = itest_sql("SELECT count(*) FROM mailings WHERE text = '%s'", text);
 	cr_assert_str_eq(n, "0");
@@ -312,11 +275,11 @@ Test(messages, batch_with_bad_phones_stores_nothing)
 
 	r = api(tok_operator(), "POST", "/api/v1/messages/batch", "{\"phones\":[],\"text\":\"x\"}");
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "phones"));
+	cr_assert(jhas_error(r->json, "phones"));
 	resp_free(r);
 	r = api(tok_operator(), "POST", "/api/v1/messages/batch", "{\"phones\":\"%s\"}", p1);
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "phones") && has_error(r, "text"), "%s", r->body);
+	cr_assert(jhas_error(r->json, "phones") && jhas_error(r->json, "text"), "%s", r->body);
 	resp_free(r);
 }
 
@@ -340,9 +303,7 @@ Test(messages, batch_of_100000)
 	cr_assert_eq(messages_rows(id, -1), 100000);
 	char path[64];
 	snprintf(path, sizeof(path), "/api/v1/mailings/%lld", id);
-	r = api(tok_operator(), "DELETE", path, NULL);
-	cr_assert_eq(r->status, 204, "%s", r->body);
-	resp_free(r);
+	api_expect(204, tok_operator(), "DELETE", path, NULL);
 	cr_assert_eq(messages_rows(id, -1), 0);
 
 	/* one more phone is too many */
@@ -350,7 +311,42 @@ Test(messages, batch_of_100000)
 	n += (size_t)sprintf(body + n, ",\"%lld\"]}", b + 100000);
 	r = api_raw(tok_operator(), "POST", "/api/v1/messages/batch", "application/json", body, n);
 	cr_assert_eq(r->status, 422, "%.300s", r->body);
-	cr_assert(has_error(r, "phones"));
+	cr_assert(jhas_error(r->json, "phones"));
 	resp_free(r);
 	free(body);
+}
+
+/* The statuses of src/message_status.h and of sql/016 agree: each number has the same name both
+ * ways, SQL knows none beyond them, the CHECK on messages.status allows exactly them, and the API
+ * filters by each name. */
+Test(messages, status_definitions_agree_in_c_sql_and_the_api)
+{
+	for (int s = 0; s < MSG_STATUSES; s++) {
+		const char *name = message_status_name(s);
+		char *sql_name = itest_sql("SELECT message_status_name(%d::smallint)", s);
+		char *sql_code = itest_sql("SELECT message_status('%s')", name);
+		cr_expect_str_eq(sql_name, name, "status %d", s);
+		cr_expect_eq(atoi(sql_code), s, "status %s", name);
+		cr_expect_eq(message_status_code(name), s);
+		free(sql_name);
+		free(sql_code);
+		char path[64];
+		snprintf(path, sizeof(path), "/api/v1/messages?status=%s&limit=1", name);
+		api_expect(200, tok_viewer(), "GET", path, NULL);
+	}
+	char *n = itest_sql("SELECT cardinality(message_status_names())");
+	cr_expect_eq(atoi(n), MSG_STATUSES);
+	free(n);
+	cr_expect_null(message_status_name(MSG_STATUSES));
+	cr_expect_eq(message_status_code("delivered"), -1);
+	PGresult *r = PQexec(itest_db(), "SELECT message_status('delivered')");
+	cr_expect_eq(PQresultStatus(r), PGRES_FATAL_ERROR, "an unknown name is an error in SQL too");
+	PQclear(r);
+	char want[96];
+	snprintf(want, sizeof(want), "CHECK (((status >= %d) AND (status <= %d)))", MSG_PENDING, MSG_STATUSES - 1);
+	char *check = itest_sql("SELECT pg_get_constraintdef(oid) FROM pg_constraint"
+				" WHERE conrelid = 'messages'::regclass AND contype = 'c'"
+				" AND pg_get_constraintdef(oid) LIKE '%%status%%'");
+	cr_expect_str_eq(check, want);
+	free(check);
 }

@@ -4,20 +4,10 @@
 #include <string.h>
 #include "itest.h"
 
-/* A code no other test uses: operators are few, so pick among 3-digit codes not yet present. */
-static void fresh_code(char out[4])
-{
-	char *c = itest_sql("SELECT lpad(n::text, 3, '0') FROM generate_series(100, 999) n"
-			    " WHERE lpad(n::text, 3, '0') NOT IN (SELECT code FROM operators) ORDER BY random() LIMIT 1");
-	cr_assert_not_null(c);
-	snprintf(out, 4, "%s", c);
-	free(c);
-}
-
 Test(operators, create_get_update_delete)
 {
 	char code[4], path[64];
-	fresh_code(code);
+	uniq_code(code);
 	struct resp *r = api(tok_operator(), "POST", "/api/v1/operators", "{\"code\":\"%s\",\"name\":\"MTS\"}", code);
 	cr_assert_eq(r->status, 201, "%s", r->body);
 	snprintf(path, sizeof(path), "/api/v1/operators/%s", code);
@@ -41,9 +31,7 @@ Test(operators, create_get_update_delete)
 	cr_assert_str_eq(jstr(r->json, "name"), "");
 	resp_free(r);
 
-	r = api(tok_operator(), "DELETE", path, NULL);
-	cr_assert_eq(r->status, 204);
-	resp_free(r);
+	api_expect(204, tok_operator(), "DELETE", path, NULL);
 	r = api(tok_viewer(), "GET", path, NULL);
 	cr_assert_eq(r->status, 404);
 	cr_assert_str_eq(r->content_type, "application/problem+json");
@@ -56,29 +44,21 @@ Test(operators, validation_names_every_bad_field)
 	cr_assert_eq(r->status, 422, "%s", r->body);
 	cr_assert_str_eq(r->content_type, "application/problem+json");
 	cr_assert_eq(jint(r->json, "status"), 422);
-	cr_assert_not_null(json_object_get(json_object_get(r->json, "errors"), "code"));
-	cr_assert_not_null(json_object_get(json_object_get(r->json, "errors"), "name"));
-	cr_assert_not_null(json_object_get(json_object_get(r->json, "errors"), "x"));
+	cr_assert(jhas_error(r->json, "code") && jhas_error(r->json, "name") && jhas_error(r->json, "x"), "%s", r->body);
 	resp_free(r);
 
 	char big[200];
 	memset(big, 'a', 101);
 	big[101] = '\0';
-	r = api(tok_operator(), "POST", "/api/v1/operators", "{\"code\":\"123\",\"name\":\"%s\"}", big);
-	cr_assert_eq(r->status, 422, "%s", r->body);
-	resp_free(r);
+	api_expect(422, tok_operator(), "POST", "/api/v1/operators", "{\"code\":\"123\",\"name\":\"%s\"}", big);
 }
 
 Test(operators, duplicate_is_409)
 {
 	char code[4];
-	fresh_code(code);
-	struct resp *r = api(tok_operator(), "POST", "/api/v1/operators", "{\"code\":\"%s\"}", code);
-	cr_assert_eq(r->status, 201, "%s", r->body);
-	resp_free(r);
-	r = api(tok_operator(), "POST", "/api/v1/operators", "{\"code\":\"%s\"}", code);
-	cr_assert_eq(r->status, 409, "%s", r->body);
-	resp_free(r);
+	uniq_code(code);
+	api_expect(201, tok_operator(), "POST", "/api/v1/operators", "{\"code\":\"%s\"}", code);
+	api_expect(409, tok_operator(), "POST", "/api/v1/operators", "{\"code\":\"%s\"}", code);
 }
 
 Test(conventions, auth_roles_and_errors)
@@ -87,20 +67,14 @@ Test(conventions, auth_roles_and_errors)
 	cr_assert_eq(r->status, 401);
 	cr_assert_str_eq(r->content_type, "application/problem+json");
 	resp_free(r);
-	r = api("hrd_not-a-real-token-at-all", "GET", "/api/v1/operators", NULL);
-	cr_assert_eq(r->status, 401);
-	resp_free(r);
-	r = api(tok_viewer(), "POST", "/api/v1/operators", "{\"code\":\"999\"}");
-	cr_assert_eq(r->status, 403, "%s", r->body);
-	resp_free(r);
+	api_expect(401, "hrd_not-a-real-token-at-all", "GET", "/api/v1/operators", NULL);
+	api_expect(403, tok_viewer(), "POST", "/api/v1/operators", "{\"code\":\"999\"}");
 	r = api(tok_operator(), "DELETE", "/api/v1/operators", NULL);
 	cr_assert_eq(r->status, 405);
 	cr_assert_not_null(r->allow);
 	cr_assert(strstr(r->allow, "GET") && strstr(r->allow, "POST"), "Allow: %s", r->allow);
 	resp_free(r);
-	r = api(tok_operator(), "GET", "/api/v1/nothing-here", NULL);
-	cr_assert_eq(r->status, 404);
-	resp_free(r);
+	api_expect(404, tok_operator(), "GET", "/api/v1/nothing-here", NULL);
 	/* a body sent to a path that does not exist is read and dropped: a clean answer */
 	r = api(tok_operator(), "POST", "/api/v1/nothing-here", "{\"pad\":\"%0200000d\"}", 0);
 	cr_assert_eq(r->status, 404);
@@ -119,15 +93,9 @@ Test(conventions, auth_roles_and_errors)
 	r = api_raw(tok_operator(), "POST", "/api/v1/operators", "application/json", "[1]", 3);
 	cr_assert_eq(r->status, 400, "%s", r->body);
 	resp_free(r);
-	r = api(tok_viewer(), "GET", "/api/v1/operators?limit=0", NULL);
-	cr_assert_eq(r->status, 400);
-	resp_free(r);
-	r = api(tok_viewer(), "GET", "/api/v1/operators?bogus=1", NULL);
-	cr_assert_eq(r->status, 400);
-	resp_free(r);
-	r = api(tok_viewer(), "GET", "/api/v1/operators?cursor=%%%%%%", NULL);
-	cr_assert_eq(r->status, 400);
-	resp_free(r);
+	api_expect(400, tok_viewer(), "GET", "/api/v1/operators?limit=0", NULL);
+	api_expect(400, tok_viewer(), "GET", "/api/v1/operators?bogus=1", NULL);
+	api_expect(400, tok_viewer(), "GET", "/api/v1/operators?cursor=%%%%%%", NULL);
 
 	size_t n = 1024 * 1024 + 10;
 	char *huge = malloc(n);
@@ -144,32 +112,12 @@ Test(operators, pagination_visits_every_row_once)
 {
 	char code[4];
 	for (int i = 0; i < 7; i++) {
-		fresh_code(code);
+		uniq_code(code);
 		resp_free(api(tok_operator(), "POST", "/api/v1/operators", "{\"code\":\"%s\"}", code));
 	}
 	char *total = itest_sql("SELECT count(*) FROM operators");
 	long expect = atol(total);
 	free(total);
-	char path[256] = "/api/v1/operators?limit=3&count=true";
-	long seen = 0;
-	char last[8] = "";
-	for (int pages = 0; pages < 1000; pages++) {
-		struct resp *r = api(tok_viewer(), "GET", path, NULL);
-		cr_assert_eq(r->status, 200, "%s", r->body);
-		json_t *res = json_object_get(r->json, "results");
-		for (size_t i = 0; i < json_array_size(res); i++) {
-			const char *c = jstr(json_array_get(res, i), "code");
-			cr_assert(strcmp(c, last) > 0, "order: %s after %s", c, last);
-			snprintf(last, sizeof(last), "%s", c);
-			seen++;
-		}
-		const char *next = jstr(r->json, "next_cursor");
-		if (next == NULL) {
-			resp_free(r);
-			break;
-		}
-		snprintf(path, sizeof(path), "/api/v1/operators?limit=3&cursor=%s", next);
-		resp_free(r);
-	}
-	cr_assert_geq(seen, expect);
+	struct itest_walk w = {"/api/v1/operators?limit=3", 3, "code", NULL, NULL, NULL};
+	cr_assert_geq(itest_walk(&w), expect);
 }

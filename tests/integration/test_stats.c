@@ -5,14 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "mailing_util.h"
+#include "message_status.h"
 #include "proc.h"
-
-static const char *const names[] = {"pending", "sending", "sent", "failed", "expired", "cancelled"};
 
 /* Puts 1..6 messages of each status into the mailing: status i gets i + 1. */
 static void fill(long long id)
 {
-	for (int s = 0; s < 6; s++)
+	for (int s = 0; s < MSG_STATUSES; s++)
 		messages_insert(id, s, s + 1);
 }
 
@@ -22,8 +21,8 @@ static void assert_filled(json_t *obj, const char *prefix)
 	char key[40];
 	snprintf(key, sizeof(key), "%stotal", prefix);
 	cr_assert_eq(jint(obj, key), 21, "%s", key);
-	for (int s = 0; s < 6; s++) {
-		snprintf(key, sizeof(key), "%s%s", prefix, names[s]);
+	for (int s = 0; s < MSG_STATUSES; s++) {
+		snprintf(key, sizeof(key), "%s%s", prefix, message_status_name(s));
 		cr_assert_eq(jint(obj, key), s + 1, "%s", key);
 	}
 }
@@ -50,10 +49,10 @@ Test(stats, mailing_counts_and_timeline)
 	resp_free(r);
 
 	/* the pending one is sent and one sending fails: one minute of the timeline */
-	char *minute = itest_sql("WITH a AS (UPDATE messages SET status = 2 WHERE id IN (SELECT id FROM messages"
-				 " WHERE mailing_id = %lld AND status = 0)),"
-				 " b AS (UPDATE messages SET status = 3 WHERE id IN (SELECT id FROM messages"
-				 " WHERE mailing_id = %lld AND status = 1 LIMIT 1))"
+	char *minute = itest_sql("WITH a AS (UPDATE messages SET status = message_status('sent') WHERE id IN (SELECT id FROM messages"
+				 " WHERE mailing_id = %lld AND status = message_status('pending'))),"
+				 " b AS (UPDATE messages SET status = message_status('failed') WHERE id IN (SELECT id FROM messages"
+				 " WHERE mailing_id = %lld AND status = message_status('sending') LIMIT 1))"
 				 " SELECT api_ts(date_trunc('minute', now()))", id, id);
 	snprintf(path, sizeof(path), "/api/v1/mailings/%lld/stats", id);
 	r = api(tok_viewer(), "GET", path, NULL);
@@ -81,9 +80,7 @@ Test(stats, mailing_counts_and_timeline)
 	cr_assert_eq(jint(tl, "1.sent"), 1);
 	resp_free(r);
 
-	r = api(tok_viewer(), "GET", "/api/v1/mailings/999999999999/stats", NULL);
-	cr_assert_eq(r->status, 404);
-	resp_free(r);
+	api_expect(404, tok_viewer(), "GET", "/api/v1/mailings/999999999999/stats", NULL);
 }
 
 Test(stats, totals_follow_inserts)
@@ -99,8 +96,8 @@ Test(stats, totals_follow_inserts)
 	/* every status is there and they add up */
 	long long sum = 0, msum = 0;
 	char key[40];
-	for (int s = 0; s < 6; s++) {
-		snprintf(key, sizeof(key), "messages.%s", names[s]);
+	for (int s = 0; s < MSG_STATUSES; s++) {
+		snprintf(key, sizeof(key), "messages.%s", message_status_name(s));
 		sum += jint(after->json, key);
 	}
 	cr_assert_eq(sum, jint(after->json, "messages.total"));
@@ -125,6 +122,27 @@ Test(stats, totals_follow_inserts)
 	resp_free(after);
 }
 
+struct mine {
+	const long long *ids;       /* mailings_list_pages_and_filter's */
+	int found;
+};
+
+static void finished_row(json_t *row, void *arg)
+{
+	struct mine *m = arg;
+	long long id = jint(row, "mailing_id");
+	cr_assert_str_eq(jstr(row, "status"), "finished");
+	cr_assert_not_null(jstr(row, "start_at"));
+	cr_assert_not_null(jstr(row, "end_at"));
+	if (id == m->ids[2]) {
+		assert_filled(row, "");
+		m->found++;
+	} else if (id == m->ids[0]) {
+		cr_assert_eq(jint(row, "total"), 0);
+		m->found++;
+	}
+}
+
 Test(stats, mailings_list_pages_and_filter)
 {
 	long long mine[5];
@@ -137,49 +155,15 @@ Test(stats, mailings_list_pages_and_filter)
 	long expect = atol(total);
 	free(total);
 
-	char path[256] = "/api/v1/stats/mailings?status=finished&limit=2&count=true";
-	long seen = 0, found = 0;
-	long long last = 0;
-	for (int pages = 0; pages < 100000; pages++) {
-		struct resp *r = api(tok_viewer(), "GET", path, NULL);
-		cr_assert_eq(r->status, 200, "%s", r->body);
-		if (pages == 0)
-			cr_assert_eq(jint(r->json, "count"), expect);
-		json_t *res = json_object_get(r->json, "results");
-		for (size_t i = 0; i < json_array_size(res); i++) {
-			json_t *row = json_array_get(res, i);
-			long long id = jint(row, "mailing_id");
-			cr_assert_gt(id, last, "ascending, each once");
-			cr_assert_str_eq(jstr(row, "status"), "finished");
-			cr_assert_not_null(jstr(row, "start_at"));
-			cr_assert_not_null(jstr(row, "end_at"));
-			last = id;
-			seen++;
-			if (id == mine[2]) {
-				assert_filled(row, "");
-				found++;
-			} else if (id == mine[0]) {
-				cr_assert_eq(jint(row, "total"), 0);
-				found++;
-			}
-		}
-		const char *next = jstr(r->json, "next_cursor");
-		if (next == NULL) {
-			resp_free(r);
-			break;
-		}
-		snprintf(path, sizeof(path), "/api/v1/stats/mailings?status=finished&limit=2&cursor=%s", next);
-		resp_free(r);
-	}
-	cr_assert_eq(seen, expect);
-	cr_assert_eq(found, 2);
+	struct mine m = {mine, 0};
+	long long count;
+	struct itest_walk w = {"/api/v1/stats/mailings?status=finished&limit=2", 2, "mailing_id", &count, finished_row, &m};
+	cr_assert_eq(itest_walk(&w), expect);
+	cr_assert_eq(count, expect);
+	cr_assert_eq(m.found, 2);
 
-	struct resp *r = api(tok_viewer(), "GET", "/api/v1/stats/mailings?status=done", NULL);
-	cr_assert_eq(r->status, 400, "%s", r->body);
-	resp_free(r);
-	r = api(NULL, "GET", "/api/v1/stats", NULL);
-	cr_assert_eq(r->status, 401);
-	resp_free(r);
+	api_expect(400, tok_viewer(), "GET", "/api/v1/stats/mailings?status=done", NULL);
+	api_expect(401, NULL, "GET", "/api/v1/stats", NULL);
 }
 
 /* One figure of /metrics: the value of the sample "name{status=\"status\"}". */
@@ -210,28 +194,29 @@ Test(stats, metrics_message_counter_never_goes_down)
 	char *t0 = metrics_text();
 	long long id = mailing_new("metrics", "");
 	fill(id);
-	free(itest_sql("UPDATE messages SET status = 5 WHERE mailing_id = %lld AND status = 0", id));
+	free(itest_sql("UPDATE messages SET status = message_status('cancelled')"
+		       " WHERE mailing_id = %lld AND status = message_status('pending')", id));
 	char *t1 = metrics_text();
-	for (int s = 0; s < 6; s++) {
+	for (int s = 0; s < MSG_STATUSES; s++) {
 		/* pending: 1 inserted, then cancelled; cancelled: 6 inserted + 1 */
-		long long now = s == 0 ? 0 : s == 5 ? 7 : s + 1, entered = s == 5 ? 7 : s + 1;
-		cr_expect_geq(metric(t1, "herald_messages", names[s]) - metric(t0, "herald_messages", names[s]), now, "%s",
-			      names[s]);
-		cr_expect_geq(metric(t1, "herald_messages_total", names[s]) - metric(t0, "herald_messages_total", names[s]),
-			      entered, "%s", names[s]);
+		const char *name = message_status_name(s);
+		long long now = s == MSG_PENDING ? 0 : s == MSG_CANCELLED ? 7 : s + 1;
+		long long entered = s == MSG_CANCELLED ? 7 : s + 1;
+		cr_expect_geq(metric(t1, "herald_messages", name) - metric(t0, "herald_messages", name), now, "%s", name);
+		cr_expect_geq(metric(t1, "herald_messages_total", name) - metric(t0, "herald_messages_total", name),
+			      entered, "%s", name);
 	}
 	char path[64];
 	snprintf(path, sizeof(path), "/api/v1/mailings/%lld", id);
-	struct resp *r = api(tok_operator(), "DELETE", path, NULL);
-	cr_assert_eq(r->status, 204, "%s", r->body);
-	resp_free(r);
+	api_expect(204, tok_operator(), "DELETE", path, NULL);
 	char *t2 = metrics_text();
 	long long before = 0, after = 0;
-	for (int s = 0; s < 6; s++) {
-		cr_expect_geq(metric(t2, "herald_messages_total", names[s]), metric(t1, "herald_messages_total", names[s]),
-			      "herald_messages_total{status=\"%s\"} went down", names[s]);
-		before += metric(t1, "herald_messages", names[s]);
-		after += metric(t2, "herald_messages", names[s]);
+	for (int s = 0; s < MSG_STATUSES; s++) {
+		const char *name = message_status_name(s);
+		cr_expect_geq(metric(t2, "herald_messages_total", name), metric(t1, "herald_messages_total", name),
+			      "herald_messages_total{status=\"%s\"} went down", name);
+		before += metric(t1, "herald_messages", name);
+		after += metric(t2, "herald_messages", name);
 	}
 	cr_expect_lt(after, before, "herald_messages did not drop with the mailing's 21 messages");
 	free(t0);

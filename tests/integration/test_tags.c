@@ -26,11 +26,6 @@ static long long tag_clients(long long id)
 	return n;
 }
 
-static int has_error(struct resp *r, const char *field)
-{
-	return json_object_get(json_object_get(r->json, "errors"), field) != NULL;
-}
-
 Test(tags, create_get_update_delete)
 {
 	char name[32], name2[32], path[64], loc[64];
@@ -69,37 +64,29 @@ Test(tags, create_get_update_delete)
 	cr_assert_str_eq(jstr(r->json, "name"), name);
 	resp_free(r);
 
-	r = api(tok_operator(), "DELETE", path, NULL);
-	cr_assert_eq(r->status, 204, "%s", r->body);
-	resp_free(r);
+	api_expect(204, tok_operator(), "DELETE", path, NULL);
 	r = api(tok_viewer(), "GET", path, NULL);
 	cr_assert_eq(r->status, 404);
 	cr_assert_str_eq(r->content_type, "application/problem+json");
 	resp_free(r);
-	r = api(tok_operator(), "DELETE", path, NULL);
-	cr_assert_eq(r->status, 404);
-	resp_free(r);
-	r = api(tok_operator(), "PATCH", path, "{\"name\":\"x\"}");
-	cr_assert_eq(r->status, 404);
-	resp_free(r);
-	r = api(tok_viewer(), "GET", "/api/v1/tags/abc", NULL);
-	cr_assert_eq(r->status, 404);
-	resp_free(r);
+	api_expect(404, tok_operator(), "DELETE", path, NULL);
+	api_expect(404, tok_operator(), "PATCH", path, "{\"name\":\"x\"}");
+	api_expect(404, tok_viewer(), "GET", "/api/v1/tags/abc", NULL);
 }
 
 Test(tags, validation_names_every_bad_field)
 {
 	struct resp *r = api(tok_operator(), "POST", "/api/v1/tags", "{\"x\":1}");
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "name") && has_error(r, "x"), "%s", r->body);
+	cr_assert(jhas_error(r->json, "name") && jhas_error(r->json, "x"), "%s", r->body);
 	resp_free(r);
 	r = api(tok_operator(), "POST", "/api/v1/tags", "{\"name\":\"\"}");
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "name"));
+	cr_assert(jhas_error(r->json, "name"));
 	resp_free(r);
 	r = api(tok_operator(), "POST", "/api/v1/tags", "{\"name\":5}");
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "name"));
+	cr_assert(jhas_error(r->json, "name"));
 	resp_free(r);
 
 	char big[80];
@@ -107,7 +94,7 @@ Test(tags, validation_names_every_bad_field)
 	big[65] = '\0';
 	r = api(tok_operator(), "POST", "/api/v1/tags", "{\"name\":\"%s\"}", big);
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "name"));
+	cr_assert(jhas_error(r->json, "name"));
 	resp_free(r);
 
 	/* 64 characters (not bytes) is the limit: 64 two-byte letters pass. */
@@ -123,11 +110,11 @@ Test(tags, validation_names_every_bad_field)
 
 	r = api(tok_operator(), "PUT", path, "{}");
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "name"));
+	cr_assert(jhas_error(r->json, "name"));
 	resp_free(r);
 	r = api(tok_operator(), "PATCH", path, "{\"name\":null}");
 	cr_assert_eq(r->status, 422, "%s", r->body);
-	cr_assert(has_error(r, "name"));
+	cr_assert(jhas_error(r->json, "name"));
 	resp_free(r);
 }
 
@@ -143,9 +130,7 @@ Test(tags, names_are_unique_and_case_sensitive)
 	resp_free(r);
 	long long other = make_tag(upper);
 	snprintf(path, sizeof(path), "/api/v1/tags/%lld", other);
-	r = api(tok_operator(), "PATCH", path, "{\"name\":\"%s\"}", name);
-	cr_assert_eq(r->status, 409, "%s", r->body);
-	resp_free(r);
+	api_expect(409, tok_operator(), "PATCH", path, "{\"name\":\"%s\"}", name);
 }
 
 Test(tags, clients_count_follows_clients_and_rename_reaches_them)
@@ -169,9 +154,7 @@ Test(tags, clients_count_follows_clients_and_rename_reaches_them)
 	cr_assert_eq(tag_clients(id), 2);
 
 	snprintf(path, sizeof(path), "/api/v1/tags/%lld", id);
-	r = api(tok_operator(), "DELETE", path, NULL);
-	cr_assert_eq(r->status, 409, "%s", r->body);
-	resp_free(r);
+	api_expect(409, tok_operator(), "DELETE", path, NULL);
 
 	r = api(tok_operator(), "PATCH", path, "{\"name\":\"%s\"}", renamed);
 	cr_assert_eq(r->status, 200, "%s", r->body);
@@ -181,17 +164,11 @@ Test(tags, clients_count_follows_clients_and_rename_reaches_them)
 	cr_assert_str_eq(jstr(r->json, "tag"), renamed);
 	resp_free(r);
 
-	r = api(tok_operator(), "PATCH", cpath, "{\"tag\":null}");
-	cr_assert_eq(r->status, 200, "%s", r->body);
-	resp_free(r);
+	api_expect(200, tok_operator(), "PATCH", cpath, "{\"tag\":null}");
 	cr_assert_eq(tag_clients(id), 1);
-	r = api(tok_operator(), "DELETE", c2path, NULL);
-	cr_assert_eq(r->status, 204, "%s", r->body);
-	resp_free(r);
+	api_expect(204, tok_operator(), "DELETE", c2path, NULL);
 	cr_assert_eq(tag_clients(id), 0);
-	r = api(tok_operator(), "DELETE", path, NULL);
-	cr_assert_eq(r->status, 204, "%s", r->body);
-	resp_free(r);
+	api_expect(204, tok_operator(), "DELETE", path, NULL);
 }
 
 Test(tags, viewer_reads_but_may_not_write)
@@ -200,25 +177,25 @@ Test(tags, viewer_reads_but_may_not_write)
 	uniq_name("role", name, sizeof(name));
 	long long id = make_tag(name);
 	snprintf(path, sizeof(path), "/api/v1/tags/%lld", id);
-	struct resp *r = api(tok_viewer(), "GET", "/api/v1/tags", NULL);
-	cr_assert_eq(r->status, 200);
-	resp_free(r);
-	r = api(tok_viewer(), "POST", "/api/v1/tags", "{\"name\":\"x%s\"}", name);
-	cr_assert_eq(r->status, 403, "%s", r->body);
-	resp_free(r);
-	r = api(tok_viewer(), "PATCH", path, "{\"name\":\"x%s\"}", name);
-	cr_assert_eq(r->status, 403, "%s", r->body);
-	resp_free(r);
-	r = api(tok_viewer(), "PUT", path, "{\"name\":\"x%s\"}", name);
-	cr_assert_eq(r->status, 403, "%s", r->body);
-	resp_free(r);
-	r = api(tok_viewer(), "DELETE", path, NULL);
-	cr_assert_eq(r->status, 403, "%s", r->body);
-	resp_free(r);
-	r = api(NULL, "GET", path, NULL);
-	cr_assert_eq(r->status, 401);
-	resp_free(r);
+	api_expect(200, tok_viewer(), "GET", "/api/v1/tags", NULL);
+	api_expect(403, tok_viewer(), "POST", "/api/v1/tags", "{\"name\":\"x%s\"}", name);
+	api_expect(403, tok_viewer(), "PATCH", path, "{\"name\":\"x%s\"}", name);
+	api_expect(403, tok_viewer(), "PUT", path, "{\"name\":\"x%s\"}", name);
+	api_expect(403, tok_viewer(), "DELETE", path, NULL);
+	api_expect(401, NULL, "GET", path, NULL);
 	cr_assert_eq(tag_clients(id), 0);
+}
+
+struct mine {
+	const long long *ids;       /* 9 */
+	int found[9];
+};
+
+static void count_mine(json_t *row, void *arg)
+{
+	struct mine *m = arg;
+	for (int k = 0; k < 9; k++)
+		m->found[k] += jint(row, "id") == m->ids[k];
 }
 
 Test(tags, pagination_visits_every_row_once)
@@ -230,43 +207,15 @@ Test(tags, pagination_visits_every_row_once)
 		mine[i] = make_tag(name);
 	}
 	char *total = itest_sql("SELECT count(*) FROM tags");
-	long long expect = atoll(total), seen = 0, last = 0;
+	long long expect = atoll(total), count;
 	free(total);
-	int found[9] = {0};
-	char path[256] = "/api/v1/tags?limit=4&count=true";
-	for (int pages = 0; pages < 100000; pages++) {
-		struct resp *r = api(tok_viewer(), "GET", path, NULL);
-		cr_assert_eq(r->status, 200, "%s", r->body);
-		if (pages == 0)
-			cr_assert_geq(jint(r->json, "count"), expect);
-		json_t *res = json_object_get(r->json, "results");
-		cr_assert_leq(json_array_size(res), 4);
-		for (size_t i = 0; i < json_array_size(res); i++) {
-			long long id = jint(json_array_get(res, i), "id");
-			cr_assert_gt(id, last, "order: %lld after %lld", id, last);
-			last = id;
-			seen++;
-			for (int k = 0; k < 9; k++)
-				found[k] += id == mine[k];
-		}
-		const char *next = jstr(r->json, "next_cursor");
-		if (next == NULL) {
-			resp_free(r);
-			break;
-		}
-		snprintf(path, sizeof(path), "/api/v1/tags?limit=4&cursor=%s", next);
-		resp_free(r);
-	}
-	cr_assert_geq(seen, expect);
+	struct mine m = {mine, {0}};
+	struct itest_walk w = {"/api/v1/tags?limit=4", 4, "id", &count, count_mine, &m};
+	cr_assert_geq(itest_walk(&w), expect);
+	cr_assert_geq(count, expect);
 	for (int k = 0; k < 9; k++)
-		cr_assert_eq(found[k], 1, "tag %lld seen %d times", mine[k], found[k]);
-	struct resp *r = api(tok_viewer(), "GET", "/api/v1/tags?cursor=WzEyXQ", NULL);   /* [12] */
-	cr_assert_eq(r->status, 200, "%s", r->body);
-	resp_free(r);
-	r = api(tok_viewer(), "GET", "/api/v1/tags?cursor=YWJj", NULL);   /* abc */
-	cr_assert_eq(r->status, 400, "not a key: %s", r->body);
-	resp_free(r);
-	r = api(tok_viewer(), "GET", "/api/v1/tags?cursor=WyJhYmMiXQ", NULL);   /* ["abc"] */
-	cr_assert_eq(r->status, 400, "a non-numeric key: %s", r->body);
-	resp_free(r);
+		cr_assert_eq(m.found[k], 1, "tag %lld seen %d times", mine[k], m.found[k]);
+	api_expect(200, tok_viewer(), "GET", "/api/v1/tags?cursor=WzEyXQ", NULL);   /* [12] */
+	api_expect(400, tok_viewer(), "GET", "/api/v1/tags?cursor=YWJj", NULL);   /* abc: not a key */
+	api_expect(400, tok_viewer(), "GET", "/api/v1/tags?cursor=WyJhYmMiXQ", NULL);   /* ["abc"]: a non-numeric key */
 }

@@ -1,5 +1,5 @@
 /* Unit tests of the e-mail pieces: the MIME builder, address lists and the latency quantile
- * (the templates are rendered by tmpl.c, tested in test_tmpl.c). */
+ * (the templates are rendered by the engine of tmpl.h, tested in test_tmpl.c). */
 #include <criterion/criterion.h>
 #include <sodium.h>
 #include <string.h>

@@ -1,6 +1,7 @@
 /* Unit tests of the SMPP codec, the text encodings, UDH parsing, SMPP times and receipts. */
 #include <criterion/criterion.h>
 #include <string.h>
+#include "message_status.h"
 #include "model_smpp_account.h"
 #include "smpp_conn.h"
 #include "smpp_pdu.h"
@@ -235,7 +236,7 @@ Test(smpp_text, times)
 
 Test(smpp_receipt, body)
 {
-	struct smpp_receipt rc = {.message_id = 77, .status = 4};
+	struct smpp_receipt rc = {.message_id = 77, .status = MSG_EXPIRED};
 	strcpy(rc.source_addr, "Shop");
 	strcpy(rc.phone, "79161234567");
 	strcpy(rc.submit_date, "2611231000");

@@ -1,30 +1,19 @@
-/* tmpl.c — Mustache: a tokenizer (delimiters applied as it goes), a pass that applies the
- * standalone-line rules to the token list, a tree builder, and a renderer over jansson values.
+/* tmpl_parse.c — the Mustache parser: a tokenizer (delimiters applied as it goes), a pass that
+ * applies the standalone-line rules to the token list, and a tree builder.
  *
- * Indentation model: a standalone partial, parent or block adds its indentation to the
- * accumulated indent that is written before each output line of template text (not inside
- * interpolated values). A standalone block's own content is dedented by the common leading
- * whitespace of its lines ("strip"), so an override lands at the indentation of the block it
- * replaces (the ~inheritance reindentation rules). */
-#include "tmpl.h"
+ * A standalone block's own content is dedented by the common leading whitespace of its lines
+ * (its "dedent"), so an override lands at the indentation of the block it replaces (the
+ * ~inheritance reindentation rules); tmpl_render.c applies it. */
+#include "tmpl_tree.h"
 #include "util.h"
 
-#include <dirent.h>
-#include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #define MAX_NEST 100          /* sections inside sections within one template */
-#define MAX_NAME 128
 #define MAX_DELIM 16
-#define MAX_CTX 512           /* context stack while rendering */
-
-enum ttype {
-	T_TEXT, T_VAR, T_RAW, T_SECTION, T_INVERTED, T_CLOSE, T_COMMENT, T_PARTIAL, T_PARENT,
-	T_BLOCK, T_DELIM
-};
 
 struct tok {
 	enum ttype type;
@@ -36,27 +25,6 @@ struct tok {
 	size_t ind, ind_len;        /* the standalone line's leading whitespace */
 	size_t adj_start, adj_end;  /* span including the standalone line around it */
 	int opener;                 /* for T_CLOSE: index of the tag it closes */
-};
-
-struct node {
-	enum ttype type;
-	char *s;                    /* text or name, NUL-terminated */
-	size_t len;
-	int at_bol;                 /* text that starts a source line */
-	char *indent;               /* partial/parent/block: standalone indentation, else NULL */
-	char *dedent;               /* block: margin removed from its content lines ("" none) */
-	struct node *kids;
-	size_t nkids;
-};
-
-struct tmpl {
-	char *name;
-	struct node root;
-};
-
-struct tmpl_set {
-	struct tmpl *t;
-	size_t n, cap;
 };
 
 struct parser {
@@ -209,8 +177,8 @@ static int tokenize(struct parser *p)
 			cend--;
 		if (cend == cstart)
 			return perr(p, t->line, "empty tag name");
-		if (cend - cstart > MAX_NAME)
-			return perr(p, t->line, "tag name longer than %d characters", MAX_NAME);
+		if (cend - cstart > TMPL_MAX_NAME)
+			return perr(p, t->line, "tag name longer than %d characters", TMPL_MAX_NAME);
 		for (size_t i = cstart; i < cend; i++)
 			if (is_space(p->src[i]))
 				return perr(p, t->line, "tag name '%.*s' contains a space", (int)(cend - cstart),
@@ -346,10 +314,10 @@ static void standalone_pass(struct parser *p)
 
 /* --- tree ------------------------------------------------------------------------------ */
 
-static void node_free(struct node *n)
+void tmpl_node_free(struct node *n)
 {
 	for (size_t i = 0; i < n->nkids; i++)
-		node_free(&n->kids[i]);
+		tmpl_node_free(&n->kids[i]);
 	free(n->kids);
 	free(n->s);
 	free(n->indent);
@@ -442,15 +410,15 @@ static void build(struct parser *p, size_t *i, struct node *parent, int in_paren
 		}
 		/* inside {{<parent}}...{{/parent}} only blocks matter */
 		if (in_parent_tag && t->type != T_BLOCK) {
-			node_free(&n);
+			tmpl_node_free(&n);
 			continue;
 		}
 		add_kid(parent, &cap, &n);
 	}
 }
 
-static int parse(const char *label, const char *src, size_t len, struct node *root, char *err,
-		 size_t errlen)
+int tmpl_parse(const char *label, const char *src, size_t len, struct node *root, char *err,
+	       size_t errlen)
 {
 	struct parser p = {.src = src, .len = len, .label = label, .err = err, .errlen = errlen};
 	memset(root, 0, sizeof(*root));
@@ -468,399 +436,3 @@ static int parse(const char *label, const char *src, size_t len, struct node *ro
 }
 
 /* --- sets ------------------------------------------------------------------------------ */
-
-struct tmpl_set *tmpl_set_new(void)
-{
-	return xcalloc(1, sizeof(struct tmpl_set));
-}
-
-void tmpl_set_free(struct tmpl_set *s)
-{
-	if (s == NULL)
-		return;
-	for (size_t i = 0; i < s->n; i++) {
-		free(s->t[i].name);
-		node_free(&s->t[i].root);
-	}
-	free(s->t);
-	free(s);
-}
-
-static const struct node *lookup_tmpl(const struct tmpl_set *s, const char *name)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->t[i].name, name) == 0)
-			return &s->t[i].root;
-	return NULL;
-}
-
-int tmpl_exists(const struct tmpl_set *s, const char *name)
-{
-	return lookup_tmpl(s, name) != NULL;
-}
-
-static int add(struct tmpl_set *s, const char *name, const char *label, const char *src, size_t len,
-	       char *err, size_t errlen)
-{
-	struct node root;
-	if (parse(label, src, len, &root, err, errlen) < 0)
-		return -1;
-	for (size_t i = 0; i < s->n; i++)
-		if (strcmp(s->t[i].name, name) == 0) {
-			node_free(&s->t[i].root);
-			s->t[i].root = root;
-			return 0;
-		}
-	if (s->n == s->cap) {
-		s->cap = s->cap ? s->cap * 2 : 16;
-		s->t = xrealloc(s->t, s->cap * sizeof(*s->t));
-	}
-	s->t[s->n].name = xstrdup(name);
-	s->t[s->n].root = root;
-	s->n++;
-	return 0;
-}
-
-int tmpl_set_add(struct tmpl_set *s, const char *name, const char *src, size_t len, char *err,
-		 size_t errlen)
-{
-	return add(s, name, name, src, len, err, errlen);
-}
-
-static int load_file(struct tmpl_set *s, const char *path, const char *rel, char *err, size_t errlen)
-{
-	FILE *f = fopen(path, "rb");
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: cannot be read", path);
-		return -1;
-	}
-	char *src = xmalloc(TMPL_MAX_SOURCE + 1);
-	size_t n = fread(src, 1, TMPL_MAX_SOURCE + 1, f);
-	fclose(f);
-	char *name = xstrdup(rel);
-	*strrchr(name, '.') = '\0';
-	int rc = add(s, name, path, src, n, err, errlen);
-	free(name);
-	free(src);
-	return rc;
-}
-
-static int ends_with(const char *s, const char *suffix)
-{
-	size_t n = strlen(s), k = strlen(suffix);
-	return n > k && strcmp(s + n - k, suffix) == 0;
-}
-
-static int load_tree(struct tmpl_set *s, const char *root, const char *rel, int depth, char *err,
-		     size_t errlen)
-{
-	char *dir = *rel ? xasprintf("%s/%s", root, rel) : xstrdup(root);
-	DIR *d = opendir(dir);
-	int rc = 0;
-	if (d == NULL || depth > 16) {
-		snprintf(err, errlen, "%s: cannot open the template folder", dir);
-		free(dir);
-		if (d)
-			closedir(d);
-		return -1;
-	}
-	struct dirent *e;
-	while (rc == 0 && (e = readdir(d)) != NULL) {
-		if (e->d_name[0] == '.')
-			continue;
-		char *sub = *rel ? xasprintf("%s/%s", rel, e->d_name) : xstrdup(e->d_name);
-		char *path = xasprintf("%s/%s", root, sub);
-		struct stat st;
-		if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
-			rc = load_tree(s, root, sub, depth + 1, err, errlen);
-		else if (ends_with(sub, ".html") || ends_with(sub, ".txt"))
-			rc = load_file(s, path, sub, err, errlen);
-		free(sub);
-		free(path);
-	}
-	closedir(d);
-	free(dir);
-	return rc;
-}
-
-int tmpl_load_dir(struct tmpl_set *s, const char *dir, char *err, size_t errlen)
-{
-	return load_tree(s, dir, "", 0, err, errlen);
-}
-
-struct tmpl_set *tmpl_app(void)
-{
-	static struct tmpl_set *app;
-	if (app == NULL)
-		app = tmpl_set_new();
-	return app;
-}
-
-/* --- rendering ------------------------------------------------------------------------- */
-
-struct override {
-	const struct node *block;
-	const struct override *next;
-};
-
-struct rctx {
-	const struct tmpl_set *set;
-	struct buf *out;
-	json_t *stack[MAX_CTX];
-	int nstack;
-	struct buf indent;           /* written before each output line of template text */
-	const char *strip;           /* margin removed from source lines of the current block */
-	int bol;                     /* output is at the start of a line */
-	const struct override *ovr;  /* innermost first; the outermost definition wins */
-	int depth;
-	int failed;
-	size_t steps;                /* nodes rendered: at most TMPL_MAX_STEPS */
-	size_t start;                /* out->len at the start: at most TMPL_MAX_OUTPUT is added */
-};
-
-void tmpl_escape(struct buf *out, const char *s, size_t len)
-{
-	size_t from = 0;
-	for (size_t i = 0; i < len; i++) {
-		const char *rep;
-		switch (s[i]) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
-		case '`': rep = "&#96;"; break;
-		case '=': rep = "&#61;"; break;
-		default: continue;
-		}
-		buf_append(out, s + from, i - from);
-		buf_puts(out, rep);
-		from = i + 1;
-	}
-	buf_append(out, s + from, len - from);
-}
-
-static json_t *resolve(struct rctx *c, const char *name)
-{
-	if (strcmp(name, ".") == 0)
-		return c->nstack ? c->stack[c->nstack - 1] : NULL;
-	char seg[MAX_NAME + 1];
-	const char *dot = strchr(name, '.');
-	size_t n = dot ? (size_t)(dot - name) : strlen(name);
-	memcpy(seg, name, n);
-	seg[n] = '\0';
-	json_t *v = NULL;
-	for (int i = c->nstack - 1; i >= 0 && v == NULL; i--)
-		if (json_is_object(c->stack[i]))
-			v = json_object_get(c->stack[i], seg);
-	while (v && dot) {
-		name = dot + 1;
-		dot = strchr(name, '.');
-		n = dot ? (size_t)(dot - name) : strlen(name);
-		memcpy(seg, name, n);
-		seg[n] = '\0';
-		v = json_is_object(v) ? json_object_get(v, seg) : NULL;
-	}
-	return v;
-}
-
-static int falsy(json_t *v)
-{
-	return v == NULL || json_is_null(v) || json_is_false(v) ||
-	       (json_is_array(v) && json_array_size(v) == 0) ||
-	       (json_is_string(v) && json_string_length(v) == 0);
-}
-
-/* Shortest decimal text that reads back as d. */
-static void put_real(struct buf *b, double d)
-{
-	char s[40];
-	for (int prec = 15; prec <= 17; prec++) {
-		snprintf(s, sizeof(s), "%.*g", prec, d);
-		if (strtod(s, NULL) == d)
-			break;
-	}
-	buf_puts(b, s);
-}
-
-static void put_indent(struct rctx *c)
-{
-	if (c->bol && c->indent.len)
-		buf_append(c->out, c->indent.data, c->indent.len);
-	c->bol = 0;
-}
-
-static void emit_var(struct rctx *c, const struct node *n)
-{
-	json_t *v = resolve(c, n->s);
-	struct buf tmp = BUF_INIT;
-	const char *s = NULL;
-	size_t len = 0;
-	if (json_is_string(v)) {
-		s = json_string_value(v);
-		len = json_string_length(v);
-	} else if (json_is_integer(v)) {
-		buf_printf(&tmp, "%lld", (long long)json_integer_value(v));
-	} else if (json_is_real(v)) {
-		put_real(&tmp, json_real_value(v));
-	} else if (json_is_boolean(v)) {
-		buf_puts(&tmp, json_is_true(v) ? "true" : "false");
-	}
-	if (s == NULL) {
-		s = tmp.data;
-		len = tmp.len;
-	}
-	if (len) {
-		put_indent(c);
-		if (n->type == T_VAR)
-			tmpl_escape(c->out, s, len);
-		else
-			buf_append(c->out, s, len);
-	}
-	buf_free(&tmp);
-}
-
-static void emit_text(struct rctx *c, const struct node *n)
-{
-	const char *p = n->s, *end = n->s + n->len;
-	int line_start = n->at_bol;
-	size_t sl = strlen(c->strip);
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *seg_end = nl ? nl + 1 : end;
-		if (line_start)
-			for (size_t k = 0; k < sl && p < seg_end && *p == c->strip[k]; k++)
-				p++;
-		if (p < seg_end) {
-			if (*p != '\n' && !(*p == '\r' && p + 1 < seg_end && p[1] == '\n'))
-				put_indent(c);
-			buf_append(c->out, p, (size_t)(seg_end - p));
-			c->bol = seg_end[-1] == '\n';
-		}
-		p = seg_end;
-		line_start = 1;
-	}
-}
-
-static void render_nodes(struct rctx *c, const struct node *kids, size_t n);
-
-static void push_ctx(struct rctx *c, json_t *v, const struct node *n)
-{
-	if (c->nstack == MAX_CTX) {
-		c->failed = 1;
-		return;
-	}
-	c->stack[c->nstack++] = v;
-	render_nodes(c, n->kids, n->nkids);
-	c->nstack--;
-}
-
-static void section(struct rctx *c, const struct node *n)
-{
-	json_t *v = resolve(c, n->s);
-	if (n->type == T_INVERTED) {
-		if (falsy(v))
-			render_nodes(c, n->kids, n->nkids);
-		return;
-	}
-	if (falsy(v))
-		return;
-	if (json_is_array(v)) {
-		size_t i;
-		json_t *item;
-		json_array_foreach(v, i, item)
-			push_ctx(c, item, n);
-	} else {
-		push_ctx(c, v, n);
-	}
-}
-
-/* A partial, or a parent with its block arguments (the outermost override of a name wins). */
-static void include(struct rctx *c, const struct node *n)
-{
-	const struct node *t = lookup_tmpl(c->set, n->s);
-	if (t == NULL)
-		return;
-	if (c->depth == TMPL_MAX_DEPTH) {
-		c->failed = 1;
-		return;
-	}
-	struct override ovr[n->type == T_PARENT && n->nkids ? n->nkids : 1];
-	const struct override *saved_ovr = c->ovr;
-	if (n->type == T_PARENT)
-		for (size_t i = 0; i < n->nkids; i++) {
-			ovr[i].block = &n->kids[i];
-			ovr[i].next = c->ovr;
-			c->ovr = &ovr[i];
-		}
-	size_t saved_indent = c->indent.len;
-	const char *saved_strip = c->strip;
-	if (n->indent)
-		buf_puts(&c->indent, n->indent);
-	c->strip = "";
-	c->depth++;
-	render_nodes(c, t->kids, t->nkids);
-	c->depth--;
-	c->strip = saved_strip;
-	c->indent.len = saved_indent;
-	c->ovr = saved_ovr;
-}
-
-static void block(struct rctx *c, const struct node *n)
-{
-	const struct node *src = n;
-	for (const struct override *o = c->ovr; o; o = o->next)
-		if (strcmp(o->block->s, n->s) == 0)
-			src = o->block;
-	size_t saved_indent = c->indent.len;
-	const char *saved_strip = c->strip;
-	if (n->indent)
-		buf_puts(&c->indent, n->indent);
-	c->strip = src->dedent;
-	render_nodes(c, src->kids, src->nkids);
-	c->strip = saved_strip;
-	c->indent.len = saved_indent;
-}
-
-static void render_nodes(struct rctx *c, const struct node *kids, size_t n)
-{
-	for (size_t i = 0; i < n && !c->failed; i++) {
-		const struct node *k = &kids[i];
-		if (++c->steps > TMPL_MAX_STEPS || c->out->len - c->start > TMPL_MAX_OUTPUT) {
-			c->failed = 1;    /* partials that include each other grow without end */
-			return;
-		}
-		switch (k->type) {
-		case T_TEXT: emit_text(c, k); break;
-		case T_VAR:
-		case T_RAW: emit_var(c, k); break;
-		case T_SECTION:
-		case T_INVERTED: section(c, k); break;
-		case T_PARTIAL:
-		case T_PARENT: include(c, k); break;
-		case T_BLOCK: block(c, k); break;
-		default: break;
-		}
-	}
-}
-
-int tmpl_render(const struct tmpl_set *s, const char *name, json_t *data, struct buf *out)
-{
-	const struct node *t = lookup_tmpl(s, name);
-	if (t == NULL)
-		return -1;
-	struct rctx *c = xcalloc(1, sizeof(*c));
-	c->set = s;
-	c->out = out;
-	c->start = out->len;
-	c->strip = "";
-	c->bol = 1;
-	c->stack[c->nstack++] = data;
-	buf_puts(&c->indent, "");
-	render_nodes(c, t->kids, t->nkids);
-	int rc = c->failed ? -1 : 0;
-	buf_free(&c->indent);
-	free(c);
-	buf_append(out, "", 0);
-	return rc;
-}

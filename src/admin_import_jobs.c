@@ -1,0 +1,109 @@
+/* admin_import_jobs.c — the admin's background imports: a large upload queued as a job
+ * (import_job.c), its page with progress (refreshed by htmx while it runs; a Refresh link
+ * without JavaScript), and its cancel button. */
+#include "admin.h"
+#include "admin_handlers.h"
+#include "audit.h"
+#include "import_job.h"
+#include "log.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BASE "/admin/clients/import/"
+#define RECENT_JOBS 10
+#define NOT_FOUND "There is no import with this id."
+
+void admin_import_queue(struct http_req *req, const struct client_import *im)
+{
+	struct db *db = admin_db(req);
+	int64_t id;
+	if (db == NULL)
+		return;
+	if (import_job_create(db, im, req->user.username, &id) < 0) {
+		http_db_fail(req, db);
+		return;
+	}
+	json_t *detail = json_pack("{s:I, s:I, s:s}", "job", (json_int_t)id, "bytes", (json_int_t)im->text.len,
+				   "encoding", im->text.encoding);
+	audit(db, req, "client.imported", "clients", detail);
+	json_decref(detail);
+	log_info("admin.import_queued", LI("job", id), LI("bytes", im->text.len));
+	char *to = xasprintf(BASE "%lld?done=queued", (long long)id);
+	admin_redirect(req, to);
+	free(to);
+}
+
+json_t *admin_import_recent(struct db *db)
+{
+	return import_job_recent(db, RECENT_JOBS);
+}
+
+/* The job of the path's {id}, or NULL after a page. */
+static json_t *load(struct http_req *req, struct db **db)
+{
+	int64_t id;
+	int dberr;
+	if (parse_i64(req->params[0], 1, INT64_MAX, &id) < 0) {
+		admin_error(req, 404, NOT_FOUND);
+		return NULL;
+	}
+	if ((*db = admin_db(req)) == NULL)
+		return NULL;
+	json_t *job = import_job_get(*db, req->params[0], &dberr);
+	if (job == NULL && dberr)
+		http_db_fail(req, *db);
+	else if (job == NULL)
+		admin_error(req, 404, NOT_FOUND);
+	return job;
+}
+
+void admin_import_job(struct http_req *req)
+{
+	static const struct { const char *key, *text; } notices[] = {
+		{"queued", "The file is stored; its clients are imported in the background."},
+		{"cancelled", "The import was cancelled; the clients imported before stay."},
+	};
+	struct db *db;
+	json_t *job = load(req, &db);
+	if (job == NULL)
+		return;
+	const char *done = http_query(req, "done");
+	for (size_t i = 0; done && i < ARRAY_LEN(notices); i++)
+		if (strcmp(done, notices[i].key) == 0)
+			json_object_set_new(job, "notice", json_string(notices[i].text));
+	json_object_set_new(job, "self", json_sprintf(BASE "%s", req->params[0]));
+	json_object_set_new(job, "can_cancel", json_boolean(json_is_true(json_object_get(job, "open")) &&
+							   req->user.role >= ROLE_OPERATOR));
+	json_object_set_new(job, "has_errors", json_boolean(json_array_size(json_object_get(job, "errors")) > 0));
+	json_object_set_new(job, "created_at", admin_time(json_string_value(json_object_get(job, "created_at"))));
+	json_object_set_new(job, "finished_at", admin_time(json_string_value(json_object_get(job, "finished_at"))));
+	json_object_set_new(job, "errors_kept", json_integer(IMPORT_JOB_ERRORS_KEPT));
+	admin_page(req, 200, "admin/import_job", job);
+}
+
+void admin_import_cancel(struct http_req *req)
+{
+	struct db *db;
+	json_t *job = load(req, &db);
+	if (job == NULL)
+		return;
+	json_decref(job);
+	int rc = import_job_cancel(db, req->params[0]);
+	if (rc < 0) {
+		http_db_fail(req, db);
+		return;
+	}
+	if (rc == 0) {
+		admin_error(req, 409, "This import has ended; there is nothing to cancel.");
+		return;
+	}
+	json_t *detail = json_pack("{s:s}", "job", req->params[0]);
+	audit(db, req, "client.import_cancelled", "clients", detail);
+	json_decref(detail);
+	char *to = xasprintf(BASE "%s?done=cancelled", req->params[0]);
+	admin_redirect(req, to);
+	free(to);
+}

@@ -1,0 +1,170 @@
+/* admin_message_list.c — /admin/messages/: the messages ledger, newest first, filtered by
+ * status, mailing, phone (as people write it), a date range and the last error's text, with a
+ * count (estimated past MESSAGE_COUNT_EXACT) and previous / next pages (keyset on id). */
+#include "admin.h"
+#include "admin_handlers.h"
+#include "buf.h"
+#include "message_search.h"
+#include "model_message.h"
+#include "phone.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define BASE "/admin/messages/"
+
+static const struct admin_col cols[] = {
+	{"ID", "id", NULL},
+	{"Phone", "phone", NULL},
+	{"Status", "status", NULL},
+	{"Mailing", "mailing_id", NULL},
+	{"Attempts", "attempts", NULL},
+	{"Last error", "last_error", NULL},
+	{"Created", "created_at", NULL},
+	{"Sent", "sent_at", NULL},
+};
+static const char *const keep[] = {"status", "mailing_id", "phone", "from", "to", "error", NULL};
+
+/* A query value, NULL when absent or empty. */
+static const char *given(struct http_req *req, const char *name)
+{
+	const char *v = http_query(req, name);
+	return v && *v ? v : NULL;
+}
+
+/* A date YYYY-MM-DD. */
+static int is_date(const char *s)
+{
+	char t[32];
+	snprintf(t, sizeof(t), "%.10sT00:00:00Z", s);
+	return strlen(s) == 10 && rfc3339_valid(t) == 0;
+}
+
+/* Reads the filters into s (code and phone are its storage); the first problem, or NULL. */
+static const char *read_search(struct http_req *req, struct message_search *s, char code[2],
+			       char phone[PHONE_LEN + 1])
+{
+	const char *status = given(req, "status");
+	int64_t n;
+	*s = (struct message_search){NULL, given(req, "mailing_id"), given(req, "phone"), given(req, "from"),
+				     given(req, "to"), given(req, "error")};
+	if (status) {
+		int c = message_status_code(status);
+		if (c < 0)
+			return "Status: choose one of the statuses offered.";
+		code[0] = (char)('0' + c);
+		code[1] = '\0';
+		s->status = code;
+	}
+	if (s->mailing_id && parse_i64(s->mailing_id, 1, INT64_MAX, &n) < 0)
+		return "Mailing: a mailing id is a positive whole number.";
+	if (s->phone && phone_normalise(s->phone, phone) < 0)
+		return "Phone: " PHONE_REFUSED ".";
+	if (s->phone)
+		s->phone = phone;
+	if ((s->from && !is_date(s->from)) || (s->to && !is_date(s->to)))
+		return "From and to: dates such as 2026-11-30 (UTC).";
+	if (s->from && s->to && strcmp(s->from, s->to) > 0)
+		return "From must not be after to.";
+	if (s->error && (utf8_length(s->error, strlen(s->error)) < 0 ||
+			 utf8_length(s->error, strlen(s->error)) > MESSAGE_ERROR_MAX))
+		return "Error: at most 100 characters of the error's text.";
+	return NULL;
+}
+
+/* The list's URL with the current filters and one cursor parameter (name=id), or none. */
+static char *page_url(struct http_req *req, const char *name, const char *id)
+{
+	struct buf b = BUF_INIT;
+	buf_puts(&b, BASE "?sort=-id");
+	for (const char *const *k = keep; *k; k++) {
+		const char *v = given(req, *k);
+		if (v) {
+			buf_printf(&b, "&%s=", *k);
+			admin_urlencode(&b, v);
+		}
+	}
+	if (name)
+		buf_printf(&b, "&%s=%s", name, id);
+	return buf_steal(&b);
+}
+
+/* "12,345 messages" or "about 1,200,000 messages (estimated)". */
+static json_t *count_text(int64_t n, int exact)
+{
+	char digits[32], grouped[48];
+	size_t len = (size_t)snprintf(digits, sizeof(digits), "%lld", (long long)n), k = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (i && (len - i) % 3 == 0)
+			grouped[k++] = ',';
+		grouped[k++] = digits[i];
+	}
+	grouped[k] = '\0';
+	return exact ? json_sprintf("%s message%s", grouped, n == 1 ? "" : "s")
+		     : json_sprintf("about %s messages (estimated)", grouped);
+}
+
+void admin_messages_list(struct http_req *req)
+{
+	static const char *const statuses[] = {"", "pending", "sending", "sent", "failed", "expired", "cancelled", NULL};
+	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), "id", 0, keep};
+	const char *after = given(req, "after"), *before = given(req, "before");
+	char code[2], phone[PHONE_LEN + 1];
+	struct message_search s;
+	struct db *db;
+	int64_t n = 0, id;
+	int exact = 1;
+	const char *error = read_search(req, &s, code, phone);
+	if ((after && parse_i64(after, 1, INT64_MAX, &id) < 0) || (before && parse_i64(before, 1, INT64_MAX, &id) < 0) ||
+	    (after && before)) {
+		admin_error(req, 400, "That page link is broken; start from the first page.");
+		return;
+	}
+	if ((db = admin_db(req)) == NULL)
+		return;
+	json_t *objs = json_array();
+	char *prev = NULL, *next = NULL;
+	if (error == NULL) {
+		PGresult *r = message_search_page(db, &s, after, before, ADMIN_PAGE + 1);
+		if (r == NULL || message_search_count(db, &s, &n, &exact) < 0) {
+			PQclear(r);
+			json_decref(objs);
+			http_db_fail(req, db);
+			return;
+		}
+		int rows = PQntuples(r), shown = rows > ADMIN_PAGE ? ADMIN_PAGE : rows;
+		/* going back, the extra row is the newest: the page is the last ADMIN_PAGE */
+		int first = before && rows > ADMIN_PAGE ? 1 : 0;
+		for (int i = first; i < first + shown; i++)
+			json_array_append_new(objs, json_loads(PQgetvalue(r, i, 0), 0, NULL));
+		if (shown && ((before && rows > ADMIN_PAGE) || after))
+			prev = page_url(req, "before", PQgetvalue(r, first, 1));
+		if (shown && (before || rows > ADMIN_PAGE))
+			next = page_url(req, "after", PQgetvalue(r, first + shown - 1, 1));
+		PQclear(r);
+	}
+	json_t *list = admin_list_objs(req, &spec, objs, NULL, "-id", NULL);
+	if (prev) {
+		char *first = page_url(req, NULL, NULL);
+		json_object_set_new(list, "prev_href", json_string(prev));
+		json_object_set_new(list, "first_href", json_string(first));
+		free(first);
+	}
+	if (next)
+		json_object_set_new(list, "next_href", json_string(next));
+	if (error == NULL)
+		json_object_set_new(list, "count_text", count_text(n, exact));
+	free(prev);
+	free(next);
+	admin_page(req, 200, "admin/list",
+		   json_pack("{s:s, s:o, s:s*, s:b, s:[o, o, o, o], s:[{s:s, s:s, s:s}, {s:s, s:s, s:s}]}", "heading",
+			     "Messages", "list", list, "error", error, "no_q", 1, "filters",
+			     admin_filter(req, "status", "Status", statuses),
+			     admin_filter_input(req, "mailing_id", "Mailing", "any"),
+			     admin_filter_input(req, "phone", "Phone", "+7 916 123-45-67"),
+			     admin_filter_input(req, "error", "Error contains", "any"), "date_filters", "name", "from",
+			     "label", "Created from (UTC)", "value", s.from ? s.from : "", "name", "to", "label", "to",
+			     "value", s.to ? s.to : ""));
+}

@@ -1,0 +1,32 @@
+/* message_search.h — the admin's messages list at scale: newest first, filtered by status,
+ * mailing, phone, a date range and the text of the last error, a page at a time in either
+ * direction (keyset on id), and a count that is exact up to MESSAGE_COUNT_EXACT and estimated
+ * past it (from the counters when only status and mailing filter, else the planner's). */
+#ifndef HERALD_MESSAGE_SEARCH_H
+#define HERALD_MESSAGE_SEARCH_H
+#include <stdint.h>
+#include "db.h"
+
+#define MESSAGE_COUNT_EXACT 10000
+#define MESSAGE_ERROR_MAX 100   /* characters of the error filter */
+
+/* Each NULL when not filtered; checked values as text. */
+struct message_search {
+	const char *status;       /* code "0".."5" */
+	const char *mailing_id;
+	const char *phone;        /* 7XXXXXXXXXX */
+	const char *from, *to;    /* YYYY-MM-DD (UTC days, both included) */
+	const char *error;        /* a substring of last_error, matched case-insensitively */
+};
+
+/* Up to limit messages after (older than) id after, or before (newer than) id before, or from the
+ * newest when both are NULL; newest first either way. Rows: the message's JSON (id, phone,
+ * status, mailing_id, attempts, last_error, created_at, sent_at) and its id. NULL on a database
+ * error. */
+PGresult *message_search_page(struct db *db, const struct message_search *s, const char *after,
+			      const char *before, int limit);
+
+/* The number of messages matching s into *n, and whether it is exact. -1 on a database error. */
+int message_search_count(struct db *db, const struct message_search *s, int64_t *n, int *exact);
+
+#endif
