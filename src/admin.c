@@ -23,6 +23,7 @@ static const struct {
 	{"/admin/operators/", "Operators", ROLE_VIEWER},
 	{"/admin/mailings/", "Mailings", ROLE_VIEWER},
 	{"/admin/messages/", "Messages", ROLE_VIEWER},
+	{"/admin/stoplist/", "Stop list", ROLE_VIEWER},
 	{"/admin/users/", "Users", ROLE_ADMIN},
 	{"/admin/tokens/", "API tokens", ROLE_VIEWER},
 	{"/admin/smpp-accounts/", "SMPP accounts", ROLE_ADMIN},

@@ -68,6 +68,7 @@ struct res_model {
 	enum model_rc (*remove_many)(struct db *db, json_t *keys, int *n);
 	/* MODEL_INVALID when q->after is not a key of q->sort */
 	enum model_rc (*list)(struct db *db, const struct res_query *q, struct res_page *out);
+	/* the API's ?count=true (api_resource.c); NULL when the API is not the descriptor's */
 	enum model_rc (*count)(struct db *db, int64_t *n);
 };
 
@@ -145,7 +146,7 @@ enum model_rc res_list(struct db *db, const struct res_order *orders, size_t n, 
 int res_key_fits(const char *after, const char *types);
 
 /* The descriptors (resources.c). */
-extern const struct resource res_operators, res_tags, res_smpp_accounts, res_users;
+extern const struct resource res_operators, res_tags, res_smpp_accounts, res_users, res_stoplist;
 
 /* The object's text for the change history: "operator 916". In the request's pool. */
 const char *res_object(struct http_req *req, const struct resource *r, const char *key);

@@ -3,6 +3,7 @@
 #include "admin.h"
 #include "model_operator.h"
 #include "model_smpp_account.h"
+#include "model_stoplist.h"
 #include "model_tag.h"
 #include "model_user.h"
 #include "session.h"
@@ -211,4 +212,35 @@ const struct resource res_users = {
 	.notices = user_notices,
 	.updated = user_updated,
 	.edit_extra = user_edit_extra,
+};
+
+/* --- the stop list: phones that receive nothing (model_stoplist.h); the API adds them in bulk
+ * from CSV (POST /api/v1/stoplist/import) -------------------------------------------------- */
+
+static const struct admin_field stoplist_fields[] = {
+	{"phone", "Phone", "tel", NULL, "79161234567, +7 (916) 123-45-67 or 8 916 123 45 67; stored as 79161234567.", 1,
+	 PHONE_INPUT_MAX, NULL},
+	{"reason", "Reason", "text", NULL, "Up to 256 characters; may be empty.", 0, STOPLIST_REASON_MAX, NULL},
+};
+
+static const struct admin_col stoplist_cols[] = {
+	{"Phone", "phone", "phone"},
+	{"Reason", "reason", NULL},
+	{"Added", "created_at", NULL},
+};
+
+static const char *const stoplist_sorts[] = {"phone", "-phone", NULL};
+static const char *const stoplist_notices[] = {"created", "The phone was added to the stop list.", "updated",
+					       "The reason was saved.", "deleted",
+					       "The phone was taken off the stop list.", NULL};
+
+const struct resource res_stoplist = {
+	.kind = "stoplist", .key = "phone", .model = &stoplist_model,
+	.base = "/admin/stoplist/", .one = "phone", .title = "Stop list:", .many = "Stop list",
+	.fields = stoplist_fields, .nfields = ARRAY_LEN(stoplist_fields),
+	.delete_note = "Mailings and direct sends reach it again.",
+	.cols = stoplist_cols, .ncols = ARRAY_LEN(stoplist_cols), .sorts = stoplist_sorts,
+	.q_placeholder = "Part of a phone, e.g. 7916",
+	.not_found = "This phone is not on the stop list.",
+	.notices = stoplist_notices,
 };

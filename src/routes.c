@@ -131,6 +131,13 @@ const struct route routes[] = {
 	{GET, "/admin/messages/", admin_messages_list, AUTH_SESSION, V, ADMIN_LIST_Q ",status,mailing_id,phone,from,to,error,after,before", 0, NULL, NULL},
 	{GET, "/admin/messages/{id}", admin_messages_show, AUTH_SESSION, V, "", 0, NULL, NULL},
 
+	/* admin: the stop list */
+	{GET, "/admin/stoplist/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0, NULL, &res_stoplist},
+	{GET | POST, "/admin/stoplist/add", admin_res_add, AUTH_SESSION, O, "", 0, NULL, &res_stoplist},
+	{GET, "/admin/stoplist/{phone}", admin_res_edit, AUTH_SESSION, V, "", 0, NULL, &res_stoplist},
+	{POST, "/admin/stoplist/{phone}", admin_res_edit, AUTH_SESSION, O, "", 0, NULL, &res_stoplist},
+	{GET | POST, "/admin/stoplist/{phone}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_stoplist},
+
 	/* admin: SMPP accounts */
 	{GET, "/admin/smpp-accounts/", admin_res_list, AUTH_SESSION, A, ADMIN_LIST_Q, 0, NULL, &res_smpp_accounts},
 	{GET | POST, "/admin/smpp-accounts/add", admin_res_add, AUTH_SESSION, A, "", 0, NULL, &res_smpp_accounts},
