@@ -81,6 +81,8 @@ void audit_api(struct http_req *req)
 		key = json_object_get(answer, "id");
 	if (key == NULL)
 		key = json_object_get(answer, "code");
+	if (key == NULL)
+		key = json_object_get(answer, "phone");   /* a stop list entry */
 	if (req->nparams > 0)
 		object = xasprintf("%s %s", kind, req->params[0]);
 	else if (json_is_integer(key))

@@ -62,6 +62,14 @@ Test(admin_stoplist, add_as_written_edit_delete_with_history)
 	char *h = itest_sql("SELECT string_agg(action, ',' ORDER BY id) FROM audit_log WHERE object = 'stoplist %s'", phone);
 	cr_expect_str_eq(h, "stoplist.created,stoplist.updated,stoplist.deleted");
 	free(h);
+	/* the API's add and delete are recorded under the same object */
+	snprintf(rest, sizeof(rest), "{\"phone\": \"%s\"}", phone);
+	api_expect(201, tok_operator(), "POST", "/api/v1/stoplist", "%s", rest);
+	snprintf(path, sizeof(path), "/api/v1/stoplist/%s", phone);
+	api_expect(204, tok_operator(), "DELETE", path, NULL);
+	h = itest_sql("SELECT string_agg(action, ',' ORDER BY id) FROM audit_log WHERE object = 'stoplist %s'", phone);
+	cr_expect_str_eq(h, "stoplist.created,stoplist.updated,stoplist.deleted,stoplist.created,stoplist.deleted");
+	free(h);
 	free(o);
 	free(t);
 }
