@@ -2,28 +2,18 @@
 #include "oidc_store.h"
 #include "config.h"
 #include "model_user.h"
+#include "util.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-
-/* bytea parameter "\x…" of the BLAKE2b-256 hash of state */
-static void state_hash(const char *state, char out[67])
-{
-	unsigned char h[32];
-	crypto_generichash(h, sizeof(h), (const unsigned char *)state, strlen(state), NULL, 0);
-	out[0] = '\\';
-	out[1] = 'x';
-	sodium_bin2hex(out + 2, 65, h, sizeof(h));
-}
 
 int oidc_store_put(struct db *db, const struct oidc_request *r, const char *redirect_uri, const char *next)
 {
 	static const char q[] =
 	    "WITH old AS (DELETE FROM oidc_logins WHERE created_at < now() - interval '" OIDC_LOGIN_TTL "')"
 	    " INSERT INTO oidc_logins (state_hash, nonce, verifier, redirect_uri, next) VALUES ($1::bytea, $2, $3, $4, $5)";
-	char h[67];
-	state_hash(r->state, h);
+	char h[HASH_PARAM_LEN];
+	secret_hash_param(r->state, h);
 	const char *p[] = {h, r->nonce, r->verifier, redirect_uri, next};
 	return db_run(db, q, 5, p) < 0 ? -1 : 0;
 }
@@ -33,8 +23,8 @@ int oidc_store_take(struct db *db, const char *state, struct oidc_pending *out)
 	static const char q[] =
 	    "DELETE FROM oidc_logins WHERE state_hash = $1::bytea"
 	    " RETURNING nonce, verifier, redirect_uri, next, created_at > now() - interval '" OIDC_LOGIN_TTL "'";
-	char h[67];
-	state_hash(state, h);
+	char h[HASH_PARAM_LEN];
+	secret_hash_param(state, h);
 	const char *p[] = {h};
 	PGresult *r = db_exec(db, q, 1, p);
 	if (r == NULL)
