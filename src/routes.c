@@ -67,6 +67,8 @@ const struct route routes[] = {
 	/* admin: sign-in */
 	{GET | POST, "/admin/login", admin_login, AUTH_PUBLIC, ROLE_NONE, "next", 0},
 	{POST, "/admin/logout", admin_logout, AUTH_SESSION, V, "", 0},
+	{GET, "/admin/oidc/login", admin_oidc_login, AUTH_PUBLIC, ROLE_NONE, "next", 0},
+	{GET, "/admin/oidc/callback", admin_oidc_callback, AUTH_PUBLIC, ROLE_NONE, "code,state,iss,error,error_description", 0},
 	{GET | POST, "/admin/password", admin_password, AUTH_SESSION, V, "", 0},
 	{GET, "/admin", admin_root, AUTH_PUBLIC, ROLE_NONE, "", 0},
 	{GET, "/admin/", admin_dashboard, AUTH_SESSION, V, "", 0},
