@@ -5,7 +5,7 @@ FROM debian:bookworm AS build
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
       build-essential pkg-config ca-certificates libmicrohttpd-dev libpq-dev libcurl4-openssl-dev \
-      libjansson-dev libsodium-dev nodejs npm \
+      libjansson-dev libsodium-dev libcjose-dev nodejs npm \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # npm packages first, so that a change in the C sources reuses this layer.
@@ -18,7 +18,7 @@ RUN make -j"$(nproc)" all && scripts/install.sh /opt/herald
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libmicrohttpd12 libpq5 libcurl4 libjansson4 libsodium23 tzdata ca-certificates curl \
+      libmicrohttpd12 libpq5 libcurl4 libjansson4 libsodium23 libcjose0 tzdata ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --home-dir /opt/herald --no-create-home \
       --shell /usr/sbin/nologin herald \

@@ -8,7 +8,7 @@
 #   make SANITIZE=1 test   the same suite under ASan/UBSan
 
 CC      ?= cc
-PKGS    := libmicrohttpd libpq libcurl jansson libsodium
+PKGS    := libmicrohttpd libpq libcurl jansson libsodium cjose
 CFLAGS  := -std=gnu17 -O2 -g -Wall -Wextra -Werror -Wshadow -Wno-unused-parameter \
            -D_GNU_SOURCE -pthread -Isrc $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm

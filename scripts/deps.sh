@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS=(build-essential pkg-config clang libmicrohttpd-dev libpq-dev libcurl4-openssl-dev
-      libjansson-dev libsodium-dev libcriterion-dev postgresql-15 postgresql-client-15
+      libjansson-dev libsodium-dev libcjose-dev libcriterion-dev postgresql-15 postgresql-client-15
       tzdata wrk nodejs npm chromium python3-aiosmtpd nginx-light docker-compose
       prometheus   # promtool: tests/deploy/metrics.sh lints /metrics
       kubernetes-client)  # kubectl kustomize: tests/deploy/k8s.sh renders deploy/k8s/

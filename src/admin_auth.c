@@ -11,8 +11,7 @@
 
 #include <string.h>
 
-/* A same-site admin path to return to after signing in, or "/admin/". */
-static const char *safe_next(const char *next)
+const char *admin_safe_next(const char *next)
 {
 	if (next == NULL || strncmp(next, "/admin/", 7) != 0 || strlen(next) > 512 || strstr(next, "//") ||
 	    strchr(next, '\\'))
@@ -23,29 +22,30 @@ static const char *safe_next(const char *next)
 	return next;
 }
 
-static void login_page(struct http_req *req, int status, const char *next, const char *username,
-		       const char *error)
+void admin_login_page(struct http_req *req, int status, const char *next, const char *username,
+		      const char *error)
 {
-	admin_page(req, status, "admin/login",
-		   json_pack("{s:s, s:s, s:s*}", "next", safe_next(next), "username", username ? username : "",
-			     "error", error));
+	json_t *data = json_pack("{s:s, s:s, s:s*}", "next", admin_safe_next(next), "username", username ? username : "",
+				 "error", error);
+	admin_oidc_button(data);
+	admin_page(req, status, "admin/login", data);
 }
 
 void admin_login(struct http_req *req)
 {
 	if (req->method != HTTP_POST) {
 		if (session_load(req) == MODEL_OK) {
-			admin_redirect(req, safe_next(http_query(req, "next")));
+			admin_redirect(req, admin_safe_next(http_query(req, "next")));
 			return;
 		}
-		login_page(req, 200, http_query(req, "next"), NULL, NULL);
+		admin_login_page(req, 200, http_query(req, "next"), NULL, NULL);
 		return;
 	}
 	char err[200];
 	json_t *form = form_parse(http_header_in(req, MHD_HTTP_HEADER_CONTENT_TYPE),
 				  req->body.data ? req->body.data : "", req->body.len, err, sizeof(err));
 	if (form == NULL) {
-		login_page(req, 400, NULL, NULL, err);
+		admin_login_page(req, 400, NULL, NULL, err);
 		return;
 	}
 	const char *user = form_str(form, "username"), *pass = form_str(form, "password");
@@ -55,8 +55,8 @@ void admin_login(struct http_req *req)
 	int retry_after = 0;
 	if (user == NULL || pass == NULL || *user == '\0' || *pass == '\0' || strlen(user) > 64 ||
 	    strlen(pass) > PASSWORD_MAX) {
-		login_page(req, 422, next, user && strlen(user) <= 64 ? user : NULL,
-			   "Enter your user name and password.");
+		admin_login_page(req, 422, next, user && strlen(user) <= 64 ? user : NULL,
+				 "Enter your user name and password.");
 	} else if ((db = admin_db(req)) != NULL) {
 		switch (login_check(db, req->client, user, pass, &u, &retry_after)) {
 		case LOGIN_OK:
@@ -65,11 +65,11 @@ void admin_login(struct http_req *req)
 				http_db_fail(req, db);
 			} else {
 				audit(db, req, "login", "", NULL);
-				admin_redirect(req, safe_next(next));
+				admin_redirect(req, admin_safe_next(next));
 			}
 			break;
 		case LOGIN_BAD:
-			login_page(req, 401, next, user, "The user name or password is not right.");
+			admin_login_page(req, 401, next, user, "The user name or password is not right.");
 			break;
 		case LOGIN_THROTTLED: {
 			char wait[16], msg[160];
@@ -78,7 +78,7 @@ void admin_login(struct http_req *req)
 			snprintf(msg, sizeof(msg), "Too many failed attempts from your address. Try again in %d minute%s.",
 				 minutes, minutes == 1 ? "" : "s");
 			http_header(req, "Retry-After", wait);
-			login_page(req, 429, next, user, msg);
+			admin_login_page(req, 429, next, user, msg);
 			break;
 		}
 		case LOGIN_DB:

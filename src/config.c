@@ -1,5 +1,6 @@
 /* config.c — the directive table and its parsers. */
 #include "config.h"
+#include "oidc.h"
 #include "util.h"
 
 #include <errno.h>
@@ -60,6 +61,12 @@ static const struct directive directives[] = {
 	{"metrics_token", "HERALD_METRICS_TOKEN", S(metrics_token), "", 0, 0},
 	{"cookie_secure", "HERALD_COOKIE_SECURE", S(cookie_secure), "on", 0, 0},
 	{"smtp_require_tls", "HERALD_SMTP_REQUIRE_TLS", S(smtp_require_tls), "on", 0, 0},
+	{"oidc_issuer", "HERALD_OIDC_ISSUER", S(oidc_issuer), "", 0, 0},
+	{"oidc_client_id", "HERALD_OIDC_CLIENT_ID", S(oidc_client_id), "", 0, 0},
+	{"oidc_client_secret", "HERALD_OIDC_CLIENT_SECRET", S(oidc_client_secret), "", 0, 0},
+	{"oidc_role_claim", "HERALD_OIDC_ROLE_CLAIM", S(oidc_role_claim), "role", 0, 0},
+	{"oidc_redirect_uri", "HERALD_OIDC_REDIRECT_URI", S(oidc_redirect_uri), "", 0, 0},
+	{"oidc_name", "HERALD_OIDC_NAME", S(oidc_name), "single sign-on", 0, 0},
 };
 
 static int set_value(const struct directive *d, const char *val, char *err, size_t errlen)
@@ -124,6 +131,10 @@ static int check(char *err, size_t errlen)
 	}
 	if (parse_hhmm(cfg.report_time) < 0) {
 		snprintf(err, errlen, "report_time: '%s' is not HH:MM", cfg.report_time);
+		return -1;
+	}
+	if (oidc_config_check(msg, sizeof(msg)) < 0) {
+		snprintf(err, errlen, "%s", msg);
 		return -1;
 	}
 	if (cfg.retry_base_ms > cfg.retry_max_ms) {

@@ -40,6 +40,12 @@ struct config {
 	char *metrics_token;        /* bearer token that opens /metrics from anywhere, or "" */
 	char *cookie_secure;        /* "on", or "off" for plain HTTP on a loopback listen address */
 	char *smtp_require_tls;     /* "on": smtp:// with credentials must use STARTTLS; "off" */
+	char *oidc_issuer;          /* OpenID Connect sign-in (oidc.h) when these three are set */
+	char *oidc_client_id;
+	char *oidc_client_secret;
+	char *oidc_role_claim;      /* the ID token claim holding admin, operator or viewer */
+	char *oidc_redirect_uri;    /* "": https://{Host}/admin/oidc/callback of the request */
+	char *oidc_name;            /* shown on the button: "Sign in with {oidc_name}" */
 	struct net_list trusted;    /* trusted_proxies, parsed */
 	struct net_list metrics_nets; /* metrics_allow, parsed */
 };

@@ -69,6 +69,8 @@ const struct route routes[] = {
 	/* admin: sign-in */
 	{GET | POST, "/admin/login", admin_login, AUTH_PUBLIC, ROLE_NONE, "next", 0, NULL, NULL},
 	{POST, "/admin/logout", admin_logout, AUTH_SESSION, V, "", 0, NULL, NULL},
+	{GET, "/admin/oidc/login", admin_oidc_login, AUTH_PUBLIC, ROLE_NONE, "next", 0, NULL, NULL},
+	{GET, "/admin/oidc/callback", admin_oidc_callback, AUTH_PUBLIC, ROLE_NONE, "code,state,iss,error,error_description", 0, NULL, NULL},
 	{GET | POST, "/admin/password", admin_password, AUTH_SESSION, V, "", 0, NULL, NULL},
 	{GET, "/admin", admin_root, AUTH_PUBLIC, ROLE_NONE, "", 0, NULL, NULL},
 	{GET, "/admin/", admin_dashboard, AUTH_SESSION, V, "", 0, NULL, NULL},

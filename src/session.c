@@ -20,16 +20,6 @@ static const char *cookie_name(struct http_req *req)
 	return session_tls(req) ? SESSION_COOKIE_TLS : SESSION_COOKIE;
 }
 
-/* bytea parameter "\x…" of the BLAKE2b-256 hash of the id */
-static void id_hash(const char *id, char out[67])
-{
-	unsigned char h[32];
-	crypto_generichash(h, sizeof(h), (const unsigned char *)id, strlen(id), NULL, 0);
-	out[0] = '\\';
-	out[1] = 'x';
-	sodium_bin2hex(out + 2, 65, h, sizeof(h));
-}
-
 static struct session *session_new(const char *id)
 {
 	struct session *s = xcalloc(1, sizeof(*s));
@@ -63,13 +53,13 @@ enum model_rc session_load(struct http_req *req)
 	    "   AND s.created_at > now() - interval '" SESSION_ABSOLUTE "'"
 	    " RETURNING u.id, u.username, u.role";
 	const char *id = http_cookie(req, cookie_name(req));
-	char h[67];
+	char h[HASH_PARAM_LEN];
 	if (id == NULL || strlen(id) != 43 || strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != 43)
 		return MODEL_NOT_FOUND;
 	struct db *db = db_thread();
 	if (db == NULL)
 		return MODEL_UNAVAILABLE;
-	id_hash(id, h);
+	secret_hash_param(id, h);
 	const char *p[] = {h};
 	PGresult *r = db_exec(db, q, 1, p);
 	if (r == NULL)
@@ -99,10 +89,10 @@ static void delete_by_cookie(struct http_req *req, struct db *db)
 {
 	static const char q[] = "DELETE FROM admin_sessions WHERE id_hash = $1::bytea";
 	const char *id = http_cookie(req, cookie_name(req));
-	char h[67];
+	char h[HASH_PARAM_LEN];
 	if (id == NULL || strlen(id) > 64)
 		return;
-	id_hash(id, h);
+	secret_hash_param(id, h);
 	const char *p[] = {h};
 	db_run(db, q, 1, p);
 }
@@ -114,10 +104,10 @@ int session_start(struct http_req *req, struct db *db, int64_t user_id)
 	    " OR created_at < now() - interval '" SESSION_ABSOLUTE "'";
 	static const char q_new[] = "INSERT INTO admin_sessions (id_hash, user_id) VALUES ($1::bytea, $2)";
 	unsigned char raw[32];
-	char id[48], h[67], uid[24];
+	char id[48], h[HASH_PARAM_LEN], uid[24];
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2base64(id, sizeof(id), raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	id_hash(id, h);
+	secret_hash_param(id, h);
 	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
 	delete_by_cookie(req, db);
 	db_run(db, q_expired, 0, NULL);
@@ -138,10 +128,10 @@ void session_end(struct http_req *req, struct db *db)
 int session_drop_user(struct db *db, int64_t user_id, const struct session *keep)
 {
 	static const char q[] = "DELETE FROM admin_sessions WHERE user_id = $1 AND id_hash <> $2::bytea";
-	char uid[24], h[67] = "\\x00";
+	char uid[24], h[HASH_PARAM_LEN] = "\\x00";
 	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
 	if (keep)
-		id_hash(keep->id, h);
+		secret_hash_param(keep->id, h);
 	const char *p[] = {uid, h};
 	return db_run(db, q, 2, p);
 }

@@ -217,3 +217,12 @@ void random_hex(char *out, size_t nbytes)
 	randombytes_buf(raw, nbytes);
 	sodium_bin2hex(out, nbytes * 2 + 1, raw, nbytes);
 }
+
+void secret_hash_param(const char *s, char out[HASH_PARAM_LEN])
+{
+	unsigned char h[32];
+	crypto_generichash(h, sizeof(h), (const unsigned char *)s, strlen(s), NULL, 0);
+	out[0] = '\\';
+	out[1] = 'x';
+	sodium_bin2hex(out + 2, HASH_PARAM_LEN - 2, h, sizeof(h));
+}

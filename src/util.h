@@ -45,4 +45,9 @@ int parse_hhmm(const char *s);
 /* Fills out with n bytes of hex (2n chars + NUL) from libsodium's CSPRNG. */
 void random_hex(char *out, size_t nbytes);
 
+/* The bytea parameter "\\x…" (66 chars + NUL) of the BLAKE2b-256 hash of s: how secrets
+ * handed to a browser (session ids, sign-in states) are looked up without being stored. */
+#define HASH_PARAM_LEN 67
+void secret_hash_param(const char *s, char out[HASH_PARAM_LEN]);
+
 #endif

@@ -2,7 +2,7 @@
 // every object against the Kubernetes OpenAPI schema of its apiVersion and kind (npm
 // kubernetes-models), then what herald's deployment promises. Prints one "# " line per problem
 // and exits 1 when there is any.
-//   node tests/deploy/k8s-check.mjs --body 1m --bulk-body 16m [--with-secret] < rendered.yaml
+//   node tests/deploy/k8s-check.mjs --body 1m --bulk-body 16m --import-body 65m [--with-secret] < rendered.yaml
 import { parseAllDocuments } from "yaml";
 import { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
@@ -11,6 +11,7 @@ const { values: opt } = parseArgs({
   options: {
     body: { type: "string" },
     "bulk-body": { type: "string" },
+    "import-body": { type: "string" },
     "with-secret": { type: "boolean", default: false },
   },
 });
@@ -54,7 +55,7 @@ const find = (kind, name) => objs.find((o) => o.kind === kind && o.metadata?.nam
 const container = (o) => o.spec?.template?.spec?.containers?.[0] ?? {};
 
 // The Deployments: the roles each runs, probes on /healthz, resource requests.
-const roles = { "herald-web": "web", "herald-worker": "web,scheduler,dispatch,report" };
+const roles = { "herald-web": "web", "herald-worker": "web,scheduler,dispatch,report,import" };
 for (const [name, want] of Object.entries(roles)) {
   const d = find("Deployment", name);
   if (!d) { fail(`Deployment/${name} is missing`); continue; }
@@ -81,16 +82,19 @@ const svc = find("Service", "herald-web");
 if (svc?.spec?.selector?.["app.kubernetes.io/component"] !== "web")
   fail("Service/herald-web does not select the web pods");
 
-// Body limits as nginx/ has them: the default for every path, the bulk one for the bulk endpoints.
+// Body limits as nginx/ has them: the default for every path, the bulk one for the bulk
+// endpoints, the import's for the CSV import.
 const BODY = "nginx.ingress.kubernetes.io/proxy-body-size";
 const bulkPaths = ["/api/v1/clients/bulk", "/api/v1/messages/batch"];
+const importPaths = ["/admin/clients/import"];
 for (const ing of byKind("Ingress")) {
   const paths = ing.spec.rules.flatMap((r) => r.http.paths.map((p) => p.path));
-  const want = paths.some((p) => bulkPaths.includes(p)) ? opt["bulk-body"] : opt.body;
+  const want = paths.some((p) => bulkPaths.includes(p)) ? opt["bulk-body"]
+    : paths.some((p) => importPaths.includes(p)) ? opt["import-body"] : opt.body;
   if (ing.metadata.annotations?.[BODY] !== want)
     fail(`Ingress/${ing.metadata.name}: ${BODY} is ${ing.metadata.annotations?.[BODY]}, nginx/ has ${want}`);
 }
-for (const p of bulkPaths)
+for (const p of [...bulkPaths, ...importPaths])
   if (!byKind("Ingress").some((i) => i.spec.rules.some((r) => r.http.paths.some((x) => x.path === p))))
     fail(`no Ingress routes ${p}`);
 

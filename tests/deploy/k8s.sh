@@ -7,9 +7,17 @@ source "$(dirname "$0")/../lib.sh"
 source "$ROOT/tests/deploy/nginx.lib"
 cd "$ROOT"
 
-# The body limits of nginx/: the server's default and the bulk endpoints' one.
+# The body limits of nginx/: the server's default, the bulk endpoints' and the CSV import's.
 BODY=$(sed -n 's/^client_max_body_size \([0-9]*[km]\);$/\1/p' nginx/herald.conf.template)
-BULK=$(sed -n 's/^ *client_max_body_size \([0-9]*[km]\);$/\1/p' nginx/herald-app.inc.template | sort -u)
+# limit_of LOCATION...: the client_max_body_size of those locations of herald-app.inc (one value)
+limit_of() {
+  local l
+  for l in "$@"; do
+    awk -v loc="location = $l {" 'index($0, loc) == 1 { f = 1 } f && /client_max_body_size/ { sub(/;/, "", $2); print $2; exit }'       nginx/herald-app.inc.template
+  done | sort -u
+}
+BULK=$(limit_of /api/v1/clients/bulk /api/v1/messages/batch)
+IMPORT=$(limit_of /admin/clients/import)
 
 # A copy, so that secrets.env and the broken variants stay out of the work tree.
 K=$TMP/k8s
@@ -21,12 +29,14 @@ render() {
   kubectl kustomize "$1" >"$2" 2>"$TMP/kustomize.err" || { sed 's/^/# /' "$TMP/kustomize.err"; return 1; }
 }
 check() {  # check FILE [--with-secret]: its problems as "# " lines when there are any
-  node tests/deploy/k8s-check.mjs --body "$BODY" --bulk-body "$BULK" "${@:2}" <"$1" >"$1.check" ||
+  node tests/deploy/k8s-check.mjs --body "$BODY" --bulk-body "$BULK" --import-body "$IMPORT" "${@:2}" <"$1" >"$1.check" ||
     { cat "$1.check"; return 1; }
 }
 
-nginx_limits() { [[ $BODY == 1m && $BULK == 16m ]] || { echo "# nginx/ limits: '$BODY' '$BULK'"; return 1; }; }
-ok "nginx/'s body limits read (1m, 16m on the bulk endpoints)" nginx_limits
+nginx_limits() {
+  [[ $BODY == 1m && $BULK == 16m && $IMPORT == 65m ]] || { echo "# nginx/ limits: '$BODY' '$BULK' '$IMPORT'"; return 1; }
+}
+ok "nginx/'s body limits read (1m, 16m on the bulk endpoints, 65m on the CSV import)" nginx_limits
 
 base() { render "$K/base" "$TMP/base.yaml" && check "$TMP/base.yaml"; }
 ok "kubectl kustomize deploy/k8s/base; every object valid" base

@@ -70,3 +70,34 @@ Test(config, environment_overrides)
 	unsetenv("HERALD_LISTEN");
 	unsetenv("HERALD_RETRY_MAX_MS");
 }
+
+/* OpenID Connect: the issuer, client id and secret come together; the issuer is https (http
+ * only to a loopback address). */
+Test(config, oidc_settings_checked_together)
+{
+	static const struct {
+		const char *text, *error;       /* error NULL: accepted */
+	} cases[] = {
+		{"oidc_issuer https://id.example.com\noidc_client_id herald\noidc_client_secret s\n", NULL},
+		{"oidc_issuer http://127.0.0.1:9000\noidc_client_id herald\noidc_client_secret s\n", NULL},
+		{"oidc_issuer https://id.example.com\noidc_client_id herald\n", "set together"},
+		{"oidc_client_secret s\n", "set together"},
+		{"oidc_issuer http://id.example.com\noidc_client_id herald\noidc_client_secret s\n", "not an https URL"},
+		{"oidc_issuer https://id.example.com\noidc_client_id h\noidc_client_secret s\noidc_redirect_uri /cb\n",
+		 "oidc_redirect_uri"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char err[512] = "";
+		config_defaults();
+		const char *p = write_conf(cases[i].text);
+		int rc = config_load(p, 1, err, sizeof(err));
+		remove(p);
+		if (cases[i].error == NULL) {
+			cr_assert_eq(rc, 0, "case %zu: %s", i, err);
+		} else {
+			cr_assert_eq(rc, -1, "case %zu accepted", i);
+			cr_assert(strstr(err, cases[i].error), "case %zu: %s", i, err);
+		}
+	}
+	config_defaults();
+}

@@ -1,0 +1,333 @@
+/* oidc.c — discovery, the authorization request, the code exchange and the ID token's
+ * claims (see oidc.h). */
+#include "oidc.h"
+#include "buf.h"
+#include "config.h"
+#include "log.h"
+#include "model_user.h"
+#include "net.h"
+#include "oidc_jwks.h"
+#include "util.h"
+
+#include <curl/curl.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+
+int oidc_enabled(void)
+{
+	return *cfg.oidc_issuer && *cfg.oidc_client_id && *cfg.oidc_client_secret;
+}
+
+/* 1 when url is https://…, or http:// to localhost or a loopback address. */
+static int url_acceptable(const char *url)
+{
+	if (strncmp(url, "https://", 8) == 0)
+		return url[8] != '\0';
+	if (strncmp(url, "http://", 7) != 0)
+		return 0;
+	const char *h = url + 7, *end;
+	char host[64];
+	if (*h == '[') {
+		h++;
+		end = strchr(h, ']');
+	} else {
+		end = h + strcspn(h, ":/?#");
+	}
+	if (end == NULL || end == h || (size_t)(end - h) >= sizeof(host))
+		return 0;
+	memcpy(host, h, (size_t)(end - h));
+	host[end - h] = '\0';
+	return strcmp(host, "localhost") == 0 || net_is_loopback(host);
+}
+
+int oidc_config_check(char *err, size_t errlen)
+{
+	int set = (*cfg.oidc_issuer != '\0') + (*cfg.oidc_client_id != '\0') + (*cfg.oidc_client_secret != '\0');
+	if (set == 0)
+		return 0;
+	if (set != 3) {
+		snprintf(err, errlen, "oidc_issuer, oidc_client_id and oidc_client_secret are set together or not at all");
+		return -1;
+	}
+	if (strlen(cfg.oidc_issuer) > 512 || !url_acceptable(cfg.oidc_issuer)) {
+		snprintf(err, errlen, "oidc_issuer: '%s' is not an https URL (http only to a loopback address)",
+			 cfg.oidc_issuer);
+		return -1;
+	}
+	if (*cfg.oidc_redirect_uri && (strlen(cfg.oidc_redirect_uri) > 512 ||
+				       (strncmp(cfg.oidc_redirect_uri, "https://", 8) != 0 &&
+					strncmp(cfg.oidc_redirect_uri, "http://", 7) != 0))) {
+		snprintf(err, errlen, "oidc_redirect_uri: '%s' is not an absolute http(s) URL", cfg.oidc_redirect_uri);
+		return -1;
+	}
+	if (*cfg.oidc_role_claim == '\0' || strlen(cfg.oidc_role_claim) > 100) {
+		snprintf(err, errlen, "oidc_role_claim: give the name of a claim (1 to 100 characters)");
+		return -1;
+	}
+	return 0;
+}
+
+static void random_b64(char out[OIDC_RANDOM_LEN + 1])
+{
+	unsigned char raw[32];
+	randombytes_buf(raw, sizeof(raw));
+	sodium_bin2base64(out, OIDC_RANDOM_LEN + 1, raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+void oidc_request_new(struct oidc_request *r)
+{
+	random_b64(r->state);
+	random_b64(r->nonce);
+	random_b64(r->verifier);
+}
+
+/* --- fetching ---------------------------------------------------------------------------- */
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+static size_t on_body(char *p, size_t size, size_t n, void *cls)
+{
+	struct buf *b = cls;
+	if (b->len + size * n > OIDC_FETCH_MAX)
+		return 0;
+	buf_append(b, p, size * n);
+	return size * n;
+}
+
+json_t *oidc_fetch(const char *url, const char *form, char *err, size_t errlen)
+{
+	if (!url_acceptable(url)) {
+		snprintf(err, errlen, "the issuer named an endpoint that is not https: %.200s", url);
+		return NULL;
+	}
+	pthread_once(&curl_once, curl_init_once);
+	CURL *c = curl_easy_init();
+	if (c == NULL)
+		fatal("curl_easy_init failed");
+	struct buf body = BUF_INIT;
+	struct curl_slist *hdr = curl_slist_append(NULL, "Accept: application/json");
+	char *user = NULL, *pass = NULL;
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)OIDC_TIMEOUT_MS);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)OIDC_TIMEOUT_MS);
+	curl_easy_setopt(c, CURLOPT_MAXFILESIZE, (long)OIDC_FETCH_MAX);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &body);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+	if (form) {
+		/* client_secret_basic: the id and secret form-encoded, then Basic (RFC 6749 2.3.1) */
+		user = curl_easy_escape(c, cfg.oidc_client_id, 0);
+		pass = curl_easy_escape(c, cfg.oidc_client_secret, 0);
+		curl_easy_setopt(c, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+		curl_easy_setopt(c, CURLOPT_USERNAME, user);
+		curl_easy_setopt(c, CURLOPT_PASSWORD, pass);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, form);
+	}
+	CURLcode rc = curl_easy_perform(c);
+	long status = 0;
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	json_t *v = NULL;
+	if (rc != CURLE_OK) {
+		snprintf(err, errlen, "the issuer could not be reached (%s)", curl_easy_strerror(rc));
+	} else if (status != 200) {
+		snprintf(err, errlen, "the issuer answered HTTP %ld", status);
+		if (body.len > 300)
+			body.data[300] = '\0';
+		log_warn("oidc.fetch_status", LS("url", url), LI("status", status),
+			 LS("body", body.data ? body.data : ""));
+	} else if ((v = json_loadb(body.data ? body.data : "", body.len, 0, NULL)) == NULL || !json_is_object(v)) {
+		json_decref(v);
+		v = NULL;
+		snprintf(err, errlen, "the issuer's answer is not a JSON object");
+	}
+	curl_free(user);
+	curl_free(pass);
+	curl_slist_free_all(hdr);
+	curl_easy_cleanup(c);
+	buf_free(&body);
+	return v;
+}
+
+/* --- discovery --------------------------------------------------------------------------- */
+
+static pthread_mutex_t disc_mu = PTHREAD_MUTEX_INITIALIZER;
+static json_t *disc;           /* the discovery document, checked */
+static double disc_at;
+
+static int endpoint_ok(json_t *d, const char *name)
+{
+	const char *u = json_string_value(json_object_get(d, name));
+	return u != NULL && strlen(u) <= 1024 && url_acceptable(u);
+}
+
+/* The discovery document (a new reference), or NULL with err. */
+static json_t *discovery(char *err, size_t errlen)
+{
+	pthread_mutex_lock(&disc_mu);
+	if (disc == NULL || now_mono() - disc_at > OIDC_DISCOVERY_TTL_S) {
+		size_t n = strlen(cfg.oidc_issuer);
+		char *url = xasprintf("%.*s/.well-known/openid-configuration", (int)(n && cfg.oidc_issuer[n - 1] == '/' ? n - 1 : n),
+				      cfg.oidc_issuer);
+		json_t *d = oidc_fetch(url, NULL, err, errlen);
+		free(url);
+		const char *iss = d ? json_string_value(json_object_get(d, "issuer")) : NULL;
+		if (d != NULL && (iss == NULL || strcmp(iss, cfg.oidc_issuer) != 0)) {
+			snprintf(err, errlen, "the discovery document names another issuer");
+			json_decref(d);
+			d = NULL;
+		} else if (d != NULL && (!endpoint_ok(d, "authorization_endpoint") || !endpoint_ok(d, "token_endpoint") ||
+					 !endpoint_ok(d, "jwks_uri"))) {
+			snprintf(err, errlen, "the discovery document lacks an endpoint");
+			json_decref(d);
+			d = NULL;
+		}
+		if (d != NULL) {
+			json_decref(disc);
+			disc = d;
+			disc_at = now_mono();
+		} else {
+			log_warn("oidc.discovery_failed", LS("issuer", cfg.oidc_issuer), LS("error", err));
+		}
+	}
+	json_t *d = json_incref(disc);
+	pthread_mutex_unlock(&disc_mu);
+	return d;
+}
+
+/* --- the flow ---------------------------------------------------------------------------- */
+
+static void put_param(struct buf *b, CURL *c, const char *name, const char *value)
+{
+	char *v = curl_easy_escape(c, value, 0);
+	buf_printf(b, "%s%s=%s", b->len && !strchr("?&", b->data[b->len - 1]) ? "&" : "", name, v);
+	curl_free(v);
+}
+
+char *oidc_auth_url(const struct oidc_request *r, const char *redirect_uri, char *err, size_t errlen)
+{
+	json_t *d = discovery(err, errlen);
+	if (d == NULL)
+		return NULL;
+	const char *ep = json_string_value(json_object_get(d, "authorization_endpoint"));
+	unsigned char h[crypto_hash_sha256_BYTES];
+	char challenge[OIDC_RANDOM_LEN + 1];
+	crypto_hash_sha256(h, (const unsigned char *)r->verifier, strlen(r->verifier));
+	sodium_bin2base64(challenge, sizeof(challenge), h, sizeof(h), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	CURL *c = curl_easy_init();
+	if (c == NULL)
+		fatal("curl_easy_init failed");
+	struct buf b = BUF_INIT;
+	buf_puts(&b, ep);
+	buf_putc(&b, strchr(ep, '?') ? '&' : '?');
+	put_param(&b, c, "response_type", "code");
+	put_param(&b, c, "client_id", cfg.oidc_client_id);
+	put_param(&b, c, "redirect_uri", redirect_uri);
+	put_param(&b, c, "scope", "openid profile email");
+	put_param(&b, c, "state", r->state);
+	put_param(&b, c, "nonce", r->nonce);
+	put_param(&b, c, "code_challenge", challenge);
+	put_param(&b, c, "code_challenge_method", "S256");
+	curl_easy_cleanup(c);
+	json_decref(d);
+	return buf_steal(&b);
+}
+
+/* 1 when the ID token is meant for this client: aud is the client id or an array holding it
+ * (then azp, when several audiences, must be the client id). */
+static int audience_ok(json_t *claims)
+{
+	json_t *aud = json_object_get(claims, "aud"), *azp = json_object_get(claims, "azp");
+	const char *id = cfg.oidc_client_id;
+	if (json_is_string(aud))
+		return strcmp(json_string_value(aud), id) == 0 &&
+		       (azp == NULL || (json_is_string(azp) && strcmp(json_string_value(azp), id) == 0));
+	if (!json_is_array(aud))
+		return 0;
+	size_t i;
+	json_t *a;
+	int found = 0;
+	json_array_foreach(aud, i, a)
+		found |= json_is_string(a) && strcmp(json_string_value(a), id) == 0;
+	if (!found)
+		return 0;
+	if (json_array_size(aud) == 1 && azp == NULL)
+		return 1;
+	return json_is_string(azp) && strcmp(json_string_value(azp), id) == 0;
+}
+
+/* The claims' checks (OpenID Connect Core 3.1.3.7); NULL or what is wrong. */
+static const char *claims_problem(json_t *claims, const char *nonce)
+{
+	json_t *exp = json_object_get(claims, "exp"), *iat = json_object_get(claims, "iat");
+	const char *iss = json_string_value(json_object_get(claims, "iss"));
+	const char *sub = json_string_value(json_object_get(claims, "sub"));
+	const char *n = json_string_value(json_object_get(claims, "nonce"));
+	double now = now_real();
+	if (iss == NULL || strcmp(iss, cfg.oidc_issuer) != 0)
+		return "it comes from another issuer";
+	if (!audience_ok(claims))
+		return "it is meant for another application (audience)";
+	if (!json_is_number(exp) || json_number_value(exp) + OIDC_LEEWAY_S < now)
+		return "it has expired";
+	if (!json_is_number(iat) || json_number_value(iat) - OIDC_LEEWAY_S > now)
+		return "it is issued in the future";
+	if (n == NULL || nonce == NULL || strlen(n) != strlen(nonce) || sodium_memcmp(n, nonce, strlen(n)) != 0)
+		return "its nonce is not this sign-in's";
+	if (sub == NULL || *sub == '\0' || strlen(sub) > 255)
+		return "it names no subject";
+	return NULL;
+}
+
+json_t *oidc_exchange(const char *code, const char *verifier, const char *redirect_uri, const char *nonce,
+		      char *err, size_t errlen)
+{
+	json_t *d = discovery(err, errlen);
+	if (d == NULL)
+		return NULL;
+	CURL *c = curl_easy_init();
+	if (c == NULL)
+		fatal("curl_easy_init failed");
+	struct buf form = BUF_INIT;
+	put_param(&form, c, "grant_type", "authorization_code");
+	put_param(&form, c, "code", code);
+	put_param(&form, c, "redirect_uri", redirect_uri);
+	put_param(&form, c, "code_verifier", verifier);
+	curl_easy_cleanup(c);
+	json_t *tok = oidc_fetch(json_string_value(json_object_get(d, "token_endpoint")), form.data, err, errlen);
+	buf_free(&form);
+	json_t *claims = NULL;
+	const char *idt = tok ? json_string_value(json_object_get(tok, "id_token")) : NULL;
+	const char *why;
+	if (tok != NULL && idt == NULL) {
+		snprintf(err, errlen, "the issuer returned no ID token");
+	} else if (idt != NULL &&
+		   (claims = oidc_jwks_verify(json_string_value(json_object_get(d, "jwks_uri")), idt, err, errlen)) != NULL &&
+		   (why = claims_problem(claims, nonce)) != NULL) {
+		snprintf(err, errlen, "the issuer's ID token is refused: %s", why);
+		json_decref(claims);
+		claims = NULL;
+	}
+	json_decref(tok);
+	json_decref(d);
+	return claims;
+}
+
+enum role oidc_role(json_t *claims)
+{
+	json_t *v = json_object_get(claims, cfg.oidc_role_claim), *a;
+	if (json_is_string(v))
+		return role_parse(json_string_value(v));
+	enum role best = ROLE_NONE, r;
+	size_t i;
+	if (json_is_array(v))
+		json_array_foreach(v, i, a)
+			if ((r = role_parse(json_string_value(a))) > best)
+				best = r;
+	return best;
+}
