@@ -9,11 +9,9 @@
 #include "tmpl.h"
 #include "util.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
-#define CURSOR_MAX 512
 
 static const struct {
 	const char *href, *label;
@@ -25,6 +23,7 @@ static const struct {
 	{"/admin/operators/", "Operators", ROLE_VIEWER},
 	{"/admin/mailings/", "Mailings", ROLE_VIEWER},
 	{"/admin/messages/", "Messages", ROLE_VIEWER},
+	{"/admin/stoplist/", "Stop list", ROLE_VIEWER},
 	{"/admin/users/", "Users", ROLE_ADMIN},
 	{"/admin/tokens/", "API tokens", ROLE_VIEWER},
 	{"/admin/smpp-accounts/", "SMPP accounts", ROLE_ADMIN},
@@ -99,21 +98,10 @@ void admin_redirect(struct http_req *req, const char *location)
 struct db *admin_db(struct http_req *req)
 {
 	struct db *db = db_thread();
+	req->error_page = admin_error;
 	if (db == NULL)
-		admin_error(req, 503, "The database is unreachable. Try again in a moment.");
+		http_fail(req, MODEL_UNAVAILABLE, NULL, NULL);
 	return db;
-}
-
-void admin_db_error(struct http_req *req, struct db *db)
-{
-	if (db_is_fk(db))
-		admin_error(req, 409, "The object is in use, or refers to one that does not exist.");
-	else if (db_is_unique(db))
-		admin_error(req, 409, "An object with that key already exists.");
-	else if (PQstatus(db->conn) != CONNECTION_OK)
-		admin_error(req, 503, "The database is unreachable. Try again in a moment.");
-	else
-		admin_error(req, 500, "The database failed; the log has the details under this request's id.");
 }
 
 json_t *admin_form(struct http_req *req)
@@ -128,13 +116,15 @@ json_t *admin_form(struct http_req *req)
 
 int admin_gate(struct http_req *req)
 {
-	int rc = session_load(req);
-	if (rc == -2) {
-		static const char msg[] = "The database is unreachable. Try again in a moment.";
-		http_text(req, 503, "text/plain; charset=utf-8", msg, sizeof(msg) - 1);
+	req->error_page = admin_error;
+	enum model_rc rc = session_load(req);
+	if (rc != MODEL_OK && rc != MODEL_NOT_FOUND) {
+		/* no session to frame a page with */
+		const struct outcome *o = outcome_of(rc);
+		http_text(req, o->status, "text/plain; charset=utf-8", o->admin, strlen(o->admin));
 		return -1;
 	}
-	if (rc < 0) {
+	if (rc == MODEL_NOT_FOUND) {
 		struct buf loc = BUF_INIT;
 		buf_puts(&loc, "/admin/login?next=");
 		admin_urlencode(&loc, req->path);
@@ -248,7 +238,7 @@ void admin_form_page(struct http_req *req, int status, json_t *page, const struc
 /* --- lists ----------------------------------------------------------------------------- */
 
 int admin_list_params(struct http_req *req, const char *const *sorts, const char **sort,
-		      char **after_json, const char **q)
+		      const char **after_json, const char **q)
 {
 	const char *s = http_query(req, "sort"), *c = http_query(req, "cursor");
 	*sort = sorts[0];
@@ -267,21 +257,9 @@ int admin_list_params(struct http_req *req, const char *const *sorts, const char
 		}
 		*sort = s;
 	}
-	if (c) {
-		unsigned char key[CURSOR_MAX + 1];
-		size_t n = 0;
-		json_t *v = NULL;
-		if (strlen(c) <= CURSOR_MAX * 2 &&
-		    sodium_base642bin(key, CURSOR_MAX, c, strlen(c), NULL, &n, NULL,
-				      sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0)
-			v = json_loadb((const char *)key, n, 0, NULL);
-		if (!json_is_array(v)) {
-			json_decref(v);
-			admin_error(req, 400, "That page link is broken; start from the first page.");
-			return -1;
-		}
-		json_decref(v);
-		*after_json = xstrndup((const char *)key, n);
+	if (c && res_cursor_decode(req, c, after_json) < 0) {
+		admin_error(req, 400, "That page link is broken; start from the first page.");
+		return -1;
 	}
 	return 0;
 }
@@ -382,10 +360,9 @@ json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec
 	json_t *list = json_pack("{s:o, s:o, s:s, s:s, s:s*, s:b, s:b, s:b}", "columns", cols, "rows", rows,
 				 "base", spec->base, "sort", sort, "q", q, "bulk", spec->bulk && req->user.role >= ROLE_OPERATOR,
 				 "empty", json_array_size(objs) == 0, "filtered", filtered);
-	if (next_key && strlen(next_key) <= CURSOR_MAX) {
-		char cur[CURSOR_MAX * 2];
-		sodium_bin2base64(cur, sizeof(cur), (const unsigned char *)next_key, strlen(next_key),
-				  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	if (next_key && strlen(next_key) <= RES_CURSOR_MAX) {
+		char cur[RES_CURSOR_MAX * 2];
+		res_cursor_encode(next_key, cur, sizeof(cur));
 		buf_reset(&b);
 		list_url(req, spec, &b, sort, q, cur);
 		json_object_set_new(list, "next_href", json_string(b.data));

@@ -8,26 +8,10 @@
 #include <jansson.h>
 #include "db.h"
 #include "http.h"
+#include "resource.h"
 
 #define ADMIN_PAGE 50
 #define ADMIN_Q_MAX 100
-
-struct admin_field {
-	const char *name;       /* the API's field name */
-	const char *label;
-	const char *type;       /* "text", "password", "number", "select", "checkbox", "textarea", ... */
-	const char *options;    /* select: "a,b,c" */
-	const char *hint;
-	int required;
-	int maxlength;          /* 0: none */
-	const char *pattern;    /* HTML pattern attribute, or NULL */
-};
-
-struct admin_col {
-	const char *label;
-	const char *field;      /* key of the row object */
-	const char *sort;       /* the ?sort= value ("-" prefix for descending is added), NULL: fixed */
-};
 
 struct admin_list_spec {
 	const char *base;             /* "/admin/operators/" */
@@ -53,10 +37,9 @@ void admin_page(struct http_req *req, int status, const char *tmpl, json_t *data
 void admin_error(struct http_req *req, int status, const char *message);
 /* 303 See Other to location. */
 void admin_redirect(struct http_req *req, const char *location);
-/* The thread's database, or NULL after a 503 page. */
+/* The thread's database, or NULL after a 503 page. From here on (and from admin_gate on)
+ * http_fail answers with admin_error pages. */
 struct db *admin_db(struct http_req *req);
-/* A page for a failed statement: 409 (in use / duplicate) or 503/500. */
-void admin_db_error(struct http_req *req, struct db *db);
 /* The POSTed form without csrf_token (borrowed; an empty object for GET). */
 json_t *admin_form(struct http_req *req);
 
@@ -73,9 +56,10 @@ void admin_form_page(struct http_req *req, int status, json_t *page, const struc
 		     size_t n, json_t *values, json_t *errors, int readonly);
 
 /* Reads ?sort (one of sorts, NULL-terminated; default the first), ?cursor (into *after_json,
- * malloc'ed, NULL for the first page) and ?q (NULL when empty). -1 after a 400 page. */
+ * in the request's pool, NULL for the first page) and ?q (NULL when empty). -1 after a 400
+ * page. */
 int admin_list_params(struct http_req *req, const char *const *sorts, const char **sort,
-		      char **after_json, const char **q);
+		      const char **after_json, const char **q);
 /* The "list" object for templates/admin/list.html from rows (JSON text in column 0, key in
  * column 1; up to limit + 1 rows). Clears r. New reference. */
 json_t *admin_list(struct http_req *req, const struct admin_list_spec *spec, PGresult *r,
@@ -109,6 +93,18 @@ const char *admin_notice(struct http_req *req, const char *const *pairs);
 
 /* base + key percent-encoded + suffix, malloc'ed ("/admin/tags/" "7" "/delete"). */
 char *admin_path(const char *base, const char *key, const char *suffix);
+
+/* The pages of a resource, driven by the descriptor of the route (route.res; admin_resource.c):
+ * the list (with bulk delete when the model has it), add, edit (read-only below operator) and
+ * delete (a confirmation, then the deletion). */
+void admin_res_list(struct http_req *req);
+void admin_res_add(struct http_req *req);
+void admin_res_edit(struct http_req *req);
+void admin_res_delete(struct http_req *req);
+void admin_res_bulk(struct http_req *req);
+/* The object of r whose key is the path's first parameter (in the request's pool, key in *k)
+ * and the database, or NULL after a page (404 with r->not_found). */
+json_t *admin_res_load(struct http_req *req, const struct resource *r, struct res_key *k, struct db **db);
 
 /* The last changes of object ("operator 916") as {"rows": [...]} for the "history" section of
  * templates/admin/form.html, or NULL when there are none (admin_history.c). */

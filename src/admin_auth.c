@@ -34,7 +34,7 @@ void admin_login_page(struct http_req *req, int status, const char *next, const 
 void admin_login(struct http_req *req)
 {
 	if (req->method != HTTP_POST) {
-		if (session_load(req) == 0) {
+		if (session_load(req) == MODEL_OK) {
 			admin_redirect(req, admin_safe_next(http_query(req, "next")));
 			return;
 		}
@@ -62,7 +62,7 @@ void admin_login(struct http_req *req)
 		case LOGIN_OK:
 			req->user = u;
 			if (session_start(req, db, u.id) < 0) {
-				admin_db_error(req, db);
+				http_db_fail(req, db);
 			} else {
 				audit(db, req, "login", "", NULL);
 				admin_redirect(req, admin_safe_next(next));
@@ -82,7 +82,7 @@ void admin_login(struct http_req *req)
 			break;
 		}
 		case LOGIN_DB:
-			admin_db_error(req, db);
+			http_db_fail(req, db);
 			break;
 		}
 	}
@@ -126,22 +126,27 @@ void admin_password(struct http_req *req)
 	json_t *form = admin_form(req);
 	const char *cur = form_str(form, "current_password"), *pw = form_str(form, "new_password"),
 		   *again = form_str(form, "new_password_again");
-	struct verr v = VERR_INIT;
-	char err[200];
-	int rc = cur ? user_check_password(db, req->user.id, cur) : -1;
-	if (rc == -2) {
+	struct model_err e = MODEL_ERR_INIT;
+	struct verr *v = &e.fields;
+	enum model_rc rc = cur ? user_check_password(db, req->user.id, cur) : MODEL_NOT_FOUND;
+	if (rc != MODEL_OK && rc != MODEL_NOT_FOUND) {
 		json_decref(page);
-		admin_db_error(req, db);
+		http_fail(req, rc, NULL, NULL);
 		return;
 	}
-	if (rc < 0)
-		verr_add(&v, "current_password", "this is not your current password");
+	if (rc == MODEL_NOT_FOUND)
+		verr_add(v, "current_password", "this is not your current password");
 	if (pw == NULL || again == NULL || strcmp(pw, again) != 0)
-		verr_add(&v, "new_password_again", "the two new passwords differ");
-	if (!verr_any(&v) && user_set_password(db, req->user.id, pw, err, sizeof(err)) < 0)
-		verr_add(&v, "new_password", "%s", err);
-	if (verr_any(&v)) {
-		admin_form_page(req, 422, page, password_fields, ARRAY_LEN(password_fields), NULL, verr_take(&v), 0);
+		verr_add(v, "new_password_again", "the two new passwords differ");
+	if (!verr_any(v))
+		user_set_password(db, req->user.id, pw, "new_password", &e);
+	if (verr_any(v)) {
+		admin_form_page(req, 422, page, password_fields, ARRAY_LEN(password_fields), NULL, verr_take(v), 0);
+		return;
+	}
+	if (e.rc != MODEL_OK) {
+		json_decref(page);
+		http_fail(req, e.rc, NULL, NULL);
 		return;
 	}
 	session_drop_user(db, req->user.id, req->session);

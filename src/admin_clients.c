@@ -1,14 +1,14 @@
 /* admin_clients.c — /admin/clients/: the filtered, sorted list (keyset pages at any size), the
  * add/edit/delete pages (model_client's validator, so the rules are the API's), bulk delete,
- * CSV import through the API's bulk upsert with a per-line report, and CSV export of the
- * filtered list streamed in keyset batches. */
+ * and CSV import through the API's bulk upsert with a per-line report; the CSV export is
+ * admin_client_export.c. */
 #include "admin.h"
+#include "admin_client.h"
 #include "admin_handlers.h"
 #include "audit.h"
-#include "import_job.h"
 #include "csv.h"
 #include "db.h"
-#include "export.h"
+#include "import_job.h"
 #include "form.h"
 #include "log.h"
 #include "model_client.h"
@@ -19,7 +19,6 @@
 #include <string.h>
 
 #define BASE "/admin/clients/"
-#define EXPORT_BATCH 2000
 #define IMPORT_ERRORS_SHOWN 500
 
 static const struct admin_field fields[] = {
@@ -39,12 +38,12 @@ static const struct admin_col cols[] = {
 	{"Created", "created_at", "id"},
 };
 
-static const char *const sorts[] = {"-id", "id", "phone", "-phone", NULL};
+const char *const admin_client_sorts[] = {"-id", "id", "phone", "-phone", NULL};
 static const char *const keep[] = {"tag", "operator_code", "timezone", NULL};
 
 /* The list's filters from ?q (a phone prefix), ?tag, ?operator_code and ?timezone; empty
  * values are absent. -1 with the problems in v. */
-static int read_filter(struct http_req *req, struct client_filter *f, struct verr *v)
+int admin_client_filter(struct http_req *req, struct client_filter *f, struct verr *v)
 {
 	const char *q = http_query(req, "q");
 	if (q && *q == '+')
@@ -58,7 +57,7 @@ static int read_filter(struct http_req *req, struct client_filter *f, struct ver
 }
 
 /* The filter problems as one sentence for the list page. */
-static char *filter_problems(json_t *errs)
+char *admin_client_filter_problems(json_t *errs)
 {
 	static const struct { const char *field, *label; } labels[] = {
 		{"phone_prefix", "Search (a phone prefix)"}, {"tag", "Tag"}, {"operator_code", "Operator"},
@@ -119,34 +118,30 @@ void admin_clients_list(struct http_req *req)
 		"created", "The client was added.", "updated", "The client was saved.",
 		"deleted", "The client was deleted; its pending messages were cancelled.",
 		"bulk_deleted", "The selected clients were deleted; their pending messages were cancelled.", NULL};
-	const char *sort, *q;
-	char *after, *error = NULL;
+	const char *sort, *q, *after;
+	char *error = NULL;
 	struct db *db;
 	struct client_filter f;
 	struct verr v = VERR_INIT;
-	if (admin_list_params(req, sorts, &sort, &after, &q) < 0)
+	if (admin_list_params(req, admin_client_sorts, &sort, &after, &q) < 0)
 		return;
 	if (!key_fits(after, sort)) {
-		free(after);
 		admin_error(req, 400, "That page link is broken; start from the first page.");
 		return;
 	}
-	if ((db = admin_db(req)) == NULL) {
-		free(after);
+	if ((db = admin_db(req)) == NULL)
 		return;
-	}
 	json_t *objs = json_array();
 	char *next = NULL;
-	if (read_filter(req, &f, &v) < 0) {
+	if (admin_client_filter(req, &f, &v) < 0) {
 		json_t *errs = verr_take(&v);
-		error = filter_problems(errs);
+		error = admin_client_filter_problems(errs);
 		json_decref(errs);
 	} else {
 		PGresult *r = client_page(db, sort, after, &f, ADMIN_PAGE + 1);
 		if (r == NULL) {
-			free(after);
 			json_decref(objs);
-			admin_db_error(req, db);
+			http_db_fail(req, db);
 			return;
 		}
 		int n = PQntuples(r), shown = n > ADMIN_PAGE ? ADMIN_PAGE : n;
@@ -159,7 +154,6 @@ void admin_clients_list(struct http_req *req)
 		}
 		PQclear(r);
 	}
-	free(after);
 	char *query = filter_query(req), *export = xasprintf(BASE "export.csv%s", query);
 	char *excel = xasprintf("%s%cformat=excel", export, *query ? '&' : '?');
 	json_t *page = json_pack("{s:s, s:o, s:s*, s:s*, s:s, s:[{s:s, s:s}], s:[o, o, o], s:[{s:s, s:s}, {s:s, s:s}]}",
@@ -215,7 +209,7 @@ void admin_clients_add(struct http_req *req)
 			admin_form_page(req, 409, page, fields, ARRAY_LEN(fields), form, verr_take(&v), 0);
 		} else if (r == NULL) {
 			json_decref(page);
-			admin_db_error(req, db);
+			http_db_fail(req, db);
 		} else {
 			json_decref(page);
 			json_t *obj = row_object(r, 0);
@@ -242,7 +236,7 @@ static json_t *load(struct http_req *req, struct db *db)
 	}
 	PGresult *r = client_get(db, req->params[0]);
 	if (r == NULL) {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return NULL;
 	}
 	json_t *obj = PQntuples(r) ? row_object(r, 0) : NULL;
@@ -284,7 +278,7 @@ void admin_clients_edit(struct http_req *req)
 		admin_form_page(req, 409, page, fields, ARRAY_LEN(fields), form, verr_take(&v), 0);
 	} else if (r == NULL) {
 		json_decref(page);
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 	} else {
 		json_decref(page);
 		json_t *after = row_object(r, 0), *detail = audit_changes(obj, after);
@@ -312,7 +306,7 @@ void admin_clients_delete(struct http_req *req)
 	if (req->method == HTTP_POST) {
 		int rc = client_delete(db, id);
 		if (rc < 0)
-			admin_db_error(req, db);
+			http_db_fail(req, db);
 		else if (rc == 0)
 			admin_error(req, 404, "There is no such client.");
 		else {
@@ -329,7 +323,7 @@ void admin_clients_delete(struct http_req *req)
 	long long pending = client_pending(db, id);
 	if (pending < 0) {
 		json_decref(obj);
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	char *self = admin_path(BASE, id, ""), *action = admin_path(BASE, id, "/delete");
@@ -364,7 +358,7 @@ void admin_clients_bulk(struct http_req *req)
 		long long n = client_delete_many(db, ids);
 		free(ids);
 		if (n < 0) {
-			admin_db_error(req, db);
+			http_db_fail(req, db);
 		} else {
 			json_array_foreach(keys, i, k) {
 				char *object = xasprintf("client %s", json_string_value(k));
@@ -428,7 +422,7 @@ void admin_clients_import(struct http_req *req)
 	} else if ((db = admin_db(req)) == NULL) {
 		/* answered */
 	} else if (client_import_store(&im, db, items, lines) < 0) {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 	} else {
 		json_t *detail = json_pack("{s:I, s:I, s:I, s:I, s:I}", "rows", (json_int_t)im.rows, "created",
 					   (json_int_t)im.created, "updated", (json_int_t)im.updated, "invalid",
@@ -442,85 +436,4 @@ void admin_clients_import(struct http_req *req)
 	json_decref(items);
 	json_decref(lines);
 	client_import_close(&im);
-}
-
-/* --- export ----------------------------------------------------------------------------- */
-
-struct clients_export {
-	char *f_vals[4];           /* tag, operator_code, phone_prefix, timezone (owned, may be NULL) */
-	char sort[8];
-	char *after;               /* the key of the last row written, or NULL */
-	long long rows;
-};
-
-static void clients_export_free(void *cls)
-{
-	struct clients_export *x = cls;
-	for (int i = 0; i < 4; i++)
-		free(x->f_vals[i]);
-	free(x->after);
-	log_info("admin.clients_exported", LI("rows", x->rows));
-	free(x);
-}
-
-/* The next batch of the export (an export_fill). */
-static int clients_export_fill(void *cls, struct db *db, struct buf *out, char sep)
-{
-	struct clients_export *x = cls;
-	struct client_filter f = {x->f_vals[0], x->f_vals[1], x->f_vals[2], x->f_vals[3], ""};
-	PGresult *r = client_page(db, x->sort, x->after, &f, EXPORT_BATCH);
-	if (r == NULL)
-		return -1;
-	int n = PQntuples(r);
-	for (int i = 0; i < n; i++) {
-		/* id, phone and operator_code are digits; tag and time zone are any text */
-		buf_printf(out, "%s%c%s%c%s%c", db_str(r, i, 0), sep, db_str(r, i, 1), sep, db_str(r, i, 2), sep);
-		csv_cell(out, db_null(r, i, 3) ? NULL : db_str(r, i, 3), sep);
-		buf_putc(out, sep);
-		csv_cell(out, db_str(r, i, 4), sep);
-		buf_putc(out, sep);
-		client_time(out, db_str(r, i, 5), 0);
-		buf_putc(out, sep);
-		client_time(out, db_str(r, i, 6), 0);
-		buf_puts(out, "\r\n");
-	}
-	x->rows += n;
-	if (n == EXPORT_BATCH) {
-		struct buf k = BUF_INIT;
-		client_key(&k, r, n - 1, x->sort);
-		free(x->after);
-		x->after = buf_steal(&k);
-	}
-	PQclear(r);
-	return n == EXPORT_BATCH;
-}
-
-void admin_clients_export(struct http_req *req)
-{
-	const char *sort, *q;
-	char *after;
-	struct client_filter f;
-	struct verr v = VERR_INIT;
-	if (admin_list_params(req, sorts, &sort, &after, &q) < 0)
-		return;
-	free(after);   /* an export starts at the beginning */
-	if (read_filter(req, &f, &v) < 0) {
-		json_t *errs = verr_take(&v);
-		char *msg = filter_problems(errs);
-		json_decref(errs);
-		admin_error(req, 400, msg);
-		free(msg);
-		return;
-	}
-	static const char *const header[] = {"id", "phone", "operator_code", "tag", "timezone", "created_at",
-					     "updated_at", NULL};
-	char sep;
-	if (export_format(req, &sep) < 0 || admin_db(req) == NULL)
-		return;
-	struct clients_export *x = xcalloc(1, sizeof(*x));
-	const char *vals[4] = {f.tag, f.operator_code, f.phone_prefix, f.timezone};
-	for (int i = 0; i < 4; i++)
-		x->f_vals[i] = vals[i] ? xstrdup(vals[i]) : NULL;
-	snprintf(x->sort, sizeof(x->sort), "%s", sort);
-	export_stream(req, "clients.csv", sep, header, clients_export_fill, x, clients_export_free);
 }

@@ -50,7 +50,7 @@ void admin_dashboard(struct http_req *req)
 	PGresult *r = db_exec(db, q, 0, NULL), *run = r ? mailing_running(db, RUNNING_SHOWN) : NULL;
 	if (run == NULL) {
 		PQclear(r);
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	json_t *stats = json_loads(PQgetvalue(r, 0, 0), 0, NULL), *running = json_array();

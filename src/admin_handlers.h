@@ -26,17 +26,7 @@ void admin_root(struct http_req *req);
 /* admin_dashboard.c */
 void admin_dashboard(struct http_req *req);
 
-/* admin_operators.c */
-void admin_operators_list(struct http_req *req);
-void admin_operators_add(struct http_req *req);
-void admin_operators_edit(struct http_req *req);
-void admin_operators_delete(struct http_req *req);
-void admin_operators_bulk(struct http_req *req);
-
 /* admin_users.c */
-void admin_users_list(struct http_req *req);
-void admin_users_add(struct http_req *req);
-void admin_users_edit(struct http_req *req);
 void admin_users_password(struct http_req *req);
 
 /* admin_history.c */
@@ -75,21 +65,9 @@ json_t *admin_import_recent(struct db *db);
 void admin_import_job(struct http_req *req);
 void admin_import_cancel(struct http_req *req);
 
-/* admin_tags.c */
-void admin_tags_list(struct http_req *req);
-void admin_tags_add(struct http_req *req);
-void admin_tags_edit(struct http_req *req);
-void admin_tags_delete(struct http_req *req);
-
 /* admin_messages.c */
 void admin_messages_list(struct http_req *req);
 void admin_messages_show(struct http_req *req);
-
-/* admin_smpp.c */
-void admin_smpp_list(struct http_req *req);
-void admin_smpp_add(struct http_req *req);
-void admin_smpp_edit(struct http_req *req);
-void admin_smpp_delete(struct http_req *req);
 
 /* admin_reports.c */
 void admin_reports_list(struct http_req *req);

@@ -36,7 +36,7 @@ void admin_history_list(struct http_req *req)
 	static const char *const sorts[] = {"newest", NULL};
 	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), NULL, 0, keep};
 	const char *sort, *q, *action = http_query(req, "action");
-	char *after;
+	const char *after;
 	struct db *db;
 	if (action && *action == '\0')
 		action = NULL;
@@ -51,14 +51,11 @@ void admin_history_list(struct http_req *req)
 	}
 	if (admin_list_params(req, sorts, &sort, &after, &q) < 0)
 		return;
-	if ((db = admin_db(req)) == NULL) {
-		free(after);
+	if ((db = admin_db(req)) == NULL)
 		return;
-	}
 	PGresult *r = audit_list(db, after, action, NULL, q, ADMIN_PAGE + 1);
-	free(after);
 	if (r == NULL) {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	int n = PQntuples(r), shown = n > ADMIN_PAGE ? ADMIN_PAGE : n;

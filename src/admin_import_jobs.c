@@ -23,7 +23,7 @@ void admin_import_queue(struct http_req *req, const struct client_import *im)
 	if (db == NULL)
 		return;
 	if (import_job_create(db, im, req->user.username, &id) < 0) {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	json_t *detail = json_pack("{s:I, s:I, s:s}", "job", (json_int_t)id, "bytes", (json_int_t)im->text.len,
@@ -54,7 +54,7 @@ static json_t *load(struct http_req *req, struct db **db)
 		return NULL;
 	json_t *job = import_job_get(*db, req->params[0], &dberr);
 	if (job == NULL && dberr)
-		admin_db_error(req, *db);
+		http_db_fail(req, *db);
 	else if (job == NULL)
 		admin_error(req, 404, NOT_FOUND);
 	return job;
@@ -93,7 +93,7 @@ void admin_import_cancel(struct http_req *req)
 	json_decref(job);
 	int rc = import_job_cancel(db, req->params[0]);
 	if (rc < 0) {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	if (rc == 0) {

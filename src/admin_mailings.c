@@ -1,16 +1,14 @@
 /* admin_mailings.c — /admin/mailings/: the list (filters, search, progress, bulk cancel /
- * retry-failed / delete), the add and edit forms (the model's validator and state rules), the
- * mailing's page with server-drawn SVG charts and its messages, and the live fragment that
- * htmx polls while the mailing is scheduled or running. Times in the forms are UTC. */
+ * retry-failed / delete), the add and edit forms (the model's validator and state rules) and
+ * the state changes; the mailing's own page is admin_mailing_view.c. Times in the forms are
+ * UTC. */
 #include "admin.h"
 #include "admin_handlers.h"
+#include "admin_mailing.h"
 #include "audit.h"
-#include "chart.h"
 #include "form.h"
 #include "list.h"
 #include "model_mailing.h"
-#include "model_message.h"
-#include "model_stats.h"
 #include "rfc3339.h"
 #include "util.h"
 
@@ -18,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define BASE "/admin/mailings/"
-#define NOT_FOUND "There is no mailing with this id."
+#define BASE ADMIN_MAILINGS
+#define NOT_FOUND ADMIN_MAILING_NOT_FOUND
 
 static const struct admin_field fields[] = {
 	{"start_at", "Start (UTC)", "datetime-local", NULL,
@@ -51,7 +49,7 @@ static const struct admin_col cols[] = {
 static const char *const sorts[] = {"-id", "id", "start_at", "-start_at", NULL};
 static const char *const statuses[] = {"", "scheduled", "running", "finished", "cancelled", NULL};
 
-static const char *done_notice(const char *done)
+const char *admin_mailing_notice(const char *done)
 {
 	static const struct { const char *key, *text; } notices[] = {
 		{"created", "The mailing was created."},
@@ -67,13 +65,13 @@ static const char *done_notice(const char *done)
 }
 
 /* "/admin/mailings/ID" (malloc'ed). */
-static char *self_path(int64_t id)
+char *admin_mailing_path(int64_t id)
 {
 	return xasprintf(BASE "%lld", (long long)id);
 }
 
 /* The mailing of the path's {id} (new reference) and the database, or NULL after a page. */
-static json_t *load(struct http_req *req, struct db **db, int64_t *id)
+json_t *admin_mailing_load(struct http_req *req, struct db **db, int64_t *id)
 {
 	if (parse_i64(req->params[0], 1, INT64_MAX, id) < 0) {
 		admin_error(req, 404, NOT_FOUND);
@@ -81,29 +79,19 @@ static json_t *load(struct http_req *req, struct db **db, int64_t *id)
 	}
 	if ((*db = admin_db(req)) == NULL)
 		return NULL;
-	PGresult *r = mailing_get(*db, *id);
-	if (r == NULL) {
-		admin_db_error(req, *db);
-		return NULL;
-	}
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		admin_error(req, 404, NOT_FOUND);
-		return NULL;
-	}
-	json_t *obj = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
-	PQclear(r);
-	if (obj == NULL)
-		admin_error(req, 500, "The mailing could not be read.");
+	json_t *obj;
+	enum model_rc rc = res_row(*db, mailing_get(*db, *id), &obj);
+	if (rc != MODEL_OK)
+		http_fail(req, rc, rc == MODEL_NOT_FOUND ? NOT_FOUND : NULL, NULL);
 	return obj;
 }
 
-static long long count_of(json_t *stats, const char *name)
+long long admin_mailing_count(json_t *stats, const char *name)
 {
 	return (long long)json_integer_value(json_object_get(stats, name));
 }
 
-static const char *status_of(json_t *obj)
+const char *admin_mailing_status(json_t *obj)
 {
 	const char *s = json_string_value(json_object_get(obj, "status"));
 	return s ? s : "";
@@ -192,7 +180,7 @@ static json_t *form_errors(json_t *errors)
 }
 
 /* "a, b" from a JSON array of strings. */
-static json_t *join(json_t *a)
+json_t *admin_mailing_join(json_t *a)
 {
 	struct buf b = BUF_INIT;
 	size_t i;
@@ -213,8 +201,8 @@ static json_t *mailing_values(json_t *obj)
 	const char *e = json_string_value(json_object_get(obj, "end_at"));
 	return json_pack("{s:o, s:o, s:O, s:o, s:o, s:O, s:O}", "start_at", json_stringn(s ? s : "", s ? 16 : 0),
 			 "end_at", json_stringn(e ? e : "", e ? 16 : 0), "text", json_object_get(obj, "text"),
-			 "operator_codes", join(json_object_get(filter, "operator_codes")), "tags",
-			 join(json_object_get(filter, "tags")), "window_start",
+			 "operator_codes", admin_mailing_join(json_object_get(filter, "operator_codes")), "tags",
+			 admin_mailing_join(json_object_get(filter, "tags")), "window_start",
 			 json_object_get(w, "start") ? json_object_get(w, "start") : json_null(),
 			 "window_end", json_object_get(w, "end") ? json_object_get(w, "end") : json_null());
 }
@@ -256,7 +244,7 @@ static void list_page(struct http_req *req, json_t *outcomes)
 	static const char *const keep[] = {"status", "from", "to", NULL};
 	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), "id", 1, keep};
 	const char *sort, *q, *from, *to, *status = http_query(req, "status");
-	char *after;
+	const char *after;
 	struct db *db;
 	if (status && *status == '\0')
 		status = NULL;
@@ -272,14 +260,12 @@ static void list_page(struct http_req *req, json_t *outcomes)
 	}
 	if ((db = admin_db(req)) == NULL) {
 		json_decref(outcomes);
-		free(after);
 		return;
 	}
 	PGresult *r = mailing_search(db, sort, after, status, from, to, q, ADMIN_PAGE + 1);
-	free(after);
 	if (r == NULL) {
 		json_decref(outcomes);
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	json_t *list = admin_list(req, &spec, r, ADMIN_PAGE, sort, q), *row;
@@ -294,7 +280,7 @@ static void list_page(struct http_req *req, json_t *outcomes)
 		json_object_set_new(cell, "bar", json_pack("{s:I, s:I}", "value", sent, "max", total > 0 ? total : 1));
 	}
 	json_t *page = json_pack("{s:s, s:o, s:s*, s:o, s:[o], s:[o, o]}", "heading", "Mailings", "list", list,
-				 "notice", done_notice(http_query(req, "done")), "bulk_actions",
+				 "notice", admin_mailing_notice(http_query(req, "done")), "bulk_actions",
 				 json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}]", "value", "cancel", "label",
 					   "Cancel", "value", "retry-failed", "label", "Retry failed messages",
 					   "value", "delete", "label", "Delete…"),
@@ -321,7 +307,7 @@ static void bulk_confirm(struct http_req *req, struct db *db, json_t *keys)
 	PGresult *r = mailing_message_total(db, ids);
 	free(ids);
 	if (r == NULL) {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	json_t *hidden = json_pack("[{s:s, s:s}, {s:s, s:s}]", "name", "action", "value", "delete", "name",
@@ -362,27 +348,27 @@ void admin_mailings_bulk(struct http_req *req)
 		json_array_foreach(keys, i, k) {
 			const char *why = NULL;
 			PGresult *out = NULL;
-			enum mailing_rc rc;
+			enum model_rc rc;
 			parse_i64(json_string_value(k), 1, INT64_MAX, &id);
 			rc = del ? mailing_delete(db, id) : cancel ? mailing_cancel(db, id, &out, &why)
 							    : mailing_retry_failed(db, id, &out, &why);
 			PQclear(out);
 			const char *verb = del ? "deleted" : cancel ? "cancelled" : "failed messages retried";
 			json_t *o;
-			if (rc == MAILING_OK) {
+			if (rc == MODEL_OK) {
 				audit_mailing(db, req, del ? "mailing.deleted" : cancel ? "mailing.cancelled" : "mailing.retried",
 					      id, NULL);
 				o = json_pack("{s:s, s:b}", "text", verb, "ok", 1);
-			} else if (rc == MAILING_CONFLICT) {
+			} else if (rc == MODEL_CONFLICT) {
 				o = json_pack("{s:s+, s:b}", "text", "not changed: ", why, "ok", 0);
-			} else if (rc == MAILING_NOT_FOUND) {
+			} else if (rc == MODEL_NOT_FOUND) {
 				o = json_pack("{s:s, s:b}", "text", "not found (deleted meanwhile?)", "ok", 0);
 			} else {
 				o = json_pack("{s:s, s:b}", "text", "failed: the database refused; see the log", "ok", 0);
 			}
 			json_object_set_new(o, "id", json_integer(id));
 			json_object_set_new(o, "href", json_sprintf(BASE "%lld", (long long)id));
-			json_object_set_new(o, "linked", json_boolean(!(del && rc == MAILING_OK) && rc != MAILING_NOT_FOUND));
+			json_object_set_new(o, "linked", json_boolean(!(del && rc == MODEL_OK) && rc != MODEL_NOT_FOUND));
 			json_array_append_new(outcomes, o);
 		}
 		list_page(req, outcomes);
@@ -415,7 +401,7 @@ void admin_mailings_add(struct http_req *req)
 		json_decref(page);
 		if (r == NULL || PQntuples(r) == 0) {
 			PQclear(r);
-			admin_db_error(req, db);
+			http_db_fail(req, db);
 		} else {
 			int64_t id = db_i64(r, 0, 1);
 			PQclear(r);
@@ -462,11 +448,11 @@ void admin_mailings_edit(struct http_req *req)
 {
 	struct db *db;
 	int64_t id;
-	json_t *obj = load(req, &db, &id);
+	json_t *obj = admin_mailing_load(req, &db, &id);
 	if (obj == NULL)
 		return;
-	char *self = self_path(id), *action = xasprintf("%s/edit", self);
-	const char *state = status_of(obj);
+	char *self = admin_mailing_path(id), *action = xasprintf("%s/edit", self);
+	const char *state = admin_mailing_status(obj);
 	json_t *page = json_pack("{s:s+, s:s, s:s, s:s, s:s, s:s+}", "heading", "Edit mailing ", req->params[0],
 				 "action", action, "submit", "Save", "cancel_href", self, "back_href", self,
 				 "back_label", "Mailing ", req->params[0]);
@@ -490,166 +476,36 @@ void admin_mailings_edit(struct http_req *req)
 		struct mailing_in in;
 		PGresult *out = NULL;
 		const char *why = NULL;
-		enum mailing_rc rc = MAILING_INVALID;
+		enum model_rc rc = MODEL_INVALID;
 		if (mailing_validate(m, strcmp(state, "scheduled") == 0, &in, &v) == 0) {
 			rc = mailing_update(db, id, &in, &out, &why);
 			PQclear(out);
-			if (rc == MAILING_INVALID)
+			if (rc == MODEL_INVALID)
 				verr_add(&v, "end_at", "%s", why);
-			else if (rc == MAILING_CONFLICT)
+			else if (rc == MODEL_CONFLICT)
 				verr_add(&v, "status", "%s", why);
 		}
 		mailing_in_free(&in);
-		if (rc == MAILING_OK) {
+		if (rc == MODEL_OK) {
 			json_decref(page);
 			audit_mailing(db, req, "mailing.updated", id, m);
 			char *loc = xasprintf("%s?done=updated", self);
 			admin_redirect(req, loc);
 			free(loc);
-		} else if (rc == MAILING_NOT_FOUND) {
+		} else if (rc == MODEL_NOT_FOUND) {
 			json_decref(page);
 			admin_error(req, 404, NOT_FOUND);
-		} else if (rc == MAILING_ERROR) {
+		} else if (rc == MODEL_ERROR) {
 			json_decref(page);
-			admin_db_error(req, db);
+			http_db_fail(req, db);
 		} else {
-			edit_form(req, rc == MAILING_CONFLICT ? 409 : 422, page, form, form_errors(verr_take(&v)), state);
+			edit_form(req, rc == MODEL_CONFLICT ? 409 : 422, page, form, form_errors(verr_take(&v)), state);
 		}
 		json_decref(m);
 	}
 	free(self);
 	free(action);
 	json_decref(obj);
-}
-
-/* --- the mailing's page ------------------------------------------------------------------ */
-
-/* The live part (status, counts, charts) of mailing id, or NULL after an error page. */
-static json_t *live_data(struct http_req *req, struct db *db, int64_t id)
-{
-	PGresult *r = stats_mailing(db, id);
-	if (r == NULL) {
-		admin_db_error(req, db);
-		return NULL;
-	}
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		admin_error(req, 404, NOT_FOUND);
-		return NULL;
-	}
-	json_t *s = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
-	PQclear(r);
-	if (s == NULL) {
-		admin_error(req, 500, "The statistics could not be read.");
-		return NULL;
-	}
-	static const int shown[] = {MSG_SENT, MSG_FAILED, MSG_PENDING, MSG_SENDING, MSG_EXPIRED, MSG_CANCELLED};
-	struct chart_part parts[ARRAY_LEN(shown)];
-	long long total = json_integer_value(json_object_get(s, "total")), open = 0;
-	for (size_t i = 0; i < ARRAY_LEN(shown); i++) {
-		parts[i].label = message_status_name(shown[i]);
-		parts[i].n = json_integer_value(json_object_get(s, parts[i].label));
-		if (shown[i] == MSG_PENDING || shown[i] == MSG_SENDING)
-			open += parts[i].n;
-	}
-	struct buf bar = BUF_INIT, tl = BUF_INIT;
-	chart_bar(&bar, "chart-counts", "Messages by status", parts, ARRAY_LEN(parts));
-	chart_timeline(&tl, "chart-timeline", json_object_get(s, "timeline"));
-	const char *status = status_of(s);
-	int polling = strcmp(status, "scheduled") == 0 || strcmp(status, "running") == 0;
-	char *self = self_path(id);
-	json_t *live = json_pack("{s:O, s:b, s:s, s:s+, s:s, s:s, s:I, s:I, s:I, s:I}", "counts", s, "polling",
-				 polling, "self", self, "live_href", self, "/live", "bar_svg", bar.data,
-				 "timeline_svg", tl.data, "total", (json_int_t)total, "done", (json_int_t)(total - open),
-				 "max", (json_int_t)(total > 0 ? total : 1), "pct",
-				 (json_int_t)(total > 0 ? (total - open) * 100 / total : 0));
-	json_object_set(live, "status", json_object_get(s, "status"));
-	free(self);
-	buf_free(&bar);
-	buf_free(&tl);
-	json_decref(s);
-	return live;
-}
-
-void admin_mailings_view(struct http_req *req)
-{
-	struct db *db;
-	int64_t id;
-	const char *sort, *q, *st = http_query(req, "status");
-	char *after = NULL, code[4];
-	if (st && *st == '\0')
-		st = NULL;
-	if (st && message_status_code(st) < 0) {
-		admin_error(req, 400, "There is no such message status.");
-		return;
-	}
-	snprintf(code, sizeof(code), "%d", st ? message_status_code(st) : 0);
-	static const char *const id_sort[] = {"id", NULL};
-	if (admin_list_params(req, id_sort, &sort, &after, &q) < 0)
-		return;
-	json_t *obj = load(req, &db, &id), *live = obj ? live_data(req, db, id) : NULL;
-	if (live == NULL) {
-		json_decref(obj);
-		free(after);
-		return;
-	}
-	PGresult *r = mailing_messages(db, id, st ? code : NULL, after, ADMIN_PAGE + 1);
-	free(after);
-	if (r == NULL) {
-		json_decref(obj);
-		json_decref(live);
-		admin_db_error(req, db);
-		return;
-	}
-	static const struct admin_col mcols[] = {
-		{"ID", "id", NULL}, {"Phone", "phone", NULL}, {"Status", "status", NULL},
-		{"Attempts", "attempts", NULL}, {"Sent", "sent_at", NULL}, {"Last error", "last_error", NULL},
-	};
-	static const char *const keep[] = {"status", NULL};
-	char *self = self_path(id);
-	struct admin_list_spec spec = {self, mcols, ARRAY_LEN(mcols), NULL, 0, keep};
-	json_t *list = admin_list(req, &spec, r, ADMIN_PAGE, sort, NULL);
-	const char *state = status_of(obj);
-	json_t *filter = json_object_get(obj, "filter"), *w = json_object_get(obj, "send_window");
-	json_t *ops = join(json_object_get(filter, "operator_codes")), *tags = join(json_object_get(filter, "tags"));
-	if (json_string_length(ops) == 0)
-		json_string_set(ops, "every operator");
-	if (json_string_length(tags) == 0)
-		json_string_set(tags, "any");
-	int open = strcmp(state, "scheduled") == 0 || strcmp(state, "running") == 0;
-	json_t *page = json_pack(
-	    "{s:s+, s:s, s:s*, s:O, s:s, s:o, s:o, s:b, s:b, s:b, s:o, s:o, s:o}", "heading",
-	    "Mailing ", req->params[0], "self", self, "notice", done_notice(http_query(req, "done")), "text",
-	    json_object_get(obj, "text"), "status", state, "operators",
-	    ops, "tags", tags, "can_cancel", open,
-	    "can_retry", strcmp(state, "cancelled") != 0 && count_of(json_object_get(obj, "stats"), "failed") > 0,
-	    "editable", open, "live", live, "list", list, "status_filter",
-	    admin_filter(req, "status", "Status", message_status_filter));
-	static const char *const times[][2] = {{"start", "start_at"}, {"end", "end_at"}, {"created", "created_at"}};
-	for (size_t i = 0; i < ARRAY_LEN(times); i++)
-		json_object_set_new(page, times[i][0], admin_time(json_string_value(json_object_get(obj, times[i][1]))));
-	json_object_set_new(page, "window", w && json_is_object(w)
-		? json_sprintf("%s to %s, client's local time", json_string_value(json_object_get(w, "start")),
-			       json_string_value(json_object_get(w, "end")))
-		: json_string("any hour"));
-	json_decref(obj);
-	admin_page(req, 200, "admin/mailing", page);
-	free(self);
-}
-
-void admin_mailings_live(struct http_req *req)
-{
-	struct db *db;
-	int64_t id;
-	if (parse_i64(req->params[0], 1, INT64_MAX, &id) < 0) {
-		admin_error(req, 404, NOT_FOUND);
-		return;
-	}
-	if ((db = admin_db(req)) == NULL)
-		return;
-	json_t *live = live_data(req, db, id);
-	if (live)
-		admin_page(req, 200, "admin/mailing_live", live);
 }
 
 /* --- state changes ----------------------------------------------------------------------- */
@@ -668,21 +524,21 @@ static void change(struct http_req *req, int cancel)
 	}
 	if ((db = admin_db(req)) == NULL)
 		return;
-	enum mailing_rc rc = cancel ? mailing_cancel(db, id, &out, &why) : mailing_retry_failed(db, id, &out, &why);
+	enum model_rc rc = cancel ? mailing_cancel(db, id, &out, &why) : mailing_retry_failed(db, id, &out, &why);
 	PQclear(out);
-	if (rc == MAILING_OK) {
+	if (rc == MODEL_OK) {
 		audit_mailing(db, req, cancel ? "mailing.cancelled" : "mailing.retried", id, NULL);
 		char *loc = xasprintf(BASE "%lld?done=%s", (long long)id, cancel ? "cancelled" : "retried");
 		admin_redirect(req, loc);
 		free(loc);
-	} else if (rc == MAILING_CONFLICT) {
+	} else if (rc == MODEL_CONFLICT) {
 		char *msg = xasprintf("Mailing %lld was not changed: %s.", (long long)id, why);
 		admin_error(req, 409, msg);
 		free(msg);
-	} else if (rc == MAILING_NOT_FOUND) {
+	} else if (rc == MODEL_NOT_FOUND) {
 		admin_error(req, 404, NOT_FOUND);
 	} else {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 	}
 }
 
@@ -700,25 +556,25 @@ void admin_mailings_delete(struct http_req *req)
 {
 	struct db *db;
 	int64_t id;
-	json_t *obj = load(req, &db, &id);
+	json_t *obj = admin_mailing_load(req, &db, &id);
 	if (obj == NULL)
 		return;
 	if (req->method == HTTP_POST) {
-		enum mailing_rc rc = mailing_delete(db, id);
-		if (rc == MAILING_OK) {
+		enum model_rc rc = mailing_delete(db, id);
+		if (rc == MODEL_OK) {
 			audit_mailing(db, req, "mailing.deleted", id, NULL);
 			admin_redirect(req, BASE "?done=deleted");
-		} else if (rc == MAILING_NOT_FOUND) {
+		} else if (rc == MODEL_NOT_FOUND) {
 			admin_error(req, 404, NOT_FOUND);
 		} else {
-			admin_db_error(req, db);
+			http_db_fail(req, db);
 		}
 	} else {
-		char *self = self_path(id), *action = xasprintf("%s/delete", self);
-		long long n = count_of(json_object_get(obj, "stats"), "total");
+		char *self = admin_mailing_path(id), *action = xasprintf("%s/delete", self);
+		long long n = admin_mailing_count(json_object_get(obj, "stats"), "total");
 		char *msg = xasprintf("Delete mailing %lld (%s) and its %lld message%s? This cannot be undone.%s",
-				      (long long)id, status_of(obj), n, n == 1 ? "" : "s",
-				      strcmp(status_of(obj), "running") == 0 ? " It is running: sending stops." : "");
+				      (long long)id, admin_mailing_status(obj), n, n == 1 ? "" : "s",
+				      strcmp(admin_mailing_status(obj), "running") == 0 ? " It is running: sending stops." : "");
 		admin_page(req, 200, "admin/confirm",
 			   json_pack("{s:s+, s:s, s:s, s:s, s:s}", "heading", "Delete mailing ", req->params[0],
 				     "message", msg, "action", action, "submit", "Delete mailing", "cancel_href", self));

@@ -131,7 +131,7 @@ void admin_messages_list(struct http_req *req)
 		if (r == NULL || message_search_count(db, &s, &n, &exact) < 0) {
 			PQclear(r);
 			json_decref(objs);
-			admin_db_error(req, db);
+			http_db_fail(req, db);
 			return;
 		}
 		int rows = PQntuples(r), shown = rows > ADMIN_PAGE ? ADMIN_PAGE : rows;

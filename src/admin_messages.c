@@ -23,7 +23,7 @@ void admin_messages_show(struct http_req *req)
 		return;
 	PGresult *r = message_get(db, id);
 	if (r == NULL) {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	json_t *m = PQntuples(r) ? json_loads(PQgetvalue(r, 0, 0), 0, NULL) : NULL;

@@ -90,7 +90,7 @@ void admin_oidc_login(struct http_req *req)
 	if (url == NULL) {
 		refuse(req, 502, next, "Sign-in with %s is not available now: %s.", err);
 	} else if (oidc_store_put(db, &r, ru, next) < 0) {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 	} else {
 		state_cookie(req, r.state);
 		http_redirect(req, 303, url);
@@ -125,7 +125,7 @@ static int sign_in(struct http_req *req, struct db *db, json_t *claims, const ch
 	}
 	switch (oidc_store_user(db, sub, name, role, &u)) {
 	case -1:
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return -1;
 	case 0:
 		log_warn("oidc.inactive", LS("sub", sub), LI("user_id", u.id));
@@ -134,7 +134,7 @@ static int sign_in(struct http_req *req, struct db *db, json_t *claims, const ch
 	}
 	req->user = u;
 	if (session_start(req, db, u.id) < 0) {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return -1;
 	}
 	json_t *detail = json_pack("{s:s, s:s}", "via", "oidc", "role", role_name(role));
@@ -170,7 +170,7 @@ void admin_oidc_callback(struct http_req *req)
 		return;
 	int taken = oidc_store_take(db, state, &p);
 	if (taken < 0) {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	if (taken == 0) {

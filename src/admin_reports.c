@@ -31,13 +31,12 @@ static void list_page(struct http_req *req, int status, const char *error)
 	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), "id", 0, NULL};
 	static const char *const notices[] = {"sent", "The report was sent.", NULL};
 	const char *sort, *q;
-	char *after;
+	const char *after;
 	struct db *db;
 	int64_t before = 0;
 	if (admin_list_params(req, sorts, &sort, &after, &q) < 0)
 		return;
 	json_t *key = after ? json_loads(after, 0, NULL) : NULL;
-	free(after);
 	if (key && (!json_is_integer(json_array_get(key, 0)) || json_integer_value(json_array_get(key, 0)) < 1)) {
 		json_decref(key);
 		admin_error(req, 400, "That page link is broken; start from the first page.");
@@ -52,7 +51,7 @@ static void list_page(struct http_req *req, int status, const char *error)
 	free(text);
 	if (!json_is_array(rows)) {
 		json_decref(rows);
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	char next[32] = "";
@@ -108,7 +107,7 @@ static json_t *load(struct http_req *req, struct db *db)
 	char *text = NULL;
 	int rc = 0;
 	if (parse_i64(req->params[0], 1, INT64_MAX, &id) == 0 && (rc = report_get_json(db, id, &text)) < 0) {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return NULL;
 	}
 	json_t *r = rc > 0 ? json_loads(text, 0, NULL) : NULL;

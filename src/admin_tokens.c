@@ -40,18 +40,15 @@ void admin_tokens_list(struct http_req *req)
 {
 	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), "id", 0, NULL};
 	const char *sort, *q;
-	char *after;
+	const char *after;
 	struct db *db;
 	if (admin_list_params(req, sorts, &sort, &after, &q) < 0)
 		return;
-	if ((db = admin_db(req)) == NULL) {
-		free(after);
+	if ((db = admin_db(req)) == NULL)
 		return;
-	}
 	PGresult *r = token_list(db, owner_filter(req), after, ADMIN_PAGE + 1);
-	free(after);
 	if (r == NULL) {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	const char *done = http_query(req, "done");
@@ -78,12 +75,17 @@ void admin_tokens_add(struct http_req *req)
 		return;
 	}
 	const char *name = form_str(form, "name");
-	char token[TOKEN_MAX], err[200], object[48];
-	int64_t id = token_create(db, req->user.username, name ? name : "", token, err, sizeof(err));
+	char token[TOKEN_MAX], object[48];
+	struct model_err e = MODEL_ERR_INIT;
+	int64_t id = token_create(db, req->user.username, name ? name : "", token, &e);
+	if (id < 0 && e.rc == MODEL_INVALID) {
+		admin_form_page(req, 422, page, fields, 1, form, verr_take(&e.fields), 0);
+		return;
+	}
 	if (id < 0) {
-		struct verr v = VERR_INIT;
-		verr_add(&v, "name", "%s", err);
-		admin_form_page(req, 422, page, fields, 1, form, verr_take(&v), 0);
+		verr_free(&e.fields);
+		json_decref(page);
+		http_fail(req, e.rc, NULL, NULL);
 		return;
 	}
 	json_decref(page);
@@ -118,7 +120,7 @@ void admin_tokens_revoke(struct http_req *req)
 		return;
 	int rc = token_revoke(db, id, owner_filter(req));
 	if (rc < 0)
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 	else if (rc == 0)
 		admin_error(req, 404, "There is no such active token of yours.");
 	else {

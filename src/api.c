@@ -10,7 +10,7 @@ struct db *api_db(struct http_req *req)
 {
 	struct db *db = db_thread();
 	if (db == NULL)
-		http_problem(req, 503, "the database is unreachable", NULL);
+		http_fail(req, MODEL_UNAVAILABLE, NULL, NULL);
 	return db;
 }
 
@@ -18,7 +18,6 @@ json_t *api_body_object(struct http_req *req)
 {
 	json_t *v = http_body_json(req);
 	if (v != NULL && !json_is_object(v)) {
-		json_decref(v);
 		http_problem(req, 400, "the body must be a JSON object", NULL);
 		return NULL;
 	}
@@ -68,16 +67,25 @@ int api_query_bool(struct http_req *req, const char *name, int *out)
 	return 0;
 }
 
-int api_page(struct http_req *req, struct page *pg, int numeric)
+int api_limit(struct http_req *req, int *limit)
 {
-	const char *limit = http_query(req, "limit"), *cursor = http_query(req, "cursor");
-	int64_t n = PAGE_DEFAULT, id;
-	pg->after[0] = '\0';
-	if (limit && parse_i64(limit, 1, PAGE_MAX, &n) < 0) {
+	const char *s = http_query(req, "limit");
+	int64_t n = PAGE_DEFAULT;
+	if (s && parse_i64(s, 1, PAGE_MAX, &n) < 0) {
 		http_problem(req, 400, "limit must be a whole number from 1 to 1000", NULL);
 		return -1;
 	}
-	pg->limit = (int)n;
+	*limit = (int)n;
+	return 0;
+}
+
+int api_page(struct http_req *req, struct page *pg, int numeric)
+{
+	const char *cursor = http_query(req, "cursor");
+	int64_t id;
+	pg->after[0] = '\0';
+	if (api_limit(req, &pg->limit) < 0)
+		return -1;
 	if (cursor && (api_cursor_decode(cursor, pg->after, sizeof(pg->after)) < 0 ||
 		       (numeric && parse_i64(pg->after, 0, INT64_MAX, &id) < 0))) {
 		http_problem(req, 400, "cursor is not one this API gave out", NULL);
@@ -103,6 +111,8 @@ void api_list_rows(struct http_req *req, const struct page *pg, PGresult *r, PGr
 		   api_row_fn row_json, int key_col)
 {
 	struct buf *b = &req->out;
+	pool_pg(&req->pool, r);
+	pool_pg(&req->pool, count_r);
 	int rows = PQntuples(r), shown = rows > pg->limit ? pg->limit : rows;
 	buf_reset(b);
 	buf_puts(b, "{\"results\":[");
@@ -124,8 +134,6 @@ void api_list_rows(struct http_req *req, const struct page *pg, PGresult *r, PGr
 	buf_putc(b, '}');
 	req->status = 200;
 	req->content_type = "application/json";
-	PQclear(r);
-	PQclear(count_r);
 }
 
 void api_row(struct http_req *req, int status, PGresult *r, const char *location_prefix)
@@ -136,8 +144,7 @@ void api_row(struct http_req *req, int status, PGresult *r, const char *location
 void api_row_with(struct http_req *req, int status, PGresult *r, const char *location_prefix,
 		  api_row_fn row_json, int key_col)
 {
-	if (PQntuples(r) == 0) {
-		PQclear(r);
+	if (PQntuples(pool_pg(&req->pool, r)) == 0) {
 		http_problem(req, 404, "no such object", NULL);
 		return;
 	}
@@ -146,48 +153,31 @@ void api_row_with(struct http_req *req, int status, PGresult *r, const char *loc
 	row_json(&req->out, r, 0);
 	req->status = status;
 	req->content_type = "application/json";
-	if (status == 201 && location_prefix) {
-		char *loc = xasprintf("%s%s", location_prefix, db_str(r, 0, key_col));
-		http_header(req, "Location", loc);
-		free(loc);
-	}
-	PQclear(r);
-}
-
-void api_db_error(struct http_req *req, struct db *db)
-{
-	if (db_is_unique(db))
-		http_problem(req, 409, "an object with that key already exists", NULL);
-	else if (db_is_fk(db))
-		http_problem(req, 409, "the object is in use, or refers to one that does not exist", NULL);
-	else if (db_is_check(db))
-		http_problem(req, 422, "a value breaks a rule of the database", NULL);
-	else if (PQstatus(db->conn) != CONNECTION_OK)
-		http_problem(req, 503, "the database is unreachable", NULL);
-	else
-		http_problem(req, 500, "the database failed; see the log with this request id", NULL);
-}
-
-void api_invalid(struct http_req *req, struct verr *v)
-{
-	http_problem(req, 422, "some fields are not valid", verr_take(v));
+	if (status == 201 && location_prefix)
+		http_header(req, "Location", pool_printf(&req->pool, "%s%s", location_prefix, db_str(r, 0, key_col)));
 }
 
 void api_answer(struct http_req *req, struct db *db, int status, PGresult *r, const char *location_prefix)
 {
 	if (r == NULL)
-		api_db_error(req, db);
+		http_db_fail(req, db);
 	else
 		api_row(req, status, r, location_prefix);
 }
 
 void api_answer_list(struct http_req *req, struct db *db, const struct page *pg, PGresult *r, PGresult *c)
 {
+	api_answer_list_rows(req, db, pg, r, c, json_col0, 1);
+}
+
+void api_answer_list_rows(struct http_req *req, struct db *db, const struct page *pg, PGresult *r,
+			  PGresult *c, api_row_fn row_json, int key_col)
+{
 	if (r == NULL || (pg->count && c == NULL)) {
-		PQclear(r);
-		PQclear(c);
-		api_db_error(req, db);
+		pool_pg(&req->pool, r);
+		pool_pg(&req->pool, c);
+		http_db_fail(req, db);
 		return;
 	}
-	api_list(req, pg, r, c);
+	api_list_rows(req, pg, r, c, row_json, key_col);
 }

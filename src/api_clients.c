@@ -16,12 +16,9 @@ void api_clients_list(struct http_req *req)
 	if (api_page(req, &pg, 1) < 0 || (db = api_db(req)) == NULL)
 		return;
 	PGresult *r = client_list(db, &pg, &f), *c = NULL;
-	if (r == NULL || (pg.count && (c = client_count(db, &f)) == NULL)) {
-		PQclear(r);
-		api_db_error(req, db);
-		return;
-	}
-	api_list_rows(req, &pg, r, c, client_json, 0);
+	if (r && pg.count)
+		c = client_count(db, &f);
+	api_answer_list_rows(req, db, &pg, r, c, client_json, 0);
 }
 
 void api_clients_get(struct http_req *req)
@@ -32,7 +29,7 @@ void api_clients_get(struct http_req *req)
 		return;
 	PGresult *r = client_get(db, req->params[0]);
 	if (r == NULL)
-		api_db_error(req, db);
+		http_db_fail(req, db);
 	else
 		api_row_with(req, 200, r, NULL, client_json, 0);
 }
@@ -50,17 +47,16 @@ static void save(struct http_req *req, int create)
 	if (body == NULL)
 		return;
 	if (client_validate(body, req->method == HTTP_PATCH, &in, &v) < 0)
-		api_invalid(req, &v);
+		http_fail(req, MODEL_INVALID, NULL, verr_take(&v));
 	else if ((db = api_db(req)) != NULL) {
 		PGresult *r = create ? client_insert(db, &in) : client_update(db, req->params[0], &in);
 		if (r == NULL && db_is_unique(db))
 			http_problem(req, 409, "a client with this phone already exists", NULL);
 		else if (r == NULL)
-			api_db_error(req, db);
+			http_db_fail(req, db);
 		else
 			api_row_with(req, create ? 201 : 200, r, "/api/v1/clients/", client_json, 0);
 	}
-	json_decref(body);
 }
 
 void api_clients_create(struct http_req *req) { save(req, 1); }
@@ -74,7 +70,7 @@ void api_clients_delete(struct http_req *req)
 		return;
 	int rc = client_delete(db, req->params[0]);
 	if (rc < 0)
-		api_db_error(req, db);
+		http_db_fail(req, db);
 	else if (rc == 0)
 		http_problem(req, 404, "no such object", NULL);
 	else
@@ -93,15 +89,14 @@ void api_clients_bulk(struct http_req *req)
 	else if (json_array_size(body) > CLIENT_BULK_MAX) {
 		struct verr v = VERR_INIT;
 		verr_add(&v, "items", "at most %d items per request", CLIENT_BULK_MAX);
-		api_invalid(req, &v);
+		http_fail(req, MODEL_INVALID, NULL, verr_take(&v));
 	} else if ((db = api_db(req)) != NULL) {
 		if (client_bulk(db, body, &res) < 0) {
 			json_decref(res.errors);
-			api_db_error(req, db);
+			http_db_fail(req, db);
 		} else {
 			http_json(req, 200, json_pack("{s:I,s:I,s:o}", "created", (json_int_t)res.created,
 						      "updated", (json_int_t)res.updated, "errors", res.errors));
 		}
 	}
-	json_decref(body);
 }

@@ -15,12 +15,12 @@ void web_docs(struct http_req *req);
 void web_docs_problems(struct http_req *req);
 void web_docs_redirect(struct http_req *req);
 
-/* api_operators.c */
-void api_operators_list(struct http_req *req);
-void api_operators_get(struct http_req *req);
-void api_operators_create(struct http_req *req);
-void api_operators_update(struct http_req *req);
-void api_operators_delete(struct http_req *req);
+/* api_resource.c: the CRUD of the route's resource (route.res) */
+void api_res_list(struct http_req *req);
+void api_res_get(struct http_req *req);
+void api_res_create(struct http_req *req);
+void api_res_update(struct http_req *req);
+void api_res_delete(struct http_req *req);
 
 /* api_mailings.c */
 void api_mailings_list(struct http_req *req);
@@ -56,13 +56,6 @@ int api_stoplist_refuse(struct http_req *req, struct db *db, const char *phone);
 void api_stats(struct http_req *req);
 void api_stats_mailings(struct http_req *req);
 void api_mailings_stats(struct http_req *req);
-
-/* api_tags.c */
-void api_tags_list(struct http_req *req);
-void api_tags_get(struct http_req *req);
-void api_tags_create(struct http_req *req);
-void api_tags_update(struct http_req *req);
-void api_tags_delete(struct http_req *req);
 
 /* api_clients.c */
 void api_clients_list(struct http_req *req);

@@ -44,37 +44,27 @@ void api_mailings_create(struct http_req *req)
 	if (body == NULL)
 		return;
 	if (mailing_validate(body, 1, &in, &v) < 0)
-		api_invalid(req, &v);
+		http_fail(req, MODEL_INVALID, NULL, verr_take(&v));
 	else if ((db = api_db(req)) != NULL) {
 		PGresult *r = mailing_insert(db, &in, req->user.id);
 		api_answer(req, db, 201, r, "/api/v1/mailings/");
 	}
 	mailing_in_free(&in);
-	json_decref(body);
 }
 
 /* Answers the outcome of a change that state rules may refuse. */
-static void answer(struct http_req *req, struct db *db, enum mailing_rc rc, PGresult *r, const char *why)
+static void answer(struct http_req *req, struct db *db, enum model_rc rc, PGresult *r, const char *why)
 {
 	struct verr v = VERR_INIT;
-	switch (rc) {
-	case MAILING_OK:
+	if (rc == MODEL_OK)
 		api_row(req, 200, r, NULL);
-		break;
-	case MAILING_NOT_FOUND:
-		http_problem(req, 404, "no such object", NULL);
-		break;
-	case MAILING_CONFLICT:
-		http_problem(req, 409, why, NULL);
-		break;
-	case MAILING_INVALID:
+	else if (rc == MODEL_INVALID) {
 		verr_add(&v, "end_at", "%s", why);
-		api_invalid(req, &v);
-		break;
-	case MAILING_ERROR:
-		api_db_error(req, db);
-		break;
-	}
+		http_fail(req, rc, NULL, verr_take(&v));
+	} else if (rc == MODEL_ERROR)
+		http_db_fail(req, db);
+	else
+		http_fail(req, rc, why, NULL);
 }
 
 void api_mailings_update(struct http_req *req)
@@ -89,19 +79,18 @@ void api_mailings_update(struct http_req *req)
 	if (body == NULL)
 		return;
 	if (mailing_validate(body, req->method == HTTP_PUT, &in, &v) < 0)
-		api_invalid(req, &v);
+		http_fail(req, MODEL_INVALID, NULL, verr_take(&v));
 	else if ((db = api_db(req)) != NULL) {
 		PGresult *r = NULL;
 		const char *why = NULL;
-		enum mailing_rc rc = mailing_update(db, id, &in, &r, &why);
+		enum model_rc rc = mailing_update(db, id, &in, &r, &why);
 		answer(req, db, rc, r, why);
 	}
 	mailing_in_free(&in);
-	json_decref(body);
 }
 
 /* cancel and retry-failed: POST with no body needed. */
-static void act(struct http_req *req, enum mailing_rc (*fn)(struct db *, int64_t, PGresult **, const char **))
+static void act(struct http_req *req, enum model_rc (*fn)(struct db *, int64_t, PGresult **, const char **))
 {
 	int64_t id;
 	struct db *db;
@@ -109,7 +98,7 @@ static void act(struct http_req *req, enum mailing_rc (*fn)(struct db *, int64_t
 		return;
 	PGresult *r = NULL;
 	const char *why = NULL;
-	enum mailing_rc rc = fn(db, id, &r, &why);
+	enum model_rc rc = fn(db, id, &r, &why);
 	answer(req, db, rc, r, why);
 }
 
@@ -122,8 +111,8 @@ void api_mailings_delete(struct http_req *req)
 	struct db *db;
 	if (api_path_id(req, 0, &id) < 0 || (db = api_db(req)) == NULL)
 		return;
-	enum mailing_rc rc = mailing_delete(db, id);
-	if (rc == MAILING_OK)
+	enum model_rc rc = mailing_delete(db, id);
+	if (rc == MODEL_OK)
 		http_no_content(req);
 	else
 		answer(req, db, rc, NULL, NULL);

@@ -65,7 +65,7 @@ void api_mailings_messages(struct http_req *req)
 		return;
 	PGresult *m = mailing_get(db, id);
 	if (m == NULL) {
-		api_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	int found = PQntuples(m) > 0;
@@ -114,11 +114,10 @@ static void queue(struct http_req *req, int batch)
 	if (body == NULL)
 		return;
 	if (message_validate(body, batch, &s.in, &v) < 0)
-		api_invalid(req, &v);
+		http_fail(req, MODEL_INVALID, NULL, verr_take(&v));
 	else if ((db = api_db(req)) != NULL)
 		idem_run(req, db, create, &s);
 	message_in_free(&s.in);
-	json_decref(body);
 }
 
 void api_messages_send(struct http_req *req) { queue(req, 0); }

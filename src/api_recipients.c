@@ -16,16 +16,15 @@ void api_mailings_recipients(struct http_req *req)
 	jv_only(body, fields, &v);
 	mailing_filter_validate((f = json_object_get(body, "filter")) ? f : json_null(), &in, &v);
 	if (verr_any(&v)) {
-		api_invalid(req, &v);
+		http_fail(req, MODEL_INVALID, NULL, verr_take(&v));
 	} else if ((db = api_db(req)) != NULL) {
 		PGresult *r = recipients_count(db, in.operator_codes, in.tags);
 		if (r == NULL) {
-			api_db_error(req, db);
+			http_db_fail(req, db);
 		} else {
 			http_json(req, 200, json_pack("{s:I}", "count", (json_int_t)db_i64(r, 0, 0)));
 			PQclear(r);
 		}
 	}
 	mailing_in_free(&in);
-	json_decref(body);
 }

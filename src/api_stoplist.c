@@ -40,7 +40,7 @@ void api_stoplist_create(struct http_req *req)
 	if (body == NULL)
 		return;
 	if (stoplist_validate(body, &in, &v) < 0) {
-		api_invalid(req, &v);
+		http_fail(req, MODEL_INVALID, NULL, verr_take(&v));
 	} else if ((db = api_db(req)) != NULL) {
 		PGresult *r = stoplist_insert(db, &in);
 		if (r == NULL && db_is_unique(db))
@@ -48,7 +48,6 @@ void api_stoplist_create(struct http_req *req)
 		else
 			api_answer(req, db, 201, r, "/api/v1/stoplist/");
 	}
-	json_decref(body);
 }
 
 void api_stoplist_delete(struct http_req *req)
@@ -58,7 +57,7 @@ void api_stoplist_delete(struct http_req *req)
 		return;
 	int rc = stoplist_delete(db, req->params[0]);
 	if (rc < 0)
-		api_db_error(req, db);
+		http_db_fail(req, db);
 	else if (rc == 0)
 		http_problem(req, 404, "no such object", NULL);
 	else
@@ -69,7 +68,7 @@ int api_stoplist_refuse(struct http_req *req, struct db *db, const char *phone)
 {
 	int on = stoplist_has(db, phone);
 	if (on < 0)
-		api_db_error(req, db);
+		http_db_fail(req, db);
 	else if (on)
 		http_problem(req, 422, "the phone is on the stop list", json_pack("{s:[s]}", "phone", "is on the stop list"));
 	return on != 0;
@@ -188,7 +187,7 @@ void api_stoplist_import(struct http_req *req)
 	} else if ((db = api_db(req)) == NULL) {
 		/* answered */
 	} else if (rows > bad && (added = stoplist_import(db, phones.data, reasons.data)) < 0) {
-		api_db_error(req, db);
+		http_db_fail(req, db);
 	} else {
 		http_json(req, 200, json_pack("{s:I, s:I, s:I, s:I, s:O}", "rows", (json_int_t)rows, "added",
 					      (json_int_t)added, "existing", (json_int_t)(rows - bad - added),

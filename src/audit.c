@@ -52,36 +52,9 @@ json_t *audit_changes(json_t *before, json_t *after)
 	return out;
 }
 
-/* The action recorded for each write of the API (route pattern and method). */
-static const struct {
-	int methods;
-	const char *pattern, *action;
-} api_actions[] = {
-	{HTTP_POST, "/api/v1/operators", "operator.created"},
-	{HTTP_PUT | HTTP_PATCH, "/api/v1/operators/{code}", "operator.updated"},
-	{HTTP_DELETE, "/api/v1/operators/{code}", "operator.deleted"},
-	{HTTP_POST, "/api/v1/tags", "tag.created"},
-	{HTTP_PUT | HTTP_PATCH, "/api/v1/tags/{id}", "tag.updated"},
-	{HTTP_DELETE, "/api/v1/tags/{id}", "tag.deleted"},
-	{HTTP_POST, "/api/v1/clients", "client.created"},
-	{HTTP_POST, "/api/v1/clients/bulk", "client.bulk"},
-	{HTTP_PUT | HTTP_PATCH, "/api/v1/clients/{id}", "client.updated"},
-	{HTTP_DELETE, "/api/v1/clients/{id}", "client.deleted"},
-	{HTTP_POST, "/api/v1/mailings", "mailing.created"},
-	{HTTP_PUT | HTTP_PATCH, "/api/v1/mailings/{id}", "mailing.updated"},
-	{HTTP_DELETE, "/api/v1/mailings/{id}", "mailing.deleted"},
-	{HTTP_POST, "/api/v1/mailings/{id}/cancel", "mailing.cancelled"},
-	{HTTP_POST, "/api/v1/mailings/{id}/retry-failed", "mailing.retried"},
-	{HTTP_POST, "/api/v1/messages", "message.sent"},
-	{HTTP_POST, "/api/v1/messages/batch", "mailing.batch_created"},
-};
-
 void audit_api(struct http_req *req)
 {
-	const char *action = NULL;
-	for (size_t i = 0; i < ARRAY_LEN(api_actions) && action == NULL; i++)
-		if ((api_actions[i].methods & (int)req->method) && strcmp(api_actions[i].pattern, req->route->pattern) == 0)
-			action = api_actions[i].action;
+	const char *action = req->route->action;
 	if (action == NULL) {
 		log_error("audit.no_action", LS("path", req->route->pattern), LS("method", req->method_name));
 		return;
@@ -108,6 +81,8 @@ void audit_api(struct http_req *req)
 		key = json_object_get(answer, "id");
 	if (key == NULL)
 		key = json_object_get(answer, "code");
+	if (key == NULL)
+		key = json_object_get(answer, "phone");   /* a stop list entry */
 	if (req->nparams > 0)
 		object = xasprintf("%s %s", kind, req->params[0]);
 	else if (json_is_integer(key))

@@ -17,8 +17,8 @@ void audit(struct db *db, const struct http_req *req, const char *action, const 
 json_t *audit_changes(json_t *before, json_t *after);
 
 /* Records the API write req just answered with 2xx (the dispatcher calls it for every
- * token-authenticated write), by the token's user, under the action audit.c's table gives
- * the route (a new API write route needs a row there). The object is "<kind> <key>" (kind: the action before the dot; key: the path
+ * token-authenticated write that is not a resource's), by the token's user, under the action
+ * its route row names (routes.c). The object is "<kind> <key>" (kind: the action before the dot; key: the path
  * parameter, else the answer's "<kind>_id", "id" or "code"); the detail is the JSON answer
  * as audit_changes' "after", each array replaced by its length (a bulk call: one entry with
  * its counts). */

@@ -11,9 +11,10 @@ int cli_token_create(const struct cli_args *a)
 {
 	char tok[TOKEN_MAX], err[256];
 	struct db *db = cli_db();
-	int64_t id = token_create(db, a->arg[0], a->opt[0] ? a->opt[0] : "cli", tok, err, sizeof(err));
+	struct model_err e = MODEL_ERR_INIT;
+	int64_t id = token_create(db, a->arg[0], a->opt[0] ? a->opt[0] : "cli", tok, &e);
 	if (id < 0)
-		return cli_done(db, cli_fail(a, "%s", err));
+		return cli_done(db, cli_fail(a, "%s", model_err_text(&e, err, sizeof(err))));
 	printf("%s\n", tok);
 	return cli_done(db, 0);
 }

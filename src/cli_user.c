@@ -19,10 +19,11 @@ int cli_user_create(const struct cli_args *a)
 	if (cli_password("Password: ", 1, pw, err, sizeof(err)) < 0)
 		return cli_fail(a, "%s", err);
 	struct db *db = cli_db();
-	int64_t id = user_create(db, a->arg[0], pw, role, err, sizeof(err));
+	struct model_err e = MODEL_ERR_INIT;
+	int64_t id = user_create(db, a->arg[0], pw, role, &e);
 	sodium_memzero(pw, sizeof(pw));
 	if (id < 0)
-		return cli_done(db, cli_fail(a, "%s", err));
+		return cli_done(db, cli_fail(a, "%s", model_err_text(&e, err, sizeof(err))));
 	fprintf(stderr, "created user %s (id %lld)\n", a->arg[0], (long long)id);
 	return cli_done(db, 0);
 }
@@ -37,10 +38,11 @@ int cli_user_passwd(const struct cli_args *a)
 		return cli_done(db, 1);
 	if (cli_password("New password: ", 1, pw, err, sizeof(err)) < 0)
 		return cli_done(db, cli_fail(a, "%s", err));
-	int rc = user_set_password(db, id, pw, err, sizeof(err));
+	struct model_err e = MODEL_ERR_INIT;
+	int rc = user_set_password(db, id, pw, "password", &e);
 	sodium_memzero(pw, sizeof(pw));
 	if (rc < 0)
-		return cli_done(db, cli_fail(a, "%s", err));
+		return cli_done(db, cli_fail(a, "%s", model_err_text(&e, err, sizeof(err))));
 	if (session_drop_user(db, id, NULL) < 0)
 		return cli_done(db, cli_fail(a, "the password is changed, but ending the sessions failed: %s", db->err));
 	fprintf(stderr, "changed the password of %s; their admin sessions are ended\n", a->arg[0]);

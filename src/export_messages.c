@@ -81,7 +81,7 @@ void admin_mailings_export(struct http_req *req)
 	const char *p[] = {req->params[0]};
 	PGresult *r = db_exec(db, "SELECT 1 FROM mailings WHERE id = $1", 1, p);
 	if (r == NULL) {
-		admin_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	int found = PQntuples(r) == 1;

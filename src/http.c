@@ -1,14 +1,12 @@
 /* http.c — libmicrohttpd glue: request lifecycle, routing, authentication, responses,
  * security headers and the access log. */
 #include "http.h"
-#include "admin.h"
 #include "audit.h"
 #include "config.h"
 #include "log.h"
 #include "metrics.h"
 #include "model_token.h"
 #include "route.h"
-#include "session.h"
 #include "util.h"
 
 #include <netdb.h>
@@ -66,8 +64,8 @@ void http_header(struct http_req *req, const char *name, const char *value)
 {
 	if (req->nheaders == HTTP_MAX_HEADERS)
 		fatal("more than %d response headers", HTTP_MAX_HEADERS);
-	req->hdr_name[req->nheaders] = xstrdup(name);
-	req->hdr_value[req->nheaders] = xstrdup(value);
+	req->hdr_name[req->nheaders] = pool_strdup(&req->pool, name);
+	req->hdr_value[req->nheaders] = pool_strdup(&req->pool, value);
 	req->nheaders++;
 }
 
@@ -112,28 +110,10 @@ void http_json(struct http_req *req, int status, json_t *v)
 	free(s);
 }
 
-static const char *problem_slug(int status)
-{
-	switch (status) {
-	case 400: return "bad-request";
-	case 401: return "unauthorized";
-	case 403: return "forbidden";
-	case 404: return "not-found";
-	case 405: return "method-not-allowed";
-	case 409: return "conflict";
-	case 413: return "payload-too-large";
-	case 415: return "unsupported-media-type";
-	case 422: return "validation-failed";
-	case 429: return "too-many-requests";
-	case 503: return "unavailable";
-	default: return status >= 500 ? "internal-error" : "error";
-	}
-}
-
 void http_problem(struct http_req *req, int status, const char *detail, json_t *errors)
 {
 	char type[64];
-	snprintf(type, sizeof(type), "/docs/problems#%s", problem_slug(status));
+	snprintf(type, sizeof(type), "/docs/problems#%s", outcome_slug(status));
 	json_t *p = json_pack("{s:s, s:s, s:i, s:s}", "type", type, "title",
 			      MHD_get_reason_phrase_for((unsigned)status), "status", status, "detail",
 			      detail ? detail : MHD_get_reason_phrase_for((unsigned)status));
@@ -143,6 +123,22 @@ void http_problem(struct http_req *req, int status, const char *detail, json_t *
 	json_decref(p);
 	http_text(req, status, "application/problem+json", s, strlen(s));
 	free(s);
+}
+
+void http_fail(struct http_req *req, enum model_rc rc, const char *detail, json_t *errors)
+{
+	const struct outcome *o = outcome_of(rc);
+	if (req->error_page) {
+		json_decref(errors);
+		req->error_page(req, o->status, detail ? detail : o->admin);
+	} else {
+		http_problem(req, o->status, detail ? detail : o->api, errors);
+	}
+}
+
+void http_db_fail(struct http_req *req, const struct db *db)
+{
+	http_fail(req, model_db_rc(db), NULL, NULL);
 }
 
 void http_redirect(struct http_req *req, int status, const char *location)
@@ -173,7 +169,7 @@ json_t *http_body_json(struct http_req *req)
 			 e.text, e.line, e.column);
 		http_problem(req, 400, detail, NULL);
 	}
-	return v;
+	return pool_json(&req->pool, v);
 }
 
 /* --- authentication ------------------------------------------------------------------- */
@@ -186,12 +182,12 @@ static int auth_token(struct http_req *req)
 		http_problem(req, 401, "an API token is required: Authorization: Bearer <token>", NULL);
 		return -1;
 	}
-	int rc = token_check(h + 7, &req->user);
-	if (rc == -2) {
-		http_problem(req, 503, "the database is unreachable", NULL);
+	enum model_rc rc = token_check(h + 7, &req->user);
+	if (rc != MODEL_OK && rc != MODEL_NOT_FOUND) {
+		http_fail(req, rc, NULL, NULL);
 		return -1;
 	}
-	if (rc < 0) {
+	if (rc == MODEL_NOT_FOUND) {
 		http_header(req, "WWW-Authenticate", "Bearer realm=\"herald\", error=\"invalid_token\"");
 		http_problem(req, 401, "the API token is not valid", NULL);
 		return -1;
@@ -240,7 +236,7 @@ static int gate(struct http_req *req)
 			http_problem(req, 403, "your role may not do this", NULL);
 			return -1;
 		}
-	} else if (r->auth == AUTH_SESSION && admin_gate(req) < 0) {
+	} else if (r->auth == AUTH_SESSION && session_gate.before_body(req) < 0) {
 		return -1;
 	}
 	return 0;
@@ -250,13 +246,15 @@ static int gate(struct http_req *req)
 static void dispatch(struct http_req *req)
 {
 	const struct route *r = req->route;
-	if (r->auth == AUTH_SESSION && admin_gate_form(req) < 0)
+	if (r->auth == AUTH_SESSION && session_gate.with_body(req) < 0)
 		return;
 	r->handler(req);
 	if (req->status == 0)
 		http_problem(req, 500, "the handler gave no answer", NULL);
-	else if (r->auth == AUTH_TOKEN && (req->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE)) &&
-		 req->status < 300)
+	else if (r->auth == AUTH_TOKEN && r->res == NULL && r->role >= ROLE_OPERATOR &&
+		 (req->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE)) && req->status < 300)
+		/* a resource's writes record themselves (resource.c); a viewer's POST is a question
+		 * (POST /mailings/recipients), not a write */
 		audit_api(req);
 }
 
@@ -354,7 +352,7 @@ static int begin(struct http_req *req)
 {
 	char allow[128];
 	req->body_limit = HTTP_BODY_LIMIT;
-	req->path_copy = xstrdup(req->path);
+	req->path_copy = pool_strdup(&req->pool, req->path);
 	switch (route_match(routes, routes_len, req->method, req->path_copy, &req->route, req->params,
 			    &req->nparams, &req->allow)) {
 	case ROUTE_NOT_FOUND:
@@ -455,12 +453,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	drop_stream(req);
 	buf_free(&req->body);
 	buf_free(&req->out);
-	free(req->path_copy);
-	session_free(req->session);
-	for (int i = 0; i < req->nheaders; i++) {
-		free(req->hdr_name[i]);
-		free(req->hdr_value[i]);
-	}
+	pool_release(&req->pool);
 	free(req);
 	*con_cls = NULL;
 }

@@ -9,13 +9,14 @@
 #include <microhttpd.h>
 #include "buf.h"
 #include "net.h"
+#include "outcome.h"
+#include "pool.h"
+#include "user.h"
 
 enum http_method {
 	HTTP_GET = 1, HTTP_POST = 2, HTTP_PUT = 4, HTTP_PATCH = 8, HTTP_DELETE = 16, HTTP_HEAD = 32,
 	HTTP_OPTIONS = 64
 };
-
-enum role { ROLE_NONE = 0, ROLE_VIEWER = 1, ROLE_OPERATOR = 2, ROLE_ADMIN = 3 };
 
 #define HTTP_MAX_PARAMS 4
 #define HTTP_MAX_HEADERS 12
@@ -29,19 +30,14 @@ struct route;
  * MHD_CONTENT_READER_END_OF_STREAM / MHD_CONTENT_READER_END_WITH_ERROR. */
 typedef ssize_t (*http_reader)(void *cls, uint64_t pos, char *buf, size_t max);
 
-struct user {
-	int64_t id;
-	char username[65];
-	enum role role;
-};
-
 struct http_req {
 	struct MHD_Connection *conn;
 	const struct route *route;
 	enum http_method method;
 	const char *method_name;
+	struct pool pool;                       /* released when the request completes */
 	const char *path;                       /* owned by MHD, valid for the request */
-	char *path_copy;                        /* params point into it */
+	char *path_copy;                        /* params point into it (in pool) */
 	const char *params[HTTP_MAX_PARAMS];    /* {name} captures of the route, in order */
 	int nparams;
 	struct buf body;
@@ -64,9 +60,11 @@ struct http_req {
 	struct buf out;
 	const void *static_body;                /* when set, sent instead of out (not copied) */
 	size_t static_len;
-	char *hdr_name[HTTP_MAX_HEADERS], *hdr_value[HTTP_MAX_HEADERS];
+	const char *hdr_name[HTTP_MAX_HEADERS], *hdr_value[HTTP_MAX_HEADERS];   /* in pool */
 	int nheaders;
 	void *session;                          /* the admin's session, when AUTH_SESSION */
+	/* renders an error as a page (set by the admin for its pages); NULL: problem+json */
+	void (*error_page)(struct http_req *req, int status, const char *message);
 	http_reader reader;                     /* a streamed body (http_stream), or NULL */
 	void *reader_cls;
 	void (*reader_free)(void *cls);
@@ -95,6 +93,11 @@ void http_json_text(struct http_req *req, int status, const char *json, size_t l
 void http_json(struct http_req *req, int status, json_t *v);
 /* RFC 9457 problem+json; errors (stolen, may be NULL) is {"field": ["message", ...]}. */
 void http_problem(struct http_req *req, int status, const char *detail, json_t *errors);
+/* Answers outcome rc (outcome.h's table): as problem+json, or as req->error_page when set.
+ * detail NULL uses the table's message; errors (stolen, may be NULL) are by field. */
+void http_fail(struct http_req *req, enum model_rc rc, const char *detail, json_t *errors);
+/* http_fail for the last failure of db. */
+void http_db_fail(struct http_req *req, const struct db *db);
 void http_redirect(struct http_req *req, int status, const char *location);
 /* Answers status with a body that reader produces piece by piece after the handler returned,
  * on the same thread (so it may use db_thread()); free_cls(cls) runs when the response is done.
@@ -105,7 +108,7 @@ void http_stream(struct http_req *req, int status, const char *ctype, http_reade
 void http_no_content(struct http_req *req);
 
 /* Parses the request body as a JSON value after checking Content-Type; on failure it has
- * already answered 415 or 400 and returns NULL. The caller owns the result (json_decref). */
+ * already answered 415 or 400 and returns NULL. The value lives in the request's pool. */
 json_t *http_body_json(struct http_req *req);
 
 /* Name of a method bit ("GET"), and the Allow header text for a mask. */

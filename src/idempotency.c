@@ -58,7 +58,7 @@ static void replay(struct http_req *req, struct db *db, const char *const *p)
 {
 	PGresult *r = db_exec(db, sql_first, 3, p);
 	if (r == NULL) {
-		api_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	if (PQntuples(r) == 0) {                /* expired between the claim and now */
@@ -90,13 +90,13 @@ void idem_run(struct http_req *req, struct db *db, idem_create_fn create, void *
 	request_hash(req, hash);
 	const char *p[] = {uid, key, hash, NULL, NULL};
 	if (db_begin(db) < 0) {
-		api_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	PGresult *r = db_exec(db, sql_claim, 3, p);
 	if (r == NULL) {
 		db_rollback(db);
-		api_db_error(req, db);
+		http_db_fail(req, db);
 		return;
 	}
 	int claimed = strcmp(PQcmdTuples(r), "1") == 0;
@@ -117,7 +117,7 @@ void idem_run(struct http_req *req, struct db *db, idem_create_fn create, void *
 	p[4] = req->out.data;           /* a 2xx answer of create is JSON in out (NUL-terminated) */
 	if (db_run(db, sql_keep, 5, p) < 0 || db_commit(db) < 0) {
 		db_rollback(db);
-		api_db_error(req, db);
+		http_db_fail(req, db);
 	}
 }
 

@@ -55,10 +55,11 @@ static int cmd_smpp_account_create(const struct cli_args *a)
 		return cli_fail(a, "%s", err);
 	struct smpp_account_in in = {a->arg[0], pw, (int)tps, a->opt[2]};
 	struct db *db = cli_db();
-	int64_t id = smpp_account_create(db, &in, err, sizeof(err));
+	struct model_err e = MODEL_ERR_INIT;
+	int64_t id = smpp_account_create(db, &in, &e);
 	sodium_memzero(pw, sizeof(pw));
 	if (id < 0)
-		return cli_done(db, cli_fail(a, "%s", err));
+		return cli_done(db, cli_fail(a, "%s", model_err_text(&e, err, sizeof(err))));
 	fprintf(stderr, "created SMPP account %s (id %lld, %lld msg/s)\n", a->arg[0], (long long)id,
 		(long long)tps);
 	return cli_done(db, 0);

@@ -4,7 +4,9 @@
 #ifndef HERALD_MODEL_CLIENT_H
 #define HERALD_MODEL_CLIENT_H
 #include <jansson.h>
-#include "api.h"
+#include "db.h"
+#include "page.h"
+#include "valid.h"
 #include "buf.h"
 #include "phone.h"
 

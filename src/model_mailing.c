@@ -213,7 +213,7 @@ static const char *lock_status(struct db *db, const char *ids, PGresult **lock)
 }
 
 /* Ends a transaction after a refusal or failure. */
-static enum mailing_rc abandon(struct db *db, PGresult *r, enum mailing_rc rc)
+static enum model_rc abandon(struct db *db, PGresult *r, enum model_rc rc)
 {
 	PQclear(r);
 	db_rollback(db);
@@ -221,19 +221,19 @@ static enum mailing_rc abandon(struct db *db, PGresult *r, enum mailing_rc rc)
 }
 
 /* Commits, handing the mailing row r to *out. */
-static enum mailing_rc finish(struct db *db, PGresult *r, PGresult **out)
+static enum model_rc finish(struct db *db, PGresult *r, PGresult **out)
 {
 	if (r == NULL || db_commit(db) < 0)
-		return abandon(db, r, MAILING_ERROR);
+		return abandon(db, r, MODEL_ERROR);
 	if (PQntuples(r) == 0) {
 		PQclear(r);
-		return MAILING_NOT_FOUND;
+		return MODEL_NOT_FOUND;
 	}
 	*out = r;
-	return MAILING_OK;
+	return MODEL_OK;
 }
 
-enum mailing_rc mailing_update(struct db *db, int64_t id, const struct mailing_in *in,
+enum model_rc mailing_update(struct db *db, int64_t id, const struct mailing_in *in,
 			       PGresult **out, const char **why)
 {
 	static const char q_lock[] =
@@ -263,40 +263,40 @@ enum mailing_rc mailing_update(struct db *db, int64_t id, const struct mailing_i
 	const char *p[] = {ids, in->start_at, in->end_at, in->text, in->operator_codes, in->tags,
 			   in->window_given ? "true" : "false", in->window_start, in->window_end};
 	if (db_begin(db) < 0)
-		return MAILING_ERROR;
+		return MODEL_ERROR;
 	PGresult *lock = db_exec(db, q_lock, 9, p);
 	if (lock == NULL)
-		return abandon(db, NULL, MAILING_ERROR);
+		return abandon(db, NULL, MODEL_ERROR);
 	if (PQntuples(lock) == 0)
-		return abandon(db, lock, MAILING_NOT_FOUND);
+		return abandon(db, lock, MODEL_NOT_FOUND);
 	const char *status = db_str(lock, 0, 0);
 	int running = strcmp(status, "running") == 0, end_moves = *db_str(lock, 0, 3) == 't';
 	if (!running && strcmp(status, "scheduled") != 0) {
 		*why = "a finished or cancelled mailing cannot be changed";
-		return abandon(db, lock, MAILING_CONFLICT);
+		return abandon(db, lock, MODEL_CONFLICT);
 	}
 	if (running && *db_str(lock, 0, 1) == 't') {
 		*why = "a running mailing can only change end_at";
-		return abandon(db, lock, MAILING_CONFLICT);
+		return abandon(db, lock, MODEL_CONFLICT);
 	}
 	if (*db_str(lock, 0, 2) != 't') {
 		*why = "must be after start_at";
-		return abandon(db, lock, MAILING_INVALID);
+		return abandon(db, lock, MODEL_INVALID);
 	}
 	PQclear(lock);
 	if (running && end_moves) {
 		const char *pe[] = {ids, in->end_at};
 		if (db_run(db, q_expiry, 2, pe) < 0)
-			return abandon(db, NULL, MAILING_ERROR);
+			return abandon(db, NULL, MODEL_ERROR);
 	}
-	enum mailing_rc rc = finish(db, db_exec(db, q_update, 9, p), out);
-	if (rc == MAILING_OK)
+	enum model_rc rc = finish(db, db_exec(db, q_update, 9, p), out);
+	if (rc == MODEL_OK)
 		log_info("mailing.updated", LI("mailing_id", id), LS("status", running ? "running" : "scheduled"),
 			 LS("end_at_moved", end_moves ? "yes" : "no"));
 	return rc;
 }
 
-enum mailing_rc mailing_cancel(struct db *db, int64_t id, PGresult **out, const char **why)
+enum model_rc mailing_cancel(struct db *db, int64_t id, PGresult **out, const char **why)
 {
 	static const char q_messages[] = "UPDATE messages SET status = " MSG_SQL(MSG_CANCELLED)
 		" WHERE mailing_id = $1 AND status = " MSG_SQL(MSG_PENDING);
@@ -308,27 +308,27 @@ enum mailing_rc mailing_cancel(struct db *db, int64_t id, PGresult **out, const 
 	const char *p[] = {ids};
 	PGresult *lock;
 	if (db_begin(db) < 0)
-		return MAILING_ERROR;
+		return MODEL_ERROR;
 	const char *status = lock_status(db, ids, &lock);
 	if (status == NULL)
-		return abandon(db, lock, lock ? MAILING_NOT_FOUND : MAILING_ERROR);
+		return abandon(db, lock, lock ? MODEL_NOT_FOUND : MODEL_ERROR);
 	if (strcmp(status, "finished") == 0 || strcmp(status, "cancelled") == 0) {
 		*why = "the mailing is already finished or cancelled";
-		return abandon(db, lock, MAILING_CONFLICT);
+		return abandon(db, lock, MODEL_CONFLICT);
 	}
 	PQclear(lock);
 	PGresult *r = db_exec(db, q_messages, 1, p);
 	if (r == NULL)
-		return abandon(db, NULL, MAILING_ERROR);
+		return abandon(db, NULL, MODEL_ERROR);
 	long n = atol(PQcmdTuples(r));
 	PQclear(r);
-	enum mailing_rc rc = finish(db, db_exec(db, q_mailing, 1, p), out);
-	if (rc == MAILING_OK)
+	enum model_rc rc = finish(db, db_exec(db, q_mailing, 1, p), out);
+	if (rc == MODEL_OK)
 		log_info("mailing.cancelled", LI("mailing_id", id), LI("messages_cancelled", n));
 	return rc;
 }
 
-enum mailing_rc mailing_retry_failed(struct db *db, int64_t id, PGresult **out, const char **why)
+enum model_rc mailing_retry_failed(struct db *db, int64_t id, PGresult **out, const char **why)
 {
 	static const char q_messages[] =
 		"WITH u AS (UPDATE messages SET status = " MSG_SQL(MSG_PENDING) ", due_at = now()"
@@ -344,33 +344,33 @@ enum mailing_rc mailing_retry_failed(struct db *db, int64_t id, PGresult **out, 
 	snprintf(ids, sizeof(ids), "%lld", (long long)id);
 	PGresult *lock;
 	if (db_begin(db) < 0)
-		return MAILING_ERROR;
+		return MODEL_ERROR;
 	const char *status = lock_status(db, ids, &lock);
 	if (status == NULL)
-		return abandon(db, lock, lock ? MAILING_NOT_FOUND : MAILING_ERROR);
+		return abandon(db, lock, lock ? MODEL_NOT_FOUND : MODEL_ERROR);
 	if (strcmp(status, "cancelled") == 0) {
 		*why = "a cancelled mailing cannot be retried";
-		return abandon(db, lock, MAILING_CONFLICT);
+		return abandon(db, lock, MODEL_CONFLICT);
 	}
 	if (*db_str(lock, 0, 1) != 't') {
 		*why = "the mailing's end_at has passed; failed messages can no longer be sent";
-		return abandon(db, lock, MAILING_CONFLICT);
+		return abandon(db, lock, MODEL_CONFLICT);
 	}
 	PQclear(lock);
 	const char *p[] = {ids};
 	PGresult *r = db_exec(db, q_messages, 1, p);
 	if (r == NULL)
-		return abandon(db, NULL, MAILING_ERROR);
+		return abandon(db, NULL, MODEL_ERROR);
 	long n = atol(PQcmdTuples(r));
 	PQclear(r);
 	const char *pm[] = {ids, n > 0 ? "true" : "false"};
-	enum mailing_rc rc = finish(db, db_exec(db, q_mailing, 2, pm), out);
-	if (rc == MAILING_OK)
+	enum model_rc rc = finish(db, db_exec(db, q_mailing, 2, pm), out);
+	if (rc == MODEL_OK)
 		log_info("mailing.retry_failed", LI("mailing_id", id), LI("messages_retried", n));
 	return rc;
 }
 
-enum mailing_rc mailing_delete(struct db *db, int64_t id)
+enum model_rc mailing_delete(struct db *db, int64_t id)
 {
 	/* Deleting the messages in the same transaction as the mailing is what cancelling a running
 	 * mailing first amounts to: nobody sees the mailing running with its messages gone. */
@@ -384,18 +384,18 @@ enum mailing_rc mailing_delete(struct db *db, int64_t id)
 	const char *p[] = {ids};
 	PGresult *lock, *r;
 	if (db_begin(db) < 0)
-		return MAILING_ERROR;
+		return MODEL_ERROR;
 	if (lock_status(db, ids, &lock) == NULL)
-		return abandon(db, lock, lock ? MAILING_NOT_FOUND : MAILING_ERROR);
+		return abandon(db, lock, lock ? MODEL_NOT_FOUND : MODEL_ERROR);
 	PQclear(lock);
 	if ((r = db_exec(db, q_messages, 1, p)) == NULL)
-		return abandon(db, NULL, MAILING_ERROR);
+		return abandon(db, NULL, MODEL_ERROR);
 	long n = atol(PQcmdTuples(r));
 	PQclear(r);
 	if (db_run(db, q_mailing, 1, p) < 0 || db_commit(db) < 0)
-		return abandon(db, NULL, MAILING_ERROR);
+		return abandon(db, NULL, MODEL_ERROR);
 	log_info("mailing.deleted", LI("mailing_id", id), LI("messages_deleted", n));
-	return MAILING_OK;
+	return MODEL_OK;
 }
 
 /* Row for the admin lists, for a mailings row aliased m: counts from the counters. */

@@ -5,7 +5,9 @@
 #ifndef HERALD_MODEL_MAILING_H
 #define HERALD_MODEL_MAILING_H
 #include <jansson.h>
-#include "api.h"
+#include "db.h"
+#include "outcome.h"
+#include "page.h"
 
 #define MAILING_TEXT_MAX 4096
 #define MAILING_FILTER_MAX 1000
@@ -30,9 +32,6 @@ void mailing_filter_validate(json_t *f, struct mailing_in *out, struct verr *v);
 /* Parses a ?status= value; 0, or -1 when it names no mailing status. */
 int mailing_status_valid(const char *s);
 
-/* Outcome of a change that state rules may refuse. */
-enum mailing_rc { MAILING_OK, MAILING_NOT_FOUND, MAILING_CONFLICT, MAILING_INVALID, MAILING_ERROR };
-
 /* Each returns a result whose row 0 has the mailing's JSON text (column 0) and its id (column
  * 1); no rows when there is no such mailing. NULL on a database error. Caller PQclears. */
 PGresult *mailing_get(struct db *db, int64_t id);
@@ -41,21 +40,21 @@ PGresult *mailing_insert(struct db *db, const struct mailing_in *in, int64_t cre
 PGresult *mailing_list(struct db *db, const struct page *pg, const char *status);
 PGresult *mailing_count(struct db *db, const char *status);
 
-/* The next four run in one transaction each. On MAILING_OK *out holds the mailing as for
- * mailing_get (the caller PQclears it). On MAILING_CONFLICT and MAILING_INVALID *why is a
- * static message (INVALID: about end_at). MAILING_ERROR: see db. */
+/* The next four run in one transaction each. On MODEL_OK *out holds the mailing as for
+ * mailing_get (the caller PQclears it). On MODEL_CONFLICT and MODEL_INVALID *why is a
+ * static message (INVALID: about end_at). MODEL_ERROR: see db (model_db_rc). */
 /* PUT/PATCH: scheduled -> anything; running -> only end_at (which moves the expiry of its
  * pending and sending messages); finished or cancelled -> conflict. */
-enum mailing_rc mailing_update(struct db *db, int64_t id, const struct mailing_in *in,
+enum model_rc mailing_update(struct db *db, int64_t id, const struct mailing_in *in,
 			       PGresult **out, const char **why);
 /* Status cancelled; its pending messages become cancelled. */
-enum mailing_rc mailing_cancel(struct db *db, int64_t id, PGresult **out, const char **why);
+enum model_rc mailing_cancel(struct db *db, int64_t id, PGresult **out, const char **why);
 /* Failed messages back to pending (due now); a finished mailing runs again. Conflict once
  * end_at has passed or when cancelled. */
-enum mailing_rc mailing_retry_failed(struct db *db, int64_t id, PGresult **out, const char **why);
+enum model_rc mailing_retry_failed(struct db *db, int64_t id, PGresult **out, const char **why);
 /* Removes the mailing, its messages and its counters (a running one is cancelled first).
- * MAILING_OK or MAILING_NOT_FOUND or MAILING_ERROR; *out is not used. */
-enum mailing_rc mailing_delete(struct db *db, int64_t id);
+ * MODEL_OK or MODEL_NOT_FOUND or MODEL_ERROR; *out is not used. */
+enum model_rc mailing_delete(struct db *db, int64_t id);
 
 /* The admin list: rows of {"id","status","start_at","end_at","excerpt","total","sent","failed"}
  * (column 0) with the keyset key as a JSON array (column 1). sort: "id", "-id", "start_at",

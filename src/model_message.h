@@ -4,8 +4,10 @@
 #ifndef HERALD_MODEL_MESSAGE_H
 #define HERALD_MODEL_MESSAGE_H
 #include <jansson.h>
-#include "api.h"
+#include "db.h"
 #include "message_status.h"
+#include "page.h"
+#include "valid.h"
 
 #define MESSAGE_BATCH_MAX 100000
 #define MESSAGE_EXPIRY "24 hours"   /* direct messages without end_at expire this long after send_at */

@@ -3,17 +3,14 @@
 #include "log.h"
 #include "util.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define OPERATOR_JSON_ONLY \
+#define OPERATOR_JSON \
 	"json_build_object('code', code, 'name', name, 'created_at', api_ts(created_at)," \
 	" 'updated_at', api_ts(updated_at))::text"
-#define OPERATOR_JSON OPERATOR_JSON_ONLY ", code"
 
-int operator_validate(json_t *in, const char *code_from_path, int full, struct operator_in *out,
-		      struct verr *v)
+int operator_validate(json_t *in, const char *code_from_path, struct operator_in *out, struct verr *v)
 {
 	static const char *const fields[] = {"code", "name", NULL};
 	const char *code = NULL;
@@ -28,98 +25,85 @@ int operator_validate(json_t *in, const char *code_from_path, int full, struct o
 	return verr_any(v) ? -1 : 0;
 }
 
-PGresult *operator_get(struct db *db, const char *code)
+static enum model_rc get(struct db *db, const struct res_key *k, json_t **out)
 {
 	static const char q[] = "SELECT " OPERATOR_JSON " FROM operators WHERE code = $1";
-	const char *p[] = {code};
-	return db_exec(db, q, 1, p);
+	return res_row_of(db, q, k, out);
 }
 
-PGresult *operator_insert(struct db *db, const struct operator_in *in)
+static enum model_rc insert(struct db *db, json_t *in, struct model_err *e, json_t **out)
 {
 	static const char q[] = "INSERT INTO operators (code, name) VALUES ($1, coalesce($2, ''))"
 				" RETURNING " OPERATOR_JSON;
-	const char *p[] = {in->code, in->name};
+	struct operator_in oi;
+	if (operator_validate(in, NULL, &oi, &e->fields) < 0)
+		return e->rc = MODEL_INVALID;
+	const char *p[] = {oi.code, oi.name};
 	PGresult *r = db_exec(db, q, 2, p);
-	if (r)
-		log_info("operator.created", LS("operator_code", in->code));
-	return r;
+	if (r == NULL && model_err_db(e, db) == MODEL_DUPLICATE)
+		return model_err_field(e, MODEL_DUPLICATE, "code", "an operator with this code exists already");
+	if (r == NULL)
+		return e->rc;
+	log_info("operator.created", LS("operator_code", oi.code));
+	return e->rc = res_row(db, r, out);
 }
 
-PGresult *operator_update(struct db *db, const struct operator_in *in, int full)
+static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, int partial,
+			    struct model_err *e, json_t **out)
 {
 	static const char q[] = "UPDATE operators SET name = coalesce($2, name), updated_at = now()"
 				" WHERE code = $1 RETURNING " OPERATOR_JSON;
-	const char *p[] = {in->code, in->name ? in->name : (full ? "" : NULL)};
-	PGresult *r = db_exec(db, q, 2, p);
-	if (r && PQntuples(r))
-		log_info("operator.updated", LS("operator_code", in->code));
-	return r;
+	struct operator_in oi;
+	if (operator_validate(in, k->text, &oi, &e->fields) < 0)
+		return e->rc = MODEL_INVALID;
+	const char *p[] = {oi.code, oi.name ? oi.name : (partial ? NULL : "")};
+	if ((e->rc = res_row(db, db_exec(db, q, 2, p), out)) == MODEL_OK)
+		log_info("operator.updated", LS("operator_code", oi.code));
+	return e->rc;
 }
 
-int operator_delete(struct db *db, const char *code)
+static enum model_rc remove_one(struct db *db, const struct res_key *k)
 {
 	static const char q[] = "DELETE FROM operators WHERE code = $1";
-	const char *p[] = {code};
-	PGresult *r = db_exec(db, q, 1, p);
-	if (r == NULL)
-		return -1;
-	int n = atoi(PQcmdTuples(r));
-	PQclear(r);
-	if (n)
-		log_info("operator.deleted", LS("operator_code", code));
-	return n;
+	enum model_rc rc = res_change_of(db, q, k);
+	if (rc == MODEL_OK)
+		log_info("operator.deleted", LS("operator_code", k->text));
+	return rc;
 }
 
-int operator_delete_many(struct db *db, const char *codes_json)
+static enum model_rc remove_many(struct db *db, json_t *keys, int *n)
 {
 	static const char q[] = "DELETE FROM operators WHERE code IN (SELECT json_array_elements_text($1::json))";
-	const char *p[] = {codes_json};
-	PGresult *r = db_exec(db, q, 1, p);
-	if (r == NULL)
-		return -1;
-	int n = atoi(PQcmdTuples(r));
-	PQclear(r);
-	log_info("operator.deleted_many", LI("count", n));
-	return n;
+	char *codes = json_dumps(keys, JSON_COMPACT);
+	const char *p[] = {codes};
+	enum model_rc rc = res_changed(db, db_exec(db, q, 1, p), n);
+	free(codes);
+	if (rc == MODEL_OK)
+		log_info("operator.deleted_many", LI("count", *n));
+	return rc == MODEL_NOT_FOUND ? MODEL_OK : rc;
 }
 
-PGresult *operator_list(struct db *db, const struct page *pg)
-{
-	static const char q[] = "SELECT " OPERATOR_JSON " FROM operators WHERE code > $1"
-				" ORDER BY code LIMIT $2";
-	char lim[16];
-	snprintf(lim, sizeof(lim), "%d", pg->limit + 1);
-	const char *p[] = {pg->after, lim};
-	return db_exec(db, q, 2, p);
-}
-
-PGresult *operator_count(struct db *db)
-{
-	static const char q[] = "SELECT count(*) FROM operators";
-	return db_exec(db, q, 0, NULL);
-}
-
-#define OPERATOR_SEARCH(keycmp, order) \
-	"SELECT " OPERATOR_JSON_ONLY ", json_build_array(" order ")::text FROM operators" \
+#define OPERATOR_SEARCH(keycmp, key, order) \
+	"SELECT " OPERATOR_JSON ", json_build_array(" key ")::text FROM operators" \
 	" WHERE ($1::json IS NULL OR " keycmp ")" \
-	"   AND ($2::text IS NULL OR starts_with(code, $2) OR strpos(lower(name), lower($2)) > 0)"
+	"   AND ($2::text IS NULL OR starts_with(code, $2) OR strpos(lower(name), lower($2)) > 0)" \
+	" ORDER BY " order " LIMIT $3"
 
-PGresult *operator_search(struct db *db, const char *sort, const char *after_json, const char *q,
-			  int limit)
+static enum model_rc list(struct db *db, const struct res_query *rq, struct res_page *out)
 {
-	static const char by_code[] = OPERATOR_SEARCH("code > $1::json->>0", "code") " ORDER BY code LIMIT $3";
-	static const char by_code_desc[] =
-	    OPERATOR_SEARCH("code < $1::json->>0", "code") " ORDER BY code DESC LIMIT $3";
-	static const char by_name[] = OPERATOR_SEARCH("(name, code) > ($1::json->>0, $1::json->>1)", "name, code")
-	    " ORDER BY name, code LIMIT $3";
-	static const char by_name_desc[] =
-	    OPERATOR_SEARCH("(name, code) < ($1::json->>0, $1::json->>1)", "name, code")
-	    " ORDER BY name DESC, code DESC LIMIT $3";
-	const char *sql = strcmp(sort, "-code") == 0 ? by_code_desc : strcmp(sort, "name") == 0 ? by_name
-			: strcmp(sort, "-name") == 0 ? by_name_desc : by_code;
-	char lim[16];
-	snprintf(lim, sizeof(lim), "%d", limit);
-	const char *p[] = {after_json, q, lim};
-	return db_exec(db, sql, 3, p);
+	static const struct res_order orders[] = {
+		{"code", OPERATOR_SEARCH("code > $1::json->>0", "code", "code"), "s"},
+		{"-code", OPERATOR_SEARCH("code < $1::json->>0", "code", "code DESC"), "s"},
+		{"name", OPERATOR_SEARCH("(name, code) > ($1::json->>0, $1::json->>1)", "name, code", "name, code"), "ss"},
+		{"-name", OPERATOR_SEARCH("(name, code) < ($1::json->>0, $1::json->>1)", "name, code",
+					  "name DESC, code DESC"), "ss"},
+	};
+	return res_list(db, orders, ARRAY_LEN(orders), rq, out);
 }
+
+static enum model_rc count(struct db *db, int64_t *n)
+{
+	return res_count(db, db_exec(db, "SELECT count(*) FROM operators", 0, NULL), n);
+}
+
+const struct res_model operator_model = {get, insert, update, remove_one, remove_many, list, count};

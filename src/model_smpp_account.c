@@ -34,50 +34,37 @@ int smpp_account_validate(const struct smpp_account_in *in, int password_require
 	return verr_any(v) ? -1 : 0;
 }
 
-/* The first message of v as "field: message" into err; v is emptied. */
-static void first_error(struct verr *v, char *err, size_t errlen)
+/* The outcome of a failed write, on the field at fault. */
+static void write_error(struct db *db, struct model_err *e)
 {
-	json_t *e = verr_take(v), *msgs;
-	const char *field;
-	json_object_foreach(e, field, msgs) {
-		snprintf(err, errlen, "%s", json_string_value(json_array_get(msgs, 0)));
-		break;
-	}
-	json_decref(e);
-}
-
-/* The message for a failed write, and the field at fault. */
-static void write_error(struct db *db, const char **field, char *err, size_t errlen)
-{
-	const char *f = db_is_unique(db) ? "system_id" : strncmp(db->sqlstate, "22", 2) == 0 ? "allowed_cidrs" : "";
-	snprintf(err, errlen, "%s", *f == 's' ? "that system_id is taken" :
-		 *f == 'a' ? "an allowed address is not a valid CIDR (e.g. 10.0.0.0/8, host bits zero)" : db->err);
-	if (field)
-		*field = f;
+	if (model_err_db(e, db) == MODEL_DUPLICATE)
+		model_err_field(e, MODEL_DUPLICATE, "system_id", "that system_id is taken");
+	else if (strncmp(db->sqlstate, "22", 2) == 0)
+		model_err_field(e, MODEL_INVALID, "allowed_cidrs",
+				"an allowed address is not a valid CIDR (e.g. 10.0.0.0/8, host bits zero)");
 }
 
 #define CIDRS_PARAM "coalesce(string_to_array(nullif(replace($4, ' ', ''), ''), ',')::cidr[], '{}')"
 
-int64_t smpp_account_create(struct db *db, const struct smpp_account_in *in, char *err, size_t errlen)
+int64_t smpp_account_create(struct db *db, const struct smpp_account_in *in, struct model_err *e)
 {
 	static const char q[] =
 	    "INSERT INTO smpp_accounts (system_id, password_hash, throughput, allowed_cidrs)"
 	    " VALUES ($1, $2, $3, " CIDRS_PARAM ") RETURNING id";
 	char hash[crypto_pwhash_STRBYTES], tps[16];
-	struct verr v = VERR_INIT;
-	if (smpp_account_validate(in, 1, &v) < 0) {
-		first_error(&v, err, errlen);
+	if (smpp_account_validate(in, 1, &e->fields) < 0) {
+		e->rc = MODEL_INVALID;
 		return -1;
 	}
 	if (user_password_hash(in->password, hash) < 0) {
-		snprintf(err, errlen, "out of memory hashing the password");
+		model_err_field(e, MODEL_ERROR, "password", "out of memory hashing the password");
 		return -1;
 	}
 	snprintf(tps, sizeof(tps), "%d", in->tps);
 	const char *p[] = {in->system_id, hash, tps, in->allowed_cidrs};
 	PGresult *r = db_exec(db, q, 4, p);
 	if (r == NULL) {
-		write_error(db, NULL, err, errlen);
+		write_error(db, e);
 		return -1;
 	}
 	int64_t id = db_i64(r, 0, 0);
@@ -87,21 +74,20 @@ int64_t smpp_account_create(struct db *db, const struct smpp_account_in *in, cha
 	return id;
 }
 
-int smpp_account_update(struct db *db, int64_t id, const struct smpp_account_in *in, int enabled,
-			const char **field, char *err, size_t errlen)
+static int update_row(struct db *db, int64_t id, const struct smpp_account_in *in, int enabled,
+			struct model_err *e)
 {
 	static const char q[] =
 	    "UPDATE smpp_accounts SET system_id = $1, password_hash = coalesce($2, password_hash),"
 	    " throughput = $3::int, allowed_cidrs = " CIDRS_PARAM ", enabled = $5::boolean, updated_at = now()"
 	    " WHERE id = $6::bigint";
 	char hash[crypto_pwhash_STRBYTES], tps[16], ids[24];
-	struct verr v = VERR_INIT;
-	if (smpp_account_validate(in, 0, &v) < 0) {
-		first_error(&v, err, errlen);
+	if (smpp_account_validate(in, 0, &e->fields) < 0) {
+		e->rc = MODEL_INVALID;
 		return -1;
 	}
 	if (in->password && user_password_hash(in->password, hash) < 0) {
-		snprintf(err, errlen, "out of memory hashing the password");
+		model_err_field(e, MODEL_ERROR, "password", "out of memory hashing the password");
 		return -1;
 	}
 	snprintf(tps, sizeof(tps), "%d", in->tps);
@@ -109,7 +95,7 @@ int smpp_account_update(struct db *db, int64_t id, const struct smpp_account_in 
 	const char *p[] = {in->system_id, in->password ? hash : NULL, tps, in->allowed_cidrs, enabled ? "t" : "f", ids};
 	PGresult *r = db_exec(db, q, 6, p);
 	if (r == NULL) {
-		write_error(db, field, err, errlen);
+		write_error(db, e);
 		return -1;
 	}
 	int n = atoi(PQcmdTuples(r));
@@ -120,48 +106,93 @@ int smpp_account_update(struct db *db, int64_t id, const struct smpp_account_in 
 	return n;
 }
 
-int smpp_account_delete(struct db *db, int64_t id)
-{
-	static const char q[] = "DELETE FROM smpp_accounts WHERE id = $1::bigint";
-	char ids[24];
-	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	const char *p[] = {ids};
-	PGresult *r = db_exec(db, q, 1, p);
-	if (r == NULL)
-		return -1;
-	int n = atoi(PQcmdTuples(r));
-	PQclear(r);
-	if (n)
-		log_info("smpp.account_deleted", LI("smpp_account_id", id));
-	return n;
-}
-
 #define ACCOUNT_JSON \
 	"json_build_object('id', id, 'system_id', system_id, 'throughput', throughput," \
 	" 'allowed_cidrs', array_to_string(allowed_cidrs, ','), 'enabled', enabled," \
 	" 'created_at', api_ts(created_at), 'updated_at', api_ts(updated_at))::text"
 
-PGresult *smpp_account_get(struct db *db, int64_t id)
+/* The form (or object) in as an account and its enabled flag; strings borrowed from in. The
+ * throughput may be a number or its text; enabled is true when present and not false. */
+static void from_json(json_t *in, struct smpp_account_in *acc, int *enabled, struct verr *v)
 {
-	static const char q[] = "SELECT " ACCOUNT_JSON ", json_build_array(system_id)::text FROM smpp_accounts WHERE id = $1::bigint";
-	char ids[24];
-	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	const char *p[] = {ids};
-	return db_exec(db, q, 1, p);
+	json_t *tps = json_object_get(in, "throughput"), *en = json_object_get(in, "enabled");
+	const char *pw = json_string_value(json_object_get(in, "password"));
+	int64_t n = json_is_integer(tps) ? json_integer_value(tps) : 0;
+	acc->system_id = json_string_value(json_object_get(in, "system_id"));
+	acc->password = pw && *pw ? pw : NULL;
+	acc->allowed_cidrs = json_string_value(json_object_get(in, "allowed_cidrs"));
+	if ((!json_is_integer(tps) && (!json_is_string(tps) || parse_i64(json_string_value(tps), 1, SMPP_TPS_MAX, &n) < 0)) ||
+	    n < 1 || n > SMPP_TPS_MAX) {
+		verr_add(v, "throughput", "a whole number of messages per second, 1 to %d", SMPP_TPS_MAX);
+		n = 1;
+	}
+	acc->tps = (int)n;
+	*enabled = en != NULL && !json_is_false(en);
 }
 
-PGresult *smpp_account_list(struct db *db, const char *after_json, const char *q, int limit)
+static enum model_rc get(struct db *db, const struct res_key *k, json_t **out)
 {
-	static const char sql[] =
-	    "SELECT " ACCOUNT_JSON ", json_build_array(system_id)::text FROM smpp_accounts"
-	    " WHERE ($1::json IS NULL OR system_id > $1::json->>0)"
-	    "   AND ($2::text IS NULL OR strpos(lower(system_id), lower($2)) > 0)"
-	    " ORDER BY system_id LIMIT $3";
-	char lim[16];
-	snprintf(lim, sizeof(lim), "%d", limit);
-	const char *p[] = {after_json, q, lim};
-	return db_exec(db, sql, 3, p);
+	static const char q[] = "SELECT " ACCOUNT_JSON " FROM smpp_accounts WHERE id = $1::bigint";
+	return res_row_of(db, q, k, out);
 }
+
+static enum model_rc insert(struct db *db, json_t *in, struct model_err *e, json_t **out)
+{
+	struct smpp_account_in acc;
+	int enabled;
+	from_json(in, &acc, &enabled, &e->fields);
+	if (smpp_account_validate(&acc, 1, &e->fields) < 0)
+		return e->rc = MODEL_INVALID;
+	int64_t id = smpp_account_create(db, &acc, e);
+	if (id > 0 && !enabled && update_row(db, id, &(struct smpp_account_in){acc.system_id, NULL, acc.tps, acc.allowed_cidrs},
+					     0, e) < 0)
+		id = -1;
+	if (id < 0)
+		return e->rc;
+	char ids[24];
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	return e->rc = get(db, &(struct res_key){ids, id}, out);
+}
+
+static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, int partial,
+			    struct model_err *e, json_t **out)
+{
+	struct smpp_account_in acc;
+	int enabled, rc;
+	from_json(in, &acc, &enabled, &e->fields);
+	if (smpp_account_validate(&acc, 0, &e->fields) < 0)
+		return e->rc = MODEL_INVALID;
+	if ((rc = update_row(db, k->id, &acc, enabled, e)) < 0)
+		return e->rc;
+	return e->rc = rc == 0 ? MODEL_NOT_FOUND : get(db, k, out);
+}
+
+static enum model_rc remove_one(struct db *db, const struct res_key *k)
+{
+	static const char q[] = "DELETE FROM smpp_accounts WHERE id = $1::bigint";
+	enum model_rc rc = res_change_of(db, q, k);
+	if (rc == MODEL_OK)
+		log_info("smpp.account_deleted", LS("smpp_account_id", k->text));
+	return rc;
+}
+
+static enum model_rc list(struct db *db, const struct res_query *rq, struct res_page *out)
+{
+	static const struct res_order orders[] = {
+		{"system_id", "SELECT " ACCOUNT_JSON ", json_build_array(system_id)::text FROM smpp_accounts"
+			      " WHERE ($1::json IS NULL OR system_id > $1::json->>0)"
+			      "   AND ($2::text IS NULL OR strpos(lower(system_id), lower($2)) > 0)"
+			      " ORDER BY system_id LIMIT $3", "s"},
+	};
+	return res_list(db, orders, ARRAY_LEN(orders), rq, out);
+}
+
+static enum model_rc count(struct db *db, int64_t *n)
+{
+	return res_count(db, db_exec(db, "SELECT count(*) FROM smpp_accounts", 0, NULL), n);
+}
+
+const struct res_model smpp_account_model = {get, insert, update, remove_one, NULL, list, count};
 
 int smpp_account_lookup(struct db *db, const char *system_id, const char *ip,
 			struct smpp_account_row *out)

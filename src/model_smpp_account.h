@@ -4,6 +4,8 @@
 #include <sodium.h>
 #include <stdint.h>
 #include "db.h"
+#include "outcome.h"
+#include "resource.h"
 #include "valid.h"
 
 #define SMPP_TPS_DEFAULT 100
@@ -25,24 +27,15 @@ struct smpp_account_in {
  * old one). Returns 0 or -1. */
 int smpp_account_validate(const struct smpp_account_in *in, int password_required, struct verr *v);
 
-/* Validates, hashes the password (argon2id) and inserts. Returns the new id, or -1 with a
- * message in err (invalid input, system_id taken, bad CIDR, database error). */
-int64_t smpp_account_create(struct db *db, const struct smpp_account_in *in, char *err, size_t errlen);
+/* Validates, hashes the password (argon2id) and inserts. Returns the new id, or -1 with e set:
+ * MODEL_INVALID on the fields (allowed_cidrs also for a bad CIDR), MODEL_DUPLICATE on
+ * system_id, or a database failure. */
+int64_t smpp_account_create(struct db *db, const struct smpp_account_in *in, struct model_err *e);
 
-/* Changes account id: system_id, throughput, allowed_cidrs and enabled, and the password when
- * in->password is set (hashed again). Returns 1 changed, 0 no such account, -1 with err
- * (system_id taken, bad CIDR, database error); *field (may be NULL) names the field at fault. */
-int smpp_account_update(struct db *db, int64_t id, const struct smpp_account_in *in, int enabled,
-			const char **field, char *err, size_t errlen);
-/* Deletes account id (its message links and receipts go with it). 1, 0 none, -1 error. */
-int smpp_account_delete(struct db *db, int64_t id);
-/* The account as JSON text in column 0 (id, system_id, throughput, allowed_cidrs as "a,b",
- * enabled, created_at, updated_at; never the hash) and its key in column 1; no rows when
- * there is none. */
-PGresult *smpp_account_get(struct db *db, int64_t id);
-/* Accounts by system_id after the key after_json (NULL: from the start), whose system_id
- * contains q (may be NULL); up to limit rows as smpp_account_get's. */
-PGresult *smpp_account_list(struct db *db, const char *after_json, const char *q, int limit);
+/* The admin's accounts (resources.c): get, insert and update from a form (the password is
+ * kept when empty on update; enabled when the checkbox is sent), remove, and list by
+ * system_id (q: contained in it). */
+extern const struct res_model smpp_account_model;
 
 /* What a bind needs to know about an account. */
 struct smpp_account_row {

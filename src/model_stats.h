@@ -2,7 +2,9 @@
  * triggers on messages keep; the messages table itself is never counted here. */
 #ifndef HERALD_MODEL_STATS_H
 #define HERALD_MODEL_STATS_H
-#include "api.h"
+#include "db.h"
+#include "page.h"
+#include "valid.h"
 
 /* Row 0 column 0: {"mailings": {...by status}, "messages": {...by status}}. NULL on error. */
 PGresult *stats_overview(struct db *db);

@@ -2,13 +2,14 @@
 #include "model_stoplist.h"
 #include "phone.h"
 #include "log.h"
+#include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define STOPLIST_JSON \
-	"json_build_object('phone', phone, 'reason', reason, 'created_at', api_ts(created_at))::text, phone"
+#define STOPLIST_ROW "json_build_object('phone', phone, 'reason', reason, 'created_at', api_ts(created_at))::text"
+#define STOPLIST_JSON STOPLIST_ROW ", phone"
 
 int stoplist_validate(json_t *in, struct stoplist_in *out, struct verr *v)
 {
@@ -98,3 +99,63 @@ long stoplist_import(struct db *db, const char *phones, const char *reasons)
 	log_info("stoplist.imported", LI("added", n));
 	return n;
 }
+
+/* --- the resource descriptor's model ------------------------------------------------------ */
+
+static enum model_rc entry_get(struct db *db, const struct res_key *k, json_t **out)
+{
+	static const char q[] = "SELECT " STOPLIST_JSON " FROM stoplist WHERE phone = $1";
+	return res_row_of(db, q, k, out);
+}
+
+static enum model_rc entry_insert(struct db *db, json_t *in, struct model_err *e, json_t **out)
+{
+	struct stoplist_in s;
+	if (stoplist_validate(in, &s, &e->fields) < 0)
+		return e->rc = MODEL_INVALID;
+	PGresult *r = stoplist_insert(db, &s);
+	if (r == NULL && model_err_db(e, db) == MODEL_DUPLICATE)
+		return model_err_field(e, MODEL_DUPLICATE, "phone", "is on the stop list already");
+	return e->rc = res_row(db, r, out);
+}
+
+static enum model_rc entry_update(struct db *db, const struct res_key *k, json_t *in, int partial,
+				struct model_err *e, json_t **out)
+{
+	static const char *const fields[] = {"reason", NULL};
+	static const char q[] = "UPDATE stoplist SET reason = coalesce($2, reason) WHERE phone = $1"
+				" RETURNING " STOPLIST_JSON;
+	const char *reason = NULL;
+	(void)partial;   /* the reason is the only field: absent leaves it */
+	jv_only(in, fields, &e->fields);
+	jv_str(in, "reason", 0, 0, STOPLIST_REASON_MAX, &reason, &e->fields);
+	if (verr_any(&e->fields))
+		return e->rc = MODEL_INVALID;
+	const char *p[] = {k->text, reason};
+	if ((e->rc = res_row(db, db_exec(db, q, 2, p), out)) == MODEL_OK)
+		log_info("stoplist.updated", LS("phone", k->text));
+	return e->rc;
+}
+
+static enum model_rc entry_remove(struct db *db, const struct res_key *k)
+{
+	int n = stoplist_delete(db, k->text);
+	return n < 0 ? model_db_rc(db) : n == 0 ? MODEL_NOT_FOUND : MODEL_OK;
+}
+
+#define STOPLIST_SEARCH(keycmp, order) \
+	"SELECT " STOPLIST_ROW ", json_build_array(phone)::text FROM stoplist" \
+	" WHERE ($1::json IS NULL OR " keycmp ")" \
+	"   AND ($2::text IS NULL OR strpos(phone, $2) > 0) ORDER BY " order " LIMIT $3"
+
+static enum model_rc entry_list(struct db *db, const struct res_query *rq, struct res_page *out)
+{
+	static const struct res_order orders[] = {
+		{"phone", STOPLIST_SEARCH("phone > $1::json->>0", "phone"), "s"},
+		{"-phone", STOPLIST_SEARCH("phone < $1::json->>0", "phone DESC"), "s"},
+	};
+	return res_list(db, orders, ARRAY_LEN(orders), rq, out);
+}
+
+/* No bulk delete; no count: the API's list is api_stoplist.c's. */
+const struct res_model stoplist_model = {entry_get, entry_insert, entry_update, entry_remove, NULL, entry_list, NULL};

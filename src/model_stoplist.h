@@ -1,13 +1,15 @@
 /* model_stoplist.h — the stop list (API.md 9.3): phones that receive nothing. Validation and
  * SQL; the API calls these (the admin page will too). What honours the list lives with each
  * path: the scheduler's freeze and the batch insert (STOPLIST_CANCEL), the claim of the
- * dispatcher, the direct send (stoplist_has) and the SMPP store. */
+ * dispatcher, the direct send (stoplist_has) and the SMPP store. The admin's pages reach the
+ * list through the resource descriptor (stoplist_model, resources.c). */
 #ifndef HERALD_MODEL_STOPLIST_H
 #define HERALD_MODEL_STOPLIST_H
 #include <jansson.h>
 #include "api.h"
 #include "message_status.h"
 #include "phone.h"
+#include "resource.h"
 
 #define STOPLIST_REASON_MAX 256
 #define STOPLIST_ERROR "stop list"          /* last_error of a message the list cancelled */
@@ -44,5 +46,10 @@ int stoplist_has(struct db *db, const char *phone);
 /* Adds phones[i] with reasons[i] (text[] literals of equal length) in one statement; phones on
  * the list already are left as they are. The number added, or -1. */
 long stoplist_import(struct db *db, const char *phones, const char *reasons);
+
+/* The descriptor's model: get, insert (a phone as written, normalised; one on the list is
+ * MODEL_DUPLICATE on "phone"), update (the reason only), remove, and list: sorts "phone",
+ * "-phone"; q is contained in the phone. Keys are stored phones. */
+extern const struct res_model stoplist_model;
 
 #endif

@@ -4,100 +4,93 @@
 #include "log.h"
 #include "util.h"
 
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
-#define TAG_JSON_ONLY \
+#define TAG_JSON \
 	"json_build_object('id', id, 'name', name, 'clients', clients, 'created_at', api_ts(created_at)," \
 	" 'updated_at', api_ts(updated_at))::text"
-#define TAG_JSON TAG_JSON_ONLY ", id"
 
-int tag_validate(json_t *in, int partial, struct tag_in *out, struct verr *v)
+/* The name of in: required unless partial (NULL then when not given). 0 or -1 with errors. */
+static int validate(json_t *in, int partial, const char **name, struct model_err *e)
 {
 	static const char *const fields[] = {"name", NULL};
-	jv_only(in, fields, v);
-	out->name = NULL;
-	jv_str(in, "name", !partial, 1, TAG_NAME_MAX, &out->name, v);
-	return verr_any(v) ? -1 : 0;
+	jv_only(in, fields, &e->fields);
+	*name = NULL;
+	jv_str(in, "name", !partial, 1, TAG_NAME_MAX, name, &e->fields);
+	if (verr_any(&e->fields)) {
+		e->rc = MODEL_INVALID;
+		return -1;
+	}
+	return 0;
 }
 
-PGresult *tag_get(struct db *db, const char *id)
+/* The outcome of a write: a taken name is reported on its field. */
+static enum model_rc written(struct db *db, PGresult *r, struct model_err *e, json_t **out)
+{
+	if (r == NULL && model_err_db(e, db) == MODEL_DUPLICATE)
+		return model_err_field(e, MODEL_DUPLICATE, "name", "a tag with this name exists already");
+	return e->rc = res_row(db, r, out);
+}
+
+static enum model_rc get(struct db *db, const struct res_key *k, json_t **out)
 {
 	static const char q[] = "SELECT " TAG_JSON " FROM tags WHERE id = $1::bigint";
-	const char *p[] = {id};
-	return db_exec(db, q, 1, p);
+	return res_row_of(db, q, k, out);
 }
 
-PGresult *tag_insert(struct db *db, const struct tag_in *in)
+static enum model_rc insert(struct db *db, json_t *in, struct model_err *e, json_t **out)
 {
 	static const char q[] = "INSERT INTO tags (name) VALUES ($1) RETURNING " TAG_JSON;
-	const char *p[] = {in->name};
-	PGresult *r = db_exec(db, q, 1, p);
-	if (r)
-		log_info("tag.created", LS("tag_id", db_str(r, 0, 1)), LS("name", in->name));
-	return r;
+	const char *name;
+	if (validate(in, 0, &name, e) < 0)
+		return e->rc;
+	const char *p[] = {name};
+	if (written(db, db_exec(db, q, 1, p), e, out) == MODEL_OK)
+		log_info("tag.created", LI("tag_id", json_integer_value(json_object_get(*out, "id"))), LS("name", name));
+	return e->rc;
 }
 
-PGresult *tag_update(struct db *db, const char *id, const struct tag_in *in)
+static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, int partial,
+			    struct model_err *e, json_t **out)
 {
 	static const char q[] = "UPDATE tags SET name = coalesce($2, name), updated_at = now()"
 				" WHERE id = $1::bigint RETURNING " TAG_JSON;
-	const char *p[] = {id, in->name};
-	PGresult *r = db_exec(db, q, 2, p);
-	if (r && PQntuples(r))
-		log_info("tag.updated", LS("tag_id", id));
-	return r;
+	const char *name;
+	if (validate(in, partial, &name, e) < 0)
+		return e->rc;
+	const char *p[] = {k->text, name};
+	if (written(db, db_exec(db, q, 2, p), e, out) == MODEL_OK)
+		log_info("tag.updated", LS("tag_id", k->text));
+	return e->rc;
 }
 
-int tag_delete(struct db *db, const char *id)
+static enum model_rc remove_one(struct db *db, const struct res_key *k)
 {
 	static const char q[] = "DELETE FROM tags WHERE id = $1::bigint";
-	const char *p[] = {id};
-	PGresult *r = db_exec(db, q, 1, p);
-	if (r == NULL)
-		return -1;
-	int n = atoi(PQcmdTuples(r));
-	PQclear(r);
-	if (n)
-		log_info("tag.deleted", LS("tag_id", id));
-	return n;
-}
-
-PGresult *tag_list(struct db *db, const struct page *pg)
-{
-	static const char q[] = "SELECT " TAG_JSON " FROM tags WHERE id > $1::bigint ORDER BY id LIMIT $2";
-	char lim[16];
-	snprintf(lim, sizeof(lim), "%d", pg->limit + 1);
-	const char *p[] = {pg->after, lim};
-	return db_exec(db, q, 2, p);
-}
-
-PGresult *tag_count(struct db *db)
-{
-	static const char q[] = "SELECT count(*) FROM tags";
-	return db_exec(db, q, 0, NULL);
+	enum model_rc rc = res_change_of(db, q, k);
+	if (rc == MODEL_OK)
+		log_info("tag.deleted", LS("tag_id", k->text));
+	return rc;
 }
 
 #define TAG_SEARCH(keycmp, key, order) \
-	"SELECT " TAG_JSON_ONLY ", json_build_array(" key ")::text FROM tags" \
+	"SELECT " TAG_JSON ", json_build_array(" key ")::text FROM tags" \
 	" WHERE ($1::json IS NULL OR " keycmp ")" \
 	"   AND ($2::text IS NULL OR strpos(lower(name), lower($2)) > 0) ORDER BY " order " LIMIT $3"
 
-PGresult *tag_search(struct db *db, const char *sort, const char *after_json, const char *q, int limit)
+static enum model_rc list(struct db *db, const struct res_query *rq, struct res_page *out)
 {
-	static const char *const sorts[] = {"name", "-name", "id", "-id"};
-	static const char *const sql[] = {
-		TAG_SEARCH("name > $1::json->>0", "name", "name"),
-		TAG_SEARCH("name < $1::json->>0", "name", "name DESC"),
-		TAG_SEARCH("id > ($1::json->>0)::bigint", "id", "id"),
-		TAG_SEARCH("id < ($1::json->>0)::bigint", "id", "id DESC"),
+	static const struct res_order orders[] = {
+		{"name", TAG_SEARCH("name > $1::json->>0", "name", "name"), "s"},
+		{"-name", TAG_SEARCH("name < $1::json->>0", "name", "name DESC"), "s"},
+		{"id", TAG_SEARCH("id > ($1::json->>0)::bigint", "id", "id"), "i"},
+		{"-id", TAG_SEARCH("id < ($1::json->>0)::bigint", "id", "id DESC"), "i"},
 	};
-	size_t i = 0;
-	while (i < ARRAY_LEN(sorts) - 1 && strcmp(sorts[i], sort) != 0)
-		i++;
-	char lim[16];
-	snprintf(lim, sizeof(lim), "%d", limit);
-	const char *p[] = {after_json, q, lim};
-	return db_exec(db, sql[i], 3, p);
+	return res_list(db, orders, ARRAY_LEN(orders), rq, out);
 }
+
+static enum model_rc count(struct db *db, int64_t *n)
+{
+	return res_count(db, db_exec(db, "SELECT count(*) FROM tags", 0, NULL), n);
+}
+
+const struct res_model tag_model = {get, insert, update, remove_one, NULL, list, count};

@@ -36,7 +36,7 @@ static void hash_param(const unsigned char h[32], char out[67])
 }
 
 int64_t token_create(struct db *db, const char *username, const char *name, char out[TOKEN_MAX],
-		     char *err, size_t errlen)
+		     struct model_err *e)
 {
 	static const char q[] =
 	    "INSERT INTO api_tokens (user_id, name, token_hash, prefix)"
@@ -45,7 +45,7 @@ int64_t token_create(struct db *db, const char *username, const char *name, char
 	char hp[67], prefix[16];
 	size_t nlen = strlen(name);
 	if (nlen < 1 || nlen > 100 || utf8_length(name, nlen) < 0) {
-		snprintf(err, errlen, "a token name is 1 to 100 characters");
+		model_err_field(e, MODEL_INVALID, "name", "a token name is 1 to 100 characters");
 		return -1;
 	}
 	randombytes_buf(raw, sizeof(raw));
@@ -58,12 +58,12 @@ int64_t token_create(struct db *db, const char *username, const char *name, char
 	const char *p[] = {username, name, hp, prefix};
 	PGresult *r = db_exec(db, q, 4, p);
 	if (r == NULL) {
-		snprintf(err, errlen, "%s", db->err);
+		model_err_db(e, db);
 		return -1;
 	}
 	if (PQntuples(r) == 0) {
 		PQclear(r);
-		snprintf(err, errlen, "no active user named '%s'", username);
+		model_err_field(e, MODEL_NOT_FOUND, "username", "no active user named '%s'", username);
 		return -1;
 	}
 	int64_t id = db_i64(r, 0, 0);
@@ -106,7 +106,7 @@ int token_revoke(struct db *db, int64_t id, int64_t user_id)
 	return n;
 }
 
-int token_check(const char *token, struct user *user)
+enum model_rc token_check(const char *token, struct user *user)
 {
 	static const char q[] =
 	    "UPDATE api_tokens t SET last_used_at = now() FROM users u"
@@ -116,25 +116,25 @@ int token_check(const char *token, struct user *user)
 	char hp[67];
 	size_t len = strlen(token);
 	if (len < strlen(TOKEN_PREFIX) + 8 || len >= TOKEN_MAX)
-		return -1;
+		return MODEL_NOT_FOUND;
 	hash_token(token, h);
 	unsigned slot = ((unsigned)h[0] | (unsigned)h[1] << 8) % CACHE_SLOTS;
 	double now = now_mono();
 	if (cache[slot].until > now && sodium_memcmp(cache[slot].hash, h, 32) == 0) {
 		*user = cache[slot].user;
-		return 0;
+		return MODEL_OK;
 	}
 	struct db *db = db_thread();
 	if (db == NULL)
-		return -2;
+		return MODEL_UNAVAILABLE;
 	hash_param(h, hp);
 	const char *p[] = {hp};
 	PGresult *r = db_exec(db, q, 1, p);
 	if (r == NULL)
-		return -2;
+		return model_db_rc(db);
 	if (PQntuples(r) == 0) {
 		PQclear(r);
-		return -1;
+		return MODEL_NOT_FOUND;
 	}
 	user->id = db_i64(r, 0, 0);
 	snprintf(user->username, sizeof(user->username), "%s", db_str(r, 0, 1));
@@ -143,5 +143,5 @@ int token_check(const char *token, struct user *user)
 	memcpy(cache[slot].hash, h, 32);
 	cache[slot].user = *user;
 	cache[slot].until = now + cfg.token_cache_s;
-	return 0;
+	return MODEL_OK;
 }

@@ -3,14 +3,16 @@
 #ifndef HERALD_MODEL_TOKEN_H
 #define HERALD_MODEL_TOKEN_H
 #include "db.h"
-#include "http.h"
+#include "user.h"
+#include "outcome.h"
 
 #define TOKEN_MAX 64
 
 /* Creates a token named name for user username and writes it into out. Returns the token's
- * id, or -1 with err filled (no such user, database error). */
+ * id, or -1 with e set: MODEL_INVALID on name, MODEL_NOT_FOUND on username (no such active
+ * user), or a database failure. */
 int64_t token_create(struct db *db, const char *username, const char *name, char out[TOKEN_MAX],
-		     char *err, size_t errlen);
+		     struct model_err *e);
 
 /* The admin pages' list of tokens of user_id (0: every user's), newest first: rows with the
  * token's JSON text (column 0: id, name, prefix, username, created_at, last_used_at,
@@ -21,7 +23,8 @@ PGresult *token_list(struct db *db, int64_t user_id, const char *after_json, int
 int token_revoke(struct db *db, int64_t id, int64_t user_id);
 
 /* Checks a presented token on the calling thread's connection; fills *user. Results are
- * reused for cfg.token_cache_s seconds per thread. 0 valid, -1 invalid, -2 database down. */
-int token_check(const char *token, struct user *user);
+ * reused for cfg.token_cache_s seconds per thread. MODEL_OK, MODEL_NOT_FOUND (not valid) or a
+ * database failure. */
+enum model_rc token_check(const char *token, struct user *user);
 
 #endif

@@ -43,40 +43,39 @@ static int valid_username(const char *s)
 	       strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.@-") == n;
 }
 
-static int password_ok(const char *password, char *err, size_t errlen)
+/* Hashes a valid password into hash; 0, or -1 with the error on field in e. */
+static int password_hash(const char *password, const char *field, char hash[crypto_pwhash_STRBYTES],
+			 struct model_err *e)
 {
 	size_t plen = strlen(password);
 	if (plen < PASSWORD_MIN || plen > PASSWORD_MAX || utf8_length(password, plen) < 0) {
-		snprintf(err, errlen, "a password is %d to %d characters", PASSWORD_MIN, PASSWORD_MAX);
-		return 0;
+		model_err_field(e, MODEL_INVALID, field, "a password is %d to %d characters", PASSWORD_MIN, PASSWORD_MAX);
+		return -1;
 	}
-	return 1;
+	if (user_password_hash(password, hash) < 0) {
+		model_err_field(e, MODEL_ERROR, field, "out of memory hashing the password");
+		return -1;
+	}
+	return 0;
 }
 
 int64_t user_create(struct db *db, const char *username, const char *password, const char *role,
-		    char *err, size_t errlen)
+		    struct model_err *e)
 {
 	static const char q[] =
 	    "INSERT INTO users (username, password_hash, role) VALUES ($1, $2, $3) RETURNING id";
 	char hash[crypto_pwhash_STRBYTES];
-	if (!valid_username(username)) {
-		snprintf(err, errlen, "a user name is 1 to 64 letters, digits or _ . @ -");
+	if (!valid_username(username))
+		model_err_field(e, MODEL_INVALID, "username", "a user name is 1 to 64 letters, digits or _ . @ -");
+	if (role_parse(role) == ROLE_NONE)
+		model_err_field(e, MODEL_INVALID, "role", "a role is admin, operator or viewer");
+	if (e->rc != MODEL_OK || password_hash(password, "password", hash, e) < 0)
 		return -1;
-	}
-	if (!password_ok(password, err, errlen))
-		return -1;
-	if (role_parse(role) == ROLE_NONE) {
-		snprintf(err, errlen, "a role is admin, operator or viewer");
-		return -1;
-	}
-	if (user_password_hash(password, hash) < 0) {
-		snprintf(err, errlen, "out of memory hashing the password");
-		return -1;
-	}
 	const char *p[] = {username, hash, role};
 	PGresult *r = db_exec(db, q, 3, p);
 	if (r == NULL) {
-		snprintf(err, errlen, "%s", db_is_unique(db) ? "that user name is taken" : db->err);
+		if (model_err_db(e, db) == MODEL_DUPLICATE)
+			model_err_field(e, MODEL_DUPLICATE, "username", "that user name is taken");
 		return -1;
 	}
 	int64_t id = db_i64(r, 0, 0);
@@ -89,16 +88,17 @@ int64_t user_create(struct db *db, const char *username, const char *password, c
 	"json_build_object('id', id, 'username', username, 'role', role, 'is_active', is_active," \
 	" 'created_at', api_ts(created_at), 'last_login_at', api_ts(last_login_at))::text"
 
+static const char list_sql[] =
+    "SELECT " USER_JSON ", json_build_array(username)::text FROM users"
+    " WHERE ($1::json IS NULL OR username > $1::json->>0) AND ($2::text IS NULL OR strpos(lower(username), lower($2)) > 0)"
+    " ORDER BY username LIMIT $3";
+
 PGresult *user_list(struct db *db, const char *after_json, const char *q, int limit)
 {
-	static const char sql[] =
-	    "SELECT " USER_JSON ", json_build_array(username)::text FROM users"
-	    " WHERE ($1::json IS NULL OR username > $1::json->>0) AND ($2::text IS NULL OR strpos(lower(username), lower($2)) > 0)"
-	    " ORDER BY username LIMIT $3";
 	char lim[16];
 	snprintf(lim, sizeof(lim), "%d", limit);
 	const char *p[] = {after_json, q, lim};
-	return db_exec(db, sql, 3, p);
+	return db_exec(db, list_sql, 3, p);
 }
 
 int64_t user_find(struct db *db, const char *username)
@@ -138,27 +138,24 @@ int user_update(struct db *db, int64_t id, const char *role, int active)
 	return n;
 }
 
-int user_set_password(struct db *db, int64_t id, const char *password, char *err, size_t errlen)
+int user_set_password(struct db *db, int64_t id, const char *password, const char *field,
+		      struct model_err *e)
 {
 	static const char sql[] = "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1";
 	char hash[crypto_pwhash_STRBYTES], sid[24];
-	if (!password_ok(password, err, errlen))
+	if (password_hash(password, field, hash, e) < 0)
 		return -1;
-	if (user_password_hash(password, hash) < 0) {
-		snprintf(err, errlen, "out of memory hashing the password");
-		return -1;
-	}
 	snprintf(sid, sizeof(sid), "%lld", (long long)id);
 	const char *p[] = {sid, hash};
 	if (db_run(db, sql, 2, p) < 0) {
-		snprintf(err, errlen, "%s", db->err);
+		model_err_db(e, db);
 		return -1;
 	}
 	log_info("user.password_set", LI("user_id", id));
 	return 0;
 }
 
-int user_check_password(struct db *db, int64_t id, const char *password)
+enum model_rc user_check_password(struct db *db, int64_t id, const char *password)
 {
 	static const char sql[] = "SELECT password_hash FROM users WHERE id = $1";
 	char sid[24];
@@ -166,8 +163,9 @@ int user_check_password(struct db *db, int64_t id, const char *password)
 	const char *p[] = {sid};
 	PGresult *r = db_exec(db, sql, 1, p);
 	if (r == NULL)
-		return -2;
-	int rc = PQntuples(r) == 1 && user_password_verify(db_str(r, 0, 0), password) == 0 ? 0 : -1;
+		return model_db_rc(db);
+	enum model_rc rc = PQntuples(r) == 1 && user_password_verify(db_str(r, 0, 0), password) == 0
+			   ? MODEL_OK : MODEL_NOT_FOUND;
 	PQclear(r);
 	return rc;
 }
@@ -182,3 +180,59 @@ int64_t user_count_admins(struct db *db)
 	PQclear(r);
 	return n;
 }
+
+/* --- the admin's users (resources.c) ---------------------------------------------------- */
+
+static enum model_rc get(struct db *db, const struct res_key *k, json_t **out)
+{
+	return res_row(db, user_get(db, k->id), out);
+}
+
+static const char *form_text(json_t *in, const char *name)
+{
+	const char *s = json_string_value(json_object_get(in, name));
+	return s ? s : "";
+}
+
+static enum model_rc insert(struct db *db, json_t *in, struct model_err *e, json_t **out)
+{
+	int64_t id = user_create(db, form_text(in, "username"), form_text(in, "password"), form_text(in, "role"), e);
+	if (id < 0)
+		return e->rc;
+	return e->rc = res_row(db, user_get(db, id), out);
+}
+
+/* The role and the active flag (the checkbox sent or not). The last active admin keeps both. */
+static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, int partial,
+			    struct model_err *e, json_t **out)
+{
+	const char *role = form_text(in, "role");
+	json_t *active_v = json_object_get(in, "is_active"), *before;
+	int active = active_v != NULL && !json_is_false(active_v);
+	if (role_parse(role) == ROLE_NONE)
+		return model_err_field(e, MODEL_INVALID, "role", "choose admin, operator or viewer");
+	if ((e->rc = get(db, k, &before)) != MODEL_OK)
+		return e->rc;
+	int was_admin = strcmp(json_string_value(json_object_get(before, "role")), "admin") == 0 &&
+			json_is_true(json_object_get(before, "is_active"));
+	json_decref(before);
+	if (was_admin && (strcmp(role, "admin") != 0 || !active) && user_count_admins(db) <= 1)
+		return model_err_field(e, MODEL_INVALID, "role", "this is the last active admin; make another admin first");
+	int n = user_update(db, k->id, role, active);
+	if (n <= 0)
+		return e->rc = n < 0 ? model_db_rc(db) : MODEL_NOT_FOUND;
+	return e->rc = get(db, k, out);
+}
+
+static enum model_rc list(struct db *db, const struct res_query *rq, struct res_page *out)
+{
+	static const struct res_order orders[] = {{"username", list_sql, "s"}};
+	return res_list(db, orders, ARRAY_LEN(orders), rq, out);
+}
+
+static enum model_rc count(struct db *db, int64_t *n)
+{
+	return res_count(db, db_exec(db, "SELECT count(*) FROM users", 0, NULL), n);
+}
+
+const struct res_model user_model = {get, insert, update, NULL, NULL, list, count};

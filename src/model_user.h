@@ -3,7 +3,9 @@
 #define HERALD_MODEL_USER_H
 #include <sodium.h>
 #include "db.h"
-#include "http.h"
+#include "user.h"
+#include "outcome.h"
+#include "resource.h"
 
 #define PASSWORD_MIN 8
 #define PASSWORD_MAX 1024
@@ -17,10 +19,10 @@ int user_password_hash(const char *password, char out[crypto_pwhash_STRBYTES]);
 /* 0 when password matches hash. */
 int user_password_verify(const char *hash, const char *password);
 
-/* Creates a user. Returns the new id, or -1 with a message in err (bad name, weak password,
- * bad role, name taken, database error). */
+/* Creates a user. Returns the new id, or -1 with e set: MODEL_INVALID on the fields username,
+ * password and role; MODEL_DUPLICATE on username (taken); a database failure. */
 int64_t user_create(struct db *db, const char *username, const char *password, const char *role,
-		    char *err, size_t errlen);
+		    struct model_err *e);
 
 /* The admin pages' list: rows with the user's JSON text (column 0: id, username, role,
  * is_active, created_at, last_login_at) and the key (column 1, JSON [username]) after key
@@ -32,11 +34,19 @@ int64_t user_find(struct db *db, const char *username);
 PGresult *user_get(struct db *db, int64_t id);
 /* Sets role and active flag. 1 changed, 0 no such user, -1 error. */
 int user_update(struct db *db, int64_t id, const char *role, int active);
-/* Sets a new password (checked like user_create). 0, or -1 with a message in err. */
-int user_set_password(struct db *db, int64_t id, const char *password, char *err, size_t errlen);
+/* Sets a new password (checked like user_create). 0, or -1 with e set (a bad password is
+ * MODEL_INVALID on field, the form's name for it). */
+int user_set_password(struct db *db, int64_t id, const char *password, const char *field,
+		      struct model_err *e);
 
-/* 0 when password is user id's, -1 when not (or no such user), -2 on a database error. */
-int user_check_password(struct db *db, int64_t id, const char *password);
+/* MODEL_OK when password is user id's, MODEL_NOT_FOUND when not (or no such user), else a
+ * database failure. */
+enum model_rc user_check_password(struct db *db, int64_t id, const char *password);
+
+/* The admin's users (resources.c): get, insert from the add form (username, password, role),
+ * update from the edit form (role, is_active; the last active admin keeps both) and list by
+ * username. Users are not deleted. */
+extern const struct res_model user_model;
 
 /* Number of users with role admin, or -1. */
 int64_t user_count_admins(struct db *db);

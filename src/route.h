@@ -5,6 +5,8 @@
 #define HERALD_ROUTE_H
 #include "http.h"
 
+struct resource;
+
 enum auth_kind { AUTH_PUBLIC, AUTH_TOKEN, AUTH_SESSION };
 
 typedef void (*http_handler)(struct http_req *req);
@@ -17,7 +19,19 @@ struct route {
 	enum role role;         /* least role that may call it */
 	const char *query;      /* accepted query parameters "a,b,c"; NULL accepts any */
 	size_t body_limit;      /* 0 means HTTP_BODY_LIMIT */
+	const char *action;     /* the history's name for a 2xx write of an AUTH_TOKEN row that is
+				 * not a resource's (audit_api), else NULL */
+	const struct resource *res;   /* the resource a generic handler serves (resource.h) */
 };
+
+/* How AUTH_SESSION routes are let in (routes.c names the admin's gate): before the body is
+ * read, and with it. Each returns 0 to go on, or -1 when it has answered. */
+struct session_gate {
+	int (*before_body)(struct http_req *req);
+	int (*with_body)(struct http_req *req);
+};
+
+extern const struct session_gate session_gate;
 
 /* The most rows routes[] may have (checked when routes.c compiles): per-route figures
  * (metrics_http.c) are kept in arrays of this size. */

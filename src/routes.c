@@ -1,8 +1,10 @@
 /* routes.c — the whole HTTP surface of herald, one row per (methods, path). Read it top to
  * bottom: the handler, how the caller is authenticated, the least role, the query parameters
  * accepted and the body limit. */
+#include "admin.h"
 #include "admin_handlers.h"
 #include "api_handlers.h"
+#include "resource.h"
 #include "route.h"
 #include "util.h"
 
@@ -18,148 +20,157 @@
 
 const struct route routes[] = {
 	/* service */
-	{GET, "/healthz", web_healthz, AUTH_PUBLIC, ROLE_NONE, "", 0},
-	{GET, "/metrics", web_metrics, AUTH_PUBLIC, ROLE_NONE, "", 0},
+	{GET, "/healthz", web_healthz, AUTH_PUBLIC, ROLE_NONE, "", 0, NULL, NULL},
+	{GET, "/metrics", web_metrics, AUTH_PUBLIC, ROLE_NONE, "", 0, NULL, NULL},
 
 	/* documentation and static files (from memory, see assets.c) */
-	{GET, "/api/v1/openapi.json", web_openapi, AUTH_PUBLIC, ROLE_NONE, "", 0},
-	{GET, "/docs", web_docs_redirect, AUTH_PUBLIC, ROLE_NONE, "", 0},
-	{GET, "/docs/", web_docs, AUTH_PUBLIC, ROLE_NONE, "", 0},
-	{GET, "/docs/problems", web_docs_problems, AUTH_PUBLIC, ROLE_NONE, "", 0},
-	{GET, "/assets/*", web_assets, AUTH_PUBLIC, ROLE_NONE, NULL, 0},
+	{GET, "/api/v1/openapi.json", web_openapi, AUTH_PUBLIC, ROLE_NONE, "", 0, NULL, NULL},
+	{GET, "/docs", web_docs_redirect, AUTH_PUBLIC, ROLE_NONE, "", 0, NULL, NULL},
+	{GET, "/docs/", web_docs, AUTH_PUBLIC, ROLE_NONE, "", 0, NULL, NULL},
+	{GET, "/docs/problems", web_docs_problems, AUTH_PUBLIC, ROLE_NONE, "", 0, NULL, NULL},
+	{GET, "/assets/*", web_assets, AUTH_PUBLIC, ROLE_NONE, NULL, 0, NULL, NULL},
 
 	/* operators */
-	{GET, "/api/v1/operators", api_operators_list, AUTH_TOKEN, V, LIST_Q, 0},
-	{POST, "/api/v1/operators", api_operators_create, AUTH_TOKEN, O, "", 0},
-	{GET, "/api/v1/operators/{code}", api_operators_get, AUTH_TOKEN, V, "", 0},
-	{PUT_PATCH, "/api/v1/operators/{code}", api_operators_update, AUTH_TOKEN, O, "", 0},
-	{DELETE, "/api/v1/operators/{code}", api_operators_delete, AUTH_TOKEN, O, "", 0},
+	{GET, "/api/v1/operators", api_res_list, AUTH_TOKEN, V, LIST_Q, 0, NULL, &res_operators},
+	{POST, "/api/v1/operators", api_res_create, AUTH_TOKEN, O, "", 0, NULL, &res_operators},
+	{GET, "/api/v1/operators/{code}", api_res_get, AUTH_TOKEN, V, "", 0, NULL, &res_operators},
+	{PUT_PATCH, "/api/v1/operators/{code}", api_res_update, AUTH_TOKEN, O, "", 0, NULL, &res_operators},
+	{DELETE, "/api/v1/operators/{code}", api_res_delete, AUTH_TOKEN, O, "", 0, NULL, &res_operators},
 
 	/* mailings */
-	{GET, "/api/v1/mailings", api_mailings_list, AUTH_TOKEN, V, LIST_Q ",status", 0},
-	{POST, "/api/v1/mailings", api_mailings_create, AUTH_TOKEN, O, "", 0},
-	{POST, "/api/v1/mailings/recipients", api_mailings_recipients, AUTH_TOKEN, V, "", 0},
-	{GET, "/api/v1/mailings/{id}", api_mailings_get, AUTH_TOKEN, V, "", 0},
-	{PUT_PATCH, "/api/v1/mailings/{id}", api_mailings_update, AUTH_TOKEN, O, "", 0},
-	{DELETE, "/api/v1/mailings/{id}", api_mailings_delete, AUTH_TOKEN, O, "", 0},
-	{POST, "/api/v1/mailings/{id}/cancel", api_mailings_cancel, AUTH_TOKEN, O, "", 0},
-	{POST, "/api/v1/mailings/{id}/retry-failed", api_mailings_retry_failed, AUTH_TOKEN, O, "", 0},
-	{GET, "/api/v1/mailings/{id}/messages", api_mailings_messages, AUTH_TOKEN, V, LIST_Q ",status,phone", 0},
-	{GET, "/api/v1/mailings/{id}/stats", api_mailings_stats, AUTH_TOKEN, V, "", 0},
+	{GET, "/api/v1/mailings", api_mailings_list, AUTH_TOKEN, V, LIST_Q ",status", 0, NULL, NULL},
+	{POST, "/api/v1/mailings", api_mailings_create, AUTH_TOKEN, O, "", 0, "mailing.created", NULL},
+	{POST, "/api/v1/mailings/recipients", api_mailings_recipients, AUTH_TOKEN, V, "", 0, NULL, NULL},
+	{GET, "/api/v1/mailings/{id}", api_mailings_get, AUTH_TOKEN, V, "", 0, NULL, NULL},
+	{PUT_PATCH, "/api/v1/mailings/{id}", api_mailings_update, AUTH_TOKEN, O, "", 0, "mailing.updated", NULL},
+	{DELETE, "/api/v1/mailings/{id}", api_mailings_delete, AUTH_TOKEN, O, "", 0, "mailing.deleted", NULL},
+	{POST, "/api/v1/mailings/{id}/cancel", api_mailings_cancel, AUTH_TOKEN, O, "", 0, "mailing.cancelled", NULL},
+	{POST, "/api/v1/mailings/{id}/retry-failed", api_mailings_retry_failed, AUTH_TOKEN, O, "", 0, "mailing.retried", NULL},
+	{GET, "/api/v1/mailings/{id}/messages", api_mailings_messages, AUTH_TOKEN, V, LIST_Q ",status,phone", 0, NULL, NULL},
+	{GET, "/api/v1/mailings/{id}/stats", api_mailings_stats, AUTH_TOKEN, V, "", 0, NULL, NULL},
 
 	/* messages */
-	{GET, "/api/v1/messages", api_messages_list, AUTH_TOKEN, V, LIST_Q ",status,mailing_id,phone", 0},
-	{POST, "/api/v1/messages", api_messages_send, AUTH_TOKEN, O, "", 0},
-	{POST, "/api/v1/messages/batch", api_messages_batch, AUTH_TOKEN, O, "", HTTP_BULK_LIMIT},
-	{GET, "/api/v1/messages/{id}", api_messages_get, AUTH_TOKEN, V, "", 0},
+	{GET, "/api/v1/messages", api_messages_list, AUTH_TOKEN, V, LIST_Q ",status,mailing_id,phone", 0, NULL, NULL},
+	{POST, "/api/v1/messages", api_messages_send, AUTH_TOKEN, O, "", 0, "message.sent", NULL},
+	{POST, "/api/v1/messages/batch", api_messages_batch, AUTH_TOKEN, O, "", HTTP_BULK_LIMIT, "mailing.batch_created", NULL},
+	{GET, "/api/v1/messages/{id}", api_messages_get, AUTH_TOKEN, V, "", 0, NULL, NULL},
 
 	/* stop list */
-	{GET, "/api/v1/stoplist", api_stoplist_list, AUTH_TOKEN, V, LIST_Q, 0},
-	{POST, "/api/v1/stoplist", api_stoplist_create, AUTH_TOKEN, O, "", 0},
-	{POST, "/api/v1/stoplist/import", api_stoplist_import, AUTH_TOKEN, O, "", HTTP_BULK_LIMIT},
-	{GET, "/api/v1/stoplist/{phone}", api_stoplist_get, AUTH_TOKEN, V, "", 0},
-	{DELETE, "/api/v1/stoplist/{phone}", api_stoplist_delete, AUTH_TOKEN, O, "", 0},
+	{GET, "/api/v1/stoplist", api_stoplist_list, AUTH_TOKEN, V, LIST_Q, 0, NULL, NULL},
+	{POST, "/api/v1/stoplist", api_stoplist_create, AUTH_TOKEN, O, "", 0, "stoplist.created", NULL},
+	{POST, "/api/v1/stoplist/import", api_stoplist_import, AUTH_TOKEN, O, "", HTTP_BULK_LIMIT, "stoplist.imported", NULL},
+	{GET, "/api/v1/stoplist/{phone}", api_stoplist_get, AUTH_TOKEN, V, "", 0, NULL, NULL},
+	{DELETE, "/api/v1/stoplist/{phone}", api_stoplist_delete, AUTH_TOKEN, O, "", 0, "stoplist.deleted", NULL},
 
 	/* statistics */
-	{GET, "/api/v1/stats", api_stats, AUTH_TOKEN, V, "", 0},
-	{GET, "/api/v1/stats/mailings", api_stats_mailings, AUTH_TOKEN, V, LIST_Q ",status", 0},
+	{GET, "/api/v1/stats", api_stats, AUTH_TOKEN, V, "", 0, NULL, NULL},
+	{GET, "/api/v1/stats/mailings", api_stats_mailings, AUTH_TOKEN, V, LIST_Q ",status", 0, NULL, NULL},
 
 	/* admin: sign-in */
-	{GET | POST, "/admin/login", admin_login, AUTH_PUBLIC, ROLE_NONE, "next", 0},
-	{POST, "/admin/logout", admin_logout, AUTH_SESSION, V, "", 0},
-	{GET, "/admin/oidc/login", admin_oidc_login, AUTH_PUBLIC, ROLE_NONE, "next", 0},
-	{GET, "/admin/oidc/callback", admin_oidc_callback, AUTH_PUBLIC, ROLE_NONE, "code,state,iss,error,error_description", 0},
-	{GET | POST, "/admin/password", admin_password, AUTH_SESSION, V, "", 0},
-	{GET, "/admin", admin_root, AUTH_PUBLIC, ROLE_NONE, "", 0},
-	{GET, "/admin/", admin_dashboard, AUTH_SESSION, V, "", 0},
+	{GET | POST, "/admin/login", admin_login, AUTH_PUBLIC, ROLE_NONE, "next", 0, NULL, NULL},
+	{POST, "/admin/logout", admin_logout, AUTH_SESSION, V, "", 0, NULL, NULL},
+	{GET, "/admin/oidc/login", admin_oidc_login, AUTH_PUBLIC, ROLE_NONE, "next", 0, NULL, NULL},
+	{GET, "/admin/oidc/callback", admin_oidc_callback, AUTH_PUBLIC, ROLE_NONE, "code,state,iss,error,error_description", 0, NULL, NULL},
+	{GET | POST, "/admin/password", admin_password, AUTH_SESSION, V, "", 0, NULL, NULL},
+	{GET, "/admin", admin_root, AUTH_PUBLIC, ROLE_NONE, "", 0, NULL, NULL},
+	{GET, "/admin/", admin_dashboard, AUTH_SESSION, V, "", 0, NULL, NULL},
 
 	/* admin: operators */
-	{GET, "/admin/operators/", admin_operators_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0},
-	{GET | POST, "/admin/operators/add", admin_operators_add, AUTH_SESSION, O, "", 0},
-	{POST, "/admin/operators/bulk", admin_operators_bulk, AUTH_SESSION, O, "", 0},
-	{GET, "/admin/operators/{code}", admin_operators_edit, AUTH_SESSION, V, "", 0},
-	{POST, "/admin/operators/{code}", admin_operators_edit, AUTH_SESSION, O, "", 0},
-	{GET | POST, "/admin/operators/{code}/delete", admin_operators_delete, AUTH_SESSION, O, "", 0},
+	{GET, "/admin/operators/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0, NULL, &res_operators},
+	{GET | POST, "/admin/operators/add", admin_res_add, AUTH_SESSION, O, "", 0, NULL, &res_operators},
+	{POST, "/admin/operators/bulk", admin_res_bulk, AUTH_SESSION, O, "", 0, NULL, &res_operators},
+	{GET, "/admin/operators/{code}", admin_res_edit, AUTH_SESSION, V, "", 0, NULL, &res_operators},
+	{POST, "/admin/operators/{code}", admin_res_edit, AUTH_SESSION, O, "", 0, NULL, &res_operators},
+	{GET | POST, "/admin/operators/{code}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_operators},
 
 	/* admin: users */
-	{GET, "/admin/users/", admin_users_list, AUTH_SESSION, A, ADMIN_LIST_Q, 0},
-	{GET | POST, "/admin/users/add", admin_users_add, AUTH_SESSION, A, "", 0},
-	{GET | POST, "/admin/users/{id}", admin_users_edit, AUTH_SESSION, A, "", 0},
-	{GET | POST, "/admin/users/{id}/password", admin_users_password, AUTH_SESSION, A, "", 0},
+	{GET, "/admin/users/", admin_res_list, AUTH_SESSION, A, ADMIN_LIST_Q, 0, NULL, &res_users},
+	{GET | POST, "/admin/users/add", admin_res_add, AUTH_SESSION, A, "", 0, NULL, &res_users},
+	{GET | POST, "/admin/users/{id}", admin_res_edit, AUTH_SESSION, A, "", 0, NULL, &res_users},
+	{GET | POST, "/admin/users/{id}/password", admin_users_password, AUTH_SESSION, A, "", 0, NULL, NULL},
 
 	/* admin: mailings */
-	{GET, "/admin/mailings/", admin_mailings_list, AUTH_SESSION, V, ADMIN_LIST_Q ",status,from,to", 0},
-	{GET | POST, "/admin/mailings/add", admin_mailings_add, AUTH_SESSION, O, "", 0},
-	{POST, "/admin/mailings/bulk", admin_mailings_bulk, AUTH_SESSION, O, "", 0},
-	{GET, "/admin/mailings/{id}", admin_mailings_view, AUTH_SESSION, V, "status,sort,cursor,done", 0},
-	{GET, "/admin/mailings/{id}/live", admin_mailings_live, AUTH_SESSION, V, "", 0},
-	{GET, "/admin/mailings/{id}/messages.csv", admin_mailings_export, AUTH_SESSION, V, "status,format", 0},
-	{GET, "/admin/mailings/{id}/edit", admin_mailings_edit, AUTH_SESSION, V, "", 0},
-	{POST, "/admin/mailings/{id}/edit", admin_mailings_edit, AUTH_SESSION, O, "", 0},
-	{POST, "/admin/mailings/{id}/cancel", admin_mailings_cancel, AUTH_SESSION, O, "", 0},
-	{POST, "/admin/mailings/{id}/retry-failed", admin_mailings_retry, AUTH_SESSION, O, "", 0},
-	{GET | POST, "/admin/mailings/{id}/delete", admin_mailings_delete, AUTH_SESSION, O, "", 0},
+	{GET, "/admin/mailings/", admin_mailings_list, AUTH_SESSION, V, ADMIN_LIST_Q ",status,from,to", 0, NULL, NULL},
+	{GET | POST, "/admin/mailings/add", admin_mailings_add, AUTH_SESSION, O, "", 0, NULL, NULL},
+	{POST, "/admin/mailings/bulk", admin_mailings_bulk, AUTH_SESSION, O, "", 0, NULL, NULL},
+	{GET, "/admin/mailings/{id}", admin_mailings_view, AUTH_SESSION, V, "status,sort,cursor,done", 0, NULL, NULL},
+	{GET, "/admin/mailings/{id}/live", admin_mailings_live, AUTH_SESSION, V, "", 0, NULL, NULL},
+	{GET, "/admin/mailings/{id}/messages.csv", admin_mailings_export, AUTH_SESSION, V, "status,format", 0, NULL, NULL},
+	{GET, "/admin/mailings/{id}/edit", admin_mailings_edit, AUTH_SESSION, V, "", 0, NULL, NULL},
+	{POST, "/admin/mailings/{id}/edit", admin_mailings_edit, AUTH_SESSION, O, "", 0, NULL, NULL},
+	{POST, "/admin/mailings/{id}/cancel", admin_mailings_cancel, AUTH_SESSION, O, "", 0, NULL, NULL},
+	{POST, "/admin/mailings/{id}/retry-failed", admin_mailings_retry, AUTH_SESSION, O, "", 0, NULL, NULL},
+	{GET | POST, "/admin/mailings/{id}/delete", admin_mailings_delete, AUTH_SESSION, O, "", 0, NULL, NULL},
 
 	/* admin: change history */
-	{GET, "/admin/history/", admin_history_list, AUTH_SESSION, A, ADMIN_LIST_Q ",action", 0},
+	{GET, "/admin/history/", admin_history_list, AUTH_SESSION, A, ADMIN_LIST_Q ",action", 0, NULL, NULL},
 
 	/* admin: API tokens */
-	{GET, "/admin/tokens/", admin_tokens_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0},
-	{GET | POST, "/admin/tokens/add", admin_tokens_add, AUTH_SESSION, V, "", 0},
-	{GET | POST, "/admin/tokens/{id}", admin_tokens_revoke, AUTH_SESSION, V, "", 0},
+	{GET, "/admin/tokens/", admin_tokens_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0, NULL, NULL},
+	{GET | POST, "/admin/tokens/add", admin_tokens_add, AUTH_SESSION, V, "", 0, NULL, NULL},
+	{GET | POST, "/admin/tokens/{id}", admin_tokens_revoke, AUTH_SESSION, V, "", 0, NULL, NULL},
 
 	/* admin: clients */
-	{GET, "/admin/clients/", admin_clients_list, AUTH_SESSION, V, ADMIN_LIST_Q ",tag,operator_code,timezone", 0},
-	{GET, "/admin/clients/export.csv", admin_clients_export, AUTH_SESSION, V, ADMIN_LIST_Q ",tag,operator_code,timezone,format", 0},
-	{GET | POST, "/admin/clients/add", admin_clients_add, AUTH_SESSION, O, "", 0},
-	{GET | POST, "/admin/clients/import", admin_clients_import, AUTH_SESSION, O, "", ADMIN_IMPORT_BODY},
-	{GET, "/admin/clients/import/{id}", admin_import_job, AUTH_SESSION, O, "done", 0},
-	{POST, "/admin/clients/import/{id}/cancel", admin_import_cancel, AUTH_SESSION, O, "", 0},
-	{POST, "/admin/clients/bulk", admin_clients_bulk, AUTH_SESSION, O, "", 0},
-	{GET, "/admin/clients/{id}", admin_clients_edit, AUTH_SESSION, V, "", 0},
-	{POST, "/admin/clients/{id}", admin_clients_edit, AUTH_SESSION, O, "", 0},
-	{GET | POST, "/admin/clients/{id}/delete", admin_clients_delete, AUTH_SESSION, O, "", 0},
+	{GET, "/admin/clients/", admin_clients_list, AUTH_SESSION, V, ADMIN_LIST_Q ",tag,operator_code,timezone", 0, NULL, NULL},
+	{GET, "/admin/clients/export.csv", admin_clients_export, AUTH_SESSION, V, ADMIN_LIST_Q ",tag,operator_code,timezone,format", 0, NULL, NULL},
+	{GET | POST, "/admin/clients/add", admin_clients_add, AUTH_SESSION, O, "", 0, NULL, NULL},
+	{GET | POST, "/admin/clients/import", admin_clients_import, AUTH_SESSION, O, "", ADMIN_IMPORT_BODY, NULL, NULL},
+	{GET, "/admin/clients/import/{id}", admin_import_job, AUTH_SESSION, O, "done", 0, NULL, NULL},
+	{POST, "/admin/clients/import/{id}/cancel", admin_import_cancel, AUTH_SESSION, O, "", 0, NULL, NULL},
+	{POST, "/admin/clients/bulk", admin_clients_bulk, AUTH_SESSION, O, "", 0, NULL, NULL},
+	{GET, "/admin/clients/{id}", admin_clients_edit, AUTH_SESSION, V, "", 0, NULL, NULL},
+	{POST, "/admin/clients/{id}", admin_clients_edit, AUTH_SESSION, O, "", 0, NULL, NULL},
+	{GET | POST, "/admin/clients/{id}/delete", admin_clients_delete, AUTH_SESSION, O, "", 0, NULL, NULL},
 
 	/* admin: tags */
-	{GET, "/admin/tags/", admin_tags_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0},
-	{GET | POST, "/admin/tags/add", admin_tags_add, AUTH_SESSION, O, "", 0},
-	{GET, "/admin/tags/{id}", admin_tags_edit, AUTH_SESSION, V, "", 0},
-	{POST, "/admin/tags/{id}", admin_tags_edit, AUTH_SESSION, O, "", 0},
-	{GET | POST, "/admin/tags/{id}/delete", admin_tags_delete, AUTH_SESSION, O, "", 0},
+	{GET, "/admin/tags/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0, NULL, &res_tags},
+	{GET | POST, "/admin/tags/add", admin_res_add, AUTH_SESSION, O, "", 0, NULL, &res_tags},
+	{GET, "/admin/tags/{id}", admin_res_edit, AUTH_SESSION, V, "", 0, NULL, &res_tags},
+	{POST, "/admin/tags/{id}", admin_res_edit, AUTH_SESSION, O, "", 0, NULL, &res_tags},
+	{GET | POST, "/admin/tags/{id}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_tags},
 
 	/* admin: messages */
-	{GET, "/admin/messages/", admin_messages_list, AUTH_SESSION, V, ADMIN_LIST_Q ",status,mailing_id,phone,from,to,error,after,before", 0},
-	{GET, "/admin/messages/{id}", admin_messages_show, AUTH_SESSION, V, "", 0},
+	{GET, "/admin/messages/", admin_messages_list, AUTH_SESSION, V, ADMIN_LIST_Q ",status,mailing_id,phone,from,to,error,after,before", 0, NULL, NULL},
+	{GET, "/admin/messages/{id}", admin_messages_show, AUTH_SESSION, V, "", 0, NULL, NULL},
+
+	/* admin: the stop list */
+	{GET, "/admin/stoplist/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0, NULL, &res_stoplist},
+	{GET | POST, "/admin/stoplist/add", admin_res_add, AUTH_SESSION, O, "", 0, NULL, &res_stoplist},
+	{GET, "/admin/stoplist/{phone}", admin_res_edit, AUTH_SESSION, V, "", 0, NULL, &res_stoplist},
+	{POST, "/admin/stoplist/{phone}", admin_res_edit, AUTH_SESSION, O, "", 0, NULL, &res_stoplist},
+	{GET | POST, "/admin/stoplist/{phone}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_stoplist},
 
 	/* admin: SMPP accounts */
-	{GET, "/admin/smpp-accounts/", admin_smpp_list, AUTH_SESSION, A, ADMIN_LIST_Q, 0},
-	{GET | POST, "/admin/smpp-accounts/add", admin_smpp_add, AUTH_SESSION, A, "", 0},
-	{GET | POST, "/admin/smpp-accounts/{id}", admin_smpp_edit, AUTH_SESSION, A, "", 0},
-	{GET | POST, "/admin/smpp-accounts/{id}/delete", admin_smpp_delete, AUTH_SESSION, A, "", 0},
+	{GET, "/admin/smpp-accounts/", admin_res_list, AUTH_SESSION, A, ADMIN_LIST_Q, 0, NULL, &res_smpp_accounts},
+	{GET | POST, "/admin/smpp-accounts/add", admin_res_add, AUTH_SESSION, A, "", 0, NULL, &res_smpp_accounts},
+	{GET | POST, "/admin/smpp-accounts/{id}", admin_res_edit, AUTH_SESSION, A, "", 0, NULL, &res_smpp_accounts},
+	{GET | POST, "/admin/smpp-accounts/{id}/delete", admin_res_delete, AUTH_SESSION, A, "", 0, NULL, &res_smpp_accounts},
 
 	/* admin: reports */
-	{GET, "/admin/reports/", admin_reports_list, AUTH_SESSION, V, "cursor,done", 0},
-	{GET, "/admin/reports/preview", admin_reports_preview, AUTH_SESSION, V, "", 0},
-	{GET, "/admin/reports/preview/html", admin_reports_preview_html, AUTH_SESSION, V, "", 0},
-	{POST, "/admin/reports/send", admin_reports_send, AUTH_SESSION, A, "", 0},
-	{GET, "/admin/reports/{id}", admin_reports_show, AUTH_SESSION, V, "done", 0},
-	{GET, "/admin/reports/{id}/html", admin_reports_html, AUTH_SESSION, V, "", 0},
+	{GET, "/admin/reports/", admin_reports_list, AUTH_SESSION, V, "cursor,done", 0, NULL, NULL},
+	{GET, "/admin/reports/preview", admin_reports_preview, AUTH_SESSION, V, "", 0, NULL, NULL},
+	{GET, "/admin/reports/preview/html", admin_reports_preview_html, AUTH_SESSION, V, "", 0, NULL, NULL},
+	{POST, "/admin/reports/send", admin_reports_send, AUTH_SESSION, A, "", 0, NULL, NULL},
+	{GET, "/admin/reports/{id}", admin_reports_show, AUTH_SESSION, V, "done", 0, NULL, NULL},
+	{GET, "/admin/reports/{id}/html", admin_reports_html, AUTH_SESSION, V, "", 0, NULL, NULL},
 
 	/* tags */
-	{GET, "/api/v1/tags", api_tags_list, AUTH_TOKEN, V, LIST_Q, 0},
-	{POST, "/api/v1/tags", api_tags_create, AUTH_TOKEN, O, "", 0},
-	{GET, "/api/v1/tags/{id}", api_tags_get, AUTH_TOKEN, V, "", 0},
-	{PUT_PATCH, "/api/v1/tags/{id}", api_tags_update, AUTH_TOKEN, O, "", 0},
-	{DELETE, "/api/v1/tags/{id}", api_tags_delete, AUTH_TOKEN, O, "", 0},
+	{GET, "/api/v1/tags", api_res_list, AUTH_TOKEN, V, LIST_Q, 0, NULL, &res_tags},
+	{POST, "/api/v1/tags", api_res_create, AUTH_TOKEN, O, "", 0, NULL, &res_tags},
+	{GET, "/api/v1/tags/{id}", api_res_get, AUTH_TOKEN, V, "", 0, NULL, &res_tags},
+	{PUT_PATCH, "/api/v1/tags/{id}", api_res_update, AUTH_TOKEN, O, "", 0, NULL, &res_tags},
+	{DELETE, "/api/v1/tags/{id}", api_res_delete, AUTH_TOKEN, O, "", 0, NULL, &res_tags},
 
 	/* clients */
-	{GET, "/api/v1/clients", api_clients_list, AUTH_TOKEN, V, LIST_Q ",tag,operator_code,phone_prefix,timezone", 0},
-	{POST, "/api/v1/clients", api_clients_create, AUTH_TOKEN, O, "", 0},
-	{POST, "/api/v1/clients/bulk", api_clients_bulk, AUTH_TOKEN, O, "", HTTP_BULK_LIMIT},
-	{GET, "/api/v1/clients/{id}", api_clients_get, AUTH_TOKEN, V, "", 0},
-	{PUT_PATCH, "/api/v1/clients/{id}", api_clients_update, AUTH_TOKEN, O, "", 0},
-	{DELETE, "/api/v1/clients/{id}", api_clients_delete, AUTH_TOKEN, O, "", 0},
+	{GET, "/api/v1/clients", api_clients_list, AUTH_TOKEN, V, LIST_Q ",tag,operator_code,phone_prefix,timezone", 0, NULL, NULL},
+	{POST, "/api/v1/clients", api_clients_create, AUTH_TOKEN, O, "", 0, "client.created", NULL},
+	{POST, "/api/v1/clients/bulk", api_clients_bulk, AUTH_TOKEN, O, "", HTTP_BULK_LIMIT, "client.bulk", NULL},
+	{GET, "/api/v1/clients/{id}", api_clients_get, AUTH_TOKEN, V, "", 0, NULL, NULL},
+	{PUT_PATCH, "/api/v1/clients/{id}", api_clients_update, AUTH_TOKEN, O, "", 0, "client.updated", NULL},
+	{DELETE, "/api/v1/clients/{id}", api_clients_delete, AUTH_TOKEN, O, "", 0, "client.deleted", NULL},
 };
+
+const struct session_gate session_gate = {admin_gate, admin_gate_form};
 
 _Static_assert(ARRAY_LEN(routes) <= ROUTES_MAX, "routes[] has more rows than ROUTES_MAX");
 const size_t routes_len = ARRAY_LEN(routes);

@@ -28,7 +28,23 @@ static struct session *session_new(const char *id)
 	return s;
 }
 
-int session_load(struct http_req *req)
+static void detach(void *cls)
+{
+	struct http_req *req = cls;
+	session_free(req->session);
+	req->session = NULL;
+}
+
+/* Gives req a new session object for cookie value id; the request's pool frees it. */
+static void attach(struct http_req *req, const char *id)
+{
+	if (req->session == NULL)
+		pool_defer(&req->pool, detach, req);
+	session_free(req->session);
+	req->session = session_new(id);
+}
+
+enum model_rc session_load(struct http_req *req)
 {
 	static const char q[] =
 	    "UPDATE admin_sessions s SET last_seen_at = now() FROM users u"
@@ -39,26 +55,25 @@ int session_load(struct http_req *req)
 	const char *id = http_cookie(req, cookie_name(req));
 	char h[HASH_PARAM_LEN];
 	if (id == NULL || strlen(id) != 43 || strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != 43)
-		return -1;
+		return MODEL_NOT_FOUND;
 	struct db *db = db_thread();
 	if (db == NULL)
-		return -2;
+		return MODEL_UNAVAILABLE;
 	secret_hash_param(id, h);
 	const char *p[] = {h};
 	PGresult *r = db_exec(db, q, 1, p);
 	if (r == NULL)
-		return -2;
+		return model_db_rc(db);
 	if (PQntuples(r) == 0) {
 		PQclear(r);
-		return -1;
+		return MODEL_NOT_FOUND;
 	}
 	req->user.id = db_i64(r, 0, 0);
 	snprintf(req->user.username, sizeof(req->user.username), "%s", db_str(r, 0, 1));
 	req->user.role = role_parse(db_str(r, 0, 2));
 	PQclear(r);
-	session_free(req->session);
-	req->session = session_new(id);
-	return 0;
+	attach(req, id);
+	return MODEL_OK;
 }
 
 static void set_cookie(struct http_req *req, const char *value, int expire)
@@ -100,8 +115,7 @@ int session_start(struct http_req *req, struct db *db, int64_t user_id)
 	if (db_run(db, q_new, 2, p) < 0)
 		return -1;
 	set_cookie(req, id, 0);
-	session_free(req->session);
-	req->session = session_new(id);
+	attach(req, id);
 	return 0;
 }
 

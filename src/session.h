@@ -25,9 +25,9 @@ struct session {
 
 /* 1 when the request came over TLS. */
 int session_tls(struct http_req *req);
-/* Finds the request's session: fills req->user and req->session (owned by req; freed with
- * session_free). 0 found, -1 none or expired, -2 database unreachable. */
-int session_load(struct http_req *req);
+/* Finds the request's session: fills req->user and req->session (freed with the request's
+ * pool). MODEL_OK, MODEL_NOT_FOUND (none or expired) or a database failure. */
+enum model_rc session_load(struct http_req *req);
 /* Starts a new session for user_id (deleting the request's old one), sets the cookie and
  * req->session. 0 or -1. */
 int session_start(struct http_req *req, struct db *db, int64_t user_id);

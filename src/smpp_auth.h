@@ -3,7 +3,7 @@
 #ifndef HERALD_SMPP_AUTH_H
 #define HERALD_SMPP_AUTH_H
 #include "db.h"
-#include "smpp_store.h"
+#include "smpp_job.h"
 
 /* Looks j->system_id up and verifies j->password; sets j->status and j->reason (and j->account
  * on success). The answer and its cost do not tell whether the account exists: an unknown

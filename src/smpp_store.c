@@ -34,26 +34,6 @@ static struct {
 } st = {.mu = PTHREAD_MUTEX_INITIALIZER, .store.cond = PTHREAD_COND_INITIALIZER,
 	.auth.cond = PTHREAD_COND_INITIALIZER};
 
-struct smpp_job *smpp_job_new(enum smpp_job_kind kind)
-{
-	struct smpp_job *j = xcalloc(1, sizeof(*j));
-	j->kind = kind;
-	return j;
-}
-
-void smpp_job_free(struct smpp_job *j)
-{
-	if (j == NULL)
-		return;
-	sodium_memzero(j->password, sizeof(j->password));
-	free(j->text);
-	free(j->seqs);
-	free(j->accounts);
-	free(j->refused);
-	free(j->receipts);
-	free(j);
-}
-
 /* ids[0..n) as a PostgreSQL bigint array literal into b. */
 static void arr_ids(struct buf *b, const int64_t *ids, int n)
 {

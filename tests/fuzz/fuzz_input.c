@@ -32,7 +32,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (json_is_object(j)) {
 		struct verr v = VERR_INIT;
 		struct operator_in in;
-		operator_validate(j, NULL, 0, &in, &v);
+		operator_validate(j, NULL, &in, &v);
 		verr_free(&v);
 	}
 	json_decref(j);

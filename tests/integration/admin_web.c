@@ -128,3 +128,22 @@ struct web_page *web_upload(const char *path, const char *cookie, const char *cs
 	curl_mime_free(mime);
 	return pg;
 }
+
+/* The page's "next page" link, its HTML escapes undone (malloc'ed), or NULL. */
+char *web_next_href(const char *body)
+{
+	const char *nx = strstr(body, "\" rel=\"next\"");
+	if (nx == NULL)
+		return NULL;
+	const char *h = nx;
+	while (h > body && strncmp(h, "href=\"", 6) != 0)
+		h--;
+	char *out = strndup(h + 6, (size_t)(nx - h - 6));
+	static const struct { const char *esc, *ch; } esc[] = {{"&amp;", "&"}, {"&#61;", "="}};
+	for (size_t i = 0; i < 2; i++)
+		for (char *p; (p = strstr(out, esc[i].esc));) {
+			*p = esc[i].ch[0];
+			memmove(p + 1, p + strlen(esc[i].esc), strlen(p + strlen(esc[i].esc)) + 1);
+		}
+	return out;
+}

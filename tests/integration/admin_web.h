@@ -25,4 +25,7 @@ long web_status(const char *method, const char *path, const char *cookie, const 
 struct web_page *web_upload(const char *path, const char *cookie, const char *csrf, const char *filename,
 			    const char *content);
 
+/* The page's "next page" link, its HTML escapes undone (malloc'ed), or NULL. */
+char *web_next_href(const char *body);
+
 #endif

@@ -256,7 +256,7 @@ Test(admin, history_records_who_changed_what)
 	snprintf(form, sizeof(form), "csrf_token=%s&name=second", t);
 	snprintf(path, sizeof(path), "/admin/operators/%s", code);
 	cr_assert_eq(web_status("POST", path, o, form), 303);
-	char *n = itest_sql("SELECT string_agg(action || ':' || username || ':' || (detail->>'name'), ',' ORDER BY id)"
+	char *n = itest_sql("SELECT string_agg(action || ':' || username || ':' || (detail->'after'->>'name'), ',' ORDER BY id)"
 			    " FROM audit_log WHERE object = 'operator %s'", code);
 	cr_expect_str_eq(n, "operator.created:t_operator:first,operator.updated:t_operator:second");
 	free(n);

@@ -17,25 +17,6 @@ static void uniq_prefix(char out[8])
 	out[7] = '\0';
 }
 
-/* The page's "next page" link, its HTML escapes undone (malloc'ed), or NULL. */
-static char *next_href(const char *body)
-{
-	const char *nx = strstr(body, "\" rel=\"next\"");
-	if (nx == NULL)
-		return NULL;
-	const char *h = nx;
-	while (h > body && strncmp(h, "href=\"", 6) != 0)
-		h--;
-	char *out = strndup(h + 6, (size_t)(nx - h - 6));
-	static const struct { const char *esc, *ch; } esc[] = {{"&amp;", "&"}, {"&#61;", "="}};
-	for (size_t i = 0; i < 2; i++)
-		for (char *p; (p = strstr(out, esc[i].esc));) {
-			*p = esc[i].ch[0];
-			memmove(p + 1, p + strlen(esc[i].esc), strlen(p + strlen(esc[i].esc)) + 1);
-		}
-	return out;
-}
-
 /* The viewer's list of the 55 clients of tag in sort: the first 50 in SQL's order (row 1, not
  * row 51), then the other 5 (row 51, not row 1) and no further page. */
 static void expect_two_pages(const char *viewer, const char *sort, const char *tag, const char *order)
@@ -51,7 +32,7 @@ static void expect_two_pages(const char *viewer, const char *sort, const char *t
 	cr_expect_null(strstr(pg->body, row[1]), "%s: row 51 is on the next page", sort);
 	cr_expect_null(strstr(pg->body, "9999<"), "the untagged client is filtered out");
 	cr_expect_null(strstr(pg->body, "name=\"key\""), "viewers get no bulk checkboxes");
-	char *next = next_href(pg->body);
+	char *next = web_next_href(pg->body);
 	cr_assert_not_null(next, "%s", sort);
 	web_free(pg);
 	pg = web_req("GET", next, viewer, NULL, NULL);

@@ -260,9 +260,11 @@ Test(admin_mailings, delete_confirmation_counts_messages)
 Test(admin_mailings, live_fragment_polls_only_while_open)
 {
 	long long id = mailing_new("live one", "");
-	mailing_set_status(id, "running");
+	/* the messages first, one pending and not due: the harness's scheduler finishes a running
+	 * mailing without open messages at once */
 	messages_insert(id, MSG_SENT, 5);
-	messages_insert(id, MSG_PENDING, 1);   /* not due: the harness's scheduler would finish it without */
+	messages_insert(id, MSG_PENDING, 1);
+	mailing_set_status(id, "running");
 	char path[80];
 	snprintf(path, sizeof(path), "/admin/mailings/%lld/live", id);
 	struct web_page *pg = web_req("GET", path, cookie_viewer, NULL, NULL);

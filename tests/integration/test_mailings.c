@@ -206,10 +206,10 @@ Test(mailings, running_mailing_changes_only_end_at)
 	long long id = mailing_new("running", "");
 	char path[64];
 	snprintf(path, sizeof(path), "/api/v1/mailings/%lld", id);
-	mailing_set_status(id, "running");
-	messages_insert(id, MSG_PENDING, 3);
+	messages_insert(id, MSG_PENDING, 3);   /* before it runs: see cancel_cancels_pending_messages_only */
 	messages_insert(id, MSG_SENDING, 1);
 	messages_insert(id, MSG_SENT, 2);
+	mailing_set_status(id, "running");
 
 	api_expect(409, tok_operator(), "PATCH", path, "{\"text\":\"changed\"}");
 	api_expect(409, tok_operator(), "PATCH", path, "{\"start_at\":\"2099-01-01T00:00:00Z\",\"end_at\":\"2099-02-01T00:00:00Z\"}");
@@ -259,10 +259,11 @@ Test(mailings, cancel_cancels_pending_messages_only)
 	char path[80], ids[24];
 	snprintf(path, sizeof(path), "/api/v1/mailings/%lld/cancel", id);
 	snprintf(ids, sizeof(ids), "%lld", id);
-	mailing_set_status(id, "running");
+	/* the messages first: a running mailing without any is finished by the scheduler at once */
 	messages_insert(id, MSG_PENDING, 3);
 	messages_insert(id, MSG_SENDING, 1);
 	messages_insert(id, MSG_SENT, 2);
+	mailing_set_status(id, "running");
 	notify_listen("herald_mailings");
 
 	struct resp *r = api(tok_operator(), "POST", path, NULL);
@@ -349,9 +350,9 @@ Test(mailings, delete_removes_messages_and_counters)
 	char path[64], ids[24];
 	snprintf(path, sizeof(path), "/api/v1/mailings/%lld", id);
 	snprintf(ids, sizeof(ids), "%lld", id);
-	mailing_set_status(id, "running");
-	messages_insert(id, MSG_PENDING, 4);
+	messages_insert(id, MSG_PENDING, 4);   /* before it runs: see cancel_cancels_pending_messages_only */
 	messages_insert(id, MSG_SENT, 3);
+	mailing_set_status(id, "running");
 	free(itest_sql("UPDATE messages SET status = message_status('failed')"
 		       " WHERE id = (SELECT min(id) FROM messages WHERE mailing_id = %lld)", id));
 	notify_listen("herald_mailings");

@@ -215,6 +215,7 @@ Test(tags, pagination_visits_every_row_once)
 	cr_assert_geq(count, expect);
 	for (int k = 0; k < 9; k++)
 		cr_assert_eq(m.found[k], 1, "tag %lld seen %d times", mine[k], m.found[k]);
-	api_expect(200, tok_viewer(), "GET", "/api/v1/tags?cursor=MTI", NULL);
-	api_expect(400, tok_viewer(), "GET", "/api/v1/tags?cursor=YWJj", NULL);
+	api_expect(200, tok_viewer(), "GET", "/api/v1/tags?cursor=WzEyXQ", NULL);   /* [12] */
+	api_expect(400, tok_viewer(), "GET", "/api/v1/tags?cursor=YWJj", NULL);   /* abc: not a key */
+	api_expect(400, tok_viewer(), "GET", "/api/v1/tags?cursor=WyJhYmMiXQ", NULL);   /* ["abc"]: a non-numeric key */
 }

@@ -6,12 +6,12 @@
 static void h(struct http_req *req) { (void)req; }
 
 static const struct route table[] = {
-	{HTTP_GET, "/a", h, AUTH_PUBLIC, ROLE_NONE, "x,y", 0},
-	{HTTP_GET | HTTP_POST, "/api/v1/things", h, AUTH_TOKEN, ROLE_VIEWER, NULL, 0},
-	{HTTP_GET, "/api/v1/things/{id}", h, AUTH_TOKEN, ROLE_VIEWER, NULL, 0},
-	{HTTP_DELETE, "/api/v1/things/{id}", h, AUTH_TOKEN, ROLE_VIEWER, NULL, 0},
-	{HTTP_POST, "/api/v1/things/{id}/sub/{sub}", h, AUTH_TOKEN, ROLE_VIEWER, NULL, 0},
-	{HTTP_GET, "/assets/*", h, AUTH_PUBLIC, ROLE_NONE, NULL, 0},
+	{HTTP_GET, "/a", h, AUTH_PUBLIC, ROLE_NONE, "x,y", 0, NULL, NULL},
+	{HTTP_GET | HTTP_POST, "/api/v1/things", h, AUTH_TOKEN, ROLE_VIEWER, NULL, 0, NULL, NULL},
+	{HTTP_GET, "/api/v1/things/{id}", h, AUTH_TOKEN, ROLE_VIEWER, NULL, 0, NULL, NULL},
+	{HTTP_DELETE, "/api/v1/things/{id}", h, AUTH_TOKEN, ROLE_VIEWER, NULL, 0, NULL, NULL},
+	{HTTP_POST, "/api/v1/things/{id}/sub/{sub}", h, AUTH_TOKEN, ROLE_VIEWER, NULL, 0, NULL, NULL},
+	{HTTP_GET, "/assets/*", h, AUTH_PUBLIC, ROLE_NONE, NULL, 0, NULL, NULL},
 };
 
 static enum route_result m(int method, const char *path, const struct route **r, const char **p,

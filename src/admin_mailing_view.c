@@ -1,0 +1,134 @@
+/* admin_mailing_view.c — /admin/mailings/{id}: the mailing's page with server-drawn SVG charts
+ * and its messages, and the live fragment that htmx polls while the mailing is scheduled or
+ * running. */
+#include "admin.h"
+#include "admin_handlers.h"
+#include "admin_mailing.h"
+#include "chart.h"
+#include "model_mailing.h"
+#include "model_message.h"
+#include "model_stats.h"
+#include "util.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NOT_FOUND ADMIN_MAILING_NOT_FOUND
+
+/* The live part (status, counts, charts) of mailing id, or NULL after an error page. */
+static json_t *live_data(struct http_req *req, struct db *db, int64_t id)
+{
+	json_t *s;
+	enum model_rc rc = res_row(db, stats_mailing(db, id), &s);
+	if (rc != MODEL_OK) {
+		http_fail(req, rc, rc == MODEL_NOT_FOUND ? NOT_FOUND : NULL, NULL);
+		return NULL;
+	}
+	static const int shown[] = {MSG_SENT, MSG_FAILED, MSG_PENDING, MSG_SENDING, MSG_EXPIRED, MSG_CANCELLED};
+	struct chart_part parts[ARRAY_LEN(shown)];
+	long long total = json_integer_value(json_object_get(s, "total")), open = 0;
+	for (size_t i = 0; i < ARRAY_LEN(shown); i++) {
+		parts[i].label = message_status_name(shown[i]);
+		parts[i].n = json_integer_value(json_object_get(s, parts[i].label));
+		if (shown[i] == MSG_PENDING || shown[i] == MSG_SENDING)
+			open += parts[i].n;
+	}
+	struct buf bar = BUF_INIT, tl = BUF_INIT;
+	chart_bar(&bar, "chart-counts", "Messages by status", parts, ARRAY_LEN(parts));
+	chart_timeline(&tl, "chart-timeline", json_object_get(s, "timeline"));
+	const char *status = admin_mailing_status(s);
+	int polling = strcmp(status, "scheduled") == 0 || strcmp(status, "running") == 0;
+	char *self = admin_mailing_path(id);
+	json_t *live = json_pack("{s:O, s:b, s:s, s:s+, s:s, s:s, s:I, s:I, s:I, s:I}", "counts", s, "polling",
+				 polling, "self", self, "live_href", self, "/live", "bar_svg", bar.data,
+				 "timeline_svg", tl.data, "total", (json_int_t)total, "done", (json_int_t)(total - open),
+				 "max", (json_int_t)(total > 0 ? total : 1), "pct",
+				 (json_int_t)(total > 0 ? (total - open) * 100 / total : 0));
+	json_object_set(live, "status", json_object_get(s, "status"));
+	free(self);
+	buf_free(&bar);
+	buf_free(&tl);
+	json_decref(s);
+	return live;
+}
+
+void admin_mailings_view(struct http_req *req)
+{
+	struct db *db;
+	int64_t id;
+	const char *sort, *q, *st = http_query(req, "status");
+	const char *after = NULL;
+	char code[4];
+	if (st && *st == '\0')
+		st = NULL;
+	if (st && message_status_code(st) < 0) {
+		admin_error(req, 400, "There is no such message status.");
+		return;
+	}
+	snprintf(code, sizeof(code), "%d", st ? message_status_code(st) : 0);
+	static const char *const id_sort[] = {"id", NULL};
+	if (admin_list_params(req, id_sort, &sort, &after, &q) < 0)
+		return;
+	json_t *obj = admin_mailing_load(req, &db, &id), *live = obj ? live_data(req, db, id) : NULL;
+	if (live == NULL) {
+		json_decref(obj);
+		return;
+	}
+	PGresult *r = mailing_messages(db, id, st ? code : NULL, after, ADMIN_PAGE + 1);
+	if (r == NULL) {
+		json_decref(obj);
+		json_decref(live);
+		http_db_fail(req, db);
+		return;
+	}
+	static const struct admin_col mcols[] = {
+		{"ID", "id", NULL}, {"Phone", "phone", NULL}, {"Status", "status", NULL},
+		{"Attempts", "attempts", NULL}, {"Sent", "sent_at", NULL}, {"Last error", "last_error", NULL},
+	};
+	static const char *const keep[] = {"status", NULL};
+	char *self = admin_mailing_path(id);
+	struct admin_list_spec spec = {self, mcols, ARRAY_LEN(mcols), NULL, 0, keep};
+	json_t *list = admin_list(req, &spec, r, ADMIN_PAGE, sort, NULL);
+	const char *state = admin_mailing_status(obj);
+	json_t *filter = json_object_get(obj, "filter"), *w = json_object_get(obj, "send_window");
+	json_t *ops = admin_mailing_join(json_object_get(filter, "operator_codes")), *tags = admin_mailing_join(json_object_get(filter, "tags"));
+	if (json_string_length(ops) == 0)
+		json_string_set(ops, "every operator");
+	if (json_string_length(tags) == 0)
+		json_string_set(tags, "any");
+	int open = strcmp(state, "scheduled") == 0 || strcmp(state, "running") == 0;
+	json_t *page = json_pack(
+	    "{s:s+, s:s, s:s*, s:O, s:s, s:o, s:o, s:b, s:b, s:b, s:o, s:o, s:o}", "heading",
+	    "Mailing ", req->params[0], "self", self, "notice", admin_mailing_notice(http_query(req, "done")), "text",
+	    json_object_get(obj, "text"), "status", state, "operators",
+	    ops, "tags", tags, "can_cancel", open,
+	    "can_retry", strcmp(state, "cancelled") != 0 && admin_mailing_count(json_object_get(obj, "stats"), "failed") > 0,
+	    "editable", open, "live", live, "list", list, "status_filter",
+	    admin_filter(req, "status", "Status", message_status_filter));
+	static const char *const times[][2] = {{"start", "start_at"}, {"end", "end_at"}, {"created", "created_at"}};
+	for (size_t i = 0; i < ARRAY_LEN(times); i++)
+		json_object_set_new(page, times[i][0], admin_time(json_string_value(json_object_get(obj, times[i][1]))));
+	json_object_set_new(page, "window", w && json_is_object(w)
+		? json_sprintf("%s to %s, client's local time", json_string_value(json_object_get(w, "start")),
+			       json_string_value(json_object_get(w, "end")))
+		: json_string("any hour"));
+	json_decref(obj);
+	admin_page(req, 200, "admin/mailing", page);
+	free(self);
+}
+
+void admin_mailings_live(struct http_req *req)
+{
+	struct db *db;
+	int64_t id;
+	if (parse_i64(req->params[0], 1, INT64_MAX, &id) < 0) {
+		admin_error(req, 404, NOT_FOUND);
+		return;
+	}
+	if ((db = admin_db(req)) == NULL)
+		return;
+	json_t *live = live_data(req, db, id);
+	if (live)
+		admin_page(req, 200, "admin/mailing_live", live);
+}

@@ -1,0 +1,196 @@
+/* admin_resource.c — the admin pages of any resource, from the descriptor of the route
+ * (route.res): the list (templates/admin/list.html), add and edit (form.html, with the
+ * model's validation, so the rules are the API's) and delete (confirm.html). The model
+ * writes go through resource.c, which records them in the history. */
+#include "admin.h"
+#include "admin_handlers.h"
+#include "form.h"
+#include "route.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void admin_res_list(struct http_req *req)
+{
+	const struct resource *r = req->route->res;
+	const struct admin_list_spec spec = {r->base, r->cols, r->ncols, r->key, r->model->remove_many != NULL, NULL};
+	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE};
+	struct res_page rows;
+	struct db *db;
+	if (admin_list_params(req, r->sorts, &q.sort, &q.after, &q.q) < 0 || (db = admin_db(req)) == NULL)
+		return;
+	enum model_rc rc = r->model->list(db, &q, &rows);
+	if (rc == MODEL_INVALID) {
+		admin_error(req, 400, "That page link is broken; start from the first page.");
+		return;
+	}
+	if (rc != MODEL_OK) {
+		http_fail(req, rc, NULL, NULL);
+		return;
+	}
+	json_t *page = json_pack("{s:s, s:o, s:s*, s:s*}", "heading", r->many, "list",
+				 admin_list_objs(req, &spec, rows.objs, rows.next, q.sort, q.q), "notice",
+				 admin_notice(req, r->notices), "q_placeholder", r->q_placeholder);
+	free(rows.next);
+	if (spec.bulk)
+		json_object_set_new(page, "bulk_actions", json_pack("[{s:s, s:s}]", "value", "delete", "label", "Delete"));
+	if (req->user.role >= ROLE_OPERATOR) {
+		json_object_set_new(page, "add_href", json_sprintf("%sadd", r->base));
+		json_object_set_new(page, "add_label", json_sprintf("Add %s", r->one));
+	}
+	admin_page(req, 200, "admin/list", page);
+}
+
+/* Answers a write that failed: the form again with the errors beside its fields, or a page. */
+static void write_failed(struct http_req *req, const struct resource *r, struct model_err *e, json_t *page,
+			 const struct admin_field *f, size_t n, json_t *form)
+{
+	if (verr_any(&e->fields)) {
+		admin_form_page(req, outcome_of(e->rc)->status, page, f, n, form, verr_take(&e->fields), 0);
+		return;
+	}
+	json_decref(page);
+	http_fail(req, e->rc, e->rc == MODEL_NOT_FOUND ? r->not_found : e->rc == MODEL_IN_USE ? r->in_use : NULL, NULL);
+}
+
+void admin_res_add(struct http_req *req)
+{
+	const struct resource *r = req->route->res;
+	json_t *page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "heading", pool_printf(&req->pool, "Add %s", r->one),
+				 "action", pool_printf(&req->pool, "%sadd", r->base), "submit",
+				 pool_printf(&req->pool, "Add %s", r->one), "cancel_href", r->base, "back_href", r->base,
+				 "back_label", r->many);
+	struct model_err e = MODEL_ERR_INIT;
+	json_t *form = admin_form(req);
+	struct db *db;
+	if (req->method != HTTP_POST)
+		admin_form_page(req, 200, page, r->fields, r->nfields,
+				r->add_defaults ? pool_json(&req->pool, json_loads(r->add_defaults, 0, NULL)) : NULL, NULL, 0);
+	else if ((db = admin_db(req)) == NULL)
+		json_decref(page);
+	else if (res_create(req, db, r, form, &e, NULL) != MODEL_OK)
+		write_failed(req, r, &e, page, r->fields, r->nfields, form);
+	else {
+		json_decref(page);
+		admin_redirect(req, pool_printf(&req->pool, "%s?done=created", r->base));
+	}
+}
+
+json_t *admin_res_load(struct http_req *req, const struct resource *r, struct res_key *k, struct db **db)
+{
+	json_t *obj = NULL;
+	enum model_rc rc = MODEL_NOT_FOUND;
+	if ((*db = admin_db(req)) == NULL)
+		return NULL;
+	if (res_key_parse(r, req->params[0], k) == 0)
+		rc = res_get(req, *db, r, k, &obj);
+	if (rc != MODEL_OK)
+		http_fail(req, rc, rc == MODEL_NOT_FOUND ? r->not_found : NULL, NULL);
+	return obj;
+}
+
+/* admin_res_load for an object's own pages, with their paths: base + key, and + "/delete". */
+static json_t *load_paths(struct http_req *req, const struct resource *r, struct res_key *k, struct db **db,
+			  const char **self, const char **del)
+{
+	json_t *obj = admin_res_load(req, r, k, db);
+	if (obj) {
+		char *s = admin_path(r->base, k->text, ""), *d = admin_path(r->base, k->text, "/delete");
+		pool_defer(&req->pool, free, s);
+		pool_defer(&req->pool, free, d);
+		*self = s;
+		*del = d;
+	}
+	return obj;
+}
+
+/* What an object's pages call it: its name field, else its key. */
+static const char *name_of(const struct resource *r, json_t *obj, const struct res_key *k)
+{
+	const char *name = r->name_field ? json_string_value(json_object_get(obj, r->name_field)) : NULL;
+	return name ? name : k->text;
+}
+
+void admin_res_edit(struct http_req *req)
+{
+	const struct resource *r = req->route->res;
+	struct res_key k;
+	struct db *db;
+	const char *self, *del;
+	json_t *obj = load_paths(req, r, &k, &db, &self, &del);
+	if (obj == NULL)
+		return;
+	/* the key is not edited: when it is a form field, it is the first */
+	size_t skip = strcmp(r->fields[0].name, r->key) == 0, n = r->edit_fields ? r->nedit_fields : r->nfields - skip;
+	const struct admin_field *f = r->edit_fields ? r->edit_fields : r->fields + skip;
+	json_t *page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:[]}}", "heading",
+				 pool_printf(&req->pool, "%s %s", r->title, name_of(r, obj, &k)), "action", self,
+				 "submit", "Save", "cancel_href", r->base, "back_href", r->base, "back_label", r->many,
+				 "links", "items");
+	json_t *links = json_object_get(json_object_get(page, "links"), "items");
+	if (r->edit_extra)
+		r->edit_extra(req, obj, page);
+	if (req->user.role >= ROLE_OPERATOR && r->model->remove)
+		json_array_append_new(links, json_pack("{s:s, s:s, s:b}", "href", del, "label", "Delete…", "danger", 1));
+	if (json_array_size(links) == 0)
+		json_object_del(page, "links");
+	json_t *h = req->user.role >= ROLE_ADMIN ? admin_history(db, res_object(req, r, k.text)) : NULL;
+	if (h)
+		json_object_set_new(page, "history", h);
+	struct model_err e = MODEL_ERR_INIT;
+	json_t *form = admin_form(req);
+	if (req->method != HTTP_POST)
+		admin_form_page(req, 200, page, f, n, obj, NULL, req->user.role < ROLE_OPERATOR);
+	else if (res_update(req, db, r, &k, form, 0, &e, NULL) != MODEL_OK)
+		write_failed(req, r, &e, page, f, n, form);
+	else {
+		json_decref(page);
+		admin_redirect(req, pool_printf(&req->pool, "%s?done=updated", r->base));
+	}
+}
+
+void admin_res_delete(struct http_req *req)
+{
+	const struct resource *r = req->route->res;
+	struct res_key k;
+	struct db *db;
+	const char *self, *del;
+	json_t *obj = load_paths(req, r, &k, &db, &self, &del);
+	if (obj == NULL)
+		return;
+	const char *name = name_of(r, obj, &k);
+	if (req->method == HTTP_POST) {
+		enum model_rc rc = res_delete(req, db, r, &k);
+		if (rc == MODEL_OK)
+			admin_redirect(req, pool_printf(&req->pool, "%s?done=deleted", r->base));
+		else
+			http_fail(req, rc, rc == MODEL_NOT_FOUND ? r->not_found : rc == MODEL_IN_USE ? r->in_use : NULL, NULL);
+	} else if (r->delete_refused == NULL || !r->delete_refused(req, obj)) {
+		admin_page(req, 200, "admin/confirm",
+			   json_pack("{s:s, s:s, s:s, s:s, s:s}", "heading",
+				     pool_printf(&req->pool, "Delete %s %s", r->one, name), "message",
+				     pool_printf(&req->pool, "Delete the %s %s?%s%s", r->one, name, r->delete_note ? " " : "",
+						 r->delete_note ? r->delete_note : ""), "action", del, "submit",
+				     pool_printf(&req->pool, "Delete %s", r->one), "cancel_href", self));
+	}
+}
+
+void admin_res_bulk(struct http_req *req)
+{
+	const struct resource *r = req->route->res;
+	json_t *form = admin_form(req), *keys = pool_json(&req->pool, form_list(form, "key"));
+	const char *action = form_str(form, "action");
+	struct db *db;
+	if (r->model->remove_many == NULL || action == NULL || strcmp(action, "delete") != 0) {
+		admin_error(req, 400, "Choose an action for the selected rows.");
+	} else if (json_array_size(keys) == 0 || json_array_size(keys) > ADMIN_PAGE) {
+		admin_error(req, 400, "Select between 1 and 50 rows.");
+	} else if ((db = admin_db(req)) != NULL) {
+		enum model_rc rc = res_delete_many(req, db, r, keys);
+		if (rc == MODEL_OK)
+			admin_redirect(req, pool_printf(&req->pool, "%s?done=deleted", r->base));
+		else
+			http_fail(req, rc, rc == MODEL_IN_USE ? r->in_use_many : NULL, NULL);
+	}
+}

@@ -1,0 +1,99 @@
+/* outcome.c — the outcome table. */
+#include "outcome.h"
+#include "util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct outcome model_rows[] = {
+	[MODEL_OK] = {200, "ok", "", ""},
+	[MODEL_NOT_FOUND] = {404, "not-found", "no such object", "There is no such object."},
+	[MODEL_INVALID] = {422, "validation-failed", "some fields are not valid", "Some fields are not valid."},
+	[MODEL_DUPLICATE] = {409, "conflict", "an object with that key already exists",
+			     "An object with that key already exists."},
+	[MODEL_IN_USE] = {409, "conflict", "the object is in use, or refers to one that does not exist",
+			  "The object is in use, or refers to one that does not exist."},
+	[MODEL_CHECK] = {422, "validation-failed", "a value breaks a rule of the database",
+			 "A value breaks a rule of the database."},
+	[MODEL_CONFLICT] = {409, "conflict", "the object's state does not allow this",
+			    "The object's state does not allow this."},
+	[MODEL_UNAVAILABLE] = {503, "unavailable", "the database is unreachable",
+			       "The database is unreachable. Try again in a moment."},
+	[MODEL_ERROR] = {500, "internal-error", "the database failed; see the log with this request id",
+			 "The database failed; the log has the details under this request's id."},
+};
+
+/* The statuses the web layer answers by itself, before or around a model call. */
+static const struct {
+	int status;
+	const char *slug;
+} web_rows[] = {
+	{400, "bad-request"}, {401, "unauthorized"}, {403, "forbidden"}, {405, "method-not-allowed"},
+	{413, "payload-too-large"}, {415, "unsupported-media-type"}, {429, "too-many-requests"},
+};
+
+const struct outcome *outcome_of(enum model_rc rc)
+{
+	return &model_rows[(size_t)rc < ARRAY_LEN(model_rows) ? rc : MODEL_ERROR];
+}
+
+const char *outcome_slug(int status)
+{
+	for (size_t i = 1; i < ARRAY_LEN(model_rows); i++)
+		if (model_rows[i].status == status)
+			return model_rows[i].slug;
+	for (size_t i = 0; i < ARRAY_LEN(web_rows); i++)
+		if (web_rows[i].status == status)
+			return web_rows[i].slug;
+	return status >= 500 ? "internal-error" : "error";
+}
+
+enum model_rc model_db_rc(const struct db *db)
+{
+	if (db_is_unique(db))
+		return MODEL_DUPLICATE;
+	if (db_is_fk(db))
+		return MODEL_IN_USE;
+	if (db_is_check(db))
+		return MODEL_CHECK;
+	if (db->conn == NULL || PQstatus(db->conn) != CONNECTION_OK)
+		return MODEL_UNAVAILABLE;
+	return MODEL_ERROR;
+}
+
+enum model_rc model_err_db(struct model_err *e, const struct db *db)
+{
+	return e->rc = model_db_rc(db);
+}
+
+enum model_rc model_err_field(struct model_err *e, enum model_rc rc, const char *field, const char *fmt, ...)
+{
+	e->rc = rc;
+	if (field) {
+		char msg[300];
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(msg, sizeof(msg), fmt, ap);
+		va_end(ap);
+		verr_add(&e->fields, field, "%s", msg);
+	}
+	return rc;
+}
+
+const char *model_err_text(struct model_err *e, char *out, size_t outlen)
+{
+	size_t n = 0;
+	const char *field;
+	json_t *msgs, *m;
+	size_t i;
+	out[0] = '\0';
+	json_object_foreach(e->fields.errors, field, msgs)
+		json_array_foreach(msgs, i, m)
+			n += (size_t)snprintf(out + n, n < outlen ? outlen - n : 0, "%s%s", n ? "; " : "",
+					      json_string_value(m));
+	if (n == 0)
+		snprintf(out, outlen, "%s", outcome_of(e->rc)->api);
+	verr_free(&e->fields);
+	return out;
+}

@@ -1,0 +1,215 @@
+/* resource.c — the writes of a resource with their history, keys and cursors. */
+#include "resource.h"
+#include "audit.h"
+#include "http.h"
+#include "util.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum model_rc res_row(struct db *db, PGresult *r, json_t **out)
+{
+	*out = NULL;
+	if (r == NULL)
+		return model_db_rc(db);
+	if (PQntuples(r) > 0)
+		*out = json_loads(PQgetvalue(r, 0, 0), 0, NULL);
+	PQclear(r);
+	return *out ? MODEL_OK : MODEL_NOT_FOUND;
+}
+
+enum model_rc res_rows(struct db *db, PGresult *r, int limit, struct res_page *out)
+{
+	out->objs = NULL;
+	out->next = NULL;
+	if (r == NULL)
+		return model_db_rc(db);
+	int n = PQntuples(r), shown = n > limit ? limit : n;
+	out->objs = json_array();
+	for (int i = 0; i < shown; i++) {
+		json_t *obj = json_loads(PQgetvalue(r, i, 0), 0, NULL);
+		json_array_append_new(out->objs, obj ? obj : json_object());
+	}
+	if (n > limit)
+		out->next = xstrdup(PQgetvalue(r, shown - 1, 1));
+	PQclear(r);
+	return MODEL_OK;
+}
+
+enum model_rc res_changed(struct db *db, PGresult *r, int *n)
+{
+	if (r == NULL)
+		return model_db_rc(db);
+	*n = atoi(PQcmdTuples(r));
+	PQclear(r);
+	return *n ? MODEL_OK : MODEL_NOT_FOUND;
+}
+
+enum model_rc res_row_of(struct db *db, const char *sql, const struct res_key *k, json_t **out)
+{
+	const char *p[] = {k->text};
+	return res_row(db, db_exec(db, sql, 1, p), out);
+}
+
+enum model_rc res_change_of(struct db *db, const char *sql, const struct res_key *k)
+{
+	const char *p[] = {k->text};
+	int n;
+	return res_changed(db, db_exec(db, sql, 1, p), &n);
+}
+
+enum model_rc res_count(struct db *db, PGresult *r, int64_t *n)
+{
+	if (r == NULL)
+		return model_db_rc(db);
+	*n = db_i64(r, 0, 0);
+	PQclear(r);
+	return MODEL_OK;
+}
+
+enum model_rc res_list(struct db *db, const struct res_order *orders, size_t n, const struct res_query *q,
+		       struct res_page *out)
+{
+	size_t i = 0;
+	while (i < n - 1 && strcmp(orders[i].sort, q->sort) != 0)
+		i++;
+	if (!res_key_fits(q->after, orders[i].key_types))
+		return MODEL_INVALID;
+	char lim[16];
+	snprintf(lim, sizeof(lim), "%d", q->limit + 1);
+	const char *p[] = {q->after, q->q, lim};
+	return res_rows(db, db_exec(db, orders[i].sql, 3, p), q->limit, out);
+}
+
+int res_key_fits(const char *after, const char *types)
+{
+	if (after == NULL)
+		return 1;
+	json_t *k = json_loads(after, 0, NULL);
+	size_t n = strlen(types), i = 0;
+	int fits = json_is_array(k) && json_array_size(k) == n;
+	for (; fits && i < n; i++)
+		fits = types[i] == 'i' ? json_is_integer(json_array_get(k, i)) : json_is_string(json_array_get(k, i));
+	json_decref(k);
+	return fits;
+}
+
+const char *res_object(struct http_req *req, const struct resource *r, const char *key)
+{
+	return pool_printf(&req->pool, "%s %s", r->kind, key);
+}
+
+int res_key_parse(const struct resource *r, const char *text, struct res_key *k)
+{
+	k->text = text;
+	k->id = 0;
+	return r->key_is_id ? parse_i64(text, 1, INT64_MAX, &k->id) : 0;
+}
+
+/* The key text of obj. */
+static const char *key_of(struct http_req *req, const struct resource *r, json_t *obj)
+{
+	json_t *v = json_object_get(obj, r->key);
+	if (json_is_integer(v))
+		return pool_printf(&req->pool, "%lld", (long long)json_integer_value(v));
+	return json_is_string(v) ? json_string_value(v) : "";
+}
+
+/* Records verb on the object with key, the fields that changed from before to after. */
+static void record(struct http_req *req, struct db *db, const struct resource *r, const char *verb,
+		   const char *key, json_t *before, json_t *after)
+{
+	json_t *detail = before || after ? pool_json(&req->pool, audit_changes(before, after)) : NULL;
+	audit(db, req, pool_printf(&req->pool, "%s.%s", r->kind, verb), res_object(req, r, key), detail);
+}
+
+enum model_rc res_get(struct http_req *req, struct db *db, const struct resource *r, const struct res_key *k,
+		      json_t **out)
+{
+	json_t *obj = NULL;
+	enum model_rc rc = r->model->get(db, k, &obj);
+	*out = pool_json(&req->pool, obj);
+	return rc;
+}
+
+enum model_rc res_create(struct http_req *req, struct db *db, const struct resource *r, json_t *in,
+			 struct model_err *e, json_t **out)
+{
+	json_t *obj = NULL;
+	enum model_rc rc = r->model->insert(db, in, e, &obj);
+	pool_json(&req->pool, obj);
+	if (rc == MODEL_OK)
+		record(req, db, r, "created", key_of(req, r, obj), NULL, obj);
+	if (out)
+		*out = obj;
+	return rc;
+}
+
+enum model_rc res_update(struct http_req *req, struct db *db, const struct resource *r,
+			 const struct res_key *k, json_t *in, int partial, struct model_err *e, json_t **out)
+{
+	json_t *before, *obj = NULL;
+	enum model_rc rc = res_get(req, db, r, k, &before);
+	if (rc == MODEL_OK)
+		rc = r->model->update(db, k, in, partial, e, &obj);
+	pool_json(&req->pool, obj);
+	if (rc == MODEL_OK) {
+		record(req, db, r, "updated", k->text, before, obj);
+		if (r->updated)
+			r->updated(req, db, obj);
+	} else
+		e->rc = rc;
+	if (out)
+		*out = obj;
+	return rc;
+}
+
+enum model_rc res_delete(struct http_req *req, struct db *db, const struct resource *r, const struct res_key *k)
+{
+	json_t *before;
+	enum model_rc rc = res_get(req, db, r, k, &before);
+	if (rc == MODEL_OK)
+		rc = r->model->remove(db, k);
+	if (rc == MODEL_OK)
+		record(req, db, r, "deleted", k->text, before, NULL);
+	return rc;
+}
+
+enum model_rc res_delete_many(struct http_req *req, struct db *db, const struct resource *r, json_t *keys)
+{
+	int n = 0;
+	enum model_rc rc = r->model->remove_many(db, keys, &n);
+	size_t i;
+	json_t *k;
+	if (rc == MODEL_OK)
+		json_array_foreach(keys, i, k)
+			record(req, db, r, "deleted", json_string_value(k), NULL, NULL);
+	return rc;
+}
+
+void res_cursor_encode(const char *key, char *out, size_t outlen)
+{
+	sodium_bin2base64(out, outlen, (const unsigned char *)key, strlen(key),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+int res_cursor_decode(struct http_req *req, const char *cursor, const char **key)
+{
+	unsigned char bin[RES_CURSOR_MAX + 1];
+	size_t n = 0;
+	if (strlen(cursor) > RES_CURSOR_MAX * 2 ||
+	    sodium_base642bin(bin, RES_CURSOR_MAX, cursor, strlen(cursor), NULL, &n, NULL,
+			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+		return -1;
+	json_t *v = json_loadb((const char *)bin, n, 0, NULL);
+	int ok = json_is_array(v) && json_array_size(v) > 0;
+	json_decref(v);
+	if (!ok)
+		return -1;
+	char *k = pool_alloc(&req->pool, n + 1);
+	memcpy(k, bin, n);
+	*key = k;
+	return 0;
+}

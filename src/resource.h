@@ -1,0 +1,176 @@
+/* resource.h — one descriptor per resource (redis' command table, h2o's handler
+ * configuration): its fields and their form rules, list columns and sorts, messages, audit
+ * kind and the model operations. Generic code drives the admin's list, add, edit and delete
+ * pages (admin_resource.c) and the API's CRUD (api_resource.c) from it; resources.c holds the
+ * descriptors. Objects are JSON objects in the API's shape; keys are text (an operator's code)
+ * or positive int64 ids. */
+#ifndef HERALD_RESOURCE_H
+#define HERALD_RESOURCE_H
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "db.h"
+#include "outcome.h"
+
+/* One field of a form (admin) and of the API object. */
+struct admin_field {
+	const char *name;       /* the API's field name */
+	const char *label;
+	const char *type;       /* "text", "password", "number", "select", "checkbox", "textarea", ... */
+	const char *options;    /* select: "a,b,c" */
+	const char *hint;
+	int required;
+	int maxlength;          /* 0: none */
+	const char *pattern;    /* HTML pattern attribute, or NULL */
+};
+
+/* One column of a list. */
+struct admin_col {
+	const char *label;
+	const char *field;      /* key of the row object */
+	const char *sort;       /* the ?sort= value ("-" prefix for descending is added), NULL: fixed */
+};
+
+/* An object's key: text as in the path, and the id when the resource's keys are ids. */
+struct res_key {
+	const char *text;
+	int64_t id;
+};
+
+/* A list request: one order of the resource's sorts, after the key of the last row shown
+ * (a JSON array as text, NULL: from the start), a search text (NULL: all), a row limit. */
+struct res_query {
+	const char *sort;
+	const char *after;
+	const char *q;
+	int limit;
+};
+
+/* A list answer: up to limit objects (new reference) and, when more follow, the key of the
+ * last one (a JSON array as text, malloc'ed; NULL when none follow). */
+struct res_page {
+	json_t *objs;
+	char *next;
+};
+
+/* What a model offers. Objects come back as new references. Writes validate in (a form or
+ * an API body) and report bad fields in e->fields; a unique key that is taken is reported on
+ * its field. */
+struct res_model {
+	enum model_rc (*get)(struct db *db, const struct res_key *k, json_t **out);
+	enum model_rc (*insert)(struct db *db, json_t *in, struct model_err *e, json_t **out);
+	/* partial: PATCH (only what is given); else PUT or the admin's form */
+	enum model_rc (*update)(struct db *db, const struct res_key *k, json_t *in, int partial,
+				struct model_err *e, json_t **out);
+	enum model_rc (*remove)(struct db *db, const struct res_key *k);
+	/* Removes the objects of keys (a JSON array of key texts), all or none; *n removed. NULL:
+	 * no bulk delete. */
+	enum model_rc (*remove_many)(struct db *db, json_t *keys, int *n);
+	/* MODEL_INVALID when q->after is not a key of q->sort */
+	enum model_rc (*list)(struct db *db, const struct res_query *q, struct res_page *out);
+	/* the API's ?count=true (api_resource.c); NULL when the API is not the descriptor's */
+	enum model_rc (*count)(struct db *db, int64_t *n);
+};
+
+struct http_req;
+
+struct resource {
+	const char *kind;             /* "operator": actions "operator.created", objects "operator 916" */
+	const char *key;              /* the key field of objects: "code", "id" */
+	int key_is_id;                /* keys are positive int64 ids */
+	const struct res_model *model;
+	/* the API */
+	const char *api_base;         /* "/api/v1/operators/": Location of a created object */
+	const char *api_sort;         /* the API's order, one of sorts */
+	const char *api_taken;        /* the 409 detail for a taken key, NULL: the outcome table's */
+	const char *api_in_use;       /* the 409 detail when references keep it from deletion */
+	/* the admin */
+	const char *base;             /* "/admin/operators/" */
+	const char *one, *title, *many;   /* "operator", "Operator", "Operators" */
+	const char *name_field;       /* the field an object's heading shows, NULL: the key */
+	const struct admin_field *fields;   /* the add form; the key field, when it is one, first:
+					     * edit forms leave it out */
+	size_t nfields;
+	const struct admin_field *edit_fields;   /* the edit form when it differs, else NULL */
+	size_t nedit_fields;
+	const char *add_defaults;     /* the add form's first values (JSON object text), or NULL */
+	const char *delete_note;      /* a sentence after the deletion question, or NULL */
+	const struct admin_col *cols;
+	size_t ncols;
+	const char *const *sorts;     /* the ?sort= values offered, NULL-terminated; the first is default */
+	const char *q_placeholder;    /* the search box's hint, or NULL */
+	const char *not_found;        /* "There is no operator with this code." */
+	const char *in_use;           /* the 409 page when references keep it from deletion */
+	const char *in_use_many;      /* the same for a bulk delete */
+	const char *const *notices;   /* ?done= texts: "created", "...", "updated", ..., NULL */
+	/* Runs after obj was changed (may be NULL). */
+	void (*updated)(struct http_req *req, struct db *db, json_t *obj);
+	/* Adds to the edit page of obj (links to related pages); may be NULL. */
+	void (*edit_extra)(struct http_req *req, json_t *obj, json_t *page);
+	/* A page explaining why obj cannot be deleted, answered instead of the confirmation; 0
+	 * when it can be. May be NULL. */
+	int (*delete_refused)(struct http_req *req, json_t *obj);
+};
+
+/* For models: row 0 of r (the object's JSON text in column 0) as *out; MODEL_NOT_FOUND when
+ * r has no rows, a database failure when r is NULL. Clears r. */
+enum model_rc res_row(struct db *db, PGresult *r, json_t **out);
+/* For models: rows of r (JSON text in column 0, the keyset key in column 1) as a page of up
+ * to limit objects. Clears r. */
+enum model_rc res_rows(struct db *db, PGresult *r, int limit, struct res_page *out);
+/* For models: the number of deleted or changed rows of r (a command result); a database
+ * failure when r is NULL, MODEL_NOT_FOUND when none. Clears r. */
+enum model_rc res_changed(struct db *db, PGresult *r, int *n);
+/* For models: res_row and res_changed of sql run with the key's text as its only parameter. */
+enum model_rc res_row_of(struct db *db, const char *sql, const struct res_key *k, json_t **out);
+enum model_rc res_change_of(struct db *db, const char *sql, const struct res_key *k);
+/* For models: the count in row 0 column 0 of r. Clears r. */
+enum model_rc res_count(struct db *db, PGresult *r, int64_t *n);
+
+/* One order of a model's list: its ?sort= value, the SQL (parameters: $1 the key after which
+ * the page starts, a JSON array or NULL; $2 the search text or NULL; $3 the row limit; rows of
+ * JSON text and key as res_rows wants) and the types of its key (res_key_fits). */
+struct res_order {
+	const char *sort;
+	const char *sql;
+	const char *key_types;
+};
+
+/* For models: runs the order of orders (n of them; the first when none matches) that q asks
+ * for. MODEL_INVALID when q->after does not fit its key. */
+enum model_rc res_list(struct db *db, const struct res_order *orders, size_t n, const struct res_query *q,
+		       struct res_page *out);
+
+/* For models: 1 when after (a cursor's key, a JSON array as text; NULL fits) holds the
+ * values of types, one letter each: 'i' an integer, 's' a string. */
+int res_key_fits(const char *after, const char *types);
+
+/* The descriptors (resources.c). */
+extern const struct resource res_operators, res_tags, res_smpp_accounts, res_users, res_stoplist;
+
+/* The object's text for the change history: "operator 916". In the request's pool. */
+const char *res_object(struct http_req *req, const struct resource *r, const char *key);
+
+/* The writes both front ends share: each calls the model and, when it changed something,
+ * records the change in the history under "<kind>.created|updated|deleted" with the fields
+ * before and after (audit_changes). *out (may be NULL) gets the object written, in the
+ * request's pool. */
+enum model_rc res_create(struct http_req *req, struct db *db, const struct resource *r, json_t *in,
+			 struct model_err *e, json_t **out);
+enum model_rc res_update(struct http_req *req, struct db *db, const struct resource *r,
+			 const struct res_key *k, json_t *in, int partial, struct model_err *e, json_t **out);
+enum model_rc res_delete(struct http_req *req, struct db *db, const struct resource *r, const struct res_key *k);
+enum model_rc res_delete_many(struct http_req *req, struct db *db, const struct resource *r, json_t *keys);
+/* The object of k, in the request's pool. */
+enum model_rc res_get(struct http_req *req, struct db *db, const struct resource *r, const struct res_key *k,
+		      json_t **out);
+/* Reads key text into k: 0, or -1 when the resource's keys are ids and text is not one. */
+int res_key_parse(const struct resource *r, const char *text, struct res_key *k);
+
+/* Keyset cursors, one format for the API and the admin: the key of the last row shown (a JSON
+ * array as text) in base64url. decode: 0 with the key in the request's pool, or -1. */
+void res_cursor_encode(const char *key, char *out, size_t outlen);
+int res_cursor_decode(struct http_req *req, const char *cursor, const char **key);
+#define RES_CURSOR_MAX 512
+
+#endif
