@@ -18,7 +18,7 @@ RUN make -j"$(nproc)" all && scripts/install.sh /opt/herald
 FROM debian:bookworm-slim
 RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-      libmicrohttpd12 libpq5 libcurl4 libjansson4 libsodium23 libcjose0 tzdata ca-certificates curl \
+      libmicrohttpd12 libpq5 libcurl4 libjansson4 libsodium23 libcjose0 libssl3 tzdata ca-certificates curl \
  && rm -rf /var/lib/apt/lists/* \
  && useradd --system --uid 10001 --user-group --home-dir /opt/herald --no-create-home \
       --shell /usr/sbin/nologin herald \
