@@ -12,8 +12,8 @@
 #include <time.h>
 
 /* One statement, one JSON object: everything the templates show except what C derives (at most
- * 10 failure reasons and 100 active mailings, with the total). $1 is the time zone of the dates
- * shown. Each part reads a counter table or an index:
+ * 10 failure reasons and the newest 100 active mailings, newest first, with the total). $1 is
+ * the time zone of the dates shown. Each part reads a counter table or an index:
  * message_counts, message_minutes (by minute), failure_reasons and provider_minutes (by
  * minute), mailings (by status, started_at, finished_at). */
 static const char q_content[] =
@@ -44,9 +44,9 @@ static const char q_content[] =
     "      'started_at', to_char(m.started_at AT TIME ZONE p.tz, 'YYYY-MM-DD HH24:MI'),"
     "      'finished_at', to_char(m.finished_at AT TIME ZONE p.tz, 'YYYY-MM-DD HH24:MI'),"
     "      'stats', mailing_stats_json(m.id), 'sent_period', w.sent, 'failed_period', w.failed)"
-    "      ORDER BY m.id), '[]'::json)"
+    "      ORDER BY m.id DESC), '[]'::json)"
     "      FROM (SELECT * FROM mailings m WHERE m.started_at <= p.t1 AND (m.status = 'running'"
-    "            OR m.started_at >= p.t0 OR m.finished_at >= p.t0) ORDER BY m.id LIMIT 100) m"
+    "            OR m.started_at >= p.t0 OR m.finished_at >= p.t0) ORDER BY m.id DESC LIMIT 100) m"
     "      CROSS JOIN LATERAL (SELECT coalesce(sum(sent), 0) AS sent, coalesce(sum(failed), 0) AS failed"
     "            FROM message_minutes mm WHERE mm.mailing_id = m.id AND mm.minute >= p.m0) w),"
     "  'active_mailings_total', (SELECT count(*) FROM mailings m WHERE m.started_at <= p.t1"

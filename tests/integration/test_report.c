@@ -267,6 +267,36 @@ Test(report, send_delivers_one_parseable_mail_with_the_database_numbers)
 	rmtree(logdir);
 }
 
+/* More mailings were active than the e-mail lists: the newest are the ones shown, newest
+ * first, and the rest are counted. */
+Test(report, lists_the_newest_mailings_and_counts_the_others)
+{
+	struct sink s = {0};
+	char smtp[64], logdir[64], out[128], line[128];
+	const char *env[16];
+	char *last = itest_sql("WITH i AS (INSERT INTO mailings (start_at, end_at, text, status, started_at, finished_at)"
+			       " SELECT now() - interval '1 hour', now() + interval '1 hour', 'many ' || g, 'finished',"
+			       " now() - interval '1 hour', now() FROM generate_series(1, 101) g RETURNING id) SELECT max(id) FROM i");
+	sink_start(&s, 0);
+	tmpdir(logdir, sizeof(logdir), "logs");
+	herald_env(env, smtp, sizeof(smtp), &s, logdir);
+	snprintf(out, sizeof(out), "%s/send.out", logdir);
+	char *argv[] = {herald_path(), "report", "send", NULL};
+	cr_assert_eq(finish(spawn(argv, env, out)), 0, "%s", slurp(out));
+	cr_assert_eq(wait_mails(&s, 1, 5), 1);
+	sink_stop(&s);
+	json_t *m = inspect(&s, 1);
+	const char *text = part_body(m, 0), *list = strstr(text, "Mailings active in the period");
+	snprintf(line, sizeof(line), "\n  #%s ", last);
+	const char *newest = strstr(list, line), *first = strstr(list, "\n  #");
+	cr_expect(newest != NULL && newest == first, "mailing %s is not listed first:\n%s", last, list);
+	cr_expect(has(list, "  ... and "), "the others are not counted:\n%s", list);
+	free(last);
+	json_decref(m);
+	rmtree(s.dir);
+	rmtree(logdir);
+}
+
 Test(report, latency_median_and_p95_come_from_provider_minutes)
 {
 	struct sink s = {0};
