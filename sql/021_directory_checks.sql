@@ -20,26 +20,27 @@ ALTER TABLE clients DROP CONSTRAINT clients_operator_code_fkey,
                     DROP CONSTRAINT clients_tag_id_fkey;
 ALTER TABLE audit_log DROP CONSTRAINT audit_log_user_id_fkey;
 
--- Raises foreign_key_violation when op (an operator code) or tag (a tag id) is not NULL.
-CREATE FUNCTION clients_refs_fail(op text, tag bigint) RETURNS void LANGUAGE plpgsql AS $$
+-- Raises foreign_key_violation when an operator code of ops or a tag id of tags does not exist.
+CREATE FUNCTION clients_refs_check(ops text[], tags bigint[]) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    bad text;
 BEGIN
-    IF op IS NOT NULL THEN
-        RAISE EXCEPTION 'operator % does not exist', op
+    SELECT o INTO bad FROM unnest(ops) o WHERE NOT EXISTS (SELECT 1 FROM operators WHERE code = o) LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'operator % does not exist', bad
             USING ERRCODE = 'foreign_key_violation', TABLE = 'clients', COLUMN = 'operator_code';
     END IF;
-    IF tag IS NOT NULL THEN
-        RAISE EXCEPTION 'tag % does not exist', tag
+    SELECT t INTO bad FROM unnest(tags) t WHERE NOT EXISTS (SELECT 1 FROM tags WHERE id = t) LIMIT 1;
+    IF FOUND THEN
+        RAISE EXCEPTION 'tag % does not exist', bad
             USING ERRCODE = 'foreign_key_violation', TABLE = 'clients', COLUMN = 'tag_id';
     END IF;
 END $$;
 
 CREATE OR REPLACE FUNCTION tags_count_ins() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM clients_refs_fail(
-        (SELECT n.operator_code FROM new_rows n
-          WHERE NOT EXISTS (SELECT 1 FROM operators o WHERE o.code = n.operator_code) LIMIT 1),
-        (SELECT n.tag_id FROM new_rows n
-          WHERE n.tag_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.id = n.tag_id) LIMIT 1));
+    PERFORM clients_refs_check(ARRAY(SELECT DISTINCT operator_code FROM new_rows),
+                               ARRAY(SELECT DISTINCT tag_id FROM new_rows WHERE tag_id IS NOT NULL));
     UPDATE tags t SET clients = t.clients + d.n
       FROM (SELECT tag_id, count(*) AS n FROM new_rows WHERE tag_id IS NOT NULL GROUP BY tag_id) d
      WHERE t.id = d.tag_id;
@@ -48,11 +49,8 @@ END $$;
 
 CREATE OR REPLACE FUNCTION tags_count_upd() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM clients_refs_fail(
-        (SELECT n.operator_code FROM new_rows n
-          WHERE NOT EXISTS (SELECT 1 FROM operators o WHERE o.code = n.operator_code) LIMIT 1),
-        (SELECT n.tag_id FROM new_rows n
-          WHERE n.tag_id IS NOT NULL AND NOT EXISTS (SELECT 1 FROM tags t WHERE t.id = n.tag_id) LIMIT 1));
+    PERFORM clients_refs_check(ARRAY(SELECT DISTINCT operator_code FROM new_rows),
+                               ARRAY(SELECT DISTINCT tag_id FROM new_rows WHERE tag_id IS NOT NULL));
     UPDATE tags t SET clients = t.clients + d.n
       FROM (SELECT tag_id, sum(n) AS n FROM (
                 SELECT tag_id, 1 AS n FROM new_rows WHERE tag_id IS NOT NULL
