@@ -74,7 +74,7 @@ static char *sql_state(const char *sql)
 }
 
 /* An operator that clients name stays (409) until they are gone, and no client names an
- * operator or tag that does not exist (sql/021: checked per statement, not by foreign keys). */
+ * operator or tag that does not exist. */
 Test(operators, in_use_is_kept_and_unknown_is_refused)
 {
 	char code[4], phone[12], path[64], sql[256];
