@@ -50,11 +50,6 @@ void admin_mailings_retry(struct http_req *req);
 void admin_mailings_delete(struct http_req *req);
 
 /* admin_clients.c */
-void admin_clients_list(struct http_req *req);
-void admin_clients_add(struct http_req *req);
-void admin_clients_edit(struct http_req *req);
-void admin_clients_delete(struct http_req *req);
-void admin_clients_bulk(struct http_req *req);
 void admin_clients_import(struct http_req *req);
 void admin_clients_export(struct http_req *req);
 /* admin_import_jobs.c: background imports */

@@ -11,16 +11,66 @@
 #include <stdlib.h>
 #include <string.h>
 
+int admin_res_query(struct http_req *req, const struct resource *r, struct res_query *q)
+{
+	if (admin_list_params(req, r->sorts, &q->sort, &q->after, &q->q) < 0)
+		return -1;
+	for (size_t i = 0; i < r->nfilters; i++) {
+		const char *v = strcmp(r->filters[i].type, "search") == 0 ? q->q : http_query(req, r->filters[i].name);
+		q->filter[i] = v && *v ? v : NULL;
+	}
+	return 0;
+}
+
+char *admin_res_problems(const struct resource *r, json_t *errs)
+{
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < r->nfilters; i++) {
+		json_t *m = json_array_get(json_object_get(errs, r->filters[i].name), 0);
+		if (m)
+			buf_printf(&b, "%s%s %s.", b.len ? " " : "", r->filters[i].label, json_string_value(m));
+	}
+	return buf_steal(&b);
+}
+
+/* The filter inputs of r's list page (the search box aside); their names in keep (NULL-ended). */
+static json_t *filter_inputs(struct http_req *req, const struct resource *r, const char **keep)
+{
+	json_t *inputs = json_array();
+	size_t n = 0;
+	for (size_t i = 0; i < r->nfilters; i++)
+		if (strcmp(r->filters[i].type, "search") != 0) {
+			keep[n++] = r->filters[i].name;
+			json_array_append_new(inputs, admin_filter_input(req, r->filters[i].name, r->filters[i].label,
+									 r->filters[i].hint));
+		}
+	keep[n] = NULL;
+	return inputs;
+}
+
 void admin_res_list(struct http_req *req)
 {
 	const struct resource *r = req->route->res;
-	const struct admin_list_spec spec = {r->base, r->cols, r->ncols, r->key, r->model->remove_many != NULL, NULL};
-	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE};
+	const char *keep[RES_FILTERS_MAX + 1];
+	json_t *inputs = pool_json(&req->pool, filter_inputs(req, r, keep));
+	const struct admin_list_spec spec = {r->base, r->cols, r->ncols, r->key, r->model->remove_many != NULL,
+					     r->nfilters ? keep : NULL};
+	struct verr bad = VERR_INIT;
+	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE, {NULL}, &bad};
 	struct res_page rows;
 	struct db *db;
-	if (admin_list_params(req, r->sorts, &q.sort, &q.after, &q.q) < 0 || (db = admin_db(req)) == NULL)
+	char *error = NULL;
+	if (admin_res_query(req, r, &q) < 0 || (db = admin_db(req)) == NULL)
 		return;
-	enum model_rc rc = r->model->list(db, &q, &rows);
+	enum model_rc rc = res_list_objs(db, r, &q, &rows);
+	if (rc == MODEL_INVALID && verr_any(&bad)) {   /* bad filters are explained, not fatal */
+		json_t *errs = verr_take(&bad);
+		error = admin_res_problems(r, errs);
+		pool_defer(&req->pool, free, error);
+		json_decref(errs);
+		rows = (struct res_page){json_array(), NULL};
+		rc = MODEL_OK;
+	}
 	if (rc == MODEL_INVALID) {
 		admin_error(req, 400, "That page link is broken; start from the first page.");
 		return;
@@ -29,12 +79,16 @@ void admin_res_list(struct http_req *req)
 		http_fail(req, rc, NULL, NULL);
 		return;
 	}
-	json_t *page = json_pack("{s:s, s:o, s:s*, s:s*}", "heading", r->many, "list",
+	json_t *page = json_pack("{s:s, s:o, s:s*, s:s*, s:s*}", "heading", r->many, "list",
 				 admin_list_objs(req, &spec, rows.objs, rows.next, q.sort, q.q), "notice",
-				 admin_notice(req, r->notices), "q_placeholder", r->q_placeholder);
+				 admin_notice(req, r->notices), "q_placeholder", r->q_placeholder, "error", error);
 	free(rows.next);
 	if (spec.bulk)
 		json_object_set_new(page, "bulk_actions", json_pack("[{s:s, s:s}]", "value", "delete", "label", "Delete"));
+	if (r->nfilters)
+		json_object_set(page, "filters", inputs);
+	if (r->list_extra)
+		r->list_extra(req, page);
 	if (req->user.role >= ROLE_OPERATOR) {
 		json_object_set_new(page, "add_href", json_sprintf("%sadd", r->base));
 		json_object_set_new(page, "add_label", json_sprintf("Add %s", r->one));
@@ -54,6 +108,12 @@ static void write_failed(struct http_req *req, const struct resource *r, struct 
 	http_fail(req, e->rc, e->rc == MODEL_NOT_FOUND ? r->not_found : e->rc == MODEL_IN_USE ? r->in_use : NULL, NULL);
 }
 
+/* What the form gives the model: with r->form_given, its fields filled in. */
+static json_t *given(struct http_req *req, const struct resource *r, json_t *form)
+{
+	return r->form_given ? pool_json(&req->pool, admin_form_given(form)) : form;
+}
+
 void admin_res_add(struct http_req *req)
 {
 	const struct resource *r = req->route->res;
@@ -69,7 +129,7 @@ void admin_res_add(struct http_req *req)
 				r->add_defaults ? pool_json(&req->pool, json_loads(r->add_defaults, 0, NULL)) : NULL, NULL, 0);
 	else if ((db = admin_db(req)) == NULL)
 		json_decref(page);
-	else if (res_create(req, db, r, form, &e, NULL) != MODEL_OK)
+	else if (res_create(req, db, r, given(req, r, form), &e, NULL) != MODEL_OK)
 		write_failed(req, r, &e, page, r->fields, r->nfields, form);
 	else {
 		json_decref(page);
@@ -142,7 +202,7 @@ void admin_res_edit(struct http_req *req)
 	json_t *form = admin_form(req);
 	if (req->method != HTTP_POST)
 		admin_form_page(req, 200, page, f, n, obj, NULL, req->user.role < ROLE_OPERATOR);
-	else if (res_update(req, db, r, &k, form, 0, &e, NULL) != MODEL_OK)
+	else if (res_update(req, db, r, &k, given(req, r, form), 0, &e, NULL) != MODEL_OK)
 		write_failed(req, r, &e, page, f, n, form);
 	else {
 		json_decref(page);
@@ -166,14 +226,18 @@ void admin_res_delete(struct http_req *req)
 			admin_redirect(req, pool_printf(&req->pool, "%s?done=deleted", r->base));
 		else
 			http_fail(req, rc, rc == MODEL_NOT_FOUND ? r->not_found : rc == MODEL_IN_USE ? r->in_use : NULL, NULL);
-	} else if (r->delete_refused == NULL || !r->delete_refused(req, obj)) {
-		admin_page(req, 200, "admin/confirm",
-			   json_pack("{s:s, s:s, s:s, s:s, s:s}", "heading",
-				     pool_printf(&req->pool, "Delete %s %s", r->one, name), "message",
-				     pool_printf(&req->pool, "Delete the %s %s?%s%s", r->one, name, r->delete_note ? " " : "",
-						 r->delete_note ? r->delete_note : ""), "action", del, "submit",
-				     pool_printf(&req->pool, "Delete %s", r->one), "cancel_href", self));
+		return;
 	}
+	if (r->delete_refused && r->delete_refused(req, obj))
+		return;
+	const char *note = r->delete_note_of ? r->delete_note_of(req, db, obj) : r->delete_note;
+	if (r->delete_note_of && note == NULL)
+		return;
+	admin_page(req, 200, "admin/confirm",
+		   json_pack("{s:s, s:s, s:s, s:s, s:s}", "heading", pool_printf(&req->pool, "Delete %s %s", r->one, name),
+			     "message", pool_printf(&req->pool, "Delete the %s %s?%s%s", r->one, name, note ? " " : "",
+						    note ? note : ""), "action", del, "submit",
+			     pool_printf(&req->pool, "Delete %s", r->one), "cancel_href", self));
 }
 
 void admin_res_bulk(struct http_req *req)
@@ -182,14 +246,20 @@ void admin_res_bulk(struct http_req *req)
 	json_t *form = admin_form(req), *keys = pool_json(&req->pool, form_list(form, "key"));
 	const char *action = form_str(form, "action");
 	struct db *db;
+	struct res_key k;
+	size_t i;
+	json_t *key;
+	int bad = 0;
+	json_array_foreach(keys, i, key)
+		bad |= res_key_parse(r, json_string_value(key), &k) < 0;
 	if (r->model->remove_many == NULL || action == NULL || strcmp(action, "delete") != 0) {
 		admin_error(req, 400, "Choose an action for the selected rows.");
-	} else if (json_array_size(keys) == 0 || json_array_size(keys) > ADMIN_PAGE) {
+	} else if (json_array_size(keys) == 0 || json_array_size(keys) > ADMIN_PAGE || bad) {
 		admin_error(req, 400, "Select between 1 and 50 rows.");
 	} else if ((db = admin_db(req)) != NULL) {
 		enum model_rc rc = res_delete_many(req, db, r, keys);
 		if (rc == MODEL_OK)
-			admin_redirect(req, pool_printf(&req->pool, "%s?done=deleted", r->base));
+			admin_redirect(req, pool_printf(&req->pool, "%s?done=%s", r->base, r->bulk_done ? r->bulk_done : "deleted"));
 		else
 			http_fail(req, rc, rc == MODEL_IN_USE ? r->in_use_many : NULL, NULL);
 	}

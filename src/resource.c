@@ -83,6 +83,20 @@ enum model_rc res_list(struct db *db, const struct res_order *orders, size_t n, 
 	return res_rows(db, db_exec(db, orders[i].sql, 3, p), q->limit, out);
 }
 
+enum model_rc res_list_objs(struct db *db, const struct resource *r, const struct res_query *q,
+			    struct res_page *out)
+{
+	if (r->list_json == NULL)
+		return r->model->list(db, q, out);
+	struct buf b = BUF_INIT;
+	out->objs = NULL;
+	enum model_rc rc = r->list_json(db, q, &b, &out->next);
+	if (rc == MODEL_OK)
+		out->objs = json_loadb(b.data, b.len, 0, NULL);
+	buf_free(&b);
+	return rc;
+}
+
 int res_key_fits(const char *after, const char *types)
 {
 	if (after == NULL)

@@ -1,6 +1,8 @@
 /* resources.c — the resource descriptors: what each resource's fields, columns, sorts and
  * messages are, and which model serves it. Read with routes.c, whose rows name them. */
 #include "admin.h"
+#include "admin_client.h"
+#include "model_client.h"
 #include "model_operator.h"
 #include "model_smpp_account.h"
 #include "model_stoplist.h"
@@ -243,4 +245,54 @@ const struct resource res_stoplist = {
 	.q_placeholder = "Part of a phone, e.g. 7916",
 	.not_found = "This phone is not on the stop list.",
 	.notices = stoplist_notices,
+};
+
+/* --- clients: filtered lists read from their filter's index (model_client.c); the list links
+ * to the CSV export and import (admin_client_export.c, admin_clients.c); the API upserts in
+ * bulk (POST /api/v1/clients/bulk) ---------------------------------------------------------- */
+
+static const struct admin_field client_fields[] = {
+	{"phone", "Phone", "tel", NULL, "79161234567, +7 (916) 123-45-67 or 8 916 123 45 67; stored as 79161234567.", 1,
+	 PHONE_INPUT_MAX, NULL},
+	{"operator_code", "Operator code", "text", NULL,
+	 "3 digits; empty: digits 2 to 4 of the phone. An unknown code creates the operator.", 0, 3, "[0-9]{3}"},
+	{"tag", "Tag", "text", NULL, "Up to 64 characters; empty: no tag. An unknown name creates the tag.", 0, 64, NULL},
+	{"timezone", "Time zone", "text", NULL, "An IANA name such as Europe/Moscow; empty: the default time zone.", 0, 64, NULL},
+};
+
+/* in struct client_filter's order */
+static const struct admin_field client_filters[] = {
+	{"tag", "Tag", "text", NULL, "any", 0, 0, NULL},
+	{"operator_code", "Operator", "text", NULL, "any", 0, 0, NULL},
+	{"phone_prefix", "Search (a phone prefix)", "search", NULL, NULL, 0, 0, NULL},
+	{"timezone", "Time zone", "text", NULL, "any", 0, 0, NULL},
+};
+
+static const struct admin_col client_cols[] = {
+	{"Phone", "phone", "phone"},
+	{"Operator", "operator_code", NULL},
+	{"Tag", "tag", NULL},
+	{"Time zone", "timezone", NULL},
+	{"Created", "created_at", "id"},
+};
+
+static const char *const client_sorts[] = {"-id", "id", "phone", "-phone", NULL};
+static const char *const client_notices[] = {
+	"created", "The client was added.", "updated", "The client was saved.",
+	"deleted", "The client was deleted; its pending messages were cancelled.",
+	"bulk_deleted", "The selected clients were deleted; their pending messages were cancelled.", NULL};
+
+const struct resource res_clients = {
+	.kind = "client", .key = "id", .key_is_id = 1, .model = &client_model,
+	.api_base = "/api/v1/clients/", .api_sort = "id", .api_taken = "a client with this phone already exists",
+	.base = "/admin/clients/", .one = "client", .title = "Client", .many = "Clients", .name_field = "phone",
+	.fields = client_fields, .nfields = ARRAY_LEN(client_fields), .form_given = 1,
+	.cols = client_cols, .ncols = ARRAY_LEN(client_cols), .sorts = client_sorts,
+	.filters = client_filters, .nfilters = ARRAY_LEN(client_filters),
+	.list_json = client_list_json, .count_of = client_count,
+	.q_placeholder = "Phone prefix, e.g. 7916",
+	.not_found = "There is no such client.",
+	.notices = client_notices, .bulk_done = "bulk_deleted",
+	.list_extra = admin_clients_list_extra,
+	.delete_note_of = admin_clients_delete_note,
 };

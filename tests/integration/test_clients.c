@@ -524,3 +524,22 @@ Test(clients, bulk_keeps_tag_names_exactly)
 	cr_assert_str_eq(jstr(json_array_get(json_object_get(r->json, "results"), 0), "tag"), want, "%s", r->body);
 	resp_free(r);
 }
+
+/* An API change of a client is in the history as the admin's are: the fields before and after. */
+Test(clients, api_changes_record_before_and_after)
+{
+	char phone[12], path[64];
+	uniq_phone(phone);
+	char body[40];
+	snprintf(body, sizeof(body), "{\"phone\":\"%s\"}", phone);
+	long long id = make_client(body);
+	snprintf(path, sizeof(path), "/api/v1/clients/%lld", id);
+	api_expect(200, tok_operator(), "PATCH", path, "{\"timezone\":\"Asia/Tokyo\"}");
+	api_expect(204, tok_operator(), "DELETE", path, NULL);
+	char *v = itest_sql("SELECT string_agg(action || ' ' || coalesce(detail->'before'->>'timezone', '-') || '>'"
+			    " || coalesce(detail->'after'->>'timezone', '-'), ',' ORDER BY id)"
+			    " FROM audit_log WHERE object = 'client %lld'", id);
+	cr_expect_str_eq(v, "client.created ->Europe/Moscow,client.updated Europe/Moscow>Asia/Tokyo,"
+			    "client.deleted Asia/Tokyo>-");
+	free(v);
+}
