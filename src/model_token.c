@@ -14,26 +14,14 @@
 #define TOKEN_RAW 32
 #define CACHE_SLOTS 64
 
+/* A checked token, by its hash as secret_hash_param writes it. */
 struct cache_entry {
-	unsigned char hash[32];
+	char hash[HASH_PARAM_LEN];
 	struct user user;
 	double until;
 };
 
 static _Thread_local struct cache_entry cache[CACHE_SLOTS];
-
-static void hash_token(const char *token, unsigned char out[32])
-{
-	crypto_generichash(out, 32, (const unsigned char *)token, strlen(token), NULL, 0);
-}
-
-/* bytea literal "\\x…" for a 32-byte hash */
-static void hash_param(const unsigned char h[32], char out[67])
-{
-	out[0] = '\\';
-	out[1] = 'x';
-	sodium_bin2hex(out + 2, 65, h, 32);
-}
 
 int64_t token_create(struct db *db, const char *username, const char *name, char out[TOKEN_MAX],
 		     struct model_err *e)
@@ -41,8 +29,8 @@ int64_t token_create(struct db *db, const char *username, const char *name, char
 	static const char q[] =
 	    "INSERT INTO api_tokens (user_id, name, token_hash, prefix)"
 	    " SELECT id, $2, $3::bytea, $4 FROM users WHERE username = $1 AND is_active RETURNING id";
-	unsigned char raw[TOKEN_RAW], h[32];
-	char hp[67], prefix[16];
+	unsigned char raw[TOKEN_RAW];
+	char hp[HASH_PARAM_LEN], prefix[16];
 	size_t nlen = strlen(name);
 	if (nlen < 1 || nlen > 100 || utf8_length(name, nlen) < 0) {
 		model_err_field(e, MODEL_INVALID, "name", "a token name is 1 to 100 characters");
@@ -52,8 +40,7 @@ int64_t token_create(struct db *db, const char *username, const char *name, char
 	memcpy(out, TOKEN_PREFIX, strlen(TOKEN_PREFIX));
 	sodium_bin2base64(out + strlen(TOKEN_PREFIX), TOKEN_MAX - strlen(TOKEN_PREFIX), raw, sizeof(raw),
 			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	hash_token(out, h);
-	hash_param(h, hp);
+	secret_hash_param(out, hp);
 	snprintf(prefix, sizeof(prefix), "%.12s", out);
 	const char *p[] = {username, name, hp, prefix};
 	PGresult *r = db_exec(db, q, 4, p);
@@ -112,22 +99,22 @@ enum model_rc token_check(const char *token, struct user *user)
 	    "UPDATE api_tokens t SET last_used_at = now() FROM users u"
 	    " WHERE t.token_hash = $1::bytea AND t.revoked_at IS NULL AND u.id = t.user_id AND u.is_active"
 	    " RETURNING u.id, u.username, u.role";
-	unsigned char h[32];
-	char hp[67];
+	char hp[HASH_PARAM_LEN], first[5];
 	size_t len = strlen(token);
 	if (len < strlen(TOKEN_PREFIX) + 8 || len >= TOKEN_MAX)
 		return MODEL_NOT_FOUND;
-	hash_token(token, h);
-	unsigned slot = ((unsigned)h[0] | (unsigned)h[1] << 8) % CACHE_SLOTS;
+	secret_hash_param(token, hp);
+	memcpy(first, hp + 2, 4);   /* the hash's first two bytes in hex */
+	first[4] = '\0';
+	unsigned slot = (unsigned)strtoul(first, NULL, 16) % CACHE_SLOTS;
 	double now = now_mono();
-	if (cache[slot].until > now && sodium_memcmp(cache[slot].hash, h, 32) == 0) {
+	if (cache[slot].until > now && sodium_memcmp(cache[slot].hash, hp, HASH_PARAM_LEN) == 0) {
 		*user = cache[slot].user;
 		return MODEL_OK;
 	}
 	struct db *db = db_thread();
 	if (db == NULL)
 		return MODEL_UNAVAILABLE;
-	hash_param(h, hp);
 	const char *p[] = {hp};
 	PGresult *r = db_exec(db, q, 1, p);
 	if (r == NULL)
@@ -140,7 +127,7 @@ enum model_rc token_check(const char *token, struct user *user)
 	snprintf(user->username, sizeof(user->username), "%s", db_str(r, 0, 1));
 	user->role = role_parse(db_str(r, 0, 2));
 	PQclear(r);
-	memcpy(cache[slot].hash, h, 32);
+	memcpy(cache[slot].hash, hp, HASH_PARAM_LEN);
 	cache[slot].user = *user;
 	cache[slot].until = now + cfg.token_cache_s;
 	return MODEL_OK;
