@@ -16,7 +16,9 @@ int admin_res_query(struct http_req *req, const struct resource *r, struct res_q
 	if (admin_list_params(req, r->sorts, &q->sort, &q->after, &q->q) < 0)
 		return -1;
 	for (size_t i = 0; i < r->nfilters; i++) {
-		const char *v = strcmp(r->filters[i].type, "search") == 0 ? q->q : http_query(req, r->filters[i].name);
+		const char *type = r->filters[i].type;
+		const char *v = strcmp(type, "search") == 0 ? q->q
+			      : strcmp(type, "owner") == 0 ? res_owner_of(req, r) : http_query(req, r->filters[i].name);
 		q->filter[i] = v && *v ? v : NULL;
 	}
 	return 0;
@@ -33,13 +35,14 @@ char *admin_res_problems(const struct resource *r, json_t *errs)
 	return buf_steal(&b);
 }
 
-/* The filter inputs of r's list page (the search box aside); their names in keep (NULL-ended). */
+/* The filter inputs of r's list page (the search box and the owner aside); their names in keep
+ * (NULL-ended). */
 static json_t *filter_inputs(struct http_req *req, const struct resource *r, const char **keep)
 {
 	json_t *inputs = json_array();
 	size_t n = 0;
 	for (size_t i = 0; i < r->nfilters; i++)
-		if (strcmp(r->filters[i].type, "search") != 0) {
+		if (strcmp(r->filters[i].type, "text") == 0) {
 			keep[n++] = r->filters[i].name;
 			json_array_append_new(inputs, admin_filter_input(req, r->filters[i].name, r->filters[i].label,
 									 r->filters[i].hint));
@@ -85,14 +88,14 @@ void admin_res_list(struct http_req *req)
 	free(rows.next);
 	if (spec.bulk)
 		json_object_set_new(page, "bulk_actions", json_pack("[{s:s, s:s}]", "value", "delete", "label", "Delete"));
-	if (r->nfilters)
+	if (json_array_size(inputs))
 		json_object_set(page, "filters", inputs);
-	if (r->list_extra)
-		r->list_extra(req, page);
 	if (req->user.role >= ROLE_OPERATOR) {
 		json_object_set_new(page, "add_href", json_sprintf("%sadd", r->base));
 		json_object_set_new(page, "add_label", json_sprintf("Add %s", r->one));
 	}
+	if (r->list_extra)
+		r->list_extra(req, page);
 	admin_page(req, 200, "admin/list", page);
 }
 
@@ -108,10 +111,17 @@ static void write_failed(struct http_req *req, const struct resource *r, struct 
 	http_fail(req, e->rc, e->rc == MODEL_NOT_FOUND ? r->not_found : e->rc == MODEL_IN_USE ? r->in_use : NULL, NULL);
 }
 
-/* What the form gives the model: with r->form_given, its fields filled in. */
+/* What the form gives the model: with r->form_given, its fields filled in; an owned object is
+ * the request's user's. */
 static json_t *given(struct http_req *req, const struct resource *r, json_t *form)
 {
-	return r->form_given ? pool_json(&req->pool, admin_form_given(form)) : form;
+	const struct admin_field *owner = res_owner(r);
+	if (!r->form_given && owner == NULL)
+		return form;
+	json_t *in = pool_json(&req->pool, r->form_given ? admin_form_given(form) : json_copy(form));
+	if (owner)
+		json_object_set_new(in, owner->name, json_integer(req->user.id));
+	return in;
 }
 
 void admin_res_add(struct http_req *req)
@@ -122,18 +132,21 @@ void admin_res_add(struct http_req *req)
 				 pool_printf(&req->pool, "Add %s", r->one), "cancel_href", r->base, "back_href", r->base,
 				 "back_label", r->many);
 	struct model_err e = MODEL_ERR_INIT;
-	json_t *form = admin_form(req);
+	json_t *form = admin_form(req), *obj;
 	struct db *db;
 	if (req->method != HTTP_POST)
 		admin_form_page(req, 200, page, r->fields, r->nfields,
 				r->add_defaults ? pool_json(&req->pool, json_loads(r->add_defaults, 0, NULL)) : NULL, NULL, 0);
 	else if ((db = admin_db(req)) == NULL)
 		json_decref(page);
-	else if (res_create(req, db, r, given(req, r, form), &e, NULL) != MODEL_OK)
+	else if (res_create(req, db, r, given(req, r, form), &e, &obj) != MODEL_OK)
 		write_failed(req, r, &e, page, r->fields, r->nfields, form);
 	else {
 		json_decref(page);
-		admin_redirect(req, pool_printf(&req->pool, "%s?done=created", r->base));
+		if (r->created_page)
+			r->created_page(req, obj);
+		else
+			admin_redirect(req, pool_printf(&req->pool, "%s?done=created", r->base));
 	}
 }
 
@@ -145,9 +158,12 @@ json_t *admin_res_load(struct http_req *req, const struct resource *r, struct re
 		return NULL;
 	if (res_key_parse(r, req->params[0], k) == 0)
 		rc = res_get(req, *db, r, k, &obj);
+	const char *owner = rc == MODEL_OK ? res_owner_of(req, r) : NULL;
+	if (owner && json_integer_value(json_object_get(obj, res_owner(r)->name)) != req->user.id)
+		rc = MODEL_NOT_FOUND;   /* another user's */
 	if (rc != MODEL_OK)
 		http_fail(req, rc, rc == MODEL_NOT_FOUND ? r->not_found : NULL, NULL);
-	return obj;
+	return rc == MODEL_OK ? obj : NULL;
 }
 
 /* admin_res_load for an object's own pages, with their paths: base + key, and + "/delete". */
@@ -219,11 +235,11 @@ void admin_res_delete(struct http_req *req)
 	json_t *obj = load_paths(req, r, &k, &db, &self, &del);
 	if (obj == NULL)
 		return;
-	const char *name = name_of(r, obj, &k);
+	const char *name = name_of(r, obj, &k), *verb = r->delete_verb ? r->delete_verb : "Delete";
 	if (req->method == HTTP_POST) {
 		enum model_rc rc = res_delete(req, db, r, &k);
 		if (rc == MODEL_OK)
-			admin_redirect(req, pool_printf(&req->pool, "%s?done=deleted", r->base));
+			admin_redirect(req, pool_printf(&req->pool, "%s?done=%s", r->base, r->deleted ? r->deleted : "deleted"));
 		else
 			http_fail(req, rc, rc == MODEL_NOT_FOUND ? r->not_found : rc == MODEL_IN_USE ? r->in_use : NULL, NULL);
 		return;
@@ -234,10 +250,10 @@ void admin_res_delete(struct http_req *req)
 	if (r->delete_note_of && note == NULL)
 		return;
 	admin_page(req, 200, "admin/confirm",
-		   json_pack("{s:s, s:s, s:s, s:s, s:s}", "heading", pool_printf(&req->pool, "Delete %s %s", r->one, name),
-			     "message", pool_printf(&req->pool, "Delete the %s %s?%s%s", r->one, name, note ? " " : "",
+		   json_pack("{s:s, s:s, s:s, s:s, s:s}", "heading", pool_printf(&req->pool, "%s %s %s", verb, r->one, name),
+			     "message", pool_printf(&req->pool, "%s the %s %s?%s%s", verb, r->one, name, note ? " " : "",
 						    note ? note : ""), "action", del, "submit",
-			     pool_printf(&req->pool, "Delete %s", r->one), "cancel_href", self));
+			     pool_printf(&req->pool, "%s %s", verb, r->one), "cancel_href", r->model->update ? self : r->base));
 }
 
 void admin_res_bulk(struct http_req *req)

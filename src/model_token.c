@@ -23,48 +23,63 @@ struct cache_entry {
 
 static _Thread_local struct cache_entry cache[CACHE_SLOTS];
 
-int64_t token_create(struct db *db, const char *username, const char *name, char out[TOKEN_MAX],
-		     struct model_err *e)
+/* A token's object (t, u: its row and its user's), as the admin's pages show it. */
+#define TOKEN_JSON \
+	"json_build_object('id', t.id, 'name', t.name, 'prefix', t.prefix, 'user_id', t.user_id," \
+	" 'username', u.username, 'created_at', api_ts(t.created_at), 'last_used_at', api_ts(t.last_used_at)," \
+	" 'revoked_at', api_ts(t.revoked_at))::text"
+
+/* Creates a token named name for the active user named username, or (username NULL) of id
+ * user_id; the token into out, its object into *obj. */
+static enum model_rc create(struct db *db, const char *username, int64_t user_id, const char *name,
+			    char out[TOKEN_MAX], struct model_err *e, json_t **obj)
 {
 	static const char q[] =
-	    "INSERT INTO api_tokens (user_id, name, token_hash, prefix)"
-	    " SELECT id, $2, $3::bytea, $4 FROM users WHERE username = $1 AND is_active RETURNING id";
+	    "WITH t AS (INSERT INTO api_tokens (user_id, name, token_hash, prefix)"
+	    "           SELECT id, $2, $3::bytea, $4 FROM users"
+	    "           WHERE CASE WHEN $1::text IS NULL THEN id = $5::bigint ELSE username = $1 END AND is_active"
+	    "           RETURNING *)"
+	    " SELECT " TOKEN_JSON " FROM t JOIN users u ON u.id = t.user_id";
 	unsigned char raw[TOKEN_RAW];
-	char hp[HASH_PARAM_LEN], prefix[16];
+	char hp[HASH_PARAM_LEN], prefix[16], uid[24];
 	size_t nlen = strlen(name);
-	if (nlen < 1 || nlen > 100 || utf8_length(name, nlen) < 0) {
-		model_err_field(e, MODEL_INVALID, "name", "a token name is 1 to 100 characters");
-		return -1;
-	}
+	if (nlen < 1 || nlen > 100 || utf8_length(name, nlen) < 0)
+		return model_err_field(e, MODEL_INVALID, "name", "a token name is 1 to 100 characters");
 	randombytes_buf(raw, sizeof(raw));
 	memcpy(out, TOKEN_PREFIX, strlen(TOKEN_PREFIX));
 	sodium_bin2base64(out + strlen(TOKEN_PREFIX), TOKEN_MAX - strlen(TOKEN_PREFIX), raw, sizeof(raw),
 			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	secret_hash_param(out, hp);
 	snprintf(prefix, sizeof(prefix), "%.12s", out);
-	const char *p[] = {username, name, hp, prefix};
-	PGresult *r = db_exec(db, q, 4, p);
-	if (r == NULL) {
-		model_err_db(e, db);
+	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
+	const char *p[] = {username, name, hp, prefix, uid};
+	PGresult *r = db_exec(db, q, 5, p);
+	if (r == NULL)
+		return model_err_db(e, db);
+	if ((e->rc = res_row(db, r, obj)) == MODEL_NOT_FOUND)
+		return model_err_field(e, MODEL_NOT_FOUND, "username", "no active user named '%s'",
+				       username ? username : uid);
+	if (e->rc == MODEL_OK)
+		log_info("token.created", LI("token_id", json_integer_value(json_object_get(*obj, "id"))),
+			 LS("username", json_string_value(json_object_get(*obj, "username"))), LS("prefix", prefix));
+	return e->rc;
+}
+
+int64_t token_create(struct db *db, const char *username, const char *name, char out[TOKEN_MAX],
+		     struct model_err *e)
+{
+	json_t *obj = NULL;
+	if (create(db, username, 0, name, out, e, &obj) != MODEL_OK)
 		return -1;
-	}
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		model_err_field(e, MODEL_NOT_FOUND, "username", "no active user named '%s'", username);
-		return -1;
-	}
-	int64_t id = db_i64(r, 0, 0);
-	PQclear(r);
-	log_info("token.created", LI("token_id", id), LS("username", username), LS("prefix", prefix));
+	int64_t id = json_integer_value(json_object_get(obj, "id"));
+	json_decref(obj);
 	return id;
 }
 
 PGresult *token_list(struct db *db, int64_t user_id, const char *after_json, int limit)
 {
 	static const char q[] =
-	    "SELECT json_build_object('id', t.id, 'name', t.name, 'prefix', t.prefix, 'username', u.username,"
-	    " 'created_at', api_ts(t.created_at), 'last_used_at', api_ts(t.last_used_at),"
-	    " 'revoked_at', api_ts(t.revoked_at))::text, json_build_array(t.id)::text"
+	    "SELECT " TOKEN_JSON ", json_build_array(t.id)::text"
 	    " FROM api_tokens t JOIN users u ON u.id = t.user_id"
 	    " WHERE ($1 = 0 OR t.user_id = $1) AND ($2::json IS NULL OR t.id < ($2::json->>0)::bigint)"
 	    " ORDER BY t.id DESC LIMIT $3";
@@ -92,6 +107,51 @@ int token_revoke(struct db *db, int64_t id, int64_t user_id)
 		log_info("token.revoked", LI("token_id", id));
 	return n;
 }
+
+/* --- res_tokens' operations --------------------------------------------------------------- */
+
+static enum model_rc get(struct db *db, const struct res_key *k, json_t **out)
+{
+	static const char q[] = "SELECT " TOKEN_JSON " FROM api_tokens t JOIN users u ON u.id = t.user_id"
+				" WHERE t.id = $1::bigint";
+	return res_row_of(db, q, k, out);
+}
+
+/* in: the name, and the user whose token it is (user_id) */
+static enum model_rc insert(struct db *db, json_t *in, struct model_err *e, json_t **out)
+{
+	static const char *const fields[] = {"name", "user_id", NULL};
+	const char *name = NULL;
+	int64_t user_id = 0;
+	char token[TOKEN_MAX];
+	*out = NULL;
+	jv_only(in, fields, &e->fields);
+	jv_str(in, "name", 1, 1, 100, &name, &e->fields);
+	jv_i64(in, "user_id", 1, 1, INT64_MAX, &user_id, &e->fields);
+	if (verr_any(&e->fields))
+		return e->rc = MODEL_INVALID;
+	if (create(db, NULL, user_id, name, token, e, out) == MODEL_OK)
+		json_object_set_new(*out, "token", json_string(token));
+	sodium_memzero(token, sizeof(token));
+	return e->rc;
+}
+
+static enum model_rc revoke(struct db *db, const struct res_key *k)
+{
+	int n = token_revoke(db, k->id, 0);
+	return n < 0 ? model_db_rc(db) : n == 0 ? MODEL_NOT_FOUND : MODEL_OK;
+}
+
+/* q->filter[0]: the user whose tokens are listed (NULL: every user's) */
+static enum model_rc list(struct db *db, const struct res_query *q, struct res_page *out)
+{
+	int64_t user_id = 0;
+	if (!res_key_fits(q->after, "i") || (q->filter[0] && parse_i64(q->filter[0], 1, INT64_MAX, &user_id) < 0))
+		return MODEL_INVALID;
+	return res_rows(db, token_list(db, user_id, q->after, q->limit + 1), q->limit, out);
+}
+
+const struct res_model token_model = {get, insert, NULL, revoke, NULL, list, NULL};
 
 enum model_rc token_check(const char *token, struct user *user)
 {

@@ -119,7 +119,8 @@ struct resource {
 	int (*delete_refused)(struct http_req *req, json_t *obj);
 	/* The list's filters: query parameters named as the fields, each shown in the admin as an
 	 * input with its label (hint: the placeholder); type "search": the admin's search box (?q)
-	 * gives it. At most RES_FILTERS_MAX; NULL: none. */
+	 * gives it; type "owner": the request's user's id (res_owner_of), never the query's, the
+	 * field of objects that names their user. At most RES_FILTERS_MAX; NULL: none. */
 	const struct admin_field *filters;
 	size_t nfilters;
 	/* The model's list for pages of many cheap rows (clients), set instead of model->list: the
@@ -136,6 +137,14 @@ struct resource {
 	/* The sentence after the deletion question of obj, in the request's pool, when it depends
 	 * on obj (delete_note else); NULL after answering a failure. May be NULL. */
 	const char *(*delete_note_of)(struct http_req *req, struct db *db, json_t *obj);
+	const char *secret;           /* a field of a created object that is shown once (created_page)
+				       * and never recorded in the history, or NULL */
+	/* Answers the add form's success with the object created instead of going back to the
+	 * list (the page that shows the secret); may be NULL. */
+	void (*created_page)(struct http_req *req, json_t *obj);
+	const char *delete_verb;      /* what deleting is called on its page ("Revoke"), NULL: "Delete" */
+	const char *deleted;          /* the history's and ?done='s word for a deletion ("revoked"),
+				       * NULL: "deleted" */
 };
 
 /* For models: row 0 of r (the object's JSON text in column 0) as *out; MODEL_NOT_FOUND when
@@ -177,7 +186,13 @@ int res_key_fits(const char *after, const char *types);
 
 /* The descriptors (resources.c). */
 extern const struct resource res_operators, res_tags, res_smpp_accounts, res_users, res_stoplist;
-extern const struct resource res_clients;
+extern const struct resource res_clients, res_tokens;
+
+/* The filter of r of type "owner", or NULL. */
+const struct admin_field *res_owner(const struct resource *r);
+/* The user whose objects of r req sees and changes: the id of req's user as text (in the
+ * request's pool), or NULL for every user's (an admin, or r has no owner). */
+const char *res_owner_of(struct http_req *req, const struct resource *r);
 
 /* The object's text for the change history: "operator 916". In the request's pool. */
 const char *res_object(struct http_req *req, const struct resource *r, const char *key);

@@ -2,11 +2,13 @@
  * messages are, and which model serves it. Read with routes.c, whose rows name them. */
 #include "admin.h"
 #include "admin_client.h"
+#include "admin_handlers.h"
 #include "model_client.h"
 #include "model_operator.h"
 #include "model_smpp_account.h"
 #include "model_stoplist.h"
 #include "model_tag.h"
+#include "model_token.h"
 #include "model_user.h"
 #include "session.h"
 #include "util.h"
@@ -295,4 +297,40 @@ const struct resource res_clients = {
 	.notices = client_notices, .bulk_done = "bulk_deleted",
 	.list_extra = admin_clients_list_extra,
 	.delete_note_of = admin_clients_delete_note,
+};
+
+/* --- API tokens: everyone manages their own, admins everyone's; a new token is shown once
+ * (admin_tokens.c), herald keeps its hash (model_token.h); deleting revokes ---------------- */
+
+static const struct admin_field token_fields[] = {
+	{"name", "Name", "text", NULL, "What the token is for, e.g. “billing export”.", 1, 100, NULL},
+};
+
+static const struct admin_field token_filters[] = {
+	{"user_id", "User", "owner", NULL, NULL, 0, 0, NULL},
+};
+
+static const struct admin_col token_cols[] = {
+	{"Name", "name", NULL},
+	{"Starts with", "prefix", NULL},
+	{"User", "username", NULL},
+	{"Created", "created_at", NULL},
+	{"Last used", "last_used_at", NULL},
+	{"Revoked", "revoked_at", NULL},
+};
+
+static const char *const token_sorts[] = {"newest", NULL};
+static const char *const token_notices[] = {"revoked", "The token was revoked.", NULL};
+
+const struct resource res_tokens = {
+	.kind = "token", .key = "id", .key_is_id = 1, .model = &token_model,
+	.base = "/admin/tokens/", .one = "API token", .title = "API token", .many = "API tokens", .name_field = "name",
+	.fields = token_fields, .nfields = ARRAY_LEN(token_fields),
+	.filters = token_filters, .nfilters = ARRAY_LEN(token_filters),
+	.cols = token_cols, .ncols = ARRAY_LEN(token_cols), .sorts = token_sorts,
+	.not_found = "There is no such active token of yours.",
+	.notices = token_notices,
+	.delete_note = "Programs using this token will be refused from now on. This cannot be undone.",
+	.secret = "token", .created_page = admin_tokens_created, .list_extra = admin_tokens_list_extra,
+	.delete_verb = "Revoke", .deleted = "revoked",
 };

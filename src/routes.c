@@ -106,9 +106,10 @@ const struct route routes[] = {
 	{GET, "/admin/history/", admin_history_list, AUTH_SESSION, A, ADMIN_LIST_Q ",action", 0, NULL, NULL},
 
 	/* admin: API tokens */
-	{GET, "/admin/tokens/", admin_tokens_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0, NULL, NULL},
-	{GET | POST, "/admin/tokens/add", admin_tokens_add, AUTH_SESSION, V, "", 0, NULL, NULL},
-	{GET | POST, "/admin/tokens/{id}", admin_tokens_revoke, AUTH_SESSION, V, "", 0, NULL, NULL},
+	{GET, "/admin/tokens/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0, NULL, &res_tokens},
+	{GET | POST, "/admin/tokens/add", admin_res_add, AUTH_SESSION, V, "", 0, NULL, &res_tokens},
+	{GET | POST, "/admin/tokens/{id}", admin_res_delete, AUTH_SESSION, V, "", 0, NULL, &res_tokens},
+	{POST, "/admin/tokens/{id}/delete", admin_res_delete, AUTH_SESSION, V, "", 0, NULL, &res_tokens},
 
 	/* admin: clients */
 	{GET, "/admin/clients/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q ",tag,operator_code,timezone", 0, NULL, &res_clients},
