@@ -166,19 +166,28 @@ json_t *admin_res_load(struct http_req *req, const struct resource *r, struct re
 	return rc == MODEL_OK ? obj : NULL;
 }
 
-/* admin_res_load for an object's own pages, with their paths: base + key, and + "/delete". */
-static json_t *load_paths(struct http_req *req, const struct resource *r, struct res_key *k, struct db **db,
-			  const char **self, const char **del)
+/* An object's own page: its resource and key, the database, the object and its paths (base +
+ * key, and + "/delete"). */
+struct obj_page {
+	const struct resource *r;
+	struct res_key k;
+	struct db *db;
+	json_t *obj;
+	const char *self, *del;
+};
+
+/* admin_res_load for the route's object into p; -1 after a page. */
+static int load_page(struct http_req *req, struct obj_page *p)
 {
-	json_t *obj = admin_res_load(req, r, k, db);
-	if (obj) {
-		char *s = admin_path(r->base, k->text, ""), *d = admin_path(r->base, k->text, "/delete");
-		pool_defer(&req->pool, free, s);
-		pool_defer(&req->pool, free, d);
-		*self = s;
-		*del = d;
-	}
-	return obj;
+	p->r = req->route->res;
+	if ((p->obj = admin_res_load(req, p->r, &p->k, &p->db)) == NULL)
+		return -1;
+	char *s = admin_path(p->r->base, p->k.text, ""), *d = admin_path(p->r->base, p->k.text, "/delete");
+	pool_defer(&req->pool, free, s);
+	pool_defer(&req->pool, free, d);
+	p->self = s;
+	p->del = d;
+	return 0;
 }
 
 /* What an object's pages call it: its name field, else its key. */
@@ -190,35 +199,32 @@ static const char *name_of(const struct resource *r, json_t *obj, const struct r
 
 void admin_res_edit(struct http_req *req)
 {
-	const struct resource *r = req->route->res;
-	struct res_key k;
-	struct db *db;
-	const char *self, *del;
-	json_t *obj = load_paths(req, r, &k, &db, &self, &del);
-	if (obj == NULL)
+	struct obj_page p;
+	if (load_page(req, &p) < 0)
 		return;
+	const struct resource *r = p.r;
 	/* the key is not edited: when it is a form field, it is the first */
 	size_t skip = strcmp(r->fields[0].name, r->key) == 0, n = r->edit_fields ? r->nedit_fields : r->nfields - skip;
 	const struct admin_field *f = r->edit_fields ? r->edit_fields : r->fields + skip;
 	json_t *page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:[]}}", "heading",
-				 pool_printf(&req->pool, "%s %s", r->title, name_of(r, obj, &k)), "action", self,
+				 pool_printf(&req->pool, "%s %s", r->title, name_of(r, p.obj, &p.k)), "action", p.self,
 				 "submit", "Save", "cancel_href", r->base, "back_href", r->base, "back_label", r->many,
 				 "links", "items");
 	json_t *links = json_object_get(json_object_get(page, "links"), "items");
 	if (r->edit_extra)
-		r->edit_extra(req, obj, page);
+		r->edit_extra(req, p.obj, page);
 	if (req->user.role >= ROLE_OPERATOR && r->model->remove)
-		json_array_append_new(links, json_pack("{s:s, s:s, s:b}", "href", del, "label", "Delete…", "danger", 1));
+		json_array_append_new(links, json_pack("{s:s, s:s, s:b}", "href", p.del, "label", "Delete…", "danger", 1));
 	if (json_array_size(links) == 0)
 		json_object_del(page, "links");
-	json_t *h = req->user.role >= ROLE_ADMIN ? admin_history(db, res_object(req, r, k.text)) : NULL;
+	json_t *h = req->user.role >= ROLE_ADMIN ? admin_history(p.db, res_object(req, r, p.k.text)) : NULL;
 	if (h)
 		json_object_set_new(page, "history", h);
 	struct model_err e = MODEL_ERR_INIT;
 	json_t *form = admin_form(req);
 	if (req->method != HTTP_POST)
-		admin_form_page(req, 200, page, f, n, obj, NULL, req->user.role < ROLE_OPERATOR);
-	else if (res_update(req, db, r, &k, given(req, r, form), 0, &e, NULL) != MODEL_OK)
+		admin_form_page(req, 200, page, f, n, p.obj, NULL, req->user.role < ROLE_OPERATOR);
+	else if (res_update(req, p.db, r, &p.k, given(req, r, form), 0, &e, NULL) != MODEL_OK)
 		write_failed(req, r, &e, page, f, n, form);
 	else {
 		json_decref(page);
@@ -228,32 +234,29 @@ void admin_res_edit(struct http_req *req)
 
 void admin_res_delete(struct http_req *req)
 {
-	const struct resource *r = req->route->res;
-	struct res_key k;
-	struct db *db;
-	const char *self, *del;
-	json_t *obj = load_paths(req, r, &k, &db, &self, &del);
-	if (obj == NULL)
+	struct obj_page p;
+	if (load_page(req, &p) < 0)
 		return;
-	const char *name = name_of(r, obj, &k), *verb = r->delete_verb ? r->delete_verb : "Delete";
+	const struct resource *r = p.r;
+	const char *name = name_of(r, p.obj, &p.k), *verb = r->delete_verb ? r->delete_verb : "Delete";
 	if (req->method == HTTP_POST) {
-		enum model_rc rc = res_delete(req, db, r, &k);
+		enum model_rc rc = res_delete(req, p.db, r, &p.k);
 		if (rc == MODEL_OK)
 			admin_redirect(req, pool_printf(&req->pool, "%s?done=%s", r->base, r->deleted ? r->deleted : "deleted"));
 		else
 			http_fail(req, rc, rc == MODEL_NOT_FOUND ? r->not_found : rc == MODEL_IN_USE ? r->in_use : NULL, NULL);
 		return;
 	}
-	if (r->delete_refused && r->delete_refused(req, obj))
+	if (r->delete_refused && r->delete_refused(req, p.obj))
 		return;
-	const char *note = r->delete_note_of ? r->delete_note_of(req, db, obj) : r->delete_note;
+	const char *note = r->delete_note_of ? r->delete_note_of(req, p.db, p.obj) : r->delete_note;
 	if (r->delete_note_of && note == NULL)
 		return;
 	admin_page(req, 200, "admin/confirm",
 		   json_pack("{s:s, s:s, s:s, s:s, s:s}", "heading", pool_printf(&req->pool, "%s %s %s", verb, r->one, name),
 			     "message", pool_printf(&req->pool, "%s the %s %s?%s%s", verb, r->one, name, note ? " " : "",
-						    note ? note : ""), "action", del, "submit",
-			     pool_printf(&req->pool, "%s %s", verb, r->one), "cancel_href", r->model->update ? self : r->base));
+						    note ? note : ""), "action", p.del, "submit",
+			     pool_printf(&req->pool, "%s %s", verb, r->one), "cancel_href", r->model->update ? p.self : r->base));
 }
 
 void admin_res_bulk(struct http_req *req)

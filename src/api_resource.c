@@ -6,14 +6,14 @@
 
 #include <stdlib.h>
 
-/* The path's key; -1 after answering 404. */
-static int path_key(struct http_req *req, const struct resource *r, struct res_key *k)
+/* The path's key into k, and the database; NULL after answering 404 or 503. */
+static struct db *path_db(struct http_req *req, const struct resource *r, struct res_key *k)
 {
 	if (req->nparams < 1 || res_key_parse(r, req->params[0], k) < 0) {
 		http_fail(req, MODEL_NOT_FOUND, NULL, NULL);
-		return -1;
+		return NULL;
 	}
-	return 0;
+	return api_db(req);
 }
 
 /* Answers a failed write: field errors with 422, the resource's own sentences for 409. */
@@ -104,19 +104,28 @@ void api_res_list(struct http_req *req)
 	free(next);
 }
 
+/* Answers the call that came to e->rc: obj with 200 (with none, 204), else the failure. */
+static void answer(struct http_req *req, const struct resource *r, struct model_err *e, json_t *obj)
+{
+	if (e->rc != MODEL_OK)
+		write_failed(req, r, e);
+	else if (obj)
+		http_json(req, 200, json_incref(obj));
+	else
+		http_no_content(req);
+}
+
 void api_res_get(struct http_req *req)
 {
 	const struct resource *r = req->route->res;
+	struct model_err e = MODEL_ERR_INIT;
 	struct res_key k;
-	struct db *db;
+	struct db *db = path_db(req, r, &k);
 	json_t *obj;
-	if (path_key(req, r, &k) < 0 || (db = api_db(req)) == NULL)
-		return;
-	enum model_rc rc = res_get(req, db, r, &k, &obj);
-	if (rc == MODEL_OK)
-		http_json(req, 200, json_incref(obj));
-	else
-		http_fail(req, rc, NULL, NULL);
+	if (db) {
+		e.rc = res_get(req, db, r, &k, &obj);
+		answer(req, r, &e, obj);
+	}
 }
 
 void api_res_create(struct http_req *req)
@@ -143,14 +152,12 @@ void api_res_update(struct http_req *req)
 	const struct resource *r = req->route->res;
 	struct model_err e = MODEL_ERR_INIT;
 	struct res_key k;
-	struct db *db;
-	json_t *in, *obj;
-	if (path_key(req, r, &k) < 0 || (in = api_body_object(req)) == NULL || (db = api_db(req)) == NULL)
-		return;
-	if (res_update(req, db, r, &k, in, req->method == HTTP_PATCH, &e, &obj) != MODEL_OK)
-		write_failed(req, r, &e);
-	else
-		http_json(req, 200, json_incref(obj));
+	struct db *db = path_db(req, r, &k);
+	json_t *in, *obj = NULL;
+	if (db && (in = api_body_object(req)) != NULL) {
+		res_update(req, db, r, &k, in, req->method == HTTP_PATCH, &e, &obj);
+		answer(req, r, &e, obj);
+	}
 }
 
 void api_res_delete(struct http_req *req)
@@ -158,11 +165,9 @@ void api_res_delete(struct http_req *req)
 	const struct resource *r = req->route->res;
 	struct model_err e = MODEL_ERR_INIT;
 	struct res_key k;
-	struct db *db;
-	if (path_key(req, r, &k) < 0 || (db = api_db(req)) == NULL)
-		return;
-	if ((e.rc = res_delete(req, db, r, &k)) != MODEL_OK)
-		write_failed(req, r, &e);
-	else
-		http_no_content(req);
+	struct db *db = path_db(req, r, &k);
+	if (db) {
+		e.rc = res_delete(req, db, r, &k);
+		answer(req, r, &e, NULL);
+	}
 }

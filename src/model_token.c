@@ -98,14 +98,11 @@ int token_revoke(struct db *db, int64_t id, int64_t user_id)
 	snprintf(tid, sizeof(tid), "%lld", (long long)id);
 	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
 	const char *p[] = {tid, uid};
-	PGresult *r = db_exec(db, q, 2, p);
-	if (r == NULL)
-		return -1;
-	int n = atoi(PQcmdTuples(r));
-	PQclear(r);
-	if (n)
+	int n = 0;
+	enum model_rc rc = res_changed(db, db_exec(db, q, 2, p), &n);
+	if (rc == MODEL_OK)
 		log_info("token.revoked", LI("token_id", id));
-	return n;
+	return rc == MODEL_OK || rc == MODEL_NOT_FOUND ? n : -1;
 }
 
 /* --- res_tokens' operations --------------------------------------------------------------- */
