@@ -1,5 +1,5 @@
-/* model_client.c — clients: validation, single-row SQL, filtered keyset lists and the bulk
- * upsert (validated in C, stored set-based from array parameters). */
+/* model_client.c — clients: validation, res_clients' operations, the one filtered keyset list
+ * and the bulk upsert (validated in C, stored set-based from array parameters). */
 #include "model_client.h"
 #include "analyzer.h"
 #include "buf.h"
@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The columns client_json() reads (the id, column 0, is the key), whose tag name is tag_expr.
+/* The columns row_of() reads (the id, column 0, is the key), whose tag name is tag_expr.
  * JSON is written in C: PostgreSQL's json_build_object and to_char cost ~10 us a row, which
  * made a page of 50 cost more than everything else of a request together. */
 #define CLIENT_COLS(tag_expr) \
@@ -225,7 +225,8 @@ static PGresult *insert_creating(struct db *db, const char *const p[4])
 	return r;
 }
 
-/* A write that failed as taken: on the phone field, with msg. */
+/* The object a write returned in r, or its failure: a phone that is taken on the phone field,
+ * with the message taken. */
 static enum model_rc written(struct db *db, PGresult *r, struct model_err *e, json_t **out, const char *taken)
 {
 	if (r == NULL && model_err_db(e, db) == MODEL_DUPLICATE)
