@@ -290,8 +290,8 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *body
 }
 
 /* Deletes the clients whose ids are in ids (a JSON array) and cancels their pending messages,
- * in one statement; *n deleted. */
-static enum model_rc delete_ids(struct db *db, const char *ids, int *n)
+ * in one statement; *n deleted, *cancelled messages cancelled. */
+static enum model_rc delete_ids(struct db *db, const char *ids, int *n, int64_t *cancelled)
 {
 	static const char q[] =
 		"WITH d AS (DELETE FROM clients WHERE id IN"
@@ -304,7 +304,7 @@ static enum model_rc delete_ids(struct db *db, const char *ids, int *n)
 	if (r == NULL)
 		return model_db_rc(db);
 	*n = (int)db_i64(r, 0, 0);
-	log_info("client.deleted", LS("client_ids", ids), LI("messages_cancelled", db_i64(r, 0, 1)));
+	*cancelled = db_i64(r, 0, 1);
 	PQclear(r);
 	analyzer_note(ANALYZER_CLIENTS, *n);
 	return MODEL_OK;
@@ -314,8 +314,11 @@ static enum model_rc remove_one(struct db *db, const struct res_key *k)
 {
 	char ids[32];
 	int n;
+	int64_t cancelled;
 	snprintf(ids, sizeof(ids), "[%lld]", (long long)k->id);
-	enum model_rc rc = delete_ids(db, ids, &n);
+	enum model_rc rc = delete_ids(db, ids, &n, &cancelled);
+	if (rc == MODEL_OK && n)
+		log_info("client.deleted", LI("client_id", k->id), LI("messages_cancelled", cancelled));
 	return rc == MODEL_OK && n == 0 ? MODEL_NOT_FOUND : rc;
 }
 
@@ -323,8 +326,11 @@ static enum model_rc remove_one(struct db *db, const struct res_key *k)
 static enum model_rc remove_many(struct db *db, json_t *keys, int *n)
 {
 	char *ids = json_dumps(keys, JSON_COMPACT);
-	enum model_rc rc = delete_ids(db, ids, n);
+	int64_t cancelled;
+	enum model_rc rc = delete_ids(db, ids, n, &cancelled);
 	free(ids);
+	if (rc == MODEL_OK)
+		log_info("client.deleted_many", LI("clients", *n), LI("messages_cancelled", cancelled));
 	return rc;
 }
 

@@ -280,7 +280,9 @@ Test(clients, filters_return_exactly_the_matching_clients)
 	long long got[20];
 	uniq_name("flt", tag, sizeof(tag));
 	uniq_code(code);
+	/* no "+" (Etc/GMT+1): the query strings below carry the zone as it is, where "+" is a space */
 	char *z = itest_sql("SELECT name FROM pg_timezone_names WHERE name LIKE '%%/%%' AND name NOT LIKE 'posix/%%'"
+			    " AND name NOT LIKE '%%+%%'"
 			    " AND name NOT IN (SELECT timezone FROM clients) ORDER BY random() LIMIT 1");
 	cr_assert_not_null(z);
 	snprintf(zone, sizeof(zone), "%s", z);
