@@ -105,6 +105,12 @@ void admin_res_bulk(struct http_req *req);
 /* The object of r whose key is the path's first parameter (in the request's pool, key in *k)
  * and the database, or NULL after a page (404 with r->not_found). */
 json_t *admin_res_load(struct http_req *req, const struct resource *r, struct res_key *k, struct db **db);
+/* The list request of r's page from the query string: sort, cursor and search (admin_list_params)
+ * and r's filters (empty values absent). -1 after a 400 page. */
+int admin_res_query(struct http_req *req, const struct resource *r, struct res_query *q);
+/* The filter problems (errs, a model's fields, borrowed) as one sentence for the list page,
+ * with r's filter labels. malloc'ed. */
+char *admin_res_problems(const struct resource *r, json_t *errs);
 
 /* The last changes of object ("operator 916") as {"rows": [...]} for the "history" section of
  * templates/admin/form.html, or NULL when there are none (admin_history.c). */

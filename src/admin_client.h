@@ -1,16 +1,15 @@
-/* admin_client.h — what the client pages (admin_clients.c, admin_client_export.c) share. */
+/* admin_client.h — what the client pages (admin_clients.c, admin_client_export.c) add to the
+ * generic pages of res_clients (resources.c). */
 #ifndef HERALD_ADMIN_CLIENT_H
 #define HERALD_ADMIN_CLIENT_H
 #include <jansson.h>
 #include "http.h"
 #include "model_client.h"
 
-/* The ?sort= values of the client list, NULL-terminated; the first is the default. */
-extern const char *const admin_client_sorts[];
-/* The list's filters from ?q (a phone prefix), ?tag, ?operator_code and ?timezone; empty
- * values are absent. -1 with the problems in v. */
-int admin_client_filter(struct http_req *req, struct client_filter *f, struct verr *v);
-/* The filter problems (errs, borrowed) as one sentence for the list page (malloc'ed). */
-char *admin_client_filter_problems(json_t *errs);
+/* The list page's actions: export (as it is filtered and sorted) and, for operators, import. */
+void admin_clients_list_extra(struct http_req *req, json_t *page);
+/* What deleting the client obj cancels: its pending messages (a sentence in the request's
+ * pool); NULL after answering a database failure. */
+const char *admin_clients_delete_note(struct http_req *req, struct db *db, json_t *obj);
 
 #endif

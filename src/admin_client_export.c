@@ -1,7 +1,6 @@
 /* admin_client_export.c — /admin/clients/export.csv: the filtered list as CSV (or for Excel),
  * streamed in keyset batches through export.c. */
 #include "admin.h"
-#include "admin_client.h"
 #include "admin_handlers.h"
 #include "csv.h"
 #include "export.h"
@@ -19,6 +18,8 @@ struct clients_export {
 	char sort[8];
 	char *after;               /* the key of the last row written, or NULL */
 	long long rows;
+	struct buf *out;           /* the batch being written, and its separator */
+	char sep;
 };
 
 static void clients_export_free(void *cls)
@@ -31,48 +32,52 @@ static void clients_export_free(void *cls)
 	free(x);
 }
 
+/* A client's CSV line (a client_put). */
+static void put_line(void *cls, const struct client_row *c)
+{
+	struct clients_export *x = cls;
+	struct buf *out = x->out;
+	char sep = x->sep;
+	/* id, phone and operator_code are digits; tag and time zone are any text */
+	buf_printf(out, "%lld%c%s%c%s%c", (long long)c->id, sep, c->phone, sep, c->operator_code, sep);
+	csv_cell(out, c->tag, sep);
+	buf_putc(out, sep);
+	csv_cell(out, c->timezone, sep);
+	buf_putc(out, sep);
+	client_time(out, c->created_at, 0);
+	buf_putc(out, sep);
+	client_time(out, c->updated_at, 0);
+	buf_puts(out, "\r\n");
+	x->rows++;
+}
+
 /* The next batch of the export (an export_fill). */
 static int clients_export_fill(void *cls, struct db *db, struct buf *out, char sep)
 {
 	struct clients_export *x = cls;
 	struct client_filter f = {x->f_vals[0], x->f_vals[1], x->f_vals[2], x->f_vals[3], ""};
-	PGresult *r = client_page(db, x->sort, x->after, &f, EXPORT_BATCH);
-	if (r == NULL)
+	struct res_query q = {x->sort, x->after, NULL, EXPORT_BATCH, {NULL}, NULL};
+	char *next;
+	x->out = out;
+	x->sep = sep;
+	if (client_list(db, &q, &f, put_line, x, &next) != MODEL_OK)
 		return -1;
-	int n = PQntuples(r);
-	for (int i = 0; i < n; i++) {
-		/* id, phone and operator_code are digits; tag and time zone are any text */
-		buf_printf(out, "%s%c%s%c%s%c", db_str(r, i, 0), sep, db_str(r, i, 1), sep, db_str(r, i, 2), sep);
-		csv_cell(out, db_null(r, i, 3) ? NULL : db_str(r, i, 3), sep);
-		buf_putc(out, sep);
-		csv_cell(out, db_str(r, i, 4), sep);
-		buf_putc(out, sep);
-		client_time(out, db_str(r, i, 5), 0);
-		buf_putc(out, sep);
-		client_time(out, db_str(r, i, 6), 0);
-		buf_puts(out, "\r\n");
-	}
-	x->rows += n;
-	if (n == EXPORT_BATCH) {
-		struct buf k = BUF_INIT;
-		client_key(&k, r, n - 1, x->sort);
-		free(x->after);
-		x->after = buf_steal(&k);
-	}
-	PQclear(r);
-	return n == EXPORT_BATCH;
+	free(x->after);
+	x->after = next;
+	return next != NULL;
 }
 
 void admin_clients_export(struct http_req *req)
 {
-	const char *sort, *q, *after;   /* an export starts at the beginning */
-	struct client_filter f;
 	struct verr v = VERR_INIT;
-	if (admin_list_params(req, admin_client_sorts, &sort, &after, &q) < 0)
+	struct res_query q = {NULL, NULL, NULL, EXPORT_BATCH, {NULL}, &v};
+	struct client_filter f;
+	if (admin_res_query(req, &res_clients, &q) < 0)
 		return;
-	if (admin_client_filter(req, &f, &v) < 0) {
+	client_filter_of(&q, &f);
+	if (client_filter_check(&f, &v) < 0) {
 		json_t *errs = verr_take(&v);
-		char *msg = admin_client_filter_problems(errs);
+		char *msg = admin_res_problems(&res_clients, errs);
 		json_decref(errs);
 		admin_error(req, 400, msg);
 		free(msg);
@@ -87,6 +92,6 @@ void admin_clients_export(struct http_req *req)
 	const char *vals[4] = {f.tag, f.operator_code, f.phone_prefix, f.timezone};
 	for (int i = 0; i < 4; i++)
 		x->f_vals[i] = vals[i] ? xstrdup(vals[i]) : NULL;
-	snprintf(x->sort, sizeof(x->sort), "%s", sort);
+	snprintf(x->sort, sizeof(x->sort), "%s", q.sort);
 	export_stream(req, "clients.csv", sep, header, clients_export_fill, x, clients_export_free);
 }

@@ -32,10 +32,10 @@ void admin_users_password(struct http_req *req);
 /* admin_history.c */
 void admin_history_list(struct http_req *req);
 
-/* admin_tokens.c */
-void admin_tokens_list(struct http_req *req);
-void admin_tokens_add(struct http_req *req);
-void admin_tokens_revoke(struct http_req *req);
+/* admin_tokens.c: res_tokens' list_extra (everyone creates tokens; no search) and created_page
+ * (the new token, shown once, then wiped from memory) */
+void admin_tokens_list_extra(struct http_req *req, json_t *page);
+void admin_tokens_created(struct http_req *req, json_t *obj);
 
 /* admin_mailings.c */
 void admin_mailings_list(struct http_req *req);
@@ -50,11 +50,6 @@ void admin_mailings_retry(struct http_req *req);
 void admin_mailings_delete(struct http_req *req);
 
 /* admin_clients.c */
-void admin_clients_list(struct http_req *req);
-void admin_clients_add(struct http_req *req);
-void admin_clients_edit(struct http_req *req);
-void admin_clients_delete(struct http_req *req);
-void admin_clients_bulk(struct http_req *req);
 void admin_clients_import(struct http_req *req);
 void admin_clients_export(struct http_req *req);
 /* admin_import_jobs.c: background imports */

@@ -11,16 +11,69 @@
 #include <stdlib.h>
 #include <string.h>
 
+int admin_res_query(struct http_req *req, const struct resource *r, struct res_query *q)
+{
+	if (admin_list_params(req, r->sorts, &q->sort, &q->after, &q->q) < 0)
+		return -1;
+	for (size_t i = 0; i < r->nfilters; i++) {
+		const char *type = r->filters[i].type;
+		const char *v = strcmp(type, "search") == 0 ? q->q
+			      : strcmp(type, "owner") == 0 ? res_owner_of(req, r) : http_query(req, r->filters[i].name);
+		q->filter[i] = v && *v ? v : NULL;
+	}
+	return 0;
+}
+
+char *admin_res_problems(const struct resource *r, json_t *errs)
+{
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < r->nfilters; i++) {
+		json_t *m = json_array_get(json_object_get(errs, r->filters[i].name), 0);
+		if (m)
+			buf_printf(&b, "%s%s %s.", b.len ? " " : "", r->filters[i].label, json_string_value(m));
+	}
+	return buf_steal(&b);
+}
+
+/* The filter inputs of r's list page (the search box and the owner aside); their names in keep
+ * (NULL-ended). */
+static json_t *filter_inputs(struct http_req *req, const struct resource *r, const char **keep)
+{
+	json_t *inputs = json_array();
+	size_t n = 0;
+	for (size_t i = 0; i < r->nfilters; i++)
+		if (strcmp(r->filters[i].type, "text") == 0) {
+			keep[n++] = r->filters[i].name;
+			json_array_append_new(inputs, admin_filter_input(req, r->filters[i].name, r->filters[i].label,
+									 r->filters[i].hint));
+		}
+	keep[n] = NULL;
+	return inputs;
+}
+
 void admin_res_list(struct http_req *req)
 {
 	const struct resource *r = req->route->res;
-	const struct admin_list_spec spec = {r->base, r->cols, r->ncols, r->key, r->model->remove_many != NULL, NULL};
-	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE};
+	const char *keep[RES_FILTERS_MAX + 1];
+	json_t *inputs = pool_json(&req->pool, filter_inputs(req, r, keep));
+	const struct admin_list_spec spec = {r->base, r->cols, r->ncols, r->key, r->model->remove_many != NULL,
+					     r->nfilters ? keep : NULL};
+	struct verr bad = VERR_INIT;
+	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE, {NULL}, &bad};
 	struct res_page rows;
 	struct db *db;
-	if (admin_list_params(req, r->sorts, &q.sort, &q.after, &q.q) < 0 || (db = admin_db(req)) == NULL)
+	char *error = NULL;
+	if (admin_res_query(req, r, &q) < 0 || (db = admin_db(req)) == NULL)
 		return;
-	enum model_rc rc = r->model->list(db, &q, &rows);
+	enum model_rc rc = res_list_objs(db, r, &q, &rows);
+	if (rc == MODEL_INVALID && verr_any(&bad)) {   /* bad filters are explained, not fatal */
+		json_t *errs = verr_take(&bad);
+		error = admin_res_problems(r, errs);
+		pool_defer(&req->pool, free, error);
+		json_decref(errs);
+		rows = (struct res_page){json_array(), NULL};
+		rc = MODEL_OK;
+	}
 	if (rc == MODEL_INVALID) {
 		admin_error(req, 400, "That page link is broken; start from the first page.");
 		return;
@@ -29,16 +82,20 @@ void admin_res_list(struct http_req *req)
 		http_fail(req, rc, NULL, NULL);
 		return;
 	}
-	json_t *page = json_pack("{s:s, s:o, s:s*, s:s*}", "heading", r->many, "list",
+	json_t *page = json_pack("{s:s, s:o, s:s*, s:s*, s:s*}", "heading", r->many, "list",
 				 admin_list_objs(req, &spec, rows.objs, rows.next, q.sort, q.q), "notice",
-				 admin_notice(req, r->notices), "q_placeholder", r->q_placeholder);
+				 admin_notice(req, r->notices), "q_placeholder", r->q_placeholder, "error", error);
 	free(rows.next);
 	if (spec.bulk)
 		json_object_set_new(page, "bulk_actions", json_pack("[{s:s, s:s}]", "value", "delete", "label", "Delete"));
+	if (json_array_size(inputs))
+		json_object_set(page, "filters", inputs);
 	if (req->user.role >= ROLE_OPERATOR) {
 		json_object_set_new(page, "add_href", json_sprintf("%sadd", r->base));
 		json_object_set_new(page, "add_label", json_sprintf("Add %s", r->one));
 	}
+	if (r->list_extra)
+		r->list_extra(req, page);
 	admin_page(req, 200, "admin/list", page);
 }
 
@@ -54,6 +111,19 @@ static void write_failed(struct http_req *req, const struct resource *r, struct 
 	http_fail(req, e->rc, e->rc == MODEL_NOT_FOUND ? r->not_found : e->rc == MODEL_IN_USE ? r->in_use : NULL, NULL);
 }
 
+/* What the form gives the model: with r->form_given, its fields filled in; an owned object is
+ * the request's user's. */
+static json_t *given(struct http_req *req, const struct resource *r, json_t *form)
+{
+	const struct admin_field *owner = res_owner(r);
+	if (!r->form_given && owner == NULL)
+		return form;
+	json_t *in = pool_json(&req->pool, r->form_given ? admin_form_given(form) : json_copy(form));
+	if (owner)
+		json_object_set_new(in, owner->name, json_integer(req->user.id));
+	return in;
+}
+
 void admin_res_add(struct http_req *req)
 {
 	const struct resource *r = req->route->res;
@@ -62,18 +132,21 @@ void admin_res_add(struct http_req *req)
 				 pool_printf(&req->pool, "Add %s", r->one), "cancel_href", r->base, "back_href", r->base,
 				 "back_label", r->many);
 	struct model_err e = MODEL_ERR_INIT;
-	json_t *form = admin_form(req);
+	json_t *form = admin_form(req), *obj;
 	struct db *db;
 	if (req->method != HTTP_POST)
 		admin_form_page(req, 200, page, r->fields, r->nfields,
 				r->add_defaults ? pool_json(&req->pool, json_loads(r->add_defaults, 0, NULL)) : NULL, NULL, 0);
 	else if ((db = admin_db(req)) == NULL)
 		json_decref(page);
-	else if (res_create(req, db, r, form, &e, NULL) != MODEL_OK)
+	else if (res_create(req, db, r, given(req, r, form), &e, &obj) != MODEL_OK)
 		write_failed(req, r, &e, page, r->fields, r->nfields, form);
 	else {
 		json_decref(page);
-		admin_redirect(req, pool_printf(&req->pool, "%s?done=created", r->base));
+		if (r->created_page)
+			r->created_page(req, obj);
+		else
+			admin_redirect(req, pool_printf(&req->pool, "%s?done=created", r->base));
 	}
 }
 
@@ -85,24 +158,36 @@ json_t *admin_res_load(struct http_req *req, const struct resource *r, struct re
 		return NULL;
 	if (res_key_parse(r, req->params[0], k) == 0)
 		rc = res_get(req, *db, r, k, &obj);
+	const char *owner = rc == MODEL_OK ? res_owner_of(req, r) : NULL;
+	if (owner && json_integer_value(json_object_get(obj, res_owner(r)->name)) != req->user.id)
+		rc = MODEL_NOT_FOUND;   /* another user's */
 	if (rc != MODEL_OK)
 		http_fail(req, rc, rc == MODEL_NOT_FOUND ? r->not_found : NULL, NULL);
-	return obj;
+	return rc == MODEL_OK ? obj : NULL;
 }
 
-/* admin_res_load for an object's own pages, with their paths: base + key, and + "/delete". */
-static json_t *load_paths(struct http_req *req, const struct resource *r, struct res_key *k, struct db **db,
-			  const char **self, const char **del)
+/* An object's own page: its resource and key, the database, the object and its paths (base +
+ * key, and + "/delete"). */
+struct obj_page {
+	const struct resource *r;
+	struct res_key k;
+	struct db *db;
+	json_t *obj;
+	const char *self, *del;
+};
+
+/* admin_res_load for the route's object into p; -1 after a page. */
+static int load_page(struct http_req *req, struct obj_page *p)
 {
-	json_t *obj = admin_res_load(req, r, k, db);
-	if (obj) {
-		char *s = admin_path(r->base, k->text, ""), *d = admin_path(r->base, k->text, "/delete");
-		pool_defer(&req->pool, free, s);
-		pool_defer(&req->pool, free, d);
-		*self = s;
-		*del = d;
-	}
-	return obj;
+	p->r = req->route->res;
+	if ((p->obj = admin_res_load(req, p->r, &p->k, &p->db)) == NULL)
+		return -1;
+	char *s = admin_path(p->r->base, p->k.text, ""), *d = admin_path(p->r->base, p->k.text, "/delete");
+	pool_defer(&req->pool, free, s);
+	pool_defer(&req->pool, free, d);
+	p->self = s;
+	p->del = d;
+	return 0;
 }
 
 /* What an object's pages call it: its name field, else its key. */
@@ -114,35 +199,32 @@ static const char *name_of(const struct resource *r, json_t *obj, const struct r
 
 void admin_res_edit(struct http_req *req)
 {
-	const struct resource *r = req->route->res;
-	struct res_key k;
-	struct db *db;
-	const char *self, *del;
-	json_t *obj = load_paths(req, r, &k, &db, &self, &del);
-	if (obj == NULL)
+	struct obj_page p;
+	if (load_page(req, &p) < 0)
 		return;
+	const struct resource *r = p.r;
 	/* the key is not edited: when it is a form field, it is the first */
 	size_t skip = strcmp(r->fields[0].name, r->key) == 0, n = r->edit_fields ? r->nedit_fields : r->nfields - skip;
 	const struct admin_field *f = r->edit_fields ? r->edit_fields : r->fields + skip;
 	json_t *page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:[]}}", "heading",
-				 pool_printf(&req->pool, "%s %s", r->title, name_of(r, obj, &k)), "action", self,
+				 pool_printf(&req->pool, "%s %s", r->title, name_of(r, p.obj, &p.k)), "action", p.self,
 				 "submit", "Save", "cancel_href", r->base, "back_href", r->base, "back_label", r->many,
 				 "links", "items");
 	json_t *links = json_object_get(json_object_get(page, "links"), "items");
 	if (r->edit_extra)
-		r->edit_extra(req, obj, page);
+		r->edit_extra(req, p.obj, page);
 	if (req->user.role >= ROLE_OPERATOR && r->model->remove)
-		json_array_append_new(links, json_pack("{s:s, s:s, s:b}", "href", del, "label", "Delete…", "danger", 1));
+		json_array_append_new(links, json_pack("{s:s, s:s, s:b}", "href", p.del, "label", "Delete…", "danger", 1));
 	if (json_array_size(links) == 0)
 		json_object_del(page, "links");
-	json_t *h = req->user.role >= ROLE_ADMIN ? admin_history(db, res_object(req, r, k.text)) : NULL;
+	json_t *h = req->user.role >= ROLE_ADMIN ? admin_history(p.db, res_object(req, r, p.k.text)) : NULL;
 	if (h)
 		json_object_set_new(page, "history", h);
 	struct model_err e = MODEL_ERR_INIT;
 	json_t *form = admin_form(req);
 	if (req->method != HTTP_POST)
-		admin_form_page(req, 200, page, f, n, obj, NULL, req->user.role < ROLE_OPERATOR);
-	else if (res_update(req, db, r, &k, form, 0, &e, NULL) != MODEL_OK)
+		admin_form_page(req, 200, page, f, n, p.obj, NULL, req->user.role < ROLE_OPERATOR);
+	else if (res_update(req, p.db, r, &p.k, given(req, r, form), 0, &e, NULL) != MODEL_OK)
 		write_failed(req, r, &e, page, f, n, form);
 	else {
 		json_decref(page);
@@ -152,28 +234,29 @@ void admin_res_edit(struct http_req *req)
 
 void admin_res_delete(struct http_req *req)
 {
-	const struct resource *r = req->route->res;
-	struct res_key k;
-	struct db *db;
-	const char *self, *del;
-	json_t *obj = load_paths(req, r, &k, &db, &self, &del);
-	if (obj == NULL)
+	struct obj_page p;
+	if (load_page(req, &p) < 0)
 		return;
-	const char *name = name_of(r, obj, &k);
+	const struct resource *r = p.r;
+	const char *name = name_of(r, p.obj, &p.k), *verb = r->delete_verb ? r->delete_verb : "Delete";
 	if (req->method == HTTP_POST) {
-		enum model_rc rc = res_delete(req, db, r, &k);
+		enum model_rc rc = res_delete(req, p.db, r, &p.k);
 		if (rc == MODEL_OK)
-			admin_redirect(req, pool_printf(&req->pool, "%s?done=deleted", r->base));
+			admin_redirect(req, pool_printf(&req->pool, "%s?done=%s", r->base, r->deleted ? r->deleted : "deleted"));
 		else
 			http_fail(req, rc, rc == MODEL_NOT_FOUND ? r->not_found : rc == MODEL_IN_USE ? r->in_use : NULL, NULL);
-	} else if (r->delete_refused == NULL || !r->delete_refused(req, obj)) {
-		admin_page(req, 200, "admin/confirm",
-			   json_pack("{s:s, s:s, s:s, s:s, s:s}", "heading",
-				     pool_printf(&req->pool, "Delete %s %s", r->one, name), "message",
-				     pool_printf(&req->pool, "Delete the %s %s?%s%s", r->one, name, r->delete_note ? " " : "",
-						 r->delete_note ? r->delete_note : ""), "action", del, "submit",
-				     pool_printf(&req->pool, "Delete %s", r->one), "cancel_href", self));
+		return;
 	}
+	if (r->delete_refused && r->delete_refused(req, p.obj))
+		return;
+	const char *note = r->delete_note_of ? r->delete_note_of(req, p.db, p.obj) : r->delete_note;
+	if (r->delete_note_of && note == NULL)
+		return;
+	admin_page(req, 200, "admin/confirm",
+		   json_pack("{s:s, s:s, s:s, s:s, s:s}", "heading", pool_printf(&req->pool, "%s %s %s", verb, r->one, name),
+			     "message", pool_printf(&req->pool, "%s the %s %s?%s%s", verb, r->one, name, note ? " " : "",
+						    note ? note : ""), "action", p.del, "submit",
+			     pool_printf(&req->pool, "%s %s", verb, r->one), "cancel_href", r->model->update ? p.self : r->base));
 }
 
 void admin_res_bulk(struct http_req *req)
@@ -182,14 +265,20 @@ void admin_res_bulk(struct http_req *req)
 	json_t *form = admin_form(req), *keys = pool_json(&req->pool, form_list(form, "key"));
 	const char *action = form_str(form, "action");
 	struct db *db;
+	struct res_key k;
+	size_t i;
+	json_t *key;
+	int bad = 0;
+	json_array_foreach(keys, i, key)
+		bad |= res_key_parse(r, json_string_value(key), &k) < 0;
 	if (r->model->remove_many == NULL || action == NULL || strcmp(action, "delete") != 0) {
 		admin_error(req, 400, "Choose an action for the selected rows.");
-	} else if (json_array_size(keys) == 0 || json_array_size(keys) > ADMIN_PAGE) {
+	} else if (json_array_size(keys) == 0 || json_array_size(keys) > ADMIN_PAGE || bad) {
 		admin_error(req, 400, "Select between 1 and 50 rows.");
 	} else if ((db = admin_db(req)) != NULL) {
 		enum model_rc rc = res_delete_many(req, db, r, keys);
 		if (rc == MODEL_OK)
-			admin_redirect(req, pool_printf(&req->pool, "%s?done=deleted", r->base));
+			admin_redirect(req, pool_printf(&req->pool, "%s?done=%s", r->base, r->bulk_done ? r->bulk_done : "deleted"));
 		else
 			http_fail(req, rc, rc == MODEL_IN_USE ? r->in_use_many : NULL, NULL);
 	}

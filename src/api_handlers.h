@@ -58,11 +58,6 @@ void api_stats_mailings(struct http_req *req);
 void api_mailings_stats(struct http_req *req);
 
 /* api_clients.c */
-void api_clients_list(struct http_req *req);
-void api_clients_get(struct http_req *req);
-void api_clients_create(struct http_req *req);
-void api_clients_update(struct http_req *req);
-void api_clients_delete(struct http_req *req);
 void api_clients_bulk(struct http_req *req);
 
 #endif

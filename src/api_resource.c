@@ -4,14 +4,16 @@
 #include "resource.h"
 #include "route.h"
 
-/* The path's key; -1 after answering 404. */
-static int path_key(struct http_req *req, const struct resource *r, struct res_key *k)
+#include <stdlib.h>
+
+/* The path's key into k, and the database; NULL after answering 404 or 503. */
+static struct db *path_db(struct http_req *req, const struct resource *r, struct res_key *k)
 {
 	if (req->nparams < 1 || res_key_parse(r, req->params[0], k) < 0) {
 		http_fail(req, MODEL_NOT_FOUND, NULL, NULL);
-		return -1;
+		return NULL;
 	}
-	return 0;
+	return api_db(req);
 }
 
 /* Answers a failed write: field errors with 422, the resource's own sentences for 409. */
@@ -27,15 +29,56 @@ static void write_failed(struct http_req *req, const struct resource *r, struct 
 		  NULL);
 }
 
+/* Ends the list page written into req->out after its results: next_cursor and, when counted,
+ * count. */
+static void list_end(struct http_req *req, const char *next, const int64_t *count)
+{
+	struct buf *b = &req->out;
+	buf_puts(b, ",\"next_cursor\":");
+	if (next) {
+		char c[RES_CURSOR_MAX * 2];
+		res_cursor_encode(next, c, sizeof(c));
+		buf_json_str(b, c);
+	} else {
+		buf_puts(b, "null");
+	}
+	if (count)
+		buf_printf(b, ",\"count\":%lld", (long long)*count);
+	buf_putc(b, '}');
+	req->status = 200;
+	req->content_type = "application/json";
+}
+
+/* The page of q: the objects' JSON text in out (list_json's, or list's objects written). */
+static enum model_rc list_page(struct db *db, const struct resource *r, const struct res_query *q, struct buf *out,
+			       char **next)
+{
+	if (r->list_json)
+		return r->list_json(db, q, out, next);
+	struct res_page page = {NULL, NULL};
+	enum model_rc rc = r->model->list(db, q, &page);
+	*next = page.next;
+	if (rc == MODEL_OK) {
+		char *s = json_dumps(page.objs, JSON_COMPACT);
+		buf_puts(out, s);
+		free(s);
+	}
+	json_decref(page.objs);
+	return rc;
+}
+
 void api_res_list(struct http_req *req)
 {
 	const struct resource *r = req->route->res;
 	const char *cursor = http_query(req, "cursor");
-	struct res_query q = {r->api_sort, NULL, NULL, 0};
-	struct res_page page;
+	struct verr bad = VERR_INIT;
+	struct res_query q = {r->api_sort, NULL, NULL, 0, {NULL}, &bad};
+	char *next = NULL;
 	struct db *db;
 	int count;
 	int64_t total = 0;
+	for (size_t i = 0; i < r->nfilters; i++)
+		q.filter[i] = http_query(req, r->filters[i].name);
 	if (api_limit(req, &q.limit) < 0 || api_query_bool(req, "count", &count) < 0)
 		return;
 	if (cursor && res_cursor_decode(req, cursor, &q.after) < 0) {
@@ -44,44 +87,45 @@ void api_res_list(struct http_req *req)
 	}
 	if ((db = api_db(req)) == NULL)
 		return;
-	enum model_rc rc = r->model->list(db, &q, &page);
-	pool_json(&req->pool, page.objs);
-	if (rc == MODEL_INVALID) {
-		http_problem(req, 400, "cursor is not one this API gave out", NULL);
-		return;
-	}
+	req->static_body = NULL;
+	buf_reset(&req->out);
+	buf_puts(&req->out, "{\"results\":");
+	enum model_rc rc = list_page(db, r, &q, &req->out, &next);
 	if (rc == MODEL_OK && count)
-		rc = r->model->count(db, &total);
-	if (rc != MODEL_OK) {
-		free(page.next);
+		rc = r->count_of ? r->count_of(db, &q, &total) : r->model->count(db, &total);
+	if (rc == MODEL_INVALID && verr_any(&bad))
+		http_problem(req, 400, "a filter is not valid", verr_take(&bad));
+	else if (rc == MODEL_INVALID)
+		http_problem(req, 400, "cursor is not one this API gave out", NULL);
+	else if (rc != MODEL_OK)
 		http_fail(req, rc, NULL, NULL);
-		return;
-	}
-	json_t *out = json_pack("{s:O, s:n}", "results", page.objs, "next_cursor");
-	if (page.next) {
-		char c[RES_CURSOR_MAX * 2];
-		res_cursor_encode(page.next, c, sizeof(c));
-		json_object_set_new(out, "next_cursor", json_string(c));
-		free(page.next);
-	}
-	if (count)
-		json_object_set_new(out, "count", json_integer(total));
-	http_json(req, 200, out);
+	else
+		list_end(req, next, count ? &total : NULL);
+	free(next);
+}
+
+/* Answers the call that came to e->rc: obj with 200 (with none, 204), else the failure. */
+static void answer(struct http_req *req, const struct resource *r, struct model_err *e, json_t *obj)
+{
+	if (e->rc != MODEL_OK)
+		write_failed(req, r, e);
+	else if (obj)
+		http_json(req, 200, json_incref(obj));
+	else
+		http_no_content(req);
 }
 
 void api_res_get(struct http_req *req)
 {
 	const struct resource *r = req->route->res;
+	struct model_err e = MODEL_ERR_INIT;
 	struct res_key k;
-	struct db *db;
+	struct db *db = path_db(req, r, &k);
 	json_t *obj;
-	if (path_key(req, r, &k) < 0 || (db = api_db(req)) == NULL)
-		return;
-	enum model_rc rc = res_get(req, db, r, &k, &obj);
-	if (rc == MODEL_OK)
-		http_json(req, 200, json_incref(obj));
-	else
-		http_fail(req, rc, NULL, NULL);
+	if (db) {
+		e.rc = res_get(req, db, r, &k, &obj);
+		answer(req, r, &e, obj);
+	}
 }
 
 void api_res_create(struct http_req *req)
@@ -108,14 +152,12 @@ void api_res_update(struct http_req *req)
 	const struct resource *r = req->route->res;
 	struct model_err e = MODEL_ERR_INIT;
 	struct res_key k;
-	struct db *db;
-	json_t *in, *obj;
-	if (path_key(req, r, &k) < 0 || (in = api_body_object(req)) == NULL || (db = api_db(req)) == NULL)
-		return;
-	if (res_update(req, db, r, &k, in, req->method == HTTP_PATCH, &e, &obj) != MODEL_OK)
-		write_failed(req, r, &e);
-	else
-		http_json(req, 200, json_incref(obj));
+	struct db *db = path_db(req, r, &k);
+	json_t *in, *obj = NULL;
+	if (db && (in = api_body_object(req)) != NULL) {
+		res_update(req, db, r, &k, in, req->method == HTTP_PATCH, &e, &obj);
+		answer(req, r, &e, obj);
+	}
 }
 
 void api_res_delete(struct http_req *req)
@@ -123,11 +165,9 @@ void api_res_delete(struct http_req *req)
 	const struct resource *r = req->route->res;
 	struct model_err e = MODEL_ERR_INIT;
 	struct res_key k;
-	struct db *db;
-	if (path_key(req, r, &k) < 0 || (db = api_db(req)) == NULL)
-		return;
-	if ((e.rc = res_delete(req, db, r, &k)) != MODEL_OK)
-		write_failed(req, r, &e);
-	else
-		http_no_content(req);
+	struct db *db = path_db(req, r, &k);
+	if (db) {
+		e.rc = res_delete(req, db, r, &k);
+		answer(req, r, &e, NULL);
+	}
 }

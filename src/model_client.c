@@ -1,11 +1,12 @@
-/* model_client.c — clients: validation, single-row SQL, filtered keyset lists and the bulk
- * upsert (validated in C, stored set-based from array parameters). */
+/* model_client.c — clients: validation, res_clients' operations, the one filtered keyset list
+ * and the bulk upsert (validated in C, stored set-based from array parameters). */
 #include "model_client.h"
 #include "analyzer.h"
 #include "buf.h"
 #include "config.h"
 #include "log.h"
 #include "message_status.h"
+#include "page.h"
 #include "pgarr.h"
 #include "tz.h"
 #include "util.h"
@@ -14,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The columns client_json() reads (the id, column 0, is the key), whose tag name is tag_expr.
+/* The columns row_of() reads (the id, column 0, is the key), whose tag name is tag_expr.
  * JSON is written in C: PostgreSQL's json_build_object and to_char cost ~10 us a row, which
  * made a page of 50 cost more than everything else of a request together. */
 #define CLIENT_COLS(tag_expr) \
@@ -73,12 +74,18 @@ int client_filter_check(struct client_filter *f, struct verr *v)
 	return verr_any(v) ? -1 : 0;
 }
 
-/* Appends "YYYY-MM-DDTHH:MM:SSZ" for epoch seconds s (the text api_ts() makes in SQL), with
- * the civil-from-days algorithm (H. Hinnant): strftime/gmtime cost more than the rest of the
- * row. */
-void client_time(struct buf *b, const char *s, int quoted)
+void client_filter_of(const struct res_query *q, struct client_filter *f)
 {
-	int64_t t = strtoll(s, NULL, 10);
+	*f = (struct client_filter){q->filter[0], q->filter[1], q->filter[2], q->filter[3], ""};
+}
+
+#define TIME_QUOTED "\"0000-00-00T00:00:00Z\""
+
+/* "YYYY-MM-DDTHH:MM:SSZ" in quotes for epoch seconds t (the text api_ts() makes in SQL) into
+ * out, with the civil-from-days algorithm (H. Hinnant): strftime/gmtime cost more than the
+ * rest of the row. */
+static void time_text(int64_t t, char out[sizeof(TIME_QUOTED)])
+{
 	int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400, sec = t - days * 86400;
 	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
 	int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
@@ -87,11 +94,17 @@ void client_time(struct buf *b, const char *s, int quoted)
 	int64_t y = yoe + era * 400 + (m <= 2);
 	static const int at[7] = {1, 3, 6, 9, 12, 15, 18};   /* where each 2-digit part goes */
 	const int64_t parts[7] = {y / 100, y % 100, m, d, sec / 3600, sec / 60 % 60, sec % 60};
-	char out[] = "\"0000-00-00T00:00:00Z\"";
+	memcpy(out, TIME_QUOTED, sizeof(TIME_QUOTED));
 	for (int i = 0; i < 7; i++) {
 		out[at[i]] = (char)('0' + parts[i] / 10 % 10);
 		out[at[i] + 1] = (char)('0' + parts[i] % 10);
 	}
+}
+
+void client_time(struct buf *b, int64_t t, int quoted)
+{
+	char out[sizeof(TIME_QUOTED)];
+	time_text(t, out);
 	if (quoted)
 		buf_append(b, out, sizeof(out) - 1);
 	else
@@ -101,44 +114,94 @@ void client_time(struct buf *b, const char *s, int quoted)
 /* Appends a string literal without measuring it. */
 #define PUT_LIT(b, lit) buf_append((b), (lit), sizeof(lit) - 1)
 
-/* Appends column col of row as a JSON string whose text needs no escaping (digits: phone and
- * operator_code, which CHECK constraints hold to digits). */
-static void put_digits(struct buf *b, const PGresult *r, int row, int col)
+/* Appends s as a JSON string whose text needs no escaping (digits: phone and operator_code,
+ * which CHECK constraints hold to digits). */
+static void put_digits(struct buf *b, const char *s)
 {
 	buf_putc(b, '"');
-	buf_append(b, PQgetvalue(r, row, col), (size_t)PQgetlength(r, row, col));
+	buf_puts(b, s);
 	buf_putc(b, '"');
 }
 
-void client_json(struct buf *b, const PGresult *r, int row)
+/* Appends n >= 0 in decimal (printf costs more than the rest of the id). */
+static void put_id(struct buf *b, int64_t n)
 {
+	char d[24];
+	size_t i = sizeof(d);
+	do
+		d[--i] = (char)('0' + n % 10);
+	while ((n /= 10) > 0);
+	buf_append(b, d + i, sizeof(d) - i);
+}
+
+/* The client_put of list_json: c's JSON object appended to the array in arg (a struct buf). */
+static void put_json(void *arg, const struct client_row *c)
+{
+	struct buf *b = arg;
+	if (b->data[b->len - 1] != '[')
+		buf_putc(b, ',');
 	PUT_LIT(b, "{\"id\":");
-	buf_append(b, PQgetvalue(r, row, 0), (size_t)PQgetlength(r, row, 0));
+	put_id(b, c->id);
 	PUT_LIT(b, ",\"phone\":");
-	put_digits(b, r, row, 1);
+	put_digits(b, c->phone);
 	PUT_LIT(b, ",\"operator_code\":");
-	put_digits(b, r, row, 2);
+	put_digits(b, c->operator_code);
 	PUT_LIT(b, ",\"tag\":");
-	if (db_null(r, row, 3))
+	if (c->tag == NULL)
 		PUT_LIT(b, "null");
 	else
-		buf_json_str(b, db_str(r, row, 3));
+		buf_json_str(b, c->tag);
 	PUT_LIT(b, ",\"timezone\":");
-	buf_json_str(b, db_str(r, row, 4));
+	buf_json_str(b, c->timezone);
 	PUT_LIT(b, ",\"created_at\":");
-	client_time(b, db_str(r, row, 5), 1);
+	client_time(b, c->created_at, 1);
 	PUT_LIT(b, ",\"updated_at\":");
-	client_time(b, db_str(r, row, 6), 1);
+	client_time(b, c->updated_at, 1);
 	buf_putc(b, '}');
+}
+
+/* Row i of r (columns CLIENT_COLS) as a client_row. */
+static void row_of(const PGresult *r, int i, struct client_row *c)
+{
+	c->id = db_i64(r, i, 0);
+	c->phone = db_str(r, i, 1);
+	c->operator_code = db_str(r, i, 2);
+	c->tag = db_null(r, i, 3) ? NULL : db_str(r, i, 3);
+	c->timezone = db_str(r, i, 4);
+	c->created_at = db_i64(r, i, 5);
+	c->updated_at = db_i64(r, i, 6);
+}
+
+/* Row 0 of r (a write's or a read's result; r NULL: a failure, e set from db) as *out. */
+static enum model_rc one(struct db *db, PGresult *r, struct model_err *e, json_t **out)
+{
+	*out = NULL;
+	if (r == NULL)
+		return model_err_db(e, db);
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		return e->rc = MODEL_NOT_FOUND;
+	}
+	struct client_row c;
+	char created[sizeof(TIME_QUOTED)], updated[sizeof(TIME_QUOTED)];
+	row_of(r, 0, &c);
+	time_text(c.created_at, created);
+	time_text(c.updated_at, updated);
+	*out = json_pack("{s:I, s:s, s:s, s:s?, s:s, s:s%, s:s%}", "id", (json_int_t)c.id, "phone", c.phone,
+			 "operator_code", c.operator_code, "tag", c.tag, "timezone", c.timezone, "created_at",
+			 created + 1, sizeof(created) - 3, "updated_at", updated + 1, sizeof(updated) - 3);
+	PQclear(r);
+	return e->rc = MODEL_OK;
 }
 
 /* --- one client ----------------------------------------------------------------------- */
 
-PGresult *client_get(struct db *db, const char *id)
+static enum model_rc get(struct db *db, const struct res_key *k, json_t **out)
 {
 	static const char q[] = "SELECT " CLIENT_COLS("t.name") " FROM " CLIENTS_TAGS " WHERE c.id = $1::bigint";
-	const char *p[] = {id};
-	return db_exec(db, q, 1, p);
+	const char *p[] = {k->text};
+	struct model_err e = MODEL_ERR_INIT;
+	return one(db, db_exec(db, q, 1, p), &e, out);
 }
 
 /* The operator and tag are created when unknown (ON CONFLICT DO NOTHING). A tag created by
@@ -162,27 +225,41 @@ static PGresult *insert_creating(struct db *db, const char *const p[4])
 	return r;
 }
 
+/* The object a write returned in r, or its failure: a phone that is taken on the phone field,
+ * with the message taken. */
+static enum model_rc written(struct db *db, PGresult *r, struct model_err *e, json_t **out, const char *taken)
+{
+	if (r == NULL && model_err_db(e, db) == MODEL_DUPLICATE)
+		return model_err_field(e, MODEL_DUPLICATE, "phone", "%s", taken);
+	return one(db, r, e, out);
+}
+
 /* A client without a tag whose operator exists (the usual case) takes a plain INSERT: the
  * statement that creates operators and tags costs PostgreSQL twice the CPU time. A missing
  * operator shows as a foreign key violation, and insert_creating() then does it all. */
-PGresult *client_insert(struct db *db, const struct client_in *in)
+static enum model_rc insert(struct db *db, json_t *body, struct model_err *e, json_t **out)
 {
 	static const char plain[] = "INSERT INTO clients AS c (phone, operator_code, timezone)"
 				    " VALUES ($1, $2, $3) RETURNING " CLIENT_COLS("NULL::text");
-	const char *p[] = {in->phone, in->operator_code, in->tag, in->timezone};
+	struct client_in in;
+	*out = NULL;
+	if (client_validate(body, 0, &in, &e->fields) < 0)
+		return e->rc = MODEL_INVALID;
+	const char *p[] = {in.phone, in.operator_code, in.tag, in.timezone};
 	PGresult *r = NULL;
-	if (in->tag == NULL) {
-		const char *pp[] = {in->phone, in->operator_code, in->timezone};
+	if (in.tag == NULL) {
+		const char *pp[] = {in.phone, in.operator_code, in.timezone};
 		r = db_exec(db, plain, 3, pp);
 	}
-	if (r == NULL && (in->tag != NULL || db_is_fk(db)))
+	if (r == NULL && (in.tag != NULL || db_is_fk(db)))
 		r = insert_creating(db, p);
-	if (r && PQntuples(r))
-		log_info("client.created", LS("client_id", db_str(r, 0, 0)));
-	return r;
+	if (written(db, r, e, out, "a client with this phone exists already") == MODEL_OK)
+		log_info("client.created", LI("client_id", json_integer_value(json_object_get(*out, "id"))));
+	return e->rc;
 }
 
-PGresult *client_update(struct db *db, const char *id, const struct client_in *in)
+static enum model_rc update(struct db *db, const struct res_key *k, json_t *body, int partial,
+			    struct model_err *e, json_t **out)
 {
 	static const char q[] =
 		"WITH op AS (INSERT INTO operators (code) SELECT $3::text WHERE $3::text IS NOT NULL"
@@ -196,38 +273,77 @@ PGresult *client_update(struct db *db, const char *id, const struct client_in *i
 		"   timezone = coalesce($6::text, c.timezone), updated_at = now()"
 		" FROM tid WHERE c.id = $1::bigint AND ($5::text IS NULL OR tid.id IS NOT NULL)"
 		" RETURNING " CLIENT_COLS("CASE WHEN $4::boolean THEN $5::text ELSE " TAG_OF_C " END");
-	const char *tag = in->tag_given ? in->tag : NULL;
-	const char *p[] = {id, in->phone, in->operator_code, in->tag_given ? "t" : "f", tag, in->timezone};
+	struct client_in in;
+	*out = NULL;
+	if (client_validate(body, partial, &in, &e->fields) < 0)
+		return e->rc = MODEL_INVALID;
+	const char *tag = in.tag_given ? in.tag : NULL;
+	const char *p[] = {k->text, in.phone, in.operator_code, in.tag_given ? "t" : "f", tag, in.timezone};
 	PGresult *r = db_exec(db, q, 6, p);
 	if (r && PQntuples(r) == 0 && tag) {
 		PQclear(r);
 		r = db_exec(db, q, 6, p);
 	}
-	if (r && PQntuples(r))
-		log_info("client.updated", LS("client_id", id));
-	return r;
+	if (written(db, r, e, out, "another client has this phone") == MODEL_OK)
+		log_info("client.updated", LI("client_id", k->id));
+	return e->rc;
 }
 
-int client_delete(struct db *db, const char *id)
+/* Deletes the clients whose ids are in ids (a JSON array) and cancels their pending messages,
+ * in one statement; *n deleted, *cancelled messages cancelled. */
+static enum model_rc delete_ids(struct db *db, const char *ids, int *n, int64_t *cancelled)
 {
 	static const char q[] =
-		"WITH d AS (DELETE FROM clients WHERE id = $1::bigint RETURNING id),"
-		" m AS (UPDATE messages SET status = " MSG_SQL(MSG_CANCELLED) " WHERE client_id = $1::bigint"
-		"       AND status = " MSG_SQL(MSG_PENDING)
-		"       AND EXISTS (SELECT 1 FROM d) RETURNING 1)"
+		"WITH d AS (DELETE FROM clients WHERE id IN"
+		"           (SELECT e::bigint FROM json_array_elements_text($1::json) e) RETURNING id),"
+		" m AS (UPDATE messages SET status = " MSG_SQL(MSG_CANCELLED) " WHERE client_id IN (SELECT id FROM d)"
+		"       AND status = " MSG_SQL(MSG_PENDING) " RETURNING 1)"
 		" SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM m)";
-	const char *p[] = {id};
+	const char *p[] = {ids};
 	PGresult *r = db_exec(db, q, 1, p);
 	if (r == NULL)
-		return -1;
-	int n = (int)db_i64(r, 0, 0);
-	if (n)
-		log_info("client.deleted", LS("client_id", id), LI("messages_cancelled", db_i64(r, 0, 1)));
+		return model_db_rc(db);
+	*n = (int)db_i64(r, 0, 0);
+	*cancelled = db_i64(r, 0, 1);
 	PQclear(r);
-	return n;
+	analyzer_note(ANALYZER_CLIENTS, *n);
+	return MODEL_OK;
 }
 
-/* --- lists ---------------------------------------------------------------------------- */
+static enum model_rc remove_one(struct db *db, const struct res_key *k)
+{
+	char ids[32];
+	int n;
+	int64_t cancelled;
+	snprintf(ids, sizeof(ids), "[%lld]", (long long)k->id);
+	enum model_rc rc = delete_ids(db, ids, &n, &cancelled);
+	if (rc == MODEL_OK && n)
+		log_info("client.deleted", LI("client_id", k->id), LI("messages_cancelled", cancelled));
+	return rc == MODEL_OK && n == 0 ? MODEL_NOT_FOUND : rc;
+}
+
+/* keys: texts of positive ids (admin_res_bulk checks) */
+static enum model_rc remove_many(struct db *db, json_t *keys, int *n)
+{
+	char *ids = json_dumps(keys, JSON_COMPACT);
+	int64_t cancelled;
+	enum model_rc rc = delete_ids(db, ids, n, &cancelled);
+	free(ids);
+	if (rc == MODEL_OK)
+		log_info("client.deleted_many", LI("clients", *n), LI("messages_cancelled", cancelled));
+	return rc;
+}
+
+enum model_rc client_pending(struct db *db, int64_t id, int64_t *n)
+{
+	static const char q[] = "SELECT count(*) FROM messages WHERE client_id = $1::bigint AND status = " MSG_SQL(MSG_PENDING);
+	char s[24];
+	snprintf(s, sizeof(s), "%lld", (long long)id);
+	const char *p[] = {s};
+	return res_count(db, db_exec(db, q, 1, p), n);
+}
+
+/* --- the list ------------------------------------------------------------------------- */
 
 /* One static statement per combination of filters, so that each keeps a plan that uses the
  * index of its filter. Parameters: $1 tag, $2 operator_code, $3 phone_prefix, $4 timezone
@@ -286,38 +402,11 @@ static const char *const list_default_sql[16] = {VARIANTS(LIST_DEFAULT)};
 static const char *const list_desc_sql[16] = {VARIANTS(LIST_DESC)};
 static const char *const count_sql[16] = {VARIANTS(COUNT_SQL)};
 
-static int variant(const struct client_filter *f)
-{
-	return (f->tag != NULL) * 8 + (f->operator_code != NULL) * 4 + (f->phone_prefix != NULL) * 2 +
-	       (f->timezone != NULL);
-}
-
-const char *client_list_sql(const struct client_filter *f, int limit)
-{
-	return limit == PAGE_DEFAULT ? list_default_sql[variant(f)] : list_sql[variant(f)];
-}
-
-PGresult *client_list(struct db *db, const struct page *pg, const struct client_filter *f)
-{
-	char lim[16];
-	snprintf(lim, sizeof(lim), "%d", pg->limit + 1);
-	const char *p[] = {f->tag, f->operator_code, f->phone_prefix, f->timezone, pg->after, lim};
-	return db_exec(db, client_list_sql(f, pg->limit), pg->limit == PAGE_DEFAULT ? 5 : 6, p);
-}
-
-PGresult *client_count(struct db *db, const struct client_filter *f)
-{
-	const char *p[] = {f->tag, f->operator_code, f->phone_prefix, f->timezone};
-	return db_exec(db, count_sql[variant(f)], 4, p);
-}
-
-/* The admin's list. Ordered by id, either way, it is the API's list above ($5 the id, $6 the
- * limit): a filtered page is a range of its filter's index whatever the statistics. Ordered by
- * phone, no index holds a filter's rows in phone order (that would take indexes such as
- * (tag_id, phone), which every import would pay for), so the statement is planned per call with
- * the values ($5 the JSON key): the planner weighs walking the phone index and filtering against
- * sorting the filter's rows. */
-#define PAGE_SQL(keycmp, order) \
+/* Ordered by phone, no index holds a filter's rows in phone order (that would take indexes such
+ * as (tag_id, phone), which every import would pay for), so the statement is planned per call
+ * with the values ($5 the JSON key): the planner weighs walking the phone index and filtering
+ * against sorting the filter's rows. */
+#define PHONE_SQL(keycmp, order) \
 	"SELECT " CLIENT_COLS("t.name") " FROM " CLIENTS_TAGS \
 	" WHERE ($1::text IS NULL OR c.tag_id = (SELECT id FROM tags WHERE name = $1::text))" \
 	" AND ($2::text IS NULL OR c.operator_code = $2::text)" \
@@ -325,76 +414,94 @@ PGresult *client_count(struct db *db, const struct client_filter *f)
 	" AND ($4::text IS NULL OR c.timezone = $4::text)" \
 	" AND ($5::json IS NULL OR " keycmp ") ORDER BY " order " LIMIT $6::int"
 
-static const char page_phone_sql[] = PAGE_SQL("c.phone > $5::json->>0", "c.phone");
-static const char page_phone_desc_sql[] = PAGE_SQL("c.phone < $5::json->>0", "c.phone DESC");
+static const char phone_sql[] = PHONE_SQL("c.phone > $5::json->>0", "c.phone");
+static const char phone_desc_sql[] = PHONE_SQL("c.phone < $5::json->>0", "c.phone DESC");
 
-const char *client_page_sql(const char *sort, const struct client_filter *f)
+static int variant(const struct client_filter *f)
+{
+	return (f->tag != NULL) * 8 + (f->operator_code != NULL) * 4 + (f->phone_prefix != NULL) * 2 +
+	       (f->timezone != NULL);
+}
+
+const char *client_list_sql(const char *sort, const struct client_filter *f, int limit)
 {
 	if (strcmp(sort, "id") == 0)
-		return list_sql[variant(f)];
+		return limit == PAGE_DEFAULT ? list_default_sql[variant(f)] : list_sql[variant(f)];
 	if (strcmp(sort, "-id") == 0)
 		return list_desc_sql[variant(f)];
-	return strcmp(sort, "phone") == 0 ? page_phone_sql : page_phone_desc_sql;
+	return strcmp(sort, "phone") == 0 ? phone_sql : phone_desc_sql;
 }
 
-PGresult *client_page(struct db *db, const char *sort, const char *after_json,
-		      const struct client_filter *f, int limit)
+/* The id of after ([id]) as text in id, the start of the order when after is NULL; -1 when
+ * after is no such key. */
+static int key_id(const char *after, const char *sort, char id[24])
 {
-	const char *sql = client_page_sql(sort, f);
-	char lim[16], id[24];
-	snprintf(lim, sizeof(lim), "%d", limit);
-	const char *p[] = {f->tag, f->operator_code, f->phone_prefix, f->timezone, after_json, lim};
-	if (sql == page_phone_sql || sql == page_phone_desc_sql)
-		return db_exec_once(db, sql, 6, p);
-	json_t *k = after_json ? json_loads(after_json, 0, NULL) : NULL;
-	json_t *e = json_array_get(k, 0);
-	if (json_is_integer(e))
-		snprintf(id, sizeof(id), "%" JSON_INTEGER_FORMAT, json_integer_value(e));
-	else   /* from the start */
-		snprintf(id, sizeof(id), "%s", sort[0] == '-' ? "9223372036854775807" : "0");
+	json_t *k = after ? json_loads(after, 0, NULL) : NULL, *e = json_array_get(k, 0);
+	int ok = after == NULL || (json_array_size(k) == 1 && json_is_integer(e));
+	if (after)
+		snprintf(id, 24, "%" JSON_INTEGER_FORMAT, json_integer_value(e));
+	else
+		snprintf(id, 24, "%s", sort[0] == '-' ? "9223372036854775807" : "0");
 	json_decref(k);
-	p[4] = id;
-	return db_exec(db, sql, 6, p);
+	return ok ? 0 : -1;
 }
 
-void client_key(struct buf *b, const PGresult *r, int row, const char *sort)
+enum model_rc client_list(struct db *db, const struct res_query *q, const struct client_filter *f,
+			  client_put put, void *arg, char **next)
 {
-	int col = strstr(sort, "phone") ? 1 : 0;
-	buf_puts(b, col ? "[\"" : "[");
-	buf_puts(b, db_str(r, row, col));   /* digits: no escaping */
-	buf_puts(b, col ? "\"]" : "]");
-}
-
-long long client_pending(struct db *db, const char *id)
-{
-	static const char q[] = "SELECT count(*) FROM messages WHERE client_id = $1::bigint AND status = " MSG_SQL(MSG_PENDING);
-	const char *p[] = {id};
-	PGresult *r = db_exec(db, q, 1, p);
+	const char *sql = client_list_sql(q->sort, f, q->limit);
+	int by_phone = sql == phone_sql || sql == phone_desc_sql;
+	char lim[16], id[24];
+	*next = NULL;
+	if (by_phone ? !res_key_fits(q->after, "s") : key_id(q->after, q->sort, id) < 0)
+		return MODEL_INVALID;
+	snprintf(lim, sizeof(lim), "%d", q->limit + 1);
+	const char *p[] = {f->tag, f->operator_code, f->phone_prefix, f->timezone, by_phone ? q->after : id, lim};
+	PGresult *r = by_phone ? db_exec_once(db, sql, 6, p)
+			       : db_exec(db, sql, sql == list_default_sql[variant(f)] ? 5 : 6, p);
 	if (r == NULL)
-		return -1;
-	long long n = db_i64(r, 0, 0);
+		return model_db_rc(db);
+	int n = PQntuples(r), shown = n > q->limit ? q->limit : n;
+	struct client_row c;
+	for (int i = 0; i < shown; i++) {
+		row_of(r, i, &c);
+		put(arg, &c);
+	}
+	if (n > shown)
+		*next = by_phone ? xasprintf("[\"%s\"]", c.phone) : xasprintf("[%lld]", (long long)c.id);
 	PQclear(r);
-	return n;
+	return MODEL_OK;
 }
 
-long long client_delete_many(struct db *db, const char *ids_json)
+/* The filters of q, checked into f; MODEL_INVALID with the bad ones in q->bad. */
+static enum model_rc filters(const struct res_query *q, struct client_filter *f)
 {
-	static const char q[] =
-		"WITH d AS (DELETE FROM clients WHERE id IN"
-		"           (SELECT e::bigint FROM json_array_elements_text($1::json) e) RETURNING id),"
-		" m AS (UPDATE messages SET status = " MSG_SQL(MSG_CANCELLED) " WHERE client_id IN (SELECT id FROM d)"
-		"       AND status = " MSG_SQL(MSG_PENDING) " RETURNING 1)"
-		" SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM m)";
-	const char *p[] = {ids_json};
-	PGresult *r = db_exec(db, q, 1, p);
-	if (r == NULL)
-		return -1;
-	long long n = db_i64(r, 0, 0);
-	log_info("client.deleted_many", LI("clients", n), LI("messages_cancelled", db_i64(r, 0, 1)));
-	PQclear(r);
-	analyzer_note(ANALYZER_CLIENTS, n);
-	return n;
+	client_filter_of(q, f);
+	return client_filter_check(f, q->bad) < 0 ? MODEL_INVALID : MODEL_OK;
 }
+
+enum model_rc client_list_json(struct db *db, const struct res_query *q, struct buf *out, char **next)
+{
+	struct client_filter f;
+	enum model_rc rc = filters(q, &f);
+	*next = NULL;
+	if (rc != MODEL_OK)
+		return rc;
+	buf_putc(out, '[');
+	rc = client_list(db, q, &f, put_json, out, next);
+	buf_putc(out, ']');
+	return rc;
+}
+
+enum model_rc client_count(struct db *db, const struct res_query *q, int64_t *n)
+{
+	struct client_filter f;
+	enum model_rc rc = filters(q, &f);
+	const char *p[] = {f.tag, f.operator_code, f.phone_prefix, f.timezone};
+	return rc != MODEL_OK ? rc : res_count(db, db_exec(db, count_sql[variant(&f)], 4, p), n);
+}
+
+const struct res_model client_model = {get, insert, update, remove_one, remove_many, NULL, NULL};
 
 /* --- bulk ----------------------------------------------------------------------------- */
 

@@ -5,10 +5,10 @@
 #define HERALD_MODEL_CLIENT_H
 #include <jansson.h>
 #include "db.h"
-#include "page.h"
 #include "valid.h"
 #include "buf.h"
 #include "phone.h"
+#include "resource.h"
 
 #define CLIENT_BULK_MAX 100000
 
@@ -42,46 +42,49 @@ struct client_filter {
 /* Checks each filter value and writes phone_prefix as stored (+7 916 -> 7916); -1 with the bad
  * ones in v (the API answers 400). */
 int client_filter_check(struct client_filter *f, struct verr *v);
+/* The filters of q (the values of res_clients.filters, in struct client_filter's order). */
+void client_filter_of(const struct res_query *q, struct client_filter *f);
 
-/* Each returns a result whose row 0 holds the client for client_json() (its id in column 0);
- * no rows when there is no such client. NULL on a database error (db_is_unique: the phone
- * is taken). */
-PGresult *client_get(struct db *db, const char *id);
-PGresult *client_insert(struct db *db, const struct client_in *in);
-PGresult *client_update(struct db *db, const char *id, const struct client_in *in);
-/* Appends the time of epoch seconds s (a time column of these results) as the API writes it,
- * "YYYY-MM-DDTHH:MM:SSZ", as a JSON string when quoted. */
-void client_time(struct buf *b, const char *s, int quoted);
-/* Appends the JSON object of the client in row of r (a result of the functions below). */
-void client_json(struct buf *b, const PGresult *r, int row);
+/* A client as a list hands it over. Strings are borrowed for the call. */
+struct client_row {
+	int64_t id;
+	const char *phone, *operator_code;
+	const char *tag;                   /* NULL: no tag */
+	const char *timezone;
+	int64_t created_at, updated_at;    /* epoch seconds */
+};
 
-/* Deletes the client and cancels its pending messages in the same statement.
- * 1 deleted, 0 no such client, -1 error. */
-int client_delete(struct db *db, const char *id);
-/* A page ordered by id (pg->after is a numeric key) of the clients matching f. */
-PGresult *client_list(struct db *db, const struct page *pg, const struct client_filter *f);
-/* The static text of the statement client_list() runs for f and a page of limit ($1..$4 the
- * filters, $5 the key, and $6 the limit + 1 unless limit is PAGE_DEFAULT); tests EXPLAIN it. */
-const char *client_list_sql(const struct client_filter *f, int limit);
-PGresult *client_count(struct db *db, const struct client_filter *f);
+/* Takes one row of a list; arg is client_list's. */
+typedef void (*client_put)(void *arg, const struct client_row *c);
 
-/* The admin's list: up to limit clients matching f in sort order ("id", "-id", "phone",
- * "-phone"), after the row whose key (client_key) is after_json (NULL: from the start).
- * Rows as client_list's; ordered by id, a filtered page is read from its filter's index as
- * client_list's is. */
-PGresult *client_page(struct db *db, const char *sort, const char *after_json,
-		      const struct client_filter *f, int limit);
-/* The static text of the statement client_page() runs for sort and f; tests EXPLAIN it.
- * $1..$4 the filters, $6 the limit; $5 for "id" and "-id" the id after (before) which the page
- * starts (0, or the largest bigint, for the first page), for the phone sorts the JSON key. */
-const char *client_page_sql(const char *sort, const struct client_filter *f);
-/* The keyset key of row of a client_page result for sort, as JSON text appended to b. */
-void client_key(struct buf *b, const PGresult *r, int row, const char *sort);
-/* Pending messages of client id (cancelled if it is deleted); -1 on a database error. */
-long long client_pending(struct db *db, const char *id);
-/* Deletes the clients whose ids are in ids_json (a JSON array of ids) and cancels their pending
- * messages, in one statement. The number deleted, or -1. */
-long long client_delete_many(struct db *db, const char *ids_json);
+/* The one list of clients: up to q->limit clients matching f (checked) in the order q->sort
+ * ("id", "-id", "phone", "-phone"), after the key q->after (a JSON array as text: [id] for the
+ * id orders, ["phone"] for the phone orders; NULL: from the start), each handed to put. *next
+ * (malloc'ed) is the key of the last one when more follow, else NULL. MODEL_INVALID when
+ * q->after does not fit q->sort. Ordered by id, a filtered page is read from its filter's
+ * index. */
+enum model_rc client_list(struct db *db, const struct res_query *q, const struct client_filter *f,
+			  client_put put, void *arg, char **next);
+/* The static text of the statement client_list() runs for sort, f and a page of limit; tests
+ * EXPLAIN it. $1..$4 the filters; $5 for "id" and "-id" the id after (before) which the page
+ * starts (0, or the largest bigint, for the first page), for the phone orders the JSON key; $6
+ * the limit + 1, except ordered by "id" with a page of PAGE_DEFAULT (a constant LIMIT). */
+const char *client_list_sql(const char *sort, const struct client_filter *f, int limit);
+/* Appends the time of epoch seconds t as the API writes it, "YYYY-MM-DDTHH:MM:SSZ", as a JSON
+ * string when quoted. */
+void client_time(struct buf *b, int64_t t, int quoted);
+
+/* The model of res_clients (resource.h): objects as the API shows them, keys the ids. Writes
+ * validate as client_validate (PUT and the admin's forms are not partial); a phone that is
+ * taken is reported on the phone field. Deleting a client cancels its pending messages in the
+ * same statement. */
+extern const struct res_model client_model;
+/* res_clients' list_json and count_of: the API's page of client_list for q's filters (checked:
+ * MODEL_INVALID with the bad ones in q->bad), and the number of clients that match them. */
+enum model_rc client_list_json(struct db *db, const struct res_query *q, struct buf *out, char **next);
+enum model_rc client_count(struct db *db, const struct res_query *q, int64_t *n);
+/* The pending messages of client id (cancelled if it is deleted) in *n. */
+enum model_rc client_pending(struct db *db, int64_t id, int64_t *n);
 
 struct client_bulk_result {
 	long long created, updated;

@@ -14,70 +14,72 @@
 #define TOKEN_RAW 32
 #define CACHE_SLOTS 64
 
+/* A checked token, by its hash as secret_hash_param writes it. */
 struct cache_entry {
-	unsigned char hash[32];
+	char hash[HASH_PARAM_LEN];
 	struct user user;
 	double until;
 };
 
 static _Thread_local struct cache_entry cache[CACHE_SLOTS];
 
-static void hash_token(const char *token, unsigned char out[32])
-{
-	crypto_generichash(out, 32, (const unsigned char *)token, strlen(token), NULL, 0);
-}
+/* A token's object (t, u: its row and its user's), as the admin's pages show it. */
+#define TOKEN_JSON \
+	"json_build_object('id', t.id, 'name', t.name, 'prefix', t.prefix, 'user_id', t.user_id," \
+	" 'username', u.username, 'created_at', api_ts(t.created_at), 'last_used_at', api_ts(t.last_used_at)," \
+	" 'revoked_at', api_ts(t.revoked_at))::text"
 
-/* bytea literal "\\x…" for a 32-byte hash */
-static void hash_param(const unsigned char h[32], char out[67])
+/* Creates a token named name for the active user named username, or (username NULL) of id
+ * user_id; the token into out, its object into *obj. */
+static enum model_rc create(struct db *db, const char *username, int64_t user_id, const char *name,
+			    char out[TOKEN_MAX], struct model_err *e, json_t **obj)
 {
-	out[0] = '\\';
-	out[1] = 'x';
-	sodium_bin2hex(out + 2, 65, h, 32);
+	static const char q[] =
+	    "WITH t AS (INSERT INTO api_tokens (user_id, name, token_hash, prefix)"
+	    "           SELECT id, $2, $3::bytea, $4 FROM users"
+	    "           WHERE CASE WHEN $1::text IS NULL THEN id = $5::bigint ELSE username = $1 END AND is_active"
+	    "           RETURNING *)"
+	    " SELECT " TOKEN_JSON " FROM t JOIN users u ON u.id = t.user_id";
+	unsigned char raw[TOKEN_RAW];
+	char hp[HASH_PARAM_LEN], prefix[16], uid[24];
+	size_t nlen = strlen(name);
+	if (nlen < 1 || nlen > 100 || utf8_length(name, nlen) < 0)
+		return model_err_field(e, MODEL_INVALID, "name", "a token name is 1 to 100 characters");
+	randombytes_buf(raw, sizeof(raw));
+	memcpy(out, TOKEN_PREFIX, strlen(TOKEN_PREFIX));
+	sodium_bin2base64(out + strlen(TOKEN_PREFIX), TOKEN_MAX - strlen(TOKEN_PREFIX), raw, sizeof(raw),
+			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	secret_hash_param(out, hp);
+	snprintf(prefix, sizeof(prefix), "%.12s", out);
+	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
+	const char *p[] = {username, name, hp, prefix, uid};
+	PGresult *r = db_exec(db, q, 5, p);
+	if (r == NULL)
+		return model_err_db(e, db);
+	if ((e->rc = res_row(db, r, obj)) == MODEL_NOT_FOUND)
+		return model_err_field(e, MODEL_NOT_FOUND, "username", "no active user named '%s'",
+				       username ? username : uid);
+	if (e->rc == MODEL_OK)
+		log_info("token.created", LI("token_id", json_integer_value(json_object_get(*obj, "id"))),
+			 LS("username", json_string_value(json_object_get(*obj, "username"))), LS("prefix", prefix));
+	return e->rc;
 }
 
 int64_t token_create(struct db *db, const char *username, const char *name, char out[TOKEN_MAX],
 		     struct model_err *e)
 {
-	static const char q[] =
-	    "INSERT INTO api_tokens (user_id, name, token_hash, prefix)"
-	    " SELECT id, $2, $3::bytea, $4 FROM users WHERE username = $1 AND is_active RETURNING id";
-	unsigned char raw[TOKEN_RAW], h[32];
-	char hp[67], prefix[16];
-	size_t nlen = strlen(name);
-	if (nlen < 1 || nlen > 100 || utf8_length(name, nlen) < 0) {
-		model_err_field(e, MODEL_INVALID, "name", "a token name is 1 to 100 characters");
+	json_t *obj = NULL;
+	if (create(db, username, 0, name, out, e, &obj) != MODEL_OK)
 		return -1;
-	}
-	randombytes_buf(raw, sizeof(raw));
-	memcpy(out, TOKEN_PREFIX, strlen(TOKEN_PREFIX));
-	sodium_bin2base64(out + strlen(TOKEN_PREFIX), TOKEN_MAX - strlen(TOKEN_PREFIX), raw, sizeof(raw),
-			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	hash_token(out, h);
-	hash_param(h, hp);
-	snprintf(prefix, sizeof(prefix), "%.12s", out);
-	const char *p[] = {username, name, hp, prefix};
-	PGresult *r = db_exec(db, q, 4, p);
-	if (r == NULL) {
-		model_err_db(e, db);
-		return -1;
-	}
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		model_err_field(e, MODEL_NOT_FOUND, "username", "no active user named '%s'", username);
-		return -1;
-	}
-	int64_t id = db_i64(r, 0, 0);
-	PQclear(r);
-	log_info("token.created", LI("token_id", id), LS("username", username), LS("prefix", prefix));
+	int64_t id = json_integer_value(json_object_get(obj, "id"));
+	json_decref(obj);
 	return id;
 }
 
 PGresult *token_list(struct db *db, int64_t user_id, const char *after_json, int limit)
 {
 	static const char q[] =
-	    "SELECT json_build_object('id', t.id, 'name', t.name, 'prefix', t.prefix, 'username', u.username,"
-	    " 'created_at', api_ts(t.created_at), 'last_used_at', api_ts(t.last_used_at),"
-	    " 'revoked_at', api_ts(t.revoked_at))::text, json_build_array(t.id)::text"
+	    "SELECT " TOKEN_JSON ", json_build_array(t.id)::text"
 	    " FROM api_tokens t JOIN users u ON u.id = t.user_id"
 	    " WHERE ($1 = 0 OR t.user_id = $1) AND ($2::json IS NULL OR t.id < ($2::json->>0)::bigint)"
 	    " ORDER BY t.id DESC LIMIT $3";
@@ -96,15 +98,57 @@ int token_revoke(struct db *db, int64_t id, int64_t user_id)
 	snprintf(tid, sizeof(tid), "%lld", (long long)id);
 	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
 	const char *p[] = {tid, uid};
-	PGresult *r = db_exec(db, q, 2, p);
-	if (r == NULL)
-		return -1;
-	int n = atoi(PQcmdTuples(r));
-	PQclear(r);
-	if (n)
+	int n = 0;
+	enum model_rc rc = res_changed(db, db_exec(db, q, 2, p), &n);
+	if (rc == MODEL_OK)
 		log_info("token.revoked", LI("token_id", id));
-	return n;
+	return rc == MODEL_OK || rc == MODEL_NOT_FOUND ? n : -1;
 }
+
+/* --- res_tokens' operations --------------------------------------------------------------- */
+
+static enum model_rc get(struct db *db, const struct res_key *k, json_t **out)
+{
+	static const char q[] = "SELECT " TOKEN_JSON " FROM api_tokens t JOIN users u ON u.id = t.user_id"
+				" WHERE t.id = $1::bigint";
+	return res_row_of(db, q, k, out);
+}
+
+/* in: the name, and the user whose token it is (user_id) */
+static enum model_rc insert(struct db *db, json_t *in, struct model_err *e, json_t **out)
+{
+	static const char *const fields[] = {"name", "user_id", NULL};
+	const char *name = NULL;
+	int64_t user_id = 0;
+	char token[TOKEN_MAX];
+	*out = NULL;
+	jv_only(in, fields, &e->fields);
+	jv_str(in, "name", 1, 1, 100, &name, &e->fields);
+	jv_i64(in, "user_id", 1, 1, INT64_MAX, &user_id, &e->fields);
+	if (verr_any(&e->fields))
+		return e->rc = MODEL_INVALID;
+	if (create(db, NULL, user_id, name, token, e, out) == MODEL_OK)
+		json_object_set_new(*out, "token", json_string(token));
+	sodium_memzero(token, sizeof(token));
+	return e->rc;
+}
+
+static enum model_rc revoke(struct db *db, const struct res_key *k)
+{
+	int n = token_revoke(db, k->id, 0);
+	return n < 0 ? model_db_rc(db) : n == 0 ? MODEL_NOT_FOUND : MODEL_OK;
+}
+
+/* q->filter[0]: the user whose tokens are listed (NULL: every user's) */
+static enum model_rc list(struct db *db, const struct res_query *q, struct res_page *out)
+{
+	int64_t user_id = 0;
+	if (!res_key_fits(q->after, "i") || (q->filter[0] && parse_i64(q->filter[0], 1, INT64_MAX, &user_id) < 0))
+		return MODEL_INVALID;
+	return res_rows(db, token_list(db, user_id, q->after, q->limit + 1), q->limit, out);
+}
+
+const struct res_model token_model = {get, insert, NULL, revoke, NULL, list, NULL};
 
 enum model_rc token_check(const char *token, struct user *user)
 {
@@ -112,22 +156,22 @@ enum model_rc token_check(const char *token, struct user *user)
 	    "UPDATE api_tokens t SET last_used_at = now() FROM users u"
 	    " WHERE t.token_hash = $1::bytea AND t.revoked_at IS NULL AND u.id = t.user_id AND u.is_active"
 	    " RETURNING u.id, u.username, u.role";
-	unsigned char h[32];
-	char hp[67];
+	char hp[HASH_PARAM_LEN], first[5];
 	size_t len = strlen(token);
 	if (len < strlen(TOKEN_PREFIX) + 8 || len >= TOKEN_MAX)
 		return MODEL_NOT_FOUND;
-	hash_token(token, h);
-	unsigned slot = ((unsigned)h[0] | (unsigned)h[1] << 8) % CACHE_SLOTS;
+	secret_hash_param(token, hp);
+	memcpy(first, hp + 2, 4);   /* the hash's first two bytes in hex */
+	first[4] = '\0';
+	unsigned slot = (unsigned)strtoul(first, NULL, 16) % CACHE_SLOTS;
 	double now = now_mono();
-	if (cache[slot].until > now && sodium_memcmp(cache[slot].hash, h, 32) == 0) {
+	if (cache[slot].until > now && sodium_memcmp(cache[slot].hash, hp, HASH_PARAM_LEN) == 0) {
 		*user = cache[slot].user;
 		return MODEL_OK;
 	}
 	struct db *db = db_thread();
 	if (db == NULL)
 		return MODEL_UNAVAILABLE;
-	hash_param(h, hp);
 	const char *p[] = {hp};
 	PGresult *r = db_exec(db, q, 1, p);
 	if (r == NULL)
@@ -140,7 +184,7 @@ enum model_rc token_check(const char *token, struct user *user)
 	snprintf(user->username, sizeof(user->username), "%s", db_str(r, 0, 1));
 	user->role = role_parse(db_str(r, 0, 2));
 	PQclear(r);
-	memcpy(cache[slot].hash, h, 32);
+	memcpy(cache[slot].hash, hp, HASH_PARAM_LEN);
 	cache[slot].user = *user;
 	cache[slot].until = now + cfg.token_cache_s;
 	return MODEL_OK;

@@ -5,10 +5,11 @@
 #include "db.h"
 #include "user.h"
 #include "outcome.h"
+#include "resource.h"
 
 #define TOKEN_MAX 64
 
-/* Creates a token named name for user username and writes it into out. Returns the token's
+/* Creates a token named name for user username (the command line) and writes it into out. Returns the token's
  * id, or -1 with e set: MODEL_INVALID on name, MODEL_NOT_FOUND on username (no such active
  * user), or a database failure. */
 int64_t token_create(struct db *db, const char *username, const char *name, char out[TOKEN_MAX],
@@ -21,6 +22,10 @@ PGresult *token_list(struct db *db, int64_t user_id, const char *after_json, int
 /* Revokes token id when it belongs to user_id (0: any user). 1 revoked, 0 no such active
  * token, -1 error. Cached checks may accept it for up to cfg.token_cache_s more seconds. */
 int token_revoke(struct db *db, int64_t id, int64_t user_id);
+
+/* The model of res_tokens (resource.h): a created object holds the token itself ("token", shown
+ * once); deleting revokes; the list's filter 0 is the user whose tokens it shows. */
+extern const struct res_model token_model;
 
 /* Checks a presented token on the calling thread's connection; fills *user. Results are
  * reused for cfg.token_cache_s seconds per thread. MODEL_OK, MODEL_NOT_FOUND (not valid) or a

@@ -83,6 +83,20 @@ enum model_rc res_list(struct db *db, const struct res_order *orders, size_t n, 
 	return res_rows(db, db_exec(db, orders[i].sql, 3, p), q->limit, out);
 }
 
+enum model_rc res_list_objs(struct db *db, const struct resource *r, const struct res_query *q,
+			    struct res_page *out)
+{
+	if (r->list_json == NULL)
+		return r->model->list(db, q, out);
+	struct buf b = BUF_INIT;
+	out->objs = NULL;
+	enum model_rc rc = r->list_json(db, q, &b, &out->next);
+	if (rc == MODEL_OK)
+		out->objs = json_loadb(b.data, b.len, 0, NULL);
+	buf_free(&b);
+	return rc;
+}
+
 int res_key_fits(const char *after, const char *types)
 {
 	if (after == NULL)
@@ -117,10 +131,30 @@ static const char *key_of(struct http_req *req, const struct resource *r, json_t
 	return json_is_string(v) ? json_string_value(v) : "";
 }
 
-/* Records verb on the object with key, the fields that changed from before to after. */
+const struct admin_field *res_owner(const struct resource *r)
+{
+	for (size_t i = 0; i < r->nfilters; i++)
+		if (strcmp(r->filters[i].type, "owner") == 0)
+			return &r->filters[i];
+	return NULL;
+}
+
+const char *res_owner_of(struct http_req *req, const struct resource *r)
+{
+	if (res_owner(r) == NULL || req->user.role >= ROLE_ADMIN)
+		return NULL;
+	return pool_printf(&req->pool, "%lld", (long long)req->user.id);
+}
+
+/* Records verb on the object with key, the fields that changed from before to after (r's
+ * secret left out). */
 static void record(struct http_req *req, struct db *db, const struct resource *r, const char *verb,
 		   const char *key, json_t *before, json_t *after)
 {
+	if (r->secret && json_object_get(after, r->secret)) {
+		after = pool_json(&req->pool, json_copy(after));
+		json_object_del(after, r->secret);
+	}
 	json_t *detail = before || after ? pool_json(&req->pool, audit_changes(before, after)) : NULL;
 	audit(db, req, pool_printf(&req->pool, "%s.%s", r->kind, verb), res_object(req, r, key), detail);
 }
@@ -173,7 +207,7 @@ enum model_rc res_delete(struct http_req *req, struct db *db, const struct resou
 	if (rc == MODEL_OK)
 		rc = r->model->remove(db, k);
 	if (rc == MODEL_OK)
-		record(req, db, r, "deleted", k->text, before, NULL);
+		record(req, db, r, r->deleted ? r->deleted : "deleted", k->text, before, NULL);
 	return rc;
 }
 

@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "buf.h"
 #include "db.h"
 #include "outcome.h"
 
@@ -37,13 +38,19 @@ struct res_key {
 	int64_t id;
 };
 
+#define RES_FILTERS_MAX 4
+
 /* A list request: one order of the resource's sorts, after the key of the last row shown
- * (a JSON array as text, NULL: from the start), a search text (NULL: all), a row limit. */
+ * (a JSON array as text, NULL: from the start), a search text (NULL: all), a row limit; for a
+ * resource with filters, their values (resource.filters' order, NULL: absent) and where the
+ * model reports those that are not valid (it then answers MODEL_INVALID). */
 struct res_query {
 	const char *sort;
 	const char *after;
 	const char *q;
 	int limit;
+	const char *filter[RES_FILTERS_MAX];
+	struct verr *bad;
 };
 
 /* A list answer: up to limit objects (new reference) and, when more follow, the key of the
@@ -110,6 +117,34 @@ struct resource {
 	/* A page explaining why obj cannot be deleted, answered instead of the confirmation; 0
 	 * when it can be. May be NULL. */
 	int (*delete_refused)(struct http_req *req, json_t *obj);
+	/* The list's filters: query parameters named as the fields, each shown in the admin as an
+	 * input with its label (hint: the placeholder); type "search": the admin's search box (?q)
+	 * gives it; type "owner": the request's user's id (res_owner_of), never the query's, the
+	 * field of objects that names their user. At most RES_FILTERS_MAX; NULL: none. */
+	const struct admin_field *filters;
+	size_t nfilters;
+	/* The model's list for pages of many cheap rows (clients), set instead of model->list: the
+	 * page as the API's JSON text, its objects appended to out as a JSON array with no object
+	 * made per row, and *next as list's (res_list_objs reads it back for the admin). */
+	enum model_rc (*list_json)(struct db *db, const struct res_query *q, struct buf *out, char **next);
+	/* The model's count for a resource with filters: the objects that match q's. */
+	enum model_rc (*count_of)(struct db *db, const struct res_query *q, int64_t *n);
+	int form_given;               /* an empty field of the admin's forms is not given (its
+				       * default applies) */
+	const char *bulk_done;        /* the ?done= notice of a bulk delete, NULL: "deleted" */
+	/* Adds to the list page (actions); may be NULL. */
+	void (*list_extra)(struct http_req *req, json_t *page);
+	/* The sentence after the deletion question of obj, in the request's pool, when it depends
+	 * on obj (delete_note else); NULL after answering a failure. May be NULL. */
+	const char *(*delete_note_of)(struct http_req *req, struct db *db, json_t *obj);
+	const char *secret;           /* a field of a created object that is shown once (created_page)
+				       * and never recorded in the history, or NULL */
+	/* Answers the add form's success with the object created instead of going back to the
+	 * list (the page that shows the secret); may be NULL. */
+	void (*created_page)(struct http_req *req, json_t *obj);
+	const char *delete_verb;      /* what deleting is called on its page ("Revoke"), NULL: "Delete" */
+	const char *deleted;          /* the history's and ?done='s word for a deletion ("revoked"),
+				       * NULL: "deleted" */
 };
 
 /* For models: row 0 of r (the object's JSON text in column 0) as *out; MODEL_NOT_FOUND when
@@ -141,12 +176,23 @@ struct res_order {
 enum model_rc res_list(struct db *db, const struct res_order *orders, size_t n, const struct res_query *q,
 		       struct res_page *out);
 
+/* A page of r's list as objects: list's, or list_json's text read back. */
+enum model_rc res_list_objs(struct db *db, const struct resource *r, const struct res_query *q,
+			    struct res_page *out);
+
 /* For models: 1 when after (a cursor's key, a JSON array as text; NULL fits) holds the
  * values of types, one letter each: 'i' an integer, 's' a string. */
 int res_key_fits(const char *after, const char *types);
 
 /* The descriptors (resources.c). */
 extern const struct resource res_operators, res_tags, res_smpp_accounts, res_users, res_stoplist;
+extern const struct resource res_clients, res_tokens;
+
+/* The filter of r of type "owner", or NULL. */
+const struct admin_field *res_owner(const struct resource *r);
+/* The user whose objects of r req sees and changes: the id of req's user as text (in the
+ * request's pool), or NULL for every user's (an admin, or r has no owner). */
+const char *res_owner_of(struct http_req *req, const struct resource *r);
 
 /* The object's text for the change history: "operator 916". In the request's pool. */
 const char *res_object(struct http_req *req, const struct resource *r, const char *key);

@@ -1,10 +1,14 @@
 /* resources.c — the resource descriptors: what each resource's fields, columns, sorts and
  * messages are, and which model serves it. Read with routes.c, whose rows name them. */
 #include "admin.h"
+#include "admin_client.h"
+#include "admin_handlers.h"
+#include "model_client.h"
 #include "model_operator.h"
 #include "model_smpp_account.h"
 #include "model_stoplist.h"
 #include "model_tag.h"
+#include "model_token.h"
 #include "model_user.h"
 #include "session.h"
 #include "util.h"
@@ -243,4 +247,90 @@ const struct resource res_stoplist = {
 	.q_placeholder = "Part of a phone, e.g. 7916",
 	.not_found = "This phone is not on the stop list.",
 	.notices = stoplist_notices,
+};
+
+/* --- clients: filtered lists read from their filter's index (model_client.c); the list links
+ * to the CSV export and import (admin_client_export.c, admin_clients.c); the API upserts in
+ * bulk (POST /api/v1/clients/bulk) ---------------------------------------------------------- */
+
+static const struct admin_field client_fields[] = {
+	{"phone", "Phone", "tel", NULL, "79161234567, +7 (916) 123-45-67 or 8 916 123 45 67; stored as 79161234567.", 1,
+	 PHONE_INPUT_MAX, NULL},
+	{"operator_code", "Operator code", "text", NULL,
+	 "3 digits; empty: digits 2 to 4 of the phone. An unknown code creates the operator.", 0, 3, "[0-9]{3}"},
+	{"tag", "Tag", "text", NULL, "Up to 64 characters; empty: no tag. An unknown name creates the tag.", 0, 64, NULL},
+	{"timezone", "Time zone", "text", NULL, "An IANA name such as Europe/Moscow; empty: the default time zone.", 0, 64, NULL},
+};
+
+/* in struct client_filter's order */
+static const struct admin_field client_filters[] = {
+	{"tag", "Tag", "text", NULL, "any", 0, 0, NULL},
+	{"operator_code", "Operator", "text", NULL, "any", 0, 0, NULL},
+	{"phone_prefix", "Search (a phone prefix)", "search", NULL, NULL, 0, 0, NULL},
+	{"timezone", "Time zone", "text", NULL, "any", 0, 0, NULL},
+};
+
+static const struct admin_col client_cols[] = {
+	{"Phone", "phone", "phone"},
+	{"Operator", "operator_code", NULL},
+	{"Tag", "tag", NULL},
+	{"Time zone", "timezone", NULL},
+	{"Created", "created_at", "id"},
+};
+
+static const char *const client_sorts[] = {"-id", "id", "phone", "-phone", NULL};
+static const char *const client_notices[] = {
+	"created", "The client was added.", "updated", "The client was saved.",
+	"deleted", "The client was deleted; its pending messages were cancelled.",
+	"bulk_deleted", "The selected clients were deleted; their pending messages were cancelled.", NULL};
+
+const struct resource res_clients = {
+	.kind = "client", .key = "id", .key_is_id = 1, .model = &client_model,
+	.api_base = "/api/v1/clients/", .api_sort = "id", .api_taken = "a client with this phone already exists",
+	.base = "/admin/clients/", .one = "client", .title = "Client", .many = "Clients", .name_field = "phone",
+	.fields = client_fields, .nfields = ARRAY_LEN(client_fields), .form_given = 1,
+	.cols = client_cols, .ncols = ARRAY_LEN(client_cols), .sorts = client_sorts,
+	.filters = client_filters, .nfilters = ARRAY_LEN(client_filters),
+	.list_json = client_list_json, .count_of = client_count,
+	.q_placeholder = "Phone prefix, e.g. 7916",
+	.not_found = "There is no such client.",
+	.notices = client_notices, .bulk_done = "bulk_deleted",
+	.list_extra = admin_clients_list_extra,
+	.delete_note_of = admin_clients_delete_note,
+};
+
+/* --- API tokens: everyone manages their own, admins everyone's; a new token is shown once
+ * (admin_tokens.c), herald keeps its hash (model_token.h); deleting revokes ---------------- */
+
+static const struct admin_field token_fields[] = {
+	{"name", "Name", "text", NULL, "What the token is for, e.g. “billing export”.", 1, 100, NULL},
+};
+
+static const struct admin_field token_filters[] = {
+	{"user_id", "User", "owner", NULL, NULL, 0, 0, NULL},
+};
+
+static const struct admin_col token_cols[] = {
+	{"Name", "name", NULL},
+	{"Starts with", "prefix", NULL},
+	{"User", "username", NULL},
+	{"Created", "created_at", NULL},
+	{"Last used", "last_used_at", NULL},
+	{"Revoked", "revoked_at", NULL},
+};
+
+static const char *const token_sorts[] = {"newest", NULL};
+static const char *const token_notices[] = {"revoked", "The token was revoked.", NULL};
+
+const struct resource res_tokens = {
+	.kind = "token", .key = "id", .key_is_id = 1, .model = &token_model,
+	.base = "/admin/tokens/", .one = "API token", .title = "API token", .many = "API tokens", .name_field = "name",
+	.fields = token_fields, .nfields = ARRAY_LEN(token_fields),
+	.filters = token_filters, .nfilters = ARRAY_LEN(token_filters),
+	.cols = token_cols, .ncols = ARRAY_LEN(token_cols), .sorts = token_sorts,
+	.not_found = "There is no such active token of yours.",
+	.notices = token_notices,
+	.delete_note = "Programs using this token will be refused from now on. This cannot be undone.",
+	.secret = "token", .created_page = admin_tokens_created, .list_extra = admin_tokens_list_extra,
+	.delete_verb = "Revoke", .deleted = "revoked",
 };

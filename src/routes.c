@@ -106,21 +106,22 @@ const struct route routes[] = {
 	{GET, "/admin/history/", admin_history_list, AUTH_SESSION, A, ADMIN_LIST_Q ",action", 0, NULL, NULL},
 
 	/* admin: API tokens */
-	{GET, "/admin/tokens/", admin_tokens_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0, NULL, NULL},
-	{GET | POST, "/admin/tokens/add", admin_tokens_add, AUTH_SESSION, V, "", 0, NULL, NULL},
-	{GET | POST, "/admin/tokens/{id}", admin_tokens_revoke, AUTH_SESSION, V, "", 0, NULL, NULL},
+	{GET, "/admin/tokens/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0, NULL, &res_tokens},
+	{GET | POST, "/admin/tokens/add", admin_res_add, AUTH_SESSION, V, "", 0, NULL, &res_tokens},
+	{GET | POST, "/admin/tokens/{id}", admin_res_delete, AUTH_SESSION, V, "", 0, NULL, &res_tokens},
+	{POST, "/admin/tokens/{id}/delete", admin_res_delete, AUTH_SESSION, V, "", 0, NULL, &res_tokens},
 
 	/* admin: clients */
-	{GET, "/admin/clients/", admin_clients_list, AUTH_SESSION, V, ADMIN_LIST_Q ",tag,operator_code,timezone", 0, NULL, NULL},
+	{GET, "/admin/clients/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q ",tag,operator_code,timezone", 0, NULL, &res_clients},
 	{GET, "/admin/clients/export.csv", admin_clients_export, AUTH_SESSION, V, ADMIN_LIST_Q ",tag,operator_code,timezone,format", 0, NULL, NULL},
-	{GET | POST, "/admin/clients/add", admin_clients_add, AUTH_SESSION, O, "", 0, NULL, NULL},
+	{GET | POST, "/admin/clients/add", admin_res_add, AUTH_SESSION, O, "", 0, NULL, &res_clients},
 	{GET | POST, "/admin/clients/import", admin_clients_import, AUTH_SESSION, O, "", ADMIN_IMPORT_BODY, NULL, NULL},
 	{GET, "/admin/clients/import/{id}", admin_import_job, AUTH_SESSION, O, "done", 0, NULL, NULL},
 	{POST, "/admin/clients/import/{id}/cancel", admin_import_cancel, AUTH_SESSION, O, "", 0, NULL, NULL},
-	{POST, "/admin/clients/bulk", admin_clients_bulk, AUTH_SESSION, O, "", 0, NULL, NULL},
-	{GET, "/admin/clients/{id}", admin_clients_edit, AUTH_SESSION, V, "", 0, NULL, NULL},
-	{POST, "/admin/clients/{id}", admin_clients_edit, AUTH_SESSION, O, "", 0, NULL, NULL},
-	{GET | POST, "/admin/clients/{id}/delete", admin_clients_delete, AUTH_SESSION, O, "", 0, NULL, NULL},
+	{POST, "/admin/clients/bulk", admin_res_bulk, AUTH_SESSION, O, "", 0, NULL, &res_clients},
+	{GET, "/admin/clients/{id}", admin_res_edit, AUTH_SESSION, V, "", 0, NULL, &res_clients},
+	{POST, "/admin/clients/{id}", admin_res_edit, AUTH_SESSION, O, "", 0, NULL, &res_clients},
+	{GET | POST, "/admin/clients/{id}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_clients},
 
 	/* admin: tags */
 	{GET, "/admin/tags/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0, NULL, &res_tags},
@@ -162,12 +163,12 @@ const struct route routes[] = {
 	{DELETE, "/api/v1/tags/{id}", api_res_delete, AUTH_TOKEN, O, "", 0, NULL, &res_tags},
 
 	/* clients */
-	{GET, "/api/v1/clients", api_clients_list, AUTH_TOKEN, V, LIST_Q ",tag,operator_code,phone_prefix,timezone", 0, NULL, NULL},
-	{POST, "/api/v1/clients", api_clients_create, AUTH_TOKEN, O, "", 0, "client.created", NULL},
+	{GET, "/api/v1/clients", api_res_list, AUTH_TOKEN, V, LIST_Q ",tag,operator_code,phone_prefix,timezone", 0, NULL, &res_clients},
+	{POST, "/api/v1/clients", api_res_create, AUTH_TOKEN, O, "", 0, NULL, &res_clients},
 	{POST, "/api/v1/clients/bulk", api_clients_bulk, AUTH_TOKEN, O, "", HTTP_BULK_LIMIT, "client.bulk", NULL},
-	{GET, "/api/v1/clients/{id}", api_clients_get, AUTH_TOKEN, V, "", 0, NULL, NULL},
-	{PUT_PATCH, "/api/v1/clients/{id}", api_clients_update, AUTH_TOKEN, O, "", 0, "client.updated", NULL},
-	{DELETE, "/api/v1/clients/{id}", api_clients_delete, AUTH_TOKEN, O, "", 0, "client.deleted", NULL},
+	{GET, "/api/v1/clients/{id}", api_res_get, AUTH_TOKEN, V, "", 0, NULL, &res_clients},
+	{PUT_PATCH, "/api/v1/clients/{id}", api_res_update, AUTH_TOKEN, O, "", 0, NULL, &res_clients},
+	{DELETE, "/api/v1/clients/{id}", api_res_delete, AUTH_TOKEN, O, "", 0, NULL, &res_clients},
 };
 
 const struct session_gate session_gate = {admin_gate, admin_gate_form};

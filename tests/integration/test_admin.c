@@ -279,3 +279,62 @@ Test(admin, history_records_who_changed_what)
 	free(t);
 	free(a);
 }
+
+/* API tokens on the admin pages: anyone creates one and sees it once; the list shows a user's
+ * own tokens (an admin's, everyone's); another user's token is not theirs to revoke; revoking
+ * is in the history, where the token never is. */
+Test(admin, tokens_are_their_users_and_shown_once)
+{
+	char *v = web_login("t_viewer", "password-viewer", NULL), *a = web_login("t_admin", "password-admin", NULL);
+	char *tv = web_csrf(v, "/admin/tokens/add"), form[300], path[64];
+	snprintf(form, sizeof(form), "csrf_token=%s&name=itest+viewer+token", tv);
+	struct web_page *pg = web_req("POST", "/admin/tokens/add", v, form, NULL);
+	cr_assert_eq(pg->status, 201, "%s", pg->body);
+	const char *t = strstr(pg->body, "value=\"hrd_");
+	cr_assert_not_null(t, "%s", pg->body);
+	char token[48];
+	snprintf(token, sizeof(token), "%.47s", t + 7);
+	web_free(pg);
+	char *id = itest_sql("SELECT max(t.id) FROM api_tokens t JOIN users u ON u.id = t.user_id"
+			     " WHERE u.username = 't_viewer' AND t.name = 'itest viewer token'");
+	char *h = itest_sql("SELECT count(*) FROM audit_log WHERE action = 'token.created' AND object = 'token %s'"
+			    " AND detail->'after'->>'name' = 'itest viewer token' AND detail::text NOT LIKE '%%%s%%'", id, token);
+	cr_expect_str_eq(h, "1", "created, in the history without the token");
+	free(h);
+	/* an empty name is refused beside the field */
+	snprintf(form, sizeof(form), "csrf_token=%s&name=", tv);
+	pg = web_req("POST", "/admin/tokens/add", v, form, NULL);
+	cr_expect_eq(pg->status, 422);
+	cr_expect_not_null(strstr(pg->body, "id=\"err-name\""), "%s", pg->body);
+	web_free(pg);
+	/* the operator neither lists nor revokes the viewer's token; the admin lists it */
+	char *o = web_login("t_operator", "password-operator", NULL), *to = web_csrf(o, "/admin/tokens/");
+	snprintf(path, sizeof(path), "/admin/tokens/%s", id);
+	pg = web_req("GET", "/admin/tokens/", o, NULL, NULL);
+	cr_expect_null(strstr(pg->body, "itest viewer token"));
+	web_free(pg);
+	pg = web_req("GET", "/admin/tokens/", a, NULL, NULL);
+	cr_expect_not_null(strstr(pg->body, "itest viewer token"));
+	web_free(pg);
+	cr_expect_eq(web_status("GET", path, o, NULL), 404);
+	snprintf(form, sizeof(form), "csrf_token=%s", to);
+	cr_expect_eq(web_status("POST", path, o, form), 404);
+	/* its user revokes it */
+	pg = web_req("GET", path, v, NULL, NULL);
+	cr_expect_eq(pg->status, 200);
+	cr_expect_not_null(strstr(pg->body, "Programs using this token will be refused"), "%s", pg->body);
+	web_free(pg);
+	snprintf(form, sizeof(form), "csrf_token=%s", tv);
+	cr_expect_eq(web_status("POST", path, v, form), 303);
+	cr_expect_eq(web_status("POST", path, v, form), 404, "revoked already");
+	h = itest_sql("SELECT count(*) FROM audit_log WHERE action = 'token.revoked' AND object = 'token %s'"
+		      " AND username = 't_viewer'", id);
+	cr_expect_str_eq(h, "1");
+	free(h);
+	free(id);
+	free(o);
+	free(to);
+	free(v);
+	free(tv);
+	free(a);
+}

@@ -573,3 +573,40 @@ Test(admin_directory, api_changes_are_in_the_history)
 	web_free(pg);
 	free(a);
 }
+
+/* The edit form of a client comes back with the message beside the phone, and what was typed,
+ * for a phone that is not one and for one another client has. */
+Test(admin_directory, client_edit_bad_or_taken_phone_is_redisplayed)
+{
+	char phone[12], other[12], path[64], body[80];
+	uniq_phone(phone);
+	uniq_phone(other);
+	for (int i = 0; i < 2; i++) {
+		snprintf(body, sizeof(body), "{\"phone\":\"%s\"}", i ? other : phone);
+		struct resp *r = api(tok_operator(), "POST", "/api/v1/clients", "%s", body);
+		cr_assert_eq(r->status, 201, "%s", r->body);
+		if (i == 0)
+			snprintf(path, sizeof(path), "/admin/clients/%lld", jint(r->json, "id"));
+		resp_free(r);
+	}
+	char *o = web_login("t_operator", "password-operator", NULL), *t = web_csrf(o, path), taken[40];
+	snprintf(taken, sizeof(taken), "phone=%s&timezone=Asia%%2FTokyo", other);
+	const struct { const char *rest; long status; const char *message, *kept; } cases[] = {
+		{"phone=12345&timezone=Asia%2FTokyo", 422, "id=\"err-phone\"><p>", "value=\"12345\""},
+		{taken, 409, "id=\"err-phone\"><p>another client has this phone", "value=\"Asia/Tokyo\""},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct web_page *pg = post_page(path, o, t, cases[i].rest);
+		cr_expect_eq(pg->status, cases[i].status, "%s", cases[i].rest);
+		cr_expect_not_null(strstr(pg->body, cases[i].message), "%s", pg->body);
+		cr_expect_not_null(strstr(pg->body, cases[i].kept), "what was typed is kept: %s", cases[i].rest);
+		web_free(pg);
+	}
+	char *v = itest_sql("SELECT phone || ' ' || timezone FROM clients WHERE phone = '%s'", phone);
+	char want[40];
+	snprintf(want, sizeof(want), "%s Europe/Moscow", phone);
+	cr_expect_str_eq(v, want, "nothing was changed");
+	free(v);
+	free(o);
+	free(t);
+}
