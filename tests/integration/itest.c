@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 
 static char *env(const char *name)
@@ -83,7 +84,8 @@ static struct resp *request(const char *token, const char *method, const char *p
 	}
 	if (header)
 		h = curl_slist_append(h, header);
-	h = curl_slist_append(h, "Expect:");
+	if (header == NULL || strncasecmp(header, "Expect:", 7) != 0)
+		h = curl_slist_append(h, "Expect:");   /* the body at once, unless the caller asks to wait */
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, itest_sink_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);

@@ -443,7 +443,10 @@ Test(clients, bulk_limits_and_shape)
 	memset(body, ' ', big);
 	body[0] = '[';
 	body[big - 1] = ']';
-	r = api_raw(tok_operator(), "POST", "/api/v1/clients/bulk", "application/json", body, big);
+	/* as curl and browsers send a large body: herald refuses it before it is sent (without
+	 * Expect, the answer can be lost to the reset of a connection closed while the body comes) */
+	body[big - 1] = '\0';
+	r = api_hdr(tok_operator(), "POST", "/api/v1/clients/bulk", "Expect: 100-continue", "%s]", body);
 	cr_assert_eq(r->status, 413, "%.300s", r->body);
 	resp_free(r);
 	free(body);
