@@ -114,7 +114,7 @@ json_t *admin_history(struct db *db, const char *object);
  * as it is, NULL as "—". New reference. */
 json_t *admin_time(const char *t);
 
-/* Appends s percent-encoded for a URL query or path segment. */
-void admin_urlencode(struct buf *b, const char *s);
+/* The former name of buf_urlencode; admin_clients.c still calls it so. */
+#define admin_urlencode buf_urlencode
 
 #endif

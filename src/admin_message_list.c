@@ -83,7 +83,7 @@ static char *page_url(struct http_req *req, const char *name, const char *id)
 		const char *v = given(req, *k);
 		if (v) {
 			buf_printf(&b, "&%s=", *k);
-			admin_urlencode(&b, v);
+			buf_urlencode(&b, v);
 		}
 	}
 	if (name)

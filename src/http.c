@@ -1,7 +1,6 @@
 /* http.c — libmicrohttpd glue: request lifecycle, routing, authentication, responses,
  * security headers and the access log. */
 #include "http.h"
-#include "audit.h"
 #include "config.h"
 #include "log.h"
 #include "metrics.h"
@@ -255,7 +254,7 @@ static void dispatch(struct http_req *req)
 		 (req->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE)) && req->status < 300)
 		/* a resource's writes record themselves (resource.c); a viewer's POST is a question
 		 * (POST /mailings/recipients), not a write */
-		audit_api(req);
+		api_audit(req);
 }
 
 static void add_security_headers(struct MHD_Response *resp)

@@ -11,10 +11,10 @@ static enum MHD_Result append_query(void *cls, enum MHD_ValueKind kind, const ch
 {
 	struct buf *b = cls;
 	buf_putc(b, strchr(b->data, '?') ? '&' : '?');
-	admin_urlencode(b, key);
+	buf_urlencode(b, key);
 	if (value) {
 		buf_putc(b, '=');
-		admin_urlencode(b, value);
+		buf_urlencode(b, value);
 	}
 	return MHD_YES;
 }
@@ -37,7 +37,7 @@ int route_redirect_slash(struct http_req *req)
 		size_t n = strcspn(seg, "/");
 		char *part = xstrndup(seg, n);
 		buf_putc(&loc, '/');
-		admin_urlencode(&loc, part);
+		buf_urlencode(&loc, part);
 		free(part);
 		seg += n + 1;
 	}
