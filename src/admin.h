@@ -105,6 +105,16 @@ void admin_res_bulk(struct http_req *req);
 /* The object of r whose key is the path's first parameter (in the request's pool, key in *k)
  * and the database, or NULL after a page (404 with r->not_found). */
 json_t *admin_res_load(struct http_req *req, const struct resource *r, struct res_key *k, struct db **db);
+/* An object's own page: its key, the database, the object (in the request's pool) and its
+ * paths, base + key (self) and + "/delete" (del). */
+struct admin_obj {
+	struct res_key k;
+	struct db *db;
+	json_t *obj;
+	const char *self, *del;
+};
+/* admin_res_load into o with the paths: 0, or -1 after a page. */
+int admin_res_open(struct http_req *req, const struct resource *r, struct admin_obj *o);
 
 /* The last changes of object ("operator 916") as {"rows": [...]} for the "history" section of
  * templates/admin/form.html, or NULL when there are none (admin_history.c). */

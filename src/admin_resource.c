@@ -90,19 +90,16 @@ json_t *admin_res_load(struct http_req *req, const struct resource *r, struct re
 	return obj;
 }
 
-/* admin_res_load for an object's own pages, with their paths: base + key, and + "/delete". */
-static json_t *load_paths(struct http_req *req, const struct resource *r, struct res_key *k, struct db **db,
-			  const char **self, const char **del)
+int admin_res_open(struct http_req *req, const struct resource *r, struct admin_obj *o)
 {
-	json_t *obj = admin_res_load(req, r, k, db);
-	if (obj) {
-		char *s = admin_path(r->base, k->text, ""), *d = admin_path(r->base, k->text, "/delete");
-		pool_defer(&req->pool, free, s);
-		pool_defer(&req->pool, free, d);
-		*self = s;
-		*del = d;
-	}
-	return obj;
+	if ((o->obj = admin_res_load(req, r, &o->k, &o->db)) == NULL)
+		return -1;
+	char *s = admin_path(r->base, o->k.text, ""), *d = admin_path(r->base, o->k.text, "/delete");
+	pool_defer(&req->pool, free, s);
+	pool_defer(&req->pool, free, d);
+	o->self = s;
+	o->del = d;
+	return 0;
 }
 
 /* What an object's pages call it: its name field, else its key. */
@@ -115,34 +112,31 @@ static const char *name_of(const struct resource *r, json_t *obj, const struct r
 void admin_res_edit(struct http_req *req)
 {
 	const struct resource *r = req->route->res;
-	struct res_key k;
-	struct db *db;
-	const char *self, *del;
-	json_t *obj = load_paths(req, r, &k, &db, &self, &del);
-	if (obj == NULL)
+	struct admin_obj o;
+	if (admin_res_open(req, r, &o) < 0)
 		return;
 	/* the key is not edited: when it is a form field, it is the first */
 	size_t skip = strcmp(r->fields[0].name, r->key) == 0, n = r->edit_fields ? r->nedit_fields : r->nfields - skip;
 	const struct admin_field *f = r->edit_fields ? r->edit_fields : r->fields + skip;
 	json_t *page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:[]}}", "heading",
-				 pool_printf(&req->pool, "%s %s", r->title, name_of(r, obj, &k)), "action", self,
+				 pool_printf(&req->pool, "%s %s", r->title, name_of(r, o.obj, &o.k)), "action", o.self,
 				 "submit", "Save", "cancel_href", r->base, "back_href", r->base, "back_label", r->many,
 				 "links", "items");
 	json_t *links = json_object_get(json_object_get(page, "links"), "items");
 	if (r->edit_extra)
-		r->edit_extra(req, obj, page);
+		r->edit_extra(req, o.obj, page);
 	if (req->user.role >= ROLE_OPERATOR && r->model->remove)
-		json_array_append_new(links, json_pack("{s:s, s:s, s:b}", "href", del, "label", "Delete…", "danger", 1));
+		json_array_append_new(links, json_pack("{s:s, s:s, s:b}", "href", o.del, "label", "Delete…", "danger", 1));
 	if (json_array_size(links) == 0)
 		json_object_del(page, "links");
-	json_t *h = req->user.role >= ROLE_ADMIN ? admin_history(db, res_object(req, r, k.text)) : NULL;
+	json_t *h = req->user.role >= ROLE_ADMIN ? admin_history(o.db, res_object(req, r, o.k.text)) : NULL;
 	if (h)
 		json_object_set_new(page, "history", h);
 	struct model_err e = MODEL_ERR_INIT;
 	json_t *form = admin_form(req);
 	if (req->method != HTTP_POST)
-		admin_form_page(req, 200, page, f, n, obj, NULL, req->user.role < ROLE_OPERATOR);
-	else if (res_update(req, db, r, &k, form, 0, &e, NULL) != MODEL_OK)
+		admin_form_page(req, 200, page, f, n, o.obj, NULL, req->user.role < ROLE_OPERATOR);
+	else if (res_update(req, o.db, r, &o.k, form, 0, &e, NULL) != MODEL_OK)
 		write_failed(req, r, &e, page, f, n, form);
 	else {
 		json_decref(page);
@@ -153,26 +147,23 @@ void admin_res_edit(struct http_req *req)
 void admin_res_delete(struct http_req *req)
 {
 	const struct resource *r = req->route->res;
-	struct res_key k;
-	struct db *db;
-	const char *self, *del;
-	json_t *obj = load_paths(req, r, &k, &db, &self, &del);
-	if (obj == NULL)
+	struct admin_obj o;
+	if (admin_res_open(req, r, &o) < 0)
 		return;
-	const char *name = name_of(r, obj, &k);
+	const char *name = name_of(r, o.obj, &o.k);
 	if (req->method == HTTP_POST) {
-		enum model_rc rc = res_delete(req, db, r, &k);
+		enum model_rc rc = res_delete(req, o.db, r, &o.k);
 		if (rc == MODEL_OK)
 			admin_redirect(req, pool_printf(&req->pool, "%s?done=deleted", r->base));
 		else
 			http_fail(req, rc, rc == MODEL_NOT_FOUND ? r->not_found : rc == MODEL_IN_USE ? r->in_use : NULL, NULL);
-	} else if (r->delete_refused == NULL || !r->delete_refused(req, obj)) {
+	} else if (r->delete_refused == NULL || !r->delete_refused(req, o.obj)) {
 		admin_page(req, 200, "admin/confirm",
 			   json_pack("{s:s, s:s, s:s, s:s, s:s}", "heading",
 				     pool_printf(&req->pool, "Delete %s %s", r->one, name), "message",
 				     pool_printf(&req->pool, "Delete the %s %s?%s%s", r->one, name, r->delete_note ? " " : "",
-						 r->delete_note ? r->delete_note : ""), "action", del, "submit",
-				     pool_printf(&req->pool, "Delete %s", r->one), "cancel_href", self));
+						 r->delete_note ? r->delete_note : ""), "action", o.del, "submit",
+				     pool_printf(&req->pool, "Delete %s", r->one), "cancel_href", o.self));
 	}
 }
 

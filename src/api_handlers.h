@@ -30,8 +30,8 @@ void api_mailings_update(struct http_req *req);
 void api_mailings_delete(struct http_req *req);
 void api_mailings_cancel(struct http_req *req);
 void api_mailings_retry_failed(struct http_req *req);
-/* ?status= of mailing lists (also api_stats.c): 0 (*out NULL when absent), -1 after a 400. */
-int api_mailing_status_query(struct http_req *req, const char **out);
+/* A page of mailing rows (also api_stats.c): rows answers ?limit, ?cursor and ?status. */
+void api_mailing_pages(struct http_req *req, PGresult *(*rows)(struct db *, const struct page *, const char *));
 
 /* api_recipients.c */
 void api_mailings_recipients(struct http_req *req);

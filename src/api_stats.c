@@ -14,14 +14,7 @@ void api_stats(struct http_req *req)
 
 void api_stats_mailings(struct http_req *req)
 {
-	struct page pg;
-	struct db *db;
-	const char *status;
-	if (api_page(req, &pg, 1) < 0 || api_mailing_status_query(req, &status) < 0 ||
-	    (db = api_db(req)) == NULL)
-		return;
-	PGresult *r = stats_mailings(db, &pg, status), *c = r && pg.count ? mailing_count(db, status) : NULL;
-	api_answer_list(req, db, &pg, r, c);
+	api_mailing_pages(req, stats_mailings);
 }
 
 void api_mailings_stats(struct http_req *req)

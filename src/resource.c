@@ -117,9 +117,8 @@ static const char *key_of(struct http_req *req, const struct resource *r, json_t
 	return json_is_string(v) ? json_string_value(v) : "";
 }
 
-/* Records verb on the object with key, the fields that changed from before to after. */
-static void record(struct http_req *req, struct db *db, const struct resource *r, const char *verb,
-		   const char *key, json_t *before, json_t *after)
+void res_record(struct http_req *req, struct db *db, const struct resource *r, const char *verb,
+		const char *key, json_t *before, json_t *after)
 {
 	json_t *detail = before || after ? pool_json(&req->pool, audit_changes(before, after)) : NULL;
 	audit(db, req, pool_printf(&req->pool, "%s.%s", r->kind, verb), res_object(req, r, key), detail);
@@ -141,7 +140,7 @@ enum model_rc res_create(struct http_req *req, struct db *db, const struct resou
 	enum model_rc rc = r->model->insert(db, in, e, &obj);
 	pool_json(&req->pool, obj);
 	if (rc == MODEL_OK)
-		record(req, db, r, "created", key_of(req, r, obj), NULL, obj);
+		res_record(req, db, r, "created", key_of(req, r, obj), NULL, obj);
 	if (out)
 		*out = obj;
 	return rc;
@@ -156,7 +155,7 @@ enum model_rc res_update(struct http_req *req, struct db *db, const struct resou
 		rc = r->model->update(db, k, in, partial, e, &obj);
 	pool_json(&req->pool, obj);
 	if (rc == MODEL_OK) {
-		record(req, db, r, "updated", k->text, before, obj);
+		res_record(req, db, r, "updated", k->text, before, obj);
 		if (r->updated)
 			r->updated(req, db, obj);
 	} else
@@ -173,7 +172,7 @@ enum model_rc res_delete(struct http_req *req, struct db *db, const struct resou
 	if (rc == MODEL_OK)
 		rc = r->model->remove(db, k);
 	if (rc == MODEL_OK)
-		record(req, db, r, "deleted", k->text, before, NULL);
+		res_record(req, db, r, "deleted", k->text, before, NULL);
 	return rc;
 }
 
@@ -185,7 +184,7 @@ enum model_rc res_delete_many(struct http_req *req, struct db *db, const struct 
 	json_t *k;
 	if (rc == MODEL_OK)
 		json_array_foreach(keys, i, k)
-			record(req, db, r, "deleted", json_string_value(k), NULL, NULL);
+			res_record(req, db, r, "deleted", json_string_value(k), NULL, NULL);
 	return rc;
 }
 

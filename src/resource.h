@@ -147,6 +147,9 @@ int res_key_fits(const char *after, const char *types);
 
 /* The descriptors (resources.c). */
 extern const struct resource res_operators, res_tags, res_smpp_accounts, res_users, res_stoplist;
+/* Mailings: the admin's pages of its own (admin_mailings.c) with the descriptor's fields,
+ * columns, messages and writes; the API's handlers are api_mailings.c. */
+extern const struct resource res_mailings;
 
 /* The object's text for the change history: "operator 916". In the request's pool. */
 const char *res_object(struct http_req *req, const struct resource *r, const char *key);
@@ -160,6 +163,11 @@ enum model_rc res_create(struct http_req *req, struct db *db, const struct resou
 enum model_rc res_update(struct http_req *req, struct db *db, const struct resource *r,
 			 const struct res_key *k, json_t *in, int partial, struct model_err *e, json_t **out);
 enum model_rc res_delete(struct http_req *req, struct db *db, const struct resource *r, const struct res_key *k);
+/* Records a write of the object of key that the model made by other means (a mailing created
+ * by its user, cancelled): "<kind>.<verb>" with the fields before and after (either may be
+ * NULL), as the writes above do. */
+void res_record(struct http_req *req, struct db *db, const struct resource *r, const char *verb,
+		const char *key, json_t *before, json_t *after);
 enum model_rc res_delete_many(struct http_req *req, struct db *db, const struct resource *r, json_t *keys);
 /* The object of k, in the request's pool. */
 enum model_rc res_get(struct http_req *req, struct db *db, const struct resource *r, const struct res_key *k,
