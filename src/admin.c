@@ -281,7 +281,7 @@ json_t *admin_time(const char *t)
 	return json_string(t);
 }
 
-static json_t *cell_text(json_t *v)
+json_t *admin_cell(json_t *v)
 {
 	if (json_is_true(v))
 		return json_string("yes");
@@ -292,11 +292,6 @@ static json_t *cell_text(json_t *v)
 	if (json_is_string(v))
 		return admin_time(json_string_value(v));
 	return value_text(v);
-}
-
-json_t *admin_cell(json_t *v)
-{
-	return cell_text(v);
 }
 
 json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec, json_t *objs,

@@ -20,6 +20,7 @@ static const struct admin_col cols[] = {
 	{"Object", "object", NULL},
 	{"Details", "detail", NULL},
 };
+#define DETAIL_COL 4
 
 /* The actions the filter offers, "" (any) first: those the route table names and the writes of
  * its resources (resource.c). NULL-terminated, in out (ROUTES_MAX * 3 + 2 rows); the names
@@ -69,20 +70,14 @@ void admin_history_list(struct http_req *req)
 		http_db_fail(req, db);
 		return;
 	}
-	int n = PQntuples(r), shown = n > ADMIN_PAGE ? ADMIN_PAGE : n;
-	json_t *objs = json_array();
-	for (int i = 0; i < shown; i++) {
-		json_t *row = json_loads(PQgetvalue(r, i, 0), 0, NULL);
-		if (row == NULL)
-			continue;
-		json_object_set_new(row, "detail", detail_text(json_string_value(json_object_get(row, "detail"))));
-		json_array_append_new(objs, row);
-	}
+	json_t *list = admin_list(req, &spec, r, ADMIN_PAGE, sort, q), *row;
+	size_t i;
+	json_array_foreach(json_object_get(list, "rows"), i, row)
+		json_object_set_new(json_array_get(json_object_get(row, "cells"), DETAIL_COL), "text",
+				    detail_text(json_string_value(json_object_get(json_object_get(row, "object"), "detail"))));
 	admin_page(req, 200, "admin/list",
-		   json_pack("{s:s, s:o, s:[o]}", "heading", "History", "list",
-			     admin_list_objs(req, &spec, objs, n > shown ? PQgetvalue(r, shown - 1, 1) : NULL, sort, q),
-			     "filters", admin_filter(req, "action", "Action", actions(req, known))));
-	PQclear(r);
+		   json_pack("{s:s, s:o, s:[o]}", "heading", "History", "list", list, "filters",
+			     admin_filter(req, "action", "Action", actions(req, known))));
 }
 
 /* Appends v as a person reads it. */

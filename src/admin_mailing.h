@@ -12,5 +12,9 @@ long long admin_mailing_count(json_t *stats, const char *name);
 const char *admin_mailing_status(json_t *obj);
 /* A JSON array of strings as "a, b" (new reference). */
 json_t *admin_mailing_join(json_t *a);
+/* Adds what lists show of mailing obj: "excerpt" (the text's first 30 characters), its
+ * message counts "total", "sent" and "failed", and "max" (the total, at least 1: a progress
+ * bar's end). */
+void admin_mailing_row(json_t *obj);
 
 #endif

@@ -8,7 +8,6 @@
 #include "form.h"
 #include "list.h"
 #include "model_mailing.h"
-#include "rfc3339.h"
 #include "util.h"
 
 #include <stdint.h>
@@ -56,6 +55,21 @@ json_t *admin_mailing_join(json_t *a)
 	json_t *out = json_string(b.data);
 	buf_free(&b);
 	return out;
+}
+
+void admin_mailing_row(json_t *obj)
+{
+	static const char *const counts[] = {"total", "sent", "failed"};
+	const char *text = json_string_value(json_object_get(obj, "text"));
+	size_t chars = 0, cut = 0;
+	for (size_t i = 0; text && text[i]; i++)
+		if (((unsigned char)text[i] & 0xC0) != 0x80 && chars++ == 29)
+			cut = i;
+	json_object_set_new(obj, "excerpt", chars > 30 ? json_sprintf("%.*s…", (int)cut, text) : json_string(text ? text : ""));
+	for (size_t i = 0; i < ARRAY_LEN(counts); i++)
+		json_object_set_new(obj, counts[i], json_integer(admin_mailing_count(json_object_get(obj, "stats"), counts[i])));
+	json_int_t total = json_integer_value(json_object_get(obj, "total"));
+	json_object_set_new(obj, "max", json_integer(total > 0 ? total : 1));
 }
 
 /* --- form <-> API object ----------------------------------------------------------------- */
@@ -170,9 +184,8 @@ static json_t *date_filter(struct http_req *req, const char *name, const char *l
 static int date_param(struct http_req *req, const char *name, const char **out)
 {
 	const char *v = http_query(req, name);
-	char t[32];
 	*out = v && *v ? v : NULL;
-	if (*out && (strlen(v) != 10 || (snprintf(t, sizeof(t), "%sT00:00:00Z", v), rfc3339_valid(t)) != 0)) {
+	if (*out && rfc3339_date_valid(v) < 0) {
 		admin_error(req, 400, "Dates are written YYYY-MM-DD.");
 		return -1;
 	}
@@ -185,32 +198,37 @@ static void list_page(struct http_req *req, json_t *outcomes)
 {
 	static const char *const keep[] = {"status", "from", "to", NULL};
 	const struct admin_list_spec spec = {BASE, R->cols, R->ncols, "id", 1, keep};
-	const char *sort, *q, *from, *to, *after, *status = http_query(req, "status");
+	struct mailing_query mq = {{NULL, NULL, NULL, ADMIN_PAGE}, http_query(req, "status"), NULL, NULL};
+	struct res_page rows = {NULL, NULL};
 	struct db *db;
-	if (status && *status == '\0')
-		status = NULL;
-	if (status && mailing_status_valid(status) < 0) {
+	size_t i;
+	json_t *obj, *row;
+	if (mq.status && *mq.status == '\0')
+		mq.status = NULL;
+	if (mq.status && mailing_status_valid(mq.status) < 0) {
 		admin_error(req, 400, "There is no such mailing status.");
 		return;
 	}
-	if (date_param(req, "from", &from) < 0 || date_param(req, "to", &to) < 0 ||
-	    admin_list_params(req, R->sorts, &sort, &after, &q) < 0 || (db = admin_db(req)) == NULL)
+	if (date_param(req, "from", &mq.from) < 0 || date_param(req, "to", &mq.to) < 0 ||
+	    admin_list_params(req, R->sorts, &mq.page.sort, &mq.page.after, &mq.page.q) < 0 || (db = admin_db(req)) == NULL)
 		return;
-	PGresult *r = mailing_search(db, sort, after, status, from, to, q, ADMIN_PAGE + 1);
-	if (r == NULL) {
-		http_db_fail(req, db);
+	enum model_rc rc = mailing_list(db, &mq, &rows);
+	pool_defer(&req->pool, free, rows.next);
+	if (rc != MODEL_OK) {
+		http_fail(req, rc, rc == MODEL_INVALID ? "That page link is broken; start from the first page." : NULL, NULL);
 		return;
 	}
-	json_t *list = admin_list(req, &spec, r, ADMIN_PAGE, sort, q), *row;
-	size_t i;
+	json_array_foreach(rows.objs, i, obj)
+		admin_mailing_row(obj);
+	json_t *list = admin_list_objs(req, &spec, rows.objs, rows.next, mq.page.sort, mq.page.q);
 	json_array_foreach(json_object_get(list, "rows"), i, row) {
-		json_t *obj = json_object_get(row, "object");
-		json_int_t total = json_integer_value(json_object_get(obj, "total"));
-		json_int_t sent = json_integer_value(json_object_get(obj, "sent"));
+		obj = json_object_get(row, "object");
 		json_t *cells = json_object_get(row, "cells"), *cell = json_array_get(cells, PROGRESS_COL);
 		json_object_set(json_array_get(cells, STATUS_COL), "badge", json_object_get(obj, "status"));
-		json_object_set_new(cell, "text", json_sprintf("%lld / %lld", (long long)sent, (long long)total));
-		json_object_set_new(cell, "bar", json_pack("{s:I, s:I}", "value", sent, "max", total > 0 ? total : 1));
+		json_object_set_new(cell, "text", json_sprintf("%lld / %lld", (long long)json_integer_value(json_object_get(obj, "sent")),
+							      (long long)json_integer_value(json_object_get(obj, "total"))));
+		json_object_set_new(cell, "bar", json_pack("{s:O, s:O}", "value", json_object_get(obj, "sent"), "max",
+							   json_object_get(obj, "max")));
 	}
 	json_t *bulk = json_array();
 	for (size_t j = 0; j < ARRAY_LEN(acts); j++)

@@ -18,31 +18,37 @@ static void answer(struct http_req *req, struct db *db, enum model_rc rc, int st
 		http_fail(req, rc, why, NULL);
 }
 
-void api_mailing_pages(struct http_req *req, PGresult *(*rows)(struct db *, const struct page *, const char *))
+int api_mailing_status_query(struct http_req *req, const char **out)
 {
-	struct page pg;
-	struct db *db;
-	const char *status = http_query(req, "status");
-	if (api_page(req, &pg, 1) < 0)
-		return;
-	if (status && mailing_status_valid(status) < 0)
+	*out = http_query(req, "status");
+	if (*out && mailing_status_valid(*out) < 0) {
 		http_problem(req, 400, "status must be scheduled, running, finished or cancelled", NULL);
-	else if ((db = api_db(req)) != NULL) {
-		PGresult *r = rows(db, &pg, status), *c = r && pg.count ? mailing_count(db, status) : NULL;
-		api_answer_list(req, db, &pg, r, c);
+		return -1;
 	}
+	return 0;
 }
 
 void api_mailings_list(struct http_req *req)
 {
-	api_mailing_pages(req, mailing_list);
+	struct mailing_query q = {{"id", NULL, NULL, 0}, NULL, NULL, NULL};
+	struct res_page page = {NULL, NULL};
+	struct db *db;
+	int count;
+	int64_t total = 0;
+	if (api_list_query(req, &q.page, &count) < 0 || api_mailing_status_query(req, &q.status) < 0 ||
+	    (db = api_db(req)) == NULL)
+		return;
+	enum model_rc rc = mailing_list(db, &q, &page);
+	if (rc == MODEL_OK && count)
+		rc = res_count(db, mailing_count(db, q.status), &total);
+	api_list_answer(req, rc, &page, count ? &total : NULL);
 }
 
 void api_mailings_get(struct http_req *req)
 {
 	int64_t id;
-	struct db *db;
-	if (api_path_id(req, 0, &id) < 0 || (db = api_db(req)) == NULL)
+	struct db *db = api_path_db(req, &id);
+	if (db == NULL)
 		return;
 	json_t *obj;
 	enum model_rc rc = mailing_get(db, id, &obj);
@@ -96,8 +102,8 @@ void api_mailings_update(struct http_req *req)
 static void act(struct http_req *req, enum model_rc (*fn)(struct db *, int64_t, json_t **, const char **))
 {
 	int64_t id;
-	struct db *db;
-	if (api_path_id(req, 0, &id) < 0 || (db = api_db(req)) == NULL)
+	struct db *db = api_path_db(req, &id);
+	if (db == NULL)
 		return;
 	json_t *obj = NULL;
 	const char *why = NULL;
@@ -111,8 +117,8 @@ void api_mailings_retry_failed(struct http_req *req) { act(req, mailing_retry_fa
 void api_mailings_delete(struct http_req *req)
 {
 	int64_t id;
-	struct db *db;
-	if (api_path_id(req, 0, &id) < 0 || (db = api_db(req)) == NULL)
+	struct db *db = api_path_db(req, &id);
+	if (db == NULL)
 		return;
 	enum model_rc rc = mailing_delete(db, id);
 	if (rc == MODEL_OK)

@@ -76,12 +76,7 @@ void api_mailings_messages(struct http_req *req)
 
 void api_messages_get(struct http_req *req)
 {
-	int64_t id;
-	struct db *db;
-	if (api_path_id(req, 0, &id) < 0 || (db = api_db(req)) == NULL)
-		return;
-	PGresult *r = message_get(db, id);
-	api_answer(req, db, 200, r, NULL);
+	api_answer_id(req, message_get);
 }
 
 /* A direct send: the validated input, and whether it is a batch. */

@@ -14,15 +14,17 @@ void api_stats(struct http_req *req)
 
 void api_stats_mailings(struct http_req *req)
 {
-	api_mailing_pages(req, stats_mailings);
+	struct page pg;
+	struct db *db;
+	const char *status;
+	if (api_page(req, &pg, 1) < 0 || api_mailing_status_query(req, &status) < 0 ||
+	    (db = api_db(req)) == NULL)
+		return;
+	PGresult *r = stats_mailings(db, &pg, status), *c = r && pg.count ? mailing_count(db, status) : NULL;
+	api_answer_list(req, db, &pg, r, c);
 }
 
 void api_mailings_stats(struct http_req *req)
 {
-	int64_t id;
-	struct db *db;
-	if (api_path_id(req, 0, &id) < 0 || (db = api_db(req)) == NULL)
-		return;
-	PGresult *r = stats_mailing(db, id);
-	api_answer(req, db, 200, r, NULL);
+	api_answer_id(req, stats_mailing);
 }

@@ -11,15 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Row: the mailing's JSON (column 0) and id (column 1), for a row aliased m. */
-#define MAILING_JSON \
+/* The mailing's JSON text (the API's object), for a row aliased m. */
+#define MAILING_OBJ \
 	"json_build_object('id', m.id, 'start_at', api_ts(m.start_at), 'end_at', api_ts(m.end_at)," \
 	" 'text', m.text, 'filter', json_build_object('operator_codes', m.filter_operator_codes," \
 	" 'tags', m.filter_tags), 'send_window', CASE WHEN m.window_start IS NULL THEN NULL" \
 	" ELSE json_build_object('start', to_char(m.window_start, 'HH24:MI'), 'end'," \
 	" to_char(m.window_end, 'HH24:MI')) END, 'status', m.status," \
 	" 'stats', mailing_stats_json(m.id), 'created_at', api_ts(m.created_at)," \
-	" 'updated_at', api_ts(m.updated_at))::text, m.id"
+	" 'updated_at', api_ts(m.updated_at))::text"
 
 #define NOTIFY "pg_notify('herald_mailings', m.id::text)"
 #define LIST_ITEM_ERRORS 20   /* per list field, so one bad list cannot flood the answer */
@@ -162,11 +162,8 @@ void mailing_in_free(struct mailing_in *in)
 
 enum model_rc mailing_get(struct db *db, int64_t id, json_t **out)
 {
-	static const char q[] = "SELECT " MAILING_JSON " FROM mailings m WHERE m.id = $1";
-	char ids[24];
-	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	const char *p[] = {ids};
-	return res_row(db, db_exec(db, q, 1, p), out);
+	static const char q[] = "SELECT " MAILING_OBJ " FROM mailings m WHERE m.id = $1";
+	return res_row(db, db_exec_id(db, q, id), out);
 }
 
 enum model_rc mailing_insert(struct db *db, const struct mailing_in *in, int64_t created_by, json_t **out)
@@ -174,7 +171,7 @@ enum model_rc mailing_insert(struct db *db, const struct mailing_in *in, int64_t
 	static const char q[] =
 		"INSERT INTO mailings AS m (start_at, end_at, text, filter_operator_codes, filter_tags,"
 		" window_start, window_end, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-		" RETURNING " MAILING_JSON ", " NOTIFY;
+		" RETURNING " MAILING_OBJ ", " NOTIFY;
 	char by[24];
 	snprintf(by, sizeof(by), "%lld", (long long)created_by);
 	const char *p[] = {in->start_at, in->end_at, in->text, in->operator_codes, in->tags,
@@ -184,16 +181,6 @@ enum model_rc mailing_insert(struct db *db, const struct mailing_in *in, int64_t
 		log_info("mailing.created", LI("mailing_id", json_integer_value(json_object_get(*out, "id"))),
 			 LI("user_id", created_by));
 	return rc;
-}
-
-PGresult *mailing_list(struct db *db, const struct page *pg, const char *status)
-{
-	static const char q[] = "SELECT " MAILING_JSON " FROM mailings m WHERE m.id > $1::bigint"
-				" AND ($3::text IS NULL OR m.status = $3) ORDER BY m.id LIMIT $2";
-	char lim[16];
-	snprintf(lim, sizeof(lim), "%d", pg->limit + 1);
-	const char *p[] = {pg->after, lim, status};
-	return db_exec(db, q, 3, p);
 }
 
 PGresult *mailing_count(struct db *db, const char *status)
@@ -243,7 +230,7 @@ enum model_rc mailing_update(struct db *db, int64_t id, const struct mailing_in 
 		" filter_tags = coalesce($6::text[], filter_tags),"
 		" window_start = CASE WHEN $7::boolean THEN $8::time ELSE window_start END,"
 		" window_end = CASE WHEN $7::boolean THEN $9::time ELSE window_end END, updated_at = now()"
-		" WHERE m.id = $1 RETURNING " MAILING_JSON ", " NOTIFY;
+		" WHERE m.id = $1 RETURNING " MAILING_OBJ ", " NOTIFY;
 	static const char q_expiry[] =
 		"UPDATE messages SET expires_at = $2 WHERE mailing_id = $1"
 		" AND status IN (" MSG_SQL(MSG_PENDING) ", " MSG_SQL(MSG_SENDING) ")";
@@ -303,7 +290,7 @@ static enum model_rc change(struct db *db, int64_t id, const struct mailing_chan
 	char ids[24];
 	snprintf(ids, sizeof(ids), "%lld", (long long)id);
 	const char *p[] = {ids, NULL};
-	PGresult *lock, *r;
+	PGresult *lock;
 	if (db_begin(db) < 0)
 		return MODEL_ERROR;
 	if ((lock = db_exec(db, q_lock, 1, p)) == NULL || PQntuples(lock) == 0)
@@ -311,10 +298,9 @@ static enum model_rc change(struct db *db, int64_t id, const struct mailing_chan
 	if (c->refuse && (*why = c->refuse(lock)) != NULL)
 		return abandon(db, lock, MODEL_CONFLICT);
 	PQclear(lock);
-	if ((r = db_exec(db, c->q_messages, 1, p)) == NULL)
+	long n = db_rows(db, c->q_messages, 1, p);
+	if (n < 0)
 		return abandon(db, NULL, MODEL_ERROR);
-	long n = atol(PQcmdTuples(r));
-	PQclear(r);
 	p[1] = n > 0 ? "true" : "false";
 	enum model_rc rc = finish(db, db_exec(db, c->q_mailing, c->mailing_params, p), out);
 	if (rc == MODEL_OK)
@@ -335,7 +321,7 @@ enum model_rc mailing_cancel(struct db *db, int64_t id, json_t **out, const char
 		"UPDATE messages SET status = " MSG_SQL(MSG_CANCELLED) " WHERE mailing_id = $1 AND status = "
 		MSG_SQL(MSG_PENDING),
 		"UPDATE mailings m SET status = 'cancelled', finished_at = now(), updated_at = now()"
-		" WHERE m.id = $1 RETURNING " MAILING_JSON ", " NOTIFY,
+		" WHERE m.id = $1 RETURNING " MAILING_OBJ ", " NOTIFY,
 		1, cancel_refused, "mailing.cancelled", "messages_cancelled"};
 	return change(db, id, &c, out, why);
 }
@@ -357,7 +343,7 @@ enum model_rc mailing_retry_failed(struct db *db, int64_t id, json_t **out, cons
 		"UPDATE mailings m SET updated_at = now(),"
 		" status = CASE WHEN status = 'finished' AND $2::boolean THEN 'running' ELSE status END,"
 		" finished_at = CASE WHEN status = 'finished' AND $2::boolean THEN NULL ELSE finished_at END"
-		" WHERE m.id = $1 RETURNING " MAILING_JSON ", " NOTIFY,
+		" WHERE m.id = $1 RETURNING " MAILING_OBJ ", " NOTIFY,
 		2, retry_refused, "mailing.retry_failed", "messages_retried"};
 	return change(db, id, &c, out, why);
 }
@@ -376,42 +362,33 @@ enum model_rc mailing_delete(struct db *db, int64_t id)
 	return change(db, id, &c, NULL, &why);
 }
 
-/* Row for the admin lists, for a mailings row aliased m: counts from the counters. */
-#define MAILING_ROW \
-	"(json_build_object('id', m.id, 'status', m.status, 'start_at', api_ts(m.start_at)," \
-	" 'end_at', api_ts(m.end_at), 'excerpt', CASE WHEN char_length(m.text) > 30" \
-	" THEN left(m.text, 29) || '…' ELSE m.text END)::jsonb" \
-	" || (SELECT jsonb_build_object('total', coalesce(sum(n), 0)," \
-	"  'sent', coalesce(sum(n) FILTER (WHERE status = " MSG_SQL(MSG_SENT) "), 0)," \
-	"  'failed', coalesce(sum(n) FILTER (WHERE status = " MSG_SQL(MSG_FAILED) "), 0))" \
-	"  FROM message_counts c WHERE c.mailing_id = m.id))::text"
+#define MAILING_LIST(keycmp, key, order) \
+	"SELECT " MAILING_OBJ ", json_build_array(" key ")::text FROM mailings m" \
+	" WHERE ($1::json IS NULL OR " keycmp ") AND ($2::text IS NULL OR strpos(lower(m.text), lower($2)) > 0)" \
+	" AND ($4::text IS NULL OR m.status = $4)" \
+	" AND ($5::date IS NULL OR m.start_at >= ($5::date)::timestamp AT TIME ZONE 'UTC')" \
+	" AND ($6::date IS NULL OR m.start_at < ($6::date + 1)::timestamp AT TIME ZONE 'UTC')" \
+	" ORDER BY " order " LIMIT $3"
 
-#define MAILING_SEARCH(keycmp, key) \
-	"SELECT " MAILING_ROW ", json_build_array(" key ")::text FROM mailings m" \
-	" WHERE ($1::json IS NULL OR " keycmp ") AND ($2::text IS NULL OR m.status = $2)" \
-	" AND ($3::date IS NULL OR m.start_at >= ($3::date)::timestamp AT TIME ZONE 'UTC')" \
-	" AND ($4::date IS NULL OR m.start_at < ($4::date + 1)::timestamp AT TIME ZONE 'UTC')" \
-	" AND ($5::text IS NULL OR strpos(lower(m.text), lower($5)) > 0)"
-
-PGresult *mailing_search(struct db *db, const char *sort, const char *after_json, const char *status,
-			 const char *from, const char *to, const char *q, int limit)
+enum model_rc mailing_list(struct db *db, const struct mailing_query *q, struct res_page *out)
 {
-	static const char by_id[] =
-		MAILING_SEARCH("m.id > ($1::json->>0)::bigint", "m.id") " ORDER BY m.id LIMIT $6";
-	static const char by_id_desc[] =
-		MAILING_SEARCH("m.id < ($1::json->>0)::bigint", "m.id") " ORDER BY m.id DESC LIMIT $6";
-	static const char by_start[] =
-		MAILING_SEARCH("(m.start_at, m.id) > (($1::json->>0)::timestamptz, ($1::json->>1)::bigint)",
-			       "m.start_at, m.id") " ORDER BY m.start_at, m.id LIMIT $6";
-	static const char by_start_desc[] =
-		MAILING_SEARCH("(m.start_at, m.id) < (($1::json->>0)::timestamptz, ($1::json->>1)::bigint)",
-			       "m.start_at, m.id") " ORDER BY m.start_at DESC, m.id DESC LIMIT $6";
-	const char *sql = strcmp(sort, "id") == 0 ? by_id : strcmp(sort, "start_at") == 0 ? by_start
-			: strcmp(sort, "-start_at") == 0 ? by_start_desc : by_id_desc;
+	static const struct res_order orders[] = {
+		{"id", MAILING_LIST("m.id > ($1::json->>0)::bigint", "m.id", "m.id"), "i"},
+		{"-id", MAILING_LIST("m.id < ($1::json->>0)::bigint", "m.id", "m.id DESC"), "i"},
+		{"start_at", MAILING_LIST("(m.start_at, m.id) > (($1::json->>0)::timestamptz, ($1::json->>1)::bigint)",
+					  "api_ts(m.start_at), m.id", "m.start_at, m.id"), "si"},
+		{"-start_at", MAILING_LIST("(m.start_at, m.id) < (($1::json->>0)::timestamptz, ($1::json->>1)::bigint)",
+					   "api_ts(m.start_at), m.id", "m.start_at DESC, m.id DESC"), "si"},
+	};
+	size_t i = 0;
+	while (i < ARRAY_LEN(orders) - 1 && strcmp(orders[i].sort, q->page.sort) != 0)
+		i++;
+	if (!res_key_fits(q->page.after, orders[i].key_types))
+		return MODEL_INVALID;
 	char lim[16];
-	snprintf(lim, sizeof(lim), "%d", limit);
-	const char *p[] = {after_json, status, from, to, q, lim};
-	return db_exec(db, sql, 6, p);
+	snprintf(lim, sizeof(lim), "%d", q->page.limit + 1);
+	const char *p[] = {q->page.after, q->page.q, lim, q->status, q->from, q->to};
+	return res_rows(db, db_exec(db, orders[i].sql, 6, p), q->page.limit, out);
 }
 
 PGresult *mailing_messages(struct db *db, int64_t id, const char *status, const char *after_json, int limit)
@@ -427,16 +404,6 @@ PGresult *mailing_messages(struct db *db, int64_t id, const char *status, const 
 	snprintf(lim, sizeof(lim), "%d", limit);
 	const char *p[] = {ids, after_json, status, lim};
 	return db_exec(db, q, 4, p);
-}
-
-PGresult *mailing_running(struct db *db, int n)
-{
-	static const char q[] = "SELECT " MAILING_ROW ", m.id FROM mailings m WHERE m.status = 'running'"
-				" ORDER BY m.start_at DESC, m.id DESC LIMIT $1";
-	char lim[16];
-	snprintf(lim, sizeof(lim), "%d", n);
-	const char *p[] = {lim};
-	return db_exec(db, q, 1, p);
 }
 
 enum model_rc mailing_message_total(struct db *db, json_t *keys, int64_t *n)

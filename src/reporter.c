@@ -12,6 +12,7 @@
 #include "metrics.h"
 #include "report.h"
 #include "util.h"
+#include "worker.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -19,12 +20,10 @@
 #include <time.h>
 #include <unistd.h>
 
+static struct worker bg = WORKER_INIT("report.thread_failed");   /* the thread, its lock and wake-up */
+
 #define CHECK_EVERY_S 2
 
-static pthread_t thread;
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-static int stopping;
 
 /* Today's day in the report time zone when its report time has passed and no daily row is
  * sent, waiting for its retry, or being sent by a live instance. */
@@ -93,9 +92,9 @@ static void *run(void *arg)
 	struct db *db = NULL;
 	long long minute = time(NULL) / 60 * 60;
 	time_t next_check = 0;
-	pthread_mutex_lock(&mu);
-	while (!stopping) {
-		pthread_mutex_unlock(&mu);
+	pthread_mutex_lock(&bg.mu);
+	while (!bg.stopping) {
+		pthread_mutex_unlock(&bg.mu);
 		if (db != NULL && PQstatus(db->conn) != CONNECTION_OK) {
 			db_close(db);
 			db = NULL;
@@ -120,15 +119,15 @@ static void *run(void *arg)
 			if (leader)
 				daily(db);
 		}
-		pthread_mutex_lock(&mu);
-		if (!stopping) {
+		pthread_mutex_lock(&bg.mu);
+		if (!bg.stopping) {
 			struct timespec until;
 			clock_gettime(CLOCK_REALTIME, &until);
 			until.tv_sec += 1;
-			pthread_cond_timedwait(&cv, &mu, &until);
+			pthread_cond_timedwait(&bg.cv, &bg.mu, &until);
 		}
 	}
-	pthread_mutex_unlock(&mu);
+	pthread_mutex_unlock(&bg.mu);
 	if (db)
 		metrics_flush(db, instance, minute, &flushed);
 	db_close(db);   /* ends the advisory lock with the session */
@@ -137,19 +136,10 @@ static void *run(void *arg)
 
 int reporter_start(void)
 {
-	stopping = 0;
-	if (pthread_create(&thread, NULL, run, NULL) != 0) {
-		log_error("report.thread_failed", LS("error", "pthread_create"));
-		return -1;
-	}
-	return 0;
+	return worker_start(&bg, run);
 }
 
 void reporter_stop(void)
 {
-	pthread_mutex_lock(&mu);
-	stopping = 1;
-	pthread_cond_signal(&cv);
-	pthread_mutex_unlock(&mu);
-	pthread_join(thread, NULL);
+	worker_stop(&bg);
 }

@@ -2,6 +2,7 @@
 #include "resource.h"
 #include "audit.h"
 #include "http.h"
+#include "log.h"
 #include "util.h"
 
 #include <sodium.h>
@@ -58,6 +59,15 @@ enum model_rc res_change_of(struct db *db, const char *sql, const struct res_key
 	const char *p[] = {k->text};
 	int n;
 	return res_changed(db, db_exec(db, sql, 1, p), &n);
+}
+
+enum model_rc res_remove_of(struct db *db, const char *sql, const struct res_key *k, const char *event,
+			    const char *field)
+{
+	enum model_rc rc = res_change_of(db, sql, k);
+	if (rc == MODEL_OK)
+		log_info(event, LS(field, k->text));
+	return rc;
 }
 
 enum model_rc res_count(struct db *db, PGresult *r, int64_t *n)

@@ -124,6 +124,10 @@ enum model_rc res_changed(struct db *db, PGresult *r, int *n);
 /* For models: res_row and res_changed of sql run with the key's text as its only parameter. */
 enum model_rc res_row_of(struct db *db, const char *sql, const struct res_key *k, json_t **out);
 enum model_rc res_change_of(struct db *db, const char *sql, const struct res_key *k);
+/* For models: res_change_of(sql, k) that logs event with the key under field when it removed
+ * the object. */
+enum model_rc res_remove_of(struct db *db, const char *sql, const struct res_key *k, const char *event,
+			    const char *field);
 /* For models: the count in row 0 column 0 of r. Clears r. */
 enum model_rc res_count(struct db *db, PGresult *r, int64_t *n);
 
