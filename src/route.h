@@ -57,10 +57,4 @@ enum route_result route_match(const struct route *table, size_t n, int method, c
  * that is not. query_names is a NULL-terminated array. */
 const char *route_check_query(const struct route *r, const char *const *query_names);
 
-/* A path with one trailing slash that has no route while the path without it has one
- * ("/api/v1/clients/", as the systems herald replaces call it): answers 308 to the canonical
- * path with the same query string, so that the method and the body are sent again unchanged,
- * and returns 1. 0 (nothing answered) for any other path. */
-int route_redirect_slash(struct http_req *req);
-
 #endif
