@@ -116,27 +116,27 @@ void api_res_create(struct http_req *req)
 	written(req, r, rc, &e, 201, obj);
 }
 
-void api_res_update(struct http_req *req)
+/* PUT/PATCH (the body) or DELETE (del) of the path's object. */
+static void write_key(struct http_req *req, int del)
 {
 	const struct resource *r = req->route->res;
 	struct model_err e = MODEL_ERR_INIT;
 	struct res_key k;
 	struct db *db;
-	json_t *in, *obj;
-	if (path_key(req, r, &k) < 0 || (in = api_body_object(req)) == NULL || (db = api_db(req)) == NULL)
+	json_t *in = NULL, *obj = NULL;
+	if (path_key(req, r, &k) < 0 || (!del && (in = api_body_object(req)) == NULL) || (db = api_db(req)) == NULL)
 		return;
-	enum model_rc rc = res_update(req, db, r, &k, in, req->method == HTTP_PATCH, &e, &obj);
-	written(req, r, rc, &e, 200, obj);
+	enum model_rc rc = del ? (e.rc = res_delete(req, db, r, &k))
+			       : res_update(req, db, r, &k, in, req->method == HTTP_PATCH, &e, &obj);
+	written(req, r, rc, &e, del ? 204 : 200, obj);
+}
+
+void api_res_update(struct http_req *req)
+{
+	write_key(req, 0);
 }
 
 void api_res_delete(struct http_req *req)
 {
-	const struct resource *r = req->route->res;
-	struct model_err e = MODEL_ERR_INIT;
-	struct res_key k;
-	struct db *db;
-	if (path_key(req, r, &k) < 0 || (db = api_db(req)) == NULL)
-		return;
-	e.rc = res_delete(req, db, r, &k);
-	written(req, r, e.rc, &e, 204, NULL);
+	write_key(req, 1);
 }
