@@ -12,7 +12,7 @@
 #   NGINX_SERVER_NAME    server_name                                        [_]
 #   NGINX_TLS_CERT / NGINX_TLS_KEY           PEM files  [/etc/nginx/certs/fullchain.pem, privkey.pem]
 #   NGINX_ACME_ROOT      webroot for ACME http-01 challenges                [/var/www/acme]
-#   NGINX_LOGIN_RATE / NGINX_LOGIN_BURST     POST /admin/login per address  [6r/m / 5]
+#   NGINX_LOGIN_RATE / NGINX_LOGIN_BURST     POST /admin/login, and /admin/oidc/, per address  [6r/m / 5]
 #   NGINX_ACCESS_LOG     access log file                                    [/var/log/nginx/access.log]
 #   NGINX_TRUSTED_PROXIES  load balancers in front whose X-Forwarded-For/-Proto count,
 #                        addresses or CIDRs separated by spaces or commas   [none]

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs a built herald into PREFIX (default /opt/herald): PREFIX/bin/herald (and
-# bin/fakeprobe when built), PREFIX/sql, templates, assets (with assets/vendor), conf.
+# bin/fakeprobe when built), PREFIX/sql, templates, locale, assets (with assets/vendor), conf.
 # Run `make` first. Used by the Dockerfile and for bare-metal installs (deploy/herald.service
 # expects /opt/herald); a later install over an earlier one replaces its files.
 #   scripts/install.sh [PREFIX]
@@ -13,7 +13,7 @@ prefix=${1:-/opt/herald}
 install -d "$prefix/bin"
 install -m 755 build/herald "$prefix/bin/herald"
 [[ -x build/fakeprobe ]] && install -m 755 build/fakeprobe "$prefix/bin/fakeprobe"
-for d in sql templates assets conf; do
+for d in sql templates locale assets conf; do
   [[ -d $d ]] || continue
   rm -rf "${prefix:?}/$d.new"
   cp -R "$d" "$prefix/$d.new"

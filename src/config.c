@@ -1,5 +1,6 @@
 /* config.c — the directive table and its parsers. */
 #include "config.h"
+#include "i18n.h"
 #include "oidc.h"
 #include "util.h"
 
@@ -44,6 +45,8 @@ static const struct directive directives[] = {
 	{"report_to", "HERALD_REPORT_TO", S(report_to), "", 0, 0},
 	{"report_from", "HERALD_REPORT_FROM", S(report_from), "herald@localhost", 0, 0},
 	{"report_time", "HERALD_REPORT_TIME", S(report_time), "08:00", 0, 0},
+	{"language", "HERALD_LANGUAGE", S(language), "ru", 0, 0},
+	{"public_url", "HERALD_PUBLIC_URL", S(public_url), "", 0, 0},
 	{"smpp_listen", "HERALD_SMPP_LISTEN", S(smpp_listen), "", 0, 0},
 	{"smpp_max_connections", "HERALD_SMPP_MAX_CONNECTIONS", I(smpp_max_connections), "4096", 1, 4096},
 	{"smpp_max_connections_per_ip", "HERALD_SMPP_MAX_CONNECTIONS_PER_IP", I(smpp_max_connections_per_ip), "64", 1, 4096},
@@ -131,6 +134,17 @@ static int check(char *err, size_t errlen)
 	}
 	if (parse_hhmm(cfg.report_time) < 0) {
 		snprintf(err, errlen, "report_time: '%s' is not HH:MM", cfg.report_time);
+		return -1;
+	}
+	if (!i18n_known(cfg.language)) {
+		snprintf(err, errlen, "language: '%s' is not one of %s", cfg.language, I18N_LANGUAGES);
+		return -1;
+	}
+	size_t ulen = strlen(cfg.public_url);
+	if (ulen && ((strncmp(cfg.public_url, "https://", 8) && strncmp(cfg.public_url, "http://", 7)) ||
+		     cfg.public_url[ulen - 1] == '/' || strpbrk(cfg.public_url, " \"<>?#"))) {
+		snprintf(err, errlen, "public_url: '%s' is not an http(s) URL without a trailing slash, query or fragment",
+			 cfg.public_url);
 		return -1;
 	}
 	if (oidc_config_check(msg, sizeof(msg)) < 0) {

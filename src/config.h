@@ -23,6 +23,8 @@ struct config {
 	char *report_to;
 	char *report_from;
 	char *report_time;
+	char *language;             /* of the daily e-mail (and pages with no better choice): i18n.h */
+	char *public_url;           /* where admins reach herald ("https://herald.example.com"): links */
 	char *smpp_listen;
 	int smpp_max_connections;   /* SMPP links at once (at most SMPP_MAX_CONNS) */
 	int smpp_max_connections_per_ip;

@@ -110,6 +110,7 @@ static void on_done(struct worker *w, struct provider_msg *m)
 		long d = m->retry_after_ms >= 0 ? m->retry_after_ms : backoff_ms(m->attempts);
 		add_result(w, m, OUT_RETRY, d);
 	}
+	w->res[w->nres - 1].asked = 1;
 }
 
 /* Moves the send rate's window on to now. */
@@ -312,6 +313,7 @@ int dispatch_start(void)
 			w->claim_free[w->nclaim_free++] = w->cap - 1 - j;
 		}
 		w->rate_at = now_mono();
+		snprintf(w->instance, sizeof(w->instance), "%s/%d", metrics_instance(), i);
 		dw_connect(w);
 	}
 	for (int i = 0; i < nworkers; i++)
@@ -348,6 +350,7 @@ void dispatch_stop(void)
 		buf_free(&w->a_delay);
 		buf_free(&w->a_err);
 		buf_free(&w->a_att);
+		buf_free(&w->a_hist);
 	}
 	free(workers);
 	workers = NULL;

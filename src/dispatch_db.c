@@ -92,7 +92,10 @@ static const char sql_claim[] =
  * since, or has left pending/sending, is not touched). A retry or a release stays inside the
  * send window of its mailing, and becomes expired when its next try would be at or past
  * expires_at; what goes back to pending waits in the queue. $6: the worker's claims whose every
- * message has its outcome written (by this statement or an earlier one) go. Returns how many
+ * message has its outcome written (by this statement or an earlier one) go. $7-$10: the
+ * latency histogram, count and failures of the provider requests among them, added to the
+ * provider_minutes row of $10 (the worker) in the same transaction as the outcomes, so that the
+ * daily report never counts a message sent whose request it has not seen. Returns how many
  * rows it changed. */
 #define RETRY_AT "(now() + u.d * interval '1 millisecond')"
 #define WRITE_BACK "u.s IN (" MSG_SQL(OUT_RETRY) ", " MSG_SQL(OUT_RELEASE) ")"
@@ -115,7 +118,12 @@ static const char sql_write[] =
     " RETURNING m.id, m.status, m.due_at),"
     " q AS (INSERT INTO message_queue (message_id, due_at) SELECT id, due_at FROM w WHERE status = " MSG_SQL(MSG_PENDING)
     "       ON CONFLICT (message_id) DO UPDATE SET due_at = excluded.due_at),"
-    " d AS (DELETE FROM dispatch_claims WHERE id = ANY ($6::bigint[]))"
+    " d AS (DELETE FROM dispatch_claims WHERE id = ANY ($6::bigint[])),"
+    " p AS (INSERT INTO provider_minutes AS p (minute, instance, requests, failures, hist)"
+    "       SELECT date_trunc('minute', now()), $10, $8, $9, $7::bigint[] WHERE $8::bigint > 0"
+    "       ON CONFLICT (minute, instance) DO UPDATE SET requests = p.requests + excluded.requests,"
+    "       failures = p.failures + excluded.failures,"
+    "       hist = ARRAY(SELECT a + b FROM unnest(p.hist, excluded.hist) WITH ORDINALITY u(a, b, i) ORDER BY i))"
     " SELECT count(*) FROM w";
 
 /* The claims whose lease ran out (a worker ends its own claims when their outcomes are
@@ -182,7 +190,7 @@ int dw_connect(struct worker *w)
 	/* claim and write run asynchronously (PQsendQueryPrepared) so that the provider's
 	 * transfers go on while the database works */
 	PGresult *r1 = PQprepare(w->db->conn, "dispatch_claim", sql_claim, 2, NULL);
-	PGresult *r2 = PQprepare(w->db->conn, "dispatch_write", sql_write, 6, NULL);
+	PGresult *r2 = PQprepare(w->db->conn, "dispatch_write", sql_write, 10, NULL);
 	int ok = PQresultStatus(r1) == PGRES_COMMAND_OK && PQresultStatus(r2) == PGRES_COMMAND_OK;
 	PQclear(r1);
 	PQclear(r2);
@@ -241,8 +249,14 @@ int dw_write(struct worker *w)
 	pgarr_start(&w->a_delay);
 	pgarr_start(&w->a_err);
 	pgarr_start(&w->a_att);
+	long long hist[METRICS_HIST_LEN] = {0}, asked = 0, failed = 0;
 	for (int i = 0; i < w->nres; i++) {
 		struct result *r = &w->res[i];
+		if (r->asked) {
+			hist[metrics_hist_slot(r->m->latency)]++;
+			asked++;
+			failed += r->m->outcome != PO_SENT;
+		}
 		pgarr_int(&w->a_ids, r->m->id);
 		pgarr_int(&w->a_st, r->out);
 		pgarr_int(&w->a_delay, r->delay_ms);
@@ -254,13 +268,20 @@ int dw_write(struct worker *w)
 	pgarr_end(&w->a_delay);
 	pgarr_end(&w->a_err);
 	pgarr_end(&w->a_att);
+	pgarr_start(&w->a_hist);
+	for (size_t i = 0; i < METRICS_HIST_LEN; i++)
+		pgarr_int(&w->a_hist, hist[i]);
+	pgarr_end(&w->a_hist);
+	char n_asked[24], n_failed[24];
+	snprintf(n_asked, sizeof(n_asked), "%lld", asked);
+	snprintf(n_failed, sizeof(n_failed), "%lld", failed);
 	if (w->nclaims_done == 0)
 		pgarr_start(&w->a_claims);
 	pgarr_end(&w->a_claims);
 	w->nclaims_done = 0;     /* a claim row that a failed write leaves is lease recovery's */
 	const char *p[] = {w->a_ids.data, w->a_st.data, w->a_delay.data, w->a_err.data, w->a_att.data,
-			   w->a_claims.data};
-	if (dw_connect(w) < 0 || !PQsendQueryPrepared(w->db->conn, "dispatch_write", 6, p, NULL, NULL, 0))
+			   w->a_claims.data, w->a_hist.data, n_asked, n_failed, w->instance};
+	if (dw_connect(w) < 0 || !PQsendQueryPrepared(w->db->conn, "dispatch_write", 10, p, NULL, NULL, 0))
 		return -1;
 	struct result *t = w->wres;
 	w->wres = w->res;

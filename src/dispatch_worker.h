@@ -32,6 +32,7 @@ struct result {
 	struct provider_msg *m;
 	int out;              /* OUT_* */
 	long delay_ms;
+	int asked;            /* the provider was asked: the write counts its latency */
 };
 
 /* A claim of the worker's (a row of dispatch_claims) and how many of its messages have no
@@ -66,7 +67,8 @@ struct worker {
 	char last_error[256];        /* of the last failed attempt since the last progress line */
 	struct wclaim *claims;       /* cap slots; free ones on claim_free */
 	int *claim_free, nclaim_free;
-	struct buf a_ids, a_st, a_delay, a_err, a_att, a_claims;
+	struct buf a_ids, a_st, a_delay, a_err, a_att, a_claims, a_hist;
+	char instance[200];          /* its provider_minutes rows: "host:pid/worker" */
 	int nclaims_done;            /* ids in a_claims (pgarr, not yet ended) */
 };
 
@@ -95,7 +97,7 @@ static inline struct provider_msg *queue_pop(struct worker *w)
 
 static inline void add_result(struct worker *w, struct provider_msg *m, int out, long delay_ms)
 {
-	w->res[w->nres++] = (struct result){m, out, delay_ms};
+	w->res[w->nres++] = (struct result){m, out, delay_ms, 0};
 }
 
 /* ---- dispatch_db.c: the worker's statements ---- */

@@ -1,12 +1,13 @@
 /* metrics.c — counters and exposition. */
 #include "metrics.h"
 #include "metrics_hist.h"
-#include "pgarr.h"
 #include "util.h"
 #include "version.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #define HTTP_CODES 600
 
@@ -40,14 +41,35 @@ void metrics_http(int route, int method, int status, double seconds)
 
 void metrics_provider(enum metrics_result result, double seconds)
 {
-	size_t i;
 	if (result < MR_COUNT)
 		atomic_fetch_add_explicit(&provider_results[result], 1, memory_order_relaxed);
 	hist_observe(&provider_bounds, bucket_counts, &latency_sum_us, seconds);
+	atomic_fetch_add_explicit(&report_hist[metrics_hist_slot(seconds)], 1, memory_order_relaxed);
+}
+
+static char instance_name[200];
+
+static void name_instance(void)
+{
+	char host[128] = "";
+	gethostname(host, sizeof(host) - 1);
+	snprintf(instance_name, sizeof(instance_name), "%s:%d", host, (int)getpid());
+}
+
+const char *metrics_instance(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, name_instance);
+	return instance_name;
+}
+
+size_t metrics_hist_slot(double seconds)
+{
+	size_t i;
 	double ms = seconds * 1e3;
 	for (i = 0; i < ARRAY_LEN(metrics_hist_bounds_ms) && ms > metrics_hist_bounds_ms[i]; i++)
 		;
-	atomic_fetch_add_explicit(&report_hist[i], 1, memory_order_relaxed);
+	return i;
 }
 
 void metrics_totals(struct metrics_totals *out)
@@ -71,35 +93,6 @@ void metrics_results(unsigned long long out[MR_COUNT])
 const char *metrics_result_name(enum metrics_result r)
 {
 	return r < MR_COUNT ? result_names[r] : "unknown";
-}
-
-int metrics_flush(struct db *db, const char *instance, long long minute, struct metrics_totals *prev)
-{
-	static const char q[] =
-	    "INSERT INTO provider_minutes AS p (minute, instance, requests, failures, hist)"
-	    " VALUES (to_timestamp($1::bigint), $2, $3, $4, $5::bigint[])"
-	    " ON CONFLICT (minute, instance) DO UPDATE SET requests = p.requests + excluded.requests,"
-	    " failures = p.failures + excluded.failures,"
-	    " hist = ARRAY(SELECT a + b FROM unnest(p.hist, excluded.hist) WITH ORDINALITY u(a, b, i) ORDER BY i)";
-	struct metrics_totals now;
-	metrics_totals(&now);
-	if (now.requests == prev->requests)
-		return 0;
-	struct buf hist = BUF_INIT;
-	pgarr_start(&hist);
-	for (size_t i = 0; i < METRICS_HIST_LEN; i++)
-		pgarr_int(&hist, (long long)(now.hist[i] - prev->hist[i]));
-	pgarr_end(&hist);
-	char m[24], req[24], fail[24];
-	snprintf(m, sizeof(m), "%lld", minute);
-	snprintf(req, sizeof(req), "%llu", now.requests - prev->requests);
-	snprintf(fail, sizeof(fail), "%llu", now.failures - prev->failures);
-	const char *p[] = {m, instance, req, fail, hist.data};
-	int rc = db_run(db, q, 5, p);
-	buf_free(&hist);
-	if (rc == 0)
-		*prev = now;
-	return rc;
 }
 
 void metrics_dispatch(enum metrics_dispatch outcome, unsigned n)

@@ -28,8 +28,8 @@ enum metrics_smpp { MS_SUBMIT_OK, MS_SUBMIT_REFUSED, MS_THROTTLED, MS_BIND_FAILE
 void metrics_smpp(enum metrics_smpp what, unsigned n);
 void metrics_smpp_links(int connections_delta, int binds_delta);
 
-/* Provider latency for the daily report (src/report.c): running totals since start, which the
- * reporter role turns into one provider_minutes row per instance and minute. hist[i] counts
+/* Provider latency of this process since start (the admin dashboard's provider health), in the
+ * buckets of the daily report's provider_minutes (src/report.c). hist[i] counts
  * requests of at most metrics_hist_bounds_ms[i] ms (and more than the bound before); the last
  * element counts the slower ones. The bounds equal sql/006's provider_hist_bounds_ms(). */
 #define METRICS_HIST_LEN 29
@@ -39,11 +39,11 @@ struct metrics_totals {
 };
 /* Fills out with the running totals (lock-free reads of the counters). */
 void metrics_totals(struct metrics_totals *out);
-/* Writes what happened since *prev (the totals at the previous flush, updated here) into the
- * provider_minutes row (minute, instance), adding to a row already there; minute is a Unix time
- * of a whole minute. Writes nothing when there was no request. 0, or -1 (logged; *prev is kept,
- * so the next flush carries the counts over). */
-int metrics_flush(struct db *db, const char *instance, long long minute, struct metrics_totals *prev);
+/* This process's name in provider_minutes: "host:pid". */
+const char *metrics_instance(void);
+/* The slot of that histogram (and of provider_minutes.hist, which the dispatcher writes with
+ * each batch of outcomes) that a request of seconds falls in. */
+size_t metrics_hist_slot(double seconds);
 
 /* The provider requests of this process since start by result (out[MR_OK]...), and a result's
  * name ("ok", "transient", ...). For the admin dashboard's provider health. */

@@ -11,45 +11,65 @@
 #include <string.h>
 #include <time.h>
 
-/* One statement, one JSON object: everything the templates show except what C derives (at most
- * 10 failure reasons and 100 active mailings, with the total). $1 is the time zone of the dates
- * shown. Each part reads a counter table or an index:
- * message_counts, message_minutes (by minute), failure_reasons and provider_minutes (by
- * minute), mailings (by status, started_at, finished_at). */
+/* One statement, one JSON object, one snapshot: every figure of the e-mail (C derives the rest,
+ * report_figures.c). The period is the 24 hours of whole minutes ending with the current one,
+ * [t0, t1); "prev" is the 24 hours before it and "week" the 7 days before it. Outcomes
+ * (message_minutes) and provider requests (provider_minutes) are written by the dispatcher in
+ * the same transaction, so the two never disagree. $1 is the time zone of the times shown. Each
+ * part reads a counter table or an index: message_counts, message_minutes, failure_reasons and
+ * provider_minutes (by minute), mailings (by status, started_at, finished_at). */
+#define REPORT_WINDOW(name, a, b) \
+    " ('" name "', " a ", " b ")"
 static const char q_content[] =
-    "WITH p AS (SELECT now() - interval '24 hours' AS t0, now() AS t1, $1::text AS tz,"
-    "                  date_trunc('minute', now() - interval '24 hours') AS m0)"
+    "WITH p AS (SELECT t1 - interval '24 hours' AS t0, t1, $1::text AS tz"
+    "             FROM (SELECT date_trunc('minute', now()) + interval '1 minute' AS t1) x),"
+    " mm AS (SELECT mm.* FROM message_minutes mm, p WHERE mm.minute >= p.t0 - interval '7 days' AND mm.minute < p.t1),"
+    " pm AS (SELECT pm.* FROM provider_minutes pm, p WHERE pm.minute >= p.t0 - interval '7 days' AND pm.minute < p.t1)"
     " SELECT json_build_object("
-    "  'day', to_char(p.t1 AT TIME ZONE p.tz, 'YYYY-MM-DD'),"
+    "  'day', to_char((p.t1 - interval '1 minute') AT TIME ZONE p.tz, 'YYYY-MM-DD'),"
     "  'timezone', p.tz,"
     "  'period_start', to_char(p.t0 AT TIME ZONE p.tz, 'YYYY-MM-DD HH24:MI'),"
     "  'period_end', to_char(p.t1 AT TIME ZONE p.tz, 'YYYY-MM-DD HH24:MI'),"
     "  'mailings', mailing_totals_json(),"
     "  'messages', message_totals_json(),"
-    "  'period', (SELECT json_build_object('sent', coalesce(sum(sent), 0), 'failed', coalesce(sum(failed), 0),"
-    "      'mailings_started', (SELECT count(*) FROM mailings WHERE started_at BETWEEN p.t0 AND p.t1),"
-    "      'mailings_finished', (SELECT count(*) FROM mailings WHERE finished_at BETWEEN p.t0 AND p.t1))"
-    "      FROM message_minutes WHERE minute >= p.m0),"
+    "  'mailings_started', (SELECT count(*) FROM mailings WHERE started_at >= p.t0 AND started_at < p.t1),"
+    "  'mailings_finished', (SELECT count(*) FROM mailings WHERE finished_at >= p.t0 AND finished_at < p.t1),"
+    "  'windows', (SELECT json_object_agg(w.name, json_build_object('sent', s.sent, 'failed', s.failed,"
+    "      'requests', l.requests, 'failures', l.failures, 'hist', l.hist))"
+    "      FROM (VALUES" REPORT_WINDOW("day", "p.t0", "p.t1") ","
+    REPORT_WINDOW("prev", "p.t0 - interval '1 day'", "p.t0") ","
+    REPORT_WINDOW("week", "p.t0 - interval '7 days'", "p.t0") ") w(name, a, b)"
+    "      CROSS JOIN LATERAL (SELECT coalesce(sum(sent), 0) AS sent, coalesce(sum(failed), 0) AS failed"
+    "            FROM mm WHERE mm.minute >= w.a AND mm.minute < w.b) s"
+    "      CROSS JOIN LATERAL (SELECT coalesce(sum(requests), 0) AS requests, coalesce(sum(failures), 0) AS failures,"
+    "            (SELECT coalesce(json_agg(c ORDER BY i), '[]'::json) FROM (SELECT i, sum(h)::bigint AS c"
+    "               FROM pm, unnest(pm.hist) WITH ORDINALITY u(h, i) WHERE pm.minute >= w.a AND pm.minute < w.b"
+    "               GROUP BY i) x) AS hist"
+    "            FROM pm WHERE pm.minute >= w.a AND pm.minute < w.b) l),"
+    "  'hours', (SELECT json_agg(json_build_object('hour', to_char(h AT TIME ZONE p.tz, 'HH24:MI'),"
+    "      'sent', coalesce(x.sent, 0), 'failed', coalesce(x.failed, 0)) ORDER BY h)"
+    "      FROM generate_series(date_trunc('hour', p.t0, p.tz), p.t1 - interval '1 minute', interval '1 hour') h"
+    "      LEFT JOIN LATERAL (SELECT sum(sent) AS sent, sum(failed) AS failed FROM mm"
+    "            WHERE mm.minute >= greatest(h, p.t0) AND mm.minute < h + interval '1 hour') x ON true),"
     "  'failure_reasons', (SELECT coalesce(json_agg(json_build_object('reason', reason, 'count', n)"
     "      ORDER BY n DESC, reason), '[]'::json) FROM (SELECT reason, sum(n)::bigint AS n FROM failure_reasons"
-    "      WHERE minute >= p.m0 GROUP BY reason ORDER BY 2 DESC, 1 LIMIT 10) f),"
-    "  'latency', (SELECT json_build_object('requests', coalesce(sum(requests), 0),"
-    "      'failures', coalesce(sum(failures), 0),"
-    "      'hist', (SELECT coalesce(json_agg(c ORDER BY i), '[]'::json) FROM (SELECT i, sum(h)::bigint AS c"
-    "          FROM provider_minutes pm, unnest(pm.hist) WITH ORDINALITY u(h, i)"
-    "          WHERE pm.minute >= p.m0 GROUP BY i) x))"
-    "      FROM provider_minutes WHERE minute >= p.m0),"
+    "      WHERE minute >= p.t0 AND minute < p.t1 GROUP BY reason ORDER BY 2 DESC, 1 LIMIT 5) f),"
+    "  'failing_mailings', (SELECT coalesce(json_agg(json_build_object('id', g.id, 'text', left(g.text, 80),"
+    "      'sent', f.sent, 'failed', f.failed) ORDER BY f.failed DESC, g.id), '[]'::json)"
+    "      FROM (SELECT mailing_id, sum(sent) AS sent, sum(failed) AS failed FROM mm"
+    "            WHERE mm.minute >= p.t0 GROUP BY mailing_id HAVING sum(failed) > 0"
+    "            ORDER BY 3 DESC, 1 LIMIT 5) f JOIN mailings g ON g.id = f.mailing_id),"
     "  'active_mailings', (SELECT coalesce(json_agg(json_build_object('id', m.id, 'kind', m.kind,"
     "      'status', m.status, 'text', left(m.text, 80),"
     "      'started_at', to_char(m.started_at AT TIME ZONE p.tz, 'YYYY-MM-DD HH24:MI'),"
     "      'finished_at', to_char(m.finished_at AT TIME ZONE p.tz, 'YYYY-MM-DD HH24:MI'),"
     "      'stats', mailing_stats_json(m.id), 'sent_period', w.sent, 'failed_period', w.failed)"
-    "      ORDER BY m.id), '[]'::json)"
-    "      FROM (SELECT * FROM mailings m WHERE m.started_at <= p.t1 AND (m.status = 'running'"
-    "            OR m.started_at >= p.t0 OR m.finished_at >= p.t0) ORDER BY m.id LIMIT 100) m"
+    "      ORDER BY m.id DESC), '[]'::json)"
+    "      FROM (SELECT * FROM mailings m WHERE m.started_at < p.t1 AND (m.status = 'running'"
+    "            OR m.started_at >= p.t0 OR m.finished_at >= p.t0) ORDER BY m.id DESC LIMIT 100) m"
     "      CROSS JOIN LATERAL (SELECT coalesce(sum(sent), 0) AS sent, coalesce(sum(failed), 0) AS failed"
-    "            FROM message_minutes mm WHERE mm.mailing_id = m.id AND mm.minute >= p.m0) w),"
-    "  'active_mailings_total', (SELECT count(*) FROM mailings m WHERE m.started_at <= p.t1"
+    "            FROM mm WHERE mm.mailing_id = m.id AND mm.minute >= p.t0) w),"
+    "  'active_mailings_total', (SELECT count(*) FROM mailings m WHERE m.started_at < p.t1"
     "      AND (m.status = 'running' OR m.started_at >= p.t0 OR m.finished_at >= p.t0))"
     " )::text FROM p";
 
@@ -74,40 +94,6 @@ double report_quantile(const long long *hist, size_t n, double q)
 	return metrics_hist_bounds_ms[ARRAY_LEN(metrics_hist_bounds_ms) - 1];
 }
 
-static json_t *ms_text(double ms)
-{
-	if (ms < 0)
-		return json_string("n/a");
-	if (ms >= metrics_hist_bounds_ms[ARRAY_LEN(metrics_hist_bounds_ms) - 1])
-		return json_sprintf("over %d ms", metrics_hist_bounds_ms[ARRAY_LEN(metrics_hist_bounds_ms) - 1]);
-	return json_sprintf(ms < 10 ? "%.1f ms" : "%.0f ms", ms);
-}
-
-/* Adds what C derives: subject, success rate, latency quantiles, flags for the templates. */
-static void derive(json_t *ctx)
-{
-	json_t *period = json_object_get(ctx, "period"), *lat = json_object_get(ctx, "latency");
-	long long sent = json_integer_value(json_object_get(period, "sent"));
-	long long failed = json_integer_value(json_object_get(period, "failed"));
-	json_object_set_new(period, "success_rate", sent + failed ?
-			    json_sprintf("%.1f %%", 100.0 * (double)sent / (double)(sent + failed)) :
-			    json_string("n/a"));
-	json_t *h = json_object_get(lat, "hist");
-	long long hist[METRICS_HIST_LEN] = {0};
-	for (size_t i = 0; i < json_array_size(h) && i < METRICS_HIST_LEN; i++)
-		hist[i] = json_integer_value(json_array_get(h, i));
-	json_object_set_new(lat, "median", ms_text(report_quantile(hist, METRICS_HIST_LEN, 0.5)));
-	json_object_set_new(lat, "p95", ms_text(report_quantile(hist, METRICS_HIST_LEN, 0.95)));
-	json_object_set_new(lat, "has_data", json_boolean(json_integer_value(json_object_get(lat, "requests")) > 0));
-	json_object_del(lat, "hist");
-	json_object_set_new(ctx, "has_failures", json_boolean(json_array_size(json_object_get(ctx, "failure_reasons")) > 0));
-	long long shown = (long long)json_array_size(json_object_get(ctx, "active_mailings"));
-	long long all = json_integer_value(json_object_get(ctx, "active_mailings_total"));
-	json_object_set_new(ctx, "active_mailings_more", all > shown ? json_integer(all - shown) : json_false());
-	json_object_set_new(ctx, "subject", json_sprintf("herald \xe2\x80\x94 statistics for %s",
-							 json_string_value(json_object_get(ctx, "day"))));
-}
-
 json_t *report_build(struct db *db, char *err, size_t errlen)
 {
 	const char *p[] = {cfg.default_timezone};
@@ -123,7 +109,7 @@ json_t *report_build(struct db *db, char *err, size_t errlen)
 		snprintf(err, errlen, "report content: %s", jerr.text);
 		return NULL;
 	}
-	derive(ctx);
+	report_figures(ctx, cfg.language);
 	return ctx;
 }
 

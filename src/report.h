@@ -17,6 +17,10 @@ struct report_mail {
 /* The content for the 24 hours ending now, dates shown in cfg.default_timezone. New reference
  * for the caller, or NULL with err. */
 json_t *report_build(struct db *db, char *err, size_t errlen);
+/* Adds to ctx (report_build's figures) what C derives, in lang (i18n.h): the headline figures
+ * with their changes, latency quantiles, the hourly chart's bars, admin links (cfg.public_url),
+ * the subject and the catalogue under "t" (report_figures.c). */
+void report_figures(json_t *ctx, const char *lang);
 /* Renders ctx (borrowed) into out. 0, or -1 with err. */
 int report_render(json_t *ctx, struct report_mail *out, char *err, size_t errlen);
 void report_mail_free(struct report_mail *m);

@@ -1,6 +1,5 @@
-/* reporter.c — the "report" role: one thread per instance that writes this instance's provider
- * latency into provider_minutes once a minute, and, on the one instance holding the reporter
- * advisory lock, sends the daily report at HERALD_REPORT_TIME (HERALD_DEFAULT_TIMEZONE), or at
+/* reporter.c — the "report" role: a thread per instance that, on the one instance holding the
+ * reporter advisory lock, sends the daily report at HERALD_REPORT_TIME (HERALD_DEFAULT_TIMEZONE), or at
  * start-up when that time has passed today and today's report is not sent. The day's row in
  * reports, claimed with INSERT ... ON CONFLICT, keeps it once-only across instances and
  * restarts; a failed send is retried after report_deliver's backoff. */
@@ -23,7 +22,6 @@
 static struct worker bg = WORKER_INIT("report.thread_failed");   /* the thread, its lock and wake-up */
 
 #define CHECK_EVERY_S 2
-
 
 /* Today's day in the report time zone when its report time has passed and no daily row is
  * sent, waiting for its retry, or being sent by a live instance. */
@@ -80,17 +78,14 @@ static int try_lead(struct db *db)
 
 static void *run(void *arg)
 {
-	char why[256], host[128] = "", instance[200], err[512];
-	int enabled = report_enabled(why, sizeof(why)), leader = 0, db_down = 0;
+	char why[256], err[512];
+	int leader = 0, db_down = 0;
 	unsigned long session = 0;   /* db->resets when the lock was taken */
-	if (!enabled)
+	if (!report_enabled(why, sizeof(why))) {
 		log_info("report.disabled", LS("reason", why));
-	gethostname(host, sizeof(host) - 1);
-	snprintf(instance, sizeof(instance), "%s:%d", host, (int)getpid());
-	struct metrics_totals flushed;
-	metrics_totals(&flushed);
+		return NULL;
+	}
 	struct db *db = NULL;
-	long long minute = time(NULL) / 60 * 60;
 	time_t next_check = 0;
 	pthread_mutex_lock(&bg.mu);
 	while (!bg.stopping) {
@@ -109,10 +104,7 @@ static void *run(void *arg)
 			leader = 0;
 		}
 		db_down = db == NULL;
-		long long now_minute = time(NULL) / 60 * 60;
-		if (db && now_minute != minute && metrics_flush(db, instance, minute, &flushed) == 0)
-			minute = now_minute;
-		if (db && enabled && time(NULL) >= next_check) {
+		if (db && time(NULL) >= next_check) {
 			next_check = time(NULL) + CHECK_EVERY_S;
 			if (!leader && (leader = try_lead(db)))
 				session = db->resets;
@@ -128,8 +120,6 @@ static void *run(void *arg)
 		}
 	}
 	pthread_mutex_unlock(&bg.mu);
-	if (db)
-		metrics_flush(db, instance, minute, &flushed);
 	db_close(db);   /* ends the advisory lock with the session */
 	return NULL;
 }

@@ -13,6 +13,7 @@
 #include "reporter.h"
 #include "import_job.h"
 #include "scheduler.h"
+#include "i18n.h"
 #include "tmpl.h"
 #include "smpp.h"
 #include "tz.h"
@@ -104,6 +105,10 @@ void serve_prepare(void)
 	dir = xasprintf("%s/templates", cfg.root);
 	if (tmpl_load_dir(tmpl_app(), dir, err, sizeof(err)) < 0)
 		fatal("templates: %s", err);
+	free(dir);
+	dir = xasprintf("%s/locale", cfg.root);
+	if (i18n_load(dir, err, sizeof(err)) < 0)
+		fatal("language catalogue: %s", err);
 	free(dir);
 	db_close(db);
 }

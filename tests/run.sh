@@ -37,6 +37,7 @@ for t in build/tests-$MODE/unit/* build/tests-$MODE/integration/*; do
   echo "== $t"
   "$t" --jobs 1 ${CRITERION_FILTER:+--filter "$CRITERION_FILTER"} >"$TMP/out" 2>&1 || true
   grep -a -E 'FAIL|CRASH|Assertion|warning|error|Synthesis|^\[----\]   [^ ]' "$TMP/out" | head -60
+  grep -a -E -A3 'Assertion Failed|CRASH' "$TMP/out" | head -12 >>"$TMP/failures" || true
   count_criterion "$TMP/out"
 done
 
@@ -48,6 +49,8 @@ if [[ -z "${ONLY:-}" || "$ONLY" == *.mjs ]] && compgen -G "tests/e2e/*.test.mjs"
   echo "== node --test $e2e"
   node --test --test-concurrency=1 "$e2e" >"$TMP/node.out" 2>&1 || true
   grep -E '^# (pass|fail|skipped)|^not ok' "$TMP/node.out" || true
+  # each failure's name and the first lines of its error
+  awk '/^not ok/ { n = 14 } n > 0 { print; n-- }' "$TMP/node.out" | head -45 >>"$TMP/failures"
   np=$(sed -n 's/^# pass \([0-9]*\)/\1/p' "$TMP/node.out"); nf=$(sed -n 's/^# fail \([0-9]*\)/\1/p' "$TMP/node.out")
   passed=$((passed + ${np:-0})); failed=$((failed + ${nf:-1}))
 fi
@@ -75,6 +78,8 @@ if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TMP"/*.log 2>/de
   echo "sanitizer reports at shutdown"; failed=$((failed + 1))
 fi
 
+# What failed, again at the end, where a CI log's tail shows it.
+if [[ -s "$TMP/failures" ]]; then echo; echo "== what failed"; head -80 "$TMP/failures"; fi
 echo
 echo "tests: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]

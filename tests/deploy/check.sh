@@ -119,7 +119,7 @@ ok "Dockerfile: build stage, user herald, healthcheck, CMD; .dockerignore" docke
 install_layout() {
   local p=$TMP/opt/herald
   scripts/install.sh "$p" >/dev/null && [[ -x $p/bin/herald && -f $p/sql/001_core.sql ]] &&
-  [[ -f $p/assets/vendor/htmx.min.js && -f $p/conf/herald.conf ]] &&
+  [[ -f $p/assets/vendor/htmx.min.js && -f $p/conf/herald.conf && -f $p/locale/ru.json ]] &&
   (cd "$p" && env HERALD_ROOT="$p" HERALD_LOG_DIR="$TMP/install-logs" bin/herald migrate >"$TMP/install-migrate.log" 2>&1)
 }
 ok "scripts/install.sh: the installed tree migrates the database" install_layout

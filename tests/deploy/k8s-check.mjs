@@ -97,6 +97,12 @@ for (const ing of byKind("Ingress")) {
 for (const p of [...bulkPaths, ...importPaths])
   if (!byKind("Ingress").some((i) => i.spec.rules.some((r) => r.http.paths.some((x) => x.path === p))))
     fail(`no Ingress routes ${p}`);
+// The sign-in paths go through an Ingress with nginx/'s per-address rate limit.
+for (const p of ["/admin/login", "/admin/oidc/"]) {
+  const ing = byKind("Ingress").find((i) => i.spec.rules.some((r) => r.http.paths.some((x) => x.path === p)));
+  if (!ing?.metadata.annotations?.["nginx.ingress.kubernetes.io/limit-rpm"])
+    fail(`no Ingress with a rate limit routes ${p}`);
+}
 
 // Every ConfigMap and Secret the pods read is rendered (the Secret only by an overlay).
 for (const o of [...byKind("Deployment"), ...byKind("Job")])

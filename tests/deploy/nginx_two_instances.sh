@@ -157,6 +157,17 @@ login_limit() {
 }
 ok "POST /admin/login is rate limited (429), GET is not" login_limit
 
+oidc_limit() {
+  local i c limited=0 first
+  for ((i = 0; i < 8; i++)); do
+    c=$(code "$URL/admin/oidc/login")
+    ((i == 0)) && first=$c
+    [[ $c == 429 ]] && limited=$((limited + 1))
+  done
+  [[ $first != 429 && $limited -ge 1 ]] || { echo "# first $first, limited $limited"; false; }
+}
+ok "GET /admin/oidc/login is rate limited per address (429)" oidc_limit
+
 # --- one instance dies ---
 { kill -KILL "$PID_A"; wait "$PID_A"; } 2>/dev/null || true
 sleep 0.3

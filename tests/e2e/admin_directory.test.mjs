@@ -221,6 +221,12 @@ test('reports: history, preview, and send now explains the missing SMTP setup', 
   const html = await context.request.get('/admin/reports/preview/html');
   assert.equal(html.status(), 200);
   assert.ok(html.headersArray().some((h) => h.name.toLowerCase() === 'content-security-policy' && h.value.startsWith('sandbox')));
+  // the e-mail's HTML part as a mail client shows it: Russian by default, five headline figures
+  await page.goto('/admin/reports/preview/html');
+  assert.equal(await page.getAttribute('html', 'lang'), 'ru');
+  assert.equal(await page.locator('#headline tr[id^=headline-]').count(), 5);
+  assert.match(await page.textContent('#headline-sent th'), /Отправлено сообщений/);
+  await screenshot(page, 'report-email');
   await page.goto('/admin/reports/');
   const [resp] = await Promise.all([page.waitForNavigation(), page.click('button:has-text("Send a report now")')]);
   assert.equal(resp.status(), 503);
@@ -255,7 +261,7 @@ test('reports: send now through a real SMTP server shows the sent report', async
     assert.match(new URL(s.page.url()).pathname, /^\/admin\/reports\/\d+$/);
     assert.match(await s.page.textContent('.notice'), /was sent/);
     assert.match(await s.page.textContent('.props'), /sent/);
-    assert.match(await s.page.textContent('pre.body'), /herald statistics/);
+    assert.match(await s.page.textContent('pre.body'), /Статистика herald/);
     await screenshot(s.page, 'report-sent');
     const mails = (await readdir(dir)).filter((f) => f.endsWith('.eml'));
     assert.equal(mails.length, 1);

@@ -49,9 +49,9 @@ async function signIn(user, password) {
   return opened;
 }
 
-// Fails on recorded problems except aborted requests (left pages) and those matching expected.
+// Fails on recorded problems except those matching expected.
 function noProblems(problems, expected = /^$/) {
-  const real = problems.filter((p) => !/net::ERR_ABORTED$/.test(p) && !expected.test(p));
+  const real = problems.filter((p) => !expected.test(p));
   assert.deepEqual(real, [], real.join('\n'));
 }
 

@@ -1,6 +1,8 @@
 /* Operators over /api/v1, and the conventions every resource shares (auth, roles, errors). */
 #include <criterion/criterion.h>
+#include <libpq-fe.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "itest.h"
 
@@ -59,6 +61,51 @@ Test(operators, duplicate_is_409)
 	uniq_code(code);
 	api_expect(201, tok_operator(), "POST", "/api/v1/operators", "{\"code\":\"%s\"}", code);
 	api_expect(409, tok_operator(), "POST", "/api/v1/operators", "{\"code\":\"%s\"}", code);
+}
+
+/* The SQLSTATE of sql run as is ("" when it succeeds). */
+static char *sql_state(const char *sql)
+{
+	PGresult *r = PQexec(itest_db(), sql);
+	const char *st = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+	char *out = strdup(st ? st : "");
+	PQclear(r);
+	return out;
+}
+
+/* An operator that clients name stays (409) until they are gone, and no client names an
+ * operator or tag that does not exist (sql/021: checked per statement, not by foreign keys). */
+Test(operators, in_use_is_kept_and_unknown_is_refused)
+{
+	char code[4], phone[12], path[64], sql[256];
+	uniq_code(code);
+	api_expect(201, tok_operator(), "POST", "/api/v1/operators", "{\"code\":\"%s\"}", code);
+	snprintf(phone, sizeof(phone), "7%s%07d", code, 1234567);
+	struct resp *r = api(tok_operator(), "POST", "/api/v1/clients", "{\"phone\":\"%s\"}", phone);
+	cr_assert_eq(r->status, 201, "%s", r->body);
+	long long id = jint(r->json, "id");
+	resp_free(r);
+	snprintf(path, sizeof(path), "/api/v1/operators/%s", code);
+	api_expect(409, tok_operator(), "DELETE", path, NULL);
+	snprintf(sql, sizeof(sql), "UPDATE operators SET code = '000' WHERE code = '%s'", code);
+	char *st = sql_state(sql);
+	cr_expect_str_eq(st, "23503", "a code that clients name does not change");
+	free(st);
+	api_expect(200, tok_viewer(), "GET", path, NULL);
+
+	snprintf(sql, sizeof(sql), "UPDATE clients SET operator_code = 'x%s' WHERE id = %lld", code, id);
+	st = sql_state(sql);
+	cr_expect_str_eq(st, "23503", "no client names an operator that does not exist");
+	free(st);
+	snprintf(sql, sizeof(sql), "UPDATE clients SET tag_id = -1 WHERE id = %lld", id);
+	st = sql_state(sql);
+	cr_expect_str_eq(st, "23503", "no client names a tag that does not exist");
+	free(st);
+
+	snprintf(path, sizeof(path), "/api/v1/clients/%lld", id);
+	api_expect(204, tok_operator(), "DELETE", path, NULL);
+	snprintf(path, sizeof(path), "/api/v1/operators/%s", code);
+	api_expect(204, tok_operator(), "DELETE", path, NULL);
 }
 
 Test(conventions, auth_roles_and_errors)

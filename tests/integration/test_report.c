@@ -1,6 +1,8 @@
 /* The daily statistics e-mail end to end: a real SMTP sink (tests/smtp_sink.py, aiosmtpd),
  * `herald report send` and `herald serve --roles report` as child processes, the messages
  * parsed by Python's email module, the numbers compared with the database. */
+#include "engine_util.h"
+#include "i18n.h"
 #include "itest.h"
 #include "config.h"
 #include "db.h"
@@ -165,7 +167,7 @@ static void herald_env(const char **env, char *smtp, size_t len, const struct si
 	snprintf(logenv, sizeof(logenv), "HERALD_LOG_DIR=%s", logdir);
 	const char *e[] = {smtp, "HERALD_REPORT_TO=ops@herald.test, boss@herald.test",
 			   "HERALD_REPORT_FROM=reports@herald.test", "HERALD_DEFAULT_TIMEZONE=UTC",
-			   "HERALD_REPORT_TIME=00:00", "HERALD_RETRY_BASE_MS=300", logenv, NULL};
+			   "HERALD_REPORT_TIME=00:00", "HERALD_RETRY_BASE_MS=300", "HERALD_LANGUAGE=en", logenv, NULL};
 	memcpy(env, e, sizeof(e));
 }
 
@@ -246,7 +248,7 @@ Test(report, send_delivers_one_parseable_mail_with_the_database_numbers)
 	snprintf(line, sizeof(line), "#%lld mailing finished, started ", mid);
 	cr_expect(has(text, line), "no line for mailing %lld in:\n%s", mid, text);
 	cr_expect(has(strstr(text, line), ": total 7, sent 4, failed 3, pending 0, expired 0, cancelled 0;"
-				     " in the period sent 4, failed 3\n      report test <b>\n"), "%s", text);
+				     " sent in the period 4, failed in the period 3\n      report test <b>\n"), "%s", text);
 	snprintf(line, sizeof(line), "  3 x %s\n", reason);
 	cr_expect(has(text, line), "failure reason '%s' missing:\n%s", reason, text);
 	cr_expect(has(text, totals), "running totals differ from the database (%s):\n%s", totals, text);
@@ -267,16 +269,13 @@ Test(report, send_delivers_one_parseable_mail_with_the_database_numbers)
 	rmtree(logdir);
 }
 
-Test(report, latency_median_and_p95_come_from_provider_minutes)
+/* `herald report send` against the shared database through a new sink: the mail, parsed (the
+ * sink's and the log's folders are removed). */
+static json_t *send_shared(void)
 {
 	struct sink s = {0};
-	char smtp[64], logdir[64], out[128], inst[64];
+	char smtp[64], logdir[64], out[128];
 	const char *env[16];
-	uniq_name("itest-", inst, sizeof(inst));
-	/* a million requests in (1000, 1500] ms: they outweigh whatever else the period holds */
-	free(itest_sql("INSERT INTO provider_minutes (minute, instance, requests, failures, hist)"
-		       " SELECT date_trunc('minute', now()), '%s', 1000000, 7,"
-		       " array_fill(0::bigint, ARRAY[18]) || 1000000::bigint || array_fill(0::bigint, ARRAY[10])", inst));
 	sink_start(&s, 0);
 	tmpdir(logdir, sizeof(logdir), "logs");
 	herald_env(env, smtp, sizeof(smtp), &s, logdir);
@@ -285,24 +284,50 @@ Test(report, latency_median_and_p95_come_from_provider_minutes)
 	cr_assert_eq(finish(spawn(argv, env, out)), 0, "%s", slurp(out));
 	cr_assert_eq(wait_mails(&s, 1, 5), 1);
 	sink_stop(&s);
-	free(itest_sql("DELETE FROM provider_minutes WHERE instance = '%s'", inst));
 	json_t *m = inspect(&s, 1);
-	const char *text = part_body(m, 0), *med = strstr(text, "Median:"), *p95 = strstr(text, "95th percentile:");
+	rmtree(s.dir);
+	rmtree(logdir);
+	return m;
+}
+
+/* More mailings were active than the e-mail lists: the newest are the ones shown, newest
+ * first, and the rest are counted. */
+Test(report, lists_the_newest_mailings_and_counts_the_others)
+{
+	char line[128];
+	char *last = itest_sql("WITH i AS (INSERT INTO mailings (start_at, end_at, text, status, started_at, finished_at)"
+			       " SELECT now() - interval '1 hour', now() + interval '1 hour', 'many ' || g, 'finished',"
+			       " now() - interval '1 hour', now() FROM generate_series(1, 101) g RETURNING id) SELECT max(id) FROM i");
+	json_t *m = send_shared();
+	const char *text = part_body(m, 0), *list = strstr(text, "Mailings active in the period");
+	snprintf(line, sizeof(line), "\n  #%s ", last);
+	const char *newest = strstr(list, line), *first = strstr(list, "\n  #");
+	cr_expect(newest != NULL && newest == first, "mailing %s is not listed first:\n%s", last, list);
+	cr_expect(has(list, "  More mailings, not listed: "), "the others are not counted:\n%s", list);
+	free(last);
+	json_decref(m);
+}
+
+Test(report, latency_median_and_p95_come_from_provider_minutes)
+{
+	char inst[64];
+	uniq_name("itest-", inst, sizeof(inst));
+	/* a million requests in (1000, 1500] ms: they outweigh whatever else the period holds */
+	free(itest_sql("INSERT INTO provider_minutes (minute, instance, requests, failures, hist)"
+		       " SELECT date_trunc('minute', now()), '%s', 1000000, 7,"
+		       " array_fill(0::bigint, ARRAY[18]) || 1000000::bigint || array_fill(0::bigint, ARRAY[10])", inst));
+	json_t *m = send_shared();
+	free(itest_sql("DELETE FROM provider_minutes WHERE instance = '%s'", inst));
+	const char *text = part_body(m, 0), *med = strstr(text, "latency, median:"), *p95 = strstr(text, "95th percentile:");
 	cr_assert(med && p95, "%s", text);
-	double vm = atof(med + strlen("Median:")), vp = atof(p95 + strlen("95th percentile:"));
+	double vm = atof(med + strlen("latency, median:")), vp = atof(p95 + strlen("95th percentile:"));
 	cr_expect(vm > 1240 && vm < 1260, "median %g (expected about 1250 ms)", vm);
 	cr_expect(vp > 1465 && vp <= 1500, "p95 %g (expected about 1475 ms)", vp);
 	json_decref(m);
-	rmtree(s.dir);
-	rmtree(logdir);
 }
 
-Test(report, provider_minutes_are_flushed_from_the_metrics)
+Test(report, sql_and_c_agree_on_the_latency_buckets)
 {
-	char err[256], inst[64];
-	uniq_name("itest-flush-", inst, sizeof(inst));
-	struct db *db = db_connect(getenv("DATABASE_URL"), err, sizeof(err));
-	cr_assert_not_null(db, "%s", err);
 	char *bounds = itest_sql("SELECT provider_hist_bounds_ms()::text");
 	char c_bounds[512] = "{";
 	for (int i = 0; i < METRICS_HIST_LEN - 1; i++)
@@ -310,28 +335,7 @@ Test(report, provider_minutes_are_flushed_from_the_metrics)
 			 metrics_hist_bounds_ms[i]);
 	strcat(c_bounds, "}");
 	cr_expect_str_eq(bounds, c_bounds, "sql/006 and src/metrics.c disagree on the bucket bounds");
-
-	struct metrics_totals prev;
-	metrics_totals(&prev);
-	const long long minute = 978307200;   /* 2001-01-01 00:00 UTC */
-	cr_assert_eq(metrics_flush(db, inst, minute, &prev), 0);
-	char *none = itest_sql("SELECT count(*) FROM provider_minutes WHERE instance = '%s'", inst);
-	cr_expect_str_eq(none, "0", "a minute without requests writes no row");
-	metrics_provider(MR_OK, 0.004);        /* (3, 5] ms: index 3 */
-	metrics_provider(MR_TRANSIENT, 0.004);
-	metrics_provider(MR_OK, 0.250);        /* (200, 300] ms: index 14 */
-	cr_assert_eq(metrics_flush(db, inst, minute, &prev), 0);
-	metrics_provider(MR_PERMANENT, 0.250);
-	cr_assert_eq(metrics_flush(db, inst, minute, &prev), 0);
-	char *row = itest_sql("SELECT requests || ' ' || failures || ' ' || hist[4] || ' ' || hist[15] || ' ' ||"
-			      " (SELECT sum(x) FROM unnest(hist) x) || ' ' || api_ts(minute)"
-			      " FROM provider_minutes WHERE instance = '%s'", inst);
-	cr_expect_str_eq(row, "4 2 2 2 4 2001-01-01T00:00:00Z");
-	free(itest_sql("DELETE FROM provider_minutes WHERE instance = '%s'", inst));
 	free(bounds);
-	free(none);
-	free(row);
-	db_close(db);
 }
 
 static pid_t start_role(const struct sink *s, const char *logdir, const char *name)
@@ -464,10 +468,15 @@ Test(report, model_functions_for_the_admin_page)
 	char *tdir = xasprintf("%s/templates", cfg.root);
 	cr_assert_eq(tmpl_load_dir(tmpl_app(), tdir, err, sizeof(err)), 0, "%s", err);
 	free(tdir);
+	tdir = xasprintf("%s/locale", cfg.root);
+	cr_assert_eq(i18n_load(tdir, err, sizeof(err)), 0, "%s", err);
+	free(tdir);
+	/* in Russian unless HERALD_LANGUAGE says otherwise */
 	cr_assert_eq(report_preview(db, &m, err, sizeof(err)), 0, "%s", err);
-	cr_expect(has(m.subject, "herald \xe2\x80\x94 statistics for "), "%s", m.subject);
-	cr_expect(has(m.text, "Running totals"));
-	cr_expect(has(m.html, "<h2 style=\"font-size: 16px\">Running totals</h2>"));
+	cr_expect(has(m.subject, "herald \xe2\x80\x94 статистика за "), "%s", m.subject);
+	cr_expect(has(m.text, "Итоги за всё время"));
+	cr_expect(has(m.html, "<html lang=\"ru\">"));
+	cr_expect(has(m.html, "<h2 style=\"font-size: 16px\">Итоги за всё время</h2>"));
 	report_mail_free(&m);
 
 	cr_expect_eq(report_send_now(db, err, sizeof(err)), -1, "no SMTP URL: nothing can be sent");
@@ -532,4 +541,117 @@ Test(report, credentials_go_only_over_tls_and_never_into_logs)
 	free(msg);
 	rmtree(s.dir);
 	rmtree(logdir);
+}
+
+/* ---- the day's figures, in a database of their own (nothing else writes into it) ---- */
+TestSuite(report_day, .init = eng_db_create, .fini = proc_cleanup, .timeout = 90);
+
+/* `herald report send` against the suite's database, in English, through a new sink; extra:
+ * more shell words of environment. The mail, parsed. */
+static json_t *send_day(struct sink *s, const char *extra)
+{
+	char env[512], *out;
+	sink_start(s, 0);
+	snprintf(env, sizeof(env), "HERALD_SMTP_URL=smtp://127.0.0.1:%d HERALD_REPORT_TO=ops@herald.test"
+		 " HERALD_REPORT_FROM=reports@herald.test HERALD_DEFAULT_TIMEZONE=UTC HERALD_LANGUAGE=en %s",
+		 s->port, extra);
+	int rc = eng_cli(env, "report send", &out);
+	cr_assert_eq(rc, 0, "herald report send: %d %s", rc, out);
+	free(out);
+	cr_assert_eq(wait_mails(s, 1, 5), 1);
+	sink_stop(s);
+	return inspect(s, 1);
+}
+
+/* A day with 90 sent and 10 failed an hour ago, a day before with 60 sent, and 700 sent and 70
+ * failed four days ago (the week before: 760 sent and 70 failed, 108.6 and 10 a day), provider
+ * latency about 1250 ms today and 250 ms the day before: every headline figure and change, the
+ * chart, the failures and the links. */
+Test(report_day, headline_changes_chart_failures_and_links)
+{
+	struct sink s = {0};
+	char line[256];
+	long long m = eng_int("INSERT INTO mailings (start_at, end_at, text, status, started_at, finished_at)"
+			      " VALUES (now() - interval '2 hours', now(), 'day one', 'finished', now() - interval '2 hours', now())"
+			      " RETURNING id");
+	free(eng_sql("INSERT INTO message_minutes (mailing_id, minute, sent, failed) VALUES"
+		     " (%lld, date_trunc('minute', now()) - interval '1 hour', 90, 10),"
+		     " (%lld, date_trunc('minute', now()) - interval '26 hours', 60, 0),"
+		     " (%lld, date_trunc('minute', now()) - interval '4 days', 700, 70)", m, m, m));
+	free(eng_sql("INSERT INTO failure_reasons (minute, reason, n) VALUES"
+		     " (date_trunc('minute', now()) - interval '1 hour', 'HTTP 400: bad number', 10)"));
+	/* buckets 19 (1000, 1500] ms and 15 (200, 300] ms */
+	free(eng_sql("INSERT INTO provider_minutes (minute, instance, requests, failures, hist) VALUES"
+		     " (date_trunc('minute', now()) - interval '1 hour', 'a', 100, 10,"
+		     "  array_fill(0::bigint, ARRAY[18]) || 100::bigint || array_fill(0::bigint, ARRAY[10])),"
+		     " (date_trunc('minute', now()) - interval '26 hours', 'a', 60, 0,"
+		     "  array_fill(0::bigint, ARRAY[14]) || 60::bigint || array_fill(0::bigint, ARRAY[14]))"));
+	json_t *mail = send_day(&s, "HERALD_PUBLIC_URL=https://herald.example.com");
+	const char *text = part_body(mail, 0), *html = part_body(mail, 1);
+	static const char *const want[] = {
+	    "  Messages sent: 90 (\xe2\x86\x91 +50.0 %; \xe2\x86\x93 -17.1 %)\n",
+	    "  Messages failed: 10 (\xe2\x80\x94; \xe2\x86\x92 +0.0 %)\n",
+	    "  Success rate: 90.0 % (\xe2\x86\x93 -10.0 %; \xe2\x86\x93 -1.7 %)\n",
+	    "  Provider latency, median: 1250 ms (\xe2\x86\x91 +400.0 %; \xe2\x86\x91 +400.0 %)\n",
+	    "  Provider requests: 100, failed: 10\n",
+	    "  10 x HTTP 400: bad number\n",
+	    "Open the dashboard: https://herald.example.com/admin/\n"};
+	for (size_t i = 0; i < sizeof(want) / sizeof(*want); i++)
+		cr_expect(has(text, want[i]), "no '%s' in:\n%s", want[i], text);
+	snprintf(line, sizeof(line), "  #%lld day one: failed 10, sent 90 https://herald.example.com/admin/mailings/%lld\n", m, m);
+	cr_expect(has(text, line), "no '%s' in:\n%s", line, text);
+	cr_expect(has(text, " 90 / 10 ########################################\n"), "the busiest hour has the longest bar:\n%s", text);
+	cr_expect(has(html, "<tr id=\"headline-sent\" style=\"border-top: 1px solid #ddd\"><th align=\"left\">Messages sent</th>"
+			    "<td align=\"right\" style=\"font-size: 18px\"><b class=\"value\">90</b></td>"
+			    "<td align=\"right\" class=\"vs-prev tone-good\"><span style=\"color: #2e7d32\">\xe2\x86\x91 +50.0 %</span></td>"),
+		  "%s", html);
+	cr_expect(has(html, "class=\"vs-week tone-bad\"><span style=\"color: #c62828\">\xe2\x86\x93 -17.1 %</span>"), "%s", html);
+	cr_expect(has(html, "<td width=\"288\" height=\"12\" bgcolor=\"#2e7d32\""), "sent bar: 90 of 100 of 320 px:\n%s", html);
+	snprintf(line, sizeof(line), "<a href=\"https://herald.example.com/admin/mailings/%lld\">%lld</a>", m, m);
+	cr_expect(has(html, line), "%s", html);
+	cr_expect(has(html, "<a href=\"https://herald.example.com/admin/\">"), "%s", html);
+	json_decref(mail);
+	rmtree(s.dir);
+}
+
+Test(report_day, no_links_without_a_public_url)
+{
+	struct sink s = {0};
+	long long m = eng_int("INSERT INTO mailings (start_at, end_at, text, status, started_at, finished_at)"
+			      " VALUES (now() - interval '2 hours', now(), 'linkless', 'finished', now() - interval '2 hours', now())"
+			      " RETURNING id");
+	free(eng_sql("INSERT INTO message_minutes (mailing_id, minute, sent, failed) VALUES"
+		     " (%lld, date_trunc('minute', now()), 3, 1)", m));
+	json_t *mail = send_day(&s, "");
+	cr_expect(!has(part_body(mail, 1), "href="), "%s", part_body(mail, 1));
+	cr_expect(!has(part_body(mail, 0), "http"), "%s", part_body(mail, 0));
+	json_decref(mail);
+	rmtree(s.dir);
+}
+
+/* A real mailing through a real herald and fakeprobe (4 of 20 phones refused), the report sent
+ * the instant its last message is final: its sends and the provider requests behind them are
+ * in the same figures (they are written in one transaction). */
+Test(report_day, built_the_instant_a_mailing_ends_it_agrees_with_itself)
+{
+	struct sink s = {0};
+	char line[160];
+	struct proc fp = fakeprobe_start(NULL);
+	fp_control(&fp, "{\"rules\":[{\"phone\":79160000001,\"status\":400},{\"phone\":79160000002,\"status\":400},"
+			"{\"phone\":79160000003,\"status\":400},{\"phone\":79160000004,\"status\":400}]}");
+	eng_clients(20, "916", NULL, "UTC");
+	struct proc h = eng_herald(&fp, NULL);
+	long long mid = eng_mailing(0, 120, "{}", "{}", NULL, NULL);
+	cr_assert(eng_wait_final(mid, 40), "the mailing did not end");
+	json_t *mail = send_day(&s, "");
+	const char *text = part_body(mail, 0);
+	cr_expect(has(text, "  Messages sent: 16 ("), "%s", text);
+	cr_expect(has(text, "  Messages failed: 4 ("), "%s", text);
+	cr_expect(has(text, "  Provider requests: 20, failed: 4\n"), "%s", text);
+	cr_expect(!has(text, "No provider requests"), "%s", text);
+	snprintf(line, sizeof(line), "sent in the period 16, failed in the period 4\n");
+	cr_expect(has(text, line), "%s", text);
+	json_decref(mail);
+	rmtree(s.dir);
+	proc_stop(&h, SIGTERM, 10);
 }

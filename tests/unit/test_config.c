@@ -71,22 +71,14 @@ Test(config, environment_overrides)
 	unsetenv("HERALD_RETRY_MAX_MS");
 }
 
-/* OpenID Connect: the issuer, client id and secret come together; the issuer is https (http
- * only to a loopback address). */
-Test(config, oidc_settings_checked_together)
+/* A configuration file's text and the error it gets (NULL: accepted). */
+struct conf_case {
+	const char *text, *error;
+};
+
+static void check_cases(const struct conf_case *cases, size_t n)
 {
-	static const struct {
-		const char *text, *error;       /* error NULL: accepted */
-	} cases[] = {
-		{"oidc_issuer https://id.example.com\noidc_client_id herald\noidc_client_secret s\n", NULL},
-		{"oidc_issuer http://127.0.0.1:9000\noidc_client_id herald\noidc_client_secret s\n", NULL},
-		{"oidc_issuer https://id.example.com\noidc_client_id herald\n", "set together"},
-		{"oidc_client_secret s\n", "set together"},
-		{"oidc_issuer http://id.example.com\noidc_client_id herald\noidc_client_secret s\n", "not an https URL"},
-		{"oidc_issuer https://id.example.com\noidc_client_id h\noidc_client_secret s\noidc_redirect_uri /cb\n",
-		 "oidc_redirect_uri"},
-	};
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+	for (size_t i = 0; i < n; i++) {
 		char err[512] = "";
 		config_defaults();
 		const char *p = write_conf(cases[i].text);
@@ -99,5 +91,39 @@ Test(config, oidc_settings_checked_together)
 			cr_assert(strstr(err, cases[i].error), "case %zu: %s", i, err);
 		}
 	}
+}
+
+/* OpenID Connect: the issuer, client id and secret come together; the issuer is https (http
+ * only to a loopback address). */
+Test(config, oidc_settings_checked_together)
+{
+	static const struct conf_case cases[] = {
+		{"oidc_issuer https://id.example.com\noidc_client_id herald\noidc_client_secret s\n", NULL},
+		{"oidc_issuer http://127.0.0.1:9000\noidc_client_id herald\noidc_client_secret s\n", NULL},
+		{"oidc_issuer https://id.example.com\noidc_client_id herald\n", "set together"},
+		{"oidc_client_secret s\n", "set together"},
+		{"oidc_issuer http://id.example.com\noidc_client_id herald\noidc_client_secret s\n", "not an https URL"},
+		{"oidc_issuer https://id.example.com\noidc_client_id h\noidc_client_secret s\noidc_redirect_uri /cb\n",
+		 "oidc_redirect_uri"},
+	};
+	check_cases(cases, sizeof(cases) / sizeof(cases[0]));
 	config_defaults();
+}
+
+/* The e-mail's language is one the catalogue has; the public URL is where admins reach herald,
+ * written so that "/admin/..." can follow it. */
+Test(config, language_and_public_url)
+{
+	static const struct conf_case cases[] = {
+		{"language en\npublic_url https://herald.example.com\n", NULL},
+		{"public_url http://10.0.0.5:8080\n", NULL},
+		{"language de\n", "language: 'de' is not one of ru, en"},
+		{"public_url herald.example.com\n", "public_url"},
+		{"public_url https://herald.example.com/\n", "trailing slash"},
+		{"public_url https://herald.example.com/?a=1\n", "public_url"},
+	};
+	check_cases(cases, sizeof(cases) / sizeof(cases[0]));
+	config_defaults();
+	cr_expect_str_eq(cfg.language, "ru");
+	cr_expect_str_eq(cfg.public_url, "");
 }
