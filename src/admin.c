@@ -31,21 +31,6 @@ static const struct {
 	{"/admin/history/", "History", ROLE_ADMIN},
 };
 
-void admin_urlencode(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || strchr("-_.~", c)) {
-			buf_putc(b, (char)c);
-		} else {
-			buf_putc(b, '%');
-			buf_putc(b, hex[c >> 4]);
-			buf_putc(b, hex[c & 15]);
-		}
-	}
-}
-
 static json_t *frame(struct http_req *req)
 {
 	struct session *s = req->session;
@@ -127,7 +112,7 @@ int admin_gate(struct http_req *req)
 	if (rc == MODEL_NOT_FOUND) {
 		struct buf loc = BUF_INIT;
 		buf_puts(&loc, "/admin/login?next=");
-		admin_urlencode(&loc, req->path);
+		buf_urlencode(&loc, req->path);
 		admin_redirect(req, loc.data);
 		buf_free(&loc);
 		return -1;
@@ -269,16 +254,16 @@ static void list_url(struct http_req *req, const struct admin_list_spec *spec, s
 {
 	buf_puts(b, spec->base);
 	buf_puts(b, "?sort=");
-	admin_urlencode(b, sort);
+	buf_urlencode(b, sort);
 	if (q) {
 		buf_puts(b, "&q=");
-		admin_urlencode(b, q);
+		buf_urlencode(b, q);
 	}
 	for (const char *const *k = spec->keep; k && *k; k++) {
 		const char *v = http_query(req, *k);
 		if (v && *v) {
 			buf_printf(b, "&%s=", *k);
-			admin_urlencode(b, v);
+			buf_urlencode(b, v);
 		}
 	}
 	if (cursor) {
@@ -296,7 +281,7 @@ json_t *admin_time(const char *t)
 	return json_string(t);
 }
 
-static json_t *cell_text(json_t *v)
+json_t *admin_cell(json_t *v)
 {
 	if (json_is_true(v))
 		return json_string("yes");
@@ -307,11 +292,6 @@ static json_t *cell_text(json_t *v)
 	if (json_is_string(v))
 		return admin_time(json_string_value(v));
 	return value_text(v);
-}
-
-json_t *admin_cell(json_t *v)
-{
-	return cell_text(v);
 }
 
 json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec, json_t *objs,
@@ -343,7 +323,7 @@ json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec
 		buf_reset(&b);
 		if (spec->key_field) {
 			buf_puts(&b, spec->base);
-			admin_urlencode(&b, json_string_value(key));
+			buf_urlencode(&b, json_string_value(key));
 		}
 		for (size_t k = 0; k < spec->ncols; k++)
 			json_array_append_new(cells, json_pack("{s:o, s:b}", "text",
@@ -431,7 +411,7 @@ char *admin_path(const char *base, const char *key, const char *suffix)
 {
 	struct buf b = BUF_INIT;
 	buf_puts(&b, base);
-	admin_urlencode(&b, key);
+	buf_urlencode(&b, key);
 	buf_puts(&b, suffix);
 	return buf_steal(&b);
 }

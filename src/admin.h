@@ -111,6 +111,16 @@ int admin_res_query(struct http_req *req, const struct resource *r, struct res_q
 /* The filter problems (errs, a model's fields, borrowed) as one sentence for the list page,
  * with r's filter labels. malloc'ed. */
 char *admin_res_problems(const struct resource *r, json_t *errs);
+/* An object's own page: its key, the database, the object (in the request's pool) and its
+ * paths, base + key (self) and + "/delete" (del). */
+struct admin_obj {
+	struct res_key k;
+	struct db *db;
+	json_t *obj;
+	const char *self, *del;
+};
+/* admin_res_load into o with the paths: 0, or -1 after a page. */
+int admin_res_open(struct http_req *req, const struct resource *r, struct admin_obj *o);
 
 /* The last changes of object ("operator 916") as {"rows": [...]} for the "history" section of
  * templates/admin/form.html, or NULL when there are none (admin_history.c). */
@@ -119,8 +129,5 @@ json_t *admin_history(struct db *db, const char *object);
 /* An API time ("2026-11-23T10:00:00Z") as shown on pages, "2026-11-23 10:00 UTC"; other text
  * as it is, NULL as "—". New reference. */
 json_t *admin_time(const char *t);
-
-/* Appends s percent-encoded for a URL query or path segment. */
-void admin_urlencode(struct buf *b, const char *s);
 
 #endif

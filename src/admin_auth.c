@@ -2,9 +2,11 @@
 #include "admin.h"
 #include "admin_handlers.h"
 #include "audit.h"
+#include "config.h"
 #include "form.h"
 #include "login.h"
 #include "model_user.h"
+#include "oidc.h"
 #include "session.h"
 #include "util.h"
 #include "valid.h"
@@ -27,7 +29,14 @@ void admin_login_page(struct http_req *req, int status, const char *next, const 
 {
 	json_t *data = json_pack("{s:s, s:s, s:s*}", "next", admin_safe_next(next), "username", username ? username : "",
 				 "error", error);
-	admin_oidc_button(data);
+	if (oidc_enabled()) {   /* the "Sign in with …" button (admin_oidc.c) */
+		struct buf href = BUF_INIT;
+		buf_puts(&href, "/admin/oidc/login?next=");
+		buf_urlencode(&href, admin_safe_next(next));
+		json_object_set_new(data, "oidc", json_string(cfg.oidc_name));
+		json_object_set_new(data, "oidc_href", json_string(href.data));
+		buf_free(&href);
+	}
 	admin_page(req, status, "admin/login", data);
 }
 
@@ -64,7 +73,7 @@ void admin_login(struct http_req *req)
 			if (session_start(req, db, u.id) < 0) {
 				http_db_fail(req, db);
 			} else {
-				audit(db, req, "login", "", NULL);
+				audit_route(db, req, "", NULL);
 				admin_redirect(req, admin_safe_next(next));
 			}
 			break;
@@ -95,7 +104,7 @@ void admin_logout(struct http_req *req)
 	if (db == NULL)
 		return;
 	session_end(req, db);
-	audit(db, req, "logout", "", NULL);
+	audit_route(db, req, "", NULL);
 	admin_redirect(req, "/admin/login");
 }
 
@@ -150,7 +159,7 @@ void admin_password(struct http_req *req)
 		return;
 	}
 	session_drop_user(db, req->user.id, req->session);
-	audit(db, req, "password.changed", "", NULL);
+	audit_route(db, req, "", NULL);
 	json_object_set_new(page, "notice", json_string("Your password has been changed. Other sessions were signed out."));
 	admin_form_page(req, 200, page, password_fields, ARRAY_LEN(password_fields), NULL, NULL, 0);
 }

@@ -31,7 +31,7 @@ static char *filter_query(struct http_req *req)
 		const char *v = http_query(req, names[i]);
 		if (v && *v) {
 			buf_printf(&b, "%c%s=", b.len ? '&' : '?', names[i]);
-			admin_urlencode(&b, v);
+			buf_urlencode(&b, v);
 		}
 	}
 	return buf_steal(&b);
@@ -120,7 +120,7 @@ void admin_clients_import(struct http_req *req)
 		json_t *detail = json_pack("{s:I, s:I, s:I, s:I, s:I}", "rows", (json_int_t)im.rows, "created",
 					   (json_int_t)im.created, "updated", (json_int_t)im.updated, "invalid",
 					   (json_int_t)im.invalid, "normalised", (json_int_t)im.normalised);
-		audit(db, req, "client.imported", "clients", detail);
+		audit_route(db, req, "clients", detail);
 		json_decref(detail);
 		log_info("admin.clients_imported", LI("rows", im.rows), LI("created", im.created),
 			 LI("updated", im.updated), LI("invalid", im.invalid), LI("normalised", im.normalised));

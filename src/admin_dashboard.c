@@ -4,9 +4,12 @@
  * latest changes (audit_log). */
 #include "admin.h"
 #include "admin_handlers.h"
+#include "admin_mailing.h"
 #include "metrics.h"
 #include "model_mailing.h"
 #include "util.h"
+
+#include <stdlib.h>
 
 #define RUNNING_SHOWN 8
 
@@ -47,24 +50,23 @@ void admin_dashboard(struct http_req *req)
 	struct db *db = admin_db(req);
 	if (db == NULL)
 		return;
-	PGresult *r = db_exec(db, q, 0, NULL), *run = r ? mailing_running(db, RUNNING_SHOWN) : NULL;
-	if (run == NULL) {
+	struct mailing_query mq = {{"-start_at", NULL, NULL, RUNNING_SHOWN, {NULL}, NULL}, "running", NULL, NULL};
+	struct res_page run = {NULL, NULL};
+	PGresult *r = db_exec(db, q, 0, NULL);
+	enum model_rc rc = r ? mailing_list(db, &mq, &run) : model_db_rc(db);
+	free(run.next);
+	if (rc != MODEL_OK) {
 		PQclear(r);
-		http_db_fail(req, db);
+		http_fail(req, rc, NULL, NULL);
 		return;
 	}
-	json_t *stats = json_loads(PQgetvalue(r, 0, 0), 0, NULL), *running = json_array();
+	json_t *stats = json_loads(PQgetvalue(r, 0, 0), 0, NULL), *running = run.objs, *m;
+	size_t i;
 	PQclear(r);
-	for (int i = 0; i < PQntuples(run); i++) {
-		json_t *m = json_loads(PQgetvalue(run, i, 0), 0, NULL);
-		if (m == NULL)
-			continue;
-		json_int_t total = json_integer_value(json_object_get(m, "total"));
-		json_object_set_new(m, "max", json_integer(total > 0 ? total : 1));
+	json_array_foreach(running, i, m) {
+		admin_mailing_row(m);
 		json_object_set_new(m, "end_at", admin_time(json_string_value(json_object_get(m, "end_at"))));
-		json_array_append_new(running, m);
 	}
-	PQclear(run);
 	json_t *page = json_pack("{s:o, s:o, s:b, s:o}", "stats", stats ? stats : json_object(), "running", running,
 				 "none_running", json_array_size(running) == 0, "provider", provider_health());
 	if (req->user.role >= ROLE_ADMIN) {

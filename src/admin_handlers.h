@@ -8,7 +8,8 @@
 
 /* admin_auth.c */
 void admin_login(struct http_req *req);
-/* The sign-in page with an error (may be NULL) and the name typed (may be NULL). */
+/* The sign-in page with an error (may be NULL) and the name typed (may be NULL); with the
+ * "Sign in with …" button when OpenID Connect is configured. */
 void admin_login_page(struct http_req *req, int status, const char *next, const char *username,
 		      const char *error);
 /* A same-site admin path to return to after signing in, or "/admin/". */
@@ -16,9 +17,6 @@ const char *admin_safe_next(const char *next);
 /* OpenID Connect sign-in (admin_oidc.c): to the issuer, and back. */
 void admin_oidc_login(struct http_req *req);
 void admin_oidc_callback(struct http_req *req);
-/* Adds the "Sign in with …" button (oidc, oidc_href from data's next) to the sign-in page's
- * data when OpenID Connect is configured. */
-void admin_oidc_button(json_t *data);
 void admin_logout(struct http_req *req);
 void admin_password(struct http_req *req);
 void admin_root(struct http_req *req);

@@ -4,6 +4,8 @@
 #include "admin_handlers.h"
 #include "audit.h"
 #include "buf.h"
+#include "list.h"
+#include "route.h"
 #include "util.h"
 
 #include <stdlib.h>
@@ -18,15 +20,29 @@ static const struct admin_col cols[] = {
 	{"Object", "object", NULL},
 	{"Details", "detail", NULL},
 };
+#define DETAIL_COL 4
 
-static const char *const actions[] = {"", "login", "logout", "password.changed", "operator.created",
-				      "operator.updated", "operator.deleted", "user.created", "user.updated",
-				      "user.password_reset", "token.created", "token.revoked", "client.created",
-				      "client.updated", "client.deleted", "client.bulk", "client.imported", "client.import_cancelled", "tag.created",
-				      "tag.updated", "tag.deleted", "mailing.created", "mailing.updated", "mailing.deleted",
-				      "mailing.cancelled", "mailing.retried", "mailing.batch_created", "message.sent",
-				      "smpp_account.created", "smpp_account.updated", "smpp_account.deleted",
-				      "report.sent_now", NULL};
+/* The actions the filter offers, "" (any) first: those the route table names and the writes of
+ * its resources (resource.c). NULL-terminated, in out (ROUTES_MAX * 3 + 2 rows); the names
+ * made are in the request's pool. */
+static const char *const *actions(struct http_req *req, const char **out)
+{
+	static const char *const verbs[] = {"created", "updated", "deleted"};
+	size_t n = 0;
+	out[n++] = "";
+	out[n] = NULL;
+	for (size_t i = 0; i < routes_len; i++) {
+		const char *made[ARRAY_LEN(verbs) + 1] = {routes[i].action};
+		for (size_t j = 0; routes[i].res && j < ARRAY_LEN(verbs); j++)
+			made[j + 1] = pool_printf(&req->pool, "%s.%s", routes[i].res->kind, verbs[j]);
+		for (size_t j = 0; j < ARRAY_LEN(made); j++)
+			if (made[j] && !list_has(out, made[j])) {
+				out[n++] = made[j];
+				out[n] = NULL;
+			}
+	}
+	return out;
+}
 
 static json_t *detail_text(const char *text);
 
@@ -40,14 +56,10 @@ void admin_history_list(struct http_req *req)
 	struct db *db;
 	if (action && *action == '\0')
 		action = NULL;
-	if (action) {
-		size_t i = 1;
-		while (actions[i] && strcmp(actions[i], action) != 0)
-			i++;
-		if (actions[i] == NULL) {
-			admin_error(req, 400, "There is no such action.");
-			return;
-		}
+	const char *known[ROUTES_MAX * 3 + 2];
+	if (action && !list_has(actions(req, known) + 1, action)) {
+		admin_error(req, 400, "There is no such action.");
+		return;
 	}
 	if (admin_list_params(req, sorts, &sort, &after, &q) < 0)
 		return;
@@ -58,20 +70,14 @@ void admin_history_list(struct http_req *req)
 		http_db_fail(req, db);
 		return;
 	}
-	int n = PQntuples(r), shown = n > ADMIN_PAGE ? ADMIN_PAGE : n;
-	json_t *objs = json_array();
-	for (int i = 0; i < shown; i++) {
-		json_t *row = json_loads(PQgetvalue(r, i, 0), 0, NULL);
-		if (row == NULL)
-			continue;
-		json_object_set_new(row, "detail", detail_text(json_string_value(json_object_get(row, "detail"))));
-		json_array_append_new(objs, row);
-	}
+	json_t *list = admin_list(req, &spec, r, ADMIN_PAGE, sort, q), *row;
+	size_t i;
+	json_array_foreach(json_object_get(list, "rows"), i, row)
+		json_object_set_new(json_array_get(json_object_get(row, "cells"), DETAIL_COL), "text",
+				    detail_text(json_string_value(json_object_get(json_object_get(row, "object"), "detail"))));
 	admin_page(req, 200, "admin/list",
-		   json_pack("{s:s, s:o, s:[o]}", "heading", "History", "list",
-			     admin_list_objs(req, &spec, objs, n > shown ? PQgetvalue(r, shown - 1, 1) : NULL, sort, q),
-			     "filters", admin_filter(req, "action", "Action", actions)));
-	PQclear(r);
+		   json_pack("{s:s, s:o, s:[o]}", "heading", "History", "list", list, "filters",
+			     admin_filter(req, "action", "Action", actions(req, known))));
 }
 
 /* Appends v as a person reads it. */

@@ -28,7 +28,7 @@ void admin_import_queue(struct http_req *req, const struct client_import *im)
 	}
 	json_t *detail = json_pack("{s:I, s:I, s:s}", "job", (json_int_t)id, "bytes", (json_int_t)im->text.len,
 				   "encoding", im->text.encoding);
-	audit(db, req, "client.imported", "clients", detail);
+	audit_route(db, req, "clients", detail);
 	json_decref(detail);
 	log_info("admin.import_queued", LI("job", id), LI("bytes", im->text.len));
 	char *to = xasprintf(BASE "%lld?done=queued", (long long)id);
@@ -101,7 +101,7 @@ void admin_import_cancel(struct http_req *req)
 		return;
 	}
 	json_t *detail = json_pack("{s:s}", "job", req->params[0]);
-	audit(db, req, "client.import_cancelled", "clients", detail);
+	audit_route(db, req, "clients", detail);
 	json_decref(detail);
 	char *to = xasprintf(BASE "%s?done=cancelled", req->params[0]);
 	admin_redirect(req, to);

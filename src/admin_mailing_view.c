@@ -14,15 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define NOT_FOUND ADMIN_MAILING_NOT_FOUND
+#define R (&res_mailings)
 
-/* The live part (status, counts, charts) of mailing id, or NULL after an error page. */
-static json_t *live_data(struct http_req *req, struct db *db, int64_t id)
+/* The live part (status, counts, charts) of the mailing of k, or NULL after an error page. */
+static json_t *live_data(struct http_req *req, struct db *db, const struct res_key *k)
 {
 	json_t *s;
-	enum model_rc rc = res_row(db, stats_mailing(db, id), &s);
+	enum model_rc rc = res_row(db, stats_mailing(db, k->id), &s);
 	if (rc != MODEL_OK) {
-		http_fail(req, rc, rc == MODEL_NOT_FOUND ? NOT_FOUND : NULL, NULL);
+		http_fail(req, rc, rc == MODEL_NOT_FOUND ? R->not_found : NULL, NULL);
 		return NULL;
 	}
 	static const int shown[] = {MSG_SENT, MSG_FAILED, MSG_PENDING, MSG_SENDING, MSG_EXPIRED, MSG_CANCELLED};
@@ -39,14 +39,13 @@ static json_t *live_data(struct http_req *req, struct db *db, int64_t id)
 	chart_timeline(&tl, "chart-timeline", json_object_get(s, "timeline"));
 	const char *status = admin_mailing_status(s);
 	int polling = strcmp(status, "scheduled") == 0 || strcmp(status, "running") == 0;
-	char *self = admin_mailing_path(id);
+	const char *self = pool_printf(&req->pool, ADMIN_MAILINGS "%s", k->text);
 	json_t *live = json_pack("{s:O, s:b, s:s, s:s+, s:s, s:s, s:I, s:I, s:I, s:I}", "counts", s, "polling",
 				 polling, "self", self, "live_href", self, "/live", "bar_svg", bar.data,
 				 "timeline_svg", tl.data, "total", (json_int_t)total, "done", (json_int_t)(total - open),
 				 "max", (json_int_t)(total > 0 ? total : 1), "pct",
 				 (json_int_t)(total > 0 ? (total - open) * 100 / total : 0));
 	json_object_set(live, "status", json_object_get(s, "status"));
-	free(self);
 	buf_free(&bar);
 	buf_free(&tl);
 	json_decref(s);
@@ -55,8 +54,8 @@ static json_t *live_data(struct http_req *req, struct db *db, int64_t id)
 
 void admin_mailings_view(struct http_req *req)
 {
+	struct res_key k;
 	struct db *db;
-	int64_t id;
 	const char *sort, *q, *st = http_query(req, "status");
 	const char *after = NULL;
 	char code[4];
@@ -70,14 +69,11 @@ void admin_mailings_view(struct http_req *req)
 	static const char *const id_sort[] = {"id", NULL};
 	if (admin_list_params(req, id_sort, &sort, &after, &q) < 0)
 		return;
-	json_t *obj = admin_mailing_load(req, &db, &id), *live = obj ? live_data(req, db, id) : NULL;
-	if (live == NULL) {
-		json_decref(obj);
+	json_t *obj = admin_res_load(req, R, &k, &db), *live = obj ? live_data(req, db, &k) : NULL;
+	if (live == NULL)
 		return;
-	}
-	PGresult *r = mailing_messages(db, id, st ? code : NULL, after, ADMIN_PAGE + 1);
+	PGresult *r = mailing_messages(db, k.id, st ? code : NULL, after, ADMIN_PAGE + 1);
 	if (r == NULL) {
-		json_decref(obj);
 		json_decref(live);
 		http_db_fail(req, db);
 		return;
@@ -87,7 +83,7 @@ void admin_mailings_view(struct http_req *req)
 		{"Attempts", "attempts", NULL}, {"Sent", "sent_at", NULL}, {"Last error", "last_error", NULL},
 	};
 	static const char *const keep[] = {"status", NULL};
-	char *self = admin_mailing_path(id);
+	const char *self = pool_printf(&req->pool, ADMIN_MAILINGS "%s", k.text);
 	struct admin_list_spec spec = {self, mcols, ARRAY_LEN(mcols), NULL, 0, keep};
 	json_t *list = admin_list(req, &spec, r, ADMIN_PAGE, sort, NULL);
 	const char *state = admin_mailing_status(obj);
@@ -100,7 +96,7 @@ void admin_mailings_view(struct http_req *req)
 	int open = strcmp(state, "scheduled") == 0 || strcmp(state, "running") == 0;
 	json_t *page = json_pack(
 	    "{s:s+, s:s, s:s*, s:O, s:s, s:o, s:o, s:b, s:b, s:b, s:o, s:o, s:o}", "heading",
-	    "Mailing ", req->params[0], "self", self, "notice", admin_mailing_notice(http_query(req, "done")), "text",
+	    "Mailing ", k.text, "self", self, "notice", admin_notice(req, R->notices), "text",
 	    json_object_get(obj, "text"), "status", state, "operators",
 	    ops, "tags", tags, "can_cancel", open,
 	    "can_retry", strcmp(state, "cancelled") != 0 && admin_mailing_count(json_object_get(obj, "stats"), "failed") > 0,
@@ -113,22 +109,20 @@ void admin_mailings_view(struct http_req *req)
 		? json_sprintf("%s to %s, client's local time", json_string_value(json_object_get(w, "start")),
 			       json_string_value(json_object_get(w, "end")))
 		: json_string("any hour"));
-	json_decref(obj);
 	admin_page(req, 200, "admin/mailing", page);
-	free(self);
 }
 
 void admin_mailings_live(struct http_req *req)
 {
+	struct res_key k;
 	struct db *db;
-	int64_t id;
-	if (parse_i64(req->params[0], 1, INT64_MAX, &id) < 0) {
-		admin_error(req, 404, NOT_FOUND);
+	if (res_key_parse(R, req->params[0], &k) < 0) {
+		admin_error(req, 404, R->not_found);
 		return;
 	}
 	if ((db = admin_db(req)) == NULL)
 		return;
-	json_t *live = live_data(req, db, id);
+	json_t *live = live_data(req, db, &k);
 	if (live)
 		admin_page(req, 200, "admin/mailing_live", live);
 }

@@ -1,95 +1,36 @@
 /* admin_mailings.c — /admin/mailings/: the list (filters, search, progress, bulk cancel /
  * retry-failed / delete), the add and edit forms (the model's validator and state rules) and
- * the state changes; the mailing's own page is admin_mailing_view.c. Times in the forms are
- * UTC. */
+ * the state changes, from the descriptor res_mailings (resources.c); its writes are recorded
+ * as every resource's are (resource.c). The mailing's own page is admin_mailing_view.c. */
 #include "admin.h"
 #include "admin_handlers.h"
 #include "admin_mailing.h"
-#include "audit.h"
 #include "form.h"
 #include "list.h"
 #include "model_mailing.h"
-#include "rfc3339.h"
 #include "util.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#define R (&res_mailings)
 #define BASE ADMIN_MAILINGS
-#define NOT_FOUND ADMIN_MAILING_NOT_FOUND
-
-static const struct admin_field fields[] = {
-	{"start_at", "Start (UTC)", "datetime-local", NULL,
-	 "Coordinated Universal Time. A start already past starts the mailing at once.", 1, 0, NULL},
-	{"end_at", "End (UTC)", "datetime-local", NULL,
-	 "Coordinated Universal Time. Nothing is sent after it; what is left expires.", 1, 0, NULL},
-	{"text", "Text", "textarea", NULL, "1 to 4096 characters.", 1, MAILING_TEXT_MAX, NULL},
-	{"operator_codes", "Operator codes", "text", NULL,
-	 "Comma-separated, e.g. 916, 926. Empty: clients of every operator.", 0, 0, NULL},
-	{"tags", "Tags", "text", NULL, "Comma-separated tag names. Empty: clients with any tag or none.", 0, 0, NULL},
-	{"window_start", "Send window from", "time", NULL,
-	 "In each client's own time zone. Leave both empty to send at any hour.", 0, 0, NULL},
-	{"window_end", "Send window until", "time", NULL,
-	 "Earlier than the start wraps midnight (22:00 to 06:00).", 0, 0, NULL},
-};
-#define NFIELDS ARRAY_LEN(fields)
-
-static const struct admin_col cols[] = {
-	{"ID", "id", "id"},
-	{"Status", "status", NULL},
-	{"Start", "start_at", "start_at"},
-	{"End", "end_at", NULL},
-	{"Text", "excerpt", NULL},
-	{"Sent / total", "progress", NULL},
-};
 #define STATUS_COL 1
 #define PROGRESS_COL 5
 
-static const char *const sorts[] = {"-id", "id", "start_at", "-start_at", NULL};
 static const char *const statuses[] = {"", "scheduled", "running", "finished", "cancelled", NULL};
 
-const char *admin_mailing_notice(const char *done)
-{
-	static const struct { const char *key, *text; } notices[] = {
-		{"created", "The mailing was created."},
-		{"updated", "The mailing was saved."},
-		{"deleted", "The mailing was deleted with its messages."},
-		{"cancelled", "The mailing was cancelled; its pending messages are cancelled."},
-		{"retried", "Failed messages are pending again."},
-	};
-	for (size_t i = 0; done && i < ARRAY_LEN(notices); i++)
-		if (strcmp(done, notices[i].key) == 0)
-			return notices[i].text;
-	return NULL;
-}
+/* The state changes besides editing: the ?done= notice and history verb, and the model call. */
+struct mailing_act {
+	const char *name, *label, *done, *outcome;
+	enum model_rc (*fn)(struct db *db, int64_t id, json_t **out, const char **why);
+};
 
-/* "/admin/mailings/ID" (malloc'ed). */
-char *admin_mailing_path(int64_t id)
-{
-	return xasprintf(BASE "%lld", (long long)id);
-}
-
-/* The mailing of the path's {id} (new reference) and the database, or NULL after a page. */
-json_t *admin_mailing_load(struct http_req *req, struct db **db, int64_t *id)
-{
-	if (parse_i64(req->params[0], 1, INT64_MAX, id) < 0) {
-		admin_error(req, 404, NOT_FOUND);
-		return NULL;
-	}
-	if ((*db = admin_db(req)) == NULL)
-		return NULL;
-	json_t *obj;
-	enum model_rc rc = res_row(*db, mailing_get(*db, *id), &obj);
-	if (rc != MODEL_OK)
-		http_fail(req, rc, rc == MODEL_NOT_FOUND ? NOT_FOUND : NULL, NULL);
-	return obj;
-}
-
-long long admin_mailing_count(json_t *stats, const char *name)
-{
-	return (long long)json_integer_value(json_object_get(stats, name));
-}
+static const struct mailing_act acts[] = {
+	{"cancel", "Cancel", "cancelled", "cancelled", mailing_cancel},
+	{"retry-failed", "Retry failed messages", "retried", "failed messages retried", mailing_retry_failed},
+};
 
 const char *admin_mailing_status(json_t *obj)
 {
@@ -97,86 +38,9 @@ const char *admin_mailing_status(json_t *obj)
 	return s ? s : "";
 }
 
-/* --- form <-> API object ----------------------------------------------------------------- */
-
-/* A datetime-local value ("YYYY-MM-DDTHH:MM" or with ":SS") as RFC 3339 in UTC; anything else
- * unchanged, for the validator to name. */
-static void put_time(json_t *m, json_t *form, const char *name)
+long long admin_mailing_count(json_t *stats, const char *name)
 {
-	const char *v = form_str(form, name);
-	if (v == NULL || *v == '\0')
-		return;
-	size_t n = strlen(v);
-	if ((n == 16 || n == 19) && v[10] == 'T')
-		json_object_set_new(m, name, json_sprintf("%s%s", v, n == 16 ? ":00Z" : "Z"));
-	else
-		json_object_set_new(m, name, json_string(v));
-}
-
-/* A comma-separated list as a JSON array of trimmed, non-empty strings. */
-static json_t *split(const char *s)
-{
-	json_t *a = json_array();
-	struct list_walk w = {s};
-	const char *item;
-	size_t len;
-	while (list_next(&w, &item, &len))
-		if (len > 0)
-			json_array_append_new(a, json_stringn(item, len));
-	return a;
-}
-
-/* The API's mailing object from the form; only_end: just end_at (a running mailing). */
-static json_t *form_mailing(json_t *form, int only_end)
-{
-	json_t *m = json_object();
-	put_time(m, form, "end_at");
-	if (only_end)
-		return m;
-	put_time(m, form, "start_at");
-	const char *text = form_str(form, "text"), *ws = form_str(form, "window_start"),
-		   *we = form_str(form, "window_end");
-	if (text && *text)
-		json_object_set_new(m, "text", json_string(text));
-	json_object_set_new(m, "filter", json_pack("{s:o, s:o}", "operator_codes",
-						   split(form_str(form, "operator_codes")), "tags",
-						   split(form_str(form, "tags"))));
-	if ((ws && *ws) || (we && *we)) {
-		json_t *w = json_object();
-		if (ws && *ws)
-			json_object_set_new(w, "start", json_string(ws));
-		if (we && *we)
-			json_object_set_new(w, "end", json_string(we));
-		json_object_set_new(m, "send_window", w);
-	} else {
-		json_object_set_new(m, "send_window", json_null());
-	}
-	return m;
-}
-
-/* The validator's errors (stolen) renamed to the form's field names. New reference. */
-static json_t *form_errors(json_t *errors)
-{
-	static const struct { const char *api, *form; } names[] = {
-		{"filter", "operator_codes"}, {"filter.operator_codes", "operator_codes"},
-		{"filter.tags", "tags"}, {"send_window", "window_start"},
-		{"send_window.start", "window_start"}, {"send_window.end", "window_end"},
-	};
-	json_t *out = json_object(), *msgs;
-	const char *key;
-	json_object_foreach(errors, key, msgs) {
-		const char *name = key;
-		for (size_t i = 0; i < ARRAY_LEN(names); i++)
-			if (strcmp(key, names[i].api) == 0)
-				name = names[i].form;
-		json_t *have = json_object_get(out, name);
-		if (have)
-			json_array_extend(have, msgs);
-		else
-			json_object_set(out, name, msgs);
-	}
-	json_decref(errors);
-	return out;
+	return (long long)json_integer_value(json_object_get(stats, name));
 }
 
 /* "a, b" from a JSON array of strings. */
@@ -193,25 +57,118 @@ json_t *admin_mailing_join(json_t *a)
 	return out;
 }
 
-/* The form's values for a stored mailing. New reference. */
-static json_t *mailing_values(json_t *obj)
+void admin_mailing_row(json_t *obj)
+{
+	static const char *const counts[] = {"total", "sent", "failed"};
+	const char *text = json_string_value(json_object_get(obj, "text"));
+	size_t chars = 0, cut = 0;
+	for (size_t i = 0; text && text[i]; i++)
+		if (((unsigned char)text[i] & 0xC0) != 0x80 && chars++ == 29)
+			cut = i;
+	json_object_set_new(obj, "excerpt", chars > 30 ? json_sprintf("%.*s…", (int)cut, text) : json_string(text ? text : ""));
+	for (size_t i = 0; i < ARRAY_LEN(counts); i++)
+		json_object_set_new(obj, counts[i], json_integer(admin_mailing_count(json_object_get(obj, "stats"), counts[i])));
+	json_int_t total = json_integer_value(json_object_get(obj, "total"));
+	json_object_set_new(obj, "max", json_integer(total > 0 ? total : 1));
+}
+
+/* --- form <-> API object ----------------------------------------------------------------- */
+
+/* A datetime-local value ("YYYY-MM-DDTHH:MM" or with ":SS") as RFC 3339 in UTC; anything else
+ * unchanged, for the validator to name. */
+static void put_time(json_t *m, json_t *form, const char *name)
+{
+	const char *v = form_str(form, name);
+	if (v == NULL || *v == '\0')
+		return;
+	size_t n = strlen(v);
+	json_object_set_new(m, name, (n == 16 || n == 19) && v[10] == 'T' ? json_sprintf("%s%s", v, n == 16 ? ":00Z" : "Z")
+									   : json_string(v));
+}
+
+/* A comma-separated list as a JSON array of trimmed, non-empty strings. */
+static json_t *split(const char *s)
+{
+	json_t *a = json_array();
+	struct list_walk w = {s};
+	const char *item;
+	size_t len;
+	while (list_next(&w, &item, &len))
+		if (len > 0)
+			json_array_append_new(a, json_stringn(item, len));
+	return a;
+}
+
+/* The API's mailing object from the form, in the request's pool; only_end: just end_at (a
+ * running mailing). */
+static json_t *form_mailing(struct http_req *req, json_t *form, int only_end)
+{
+	json_t *m = pool_json(&req->pool, json_object());
+	put_time(m, form, "end_at");
+	if (only_end)
+		return m;
+	put_time(m, form, "start_at");
+	const char *text = form_str(form, "text"), *ws = form_str(form, "window_start"),
+		   *we = form_str(form, "window_end");
+	if (text && *text)
+		json_object_set_new(m, "text", json_string(text));
+	json_object_set_new(m, "filter", json_pack("{s:o, s:o}", "operator_codes", split(form_str(form, "operator_codes")),
+						   "tags", split(form_str(form, "tags"))));
+	json_t *w = (ws && *ws) || (we && *we) ? json_object() : json_null();
+	if (ws && *ws)
+		json_object_set_new(w, "start", json_string(ws));
+	if (we && *we)
+		json_object_set_new(w, "end", json_string(we));
+	json_object_set_new(m, "send_window", w);
+	return m;
+}
+
+/* The model's errors (e's fields, taken) under the form's field names. New reference. */
+static json_t *form_errors(struct model_err *e)
+{
+	static const char *const names[] = {"filter", "operator_codes", "filter.operator_codes", "operator_codes",
+					    "filter.tags", "tags", "send_window", "window_start",
+					    "send_window.start", "window_start", "send_window.end", "window_end", NULL};
+	json_t *errors = verr_take(&e->fields), *out = json_object(), *msgs;
+	const char *key;
+	json_object_foreach(errors, key, msgs) {
+		const char *name = key;
+		for (size_t i = 0; names[i]; i += 2)
+			if (strcmp(key, names[i]) == 0)
+				name = names[i + 1];
+		json_t *have = json_object_get(out, name);
+		if (have)
+			json_array_extend(have, msgs);
+		else
+			json_object_set(out, name, msgs);
+	}
+	json_decref(errors);
+	return out;
+}
+
+/* The form's values for a stored mailing, in the request's pool. */
+static json_t *mailing_values(struct http_req *req, json_t *obj)
 {
 	json_t *filter = json_object_get(obj, "filter"), *w = json_object_get(obj, "send_window");
 	const char *s = json_string_value(json_object_get(obj, "start_at"));
 	const char *e = json_string_value(json_object_get(obj, "end_at"));
-	return json_pack("{s:o, s:o, s:O, s:o, s:o, s:O, s:O}", "start_at", json_stringn(s ? s : "", s ? 16 : 0),
-			 "end_at", json_stringn(e ? e : "", e ? 16 : 0), "text", json_object_get(obj, "text"),
-			 "operator_codes", admin_mailing_join(json_object_get(filter, "operator_codes")), "tags",
-			 admin_mailing_join(json_object_get(filter, "tags")), "window_start",
-			 json_object_get(w, "start") ? json_object_get(w, "start") : json_null(),
-			 "window_end", json_object_get(w, "end") ? json_object_get(w, "end") : json_null());
+	return pool_json(&req->pool,
+			 json_pack("{s:o, s:o, s:O, s:o, s:o, s:O*, s:O*}", "start_at", json_stringn(s ? s : "", s ? 16 : 0),
+				   "end_at", json_stringn(e ? e : "", e ? 16 : 0), "text", json_object_get(obj, "text"),
+				   "operator_codes", admin_mailing_join(json_object_get(filter, "operator_codes")), "tags",
+				   admin_mailing_join(json_object_get(filter, "tags")), "window_start",
+				   json_object_get(w, "start"), "window_end", json_object_get(w, "end")));
 }
 
-static void audit_mailing(struct db *db, struct http_req *req, const char *action, int64_t id, json_t *detail)
+/* Runs act on the mailing of k and records it: MODEL_OK, or why it was refused in *why. */
+static enum model_rc run_act(struct http_req *req, struct db *db, const struct mailing_act *act,
+			     const struct res_key *k, const char **why)
 {
-	char *object = xasprintf("mailing %lld", (long long)id);
-	audit(db, req, action, object, detail);
-	free(object);
+	json_t *before, *after = NULL;
+	enum model_rc rc = res_get(req, db, R, k, &before);
+	if (rc == MODEL_OK && (rc = act->fn(db, k->id, &after, why)) == MODEL_OK)
+		res_record(req, db, R, act->done, k->text, before, pool_json(&req->pool, after));
+	return rc;
 }
 
 /* --- list and bulk actions --------------------------------------------------------------- */
@@ -228,66 +185,61 @@ static int date_param(struct http_req *req, const char *name, const char **out)
 {
 	const char *v = http_query(req, name);
 	*out = v && *v ? v : NULL;
-	if (*out == NULL)
-		return 0;
-	char t[32];
-	if (strlen(v) != 10 || (snprintf(t, sizeof(t), "%sT00:00:00Z", v), rfc3339_valid(t)) != 0) {
+	if (*out && rfc3339_date_valid(v) < 0) {
 		admin_error(req, 400, "Dates are written YYYY-MM-DD.");
 		return -1;
 	}
 	return 0;
 }
 
-/* Renders the list page, with outcomes (stolen, may be NULL) of a bulk action above it. */
+/* Renders the list page, with outcomes (in the request's pool, may be NULL) of a bulk action
+ * above it. */
 static void list_page(struct http_req *req, json_t *outcomes)
 {
 	static const char *const keep[] = {"status", "from", "to", NULL};
-	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), "id", 1, keep};
-	const char *sort, *q, *from, *to, *status = http_query(req, "status");
-	const char *after;
+	const struct admin_list_spec spec = {BASE, R->cols, R->ncols, "id", 1, keep};
+	struct mailing_query mq = {{NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL}, http_query(req, "status"), NULL, NULL};
+	struct res_page rows = {NULL, NULL};
 	struct db *db;
-	if (status && *status == '\0')
-		status = NULL;
-	if (status && mailing_status_valid(status) < 0) {
-		json_decref(outcomes);
+	size_t i;
+	json_t *obj, *row;
+	if (mq.status && *mq.status == '\0')
+		mq.status = NULL;
+	if (mq.status && mailing_status_valid(mq.status) < 0) {
 		admin_error(req, 400, "There is no such mailing status.");
 		return;
 	}
-	if (date_param(req, "from", &from) < 0 || date_param(req, "to", &to) < 0 ||
-	    admin_list_params(req, sorts, &sort, &after, &q) < 0) {
-		json_decref(outcomes);
+	if (date_param(req, "from", &mq.from) < 0 || date_param(req, "to", &mq.to) < 0 ||
+	    admin_list_params(req, R->sorts, &mq.page.sort, &mq.page.after, &mq.page.q) < 0 || (db = admin_db(req)) == NULL)
+		return;
+	enum model_rc rc = mailing_list(db, &mq, &rows);
+	pool_defer(&req->pool, free, rows.next);
+	if (rc != MODEL_OK) {
+		http_fail(req, rc, rc == MODEL_INVALID ? "That page link is broken; start from the first page." : NULL, NULL);
 		return;
 	}
-	if ((db = admin_db(req)) == NULL) {
-		json_decref(outcomes);
-		return;
-	}
-	PGresult *r = mailing_search(db, sort, after, status, from, to, q, ADMIN_PAGE + 1);
-	if (r == NULL) {
-		json_decref(outcomes);
-		http_db_fail(req, db);
-		return;
-	}
-	json_t *list = admin_list(req, &spec, r, ADMIN_PAGE, sort, q), *row;
-	size_t i;
+	json_array_foreach(rows.objs, i, obj)
+		admin_mailing_row(obj);
+	json_t *list = admin_list_objs(req, &spec, rows.objs, rows.next, mq.page.sort, mq.page.q);
 	json_array_foreach(json_object_get(list, "rows"), i, row) {
-		json_t *obj = json_object_get(row, "object");
-		json_int_t total = json_integer_value(json_object_get(obj, "total"));
-		json_int_t sent = json_integer_value(json_object_get(obj, "sent"));
+		obj = json_object_get(row, "object");
 		json_t *cells = json_object_get(row, "cells"), *cell = json_array_get(cells, PROGRESS_COL);
 		json_object_set(json_array_get(cells, STATUS_COL), "badge", json_object_get(obj, "status"));
-		json_object_set_new(cell, "text", json_sprintf("%lld / %lld", (long long)sent, (long long)total));
-		json_object_set_new(cell, "bar", json_pack("{s:I, s:I}", "value", sent, "max", total > 0 ? total : 1));
+		json_object_set_new(cell, "text", json_sprintf("%lld / %lld", (long long)json_integer_value(json_object_get(obj, "sent")),
+							      (long long)json_integer_value(json_object_get(obj, "total"))));
+		json_object_set_new(cell, "bar", json_pack("{s:O, s:O}", "value", json_object_get(obj, "sent"), "max",
+							   json_object_get(obj, "max")));
 	}
-	json_t *page = json_pack("{s:s, s:o, s:s*, s:o, s:[o], s:[o, o]}", "heading", "Mailings", "list", list,
-				 "notice", admin_mailing_notice(http_query(req, "done")), "bulk_actions",
-				 json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}]", "value", "cancel", "label",
-					   "Cancel", "value", "retry-failed", "label", "Retry failed messages",
-					   "value", "delete", "label", "Delete…"),
+	json_t *bulk = json_array();
+	for (size_t j = 0; j < ARRAY_LEN(acts); j++)
+		json_array_append_new(bulk, json_pack("{s:s, s:s}", "value", acts[j].name, "label", acts[j].label));
+	json_array_append_new(bulk, json_pack("{s:s, s:s}", "value", "delete", "label", "Delete…"));
+	json_t *page = json_pack("{s:s, s:o, s:s*, s:o, s:[o], s:[o, o]}", "heading", R->many, "list", list,
+				 "notice", admin_notice(req, R->notices), "bulk_actions", bulk,
 				 "filters", admin_filter(req, "status", "Status", statuses), "date_filters",
 				 date_filter(req, "from", "Starts from"), date_filter(req, "to", "until"));
 	if (outcomes)
-		json_object_set_new(page, "outcomes", json_pack("{s:o}", "items", outcomes));
+		json_object_set_new(page, "outcomes", json_pack("{s:O}", "items", outcomes));
 	if (req->user.role >= ROLE_OPERATOR) {
 		json_object_set_new(page, "add_href", json_string(BASE "add"));
 		json_object_set_new(page, "add_label", json_string("New mailing"));
@@ -303,77 +255,69 @@ void admin_mailings_list(struct http_req *req)
 /* The confirmation of a bulk delete: how many mailings and messages go. */
 static void bulk_confirm(struct http_req *req, struct db *db, json_t *keys)
 {
-	char *ids = json_dumps(keys, JSON_COMPACT);
-	PGresult *r = mailing_message_total(db, ids);
-	free(ids);
-	if (r == NULL) {
-		http_db_fail(req, db);
+	int64_t total;
+	enum model_rc rc = mailing_message_total(db, keys, &total);
+	if (rc != MODEL_OK) {
+		http_fail(req, rc, NULL, NULL);
 		return;
 	}
 	json_t *hidden = json_pack("[{s:s, s:s}, {s:s, s:s}]", "name", "action", "value", "delete", "name",
 				   "confirmed", "value", "yes"), *k;
-	size_t i;
+	size_t i, n = json_array_size(keys);
 	json_array_foreach(keys, i, k)
 		json_array_append_new(hidden, json_pack("{s:s, s:O}", "name", "key", "value", k));
-	size_t n = json_array_size(keys);
 	admin_page(req, 200, "admin/confirm",
 		   json_pack("{s:s, s:o, s:s, s:s, s:s, s:o}", "heading", "Delete mailings", "message",
-			     json_sprintf("Delete %zu mailing%s and their %s messages? This cannot be undone; "
-					  "running mailings stop sending.", n, n == 1 ? "" : "s", PQgetvalue(r, 0, 0)),
+			     json_sprintf("Delete %zu mailing%s and their %lld messages? This cannot be undone; "
+					  "running mailings stop sending.", n, n == 1 ? "" : "s", (long long)total),
 			     "action", BASE "bulk", "submit", "Delete mailings and messages", "cancel_href", BASE,
 			     "hidden", hidden));
-	PQclear(r);
+}
+
+/* What became of one mailing of a bulk action. New reference. */
+static json_t *outcome(const struct res_key *k, enum model_rc rc, const char *done, const char *why, int deleted)
+{
+	json_t *o = rc == MODEL_OK ? json_pack("{s:s, s:b}", "text", done, "ok", 1)
+		  : rc == MODEL_CONFLICT ? json_pack("{s:s+, s:b}", "text", "not changed: ", why, "ok", 0)
+		  : rc == MODEL_NOT_FOUND ? json_pack("{s:s, s:b}", "text", "not found (deleted meanwhile?)", "ok", 0)
+		  : json_pack("{s:s, s:b}", "text", "failed: the database refused; see the log", "ok", 0);
+	json_object_set_new(o, "id", json_integer(k->id));
+	json_object_set_new(o, "href", json_sprintf(BASE "%lld", (long long)k->id));
+	json_object_set_new(o, "linked", json_boolean(!(deleted && rc == MODEL_OK) && rc != MODEL_NOT_FOUND));
+	return o;
 }
 
 void admin_mailings_bulk(struct http_req *req)
 {
-	json_t *form = admin_form(req), *keys = form_list(form, "key"), *k;
+	json_t *form = admin_form(req), *keys = pool_json(&req->pool, form_list(form, "key")), *k;
 	const char *action = form_str(form, "action"), *confirmed = form_str(form, "confirmed");
-	int cancel = action && strcmp(action, "cancel") == 0, retry = action && strcmp(action, "retry-failed") == 0;
+	const struct mailing_act *act = NULL;
 	int del = action && strcmp(action, "delete") == 0;
+	struct res_key key;
 	struct db *db = NULL;
 	size_t i;
-	int64_t id;
+	for (i = 0; action && i < ARRAY_LEN(acts); i++)
+		if (strcmp(action, acts[i].name) == 0)
+			act = &acts[i];
 	json_array_foreach(keys, i, k)
-		if (parse_i64(json_string_value(k), 1, INT64_MAX, &id) < 0)
+		if (res_key_parse(R, json_string_value(k), &key) < 0)
 			break;
-	if (!cancel && !retry && !del) {
+	if (act == NULL && !del) {
 		admin_error(req, 400, "Choose an action for the selected rows.");
 	} else if (json_array_size(keys) == 0 || json_array_size(keys) > ADMIN_PAGE || i < json_array_size(keys)) {
 		admin_error(req, 400, "Select between 1 and 50 mailings.");
 	} else if ((db = admin_db(req)) != NULL && del && (confirmed == NULL || strcmp(confirmed, "yes") != 0)) {
 		bulk_confirm(req, db, keys);
 	} else if (db != NULL) {
-		json_t *outcomes = json_array();
+		json_t *outcomes = pool_json(&req->pool, json_array());
 		json_array_foreach(keys, i, k) {
 			const char *why = NULL;
-			PGresult *out = NULL;
-			enum model_rc rc;
-			parse_i64(json_string_value(k), 1, INT64_MAX, &id);
-			rc = del ? mailing_delete(db, id) : cancel ? mailing_cancel(db, id, &out, &why)
-							    : mailing_retry_failed(db, id, &out, &why);
-			PQclear(out);
-			const char *verb = del ? "deleted" : cancel ? "cancelled" : "failed messages retried";
-			json_t *o;
-			if (rc == MODEL_OK) {
-				audit_mailing(db, req, del ? "mailing.deleted" : cancel ? "mailing.cancelled" : "mailing.retried",
-					      id, NULL);
-				o = json_pack("{s:s, s:b}", "text", verb, "ok", 1);
-			} else if (rc == MODEL_CONFLICT) {
-				o = json_pack("{s:s+, s:b}", "text", "not changed: ", why, "ok", 0);
-			} else if (rc == MODEL_NOT_FOUND) {
-				o = json_pack("{s:s, s:b}", "text", "not found (deleted meanwhile?)", "ok", 0);
-			} else {
-				o = json_pack("{s:s, s:b}", "text", "failed: the database refused; see the log", "ok", 0);
-			}
-			json_object_set_new(o, "id", json_integer(id));
-			json_object_set_new(o, "href", json_sprintf(BASE "%lld", (long long)id));
-			json_object_set_new(o, "linked", json_boolean(!(del && rc == MODEL_OK) && rc != MODEL_NOT_FOUND));
-			json_array_append_new(outcomes, o);
+			res_key_parse(R, json_string_value(k), &key);
+			enum model_rc rc = del ? res_delete(req, db, R, &key) : run_act(req, db, act, &key, &why);
+			json_array_append_new(outcomes, outcome(&key, rc, del ? "deleted" : act->outcome, why, del));
 		}
 		list_page(req, outcomes);
 	}
-	json_decref(keys);
 }
 
 /* --- add and edit ------------------------------------------------------------------------ */
@@ -382,37 +326,31 @@ void admin_mailings_add(struct http_req *req)
 {
 	json_t *page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "heading", "New mailing", "action",
 				 BASE "add", "submit", "Create mailing", "cancel_href", BASE, "back_href", BASE,
-				 "back_label", "Mailings");
-	struct verr v = VERR_INIT;
+				 "back_label", R->many), *obj;
+	struct model_err e = MODEL_ERR_INIT;
 	struct mailing_in in;
 	struct db *db;
 	json_t *form = admin_form(req);
 	if (req->method != HTTP_POST) {
-		admin_form_page(req, 200, page, fields, NFIELDS, NULL, NULL, 0);
+		admin_form_page(req, 200, page, R->fields, R->nfields, NULL, NULL, 0);
 		return;
 	}
-	json_t *m = form_mailing(form, 0);
-	if (mailing_validate(m, 1, &in, &v) < 0) {
-		admin_form_page(req, 422, page, fields, NFIELDS, form, form_errors(verr_take(&v)), 0);
+	if (mailing_validate(form_mailing(req, form, 0), 1, &in, &e.fields) < 0) {
+		admin_form_page(req, 422, page, R->fields, R->nfields, form, form_errors(&e), 0);
 	} else if ((db = admin_db(req)) == NULL) {
 		json_decref(page);
 	} else {
-		PGresult *r = mailing_insert(db, &in, req->user.id);
+		enum model_rc rc = mailing_insert(db, &in, req->user.id, &obj);
 		json_decref(page);
-		if (r == NULL || PQntuples(r) == 0) {
-			PQclear(r);
-			http_db_fail(req, db);
+		if (rc != MODEL_OK) {
+			http_fail(req, rc, NULL, NULL);
 		} else {
-			int64_t id = db_i64(r, 0, 1);
-			PQclear(r);
-			audit_mailing(db, req, "mailing.created", id, m);
-			char *loc = xasprintf(BASE "%lld?done=created", (long long)id);
-			admin_redirect(req, loc);
-			free(loc);
+			const char *id = pool_printf(&req->pool, "%lld", (long long)json_integer_value(json_object_get(obj, "id")));
+			res_record(req, db, R, "created", id, NULL, pool_json(&req->pool, obj));
+			admin_redirect(req, pool_printf(&req->pool, BASE "%s?done=created", id));
 		}
 	}
 	mailing_in_free(&in);
-	json_decref(m);
 }
 
 /* The edit form: every field (scheduled), only end_at (running) or nothing (finished,
@@ -422,20 +360,17 @@ static void edit_form(struct http_req *req, int status, json_t *page, json_t *va
 {
 	int all = strcmp(state, "scheduled") == 0 && req->user.role >= ROLE_OPERATOR;
 	int end_only = strcmp(state, "running") == 0 && req->user.role >= ROLE_OPERATOR;
-	json_t *f;
+	json_t *f = admin_fields(R->fields, end_only ? 1 : R->nfields, values, end_only ? NULL : errors, !all);
 	if (end_only) {
-		json_t *end = admin_fields(fields + 1, 1, values, errors, 0);
-		json_t *rest = admin_fields(fields + 2, NFIELDS - 2, values, NULL, 1);
-		f = admin_fields(fields, 1, values, NULL, 1);
+		json_t *end = admin_fields(R->fields + 1, 1, values, errors, 0);
+		json_t *rest = admin_fields(R->fields + 2, R->nfields - 2, values, NULL, 1);
 		json_array_extend(f, end);
 		json_array_extend(f, rest);
 		json_decref(end);
 		json_decref(rest);
 		json_object_set_new(page, "notice", json_string("The mailing is running: only its end can change."));
-	} else {
-		f = admin_fields(fields, NFIELDS, values, errors, !all);
-		if (!all && req->user.role >= ROLE_OPERATOR)
-			json_object_set_new(page, "notice", json_sprintf("The mailing is %s and cannot change.", state));
+	} else if (!all && req->user.role >= ROLE_OPERATOR) {
+		json_object_set_new(page, "notice", json_sprintf("The mailing is %s and cannot change.", state));
 	}
 	json_object_set_new(page, "fields", f);
 	json_object_set_new(page, "has_errors", json_boolean(errors != NULL));
@@ -446,141 +381,89 @@ static void edit_form(struct http_req *req, int status, json_t *page, json_t *va
 
 void admin_mailings_edit(struct http_req *req)
 {
-	struct db *db;
-	int64_t id;
-	json_t *obj = admin_mailing_load(req, &db, &id);
-	if (obj == NULL)
+	struct admin_obj o;
+	if (admin_res_open(req, R, &o) < 0)
 		return;
-	char *self = admin_mailing_path(id), *action = xasprintf("%s/edit", self);
-	const char *state = admin_mailing_status(obj);
-	json_t *page = json_pack("{s:s+, s:s, s:s, s:s, s:s, s:s+}", "heading", "Edit mailing ", req->params[0],
-				 "action", action, "submit", "Save", "cancel_href", self, "back_href", self,
-				 "back_label", "Mailing ", req->params[0]);
-	if (req->user.role >= ROLE_ADMIN) {
-		char *object = xasprintf("mailing %lld", (long long)id);
-		json_t *h = admin_history(db, object);
-		free(object);
-		if (h)
-			json_object_set_new(page, "history", h);
-	}
+	const char *state = admin_mailing_status(o.obj);
+	int running = strcmp(state, "running") == 0;
+	json_t *page = json_pack("{s:s+, s:s+, s:s, s:s, s:s, s:s+}", "heading", "Edit mailing ", o.k.text,
+				 "action", o.self, "/edit", "submit", "Save", "cancel_href", o.self, "back_href", o.self,
+				 "back_label", "Mailing ", o.k.text);
+	json_t *h = req->user.role >= ROLE_ADMIN ? admin_history(o.db, res_object(req, R, o.k.text)) : NULL;
+	struct model_err e = MODEL_ERR_INIT;
+	json_t *form = admin_form(req);
+	if (h)
+		json_object_set_new(page, "history", h);
 	if (req->method != HTTP_POST) {
-		json_t *values = mailing_values(obj);
-		edit_form(req, 200, page, values, NULL, state);
-		json_decref(values);
-	} else if (strcmp(state, "scheduled") != 0 && strcmp(state, "running") != 0) {
+		edit_form(req, 200, page, mailing_values(req, o.obj), NULL, state);
+	} else if (strcmp(state, "scheduled") != 0 && !running) {
 		json_decref(page);
 		admin_error(req, 409, "A finished or cancelled mailing cannot be changed.");
+	} else if (res_update(req, o.db, R, &o.k, form_mailing(req, form, running), running, &e, NULL) == MODEL_OK) {
+		json_decref(page);
+		admin_redirect(req, pool_printf(&req->pool, "%s?done=updated", o.self));
+	} else if (e.rc == MODEL_INVALID || e.rc == MODEL_CONFLICT) {
+		edit_form(req, outcome_of(e.rc)->status, page, form, form_errors(&e), state);
 	} else {
-		json_t *form = admin_form(req), *m = form_mailing(form, strcmp(state, "running") == 0);
-		struct verr v = VERR_INIT;
-		struct mailing_in in;
-		PGresult *out = NULL;
-		const char *why = NULL;
-		enum model_rc rc = MODEL_INVALID;
-		if (mailing_validate(m, strcmp(state, "scheduled") == 0, &in, &v) == 0) {
-			rc = mailing_update(db, id, &in, &out, &why);
-			PQclear(out);
-			if (rc == MODEL_INVALID)
-				verr_add(&v, "end_at", "%s", why);
-			else if (rc == MODEL_CONFLICT)
-				verr_add(&v, "status", "%s", why);
-		}
-		mailing_in_free(&in);
-		if (rc == MODEL_OK) {
-			json_decref(page);
-			audit_mailing(db, req, "mailing.updated", id, m);
-			char *loc = xasprintf("%s?done=updated", self);
-			admin_redirect(req, loc);
-			free(loc);
-		} else if (rc == MODEL_NOT_FOUND) {
-			json_decref(page);
-			admin_error(req, 404, NOT_FOUND);
-		} else if (rc == MODEL_ERROR) {
-			json_decref(page);
-			http_db_fail(req, db);
-		} else {
-			edit_form(req, rc == MODEL_CONFLICT ? 409 : 422, page, form, form_errors(verr_take(&v)), state);
-		}
-		json_decref(m);
+		json_decref(page);
+		verr_free(&e.fields);
+		http_fail(req, e.rc, e.rc == MODEL_NOT_FOUND ? R->not_found : NULL, NULL);
 	}
-	free(self);
-	free(action);
-	json_decref(obj);
 }
 
 /* --- state changes ----------------------------------------------------------------------- */
 
 /* POST cancel or retry-failed: back to the mailing's page with a notice, or a 409 page that
  * says which state rule refused it. */
-static void change(struct http_req *req, int cancel)
+static void change(struct http_req *req, const struct mailing_act *act)
 {
+	struct res_key k;
 	struct db *db;
-	int64_t id;
-	PGresult *out = NULL;
 	const char *why = NULL;
-	if (parse_i64(req->params[0], 1, INT64_MAX, &id) < 0) {
-		admin_error(req, 404, NOT_FOUND);
+	if (res_key_parse(R, req->params[0], &k) < 0) {
+		admin_error(req, 404, R->not_found);
 		return;
 	}
 	if ((db = admin_db(req)) == NULL)
 		return;
-	enum model_rc rc = cancel ? mailing_cancel(db, id, &out, &why) : mailing_retry_failed(db, id, &out, &why);
-	PQclear(out);
-	if (rc == MODEL_OK) {
-		audit_mailing(db, req, cancel ? "mailing.cancelled" : "mailing.retried", id, NULL);
-		char *loc = xasprintf(BASE "%lld?done=%s", (long long)id, cancel ? "cancelled" : "retried");
-		admin_redirect(req, loc);
-		free(loc);
-	} else if (rc == MODEL_CONFLICT) {
-		char *msg = xasprintf("Mailing %lld was not changed: %s.", (long long)id, why);
-		admin_error(req, 409, msg);
-		free(msg);
-	} else if (rc == MODEL_NOT_FOUND) {
-		admin_error(req, 404, NOT_FOUND);
-	} else {
-		http_db_fail(req, db);
-	}
+	enum model_rc rc = run_act(req, db, act, &k, &why);
+	if (rc == MODEL_OK)
+		admin_redirect(req, pool_printf(&req->pool, BASE "%s?done=%s", k.text, act->done));
+	else if (rc == MODEL_CONFLICT)
+		admin_error(req, 409, pool_printf(&req->pool, "Mailing %s was not changed: %s.", k.text, why));
+	else
+		http_fail(req, rc, rc == MODEL_NOT_FOUND ? R->not_found : NULL, NULL);
 }
 
 void admin_mailings_cancel(struct http_req *req)
 {
-	change(req, 1);
+	change(req, &acts[0]);
 }
 
 void admin_mailings_retry(struct http_req *req)
 {
-	change(req, 0);
+	change(req, &acts[1]);
 }
 
 void admin_mailings_delete(struct http_req *req)
 {
-	struct db *db;
-	int64_t id;
-	json_t *obj = admin_mailing_load(req, &db, &id);
-	if (obj == NULL)
+	struct admin_obj o;
+	if (admin_res_open(req, R, &o) < 0)
 		return;
+	const char *state = admin_mailing_status(o.obj);
 	if (req->method == HTTP_POST) {
-		enum model_rc rc = mailing_delete(db, id);
-		if (rc == MODEL_OK) {
-			audit_mailing(db, req, "mailing.deleted", id, NULL);
+		enum model_rc rc = res_delete(req, o.db, R, &o.k);
+		if (rc == MODEL_OK)
 			admin_redirect(req, BASE "?done=deleted");
-		} else if (rc == MODEL_NOT_FOUND) {
-			admin_error(req, 404, NOT_FOUND);
-		} else {
-			http_db_fail(req, db);
-		}
-	} else {
-		char *self = admin_mailing_path(id), *action = xasprintf("%s/delete", self);
-		long long n = admin_mailing_count(json_object_get(obj, "stats"), "total");
-		char *msg = xasprintf("Delete mailing %lld (%s) and its %lld message%s? This cannot be undone.%s",
-				      (long long)id, admin_mailing_status(obj), n, n == 1 ? "" : "s",
-				      strcmp(admin_mailing_status(obj), "running") == 0 ? " It is running: sending stops." : "");
-		admin_page(req, 200, "admin/confirm",
-			   json_pack("{s:s+, s:s, s:s, s:s, s:s}", "heading", "Delete mailing ", req->params[0],
-				     "message", msg, "action", action, "submit", "Delete mailing", "cancel_href", self));
-		free(msg);
-		free(self);
-		free(action);
+		else
+			http_fail(req, rc, rc == MODEL_NOT_FOUND ? R->not_found : NULL, NULL);
+		return;
 	}
-	json_decref(obj);
+	long long n = admin_mailing_count(json_object_get(o.obj, "stats"), "total");
+	admin_page(req, 200, "admin/confirm",
+		   json_pack("{s:s+, s:s, s:s, s:s, s:s}", "heading", "Delete mailing ", o.k.text, "message",
+			     pool_printf(&req->pool, "Delete mailing %s (%s) and its %lld message%s? This cannot be undone.%s",
+					 o.k.text, state, n, n == 1 ? "" : "s",
+					 strcmp(state, "running") == 0 ? " It is running: sending stops." : ""),
+			     "action", o.del, "submit", "Delete mailing", "cancel_href", o.self));
 }

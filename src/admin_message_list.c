@@ -34,14 +34,6 @@ static const char *given(struct http_req *req, const char *name)
 	return v && *v ? v : NULL;
 }
 
-/* A date YYYY-MM-DD. */
-static int is_date(const char *s)
-{
-	char t[32];
-	snprintf(t, sizeof(t), "%.10sT00:00:00Z", s);
-	return strlen(s) == 10 && rfc3339_valid(t) == 0;
-}
-
 /* Reads the filters into s (code and phone are its storage); the first problem, or NULL. */
 static const char *read_search(struct http_req *req, struct message_search *s, char code[2],
 			       char phone[PHONE_LEN + 1])
@@ -64,7 +56,7 @@ static const char *read_search(struct http_req *req, struct message_search *s, c
 		return "Phone: " PHONE_REFUSED ".";
 	if (s->phone)
 		s->phone = phone;
-	if ((s->from && !is_date(s->from)) || (s->to && !is_date(s->to)))
+	if ((s->from && rfc3339_date_valid(s->from) < 0) || (s->to && rfc3339_date_valid(s->to) < 0))
 		return "From and to: dates such as 2026-11-30 (UTC).";
 	if (s->from && s->to && strcmp(s->from, s->to) > 0)
 		return "From must not be after to.";
@@ -83,7 +75,7 @@ static char *page_url(struct http_req *req, const char *name, const char *id)
 		const char *v = given(req, *k);
 		if (v) {
 			buf_printf(&b, "&%s=", *k);
-			admin_urlencode(&b, v);
+			buf_urlencode(&b, v);
 		}
 	}
 	if (name)

@@ -7,7 +7,6 @@
 #include "admin.h"
 #include "admin_handlers.h"
 #include "audit.h"
-#include "buf.h"
 #include "config.h"
 #include "log.h"
 #include "model_user.h"
@@ -24,18 +23,6 @@
  * top-level navigation from the issuer's site. */
 #define STATE_COOKIE "herald_oidc_state"
 #define STATE_COOKIE_ATTRS "; HttpOnly; SameSite=Lax; Path=/admin/oidc/"
-
-void admin_oidc_button(json_t *data)
-{
-	if (!oidc_enabled())
-		return;
-	struct buf href = BUF_INIT;
-	buf_puts(&href, "/admin/oidc/login?next=");
-	admin_urlencode(&href, json_string_value(json_object_get(data, "next")));
-	json_object_set_new(data, "oidc", json_string(cfg.oidc_name));
-	json_object_set_new(data, "oidc_href", json_string(href.data));
-	buf_free(&href);
-}
 
 static void state_cookie(struct http_req *req, const char *state)
 {
@@ -138,7 +125,7 @@ static int sign_in(struct http_req *req, struct db *db, json_t *claims, const ch
 		return -1;
 	}
 	json_t *detail = json_pack("{s:s, s:s}", "via", "oidc", "role", role_name(role));
-	audit(db, req, "login", "", detail);
+	audit_route(db, req, "", detail);
 	json_decref(detail);
 	log_info("login.ok", LI("user_id", u.id), LS("username", u.username), LS("client", req->client),
 		 LS("via", "oidc"));

@@ -88,7 +88,7 @@ void admin_reports_send(struct http_req *req)
 	json_t *detail = json_pack("{s:b, s:s*}", "sent", id > 0, "error", id > 0 ? NULL : err);
 	if (id > 0)
 		snprintf(loc, sizeof(loc), "report %lld", (long long)id);
-	audit(db, req, "report.sent_now", id > 0 ? loc : "reports", detail);
+	audit_route(db, req, id > 0 ? loc : "reports", detail);
 	json_decref(detail);
 	if (id > 0) {
 		snprintf(loc, sizeof(loc), BASE "%lld?done=sent", (long long)id);

@@ -166,27 +166,15 @@ json_t *admin_res_load(struct http_req *req, const struct resource *r, struct re
 	return rc == MODEL_OK ? obj : NULL;
 }
 
-/* An object's own page: its resource and key, the database, the object and its paths (base +
- * key, and + "/delete"). */
-struct obj_page {
-	const struct resource *r;
-	struct res_key k;
-	struct db *db;
-	json_t *obj;
-	const char *self, *del;
-};
-
-/* admin_res_load for the route's object into p; -1 after a page. */
-static int load_page(struct http_req *req, struct obj_page *p)
+int admin_res_open(struct http_req *req, const struct resource *r, struct admin_obj *o)
 {
-	p->r = req->route->res;
-	if ((p->obj = admin_res_load(req, p->r, &p->k, &p->db)) == NULL)
+	if ((o->obj = admin_res_load(req, r, &o->k, &o->db)) == NULL)
 		return -1;
-	char *s = admin_path(p->r->base, p->k.text, ""), *d = admin_path(p->r->base, p->k.text, "/delete");
+	char *s = admin_path(r->base, o->k.text, ""), *d = admin_path(r->base, o->k.text, "/delete");
 	pool_defer(&req->pool, free, s);
 	pool_defer(&req->pool, free, d);
-	p->self = s;
-	p->del = d;
+	o->self = s;
+	o->del = d;
 	return 0;
 }
 
@@ -199,10 +187,10 @@ static const char *name_of(const struct resource *r, json_t *obj, const struct r
 
 void admin_res_edit(struct http_req *req)
 {
-	struct obj_page p;
-	if (load_page(req, &p) < 0)
+	const struct resource *r = req->route->res;
+	struct admin_obj p;
+	if (admin_res_open(req, r, &p) < 0)
 		return;
-	const struct resource *r = p.r;
 	/* the key is not edited: when it is a form field, it is the first */
 	size_t skip = strcmp(r->fields[0].name, r->key) == 0, n = r->edit_fields ? r->nedit_fields : r->nfields - skip;
 	const struct admin_field *f = r->edit_fields ? r->edit_fields : r->fields + skip;
@@ -234,10 +222,10 @@ void admin_res_edit(struct http_req *req)
 
 void admin_res_delete(struct http_req *req)
 {
-	struct obj_page p;
-	if (load_page(req, &p) < 0)
+	const struct resource *r = req->route->res;
+	struct admin_obj p;
+	if (admin_res_open(req, r, &p) < 0)
 		return;
-	const struct resource *r = p.r;
 	const char *name = name_of(r, p.obj, &p.k), *verb = r->delete_verb ? r->delete_verb : "Delete";
 	if (req->method == HTTP_POST) {
 		enum model_rc rc = res_delete(req, p.db, r, &p.k);

@@ -46,7 +46,7 @@ void admin_users_password(struct http_req *req)
 		return;
 	}
 	session_drop_user(db, id, req->user.id == id ? req->session : NULL);
-	audit(db, req, "user.password_reset", res_object(req, &res_users, k.text), NULL);
+	audit_route(db, req, res_object(req, &res_users, k.text), NULL);
 	json_decref(page);
 	admin_redirect(req, BASE "?done=password");
 }

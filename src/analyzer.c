@@ -7,19 +7,18 @@
 #include "db.h"
 #include "log.h"
 #include "util.h"
+#include "worker.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
 
+static struct worker bg = WORKER_INIT("analyzer.thread_failed");   /* the thread, its lock and wake-up */
+
 static const char *const table_name[ANALYZER_NTABLES] = {"clients", "messages"};
 static const char *const analyze_sql[ANALYZER_NTABLES] = {"ANALYZE clients", "ANALYZE messages"};
 static const char sql_rows[] = "SELECT reltuples::bigint FROM pg_class WHERE oid = $1::regclass";
 
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-static pthread_t thread;
-static int stopping;
 static long long noted[ANALYZER_NTABLES];  /* rows noted since the thread last took them */
 static double first_note, last_note;       /* now_mono() of the burst's first and last note */
 
@@ -27,22 +26,22 @@ void analyzer_note(enum analyzer_table t, long long rows)
 {
 	if ((unsigned)t >= ANALYZER_NTABLES || rows <= 0)
 		return;
-	pthread_mutex_lock(&mu);
+	pthread_mutex_lock(&bg.mu);
 	last_note = now_mono();
 	if (first_note == 0)
 		first_note = last_note;
 	noted[t] += rows;
-	pthread_cond_signal(&cv);
-	pthread_mutex_unlock(&mu);
+	pthread_cond_signal(&bg.cv);
+	pthread_mutex_unlock(&bg.mu);
 }
 
-/* Waits (mu held) until a burst has settled; moves its counts into carry. 0, or -1 to stop. */
+/* Waits (bg.mu held) until a burst has settled; moves its counts into carry. 0, or -1 to stop. */
 static int wait_burst(long long carry[ANALYZER_NTABLES])
 {
-	while (!stopping) {
+	while (!bg.stopping) {
 		double now = now_mono(), due = last_note + ANALYZER_SETTLE_MS / 1000.0;
 		if (first_note == 0) {
-			pthread_cond_wait(&cv, &mu);
+			pthread_cond_wait(&bg.cv, &bg.mu);
 			continue;
 		}
 		if (due > first_note + ANALYZER_WAIT_MAX_MS / 1000.0)
@@ -60,7 +59,7 @@ static int wait_burst(long long carry[ANALYZER_NTABLES])
 		long long ns = until.tv_nsec + (long long)((due - now) * 1e9) + 1000000;
 		until.tv_sec += (time_t)(ns / 1000000000);
 		until.tv_nsec = (long)(ns % 1000000000);
-		pthread_cond_timedwait(&cv, &mu, &until);
+		pthread_cond_timedwait(&bg.cv, &bg.mu, &until);
 	}
 	return -1;
 }
@@ -101,9 +100,9 @@ static void *run(void *arg)
 	long long carry[ANALYZER_NTABLES] = {0};
 	struct db *db = NULL;
 	char err[512];
-	pthread_mutex_lock(&mu);
+	pthread_mutex_lock(&bg.mu);
 	while (wait_burst(carry) == 0) {
-		pthread_mutex_unlock(&mu);
+		pthread_mutex_unlock(&bg.mu);
 		if (db != NULL && PQstatus(db->conn) != CONNECTION_OK) {
 			db_close(db);
 			db = NULL;
@@ -116,28 +115,19 @@ static void *run(void *arg)
 		}
 		if (db)
 			analyze_large(db, carry);
-		pthread_mutex_lock(&mu);
+		pthread_mutex_lock(&bg.mu);
 	}
-	pthread_mutex_unlock(&mu);
+	pthread_mutex_unlock(&bg.mu);
 	db_close(db);
 	return NULL;
 }
 
 int analyzer_start(void)
 {
-	stopping = 0;
-	if (pthread_create(&thread, NULL, run, NULL) != 0) {
-		log_error("analyzer.thread_failed", LS("error", "pthread_create"));
-		return -1;
-	}
-	return 0;
+	return worker_start(&bg, run);
 }
 
 void analyzer_stop(void)
 {
-	pthread_mutex_lock(&mu);
-	stopping = 1;
-	pthread_cond_signal(&cv);
-	pthread_mutex_unlock(&mu);
-	pthread_join(thread, NULL);
+	worker_stop(&bg);
 }

@@ -33,6 +33,19 @@ int api_path_id(struct http_req *req, int idx, int64_t *id)
 	return 0;
 }
 
+struct db *api_path_db(struct http_req *req, int64_t *id)
+{
+	return api_path_id(req, 0, id) < 0 ? NULL : api_db(req);
+}
+
+void api_answer_id(struct http_req *req, PGresult *(*get)(struct db *db, int64_t id))
+{
+	int64_t id;
+	struct db *db = api_path_db(req, &id);
+	if (db)
+		api_answer(req, db, 200, get(db, id), NULL);
+}
+
 void api_cursor_encode(const char *key, char *out, size_t outlen)
 {
 	sodium_bin2base64(out, outlen, (const unsigned char *)key, strlen(key),

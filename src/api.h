@@ -15,6 +15,10 @@ struct db *api_db(struct http_req *req);
 json_t *api_body_object(struct http_req *req);
 /* Path parameter idx as a positive id; NULL after answering 404. */
 int api_path_id(struct http_req *req, int idx, int64_t *id);
+/* api_path_id of the first path parameter, then api_db: the database, or NULL after answering. */
+struct db *api_path_db(struct http_req *req, int64_t *id);
+/* Answers 200 with the row get gives for the first path parameter's id (api_answer). */
+void api_answer_id(struct http_req *req, PGresult *(*get)(struct db *db, int64_t id));
 /* Parses ?limit (default PAGE_DEFAULT); -1 after answering 400. */
 int api_limit(struct http_req *req, int *limit);
 /* Parses ?limit, ?cursor and ?count. numeric: the cursor key must be a positive integer.

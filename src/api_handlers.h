@@ -3,6 +3,7 @@
 #define HERALD_API_HANDLERS_H
 #include "api.h"
 #include "http.h"
+#include "resource.h"
 
 /* web_system.c */
 void web_healthz(struct http_req *req);
@@ -17,6 +18,12 @@ void web_docs_redirect(struct http_req *req);
 
 /* api_resource.c: the CRUD of the route's resource (route.res) */
 void api_res_list(struct http_req *req);
+/* What a list of the API reads: ?limit, ?cursor (into q; the one format of resource.h) and
+ * ?count; -1 after answering 400. */
+int api_list_query(struct http_req *req, struct res_query *q, int *count);
+/* Answers a list's page (rc: the model's list, then its count; MODEL_INVALID: a cursor that
+ * does not fit the list) with the count when total is given; page's parts go to the pool. */
+void api_list_answer(struct http_req *req, enum model_rc rc, struct res_page *page, const int64_t *total);
 void api_res_get(struct http_req *req);
 void api_res_create(struct http_req *req);
 void api_res_update(struct http_req *req);

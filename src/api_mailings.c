@@ -2,7 +2,22 @@
 #include "api_handlers.h"
 #include "model_mailing.h"
 
-/* ?status= of a mailing list: 0 with *out NULL (absent) or the status; -1 after answering 400. */
+/* Answers a mailing (obj, stolen) with status, or why there is none: the state rule that
+ * refused a change, the end_at that does not fit. */
+static void answer(struct http_req *req, struct db *db, enum model_rc rc, int status, json_t *obj, const char *why)
+{
+	struct verr v = VERR_INIT;
+	if (rc == MODEL_OK)
+		http_json(req, status, obj);
+	else if (rc == MODEL_INVALID) {
+		verr_add(&v, "end_at", "%s", why);
+		http_fail(req, rc, NULL, verr_take(&v));
+	} else if (rc == MODEL_ERROR)
+		http_db_fail(req, db);
+	else
+		http_fail(req, rc, why, NULL);
+}
+
 int api_mailing_status_query(struct http_req *req, const char **out)
 {
 	*out = http_query(req, "status");
@@ -15,24 +30,29 @@ int api_mailing_status_query(struct http_req *req, const char **out)
 
 void api_mailings_list(struct http_req *req)
 {
-	struct page pg;
+	struct mailing_query q = {{"id", NULL, NULL, 0, {NULL}, NULL}, NULL, NULL, NULL};
+	struct res_page page = {NULL, NULL};
 	struct db *db;
-	const char *status;
-	if (api_page(req, &pg, 1) < 0 || api_mailing_status_query(req, &status) < 0 ||
+	int count;
+	int64_t total = 0;
+	if (api_list_query(req, &q.page, &count) < 0 || api_mailing_status_query(req, &q.status) < 0 ||
 	    (db = api_db(req)) == NULL)
 		return;
-	PGresult *r = mailing_list(db, &pg, status), *c = r && pg.count ? mailing_count(db, status) : NULL;
-	api_answer_list(req, db, &pg, r, c);
+	enum model_rc rc = mailing_list(db, &q, &page);
+	if (rc == MODEL_OK && count)
+		rc = res_count(db, mailing_count(db, q.status), &total);
+	api_list_answer(req, rc, &page, count ? &total : NULL);
 }
 
 void api_mailings_get(struct http_req *req)
 {
 	int64_t id;
-	struct db *db;
-	if (api_path_id(req, 0, &id) < 0 || (db = api_db(req)) == NULL)
+	struct db *db = api_path_db(req, &id);
+	if (db == NULL)
 		return;
-	PGresult *r = mailing_get(db, id);
-	api_answer(req, db, 200, r, NULL);
+	json_t *obj;
+	enum model_rc rc = mailing_get(db, id, &obj);
+	answer(req, db, rc, 200, obj, NULL);
 }
 
 void api_mailings_create(struct http_req *req)
@@ -46,25 +66,14 @@ void api_mailings_create(struct http_req *req)
 	if (mailing_validate(body, 1, &in, &v) < 0)
 		http_fail(req, MODEL_INVALID, NULL, verr_take(&v));
 	else if ((db = api_db(req)) != NULL) {
-		PGresult *r = mailing_insert(db, &in, req->user.id);
-		api_answer(req, db, 201, r, "/api/v1/mailings/");
+		json_t *obj;
+		enum model_rc rc = mailing_insert(db, &in, req->user.id, &obj);
+		if (rc == MODEL_OK)
+			http_header(req, "Location", pool_printf(&req->pool, "/api/v1/mailings/%lld",
+								 (long long)json_integer_value(json_object_get(obj, "id"))));
+		answer(req, db, rc, 201, obj, NULL);
 	}
 	mailing_in_free(&in);
-}
-
-/* Answers the outcome of a change that state rules may refuse. */
-static void answer(struct http_req *req, struct db *db, enum model_rc rc, PGresult *r, const char *why)
-{
-	struct verr v = VERR_INIT;
-	if (rc == MODEL_OK)
-		api_row(req, 200, r, NULL);
-	else if (rc == MODEL_INVALID) {
-		verr_add(&v, "end_at", "%s", why);
-		http_fail(req, rc, NULL, verr_take(&v));
-	} else if (rc == MODEL_ERROR)
-		http_db_fail(req, db);
-	else
-		http_fail(req, rc, why, NULL);
 }
 
 void api_mailings_update(struct http_req *req)
@@ -81,25 +90,25 @@ void api_mailings_update(struct http_req *req)
 	if (mailing_validate(body, req->method == HTTP_PUT, &in, &v) < 0)
 		http_fail(req, MODEL_INVALID, NULL, verr_take(&v));
 	else if ((db = api_db(req)) != NULL) {
-		PGresult *r = NULL;
+		json_t *obj = NULL;
 		const char *why = NULL;
-		enum model_rc rc = mailing_update(db, id, &in, &r, &why);
-		answer(req, db, rc, r, why);
+		enum model_rc rc = mailing_update(db, id, &in, &obj, &why);
+		answer(req, db, rc, 200, obj, why);
 	}
 	mailing_in_free(&in);
 }
 
 /* cancel and retry-failed: POST with no body needed. */
-static void act(struct http_req *req, enum model_rc (*fn)(struct db *, int64_t, PGresult **, const char **))
+static void act(struct http_req *req, enum model_rc (*fn)(struct db *, int64_t, json_t **, const char **))
 {
 	int64_t id;
-	struct db *db;
-	if (api_path_id(req, 0, &id) < 0 || (db = api_db(req)) == NULL)
+	struct db *db = api_path_db(req, &id);
+	if (db == NULL)
 		return;
-	PGresult *r = NULL;
+	json_t *obj = NULL;
 	const char *why = NULL;
-	enum model_rc rc = fn(db, id, &r, &why);
-	answer(req, db, rc, r, why);
+	enum model_rc rc = fn(db, id, &obj, &why);
+	answer(req, db, rc, 200, obj, why);
 }
 
 void api_mailings_cancel(struct http_req *req) { act(req, mailing_cancel); }
@@ -108,12 +117,12 @@ void api_mailings_retry_failed(struct http_req *req) { act(req, mailing_retry_fa
 void api_mailings_delete(struct http_req *req)
 {
 	int64_t id;
-	struct db *db;
-	if (api_path_id(req, 0, &id) < 0 || (db = api_db(req)) == NULL)
+	struct db *db = api_path_db(req, &id);
+	if (db == NULL)
 		return;
 	enum model_rc rc = mailing_delete(db, id);
 	if (rc == MODEL_OK)
 		http_no_content(req);
 	else
-		answer(req, db, rc, NULL, NULL);
+		answer(req, db, rc, 204, NULL, NULL);
 }

@@ -63,15 +63,11 @@ void api_mailings_messages(struct http_req *req)
 	if (api_path_id(req, 0, &id) < 0 || api_page(req, &pg, 1) < 0 || read_filter(req, &f, code) < 0 ||
 	    (db = api_db(req)) == NULL)
 		return;
-	PGresult *m = mailing_get(db, id);
-	if (m == NULL) {
-		http_db_fail(req, db);
-		return;
-	}
-	int found = PQntuples(m) > 0;
-	PQclear(m);
-	if (!found) {
-		http_problem(req, 404, "no such object", NULL);
+	json_t *m;
+	enum model_rc rc = mailing_get(db, id, &m);
+	json_decref(m);
+	if (rc != MODEL_OK) {
+		http_fail(req, rc, NULL, NULL);
 		return;
 	}
 	f.mailing_id = req->params[0];
@@ -80,12 +76,7 @@ void api_mailings_messages(struct http_req *req)
 
 void api_messages_get(struct http_req *req)
 {
-	int64_t id;
-	struct db *db;
-	if (api_path_id(req, 0, &id) < 0 || (db = api_db(req)) == NULL)
-		return;
-	PGresult *r = message_get(db, id);
-	api_answer(req, db, 200, r, NULL);
+	api_answer_id(req, message_get);
 }
 
 /* A direct send: the validated input, and whether it is a batch. */

@@ -67,10 +67,44 @@ static enum model_rc list_page(struct db *db, const struct resource *r, const st
 	return rc;
 }
 
+int api_list_query(struct http_req *req, struct res_query *q, int *count)
+{
+	const char *cursor = http_query(req, "cursor");
+	if (api_limit(req, &q->limit) < 0 || api_query_bool(req, "count", count) < 0)
+		return -1;
+	if (cursor && res_cursor_decode(req, cursor, &q->after) < 0) {
+		http_problem(req, 400, "cursor is not one this API gave out", NULL);
+		return -1;
+	}
+	return 0;
+}
+
+void api_list_answer(struct http_req *req, enum model_rc rc, struct res_page *page, const int64_t *total)
+{
+	pool_json(&req->pool, page->objs);
+	pool_defer(&req->pool, free, page->next);
+	if (rc == MODEL_INVALID) {
+		http_problem(req, 400, "cursor is not one this API gave out", NULL);
+		return;
+	}
+	if (rc != MODEL_OK) {
+		http_fail(req, rc, NULL, NULL);
+		return;
+	}
+	json_t *out = json_pack("{s:O, s:n}", "results", page->objs, "next_cursor");
+	if (page->next) {
+		char c[RES_CURSOR_MAX * 2];
+		res_cursor_encode(page->next, c, sizeof(c));
+		json_object_set_new(out, "next_cursor", json_string(c));
+	}
+	if (total)
+		json_object_set_new(out, "count", json_integer(*total));
+	http_json(req, 200, out);
+}
+
 void api_res_list(struct http_req *req)
 {
 	const struct resource *r = req->route->res;
-	const char *cursor = http_query(req, "cursor");
 	struct verr bad = VERR_INIT;
 	struct res_query q = {r->api_sort, NULL, NULL, 0, {NULL}, &bad};
 	char *next = NULL;
@@ -79,13 +113,7 @@ void api_res_list(struct http_req *req)
 	int64_t total = 0;
 	for (size_t i = 0; i < r->nfilters; i++)
 		q.filter[i] = http_query(req, r->filters[i].name);
-	if (api_limit(req, &q.limit) < 0 || api_query_bool(req, "count", &count) < 0)
-		return;
-	if (cursor && res_cursor_decode(req, cursor, &q.after) < 0) {
-		http_problem(req, 400, "cursor is not one this API gave out", NULL);
-		return;
-	}
-	if ((db = api_db(req)) == NULL)
+	if (api_list_query(req, &q, &count) < 0 || (db = api_db(req)) == NULL)
 		return;
 	req->static_body = NULL;
 	buf_reset(&req->out);

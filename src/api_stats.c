@@ -26,10 +26,5 @@ void api_stats_mailings(struct http_req *req)
 
 void api_mailings_stats(struct http_req *req)
 {
-	int64_t id;
-	struct db *db;
-	if (api_path_id(req, 0, &id) < 0 || (db = api_db(req)) == NULL)
-		return;
-	PGresult *r = stats_mailing(db, id);
-	api_answer(req, db, 200, r, NULL);
+	api_answer_id(req, stats_mailing);
 }

@@ -22,6 +22,11 @@ void audit(struct db *db, const struct http_req *req, const char *action, const 
 	free(d);
 }
 
+void audit_route(struct db *db, const struct http_req *req, const char *object, json_t *detail)
+{
+	audit(db, req, req->route->action, object, detail);
+}
+
 json_t *audit_changes(json_t *before, json_t *after)
 {
 	static const char *const skip[] = {"id", "created_at", "updated_at"};

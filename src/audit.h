@@ -3,13 +3,18 @@
 #define HERALD_AUDIT_H
 #include <jansson.h>
 #include "db.h"
-#include "http.h"
 
-/* Records action ("<object kind>.<verb>", e.g. "operator.created"; add new ones to the filter
- * list in admin_history.c) by the request's user on object ("operator 916"; may be
- * "") with detail (borrowed, may be NULL). A failure is logged, never fatal to the change. */
+struct http_req;
+
+/* Records action ("<object kind>.<verb>", e.g. "operator.created"; the history's filter offers
+ * those the route table names and its resources' writes: admin_history.c) by the request's
+ * user on object ("operator 916"; may be "") with detail (borrowed, may be NULL). A failure is logged, never fatal to the change. */
 void audit(struct db *db, const struct http_req *req, const char *action, const char *object,
 	   json_t *detail);
+
+/* audit under the action the request's route row names (routes.c): the admin's writes that
+ * are no resource's (sign-in, reports, imports) are named there as the API's are. */
+void audit_route(struct db *db, const struct http_req *req, const char *object, json_t *detail);
 
 /* The detail of a change: {"before": {...}, "after": {...}} holding only the fields whose
  * values differ (id, created_at and updated_at left out); before (creation) or after

@@ -20,6 +20,8 @@ void buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(print
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 /* Appends s as a JSON string literal, quotes included. */
 void buf_json_str(struct buf *b, const char *s);
+/* Appends s percent-encoded for a URL query or path segment (RFC 3986 unreserved kept). */
+void buf_urlencode(struct buf *b, const char *s);
 void buf_reset(struct buf *b);
 void buf_free(struct buf *b);
 /* Hands data over to the caller (who frees it) and empties the buffer. */

@@ -159,18 +159,19 @@ int cli_demo(const struct cli_args *a)
 	char any_operator[] = "{}";
 	struct mailing_in in = {.start_at = start, .end_at = end, .text = demo_text,
 				.operator_codes = any_operator, .tags = tag_list.data};
-	PGresult *m = mailing_insert(db, &in, 0);
-	PGresult *n = m ? db_exec(db, q_recipients, 1, p_tags) : NULL;
-	if (m && n && PQntuples(m) == 1) {
+	json_t *m;
+	PGresult *n = mailing_insert(db, &in, 0, &m) == MODEL_OK ? db_exec(db, q_recipients, 1, p_tags) : NULL;
+	long long id = (long long)json_integer_value(json_object_get(m, "id"));
+	if (n) {
 		fprintf(stderr, "demo: %d operators, %zu tags, %lld new clients (of " DEMO_CLIENTS ") in %zu time zones;"
 			" mailing %lld to %lld clients starts now\n", nops, ARRAY_LEN(tags), added,
-			ARRAY_LEN(zones), (long long)db_i64(m, 0, 1), (long long)db_i64(n, 0, 0));
-		printf("%lld\n", (long long)db_i64(m, 0, 1));
+			ARRAY_LEN(zones), id, (long long)db_i64(n, 0, 0));
+		printf("%lld\n", id);
 		rc = 0;
 	} else {
 		cli_fail(a, "mailing: %s", db->err);
 	}
-	PQclear(m);
+	json_decref(m);
 	PQclear(n);
 out:
 	buf_free(&codes);

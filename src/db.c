@@ -248,6 +248,14 @@ PGresult *db_exec_once(struct db *db, const char *sql, int nparams, const char *
 	return run(db, HOW_ONCE, sql, nparams, params);
 }
 
+PGresult *db_exec_id(struct db *db, const char *sql, int64_t id)
+{
+	char ids[24];
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	const char *p[] = {ids};
+	return db_exec(db, sql, 1, p);
+}
+
 int db_run(struct db *db, const char *sql, int nparams, const char *const *params)
 {
 	PGresult *r = db_exec(db, sql, nparams, params);
@@ -255,6 +263,16 @@ int db_run(struct db *db, const char *sql, int nparams, const char *const *param
 		return -1;
 	PQclear(r);
 	return 0;
+}
+
+long db_rows(struct db *db, const char *sql, int nparams, const char *const *params)
+{
+	PGresult *r = db_exec(db, sql, nparams, params);
+	if (r == NULL)
+		return -1;
+	long n = atol(PQcmdTuples(r));
+	PQclear(r);
+	return n;
 }
 
 int db_simple(struct db *db, const char *sql)

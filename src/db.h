@@ -51,8 +51,12 @@ PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const
  * filters given. For admin lists, whose filter combinations would otherwise each need a
  * prepared statement of their own. */
 PGresult *db_exec_once(struct db *db, const char *sql, int nparams, const char *const *params);
+/* db_exec with id as the only parameter ($1). */
+PGresult *db_exec_id(struct db *db, const char *sql, int64_t id);
 /* db_exec for statements whose rows are not needed: 0 or -1. */
 int db_run(struct db *db, const char *sql, int nparams, const char *const *params);
+/* db_exec for the number of rows a statement returned or changed: that, or -1. */
+long db_rows(struct db *db, const char *sql, int nparams, const char *const *params);
 /* Runs one or more statements without parameters (not prepared): 0 or -1. */
 int db_simple(struct db *db, const char *sql);
 

@@ -1,7 +1,6 @@
-/* http.c — libmicrohttpd glue: request lifecycle, routing, authentication, responses,
- * security headers and the access log. */
+/* http.c — libmicrohttpd glue: request lifecycle, routing (with the 308 for a trailing
+ * slash), authentication, responses, security headers and the access log. */
 #include "http.h"
-#include "audit.h"
 #include "config.h"
 #include "log.h"
 #include "metrics.h"
@@ -255,7 +254,7 @@ static void dispatch(struct http_req *req)
 		 (req->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE)) && req->status < 300)
 		/* a resource's writes record themselves (resource.c); a viewer's POST is a question
 		 * (POST /mailings/recipients), not a write */
-		audit_api(req);
+		api_audit(req);
 }
 
 static void add_security_headers(struct MHD_Response *resp)
@@ -345,6 +344,51 @@ static void set_client(struct http_req *req)
 	}
 }
 
+static enum MHD_Result append_query(void *cls, enum MHD_ValueKind kind, const char *key,
+				    const char *value)
+{
+	struct buf *b = cls;
+	buf_putc(b, strchr(b->data, '?') ? '&' : '?');
+	buf_urlencode(b, key);
+	if (value) {
+		buf_putc(b, '=');
+		buf_urlencode(b, value);
+	}
+	return MHD_YES;
+}
+
+/* A path with one trailing slash that has no route while the path without it has one
+ * ("/api/v1/clients/", as the systems herald replaces call it): answers 308 to the canonical
+ * path with the same query string, so that the method and the body are sent again unchanged,
+ * and returns 1. 0 (nothing answered) for any other path. */
+static int redirect_slash(struct http_req *req)
+{
+	size_t len = strlen(req->path);
+	if (len < 2 || req->path[len - 1] != '/' || req->path[len - 2] == '/')
+		return 0;
+	char *canon = xstrndup(req->path, len - 1);
+	const struct route *r;
+	const char *params[HTTP_MAX_PARAMS];
+	int nparams, allow;
+	int found = route_match(routes, routes_len, req->method, canon, &r, params, &nparams, &allow) != ROUTE_NOT_FOUND;
+	free(canon);
+	if (!found)
+		return 0;
+	struct buf loc = BUF_INIT;
+	for (const char *seg = req->path + 1; seg < req->path + len - 1;) {   /* each segment, encoded */
+		size_t n = strcspn(seg, "/");
+		char *part = xstrndup(seg, n);
+		buf_putc(&loc, '/');
+		buf_urlencode(&loc, part);
+		free(part);
+		seg += n + 1;
+	}
+	MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, append_query, &loc);
+	http_redirect(req, 308, loc.data);
+	buf_free(&loc);
+	return 1;
+}
+
 /* Routes the request and decides what can be decided before the body: 1 when the answer is
  * to go out now, without reading the body; 0 to read the body (into req->body, or only to
  * drop it when req->early_status is set). */
@@ -356,7 +400,7 @@ static int begin(struct http_req *req)
 	switch (route_match(routes, routes_len, req->method, req->path_copy, &req->route, req->params,
 			    &req->nparams, &req->allow)) {
 	case ROUTE_NOT_FOUND:
-		if (!route_redirect_slash(req))
+		if (!redirect_slash(req))
 			http_problem(req, 404, "no such resource", NULL);
 		req->early_status = req->status;
 		return 0;

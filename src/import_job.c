@@ -2,12 +2,15 @@
 #include "import_job.h"
 #include "log.h"
 #include "util.h"
+#include "worker.h"
 
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+static struct worker bg = WORKER_INIT("import.thread_failed");   /* the thread, its lock and wake-up */
 
 #define LEASE "60 seconds"   /* a running job not saved for this long is taken over */
 #define IDLE_WAIT_S 1        /* between looks for a queued job */
@@ -69,26 +72,17 @@ int import_job_cancel(struct db *db, const char *id)
 		"UPDATE import_jobs SET status = 'cancelled', data = '', lease_until = NULL, updated_at = now(),"
 		" finished_at = now() WHERE id = $1 AND status IN ('queued', 'running') RETURNING id";
 	const char *p[] = {id};
-	PGresult *r = db_exec(db, q, 1, p);
-	if (r == NULL)
-		return -1;
-	int n = PQntuples(r);
-	PQclear(r);
-	return n;
+	return (int)db_rows(db, q, 1, p);
 }
 
 /* --- the worker ------------------------------------------------------------------------- */
 
-static pthread_t thread;
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-static int stopping;
 
 static int should_stop(void)
 {
-	pthread_mutex_lock(&mu);
-	int s = stopping;
-	pthread_mutex_unlock(&mu);
+	pthread_mutex_lock(&bg.mu);
+	int s = bg.stopping;
+	pthread_mutex_unlock(&bg.mu);
 	return s;
 }
 
@@ -223,14 +217,14 @@ static void *worker(void *arg)
 		PQclear(job);
 		if (claimed)
 			continue;
-		pthread_mutex_lock(&mu);
-		if (!stopping) {
+		pthread_mutex_lock(&bg.mu);
+		if (!bg.stopping) {
 			struct timespec until;
 			clock_gettime(CLOCK_REALTIME, &until);
 			until.tv_sec += IDLE_WAIT_S;
-			pthread_cond_timedwait(&cv, &mu, &until);
+			pthread_cond_timedwait(&bg.cv, &bg.mu, &until);
 		}
-		pthread_mutex_unlock(&mu);
+		pthread_mutex_unlock(&bg.mu);
 	}
 	db_thread_close();
 	return NULL;
@@ -238,19 +232,10 @@ static void *worker(void *arg)
 
 int import_job_start(void)
 {
-	stopping = 0;
-	if (pthread_create(&thread, NULL, worker, NULL) != 0) {
-		log_error("import.thread_failed", LS("error", "pthread_create"));
-		return -1;
-	}
-	return 0;
+	return worker_start(&bg, worker);
 }
 
 void import_job_stop(void)
 {
-	pthread_mutex_lock(&mu);
-	stopping = 1;
-	pthread_cond_signal(&cv);
-	pthread_mutex_unlock(&mu);
-	pthread_join(thread, NULL);
+	worker_stop(&bg);
 }

@@ -147,13 +147,20 @@ void metrics_circuit(int state)
 	atomic_store_explicit(&circuit, state, memory_order_relaxed);
 }
 
+/* A counter family: one sample of counts[i] per label value names[i]. */
+static void render_counters(struct buf *out, const char *name, const char *help, const char *label,
+			    const char *const *names, atomic_ullong *counts, int n)
+{
+	buf_printf(out, "# HELP %s %s\n# TYPE %s counter\n", name, help, name);
+	for (int i = 0; i < n; i++)
+		buf_printf(out, "%s{%s=\"%s\"} %llu\n", name, label, names[i],
+			   atomic_load_explicit(&counts[i], memory_order_relaxed));
+}
+
 static void render_dispatch(struct buf *out)
 {
-	buf_puts(out, "# HELP herald_dispatch_outcomes_total Message outcomes written by this instance's dispatcher.\n"
-		      "# TYPE herald_dispatch_outcomes_total counter\n");
-	for (int i = 0; i < MD_COUNT; i++)
-		buf_printf(out, "herald_dispatch_outcomes_total{outcome=\"%s\"} %llu\n", dispatch_names[i],
-			   atomic_load_explicit(&dispatch_counts[i], memory_order_relaxed));
+	render_counters(out, "herald_dispatch_outcomes_total", "Message outcomes written by this instance's dispatcher.",
+			"outcome", dispatch_names, dispatch_counts, MD_COUNT);
 	buf_printf(out, "# HELP herald_provider_inflight Provider requests in flight (this instance).\n"
 			"# TYPE herald_provider_inflight gauge\nherald_provider_inflight %lld\n",
 		   (long long)atomic_load_explicit(&inflight, memory_order_relaxed));
@@ -200,11 +207,8 @@ void metrics_render(struct buf *out, struct db *db)
 		if (n)
 			buf_printf(out, "herald_http_requests_total{code=\"%d\"} %llu\n", c, n);
 	}
-	buf_puts(out, "# HELP herald_provider_requests_total Provider requests by result.\n"
-		      "# TYPE herald_provider_requests_total counter\n");
-	for (int i = 0; i < MR_COUNT; i++)
-		buf_printf(out, "herald_provider_requests_total{result=\"%s\"} %llu\n", result_names[i],
-			   atomic_load_explicit(&provider_results[i], memory_order_relaxed));
+	render_counters(out, "herald_provider_requests_total", "Provider requests by result.", "result", result_names,
+			provider_results, MR_COUNT);
 	buf_puts(out, "# HELP herald_provider_request_seconds Provider request latency.\n"
 		      "# TYPE herald_provider_request_seconds histogram\n");
 	hist_render(out, "herald_provider_request_seconds", "", &provider_bounds, bucket_counts, &latency_sum_us);

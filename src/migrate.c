@@ -37,13 +37,9 @@ static int apply(struct db *db, const char *dir, const char *name)
 	static const char q_done[] = "SELECT 1 FROM schema_migrations WHERE version = $1";
 	static const char q_record[] = "INSERT INTO schema_migrations (version) VALUES ($1)";
 	const char *p[] = {name};
-	PGresult *r = db_exec(db, q_done, 1, p);
-	if (r == NULL)
-		return -1;
-	int done = PQntuples(r) > 0;
-	PQclear(r);
-	if (done)
-		return 0;
+	long done = db_rows(db, q_done, 1, p);
+	if (done != 0)
+		return done < 0 ? -1 : 0;
 	char *path = xasprintf("%s/%s", dir, name);
 	char *sql = read_file(path);
 	if (sql == NULL) {

@@ -11,15 +11,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Row: the mailing's JSON (column 0) and id (column 1), for a row aliased m. */
-#define MAILING_JSON \
+/* The mailing's JSON text (the API's object), for a row aliased m. */
+#define MAILING_OBJ \
 	"json_build_object('id', m.id, 'start_at', api_ts(m.start_at), 'end_at', api_ts(m.end_at)," \
 	" 'text', m.text, 'filter', json_build_object('operator_codes', m.filter_operator_codes," \
 	" 'tags', m.filter_tags), 'send_window', CASE WHEN m.window_start IS NULL THEN NULL" \
 	" ELSE json_build_object('start', to_char(m.window_start, 'HH24:MI'), 'end'," \
 	" to_char(m.window_end, 'HH24:MI')) END, 'status', m.status," \
 	" 'stats', mailing_stats_json(m.id), 'created_at', api_ts(m.created_at)," \
-	" 'updated_at', api_ts(m.updated_at))::text, m.id"
+	" 'updated_at', api_ts(m.updated_at))::text"
 
 #define NOTIFY "pg_notify('herald_mailings', m.id::text)"
 #define LIST_ITEM_ERRORS 20   /* per list field, so one bad list cannot flood the answer */
@@ -160,39 +160,27 @@ void mailing_in_free(struct mailing_in *in)
 	in->operator_codes = in->tags = NULL;
 }
 
-PGresult *mailing_get(struct db *db, int64_t id)
+enum model_rc mailing_get(struct db *db, int64_t id, json_t **out)
 {
-	static const char q[] = "SELECT " MAILING_JSON " FROM mailings m WHERE m.id = $1";
-	char ids[24];
-	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	const char *p[] = {ids};
-	return db_exec(db, q, 1, p);
+	static const char q[] = "SELECT " MAILING_OBJ " FROM mailings m WHERE m.id = $1";
+	return res_row(db, db_exec_id(db, q, id), out);
 }
 
-PGresult *mailing_insert(struct db *db, const struct mailing_in *in, int64_t created_by)
+enum model_rc mailing_insert(struct db *db, const struct mailing_in *in, int64_t created_by, json_t **out)
 {
 	static const char q[] =
 		"INSERT INTO mailings AS m (start_at, end_at, text, filter_operator_codes, filter_tags,"
 		" window_start, window_end, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-		" RETURNING " MAILING_JSON ", " NOTIFY;
+		" RETURNING " MAILING_OBJ ", " NOTIFY;
 	char by[24];
 	snprintf(by, sizeof(by), "%lld", (long long)created_by);
 	const char *p[] = {in->start_at, in->end_at, in->text, in->operator_codes, in->tags,
 			   in->window_start, in->window_end, created_by > 0 ? by : NULL};
-	PGresult *r = db_exec(db, q, 8, p);
-	if (r && PQntuples(r))
-		log_info("mailing.created", LI("mailing_id", db_i64(r, 0, 1)), LI("user_id", created_by));
-	return r;
-}
-
-PGresult *mailing_list(struct db *db, const struct page *pg, const char *status)
-{
-	static const char q[] = "SELECT " MAILING_JSON " FROM mailings m WHERE m.id > $1::bigint"
-				" AND ($3::text IS NULL OR m.status = $3) ORDER BY m.id LIMIT $2";
-	char lim[16];
-	snprintf(lim, sizeof(lim), "%d", pg->limit + 1);
-	const char *p[] = {pg->after, lim, status};
-	return db_exec(db, q, 3, p);
+	enum model_rc rc = res_row(db, db_exec(db, q, 8, p), out);
+	if (rc == MODEL_OK)
+		log_info("mailing.created", LI("mailing_id", json_integer_value(json_object_get(*out, "id"))),
+			 LI("user_id", created_by));
+	return rc;
 }
 
 PGresult *mailing_count(struct db *db, const char *status)
@@ -200,16 +188,6 @@ PGresult *mailing_count(struct db *db, const char *status)
 	static const char q[] = "SELECT count(*) FROM mailings WHERE $1::text IS NULL OR status = $1";
 	const char *p[] = {status};
 	return db_exec(db, q, 1, p);
-}
-
-/* Locks the mailing row for the rest of the transaction: its status, or NULL (no such mailing;
- * error: db->sqlstate set). The result stays in *lock for the caller to PQclear. */
-static const char *lock_status(struct db *db, const char *ids, PGresult **lock)
-{
-	static const char q[] = "SELECT status, end_at > now() FROM mailings WHERE id = $1 FOR UPDATE";
-	const char *p[] = {ids};
-	*lock = db_exec(db, q, 1, p);
-	return *lock && PQntuples(*lock) ? db_str(*lock, 0, 0) : NULL;
 }
 
 /* Ends a transaction after a refusal or failure. */
@@ -220,21 +198,19 @@ static enum model_rc abandon(struct db *db, PGresult *r, enum model_rc rc)
 	return rc;
 }
 
-/* Commits, handing the mailing row r to *out. */
-static enum model_rc finish(struct db *db, PGresult *r, PGresult **out)
+/* Commits, handing the mailing of row r to *out (NULL: not wanted). */
+static enum model_rc finish(struct db *db, PGresult *r, json_t **out)
 {
 	if (r == NULL || db_commit(db) < 0)
 		return abandon(db, r, MODEL_ERROR);
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		return MODEL_NOT_FOUND;
-	}
-	*out = r;
+	if (out)
+		return res_row(db, r, out);
+	PQclear(r);
 	return MODEL_OK;
 }
 
-enum model_rc mailing_update(struct db *db, int64_t id, const struct mailing_in *in,
-			       PGresult **out, const char **why)
+enum model_rc mailing_update(struct db *db, int64_t id, const struct mailing_in *in, json_t **out,
+			     const char **why)
 {
 	static const char q_lock[] =
 		"SELECT status,"
@@ -254,7 +230,7 @@ enum model_rc mailing_update(struct db *db, int64_t id, const struct mailing_in 
 		" filter_tags = coalesce($6::text[], filter_tags),"
 		" window_start = CASE WHEN $7::boolean THEN $8::time ELSE window_start END,"
 		" window_end = CASE WHEN $7::boolean THEN $9::time ELSE window_end END, updated_at = now()"
-		" WHERE m.id = $1 RETURNING " MAILING_JSON ", " NOTIFY;
+		" WHERE m.id = $1 RETURNING " MAILING_OBJ ", " NOTIFY;
 	static const char q_expiry[] =
 		"UPDATE messages SET expires_at = $2 WHERE mailing_id = $1"
 		" AND status IN (" MSG_SQL(MSG_PENDING) ", " MSG_SQL(MSG_SENDING) ")";
@@ -296,144 +272,123 @@ enum model_rc mailing_update(struct db *db, int64_t id, const struct mailing_in 
 	return rc;
 }
 
-enum model_rc mailing_cancel(struct db *db, int64_t id, PGresult **out, const char **why)
+/* A change of a mailing's state in one transaction: the mailing is locked (lock: its status
+ * and whether end_at is ahead), refuse may say why not (NULL: go on), then q_messages ($1 the
+ * id) changes its messages and q_mailing ($1 the id, $2 whether messages changed when
+ * mailing_params is 2) the mailing; the log event counts the messages under counted. */
+struct mailing_change {
+	const char *q_messages, *q_mailing;
+	int mailing_params;
+	const char *(*refuse)(const PGresult *lock);
+	const char *event, *counted;
+};
+
+static enum model_rc change(struct db *db, int64_t id, const struct mailing_change *c, json_t **out,
+			    const char **why)
 {
-	static const char q_messages[] = "UPDATE messages SET status = " MSG_SQL(MSG_CANCELLED)
-		" WHERE mailing_id = $1 AND status = " MSG_SQL(MSG_PENDING);
-	static const char q_mailing[] =
-		"UPDATE mailings m SET status = 'cancelled', finished_at = now(), updated_at = now()"
-		" WHERE m.id = $1 RETURNING " MAILING_JSON ", " NOTIFY;
+	static const char q_lock[] = "SELECT status, end_at > now() FROM mailings WHERE id = $1 FOR UPDATE";
 	char ids[24];
 	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	const char *p[] = {ids};
+	const char *p[] = {ids, NULL};
 	PGresult *lock;
 	if (db_begin(db) < 0)
 		return MODEL_ERROR;
-	const char *status = lock_status(db, ids, &lock);
-	if (status == NULL)
+	if ((lock = db_exec(db, q_lock, 1, p)) == NULL || PQntuples(lock) == 0)
 		return abandon(db, lock, lock ? MODEL_NOT_FOUND : MODEL_ERROR);
-	if (strcmp(status, "finished") == 0 || strcmp(status, "cancelled") == 0) {
-		*why = "the mailing is already finished or cancelled";
+	if (c->refuse && (*why = c->refuse(lock)) != NULL)
 		return abandon(db, lock, MODEL_CONFLICT);
-	}
 	PQclear(lock);
-	PGresult *r = db_exec(db, q_messages, 1, p);
-	if (r == NULL)
+	long n = db_rows(db, c->q_messages, 1, p);
+	if (n < 0)
 		return abandon(db, NULL, MODEL_ERROR);
-	long n = atol(PQcmdTuples(r));
-	PQclear(r);
-	enum model_rc rc = finish(db, db_exec(db, q_mailing, 1, p), out);
+	p[1] = n > 0 ? "true" : "false";
+	enum model_rc rc = finish(db, db_exec(db, c->q_mailing, c->mailing_params, p), out);
 	if (rc == MODEL_OK)
-		log_info("mailing.cancelled", LI("mailing_id", id), LI("messages_cancelled", n));
+		log_info(c->event, LI("mailing_id", id), LI(c->counted, n));
 	return rc;
 }
 
-enum model_rc mailing_retry_failed(struct db *db, int64_t id, PGresult **out, const char **why)
+static const char *cancel_refused(const PGresult *lock)
 {
-	static const char q_messages[] =
+	const char *status = db_str(lock, 0, 0);
+	return strcmp(status, "finished") == 0 || strcmp(status, "cancelled") == 0
+		? "the mailing is already finished or cancelled" : NULL;
+}
+
+enum model_rc mailing_cancel(struct db *db, int64_t id, json_t **out, const char **why)
+{
+	static const struct mailing_change c = {
+		"UPDATE messages SET status = " MSG_SQL(MSG_CANCELLED) " WHERE mailing_id = $1 AND status = "
+		MSG_SQL(MSG_PENDING),
+		"UPDATE mailings m SET status = 'cancelled', finished_at = now(), updated_at = now()"
+		" WHERE m.id = $1 RETURNING " MAILING_OBJ ", " NOTIFY,
+		1, cancel_refused, "mailing.cancelled", "messages_cancelled"};
+	return change(db, id, &c, out, why);
+}
+
+static const char *retry_refused(const PGresult *lock)
+{
+	if (strcmp(db_str(lock, 0, 0), "cancelled") == 0)
+		return "a cancelled mailing cannot be retried";
+	return *db_str(lock, 0, 1) != 't' ? "the mailing's end_at has passed; failed messages can no longer be sent" : NULL;
+}
+
+enum model_rc mailing_retry_failed(struct db *db, int64_t id, json_t **out, const char **why)
+{
+	static const struct mailing_change c = {
 		"WITH u AS (UPDATE messages SET status = " MSG_SQL(MSG_PENDING) ", due_at = now()"
 		"  WHERE mailing_id = $1 AND status = " MSG_SQL(MSG_FAILED) " RETURNING id)"
 		" INSERT INTO message_queue (message_id, due_at) SELECT id, now() FROM u"
-		" ON CONFLICT (message_id) DO UPDATE SET due_at = excluded.due_at";
-	static const char q_mailing[] =
+		" ON CONFLICT (message_id) DO UPDATE SET due_at = excluded.due_at",
 		"UPDATE mailings m SET updated_at = now(),"
 		" status = CASE WHEN status = 'finished' AND $2::boolean THEN 'running' ELSE status END,"
 		" finished_at = CASE WHEN status = 'finished' AND $2::boolean THEN NULL ELSE finished_at END"
-		" WHERE m.id = $1 RETURNING " MAILING_JSON ", " NOTIFY;
-	char ids[24];
-	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	PGresult *lock;
-	if (db_begin(db) < 0)
-		return MODEL_ERROR;
-	const char *status = lock_status(db, ids, &lock);
-	if (status == NULL)
-		return abandon(db, lock, lock ? MODEL_NOT_FOUND : MODEL_ERROR);
-	if (strcmp(status, "cancelled") == 0) {
-		*why = "a cancelled mailing cannot be retried";
-		return abandon(db, lock, MODEL_CONFLICT);
-	}
-	if (*db_str(lock, 0, 1) != 't') {
-		*why = "the mailing's end_at has passed; failed messages can no longer be sent";
-		return abandon(db, lock, MODEL_CONFLICT);
-	}
-	PQclear(lock);
-	const char *p[] = {ids};
-	PGresult *r = db_exec(db, q_messages, 1, p);
-	if (r == NULL)
-		return abandon(db, NULL, MODEL_ERROR);
-	long n = atol(PQcmdTuples(r));
-	PQclear(r);
-	const char *pm[] = {ids, n > 0 ? "true" : "false"};
-	enum model_rc rc = finish(db, db_exec(db, q_mailing, 2, pm), out);
-	if (rc == MODEL_OK)
-		log_info("mailing.retry_failed", LI("mailing_id", id), LI("messages_retried", n));
-	return rc;
+		" WHERE m.id = $1 RETURNING " MAILING_OBJ ", " NOTIFY,
+		2, retry_refused, "mailing.retry_failed", "messages_retried"};
+	return change(db, id, &c, out, why);
 }
 
 enum model_rc mailing_delete(struct db *db, int64_t id)
 {
 	/* Deleting the messages in the same transaction as the mailing is what cancelling a running
 	 * mailing first amounts to: nobody sees the mailing running with its messages gone. */
-	static const char q_messages[] = "DELETE FROM messages WHERE mailing_id = $1";
-	static const char q_mailing[] =
+	static const struct mailing_change c = {
+		"DELETE FROM messages WHERE mailing_id = $1",
 		"WITH c AS (DELETE FROM message_counts WHERE mailing_id = $1),"
 		" mm AS (DELETE FROM message_minutes WHERE mailing_id = $1)"
-		" DELETE FROM mailings m WHERE m.id = $1 RETURNING " NOTIFY;
-	char ids[24];
-	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	const char *p[] = {ids};
-	PGresult *lock, *r;
-	if (db_begin(db) < 0)
-		return MODEL_ERROR;
-	if (lock_status(db, ids, &lock) == NULL)
-		return abandon(db, lock, lock ? MODEL_NOT_FOUND : MODEL_ERROR);
-	PQclear(lock);
-	if ((r = db_exec(db, q_messages, 1, p)) == NULL)
-		return abandon(db, NULL, MODEL_ERROR);
-	long n = atol(PQcmdTuples(r));
-	PQclear(r);
-	if (db_run(db, q_mailing, 1, p) < 0 || db_commit(db) < 0)
-		return abandon(db, NULL, MODEL_ERROR);
-	log_info("mailing.deleted", LI("mailing_id", id), LI("messages_deleted", n));
-	return MODEL_OK;
+		" DELETE FROM mailings m WHERE m.id = $1 RETURNING " NOTIFY,
+		1, NULL, "mailing.deleted", "messages_deleted"};
+	const char *why;
+	return change(db, id, &c, NULL, &why);
 }
 
-/* Row for the admin lists, for a mailings row aliased m: counts from the counters. */
-#define MAILING_ROW \
-	"(json_build_object('id', m.id, 'status', m.status, 'start_at', api_ts(m.start_at)," \
-	" 'end_at', api_ts(m.end_at), 'excerpt', CASE WHEN char_length(m.text) > 30" \
-	" THEN left(m.text, 29) || '…' ELSE m.text END)::jsonb" \
-	" || (SELECT jsonb_build_object('total', coalesce(sum(n), 0)," \
-	"  'sent', coalesce(sum(n) FILTER (WHERE status = " MSG_SQL(MSG_SENT) "), 0)," \
-	"  'failed', coalesce(sum(n) FILTER (WHERE status = " MSG_SQL(MSG_FAILED) "), 0))" \
-	"  FROM message_counts c WHERE c.mailing_id = m.id))::text"
+#define MAILING_LIST(keycmp, key, order) \
+	"SELECT " MAILING_OBJ ", json_build_array(" key ")::text FROM mailings m" \
+	" WHERE ($1::json IS NULL OR " keycmp ") AND ($2::text IS NULL OR strpos(lower(m.text), lower($2)) > 0)" \
+	" AND ($4::text IS NULL OR m.status = $4)" \
+	" AND ($5::date IS NULL OR m.start_at >= ($5::date)::timestamp AT TIME ZONE 'UTC')" \
+	" AND ($6::date IS NULL OR m.start_at < ($6::date + 1)::timestamp AT TIME ZONE 'UTC')" \
+	" ORDER BY " order " LIMIT $3"
 
-#define MAILING_SEARCH(keycmp, key) \
-	"SELECT " MAILING_ROW ", json_build_array(" key ")::text FROM mailings m" \
-	" WHERE ($1::json IS NULL OR " keycmp ") AND ($2::text IS NULL OR m.status = $2)" \
-	" AND ($3::date IS NULL OR m.start_at >= ($3::date)::timestamp AT TIME ZONE 'UTC')" \
-	" AND ($4::date IS NULL OR m.start_at < ($4::date + 1)::timestamp AT TIME ZONE 'UTC')" \
-	" AND ($5::text IS NULL OR strpos(lower(m.text), lower($5)) > 0)"
-
-PGresult *mailing_search(struct db *db, const char *sort, const char *after_json, const char *status,
-			 const char *from, const char *to, const char *q, int limit)
+enum model_rc mailing_list(struct db *db, const struct mailing_query *q, struct res_page *out)
 {
-	static const char by_id[] =
-		MAILING_SEARCH("m.id > ($1::json->>0)::bigint", "m.id") " ORDER BY m.id LIMIT $6";
-	static const char by_id_desc[] =
-		MAILING_SEARCH("m.id < ($1::json->>0)::bigint", "m.id") " ORDER BY m.id DESC LIMIT $6";
-	static const char by_start[] =
-		MAILING_SEARCH("(m.start_at, m.id) > (($1::json->>0)::timestamptz, ($1::json->>1)::bigint)",
-			       "m.start_at, m.id") " ORDER BY m.start_at, m.id LIMIT $6";
-	static const char by_start_desc[] =
-		MAILING_SEARCH("(m.start_at, m.id) < (($1::json->>0)::timestamptz, ($1::json->>1)::bigint)",
-			       "m.start_at, m.id") " ORDER BY m.start_at DESC, m.id DESC LIMIT $6";
-	const char *sql = strcmp(sort, "id") == 0 ? by_id : strcmp(sort, "start_at") == 0 ? by_start
-			: strcmp(sort, "-start_at") == 0 ? by_start_desc : by_id_desc;
+	static const struct res_order orders[] = {
+		{"id", MAILING_LIST("m.id > ($1::json->>0)::bigint", "m.id", "m.id"), "i"},
+		{"-id", MAILING_LIST("m.id < ($1::json->>0)::bigint", "m.id", "m.id DESC"), "i"},
+		{"start_at", MAILING_LIST("(m.start_at, m.id) > (($1::json->>0)::timestamptz, ($1::json->>1)::bigint)",
+					  "api_ts(m.start_at), m.id", "m.start_at, m.id"), "si"},
+		{"-start_at", MAILING_LIST("(m.start_at, m.id) < (($1::json->>0)::timestamptz, ($1::json->>1)::bigint)",
+					   "api_ts(m.start_at), m.id", "m.start_at DESC, m.id DESC"), "si"},
+	};
+	size_t i = 0;
+	while (i < ARRAY_LEN(orders) - 1 && strcmp(orders[i].sort, q->page.sort) != 0)
+		i++;
+	if (!res_key_fits(q->page.after, orders[i].key_types))
+		return MODEL_INVALID;
 	char lim[16];
-	snprintf(lim, sizeof(lim), "%d", limit);
-	const char *p[] = {after_json, status, from, to, q, lim};
-	return db_exec(db, sql, 6, p);
+	snprintf(lim, sizeof(lim), "%d", q->page.limit + 1);
+	const char *p[] = {q->page.after, q->page.q, lim, q->status, q->from, q->to};
+	return res_rows(db, db_exec(db, orders[i].sql, 6, p), q->page.limit, out);
 }
 
 PGresult *mailing_messages(struct db *db, int64_t id, const char *status, const char *after_json, int limit)
@@ -451,20 +406,44 @@ PGresult *mailing_messages(struct db *db, int64_t id, const char *status, const 
 	return db_exec(db, q, 4, p);
 }
 
-PGresult *mailing_running(struct db *db, int n)
-{
-	static const char q[] = "SELECT " MAILING_ROW ", m.id FROM mailings m WHERE m.status = 'running'"
-				" ORDER BY m.start_at DESC, m.id DESC LIMIT $1";
-	char lim[16];
-	snprintf(lim, sizeof(lim), "%d", n);
-	const char *p[] = {lim};
-	return db_exec(db, q, 1, p);
-}
-
-PGresult *mailing_message_total(struct db *db, const char *ids_json)
+enum model_rc mailing_message_total(struct db *db, json_t *keys, int64_t *n)
 {
 	static const char q[] = "SELECT coalesce(sum(n), 0) FROM message_counts WHERE mailing_id IN"
 				" (SELECT json_array_elements_text($1::json)::bigint)";
-	const char *p[] = {ids_json};
-	return db_exec(db, q, 1, p);
+	char *ids = json_dumps(keys, JSON_COMPACT);
+	const char *p[] = {ids};
+	enum model_rc rc = res_count(db, db_exec(db, q, 1, p), n);
+	free(ids);
+	return rc;
 }
+
+/* --- the descriptor's model (resource.h): the admin's pages; the API's handlers call the
+ * functions above, whose 409 details are the state rules' own sentences ----------------- */
+
+static enum model_rc model_get(struct db *db, const struct res_key *k, json_t **out)
+{
+	return mailing_get(db, k->id, out);
+}
+
+/* partial: only what in gives changes (a running mailing's end_at); else the whole mailing.
+ * A state rule that refuses is reported on "status", an end_at that does not fit on end_at. */
+static enum model_rc model_update(struct db *db, const struct res_key *k, json_t *in, int partial,
+				  struct model_err *e, json_t **out)
+{
+	struct mailing_in mi;
+	const char *why = NULL;
+	enum model_rc rc = MODEL_INVALID;
+	if (mailing_validate(in, !partial, &mi, &e->fields) == 0)
+		rc = mailing_update(db, k->id, &mi, out, &why);
+	mailing_in_free(&mi);
+	return model_err_field(e, rc, rc == MODEL_INVALID && why ? "end_at" : rc == MODEL_CONFLICT ? "status" : NULL,
+			       "%s", why);
+}
+
+static enum model_rc model_remove(struct db *db, const struct res_key *k)
+{
+	return mailing_delete(db, k->id);
+}
+
+const struct res_model mailing_model = {.get = model_get, .update = model_update, .remove = model_remove};
+

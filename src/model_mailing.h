@@ -7,7 +7,7 @@
 #include <jansson.h>
 #include "db.h"
 #include "outcome.h"
-#include "page.h"
+#include "resource.h"
 
 #define MAILING_TEXT_MAX 4096
 #define MAILING_FILTER_MAX 1000
@@ -32,44 +32,50 @@ void mailing_filter_validate(json_t *f, struct mailing_in *out, struct verr *v);
 /* Parses a ?status= value; 0, or -1 when it names no mailing status. */
 int mailing_status_valid(const char *s);
 
-/* Each returns a result whose row 0 has the mailing's JSON text (column 0) and its id (column
- * 1); no rows when there is no such mailing. NULL on a database error. Caller PQclears. */
-PGresult *mailing_get(struct db *db, int64_t id);
-PGresult *mailing_insert(struct db *db, const struct mailing_in *in, int64_t created_by);
-/* A page ordered by id; status NULL for every mailing. */
-PGresult *mailing_list(struct db *db, const struct page *pg, const char *status);
+/* The mailing object (new reference) in *out on MODEL_OK; MODEL_NOT_FOUND, or the database's
+ * failure (model_db_rc). */
+enum model_rc mailing_get(struct db *db, int64_t id, json_t **out);
+enum model_rc mailing_insert(struct db *db, const struct mailing_in *in, int64_t created_by, json_t **out);
+/* A list of mailings (resource.h's struct res_query: sorts "id", "-id", "start_at",
+ * "-start_at", the search text in text) and its filters, each NULL for any: status, from and
+ * to (dates YYYY-MM-DD, UTC, on start_at, both inclusive). */
+struct mailing_query {
+	struct res_query page;
+	const char *status, *from, *to;
+};
+
+/* The one list of mailings, for the API and the admin: a page of mailing objects as
+ * mailing_get's. MODEL_INVALID when the cursor's key does not fit the sort. */
+enum model_rc mailing_list(struct db *db, const struct mailing_query *q, struct res_page *out);
+/* Row 0 column 0: the number of mailings of status (NULL: all). */
 PGresult *mailing_count(struct db *db, const char *status);
 
 /* The next four run in one transaction each. On MODEL_OK *out holds the mailing as for
- * mailing_get (the caller PQclears it). On MODEL_CONFLICT and MODEL_INVALID *why is a
- * static message (INVALID: about end_at). MODEL_ERROR: see db (model_db_rc). */
+ * mailing_get. On MODEL_CONFLICT and MODEL_INVALID *why is a static message (INVALID: about
+ * end_at). MODEL_ERROR: see db (model_db_rc). */
 /* PUT/PATCH: scheduled -> anything; running -> only end_at (which moves the expiry of its
  * pending and sending messages); finished or cancelled -> conflict. */
-enum model_rc mailing_update(struct db *db, int64_t id, const struct mailing_in *in,
-			       PGresult **out, const char **why);
+enum model_rc mailing_update(struct db *db, int64_t id, const struct mailing_in *in, json_t **out,
+			     const char **why);
 /* Status cancelled; its pending messages become cancelled. */
-enum model_rc mailing_cancel(struct db *db, int64_t id, PGresult **out, const char **why);
+enum model_rc mailing_cancel(struct db *db, int64_t id, json_t **out, const char **why);
 /* Failed messages back to pending (due now); a finished mailing runs again. Conflict once
  * end_at has passed or when cancelled. */
-enum model_rc mailing_retry_failed(struct db *db, int64_t id, PGresult **out, const char **why);
+enum model_rc mailing_retry_failed(struct db *db, int64_t id, json_t **out, const char **why);
 /* Removes the mailing, its messages and its counters (a running one is cancelled first).
- * MODEL_OK or MODEL_NOT_FOUND or MODEL_ERROR; *out is not used. */
+ * MODEL_OK or MODEL_NOT_FOUND or MODEL_ERROR. */
 enum model_rc mailing_delete(struct db *db, int64_t id);
 
-/* The admin list: rows of {"id","status","start_at","end_at","excerpt","total","sent","failed"}
- * (column 0) with the keyset key as a JSON array (column 1). sort: "id", "-id", "start_at",
- * "-start_at"; after_json: the key of the previous page's last row or NULL; every filter may
- * be NULL: status, from/to (dates YYYY-MM-DD, UTC, on start_at, both inclusive), q (in text). */
-PGresult *mailing_search(struct db *db, const char *sort, const char *after_json, const char *status,
-			 const char *from, const char *to, const char *q, int limit);
 /* A page of the mailing's messages in id order for the admin: {"id","phone","status",
  * "attempts","last_error","sent_at"} and key [id]; status is a code "0".."5" or NULL. */
 PGresult *mailing_messages(struct db *db, int64_t id, const char *status, const char *after_json,
 			   int limit);
-/* Row 0 column 0: the number of messages of the mailings whose ids ids_json (a JSON array of
- * id strings or numbers) holds. */
-PGresult *mailing_message_total(struct db *db, const char *ids_json);
-/* The n running mailings that started last, as rows like mailing_search's. */
-PGresult *mailing_running(struct db *db, int n);
+/* *n: the number of messages of the mailings whose ids keys (a JSON array of id strings or
+ * numbers) holds. */
+enum model_rc mailing_message_total(struct db *db, json_t *keys, int64_t *n);
+
+/* get, update and remove for the descriptor (resources.c); created by mailing_insert, which
+ * records who created it. */
+extern const struct res_model mailing_model;
 
 #endif

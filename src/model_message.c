@@ -81,10 +81,7 @@ void message_in_free(struct message_in *in)
 PGresult *message_get(struct db *db, int64_t id)
 {
 	static const char q[] = "SELECT " MESSAGE_JSON " FROM messages g WHERE g.id = $1";
-	char ids[24];
-	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	const char *p[] = {ids};
-	return db_exec(db, q, 1, p);
+	return db_exec_id(db, q, id);
 }
 
 PGresult *message_send(struct db *db, const struct message_in *in)

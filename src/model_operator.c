@@ -65,10 +65,7 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, 
 static enum model_rc remove_one(struct db *db, const struct res_key *k)
 {
 	static const char q[] = "DELETE FROM operators WHERE code = $1";
-	enum model_rc rc = res_change_of(db, q, k);
-	if (rc == MODEL_OK)
-		log_info("operator.deleted", LS("operator_code", k->text));
-	return rc;
+	return res_remove_of(db, q, k, "operator.deleted", "operator_code");
 }
 
 static enum model_rc remove_many(struct db *db, json_t *keys, int *n)

@@ -170,10 +170,7 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, 
 static enum model_rc remove_one(struct db *db, const struct res_key *k)
 {
 	static const char q[] = "DELETE FROM smpp_accounts WHERE id = $1::bigint";
-	enum model_rc rc = res_change_of(db, q, k);
-	if (rc == MODEL_OK)
-		log_info("smpp.account_deleted", LS("smpp_account_id", k->text));
-	return rc;
+	return res_remove_of(db, q, k, "smpp.account_deleted", "smpp_account_id");
 }
 
 static enum model_rc list(struct db *db, const struct res_query *rq, struct res_page *out)

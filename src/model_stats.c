@@ -33,8 +33,5 @@ PGresult *stats_mailing(struct db *db, int64_t id)
 		"  jsonb_build_object('minute', api_ts(x.minute), 'sent', x.sent, 'failed', x.failed)"
 		"  ORDER BY x.minute) FROM message_minutes x WHERE x.mailing_id = m.id), '[]'::jsonb)))::text, m.id"
 		" FROM mailings m WHERE m.id = $1";
-	char ids[24];
-	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	const char *p[] = {ids};
-	return db_exec(db, q, 1, p);
+	return db_exec_id(db, q, id);
 }

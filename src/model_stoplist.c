@@ -62,12 +62,8 @@ int stoplist_delete(struct db *db, const char *phone)
 {
 	static const char q[] = "DELETE FROM stoplist WHERE phone = $1";
 	const char *p[] = {phone};
-	PGresult *r = db_exec(db, q, 1, p);
-	if (r == NULL)
-		return -1;
-	int n = atoi(PQcmdTuples(r));
-	PQclear(r);
-	if (n)
+	int n = (int)db_rows(db, q, 1, p);
+	if (n > 0)
 		log_info("stoplist.deleted", LS("phone", phone));
 	return n;
 }
@@ -76,12 +72,8 @@ int stoplist_has(struct db *db, const char *phone)
 {
 	static const char q[] = "SELECT 1 FROM stoplist WHERE phone = $1";
 	const char *p[] = {phone};
-	PGresult *r = db_exec(db, q, 1, p);
-	if (r == NULL)
-		return -1;
-	int n = PQntuples(r);
-	PQclear(r);
-	return n > 0;
+	long n = db_rows(db, q, 1, p);
+	return n < 0 ? -1 : n > 0;
 }
 
 long stoplist_import(struct db *db, const char *phones, const char *reasons)
@@ -91,12 +83,9 @@ long stoplist_import(struct db *db, const char *phones, const char *reasons)
 		" SELECT DISTINCT ON (u.phone) u.phone, u.reason FROM unnest($1::text[], $2::text[]) AS u(phone, reason)"
 		" ORDER BY u.phone ON CONFLICT (phone) DO NOTHING";
 	const char *p[] = {phones, reasons};
-	PGresult *r = db_exec(db, q, 2, p);
-	if (r == NULL)
-		return -1;
-	long n = atol(PQcmdTuples(r));
-	PQclear(r);
-	log_info("stoplist.imported", LI("added", n));
+	long n = db_rows(db, q, 2, p);
+	if (n >= 0)
+		log_info("stoplist.imported", LI("added", n));
 	return n;
 }
 

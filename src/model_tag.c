@@ -66,10 +66,7 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, 
 static enum model_rc remove_one(struct db *db, const struct res_key *k)
 {
 	static const char q[] = "DELETE FROM tags WHERE id = $1::bigint";
-	enum model_rc rc = res_change_of(db, q, k);
-	if (rc == MODEL_OK)
-		log_info("tag.deleted", LS("tag_id", k->text));
-	return rc;
+	return res_remove_of(db, q, k, "tag.deleted", "tag_id");
 }
 
 #define TAG_SEARCH(keycmp, key, order) \

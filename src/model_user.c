@@ -116,10 +116,7 @@ int64_t user_find(struct db *db, const char *username)
 PGresult *user_get(struct db *db, int64_t id)
 {
 	static const char sql[] = "SELECT " USER_JSON " FROM users WHERE id = $1";
-	char sid[24];
-	snprintf(sid, sizeof(sid), "%lld", (long long)id);
-	const char *p[] = {sid};
-	return db_exec(db, sql, 1, p);
+	return db_exec_id(db, sql, id);
 }
 
 int user_update(struct db *db, int64_t id, const char *role, int active)
@@ -158,10 +155,7 @@ int user_set_password(struct db *db, int64_t id, const char *password, const cha
 enum model_rc user_check_password(struct db *db, int64_t id, const char *password)
 {
 	static const char sql[] = "SELECT password_hash FROM users WHERE id = $1";
-	char sid[24];
-	snprintf(sid, sizeof(sid), "%lld", (long long)id);
-	const char *p[] = {sid};
-	PGresult *r = db_exec(db, sql, 1, p);
+	PGresult *r = db_exec_id(db, sql, id);
 	if (r == NULL)
 		return model_db_rc(db);
 	enum model_rc rc = PQntuples(r) == 1 && user_password_verify(db_str(r, 0, 0), password) == 0

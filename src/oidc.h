@@ -10,8 +10,6 @@
 #include <stddef.h>
 #include "http.h"
 
-#define OIDC_FETCH_MAX (256 * 1024)   /* bytes of any answer from the issuer */
-#define OIDC_TIMEOUT_MS 10000
 #define OIDC_LEEWAY_S 60              /* clock skew allowed on exp and iat */
 #define OIDC_DISCOVERY_TTL_S 3600
 #define OIDC_RANDOM_LEN 43            /* state, nonce, verifier: 32 random bytes, base64url */
@@ -40,9 +38,5 @@ json_t *oidc_exchange(const char *code, const char *verifier, const char *redire
 /* The role named by the claim cfg.oidc_role_claim (a string, or an array of strings: the
  * highest known one); ROLE_NONE when absent or unknown. */
 enum role oidc_role(json_t *claims);
-
-/* GET url (form NULL) or POST form to it with the client's credentials; the JSON object of a
- * 200 answer, or NULL with err. For oidc_jwks.c. */
-json_t *oidc_fetch(const char *url, const char *form, char *err, size_t errlen);
 
 #endif

@@ -1,7 +1,7 @@
 /* oidc_jwks.c — the issuer's key set and ID token signatures (see oidc_jwks.h). */
 #include "oidc_jwks.h"
 #include "log.h"
-#include "oidc.h"
+#include "oidc_fetch.h"
 #include "util.h"
 
 #include <cjose/cjose.h>

@@ -260,10 +260,7 @@ int report_get_json(struct db *db, int64_t id, char **out)
 	static const char q[] =
 	    "SELECT (report_json(r)::jsonb || jsonb_build_object('body_text', r.body_text,"
 	    " 'body_html', r.body_html))::text FROM reports r WHERE r.id = $1";
-	char ids[24];
-	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	const char *p[] = {ids};
-	PGresult *r = db_exec(db, q, 1, p);
+	PGresult *r = db_exec_id(db, q, id);
 	if (r == NULL)
 		return -1;
 	int found = PQntuples(r) > 0;

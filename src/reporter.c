@@ -11,6 +11,7 @@
 #include "metrics.h"
 #include "report.h"
 #include "util.h"
+#include "worker.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -18,12 +19,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CHECK_EVERY_S 2
+static struct worker bg = WORKER_INIT("report.thread_failed");   /* the thread, its lock and wake-up */
 
-static pthread_t thread;
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
-static int stopping;
+#define CHECK_EVERY_S 2
 
 /* Today's day in the report time zone when its report time has passed and no daily row is
  * sent, waiting for its retry, or being sent by a live instance. */
@@ -89,9 +87,9 @@ static void *run(void *arg)
 	}
 	struct db *db = NULL;
 	time_t next_check = 0;
-	pthread_mutex_lock(&mu);
-	while (!stopping) {
-		pthread_mutex_unlock(&mu);
+	pthread_mutex_lock(&bg.mu);
+	while (!bg.stopping) {
+		pthread_mutex_unlock(&bg.mu);
 		if (db != NULL && PQstatus(db->conn) != CONNECTION_OK) {
 			db_close(db);
 			db = NULL;
@@ -113,34 +111,25 @@ static void *run(void *arg)
 			if (leader)
 				daily(db);
 		}
-		pthread_mutex_lock(&mu);
-		if (!stopping) {
+		pthread_mutex_lock(&bg.mu);
+		if (!bg.stopping) {
 			struct timespec until;
 			clock_gettime(CLOCK_REALTIME, &until);
 			until.tv_sec += 1;
-			pthread_cond_timedwait(&cv, &mu, &until);
+			pthread_cond_timedwait(&bg.cv, &bg.mu, &until);
 		}
 	}
-	pthread_mutex_unlock(&mu);
+	pthread_mutex_unlock(&bg.mu);
 	db_close(db);   /* ends the advisory lock with the session */
 	return NULL;
 }
 
 int reporter_start(void)
 {
-	stopping = 0;
-	if (pthread_create(&thread, NULL, run, NULL) != 0) {
-		log_error("report.thread_failed", LS("error", "pthread_create"));
-		return -1;
-	}
-	return 0;
+	return worker_start(&bg, run);
 }
 
 void reporter_stop(void)
 {
-	pthread_mutex_lock(&mu);
-	stopping = 1;
-	pthread_cond_signal(&cv);
-	pthread_mutex_unlock(&mu);
-	pthread_join(thread, NULL);
+	worker_stop(&bg);
 }

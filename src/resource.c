@@ -2,6 +2,7 @@
 #include "resource.h"
 #include "audit.h"
 #include "http.h"
+#include "log.h"
 #include "util.h"
 
 #include <sodium.h>
@@ -58,6 +59,15 @@ enum model_rc res_change_of(struct db *db, const char *sql, const struct res_key
 	const char *p[] = {k->text};
 	int n;
 	return res_changed(db, db_exec(db, sql, 1, p), &n);
+}
+
+enum model_rc res_remove_of(struct db *db, const char *sql, const struct res_key *k, const char *event,
+			    const char *field)
+{
+	enum model_rc rc = res_change_of(db, sql, k);
+	if (rc == MODEL_OK)
+		log_info(event, LS(field, k->text));
+	return rc;
 }
 
 enum model_rc res_count(struct db *db, PGresult *r, int64_t *n)
@@ -146,10 +156,8 @@ const char *res_owner_of(struct http_req *req, const struct resource *r)
 	return pool_printf(&req->pool, "%lld", (long long)req->user.id);
 }
 
-/* Records verb on the object with key, the fields that changed from before to after (r's
- * secret left out). */
-static void record(struct http_req *req, struct db *db, const struct resource *r, const char *verb,
-		   const char *key, json_t *before, json_t *after)
+void res_record(struct http_req *req, struct db *db, const struct resource *r, const char *verb,
+		const char *key, json_t *before, json_t *after)
 {
 	if (r->secret && json_object_get(after, r->secret)) {
 		after = pool_json(&req->pool, json_copy(after));
@@ -175,7 +183,7 @@ enum model_rc res_create(struct http_req *req, struct db *db, const struct resou
 	enum model_rc rc = r->model->insert(db, in, e, &obj);
 	pool_json(&req->pool, obj);
 	if (rc == MODEL_OK)
-		record(req, db, r, "created", key_of(req, r, obj), NULL, obj);
+		res_record(req, db, r, "created", key_of(req, r, obj), NULL, obj);
 	if (out)
 		*out = obj;
 	return rc;
@@ -190,7 +198,7 @@ enum model_rc res_update(struct http_req *req, struct db *db, const struct resou
 		rc = r->model->update(db, k, in, partial, e, &obj);
 	pool_json(&req->pool, obj);
 	if (rc == MODEL_OK) {
-		record(req, db, r, "updated", k->text, before, obj);
+		res_record(req, db, r, "updated", k->text, before, obj);
 		if (r->updated)
 			r->updated(req, db, obj);
 	} else
@@ -207,7 +215,7 @@ enum model_rc res_delete(struct http_req *req, struct db *db, const struct resou
 	if (rc == MODEL_OK)
 		rc = r->model->remove(db, k);
 	if (rc == MODEL_OK)
-		record(req, db, r, r->deleted ? r->deleted : "deleted", k->text, before, NULL);
+		res_record(req, db, r, r->deleted ? r->deleted : "deleted", k->text, before, NULL);
 	return rc;
 }
 
@@ -219,7 +227,7 @@ enum model_rc res_delete_many(struct http_req *req, struct db *db, const struct 
 	json_t *k;
 	if (rc == MODEL_OK)
 		json_array_foreach(keys, i, k)
-			record(req, db, r, "deleted", json_string_value(k), NULL, NULL);
+			res_record(req, db, r, "deleted", json_string_value(k), NULL, NULL);
 	return rc;
 }
 

@@ -159,6 +159,10 @@ enum model_rc res_changed(struct db *db, PGresult *r, int *n);
 /* For models: res_row and res_changed of sql run with the key's text as its only parameter. */
 enum model_rc res_row_of(struct db *db, const char *sql, const struct res_key *k, json_t **out);
 enum model_rc res_change_of(struct db *db, const char *sql, const struct res_key *k);
+/* For models: res_change_of(sql, k) that logs event with the key under field when it removed
+ * the object. */
+enum model_rc res_remove_of(struct db *db, const char *sql, const struct res_key *k, const char *event,
+			    const char *field);
 /* For models: the count in row 0 column 0 of r. Clears r. */
 enum model_rc res_count(struct db *db, PGresult *r, int64_t *n);
 
@@ -193,6 +197,9 @@ const struct admin_field *res_owner(const struct resource *r);
 /* The user whose objects of r req sees and changes: the id of req's user as text (in the
  * request's pool), or NULL for every user's (an admin, or r has no owner). */
 const char *res_owner_of(struct http_req *req, const struct resource *r);
+/* Mailings: the admin's pages of its own (admin_mailings.c) with the descriptor's fields,
+ * columns, messages and writes; the API's handlers are api_mailings.c. */
+extern const struct resource res_mailings;
 
 /* The object's text for the change history: "operator 916". In the request's pool. */
 const char *res_object(struct http_req *req, const struct resource *r, const char *key);
@@ -206,6 +213,11 @@ enum model_rc res_create(struct http_req *req, struct db *db, const struct resou
 enum model_rc res_update(struct http_req *req, struct db *db, const struct resource *r,
 			 const struct res_key *k, json_t *in, int partial, struct model_err *e, json_t **out);
 enum model_rc res_delete(struct http_req *req, struct db *db, const struct resource *r, const struct res_key *k);
+/* Records a write of the object of key that the model made by other means (a mailing created
+ * by its user, cancelled): "<kind>.<verb>" with the fields before and after (either may be
+ * NULL; r's secret left out), as the writes above do. */
+void res_record(struct http_req *req, struct db *db, const struct resource *r, const char *verb,
+		const char *key, json_t *before, json_t *after);
 enum model_rc res_delete_many(struct http_req *req, struct db *db, const struct resource *r, json_t *keys);
 /* The object of k, in the request's pool. */
 enum model_rc res_get(struct http_req *req, struct db *db, const struct resource *r, const struct res_key *k,

@@ -4,6 +4,7 @@
 #include "admin_client.h"
 #include "admin_handlers.h"
 #include "model_client.h"
+#include "model_mailing.h"
 #include "model_operator.h"
 #include "model_smpp_account.h"
 #include "model_stoplist.h"
@@ -333,4 +334,47 @@ const struct resource res_tokens = {
 	.delete_note = "Programs using this token will be refused from now on. This cannot be undone.",
 	.secret = "token", .created_page = admin_tokens_created, .list_extra = admin_tokens_list_extra,
 	.delete_verb = "Revoke", .deleted = "revoked",
+};
+
+/* --- mailings: the pages are admin_mailings.c's (filters, progress, state rules); times in
+ * the forms are UTC ----------------------------------------------------------------------- */
+
+static const struct admin_field mailing_fields[] = {
+	{"start_at", "Start (UTC)", "datetime-local", NULL,
+	 "Coordinated Universal Time. A start already past starts the mailing at once.", 1, 0, NULL},
+	{"end_at", "End (UTC)", "datetime-local", NULL,
+	 "Coordinated Universal Time. Nothing is sent after it; what is left expires.", 1, 0, NULL},
+	{"text", "Text", "textarea", NULL, "1 to 4096 characters.", 1, MAILING_TEXT_MAX, NULL},
+	{"operator_codes", "Operator codes", "text", NULL,
+	 "Comma-separated, e.g. 916, 926. Empty: clients of every operator.", 0, 0, NULL},
+	{"tags", "Tags", "text", NULL, "Comma-separated tag names. Empty: clients with any tag or none.", 0, 0, NULL},
+	{"window_start", "Send window from", "time", NULL,
+	 "In each client's own time zone. Leave both empty to send at any hour.", 0, 0, NULL},
+	{"window_end", "Send window until", "time", NULL,
+	 "Earlier than the start wraps midnight (22:00 to 06:00).", 0, 0, NULL},
+};
+
+static const struct admin_col mailing_cols[] = {
+	{"ID", "id", "id"},
+	{"Status", "status", NULL},
+	{"Start", "start_at", "start_at"},
+	{"End", "end_at", NULL},
+	{"Text", "excerpt", NULL},
+	{"Sent / total", "progress", NULL},
+};
+
+static const char *const mailing_sorts[] = {"-id", "id", "start_at", "-start_at", NULL};
+static const char *const mailing_notices[] = {
+	"created", "The mailing was created.", "updated", "The mailing was saved.",
+	"deleted", "The mailing was deleted with its messages.",
+	"cancelled", "The mailing was cancelled; its pending messages are cancelled.",
+	"retried", "Failed messages are pending again.", NULL};
+
+const struct resource res_mailings = {
+	.kind = "mailing", .key = "id", .key_is_id = 1, .model = &mailing_model,
+	.base = "/admin/mailings/", .one = "mailing", .title = "Mailing", .many = "Mailings",
+	.fields = mailing_fields, .nfields = ARRAY_LEN(mailing_fields),
+	.cols = mailing_cols, .ncols = ARRAY_LEN(mailing_cols), .sorts = mailing_sorts,
+	.not_found = "There is no mailing with this id.",
+	.notices = mailing_notices,
 };

@@ -19,8 +19,9 @@ struct route {
 	enum role role;         /* least role that may call it */
 	const char *query;      /* accepted query parameters "a,b,c"; NULL accepts any */
 	size_t body_limit;      /* 0 means HTTP_BODY_LIMIT */
-	const char *action;     /* the history's name for a 2xx write of an AUTH_TOKEN row that is
-				 * not a resource's (audit_api), else NULL */
+	const char *action;     /* the history's name for a write of this row that is not a
+				 * resource's: AUTH_TOKEN rows on 2xx (audit_api), the admin's
+				 * where the handler records it (audit_route); else NULL */
 	const struct resource *res;   /* the resource a generic handler serves (resource.h) */
 };
 
@@ -32,6 +33,10 @@ struct session_gate {
 };
 
 extern const struct session_gate session_gate;
+
+/* Records a token-authenticated write answered with 2xx that is not a resource's (routes.c
+ * names audit_api: the history sits above the HTTP core, which calls it through here). */
+extern void (*const api_audit)(struct http_req *req);
 
 /* The most rows routes[] may have (checked when routes.c compiles): per-route figures
  * (metrics_http.c) are kept in arrays of this size. */
@@ -51,11 +56,5 @@ enum route_result route_match(const struct route *table, size_t n, int method, c
 /* Returns NULL when every name in query_names is in the accepted list, else the first name
  * that is not. query_names is a NULL-terminated array. */
 const char *route_check_query(const struct route *r, const char *const *query_names);
-
-/* A path with one trailing slash that has no route while the path without it has one
- * ("/api/v1/clients/", as the systems herald replaces call it): answers 308 to the canonical
- * path with the same query string, so that the method and the body are sent again unchanged,
- * and returns 1. 0 (nothing answered) for any other path. */
-int route_redirect_slash(struct http_req *req);
 
 #endif

@@ -4,6 +4,7 @@
 #include "admin.h"
 #include "admin_handlers.h"
 #include "api_handlers.h"
+#include "audit.h"
 #include "resource.h"
 #include "route.h"
 #include "util.h"
@@ -67,11 +68,11 @@ const struct route routes[] = {
 	{GET, "/api/v1/stats/mailings", api_stats_mailings, AUTH_TOKEN, V, LIST_Q ",status", 0, NULL, NULL},
 
 	/* admin: sign-in */
-	{GET | POST, "/admin/login", admin_login, AUTH_PUBLIC, ROLE_NONE, "next", 0, NULL, NULL},
-	{POST, "/admin/logout", admin_logout, AUTH_SESSION, V, "", 0, NULL, NULL},
+	{GET | POST, "/admin/login", admin_login, AUTH_PUBLIC, ROLE_NONE, "next", 0, "login", NULL},
+	{POST, "/admin/logout", admin_logout, AUTH_SESSION, V, "", 0, "logout", NULL},
 	{GET, "/admin/oidc/login", admin_oidc_login, AUTH_PUBLIC, ROLE_NONE, "next", 0, NULL, NULL},
-	{GET, "/admin/oidc/callback", admin_oidc_callback, AUTH_PUBLIC, ROLE_NONE, "code,state,iss,error,error_description", 0, NULL, NULL},
-	{GET | POST, "/admin/password", admin_password, AUTH_SESSION, V, "", 0, NULL, NULL},
+	{GET, "/admin/oidc/callback", admin_oidc_callback, AUTH_PUBLIC, ROLE_NONE, "code,state,iss,error,error_description", 0, "login", NULL},
+	{GET | POST, "/admin/password", admin_password, AUTH_SESSION, V, "", 0, "password.changed", NULL},
 	{GET, "/admin", admin_root, AUTH_PUBLIC, ROLE_NONE, "", 0, NULL, NULL},
 	{GET, "/admin/", admin_dashboard, AUTH_SESSION, V, "", 0, NULL, NULL},
 
@@ -87,7 +88,7 @@ const struct route routes[] = {
 	{GET, "/admin/users/", admin_res_list, AUTH_SESSION, A, ADMIN_LIST_Q, 0, NULL, &res_users},
 	{GET | POST, "/admin/users/add", admin_res_add, AUTH_SESSION, A, "", 0, NULL, &res_users},
 	{GET | POST, "/admin/users/{id}", admin_res_edit, AUTH_SESSION, A, "", 0, NULL, &res_users},
-	{GET | POST, "/admin/users/{id}/password", admin_users_password, AUTH_SESSION, A, "", 0, NULL, NULL},
+	{GET | POST, "/admin/users/{id}/password", admin_users_password, AUTH_SESSION, A, "", 0, "user.password_reset", NULL},
 
 	/* admin: mailings */
 	{GET, "/admin/mailings/", admin_mailings_list, AUTH_SESSION, V, ADMIN_LIST_Q ",status,from,to", 0, NULL, NULL},
@@ -115,9 +116,9 @@ const struct route routes[] = {
 	{GET, "/admin/clients/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q ",tag,operator_code,timezone", 0, NULL, &res_clients},
 	{GET, "/admin/clients/export.csv", admin_clients_export, AUTH_SESSION, V, ADMIN_LIST_Q ",tag,operator_code,timezone,format", 0, NULL, NULL},
 	{GET | POST, "/admin/clients/add", admin_res_add, AUTH_SESSION, O, "", 0, NULL, &res_clients},
-	{GET | POST, "/admin/clients/import", admin_clients_import, AUTH_SESSION, O, "", ADMIN_IMPORT_BODY, NULL, NULL},
+	{GET | POST, "/admin/clients/import", admin_clients_import, AUTH_SESSION, O, "", ADMIN_IMPORT_BODY, "client.imported", NULL},
 	{GET, "/admin/clients/import/{id}", admin_import_job, AUTH_SESSION, O, "done", 0, NULL, NULL},
-	{POST, "/admin/clients/import/{id}/cancel", admin_import_cancel, AUTH_SESSION, O, "", 0, NULL, NULL},
+	{POST, "/admin/clients/import/{id}/cancel", admin_import_cancel, AUTH_SESSION, O, "", 0, "client.import_cancelled", NULL},
 	{POST, "/admin/clients/bulk", admin_res_bulk, AUTH_SESSION, O, "", 0, NULL, &res_clients},
 	{GET, "/admin/clients/{id}", admin_res_edit, AUTH_SESSION, V, "", 0, NULL, &res_clients},
 	{POST, "/admin/clients/{id}", admin_res_edit, AUTH_SESSION, O, "", 0, NULL, &res_clients},
@@ -151,7 +152,7 @@ const struct route routes[] = {
 	{GET, "/admin/reports/", admin_reports_list, AUTH_SESSION, V, "cursor,done", 0, NULL, NULL},
 	{GET, "/admin/reports/preview", admin_reports_preview, AUTH_SESSION, V, "", 0, NULL, NULL},
 	{GET, "/admin/reports/preview/html", admin_reports_preview_html, AUTH_SESSION, V, "", 0, NULL, NULL},
-	{POST, "/admin/reports/send", admin_reports_send, AUTH_SESSION, A, "", 0, NULL, NULL},
+	{POST, "/admin/reports/send", admin_reports_send, AUTH_SESSION, A, "", 0, "report.sent_now", NULL},
 	{GET, "/admin/reports/{id}", admin_reports_show, AUTH_SESSION, V, "done", 0, NULL, NULL},
 	{GET, "/admin/reports/{id}/html", admin_reports_html, AUTH_SESSION, V, "", 0, NULL, NULL},
 
@@ -172,6 +173,7 @@ const struct route routes[] = {
 };
 
 const struct session_gate session_gate = {admin_gate, admin_gate_form};
+void (*const api_audit)(struct http_req *req) = audit_api;
 
 _Static_assert(ARRAY_LEN(routes) <= ROUTES_MAX, "routes[] has more rows than ROUTES_MAX");
 const size_t routes_len = ARRAY_LEN(routes);

@@ -140,39 +140,19 @@ fail:
 	return -1;
 }
 
-static int start_due(struct db *db)
-{
-	PGresult *r = db_exec(db, sql_due, 0, NULL);
-	if (r == NULL)
-		return -1;
-	int rc = 0;
-	for (int i = 0; i < PQntuples(r) && !atomic_load(&stopping); i++)
-		if (start_one(db, db_str(r, i, 0)) < 0)
-			rc = -1;
-	PQclear(r);
-	return rc;
-}
-
 static int end_one(struct db *db, const char *id)
 {
 	const char *p[] = {id};
 	if (db_begin(db) < 0)
 		return -1;
-	PGresult *r = db_exec(db, sql_end_mailing, 1, p);
-	if (r == NULL)
+	long n = db_rows(db, sql_end_mailing, 1, p);
+	if (n < 0)
 		goto fail;
-	int ended = atoi(PQcmdTuples(r)) > 0;
-	PQclear(r);
-	if (!ended) {
+	if (n == 0) {
 		db_rollback(db);
 		return 0;
 	}
-	r = db_exec(db, sql_expire, 1, p);
-	if (r == NULL)
-		goto fail;
-	long n = atol(PQcmdTuples(r));
-	PQclear(r);
-	if (db_commit(db) < 0)
+	if ((n = db_rows(db, sql_expire, 1, p)) < 0 || db_commit(db) < 0)
 		goto fail;
 	log_info("mailing.finished", LI("mailing_id", atoll(id)), LS("reason", "end_at passed"), LI("expired", n));
 	return 0;
@@ -182,17 +162,14 @@ fail:
 	return -1;
 }
 
-static int end_due(struct db *db)
+/* Runs one (start_one, end_one) for each mailing id that sql finds, until told to stop; a
+ * failure is logged by one and retried on the next round. */
+static void each_due(struct db *db, const char *sql, int (*one)(struct db *db, const char *id))
 {
-	PGresult *r = db_exec(db, sql_ended, 0, NULL);
-	if (r == NULL)
-		return -1;
-	int rc = 0;
-	for (int i = 0; i < PQntuples(r); i++)
-		if (end_one(db, db_str(r, i, 0)) < 0)
-			rc = -1;
+	PGresult *r = db_exec(db, sql, 0, NULL);
+	for (int i = 0; r && i < PQntuples(r) && !atomic_load(&stopping); i++)
+		one(db, db_str(r, i, 0));
 	PQclear(r);
-	return rc;
 }
 
 static int finish_done(struct db *db)
@@ -272,8 +249,8 @@ static void *scheduler_main(void *arg)
 			}
 			log_info("scheduler.leader", LI("pid", getpid()));
 		}
-		start_due(db);
-		end_due(db);
+		each_due(db, sql_due, start_one);
+		each_due(db, sql_ended, end_one);
 		finish_done(db);
 		if (now_mono() >= next_expire) {
 			idem_expire(db);

@@ -97,20 +97,20 @@ static void push_text(struct parser *p, size_t from, size_t to, int *line)
 	}
 }
 
+/* The next word of src[*a..b) after spaces: its start in *start, its length returned. */
+static size_t next_word(const struct parser *p, size_t *a, size_t b, size_t *start)
+{
+	while (*a < b && is_space(p->src[*a]))
+		(*a)++;
+	*start = *a;
+	while (*a < b && !is_space(p->src[*a]))
+		(*a)++;
+	return *a - *start;
+}
+
 static int set_delims(struct parser *p, size_t a, size_t b, int line, char *otag, char *ctag)
 {
-	while (a < b && is_space(p->src[a]))
-		a++;
-	size_t o = a;
-	while (a < b && !is_space(p->src[a]))
-		a++;
-	size_t olen = a - o;
-	while (a < b && is_space(p->src[a]))
-		a++;
-	size_t c = a;
-	while (a < b && !is_space(p->src[a]))
-		a++;
-	size_t clen = a - c;
+	size_t o, c, olen = next_word(p, &a, b, &o), clen = next_word(p, &a, b, &c);
 	while (a < b && is_space(p->src[a]))
 		a++;
 	if (olen == 0 || clen == 0 || a != b || olen >= MAX_DELIM || clen >= MAX_DELIM ||

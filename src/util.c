@@ -172,6 +172,15 @@ static int num(const char *s, int n, int lo, int hi)
 	return v < lo || v > hi ? -1 : v;
 }
 
+int rfc3339_date_valid(const char *s)
+{
+	char t[32];
+	if (strlen(s) != 10)
+		return -1;
+	snprintf(t, sizeof(t), "%sT00:00:00Z", s);
+	return rfc3339_valid(t);
+}
+
 int rfc3339_valid(const char *s)
 {
 	static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};

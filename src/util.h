@@ -38,6 +38,8 @@ long utf8_length(const char *s, size_t len);
 /* Strict RFC 3339 date-time with an offset ("2026-11-23T10:00:00+03:00", "…Z", optional
  * fraction). Returns 0 when valid. The string itself is handed to PostgreSQL unchanged. */
 int rfc3339_valid(const char *s);
+/* 0 when s is a date "YYYY-MM-DD" (of the calendar), else -1. */
+int rfc3339_date_valid(const char *s);
 
 /* "HH:MM" (00:00..23:59) -> minutes since midnight, or -1. */
 int parse_hhmm(const char *s);

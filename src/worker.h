@@ -1,0 +1,23 @@
+/* worker.h — a background thread that waits on its condition until woken or told to stop:
+ * the analyzer, the reporter and the import worker each run one. */
+#ifndef HERALD_WORKER_H
+#define HERALD_WORKER_H
+#include <pthread.h>
+
+struct worker {
+	const char *failed;     /* the log event when the thread cannot start */
+	pthread_mutex_t mu;     /* guards stopping and the owner's shared state */
+	pthread_cond_t cv;      /* signalled to wake the thread */
+	int stopping;
+	pthread_t thread;
+};
+
+#define WORKER_INIT(failed_event) \
+	{.failed = failed_event, .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER}
+
+/* Starts run on its thread (stopping cleared): 0, or -1 logged. */
+int worker_start(struct worker *w, void *(*run)(void *));
+/* Sets stopping, wakes the thread and waits for it to end. */
+void worker_stop(struct worker *w);
+
+#endif
