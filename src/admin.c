@@ -1,5 +1,6 @@
 /* admin.c — shared admin page helpers. */
 #include "admin.h"
+#include "config.h"
 #include "form.h"
 #include "list.h"
 #include "log.h"
@@ -45,9 +46,12 @@ static json_t *frame(struct http_req *req)
 		json_array_append_new(items, json_pack("{s:s, s:s, s:b}", "href", nav[i].href, "label",
 						       nav[i].label, "current", current));
 	}
-	return json_pack("{s:{s:s, s:s, s:b, s:b}, s:o, s:s}", "me", "username", req->user.username,
+	/* the configuration is shared by every instance, so this process's says what the
+	 * dispatchers send through */
+	return json_pack("{s:{s:s, s:s, s:b, s:b}, s:o, s:s, s:b}", "me", "username", req->user.username,
 			 "role", role_name(req->user.role), "can_edit", req->user.role >= ROLE_OPERATOR,
-			 "is_admin", req->user.role >= ROLE_ADMIN, "nav", items, "csrf_token", s->csrf);
+			 "is_admin", req->user.role >= ROLE_ADMIN, "nav", items, "csrf_token", s->csrf,
+			 "log_provider", *cfg.provider_url == '\0');
 }
 
 void admin_page(struct http_req *req, int status, const char *tmpl, json_t *data)

@@ -338,3 +338,19 @@ Test(admin, tokens_are_their_users_and_shown_once)
 	free(tv);
 	free(a);
 }
+
+/* The test server has no HERALD_PROVIDER_URL: every admin page says that the log provider only
+ * writes messages to the log, so that nobody takes "sent" for delivered (issue 13). */
+Test(admin, log_provider_banner_on_every_page)
+{
+	char *cookie = web_login("t_viewer", "password-viewer", NULL);
+	const char *paths[] = {"/admin/", "/admin/mailings/", "/admin/clients/"};
+	for (size_t i = 0; i < sizeof(paths) / sizeof(*paths); i++) {
+		struct web_page *pg = web_req("GET", paths[i], cookie, NULL, NULL);
+		cr_assert_eq(pg->status, 200, "%s", paths[i]);
+		cr_expect(strstr(pg->body, "<p class=\"banner\" role=\"status\">") &&
+			  strstr(pg->body, "the <code>log</code> provider"), "%s:\n%.600s", paths[i], pg->body);
+		web_free(pg);
+	}
+	free(cookie);
+}
