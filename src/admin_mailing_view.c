@@ -8,13 +8,57 @@
 #include "model_mailing.h"
 #include "model_message.h"
 #include "model_stats.h"
+#include "rfc3339.h"
 #include "util.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define R (&res_mailings)
+
+/* "1 h 5 min", "3 min 20 s", "40 s": how long seconds is, in the request's pool. */
+static const char *duration_text(struct http_req *req, double seconds)
+{
+	long s = lround(seconds);
+	if (s >= 3600)
+		return pool_printf(&req->pool, "%ld h %ld min", s / 3600, s / 60 % 60);
+	if (s >= 60)
+		return pool_printf(&req->pool, "%ld min %ld s", s / 60, s % 60);
+	return pool_printf(&req->pool, "%ld s", s < 1 ? 1 : s);
+}
+
+/* How a mailing moves now, into live: "starting" while its start time has come and its
+ * recipients are being selected (still scheduled), and while it runs, its rate (messages made
+ * final a second over the current and the previous minute of its timeline) and the time the
+ * open messages take at that rate. */
+static void pace(struct http_req *req, json_t *live, json_t *stats, const char *status, long long open)
+{
+	double now = now_real(), start, ws = floor(now / 60) * 60 - 60, first = now, m;
+	if (strcmp(status, "scheduled") == 0 &&
+	    rfc3339_epoch(json_string_value(json_object_get(stats, "start_at")), &start) == 0 && start <= now)
+		json_object_set_new(live, "starting", json_true());
+	if (strcmp(status, "running") != 0)
+		return;
+	json_t *tl = json_object_get(stats, "timeline"), *it;
+	size_t i;
+	long long n = 0;
+	json_array_foreach(tl, i, it) {
+		if (rfc3339_epoch(json_string_value(json_object_get(it, "minute")), &m) < 0)
+			continue;
+		if (m < first)
+			first = m;
+		if (m >= ws)
+			n += json_integer_value(json_object_get(it, "sent")) + json_integer_value(json_object_get(it, "failed"));
+	}
+	double elapsed = now - (first > ws ? first : ws), rate = elapsed >= 1 ? (double)n / elapsed : 0;
+	if (rate <= 0)
+		return;
+	json_object_set_new(live, "rate", json_sprintf(rate < 10 ? "%.1f" : "%.0f", rate));
+	if (open > 0)
+		json_object_set_new(live, "eta", json_string(duration_text(req, (double)open / rate)));
+}
 
 /* The live part (status, counts, charts) of the mailing of k, or NULL after an error page. */
 static json_t *live_data(struct http_req *req, struct db *db, const struct res_key *k)
@@ -46,6 +90,7 @@ static json_t *live_data(struct http_req *req, struct db *db, const struct res_k
 				 "max", (json_int_t)(total > 0 ? total : 1), "pct",
 				 (json_int_t)(total > 0 ? (total - open) * 100 / total : 0));
 	json_object_set(live, "status", json_object_get(s, "status"));
+	pace(req, live, s, status, open);
 	buf_free(&bar);
 	buf_free(&tl);
 	json_decref(s);

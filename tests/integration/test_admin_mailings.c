@@ -328,3 +328,54 @@ Test(admin_mailings, list_filters_and_bad_parameters)
 	snprintf(path, sizeof(path), "/admin/mailings/%lld?status=bogus", id);
 	cr_expect_eq(web_status("GET", path, cookie_viewer, NULL), 400);
 }
+
+/* A running mailing's fragment says how fast it goes and how long the rest takes at that
+ * rate; a mailing whose start time has come while it is still scheduled says its recipients
+ * are being selected (the test holds the row, so the harness's scheduler cannot start it). */
+Test(admin_mailings, live_fragment_tells_pace_and_selection)
+{
+	long long id = mailing_new("paced", "");
+	messages_insert(id, MSG_SENT, 5);
+	messages_insert(id, MSG_PENDING, 300);
+	free(itest_sql("INSERT INTO message_minutes (mailing_id, minute, sent, failed) VALUES"
+		       " (%lld, date_trunc('minute', now()) - interval '1 minute', 90, 10), (%lld, date_trunc('minute', now()), 20, 0)",
+		       id, id));
+	mailing_set_status(id, "running");
+	char path[80];
+	snprintf(path, sizeof(path), "/admin/mailings/%lld/live", id);
+	struct web_page *pg = web_req("GET", path, cookie_viewer, NULL, NULL);
+	cr_assert_eq(pg->status, 200);
+	/* 120 messages over 60 to 120 s: 1 to 2 a second, 300 open: 2.5 to 5 minutes */
+	const char *rate = strstr(pg->body, "<strong data-rate>"), *eta = strstr(pg->body, "<strong data-eta>");
+	cr_assert(rate && eta, "%s", pg->body);
+	double r = atof(rate + strlen("<strong data-rate>"));
+	cr_expect(r >= 1 && r <= 2, "rate %g", r);
+	cr_expect(strncmp(eta + strlen("<strong data-eta>"), "2 min", 5) == 0 || strncmp(eta + strlen("<strong data-eta>"), "3 min", 5) == 0 ||
+		  strncmp(eta + strlen("<strong data-eta>"), "4 min", 5) == 0 || strncmp(eta + strlen("<strong data-eta>"), "5 min", 5) == 0,
+		  "%.60s", eta);
+	cr_expect_null(strstr(pg->body, "data-starting"));
+	web_free(pg);
+
+	/* the test holds a key-share lock on the row: the scheduler's FOR UPDATE waits, while a
+	 * second connection moves the start time (a key-share lock lets that update through) */
+	long long due = mailing_new("about to start", "");
+	char sql[160];
+	PGconn *hold = itest_db(), *c = PQconnectdb(getenv("DATABASE_URL"));
+	cr_assert(PQstatus(c) == CONNECTION_OK);
+	snprintf(sql, sizeof(sql), "BEGIN; SELECT 1 FROM mailings WHERE id = %lld FOR KEY SHARE", due);
+	PQclear(PQexec(hold, sql));
+	snprintf(sql, sizeof(sql), "UPDATE mailings SET start_at = now() - interval '1 second' WHERE id = %lld", due);
+	PQclear(PQexec(c, sql));
+	snprintf(path, sizeof(path), "/admin/mailings/%lld/live", due);
+	pg = web_req("GET", path, cookie_viewer, NULL, NULL);
+	cr_expect(strstr(pg->body, "data-starting"), "%s", pg->body);
+	web_free(pg);
+	/* back to a future start before the scheduler gets the row: it finds nothing due */
+	snprintf(sql, sizeof(sql), "UPDATE mailings SET start_at = now() + interval '30 days' WHERE id = %lld", due);
+	PQclear(PQexec(c, sql));
+	PQclear(PQexec(hold, "ROLLBACK"));
+	PQfinish(c);
+	char *st = itest_sql("SELECT status FROM mailings WHERE id = %lld", due);
+	cr_expect_str_eq(st, "scheduled");
+	free(st);
+}
