@@ -215,3 +215,21 @@ test('API token: create it once, use it, revoke it; then sign out', async () => 
   assert.match(page.url(), /\/admin\/login\?next=%2Fadmin%2Foperators%2F/);
   await context.close();
 });
+
+test('the dashboard refreshes its figures by itself', async () => {
+  const { context, page } = await signIn('t_viewer', 'password-viewer');
+  await page.goto('/admin/');
+  const total = () => page.textContent('#dash #h-messages + .cards .stat .n');
+  const before = Number(await total());
+  const phones = Array.from({ length: 3 }, () => `79${String(randomInt(0, 1e9)).padStart(9, '0')}`);
+  const r = await fetch(`${BASE}/api/v1/messages/batch`, {
+    method: 'POST', headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ phones, text: 'dashboard refresh', send_at: '2099-01-01T00:00:00Z' }),
+  });
+  assert.equal(r.status, 202);
+  // no reload: htmx swaps #dash every 10 s
+  await page.waitForFunction((n) => Number(document.querySelector('#dash #h-messages + .cards .stat .n').textContent) >= n,
+    before + 3, { timeout: 25000 });
+  assert.ok(Number(await total()) >= before + 3);
+  await context.close();
+});
