@@ -324,3 +324,7 @@ int64_t db_i64(const PGresult *r, int row, int col)
 int db_is_unique(const struct db *db) { return strcmp(db->sqlstate, "23505") == 0; }
 int db_is_fk(const struct db *db) { return strcmp(db->sqlstate, "23503") == 0; }
 int db_is_check(const struct db *db) { return strcmp(db->sqlstate, "23514") == 0; }
+int db_is_transient(const struct db *db)
+{
+	return strcmp(db->sqlstate, "40P01") == 0 || strcmp(db->sqlstate, "40001") == 0;
+}

@@ -73,5 +73,8 @@ int64_t db_i64(const PGresult *r, int row, int col);
 int db_is_unique(const struct db *db);
 int db_is_fk(const struct db *db);
 int db_is_check(const struct db *db);
+/* The last failure was a deadlock or a serialization failure: the transaction, run again,
+ * can succeed. */
+int db_is_transient(const struct db *db);
 
 #endif

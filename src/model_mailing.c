@@ -283,8 +283,8 @@ struct mailing_change {
 	const char *event, *counted;
 };
 
-static enum model_rc change(struct db *db, int64_t id, const struct mailing_change *c, json_t **out,
-			    const char **why)
+static enum model_rc change_once(struct db *db, int64_t id, const struct mailing_change *c, json_t **out,
+				 const char **why)
 {
 	static const char q_lock[] = "SELECT status, end_at > now() FROM mailings WHERE id = $1 FOR UPDATE";
 	char ids[24];
@@ -306,6 +306,21 @@ static enum model_rc change(struct db *db, int64_t id, const struct mailing_chan
 	if (rc == MODEL_OK)
 		log_info(c->event, LI("mailing_id", id), LI(c->counted, n));
 	return rc;
+}
+
+/* change_once, run again when it lost a deadlock: its statements lock the mailing's messages
+ * in the table's order, the dispatcher's outcome writes in theirs, and PostgreSQL then ends one
+ * of the two (the dispatcher writes its outcomes again too). */
+static enum model_rc change(struct db *db, int64_t id, const struct mailing_change *c, json_t **out,
+			    const char **why)
+{
+	enum model_rc rc;
+	for (int attempt = 1;; attempt++) {
+		rc = change_once(db, id, c, out, why);
+		if (rc != MODEL_ERROR || !db_is_transient(db) || attempt == 3)
+			return rc;
+		log_warn("mailing.change_retried", LI("mailing_id", id), LS("event", c->event), LI("attempt", attempt));
+	}
 }
 
 static const char *cancel_refused(const PGresult *lock)

@@ -4,6 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <libpq-fe.h>
 #include "mailing_util.h"
 
 static char *sqlf_str(const char *sql, long long id)
@@ -424,4 +427,38 @@ Test(mailings, list_filter_and_pages_visit_every_row_once)
 
 	api_expect(400, tok_viewer(), "GET", "/api/v1/mailings?status=paused", NULL);
 	api_expect(400, tok_viewer(), "GET", "/api/v1/mailings?cursor=abc", NULL);
+}
+
+/* Deleting a mailing while another transaction holds its messages in the other order (as the
+ * dispatcher's outcome write can): PostgreSQL ends the delete's transaction as a deadlock, and
+ * the delete runs again instead of answering 500. */
+Test(mailings, delete_outlives_a_deadlock)
+{
+	long long id = mailing_new("deadlocked", "");
+	messages_insert(id, MSG_PENDING, 2);
+	char *lo = itest_sql("SELECT min(id) FROM messages WHERE mailing_id = %lld", id);
+	char *hi = itest_sql("SELECT max(id) FROM messages WHERE mailing_id = %lld", id);
+	char sql[160], path[64];
+	PGconn *c = itest_db();
+	snprintf(sql, sizeof(sql), "BEGIN; SELECT 1 FROM messages WHERE id = %s FOR UPDATE", hi);
+	PQclear(PQexec(c, sql));
+	snprintf(path, sizeof(path), "/api/v1/mailings/%lld", id);
+	pid_t child = fork();
+	cr_assert(child >= 0);
+	if (child == 0) {   /* the delete: locks the first message, then waits for the second */
+		struct resp *r = api(tok_operator(), "DELETE", path, NULL);
+		_exit(r->status == 204 ? 0 : (int)(r->status % 256));
+	}
+	usleep(400000);
+	snprintf(sql, sizeof(sql), "SELECT 1 FROM messages WHERE id = %s FOR UPDATE", lo);
+	PGresult *r = PQexec(c, sql);   /* closes the cycle; the delete waited first and is ended */
+	cr_expect_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQresultErrorMessage(r));
+	PQclear(r);
+	PQclear(PQexec(c, "ROLLBACK"));
+	int st = 0;
+	cr_assert_eq(waitpid(child, &st, 0), child);
+	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the delete answered %d, not 204", WEXITSTATUS(st));
+	cr_expect_eq(messages_rows(id, -1), 0);
+	free(lo);
+	free(hi);
 }
