@@ -48,9 +48,10 @@ static json_t *frame(struct http_req *req)
 	}
 	/* the configuration is shared by every instance, so this process's says what the
 	 * dispatchers send through */
-	return json_pack("{s:{s:s, s:s, s:b, s:b}, s:o, s:s, s:b}", "me", "username", req->user.username,
+	return json_pack("{s:{s:s, s:s, s:b, s:b, s:b}, s:o, s:s, s:b}", "me", "username", req->user.username,
 			 "role", role_name(req->user.role), "can_edit", req->user.role >= ROLE_OPERATOR,
-			 "is_admin", req->user.role >= ROLE_ADMIN, "nav", items, "csrf_token", s->csrf,
+			 "is_admin", req->user.role >= ROLE_ADMIN, "has_password", req->user.has_password, "nav", items,
+			 "csrf_token", s->csrf,
 			 "log_provider", *cfg.provider_url == '\0');
 }
 

@@ -121,6 +121,11 @@ static const struct admin_field password_fields[] = {
 
 void admin_password(struct http_req *req)
 {
+	if (!req->user.has_password) {
+		admin_error(req, 409, "Your account signs in through single sign-on and has no password here: "
+				      "change it with your identity provider.");
+		return;
+	}
 	json_t *page = json_pack("{s:s, s:s, s:s, s:s}", "heading", "Change your password", "action",
 				 "/admin/password", "submit", "Change password", "cancel_href", "/admin/");
 	struct db *db;

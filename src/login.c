@@ -95,6 +95,7 @@ enum login_result login_check(struct db *db, const char *addr, const char *usern
 	user->id = db_i64(r, 0, 0);
 	snprintf(user->username, sizeof(user->username), "%s", username);
 	user->role = role_parse(db_str(r, 0, 2));
+	user->has_password = 1;
 	PQclear(r);
 	char uid[24];
 	snprintf(uid, sizeof(uid), "%lld", (long long)user->id);

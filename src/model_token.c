@@ -183,6 +183,7 @@ enum model_rc token_check(const char *token, struct user *user)
 	user->id = db_i64(r, 0, 0);
 	snprintf(user->username, sizeof(user->username), "%s", db_str(r, 0, 1));
 	user->role = role_parse(db_str(r, 0, 2));
+	user->has_password = 0;   /* a token has no admin session */
 	PQclear(r);
 	memcpy(cache[slot].hash, hp, HASH_PARAM_LEN);
 	cache[slot].user = *user;

@@ -61,6 +61,7 @@ int oidc_store_user(struct db *db, const char *sub, const char *name, enum role 
 	u->id = db_i64(r, 0, 0);
 	snprintf(u->username, sizeof(u->username), "%s", db_str(r, 0, 1));
 	u->role = role;
+	u->has_password = 0;
 	PQclear(r);
 	return active;
 }

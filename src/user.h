@@ -9,6 +9,7 @@ struct user {
 	int64_t id;
 	char username[65];
 	enum role role;
+	int has_password;     /* 0: signs in only through OpenID Connect (set by session_load) */
 };
 
 #endif

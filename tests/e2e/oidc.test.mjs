@@ -78,6 +78,10 @@ test('sign-in maps the role claim to a herald user, created once and updated eac
   // a session like the password sign-in's: the pages of the role open, the admin's do not
   assert.equal((await first.page.goto(`${base}/admin/mailings/`)).status(), 200);
   assert.equal((await first.page.goto(`${base}/admin/users/`)).status(), 403);
+  // no password here to change: the name is no link, and the password page says why
+  assert.equal(await first.page.locator('header .user a[href="/admin/password"]').count(), 0);
+  assert.equal((await first.page.goto(`${base}/admin/password`)).status(), 409);
+  assert.match(await first.page.textContent('main'), /signs in through single sign-on/);
   await first.context.close();
 
   idp.roles.set(login, 'admin');
@@ -152,5 +156,6 @@ test('password sign-in still works beside it', async () => {
   await page.fill('input[name=password]', 'password-viewer');
   await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
   await signedInAs(page, 't_viewer', 'viewer');
+  assert.equal(await page.locator('header .user a[href="/admin/password"]').count(), 1);
   await context.close();
 });
