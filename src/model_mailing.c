@@ -209,9 +209,29 @@ static enum model_rc finish(struct db *db, PGresult *r, json_t **out)
 	return MODEL_OK;
 }
 
-enum model_rc mailing_update(struct db *db, int64_t id, const struct mailing_in *in, json_t **out,
+/* One transaction on a mailing and its messages; what: its own arguments. */
+typedef enum model_rc (*mailing_tx)(struct db *db, int64_t id, const void *what, json_t **out, const char **why);
+
+/* once, run again when PostgreSQL ended it as a deadlock (or a serialization failure): the
+ * transactions here lock the mailing's messages in the table's order, the dispatcher's outcome
+ * writes in theirs, and PostgreSQL then ends one of the two (the dispatcher writes its outcomes
+ * again too). */
+static enum model_rc retried(mailing_tx once, struct db *db, int64_t id, const void *what, json_t **out,
 			     const char **why)
 {
+	enum model_rc rc;
+	for (int attempt = 1;; attempt++) {
+		rc = once(db, id, what, out, why);
+		if (rc != MODEL_ERROR || !db_is_transient(db) || attempt == 3)
+			return rc;
+		log_warn("mailing.retried_after_deadlock", LI("mailing_id", id), LI("attempt", attempt));
+	}
+}
+
+/* A scheduled mailing's fields, or a running one's end (its open messages expire with it). */
+static enum model_rc update_once(struct db *db, int64_t id, const void *what, json_t **out, const char **why)
+{
+	const struct mailing_in *in = what;
 	static const char q_lock[] =
 		"SELECT status,"
 		" ($2::timestamptz IS NOT NULL AND $2::timestamptz <> start_at)"
@@ -272,6 +292,12 @@ enum model_rc mailing_update(struct db *db, int64_t id, const struct mailing_in 
 	return rc;
 }
 
+enum model_rc mailing_update(struct db *db, int64_t id, const struct mailing_in *in, json_t **out,
+			     const char **why)
+{
+	return retried(update_once, db, id, in, out, why);
+}
+
 /* A change of a mailing's state in one transaction: the mailing is locked (lock: its status
  * and whether end_at is ahead), refuse may say why not (NULL: go on), then q_messages ($1 the
  * id) changes its messages and q_mailing ($1 the id, $2 whether messages changed when
@@ -283,9 +309,9 @@ struct mailing_change {
 	const char *event, *counted;
 };
 
-static enum model_rc change_once(struct db *db, int64_t id, const struct mailing_change *c, json_t **out,
-				 const char **why)
+static enum model_rc change_once(struct db *db, int64_t id, const void *what, json_t **out, const char **why)
 {
+	const struct mailing_change *c = what;
 	static const char q_lock[] = "SELECT status, end_at > now() FROM mailings WHERE id = $1 FOR UPDATE";
 	char ids[24];
 	snprintf(ids, sizeof(ids), "%lld", (long long)id);
@@ -308,21 +334,6 @@ static enum model_rc change_once(struct db *db, int64_t id, const struct mailing
 	return rc;
 }
 
-/* change_once, run again when it lost a deadlock: its statements lock the mailing's messages
- * in the table's order, the dispatcher's outcome writes in theirs, and PostgreSQL then ends one
- * of the two (the dispatcher writes its outcomes again too). */
-static enum model_rc change(struct db *db, int64_t id, const struct mailing_change *c, json_t **out,
-			    const char **why)
-{
-	enum model_rc rc;
-	for (int attempt = 1;; attempt++) {
-		rc = change_once(db, id, c, out, why);
-		if (rc != MODEL_ERROR || !db_is_transient(db) || attempt == 3)
-			return rc;
-		log_warn("mailing.change_retried", LI("mailing_id", id), LS("event", c->event), LI("attempt", attempt));
-	}
-}
-
 static const char *cancel_refused(const PGresult *lock)
 {
 	const char *status = db_str(lock, 0, 0);
@@ -338,7 +349,7 @@ enum model_rc mailing_cancel(struct db *db, int64_t id, json_t **out, const char
 		"UPDATE mailings m SET status = 'cancelled', finished_at = now(), updated_at = now()"
 		" WHERE m.id = $1 RETURNING " MAILING_OBJ ", " NOTIFY,
 		1, cancel_refused, "mailing.cancelled", "messages_cancelled"};
-	return change(db, id, &c, out, why);
+	return retried(change_once, db, id, &c, out, why);
 }
 
 static const char *retry_refused(const PGresult *lock)
@@ -360,7 +371,7 @@ enum model_rc mailing_retry_failed(struct db *db, int64_t id, json_t **out, cons
 		" finished_at = CASE WHEN status = 'finished' AND $2::boolean THEN NULL ELSE finished_at END"
 		" WHERE m.id = $1 RETURNING " MAILING_OBJ ", " NOTIFY,
 		2, retry_refused, "mailing.retry_failed", "messages_retried"};
-	return change(db, id, &c, out, why);
+	return retried(change_once, db, id, &c, out, why);
 }
 
 enum model_rc mailing_delete(struct db *db, int64_t id)
@@ -374,7 +385,7 @@ enum model_rc mailing_delete(struct db *db, int64_t id)
 		" DELETE FROM mailings m WHERE m.id = $1 RETURNING " NOTIFY,
 		1, NULL, "mailing.deleted", "messages_deleted"};
 	const char *why;
-	return change(db, id, &c, NULL, &why);
+	return retried(change_once, db, id, &c, NULL, &why);
 }
 
 #define MAILING_LIST(keycmp, key, order) \

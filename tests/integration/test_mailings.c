@@ -429,36 +429,58 @@ Test(mailings, list_filter_and_pages_visit_every_row_once)
 	api_expect(400, tok_viewer(), "GET", "/api/v1/mailings?cursor=abc", NULL);
 }
 
-/* Deleting a mailing while another transaction holds its messages in the other order (as the
- * dispatcher's outcome write can): PostgreSQL ends the delete's transaction as a deadlock, and
- * the delete runs again instead of answering 500. */
-Test(mailings, delete_outlives_a_deadlock)
+#define M_END_LATER "2099-01-25T06:00:00Z"
+
+/* Holds the mailing's last message, then runs method path (with body) in a child process,
+ * whose transaction locks the first message and waits for the last; then takes the first
+ * message too, as the dispatcher's outcome write can. PostgreSQL ends the call's transaction as
+ * a deadlock (it waited first). Returns the call's status. */
+static long deadlocked(long long id, const char *method, const char *path, const char *body)
 {
-	long long id = mailing_new("deadlocked", "");
-	messages_insert(id, MSG_PENDING, 2);
 	char *lo = itest_sql("SELECT min(id) FROM messages WHERE mailing_id = %lld", id);
 	char *hi = itest_sql("SELECT max(id) FROM messages WHERE mailing_id = %lld", id);
-	char sql[160], path[64];
+	char sql[160];
 	PGconn *c = itest_db();
 	snprintf(sql, sizeof(sql), "BEGIN; SELECT 1 FROM messages WHERE id = %s FOR UPDATE", hi);
 	PQclear(PQexec(c, sql));
-	snprintf(path, sizeof(path), "/api/v1/mailings/%lld", id);
+	int fd[2];
+	cr_assert_eq(pipe(fd), 0);
 	pid_t child = fork();
 	cr_assert(child >= 0);
-	if (child == 0) {   /* the delete: locks the first message, then waits for the second */
-		struct resp *r = api(tok_operator(), "DELETE", path, NULL);
-		_exit(r->status == 204 ? 0 : (int)(r->status % 256));
+	if (child == 0) {
+		struct resp *r = api(tok_operator(), method, path, body ? "%s" : NULL, body);
+		long st = r->status;
+		_exit(write(fd[1], &st, sizeof(st)) == sizeof(st) ? 0 : 1);
 	}
 	usleep(400000);
 	snprintf(sql, sizeof(sql), "SELECT 1 FROM messages WHERE id = %s FOR UPDATE", lo);
-	PGresult *r = PQexec(c, sql);   /* closes the cycle; the delete waited first and is ended */
+	PGresult *r = PQexec(c, sql);   /* closes the cycle */
 	cr_expect_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQresultErrorMessage(r));
 	PQclear(r);
 	PQclear(PQexec(c, "ROLLBACK"));
-	int st = 0;
-	cr_assert_eq(waitpid(child, &st, 0), child);
-	cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the delete answered %d, not 204", WEXITSTATUS(st));
-	cr_expect_eq(messages_rows(id, -1), 0);
+	long status = 0;
+	cr_assert_eq(waitpid(child, NULL, 0), child);
+	cr_assert_eq(read(fd[0], &status, sizeof(status)), (ssize_t)sizeof(status));
+	close(fd[0]);
+	close(fd[1]);
 	free(lo);
 	free(hi);
+	return status;
+}
+
+/* A mailing's delete, and a running mailing's new end (its open messages expire with it),
+ * run again instead of answering 500 when PostgreSQL ends them as a deadlock. */
+Test(mailings, writes_outlive_a_deadlock)
+{
+	char path[64];
+	long long id = mailing_new("deadlocked end", "");
+	messages_insert(id, MSG_PENDING, 2);
+	mailing_set_status(id, "running");
+	snprintf(path, sizeof(path), "/api/v1/mailings/%lld", id);
+	cr_expect_eq(deadlocked(id, "PATCH", path, "{\"end_at\": \"" M_END_LATER "\"}"), 200);
+	char *n = itest_sql("SELECT count(*) FROM messages WHERE mailing_id = %lld AND expires_at = '" M_END_LATER "'", id);
+	cr_expect_str_eq(n, "2", "the open messages expire with the new end");
+	free(n);
+	cr_expect_eq(deadlocked(id, "DELETE", path, NULL), 204);
+	cr_expect_eq(messages_rows(id, -1), 0);
 }
