@@ -160,7 +160,8 @@ int cli_demo(const struct cli_args *a)
 	struct mailing_in in = {.start_at = start, .end_at = end, .text = demo_text,
 				.operator_codes = any_operator, .tags = tag_list.data};
 	json_t *m;
-	PGresult *n = mailing_insert(db, &in, 0, &m) == MODEL_OK ? db_exec(db, q_recipients, 1, p_tags) : NULL;
+	const char *why;
+	PGresult *n = mailing_insert(db, &in, 0, &m, &why) == MODEL_OK ? db_exec(db, q_recipients, 1, p_tags) : NULL;
 	long long id = (long long)json_integer_value(json_object_get(m, "id"));
 	if (n) {
 		fprintf(stderr, "demo: %d operators, %zu tags, %lld new clients (of " DEMO_CLIENTS ") in %zu time zones;"
