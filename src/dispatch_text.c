@@ -15,10 +15,13 @@
 static const char sql_text[] = "SELECT text FROM mailings WHERE id = $1";
 
 /* The recipients of a claim's personal messages, in the order of $1 (their client ids; a
- * direct message has none, and gets its phone only). */
+ * direct message has none, and gets its phone only). Scalar subqueries probe the primary key
+ * for each id: a join of the array is planned, once it holds hundreds of ids, as a hash join
+ * over a sequential scan of clients (56 ms for 450 ids of 50,000 clients, against 1.4 ms). */
 static const char sql_recipients[] =
-    "SELECT t.name, c.attributes::text FROM unnest($1::bigint[]) WITH ORDINALITY u(id, i)"
-    " LEFT JOIN clients c ON c.id = u.id LEFT JOIN tags t ON t.id = c.tag_id ORDER BY u.i";
+    "SELECT (SELECT t.name FROM clients c JOIN tags t ON t.id = c.tag_id WHERE c.id = u.id),"
+    " (SELECT c.attributes::text FROM clients c WHERE c.id = u.id)"
+    " FROM unnest($1::bigint[]) WITH ORDINALITY u(id, i) ORDER BY u.i";
 
 const struct wtext *dw_text(struct worker *w, int64_t mailing_id)
 {
