@@ -48,6 +48,7 @@ test('a template from its page to a mailing and back', async () => {
   const url = new URL(page.url());
   assert.match(url.pathname, /^\/admin\/mailings\/\d+$/);
   assert.equal(await page.textContent('p.text'), 'Hello {{attributes.name}}, your code is {{attributes.code}}');
+  assert.match(await page.textContent('#text-size'), /^1 SMS segment \(GSM 7-bit, \d+ characters\) as written/);
   const id = url.pathname.split('/').pop();
   assert.equal(sql(`SELECT (g.text IS NULL)::text || ' ' || t.name FROM mailings g JOIN templates t ON t.id = g.template_id WHERE g.id = ${id}`),
     `true ${name}`);
