@@ -74,19 +74,10 @@ static enum model_rc remove_one(struct db *db, const struct res_key *k)
 	return res_remove_of(db, q, k, "template.deleted", "template_id");
 }
 
-#define TEMPLATE_SEARCH(keycmp, key, order) \
-	"SELECT " TEMPLATE_JSON ", json_build_array(" key ")::text FROM templates" \
-	" WHERE ($1::json IS NULL OR " keycmp ")" \
-	"   AND ($2::text IS NULL OR strpos(lower(name || ' ' || text), lower($2)) > 0)" \
-	" ORDER BY " order " LIMIT $3"
-
 static enum model_rc list(struct db *db, const struct res_query *rq, struct res_page *out)
 {
 	static const struct res_order orders[] = {
-		{"name", TEMPLATE_SEARCH("name > $1::json->>0", "name", "name"), "s"},
-		{"-name", TEMPLATE_SEARCH("name < $1::json->>0", "name", "name DESC"), "s"},
-		{"id", TEMPLATE_SEARCH("id > ($1::json->>0)::bigint", "id", "id"), "i"},
-		{"-id", TEMPLATE_SEARCH("id < ($1::json->>0)::bigint", "id", "id DESC"), "i"},
+		RES_NAME_ID_ORDERS(TEMPLATE_JSON, "templates", "strpos(lower(name || ' ' || text), lower($2)) > 0"),
 	};
 	return res_list(db, orders, ARRAY_LEN(orders), rq, out);
 }

@@ -7,11 +7,14 @@
 #include "sms.h"
 #include "tmpl.h"
 
-static struct sms_size measure(const char *text)
+/* text measures as encoding, units and segments. */
+static void size_is(const char *text, const char *encoding, long units, int segments)
 {
 	struct sms_size s;
 	sms_measure(text, &s);
-	return s;
+	cr_assert_str_eq(s.encoding, encoding, "%.40s", text);
+	cr_assert_eq(s.units, units, "%.40s: %ld units", text, s.units);
+	cr_assert_eq(s.segments, segments, "%.40s: %d segments", text, s.segments);
 }
 
 static char *repeat(const char *unit, int n)
@@ -25,43 +28,25 @@ static char *repeat(const char *unit, int n)
 
 Test(sms, gsm7_single_and_concatenated)
 {
-	struct sms_size s = measure(repeat("a", 160));
-	cr_assert_str_eq(s.encoding, "gsm7");
-	cr_assert_eq(s.units, 160);
-	cr_assert_eq(s.segments, 1);
-	s = measure(repeat("a", 161));
-	cr_assert_eq(s.segments, 2);
-	s = measure(repeat("a", 306));
-	cr_assert_eq(s.segments, 2);
-	s = measure(repeat("a", 307));
-	cr_assert_eq(s.segments, 3);
-	cr_assert_eq(measure("").segments, 1);
+	size_is(repeat("a", 160), "gsm7", 160, 1);
+	size_is(repeat("a", 161), "gsm7", 161, 2);
+	size_is(repeat("a", 306), "gsm7", 306, 2);
+	size_is(repeat("a", 307), "gsm7", 307, 3);
+	size_is("", "gsm7", 0, 1);
 }
 
 Test(sms, extension_characters_take_two_septets)
 {
-	struct sms_size s = measure(repeat("{", 80));
-	cr_assert_str_eq(s.encoding, "gsm7");
-	cr_assert_eq(s.units, 160);
-	cr_assert_eq(s.segments, 1);
-	s = measure("€ü@£");
-	cr_assert_str_eq(s.encoding, "gsm7");
-	cr_assert_eq(s.units, 5);
+	size_is(repeat("{", 80), "gsm7", 160, 1);
+	size_is("€ü@£", "gsm7", 5, 1);
 }
 
 Test(sms, anything_else_is_ucs2)
 {
-	struct sms_size s = measure(repeat("я", 70));
-	cr_assert_str_eq(s.encoding, "ucs2");
-	cr_assert_eq(s.units, 70);
-	cr_assert_eq(s.segments, 1);
-	s = measure(repeat("я", 71));
-	cr_assert_eq(s.segments, 2);
-	s = measure("hi 😀");   /* a surrogate pair is two units */
-	cr_assert_str_eq(s.encoding, "ucs2");
-	cr_assert_eq(s.units, 5);
-	s = measure("a\x01");   /* a control character the alphabet lacks */
-	cr_assert_str_eq(s.encoding, "ucs2");
+	size_is(repeat("я", 70), "ucs2", 70, 1);
+	size_is(repeat("я", 71), "ucs2", 71, 2);
+	size_is("hi 😀", "ucs2", 5, 1);       /* a surrogate pair is two units */
+	size_is("a\x01", "ucs2", 2, 1);      /* a control character the alphabet lacks */
 }
 
 static void render_is(const char *text, json_t *ctx, const char *want)
