@@ -23,6 +23,7 @@ static const struct {
 	{"/admin/tags/", "Tags", ROLE_VIEWER},
 	{"/admin/operators/", "Operators", ROLE_VIEWER},
 	{"/admin/mailings/", "Mailings", ROLE_VIEWER},
+	{"/admin/templates/", "Templates", ROLE_VIEWER},
 	{"/admin/messages/", "Messages", ROLE_VIEWER},
 	{"/admin/stoplist/", "Stop list", ROLE_VIEWER},
 	{"/admin/users/", "Users", ROLE_ADMIN},

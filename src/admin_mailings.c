@@ -8,6 +8,7 @@
 #include "form.h"
 #include "list.h"
 #include "model_mailing.h"
+#include "model_template.h"
 #include "util.h"
 
 #include <stdint.h>
@@ -126,7 +127,7 @@ static json_t *form_mailing(struct http_req *req, json_t *form, int only_end)
 /* The model's errors (e's fields, taken) under the form's field names. New reference. */
 static json_t *form_errors(struct model_err *e)
 {
-	static const char *const names[] = {"filter", "operator_codes", "filter.operator_codes", "operator_codes",
+	static const char *const names[] = {"template_id", "template", "filter", "operator_codes", "filter.operator_codes", "operator_codes",
 					    "filter.tags", "tags", "send_window", "window_start",
 					    "send_window.start", "window_start", "send_window.end", "window_end", NULL};
 	json_t *errors = verr_take(&e->fields), *out = json_object(), *msgs;
@@ -146,18 +147,38 @@ static json_t *form_errors(struct model_err *e)
 	return out;
 }
 
-/* The form's values for a stored mailing, in the request's pool. */
-static json_t *mailing_values(struct http_req *req, json_t *obj)
+/* The form's template (a name) as the mailing m's template_id: 0, or -1 with the error on
+ * "template" in e. */
+static int form_template(struct db *db, json_t *form, json_t *m, struct model_err *e)
 {
+	const char *name = form_str(form, "template");
+	int64_t id;
+	enum model_rc rc = name && *name ? template_find(db, name, &id) : MODEL_OK;
+	if (rc == MODEL_OK && name && *name)
+		json_object_set_new(m, "template_id", json_integer(id));
+	else if (rc == MODEL_NOT_FOUND)
+		verr_add(&e->fields, "template", "there is no template with this name");
+	else if (rc != MODEL_OK)
+		model_err_db(e, db);
+	return rc == MODEL_OK ? 0 : -1;
+}
+
+/* The form's values for a stored mailing, in the request's pool. */
+static json_t *mailing_values(struct http_req *req, struct db *db, json_t *obj)
+{
+	json_t *tid = json_object_get(obj, "template_id");
+	char *tname = json_is_integer(tid) ? template_name(db, json_integer_value(tid)) : NULL;
 	json_t *filter = json_object_get(obj, "filter"), *w = json_object_get(obj, "send_window");
 	const char *s = json_string_value(json_object_get(obj, "start_at"));
 	const char *e = json_string_value(json_object_get(obj, "end_at"));
-	return pool_json(&req->pool,
-			 json_pack("{s:o, s:o, s:O, s:o, s:o, s:O*, s:O*}", "start_at", json_stringn(s ? s : "", s ? 16 : 0),
-				   "end_at", json_stringn(e ? e : "", e ? 16 : 0), "text", json_object_get(obj, "text"),
+	json_t *values = json_pack("{s:o, s:o, s:O*, s:s*, s:o, s:o, s:O*, s:O*}", "start_at", json_stringn(s ? s : "", s ? 16 : 0),
+				   "end_at", json_stringn(e ? e : "", e ? 16 : 0), "text", tname ? NULL : json_object_get(obj, "text"),
+				   "template", tname,
 				   "operator_codes", admin_mailing_join(json_object_get(filter, "operator_codes")), "tags",
 				   admin_mailing_join(json_object_get(filter, "tags")), "window_start",
-				   json_object_get(w, "start"), "window_end", json_object_get(w, "end")));
+				   json_object_get(w, "start"), "window_end", json_object_get(w, "end"));
+	free(tname);
+	return pool_json(&req->pool, values);
 }
 
 /* Runs act on the mailing of k and records it: MODEL_OK, or why it was refused in *why. */
@@ -335,16 +356,27 @@ void admin_mailings_add(struct http_req *req)
 		admin_form_page(req, 200, page, R->fields, R->nfields, NULL, NULL, 0);
 		return;
 	}
-	if (mailing_validate(form_mailing(req, form, 0), 1, &in, &e.fields) < 0) {
+	json_t *m = form_mailing(req, form, 0);
+	memset(&in, 0, sizeof(in));
+	if ((db = admin_db(req)) == NULL) {
+		json_decref(page);
+	} else if (form_template(db, form, m, &e) < 0 && e.rc != MODEL_OK) {
+		json_decref(page);
+		verr_free(&e.fields);
+		http_fail(req, e.rc, NULL, NULL);
+	} else if (mailing_validate(m, 1, &in, &e.fields) < 0) {
 		admin_form_page(req, 422, page, R->fields, R->nfields, form, form_errors(&e), 0);
-	} else if ((db = admin_db(req)) == NULL) {
-		json_decref(page);
 	} else {
-		enum model_rc rc = mailing_insert(db, &in, req->user.id, &obj);
-		json_decref(page);
-		if (rc != MODEL_OK) {
+		const char *why = NULL;
+		enum model_rc rc = mailing_insert(db, &in, req->user.id, &obj, &why);
+		if (rc == MODEL_INVALID) {         /* its template went meanwhile */
+			model_err_field(&e, rc, "template", "%s", why);
+			admin_form_page(req, 422, page, R->fields, R->nfields, form, form_errors(&e), 0);
+		} else if (rc != MODEL_OK) {
+			json_decref(page);
 			http_fail(req, rc, NULL, NULL);
 		} else {
+			json_decref(page);
 			const char *id = pool_printf(&req->pool, "%lld", (long long)json_integer_value(json_object_get(obj, "id")));
 			res_record(req, db, R, "created", id, NULL, pool_json(&req->pool, obj));
 			admin_redirect(req, pool_printf(&req->pool, BASE "%s?done=created", id));
@@ -394,16 +426,19 @@ void admin_mailings_edit(struct http_req *req)
 	json_t *form = admin_form(req);
 	if (h)
 		json_object_set_new(page, "history", h);
+	json_t *m = req->method == HTTP_POST ? form_mailing(req, form, running) : NULL;
 	if (req->method != HTTP_POST) {
-		edit_form(req, 200, page, mailing_values(req, o.obj), NULL, state);
+		edit_form(req, 200, page, mailing_values(req, o.db, o.obj), NULL, state);
 	} else if (strcmp(state, "scheduled") != 0 && !running) {
 		json_decref(page);
 		admin_error(req, 409, "A finished or cancelled mailing cannot be changed.");
-	} else if (res_update(req, o.db, R, &o.k, form_mailing(req, form, running), running, &e, NULL) == MODEL_OK) {
+	} else if ((running || form_template(o.db, form, m, &e) == 0) &&
+		   res_update(req, o.db, R, &o.k, m, running, &e, NULL) == MODEL_OK) {
 		json_decref(page);
 		admin_redirect(req, pool_printf(&req->pool, "%s?done=updated", o.self));
-	} else if (e.rc == MODEL_INVALID || e.rc == MODEL_CONFLICT) {
-		edit_form(req, outcome_of(e.rc)->status, page, form, form_errors(&e), state);
+	} else if (e.rc == MODEL_OK || e.rc == MODEL_INVALID || e.rc == MODEL_CONFLICT) {
+		/* MODEL_OK: the template named is not there */
+		edit_form(req, e.rc == MODEL_CONFLICT ? 409 : 422, page, form, form_errors(&e), state);
 	} else {
 		json_decref(page);
 		verr_free(&e.fields);

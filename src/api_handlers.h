@@ -35,6 +35,7 @@ void api_mailings_get(struct http_req *req);
 void api_mailings_create(struct http_req *req);
 void api_mailings_update(struct http_req *req);
 void api_mailings_delete(struct http_req *req);
+void api_mailings_preview(struct http_req *req);
 void api_mailings_cancel(struct http_req *req);
 void api_mailings_retry_failed(struct http_req *req);
 /* ?status= of mailing lists (also api_stats.c): 0 (*out NULL when absent), -1 after a 400. */

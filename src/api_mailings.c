@@ -1,6 +1,9 @@
 /* api_mailings.c — /api/v1/mailings: thin handlers over model_mailing. */
 #include "api_handlers.h"
 #include "model_mailing.h"
+#include "util.h"
+
+#include <stdint.h>
 
 /* Answers a mailing (obj, stolen) with status, or why there is none: the state rule that
  * refused a change, the end_at that does not fit. */
@@ -10,7 +13,7 @@ static void answer(struct http_req *req, struct db *db, enum model_rc rc, int st
 	if (rc == MODEL_OK)
 		http_json(req, status, obj);
 	else if (rc == MODEL_INVALID) {
-		verr_add(&v, "end_at", "%s", why);
+		verr_add(&v, mailing_why_field(why), "%s", why);
 		http_fail(req, rc, NULL, verr_take(&v));
 	} else if (rc == MODEL_ERROR)
 		http_db_fail(req, db);
@@ -67,11 +70,12 @@ void api_mailings_create(struct http_req *req)
 		http_fail(req, MODEL_INVALID, NULL, verr_take(&v));
 	else if ((db = api_db(req)) != NULL) {
 		json_t *obj;
-		enum model_rc rc = mailing_insert(db, &in, req->user.id, &obj);
+		const char *why = NULL;
+		enum model_rc rc = mailing_insert(db, &in, req->user.id, &obj, &why);
 		if (rc == MODEL_OK)
 			http_header(req, "Location", pool_printf(&req->pool, "/api/v1/mailings/%lld",
 								 (long long)json_integer_value(json_object_get(obj, "id"))));
-		answer(req, db, rc, 201, obj, NULL);
+		answer(req, db, rc, 201, obj, why);
 	}
 	mailing_in_free(&in);
 }
@@ -96,6 +100,22 @@ void api_mailings_update(struct http_req *req)
 		answer(req, db, rc, 200, obj, why);
 	}
 	mailing_in_free(&in);
+}
+
+void api_mailings_preview(struct http_req *req)
+{
+	int64_t id, client_id = 0;
+	const char *c = http_query(req, "client_id");
+	if (c && parse_i64(c, 1, INT64_MAX, &client_id) < 0) {
+		http_problem(req, 400, "client_id must be a positive integer", NULL);
+		return;
+	}
+	struct db *db = api_path_db(req, &id);
+	if (db == NULL)
+		return;
+	json_t *obj = NULL;
+	enum model_rc rc = mailing_preview(db, id, client_id, &obj);
+	answer(req, db, rc, 200, obj, rc == MODEL_NOT_FOUND ? "there is no such mailing, or no such client" : NULL);
 }
 
 /* cancel and retry-failed: POST with no body needed. */

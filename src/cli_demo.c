@@ -1,7 +1,8 @@
 /* cli_demo.c — `herald demo`: fills a database with demo data. It adds Russia's mobile
  * operators (their DEF codes and names) and a few tags. It adds 10,000 clients spread over
- * the operators, the tags and Russia's time zones. Last, it adds a mailing to all of those
- * clients that starts now. Each set is one statement, whatever its size. The demo phone
+ * the operators, the tags and Russia's time zones, each with a first name among its
+ * attributes. Last, it adds a template that greets each client by name, and a mailing of it to
+ * all of those clients that starts now. Each set is one statement, whatever its size. The demo phone
  * numbers have the form of real numbers, so the command refuses to run while the provider
  * could be a real one. */
 #include "cli.h"
@@ -39,8 +40,15 @@ static const char *const zones[] = {
 	"Asia/Yakutsk", "Asia/Vladivostok", "Asia/Magadan", "Asia/Kamchatka",
 };
 
+#define DEMO_TEMPLATE "Скидка недели"
 static const char demo_text[] =
-    "Здравствуйте! Это демонстрационная рассылка herald: скидка 10% по промокоду DEMO до конца недели.";
+    "Здравствуйте{{#attributes.name}}, {{attributes.name}}{{/attributes.name}}! Это демонстрационная "
+    "рассылка herald: скидка 10% по промокоду DEMO до конца недели.";
+
+/* The template's id; a second run keeps the template it made and updates its text. */
+static const char q_template[] =
+    "INSERT INTO templates (name, text) VALUES ($1, $2)"
+    " ON CONFLICT (name) DO UPDATE SET text = excluded.text, updated_at = now() RETURNING id";
 
 /* Upserts the operators; a name given in the directory already is kept. */
 static const char q_operators[] =
@@ -61,9 +69,11 @@ static const char q_clients[] =
     " t AS (SELECT tags.id, x.i FROM unnest($2::text[]) WITH ORDINALITY AS x(name, i)"
     "       JOIN tags ON tags.name = x.name),"
     " z AS (SELECT zone, i FROM unnest($3::text[]) WITH ORDINALITY AS z(zone, i))"
-    " INSERT INTO clients (phone, operator_code, tag_id, timezone)"
+    " INSERT INTO clients (phone, operator_code, tag_id, timezone, attributes)"
     " SELECT '7' || o.code || lpad((((g / cardinality($1::text[]))::bigint * 1000003 + 4242)"
-    "        % 10000000)::text, 7, '0'), o.code, t.id, z.zone"
+    "        % 10000000)::text, 7, '0'), o.code, t.id, z.zone,"
+    "        jsonb_build_object('name', (ARRAY['Анна', 'Иван', 'Мария', 'Пётр', 'Ольга', 'Дмитрий',"
+    "                                          'Елена', 'Сергей', 'Наталья', 'Алексей'])[1 + g % 10])"
     " FROM generate_series(0, $4::int - 1) g"
     " JOIN o ON o.i = 1 + g % cardinality($1::text[])"
     " JOIN t ON t.i = 1 + (g / cardinality($1::text[])) % cardinality($2::text[])"
@@ -157,14 +167,23 @@ int cli_demo(const struct cli_args *a)
 	utc_text(now, start);
 	utc_text(now + DEMO_HOURS * 3600, end);
 	char any_operator[] = "{}";
-	struct mailing_in in = {.start_at = start, .end_at = end, .text = demo_text,
+	const char *p_template[] = {DEMO_TEMPLATE, demo_text};
+	PGresult *t = db_exec(db, q_template, 2, p_template);
+	if (t == NULL) {
+		cli_fail(a, "template: %s", db->err);
+		goto out;
+	}
+	struct mailing_in in = {.start_at = start, .end_at = end, .template_id = db_i64(t, 0, 0),
 				.operator_codes = any_operator, .tags = tag_list.data};
-	json_t *m;
-	PGresult *n = mailing_insert(db, &in, 0, &m) == MODEL_OK ? db_exec(db, q_recipients, 1, p_tags) : NULL;
+	snprintf(in.template_text, sizeof(in.template_text), "%s", db_str(t, 0, 0));
+	PQclear(t);
+	json_t *m = NULL;
+	const char *why;
+	PGresult *n = mailing_insert(db, &in, 0, &m, &why) == MODEL_OK ? db_exec(db, q_recipients, 1, p_tags) : NULL;
 	long long id = (long long)json_integer_value(json_object_get(m, "id"));
 	if (n) {
-		fprintf(stderr, "demo: %d operators, %zu tags, %lld new clients (of " DEMO_CLIENTS ") in %zu time zones;"
-			" mailing %lld to %lld clients starts now\n", nops, ARRAY_LEN(tags), added,
+		fprintf(stderr, "demo: %d operators, %zu tags, %lld new clients (of " DEMO_CLIENTS ") in %zu time zones,"
+			" template \"" DEMO_TEMPLATE "\"; mailing %lld to %lld clients starts now\n", nops, ARRAY_LEN(tags), added,
 			ARRAY_LEN(zones), id, (long long)db_i64(n, 0, 0));
 		printf("%lld\n", id);
 		rc = 0;

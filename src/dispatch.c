@@ -335,7 +335,7 @@ void dispatch_stop(void)
 		provider_close(w->prov);
 		db_close(w->db);
 		for (int j = 0; j < TEXT_CACHE; j++)
-			free(w->texts[j].text);
+			dw_text_free(&w->texts[j]);
 		free(w->pool);
 		free(w->free_msgs);
 		free(w->queue);
@@ -345,6 +345,7 @@ void dispatch_stop(void)
 		free(w->claims);
 		free(w->claim_free);
 		buf_free(&w->a_claims);
+		buf_free(&w->a_text);
 		buf_free(&w->a_ids);
 		buf_free(&w->a_st);
 		buf_free(&w->a_delay);

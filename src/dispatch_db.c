@@ -95,8 +95,10 @@ static const char sql_claim[] =
  * message has its outcome written (by this statement or an earlier one) go. $7-$10: the
  * latency histogram, count and failures of the provider requests among them, added to the
  * provider_minutes row of $10 (the worker) in the same transaction as the outcomes, so that the
- * daily report never counts a message sent whose request it has not seen. Returns how many
- * rows it changed. */
+ * daily report never counts a message sent whose request it has not seen. $11: the texts
+ * rendered for their recipients (personal.h), NULL for the others, or NULL when the batch has
+ * none: an attempted message keeps the text it was sent with. Returns how many rows it
+ * changed. */
 #define RETRY_AT "(now() + u.d * interval '1 millisecond')"
 #define WRITE_BACK "u.s IN (" MSG_SQL(OUT_RETRY) ", " MSG_SQL(OUT_RELEASE) ")"
 #define WRITE_GONE "(" WRITE_BACK " AND " RETRY_AT " >= m.expires_at)"
@@ -109,11 +111,13 @@ static const char sql_write[] =
     "      FROM mailings g JOIN clients c ON c.id = m.client_id"
     "     WHERE g.id = m.mailing_id AND g.window_start IS NOT NULL), " RETRY_AT ")) END,"
     " attempts = m.attempts - CASE WHEN u.s = " MSG_SQL(OUT_RELEASE) " THEN 1 ELSE 0 END,"
+    " text = coalesce(u.t, m.text),"
     " lease_until = NULL,"
     " sent_at = CASE WHEN u.s = " MSG_SQL(OUT_SENT) " THEN now() ELSE m.sent_at END,"
     " last_error = CASE WHEN " WRITE_GONE " THEN coalesce(u.e, m.last_error, 'end_at passed before it could be sent')"
     "              WHEN u.s = " MSG_SQL(OUT_RELEASE) " THEN m.last_error ELSE u.e END"
-    " FROM unnest($1::bigint[], $2::smallint[], $3::bigint[], $4::text[], $5::int[]) AS u(id, s, d, e, a)"
+    " FROM unnest($1::bigint[], $2::smallint[], $3::bigint[], $4::text[], $5::int[], $11::text[])"
+    "   AS u(id, s, d, e, a, t)"
     " WHERE m.id = u.id AND m.status IN (" MSG_SQL(MSG_PENDING) ", " MSG_SQL(MSG_SENDING) ") AND m.attempts = u.a"
     " RETURNING m.id, m.status, m.due_at),"
     " q AS (INSERT INTO message_queue (message_id, due_at) SELECT id, due_at FROM w WHERE status = " MSG_SQL(MSG_PENDING)
@@ -148,8 +152,6 @@ static const char sql_ranges_done[] = "DELETE FROM dispatch_ranges WHERE next_id
 static const char sql_next_due[] =
     "SELECT extract(epoch FROM least((SELECT min(due_at) FROM message_queue),"
     "  (SELECT min(due_at) FROM dispatch_ranges WHERE next_id < last_id)) - now()) * 1000";
-
-static const char sql_text[] = "SELECT text FROM mailings WHERE id = $1";
 
 /* The mailings of queued messages that may still send: cancelled and deleted ones are absent. */
 static const char sql_mailings[] =
@@ -190,7 +192,7 @@ int dw_connect(struct worker *w)
 	/* claim and write run asynchronously (PQsendQueryPrepared) so that the provider's
 	 * transfers go on while the database works */
 	PGresult *r1 = PQprepare(w->db->conn, "dispatch_claim", sql_claim, 2, NULL);
-	PGresult *r2 = PQprepare(w->db->conn, "dispatch_write", sql_write, 10, NULL);
+	PGresult *r2 = PQprepare(w->db->conn, "dispatch_write", sql_write, 11, NULL);
 	int ok = PQresultStatus(r1) == PGRES_COMMAND_OK && PQresultStatus(r2) == PGRES_COMMAND_OK;
 	PQclear(r1);
 	PQclear(r2);
@@ -218,25 +220,6 @@ int dw_notified(struct worker *w)
 	return got;
 }
 
-static const char *mailing_text(struct worker *w, int64_t mailing_id)
-{
-	for (int i = 0; i < TEXT_CACHE; i++)
-		if (w->texts[i].text && w->texts[i].mailing_id == mailing_id)
-			return w->texts[i].text;
-	char id[24];
-	snprintf(id, sizeof(id), "%lld", (long long)mailing_id);
-	const char *p[] = {id};
-	PGresult *r = db_exec(w->db, sql_text, 1, p);
-	if (r == NULL)
-		return NULL;
-	int slot = w->text_next++ % TEXT_CACHE;
-	free(w->texts[slot].text);
-	w->texts[slot].mailing_id = mailing_id;
-	w->texts[slot].text = PQntuples(r) ? xstrdup(db_str(r, 0, 0)) : NULL;
-	PQclear(r);
-	return w->texts[slot].text;
-}
-
 /* Sends every collected outcome as one statement (asynchronously); the outcomes move to wres
  * until end_write(). 0, or -1 when it could not be sent (they stay collected). */
 int dw_write(struct worker *w)
@@ -249,7 +232,8 @@ int dw_write(struct worker *w)
 	pgarr_start(&w->a_delay);
 	pgarr_start(&w->a_err);
 	pgarr_start(&w->a_att);
-	long long hist[METRICS_HIST_LEN] = {0}, asked = 0, failed = 0;
+	pgarr_start(&w->a_text);
+	long long hist[METRICS_HIST_LEN] = {0}, asked = 0, failed = 0, rendered = 0;
 	for (int i = 0; i < w->nres; i++) {
 		struct result *r = &w->res[i];
 		if (r->asked) {
@@ -262,12 +246,16 @@ int dw_write(struct worker *w)
 		pgarr_int(&w->a_delay, r->delay_ms);
 		pgarr_text(&w->a_err, r->out == OUT_SENT || r->out == OUT_RELEASE || !r->m->error[0] ? NULL : r->m->error);
 		pgarr_int(&w->a_att, r->m->attempts);
+		int keep = r->m->rendered && r->out != OUT_RELEASE;
+		pgarr_text(&w->a_text, keep ? r->m->text : NULL);
+		rendered += keep;
 	}
 	pgarr_end(&w->a_ids);
 	pgarr_end(&w->a_st);
 	pgarr_end(&w->a_delay);
 	pgarr_end(&w->a_err);
 	pgarr_end(&w->a_att);
+	pgarr_end(&w->a_text);
 	pgarr_start(&w->a_hist);
 	for (size_t i = 0; i < METRICS_HIST_LEN; i++)
 		pgarr_int(&w->a_hist, hist[i]);
@@ -280,8 +268,9 @@ int dw_write(struct worker *w)
 	pgarr_end(&w->a_claims);
 	w->nclaims_done = 0;     /* a claim row that a failed write leaves is lease recovery's */
 	const char *p[] = {w->a_ids.data, w->a_st.data, w->a_delay.data, w->a_err.data, w->a_att.data,
-			   w->a_claims.data, w->a_hist.data, n_asked, n_failed, w->instance};
-	if (dw_connect(w) < 0 || !PQsendQueryPrepared(w->db->conn, "dispatch_write", 10, p, NULL, NULL, 0))
+			   w->a_claims.data, w->a_hist.data, n_asked, n_failed, w->instance,
+			   rendered ? w->a_text.data : NULL};
+	if (dw_connect(w) < 0 || !PQsendQueryPrepared(w->db->conn, "dispatch_write", 11, p, NULL, NULL, 0))
 		return -1;
 	struct result *t = w->wres;
 	w->wres = w->res;
@@ -372,10 +361,30 @@ int dw_claim(struct worker *w, int n)
 	return 0;
 }
 
+/* Queues personal messages with their texts rendered; one whose text did not render fails
+ * (it would fail again); when the recipients could not be read, they go back unsent. */
+static void take_personal(struct worker *w, struct provider_msg **ms, const struct tmpl_set **ts, int n)
+{
+	int rc = dw_render(w, ms, ts, n);
+	for (int i = 0; i < n; i++) {
+		if (rc < 0) {
+			ms[i]->text = xstrdup("");
+			add_result(w, ms[i], OUT_RELEASE, 0);
+		} else if (ms[i]->text == NULL) {
+			ms[i]->text = xstrdup("");
+			add_result(w, ms[i], OUT_FAILED, 0);
+		} else {
+			queue_push(w, ms[i]);
+		}
+	}
+}
+
 /* Takes the claimed rows of r into the queue; returns how many rows came back. */
 static int end_claim(struct worker *w, PGresult *r)
 {
-	int rows = PQntuples(r), c = -1;
+	int rows = PQntuples(r), c = -1, npersonal = 0;
+	struct provider_msg **personal = xcalloc((size_t)rows + 1, sizeof(*personal));
+	const struct tmpl_set **templates = xcalloc((size_t)rows + 1, sizeof(*templates));
 	if (rows > 0 && !db_null(r, 0, 9)) {
 		c = w->claim_free[--w->nclaim_free];
 		w->claims[c] = (struct wclaim){db_i64(r, 0, 9), 0};
@@ -410,19 +419,28 @@ static int end_claim(struct worker *w, PGresult *r)
 			msg_free(w, m);
 			continue;
 		}
-		const char *text = db_null(r, i, 4) ? (m->mailing_id ? mailing_text(w, m->mailing_id) : NULL)
-						    : db_str(r, i, 4);
+		const struct wtext *t = db_null(r, i, 4) && m->mailing_id ? dw_text(w, m->mailing_id) : NULL;
+		const char *text = db_null(r, i, 4) ? (t ? t->text : NULL) : db_str(r, i, 4);
 		if (text == NULL) {      /* the mailing's text could not be read: not now, not empty */
 			m->text = xstrdup("");
 			add_result(w, m, OUT_RELEASE, 0);
 			continue;
 		}
-		m->text = xstrdup(text);
 		w->n_claimed++;
 		log_debug("message.claimed", LI("mailing_id", m->mailing_id), LI("message_id", m->id),
 			  LI("client_id", m->client_id), LI("attempt", m->attempts));
+		if (t && t->personal) {  /* rendered below, for every such message at once */
+			personal[npersonal] = m;
+			templates[npersonal++] = t->personal;
+			continue;
+		}
+		m->text = xstrdup(text);
 		queue_push(w, m);
 	}
+	if (npersonal)
+		take_personal(w, personal, templates, npersonal);
+	free(personal);
+	free(templates);
 	return rows;
 }
 

@@ -41,6 +41,14 @@ struct wclaim {
 	int64_t id;
 	int left;
 };
+/* A mailing's text in a worker's cache; personal: its template when it has tags (personal.h). */
+struct tmpl_set;
+struct wtext {
+	int64_t mailing_id;
+	char *text;
+	struct tmpl_set *personal;
+};
+
 struct worker {
 	int idx, conc, cap;          /* cap: messages held at once (queued + in flight + written) */
 	pthread_t thread;
@@ -61,18 +69,27 @@ struct worker {
 	double rate_at;
 	struct provider_msg **done;
 	double last_flush, last_maintain, next_claim, last_progress, last_mailing_check;
-	struct { int64_t mailing_id; char *text; } texts[TEXT_CACHE];
+	struct wtext texts[TEXT_CACHE];
 	int text_next;
 	long n_claimed, n_sent, n_retry, n_failed, n_expired, n_released, n_cancelled, n_stale;
 	char last_error[256];        /* of the last failed attempt since the last progress line */
 	struct wclaim *claims;       /* cap slots; free ones on claim_free */
 	int *claim_free, nclaim_free;
-	struct buf a_ids, a_st, a_delay, a_err, a_att, a_claims, a_hist;
+	struct buf a_ids, a_st, a_delay, a_err, a_att, a_text, a_claims, a_hist;
 	char instance[200];          /* its provider_minutes rows: "host:pid/worker" */
 	int nclaims_done;            /* ids in a_claims (pgarr, not yet ended) */
 };
 
 enum { P_NONE, P_CLAIM, P_WRITE };
+
+/* dispatch_text.c: the text of the mailing (NULL when it could not be read: it is read again
+ * next time), and its release. */
+const struct wtext *dw_text(struct worker *w, int64_t mailing_id);
+void dw_text_free(struct wtext *t);
+/* Renders the texts of personal messages ms[0..n) (ts: their templates) for their
+ * recipients, in one query for the n recipients: each m->text is set, or is NULL with the
+ * reason in m->error when its text did not render. -1 when the recipients could not be read. */
+int dw_render(struct worker *w, struct provider_msg **ms, const struct tmpl_set *const *ts, int n);
 
 static inline void msg_free(struct worker *w, struct provider_msg *m)
 {

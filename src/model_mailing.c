@@ -3,8 +3,11 @@
 #include "list.h"
 #include "log.h"
 #include "message_status.h"
+#include "personal.h"
 #include "pgarr.h"
 #include "rfc3339.h"
+#include "sms.h"
+#include "tmpl.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -14,7 +17,8 @@
 /* The mailing's JSON text (the API's object), for a row aliased m. */
 #define MAILING_OBJ \
 	"json_build_object('id', m.id, 'start_at', api_ts(m.start_at), 'end_at', api_ts(m.end_at)," \
-	" 'text', m.text, 'filter', json_build_object('operator_codes', m.filter_operator_codes," \
+	" 'text', coalesce(m.text, (SELECT t.text FROM templates t WHERE t.id = m.template_id))," \
+	" 'template_id', m.template_id, 'filter', json_build_object('operator_codes', m.filter_operator_codes," \
 	" 'tags', m.filter_tags), 'send_window', CASE WHEN m.window_start IS NULL THEN NULL" \
 	" ELSE json_build_object('start', to_char(m.window_start, 'HH24:MI'), 'end'," \
 	" to_char(m.window_end, 'HH24:MI')) END, 'status', m.status," \
@@ -129,13 +133,21 @@ static void validate_window(json_t *w, struct mailing_in *out, struct verr *v)
 
 int mailing_validate(json_t *in, int full, struct mailing_in *out, struct verr *v)
 {
-	static const char *const fields[] = {"start_at", "end_at", "text", "filter", "send_window", NULL};
+	static const char *const fields[] = {"start_at", "end_at", "text", "template_id", "filter", "send_window", NULL};
 	json_t *f;
 	memset(out, 0, sizeof(*out));
 	jv_only(in, fields, v);
 	int has_start = jv_time(in, "start_at", full, &out->start_at, v) == 1;
 	int has_end = jv_time(in, "end_at", full, &out->end_at, v) == 1;
-	jv_str(in, "text", full, 1, MAILING_TEXT_MAX, &out->text, v);
+	int has_text = json_object_get(in, "text") != NULL, has_template = json_object_get(in, "template_id") != NULL;
+	if (has_text && has_template)
+		verr_add(v, "template_id", "give either text or template_id, not both");
+	else if (full && !has_text && !has_template)
+		verr_add(v, "text", "this field is required (or template_id)");
+	if (has_text && jv_str(in, "text", 1, 1, MAILING_TEXT_MAX, &out->text, v) == 1)
+		personal_check(out->text, "text", v);
+	if (has_template && jv_i64(in, "template_id", 1, 1, INT64_MAX, &out->template_id, v) == 1)
+		snprintf(out->template_text, sizeof(out->template_text), "%lld", (long long)out->template_id);
 	if ((f = json_object_get(in, "filter")) != NULL)
 		mailing_filter_validate(f, out, v);
 	else if (full) {
@@ -166,21 +178,79 @@ enum model_rc mailing_get(struct db *db, int64_t id, json_t **out)
 	return res_row(db, db_exec_id(db, q, id), out);
 }
 
-enum model_rc mailing_insert(struct db *db, const struct mailing_in *in, int64_t created_by, json_t **out)
+const char mailing_no_template[] = "there is no such template";
+
+const char *mailing_why_field(const char *why)
+{
+	return why == mailing_no_template ? "template_id" : "end_at";
+}
+
+/* A write that named a template that does not exist. */
+static enum model_rc template_missing(enum model_rc rc, const char **why)
+{
+	if (rc == MODEL_IN_USE) {
+		*why = mailing_no_template;
+		return MODEL_INVALID;
+	}
+	return rc;
+}
+
+enum model_rc mailing_insert(struct db *db, const struct mailing_in *in, int64_t created_by, json_t **out,
+			     const char **why)
 {
 	static const char q[] =
 		"INSERT INTO mailings AS m (start_at, end_at, text, filter_operator_codes, filter_tags,"
-		" window_start, window_end, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+		" window_start, window_end, created_by, template_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
 		" RETURNING " MAILING_OBJ ", " NOTIFY;
 	char by[24];
 	snprintf(by, sizeof(by), "%lld", (long long)created_by);
 	const char *p[] = {in->start_at, in->end_at, in->text, in->operator_codes, in->tags,
-			   in->window_start, in->window_end, created_by > 0 ? by : NULL};
-	enum model_rc rc = res_row(db, db_exec(db, q, 8, p), out);
+			   in->window_start, in->window_end, created_by > 0 ? by : NULL,
+			   in->template_id ? in->template_text : NULL};
+	enum model_rc rc = template_missing(res_row(db, db_exec(db, q, 9, p), out), why);
 	if (rc == MODEL_OK)
 		log_info("mailing.created", LI("mailing_id", json_integer_value(json_object_get(*out, "id"))),
 			 LI("user_id", created_by));
 	return rc;
+}
+
+enum model_rc mailing_preview(struct db *db, int64_t id, int64_t client_id, json_t **out)
+{
+	static const char q[] =
+		"SELECT coalesce(m.text, t.text), c.phone, g.name, c.attributes::text, c.id IS NULL AND $2::bigint > 0"
+		" FROM mailings m LEFT JOIN templates t ON t.id = m.template_id"
+		" LEFT JOIN clients c ON c.id = $2::bigint LEFT JOIN tags g ON g.id = c.tag_id WHERE m.id = $1::bigint";
+	char ids[24], cid[24], err[300];
+	snprintf(ids, sizeof(ids), "%lld", (long long)id);
+	snprintf(cid, sizeof(cid), "%lld", (long long)client_id);
+	const char *p[] = {ids, cid};
+	PGresult *r = db_exec(db, q, 2, p);
+	if (r == NULL)
+		return model_db_rc(db);
+	if (PQntuples(r) == 0 || *db_str(r, 0, 4) == 't') {
+		PQclear(r);
+		return MODEL_NOT_FOUND;
+	}
+	struct buf text = BUF_INIT;
+	struct tmpl_set *t = personal_is(db_str(r, 0, 0)) ? personal_parse(db_str(r, 0, 0), err, sizeof(err)) : NULL;
+	if (t) {
+		json_t *ctx = personal_context(db_null(r, 0, 1) ? "" : db_str(r, 0, 1), db_null(r, 0, 2) ? NULL : db_str(r, 0, 2),
+					       db_null(r, 0, 3) ? NULL : db_str(r, 0, 3));
+		if (personal_render(t, ctx, &text) < 0)
+			text.len = 0;
+		json_decref(ctx);
+		tmpl_set_free(t);
+	} else {
+		buf_puts(&text, db_str(r, 0, 0));
+	}
+	PQclear(r);
+	buf_append(&text, "", 0);
+	struct sms_size size;
+	sms_measure(text.data, &size);
+	*out = json_pack("{s:s, s:s, s:i, s:I}", "text", text.data, "encoding", size.encoding, "segments",
+			 size.segments, "length", (json_int_t)size.units);
+	buf_free(&text);
+	return MODEL_OK;
 }
 
 PGresult *mailing_count(struct db *db, const char *status)
@@ -235,7 +305,8 @@ static enum model_rc update_once(struct db *db, int64_t id, const void *what, js
 	static const char q_lock[] =
 		"SELECT status,"
 		" ($2::timestamptz IS NOT NULL AND $2::timestamptz <> start_at)"
-		" OR ($4::text IS NOT NULL AND $4::text <> text)"
+		" OR ($4::text IS NOT NULL AND $4::text IS DISTINCT FROM text)"
+		" OR ($10::bigint IS NOT NULL AND $10::bigint IS DISTINCT FROM template_id)"
 		" OR ($5::text[] IS NOT NULL AND $5::text[] <> filter_operator_codes)"
 		" OR ($6::text[] IS NOT NULL AND $6::text[] <> filter_tags)"
 		" OR ($7::boolean AND (window_start IS DISTINCT FROM $8::time"
@@ -245,7 +316,9 @@ static enum model_rc update_once(struct db *db, int64_t id, const void *what, js
 		" FROM mailings WHERE id = $1 FOR UPDATE";
 	static const char q_update[] =
 		"UPDATE mailings m SET start_at = coalesce($2::timestamptz, start_at),"
-		" end_at = coalesce($3::timestamptz, end_at), text = coalesce($4::text, text),"
+		" end_at = coalesce($3::timestamptz, end_at),"
+		" text = CASE WHEN $10::bigint IS NOT NULL THEN NULL ELSE coalesce($4::text, text) END,"
+		" template_id = CASE WHEN $4::text IS NOT NULL THEN NULL ELSE coalesce($10::bigint, template_id) END,"
 		" filter_operator_codes = coalesce($5::text[], filter_operator_codes),"
 		" filter_tags = coalesce($6::text[], filter_tags),"
 		" window_start = CASE WHEN $7::boolean THEN $8::time ELSE window_start END,"
@@ -257,10 +330,11 @@ static enum model_rc update_once(struct db *db, int64_t id, const void *what, js
 	char ids[24];
 	snprintf(ids, sizeof(ids), "%lld", (long long)id);
 	const char *p[] = {ids, in->start_at, in->end_at, in->text, in->operator_codes, in->tags,
-			   in->window_given ? "true" : "false", in->window_start, in->window_end};
+			   in->window_given ? "true" : "false", in->window_start, in->window_end,
+			   in->template_id ? in->template_text : NULL};
 	if (db_begin(db) < 0)
 		return MODEL_ERROR;
-	PGresult *lock = db_exec(db, q_lock, 9, p);
+	PGresult *lock = db_exec(db, q_lock, 10, p);
 	if (lock == NULL)
 		return abandon(db, NULL, MODEL_ERROR);
 	if (PQntuples(lock) == 0)
@@ -285,7 +359,10 @@ static enum model_rc update_once(struct db *db, int64_t id, const void *what, js
 		if (db_run(db, q_expiry, 2, pe) < 0)
 			return abandon(db, NULL, MODEL_ERROR);
 	}
-	enum model_rc rc = finish(db, db_exec(db, q_update, 9, p), out);
+	PGresult *r = db_exec(db, q_update, 10, p);
+	if (r == NULL && template_missing(model_db_rc(db), why) == MODEL_INVALID)
+		return abandon(db, NULL, MODEL_INVALID);
+	enum model_rc rc = finish(db, r, out);
 	if (rc == MODEL_OK)
 		log_info("mailing.updated", LI("mailing_id", id), LS("status", running ? "running" : "scheduled"),
 			 LS("end_at_moved", end_moves ? "yes" : "no"));
@@ -462,7 +539,7 @@ static enum model_rc model_update(struct db *db, const struct res_key *k, json_t
 	if (mailing_validate(in, !partial, &mi, &e->fields) == 0)
 		rc = mailing_update(db, k->id, &mi, out, &why);
 	mailing_in_free(&mi);
-	return model_err_field(e, rc, rc == MODEL_INVALID && why ? "end_at" : rc == MODEL_CONFLICT ? "status" : NULL,
+	return model_err_field(e, rc, rc == MODEL_INVALID && why ? mailing_why_field(why) : rc == MODEL_CONFLICT ? "status" : NULL,
 			       "%s", why);
 }
 

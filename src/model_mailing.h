@@ -12,14 +12,22 @@
 #define MAILING_TEXT_MAX 4096
 #define MAILING_FILTER_MAX 1000
 
+/* The MODEL_INVALID reason of a write that names a template that does not exist (template_id). */
+extern const char mailing_no_template[];
+/* The field a MODEL_INVALID reason of the writes below is about. */
+const char *mailing_why_field(const char *why);
+
 struct mailing_in {
 	const char *start_at, *end_at, *text;   /* borrowed from the input; NULL when not given */
+	int64_t template_id;                    /* 0: not given; else the text is the template's */
+	char template_text[24];                 /* template_id as text */
 	char *operator_codes, *tags;            /* owned text[] literals; NULL: filter not given */
 	int window_given;                       /* send_window given (an object or null) */
 	const char *window_start, *window_end;  /* borrowed "HH:MM"; NULL with window_given: none */
 };
 
-/* Validates in. full (POST, PUT): start_at, end_at and text are required and a missing filter
+/* Validates in. full (POST, PUT): start_at, end_at and text or template_id (exactly one; a text
+ * with tags must parse, personal.h) are required and a missing filter
  * or send_window means none; otherwise (PATCH) only the fields given change. Checks start_at <
  * end_at when both are given. Returns 0, or -1 with every bad field in v. out is filled either
  * way; release it with mailing_in_free. */
@@ -35,7 +43,9 @@ int mailing_status_valid(const char *s);
 /* The mailing object (new reference) in *out on MODEL_OK; MODEL_NOT_FOUND, or the database's
  * failure (model_db_rc). */
 enum model_rc mailing_get(struct db *db, int64_t id, json_t **out);
-enum model_rc mailing_insert(struct db *db, const struct mailing_in *in, int64_t created_by, json_t **out);
+/* MODEL_INVALID with *why mailing_no_template when in's template does not exist. */
+enum model_rc mailing_insert(struct db *db, const struct mailing_in *in, int64_t created_by, json_t **out,
+			     const char **why);
 /* A list of mailings (resource.h's struct res_query: sorts "id", "-id", "start_at",
  * "-start_at", the search text in text) and its filters, each NULL for any: status, from and
  * to (dates YYYY-MM-DD, UTC, on start_at, both inclusive). */
@@ -47,13 +57,18 @@ struct mailing_query {
 /* The one list of mailings, for the API and the admin: a page of mailing objects as
  * mailing_get's. MODEL_INVALID when the cursor's key does not fit the sort. */
 enum model_rc mailing_list(struct db *db, const struct mailing_query *q, struct res_page *out);
+/* The mailing's text for client_id (0: a recipient with no phone, tag or attributes) as it
+ * would be sent, with its SMS encoding and segments: {"text", "encoding", "segments",
+ * "length"} (length: septets or UTF-16 units). MODEL_NOT_FOUND when there is no such mailing,
+ * or no such client. */
+enum model_rc mailing_preview(struct db *db, int64_t id, int64_t client_id, json_t **out);
 /* Row 0 column 0: the number of mailings of status (NULL: all). */
 PGresult *mailing_count(struct db *db, const char *status);
 
 /* The next four run in one transaction each. On MODEL_OK *out holds the mailing as for
  * mailing_get. On MODEL_CONFLICT and MODEL_INVALID *why is a static message (INVALID: about
- * end_at). MODEL_ERROR: see db (model_db_rc). */
-/* PUT/PATCH: scheduled -> anything; running -> only end_at (which moves the expiry of its
+ * end_at, or mailing_no_template). MODEL_ERROR: see db (model_db_rc). */
+/* PUT/PATCH: scheduled -> anything (a text replaces the template and the template the text); running -> only end_at (which moves the expiry of its
  * pending and sending messages); finished or cancelled -> conflict. */
 enum model_rc mailing_update(struct db *db, int64_t id, const struct mailing_in *in, json_t **out,
 			     const char **why);

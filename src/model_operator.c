@@ -81,10 +81,8 @@ static enum model_rc remove_many(struct db *db, json_t *keys, int *n)
 }
 
 #define OPERATOR_SEARCH(keycmp, key, order) \
-	"SELECT " OPERATOR_JSON ", json_build_array(" key ")::text FROM operators" \
-	" WHERE ($1::json IS NULL OR " keycmp ")" \
-	"   AND ($2::text IS NULL OR starts_with(code, $2) OR strpos(lower(name), lower($2)) > 0)" \
-	" ORDER BY " order " LIMIT $3"
+	RES_LIST_SQL(OPERATOR_JSON, "operators", "(starts_with(code, $2) OR strpos(lower(name), lower($2)) > 0)", \
+		     keycmp, key, order)
 
 static enum model_rc list(struct db *db, const struct res_query *rq, struct res_page *out)
 {

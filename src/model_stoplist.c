@@ -133,9 +133,7 @@ static enum model_rc entry_remove(struct db *db, const struct res_key *k)
 }
 
 #define STOPLIST_SEARCH(keycmp, order) \
-	"SELECT " STOPLIST_ROW ", json_build_array(phone)::text FROM stoplist" \
-	" WHERE ($1::json IS NULL OR " keycmp ")" \
-	"   AND ($2::text IS NULL OR strpos(phone, $2) > 0) ORDER BY " order " LIMIT $3"
+	RES_LIST_SQL(STOPLIST_ROW, "stoplist", "strpos(phone, $2) > 0", keycmp, "phone", order)
 
 static enum model_rc entry_list(struct db *db, const struct res_query *rq, struct res_page *out)
 {

@@ -69,19 +69,9 @@ static enum model_rc remove_one(struct db *db, const struct res_key *k)
 	return res_remove_of(db, q, k, "tag.deleted", "tag_id");
 }
 
-#define TAG_SEARCH(keycmp, key, order) \
-	"SELECT " TAG_JSON ", json_build_array(" key ")::text FROM tags" \
-	" WHERE ($1::json IS NULL OR " keycmp ")" \
-	"   AND ($2::text IS NULL OR strpos(lower(name), lower($2)) > 0) ORDER BY " order " LIMIT $3"
-
 static enum model_rc list(struct db *db, const struct res_query *rq, struct res_page *out)
 {
-	static const struct res_order orders[] = {
-		{"name", TAG_SEARCH("name > $1::json->>0", "name", "name"), "s"},
-		{"-name", TAG_SEARCH("name < $1::json->>0", "name", "name DESC"), "s"},
-		{"id", TAG_SEARCH("id > ($1::json->>0)::bigint", "id", "id"), "i"},
-		{"-id", TAG_SEARCH("id < ($1::json->>0)::bigint", "id", "id DESC"), "i"},
-	};
+	static const struct res_order orders[] = {RES_NAME_ID_ORDERS(TAG_JSON, "tags", "strpos(lower(name), lower($2)) > 0")};
 	return res_list(db, orders, ARRAY_LEN(orders), rq, out);
 }
 

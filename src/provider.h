@@ -19,6 +19,7 @@ struct provider_msg {
 	int64_t id, mailing_id, client_id;
 	char *phone;                 /* "7XXXXXXXXXX" */
 	char *text;
+	int rendered;                /* text was rendered for this recipient (the dispatcher keeps it) */
 	double expires_at;           /* epoch seconds: no request reaches past it */
 	double window_end;           /* epoch seconds the client's send window closes; 0: no window */
 	double send_by;              /* monotonic seconds: the claim is held long enough for a request

@@ -175,6 +175,21 @@ struct res_order {
 	const char *key_types;
 };
 
+/* The SQL of one order of a model's list: objects as json_sql (column 0) from from_sql, with
+ * the key (column 1, a JSON array of key), after $1 as keycmp compares it, matching the
+ * search condition match on $2 when it is given, by order, at most $3. */
+#define RES_LIST_SQL(json_sql, from_sql, match, keycmp, key, order) \
+	"SELECT " json_sql ", json_build_array(" key ")::text FROM " from_sql \
+	" WHERE ($1::json IS NULL OR " keycmp ") AND ($2::text IS NULL OR " match ")" \
+	" ORDER BY " order " LIMIT $3"
+/* The four orders of a resource with a unique name and integer ids: "name", "-name", "id",
+ * "-id". */
+#define RES_NAME_ID_ORDERS(json_sql, from_sql, match) \
+	{"name", RES_LIST_SQL(json_sql, from_sql, match, "name > $1::json->>0", "name", "name"), "s"}, \
+	{"-name", RES_LIST_SQL(json_sql, from_sql, match, "name < $1::json->>0", "name", "name DESC"), "s"}, \
+	{"id", RES_LIST_SQL(json_sql, from_sql, match, "id > ($1::json->>0)::bigint", "id", "id"), "i"}, \
+	{"-id", RES_LIST_SQL(json_sql, from_sql, match, "id < ($1::json->>0)::bigint", "id", "id DESC"), "i"}
+
 /* For models: runs the order of orders (n of them; the first when none matches) that q asks
  * for. MODEL_INVALID when q->after does not fit its key. */
 enum model_rc res_list(struct db *db, const struct res_order *orders, size_t n, const struct res_query *q,
@@ -190,7 +205,7 @@ int res_key_fits(const char *after, const char *types);
 
 /* The descriptors (resources.c). */
 extern const struct resource res_operators, res_tags, res_smpp_accounts, res_users, res_stoplist;
-extern const struct resource res_clients, res_tokens;
+extern const struct resource res_clients, res_tokens, res_templates;
 
 /* The filter of r of type "owner", or NULL. */
 const struct admin_field *res_owner(const struct resource *r);

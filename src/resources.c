@@ -9,6 +9,7 @@
 #include "model_smpp_account.h"
 #include "model_stoplist.h"
 #include "model_tag.h"
+#include "model_template.h"
 #include "model_token.h"
 #include "model_user.h"
 #include "session.h"
@@ -110,6 +111,40 @@ const struct resource res_tags = {
 	.notices = tag_notices,
 	.edit_extra = tag_edit_extra,
 	.delete_refused = tag_delete_refused,
+};
+
+/* --- templates: texts that mailings take by reference until they start ----------------- */
+
+static const struct admin_field template_fields[] = {
+	{"name", "Name", "text", NULL, "1 to 64 characters, unique.", 1, 64, NULL},
+	{"text", "Text", "textarea", NULL,
+	 "1 to 4096 characters. {{phone}}, {{tag}} and {{attributes.KEY}} are replaced for each "
+	 "recipient; an unknown key becomes empty.", 1, 4096, NULL},
+};
+
+static const struct admin_col template_cols[] = {
+	{"Name", "name", "name"},
+	{"Text", "text", NULL},
+	{"Scheduled mailings", "mailings", NULL},
+	{"Updated", "updated_at", "id"},
+};
+
+static const char *const template_sorts[] = {"name", "-name", "id", "-id", NULL};
+static const char *const template_notices[] = {"created", "The template was added.", "updated",
+					       "The template was saved.", "deleted", "The template was deleted.", NULL};
+
+const struct resource res_templates = {
+	.kind = "template", .key = "id", .key_is_id = 1, .model = &template_model,
+	.api_base = "/api/v1/templates/", .api_sort = "id", .api_taken = "a template with this name already exists",
+	.api_in_use = "a scheduled mailing uses this template; change or delete it first",
+	.base = "/admin/templates/", .one = "template", .title = "Template", .many = "Templates", .name_field = "name",
+	.fields = template_fields, .nfields = ARRAY_LEN(template_fields),
+	.cols = template_cols, .ncols = ARRAY_LEN(template_cols), .sorts = template_sorts,
+	.q_placeholder = "Part of a name or text",
+	.not_found = "There is no such template.",
+	.in_use = "A scheduled mailing uses this template, so it was not deleted. Change or delete the mailing first.",
+	.delete_note = "Mailings that have started keep its text.",
+	.notices = template_notices,
 };
 
 /* --- SMPP accounts: admins only (routes.c); disabling or deleting one closes its binds within
@@ -344,7 +379,11 @@ static const struct admin_field mailing_fields[] = {
 	 "Coordinated Universal Time. A start already past starts the mailing at once.", 1, 0, NULL},
 	{"end_at", "End (UTC)", "datetime-local", NULL,
 	 "Coordinated Universal Time. Nothing is sent after it; what is left expires.", 1, 0, NULL},
-	{"text", "Text", "textarea", NULL, "1 to 4096 characters.", 1, MAILING_TEXT_MAX, NULL},
+	{"text", "Text", "textarea", NULL,
+	 "1 to 4096 characters, or a template below. {{phone}}, {{tag}} and {{attributes.KEY}} are replaced "
+	 "for each recipient.", 0, MAILING_TEXT_MAX, NULL},
+	{"template", "Template", "text", NULL,
+	 "The name of a template, instead of a text: its text is read until the mailing starts.", 0, 64, NULL},
 	{"operator_codes", "Operator codes", "text", NULL,
 	 "Comma-separated, e.g. 916, 926. Empty: clients of every operator.", 0, 0, NULL},
 	{"tags", "Tags", "text", NULL, "Comma-separated tag names. Empty: clients with any tag or none.", 0, 0, NULL},

@@ -48,6 +48,7 @@ const struct route routes[] = {
 	{POST, "/api/v1/mailings/{id}/cancel", api_mailings_cancel, AUTH_TOKEN, O, "", 0, "mailing.cancelled", NULL},
 	{POST, "/api/v1/mailings/{id}/retry-failed", api_mailings_retry_failed, AUTH_TOKEN, O, "", 0, "mailing.retried", NULL},
 	{GET, "/api/v1/mailings/{id}/messages", api_mailings_messages, AUTH_TOKEN, V, LIST_Q ",status,phone", 0, NULL, NULL},
+	{GET, "/api/v1/mailings/{id}/preview", api_mailings_preview, AUTH_TOKEN, V, "client_id", 0, NULL, NULL},
 	{GET, "/api/v1/mailings/{id}/stats", api_mailings_stats, AUTH_TOKEN, V, "", 0, NULL, NULL},
 
 	/* messages */
@@ -131,6 +132,13 @@ const struct route routes[] = {
 	{POST, "/admin/tags/{id}", admin_res_edit, AUTH_SESSION, O, "", 0, NULL, &res_tags},
 	{GET | POST, "/admin/tags/{id}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_tags},
 
+	/* admin: templates */
+	{GET, "/admin/templates/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0, NULL, &res_templates},
+	{GET | POST, "/admin/templates/add", admin_res_add, AUTH_SESSION, O, "", 0, NULL, &res_templates},
+	{GET, "/admin/templates/{id}", admin_res_edit, AUTH_SESSION, V, "", 0, NULL, &res_templates},
+	{POST, "/admin/templates/{id}", admin_res_edit, AUTH_SESSION, O, "", 0, NULL, &res_templates},
+	{GET | POST, "/admin/templates/{id}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_templates},
+
 	/* admin: messages */
 	{GET, "/admin/messages/", admin_messages_list, AUTH_SESSION, V, ADMIN_LIST_Q ",status,mailing_id,phone,from,to,error,after,before", 0, NULL, NULL},
 	{GET, "/admin/messages/{id}", admin_messages_show, AUTH_SESSION, V, "", 0, NULL, NULL},
@@ -162,6 +170,13 @@ const struct route routes[] = {
 	{GET, "/api/v1/tags/{id}", api_res_get, AUTH_TOKEN, V, "", 0, NULL, &res_tags},
 	{PUT_PATCH, "/api/v1/tags/{id}", api_res_update, AUTH_TOKEN, O, "", 0, NULL, &res_tags},
 	{DELETE, "/api/v1/tags/{id}", api_res_delete, AUTH_TOKEN, O, "", 0, NULL, &res_tags},
+
+	/* templates */
+	{GET, "/api/v1/templates", api_res_list, AUTH_TOKEN, V, LIST_Q, 0, NULL, &res_templates},
+	{POST, "/api/v1/templates", api_res_create, AUTH_TOKEN, O, "", 0, NULL, &res_templates},
+	{GET, "/api/v1/templates/{id}", api_res_get, AUTH_TOKEN, V, "", 0, NULL, &res_templates},
+	{PUT_PATCH, "/api/v1/templates/{id}", api_res_update, AUTH_TOKEN, O, "", 0, NULL, &res_templates},
+	{DELETE, "/api/v1/templates/{id}", api_res_delete, AUTH_TOKEN, O, "", 0, NULL, &res_templates},
 
 	/* clients */
 	{GET, "/api/v1/clients", api_res_list, AUTH_TOKEN, V, LIST_Q ",tag,operator_code,phone_prefix,timezone", 0, NULL, &res_clients},

@@ -7,7 +7,8 @@
  *           freezes the recipients (INSERT INTO messages … SELECT … FROM clients; a recipient on
  *           the stop list gets a message frozen cancelled, "stop list"), sets each
  *           message's due_at (now, or the next opening of the send window in the client's zone,
- *           never later than end_at) and marks the mailing running; a mailing whose end_at has
+ *           never later than end_at) and marks the mailing running, freezing its text (a
+ *           template's is copied into it); a mailing whose end_at has
  *           passed before it could start is finished with no messages;
  *   end     running mailings whose end_at passed: pending messages expire, status finished;
  *   finish  running mailings with nothing pending or sending (read from message_counts);
@@ -63,8 +64,10 @@ static const char sql_lock_mailing[] =
 static const char *const sql_freeze[2][2] = {{FREEZE_SQL(0, 0), FREEZE_SQL(0, 1)},
 					     {FREEZE_SQL(1, 0), FREEZE_SQL(1, 1)}};
 
+/* A mailing made from a template takes its text now: it is frozen from here on. */
 static const char sql_mark_running[] =
-    "UPDATE mailings SET status = 'running', started_at = now(), updated_at = now() WHERE id = $1";
+    "UPDATE mailings SET status = 'running', started_at = now(), updated_at = now(),"
+    " text = coalesce(text, (SELECT t.text FROM templates t WHERE t.id = template_id)) WHERE id = $1";
 
 static const char sql_notify_messages[] = "SELECT pg_notify('herald_messages', '')";
 

@@ -26,22 +26,19 @@ static const uint16_t gsm_basic[128] = {
 	0x0078, 0x0079, 0x007A, 0x00E4, 0x00F6, 0x00F1, 0x00FC, 0x00E0,
 };
 
-/* The extension table: the septet after 0x1B; anything else shows as its basic character. */
+/* The extension table: the septet after 0x1B and what it means; any other septet there shows
+ * as its basic character. */
+static const struct { uint8_t septet; uint16_t cp; } gsm_extension[] = {
+	{0x0A, 0x000C}, {0x14, '^'}, {0x28, '{'}, {0x29, '}'}, {0x2F, '\\'},
+	{0x3C, '['}, {0x3D, '~'}, {0x3E, ']'}, {0x40, '|'}, {0x65, 0x20AC},
+};
+
 static uint32_t gsm_ext(uint8_t s)
 {
-	switch (s) {
-	case 0x0A: return 0x000C;
-	case 0x14: return '^';
-	case 0x28: return '{';
-	case 0x29: return '}';
-	case 0x2F: return '\\';
-	case 0x3C: return '[';
-	case 0x3D: return '~';
-	case 0x3E: return ']';
-	case 0x40: return '|';
-	case 0x65: return 0x20AC;
-	default: return gsm_basic[s & 0x7F];
-	}
+	for (size_t i = 0; i < sizeof(gsm_extension) / sizeof(gsm_extension[0]); i++)
+		if (gsm_extension[i].septet == s)
+			return gsm_extension[i].cp;
+	return gsm_basic[s & 0x7F];
 }
 
 void smpp_utf8_put(struct buf *out, uint32_t cp)
@@ -243,4 +240,15 @@ int smpp_time_parse(const char *s, int64_t now, int64_t *epoch)
 	int64_t off = (int64_t)nn * 15 * 60;
 	*epoch = (int64_t)t + (s[15] == '+' ? -off : off);
 	return 1;
+}
+
+int smpp_gsm_septets(uint32_t cp)
+{
+	for (size_t i = 0; i < sizeof(gsm_extension) / sizeof(gsm_extension[0]); i++)
+		if (gsm_extension[i].cp == cp)
+			return 2;
+	for (int s = 0; s < 128; s++)
+		if (gsm_basic[s] == cp && s != 0x1B)
+			return 1;
+	return 0;
 }

@@ -30,6 +30,10 @@ int smpp_udh_parse(const uint8_t *p, size_t n, struct smpp_udh *out);
  * Returns 0; -1 when the octets are not valid in that coding; -2 for a coding not supported. */
 int smpp_text_decode(uint8_t dc, const uint8_t *p, size_t n, size_t skip, struct buf *out);
 
+/* How many septets code point cp takes in the GSM 03.38 default alphabet: 1, 2 (through the
+ * extension table), or 0 when the alphabet does not have it. */
+int smpp_gsm_septets(uint32_t cp);
+
 /* Appends code point cp as UTF-8. */
 void smpp_utf8_put(struct buf *out, uint32_t cp);
 

@@ -19,6 +19,9 @@ struct tmpl_set;
 /* A new empty set; free with tmpl_set_free. */
 struct tmpl_set *tmpl_set_new(void);
 void tmpl_set_free(struct tmpl_set *s);
+/* Variables of s's templates render as they are, without HTML escaping, as {{{ }}} does: for
+ * texts that are not HTML (an SMS). */
+void tmpl_set_plain(struct tmpl_set *s);
 
 /* Parses src[0..len) and stores it under name (copied), replacing an earlier one. On a syntax
  * error returns -1 and writes "name:line: message" into err. */
@@ -28,6 +31,9 @@ int tmpl_set_add(struct tmpl_set *s, const char *name, const char *src, size_t l
 /* Loads every *.html and *.txt file under dir (recursively) into s, each named by its path
  * relative to dir without the extension ("admin/layout"). -1 with "file:line: message" in err. */
 int tmpl_load_dir(struct tmpl_set *s, const char *dir, char *err, size_t errlen);
+
+/* True when the template called name in s names another: a partial or a parent. */
+int tmpl_includes(const struct tmpl_set *s, const char *name);
 
 /* True when s holds a template called name. */
 int tmpl_exists(const struct tmpl_set *s, const char *name);

@@ -106,7 +106,7 @@ static void emit_var(struct rctx *c, const struct node *n)
 	}
 	if (len) {
 		put_indent(c);
-		if (n->type == T_VAR)
+		if (n->type == T_VAR && !c->set->plain)
 			tmpl_escape(c->out, s, len);
 		else
 			buf_append(c->out, s, len);

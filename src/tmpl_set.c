@@ -26,6 +26,27 @@ void tmpl_set_free(struct tmpl_set *s)
 	free(s);
 }
 
+void tmpl_set_plain(struct tmpl_set *s)
+{
+	s->plain = 1;
+}
+
+static int includes(const struct node *n)
+{
+	if (n->type == T_PARTIAL || n->type == T_PARENT)
+		return 1;
+	for (size_t i = 0; i < n->nkids; i++)
+		if (includes(&n->kids[i]))
+			return 1;
+	return 0;
+}
+
+int tmpl_includes(const struct tmpl_set *s, const char *name)
+{
+	const struct node *t = tmpl_lookup(s, name);
+	return t != NULL && includes(t);
+}
+
 const struct node *tmpl_lookup(const struct tmpl_set *s, const char *name)
 {
 	for (size_t i = 0; i < s->n; i++)

@@ -32,6 +32,7 @@ struct tmpl {
 struct tmpl_set {
 	struct tmpl *t;
 	size_t n, cap;
+	int plain;              /* variables are not HTML-escaped (tmpl_set_plain) */
 };
 
 /* Parses src[0..len) into root's children. On a syntax error returns -1 and writes

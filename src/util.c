@@ -132,30 +132,44 @@ int is_digits(const char *s, size_t n)
 	return s[n] == '\0';
 }
 
+int utf8_next(const char **s, const char *end, uint32_t *out)
+{
+	const unsigned char *p = (const unsigned char *)*s;
+	unsigned c = *p;
+	size_t k;
+	uint32_t cp;
+	if (c < 0x80) {
+		*out = c;
+		*s += 1;
+		return 0;
+	}
+	if (c >= 0xc2 && c <= 0xdf) { k = 1; cp = c & 0x1f; }
+	else if (c >= 0xe0 && c <= 0xef) { k = 2; cp = c & 0x0f; }
+	else if (c >= 0xf0 && c <= 0xf4) { k = 3; cp = c & 0x07; }
+	else return -1;
+	if ((size_t)((const unsigned char *)end - p) <= k)
+		return -1;
+	for (size_t i = 1; i <= k; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return -1;
+		cp = (cp << 6) | (p[i] & 0x3f);
+	}
+	if ((k == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+	    (k == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+		return -1;
+	*out = cp;
+	*s += k + 1;
+	return 0;
+}
+
 long utf8_length(const char *s, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	const char *end = s + len;
 	long n = 0;
-	while (p < end) {
-		unsigned c = *p;
-		size_t k;
-		uint32_t cp;
-		if (c < 0x80) { p++; n++; continue; }
-		if (c >= 0xc2 && c <= 0xdf) { k = 1; cp = c & 0x1f; }
-		else if (c >= 0xe0 && c <= 0xef) { k = 2; cp = c & 0x0f; }
-		else if (c >= 0xf0 && c <= 0xf4) { k = 3; cp = c & 0x07; }
-		else return -1;
-		if ((size_t)(end - p) <= k)
+	uint32_t cp;
+	while (s < end) {
+		if (utf8_next(&s, end, &cp) < 0)
 			return -1;
-		for (size_t i = 1; i <= k; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return -1;
-			cp = (cp << 6) | (p[i] & 0x3f);
-		}
-		if ((k == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (k == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-			return -1;
-		p += k + 1;
 		n++;
 	}
 	return n;

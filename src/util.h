@@ -34,6 +34,9 @@ int is_digits(const char *s, size_t n);
 
 /* Validates UTF-8 and counts code points; returns -1 when s[0..len) is not valid UTF-8. */
 long utf8_length(const char *s, size_t len);
+/* Decodes the code point at *s (before end) into *cp and moves *s past it; -1 when it is not
+ * valid UTF-8 (overlong, a surrogate, beyond U+10FFFF, cut short). */
+int utf8_next(const char **s, const char *end, uint32_t *cp);
 
 /* Strict RFC 3339 date-time with an offset ("2026-11-23T10:00:00+03:00", "…Z", optional
  * fraction). Returns 0 when valid. The string itself is handed to PostgreSQL unchanged. */

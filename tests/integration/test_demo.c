@@ -41,6 +41,10 @@ Test(demo, seeds_the_directory_and_its_mailing_is_delivered)
 	free(tags);
 	cr_assert_eq(eng_int("SELECT count(DISTINCT tag_id) FROM clients WHERE operator_code = '916'"), 4,
 		     "an operator's clients carry every tag");
+	cr_assert_eq(eng_int("SELECT count(DISTINCT attributes->>'name') FROM clients"), 10, "clients have first names");
+	cr_assert_eq(eng_int("SELECT count(*) FROM mailings g JOIN templates t ON t.id = g.template_id"
+			     " WHERE g.id = %lld AND g.text IS NULL AND t.text LIKE 'Здравствуйте{{#attributes.name}}%%'", mid), 1,
+		     "the mailing reads a template that greets each client by name");
 
 	/* A second run adds a mailing and no clients. */
 	cr_assert_eq(eng_cli(env, "demo", &out), 0);
@@ -56,6 +60,9 @@ Test(demo, seeds_the_directory_and_its_mailing_is_delivered)
 	cr_assert_eq(eng_count(mid, SENT), 10000);
 	cr_assert_eq(fp_stat(&fp, "ok"), 10000);
 	cr_assert_eq(fp_stat(&fp, "duplicates"), 0);
+	cr_assert_eq(eng_int("SELECT count(*) FROM messages m JOIN clients c ON c.id = m.client_id WHERE m.mailing_id = %lld"
+			     " AND m.text LIKE 'Здравствуйте, ' || (c.attributes->>'name') || '! Это %%'", mid), 10000,
+		     "each message greets its client by name");
 	cr_assert(eng_wait(5, "SELECT status = 'finished' FROM mailings WHERE id = %lld", mid));
 	proc_stop(&h, SIGTERM, 20);
 }

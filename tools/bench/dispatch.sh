@@ -5,7 +5,11 @@
 # recipients frozen), messages/s from running to all sent, CPU per message of herald,
 # PostgreSQL and fakeprobe, herald's peak RSS and fakeprobe's duplicate counts; then one line
 # per size with the medians beside the targets, and the time DELETE /api/v1/mailings/{id}
-# takes for the largest. The clients are seeded once (BENCH_CLIENTS = the largest size):
+# takes for the largest. Then the same for mailings whose text is personal (BENCH_PERSONAL_SIZES,
+# default the largest size: "{{attributes.name}}" and "{{phone}}" rendered for each
+# recipient), beside the plain figures of that size: the cost of personalisation, at the
+# start (issue 15: at most +20 %) and in sending. The clients are seeded once (BENCH_CLIENTS = the largest size,
+# each with a name among its attributes):
 # the first 50,000 have operator 901, the next 150,000 operator 902, the rest 903, so a size
 # is a mailing filtered by operator codes. Runs alone (starts a throw-away cluster) or from
 # tools/bench/run.sh (its cluster, database $BENCH_DB, default bench_dispatch). Env:
@@ -33,9 +37,9 @@ if [[ -z "${BENCH_KEEP_DB:-}" || -z "$seeded" ]]; then
   DATABASE_URL=$DB HERALD_ROOT=$ROOT HERALD_LOG_DIR=$OWN_TMP "$ROOT/build/herald" migrate >"$OWN_TMP/migrate.log" 2>&1
   t0=$(date +%s.%N)
   q "INSERT INTO operators (code) VALUES ('901'), ('902'), ('903') ON CONFLICT DO NOTHING"
-  q "INSERT INTO clients (phone, operator_code, timezone)
+  q "INSERT INTO clients (phone, operator_code, timezone, attributes)
      SELECT '79' || lpad(g::text, 9, '0'), CASE WHEN g <= 50000 THEN '901' WHEN g <= 200000 THEN '902' ELSE '903' END,
-            'Europe/Moscow'
+            'Europe/Moscow', jsonb_build_object('name', 'Client ' || g)
        FROM generate_series(1, $N) g"
   q "VACUUM ANALYZE clients"
   printf 'bench: dispatch seeded %d clients in %.1f s\n' "$N" "$(echo "$(date +%s.%N) - $t0" | bc)"
@@ -43,9 +47,13 @@ fi
 echo "bench-password" | env DATABASE_URL="$DB" HERALD_ROOT="$ROOT" HERALD_LOG_DIR="$OWN_TMP" \
   "$ROOT/build/herald" user create bench_dispatch --role admin >/dev/null 2>&1 || true
 
-# one_run SIZE: a mailing to SIZE recipients on a fresh fakeprobe and herald; sets the R_* results.
+PLAIN_TEXT='Bench: hello'
+PERSONAL_TEXT='Bench: hello {{attributes.name}}, this is for {{phone}}'
+
+# one_run SIZE RUN [TEXT]: a mailing of TEXT (PLAIN_TEXT) to SIZE recipients on a fresh
+# fakeprobe and herald; sets the R_* results.
 one_run() {
-  local size=$1 ops fp_port h_port hpid fpid mid t0 t1 h0 f0 p0 sent dur stats
+  local size=$1 text=${3:-$PLAIN_TEXT} ops fp_port h_port hpid fpid mid t0 t1 h0 f0 p0 sent dur stats
   case $size in 50000) ops='{901}' ;; 200000) ops='{901,902}' ;; *) ops='{}' ;; esac
   [[ $ops == '{}' && $size -lt $N ]] && { echo "bench: dispatch size $size is not 50000, 200000 or all $N clients" >&2; exit 2; }
   q "TRUNCATE messages, message_counts, message_minutes; DELETE FROM mailings" >/dev/null
@@ -60,7 +68,7 @@ one_run() {
   R_LOAD=$(cut -d' ' -f1 /proc/loadavg)
   t0=$(date +%s.%N)
   mid=$(q "INSERT INTO mailings (start_at, end_at, text, filter_operator_codes) VALUES (now(), now() + interval '1 hour',
-           'Bench: hello', '$ops') RETURNING id" | head -1)
+           '$text', '$ops') RETURNING id" | head -1)
   q "NOTIFY herald_mailings"
   until [[ "$(q "SELECT status FROM mailings WHERE id = $mid")" != scheduled ]]; do sleep 0.02; done
   t1=$(date +%s.%N)
@@ -82,10 +90,11 @@ one_run() {
   stats=$(curl -s "http://127.0.0.1:$fp_port/stats")
   R_DUP=$(sed -n 's/.*"duplicates":\([0-9]*\).*/\1/p' <<<"$stats")
   R_MID=$mid R_PORT=$h_port R_SENT=$sent
-  printf 'bench: dispatch %7d recipients run %d: start %5.2f s, %6d msg/s (%d sent in %.1f s), cpu per message herald %s us + postgres %s us + fakeprobe %s us, herald peak RSS %s MiB, duplicates %s (load before %s)\n' \
-    "$size" "$2" "$R_START" "$R_RATE" "$sent" "$dur" "$R_HUS" "$R_PUS" "$R_FUS" "$R_RSS" "$R_DUP" "$R_LOAD"
+  printf 'bench: dispatch %7d recipients%s run %d: start %5.2f s, %6d msg/s (%d sent in %.1f s), cpu per message herald %s us + postgres %s us + fakeprobe %s us, herald peak RSS %s MiB, duplicates %s (load before %s)\n' \
+    "$size" "$([[ $text == "$PLAIN_TEXT" ]] || echo ' (personal)')" "$2" "$R_START" "$R_RATE" "$sent" "$dur" "$R_HUS" "$R_PUS" "$R_FUS" "$R_RSS" "$R_DUP" "$R_LOAD"
 }
 
+declare -A PLAIN_START PLAIN_RATE PLAIN_HUS PLAIN_PUS
 for size in "${SIZES[@]}"; do
   rates=() starts=() pus=() hus=() fus=() rss=()
   for ((run = 1; run <= RUNS; run++)); do
@@ -93,6 +102,8 @@ for size in "${SIZES[@]}"; do
     rates+=("$R_RATE"); starts+=("$R_START"); pus+=("$R_PUS"); hus+=("$R_HUS"); fus+=("$R_FUS"); rss+=("$R_RSS")
     [[ $run -lt $RUNS || $size != "${SIZES[-1]}" ]] && stop_procs
   done
+  PLAIN_START[$size]=$(median <<<"${starts[*]}") PLAIN_RATE[$size]=$(median <<<"${rates[*]}")
+  PLAIN_HUS[$size]=$(median <<<"${hus[*]}") PLAIN_PUS[$size]=$(median <<<"${pus[*]}")
   printf 'bench: dispatch %7d recipients, median of %d: %s msg/s [target >= 25000]; start %.2f s%s; cpu per message herald %s us + postgres %s us + fakeprobe %s us; herald peak RSS %s MiB [target <= 64 MiB]\n' \
     "$size" "$RUNS" "$(median <<<"${rates[*]}")" "$(median <<<"${starts[*]}")" \
     "$([[ $size -ge 1000000 ]] && echo ' [target <= 5 s]')" "$(median <<<"${hus[*]}")" "$(median <<<"${pus[*]}")" \
@@ -105,3 +116,20 @@ out=$(curl -sS -o /dev/null -w '%{http_code} %{time_total}' -X DELETE -H "Author
   "http://127.0.0.1:$R_PORT/api/v1/mailings/$R_MID")
 printf 'bench: dispatch DELETE /api/v1/mailings/{id} of %s messages answered %s in %s s   [target: well inside nginx proxy_read_timeout 60 s]\n' \
   "$R_SENT" "${out%% *}" "${out#* }"
+stop_procs
+
+# Personal texts beside plain ones of the same size.
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.0f %%", (a - b) / b * 100 }'; }
+for size in ${BENCH_PERSONAL_SIZES:-${SIZES[-1]}}; do
+  [[ -n "${PLAIN_START[$size]:-}" ]] || { echo "bench: dispatch personal size $size is not one of BENCH_SIZES" >&2; exit 2; }
+  rates=() starts=() pus=() hus=()
+  for ((run = 1; run <= RUNS; run++)); do
+    one_run "$size" "$run" "$PERSONAL_TEXT"
+    rates+=("$R_RATE"); starts+=("$R_START"); pus+=("$R_PUS"); hus+=("$R_HUS")
+    stop_procs
+  done
+  start=$(median <<<"${starts[*]}") rate=$(median <<<"${rates[*]}") hu=$(median <<<"${hus[*]}") pu=$(median <<<"${pus[*]}")
+  printf 'bench: dispatch %7d recipients, personal texts, median of %d: start %.2f s (%s against plain) [target <= +20 %%]; %s msg/s (%s); cpu per message herald %s us (%s) + postgres %s us (%s)\n' \
+    "$size" "$RUNS" "$start" "$(pct "$start" "${PLAIN_START[$size]}")" "$rate" "$(pct "$rate" "${PLAIN_RATE[$size]}")" \
+    "$hu" "$(pct "$hu" "${PLAIN_HUS[$size]}")" "$pu" "$(pct "$pu" "${PLAIN_PUS[$size]}")"
+done
