@@ -35,9 +35,8 @@ int client_attr_key_valid(const char *k)
 	return n >= 1 && n <= 32 && k[n] == '\0' && !(*k >= '0' && *k <= '9');
 }
 
-/* Checks the attributes object a: each bad key or value is an error of its own on
- * "attributes.KEY" (the value's rule is jv_str's, checked on a's member and renamed). */
-static void check_attributes(json_t *a, struct verr *v)
+/* A value's rule is jv_str's, checked on a's member and renamed. */
+void client_attrs_check(json_t *a, struct verr *v)
 {
 	struct verr each = VERR_INIT;
 	const char *k, *s;
@@ -82,7 +81,7 @@ int client_validate(json_t *in, int partial, struct client_in *out, struct verr 
 	if (jv_str(in, "timezone", 0, 1, 64, &out->timezone, v) == 1 && !tz_valid(out->timezone))
 		verr_add(v, "timezone", "is not a time zone of the IANA database (e.g. Europe/Moscow)");
 	if ((out->attributes = json_object_get(in, "attributes")) != NULL)
-		check_attributes(out->attributes, v);
+		client_attrs_check(out->attributes, v);
 	if (verr_any(v))
 		return -1;
 	if (!partial) {

@@ -38,6 +38,9 @@ struct client_in {
 int client_validate(json_t *in, int partial, struct client_in *out, struct verr *v);
 /* 1 when k may be the key of an attribute ([a-z_][a-z0-9_]{0,31}). */
 int client_attr_key_valid(const char *k);
+/* Checks the attributes object a as client_validate does: each bad key or value on
+ * "attributes.KEY", too many keys or not an object on "attributes". */
+void client_attrs_check(json_t *a, struct verr *v);
 
 /* List filters, each NULL when absent. Strings are borrowed from the caller. */
 struct client_filter {

@@ -209,6 +209,59 @@ Test(admin_directory, client_list_filters_sorts_pages_and_bulk_delete)
 	free(v);
 }
 
+Test(admin_directory, client_attributes_as_key_value_lines)
+{
+	char phone[12], rest[1200], path[80], big[300];
+	uniq_phone(phone);
+	memset(big, 'x', 257);
+	big[257] = '\0';
+	char *o = web_login("t_operator", "password-operator", NULL), *t = web_csrf(o, "/admin/clients/add");
+	/* each bad line named by its number, the text typed kept, nothing stored */
+	snprintf(rest, sizeof(rest), "phone=%s&attributes=first_name+%%3D+Anna%%0D%%0A%%0D%%0Abad+line%%0D%%0A"
+		 "First+Name%%3Dx%%0D%%0Along%%3D%s%%0D%%0Afirst_name%%3DAnn", phone, big);
+	struct web_page *pg = post_page("/admin/clients/add", o, t, rest);
+	cr_expect_eq(pg->status, 422);
+	cr_expect_not_null(strstr(pg->body, "id=\"err-attributes\""), "%s", pg->body);
+	cr_expect_not_null(strstr(pg->body, "line 3: “bad line” is not key&#61;value"), "%s", pg->body);
+	cr_expect_not_null(strstr(pg->body, "line 4: “First Name” is not a key"), "%s", pg->body);
+	cr_expect_not_null(strstr(pg->body, "line 5: “long” must be at most 256 characters"), "%s", pg->body);
+	cr_expect_not_null(strstr(pg->body, "line 6: “first_name” is given twice"), "%s", pg->body);
+	cr_expect_not_null(strstr(pg->body, ">first_name &#61; Anna\r\n\r\nbad line"), "the text typed is kept");
+	web_free(pg);
+	char *none = itest_sql("SELECT id FROM clients WHERE phone = '%s'", phone);
+	cr_expect_null(none);
+	/* stored as an object; a line break in a value is written \n */
+	snprintf(rest, sizeof(rest), "phone=%s&attributes=first_name+%%3D+Anna%%0D%%0Acity%%3DOmsk%%5CnNorth%%0D%%0A", phone);
+	cr_assert_eq(post("/admin/clients/add", o, t, rest), 303);
+	char *v = itest_sql("SELECT id || ' ' || attributes::text FROM clients WHERE phone = '%s'", phone);
+	cr_assert_not_null(v);
+	char *sp = strchr(v, ' ');
+	cr_expect_str_eq(sp + 1, "{\"city\": \"Omsk\\nNorth\", \"first_name\": \"Anna\"}");
+	*sp = '\0';
+	snprintf(path, sizeof(path), "/admin/clients/%s", v);
+	free(v);
+	/* the client's page shows them, one a line, sorted by key, also to a viewer */
+	char *vw = web_login("t_viewer", "password-viewer", NULL);
+	pg = web_req("GET", path, vw, NULL, NULL);
+	cr_expect_eq(pg->status, 200);
+	cr_expect_not_null(strstr(pg->body, ">city&#61;Omsk\\nNorth\nfirst_name&#61;Anna\n</textarea>"), "%s", pg->body);
+	web_free(pg);
+	/* the form saved as it is shown changes nothing; emptied, the client has none */
+	snprintf(rest, sizeof(rest), "phone=%s&attributes=city%%3DOmsk%%5CnNorth%%0D%%0Afirst_name%%3DAnna%%0D%%0A", phone);
+	cr_expect_eq(post(path, o, t, rest), 303);
+	v = itest_sql("SELECT attributes->>'city' FROM clients WHERE phone = '%s'", phone);
+	cr_expect_str_eq(v, "Omsk\nNorth");
+	free(v);
+	snprintf(rest, sizeof(rest), "phone=%s&attributes=", phone);
+	cr_expect_eq(post(path, o, t, rest), 303);
+	v = itest_sql("SELECT attributes::text FROM clients WHERE phone = '%s'", phone);
+	cr_expect_str_eq(v, "{}");
+	free(v);
+	free(vw);
+	free(o);
+	free(t);
+}
+
 Test(admin_directory, csv_import_reports_each_bad_line)
 {
 	char pre[8], tag[32], csv[1000];
