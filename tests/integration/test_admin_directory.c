@@ -298,9 +298,9 @@ Test(admin_directory, csv_import_reports_each_bad_line)
 	cr_expect_str_eq(v, "{\"rows\": 6, \"created\": 3, \"invalid\": 3, \"updated\": 0, \"normalised\": 0}");
 	free(v);
 	/* a header without phone, an unknown column, a viewer */
-	pg = web_upload("/admin/clients/import", o, t, "x.csv", "tag,colour\nx,y\n");
+	pg = web_upload("/admin/clients/import", o, t, "x.csv", "phone,tag,Colour\nx,y,z\n");
 	cr_expect_eq(pg->status, 422);
-	cr_expect_not_null(strstr(pg->body, "“colour” is not one of"));
+	cr_expect_not_null(strstr(pg->body, "“Colour” is not one of"), "%s", pg->body);
 	web_free(pg);
 	char *vw = web_login("t_viewer", "password-viewer", NULL);
 	cr_expect_eq(web_status("GET", "/admin/clients/import", vw, NULL), 403);
@@ -309,6 +309,72 @@ Test(admin_directory, csv_import_reports_each_bad_line)
 	cr_expect_eq(pg->status, 403);
 	web_free(pg);
 	free(vw);
+	free(o);
+	free(t);
+}
+
+Test(admin_directory, csv_attribute_columns_import_and_round_trip_through_export)
+{
+	char pre[8], csv[2000], big[300], path[120];
+	uniq_prefix(pre);
+	memset(big, 'x', 257);
+	big[257] = '\0';
+	char *o = web_login("t_operator", "password-operator", NULL), *t = web_csrf(o, "/admin/clients/import");
+	/* a header that is no column nor key: one error for the file */
+	struct web_page *pg = web_upload("/admin/clients/import", o, t, "x.csv", "phone,First Name\n79160000000,x\n");
+	cr_expect_eq(pg->status, 422);
+	cr_expect_not_null(strstr(pg->body, "“First Name” is not one of phone, operator_code, tag, timezone"), "%s", pg->body);
+	web_free(pg);
+	pg = web_upload("/admin/clients/import", o, t, "x.csv", "phone,city,attributes.city\n79160000000,x,y\n");
+	cr_expect_eq(pg->status, 422);
+	cr_expect_not_null(strstr(pg->body, "“attributes.city” is named twice"), "%s", pg->body);
+	web_free(pg);
+	pg = web_upload("/admin/clients/import", o, t, "x.csv", "phone,attributes.1a\n79160000000,x\n");
+	cr_expect_eq(pg->status, 422);
+	cr_expect_not_null(strstr(pg->body, "“attributes.1a” names no attribute"), "%s", pg->body);
+	web_free(pg);
+	/* other columns are attributes: a bad value is its row's error, an empty cell sets none;
+	 * attributes.KEY names a key that is also a column */
+	snprintf(csv, sizeof(csv),
+		 "phone,first_name,attributes.phone,city\r\n"
+		 "%s0001,Anna,home,\"Omsk, \"\"North\"\"\"\r\n"   /* line 2 */
+		 "%s0002,%s,,\r\n"                               /* line 3: a value too long */
+		 "%s0003,,,\r\n",                                /* line 4: none */
+		 pre, pre, big, pre);
+	pg = web_upload("/admin/clients/import", o, t, "clients.csv", csv);
+	cr_assert_eq(pg->status, 200, "%s", pg->body);
+	cr_expect_not_null(strstr(pg->body, "<span class=\"n\">2</span> created"), "%s", pg->body);
+	cr_expect_not_null(strstr(pg->body, "<tr><td>3</td><td>attributes.first_name</td><td>must be at most 256 characters"),
+			   "%s", pg->body);
+	cr_expect_not_null(strstr(pg->body, "Attributes from the columns first_name, phone, city."), "%s", pg->body);
+	web_free(pg);
+	char *v = itest_sql("SELECT string_agg(right(phone, 1) || attributes::text, ' ' ORDER BY phone) FROM clients"
+			    " WHERE phone LIKE '%s%%'", pre);
+	cr_expect_str_eq(v, "1{\"city\": \"Omsk, \\\"North\\\"\", \"phone\": \"home\", \"first_name\": \"Anna\"} 3{}");
+	free(v);
+
+	/* the export writes a column per key of the clients it holds, sorted; imported back, the
+	 * attributes are what they were */
+	api_expect(200, tok_operator(), "POST", "/api/v1/clients/bulk",
+		   "[{\"phone\": \"%s0003\", \"attributes\": {\"note\": \"=1+1\", \"lines\": \"a\\nb\"}}]", pre);
+	snprintf(path, sizeof(path), "/admin/clients/export.csv?sort=phone&q=%s", pre);
+	pg = web_req("GET", path, o, NULL, NULL);
+	cr_assert_eq(pg->status, 200);
+	const char *head = "id,phone,operator_code,tag,timezone,created_at,updated_at,city,first_name,lines,note,attributes.phone\r\n";
+	cr_expect_eq(strncmp(pg->body, head, strlen(head)), 0, "%s", pg->body);
+	cr_expect_not_null(strstr(pg->body, ",\"Omsk, \"\"North\"\"\",Anna,,,home\r\n"), "%s", pg->body);
+	cr_expect_not_null(strstr(pg->body, ",,,\"a\nb\",\"'=1+1\",\r\n"), "%s", pg->body);
+	char *before = itest_sql("SELECT string_agg(attributes::text, ' ' ORDER BY phone) FROM clients WHERE phone LIKE '%s%%'", pre);
+	itest_sql("UPDATE clients SET attributes = '{\"x\": \"y\"}' WHERE phone LIKE '%s%%' RETURNING 1", pre);
+	struct web_page *back = web_upload("/admin/clients/import", o, t, "clients.csv", pg->body);
+	cr_assert_eq(back->status, 200, "%s", back->body);
+	cr_expect_not_null(strstr(back->body, "<span class=\"n\">2</span> updated"), "%s", back->body);
+	web_free(back);
+	web_free(pg);
+	v = itest_sql("SELECT string_agg(attributes::text, ' ' ORDER BY phone) FROM clients WHERE phone LIKE '%s%%'", pre);
+	cr_expect_str_eq(v, before);
+	free(v);
+	free(before);
 	free(o);
 	free(t);
 }
