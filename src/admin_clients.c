@@ -1,7 +1,7 @@
 /* admin_clients.c — what the client pages add to the generic ones of res_clients
  * (admin_resource.c): the export and import links of the list, the pending messages a deletion
- * cancels, and CSV import through the API's bulk upsert with a per-line report; the CSV export
- * is admin_client_export.c. */
+ * cancels, the attributes as key=value lines in the forms, and CSV import through the API's
+ * bulk upsert with a per-line report; the CSV export is admin_client_export.c. */
 #include "admin.h"
 #include "admin_client.h"
 #include "admin_handlers.h"
@@ -14,6 +14,7 @@
 #include "model_client.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,120 @@ const char *admin_clients_delete_note(struct http_req *req, struct db *db, json_
 		return "It has no pending messages.";
 	return pool_printf(&req->pool, "Its %lld pending message%s will be cancelled.", (long long)pending,
 			   pending == 1 ? "" : "s");
+}
+
+/* --- attributes: one key=value a line in the forms; in a value, \\, \n and \r stand for a
+ * backslash and line breaks ---------------------------------------------------------------- */
+
+static int key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+void admin_clients_form_out(json_t *values)
+{
+	json_t *a = json_object_get(values, "attributes"), *v;
+	const char *keys[CLIENT_ATTRS_MAX], *k;
+	size_t n = 0;
+	struct buf b = BUF_INIT;
+	json_object_foreach(a, k, v)
+		if (n < CLIENT_ATTRS_MAX)
+			keys[n++] = k;
+	qsort(keys, n, sizeof(*keys), key_cmp);
+	buf_puts(&b, "");
+	for (size_t i = 0; i < n; i++) {
+		buf_printf(&b, "%s=", keys[i]);
+		for (const char *s = json_string_value(json_object_get(a, keys[i])); s && *s; s++)
+			if (*s == '\\' || *s == '\n' || *s == '\r')
+				buf_printf(&b, "\\%c", *s == '\n' ? 'n' : *s == '\r' ? 'r' : '\\');
+			else
+				buf_putc(&b, *s);
+		buf_putc(&b, '\n');
+	}
+	json_object_set_new(values, "attributes", json_string(b.data));
+	buf_free(&b);
+}
+
+/* s[0..len) without the spaces around it: *len shortened, the start returned. */
+static const char *trimmed(const char *s, size_t *len)
+{
+	while (*len && isspace((unsigned char)*s))
+		s++, (*len)--;
+	while (*len && isspace((unsigned char)s[*len - 1]))
+		(*len)--;
+	return s;
+}
+
+/* The value of a line, its escapes undone (malloc'ed). */
+static char *unescaped(const char *s, size_t len)
+{
+	struct buf b = BUF_INIT;
+	buf_puts(&b, "");
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i], e = i + 1 < len ? s[i + 1] : '\0';
+		if (c == '\\' && (e == 'n' || e == 'r' || e == '\\')) {
+			c = e == 'n' ? '\n' : e == 'r' ? '\r' : '\\';
+			i++;
+		}
+		buf_putc(&b, c);
+	}
+	return buf_steal(&b);
+}
+
+/* Reads line no (s[0..len), not empty) into a with the model's rules; -1 with its errors in v. */
+static int read_line(const char *s, size_t len, long no, json_t *a, struct verr *v)
+{
+	const char *eq = memchr(s, '=', len);
+	if (eq == NULL) {
+		verr_add(v, "attributes", "line %ld: “%.*s” is not key=value", no, (int)(len > 40 ? 40 : len), s);
+		return -1;
+	}
+	size_t klen = (size_t)(eq - s), vlen = len - klen - 1;
+	const char *k = trimmed(s, &klen), *val = trimmed(eq + 1, &vlen);
+	char *key = xstrndup(k, klen), *value = unescaped(val, vlen);
+	json_t *one = json_object(), *errs, *msgs, *m;
+	struct verr rules = VERR_INIT;
+	const char *field;
+	size_t i;
+	if (json_object_set_new(one, key, json_string(value)) < 0)
+		verr_add(v, "attributes", "line %ld is not UTF-8 text", no);
+	else if (json_object_get(a, key))
+		verr_add(v, "attributes", "line %ld: “%s” is given twice", no, key);
+	client_attrs_check(one, &rules);
+	errs = verr_take(&rules);
+	json_object_foreach(errs, field, msgs)
+		json_array_foreach(msgs, i, m)
+			verr_add(v, "attributes", "line %ld: “%s” %s", no, key, json_string_value(m));
+	int rc = errs || json_object_size(one) == 0 || json_object_get(a, key) ? -1 : 0;
+	if (rc == 0)
+		json_object_update(a, one);
+	json_decref(errs);
+	json_decref(one);
+	free(key);
+	free(value);
+	return rc;
+}
+
+int admin_clients_form_in(json_t *in, struct verr *v)
+{
+	const char *text = json_string_value(json_object_get(in, "attributes"));
+	if (text == NULL)
+		return 0;
+	json_t *a = json_object();
+	long no = 0, given = 0;
+	for (const char *p = text; *p && given <= CLIENT_ATTRS_MAX; no++) {
+		size_t len = strcspn(p, "\n");
+		const char *s = trimmed(p, &len);
+		p += strcspn(p, "\n");
+		p += *p == '\n';
+		if (len && ++given <= CLIENT_ATTRS_MAX)
+			read_line(s, len, no + 1, a, v);
+	}
+	if (given > CLIENT_ATTRS_MAX)
+		verr_add(v, "attributes", "at most %d lines: a client has at most %d attributes", CLIENT_ATTRS_MAX,
+			 CLIENT_ATTRS_MAX);
+	json_object_set_new(in, "attributes", a);
+	return verr_any(v) ? -1 : 0;
 }
 
 /* --- import ----------------------------------------------------------------------------- */

@@ -112,16 +112,30 @@ static void write_failed(struct http_req *req, const struct resource *r, struct 
 }
 
 /* What the form gives the model: with r->form_given, its fields filled in; an owned object is
- * the request's user's. */
-static json_t *given(struct http_req *req, const struct resource *r, json_t *form)
+ * the request's user's; r->form_in makes its objects. NULL with the bad fields in e. */
+static json_t *given(struct http_req *req, const struct resource *r, json_t *form, struct model_err *e)
 {
 	const struct admin_field *owner = res_owner(r);
-	if (!r->form_given && owner == NULL)
+	if (!r->form_given && owner == NULL && r->form_in == NULL)
 		return form;
 	json_t *in = pool_json(&req->pool, r->form_given ? admin_form_given(form) : json_copy(form));
 	if (owner)
 		json_object_set_new(in, owner->name, json_integer(req->user.id));
+	if (r->form_in && r->form_in(in, &e->fields) < 0) {
+		e->rc = MODEL_INVALID;
+		return NULL;
+	}
 	return in;
+}
+
+/* The values of obj as its form shows them (r->form_out's, on a copy in the request's pool). */
+static json_t *shown(struct http_req *req, const struct resource *r, json_t *obj)
+{
+	if (r->form_out == NULL)
+		return obj;
+	json_t *values = pool_json(&req->pool, json_copy(obj));
+	r->form_out(values);
+	return values;
 }
 
 void admin_res_add(struct http_req *req)
@@ -132,14 +146,14 @@ void admin_res_add(struct http_req *req)
 				 pool_printf(&req->pool, "Add %s", r->one), "cancel_href", r->base, "back_href", r->base,
 				 "back_label", r->many);
 	struct model_err e = MODEL_ERR_INIT;
-	json_t *form = admin_form(req), *obj;
+	json_t *form = admin_form(req), *obj, *in;
 	struct db *db;
 	if (req->method != HTTP_POST)
 		admin_form_page(req, 200, page, r->fields, r->nfields,
 				r->add_defaults ? pool_json(&req->pool, json_loads(r->add_defaults, 0, NULL)) : NULL, NULL, 0);
 	else if ((db = admin_db(req)) == NULL)
 		json_decref(page);
-	else if (res_create(req, db, r, given(req, r, form), &e, &obj) != MODEL_OK)
+	else if ((in = given(req, r, form, &e)) == NULL || res_create(req, db, r, in, &e, &obj) != MODEL_OK)
 		write_failed(req, r, &e, page, r->fields, r->nfields, form);
 	else {
 		json_decref(page);
@@ -209,10 +223,10 @@ void admin_res_edit(struct http_req *req)
 	if (h)
 		json_object_set_new(page, "history", h);
 	struct model_err e = MODEL_ERR_INIT;
-	json_t *form = admin_form(req);
+	json_t *form = admin_form(req), *in;
 	if (req->method != HTTP_POST)
-		admin_form_page(req, 200, page, f, n, p.obj, NULL, req->user.role < ROLE_OPERATOR);
-	else if (res_update(req, p.db, r, &p.k, given(req, r, form), 0, &e, NULL) != MODEL_OK)
+		admin_form_page(req, 200, page, f, n, shown(req, r, p.obj), NULL, req->user.role < ROLE_OPERATOR);
+	else if ((in = given(req, r, form, &e)) == NULL || res_update(req, p.db, r, &p.k, in, 0, &e, NULL) != MODEL_OK)
 		write_failed(req, r, &e, page, f, n, form);
 	else {
 		json_decref(page);

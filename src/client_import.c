@@ -1,5 +1,6 @@
 /* client_import.c — CSV rows to client_bulk batches. */
 #include "client_import.h"
+#include "buf.h"
 #include "model_client.h"
 #include "phone.h"
 #include "util.h"
@@ -8,6 +9,7 @@
 #include <string.h>
 
 static const char *const columns[] = {"phone", "operator_code", "tag", "timezone"};
+_Static_assert(ARRAY_LEN(columns) == CLIENT_IMPORT_ATTR, "CLIENT_IMPORT_ATTR follows the columns");
 static const char *const ignored_columns[] = {"id", "created_at", "updated_at"};
 
 static int column_index(const char *name, const char *const *list, size_t n)
@@ -18,24 +20,49 @@ static int column_index(const char *name, const char *const *list, size_t n)
 	return -1;
 }
 
-/* Maps the header cells to columns (-1: ignored). -1 with the reason in err. */
-static int read_header(json_t *cells, int map[CSV_MAX_CELLS], char *err, size_t errlen)
+/* 1 when the attribute key is in keys already. */
+static int key_seen(json_t *keys, const char *key)
+{
+	size_t i;
+	json_t *k;
+	json_array_foreach(keys, i, k)
+		if (json_is_string(k) && strcmp(json_string_value(k), key) == 0)
+			return 1;
+	return 0;
+}
+
+/* Maps the header cells to columns (-1: ignored) and attributes, whose keys go to keys. -1 with
+ * the reason in err. */
+static int read_header(json_t *cells, int map[CSV_MAX_CELLS], json_t *keys, char *err, size_t errlen)
 {
 	size_t i;
 	json_t *c;
 	int seen[ARRAY_LEN(columns)] = {0};
 	json_array_foreach(cells, i, c) {
 		const char *name = json_string_value(c);
-		map[i] = column_index(name, columns, ARRAY_LEN(columns));
+		const char *key = strncmp(name, "attributes.", 11) == 0 ? name + 11 : NULL;
+		map[i] = key ? CLIENT_IMPORT_ATTR : column_index(name, columns, ARRAY_LEN(columns));
+		if (map[i] < 0 && column_index(name, ignored_columns, ARRAY_LEN(ignored_columns)) < 0 &&
+		    client_attr_key_valid(name)) {
+			map[i] = CLIENT_IMPORT_ATTR;
+			key = name;
+		}
 		if (map[i] < 0 && column_index(name, ignored_columns, ARRAY_LEN(ignored_columns)) < 0) {
 			snprintf(err, errlen, "The first line must name the columns; “%.64s” is not one of phone, "
-				 "operator_code, tag, timezone (id, created_at, updated_at are ignored).", name);
+				 "operator_code, tag, timezone (id, created_at, updated_at are ignored) nor the key of "
+				 "an attribute (" CLIENT_ATTR_KEY_RULE ").", name);
 			return -1;
 		}
-		if (map[i] >= 0 && seen[map[i]]++) {
+		if (key && !client_attr_key_valid(key)) {
+			snprintf(err, errlen, "The column “%.64s” names no attribute: a key has " CLIENT_ATTR_KEY_RULE ".",
+				 name);
+			return -1;
+		}
+		if ((map[i] >= 0 && map[i] < CLIENT_IMPORT_ATTR && seen[map[i]]++) || (key && key_seen(keys, key))) {
 			snprintf(err, errlen, "The column “%s” is named twice in the first line.", name);
 			return -1;
 		}
+		json_array_append_new(keys, key ? json_string(key) : json_null());
 	}
 	if (!seen[0]) {
 		snprintf(err, errlen, "The first line must name the columns, and one must be “phone”.");
@@ -58,10 +85,12 @@ int client_import_open(struct client_import *im, const char *data, size_t len, c
 	im->rd = (struct csv_reader){im->text.text, im->text.text + im->text.len, 1, im->text.sep};
 	json_t *cells = NULL;
 	long line;
-	if (csv_next(&im->rd, &cells, &line, err, errlen) <= 0 || read_header(cells, im->map, err, errlen) < 0) {
+	im->keys = json_array();
+	if (csv_next(&im->rd, &cells, &line, err, errlen) <= 0 || read_header(cells, im->map, im->keys, err, errlen) < 0) {
 		if (cells == NULL)
 			snprintf(err, errlen, "The first line must name the columns, and one must be “phone”.");
 		json_decref(cells);
+		json_decref(im->keys);
 		csv_text_free(&im->text);
 		return -1;
 	}
@@ -109,14 +138,19 @@ long client_import_read(struct client_import *im, long max, json_t *items, json_
 			json_decref(cells);
 			continue;
 		}
-		json_t *item = json_object();
+		json_t *item = json_object(), *attrs = json_object();
 		for (size_t i = 0; i < im->ncols; i++) {
 			const char *s = csv_unguard(json_string_value(json_array_get(cells, i)));
 			if (im->map[i] == 0 && *s)
 				s = phone_cell(im, s, phone);
-			if (im->map[i] >= 0 && *s)
+			if (im->map[i] == CLIENT_IMPORT_ATTR && *s)
+				json_object_set_new(attrs, json_string_value(json_array_get(im->keys, i)), json_string(s));
+			else if (im->map[i] >= 0 && *s)
 				json_object_set_new(item, columns[im->map[i]], json_string(s));
 		}
+		if (json_object_size(attrs))
+			json_object_set(item, "attributes", attrs);
+		json_decref(attrs);
 		json_array_append_new(items, item);
 		json_array_append_new(lines, json_integer(line));
 		json_decref(cells);
@@ -171,7 +205,21 @@ json_t *client_import_result(const struct client_import *im, size_t shown)
 			      "errors", errors);
 	if (n > shown)
 		json_object_set_new(r, "errors_more", json_integer((json_int_t)(n - shown)));
+	struct buf keys = BUF_INIT;
+	json_t *k;
+	json_array_foreach(im->keys, n, k)
+		if (json_is_string(k))
+			buf_printf(&keys, "%s%s", keys.len ? ", " : "", json_string_value(k));
+	json_object_set_new(r, "attributes", keys.len ? json_string(keys.data) : json_null());
+	buf_free(&keys);
 	return r;
+}
+
+char *client_import_attr_column(const char *key)
+{
+	int taken = column_index(key, columns, ARRAY_LEN(columns)) >= 0 ||
+		    column_index(key, ignored_columns, ARRAY_LEN(ignored_columns)) >= 0;
+	return xasprintf("%s%s", taken ? "attributes." : "", key);
 }
 
 void client_import_close(struct client_import *im)
@@ -179,5 +227,6 @@ void client_import_close(struct client_import *im)
 	csv_text_free(&im->text);
 	json_decref(im->examples);
 	json_decref(im->errors);
-	im->examples = im->errors = NULL;
+	json_decref(im->keys);
+	im->examples = im->errors = im->keys = NULL;
 }

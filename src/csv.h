@@ -7,7 +7,8 @@
 #include <stddef.h>
 #include "buf.h"
 
-#define CSV_MAX_CELLS 64
+/* the client columns and the attributes an export writes (admin_client_export.c) */
+#define CSV_MAX_CELLS 256
 
 /* Appends s (may be NULL: an empty cell) as one cell of a file separated by sep (',' or ';'):
  * quoted when it holds sep, a quote, CR or LF or starts or ends with a space; prefixed with '

@@ -20,7 +20,8 @@
  * made a page of 50 cost more than everything else of a request together. */
 #define CLIENT_COLS(tag_expr) \
 	"c.id, c.phone, c.operator_code, " tag_expr ", c.timezone," \
-	" floor(date_part('epoch', c.created_at))::bigint, floor(date_part('epoch', c.updated_at))::bigint"
+	" floor(date_part('epoch', c.created_at))::bigint, floor(date_part('epoch', c.updated_at))::bigint," \
+	" c.attributes"
 #define TAG_OF_C "(SELECT name FROM tags WHERE id = c.tag_id)"
 #define CLIENTS_TAGS "clients c LEFT JOIN tags t ON t.id = c.tag_id"
 /* Inserting only missing tags keeps ON CONFLICT from burning a tag id per known name. */
@@ -28,9 +29,44 @@
 
 /* --- validation ----------------------------------------------------------------------- */
 
+int client_attr_key_valid(const char *k)
+{
+	size_t n = strspn(k, "abcdefghijklmnopqrstuvwxyz0123456789_");
+	return n >= 1 && n <= 32 && k[n] == '\0' && !(*k >= '0' && *k <= '9');
+}
+
+/* A value's rule is jv_str's, checked on a's member and renamed. */
+void client_attrs_check(json_t *a, struct verr *v)
+{
+	struct verr each = VERR_INIT;
+	const char *k, *s;
+	json_t *msgs, *m;
+	size_t i;
+	if (!json_is_object(a)) {
+		verr_add(v, "attributes", "must be an object of strings");
+		return;
+	}
+	if (json_object_size(a) > CLIENT_ATTRS_MAX)
+		verr_add(v, "attributes", "at most %d keys", CLIENT_ATTRS_MAX);
+	json_object_foreach(a, k, m) {
+		if (!client_attr_key_valid(k))
+			verr_add(&each, k, "is not a key: %s", CLIENT_ATTR_KEY_RULE);
+		else if (!json_is_null(m))
+			jv_str(a, k, 0, 0, CLIENT_ATTR_VALUE_MAX, &s, &each);
+	}
+	json_t *errs = verr_take(&each);
+	json_object_foreach(errs, k, msgs) {
+		char *field = xasprintf("attributes.%s", k);
+		json_array_foreach(msgs, i, m)
+			verr_add(v, field, "%s", json_string_value(m));
+		free(field);
+	}
+	json_decref(errs);
+}
+
 int client_validate(json_t *in, int partial, struct client_in *out, struct verr *v)
 {
-	static const char *const fields[] = {"phone", "operator_code", "tag", "timezone", NULL};
+	static const char *const fields[] = {"phone", "operator_code", "tag", "timezone", "attributes", NULL};
 	memset(out, 0, sizeof(*out));
 	jv_only(in, fields, v);
 	if (jv_str(in, "phone", !partial, 1, PHONE_INPUT_MAX, &out->phone, v) == 1) {
@@ -44,6 +80,8 @@ int client_validate(json_t *in, int partial, struct client_in *out, struct verr 
 	out->tag_given = jv_str_or_null(in, "tag", 1, 64, &out->tag, v) == 1;
 	if (jv_str(in, "timezone", 0, 1, 64, &out->timezone, v) == 1 && !tz_valid(out->timezone))
 		verr_add(v, "timezone", "is not a time zone of the IANA database (e.g. Europe/Moscow)");
+	if ((out->attributes = json_object_get(in, "attributes")) != NULL)
+		client_attrs_check(out->attributes, v);
 	if (verr_any(v))
 		return -1;
 	if (!partial) {
@@ -157,6 +195,8 @@ static void put_json(void *arg, const struct client_row *c)
 	client_time(b, c->created_at, 1);
 	PUT_LIT(b, ",\"updated_at\":");
 	client_time(b, c->updated_at, 1);
+	PUT_LIT(b, ",\"attributes\":");
+	buf_puts(b, c->attributes);   /* jsonb's text is JSON */
 	buf_putc(b, '}');
 }
 
@@ -170,6 +210,7 @@ static void row_of(const PGresult *r, int i, struct client_row *c)
 	c->timezone = db_str(r, i, 4);
 	c->created_at = db_i64(r, i, 5);
 	c->updated_at = db_i64(r, i, 6);
+	c->attributes = db_str(r, i, 7);
 }
 
 /* Row 0 of r (a write's or a read's result; r NULL: a failure, e set from db) as *out. */
@@ -187,9 +228,10 @@ static enum model_rc one(struct db *db, PGresult *r, struct model_err *e, json_t
 	row_of(r, 0, &c);
 	time_text(c.created_at, created);
 	time_text(c.updated_at, updated);
-	*out = json_pack("{s:I, s:s, s:s, s:s?, s:s, s:s%, s:s%}", "id", (json_int_t)c.id, "phone", c.phone,
+	*out = json_pack("{s:I, s:s, s:s, s:s?, s:s, s:s%, s:s%, s:o}", "id", (json_int_t)c.id, "phone", c.phone,
 			 "operator_code", c.operator_code, "tag", c.tag, "timezone", c.timezone, "created_at",
-			 created + 1, sizeof(created) - 3, "updated_at", updated + 1, sizeof(updated) - 3);
+			 created + 1, sizeof(created) - 3, "updated_at", updated + 1, sizeof(updated) - 3,
+			 "attributes", json_loads(c.attributes, 0, NULL));
 	PQclear(r);
 	return e->rc = MODEL_OK;
 }
@@ -204,23 +246,34 @@ static enum model_rc get(struct db *db, const struct res_key *k, json_t **out)
 	return one(db, db_exec(db, q, 1, p), &e, out);
 }
 
+/* The attributes a write stores from the object param (JSON text): its keys whose values are not
+ * null. */
+#define ATTRS_OF(param) "jsonb_strip_nulls(" param "::jsonb)"
+
+/* The JSON text of in's attributes (malloc'ed), or NULL when they were not given. */
+static char *attrs_text(const struct client_in *in)
+{
+	return in->attributes ? json_dumps(in->attributes, JSON_COMPACT) : NULL;
+}
+
 /* The operator and tag are created when unknown (ON CONFLICT DO NOTHING). A tag created by
  * another transaction after this statement's snapshot is invisible to it: then no row is
  * written and the caller runs the statement once more. */
-static PGresult *insert_creating(struct db *db, const char *const p[4])
+static PGresult *insert_creating(struct db *db, const char *const p[5])
 {
 	static const char q[] =
 		"WITH op AS (INSERT INTO operators (code) VALUES ($2::text) ON CONFLICT DO NOTHING),"
 		" tg AS (INSERT INTO tags (name) SELECT $3::text WHERE $3::text IS NOT NULL" TAG_MISSING("$3")
 		"        ON CONFLICT (name) DO NOTHING RETURNING id),"
 		" tid AS (SELECT coalesce((SELECT id FROM tg), (SELECT id FROM tags WHERE name = $3::text)) AS id)"
-		" INSERT INTO clients AS c (phone, operator_code, tag_id, timezone)"
-		" SELECT $1::text, $2::text, tid.id, $4::text FROM tid WHERE $3::text IS NULL OR tid.id IS NOT NULL"
+		" INSERT INTO clients AS c (phone, operator_code, tag_id, timezone, attributes)"
+		" SELECT $1::text, $2::text, tid.id, $4::text, " ATTRS_OF("$5") " FROM tid"
+		" WHERE $3::text IS NULL OR tid.id IS NOT NULL"
 		" RETURNING " CLIENT_COLS("$3::text");
-	PGresult *r = db_exec(db, q, 4, p);
+	PGresult *r = db_exec(db, q, 5, p);
 	if (r && PQntuples(r) == 0 && p[2]) {
 		PQclear(r);
-		r = db_exec(db, q, 4, p);
+		r = db_exec(db, q, 5, p);
 	}
 	return r;
 }
@@ -239,25 +292,29 @@ static enum model_rc written(struct db *db, PGresult *r, struct model_err *e, js
  * operator shows as a foreign key violation, and insert_creating() then does it all. */
 static enum model_rc insert(struct db *db, json_t *body, struct model_err *e, json_t **out)
 {
-	static const char plain[] = "INSERT INTO clients AS c (phone, operator_code, timezone)"
-				    " VALUES ($1, $2, $3) RETURNING " CLIENT_COLS("NULL::text");
+	static const char plain[] = "INSERT INTO clients AS c (phone, operator_code, timezone, attributes)"
+				    " VALUES ($1, $2, $3, " ATTRS_OF("$4") ") RETURNING " CLIENT_COLS("NULL::text");
 	struct client_in in;
 	*out = NULL;
 	if (client_validate(body, 0, &in, &e->fields) < 0)
 		return e->rc = MODEL_INVALID;
-	const char *p[] = {in.phone, in.operator_code, in.tag, in.timezone};
+	char *attrs = attrs_text(&in);
+	const char *a = attrs ? attrs : "{}";
+	const char *p[] = {in.phone, in.operator_code, in.tag, in.timezone, a};
 	PGresult *r = NULL;
 	if (in.tag == NULL) {
-		const char *pp[] = {in.phone, in.operator_code, in.timezone};
-		r = db_exec(db, plain, 3, pp);
+		const char *pp[] = {in.phone, in.operator_code, in.timezone, a};
+		r = db_exec(db, plain, 4, pp);
 	}
 	if (r == NULL && (in.tag != NULL || db_is_fk(db)))
 		r = insert_creating(db, p);
+	free(attrs);
 	if (written(db, r, e, out, "a client with this phone exists already") == MODEL_OK)
 		log_info("client.created", LI("client_id", json_integer_value(json_object_get(*out, "id"))));
 	return e->rc;
 }
 
+_Static_assert(CLIENT_ATTRS_MAX == 32, "update() counts the merged attributes against 32");
 static enum model_rc update(struct db *db, const struct res_key *k, json_t *body, int partial,
 			    struct model_err *e, json_t **out)
 {
@@ -270,7 +327,12 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *body
 		" UPDATE clients AS c SET phone = coalesce($2::text, c.phone),"
 		"   operator_code = coalesce($3::text, c.operator_code),"
 		"   tag_id = CASE WHEN $4::boolean THEN tid.id ELSE c.tag_id END,"
-		"   timezone = coalesce($6::text, c.timezone), updated_at = now()"
+		"   timezone = coalesce($6::text, c.timezone), updated_at = now(),"
+		"   attributes = CASE WHEN $7::jsonb IS NULL THEN c.attributes ELSE"
+		"     (SELECT CASE WHEN count(*) <= 32 THEN coalesce(jsonb_object_agg(a.key, a.value), '{}')"
+		"             ELSE 'null' END"
+		"      FROM jsonb_each(CASE WHEN $8::boolean THEN c.attributes || $7::jsonb ELSE $7::jsonb END) a"
+		"      WHERE jsonb_typeof(a.value) <> 'null') END"
 		" FROM tid WHERE c.id = $1::bigint AND ($5::text IS NULL OR tid.id IS NOT NULL)"
 		" RETURNING " CLIENT_COLS("CASE WHEN $4::boolean THEN $5::text ELSE " TAG_OF_C " END");
 	struct client_in in;
@@ -278,12 +340,20 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *body
 	if (client_validate(body, partial, &in, &e->fields) < 0)
 		return e->rc = MODEL_INVALID;
 	const char *tag = in.tag_given ? in.tag : NULL;
-	const char *p[] = {k->text, in.phone, in.operator_code, in.tag_given ? "t" : "f", tag, in.timezone};
-	PGresult *r = db_exec(db, q, 6, p);
+	char *attrs = attrs_text(&in);
+	const char *p[] = {k->text, in.phone, in.operator_code, in.tag_given ? "t" : "f", tag, in.timezone,
+			   attrs ? attrs : partial ? NULL : "{}", partial ? "t" : "f"};
+	PGresult *r = db_exec(db, q, 8, p);
 	if (r && PQntuples(r) == 0 && tag) {
 		PQclear(r);
-		r = db_exec(db, q, 6, p);
+		r = db_exec(db, q, 8, p);
 	}
+	free(attrs);
+	/* merged attributes over the limit are set to a JSON null, which the column's CHECK refuses:
+	 * the rule holds for the row as it is when the statement writes it */
+	if (r == NULL && db_is_check(db))
+		return model_err_field(e, MODEL_INVALID, "attributes",
+				       "at most %d keys: with these the client would have more", CLIENT_ATTRS_MAX);
 	if (written(db, r, e, out, "another client has this phone") == MODEL_OK)
 		log_info("client.updated", LI("client_id", k->id));
 	return e->rc;
@@ -406,12 +476,13 @@ static const char *const count_sql[16] = {VARIANTS(COUNT_SQL)};
  * as (tag_id, phone), which every import would pay for), so the statement is planned per call
  * with the values ($5 the JSON key): the planner weighs walking the phone index and filtering
  * against sorting the filter's rows. */
-#define PHONE_SQL(keycmp, order) \
-	"SELECT " CLIENT_COLS("t.name") " FROM " CLIENTS_TAGS \
+#define ANY_FILTERS \
 	" WHERE ($1::text IS NULL OR c.tag_id = (SELECT id FROM tags WHERE name = $1::text))" \
 	" AND ($2::text IS NULL OR c.operator_code = $2::text)" \
 	" AND ($3::text IS NULL OR (c.phone >= $3::text AND c.phone < ($3::text || ':')))" \
-	" AND ($4::text IS NULL OR c.timezone = $4::text)" \
+	" AND ($4::text IS NULL OR c.timezone = $4::text)"
+#define PHONE_SQL(keycmp, order) \
+	"SELECT " CLIENT_COLS("t.name") " FROM " CLIENTS_TAGS ANY_FILTERS \
 	" AND ($5::json IS NULL OR " keycmp ") ORDER BY " order " LIMIT $6::int"
 
 static const char phone_sql[] = PHONE_SQL("c.phone > $5::json->>0", "c.phone");
@@ -493,6 +564,20 @@ enum model_rc client_list_json(struct db *db, const struct res_query *q, struct 
 	return rc;
 }
 
+json_t *client_attr_keys(struct db *db, const struct client_filter *f)
+{
+	static const char q[] = "SELECT coalesce(json_agg(k ORDER BY k COLLATE \"C\"), '[]')"
+				" FROM (SELECT DISTINCT jsonb_object_keys(c.attributes) AS k FROM clients c" ANY_FILTERS
+				"       AND c.attributes <> '{}') s";
+	const char *p[] = {f->tag, f->operator_code, f->phone_prefix, f->timezone};
+	PGresult *r = db_exec_once(db, q, 4, p);
+	if (r == NULL)
+		return NULL;
+	json_t *keys = json_loads(db_str(r, 0, 0), 0, NULL);
+	PQclear(r);
+	return keys;
+}
+
 enum model_rc client_count(struct db *db, const struct res_query *q, int64_t *n)
 {
 	struct client_filter f;
@@ -505,9 +590,12 @@ const struct res_model client_model = {get, insert, update, remove_one, remove_m
 
 /* --- bulk ----------------------------------------------------------------------------- */
 
+/* The arrays of a bulk: phone, operator_code, tag, timezone, attributes (JSON text). */
+#define BULK_COLS 5
+
 /* Creates the operators and tags the items name (in key order, so that concurrent bulks take
  * their locks in the same order), then upserts the clients, the last item of a phone winning. */
-static int bulk_store(struct db *db, const char *const arrays[4], struct client_bulk_result *res)
+static int bulk_store(struct db *db, const char *const arrays[BULK_COLS], struct client_bulk_result *res)
 {
 	static const char refs[] =
 		"WITH op AS (INSERT INTO operators (code) SELECT DISTINCT o FROM unnest($1::text[]) o"
@@ -515,17 +603,18 @@ static int bulk_store(struct db *db, const char *const arrays[4], struct client_
 		" INSERT INTO tags (name) SELECT DISTINCT t FROM unnest($2::text[]) t WHERE t IS NOT NULL" TAG_MISSING("t")
 		" ORDER BY 1 ON CONFLICT (name) DO NOTHING";
 	static const char upsert[] =
-		"WITH s AS (SELECT DISTINCT ON (phone) phone, op, tag, tz"
-		"           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) WITH ORDINALITY"
-		"                AS u(phone, op, tag, tz, n)"
+		"WITH s AS (SELECT DISTINCT ON (phone) phone, op, tag, tz, attrs"
+		"           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY"
+		"                AS u(phone, op, tag, tz, attrs, n)"
 		"           ORDER BY phone, n DESC),"
-		" up AS (INSERT INTO clients AS c (phone, operator_code, tag_id, timezone)"
-		"        SELECT s.phone, s.op, t.id, s.tz FROM s LEFT JOIN tags t ON t.name = s.tag"
+		" up AS (INSERT INTO clients AS c (phone, operator_code, tag_id, timezone, attributes)"
+		"        SELECT s.phone, s.op, t.id, s.tz, " ATTRS_OF("s.attrs") " FROM s LEFT JOIN tags t ON t.name = s.tag"
 		"        ORDER BY s.phone"
 		"        ON CONFLICT (phone) DO UPDATE SET operator_code = EXCLUDED.operator_code,"
-		"          tag_id = EXCLUDED.tag_id, timezone = EXCLUDED.timezone, updated_at = now()"
-		"        WHERE (c.operator_code, c.tag_id, c.timezone)"
-		"              IS DISTINCT FROM (EXCLUDED.operator_code, EXCLUDED.tag_id, EXCLUDED.timezone)"
+		"          tag_id = EXCLUDED.tag_id, timezone = EXCLUDED.timezone, attributes = EXCLUDED.attributes,"
+		"          updated_at = now()"
+		"        WHERE (c.operator_code, c.tag_id, c.timezone, c.attributes) IS DISTINCT FROM"
+		"              (EXCLUDED.operator_code, EXCLUDED.tag_id, EXCLUDED.timezone, EXCLUDED.attributes)"
 		"        RETURNING (c.xmax = 0) AS inserted)"
 		" SELECT (SELECT count(*) FROM up WHERE inserted),"
 		"        (SELECT count(*) FROM s) - (SELECT count(*) FROM up WHERE inserted),"
@@ -536,7 +625,7 @@ static int bulk_store(struct db *db, const char *const arrays[4], struct client_
 	if (db_begin(db) < 0)
 		return -1;
 	PGresult *r = NULL;
-	if (db_simple(db, mem) < 0 || db_run(db, refs, 2, rp) < 0 || (r = db_exec(db, upsert, 4, arrays)) == NULL ||
+	if (db_simple(db, mem) < 0 || db_run(db, refs, 2, rp) < 0 || (r = db_exec(db, upsert, BULK_COLS, arrays)) == NULL ||
 	    db_commit(db) < 0) {
 		PQclear(r);
 		db_rollback(db);
@@ -551,12 +640,12 @@ static int bulk_store(struct db *db, const char *const arrays[4], struct client_
 
 int client_bulk(struct db *db, json_t *items, struct client_bulk_result *res)
 {
-	struct buf cols[4] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
+	struct buf cols[BULK_COLS] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
 	size_t i, valid = 0;
 	json_t *item;
 	res->created = res->updated = 0;
 	res->errors = json_array();
-	for (int k = 0; k < 4; k++)
+	for (int k = 0; k < BULK_COLS; k++)
 		pgarr_start(&cols[k]);
 	json_array_foreach(items, i, item) {
 		struct verr v = VERR_INIT;
@@ -572,19 +661,22 @@ int client_bulk(struct db *db, json_t *items, struct client_bulk_result *res)
 		pgarr_text(&cols[1], in.operator_code);
 		pgarr_text(&cols[2], in.tag);
 		pgarr_text(&cols[3], in.timezone);
+		char *attrs = attrs_text(&in);
+		pgarr_text(&cols[4], attrs ? attrs : "{}");
+		free(attrs);
 		valid++;
 	}
 	int rc = 0;
 	if (valid) {
-		for (int k = 0; k < 4; k++)
+		for (int k = 0; k < BULK_COLS; k++)
 			pgarr_end(&cols[k]);
-		const char *arrays[4] = {cols[0].data, cols[1].data, cols[2].data, cols[3].data};
+		const char *arrays[BULK_COLS] = {cols[0].data, cols[1].data, cols[2].data, cols[3].data, cols[4].data};
 		rc = bulk_store(db, arrays, res);
 		if (rc == 0)
 			log_info("client.bulk", LI("items", json_array_size(items)), LI("created", res->created),
 				 LI("updated", res->updated), LI("invalid", json_array_size(res->errors)));
 	}
-	for (int k = 0; k < 4; k++)
+	for (int k = 0; k < BULK_COLS; k++)
 		buf_free(&cols[k]);
 	return rc;
 }

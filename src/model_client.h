@@ -11,6 +11,11 @@
 #include "resource.h"
 
 #define CLIENT_BULK_MAX 100000
+/* A client's attributes (API.md 9.4): at most this many keys of [a-z_][a-z0-9_]{0,31}, each a
+ * string of at most CLIENT_ATTR_VALUE_MAX characters. */
+#define CLIENT_ATTRS_MAX 32
+#define CLIENT_ATTR_VALUE_MAX 256
+#define CLIENT_ATTR_KEY_RULE "1 to 32 characters of a-z, 0-9 and _, not starting with a digit"
 
 struct client_in {
 	const char *phone;          /* NULL when not given (PATCH) */
@@ -18,17 +23,24 @@ struct client_in {
 	int tag_given;              /* the tag field was given (always 1 unless PATCH) */
 	const char *tag;            /* NULL: no tag */
 	const char *timezone;       /* NULL when not given (PATCH) */
+	json_t *attributes;         /* borrowed; NULL when not given: {} unless PATCH. A null value
+				     * removes its key (PATCH) or is no key at all */
 	char operator_default[4];   /* storage for the default operator code */
 	char phone_norm[PHONE_LEN + 1]; /* storage for the phone as stored (phone_normalise) */
 };
 
 /* Validates in. Not partial (POST, PUT, bulk items): phone is required and absent optional
  * fields take their defaults (operator_code = phone digits 2..4, tag = none, timezone =
- * cfg.default_timezone), so PUT replaces every field. partial (PATCH): only the fields given
- * change. The phone is taken as people write it (phone_normalise) and stored as 7XXXXXXXXXX.
+ * cfg.default_timezone, attributes = {}), so PUT replaces every field. partial (PATCH): only
+ * the fields given change, and the attributes given are merged into the client's. The phone is taken as people write it (phone_normalise) and stored as 7XXXXXXXXXX.
  * Strings are borrowed from in (or cfg, or out itself); out must outlive nothing else.
- * Returns 0, or -1 with every bad field in v. */
+ * A bad attribute is reported on "attributes.KEY". Returns 0, or -1 with every bad field in v. */
 int client_validate(json_t *in, int partial, struct client_in *out, struct verr *v);
+/* 1 when k may be the key of an attribute ([a-z_][a-z0-9_]{0,31}). */
+int client_attr_key_valid(const char *k);
+/* Checks the attributes object a as client_validate does: each bad key or value on
+ * "attributes.KEY", too many keys or not an object on "attributes". */
+void client_attrs_check(json_t *a, struct verr *v);
 
 /* List filters, each NULL when absent. Strings are borrowed from the caller. */
 struct client_filter {
@@ -52,6 +64,7 @@ struct client_row {
 	const char *tag;                   /* NULL: no tag */
 	const char *timezone;
 	int64_t created_at, updated_at;    /* epoch seconds */
+	const char *attributes;            /* the JSON text of the object */
 };
 
 /* Takes one row of a list; arg is client_list's. */
@@ -70,6 +83,9 @@ enum model_rc client_list(struct db *db, const struct res_query *q, const struct
  * starts (0, or the largest bigint, for the first page), for the phone orders the JSON key; $6
  * the limit + 1, except ordered by "id" with a page of PAGE_DEFAULT (a constant LIMIT). */
 const char *client_list_sql(const char *sort, const struct client_filter *f, int limit);
+/* The keys of the attributes of the clients that match f (checked), each once, in byte order: a
+ * JSON array (new reference), or NULL on a database error. */
+json_t *client_attr_keys(struct db *db, const struct client_filter *f);
 /* Appends the time of epoch seconds t as the API writes it, "YYYY-MM-DDTHH:MM:SSZ", as a JSON
  * string when quoted. */
 void client_time(struct buf *b, int64_t t, int quoted);

@@ -145,6 +145,13 @@ struct resource {
 	const char *delete_verb;      /* what deleting is called on its page ("Revoke"), NULL: "Delete" */
 	const char *deleted;          /* the history's and ?done='s word for a deletion ("revoked"),
 				       * NULL: "deleted" */
+	/* The admin's form given to the model, changed in place where a field's text stands for
+	 * an object (a client's attributes as key=value lines): -1 with the bad fields in v, and
+	 * the form is shown again. NULL: as it is. */
+	int (*form_in)(json_t *in, struct verr *v);
+	/* An object's values (a copy) changed in place into the texts its form shows. NULL: as
+	 * they are. */
+	void (*form_out)(json_t *values);
 };
 
 /* For models: row 0 of r (the object's JSON text in column 0) as *out; MODEL_NOT_FOUND when

@@ -296,6 +296,10 @@ static const struct admin_field client_fields[] = {
 	 "3 digits; empty: digits 2 to 4 of the phone. An unknown code creates the operator.", 0, 3, "[0-9]{3}"},
 	{"tag", "Tag", "text", NULL, "Up to 64 characters; empty: no tag. An unknown name creates the tag.", 0, 64, NULL},
 	{"timezone", "Time zone", "text", NULL, "An IANA name such as Europe/Moscow; empty: the default time zone.", 0, 64, NULL},
+	{"attributes", "Attributes", "textarea", NULL,
+	 "One key=value a line, such as first_name=Anna; keys of a-z, 0-9 and _ (up to 32 characters), values "
+	 "up to 256 characters; at most 32. \\n in a value is a line break. A mailing's text reads them as "
+	 "{{attributes.first_name}}.", 0, 0, NULL},
 };
 
 /* in struct client_filter's order */
@@ -333,6 +337,7 @@ const struct resource res_clients = {
 	.notices = client_notices, .bulk_done = "bulk_deleted",
 	.list_extra = admin_clients_list_extra,
 	.delete_note_of = admin_clients_delete_note,
+	.form_in = admin_clients_form_in, .form_out = admin_clients_form_out,
 };
 
 /* --- API tokens: everyone manages their own, admins everyone's; a new token is shown once

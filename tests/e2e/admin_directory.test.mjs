@@ -90,6 +90,33 @@ test('clients: errors beside the fields, create, edit, delete with its confirmat
   await context.close();
 });
 
+
+test('clients: the attributes editor, its messages beside it and the client\'s page', async () => {
+  const { context, page, problems } = await signIn('t_operator', 'password-operator');
+  const phone = `${prefix()}0001`;
+  await page.goto('/admin/clients/add');
+  await page.fill('input[name=phone]', phone);
+  await page.fill('textarea[name=attributes]', 'first_name = Anna\nno equals sign\nCity=Omsk');
+  await page.click('main form.form button[type=submit]');
+  const errors = await page.textContent('#err-attributes');
+  assert.match(errors, /line 2: “no equals sign” is not key=value/);
+  assert.match(errors, /line 3: “City” is not a key/);
+  assert.equal(await page.inputValue('textarea[name=attributes]'), 'first_name = Anna\nno equals sign\nCity=Omsk',
+    'the text typed is kept');
+  await screenshot(page, 'client-attributes-errors');
+
+  await page.fill('textarea[name=attributes]', 'first_name = Anna\ncity=Omsk');
+  await submit(page);
+  assert.match(await page.textContent('.notice'), /added/);
+  const list = await apiCall('GET', `/api/v1/clients?phone_prefix=${phone}`);
+  assert.deepEqual(list.json.results[0].attributes, { first_name: 'Anna', city: 'Omsk' });
+
+  await page.goto(`/admin/clients/${list.json.results[0].id}`);
+  assert.equal(await page.inputValue('textarea[name=attributes]'), 'city=Omsk\nfirst_name=Anna\n');
+  await screenshot(page, 'client-attributes');
+  assert.deepEqual(problems.filter((p) => /CSP|page error/.test(p)), [], 'no script errors or CSP violations');
+  await context.close();
+});
 test('clients: filters, bulk delete of the selected rows', async () => {
   const pre = prefix(), tag = word('bulk');
   const made = await apiCall('POST', '/api/v1/clients/bulk',

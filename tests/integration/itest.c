@@ -267,6 +267,19 @@ char *itest_sql(const char *fmt, ...)
 	return v;
 }
 
+void itest_sql_is(const char *want, const char *fmt, ...)
+{
+	char *sql;
+	va_list ap;
+	va_start(ap, fmt);
+	cr_assert(vasprintf(&sql, fmt, ap) >= 0);
+	va_end(ap);
+	char *v = itest_sql("%s", sql);
+	cr_expect_str_eq(v ? v : "(no row)", want, "%s", sql);
+	free(v);
+	free(sql);
+}
+
 static json_t *descend(json_t *obj, const char *path)
 {
 	char key[128];

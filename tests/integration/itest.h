@@ -75,6 +75,8 @@ void uniq_code(char out[4]);
 PGconn *itest_db(void);
 /* Runs sql and returns row 0 column 0 as a malloc'ed string (NULL when no row). */
 char *itest_sql(const char *sql, ...) __attribute__((format(printf, 1, 2)));
+/* Fails the test (after the others of its kind) unless itest_sql's answer is want. */
+void itest_sql_is(const char *want, const char *sql, ...) __attribute__((format(printf, 2, 3)));
 
 /* Shorthands for JSON fields of a response. */
 const char *jstr(json_t *obj, const char *path);   /* "a.b" descends objects */

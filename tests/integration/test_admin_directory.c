@@ -209,6 +209,54 @@ Test(admin_directory, client_list_filters_sorts_pages_and_bulk_delete)
 	free(v);
 }
 
+Test(admin_directory, client_attributes_as_key_value_lines)
+{
+	char phone[12], rest[1200], path[80], big[300];
+	uniq_phone(phone);
+	snprintf(big, sizeof(big), "%0257d", 0);   /* 257 characters */
+	char *o = web_login("t_operator", "password-operator", NULL), *t = web_csrf(o, "/admin/clients/add");
+	/* each bad line named by its number, the text typed kept, nothing stored */
+	snprintf(rest, sizeof(rest), "phone=%s&attributes=first_name+%%3D+Anna%%0D%%0A%%0D%%0Abad+line%%0D%%0A"
+		 "First+Name%%3Dx%%0D%%0Along%%3D%s%%0D%%0Afirst_name%%3DAnn", phone, big);
+	struct web_page *pg = post_page("/admin/clients/add", o, t, rest);
+	cr_expect_eq(pg->status, 422);
+	cr_expect_not_null(strstr(pg->body, "id=\"err-attributes\""), "%s", pg->body);
+	cr_expect_not_null(strstr(pg->body, "line 3: “bad line” is not key&#61;value"), "%s", pg->body);
+	cr_expect_not_null(strstr(pg->body, "line 4: “First Name” is not a key"), "%s", pg->body);
+	cr_expect_not_null(strstr(pg->body, "line 5: “long” must be at most 256 characters"), "%s", pg->body);
+	cr_expect_not_null(strstr(pg->body, "line 6: “first_name” is given twice"), "%s", pg->body);
+	cr_expect_not_null(strstr(pg->body, ">first_name &#61; Anna\r\n\r\nbad line"), "the text typed is kept");
+	web_free(pg);
+	char *none = itest_sql("SELECT id FROM clients WHERE phone = '%s'", phone);
+	cr_expect_null(none);
+	/* stored as an object; a line break in a value is written \n */
+	snprintf(rest, sizeof(rest), "phone=%s&attributes=first_name+%%3D+Anna%%0D%%0Acity%%3DOmsk%%5CnNorth%%0D%%0A", phone);
+	cr_assert_eq(post("/admin/clients/add", o, t, rest), 303);
+	char *v = itest_sql("SELECT id || ' ' || attributes::text FROM clients WHERE phone = '%s'", phone);
+	cr_assert_not_null(v);
+	char *sp = strchr(v, ' ');
+	cr_expect_str_eq(sp + 1, "{\"city\": \"Omsk\\nNorth\", \"first_name\": \"Anna\"}");
+	*sp = '\0';
+	snprintf(path, sizeof(path), "/admin/clients/%s", v);
+	free(v);
+	/* the client's page shows them, one a line, sorted by key, also to a viewer */
+	char *vw = web_login("t_viewer", "password-viewer", NULL);
+	pg = web_req("GET", path, vw, NULL, NULL);
+	cr_expect_eq(pg->status, 200);
+	cr_expect_not_null(strstr(pg->body, ">city&#61;Omsk\\nNorth\nfirst_name&#61;Anna\n</textarea>"), "%s", pg->body);
+	web_free(pg);
+	/* the form saved as it is shown changes nothing; emptied, the client has none */
+	snprintf(rest, sizeof(rest), "phone=%s&attributes=city%%3DOmsk%%5CnNorth%%0D%%0Afirst_name%%3DAnna%%0D%%0A", phone);
+	cr_expect_eq(post(path, o, t, rest), 303);
+	itest_sql_is("Omsk\nNorth", "SELECT attributes->>'city' FROM clients WHERE phone = '%s'", phone);
+	snprintf(rest, sizeof(rest), "phone=%s&attributes=", phone);
+	cr_expect_eq(post(path, o, t, rest), 303);
+	itest_sql_is("{}", "SELECT attributes::text FROM clients WHERE phone = '%s'", phone);
+	free(vw);
+	free(o);
+	free(t);
+}
+
 Test(admin_directory, csv_import_reports_each_bad_line)
 {
 	char pre[8], tag[32], csv[1000];
@@ -245,9 +293,9 @@ Test(admin_directory, csv_import_reports_each_bad_line)
 	cr_expect_str_eq(v, "{\"rows\": 6, \"created\": 3, \"invalid\": 3, \"updated\": 0, \"normalised\": 0}");
 	free(v);
 	/* a header without phone, an unknown column, a viewer */
-	pg = web_upload("/admin/clients/import", o, t, "x.csv", "tag,colour\nx,y\n");
+	pg = web_upload("/admin/clients/import", o, t, "x.csv", "phone,tag,Colour\nx,y,z\n");
 	cr_expect_eq(pg->status, 422);
-	cr_expect_not_null(strstr(pg->body, "“colour” is not one of"));
+	cr_expect_not_null(strstr(pg->body, "“Colour” is not one of"), "%s", pg->body);
 	web_free(pg);
 	char *vw = web_login("t_viewer", "password-viewer", NULL);
 	cr_expect_eq(web_status("GET", "/admin/clients/import", vw, NULL), 403);
@@ -256,6 +304,69 @@ Test(admin_directory, csv_import_reports_each_bad_line)
 	cr_expect_eq(pg->status, 403);
 	web_free(pg);
 	free(vw);
+	free(o);
+	free(t);
+}
+
+Test(admin_directory, csv_attribute_columns_import_and_round_trip_through_export)
+{
+	char pre[8], csv[2000], big[300], path[120];
+	uniq_prefix(pre);
+	snprintf(big, sizeof(big), "%0257d", 0);   /* 257 characters */
+	char *o = web_login("t_operator", "password-operator", NULL), *t = web_csrf(o, "/admin/clients/import");
+	/* a header that is no column nor key: one error for the file */
+	struct web_page *pg = web_upload("/admin/clients/import", o, t, "x.csv", "phone,First Name\n79160000000,x\n");
+	cr_expect_eq(pg->status, 422);
+	cr_expect_not_null(strstr(pg->body, "“First Name” is not one of phone, operator_code, tag, timezone"), "%s", pg->body);
+	web_free(pg);
+	pg = web_upload("/admin/clients/import", o, t, "x.csv", "phone,city,attributes.city\n79160000000,x,y\n");
+	cr_expect_eq(pg->status, 422);
+	cr_expect_not_null(strstr(pg->body, "“attributes.city” is named twice"), "%s", pg->body);
+	web_free(pg);
+	pg = web_upload("/admin/clients/import", o, t, "x.csv", "phone,attributes.1a\n79160000000,x\n");
+	cr_expect_eq(pg->status, 422);
+	cr_expect_not_null(strstr(pg->body, "“attributes.1a” names no attribute"), "%s", pg->body);
+	web_free(pg);
+	/* other columns are attributes: a bad value is its row's error, an empty cell sets none;
+	 * attributes.KEY names a key that is also a column */
+	snprintf(csv, sizeof(csv),
+		 "phone,first_name,attributes.phone,city\r\n"
+		 "%s0001,Anna,home,\"Omsk, \"\"North\"\"\"\r\n"   /* line 2 */
+		 "%s0002,%s,,\r\n"                               /* line 3: a value too long */
+		 "%s0003,,,\r\n",                                /* line 4: none */
+		 pre, pre, big, pre);
+	pg = web_upload("/admin/clients/import", o, t, "clients.csv", csv);
+	cr_assert_eq(pg->status, 200, "%s", pg->body);
+	cr_expect_not_null(strstr(pg->body, "<span class=\"n\">2</span> created"), "%s", pg->body);
+	cr_expect_not_null(strstr(pg->body, "<tr><td>3</td><td>attributes.first_name</td><td>must be at most 256 characters"),
+			   "%s", pg->body);
+	cr_expect_not_null(strstr(pg->body, "Attributes from the columns first_name, phone, city."), "%s", pg->body);
+	web_free(pg);
+	itest_sql_is("1{\"city\": \"Omsk, \\\"North\\\"\", \"phone\": \"home\", \"first_name\": \"Anna\"} 3{}",
+		     "SELECT string_agg(right(phone, 1) || attributes::text, ' ' ORDER BY phone) FROM clients"
+		     " WHERE phone LIKE '%s%%'", pre);
+
+	/* the export writes a column per key of the clients it holds, sorted; imported back, the
+	 * attributes are what they were */
+	api_expect(200, tok_operator(), "POST", "/api/v1/clients/bulk",
+		   "[{\"phone\": \"%s0003\", \"attributes\": {\"note\": \"=1+1\", \"lines\": \"a\\nb\"}}]", pre);
+	snprintf(path, sizeof(path), "/admin/clients/export.csv?sort=phone&q=%s", pre);
+	pg = web_req("GET", path, o, NULL, NULL);
+	cr_assert_eq(pg->status, 200);
+	const char *head = "id,phone,operator_code,tag,timezone,created_at,updated_at,city,first_name,lines,note,attributes.phone\r\n";
+	cr_expect_eq(strncmp(pg->body, head, strlen(head)), 0, "%s", pg->body);
+	cr_expect_not_null(strstr(pg->body, ",\"Omsk, \"\"North\"\"\",Anna,,,home\r\n"), "%s", pg->body);
+	cr_expect_not_null(strstr(pg->body, ",,,\"a\nb\",\"'=1+1\",\r\n"), "%s", pg->body);
+	char *before = itest_sql("SELECT string_agg(attributes::text, ' ' ORDER BY phone) FROM clients WHERE phone LIKE '%s%%'", pre);
+	itest_sql_is("1", "UPDATE clients SET attributes = '{\"x\": \"y\"}' WHERE phone LIKE '%s%%' RETURNING 1", pre);
+	struct web_page *back = web_upload("/admin/clients/import", o, t, "clients.csv", pg->body);
+	cr_assert_eq(back->status, 200, "%s", back->body);
+	cr_expect_not_null(strstr(back->body, "<span class=\"n\">2</span> updated"), "%s", back->body);
+	web_free(back);
+	web_free(pg);
+	itest_sql_is(before, "SELECT string_agg(attributes::text, ' ' ORDER BY phone) FROM clients"
+		     " WHERE phone LIKE '%s%%'", pre);
+	free(before);
 	free(o);
 	free(t);
 }

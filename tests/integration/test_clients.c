@@ -548,3 +548,187 @@ Test(clients, api_changes_record_before_and_after)
 			    "client.deleted Asia/Tokyo>-");
 	free(v);
 }
+
+/* The attributes of the client at path, as the API shows them, compact. */
+static char *attrs_of(const char *path)
+{
+	struct resp *r = api(tok_viewer(), "GET", path, NULL);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	char *s = json_dumps(json_object_get(r->json, "attributes"), JSON_COMPACT | JSON_SORT_KEYS);
+	resp_free(r);
+	return s;
+}
+
+static void assert_attrs(const char *path, const char *want)
+{
+	char *got = attrs_of(path);
+	cr_assert_str_eq(got, want, "%s", path);
+	free(got);
+}
+
+Test(clients, attributes_are_set_merged_and_removed)
+{
+	char phone[12], path[64];
+	uniq_phone(phone);
+	struct resp *r = api(tok_operator(), "POST", "/api/v1/clients",
+			     "{\"phone\":\"%s\",\"attributes\":{\"first_name\":\"Иван\",\"city\":\"Омск\",\"empty\":\"\",\"gone\":null}}",
+			     phone);
+	cr_assert_eq(r->status, 201, "%s", r->body);
+	cr_assert_str_eq(jstr(r->json, "attributes.first_name"), "Иван", "%s", r->body);
+	cr_assert_str_eq(jstr(r->json, "attributes.empty"), "", "%s", r->body);
+	cr_assert_null(json_object_get(json_object_get(r->json, "attributes"), "gone"), "%s", r->body);
+	snprintf(path, sizeof(path), "/api/v1/clients/%lld", jint(r->json, "id"));
+	resp_free(r);
+	assert_attrs(path, "{\"city\":\"Омск\",\"empty\":\"\",\"first_name\":\"Иван\"}");
+
+	/* PATCH merges: a new key is added, a given one replaced, null removes one, the rest stay. */
+	r = api(tok_operator(), "PATCH", path, "{\"attributes\":{\"city\":\"Томск\",\"empty\":null,\"plan\":\"gold\"}}");
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_str_eq(jstr(r->json, "attributes.plan"), "gold", "%s", r->body);
+	resp_free(r);
+	assert_attrs(path, "{\"city\":\"Томск\",\"first_name\":\"Иван\",\"plan\":\"gold\"}");
+	/* PATCH without attributes keeps them; removing a key that is not there changes nothing */
+	api_expect(200, tok_operator(), "PATCH", path, "{\"timezone\":\"Asia/Omsk\",\"attributes\":{\"none\":null}}");
+	assert_attrs(path, "{\"city\":\"Томск\",\"first_name\":\"Иван\",\"plan\":\"gold\"}");
+
+	/* The list shows them (its JSON is written without an object per row). */
+	char list[96];
+	snprintf(list, sizeof(list), "/api/v1/clients?phone_prefix=%s", phone);
+	r = api(tok_viewer(), "GET", list, NULL);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	json_t *row = json_array_get(json_object_get(r->json, "results"), 0);
+	cr_assert_str_eq(jstr(row, "attributes.city"), "Томск", "%s", r->body);
+	resp_free(r);
+
+	/* PUT replaces them: given ones are the new set, none given is {} */
+	api_expect(200, tok_operator(), "PUT", path, "{\"phone\":\"%s\",\"attributes\":{\"a\":\"1\"}}", phone);
+	assert_attrs(path, "{\"a\":\"1\"}");
+	api_expect(200, tok_operator(), "PUT", path, "{\"phone\":\"%s\"}", phone);
+	assert_attrs(path, "{}");
+
+	char phone2[12];
+	uniq_phone(phone2);
+	r = api(tok_operator(), "POST", "/api/v1/clients", "{\"phone\":\"%s\",\"tag\":\"attr\"}", phone2);
+	cr_assert_eq(r->status, 201, "%s", r->body);
+	cr_assert_eq(json_object_size(json_object_get(r->json, "attributes")), 0, "%s", r->body);
+	cr_assert(json_is_object(json_object_get(r->json, "attributes")), "%s", r->body);
+	resp_free(r);
+}
+
+/* A body of n attributes k<from>..k<from+n-1> (values "v"), and more JSON members after them. */
+static void attrs_body(char *out, size_t len, int from, int n, const char *more)
+{
+	size_t at = (size_t)snprintf(out, len, "{\"attributes\":{");
+	for (int i = 0; i < n; i++)
+		at += (size_t)snprintf(out + at, len - at, "%s\"k%d\":\"v\"", i ? "," : "", from + i);
+	snprintf(out + at, len - at, "}%s}", more);
+}
+
+Test(clients, attributes_limit_holds_after_a_merge)
+{
+	char phone[12], path[64], body[2048], more[64];
+	uniq_phone(phone);
+	snprintf(more, sizeof(more), ",\"phone\":\"%s\"", phone);
+	attrs_body(body, sizeof(body), 0, 30, more);
+	struct resp *r = api(tok_operator(), "POST", "/api/v1/clients", "%s", body);
+	cr_assert_eq(r->status, 201, "%s", r->body);
+	snprintf(path, sizeof(path), "/api/v1/clients/%lld", jint(r->json, "id"));
+	resp_free(r);
+
+	/* 30 + 3 new keys: refused, nothing changed (the timezone given with them neither) */
+	attrs_body(body, sizeof(body), 30, 3, ",\"timezone\":\"Asia/Omsk\"");
+	r = api(tok_operator(), "PATCH", path, "%s", body);
+	cr_assert_eq(r->status, 422, "%s", r->body);
+	cr_assert_str_eq(r->content_type, "application/problem+json");
+	cr_assert(jhas_error(r->json, "attributes"), "%s", r->body);
+	resp_free(r);
+	itest_sql_is("30 Europe/Moscow", "SELECT (SELECT count(*) FROM jsonb_object_keys(attributes)) || ' ' || timezone"
+			    " FROM clients WHERE phone = '%s'", phone);
+
+	/* 30 + 3 new - 1 removed = 32: taken */
+	attrs_body(body, sizeof(body), 30, 3, "");
+	body[strlen(body) - 2] = '\0';
+	strcat(body, ",\"k0\":null}}");
+	api_expect(200, tok_operator(), "PATCH", path, "%s", body);
+	itest_sql_is("32", "SELECT count(*) FROM clients, jsonb_object_keys(attributes) WHERE phone = '%s'", phone);
+	/* 32 keys given again change nothing of the count; one more is refused */
+	attrs_body(body, sizeof(body), 1, 32, "");
+	api_expect(200, tok_operator(), "PATCH", path, "%s", body);
+	attrs_body(body, sizeof(body), 100, 1, "");
+	api_expect(422, tok_operator(), "PATCH", path, "%s", body);
+
+	/* 33 in one body: refused by the validation, on POST and PUT alike */
+	attrs_body(body, sizeof(body), 0, 33, more);
+	r = api(tok_operator(), "PUT", path, "%s", body);
+	cr_assert_eq(r->status, 422, "%s", r->body);
+	cr_assert(jhas_error(r->json, "attributes"), "%s", r->body);
+	resp_free(r);
+}
+
+Test(clients, attributes_validation_names_each_bad_key_and_value)
+{
+	char phone[12], big[300];
+	uniq_phone(phone);
+	snprintf(big, sizeof(big), "%0257d", 0);   /* 257 characters */
+	struct resp *r = api(tok_operator(), "POST", "/api/v1/clients",
+			     "{\"phone\":\"%s\",\"attributes\":{\"First Name\":\"a\",\"1x\":\"b\",\"first_name\":\"%s\","
+			     "\"age\":42,\"ok\":\"fine\",\"a_very_long_key_of_thirty_three__\":\"c\"}}", phone, big);
+	cr_assert_eq(r->status, 422, "%s", r->body);
+	cr_assert_str_eq(r->content_type, "application/problem+json");
+	const char *bad[] = {"attributes.First Name", "attributes.1x", "attributes.first_name", "attributes.age",
+			     "attributes.a_very_long_key_of_thirty_three__"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++)
+		cr_assert(jhas_error(r->json, bad[i]), "%s not named: %s", bad[i], r->body);
+	cr_assert(!jhas_error(r->json, "attributes.ok") && !jhas_error(r->json, "phone"), "%s", r->body);
+	cr_assert(strstr(r->body, "at most 256 characters"), "%s", r->body);
+	resp_free(r);
+
+	/* 256 characters (not bytes) are allowed; a key of 32 characters too */
+	char fine[256 * 2 + 1] = "";
+	for (int i = 0; i < 256; i++)
+		strcat(fine, "ё");
+	api_expect(201, tok_operator(), "POST", "/api/v1/clients",
+		   "{\"phone\":\"%s\",\"attributes\":{\"_a_key_of_thirty_two_characters_\":\"%s\"}}", phone, fine);
+
+	const char *shapes[] = {"[]", "\"a=b\"", "null", "{\"a\":[\"b\"]}"};
+	for (size_t i = 0; i < sizeof(shapes) / sizeof(*shapes); i++) {
+		r = api(tok_operator(), "PATCH", "/api/v1/clients/1", "{\"attributes\":%s}", shapes[i]);
+		cr_assert(r->status == 422 || r->status == 404, "%s: %s", shapes[i], r->body);
+		resp_free(r);
+		uniq_phone(phone);
+		r = api(tok_operator(), "POST", "/api/v1/clients", "{\"phone\":\"%s\",\"attributes\":%s}", phone, shapes[i]);
+		cr_assert_eq(r->status, 422, "%s: %s", shapes[i], r->body);
+		cr_assert(jhas_error(r->json, "attributes") || jhas_error(r->json, "attributes.a"), "%s", r->body);
+		resp_free(r);
+	}
+}
+
+Test(clients, bulk_stores_attributes_as_put_does)
+{
+	char p[2][12], body[512];
+	uniq_phone(p[0]);
+	uniq_phone(p[1]);
+	snprintf(body, sizeof(body),
+		 "[{\"phone\":\"%s\",\"attributes\":{\"first_name\":\"Anna\",\"x\":null}},"
+		 "{\"phone\":\"%s\",\"attributes\":{\"Bad\":\"1\"}}]", p[0], p[1]);
+	struct resp *r = api(tok_operator(), "POST", "/api/v1/clients/bulk", "%s", body);
+	cr_assert_eq(r->status, 200, "%s", r->body);
+	cr_assert_eq(jint(r->json, "created"), 1, "%s", r->body);
+	cr_assert(jhas_error(json_array_get(json_object_get(r->json, "errors"), 0), "attributes.Bad"), "%s", r->body);
+	resp_free(r);
+	itest_sql_is("{\"first_name\": \"Anna\"}", "SELECT attributes::text FROM clients WHERE phone = '%s'", p[0]);
+	/* the same again changes nothing; other attributes replace them; none given is {} */
+	r = api(tok_operator(), "POST", "/api/v1/clients/bulk", "[{\"phone\":\"%s\",\"attributes\":{\"first_name\":\"Anna\"}}]", p[0]);
+	cr_assert_eq(jint(r->json, "updated"), 1, "%s", r->body);
+	resp_free(r);
+	char *before = itest_sql("SELECT updated_at FROM clients WHERE phone = '%s'", p[0]);
+	api_expect(200, tok_operator(), "POST", "/api/v1/clients/bulk", "[{\"phone\":\"%s\",\"attributes\":{\"first_name\":\"Anna\"}}]", p[0]);
+	char *after = itest_sql("SELECT updated_at FROM clients WHERE phone = '%s'", p[0]);
+	cr_assert_str_eq(before, after, "an unchanged client was written");
+	free(before);
+	free(after);
+	api_expect(200, tok_operator(), "POST", "/api/v1/clients/bulk", "[{\"phone\":\"%s\",\"attributes\":{\"plan\":\"gold\"}}]", p[0]);
+	itest_sql_is("{\"plan\": \"gold\"}", "SELECT attributes::text FROM clients WHERE phone = '%s'", p[0]);
+	api_expect(200, tok_operator(), "POST", "/api/v1/clients/bulk", "[{\"phone\":\"%s\"}]", p[0]);
+	itest_sql_is("{}", "SELECT attributes::text FROM clients WHERE phone = '%s'", p[0]);
+}

@@ -207,17 +207,18 @@ Test(sheets, exports_for_excel)
 }
 
 /* A CSV of n rows of tag over the prefixes given (10,000 phones each), each row padded with an
- * ignored column to make the file large, plus one bad row. malloc'ed. */
+ * ignored column to make the file large and an attribute "note" of its number, plus one bad row.
+ * malloc'ed. */
 static char *big_csv(char (*pre)[8], int npre, const char *tag, int pad)
 {
-	size_t cap = (size_t)npre * 10000 * (size_t)(pad + 40) + 200, n = 0;
+	size_t cap = (size_t)npre * 10000 * (size_t)(pad + 50) + 200, n = 0;
 	char *csv = malloc(cap), fill[512];
 	memset(fill, 'x', (size_t)pad);
 	fill[pad] = '\0';
-	n += (size_t)snprintf(csv + n, cap - n, "phone,tag,created_at\r\nnot a phone,%s,\r\n", tag);
+	n += (size_t)snprintf(csv + n, cap - n, "phone,tag,created_at,note\r\nnot a phone,%s,,\r\n", tag);
 	for (int p = 0; p < npre; p++)
 		for (int i = 0; i < 10000; i++)
-			n += (size_t)snprintf(csv + n, cap - n, "%s%04d,%s,%s\r\n", pre[p], i, tag, fill);
+			n += (size_t)snprintf(csv + n, cap - n, "%s%04d,%s,%s,n%d\r\n", pre[p], i, tag, fill, i);
 	return csv;
 }
 
@@ -266,8 +267,9 @@ Test(sheets, a_large_import_runs_in_the_background, .timeout = 180)
 		usleep(100 * 1000);
 	}
 	cr_expect_eq(rows, 20001);
-	char *v = itest_sql("SELECT count(*) FROM clients c JOIN tags t ON t.id = c.tag_id WHERE t.name = '%s'", tag);
-	cr_expect_str_eq(v, "20000");
+	char *v = itest_sql("SELECT count(*) FROM clients c JOIN tags t ON t.id = c.tag_id WHERE t.name = '%s'"
+			    " AND c.attributes = jsonb_build_object('note', 'n' || (right(c.phone, 4)::int))", tag);
+	cr_expect_str_eq(v, "20000", "each client has its attribute");
 	free(v);
 	v = itest_sql("SELECT length(data) FROM import_jobs WHERE id = %s", strrchr(job, '/') + 1);
 	cr_expect_str_eq(v, "0", "the stored file is dropped when the job ends");
