@@ -72,6 +72,27 @@ size_t metrics_hist_slot(double seconds)
 	return i;
 }
 
+double metrics_hist_quantile(const long long *hist, size_t n, double q)
+{
+	long long total = 0, seen = 0;
+	for (size_t i = 0; i < n; i++)
+		total += hist[i];
+	if (total <= 0)
+		return -1;
+	double rank = q * (double)total;
+	for (size_t i = 0; i < n; i++) {
+		if (hist[i] <= 0 || (double)(seen + hist[i]) < rank) {
+			seen += hist[i];
+			continue;
+		}
+		if (i >= ARRAY_LEN(metrics_hist_bounds_ms))
+			break;
+		double lo = i ? metrics_hist_bounds_ms[i - 1] : 0, hi = metrics_hist_bounds_ms[i];
+		return lo + (hi - lo) * (rank - (double)seen) / (double)hist[i];
+	}
+	return metrics_hist_bounds_ms[ARRAY_LEN(metrics_hist_bounds_ms) - 1];
+}
+
 void metrics_totals(struct metrics_totals *out)
 {
 	out->requests = 0;

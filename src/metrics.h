@@ -44,6 +44,10 @@ const char *metrics_instance(void);
 /* The slot of that histogram (and of provider_minutes.hist, which the dispatcher writes with
  * each batch of outcomes) that a request of seconds falls in. */
 size_t metrics_hist_slot(double seconds);
+/* The q-quantile (0..1) in milliseconds of a histogram over metrics_hist_bounds_ms (n counts,
+ * the last one above the last bound), interpolated linearly inside the bucket; the last bound
+ * when it falls above it; -1 when the histogram is empty. */
+double metrics_hist_quantile(const long long *hist, size_t n, double q);
 
 /* The provider requests of this process since start by result (out[MR_OK]...), and a result's
  * name ("ok", "transient", ...). For the admin dashboard's provider health. */

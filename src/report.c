@@ -73,27 +73,6 @@ static const char q_content[] =
     "      AND (m.status = 'running' OR m.started_at >= p.t0 OR m.finished_at >= p.t0))"
     " )::text FROM p";
 
-double report_quantile(const long long *hist, size_t n, double q)
-{
-	long long total = 0, seen = 0;
-	for (size_t i = 0; i < n; i++)
-		total += hist[i];
-	if (total <= 0)
-		return -1;
-	double rank = q * (double)total;
-	for (size_t i = 0; i < n; i++) {
-		if (hist[i] <= 0 || (double)(seen + hist[i]) < rank) {
-			seen += hist[i];
-			continue;
-		}
-		if (i >= ARRAY_LEN(metrics_hist_bounds_ms))
-			break;
-		double lo = i ? metrics_hist_bounds_ms[i - 1] : 0, hi = metrics_hist_bounds_ms[i];
-		return lo + (hi - lo) * (rank - (double)seen) / (double)hist[i];
-	}
-	return metrics_hist_bounds_ms[ARRAY_LEN(metrics_hist_bounds_ms) - 1];
-}
-
 json_t *report_build(struct db *db, char *err, size_t errlen)
 {
 	const char *p[] = {cfg.default_timezone};

@@ -27,10 +27,6 @@ void report_mail_free(struct report_mail *m);
 /* report_build + report_render: what would be sent now. 0 or -1 with err. */
 int report_preview(struct db *db, struct report_mail *out, char *err, size_t errlen);
 
-/* The q-quantile (0..1) in milliseconds of a histogram over metrics_hist_bounds_ms (n counts,
- * the last one above the last bound), interpolated linearly inside the bucket; the last bound
- * when it falls above it; -1 when the histogram is empty. */
-double report_quantile(const long long *hist, size_t n, double q);
 
 /* True when HERALD_SMTP_URL and HERALD_REPORT_TO are set; otherwise why not, in why. */
 int report_enabled(char *why, size_t whylen);

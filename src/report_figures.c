@@ -31,8 +31,8 @@ static void read_window(json_t *w, double days, struct window *out)
 	out->sent = (double)json_integer_value(json_object_get(w, "sent")) / days;
 	out->failed = (double)json_integer_value(json_object_get(w, "failed")) / days;
 	out->rate = out->sent + out->failed > 0 ? 100.0 * out->sent / (out->sent + out->failed) : -1;
-	out->median = report_quantile(hist, METRICS_HIST_LEN, 0.5);
-	out->p95 = report_quantile(hist, METRICS_HIST_LEN, 0.95);
+	out->median = metrics_hist_quantile(hist, METRICS_HIST_LEN, 0.5);
+	out->p95 = metrics_hist_quantile(hist, METRICS_HIST_LEN, 0.95);
 }
 
 static json_t *ms_text(const char *lang, double ms)

@@ -30,109 +30,20 @@ static struct {
 	int ep, lfd, store_fd, stop_fd;
 	pthread_t thread;
 	int running;
-	struct smpp_conn *conns[SMPP_MAX_CONNS];
-	int top;                        /* slots [0, top) may be in use */
-	uint64_t gen;
-	int in_store;                   /* jobs handed to the store, not back yet */
-	int nconns;
 	double refused_logged;          /* refused connections are logged at most once a second */
-	int stopping;                   /* no more reading: answer what is in the store, then exit */
-	struct smpp_conn *dirty[SMPP_MAX_CONNS];
-	int ndirty;
 } S = {.ep = -1, .lfd = -1, .store_fd = -1, .stop_fd = -1};
-
-double smpp_now(void)
-{
-	return now_mono();
-}
-
-struct smpp_conn *smpp_conn_find(uint64_t id)
-{
-	uint32_t slot = (uint32_t)id;
-	if (slot >= SMPP_MAX_CONNS || S.conns[slot] == NULL || S.conns[slot]->id != id)
-		return NULL;
-	return S.conns[slot];
-}
-
-struct smpp_conn *smpp_conn_next(int *slot)
-{
-	while (*slot < S.top) {
-		struct smpp_conn *c = S.conns[(*slot)++];
-		if (c)
-			return c;
-	}
-	return NULL;
-}
-
-static void set_events(struct smpp_conn *c)
-{
-	struct epoll_event ev = {.events = (c->paused || c->closing ? 0 : EPOLLIN | EPOLLRDHUP) |
-					   (c->want_out ? EPOLLOUT : 0),
-				 .data.u64 = c->id};
-	epoll_ctl(S.ep, EPOLL_CTL_MOD, c->fd, &ev);
-}
-
-static void mark_dirty(struct smpp_conn *c)
-{
-	for (int i = 0; i < S.ndirty; i++)
-		if (S.dirty[i] == c)
-			return;
-	S.dirty[S.ndirty++] = c;
-}
-
-void smpp_conn_send(struct smpp_conn *c, const struct smpp_pdu *p)
-{
-	if (c->woff == c->wbuf.len)
-		c->last_tx = smpp_now();
-	if (smpp_encode(p, &c->wbuf) < 0) {
-		log_error("smpp.encode_failed", LS("command", smpp_cmd_name(p->command_id)));
-		return;
-	}
-	mark_dirty(c);
-}
-
-void smpp_conn_reply(struct smpp_conn *c, uint32_t command_id, uint32_t seq, uint32_t status)
-{
-	struct smpp_pdu r = {0};
-	int known = command_id == SMPP_BIND_RECEIVER || command_id == SMPP_BIND_TRANSMITTER ||
-		    command_id == SMPP_BIND_TRANSCEIVER || command_id == SMPP_SUBMIT_SM ||
-		    command_id == SMPP_QUERY_SM || command_id == SMPP_UNBIND ||
-		    command_id == SMPP_ENQUIRE_LINK || command_id == SMPP_DELIVER_SM;
-	r.command_id = known ? command_id | SMPP_RESP : SMPP_GENERIC_NACK;
-	if (command_id == SMPP_SUBMIT_SM && status != ESME_ROK)
-		metrics_smpp(MS_SUBMIT_REFUSED, 1);
-	if (command_id == SMPP_SUBMIT_SM && status == ESME_RTHROTTLED)
-		metrics_smpp(MS_THROTTLED, 1);
-	r.status = status;
-	r.seq = seq;
-	smpp_conn_send(c, &r);
-}
 
 static void conn_free(struct smpp_conn *c)
 {
 	smpp_session_closed(c);
 	epoll_ctl(S.ep, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
-	for (int i = 0; i < S.ndirty; i++)
-		if (S.dirty[i] == c)
-			S.dirty[i] = S.dirty[--S.ndirty];
-	S.conns[(uint32_t)c->id] = NULL;
-	S.nconns--;
+	smpp_conn_remove(c);
 	metrics_smpp_links(-1, c->bound ? -1 : 0);
 	log_info("smpp.closed", LI("conn", (uint32_t)c->id), LS("ip", c->ip), LS("system_id", c->system_id));
 	buf_free(&c->wbuf);
 	free(c->rbuf);
 	free(c);
-}
-
-static int out_full(const struct smpp_conn *c)
-{
-	return c->wbuf.len - c->woff >= SMPP_OUT_HIGH;
-}
-
-static int should_pause(const struct smpp_conn *c)
-{
-	return c->pending >= SMPP_WINDOW || out_full(c) || S.stopping;
 }
 
 /* Writes what is queued; resumes reading when the output has room again. Returns -1 when c
@@ -155,7 +66,7 @@ static int conn_flush(struct smpp_conn *c)
 			c->woff = 0;
 			if (!c->want_out) {
 				c->want_out = 1;
-				set_events(c);
+				smpp_conn_events(c);
 			}
 			smpp_conn_window(c);
 			return 0;
@@ -167,7 +78,7 @@ static int conn_flush(struct smpp_conn *c)
 	c->woff = 0;
 	if (c->want_out) {
 		c->want_out = 0;
-		set_events(c);
+		smpp_conn_events(c);
 	}
 	if (c->closing) {
 		conn_free(c);
@@ -177,26 +88,11 @@ static int conn_flush(struct smpp_conn *c)
 	return 0;
 }
 
-void smpp_conn_close_after(struct smpp_conn *c)
-{
-	if (!c->closing) {
-		c->closing = 1;
-		set_events(c);
-	}
-	mark_dirty(c);
-}
-
-void smpp_conn_store(struct smpp_job *j)
-{
-	S.in_store++;
-	smpp_store_push(j);
-}
-
 /* Frames and handles the PDUs in c->rbuf while the window and the output have room. */
 static void conn_process(struct smpp_conn *c)
 {
 	size_t off = 0;
-	while (!c->closing && !should_pause(c) && c->rlen - off >= SMPP_HEADER_LEN) {
+	while (!c->closing && !smpp_conn_should_pause(c) && c->rlen - off >= SMPP_HEADER_LEN) {
 		uint32_t len, cmd, status, seq;
 		smpp_header(c->rbuf + off, &len, &cmd, &status, &seq);
 		if (len < SMPP_HEADER_LEN || len > SMPP_PDU_MAX || (len > c->rcap && !c->bound)) {
@@ -218,19 +114,10 @@ static void conn_process(struct smpp_conn *c)
 		c->rbuf = xrealloc(c->rbuf, SMPP_PDU_MAX);
 		c->rcap = SMPP_PDU_MAX;
 	}
-	int full = should_pause(c);
+	int full = smpp_conn_should_pause(c);
 	if (full != c->paused) {
 		c->paused = full;
-		set_events(c);
-	}
-}
-
-void smpp_conn_window(struct smpp_conn *c)
-{
-	if (c->paused && !c->closing && !should_pause(c)) {
-		c->paused = 0;
-		set_events(c);
-		conn_process(c);
+		smpp_conn_events(c);
 	}
 }
 
@@ -256,18 +143,6 @@ static void conn_read(struct smpp_conn *c)
 	}
 }
 
-/* Why a new connection from ip may not stay (NULL: it may). */
-static const char *conn_refusal(const char *ip)
-{
-	if (S.nconns >= cfg.smpp_max_connections)
-		return "too_many_connections";
-	int same = 0;
-	for (int i = 0; i < S.top; i++)
-		if (S.conns[i] && strcmp(S.conns[i]->ip, ip) == 0)
-			same++;
-	return same >= cfg.smpp_max_connections_per_ip ? "too_many_connections_from_address" : NULL;
-}
-
 static void conn_accept(void)
 {
 	for (;;) {
@@ -284,35 +159,28 @@ static void conn_accept(void)
 			inet_ntop(AF_INET, &((struct sockaddr_in *)&ss)->sin_addr, ip, sizeof(ip));
 		else
 			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)&ss)->sin6_addr, ip, sizeof(ip));
-		const char *refused = conn_refusal(ip);
+		const char *refused = smpp_conn_refusal(ip);
 		if (refused) {
 			double now = smpp_now();
 			if (now - S.refused_logged >= 1) {
 				S.refused_logged = now;
 				log_warn("smpp.connection_refused", LS("ip", ip), LS("reason", refused),
-					 LI("connections", S.nconns));
+					 LI("connections", smpp_conns_count()));
 			}
 			close(fd);
 			continue;
 		}
-		int slot = 0;
-		while (S.conns[slot] != NULL)   /* nconns < SMPP_MAX_CONNS: a slot is free */
-			slot++;
 		int one = 1;
 		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 		struct smpp_conn *c = xcalloc(1, sizeof(*c));
-		c->id = (++S.gen << 32) | (uint32_t)slot;
 		c->fd = fd;
 		c->rbuf = xmalloc(SMPP_RBUF_UNBOUND);
 		c->rcap = SMPP_RBUF_UNBOUND;
 		c->opened = c->last_rx = c->last_enquire = c->last_tx = smpp_now();
 		c->next_seq = 1;
 		memcpy(c->ip, ip, sizeof(c->ip));
-		S.conns[slot] = c;
-		S.nconns++;
+		int slot = smpp_conn_add(c);
 		metrics_smpp_links(1, 0);
-		if (slot >= S.top)
-			S.top = slot + 1;
 		struct epoll_event ev = {.events = EPOLLIN | EPOLLRDHUP, .data.u64 = c->id};
 		epoll_ctl(S.ep, EPOLL_CTL_ADD, fd, &ev);
 		log_info("smpp.connected", LI("conn", slot), LS("ip", c->ip));
@@ -326,7 +194,7 @@ static void store_results(void)
 		log_warn("smpp.eventfd_read_failed", LS("error", strerror(errno)));
 	for (struct smpp_job *j = smpp_store_done(), *next; j; j = next) {
 		next = j->next;
-		S.in_store--;
+		smpp_conn_stored();
 		smpp_session_result(j);
 		smpp_job_free(j);
 	}
@@ -351,12 +219,13 @@ static void conn_deadlines(double now)
 	}
 }
 
+/* Writes the output of the links that have some, and handles the input that a link that may
+ * read again still holds (smpp_conn_window). */
 static void flush_dirty(void)
 {
-	while (S.ndirty > 0) {
-		struct smpp_conn *c = S.dirty[--S.ndirty];
-		conn_flush(c);
-	}
+	for (struct smpp_conn *c; (c = smpp_conn_dirty()) != NULL;)
+		if (conn_flush(c) == 0 && !c->paused && !c->closing && c->rlen >= SMPP_HEADER_LEN)
+			conn_process(c);
 }
 
 static void *loop(void *arg)
@@ -373,12 +242,7 @@ static void *loop(void *arg)
 			} else if (id == EV_STORE) {
 				store_results();
 			} else if (id == EV_STOP) {
-				S.stopping = 1;
-				int slot = 0;
-				for (struct smpp_conn *c; (c = smpp_conn_next(&slot)) != NULL;) {
-					c->paused = 1;
-					set_events(c);
-				}
+				smpp_conns_stop();
 				deadline = smpp_now() + STOP_GRACE;
 				epoll_ctl(S.ep, EPOLL_CTL_DEL, S.lfd, NULL);
 				epoll_ctl(S.ep, EPOLL_CTL_DEL, S.stop_fd, NULL);
@@ -397,17 +261,17 @@ static void *loop(void *arg)
 			}
 		}
 		double now = smpp_now();
-		if (now >= next_tick && !S.stopping) {
+		if (now >= next_tick && !smpp_conns_stopping()) {
 			next_tick = now + 1;
 			conn_deadlines(now);
 			smpp_session_tick(now);
-		} else if (!S.stopping) {
+		} else if (!smpp_conns_stopping()) {
 			smpp_receipt_more();
 		}
-		if (!S.stopping)
+		if (!smpp_conns_stopping())
 			smpp_check_accounts(now);
 		flush_dirty();
-		if (S.stopping && (S.in_store == 0 || now > deadline))
+		if (smpp_conns_stopping() && (smpp_conns_in_store() == 0 || now > deadline))
 			break;
 	}
 	int slot = 0;
@@ -444,6 +308,7 @@ int smpp_start(void)
 		return -1;
 	}
 	S.ep = epoll_create1(EPOLL_CLOEXEC);
+	smpp_conns_init(S.ep);
 	S.store_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	S.stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (S.ep < 0 || S.store_fd < 0 || S.stop_fd < 0)
@@ -472,11 +337,11 @@ void smpp_stop(void)
 		log_warn("smpp.stop_signal_failed", LS("error", strerror(errno)));
 	pthread_join(S.thread, NULL);
 	smpp_store_stop();
-	smpp_session_reset();
+	smpp_accounts_reset();
 	smpp_bind_reset();
 	close(S.ep);
 	close(S.store_fd);
 	close(S.stop_fd);
 	S.running = 0;
-	log_info("smpp.stopped", LI("in_store", S.in_store));
+	log_info("smpp.stopped", LI("in_store", smpp_conns_in_store()));
 }

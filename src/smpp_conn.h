@@ -1,5 +1,6 @@
-/* smpp_conn.h — what the SMPP event loop (smpp.c) and the PDU handlers (smpp_session.c) share:
- * the connection and per-account state. Only the SMPP thread touches these. */
+/* smpp_conn.h — what the SMPP event loop (smpp.c) and the PDU handlers (smpp_session.c and the
+ * files it hands PDUs to) share: the connection and per-account state, kept by smpp_conns.c.
+ * The loop calls the handlers; both call smpp_conns.c. Only the SMPP thread touches these. */
 #ifndef HERALD_SMPP_CONN_H
 #define HERALD_SMPP_CONN_H
 #include <stdint.h>
@@ -78,7 +79,29 @@ struct smpp_conn {
 	int nconcat;
 };
 
-/* smpp.c */
+/* smpp_conns.c: the links and accounts (called by the loop and the handlers; calls neither) */
+/* Where the links' epoll events are set (the loop's instance). */
+void smpp_conns_init(int ep);
+/* Adds c to the table (its id made from the slot); returns the slot. */
+int smpp_conn_add(struct smpp_conn *c);
+/* Takes c out of the table and the links to flush (the loop then frees it). */
+void smpp_conn_remove(struct smpp_conn *c);
+int smpp_conns_count(void);
+/* Why a new connection from ip may not stay (NULL: it may). */
+const char *smpp_conn_refusal(const char *ip);
+/* Sets c's epoll events from its state (reading unless paused or closing; writing when
+ * output waits). */
+void smpp_conn_events(struct smpp_conn *c);
+/* Whether c must stop reading: its window or output is full, or the server stops. */
+int smpp_conn_should_pause(const struct smpp_conn *c);
+/* The next link with output to write or input to handle, taken off that list; NULL: none. */
+struct smpp_conn *smpp_conn_dirty(void);
+/* A job came back from the store; how many are still there. */
+void smpp_conn_stored(void);
+int smpp_conns_in_store(void);
+/* The server stops: every link stops reading. */
+void smpp_conns_stop(void);
+int smpp_conns_stopping(void);
 struct smpp_conn *smpp_conn_find(uint64_t id);
 /* Connections in slot order: start with *slot = 0, NULL at the end. */
 struct smpp_conn *smpp_conn_next(int *slot);
@@ -88,11 +111,19 @@ void smpp_conn_send(struct smpp_conn *c, const struct smpp_pdu *p);
 void smpp_conn_reply(struct smpp_conn *c, uint32_t command_id, uint32_t seq, uint32_t status);
 /* Stops reading, writes what is queued, then closes. */
 void smpp_conn_close_after(struct smpp_conn *c);
-/* Called when c->pending went down: resumes reading when the window has room. */
+/* Called when c->pending went down: resumes reading when the window has room (the input it
+ * holds is handled when the loop flushes). */
 void smpp_conn_window(struct smpp_conn *c);
 /* Hands j to the store, counting it as in flight. */
 void smpp_conn_store(struct smpp_job *j);
 double smpp_now(void);
+
+/* The state of account id, created on first use. */
+struct smpp_account_state *smpp_account_state(int64_t id);
+/* Frees the account states (at stop). */
+void smpp_accounts_reset(void);
+/* True for bind_receiver and bind_transceiver. */
+int smpp_is_receiver(uint32_t bind);
 
 /* smpp_session.c */
 void smpp_session_pdu(struct smpp_conn *c, const uint8_t *p, size_t len);
@@ -101,12 +132,6 @@ void smpp_session_result(struct smpp_job *j);
 void smpp_session_tick(double now);
 /* c is about to be freed. */
 void smpp_session_closed(struct smpp_conn *c);
-/* Frees the account states (at stop). */
-void smpp_session_reset(void);
-/* The state of account id, created on first use. */
-struct smpp_account_state *smpp_account_state(int64_t id);
-/* True for bind_receiver and bind_transceiver. */
-int smpp_is_receiver(uint32_t bind);
 
 /* smpp_bind.c */
 /* A bind_*: refused at once (throttled), checked, or parked until a check may start. */

@@ -13,35 +13,6 @@
 #include <string.h>
 #include <time.h>
 
-static struct smpp_account_state *accounts;
-
-struct smpp_account_state *smpp_account_state(int64_t id)
-{
-	for (struct smpp_account_state *a = accounts; a; a = a->next)
-		if (a->id == id)
-			return a;
-	struct smpp_account_state *a = xcalloc(1, sizeof(*a));
-	a->id = id;
-	a->refilled = smpp_now();
-	a->next = accounts;
-	accounts = a;
-	return a;
-}
-
-void smpp_session_reset(void)
-{
-	while (accounts) {
-		struct smpp_account_state *next = accounts->next;
-		free(accounts);
-		accounts = next;
-	}
-}
-
-int smpp_is_receiver(uint32_t bind)
-{
-	return bind == SMPP_BIND_RECEIVER || bind == SMPP_BIND_TRANSCEIVER;
-}
-
 /* One token per submit_sm, refilled at the account's throughput, bursts up to one second. */
 static int throttled(struct smpp_account_state *a)
 {

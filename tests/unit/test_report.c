@@ -94,15 +94,15 @@ Test(mail, message_id)
 Test(report, quantile)
 {
 	long long h[METRICS_HIST_LEN] = {0};
-	cr_expect_eq(report_quantile(h, METRICS_HIST_LEN, 0.5), -1);
+	cr_expect_eq(metrics_hist_quantile(h, METRICS_HIST_LEN, 0.5), -1);
 	/* bounds ... 10, 15, 20, 30, 50, 70, 100 (indexes 5..11) */
 	h[5] = 10, h[6] = 20, h[7] = 30, h[8] = 20, h[9] = 10, h[10] = 5, h[11] = 5;
-	cr_expect_float_eq(report_quantile(h, METRICS_HIST_LEN, 0.5), 15 + 5 * 20.0 / 30, 1e-9);
-	cr_expect_float_eq(report_quantile(h, METRICS_HIST_LEN, 0.95), 70, 1e-9);
-	cr_expect_float_eq(report_quantile(h, METRICS_HIST_LEN, 0.05), 7 + 3 * 5.0 / 10, 1e-9);
+	cr_expect_float_eq(metrics_hist_quantile(h, METRICS_HIST_LEN, 0.5), 15 + 5 * 20.0 / 30, 1e-9);
+	cr_expect_float_eq(metrics_hist_quantile(h, METRICS_HIST_LEN, 0.95), 70, 1e-9);
+	cr_expect_float_eq(metrics_hist_quantile(h, METRICS_HIST_LEN, 0.05), 7 + 3 * 5.0 / 10, 1e-9);
 	memset(h, 0, sizeof(h));
 	h[METRICS_HIST_LEN - 1] = 3;   /* everything slower than the last bound */
-	cr_expect_float_eq(report_quantile(h, METRICS_HIST_LEN, 0.5), 60000, 1e-9);
+	cr_expect_float_eq(metrics_hist_quantile(h, METRICS_HIST_LEN, 0.5), 60000, 1e-9);
 }
 
 Test(metrics, report_histogram_counts_provider_requests)
