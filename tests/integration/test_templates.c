@@ -133,11 +133,11 @@ Test(templates, preview_renders_for_a_client_with_encoding_and_segments)
 	uniq_phone(phone);
 	uniq_name("pv", tag, sizeof(tag));
 	struct resp *r = api(tok_operator(), "POST", "/api/v1/clients",
-			     "{\"phone\":\"%s\",\"operator_code\":\"916\",\"tag\":\"%s\"}", phone, tag);
+			     "{\"phone\":\"%s\",\"operator_code\":\"916\",\"tag\":\"%s\","
+			     "\"attributes\":{\"first_name\":\"Anna\",\"x\":\"<b>&\"}}", phone, tag);
 	cr_assert_eq(r->status, 201, "%s", r->body);
 	long long cid = jint(r->json, "id");
 	resp_free(r);
-	free(itest_sql("UPDATE clients SET attributes = '{\"first_name\": \"Anna\", \"x\": \"<b>&\"}' WHERE id = %lld", cid));
 
 	long long mid = mailing_new("Hi {{attributes.first_name}} ({{tag}}, {{phone}}) {{attributes.x}}{{attributes.none}}!", "");
 	snprintf(path, sizeof(path), "/api/v1/mailings/%lld/preview?client_id=%lld", mid, cid);
