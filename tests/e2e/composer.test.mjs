@@ -67,6 +67,13 @@ test('the composer counts, measures, previews, sends a test and clones', async (
   assert.equal(sql(`SELECT phone || ' ' || text || ' ' || coalesce(mailing_id, 0) FROM messages WHERE id = ${mid}`),
     `${phone2} Привет, Имя2! 0`);
 
+  const stopped = `7${base + 3}`;
+  await page.goto(`${BASE_URL}${self}/preview?phone=${stopped}`);
+  const refused = await Promise.all([page.waitForNavigation(), page.click(`button:text("Send a test to ${stopped}")`)]);
+  assert.equal(refused[0].status(), 422);
+  assert.match(await page.textContent('#err-phone'), /stop list/);
+  assert.equal(sql(`SELECT count(*) FROM messages WHERE phone = '${stopped}'`), '0');
+
   await page.goto(`${BASE_URL}${self}/preview?phone=12345`);
   assert.match(await page.textContent('#err-phone'), /not a phone number/);
 
