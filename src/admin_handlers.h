@@ -41,6 +41,10 @@ void admin_mailings_bulk(struct http_req *req);
 void admin_mailings_add(struct http_req *req);
 void admin_mailings_edit(struct http_req *req);
 void admin_mailings_view(struct http_req *req);
+void admin_mailings_preview(struct http_req *req);
+void admin_mailings_test(struct http_req *req);
+void admin_composer_recipients(struct http_req *req);
+void admin_composer_size(struct http_req *req);
 void admin_mailings_live(struct http_req *req);
 void admin_mailings_export(struct http_req *req);   /* export_messages.c */
 void admin_mailings_cancel(struct http_req *req);

@@ -10,11 +10,18 @@
 long long admin_mailing_count(json_t *stats, const char *name);
 /* The status of a mailing object ("" when absent). */
 const char *admin_mailing_status(json_t *obj);
+/* A comma-separated list (NULL: none) as a JSON array of trimmed, non-empty strings (new
+ * reference). */
+json_t *admin_mailing_split(const char *s);
 /* A JSON array of strings as "a, b" (new reference). */
 json_t *admin_mailing_join(json_t *a);
 /* Adds what lists show of mailing obj: "excerpt" (the text's first 30 characters), its
  * message counts "total", "sent" and "failed", and "max" (the total, at least 1: a progress
  * bar's end). */
 void admin_mailing_row(json_t *obj);
+/* What text costs as SMS, for pages: {"segments", "encoding" ("GSM 7-bit" or "UCS-2"),
+ * "length", "personal" (it has tags, so each recipient's values change it), "summary" (one
+ * sentence)} (admin_composer.c). New reference. */
+json_t *admin_sms_size(const char *text);
 
 #endif

@@ -8,9 +8,7 @@
 #include "model_mailing.h"
 #include "model_message.h"
 #include "model_stats.h"
-#include "personal.h"
 #include "rfc3339.h"
-#include "sms.h"
 #include "util.h"
 
 #include <math.h>
@@ -156,13 +154,11 @@ void admin_mailings_view(struct http_req *req)
 		? json_sprintf("%s to %s, client's local time", json_string_value(json_object_get(w, "start")),
 			       json_string_value(json_object_get(w, "end")))
 		: json_string("any hour"));
-	struct sms_size sz;
 	const char *text = json_string_value(json_object_get(obj, "text"));
-	sms_measure(text ? text : "", &sz);
-	json_object_set_new(page, "text_size", json_sprintf("%d SMS segment%s (%s, %ld characters)%s", sz.segments,
-							    sz.segments == 1 ? "" : "s", strcmp(sz.encoding, "gsm7") == 0
-							    ? "GSM 7-bit" : "UCS-2", sz.units, personal_is(text)
-							    ? " as written; each recipient's values change it" : ""));
+	json_object_set_new(page, "id", json_string(k.text));
+	json_t *size = admin_sms_size(text ? text : "");
+	json_object_set(page, "text_size", json_object_get(size, "summary"));
+	json_decref(size);
 	admin_page(req, 200, "admin/mailing", page);
 }
 

@@ -87,8 +87,7 @@ static void put_time(json_t *m, json_t *form, const char *name)
 									   : json_string(v));
 }
 
-/* A comma-separated list as a JSON array of trimmed, non-empty strings. */
-static json_t *split(const char *s)
+json_t *admin_mailing_split(const char *s)
 {
 	json_t *a = json_array();
 	struct list_walk w = {s};
@@ -113,8 +112,8 @@ static json_t *form_mailing(struct http_req *req, json_t *form, int only_end)
 		   *we = form_str(form, "window_end");
 	if (text && *text)
 		json_object_set_new(m, "text", json_string(text));
-	json_object_set_new(m, "filter", json_pack("{s:o, s:o}", "operator_codes", split(form_str(form, "operator_codes")),
-						   "tags", split(form_str(form, "tags"))));
+	json_object_set_new(m, "filter", json_pack("{s:o, s:o}", "operator_codes", admin_mailing_split(form_str(form, "operator_codes")),
+						   "tags", admin_mailing_split(form_str(form, "tags"))));
 	json_t *w = (ws && *ws) || (we && *we) ? json_object() : json_null();
 	if (ws && *ws)
 		json_object_set_new(w, "start", json_string(ws));
@@ -153,7 +152,7 @@ static int form_template(struct db *db, json_t *form, json_t *m, struct model_er
 {
 	const char *name = form_str(form, "template");
 	int64_t id;
-	enum model_rc rc = name && *name ? template_find(db, name, &id) : MODEL_OK;
+	enum model_rc rc = name && *name ? template_find(db, name, &id, NULL) : MODEL_OK;
 	if (rc == MODEL_OK && name && *name)
 		json_object_set_new(m, "template_id", json_integer(id));
 	else if (rc == MODEL_NOT_FOUND)
@@ -179,6 +178,23 @@ static json_t *mailing_values(struct http_req *req, struct db *db, json_t *obj)
 				   json_object_get(w, "start"), "window_end", json_object_get(w, "end"));
 	free(tname);
 	return pool_json(&req->pool, values);
+}
+
+/* The add form's values when it clones mailing ?from= (its text or template, filter and send
+ * window; new times), else NULL. In the request's pool. */
+static json_t *clone_values(struct http_req *req)
+{
+	const char *from = http_query(req, "from");
+	struct res_key k;
+	struct db *db;
+	json_t *obj;
+	if (from == NULL || res_key_parse(R, from, &k) < 0 || (db = db_thread()) == NULL ||
+	    res_get(req, db, R, &k, &obj) != MODEL_OK)
+		return NULL;
+	json_t *values = mailing_values(req, db, obj);
+	json_object_del(values, "start_at");
+	json_object_del(values, "end_at");
+	return values;
 }
 
 /* Runs act on the mailing of k and records it: MODEL_OK, or why it was refused in *why. */
@@ -345,15 +361,15 @@ void admin_mailings_bulk(struct http_req *req)
 
 void admin_mailings_add(struct http_req *req)
 {
-	json_t *page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "heading", "New mailing", "action",
+	json_t *page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "heading", "New mailing", "action",
 				 BASE "add", "submit", "Create mailing", "cancel_href", BASE, "back_href", BASE,
-				 "back_label", R->many), *obj;
+				 "back_label", R->many, "composer", 1), *obj;
 	struct model_err e = MODEL_ERR_INIT;
 	struct mailing_in in;
 	struct db *db;
 	json_t *form = admin_form(req);
 	if (req->method != HTTP_POST) {
-		admin_form_page(req, 200, page, R->fields, R->nfields, NULL, NULL, 0);
+		admin_form_page(req, 200, page, R->fields, R->nfields, clone_values(req), NULL, 0);
 		return;
 	}
 	json_t *m = form_mailing(req, form, 0);
@@ -418,9 +434,9 @@ void admin_mailings_edit(struct http_req *req)
 		return;
 	const char *state = admin_mailing_status(o.obj);
 	int running = strcmp(state, "running") == 0;
-	json_t *page = json_pack("{s:s+, s:s+, s:s, s:s, s:s, s:s+}", "heading", "Edit mailing ", o.k.text,
+	json_t *page = json_pack("{s:s+, s:s+, s:s, s:s, s:s, s:s+, s:b}", "heading", "Edit mailing ", o.k.text,
 				 "action", o.self, "/edit", "submit", "Save", "cancel_href", o.self, "back_href", o.self,
-				 "back_label", "Mailing ", o.k.text);
+				 "back_label", "Mailing ", o.k.text, "composer", 1);
 	json_t *h = req->user.role >= ROLE_ADMIN ? admin_history(o.db, res_object(req, R, o.k.text)) : NULL;
 	struct model_err e = MODEL_ERR_INIT;
 	json_t *form = admin_form(req);

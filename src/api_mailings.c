@@ -114,7 +114,7 @@ void api_mailings_preview(struct http_req *req)
 	if (db == NULL)
 		return;
 	json_t *obj = NULL;
-	enum model_rc rc = mailing_preview(db, id, client_id, &obj);
+	enum model_rc rc = mailing_preview(db, id, client_id, NULL, &obj);
 	answer(req, db, rc, 200, obj, rc == MODEL_NOT_FOUND ? "there is no such mailing, or no such client" : NULL);
 }
 

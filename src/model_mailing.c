@@ -214,17 +214,19 @@ enum model_rc mailing_insert(struct db *db, const struct mailing_in *in, int64_t
 	return rc;
 }
 
-enum model_rc mailing_preview(struct db *db, int64_t id, int64_t client_id, json_t **out)
+enum model_rc mailing_preview(struct db *db, int64_t id, int64_t client_id, const char *phone, json_t **out)
 {
 	static const char q[] =
-		"SELECT coalesce(m.text, t.text), c.phone, g.name, c.attributes::text, c.id IS NULL AND $2::bigint > 0"
+		"SELECT coalesce(m.text, t.text), coalesce(c.phone, $3), g.name, c.attributes::text,"
+		" c.id IS NULL AND $2::bigint > 0"
 		" FROM mailings m LEFT JOIN templates t ON t.id = m.template_id"
-		" LEFT JOIN clients c ON c.id = $2::bigint LEFT JOIN tags g ON g.id = c.tag_id WHERE m.id = $1::bigint";
+		" LEFT JOIN clients c ON c.id = $2::bigint OR c.phone = $3 LEFT JOIN tags g ON g.id = c.tag_id"
+		" WHERE m.id = $1::bigint";
 	char ids[24], cid[24], err[300];
 	snprintf(ids, sizeof(ids), "%lld", (long long)id);
 	snprintf(cid, sizeof(cid), "%lld", (long long)client_id);
-	const char *p[] = {ids, cid};
-	PGresult *r = db_exec(db, q, 2, p);
+	const char *p[] = {ids, cid, phone};
+	PGresult *r = db_exec(db, q, 3, p);
 	if (r == NULL)
 		return model_db_rc(db);
 	if (PQntuples(r) == 0 || *db_str(r, 0, 4) == 't') {

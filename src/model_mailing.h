@@ -57,11 +57,11 @@ struct mailing_query {
 /* The one list of mailings, for the API and the admin: a page of mailing objects as
  * mailing_get's. MODEL_INVALID when the cursor's key does not fit the sort. */
 enum model_rc mailing_list(struct db *db, const struct mailing_query *q, struct res_page *out);
-/* The mailing's text for client_id (0: a recipient with no phone, tag or attributes) as it
- * would be sent, with its SMS encoding and segments: {"text", "encoding", "segments",
- * "length"} (length: septets or UTF-16 units). MODEL_NOT_FOUND when there is no such mailing,
- * or no such client. */
-enum model_rc mailing_preview(struct db *db, int64_t id, int64_t client_id, json_t **out);
+/* The mailing's text for client_id, or for phone (a client's, or a phone no client has; NULL
+ * with client_id 0: a recipient with no phone, tag or attributes) as it would be sent, with its
+ * SMS encoding and segments: {"text", "encoding", "segments", "length"} (length: septets or
+ * UTF-16 units). MODEL_NOT_FOUND when there is no such mailing, or no such client_id. */
+enum model_rc mailing_preview(struct db *db, int64_t id, int64_t client_id, const char *phone, json_t **out);
 /* Row 0 column 0: the number of mailings of status (NULL: all). */
 PGresult *mailing_count(struct db *db, const char *status);
 

@@ -87,15 +87,17 @@ static enum model_rc count(struct db *db, int64_t *n)
 	return res_count(db, db_exec(db, "SELECT count(*) FROM templates", 0, NULL), n);
 }
 
-enum model_rc template_find(struct db *db, const char *name, int64_t *id)
+enum model_rc template_find(struct db *db, const char *name, int64_t *id, char **text)
 {
 	const char *p[] = {name};
-	PGresult *r = db_exec(db, "SELECT id FROM templates WHERE name = $1", 1, p);
+	PGresult *r = db_exec(db, "SELECT id, text FROM templates WHERE name = $1", 1, p);
 	if (r == NULL)
 		return model_db_rc(db);
 	enum model_rc rc = PQntuples(r) ? MODEL_OK : MODEL_NOT_FOUND;
 	if (rc == MODEL_OK)
 		*id = db_i64(r, 0, 0);
+	if (rc == MODEL_OK && text)
+		*text = xstrdup(db_str(r, 0, 1));
 	PQclear(r);
 	return rc;
 }

@@ -13,8 +13,9 @@
  * use it), "created_at", "updated_at"}. */
 extern const struct res_model template_model;
 
-/* The id of the template called name: MODEL_OK, MODEL_NOT_FOUND or a database failure. */
-enum model_rc template_find(struct db *db, const char *name, int64_t *id);
+/* The id of the template called name, and its text (malloc'ed) when text is not NULL:
+ * MODEL_OK, MODEL_NOT_FOUND or a database failure. */
+enum model_rc template_find(struct db *db, const char *name, int64_t *id, char **text);
 /* The name of template id (malloc'ed), NULL when there is none or it could not be read. */
 char *template_name(struct db *db, int64_t id);
 

@@ -19,5 +19,8 @@
 /* How many clients a mailing with the filter (text[] literals, "{}" for none) would reach now,
  * the stop list excluded: a result with the count in row 0 column 0, or NULL on an error. */
 PGresult *recipients_count(struct db *db, const char *operator_codes, const char *tags);
+/* The phone of the first of them (by id): a result with no rows when there is none, or NULL
+ * on an error. */
+PGresult *recipients_sample(struct db *db, const char *operator_codes, const char *tags);
 
 #endif

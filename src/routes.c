@@ -93,10 +93,14 @@ const struct route routes[] = {
 
 	/* admin: mailings */
 	{GET, "/admin/mailings/", admin_mailings_list, AUTH_SESSION, V, ADMIN_LIST_Q ",status,from,to", 0, NULL, NULL},
-	{GET | POST, "/admin/mailings/add", admin_mailings_add, AUTH_SESSION, O, "", 0, NULL, NULL},
+	{GET | POST, "/admin/mailings/add", admin_mailings_add, AUTH_SESSION, O, "from", 0, NULL, NULL},
 	{POST, "/admin/mailings/bulk", admin_mailings_bulk, AUTH_SESSION, O, "", 0, NULL, NULL},
+	{GET, "/admin/mailings/composer/recipients", admin_composer_recipients, AUTH_SESSION, V, "operator_codes,tags", 0, NULL, NULL},
+	{GET, "/admin/mailings/composer/size", admin_composer_size, AUTH_SESSION, V, "text,template", 0, NULL, NULL},
 	{GET, "/admin/mailings/{id}", admin_mailings_view, AUTH_SESSION, V, "status,sort,cursor,done", 0, NULL, NULL},
 	{GET, "/admin/mailings/{id}/live", admin_mailings_live, AUTH_SESSION, V, "", 0, NULL, NULL},
+	{GET, "/admin/mailings/{id}/preview", admin_mailings_preview, AUTH_SESSION, V, "phone,message", 0, NULL, NULL},
+	{POST, "/admin/mailings/{id}/test", admin_mailings_test, AUTH_SESSION, O, "", 0, NULL, NULL},
 	{GET, "/admin/mailings/{id}/messages.csv", admin_mailings_export, AUTH_SESSION, V, "status,format", 0, NULL, NULL},
 	{GET, "/admin/mailings/{id}/edit", admin_mailings_edit, AUTH_SESSION, V, "", 0, NULL, NULL},
 	{POST, "/admin/mailings/{id}/edit", admin_mailings_edit, AUTH_SESSION, O, "", 0, NULL, NULL},

@@ -1,0 +1,197 @@
+/* admin_composer.c — what the admin tells while a mailing is written (issue 13, the composer):
+ * how many clients its filter reaches now and what its text costs as SMS, as fragments the
+ * mailing form asks for as they are typed (htmx; read-only GETs); the text a sample client
+ * would get (a mailing's preview page) and a test send of it to one phone. Cloning a mailing
+ * is the add form's (admin_mailings.c, ?from=). */
+#include "admin.h"
+#include "admin_handlers.h"
+#include "admin_mailing.h"
+#include "form.h"
+#include "model_mailing.h"
+#include "model_message.h"
+#include "model_stoplist.h"
+#include "model_template.h"
+#include "personal.h"
+#include "pgarr.h"
+#include "phone.h"
+#include "recipients.h"
+#include "sms.h"
+#include "tmpl.h"
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define R (&res_mailings)
+
+json_t *admin_sms_size(const char *text)
+{
+	struct sms_size sz;
+	sms_measure(text, &sz);
+	int gsm = strcmp(sz.encoding, "gsm7") == 0, personal = personal_is(text);
+	return json_pack("{s:i, s:s, s:I, s:b, s:o}", "segments", sz.segments, "encoding", gsm ? "GSM 7-bit" : "UCS-2",
+			 "length", (json_int_t)sz.units, "personal", personal,
+			 "summary", json_sprintf("%d SMS segment%s (%s, %ld characters)%s", sz.segments,
+						 sz.segments == 1 ? "" : "s", gsm ? "GSM 7-bit" : "UCS-2", sz.units,
+						 personal ? " as written; each recipient's values change it" : ""));
+}
+
+/* GET /admin/mailings/composer/recipients?operator_codes=&tags= (comma lists, as the form
+ * has them). */
+void admin_composer_recipients(struct http_req *req)
+{
+	struct mailing_in in = {0};
+	struct verr v = VERR_INIT;
+	struct db *db;
+	json_t *f = json_pack("{s:o, s:o}", "operator_codes", admin_mailing_split(http_query(req, "operator_codes")),
+			      "tags", admin_mailing_split(http_query(req, "tags")));
+	mailing_filter_validate(f, &in, &v);
+	json_decref(f);
+	if (verr_any(&v)) {
+		verr_free(&v);
+		admin_page(req, 200, "admin/composer_recipients",
+			   json_pack("{s:s}", "problem", "Recipients are counted once the filter is valid."));
+	} else if ((db = admin_db(req)) != NULL) {
+		PGresult *r = recipients_count(db, in.operator_codes, in.tags);
+		if (r == NULL) {
+			http_db_fail(req, db);
+		} else {
+			long long n = (long long)db_i64(r, 0, 0);
+			PQclear(r);
+			admin_page(req, 200, "admin/composer_recipients",
+				   json_pack("{s:I, s:b}", "count", (json_int_t)n, "one", n == 1));
+		}
+	}
+	mailing_in_free(&in);
+}
+
+/* GET /admin/mailings/composer/size?text=&template= (the template's text when there is no
+ * text). */
+void admin_composer_size(struct http_req *req)
+{
+	const char *text = http_query(req, "text"), *name = http_query(req, "template");
+	char *owned = NULL, err[300];
+	struct db *db;
+	int64_t id;
+	if ((text == NULL || *text == '\0') && name && *name) {
+		if ((db = admin_db(req)) == NULL)
+			return;
+		enum model_rc rc = template_find(db, name, &id, &owned);
+		if (rc != MODEL_OK && rc != MODEL_NOT_FOUND) {
+			http_fail(req, rc, NULL, NULL);
+			return;
+		}
+		text = owned;
+	}
+	json_t *page = json_object();
+	if (text && *text) {
+		struct tmpl_set *t = personal_is(text) ? personal_parse(text, err, sizeof(err)) : NULL;
+		json_object_set_new(page, "size", admin_sms_size(text));
+		if (personal_is(text) && t == NULL)
+			json_object_set_new(page, "problem", json_sprintf("Not a valid template: %s", err));
+		tmpl_set_free(t);
+	}
+	free(owned);
+	admin_page(req, 200, "admin/composer_size", page);
+}
+
+/* The preview page of mailing o: the text for phone (normalised; NULL: the first recipient of
+ * its filter) with its size, a test form; error: why phone_typed was not used. */
+static void preview_page(struct http_req *req, struct admin_obj *o, int status, const char *phone,
+			 const char *phone_typed, const char *error)
+{
+	json_t *filter = json_object_get(o->obj, "filter"), *pv = NULL;
+	int sample = phone == NULL;
+	if (sample) {
+		char *ops = pgarr_from_json(json_object_get(filter, "operator_codes"));
+		char *tags = pgarr_from_json(json_object_get(filter, "tags"));
+		PGresult *r = recipients_sample(o->db, ops, tags);
+		free(ops);
+		free(tags);
+		if (r == NULL) {
+			http_db_fail(req, o->db);
+			return;
+		}
+		phone = PQntuples(r) ? pool_strdup(&req->pool, db_str(r, 0, 0)) : NULL;
+		PQclear(r);
+	}
+	enum model_rc rc = mailing_preview(o->db, o->k.id, 0, phone, &pv);
+	if (rc != MODEL_OK) {
+		http_fail(req, rc, rc == MODEL_NOT_FOUND ? R->not_found : NULL, NULL);
+		return;
+	}
+	pool_json(&req->pool, pv);
+	const char *text = json_string_value(json_object_get(pv, "text"));
+	json_t *page = json_pack("{s:s+, s:s, s:s+, s:s, s:s, s:s*, s:s, s:b, s:b, s:s*, s:s*}", "heading",
+				 "Preview of mailing ", o->k.text, "back_href", o->self, "back_label", "Mailing ", o->k.text,
+				 "action", pool_printf(&req->pool, "%s/preview", o->self),
+				 "test_action", pool_printf(&req->pool, "%s/test", o->self), "phone",
+				 phone_typed ? phone_typed : phone, "text", text ? text : "", "sample", sample,
+				 "can_test", req->user.role >= ROLE_OPERATOR && text && *text && phone, "error", error,
+				 "notice", NULL);
+	if (text && *text)
+		json_object_set_new(page, "size", admin_sms_size(text));
+	if (phone)
+		json_object_set_new(page, "recipient", json_string(phone));
+	const char *done = http_query(req, "message");
+	if (done && *done)
+		json_object_set_new(page, "notice", json_sprintf("A test was queued as message %s.", done));
+	admin_page(req, status, "admin/mailing_preview", page);
+}
+
+void admin_mailings_preview(struct http_req *req)
+{
+	struct admin_obj o;
+	char phone[PHONE_LEN + 1];
+	if (admin_res_open(req, R, &o) < 0)
+		return;
+	const char *typed = http_query(req, "phone");
+	if (typed == NULL || *typed == '\0')
+		preview_page(req, &o, 200, NULL, NULL, NULL);
+	else if (phone_normalise(typed, phone) < 0)
+		preview_page(req, &o, 422, NULL, typed, "This is not a phone number: write it as +7 916 123-45-67.");
+	else
+		preview_page(req, &o, 200, pool_strdup(&req->pool, phone), NULL, NULL);
+}
+
+/* POST /admin/mailings/{id}/test: the text for that phone, sent as a direct message. */
+void admin_mailings_test(struct http_req *req)
+{
+	struct admin_obj o;
+	char phone[PHONE_LEN + 1];
+	json_t *pv;
+	if (admin_res_open(req, R, &o) < 0)
+		return;
+	const char *typed = form_str(admin_form(req), "phone");
+	if (typed == NULL || phone_normalise(typed, phone) < 0) {
+		preview_page(req, &o, 422, NULL, typed ? typed : "", "This is not a phone number: write it as +7 916 123-45-67.");
+		return;
+	}
+	int stopped = stoplist_has(o.db, phone);
+	enum model_rc rc = stopped < 0 ? model_db_rc(o.db) : mailing_preview(o.db, o.k.id, 0, phone, &pv);
+	if (rc != MODEL_OK) {
+		http_fail(req, rc, rc == MODEL_NOT_FOUND ? R->not_found : NULL, NULL);
+		return;
+	}
+	pool_json(&req->pool, pv);
+	const char *text = json_string_value(json_object_get(pv, "text"));
+	if (stopped || text == NULL || *text == '\0') {
+		preview_page(req, &o, 422, pool_strdup(&req->pool, phone), NULL,
+			     stopped ? "The phone is on the stop list: nothing is sent to it."
+				     : "The text comes out empty for this phone: nothing would be sent.");
+		return;
+	}
+	struct message_in in = {.phone = phone, .text = text};
+	PGresult *r = message_send(o.db, &in);
+	if (r == NULL || PQntuples(r) == 0) {
+		if (r)
+			PQclear(r);
+		http_db_fail(req, o.db);
+		return;
+	}
+	const char *mid = pool_strdup(&req->pool, db_str(r, 0, 1));
+	PQclear(r);
+	res_record(req, o.db, R, "test_sent", o.k.text, NULL,
+		   pool_json(&req->pool, json_pack("{s:s, s:s}", "phone", phone, "message_id", mid)));
+	admin_redirect(req, pool_printf(&req->pool, "%s/preview?phone=%s&message=%s", o.self, phone, mid));
+}
