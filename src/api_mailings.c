@@ -21,6 +21,21 @@ static void answer(struct http_req *req, struct db *db, enum model_rc rc, int st
 		http_fail(req, rc, why, NULL);
 }
 
+/* Records a write of mailing id in the history, with its fields before and after (either may
+ * be NULL), as the admin's pages record theirs. */
+static void record(struct http_req *req, struct db *db, const char *verb, int64_t id, json_t *before, json_t *after)
+{
+	res_record(req, db, &res_mailings, verb, pool_printf(&req->pool, "%lld", (long long)id), before, after);
+}
+
+/* The mailing as it is before a write (in the request's pool; NULL when it cannot be read:
+ * the write then finds out why). */
+static json_t *before_write(struct http_req *req, struct db *db, int64_t id)
+{
+	json_t *obj = NULL;
+	return mailing_get(db, id, &obj) == MODEL_OK ? pool_json(&req->pool, obj) : NULL;
+}
+
 int api_mailing_status_query(struct http_req *req, const char **out)
 {
 	*out = http_query(req, "status");
@@ -72,9 +87,11 @@ void api_mailings_create(struct http_req *req)
 		json_t *obj;
 		const char *why = NULL;
 		enum model_rc rc = mailing_insert(db, &in, req->user.id, &obj, &why);
-		if (rc == MODEL_OK)
-			http_header(req, "Location", pool_printf(&req->pool, "/api/v1/mailings/%lld",
-								 (long long)json_integer_value(json_object_get(obj, "id"))));
+		if (rc == MODEL_OK) {
+			json_int_t id = json_integer_value(json_object_get(obj, "id"));
+			http_header(req, "Location", pool_printf(&req->pool, "/api/v1/mailings/%lld", (long long)id));
+			record(req, db, "created", id, NULL, obj);
+		}
 		answer(req, db, rc, 201, obj, why);
 	}
 	mailing_in_free(&in);
@@ -94,9 +111,11 @@ void api_mailings_update(struct http_req *req)
 	if (mailing_validate(body, req->method == HTTP_PUT, &in, &v) < 0)
 		http_fail(req, MODEL_INVALID, NULL, verr_take(&v));
 	else if ((db = api_db(req)) != NULL) {
-		json_t *obj = NULL;
+		json_t *obj = NULL, *before = before_write(req, db, id);
 		const char *why = NULL;
 		enum model_rc rc = mailing_update(db, id, &in, &obj, &why);
+		if (rc == MODEL_OK)
+			record(req, db, "updated", id, before, obj);
 		answer(req, db, rc, 200, obj, why);
 	}
 	mailing_in_free(&in);
@@ -118,21 +137,24 @@ void api_mailings_preview(struct http_req *req)
 	answer(req, db, rc, 200, obj, rc == MODEL_NOT_FOUND ? "there is no such mailing, or no such client" : NULL);
 }
 
-/* cancel and retry-failed: POST with no body needed. */
-static void act(struct http_req *req, enum model_rc (*fn)(struct db *, int64_t, json_t **, const char **))
+/* cancel and retry-failed: POST with no body needed; verb names it in the history. */
+static void act(struct http_req *req, enum model_rc (*fn)(struct db *, int64_t, json_t **, const char **),
+		const char *verb)
 {
 	int64_t id;
 	struct db *db = api_path_db(req, &id);
 	if (db == NULL)
 		return;
-	json_t *obj = NULL;
+	json_t *obj = NULL, *before = before_write(req, db, id);
 	const char *why = NULL;
 	enum model_rc rc = fn(db, id, &obj, &why);
+	if (rc == MODEL_OK)
+		record(req, db, verb, id, before, obj);
 	answer(req, db, rc, 200, obj, why);
 }
 
-void api_mailings_cancel(struct http_req *req) { act(req, mailing_cancel); }
-void api_mailings_retry_failed(struct http_req *req) { act(req, mailing_retry_failed); }
+void api_mailings_cancel(struct http_req *req) { act(req, mailing_cancel, "cancelled"); }
+void api_mailings_retry_failed(struct http_req *req) { act(req, mailing_retry_failed, "retried"); }
 
 void api_mailings_delete(struct http_req *req)
 {
@@ -140,9 +162,12 @@ void api_mailings_delete(struct http_req *req)
 	struct db *db = api_path_db(req, &id);
 	if (db == NULL)
 		return;
+	json_t *before = before_write(req, db, id);
 	enum model_rc rc = mailing_delete(db, id);
-	if (rc == MODEL_OK)
+	if (rc == MODEL_OK) {
+		record(req, db, "deleted", id, before, NULL);
 		http_no_content(req);
+	}
 	else
 		answer(req, db, rc, 204, NULL, NULL);
 }

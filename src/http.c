@@ -4,7 +4,6 @@
 #include "config.h"
 #include "log.h"
 #include "metrics.h"
-#include "model_token.h"
 #include "route.h"
 #include "util.h"
 
@@ -181,7 +180,7 @@ static int auth_token(struct http_req *req)
 		http_problem(req, 401, "an API token is required: Authorization: Bearer <token>", NULL);
 		return -1;
 	}
-	enum model_rc rc = token_check(h + 7, &req->user);
+	enum model_rc rc = token_gate(h + 7, &req->user);
 	if (rc != MODEL_OK && rc != MODEL_NOT_FOUND) {
 		http_fail(req, rc, NULL, NULL);
 		return -1;

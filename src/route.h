@@ -22,7 +22,9 @@ struct route {
 	const char *action;     /* the history's name for a write of this row that is not a
 				 * resource's: AUTH_TOKEN rows on 2xx (audit_api), the admin's
 				 * where the handler records it (audit_route); else NULL */
-	const struct resource *res;   /* the resource a generic handler serves (resource.h) */
+	const struct resource *res;   /* the resource the handler serves (resource.h): a generic
+				       * handler's, or one whose handler records its writes itself
+				       * (res_record), as every resource's writes are recorded */
 };
 
 /* How AUTH_SESSION routes are let in (routes.c names the admin's gate): before the body is
@@ -33,6 +35,10 @@ struct session_gate {
 };
 
 extern const struct session_gate session_gate;
+
+/* How AUTH_TOKEN routes are let in (routes.c names the API tokens' check): the bearer token's
+ * user into *user; MODEL_NOT_FOUND when the token is not valid, else the database's failure. */
+extern enum model_rc (*const token_gate)(const char *token, struct user *user);
 
 /* Records a token-authenticated write answered with 2xx that is not a resource's (routes.c
  * names audit_api: the history sits above the HTTP core, which calls it through here). */

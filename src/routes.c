@@ -5,6 +5,7 @@
 #include "admin_handlers.h"
 #include "api_handlers.h"
 #include "audit.h"
+#include "model_token.h"
 #include "resource.h"
 #include "route.h"
 #include "util.h"
@@ -40,13 +41,13 @@ const struct route routes[] = {
 
 	/* mailings */
 	{GET, "/api/v1/mailings", api_mailings_list, AUTH_TOKEN, V, LIST_Q ",status", 0, NULL, NULL},
-	{POST, "/api/v1/mailings", api_mailings_create, AUTH_TOKEN, O, "", 0, "mailing.created", NULL},
+	{POST, "/api/v1/mailings", api_mailings_create, AUTH_TOKEN, O, "", 0, NULL, &res_mailings},
 	{POST, "/api/v1/mailings/recipients", api_mailings_recipients, AUTH_TOKEN, V, "", 0, NULL, NULL},
 	{GET, "/api/v1/mailings/{id}", api_mailings_get, AUTH_TOKEN, V, "", 0, NULL, NULL},
-	{PUT_PATCH, "/api/v1/mailings/{id}", api_mailings_update, AUTH_TOKEN, O, "", 0, "mailing.updated", NULL},
-	{DELETE, "/api/v1/mailings/{id}", api_mailings_delete, AUTH_TOKEN, O, "", 0, "mailing.deleted", NULL},
-	{POST, "/api/v1/mailings/{id}/cancel", api_mailings_cancel, AUTH_TOKEN, O, "", 0, "mailing.cancelled", NULL},
-	{POST, "/api/v1/mailings/{id}/retry-failed", api_mailings_retry_failed, AUTH_TOKEN, O, "", 0, "mailing.retried", NULL},
+	{PUT_PATCH, "/api/v1/mailings/{id}", api_mailings_update, AUTH_TOKEN, O, "", 0, NULL, &res_mailings},
+	{DELETE, "/api/v1/mailings/{id}", api_mailings_delete, AUTH_TOKEN, O, "", 0, NULL, &res_mailings},
+	{POST, "/api/v1/mailings/{id}/cancel", api_mailings_cancel, AUTH_TOKEN, O, "", 0, NULL, &res_mailings},
+	{POST, "/api/v1/mailings/{id}/retry-failed", api_mailings_retry_failed, AUTH_TOKEN, O, "", 0, NULL, &res_mailings},
 	{GET, "/api/v1/mailings/{id}/messages", api_mailings_messages, AUTH_TOKEN, V, LIST_Q ",status,phone", 0, NULL, NULL},
 	{GET, "/api/v1/mailings/{id}/preview", api_mailings_preview, AUTH_TOKEN, V, "client_id", 0, NULL, NULL},
 	{GET, "/api/v1/mailings/{id}/stats", api_mailings_stats, AUTH_TOKEN, V, "", 0, NULL, NULL},
@@ -193,6 +194,7 @@ const struct route routes[] = {
 
 const struct session_gate session_gate = {admin_gate, admin_gate_form};
 void (*const api_audit)(struct http_req *req) = audit_api;
+enum model_rc (*const token_gate)(const char *token, struct user *user) = token_check;
 
 _Static_assert(ARRAY_LEN(routes) <= ROUTES_MAX, "routes[] has more rows than ROUTES_MAX");
 const size_t routes_len = ARRAY_LEN(routes);

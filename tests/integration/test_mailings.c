@@ -484,3 +484,34 @@ Test(mailings, writes_outlive_a_deadlock)
 	cr_expect_eq(deadlocked(id, "DELETE", path, NULL), 204);
 	cr_expect_eq(messages_rows(id, -1), 0);
 }
+
+/* The API's writes of a mailing are in the history as the admin's are: each with the fields it
+ * changed, before and after. */
+Test(mailings, api_writes_are_recorded_with_before_and_after)
+{
+	long long id = mailing_new("history one", "");
+	char path[64];
+	snprintf(path, sizeof(path), "/api/v1/mailings/%lld", id);
+	api_expect(200, tok_operator(), "PATCH", path, "{\"text\":\"history two\"}");
+	snprintf(path, sizeof(path), "/api/v1/mailings/%lld/cancel", id);
+	api_expect(200, tok_operator(), "POST", path, NULL);
+	snprintf(path, sizeof(path), "/api/v1/mailings/%lld", id);
+	api_expect(204, tok_operator(), "DELETE", path, NULL);
+	char *actions = itest_sql("SELECT string_agg(action || ':' || username, ',' ORDER BY id) FROM audit_log"
+				  " WHERE object = 'mailing %lld'", id);
+	cr_assert_str_eq(actions, "mailing.created:t_operator,mailing.updated:t_operator,mailing.cancelled:t_operator,"
+				  "mailing.deleted:t_operator");
+	free(actions);
+	char *changed = itest_sql("SELECT (detail->'before'->>'text') || ' > ' || (detail->'after'->>'text')"
+				  " FROM audit_log WHERE object = 'mailing %lld' AND action = 'mailing.updated'", id);
+	cr_assert_str_eq(changed, "history one > history two");
+	free(changed);
+	char *status = itest_sql("SELECT (detail->'before'->>'status') || ' > ' || (detail->'after'->>'status')"
+				 " FROM audit_log WHERE object = 'mailing %lld' AND action = 'mailing.cancelled'", id);
+	cr_assert_str_eq(status, "scheduled > cancelled");
+	free(status);
+	char *gone = itest_sql("SELECT (detail ? 'after')::text || ' ' || (detail->'before'->>'text')"
+			       " FROM audit_log WHERE object = 'mailing %lld' AND action = 'mailing.deleted'", id);
+	cr_assert_str_eq(gone, "false history two");
+	free(gone);
+}
