@@ -176,6 +176,9 @@ static const struct admin_field user_fields[] = {
 static const struct admin_field user_edit_fields[] = {
 	{"role", "Role", "select", "viewer,operator,admin", NULL, 1, 0, NULL},
 	{"is_active", "Active (may sign in and use API tokens)", "checkbox", NULL, NULL, 0, 0, NULL},
+	{"timezone", "Time zone", "text", NULL,
+	 "An IANA name such as Asia/Vladivostok: the admin's forms read times in it and its pages show them in "
+	 "it. Empty: HERALD_DEFAULT_TIMEZONE.", 0, 64, NULL},
 };
 
 static const struct admin_col user_cols[] = {
