@@ -57,6 +57,11 @@ static json_t *frame(struct http_req *req)
 
 void admin_page(struct http_req *req, int status, const char *tmpl, json_t *data)
 {
+	if (admin_times_resolve(req) < 0) {
+		json_decref(data);
+		http_fail(req, MODEL_UNAVAILABLE, NULL, NULL);
+		return;
+	}
 	json_t *f = frame(req);
 	json_object_update_missing(data, f);
 	json_decref(f);
@@ -162,13 +167,15 @@ static json_t *value_text(json_t *v)
 	return json_string("");
 }
 
-json_t *admin_fields(const struct admin_field *f, size_t n, json_t *values, json_t *errors, int readonly)
+json_t *admin_fields(struct http_req *req, const struct admin_field *f, size_t n, json_t *values, json_t *errors,
+		     int readonly)
 {
 	json_t *out = json_array();
 	for (size_t i = 0; i < n; i++) {
 		json_t *v = json_object_get(values, f[i].name), *errs = json_object_get(errors, f[i].name);
+		int zoned = strcmp(f[i].type, "datetime-local") == 0;
 		json_t *fo = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:O*, s:s*, s:s*}", "name", f[i].name,
-				       "label", f[i].label, "type", f[i].type, "required", f[i].required,
+				       "label", zoned ? admin_time_label(req, f[i].label) : f[i].label, "type", f[i].type, "required", f[i].required,
 				       "readonly", readonly, "invalid", errs != NULL, "errors", errs, "hint",
 				       f[i].hint, "pattern", f[i].pattern);
 		if (f[i].maxlength)
@@ -218,7 +225,7 @@ json_t *admin_fields(const struct admin_field *f, size_t n, json_t *values, json
 void admin_form_page(struct http_req *req, int status, json_t *page, const struct admin_field *f,
 		     size_t n, json_t *values, json_t *errors, int readonly)
 {
-	json_object_set_new(page, "fields", admin_fields(f, n, values, errors, readonly));
+	json_object_set_new(page, "fields", admin_fields(req, f, n, values, errors, readonly));
 	json_object_set_new(page, "has_errors", json_boolean(errors != NULL));
 	json_object_set_new(page, "readonly", json_boolean(readonly));
 	json_decref(errors);
@@ -277,16 +284,7 @@ static void list_url(struct http_req *req, const struct admin_list_spec *spec, s
 	}
 }
 
-json_t *admin_time(const char *t)
-{
-	if (t == NULL)
-		return json_string("—");
-	if (strlen(t) == 20 && t[19] == 'Z' && rfc3339_valid(t) == 0)
-		return json_sprintf("%.10s %.5s UTC", t, t + 11);
-	return json_string(t);
-}
-
-json_t *admin_cell(json_t *v)
+json_t *admin_cell(struct http_req *req, json_t *v)
 {
 	if (json_is_true(v))
 		return json_string("yes");
@@ -295,7 +293,7 @@ json_t *admin_cell(json_t *v)
 	if (json_is_null(v) || v == NULL)
 		return json_string("—");
 	if (json_is_string(v))
-		return admin_time(json_string_value(v));
+		return admin_time(req, json_string_value(v));
 	return value_text(v);
 }
 
@@ -332,7 +330,7 @@ json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec
 		}
 		for (size_t k = 0; k < spec->ncols; k++)
 			json_array_append_new(cells, json_pack("{s:o, s:b}", "text",
-							      admin_cell(json_object_get(obj, spec->cols[k].field)),
+							      admin_cell(req, json_object_get(obj, spec->cols[k].field)),
 							      "first", k == 0));
 		json_array_append_new(rows, json_pack("{s:o, s:s*, s:o, s:O}", "key", key, "href", b.len ? b.data : NULL,
 						      "cells", cells, "object", obj));

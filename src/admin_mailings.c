@@ -74,16 +74,22 @@ void admin_mailing_row(json_t *obj)
 
 /* --- form <-> API object ----------------------------------------------------------------- */
 
-/* A datetime-local value ("YYYY-MM-DDTHH:MM" or with ":SS") as RFC 3339 in UTC; anything else
- * unchanged, for the validator to name. */
-static void put_time(json_t *m, json_t *form, const char *name)
+/* A datetime-local value typed in the user's zone as RFC 3339 in UTC into m; anything else
+ * unchanged, for the validator to name; a time the clocks skip as the field's error in errs.
+ * -1 on a database failure. */
+static int put_time(struct http_req *req, json_t *m, json_t *form, const char *name, json_t *errs)
 {
-	const char *v = form_str(form, name);
+	const char *v = form_str(form, name), *why;
+	char utc[ADMIN_TIME_LEN];
 	if (v == NULL || *v == '\0')
-		return;
-	size_t n = strlen(v);
-	json_object_set_new(m, name, (n == 16 || n == 19) && v[10] == 'T' ? json_sprintf("%s%s", v, n == 16 ? ":00Z" : "Z")
-									   : json_string(v));
+		return 0;
+	int rc = admin_time_read(req, v, utc, &why);
+	if (rc == -2)
+		return -1;
+	if (rc == -1)
+		json_object_set_new(errs, name, json_pack("[s]", why));
+	json_object_set_new(m, name, json_string(rc == 0 ? utc : v));
+	return 0;
 }
 
 /* A comma-separated list as a JSON array of trimmed, non-empty strings. */
@@ -100,14 +106,15 @@ static json_t *split(const char *s)
 }
 
 /* The API's mailing object from the form, in the request's pool; only_end: just end_at (a
- * running mailing). */
-static json_t *form_mailing(struct http_req *req, json_t *form, int only_end)
+ * running mailing). Times the clocks skip are reported in errs (put_time). NULL on a database
+ * failure. */
+static json_t *form_mailing(struct http_req *req, json_t *form, int only_end, json_t *errs)
 {
 	json_t *m = pool_json(&req->pool, json_object());
-	put_time(m, form, "end_at");
+	if (put_time(req, m, form, "end_at", errs) < 0 || (!only_end && put_time(req, m, form, "start_at", errs) < 0))
+		return NULL;
 	if (only_end)
 		return m;
-	put_time(m, form, "start_at");
 	const char *text = form_str(form, "text"), *ws = form_str(form, "window_start"),
 		   *we = form_str(form, "window_end");
 	if (text && *text)
@@ -123,8 +130,9 @@ static json_t *form_mailing(struct http_req *req, json_t *form, int only_end)
 	return m;
 }
 
-/* The model's errors (e's fields, taken) under the form's field names. New reference. */
-static json_t *form_errors(struct model_err *e)
+/* The model's errors (e's fields, taken) under the form's field names, those of times (errs,
+ * borrowed: put_time's) in place of the model's for their fields. New reference. */
+static json_t *form_errors(struct model_err *e, json_t *errs)
 {
 	static const char *const names[] = {"filter", "operator_codes", "filter.operator_codes", "operator_codes",
 					    "filter.tags", "tags", "send_window", "window_start",
@@ -143,18 +151,19 @@ static json_t *form_errors(struct model_err *e)
 			json_object_set(out, name, msgs);
 	}
 	json_decref(errors);
+	json_object_update(out, errs);
 	return out;
 }
 
-/* The form's values for a stored mailing, in the request's pool. */
+/* The form's values for a stored mailing (times in the user's zone), in the request's pool. */
 static json_t *mailing_values(struct http_req *req, json_t *obj)
 {
 	json_t *filter = json_object_get(obj, "filter"), *w = json_object_get(obj, "send_window");
-	const char *s = json_string_value(json_object_get(obj, "start_at"));
-	const char *e = json_string_value(json_object_get(obj, "end_at"));
 	return pool_json(&req->pool,
-			 json_pack("{s:o, s:o, s:O, s:o, s:o, s:O*, s:O*}", "start_at", json_stringn(s ? s : "", s ? 16 : 0),
-				   "end_at", json_stringn(e ? e : "", e ? 16 : 0), "text", json_object_get(obj, "text"),
+			 json_pack("{s:o, s:o, s:O, s:o, s:o, s:O*, s:O*}", "start_at",
+				   admin_time_input(req, json_string_value(json_object_get(obj, "start_at"))), "end_at",
+				   admin_time_input(req, json_string_value(json_object_get(obj, "end_at"))), "text",
+				   json_object_get(obj, "text"),
 				   "operator_codes", admin_mailing_join(json_object_get(filter, "operator_codes")), "tags",
 				   admin_mailing_join(json_object_get(filter, "tags")), "window_start",
 				   json_object_get(w, "start"), "window_end", json_object_get(w, "end")));
@@ -198,7 +207,8 @@ static void list_page(struct http_req *req, json_t *outcomes)
 {
 	static const char *const keep[] = {"status", "from", "to", NULL};
 	const struct admin_list_spec spec = {BASE, R->cols, R->ncols, "id", 1, keep};
-	struct mailing_query mq = {{NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL}, http_query(req, "status"), NULL, NULL};
+	struct mailing_query mq = {{NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL}, http_query(req, "status"), NULL, NULL,
+				   admin_zone(req)};
 	struct res_page rows = {NULL, NULL};
 	struct db *db;
 	size_t i;
@@ -237,7 +247,7 @@ static void list_page(struct http_req *req, json_t *outcomes)
 	json_t *page = json_pack("{s:s, s:o, s:s*, s:o, s:[o], s:[o, o]}", "heading", R->many, "list", list,
 				 "notice", admin_notice(req, R->notices), "bulk_actions", bulk,
 				 "filters", admin_filter(req, "status", "Status", statuses), "date_filters",
-				 date_filter(req, "from", "Starts from"), date_filter(req, "to", "until"));
+				 date_filter(req, "from", admin_time_label(req, "Starts from")), date_filter(req, "to", "until"));
 	if (outcomes)
 		json_object_set_new(page, "outcomes", json_pack("{s:O}", "items", outcomes));
 	if (req->user.role >= ROLE_OPERATOR) {
@@ -328,15 +338,20 @@ void admin_mailings_add(struct http_req *req)
 				 BASE "add", "submit", "Create mailing", "cancel_href", BASE, "back_href", BASE,
 				 "back_label", R->many), *obj;
 	struct model_err e = MODEL_ERR_INIT;
-	struct mailing_in in;
+	struct mailing_in in = {0};
 	struct db *db;
-	json_t *form = admin_form(req);
+	json_t *form = admin_form(req), *terr = pool_json(&req->pool, json_object()), *m;
 	if (req->method != HTTP_POST) {
 		admin_form_page(req, 200, page, R->fields, R->nfields, NULL, NULL, 0);
 		return;
 	}
-	if (mailing_validate(form_mailing(req, form, 0), 1, &in, &e.fields) < 0) {
-		admin_form_page(req, 422, page, R->fields, R->nfields, form, form_errors(&e), 0);
+	if ((m = form_mailing(req, form, 0, terr)) == NULL) {
+		json_decref(page);
+		http_fail(req, MODEL_UNAVAILABLE, NULL, NULL);
+		return;
+	}
+	if (mailing_validate(m, 1, &in, &e.fields) < 0 || json_object_size(terr) > 0) {
+		admin_form_page(req, 422, page, R->fields, R->nfields, form, form_errors(&e, terr), 0);
 	} else if ((db = admin_db(req)) == NULL) {
 		json_decref(page);
 	} else {
@@ -360,10 +375,10 @@ static void edit_form(struct http_req *req, int status, json_t *page, json_t *va
 {
 	int all = strcmp(state, "scheduled") == 0 && req->user.role >= ROLE_OPERATOR;
 	int end_only = strcmp(state, "running") == 0 && req->user.role >= ROLE_OPERATOR;
-	json_t *f = admin_fields(R->fields, end_only ? 1 : R->nfields, values, end_only ? NULL : errors, !all);
+	json_t *f = admin_fields(req, R->fields, end_only ? 1 : R->nfields, values, end_only ? NULL : errors, !all);
 	if (end_only) {
-		json_t *end = admin_fields(R->fields + 1, 1, values, errors, 0);
-		json_t *rest = admin_fields(R->fields + 2, R->nfields - 2, values, NULL, 1);
+		json_t *end = admin_fields(req, R->fields + 1, 1, values, errors, 0);
+		json_t *rest = admin_fields(req, R->fields + 2, R->nfields - 2, values, NULL, 1);
 		json_array_extend(f, end);
 		json_array_extend(f, rest);
 		json_decref(end);
@@ -389,9 +404,9 @@ void admin_mailings_edit(struct http_req *req)
 	json_t *page = json_pack("{s:s+, s:s+, s:s, s:s, s:s, s:s+}", "heading", "Edit mailing ", o.k.text,
 				 "action", o.self, "/edit", "submit", "Save", "cancel_href", o.self, "back_href", o.self,
 				 "back_label", "Mailing ", o.k.text);
-	json_t *h = req->user.role >= ROLE_ADMIN ? admin_history(o.db, res_object(req, R, o.k.text)) : NULL;
+	json_t *h = req->user.role >= ROLE_ADMIN ? admin_history(req, o.db, res_object(req, R, o.k.text)) : NULL;
 	struct model_err e = MODEL_ERR_INIT;
-	json_t *form = admin_form(req);
+	json_t *form = admin_form(req), *terr = pool_json(&req->pool, json_object()), *m = NULL;
 	if (h)
 		json_object_set_new(page, "history", h);
 	if (req->method != HTTP_POST) {
@@ -399,11 +414,16 @@ void admin_mailings_edit(struct http_req *req)
 	} else if (strcmp(state, "scheduled") != 0 && !running) {
 		json_decref(page);
 		admin_error(req, 409, "A finished or cancelled mailing cannot be changed.");
-	} else if (res_update(req, o.db, R, &o.k, form_mailing(req, form, running), running, &e, NULL) == MODEL_OK) {
+	} else if ((m = form_mailing(req, form, running, terr)) == NULL) {
+		json_decref(page);
+		http_fail(req, MODEL_UNAVAILABLE, NULL, NULL);
+	} else if (json_object_size(terr) > 0) {
+		edit_form(req, 422, page, form, form_errors(&e, terr), state);
+	} else if (res_update(req, o.db, R, &o.k, m, running, &e, NULL) == MODEL_OK) {
 		json_decref(page);
 		admin_redirect(req, pool_printf(&req->pool, "%s?done=updated", o.self));
 	} else if (e.rc == MODEL_INVALID || e.rc == MODEL_CONFLICT) {
-		edit_form(req, outcome_of(e.rc)->status, page, form, form_errors(&e), state);
+		edit_form(req, outcome_of(e.rc)->status, page, form, form_errors(&e, terr), state);
 	} else {
 		json_decref(page);
 		verr_free(&e.fields);

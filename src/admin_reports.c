@@ -131,7 +131,7 @@ static void show(struct http_req *req, const char *heading, json_t *r, const cha
 		json_t *v = json_object_get(r, props[i].field);
 		if (v == NULL)
 			continue;
-		json_array_append_new(items, json_pack("{s:s, s:o}", "label", props[i].label, "value", admin_cell(v)));
+		json_array_append_new(items, json_pack("{s:s, s:o}", "label", props[i].label, "value", admin_cell(req, v)));
 	}
 	json_t *text = json_object_get(r, "body_text");
 	json_t *sections = json_array();

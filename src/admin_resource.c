@@ -205,7 +205,7 @@ void admin_res_edit(struct http_req *req)
 		json_array_append_new(links, json_pack("{s:s, s:s, s:b}", "href", p.del, "label", "Delete…", "danger", 1));
 	if (json_array_size(links) == 0)
 		json_object_del(page, "links");
-	json_t *h = req->user.role >= ROLE_ADMIN ? admin_history(p.db, res_object(req, r, p.k.text)) : NULL;
+	json_t *h = req->user.role >= ROLE_ADMIN ? admin_history(req, p.db, res_object(req, r, p.k.text)) : NULL;
 	if (h)
 		json_object_set_new(page, "history", h);
 	struct model_err e = MODEL_ERR_INIT;

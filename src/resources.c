@@ -340,13 +340,13 @@ const struct resource res_tokens = {
 };
 
 /* --- mailings: the pages are admin_mailings.c's (filters, progress, state rules); times in
- * the forms are UTC ----------------------------------------------------------------------- */
+ * the forms are in the user's time zone, which their labels name (admin_time_label) -------- */
 
 static const struct admin_field mailing_fields[] = {
-	{"start_at", "Start (UTC)", "datetime-local", NULL,
-	 "Coordinated Universal Time. A start already past starts the mailing at once.", 1, 0, NULL},
-	{"end_at", "End (UTC)", "datetime-local", NULL,
-	 "Coordinated Universal Time. Nothing is sent after it; what is left expires.", 1, 0, NULL},
+	{"start_at", "Start", "datetime-local", NULL,
+	 "Your time zone's wall clock. A start already past starts the mailing at once.", 1, 0, NULL},
+	{"end_at", "End", "datetime-local", NULL,
+	 "Your time zone's wall clock. Nothing is sent after it; what is left expires.", 1, 0, NULL},
 	{"text", "Text", "textarea", NULL, "1 to 4096 characters.", 1, MAILING_TEXT_MAX, NULL},
 	{"operator_codes", "Operator codes", "text", NULL,
 	 "Comma-separated, e.g. 916, 926. Empty: clients of every operator.", 0, 0, NULL},
