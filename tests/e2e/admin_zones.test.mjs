@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { BASE_URL, launch, openPage, screenshot } from './browser.mjs';
+import { BASE_URL, launch, screenshot, signIn } from './browser.mjs';
 
 let browser;
 
@@ -19,21 +19,11 @@ function sql(q) {
   return execFileSync('psql', [process.env.DATABASE_URL, '-qtAX', '-v', 'ON_ERROR_STOP=1', '-c', q], { encoding: 'utf8' }).trim();
 }
 
-async function signIn(user, password) {
-  const opened = await openPage(browser, { viewport: { width: 1280, height: 900 } });
-  const { page } = opened;
-  await page.goto(`${BASE_URL}/admin/login`);
-  await page.fill('input[name=username]', user);
-  await page.fill('input[name=password]', password);
-  await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
-  return opened;
-}
-
 // A new operator made on the admin's users form, with zone set on its edit form (null: none);
 // signed in.
 async function zoneUser(zone) {
   const name = `zone_${randomBytes(4).toString('hex')}`;
-  const admin = await signIn('t_admin', 'password-admin');
+  const admin = await signIn(browser, 't_admin', 'password-admin');
   await admin.page.goto(`${BASE_URL}/admin/users/add`);
   await admin.page.fill('input[name=username]', name);
   await admin.page.fill('input[name=password]', 'long-enough-1');
@@ -46,7 +36,7 @@ async function zoneUser(zone) {
     assert.equal(sql(`SELECT timezone FROM users WHERE username = '${name}'`), zone);
   }
   await admin.context.close();
-  return signIn(name, 'long-enough-1');
+  return signIn(browser, name, 'long-enough-1');
 }
 
 async function apiMailing(id) {

@@ -1,6 +1,7 @@
 /* admin_web.c — admin page requests for the integration tests (see admin_web.h). */
 #include <criterion/criterion.h>
 #include <curl/curl.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -94,6 +95,21 @@ char *web_csrf(const char *cookie, const char *path)
 	char *t = strndup(p, strcspn(p, "\""));
 	web_free(pg);
 	return t;
+}
+
+struct web_page *web_post(const char *cookie, const char *path, const char *fmt, ...)
+{
+	char *csrf = web_csrf(cookie, "/admin/"), *rest = NULL, *form = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	cr_assert(vasprintf(&rest, fmt, ap) >= 0);
+	va_end(ap);
+	cr_assert(asprintf(&form, "csrf_token=%s&%s", csrf, rest) >= 0);
+	struct web_page *pg = web_req("POST", path, cookie, form, NULL);
+	free(csrf);
+	free(rest);
+	free(form);
+	return pg;
 }
 
 long web_status(const char *method, const char *path, const char *cookie, const char *form)

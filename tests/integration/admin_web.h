@@ -18,6 +18,10 @@ void web_free(struct web_page *pg);
 char *web_login(const char *user, const char *pw, const char *header);
 /* The csrf_token of the page at path (malloc'ed). */
 char *web_csrf(const char *cookie, const char *path);
+/* POSTs "csrf_token=<cookie's token>&" + the form made from fmt to path as cookie; the page
+ * (free with web_free). */
+struct web_page *web_post(const char *cookie, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* The status of one request. */
 long web_status(const char *method, const char *path, const char *cookie, const char *form);
 
