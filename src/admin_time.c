@@ -70,13 +70,13 @@ int admin_times_resolve(struct http_req *req)
 	PGresult *r = db ? db_exec(db, q, 2, p) : NULL;
 	free(arg);
 	size_t i;
-	if (r != NULL && (size_t)PQntuples(r) == json_array_size(times))
+	int ok = r != NULL && (size_t)PQntuples(r) == json_array_size(times);
+	if (ok)
 		json_array_foreach(times, i, it)
 			json_string_set(json_array_get(it, 0), db_str(r, (int)i, 0));
-	int rc = r != NULL && (size_t)PQntuples(r) == json_array_size(times) ? 0 : -1;
 	PQclear(r);
 	json_decref(times);
-	return rc;
+	return ok ? 0 : -1;
 }
 
 int admin_time_read(struct http_req *req, const char *local, char out[ADMIN_TIME_LEN], const char **why)
@@ -97,7 +97,7 @@ int admin_time_read(struct http_req *req, const char *local, char out[ADMIN_TIME
 	if (r == NULL)
 		return -2;
 	if (db_str(r, 0, 1)[0] != 't')
-		*why = pool_printf(&req->pool, "%.10s %.5s does not exist in %s: the clocks skip it (summer time begins)",
+		*why = pool_printf(&req->pool, "%.10s %.5s does not exist in %s: the clocks skip it (as when summer time begins)",
 				   local, local + 11, s->zone);
 	else
 		snprintf(out, ADMIN_TIME_LEN, "%s", db_str(r, 0, 0));
