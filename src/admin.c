@@ -261,8 +261,10 @@ int admin_list_params(struct http_req *req, const char *const *sorts, const char
 	return 0;
 }
 
+/* The list's URL with sort, q and the kept filters, and a cursor parameter name=key (NULL:
+ * none; key a JSON key, encoded here, at most RES_CURSOR_MAX bytes). */
 static void list_url(struct http_req *req, const struct admin_list_spec *spec, struct buf *b,
-		     const char *sort, const char *q, const char *cursor)
+		     const char *sort, const char *q, const char *name, const char *key)
 {
 	buf_puts(b, spec->base);
 	buf_puts(b, "?sort=");
@@ -278,9 +280,10 @@ static void list_url(struct http_req *req, const struct admin_list_spec *spec, s
 			buf_urlencode(b, v);
 		}
 	}
-	if (cursor) {
-		buf_puts(b, "&cursor=");
-		buf_puts(b, cursor);
+	if (name) {
+		char cur[RES_CURSOR_MAX * 2];
+		res_cursor_encode(key, cur, sizeof(cur));
+		buf_printf(b, "&%s=%s", name, cur);
 	}
 }
 
@@ -298,7 +301,7 @@ json_t *admin_cell(struct http_req *req, json_t *v)
 }
 
 json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec, json_t *objs,
-			const char *next_key, const char *sort, const char *q)
+			const char *next_key, const char *prev_key, const char *sort, const char *q)
 {
 	json_t *cols = json_array(), *rows = json_array(), *obj;
 	struct buf b = BUF_INIT;
@@ -312,7 +315,7 @@ json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec
 			char next[64];
 			snprintf(next, sizeof(next), "%s%s", on && !desc ? "-" : "", c->sort);
 			buf_reset(&b);
-			list_url(req, spec, &b, next, q, NULL);
+			list_url(req, spec, &b, next, q, NULL, NULL);
 			json_object_set_new(col, "href", json_string(b.data));
 			json_object_set_new(col, "aria_sort", json_string(on ? (desc ? "descending" : "ascending") : "none"));
 			if (on)
@@ -343,16 +346,17 @@ json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec
 	json_t *list = json_pack("{s:o, s:o, s:s, s:s, s:s*, s:b, s:b, s:b}", "columns", cols, "rows", rows,
 				 "base", spec->base, "sort", sort, "q", q, "bulk", spec->bulk && req->user.role >= ROLE_OPERATOR,
 				 "empty", json_array_size(objs) == 0, "filtered", filtered);
-	if (next_key && strlen(next_key) <= RES_CURSOR_MAX) {
-		char cur[RES_CURSOR_MAX * 2];
-		res_cursor_encode(next_key, cur, sizeof(cur));
+	static const char *const links[][2] = {{"next_href", "cursor"}, {"prev_href", "before"}};
+	const char *keys[] = {next_key, prev_key};
+	for (i = 0; i < ARRAY_LEN(links); i++)
+		if (keys[i] && strlen(keys[i]) <= RES_CURSOR_MAX) {
+			buf_reset(&b);
+			list_url(req, spec, &b, sort, q, links[i][1], keys[i]);
+			json_object_set_new(list, links[i][0], json_string(b.data));
+		}
+	if (http_query(req, "cursor") || http_query(req, "before")) {
 		buf_reset(&b);
-		list_url(req, spec, &b, sort, q, cur);
-		json_object_set_new(list, "next_href", json_string(b.data));
-	}
-	if (http_query(req, "cursor")) {
-		buf_reset(&b);
-		list_url(req, spec, &b, sort, q, NULL);
+		list_url(req, spec, &b, sort, q, NULL, NULL);
 		json_object_set_new(list, "first_href", json_string(b.data));
 	}
 	buf_free(&b);
@@ -369,7 +373,7 @@ json_t *admin_list(struct http_req *req, const struct admin_list_spec *spec, PGr
 		json_t *obj = json_loads(PQgetvalue(r, i, 0), 0, NULL);
 		json_array_append_new(objs, obj ? obj : json_object());
 	}
-	json_t *list = admin_list_objs(req, spec, objs, n > limit ? PQgetvalue(r, shown - 1, 1) : NULL, sort, q);
+	json_t *list = admin_list_objs(req, spec, objs, n > limit ? PQgetvalue(r, shown - 1, 1) : NULL, NULL, sort, q);
 	PQclear(r);
 	return list;
 }

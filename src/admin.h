@@ -67,9 +67,10 @@ json_t *admin_list(struct http_req *req, const struct admin_list_spec *spec, PGr
 		   int limit, const char *sort, const char *q);
 
 /* admin_list for rows already made: objs (stolen) holds the objects shown (at most a page);
- * next_key (JSON text, may be NULL) is the key of the last one when more follow. */
+ * next_key (JSON text, may be NULL) is the key of the last one when more follow, prev_key (may
+ * be NULL) the key of the first one when objects come before it (a link with ?before=). */
 json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec, json_t *objs,
-			const char *next_key, const char *sort, const char *q);
+			const char *next_key, const char *prev_key, const char *sort, const char *q);
 
 /* A value as a list cell or detail shows it: yes/no, "—" for null or absent, API times as
  * admin_time shows them, numbers as text. New reference. */
@@ -106,8 +107,8 @@ void admin_res_bulk(struct http_req *req);
 /* The object of r whose key is the path's first parameter (in the request's pool, key in *k)
  * and the database, or NULL after a page (404 with r->not_found). */
 json_t *admin_res_load(struct http_req *req, const struct resource *r, struct res_key *k, struct db **db);
-/* The list request of r's page from the query string: sort, cursor and search (admin_list_params)
- * and r's filters (empty values absent). -1 after a 400 page. */
+/* The list request of r's page from the query string: sort, cursor and search (admin_list_params),
+ * ?before (the previous pages') and r's filters (empty values absent). -1 after a 400 page. */
 int admin_res_query(struct http_req *req, const struct resource *r, struct res_query *q);
 /* The filter problems (errs, a model's fields, borrowed) as one sentence for the list page,
  * with r's filter labels. malloc'ed. */

@@ -50,11 +50,11 @@ void admin_dashboard(struct http_req *req)
 	struct db *db = admin_db(req);
 	if (db == NULL)
 		return;
-	struct mailing_query mq = {{"-start_at", NULL, NULL, RUNNING_SHOWN, {NULL}, NULL}, "running", NULL, NULL, NULL};
-	struct res_page run = {NULL, NULL};
+	struct mailing_query mq = {{"-start_at", NULL, NULL, RUNNING_SHOWN, {NULL}, NULL, NULL}, "running", NULL, NULL, NULL};
+	struct res_page run = {NULL, NULL, NULL, NULL};
 	PGresult *r = db_exec(db, q, 0, NULL);
 	enum model_rc rc = r ? mailing_list(db, &mq, &run) : model_db_rc(db);
-	free(run.next);
+	res_page_keys_free(&run);
 	if (rc != MODEL_OK) {
 		PQclear(r);
 		http_fail(req, rc, NULL, NULL);

@@ -207,9 +207,9 @@ static void list_page(struct http_req *req, json_t *outcomes)
 {
 	static const char *const keep[] = {"status", "from", "to", NULL};
 	const struct admin_list_spec spec = {BASE, R->cols, R->ncols, "id", 1, keep};
-	struct mailing_query mq = {{NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL}, http_query(req, "status"), NULL, NULL,
+	struct mailing_query mq = {{NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL, NULL}, http_query(req, "status"), NULL, NULL,
 				   admin_zone(req)};
-	struct res_page rows = {NULL, NULL};
+	struct res_page rows = {NULL, NULL, NULL, NULL};
 	struct db *db;
 	size_t i;
 	json_t *obj, *row;
@@ -224,13 +224,14 @@ static void list_page(struct http_req *req, json_t *outcomes)
 		return;
 	enum model_rc rc = mailing_list(db, &mq, &rows);
 	pool_defer(&req->pool, free, rows.next);
+	pool_defer(&req->pool, free, rows.first);
 	if (rc != MODEL_OK) {
 		http_fail(req, rc, rc == MODEL_INVALID ? "That page link is broken; start from the first page." : NULL, NULL);
 		return;
 	}
 	json_array_foreach(rows.objs, i, obj)
 		admin_mailing_row(obj);
-	json_t *list = admin_list_objs(req, &spec, rows.objs, rows.next, mq.page.sort, mq.page.q);
+	json_t *list = admin_list_objs(req, &spec, rows.objs, rows.next, NULL, mq.page.sort, mq.page.q);
 	json_array_foreach(json_object_get(list, "rows"), i, row) {
 		obj = json_object_get(row, "object");
 		json_t *cells = json_object_get(row, "cells"), *cell = json_array_get(cells, PROGRESS_COL);

@@ -137,7 +137,7 @@ void admin_messages_list(struct http_req *req)
 			next = page_url(req, "after", PQgetvalue(r, first + shown - 1, 1));
 		PQclear(r);
 	}
-	json_t *list = admin_list_objs(req, &spec, objs, NULL, "-id", NULL);
+	json_t *list = admin_list_objs(req, &spec, objs, NULL, NULL, "-id", NULL);
 	if (prev) {
 		char *first = page_url(req, NULL, NULL);
 		json_object_set_new(list, "prev_href", json_string(prev));

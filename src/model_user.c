@@ -89,10 +89,14 @@ int64_t user_create(struct db *db, const char *username, const char *password, c
 	"json_build_object('id', id, 'username', username, 'role', role, 'is_active', is_active," \
 	" 'created_at', api_ts(created_at), 'last_login_at', api_ts(last_login_at), 'timezone', timezone)::text"
 
-static const char list_sql[] =
-    "SELECT " USER_JSON ", json_build_array(username)::text FROM users"
-    " WHERE ($1::json IS NULL OR username > $1::json->>0) AND ($2::text IS NULL OR strpos(lower(username), lower($2)) > 0)"
-    " ORDER BY username LIMIT $3";
+/* By username after the key $1 (cmp ">", dir "") or, the admin's previous pages, before it (cmp
+ * "<", dir " DESC"). */
+#define USER_LIST(cmp, dir) \
+    "SELECT " USER_JSON ", json_build_array(username)::text FROM users" \
+    " WHERE ($1::json IS NULL OR username " cmp " $1::json->>0) AND ($2::text IS NULL OR strpos(lower(username), lower($2)) > 0)" \
+    " ORDER BY username" dir " LIMIT $3"
+
+static const char list_sql[] = USER_LIST(">", "");
 
 PGresult *user_list(struct db *db, const char *after_json, const char *q, int limit)
 {
@@ -227,7 +231,7 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, 
 
 static enum model_rc list(struct db *db, const struct res_query *rq, struct res_page *out)
 {
-	static const struct res_order orders[] = {{"username", list_sql, "s"}};
+	static const struct res_order orders[] = {{"username", list_sql, "s"}, {"-username", USER_LIST("<", " DESC"), "s"}};
 	return res_list(db, orders, ARRAY_LEN(orders), rq, out);
 }
 
