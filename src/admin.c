@@ -58,6 +58,11 @@ static json_t *frame(struct http_req *req)
 
 void admin_page(struct http_req *req, int status, const char *tmpl, json_t *data)
 {
+	if (admin_times_resolve(req) < 0) {
+		json_decref(data);
+		http_fail(req, MODEL_UNAVAILABLE, NULL, NULL);
+		return;
+	}
 	json_t *f = frame(req);
 	json_object_update_missing(data, f);
 	json_decref(f);
@@ -163,13 +168,15 @@ static json_t *value_text(json_t *v)
 	return json_string("");
 }
 
-json_t *admin_fields(const struct admin_field *f, size_t n, json_t *values, json_t *errors, int readonly)
+json_t *admin_fields(struct http_req *req, const struct admin_field *f, size_t n, json_t *values, json_t *errors,
+		     int readonly)
 {
 	json_t *out = json_array();
 	for (size_t i = 0; i < n; i++) {
 		json_t *v = json_object_get(values, f[i].name), *errs = json_object_get(errors, f[i].name);
+		int zoned = strcmp(f[i].type, "datetime-local") == 0;
 		json_t *fo = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:O*, s:s*, s:s*}", "name", f[i].name,
-				       "label", f[i].label, "type", f[i].type, "required", f[i].required,
+				       "label", zoned ? admin_time_label(req, f[i].label) : f[i].label, "type", f[i].type, "required", f[i].required,
 				       "readonly", readonly, "invalid", errs != NULL, "errors", errs, "hint",
 				       f[i].hint, "pattern", f[i].pattern);
 		if (f[i].maxlength)
@@ -219,7 +226,7 @@ json_t *admin_fields(const struct admin_field *f, size_t n, json_t *values, json
 void admin_form_page(struct http_req *req, int status, json_t *page, const struct admin_field *f,
 		     size_t n, json_t *values, json_t *errors, int readonly)
 {
-	json_object_set_new(page, "fields", admin_fields(f, n, values, errors, readonly));
+	json_object_set_new(page, "fields", admin_fields(req, f, n, values, errors, readonly));
 	json_object_set_new(page, "has_errors", json_boolean(errors != NULL));
 	json_object_set_new(page, "readonly", json_boolean(readonly));
 	json_decref(errors);
@@ -255,8 +262,10 @@ int admin_list_params(struct http_req *req, const char *const *sorts, const char
 	return 0;
 }
 
+/* The list's URL with sort, q and the kept filters, and a cursor parameter name=key (NULL:
+ * none; key a JSON key, encoded here, at most RES_CURSOR_MAX bytes). */
 static void list_url(struct http_req *req, const struct admin_list_spec *spec, struct buf *b,
-		     const char *sort, const char *q, const char *cursor)
+		     const char *sort, const char *q, const char *name, const char *key)
 {
 	buf_puts(b, spec->base);
 	buf_puts(b, "?sort=");
@@ -272,22 +281,14 @@ static void list_url(struct http_req *req, const struct admin_list_spec *spec, s
 			buf_urlencode(b, v);
 		}
 	}
-	if (cursor) {
-		buf_puts(b, "&cursor=");
-		buf_puts(b, cursor);
+	if (name) {
+		char cur[RES_CURSOR_MAX * 2];
+		res_cursor_encode(key, cur, sizeof(cur));
+		buf_printf(b, "&%s=%s", name, cur);
 	}
 }
 
-json_t *admin_time(const char *t)
-{
-	if (t == NULL)
-		return json_string("—");
-	if (strlen(t) == 20 && t[19] == 'Z' && rfc3339_valid(t) == 0)
-		return json_sprintf("%.10s %.5s UTC", t, t + 11);
-	return json_string(t);
-}
-
-json_t *admin_cell(json_t *v)
+json_t *admin_cell(struct http_req *req, json_t *v)
 {
 	if (json_is_true(v))
 		return json_string("yes");
@@ -296,12 +297,12 @@ json_t *admin_cell(json_t *v)
 	if (json_is_null(v) || v == NULL)
 		return json_string("—");
 	if (json_is_string(v))
-		return admin_time(json_string_value(v));
+		return admin_time(req, json_string_value(v));
 	return value_text(v);
 }
 
 json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec, json_t *objs,
-			const char *next_key, const char *sort, const char *q)
+			const char *next_key, const char *prev_key, const char *sort, const char *q)
 {
 	json_t *cols = json_array(), *rows = json_array(), *obj;
 	struct buf b = BUF_INIT;
@@ -315,7 +316,7 @@ json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec
 			char next[64];
 			snprintf(next, sizeof(next), "%s%s", on && !desc ? "-" : "", c->sort);
 			buf_reset(&b);
-			list_url(req, spec, &b, next, q, NULL);
+			list_url(req, spec, &b, next, q, NULL, NULL);
 			json_object_set_new(col, "href", json_string(b.data));
 			json_object_set_new(col, "aria_sort", json_string(on ? (desc ? "descending" : "ascending") : "none"));
 			if (on)
@@ -333,7 +334,7 @@ json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec
 		}
 		for (size_t k = 0; k < spec->ncols; k++)
 			json_array_append_new(cells, json_pack("{s:o, s:b}", "text",
-							      admin_cell(json_object_get(obj, spec->cols[k].field)),
+							      admin_cell(req, json_object_get(obj, spec->cols[k].field)),
 							      "first", k == 0));
 		json_array_append_new(rows, json_pack("{s:o, s:s*, s:o, s:O}", "key", key, "href", b.len ? b.data : NULL,
 						      "cells", cells, "object", obj));
@@ -346,16 +347,17 @@ json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec
 	json_t *list = json_pack("{s:o, s:o, s:s, s:s, s:s*, s:b, s:b, s:b}", "columns", cols, "rows", rows,
 				 "base", spec->base, "sort", sort, "q", q, "bulk", spec->bulk && req->user.role >= ROLE_OPERATOR,
 				 "empty", json_array_size(objs) == 0, "filtered", filtered);
-	if (next_key && strlen(next_key) <= RES_CURSOR_MAX) {
-		char cur[RES_CURSOR_MAX * 2];
-		res_cursor_encode(next_key, cur, sizeof(cur));
+	static const char *const links[][2] = {{"next_href", "cursor"}, {"prev_href", "before"}};
+	const char *keys[] = {next_key, prev_key};
+	for (i = 0; i < ARRAY_LEN(links); i++)
+		if (keys[i] && strlen(keys[i]) <= RES_CURSOR_MAX) {
+			buf_reset(&b);
+			list_url(req, spec, &b, sort, q, links[i][1], keys[i]);
+			json_object_set_new(list, links[i][0], json_string(b.data));
+		}
+	if (http_query(req, "cursor") || http_query(req, "before")) {
 		buf_reset(&b);
-		list_url(req, spec, &b, sort, q, cur);
-		json_object_set_new(list, "next_href", json_string(b.data));
-	}
-	if (http_query(req, "cursor")) {
-		buf_reset(&b);
-		list_url(req, spec, &b, sort, q, NULL);
+		list_url(req, spec, &b, sort, q, NULL, NULL);
 		json_object_set_new(list, "first_href", json_string(b.data));
 	}
 	buf_free(&b);
@@ -372,7 +374,7 @@ json_t *admin_list(struct http_req *req, const struct admin_list_spec *spec, PGr
 		json_t *obj = json_loads(PQgetvalue(r, i, 0), 0, NULL);
 		json_array_append_new(objs, obj ? obj : json_object());
 	}
-	json_t *list = admin_list_objs(req, spec, objs, n > limit ? PQgetvalue(r, shown - 1, 1) : NULL, sort, q);
+	json_t *list = admin_list_objs(req, spec, objs, n > limit ? PQgetvalue(r, shown - 1, 1) : NULL, NULL, sort, q);
 	PQclear(r);
 	return list;
 }

@@ -45,9 +45,10 @@ json_t *admin_form(struct http_req *req);
 
 /* Field objects for templates/admin/form.html from spec rows, current values (a form or an
  * object; borrowed, may be NULL) and errors ({"field": ["msg"]}, borrowed, may be NULL).
- * Errors for fields not in spec are listed under "" (form-wide). New reference. */
-json_t *admin_fields(const struct admin_field *f, size_t n, json_t *values, json_t *errors,
-		     int readonly);
+ * Errors for fields not in spec are listed under "" (form-wide). datetime-local fields are
+ * labelled with the user's zone (admin_time_label). New reference. */
+json_t *admin_fields(struct http_req *req, const struct admin_field *f, size_t n, json_t *values,
+		     json_t *errors, int readonly);
 
 /* Renders templates/admin/form.html: page (stolen) carries heading, action, submit,
  * cancel_href...; fields come from spec rows f, values (borrowed, may be NULL) and errors
@@ -66,13 +67,14 @@ json_t *admin_list(struct http_req *req, const struct admin_list_spec *spec, PGr
 		   int limit, const char *sort, const char *q);
 
 /* admin_list for rows already made: objs (stolen) holds the objects shown (at most a page);
- * next_key (JSON text, may be NULL) is the key of the last one when more follow. */
+ * next_key (JSON text, may be NULL) is the key of the last one when more follow, prev_key (may
+ * be NULL) the key of the first one when objects come before it (a link with ?before=). */
 json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec, json_t *objs,
-			const char *next_key, const char *sort, const char *q);
+			const char *next_key, const char *prev_key, const char *sort, const char *q);
 
-/* A value as a list cell or detail shows it: yes/no, "—" for null or absent, API times
- * shortened to "YYYY-MM-DD HH:MM UTC", numbers as text. New reference. */
-json_t *admin_cell(json_t *v);
+/* A value as a list cell or detail shows it: yes/no, "—" for null or absent, API times as
+ * admin_time shows them, numbers as text. New reference. */
+json_t *admin_cell(struct http_req *req, json_t *v);
 
 /* A filter select for templates/admin/list.html ("filters" array): query parameter name,
  * its label, and the values offered (NULL-terminated; "" first means "any"). The current
@@ -105,8 +107,8 @@ void admin_res_bulk(struct http_req *req);
 /* The object of r whose key is the path's first parameter (in the request's pool, key in *k)
  * and the database, or NULL after a page (404 with r->not_found). */
 json_t *admin_res_load(struct http_req *req, const struct resource *r, struct res_key *k, struct db **db);
-/* The list request of r's page from the query string: sort, cursor and search (admin_list_params)
- * and r's filters (empty values absent). -1 after a 400 page. */
+/* The list request of r's page from the query string: sort, cursor and search (admin_list_params),
+ * ?before (the previous pages') and r's filters (empty values absent). -1 after a 400 page. */
 int admin_res_query(struct http_req *req, const struct resource *r, struct res_query *q);
 /* The filter problems (errs, a model's fields, borrowed) as one sentence for the list page,
  * with r's filter labels. malloc'ed. */
@@ -124,10 +126,34 @@ int admin_res_open(struct http_req *req, const struct resource *r, struct admin_
 
 /* The last changes of object ("operator 916") as {"rows": [...]} for the "history" section of
  * templates/admin/form.html, or NULL when there are none (admin_history.c). */
-json_t *admin_history(struct db *db, const char *object);
+json_t *admin_history(struct http_req *req, struct db *db, const char *object);
 
-/* An API time ("2026-11-23T10:00:00Z") as shown on pages, "2026-11-23 10:00 UTC"; other text
- * as it is, NULL as "—". New reference. */
-json_t *admin_time(const char *t);
+/* --- times in the user's time zone (admin_time.c); the API keeps RFC 3339 in UTC --------- */
+
+#define ADMIN_TIME_LEN 21   /* an API time, "2026-11-23T10:00:00Z", and its NUL */
+
+/* An API time ("2026-11-23T10:00:00Z") as pages show it, in the user's zone with its offset
+ * then: "2026-11-23 13:00 UTC+03:00" ("... UTC" at a zero offset). Other text as it is, NULL as
+ * "—". The zone's value is filled in when the page renders (admin_times_resolve); until then,
+ * and without a session, it is the UTC time. New reference. */
+json_t *admin_time(struct http_req *req, const char *t);
+/* An API time as a datetime-local input's value in the user's zone, "2026-11-23T13:00" (with
+ * ":SS" when the seconds are not zero), filled in as admin_time's is; other text as it is,
+ * NULL as "". New reference. */
+json_t *admin_time_input(struct http_req *req, const char *t);
+/* Fills in the admin_time and admin_time_input values made so far, with one query. 0, or -1 on
+ * a database failure (they keep their UTC text). admin_page calls it before rendering. */
+int admin_times_resolve(struct http_req *req);
+/* A datetime-local value ("YYYY-MM-DDTHH:MM" or with ":SS") typed in the user's zone as an API
+ * time in out. 0; 1 when local is no such value (left to the validator); -1 when the clocks
+ * skip that wall time in the zone (why, in the request's pool, says so); -2 on a database
+ * failure. A wall time that occurs twice (summer time ends) is read as PostgreSQL reads it: as
+ * standard time, the later of the two. */
+int admin_time_read(struct http_req *req, const char *local, char out[ADMIN_TIME_LEN], const char **why);
+/* The user's time zone: theirs, else HERALD_DEFAULT_TIMEZONE. */
+const char *admin_zone(struct http_req *req);
+/* A time field's label with the user's zone and its offset now: "Start (Europe/Moscow,
+ * UTC+03:00)". In the request's pool. */
+const char *admin_time_label(struct http_req *req, const char *label);
 
 #endif

@@ -74,11 +74,11 @@ static int clients_export_fill(void *cls, struct db *db, struct buf *out, char s
 {
 	struct clients_export *x = cls;
 	struct client_filter f = {x->f_vals[0], x->f_vals[1], x->f_vals[2], x->f_vals[3], ""};
-	struct res_query q = {x->sort, x->after, NULL, EXPORT_BATCH, {NULL}, NULL};
+	struct res_query q = {x->sort, x->after, NULL, EXPORT_BATCH, {NULL}, NULL, NULL};
 	char *next;
 	x->out = out;
 	x->sep = sep;
-	if (client_list(db, &q, &f, put_line, x, &next) != MODEL_OK)
+	if (client_list(db, &q, &f, put_line, x, &next, NULL) != MODEL_OK)
 		return -1;
 	free(x->after);
 	x->after = next;
@@ -105,7 +105,7 @@ static void make_header(struct clients_export *x, json_t *keys)
 void admin_clients_export(struct http_req *req)
 {
 	struct verr v = VERR_INIT;
-	struct res_query q = {NULL, NULL, NULL, EXPORT_BATCH, {NULL}, &v};
+	struct res_query q = {NULL, NULL, NULL, EXPORT_BATCH, {NULL}, &v, NULL};
 	struct client_filter f;
 	if (admin_res_query(req, &res_clients, &q) < 0)
 		return;

@@ -186,7 +186,7 @@ static void import_page(struct http_req *req, int status, const char *error, jso
 	json_t *page = json_pack("{s:s*, s:i, s:i, s:i}", "error", error, "max_rows", CLIENT_BULK_MAX, "max_mb",
 				 ADMIN_IMPORT_LIMIT / (1024 * 1024), "job_mb", IMPORT_JOB_MIN_BYTES / (1024 * 1024));
 	struct db *db = db_thread();
-	json_t *jobs = db ? admin_import_recent(db) : NULL;
+	json_t *jobs = db ? admin_import_recent(req, db) : NULL;
 	json_object_set_new(page, "has_jobs", json_boolean(json_array_size(jobs) > 0));
 	if (jobs)
 		json_object_set_new(page, "jobs", jobs);

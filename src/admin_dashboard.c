@@ -50,11 +50,11 @@ void admin_dashboard(struct http_req *req)
 	struct db *db = admin_db(req);
 	if (db == NULL)
 		return;
-	struct mailing_query mq = {{"-start_at", NULL, NULL, RUNNING_SHOWN, {NULL}, NULL}, "running", NULL, NULL};
-	struct res_page run = {NULL, NULL};
+	struct mailing_query mq = {{"-start_at", NULL, NULL, RUNNING_SHOWN, {NULL}, NULL, NULL}, "running", NULL, NULL, NULL};
+	struct res_page run = {NULL, NULL, NULL, NULL};
 	PGresult *r = db_exec(db, q, 0, NULL);
 	enum model_rc rc = r ? mailing_list(db, &mq, &run) : model_db_rc(db);
-	free(run.next);
+	res_page_keys_free(&run);
 	if (rc != MODEL_OK) {
 		PQclear(r);
 		http_fail(req, rc, NULL, NULL);
@@ -65,12 +65,12 @@ void admin_dashboard(struct http_req *req)
 	PQclear(r);
 	json_array_foreach(running, i, m) {
 		admin_mailing_row(m);
-		json_object_set_new(m, "end_at", admin_time(json_string_value(json_object_get(m, "end_at"))));
+		json_object_set_new(m, "end_at", admin_time(req, json_string_value(json_object_get(m, "end_at"))));
 	}
 	json_t *page = json_pack("{s:o, s:o, s:b, s:o}", "stats", stats ? stats : json_object(), "running", running,
 				 "none_running", json_array_size(running) == 0, "provider", provider_health());
 	if (req->user.role >= ROLE_ADMIN) {
-		json_t *h = admin_history(db, NULL);
+		json_t *h = admin_history(req, db, NULL);
 		json_object_set_new(page, "recent", h ? h : json_pack("{s:[]}", "rows"));
 	}
 	admin_page(req, 200, "admin/dashboard", page);

@@ -58,7 +58,7 @@ void admin_clients_export(struct http_req *req);
 struct client_import;
 struct db;
 void admin_import_queue(struct http_req *req, const struct client_import *im);
-json_t *admin_import_recent(struct db *db);
+json_t *admin_import_recent(struct http_req *req, struct db *db);
 void admin_import_job(struct http_req *req);
 void admin_import_cancel(struct http_req *req);
 

@@ -121,7 +121,7 @@ static json_t *detail_text(const char *text)
 	return out;
 }
 
-json_t *admin_history(struct db *db, const char *object)
+json_t *admin_history(struct http_req *req, struct db *db, const char *object)
 {
 	PGresult *r = audit_list(db, NULL, NULL, object, NULL, 10);
 	if (r == NULL || PQntuples(r) == 0) {
@@ -132,11 +132,11 @@ json_t *admin_history(struct db *db, const char *object)
 	for (int i = 0; i < PQntuples(r); i++) {
 		json_t *row = json_loads(PQgetvalue(r, i, 0), 0, NULL);
 		const char *at = json_string_value(json_object_get(row, "at"));
-		if (row == NULL || at == NULL || strlen(at) < 16) {
+		if (row == NULL || at == NULL) {
 			json_decref(row);
 			continue;
 		}
-		json_object_set_new(row, "at", json_sprintf("%.10s %.5s UTC", at, at + 11));
+		json_object_set_new(row, "at", admin_time(req, at));
 		json_object_set_new(row, "detail", detail_text(json_string_value(json_object_get(row, "detail"))));
 		json_array_append_new(rows, row);
 	}

@@ -36,9 +36,13 @@ void admin_import_queue(struct http_req *req, const struct client_import *im)
 	free(to);
 }
 
-json_t *admin_import_recent(struct db *db)
+json_t *admin_import_recent(struct http_req *req, struct db *db)
 {
-	return import_job_recent(db, RECENT_JOBS);
+	json_t *jobs = import_job_recent(db, RECENT_JOBS), *job;
+	size_t i;
+	json_array_foreach(jobs, i, job)
+		json_object_set_new(job, "created_at", admin_time(req, json_string_value(json_object_get(job, "created_at"))));
+	return jobs;
 }
 
 /* The job of the path's {id}, or NULL after a page. */
@@ -78,8 +82,8 @@ void admin_import_job(struct http_req *req)
 	json_object_set_new(job, "can_cancel", json_boolean(json_is_true(json_object_get(job, "open")) &&
 							   req->user.role >= ROLE_OPERATOR));
 	json_object_set_new(job, "has_errors", json_boolean(json_array_size(json_object_get(job, "errors")) > 0));
-	json_object_set_new(job, "created_at", admin_time(json_string_value(json_object_get(job, "created_at"))));
-	json_object_set_new(job, "finished_at", admin_time(json_string_value(json_object_get(job, "finished_at"))));
+	json_object_set_new(job, "created_at", admin_time(req, json_string_value(json_object_get(job, "created_at"))));
+	json_object_set_new(job, "finished_at", admin_time(req, json_string_value(json_object_get(job, "finished_at"))));
 	json_object_set_new(job, "errors_kept", json_integer(IMPORT_JOB_ERRORS_KEPT));
 	admin_page(req, 200, "admin/import_job", job);
 }

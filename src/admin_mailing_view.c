@@ -78,9 +78,21 @@ static json_t *live_data(struct http_req *req, struct db *db, const struct res_k
 		if (shown[i] == MSG_PENDING || shown[i] == MSG_SENDING)
 			open += parts[i].n;
 	}
+	/* the timeline's ends in the user's zone, converted now: the chart is drawn here */
+	json_t *timeline = json_object_get(s, "timeline");
+	json_t *from = admin_time(req, json_string_value(json_object_get(json_array_get(timeline, 0), "minute")));
+	json_t *to = admin_time(req, json_string_value(json_object_get(
+		json_array_get(timeline, json_array_size(timeline) - 1), "minute")));
+	pool_json(&req->pool, from);
+	pool_json(&req->pool, to);
+	if (admin_times_resolve(req) < 0) {
+		json_decref(s);
+		http_db_fail(req, db);
+		return NULL;
+	}
 	struct buf bar = BUF_INIT, tl = BUF_INIT;
 	chart_bar(&bar, "chart-counts", "Messages by status", parts, ARRAY_LEN(parts));
-	chart_timeline(&tl, "chart-timeline", json_object_get(s, "timeline"));
+	chart_timeline(&tl, "chart-timeline", timeline, json_string_value(from), json_string_value(to));
 	const char *status = admin_mailing_status(s);
 	int polling = strcmp(status, "scheduled") == 0 || strcmp(status, "running") == 0;
 	const char *self = pool_printf(&req->pool, ADMIN_MAILINGS "%s", k->text);
@@ -149,7 +161,7 @@ void admin_mailings_view(struct http_req *req)
 	    admin_filter(req, "status", "Status", message_status_filter));
 	static const char *const times[][2] = {{"start", "start_at"}, {"end", "end_at"}, {"created", "created_at"}};
 	for (size_t i = 0; i < ARRAY_LEN(times); i++)
-		json_object_set_new(page, times[i][0], admin_time(json_string_value(json_object_get(obj, times[i][1]))));
+		json_object_set_new(page, times[i][0], admin_time(req, json_string_value(json_object_get(obj, times[i][1]))));
 	json_object_set_new(page, "window", w && json_is_object(w)
 		? json_sprintf("%s to %s, client's local time", json_string_value(json_object_get(w, "start")),
 			       json_string_value(json_object_get(w, "end")))

@@ -75,16 +75,22 @@ void admin_mailing_row(json_t *obj)
 
 /* --- form <-> API object ----------------------------------------------------------------- */
 
-/* A datetime-local value ("YYYY-MM-DDTHH:MM" or with ":SS") as RFC 3339 in UTC; anything else
- * unchanged, for the validator to name. */
-static void put_time(json_t *m, json_t *form, const char *name)
+/* A datetime-local value typed in the user's zone as RFC 3339 in UTC into m; anything else
+ * unchanged, for the validator to name; a time the clocks skip as the field's error in errs.
+ * -1 on a database failure. */
+static int put_time(struct http_req *req, json_t *m, json_t *form, const char *name, json_t *errs)
 {
-	const char *v = form_str(form, name);
+	const char *v = form_str(form, name), *why;
+	char utc[ADMIN_TIME_LEN];
 	if (v == NULL || *v == '\0')
-		return;
-	size_t n = strlen(v);
-	json_object_set_new(m, name, (n == 16 || n == 19) && v[10] == 'T' ? json_sprintf("%s%s", v, n == 16 ? ":00Z" : "Z")
-									   : json_string(v));
+		return 0;
+	int rc = admin_time_read(req, v, utc, &why);
+	if (rc == -2)
+		return -1;
+	if (rc == -1)
+		json_object_set_new(errs, name, json_pack("[s]", why));
+	json_object_set_new(m, name, json_string(rc == 0 ? utc : v));
+	return 0;
 }
 
 json_t *admin_mailing_split(const char *s)
@@ -100,14 +106,15 @@ json_t *admin_mailing_split(const char *s)
 }
 
 /* The API's mailing object from the form, in the request's pool; only_end: just end_at (a
- * running mailing). */
-static json_t *form_mailing(struct http_req *req, json_t *form, int only_end)
+ * running mailing). Times the clocks skip are reported in errs (put_time). NULL on a database
+ * failure. */
+static json_t *form_mailing(struct http_req *req, json_t *form, int only_end, json_t *errs)
 {
 	json_t *m = pool_json(&req->pool, json_object());
-	put_time(m, form, "end_at");
+	if (put_time(req, m, form, "end_at", errs) < 0 || (!only_end && put_time(req, m, form, "start_at", errs) < 0))
+		return NULL;
 	if (only_end)
 		return m;
-	put_time(m, form, "start_at");
 	const char *text = form_str(form, "text"), *ws = form_str(form, "window_start"),
 		   *we = form_str(form, "window_end");
 	if (text && *text)
@@ -123,8 +130,9 @@ static json_t *form_mailing(struct http_req *req, json_t *form, int only_end)
 	return m;
 }
 
-/* The model's errors (e's fields, taken) under the form's field names. New reference. */
-static json_t *form_errors(struct model_err *e)
+/* The model's errors (e's fields, taken) under the form's field names, those of times (errs,
+ * borrowed: put_time's) in place of the model's for their fields. New reference. */
+static json_t *form_errors(struct model_err *e, json_t *errs)
 {
 	static const char *const names[] = {"template_id", "template", "filter", "operator_codes", "filter.operator_codes", "operator_codes",
 					    "filter.tags", "tags", "send_window", "window_start",
@@ -143,6 +151,7 @@ static json_t *form_errors(struct model_err *e)
 			json_object_set(out, name, msgs);
 	}
 	json_decref(errors);
+	json_object_update(out, errs);
 	return out;
 }
 
@@ -162,17 +171,16 @@ static int form_template(struct db *db, json_t *form, json_t *m, struct model_er
 	return rc == MODEL_OK ? 0 : -1;
 }
 
-/* The form's values for a stored mailing, in the request's pool. */
+/* The form's values for a stored mailing (times in the user's zone), in the request's pool. */
 static json_t *mailing_values(struct http_req *req, struct db *db, json_t *obj)
 {
 	json_t *tid = json_object_get(obj, "template_id");
 	char *tname = json_is_integer(tid) ? template_name(db, json_integer_value(tid)) : NULL;
 	json_t *filter = json_object_get(obj, "filter"), *w = json_object_get(obj, "send_window");
-	const char *s = json_string_value(json_object_get(obj, "start_at"));
-	const char *e = json_string_value(json_object_get(obj, "end_at"));
-	json_t *values = json_pack("{s:o, s:o, s:O*, s:s*, s:o, s:o, s:O*, s:O*}", "start_at", json_stringn(s ? s : "", s ? 16 : 0),
-				   "end_at", json_stringn(e ? e : "", e ? 16 : 0), "text", tname ? NULL : json_object_get(obj, "text"),
-				   "template", tname,
+	json_t *values = json_pack("{s:o, s:o, s:O*, s:s*, s:o, s:o, s:O*, s:O*}", "start_at",
+				   admin_time_input(req, json_string_value(json_object_get(obj, "start_at"))), "end_at",
+				   admin_time_input(req, json_string_value(json_object_get(obj, "end_at"))), "text",
+				   tname ? NULL : json_object_get(obj, "text"), "template", tname,
 				   "operator_codes", admin_mailing_join(json_object_get(filter, "operator_codes")), "tags",
 				   admin_mailing_join(json_object_get(filter, "tags")), "window_start",
 				   json_object_get(w, "start"), "window_end", json_object_get(w, "end"));
@@ -235,8 +243,9 @@ static void list_page(struct http_req *req, json_t *outcomes)
 {
 	static const char *const keep[] = {"status", "from", "to", NULL};
 	const struct admin_list_spec spec = {BASE, R->cols, R->ncols, "id", 1, keep};
-	struct mailing_query mq = {{NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL}, http_query(req, "status"), NULL, NULL};
-	struct res_page rows = {NULL, NULL};
+	struct mailing_query mq = {{NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL, NULL}, http_query(req, "status"), NULL, NULL,
+				   admin_zone(req)};
+	struct res_page rows = {NULL, NULL, NULL, NULL};
 	struct db *db;
 	size_t i;
 	json_t *obj, *row;
@@ -251,13 +260,14 @@ static void list_page(struct http_req *req, json_t *outcomes)
 		return;
 	enum model_rc rc = mailing_list(db, &mq, &rows);
 	pool_defer(&req->pool, free, rows.next);
+	pool_defer(&req->pool, free, rows.first);
 	if (rc != MODEL_OK) {
 		http_fail(req, rc, rc == MODEL_INVALID ? "That page link is broken; start from the first page." : NULL, NULL);
 		return;
 	}
 	json_array_foreach(rows.objs, i, obj)
 		admin_mailing_row(obj);
-	json_t *list = admin_list_objs(req, &spec, rows.objs, rows.next, mq.page.sort, mq.page.q);
+	json_t *list = admin_list_objs(req, &spec, rows.objs, rows.next, NULL, mq.page.sort, mq.page.q);
 	json_array_foreach(json_object_get(list, "rows"), i, row) {
 		obj = json_object_get(row, "object");
 		json_t *cells = json_object_get(row, "cells"), *cell = json_array_get(cells, PROGRESS_COL);
@@ -274,7 +284,7 @@ static void list_page(struct http_req *req, json_t *outcomes)
 	json_t *page = json_pack("{s:s, s:o, s:s*, s:o, s:[o], s:[o, o]}", "heading", R->many, "list", list,
 				 "notice", admin_notice(req, R->notices), "bulk_actions", bulk,
 				 "filters", admin_filter(req, "status", "Status", statuses), "date_filters",
-				 date_filter(req, "from", "Starts from"), date_filter(req, "to", "until"));
+				 date_filter(req, "from", admin_time_label(req, "Starts from")), date_filter(req, "to", "until"));
 	if (outcomes)
 		json_object_set_new(page, "outcomes", json_pack("{s:O}", "items", outcomes));
 	if (req->user.role >= ROLE_OPERATOR) {
@@ -365,29 +375,32 @@ void admin_mailings_add(struct http_req *req)
 				 BASE "add", "submit", "Create mailing", "cancel_href", BASE, "back_href", BASE,
 				 "back_label", R->many, "composer", 1), *obj;
 	struct model_err e = MODEL_ERR_INIT;
-	struct mailing_in in;
+	struct mailing_in in = {0};
 	struct db *db;
-	json_t *form = admin_form(req);
+	json_t *form = admin_form(req), *terr = pool_json(&req->pool, json_object()), *m;
 	if (req->method != HTTP_POST) {
 		admin_form_page(req, 200, page, R->fields, R->nfields, clone_values(req), NULL, 0);
 		return;
 	}
-	json_t *m = form_mailing(req, form, 0);
-	memset(&in, 0, sizeof(in));
+	if ((m = form_mailing(req, form, 0, terr)) == NULL) {
+		json_decref(page);
+		http_fail(req, MODEL_UNAVAILABLE, NULL, NULL);
+		return;
+	}
 	if ((db = admin_db(req)) == NULL) {
 		json_decref(page);
 	} else if (form_template(db, form, m, &e) < 0 && e.rc != MODEL_OK) {
 		json_decref(page);
 		verr_free(&e.fields);
 		http_fail(req, e.rc, NULL, NULL);
-	} else if (mailing_validate(m, 1, &in, &e.fields) < 0) {
-		admin_form_page(req, 422, page, R->fields, R->nfields, form, form_errors(&e), 0);
+	} else if (mailing_validate(m, 1, &in, &e.fields) < 0 || json_object_size(terr) > 0) {
+		admin_form_page(req, 422, page, R->fields, R->nfields, form, form_errors(&e, terr), 0);
 	} else {
 		const char *why = NULL;
 		enum model_rc rc = mailing_insert(db, &in, req->user.id, &obj, &why);
 		if (rc == MODEL_INVALID) {         /* its template went meanwhile */
 			model_err_field(&e, rc, "template", "%s", why);
-			admin_form_page(req, 422, page, R->fields, R->nfields, form, form_errors(&e), 0);
+			admin_form_page(req, 422, page, R->fields, R->nfields, form, form_errors(&e, terr), 0);
 		} else if (rc != MODEL_OK) {
 			json_decref(page);
 			http_fail(req, rc, NULL, NULL);
@@ -408,10 +421,10 @@ static void edit_form(struct http_req *req, int status, json_t *page, json_t *va
 {
 	int all = strcmp(state, "scheduled") == 0 && req->user.role >= ROLE_OPERATOR;
 	int end_only = strcmp(state, "running") == 0 && req->user.role >= ROLE_OPERATOR;
-	json_t *f = admin_fields(R->fields, end_only ? 1 : R->nfields, values, end_only ? NULL : errors, !all);
+	json_t *f = admin_fields(req, R->fields, end_only ? 1 : R->nfields, values, end_only ? NULL : errors, !all);
 	if (end_only) {
-		json_t *end = admin_fields(R->fields + 1, 1, values, errors, 0);
-		json_t *rest = admin_fields(R->fields + 2, R->nfields - 2, values, NULL, 1);
+		json_t *end = admin_fields(req, R->fields + 1, 1, values, errors, 0);
+		json_t *rest = admin_fields(req, R->fields + 2, R->nfields - 2, values, NULL, 1);
 		json_array_extend(f, end);
 		json_array_extend(f, rest);
 		json_decref(end);
@@ -437,24 +450,28 @@ void admin_mailings_edit(struct http_req *req)
 	json_t *page = json_pack("{s:s+, s:s+, s:s, s:s, s:s, s:s+, s:b}", "heading", "Edit mailing ", o.k.text,
 				 "action", o.self, "/edit", "submit", "Save", "cancel_href", o.self, "back_href", o.self,
 				 "back_label", "Mailing ", o.k.text, "composer", 1);
-	json_t *h = req->user.role >= ROLE_ADMIN ? admin_history(o.db, res_object(req, R, o.k.text)) : NULL;
+	json_t *h = req->user.role >= ROLE_ADMIN ? admin_history(req, o.db, res_object(req, R, o.k.text)) : NULL;
 	struct model_err e = MODEL_ERR_INIT;
-	json_t *form = admin_form(req);
+	json_t *form = admin_form(req), *terr = pool_json(&req->pool, json_object()), *m = NULL;
 	if (h)
 		json_object_set_new(page, "history", h);
-	json_t *m = req->method == HTTP_POST ? form_mailing(req, form, running) : NULL;
 	if (req->method != HTTP_POST) {
 		edit_form(req, 200, page, mailing_values(req, o.db, o.obj), NULL, state);
 	} else if (strcmp(state, "scheduled") != 0 && !running) {
 		json_decref(page);
 		admin_error(req, 409, "A finished or cancelled mailing cannot be changed.");
+	} else if ((m = form_mailing(req, form, running, terr)) == NULL) {
+		json_decref(page);
+		http_fail(req, MODEL_UNAVAILABLE, NULL, NULL);
+	} else if (json_object_size(terr) > 0) {
+		edit_form(req, 422, page, form, form_errors(&e, terr), state);
 	} else if ((running || form_template(o.db, form, m, &e) == 0) &&
 		   res_update(req, o.db, R, &o.k, m, running, &e, NULL) == MODEL_OK) {
 		json_decref(page);
 		admin_redirect(req, pool_printf(&req->pool, "%s?done=updated", o.self));
 	} else if (e.rc == MODEL_OK || e.rc == MODEL_INVALID || e.rc == MODEL_CONFLICT) {
 		/* MODEL_OK: the template named is not there */
-		edit_form(req, e.rc == MODEL_CONFLICT ? 409 : 422, page, form, form_errors(&e), state);
+		edit_form(req, e.rc == MODEL_CONFLICT ? 409 : 422, page, form, form_errors(&e, terr), state);
 	} else {
 		json_decref(page);
 		verr_free(&e.fields);

@@ -41,7 +41,7 @@ static const char *read_search(struct http_req *req, struct message_search *s, c
 	const char *status = given(req, "status");
 	int64_t n;
 	*s = (struct message_search){NULL, given(req, "mailing_id"), given(req, "phone"), given(req, "from"),
-				     given(req, "to"), given(req, "error")};
+				     given(req, "to"), given(req, "error"), admin_zone(req)};
 	if (status) {
 		int c = message_status_code(status);
 		if (c < 0)
@@ -57,7 +57,7 @@ static const char *read_search(struct http_req *req, struct message_search *s, c
 	if (s->phone)
 		s->phone = phone;
 	if ((s->from && rfc3339_date_valid(s->from) < 0) || (s->to && rfc3339_date_valid(s->to) < 0))
-		return "From and to: dates such as 2026-11-30 (UTC).";
+		return pool_printf(&req->pool, "From and to: dates such as 2026-11-30 (days in %s).", admin_zone(req));
 	if (s->from && s->to && strcmp(s->from, s->to) > 0)
 		return "From must not be after to.";
 	if (s->error && (utf8_length(s->error, strlen(s->error)) < 0 ||
@@ -137,7 +137,7 @@ void admin_messages_list(struct http_req *req)
 			next = page_url(req, "after", PQgetvalue(r, first + shown - 1, 1));
 		PQclear(r);
 	}
-	json_t *list = admin_list_objs(req, &spec, objs, NULL, "-id", NULL);
+	json_t *list = admin_list_objs(req, &spec, objs, NULL, NULL, "-id", NULL);
 	if (prev) {
 		char *first = page_url(req, NULL, NULL);
 		json_object_set_new(list, "prev_href", json_string(prev));
@@ -157,6 +157,6 @@ void admin_messages_list(struct http_req *req)
 			     admin_filter_input(req, "mailing_id", "Mailing", "any"),
 			     admin_filter_input(req, "phone", "Phone", "+7 916 123-45-67"),
 			     admin_filter_input(req, "error", "Error contains", "any"), "date_filters", "name", "from",
-			     "label", "Created from (UTC)", "value", s.from ? s.from : "", "name", "to", "label", "to",
+			     "label", admin_time_label(req, "Created from"), "value", s.from ? s.from : "", "name", "to", "label", "to",
 			     "value", s.to ? s.to : ""));
 }

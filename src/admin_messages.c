@@ -41,7 +41,7 @@ void admin_messages_show(struct http_req *req)
 	json_t *items = json_array();
 	for (size_t i = 0; i < ARRAY_LEN(props); i++) {
 		json_t *v = json_object_get(m, props[i].field);
-		json_t *item = json_pack("{s:s, s:o}", "label", props[i].label, "value", admin_cell(v));
+		json_t *item = json_pack("{s:s, s:o}", "label", props[i].label, "value", admin_cell(req, v));
 		if (props[i].link && json_is_integer(v))
 			json_object_set_new(item, "href", json_sprintf("%s%lld", props[i].link, (long long)json_integer_value(v)));
 		json_array_append_new(items, item);

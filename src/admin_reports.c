@@ -62,7 +62,7 @@ static void list_page(struct http_req *req, int status, const char *error)
 	}
 	char why[200];
 	json_t *page = json_pack("{s:s, s:o, s:s*, s:s*, s:b, s:[{s:s, s:s}]}", "heading", "Reports", "list",
-				 admin_list_objs(req, &spec, rows, *next ? next : NULL, sort, q), "notice",
+				 admin_list_objs(req, &spec, rows, *next ? next : NULL, NULL, sort, q), "notice",
 				 admin_notice(req, notices), "error", error, "no_search", 1, "actions", "href",
 				 BASE "preview", "label", "Preview the next report");
 	if (!report_enabled(why, sizeof(why)) && error == NULL)
@@ -131,7 +131,7 @@ static void show(struct http_req *req, const char *heading, json_t *r, const cha
 		json_t *v = json_object_get(r, props[i].field);
 		if (v == NULL)
 			continue;
-		json_array_append_new(items, json_pack("{s:s, s:o}", "label", props[i].label, "value", admin_cell(v)));
+		json_array_append_new(items, json_pack("{s:s, s:o}", "label", props[i].label, "value", admin_cell(req, v)));
 	}
 	json_t *text = json_object_get(r, "body_text");
 	json_t *sections = json_array();

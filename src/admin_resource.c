@@ -13,8 +13,13 @@
 
 int admin_res_query(struct http_req *req, const struct resource *r, struct res_query *q)
 {
+	const char *before = http_query(req, "before");
 	if (admin_list_params(req, r->sorts, &q->sort, &q->after, &q->q) < 0)
 		return -1;
+	if (before && (q->after || res_cursor_decode(req, before, &q->before) < 0)) {
+		admin_error(req, 400, "That page link is broken; start from the first page.");
+		return -1;
+	}
 	for (size_t i = 0; i < r->nfilters; i++) {
 		const char *type = r->filters[i].type;
 		const char *v = strcmp(type, "search") == 0 ? q->q
@@ -59,7 +64,7 @@ void admin_res_list(struct http_req *req)
 	const struct admin_list_spec spec = {r->base, r->cols, r->ncols, r->key, r->model->remove_many != NULL,
 					     r->nfilters ? keep : NULL};
 	struct verr bad = VERR_INIT;
-	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE, {NULL}, &bad};
+	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE, {NULL}, &bad, NULL};
 	struct res_page rows;
 	struct db *db;
 	char *error = NULL;
@@ -71,7 +76,7 @@ void admin_res_list(struct http_req *req)
 		error = admin_res_problems(r, errs);
 		pool_defer(&req->pool, free, error);
 		json_decref(errs);
-		rows = (struct res_page){json_array(), NULL};
+		rows = (struct res_page){json_array(), NULL, NULL, NULL};
 		rc = MODEL_OK;
 	}
 	if (rc == MODEL_INVALID) {
@@ -83,9 +88,9 @@ void admin_res_list(struct http_req *req)
 		return;
 	}
 	json_t *page = json_pack("{s:s, s:o, s:s*, s:s*, s:s*}", "heading", r->many, "list",
-				 admin_list_objs(req, &spec, rows.objs, rows.next, q.sort, q.q), "notice",
+				 admin_list_objs(req, &spec, rows.objs, rows.next, rows.prev, q.sort, q.q), "notice",
 				 admin_notice(req, r->notices), "q_placeholder", r->q_placeholder, "error", error);
-	free(rows.next);
+	res_page_keys_free(&rows);
 	if (spec.bulk)
 		json_object_set_new(page, "bulk_actions", json_pack("[{s:s, s:s}]", "value", "delete", "label", "Delete"));
 	if (json_array_size(inputs))
@@ -219,7 +224,7 @@ void admin_res_edit(struct http_req *req)
 		json_array_append_new(links, json_pack("{s:s, s:s, s:b}", "href", p.del, "label", "Delete…", "danger", 1));
 	if (json_array_size(links) == 0)
 		json_object_del(page, "links");
-	json_t *h = req->user.role >= ROLE_ADMIN ? admin_history(p.db, res_object(req, r, p.k.text)) : NULL;
+	json_t *h = req->user.role >= ROLE_ADMIN ? admin_history(req, p.db, res_object(req, r, p.k.text)) : NULL;
 	if (h)
 		json_object_set_new(page, "history", h);
 	struct model_err e = MODEL_ERR_INIT;

@@ -54,10 +54,11 @@ static enum model_rc list_page(struct db *db, const struct resource *r, const st
 			       char **next)
 {
 	if (r->list_json)
-		return r->list_json(db, q, out, next);
-	struct res_page page = {NULL, NULL};
+		return r->list_json(db, q, out, next, NULL);
+	struct res_page page = {NULL, NULL, NULL, NULL};
 	enum model_rc rc = r->model->list(db, q, &page);
 	*next = page.next;
+	free(page.first);
 	if (rc == MODEL_OK) {
 		char *s = json_dumps(page.objs, JSON_COMPACT);
 		buf_puts(out, s);
@@ -83,6 +84,7 @@ void api_list_answer(struct http_req *req, enum model_rc rc, struct res_page *pa
 {
 	pool_json(&req->pool, page->objs);
 	pool_defer(&req->pool, free, page->next);
+	pool_defer(&req->pool, free, page->first);
 	if (rc == MODEL_INVALID) {
 		http_problem(req, 400, "cursor is not one this API gave out", NULL);
 		return;
@@ -106,7 +108,7 @@ void api_res_list(struct http_req *req)
 {
 	const struct resource *r = req->route->res;
 	struct verr bad = VERR_INIT;
-	struct res_query q = {r->api_sort, NULL, NULL, 0, {NULL}, &bad};
+	struct res_query q = {r->api_sort, NULL, NULL, 0, {NULL}, &bad, NULL};
 	char *next = NULL;
 	struct db *db;
 	int count;

@@ -74,16 +74,17 @@ struct point {
 	long long sent, failed;
 };
 
-/* "HH:MM" of an API time "YYYY-MM-DDTHH:MM:SSZ" (else the text as it is). */
-static void hhmm(struct buf *out, const char *s)
+/* The time of a label "YYYY-MM-DD HH:MM zone": "HH:MM", with the zone when zone is set (else
+ * the label as it is). */
+static void clock_of(struct buf *out, const char *label, int zone)
 {
-	if (strlen(s) >= 16)
-		buf_printf(out, "%.5s", s + 11);
+	if (strlen(label) >= 16)
+		tmpl_escape(out, label + 11, zone ? strlen(label + 11) : 5);
 	else
-		esc(out, s);
+		esc(out, label);
 }
 
-void chart_timeline(struct buf *out, const char *id, json_t *timeline)
+void chart_timeline(struct buf *out, const char *id, json_t *timeline, const char *from, const char *to)
 {
 	size_t n = json_array_size(timeline), i;
 	struct point *pts = xcalloc(n ? n : 1, sizeof(*pts));
@@ -119,11 +120,9 @@ void chart_timeline(struct buf *out, const char *id, json_t *timeline)
 	for (long b = 0; b < nb; b++)
 		if (sent[b] + failed[b] > peak)
 			peak = sent[b] + failed[b];
-	const char *first = json_string_value(json_object_get(json_array_get(timeline, 0), "minute"));
-	const char *last = json_string_value(json_object_get(json_array_get(timeline, n - 1), "minute"));
 	struct buf d = BUF_INIT;
-	buf_printf(&d, "From %.16s to %.16s UTC: %lld sent, %lld failed; at most %lld in %ld minute%s.",
-		   first ? first : "", last ? last : "", sum_sent, sum_failed, peak, per, per == 1 ? "" : "s");
+	buf_printf(&d, "From %s to %s: %lld sent, %lld failed; at most %lld in %ld minute%s.", from, to, sum_sent,
+		   sum_failed, peak, per, per == 1 ? "" : "s");
 	open_svg(out, id, PLOT_H + 44, "Messages sent and failed per minute", d.data);
 	buf_free(&d);
 	/* axes: y from 0 to peak, x from the first to the last minute */
@@ -134,10 +133,10 @@ void chart_timeline(struct buf *out, const char *id, json_t *timeline)
 		   PLOT_X, PLOT_H + 8, W - 8, PLOT_H + 8, PLOT_X, PLOT_X, PLOT_H + 8, PLOT_X - 6, peak,
 		   PLOT_X - 6, PLOT_H + 8);
 	buf_printf(out, "<text x=\"%d\" y=\"%d\">", PLOT_X, PLOT_H + 26);
-	hhmm(out, first ? first : "");
+	clock_of(out, from, 0);
 	buf_printf(out, "</text><text x=\"%d\" y=\"%d\" text-anchor=\"end\">", W - 8, PLOT_H + 26);
-	hhmm(out, last ? last : "");
-	buf_printf(out, " UTC</text><text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%ld min per bar</text></g>",
+	clock_of(out, to, 1);
+	buf_printf(out, "</text><text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%ld min per bar</text></g>",
 		   PLOT_X + PLOT_W / 2, PLOT_H + 40, per);
 	double bw = (double)PLOT_W / (double)nb, gap = bw > 4 ? 1 : 0;
 	for (long b = 0; b < nb; b++) {

@@ -22,7 +22,9 @@ void chart_bar(struct buf *out, const char *id, const char *title, const struct 
 	       size_t n);
 
 /* Appends the timeline of [{"minute": RFC 3339, "sent": n, "failed": n}, ...] (borrowed,
- * ordered by minute) as stacked bars over time (UTC), or a short note when it is empty. */
-void chart_timeline(struct buf *out, const char *id, json_t *timeline);
+ * ordered by minute) as stacked bars over time, or a short note when it is empty. from and to
+ * are its first and last minute as the reader's clock shows them, "YYYY-MM-DD HH:MM zone"
+ * ("2026-11-23 13:00 UTC+03:00"): the axis shows their times, with to's zone. */
+void chart_timeline(struct buf *out, const char *id, json_t *timeline, const char *from, const char *to);
 
 #endif

@@ -88,7 +88,7 @@ static int set_active(const struct cli_args *a, int active)
 	if (!active && was_active && strcmp(role, "admin") == 0 && (admins = user_count_admins(db)) <= 1)
 		return cli_done(db, admins < 0 ? cli_fail(a, "%s", db->err)
 					      : cli_fail(a, "%s is the last active admin; make another admin first", a->arg[0]));
-	if (user_update(db, id, role, active) < 0 || (!active && session_drop_user(db, id, NULL) < 0))
+	if (user_update(db, id, role, active, 0, NULL) < 0 || (!active && session_drop_user(db, id, NULL) < 0))
 		return cli_done(db, cli_fail(a, "%s", db->err));
 	if (active)
 		fprintf(stderr, "enabled user %s\n", a->arg[0]);

@@ -10,23 +10,25 @@
 
 #define COUNT_CAP "10001"   /* MESSAGE_COUNT_EXACT + 1: counted exactly up to here */
 
-/* Parameters: $1 status, $2 mailing_id, $3 phone, $4 from, $5 to, $6 error (a LIKE pattern). */
+/* Parameters: $1 status, $2 mailing_id, $3 phone, $4 from, $5 to, $6 error (a LIKE pattern),
+ * $7 the zone of from and to. */
 #define FILTERS \
 	" ($1::smallint IS NULL OR g.status = $1) AND ($2::bigint IS NULL OR g.mailing_id = $2)" \
-	" AND ($3::text IS NULL OR g.phone = $3) AND ($4::date IS NULL OR g.created_at >= $4::date)" \
-	" AND ($5::date IS NULL OR g.created_at < $5::date + 1)" \
+	" AND ($3::text IS NULL OR g.phone = $3)" \
+	" AND ($4::date IS NULL OR g.created_at >= $4::date::timestamp AT TIME ZONE $7::text)" \
+	" AND ($5::date IS NULL OR g.created_at < ($5::date + 1)::timestamp AT TIME ZONE $7::text)" \
 	" AND ($6::text IS NULL OR g.last_error ILIKE $6)"
 #define ROW \
 	"json_build_object('id', g.id, 'phone', g.phone, 'status', message_status_name(g.status)," \
 	" 'mailing_id', g.mailing_id, 'attempts', g.attempts, 'last_error', g.last_error," \
 	" 'created_at', api_ts(g.created_at), 'sent_at', api_ts(g.sent_at))::text, g.id"
 
-/* $7 the id to go past, $8 the limit. Planned per call (db_exec_once): the filters given pick
+/* $8 the id to go past, $9 the limit. Planned per call (db_exec_once): the filters given pick
  * the plan. */
 static const char sql_older[] = "SELECT " ROW " FROM messages g WHERE" FILTERS
-				" AND ($7::bigint IS NULL OR g.id < $7) ORDER BY g.id DESC LIMIT $8";
+				" AND ($8::bigint IS NULL OR g.id < $8) ORDER BY g.id DESC LIMIT $9";
 static const char sql_newer[] = "SELECT * FROM (SELECT " ROW " FROM messages g WHERE" FILTERS
-				" AND g.id > $7 ORDER BY g.id LIMIT $8) s ORDER BY 2 DESC";
+				" AND g.id > $8 ORDER BY g.id LIMIT $9) s ORDER BY 2 DESC";
 
 /* The error filter as a LIKE pattern that matches it anywhere, its wildcards escaped. */
 static char *error_pattern(const char *error)
@@ -47,17 +49,17 @@ PGresult *message_search_page(struct db *db, const struct message_search *s, con
 {
 	char lim[16], *pattern = s->error ? error_pattern(s->error) : NULL;
 	snprintf(lim, sizeof(lim), "%d", limit);
-	const char *p[] = {s->status, s->mailing_id, s->phone, s->from, s->to, pattern, before ? before : after, lim};
-	PGresult *r = db_exec_once(db, before ? sql_newer : sql_older, 8, p);
+	const char *p[] = {s->status, s->mailing_id, s->phone, s->from, s->to, pattern, s->zone, before ? before : after, lim};
+	PGresult *r = db_exec_once(db, before ? sql_newer : sql_older, 9, p);
 	free(pattern);
 	return r;
 }
 
 /* The planner's estimate of the rows matching s. -1 on a database error. */
-static int estimate(struct db *db, const char *const p[6], int64_t *n)
+static int estimate(struct db *db, const char *const p[7], int64_t *n)
 {
 	static const char q[] = "EXPLAIN (FORMAT JSON) SELECT 1 FROM messages g WHERE" FILTERS;
-	PGresult *r = db_exec_once(db, q, 6, p);
+	PGresult *r = db_exec_once(db, q, 7, p);
 	if (r == NULL)
 		return -1;
 	json_t *plan = json_loads(db_str(r, 0, 0), 0, NULL);
@@ -75,7 +77,7 @@ int message_search_count(struct db *db, const struct message_search *s, int64_t 
 	static const char q_counters[] = "SELECT coalesce(sum(n), 0) FROM message_counts"
 					 " WHERE ($2::bigint IS NULL OR mailing_id = $2) AND ($1::smallint IS NULL OR status = $1)";
 	char *pattern = s->error ? error_pattern(s->error) : NULL;
-	const char *p[] = {s->status, s->mailing_id, s->phone, s->from, s->to, pattern};
+	const char *p[] = {s->status, s->mailing_id, s->phone, s->from, s->to, pattern, s->zone};
 	int rc = -1;
 	PGresult *r;
 	*exact = 1;
@@ -84,7 +86,7 @@ int message_search_count(struct db *db, const struct message_search *s, int64_t 
 			*n = db_i64(r, 0, 0);
 			rc = 0;
 		}
-	} else if ((r = db_exec_once(db, q_capped, 6, p)) != NULL) {
+	} else if ((r = db_exec_once(db, q_capped, 7, p)) != NULL) {
 		*n = db_i64(r, 0, 0);
 		rc = 0;
 		if (*n > MESSAGE_COUNT_EXACT) {

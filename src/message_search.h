@@ -15,8 +15,9 @@ struct message_search {
 	const char *status;       /* code "0".."5" */
 	const char *mailing_id;
 	const char *phone;        /* 7XXXXXXXXXX */
-	const char *from, *to;    /* YYYY-MM-DD (UTC days, both included) */
+	const char *from, *to;    /* YYYY-MM-DD (days in zone, both included) */
 	const char *error;        /* a substring of last_error, matched case-insensitively */
+	const char *zone;         /* the time zone of from and to (never NULL) */
 };
 
 /* Up to limit messages after (older than) id after, or before (newer than) id before, or from the

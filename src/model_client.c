@@ -517,13 +517,21 @@ static int key_id(const char *after, const char *sort, char id[24])
 	return ok ? 0 : -1;
 }
 
+/* The keyset key of c in a phone order or an id order (malloc'ed). */
+static char *key_of(const struct client_row *c, int by_phone)
+{
+	return by_phone ? xasprintf("[\"%s\"]", c->phone) : xasprintf("[%lld]", (long long)c->id);
+}
+
 enum model_rc client_list(struct db *db, const struct res_query *q, const struct client_filter *f,
-			  client_put put, void *arg, char **next)
+			  client_put put, void *arg, char **next, char **first)
 {
 	const char *sql = client_list_sql(q->sort, f, q->limit);
 	int by_phone = sql == phone_sql || sql == phone_desc_sql;
 	char lim[16], id[24];
 	*next = NULL;
+	if (first)
+		*first = NULL;
 	if (by_phone ? !res_key_fits(q->after, "s") : key_id(q->after, q->sort, id) < 0)
 		return MODEL_INVALID;
 	snprintf(lim, sizeof(lim), "%d", q->limit + 1);
@@ -537,9 +545,11 @@ enum model_rc client_list(struct db *db, const struct res_query *q, const struct
 	for (int i = 0; i < shown; i++) {
 		row_of(r, i, &c);
 		put(arg, &c);
+		if (i == 0 && first)
+			*first = key_of(&c, by_phone);
 	}
 	if (n > shown)
-		*next = by_phone ? xasprintf("[\"%s\"]", c.phone) : xasprintf("[%lld]", (long long)c.id);
+		*next = key_of(&c, by_phone);
 	PQclear(r);
 	return MODEL_OK;
 }
@@ -551,15 +561,18 @@ static enum model_rc filters(const struct res_query *q, struct client_filter *f)
 	return client_filter_check(f, q->bad) < 0 ? MODEL_INVALID : MODEL_OK;
 }
 
-enum model_rc client_list_json(struct db *db, const struct res_query *q, struct buf *out, char **next)
+enum model_rc client_list_json(struct db *db, const struct res_query *q, struct buf *out, char **next,
+			       char **first)
 {
 	struct client_filter f;
 	enum model_rc rc = filters(q, &f);
 	*next = NULL;
+	if (first)
+		*first = NULL;
 	if (rc != MODEL_OK)
 		return rc;
 	buf_putc(out, '[');
-	rc = client_list(db, q, &f, put_json, out, next);
+	rc = client_list(db, q, &f, put_json, out, next, first);
 	buf_putc(out, ']');
 	return rc;
 }

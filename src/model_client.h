@@ -73,11 +73,12 @@ typedef void (*client_put)(void *arg, const struct client_row *c);
 /* The one list of clients: up to q->limit clients matching f (checked) in the order q->sort
  * ("id", "-id", "phone", "-phone"), after the key q->after (a JSON array as text: [id] for the
  * id orders, ["phone"] for the phone orders; NULL: from the start), each handed to put. *next
- * (malloc'ed) is the key of the last one when more follow, else NULL. MODEL_INVALID when
+ * (malloc'ed) is the key of the last one when more follow, else NULL; *first (first may be
+ * NULL) the key of the first one (malloc'ed; NULL when there are none). MODEL_INVALID when
  * q->after does not fit q->sort. Ordered by id, a filtered page is read from its filter's
  * index. */
 enum model_rc client_list(struct db *db, const struct res_query *q, const struct client_filter *f,
-			  client_put put, void *arg, char **next);
+			  client_put put, void *arg, char **next, char **first);
 /* The static text of the statement client_list() runs for sort, f and a page of limit; tests
  * EXPLAIN it. $1..$4 the filters; $5 for "id" and "-id" the id after (before) which the page
  * starts (0, or the largest bigint, for the first page), for the phone orders the JSON key; $6
@@ -97,7 +98,8 @@ void client_time(struct buf *b, int64_t t, int quoted);
 extern const struct res_model client_model;
 /* res_clients' list_json and count_of: the API's page of client_list for q's filters (checked:
  * MODEL_INVALID with the bad ones in q->bad), and the number of clients that match them. */
-enum model_rc client_list_json(struct db *db, const struct res_query *q, struct buf *out, char **next);
+enum model_rc client_list_json(struct db *db, const struct res_query *q, struct buf *out, char **next,
+			       char **first);
 enum model_rc client_count(struct db *db, const struct res_query *q, int64_t *n);
 /* The pending messages of client id (cancelled if it is deleted) in *n. */
 enum model_rc client_pending(struct db *db, int64_t id, int64_t *n);

@@ -471,8 +471,8 @@ enum model_rc mailing_delete(struct db *db, int64_t id)
 	"SELECT " MAILING_OBJ ", json_build_array(" key ")::text FROM mailings m" \
 	" WHERE ($1::json IS NULL OR " keycmp ") AND ($2::text IS NULL OR strpos(lower(m.text), lower($2)) > 0)" \
 	" AND ($4::text IS NULL OR m.status = $4)" \
-	" AND ($5::date IS NULL OR m.start_at >= ($5::date)::timestamp AT TIME ZONE 'UTC')" \
-	" AND ($6::date IS NULL OR m.start_at < ($6::date + 1)::timestamp AT TIME ZONE 'UTC')" \
+	" AND ($5::date IS NULL OR m.start_at >= ($5::date)::timestamp AT TIME ZONE coalesce($7::text, 'UTC'))" \
+	" AND ($6::date IS NULL OR m.start_at < ($6::date + 1)::timestamp AT TIME ZONE coalesce($7::text, 'UTC'))" \
 	" ORDER BY " order " LIMIT $3"
 
 enum model_rc mailing_list(struct db *db, const struct mailing_query *q, struct res_page *out)
@@ -492,8 +492,8 @@ enum model_rc mailing_list(struct db *db, const struct mailing_query *q, struct 
 		return MODEL_INVALID;
 	char lim[16];
 	snprintf(lim, sizeof(lim), "%d", q->page.limit + 1);
-	const char *p[] = {q->page.after, q->page.q, lim, q->status, q->from, q->to};
-	return res_rows(db, db_exec(db, orders[i].sql, 6, p), q->page.limit, out);
+	const char *p[] = {q->page.after, q->page.q, lim, q->status, q->from, q->to, q->zone};
+	return res_rows(db, db_exec(db, orders[i].sql, 7, p), q->page.limit, out);
 }
 
 PGresult *mailing_messages(struct db *db, int64_t id, const char *status, const char *after_json, int limit)

@@ -48,10 +48,11 @@ enum model_rc mailing_insert(struct db *db, const struct mailing_in *in, int64_t
 			     const char **why);
 /* A list of mailings (resource.h's struct res_query: sorts "id", "-id", "start_at",
  * "-start_at", the search text in text) and its filters, each NULL for any: status, from and
- * to (dates YYYY-MM-DD, UTC, on start_at, both inclusive). */
+ * to (dates YYYY-MM-DD in zone, NULL: UTC, on start_at, both inclusive). */
 struct mailing_query {
 	struct res_query page;
 	const char *status, *from, *to;
+	const char *zone;
 };
 
 /* The one list of mailings, for the API and the admin: a page of mailing objects as

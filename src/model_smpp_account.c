@@ -173,13 +173,19 @@ static enum model_rc remove_one(struct db *db, const struct res_key *k)
 	return res_remove_of(db, q, k, "smpp.account_deleted", "smpp_account_id");
 }
 
+/* By system_id after the key $1 (cmp ">", dir "") or, the admin's previous pages, before it (cmp
+ * "<", dir " DESC"). */
+#define ACCOUNT_LIST(cmp, dir) \
+	"SELECT " ACCOUNT_JSON ", json_build_array(system_id)::text FROM smpp_accounts" \
+	" WHERE ($1::json IS NULL OR system_id " cmp " $1::json->>0)" \
+	"   AND ($2::text IS NULL OR strpos(lower(system_id), lower($2)) > 0)" \
+	" ORDER BY system_id" dir " LIMIT $3"
+
 static enum model_rc list(struct db *db, const struct res_query *rq, struct res_page *out)
 {
 	static const struct res_order orders[] = {
-		{"system_id", "SELECT " ACCOUNT_JSON ", json_build_array(system_id)::text FROM smpp_accounts"
-			      " WHERE ($1::json IS NULL OR system_id > $1::json->>0)"
-			      "   AND ($2::text IS NULL OR strpos(lower(system_id), lower($2)) > 0)"
-			      " ORDER BY system_id LIMIT $3", "s"},
+		{"system_id", ACCOUNT_LIST(">", ""), "s"},
+		{"-system_id", ACCOUNT_LIST("<", " DESC"), "s"},
 	};
 	return res_list(db, orders, ARRAY_LEN(orders), rq, out);
 }

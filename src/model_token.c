@@ -76,18 +76,27 @@ int64_t token_create(struct db *db, const char *username, const char *name, char
 	return id;
 }
 
-PGresult *token_list(struct db *db, int64_t user_id, const char *after_json, int limit)
+/* Newest first after the key $2 (cmp "<", dir " DESC") or oldest first (cmp ">", dir ""). */
+#define TOKEN_LIST(cmp, dir) \
+	"SELECT " TOKEN_JSON ", json_build_array(t.id)::text" \
+	" FROM api_tokens t JOIN users u ON u.id = t.user_id" \
+	" WHERE ($1 = 0 OR t.user_id = $1) AND ($2::json IS NULL OR t.id " cmp " ($2::json->>0)::bigint)" \
+	" ORDER BY t.id" dir " LIMIT $3"
+
+/* token_list, or oldest first when oldest (the admin's previous pages). */
+static PGresult *token_page(struct db *db, int64_t user_id, const char *after_json, int limit, int oldest)
 {
-	static const char q[] =
-	    "SELECT " TOKEN_JSON ", json_build_array(t.id)::text"
-	    " FROM api_tokens t JOIN users u ON u.id = t.user_id"
-	    " WHERE ($1 = 0 OR t.user_id = $1) AND ($2::json IS NULL OR t.id < ($2::json->>0)::bigint)"
-	    " ORDER BY t.id DESC LIMIT $3";
+	static const char *const q[] = {TOKEN_LIST("<", " DESC"), TOKEN_LIST(">", "")};
 	char uid[24], lim[16];
 	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
 	snprintf(lim, sizeof(lim), "%d", limit);
 	const char *p[] = {uid, after_json, lim};
-	return db_exec(db, q, 3, p);
+	return db_exec(db, q[oldest != 0], 3, p);
+}
+
+PGresult *token_list(struct db *db, int64_t user_id, const char *after_json, int limit)
+{
+	return token_page(db, user_id, after_json, limit, 0);
 }
 
 int token_revoke(struct db *db, int64_t id, int64_t user_id)
@@ -145,7 +154,9 @@ static enum model_rc list(struct db *db, const struct res_query *q, struct res_p
 	int64_t user_id = 0;
 	if (!res_key_fits(q->after, "i") || (q->filter[0] && parse_i64(q->filter[0], 1, INT64_MAX, &user_id) < 0))
 		return MODEL_INVALID;
-	return res_rows(db, token_list(db, user_id, q->after, q->limit + 1), q->limit, out);
+	/* "-newest": the admin's previous pages */
+	return res_rows(db, token_page(db, user_id, q->after, q->limit + 1, strcmp(q->sort, "-newest") == 0), q->limit,
+			out);
 }
 
 const struct res_model token_model = {get, insert, NULL, revoke, NULL, list, NULL};

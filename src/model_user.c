@@ -1,6 +1,7 @@
 /* model_user.c — users. */
 #include "model_user.h"
 #include "log.h"
+#include "tz.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -86,12 +87,16 @@ int64_t user_create(struct db *db, const char *username, const char *password, c
 
 #define USER_JSON \
 	"json_build_object('id', id, 'username', username, 'role', role, 'is_active', is_active," \
-	" 'created_at', api_ts(created_at), 'last_login_at', api_ts(last_login_at))::text"
+	" 'created_at', api_ts(created_at), 'last_login_at', api_ts(last_login_at), 'timezone', timezone)::text"
 
-static const char list_sql[] =
-    "SELECT " USER_JSON ", json_build_array(username)::text FROM users"
-    " WHERE ($1::json IS NULL OR username > $1::json->>0) AND ($2::text IS NULL OR strpos(lower(username), lower($2)) > 0)"
-    " ORDER BY username LIMIT $3";
+/* By username after the key $1 (cmp ">", dir "") or, the admin's previous pages, before it (cmp
+ * "<", dir " DESC"). */
+#define USER_LIST(cmp, dir) \
+    "SELECT " USER_JSON ", json_build_array(username)::text FROM users" \
+    " WHERE ($1::json IS NULL OR username " cmp " $1::json->>0) AND ($2::text IS NULL OR strpos(lower(username), lower($2)) > 0)" \
+    " ORDER BY username" dir " LIMIT $3"
+
+static const char list_sql[] = USER_LIST(">", "");
 
 PGresult *user_list(struct db *db, const char *after_json, const char *q, int limit)
 {
@@ -119,13 +124,14 @@ PGresult *user_get(struct db *db, int64_t id)
 	return db_exec_id(db, sql, id);
 }
 
-int user_update(struct db *db, int64_t id, const char *role, int active)
+int user_update(struct db *db, int64_t id, const char *role, int active, int set_zone, const char *zone)
 {
-	static const char sql[] = "UPDATE users SET role = $2, is_active = $3, updated_at = now() WHERE id = $1";
+	static const char sql[] = "UPDATE users SET role = $2, is_active = $3, updated_at = now(),"
+				  " timezone = CASE WHEN $4 THEN $5 ELSE timezone END WHERE id = $1";
 	char sid[24];
 	snprintf(sid, sizeof(sid), "%lld", (long long)id);
-	const char *p[] = {sid, role, active ? "true" : "false"};
-	PGresult *r = db_exec(db, sql, 3, p);
+	const char *p[] = {sid, role, active ? "true" : "false", set_zone ? "true" : "false", zone};
+	PGresult *r = db_exec(db, sql, 5, p);
 	if (r == NULL)
 		return -1;
 	int n = atoi(PQcmdTuples(r));
@@ -196,15 +202,20 @@ static enum model_rc insert(struct db *db, json_t *in, struct model_err *e, json
 	return e->rc = res_row(db, user_get(db, id), out);
 }
 
-/* The role and the active flag (the checkbox sent or not). The last active admin keeps both. */
+/* The role, the active flag (the checkbox sent or not) and the time zone (empty: the default).
+ * The last active admin keeps the role and the flag. */
 static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, int partial,
 			    struct model_err *e, json_t **out)
 {
-	const char *role = form_text(in, "role");
+	const char *role = form_text(in, "role"), *zone = form_text(in, "timezone");
 	json_t *active_v = json_object_get(in, "is_active"), *before;
 	int active = active_v != NULL && !json_is_false(active_v);
 	if (role_parse(role) == ROLE_NONE)
-		return model_err_field(e, MODEL_INVALID, "role", "choose admin, operator or viewer");
+		model_err_field(e, MODEL_INVALID, "role", "choose admin, operator or viewer");
+	if (*zone && !tz_valid(zone))
+		model_err_field(e, MODEL_INVALID, "timezone", "is not a time zone of the IANA database (e.g. Europe/Moscow)");
+	if (e->rc != MODEL_OK)
+		return e->rc;
 	if ((e->rc = get(db, k, &before)) != MODEL_OK)
 		return e->rc;
 	int was_admin = strcmp(json_string_value(json_object_get(before, "role")), "admin") == 0 &&
@@ -212,7 +223,7 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, 
 	json_decref(before);
 	if (was_admin && (strcmp(role, "admin") != 0 || !active) && user_count_admins(db) <= 1)
 		return model_err_field(e, MODEL_INVALID, "role", "this is the last active admin; make another admin first");
-	int n = user_update(db, k->id, role, active);
+	int n = user_update(db, k->id, role, active, 1, *zone ? zone : NULL);
 	if (n <= 0)
 		return e->rc = n < 0 ? model_db_rc(db) : MODEL_NOT_FOUND;
 	return e->rc = get(db, k, out);
@@ -220,7 +231,7 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, 
 
 static enum model_rc list(struct db *db, const struct res_query *rq, struct res_page *out)
 {
-	static const struct res_order orders[] = {{"username", list_sql, "s"}};
+	static const struct res_order orders[] = {{"username", list_sql, "s"}, {"-username", USER_LIST("<", " DESC"), "s"}};
 	return res_list(db, orders, ARRAY_LEN(orders), rq, out);
 }
 

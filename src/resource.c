@@ -23,8 +23,7 @@ enum model_rc res_row(struct db *db, PGresult *r, json_t **out)
 
 enum model_rc res_rows(struct db *db, PGresult *r, int limit, struct res_page *out)
 {
-	out->objs = NULL;
-	out->next = NULL;
+	*out = (struct res_page){NULL, NULL, NULL, NULL};
 	if (r == NULL)
 		return model_db_rc(db);
 	int n = PQntuples(r), shown = n > limit ? limit : n;
@@ -33,6 +32,8 @@ enum model_rc res_rows(struct db *db, PGresult *r, int limit, struct res_page *o
 		json_t *obj = json_loads(PQgetvalue(r, i, 0), 0, NULL);
 		json_array_append_new(out->objs, obj ? obj : json_object());
 	}
+	if (shown > 0)
+		out->first = xstrdup(PQgetvalue(r, 0, 1));
 	if (n > limit)
 		out->next = xstrdup(PQgetvalue(r, shown - 1, 1));
 	PQclear(r);
@@ -93,18 +94,58 @@ enum model_rc res_list(struct db *db, const struct res_order *orders, size_t n, 
 	return res_rows(db, db_exec(db, orders[i].sql, 3, p), q->limit, out);
 }
 
-enum model_rc res_list_objs(struct db *db, const struct resource *r, const struct res_query *q,
-			    struct res_page *out)
+void res_page_keys_free(struct res_page *p)
+{
+	free(p->next);
+	free(p->first);
+	free(p->prev);
+	p->next = p->first = p->prev = NULL;
+}
+
+/* The page of q after q->after as objects. */
+static enum model_rc list_after(struct db *db, const struct resource *r, const struct res_query *q,
+				struct res_page *out)
 {
 	if (r->list_json == NULL)
 		return r->model->list(db, q, out);
 	struct buf b = BUF_INIT;
-	out->objs = NULL;
-	enum model_rc rc = r->list_json(db, q, &b, &out->next);
+	*out = (struct res_page){NULL, NULL, NULL, NULL};
+	enum model_rc rc = r->list_json(db, q, &b, &out->next, &out->first);
 	if (rc == MODEL_OK)
 		out->objs = json_loadb(b.data, b.len, 0, NULL);
 	buf_free(&b);
 	return rc;
+}
+
+enum model_rc res_list_objs(struct db *db, const struct resource *r, const struct res_query *q,
+			    struct res_page *out)
+{
+	if (q->before == NULL) {
+		enum model_rc rc = list_after(db, r, q, out);
+		if (rc == MODEL_OK && q->after && out->first)
+			out->prev = xstrdup(out->first);
+		return rc;
+	}
+	char mirror[64];
+	struct res_query m = *q;
+	snprintf(mirror, sizeof(mirror), "%s%s", q->sort[0] == '-' ? "" : "-", q->sort + (q->sort[0] == '-'));
+	m.sort = mirror;
+	m.after = q->before;
+	m.before = NULL;
+	enum model_rc rc = list_after(db, r, &m, out);
+	if (rc != MODEL_OK)
+		return rc;
+	/* read backwards: the mirror's last row is the page's first, its first the page's last */
+	json_t *objs = json_array(), *obj;
+	size_t i;
+	json_array_foreach(out->objs, i, obj)
+		json_array_insert(objs, 0, obj);
+	json_decref(out->objs);
+	out->objs = objs;
+	out->prev = out->next;
+	out->next = out->first;
+	out->first = NULL;
+	return MODEL_OK;
 }
 
 int res_key_fits(const char *after, const char *types)

@@ -43,7 +43,8 @@ struct res_key {
 /* A list request: one order of the resource's sorts, after the key of the last row shown
  * (a JSON array as text, NULL: from the start), a search text (NULL: all), a row limit; for a
  * resource with filters, their values (resource.filters' order, NULL: absent) and where the
- * model reports those that are not valid (it then answers MODEL_INVALID). */
+ * model reports those that are not valid (it then answers MODEL_INVALID); for res_list_objs,
+ * before: the page is the rows before this key instead (NULL: after's page). */
 struct res_query {
 	const char *sort;
 	const char *after;
@@ -51,14 +52,23 @@ struct res_query {
 	int limit;
 	const char *filter[RES_FILTERS_MAX];
 	struct verr *bad;
+	const char *before;
 };
 
-/* A list answer: up to limit objects (new reference) and, when more follow, the key of the
- * last one (a JSON array as text, malloc'ed; NULL when none follow). */
+/* A list answer: up to limit objects (new reference), the key of the first one (a JSON array
+ * as text, malloc'ed; NULL when there are none, and from res_list_objs for a page before a
+ * key) and, when more follow, the key of the last one
+ * (malloc'ed; NULL when none follow). res_list_objs also says where the page before it ends:
+ * prev, the key of its first object when objects come before it (malloc'ed, else NULL). Free the
+ * keys with res_page_keys_free. */
 struct res_page {
 	json_t *objs;
 	char *next;
+	char *first;
+	char *prev;
 };
+
+void res_page_keys_free(struct res_page *p);
 
 /* What a model offers. Objects come back as new references. Writes validate in (a form or
  * an API body) and report bad fields in e->fields; a unique key that is taken is reported on
@@ -125,8 +135,10 @@ struct resource {
 	size_t nfilters;
 	/* The model's list for pages of many cheap rows (clients), set instead of model->list: the
 	 * page as the API's JSON text, its objects appended to out as a JSON array with no object
-	 * made per row, and *next as list's (res_list_objs reads it back for the admin). */
-	enum model_rc (*list_json)(struct db *db, const struct res_query *q, struct buf *out, char **next);
+	 * made per row, and *next and *first (may be NULL) as list's (res_list_objs reads it back
+	 * for the admin). */
+	enum model_rc (*list_json)(struct db *db, const struct res_query *q, struct buf *out, char **next,
+				   char **first);
 	/* The model's count for a resource with filters: the objects that match q's. */
 	enum model_rc (*count_of)(struct db *db, const struct res_query *q, int64_t *n);
 	int form_given;               /* an empty field of the admin's forms is not given (its
@@ -202,7 +214,10 @@ struct res_order {
 enum model_rc res_list(struct db *db, const struct res_order *orders, size_t n, const struct res_query *q,
 		       struct res_page *out);
 
-/* A page of r's list as objects: list's, or list_json's text read back. */
+/* A page of r's list as objects: list's, or list_json's text read back. With q->before, the
+ * page of q->limit objects that come before that key in q->sort's order: the page after it in
+ * the mirror order (the sort with its "-" toggled, which every model with an admin list offers,
+ * though the descriptor may not), read backwards; keyset both ways, no OFFSET. */
 enum model_rc res_list_objs(struct db *db, const struct resource *r, const struct res_query *q,
 			    struct res_page *out);
 

@@ -211,6 +211,9 @@ static const struct admin_field user_fields[] = {
 static const struct admin_field user_edit_fields[] = {
 	{"role", "Role", "select", "viewer,operator,admin", NULL, 1, 0, NULL},
 	{"is_active", "Active (may sign in and use API tokens)", "checkbox", NULL, NULL, 0, 0, NULL},
+	{"timezone", "Time zone", "text", NULL,
+	 "An IANA name such as Asia/Vladivostok: the admin's forms read times in it and its pages show them in "
+	 "it. Empty: HERALD_DEFAULT_TIMEZONE.", 0, 64, NULL},
 };
 
 static const struct admin_col user_cols[] = {
@@ -377,13 +380,13 @@ const struct resource res_tokens = {
 };
 
 /* --- mailings: the pages are admin_mailings.c's (filters, progress, state rules); times in
- * the forms are UTC ----------------------------------------------------------------------- */
+ * the forms are in the user's time zone, which their labels name (admin_time_label) -------- */
 
 static const struct admin_field mailing_fields[] = {
-	{"start_at", "Start (UTC)", "datetime-local", NULL,
-	 "Coordinated Universal Time. A start already past starts the mailing at once.", 1, 0, NULL},
-	{"end_at", "End (UTC)", "datetime-local", NULL,
-	 "Coordinated Universal Time. Nothing is sent after it; what is left expires.", 1, 0, NULL},
+	{"start_at", "Start", "datetime-local", NULL,
+	 "Your time zone's wall clock. A start already past starts the mailing at once.", 1, 0, NULL},
+	{"end_at", "End", "datetime-local", NULL,
+	 "Your time zone's wall clock. Nothing is sent after it; what is left expires.", 1, 0, NULL},
 	{"text", "Text", "textarea", NULL,
 	 "1 to 4096 characters, or a template below. {{phone}}, {{tag}} and {{attributes.KEY}} are replaced "
 	 "for each recipient.", 0, MAILING_TEXT_MAX, NULL},

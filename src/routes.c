@@ -12,6 +12,7 @@
 
 #define LIST_Q "limit,cursor,count"
 #define ADMIN_LIST_Q "q,sort,cursor,done"
+#define RES_LIST_Q ADMIN_LIST_Q ",before"   /* admin_res_list: previous pages */
 #define GET HTTP_GET
 #define POST HTTP_POST
 #define PUT_PATCH (HTTP_PUT | HTTP_PATCH)
@@ -79,7 +80,7 @@ const struct route routes[] = {
 	{GET, "/admin/", admin_dashboard, AUTH_SESSION, V, "", 0, NULL, NULL},
 
 	/* admin: operators */
-	{GET, "/admin/operators/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0, NULL, &res_operators},
+	{GET, "/admin/operators/", admin_res_list, AUTH_SESSION, V, RES_LIST_Q, 0, NULL, &res_operators},
 	{GET | POST, "/admin/operators/add", admin_res_add, AUTH_SESSION, O, "", 0, NULL, &res_operators},
 	{POST, "/admin/operators/bulk", admin_res_bulk, AUTH_SESSION, O, "", 0, NULL, &res_operators},
 	{GET, "/admin/operators/{code}", admin_res_edit, AUTH_SESSION, V, "", 0, NULL, &res_operators},
@@ -87,7 +88,7 @@ const struct route routes[] = {
 	{GET | POST, "/admin/operators/{code}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_operators},
 
 	/* admin: users */
-	{GET, "/admin/users/", admin_res_list, AUTH_SESSION, A, ADMIN_LIST_Q, 0, NULL, &res_users},
+	{GET, "/admin/users/", admin_res_list, AUTH_SESSION, A, RES_LIST_Q, 0, NULL, &res_users},
 	{GET | POST, "/admin/users/add", admin_res_add, AUTH_SESSION, A, "", 0, NULL, &res_users},
 	{GET | POST, "/admin/users/{id}", admin_res_edit, AUTH_SESSION, A, "", 0, NULL, &res_users},
 	{GET | POST, "/admin/users/{id}/password", admin_users_password, AUTH_SESSION, A, "", 0, "user.password_reset", NULL},
@@ -113,13 +114,13 @@ const struct route routes[] = {
 	{GET, "/admin/history/", admin_history_list, AUTH_SESSION, A, ADMIN_LIST_Q ",action", 0, NULL, NULL},
 
 	/* admin: API tokens */
-	{GET, "/admin/tokens/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0, NULL, &res_tokens},
+	{GET, "/admin/tokens/", admin_res_list, AUTH_SESSION, V, RES_LIST_Q, 0, NULL, &res_tokens},
 	{GET | POST, "/admin/tokens/add", admin_res_add, AUTH_SESSION, V, "", 0, NULL, &res_tokens},
 	{GET | POST, "/admin/tokens/{id}", admin_res_delete, AUTH_SESSION, V, "", 0, NULL, &res_tokens},
 	{POST, "/admin/tokens/{id}/delete", admin_res_delete, AUTH_SESSION, V, "", 0, NULL, &res_tokens},
 
 	/* admin: clients */
-	{GET, "/admin/clients/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q ",tag,operator_code,timezone", 0, NULL, &res_clients},
+	{GET, "/admin/clients/", admin_res_list, AUTH_SESSION, V, RES_LIST_Q ",tag,operator_code,timezone", 0, NULL, &res_clients},
 	{GET, "/admin/clients/export.csv", admin_clients_export, AUTH_SESSION, V, ADMIN_LIST_Q ",tag,operator_code,timezone,format", 0, NULL, NULL},
 	{GET | POST, "/admin/clients/add", admin_res_add, AUTH_SESSION, O, "", 0, NULL, &res_clients},
 	{GET | POST, "/admin/clients/import", admin_clients_import, AUTH_SESSION, O, "", ADMIN_IMPORT_BODY, "client.imported", NULL},
@@ -131,7 +132,7 @@ const struct route routes[] = {
 	{GET | POST, "/admin/clients/{id}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_clients},
 
 	/* admin: tags */
-	{GET, "/admin/tags/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0, NULL, &res_tags},
+	{GET, "/admin/tags/", admin_res_list, AUTH_SESSION, V, RES_LIST_Q, 0, NULL, &res_tags},
 	{GET | POST, "/admin/tags/add", admin_res_add, AUTH_SESSION, O, "", 0, NULL, &res_tags},
 	{GET, "/admin/tags/{id}", admin_res_edit, AUTH_SESSION, V, "", 0, NULL, &res_tags},
 	{POST, "/admin/tags/{id}", admin_res_edit, AUTH_SESSION, O, "", 0, NULL, &res_tags},
@@ -149,14 +150,14 @@ const struct route routes[] = {
 	{GET, "/admin/messages/{id}", admin_messages_show, AUTH_SESSION, V, "", 0, NULL, NULL},
 
 	/* admin: the stop list */
-	{GET, "/admin/stoplist/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0, NULL, &res_stoplist},
+	{GET, "/admin/stoplist/", admin_res_list, AUTH_SESSION, V, RES_LIST_Q, 0, NULL, &res_stoplist},
 	{GET | POST, "/admin/stoplist/add", admin_res_add, AUTH_SESSION, O, "", 0, NULL, &res_stoplist},
 	{GET, "/admin/stoplist/{phone}", admin_res_edit, AUTH_SESSION, V, "", 0, NULL, &res_stoplist},
 	{POST, "/admin/stoplist/{phone}", admin_res_edit, AUTH_SESSION, O, "", 0, NULL, &res_stoplist},
 	{GET | POST, "/admin/stoplist/{phone}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_stoplist},
 
 	/* admin: SMPP accounts */
-	{GET, "/admin/smpp-accounts/", admin_res_list, AUTH_SESSION, A, ADMIN_LIST_Q, 0, NULL, &res_smpp_accounts},
+	{GET, "/admin/smpp-accounts/", admin_res_list, AUTH_SESSION, A, RES_LIST_Q, 0, NULL, &res_smpp_accounts},
 	{GET | POST, "/admin/smpp-accounts/add", admin_res_add, AUTH_SESSION, A, "", 0, NULL, &res_smpp_accounts},
 	{GET | POST, "/admin/smpp-accounts/{id}", admin_res_edit, AUTH_SESSION, A, "", 0, NULL, &res_smpp_accounts},
 	{GET | POST, "/admin/smpp-accounts/{id}/delete", admin_res_delete, AUTH_SESSION, A, "", 0, NULL, &res_smpp_accounts},

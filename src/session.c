@@ -24,6 +24,7 @@ static struct session *session_new(const char *id)
 {
 	struct session *s = xcalloc(1, sizeof(*s));
 	snprintf(s->id, sizeof(s->id), "%s", id);
+	snprintf(s->zone, sizeof(s->zone), "%s", cfg.default_timezone);
 	csrf_token(s->id, s->csrf);
 	return s;
 }
@@ -51,7 +52,8 @@ enum model_rc session_load(struct http_req *req)
 	    " WHERE s.id_hash = $1::bytea AND u.id = s.user_id AND u.is_active"
 	    "   AND s.last_seen_at > now() - interval '" SESSION_IDLE "'"
 	    "   AND s.created_at > now() - interval '" SESSION_ABSOLUTE "'"
-	    " RETURNING u.id, u.username, u.role, u.password_hash IS NOT NULL";
+	    " RETURNING u.id, u.username, u.role, u.password_hash IS NOT NULL, coalesce(u.timezone, $2),"
+	    "   utc_offset_text(now(), coalesce(u.timezone, $2))";
 	const char *id = http_cookie(req, cookie_name(req));
 	char h[HASH_PARAM_LEN];
 	if (id == NULL || strlen(id) != 43 || strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != 43)
@@ -60,8 +62,8 @@ enum model_rc session_load(struct http_req *req)
 	if (db == NULL)
 		return MODEL_UNAVAILABLE;
 	secret_hash_param(id, h);
-	const char *p[] = {h};
-	PGresult *r = db_exec(db, q, 1, p);
+	const char *p[] = {h, cfg.default_timezone};
+	PGresult *r = db_exec(db, q, 2, p);
 	if (r == NULL)
 		return model_db_rc(db);
 	if (PQntuples(r) == 0) {
@@ -72,8 +74,11 @@ enum model_rc session_load(struct http_req *req)
 	snprintf(req->user.username, sizeof(req->user.username), "%s", db_str(r, 0, 1));
 	req->user.role = role_parse(db_str(r, 0, 2));
 	req->user.has_password = db_str(r, 0, 3)[0] == 't';
-	PQclear(r);
 	attach(req, id);
+	struct session *s = req->session;
+	snprintf(s->zone, sizeof(s->zone), "%s", db_str(r, 0, 4));
+	snprintf(s->zone_offset, sizeof(s->zone_offset), "%s", db_str(r, 0, 5));
+	PQclear(r);
 	return MODEL_OK;
 }
 
@@ -142,6 +147,7 @@ void session_free(struct session *s)
 	if (s == NULL)
 		return;
 	json_decref(s->form);
+	json_decref(s->times);
 	sodium_memzero(s, sizeof(*s));
 	free(s);
 }

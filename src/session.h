@@ -21,12 +21,15 @@ struct session {
 	char id[48];                 /* the cookie value */
 	char csrf[CSRF_TOKEN_LEN];   /* the CSRF token of this session */
 	json_t *form;                /* the POSTed form without csrf_token, or NULL */
+	char zone[65];               /* the user's time zone (HERALD_DEFAULT_TIMEZONE when unset) */
+	char zone_offset[16];        /* its offset from UTC now: "UTC+03:00" (utc_offset_text) */
+	json_t *times;               /* the page's times waiting for the zone (admin_time.c), or NULL */
 };
 
 /* 1 when the request came over TLS. */
 int session_tls(struct http_req *req);
-/* Finds the request's session: fills req->user and req->session (freed with the request's
- * pool). MODEL_OK, MODEL_NOT_FOUND (none or expired) or a database failure. */
+/* Finds the request's session: fills req->user and req->session with the user's zone (freed
+ * with the request's pool). MODEL_OK, MODEL_NOT_FOUND (none or expired) or a database failure. */
 enum model_rc session_load(struct http_req *req);
 /* Starts a new session for user_id (deleting the request's old one), sets the cookie and
  * req->session. 0 or -1. */

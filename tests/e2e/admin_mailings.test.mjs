@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { BASE_URL, launch, openPage, screenshot } from './browser.mjs';
+import { BASE_URL, launch, openPage, screenshot, signIn } from './browser.mjs';
 
 let browser;
 
@@ -39,16 +39,6 @@ function addMessages(id, status, n) {
             (SELECT coalesce(max(client_id), 0) AS n FROM messages WHERE mailing_id = ${id}) b`);
 }
 
-async function signIn(user, password) {
-  const opened = await openPage(browser, { viewport: { width: 1280, height: 900 } });
-  const { page } = opened;
-  await page.goto(`${BASE_URL}/admin/login`);
-  await page.fill('input[name=username]', user);
-  await page.fill('input[name=password]', password);
-  await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
-  return opened;
-}
-
 // Fails on recorded problems except those matching expected.
 function noProblems(problems, expected = /^$/) {
   const real = problems.filter((p) => !expected.test(p));
@@ -56,7 +46,7 @@ function noProblems(problems, expected = /^$/) {
 }
 
 test('create through the form after an error beside the field, then edit', async () => {
-  const { context, page, problems } = await signIn('t_operator', 'password-operator');
+  const { context, page, problems } = await signIn(browser, 't_operator', 'password-operator');
   const text = `Form test ${randomBytes(4).toString('hex')} <b>kept</b>`;
   await page.goto(`${BASE_URL}/admin/mailings/add`);
   await page.fill('input[name=start_at]', '2099-06-01T10:00');
@@ -96,7 +86,7 @@ test('create through the form after an error beside the field, then edit', async
 test('bulk cancel reports each mailing', async () => {
   const a = await newMailing('bulk cancel a');
   const b = await newMailing('bulk cancel b', 'finished');
-  const { context, page, problems } = await signIn('t_operator', 'password-operator');
+  const { context, page, problems } = await signIn(browser, 't_operator', 'password-operator');
   await page.goto(`${BASE_URL}/admin/mailings/?sort=-id`);
   await page.check(`input[name=key][value="${a}"]`);
   await page.check(`input[name=key][value="${b}"]`);
@@ -113,7 +103,7 @@ test('bulk cancel reports each mailing', async () => {
 test('retry-failed and delete with confirmation from the mailing page', async () => {
   const id = await newMailing('retry then delete', 'running');
   addMessages(id, 'failed', 3);
-  const { context, page, problems } = await signIn('t_admin', 'password-admin');
+  const { context, page, problems } = await signIn(browser, 't_admin', 'password-admin');
   await page.goto(`${BASE_URL}/admin/mailings/${id}`);
   await Promise.all([page.waitForNavigation(), page.click('button:text("Retry failed")')]);
   assert.equal(await page.textContent('.notice'), 'Failed messages are pending again.');
@@ -139,7 +129,7 @@ test('a running mailing page updates itself and stops when finished', async () =
   sql(`INSERT INTO message_minutes (mailing_id, minute, sent, failed)
        SELECT ${id}, date_trunc('minute', now()) - (m || ' minutes')::interval, 10 + m % 5, m % 3
        FROM generate_series(0, 20) m`);
-  const { context, page, problems } = await signIn('t_viewer', 'password-viewer');
+  const { context, page, problems } = await signIn(browser, 't_viewer', 'password-viewer');
   await page.goto(`${BASE_URL}/admin/mailings/${id}`);
   assert.equal(await page.textContent('[data-count=sent]'), '0');
   assert.equal(await page.getAttribute('#live', 'hx-trigger'), 'every 2s');
@@ -183,7 +173,7 @@ test('the page works without JavaScript', async () => {
 });
 
 test('screenshots: dashboard and mailings list', async () => {
-  const { context, page, problems } = await signIn('t_admin', 'password-admin');
+  const { context, page, problems } = await signIn(browser, 't_admin', 'password-admin');
   await page.goto(`${BASE_URL}/admin/`);
   await screenshot(page, 'dashboard-mailings');
   await page.goto(`${BASE_URL}/admin/mailings/`);

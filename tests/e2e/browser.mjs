@@ -40,6 +40,17 @@ export async function openPage(browser, options = {}) {
   return { context, page, problems };
 }
 
+// openPage (a 1280x900 viewport, then options) signed in to the admin as user.
+export async function signIn(browser, user, password, options = {}) {
+  const opened = await openPage(browser, { viewport: { width: 1280, height: 900 }, ...options });
+  const { page } = opened;
+  await page.goto(`${BASE_URL}/admin/login`);
+  await page.fill('input[name=username]', user);
+  await page.fill('input[name=password]', password);
+  await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
+  return opened;
+}
+
 // Writes a full-page screenshot to build/screenshots/NAME.png and returns its path.
 export async function screenshot(page, name) {
   const dir = join(ROOT, 'build', 'screenshots');

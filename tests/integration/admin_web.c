@@ -1,6 +1,7 @@
 /* admin_web.c — admin page requests for the integration tests (see admin_web.h). */
 #include <criterion/criterion.h>
 #include <curl/curl.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,6 +97,21 @@ char *web_csrf(const char *cookie, const char *path)
 	return t;
 }
 
+struct web_page *web_post(const char *cookie, const char *path, const char *fmt, ...)
+{
+	char *csrf = web_csrf(cookie, "/admin/"), *rest = NULL, *form = NULL;
+	va_list ap;
+	va_start(ap, fmt);
+	cr_assert(vasprintf(&rest, fmt, ap) >= 0);
+	va_end(ap);
+	cr_assert(asprintf(&form, "csrf_token=%s&%s", csrf, rest) >= 0);
+	struct web_page *pg = web_req("POST", path, cookie, form, NULL);
+	free(csrf);
+	free(rest);
+	free(form);
+	return pg;
+}
+
 long web_status(const char *method, const char *path, const char *cookie, const char *form)
 {
 	struct web_page *pg = web_req(method, path, cookie, form, NULL);
@@ -130,9 +146,11 @@ struct web_page *web_upload(const char *path, const char *cookie, const char *cs
 }
 
 /* The page's "next page" link, its HTML escapes undone (malloc'ed), or NULL. */
-char *web_next_href(const char *body)
+char *web_rel_href(const char *body, const char *rel)
 {
-	const char *nx = strstr(body, "\" rel=\"next\"");
+	char attr[32];
+	snprintf(attr, sizeof(attr), "\" rel=\"%s\"", rel);
+	const char *nx = strstr(body, attr);
 	if (nx == NULL)
 		return NULL;
 	const char *h = nx;
@@ -146,4 +164,34 @@ char *web_next_href(const char *body)
 			memmove(p + 1, p + strlen(esc[i].esc), strlen(p + strlen(esc[i].esc)) + 1);
 		}
 	return out;
+}
+
+/* GETs path as cookie: its body (malloc'ed) after expecting 200, have and not lacks. */
+static char *page_with(const char *cookie, const char *path, const char *have, const char *lacks)
+{
+	struct web_page *pg = web_req("GET", path, cookie, NULL, NULL);
+	cr_assert_eq(pg->status, 200, "%s: %ld %s", path, pg->status, pg->body);
+	cr_expect_not_null(strstr(pg->body, have), "%s: no %s", path, have);
+	cr_expect_null(strstr(pg->body, lacks), "%s: %s", path, lacks);
+	char *body = strdup(pg->body);
+	web_free(pg);
+	return body;
+}
+
+void web_expect_two_pages(const char *cookie, const char *path, const char *first, const char *second)
+{
+	char *body = page_with(cookie, path, first, second), *next = web_rel_href(body, "next");
+	cr_assert_not_null(next, "%s: no next page", path);
+	free(body);
+	body = page_with(cookie, next, second, first);
+	char *prev = web_rel_href(body, "prev");
+	cr_assert_not_null(prev, "%s: no previous page", next);
+	cr_expect_null(strstr(body, "rel=\"next\""), "%s: the last page has no next one", next);
+	free(body);
+	body = page_with(cookie, prev, first, second);
+	cr_expect_null(strstr(body, "rel=\"prev\""), "%s: the first page has no previous one", prev);
+	cr_expect_not_null(strstr(body, "rel=\"next\""), "%s: the first page has a next one", prev);
+	free(body);
+	free(prev);
+	free(next);
 }

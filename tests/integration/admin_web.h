@@ -18,6 +18,10 @@ void web_free(struct web_page *pg);
 char *web_login(const char *user, const char *pw, const char *header);
 /* The csrf_token of the page at path (malloc'ed). */
 char *web_csrf(const char *cookie, const char *path);
+/* POSTs "csrf_token=<cookie's token>&" + the form made from fmt to path as cookie; the page
+ * (free with web_free). */
+struct web_page *web_post(const char *cookie, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 /* The status of one request. */
 long web_status(const char *method, const char *path, const char *cookie, const char *form);
 
@@ -25,7 +29,11 @@ long web_status(const char *method, const char *path, const char *cookie, const 
 struct web_page *web_upload(const char *path, const char *cookie, const char *csrf, const char *filename,
 			    const char *content);
 
-/* The page's "next page" link, its HTML escapes undone (malloc'ed), or NULL. */
-char *web_next_href(const char *body);
+/* The page's link with rel ("next", "prev"), its HTML escapes undone (malloc'ed), or NULL. */
+char *web_rel_href(const char *body, const char *rel);
+/* A list of two pages at path as cookie: first (a text on the first page, not on the second),
+ * its next page with second (not first), a previous-page link and no next one, and that link
+ * back to the first page (first, not second, a next link and no previous one). */
+void web_expect_two_pages(const char *cookie, const char *path, const char *first, const char *second);
 
 #endif

@@ -354,3 +354,35 @@ Test(admin, log_provider_banner_on_every_page)
 	}
 	free(cookie);
 }
+
+Test(admin, lists_page_back_as_well_as_forward)
+{
+	char pre[40], path[120], first[48], second[48];
+	uniq_name("pg", pre, sizeof(pre));
+	/* 55 users, and 55 tokens of the first of them, who signs in and sees only theirs: one order
+	 * each, read backwards by a mirror order */
+	char *a = web_login("t_admin", "password-admin", NULL);
+	struct web_page *pg = web_post(a, "/admin/users/add", "username=%s_00&password=long-enough-1&role=viewer", pre);
+	cr_assert_eq(pg->status, 303);
+	web_free(pg);
+	free(itest_sql("INSERT INTO users (username, password_hash, role) SELECT '%s_' || lpad(g::text, 2, '0'),"
+		       " 'x', 'viewer' FROM generate_series(1, 54) g", pre));
+	char *uid = itest_sql("SELECT id FROM users WHERE username = '%s_00'", pre);
+	free(itest_sql("INSERT INTO api_tokens (user_id, name, prefix, token_hash)"
+		       " SELECT %s, '%s_t' || lpad(g::text, 2, '0'), 'p' || g, sha256(('%s' || g)::bytea)"
+		       " FROM generate_series(0, 54) g", uid, pre, pre));
+	snprintf(path, sizeof(path), "/admin/users/?q=%s", pre);
+	snprintf(first, sizeof(first), ">%s_00<", pre);
+	snprintf(second, sizeof(second), ">%s_50<", pre);
+	web_expect_two_pages(a, path, first, second);
+	/* tokens newest first: the 55th made is on the first page, the 5th on the second */
+	snprintf(first, sizeof(first), "%s_00", pre);
+	char *u = web_login(first, "long-enough-1", NULL);
+	snprintf(first, sizeof(first), ">%s_t54<", pre);
+	snprintf(second, sizeof(second), ">%s_t04<", pre);
+	web_expect_two_pages(u, "/admin/tokens/", first, second);
+	free(itest_sql("DELETE FROM users WHERE username LIKE '%s\\_%%' RETURNING 1", pre));
+	free(uid);
+	free(u);
+	free(a);
+}

@@ -2,7 +2,6 @@
  * converted to UTC), the state rules shown as messages, bulk outcomes per mailing, delete
  * confirmation with the message count, the live fragment, and escaping of stored text. */
 #include <criterion/criterion.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,22 +24,8 @@ static void sign_out(void)
 
 TestSuite(admin_mailings, .init = sign_in, .fini = sign_out);
 
-/* POSTs "csrf_token=...&" + fmt as the admin; the page (free with web_free). */
-static struct web_page *post(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static struct web_page *post(const char *path, const char *fmt, ...)
-{
-	char *csrf = web_csrf(cookie_admin, "/admin/mailings/"), *rest = NULL, *form = NULL;
-	va_list ap;
-	va_start(ap, fmt);
-	cr_assert(vasprintf(&rest, fmt, ap) >= 0);
-	va_end(ap);
-	cr_assert(asprintf(&form, "csrf_token=%s&%s", csrf, rest) >= 0);
-	struct web_page *pg = web_req("POST", path, cookie_admin, form, NULL);
-	free(csrf);
-	free(rest);
-	free(form);
-	return pg;
-}
+/* POSTs the form made from fmt and args as the admin; the page (free with web_free). */
+#define post(path, ...) web_post(cookie_admin, path, __VA_ARGS__)
 
 static char *status_in_db(long long id)
 {

@@ -48,13 +48,19 @@ Test(chart, timeline_bars_axis_and_grouping)
 	json_t *tl = json_loads("[{\"minute\": \"2026-01-01T10:00:00Z\", \"sent\": 5, \"failed\": 1},"
 				" {\"minute\": \"2026-01-01T10:02:00Z\", \"sent\": 9, \"failed\": 0}]", 0, NULL);
 	struct buf b = BUF_INIT;
-	chart_timeline(&b, "t1", tl);
+	chart_timeline(&b, "t1", tl, "2026-01-01 10:00 UTC", "2026-01-01 10:02 UTC");
 	cr_expect(strstr(b.data, "<title id=\"t1-t\">Messages sent and failed per minute</title>"));
-	cr_expect(strstr(b.data, "From 2026-01-01T10:00 to 2026-01-01T10:02 UTC: 14 sent, 1 failed; at most 9 in 1 minute."),
+	cr_expect(strstr(b.data, "From 2026-01-01 10:00 UTC to 2026-01-01 10:02 UTC: 14 sent, 1 failed; at most 9 in 1 minute."),
 		  "%s", b.data);
 	cr_expect_eq(count(b.data, "class=\"c-sent\""), 2);
 	cr_expect_eq(count(b.data, "class=\"c-failed\""), 1);
 	cr_expect(strstr(b.data, ">10:00</text>") && strstr(b.data, ">10:02 UTC</text>"));
+	buf_free(&b);
+	/* the reader's zone: the axis names it */
+	b = (struct buf)BUF_INIT;
+	chart_timeline(&b, "t1", tl, "2026-01-01 20:00 UTC+10:00", "2026-01-01 20:02 UTC+10:00");
+	cr_expect(strstr(b.data, "From 2026-01-01 20:00 UTC+10:00 to 2026-01-01 20:02 UTC+10:00: 14 sent"), "%s", b.data);
+	cr_expect(strstr(b.data, ">20:00</text>") && strstr(b.data, ">20:02 UTC+10:00</text>"));
 	buf_free(&b);
 	json_decref(tl);
 
@@ -62,7 +68,7 @@ Test(chart, timeline_bars_axis_and_grouping)
 	tl = json_pack("[{s:s, s:i, s:i}, {s:s, s:i, s:i}]", "minute", "2026-01-01T00:00:00Z", "sent", 1, "failed",
 		       0, "minute", "2026-01-01T09:59:00Z", "sent", 1, "failed", 0);
 	b = (struct buf)BUF_INIT;
-	chart_timeline(&b, "t2", tl);
+	chart_timeline(&b, "t2", tl, "2026-01-01 00:00 UTC", "2026-01-01 09:59 UTC");
 	cr_expect(strstr(b.data, "5 min per bar"), "%s", b.data);
 	buf_free(&b);
 	json_decref(tl);
@@ -72,7 +78,7 @@ Test(chart, empty_timeline_is_a_note)
 {
 	json_t *tl = json_array();
 	struct buf b = BUF_INIT;
-	chart_timeline(&b, "t3", tl);
+	chart_timeline(&b, "t3", tl, "", "");
 	cr_expect_str_eq(b.data, "<p class=\"empty\">Nothing sent or failed yet.</p>");
 	buf_free(&b);
 	json_decref(tl);
