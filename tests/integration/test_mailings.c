@@ -439,9 +439,11 @@ static long deadlocked(long long id, const char *method, const char *path, const
 {
 	char *lo = itest_sql("SELECT min(id) FROM messages WHERE mailing_id = %lld", id);
 	char *hi = itest_sql("SELECT max(id) FROM messages WHERE mailing_id = %lld", id);
-	char sql[160];
+	char sql[200];
 	PGconn *c = itest_db();
-	snprintf(sql, sizeof(sql), "BEGIN; SELECT 1 FROM messages WHERE id = %s FOR UPDATE", hi);
+	/* this side waits 10 s before it looks for a deadlock, the call's side 1 s: the call's
+	 * transaction is the one PostgreSQL ends, however the two are timed */
+	snprintf(sql, sizeof(sql), "BEGIN; SET LOCAL deadlock_timeout = '10s'; SELECT 1 FROM messages WHERE id = %s FOR UPDATE", hi);
 	PQclear(PQexec(c, sql));
 	int fd[2];
 	cr_assert_eq(pipe(fd), 0);
@@ -452,7 +454,18 @@ static long deadlocked(long long id, const char *method, const char *path, const
 		long st = r->status;
 		_exit(write(fd[1], &st, sizeof(st)) == sizeof(st) ? 0 : 1);
 	}
-	usleep(400000);
+	/* until the call waits for the last message (a fixed sleep was too short on a loaded
+	 * machine) */
+	for (int i = 0; i < 500; i++) {
+		/* pg_stat_activity is read once a transaction unless its snapshot is cleared */
+		PGresult *w = PQexec(c, "SELECT pg_stat_clear_snapshot(); SELECT EXISTS (SELECT 1 FROM pg_stat_activity a"
+					" WHERE pg_backend_pid() = ANY (pg_blocking_pids(a.pid)))");
+		int waiting = PQresultStatus(w) == PGRES_TUPLES_OK && strcmp(PQgetvalue(w, 0, 0), "t") == 0;
+		PQclear(w);
+		if (waiting)
+			break;
+		usleep(20000);
+	}
 	snprintf(sql, sizeof(sql), "SELECT 1 FROM messages WHERE id = %s FOR UPDATE", lo);
 	PGresult *r = PQexec(c, sql);   /* closes the cycle */
 	cr_expect_eq(PQresultStatus(r), PGRES_TUPLES_OK, "%s", PQresultErrorMessage(r));
