@@ -237,6 +237,14 @@ static int date_param(struct http_req *req, const char *name, const char **out)
 	return 0;
 }
 
+/* mailing_list as a res_list_fn: ctx is the list's query, whose page q replaces. */
+static enum model_rc mailings_page(struct db *db, const struct res_query *q, const void *ctx, struct res_page *out)
+{
+	struct mailing_query mq = *(const struct mailing_query *)ctx;
+	mq.page = *q;
+	return mailing_list(db, &mq, out);
+}
+
 /* Renders the list page, with outcomes (in the request's pool, may be NULL) of a bulk action
  * above it. */
 static void list_page(struct http_req *req, json_t *outcomes)
@@ -255,19 +263,27 @@ static void list_page(struct http_req *req, json_t *outcomes)
 		admin_error(req, 400, "There is no such mailing status.");
 		return;
 	}
+	const char *before = http_query(req, "before");
 	if (date_param(req, "from", &mq.from) < 0 || date_param(req, "to", &mq.to) < 0 ||
-	    admin_list_params(req, R->sorts, &mq.page.sort, &mq.page.after, &mq.page.q) < 0 || (db = admin_db(req)) == NULL)
+	    admin_list_params(req, R->sorts, &mq.page.sort, &mq.page.after, &mq.page.q) < 0)
 		return;
-	enum model_rc rc = mailing_list(db, &mq, &rows);
+	if (before && (mq.page.after || res_cursor_decode(req, before, &mq.page.before) < 0)) {
+		admin_error(req, 400, "That page link is broken; start from the first page.");
+		return;
+	}
+	if ((db = admin_db(req)) == NULL)
+		return;
+	enum model_rc rc = res_list_both(db, &mq.page, mailings_page, &mq, &rows);
 	pool_defer(&req->pool, free, rows.next);
 	pool_defer(&req->pool, free, rows.first);
+	pool_defer(&req->pool, free, rows.prev);
 	if (rc != MODEL_OK) {
 		http_fail(req, rc, rc == MODEL_INVALID ? "That page link is broken; start from the first page." : NULL, NULL);
 		return;
 	}
 	json_array_foreach(rows.objs, i, obj)
 		admin_mailing_row(obj);
-	json_t *list = admin_list_objs(req, &spec, rows.objs, rows.next, NULL, mq.page.sort, mq.page.q);
+	json_t *list = admin_list_objs(req, &spec, rows.objs, rows.next, rows.prev, mq.page.sort, mq.page.q);
 	json_array_foreach(json_object_get(list, "rows"), i, row) {
 		obj = json_object_get(row, "object");
 		json_t *cells = json_object_get(row, "cells"), *cell = json_array_get(cells, PROGRESS_COL);

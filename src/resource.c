@@ -117,11 +117,11 @@ static enum model_rc list_after(struct db *db, const struct resource *r, const s
 	return rc;
 }
 
-enum model_rc res_list_objs(struct db *db, const struct resource *r, const struct res_query *q,
+enum model_rc res_list_both(struct db *db, const struct res_query *q, res_list_fn list, const void *ctx,
 			    struct res_page *out)
 {
 	if (q->before == NULL) {
-		enum model_rc rc = list_after(db, r, q, out);
+		enum model_rc rc = list(db, q, ctx, out);
 		if (rc == MODEL_OK && q->after && out->first)
 			out->prev = xstrdup(out->first);
 		return rc;
@@ -132,7 +132,7 @@ enum model_rc res_list_objs(struct db *db, const struct resource *r, const struc
 	m.sort = mirror;
 	m.after = q->before;
 	m.before = NULL;
-	enum model_rc rc = list_after(db, r, &m, out);
+	enum model_rc rc = list(db, &m, ctx, out);
 	if (rc != MODEL_OK)
 		return rc;
 	/* read backwards: the mirror's last row is the page's first, its first the page's last */
@@ -146,6 +146,18 @@ enum model_rc res_list_objs(struct db *db, const struct resource *r, const struc
 	out->next = out->first;
 	out->first = NULL;
 	return MODEL_OK;
+}
+
+/* list_after as a res_list_fn: ctx is the resource. */
+static enum model_rc list_of(struct db *db, const struct res_query *q, const void *ctx, struct res_page *out)
+{
+	return list_after(db, ctx, q, out);
+}
+
+enum model_rc res_list_objs(struct db *db, const struct resource *r, const struct res_query *q,
+			    struct res_page *out)
+{
+	return res_list_both(db, q, list_of, r, out);
 }
 
 int res_key_fits(const char *after, const char *types)

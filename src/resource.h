@@ -220,6 +220,11 @@ enum model_rc res_list(struct db *db, const struct res_order *orders, size_t n, 
  * though the descriptor may not), read backwards; keyset both ways, no OFFSET. */
 enum model_rc res_list_objs(struct db *db, const struct resource *r, const struct res_query *q,
 			    struct res_page *out);
+/* The same over any list: list(db, q, ctx, out) gives the page after q->after in q->sort's
+ * order (with out->first and out->next); res_list_both answers q->before's page with it. */
+typedef enum model_rc (*res_list_fn)(struct db *db, const struct res_query *q, const void *ctx, struct res_page *out);
+enum model_rc res_list_both(struct db *db, const struct res_query *q, res_list_fn list, const void *ctx,
+			    struct res_page *out);
 
 /* For models: 1 when after (a cursor's key, a JSON array as text; NULL fits) holds the
  * values of types, one letter each: 'i' an integer, 's' a string. */

@@ -364,3 +364,16 @@ Test(admin_mailings, live_fragment_tells_pace_and_selection)
 	cr_expect_str_eq(st, "scheduled");
 	free(st);
 }
+
+/* The mailings list goes forward and back by keyset, as the resources' lists do. */
+Test(admin_mailings, pages_forward_and_back)
+{
+	char word[32], path[96], first[48], second[48];
+	uniq_name("pg", word, sizeof(word));
+	free(itest_sql("INSERT INTO mailings (start_at, end_at, text) SELECT '" M_START "', '" M_END "',"
+		       " '%s-' || lpad(g::text, 3, '0') FROM generate_series(1, 55) g", word));
+	snprintf(first, sizeof(first), "%s-001", word);
+	snprintf(second, sizeof(second), "%s-051", word);
+	snprintf(path, sizeof(path), "/admin/mailings/?sort=id&q=%s", word);
+	web_expect_two_pages(cookie_viewer, path, first, second);
+}
