@@ -2,6 +2,7 @@
 #include "admin.h"
 #include "config.h"
 #include "form.h"
+#include "i18n.h"
 #include "list.h"
 #include "log.h"
 #include "model_user.h"
@@ -10,27 +11,67 @@
 #include "tmpl.h"
 #include "util.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-
+/* labels: paths in locale/<lang>.json (admin_t) */
 static const struct {
 	const char *href, *label;
 	enum role role;
 } nav[] = {
-	{"/admin/", "Dashboard", ROLE_VIEWER},
-	{"/admin/clients/", "Clients", ROLE_VIEWER},
-	{"/admin/tags/", "Tags", ROLE_VIEWER},
-	{"/admin/operators/", "Operators", ROLE_VIEWER},
-	{"/admin/mailings/", "Mailings", ROLE_VIEWER},
-	{"/admin/messages/", "Messages", ROLE_VIEWER},
-	{"/admin/stoplist/", "Stop list", ROLE_VIEWER},
-	{"/admin/users/", "Users", ROLE_ADMIN},
-	{"/admin/tokens/", "API tokens", ROLE_VIEWER},
-	{"/admin/smpp-accounts/", "SMPP accounts", ROLE_ADMIN},
-	{"/admin/reports/", "Reports", ROLE_VIEWER},
-	{"/admin/history/", "History", ROLE_ADMIN},
+	{"/admin/", "admin.nav.dashboard", ROLE_VIEWER},
+	{"/admin/clients/", "admin.nav.clients", ROLE_VIEWER},
+	{"/admin/tags/", "admin.nav.tags", ROLE_VIEWER},
+	{"/admin/operators/", "admin.nav.operators", ROLE_VIEWER},
+	{"/admin/mailings/", "admin.nav.mailings", ROLE_VIEWER},
+	{"/admin/messages/", "admin.nav.messages", ROLE_VIEWER},
+	{"/admin/stoplist/", "admin.nav.stoplist", ROLE_VIEWER},
+	{"/admin/users/", "admin.nav.users", ROLE_ADMIN},
+	{"/admin/tokens/", "admin.nav.tokens", ROLE_VIEWER},
+	{"/admin/smpp-accounts/", "admin.nav.smpp_accounts", ROLE_ADMIN},
+	{"/admin/reports/", "admin.nav.reports", ROLE_VIEWER},
+	{"/admin/history/", "admin.nav.history", ROLE_ADMIN},
 };
+
+const char *admin_lang(struct http_req *req)
+{
+	if (req->lang == NULL && i18n_known(req->user.language))
+		req->lang = req->user.language;
+	if (req->lang == NULL)
+		req->lang = i18n_accept(http_header_in(req, "Accept-Language"));
+	if (req->lang == NULL)
+		req->lang = cfg.language;
+	return req->lang;
+}
+
+const char *admin_t(struct http_req *req, const char *path)
+{
+	return i18n_text(admin_lang(req), path);
+}
+
+const char *admin_format(struct http_req *req, const char *path, ...)
+{
+	va_list ap;
+	struct buf b = BUF_INIT;
+	va_start(ap, path);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	buf_vprintf(&b, admin_t(req, path), ap);
+#pragma GCC diagnostic pop
+	va_end(ap);
+	const char *out = pool_strdup(&req->pool, b.data ? b.data : "");
+	buf_free(&b);
+	return out;
+}
+
+const char *admin_plural(struct http_req *req, const char *path, long long n)
+{
+	char *s = i18n_plural(admin_lang(req), path, n);
+	const char *out = pool_strdup(&req->pool, s);
+	free(s);
+	return out;
+}
 
 static json_t *frame(struct http_req *req)
 {
@@ -44,12 +85,14 @@ static json_t *frame(struct http_req *req)
 		size_t n = strlen(nav[i].href);
 		int current = i == 0 ? strcmp(req->path, nav[i].href) == 0 : strncmp(req->path, nav[i].href, n) == 0;
 		json_array_append_new(items, json_pack("{s:s, s:s, s:b}", "href", nav[i].href, "label",
-						       nav[i].label, "current", current));
+						       admin_t(req, nav[i].label), "current", current));
 	}
 	/* the configuration is shared by every instance, so this process's says what the
 	 * dispatchers send through */
-	return json_pack("{s:{s:s, s:s, s:b, s:b, s:b}, s:o, s:s, s:b}", "me", "username", req->user.username,
-			 "role", role_name(req->user.role), "can_edit", req->user.role >= ROLE_OPERATOR,
+	char role[32];
+	snprintf(role, sizeof(role), "admin.options.role.%s", role_name(req->user.role));
+	return json_pack("{s:{s:s, s:s, s:s, s:b, s:b, s:b}, s:o, s:s, s:b}", "me", "username", req->user.username,
+			 "role", role_name(req->user.role), "role_label", admin_t(req, role), "can_edit", req->user.role >= ROLE_OPERATOR,
 			 "is_admin", req->user.role >= ROLE_ADMIN, "has_password", req->user.has_password, "nav", items,
 			 "csrf_token", s->csrf,
 			 "log_provider", *cfg.provider_url == '\0');
@@ -60,6 +103,8 @@ void admin_page(struct http_req *req, int status, const char *tmpl, json_t *data
 	json_t *f = frame(req);
 	json_object_update_missing(data, f);
 	json_decref(f);
+	json_object_set_new(data, "lang", json_string(admin_lang(req)));
+	json_object_set(data, "t", i18n_catalogue(admin_lang(req)));
 	struct buf out = BUF_INIT;
 	if (tmpl_render(tmpl_app(), tmpl, data, &out) < 0) {
 		log_error("admin.render_failed", LS("template", tmpl), LS("request_id", req->request_id));
@@ -162,15 +207,26 @@ static json_t *value_text(json_t *v)
 	return json_string("");
 }
 
-json_t *admin_fields(const struct admin_field *f, size_t n, json_t *values, json_t *errors, int readonly)
+/* The label of value v (len bytes) of the select or filter name: the text at
+ * admin.options.<name>.<v> ("_" for ""), else v itself. */
+static json_t *option_label(struct http_req *req, const char *name, const char *v, size_t len)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "admin.options.%s.%.*s", name, (int)(len ? len : 1), len ? v : "_");
+	const char *t = admin_t(req, path);
+	return t == path ? json_stringn(v, len) : json_string(t);
+}
+
+json_t *admin_fields(struct http_req *req, const struct admin_field *f, size_t n, json_t *values, json_t *errors,
+		     int readonly)
 {
 	json_t *out = json_array();
 	for (size_t i = 0; i < n; i++) {
 		json_t *v = json_object_get(values, f[i].name), *errs = json_object_get(errors, f[i].name);
 		json_t *fo = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:O*, s:s*, s:s*}", "name", f[i].name,
-				       "label", f[i].label, "type", f[i].type, "required", f[i].required,
+				       "label", admin_t(req, f[i].label), "type", f[i].type, "required", f[i].required,
 				       "readonly", readonly, "invalid", errs != NULL, "errors", errs, "hint",
-				       f[i].hint, "pattern", f[i].pattern);
+				       f[i].hint ? admin_t(req, f[i].hint) : NULL, "pattern", f[i].pattern);
 		if (f[i].maxlength)
 			json_object_set_new(fo, "maxlength", json_integer(f[i].maxlength));
 		if (strcmp(f[i].type, "password") != 0)
@@ -192,7 +248,8 @@ json_t *admin_fields(const struct admin_field *f, size_t n, json_t *values, json
 			const char *o;
 			size_t len;
 			while (list_next(&w, &o, &len))
-				json_array_append_new(opts, json_pack("{s:o, s:b}", "value", json_stringn(o, len), "selected",
+				json_array_append_new(opts, json_pack("{s:o, s:o, s:b}", "value", json_stringn(o, len), "label",
+								      option_label(req, f[i].name, o, len), "selected",
 								      cur && strlen(cur) == len && strncmp(cur, o, len) == 0));
 			json_object_set_new(fo, "is_select", json_true());
 			json_object_set_new(fo, "options", opts);
@@ -218,7 +275,7 @@ json_t *admin_fields(const struct admin_field *f, size_t n, json_t *values, json
 void admin_form_page(struct http_req *req, int status, json_t *page, const struct admin_field *f,
 		     size_t n, json_t *values, json_t *errors, int readonly)
 {
-	json_object_set_new(page, "fields", admin_fields(f, n, values, errors, readonly));
+	json_object_set_new(page, "fields", admin_fields(req, f, n, values, errors, readonly));
 	json_object_set_new(page, "has_errors", json_boolean(errors != NULL));
 	json_object_set_new(page, "readonly", json_boolean(readonly));
 	json_decref(errors);
@@ -381,16 +438,16 @@ json_t *admin_filter(struct http_req *req, const char *name, const char *label, 
 	const char *cur = http_query(req, name);
 	json_t *opts = json_array();
 	for (const char *const *v = values; *v; v++)
-		json_array_append_new(opts, json_pack("{s:s, s:s, s:b}", "value", *v, "label", **v ? *v : "any",
+		json_array_append_new(opts, json_pack("{s:s, s:o, s:b}", "value", *v, "label", option_label(req, name, *v, strlen(*v)),
 						      "selected", cur ? strcmp(cur, *v) == 0 : **v == '\0'));
-	return json_pack("{s:s, s:s, s:o}", "name", name, "label", label, "options", opts);
+	return json_pack("{s:s, s:s, s:o}", "name", name, "label", admin_t(req, label), "options", opts);
 }
 
 json_t *admin_filter_input(struct http_req *req, const char *name, const char *label, const char *placeholder)
 {
 	const char *cur = http_query(req, name);
-	return json_pack("{s:s, s:s, s:b, s:s, s:s}", "name", name, "label", label, "input", 1, "value",
-			 cur ? cur : "", "placeholder", placeholder);
+	return json_pack("{s:s, s:s, s:b, s:s, s:s}", "name", name, "label", admin_t(req, label), "input", 1, "value",
+			 cur ? cur : "", "placeholder", admin_t(req, placeholder));
 }
 
 json_t *admin_form_given(json_t *form)

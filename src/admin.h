@@ -30,8 +30,19 @@ int admin_gate(struct http_req *req);
  * 403 page). 0 to go on, -1 answered. */
 int admin_gate_form(struct http_req *req);
 
-/* Renders template tmpl with data (stolen) plus "me" (user, role flags), "nav" and
- * "csrf_token", as text/html. */
+/* The language of the request's pages: the user's setting, else the best of Accept-Language,
+ * else cfg.language (i18n.h); worked out once per request. */
+const char *admin_lang(struct http_req *req);
+/* The text at path ("admin.nav.clients") in the request's language (i18n_text); every text an
+ * admin page shows from C is such a path. */
+const char *admin_t(struct http_req *req, const char *path);
+/* That text as a printf format with the arguments given, in the request's pool. */
+const char *admin_format(struct http_req *req, const char *path, ...);
+/* The plural form of path for n (i18n_plural), in the request's pool. */
+const char *admin_plural(struct http_req *req, const char *path, long long n);
+
+/* Renders template tmpl with data (stolen) plus "me" (user, role flags), "nav",
+ * "csrf_token", "lang" and the language's catalogue as "t" ({{t.admin.…}}), as text/html. */
 void admin_page(struct http_req *req, int status, const char *tmpl, json_t *data);
 /* An error page with status and message. */
 void admin_error(struct http_req *req, int status, const char *message);
@@ -43,11 +54,12 @@ struct db *admin_db(struct http_req *req);
 /* The POSTed form without csrf_token (borrowed; an empty object for GET). */
 json_t *admin_form(struct http_req *req);
 
-/* Field objects for templates/admin/form.html from spec rows, current values (a form or an
+/* Field objects for templates/admin/form.html from spec rows (labels, hints and select
+ * options in the request's language: admin.options.<field>.<value>), current values (a form or an
  * object; borrowed, may be NULL) and errors ({"field": ["msg"]}, borrowed, may be NULL).
  * Errors for fields not in spec are listed under "" (form-wide). New reference. */
-json_t *admin_fields(const struct admin_field *f, size_t n, json_t *values, json_t *errors,
-		     int readonly);
+json_t *admin_fields(struct http_req *req, const struct admin_field *f, size_t n, json_t *values,
+		     json_t *errors, int readonly);
 
 /* Renders templates/admin/form.html: page (stolen) carries heading, action, submit,
  * cancel_href...; fields come from spec rows f, values (borrowed, may be NULL) and errors

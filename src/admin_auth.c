@@ -65,7 +65,7 @@ void admin_login(struct http_req *req)
 	if (user == NULL || pass == NULL || *user == '\0' || *pass == '\0' || strlen(user) > 64 ||
 	    strlen(pass) > PASSWORD_MAX) {
 		admin_login_page(req, 422, next, user && strlen(user) <= 64 ? user : NULL,
-				 "Enter your user name and password.");
+				 admin_t(req, "admin.login.enter"));
 	} else if ((db = admin_db(req)) != NULL) {
 		switch (login_check(db, req->client, user, pass, &u, &retry_after)) {
 		case LOGIN_OK:
@@ -78,16 +78,13 @@ void admin_login(struct http_req *req)
 			}
 			break;
 		case LOGIN_BAD:
-			admin_login_page(req, 401, next, user, "The user name or password is not right.");
+			admin_login_page(req, 401, next, user, admin_t(req, "admin.login.bad"));
 			break;
 		case LOGIN_THROTTLED: {
-			char wait[16], msg[160];
-			int minutes = (retry_after + 59) / 60;
+			char wait[16];
 			snprintf(wait, sizeof(wait), "%d", retry_after);
-			snprintf(msg, sizeof(msg), "Too many failed attempts from your address. Try again in %d minute%s.",
-				 minutes, minutes == 1 ? "" : "s");
 			http_header(req, "Retry-After", wait);
-			admin_login_page(req, 429, next, user, msg);
+			admin_login_page(req, 429, next, user, admin_plural(req, "admin.login.throttled", (retry_after + 59) / 60));
 			break;
 		}
 		case LOGIN_DB:

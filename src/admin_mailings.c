@@ -360,10 +360,10 @@ static void edit_form(struct http_req *req, int status, json_t *page, json_t *va
 {
 	int all = strcmp(state, "scheduled") == 0 && req->user.role >= ROLE_OPERATOR;
 	int end_only = strcmp(state, "running") == 0 && req->user.role >= ROLE_OPERATOR;
-	json_t *f = admin_fields(R->fields, end_only ? 1 : R->nfields, values, end_only ? NULL : errors, !all);
+	json_t *f = admin_fields(req, R->fields, end_only ? 1 : R->nfields, values, end_only ? NULL : errors, !all);
 	if (end_only) {
-		json_t *end = admin_fields(R->fields + 1, 1, values, errors, 0);
-		json_t *rest = admin_fields(R->fields + 2, R->nfields - 2, values, NULL, 1);
+		json_t *end = admin_fields(req, R->fields + 1, 1, values, errors, 0);
+		json_t *rest = admin_fields(req, R->fields + 2, R->nfields - 2, values, NULL, 1);
 		json_array_extend(f, end);
 		json_array_extend(f, rest);
 		json_decref(end);

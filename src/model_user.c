@@ -1,5 +1,6 @@
 /* model_user.c — users. */
 #include "model_user.h"
+#include "i18n.h"
 #include "log.h"
 #include "util.h"
 
@@ -86,7 +87,7 @@ int64_t user_create(struct db *db, const char *username, const char *password, c
 
 #define USER_JSON \
 	"json_build_object('id', id, 'username', username, 'role', role, 'is_active', is_active," \
-	" 'created_at', api_ts(created_at), 'last_login_at', api_ts(last_login_at))::text"
+	" 'created_at', api_ts(created_at), 'last_login_at', api_ts(last_login_at), 'language', language)::text"
 
 static const char list_sql[] =
     "SELECT " USER_JSON ", json_build_array(username)::text FROM users"
@@ -133,6 +134,36 @@ int user_update(struct db *db, int64_t id, const char *role, int active)
 	if (n)
 		log_info("user.updated", LI("user_id", id), LS("role", role), LI("is_active", active));
 	return n;
+}
+
+/* MODEL_OK when language is none (NULL or "") or one of I18N_LANGUAGES, else MODEL_INVALID on
+ * the field language. */
+static enum model_rc language_check(const char *language, struct model_err *e)
+{
+	if (language == NULL || *language == '\0' || i18n_known(language))
+		return MODEL_OK;
+	return model_err_field(e, MODEL_INVALID, "language", "a language is one of " I18N_LANGUAGES " or none");
+}
+
+enum model_rc user_set_language(struct db *db, int64_t id, const char *language, struct model_err *e)
+{
+	static const char sql[] = "UPDATE users SET language = $2, updated_at = now() WHERE id = $1";
+	char sid[24];
+	if (language_check(language, e) != MODEL_OK)
+		return e->rc;
+	if (language && *language == '\0')
+		language = NULL;
+	snprintf(sid, sizeof(sid), "%lld", (long long)id);
+	const char *p[] = {sid, language};
+	PGresult *r = db_exec(db, sql, 2, p);
+	if (r == NULL)
+		return model_err_db(e, db);
+	int n = atoi(PQcmdTuples(r));
+	PQclear(r);
+	if (n == 0)
+		return e->rc = MODEL_NOT_FOUND;
+	log_info("user.language_set", LI("user_id", id), LS("language", language ? language : ""));
+	return MODEL_OK;
 }
 
 int user_set_password(struct db *db, int64_t id, const char *password, const char *field,
@@ -190,21 +221,28 @@ static const char *form_text(json_t *in, const char *name)
 
 static enum model_rc insert(struct db *db, json_t *in, struct model_err *e, json_t **out)
 {
+	const char *lang = form_text(in, "language");
+	if (language_check(lang, e) != MODEL_OK)
+		return e->rc;
 	int64_t id = user_create(db, form_text(in, "username"), form_text(in, "password"), form_text(in, "role"), e);
-	if (id < 0)
+	if (id < 0 || user_set_language(db, id, lang, e) != MODEL_OK)
 		return e->rc;
 	return e->rc = res_row(db, user_get(db, id), out);
 }
 
-/* The role and the active flag (the checkbox sent or not). The last active admin keeps both. */
+/* The role, the active flag (the checkbox sent or not) and the language. The last active admin
+ * keeps the first two. */
 static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, int partial,
 			    struct model_err *e, json_t **out)
 {
 	const char *role = form_text(in, "role");
 	json_t *active_v = json_object_get(in, "is_active"), *before;
 	int active = active_v != NULL && !json_is_false(active_v);
+	const char *lang = form_text(in, "language");
 	if (role_parse(role) == ROLE_NONE)
 		return model_err_field(e, MODEL_INVALID, "role", "choose admin, operator or viewer");
+	if (language_check(lang, e) != MODEL_OK)
+		return e->rc;
 	if ((e->rc = get(db, k, &before)) != MODEL_OK)
 		return e->rc;
 	int was_admin = strcmp(json_string_value(json_object_get(before, "role")), "admin") == 0 &&
@@ -215,6 +253,8 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, 
 	int n = user_update(db, k->id, role, active);
 	if (n <= 0)
 		return e->rc = n < 0 ? model_db_rc(db) : MODEL_NOT_FOUND;
+	if (user_set_language(db, k->id, lang, e) != MODEL_OK)
+		return e->rc;
 	return e->rc = get(db, k, out);
 }
 

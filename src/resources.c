@@ -171,11 +171,13 @@ static const struct admin_field user_fields[] = {
 	{"username", "User name", "text", NULL, "1 to 64 letters, digits or _ . @ -", 1, 64, NULL},
 	{"password", "Password", "password", NULL, "At least 8 characters.", 1, PASSWORD_MAX, NULL},
 	{"role", "Role", "select", "viewer,operator,admin", "Viewers read; operators also change data; admins also manage users.", 1, 0, NULL},
+	{"language", "admin.users.language", "select", ",ru,en", "admin.users.language_hint", 0, 0, NULL},
 };
 
 static const struct admin_field user_edit_fields[] = {
 	{"role", "Role", "select", "viewer,operator,admin", NULL, 1, 0, NULL},
 	{"is_active", "Active (may sign in and use API tokens)", "checkbox", NULL, NULL, 0, 0, NULL},
+	{"language", "admin.users.language", "select", ",ru,en", "admin.users.language_hint", 0, 0, NULL},
 };
 
 static const struct admin_col user_cols[] = {

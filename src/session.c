@@ -51,7 +51,7 @@ enum model_rc session_load(struct http_req *req)
 	    " WHERE s.id_hash = $1::bytea AND u.id = s.user_id AND u.is_active"
 	    "   AND s.last_seen_at > now() - interval '" SESSION_IDLE "'"
 	    "   AND s.created_at > now() - interval '" SESSION_ABSOLUTE "'"
-	    " RETURNING u.id, u.username, u.role, u.password_hash IS NOT NULL";
+	    " RETURNING u.id, u.username, u.role, u.password_hash IS NOT NULL, coalesce(u.language, '')";
 	const char *id = http_cookie(req, cookie_name(req));
 	char h[HASH_PARAM_LEN];
 	if (id == NULL || strlen(id) != 43 || strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != 43)
@@ -72,6 +72,7 @@ enum model_rc session_load(struct http_req *req)
 	snprintf(req->user.username, sizeof(req->user.username), "%s", db_str(r, 0, 1));
 	req->user.role = role_parse(db_str(r, 0, 2));
 	req->user.has_password = db_str(r, 0, 3)[0] == 't';
+	snprintf(req->user.language, sizeof(req->user.language), "%s", db_str(r, 0, 4));
 	PQclear(r);
 	attach(req, id);
 	return MODEL_OK;
