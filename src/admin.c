@@ -67,7 +67,26 @@ const char *admin_format(struct http_req *req, const char *path, ...)
 
 const char *admin_plural(struct http_req *req, const char *path, long long n)
 {
-	char *s = i18n_plural(admin_lang(req), path, n);
+	char *s = i18n_plural(admin_lang(req), path, n, n);
+	const char *out = pool_strdup(&req->pool, s);
+	free(s);
+	return out;
+}
+
+const char *admin_count(struct http_req *req, const char *path, long long n)
+{
+	char digits[32], grouped[64];
+	const char *sep = admin_t(req, "admin.common.thousands");
+	size_t len = (size_t)snprintf(digits, sizeof(digits), "%lld", n), k = 0, slen = strlen(sep);
+	for (size_t i = 0; i < len && k + slen + 2 < sizeof(grouped); i++) {
+		if (i && digits[i - 1] != '-' && (len - i) % 3 == 0) {
+			memcpy(grouped + k, sep, slen);
+			k += slen;
+		}
+		grouped[k++] = digits[i];
+	}
+	grouped[k] = '\0';
+	char *s = i18n_plural(admin_lang(req), path, n, grouped);
 	const char *out = pool_strdup(&req->pool, s);
 	free(s);
 	return out;
@@ -108,8 +127,8 @@ void admin_page(struct http_req *req, int status, const char *tmpl, json_t *data
 	struct buf out = BUF_INIT;
 	if (tmpl_render(tmpl_app(), tmpl, data, &out) < 0) {
 		log_error("admin.render_failed", LS("template", tmpl), LS("request_id", req->request_id));
-		static const char msg[] = "the page could not be rendered; see the log with this request id";
-		http_text(req, 500, "text/plain; charset=utf-8", msg, sizeof(msg) - 1);
+		const char *msg = admin_t(req, "admin.error.render");
+		http_text(req, 500, "text/plain; charset=utf-8", msg, strlen(msg));
 	} else {
 		http_text(req, status, "text/html; charset=utf-8", out.data, out.len);
 	}
@@ -120,9 +139,13 @@ void admin_page(struct http_req *req, int status, const char *tmpl, json_t *data
 
 void admin_error(struct http_req *req, int status, const char *message)
 {
+	char path[32];
+	snprintf(path, sizeof(path), "admin.status.%d", status);
+	const char *reason = admin_t(req, path);
 	admin_page(req, status, "admin/error",
 		   json_pack("{s:i, s:s, s:s}", "status", status, "reason",
-			     MHD_get_reason_phrase_for((unsigned)status), "message", message));
+			     reason == path ? MHD_get_reason_phrase_for((unsigned)status) : reason, "message",
+			     admin_t(req, message)));
 }
 
 void admin_redirect(struct http_req *req, const char *location)
@@ -156,7 +179,8 @@ int admin_gate(struct http_req *req)
 	if (rc != MODEL_OK && rc != MODEL_NOT_FOUND) {
 		/* no session to frame a page with */
 		const struct outcome *o = outcome_of(rc);
-		http_text(req, o->status, "text/plain; charset=utf-8", o->admin, strlen(o->admin));
+		const char *text = admin_t(req, o->admin);
+		http_text(req, o->status, "text/plain; charset=utf-8", text, strlen(text));
 		return -1;
 	}
 	if (rc == MODEL_NOT_FOUND) {
@@ -168,7 +192,7 @@ int admin_gate(struct http_req *req)
 		return -1;
 	}
 	if (req->user.role < req->route->role) {
-		admin_error(req, 403, "Your role may not open this page or make this change.");
+		admin_error(req, 403, "admin.error.role");
 		return -1;
 	}
 	return 0;
@@ -188,8 +212,7 @@ int admin_gate_form(struct http_req *req)
 	}
 	if (!csrf_valid(s->id, form_str(s->form, "csrf_token"))) {
 		log_warn("admin.csrf_rejected", LS("request_id", req->request_id), LI("user_id", req->user.id));
-		admin_error(req, 403, "The form is missing its security token or it has expired. "
-				      "Go back, reload the page and try again.");
+		admin_error(req, 403, "admin.error.csrf");
 		return -1;
 	}
 	json_object_del(s->form, "csrf_token");
@@ -207,14 +230,23 @@ static json_t *value_text(json_t *v)
 	return json_string("");
 }
 
-/* The label of value v (len bytes) of the select or filter name: the text at
- * admin.options.<name>.<v> ("_" for ""), else v itself. */
+/* The label of value v (len bytes) of the select or filter name (admin_option). */
 static json_t *option_label(struct http_req *req, const char *name, const char *v, size_t len)
 {
 	char path[128];
 	snprintf(path, sizeof(path), "admin.options.%s.%.*s", name, (int)(len ? len : 1), len ? v : "_");
 	const char *t = admin_t(req, path);
 	return t == path ? json_stringn(v, len) : json_string(t);
+}
+
+const char *admin_option(struct http_req *req, const char *name, const char *value)
+{
+	char path[128];
+	if (value == NULL)
+		return "—";
+	snprintf(path, sizeof(path), "admin.options.%s.%s", name, *value ? value : "_");
+	const char *t = admin_t(req, path);
+	return t == path ? value : t;
 }
 
 json_t *admin_fields(struct http_req *req, const struct admin_field *f, size_t n, json_t *values, json_t *errors,
@@ -294,18 +326,18 @@ int admin_list_params(struct http_req *req, const char *const *sorts, const char
 	if (*q && **q == '\0')
 		*q = NULL;
 	if (*q && (strlen(*q) > ADMIN_Q_MAX * 4 || utf8_length(*q, strlen(*q)) < 0)) {
-		admin_error(req, 400, "The search text is too long or not UTF-8.");
+		admin_error(req, 400, "admin.error.search");
 		return -1;
 	}
 	if (s) {
 		if (!list_has(sorts, s)) {
-			admin_error(req, 400, "That sort order is not offered here.");
+			admin_error(req, 400, "admin.error.sort");
 			return -1;
 		}
 		*sort = s;
 	}
 	if (c && res_cursor_decode(req, c, after_json) < 0) {
-		admin_error(req, 400, "That page link is broken; start from the first page.");
+		admin_error(req, 400, "admin.error.cursor");
 		return -1;
 	}
 	return 0;
@@ -343,12 +375,12 @@ json_t *admin_time(const char *t)
 	return json_string(t);
 }
 
-json_t *admin_cell(json_t *v)
+json_t *admin_cell(struct http_req *req, json_t *v)
 {
 	if (json_is_true(v))
-		return json_string("yes");
+		return json_string(admin_t(req, "admin.common.yes"));
 	if (json_is_false(v))
-		return json_string("no");
+		return json_string(admin_t(req, "admin.common.no"));
 	if (json_is_null(v) || v == NULL)
 		return json_string("—");
 	if (json_is_string(v))
@@ -365,7 +397,7 @@ json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec
 	size_t i;
 	for (i = 0; i < spec->ncols; i++) {
 		const struct admin_col *c = &spec->cols[i];
-		json_t *col = json_pack("{s:s}", "label", c->label);
+		json_t *col = json_pack("{s:s}", "label", admin_t(req, c->label));
 		if (c->sort) {
 			int on = strcmp(c->sort, sort_field) == 0, desc = sort[0] == '-';
 			char next[64];
@@ -388,9 +420,10 @@ json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec
 			buf_urlencode(&b, json_string_value(key));
 		}
 		for (size_t k = 0; k < spec->ncols; k++)
-			json_array_append_new(cells, json_pack("{s:o, s:b}", "text",
-							      admin_cell(json_object_get(obj, spec->cols[k].field)),
-							      "first", k == 0));
+			json_array_append_new(cells, json_pack("{s:o, s:b, s:b}", "text",
+							      admin_cell(req, json_object_get(obj, spec->cols[k].field)),
+							      "first", k == 0, "data",
+							      json_is_string(json_object_get(obj, spec->cols[k].field))));
 		json_array_append_new(rows, json_pack("{s:o, s:s*, s:o, s:O}", "key", key, "href", b.len ? b.data : NULL,
 						      "cells", cells, "object", obj));
 	}
@@ -419,6 +452,18 @@ json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec
 	return list;
 }
 
+void admin_list_column(struct http_req *req, json_t *list, size_t col, const char *options)
+{
+	size_t i;
+	json_t *row;
+	json_array_foreach(json_object_get(list, "rows"), i, row) {
+		json_t *cell = json_array_get(json_object_get(row, "cells"), col);
+		json_object_set_new(cell, "data", json_boolean(options == NULL));
+		if (options)
+			json_object_set_new(cell, "text", json_string(admin_option(req, options, json_string_value(json_object_get(cell, "text")))));
+	}
+}
+
 json_t *admin_list(struct http_req *req, const struct admin_list_spec *spec, PGresult *r, int limit,
 		   const char *sort, const char *q)
 {
@@ -433,12 +478,13 @@ json_t *admin_list(struct http_req *req, const struct admin_list_spec *spec, PGr
 	return list;
 }
 
-json_t *admin_filter(struct http_req *req, const char *name, const char *label, const char *const *values)
+json_t *admin_filter(struct http_req *req, const char *name, const char *label, const char *options,
+		     const char *const *values)
 {
 	const char *cur = http_query(req, name);
 	json_t *opts = json_array();
 	for (const char *const *v = values; *v; v++)
-		json_array_append_new(opts, json_pack("{s:s, s:o, s:b}", "value", *v, "label", option_label(req, name, *v, strlen(*v)),
+		json_array_append_new(opts, json_pack("{s:s, s:o, s:b}", "value", *v, "label", option_label(req, options, *v, strlen(*v)),
 						      "selected", cur ? strcmp(cur, *v) == 0 : **v == '\0'));
 	return json_pack("{s:s, s:s, s:o}", "name", name, "label", admin_t(req, label), "options", opts);
 }
@@ -465,7 +511,7 @@ const char *admin_notice(struct http_req *req, const char *const *pairs)
 	const char *done = http_query(req, "done");
 	for (; done && pairs[0]; pairs += 2)
 		if (strcmp(done, pairs[0]) == 0)
-			return pairs[1];
+			return admin_t(req, pairs[1]);
 	return NULL;
 }
 

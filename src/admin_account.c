@@ -17,7 +17,7 @@ static const char *const account_notices[] = {"saved", "admin.account.saved", NU
 void admin_account(struct http_req *req)
 {
 	json_t *page = json_pack("{s:s, s:s, s:s, s:s}", "heading", admin_t(req, "admin.account.heading"), "action",
-				 "/admin/account", "submit", admin_t(req, "admin.form.save"), "cancel_href", "/admin/");
+				 "/admin/account", "submit", admin_t(req, "admin.common.save"), "cancel_href", "/admin/");
 	if (req->user.has_password)
 		json_object_set_new(page, "links", json_pack("{s:[{s:s, s:s}]}", "items", "href", "/admin/password",
 							     "label", admin_t(req, "admin.account.password")));
@@ -25,13 +25,14 @@ void admin_account(struct http_req *req)
 		const char *notice = admin_notice(req, account_notices);
 		json_t *values = json_pack("{s:s}", "language", req->user.language);
 		if (notice)
-			json_object_set_new(page, "notice", json_string(admin_t(req, notice)));
+			json_object_set_new(page, "notice", json_string(notice));
 		admin_form_page(req, 200, page, account_fields, ARRAY_LEN(account_fields), values, NULL, 0);
 		json_decref(values);
 		return;
 	}
 	struct db *db = admin_db(req);
 	struct model_err e = MODEL_ERR_INIT;
+	e.fields.lang = admin_lang(req);
 	if (db && user_set_language(db, req->user.id, form_str(admin_form(req), "language"), &e) == MODEL_INVALID) {
 		admin_form_page(req, 422, page, account_fields, ARRAY_LEN(account_fields), admin_form(req),
 				verr_take(&e.fields), 0);

@@ -70,6 +70,7 @@ static int clients_export_fill(void *cls, struct db *db, struct buf *out, char s
 void admin_clients_export(struct http_req *req)
 {
 	struct verr v = VERR_INIT;
+	v.lang = admin_lang(req);
 	struct res_query q = {NULL, NULL, NULL, EXPORT_BATCH, {NULL}, &v};
 	struct client_filter f;
 	if (admin_res_query(req, &res_clients, &q) < 0)
@@ -77,7 +78,7 @@ void admin_clients_export(struct http_req *req)
 	client_filter_of(&q, &f);
 	if (client_filter_check(&f, &v) < 0) {
 		json_t *errs = verr_take(&v);
-		char *msg = admin_res_problems(&res_clients, errs);
+		char *msg = admin_res_problems(req, &res_clients, errs);
 		json_decref(errs);
 		admin_error(req, 400, msg);
 		free(msg);

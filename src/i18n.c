@@ -197,19 +197,22 @@ static size_t plural_form(int li, long long n)
 	return 2;
 }
 
-char *i18n_plural(const char *lang, const char *path, long long n)
+char *i18n_plural(const char *lang, const char *path, long long n, ...)
 {
 	int li = lang_index(lang);
 	json_t *v = li < 0 ? NULL : lookup(lang, path);
 	const char *fmt = json_string_value(json_array_get(v, li < 0 ? 0 : plural_form(li, n)));
 	char *out;
+	va_list ap;
 	if (fmt == NULL)
 		return xstrdup(path);
+	va_start(ap, n);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-	if (asprintf(&out, fmt, n) < 0)
+	if (vasprintf(&out, fmt, ap) < 0)
 		fatal("out of memory");
 #pragma GCC diagnostic pop
+	va_end(ap);
 	return out;
 }
 

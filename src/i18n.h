@@ -25,9 +25,10 @@ const char *i18n_text(const char *lang, const char *path);
 /* That text as a printf format with the arguments given (malloc'ed). */
 char *i18n_format(const char *lang, const char *path, ...);
 /* The plural form for n of the text at path (an array: en "one", "other"; ru "one" (1, 21),
- * "few" (2-4, 22-24), "many" (5-20, 25)) formatted with n as its one long long argument
- * (malloc'ed); the path itself when there is no such text. */
-char *i18n_plural(const char *lang, const char *path, long long n);
+ * "few" (2-4, 22-24), "many" (5-20, 25)) as a printf format with the arguments given (n
+ * itself, as a long long, or n written out; malloc'ed); the path itself when there is no such
+ * text. */
+char *i18n_plural(const char *lang, const char *path, long long n, ...);
 /* The known language an Accept-Language header (RFC 9110 12.5.4) prefers: the highest q-value
  * (ties: the first), "ru-RU" matching "ru"; NULL when the header is absent, malformed, longer
  * than I18N_ACCEPT_MAX or names none of I18N_LANGUAGES (ranges after the first

@@ -50,11 +50,11 @@ static int password_hash(const char *password, const char *field, char hash[cryp
 {
 	size_t plen = strlen(password);
 	if (plen < PASSWORD_MIN || plen > PASSWORD_MAX || utf8_length(password, plen) < 0) {
-		model_err_field(e, MODEL_INVALID, field, "a password is %d to %d characters", PASSWORD_MIN, PASSWORD_MAX);
+		model_err_field(e, MODEL_INVALID, field, "valid.password", PASSWORD_MIN, PASSWORD_MAX);
 		return -1;
 	}
 	if (user_password_hash(password, hash) < 0) {
-		model_err_field(e, MODEL_ERROR, field, "out of memory hashing the password");
+		model_err_field(e, MODEL_ERROR, field, "valid.hash_memory");
 		return -1;
 	}
 	return 0;
@@ -67,16 +67,16 @@ int64_t user_create(struct db *db, const char *username, const char *password, c
 	    "INSERT INTO users (username, password_hash, role) VALUES ($1, $2, $3) RETURNING id";
 	char hash[crypto_pwhash_STRBYTES];
 	if (!valid_username(username))
-		model_err_field(e, MODEL_INVALID, "username", "a user name is 1 to 64 letters, digits or _ . @ -");
+		model_err_field(e, MODEL_INVALID, "username", "valid.username");
 	if (role_parse(role) == ROLE_NONE)
-		model_err_field(e, MODEL_INVALID, "role", "a role is admin, operator or viewer");
+		model_err_field(e, MODEL_INVALID, "role", "valid.role");
 	if (e->rc != MODEL_OK || password_hash(password, "password", hash, e) < 0)
 		return -1;
 	const char *p[] = {username, hash, role};
 	PGresult *r = db_exec(db, q, 3, p);
 	if (r == NULL) {
 		if (model_err_db(e, db) == MODEL_DUPLICATE)
-			model_err_field(e, MODEL_DUPLICATE, "username", "that user name is taken");
+			model_err_field(e, MODEL_DUPLICATE, "username", "valid.username_taken");
 		return -1;
 	}
 	int64_t id = db_i64(r, 0, 0);
@@ -142,7 +142,7 @@ static enum model_rc language_check(const char *language, struct model_err *e)
 {
 	if (language == NULL || *language == '\0' || i18n_known(language))
 		return MODEL_OK;
-	return model_err_field(e, MODEL_INVALID, "language", "a language is one of " I18N_LANGUAGES " or none");
+	return model_err_field(e, MODEL_INVALID, "language", "valid.language");
 }
 
 enum model_rc user_set_language(struct db *db, int64_t id, const char *language, struct model_err *e)
@@ -240,7 +240,7 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, 
 	int active = active_v != NULL && !json_is_false(active_v);
 	const char *lang = form_text(in, "language");
 	if (role_parse(role) == ROLE_NONE)
-		return model_err_field(e, MODEL_INVALID, "role", "choose admin, operator or viewer");
+		return model_err_field(e, MODEL_INVALID, "role", "valid.choose_role");
 	if (language_check(lang, e) != MODEL_OK)
 		return e->rc;
 	if ((e->rc = get(db, k, &before)) != MODEL_OK)
@@ -249,7 +249,7 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, 
 			json_is_true(json_object_get(before, "is_active"));
 	json_decref(before);
 	if (was_admin && (strcmp(role, "admin") != 0 || !active) && user_count_admins(db) <= 1)
-		return model_err_field(e, MODEL_INVALID, "role", "this is the last active admin; make another admin first");
+		return model_err_field(e, MODEL_INVALID, "role", "valid.last_admin");
 	int n = user_update(db, k->id, role, active);
 	if (n <= 0)
 		return e->rc = n < 0 ? model_db_rc(db) : MODEL_NOT_FOUND;

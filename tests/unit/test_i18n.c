@@ -92,13 +92,13 @@ Test(i18n, plural_forms, .init = setup, .fini = teardown)
 		{-1, "-1 client", "-1 клиент"},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *en = i18n_plural("en", "n", cases[i].n), *ru = i18n_plural("ru", "n", cases[i].n);
+		char *en = i18n_plural("en", "n", cases[i].n, cases[i].n), *ru = i18n_plural("ru", "n", cases[i].n, cases[i].n);
 		cr_expect_str_eq(en, cases[i].en);
 		cr_expect_str_eq(ru, cases[i].ru);
 		free(en);
 		free(ru);
 	}
-	char *none = i18n_plural("ru", "missing", 3);
+	char *none = i18n_plural("ru", "missing", 3, 3LL);
 	cr_expect_str_eq(none, "missing", "a missing path is itself");
 	free(none);
 	/* each language's number of forms, each with the reference's conversions */
