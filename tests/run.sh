@@ -4,9 +4,6 @@
 source "$(dirname "$0")/lib.sh"
 MODE=${MODE:-opt}
 cd "$ROOT"
-# The suite's heralds speak English (their tests read English texts); the language tests set
-# the language themselves (Accept-Language, a user's setting, HERALD_LANGUAGE of their own herald).
-export HERALD_LANGUAGE=en
 export HERALD_ROOT=$ROOT ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
        UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1}
 
