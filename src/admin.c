@@ -2,6 +2,7 @@
 #include "admin.h"
 #include "config.h"
 #include "form.h"
+#include "i18n.h"
 #include "list.h"
 #include "log.h"
 #include "model_user.h"
@@ -10,28 +11,87 @@
 #include "tmpl.h"
 #include "util.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-
+/* labels: paths in locale/<lang>.json (admin_t) */
 static const struct {
 	const char *href, *label;
 	enum role role;
 } nav[] = {
-	{"/admin/", "Dashboard", ROLE_VIEWER},
-	{"/admin/clients/", "Clients", ROLE_VIEWER},
-	{"/admin/tags/", "Tags", ROLE_VIEWER},
-	{"/admin/operators/", "Operators", ROLE_VIEWER},
-	{"/admin/mailings/", "Mailings", ROLE_VIEWER},
-	{"/admin/templates/", "Templates", ROLE_VIEWER},
-	{"/admin/messages/", "Messages", ROLE_VIEWER},
-	{"/admin/stoplist/", "Stop list", ROLE_VIEWER},
-	{"/admin/users/", "Users", ROLE_ADMIN},
-	{"/admin/tokens/", "API tokens", ROLE_VIEWER},
-	{"/admin/smpp-accounts/", "SMPP accounts", ROLE_ADMIN},
-	{"/admin/reports/", "Reports", ROLE_VIEWER},
-	{"/admin/history/", "History", ROLE_ADMIN},
+	{"/admin/", "admin.nav.dashboard", ROLE_VIEWER},
+	{"/admin/clients/", "admin.nav.clients", ROLE_VIEWER},
+	{"/admin/tags/", "admin.nav.tags", ROLE_VIEWER},
+	{"/admin/operators/", "admin.nav.operators", ROLE_VIEWER},
+	{"/admin/mailings/", "admin.nav.mailings", ROLE_VIEWER},
+	{"/admin/templates/", "admin.nav.templates", ROLE_VIEWER},
+	{"/admin/messages/", "admin.nav.messages", ROLE_VIEWER},
+	{"/admin/stoplist/", "admin.nav.stoplist", ROLE_VIEWER},
+	{"/admin/users/", "admin.nav.users", ROLE_ADMIN},
+	{"/admin/tokens/", "admin.nav.tokens", ROLE_VIEWER},
+	{"/admin/smpp-accounts/", "admin.nav.smpp_accounts", ROLE_ADMIN},
+	{"/admin/reports/", "admin.nav.reports", ROLE_VIEWER},
+	{"/admin/history/", "admin.nav.history", ROLE_ADMIN},
 };
+
+const char *admin_lang(struct http_req *req)
+{
+	if (req->lang == NULL && i18n_known(req->user.language))
+		req->lang = req->user.language;
+	if (req->lang == NULL)
+		req->lang = i18n_accept(http_header_in(req, "Accept-Language"));
+	if (req->lang == NULL)
+		req->lang = cfg.language;
+	return req->lang;
+}
+
+const char *admin_t(struct http_req *req, const char *path)
+{
+	return i18n_text(admin_lang(req), path);
+}
+
+const char *admin_format(struct http_req *req, const char *path, ...)
+{
+	va_list ap;
+	struct buf b = BUF_INIT;
+	va_start(ap, path);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	buf_vprintf(&b, admin_t(req, path), ap);
+#pragma GCC diagnostic pop
+	va_end(ap);
+	const char *out = pool_strdup(&req->pool, b.data ? b.data : "");
+	buf_free(&b);
+	return out;
+}
+
+const char *admin_plural(struct http_req *req, const char *path, long long n)
+{
+	char *s = i18n_plural(admin_lang(req), path, n, n);
+	const char *out = pool_strdup(&req->pool, s);
+	free(s);
+	return out;
+}
+
+const char *admin_count(struct http_req *req, const char *path, long long n)
+{
+	char digits[32], grouped[64];
+	const char *sep = admin_t(req, "admin.common.thousands");
+	size_t len = (size_t)snprintf(digits, sizeof(digits), "%lld", n), k = 0, slen = strlen(sep);
+	for (size_t i = 0; i < len && k + slen + 2 < sizeof(grouped); i++) {
+		if (i && digits[i - 1] != '-' && (len - i) % 3 == 0) {
+			memcpy(grouped + k, sep, slen);
+			k += slen;
+		}
+		grouped[k++] = digits[i];
+	}
+	grouped[k] = '\0';
+	char *s = i18n_plural(admin_lang(req), path, n, grouped);
+	const char *out = pool_strdup(&req->pool, s);
+	free(s);
+	return out;
+}
 
 static json_t *frame(struct http_req *req)
 {
@@ -45,12 +105,14 @@ static json_t *frame(struct http_req *req)
 		size_t n = strlen(nav[i].href);
 		int current = i == 0 ? strcmp(req->path, nav[i].href) == 0 : strncmp(req->path, nav[i].href, n) == 0;
 		json_array_append_new(items, json_pack("{s:s, s:s, s:b}", "href", nav[i].href, "label",
-						       nav[i].label, "current", current));
+						       admin_t(req, nav[i].label), "current", current));
 	}
 	/* the configuration is shared by every instance, so this process's says what the
 	 * dispatchers send through */
-	return json_pack("{s:{s:s, s:s, s:b, s:b, s:b}, s:o, s:s, s:b}", "me", "username", req->user.username,
-			 "role", role_name(req->user.role), "can_edit", req->user.role >= ROLE_OPERATOR,
+	char role[32];
+	snprintf(role, sizeof(role), "admin.options.role.%s", role_name(req->user.role));
+	return json_pack("{s:{s:s, s:s, s:s, s:b, s:b, s:b}, s:o, s:s, s:b}", "me", "username", req->user.username,
+			 "role", role_name(req->user.role), "role_label", admin_t(req, role), "can_edit", req->user.role >= ROLE_OPERATOR,
 			 "is_admin", req->user.role >= ROLE_ADMIN, "has_password", req->user.has_password, "nav", items,
 			 "csrf_token", s->csrf,
 			 "log_provider", *cfg.provider_url == '\0');
@@ -66,11 +128,13 @@ void admin_page(struct http_req *req, int status, const char *tmpl, json_t *data
 	json_t *f = frame(req);
 	json_object_update_missing(data, f);
 	json_decref(f);
+	json_object_set_new(data, "lang", json_string(admin_lang(req)));
+	json_object_set(data, "t", i18n_catalogue(admin_lang(req)));
 	struct buf out = BUF_INIT;
 	if (tmpl_render(tmpl_app(), tmpl, data, &out) < 0) {
 		log_error("admin.render_failed", LS("template", tmpl), LS("request_id", req->request_id));
-		static const char msg[] = "the page could not be rendered; see the log with this request id";
-		http_text(req, 500, "text/plain; charset=utf-8", msg, sizeof(msg) - 1);
+		const char *msg = admin_t(req, "admin.error.render");
+		http_text(req, 500, "text/plain; charset=utf-8", msg, strlen(msg));
 	} else {
 		http_text(req, status, "text/html; charset=utf-8", out.data, out.len);
 	}
@@ -81,9 +145,13 @@ void admin_page(struct http_req *req, int status, const char *tmpl, json_t *data
 
 void admin_error(struct http_req *req, int status, const char *message)
 {
+	char path[32];
+	snprintf(path, sizeof(path), "admin.status.%d", status);
+	const char *reason = admin_t(req, path);
 	admin_page(req, status, "admin/error",
 		   json_pack("{s:i, s:s, s:s}", "status", status, "reason",
-			     MHD_get_reason_phrase_for((unsigned)status), "message", message));
+			     reason == path ? MHD_get_reason_phrase_for((unsigned)status) : reason, "message",
+			     admin_t(req, message)));
 }
 
 void admin_redirect(struct http_req *req, const char *location)
@@ -117,7 +185,8 @@ int admin_gate(struct http_req *req)
 	if (rc != MODEL_OK && rc != MODEL_NOT_FOUND) {
 		/* no session to frame a page with */
 		const struct outcome *o = outcome_of(rc);
-		http_text(req, o->status, "text/plain; charset=utf-8", o->admin, strlen(o->admin));
+		const char *text = admin_t(req, o->admin);
+		http_text(req, o->status, "text/plain; charset=utf-8", text, strlen(text));
 		return -1;
 	}
 	if (rc == MODEL_NOT_FOUND) {
@@ -129,7 +198,7 @@ int admin_gate(struct http_req *req)
 		return -1;
 	}
 	if (req->user.role < req->route->role) {
-		admin_error(req, 403, "Your role may not open this page or make this change.");
+		admin_error(req, 403, "admin.error.role");
 		return -1;
 	}
 	return 0;
@@ -149,8 +218,7 @@ int admin_gate_form(struct http_req *req)
 	}
 	if (!csrf_valid(s->id, form_str(s->form, "csrf_token"))) {
 		log_warn("admin.csrf_rejected", LS("request_id", req->request_id), LI("user_id", req->user.id));
-		admin_error(req, 403, "The form is missing its security token or it has expired. "
-				      "Go back, reload the page and try again.");
+		admin_error(req, 403, "admin.error.csrf");
 		return -1;
 	}
 	json_object_del(s->form, "csrf_token");
@@ -168,6 +236,25 @@ static json_t *value_text(json_t *v)
 	return json_string("");
 }
 
+/* The label of value v (len bytes) of the select or filter name (admin_option). */
+static json_t *option_label(struct http_req *req, const char *name, const char *v, size_t len)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "admin.options.%s.%.*s", name, (int)(len ? len : 1), len ? v : "_");
+	const char *t = admin_t(req, path);
+	return t == path ? json_stringn(v, len) : json_string(t);
+}
+
+const char *admin_option(struct http_req *req, const char *name, const char *value)
+{
+	char path[128];
+	if (value == NULL)
+		return "—";
+	snprintf(path, sizeof(path), "admin.options.%s.%s", name, *value ? value : "_");
+	const char *t = admin_t(req, path);
+	return t == path ? value : t;
+}
+
 json_t *admin_fields(struct http_req *req, const struct admin_field *f, size_t n, json_t *values, json_t *errors,
 		     int readonly)
 {
@@ -176,9 +263,10 @@ json_t *admin_fields(struct http_req *req, const struct admin_field *f, size_t n
 		json_t *v = json_object_get(values, f[i].name), *errs = json_object_get(errors, f[i].name);
 		int zoned = strcmp(f[i].type, "datetime-local") == 0;
 		json_t *fo = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:O*, s:s*, s:s*}", "name", f[i].name,
-				       "label", zoned ? admin_time_label(req, f[i].label) : f[i].label, "type", f[i].type, "required", f[i].required,
+				       "label", zoned ? admin_time_label(req, admin_t(req, f[i].label)) : admin_t(req, f[i].label),
+				       "type", f[i].type, "required", f[i].required,
 				       "readonly", readonly, "invalid", errs != NULL, "errors", errs, "hint",
-				       f[i].hint, "pattern", f[i].pattern);
+				       f[i].hint ? admin_t(req, f[i].hint) : NULL, "pattern", f[i].pattern);
 		if (f[i].maxlength)
 			json_object_set_new(fo, "maxlength", json_integer(f[i].maxlength));
 		if (strcmp(f[i].type, "password") != 0)
@@ -200,7 +288,8 @@ json_t *admin_fields(struct http_req *req, const struct admin_field *f, size_t n
 			const char *o;
 			size_t len;
 			while (list_next(&w, &o, &len))
-				json_array_append_new(opts, json_pack("{s:o, s:b}", "value", json_stringn(o, len), "selected",
+				json_array_append_new(opts, json_pack("{s:o, s:o, s:b}", "value", json_stringn(o, len), "label",
+								      option_label(req, f[i].name, o, len), "selected",
 								      cur && strlen(cur) == len && strncmp(cur, o, len) == 0));
 			json_object_set_new(fo, "is_select", json_true());
 			json_object_set_new(fo, "options", opts);
@@ -245,18 +334,18 @@ int admin_list_params(struct http_req *req, const char *const *sorts, const char
 	if (*q && **q == '\0')
 		*q = NULL;
 	if (*q && (strlen(*q) > ADMIN_Q_MAX * 4 || utf8_length(*q, strlen(*q)) < 0)) {
-		admin_error(req, 400, "The search text is too long or not UTF-8.");
+		admin_error(req, 400, "admin.error.search");
 		return -1;
 	}
 	if (s) {
 		if (!list_has(sorts, s)) {
-			admin_error(req, 400, "That sort order is not offered here.");
+			admin_error(req, 400, "admin.error.sort");
 			return -1;
 		}
 		*sort = s;
 	}
 	if (c && res_cursor_decode(req, c, after_json) < 0) {
-		admin_error(req, 400, "That page link is broken; start from the first page.");
+		admin_error(req, 400, "admin.error.cursor");
 		return -1;
 	}
 	return 0;
@@ -291,9 +380,9 @@ static void list_url(struct http_req *req, const struct admin_list_spec *spec, s
 json_t *admin_cell(struct http_req *req, json_t *v)
 {
 	if (json_is_true(v))
-		return json_string("yes");
+		return json_string(admin_t(req, "admin.common.yes"));
 	if (json_is_false(v))
-		return json_string("no");
+		return json_string(admin_t(req, "admin.common.no"));
 	if (json_is_null(v) || v == NULL)
 		return json_string("—");
 	if (json_is_string(v))
@@ -310,7 +399,7 @@ json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec
 	size_t i;
 	for (i = 0; i < spec->ncols; i++) {
 		const struct admin_col *c = &spec->cols[i];
-		json_t *col = json_pack("{s:s}", "label", c->label);
+		json_t *col = json_pack("{s:s}", "label", admin_t(req, c->label));
 		if (c->sort) {
 			int on = strcmp(c->sort, sort_field) == 0, desc = sort[0] == '-';
 			char next[64];
@@ -333,9 +422,10 @@ json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec
 			buf_urlencode(&b, json_string_value(key));
 		}
 		for (size_t k = 0; k < spec->ncols; k++)
-			json_array_append_new(cells, json_pack("{s:o, s:b}", "text",
+			json_array_append_new(cells, json_pack("{s:o, s:b, s:b}", "text",
 							      admin_cell(req, json_object_get(obj, spec->cols[k].field)),
-							      "first", k == 0));
+							      "first", k == 0, "data",
+							      json_is_string(json_object_get(obj, spec->cols[k].field))));
 		json_array_append_new(rows, json_pack("{s:o, s:s*, s:o, s:O}", "key", key, "href", b.len ? b.data : NULL,
 						      "cells", cells, "object", obj));
 	}
@@ -365,6 +455,18 @@ json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec
 	return list;
 }
 
+void admin_list_column(struct http_req *req, json_t *list, size_t col, const char *options)
+{
+	size_t i;
+	json_t *row;
+	json_array_foreach(json_object_get(list, "rows"), i, row) {
+		json_t *cell = json_array_get(json_object_get(row, "cells"), col);
+		json_object_set_new(cell, "data", json_boolean(options == NULL));
+		if (options)
+			json_object_set_new(cell, "text", json_string(admin_option(req, options, json_string_value(json_object_get(cell, "text")))));
+	}
+}
+
 json_t *admin_list(struct http_req *req, const struct admin_list_spec *spec, PGresult *r, int limit,
 		   const char *sort, const char *q)
 {
@@ -379,21 +481,22 @@ json_t *admin_list(struct http_req *req, const struct admin_list_spec *spec, PGr
 	return list;
 }
 
-json_t *admin_filter(struct http_req *req, const char *name, const char *label, const char *const *values)
+json_t *admin_filter(struct http_req *req, const char *name, const char *label, const char *options,
+		     const char *const *values)
 {
 	const char *cur = http_query(req, name);
 	json_t *opts = json_array();
 	for (const char *const *v = values; *v; v++)
-		json_array_append_new(opts, json_pack("{s:s, s:s, s:b}", "value", *v, "label", **v ? *v : "any",
+		json_array_append_new(opts, json_pack("{s:s, s:o, s:b}", "value", *v, "label", option_label(req, options, *v, strlen(*v)),
 						      "selected", cur ? strcmp(cur, *v) == 0 : **v == '\0'));
-	return json_pack("{s:s, s:s, s:o}", "name", name, "label", label, "options", opts);
+	return json_pack("{s:s, s:s, s:o}", "name", name, "label", admin_t(req, label), "options", opts);
 }
 
 json_t *admin_filter_input(struct http_req *req, const char *name, const char *label, const char *placeholder)
 {
 	const char *cur = http_query(req, name);
-	return json_pack("{s:s, s:s, s:b, s:s, s:s}", "name", name, "label", label, "input", 1, "value",
-			 cur ? cur : "", "placeholder", placeholder);
+	return json_pack("{s:s, s:s, s:b, s:s, s:s}", "name", name, "label", admin_t(req, label), "input", 1, "value",
+			 cur ? cur : "", "placeholder", admin_t(req, placeholder));
 }
 
 json_t *admin_form_given(json_t *form)
@@ -411,7 +514,7 @@ const char *admin_notice(struct http_req *req, const char *const *pairs)
 	const char *done = http_query(req, "done");
 	for (; done && pairs[0]; pairs += 2)
 		if (strcmp(done, pairs[0]) == 0)
-			return pairs[1];
+			return admin_t(req, pairs[1]);
 	return NULL;
 }
 

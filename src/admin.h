@@ -30,10 +30,28 @@ int admin_gate(struct http_req *req);
  * 403 page). 0 to go on, -1 answered. */
 int admin_gate_form(struct http_req *req);
 
-/* Renders template tmpl with data (stolen) plus "me" (user, role flags), "nav" and
- * "csrf_token", as text/html. */
+/* The language of the request's pages: the user's setting, else the best of Accept-Language,
+ * else cfg.language (i18n.h); worked out once per request. */
+const char *admin_lang(struct http_req *req);
+/* The text at path ("admin.nav.clients") in the request's language (i18n_text); every text an
+ * admin page shows from C is such a path. */
+const char *admin_t(struct http_req *req, const char *path);
+/* That text as a printf format with the arguments given, in the request's pool. */
+const char *admin_format(struct http_req *req, const char *path, ...);
+/* The plural form of path for n (i18n_plural) with n as its %lld, in the request's pool. */
+const char *admin_plural(struct http_req *req, const char *path, long long n);
+/* The same with n written out with the language's thousands separator as its %s ("12,345
+ * messages", "12 345 сообщений"). */
+const char *admin_count(struct http_req *req, const char *path, long long n);
+
+/* The label of a value of the select, filter or status called name in the request's language:
+ * the text at admin.options.<name>.<value> ("_" for ""), else the value itself; "—" for NULL. */
+const char *admin_option(struct http_req *req, const char *name, const char *value);
+
+/* Renders template tmpl with data (stolen) plus "me" (user, role flags), "nav",
+ * "csrf_token", "lang" and the language's catalogue as "t" ({{t.admin.…}}), as text/html. */
 void admin_page(struct http_req *req, int status, const char *tmpl, json_t *data);
-/* An error page with status and message. */
+/* An error page with status and message (a catalogue path, or a text shown as it is). */
 void admin_error(struct http_req *req, int status, const char *message);
 /* 303 See Other to location. */
 void admin_redirect(struct http_req *req, const char *location);
@@ -43,7 +61,8 @@ struct db *admin_db(struct http_req *req);
 /* The POSTed form without csrf_token (borrowed; an empty object for GET). */
 json_t *admin_form(struct http_req *req);
 
-/* Field objects for templates/admin/form.html from spec rows, current values (a form or an
+/* Field objects for templates/admin/form.html from spec rows (labels, hints and select
+ * options in the request's language: admin.options.<field>.<value>), current values (a form or an
  * object; borrowed, may be NULL) and errors ({"field": ["msg"]}, borrowed, may be NULL).
  * Errors for fields not in spec are listed under "" (form-wide). datetime-local fields are
  * labelled with the user's zone (admin_time_label). New reference. */
@@ -72,14 +91,20 @@ json_t *admin_list(struct http_req *req, const struct admin_list_spec *spec, PGr
 json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec, json_t *objs,
 			const char *next_key, const char *prev_key, const char *sort, const char *q);
 
+/* Shows column col of list's rows (admin_list) as the label of its value among options
+ * (admin_option), a word of the admin; options NULL: as data (a provider's error text), which
+ * every cell of a text value is to begin with (translate="no"). */
+void admin_list_column(struct http_req *req, json_t *list, size_t col, const char *options);
+
 /* A value as a list cell or detail shows it: yes/no, "—" for null or absent, API times as
  * admin_time shows them, numbers as text. New reference. */
 json_t *admin_cell(struct http_req *req, json_t *v);
 
 /* A filter select for templates/admin/list.html ("filters" array): query parameter name,
- * its label, and the values offered (NULL-terminated; "" first means "any"). The current
- * value of ?name is selected. New reference. */
-json_t *admin_filter(struct http_req *req, const char *name, const char *label,
+ * its label, the options whose labels the values take (admin_option) and the values offered
+ * (NULL-terminated; "" first means "any"). The current value of ?name is selected. New
+ * reference. */
+json_t *admin_filter(struct http_req *req, const char *name, const char *label, const char *options,
 		     const char *const *values);
 
 /* A free-text filter for the "filters" array of templates/admin/list.html: query parameter
@@ -90,7 +115,8 @@ json_t *admin_filter_input(struct http_req *req, const char *name, const char *l
  * validators see them as not given (defaults apply). New reference. */
 json_t *admin_form_given(json_t *form);
 
-/* The notice for ?done=: pairs is "key", "text", ..., NULL. NULL when none applies. */
+/* The notice for ?done= in the request's language: pairs is "key", "path", ..., NULL. NULL when
+ * none applies. */
 const char *admin_notice(struct http_req *req, const char *const *pairs);
 
 /* base + key percent-encoded + suffix, malloc'ed ("/admin/tags/" "7" "/delete"). */
@@ -112,7 +138,7 @@ json_t *admin_res_load(struct http_req *req, const struct resource *r, struct re
 int admin_res_query(struct http_req *req, const struct resource *r, struct res_query *q);
 /* The filter problems (errs, a model's fields, borrowed) as one sentence for the list page,
  * with r's filter labels. malloc'ed. */
-char *admin_res_problems(const struct resource *r, json_t *errs);
+char *admin_res_problems(struct http_req *req, const struct resource *r, json_t *errs);
 /* An object's own page: its key, the database, the object (in the request's pool) and its
  * paths, base + key (self) and + "/delete" (del). */
 struct admin_obj {
@@ -124,8 +150,9 @@ struct admin_obj {
 /* admin_res_load into o with the paths: 0, or -1 after a page. */
 int admin_res_open(struct http_req *req, const struct resource *r, struct admin_obj *o);
 
-/* The last changes of object ("operator 916") as {"rows": [...]} for the "history" section of
- * templates/admin/form.html, or NULL when there are none (admin_history.c). */
+/* The last changes of object ("operator 916"; NULL: of everything) as {"rows": [...]} for the
+ * "history" section of templates/admin/form.html, actions and objects in the request's
+ * language, or NULL when there are none (admin_history.c). */
 json_t *admin_history(struct http_req *req, struct db *db, const char *object);
 
 /* --- times in the user's time zone (admin_time.c); the API keeps RFC 3339 in UTC --------- */

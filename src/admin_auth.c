@@ -65,7 +65,7 @@ void admin_login(struct http_req *req)
 	if (user == NULL || pass == NULL || *user == '\0' || *pass == '\0' || strlen(user) > 64 ||
 	    strlen(pass) > PASSWORD_MAX) {
 		admin_login_page(req, 422, next, user && strlen(user) <= 64 ? user : NULL,
-				 "Enter your user name and password.");
+				 admin_t(req, "admin.login.enter"));
 	} else if ((db = admin_db(req)) != NULL) {
 		switch (login_check(db, req->client, user, pass, &u, &retry_after)) {
 		case LOGIN_OK:
@@ -78,16 +78,13 @@ void admin_login(struct http_req *req)
 			}
 			break;
 		case LOGIN_BAD:
-			admin_login_page(req, 401, next, user, "The user name or password is not right.");
+			admin_login_page(req, 401, next, user, admin_t(req, "admin.login.bad"));
 			break;
 		case LOGIN_THROTTLED: {
-			char wait[16], msg[160];
-			int minutes = (retry_after + 59) / 60;
+			char wait[16];
 			snprintf(wait, sizeof(wait), "%d", retry_after);
-			snprintf(msg, sizeof(msg), "Too many failed attempts from your address. Try again in %d minute%s.",
-				 minutes, minutes == 1 ? "" : "s");
 			http_header(req, "Retry-After", wait);
-			admin_login_page(req, 429, next, user, msg);
+			admin_login_page(req, 429, next, user, admin_plural(req, "admin.login.throttled", (retry_after + 59) / 60));
 			break;
 		}
 		case LOGIN_DB:
@@ -114,20 +111,19 @@ void admin_root(struct http_req *req)
 }
 
 static const struct admin_field password_fields[] = {
-	{"current_password", "Current password", "password", NULL, NULL, 1, PASSWORD_MAX, NULL},
-	{"new_password", "New password", "password", NULL, "At least 8 characters.", 1, PASSWORD_MAX, NULL},
-	{"new_password_again", "New password again", "password", NULL, NULL, 1, PASSWORD_MAX, NULL},
+	{"current_password", "admin.password.current", "password", NULL, NULL, 1, PASSWORD_MAX, NULL},
+	{"new_password", "admin.col.new_password", "password", NULL, "admin.res.user.password_hint", 1, PASSWORD_MAX, NULL},
+	{"new_password_again", "admin.password.again", "password", NULL, NULL, 1, PASSWORD_MAX, NULL},
 };
 
 void admin_password(struct http_req *req)
 {
 	if (!req->user.has_password) {
-		admin_error(req, 409, "Your account signs in through single sign-on and has no password here: "
-				      "change it with your identity provider.");
+		admin_error(req, 409, "admin.password.sso");
 		return;
 	}
-	json_t *page = json_pack("{s:s, s:s, s:s, s:s}", "heading", "Change your password", "action",
-				 "/admin/password", "submit", "Change password", "cancel_href", "/admin/");
+	json_t *page = json_pack("{s:s, s:s, s:s, s:s}", "heading", admin_t(req, "admin.account.password"), "action",
+				 "/admin/password", "submit", admin_t(req, "admin.password.submit"), "cancel_href", "/admin/");
 	struct db *db;
 	if (req->method != HTTP_POST) {
 		admin_form_page(req, 200, page, password_fields, ARRAY_LEN(password_fields), NULL, NULL, 0);
@@ -141,6 +137,7 @@ void admin_password(struct http_req *req)
 	const char *cur = form_str(form, "current_password"), *pw = form_str(form, "new_password"),
 		   *again = form_str(form, "new_password_again");
 	struct model_err e = MODEL_ERR_INIT;
+	e.fields.lang = admin_lang(req);
 	struct verr *v = &e.fields;
 	enum model_rc rc = cur ? user_check_password(db, req->user.id, cur) : MODEL_NOT_FOUND;
 	if (rc != MODEL_OK && rc != MODEL_NOT_FOUND) {
@@ -149,9 +146,9 @@ void admin_password(struct http_req *req)
 		return;
 	}
 	if (rc == MODEL_NOT_FOUND)
-		verr_add(v, "current_password", "this is not your current password");
+		verr_add(v, "current_password", "valid.not_current_password");
 	if (pw == NULL || again == NULL || strcmp(pw, again) != 0)
-		verr_add(v, "new_password_again", "the two new passwords differ");
+		verr_add(v, "new_password_again", "valid.passwords_differ");
 	if (!verr_any(v))
 		user_set_password(db, req->user.id, pw, "new_password", &e);
 	if (verr_any(v)) {
@@ -165,6 +162,6 @@ void admin_password(struct http_req *req)
 	}
 	session_drop_user(db, req->user.id, req->session);
 	audit_route(db, req, "", NULL);
-	json_object_set_new(page, "notice", json_string("Your password has been changed. Other sessions were signed out."));
+	json_object_set_new(page, "notice", json_string(admin_t(req, "admin.password.changed")));
 	admin_form_page(req, 200, page, password_fields, ARRAY_LEN(password_fields), NULL, NULL, 0);
 }

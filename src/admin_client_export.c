@@ -105,6 +105,7 @@ static void make_header(struct clients_export *x, json_t *keys)
 void admin_clients_export(struct http_req *req)
 {
 	struct verr v = VERR_INIT;
+	v.lang = admin_lang(req);
 	struct res_query q = {NULL, NULL, NULL, EXPORT_BATCH, {NULL}, &v, NULL};
 	struct client_filter f;
 	if (admin_res_query(req, &res_clients, &q) < 0)
@@ -112,7 +113,7 @@ void admin_clients_export(struct http_req *req)
 	client_filter_of(&q, &f);
 	if (client_filter_check(&f, &v) < 0) {
 		json_t *errs = verr_take(&v);
-		char *msg = admin_res_problems(&res_clients, errs);
+		char *msg = admin_res_problems(req, &res_clients, errs);
 		json_decref(errs);
 		admin_error(req, 400, msg);
 		free(msg);

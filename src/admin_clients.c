@@ -42,12 +42,14 @@ void admin_clients_list_extra(struct http_req *req, json_t *page)
 {
 	char *query = filter_query(req);
 	const char *export = pool_printf(&req->pool, BASE "export.csv%s", query);
-	json_t *actions = json_pack("[{s:s, s:s}, {s:s, s:s}]", "href", export, "label", "Export CSV", "href",
+	json_t *actions = json_pack("[{s:s, s:s}, {s:s, s:s}]", "href", export, "label",
+				    admin_t(req, "admin.mailing.export"), "href",
 				    pool_printf(&req->pool, "%s%cformat=excel", export, *query ? '&' : '?'), "label",
-				    "Export for Excel");
+				    admin_t(req, "admin.mailing.export_excel"));
 	free(query);
 	if (req->user.role >= ROLE_OPERATOR)
-		json_array_append_new(actions, json_pack("{s:s, s:s}", "href", BASE "import", "label", "Import CSV"));
+		json_array_append_new(actions, json_pack("{s:s, s:s}", "href", BASE "import", "label",
+								 admin_t(req, "admin.import.import_csv")));
 	json_object_set_new(page, "actions", actions);
 }
 
@@ -60,9 +62,8 @@ const char *admin_clients_delete_note(struct http_req *req, struct db *db, json_
 		return NULL;
 	}
 	if (pending == 0)
-		return "It has no pending messages.";
-	return pool_printf(&req->pool, "Its %lld pending message%s will be cancelled.", (long long)pending,
-			   pending == 1 ? "" : "s");
+		return admin_t(req, "admin.res.client.no_pending");
+	return admin_plural(req, "admin.res.client.pending", (long long)pending);
 }
 
 /* --- attributes: one key=value a line in the forms; in a value, \\, \n and \r stand for a
@@ -186,7 +187,11 @@ static void import_page(struct http_req *req, int status, const char *error, jso
 	json_t *page = json_pack("{s:s*, s:i, s:i, s:i}", "error", error, "max_rows", CLIENT_BULK_MAX, "max_mb",
 				 ADMIN_IMPORT_LIMIT / (1024 * 1024), "job_mb", IMPORT_JOB_MIN_BYTES / (1024 * 1024));
 	struct db *db = db_thread();
-	json_t *jobs = db ? admin_import_recent(req, db) : NULL;
+	json_t *jobs = db ? admin_import_recent(req, db) : NULL, *job;
+	size_t i;
+	json_array_foreach(jobs, i, job)
+		json_object_set_new(job, "status_label", json_string(admin_option(req, "import_status",
+										  json_string_value(json_object_get(job, "status")))));
 	json_object_set_new(page, "has_jobs", json_boolean(json_array_size(jobs) > 0));
 	if (jobs)
 		json_object_set_new(page, "jobs", jobs);
@@ -206,18 +211,18 @@ void admin_clients_import(struct http_req *req)
 	char err[300];
 	struct db *db;
 	if (file == NULL || *file == '\0') {
-		import_page(req, 422, "Choose a CSV file to import; the one sent was empty.", NULL);
+		import_page(req, 422, admin_t(req, "admin.import.empty"), NULL);
 		return;
 	}
 	if (strlen(file) > ADMIN_IMPORT_LIMIT) {
-		snprintf(err, sizeof(err), "The file is larger than %d MB; split it.", ADMIN_IMPORT_LIMIT / (1024 * 1024));
-		import_page(req, 413, err, NULL);
+		import_page(req, 413, admin_format(req, "admin.import.too_large", ADMIN_IMPORT_LIMIT / (1024 * 1024)), NULL);
 		return;
 	}
 	if (client_import_open(&im, file, strlen(file), err, sizeof(err)) < 0) {
 		import_page(req, 422, err, NULL);
 		return;
 	}
+	im.lang = admin_lang(req);
 	if (im.text.len > IMPORT_JOB_MIN_BYTES) {
 		admin_import_queue(req, &im);
 		client_import_close(&im);
@@ -225,8 +230,7 @@ void admin_clients_import(struct http_req *req)
 	}
 	json_t *items = json_array(), *lines = json_array();
 	if (client_import_read(&im, CLIENT_BULK_MAX + 1, items, lines) > CLIENT_BULK_MAX) {
-		snprintf(err, sizeof(err), "The file has more than %d rows; split it.", CLIENT_BULK_MAX);
-		import_page(req, 422, err, NULL);
+		import_page(req, 422, admin_format(req, "admin.import.too_many_rows", CLIENT_BULK_MAX), NULL);
 	} else if ((db = admin_db(req)) == NULL) {
 		/* answered */
 	} else if (client_import_store(&im, db, items, lines) < 0) {
@@ -239,7 +243,11 @@ void admin_clients_import(struct http_req *req)
 		json_decref(detail);
 		log_info("admin.clients_imported", LI("rows", im.rows), LI("created", im.created),
 			 LI("updated", im.updated), LI("invalid", im.invalid), LI("normalised", im.normalised));
-		import_page(req, 200, NULL, client_import_result(&im, IMPORT_ERRORS_SHOWN));
+		json_t *result = client_import_result(&im, IMPORT_ERRORS_SHOWN);
+		json_object_set_new(result, "read_as", json_string(admin_format(req, "admin.import.read_as",
+			admin_option(req, "encoding", json_string_value(json_object_get(result, "encoding"))),
+			admin_option(req, "separator", json_string_value(json_object_get(result, "separator"))))));
+		import_page(req, 200, NULL, result);
 	}
 	json_decref(items);
 	json_decref(lines);

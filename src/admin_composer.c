@@ -7,6 +7,7 @@
 #include "admin_handlers.h"
 #include "admin_mailing.h"
 #include "form.h"
+#include "i18n.h"
 #include "model_mailing.h"
 #include "model_message.h"
 #include "model_stoplist.h"
@@ -24,16 +25,18 @@
 
 #define R (&res_mailings)
 
-json_t *admin_sms_size(const char *text)
+json_t *admin_sms_size(struct http_req *req, const char *text)
 {
 	struct sms_size sz;
 	sms_measure(text, &sz);
 	int gsm = strcmp(sz.encoding, "gsm7") == 0, personal = personal_is(text);
-	return json_pack("{s:i, s:s, s:I, s:b, s:o}", "segments", sz.segments, "encoding", gsm ? "GSM 7-bit" : "UCS-2",
-			 "length", (json_int_t)sz.units, "personal", personal,
-			 "summary", json_sprintf("%d SMS segment%s (%s, %ld characters)%s", sz.segments,
-						 sz.segments == 1 ? "" : "s", gsm ? "GSM 7-bit" : "UCS-2", sz.units,
-						 personal ? " as written; each recipient's values change it" : ""));
+	char *segments = i18n_plural(admin_lang(req), "admin.sms.segments", sz.segments, sz.segments);
+	const char *summary = admin_format(req, "admin.sms.summary", segments, gsm ? "GSM 7-bit" : "UCS-2", sz.units);
+	free(segments);
+	if (personal)
+		summary = admin_format(req, "admin.sms.personal", summary);
+	return json_pack("{s:i, s:s, s:I, s:b, s:s}", "segments", sz.segments, "encoding", gsm ? "GSM 7-bit" : "UCS-2",
+			 "length", (json_int_t)sz.units, "personal", personal, "summary", summary);
 }
 
 /* GET /admin/mailings/composer/recipients?operator_codes=&tags= (comma lists, as the form
@@ -50,7 +53,7 @@ void admin_composer_recipients(struct http_req *req)
 	if (verr_any(&v)) {
 		verr_free(&v);
 		admin_page(req, 200, "admin/composer_recipients",
-			   json_pack("{s:s}", "problem", "Recipients are counted once the filter is valid."));
+			   json_pack("{s:s}", "problem", admin_t(req, "admin.composer.invalid_filter")));
 	} else if ((db = admin_db(req)) != NULL) {
 		PGresult *r = recipients_count(db, in.operator_codes, in.tags);
 		if (r == NULL) {
@@ -58,8 +61,9 @@ void admin_composer_recipients(struct http_req *req)
 		} else {
 			long long n = (long long)db_i64(r, 0, 0);
 			PQclear(r);
-			admin_page(req, 200, "admin/composer_recipients",
-				   json_pack("{s:I, s:b}", "count", (json_int_t)n, "one", n == 1));
+			char *text = i18n_plural(admin_lang(req), "admin.composer.recipients", n, n);
+			admin_page(req, 200, "admin/composer_recipients", json_pack("{s:s}", "text", text));
+			free(text);
 		}
 	}
 	mailing_in_free(&in);
@@ -86,9 +90,9 @@ void admin_composer_size(struct http_req *req)
 	json_t *page = json_object();
 	if (text && *text) {
 		struct tmpl_set *t = personal_is(text) ? personal_parse(text, err, sizeof(err)) : NULL;
-		json_object_set_new(page, "size", admin_sms_size(text));
+		json_object_set_new(page, "size", admin_sms_size(req, text));
 		if (personal_is(text) && t == NULL)
-			json_object_set_new(page, "problem", json_sprintf("Not a valid template: %s", err));
+			json_object_set_new(page, "problem", json_string(admin_format(req, "admin.composer.not_template", err)));
 		tmpl_set_free(t);
 	}
 	free(owned);
@@ -96,7 +100,8 @@ void admin_composer_size(struct http_req *req)
 }
 
 /* The preview page of mailing o: the text for phone (normalised; NULL: the first recipient of
- * its filter) with its size, a test form; error: why phone_typed was not used. */
+ * its filter) with its size, a test form; error: why phone_typed was not used (a catalogue
+ * path). */
 static void preview_page(struct http_req *req, struct admin_obj *o, int status, const char *phone,
 			 const char *phone_typed, const char *error)
 {
@@ -122,20 +127,25 @@ static void preview_page(struct http_req *req, struct admin_obj *o, int status, 
 	}
 	pool_json(&req->pool, pv);
 	const char *text = json_string_value(json_object_get(pv, "text"));
-	json_t *page = json_pack("{s:s+, s:s, s:s+, s:s, s:s, s:s*, s:s, s:b, s:b, s:s*, s:s*}", "heading",
-				 "Preview of mailing ", o->k.text, "back_href", o->self, "back_label", "Mailing ", o->k.text,
+	json_t *page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s*, s:s, s:b, s:b, s:s*}", "heading",
+				 admin_format(req, "admin.preview.heading", o->k.text), "back_href", o->self, "back_label",
+				 admin_format(req, "admin.res.mailing.edit", o->k.text),
 				 "action", pool_printf(&req->pool, "%s/preview", o->self),
 				 "test_action", pool_printf(&req->pool, "%s/test", o->self), "phone",
 				 phone_typed ? phone_typed : phone, "text", text ? text : "", "sample", sample,
-				 "can_test", req->user.role >= ROLE_OPERATOR && text && *text && phone, "error", error,
-				 "notice", NULL);
+				 "can_test", req->user.role >= ROLE_OPERATOR && text && *text && phone,
+				 "error", error ? admin_t(req, error) : NULL);
 	if (text && *text)
-		json_object_set_new(page, "size", admin_sms_size(text));
-	if (phone)
+		json_object_set_new(page, "size", admin_sms_size(req, text));
+	if (phone) {
 		json_object_set_new(page, "recipient", json_string(phone));
+		json_object_set_new(page, "what", json_string(admin_format(req, "admin.preview.what", phone)));
+		json_object_set_new(page, "test_note", json_string(admin_format(req, "admin.preview.test_note", phone)));
+		json_object_set_new(page, "test_button", json_string(admin_format(req, "admin.preview.test_button", phone)));
+	}
 	const char *done = http_query(req, "message");
 	if (done && *done)
-		json_object_set_new(page, "notice", json_sprintf("A test was queued as message %s.", done));
+		json_object_set_new(page, "notice", json_string(admin_format(req, "admin.preview.queued", done)));
 	admin_page(req, status, "admin/mailing_preview", page);
 }
 
@@ -149,7 +159,7 @@ void admin_mailings_preview(struct http_req *req)
 	if (typed == NULL || *typed == '\0')
 		preview_page(req, &o, 200, NULL, NULL, NULL);
 	else if (phone_normalise(typed, phone) < 0)
-		preview_page(req, &o, 422, NULL, typed, "This is not a phone number: write it as +7 916 123-45-67.");
+		preview_page(req, &o, 422, NULL, typed, "admin.preview.not_phone");
 	else
 		preview_page(req, &o, 200, pool_strdup(&req->pool, phone), NULL, NULL);
 }
@@ -164,7 +174,7 @@ void admin_mailings_test(struct http_req *req)
 		return;
 	const char *typed = form_str(admin_form(req), "phone");
 	if (typed == NULL || phone_normalise(typed, phone) < 0) {
-		preview_page(req, &o, 422, NULL, typed ? typed : "", "This is not a phone number: write it as +7 916 123-45-67.");
+		preview_page(req, &o, 422, NULL, typed ? typed : "", "admin.preview.not_phone");
 		return;
 	}
 	int stopped = stoplist_has(o.db, phone);
@@ -177,8 +187,7 @@ void admin_mailings_test(struct http_req *req)
 	const char *text = json_string_value(json_object_get(pv, "text"));
 	if (stopped || text == NULL || *text == '\0') {
 		preview_page(req, &o, 422, pool_strdup(&req->pool, phone), NULL,
-			     stopped ? "The phone is on the stop list: nothing is sent to it."
-				     : "The text comes out empty for this phone: nothing would be sent.");
+			     stopped ? "admin.preview.stopped" : "admin.preview.empty_text");
 		return;
 	}
 	struct message_in in = {.phone = phone, .text = text};

@@ -15,7 +15,7 @@
 
 /* Provider requests of this process by result, the error rate and the latency buckets that
  * hold requests. New reference. */
-static json_t *provider_health(void)
+static json_t *provider_health(struct http_req *req)
 {
 	unsigned long long res[MR_COUNT];
 	struct metrics_totals t;
@@ -25,14 +25,15 @@ static json_t *provider_health(void)
 	unsigned long long all = 0;
 	for (int i = 0; i < MR_COUNT; i++) {
 		all += res[i];
-		json_array_append_new(results, json_pack("{s:s, s:I, s:b}", "name", metrics_result_name((enum metrics_result)i),
+		json_array_append_new(results, json_pack("{s:s, s:I, s:b}", "name",
+							 admin_option(req, "provider_result", metrics_result_name((enum metrics_result)i)),
 							 "n", (json_int_t)res[i], "bad", i != MR_OK));
 	}
 	for (int i = 0; i < METRICS_HIST_LEN; i++) {
 		if (t.hist[i] == 0)
 			continue;
-		json_t *label = i < METRICS_HIST_LEN - 1 ? json_sprintf("≤ %d ms", metrics_hist_bounds_ms[i])
-							 : json_sprintf("> %d ms", metrics_hist_bounds_ms[i - 1]);
+		json_t *label = json_string(i < METRICS_HIST_LEN - 1 ? admin_format(req, "admin.dash.le_ms", metrics_hist_bounds_ms[i])
+								      : admin_format(req, "admin.dash.gt_ms", metrics_hist_bounds_ms[i - 1]));
 		json_array_append_new(latency, json_pack("{s:o, s:I, s:I}", "label", label, "n", (json_int_t)t.hist[i],
 							 "pct", (json_int_t)(t.hist[i] * 100 / (t.requests ? t.requests : 1))));
 	}
@@ -68,7 +69,7 @@ void admin_dashboard(struct http_req *req)
 		json_object_set_new(m, "end_at", admin_time(req, json_string_value(json_object_get(m, "end_at"))));
 	}
 	json_t *page = json_pack("{s:o, s:o, s:b, s:o}", "stats", stats ? stats : json_object(), "running", running,
-				 "none_running", json_array_size(running) == 0, "provider", provider_health());
+				 "none_running", json_array_size(running) == 0, "provider", provider_health(req));
 	if (req->user.role >= ROLE_ADMIN) {
 		json_t *h = admin_history(req, db, NULL);
 		json_object_set_new(page, "recent", h ? h : json_pack("{s:[]}", "rows"));

@@ -19,6 +19,8 @@ void admin_oidc_login(struct http_req *req);
 void admin_oidc_callback(struct http_req *req);
 void admin_logout(struct http_req *req);
 void admin_password(struct http_req *req);
+/* admin_account.c */
+void admin_account(struct http_req *req);
 void admin_root(struct http_req *req);
 
 /* admin_dashboard.c */

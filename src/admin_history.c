@@ -14,12 +14,14 @@
 #define BASE "/admin/history/"
 
 static const struct admin_col cols[] = {
-	{"When", "at", NULL},
-	{"User", "username", NULL},
-	{"Action", "action", NULL},
-	{"Object", "object", NULL},
-	{"Details", "detail", NULL},
+	{"admin.history.when", "at", NULL},
+	{"admin.history.user", "username", NULL},
+	{"admin.history.action", "action", NULL},
+	{"admin.history.object", "object", NULL},
+	{"admin.history.details", "detail", NULL},
 };
+#define ACTION_COL 2
+#define OBJECT_COL 3
 #define DETAIL_COL 4
 
 /* The actions the filter offers, "" (any) first: those the route table names and the writes of
@@ -44,7 +46,25 @@ static const char *const *actions(struct http_req *req, const char **out)
 	return out;
 }
 
-static json_t *detail_text(const char *text);
+static json_t *detail_text(struct http_req *req, const char *text);
+
+/* A history row's action as a person reads it ("operator.created": "operator created"). */
+static const char *action_label(struct http_req *req, json_t *row)
+{
+	return admin_option(req, "action", json_string_value(json_object_get(row, "action")));
+}
+
+/* A history row's object with its kind as a person reads it ("smpp_account 3": "SMPP account
+ * 3"); in the request's pool. */
+static const char *object_label(struct http_req *req, json_t *row)
+{
+	const char *o = json_string_value(json_object_get(row, "object"));
+	size_t kind = o ? strcspn(o, " ") : 0;
+	if (o == NULL || *o == '\0')
+		return "—";
+	return pool_printf(&req->pool, "%s%s", admin_option(req, "object", pool_printf(&req->pool, "%.*s", (int)kind, o)),
+			   o + kind);
+}
 
 void admin_history_list(struct http_req *req)
 {
@@ -58,7 +78,7 @@ void admin_history_list(struct http_req *req)
 		action = NULL;
 	const char *known[ROUTES_MAX * 3 + 2];
 	if (action && !list_has(actions(req, known) + 1, action)) {
-		admin_error(req, 400, "There is no such action.");
+		admin_error(req, 400, "admin.history.no_action");
 		return;
 	}
 	if (admin_list_params(req, sorts, &sort, &after, &q) < 0)
@@ -71,13 +91,18 @@ void admin_history_list(struct http_req *req)
 		return;
 	}
 	json_t *list = admin_list(req, &spec, r, ADMIN_PAGE, sort, q), *row;
+	admin_list_column(req, list, DETAIL_COL, NULL);
 	size_t i;
-	json_array_foreach(json_object_get(list, "rows"), i, row)
-		json_object_set_new(json_array_get(json_object_get(row, "cells"), DETAIL_COL), "text",
-				    detail_text(json_string_value(json_object_get(json_object_get(row, "object"), "detail"))));
+	json_array_foreach(json_object_get(list, "rows"), i, row) {
+		json_t *cells = json_object_get(row, "cells"), *obj = json_object_get(row, "object");
+		json_object_set_new(json_array_get(cells, DETAIL_COL), "text",
+				    detail_text(req, json_string_value(json_object_get(obj, "detail"))));
+		json_object_set_new(json_array_get(cells, ACTION_COL), "text", json_string(action_label(req, obj)));
+		json_object_set_new(json_array_get(cells, OBJECT_COL), "text", json_string(object_label(req, obj)));
+	}
 	admin_page(req, 200, "admin/list",
-		   json_pack("{s:s, s:o, s:[o]}", "heading", "History", "list", list, "filters",
-			     admin_filter(req, "action", "Action", actions(req, known))));
+		   json_pack("{s:s, s:o, s:[o]}", "heading", admin_t(req, "admin.nav.history"), "list", list, "filters",
+			     admin_filter(req, "action", "admin.history.action", "action", actions(req, known))));
 }
 
 /* Appends v as a person reads it. */
@@ -96,7 +121,7 @@ static void put_value(struct buf *b, json_t *v)
 
 /* A detail of audit_changes' shape as "field: before → after; ..." (creations and deletions
  * show one side); any other detail as its JSON text. New reference. */
-static json_t *detail_text(const char *text)
+static json_t *detail_text(struct http_req *req, const char *text)
 {
 	json_t *d = json_loads(text, 0, NULL), *before = json_object_get(d, "before"), *after = json_object_get(d, "after");
 	if (!json_is_object(d) || json_object_size(d) != (size_t)((before != NULL) + (after != NULL)) ||
@@ -115,7 +140,7 @@ static json_t *detail_text(const char *text)
 			put_value(&b, json_object_get(after, k));
 		}
 	}
-	json_t *out = json_string(b.len ? b.data : "no field changed");
+	json_t *out = json_string(b.len ? b.data : admin_t(req, "admin.history.no_change"));
 	buf_free(&b);
 	json_decref(d);
 	return out;
@@ -137,7 +162,9 @@ json_t *admin_history(struct http_req *req, struct db *db, const char *object)
 			continue;
 		}
 		json_object_set_new(row, "at", admin_time(req, at));
-		json_object_set_new(row, "detail", detail_text(json_string_value(json_object_get(row, "detail"))));
+		json_object_set_new(row, "detail", detail_text(req, json_string_value(json_object_get(row, "detail"))));
+		json_object_set_new(row, "action", json_string(action_label(req, row)));
+		json_object_set_new(row, "object", json_string(object_label(req, row)));
 		json_array_append_new(rows, row);
 	}
 	PQclear(r);

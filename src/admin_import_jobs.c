@@ -14,7 +14,7 @@
 
 #define BASE "/admin/clients/import/"
 #define RECENT_JOBS 10
-#define NOT_FOUND "There is no import with this id."
+#define NOT_FOUND "admin.import.not_found"
 
 void admin_import_queue(struct http_req *req, const struct client_import *im)
 {
@@ -66,18 +66,18 @@ static json_t *load(struct http_req *req, struct db **db)
 
 void admin_import_job(struct http_req *req)
 {
-	static const struct { const char *key, *text; } notices[] = {
-		{"queued", "The file is stored; its clients are imported in the background."},
-		{"cancelled", "The import was cancelled; the clients imported before stay."},
-	};
+	static const char *const notices[] = {"queued", "admin.import.queued", "cancelled", "admin.import.cancelled", NULL};
 	struct db *db;
 	json_t *job = load(req, &db);
 	if (job == NULL)
 		return;
-	const char *done = http_query(req, "done");
-	for (size_t i = 0; done && i < ARRAY_LEN(notices); i++)
-		if (strcmp(done, notices[i].key) == 0)
-			json_object_set_new(job, "notice", json_string(notices[i].text));
+	const char *notice = admin_notice(req, notices);
+	if (notice)
+		json_object_set_new(job, "notice", json_string(notice));
+	json_object_set_new(job, "status_label", json_string(admin_option(req, "import_status",
+									  json_string_value(json_object_get(job, "status")))));
+	json_object_set_new(job, "encoding", json_string(admin_option(req, "encoding",
+								      json_string_value(json_object_get(job, "encoding")))));
 	json_object_set_new(job, "self", json_sprintf(BASE "%s", req->params[0]));
 	json_object_set_new(job, "can_cancel", json_boolean(json_is_true(json_object_get(job, "open")) &&
 							   req->user.role >= ROLE_OPERATOR));
@@ -101,7 +101,7 @@ void admin_import_cancel(struct http_req *req)
 		return;
 	}
 	if (rc == 0) {
-		admin_error(req, 409, "This import has ended; there is nothing to cancel.");
+		admin_error(req, 409, "admin.import.ended");
 		return;
 	}
 	json_t *detail = json_pack("{s:s}", "job", req->params[0]);

@@ -4,6 +4,8 @@
 #define HERALD_ADMIN_MAILING_H
 #include <jansson.h>
 
+struct http_req;
+
 #define ADMIN_MAILINGS "/admin/mailings/"
 
 /* The count name of a mailing's stats object. */
@@ -22,6 +24,6 @@ void admin_mailing_row(json_t *obj);
 /* What text costs as SMS, for pages: {"segments", "encoding" ("GSM 7-bit" or "UCS-2"),
  * "length", "personal" (it has tags, so each recipient's values change it), "summary" (one
  * sentence)} (admin_composer.c). New reference. */
-json_t *admin_sms_size(const char *text);
+json_t *admin_sms_size(struct http_req *req, const char *text);
 
 #endif

@@ -23,10 +23,10 @@ static const char *duration_text(struct http_req *req, double seconds)
 {
 	long s = lround(seconds);
 	if (s >= 3600)
-		return pool_printf(&req->pool, "%ld h %ld min", s / 3600, s / 60 % 60);
+		return admin_format(req, "admin.live.h_min", s / 3600, s / 60 % 60);
 	if (s >= 60)
-		return pool_printf(&req->pool, "%ld min %ld s", s / 60, s % 60);
-	return pool_printf(&req->pool, "%ld s", s < 1 ? 1 : s);
+		return admin_format(req, "admin.live.min_s", s / 60, s % 60);
+	return admin_format(req, "admin.live.s", s < 1 ? 1 : s);
 }
 
 /* How a mailing moves now, into live: "starting" while its start time has come and its
@@ -73,8 +73,9 @@ static json_t *live_data(struct http_req *req, struct db *db, const struct res_k
 	struct chart_part parts[ARRAY_LEN(shown)];
 	long long total = json_integer_value(json_object_get(s, "total")), open = 0;
 	for (size_t i = 0; i < ARRAY_LEN(shown); i++) {
-		parts[i].label = message_status_name(shown[i]);
-		parts[i].n = json_integer_value(json_object_get(s, parts[i].label));
+		parts[i].name = message_status_name(shown[i]);
+		parts[i].label = admin_option(req, "message_status", parts[i].name);
+		parts[i].n = json_integer_value(json_object_get(s, parts[i].name));
 		if (shown[i] == MSG_PENDING || shown[i] == MSG_SENDING)
 			open += parts[i].n;
 	}
@@ -91,8 +92,8 @@ static json_t *live_data(struct http_req *req, struct db *db, const struct res_k
 		return NULL;
 	}
 	struct buf bar = BUF_INIT, tl = BUF_INIT;
-	chart_bar(&bar, "chart-counts", "Messages by status", parts, ARRAY_LEN(parts));
-	chart_timeline(&tl, "chart-timeline", timeline, json_string_value(from), json_string_value(to));
+	chart_bar(&bar, admin_lang(req), "chart-counts", admin_t(req, "admin.chart.by_status"), parts, ARRAY_LEN(parts));
+	chart_timeline(&tl, admin_lang(req), "chart-timeline", timeline, json_string_value(from), json_string_value(to));
 	const char *status = admin_mailing_status(s);
 	int polling = strcmp(status, "scheduled") == 0 || strcmp(status, "running") == 0;
 	const char *self = pool_printf(&req->pool, ADMIN_MAILINGS "%s", k->text);
@@ -102,6 +103,7 @@ static json_t *live_data(struct http_req *req, struct db *db, const struct res_k
 				 "max", (json_int_t)(total > 0 ? total : 1), "pct",
 				 (json_int_t)(total > 0 ? (total - open) * 100 / total : 0));
 	json_object_set(live, "status", json_object_get(s, "status"));
+	json_object_set_new(live, "status_label", json_string(admin_option(req, "mailing_status", status)));
 	pace(req, live, s, status, open);
 	buf_free(&bar);
 	buf_free(&tl);
@@ -119,7 +121,7 @@ void admin_mailings_view(struct http_req *req)
 	if (st && *st == '\0')
 		st = NULL;
 	if (st && message_status_code(st) < 0) {
-		admin_error(req, 400, "There is no such message status.");
+		admin_error(req, 400, "admin.messages.bad_status");
 		return;
 	}
 	snprintf(code, sizeof(code), "%d", st ? message_status_code(st) : 0);
@@ -136,39 +138,42 @@ void admin_mailings_view(struct http_req *req)
 		return;
 	}
 	static const struct admin_col mcols[] = {
-		{"ID", "id", NULL}, {"Phone", "phone", NULL}, {"Status", "status", NULL},
-		{"Attempts", "attempts", NULL}, {"Sent", "sent_at", NULL}, {"Last error", "last_error", NULL},
+		{"admin.col.id", "id", NULL}, {"admin.col.phone", "phone", NULL}, {"admin.col.status", "status", NULL},
+		{"admin.col.attempts", "attempts", NULL}, {"admin.col.sent", "sent_at", NULL},
+		{"admin.col.last_error", "last_error", NULL},
 	};
 	static const char *const keep[] = {"status", NULL};
 	const char *self = pool_printf(&req->pool, ADMIN_MAILINGS "%s", k.text);
 	struct admin_list_spec spec = {self, mcols, ARRAY_LEN(mcols), NULL, 0, keep};
 	json_t *list = admin_list(req, &spec, r, ADMIN_PAGE, sort, NULL);
+	admin_list_column(req, list, 2, "message_status");
+	admin_list_column(req, list, 5, NULL);
 	const char *state = admin_mailing_status(obj);
 	json_t *filter = json_object_get(obj, "filter"), *w = json_object_get(obj, "send_window");
 	json_t *ops = admin_mailing_join(json_object_get(filter, "operator_codes")), *tags = admin_mailing_join(json_object_get(filter, "tags"));
 	if (json_string_length(ops) == 0)
-		json_string_set(ops, "every operator");
+		json_string_set(ops, admin_t(req, "admin.mailing.every_operator"));
 	if (json_string_length(tags) == 0)
-		json_string_set(tags, "any");
+		json_string_set(tags, admin_t(req, "admin.mailing.any_tag"));
 	int open = strcmp(state, "scheduled") == 0 || strcmp(state, "running") == 0;
 	json_t *page = json_pack(
-	    "{s:s+, s:s, s:s*, s:O, s:s, s:o, s:o, s:b, s:b, s:b, s:o, s:o, s:o}", "heading",
-	    "Mailing ", k.text, "self", self, "notice", admin_notice(req, R->notices), "text",
-	    json_object_get(obj, "text"), "status", state, "operators",
+	    "{s:s, s:s, s:s*, s:O, s:s, s:s, s:o, s:o, s:b, s:b, s:b, s:o, s:o, s:o}", "heading",
+	    admin_format(req, "admin.res.mailing.edit", k.text), "self", self, "notice", admin_notice(req, R->notices), "text",
+	    json_object_get(obj, "text"), "status", state, "status_label", admin_option(req, "mailing_status", state), "operators",
 	    ops, "tags", tags, "can_cancel", open,
 	    "can_retry", strcmp(state, "cancelled") != 0 && admin_mailing_count(json_object_get(obj, "stats"), "failed") > 0,
 	    "editable", open, "live", live, "list", list, "status_filter",
-	    admin_filter(req, "status", "Status", message_status_filter));
+	    admin_filter(req, "status", "admin.col.status", "message_status", message_status_filter));
 	static const char *const times[][2] = {{"start", "start_at"}, {"end", "end_at"}, {"created", "created_at"}};
 	for (size_t i = 0; i < ARRAY_LEN(times); i++)
 		json_object_set_new(page, times[i][0], admin_time(req, json_string_value(json_object_get(obj, times[i][1]))));
 	json_object_set_new(page, "window", w && json_is_object(w)
-		? json_sprintf("%s to %s, client's local time", json_string_value(json_object_get(w, "start")),
-			       json_string_value(json_object_get(w, "end")))
-		: json_string("any hour"));
+		? json_string(admin_format(req, "admin.mailing.window_text", json_string_value(json_object_get(w, "start")),
+					   json_string_value(json_object_get(w, "end"))))
+		: json_string(admin_t(req, "admin.mailing.any_hour")));
 	const char *text = json_string_value(json_object_get(obj, "text"));
 	json_object_set_new(page, "id", json_string(k.text));
-	json_t *size = admin_sms_size(text ? text : "");
+	json_t *size = admin_sms_size(req, text ? text : "");
 	json_object_set(page, "text_size", json_object_get(size, "summary"));
 	json_decref(size);
 	admin_page(req, 200, "admin/mailing", page);

@@ -22,15 +22,16 @@
 
 static const char *const statuses[] = {"", "scheduled", "running", "finished", "cancelled", NULL};
 
-/* The state changes besides editing: the ?done= notice and history verb, and the model call. */
+/* The state changes besides editing: the ?done= notice and history verb, and the model call;
+ * label and outcome are catalogue paths. */
 struct mailing_act {
 	const char *name, *label, *done, *outcome;
 	enum model_rc (*fn)(struct db *db, int64_t id, json_t **out, const char **why);
 };
 
 static const struct mailing_act acts[] = {
-	{"cancel", "Cancel", "cancelled", "cancelled", mailing_cancel},
-	{"retry-failed", "Retry failed messages", "retried", "failed messages retried", mailing_retry_failed},
+	{"cancel", "admin.mailing.act_cancel", "cancelled", "admin.mailing.outcome_cancelled", mailing_cancel},
+	{"retry-failed", "admin.mailing.act_retry", "retried", "admin.mailing.outcome_retried", mailing_retry_failed},
 };
 
 const char *admin_mailing_status(json_t *obj)
@@ -165,7 +166,7 @@ static int form_template(struct db *db, json_t *form, json_t *m, struct model_er
 	if (rc == MODEL_OK && name && *name)
 		json_object_set_new(m, "template_id", json_integer(id));
 	else if (rc == MODEL_NOT_FOUND)
-		verr_add(&e->fields, "template", "there is no template with this name");
+		verr_add(&e->fields, "template", "valid.no_template_named");
 	else if (rc != MODEL_OK)
 		model_err_db(e, db);
 	return rc == MODEL_OK ? 0 : -1;
@@ -231,7 +232,7 @@ static int date_param(struct http_req *req, const char *name, const char **out)
 	const char *v = http_query(req, name);
 	*out = v && *v ? v : NULL;
 	if (*out && rfc3339_date_valid(v) < 0) {
-		admin_error(req, 400, "Dates are written YYYY-MM-DD.");
+		admin_error(req, 400, "admin.mailing.bad_date");
 		return -1;
 	}
 	return 0;
@@ -260,7 +261,7 @@ static void list_page(struct http_req *req, json_t *outcomes)
 	if (mq.status && *mq.status == '\0')
 		mq.status = NULL;
 	if (mq.status && mailing_status_valid(mq.status) < 0) {
-		admin_error(req, 400, "There is no such mailing status.");
+		admin_error(req, 400, "admin.mailing.bad_status");
 		return;
 	}
 	const char *before = http_query(req, "before");
@@ -278,7 +279,7 @@ static void list_page(struct http_req *req, json_t *outcomes)
 	pool_defer(&req->pool, free, rows.first);
 	pool_defer(&req->pool, free, rows.prev);
 	if (rc != MODEL_OK) {
-		http_fail(req, rc, rc == MODEL_INVALID ? "That page link is broken; start from the first page." : NULL, NULL);
+		http_fail(req, rc, rc == MODEL_INVALID ? "admin.error.cursor" : NULL, NULL);
 		return;
 	}
 	json_array_foreach(rows.objs, i, obj)
@@ -287,7 +288,10 @@ static void list_page(struct http_req *req, json_t *outcomes)
 	json_array_foreach(json_object_get(list, "rows"), i, row) {
 		obj = json_object_get(row, "object");
 		json_t *cells = json_object_get(row, "cells"), *cell = json_array_get(cells, PROGRESS_COL);
-		json_object_set(json_array_get(cells, STATUS_COL), "badge", json_object_get(obj, "status"));
+		json_t *status = json_array_get(cells, STATUS_COL);
+		json_object_set(status, "badge", json_object_get(obj, "status"));
+		json_object_set_new(status, "text", json_string(admin_option(req, "mailing_status", admin_mailing_status(obj))));
+		json_object_set_new(status, "data", json_false());
 		json_object_set_new(cell, "text", json_sprintf("%lld / %lld", (long long)json_integer_value(json_object_get(obj, "sent")),
 							      (long long)json_integer_value(json_object_get(obj, "total"))));
 		json_object_set_new(cell, "bar", json_pack("{s:O, s:O}", "value", json_object_get(obj, "sent"), "max",
@@ -295,17 +299,18 @@ static void list_page(struct http_req *req, json_t *outcomes)
 	}
 	json_t *bulk = json_array();
 	for (size_t j = 0; j < ARRAY_LEN(acts); j++)
-		json_array_append_new(bulk, json_pack("{s:s, s:s}", "value", acts[j].name, "label", acts[j].label));
-	json_array_append_new(bulk, json_pack("{s:s, s:s}", "value", "delete", "label", "Delete…"));
-	json_t *page = json_pack("{s:s, s:o, s:s*, s:o, s:[o], s:[o, o]}", "heading", R->many, "list", list,
-				 "notice", admin_notice(req, R->notices), "bulk_actions", bulk,
-				 "filters", admin_filter(req, "status", "Status", statuses), "date_filters",
-				 date_filter(req, "from", admin_time_label(req, "Starts from")), date_filter(req, "to", "until"));
+		json_array_append_new(bulk, json_pack("{s:s, s:s}", "value", acts[j].name, "label", admin_t(req, acts[j].label)));
+	json_array_append_new(bulk, json_pack("{s:s, s:s}", "value", "delete", "label", admin_t(req, "admin.common.delete_more")));
+	json_t *page = json_pack("{s:s, s:o, s:s*, s:o, s:[o], s:[o, o]}", "heading", admin_t(req, "admin.res.mailing.many"),
+				 "list", list, "notice", admin_notice(req, R->notices), "bulk_actions", bulk, "filters",
+				 admin_filter(req, "status", "admin.col.status", "mailing_status", statuses), "date_filters",
+				 date_filter(req, "from", admin_time_label(req, admin_t(req, "admin.mailing.starts_from"))),
+				 date_filter(req, "to", admin_t(req, "admin.mailing.until")));
 	if (outcomes)
 		json_object_set_new(page, "outcomes", json_pack("{s:O}", "items", outcomes));
 	if (req->user.role >= ROLE_OPERATOR) {
 		json_object_set_new(page, "add_href", json_string(BASE "add"));
-		json_object_set_new(page, "add_label", json_string("New mailing"));
+		json_object_set_new(page, "add_label", json_string(admin_t(req, "admin.mailing.new")));
 	}
 	admin_page(req, 200, "admin/list", page);
 }
@@ -330,20 +335,23 @@ static void bulk_confirm(struct http_req *req, struct db *db, json_t *keys)
 	json_array_foreach(keys, i, k)
 		json_array_append_new(hidden, json_pack("{s:s, s:O}", "name", "key", "value", k));
 	admin_page(req, 200, "admin/confirm",
-		   json_pack("{s:s, s:o, s:s, s:s, s:s, s:o}", "heading", "Delete mailings", "message",
-			     json_sprintf("Delete %zu mailing%s and their %lld messages? This cannot be undone; "
-					  "running mailings stop sending.", n, n == 1 ? "" : "s", (long long)total),
-			     "action", BASE "bulk", "submit", "Delete mailings and messages", "cancel_href", BASE,
+		   json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "heading", admin_t(req, "admin.mailing.bulk_delete"),
+			     "message", admin_format(req, "admin.mailing.bulk_question",
+						     admin_plural(req, "admin.mailing.n_mailings", (long long)n),
+						     admin_plural(req, "admin.mailing.n_messages", (long long)total)),
+			     "action", BASE "bulk", "submit", admin_t(req, "admin.mailing.bulk_submit"), "cancel_href", BASE,
 			     "hidden", hidden));
 }
 
-/* What became of one mailing of a bulk action. New reference. */
-static json_t *outcome(const struct res_key *k, enum model_rc rc, const char *done, const char *why, int deleted)
+/* What became of one mailing of a bulk action (done: a catalogue path). New reference. */
+static json_t *outcome(struct http_req *req, const struct res_key *k, enum model_rc rc, const char *done,
+		       const char *why, int deleted)
 {
-	json_t *o = rc == MODEL_OK ? json_pack("{s:s, s:b}", "text", done, "ok", 1)
-		  : rc == MODEL_CONFLICT ? json_pack("{s:s+, s:b}", "text", "not changed: ", why, "ok", 0)
-		  : rc == MODEL_NOT_FOUND ? json_pack("{s:s, s:b}", "text", "not found (deleted meanwhile?)", "ok", 0)
-		  : json_pack("{s:s, s:b}", "text", "failed: the database refused; see the log", "ok", 0);
+	json_t *o = rc == MODEL_OK ? json_pack("{s:s, s:b}", "text", admin_t(req, done), "ok", 1)
+		  : rc == MODEL_CONFLICT ? json_pack("{s:s, s:b}", "text", admin_format(req, "admin.mailing.not_changed",
+											 admin_t(req, why)), "ok", 0)
+		  : rc == MODEL_NOT_FOUND ? json_pack("{s:s, s:b}", "text", admin_t(req, "admin.mailing.gone"), "ok", 0)
+		  : json_pack("{s:s, s:b}", "text", admin_t(req, "admin.mailing.db_refused"), "ok", 0);
 	json_object_set_new(o, "id", json_integer(k->id));
 	json_object_set_new(o, "href", json_sprintf(BASE "%lld", (long long)k->id));
 	json_object_set_new(o, "linked", json_boolean(!(deleted && rc == MODEL_OK) && rc != MODEL_NOT_FOUND));
@@ -366,9 +374,9 @@ void admin_mailings_bulk(struct http_req *req)
 		if (res_key_parse(R, json_string_value(k), &key) < 0)
 			break;
 	if (act == NULL && !del) {
-		admin_error(req, 400, "Choose an action for the selected rows.");
+		admin_error(req, 400, "admin.error.bulk_action");
 	} else if (json_array_size(keys) == 0 || json_array_size(keys) > ADMIN_PAGE || i < json_array_size(keys)) {
-		admin_error(req, 400, "Select between 1 and 50 mailings.");
+		admin_error(req, 400, "admin.mailing.bulk_rows");
 	} else if ((db = admin_db(req)) != NULL && del && (confirmed == NULL || strcmp(confirmed, "yes") != 0)) {
 		bulk_confirm(req, db, keys);
 	} else if (db != NULL) {
@@ -377,7 +385,8 @@ void admin_mailings_bulk(struct http_req *req)
 			const char *why = NULL;
 			res_key_parse(R, json_string_value(k), &key);
 			enum model_rc rc = del ? res_delete(req, db, R, &key) : run_act(req, db, act, &key, &why);
-			json_array_append_new(outcomes, outcome(&key, rc, del ? "deleted" : act->outcome, why, del));
+			json_array_append_new(outcomes, outcome(req, &key, rc, del ? "admin.mailing.outcome_deleted" : act->outcome,
+								why, del));
 		}
 		list_page(req, outcomes);
 	}
@@ -387,10 +396,11 @@ void admin_mailings_bulk(struct http_req *req)
 
 void admin_mailings_add(struct http_req *req)
 {
-	json_t *page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "heading", "New mailing", "action",
-				 BASE "add", "submit", "Create mailing", "cancel_href", BASE, "back_href", BASE,
-				 "back_label", R->many, "composer", 1), *obj;
+	json_t *page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "heading", admin_t(req, "admin.mailing.new"), "action",
+				 BASE "add", "submit", admin_t(req, "admin.mailing.create"), "cancel_href", BASE, "back_href",
+				 BASE, "back_label", admin_t(req, "admin.res.mailing.many"), "composer", 1), *obj;
 	struct model_err e = MODEL_ERR_INIT;
+	e.fields.lang = admin_lang(req);
 	struct mailing_in in = {0};
 	struct db *db;
 	json_t *form = admin_form(req), *terr = pool_json(&req->pool, json_object()), *m;
@@ -445,9 +455,10 @@ static void edit_form(struct http_req *req, int status, json_t *page, json_t *va
 		json_array_extend(f, rest);
 		json_decref(end);
 		json_decref(rest);
-		json_object_set_new(page, "notice", json_string("The mailing is running: only its end can change."));
+		json_object_set_new(page, "notice", json_string(admin_t(req, "admin.mailing.running_end_only")));
 	} else if (!all && req->user.role >= ROLE_OPERATOR) {
-		json_object_set_new(page, "notice", json_sprintf("The mailing is %s and cannot change.", state));
+		json_object_set_new(page, "notice", json_string(admin_format(req, "admin.mailing.cannot_change",
+									     admin_option(req, "mailing_status", state))));
 	}
 	json_object_set_new(page, "fields", f);
 	json_object_set_new(page, "has_errors", json_boolean(errors != NULL));
@@ -463,11 +474,13 @@ void admin_mailings_edit(struct http_req *req)
 		return;
 	const char *state = admin_mailing_status(o.obj);
 	int running = strcmp(state, "running") == 0;
-	json_t *page = json_pack("{s:s+, s:s+, s:s, s:s, s:s, s:s+, s:b}", "heading", "Edit mailing ", o.k.text,
-				 "action", o.self, "/edit", "submit", "Save", "cancel_href", o.self, "back_href", o.self,
-				 "back_label", "Mailing ", o.k.text, "composer", 1);
+	json_t *page = json_pack("{s:s, s:s+, s:s, s:s, s:s, s:s, s:b}", "heading",
+				 admin_format(req, "admin.mailing.edit_heading", o.k.text), "action", o.self, "/edit", "submit",
+				 admin_t(req, "admin.common.save"), "cancel_href", o.self, "back_href", o.self, "back_label",
+				 admin_format(req, "admin.res.mailing.edit", o.k.text), "composer", 1);
 	json_t *h = req->user.role >= ROLE_ADMIN ? admin_history(req, o.db, res_object(req, R, o.k.text)) : NULL;
 	struct model_err e = MODEL_ERR_INIT;
+	e.fields.lang = admin_lang(req);
 	json_t *form = admin_form(req), *terr = pool_json(&req->pool, json_object()), *m = NULL;
 	if (h)
 		json_object_set_new(page, "history", h);
@@ -475,7 +488,7 @@ void admin_mailings_edit(struct http_req *req)
 		edit_form(req, 200, page, mailing_values(req, o.db, o.obj), NULL, state);
 	} else if (strcmp(state, "scheduled") != 0 && !running) {
 		json_decref(page);
-		admin_error(req, 409, "A finished or cancelled mailing cannot be changed.");
+		admin_error(req, 409, "admin.mailing.closed");
 	} else if ((m = form_mailing(req, form, running, terr)) == NULL) {
 		json_decref(page);
 		http_fail(req, MODEL_UNAVAILABLE, NULL, NULL);
@@ -514,7 +527,7 @@ static void change(struct http_req *req, const struct mailing_act *act)
 	if (rc == MODEL_OK)
 		admin_redirect(req, pool_printf(&req->pool, BASE "%s?done=%s", k.text, act->done));
 	else if (rc == MODEL_CONFLICT)
-		admin_error(req, 409, pool_printf(&req->pool, "Mailing %s was not changed: %s.", k.text, why));
+		admin_error(req, 409, admin_format(req, "admin.mailing.change_refused", k.text, admin_t(req, why)));
 	else
 		http_fail(req, rc, rc == MODEL_NOT_FOUND ? R->not_found : NULL, NULL);
 }
@@ -545,9 +558,9 @@ void admin_mailings_delete(struct http_req *req)
 	}
 	long long n = admin_mailing_count(json_object_get(o.obj, "stats"), "total");
 	admin_page(req, 200, "admin/confirm",
-		   json_pack("{s:s+, s:s, s:s, s:s, s:s}", "heading", "Delete mailing ", o.k.text, "message",
-			     pool_printf(&req->pool, "Delete mailing %s (%s) and its %lld message%s? This cannot be undone.%s",
-					 o.k.text, state, n, n == 1 ? "" : "s",
-					 strcmp(state, "running") == 0 ? " It is running: sending stops." : ""),
-			     "action", o.del, "submit", "Delete mailing", "cancel_href", o.self));
+		   json_pack("{s:s, s:s, s:s, s:s, s:s}", "heading", admin_format(req, "admin.res.mailing.delete_heading", o.k.text),
+			     "message", admin_format(req, "admin.mailing.delete_question", o.k.text, admin_option(req, "mailing_status", state),
+						     admin_plural(req, "admin.mailing.its_messages", n),
+						     strcmp(state, "running") == 0 ? admin_t(req, "admin.mailing.delete_running") : ""),
+			     "action", o.del, "submit", admin_t(req, "admin.res.mailing.delete_submit"), "cancel_href", o.self));
 }

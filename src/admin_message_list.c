@@ -16,15 +16,17 @@
 #define BASE "/admin/messages/"
 
 static const struct admin_col cols[] = {
-	{"ID", "id", NULL},
-	{"Phone", "phone", NULL},
-	{"Status", "status", NULL},
-	{"Mailing", "mailing_id", NULL},
-	{"Attempts", "attempts", NULL},
-	{"Last error", "last_error", NULL},
-	{"Created", "created_at", NULL},
-	{"Sent", "sent_at", NULL},
+	{"admin.col.id", "id", NULL},
+	{"admin.col.phone", "phone", NULL},
+	{"admin.col.status", "status", NULL},
+	{"admin.mailings.one", "mailing_id", NULL},
+	{"admin.col.attempts", "attempts", NULL},
+	{"admin.col.last_error", "last_error", NULL},
+	{"admin.col.created", "created_at", NULL},
+	{"admin.col.sent", "sent_at", NULL},
 };
+#define STATUS_COL 2
+#define ERROR_COL 5
 static const char *const keep[] = {"status", "mailing_id", "phone", "from", "to", "error", NULL};
 
 /* A query value, NULL when absent or empty. */
@@ -45,24 +47,24 @@ static const char *read_search(struct http_req *req, struct message_search *s, c
 	if (status) {
 		int c = message_status_code(status);
 		if (c < 0)
-			return "Status: choose one of the statuses offered.";
+			return "admin.messages.bad_status";
 		code[0] = (char)('0' + c);
 		code[1] = '\0';
 		s->status = code;
 	}
 	if (s->mailing_id && parse_i64(s->mailing_id, 1, INT64_MAX, &n) < 0)
-		return "Mailing: a mailing id is a positive whole number.";
+		return "admin.messages.bad_mailing";
 	if (s->phone && phone_normalise(s->phone, phone) < 0)
-		return "Phone: " PHONE_REFUSED ".";
+		return "admin.messages.bad_phone";
 	if (s->phone)
 		s->phone = phone;
 	if ((s->from && rfc3339_date_valid(s->from) < 0) || (s->to && rfc3339_date_valid(s->to) < 0))
-		return pool_printf(&req->pool, "From and to: dates such as 2026-11-30 (days in %s).", admin_zone(req));
+		return "admin.messages.bad_dates";
 	if (s->from && s->to && strcmp(s->from, s->to) > 0)
-		return "From must not be after to.";
+		return "admin.messages.from_after_to";
 	if (s->error && (utf8_length(s->error, strlen(s->error)) < 0 ||
 			 utf8_length(s->error, strlen(s->error)) > MESSAGE_ERROR_MAX))
-		return "Error: at most 100 characters of the error's text.";
+		return "admin.messages.bad_error";
 	return NULL;
 }
 
@@ -84,18 +86,9 @@ static char *page_url(struct http_req *req, const char *name, const char *id)
 }
 
 /* "12,345 messages" or "about 1,200,000 messages (estimated)". */
-static json_t *count_text(int64_t n, int exact)
+static json_t *count_text(struct http_req *req, int64_t n, int exact)
 {
-	char digits[32], grouped[48];
-	size_t len = (size_t)snprintf(digits, sizeof(digits), "%lld", (long long)n), k = 0;
-	for (size_t i = 0; i < len; i++) {
-		if (i && (len - i) % 3 == 0)
-			grouped[k++] = ',';
-		grouped[k++] = digits[i];
-	}
-	grouped[k] = '\0';
-	return exact ? json_sprintf("%s message%s", grouped, n == 1 ? "" : "s")
-		     : json_sprintf("about %s messages (estimated)", grouped);
+	return json_string(admin_count(req, exact ? "admin.messages.count" : "admin.messages.estimated", (long long)n));
 }
 
 void admin_messages_list(struct http_req *req)
@@ -111,7 +104,7 @@ void admin_messages_list(struct http_req *req)
 	const char *error = read_search(req, &s, code, phone);
 	if ((after && parse_i64(after, 1, INT64_MAX, &id) < 0) || (before && parse_i64(before, 1, INT64_MAX, &id) < 0) ||
 	    (after && before)) {
-		admin_error(req, 400, "That page link is broken; start from the first page.");
+		admin_error(req, 400, "admin.error.cursor");
 		return;
 	}
 	if ((db = admin_db(req)) == NULL)
@@ -138,6 +131,8 @@ void admin_messages_list(struct http_req *req)
 		PQclear(r);
 	}
 	json_t *list = admin_list_objs(req, &spec, objs, NULL, NULL, "-id", NULL);
+	admin_list_column(req, list, STATUS_COL, "message_status");
+	admin_list_column(req, list, ERROR_COL, NULL);
 	if (prev) {
 		char *first = page_url(req, NULL, NULL);
 		json_object_set_new(list, "prev_href", json_string(prev));
@@ -147,16 +142,17 @@ void admin_messages_list(struct http_req *req)
 	if (next)
 		json_object_set_new(list, "next_href", json_string(next));
 	if (error == NULL)
-		json_object_set_new(list, "count_text", count_text(n, exact));
+		json_object_set_new(list, "count_text", count_text(req, n, exact));
 	free(prev);
 	free(next);
 	admin_page(req, 200, "admin/list",
 		   json_pack("{s:s, s:o, s:s*, s:b, s:[o, o, o, o], s:[{s:s, s:s, s:s}, {s:s, s:s, s:s}]}", "heading",
-			     "Messages", "list", list, "error", error, "no_q", 1, "filters",
-			     admin_filter(req, "status", "Status", statuses),
-			     admin_filter_input(req, "mailing_id", "Mailing", "any"),
-			     admin_filter_input(req, "phone", "Phone", "+7 916 123-45-67"),
-			     admin_filter_input(req, "error", "Error contains", "any"), "date_filters", "name", "from",
-			     "label", admin_time_label(req, "Created from"), "value", s.from ? s.from : "", "name", "to", "label", "to",
-			     "value", s.to ? s.to : ""));
+			     admin_t(req, "admin.nav.messages"), "list", list, "error", error ? admin_t(req, error) : NULL, "no_q", 1,
+			     "filters", admin_filter(req, "status", "admin.col.status", "message_status", statuses),
+			     admin_filter_input(req, "mailing_id", "admin.mailings.one", "admin.col.any"),
+			     admin_filter_input(req, "phone", "admin.col.phone", "+7 916 123-45-67"),
+			     admin_filter_input(req, "error", "admin.messages.error_contains", "admin.col.any"), "date_filters",
+			     "name", "from", "label", admin_time_label(req, admin_t(req, "admin.messages.created_from")),
+			     "value", s.from ? s.from : "",
+			     "name", "to", "label", admin_t(req, "admin.messages.to"), "value", s.to ? s.to : ""));
 }

@@ -16,7 +16,7 @@ void admin_messages_show(struct http_req *req)
 	int64_t id;
 	struct db *db;
 	if (parse_i64(req->params[0], 1, INT64_MAX, &id) < 0) {
-		admin_error(req, 404, "There is no such message.");
+		admin_error(req, 404, "admin.message.not_found");
 		return;
 	}
 	if ((db = admin_db(req)) == NULL)
@@ -29,26 +29,31 @@ void admin_messages_show(struct http_req *req)
 	json_t *m = PQntuples(r) ? json_loads(PQgetvalue(r, 0, 0), 0, NULL) : NULL;
 	PQclear(r);
 	if (m == NULL) {
-		admin_error(req, 404, "There is no such message.");
+		admin_error(req, 404, "admin.message.not_found");
 		return;
 	}
 	static const struct { const char *field, *label, *link; } props[] = {
-		{"id", "ID", NULL}, {"phone", "Phone", NULL}, {"status", "Status", NULL},
-		{"mailing_id", "Mailing", "/admin/mailings/"}, {"client_id", "Client", "/admin/clients/"},
-		{"smpp_account", "SMPP account", NULL}, {"attempts", "Attempts", NULL}, {"last_error", "Last error", NULL},
-		{"created_at", "Created", NULL}, {"sent_at", "Sent", NULL},
+		{"id", "admin.col.id", NULL}, {"phone", "admin.col.phone", NULL}, {"status", "admin.col.status", NULL},
+		{"mailing_id", "admin.mailings.one", "/admin/mailings/"}, {"client_id", "admin.message.client", "/admin/clients/"},
+		{"smpp_account", "admin.message.smpp_account", NULL}, {"attempts", "admin.col.attempts", NULL},
+		{"last_error", "admin.col.last_error", NULL}, {"created_at", "admin.col.created", NULL},
+		{"sent_at", "admin.col.sent", NULL},
 	};
 	json_t *items = json_array();
 	for (size_t i = 0; i < ARRAY_LEN(props); i++) {
 		json_t *v = json_object_get(m, props[i].field);
-		json_t *item = json_pack("{s:s, s:o}", "label", props[i].label, "value", admin_cell(req, v));
+		json_t *item = json_pack("{s:s, s:o}", "label", admin_t(req, props[i].label), "value",
+					 strcmp(props[i].field, "status") == 0
+					 ? json_string(admin_option(req, "message_status", json_string_value(v))) : admin_cell(req, v));
+		json_object_set_new(item, "data", json_boolean(strcmp(props[i].field, "status") != 0));
 		if (props[i].link && json_is_integer(v))
 			json_object_set_new(item, "href", json_sprintf("%s%lld", props[i].link, (long long)json_integer_value(v)));
 		json_array_append_new(items, item);
 	}
 	admin_page(req, 200, "admin/detail",
-		   json_pack("{s:s+, s:s, s:s, s:o, s:[{s:s, s:O}]}", "heading", "Message ", req->params[0],
-			     "back_href", BASE, "back_label", "Messages", "items", items, "sections", "title",
-			     "Text", "pre", json_object_get(m, "text")));
+		   json_pack("{s:s, s:s, s:s, s:o, s:[{s:s, s:O}]}", "heading",
+			     admin_format(req, "admin.message.heading", req->params[0]), "back_href", BASE, "back_label",
+			     admin_t(req, "admin.nav.messages"), "items", items, "sections", "title", admin_t(req, "admin.dash.text"),
+			     "pre", json_object_get(m, "text")));
 	json_decref(m);
 }

@@ -49,11 +49,10 @@ static int redirect_uri(struct http_req *req, char *out, size_t n)
 	return 0;
 }
 
-static void refuse(struct http_req *req, int status, const char *next, const char *fmt, const char *detail)
+/* The sign-in page with the text at path (its %s: the provider's name, then detail). */
+static void refuse(struct http_req *req, int status, const char *next, const char *path, const char *detail)
 {
-	char msg[600];
-	snprintf(msg, sizeof(msg), fmt, cfg.oidc_name, detail ? detail : "");
-	admin_login_page(req, status, next, NULL, msg);
+	admin_login_page(req, status, next, NULL, admin_format(req, path, cfg.oidc_name, detail ? detail : ""));
 }
 
 void admin_oidc_login(struct http_req *req)
@@ -63,11 +62,11 @@ void admin_oidc_login(struct http_req *req)
 	struct oidc_request r;
 	struct db *db;
 	if (!oidc_enabled()) {
-		admin_error(req, 404, "Sign-in through an identity provider is not configured.");
+		admin_error(req, 404, "admin.oidc.off");
 		return;
 	}
 	if (redirect_uri(req, ru, sizeof(ru)) < 0) {
-		refuse(req, 400, next, "Sign-in with %s needs a valid Host header.%s", NULL);
+		refuse(req, 400, next, "admin.oidc.host", NULL);
 		return;
 	}
 	if ((db = admin_db(req)) == NULL)
@@ -75,7 +74,7 @@ void admin_oidc_login(struct http_req *req)
 	oidc_request_new(&r);
 	char *url = oidc_auth_url(&r, ru, err, sizeof(err));
 	if (url == NULL) {
-		refuse(req, 502, next, "Sign-in with %s is not available now: %s.", err);
+		refuse(req, 502, next, "admin.oidc.unavailable", err);
 	} else if (oidc_store_put(db, &r, ru, next) < 0) {
 		http_db_fail(req, db);
 	} else {
@@ -106,8 +105,7 @@ static int sign_in(struct http_req *req, struct db *db, json_t *claims, const ch
 	if (role == ROLE_NONE) {
 		log_warn("oidc.no_role", LS("sub", sub), LS("claim", cfg.oidc_role_claim));
 		refuse(req, 403, next,
-		       "Your account at %s gives you no role in herald. Ask an administrator to grant you "
-		       "admin, operator or viewer.%s", NULL);
+		       "admin.oidc.no_role", NULL);
 		return -1;
 	}
 	switch (oidc_store_user(db, sub, name, role, &u)) {
@@ -116,7 +114,7 @@ static int sign_in(struct http_req *req, struct db *db, json_t *claims, const ch
 		return -1;
 	case 0:
 		log_warn("oidc.inactive", LS("sub", sub), LI("user_id", u.id));
-		refuse(req, 403, next, "Your herald user (signed in with %s) is deactivated.%s", NULL);
+		refuse(req, 403, next, "admin.oidc.inactive", NULL);
 		return -1;
 	}
 	req->user = u;
@@ -140,17 +138,16 @@ void admin_oidc_callback(struct http_req *req)
 	char err[300];
 	struct db *db;
 	if (!oidc_enabled()) {
-		admin_error(req, 404, "Sign-in through an identity provider is not configured.");
+		admin_error(req, 404, "admin.oidc.off");
 		return;
 	}
 	state_cookie(req, "");
 	if (state == NULL || strlen(state) != OIDC_RANDOM_LEN) {
-		refuse(req, 400, NULL, "This sign-in with %s is incomplete. Sign in again.%s", NULL);
+		refuse(req, 400, NULL, "admin.oidc.incomplete", NULL);
 		return;
 	}
 	if (!cookie_matches(req, state)) {
-		refuse(req, 400, NULL, "This sign-in with %s was not started in this browser, or has expired. "
-				       "Sign in again.%s", NULL);
+		refuse(req, 400, NULL, "admin.oidc.not_started", NULL);
 		return;
 	}
 	if ((db = admin_db(req)) == NULL)
@@ -162,27 +159,27 @@ void admin_oidc_callback(struct http_req *req)
 	}
 	if (taken == 0) {
 		log_warn("oidc.state_unknown", LS("client", req->client));
-		refuse(req, 400, NULL, "This sign-in with %s has already been used or has expired. Sign in again.%s", NULL);
+		refuse(req, 400, NULL, "admin.oidc.used", NULL);
 		return;
 	}
 	if (error != NULL) {
 		snprintf(err, sizeof(err), "%.100s", error);
-		refuse(req, 401, p.next, "%s did not sign you in (%s).", err);
+		refuse(req, 401, p.next, "admin.oidc.denied", err);
 		return;
 	}
 	if (iss != NULL && strcmp(iss, cfg.oidc_issuer) != 0) {
-		refuse(req, 400, p.next, "This answer does not come from %s.%s", NULL);
+		refuse(req, 400, p.next, "admin.oidc.foreign", NULL);
 		return;
 	}
 	if (code == NULL || *code == '\0' || strlen(code) > 2048) {
-		refuse(req, 400, p.next, "This sign-in with %s is incomplete. Sign in again.%s", NULL);
+		refuse(req, 400, p.next, "admin.oidc.incomplete", NULL);
 		return;
 	}
 	json_t *claims = oidc_exchange(code, p.verifier, p.redirect_uri, p.nonce, err, sizeof(err));
 	sodium_memzero(&p.verifier, sizeof(p.verifier));
 	if (claims == NULL) {
 		log_warn("oidc.refused", LS("client", req->client), LS("error", err));
-		refuse(req, 401, p.next, "Sign-in with %s failed: %s.", err);
+		refuse(req, 401, p.next, "admin.oidc.failed", err);
 		return;
 	}
 	if (sign_in(req, db, claims, p.next) == 0) {

@@ -15,21 +15,25 @@
 #define BASE "/admin/reports/"
 
 static const struct admin_col cols[] = {
-	{"Report", "id", NULL},
-	{"Kind", "kind", NULL},
-	{"Day", "day", NULL},
-	{"Status", "status", NULL},
-	{"Attempts", "attempts", NULL},
-	{"Sent", "sent_at", NULL},
-	{"Last error", "last_error", NULL},
+	{"admin.reports.report", "id", NULL},
+	{"admin.reports.kind", "kind", NULL},
+	{"admin.reports.day", "day", NULL},
+	{"admin.col.status", "status", NULL},
+	{"admin.col.attempts", "attempts", NULL},
+	{"admin.col.sent", "sent_at", NULL},
+	{"admin.col.last_error", "last_error", NULL},
 };
+#define KIND_COL 1
+#define STATUS_COL 3
+#define ERROR_COL 6
+static const char *const notices[] = {"sent", "admin.reports.sent", NULL};
 
-/* The list page, with error (may be NULL) shown above it, answered with status. */
-static void list_page(struct http_req *req, int status, const char *error)
+/* The list page, with error (may be NULL) and its detail (as the mail code said it) shown above
+ * it, answered with status. */
+static void list_page(struct http_req *req, int status, const char *error, const char *detail)
 {
 	static const char *const sorts[] = {"newest", NULL};
 	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), "id", 0, NULL};
-	static const char *const notices[] = {"sent", "The report was sent.", NULL};
 	const char *sort, *q;
 	const char *after;
 	struct db *db;
@@ -39,7 +43,7 @@ static void list_page(struct http_req *req, int status, const char *error)
 	json_t *key = after ? json_loads(after, 0, NULL) : NULL;
 	if (key && (!json_is_integer(json_array_get(key, 0)) || json_integer_value(json_array_get(key, 0)) < 1)) {
 		json_decref(key);
-		admin_error(req, 400, "That page link is broken; start from the first page.");
+		admin_error(req, 400, "admin.error.cursor");
 		return;
 	}
 	before = key ? (int64_t)json_integer_value(json_array_get(key, 0)) : 0;
@@ -61,21 +65,27 @@ static void list_page(struct http_req *req, int status, const char *error)
 			 (long long)json_integer_value(json_object_get(json_array_get(rows, ADMIN_PAGE - 1), "id")));
 	}
 	char why[200];
-	json_t *page = json_pack("{s:s, s:o, s:s*, s:s*, s:b, s:[{s:s, s:s}]}", "heading", "Reports", "list",
-				 admin_list_objs(req, &spec, rows, *next ? next : NULL, NULL, sort, q), "notice",
-				 admin_notice(req, notices), "error", error, "no_search", 1, "actions", "href",
-				 BASE "preview", "label", "Preview the next report");
-	if (!report_enabled(why, sizeof(why)) && error == NULL)
-		json_object_set_new(page, "error", json_sprintf("Reports are not sent: %s", why));
+	json_t *list = admin_list_objs(req, &spec, rows, *next ? next : NULL, NULL, sort, q);
+	admin_list_column(req, list, KIND_COL, "report_kind");
+	admin_list_column(req, list, STATUS_COL, "report_status");
+	admin_list_column(req, list, ERROR_COL, NULL);
+	json_t *page = json_pack("{s:s, s:o, s:s*, s:s*, s:s*, s:b, s:[{s:s, s:s}]}", "heading",
+				 admin_t(req, "admin.nav.reports"), "list", list, "notice", admin_notice(req, notices), "error",
+				 error, "error_detail", detail, "no_search", 1, "actions", "href", BASE "preview", "label",
+				 admin_t(req, "admin.reports.preview_next"));
+	if (!report_enabled(why, sizeof(why)) && error == NULL) {
+		json_object_set_new(page, "error", json_string(admin_t(req, "admin.reports.disabled")));
+		json_object_set_new(page, "error_detail", json_string(why));
+	}
 	if (req->user.role >= ROLE_ADMIN)
 		json_object_set_new(page, "buttons", json_pack("[{s:s, s:s, s:s}]", "action", BASE "send", "label",
-							       "Send a report now", "class", "primary"));
+							       admin_t(req, "admin.reports.send_now"), "class", "primary"));
 	admin_page(req, status, "admin/list", page);
 }
 
 void admin_reports_list(struct http_req *req)
 {
-	list_page(req, 200, NULL);
+	list_page(req, 200, NULL, NULL);
 }
 
 void admin_reports_send(struct http_req *req)
@@ -95,9 +105,7 @@ void admin_reports_send(struct http_req *req)
 		admin_redirect(req, loc);
 		return;
 	}
-	char *msg = xasprintf("The report was not sent: %s", err);
-	list_page(req, report_enabled(why, sizeof(why)) ? 502 : 503, msg);
-	free(msg);
+	list_page(req, report_enabled(why, sizeof(why)) ? 502 : 503, admin_t(req, "admin.reports.not_sent"), err);
 }
 
 /* Report path parameter 0 as an object with its bodies, or NULL after a 404/503 page. */
@@ -113,50 +121,58 @@ static json_t *load(struct http_req *req, struct db *db)
 	json_t *r = rc > 0 ? json_loads(text, 0, NULL) : NULL;
 	free(text);
 	if (r == NULL)
-		admin_error(req, 404, "There is no such report.");
+		admin_error(req, 404, "admin.reports.not_found");
 	return r;
 }
 
 /* The detail page of a report (or the preview: r without an id). */
 static void show(struct http_req *req, const char *heading, json_t *r, const char *html_href, const char *notice)
 {
-	static const struct { const char *field, *label; } props[] = {
-		{"kind", "Kind"}, {"day", "Day"}, {"status", "Status"}, {"attempts", "Attempts"},
-		{"recipients", "Recipients"}, {"subject", "Subject"}, {"created_at", "Created"},
-		{"sent_at", "Sent"}, {"next_attempt_at", "Next attempt"}, {"last_error", "Last error"},
-		{"message_id", "Message-ID"},
+	/* options: the value's label among them (admin_option); else the value is data, shown as
+	 * it is */
+	static const struct { const char *field, *label, *options; } props[] = {
+		{"kind", "admin.reports.kind", "report_kind"}, {"day", "admin.reports.day", NULL},
+		{"status", "admin.col.status", "report_status"}, {"attempts", "admin.col.attempts", NULL},
+		{"recipients", "admin.reports.recipients", NULL}, {"subject", "admin.reports.subject", NULL},
+		{"created_at", "admin.col.created", NULL}, {"sent_at", "admin.col.sent", NULL},
+		{"next_attempt_at", "admin.reports.next_attempt", NULL}, {"last_error", "admin.col.last_error", NULL},
+		{"message_id", "admin.reports.message_id", NULL},
 	};
 	json_t *items = json_array();
 	for (size_t i = 0; i < ARRAY_LEN(props); i++) {
 		json_t *v = json_object_get(r, props[i].field);
 		if (v == NULL)
 			continue;
-		json_array_append_new(items, json_pack("{s:s, s:o}", "label", props[i].label, "value", admin_cell(req, v)));
+		json_array_append_new(items, json_pack("{s:s, s:o, s:b}", "label", admin_t(req, props[i].label), "value",
+						       props[i].options ? json_string(admin_option(req, props[i].options,
+												   json_string_value(v)))
+								: admin_cell(req, v), "data", props[i].options == NULL));
 	}
 	json_t *text = json_object_get(r, "body_text");
 	json_t *sections = json_array();
 	if (json_is_string(json_object_get(r, "body_html")))
 		json_array_append_new(sections, json_pack("{s:s, s:{s:[{s:s, s:s, s:b}, {s:s, s:s, s:s}]}}", "title",
-							  "HTML version", "links", "items", "href", html_href, "label",
-							  "Open the HTML version", "new_tab", 1, "href", html_href, "label",
-							  "Download it", "download", "report.html"));
-	json_array_append_new(sections, json_pack("{s:s, s:o}", "title", "Text version", "pre",
-						  json_is_string(text) ? json_incref(text) : json_string("(no text body)")));
+							  admin_t(req, "admin.reports.html"), "links", "items", "href", html_href,
+							  "label", admin_t(req, "admin.reports.open_html"), "new_tab", 1, "href",
+							  html_href, "label", admin_t(req, "admin.reports.download"), "download",
+							  "report.html"));
+	json_array_append_new(sections, json_pack("{s:s, s:o}", "title", admin_t(req, "admin.reports.text"), "pre",
+						  json_is_string(text) ? json_incref(text)
+								       : json_string(admin_t(req, "admin.reports.no_text"))));
 	admin_page(req, 200, "admin/detail",
 		   json_pack("{s:s, s:s, s:s, s:o, s:o, s:s*}", "heading", heading, "back_href", BASE,
-			     "back_label", "Reports", "items", items, "sections", sections, "notice", notice));
+			     "back_label", admin_t(req, "admin.nav.reports"), "items", items, "sections", sections, "notice",
+			     notice));
 }
 
 void admin_reports_show(struct http_req *req)
 {
-	static const char *const notices[] = {"sent", "The report was sent.", NULL};
 	struct db *db = admin_db(req);
 	json_t *r;
 	if (db == NULL || (r = load(req, db)) == NULL)
 		return;
-	char *heading = xasprintf("Report %s", req->params[0]), *html = admin_path(BASE, req->params[0], "/html");
-	show(req, heading, r, html, admin_notice(req, notices));
-	free(heading);
+	char *html = admin_path(BASE, req->params[0], "/html");
+	show(req, admin_format(req, "admin.reports.heading", req->params[0]), r, html, admin_notice(req, notices));
 	free(html);
 	json_decref(r);
 }
@@ -179,7 +195,7 @@ void admin_reports_html(struct http_req *req)
 	if (html)
 		html_body(req, html);
 	else
-		admin_error(req, 404, "This report has no HTML version.");
+		admin_error(req, 404, "admin.reports.no_html");
 	json_decref(r);
 }
 
@@ -191,9 +207,7 @@ static int preview(struct http_req *req, struct report_mail *m)
 	if (db == NULL)
 		return -1;
 	if (report_preview(db, m, err, sizeof(err)) < 0) {
-		char *msg = xasprintf("The preview could not be made: %s", err);
-		admin_error(req, 500, msg);
-		free(msg);
+		admin_error(req, 500, admin_format(req, "admin.reports.no_preview", err));
 		return -1;
 	}
 	return 0;
@@ -205,7 +219,7 @@ void admin_reports_preview(struct http_req *req)
 	if (preview(req, &m) < 0)
 		return;
 	json_t *r = json_pack("{s:s, s:s, s:s}", "subject", m.subject, "body_text", m.text, "body_html", m.html);
-	show(req, "Preview of the next report", r, BASE "preview/html", NULL);
+	show(req, admin_t(req, "admin.reports.preview"), r, BASE "preview/html", NULL);
 	json_decref(r);
 	report_mail_free(&m);
 }

@@ -11,6 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The text of r's pages called what (admin.res.<kind>.<what>), with its %s as arg when given. */
+static const char *res_text(struct http_req *req, const struct resource *r, const char *what, const char *arg)
+{
+	return admin_format(req, pool_printf(&req->pool, "admin.res.%s.%s", r->kind, what), arg);
+}
+
 int admin_res_query(struct http_req *req, const struct resource *r, struct res_query *q)
 {
 	const char *before = http_query(req, "before");
@@ -29,13 +35,13 @@ int admin_res_query(struct http_req *req, const struct resource *r, struct res_q
 	return 0;
 }
 
-char *admin_res_problems(const struct resource *r, json_t *errs)
+char *admin_res_problems(struct http_req *req, const struct resource *r, json_t *errs)
 {
 	struct buf b = BUF_INIT;
 	for (size_t i = 0; i < r->nfilters; i++) {
 		json_t *m = json_array_get(json_object_get(errs, r->filters[i].name), 0);
 		if (m)
-			buf_printf(&b, "%s%s %s.", b.len ? " " : "", r->filters[i].label, json_string_value(m));
+			buf_printf(&b, "%s%s %s.", b.len ? " " : "", admin_t(req, r->filters[i].label), json_string_value(m));
 	}
 	return buf_steal(&b);
 }
@@ -64,6 +70,7 @@ void admin_res_list(struct http_req *req)
 	const struct admin_list_spec spec = {r->base, r->cols, r->ncols, r->key, r->model->remove_many != NULL,
 					     r->nfilters ? keep : NULL};
 	struct verr bad = VERR_INIT;
+	bad.lang = admin_lang(req);
 	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE, {NULL}, &bad, NULL};
 	struct res_page rows;
 	struct db *db;
@@ -73,31 +80,37 @@ void admin_res_list(struct http_req *req)
 	enum model_rc rc = res_list_objs(db, r, &q, &rows);
 	if (rc == MODEL_INVALID && verr_any(&bad)) {   /* bad filters are explained, not fatal */
 		json_t *errs = verr_take(&bad);
-		error = admin_res_problems(r, errs);
+		error = admin_res_problems(req, r, errs);
 		pool_defer(&req->pool, free, error);
 		json_decref(errs);
 		rows = (struct res_page){json_array(), NULL, NULL, NULL};
 		rc = MODEL_OK;
 	}
 	if (rc == MODEL_INVALID) {
-		admin_error(req, 400, "That page link is broken; start from the first page.");
+		admin_error(req, 400, "admin.error.cursor");
 		return;
 	}
 	if (rc != MODEL_OK) {
 		http_fail(req, rc, NULL, NULL);
 		return;
 	}
-	json_t *page = json_pack("{s:s, s:o, s:s*, s:s*, s:s*}", "heading", r->many, "list",
-				 admin_list_objs(req, &spec, rows.objs, rows.next, rows.prev, q.sort, q.q), "notice",
-				 admin_notice(req, r->notices), "q_placeholder", r->q_placeholder, "error", error);
+	json_t *list = admin_list_objs(req, &spec, rows.objs, rows.next, rows.prev, q.sort, q.q);
+	for (size_t c = 0; c < r->ncols; c++)   /* a select's values by their labels */
+		for (size_t i = 0; i < r->nfields; i++)
+			if (strcmp(r->fields[i].name, r->cols[c].field) == 0 && strcmp(r->fields[i].type, "select") == 0)
+				admin_list_column(req, list, c, r->fields[i].name);
+	json_t *page = json_pack("{s:s, s:o, s:s*, s:s*, s:s*}", "heading", res_text(req, r, "many", NULL), "list", list, "notice",
+				 admin_notice(req, r->notices), "q_placeholder",
+				 r->q_placeholder ? admin_t(req, r->q_placeholder) : NULL, "error", error);
 	res_page_keys_free(&rows);
 	if (spec.bulk)
-		json_object_set_new(page, "bulk_actions", json_pack("[{s:s, s:s}]", "value", "delete", "label", "Delete"));
+		json_object_set_new(page, "bulk_actions", json_pack("[{s:s, s:s}]", "value", "delete", "label",
+									      admin_t(req, "admin.common.delete")));
 	if (json_array_size(inputs))
 		json_object_set(page, "filters", inputs);
 	if (req->user.role >= ROLE_OPERATOR) {
 		json_object_set_new(page, "add_href", json_sprintf("%sadd", r->base));
-		json_object_set_new(page, "add_label", json_sprintf("Add %s", r->one));
+		json_object_set_new(page, "add_label", json_string(res_text(req, r, "add", NULL)));
 	}
 	if (r->list_extra)
 		r->list_extra(req, page);
@@ -146,11 +159,12 @@ static json_t *shown(struct http_req *req, const struct resource *r, json_t *obj
 void admin_res_add(struct http_req *req)
 {
 	const struct resource *r = req->route->res;
-	json_t *page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "heading", pool_printf(&req->pool, "Add %s", r->one),
-				 "action", pool_printf(&req->pool, "%sadd", r->base), "submit",
-				 pool_printf(&req->pool, "Add %s", r->one), "cancel_href", r->base, "back_href", r->base,
-				 "back_label", r->many);
+	const char *add = res_text(req, r, "add", NULL);
+	json_t *page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "heading", add, "action",
+				 pool_printf(&req->pool, "%sadd", r->base), "submit", add, "cancel_href", r->base,
+				 "back_href", r->base, "back_label", res_text(req, r, "many", NULL));
 	struct model_err e = MODEL_ERR_INIT;
+	e.fields.lang = admin_lang(req);
 	json_t *form = admin_form(req), *obj, *in;
 	struct db *db;
 	if (req->method != HTTP_POST)
@@ -214,20 +228,22 @@ void admin_res_edit(struct http_req *req)
 	size_t skip = strcmp(r->fields[0].name, r->key) == 0, n = r->edit_fields ? r->nedit_fields : r->nfields - skip;
 	const struct admin_field *f = r->edit_fields ? r->edit_fields : r->fields + skip;
 	json_t *page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:[]}}", "heading",
-				 pool_printf(&req->pool, "%s %s", r->title, name_of(r, p.obj, &p.k)), "action", p.self,
-				 "submit", "Save", "cancel_href", r->base, "back_href", r->base, "back_label", r->many,
-				 "links", "items");
+				 res_text(req, r, "edit", name_of(r, p.obj, &p.k)), "action", p.self, "submit",
+				 admin_t(req, "admin.common.save"), "cancel_href", r->base, "back_href", r->base,
+				 "back_label", res_text(req, r, "many", NULL), "links", "items");
 	json_t *links = json_object_get(json_object_get(page, "links"), "items");
 	if (r->edit_extra)
 		r->edit_extra(req, p.obj, page);
 	if (req->user.role >= ROLE_OPERATOR && r->model->remove)
-		json_array_append_new(links, json_pack("{s:s, s:s, s:b}", "href", p.del, "label", "Delete…", "danger", 1));
+		json_array_append_new(links, json_pack("{s:s, s:s, s:b}", "href", p.del, "label",
+						       admin_t(req, "admin.common.delete_more"), "danger", 1));
 	if (json_array_size(links) == 0)
 		json_object_del(page, "links");
 	json_t *h = req->user.role >= ROLE_ADMIN ? admin_history(req, p.db, res_object(req, r, p.k.text)) : NULL;
 	if (h)
 		json_object_set_new(page, "history", h);
 	struct model_err e = MODEL_ERR_INIT;
+	e.fields.lang = admin_lang(req);
 	json_t *form = admin_form(req), *in;
 	if (req->method != HTTP_POST)
 		admin_form_page(req, 200, page, f, n, shown(req, r, p.obj), NULL, req->user.role < ROLE_OPERATOR);
@@ -245,7 +261,7 @@ void admin_res_delete(struct http_req *req)
 	struct admin_obj p;
 	if (admin_res_open(req, r, &p) < 0)
 		return;
-	const char *name = name_of(r, p.obj, &p.k), *verb = r->delete_verb ? r->delete_verb : "Delete";
+	const char *name = name_of(r, p.obj, &p.k);
 	if (req->method == HTTP_POST) {
 		enum model_rc rc = res_delete(req, p.db, r, &p.k);
 		if (rc == MODEL_OK)
@@ -256,14 +272,15 @@ void admin_res_delete(struct http_req *req)
 	}
 	if (r->delete_refused && r->delete_refused(req, p.obj))
 		return;
-	const char *note = r->delete_note_of ? r->delete_note_of(req, p.db, p.obj) : r->delete_note;
+	const char *note = r->delete_note_of ? r->delete_note_of(req, p.db, p.obj)
+			 : r->delete_note ? admin_t(req, r->delete_note) : NULL;
 	if (r->delete_note_of && note == NULL)
 		return;
 	admin_page(req, 200, "admin/confirm",
-		   json_pack("{s:s, s:s, s:s, s:s, s:s}", "heading", pool_printf(&req->pool, "%s %s %s", verb, r->one, name),
-			     "message", pool_printf(&req->pool, "%s the %s %s?%s%s", verb, r->one, name, note ? " " : "",
-						    note ? note : ""), "action", p.del, "submit",
-			     pool_printf(&req->pool, "%s %s", verb, r->one), "cancel_href", r->model->update ? p.self : r->base));
+		   json_pack("{s:s, s:s, s:s, s:s, s:s}", "heading", res_text(req, r, "delete_heading", name),
+			     "message", pool_printf(&req->pool, "%s%s%s", res_text(req, r, "delete_question", name),
+						    note ? " " : "", note ? note : ""), "action", p.del, "submit",
+			     res_text(req, r, "delete_submit", NULL), "cancel_href", r->model->update ? p.self : r->base));
 }
 
 void admin_res_bulk(struct http_req *req)
@@ -279,9 +296,9 @@ void admin_res_bulk(struct http_req *req)
 	json_array_foreach(keys, i, key)
 		bad |= res_key_parse(r, json_string_value(key), &k) < 0;
 	if (r->model->remove_many == NULL || action == NULL || strcmp(action, "delete") != 0) {
-		admin_error(req, 400, "Choose an action for the selected rows.");
+		admin_error(req, 400, "admin.error.bulk_action");
 	} else if (json_array_size(keys) == 0 || json_array_size(keys) > ADMIN_PAGE || bad) {
-		admin_error(req, 400, "Select between 1 and 50 rows.");
+		admin_error(req, 400, "admin.error.bulk_rows");
 	} else if ((db = admin_db(req)) != NULL) {
 		enum model_rc rc = res_delete_many(req, db, r, keys);
 		if (rc == MODEL_OK)

@@ -11,7 +11,7 @@ void admin_tokens_list_extra(struct http_req *req, json_t *page)
 {
 	json_object_set_new(page, "no_search", json_true());
 	json_object_set_new(page, "add_href", json_string("/admin/tokens/add"));
-	json_object_set_new(page, "add_label", json_string("Create token"));
+	json_object_set_new(page, "add_label", json_string(admin_t(req, "admin.res.token.create")));
 }
 
 void admin_tokens_created(struct http_req *req, json_t *obj)

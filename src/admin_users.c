@@ -13,7 +13,7 @@
 #define BASE "/admin/users/"
 
 static const struct admin_field password_fields[] = {
-	{"password", "New password", "password", NULL, "At least 8 characters. The user is signed out everywhere.", 1, PASSWORD_MAX, NULL},
+	{"password", "admin.col.new_password", "password", NULL, "admin.res.user.reset_hint", 1, PASSWORD_MAX, NULL},
 };
 
 void admin_users_password(struct http_req *req)
@@ -27,15 +27,17 @@ void admin_users_password(struct http_req *req)
 	char self[80], back[64];
 	snprintf(back, sizeof(back), BASE "%lld", (long long)id);
 	snprintf(self, sizeof(self), "%s/password", back);
-	json_t *page = json_pack("{s:s+, s:s, s:s, s:s, s:s, s:s}", "heading", "Reset the password of ",
-				 json_string_value(json_object_get(u, "username")), "action", self, "submit",
-				 "Reset password", "cancel_href", back, "back_href", back, "back_label", "User");
+	json_t *page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "heading",
+				 admin_format(req, "admin.res.user.reset_heading", json_string_value(json_object_get(u, "username"))),
+				 "action", self, "submit", admin_t(req, "admin.res.user.reset_submit"), "cancel_href", back,
+				 "back_href", back, "back_label", admin_t(req, "admin.col.user"));
 	if (req->method != HTTP_POST) {
 		admin_form_page(req, 200, page, password_fields, 1, NULL, NULL, 0);
 		return;
 	}
 	const char *pw = form_str(admin_form(req), "password");
 	struct model_err e = MODEL_ERR_INIT;
+	e.fields.lang = admin_lang(req);
 	if (user_set_password(db, id, pw ? pw : "", "password", &e) < 0 && verr_any(&e.fields)) {
 		admin_form_page(req, 422, page, password_fields, 1, NULL, verr_take(&e.fields), 0);
 		return;

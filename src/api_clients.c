@@ -5,7 +5,7 @@
 
 void api_clients_bulk(struct http_req *req)
 {
-	struct client_bulk_result res;
+	struct client_bulk_result res = {0, 0, NULL, NULL};
 	struct db *db;
 	json_t *body = http_body_json(req);
 	if (body == NULL)
@@ -14,7 +14,7 @@ void api_clients_bulk(struct http_req *req)
 		http_problem(req, 400, "the body must be a JSON array of client objects", NULL);
 	else if (json_array_size(body) > CLIENT_BULK_MAX) {
 		struct verr v = VERR_INIT;
-		verr_add(&v, "items", "at most %d items per request", CLIENT_BULK_MAX);
+		verr_add(&v, "items", "valid.bulk_items", CLIENT_BULK_MAX);
 		http_fail(req, MODEL_INVALID, NULL, verr_take(&v));
 	} else if ((db = api_db(req)) != NULL) {
 		if (client_bulk(db, body, &res) < 0) {

@@ -1,5 +1,6 @@
 /* api_mailings.c — /api/v1/mailings: thin handlers over model_mailing. */
 #include "api_handlers.h"
+#include "i18n.h"
 #include "model_mailing.h"
 #include "util.h"
 
@@ -13,12 +14,12 @@ static void answer(struct http_req *req, struct db *db, enum model_rc rc, int st
 	if (rc == MODEL_OK)
 		http_json(req, status, obj);
 	else if (rc == MODEL_INVALID) {
-		verr_add(&v, mailing_why_field(why), "%s", why);
+		verr_add(&v, mailing_why_field(why), why);
 		http_fail(req, rc, NULL, verr_take(&v));
 	} else if (rc == MODEL_ERROR)
 		http_db_fail(req, db);
 	else
-		http_fail(req, rc, why, NULL);
+		http_fail(req, rc, why ? i18n_text("en", why) : NULL, NULL);
 }
 
 /* Records a write of mailing id in the history, with its fields before and after (either may

@@ -3,6 +3,7 @@
 #include "api_handlers.h"
 #include "csv.h"
 #include "csv_sniff.h"
+#include "i18n.h"
 #include "phone.h"
 #include "model_stoplist.h"
 #include "pgarr.h"
@@ -135,7 +136,7 @@ static long read_rows(struct csv_reader *rd, const struct columns *c, struct buf
 		if (json_array_size(cells) != c->n)
 			row_error(errors, bad, line, "has another number of cells than the header");
 		else if (phone_normalise(phone, norm) < 0)
-			row_error(errors, bad, line, PHONE_REFUSED);
+			row_error(errors, bad, line, i18n_text("en", PHONE_REFUSED));
 		else if (utf8_length(reason, strlen(reason)) < 0 ||
 			 utf8_length(reason, strlen(reason)) > STOPLIST_REASON_MAX)
 			row_error(errors, bad, line, "the reason must be UTF-8 text of at most 256 characters");

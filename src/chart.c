@@ -1,9 +1,11 @@
 /* chart.c — SVG charts. */
 #include "chart.h"
+#include "i18n.h"
 #include "rfc3339.h"
 #include "tmpl.h"
 #include "util.h"
 
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -29,13 +31,26 @@ static void open_svg(struct buf *out, const char *id, int h, const char *title, 
 	buf_puts(out, "</desc>");
 }
 
-void chart_bar(struct buf *out, const char *id, const char *title, const struct chart_part *parts, size_t n)
+/* The text at path in lang formatted with the arguments given, appended to out. */
+static void say(struct buf *out, const char *lang, const char *path, ...)
+{
+	va_list ap;
+	va_start(ap, path);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	buf_vprintf(out, i18n_text(lang, path), ap);
+#pragma GCC diagnostic pop
+	va_end(ap);
+}
+
+void chart_bar(struct buf *out, const char *lang, const char *id, const char *title, const struct chart_part *parts,
+	       size_t n)
 {
 	long long total = 0;
 	struct buf desc = BUF_INIT;
 	for (size_t i = 0; i < n; i++)
 		total += parts[i].n > 0 ? parts[i].n : 0;
-	buf_printf(&desc, "%lld in all", total);
+	say(&desc, lang, "admin.chart.in_all", total);
 	for (size_t i = 0; i < n; i++)
 		buf_printf(&desc, ", %s %lld", parts[i].label, parts[i].n);
 	size_t rows = (n + 2) / 3;
@@ -48,7 +63,7 @@ void chart_bar(struct buf *out, const char *id, const char *title, const struct 
 			continue;
 		double w = (double)W * (double)parts[i].n / (double)total;
 		buf_puts(out, "<rect class=\"c-");
-		esc(out, parts[i].label);
+		esc(out, parts[i].name);
 		buf_printf(out, "\" x=\"%.2f\" y=\"0\" width=\"%.2f\" height=\"%d\"><title>", x, w, BAR_H);
 		esc(out, parts[i].label);
 		buf_printf(out, ": %lld</title></rect>", parts[i].n);
@@ -58,12 +73,12 @@ void chart_bar(struct buf *out, const char *id, const char *title, const struct 
 		int lx = (int)(i % 3) * (W / 3), ly = BAR_H + 12 + (int)(i / 3) * 24;
 		double pct = total > 0 ? 100.0 * (double)parts[i].n / (double)total : 0;
 		buf_puts(out, "<rect class=\"c-");
-		esc(out, parts[i].label);
+		esc(out, parts[i].name);
 		buf_printf(out, "\" x=\"%d\" y=\"%d\" width=\"14\" height=\"14\" rx=\"2\"/>"
 				"<text x=\"%d\" y=\"%d\">", lx, ly, lx + 20, ly + 12);
 		esc(out, parts[i].label);
 		buf_puts(out, " <tspan class=\"n\" data-count=\"");
-		esc(out, parts[i].label);
+		esc(out, parts[i].name);
 		buf_printf(out, "\">%lld</tspan> (%.*f%%)</text>", parts[i].n, pct > 0 && pct < 1 ? 1 : 0, pct);
 	}
 	buf_puts(out, "</svg>");
@@ -84,7 +99,8 @@ static void clock_of(struct buf *out, const char *label, int zone)
 		esc(out, label);
 }
 
-void chart_timeline(struct buf *out, const char *id, json_t *timeline, const char *from, const char *to)
+void chart_timeline(struct buf *out, const char *lang, const char *id, json_t *timeline, const char *from,
+		    const char *to)
 {
 	size_t n = json_array_size(timeline), i;
 	struct point *pts = xcalloc(n ? n : 1, sizeof(*pts));
@@ -102,7 +118,9 @@ void chart_timeline(struct buf *out, const char *id, json_t *timeline, const cha
 		np++;
 	}
 	if (np == 0) {
-		buf_puts(out, "<p class=\"empty\">Nothing sent or failed yet.</p>");
+		buf_puts(out, "<p class=\"empty\">");
+		say(out, lang, "admin.chart.nothing");
+		buf_puts(out, "</p>");
 		free(pts);
 		return;
 	}
@@ -121,9 +139,10 @@ void chart_timeline(struct buf *out, const char *id, json_t *timeline, const cha
 		if (sent[b] + failed[b] > peak)
 			peak = sent[b] + failed[b];
 	struct buf d = BUF_INIT;
-	buf_printf(&d, "From %s to %s: %lld sent, %lld failed; at most %lld in %ld minute%s.", from, to, sum_sent,
-		   sum_failed, peak, per, per == 1 ? "" : "s");
-	open_svg(out, id, PLOT_H + 44, "Messages sent and failed per minute", d.data);
+	char *minutes = i18n_plural(lang, "admin.chart.minutes", per, (long long)per);
+	say(&d, lang, "admin.chart.timeline_desc", from, to, sum_sent, sum_failed, peak, minutes);
+	free(minutes);
+	open_svg(out, id, PLOT_H + 44, i18n_text(lang, "admin.chart.timeline_title"), d.data);
 	buf_free(&d);
 	/* axes: y from 0 to peak, x from the first to the last minute */
 	buf_printf(out, "<g class=\"axis\"><line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\"/>"
@@ -136,21 +155,26 @@ void chart_timeline(struct buf *out, const char *id, json_t *timeline, const cha
 	clock_of(out, from, 0);
 	buf_printf(out, "</text><text x=\"%d\" y=\"%d\" text-anchor=\"end\">", W - 8, PLOT_H + 26);
 	clock_of(out, to, 1);
-	buf_printf(out, "</text><text x=\"%d\" y=\"%d\" text-anchor=\"middle\">%ld min per bar</text></g>",
-		   PLOT_X + PLOT_W / 2, PLOT_H + 40, per);
+	buf_printf(out, "</text><text x=\"%d\" y=\"%d\" text-anchor=\"middle\">", PLOT_X + PLOT_W / 2, PLOT_H + 40);
+	say(out, lang, "admin.chart.per_bar", per);
+	buf_puts(out, "</text></g>");
 	double bw = (double)PLOT_W / (double)nb, gap = bw > 4 ? 1 : 0;
 	for (long b = 0; b < nb; b++) {
 		double x = PLOT_X + 1 + (double)b * bw;
 		double hs = (double)PLOT_H * (double)sent[b] / (double)peak;
 		double hf = (double)PLOT_H * (double)failed[b] / (double)peak;
-		if (sent[b])
-			buf_printf(out, "<rect class=\"c-sent\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\">"
-					"<title>%lld sent</title></rect>",
-				   x, PLOT_H + 8 - hs, bw - gap, hs, sent[b]);
-		if (failed[b])
-			buf_printf(out, "<rect class=\"c-failed\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\">"
-					"<title>%lld failed</title></rect>",
-				   x, PLOT_H + 8 - hs - hf, bw - gap, hf, failed[b]);
+		if (sent[b]) {
+			buf_printf(out, "<rect class=\"c-sent\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\"><title>",
+				   x, PLOT_H + 8 - hs, bw - gap, hs);
+			say(out, lang, "admin.chart.sent_n", sent[b]);
+			buf_puts(out, "</title></rect>");
+		}
+		if (failed[b]) {
+			buf_printf(out, "<rect class=\"c-failed\" x=\"%.2f\" y=\"%.2f\" width=\"%.2f\" height=\"%.2f\"><title>",
+				   x, PLOT_H + 8 - hs - hf, bw - gap, hf);
+			say(out, lang, "admin.chart.failed_n", failed[b]);
+			buf_puts(out, "</title></rect>");
+		}
 	}
 	buf_puts(out, "</svg>");
 	free(sent);

@@ -12,19 +12,22 @@
 #define CHART_BUCKETS 120   /* bars at most on a timeline; longer spans group minutes */
 
 struct chart_part {
-	const char *label;   /* shown in the legend, e.g. "sent" */
+	const char *name;    /* its colour (class c-<name>), e.g. "sent" */
+	const char *label;   /* shown in the legend, e.g. "sent" or "отправлено" */
 	long long n;
 };
 
 /* Appends a stacked bar of parts (n of them; zero parts leave no segment but stay in the
- * legend) titled title; id (plain ASCII) names the <title>/<desc> elements. */
-void chart_bar(struct buf *out, const char *id, const char *title, const struct chart_part *parts,
-	       size_t n);
+ * legend) titled title, its words in language lang (i18n.h); id (plain ASCII) names the
+ * <title>/<desc> elements. */
+void chart_bar(struct buf *out, const char *lang, const char *id, const char *title,
+	       const struct chart_part *parts, size_t n);
 
 /* Appends the timeline of [{"minute": RFC 3339, "sent": n, "failed": n}, ...] (borrowed,
- * ordered by minute) as stacked bars over time, or a short note when it is empty. from and to
- * are its first and last minute as the reader's clock shows them, "YYYY-MM-DD HH:MM zone"
+ * ordered by minute) as stacked bars over time, or a short note (in lang) when it is empty. from
+ * and to are its first and last minute as the reader's clock shows them, "YYYY-MM-DD HH:MM zone"
  * ("2026-11-23 13:00 UTC+03:00"): the axis shows their times, with to's zone. */
-void chart_timeline(struct buf *out, const char *id, json_t *timeline, const char *from, const char *to);
+void chart_timeline(struct buf *out, const char *lang, const char *id, json_t *timeline, const char *from,
+		    const char *to);
 
 #endif

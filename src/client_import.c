@@ -160,7 +160,7 @@ long client_import_read(struct client_import *im, long max, json_t *items, json_
 
 int client_import_store(struct client_import *im, struct db *db, json_t *items, json_t *lines)
 {
-	struct client_bulk_result res = {0, 0, NULL};
+	struct client_bulk_result res = {0, 0, NULL, im->lang};
 	if (json_array_size(items) == 0)
 		return 0;
 	if (client_bulk(db, items, &res) < 0) {

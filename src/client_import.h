@@ -25,6 +25,8 @@ struct client_import {
 	long normalised;          /* phones stored other than written (+7 (916) ... -> 7916...) */
 	json_t *examples;         /* ["+7 (916) 123-45-67 → 79161234567", ...], at most CLIENT_IMPORT_EXAMPLES */
 	json_t *errors;           /* [{"line", "field", "message"}], every problem */
+	const char *lang;         /* of the validation messages (valid.h), NULL: English; the
+				   * caller sets it after client_import_open */
 };
 
 /* Sniffs len bytes of data (no NUL) and reads the header. -1 with a sentence for the user in err

@@ -63,6 +63,7 @@ struct http_req {
 	const char *hdr_name[HTTP_MAX_HEADERS], *hdr_value[HTTP_MAX_HEADERS];   /* in pool */
 	int nheaders;
 	void *session;                          /* the admin's session, when AUTH_SESSION */
+	const char *lang;                       /* the admin page's language (admin_lang), or NULL */
 	/* renders an error as a page (set by the admin for its pages); NULL: problem+json */
 	void (*error_page)(struct http_req *req, int status, const char *message);
 	http_reader reader;                     /* a streamed body (http_stream), or NULL */

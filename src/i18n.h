@@ -3,13 +3,16 @@
  * Templates reach it as {{t.report.subject}} (the caller puts the catalogue under "t"); C
  * reaches it by path ("report.subject"). English is the reference: every other catalogue has
  * exactly its texts, and each text the same printf conversions in the same order (checked at
- * load, so that a translation can never make i18n_format read the wrong argument). */
+ * load, so that a translation can never make i18n_format read the wrong argument). A text
+ * that depends on a count is an array of the language's plural forms (i18n_plural). */
 #ifndef HERALD_I18N_H
 #define HERALD_I18N_H
 #include <jansson.h>
 #include <stddef.h>
 
 #define I18N_LANGUAGES "ru, en"
+#define I18N_ACCEPT_MAX 1024     /* the Accept-Language header read; longer ones are ignored */
+#define I18N_ACCEPT_ITEMS 32     /* the language ranges of one header looked at */
 
 /* 1 when lang is one of I18N_LANGUAGES. */
 int i18n_known(const char *lang);
@@ -21,5 +24,15 @@ json_t *i18n_catalogue(const char *lang);
 const char *i18n_text(const char *lang, const char *path);
 /* That text as a printf format with the arguments given (malloc'ed). */
 char *i18n_format(const char *lang, const char *path, ...);
+/* The plural form for n of the text at path (an array: en "one", "other"; ru "one" (1, 21),
+ * "few" (2-4, 22-24), "many" (5-20, 25)) as a printf format with the arguments given (n
+ * itself, as a long long, or n written out; malloc'ed); the path itself when there is no such
+ * text. */
+char *i18n_plural(const char *lang, const char *path, long long n, ...);
+/* The known language an Accept-Language header (RFC 9110 12.5.4) prefers: the highest q-value
+ * (ties: the first), "ru-RU" matching "ru"; NULL when the header is absent, malformed, longer
+ * than I18N_ACCEPT_MAX or names none of I18N_LANGUAGES (ranges after the first
+ * I18N_ACCEPT_ITEMS are not looked at). */
+const char *i18n_accept(const char *header);
 
 #endif

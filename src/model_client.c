@@ -71,15 +71,15 @@ int client_validate(json_t *in, int partial, struct client_in *out, struct verr 
 	jv_only(in, fields, v);
 	if (jv_str(in, "phone", !partial, 1, PHONE_INPUT_MAX, &out->phone, v) == 1) {
 		if (phone_normalise(out->phone, out->phone_norm) < 0)
-			verr_add(v, "phone", "%s", PHONE_REFUSED);
+			verr_add(v, "phone", PHONE_REFUSED);
 		out->phone = out->phone_norm[0] ? out->phone_norm : NULL;
 	}
 	if (jv_str(in, "operator_code", 0, 1, 64, &out->operator_code, v) == 1 &&
 	    valid_operator_code(out->operator_code))
-		verr_add(v, "operator_code", "%s", valid_operator_code(out->operator_code));
+		verr_add(v, "operator_code", valid_operator_code(out->operator_code));
 	out->tag_given = jv_str_or_null(in, "tag", 1, 64, &out->tag, v) == 1;
 	if (jv_str(in, "timezone", 0, 1, 64, &out->timezone, v) == 1 && !tz_valid(out->timezone))
-		verr_add(v, "timezone", "is not a time zone of the IANA database (e.g. Europe/Moscow)");
+		verr_add(v, "timezone", "valid.timezone");
 	if ((out->attributes = json_object_get(in, "attributes")) != NULL)
 		client_attrs_check(out->attributes, v);
 	if (verr_any(v))
@@ -100,15 +100,15 @@ int client_filter_check(struct client_filter *f, struct verr *v)
 {
 	if (f->tag && (*f->tag == '\0' || utf8_length(f->tag, strlen(f->tag)) < 0 ||
 		       utf8_length(f->tag, strlen(f->tag)) > 64))
-		verr_add(v, "tag", "must be a tag name of 1 to 64 characters");
+		verr_add(v, "tag", "valid.tag_name");
 	if (f->operator_code && valid_operator_code(f->operator_code))
-		verr_add(v, "operator_code", "%s", valid_operator_code(f->operator_code));
+		verr_add(v, "operator_code", valid_operator_code(f->operator_code));
 	if (f->phone_prefix && phone_prefix_normalise(f->phone_prefix, f->phone_prefix_norm) < 0)
-		verr_add(v, "phone_prefix", "must be the start of a phone: 1 to 11 digits starting with 7, +7 or 8");
+		verr_add(v, "phone_prefix", "valid.phone_prefix");
 	else if (f->phone_prefix)
 		f->phone_prefix = f->phone_prefix_norm;
 	if (f->timezone && !tz_valid(f->timezone))
-		verr_add(v, "timezone", "is not a time zone of the IANA database (e.g. Europe/Moscow)");
+		verr_add(v, "timezone", "valid.timezone");
 	return verr_any(v) ? -1 : 0;
 }
 
@@ -283,7 +283,7 @@ static PGresult *insert_creating(struct db *db, const char *const p[5])
 static enum model_rc written(struct db *db, PGresult *r, struct model_err *e, json_t **out, const char *taken)
 {
 	if (r == NULL && model_err_db(e, db) == MODEL_DUPLICATE)
-		return model_err_field(e, MODEL_DUPLICATE, "phone", "%s", taken);
+		return model_err_field(e, MODEL_DUPLICATE, "phone", taken);
 	return one(db, r, e, out);
 }
 
@@ -309,7 +309,7 @@ static enum model_rc insert(struct db *db, json_t *body, struct model_err *e, js
 	if (r == NULL && (in.tag != NULL || db_is_fk(db)))
 		r = insert_creating(db, p);
 	free(attrs);
-	if (written(db, r, e, out, "a client with this phone exists already") == MODEL_OK)
+	if (written(db, r, e, out, "valid.client_exists") == MODEL_OK)
 		log_info("client.created", LI("client_id", json_integer_value(json_object_get(*out, "id"))));
 	return e->rc;
 }
@@ -352,9 +352,8 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *body
 	/* merged attributes over the limit are set to a JSON null, which the column's CHECK refuses:
 	 * the rule holds for the row as it is when the statement writes it */
 	if (r == NULL && db_is_check(db))
-		return model_err_field(e, MODEL_INVALID, "attributes",
-				       "at most %d keys: with these the client would have more", CLIENT_ATTRS_MAX);
-	if (written(db, r, e, out, "another client has this phone") == MODEL_OK)
+		return model_err_field(e, MODEL_INVALID, "attributes", "valid.attrs_merged", CLIENT_ATTRS_MAX);
+	if (written(db, r, e, out, "valid.client_phone_taken") == MODEL_OK)
 		log_info("client.updated", LI("client_id", k->id));
 	return e->rc;
 }
@@ -661,10 +660,10 @@ int client_bulk(struct db *db, json_t *items, struct client_bulk_result *res)
 	for (int k = 0; k < BULK_COLS; k++)
 		pgarr_start(&cols[k]);
 	json_array_foreach(items, i, item) {
-		struct verr v = VERR_INIT;
+		struct verr v = {NULL, res->lang};
 		struct client_in in;
 		if (!json_is_object(item))
-			verr_add(&v, "item", "must be a JSON object");
+			verr_add(&v, "item", "valid.object");
 		if (verr_any(&v) || client_validate(item, 0, &in, &v) < 0) {
 			json_array_append_new(res->errors,
 					      json_pack("{s:I,s:o}", "index", (json_int_t)i, "errors", verr_take(&v)));

@@ -107,6 +107,7 @@ enum model_rc client_pending(struct db *db, int64_t id, int64_t *n);
 struct client_bulk_result {
 	long long created, updated;
 	json_t *errors;   /* [{"index": i, "errors": {...}}]; the caller owns it */
+	const char *lang; /* set by the caller: the errors' language (valid.h), NULL: English */
 };
 
 /* Upserts by phone every valid item of the array items (at most CLIENT_BULK_MAX; the caller

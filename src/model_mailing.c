@@ -44,7 +44,7 @@ static void only_keys(json_t *obj, const char *name, const char *const *allowed,
 		if (!list_has(allowed, key)) {
 			char field[96];
 			snprintf(field, sizeof(field), "%s.%s", name, key);
-			verr_add(v, field, "unknown field");
+			verr_add(v, field, "valid.unknown_field");
 		}
 	}
 }
@@ -60,26 +60,26 @@ static char *string_list(json_t *obj, const char *key, const char *field, long m
 	if (a == NULL)
 		return xstrdup("{}");
 	if (!json_is_array(a)) {
-		verr_add(v, field, "must be a list of strings");
+		verr_add(v, field, "valid.string_list");
 		return NULL;
 	}
 	if (json_array_size(a) > MAILING_FILTER_MAX) {
-		verr_add(v, field, "may hold at most %d items", MAILING_FILTER_MAX);
+		verr_add(v, field, "valid.max_items", MAILING_FILTER_MAX);
 		return NULL;
 	}
 	json_array_foreach(a, i, item) {
 		const char *why = NULL;
 		long n = json_is_string(item) ? utf8_length(json_string_value(item), json_string_length(item)) : -1;
 		if (!json_is_string(item))
-			why = "must be a string";
+			why = "valid.string";
 		else if (n < 0 || strlen(json_string_value(item)) != json_string_length(item))
-			why = "must be valid UTF-8 text without NUL characters";
+			why = "valid.utf8";
 		else if (n < minlen || n > maxlen)
-			why = "has the wrong length";
+			why = "valid.wrong_length";
 		else if (rule)
 			why = rule(json_string_value(item));
 		if (why && bad++ < LIST_ITEM_ERRORS)
-			verr_add(v, field, "item %zu: %s", i, why);
+			verr_add(v, field, "valid.item", i, verr_text(v, why));
 	}
 	return bad ? NULL : pgarr_from_json(a);
 }
@@ -93,7 +93,7 @@ void mailing_filter_validate(json_t *f, struct mailing_in *out, struct verr *v)
 		return;
 	}
 	if (!json_is_object(f)) {
-		verr_add(v, "filter", "must be an object {\"operator_codes\": [...], \"tags\": [...]} or null");
+		verr_add(v, "filter", "valid.filter");
 		return;
 	}
 	only_keys(f, "filter", keys, v);
@@ -112,21 +112,21 @@ static void validate_window(json_t *w, struct mailing_in *out, struct verr *v)
 	if (json_is_null(w))
 		return;
 	if (!json_is_object(w)) {
-		verr_add(v, "send_window", "must be an object {\"start\": \"HH:MM\", \"end\": \"HH:MM\"} or null");
+		verr_add(v, "send_window", "valid.send_window");
 		return;
 	}
 	only_keys(w, "send_window", keys, v);
 	for (int i = 0; i < 2; i++) {
 		json_t *s = json_object_get(w, keys[i]);
 		if (s == NULL)
-			verr_add(v, names[i], "this field is required");
+			verr_add(v, names[i], "valid.required");
 		else if (!json_is_string(s) || (minutes[i] = parse_hhmm(json_string_value(s))) < 0)
-			verr_add(v, names[i], "must be a time of day \"HH:MM\" (00:00 to 23:59)");
+			verr_add(v, names[i], "valid.time_of_day");
 		else
 			hhmm[i] = json_string_value(s);
 	}
 	if (hhmm[0] && hhmm[1] && minutes[0] == minutes[1])
-		verr_add(v, "send_window.end", "must differ from start (start after end wraps midnight)");
+		verr_add(v, "send_window.end", "valid.window_end");
 	out->window_start = hhmm[0];
 	out->window_end = hhmm[1];
 }
@@ -141,9 +141,9 @@ int mailing_validate(json_t *in, int full, struct mailing_in *out, struct verr *
 	int has_end = jv_time(in, "end_at", full, &out->end_at, v) == 1;
 	int has_text = json_object_get(in, "text") != NULL, has_template = json_object_get(in, "template_id") != NULL;
 	if (has_text && has_template)
-		verr_add(v, "template_id", "give either text or template_id, not both");
+		verr_add(v, "template_id", "valid.text_or_template");
 	else if (full && !has_text && !has_template)
-		verr_add(v, "text", "this field is required (or template_id)");
+		verr_add(v, "text", "valid.text_required");
 	if (has_text && jv_str(in, "text", 1, 1, MAILING_TEXT_MAX, &out->text, v) == 1)
 		personal_check(out->text, "text", v);
 	if (has_template && jv_i64(in, "template_id", 1, 1, INT64_MAX, &out->template_id, v) == 1)
@@ -161,7 +161,7 @@ int mailing_validate(json_t *in, int full, struct mailing_in *out, struct verr *
 	double t0, t1;
 	if (has_start && has_end && rfc3339_epoch(out->start_at, &t0) == 0 &&
 	    rfc3339_epoch(out->end_at, &t1) == 0 && t1 <= t0)
-		verr_add(v, "end_at", "must be after start_at");
+		verr_add(v, "end_at", "valid.end_after_start");
 	return verr_any(v) ? -1 : 0;
 }
 
@@ -178,7 +178,7 @@ enum model_rc mailing_get(struct db *db, int64_t id, json_t **out)
 	return res_row(db, db_exec_id(db, q, id), out);
 }
 
-const char mailing_no_template[] = "there is no such template";
+const char mailing_no_template[] = "valid.no_template";
 
 const char *mailing_why_field(const char *why)
 {
@@ -344,15 +344,15 @@ static enum model_rc update_once(struct db *db, int64_t id, const void *what, js
 	const char *status = db_str(lock, 0, 0);
 	int running = strcmp(status, "running") == 0, end_moves = *db_str(lock, 0, 3) == 't';
 	if (!running && strcmp(status, "scheduled") != 0) {
-		*why = "a finished or cancelled mailing cannot be changed";
+		*why = "valid.mailing_closed";
 		return abandon(db, lock, MODEL_CONFLICT);
 	}
 	if (running && *db_str(lock, 0, 1) == 't') {
-		*why = "a running mailing can only change end_at";
+		*why = "valid.mailing_running";
 		return abandon(db, lock, MODEL_CONFLICT);
 	}
 	if (*db_str(lock, 0, 2) != 't') {
-		*why = "must be after start_at";
+		*why = "valid.end_after_start";
 		return abandon(db, lock, MODEL_INVALID);
 	}
 	PQclear(lock);
@@ -417,7 +417,7 @@ static const char *cancel_refused(const PGresult *lock)
 {
 	const char *status = db_str(lock, 0, 0);
 	return strcmp(status, "finished") == 0 || strcmp(status, "cancelled") == 0
-		? "the mailing is already finished or cancelled" : NULL;
+		? "valid.mailing_ended" : NULL;
 }
 
 enum model_rc mailing_cancel(struct db *db, int64_t id, json_t **out, const char **why)
@@ -434,8 +434,8 @@ enum model_rc mailing_cancel(struct db *db, int64_t id, json_t **out, const char
 static const char *retry_refused(const PGresult *lock)
 {
 	if (strcmp(db_str(lock, 0, 0), "cancelled") == 0)
-		return "a cancelled mailing cannot be retried";
-	return *db_str(lock, 0, 1) != 't' ? "the mailing's end_at has passed; failed messages can no longer be sent" : NULL;
+		return "valid.mailing_cancelled";
+	return *db_str(lock, 0, 1) != 't' ? "valid.mailing_past_end" : NULL;
 }
 
 enum model_rc mailing_retry_failed(struct db *db, int64_t id, json_t **out, const char **why)
@@ -542,7 +542,7 @@ static enum model_rc model_update(struct db *db, const struct res_key *k, json_t
 		rc = mailing_update(db, k->id, &mi, out, &why);
 	mailing_in_free(&mi);
 	return model_err_field(e, rc, rc == MODEL_INVALID && why ? mailing_why_field(why) : rc == MODEL_CONFLICT ? "status" : NULL,
-			       "%s", why);
+			       why ? why : "");
 }
 
 static enum model_rc model_remove(struct db *db, const struct res_key *k)

@@ -29,23 +29,23 @@ static void validate_phones(json_t *in, struct message_in *out, struct verr *v)
 	json_t *a = json_object_get(in, "phones"), *item;
 	size_t i, bad = 0;
 	if (a == NULL) {
-		verr_add(v, "phones", "this field is required");
+		verr_add(v, "phones", "valid.required");
 		return;
 	}
 	if (!json_is_array(a) || json_array_size(a) == 0 || json_array_size(a) > MESSAGE_BATCH_MAX) {
-		verr_add(v, "phones", "must be a list of 1 to %d phone numbers", MESSAGE_BATCH_MAX);
+		verr_add(v, "phones", "valid.phones", MESSAGE_BATCH_MAX);
 		return;
 	}
 	json_array_foreach(a, i, item) {
-		const char *why = json_is_string(item) ? valid_phone(json_string_value(item)) : "must be a string";
+		const char *why = json_is_string(item) ? valid_phone(json_string_value(item)) : "valid.string";
 		if (why && bad++ < PHONE_ERRORS) {
 			char field[32];
 			snprintf(field, sizeof(field), "phones[%zu]", i);
-			verr_add(v, field, "%s", why);
+			verr_add(v, field, why);
 		}
 	}
 	if (bad > PHONE_ERRORS)
-		verr_add(v, "phones", "%zu phone numbers are not valid (the first %d are named)", bad, PHONE_ERRORS);
+		verr_add(v, "phones", "valid.bad_phones", bad, PHONE_ERRORS);
 	if (bad == 0)
 		out->phones = pgarr_from_json(a);
 }
@@ -59,16 +59,16 @@ int message_validate(json_t *in, int batch, struct message_in *out, struct verr 
 	if (batch)
 		validate_phones(in, out, v);
 	else if (jv_str(in, "phone", 1, 1, 11, &out->phone, v) == 1 && valid_phone(out->phone))
-		verr_add(v, "phone", "%s", valid_phone(out->phone));
+		verr_add(v, "phone", valid_phone(out->phone));
 	jv_str(in, "text", 1, 1, MAILING_TEXT_MAX, &out->text, v);
 	double now = now_real(), send = now, end;
 	int has_send = jv_time(in, "send_at", 0, &out->send_at, v) == 1 &&
 		       rfc3339_epoch(out->send_at, &send) == 0;
 	int has_end = jv_time(in, "end_at", 0, &out->end_at, v) == 1 && rfc3339_epoch(out->end_at, &end) == 0;
 	if (has_end && (end <= now || end <= send))
-		verr_add(v, "end_at", "must be after send_at and in the future");
+		verr_add(v, "end_at", "valid.end_after_send");
 	else if (has_send && !has_end && send + MESSAGE_EXPIRY_S <= now)
-		verr_add(v, "send_at", "is so far past that the message would expire unsent (give end_at)");
+		verr_add(v, "send_at", "valid.send_too_old");
 	return verr_any(v) ? -1 : 0;
 }
 

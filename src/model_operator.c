@@ -17,9 +17,9 @@ int operator_validate(json_t *in, const char *code_from_path, struct operator_in
 	jv_only(in, fields, v);
 	out->name = NULL;
 	if (jv_str(in, "code", code_from_path == NULL, 1, 3, &code, v) == 1 && valid_operator_code(code))
-		verr_add(v, "code", "%s", valid_operator_code(code));
+		verr_add(v, "code", valid_operator_code(code));
 	if (code_from_path && code && strcmp(code, code_from_path) != 0)
-		verr_add(v, "code", "cannot be changed; create a new operator instead");
+		verr_add(v, "code", "valid.code_fixed");
 	out->code = code_from_path ? code_from_path : code;
 	jv_str(in, "name", 0, 0, 100, &out->name, v);
 	return verr_any(v) ? -1 : 0;
@@ -41,7 +41,7 @@ static enum model_rc insert(struct db *db, json_t *in, struct model_err *e, json
 	const char *p[] = {oi.code, oi.name};
 	PGresult *r = db_exec(db, q, 2, p);
 	if (r == NULL && model_err_db(e, db) == MODEL_DUPLICATE)
-		return model_err_field(e, MODEL_DUPLICATE, "code", "an operator with this code exists already");
+		return model_err_field(e, MODEL_DUPLICATE, "code", "valid.operator_exists");
 	if (r == NULL)
 		return e->rc;
 	log_info("operator.created", LS("operator_code", oi.code));

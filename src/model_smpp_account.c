@@ -23,14 +23,14 @@ static int printable(const char *s, size_t min, size_t max)
 int smpp_account_validate(const struct smpp_account_in *in, int password_required, struct verr *v)
 {
 	if (in->system_id == NULL || !printable(in->system_id, 1, 16))
-		verr_add(v, "system_id", "a system_id is 1 to 16 printable ASCII characters without spaces");
+		verr_add(v, "system_id", "valid.system_id");
 	if ((in->password || password_required) &&
 	    (in->password == NULL || !printable(in->password, SMPP_PASSWORD_MIN, SMPP_PASSWORD_MAX)))
-		verr_add(v, "password", "an SMPP password is 1 to 64 printable ASCII characters without spaces");
+		verr_add(v, "password", "valid.smpp_password");
 	if (in->tps < 1 || in->tps > SMPP_TPS_MAX)
-		verr_add(v, "throughput", "throughput (--tps) is 1 to 1000000 messages per second");
+		verr_add(v, "throughput", "valid.throughput");
 	if (in->allowed_cidrs && strlen(in->allowed_cidrs) > 4096)
-		verr_add(v, "allowed_cidrs", "the allowed address list is longer than 4096 characters");
+		verr_add(v, "allowed_cidrs", "valid.cidrs_long");
 	return verr_any(v) ? -1 : 0;
 }
 
@@ -38,10 +38,10 @@ int smpp_account_validate(const struct smpp_account_in *in, int password_require
 static void write_error(struct db *db, struct model_err *e)
 {
 	if (model_err_db(e, db) == MODEL_DUPLICATE)
-		model_err_field(e, MODEL_DUPLICATE, "system_id", "that system_id is taken");
+		model_err_field(e, MODEL_DUPLICATE, "system_id", "valid.system_id_taken");
 	else if (strncmp(db->sqlstate, "22", 2) == 0)
 		model_err_field(e, MODEL_INVALID, "allowed_cidrs",
-				"an allowed address is not a valid CIDR (e.g. 10.0.0.0/8, host bits zero)");
+				"valid.cidr");
 }
 
 #define CIDRS_PARAM "coalesce(string_to_array(nullif(replace($4, ' ', ''), ''), ',')::cidr[], '{}')"
@@ -57,7 +57,7 @@ int64_t smpp_account_create(struct db *db, const struct smpp_account_in *in, str
 		return -1;
 	}
 	if (user_password_hash(in->password, hash) < 0) {
-		model_err_field(e, MODEL_ERROR, "password", "out of memory hashing the password");
+		model_err_field(e, MODEL_ERROR, "password", "valid.hash_memory");
 		return -1;
 	}
 	snprintf(tps, sizeof(tps), "%d", in->tps);
@@ -87,7 +87,7 @@ static int update_row(struct db *db, int64_t id, const struct smpp_account_in *i
 		return -1;
 	}
 	if (in->password && user_password_hash(in->password, hash) < 0) {
-		model_err_field(e, MODEL_ERROR, "password", "out of memory hashing the password");
+		model_err_field(e, MODEL_ERROR, "password", "valid.hash_memory");
 		return -1;
 	}
 	snprintf(tps, sizeof(tps), "%d", in->tps);
@@ -123,7 +123,7 @@ static void from_json(json_t *in, struct smpp_account_in *acc, int *enabled, str
 	acc->allowed_cidrs = json_string_value(json_object_get(in, "allowed_cidrs"));
 	if ((!json_is_integer(tps) && (!json_is_string(tps) || parse_i64(json_string_value(tps), 1, SMPP_TPS_MAX, &n) < 0)) ||
 	    n < 1 || n > SMPP_TPS_MAX) {
-		verr_add(v, "throughput", "a whole number of messages per second, 1 to %d", SMPP_TPS_MAX);
+		verr_add(v, "throughput", "valid.tps", SMPP_TPS_MAX);
 		n = 1;
 	}
 	acc->tps = (int)n;

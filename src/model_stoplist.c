@@ -18,7 +18,7 @@ int stoplist_validate(json_t *in, struct stoplist_in *out, struct verr *v)
 	jv_only(in, fields, v);
 	if (jv_str(in, "phone", 1, 1, PHONE_INPUT_MAX, &out->phone, v) == 1) {
 		if (phone_normalise(out->phone, out->phone_norm) < 0)
-			verr_add(v, "phone", "%s", PHONE_REFUSED);
+			verr_add(v, "phone", PHONE_REFUSED);
 		out->phone = out->phone_norm;
 	}
 	jv_str(in, "reason", 0, 0, STOPLIST_REASON_MAX, &out->reason, v);
@@ -104,7 +104,7 @@ static enum model_rc entry_insert(struct db *db, json_t *in, struct model_err *e
 		return e->rc = MODEL_INVALID;
 	PGresult *r = stoplist_insert(db, &s);
 	if (r == NULL && model_err_db(e, db) == MODEL_DUPLICATE)
-		return model_err_field(e, MODEL_DUPLICATE, "phone", "is on the stop list already");
+		return model_err_field(e, MODEL_DUPLICATE, "phone", "valid.on_stoplist");
 	return e->rc = res_row(db, r, out);
 }
 

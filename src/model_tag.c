@@ -27,7 +27,7 @@ static int validate(json_t *in, int partial, const char **name, struct model_err
 static enum model_rc written(struct db *db, PGresult *r, struct model_err *e, json_t **out)
 {
 	if (r == NULL && model_err_db(e, db) == MODEL_DUPLICATE)
-		return model_err_field(e, MODEL_DUPLICATE, "name", "a tag with this name exists already");
+		return model_err_field(e, MODEL_DUPLICATE, "name", "valid.tag_exists");
 	return e->rc = res_row(db, r, out);
 }
 

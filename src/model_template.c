@@ -31,7 +31,7 @@ static int validate(json_t *in, int partial, struct template_in *t, struct model
 static enum model_rc written(struct db *db, PGresult *r, struct model_err *e, json_t **out)
 {
 	if (r == NULL && model_err_db(e, db) == MODEL_DUPLICATE)
-		return model_err_field(e, MODEL_DUPLICATE, "name", "a template with this name exists already");
+		return model_err_field(e, MODEL_DUPLICATE, "name", "valid.template_exists");
 	return e->rc = res_row(db, r, out);
 }
 

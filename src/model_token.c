@@ -44,7 +44,7 @@ static enum model_rc create(struct db *db, const char *username, int64_t user_id
 	char hp[HASH_PARAM_LEN], prefix[16], uid[24];
 	size_t nlen = strlen(name);
 	if (nlen < 1 || nlen > 100 || utf8_length(name, nlen) < 0)
-		return model_err_field(e, MODEL_INVALID, "name", "a token name is 1 to 100 characters");
+		return model_err_field(e, MODEL_INVALID, "name", "valid.token_name");
 	randombytes_buf(raw, sizeof(raw));
 	memcpy(out, TOKEN_PREFIX, strlen(TOKEN_PREFIX));
 	sodium_bin2base64(out + strlen(TOKEN_PREFIX), TOKEN_MAX - strlen(TOKEN_PREFIX), raw, sizeof(raw),
@@ -57,7 +57,7 @@ static enum model_rc create(struct db *db, const char *username, int64_t user_id
 	if (r == NULL)
 		return model_err_db(e, db);
 	if ((e->rc = res_row(db, r, obj)) == MODEL_NOT_FOUND)
-		return model_err_field(e, MODEL_NOT_FOUND, "username", "no active user named '%s'",
+		return model_err_field(e, MODEL_NOT_FOUND, "username", "valid.no_user",
 				       username ? username : uid);
 	if (e->rc == MODEL_OK)
 		log_info("token.created", LI("token_id", json_integer_value(json_object_get(*obj, "id"))),

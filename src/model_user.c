@@ -1,5 +1,6 @@
 /* model_user.c — users. */
 #include "model_user.h"
+#include "i18n.h"
 #include "log.h"
 #include "tz.h"
 #include "util.h"
@@ -50,11 +51,11 @@ static int password_hash(const char *password, const char *field, char hash[cryp
 {
 	size_t plen = strlen(password);
 	if (plen < PASSWORD_MIN || plen > PASSWORD_MAX || utf8_length(password, plen) < 0) {
-		model_err_field(e, MODEL_INVALID, field, "a password is %d to %d characters", PASSWORD_MIN, PASSWORD_MAX);
+		model_err_field(e, MODEL_INVALID, field, "valid.password", PASSWORD_MIN, PASSWORD_MAX);
 		return -1;
 	}
 	if (user_password_hash(password, hash) < 0) {
-		model_err_field(e, MODEL_ERROR, field, "out of memory hashing the password");
+		model_err_field(e, MODEL_ERROR, field, "valid.hash_memory");
 		return -1;
 	}
 	return 0;
@@ -67,16 +68,16 @@ int64_t user_create(struct db *db, const char *username, const char *password, c
 	    "INSERT INTO users (username, password_hash, role) VALUES ($1, $2, $3) RETURNING id";
 	char hash[crypto_pwhash_STRBYTES];
 	if (!valid_username(username))
-		model_err_field(e, MODEL_INVALID, "username", "a user name is 1 to 64 letters, digits or _ . @ -");
+		model_err_field(e, MODEL_INVALID, "username", "valid.username");
 	if (role_parse(role) == ROLE_NONE)
-		model_err_field(e, MODEL_INVALID, "role", "a role is admin, operator or viewer");
+		model_err_field(e, MODEL_INVALID, "role", "valid.role");
 	if (e->rc != MODEL_OK || password_hash(password, "password", hash, e) < 0)
 		return -1;
 	const char *p[] = {username, hash, role};
 	PGresult *r = db_exec(db, q, 3, p);
 	if (r == NULL) {
 		if (model_err_db(e, db) == MODEL_DUPLICATE)
-			model_err_field(e, MODEL_DUPLICATE, "username", "that user name is taken");
+			model_err_field(e, MODEL_DUPLICATE, "username", "valid.username_taken");
 		return -1;
 	}
 	int64_t id = db_i64(r, 0, 0);
@@ -87,7 +88,8 @@ int64_t user_create(struct db *db, const char *username, const char *password, c
 
 #define USER_JSON \
 	"json_build_object('id', id, 'username', username, 'role', role, 'is_active', is_active," \
-	" 'created_at', api_ts(created_at), 'last_login_at', api_ts(last_login_at), 'timezone', timezone)::text"
+	" 'created_at', api_ts(created_at), 'last_login_at', api_ts(last_login_at), 'timezone', timezone," \
+	" 'language', language)::text"
 
 /* By username after the key $1 (cmp ">", dir "") or, the admin's previous pages, before it (cmp
  * "<", dir " DESC"). */
@@ -139,6 +141,36 @@ int user_update(struct db *db, int64_t id, const char *role, int active, int set
 	if (n)
 		log_info("user.updated", LI("user_id", id), LS("role", role), LI("is_active", active));
 	return n;
+}
+
+/* MODEL_OK when language is none (NULL or "") or one of I18N_LANGUAGES, else MODEL_INVALID on
+ * the field language. */
+static enum model_rc language_check(const char *language, struct model_err *e)
+{
+	if (language == NULL || *language == '\0' || i18n_known(language))
+		return MODEL_OK;
+	return model_err_field(e, MODEL_INVALID, "language", "valid.language");
+}
+
+enum model_rc user_set_language(struct db *db, int64_t id, const char *language, struct model_err *e)
+{
+	static const char sql[] = "UPDATE users SET language = $2, updated_at = now() WHERE id = $1";
+	char sid[24];
+	if (language_check(language, e) != MODEL_OK)
+		return e->rc;
+	if (language && *language == '\0')
+		language = NULL;
+	snprintf(sid, sizeof(sid), "%lld", (long long)id);
+	const char *p[] = {sid, language};
+	PGresult *r = db_exec(db, sql, 2, p);
+	if (r == NULL)
+		return model_err_db(e, db);
+	int n = atoi(PQcmdTuples(r));
+	PQclear(r);
+	if (n == 0)
+		return e->rc = MODEL_NOT_FOUND;
+	log_info("user.language_set", LI("user_id", id), LS("language", language ? language : ""));
+	return MODEL_OK;
 }
 
 int user_set_password(struct db *db, int64_t id, const char *password, const char *field,
@@ -196,24 +228,29 @@ static const char *form_text(json_t *in, const char *name)
 
 static enum model_rc insert(struct db *db, json_t *in, struct model_err *e, json_t **out)
 {
+	const char *lang = form_text(in, "language");
+	if (language_check(lang, e) != MODEL_OK)
+		return e->rc;
 	int64_t id = user_create(db, form_text(in, "username"), form_text(in, "password"), form_text(in, "role"), e);
-	if (id < 0)
+	if (id < 0 || user_set_language(db, id, lang, e) != MODEL_OK)
 		return e->rc;
 	return e->rc = res_row(db, user_get(db, id), out);
 }
 
-/* The role, the active flag (the checkbox sent or not) and the time zone (empty: the default).
- * The last active admin keeps the role and the flag. */
+/* The role, the active flag (the checkbox sent or not), the time zone (empty: the default) and
+ * the language. The last active admin keeps the role and the flag. */
 static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, int partial,
 			    struct model_err *e, json_t **out)
 {
 	const char *role = form_text(in, "role"), *zone = form_text(in, "timezone");
 	json_t *active_v = json_object_get(in, "is_active"), *before;
 	int active = active_v != NULL && !json_is_false(active_v);
+	const char *lang = form_text(in, "language");
 	if (role_parse(role) == ROLE_NONE)
-		model_err_field(e, MODEL_INVALID, "role", "choose admin, operator or viewer");
+		model_err_field(e, MODEL_INVALID, "role", "valid.choose_role");
 	if (*zone && !tz_valid(zone))
-		model_err_field(e, MODEL_INVALID, "timezone", "is not a time zone of the IANA database (e.g. Europe/Moscow)");
+		model_err_field(e, MODEL_INVALID, "timezone", "valid.timezone");
+	language_check(lang, e);
 	if (e->rc != MODEL_OK)
 		return e->rc;
 	if ((e->rc = get(db, k, &before)) != MODEL_OK)
@@ -222,10 +259,12 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, 
 			json_is_true(json_object_get(before, "is_active"));
 	json_decref(before);
 	if (was_admin && (strcmp(role, "admin") != 0 || !active) && user_count_admins(db) <= 1)
-		return model_err_field(e, MODEL_INVALID, "role", "this is the last active admin; make another admin first");
+		return model_err_field(e, MODEL_INVALID, "role", "valid.last_admin");
 	int n = user_update(db, k->id, role, active, 1, *zone ? zone : NULL);
 	if (n <= 0)
 		return e->rc = n < 0 ? model_db_rc(db) : MODEL_NOT_FOUND;
+	if (user_set_language(db, k->id, lang, e) != MODEL_OK)
+		return e->rc;
 	return e->rc = get(db, k, out);
 }
 

@@ -25,7 +25,7 @@ int64_t user_create(struct db *db, const char *username, const char *password, c
 		    struct model_err *e);
 
 /* The admin pages' list: rows with the user's JSON text (column 0: id, username, role,
- * is_active, created_at, last_login_at, timezone: null for HERALD_DEFAULT_TIMEZONE) and the key (column 1, JSON [username]) after key
+ * is_active, created_at, last_login_at, timezone: null for HERALD_DEFAULT_TIMEZONE, language) and the key (column 1, JSON [username]) after key
  * after_json (NULL: from the start), usernames containing q (NULL: all), up to limit rows. */
 PGresult *user_list(struct db *db, const char *after_json, const char *q, int limit);
 /* The id of the user named username: the id, 0 when there is none, -1 on a database error. */
@@ -35,6 +35,9 @@ PGresult *user_get(struct db *db, int64_t id);
 /* Sets role and active flag, and when set_zone the time zone (a name tz_valid accepts, or
  * NULL for HERALD_DEFAULT_TIMEZONE). 1 changed, 0 no such user, -1 error. */
 int user_update(struct db *db, int64_t id, const char *role, int active, int set_zone, const char *zone);
+/* Sets the language user id reads the admin in (one of I18N_LANGUAGES; NULL or "": none, the
+ * browser's). MODEL_INVALID on the field language, MODEL_NOT_FOUND, or a database failure. */
+enum model_rc user_set_language(struct db *db, int64_t id, const char *language, struct model_err *e);
 /* Sets a new password (checked like user_create). 0, or -1 with e set (a bad password is
  * MODEL_INVALID on field, the form's name for it). */
 int user_set_password(struct db *db, int64_t id, const char *password, const char *field,
@@ -44,9 +47,9 @@ int user_set_password(struct db *db, int64_t id, const char *password, const cha
  * database failure. */
 enum model_rc user_check_password(struct db *db, int64_t id, const char *password);
 
-/* The admin's users (resources.c): get, insert from the add form (username, password, role),
- * update from the edit form (role, is_active, timezone; the last active admin keeps the first two) and list by
- * username. Users are not deleted. */
+/* The admin's users (resources.c): get, insert from the add form (username, password, role,
+ * language), update from the edit form (role, is_active, timezone, language; the last active
+ * admin keeps the first two) and list by username. Users are not deleted. */
 extern const struct res_model user_model;
 
 /* Number of users with role admin, or -1. */

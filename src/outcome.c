@@ -8,20 +8,20 @@
 
 static const struct outcome model_rows[] = {
 	[MODEL_OK] = {200, "ok", "", ""},
-	[MODEL_NOT_FOUND] = {404, "not-found", "no such object", "There is no such object."},
-	[MODEL_INVALID] = {422, "validation-failed", "some fields are not valid", "Some fields are not valid."},
+	[MODEL_NOT_FOUND] = {404, "not-found", "no such object", "admin.outcome.not_found"},
+	[MODEL_INVALID] = {422, "validation-failed", "some fields are not valid", "admin.outcome.invalid"},
 	[MODEL_DUPLICATE] = {409, "conflict", "an object with that key already exists",
-			     "An object with that key already exists."},
+			     "admin.outcome.duplicate"},
 	[MODEL_IN_USE] = {409, "conflict", "the object is in use, or refers to one that does not exist",
-			  "The object is in use, or refers to one that does not exist."},
+			  "admin.outcome.in_use"},
 	[MODEL_CHECK] = {422, "validation-failed", "a value breaks a rule of the database",
-			 "A value breaks a rule of the database."},
+			 "admin.outcome.check"},
 	[MODEL_CONFLICT] = {409, "conflict", "the object's state does not allow this",
-			    "The object's state does not allow this."},
+			    "admin.outcome.conflict"},
 	[MODEL_UNAVAILABLE] = {503, "unavailable", "the database is unreachable",
-			       "The database is unreachable. Try again in a moment."},
+			       "admin.outcome.unavailable"},
 	[MODEL_ERROR] = {500, "internal-error", "the database failed; see the log with this request id",
-			 "The database failed; the log has the details under this request's id."},
+			 "admin.outcome.error"},
 };
 
 /* The statuses the web layer answers by itself, before or around a model call. */
@@ -67,16 +67,24 @@ enum model_rc model_err_db(struct model_err *e, const struct db *db)
 	return e->rc = model_db_rc(db);
 }
 
-enum model_rc model_err_field(struct model_err *e, enum model_rc rc, const char *field, const char *fmt, ...)
+enum model_rc model_err_field(struct model_err *e, enum model_rc rc, const char *field, const char *path, ...)
 {
 	e->rc = rc;
 	if (field) {
-		char msg[300];
+		char msg[512];
 		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(msg, sizeof(msg), fmt, ap);
+		va_start(ap, path);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+		vsnprintf(msg, sizeof(msg), verr_text(&e->fields, path), ap);
+#pragma GCC diagnostic pop
 		va_end(ap);
-		verr_add(&e->fields, field, "%s", msg);
+		json_t *list = json_object_get(e->fields.errors, field);
+		if (e->fields.errors == NULL)
+			e->fields.errors = json_object();
+		if (list == NULL)
+			json_object_set_new(e->fields.errors, field, list = json_array());
+		json_array_append_new(list, json_string(msg));
 	}
 	return rc;
 }

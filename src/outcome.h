@@ -32,7 +32,7 @@ struct outcome {
 	int status;
 	const char *slug;
 	const char *api;       /* the problem's detail */
-	const char *admin;     /* the error page's sentence */
+	const char *admin;     /* the error page's sentence: a path in the language catalogue */
 };
 
 /* The row of rc. */
@@ -43,9 +43,9 @@ const char *outcome_slug(int status);
 enum model_rc model_db_rc(const struct db *db);
 /* Sets e from the last failure of db and returns its rc. */
 enum model_rc model_err_db(struct model_err *e, const struct db *db);
-/* Sets e to rc with message on field (NULL: rc alone) and returns rc. */
-enum model_rc model_err_field(struct model_err *e, enum model_rc rc, const char *field, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+/* Sets e to rc with the text at path (valid.h), formatted with the arguments given, on field
+ * (NULL: rc alone) and returns rc. */
+enum model_rc model_err_field(struct model_err *e, enum model_rc rc, const char *field, const char *path, ...);
 /* The messages of e's fields as one line ("a password is 8 to 1024 characters; ..."),
  * else the rc's API message; for the command line. Written into out; e's fields are freed. */
 const char *model_err_text(struct model_err *e, char *out, size_t outlen);

@@ -42,7 +42,7 @@ void personal_check(const char *text, const char *field, struct verr *v)
 	if (!personal_is(text))
 		return;
 	if ((t = personal_parse(text, err, sizeof(err))) == NULL)
-		verr_add(v, field, "is not a valid template: %s", err);
+		verr_add(v, field, "valid.not_template", err);
 	else
 		tmpl_set_free(t);
 }

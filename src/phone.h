@@ -7,9 +7,8 @@
 
 #define PHONE_LEN 11
 #define PHONE_INPUT_MAX 64   /* bytes of a written phone worth reading */
-/* What a refused phone is told, beside its field. */
-#define PHONE_REFUSED "must be a Russian mobile phone: 11 digits starting with 7 (79161234567), or written " \
-	"as +7 (916) 123-45-67 or 8 916 123 45 67"
+/* What a refused phone is told, beside its field (a path in the language catalogue). */
+#define PHONE_REFUSED "valid.phone_refused"
 
 /* Writes the stored form of s into out (PHONE_LEN + 1 bytes). Spaces (also no-break ones),
  * brackets, dashes and dots are dropped, and a leading + is read; then 11 digits starting with 7

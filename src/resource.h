@@ -13,7 +13,9 @@
 #include "db.h"
 #include "outcome.h"
 
-/* One field of a form (admin) and of the API object. */
+/* One field of a form (admin) and of the API object. The admin's texts here and in struct
+ * admin_col and struct resource (label, hint, not_found, notices, ...) are paths in the language
+ * catalogue (i18n.h), shown in the request's language. */
 struct admin_field {
 	const char *name;       /* the API's field name */
 	const char *label;
@@ -102,8 +104,9 @@ struct resource {
 	const char *api_taken;        /* the 409 detail for a taken key, NULL: the outcome table's */
 	const char *api_in_use;       /* the 409 detail when references keep it from deletion */
 	/* the admin */
-	const char *base;             /* "/admin/operators/" */
-	const char *one, *title, *many;   /* "operator", "Operator", "Operators" */
+	const char *base;             /* "/admin/operators/"; the catalogue's admin.res.<kind> holds
+				       * the pages' texts: many, add, edit, delete_heading,
+				       * delete_question, delete_submit (admin_resource.c) */
 	const char *name_field;       /* the field an object's heading shows, NULL: the key */
 	const struct admin_field *fields;   /* the add form; the key field, when it is one, first:
 					     * edit forms leave it out */
@@ -116,10 +119,10 @@ struct resource {
 	size_t ncols;
 	const char *const *sorts;     /* the ?sort= values offered, NULL-terminated; the first is default */
 	const char *q_placeholder;    /* the search box's hint, or NULL */
-	const char *not_found;        /* "There is no operator with this code." */
+	const char *not_found;        /* "admin.res.operator.not_found" */
 	const char *in_use;           /* the 409 page when references keep it from deletion */
 	const char *in_use_many;      /* the same for a bulk delete */
-	const char *const *notices;   /* ?done= texts: "created", "...", "updated", ..., NULL */
+	const char *const *notices;   /* ?done= texts: "created", "admin.res.operator.created", ..., NULL */
 	/* Runs after obj was changed (may be NULL). */
 	void (*updated)(struct http_req *req, struct db *db, json_t *obj);
 	/* Adds to the edit page of obj (links to related pages); may be NULL. */
@@ -154,7 +157,6 @@ struct resource {
 	/* Answers the add form's success with the object created instead of going back to the
 	 * list (the page that shows the secret); may be NULL. */
 	void (*created_page)(struct http_req *req, json_t *obj);
-	const char *delete_verb;      /* what deleting is called on its page ("Revoke"), NULL: "Delete" */
 	const char *deleted;          /* the history's and ?done='s word for a deletion ("revoked"),
 				       * NULL: "deleted" */
 	/* The admin's form given to the model, changed in place where a field's text stands for

@@ -76,6 +76,7 @@ const struct route routes[] = {
 	{GET, "/admin/oidc/login", admin_oidc_login, AUTH_PUBLIC, ROLE_NONE, "next", 0, NULL, NULL},
 	{GET, "/admin/oidc/callback", admin_oidc_callback, AUTH_PUBLIC, ROLE_NONE, "code,state,iss,error,error_description", 0, "login", NULL},
 	{GET | POST, "/admin/password", admin_password, AUTH_SESSION, V, "", 0, "password.changed", NULL},
+	{GET | POST, "/admin/account", admin_account, AUTH_SESSION, V, "done", 0, "account.updated", NULL},
 	{GET, "/admin", admin_root, AUTH_PUBLIC, ROLE_NONE, "", 0, NULL, NULL},
 	{GET, "/admin/", admin_dashboard, AUTH_SESSION, V, "", 0, NULL, NULL},
 

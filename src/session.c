@@ -53,7 +53,7 @@ enum model_rc session_load(struct http_req *req)
 	    "   AND s.last_seen_at > now() - interval '" SESSION_IDLE "'"
 	    "   AND s.created_at > now() - interval '" SESSION_ABSOLUTE "'"
 	    " RETURNING u.id, u.username, u.role, u.password_hash IS NOT NULL, coalesce(u.timezone, $2),"
-	    "   utc_offset_text(now(), coalesce(u.timezone, $2))";
+	    "   utc_offset_text(now(), coalesce(u.timezone, $2)), coalesce(u.language, '')";
 	const char *id = http_cookie(req, cookie_name(req));
 	char h[HASH_PARAM_LEN];
 	if (id == NULL || strlen(id) != 43 || strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") != 43)
@@ -74,6 +74,7 @@ enum model_rc session_load(struct http_req *req)
 	snprintf(req->user.username, sizeof(req->user.username), "%s", db_str(r, 0, 1));
 	req->user.role = role_parse(db_str(r, 0, 2));
 	req->user.has_password = db_str(r, 0, 3)[0] == 't';
+	snprintf(req->user.language, sizeof(req->user.language), "%s", db_str(r, 0, 6));
 	attach(req, id);
 	struct session *s = req->session;
 	snprintf(s->zone, sizeof(s->zone), "%s", db_str(r, 0, 4));

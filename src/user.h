@@ -10,6 +10,7 @@ struct user {
 	char username[65];
 	enum role role;
 	int has_password;     /* 0: signs in only through OpenID Connect (set by session_load) */
+	char language[4];     /* the language chosen for the admin, "" when none (session_load) */
 };
 
 #endif

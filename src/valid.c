@@ -1,5 +1,6 @@
 /* valid.c — validation helpers. */
 #include "valid.h"
+#include "i18n.h"
 #include "list.h"
 #include "util.h"
 
@@ -7,12 +8,20 @@
 #include <stdio.h>
 #include <string.h>
 
-void verr_add(struct verr *v, const char *field, const char *fmt, ...)
+const char *verr_text(const struct verr *v, const char *path)
 {
-	char msg[256];
+	return i18n_text(v->lang ? v->lang : "en", path);
+}
+
+void verr_add(struct verr *v, const char *field, const char *path, ...)
+{
+	char msg[512];
 	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_start(ap, path);
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	vsnprintf(msg, sizeof(msg), verr_text(v, path), ap);
+#pragma GCC diagnostic pop
 	va_end(ap);
 	if (v->errors == NULL)
 		v->errors = json_object();
@@ -48,7 +57,7 @@ void jv_only(json_t *obj, const char *const *allowed, struct verr *v)
 	json_t *val;
 	json_object_foreach(obj, key, val) {
 		if (!list_has(allowed, key))
-			verr_add(v, key, "unknown field");
+			verr_add(v, key, "valid.unknown_field");
 	}
 }
 
@@ -56,7 +65,7 @@ static json_t *field_get(json_t *obj, const char *field, int required, struct ve
 {
 	json_t *f = json_object_get(obj, field);
 	if (f == NULL && required)
-		verr_add(v, field, "this field is required");
+		verr_add(v, field, "valid.required");
 	return f;
 }
 
@@ -64,25 +73,25 @@ static int check_str(json_t *f, const char *field, long minlen, long maxlen, con
 		     struct verr *v)
 {
 	if (!json_is_string(f)) {
-		verr_add(v, field, "must be a string");
+		verr_add(v, field, "valid.string");
 		return -1;
 	}
 	const char *s = json_string_value(f);
 	size_t bytes = json_string_length(f);
 	long n = utf8_length(s, bytes);
 	if (n < 0 || strlen(s) != bytes) {
-		verr_add(v, field, "must be valid UTF-8 text without NUL characters");
+		verr_add(v, field, "valid.utf8");
 		return -1;
 	}
 	if (n < minlen) {
 		if (minlen == 1)
-			verr_add(v, field, "may not be empty");
+			verr_add(v, field, "valid.empty");
 		else
-			verr_add(v, field, "must be at least %ld characters", minlen);
+			verr_add(v, field, "valid.min_chars", minlen);
 		return -1;
 	}
 	if (n > maxlen) {
-		verr_add(v, field, "must be at most %ld characters", maxlen);
+		verr_add(v, field, "valid.max_chars", maxlen);
 		return -1;
 	}
 	*out = s;
@@ -118,12 +127,12 @@ int jv_i64(json_t *obj, const char *field, int required, int64_t min, int64_t ma
 	if (f == NULL)
 		return required ? -1 : 0;
 	if (!json_is_integer(f)) {
-		verr_add(v, field, "must be a whole number");
+		verr_add(v, field, "valid.integer");
 		return -1;
 	}
 	json_int_t n = json_integer_value(f);
 	if (n < min || n > max) {
-		verr_add(v, field, "must be from %lld to %lld", (long long)min, (long long)max);
+		verr_add(v, field, "valid.range", (long long)min, (long long)max);
 		return -1;
 	}
 	*out = n;
@@ -136,7 +145,7 @@ int jv_bool(json_t *obj, const char *field, int required, int *out, struct verr 
 	if (f == NULL)
 		return required ? -1 : 0;
 	if (!json_is_boolean(f)) {
-		verr_add(v, field, "must be true or false");
+		verr_add(v, field, "valid.boolean");
 		return -1;
 	}
 	*out = json_is_true(f);
@@ -150,7 +159,7 @@ int jv_time(json_t *obj, const char *field, int required, const char **out, stru
 	if (rc != 1)
 		return rc;
 	if (rfc3339_valid(s) < 0) {
-		verr_add(v, field, "must be an RFC 3339 date-time with an offset, e.g. 2026-11-23T10:00:00+03:00");
+		verr_add(v, field, "valid.time");
 		return -1;
 	}
 	*out = s;
@@ -160,11 +169,11 @@ int jv_time(json_t *obj, const char *field, int required, const char **out, stru
 const char *valid_phone(const char *s)
 {
 	if (s[0] != '7' || !is_digits(s, 11))
-		return "must be 11 digits starting with 7 (7XXXXXXXXXX)";
+		return "valid.phone_digits";
 	return NULL;
 }
 
 const char *valid_operator_code(const char *s)
 {
-	return is_digits(s, 3) ? NULL : "must be exactly 3 digits";
+	return is_digits(s, 3) ? NULL : "valid.operator_code";
 }

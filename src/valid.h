@@ -1,5 +1,7 @@
 /* valid.h — field validation of JSON input, collecting every error as
- * {"field": ["message", ...]} for problem+json (API) or beside the field (admin). */
+ * {"field": ["message", ...]} for problem+json (API) or beside the field (admin). Messages are
+ * paths in the language catalogue (i18n.h, "valid.required"), written in the verr's language:
+ * English for the API and the command line, the user's in the admin. */
 #ifndef HERALD_VALID_H
 #define HERALD_VALID_H
 #include <jansson.h>
@@ -8,11 +10,15 @@
 
 struct verr {
 	json_t *errors;   /* NULL until the first error */
+	const char *lang; /* of the messages (i18n.h); NULL: "en" */
 };
 
-#define VERR_INIT {NULL}
+#define VERR_INIT {NULL, NULL}
 
-void verr_add(struct verr *v, const char *field, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Adds to field the text at path in v's language, formatted with the arguments given. */
+void verr_add(struct verr *v, const char *field, const char *path, ...);
+/* The text at path in v's language (to put inside another message). */
+const char *verr_text(const struct verr *v, const char *path);
 int verr_any(const struct verr *v);
 /* Hands the errors object over (NULL when none) and empties v. */
 json_t *verr_take(struct verr *v);
@@ -36,7 +42,7 @@ int jv_bool(json_t *obj, const char *field, int required, int *out, struct verr 
 int jv_time(json_t *obj, const char *field, int required, const char **out, struct verr *v);
 
 /* Rules shared by every entry point (API, admin, SMPP). Each returns NULL when s is valid, else
- * the message. */
+ * the message's path. */
 const char *valid_phone(const char *s);
 const char *valid_operator_code(const char *s);
 

@@ -1,5 +1,7 @@
 // Shared browser launch for the node:test suites: Debian's chromium driven by playwright-core.
 // Never downloads a browser; the flags keep chromium from reaching for the (absent) network.
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -58,4 +60,22 @@ export async function screenshot(page, name) {
   const path = join(dir, `${name}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
+}
+
+// A call of the JSON API as the suite's admin token; the answer's JSON (null when empty).
+// Fails the test on a status of 300 or more.
+export async function api(method, path, body) {
+  const r = await fetch(`${BASE_URL}/api/v1${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${process.env.HERALD_TEST_TOKEN_ADMIN}`, 'Content-Type': 'application/json' },
+    body: body && JSON.stringify(body),
+  });
+  const text = await r.text();
+  assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+// A random mobile phone in the stored form (79XXXXXXXXX).
+export function phone() {
+  return `79${String(randomBytes(5).readUIntBE(0, 5) % 1e9).padStart(9, '0')}`;
 }

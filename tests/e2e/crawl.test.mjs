@@ -6,27 +6,12 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { BASE_URL, launch, openPage } from './browser.mjs';
+import { BASE_URL, api, launch, openPage, phone } from './browser.mjs';
 
 const MAX_PAGES = 300;
 const VARIANTS_PER_PATH = 6;   // pages per path pattern (/admin/mailings/{id}, a list's sorts and filters)
 const ROLES = [['t_admin', 'password-admin'], ['t_operator', 'password-operator'], ['t_viewer', 'password-viewer']];
 let browser;
-
-async function api(method, path, body) {
-  const r = await fetch(`${BASE_URL}/api/v1${path}`, {
-    method,
-    headers: { Authorization: `Bearer ${process.env.HERALD_TEST_TOKEN_ADMIN}`, 'Content-Type': 'application/json' },
-    body: body && JSON.stringify(body),
-  });
-  const text = await r.text();
-  assert.ok(r.status < 300, `${method} ${path}: ${r.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
-
-function phone() {
-  return `79${String(randomBytes(5).readUIntBE(0, 5) % 1e9).padStart(9, '0')}`;
-}
 
 before(async () => {
   const tag = `crawl-${randomBytes(3).toString('hex')}`;

@@ -6,8 +6,8 @@ cd "$(dirname "$0")/../.."
 secs=${FUZZ_SECONDS:-60}
 out=build/fuzz
 mkdir -p "$out"
-flags="-std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -pthread -Isrc $(pkg-config --cflags libmicrohttpd libpq libcurl jansson libsodium)"
-libs="$(pkg-config --libs libmicrohttpd libpq libcurl jansson libsodium) -lpthread -lm"
+flags="-std=gnu17 -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE -pthread -Isrc $(pkg-config --cflags libmicrohttpd libpq libcurl jansson libsodium cjose)"
+libs="$(pkg-config --libs libmicrohttpd libpq libcurl jansson libsodium cjose) -lpthread -lm"
 srcs=$(ls src/*.c | grep -v '^src/main.c$')
 for t in tests/fuzz/fuzz_*.c; do
   name=$(basename "$t" .c)

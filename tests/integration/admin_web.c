@@ -10,6 +10,10 @@
 #include "admin_web.h"
 #include "itest.h"
 
+/* The pages these tests read are asked for in English, as a browser set to English asks (the
+ * server's default is HERALD_LANGUAGE, Russian). */
+#define ENGLISH "Accept-Language: en"
+
 static size_t on_hdr(char *p, size_t size, size_t n, void *arg)
 {
 	struct web_page *pg = arg;
@@ -44,7 +48,7 @@ struct web_page *web_req(const char *method, const char *path, const char *cooki
 	snprintf(url, sizeof(url), "%s%s", getenv("HERALD_TEST_URL"), path);
 	snprintf(what, sizeof(what), "%s %s", method, path);
 	CURL *c = curl_easy_init();
-	struct curl_slist *h = NULL;
+	struct curl_slist *h = curl_slist_append(NULL, ENGLISH);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	if (cookie)
@@ -128,6 +132,7 @@ struct web_page *web_upload(const char *path, const char *cookie, const char *cs
 	snprintf(url, sizeof(url), "%s%s", getenv("HERALD_TEST_URL"), path);
 	snprintf(what, sizeof(what), "upload to %s", path);
 	CURL *c = curl_easy_init();
+	struct curl_slist *h = curl_slist_append(NULL, ENGLISH);
 	curl_mime *mime = curl_mime_init(c);
 	curl_mimepart *part = curl_mime_addpart(mime);
 	curl_mime_name(part, "csrf_token");
@@ -140,8 +145,10 @@ struct web_page *web_upload(const char *path, const char *cookie, const char *cs
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_COOKIE, cookie);
 	curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	struct web_page *pg = perform(c, what);
 	curl_mime_free(mime);
+	curl_slist_free_all(h);
 	return pg;
 }
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "buf.h"
+#include "i18n.h"
 #include "tmpl.h"
 
 Test(dashboard_tmpl, provider_health_and_running_mailings)
@@ -15,6 +16,8 @@ Test(dashboard_tmpl, provider_health_and_running_mailings)
 	snprintf(dir, sizeof(dir), "%s/templates", root && *root ? root : ".");
 	struct tmpl_set *s = tmpl_set_new();
 	cr_assert_eq(tmpl_load_dir(s, dir, err, sizeof(err)), 0, "%s", err);
+	snprintf(dir, sizeof(dir), "%s/locale", root && *root ? root : ".");
+	cr_assert_eq(i18n_load(dir, err, sizeof(err)), 0, "%s", err);
 	json_t *data = json_loads(
 	    "{\"stats\": {\"messages\": {\"total\": 1}, \"mailings\": {\"total\": 1}},"
 	    " \"running\": [{\"id\": 7, \"excerpt\": \"<i>hi</i>\", \"end_at\": \"2099-01-01 10:00 UTC\","
@@ -22,6 +25,7 @@ Test(dashboard_tmpl, provider_health_and_running_mailings)
 	    " \"provider\": {\"requests\": 40, \"any\": true, \"error_rate\": \"12.5\","
 	    "  \"results\": [{\"name\": \"ok\", \"n\": 35, \"bad\": false}, {\"name\": \"timeout\", \"n\": 5, \"bad\": true}],"
 	    "  \"latency\": [{\"label\": \"≤ 50 ms\", \"n\": 30, \"pct\": 75}]}}", 0, NULL);
+	json_object_set(data, "t", i18n_catalogue("en"));   /* admin_page's catalogue */
 	struct buf out = BUF_INIT;
 	cr_assert_eq(tmpl_render(s, "admin/dashboard", data, &out), 0);
 	cr_expect(strstr(out.data, "<span class=\"n\">12.5%</span> not ok"), "%s", out.data);

@@ -73,3 +73,83 @@ Test(i18n, disagreeing_catalogues_are_refused, .init = setup, .fini = teardown)
 	cr_expect_str_eq(s, "рост +12.5 %");
 	free(s);
 }
+
+Test(i18n, plural_forms, .init = setup, .fini = teardown)
+{
+	char err[256] = "";
+	write_pair("{\"n\": [\"%lld client\", \"%lld clients\"]}",
+		   "{\"n\": [\"%lld клиент\", \"%lld клиента\", \"%lld клиентов\"]}");
+	cr_assert_eq(i18n_load(dir, err, sizeof(err)), 0, "%s", err);
+	static const struct {
+		long long n;
+		const char *en, *ru;
+	} cases[] = {
+		{0, "0 clients", "0 клиентов"}, {1, "1 client", "1 клиент"}, {2, "2 clients", "2 клиента"},
+		{4, "4 clients", "4 клиента"}, {5, "5 clients", "5 клиентов"}, {11, "11 clients", "11 клиентов"},
+		{12, "12 clients", "12 клиентов"}, {14, "14 clients", "14 клиентов"}, {21, "21 clients", "21 клиент"},
+		{22, "22 clients", "22 клиента"}, {25, "25 clients", "25 клиентов"}, {101, "101 clients", "101 клиент"},
+		{111, "111 clients", "111 клиентов"}, {1000000, "1000000 clients", "1000000 клиентов"},
+		{-1, "-1 client", "-1 клиент"},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *en = i18n_plural("en", "n", cases[i].n, cases[i].n), *ru = i18n_plural("ru", "n", cases[i].n, cases[i].n);
+		cr_expect_str_eq(en, cases[i].en);
+		cr_expect_str_eq(ru, cases[i].ru);
+		free(en);
+		free(ru);
+	}
+	char *none = i18n_plural("ru", "missing", 3, 3LL);
+	cr_expect_str_eq(none, "missing", "a missing path is itself");
+	free(none);
+	/* each language's number of forms, each with the reference's conversions */
+	expect_refused("{\"n\": [\"%lld a\", \"%lld b\"]}", "{\"n\": [\"%lld a\", \"%lld b\"]}",
+		       "ru.json: n is not a list of 3 plural forms");
+	expect_refused("{\"n\": [\"%lld a\"]}", "{\"n\": [\"%lld a\", \"%lld b\", \"%lld c\"]}",
+		       "en.json: n is not a list of 2 plural forms");
+	expect_refused("{\"n\": [\"%lld a\", \"%lld b\"]}", "{\"n\": [\"%lld a\", \"%d b\", \"%lld c\"]}",
+		       "ru.json: n[1] has the conversions '%d', not '%lld'");
+	expect_refused("{\"n\": [\"%lld a\", \"%lld b\"]}", "{\"n\": \"%lld a\"}", "ru.json: n is not a list of 3");
+}
+
+Test(i18n, accept_language)
+{
+	static const struct {
+		const char *header, *lang;
+	} cases[] = {
+		{"ru", "ru"}, {"en", "en"}, {"ru-RU", "ru"}, {"EN-gb", "en"}, {"ru-RU,ru;q=0.9,en-US;q=0.8,en;q=0.7", "ru"},
+		{"en-US,en;q=0.9,ru;q=0.8", "en"}, {"de-DE,de;q=0.9,en;q=0.5,ru;q=0.4", "en"},
+		{"ru;q=0.5, en;q=0.8", "en"}, {"ru;q=0.8, en;q=0.8", "ru"}, {"en;q=0.8,ru", "ru"},
+		{"ru; q=0.3 , en ;q=0.2", "ru"}, {"en;Q=1.000,ru;q=0.999", "en"}, {"de, fr", NULL},
+		{"en;q=0, ru;q=0.001", "ru"}, {"en;q=0", NULL}, {"*", NULL}, {"*;q=0.5, ru;q=0.4", "ru"},
+		{"", NULL}, {",,, ,", NULL}, {"rus", NULL}, {"r", NULL}, {"en-", "en"},
+		{"en;q=2", NULL}, {"en;q=1.5", NULL}, {"en;q=0.1234", NULL}, {"en;q=", NULL}, {"en;q", NULL},
+		{"en;level=1", NULL}, {"en x", NULL}, {"en;q=0.5;q=0.6", "en"}, {"ru\xd0\xb9", NULL},
+		{"en;q=0.5 x", NULL},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *got = i18n_accept(cases[i].header);
+		if (cases[i].lang == NULL)
+			cr_expect_null(got, "'%s' -> %s", cases[i].header, got);
+		else
+			cr_expect(got && strcmp(got, cases[i].lang) == 0, "'%s' -> %s, not %s", cases[i].header,
+				  got ? got : "NULL", cases[i].lang);
+	}
+	cr_expect_null(i18n_accept(NULL));
+	/* longer than I18N_ACCEPT_MAX: not read at all */
+	char big[I18N_ACCEPT_MAX + 8];
+	memset(big, ' ', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	memcpy(big, "ru", 2);
+	cr_expect_null(i18n_accept(big));
+	big[I18N_ACCEPT_MAX] = '\0';
+	cr_expect_str_eq(i18n_accept(big), "ru");
+	/* only the first I18N_ACCEPT_ITEMS ranges are looked at */
+	char many[I18N_ACCEPT_MAX] = "";
+	for (int i = 0; i < I18N_ACCEPT_ITEMS; i++)
+		strcat(many, "de,");
+	strcat(many, "ru");
+	cr_expect_null(i18n_accept(many));
+	many[strlen(many) - 5] = '\0';   /* one "de," fewer */
+	strcat(many, "ru");
+	cr_expect_str_eq(i18n_accept(many), "ru");
+}
