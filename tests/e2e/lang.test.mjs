@@ -18,7 +18,10 @@ const EN = { 'Accept-Language': 'en-US,en;q=0.9' };
 // Words that are names, not English sentences: the product, protocols and formats, the
 // environment variables' and the API's own words, a language's own name.
 const ALLOWED = new Set(['herald', 'API', 'CSV', 'SMPP', 'HTML', 'UTF', 'Windows', 'Excel', 'UTC', 'IANA',
-  'Europe', 'Moscow', 'ASCII', 'CIDR', 'ESME', 'ID', 'Message', 'English', 'submit_sm', 'JavaScript', 'BOM']);
+  'Europe', 'Moscow', 'ASCII', 'CIDR', 'ESME', 'ID', 'Message', 'English', 'submit_sm', 'JavaScript', 'BOM',
+  // what users type as it is: a text's placeholders ({{phone}}, {{tag}}, {{attributes.KEY}}),
+  // an attribute's key in an example, an encoding's name, a time zone's name
+  'phone', 'tag', 'attributes', 'KEY', 'first_name', 'SMS', 'GSM', 'UCS', 'Asia', 'Vladivostok']);
 const uniq = randomBytes(3).toString('hex');
 const password = `password-${uniq}`;
 const seeded = { tag: `lang-${uniq}`, text: `Проверка ${uniq}` };
