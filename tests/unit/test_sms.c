@@ -1,8 +1,10 @@
 /* Texts per recipient and what they cost as SMS: personal.c (Mustache without escaping, the
  * rule for texts users write) and sms.c (GSM 03.38 or UCS-2, segments). */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "i18n.h"
 #include "personal.h"
 #include "sms.h"
 #include "tmpl.h"
@@ -66,6 +68,17 @@ static void render_is(const char *text, json_t *ctx, const char *want)
 	tmpl_set_free(t);
 	json_decref(ctx);
 }
+
+/* The users' rule answers in the catalogue's words. */
+static void load_catalogues(void)
+{
+	char err[256] = "", path[4096];
+	const char *root = getenv("HERALD_ROOT");
+	snprintf(path, sizeof(path), "%s/locale", root ? root : ".");
+	cr_assert_eq(i18n_load(path, err, sizeof(err)), 0, "%s", err);
+}
+
+TestSuite(personal, .init = load_catalogues);
 
 Test(personal, renders_without_escaping_and_unknown_keys_empty)
 {
