@@ -62,6 +62,32 @@ static json_t *filter_inputs(struct http_req *req, const struct resource *r, con
 	return inputs;
 }
 
+/* The filters of q that are given as hidden inputs ({"name", "value"}), the search as "q"; NULL
+ * when none is (a list of everything offers no "select all"). In the request's pool. */
+static json_t *matching_inputs(struct http_req *req, const struct resource *r, const struct res_query *q)
+{
+	json_t *in = pool_json(&req->pool, json_array());
+	for (size_t i = 0; i < r->nfilters; i++)
+		if (q->filter[i] && strcmp(r->filters[i].type, "owner") != 0)
+			json_array_append_new(in, json_pack("{s:s, s:s}", "name", strcmp(r->filters[i].type, "search") == 0
+							    ? "q" : r->filters[i].name, "value", q->filter[i]));
+	return json_array_size(in) ? in : NULL;
+}
+
+/* The page's "select all N matching" (r's remove_matching) when q filters the list and rows
+ * match: {"count", "label", "matching"}; NULL else. */
+static json_t *select_all(struct http_req *req, struct db *db, const struct resource *r, const struct res_query *q,
+			  size_t shown)
+{
+	json_t *in = matching_inputs(req, r, q);
+	int64_t n = 0;
+	if (r->model->remove_matching == NULL || r->count_of == NULL || req->user.role < ROLE_OPERATOR || in == NULL ||
+	    shown == 0 || r->count_of(db, q, &n) != MODEL_OK)
+		return NULL;
+	return json_pack("{s:I, s:s, s:O}", "count", (json_int_t)n, "label",
+			 admin_format(req, "admin.list.select_all", (long long)n), "matching", in);
+}
+
 void admin_res_list(struct http_req *req)
 {
 	const struct resource *r = req->route->res;
@@ -94,6 +120,7 @@ void admin_res_list(struct http_req *req)
 		http_fail(req, rc, NULL, NULL);
 		return;
 	}
+	json_t *all = spec.bulk ? select_all(req, db, r, &q, json_array_size(rows.objs)) : NULL;
 	json_t *list = admin_list_objs(req, &spec, rows.objs, rows.next, rows.prev, q.sort, q.q);
 	for (size_t c = 0; c < r->ncols; c++)   /* a select's values by their labels */
 		for (size_t i = 0; i < r->nfields; i++)
@@ -108,6 +135,8 @@ void admin_res_list(struct http_req *req)
 									      admin_t(req, "admin.common.delete")));
 	if (json_array_size(inputs))
 		json_object_set(page, "filters", inputs);
+	if (all)
+		json_object_set_new(page, "select_all", all);
 	if (req->user.role >= ROLE_OPERATOR) {
 		json_object_set_new(page, "add_href", json_sprintf("%sadd", r->base));
 		json_object_set_new(page, "add_label", json_string(res_text(req, r, "add", NULL)));
@@ -283,6 +312,54 @@ void admin_res_delete(struct http_req *req)
 			     res_text(req, r, "delete_submit", NULL), "cancel_href", r->model->update ? p.self : r->base));
 }
 
+/* The bulk form's "select all N matching": the filters it carries into q; the confirmation
+ * page first, then every matching object deleted at once. */
+static void bulk_matching(struct http_req *req, const struct resource *r, json_t *form)
+{
+	struct verr bad = VERR_INIT;
+	bad.lang = admin_lang(req);
+	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE, {NULL}, &bad, NULL};
+	const char *confirmed = form_str(form, "confirmed");
+	struct db *db;
+	int64_t n = 0;
+	for (size_t i = 0; i < r->nfilters; i++) {
+		const char *type = r->filters[i].type;
+		const char *v = strcmp(type, "owner") == 0 ? res_owner_of(req, r)
+			      : form_str(form, strcmp(type, "search") == 0 ? "q" : r->filters[i].name);
+		q.filter[i] = v && *v ? v : NULL;
+	}
+	json_t *in = matching_inputs(req, r, &q);
+	if (in == NULL) {
+		admin_error(req, 400, "admin.list.all_needs_filter");
+		return;
+	}
+	if ((db = admin_db(req)) == NULL)
+		return;
+	if (confirmed == NULL || strcmp(confirmed, "yes") != 0) {
+		enum model_rc rc = r->count_of(db, &q, &n);
+		verr_free(&bad);
+		if (rc != MODEL_OK) {
+			http_fail(req, rc, NULL, NULL);
+			return;
+		}
+		json_t *hidden = json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}]", "name", "action", "value", "delete", "name",
+					   "all", "value", "1", "name", "confirmed", "value", "yes");
+		json_array_extend(hidden, in);
+		admin_page(req, 200, "admin/confirm",
+			   json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "heading", admin_t(req, "admin.list.delete_all_heading"),
+				     "message", admin_format(req, "admin.list.delete_all_question", (long long)n), "action",
+				     pool_printf(&req->pool, "%sbulk", r->base), "submit", admin_t(req, "admin.list.delete_all"),
+				     "cancel_href", r->base, "hidden", hidden));
+		return;
+	}
+	enum model_rc rc = res_delete_matching(req, db, r, &q, &n);
+	verr_free(&bad);
+	if (rc == MODEL_OK)
+		admin_redirect(req, pool_printf(&req->pool, "%s?done=%s", r->base, r->bulk_done ? r->bulk_done : "deleted"));
+	else
+		http_fail(req, rc, rc == MODEL_INVALID ? "admin.list.all_bad_filter" : NULL, NULL);
+}
+
 void admin_res_bulk(struct http_req *req)
 {
 	const struct resource *r = req->route->res;
@@ -297,6 +374,8 @@ void admin_res_bulk(struct http_req *req)
 		bad |= res_key_parse(r, json_string_value(key), &k) < 0;
 	if (r->model->remove_many == NULL || action == NULL || strcmp(action, "delete") != 0) {
 		admin_error(req, 400, "admin.error.bulk_action");
+	} else if (form_str(form, "all") && r->model->remove_matching) {
+		bulk_matching(req, r, form);
 	} else if (json_array_size(keys) == 0 || json_array_size(keys) > ADMIN_PAGE || bad) {
 		admin_error(req, 400, "admin.error.bulk_rows");
 	} else if ((db = admin_db(req)) != NULL) {

@@ -360,23 +360,34 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *body
 
 /* Deletes the clients whose ids are in ids (a JSON array) and cancels their pending messages,
  * in one statement; *n deleted, *cancelled messages cancelled. */
-static enum model_rc delete_ids(struct db *db, const char *ids, int *n, int64_t *cancelled)
+/* Deleted clients (a CTE d of their ids) and their pending messages cancelled: both counts. */
+#define CANCEL_DELETED \
+	" m AS (UPDATE messages SET status = " MSG_SQL(MSG_CANCELLED) " WHERE client_id IN (SELECT id FROM d)" \
+	"       AND status = " MSG_SQL(MSG_PENDING) " RETURNING 1)" \
+	" SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM m)"
+
+/* The counts of a deletion's result r (CANCEL_DELETED's). */
+static enum model_rc deleted(struct db *db, PGresult *r, int64_t *n, int64_t *cancelled)
 {
-	static const char q[] =
-		"WITH d AS (DELETE FROM clients WHERE id IN"
-		"           (SELECT e::bigint FROM json_array_elements_text($1::json) e) RETURNING id),"
-		" m AS (UPDATE messages SET status = " MSG_SQL(MSG_CANCELLED) " WHERE client_id IN (SELECT id FROM d)"
-		"       AND status = " MSG_SQL(MSG_PENDING) " RETURNING 1)"
-		" SELECT (SELECT count(*) FROM d), (SELECT count(*) FROM m)";
-	const char *p[] = {ids};
-	PGresult *r = db_exec(db, q, 1, p);
 	if (r == NULL)
 		return model_db_rc(db);
-	*n = (int)db_i64(r, 0, 0);
+	*n = db_i64(r, 0, 0);
 	*cancelled = db_i64(r, 0, 1);
 	PQclear(r);
 	analyzer_note(ANALYZER_CLIENTS, *n);
 	return MODEL_OK;
+}
+
+static enum model_rc delete_ids(struct db *db, const char *ids, int *n, int64_t *cancelled)
+{
+	static const char q[] =
+		"WITH d AS (DELETE FROM clients WHERE id IN"
+		"           (SELECT e::bigint FROM json_array_elements_text($1::json) e) RETURNING id)," CANCEL_DELETED;
+	const char *p[] = {ids};
+	int64_t count = 0;
+	enum model_rc rc = deleted(db, db_exec(db, q, 1, p), &count, cancelled);
+	*n = (int)count;
+	return rc;
 }
 
 static enum model_rc remove_one(struct db *db, const struct res_key *k)
@@ -598,7 +609,27 @@ enum model_rc client_count(struct db *db, const struct res_query *q, int64_t *n)
 	return rc != MODEL_OK ? rc : res_count(db, db_exec(db, count_sql[variant(&f)], 4, p), n);
 }
 
-const struct res_model client_model = {get, insert, update, remove_one, remove_many, NULL, NULL};
+#define DELETE_SQL(t, o, p, z) \
+	"WITH d AS (DELETE FROM clients c WHERE true" FILTERS(t, o, p, z) " RETURNING c.id)," CANCEL_DELETED
+static const char *const delete_sql[16] = {VARIANTS(DELETE_SQL)};
+
+/* Every client that q's filters match (one statement), their pending messages cancelled. */
+static enum model_rc remove_matching(struct db *db, const struct res_query *q, int64_t *n)
+{
+	struct client_filter f;
+	int64_t cancelled = 0;
+	enum model_rc rc = filters(q, &f);
+	const char *p[] = {f.tag, f.operator_code, f.phone_prefix, f.timezone};
+	if (rc == MODEL_OK)
+		rc = deleted(db, db_exec(db, delete_sql[variant(&f)], 4, p), n, &cancelled);
+	if (rc == MODEL_OK)
+		log_info("client.deleted_matching", LI("clients", *n), LI("messages_cancelled", cancelled),
+			 LS("tag", f.tag), LS("operator_code", f.operator_code), LS("phone_prefix", f.phone_prefix),
+			 LS("timezone", f.timezone));
+	return rc;
+}
+
+const struct res_model client_model = {get, insert, update, remove_one, remove_many, NULL, NULL, remove_matching};
 
 /* --- bulk ----------------------------------------------------------------------------- */
 

@@ -101,4 +101,4 @@ static enum model_rc count(struct db *db, int64_t *n)
 	return res_count(db, db_exec(db, "SELECT count(*) FROM operators", 0, NULL), n);
 }
 
-const struct res_model operator_model = {get, insert, update, remove_one, remove_many, list, count};
+const struct res_model operator_model = {get, insert, update, remove_one, remove_many, list, count, NULL};

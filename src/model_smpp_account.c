@@ -195,7 +195,7 @@ static enum model_rc count(struct db *db, int64_t *n)
 	return res_count(db, db_exec(db, "SELECT count(*) FROM smpp_accounts", 0, NULL), n);
 }
 
-const struct res_model smpp_account_model = {get, insert, update, remove_one, NULL, list, count};
+const struct res_model smpp_account_model = {get, insert, update, remove_one, NULL, list, count, NULL};
 
 int smpp_account_lookup(struct db *db, const char *system_id, const char *ip,
 			struct smpp_account_row *out)

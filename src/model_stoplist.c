@@ -145,4 +145,4 @@ static enum model_rc entry_list(struct db *db, const struct res_query *rq, struc
 }
 
 /* No bulk delete; no count: the API's list is api_stoplist.c's. */
-const struct res_model stoplist_model = {entry_get, entry_insert, entry_update, entry_remove, NULL, entry_list, NULL};
+const struct res_model stoplist_model = {entry_get, entry_insert, entry_update, entry_remove, NULL, entry_list, NULL, NULL};

@@ -80,4 +80,4 @@ static enum model_rc count(struct db *db, int64_t *n)
 	return res_count(db, db_exec(db, "SELECT count(*) FROM tags", 0, NULL), n);
 }
 
-const struct res_model tag_model = {get, insert, update, remove_one, NULL, list, count};
+const struct res_model tag_model = {get, insert, update, remove_one, NULL, list, count, NULL};

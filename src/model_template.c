@@ -111,4 +111,4 @@ char *template_name(struct db *db, int64_t id)
 	return name;
 }
 
-const struct res_model template_model = {get, insert, update, remove_one, NULL, list, count};
+const struct res_model template_model = {get, insert, update, remove_one, NULL, list, count, NULL};

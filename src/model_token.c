@@ -159,7 +159,7 @@ static enum model_rc list(struct db *db, const struct res_query *q, struct res_p
 			out);
 }
 
-const struct res_model token_model = {get, insert, NULL, revoke, NULL, list, NULL};
+const struct res_model token_model = {get, insert, NULL, revoke, NULL, list, NULL, NULL};
 
 enum model_rc token_check(const char *token, struct user *user)
 {

@@ -279,4 +279,4 @@ static enum model_rc count(struct db *db, int64_t *n)
 	return res_count(db, db_exec(db, "SELECT count(*) FROM users", 0, NULL), n);
 }
 
-const struct res_model user_model = {get, insert, update, NULL, NULL, list, count};
+const struct res_model user_model = {get, insert, update, NULL, NULL, list, count, NULL};

@@ -284,6 +284,21 @@ enum model_rc res_delete_many(struct http_req *req, struct db *db, const struct 
 	return rc;
 }
 
+enum model_rc res_delete_matching(struct http_req *req, struct db *db, const struct resource *r,
+				  const struct res_query *q, int64_t *n)
+{
+	enum model_rc rc = r->model->remove_matching(db, q, n);
+	if (rc != MODEL_OK)
+		return rc;
+	json_t *filters = pool_json(&req->pool, json_object());
+	for (size_t i = 0; i < r->nfilters; i++)
+		if (q->filter[i])
+			json_object_set_new(filters, r->filters[i].name, json_string(q->filter[i]));
+	audit(db, req, pool_printf(&req->pool, "%s.deleted_matching", r->kind), pool_printf(&req->pool, "%ss", r->kind),
+	      pool_json(&req->pool, json_pack("{s:O, s:I}", "filters", filters, "deleted", (json_int_t)*n)));
+	return MODEL_OK;
+}
+
 void res_cursor_encode(const char *key, char *out, size_t outlen)
 {
 	sodium_bin2base64(out, outlen, (const unsigned char *)key, strlen(key),

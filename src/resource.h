@@ -89,6 +89,9 @@ struct res_model {
 	enum model_rc (*list)(struct db *db, const struct res_query *q, struct res_page *out);
 	/* the API's ?count=true (api_resource.c); NULL when the API is not the descriptor's */
 	enum model_rc (*count)(struct db *db, int64_t *n);
+	/* Removes every object that q's filters match, *n of them (the admin's "select all N
+	 * matching"); MODEL_INVALID when a filter is not valid. NULL: not offered. */
+	enum model_rc (*remove_matching)(struct db *db, const struct res_query *q, int64_t *n);
 };
 
 struct http_req;
@@ -263,6 +266,10 @@ enum model_rc res_delete(struct http_req *req, struct db *db, const struct resou
 void res_record(struct http_req *req, struct db *db, const struct resource *r, const char *verb,
 		const char *key, json_t *before, json_t *after);
 enum model_rc res_delete_many(struct http_req *req, struct db *db, const struct resource *r, json_t *keys);
+/* Removes every object of r that q's filters match (r->model->remove_matching), *n of them, and
+ * records it once: "<kind>.deleted_matching" with the filters and the count. */
+enum model_rc res_delete_matching(struct http_req *req, struct db *db, const struct resource *r,
+				  const struct res_query *q, int64_t *n);
 /* The object of k, in the request's pool. */
 enum model_rc res_get(struct http_req *req, struct db *db, const struct resource *r, const struct res_key *k,
 		      json_t **out);

@@ -713,3 +713,54 @@ Test(admin_directory, client_edit_bad_or_taken_phone_is_redisplayed)
 	free(o);
 	free(t);
 }
+
+/* "Select all N matching": a filtered list offers it to operators, the bulk form asks first
+ * with the count, then deletes every client of the filter (not the others) and records it once. */
+Test(admin_directory, select_all_that_match_the_filter)
+{
+	char tag[32], path[96];
+	uniq_name("all", tag, sizeof(tag));
+	free(itest_sql("INSERT INTO tags (name) VALUES ('%s')", tag));
+	free(itest_sql("INSERT INTO operators (code) VALUES ('916') ON CONFLICT DO NOTHING"));
+	free(itest_sql("INSERT INTO clients (phone, operator_code, tag_id, timezone)"
+		       " SELECT '7977' || lpad((floor(random() * 1e7))::bigint::text, 7, '0'), '916',"
+		       " (SELECT id FROM tags WHERE name = '%s'), 'Europe/Moscow' FROM generate_series(1, 57)"
+		       " ON CONFLICT DO NOTHING", tag));
+	char *n = itest_sql("SELECT count(*) FROM clients c JOIN tags t ON t.id = c.tag_id WHERE t.name = '%s'", tag);
+	char *o = web_login("t_operator", "password-operator", NULL);
+	snprintf(path, sizeof(path), "/admin/clients/?tag=%s", tag);
+	struct web_page *pg = web_req("GET", path, o, NULL, NULL);
+	char want[96];
+	snprintf(want, sizeof(want), "Select all %s that match", n);
+	cr_expect_not_null(strstr(pg->body, want), "%s", pg->body);
+	web_free(pg);
+	pg = web_req("GET", "/admin/clients/", o, NULL, NULL);
+	cr_expect_null(strstr(pg->body, "name=\"all\""), "no select-all without a filter");
+	web_free(pg);
+
+	pg = web_post(o, "/admin/clients/bulk", "action=delete&all=%s&tag=%s", n, tag);
+	cr_assert_eq(pg->status, 200, "%s", pg->body);
+	snprintf(want, sizeof(want), "Delete all %s that match", n);
+	cr_expect_not_null(strstr(pg->body, want), "%s", pg->body);
+	web_free(pg);
+	char *left = itest_sql("SELECT count(*) FROM clients c JOIN tags t ON t.id = c.tag_id WHERE t.name = '%s'", tag);
+	cr_expect_str_eq(left, n, "nothing goes before it is confirmed");
+	free(left);
+	pg = web_post(o, "/admin/clients/bulk", "action=delete&all=1&confirmed=yes");
+	cr_expect_eq(pg->status, 400, "select-all needs a filter");
+	web_free(pg);
+	pg = web_post(o, "/admin/clients/bulk", "action=delete&all=1&confirmed=yes&tag=%s", tag);
+	cr_expect_eq(pg->status, 303, "%s", pg->body);
+	web_free(pg);
+	left = itest_sql("SELECT count(*) FROM clients c JOIN tags t ON t.id = c.tag_id WHERE t.name = '%s'", tag);
+	cr_expect_str_eq(left, "0");
+	free(left);
+	char *rec = itest_sql("SELECT detail->>'deleted' || ' ' || (detail->'filters'->>'tag') FROM audit_log"
+			      " WHERE action = 'client.deleted_matching' AND detail->'filters'->>'tag' = '%s'", tag);
+	char rec_want[64];
+	snprintf(rec_want, sizeof(rec_want), "%s %s", n, tag);
+	cr_expect_str_eq(rec, rec_want);
+	free(rec);
+	free(n);
+	free(o);
+}
