@@ -206,7 +206,7 @@ static int preview(struct http_req *req, struct report_mail *m)
 	char err[300];
 	if (db == NULL)
 		return -1;
-	if (report_preview(db, m, err, sizeof(err)) < 0) {
+	if (report_preview(db, admin_lang(req), m, err, sizeof(err)) < 0) {
 		admin_error(req, 500, admin_format(req, "admin.reports.no_preview", err));
 		return -1;
 	}

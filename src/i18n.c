@@ -25,6 +25,12 @@ int i18n_known(const char *lang)
 	return lang_index(lang) >= 0;
 }
 
+const char *i18n_name(const char *lang)
+{
+	int i = lang_index(lang);
+	return i < 0 ? NULL : langs[i];
+}
+
 /* The printf conversions of s in order ("%s%lld"; "%%" left out), into out. */
 static void conversions(const char *s, char *out, size_t outlen)
 {

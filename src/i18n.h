@@ -16,6 +16,8 @@
 
 /* 1 when lang is one of I18N_LANGUAGES. */
 int i18n_known(const char *lang);
+/* The language's name as i18n keeps it (static), NULL when it is not one of I18N_LANGUAGES. */
+const char *i18n_name(const char *lang);
 /* Loads dir/<lang>.json for every language; -1 with the reason in err. */
 int i18n_load(const char *dir, char *err, size_t errlen);
 /* The catalogue of lang (borrowed; NULL before i18n_load or for an unknown lang). */

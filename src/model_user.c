@@ -2,6 +2,7 @@
 #include "model_user.h"
 #include "i18n.h"
 #include "log.h"
+#include "mail.h"
 #include "tz.h"
 #include "util.h"
 
@@ -89,7 +90,7 @@ int64_t user_create(struct db *db, const char *username, const char *password, c
 #define USER_JSON \
 	"json_build_object('id', id, 'username', username, 'role', role, 'is_active', is_active," \
 	" 'created_at', api_ts(created_at), 'last_login_at', api_ts(last_login_at), 'timezone', timezone," \
-	" 'language', language)::text"
+	" 'language', language, 'email', email)::text"
 
 /* By username after the key $1 (cmp ">", dir "") or, the admin's previous pages, before it (cmp
  * "<", dir " DESC"). */
@@ -150,6 +151,25 @@ static enum model_rc language_check(const char *language, struct model_err *e)
 	if (language == NULL || *language == '\0' || i18n_known(language))
 		return MODEL_OK;
 	return model_err_field(e, MODEL_INVALID, "language", "valid.language");
+}
+
+enum model_rc user_set_email(struct db *db, int64_t id, const char *email, struct model_err *e)
+{
+	static const char sql[] = "UPDATE users SET email = $2, updated_at = now() WHERE id = $1";
+	char sid[24];
+	if (email && *email == '\0')
+		email = NULL;
+	if (email && (strlen(email) > 254 || !mail_address_valid(email)))
+		return model_err_field(e, MODEL_INVALID, "email", "valid.email");
+	snprintf(sid, sizeof(sid), "%lld", (long long)id);
+	const char *p[] = {sid, email};
+	PGresult *r = db_exec(db, sql, 2, p);
+	if (r == NULL && model_err_db(e, db) == MODEL_DUPLICATE)
+		return model_err_field(e, MODEL_INVALID, "email", "valid.email_taken");
+	if (r == NULL)
+		return e->rc;
+	PQclear(r);
+	return MODEL_OK;
 }
 
 enum model_rc user_set_language(struct db *db, int64_t id, const char *language, struct model_err *e)
@@ -263,7 +283,7 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, 
 	int n = user_update(db, k->id, role, active, 1, *zone ? zone : NULL);
 	if (n <= 0)
 		return e->rc = n < 0 ? model_db_rc(db) : MODEL_NOT_FOUND;
-	if (user_set_language(db, k->id, lang, e) != MODEL_OK)
+	if (user_set_language(db, k->id, lang, e) != MODEL_OK || user_set_email(db, k->id, form_text(in, "email"), e) != MODEL_OK)
 		return e->rc;
 	return e->rc = get(db, k, out);
 }

@@ -37,6 +37,9 @@ PGresult *user_get(struct db *db, int64_t id);
 int user_update(struct db *db, int64_t id, const char *role, int active, int set_zone, const char *zone);
 /* Sets the language user id reads the admin in (one of I18N_LANGUAGES; NULL or "": none, the
  * browser's). MODEL_INVALID on the field language, MODEL_NOT_FOUND, or a database failure. */
+/* Sets the e-mail address of user id (NULL or "": none); MODEL_INVALID on the field email when
+ * it is not an address or another user has it, else a database failure. */
+enum model_rc user_set_email(struct db *db, int64_t id, const char *email, struct model_err *e);
 enum model_rc user_set_language(struct db *db, int64_t id, const char *language, struct model_err *e);
 /* Sets a new password (checked like user_create). 0, or -1 with e set (a bad password is
  * MODEL_INVALID on field, the form's name for it). */

@@ -1,14 +1,18 @@
 /* report.c — content, rendering, delivery and history of the statistics e-mail. */
 #include "report.h"
 #include "config.h"
+#include "i18n.h"
 #include "log.h"
 #include "mail.h"
 #include "metrics.h"
+#include "pgarr.h"
 #include "tmpl.h"
 #include "util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 /* One statement, one JSON object, one snapshot: every figure of the e-mail (C derives the rest,
@@ -73,7 +77,7 @@ static const char q_content[] =
     "      AND (m.status = 'running' OR m.started_at >= p.t0 OR m.finished_at >= p.t0))"
     " )::text FROM p";
 
-json_t *report_build(struct db *db, char *err, size_t errlen)
+json_t *report_build(struct db *db, const char *lang, char *err, size_t errlen)
 {
 	const char *p[] = {cfg.default_timezone};
 	PGresult *r = db_exec(db, q_content, 1, p);
@@ -88,7 +92,7 @@ json_t *report_build(struct db *db, char *err, size_t errlen)
 		snprintf(err, errlen, "report content: %s", jerr.text);
 		return NULL;
 	}
-	report_figures(ctx, cfg.language);
+	report_figures(ctx, lang);
 	return ctx;
 }
 
@@ -118,9 +122,9 @@ int report_render(json_t *ctx, struct report_mail *out, char *err, size_t errlen
 	return 0;
 }
 
-int report_preview(struct db *db, struct report_mail *out, char *err, size_t errlen)
+int report_preview(struct db *db, const char *lang, struct report_mail *out, char *err, size_t errlen)
 {
-	json_t *ctx = report_build(db, err, errlen);
+	json_t *ctx = report_build(db, lang, err, errlen);
 	int rc = ctx ? report_render(ctx, out, err, errlen) : -1;
 	json_decref(ctx);
 	return rc;
@@ -171,28 +175,98 @@ static void record(struct db *db, int64_t id, const struct report_mail *m, const
 		log_error("report.record_failed", LI("report_id", id), LS("error", db->err));
 }
 
+/* Each recipient's language (n of them; addresses compared without case): the language of the active
+ * user with that address who chose one, else HERALD_LANGUAGE. -1 on a database error. */
+static int languages_of(struct db *db, char *const *rcpts, int n, const char **langs)
+{
+	static const char q[] =
+	    "SELECT email, language FROM users WHERE lower(email) IN (SELECT lower(a) FROM unnest($1::text[]) a)"
+	    " AND is_active AND language IS NOT NULL";
+	struct buf arr = BUF_INIT;
+	pgarr_start(&arr);
+	for (int i = 0; i < n; i++)
+		pgarr_text(&arr, rcpts[i]);
+	pgarr_end(&arr);
+	const char *p[] = {arr.data};
+	PGresult *r = db_exec(db, q, 1, p);
+	buf_free(&arr);
+	if (r == NULL)
+		return -1;
+	for (int i = 0; i < n; i++) {
+		langs[i] = cfg.language;
+		for (int j = 0; j < PQntuples(r); j++)
+			if (strcasecmp(rcpts[i], db_str(r, j, 0)) == 0 && i18n_name(db_str(r, j, 1)))
+				langs[i] = i18n_name(db_str(r, j, 1));
+	}
+	PQclear(r);
+	return 0;
+}
+
+/* Renders the report in lang and sends it to the recipients of rcpts whose language (langs) it
+ * is, with Message-ID msgid. *m gets the rendering. 0, or -1 with err. */
+static int send_in(struct db *db, const char *lang, char *const *rcpts, const char **langs, int n,
+		   const char *msgid, struct report_mail *m, char *err, size_t errlen)
+{
+	char **to = xcalloc((size_t)n, sizeof(*to));
+	int nto = 0, rc = -1;
+	for (int i = 0; i < n; i++)
+		if (strcmp(langs[i], lang) == 0)
+			to[nto++] = rcpts[i];
+	if (report_preview(db, lang, m, err, errlen) == 0) {
+		struct mail mail = {.from = cfg.report_from, .to = to, .nto = nto, .subject = m->subject,
+				    .text = m->text, .html = m->html, .message_id = msgid, .date = time(NULL)};
+		char *msg = mail_build(&mail);
+		rc = mail_send(cfg.smtp_url, cfg.report_from, to, nto, msg, err, errlen);
+		free(msg);
+	}
+	free(to);
+	return rc;
+}
+
 int report_deliver(struct db *db, int64_t id, const char *msgid, char *err, size_t errlen)
 {
 	struct report_mail m = {0};
 	char **rcpts = NULL;
-	int n = -1, rc = -1;
-	if (!report_enabled(err, errlen))
+	const char **langs = NULL, **order = NULL;
+	int n = -1, rc = -1, nl = 0;
+	if (!report_enabled(err, errlen) || (n = mail_parse_list(cfg.report_to, &rcpts, err, errlen)) < 0)
 		goto out;
-	n = mail_parse_list(cfg.report_to, &rcpts, err, errlen);
-	if (report_preview(db, &m, err, errlen) < 0)
+	langs = xcalloc((size_t)n, sizeof(*langs));
+	if (languages_of(db, rcpts, n, langs) < 0) {
+		snprintf(err, errlen, "database: %s", db->err);
 		goto out;
-	struct mail mail = {.from = cfg.report_from, .to = rcpts, .nto = n, .subject = m.subject,
-			    .text = m.text, .html = m.html, .message_id = msgid, .date = time(NULL)};
-	char *msg = mail_build(&mail);
-	rc = mail_send(cfg.smtp_url, cfg.report_from, rcpts, n, msg, err, errlen);
-	free(msg);
+	}
+	/* one message per language: HERALD_LANGUAGE's first (the history keeps its text, and it
+	 * carries the report's Message-ID), then the others in the order recipients name them */
+	order = xcalloc((size_t)n + 1, sizeof(*order));
+	for (int i = -1; i < n; i++) {
+		const char *l = i < 0 ? cfg.language : langs[i];
+		int seen = 0, used = 0;
+		for (int j = 0; j < nl; j++)
+			seen |= strcmp(order[j], l) == 0;
+		for (int j = 0; j < n; j++)
+			used |= strcmp(langs[j], l) == 0;
+		if (!seen && used)
+			order[nl++] = l;
+	}
+	rc = 0;
+	for (int k = 0; k < nl && rc == 0; k++) {
+		struct report_mail other = {0};
+		char *own = k ? mail_message_id(cfg.report_from) : NULL;
+		rc = send_in(db, order[k], rcpts, langs, n, k ? own : msgid, k ? &other : &m, err, errlen);
+		free(own);
+		report_mail_free(&other);
+	}
 out:
 	record(db, id, &m, rc == 0 ? NULL : err);
 	if (rc == 0)
-		log_info("report.sent", LI("report_id", id), LS("message_id", msgid), LI("recipients", n));
+		log_info("report.sent", LI("report_id", id), LS("message_id", msgid), LI("recipients", n),
+			 LI("languages", nl));
 	else
 		log_warn("report.send_failed", LI("report_id", id), LS("error", err));
 	report_mail_free(&m);
+	free(langs);
+	free(order);
 	if (n > 0)
 		mail_free_list(rcpts, n);
 	return rc;

@@ -211,6 +211,7 @@ static const struct admin_field user_edit_fields[] = {
 	{"is_active", "admin.res.user.active", "checkbox", NULL, NULL, 0, 0, NULL},
 	{"timezone", "admin.col.timezone", "text", NULL, "admin.res.user.timezone_hint", 0, 64, NULL},
 	{"language", "admin.users.language", "select", ",ru,en", "admin.users.language_hint", 0, 0, NULL},
+	{"email", "admin.res.user.email", "email", NULL, "admin.res.user.email_hint", 0, 254, NULL},
 };
 
 static const struct admin_col user_cols[] = {

@@ -454,7 +454,7 @@ Test(report, model_functions_for_the_admin_page)
 	cr_assert_eq(i18n_load(tdir, err, sizeof(err)), 0, "%s", err);
 	free(tdir);
 	/* in Russian unless HERALD_LANGUAGE says otherwise */
-	cr_assert_eq(report_preview(db, &m, err, sizeof(err)), 0, "%s", err);
+	cr_assert_eq(report_preview(db, cfg.language, &m, err, sizeof(err)), 0, "%s", err);
 	cr_expect(has(m.subject, "herald \xe2\x80\x94 статистика за "), "%s", m.subject);
 	cr_expect(has(m.text, "Итоги за всё время"));
 	cr_expect(has(m.html, "<html lang=\"ru\">"));
@@ -637,4 +637,42 @@ Test(report_day, built_the_instant_a_mailing_ends_it_agrees_with_itself)
 	json_decref(mail);
 	rmtree(s.dir);
 	proc_stop(&h, SIGTERM, 10);
+}
+
+/* Issue 17: each recipient reads the report in the language of the user with that address
+ * (HERALD_LANGUAGE=en here); the others in HERALD_LANGUAGE: one message per language. */
+Test(report, each_recipient_gets_the_language_of_their_user)
+{
+	struct sink s = {0};
+	char smtp[64], logdir[64], out[128], user[32];
+	const char *env[16];
+	uniq_name("boss", user, sizeof(user));
+	free(itest_sql("UPDATE users SET email = NULL WHERE lower(email) = 'boss@herald.test'"));
+	free(itest_sql("INSERT INTO users (username, password_hash, role, email, language)"
+		       " VALUES ('%s', 'x', 'viewer', 'Boss@Herald.test', 'ru')", user));
+	sink_start(&s, 0);
+	tmpdir(logdir, sizeof(logdir), "logs");
+	herald_env(env, smtp, sizeof(smtp), &s, logdir);
+	snprintf(out, sizeof(out), "%s/send.out", logdir);
+	char *argv[] = {herald_path(), "report", "send", NULL};
+	int rc = finish(spawn(argv, env, out));
+	free(itest_sql("UPDATE users SET email = NULL, is_active = false WHERE username = '%s'", user));
+	cr_assert_eq(rc, 0, "herald report send: %d\n%s", rc, slurp(out));
+	cr_assert_eq(wait_mails(&s, 2, 5), 2);
+	sink_stop(&s);
+	char *day = itest_sql("SELECT (now() AT TIME ZONE 'UTC')::date::text"), en[128], ru[128];
+	snprintf(en, sizeof(en), "herald \xe2\x80\x94 statistics for %s", day);
+	snprintf(ru, sizeof(ru), "herald \xe2\x80\x94 статистика за %s", day);
+	for (int i = 1; i <= 2; i++) {
+		json_t *m = inspect(&s, i), *to = json_object_get(m, "to");
+		cr_assert_eq(json_array_size(to), 1, "one recipient a message");
+		const char *addr = json_string_value(json_array_get(to, 0));
+		cr_expect_str_eq(jstr(m, "subject"), strcmp(addr, "boss@herald.test") == 0 ? ru : en, "to %s", addr);
+		cr_expect(json_is_true(json_object_get(m, "message_id_ok")));
+		json_decref(m);
+	}
+	char *kept = itest_sql("SELECT subject FROM reports ORDER BY id DESC LIMIT 1");
+	cr_expect_str_eq(kept, en, "the history keeps HERALD_LANGUAGE's message");
+	free(kept);
+	free(day);
 }
