@@ -31,11 +31,12 @@ json_t *admin_sms_size(struct http_req *req, const char *text)
 	sms_measure(text, &sz);
 	int gsm = strcmp(sz.encoding, "gsm7") == 0, personal = personal_is(text);
 	char *segments = i18n_plural(admin_lang(req), "admin.sms.segments", sz.segments, sz.segments);
-	const char *summary = admin_format(req, "admin.sms.summary", segments, gsm ? "GSM 7-bit" : "UCS-2", sz.units);
+	const char *encoding = gsm ? admin_t(req, "admin.sms.gsm7") : "UCS-2";
+	const char *summary = admin_format(req, "admin.sms.summary", segments, encoding, sz.units);
 	free(segments);
 	if (personal)
 		summary = admin_format(req, "admin.sms.personal", summary);
-	return json_pack("{s:i, s:s, s:I, s:b, s:s}", "segments", sz.segments, "encoding", gsm ? "GSM 7-bit" : "UCS-2",
+	return json_pack("{s:i, s:s, s:I, s:b, s:s}", "segments", sz.segments, "encoding", encoding,
 			 "length", (json_int_t)sz.units, "personal", personal, "summary", summary);
 }
 

@@ -85,6 +85,11 @@ function names() {
     .map((r) => r[0]).filter((n) => n.length >= 3).sort((a, b) => b.length - a.length);
 }
 
+// A name as a whole word (a tag "attr" is not part of "attributes").
+function wholeWord(name) {
+  return new RegExp(`(?<![A-Za-z0-9_])${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(?![A-Za-z0-9_])`, 'g');
+}
+
 // The English words of texts: Latin words of two letters or more that are not allowed, not data
 // (names, what the test made), not identifiers (snake_case, HERALD_*), not parts of addresses or
 // file names.
@@ -92,7 +97,7 @@ function englishWords(texts) {
   const found = new Set();
   const data = names();
   for (const t of texts) {
-    const cleaned = data.reduce((x, n) => x.replaceAll(n, ' '), t).replaceAll(seeded.tag, ' ').replaceAll(uniq, ' ')
+    const cleaned = data.reduce((x, n) => x.replace(wholeWord(n), ' '), t).replaceAll(seeded.tag, ' ').replaceAll(uniq, ' ')
       .replace(/\b\S+\.(csv|html)\b/g, ' ').replace(/\b[A-Z]+_[A-Z_]+\b|\b\w+_\w+\b/g, ' ');
     for (const w of cleaned.match(/[A-Za-z]{2,}/g) || []) if (!ALLOWED.has(w)) found.add(w);
   }

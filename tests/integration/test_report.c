@@ -186,8 +186,9 @@ static long long make_mailing(int sent, int failed, const char *reason)
 	    "INSERT INTO mailings (start_at, end_at, text, status, started_at, finished_at)"
 	    " VALUES (now() - interval '1 hour', now() + interval '1 hour', 'report test <b>', 'finished',"
 	    " now() - interval '1 hour', now()) RETURNING id");
+	/* due tomorrow: the harness's dispatcher must not send them before the UPDATEs below */
 	free(itest_sql("INSERT INTO messages (mailing_id, client_id, phone, due_at, expires_at)"
-		       " SELECT %s, g, '79990000000', now(), now() + interval '1 hour'"
+		       " SELECT %s, g, '79990000000', now() + interval '1 day', now() + interval '2 days'"
 		       " FROM generate_series(1, %d) g", id, sent + failed));
 	free(itest_sql("UPDATE messages SET status = message_status('sent'), sent_at = now()"
 		       " WHERE mailing_id = %s AND client_id <= %d", id, sent));
