@@ -3,6 +3,7 @@
  * its markup can neither run script nor reach the admin's origin), a preview of the next one
  * and "send now" (admins). Everything comes from report.h. */
 #include "admin.h"
+#include "config.h"
 #include "admin_handlers.h"
 #include "audit.h"
 #include "report.h"
@@ -199,14 +200,15 @@ void admin_reports_html(struct http_req *req)
 	json_decref(r);
 }
 
-/* The report that would be sent now, into m; -1 after an error page. */
+/* The report that would be sent now to readers of HERALD_LANGUAGE, into m; -1 after an error
+ * page. */
 static int preview(struct http_req *req, struct report_mail *m)
 {
 	struct db *db = admin_db(req);
 	char err[300];
 	if (db == NULL)
 		return -1;
-	if (report_preview(db, admin_lang(req), m, err, sizeof(err)) < 0) {
+	if (report_preview(db, cfg.language, m, err, sizeof(err)) < 0) {
 		admin_error(req, 500, admin_format(req, "admin.reports.no_preview", err));
 		return -1;
 	}
