@@ -166,7 +166,7 @@ static int form_template(struct db *db, json_t *form, json_t *m, struct model_er
 	if (rc == MODEL_OK && name && *name)
 		json_object_set_new(m, "template_id", json_integer(id));
 	else if (rc == MODEL_NOT_FOUND)
-		verr_add(&e->fields, "template", "valid.no_template_named");
+		model_err_field(e, MODEL_INVALID, "template", "valid.no_template_named");
 	else if (rc != MODEL_OK)
 		model_err_db(e, db);
 	return rc == MODEL_OK ? 0 : -1;
@@ -415,7 +415,7 @@ void admin_mailings_add(struct http_req *req)
 	}
 	if ((db = admin_db(req)) == NULL) {
 		json_decref(page);
-	} else if (form_template(db, form, m, &e) < 0 && e.rc != MODEL_OK) {
+	} else if (form_template(db, form, m, &e) < 0 && e.rc != MODEL_INVALID) {
 		json_decref(page);
 		verr_free(&e.fields);
 		http_fail(req, e.rc, NULL, NULL);
@@ -498,9 +498,8 @@ void admin_mailings_edit(struct http_req *req)
 		   res_update(req, o.db, R, &o.k, m, running, &e, NULL) == MODEL_OK) {
 		json_decref(page);
 		admin_redirect(req, pool_printf(&req->pool, "%s?done=updated", o.self));
-	} else if (e.rc == MODEL_OK || e.rc == MODEL_INVALID || e.rc == MODEL_CONFLICT) {
-		/* MODEL_OK: the template named is not there */
-		edit_form(req, e.rc == MODEL_CONFLICT ? 409 : 422, page, form, form_errors(&e, terr), state);
+	} else if (e.rc == MODEL_INVALID || e.rc == MODEL_CONFLICT) {
+		edit_form(req, outcome_of(e.rc)->status, page, form, form_errors(&e, terr), state);
 	} else {
 		json_decref(page);
 		verr_free(&e.fields);

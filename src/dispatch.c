@@ -308,6 +308,8 @@ int dispatch_start(void)
 		w->done = xcalloc((size_t)w->cap, sizeof(*w->done));
 		w->claims = xcalloc((size_t)w->cap, sizeof(*w->claims));
 		w->claim_free = xcalloc((size_t)w->cap, sizeof(*w->claim_free));
+		w->personal = xcalloc((size_t)w->cap, sizeof(*w->personal));
+		w->personal_t = xcalloc((size_t)w->cap, sizeof(*w->personal_t));
 		for (int j = 0; j < w->cap; j++) {
 			w->free_msgs[w->nfree++] = &w->pool[j];
 			w->claim_free[w->nclaim_free++] = w->cap - 1 - j;
@@ -344,6 +346,8 @@ void dispatch_stop(void)
 		free(w->done);
 		free(w->claims);
 		free(w->claim_free);
+		free(w->personal);
+		free(w->personal_t);
 		buf_free(&w->a_claims);
 		buf_free(&w->a_text);
 		buf_free(&w->a_ids);

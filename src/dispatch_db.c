@@ -383,8 +383,6 @@ static void take_personal(struct worker *w, struct provider_msg **ms, const stru
 static int end_claim(struct worker *w, PGresult *r)
 {
 	int rows = PQntuples(r), c = -1, npersonal = 0;
-	struct provider_msg **personal = xcalloc((size_t)rows + 1, sizeof(*personal));
-	const struct tmpl_set **templates = xcalloc((size_t)rows + 1, sizeof(*templates));
 	if (rows > 0 && !db_null(r, 0, 9)) {
 		c = w->claim_free[--w->nclaim_free];
 		w->claims[c] = (struct wclaim){db_i64(r, 0, 9), 0};
@@ -430,17 +428,15 @@ static int end_claim(struct worker *w, PGresult *r)
 		log_debug("message.claimed", LI("mailing_id", m->mailing_id), LI("message_id", m->id),
 			  LI("client_id", m->client_id), LI("attempt", m->attempts));
 		if (t && t->personal) {  /* rendered below, for every such message at once */
-			personal[npersonal] = m;
-			templates[npersonal++] = t->personal;
+			w->personal[npersonal] = m;
+			w->personal_t[npersonal++] = t->personal;
 			continue;
 		}
 		m->text = xstrdup(text);
 		queue_push(w, m);
 	}
 	if (npersonal)
-		take_personal(w, personal, templates, npersonal);
-	free(personal);
-	free(templates);
+		take_personal(w, w->personal, w->personal_t, npersonal);
 	return rows;
 }
 

@@ -70,6 +70,8 @@ struct worker {
 	struct provider_msg **done;
 	double last_flush, last_maintain, next_claim, last_progress, last_mailing_check;
 	struct wtext texts[TEXT_CACHE];
+	struct provider_msg **personal;        /* cap slots: a claim's messages whose text is */
+	const struct tmpl_set **personal_t;    /* rendered for them, and their templates */
 	int text_next;
 	long n_claimed, n_sent, n_retry, n_failed, n_expired, n_released, n_cancelled, n_stale;
 	char last_error[256];        /* of the last failed attempt since the last progress line */

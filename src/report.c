@@ -77,7 +77,7 @@ static const char q_content[] =
     "      AND (m.status = 'running' OR m.started_at >= p.t0 OR m.finished_at >= p.t0))"
     " )::text FROM p";
 
-json_t *report_build(struct db *db, const char *lang, char *err, size_t errlen)
+json_t *report_build(struct db *db, char *err, size_t errlen)
 {
 	const char *p[] = {cfg.default_timezone};
 	PGresult *r = db_exec(db, q_content, 1, p);
@@ -92,7 +92,6 @@ json_t *report_build(struct db *db, const char *lang, char *err, size_t errlen)
 		snprintf(err, errlen, "report content: %s", jerr.text);
 		return NULL;
 	}
-	report_figures(ctx, lang);
 	return ctx;
 }
 
@@ -104,8 +103,10 @@ void report_mail_free(struct report_mail *m)
 	memset(m, 0, sizeof(*m));
 }
 
-int report_render(json_t *ctx, struct report_mail *out, char *err, size_t errlen)
+int report_render(json_t *content, const char *lang, struct report_mail *out, char *err, size_t errlen)
 {
+	json_t *ctx = json_deep_copy(content);
+	report_figures(ctx, lang);
 	memset(out, 0, sizeof(*out));
 	out->subject = xstrdup(json_string_value(json_object_get(ctx, "subject")));
 	struct buf text = BUF_INIT, html = BUF_INIT;
@@ -115,17 +116,19 @@ int report_render(json_t *ctx, struct report_mail *out, char *err, size_t errlen
 		buf_free(&text);
 		buf_free(&html);
 		report_mail_free(out);
+		json_decref(ctx);
 		return -1;
 	}
 	out->text = buf_steal(&text);
 	out->html = buf_steal(&html);
+	json_decref(ctx);
 	return 0;
 }
 
 int report_preview(struct db *db, const char *lang, struct report_mail *out, char *err, size_t errlen)
 {
-	json_t *ctx = report_build(db, lang, err, errlen);
-	int rc = ctx ? report_render(ctx, out, err, errlen) : -1;
+	json_t *ctx = report_build(db, err, errlen);
+	int rc = ctx ? report_render(ctx, lang, out, err, errlen) : -1;
 	json_decref(ctx);
 	return rc;
 }
@@ -202,9 +205,9 @@ static int languages_of(struct db *db, char *const *rcpts, int n, const char **l
 	return 0;
 }
 
-/* Renders the report in lang and sends it to the recipients of rcpts whose language (langs) it
- * is, with Message-ID msgid. *m gets the rendering. 0, or -1 with err. */
-static int send_in(struct db *db, const char *lang, char *const *rcpts, const char **langs, int n,
+/* Renders content (report_build's) in lang and sends it to the recipients of rcpts whose
+ * language (langs) it is, with Message-ID msgid. *m gets the rendering. 0, or -1 with err. */
+static int send_in(json_t *content, const char *lang, char *const *rcpts, const char **langs, int n,
 		   const char *msgid, struct report_mail *m, char *err, size_t errlen)
 {
 	char **to = xcalloc((size_t)n, sizeof(*to));
@@ -212,7 +215,7 @@ static int send_in(struct db *db, const char *lang, char *const *rcpts, const ch
 	for (int i = 0; i < n; i++)
 		if (strcmp(langs[i], lang) == 0)
 			to[nto++] = rcpts[i];
-	if (report_preview(db, lang, m, err, errlen) == 0) {
+	if (report_render(content, lang, m, err, errlen) == 0) {
 		struct mail mail = {.from = cfg.report_from, .to = to, .nto = nto, .subject = m->subject,
 				    .text = m->text, .html = m->html, .message_id = msgid, .date = time(NULL)};
 		char *msg = mail_build(&mail);
@@ -228,6 +231,7 @@ int report_deliver(struct db *db, int64_t id, const char *msgid, char *err, size
 	struct report_mail m = {0};
 	char **rcpts = NULL;
 	const char **langs = NULL, **order = NULL;
+	json_t *content = NULL;
 	int n = -1, rc = -1, nl = 0;
 	if (!report_enabled(err, errlen) || (n = mail_parse_list(cfg.report_to, &rcpts, err, errlen)) < 0)
 		goto out;
@@ -249,11 +253,14 @@ int report_deliver(struct db *db, int64_t id, const char *msgid, char *err, size
 		if (!seen && used)
 			order[nl++] = l;
 	}
+	/* one reading of the database for every language: the same figures in each message */
+	if ((content = report_build(db, err, errlen)) == NULL)
+		goto out;
 	rc = 0;
 	for (int k = 0; k < nl && rc == 0; k++) {
 		struct report_mail other = {0};
 		char *own = k ? mail_message_id(cfg.report_from) : NULL;
-		rc = send_in(db, order[k], rcpts, langs, n, k ? own : msgid, k ? &other : &m, err, errlen);
+		rc = send_in(content, order[k], rcpts, langs, n, k ? own : msgid, k ? &other : &m, err, errlen);
 		free(own);
 		report_mail_free(&other);
 	}
@@ -267,6 +274,7 @@ out:
 	report_mail_free(&m);
 	free(langs);
 	free(order);
+	json_decref(content);
 	if (n > 0)
 		mail_free_list(rcpts, n);
 	return rc;

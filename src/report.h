@@ -14,15 +14,16 @@ struct report_mail {
 	char *subject, *text, *html;   /* malloc'ed; report_mail_free() */
 };
 
-/* The content for the 24 hours ending now, dates shown in cfg.default_timezone. New reference
- * for the caller, or NULL with err. */
-json_t *report_build(struct db *db, const char *lang, char *err, size_t errlen);
+/* The content for the 24 hours ending now, dates shown in cfg.default_timezone: the figures as
+ * the database has them, in no language. New reference for the caller, or NULL with err. */
+json_t *report_build(struct db *db, char *err, size_t errlen);
 /* Adds to ctx (report_build's figures) what C derives, in lang (i18n.h): the headline figures
  * with their changes, latency quantiles, the hourly chart's bars, admin links (cfg.public_url),
  * the subject and the catalogue under "t" (report_figures.c). */
 void report_figures(json_t *ctx, const char *lang);
-/* Renders ctx (borrowed) into out. 0, or -1 with err. */
-int report_render(json_t *ctx, struct report_mail *out, char *err, size_t errlen);
+/* Renders content (report_build's, borrowed) in lang into out: report_figures on a copy, then
+ * the templates. 0, or -1 with err. */
+int report_render(json_t *content, const char *lang, struct report_mail *out, char *err, size_t errlen);
 void report_mail_free(struct report_mail *m);
 /* report_build + report_render: what would be sent now. 0 or -1 with err. */
 int report_preview(struct db *db, const char *lang, struct report_mail *out, char *err, size_t errlen);
