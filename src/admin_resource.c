@@ -74,18 +74,16 @@ static json_t *matching_inputs(struct http_req *req, const struct resource *r, c
 	return json_array_size(in) ? in : NULL;
 }
 
-/* The page's "select all N matching" (r's remove_matching) when q filters the list and rows
- * match: {"count", "label", "matching"}; NULL else. */
-static json_t *select_all(struct http_req *req, struct db *db, const struct resource *r, const struct res_query *q,
-			  size_t shown)
+/* The page's "select all that match" (r's remove_matching) when q filters the list and it runs
+ * over more than one page: {"label", "matching"}; NULL else. It counts nothing: the
+ * confirmation says how many. */
+static json_t *select_all(struct http_req *req, const struct resource *r, const struct res_query *q, int paged)
 {
 	json_t *in = matching_inputs(req, r, q);
-	int64_t n = 0;
 	if (r->model->remove_matching == NULL || r->count_of == NULL || req->user.role < ROLE_OPERATOR || in == NULL ||
-	    shown == 0 || r->count_of(db, q, &n) != MODEL_OK)
+	    !paged)
 		return NULL;
-	return json_pack("{s:I, s:s, s:O}", "count", (json_int_t)n, "label",
-			 admin_format(req, "admin.list.select_all", (long long)n), "matching", in);
+	return json_pack("{s:s, s:O}", "label", admin_t(req, "admin.list.select_all"), "matching", in);
 }
 
 void admin_res_list(struct http_req *req)
@@ -120,7 +118,7 @@ void admin_res_list(struct http_req *req)
 		http_fail(req, rc, NULL, NULL);
 		return;
 	}
-	json_t *all = spec.bulk ? select_all(req, db, r, &q, json_array_size(rows.objs)) : NULL;
+	json_t *all = spec.bulk ? select_all(req, r, &q, rows.next || rows.prev) : NULL;
 	json_t *list = admin_list_objs(req, &spec, rows.objs, rows.next, rows.prev, q.sort, q.q);
 	for (size_t c = 0; c < r->ncols; c++)   /* a select's values by their labels */
 		for (size_t i = 0; i < r->nfields; i++)
