@@ -34,7 +34,8 @@ OBJS    := $(patsubst src/%.c,$(OBJDIR)/%.o,$(SRCS))
 LIBOBJS := $(filter-out $(OBJDIR)/main.o,$(OBJS))
 LIB     := $(OBJDIR)/libherald.a
 
-UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_HELPERS := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))
 INTEG_SRCS := $(wildcard tests/integration/test_*.c)
 INTEG_HELPERS := $(filter-out $(INTEG_SRCS),$(wildcard tests/integration/*.c))
 TEST_BINS := $(patsubst tests/%.c,build/tests-$(MODE)/%,$(UNIT_SRCS) $(INTEG_SRCS))
@@ -80,10 +81,10 @@ assets/vendor/.stamp: package.json package-lock.json
 	   swagger-ui-standalone-preset.js ../../assets/vendor/swagger-ui/
 	touch $@
 
-build/tests-$(MODE)/unit/%: tests/unit/%.c $(LIB)
+build/tests-$(MODE)/unit/%: tests/unit/%.c $(UNIT_HELPERS) tests/unit/unit.h $(LIB)
 	@mkdir -p $(dir $@)
 	@echo "  TEST    $@"
-	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LIB) $(LDLIBS) -lcriterion
+	@$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< $(UNIT_HELPERS) $(LIB) $(LDLIBS) -lcriterion
 
 build/tests-$(MODE)/integration/%: tests/integration/%.c $(INTEG_HELPERS) tests/integration/itest.h $(LIB)
 	@mkdir -p $(dir $@)

@@ -129,25 +129,25 @@ static int read_line(const char *s, size_t len, long no, json_t *a, struct verr 
 {
 	const char *eq = memchr(s, '=', len);
 	if (eq == NULL) {
-		verr_add(v, "attributes", "line %ld: “%.*s” is not key=value", no, (int)(len > 40 ? 40 : len), s);
+		verr_add(v, "attributes", "admin.attributes.not_pair", no, (int)(len > 40 ? 40 : len), s);
 		return -1;
 	}
 	size_t klen = (size_t)(eq - s), vlen = len - klen - 1;
 	const char *k = trimmed(s, &klen), *val = trimmed(eq + 1, &vlen);
 	char *key = xstrndup(k, klen), *value = unescaped(val, vlen);
 	json_t *one = json_object(), *errs, *msgs, *m;
-	struct verr rules = VERR_INIT;
+	struct verr rules = {NULL, v->lang};
 	const char *field;
 	size_t i;
 	if (json_object_set_new(one, key, json_string(value)) < 0)
-		verr_add(v, "attributes", "line %ld is not UTF-8 text", no);
+		verr_add(v, "attributes", "admin.attributes.not_utf8", no);
 	else if (json_object_get(a, key))
-		verr_add(v, "attributes", "line %ld: “%s” is given twice", no, key);
+		verr_add(v, "attributes", "admin.attributes.twice", no, key);
 	client_attrs_check(one, &rules);
 	errs = verr_take(&rules);
 	json_object_foreach(errs, field, msgs)
 		json_array_foreach(msgs, i, m)
-			verr_add(v, "attributes", "line %ld: “%s” %s", no, key, json_string_value(m));
+			verr_add(v, "attributes", "admin.attributes.line", no, key, json_string_value(m));
 	int rc = errs || json_object_size(one) == 0 || json_object_get(a, key) ? -1 : 0;
 	if (rc == 0)
 		json_object_update(a, one);
@@ -174,8 +174,7 @@ int admin_clients_form_in(json_t *in, struct verr *v)
 			read_line(s, len, no + 1, a, v);
 	}
 	if (given > CLIENT_ATTRS_MAX)
-		verr_add(v, "attributes", "at most %d lines: a client has at most %d attributes", CLIENT_ATTRS_MAX,
-			 CLIENT_ATTRS_MAX);
+		verr_add(v, "attributes", "admin.attributes.too_many", CLIENT_ATTRS_MAX);
 	json_object_set_new(in, "attributes", a);
 	return verr_any(v) ? -1 : 0;
 }
@@ -218,11 +217,10 @@ void admin_clients_import(struct http_req *req)
 		import_page(req, 413, admin_format(req, "admin.import.too_large", ADMIN_IMPORT_LIMIT / (1024 * 1024)), NULL);
 		return;
 	}
-	if (client_import_open(&im, file, strlen(file), err, sizeof(err)) < 0) {
+	if (client_import_open(&im, file, strlen(file), admin_lang(req), err, sizeof(err)) < 0) {
 		import_page(req, 422, err, NULL);
 		return;
 	}
-	im.lang = admin_lang(req);
 	if (im.text.len > IMPORT_JOB_MIN_BYTES) {
 		admin_import_queue(req, &im);
 		client_import_close(&im);

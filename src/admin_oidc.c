@@ -55,9 +55,22 @@ static void refuse(struct http_req *req, int status, const char *next, const cha
 	admin_login_page(req, status, next, NULL, admin_format(req, path, cfg.oidc_name, detail ? detail : ""));
 }
 
+/* refuse() with what went wrong with the issuer, in the user's language (and in English in
+ * the log as event). */
+static void refuse_err(struct http_req *req, int status, const char *next, const char *path, const char *event,
+		       const struct oidc_err *err)
+{
+	char *en = oidc_err_text(err, "en"), *theirs = oidc_err_text(err, admin_lang(req));
+	log_warn(event, LS("client", req->client), LS("error", en));
+	refuse(req, status, next, path, theirs);
+	free(en);
+	free(theirs);
+}
+
 void admin_oidc_login(struct http_req *req)
 {
-	char ru[OIDC_URI_MAX], err[300];
+	char ru[OIDC_URI_MAX];
+	struct oidc_err err;
 	const char *next = admin_safe_next(http_query(req, "next"));
 	struct oidc_request r;
 	struct db *db;
@@ -72,9 +85,9 @@ void admin_oidc_login(struct http_req *req)
 	if ((db = admin_db(req)) == NULL)
 		return;
 	oidc_request_new(&r);
-	char *url = oidc_auth_url(&r, ru, err, sizeof(err));
+	char *url = oidc_auth_url(&r, ru, &err);
 	if (url == NULL) {
-		refuse(req, 502, next, "admin.oidc.unavailable", err);
+		refuse_err(req, 502, next, "admin.oidc.unavailable", "oidc.unavailable", &err);
 	} else if (oidc_store_put(db, &r, ru, next) < 0) {
 		http_db_fail(req, db);
 	} else {
@@ -135,7 +148,8 @@ void admin_oidc_callback(struct http_req *req)
 	const char *state = http_query(req, "state"), *code = http_query(req, "code");
 	const char *error = http_query(req, "error"), *iss = http_query(req, "iss");
 	struct oidc_pending p;
-	char err[300];
+	char denied[104];
+	struct oidc_err err;
 	struct db *db;
 	if (!oidc_enabled()) {
 		admin_error(req, 404, "admin.oidc.off");
@@ -163,8 +177,8 @@ void admin_oidc_callback(struct http_req *req)
 		return;
 	}
 	if (error != NULL) {
-		snprintf(err, sizeof(err), "%.100s", error);
-		refuse(req, 401, p.next, "admin.oidc.denied", err);
+		snprintf(denied, sizeof(denied), "%.100s", error);
+		refuse(req, 401, p.next, "admin.oidc.denied", denied);
 		return;
 	}
 	if (iss != NULL && strcmp(iss, cfg.oidc_issuer) != 0) {
@@ -175,11 +189,10 @@ void admin_oidc_callback(struct http_req *req)
 		refuse(req, 400, p.next, "admin.oidc.incomplete", NULL);
 		return;
 	}
-	json_t *claims = oidc_exchange(code, p.verifier, p.redirect_uri, p.nonce, err, sizeof(err));
+	json_t *claims = oidc_exchange(code, p.verifier, p.redirect_uri, p.nonce, &err);
 	sodium_memzero(&p.verifier, sizeof(p.verifier));
 	if (claims == NULL) {
-		log_warn("oidc.refused", LS("client", req->client), LS("error", err));
-		refuse(req, 401, p.next, "admin.oidc.failed", err);
+		refuse_err(req, 401, p.next, "admin.oidc.failed", "oidc.refused", &err);
 		return;
 	}
 	if (sign_in(req, db, claims, p.next) == 0) {

@@ -161,11 +161,11 @@ void api_stoplist_import(struct http_req *req)
 	}
 	struct csv_text text;
 	char err[160];
-	if (csv_sniff(req->body.data, req->body.len, &text, err, sizeof(err)) < 0) {
+	if (csv_sniff(req->body.data, req->body.len, NULL, &text, err, sizeof(err)) < 0) {
 		http_problem(req, 422, err, NULL);
 		return;
 	}
-	struct csv_reader rd = {text.text, text.text + text.len, 1, text.sep};
+	struct csv_reader rd = {text.text, text.text + text.len, 1, text.sep, NULL};
 	struct columns cols;
 	if (text.len == 0 || read_header(&rd, &cols) < 0) {
 		csv_text_free(&text);

@@ -1,6 +1,7 @@
 /* client_import.c — CSV rows to client_bulk batches. */
 #include "client_import.h"
 #include "buf.h"
+#include "i18n.h"
 #include "model_client.h"
 #include "phone.h"
 #include "util.h"
@@ -33,7 +34,8 @@ static int key_seen(json_t *keys, const char *key)
 
 /* Maps the header cells to columns (-1: ignored) and attributes, whose keys go to keys. -1 with
  * the reason in err. */
-static int read_header(json_t *cells, int map[CSV_MAX_CELLS], json_t *keys, char *err, size_t errlen)
+static int read_header(json_t *cells, int map[CSV_MAX_CELLS], json_t *keys, const char *lang, char *err,
+		       size_t errlen)
 {
 	size_t i;
 	json_t *c;
@@ -48,24 +50,21 @@ static int read_header(json_t *cells, int map[CSV_MAX_CELLS], json_t *keys, char
 			key = name;
 		}
 		if (map[i] < 0 && column_index(name, ignored_columns, ARRAY_LEN(ignored_columns)) < 0) {
-			snprintf(err, errlen, "The first line must name the columns; “%.64s” is not one of phone, "
-				 "operator_code, tag, timezone (id, created_at, updated_at are ignored) nor the key of "
-				 "an attribute (" CLIENT_ATTR_KEY_RULE ").", name);
+			i18n_print(err, errlen, lang, "import.unknown_column", name);
 			return -1;
 		}
 		if (key && !client_attr_key_valid(key)) {
-			snprintf(err, errlen, "The column “%.64s” names no attribute: a key has " CLIENT_ATTR_KEY_RULE ".",
-				 name);
+			i18n_print(err, errlen, lang, "import.bad_key", name);
 			return -1;
 		}
 		if ((map[i] >= 0 && map[i] < CLIENT_IMPORT_ATTR && seen[map[i]]++) || (key && key_seen(keys, key))) {
-			snprintf(err, errlen, "The column “%s” is named twice in the first line.", name);
+			i18n_print(err, errlen, lang, "import.twice", name);
 			return -1;
 		}
 		json_array_append_new(keys, key ? json_string(key) : json_null());
 	}
 	if (!seen[0]) {
-		snprintf(err, errlen, "The first line must name the columns, and one must be “phone”.");
+		i18n_print(err, errlen, lang, "import.no_phone");
 		return -1;
 	}
 	return 0;
@@ -77,18 +76,20 @@ static void report_error(struct client_import *im, long line, const char *field,
 						    "message", message));
 }
 
-int client_import_open(struct client_import *im, const char *data, size_t len, char *err, size_t errlen)
+int client_import_open(struct client_import *im, const char *data, size_t len, const char *lang, char *err,
+		       size_t errlen)
 {
 	memset(im, 0, sizeof(*im));
-	if (csv_sniff(data, len, &im->text, err, errlen) < 0)
+	if (csv_sniff(data, len, lang, &im->text, err, errlen) < 0)
 		return -1;
-	im->rd = (struct csv_reader){im->text.text, im->text.text + im->text.len, 1, im->text.sep};
+	im->lang = lang;
+	im->rd = (struct csv_reader){im->text.text, im->text.text + im->text.len, 1, im->text.sep, lang};
 	json_t *cells = NULL;
 	long line;
 	im->keys = json_array();
-	if (csv_next(&im->rd, &cells, &line, err, errlen) <= 0 || read_header(cells, im->map, im->keys, err, errlen) < 0) {
+	if (csv_next(&im->rd, &cells, &line, err, errlen) <= 0 || read_header(cells, im->map, im->keys, lang, err, errlen) < 0) {
 		if (cells == NULL)
-			snprintf(err, errlen, "The first line must name the columns, and one must be “phone”.");
+			i18n_print(err, errlen, lang, "import.no_phone");
 		json_decref(cells);
 		json_decref(im->keys);
 		csv_text_free(&im->text);
@@ -131,8 +132,7 @@ long client_import_read(struct client_import *im, long max, json_t *items, json_
 			continue;
 		}
 		if (json_array_size(cells) != im->ncols) {
-			snprintf(err, sizeof(err), "has %zu cells; the first line names %zu columns",
-				 json_array_size(cells), im->ncols);
+			i18n_print(err, sizeof(err), im->lang, "import.cells", json_array_size(cells), im->ncols);
 			im->invalid++;
 			report_error(im, line, "", err);
 			json_decref(cells);

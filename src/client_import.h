@@ -25,14 +25,15 @@ struct client_import {
 	long normalised;          /* phones stored other than written (+7 (916) ... -> 7916...) */
 	json_t *examples;         /* ["+7 (916) 123-45-67 → 79161234567", ...], at most CLIENT_IMPORT_EXAMPLES */
 	json_t *errors;           /* [{"line", "field", "message"}], every problem */
-	const char *lang;         /* of the validation messages (valid.h), NULL: English; the
-				   * caller sets it after client_import_open */
+	const char *lang;         /* of every message (i18n.h), NULL: English */
 };
 
-/* Sniffs len bytes of data (no NUL) and reads the header. -1 with a sentence for the user in err
+/* Sniffs len bytes of data (no NUL) and reads the header; the messages of the import are in lang
+ * (i18n.h; NULL: English). -1 with a sentence for the user in err
  * (the encoding, no header, a column that is no client field nor an attribute key, a repeated
  * column, no phone); im then holds nothing. */
-int client_import_open(struct client_import *im, const char *data, size_t len, char *err, size_t errlen);
+int client_import_open(struct client_import *im, const char *data, size_t len, const char *lang, char *err,
+		       size_t errlen);
 
 /* Reads up to max further records into items (client objects for client_bulk) and lines (the
  * line of each). Returns the records read (0 at the end of the file). */

@@ -1,5 +1,6 @@
 /* csv.c — CSV cells and records. */
 #include "csv.h"
+#include "i18n.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -53,7 +54,7 @@ int csv_next(struct csv_reader *r, json_t **cells, long *line, char *err, size_t
 		if (p < r->end && *p == '"') {
 			for (p++;; p++) {
 				if (p >= r->end) {
-					snprintf(err, errlen, "a quoted cell is not closed");
+					i18n_print(err, errlen, r->lang, "csv.unclosed_quote");
 					goto bad;
 				}
 				if (*p == '"') {
@@ -70,14 +71,14 @@ int csv_next(struct csv_reader *r, json_t **cells, long *line, char *err, size_t
 				buf_putc(&cell, *p);
 			}
 			if (p < r->end && *p != r->sep && *p != '\n' && *p != '\r') {
-				snprintf(err, errlen, "text follows a closing quote");
+				i18n_print(err, errlen, r->lang, "csv.after_quote");
 				goto bad;
 			}
 		} else {
 			const char *start = p;
 			while (p < r->end && *p != r->sep && *p != '\n' && *p != '\r') {
 				if (*p == '"') {
-					snprintf(err, errlen, "a quote inside an unquoted cell (quote the whole cell)");
+					i18n_print(err, errlen, r->lang, "csv.quote_in_cell");
 					goto bad;
 				}
 				p++;
@@ -85,7 +86,7 @@ int csv_next(struct csv_reader *r, json_t **cells, long *line, char *err, size_t
 			buf_append(&cell, start, (size_t)(p - start));
 		}
 		if (json_array_size(*cells) == CSV_MAX_CELLS) {
-			snprintf(err, errlen, "more than %d cells", CSV_MAX_CELLS);
+			i18n_print(err, errlen, r->lang, "csv.too_many_cells", CSV_MAX_CELLS);
 			goto bad;
 		}
 		json_array_append_new(*cells, json_stringn(cell.data ? cell.data : "", cell.len));

@@ -22,11 +22,12 @@ struct csv_reader {
 	const char *p, *end;
 	long line;          /* the line the next record starts on (1-based) */
 	char sep;           /* the cell separator: ',', ';' or '\t' (csv_sniff finds it) */
+	const char *lang;   /* of csv_next's messages (i18n.h); NULL: English */
 };
 
 /* Reads the next record into *cells (a new array of strings; the caller json_decrefs) and its
  * first line into *line. 1 read, 0 at the end, -1 malformed (an unterminated quote, a quote
- * inside an unquoted cell, more than CSV_MAX_CELLS cells) with err; the reader then continues
+ * inside an unquoted cell, more than CSV_MAX_CELLS cells) with err in r's language; the reader then continues
  * at the next line. */
 int csv_next(struct csv_reader *r, json_t **cells, long *line, char *err, size_t errlen);
 

@@ -1,5 +1,6 @@
 /* csv_sniff.c — a CSV file's encoding and separator; Windows-1251 is read with glibc's iconv. */
 #include "csv_sniff.h"
+#include "i18n.h"
 #include "util.h"
 
 #include <errno.h>
@@ -32,11 +33,11 @@ char csv_sniff_sep(const char *text, size_t len)
 }
 
 /* Windows-1251 to UTF-8: each byte becomes at most 3 bytes (the euro sign, the dagger). */
-static char *from_cp1251(const char *data, size_t len, size_t *outlen, char *err, size_t errlen)
+static char *from_cp1251(const char *data, size_t len, size_t *outlen, const char *lang, char *err, size_t errlen)
 {
 	iconv_t cd = iconv_open("UTF-8", "WINDOWS-1251");
 	if (cd == (iconv_t)-1) {
-		snprintf(err, errlen, "Windows-1251 cannot be read on this system (iconv: %s)", strerror(errno));
+		i18n_print(err, errlen, lang, "csv.no_cp1251", strerror(errno));
 		return NULL;
 	}
 	size_t cap = len * 3 + 1, inleft = len, outleft = cap - 1;
@@ -45,8 +46,7 @@ static char *from_cp1251(const char *data, size_t len, size_t *outlen, char *err
 		long line = 1;
 		for (const char *p = data; p < in; p++)
 			line += *p == '\n';
-		snprintf(err, errlen, "The file is neither UTF-8 nor Windows-1251 (byte 0x%02X on line %ld); "
-			 "save it as “CSV UTF-8”.", (unsigned char)*in, line);
+		i18n_print(err, errlen, lang, "csv.not_text", (unsigned)(unsigned char)*in, line);
 		iconv_close(cd);
 		free(out);
 		return NULL;
@@ -57,7 +57,7 @@ static char *from_cp1251(const char *data, size_t len, size_t *outlen, char *err
 	return xrealloc(out, *outlen + 1);   /* Cyrillic takes 2 bytes, not the 3 reserved */
 }
 
-int csv_sniff(const char *data, size_t len, struct csv_text *out, char *err, size_t errlen)
+int csv_sniff(const char *data, size_t len, const char *lang, struct csv_text *out, char *err, size_t errlen)
 {
 	memset(out, 0, sizeof(*out));
 	if (len >= 3 && memcmp(data, bom, 3) == 0) {
@@ -73,10 +73,9 @@ int csv_sniff(const char *data, size_t len, struct csv_text *out, char *err, siz
 		if (out->encoding == NULL)
 			out->encoding = "UTF-8";
 	} else if (out->encoding) {
-		snprintf(err, errlen, "The file starts as UTF-8 (a byte order mark) but is not UTF-8 text; "
-			 "save it as “CSV UTF-8”.");
+		i18n_print(err, errlen, lang, "csv.bom_not_utf8");
 		return -1;
-	} else if ((out->text = from_cp1251(data, len, &out->len, err, errlen)) == NULL) {
+	} else if ((out->text = from_cp1251(data, len, &out->len, lang, err, errlen)) == NULL) {
 		return -1;
 	} else {
 		out->encoding = "Windows-1251";

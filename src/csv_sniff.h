@@ -12,9 +12,9 @@ struct csv_text {
 	const char *encoding;   /* "UTF-8", "UTF-8 with BOM" or "Windows-1251" (static) */
 };
 
-/* Reads len bytes of data (which holds no NUL) into out. -1 with err when the bytes are neither
- * UTF-8 nor Windows-1251; out then holds nothing to free. */
-int csv_sniff(const char *data, size_t len, struct csv_text *out, char *err, size_t errlen);
+/* Reads len bytes of data (which holds no NUL) into out. -1 with err in lang (i18n.h; NULL:
+ * English) when the bytes are neither UTF-8 nor Windows-1251; out then holds nothing to free. */
+int csv_sniff(const char *data, size_t len, const char *lang, struct csv_text *out, char *err, size_t errlen);
 void csv_text_free(struct csv_text *t);
 
 /* The separator the first line of text uses most, outside quotes: ';', '\t', else ','. */

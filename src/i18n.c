@@ -190,6 +190,22 @@ char *i18n_format(const char *lang, const char *path, ...)
 	return out;
 }
 
+void i18n_vprint(char *buf, size_t len, const char *lang, const char *path, va_list ap)
+{
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat-nonliteral"
+	vsnprintf(buf, len, i18n_text(lang ? lang : "en", path), ap);
+#pragma GCC diagnostic pop
+}
+
+void i18n_print(char *buf, size_t len, const char *lang, const char *path, ...)
+{
+	va_list ap;
+	va_start(ap, path);
+	i18n_vprint(buf, len, lang, path, ap);
+	va_end(ap);
+}
+
 /* The plural form of n in language index li (CLDR's rules for the integers). */
 static size_t plural_form(int li, long long n)
 {

@@ -8,6 +8,7 @@
 #ifndef HERALD_I18N_H
 #define HERALD_I18N_H
 #include <jansson.h>
+#include <stdarg.h>
 #include <stddef.h>
 
 #define I18N_LANGUAGES "ru, en"
@@ -26,6 +27,10 @@ json_t *i18n_catalogue(const char *lang);
 const char *i18n_text(const char *lang, const char *path);
 /* That text as a printf format with the arguments given (malloc'ed). */
 char *i18n_format(const char *lang, const char *path, ...);
+/* The same into buf (at most len bytes, cut short when longer); lang NULL: English. For the
+ * modules whose messages go to a caller's buffer (the CSV reader, the client import). */
+void i18n_print(char *buf, size_t len, const char *lang, const char *path, ...);
+void i18n_vprint(char *buf, size_t len, const char *lang, const char *path, va_list ap);
 /* The plural form for n of the text at path (an array: en "one", "other"; ru "one" (1, 21),
  * "few" (2-4, 22-24), "many" (5-20, 25)) as a printf format with the arguments given (n
  * itself, as a long long, or n written out; malloc'ed); the path itself when there is no such

@@ -1,5 +1,6 @@
 /* import_job.c — background CSV imports: the jobs' SQL and the worker of the "import" role. */
 #include "import_job.h"
+#include "i18n.h"
 #include "log.h"
 #include "util.h"
 #include "worker.h"
@@ -19,10 +20,10 @@ static struct worker bg = WORKER_INIT("import.thread_failed");   /* the thread, 
 
 int import_job_create(struct db *db, const struct client_import *im, const char *user, int64_t *id)
 {
-	static const char q[] = "INSERT INTO import_jobs (created_by, data, bytes, encoding)"
-				" VALUES ($1, $2, length($2::text)::bigint, $3) RETURNING id";
-	const char *p[] = {user, im->text.text, im->text.encoding};
-	PGresult *r = db_exec(db, q, 3, p);
+	static const char q[] = "INSERT INTO import_jobs (created_by, data, bytes, encoding, lang)"
+				" VALUES ($1, $2, length($2::text)::bigint, $3, $4) RETURNING id";
+	const char *p[] = {user, im->text.text, im->text.encoding, im->lang ? im->lang : "en"};
+	PGresult *r = db_exec(db, q, 4, p);
 	if (r == NULL)
 		return -1;
 	*id = db_i64(r, 0, 0);
@@ -94,7 +95,7 @@ static const char sql_claim[] =
 	" WHERE id = (SELECT id FROM import_jobs WHERE status = 'queued'"
 	"             OR (status = 'running' AND lease_until < now())"
 	"             ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
-	" RETURNING id, data, pos, line, rows_done, created, updated, invalid, normalised, examples::text";
+	" RETURNING id, data, pos, line, rows_done, created, updated, invalid, normalised, examples::text, lang";
 
 /* Saves where the job is and what it did; $12 'running' or 'done'. The new problems ($11) join
  * the kept ones up to IMPORT_JOB_ERRORS_KEPT. No row: the job was cancelled (or taken over). */
@@ -145,11 +146,12 @@ static int resume(struct client_import *im, PGresult *job, char *err, size_t err
 {
 	size_t len = (size_t)PQgetlength(job, 0, 1);
 	int64_t pos = db_i64(job, 0, 2);
-	if (client_import_open(im, db_str(job, 0, 1), len, err, errlen) < 0)
+	const char *lang = i18n_name(db_str(job, 0, 10));
+	if (client_import_open(im, db_str(job, 0, 1), len, lang, err, errlen) < 0)
 		return -1;
 	if (pos > 0) {
 		if ((size_t)pos > im->text.len) {
-			snprintf(err, errlen, "the saved position is past the end of the file");
+			i18n_print(err, errlen, lang, "import.bad_position");
 			client_import_close(im);
 			return -1;
 		}

@@ -38,19 +38,19 @@ int client_attr_key_valid(const char *k)
 /* A value's rule is jv_str's, checked on a's member and renamed. */
 void client_attrs_check(json_t *a, struct verr *v)
 {
-	struct verr each = VERR_INIT;
+	struct verr each = {NULL, v->lang};
 	const char *k, *s;
 	json_t *msgs, *m;
 	size_t i;
 	if (!json_is_object(a)) {
-		verr_add(v, "attributes", "must be an object of strings");
+		verr_add(v, "attributes", "valid.attr_object");
 		return;
 	}
 	if (json_object_size(a) > CLIENT_ATTRS_MAX)
-		verr_add(v, "attributes", "at most %d keys", CLIENT_ATTRS_MAX);
+		verr_add(v, "attributes", "valid.attr_count", CLIENT_ATTRS_MAX);
 	json_object_foreach(a, k, m) {
 		if (!client_attr_key_valid(k))
-			verr_add(&each, k, "is not a key: %s", CLIENT_ATTR_KEY_RULE);
+			verr_add(&each, k, "valid.attr_key");
 		else if (!json_is_null(m))
 			jv_str(a, k, 0, 0, CLIENT_ATTR_VALUE_MAX, &s, &each);
 	}

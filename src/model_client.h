@@ -15,7 +15,6 @@
  * string of at most CLIENT_ATTR_VALUE_MAX characters. */
 #define CLIENT_ATTRS_MAX 32
 #define CLIENT_ATTR_VALUE_MAX 256
-#define CLIENT_ATTR_KEY_RULE "1 to 32 characters of a-z, 0-9 and _, not starting with a digit"
 
 struct client_in {
 	const char *phone;          /* NULL when not given (PATCH) */

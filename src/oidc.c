@@ -74,23 +74,23 @@ static int endpoint_ok(json_t *d, const char *name)
 }
 
 /* The discovery document (a new reference), or NULL with err. */
-static json_t *discovery(char *err, size_t errlen)
+static json_t *discovery(struct oidc_err *err)
 {
 	pthread_mutex_lock(&disc_mu);
 	if (disc == NULL || now_mono() - disc_at > OIDC_DISCOVERY_TTL_S) {
 		size_t n = strlen(cfg.oidc_issuer);
 		char *url = xasprintf("%.*s/.well-known/openid-configuration", (int)(n && cfg.oidc_issuer[n - 1] == '/' ? n - 1 : n),
 				      cfg.oidc_issuer);
-		json_t *d = oidc_fetch(url, NULL, err, errlen);
+		json_t *d = oidc_fetch(url, NULL, err);
 		free(url);
 		const char *iss = d ? json_string_value(json_object_get(d, "issuer")) : NULL;
 		if (d != NULL && (iss == NULL || strcmp(iss, cfg.oidc_issuer) != 0)) {
-			snprintf(err, errlen, "the discovery document names another issuer");
+			oidc_err_set(err, "oidc.other_issuer", NULL);
 			json_decref(d);
 			d = NULL;
 		} else if (d != NULL && (!endpoint_ok(d, "authorization_endpoint") || !endpoint_ok(d, "token_endpoint") ||
 					 !endpoint_ok(d, "jwks_uri"))) {
-			snprintf(err, errlen, "the discovery document lacks an endpoint");
+			oidc_err_set(err, "oidc.no_endpoint", NULL);
 			json_decref(d);
 			d = NULL;
 		}
@@ -99,7 +99,9 @@ static json_t *discovery(char *err, size_t errlen)
 			disc = d;
 			disc_at = now_mono();
 		} else {
-			log_warn("oidc.discovery_failed", LS("issuer", cfg.oidc_issuer), LS("error", err));
+			char *why = oidc_err_text(err, "en");
+			log_warn("oidc.discovery_failed", LS("issuer", cfg.oidc_issuer), LS("error", why));
+			free(why);
 		}
 	}
 	json_t *d = json_incref(disc);
@@ -116,9 +118,9 @@ static void put_param(struct buf *b, CURL *c, const char *name, const char *valu
 	curl_free(v);
 }
 
-char *oidc_auth_url(const struct oidc_request *r, const char *redirect_uri, char *err, size_t errlen)
+char *oidc_auth_url(const struct oidc_request *r, const char *redirect_uri, struct oidc_err *err)
 {
-	json_t *d = discovery(err, errlen);
+	json_t *d = discovery(err);
 	if (d == NULL)
 		return NULL;
 	const char *ep = json_string_value(json_object_get(d, "authorization_endpoint"));
@@ -168,7 +170,7 @@ static int audience_ok(json_t *claims)
 	return json_is_string(azp) && strcmp(json_string_value(azp), id) == 0;
 }
 
-/* The claims' checks (OpenID Connect Core 3.1.3.7); NULL or what is wrong. */
+/* The claims' checks (OpenID Connect Core 3.1.3.7); NULL or what is wrong (a catalogue path). */
 static const char *claims_problem(json_t *claims, const char *nonce)
 {
 	json_t *exp = json_object_get(claims, "exp"), *iat = json_object_get(claims, "iat");
@@ -177,24 +179,24 @@ static const char *claims_problem(json_t *claims, const char *nonce)
 	const char *n = json_string_value(json_object_get(claims, "nonce"));
 	double now = now_real();
 	if (iss == NULL || strcmp(iss, cfg.oidc_issuer) != 0)
-		return "it comes from another issuer";
+		return "oidc.claims.issuer";
 	if (!audience_ok(claims))
-		return "it is meant for another application (audience)";
+		return "oidc.claims.audience";
 	if (!json_is_number(exp) || json_number_value(exp) + OIDC_LEEWAY_S < now)
-		return "it has expired";
+		return "oidc.claims.expired";
 	if (!json_is_number(iat) || json_number_value(iat) - OIDC_LEEWAY_S > now)
-		return "it is issued in the future";
+		return "oidc.claims.future";
 	if (n == NULL || nonce == NULL || strlen(n) != strlen(nonce) || sodium_memcmp(n, nonce, strlen(n)) != 0)
-		return "its nonce is not this sign-in's";
+		return "oidc.claims.nonce";
 	if (sub == NULL || *sub == '\0' || strlen(sub) > 255)
-		return "it names no subject";
+		return "oidc.claims.subject";
 	return NULL;
 }
 
 json_t *oidc_exchange(const char *code, const char *verifier, const char *redirect_uri, const char *nonce,
-		      char *err, size_t errlen)
+		      struct oidc_err *err)
 {
-	json_t *d = discovery(err, errlen);
+	json_t *d = discovery(err);
 	if (d == NULL)
 		return NULL;
 	CURL *c = curl_easy_init();
@@ -206,17 +208,17 @@ json_t *oidc_exchange(const char *code, const char *verifier, const char *redire
 	put_param(&form, c, "redirect_uri", redirect_uri);
 	put_param(&form, c, "code_verifier", verifier);
 	curl_easy_cleanup(c);
-	json_t *tok = oidc_fetch(json_string_value(json_object_get(d, "token_endpoint")), form.data, err, errlen);
+	json_t *tok = oidc_fetch(json_string_value(json_object_get(d, "token_endpoint")), form.data, err);
 	buf_free(&form);
 	json_t *claims = NULL;
 	const char *idt = tok ? json_string_value(json_object_get(tok, "id_token")) : NULL;
 	const char *why;
 	if (tok != NULL && idt == NULL) {
-		snprintf(err, errlen, "the issuer returned no ID token");
+		oidc_err_set(err, "oidc.no_token", NULL);
 	} else if (idt != NULL &&
-		   (claims = oidc_jwks_verify(json_string_value(json_object_get(d, "jwks_uri")), idt, err, errlen)) != NULL &&
+		   (claims = oidc_jwks_verify(json_string_value(json_object_get(d, "jwks_uri")), idt, err)) != NULL &&
 		   (why = claims_problem(claims, nonce)) != NULL) {
-		snprintf(err, errlen, "the issuer's ID token is refused: %s", why);
+		oidc_err_set(err, why, NULL);
 		json_decref(claims);
 		claims = NULL;
 	}

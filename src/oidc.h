@@ -9,6 +9,7 @@
 #include <jansson.h>
 #include <stddef.h>
 #include "http.h"
+#include "oidc_fetch.h"
 
 #define OIDC_LEEWAY_S 60              /* clock skew allowed on exp and iat */
 #define OIDC_DISCOVERY_TTL_S 3600
@@ -30,11 +31,11 @@ struct oidc_request {
 /* Fills r with fresh random values. */
 void oidc_request_new(struct oidc_request *r);
 /* The issuer's authorization URL for r and redirect_uri (malloc'd), or NULL with err. */
-char *oidc_auth_url(const struct oidc_request *r, const char *redirect_uri, char *err, size_t errlen);
+char *oidc_auth_url(const struct oidc_request *r, const char *redirect_uri, struct oidc_err *err);
 /* Exchanges code for tokens and checks the ID token against nonce. Returns its verified claims
- * (the caller decrefs), or NULL with a message for the user in err. */
+ * (the caller decrefs), or NULL with what went wrong in err. */
 json_t *oidc_exchange(const char *code, const char *verifier, const char *redirect_uri, const char *nonce,
-		      char *err, size_t errlen);
+		      struct oidc_err *err);
 /* The role named by the claim cfg.oidc_role_claim (a string, or an array of strings: the
  * highest known one); ROLE_NONE when absent or unknown. */
 enum role oidc_role(json_t *claims);

@@ -2,14 +2,33 @@
 #include "oidc_fetch.h"
 #include "buf.h"
 #include "config.h"
+#include "i18n.h"
 #include "log.h"
 #include "net.h"
 #include "util.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
+void oidc_err_set(struct oidc_err *e, const char *path, const char *fmt, ...)
+{
+	e->path = path;
+	e->arg[0] = '\0';
+	if (fmt != NULL) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(e->arg, sizeof(e->arg), fmt, ap);
+		va_end(ap);
+	}
+}
+
+char *oidc_err_text(const struct oidc_err *e, const char *lang)
+{
+	return i18n_format(lang, e->path, e->arg);
+}
 
 int oidc_url_acceptable(const char *url)
 {
@@ -44,10 +63,10 @@ static size_t on_body(char *p, size_t size, size_t n, void *cls)
 	return size * n;
 }
 
-json_t *oidc_fetch(const char *url, const char *form, char *err, size_t errlen)
+json_t *oidc_fetch(const char *url, const char *form, struct oidc_err *err)
 {
 	if (!oidc_url_acceptable(url)) {
-		snprintf(err, errlen, "the issuer named an endpoint that is not https: %.200s", url);
+		oidc_err_set(err, "oidc.not_https", "%.200s", url);
 		return NULL;
 	}
 	pthread_once(&curl_once, curl_init_once);
@@ -81,9 +100,9 @@ json_t *oidc_fetch(const char *url, const char *form, char *err, size_t errlen)
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
 	json_t *v = NULL;
 	if (rc != CURLE_OK) {
-		snprintf(err, errlen, "the issuer could not be reached (%s)", curl_easy_strerror(rc));
+		oidc_err_set(err, "oidc.unreachable", "%s", curl_easy_strerror(rc));
 	} else if (status != 200) {
-		snprintf(err, errlen, "the issuer answered HTTP %ld", status);
+		oidc_err_set(err, "oidc.http_status", "%ld", status);
 		if (body.len > 300)
 			body.data[300] = '\0';
 		log_warn("oidc.fetch_status", LS("url", url), LI("status", status),
@@ -91,7 +110,7 @@ json_t *oidc_fetch(const char *url, const char *form, char *err, size_t errlen)
 	} else if ((v = json_loadb(body.data ? body.data : "", body.len, 0, NULL)) == NULL || !json_is_object(v)) {
 		json_decref(v);
 		v = NULL;
-		snprintf(err, errlen, "the issuer's answer is not a JSON object");
+		oidc_err_set(err, "oidc.not_json", NULL);
 	}
 	curl_free(user);
 	curl_free(pass);

@@ -15,14 +15,14 @@ static char *keys_uri;         /* where it came from */
 static double keys_at;         /* when (monotonic) */
 
 /* Fetches the set at uri into the cache; 0 or -1 with err. Called with mu held. */
-static int fetch_keys(const char *uri, char *err, size_t errlen)
+static int fetch_keys(const char *uri, struct oidc_err *err)
 {
-	json_t *set = oidc_fetch(uri, NULL, err, errlen);
+	json_t *set = oidc_fetch(uri, NULL, err);
 	if (set == NULL)
 		return -1;
 	json_t *k = json_object_get(set, "keys");
 	if (!json_is_array(k)) {
-		snprintf(err, errlen, "the issuer's key set holds no keys");
+		oidc_err_set(err, "oidc.no_keys", NULL);
 		json_decref(set);
 		return -1;
 	}
@@ -70,36 +70,36 @@ static const char *alg_kty(const char *alg)
 
 /* A reference to the key for (kty, kid), fetching the set when it is missing, from another
  * place, or lacks kid and was fetched more than OIDC_JWKS_REFETCH_S ago. */
-static json_t *key_for(const char *jwks_uri, const char *kty, const char *kid, char *err, size_t errlen)
+static json_t *key_for(const char *jwks_uri, const char *kty, const char *kid, struct oidc_err *err)
 {
 	pthread_mutex_lock(&mu);
 	json_t *k = NULL;
 	if (keys == NULL || strcmp(keys_uri, jwks_uri) != 0) {
-		if (fetch_keys(jwks_uri, err, errlen) < 0)
+		if (fetch_keys(jwks_uri, err) < 0)
 			goto out;
 	}
 	if ((k = find_key(kty, kid)) == NULL && now_mono() - keys_at >= OIDC_JWKS_REFETCH_S &&
-	    fetch_keys(jwks_uri, err, errlen) == 0)
+	    fetch_keys(jwks_uri, err) == 0)
 		k = find_key(kty, kid);
 	if (k == NULL)
-		snprintf(err, errlen, "the ID token is signed with a key the issuer does not publish");
+		oidc_err_set(err, "oidc.unknown_key", NULL);
 out:
 	json_incref(k);
 	pthread_mutex_unlock(&mu);
 	return k;
 }
 
-json_t *oidc_jwks_verify(const char *jwks_uri, const char *token, char *err, size_t errlen)
+json_t *oidc_jwks_verify(const char *jwks_uri, const char *token, struct oidc_err *err)
 {
 	cjose_err e;
 	size_t len = strlen(token);
 	if (len > OIDC_TOKEN_MAX) {
-		snprintf(err, errlen, "the ID token is longer than %d bytes", OIDC_TOKEN_MAX);
+		oidc_err_set(err, "oidc.token_long", "%d", OIDC_TOKEN_MAX);
 		return NULL;
 	}
 	cjose_jws_t *jws = cjose_jws_import(token, len, &e);
 	if (jws == NULL) {
-		snprintf(err, errlen, "the ID token is not a signed JWT (%s)", e.message);
+		oidc_err_set(err, "oidc.not_jwt", "%s", e.message);
 		return NULL;
 	}
 	cjose_header_t *hdr = cjose_jws_get_protected(jws);
@@ -111,29 +111,29 @@ json_t *oidc_jwks_verify(const char *jwks_uri, const char *token, char *err, siz
 	uint8_t *plain = NULL;
 	size_t plain_len = 0;
 	if (kty == NULL) {
-		snprintf(err, errlen, "the ID token's algorithm %.20s is not accepted", alg ? alg : "(none)");
+		oidc_err_set(err, "oidc.algorithm", "%.20s", alg ? alg : "-");
 		goto out;
 	}
-	if ((jwk = key_for(jwks_uri, kty, kid, err, errlen)) == NULL)
+	if ((jwk = key_for(jwks_uri, kty, kid, err)) == NULL)
 		goto out;
 	if ((key_alg = json_string_value(json_object_get(jwk, "alg"))) != NULL && strcmp(key_alg, alg) != 0) {
-		snprintf(err, errlen, "the ID token's algorithm is not its key's");
+		oidc_err_set(err, "oidc.key_algorithm", NULL);
 		goto out;
 	}
 	key_json = json_dumps(jwk, JSON_COMPACT);
 	if (key_json == NULL || (key = cjose_jwk_import(key_json, strlen(key_json), &e)) == NULL) {
-		snprintf(err, errlen, "the issuer's key cannot be read");
+		oidc_err_set(err, "oidc.bad_key", NULL);
 		goto out;
 	}
 	if (!cjose_jws_verify(jws, key, &e)) {
-		snprintf(err, errlen, "the ID token's signature is not the issuer's");
+		oidc_err_set(err, "oidc.signature", NULL);
 		goto out;
 	}
 	if (!cjose_jws_get_plaintext(jws, &plain, &plain_len, &e) ||
 	    (claims = json_loadb((const char *)plain, plain_len, 0, NULL)) == NULL || !json_is_object(claims)) {
 		json_decref(claims);
 		claims = NULL;
-		snprintf(err, errlen, "the ID token's claims are not a JSON object");
+		oidc_err_set(err, "oidc.claims_object", NULL);
 	}
 out:
 	free(key_json);

@@ -8,12 +8,13 @@
 #define HERALD_OIDC_JWKS_H
 #include <jansson.h>
 #include <stddef.h>
+#include "oidc_fetch.h"
 
 #define OIDC_JWKS_REFETCH_S 10
 #define OIDC_TOKEN_MAX (16 * 1024)   /* bytes of an ID token */
 
 /* Checks the signature of the compact JWS token with a key of the set at jwks_uri. Returns
  * the payload (a JSON object; the caller decrefs), or NULL with err. */
-json_t *oidc_jwks_verify(const char *jwks_uri, const char *token, char *err, size_t errlen);
+json_t *oidc_jwks_verify(const char *jwks_uri, const char *token, struct oidc_err *err);
 
 #endif

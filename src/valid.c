@@ -18,10 +18,7 @@ void verr_add(struct verr *v, const char *field, const char *path, ...)
 	char msg[512];
 	va_list ap;
 	va_start(ap, path);
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-	vsnprintf(msg, sizeof(msg), verr_text(v, path), ap);
-#pragma GCC diagnostic pop
+	i18n_vprint(msg, sizeof(msg), v->lang, path, ap);
 	va_end(ap);
 	if (v->errors == NULL)
 		v->errors = json_object();

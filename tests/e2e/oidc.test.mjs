@@ -31,14 +31,14 @@ after(async () => {
 
 // Signs in through the provider as login in a new browser context. Resolves with the page
 // where herald leaves the browser, the callback URL the provider sent it to, and the context.
-async function viaProvider(login) {
-  const context = await browser.newContext();
+async function viaProvider(login, lang = 'en') {
+  const context = await browser.newContext({ extraHTTPHeaders: { 'Accept-Language': lang } });
   const page = await context.newPage();
   let callback;
   page.on('request', (r) => { if (r.url().startsWith(`${base}/admin/oidc/callback`)) callback = r.url(); });
   await page.goto(`${base}/admin/`);
   assert.match(page.url(), /\/admin\/login\?next=/);
-  await page.getByRole('link', { name: 'Sign in with Test IdP' }).click();
+  await page.getByRole('link', { name: `${lang === 'ru' ? 'Войти через' : 'Sign in with'} Test IdP` }).click();
   await page.waitForURL(/127\.0\.0\.1:\d+\/interaction\//);
   await page.fill('input[name=login]', login);
   await page.fill('input[name=password]', 'anything');
@@ -122,6 +122,20 @@ for (const [mode, message] of [['audience', 'meant for another application'], ['
     }
   });
 }
+
+test('why an ID token is refused is said in the user\'s language', async () => {
+  const login = uniq('ruexp');
+  idp.roles.set(login, 'admin');
+  idp.setTamper('expired');
+  try {
+    const { context, page } = await viaProvider(login, 'ru');
+    await assert.doesNotReject(page.getByRole('alert').getByText('ID-токен отклонён: срок его действия истёк').waitFor());
+    assert.equal(await page.locator('html').getAttribute('lang'), 'ru');
+    await context.close();
+  } finally {
+    idp.setTamper('none');
+  }
+});
 
 test('a state is used once: a replayed callback is refused', async () => {
   const login = uniq('rita');

@@ -16,7 +16,7 @@ static void round_trip(const char *cell, char sep)
 	struct buf b = BUF_INIT;
 	csv_cell(&b, cell, sep);
 	buf_append(&b, "\r\n", 2);
-	struct csv_reader r = {b.data, b.data + b.len, 1, sep};
+	struct csv_reader r = {b.data, b.data + b.len, 1, sep, NULL};
 	json_t *cells = NULL;
 	long line;
 	char err[128];
@@ -40,11 +40,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct csv_text t;
 	char err[256];
-	if (memchr(data, '\0', size) || csv_sniff((const char *)data, size, &t, err, sizeof(err)) < 0)
+	if (memchr(data, '\0', size) || csv_sniff((const char *)data, size, NULL, &t, err, sizeof(err)) < 0)
 		return 0;   /* the import takes no NUL; sniff refused the encoding */
 	if (strlen(t.text) != t.len || (t.sep != ',' && t.sep != ';' && t.sep != '\t'))
 		abort();    /* transcoding made a NUL or the separator is not one of the three */
-	struct csv_reader r = {t.text, t.text + t.len, 1, t.sep};
+	struct csv_reader r = {t.text, t.text + t.len, 1, t.sep, NULL};
 	json_t *cells;
 	long line;
 	int rc, records = 0;

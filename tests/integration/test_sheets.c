@@ -511,3 +511,71 @@ Test(sheets, a_job_whose_instance_died_is_taken_over_from_its_last_batch, .timeo
 	free(status);
 	free(id);
 }
+
+/* A new operator who chose Russian; signed in, its cookie. */
+static char *russian_operator(void)
+{
+	char name[40];
+	uniq_name("ru", name, sizeof(name));
+	char *adm = web_login("t_admin", "password-admin", NULL);
+	struct web_page *pg = web_post(adm, "/admin/users/add", "username=%s&password=long-enough-1&role=operator", name);
+	cr_assert_eq(pg->status, 303, "%s", pg->body);
+	web_free(pg);
+	free(adm);
+	free(itest_sql("UPDATE users SET language = 'ru' WHERE username = '%s'", name));
+	return web_login(name, "long-enough-1", NULL);
+}
+
+/* Issue 13: an import speaks the admin's language, from the file's encoding and header to each
+ * line's problem, at once and in the background. */
+Test(sheets, an_import_speaks_the_admins_language, .timeout = 60)
+{
+	char *o = russian_operator(), *t = web_csrf(o, "/admin/clients/import");
+	struct {
+		const char *file, *want;
+	} cases[] = {
+		{"phone\r\n7916\x98\r\n", "Файл не в UTF-8 и не в Windows-1251 (байт 0x98 в строке 2)"},
+		{"phone,colour!\r\n79161234567,red\r\n", "Первая строка должна называть столбцы; «colour!»"},
+		{"phone,phone\r\n79161234567,79161234567\r\n", "Столбец «phone» назван в первой строке дважды."},
+		{"tag\r\nred\r\n", "Первая строка должна называть столбцы, и один из них — «phone»."},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct web_page *pg = web_upload("/admin/clients/import", o, t, "ru.csv", cases[i].file);
+		cr_expect_eq(pg->status, 422, "%s", pg->body);
+		cr_expect_not_null(strstr(pg->body, cases[i].want), "%s not in %s", cases[i].want, pg->body);
+		web_free(pg);
+	}
+	char pre[8], csv[300];
+	uniq_prefix(pre);
+	snprintf(csv, sizeof(csv), "phone,note\r\n%s0001,a\r\n%s0002\r\n%s0003,\"a\"b\r\n", pre, pre, pre);
+	struct web_page *pg = web_upload("/admin/clients/import", o, t, "ru.csv", csv);
+	cr_expect_eq(pg->status, 200, "%s", pg->body);
+	cr_expect_not_null(strstr(pg->body, "ячеек в строке: 1, а столбцов в первой строке: 2"), "%s", pg->body);
+	cr_expect_not_null(strstr(pg->body, "после закрывающей кавычки идёт текст"), "%s", pg->body);
+	web_free(pg);
+
+	/* in the background: the job keeps the language of the admin who sent the file */
+	uniq_prefix(pre);
+	snprintf(csv, sizeof(csv), "phone,tag\r\nnot a phone,x\r\n%s0001\r\n", pre);
+	char *id = itest_sql("INSERT INTO import_jobs (created_by, data, bytes, encoding, lang)"
+			     " VALUES ('t_operator', '%s', %zu, 'UTF-8', 'ru') RETURNING id", csv, strlen(csv));
+	char *status = NULL;
+	for (int i = 0; i < 100; i++) {
+		free(status);
+		status = itest_sql("SELECT status FROM import_jobs WHERE id = %s", id);
+		if (strcmp(status, "done") == 0)
+			break;
+		usleep(100 * 1000);
+	}
+	cr_expect_str_eq(status, "done");
+	char path[64];
+	snprintf(path, sizeof(path), "/admin/clients/import/%s", id);
+	pg = web_req("GET", path, o, NULL, NULL);
+	cr_expect_not_null(strstr(pg->body, "должен быть российским мобильным"), "%s", pg->body);
+	cr_expect_not_null(strstr(pg->body, "ячеек в строке: 1, а столбцов в первой строке: 2"), "%s", pg->body);
+	web_free(pg);
+	free(status);
+	free(id);
+	free(t);
+	free(o);
+}

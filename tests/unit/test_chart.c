@@ -8,16 +8,9 @@
 #include "buf.h"
 #include "chart.h"
 #include "i18n.h"
+#include "unit.h"
 
-static void load_catalogues(void)
-{
-	char err[256] = "", path[4096];
-	const char *root = getenv("HERALD_ROOT");
-	snprintf(path, sizeof(path), "%s/locale", root ? root : ".");
-	cr_assert_eq(i18n_load(path, err, sizeof(err)), 0, "%s", err);
-}
-
-TestSuite(chart, .init = load_catalogues);
+TestSuite(chart, .init = unit_catalogues);
 
 static int count(const char *s, const char *needle)
 {

@@ -3,6 +3,9 @@
 #include <string.h>
 #include "csv.h"
 #include "csv_sniff.h"
+#include "unit.h"
+
+TestSuite(csv, .init = unit_catalogues);
 
 static void expect_cell(const char *in, const char *want)
 {
@@ -37,7 +40,7 @@ Test(csv, cells_are_quoted_only_when_needed_and_formulas_guarded)
 Test(csv, records_carry_their_first_line)
 {
 	const char *text = "a,b\r\n\"multi\nline\",\"q\"\"uote\"\n,\nlast";
-	struct csv_reader r = {text, text + strlen(text), 1, ','};
+	struct csv_reader r = {text, text + strlen(text), 1, ',', NULL};
 	json_t *cells;
 	long line;
 	char err[100];
@@ -64,7 +67,7 @@ Test(csv, records_carry_their_first_line)
 Test(csv, malformed_records_are_reported_and_skipped)
 {
 	const char *text = "ok,1\nbad\"quote,2\n\"closed\"x,3\nfine,4\n\"never closed,5\n";
-	struct csv_reader r = {text, text + strlen(text), 1, ','};
+	struct csv_reader r = {text, text + strlen(text), 1, ',', NULL};
 	json_t *cells;
 	long line;
 	char err[100];
@@ -104,17 +107,17 @@ Test(csv, sniff_finds_encoding_and_separator)
 	struct csv_text t;
 	char err[200];
 	const char utf8[] = "\xEF\xBB\xBFphone;tag\r\n79161234567;\xD0\xB2\xD0\xB8\xD0\xBF\r\n";
-	cr_assert_eq(csv_sniff(utf8, sizeof(utf8) - 1, &t, err, sizeof(err)), 0);
+	cr_assert_eq(csv_sniff(utf8, sizeof(utf8) - 1, NULL, &t, err, sizeof(err)), 0);
 	cr_expect_eq(t.sep, ';');
 	cr_expect_str_eq(t.encoding, "UTF-8 with BOM");
 	cr_expect_str_eq(t.text, "phone;tag\r\n79161234567;\xD0\xB2\xD0\xB8\xD0\xBF\r\n");
 	csv_text_free(&t);
 
 	const char cp1251[] = "phone;tag\r\n79161234567;\xE2\xE8\xEF\r\n";   /* вип */
-	cr_assert_eq(csv_sniff(cp1251, sizeof(cp1251) - 1, &t, err, sizeof(err)), 0);
+	cr_assert_eq(csv_sniff(cp1251, sizeof(cp1251) - 1, NULL, &t, err, sizeof(err)), 0);
 	cr_expect_str_eq(t.encoding, "Windows-1251");
 	cr_expect_str_eq(t.text, "phone;tag\r\n79161234567;\xD0\xB2\xD0\xB8\xD0\xBF\r\n");
-	struct csv_reader r = {t.text, t.text + t.len, 1, t.sep};
+	struct csv_reader r = {t.text, t.text + t.len, 1, t.sep, NULL};
 	json_t *cells;
 	long line;
 	cr_assert_eq(csv_next(&r, &cells, &line, err, sizeof(err)), 1);
@@ -130,8 +133,10 @@ Test(csv, sniff_finds_encoding_and_separator)
 	cr_expect_eq(csv_sniff_sep("\"a;b\",c\n", 8), ',');
 
 	const char bad[] = "phone\n\x98\n";   /* 0x98 is no Windows-1251 character */
-	cr_expect_eq(csv_sniff(bad, sizeof(bad) - 1, &t, err, sizeof(err)), -1);
+	cr_expect_eq(csv_sniff(bad, sizeof(bad) - 1, NULL, &t, err, sizeof(err)), -1);
 	cr_expect(strstr(err, "line 2") != NULL, "%s", err);
+	cr_expect_eq(csv_sniff(bad, sizeof(bad) - 1, "ru", &t, err, sizeof(err)), -1);
+	cr_expect(strstr(err, "в строке 2") != NULL, "in the admin's language: %s", err);
 	const char bom_bad[] = "\xEF\xBB\xBFphone\n\xE2\n";
-	cr_expect_eq(csv_sniff(bom_bad, sizeof(bom_bad) - 1, &t, err, sizeof(err)), -1);
+	cr_expect_eq(csv_sniff(bom_bad, sizeof(bom_bad) - 1, NULL, &t, err, sizeof(err)), -1);
 }

@@ -1,6 +1,7 @@
 /* Unit test of the dashboard template's provider-health and running-mailings sections with data
  * (the server under test sends nothing to a provider, so the integration tests see them empty). */
 #include <criterion/criterion.h>
+#include "unit.h"
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,13 +12,11 @@
 
 Test(dashboard_tmpl, provider_health_and_running_mailings)
 {
-	const char *root = getenv("HERALD_ROOT");
 	char dir[4096], err[256];
-	snprintf(dir, sizeof(dir), "%s/templates", root && *root ? root : ".");
+	unit_path(dir, sizeof(dir), "templates");
 	struct tmpl_set *s = tmpl_set_new();
 	cr_assert_eq(tmpl_load_dir(s, dir, err, sizeof(err)), 0, "%s", err);
-	snprintf(dir, sizeof(dir), "%s/locale", root && *root ? root : ".");
-	cr_assert_eq(i18n_load(dir, err, sizeof(err)), 0, "%s", err);
+	unit_catalogues();
 	json_t *data = json_loads(
 	    "{\"stats\": {\"messages\": {\"total\": 1}, \"mailings\": {\"total\": 1}},"
 	    " \"running\": [{\"id\": 7, \"excerpt\": \"<i>hi</i>\", \"end_at\": \"2099-01-01 10:00 UTC\","

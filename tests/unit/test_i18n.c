@@ -2,6 +2,7 @@
  * catalogue that lacks a text, has one too many, or changes a text's printf conversions is
  * refused with the path named, and texts are found by path. */
 #include <criterion/criterion.h>
+#include "unit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,10 +46,7 @@ static void teardown(void)
 
 Test(i18n, shipped_catalogues_load)
 {
-	char err[256] = "", path[4096];
-	const char *root = getenv("HERALD_ROOT");
-	snprintf(path, sizeof(path), "%s/locale", root ? root : ".");
-	cr_assert_eq(i18n_load(path, err, sizeof(err)), 0, "%s", err);
+	unit_catalogues();
 	cr_expect_str_eq(i18n_text("en", "report.headline.sent"), "Messages sent");
 	cr_expect_str_eq(i18n_text("ru", "report.headline.sent"), "Отправлено сообщений");
 	char *s = i18n_format("ru", "report.subject", "2026-11-30");

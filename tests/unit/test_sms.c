@@ -1,6 +1,7 @@
 /* Texts per recipient and what they cost as SMS: personal.c (Mustache without escaping, the
  * rule for texts users write) and sms.c (GSM 03.38 or UCS-2, segments). */
 #include <criterion/criterion.h>
+#include "unit.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,15 +71,7 @@ static void render_is(const char *text, json_t *ctx, const char *want)
 }
 
 /* The users' rule answers in the catalogue's words. */
-static void load_catalogues(void)
-{
-	char err[256] = "", path[4096];
-	const char *root = getenv("HERALD_ROOT");
-	snprintf(path, sizeof(path), "%s/locale", root ? root : ".");
-	cr_assert_eq(i18n_load(path, err, sizeof(err)), 0, "%s", err);
-}
-
-TestSuite(personal, .init = load_catalogues);
+TestSuite(personal, .init = unit_catalogues);
 
 Test(personal, renders_without_escaping_and_unknown_keys_empty)
 {

@@ -1,6 +1,7 @@
 /* Unit tests of the Mustache renderer: the official spec files (../shared/testdata/mustache-spec
  * beside the repository), escaping of hostile values, and syntax errors with line numbers. */
 #include <criterion/criterion.h>
+#include "unit.h"
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,9 +14,9 @@
 /* Path of a spec file, or NULL when the folder is not there. Caller frees. */
 static char *spec_path(const char *file)
 {
-	const char *root = getenv("HERALD_ROOT");
-	char *path = NULL;
-	if (asprintf(&path, "%s/../shared/testdata/mustache-spec/%s", root && *root ? root : ".", file) < 0)
+	char dir[4096], *path = NULL;
+	unit_path(dir, sizeof(dir), "../shared/testdata/mustache-spec");
+	if (asprintf(&path, "%s/%s", dir, file) < 0)
 		return NULL;
 	if (access(path, R_OK) != 0) {
 		free(path);
