@@ -212,6 +212,17 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
 	return MHD_YES;
 }
 
+/* Answers status before a route let the request in: under the session routes' prefix their
+ * error page (the admin's, in the browser's language), else problem+json with detail. */
+static void refuse_early(struct http_req *req, int status, const char *detail)
+{
+	size_t n = strlen(session_gate.prefix);
+	if (strncmp(req->path, session_gate.prefix, n) == 0)
+		session_gate.error_page(req, status, outcome_admin(status));
+	else
+		http_problem(req, status, detail, NULL);
+}
+
 /* Everything decided before the body is read: the query whitelist, authentication and the
  * role. 0 to go on, -1 when the answer is ready. */
 static int gate(struct http_req *req)
@@ -224,7 +235,7 @@ static int gate(struct http_req *req)
 	if (q.overflow || bad) {
 		char detail[200];
 		snprintf(detail, sizeof(detail), "unknown query parameter '%.100s'", q.overflow ? "(too many)" : bad);
-		http_problem(req, 400, detail, NULL);
+		refuse_early(req, 400, detail);
 		return -1;
 	}
 	if (r->auth == AUTH_TOKEN) {
@@ -400,13 +411,13 @@ static int begin(struct http_req *req)
 			    &req->nparams, &req->allow)) {
 	case ROUTE_NOT_FOUND:
 		if (!redirect_slash(req))
-			http_problem(req, 404, "no such resource", NULL);
+			refuse_early(req, 404, "no such resource");
 		req->early_status = req->status;
 		return 0;
 	case ROUTE_BAD_METHOD:
 		http_allow_header(req->allow, allow, sizeof(allow));
 		http_header(req, "Allow", allow);
-		http_problem(req, 405, "method not allowed here", NULL);
+		refuse_early(req, 405, "method not allowed here");
 		req->early_status = 405;
 		return 0;
 	case ROUTE_FOUND:
@@ -419,7 +430,7 @@ static int begin(struct http_req *req)
 	if (cl && parse_i64(cl, 0, INT64_MAX, &n) == 0 && (uint64_t)n > req->body_limit) {
 		char detail[100];
 		snprintf(detail, sizeof(detail), "the body is larger than %zu bytes", req->body_limit);
-		http_problem(req, 413, detail, NULL);
+		refuse_early(req, 413, detail);
 		req->early_status = 413;
 		return 1;
 	}
@@ -480,7 +491,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	if (req->body_too_large) {
 		char detail[100];
 		snprintf(detail, sizeof(detail), "the body is larger than %zu bytes", req->body_limit);
-		http_problem(req, 413, detail, NULL);
+		refuse_early(req, 413, detail);
 		return respond(req);
 	}
 	dispatch(req);

@@ -39,6 +39,8 @@ struct outcome {
 const struct outcome *outcome_of(enum model_rc rc);
 /* The slug of an HTTP status ("not-found"; "internal-error" for other 5xx, "error" else). */
 const char *outcome_slug(int status);
+/* The admin's sentence for an HTTP status (a path in the language catalogue). */
+const char *outcome_admin(int status);
 /* What the last failure of db was: DUPLICATE, IN_USE, CHECK, UNAVAILABLE or ERROR. */
 enum model_rc model_db_rc(const struct db *db);
 /* Sets e from the last failure of db and returns its rc. */

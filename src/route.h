@@ -28,10 +28,14 @@ struct route {
 };
 
 /* How AUTH_SESSION routes are let in (routes.c names the admin's gate): before the body is
- * read, and with it. Each returns 0 to go on, or -1 when it has answered. */
+ * read, and with it. Each returns 0 to go on, or -1 when it has answered. Under prefix, what
+ * is answered before a route lets a request in (no such page, a method or query the page does
+ * not take, a body too large) is error_page's, with a sentence from the language catalogue. */
 struct session_gate {
+	const char *prefix;
 	int (*before_body)(struct http_req *req);
 	int (*with_body)(struct http_req *req);
+	void (*error_page)(struct http_req *req, int status, const char *message);
 };
 
 extern const struct session_gate session_gate;

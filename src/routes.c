@@ -194,7 +194,7 @@ const struct route routes[] = {
 	{DELETE, "/api/v1/clients/{id}", api_res_delete, AUTH_TOKEN, O, "", 0, NULL, &res_clients},
 };
 
-const struct session_gate session_gate = {admin_gate, admin_gate_form};
+const struct session_gate session_gate = {"/admin/", admin_gate, admin_gate_form, admin_error};
 void (*const api_audit)(struct http_req *req) = audit_api;
 enum model_rc (*const token_gate)(const char *token, struct user *user) = token_check;
 

@@ -40,7 +40,8 @@ static struct web_page *perform(CURL *c, const char *what)
 	return pg;
 }
 
-/* One request; cookie "name=value" (may be NULL), form body (NULL: none), extra header. */
+/* One request; cookie "name=value" (may be NULL), form body (NULL: none), extra header (an
+ * Accept-Language of its own replaces the English one the tests read by default). */
 struct web_page *web_req(const char *method, const char *path, const char *cookie, const char *form,
 			const char *header)
 {
@@ -48,7 +49,8 @@ struct web_page *web_req(const char *method, const char *path, const char *cooki
 	snprintf(url, sizeof(url), "%s%s", getenv("HERALD_TEST_URL"), path);
 	snprintf(what, sizeof(what), "%s %s", method, path);
 	CURL *c = curl_easy_init();
-	struct curl_slist *h = curl_slist_append(NULL, ENGLISH);
+	int own_language = header && strncasecmp(header, "Accept-Language:", 16) == 0;
+	struct curl_slist *h = own_language ? NULL : curl_slist_append(NULL, ENGLISH);
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	if (cookie)

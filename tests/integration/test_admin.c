@@ -386,3 +386,40 @@ Test(admin, lists_page_back_as_well_as_forward)
 	free(u);
 	free(a);
 }
+
+/* Issue 13: what herald answers before a route lets the request in (no such page, a method
+ * the page does not take, a body larger than it takes, a query it does not know) is an HTML
+ * page on admin paths, in the browser's language; the API keeps problem+json. */
+Test(admin, early_errors_on_admin_paths_are_pages_in_the_users_language)
+{
+	struct {
+		const char *method, *path, *form;
+		long status;
+		const char *want;
+	} cases[] = {
+		{"GET", "/admin/no-such-page", NULL, 404, "Такого объекта нет."},
+		{"PUT", "/admin/clients/", "x=1", 405, "Эта страница не принимает такой запрос."},
+		{"GET", "/admin/clients/?colour=red", NULL, 400, "В адресе есть параметр, которого эта страница не знает."},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct web_page *pg = web_req(cases[i].method, cases[i].path, NULL, cases[i].form, "Accept-Language: ru");
+		cr_expect_eq(pg->status, cases[i].status, "%s %s", cases[i].method, cases[i].path);
+		cr_expect_not_null(strstr(pg->body, "<html lang=\"ru\""), "%s: %s", cases[i].path, pg->body);
+		cr_expect_not_null(strstr(pg->body, cases[i].want), "%s: %s", cases[i].path, pg->body);
+		web_free(pg);
+	}
+	size_t big = 1100 * 1024;
+	char *form = malloc(big + 1);
+	memset(form, 'x', big);
+	memcpy(form, "phone=", 6);
+	form[big] = '\0';
+	struct web_page *pg = web_req("POST", "/admin/clients/add", NULL, form, "Accept-Language: ru");
+	cr_expect_eq(pg->status, 413);
+	cr_expect_not_null(strstr(pg->body, "Отправленное больше, чем принимает эта страница."), "%s", pg->body);
+	web_free(pg);
+	free(form);
+	pg = web_req("GET", "/api/v1/no-such-thing", NULL, NULL, "Accept-Language: ru");
+	cr_expect_eq(pg->status, 404);
+	cr_expect_not_null(strstr(pg->body, "\"detail\":\"no such resource\""), "%s", pg->body);
+	web_free(pg);
+}
