@@ -263,10 +263,13 @@ json_t *admin_fields(struct http_req *req, const struct admin_field *f, size_t n
 		json_t *v = json_object_get(values, f[i].name), *errs = json_object_get(errors, f[i].name);
 		int zoned = strcmp(f[i].type, "datetime-local") == 0;
 		json_t *fo = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:O*, s:s*, s:s*}", "name", f[i].name,
-				       "label", zoned ? admin_time_label(req, admin_t(req, f[i].label)) : admin_t(req, f[i].label),
+				       "label", admin_t(req, f[i].label),
 				       "type", f[i].type, "required", f[i].required,
 				       "readonly", readonly, "invalid", errs != NULL, "errors", errs, "hint",
 				       f[i].hint ? admin_t(req, f[i].hint) : NULL, "pattern", f[i].pattern);
+		if (zoned && req->session)   /* the offset at the value's time, not today's */
+			json_object_set_new(fo, "zone", json_pack("{s:s, s:o}", "name", admin_zone(req), "offset",
+								   admin_time_offset(req, v)));
 		if (f[i].maxlength)
 			json_object_set_new(fo, "maxlength", json_integer(f[i].maxlength));
 		if (strcmp(f[i].type, "password") != 0)

@@ -177,6 +177,11 @@ int admin_times_resolve(struct http_req *req);
  * failure. A wall time that occurs twice (summer time ends) is read as PostgreSQL reads it: as
  * standard time, the later of the two. */
 int admin_time_read(struct http_req *req, const char *local, char out[ADMIN_TIME_LEN], const char **why);
+/* The user's zone's offset at the time of a datetime-local field's value ("UTC-04:00" for a
+ * summer value in America/New_York, whatever the offset today): of the API time behind an
+ * admin_time_input value, or of a wall time the user typed; today's for anything else. Filled
+ * in as admin_time's is; NULL without a session. New reference. */
+json_t *admin_time_offset(struct http_req *req, json_t *value);
 /* The user's time zone: theirs, else HERALD_DEFAULT_TIMEZONE. */
 const char *admin_zone(struct http_req *req);
 /* A time field's label with the user's zone and its offset now: "Start (Europe/Moscow,

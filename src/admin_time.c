@@ -13,6 +13,8 @@
 
 #define KIND_SHOWN "s"
 #define KIND_INPUT "i"
+#define KIND_OFFSET "o"        /* the zone's offset at an API time */
+#define KIND_WALL_OFFSET "w"   /* the zone's offset at a wall time in it */
 
 /* 1 when t is an API time, "YYYY-MM-DDTHH:MM:SSZ". */
 static int api_time(const char *t)
@@ -50,14 +52,35 @@ json_t *admin_time_input(struct http_req *req, const char *t)
 	return later(req, t, KIND_INPUT, json_stringn(t, 16));
 }
 
+json_t *admin_time_offset(struct http_req *req, json_t *value)
+{
+	struct session *s = req->session;
+	const char *v = json_string_value(value);
+	char full[32];
+	size_t i, n = v ? strlen(v) : 0;
+	json_t *it;
+	if (s == NULL)
+		return NULL;
+	json_array_foreach(s->times, i, it)
+		if (json_array_get(it, 0) == value)
+			return later(req, json_string_value(json_array_get(it, 1)), KIND_OFFSET, json_string(s->zone_offset));
+	snprintf(full, sizeof(full), "%s%s", v ? v : "", n == 16 ? ":00Z" : "Z");
+	if ((n == 16 || n == 19) && v[10] == 'T' && rfc3339_valid(full) == 0)
+		return later(req, v, KIND_WALL_OFFSET, json_string(s->zone_offset));
+	return json_string(s->zone_offset);
+}
+
 int admin_times_resolve(struct http_req *req)
 {
 	static const char q[] =
-	    "SELECT CASE WHEN e.v->>2 = '" KIND_INPUT "'"
+	    "SELECT CASE e.v->>2 WHEN '" KIND_INPUT "'"
 	    "  THEN to_char(l, 'YYYY-MM-DD\"T\"HH24:MI') || CASE WHEN to_char(l, 'SS') = '00' THEN '' ELSE to_char(l, ':SS') END"
-	    "  ELSE to_char(l, 'YYYY-MM-DD HH24:MI ') || utc_offset_text(t, $1) END"
+	    "  WHEN '" KIND_SHOWN "' THEN to_char(l, 'YYYY-MM-DD HH24:MI ') || utc_offset_text(t, $1)"
+	    "  ELSE utc_offset_text(t, $1) END"
 	    " FROM json_array_elements($2::json) WITH ORDINALITY e(v, n),"
-	    "   LATERAL (SELECT (e.v->>1)::timestamptz AS t) a, LATERAL (SELECT a.t AT TIME ZONE $1 AS l) b"
+	    "   LATERAL (SELECT CASE WHEN e.v->>2 = '" KIND_WALL_OFFSET "' THEN (e.v->>1)::timestamp AT TIME ZONE $1"
+	    "                   ELSE (e.v->>1)::timestamptz END AS t) a,"
+	    "   LATERAL (SELECT a.t AT TIME ZONE $1 AS l) b"
 	    " ORDER BY e.n";
 	struct session *s = req->session;
 	if (s == NULL || json_array_size(s->times) == 0)
@@ -97,8 +120,7 @@ int admin_time_read(struct http_req *req, const char *local, char out[ADMIN_TIME
 	if (r == NULL)
 		return -2;
 	if (db_str(r, 0, 1)[0] != 't')
-		*why = pool_printf(&req->pool, "%.10s %.5s does not exist in %s: the clocks skip it (as when summer time begins)",
-				   local, local + 11, s->zone);
+		*why = admin_format(req, "admin.time.skipped", local, local + 11, s->zone);
 	else
 		snprintf(out, ADMIN_TIME_LEN, "%s", db_str(r, 0, 0));
 	PQclear(r);

@@ -140,13 +140,21 @@ Test(admin_zones, new_york_follows_summer_time)
 	char *u = zone_user("America/New_York");
 	long long id = form_mailing(u, "2099-07-01T10:00", "2099-12-01T10:00");
 	expect_api_times(id, "2099-07-01T14:00:00Z 2099-12-01T15:00:00Z");
-	expect_texts(u, "/admin/mailings/%lld/edit", id, TEXTS("value=\"2099-07-01T10:00\"", "value=\"2099-12-01T10:00\""));
+	/* each label gives the offset at its value's time, not today's */
+	expect_texts(u, "/admin/mailings/%lld/edit", id,
+		     TEXTS("value=\"2099-07-01T10:00\"", "value=\"2099-12-01T10:00\"", "Start (America/New_York, UTC-04:00)",
+			   "End (America/New_York, UTC-05:00)"));
 	expect_texts(u, "/admin/mailings/%lld", id, TEXTS("2099-07-01 10:00 UTC-04:00", "2099-12-01 10:00 UTC-05:00"));
 	/* 02:30 on the day summer time begins does not exist: the form says so */
 	struct web_page *pg = web_post(u, "/admin/mailings/add", "start_at=2099-03-08T02:30&end_at=2099-03-09T10:00&text=gap");
 	cr_expect_eq(pg->status, 422);
 	cr_expect(strstr(pg->body, "id=\"err-start_at\"><p>2099-03-08 02:30 does not exist in America/New_York"),
 		  "%s", pg->body);
+	web_free(pg);
+	/* a form sent back keeps what was typed, and the offsets of those wall times */
+	pg = web_post(u, "/admin/mailings/add", "start_at=2099-07-01T10:00&end_at=2099-06-01T10:00&text=back");
+	cr_expect_eq(pg->status, 422);
+	cr_expect(strstr(pg->body, "Start (America/New_York, UTC-04:00)"), "%s", pg->body);
 	web_free(pg);
 	/* 01:30 on the day it ends occurs twice: standard time, the later one, as PostgreSQL reads it */
 	id = form_mailing(u, "2099-11-01T01:30", "2099-11-02T10:00");
