@@ -327,16 +327,15 @@ void admin_form_page(struct http_req *req, int status, json_t *page, const struc
 
 /* --- lists ----------------------------------------------------------------------------- */
 
-int admin_list_params(struct http_req *req, const char *const *sorts, const char **sort,
-		      const char **after_json, const char **q)
+int admin_list_params(struct http_req *req, const char *const *sorts, struct res_query *q)
 {
-	const char *s = http_query(req, "sort"), *c = http_query(req, "cursor");
-	*sort = sorts[0];
-	*after_json = NULL;
-	*q = http_query(req, "q");
-	if (*q && **q == '\0')
-		*q = NULL;
-	if (*q && (strlen(*q) > ADMIN_Q_MAX * 4 || utf8_length(*q, strlen(*q)) < 0)) {
+	const char *s = http_query(req, "sort"), *c = http_query(req, "cursor"), *b = http_query(req, "before");
+	q->sort = sorts[0];
+	q->after = q->before = NULL;
+	q->q = http_query(req, "q");
+	if (q->q && *q->q == '\0')
+		q->q = NULL;
+	if (q->q && (strlen(q->q) > ADMIN_Q_MAX * 4 || utf8_length(q->q, strlen(q->q)) < 0)) {
 		admin_error(req, 400, "admin.error.search");
 		return -1;
 	}
@@ -345,12 +344,26 @@ int admin_list_params(struct http_req *req, const char *const *sorts, const char
 			admin_error(req, 400, "admin.error.sort");
 			return -1;
 		}
-		*sort = s;
+		q->sort = s;
 	}
-	if (c && res_cursor_decode(req, c, after_json) < 0) {
+	if ((c && res_cursor_decode(req, c, &q->after) < 0) || (b && (c || res_cursor_decode(req, b, &q->before) < 0))) {
 		admin_error(req, 400, "admin.error.cursor");
 		return -1;
 	}
+	return 0;
+}
+
+int admin_list_both(struct http_req *req, struct db *db, const struct res_query *q, res_list_fn list,
+		    const void *ctx, struct res_page *page)
+{
+	enum model_rc rc = res_list_both(db, q, list, ctx, page);
+	if (rc != MODEL_OK) {
+		http_fail(req, rc, rc == MODEL_INVALID ? "admin.error.cursor" : NULL, NULL);
+		return -1;
+	}
+	pool_defer(&req->pool, free, page->next);
+	pool_defer(&req->pool, free, page->first);
+	pool_defer(&req->pool, free, page->prev);
 	return 0;
 }
 
@@ -468,20 +481,6 @@ void admin_list_column(struct http_req *req, json_t *list, size_t col, const cha
 		if (options)
 			json_object_set_new(cell, "text", json_string(admin_option(req, options, json_string_value(json_object_get(cell, "text")))));
 	}
-}
-
-json_t *admin_list(struct http_req *req, const struct admin_list_spec *spec, PGresult *r, int limit,
-		   const char *sort, const char *q)
-{
-	int n = PQntuples(r), shown = n > limit ? limit : n;
-	json_t *objs = json_array();
-	for (int i = 0; i < shown; i++) {
-		json_t *obj = json_loads(PQgetvalue(r, i, 0), 0, NULL);
-		json_array_append_new(objs, obj ? obj : json_object());
-	}
-	json_t *list = admin_list_objs(req, spec, objs, n > limit ? PQgetvalue(r, shown - 1, 1) : NULL, NULL, sort, q);
-	PQclear(r);
-	return list;
 }
 
 json_t *admin_filter(struct http_req *req, const char *name, const char *label, const char *options,

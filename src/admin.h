@@ -75,23 +75,24 @@ json_t *admin_fields(struct http_req *req, const struct admin_field *f, size_t n
 void admin_form_page(struct http_req *req, int status, json_t *page, const struct admin_field *f,
 		     size_t n, json_t *values, json_t *errors, int readonly);
 
-/* Reads ?sort (one of sorts, NULL-terminated; default the first), ?cursor (into *after_json,
- * in the request's pool, NULL for the first page) and ?q (NULL when empty). -1 after a 400
+/* Reads a list page's query into q: ?sort (one of sorts, NULL-terminated; default the
+ * first), ?cursor (q->after) or ?before (q->before; in the request's pool, NULL for the first
+ * page) and ?q (NULL when empty); q's limit and filters are left as they are. -1 after a 400
  * page. */
-int admin_list_params(struct http_req *req, const char *const *sorts, const char **sort,
-		      const char **after_json, const char **q);
-/* The "list" object for templates/admin/list.html from rows (JSON text in column 0, key in
- * column 1; up to limit + 1 rows). Clears r. New reference. */
-json_t *admin_list(struct http_req *req, const struct admin_list_spec *spec, PGresult *r,
-		   int limit, const char *sort, const char *q);
+int admin_list_params(struct http_req *req, const char *const *sorts, struct res_query *q);
+/* res_list_both(db, q, list, ctx) into page, whose keys the request's pool frees. -1 after an
+ * error page (a broken cursor: 400). */
+int admin_list_both(struct http_req *req, struct db *db, const struct res_query *q, res_list_fn list,
+		    const void *ctx, struct res_page *page);
 
-/* admin_list for rows already made: objs (stolen) holds the objects shown (at most a page);
- * next_key (JSON text, may be NULL) is the key of the last one when more follow, prev_key (may
- * be NULL) the key of the first one when objects come before it (a link with ?before=). */
+/* The "list" object for templates/admin/list.html: objs (stolen) holds the objects shown (at
+ * most a page); next_key (JSON text, may be NULL) is the key of the last one when more follow,
+ * prev_key (may be NULL) the key of the first one when objects come before it (a link with
+ * ?before=). New reference. */
 json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec, json_t *objs,
 			const char *next_key, const char *prev_key, const char *sort, const char *q);
 
-/* Shows column col of list's rows (admin_list) as the label of its value among options
+/* Shows column col of list's rows (admin_list_objs) as the label of its value among options
  * (admin_option), a word of the admin; options NULL: as data (a provider's error text), which
  * every cell of a text value is to begin with (translate="no"). */
 void admin_list_column(struct http_req *req, json_t *list, size_t col, const char *options);

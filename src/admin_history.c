@@ -71,8 +71,9 @@ void admin_history_list(struct http_req *req)
 	static const char *const keep[] = {"action", NULL};
 	static const char *const sorts[] = {"newest", NULL};
 	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), NULL, 0, keep};
-	const char *sort, *q, *action = http_query(req, "action");
-	const char *after;
+	const char *action = http_query(req, "action");
+	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL, NULL};
+	struct res_page page;
 	struct db *db;
 	if (action && *action == '\0')
 		action = NULL;
@@ -81,16 +82,12 @@ void admin_history_list(struct http_req *req)
 		admin_error(req, 400, "admin.history.no_action");
 		return;
 	}
-	if (admin_list_params(req, sorts, &sort, &after, &q) < 0)
+	q.filter[0] = action;
+	if (admin_list_params(req, sorts, &q) < 0 || (db = admin_db(req)) == NULL)
 		return;
-	if ((db = admin_db(req)) == NULL)
+	if (admin_list_both(req, db, &q, audit_page, NULL, &page) < 0)
 		return;
-	PGresult *r = audit_list(db, after, action, NULL, q, ADMIN_PAGE + 1);
-	if (r == NULL) {
-		http_db_fail(req, db);
-		return;
-	}
-	json_t *list = admin_list(req, &spec, r, ADMIN_PAGE, sort, q), *row;
+	json_t *list = admin_list_objs(req, &spec, page.objs, page.next, page.prev, q.sort, q.q), *row;
 	admin_list_column(req, list, DETAIL_COL, NULL);
 	size_t i;
 	json_array_foreach(json_object_get(list, "rows"), i, row) {
@@ -148,25 +145,21 @@ static json_t *detail_text(struct http_req *req, const char *text)
 
 json_t *admin_history(struct http_req *req, struct db *db, const char *object)
 {
-	PGresult *r = audit_list(db, NULL, NULL, object, NULL, 10);
-	if (r == NULL || PQntuples(r) == 0) {
-		PQclear(r);
+	struct res_query q = {"newest", NULL, NULL, 10, {NULL, object}, NULL, NULL};
+	struct res_page page;
+	size_t i;
+	json_t *row;
+	if (audit_page(db, &q, NULL, &page) != MODEL_OK || json_array_size(page.objs) == 0) {
+		json_decref(page.objs);
+		res_page_keys_free(&page);
 		return NULL;
 	}
-	json_t *rows = json_array();
-	for (int i = 0; i < PQntuples(r); i++) {
-		json_t *row = json_loads(PQgetvalue(r, i, 0), 0, NULL);
-		const char *at = json_string_value(json_object_get(row, "at"));
-		if (row == NULL || at == NULL) {
-			json_decref(row);
-			continue;
-		}
-		json_object_set_new(row, "at", admin_time(req, at));
+	json_array_foreach(page.objs, i, row) {
+		json_object_set_new(row, "at", admin_time(req, json_string_value(json_object_get(row, "at"))));
 		json_object_set_new(row, "detail", detail_text(req, json_string_value(json_object_get(row, "detail"))));
 		json_object_set_new(row, "action", json_string(action_label(req, row)));
 		json_object_set_new(row, "object", json_string(object_label(req, row)));
-		json_array_append_new(rows, row);
 	}
-	PQclear(r);
-	return json_pack("{s:o}", "rows", rows);
+	res_page_keys_free(&page);
+	return json_pack("{s:o}", "rows", page.objs);
 }

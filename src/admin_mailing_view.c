@@ -115,8 +115,9 @@ void admin_mailings_view(struct http_req *req)
 {
 	struct res_key k;
 	struct db *db;
-	const char *sort, *q, *st = http_query(req, "status");
-	const char *after = NULL;
+	const char *st = http_query(req, "status");
+	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL, NULL};
+	struct res_page msgs;
 	char code[4];
 	if (st && *st == '\0')
 		st = NULL;
@@ -126,15 +127,15 @@ void admin_mailings_view(struct http_req *req)
 	}
 	snprintf(code, sizeof(code), "%d", st ? message_status_code(st) : 0);
 	static const char *const id_sort[] = {"id", NULL};
-	if (admin_list_params(req, id_sort, &sort, &after, &q) < 0)
+	if (admin_list_params(req, id_sort, &q) < 0)
 		return;
 	json_t *obj = admin_res_load(req, R, &k, &db), *live = obj ? live_data(req, db, &k) : NULL;
 	if (live == NULL)
 		return;
-	PGresult *r = mailing_messages(db, k.id, st ? code : NULL, after, ADMIN_PAGE + 1);
-	if (r == NULL) {
+	q.filter[0] = k.text;
+	q.filter[1] = st ? code : NULL;
+	if (admin_list_both(req, db, &q, mailing_messages, NULL, &msgs) < 0) {
 		json_decref(live);
-		http_db_fail(req, db);
 		return;
 	}
 	static const struct admin_col mcols[] = {
@@ -145,7 +146,7 @@ void admin_mailings_view(struct http_req *req)
 	static const char *const keep[] = {"status", NULL};
 	const char *self = pool_printf(&req->pool, ADMIN_MAILINGS "%s", k.text);
 	struct admin_list_spec spec = {self, mcols, ARRAY_LEN(mcols), NULL, 0, keep};
-	json_t *list = admin_list(req, &spec, r, ADMIN_PAGE, sort, NULL);
+	json_t *list = admin_list_objs(req, &spec, msgs.objs, msgs.next, msgs.prev, q.sort, NULL);
 	admin_list_column(req, list, 2, "message_status");
 	admin_list_column(req, list, 5, NULL);
 	const char *state = admin_mailing_status(obj);

@@ -264,24 +264,10 @@ static void list_page(struct http_req *req, json_t *outcomes)
 		admin_error(req, 400, "admin.mailing.bad_status");
 		return;
 	}
-	const char *before = http_query(req, "before");
 	if (date_param(req, "from", &mq.from) < 0 || date_param(req, "to", &mq.to) < 0 ||
-	    admin_list_params(req, R->sorts, &mq.page.sort, &mq.page.after, &mq.page.q) < 0)
+	    admin_list_params(req, R->sorts, &mq.page) < 0 || (db = admin_db(req)) == NULL ||
+	    admin_list_both(req, db, &mq.page, mailings_page, &mq, &rows) < 0)
 		return;
-	if (before && (mq.page.after || res_cursor_decode(req, before, &mq.page.before) < 0)) {
-		admin_error(req, 400, "That page link is broken; start from the first page.");
-		return;
-	}
-	if ((db = admin_db(req)) == NULL)
-		return;
-	enum model_rc rc = res_list_both(db, &mq.page, mailings_page, &mq, &rows);
-	pool_defer(&req->pool, free, rows.next);
-	pool_defer(&req->pool, free, rows.first);
-	pool_defer(&req->pool, free, rows.prev);
-	if (rc != MODEL_OK) {
-		http_fail(req, rc, rc == MODEL_INVALID ? "admin.error.cursor" : NULL, NULL);
-		return;
-	}
 	json_array_foreach(rows.objs, i, obj)
 		admin_mailing_row(obj);
 	json_t *list = admin_list_objs(req, &spec, rows.objs, rows.next, rows.prev, mq.page.sort, mq.page.q);

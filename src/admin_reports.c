@@ -35,38 +35,14 @@ static void list_page(struct http_req *req, int status, const char *error, const
 {
 	static const char *const sorts[] = {"newest", NULL};
 	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), "id", 0, NULL};
-	const char *sort, *q;
-	const char *after;
+	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL, NULL};
+	struct res_page rows;
 	struct db *db;
-	int64_t before = 0;
-	if (admin_list_params(req, sorts, &sort, &after, &q) < 0)
+	if (admin_list_params(req, sorts, &q) < 0 || (db = admin_db(req)) == NULL ||
+	    admin_list_both(req, db, &q, report_page, NULL, &rows) < 0)
 		return;
-	json_t *key = after ? json_loads(after, 0, NULL) : NULL;
-	if (key && (!json_is_integer(json_array_get(key, 0)) || json_integer_value(json_array_get(key, 0)) < 1)) {
-		json_decref(key);
-		admin_error(req, 400, "admin.error.cursor");
-		return;
-	}
-	before = key ? (int64_t)json_integer_value(json_array_get(key, 0)) : 0;
-	json_decref(key);
-	if ((db = admin_db(req)) == NULL)
-		return;
-	char *text = report_history_json(db, ADMIN_PAGE + 1, before);
-	json_t *rows = text ? json_loads(text, 0, NULL) : NULL;
-	free(text);
-	if (!json_is_array(rows)) {
-		json_decref(rows);
-		http_db_fail(req, db);
-		return;
-	}
-	char next[32] = "";
-	if (json_array_size(rows) > ADMIN_PAGE) {
-		json_array_remove(rows, ADMIN_PAGE);
-		snprintf(next, sizeof(next), "[%lld]",
-			 (long long)json_integer_value(json_object_get(json_array_get(rows, ADMIN_PAGE - 1), "id")));
-	}
 	char why[200];
-	json_t *list = admin_list_objs(req, &spec, rows, *next ? next : NULL, NULL, sort, q);
+	json_t *list = admin_list_objs(req, &spec, rows.objs, rows.next, rows.prev, q.sort, q.q);
 	admin_list_column(req, list, KIND_COL, "report_kind");
 	admin_list_column(req, list, STATUS_COL, "report_status");
 	admin_list_column(req, list, ERROR_COL, NULL);

@@ -19,13 +19,8 @@ static const char *res_text(struct http_req *req, const struct resource *r, cons
 
 int admin_res_query(struct http_req *req, const struct resource *r, struct res_query *q)
 {
-	const char *before = http_query(req, "before");
-	if (admin_list_params(req, r->sorts, &q->sort, &q->after, &q->q) < 0)
+	if (admin_list_params(req, r->sorts, q) < 0)
 		return -1;
-	if (before && (q->after || res_cursor_decode(req, before, &q->before) < 0)) {
-		admin_error(req, 400, "That page link is broken; start from the first page.");
-		return -1;
-	}
 	for (size_t i = 0; i < r->nfilters; i++) {
 		const char *type = r->filters[i].type;
 		const char *v = strcmp(type, "search") == 0 ? q->q

@@ -1,6 +1,7 @@
 /* audit.c — change history. */
 #include "audit.h"
 #include "log.h"
+#include "resource.h"
 #include "route.h"
 #include "util.h"
 
@@ -103,18 +104,19 @@ void audit_api(struct http_req *req)
 	json_decref(answer);
 }
 
-PGresult *audit_list(struct db *db, const char *after_json, const char *action, const char *object,
-		     const char *q, int limit)
+#define AUDIT_JSON \
+	"json_build_object('id', id, 'at', api_ts(at), 'username', username, 'action', action, 'object', object," \
+	" 'detail', coalesce(detail::text, ''))::text"
+#define AUDIT_FROM \
+	"(SELECT * FROM audit_log WHERE ($4::text IS NULL OR action = $4) AND ($5::text IS NULL OR object = $5)) a"
+#define AUDIT_MATCH "(strpos(lower(object), lower($2)) > 0 OR strpos(lower(username), lower($2)) > 0)"
+
+enum model_rc audit_page(struct db *db, const struct res_query *q, const void *ctx, struct res_page *out)
 {
-	static const char sql[] =
-	    "SELECT json_build_object('id', id, 'at', api_ts(at), 'username', username, 'action', action,"
-	    " 'object', object, 'detail', coalesce(detail::text, ''))::text, json_build_array(id)::text"
-	    " FROM audit_log WHERE ($1::json IS NULL OR id < ($1::json->>0)::bigint)"
-	    "   AND ($2::text IS NULL OR action = $2) AND ($3::text IS NULL OR object = $3)"
-	    "   AND ($5::text IS NULL OR strpos(lower(object), lower($5)) > 0 OR strpos(lower(username), lower($5)) > 0)"
-	    " ORDER BY id DESC LIMIT $4";
-	char lim[16];
-	snprintf(lim, sizeof(lim), "%d", limit);
-	const char *p[] = {after_json, action, object, lim, q};
-	return db_exec(db, sql, 5, p);
+	static const struct res_order orders[] = {
+		{"newest", RES_LIST_SQL(AUDIT_JSON, AUDIT_FROM, AUDIT_MATCH, "id < ($1::json->>0)::bigint", "id", "id DESC"), "i"},
+		{"-newest", RES_LIST_SQL(AUDIT_JSON, AUDIT_FROM, AUDIT_MATCH, "id > ($1::json->>0)::bigint", "id", "id"), "i"},
+	};
+	(void)ctx;
+	return res_list_filtered(db, orders, ARRAY_LEN(orders), q, 2, out);
 }

@@ -496,19 +496,21 @@ enum model_rc mailing_list(struct db *db, const struct mailing_query *q, struct 
 	return res_rows(db, db_exec(db, orders[i].sql, 7, p), q->page.limit, out);
 }
 
-PGresult *mailing_messages(struct db *db, int64_t id, const char *status, const char *after_json, int limit)
+#define MESSAGE_JSON \
+	"json_build_object('id', id, 'phone', phone, 'status', message_status_name(status), 'attempts', attempts," \
+	" 'last_error', last_error, 'sent_at', api_ts(sent_at))::text"
+#define MESSAGES_OF \
+	"(SELECT * FROM messages WHERE mailing_id = $4::bigint AND ($5::smallint IS NULL OR status = $5)) g"
+
+enum model_rc mailing_messages(struct db *db, const struct res_query *q, const void *ctx, struct res_page *out)
 {
-	static const char q[] =
-		"SELECT json_build_object('id', g.id, 'phone', g.phone, 'status', message_status_name(g.status),"
-		" 'attempts', g.attempts, 'last_error', g.last_error, 'sent_at', api_ts(g.sent_at))::text,"
-		" json_build_array(g.id)::text FROM messages g WHERE g.mailing_id = $1"
-		" AND (g.mailing_id, g.id) > ($1, coalesce(($2::json->>0)::bigint, 0))"
-		" AND ($3::smallint IS NULL OR g.status = $3) ORDER BY g.mailing_id, g.id LIMIT $4";
-	char ids[24], lim[16];
-	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	snprintf(lim, sizeof(lim), "%d", limit);
-	const char *p[] = {ids, after_json, status, lim};
-	return db_exec(db, q, 4, p);
+	/* the search ($2) is not offered: "true" */
+	static const struct res_order orders[] = {
+		{"id", RES_LIST_SQL(MESSAGE_JSON, MESSAGES_OF, "true", "id > ($1::json->>0)::bigint", "id", "id"), "i"},
+		{"-id", RES_LIST_SQL(MESSAGE_JSON, MESSAGES_OF, "true", "id < ($1::json->>0)::bigint", "id", "id DESC"), "i"},
+	};
+	(void)ctx;
+	return res_list_filtered(db, orders, ARRAY_LEN(orders), q, 2, out);
 }
 
 enum model_rc mailing_message_total(struct db *db, json_t *keys, int64_t *n)

@@ -6,6 +6,7 @@
 #include "mail.h"
 #include "metrics.h"
 #include "pgarr.h"
+#include "resource.h"
 #include "tmpl.h"
 #include "util.h"
 
@@ -301,19 +302,15 @@ int64_t report_send_now(struct db *db, char *err, size_t errlen)
 	return id;
 }
 
-char *report_history_json(struct db *db, int limit, int64_t before_id)
+enum model_rc report_page(struct db *db, const struct res_query *q, const void *ctx, struct res_page *out)
 {
-	static const char q[] =
-	    "SELECT coalesce(json_agg(report_json(r) ORDER BY r.id DESC), '[]'::json)::text"
-	    " FROM (SELECT * FROM reports WHERE $2::bigint = 0 OR id < $2::bigint ORDER BY id DESC LIMIT $1::int) r";
-	char lim[16], before[24];
-	snprintf(lim, sizeof(lim), "%d", limit < 1 ? 1 : limit > 1000 ? 1000 : limit);
-	snprintf(before, sizeof(before), "%lld", (long long)before_id);
-	const char *p[] = {lim, before};
-	PGresult *r = db_exec(db, q, 2, p);
-	char *out = r ? xstrdup(db_str(r, 0, 0)) : NULL;
-	PQclear(r);
-	return out;
+	/* no search ($2): "true" */
+	static const struct res_order orders[] = {
+		{"newest", RES_LIST_SQL("report_json(r)::text", "reports r", "true", "id < ($1::json->>0)::bigint", "id", "id DESC"), "i"},
+		{"-newest", RES_LIST_SQL("report_json(r)::text", "reports r", "true", "id > ($1::json->>0)::bigint", "id", "id"), "i"},
+	};
+	(void)ctx;
+	return res_list(db, orders, ARRAY_LEN(orders), q, out);
 }
 
 int report_get_json(struct db *db, int64_t id, char **out)

@@ -1,7 +1,7 @@
 /* report.h — the daily statistics e-mail: its content (a jansson object built with SQL over the
  * last 24 hours and the running totals), its rendering (templates/email/report_text.txt and
  * report_html.html through tmpl.h) and its delivery and record in the reports table. These are also the model
- * functions of the admin Reports page: report_history_json, report_get_json, report_preview,
+ * functions of the admin Reports page: report_page, report_get_json, report_preview,
  * report_send_now. The daily schedule is src/reporter.c. */
 #ifndef HERALD_REPORT_H
 #define HERALD_REPORT_H
@@ -42,9 +42,11 @@ int report_deliver(struct db *db, int64_t id, const char *msgid, char *err, size
  * reports id, or -1 with err (disabled, rendering or SMTP failure; the row records failures). */
 int64_t report_send_now(struct db *db, char *err, size_t errlen);
 
-/* Reports newest first, at most limit (1..1000) with id < before_id (0: from the newest), as a
- * JSON array text without the bodies; malloc'ed, NULL on a database error. */
-char *report_history_json(struct db *db, int limit, int64_t before_id);
+/* The reports sent, without their bodies, as a list (a res_list_fn: resource.h; ctx unused):
+ * q->sort "newest" (the mirror "-newest" reads pages backwards), keyed by [id]. */
+struct res_query;
+struct res_page;
+enum model_rc report_page(struct db *db, const struct res_query *q, const void *ctx, struct res_page *out);
 /* One report with its subject and bodies: *out gets JSON text (malloc'ed). 1 found, 0 no such
  * report, -1 database error. */
 int report_get_json(struct db *db, int64_t id, char **out);

@@ -80,18 +80,26 @@ enum model_rc res_count(struct db *db, PGresult *r, int64_t *n)
 	return MODEL_OK;
 }
 
-enum model_rc res_list(struct db *db, const struct res_order *orders, size_t n, const struct res_query *q,
-		       struct res_page *out)
+enum model_rc res_list_filtered(struct db *db, const struct res_order *orders, size_t n, const struct res_query *q,
+				size_t nfilters, struct res_page *out)
 {
 	size_t i = 0;
 	while (i < n - 1 && strcmp(orders[i].sort, q->sort) != 0)
 		i++;
-	if (!res_key_fits(q->after, orders[i].key_types))
+	if (!res_key_fits(q->after, orders[i].key_types) || nfilters > RES_FILTERS_MAX)
 		return MODEL_INVALID;
 	char lim[16];
 	snprintf(lim, sizeof(lim), "%d", q->limit + 1);
-	const char *p[] = {q->after, q->q, lim};
-	return res_rows(db, db_exec(db, orders[i].sql, 3, p), q->limit, out);
+	const char *p[3 + RES_FILTERS_MAX] = {q->after, q->q, lim};
+	for (size_t f = 0; f < nfilters; f++)
+		p[3 + f] = q->filter[f];
+	return res_rows(db, db_exec(db, orders[i].sql, 3 + (int)nfilters, p), q->limit, out);
+}
+
+enum model_rc res_list(struct db *db, const struct res_order *orders, size_t n, const struct res_query *q,
+		       struct res_page *out)
+{
+	return res_list_filtered(db, orders, n, q, 0, out);
 }
 
 void res_page_keys_free(struct res_page *p)

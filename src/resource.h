@@ -218,6 +218,9 @@ struct res_order {
  * for. MODEL_INVALID when q->after does not fit its key. */
 enum model_rc res_list(struct db *db, const struct res_order *orders, size_t n, const struct res_query *q,
 		       struct res_page *out);
+/* The same with q's first nfilters filters as the SQL's $4, $5, ... (NULL: SQL NULL). */
+enum model_rc res_list_filtered(struct db *db, const struct res_order *orders, size_t n, const struct res_query *q,
+				size_t nfilters, struct res_page *out);
 
 /* A page of r's list as objects: list's, or list_json's text read back. With q->before, the
  * page of q->limit objects that come before that key in q->sort's order: the page after it in

@@ -11,8 +11,7 @@
 #include "util.h"
 
 #define LIST_Q "limit,cursor,count"
-#define ADMIN_LIST_Q "q,sort,cursor,done"
-#define RES_LIST_Q ADMIN_LIST_Q ",before"   /* admin_res_list: previous pages */
+#define ADMIN_LIST_Q "q,sort,cursor,before,done"   /* admin_list_params; before: previous pages */
 #define GET HTTP_GET
 #define POST HTTP_POST
 #define PUT_PATCH (HTTP_PUT | HTTP_PATCH)
@@ -81,7 +80,7 @@ const struct route routes[] = {
 	{GET, "/admin/", admin_dashboard, AUTH_SESSION, V, "", 0, NULL, NULL},
 
 	/* admin: operators */
-	{GET, "/admin/operators/", admin_res_list, AUTH_SESSION, V, RES_LIST_Q, 0, NULL, &res_operators},
+	{GET, "/admin/operators/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0, NULL, &res_operators},
 	{GET | POST, "/admin/operators/add", admin_res_add, AUTH_SESSION, O, "", 0, NULL, &res_operators},
 	{POST, "/admin/operators/bulk", admin_res_bulk, AUTH_SESSION, O, "", 0, NULL, &res_operators},
 	{GET, "/admin/operators/{code}", admin_res_edit, AUTH_SESSION, V, "", 0, NULL, &res_operators},
@@ -89,18 +88,18 @@ const struct route routes[] = {
 	{GET | POST, "/admin/operators/{code}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_operators},
 
 	/* admin: users */
-	{GET, "/admin/users/", admin_res_list, AUTH_SESSION, A, RES_LIST_Q, 0, NULL, &res_users},
+	{GET, "/admin/users/", admin_res_list, AUTH_SESSION, A, ADMIN_LIST_Q, 0, NULL, &res_users},
 	{GET | POST, "/admin/users/add", admin_res_add, AUTH_SESSION, A, "", 0, NULL, &res_users},
 	{GET | POST, "/admin/users/{id}", admin_res_edit, AUTH_SESSION, A, "", 0, NULL, &res_users},
 	{GET | POST, "/admin/users/{id}/password", admin_users_password, AUTH_SESSION, A, "", 0, "user.password_reset", NULL},
 
 	/* admin: mailings */
-	{GET, "/admin/mailings/", admin_mailings_list, AUTH_SESSION, V, RES_LIST_Q ",status,from,to", 0, NULL, NULL},
+	{GET, "/admin/mailings/", admin_mailings_list, AUTH_SESSION, V, ADMIN_LIST_Q ",status,from,to", 0, NULL, NULL},
 	{GET | POST, "/admin/mailings/add", admin_mailings_add, AUTH_SESSION, O, "from", 0, NULL, NULL},
 	{POST, "/admin/mailings/bulk", admin_mailings_bulk, AUTH_SESSION, O, "", 0, NULL, NULL},
 	{GET, "/admin/mailings/composer/recipients", admin_composer_recipients, AUTH_SESSION, V, "operator_codes,tags", 0, NULL, NULL},
 	{GET, "/admin/mailings/composer/size", admin_composer_size, AUTH_SESSION, V, "text,template", 0, NULL, NULL},
-	{GET, "/admin/mailings/{id}", admin_mailings_view, AUTH_SESSION, V, "status,sort,cursor,done", 0, NULL, NULL},
+	{GET, "/admin/mailings/{id}", admin_mailings_view, AUTH_SESSION, V, "status,sort,cursor,before,done", 0, NULL, NULL},
 	{GET, "/admin/mailings/{id}/live", admin_mailings_live, AUTH_SESSION, V, "", 0, NULL, NULL},
 	{GET, "/admin/mailings/{id}/preview", admin_mailings_preview, AUTH_SESSION, V, "phone,message", 0, NULL, NULL},
 	{POST, "/admin/mailings/{id}/test", admin_mailings_test, AUTH_SESSION, O, "", 0, NULL, NULL},
@@ -115,13 +114,13 @@ const struct route routes[] = {
 	{GET, "/admin/history/", admin_history_list, AUTH_SESSION, A, ADMIN_LIST_Q ",action", 0, NULL, NULL},
 
 	/* admin: API tokens */
-	{GET, "/admin/tokens/", admin_res_list, AUTH_SESSION, V, RES_LIST_Q, 0, NULL, &res_tokens},
+	{GET, "/admin/tokens/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0, NULL, &res_tokens},
 	{GET | POST, "/admin/tokens/add", admin_res_add, AUTH_SESSION, V, "", 0, NULL, &res_tokens},
 	{GET | POST, "/admin/tokens/{id}", admin_res_delete, AUTH_SESSION, V, "", 0, NULL, &res_tokens},
 	{POST, "/admin/tokens/{id}/delete", admin_res_delete, AUTH_SESSION, V, "", 0, NULL, &res_tokens},
 
 	/* admin: clients */
-	{GET, "/admin/clients/", admin_res_list, AUTH_SESSION, V, RES_LIST_Q ",tag,operator_code,timezone", 0, NULL, &res_clients},
+	{GET, "/admin/clients/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q ",tag,operator_code,timezone", 0, NULL, &res_clients},
 	{GET, "/admin/clients/export.csv", admin_clients_export, AUTH_SESSION, V, ADMIN_LIST_Q ",tag,operator_code,timezone,format", 0, NULL, NULL},
 	{GET | POST, "/admin/clients/add", admin_res_add, AUTH_SESSION, O, "", 0, NULL, &res_clients},
 	{GET | POST, "/admin/clients/import", admin_clients_import, AUTH_SESSION, O, "", ADMIN_IMPORT_BODY, "client.imported", NULL},
@@ -133,7 +132,7 @@ const struct route routes[] = {
 	{GET | POST, "/admin/clients/{id}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_clients},
 
 	/* admin: tags */
-	{GET, "/admin/tags/", admin_res_list, AUTH_SESSION, V, RES_LIST_Q, 0, NULL, &res_tags},
+	{GET, "/admin/tags/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0, NULL, &res_tags},
 	{GET | POST, "/admin/tags/add", admin_res_add, AUTH_SESSION, O, "", 0, NULL, &res_tags},
 	{GET, "/admin/tags/{id}", admin_res_edit, AUTH_SESSION, V, "", 0, NULL, &res_tags},
 	{POST, "/admin/tags/{id}", admin_res_edit, AUTH_SESSION, O, "", 0, NULL, &res_tags},
@@ -147,24 +146,24 @@ const struct route routes[] = {
 	{GET | POST, "/admin/templates/{id}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_templates},
 
 	/* admin: messages */
-	{GET, "/admin/messages/", admin_messages_list, AUTH_SESSION, V, ADMIN_LIST_Q ",status,mailing_id,phone,from,to,error,after,before", 0, NULL, NULL},
+	{GET, "/admin/messages/", admin_messages_list, AUTH_SESSION, V, ADMIN_LIST_Q ",status,mailing_id,phone,from,to,error,after", 0, NULL, NULL},
 	{GET, "/admin/messages/{id}", admin_messages_show, AUTH_SESSION, V, "", 0, NULL, NULL},
 
 	/* admin: the stop list */
-	{GET, "/admin/stoplist/", admin_res_list, AUTH_SESSION, V, RES_LIST_Q, 0, NULL, &res_stoplist},
+	{GET, "/admin/stoplist/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0, NULL, &res_stoplist},
 	{GET | POST, "/admin/stoplist/add", admin_res_add, AUTH_SESSION, O, "", 0, NULL, &res_stoplist},
 	{GET, "/admin/stoplist/{phone}", admin_res_edit, AUTH_SESSION, V, "", 0, NULL, &res_stoplist},
 	{POST, "/admin/stoplist/{phone}", admin_res_edit, AUTH_SESSION, O, "", 0, NULL, &res_stoplist},
 	{GET | POST, "/admin/stoplist/{phone}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_stoplist},
 
 	/* admin: SMPP accounts */
-	{GET, "/admin/smpp-accounts/", admin_res_list, AUTH_SESSION, A, RES_LIST_Q, 0, NULL, &res_smpp_accounts},
+	{GET, "/admin/smpp-accounts/", admin_res_list, AUTH_SESSION, A, ADMIN_LIST_Q, 0, NULL, &res_smpp_accounts},
 	{GET | POST, "/admin/smpp-accounts/add", admin_res_add, AUTH_SESSION, A, "", 0, NULL, &res_smpp_accounts},
 	{GET | POST, "/admin/smpp-accounts/{id}", admin_res_edit, AUTH_SESSION, A, "", 0, NULL, &res_smpp_accounts},
 	{GET | POST, "/admin/smpp-accounts/{id}/delete", admin_res_delete, AUTH_SESSION, A, "", 0, NULL, &res_smpp_accounts},
 
 	/* admin: reports */
-	{GET, "/admin/reports/", admin_reports_list, AUTH_SESSION, V, "cursor,done", 0, NULL, NULL},
+	{GET, "/admin/reports/", admin_reports_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0, NULL, NULL},
 	{GET, "/admin/reports/preview", admin_reports_preview, AUTH_SESSION, V, "", 0, NULL, NULL},
 	{GET, "/admin/reports/preview/html", admin_reports_preview_html, AUTH_SESSION, V, "", 0, NULL, NULL},
 	{POST, "/admin/reports/send", admin_reports_send, AUTH_SESSION, A, "", 0, "report.sent_now", NULL},

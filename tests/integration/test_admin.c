@@ -381,6 +381,25 @@ Test(admin, lists_page_back_as_well_as_forward)
 	snprintf(first, sizeof(first), ">%s_t54<", pre);
 	snprintf(second, sizeof(second), ">%s_t04<", pre);
 	web_expect_two_pages(u, "/admin/tokens/", first, second);
+	/* the history, newest first, searched */
+	free(itest_sql("INSERT INTO audit_log (username, action, object) SELECT 't_admin', 'client.created',"
+		       " 'client %s_h' || lpad(g::text, 2, '0') FROM generate_series(0, 54) g", pre));
+	snprintf(path, sizeof(path), "/admin/history/?q=%s_h", pre);
+	snprintf(first, sizeof(first), "%s_h54<", pre);
+	snprintf(second, sizeof(second), "%s_h04<", pre);
+	web_expect_two_pages(a, path, first, second);
+	/* a mailing's messages, by id, filtered by status */
+	char *m = itest_sql("INSERT INTO mailings (text, start_at, end_at, status) VALUES ('%s', now() + interval '1 day',"
+			    " now() + interval '2 days', 'cancelled') RETURNING id", pre);
+	free(itest_sql("INSERT INTO messages (mailing_id, phone, status, due_at, expires_at, last_error)"
+		       " SELECT %s, '7999' || lpad(g::text, 7, '0'), 5, now(), now() + interval '1 day', '%s_m' || lpad(g::text, 2, '0')"
+		       " FROM generate_series(0, 54) g", m, pre));
+	snprintf(path, sizeof(path), "/admin/mailings/%s?status=cancelled", m);
+	snprintf(first, sizeof(first), ">%s_m00<", pre);
+	snprintf(second, sizeof(second), ">%s_m50<", pre);
+	web_expect_two_pages(a, path, first, second);
+	free(itest_sql("WITH d AS (DELETE FROM messages WHERE mailing_id = %s) DELETE FROM mailings WHERE id = %s RETURNING 1", m, m));
+	free(m);
 	free(itest_sql("DELETE FROM users WHERE username LIKE '%s\\_%%' RETURNING 1", pre));
 	free(uid);
 	free(u);

@@ -8,6 +8,7 @@
 #include "db.h"
 #include "metrics.h"
 #include "report.h"
+#include "resource.h"
 #include "tmpl.h"
 #include "util.h"
 
@@ -470,13 +471,23 @@ Test(report, model_functions_for_the_admin_page)
 	char *id = itest_sql("INSERT INTO reports (kind, day, status, attempts, message_id, recipients, subject,"
 			     " body_text, body_html, sent_at) VALUES ('manual', '2026-01-02', 'sent', 1, '%s',"
 			     " 'a@herald.test', 'S', 'T', '<p>H</p>', now()) RETURNING id", mid);
-	char *hist = report_history_json(db, 1000, 0);
-	cr_assert_not_null(hist);
+	char key[40];
+	snprintf(key, sizeof(key), "[%s]", id);
+	struct res_query rq = {"newest", NULL, NULL, 1000, {NULL}, NULL, NULL};
+	struct res_page page;
+	cr_assert_eq(report_page(db, &rq, NULL, &page), MODEL_OK);
+	char *hist = json_dumps(page.objs, 0);
 	cr_expect(has(hist, mid) && !has(hist, "<p>H</p>"), "history lists it without bodies");
 	free(hist);
-	hist = report_history_json(db, 10, atoll(id));
-	cr_expect(!has(hist, mid), "before_id pages past it");
+	json_decref(page.objs);
+	res_page_keys_free(&page);
+	rq.after = key;
+	cr_assert_eq(report_page(db, &rq, NULL, &page), MODEL_OK);
+	hist = json_dumps(page.objs, 0);
+	cr_expect(!has(hist, mid), "a page after it leaves it out");
 	free(hist);
+	json_decref(page.objs);
+	res_page_keys_free(&page);
 	cr_expect_eq(report_get_json(db, atoll(id), &json), 1);
 	json_t *j = json_loads(json, 0, NULL);
 	free(json);
