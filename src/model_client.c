@@ -1,13 +1,13 @@
-/* model_client.c — clients: validation, res_clients' operations, the one filtered keyset list
- * and the bulk upsert (validated in C, stored set-based from array parameters). */
+/* model_client.c — clients: validation, res_clients' operations and the one filtered keyset
+ * list (the rows written as JSON by client_json.c; the bulk upsert is client_bulk.c). */
 #include "model_client.h"
+#include "model_client_sql.h"
 #include "analyzer.h"
 #include "buf.h"
 #include "config.h"
 #include "log.h"
 #include "message_status.h"
 #include "page.h"
-#include "pgarr.h"
 #include "tz.h"
 #include "util.h"
 
@@ -24,8 +24,6 @@
 	" c.attributes"
 #define TAG_OF_C "(SELECT name FROM tags WHERE id = c.tag_id)"
 #define CLIENTS_TAGS "clients c LEFT JOIN tags t ON t.id = c.tag_id"
-/* Inserting only missing tags keeps ON CONFLICT from burning a tag id per known name. */
-#define TAG_MISSING(name) " AND NOT EXISTS (SELECT 1 FROM tags WHERE name = " name "::text)"
 
 /* --- validation ----------------------------------------------------------------------- */
 
@@ -117,89 +115,6 @@ void client_filter_of(const struct res_query *q, struct client_filter *f)
 	*f = (struct client_filter){q->filter[0], q->filter[1], q->filter[2], q->filter[3], ""};
 }
 
-#define TIME_QUOTED "\"0000-00-00T00:00:00Z\""
-
-/* "YYYY-MM-DDTHH:MM:SSZ" in quotes for epoch seconds t (the text api_ts() makes in SQL) into
- * out, with the civil-from-days algorithm (H. Hinnant): strftime/gmtime cost more than the
- * rest of the row. */
-static void time_text(int64_t t, char out[sizeof(TIME_QUOTED)])
-{
-	int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400, sec = t - days * 86400;
-	int64_t z = days + 719468, era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097, yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100), mp = (5 * doy + 2) / 153;
-	int64_t d = doy - (153 * mp + 2) / 5 + 1, m = mp < 10 ? mp + 3 : mp - 9;
-	int64_t y = yoe + era * 400 + (m <= 2);
-	static const int at[7] = {1, 3, 6, 9, 12, 15, 18};   /* where each 2-digit part goes */
-	const int64_t parts[7] = {y / 100, y % 100, m, d, sec / 3600, sec / 60 % 60, sec % 60};
-	memcpy(out, TIME_QUOTED, sizeof(TIME_QUOTED));
-	for (int i = 0; i < 7; i++) {
-		out[at[i]] = (char)('0' + parts[i] / 10 % 10);
-		out[at[i] + 1] = (char)('0' + parts[i] % 10);
-	}
-}
-
-void client_time(struct buf *b, int64_t t, int quoted)
-{
-	char out[sizeof(TIME_QUOTED)];
-	time_text(t, out);
-	if (quoted)
-		buf_append(b, out, sizeof(out) - 1);
-	else
-		buf_append(b, out + 1, sizeof(out) - 3);
-}
-
-/* Appends a string literal without measuring it. */
-#define PUT_LIT(b, lit) buf_append((b), (lit), sizeof(lit) - 1)
-
-/* Appends s as a JSON string whose text needs no escaping (digits: phone and operator_code,
- * which CHECK constraints hold to digits). */
-static void put_digits(struct buf *b, const char *s)
-{
-	buf_putc(b, '"');
-	buf_puts(b, s);
-	buf_putc(b, '"');
-}
-
-/* Appends n >= 0 in decimal (printf costs more than the rest of the id). */
-static void put_id(struct buf *b, int64_t n)
-{
-	char d[24];
-	size_t i = sizeof(d);
-	do
-		d[--i] = (char)('0' + n % 10);
-	while ((n /= 10) > 0);
-	buf_append(b, d + i, sizeof(d) - i);
-}
-
-/* The client_put of list_json: c's JSON object appended to the array in arg (a struct buf). */
-static void put_json(void *arg, const struct client_row *c)
-{
-	struct buf *b = arg;
-	if (b->data[b->len - 1] != '[')
-		buf_putc(b, ',');
-	PUT_LIT(b, "{\"id\":");
-	put_id(b, c->id);
-	PUT_LIT(b, ",\"phone\":");
-	put_digits(b, c->phone);
-	PUT_LIT(b, ",\"operator_code\":");
-	put_digits(b, c->operator_code);
-	PUT_LIT(b, ",\"tag\":");
-	if (c->tag == NULL)
-		PUT_LIT(b, "null");
-	else
-		buf_json_str(b, c->tag);
-	PUT_LIT(b, ",\"timezone\":");
-	buf_json_str(b, c->timezone);
-	PUT_LIT(b, ",\"created_at\":");
-	client_time(b, c->created_at, 1);
-	PUT_LIT(b, ",\"updated_at\":");
-	client_time(b, c->updated_at, 1);
-	PUT_LIT(b, ",\"attributes\":");
-	buf_puts(b, c->attributes);   /* jsonb's text is JSON */
-	buf_putc(b, '}');
-}
-
 /* Row i of r (columns CLIENT_COLS) as a client_row. */
 static void row_of(const PGresult *r, int i, struct client_row *c)
 {
@@ -224,14 +139,15 @@ static enum model_rc one(struct db *db, PGresult *r, struct model_err *e, json_t
 		return e->rc = MODEL_NOT_FOUND;
 	}
 	struct client_row c;
-	char created[sizeof(TIME_QUOTED)], updated[sizeof(TIME_QUOTED)];
+	struct buf times = BUF_INIT;
 	row_of(r, 0, &c);
-	time_text(c.created_at, created);
-	time_text(c.updated_at, updated);
+	client_time(&times, c.created_at, 0);
+	client_time(&times, c.updated_at, 0);
 	*out = json_pack("{s:I, s:s, s:s, s:s?, s:s, s:s%, s:s%, s:o}", "id", (json_int_t)c.id, "phone", c.phone,
 			 "operator_code", c.operator_code, "tag", c.tag, "timezone", c.timezone, "created_at",
-			 created + 1, sizeof(created) - 3, "updated_at", updated + 1, sizeof(updated) - 3,
+			 times.data, CLIENT_TIME_LEN, "updated_at", times.data + CLIENT_TIME_LEN, CLIENT_TIME_LEN,
 			 "attributes", json_loads(c.attributes, 0, NULL));
+	buf_free(&times);
 	PQclear(r);
 	return e->rc = MODEL_OK;
 }
@@ -246,12 +162,7 @@ static enum model_rc get(struct db *db, const struct res_key *k, json_t **out)
 	return one(db, db_exec(db, q, 1, p), &e, out);
 }
 
-/* The attributes a write stores from the object param (JSON text): its keys whose values are not
- * null. */
-#define ATTRS_OF(param) "jsonb_strip_nulls(" param "::jsonb)"
-
-/* The JSON text of in's attributes (malloc'ed), or NULL when they were not given. */
-static char *attrs_text(const struct client_in *in)
+char *client_attrs_text(const struct client_in *in)
 {
 	return in->attributes ? json_dumps(in->attributes, JSON_COMPACT) : NULL;
 }
@@ -298,7 +209,7 @@ static enum model_rc insert(struct db *db, json_t *body, struct model_err *e, js
 	*out = NULL;
 	if (client_validate(body, 0, &in, &e->fields) < 0)
 		return e->rc = MODEL_INVALID;
-	char *attrs = attrs_text(&in);
+	char *attrs = client_attrs_text(&in);
 	const char *a = attrs ? attrs : "{}";
 	const char *p[] = {in.phone, in.operator_code, in.tag, in.timezone, a};
 	PGresult *r = NULL;
@@ -340,7 +251,7 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *body
 	if (client_validate(body, partial, &in, &e->fields) < 0)
 		return e->rc = MODEL_INVALID;
 	const char *tag = in.tag_given ? in.tag : NULL;
-	char *attrs = attrs_text(&in);
+	char *attrs = client_attrs_text(&in);
 	const char *p[] = {k->text, in.phone, in.operator_code, in.tag_given ? "t" : "f", tag, in.timezone,
 			   attrs ? attrs : partial ? NULL : "{}", partial ? "t" : "f"};
 	PGresult *r = db_exec(db, q, 8, p);
@@ -582,7 +493,7 @@ enum model_rc client_list_json(struct db *db, const struct res_query *q, struct 
 	if (rc != MODEL_OK)
 		return rc;
 	buf_putc(out, '[');
-	rc = client_list(db, q, &f, put_json, out, next, first);
+	rc = client_list(db, q, &f, client_put_json, out, next, first);
 	buf_putc(out, ']');
 	return rc;
 }
@@ -631,95 +542,3 @@ static enum model_rc remove_matching(struct db *db, const struct res_query *q, i
 
 const struct res_model client_model = {get, insert, update, remove_one, remove_many, NULL, NULL, remove_matching};
 
-/* --- bulk ----------------------------------------------------------------------------- */
-
-/* The arrays of a bulk: phone, operator_code, tag, timezone, attributes (JSON text). */
-#define BULK_COLS 5
-
-/* Creates the operators and tags the items name (in key order, so that concurrent bulks take
- * their locks in the same order), then upserts the clients, the last item of a phone winning. */
-static int bulk_store(struct db *db, const char *const arrays[BULK_COLS], struct client_bulk_result *res)
-{
-	static const char refs[] =
-		"WITH op AS (INSERT INTO operators (code) SELECT DISTINCT o FROM unnest($1::text[]) o"
-		"            ORDER BY 1 ON CONFLICT DO NOTHING)"
-		" INSERT INTO tags (name) SELECT DISTINCT t FROM unnest($2::text[]) t WHERE t IS NOT NULL" TAG_MISSING("t")
-		" ORDER BY 1 ON CONFLICT (name) DO NOTHING";
-	static const char upsert[] =
-		"WITH s AS (SELECT DISTINCT ON (phone) phone, op, tag, tz, attrs"
-		"           FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) WITH ORDINALITY"
-		"                AS u(phone, op, tag, tz, attrs, n)"
-		"           ORDER BY phone, n DESC),"
-		" up AS (INSERT INTO clients AS c (phone, operator_code, tag_id, timezone, attributes)"
-		"        SELECT s.phone, s.op, t.id, s.tz, " ATTRS_OF("s.attrs") " FROM s LEFT JOIN tags t ON t.name = s.tag"
-		"        ORDER BY s.phone"
-		"        ON CONFLICT (phone) DO UPDATE SET operator_code = EXCLUDED.operator_code,"
-		"          tag_id = EXCLUDED.tag_id, timezone = EXCLUDED.timezone, attributes = EXCLUDED.attributes,"
-		"          updated_at = now()"
-		"        WHERE (c.operator_code, c.tag_id, c.timezone, c.attributes) IS DISTINCT FROM"
-		"              (EXCLUDED.operator_code, EXCLUDED.tag_id, EXCLUDED.timezone, EXCLUDED.attributes)"
-		"        RETURNING (c.xmax = 0) AS inserted)"
-		" SELECT (SELECT count(*) FROM up WHERE inserted),"
-		"        (SELECT count(*) FROM s) - (SELECT count(*) FROM up WHERE inserted),"
-		"        (SELECT count(*) FROM up)";
-	/* Sorting 100,000 rows twice spills to disk with the default work_mem. */
-	static const char mem[] = "SET LOCAL work_mem = '64MB'";
-	const char *rp[] = {arrays[1], arrays[2]};
-	if (db_begin(db) < 0)
-		return -1;
-	PGresult *r = NULL;
-	if (db_simple(db, mem) < 0 || db_run(db, refs, 2, rp) < 0 || (r = db_exec(db, upsert, BULK_COLS, arrays)) == NULL ||
-	    db_commit(db) < 0) {
-		PQclear(r);
-		db_rollback(db);
-		return -1;
-	}
-	res->created = db_i64(r, 0, 0);
-	res->updated = db_i64(r, 0, 1);
-	analyzer_note(ANALYZER_CLIENTS, db_i64(r, 0, 2));   /* rows written: the unchanged are not */
-	PQclear(r);
-	return 0;
-}
-
-int client_bulk(struct db *db, json_t *items, struct client_bulk_result *res)
-{
-	struct buf cols[BULK_COLS] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
-	size_t i, valid = 0;
-	json_t *item;
-	res->created = res->updated = 0;
-	res->errors = json_array();
-	for (int k = 0; k < BULK_COLS; k++)
-		pgarr_start(&cols[k]);
-	json_array_foreach(items, i, item) {
-		struct verr v = {NULL, res->lang};
-		struct client_in in;
-		if (!json_is_object(item))
-			verr_add(&v, "item", "valid.object");
-		if (verr_any(&v) || client_validate(item, 0, &in, &v) < 0) {
-			json_array_append_new(res->errors,
-					      json_pack("{s:I,s:o}", "index", (json_int_t)i, "errors", verr_take(&v)));
-			continue;
-		}
-		pgarr_text(&cols[0], in.phone);
-		pgarr_text(&cols[1], in.operator_code);
-		pgarr_text(&cols[2], in.tag);
-		pgarr_text(&cols[3], in.timezone);
-		char *attrs = attrs_text(&in);
-		pgarr_text(&cols[4], attrs ? attrs : "{}");
-		free(attrs);
-		valid++;
-	}
-	int rc = 0;
-	if (valid) {
-		for (int k = 0; k < BULK_COLS; k++)
-			pgarr_end(&cols[k]);
-		const char *arrays[BULK_COLS] = {cols[0].data, cols[1].data, cols[2].data, cols[3].data, cols[4].data};
-		rc = bulk_store(db, arrays, res);
-		if (rc == 0)
-			log_info("client.bulk", LI("items", json_array_size(items)), LI("created", res->created),
-				 LI("updated", res->updated), LI("invalid", json_array_size(res->errors)));
-	}
-	for (int k = 0; k < BULK_COLS; k++)
-		buf_free(&cols[k]);
-	return rc;
-}

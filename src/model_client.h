@@ -35,6 +35,8 @@ struct client_in {
  * Strings are borrowed from in (or cfg, or out itself); out must outlive nothing else.
  * A bad attribute is reported on "attributes.KEY". Returns 0, or -1 with every bad field in v. */
 int client_validate(json_t *in, int partial, struct client_in *out, struct verr *v);
+/* The JSON text of in's attributes (malloc'ed), or NULL when they were not given. */
+char *client_attrs_text(const struct client_in *in);
 /* 1 when k may be the key of an attribute ([a-z_][a-z0-9_]{0,31}). */
 int client_attr_key_valid(const char *k);
 /* Checks the attributes object a as client_validate does: each bad key or value on
@@ -86,9 +88,13 @@ const char *client_list_sql(const char *sort, const struct client_filter *f, int
 /* The keys of the attributes of the clients that match f (checked), each once, in byte order: a
  * JSON array (new reference), or NULL on a database error. */
 json_t *client_attr_keys(struct db *db, const struct client_filter *f);
-/* Appends the time of epoch seconds t as the API writes it, "YYYY-MM-DDTHH:MM:SSZ", as a JSON
- * string when quoted. */
+/* Appends the time of epoch seconds t as the API writes it, "YYYY-MM-DDTHH:MM:SSZ"
+ * (CLIENT_TIME_LEN characters), as a JSON string when quoted. */
+#define CLIENT_TIME_LEN 20
 void client_time(struct buf *b, int64_t t, int quoted);
+/* A client_put: c's JSON object appended to the JSON array being written in arg (a struct buf
+ * that holds at least its '['). */
+void client_put_json(void *arg, const struct client_row *c);
 
 /* The model of res_clients (resource.h): objects as the API shows them, keys the ids. Writes
  * validate as client_validate (PUT and the admin's forms are not partial); a phone that is
