@@ -3,10 +3,35 @@
 #ifndef HERALD_ADMIN_MAILING_H
 #define HERALD_ADMIN_MAILING_H
 #include <jansson.h>
+#include <stdint.h>
+#include "outcome.h"
 
 struct http_req;
 
 #define ADMIN_MAILINGS "/admin/mailings/"
+
+struct db;
+struct mailing_query;
+struct res_key;
+
+/* The state changes besides editing: the ?done= notice and history verb, and the model call;
+ * label and outcome are catalogue paths. */
+struct mailing_act {
+	const char *name, *label, *done, *outcome;
+	enum model_rc (*fn)(struct db *db, int64_t id, json_t **out, const char **why);
+};
+
+/* The state change called name ("cancel", "retry-failed"), or NULL. */
+const struct mailing_act *admin_mailing_act(const char *name);
+/* Runs act on the mailing of k and records it: MODEL_OK, or why it was refused in *why. */
+enum model_rc admin_mailing_run(struct http_req *req, struct db *db, const struct mailing_act *act,
+				const struct res_key *k, const char **why);
+/* The list's query into mq: its filters (status, from, to, q) from the page's query string,
+ * with its sort and cursor (form NULL), or from a bulk form. -1 after a 400 page. */
+int admin_mailings_query(struct http_req *req, json_t *form, struct mailing_query *mq);
+/* The list page, with the outcomes (in the request's pool, may be NULL) of a bulk action
+ * above it. */
+void admin_mailings_page(struct http_req *req, json_t *outcomes);
 
 /* The count name of a mailing's stats object. */
 long long admin_mailing_count(json_t *stats, const char *name);

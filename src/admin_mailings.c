@@ -22,13 +22,6 @@
 
 static const char *const statuses[] = {"", "scheduled", "running", "finished", "cancelled", NULL};
 
-/* The state changes besides editing: the ?done= notice and history verb, and the model call;
- * label and outcome are catalogue paths. */
-struct mailing_act {
-	const char *name, *label, *done, *outcome;
-	enum model_rc (*fn)(struct db *db, int64_t id, json_t **out, const char **why);
-};
-
 static const struct mailing_act acts[] = {
 	{"cancel", "admin.mailing.act_cancel", "cancelled", "admin.mailing.outcome_cancelled", mailing_cancel},
 	{"retry-failed", "admin.mailing.act_retry", "retried", "admin.mailing.outcome_retried", mailing_retry_failed},
@@ -206,9 +199,16 @@ static json_t *clone_values(struct http_req *req)
 	return values;
 }
 
-/* Runs act on the mailing of k and records it: MODEL_OK, or why it was refused in *why. */
-static enum model_rc run_act(struct http_req *req, struct db *db, const struct mailing_act *act,
-			     const struct res_key *k, const char **why)
+const struct mailing_act *admin_mailing_act(const char *name)
+{
+	for (size_t i = 0; name && i < ARRAY_LEN(acts); i++)
+		if (strcmp(name, acts[i].name) == 0)
+			return &acts[i];
+	return NULL;
+}
+
+enum model_rc admin_mailing_run(struct http_req *req, struct db *db, const struct mailing_act *act,
+				const struct res_key *k, const char **why)
 {
 	json_t *before, *after = NULL;
 	enum model_rc rc = res_get(req, db, R, k, &before);
@@ -227,9 +227,9 @@ static json_t *date_filter(struct http_req *req, const char *name, const char *l
 }
 
 /* ?name as a date, NULL when absent or empty; -1 after a 400 page. */
-static int date_param(struct http_req *req, const char *name, const char **out)
+static int date_param(struct http_req *req, json_t *form, const char *name, const char **out)
 {
-	const char *v = http_query(req, name);
+	const char *v = form ? form_str(form, name) : http_query(req, name);
 	*out = v && *v ? v : NULL;
 	if (*out && rfc3339_date_valid(v) < 0) {
 		admin_error(req, 400, "admin.mailing.bad_date");
@@ -246,26 +246,52 @@ static enum model_rc mailings_page(struct db *db, const struct res_query *q, con
 	return mailing_list(db, &mq, out);
 }
 
-/* Renders the list page, with outcomes (in the request's pool, may be NULL) of a bulk action
- * above it. */
-static void list_page(struct http_req *req, json_t *outcomes)
+int admin_mailings_query(struct http_req *req, json_t *form, struct mailing_query *mq)
+{
+	*mq = (struct mailing_query){{NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL, NULL}, NULL, NULL, NULL, admin_zone(req)};
+	mq->status = form ? form_str(form, "status") : http_query(req, "status");
+	if (mq->status && *mq->status == '\0')
+		mq->status = NULL;
+	if (mq->status && mailing_status_valid(mq->status) < 0) {
+		admin_error(req, 400, "admin.mailing.bad_status");
+		return -1;
+	}
+	if (date_param(req, form, "from", &mq->from) < 0 || date_param(req, form, "to", &mq->to) < 0)
+		return -1;
+	if (form == NULL)
+		return admin_list_params(req, R->sorts, &mq->page);
+	mq->page.sort = R->sorts[0];
+	mq->page.q = form_str(form, "q");
+	if (mq->page.q && *mq->page.q == '\0')
+		mq->page.q = NULL;
+	return 0;
+}
+
+/* The list's filters in force, as the bulk form's hidden inputs ([{name, value}]), or NULL when
+ * the whole list is shown. */
+static json_t *matching(const struct mailing_query *mq)
+{
+	const char *const v[][2] = {{"status", mq->status}, {"from", mq->from}, {"to", mq->to}, {"q", mq->page.q}};
+	json_t *in = json_array();
+	for (size_t i = 0; i < ARRAY_LEN(v); i++)
+		if (v[i][1])
+			json_array_append_new(in, json_pack("{s:s, s:s}", "name", v[i][0], "value", v[i][1]));
+	if (json_array_size(in))
+		return in;
+	json_decref(in);
+	return NULL;
+}
+
+void admin_mailings_page(struct http_req *req, json_t *outcomes)
 {
 	static const char *const keep[] = {"status", "from", "to", NULL};
 	const struct admin_list_spec spec = {BASE, R->cols, R->ncols, "id", 1, keep};
-	struct mailing_query mq = {{NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL, NULL}, http_query(req, "status"), NULL, NULL,
-				   admin_zone(req)};
+	struct mailing_query mq;
 	struct res_page rows = {NULL, NULL, NULL, NULL};
 	struct db *db;
 	size_t i;
-	json_t *obj, *row;
-	if (mq.status && *mq.status == '\0')
-		mq.status = NULL;
-	if (mq.status && mailing_status_valid(mq.status) < 0) {
-		admin_error(req, 400, "admin.mailing.bad_status");
-		return;
-	}
-	if (date_param(req, "from", &mq.from) < 0 || date_param(req, "to", &mq.to) < 0 ||
-	    admin_list_params(req, R->sorts, &mq.page) < 0 || (db = admin_db(req)) == NULL ||
+	json_t *obj, *row, *in;
+	if (admin_mailings_query(req, NULL, &mq) < 0 || (db = admin_db(req)) == NULL ||
 	    admin_list_both(req, db, &mq.page, mailings_page, &mq, &rows) < 0)
 		return;
 	json_array_foreach(rows.objs, i, obj)
@@ -294,6 +320,9 @@ static void list_page(struct http_req *req, json_t *outcomes)
 				 date_filter(req, "to", admin_t(req, "admin.mailing.until")));
 	if (outcomes)
 		json_object_set_new(page, "outcomes", json_pack("{s:O}", "items", outcomes));
+	if (req->user.role >= ROLE_OPERATOR && (rows.next || rows.prev) && (in = matching(&mq)) != NULL)
+		json_object_set_new(page, "select_all", json_pack("{s:s, s:o}", "label", admin_t(req, "admin.list.select_all"),
+								  "matching", in));
 	if (req->user.role >= ROLE_OPERATOR) {
 		json_object_set_new(page, "add_href", json_string(BASE "add"));
 		json_object_set_new(page, "add_label", json_string(admin_t(req, "admin.mailing.new")));
@@ -303,79 +332,7 @@ static void list_page(struct http_req *req, json_t *outcomes)
 
 void admin_mailings_list(struct http_req *req)
 {
-	list_page(req, NULL);
-}
-
-/* The confirmation of a bulk delete: how many mailings and messages go. */
-static void bulk_confirm(struct http_req *req, struct db *db, json_t *keys)
-{
-	int64_t total;
-	enum model_rc rc = mailing_message_total(db, keys, &total);
-	if (rc != MODEL_OK) {
-		http_fail(req, rc, NULL, NULL);
-		return;
-	}
-	json_t *hidden = json_pack("[{s:s, s:s}, {s:s, s:s}]", "name", "action", "value", "delete", "name",
-				   "confirmed", "value", "yes"), *k;
-	size_t i, n = json_array_size(keys);
-	json_array_foreach(keys, i, k)
-		json_array_append_new(hidden, json_pack("{s:s, s:O}", "name", "key", "value", k));
-	admin_page(req, 200, "admin/confirm",
-		   json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "heading", admin_t(req, "admin.mailing.bulk_delete"),
-			     "message", admin_format(req, "admin.mailing.bulk_question",
-						     admin_plural(req, "admin.mailing.n_mailings", (long long)n),
-						     admin_plural(req, "admin.mailing.n_messages", (long long)total)),
-			     "action", BASE "bulk", "submit", admin_t(req, "admin.mailing.bulk_submit"), "cancel_href", BASE,
-			     "hidden", hidden));
-}
-
-/* What became of one mailing of a bulk action (done: a catalogue path). New reference. */
-static json_t *outcome(struct http_req *req, const struct res_key *k, enum model_rc rc, const char *done,
-		       const char *why, int deleted)
-{
-	json_t *o = rc == MODEL_OK ? json_pack("{s:s, s:b}", "text", admin_t(req, done), "ok", 1)
-		  : rc == MODEL_CONFLICT ? json_pack("{s:s, s:b}", "text", admin_format(req, "admin.mailing.not_changed",
-											 admin_t(req, why)), "ok", 0)
-		  : rc == MODEL_NOT_FOUND ? json_pack("{s:s, s:b}", "text", admin_t(req, "admin.mailing.gone"), "ok", 0)
-		  : json_pack("{s:s, s:b}", "text", admin_t(req, "admin.mailing.db_refused"), "ok", 0);
-	json_object_set_new(o, "id", json_integer(k->id));
-	json_object_set_new(o, "href", json_sprintf(BASE "%lld", (long long)k->id));
-	json_object_set_new(o, "linked", json_boolean(!(deleted && rc == MODEL_OK) && rc != MODEL_NOT_FOUND));
-	return o;
-}
-
-void admin_mailings_bulk(struct http_req *req)
-{
-	json_t *form = admin_form(req), *keys = pool_json(&req->pool, form_list(form, "key")), *k;
-	const char *action = form_str(form, "action"), *confirmed = form_str(form, "confirmed");
-	const struct mailing_act *act = NULL;
-	int del = action && strcmp(action, "delete") == 0;
-	struct res_key key;
-	struct db *db = NULL;
-	size_t i;
-	for (i = 0; action && i < ARRAY_LEN(acts); i++)
-		if (strcmp(action, acts[i].name) == 0)
-			act = &acts[i];
-	json_array_foreach(keys, i, k)
-		if (res_key_parse(R, json_string_value(k), &key) < 0)
-			break;
-	if (act == NULL && !del) {
-		admin_error(req, 400, "admin.error.bulk_action");
-	} else if (json_array_size(keys) == 0 || json_array_size(keys) > ADMIN_PAGE || i < json_array_size(keys)) {
-		admin_error(req, 400, "admin.mailing.bulk_rows");
-	} else if ((db = admin_db(req)) != NULL && del && (confirmed == NULL || strcmp(confirmed, "yes") != 0)) {
-		bulk_confirm(req, db, keys);
-	} else if (db != NULL) {
-		json_t *outcomes = pool_json(&req->pool, json_array());
-		json_array_foreach(keys, i, k) {
-			const char *why = NULL;
-			res_key_parse(R, json_string_value(k), &key);
-			enum model_rc rc = del ? res_delete(req, db, R, &key) : run_act(req, db, act, &key, &why);
-			json_array_append_new(outcomes, outcome(req, &key, rc, del ? "admin.mailing.outcome_deleted" : act->outcome,
-								why, del));
-		}
-		list_page(req, outcomes);
-	}
+	admin_mailings_page(req, NULL);
 }
 
 /* --- add and edit ------------------------------------------------------------------------ */
@@ -508,7 +465,7 @@ static void change(struct http_req *req, const struct mailing_act *act)
 	}
 	if ((db = admin_db(req)) == NULL)
 		return;
-	enum model_rc rc = run_act(req, db, act, &k, &why);
+	enum model_rc rc = admin_mailing_run(req, db, act, &k, &why);
 	if (rc == MODEL_OK)
 		admin_redirect(req, pool_printf(&req->pool, BASE "%s?done=%s", k.text, act->done));
 	else if (rc == MODEL_CONFLICT)

@@ -377,3 +377,49 @@ Test(admin_mailings, pages_forward_and_back)
 	snprintf(path, sizeof(path), "/admin/mailings/?sort=id&q=%s", word);
 	web_expect_two_pages(cookie_viewer, path, first, second);
 }
+
+/* Issue 13: a filtered list of more than a page offers "all that match"; the bulk form asks
+ * first with the count, then changes every mailing the filter matches (and no other), each
+ * recorded as on its own page, and counts the outcomes. */
+Test(admin_mailings, all_that_match_the_filter)
+{
+	char tag[32], path[96];
+	uniq_name("every", tag, sizeof(tag));
+	free(itest_sql("INSERT INTO mailings (text, start_at, end_at) SELECT '%s ' || g, now() + interval '1 day',"
+		       " now() + interval '2 days' FROM generate_series(1, 57) g", tag));
+	long long other = mailing_new("not in the filter", "");
+	snprintf(path, sizeof(path), "/admin/mailings/?q=%s", tag);
+	struct web_page *pg = web_req("GET", path, cookie_admin, NULL, NULL);
+	cr_expect_not_null(strstr(pg->body, "Select all that match the filter"), "%s", pg->body);
+	web_free(pg);
+	pg = web_req("GET", "/admin/mailings/", cookie_admin, NULL, NULL);
+	cr_expect_null(strstr(pg->body, "name=\"all\""), "no select-all without a filter");
+	web_free(pg);
+
+	pg = post("/admin/mailings/bulk", "action=cancel&all=1&q=%s", tag);
+	cr_assert_eq(pg->status, 200, "%s", pg->body);
+	cr_expect_not_null(strstr(pg->body, "“Cancel” for 57 mailings that match the filter?"), "%s", pg->body);
+	web_free(pg);
+	char *n = itest_sql("SELECT count(*) FROM mailings WHERE text LIKE '%s %%' AND status = 'cancelled'", tag);
+	cr_expect_str_eq(n, "0", "the question changes nothing");
+	free(n);
+
+	pg = post("/admin/mailings/bulk", "action=cancel&all=1&confirmed=yes&q=%s", tag);
+	cr_assert_eq(pg->status, 200, "%s", pg->body);
+	cr_expect_not_null(strstr(pg->body, "57 × cancelled"), "%s", pg->body);
+	web_free(pg);
+	n = itest_sql("SELECT count(*) FROM mailings WHERE text LIKE '%s %%' AND status = 'cancelled'", tag);
+	cr_expect_str_eq(n, "57");
+	free(n);
+	n = status_in_db(other);
+	cr_expect_str_eq(n, "scheduled");
+	free(n);
+	n = itest_sql("SELECT count(*) FROM audit_log WHERE action = 'mailing.cancelled' AND object IN"
+		      " (SELECT 'mailing ' || id FROM mailings WHERE text LIKE '%s %%')", tag);
+	cr_expect_str_eq(n, "57", "each recorded as on its own page");
+	free(n);
+
+	pg = post("/admin/mailings/bulk", "action=cancel&all=1");
+	cr_expect_eq(pg->status, 400, "all needs a filter");
+	web_free(pg);
+}
