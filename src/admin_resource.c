@@ -62,10 +62,15 @@ static json_t *filter_inputs(struct http_req *req, const struct resource *r, con
 static json_t *matching_inputs(struct http_req *req, const struct resource *r, const struct res_query *q)
 {
 	json_t *in = pool_json(&req->pool, json_array());
+	int searched = 0;
 	for (size_t i = 0; i < r->nfilters; i++)
-		if (q->filter[i] && strcmp(r->filters[i].type, "owner") != 0)
+		if (q->filter[i] && strcmp(r->filters[i].type, "owner") != 0) {
+			searched |= strcmp(r->filters[i].type, "search") == 0;
 			json_array_append_new(in, json_pack("{s:s, s:s}", "name", strcmp(r->filters[i].type, "search") == 0
 							    ? "q" : r->filters[i].name, "value", q->filter[i]));
+		}
+	if (q->q && !searched)   /* a model's own search (the list's q) */
+		json_array_append_new(in, json_pack("{s:s, s:s}", "name", "q", "value", q->q));
 	return json_array_size(in) ? in : NULL;
 }
 
@@ -75,8 +80,7 @@ static json_t *matching_inputs(struct http_req *req, const struct resource *r, c
 static json_t *select_all(struct http_req *req, const struct resource *r, const struct res_query *q, int paged)
 {
 	json_t *in = matching_inputs(req, r, q);
-	if (r->model->remove_matching == NULL || r->count_of == NULL || req->user.role < ROLE_OPERATOR || in == NULL ||
-	    !paged)
+	if (r->model->remove_many == NULL || req->user.role < ROLE_OPERATOR || in == NULL || !paged)
 		return NULL;
 	return json_pack("{s:s, s:O}", "label", admin_t(req, "admin.list.select_all"), "matching", in);
 }
@@ -305,6 +309,14 @@ void admin_res_delete(struct http_req *req)
 			     res_text(req, r, "delete_submit", NULL), "cancel_href", r->model->update ? p.self : r->base));
 }
 
+/* What else deleting all that match does, from the catalogue's "admin.res.<kind>.delete_all_note"
+ * (a clients' pending messages are cancelled), with a space before it; "" when r says nothing. */
+static const char *delete_all_note(struct http_req *req, const struct resource *r)
+{
+	const char *path = pool_printf(&req->pool, "admin.res.%s.delete_all_note", r->kind), *t = admin_t(req, path);
+	return t == path ? "" : pool_printf(&req->pool, " %s", t);
+}
+
 /* The bulk form's "select all N matching": the filters it carries into q; the confirmation
  * page first, then every matching object deleted at once. */
 static void bulk_matching(struct http_req *req, const struct resource *r, json_t *form)
@@ -315,6 +327,9 @@ static void bulk_matching(struct http_req *req, const struct resource *r, json_t
 	const char *confirmed = form_str(form, "confirmed");
 	struct db *db;
 	int64_t n = 0;
+	q.q = form_str(form, "q");
+	if (q.q && *q.q == '\0')
+		q.q = NULL;
 	for (size_t i = 0; i < r->nfilters; i++) {
 		const char *type = r->filters[i].type;
 		const char *v = strcmp(type, "owner") == 0 ? res_owner_of(req, r)
@@ -329,8 +344,12 @@ static void bulk_matching(struct http_req *req, const struct resource *r, json_t
 	if ((db = admin_db(req)) == NULL)
 		return;
 	if (confirmed == NULL || strcmp(confirmed, "yes") != 0) {
-		enum model_rc rc = r->count_of(db, &q, &n);
+		enum model_rc rc = res_count_matching(db, r, &q, &n);
 		verr_free(&bad);
+		if (rc == MODEL_CONFLICT) {
+			admin_error(req, 400, admin_format(req, "admin.list.all_too_many", RES_MATCHING_MAX));
+			return;
+		}
 		if (rc != MODEL_OK) {
 			http_fail(req, rc, NULL, NULL);
 			return;
@@ -340,7 +359,8 @@ static void bulk_matching(struct http_req *req, const struct resource *r, json_t
 		json_array_extend(hidden, in);
 		admin_page(req, 200, "admin/confirm",
 			   json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "heading", admin_t(req, "admin.list.delete_all_heading"),
-				     "message", admin_format(req, "admin.list.delete_all_question", (long long)n), "action",
+				     "message", pool_printf(&req->pool, "%s%s", admin_format(req, "admin.list.delete_all_question", (long long)n),
+							    delete_all_note(req, r)), "action",
 				     pool_printf(&req->pool, "%sbulk", r->base), "submit", admin_t(req, "admin.list.delete_all"),
 				     "cancel_href", r->base, "hidden", hidden));
 		return;
@@ -350,7 +370,8 @@ static void bulk_matching(struct http_req *req, const struct resource *r, json_t
 	if (rc == MODEL_OK)
 		admin_redirect(req, pool_printf(&req->pool, "%s?done=%s", r->base, r->bulk_done ? r->bulk_done : "deleted"));
 	else
-		http_fail(req, rc, rc == MODEL_INVALID ? "admin.list.all_bad_filter" : NULL, NULL);
+		http_fail(req, rc, rc == MODEL_INVALID ? "admin.list.all_bad_filter" : rc == MODEL_IN_USE ? r->in_use_many : NULL,
+			  NULL);
 }
 
 void admin_res_bulk(struct http_req *req)
@@ -367,7 +388,7 @@ void admin_res_bulk(struct http_req *req)
 		bad |= res_key_parse(r, json_string_value(key), &k) < 0;
 	if (r->model->remove_many == NULL || action == NULL || strcmp(action, "delete") != 0) {
 		admin_error(req, 400, "admin.error.bulk_action");
-	} else if (form_str(form, "all") && r->model->remove_matching) {
+	} else if (form_str(form, "all")) {
 		bulk_matching(req, r, form);
 	} else if (json_array_size(keys) == 0 || json_array_size(keys) > ADMIN_PAGE || bad) {
 		admin_error(req, 400, "admin.error.bulk_rows");

@@ -292,16 +292,78 @@ enum model_rc res_delete_many(struct http_req *req, struct db *db, const struct 
 	return rc;
 }
 
+/* The keys (as text) of the objects of r that q's filters match, read page by page: a new
+ * array in *keys, MODEL_CONFLICT when there are more than RES_MATCHING_MAX. */
+static enum model_rc keys_matching(struct db *db, const struct resource *r, const struct res_query *q, json_t **keys)
+{
+	struct res_query page = *q;
+	struct res_page rows;
+	char *after = NULL;
+	size_t i;
+	json_t *obj, *k;
+	enum model_rc rc;
+	*keys = json_array();
+	page.limit = RES_MATCHING_BATCH;
+	page.sort = r->sorts[0];
+	page.before = NULL;
+	do {
+		page.after = after;
+		rc = res_list_objs(db, r, &page, &rows);
+		free(after);
+		after = NULL;
+		if (rc != MODEL_OK)
+			break;
+		json_array_foreach(rows.objs, i, obj) {
+			k = json_object_get(obj, r->key);
+			json_array_append_new(*keys, json_is_integer(k) ? json_sprintf("%" JSON_INTEGER_FORMAT, json_integer_value(k))
+								       : json_string(json_string_value(k) ? json_string_value(k) : ""));
+		}
+		json_decref(rows.objs);
+		after = rows.next;
+		rows.next = NULL;
+		res_page_keys_free(&rows);
+		if (json_array_size(*keys) > RES_MATCHING_MAX)
+			rc = MODEL_CONFLICT;
+	} while (rc == MODEL_OK && after);
+	free(after);
+	return rc;
+}
+
+enum model_rc res_count_matching(struct db *db, const struct resource *r, const struct res_query *q, int64_t *n)
+{
+	if (r->count_of)
+		return r->count_of(db, q, n);
+	json_t *keys;
+	enum model_rc rc = keys_matching(db, r, q, &keys);
+	*n = (int64_t)json_array_size(keys);
+	json_decref(keys);
+	return rc;
+}
+
 enum model_rc res_delete_matching(struct http_req *req, struct db *db, const struct resource *r,
 				  const struct res_query *q, int64_t *n)
 {
-	enum model_rc rc = r->model->remove_matching(db, q, n);
+	enum model_rc rc;
+	json_t *keys = NULL;
+	int removed = 0;
+	if (r->model->remove_matching) {
+		rc = r->model->remove_matching(db, q, n);
+	} else if ((rc = keys_matching(db, r, q, &keys)) == MODEL_OK) {
+		rc = json_array_size(keys) ? r->model->remove_many(db, keys, &removed) : MODEL_OK;
+		*n = removed;
+	}
+	json_decref(keys);
 	if (rc != MODEL_OK)
 		return rc;
 	json_t *filters = pool_json(&req->pool, json_object());
-	for (size_t i = 0; i < r->nfilters; i++)
+	int searched = 0;
+	for (size_t i = 0; i < r->nfilters; i++) {
+		searched |= strcmp(r->filters[i].type, "search") == 0;
 		if (q->filter[i])
 			json_object_set_new(filters, r->filters[i].name, json_string(q->filter[i]));
+	}
+	if (q->q && !searched)   /* the model's own search */
+		json_object_set_new(filters, "q", json_string(q->q));
 	audit(db, req, pool_printf(&req->pool, "%s.deleted_matching", r->kind), pool_printf(&req->pool, "%ss", r->kind),
 	      pool_json(&req->pool, json_pack("{s:O, s:I}", "filters", filters, "deleted", (json_int_t)*n)));
 	return MODEL_OK;

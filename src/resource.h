@@ -269,8 +269,16 @@ enum model_rc res_delete(struct http_req *req, struct db *db, const struct resou
 void res_record(struct http_req *req, struct db *db, const struct resource *r, const char *verb,
 		const char *key, json_t *before, json_t *after);
 enum model_rc res_delete_many(struct http_req *req, struct db *db, const struct resource *r, json_t *keys);
-/* Removes every object of r that q's filters match (r->model->remove_matching), *n of them, and
- * records it once: "<kind>.deleted_matching" with the filters and the count. */
+/* "All that match" for a model without remove_matching (a list of modest size): its keys are
+ * read page by page, at most RES_MATCHING_MAX. */
+#define RES_MATCHING_MAX 10000
+#define RES_MATCHING_BATCH 500
+/* How many objects of r q's filters match: r->count_of, else counted page by page
+ * (MODEL_CONFLICT past RES_MATCHING_MAX). */
+enum model_rc res_count_matching(struct db *db, const struct resource *r, const struct res_query *q, int64_t *n);
+/* Removes every object of r that q's filters match, *n of them: in one statement with
+ * r->model->remove_matching, else their keys (res_count_matching's) with remove_many. Records
+ * it once: "<kind>.deleted_matching" with the filters and the count. */
 enum model_rc res_delete_matching(struct http_req *req, struct db *db, const struct resource *r,
 				  const struct res_query *q, int64_t *n);
 /* The object of k, in the request's pool. */
