@@ -25,17 +25,14 @@ static const struct outcome model_rows[] = {
 };
 
 /* The statuses the web layer answers by itself, before or around a model call. */
-static const struct {
-	int status;
-	const char *slug, *admin;
-} web_rows[] = {
-	{400, "bad-request", "admin.outcome.bad_request"},
-	{401, "unauthorized", "admin.error.role"},
-	{403, "forbidden", "admin.error.role"},
-	{405, "method-not-allowed", "admin.outcome.method"},
-	{413, "payload-too-large", "admin.outcome.too_large"},
-	{415, "unsupported-media-type", "admin.outcome.media_type"},
-	{429, "too-many-requests", "admin.outcome.too_many"},
+static const struct outcome web_rows[] = {
+	{400, "bad-request", "", "admin.outcome.bad_request"},
+	{401, "unauthorized", "", "admin.error.role"},
+	{403, "forbidden", "", "admin.error.role"},
+	{405, "method-not-allowed", "", "admin.outcome.method"},
+	{413, "payload-too-large", "", "admin.outcome.too_large"},
+	{415, "unsupported-media-type", "", "admin.outcome.media_type"},
+	{429, "too-many-requests", "", "admin.outcome.too_many"},
 };
 
 const struct outcome *outcome_of(enum model_rc rc)
@@ -43,26 +40,28 @@ const struct outcome *outcome_of(enum model_rc rc)
 	return &model_rows[(size_t)rc < ARRAY_LEN(model_rows) ? rc : MODEL_ERROR];
 }
 
-const char *outcome_slug(int status)
+/* The first row of status in either table; NULL when there is none. */
+static const struct outcome *row_of_status(int status)
 {
 	for (size_t i = 1; i < ARRAY_LEN(model_rows); i++)
 		if (model_rows[i].status == status)
-			return model_rows[i].slug;
+			return &model_rows[i];
 	for (size_t i = 0; i < ARRAY_LEN(web_rows); i++)
 		if (web_rows[i].status == status)
-			return web_rows[i].slug;
-	return status >= 500 ? "internal-error" : "error";
+			return &web_rows[i];
+	return NULL;
+}
+
+const char *outcome_slug(int status)
+{
+	const struct outcome *o = row_of_status(status);
+	return o ? o->slug : status >= 500 ? "internal-error" : "error";
 }
 
 const char *outcome_admin(int status)
 {
-	for (size_t i = 1; i < ARRAY_LEN(model_rows); i++)
-		if (model_rows[i].status == status)
-			return model_rows[i].admin;
-	for (size_t i = 0; i < ARRAY_LEN(web_rows); i++)
-		if (web_rows[i].status == status)
-			return web_rows[i].admin;
-	return model_rows[MODEL_ERROR].admin;
+	const struct outcome *o = row_of_status(status);
+	return o ? o->admin : model_rows[MODEL_ERROR].admin;
 }
 
 enum model_rc model_db_rc(const struct db *db)

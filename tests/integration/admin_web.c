@@ -204,3 +204,21 @@ void web_expect_two_pages(const char *cookie, const char *path, const char *firs
 	free(prev);
 	free(next);
 }
+
+void web_add_user(const char *name, const char *role)
+{
+	char *adm = web_login("t_admin", "password-admin", NULL);
+	struct web_page *pg = web_post(adm, "/admin/users/add", "username=%s&password=long-enough-1&role=%s", name, role);
+	cr_assert_eq(pg->status, 303, "%s", pg->body);
+	web_free(pg);
+	free(adm);
+}
+
+void web_expect_texts(const char *cookie, const char *path, const char *const *texts)
+{
+	struct web_page *pg = web_req("GET", path, cookie, NULL, NULL);
+	cr_expect_eq(pg->status, 200, "%s", path);
+	for (; *texts; texts++)
+		cr_expect(strstr(pg->body, *texts), "%s: no %s in %s", path, *texts, pg->body);
+	web_free(pg);
+}

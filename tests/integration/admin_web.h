@@ -14,6 +14,12 @@ struct web_page {
 struct web_page *web_req(const char *method, const char *path, const char *cookie, const char *form,
 			 const char *header);
 void web_free(struct web_page *pg);
+/* GETs path as cookie and expects 200 and each of texts (NULL-ended: TEXTS("a", "b")). */
+#define TEXTS(...) ((const char *const[]){__VA_ARGS__, NULL})
+void web_expect_texts(const char *cookie, const char *path, const char *const *texts);
+/* Adds user name with role through the users form as t_admin; its password is
+ * "long-enough-1". */
+void web_add_user(const char *name, const char *role);
 /* Signs in and returns the cookie "name=value" (malloc'ed). */
 char *web_login(const char *user, const char *pw, const char *header);
 /* The csrf_token of the page at path (malloc'ed). */

@@ -473,16 +473,28 @@ Test(sheets, messages_count_is_estimated_past_ten_thousand, .timeout = 120)
 	web_free(pg);
 	/* a date range: counted up to 10,000, then the planner's estimate */
 	snprintf(path, sizeof(path), "/admin/messages/?mailing_id=%lld&from=%s", m, today);
-	pg = web_req("GET", path, v, NULL, NULL);
-	cr_expect_not_null(strstr(pg->body, "<p class=\"count\">about "), "%s", pg->body);
-	cr_expect_not_null(strstr(pg->body, " messages (estimated)</p>"), "%s", pg->body);
-	web_free(pg);
+	web_expect_texts(v, path, TEXTS("<p class=\"count\">about ", " messages (estimated)</p>"));
 	free(today);
 	free(v);
 }
 
 /* An instance died in the middle of a job: its lease runs out and the job goes on from the last
  * batch it saved, not from the start. */
+/* What of the import job id shows (SQL over its row, starting with its status) once it is
+ * done, or after 10 s (malloc'ed). */
+static char *job_ended(const char *id, const char *what)
+{
+	char *v = NULL;
+	for (int i = 0; i < 100; i++) {
+		free(v);
+		v = itest_sql("SELECT %s FROM import_jobs WHERE id = %s", what, id);
+		if (strncmp(v, "done", 4) == 0)
+			break;
+		usleep(100 * 1000);
+	}
+	return v;
+}
+
 Test(sheets, a_job_whose_instance_died_is_taken_over_from_its_last_batch, .timeout = 60)
 {
 	char pre[8], tag[32];
@@ -496,14 +508,7 @@ Test(sheets, a_job_whose_instance_died_is_taken_over_from_its_last_batch, .timeo
 	char *id = itest_sql("INSERT INTO import_jobs (created_by, data, bytes, encoding, status, pos, line,"
 			     " rows_done, created, lease_until) VALUES ('t_operator', '%s', %zu, 'UTF-8', 'running',"
 			     " %zu, 3, 1, 1, now() - interval '1 second') RETURNING id", csv, strlen(csv), strlen(head));
-	char *status = NULL;
-	for (int i = 0; i < 100; i++) {
-		free(status);
-		status = itest_sql("SELECT status || ' ' || rows_done || ' ' || created FROM import_jobs WHERE id = %s", id);
-		if (strncmp(status, "done", 4) == 0)
-			break;
-		usleep(100 * 1000);
-	}
+	char *status = job_ended(id, "status || ' ' || rows_done || ' ' || created");
 	cr_expect_str_eq(status, "done 3 3");
 	char *v = itest_sql("SELECT string_agg(right(phone, 1), ',' ORDER BY phone) FROM clients WHERE phone LIKE '%s%%'", pre);
 	cr_expect_str_eq(v, "2,3");
@@ -517,11 +522,7 @@ static char *russian_operator(void)
 {
 	char name[40];
 	uniq_name("ru", name, sizeof(name));
-	char *adm = web_login("t_admin", "password-admin", NULL);
-	struct web_page *pg = web_post(adm, "/admin/users/add", "username=%s&password=long-enough-1&role=operator", name);
-	cr_assert_eq(pg->status, 303, "%s", pg->body);
-	web_free(pg);
-	free(adm);
+	web_add_user(name, "operator");
 	free(itest_sql("UPDATE users SET language = 'ru' WHERE username = '%s'", name));
 	return web_login(name, "long-enough-1", NULL);
 }
@@ -559,21 +560,11 @@ Test(sheets, an_import_speaks_the_admins_language, .timeout = 60)
 	snprintf(csv, sizeof(csv), "phone,tag\r\nnot a phone,x\r\n%s0001\r\n", pre);
 	char *id = itest_sql("INSERT INTO import_jobs (created_by, data, bytes, encoding, lang)"
 			     " VALUES ('t_operator', '%s', %zu, 'UTF-8', 'ru') RETURNING id", csv, strlen(csv));
-	char *status = NULL;
-	for (int i = 0; i < 100; i++) {
-		free(status);
-		status = itest_sql("SELECT status FROM import_jobs WHERE id = %s", id);
-		if (strcmp(status, "done") == 0)
-			break;
-		usleep(100 * 1000);
-	}
+	char *status = job_ended(id, "status");
 	cr_expect_str_eq(status, "done");
 	char path[64];
 	snprintf(path, sizeof(path), "/admin/clients/import/%s", id);
-	pg = web_req("GET", path, o, NULL, NULL);
-	cr_expect_not_null(strstr(pg->body, "должен быть российским мобильным"), "%s", pg->body);
-	cr_expect_not_null(strstr(pg->body, "ячеек в строке: 1, а столбцов в первой строке: 2"), "%s", pg->body);
-	web_free(pg);
+	web_expect_texts(o, path, TEXTS("должен быть российским мобильным", "ячеек в строке: 1, а столбцов в первой строке: 2"));
 	free(status);
 	free(id);
 	free(t);
