@@ -267,9 +267,9 @@ json_t *admin_fields(struct http_req *req, const struct admin_field *f, size_t n
 				       "type", f[i].type, "required", f[i].required,
 				       "readonly", readonly, "invalid", errs != NULL, "errors", errs, "hint",
 				       f[i].hint ? admin_t(req, f[i].hint) : NULL, "pattern", f[i].pattern);
-		if (zoned && req->session)   /* the offset at the value's time, not today's */
-			json_object_set_new(fo, "zone", json_pack("{s:s, s:o}", "name", admin_zone(req), "offset",
-								   admin_time_offset(req, v)));
+		if (zoned && req->session)   /* the offset at the value's time, not today's; UTC's is its name */
+			json_object_set_new(fo, "zone", json_pack("{s:s, s:o*}", "name", admin_zone(req), "offset",
+								   strcmp(admin_zone(req), "UTC") ? admin_time_offset(req, v) : NULL));
 		if (f[i].maxlength)
 			json_object_set_new(fo, "maxlength", json_integer(f[i].maxlength));
 		if (strcmp(f[i].type, "password") != 0)

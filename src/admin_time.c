@@ -138,5 +138,7 @@ const char *admin_time_label(struct http_req *req, const char *label)
 	struct session *s = req->session;
 	if (s == NULL)
 		return label;
+	if (strcmp(s->zone, "UTC") == 0)   /* its offset is its name */
+		return pool_printf(&req->pool, "%s (UTC)", label);
 	return pool_printf(&req->pool, "%s (%s, %s)", label, s->zone, s->zone_offset);
 }

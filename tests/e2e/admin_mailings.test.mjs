@@ -100,6 +100,35 @@ test('bulk cancel reports each mailing', async () => {
   await context.close();
 });
 
+test('all that match the filter, asked first, in Russian; a mailing\'s messages page back', async () => {
+  const tag = `every${randomBytes(4).toString('hex')}`;
+  sql(`INSERT INTO mailings (text, start_at, end_at) SELECT '${tag} ' || g, now() + interval '1 day',
+       now() + interval '2 days' FROM generate_series(1, 55) g`);
+  const { context, page, problems } = await signIn(browser, 't_operator', 'password-operator', { locale: 'ru-RU' });
+  await page.goto(`${BASE_URL}/admin/mailings/?q=${tag}`);
+  await page.getByLabel('Выбрать все, что подходят под фильтр').check();
+  await page.selectOption('#bulk-action', 'cancel');
+  await Promise.all([page.waitForNavigation(), page.click('.bulk button')]);
+  assert.match(await page.textContent('main'), /«Отменить» для подходящих под фильтр: 55 рассылок\?/);
+  assert.equal(sql(`SELECT count(*) FROM mailings WHERE text LIKE '${tag} %' AND status = 'cancelled'`), '0');
+  await screenshot(page, 'mailings-all-confirm');
+  await Promise.all([page.waitForNavigation(), page.getByRole('button', { name: 'Применить ко всем' }).click()]);
+  assert.match(await page.textContent('.outcomes'), /55 × отменена/);
+  assert.equal(sql(`SELECT count(*) FROM mailings WHERE text LIKE '${tag} %' AND status = 'cancelled'`), '55');
+  await screenshot(page, 'mailings-all-done');
+
+  const id = await newMailing('paged messages', 'cancelled');
+  addMessages(id, 'cancelled', 55);
+  await page.goto(`${BASE_URL}/admin/mailings/${id}`);
+  const first = await page.textContent('#messages tbody tr td, table tbody tr td');
+  await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'Следующая страница »' }).click()]);
+  await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: '‹ Предыдущая страница' }).click()]);
+  assert.equal(await page.textContent('#messages tbody tr td, table tbody tr td'), first);
+  await screenshot(page, 'mailing-messages-back');
+  noProblems(problems);
+  await context.close();
+});
+
 test('retry-failed and delete with confirmation from the mailing page', async () => {
   const id = await newMailing('retry then delete', 'running');
   addMessages(id, 'failed', 3);
