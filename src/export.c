@@ -32,7 +32,7 @@ int export_format(struct http_req *req, char *sep)
 		*sep = ';';
 		return 0;
 	}
-	admin_error(req, 400, "The export format must be csv or excel.");
+	admin_error(req, 400, "admin.export.format");
 	return -1;
 }
 

@@ -15,7 +15,7 @@
 
 #define BATCH 5000
 #define BATCH_SQL "5000"
-#define NOT_FOUND "There is no mailing with this id."
+#define NOT_FOUND "admin.res.mailing.not_found"
 
 struct messages_export {
 	char mailing[24];
@@ -73,7 +73,7 @@ void admin_mailings_export(struct http_req *req)
 		return;
 	}
 	if (st && message_status_code(st) < 0) {
-		admin_error(req, 400, "There is no such message status.");
+		admin_error(req, 400, "admin.messages.bad_status");
 		return;
 	}
 	if (export_format(req, &sep) < 0 || (db = admin_db(req)) == NULL)
