@@ -10,6 +10,7 @@
 #include "list.h"
 #include "log.h"
 #include "migrate.h"
+#include "model_provider.h"
 #include "reporter.h"
 #include "import_job.h"
 #include "scheduler.h"
@@ -95,6 +96,8 @@ void serve_prepare(void)
 	char *dir = xasprintf("%s/sql", cfg.root);
 	if (migrate_run(db, dir) < 0)
 		fatal("migrations failed (see the log)");
+	if (provider_default_sync(db) < 0)
+		fatal("cannot write the provider 'default' of HERALD_PROVIDER_URL (see the log)");
 	free(dir);
 	if (tz_load(db) < 0)
 		fatal("cannot load time zone names: %s", db->err);
