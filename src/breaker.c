@@ -17,8 +17,9 @@ void breaker_init(struct breaker *b, const char *name)
 	pthread_mutex_init(&b->mu, NULL);
 	b->name = name;
 	b->mp = metrics_provider_of(name);
-	b->state = CB_CLOSED;
-	b->fails = b->probing = 0;
+	atomic_init(&b->state, CB_CLOSED);
+	atomic_init(&b->fails, 0);
+	b->probing = 0;
 	b->until = 0;
 	b->cooldown = BREAKER_COOLDOWN_MIN;
 }
@@ -45,6 +46,8 @@ static void cb_set(struct breaker *b, int state)
 
 int breaker_allow(struct breaker *b)
 {
+	if (atomic_load_explicit(&b->state, memory_order_relaxed) == CB_CLOSED)
+		return 1;
 	pthread_mutex_lock(&b->mu);
 	int ok = b->state == CB_CLOSED;
 	if (b->state == CB_OPEN && now_mono() >= b->until) {
@@ -61,6 +64,8 @@ int breaker_allow(struct breaker *b)
 
 int breaker_blocked(struct breaker *b)
 {
+	if (atomic_load_explicit(&b->state, memory_order_relaxed) == CB_CLOSED)
+		return 0;
 	pthread_mutex_lock(&b->mu);
 	int blocked = b->state == CB_HALF || (b->state == CB_OPEN && now_mono() < b->until);
 	pthread_mutex_unlock(&b->mu);
@@ -69,14 +74,14 @@ int breaker_blocked(struct breaker *b)
 
 enum breaker_state breaker_state(struct breaker *b)
 {
-	pthread_mutex_lock(&b->mu);
-	int s = b->state;
-	pthread_mutex_unlock(&b->mu);
-	return (enum breaker_state)s;
+	return (enum breaker_state)atomic_load(&b->state);
 }
 
 void breaker_record(struct breaker *b, int failed)
 {
+	if (!failed && atomic_load_explicit(&b->state, memory_order_relaxed) == CB_CLOSED &&
+	    atomic_load_explicit(&b->fails, memory_order_relaxed) == 0)
+		return;
 	pthread_mutex_lock(&b->mu);
 	if (b->state == CB_HALF) {
 		b->probing = 0;

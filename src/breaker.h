@@ -6,6 +6,7 @@
 #ifndef HERALD_BREAKER_H
 #define HERALD_BREAKER_H
 #include <pthread.h>
+#include <stdatomic.h>
 
 struct metrics_provider;
 
@@ -15,7 +16,9 @@ struct breaker {
 	pthread_mutex_t mu;
 	const char *name;            /* the provider's, for the log */
 	struct metrics_provider *mp; /* its metrics */
-	int state, fails, probing;
+	atomic_int state, fails;      /* written under mu; read without it on the hot path: a
+				       * closed circuit with no failure counted takes no lock */
+	int probing;
 	double until, cooldown;
 };
 
