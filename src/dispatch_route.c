@@ -6,7 +6,6 @@
  * provider whose circuit is open is no candidate, so its messages go to the others. */
 #include "dispatch_worker.h"
 #include "config.h"
-#include "log.h"
 #include "util.h"
 
 #include <stdlib.h>

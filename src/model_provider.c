@@ -6,8 +6,11 @@
 #include "pgarr.h"
 #include "util.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
+
+#define PROVIDER_NONE_EVERY_MS 5000LL   /* provider_none_enabled() reads the table this often */
 
 #define PROVIDER_JSON \
 	"json_build_object('id', id, 'name', name, 'kind', kind, 'url', url, 'operator_codes', operator_codes," \
@@ -205,6 +208,22 @@ int provider_default_sync(struct db *db)
 	if (rc < 0)
 		log_error("provider.default_failed", LS("error", db->err));
 	return rc < 0 ? -1 : 0;
+}
+
+int provider_none_enabled(struct db *db)
+{
+	static atomic_int none = 1;
+	static atomic_llong checked_ms = -PROVIDER_NONE_EVERY_MS;
+	long long now = (long long)(now_mono() * 1000);
+	if (db && now - atomic_load(&checked_ms) >= PROVIDER_NONE_EVERY_MS) {
+		atomic_store(&checked_ms, now);
+		PGresult *r = db_exec(db, "SELECT NOT EXISTS (SELECT 1 FROM providers WHERE enabled)", 0, NULL);
+		if (r) {
+			atomic_store(&none, db_str(r, 0, 0)[0] == 't');
+			PQclear(r);
+		}
+	}
+	return atomic_load(&none);
 }
 
 const struct res_model provider_model = {get, insert, update, remove_one, NULL, list, count, NULL};

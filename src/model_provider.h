@@ -28,4 +28,8 @@ extern const struct res_model provider_model;
  * unset, disabled. 0, or -1 (logged) when the database failed. */
 int provider_default_sync(struct db *db);
 
+/* 1 when no provider row is enabled (then, without HERALD_PROVIDER_URL, the dispatchers use
+ * the log provider): read at most every 5 s, the last answer kept when db is NULL or fails. */
+int provider_none_enabled(struct db *db);
+
 #endif

@@ -227,14 +227,6 @@ int provider_takes(const struct provider_conf *c, const char *op)
 	return 0;
 }
 
-void provider_set_each(void (*f)(struct provider_state *s, void *arg), void *arg)
-{
-	pthread_mutex_lock(&set.mu);
-	for (struct provider_state *s = set.states; s; s = s->next)
-		f(s, arg);
-	pthread_mutex_unlock(&set.mu);
-}
-
 void provider_set_report(struct db *db)
 {
 	if (!due(&set.last_report, REPORT_EVERY_S))

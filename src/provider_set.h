@@ -42,8 +42,6 @@ int provider_takes(const struct provider_conf *c, const char *op);
  * thread); a row older than PROVIDER_HEALTH_LIVE is a stopped instance's. */
 #define PROVIDER_HEALTH_LIVE "30 seconds"
 void provider_set_report(struct db *db);
-/* Applies f to each state (the metrics). */
-void provider_set_each(void (*f)(struct provider_state *s, void *arg), void *arg);
 void provider_set_free(void);
 
 #endif
