@@ -1,8 +1,9 @@
 /* Providers as data (API.md 9.5) with real parts: a herald of the test's own against real
- * fakeprobes, its providers rows written as the API writes them. A provider that is down
- * leaves every message to the other; weights hold over 10,000 messages; routing by operator
- * code is exact and follows a new row without a restart; HERALD_PROVIDER_URL is the row
- * "default"; token and dlr_secret never come back from the API, the history or the log. */
+ * fakeprobes, its providers rows written as the API writes them. A provider that is down, or a
+ * fakeprobe that answers 500 to everything, leaves every message to the other; weights hold
+ * over 10,000 messages; routing by operator code is exact and follows a new row without a
+ * restart; HERALD_PROVIDER_URL is the row "default"; token and dlr_secret never come back from
+ * the API, the history or the log. */
 #include <criterion/criterion.h>
 #include <signal.h>
 #include <stdio.h>
@@ -36,28 +37,45 @@ static long long taken_by(long long mid, long long id)
 	return eng_int("SELECT count(*) FROM messages WHERE mailing_id = %lld AND provider_id = %lld", mid, id);
 }
 
-Test(providers, a_provider_that_is_down_leaves_every_message_to_the_other)
+/* 300 messages with two providers of equal weight, the one at bad_url failing: every message
+ * is sent once through the other; /metrics and provider_health show both. */
+static void failover(const char *bad_url, const char *bad_result)
 {
 	struct proc fp = fakeprobe_start(NULL);
-	long long down = provider_row("down", DOWN_URL, "{}", 1), up = provider_row("up", fp_url(&fp), "{}", 1);
+	long long bad = provider_row("bad", bad_url, "{}", 1), good = provider_row("good", fp_url(&fp), "{}", 1);
 	struct proc h = eng_herald(NULL, NULL);
 	eng_clients(300, "916", NULL, "Europe/Moscow");
 	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
 	cr_assert(eng_wait_final(m, 90), "not every message final");
 	cr_assert_eq(eng_count(m, MSG_SENT), 300);
 	cr_assert_eq(fp_stat(&fp, "unique_ids"), 300);
-	cr_assert_eq(taken_by(m, up), 300);
-	cr_assert_eq(taken_by(m, down), 0);
-	char url[128];
+	cr_assert_eq(fp_stat(&fp, "duplicates"), 0);
+	cr_assert_eq(taken_by(m, good), 300);
+	cr_assert_eq(taken_by(m, bad), 0);
+	char url[128], want[128];
 	snprintf(url, sizeof(url), "%s/metrics", h.url);
 	char *text = url_text("GET", url, NULL, NULL);
-	cr_assert_not_null(strstr(text, "herald_provider_requests_total{provider=\"down\",result=\"transient\"}"), "%s", text);
-	cr_assert_not_null(strstr(text, "herald_provider_requests_total{provider=\"up\",result=\"ok\"} 300"), "%s", text);
-	cr_assert_not_null(strstr(text, "herald_provider_circuit{provider=\"down\"}"), "%s", text);
+	snprintf(want, sizeof(want), "herald_provider_requests_total{provider=\"bad\",result=\"%s\"}", bad_result);
+	cr_assert_not_null(strstr(text, want), "%s", text);
+	cr_assert_not_null(strstr(text, "herald_provider_requests_total{provider=\"good\",result=\"ok\"} 300"), "%s", text);
+	cr_assert_not_null(strstr(text, "herald_provider_circuit{provider=\"bad\"}"), "%s", text);
 	free(text);
 	/* the dashboard's rows: this instance's view of both providers */
 	cr_assert(eng_wait(12, "SELECT count(*) = 2 AND sum(requests) FILTER (WHERE provider_id = %lld) = 300"
-			       " FROM provider_health", up), "provider_health does not show both providers");
+			       " FROM provider_health", good), "provider_health does not show both providers");
+}
+
+Test(providers, a_provider_that_is_down_leaves_every_message_to_the_other)
+{
+	failover(DOWN_URL, "transient");
+}
+
+Test(providers, a_provider_that_answers_500_leaves_every_message_to_the_other)
+{
+	const char *args[] = {"--fail-rate", "1", NULL};
+	struct proc bad = fakeprobe_start(args);
+	failover(fp_url(&bad), "transient");
+	cr_assert_gt(fp_stat(&bad, "received"), 0, "the failing provider was never asked");
 }
 
 Test(providers, weights_hold_over_10000_messages)
