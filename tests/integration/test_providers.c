@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "engine_util.h"
 #include "itest.h"
 
@@ -125,6 +126,30 @@ Test(providers, routing_by_operator_code_is_exact_and_follows_a_new_provider)
 	cr_assert_eq(eng_int("SELECT count(*) FROM messages g JOIN clients c ON c.id = g.client_id WHERE g.mailing_id = %lld"
 			     " AND c.operator_code = '918' AND g.provider_id = %lld AND g.status = %d", m, ic, MSG_SENT), 20);
 	cr_assert_eq(fp_stat(&c, "unique_ids"), 20);
+}
+
+Test(providers, a_provider_disabled_mid_mailing_finishes_what_it_has_in_flight)
+{
+	const char *slow[] = {"--latency-ms", "300", NULL};
+	struct proc a = fakeprobe_start(slow), b = fakeprobe_start(slow);
+	long long ia = provider_row("first", fp_url(&a), "{}", 1), ib = provider_row("second", fp_url(&b), "{}", 1);
+	free(eng_sql("UPDATE providers SET concurrency = 16"));
+	eng_herald(NULL, NULL);
+	eng_clients(400, "916", NULL, "Europe/Moscow");
+	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
+	cr_assert(eng_wait(20, "SELECT count(*) >= 40 FROM messages WHERE mailing_id = %lld AND provider_id = %lld", m, ia));
+	free(eng_sql("UPDATE providers SET enabled = false, updated_at = now() WHERE id = %lld", ia));
+	cr_assert(eng_wait_final(m, 60), "not every message final");
+	cr_assert_eq(eng_count(m, MSG_SENT), 400);
+	/* every request the first one took was answered and written, none sent twice */
+	cr_assert_eq(fp_stat(&a, "unique_ids") + fp_stat(&b, "unique_ids"), 400);
+	cr_assert_eq(fp_stat(&a, "duplicates") + fp_stat(&b, "duplicates"), 0);
+	cr_assert_eq(taken_by(m, ia), fp_stat(&a, "ok"));
+	cr_assert_eq(taken_by(m, ib), fp_stat(&b, "ok"));
+	cr_assert_gt(taken_by(m, ib), 200, "the second one took %lld of 400 after the first was disabled", taken_by(m, ib));
+	long long got = fp_stat(&a, "received");
+	usleep(1500000);
+	cr_assert_eq(fp_stat(&a, "received"), got, "a disabled provider is still sent messages");
 }
 
 Test(providers, herald_provider_url_is_the_provider_named_default)
