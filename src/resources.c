@@ -272,8 +272,8 @@ static void provider_form_out(json_t *values)
 	json_object_set_new(values, "operator_codes", admin_mailing_join(json_object_get(values, "operator_codes")));
 }
 
-/* The list's codes column ("any" when the provider takes every operator) and whether its
- * token is set. */
+/* The list's codes column ("any" when the provider takes every operator), its rate ("no
+ * limit" for 0) and whether its token is set. */
 static void provider_list_extra(struct http_req *req, json_t *page)
 {
 	size_t i;
@@ -283,6 +283,8 @@ static void provider_list_extra(struct http_req *req, json_t *page)
 		json_t *codes = json_object_get(obj, "operator_codes");
 		json_object_set_new(json_array_get(cells, 2), "text", json_array_size(codes) ? admin_mailing_join(codes)
 				    : json_string(admin_t(req, "admin.col.any")));
+		if (json_integer_value(json_object_get(obj, "rate")) == 0)
+			json_object_set_new(json_array_get(cells, 4), "text", json_string(admin_t(req, "admin.res.provider.no_limit")));
 		json_object_set_new(json_array_get(cells, 5), "text",
 				    json_string(admin_t(req, json_is_true(json_object_get(obj, "token_set"))
 							     ? "admin.res.provider.set" : "admin.res.provider.not_set")));
