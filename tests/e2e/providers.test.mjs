@@ -63,6 +63,15 @@ test('a provider from its page: secrets written, never shown', async () => {
   assert.doesNotMatch(await page.content(), /SECRET/, 'the edit page and its history hold no secret');
   await page.goto(`${BASE_URL}/admin/history/`);
   assert.doesNotMatch(await page.content(), /SECRET/);
+
+  // the dashboard shows each live instance's view of its providers (provider_health)
+  sql(`INSERT INTO provider_health (instance, provider_id, state, requests, failures) VALUES ('e2e-host:1', ${id}, 'open', 42, 40)`);
+  await page.goto(`${BASE_URL}/admin/`);
+  const health = page.locator('#h-providers + div table tbody tr', { hasText: name });
+  assert.deepEqual((await health.locator('td').allTextContents()).map((t) => t.trim()),
+    [name, 'e2e-host:1', 'open (not sending)', '42', '40']);
+  await screenshot(page, 'providers-dashboard');
+  sql(`DELETE FROM provider_health WHERE instance = 'e2e-host:1'`);
   assert.equal(sql(`SELECT count(*) FROM audit_log WHERE detail::text LIKE '%SECRET%'`), '0');
   assert.deepEqual(unexpected(problems), []);
 });
