@@ -5,6 +5,7 @@
 #include "i18n.h"
 #include "list.h"
 #include "log.h"
+#include "model_provider.h"
 #include "model_user.h"
 #include "route.h"
 #include "session.h"
@@ -31,6 +32,7 @@ static const struct {
 	{"/admin/users/", "admin.nav.users", ROLE_ADMIN},
 	{"/admin/tokens/", "admin.nav.tokens", ROLE_VIEWER},
 	{"/admin/smpp-accounts/", "admin.nav.smpp_accounts", ROLE_ADMIN},
+	{"/admin/providers/", "admin.nav.providers", ROLE_ADMIN},
 	{"/admin/reports/", "admin.nav.reports", ROLE_VIEWER},
 	{"/admin/history/", "admin.nav.history", ROLE_ADMIN},
 };
@@ -107,15 +109,15 @@ static json_t *frame(struct http_req *req)
 		json_array_append_new(items, json_pack("{s:s, s:s, s:b}", "href", nav[i].href, "label",
 						       admin_t(req, nav[i].label), "current", current));
 	}
-	/* the configuration is shared by every instance, so this process's says what the
-	 * dispatchers send through */
+	/* the configuration and the providers table are shared by every instance, so they say
+	 * what the dispatchers send through */
 	char role[32];
 	snprintf(role, sizeof(role), "admin.options.role.%s", role_name(req->user.role));
 	return json_pack("{s:{s:s, s:s, s:s, s:b, s:b, s:b}, s:o, s:s, s:b}", "me", "username", req->user.username,
 			 "role", role_name(req->user.role), "role_label", admin_t(req, role), "can_edit", req->user.role >= ROLE_OPERATOR,
 			 "is_admin", req->user.role >= ROLE_ADMIN, "has_password", req->user.has_password, "nav", items,
 			 "csrf_token", s->csrf,
-			 "log_provider", *cfg.provider_url == '\0');
+			 "log_provider", *cfg.provider_url == '\0' && provider_none_enabled(db_thread()));
 }
 
 void admin_page(struct http_req *req, int status, const char *tmpl, json_t *data)

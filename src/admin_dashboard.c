@@ -1,15 +1,18 @@
 /* admin_dashboard.c — /admin/: totals of messages (from the message_counts counters, never
  * from the messages table) and of mailings by status, the running mailings with their
- * progress, the provider's health as this process saw it (metrics.c), and, for admins, the
- * latest changes (audit_log). */
+ * progress, every provider's circuit and counts as each live instance reports them
+ * (provider_health, provider_set.c), the provider requests as this process saw them
+ * (metrics.c), and, for admins, the latest changes (audit_log). */
 #include "admin.h"
 #include "admin_handlers.h"
 #include "admin_mailing.h"
 #include "metrics.h"
 #include "model_mailing.h"
+#include "provider_set.h"
 #include "util.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define RUNNING_SHOWN 8
 
@@ -47,7 +50,11 @@ void admin_dashboard(struct http_req *req)
 {
 	static const char q[] =
 	    "SELECT json_build_object('messages', message_totals_json(),"
-	    " 'mailings', mailing_totals_json())::text";
+	    " 'mailings', mailing_totals_json(),"
+	    " 'providers', (SELECT coalesce(json_agg(json_build_object('id', p.id, 'name', p.name, 'instance', h.instance,"
+	    "   'state', h.state, 'requests', h.requests, 'failures', h.failures) ORDER BY p.name, h.instance), '[]')"
+	    "   FROM provider_health h JOIN providers p ON p.id = h.provider_id"
+	    "  WHERE h.updated_at > now() - interval '" PROVIDER_HEALTH_LIVE "'))::text";
 	struct db *db = admin_db(req);
 	if (db == NULL)
 		return;
@@ -64,6 +71,12 @@ void admin_dashboard(struct http_req *req)
 	json_t *stats = json_loads(PQgetvalue(r, 0, 0), 0, NULL), *running = run.objs, *m;
 	size_t i;
 	PQclear(r);
+	json_object_set_new(stats, "any_provider", json_boolean(json_array_size(json_object_get(stats, "providers"))));
+	json_array_foreach(json_object_get(stats, "providers"), i, m) {
+		const char *state = json_string_value(json_object_get(m, "state"));
+		json_object_set_new(m, "bad", json_boolean(state && strcmp(state, "closed") != 0));
+		json_object_set_new(m, "state", json_string(admin_option(req, "circuit", state)));
+	}
 	json_array_foreach(running, i, m) {
 		admin_mailing_row(m);
 		json_object_set_new(m, "end_at", admin_time(req, json_string_value(json_object_get(m, "end_at"))));

@@ -1,79 +1,105 @@
-/* breaker.c — the provider's circuit breaker (see breaker.h). */
+/* breaker.c — a provider's circuit breaker (see breaker.h). */
 #include "breaker.h"
 #include "log.h"
 #include "metrics.h"
 #include "util.h"
 
 #include <math.h>
-#include <pthread.h>
 
 #define BREAKER_THRESHOLD 20        /* consecutive transient failures that open the circuit */
 #define BREAKER_COOLDOWN_MIN 1.0    /* seconds before the first half-open probe */
 #define BREAKER_COOLDOWN_MAX 30.0
 
-enum { CB_CLOSED, CB_OPEN, CB_HALF };
 static const char *const cb_names[] = {"closed", "open", "half-open"};
 
-static struct {
-	pthread_mutex_t mu;
-	int state, fails, probing;
-	double until, cooldown;
-} cb = {PTHREAD_MUTEX_INITIALIZER, CB_CLOSED, 0, 0, 0, BREAKER_COOLDOWN_MIN};
-
-static void cb_set(int state)
+void breaker_init(struct breaker *b, const char *name)
 {
-	if (cb.state != state)
-		log_emit(state == CB_OPEN ? LOG_WARN : LOG_INFO, "provider.circuit",
-			 (const struct log_field[]){LS("state", cb_names[state]), LI("failures", cb.fails),
-						    LD("cooldown_s", cb.cooldown), LEND});
-	cb.state = state;
-	metrics_circuit(state);
+	pthread_mutex_init(&b->mu, NULL);
+	b->name = name;
+	b->mp = metrics_provider_of(name);
+	atomic_init(&b->state, CB_CLOSED);
+	atomic_init(&b->fails, 0);
+	b->probing = 0;
+	b->until = 0;
+	b->cooldown = BREAKER_COOLDOWN_MIN;
 }
 
-int breaker_allow(void)
+void breaker_destroy(struct breaker *b)
 {
-	pthread_mutex_lock(&cb.mu);
-	int ok = cb.state == CB_CLOSED;
-	if (cb.state == CB_OPEN && now_mono() >= cb.until) {
-		cb_set(CB_HALF);
-		cb.probing = 0;
+	pthread_mutex_destroy(&b->mu);
+}
+
+const char *breaker_state_name(enum breaker_state s)
+{
+	return cb_names[s];
+}
+
+static void cb_set(struct breaker *b, int state)
+{
+	if (b->state != state)
+		log_emit(state == CB_OPEN ? LOG_WARN : LOG_INFO, "provider.circuit",
+			 (const struct log_field[]){LS("state", cb_names[state]), LS("provider", b->name),
+						    LI("failures", b->fails), LD("cooldown_s", b->cooldown), LEND});
+	b->state = state;
+	metrics_circuit(b->mp, state);
+}
+
+int breaker_allow(struct breaker *b)
+{
+	if (atomic_load_explicit(&b->state, memory_order_relaxed) == CB_CLOSED)
+		return 1;
+	pthread_mutex_lock(&b->mu);
+	int ok = b->state == CB_CLOSED;
+	if (b->state == CB_OPEN && now_mono() >= b->until) {
+		cb_set(b, CB_HALF);
+		b->probing = 0;
 	}
-	if (cb.state == CB_HALF && !cb.probing) {
-		cb.probing = 1;
+	if (b->state == CB_HALF && !b->probing) {
+		b->probing = 1;
 		ok = 1;
 	}
-	pthread_mutex_unlock(&cb.mu);
+	pthread_mutex_unlock(&b->mu);
 	return ok;
 }
 
-int breaker_blocked(void)
+int breaker_blocked(struct breaker *b)
 {
-	pthread_mutex_lock(&cb.mu);
-	int b = cb.state == CB_HALF || (cb.state == CB_OPEN && now_mono() < cb.until);
-	pthread_mutex_unlock(&cb.mu);
-	return b;
+	if (atomic_load_explicit(&b->state, memory_order_relaxed) == CB_CLOSED)
+		return 0;
+	pthread_mutex_lock(&b->mu);
+	int blocked = b->state == CB_HALF || (b->state == CB_OPEN && now_mono() < b->until);
+	pthread_mutex_unlock(&b->mu);
+	return blocked;
 }
 
-void breaker_record(int failed)
+enum breaker_state breaker_state(struct breaker *b)
 {
-	pthread_mutex_lock(&cb.mu);
-	if (cb.state == CB_HALF) {
-		cb.probing = 0;
+	return (enum breaker_state)atomic_load(&b->state);
+}
+
+void breaker_record(struct breaker *b, int failed)
+{
+	if (!failed && atomic_load_explicit(&b->state, memory_order_relaxed) == CB_CLOSED &&
+	    atomic_load_explicit(&b->fails, memory_order_relaxed) == 0)
+		return;
+	pthread_mutex_lock(&b->mu);
+	if (b->state == CB_HALF) {
+		b->probing = 0;
 		if (failed) {
-			cb.cooldown = fmin(cb.cooldown * 2, BREAKER_COOLDOWN_MAX);
-			cb.until = now_mono() + cb.cooldown;
-			cb_set(CB_OPEN);
+			b->cooldown = fmin(b->cooldown * 2, BREAKER_COOLDOWN_MAX);
+			b->until = now_mono() + b->cooldown;
+			cb_set(b, CB_OPEN);
 		} else {
-			cb.fails = 0;
-			cb.cooldown = BREAKER_COOLDOWN_MIN;
-			cb_set(CB_CLOSED);
+			b->fails = 0;
+			b->cooldown = BREAKER_COOLDOWN_MIN;
+			cb_set(b, CB_CLOSED);
 		}
-	} else if (cb.state == CB_CLOSED) {
-		cb.fails = failed ? cb.fails + 1 : 0;
-		if (cb.fails >= BREAKER_THRESHOLD) {
-			cb.until = now_mono() + cb.cooldown;
-			cb_set(CB_OPEN);
+	} else if (b->state == CB_CLOSED) {
+		b->fails = failed ? b->fails + 1 : 0;
+		if (b->fails >= BREAKER_THRESHOLD) {
+			b->until = now_mono() + b->cooldown;
+			cb_set(b, CB_OPEN);
 		}
 	}
-	pthread_mutex_unlock(&cb.mu);
+	pthread_mutex_unlock(&b->mu);
 }

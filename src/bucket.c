@@ -1,26 +1,32 @@
-/* bucket.c — the provider's token bucket (see bucket.h). */
+/* bucket.c — a provider's token bucket (see bucket.h). */
 #include "bucket.h"
-#include "config.h"
 #include "util.h"
 
 #include <math.h>
-#include <pthread.h>
 
-static struct {
-	pthread_mutex_t mu;
-	double tokens, last;
-} bucket = {PTHREAD_MUTEX_INITIALIZER, 0, 0};
-
-int bucket_take(int want)
+void bucket_init(struct bucket *b, int rate)
 {
-	if (cfg.provider_rate <= 0)
+	pthread_mutex_init(&b->mu, NULL);
+	atomic_init(&b->rate, rate);
+	b->tokens = b->last = 0;
+}
+
+void bucket_destroy(struct bucket *b)
+{
+	pthread_mutex_destroy(&b->mu);
+}
+
+int bucket_take(struct bucket *b, int want)
+{
+	int rate = atomic_load(&b->rate);
+	if (rate <= 0)
 		return want;
-	double burst = fmax(1.0, cfg.provider_rate / 20.0), now = now_mono();
-	pthread_mutex_lock(&bucket.mu);
-	bucket.tokens = fmin(burst, bucket.tokens + (now - bucket.last) * cfg.provider_rate);
-	bucket.last = now;
-	int got = (int)fmin(want, floor(bucket.tokens));
-	bucket.tokens -= got;
-	pthread_mutex_unlock(&bucket.mu);
+	double burst = fmax(1.0, rate / 20.0), now = now_mono();
+	pthread_mutex_lock(&b->mu);
+	b->tokens = fmin(burst, b->tokens + (now - b->last) * rate);
+	b->last = now;
+	int got = (int)fmin(want, floor(b->tokens));
+	b->tokens -= got;
+	pthread_mutex_unlock(&b->mu);
 	return got;
 }

@@ -188,7 +188,7 @@ int cli_parse(const struct cli_cmd *cmds, size_t n, int argc, char **argv, struc
 struct db *cli_db(void)
 {
 	char err[512];
-	serve_prepare();
+	serve_prepare(0);
 	struct db *db = db_connect(cfg.database_url, err, sizeof(err));
 	if (db == NULL)
 		fatal("cannot connect to the database: %s", err);

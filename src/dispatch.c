@@ -1,19 +1,22 @@
 /* dispatch.c — the dispatcher role: claims due messages in batches, sends them through the
- * provider, writes the outcomes back in batches.
+ * providers, writes the outcomes back in batches.
  *
- * cfg.dispatch_workers threads, each with its own database connection and its own provider
- * (cfg.provider_concurrency is split between them), so a slow or failing provider never holds a
- * connection or thread of the HTTP API. A worker loops:
+ * cfg.dispatch_workers threads, each with its own database connection and its own object of
+ * each provider (provider_set.h; each provider's concurrency is split between them, its
+ * circuit breaker and rate bucket are the process's), so a slow or failing provider never
+ * holds a connection or thread of the HTTP API. A worker loops:
  *   claim   one statement takes up to n due rows from the queue (message_queue) and the next
  *           ids of a started mailing's range (dispatch_ranges), locks them FOR UPDATE SKIP
  *           LOCKED and updates them (sql/017_queue.sql: no index covers a column that changes,
  *           so these updates are HOT): rows inside their send window become 'sending' with a
  *           lease and attempts + 1; rows whose window is closed wait in the queue for its next
  *           opening; rows past expires_at expire;
- *   send    queued messages go to the provider while it has room, the circuit breaker allows it
- *           and the token bucket (cfg.provider_rate) has tokens;
- *   write   finished ones are written back with one UPDATE … FROM unnest(…) per batch (the
- *           message_counts / message_minutes triggers keep the counters).
+ *   send    each queued message goes to the provider the routing picks for it (dispatch_route.c:
+ *           its operator code, the weights, the open circuits) while that one has room, its
+ *           circuit breaker allows it and its token bucket has tokens;
+ *   write   finished ones are written back with one UPDATE … FROM unnest(…) per batch, with
+ *           the provider each went to (the message_counts / message_minutes triggers keep the
+ *           counters).
  * The claim and the write go to PostgreSQL asynchronously (PQsendQueryPrepared; the connection's
  * socket is polled together with curl's), so transfers go on while the database works; at most
  * one statement is in flight per worker, and the outcomes that finish meanwhile collect for the
@@ -44,15 +47,15 @@
  * changes are warn/info, and the scheduler logs each mailing's start and end at info. */
 #include "dispatch.h"
 #include "dispatch_worker.h"
-#include "breaker.h"
-#include "bucket.h"
 #include "config.h"
 #include "log.h"
 #include "metrics.h"
 #include "provider.h"
+#include "provider_set.h"
 #include "util.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <poll.h>
 #include <pthread.h>
@@ -65,6 +68,8 @@
 #define FLUSH_EVERY_S 0.1           /* outcomes wait at most this long before being written: each
 				     * statement costs ~5 ms of trigger and planning whatever its size */
 #define PROGRESS_EVERY_S 5.0
+#define WAIT_OPEN_MS 1000           /* a message whose providers' circuits are open waits this */
+#define WAIT_NONE_MS 10000          /* one that no enabled provider takes waits this */
 
 static struct worker *workers;
 static int nworkers;
@@ -90,8 +95,12 @@ static long backoff_ms(int attempts)
 
 static void on_done(struct worker *w, struct provider_msg *m)
 {
+	struct provider_state *st = m->via;
 	metrics_inflight_add(-1);
 	w->rate_slots[w->rate_slot]++;
+	atomic_fetch_add_explicit(&st->requests, 1, memory_order_relaxed);
+	if (m->outcome != PO_SENT)
+		atomic_fetch_add_explicit(&st->failures, 1, memory_order_relaxed);
 	log_debug("message.attempt", LI("mailing_id", m->mailing_id), LI("message_id", m->id),
 		  LI("client_id", m->client_id), LI("attempt", m->attempts), LD("latency_ms", m->latency * 1000),
 		  LS("outcome", m->outcome == PO_SENT ? "sent" : m->outcome == PO_PERMANENT ? "permanent" : "transient"),
@@ -99,14 +108,14 @@ static void on_done(struct worker *w, struct provider_msg *m)
 	if (m->outcome != PO_SENT)
 		snprintf(w->last_error, sizeof(w->last_error), "%s", m->error);
 	if (m->outcome == PO_SENT) {
-		breaker_record(0);
+		breaker_record(&st->br, 0);
 		add_result(w, m, OUT_SENT, 0);
 	} else if (m->outcome == PO_PERMANENT) {
-		breaker_record(0);
+		breaker_record(&st->br, 0);
 		add_result(w, m, OUT_FAILED, 0);
 	} else {
 		if (m->http_status || m->timeout || strncmp(m->error, "connection", 10) == 0)
-			breaker_record(1);
+			breaker_record(&st->br, 1);
 		long d = m->retry_after_ms >= 0 ? m->retry_after_ms : backoff_ms(m->attempts);
 		add_result(w, m, OUT_RETRY, d);
 	}
@@ -137,9 +146,10 @@ static double send_rate(const struct worker *w)
 	return n / (RATE_SLOTS * RATE_SLOT_S);
 }
 
-/* How many messages to claim now: the queue is filled up to what the provider takes from this
- * worker in HOLD_S / 2 at the observed rate (at least one round of its concurrency), within the
- * batch size, the free slots and the worker's share of cfg.provider_rate. */
+/* How many messages to claim now: the queue is filled up to what the providers take from this
+ * worker in HOLD_S / 2 at the observed rate (at least one round of their concurrency), within
+ * the batch size, the free slots and the worker's share of the providers' rates (when every
+ * one has a rate). */
 static int claim_size(const struct worker *w)
 {
 	double fits = send_rate(w) * HOLD_S / 2;
@@ -148,14 +158,19 @@ static int claim_size(const struct worker *w)
 		want = cfg.dispatch_batch;
 	if (want > w->nfree - w->conc)
 		want = w->nfree - w->conc;
-	if (cfg.provider_rate > 0 && want > cfg.provider_rate / nworkers + 1)
-		want = cfg.provider_rate / nworkers + 1;
+	long rate = 0;
+	for (int i = 0; i < w->nroutes && rate >= 0; i++)
+		rate = w->routes[i].conf.rate > 0 ? rate + w->routes[i].conf.rate : -1;
+	if (rate > 0 && want > rate / nworkers + 1)
+		want = (int)(rate / nworkers + 1);
 	return want - w->qlen;
 }
 
-/* Starts queued messages while the provider has room and the breaker and bucket allow. A
- * message whose claim is too old to start (past send_by), or whose send window closes, goes
- * back unsent; one at its mailing's end expires. */
+/* Starts queued messages, each on the provider the routing picks for it, while that one has
+ * room and its bucket and breaker allow. A message whose claim is too old to start (past
+ * send_by), or whose send window closes, goes back unsent, and so does one that no provider
+ * may take now (it waits for a circuit's cool-down, or for a provider that takes its code);
+ * one at its mailing's end expires. */
 static void submit_queued(struct worker *w)
 {
 	while (w->qlen > 0) {
@@ -171,11 +186,19 @@ static void submit_queued(struct worker *w)
 			add_result(w, queue_pop(w), OUT_RELEASE, 0);
 			continue;
 		}
-		if (provider_room(w->prov) <= 0 || !breaker_allow() || bucket_take(1) < 1)
+		int any;
+		struct route *r = dw_route_pick(w, m, &any);
+		if (r == NULL) {
+			add_result(w, queue_pop(w), OUT_RELEASE, any ? WAIT_OPEN_MS : WAIT_NONE_MS);
+			continue;
+		}
+		if (provider_room(r->prov) <= 0 || bucket_take(&r->st->bk, 1) < 1 || !breaker_allow(&r->st->br))
 			return;
+		dw_route_taken(w, r);
 		queue_pop(w);
+		m->via = r->st;
 		metrics_inflight_add(1);
-		provider_submit(w->prov, m);
+		provider_submit(r->prov, m);
 	}
 }
 
@@ -191,7 +214,7 @@ static void progress(struct worker *w, int force)
 	log_info("dispatch.progress", LI("worker", w->idx), LI("claimed", w->n_claimed), LI("sent", w->n_sent),
 		 LI("retried", w->n_retry), LI("failed", w->n_failed), LI("expired", w->n_expired),
 		 LI("cancelled", w->n_cancelled), LI("released", w->n_released), LI("stale", w->n_stale),
-		 LI("inflight", provider_inflight(w->prov)), LI("queued", w->qlen), LD("rate", send_rate(w)),
+		 LI("inflight", dw_inflight(w)), LI("queued", w->qlen), LD("rate", send_rate(w)),
 		 LS("last_error", w->last_error[0] ? w->last_error : NULL));
 	w->last_error[0] = '\0';
 	w->n_claimed = w->n_sent = w->n_retry = w->n_failed = w->n_expired = w->n_released = w->n_cancelled = 0;
@@ -207,17 +230,19 @@ static void run(struct worker *w)
 			continue;
 		}
 		dw_wait(w, 0);
+		dw_routes_sync(w);
+		dw_routes_close(w, 0);
 		dw_maintain(w);
 		dw_check_mailings(w);
 		double now = now_mono();
 		if (dw_notified(w))
 			w->next_claim = 0;
-		int blocked = breaker_blocked();
+		int blocked = dw_routes_blocked(w);
 		if (blocked && w->qlen > 0)
 			release_queue(w);
 		if (w->pending == P_NONE &&
 		    (w->nres >= batch || (w->nres > 0 && (now - w->last_flush >= FLUSH_EVERY_S ||
-							  (provider_inflight(w->prov) == 0 && w->qlen == 0))))) {
+							  (dw_inflight(w) == 0 && w->qlen == 0))))) {
 			if (dw_write(w) < 0)
 				poll(NULL, 0, 100);
 		} else if (w->pending == P_NONE && !blocked && w->qlen < w->conc && now >= w->next_claim) {
@@ -226,9 +251,9 @@ static void run(struct worker *w)
 				w->next_claim = now + 1.0;
 		}
 		submit_queued(w);
-		int busy = provider_inflight(w->prov) > 0 || w->qlen > 0 || w->pending != P_NONE;
-		int k = provider_poll(w->prov, busy ? 10 : 0, w->pending != P_NONE ? PQsocket(w->db->conn) : -1,
-				      w->done, w->conc);
+		int busy = dw_inflight(w) > 0 || w->qlen > 0 || w->pending != P_NONE;
+		int k = provider_loop_poll(w->loop, busy ? 10 : 0, w->pending != P_NONE ? PQsocket(w->db->conn) : -1,
+					   w->done, w->cap);
 		for (int i = 0; i < k; i++)
 			on_done(w, w->done[i]);
 		observe_rate(w);
@@ -251,13 +276,13 @@ static void drain(struct worker *w)
 		dw_wait(w, 1);
 	release_queue(w);
 	double deadline = now_mono() + fmin(cfg.provider_timeout_ms / 1000.0, 5.0);
-	while (provider_inflight(w->prov) > 0 && now_mono() < deadline) {
-		int k = provider_poll(w->prov, 50, -1, w->done, w->conc);
+	while (dw_inflight(w) > 0 && now_mono() < deadline) {
+		int k = provider_loop_poll(w->loop, 50, -1, w->done, w->cap);
 		for (int i = 0; i < k; i++)
 			on_done(w, w->done[i]);
 	}
 	/* what is still in flight was submitted and never came back: its outcome is unknown */
-	int inflight = provider_inflight(w->prov);
+	int inflight = dw_inflight(w);
 	for (int i = 0; i < w->cap && inflight > 0; i++) {
 		struct provider_msg *m = &w->pool[i];
 		int held = m->phone != NULL;
@@ -295,11 +320,17 @@ int dispatch_start(void)
 	for (int i = 0; i < nworkers; i++) {
 		struct worker *w = &workers[i];
 		w->idx = i;
-		w->conc = (cfg.provider_concurrency + nworkers - 1) / nworkers;
-		w->cap = 2 * cfg.dispatch_batch + 2 * w->conc;
-		w->prov = provider_open(w->conc);
-		if (w->prov == NULL)
-			return -1;
+		dw_connect(w);
+		if (i == 0 && w->db)
+			provider_set_load(w->db);
+		w->loop = provider_loop_new();
+		w->conc_max = INT_MAX;
+		dw_routes_sync(w);
+		/* room for what the providers of the start take in flight, at least
+		 * HERALD_PROVIDER_CONCURRENCY's share: providers added later share it */
+		w->conc_max = w->conc > (cfg.provider_concurrency + nworkers - 1) / nworkers
+			      ? w->conc : (cfg.provider_concurrency + nworkers - 1) / nworkers;
+		w->cap = 2 * cfg.dispatch_batch + 2 * w->conc_max;
 		w->pool = xcalloc((size_t)w->cap, sizeof(*w->pool));
 		w->free_msgs = xcalloc((size_t)w->cap, sizeof(*w->free_msgs));
 		w->queue = xcalloc((size_t)w->cap, sizeof(*w->queue));
@@ -316,14 +347,14 @@ int dispatch_start(void)
 		}
 		w->rate_at = now_mono();
 		snprintf(w->instance, sizeof(w->instance), "%s/%d", metrics_instance(), i);
-		dw_connect(w);
 	}
 	for (int i = 0; i < nworkers; i++)
 		if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) != 0)
 			fatal("pthread_create: %s", strerror(errno));
-	log_info("dispatch.started", LI("workers", nworkers), LS("provider", provider_name(workers[0].prov)),
-		 LI("concurrency", cfg.provider_concurrency), LI("batch", cfg.dispatch_batch),
-		 LI("rate", cfg.provider_rate), LI("lease_ms", dw_lease_ms()));
+	log_info("dispatch.started", LI("workers", nworkers), LI("providers", workers[0].nroutes),
+		 LS("provider", workers[0].nroutes ? workers[0].routes[0].conf.name : NULL),
+		 LI("concurrency", workers[0].conc * nworkers), LI("batch", cfg.dispatch_batch),
+		 LI("lease_ms", dw_lease_ms()));
 	return 0;
 }
 
@@ -334,7 +365,8 @@ void dispatch_stop(void)
 		pthread_join(workers[i].thread, NULL);
 	for (int i = 0; i < nworkers; i++) {
 		struct worker *w = &workers[i];
-		provider_close(w->prov);
+		dw_routes_close(w, 1);
+		provider_loop_free(w->loop);
 		db_close(w->db);
 		for (int j = 0; j < TEXT_CACHE; j++)
 			dw_text_free(&w->texts[j]);
@@ -356,7 +388,9 @@ void dispatch_stop(void)
 		buf_free(&w->a_err);
 		buf_free(&w->a_att);
 		buf_free(&w->a_hist);
+		buf_free(&w->a_prov);
 	}
+	provider_set_free();
 	free(workers);
 	workers = NULL;
 	nworkers = 0;

@@ -21,7 +21,7 @@
 #define MAILING_CHECK_S 0.2         /* queued messages of cancelled mailings are dropped, and a
 				     * shortened end_at is followed, this fast */
 
-/* $1 how many, $2 lease in ms. Due messages come from two places (sql/017_queue.sql): first
+/* $1 how many, $2 lease in ms, $3 whether the routing needs the operator codes. Due messages come from two places (sql/017_queue.sql): first
  * the queue (SKIP LOCKED: each worker takes other rows), then, for what is left of $1, the next
  * ids of the earliest due range (its row lock orders the workers: each moves the cursor past
  * the ids it took). The candidates still pending are locked with SKIP LOCKED, as every claim
@@ -32,7 +32,8 @@
  * with a window pay for the client lookup. A row whose phone was put on the stop list after
  * it was queued is cancelled ("stop list"): one primary-key probe of the list per claimed row.
  * The ids taken are recorded with the lease (dispatch_claims), so that lease recovery finds
- * them. */
+ * them. With $3, each row comes with its client's operator code (a message without a client:
+ * the phone's digits 2-4), one primary-key probe of clients per row. */
 #define CLAIM_STOP "w.stop"
 #define CLAIM_GONE "(m.expires_at <= now() OR w.open_at >= m.expires_at)"
 #define CLAIM_WAIT "(w.open_at > now())"
@@ -85,7 +86,9 @@ static const char sql_claim[] =
     "        SELECT now() + $2 * interval '1 millisecond', ARRAY(SELECT id FROM cq), r.mailing_id, r.lo, r.hi"
     "          FROM (SELECT 1) one LEFT JOIN r ON true WHERE EXISTS (SELECT 1 FROM u WHERE status = " MSG_SQL(MSG_SENDING) ")"
     "        RETURNING id)"
-    " SELECT id, mailing_id, client_id, phone, text, status, exp, attempts, wclose, (SELECT id FROM cl) FROM u";
+    " SELECT id, mailing_id, client_id, phone, text, status, exp, attempts, wclose, (SELECT id FROM cl),"
+    "  CASE WHEN $3::boolean THEN coalesce((SELECT operator_code FROM clients WHERE id = u.client_id),"
+    "  substr(u.phone, 2, 3)) END FROM u";
 
 /* One statement per batch of outcomes: $1 ids, $2 outcomes (OUT_*), $3 retry delays in ms,
  * $4 errors, $5 the attempts each claim made (the fence: a row that has been claimed again
@@ -97,8 +100,8 @@ static const char sql_claim[] =
  * provider_minutes row of $10 (the worker) in the same transaction as the outcomes, so that the
  * daily report never counts a message sent whose request it has not seen. $11: the texts
  * rendered for their recipients (personal.h), NULL for the others, or NULL when the batch has
- * none: an attempted message keeps the text it was sent with. Returns how many rows it
- * changed. */
+ * none: an attempted message keeps the text it was sent with. $12: the provider each attempt
+ * went to (NULL: none, or the log provider). Returns how many rows it changed. */
 #define RETRY_AT "(now() + u.d * interval '1 millisecond')"
 #define WRITE_BACK "u.s IN (" MSG_SQL(OUT_RETRY) ", " MSG_SQL(OUT_RELEASE) ")"
 #define WRITE_GONE "(" WRITE_BACK " AND " RETRY_AT " >= m.expires_at)"
@@ -112,12 +115,13 @@ static const char sql_write[] =
     "     WHERE g.id = m.mailing_id AND g.window_start IS NOT NULL), " RETRY_AT ")) END,"
     " attempts = m.attempts - CASE WHEN u.s = " MSG_SQL(OUT_RELEASE) " THEN 1 ELSE 0 END,"
     " text = coalesce(u.t, m.text),"
+    " provider_id = coalesce(u.p, m.provider_id),"
     " lease_until = NULL,"
     " sent_at = CASE WHEN u.s = " MSG_SQL(OUT_SENT) " THEN now() ELSE m.sent_at END,"
     " last_error = CASE WHEN " WRITE_GONE " THEN coalesce(u.e, m.last_error, 'end_at passed before it could be sent')"
     "              WHEN u.s = " MSG_SQL(OUT_RELEASE) " THEN m.last_error ELSE u.e END"
-    " FROM unnest($1::bigint[], $2::smallint[], $3::bigint[], $4::text[], $5::int[], $11::text[])"
-    "   AS u(id, s, d, e, a, t)"
+    " FROM unnest($1::bigint[], $2::smallint[], $3::bigint[], $4::text[], $5::int[], $11::text[], $12::bigint[])"
+    "   AS u(id, s, d, e, a, t, p)"
     " WHERE m.id = u.id AND m.status IN (" MSG_SQL(MSG_PENDING) ", " MSG_SQL(MSG_SENDING) ") AND m.attempts = u.a"
     " RETURNING m.id, m.status, m.due_at),"
     " q AS (INSERT INTO message_queue (message_id, due_at) SELECT id, due_at FROM w WHERE status = " MSG_SQL(MSG_PENDING)
@@ -191,8 +195,8 @@ int dw_connect(struct worker *w)
 		return -1;
 	/* claim and write run asynchronously (PQsendQueryPrepared) so that the provider's
 	 * transfers go on while the database works */
-	PGresult *r1 = PQprepare(w->db->conn, "dispatch_claim", sql_claim, 2, NULL);
-	PGresult *r2 = PQprepare(w->db->conn, "dispatch_write", sql_write, 11, NULL);
+	PGresult *r1 = PQprepare(w->db->conn, "dispatch_claim", sql_claim, 3, NULL);
+	PGresult *r2 = PQprepare(w->db->conn, "dispatch_write", sql_write, 12, NULL);
 	int ok = PQresultStatus(r1) == PGRES_COMMAND_OK && PQresultStatus(r2) == PGRES_COMMAND_OK;
 	PQclear(r1);
 	PQclear(r2);
@@ -233,6 +237,7 @@ int dw_write(struct worker *w)
 	pgarr_start(&w->a_err);
 	pgarr_start(&w->a_att);
 	pgarr_start(&w->a_text);
+	pgarr_start(&w->a_prov);
 	long long hist[METRICS_HIST_LEN] = {0}, asked = 0, failed = 0, rendered = 0;
 	for (int i = 0; i < w->nres; i++) {
 		struct result *r = &w->res[i];
@@ -241,6 +246,10 @@ int dw_write(struct worker *w)
 			asked++;
 			failed += r->m->outcome != PO_SENT;
 		}
+		if (r->asked && r->m->via->id)
+			pgarr_int(&w->a_prov, r->m->via->id);
+		else
+			pgarr_null(&w->a_prov);
 		pgarr_int(&w->a_ids, r->m->id);
 		pgarr_int(&w->a_st, r->out);
 		pgarr_int(&w->a_delay, r->delay_ms);
@@ -256,6 +265,7 @@ int dw_write(struct worker *w)
 	pgarr_end(&w->a_err);
 	pgarr_end(&w->a_att);
 	pgarr_end(&w->a_text);
+	pgarr_end(&w->a_prov);
 	pgarr_start(&w->a_hist);
 	for (size_t i = 0; i < METRICS_HIST_LEN; i++)
 		pgarr_int(&w->a_hist, hist[i]);
@@ -269,8 +279,8 @@ int dw_write(struct worker *w)
 	w->nclaims_done = 0;     /* a claim row that a failed write leaves is lease recovery's */
 	const char *p[] = {w->a_ids.data, w->a_st.data, w->a_delay.data, w->a_err.data, w->a_att.data,
 			   w->a_claims.data, w->a_hist.data, n_asked, n_failed, w->instance,
-			   rendered ? w->a_text.data : NULL};
-	if (dw_connect(w) < 0 || !PQsendQueryPrepared(w->db->conn, "dispatch_write", 11, p, NULL, NULL, 0))
+			   rendered ? w->a_text.data : NULL, w->a_prov.data};
+	if (dw_connect(w) < 0 || !PQsendQueryPrepared(w->db->conn, "dispatch_write", 12, p, NULL, NULL, 0))
 		return -1;
 	struct result *t = w->wres;
 	w->wres = w->res;
@@ -352,9 +362,9 @@ int dw_claim(struct worker *w, int n)
 	char sn[16], sl[24];
 	snprintf(sn, sizeof(sn), "%d", n);
 	snprintf(sl, sizeof(sl), "%ld", dw_lease_ms());
-	const char *p[] = {sn, sl};
+	const char *p[] = {sn, sl, w->need_codes ? "t" : "f"};
 	w->claim_sent = now_mono();
-	if (dw_connect(w) < 0 || !PQsendQueryPrepared(w->db->conn, "dispatch_claim", 2, p, NULL, NULL, 0))
+	if (dw_connect(w) < 0 || !PQsendQueryPrepared(w->db->conn, "dispatch_claim", 3, p, NULL, NULL, 0))
 		return -1;
 	w->claim_want = n;
 	w->pending = P_CLAIM;
@@ -409,6 +419,8 @@ static int end_claim(struct worker *w, PGresult *r)
 		m->window_end = db_null(r, i, 8) ? 0 : strtod(db_str(r, i, 8), NULL);
 		m->send_by = w->claim_sent + HOLD_S;
 		m->claim = c;
+		if (!db_null(r, i, 10))
+			snprintf(m->op, sizeof(m->op), "%s", db_str(r, i, 10));
 		if (status == MSG_EXPIRED) {     /* already past expires_at: the claim expired it */
 			w->n_expired++;
 			metrics_dispatch(MD_EXPIRED, 1);
@@ -504,6 +516,8 @@ void dw_maintain(struct worker *w)
 	if (r)
 		PQclear(r);
 	db_run(w->db, sql_ranges_done, 0, NULL);
+	provider_set_refresh(w->db);
+	provider_set_report(w->db);
 }
 
 /* Follows what happened to the mailings of queued messages (the API cancels and expires pending

@@ -7,6 +7,7 @@
 #include "db.h"
 #include "message_status.h"
 #include "provider.h"
+#include "provider_set.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -41,6 +42,18 @@ struct wclaim {
 	int64_t id;
 	int left;
 };
+/* One of the worker's providers (dispatch_route.c): its row, its state shared by the workers
+ * (breaker, bucket, counts), the worker's provider object with its share of the concurrency,
+ * and its current weight in the smooth weighted round robin. */
+struct route {
+	struct provider_conf conf;
+	struct provider_state *st;
+	struct provider *prov;
+	int conc;
+	long long cw;
+	int cand;                    /* a candidate of the last pick */
+};
+
 /* A mailing's text in a worker's cache; personal: its template when it has tags (personal.h). */
 struct tmpl_set;
 struct wtext {
@@ -53,7 +66,15 @@ struct worker {
 	int idx, conc, cap;          /* cap: messages held at once (queued + in flight + written) */
 	pthread_t thread;
 	struct db *db;
-	struct provider *prov;
+	struct provider_loop *loop;  /* drives the transfers of every provider below */
+	struct route *routes;        /* the providers, as of provider_set generation routes_gen */
+	int nroutes;
+	unsigned routes_gen;
+	int need_codes;              /* a route takes only some operator codes: the claim reads them */
+	int conc_max;                /* what cap leaves room for in flight */
+	struct provider **retired;   /* replaced providers finishing what is in flight */
+	int nretired;
+	long long pick_total;        /* the candidates' weights at the last pick */
 	struct provider_msg *pool;
 	struct provider_msg **free_msgs;
 	int nfree;
@@ -77,7 +98,7 @@ struct worker {
 	char last_error[256];        /* of the last failed attempt since the last progress line */
 	struct wclaim *claims;       /* cap slots; free ones on claim_free */
 	int *claim_free, nclaim_free;
-	struct buf a_ids, a_st, a_delay, a_err, a_att, a_text, a_claims, a_hist;
+	struct buf a_ids, a_st, a_delay, a_err, a_att, a_text, a_claims, a_hist, a_prov;
 	char instance[200];          /* its provider_minutes rows: "host:pid/worker" */
 	int nclaims_done;            /* ids in a_claims (pgarr, not yet ended) */
 };
@@ -119,6 +140,26 @@ static inline void add_result(struct worker *w, struct provider_msg *m, int out,
 	w->res[w->nres++] = (struct result){m, out, delay_ms, 0};
 }
 
+/* ---- dispatch_route.c: the worker's providers ---- */
+
+/* Follows provider_set: opens the providers that came or changed (their share of each one's
+ * concurrency), retires those that went or changed (closed once nothing of theirs is in
+ * flight), keeps the others and what they have in flight; sets w->conc to the shares' sum. */
+void dw_routes_sync(struct worker *w);
+/* Closes retired providers with nothing in flight (all of them, and every route, with all). */
+void dw_routes_close(struct worker *w, int all);
+/* Requests in flight over every provider of the worker. */
+int dw_inflight(const struct worker *w);
+/* 1 when no route may send now: none, or every circuit open. */
+int dw_routes_blocked(const struct worker *w);
+/* The route for m (m->op read when w->need_codes): among the routes that take its operator
+ * code and whose circuit is not open, the one the smooth weighted round robin picks, not yet
+ * counted (dw_route_taken); NULL when none may take it now, with *any set when some route
+ * takes its code at all. */
+struct route *dw_route_pick(struct worker *w, const struct provider_msg *m, int *any);
+/* Counts the last pick's choice of r in the round robin. */
+void dw_route_taken(struct worker *w, struct route *r);
+
 /* ---- dispatch_db.c: the worker's statements ---- */
 
 /* How long a claim is held (ms): a message submitted within HOLD_S of its claim has its answer
@@ -136,7 +177,8 @@ int dw_write(struct worker *w);
 /* Completes the statement in flight: with block, waits for it; otherwise only when its result
  * is already here. Returns 1 when nothing is in flight any more. */
 int dw_wait(struct worker *w, int block);
-/* Lease recovery, at most once a second. */
+/* Lease recovery, at most once a second; the providers' rows are followed (provider_set_refresh)
+ * and their health written (provider_set_report) on the same beat. */
 void dw_maintain(struct worker *w);
 /* Drops queued messages of cancelled or deleted mailings and applies a shortened end_at. */
 void dw_check_mailings(struct worker *w);

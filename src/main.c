@@ -26,7 +26,7 @@ static int cmd_serve(const struct cli_args *a)
 
 static int cmd_migrate(const struct cli_args *a)
 {
-	serve_prepare();
+	serve_prepare(1);
 	return 0;
 }
 

@@ -7,6 +7,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <string.h>
 #include <unistd.h>
 
 #define HTTP_CODES 600
@@ -18,14 +19,23 @@ static const char *const result_names[MR_COUNT] = {"ok", "transient", "permanent
 /* herald_provider_request_seconds buckets (upper bounds, seconds); +Inf is implied. */
 static const double buckets[] = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
 static const struct hist_bounds provider_bounds = {buckets, ARRAY_LEN(buckets)};
-static atomic_ullong bucket_counts[ARRAY_LEN(buckets) + 1];
-static atomic_ullong latency_sum_us;
+
+/* One provider's series. */
+struct metrics_provider {
+	char name[72];
+	atomic_ullong results[MR_COUNT];
+	atomic_ullong bucket_counts[ARRAY_LEN(buckets) + 1];
+	atomic_ullong latency_sum_us;
+	atomic_int circuit;
+};
+static struct metrics_provider providers[METRICS_PROVIDERS_MAX];
+static atomic_int nproviders;
+static pthread_mutex_t providers_mu = PTHREAD_MUTEX_INITIALIZER;
 static atomic_ullong dispatch_counts[MD_COUNT];
 static const char *const dispatch_names[MD_COUNT] = {"sent", "retry", "failed", "expired", "cancelled", "released", "stale"};
 static atomic_llong inflight;
 static atomic_ullong smpp_counts[MS_COUNT];
 static atomic_llong smpp_connections, smpp_binds;
-static atomic_int circuit;
 
 const int metrics_hist_bounds_ms[METRICS_HIST_LEN - 1] = {
 	1, 2, 3, 5, 7, 10, 15, 20, 30, 50, 70, 100, 150, 200, 300, 500, 700, 1000, 1500, 2000, 3000,
@@ -39,11 +49,27 @@ void metrics_http(int route, int method, int status, double seconds)
 	metrics_http_latency(route, method, seconds);
 }
 
-void metrics_provider(enum metrics_result result, double seconds)
+struct metrics_provider *metrics_provider_of(const char *name)
 {
-	if (result < MR_COUNT)
+	pthread_mutex_lock(&providers_mu);
+	int n = atomic_load(&nproviders), i = 0;
+	while (i < n && strcmp(providers[i].name, name) != 0)
+		i++;
+	if (i == n && n < METRICS_PROVIDERS_MAX) {
+		snprintf(providers[i].name, sizeof(providers[i].name), "%s", name);
+		atomic_store(&nproviders, n + 1);
+	}
+	pthread_mutex_unlock(&providers_mu);
+	return &providers[i < METRICS_PROVIDERS_MAX ? i : METRICS_PROVIDERS_MAX - 1];
+}
+
+void metrics_provider(struct metrics_provider *p, enum metrics_result result, double seconds)
+{
+	if (result < MR_COUNT) {
 		atomic_fetch_add_explicit(&provider_results[result], 1, memory_order_relaxed);
-	hist_observe(&provider_bounds, bucket_counts, &latency_sum_us, seconds);
+		atomic_fetch_add_explicit(&p->results[result], 1, memory_order_relaxed);
+	}
+	hist_observe(&provider_bounds, p->bucket_counts, &p->latency_sum_us, seconds);
 	atomic_fetch_add_explicit(&report_hist[metrics_hist_slot(seconds)], 1, memory_order_relaxed);
 }
 
@@ -163,9 +189,56 @@ void metrics_inflight_add(int delta)
 	atomic_fetch_add_explicit(&inflight, delta, memory_order_relaxed);
 }
 
-void metrics_circuit(int state)
+void metrics_circuit(struct metrics_provider *p, int state)
 {
-	atomic_store_explicit(&circuit, state, memory_order_relaxed);
+	atomic_store_explicit(&p->circuit, state, memory_order_relaxed);
+}
+
+/* s as a label value: '\\', '"' and newlines escaped. */
+static void label_value(struct buf *out, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			buf_putc(out, '\\');
+		if (*s == '\n')
+			buf_puts(out, "\\n");
+		else
+			buf_putc(out, *s);
+	}
+}
+
+/* Each provider's requests by result, latency and circuit, labelled provider. */
+static void render_providers(struct buf *out)
+{
+	int n = atomic_load(&nproviders);
+	struct buf label = BUF_INIT;
+	buf_puts(out, "# HELP herald_provider_requests_total Provider requests by provider and result.\n"
+		      "# TYPE herald_provider_requests_total counter\n");
+	for (int i = 0; i < n; i++)
+		for (int r = 0; r < MR_COUNT; r++) {
+			buf_puts(out, "herald_provider_requests_total{provider=\"");
+			label_value(out, providers[i].name);
+			buf_printf(out, "\",result=\"%s\"} %llu\n", result_names[r],
+				   atomic_load_explicit(&providers[i].results[r], memory_order_relaxed));
+		}
+	buf_puts(out, "# HELP herald_provider_request_seconds Provider request latency by provider.\n"
+		      "# TYPE herald_provider_request_seconds histogram\n");
+	for (int i = 0; i < n; i++) {
+		buf_reset(&label);
+		buf_puts(&label, "provider=\"");
+		label_value(&label, providers[i].name);
+		buf_puts(&label, "\",");
+		hist_render(out, "herald_provider_request_seconds", label.data, &provider_bounds, providers[i].bucket_counts,
+			    &providers[i].latency_sum_us);
+	}
+	buf_puts(out, "# HELP herald_provider_circuit Circuit breaker by provider: 0 closed, 1 open, 2 half-open.\n"
+		      "# TYPE herald_provider_circuit gauge\n");
+	for (int i = 0; i < n; i++) {
+		buf_puts(out, "herald_provider_circuit{provider=\"");
+		label_value(out, providers[i].name);
+		buf_printf(out, "\"} %d\n", atomic_load_explicit(&providers[i].circuit, memory_order_relaxed));
+	}
+	buf_free(&label);
 }
 
 /* A counter family: one sample of counts[i] per label value names[i]. */
@@ -185,9 +258,6 @@ static void render_dispatch(struct buf *out)
 	buf_printf(out, "# HELP herald_provider_inflight Provider requests in flight (this instance).\n"
 			"# TYPE herald_provider_inflight gauge\nherald_provider_inflight %lld\n",
 		   (long long)atomic_load_explicit(&inflight, memory_order_relaxed));
-	buf_printf(out, "# HELP herald_provider_circuit Circuit breaker: 0 closed, 1 open, 2 half-open.\n"
-			"# TYPE herald_provider_circuit gauge\nherald_provider_circuit %d\n",
-		   atomic_load_explicit(&circuit, memory_order_relaxed));
 }
 
 /* Cluster-wide, from the counters (sql/010): messages in each status now (gauge), messages that
@@ -228,11 +298,7 @@ void metrics_render(struct buf *out, struct db *db)
 		if (n)
 			buf_printf(out, "herald_http_requests_total{code=\"%d\"} %llu\n", c, n);
 	}
-	render_counters(out, "herald_provider_requests_total", "Provider requests by result.", "result", result_names,
-			provider_results, MR_COUNT);
-	buf_puts(out, "# HELP herald_provider_request_seconds Provider request latency.\n"
-		      "# TYPE herald_provider_request_seconds histogram\n");
-	hist_render(out, "herald_provider_request_seconds", "", &provider_bounds, bucket_counts, &latency_sum_us);
+	render_providers(out);
 	metrics_http_render(out);
 	render_dispatch(out);
 	render_smpp(out);

@@ -11,16 +11,22 @@
  * -1 for a request no row handled (404, 405, 501); method an enum http_method bit, 0 unknown. */
 void metrics_http(int route, int method, int status, double seconds);
 
-/* Provider results: "ok", "transient", "permanent", "timeout"; seconds is the request time. */
+/* Provider results: "ok", "transient", "permanent", "timeout"; seconds is the request time.
+ * Each provider's series carry its name as the label provider: metrics_provider_of(name) is
+ * its slot (found or made, kept for the process's life; past METRICS_PROVIDERS_MAX names they
+ * share the last one). */
 enum metrics_result { MR_OK, MR_TRANSIENT, MR_PERMANENT, MR_TIMEOUT, MR_COUNT };
-void metrics_provider(enum metrics_result result, double seconds);
+#define METRICS_PROVIDERS_MAX 64
+struct metrics_provider;
+struct metrics_provider *metrics_provider_of(const char *name);
+void metrics_provider(struct metrics_provider *p, enum metrics_result result, double seconds);
+/* Its circuit breaker's state: 0 closed, 1 open, 2 half-open. */
+void metrics_circuit(struct metrics_provider *p, int state);
 
-/* Dispatcher figures: outcomes written back, requests in flight, circuit breaker state. */
+/* Dispatcher figures: outcomes written back, requests in flight. */
 enum metrics_dispatch { MD_SENT, MD_RETRY, MD_FAILED, MD_EXPIRED, MD_CANCELLED, MD_RELEASED, MD_STALE, MD_COUNT };
 void metrics_dispatch(enum metrics_dispatch outcome, unsigned n);
 void metrics_inflight_add(int delta);
-/* 0 closed, 1 open, 2 half-open. */
-void metrics_circuit(int state);
 
 /* SMPP server figures, counted by the SMPP thread: submit_sm answered OK (stored) or with an
  * error, of which ESME_RTHROTTLED, and failed binds; and the links and binds open now. */

@@ -1,28 +1,104 @@
-/* provider.c — picks the provider implementation and forwards to it. */
+/* provider.c — opens providers by kind, forwards to them, and drives a thread's providers in
+ * one loop: every probe transfer is on the loop's curl multi (a transfer's CURLINFO_PRIVATE
+ * points at a pointer to its provider), so one wait serves them all and the database socket. */
 #include "provider_impl.h"
-#include "config.h"
+#include "log.h"
+#include "util.h"
 
-struct provider *provider_open(int concurrency)
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+
+struct provider_loop *provider_loop_new(void)
 {
-	const struct provider_ops *ops = *cfg.provider_url ? &provider_probe_ops : &provider_log_ops;
-	struct provider *p = ops->open(concurrency < 1 ? 1 : concurrency);
-	if (p)
-		p->ops = ops;
+	pthread_once(&curl_once, curl_init_once);
+	struct provider_loop *l = xcalloc(1, sizeof(*l));
+	l->multi = curl_multi_init();
+	if (l->multi == NULL)
+		fatal("curl_multi_init failed");
+	return l;
+}
+
+void provider_loop_free(struct provider_loop *l)
+{
+	if (l == NULL)
+		return;
+	curl_multi_cleanup(l->multi);
+	free(l->open);
+	free(l);
+}
+
+struct provider *provider_open(struct provider_loop *l, const struct provider_conf *c, int concurrency)
+{
+	const struct provider_ops *ops = strcmp(c->kind, "log") == 0 ? &provider_log_ops
+				       : strcmp(c->kind, "probe") == 0 ? &provider_probe_ops : NULL;
+	if (ops == NULL) {
+		log_error("provider.unknown_kind", LS("provider", c->name), LS("kind", c->kind));
+		return NULL;
+	}
+	if (concurrency < 1)
+		concurrency = 1;
+	struct provider *p = ops->open(l, c, concurrency);
+	if (p == NULL)
+		return NULL;
+	p->ops = ops;
+	p->loop = l;
+	if (l->nopen == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 4;
+		l->open = xrealloc(l->open, (size_t)l->cap * sizeof(*l->open));
+	}
+	l->open[l->nopen++] = p;
+	l->connections += concurrency;
+	curl_multi_setopt(l->multi, CURLMOPT_MAXCONNECTS, l->connections);
 	return p;
 }
 
 void provider_close(struct provider *p)
 {
-	if (p)
-		p->ops->close(p);
+	if (p == NULL)
+		return;
+	struct provider_loop *l = p->loop;
+	for (int i = 0; i < l->nopen; i++)
+		if (l->open[i] == p)
+			l->open[i] = l->open[--l->nopen];
+	p->ops->close(p);
 }
 
-const char *provider_name(const struct provider *p) { return p->ops->name; }
 int provider_room(const struct provider *p) { return p->ops->room(p); }
 int provider_inflight(const struct provider *p) { return p->ops->inflight(p); }
 void provider_submit(struct provider *p, struct provider_msg *m) { p->ops->submit(p, m); }
 
-int provider_poll(struct provider *p, int timeout_ms, int fd, struct provider_msg **done, int max)
+static int collect(struct provider_loop *l, struct provider_msg **done, int max)
 {
-	return p->ops->poll(p, timeout_ms, fd, done, max);
+	int k = 0, left;
+	for (int i = 0; i < l->nopen && k < max; i++)
+		k += l->open[i]->ops->ready(l->open[i], done + k, max - k);
+	CURLMsg *cm;
+	while (k < max && (cm = curl_multi_info_read(l->multi, &left)) != NULL) {
+		if (cm->msg != CURLMSG_DONE)
+			continue;
+		struct provider **owner;
+		curl_easy_getinfo(cm->easy_handle, CURLINFO_PRIVATE, (char **)&owner);
+		CURLcode rc = cm->data.result;
+		CURL *easy = cm->easy_handle;
+		curl_multi_remove_handle(l->multi, easy);
+		done[k++] = (*owner)->ops->finished(*owner, easy, rc);
+	}
+	return k;
+}
+
+int provider_loop_poll(struct provider_loop *l, int timeout_ms, int fd, struct provider_msg **done, int max)
+{
+	int running;
+	curl_multi_perform(l->multi, &running);
+	int k = collect(l, done, max);
+	if (k > 0 || timeout_ms <= 0)
+		return k;
+	struct curl_waitfd extra = {fd, CURL_WAIT_POLLIN, 0};
+	curl_multi_poll(l->multi, &extra, fd >= 0 ? 1 : 0, timeout_ms, NULL);
+	curl_multi_perform(l->multi, &running);
+	return collect(l, done, max);
 }

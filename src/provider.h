@@ -1,8 +1,9 @@
-/* provider.h — the outbound provider seen by the dispatcher: an asynchronous queue of messages.
- * The dispatcher submits messages while provider_room() > 0 and collects finished ones with
- * provider_poll(). Two implementations: "log" (HERALD_PROVIDER_URL unset: every message is
- * written to the log and counts as sent) and "probe" (API.md section 5, libcurl multi).
- * A provider object belongs to one thread; several threads each open their own. */
+/* provider.h — an outbound provider seen by the dispatcher: an asynchronous queue of messages.
+ * The dispatcher submits messages while provider_room() > 0 and collects finished ones, of all
+ * its providers at once, with provider_loop_poll(). Two kinds: "log" (no provider configured:
+ * every message is written to the log and counts as sent) and "probe" (API.md section 5,
+ * libcurl multi). A provider loop and its providers belong to one thread; several threads each
+ * open their own. */
 #ifndef HERALD_PROVIDER_H
 #define HERALD_PROVIDER_H
 
@@ -13,12 +14,15 @@
 
 enum provider_outcome { PO_SENT, PO_TRANSIENT, PO_PERMANENT };
 
+struct provider_state;
+
 /* One message on its way. The dispatcher owns it (and its strings) from submit to the moment
- * provider_poll() hands it back; the provider fills the result fields. */
+ * provider_loop_poll() hands it back; the provider fills the result fields. */
 struct provider_msg {
 	int64_t id, mailing_id, client_id;
 	char *phone;                 /* "7XXXXXXXXXX" */
 	char *text;
+	char op[4];                  /* its client's operator code ("": not read, provider_set.h) */
 	int rendered;                /* text was rendered for this recipient (the dispatcher keeps it) */
 	double expires_at;           /* epoch seconds: no request reaches past it */
 	double window_end;           /* epoch seconds the client's send window closes; 0: no window */
@@ -26,6 +30,7 @@ struct provider_msg {
 				      * started before this (the dispatcher releases it unsent after) */
 	int attempts;                /* including this one */
 	int claim;                   /* the dispatcher's slot of the claim that took it */
+	struct provider_state *via;  /* the provider it was submitted to (the dispatcher's) */
 	/* results */
 	enum provider_outcome outcome;
 	int timeout;                 /* transient because of a timeout */
@@ -35,24 +40,38 @@ struct provider_msg {
 	char error[256];             /* why it was not sent ("" when sent) */
 };
 
-struct provider;
+/* What a provider is: a row of providers (sql/025_providers.sql), or the log provider. */
+#define PROVIDER_CODES_ANY 0
+struct provider_conf {
+	int64_t id;                  /* 0: the log provider */
+	char name[72];
+	char kind[16];               /* "probe", "log" */
+	char *url, *token;           /* probe: base URL, bearer token ("" none) */
+	char (*codes)[4];            /* operator codes it takes; ncodes PROVIDER_CODES_ANY: any */
+	int ncodes, weight, rate, concurrency;
+};
 
-/* Opens the provider chosen by cfg.provider_url with room for `concurrency` requests in flight.
- * NULL with a logged error on failure. Close with provider_close(). */
-struct provider *provider_open(int concurrency);
+struct provider;
+struct provider_loop;
+
+/* The loop that drives a thread's providers. */
+struct provider_loop *provider_loop_new(void);
+/* Frees the loop; close its providers first. */
+void provider_loop_free(struct provider_loop *l);
+/* Opens provider c on loop l with room for `concurrency` requests in flight. NULL with a logged
+ * error on failure. Close with provider_close(). */
+struct provider *provider_open(struct provider_loop *l, const struct provider_conf *c, int concurrency);
 /* Aborts what is in flight (those messages are not handed back) and frees the provider. */
 void provider_close(struct provider *p);
-/* "log" or "probe". */
-const char *provider_name(const struct provider *p);
 /* How many more messages can be submitted now. */
 int provider_room(const struct provider *p);
 /* Messages submitted and not yet handed back. */
 int provider_inflight(const struct provider *p);
 /* Starts sending m (room must be > 0). The provider keeps the pointer until it is handed back. */
 void provider_submit(struct provider *p, struct provider_msg *m);
-/* Drives the transfers for at most timeout_ms (returns earlier when something finished, or
- * when fd, if >= 0, becomes readable) and stores up to max finished messages in done[];
- * returns how many. */
-int provider_poll(struct provider *p, int timeout_ms, int fd, struct provider_msg **done, int max);
+/* Drives the transfers of every provider of l for at most timeout_ms (returns earlier when
+ * something finished, or when fd, if >= 0, becomes readable) and stores up to max finished
+ * messages in done[]; returns how many. */
+int provider_loop_poll(struct provider_loop *l, int timeout_ms, int fd, struct provider_msg **done, int max);
 
 #endif

@@ -1,23 +1,26 @@
-/* provider_log.c — the "log" provider (HERALD_PROVIDER_URL unset): writes each message to the
- * log (info level: the log is this provider's only output) and counts it as sent. */
+/* provider_log.c — the "log" provider (HERALD_PROVIDER_URL unset and no provider row enabled):
+ * writes each message to the log (info level: the log is this provider's only output) and
+ * counts it as sent. */
 #include "provider_impl.h"
 #include "log.h"
 #include "metrics.h"
 #include "util.h"
 
-#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct log_provider {
 	struct provider base;
+	struct metrics_provider *mp;
 	int cap, n;
 	struct provider_msg **done;   /* finished, not yet handed back */
 };
 
-static struct provider *lp_open(int concurrency)
+static struct provider *lp_open(struct provider_loop *l, const struct provider_conf *c, int concurrency)
 {
+	(void)l;
 	struct log_provider *lp = xcalloc(1, sizeof(*lp));
+	lp->mp = metrics_provider_of(c->name);
 	lp->cap = concurrency;
 	lp->done = xcalloc((size_t)concurrency, sizeof(*lp->done));
 	return &lp->base;
@@ -52,18 +55,13 @@ static void lp_submit(struct provider *p, struct provider_msg *m)
 	m->retry_after_ms = -1;
 	m->latency = 0;
 	m->error[0] = '\0';
-	metrics_provider(MR_OK, 0);
+	metrics_provider(lp->mp, MR_OK, 0);
 	lp->done[lp->n++] = m;
 }
 
-static int lp_poll(struct provider *p, int timeout_ms, int fd, struct provider_msg **done, int max)
+static int lp_ready(struct provider *p, struct provider_msg **done, int max)
 {
 	struct log_provider *lp = (struct log_provider *)p;
-	if (lp->n == 0) {
-		struct pollfd pfd = {fd, POLLIN, 0};
-		poll(&pfd, fd >= 0 ? 1 : 0, timeout_ms);
-		return 0;
-	}
 	int k = lp->n < max ? lp->n : max;
 	memcpy(done, lp->done + lp->n - k, (size_t)k * sizeof(*done));
 	lp->n -= k;
@@ -71,5 +69,5 @@ static int lp_poll(struct provider *p, int timeout_ms, int fd, struct provider_m
 }
 
 const struct provider_ops provider_log_ops = {
-	"log", lp_open, lp_close, lp_room, lp_inflight, lp_submit, lp_poll,
+	"log", lp_open, lp_close, lp_room, lp_inflight, lp_submit, lp_ready, NULL,
 };

@@ -1,6 +1,6 @@
-/* provider_probe.c — the probe-compatible HTTP provider (API.md section 5) on libcurl multi:
- * up to `concurrency` POSTs in flight over keep-alive connections, one easy handle per slot,
- * each request's timeout cut at the message's expires_at. Outcomes:
+/* provider_probe.c — the probe-compatible HTTP provider (API.md section 5) on its loop's libcurl
+ * multi: up to `concurrency` POSTs in flight over keep-alive connections, one easy handle per
+ * slot, each request's timeout cut at the message's expires_at. Outcomes:
  *   200 + JSON body {"code": 0, ...}                         sent
  *   5xx, 429 (Retry-After seconds), timeout, connection error,
  *   200 with any other body, other non-4xx statuses            transient
@@ -14,7 +14,6 @@
 
 #include <curl/curl.h>
 #include <jansson.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,6 +21,7 @@
 #define BODY_MAX 4096          /* response bytes kept (the rest is read and dropped) */
 
 struct slot {
+	struct provider *owner;    /* first: the loop finds the provider through CURLINFO_PRIVATE */
 	CURL *easy;
 	struct provider_msg *msg;  /* NULL when the slot is free */
 	struct buf req, resp;
@@ -32,16 +32,15 @@ struct slot {
 
 struct probe_provider {
 	struct provider base;
-	CURLM *multi;
+	CURLM *multi;                  /* the loop's */
+	char *url;                     /* base URL: requests go to {url}/send/{id} */
+	struct metrics_provider *mp;
 	struct curl_slist *headers;
 	struct slot *slots;
 	int *free_slots, nfree, cap;
 	struct provider_msg **ready;   /* finished without a transfer (expired before sending) */
 	int nready;
 };
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
 
 static size_t on_body(char *p, size_t size, size_t n, void *arg)
 {
@@ -70,18 +69,17 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
-static struct provider *pp_open(int concurrency)
+static struct provider *pp_open(struct provider_loop *l, const struct provider_conf *c, int concurrency)
 {
-	pthread_once(&curl_once, curl_init_once);
 	struct probe_provider *pp = xcalloc(1, sizeof(*pp));
 	pp->cap = concurrency;
-	pp->multi = curl_multi_init();
-	curl_multi_setopt(pp->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)concurrency);
-	curl_multi_setopt(pp->multi, CURLMOPT_MAXCONNECTS, (long)concurrency);
+	pp->multi = l->multi;
+	pp->url = xstrdup(c->url);
+	pp->mp = metrics_provider_of(c->name);
 	pp->headers = curl_slist_append(NULL, "Content-Type: application/json");
 	pp->headers = curl_slist_append(pp->headers, "Expect:");
-	if (*cfg.provider_token) {
-		char *auth = xasprintf("Authorization: Bearer %s", cfg.provider_token);
+	if (c->token && *c->token) {
+		char *auth = xasprintf("Authorization: Bearer %s", c->token);
 		pp->headers = curl_slist_append(pp->headers, auth);
 		free(auth);
 	}
@@ -90,6 +88,7 @@ static struct provider *pp_open(int concurrency)
 	pp->ready = xcalloc((size_t)concurrency, sizeof(*pp->ready));
 	for (int i = 0; i < concurrency; i++) {
 		struct slot *s = &pp->slots[i];
+		s->owner = &pp->base;
 		s->easy = curl_easy_init();
 		if (s->easy == NULL)
 			fatal("curl_easy_init failed");
@@ -104,7 +103,7 @@ static struct provider *pp_open(int concurrency)
 		curl_easy_setopt(s->easy, CURLOPT_CONNECTTIMEOUT_MS, (long)cfg.provider_timeout_ms);
 		pp->free_slots[pp->nfree++] = i;
 	}
-	log_info("provider.opened", LS("provider", "probe"), LS("url", cfg.provider_url),
+	log_info("provider.opened", LS("provider", c->name), LS("kind", "probe"), LS("url", c->url),
 		 LI("concurrency", concurrency), LI("timeout_ms", cfg.provider_timeout_ms));
 	return &pp->base;
 }
@@ -120,8 +119,8 @@ static void pp_close(struct provider *p)
 		buf_free(&s->req);
 		buf_free(&s->resp);
 	}
-	curl_multi_cleanup(pp->multi);
 	curl_slist_free_all(pp->headers);
+	free(pp->url);
 	free(pp->slots);
 	free(pp->free_slots);
 	free(pp->ready);
@@ -170,7 +169,7 @@ static void pp_submit(struct provider *p, struct provider_msg *m)
 	buf_printf(&s->req, "{\"id\":%lld,\"phone\":%s,\"text\":", (long long)m->id, m->phone);
 	buf_json_str(&s->req, m->text);
 	buf_putc(&s->req, '}');
-	snprintf(s->url, sizeof(s->url), "%s/send/%lld", cfg.provider_url, (long long)m->id);
+	snprintf(s->url, sizeof(s->url), "%s/send/%lld", pp->url, (long long)m->id);
 	long tmo = left_ms < cfg.provider_timeout_ms ? left_ms : cfg.provider_timeout_ms;
 	curl_easy_setopt(s->easy, CURLOPT_URL, s->url);
 	curl_easy_setopt(s->easy, CURLOPT_POSTFIELDS, s->req.data);
@@ -202,7 +201,7 @@ static int body_is_ok(const struct buf *b)
 	return ok;
 }
 
-static void classify(struct slot *s, CURLcode rc)
+static void classify(struct probe_provider *pp, struct slot *s, CURLcode rc)
 {
 	struct provider_msg *m = s->msg;
 	char ex[200];
@@ -213,7 +212,7 @@ static void classify(struct slot *s, CURLcode rc)
 		m->timeout = rc == CURLE_OPERATION_TIMEDOUT;
 		snprintf(m->error, sizeof(m->error), "%s: %s", m->timeout ? "timeout" : "connection error",
 			 curl_easy_strerror(rc));
-		metrics_provider(m->timeout ? MR_TIMEOUT : MR_TRANSIENT, m->latency);
+		metrics_provider(pp->mp, m->timeout ? MR_TIMEOUT : MR_TRANSIENT, m->latency);
 		return;
 	}
 	curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &status);
@@ -221,13 +220,13 @@ static void classify(struct slot *s, CURLcode rc)
 	excerpt(&s->resp, ex, sizeof(ex));
 	if (status == 200 && body_is_ok(&s->resp)) {
 		m->outcome = PO_SENT;
-		metrics_provider(MR_OK, m->latency);
+		metrics_provider(pp->mp, MR_OK, m->latency);
 		return;
 	}
 	if (status >= 400 && status < 500 && status != 429) {
 		m->outcome = PO_PERMANENT;
 		snprintf(m->error, sizeof(m->error), "provider refused it: HTTP %ld: %s", status, ex);
-		metrics_provider(MR_PERMANENT, m->latency);
+		metrics_provider(pp->mp, MR_PERMANENT, m->latency);
 		return;
 	}
 	m->outcome = PO_TRANSIENT;
@@ -237,45 +236,30 @@ static void classify(struct slot *s, CURLcode rc)
 		snprintf(m->error, sizeof(m->error), "HTTP 200 without {\"code\": 0}: %s", ex);
 	else
 		snprintf(m->error, sizeof(m->error), "HTTP %ld: %s", status, ex);
-	metrics_provider(MR_TRANSIENT, m->latency);
+	metrics_provider(pp->mp, MR_TRANSIENT, m->latency);
 }
 
-static int collect(struct probe_provider *pp, struct provider_msg **done, int max)
+static int pp_ready(struct provider *p, struct provider_msg **done, int max)
 {
+	struct probe_provider *pp = (struct probe_provider *)p;
 	int k = 0;
 	while (k < max && pp->nready > 0)
 		done[k++] = pp->ready[--pp->nready];
-	CURLMsg *cm;
-	int left;
-	while (k < max && (cm = curl_multi_info_read(pp->multi, &left)) != NULL) {
-		if (cm->msg != CURLMSG_DONE)
-			continue;
-		struct slot *s;
-		curl_easy_getinfo(cm->easy_handle, CURLINFO_PRIVATE, (char **)&s);
-		CURLcode rc = cm->data.result;
-		curl_multi_remove_handle(pp->multi, s->easy);
-		classify(s, rc);
-		done[k++] = s->msg;
-		s->msg = NULL;
-		pp->free_slots[pp->nfree++] = (int)(s - pp->slots);
-	}
 	return k;
 }
 
-static int pp_poll(struct provider *p, int timeout_ms, int fd, struct provider_msg **done, int max)
+static struct provider_msg *pp_finished(struct provider *p, CURL *easy, CURLcode rc)
 {
 	struct probe_provider *pp = (struct probe_provider *)p;
-	int running;
-	curl_multi_perform(pp->multi, &running);
-	int k = collect(pp, done, max);
-	if (k > 0 || timeout_ms <= 0)
-		return k;
-	struct curl_waitfd extra = {fd, CURL_WAIT_POLLIN, 0};
-	curl_multi_poll(pp->multi, &extra, fd >= 0 ? 1 : 0, timeout_ms, NULL);
-	curl_multi_perform(pp->multi, &running);
-	return collect(pp, done, max);
+	struct slot *s;
+	curl_easy_getinfo(easy, CURLINFO_PRIVATE, (char **)&s);
+	classify(pp, s, rc);
+	struct provider_msg *m = s->msg;
+	s->msg = NULL;
+	pp->free_slots[pp->nfree++] = (int)(s - pp->slots);
+	return m;
 }
 
 const struct provider_ops provider_probe_ops = {
-	"probe", pp_open, pp_close, pp_room, pp_inflight, pp_submit, pp_poll,
+	"probe", pp_open, pp_close, pp_room, pp_inflight, pp_submit, pp_ready, pp_finished,
 };

@@ -240,7 +240,7 @@ int res_key_fits(const char *after, const char *types);
 
 /* The descriptors (resources.c). */
 extern const struct resource res_operators, res_tags, res_smpp_accounts, res_users, res_stoplist;
-extern const struct resource res_clients, res_tokens, res_templates;
+extern const struct resource res_clients, res_tokens, res_templates, res_providers;
 
 /* The filter of r of type "owner", or NULL. */
 const struct admin_field *res_owner(const struct resource *r);

@@ -3,9 +3,11 @@
 #include "admin.h"
 #include "admin_client.h"
 #include "admin_handlers.h"
+#include "admin_mailing.h"
 #include "model_client.h"
 #include "model_mailing.h"
 #include "model_operator.h"
+#include "model_provider.h"
 #include "model_smpp_account.h"
 #include "model_stoplist.h"
 #include "model_tag.h"
@@ -195,6 +197,114 @@ const struct resource res_smpp_accounts = {
 	.q_placeholder = "admin.res.smpp_account.q_placeholder",
 	.not_found = "admin.res.smpp_account.not_found",
 	.notices = smpp_notices,
+};
+
+/* --- providers: admins only (routes.c); the dispatcher follows a change within a second
+ * (provider_set.c); token and dlr_secret are write-only: an empty field keeps the value ------ */
+
+#define PROVIDER_HEAD_FIELDS \
+	{"name", "admin.col.name", "text", NULL, "admin.res.provider.name_hint", 1, PROVIDER_NAME_MAX, NULL}, \
+	{"kind", "admin.res.provider.kind", "select", "probe", NULL, 1, 0, NULL}, \
+	{"url", "admin.res.provider.url", "url", NULL, "admin.res.provider.url_hint", 1, PROVIDER_URL_MAX, NULL}
+#define PROVIDER_TAIL_FIELDS \
+	{"operator_codes", "admin.res.provider.operator_codes", "text", NULL, "admin.res.provider.operator_codes_hint", 0, 0, NULL}, \
+	{"weight", "admin.res.provider.weight", "number", NULL, "admin.res.provider.weight_hint", 1, 7, NULL}, \
+	{"rate", "admin.res.provider.rate", "number", NULL, "admin.res.provider.rate_hint", 1, 8, NULL}, \
+	{"concurrency", "admin.res.provider.concurrency", "number", NULL, "admin.res.provider.concurrency_hint", 1, 4, NULL}, \
+	{"enabled", "admin.res.provider.enabled", "checkbox", NULL, NULL, 0, 0, NULL}
+
+static const struct admin_field provider_fields[] = {
+	PROVIDER_HEAD_FIELDS,
+	{"token", "admin.res.provider.token", "password", NULL, "admin.res.provider.token_hint", 0, PROVIDER_TOKEN_MAX, NULL},
+	{"dlr_secret", "admin.res.provider.dlr_secret", "password", NULL, "admin.res.provider.secret_hint", 0,
+	 PROVIDER_SECRET_MAX, NULL},
+	PROVIDER_TAIL_FIELDS,
+};
+
+static const struct admin_field provider_edit_fields[] = {
+	PROVIDER_HEAD_FIELDS,
+	{"token", "admin.res.provider.new_token", "password", NULL, "admin.res.provider.keep_hint", 0, PROVIDER_TOKEN_MAX, NULL},
+	{"dlr_secret", "admin.res.provider.new_dlr_secret", "password", NULL, "admin.res.provider.keep_hint", 0,
+	 PROVIDER_SECRET_MAX, NULL},
+	PROVIDER_TAIL_FIELDS,
+};
+
+static const struct admin_col provider_cols[] = {
+	{"admin.col.name", "name", "name"},
+	{"admin.res.provider.url", "url", NULL},
+	{"admin.res.provider.operator_codes", "operator_codes", NULL},
+	{"admin.res.provider.weight", "weight", NULL},
+	{"admin.res.provider.rate", "rate", NULL},
+	{"admin.res.provider.token", "token_set", NULL},
+	{"admin.col.enabled", "enabled", NULL},
+	{"admin.col.updated", "updated_at", "id"},
+};
+
+static const char *const provider_sorts[] = {"name", "-name", "id", "-id", NULL};
+static const char *const provider_notices[] = {"created", "admin.res.provider.created", "updated",
+					       "admin.res.provider.updated", "deleted", "admin.res.provider.deleted", NULL};
+
+/* The form's texts as the API's values: codes split at commas, numbers as numbers, the
+ * checkbox as a boolean; an empty secret is not given (it keeps the value). */
+static int provider_form_in(json_t *in, struct verr *v)
+{
+	static const char *const nums[] = {"weight", "rate", "concurrency"};
+	const char *s;
+	int64_t n;
+	(void)v;
+	for (size_t i = 0; i < 2; i++) {
+		const char *f = i ? "dlr_secret" : "token";
+		if ((s = json_string_value(json_object_get(in, f))) != NULL && *s == '\0')
+			json_object_del(in, f);
+	}
+	if ((s = json_string_value(json_object_get(in, "operator_codes"))) != NULL)
+		json_object_set_new(in, "operator_codes", admin_mailing_split(s));
+	for (size_t i = 0; i < ARRAY_LEN(nums); i++)
+		if ((s = json_string_value(json_object_get(in, nums[i]))) != NULL && parse_i64(s, INT64_MIN, INT64_MAX, &n) == 0)
+			json_object_set_new(in, nums[i], json_integer(n));
+	s = json_string_value(json_object_get(in, "enabled"));
+	json_object_set_new(in, "enabled", json_boolean(s && *s));
+	return 0;
+}
+
+static void provider_form_out(json_t *values)
+{
+	json_object_set_new(values, "operator_codes", admin_mailing_join(json_object_get(values, "operator_codes")));
+}
+
+/* The list's codes column ("any" when the provider takes every operator), its rate ("no
+ * limit" for 0) and whether its token is set. */
+static void provider_list_extra(struct http_req *req, json_t *page)
+{
+	size_t i;
+	json_t *row;
+	json_array_foreach(json_object_get(json_object_get(page, "list"), "rows"), i, row) {
+		json_t *obj = json_object_get(row, "object"), *cells = json_object_get(row, "cells");
+		json_t *codes = json_object_get(obj, "operator_codes");
+		json_object_set_new(json_array_get(cells, 2), "text", json_array_size(codes) ? admin_mailing_join(codes)
+				    : json_string(admin_t(req, "admin.col.any")));
+		if (json_integer_value(json_object_get(obj, "rate")) == 0)
+			json_object_set_new(json_array_get(cells, 4), "text", json_string(admin_t(req, "admin.res.provider.no_limit")));
+		json_object_set_new(json_array_get(cells, 5), "text",
+				    json_string(admin_t(req, json_is_true(json_object_get(obj, "token_set"))
+							     ? "admin.res.provider.set" : "admin.res.provider.not_set")));
+	}
+}
+
+const struct resource res_providers = {
+	.kind = "provider", .key = "id", .key_is_id = 1, .model = &provider_model,
+	.api_base = "/api/v1/providers/", .api_sort = "id", .api_taken = "a provider with this name already exists",
+	.base = "/admin/providers/", .name_field = "name",
+	.fields = provider_fields, .nfields = ARRAY_LEN(provider_fields),
+	.edit_fields = provider_edit_fields, .nedit_fields = ARRAY_LEN(provider_edit_fields),
+	.add_defaults = "{\"kind\": \"probe\", \"weight\": 1, \"rate\": 0, \"concurrency\": 64, \"enabled\": true}",
+	.delete_note = "admin.res.provider.delete_note",
+	.cols = provider_cols, .ncols = ARRAY_LEN(provider_cols), .sorts = provider_sorts,
+	.q_placeholder = "admin.res.provider.q_placeholder",
+	.not_found = "admin.res.provider.not_found",
+	.notices = provider_notices,
+	.list_extra = provider_list_extra,
+	.form_in = provider_form_in, .form_out = provider_form_out,
 };
 
 /* --- users: admins only (routes.c); the password page is admin_users.c ------------------- */

@@ -138,6 +138,12 @@ const struct route routes[] = {
 	{POST, "/admin/tags/{id}", admin_res_edit, AUTH_SESSION, O, "", 0, NULL, &res_tags},
 	{GET | POST, "/admin/tags/{id}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_tags},
 
+	/* admin: providers (admins only: their rows hold write-only secrets) */
+	{GET, "/admin/providers/", admin_res_list, AUTH_SESSION, A, RES_LIST_Q, 0, NULL, &res_providers},
+	{GET | POST, "/admin/providers/add", admin_res_add, AUTH_SESSION, A, "", 0, NULL, &res_providers},
+	{GET | POST, "/admin/providers/{id}", admin_res_edit, AUTH_SESSION, A, "", 0, NULL, &res_providers},
+	{GET | POST, "/admin/providers/{id}/delete", admin_res_delete, AUTH_SESSION, A, "", 0, NULL, &res_providers},
+
 	/* admin: templates */
 	{GET, "/admin/templates/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0, NULL, &res_templates},
 	{GET | POST, "/admin/templates/add", admin_res_add, AUTH_SESSION, O, "", 0, NULL, &res_templates},
@@ -176,6 +182,13 @@ const struct route routes[] = {
 	{GET, "/api/v1/tags/{id}", api_res_get, AUTH_TOKEN, V, "", 0, NULL, &res_tags},
 	{PUT_PATCH, "/api/v1/tags/{id}", api_res_update, AUTH_TOKEN, O, "", 0, NULL, &res_tags},
 	{DELETE, "/api/v1/tags/{id}", api_res_delete, AUTH_TOKEN, O, "", 0, NULL, &res_tags},
+
+	/* providers (admins only) */
+	{GET, "/api/v1/providers", api_res_list, AUTH_TOKEN, A, LIST_Q, 0, NULL, &res_providers},
+	{POST, "/api/v1/providers", api_res_create, AUTH_TOKEN, A, "", 0, NULL, &res_providers},
+	{GET, "/api/v1/providers/{id}", api_res_get, AUTH_TOKEN, A, "", 0, NULL, &res_providers},
+	{PUT_PATCH, "/api/v1/providers/{id}", api_res_update, AUTH_TOKEN, A, "", 0, NULL, &res_providers},
+	{DELETE, "/api/v1/providers/{id}", api_res_delete, AUTH_TOKEN, A, "", 0, NULL, &res_providers},
 
 	/* templates */
 	{GET, "/api/v1/templates", api_res_list, AUTH_TOKEN, V, LIST_Q, 0, NULL, &res_templates},

@@ -10,6 +10,7 @@
 #include "list.h"
 #include "log.h"
 #include "migrate.h"
+#include "model_provider.h"
 #include "reporter.h"
 #include "import_job.h"
 #include "scheduler.h"
@@ -80,7 +81,7 @@ static void drop_privileges(void)
 	log_info("serve.dropped_privileges", LS("user", cfg.run_as));
 }
 
-void serve_prepare(void)
+void serve_prepare(int providers)
 {
 	char err[512];
 	if (log_open(cfg.log_dir) < 0)
@@ -95,6 +96,8 @@ void serve_prepare(void)
 	char *dir = xasprintf("%s/sql", cfg.root);
 	if (migrate_run(db, dir) < 0)
 		fatal("migrations failed (see the log)");
+	if (providers && provider_default_sync(db) < 0)
+		fatal("cannot write the provider 'default' of HERALD_PROVIDER_URL (see the log)");
 	free(dir);
 	if (tz_load(db) < 0)
 		fatal("cannot load time zone names: %s", db->err);
@@ -117,7 +120,7 @@ int serve_run(const char *roles)
 {
 	if (!roles_valid(roles))
 		fatal("--roles: '%s' names an unknown role", roles);
-	serve_prepare();
+	serve_prepare(1);
 	char *assets_dir = xasprintf("%s/assets", cfg.root);
 	if (role_wanted(roles, "web") && assets_load(assets_dir) < 0)
 		fatal("cannot read %s (see the log)", assets_dir);

@@ -7,7 +7,9 @@
 int serve_run(const char *roles);
 
 /* Opens the log, connects, applies migrations and loads time zones: what every command that
- * touches the database needs first. Exits on failure. */
-void serve_prepare(void);
+ * touches the database needs first; with providers (serve and migrate, not the other commands,
+ * which may run without the server's environment), makes the provider "default" follow
+ * HERALD_PROVIDER_URL (provider_default_sync). Exits on failure. */
+void serve_prepare(int providers);
 
 #endif

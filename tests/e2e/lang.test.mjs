@@ -21,7 +21,9 @@ const ALLOWED = new Set(['herald', 'API', 'CSV', 'SMPP', 'HTML', 'UTF', 'Windows
   'Europe', 'Moscow', 'ASCII', 'CIDR', 'ESME', 'ID', 'Message', 'English', 'submit_sm', 'JavaScript', 'BOM',
   // what users type as it is: a text's placeholders ({{phone}}, {{tag}}, {{attributes.KEY}}),
   // an attribute's key in an example, an encoding's name, a time zone's name
-  'phone', 'tag', 'attributes', 'KEY', 'first_name', 'SMS', 'GSM', 'UCS', 'Asia', 'Vladivostok']);
+  'phone', 'tag', 'attributes', 'KEY', 'first_name', 'SMS', 'GSM', 'UCS', 'Asia', 'Vladivostok',
+  // a provider's protocol, its scheme and the name of the API it follows
+  'HTTP', 'URL', 'http', 'https', 'probe']);
 const uniq = randomBytes(3).toString('hex');
 const password = `password-${uniq}`;
 const seeded = { tag: `lang-${uniq}`, text: `Проверка ${uniq}` };
@@ -130,6 +132,7 @@ const BAD_FORMS = [
   ['/admin/clients/add', { phone: '12', operator_code: 'x', timezone: 'Mars/Base' }],
   ['/admin/mailings/add', { start_at: '2099-01-02T10:00', end_at: '2099-01-01T10:00', text: '', operator_codes: '91' }],
   ['/admin/operators/add', { code: '1', name: '' }],
+  ['/admin/providers/add', { name: '', url: 'ftp://x', operator_codes: '91', weight: '0' }],
   ['/admin/password', { current_password: 'wrong', new_password: 'a', new_password_again: 'b' }],
 ];
 

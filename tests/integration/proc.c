@@ -314,9 +314,19 @@ void proc_cleanup(void)
 
 char *url_text(const char *method, const char *url, const char *body, long *status)
 {
+	return url_text_as(NULL, method, url, body, status);
+}
+
+char *url_text_as(const char *token, const char *method, const char *url, const char *body, long *status)
+{
 	struct itest_sink s = {NULL, 0};
 	CURL *c = curl_easy_init();
 	struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+	if (token) {
+		char auth[512];
+		snprintf(auth, sizeof(auth), "Authorization: Bearer %s", token);
+		h = curl_slist_append(h, auth);
+	}
 	curl_easy_setopt(c, CURLOPT_URL, url);
 	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);

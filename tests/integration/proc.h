@@ -44,6 +44,8 @@ void proc_cleanup(void);
 
 /* HTTP to any URL: the body (malloc'ed, NULL when none), status in *status when not NULL. */
 char *url_text(const char *method, const char *url, const char *body, long *status);
+/* The same with Authorization: Bearer token (NULL: none). */
+char *url_text_as(const char *token, const char *method, const char *url, const char *body, long *status);
 /* HTTP to any URL: the JSON body (NULL when none), status in *status when not NULL. */
 json_t *url_json(const char *method, const char *url, const char *body, long *status);
 /* Runs the transfers of a curl multi handle (void *: a CURLM) until every one has ended. */

@@ -108,10 +108,11 @@ Test(report, quantile)
 Test(metrics, report_histogram_counts_provider_requests)
 {
 	struct metrics_totals a, b;
+	struct metrics_provider *p = metrics_provider_of("unit");
 	metrics_totals(&a);
-	metrics_provider(MR_OK, 0.0005);     /* <= 1 ms */
-	metrics_provider(MR_OK, 0.012);      /* (10, 15] */
-	metrics_provider(MR_TIMEOUT, 100);   /* over the last bound */
+	metrics_provider(p, MR_OK, 0.0005);     /* <= 1 ms */
+	metrics_provider(p, MR_OK, 0.012);      /* (10, 15] */
+	metrics_provider(p, MR_TIMEOUT, 100);   /* over the last bound */
 	metrics_totals(&b);
 	cr_expect_eq(b.requests - a.requests, 3);
 	cr_expect_eq(b.failures - a.failures, 1);

@@ -14,7 +14,10 @@
 # is a mailing filtered by operator codes. Runs alone (starts a throw-away cluster) or from
 # tools/bench/run.sh (its cluster, database $BENCH_DB, default bench_dispatch). Env:
 # BENCH_SIZES, BENCH_RUNS, BENCH_DB, BENCH_KEEP_DB=1 (reuse the seeded clients of an earlier
-# run); HERALD_* settings in the environment (HERALD_DISPATCH_WORKERS, ...) reach herald.
+# run), BENCH_PROVIDERS (1: HERALD_PROVIDER_URL's provider alone; 2: beside it a second
+# provider row of equal weight on a fakeprobe of its own, so the messages are routed between
+# the two, each with half of HERALD_PROVIDER_CONCURRENCY: the same requests in flight as one);
+# HERALD_* settings in the environment (HERALD_DISPATCH_WORKERS, ...) reach herald.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/procs.sh"
 SIZES=(${BENCH_SIZES:-50000 200000 1000000})
@@ -61,8 +64,17 @@ one_run() {
   fp_port=$(port); h_port=$(port)
   "$ROOT/build/fakeprobe" --listen 127.0.0.1:$fp_port >"$OWN_TMP/fakeprobe.log" 2>&1 &
   fpid=$!; PROCS+=($fpid)
+  q "DELETE FROM providers WHERE name = 'bench-2'" >/dev/null
+  local conc=${HERALD_PROVIDER_CONCURRENCY:-64}
+  if [[ ${BENCH_PROVIDERS:-1} == 2 ]]; then
+    local fp2_port; fp2_port=$(port)
+    "$ROOT/build/fakeprobe" --listen 127.0.0.1:$fp2_port >"$OWN_TMP/fakeprobe-2.log" 2>&1 &
+    PROCS+=($!); fpid="$fpid $!"
+    q "INSERT INTO providers (name, url, concurrency) VALUES ('bench-2', 'http://127.0.0.1:$fp2_port/v1', $((conc - conc / 2)))" >/dev/null
+    conc=$((conc / 2))
+  fi
   env DATABASE_URL="$DB" HERALD_ROOT="$ROOT" HERALD_LISTEN=127.0.0.1:$h_port HERALD_LOG_DIR="$OWN_TMP/logs" \
-      HERALD_PROVIDER_URL=http://127.0.0.1:$fp_port/v1 "$ROOT/build/herald" serve >"$OWN_TMP/herald.out" 2>&1 &
+      HERALD_PROVIDER_URL=http://127.0.0.1:$fp_port/v1 HERALD_PROVIDER_CONCURRENCY=$conc "$ROOT/build/herald" serve >"$OWN_TMP/herald.out" 2>&1 &
   hpid=$!; PROCS+=($hpid)
   for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$h_port/healthz" && break; sleep 0.1; done
   R_LOAD=$(cut -d' ' -f1 /proc/loadavg)
