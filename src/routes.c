@@ -139,7 +139,7 @@ const struct route routes[] = {
 	{GET | POST, "/admin/tags/{id}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_tags},
 
 	/* admin: providers (admins only: their rows hold write-only secrets) */
-	{GET, "/admin/providers/", admin_res_list, AUTH_SESSION, A, RES_LIST_Q, 0, NULL, &res_providers},
+	{GET, "/admin/providers/", admin_res_list, AUTH_SESSION, A, ADMIN_LIST_Q, 0, NULL, &res_providers},
 	{GET | POST, "/admin/providers/add", admin_res_add, AUTH_SESSION, A, "", 0, NULL, &res_providers},
 	{GET | POST, "/admin/providers/{id}", admin_res_edit, AUTH_SESSION, A, "", 0, NULL, &res_providers},
 	{GET | POST, "/admin/providers/{id}/delete", admin_res_delete, AUTH_SESSION, A, "", 0, NULL, &res_providers},
