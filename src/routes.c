@@ -185,6 +185,13 @@ const struct route routes[] = {
 	{PUT_PATCH, "/api/v1/templates/{id}", api_res_update, AUTH_TOKEN, O, "", 0, NULL, &res_templates},
 	{DELETE, "/api/v1/templates/{id}", api_res_delete, AUTH_TOKEN, O, "", 0, NULL, &res_templates},
 
+	/* webhooks: each caller's own (API.md 9.6) */
+	{GET, "/api/v1/webhooks", api_res_list, AUTH_TOKEN, V, LIST_Q, 0, NULL, &res_webhooks},
+	{POST, "/api/v1/webhooks", api_res_create, AUTH_TOKEN, O, "", 0, NULL, &res_webhooks},
+	{GET, "/api/v1/webhooks/{id}", api_res_get, AUTH_TOKEN, V, "", 0, NULL, &res_webhooks},
+	{PUT_PATCH, "/api/v1/webhooks/{id}", api_res_update, AUTH_TOKEN, O, "", 0, NULL, &res_webhooks},
+	{DELETE, "/api/v1/webhooks/{id}", api_res_delete, AUTH_TOKEN, O, "", 0, NULL, &res_webhooks},
+
 	/* clients */
 	{GET, "/api/v1/clients", api_res_list, AUTH_TOKEN, V, LIST_Q ",tag,operator_code,phone_prefix,timezone", 0, NULL, &res_clients},
 	{POST, "/api/v1/clients", api_res_create, AUTH_TOKEN, O, "", 0, NULL, &res_clients},
