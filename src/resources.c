@@ -15,6 +15,7 @@
 #include "model_webhook.h"
 #include "session.h"
 #include "util.h"
+#include "webhook_admin.h"
 
 #include <stdlib.h>
 
@@ -465,4 +466,6 @@ const struct resource res_webhooks = {
 	.q_placeholder = "admin.res.webhook.q_placeholder",
 	.not_found = "admin.res.webhook.not_found",
 	.notices = webhook_notices,
+	.edit_extra = webhook_admin_edit_extra,
+	.form_in = webhook_admin_form_in, .form_out = webhook_admin_form_out,
 };

@@ -9,6 +9,7 @@
 #include "resource.h"
 #include "route.h"
 #include "util.h"
+#include "webhook_admin.h"
 
 #define LIST_Q "limit,cursor,count"
 #define ADMIN_LIST_Q "q,sort,cursor,done"
@@ -145,6 +146,14 @@ const struct route routes[] = {
 	{GET, "/admin/templates/{id}", admin_res_edit, AUTH_SESSION, V, "", 0, NULL, &res_templates},
 	{POST, "/admin/templates/{id}", admin_res_edit, AUTH_SESSION, O, "", 0, NULL, &res_templates},
 	{GET | POST, "/admin/templates/{id}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_templates},
+
+	/* admin: webhooks */
+	{GET, "/admin/webhooks/", admin_res_list, AUTH_SESSION, V, RES_LIST_Q, 0, NULL, &res_webhooks},
+	{GET | POST, "/admin/webhooks/add", admin_res_add, AUTH_SESSION, O, "", 0, NULL, &res_webhooks},
+	{GET, "/admin/webhooks/{id}", admin_res_edit, AUTH_SESSION, V, "", 0, NULL, &res_webhooks},
+	{POST, "/admin/webhooks/{id}", admin_res_edit, AUTH_SESSION, O, "", 0, NULL, &res_webhooks},
+	{POST, "/admin/webhooks/{id}/test", webhook_admin_test, AUTH_SESSION, O, "", 0, "webhook.test", &res_webhooks},
+	{GET | POST, "/admin/webhooks/{id}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_webhooks},
 
 	/* admin: messages */
 	{GET, "/admin/messages/", admin_messages_list, AUTH_SESSION, V, ADMIN_LIST_Q ",status,mailing_id,phone,from,to,error,after,before", 0, NULL, NULL},
