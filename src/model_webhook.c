@@ -79,7 +79,7 @@ static int validate(json_t *in, int creating, int partial, struct webhook_in *w,
 	if (jv_str(in, "secret", creating, 1, WEBHOOK_SECRET_MAX, &w->secret, v) == 1 &&
 	    !visible(w->secret, WEBHOOK_SECRET_MIN, WEBHOOK_SECRET_MAX))
 		verr_add(v, "secret", "valid.webhook_secret", WEBHOOK_SECRET_MIN, WEBHOOK_SECRET_MAX);
-	if (jv_bool(in, "enabled", 0, &enabled, v) == 1 || creating)
+	if (jv_bool(in, "enabled", 0, &enabled, v) == 1 || !partial)   /* PUT: its default */
 		w->enabled = enabled ? "t" : "f";
 	if (creating)
 		jv_i64(in, "user_id", 1, 1, INT64_MAX, &w->user_id, v);

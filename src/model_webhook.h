@@ -18,7 +18,8 @@ extern const char *const webhook_events[];
 /* get, insert, update, remove and list (by id; filter "user_id": the owner's objects only).
  * In: {"url" (http or https, at most WEBHOOK_URL_MAX), "events" (1..6 of webhook_events, each
  * once), "secret" (WEBHOOK_SECRET_MIN..MAX printable ASCII; required to create, kept when not
- * given), "enabled" (default true), "user_id" (the owner, set by the front end)}. Objects:
+ * given), "enabled" (default true: a PUT without it enables), "user_id" (the owner, set by the
+ * front end; never changed)}. Objects:
  * {"id", "user_id", "username", "url", "events", "enabled", "created_at", "updated_at"}: never
  * the secret. */
 extern const struct res_model webhook_model;

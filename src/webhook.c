@@ -67,6 +67,9 @@ struct xfer {
 	CURLcode rc;
 };
 
+static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
+static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+
 static int stopping(void)
 {
 	pthread_mutex_lock(&bg.mu);
@@ -280,7 +283,7 @@ static int batch(struct db *db, CURLM *m)
 static void *run(void *arg)
 {
 	(void)arg;
-	curl_global_init(CURL_GLOBAL_DEFAULT);
+	pthread_once(&curl_once, curl_init_once);
 	CURLM *m = curl_multi_init();
 	if (m == NULL)
 		fatal("curl_multi_init failed");

@@ -66,9 +66,9 @@ Test(webhooks_api, validation_and_a_secret_that_never_comes_back)
 	cr_assert(json_is_false(json_object_get(r->json, "enabled")));
 	cr_assert_null(strstr(r->body, "secret"), "%s", r->body);
 	resp_free(r);
-	/* PUT keeps the secret when it is not given */
+	/* PUT keeps the secret when it is not given, and enabled takes its default */
 	api_expect(200, tok_operator(), "PUT", path, "{\"url\":\"https://x.example/other\",\"events\":[\"message.expired\"]}");
-	itest_sql_is("another-secret-of-16+", "SELECT secret FROM webhooks WHERE id = %lld", id);
+	itest_sql_is("another-secret-of-16+ true", "SELECT secret || ' ' || enabled FROM webhooks WHERE id = %lld", id);
 	/* the history records the changes without the secret */
 	itest_sql_is("0", "SELECT count(*) FROM audit_log WHERE detail::text LIKE '%%secret%%' OR detail::text LIKE '%%" SECRET "%%'");
 	itest_sql_is("t", "SELECT count(*) > 0 FROM audit_log WHERE action = 'webhook.updated'");
