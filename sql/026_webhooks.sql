@@ -20,9 +20,10 @@ ALTER TABLE messages ADD COLUMN created_by bigint;
 
 -- One row per (event, subscribed webhook), made in the transaction of the change that caused
 -- it; its id is the event id (X-Herald-Event-Id) on every attempt. status: pending until an
--- answer 2xx (delivered) or until retries ran out (failed). A sender claims due rows by moving
--- next_at past its request's timeout (FOR UPDATE SKIP LOCKED), so no other instance takes a row
--- while its attempt is in flight; attempts fences the write of the answer.
+-- answer 2xx (delivered) or until retries ran out (failed). A sender claims due rows (FOR UPDATE
+-- SKIP LOCKED) by setting lease_until past its request's timeout, so no other instance takes a
+-- row while its attempt is in flight; attempts fences the write of the answer. Neither column
+-- is indexed and pages are kept half free, so the claim is a HOT update (as messages', 017).
 CREATE TABLE webhook_deliveries (
     id            bigserial PRIMARY KEY,
     webhook_id    bigint NOT NULL,              -- no foreign key: see webhooks_drop_deliveries
@@ -31,11 +32,12 @@ CREATE TABLE webhook_deliveries (
     status        text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'delivered', 'failed')),
     attempts      integer NOT NULL DEFAULT 0,
     next_at       timestamptz NOT NULL DEFAULT now(),
+    lease_until   timestamptz,
     last_code     integer,                      -- the HTTP status of the last answer, 0: none
     last_answer   text,                         -- its first bytes, or why there was none
     created_at    timestamptz NOT NULL DEFAULT now(),
     done_at       timestamptz
-);
+) WITH (fillfactor = 50);
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_at) WHERE status = 'pending';
 CREATE INDEX webhook_deliveries_hook ON webhook_deliveries (webhook_id, id);
 

@@ -1,11 +1,11 @@
 /* webhook.h — the webhook sender (API.md 9.6): a thread with its own database session that
- * claims due deliveries of sql/026_webhooks.sql's queue in batches (FOR UPDATE SKIP LOCKED, so
- * instances share it and no attempt is made twice), POSTs each signed event with libcurl's
- * multi interface (cfg.webhook_concurrency at once, each within cfg.webhook_timeout_ms) and
- * writes the answers back: any 2xx is delivered; otherwise the delivery is retried with
- * exponential backoff (cfg.webhook_retry_base_ms doubling to an hour, with jitter) until it is
- * 24 hours old, then given up. It never touches the dispatcher's sessions or threads, so a
- * slow or dead receiver never slows sending. */
+ * keeps up to cfg.webhook_concurrency signed POSTs in flight on one curl multi handle, each
+ * within cfg.webhook_timeout_ms, claiming due deliveries of sql/026_webhooks.sql's queue for its
+ * free slots (FOR UPDATE SKIP LOCKED and a lease, so instances share it and no attempt is made
+ * twice) and writing the answers back in batches: any 2xx is delivered; otherwise the delivery
+ * is retried with exponential backoff (cfg.webhook_retry_base_ms doubling to an hour, with
+ * jitter) until it is 24 hours old, then given up. It never touches the dispatcher's sessions or
+ * threads, so a slow or dead receiver never slows sending. */
 #ifndef HERALD_WEBHOOK_H
 #define HERALD_WEBHOOK_H
 #include <jansson.h>
