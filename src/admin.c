@@ -31,6 +31,7 @@ static const struct {
 	{"/admin/stoplist/", "admin.nav.stoplist", ROLE_VIEWER},
 	{"/admin/users/", "admin.nav.users", ROLE_ADMIN},
 	{"/admin/tokens/", "admin.nav.tokens", ROLE_VIEWER},
+	{"/admin/webhooks/", "admin.nav.webhooks", ROLE_VIEWER},
 	{"/admin/smpp-accounts/", "admin.nav.smpp_accounts", ROLE_ADMIN},
 	{"/admin/providers/", "admin.nav.providers", ROLE_ADMIN},
 	{"/admin/reports/", "admin.nav.reports", ROLE_VIEWER},

@@ -192,7 +192,7 @@ void admin_mailings_test(struct http_req *req)
 		return;
 	}
 	struct message_in in = {.phone = phone, .text = text};
-	PGresult *r = message_send(o.db, &in);
+	PGresult *r = message_send(o.db, &in, req->user.id);
 	if (r == NULL || PQntuples(r) == 0) {
 		if (r)
 			PQclear(r);

@@ -91,7 +91,7 @@ static void create(struct http_req *req, struct db *db, void *ctx)
 	const struct send *s = ctx;
 	if (!s->batch && api_stoplist_refuse(req, db, s->in.phone))
 		return;
-	PGresult *r = s->batch ? message_batch(db, &s->in, req->user.id) : message_send(db, &s->in);
+	PGresult *r = s->batch ? message_batch(db, &s->in, req->user.id) : message_send(db, &s->in, req->user.id);
 	api_answer(req, db, 202, r, NULL);
 }
 

@@ -5,6 +5,7 @@
 #include "route.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 /* The path's key into k, and the database; NULL after answering 404 or 503. */
 static struct db *path_db(struct http_req *req, const struct resource *r, struct res_key *k)
@@ -14,6 +15,27 @@ static struct db *path_db(struct http_req *req, const struct resource *r, struct
 		return NULL;
 	}
 	return api_db(req);
+}
+
+/* The user whose objects the caller sees and changes: their own always where the resource says
+ * so (r->api_own), else res_owner_of's (NULL: everyone's). */
+static const char *api_owner(struct http_req *req, const struct resource *r)
+{
+	return r->api_own ? pool_printf(&req->pool, "%lld", (long long)req->user.id) : res_owner_of(req, r);
+}
+
+/* 0 when the object of k is one the caller may see (it exists; with an owner, it is theirs):
+ * else -1 after answering 404 (another user's object is answered as absent) or the failure. */
+static int api_visible(struct http_req *req, struct db *db, const struct resource *r, const struct res_key *k)
+{
+	json_t *obj = NULL;
+	const char *owner = api_owner(req, r);
+	enum model_rc rc = owner ? res_get(req, db, r, k, &obj) : MODEL_OK;
+	if (rc == MODEL_OK && owner && json_integer_value(json_object_get(obj, res_owner(r)->name)) != req->user.id)
+		rc = MODEL_NOT_FOUND;
+	if (rc != MODEL_OK)
+		http_fail(req, rc, NULL, NULL);
+	return rc == MODEL_OK ? 0 : -1;
 }
 
 /* Answers a failed write: field errors with 422, the resource's own sentences for 409. */
@@ -114,7 +136,7 @@ void api_res_list(struct http_req *req)
 	int count;
 	int64_t total = 0;
 	for (size_t i = 0; i < r->nfilters; i++)
-		q.filter[i] = http_query(req, r->filters[i].name);
+		q.filter[i] = strcmp(r->filters[i].type, "owner") == 0 ? api_owner(req, r) : http_query(req, r->filters[i].name);
 	if (api_list_query(req, &q, &count) < 0 || (db = api_db(req)) == NULL)
 		return;
 	req->static_body = NULL;
@@ -152,7 +174,7 @@ void api_res_get(struct http_req *req)
 	struct res_key k;
 	struct db *db = path_db(req, r, &k);
 	json_t *obj;
-	if (db) {
+	if (db && api_visible(req, db, r, &k) == 0) {
 		e.rc = res_get(req, db, r, &k, &obj);
 		answer(req, r, &e, obj);
 	}
@@ -166,6 +188,8 @@ void api_res_create(struct http_req *req)
 	json_t *in = api_body_object(req), *obj;
 	if (in == NULL || (db = api_db(req)) == NULL)
 		return;
+	if (res_owner(r))   /* the caller's own */
+		json_object_set_new(in, res_owner(r)->name, json_integer(req->user.id));
 	if (res_create(req, db, r, in, &e, &obj) != MODEL_OK) {
 		write_failed(req, r, &e);
 		return;
@@ -184,7 +208,7 @@ void api_res_update(struct http_req *req)
 	struct res_key k;
 	struct db *db = path_db(req, r, &k);
 	json_t *in, *obj = NULL;
-	if (db && (in = api_body_object(req)) != NULL) {
+	if (db && (in = api_body_object(req)) != NULL && api_visible(req, db, r, &k) == 0) {
 		res_update(req, db, r, &k, in, req->method == HTTP_PATCH, &e, &obj);
 		answer(req, r, &e, obj);
 	}
@@ -196,7 +220,7 @@ void api_res_delete(struct http_req *req)
 	struct model_err e = MODEL_ERR_INIT;
 	struct res_key k;
 	struct db *db = path_db(req, r, &k);
-	if (db) {
+	if (db && api_visible(req, db, r, &k) == 0) {
 		e.rc = res_delete(req, db, r, &k);
 		answer(req, r, &e, NULL);
 	}

@@ -18,6 +18,9 @@ struct config {
 	int retry_max_ms;
 	int dispatch_workers;         /* dispatcher threads, each with its own connection */
 	int dispatch_batch;           /* messages claimed / written back per statement */
+	int webhook_timeout_ms;       /* one webhook delivery's request */
+	int webhook_concurrency;      /* webhook requests in flight per instance */
+	int webhook_retry_base_ms;    /* the first retry's delay; each next one doubles, to an hour */
 	char *default_timezone;
 	char *smtp_url;
 	char *report_to;

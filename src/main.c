@@ -66,7 +66,7 @@ static int cmd_smpp_account_create(const struct cli_args *a)
 }
 
 static const struct cli_cmd commands[] = {
-	{"serve", NULL, "[--roles web,scheduler,dispatch,report,smpp]", "run the roles (default: all)",
+	{"serve", NULL, "[--roles web,scheduler,dispatch,report,smpp,import,webhook]", "run the roles (default: all)",
 	 "Runs the roles named by --roles (comma-separated; default: all of them) until SIGTERM or\n"
 	 "SIGINT. Applies the sql/ migrations first.",
 	 0, 0, {"--roles="}, cmd_serve},

@@ -1,5 +1,6 @@
 /* metrics.c — counters and exposition. */
 #include "metrics.h"
+#include "webhook.h"
 #include "metrics_hist.h"
 #include "util.h"
 #include "version.h"
@@ -302,6 +303,7 @@ void metrics_render(struct buf *out, struct db *db)
 	metrics_http_render(out);
 	render_dispatch(out);
 	render_smpp(out);
+	webhook_metrics(out, db);
 	render_db(out, db);
 	buf_printf(out, "# HELP herald_build_info The version of this instance's build (value always 1).\n"
 			"# TYPE herald_build_info gauge\nherald_build_info{version=\"%s\"} 1\n", herald_version());

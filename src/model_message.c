@@ -84,16 +84,25 @@ PGresult *message_get(struct db *db, int64_t id)
 	return db_exec_id(db, q, id);
 }
 
-PGresult *message_send(struct db *db, const struct message_in *in)
+PGresult *message_get_many(struct db *db, const char *ids)
+{
+	static const char q[] = "SELECT " MESSAGE_JSON " FROM messages g WHERE g.id = ANY ($1::bigint[])";
+	const char *p[] = {ids};
+	return db_exec(db, q, 1, p);
+}
+
+PGresult *message_send(struct db *db, const struct message_in *in, int64_t created_by)
 {
 	static const char q[] =
-		"INSERT INTO messages AS g (client_id, phone, text, due_at, expires_at)"
+		"INSERT INTO messages AS g (client_id, phone, text, due_at, expires_at, created_by)"
 		" SELECT (SELECT id FROM clients WHERE phone = $1), $1, $2, d,"
-		" coalesce($4::timestamptz, d + interval '" MESSAGE_EXPIRY "')"
+		" coalesce($4::timestamptz, d + interval '" MESSAGE_EXPIRY "'), $5::bigint"
 		" FROM (SELECT coalesce($3::timestamptz, now()) AS d) t"
 		" RETURNING " MESSAGE_JSON ", pg_notify('herald_messages', '')";
-	const char *p[] = {in->phone, in->text, in->send_at, in->end_at};
-	PGresult *r = db_exec(db, q, 4, p);
+	char by[24];
+	snprintf(by, sizeof(by), "%lld", (long long)created_by);
+	const char *p[] = {in->phone, in->text, in->send_at, in->end_at, created_by > 0 ? by : NULL};
+	PGresult *r = db_exec(db, q, 5, p);
 	if (r && PQntuples(r))
 		log_info("message.queued", LI("message_id", db_i64(r, 0, 1)));
 	return r;

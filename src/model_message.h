@@ -37,8 +37,11 @@ struct message_filter {
 /* Each returns a result whose row 0 has the message's JSON text (column 0) and its id (column
  * 1); no rows when there is no such message. NULL on a database error. Caller PQclears. */
 PGresult *message_get(struct db *db, int64_t id);
-/* Stores a pending direct message (client_id: the client with that phone, if any). */
-PGresult *message_send(struct db *db, const struct message_in *in);
+/* The messages of ids (a bigint[] literal) that exist, in no order. */
+PGresult *message_get_many(struct db *db, const char *ids);
+/* Stores a pending direct message (client_id: the client with that phone, if any) sent by user
+ * created_by (0: none), whose webhooks get its events. */
+PGresult *message_send(struct db *db, const struct message_in *in, int64_t created_by);
 /* Creates the batch mailing and its messages (duplicate phones once) in one statement. Row 0:
  * {"mailing_id","count"} (column 0) and the mailing id (column 1). */
 PGresult *message_batch(struct db *db, const struct message_in *in, int64_t created_by);

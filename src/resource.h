@@ -106,6 +106,8 @@ struct resource {
 	const char *api_sort;         /* the API's order, one of sorts */
 	const char *api_taken;        /* the 409 detail for a taken key, NULL: the outcome table's */
 	const char *api_in_use;       /* the 409 detail when references keep it from deletion */
+	int api_own;                  /* the API shows and changes only the caller's own objects (its
+				       * owner filter), whatever the caller's role */
 	/* the admin */
 	const char *base;             /* "/admin/operators/"; the catalogue's admin.res.<kind> holds
 				       * the pages' texts: many, add, edit, delete_heading,
@@ -240,7 +242,7 @@ int res_key_fits(const char *after, const char *types);
 
 /* The descriptors (resources.c). */
 extern const struct resource res_operators, res_tags, res_smpp_accounts, res_users, res_stoplist;
-extern const struct resource res_clients, res_tokens, res_templates, res_providers;
+extern const struct resource res_clients, res_tokens, res_templates, res_providers, res_webhooks;
 
 /* The filter of r of type "owner", or NULL. */
 const struct admin_field *res_owner(const struct resource *r);

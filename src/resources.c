@@ -14,8 +14,10 @@
 #include "model_template.h"
 #include "model_token.h"
 #include "model_user.h"
+#include "model_webhook.h"
 #include "session.h"
 #include "util.h"
+#include "webhook_admin.h"
 
 #include <stdlib.h>
 
@@ -526,4 +528,54 @@ const struct resource res_mailings = {
 	.cols = mailing_cols, .ncols = ARRAY_LEN(mailing_cols), .sorts = mailing_sorts,
 	.not_found = "admin.res.mailing.not_found",
 	.notices = mailing_notices,
+};
+
+/* --- webhooks: everyone manages their own, admins see everyone's in the admin (the API shows
+ * each user only their own, admins too: API.md 9.6); the secret is write-only; a webhook's
+ * page lists its recent deliveries and sends a test event (webhook_admin.c) ----------------- */
+
+#define WEBHOOK_FIELDS(secret_label, secret_hint, secret_required) \
+	{"url", "admin.col.url", "text", NULL, "admin.res.webhook.url_hint", 1, WEBHOOK_URL_MAX, NULL}, \
+	{"events", "admin.res.webhook.events", "text", NULL, "admin.res.webhook.events_hint", 1, 0, NULL}, \
+	{"secret", secret_label, "password", NULL, secret_hint, secret_required, WEBHOOK_SECRET_MAX, NULL}, \
+	{"enabled", "admin.col.enabled", "checkbox", NULL, NULL, 0, 0, NULL}
+
+static const struct admin_field webhook_fields[] = {
+	WEBHOOK_FIELDS("admin.res.webhook.secret", "admin.res.webhook.secret_hint", 1),
+};
+
+static const struct admin_field webhook_edit_fields[] = {
+	WEBHOOK_FIELDS("admin.res.webhook.new_secret", "admin.res.webhook.new_secret_hint", 0),
+};
+
+static const struct admin_field webhook_filters[] = {
+	{"user_id", "admin.col.user", "owner", NULL, NULL, 0, 0, NULL},
+};
+
+static const struct admin_col webhook_cols[] = {
+	{"admin.col.id", "id", "id"},
+	{"admin.col.url", "url", NULL},
+	{"admin.col.enabled", "enabled", NULL},
+	{"admin.col.user", "username", NULL},
+	{"admin.col.updated", "updated_at", NULL},
+};
+
+static const char *const webhook_sorts[] = {"id", "-id", NULL};
+static const char *const webhook_notices[] = {"created", "admin.res.webhook.created", "updated",
+					      "admin.res.webhook.updated", "deleted", "admin.res.webhook.deleted", NULL};
+
+const struct resource res_webhooks = {
+	.kind = "webhook", .key = "id", .key_is_id = 1, .model = &webhook_model,
+	.api_base = "/api/v1/webhooks/", .api_sort = "id", .api_own = 1,
+	.base = "/admin/webhooks/", .name_field = "url",
+	.fields = webhook_fields, .nfields = ARRAY_LEN(webhook_fields),
+	.edit_fields = webhook_edit_fields, .nedit_fields = ARRAY_LEN(webhook_edit_fields),
+	.add_defaults = "{\"enabled\": true, \"events\": \"message.sent, message.failed\"}",
+	.filters = webhook_filters, .nfilters = ARRAY_LEN(webhook_filters), .count_of = webhook_count_of,
+	.cols = webhook_cols, .ncols = ARRAY_LEN(webhook_cols), .sorts = webhook_sorts,
+	.q_placeholder = "admin.res.webhook.q_placeholder",
+	.not_found = "admin.res.webhook.not_found",
+	.notices = webhook_notices,
+	.edit_extra = webhook_admin_edit_extra,
+	.form_in = webhook_admin_form_in, .form_out = webhook_admin_form_out,
 };

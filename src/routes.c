@@ -9,6 +9,7 @@
 #include "resource.h"
 #include "route.h"
 #include "util.h"
+#include "webhook_admin.h"
 
 #define LIST_Q "limit,cursor,count"
 #define ADMIN_LIST_Q "q,sort,cursor,before,done"   /* admin_list_params; before: previous pages */
@@ -151,6 +152,14 @@ const struct route routes[] = {
 	{POST, "/admin/templates/{id}", admin_res_edit, AUTH_SESSION, O, "", 0, NULL, &res_templates},
 	{GET | POST, "/admin/templates/{id}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_templates},
 
+	/* admin: webhooks */
+	{GET, "/admin/webhooks/", admin_res_list, AUTH_SESSION, V, RES_LIST_Q, 0, NULL, &res_webhooks},
+	{GET | POST, "/admin/webhooks/add", admin_res_add, AUTH_SESSION, O, "", 0, NULL, &res_webhooks},
+	{GET, "/admin/webhooks/{id}", admin_res_edit, AUTH_SESSION, V, "", 0, NULL, &res_webhooks},
+	{POST, "/admin/webhooks/{id}", admin_res_edit, AUTH_SESSION, O, "", 0, NULL, &res_webhooks},
+	{POST, "/admin/webhooks/{id}/test", webhook_admin_test, AUTH_SESSION, O, "", 0, "webhook.test", &res_webhooks},
+	{GET | POST, "/admin/webhooks/{id}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_webhooks},
+
 	/* admin: messages */
 	{GET, "/admin/messages/", admin_messages_list, AUTH_SESSION, V, ADMIN_LIST_Q ",status,mailing_id,phone,from,to,error,after", 0, NULL, NULL},
 	{GET, "/admin/messages/{id}", admin_messages_show, AUTH_SESSION, V, "", 0, NULL, NULL},
@@ -196,6 +205,13 @@ const struct route routes[] = {
 	{GET, "/api/v1/templates/{id}", api_res_get, AUTH_TOKEN, V, "", 0, NULL, &res_templates},
 	{PUT_PATCH, "/api/v1/templates/{id}", api_res_update, AUTH_TOKEN, O, "", 0, NULL, &res_templates},
 	{DELETE, "/api/v1/templates/{id}", api_res_delete, AUTH_TOKEN, O, "", 0, NULL, &res_templates},
+
+	/* webhooks: each caller's own (API.md 9.6) */
+	{GET, "/api/v1/webhooks", api_res_list, AUTH_TOKEN, V, LIST_Q, 0, NULL, &res_webhooks},
+	{POST, "/api/v1/webhooks", api_res_create, AUTH_TOKEN, O, "", 0, NULL, &res_webhooks},
+	{GET, "/api/v1/webhooks/{id}", api_res_get, AUTH_TOKEN, V, "", 0, NULL, &res_webhooks},
+	{PUT_PATCH, "/api/v1/webhooks/{id}", api_res_update, AUTH_TOKEN, O, "", 0, NULL, &res_webhooks},
+	{DELETE, "/api/v1/webhooks/{id}", api_res_delete, AUTH_TOKEN, O, "", 0, NULL, &res_webhooks},
 
 	/* clients */
 	{GET, "/api/v1/clients", api_res_list, AUTH_TOKEN, V, LIST_Q ",tag,operator_code,phone_prefix,timezone", 0, NULL, &res_clients},

@@ -19,6 +19,7 @@
 #include "smpp.h"
 #include "tz.h"
 #include "util.h"
+#include "webhook.h"
 
 #include <errno.h>
 #include <grp.h>
@@ -42,6 +43,7 @@ static const struct role_def role_table[] = {
 	{"report", reporter_start, reporter_stop},
 	{"smpp", smpp_start, smpp_stop},
 	{"import", import_job_start, import_job_stop},
+	{"webhook", webhook_start, webhook_stop},
 };
 
 static int role_wanted(const char *roles, const char *name)

@@ -22,8 +22,8 @@ const ALLOWED = new Set(['herald', 'API', 'CSV', 'SMPP', 'HTML', 'UTF', 'Windows
   // what users type as it is: a text's placeholders ({{phone}}, {{tag}}, {{attributes.KEY}}),
   // an attribute's key in an example, an encoding's name, a time zone's name
   'phone', 'tag', 'attributes', 'KEY', 'first_name', 'SMS', 'GSM', 'UCS', 'Asia', 'Vladivostok',
-  // a provider's protocol, its scheme and the name of the API it follows
-  'HTTP', 'URL', 'http', 'https', 'probe']);
+  // a provider's protocol, its scheme and the name of the API it follows; a webhook's signature
+  'HTTP', 'URL', 'http', 'https', 'probe', 'HMAC', 'SHA']);
 const uniq = randomBytes(3).toString('hex');
 const password = `password-${uniq}`;
 const seeded = { tag: `lang-${uniq}`, text: `Проверка ${uniq}` };
@@ -46,6 +46,12 @@ before(async () => {
   seeded.admin = makeUser(`lang_admin_${uniq}`, 'admin');
   // the newest token, so that the tokens list's first row is one the test made
   execFileSync(HERALD, ['token', 'create', seeded.admin, `--name=${seeded.tag}`], { stdio: 'ignore' });
+  // the newest webhook, with a delivery given up, so that its page shows the deliveries' table
+  seeded.webhook = sql(`INSERT INTO webhooks (user_id, url, events, secret, enabled)
+    SELECT id, 'http://127.0.0.1:9/${seeded.tag}', '{message.sent,mailing.finished}', 'lang-secret-${uniq}', false
+      FROM users WHERE username = '${seeded.admin}' RETURNING id`)[0][0];
+  sql(`INSERT INTO webhook_deliveries (webhook_id, event, status, attempts, last_code, last_answer)
+       VALUES (${seeded.webhook}, 'webhook.test', 'failed', 3, 0, 'Could not connect to server')`);
   browser = await launch();
 });
 
@@ -83,7 +89,7 @@ async function visibleText(page) {
 // (a heading "SMPP-аккаунт esme-1", the history's "who"), whichever suite made them.
 function names() {
   return sql(`SELECT username FROM users UNION SELECT system_id FROM smpp_accounts UNION SELECT name FROM api_tokens
-              UNION SELECT name FROM tags UNION SELECT name FROM operators`)
+              UNION SELECT name FROM tags UNION SELECT name FROM operators UNION SELECT url FROM webhooks`)
     .map((r) => r[0]).filter((n) => n.length >= 3).sort((a, b) => b.length - a.length);
 }
 
@@ -93,14 +99,16 @@ function wholeWord(name) {
 }
 
 // The English words of texts: Latin words of two letters or more that are not allowed, not data
-// (names, what the test made), not identifiers (snake_case, HERALD_*), not parts of addresses or
+// (names, what the test made), not identifiers (snake_case, HERALD_*, webhook events such as
+// message.sent), not parts of addresses or
 // file names.
 function englishWords(texts) {
   const found = new Set();
   const data = names();
   for (const t of texts) {
     const cleaned = data.reduce((x, n) => x.replace(wholeWord(n), ' '), t).replaceAll(seeded.tag, ' ').replaceAll(uniq, ' ')
-      .replace(/\b\S+\.(csv|html)\b/g, ' ').replace(/\b[A-Z]+_[A-Z_]+\b|\b\w+_\w+\b/g, ' ');
+      .replace(/\b\S+\.(csv|html)\b/g, ' ').replace(/\b[A-Z]+_[A-Z_]+\b|\b\w+_\w+\b/g, ' ')
+      .replace(/\b(message|mailing|webhook)\.[a-z]+\b/g, ' ');
     for (const w of cleaned.match(/[A-Za-z]{2,}/g) || []) if (!ALLOWED.has(w)) found.add(w);
   }
   return [...found];
@@ -121,7 +129,7 @@ async function pages(page) {
   const tag = sql(`SELECT id FROM tags WHERE name = '${seeded.tag}'`)[0][0];
   for (const h of ['/admin/account', '/admin/password', '/admin/clients/import', '/admin/history/',
     `/admin/mailings/${seeded.mailing}`, `/admin/mailings/${seeded.mailing}/edit`, `/admin/mailings/${seeded.mailing}/delete`,
-    `/admin/tags/${tag}`, `/admin/tags/${tag}/delete`, '/admin/reports/preview', '/admin/messages/?status=sent&error=x'])
+    `/admin/tags/${tag}`, `/admin/tags/${tag}/delete`, `/admin/webhooks/${seeded.webhook}`, '/admin/reports/preview', '/admin/messages/?status=sent&error=x'])
     out.add(h);
   return [...out];
 }
@@ -133,6 +141,7 @@ const BAD_FORMS = [
   ['/admin/mailings/add', { start_at: '2099-01-02T10:00', end_at: '2099-01-01T10:00', text: '', operator_codes: '91' }],
   ['/admin/operators/add', { code: '1', name: '' }],
   ['/admin/providers/add', { name: '', url: 'ftp://x', operator_codes: '91', weight: '0' }],
+  ['/admin/webhooks/add', { url: 'ftp://x', events: 'message.lost', secret: 'short' }],
   ['/admin/password', { current_password: 'wrong', new_password: 'a', new_password_again: 'b' }],
 ];
 

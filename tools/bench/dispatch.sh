@@ -16,8 +16,9 @@
 # BENCH_SIZES, BENCH_RUNS, BENCH_DB, BENCH_KEEP_DB=1 (reuse the seeded clients of an earlier
 # run), BENCH_PROVIDERS (1: HERALD_PROVIDER_URL's provider alone; 2: beside it a second
 # provider row of equal weight on a fakeprobe of its own, so the messages are routed between
-# the two, each with half of HERALD_PROVIDER_CONCURRENCY: the same requests in flight as one);
-# HERALD_* settings in the environment (HERALD_DISPATCH_WORKERS, ...) reach herald.
+# the two, each with half of HERALD_PROVIDER_CONCURRENCY: the same requests in flight as one),
+# BENCH_WEBHOOK_URL (the mailings' user has a webhook of message.sent to it: the cost of
+# webhooks); HERALD_* settings in the environment (HERALD_DISPATCH_WORKERS, ...) reach herald.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/procs.sh"
 SIZES=(${BENCH_SIZES:-50000 200000 1000000})
@@ -50,6 +51,10 @@ fi
 echo "bench-password" | env DATABASE_URL="$DB" HERALD_ROOT="$ROOT" HERALD_LOG_DIR="$OWN_TMP" \
   "$ROOT/build/herald" user create bench_dispatch --role admin >/dev/null 2>&1 || true
 
+q "DELETE FROM webhooks"
+[[ -n "${BENCH_WEBHOOK_URL:-}" ]] && q "INSERT INTO webhooks (user_id, url, events, secret)
+  SELECT id, '$BENCH_WEBHOOK_URL', '{message.sent}', 'bench-webhook-secret' FROM users WHERE username = 'bench_dispatch'" >/dev/null
+
 PLAIN_TEXT='Bench: hello'
 PERSONAL_TEXT='Bench: hello {{attributes.name}}, this is for {{phone}}'
 
@@ -59,7 +64,7 @@ one_run() {
   local size=$1 text=${3:-$PLAIN_TEXT} ops fp_port h_port hpid fpid mid t0 t1 h0 f0 p0 sent dur stats
   case $size in 50000) ops='{901}' ;; 200000) ops='{901,902}' ;; *) ops='{}' ;; esac
   [[ $ops == '{}' && $size -lt $N ]] && { echo "bench: dispatch size $size is not 50000, 200000 or all $N clients" >&2; exit 2; }
-  q "TRUNCATE messages, message_counts, message_minutes; DELETE FROM mailings" >/dev/null
+  q "TRUNCATE messages, message_counts, message_minutes, webhook_deliveries; DELETE FROM mailings" >/dev/null
   q "VACUUM ANALYZE messages" >/dev/null
   fp_port=$(port); h_port=$(port)
   "$ROOT/build/fakeprobe" --listen 127.0.0.1:$fp_port >"$OWN_TMP/fakeprobe.log" 2>&1 &
@@ -79,8 +84,8 @@ one_run() {
   for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$h_port/healthz" && break; sleep 0.1; done
   R_LOAD=$(cut -d' ' -f1 /proc/loadavg)
   t0=$(date +%s.%N)
-  mid=$(q "INSERT INTO mailings (start_at, end_at, text, filter_operator_codes) VALUES (now(), now() + interval '1 hour',
-           '$text', '$ops') RETURNING id" | head -1)
+  mid=$(q "INSERT INTO mailings (start_at, end_at, text, filter_operator_codes, created_by) SELECT now(), now() + interval '1 hour',
+           '$text', '$ops', id FROM users WHERE username = 'bench_dispatch' RETURNING id" | head -1)
   q "NOTIFY herald_mailings"
   until [[ "$(q "SELECT status FROM mailings WHERE id = $mid")" != scheduled ]]; do sleep 0.02; done
   t1=$(date +%s.%N)
