@@ -153,7 +153,7 @@ const struct route routes[] = {
 	{GET | POST, "/admin/templates/{id}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_templates},
 
 	/* admin: webhooks */
-	{GET, "/admin/webhooks/", admin_res_list, AUTH_SESSION, V, RES_LIST_Q, 0, NULL, &res_webhooks},
+	{GET, "/admin/webhooks/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0, NULL, &res_webhooks},
 	{GET | POST, "/admin/webhooks/add", admin_res_add, AUTH_SESSION, O, "", 0, NULL, &res_webhooks},
 	{GET, "/admin/webhooks/{id}", admin_res_edit, AUTH_SESSION, V, "", 0, NULL, &res_webhooks},
 	{POST, "/admin/webhooks/{id}", admin_res_edit, AUTH_SESSION, O, "", 0, NULL, &res_webhooks},
