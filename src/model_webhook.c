@@ -142,26 +142,21 @@ static enum model_rc remove_one(struct db *db, const struct res_key *k)
 	return res_remove_of(db, q, k, "webhook.deleted", "webhook_id");
 }
 
-/* By id after the key $1 (cmp ">", dir "") or before it (cmp "<", dir " DESC"); $4 the owner
- * (NULL: every user's). */
-#define WEBHOOK_LIST(cmp, dir) \
-	"SELECT " WEBHOOK_JSON ", json_build_array(h.id)::text FROM webhooks h" \
-	" WHERE ($1::json IS NULL OR h.id " cmp " ($1::json->>0)::bigint)" \
-	"   AND ($2::text IS NULL OR strpos(lower(h.url), lower($2)) > 0)" \
-	"   AND ($4::bigint IS NULL OR h.user_id = $4::bigint)" \
-	" ORDER BY h.id" dir " LIMIT $3"
+/* The webhooks of the owner $4 (NULL: every user's), searched in their URLs. */
+#define WEBHOOKS_OF "(SELECT * FROM webhooks WHERE $4::bigint IS NULL OR user_id = $4::bigint) h"
+#define WEBHOOK_MATCH "strpos(lower(h.url), lower($2)) > 0"
 
 /* q->filter[0]: the owner whose webhooks are listed (NULL: every user's) */
 static enum model_rc list(struct db *db, const struct res_query *q, struct res_page *out)
 {
-	static const char *const sql[] = {WEBHOOK_LIST(">", ""), WEBHOOK_LIST("<", " DESC")};
+	static const struct res_order orders[] = {
+		{"id", RES_LIST_SQL(WEBHOOK_JSON, WEBHOOKS_OF, WEBHOOK_MATCH, "h.id > ($1::json->>0)::bigint", "h.id", "h.id"), "i"},
+		{"-id", RES_LIST_SQL(WEBHOOK_JSON, WEBHOOKS_OF, WEBHOOK_MATCH, "h.id < ($1::json->>0)::bigint", "h.id", "h.id DESC"), "i"},
+	};
 	int64_t user_id;
-	char lim[16];
-	if (!res_key_fits(q->after, "i") || (q->filter[0] && parse_i64(q->filter[0], 1, INT64_MAX, &user_id) < 0))
+	if (q->filter[0] && parse_i64(q->filter[0], 1, INT64_MAX, &user_id) < 0)
 		return MODEL_INVALID;
-	snprintf(lim, sizeof(lim), "%d", q->limit + 1);
-	const char *p[] = {q->after, q->q, lim, q->filter[0]};
-	return res_rows(db, db_exec(db, sql[strcmp(q->sort, "-id") == 0], 4, p), q->limit, out);
+	return res_list_filtered(db, orders, ARRAY_LEN(orders), q, 1, out);
 }
 
 enum model_rc webhook_count_of(struct db *db, const struct res_query *q, int64_t *n)
