@@ -54,6 +54,12 @@ const char *admin_t(struct http_req *req, const char *path)
 	return i18n_text(admin_lang(req), path);
 }
 
+const char *admin_t_opt(struct http_req *req, const char *path)
+{
+	const char *t = admin_t(req, path);
+	return t == path ? NULL : t;
+}
+
 const char *admin_format(struct http_req *req, const char *path, ...)
 {
 	va_list ap;
@@ -150,10 +156,10 @@ void admin_error(struct http_req *req, int status, const char *message)
 {
 	char path[32];
 	snprintf(path, sizeof(path), "admin.status.%d", status);
-	const char *reason = admin_t(req, path);
+	const char *reason = admin_t_opt(req, path);
 	admin_page(req, status, "admin/error",
 		   json_pack("{s:i, s:s, s:s}", "status", status, "reason",
-			     reason == path ? MHD_get_reason_phrase_for((unsigned)status) : reason, "message",
+			     reason ? reason : MHD_get_reason_phrase_for((unsigned)status), "message",
 			     admin_t(req, message)));
 }
 
@@ -244,8 +250,8 @@ static json_t *option_label(struct http_req *req, const char *name, const char *
 {
 	char path[128];
 	snprintf(path, sizeof(path), "admin.options.%s.%.*s", name, (int)(len ? len : 1), len ? v : "_");
-	const char *t = admin_t(req, path);
-	return t == path ? json_stringn(v, len) : json_string(t);
+	const char *t = admin_t_opt(req, path);
+	return t ? json_string(t) : json_stringn(v, len);
 }
 
 const char *admin_option(struct http_req *req, const char *name, const char *value)
@@ -254,8 +260,8 @@ const char *admin_option(struct http_req *req, const char *name, const char *val
 	if (value == NULL)
 		return "—";
 	snprintf(path, sizeof(path), "admin.options.%s.%s", name, *value ? value : "_");
-	const char *t = admin_t(req, path);
-	return t == path ? value : t;
+	const char *t = admin_t_opt(req, path);
+	return t ? t : value;
 }
 
 json_t *admin_fields(struct http_req *req, const struct admin_field *f, size_t n, json_t *values, json_t *errors,

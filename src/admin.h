@@ -36,6 +36,8 @@ const char *admin_lang(struct http_req *req);
 /* The text at path ("admin.nav.clients") in the request's language (i18n_text); every text an
  * admin page shows from C is such a path. */
 const char *admin_t(struct http_req *req, const char *path);
+/* The same, NULL when the catalogue has no text at path (an optional text). */
+const char *admin_t_opt(struct http_req *req, const char *path);
 /* That text as a printf format with the arguments given, in the request's pool. */
 const char *admin_format(struct http_req *req, const char *path, ...);
 /* The plural form of path for n (i18n_plural) with n as its %lld, in the request's pool. */

@@ -29,6 +29,9 @@ enum model_rc admin_mailing_run(struct http_req *req, struct db *db, const struc
 /* The list's query into mq: its filters (status, from, to, q) from the page's query string,
  * with its sort and cursor (form NULL), or from a bulk form. -1 after a 400 page. */
 int admin_mailings_query(struct http_req *req, json_t *form, struct mailing_query *mq);
+/* The list's filters in force (status, from, to, q), as a bulk form's hidden inputs
+ * ([{name, value}]; new reference), or NULL when the whole list is shown. */
+json_t *admin_mailings_matching(const struct mailing_query *mq);
 /* The list page, with the outcomes (in the request's pool, may be NULL) of a bulk action
  * above it. */
 void admin_mailings_page(struct http_req *req, json_t *outcomes);

@@ -238,14 +238,6 @@ static int date_param(struct http_req *req, json_t *form, const char *name, cons
 	return 0;
 }
 
-/* mailing_list as a res_list_fn: ctx is the list's query, whose page q replaces. */
-static enum model_rc mailings_page(struct db *db, const struct res_query *q, const void *ctx, struct res_page *out)
-{
-	struct mailing_query mq = *(const struct mailing_query *)ctx;
-	mq.page = *q;
-	return mailing_list(db, &mq, out);
-}
-
 int admin_mailings_query(struct http_req *req, json_t *form, struct mailing_query *mq)
 {
 	*mq = (struct mailing_query){{NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL, NULL}, NULL, NULL, NULL, admin_zone(req)};
@@ -267,9 +259,7 @@ int admin_mailings_query(struct http_req *req, json_t *form, struct mailing_quer
 	return 0;
 }
 
-/* The list's filters in force, as the bulk form's hidden inputs ([{name, value}]), or NULL when
- * the whole list is shown. */
-static json_t *matching(const struct mailing_query *mq)
+json_t *admin_mailings_matching(const struct mailing_query *mq)
 {
 	const char *const v[][2] = {{"status", mq->status}, {"from", mq->from}, {"to", mq->to}, {"q", mq->page.q}};
 	json_t *in = json_array();
@@ -292,7 +282,7 @@ void admin_mailings_page(struct http_req *req, json_t *outcomes)
 	size_t i;
 	json_t *obj, *row, *in;
 	if (admin_mailings_query(req, NULL, &mq) < 0 || (db = admin_db(req)) == NULL ||
-	    admin_list_both(req, db, &mq.page, mailings_page, &mq, &rows) < 0)
+	    admin_list_both(req, db, &mq.page, mailing_page, &mq, &rows) < 0)
 		return;
 	json_array_foreach(rows.objs, i, obj)
 		admin_mailing_row(obj);
@@ -320,7 +310,7 @@ void admin_mailings_page(struct http_req *req, json_t *outcomes)
 				 date_filter(req, "to", admin_t(req, "admin.mailing.until")));
 	if (outcomes)
 		json_object_set_new(page, "outcomes", json_pack("{s:O}", "items", outcomes));
-	if (req->user.role >= ROLE_OPERATOR && (rows.next || rows.prev) && (in = matching(&mq)) != NULL)
+	if (req->user.role >= ROLE_OPERATOR && (rows.next || rows.prev) && (in = admin_mailings_matching(&mq)) != NULL)
 		json_object_set_new(page, "select_all", json_pack("{s:s, s:o}", "label", admin_t(req, "admin.list.select_all"),
 								  "matching", in));
 	if (req->user.role >= ROLE_OPERATOR) {

@@ -13,8 +13,6 @@
 
 #define R (&res_mailings)
 #define BASE ADMIN_MAILINGS
-#define ALL_MAX 10000      /* mailings one "all that match" may change */
-#define ALL_BATCH 500      /* mailings read a page while collecting them */
 
 /* The confirmation of a bulk delete: how many mailings and messages go. */
 static void bulk_confirm(struct http_req *req, struct db *db, json_t *keys)
@@ -54,43 +52,15 @@ static json_t *outcome(struct http_req *req, const struct res_key *k, enum model
 	return o;
 }
 
-/* The keys of every mailing mq matches (more than ALL_MAX: ALL_MAX + 1 of them), in the
- * request's pool; NULL after an error page. */
-static json_t *all_keys(struct http_req *req, struct db *db, struct mailing_query *mq)
+/* The confirmation of an action on all the mailings (keys) that mq's filters match. */
+static void all_confirm(struct http_req *req, struct db *db, const char *action, const char *label,
+			const struct mailing_query *mq, json_t *keys)
 {
-	json_t *keys = pool_json(&req->pool, json_array()), *obj;
-	struct res_page page;
-	size_t i;
-	mq->page.limit = ALL_BATCH;
-	for (;;) {
-		enum model_rc rc = mailing_list(db, mq, &page);
-		if (rc != MODEL_OK) {
-			http_fail(req, rc, NULL, NULL);
-			return NULL;
-		}
-		json_array_foreach(page.objs, i, obj)
-			json_array_append_new(keys, json_sprintf("%lld", (long long)json_integer_value(json_object_get(obj, "id"))));
-		json_decref(page.objs);
-		free(page.first);
-		free(page.prev);
-		pool_defer(&req->pool, free, page.next);
-		if (page.next == NULL || json_array_size(keys) > ALL_MAX)
-			return keys;
-		mq->page.after = page.next;
-	}
-}
-
-/* The confirmation of an action on all n mailings that match the form's filters. */
-static void all_confirm(struct http_req *req, struct db *db, const char *action, const char *label, json_t *form,
-			json_t *keys)
-{
-	static const char *const kept[] = {"status", "from", "to", "q"};
 	long long n = (long long)json_array_size(keys);
 	json_t *hidden = json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}]", "name", "action", "value", action, "name", "all",
-				   "value", "1", "name", "confirmed", "value", "yes");
-	for (size_t i = 0; i < ARRAY_LEN(kept); i++)
-		if (form_str(form, kept[i]))
-			json_array_append_new(hidden, json_pack("{s:s, s:s}", "name", kept[i], "value", form_str(form, kept[i])));
+				   "value", "1", "name", "confirmed", "value", "yes"), *in = admin_mailings_matching(mq);
+	json_array_extend(hidden, in);
+	json_decref(in);
 	const char *message = admin_format(req, "admin.mailing.all_question", label, admin_plural(req, "admin.mailing.n_mailings", n));
 	int64_t total;
 	if (strcmp(action, "delete") == 0) {
@@ -155,14 +125,20 @@ void admin_mailings_bulk(struct http_req *req)
 			admin_error(req, 400, "admin.mailing.all_needs_filter");
 			return;
 		}
-		if ((db = admin_db(req)) == NULL || (keys = all_keys(req, db, &mq)) == NULL)
+		if ((db = admin_db(req)) == NULL)
 			return;
-		if (json_array_size(keys) > ALL_MAX) {
-			admin_error(req, 400, admin_format(req, "admin.mailing.all_too_many", ALL_MAX));
+		enum model_rc rc = res_list_keys(db, mailing_page, &mq, &mq.page, "id", &keys);
+		pool_json(&req->pool, keys);
+		if (rc == MODEL_CONFLICT) {
+			admin_error(req, 400, admin_format(req, "admin.mailing.all_too_many", RES_MATCHING_MAX));
+			return;
+		}
+		if (rc != MODEL_OK) {
+			http_fail(req, rc, NULL, NULL);
 			return;
 		}
 		if (!yes) {
-			all_confirm(req, db, action, admin_t(req, del ? "admin.common.delete_more" : act->label), form, keys);
+			all_confirm(req, db, action, admin_t(req, del ? "admin.common.delete_more" : act->label), &mq, keys);
 			return;
 		}
 	} else if (json_array_size(keys) == 0 || json_array_size(keys) > ADMIN_PAGE || i < json_array_size(keys)) {

@@ -313,8 +313,8 @@ void admin_res_delete(struct http_req *req)
  * (a clients' pending messages are cancelled), with a space before it; "" when r says nothing. */
 static const char *delete_all_note(struct http_req *req, const struct resource *r)
 {
-	const char *path = pool_printf(&req->pool, "admin.res.%s.delete_all_note", r->kind), *t = admin_t(req, path);
-	return t == path ? "" : pool_printf(&req->pool, " %s", t);
+	const char *t = admin_t_opt(req, pool_printf(&req->pool, "admin.res.%s.delete_all_note", r->kind));
+	return t ? pool_printf(&req->pool, " %s", t) : "";
 }
 
 /* The bulk form's "select all N matching": the filters it carries into q; the confirmation

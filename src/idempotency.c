@@ -5,6 +5,7 @@
 #include "api.h"
 #include "log.h"
 #include "route.h"
+#include "valid.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -26,17 +27,6 @@ static const char sql_keep[] =
 static const char sql_expire[] =
     "DELETE FROM idempotency_keys WHERE ctid = ANY (ARRAY(SELECT ctid FROM idempotency_keys"
     " WHERE created_at < now() - interval '" IDEM_KEEP "' LIMIT $1))";
-
-static int key_valid(const char *k)
-{
-	size_t n = strlen(k);
-	if (n == 0 || n > IDEM_KEY_MAX)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (k[i] < '!' || k[i] > '~')
-			return 0;
-	return 1;
-}
 
 /* "\x" + hex of BLAKE2b-256 over the route's pattern and the body, as a bytea literal. */
 static void request_hash(const struct http_req *req, char out[3 + 2 * crypto_generichash_BYTES])
@@ -81,7 +71,7 @@ void idem_run(struct http_req *req, struct db *db, idem_create_fn create, void *
 		create(req, db, ctx);
 		return;
 	}
-	if (!key_valid(key)) {
+	if (!valid_visible(key, 1, IDEM_KEY_MAX)) {
 		http_problem(req, 400, "Idempotency-Key must be 1 to 255 visible ASCII characters", NULL);
 		return;
 	}

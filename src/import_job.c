@@ -5,11 +5,9 @@
 #include "util.h"
 #include "worker.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static struct worker bg = WORKER_INIT("import.thread_failed");   /* the thread, its lock and wake-up */
 
@@ -77,15 +75,6 @@ int import_job_cancel(struct db *db, const char *id)
 }
 
 /* --- the worker ------------------------------------------------------------------------- */
-
-
-static int should_stop(void)
-{
-	pthread_mutex_lock(&bg.mu);
-	int s = bg.stopping;
-	pthread_mutex_unlock(&bg.mu);
-	return s;
-}
 
 /* Columns: 0 id, 1 data, 2 pos, 3 line, 4 rows_done, 5 created, 6 updated, 7 invalid,
  * 8 normalised, 9 examples. */
@@ -197,7 +186,7 @@ static void run_job(struct db *db, PGresult *job)
 				 LI("invalid", im.invalid), LI("normalised", im.normalised));
 			break;
 		}
-		if (should_stop()) {
+		if (worker_stopping(&bg)) {
 			const char *p[] = {id};
 			db_run(db, sql_release, 1, p);   /* another instance goes on from the last batch */
 			log_info("import.released", LS("job", id), LI("rows", im.rows));
@@ -210,23 +199,15 @@ static void run_job(struct db *db, PGresult *job)
 static void *worker(void *arg)
 {
 	(void)arg;
-	while (!should_stop()) {
+	while (!worker_stopping(&bg)) {
 		struct db *db = db_thread();
 		PGresult *job = db ? db_exec(db, sql_claim, 0, NULL) : NULL;
 		int claimed = job && PQntuples(job) == 1;
 		if (claimed)
 			run_job(db, job);
 		PQclear(job);
-		if (claimed)
-			continue;
-		pthread_mutex_lock(&bg.mu);
-		if (!bg.stopping) {
-			struct timespec until;
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_sec += IDLE_WAIT_S;
-			pthread_cond_timedwait(&bg.cv, &bg.mu, &until);
-		}
-		pthread_mutex_unlock(&bg.mu);
+		if (!claimed)
+			worker_idle(&bg, IDLE_WAIT_S * 1000L);
 	}
 	db_thread_close();
 	return NULL;

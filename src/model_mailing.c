@@ -4,7 +4,6 @@
 #include "log.h"
 #include "message_status.h"
 #include "personal.h"
-#include "pgarr.h"
 #include "rfc3339.h"
 #include "sms.h"
 #include "tmpl.h"
@@ -26,7 +25,6 @@
 	" 'updated_at', api_ts(m.updated_at))::text"
 
 #define NOTIFY "pg_notify('herald_mailings', m.id::text)"
-#define LIST_ITEM_ERRORS 20   /* per list field, so one bad list cannot flood the answer */
 
 static const char *const mailing_statuses[] = {"scheduled", "running", "finished", "cancelled", NULL};
 
@@ -49,41 +47,6 @@ static void only_keys(json_t *obj, const char *name, const char *const *allowed,
 	}
 }
 
-/* A list of strings of minlen..maxlen characters each passing rule (may be NULL), at most
- * MAILING_FILTER_MAX of them; absent means empty. Returns the text[] literal (owned), or NULL
- * with errors under field. */
-static char *string_list(json_t *obj, const char *key, const char *field, long minlen, long maxlen,
-			 const char *(*rule)(const char *), struct verr *v)
-{
-	json_t *a = json_object_get(obj, key), *item;
-	size_t i, bad = 0;
-	if (a == NULL)
-		return xstrdup("{}");
-	if (!json_is_array(a)) {
-		verr_add(v, field, "valid.string_list");
-		return NULL;
-	}
-	if (json_array_size(a) > MAILING_FILTER_MAX) {
-		verr_add(v, field, "valid.max_items", MAILING_FILTER_MAX);
-		return NULL;
-	}
-	json_array_foreach(a, i, item) {
-		const char *why = NULL;
-		long n = json_is_string(item) ? utf8_length(json_string_value(item), json_string_length(item)) : -1;
-		if (!json_is_string(item))
-			why = "valid.string";
-		else if (n < 0 || strlen(json_string_value(item)) != json_string_length(item))
-			why = "valid.utf8";
-		else if (n < minlen || n > maxlen)
-			why = "valid.wrong_length";
-		else if (rule)
-			why = rule(json_string_value(item));
-		if (why && bad++ < LIST_ITEM_ERRORS)
-			verr_add(v, field, "valid.item", i, verr_text(v, why));
-	}
-	return bad ? NULL : pgarr_from_json(a);
-}
-
 void mailing_filter_validate(json_t *f, struct mailing_in *out, struct verr *v)
 {
 	static const char *const keys[] = {"operator_codes", "tags", NULL};
@@ -97,9 +60,9 @@ void mailing_filter_validate(json_t *f, struct mailing_in *out, struct verr *v)
 		return;
 	}
 	only_keys(f, "filter", keys, v);
-	out->operator_codes = string_list(f, "operator_codes", "filter.operator_codes", 3, 3,
+	out->operator_codes = jv_str_list(f, "operator_codes", "filter.operator_codes", 3, 3, MAILING_FILTER_MAX,
 					  valid_operator_code, v);
-	out->tags = string_list(f, "tags", "filter.tags", 1, 64, NULL, v);
+	out->tags = jv_str_list(f, "tags", "filter.tags", 1, 64, MAILING_FILTER_MAX, NULL, v);
 }
 
 static void validate_window(json_t *w, struct mailing_in *out, struct verr *v)
@@ -474,6 +437,13 @@ enum model_rc mailing_delete(struct db *db, int64_t id)
 	" AND ($5::date IS NULL OR m.start_at >= ($5::date)::timestamp AT TIME ZONE coalesce($7::text, 'UTC'))" \
 	" AND ($6::date IS NULL OR m.start_at < ($6::date + 1)::timestamp AT TIME ZONE coalesce($7::text, 'UTC'))" \
 	" ORDER BY " order " LIMIT $3"
+
+enum model_rc mailing_page(struct db *db, const struct res_query *q, const void *ctx, struct res_page *out)
+{
+	struct mailing_query mq = *(const struct mailing_query *)ctx;
+	mq.page = *q;
+	return mailing_list(db, &mq, out);
+}
 
 enum model_rc mailing_list(struct db *db, const struct mailing_query *q, struct res_page *out)
 {

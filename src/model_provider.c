@@ -3,7 +3,6 @@
 #include "model_provider.h"
 #include "config.h"
 #include "log.h"
-#include "pgarr.h"
 #include "util.h"
 
 #include <stdatomic.h>
@@ -28,16 +27,6 @@ struct provider_in {
 	char *codes;
 };
 
-/* 1 when s is min..max visible ASCII characters (it goes into an HTTP header or URL). */
-static int visible(const char *s, size_t min, size_t max)
-{
-	size_t n = strlen(s);
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < '!' || s[i] > '~')
-			return 0;
-	return n >= min && n <= max;
-}
-
 static void secret_in(json_t *in, const char *field, size_t max, const char **out, struct verr *v)
 {
 	json_t *f = json_object_get(in, field);
@@ -45,7 +34,7 @@ static void secret_in(json_t *in, const char *field, size_t max, const char **ou
 		return;
 	if (json_is_null(f))
 		*out = "";
-	else if (!json_is_string(f) || !visible(json_string_value(f), 1, max))
+	else if (!json_is_string(f) || !valid_visible(json_string_value(f), 1, max))
 		verr_add(v, field, "valid.visible", (int)max);
 	else
 		*out = json_string_value(f);
@@ -56,29 +45,10 @@ static void url_in(json_t *in, int required, struct provider_in *t, struct verr 
 	const char *url;
 	if (jv_str(in, "url", required, 1, PROVIDER_URL_MAX, &url, v) != 1)
 		return;
-	size_t scheme = strncmp(url, "https://", 8) == 0 ? 8 : strncmp(url, "http://", 7) == 0 ? 7 : 0;
-	if (scheme == 0 || !visible(url + scheme, 1, PROVIDER_URL_MAX) || url[scheme] == '/')
-		verr_add(v, "url", "valid.url", PROVIDER_URL_MAX);
+	if (valid_http_url(url, PROVIDER_URL_MAX))
+		verr_add(v, "url", valid_http_url(url, PROVIDER_URL_MAX), PROVIDER_URL_MAX);
 	else
 		t->p[P_URL] = url;
-}
-
-static void codes_in(json_t *in, struct provider_in *t, struct verr *v)
-{
-	json_t *a = json_object_get(in, "operator_codes"), *item;
-	size_t i, bad = 0;
-	if (a == NULL)
-		return;
-	if (!json_is_array(a) || json_array_size(a) > PROVIDER_CODES_MAX) {
-		verr_add(v, "operator_codes", "valid.max_items", PROVIDER_CODES_MAX);
-		return;
-	}
-	json_array_foreach(a, i, item)
-		if (!json_is_string(item) || valid_operator_code(json_string_value(item)))
-			if (bad++ == 0)
-				verr_add(v, "operator_codes", "valid.item", i, verr_text(v, "valid.operator_code"));
-	if (bad == 0)
-		t->p[P_CODES] = t->codes = pgarr_from_json(a);
 }
 
 static void int_in(json_t *in, const char *field, int64_t min, int64_t max, struct provider_in *t, int slot,
@@ -104,7 +74,9 @@ static int validate(json_t *in, int partial, struct provider_in *t, struct model
 	url_in(in, !partial, t, &e->fields);
 	secret_in(in, "token", PROVIDER_TOKEN_MAX, &t->p[P_TOKEN], &e->fields);
 	secret_in(in, "dlr_secret", PROVIDER_SECRET_MAX, &t->p[P_SECRET], &e->fields);
-	codes_in(in, t, &e->fields);
+	if (json_object_get(in, "operator_codes"))   /* absent: kept */
+		t->p[P_CODES] = t->codes = jv_str_list(in, "operator_codes", "operator_codes", 3, 3, PROVIDER_CODES_MAX,
+						       valid_operator_code, &e->fields);
 	int_in(in, "weight", 1, PROVIDER_WEIGHT_MAX, t, 0, &e->fields);
 	int_in(in, "rate", 0, PROVIDER_RATE_MAX, t, 1, &e->fields);
 	int_in(in, "concurrency", 1, PROVIDER_CONCURRENCY_MAX, t, 2, &e->fields);

@@ -9,23 +9,12 @@
 #include <string.h>
 
 
-static int printable(const char *s, size_t min, size_t max)
-{
-	size_t n = strlen(s);
-	if (n < min || n > max)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (s[i] < '!' || s[i] > '~')
-			return 0;
-	return 1;
-}
-
 int smpp_account_validate(const struct smpp_account_in *in, int password_required, struct verr *v)
 {
-	if (in->system_id == NULL || !printable(in->system_id, 1, 16))
+	if (in->system_id == NULL || !valid_visible(in->system_id, 1, 16))
 		verr_add(v, "system_id", "valid.system_id");
 	if ((in->password || password_required) &&
-	    (in->password == NULL || !printable(in->password, SMPP_PASSWORD_MIN, SMPP_PASSWORD_MAX)))
+	    (in->password == NULL || !valid_visible(in->password, SMPP_PASSWORD_MIN, SMPP_PASSWORD_MAX)))
 		verr_add(v, "password", "valid.smpp_password");
 	if (in->tps < 1 || in->tps > SMPP_TPS_MAX)
 		verr_add(v, "throughput", "valid.throughput");

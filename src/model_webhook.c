@@ -7,7 +7,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 const char *const webhook_events[] = {"message.sent", "message.failed", "message.delivered", "message.undelivered",
 				      "message.expired", "mailing.finished", NULL};
@@ -24,23 +23,6 @@ struct webhook_in {
 	const char *enabled;        /* "t", "f", NULL: not given */
 	int64_t user_id;
 };
-
-/* 1 when s is lo..hi characters of printable ASCII, spaces excluded. */
-static int visible(const char *s, size_t lo, size_t hi)
-{
-	size_t n = strlen(s);
-	for (size_t i = 0; i < n; i++)
-		if (s[i] <= ' ' || s[i] > '~')
-			return 0;
-	return n >= lo && n <= hi;
-}
-
-static void validate_url(const char *url, struct verr *v)
-{
-	size_t scheme = strncasecmp(url, "https://", 8) == 0 ? 8 : strncasecmp(url, "http://", 7) == 0 ? 7 : 0;
-	if (scheme == 0 || !visible(url, scheme + 1, WEBHOOK_URL_MAX) || url[scheme] == '/')
-		verr_add(v, "url", "valid.webhook_url", (long)WEBHOOK_URL_MAX);
-}
 
 /* events: a non-empty array of known names, each once. */
 static void validate_events(json_t *a, struct webhook_in *w, struct verr *v)
@@ -71,13 +53,14 @@ static int validate(json_t *in, int creating, int partial, struct webhook_in *w,
 	memset(w, 0, sizeof(*w));
 	jv_only(in, fields, v);
 	if (jv_str(in, "url", !partial, 1, WEBHOOK_URL_MAX, &w->url, v) == 1)
-		validate_url(w->url, v);
+		if (valid_http_url(w->url, WEBHOOK_URL_MAX))
+			verr_add(v, "url", valid_http_url(w->url, WEBHOOK_URL_MAX), WEBHOOK_URL_MAX);
 	if (json_object_get(in, "events"))
 		validate_events(json_object_get(in, "events"), w, v);
 	else if (!partial)
 		verr_add(v, "events", "valid.required");
 	if (jv_str(in, "secret", creating, 1, WEBHOOK_SECRET_MAX, &w->secret, v) == 1 &&
-	    !visible(w->secret, WEBHOOK_SECRET_MIN, WEBHOOK_SECRET_MAX))
+	    !valid_visible(w->secret, WEBHOOK_SECRET_MIN, WEBHOOK_SECRET_MAX))
 		verr_add(v, "secret", "valid.webhook_secret", WEBHOOK_SECRET_MIN, WEBHOOK_SECRET_MAX);
 	if (jv_bool(in, "enabled", 0, &enabled, v) == 1 || !partial)   /* PUT: its default */
 		w->enabled = enabled ? "t" : "f";
@@ -178,9 +161,8 @@ json_t *webhook_deliveries(struct db *db, int64_t id, int n)
 	snprintf(ids, sizeof(ids), "%lld", (long long)id);
 	snprintf(lim, sizeof(lim), "%d", n);
 	const char *p[] = {ids, lim};
-	PGresult *r = db_exec(db, q, 2, p);
-	json_t *a = r ? json_loads(db_str(r, 0, 0), 0, NULL) : NULL;
-	PQclear(r);
+	json_t *a;
+	res_row(db, db_exec(db, q, 2, p), &a);
 	return a;
 }
 

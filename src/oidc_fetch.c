@@ -1,5 +1,6 @@
 /* oidc_fetch.c — the requests to the OpenID Connect issuer (see oidc_fetch.h). */
 #include "oidc_fetch.h"
+#include "libcurl.h"
 #include "buf.h"
 #include "config.h"
 #include "i18n.h"
@@ -8,7 +9,6 @@
 #include "util.h"
 
 #include <curl/curl.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -51,9 +51,6 @@ int oidc_url_acceptable(const char *url)
 	return strcmp(host, "localhost") == 0 || net_is_loopback(host);
 }
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
-
 static size_t on_body(char *p, size_t size, size_t n, void *cls)
 {
 	struct buf *b = cls;
@@ -69,7 +66,7 @@ json_t *oidc_fetch(const char *url, const char *form, struct oidc_err *err)
 		oidc_err_set(err, "oidc.not_https", "%.200s", url);
 		return NULL;
 	}
-	pthread_once(&curl_once, curl_init_once);
+	libcurl_init();
 	CURL *c = curl_easy_init();
 	if (c == NULL)
 		fatal("curl_easy_init failed");

@@ -2,19 +2,16 @@
  * one loop: every probe transfer is on the loop's curl multi (a transfer's CURLINFO_PRIVATE
  * points at a pointer to its provider), so one wait serves them all and the database socket. */
 #include "provider_impl.h"
+#include "libcurl.h"
 #include "log.h"
 #include "util.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
-
 struct provider_loop *provider_loop_new(void)
 {
-	pthread_once(&curl_once, curl_init_once);
+	libcurl_init();
 	struct provider_loop *l = xcalloc(1, sizeof(*l));
 	l->multi = curl_multi_init();
 	if (l->multi == NULL)

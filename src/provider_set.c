@@ -1,6 +1,7 @@
 /* provider_set.c — the dispatcher's providers and their shared states (see provider_set.h). */
 #include "provider_set.h"
 #include "config.h"
+#include "list.h"
 #include "log.h"
 #include "metrics.h"
 #include "pgarr.h"
@@ -65,19 +66,18 @@ static void conf_copy(struct provider_conf *to, const struct provider_conf *from
 		memcpy(to->codes, from->codes, (size_t)from->ncodes * sizeof(*to->codes));
 }
 
-/* The codes "916,917" into c. */
-static void codes_parse(struct provider_conf *c, const char *list)
+/* The codes "916,917" ("": none) into c. */
+static void codes_parse(struct provider_conf *c, const char *text)
 {
-	size_t n = *list ? 1 : 0;
-	for (const char *p = list; *p; p++)
-		n += *p == ',';
+	struct list_walk all = {*text ? text : NULL}, w = all;
+	const char *item;
+	size_t len, n = 0;
+	while (list_next(&all, &item, &len))
+		n++;
 	c->codes = n ? xcalloc(n, sizeof(*c->codes)) : NULL;
 	c->ncodes = 0;
-	for (const char *p = list; *p && c->ncodes < (int)n;) {
-		size_t len = strcspn(p, ",");
-		snprintf(c->codes[c->ncodes++], sizeof(*c->codes), "%.*s", (int)len, p);
-		p += len + (p[len] == ',');
-	}
+	while (list_next(&w, &item, &len))
+		snprintf(c->codes[c->ncodes++], sizeof(*c->codes), "%.*s", (int)len, item);
 }
 
 /* The log provider: nothing configured. */

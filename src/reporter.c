@@ -13,7 +13,6 @@
 #include "util.h"
 #include "worker.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -87,9 +86,7 @@ static void *run(void *arg)
 	}
 	struct db *db = NULL;
 	time_t next_check = 0;
-	pthread_mutex_lock(&bg.mu);
-	while (!bg.stopping) {
-		pthread_mutex_unlock(&bg.mu);
+	while (!worker_stopping(&bg)) {
 		if (db != NULL && PQstatus(db->conn) != CONNECTION_OK) {
 			db_close(db);
 			db = NULL;
@@ -111,15 +108,8 @@ static void *run(void *arg)
 			if (leader)
 				daily(db);
 		}
-		pthread_mutex_lock(&bg.mu);
-		if (!bg.stopping) {
-			struct timespec until;
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_sec += 1;
-			pthread_cond_timedwait(&bg.cv, &bg.mu, &until);
-		}
+		worker_idle(&bg, 1000);
 	}
-	pthread_mutex_unlock(&bg.mu);
 	db_close(db);   /* ends the advisory lock with the session */
 	return NULL;
 }

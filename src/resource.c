@@ -292,9 +292,8 @@ enum model_rc res_delete_many(struct http_req *req, struct db *db, const struct 
 	return rc;
 }
 
-/* The keys (as text) of the objects of r that q's filters match, read page by page: a new
- * array in *keys, MODEL_CONFLICT when there are more than RES_MATCHING_MAX. */
-static enum model_rc keys_matching(struct db *db, const struct resource *r, const struct res_query *q, json_t **keys)
+enum model_rc res_list_keys(struct db *db, res_list_fn list, const void *ctx, const struct res_query *q,
+			    const char *key, json_t **keys)
 {
 	struct res_query page = *q;
 	struct res_page rows;
@@ -304,17 +303,16 @@ static enum model_rc keys_matching(struct db *db, const struct resource *r, cons
 	enum model_rc rc;
 	*keys = json_array();
 	page.limit = RES_MATCHING_BATCH;
-	page.sort = r->sorts[0];
 	page.before = NULL;
 	do {
 		page.after = after;
-		rc = res_list_objs(db, r, &page, &rows);
+		rc = list(db, &page, ctx, &rows);
 		free(after);
 		after = NULL;
 		if (rc != MODEL_OK)
 			break;
 		json_array_foreach(rows.objs, i, obj) {
-			k = json_object_get(obj, r->key);
+			k = json_object_get(obj, key);
 			json_array_append_new(*keys, json_is_integer(k) ? json_sprintf("%" JSON_INTEGER_FORMAT, json_integer_value(k))
 								       : json_string(json_string_value(k) ? json_string_value(k) : ""));
 		}
@@ -327,6 +325,14 @@ static enum model_rc keys_matching(struct db *db, const struct resource *r, cons
 	} while (rc == MODEL_OK && after);
 	free(after);
 	return rc;
+}
+
+/* The keys of the objects of r that q's filters match, in r's first order (res_list_keys). */
+static enum model_rc keys_matching(struct db *db, const struct resource *r, const struct res_query *q, json_t **keys)
+{
+	struct res_query first = *q;
+	first.sort = r->sorts[0];
+	return res_list_keys(db, list_of, r, &first, r->key, keys);
 }
 
 enum model_rc res_count_matching(struct db *db, const struct resource *r, const struct res_query *q, int64_t *n)

@@ -275,6 +275,11 @@ enum model_rc res_delete_many(struct http_req *req, struct db *db, const struct 
  * read page by page, at most RES_MATCHING_MAX. */
 #define RES_MATCHING_MAX 10000
 #define RES_MATCHING_BATCH 500
+/* The keys (as text: each object's field key) of every object list (with ctx) gives for q,
+ * read RES_MATCHING_BATCH at a time: a new array in *keys; MODEL_CONFLICT past
+ * RES_MATCHING_MAX (*keys then holds more than that). */
+enum model_rc res_list_keys(struct db *db, res_list_fn list, const void *ctx, const struct res_query *q,
+			    const char *key, json_t **keys);
 /* How many objects of r q's filters match: r->count_of, else counted page by page
  * (MODEL_CONFLICT past RES_MATCHING_MAX). */
 enum model_rc res_count_matching(struct db *db, const struct resource *r, const struct res_query *q, int64_t *n);

@@ -2,11 +2,13 @@
 #include "valid.h"
 #include "i18n.h"
 #include "list.h"
+#include "pgarr.h"
 #include "util.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 const char *verr_text(const struct verr *v, const char *path)
 {
@@ -173,4 +175,51 @@ const char *valid_phone(const char *s)
 const char *valid_operator_code(const char *s)
 {
 	return is_digits(s, 3) ? NULL : "valid.operator_code";
+}
+
+int valid_visible(const char *s, size_t min, size_t max)
+{
+	size_t n = strlen(s);
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '!' || s[i] > '~')
+			return 0;
+	return n >= min && n <= max;
+}
+
+const char *valid_http_url(const char *s, size_t max)
+{
+	size_t scheme = strncasecmp(s, "https://", 8) == 0 ? 8 : strncasecmp(s, "http://", 7) == 0 ? 7 : 0;
+	return scheme && valid_visible(s, scheme + 1, max) && s[scheme] != '/' ? NULL : "valid.url";
+}
+
+char *jv_str_list(json_t *obj, const char *key, const char *field, long minlen, long maxlen, size_t max,
+		  const char *(*rule)(const char *), struct verr *v)
+{
+	json_t *a = json_object_get(obj, key), *item;
+	size_t i, bad = 0;
+	if (a == NULL)
+		return xstrdup("{}");
+	if (!json_is_array(a)) {
+		verr_add(v, field, "valid.string_list");
+		return NULL;
+	}
+	if (json_array_size(a) > max) {
+		verr_add(v, field, "valid.max_items", (int)max);
+		return NULL;
+	}
+	json_array_foreach(a, i, item) {
+		const char *why = NULL;
+		long n = json_is_string(item) ? utf8_length(json_string_value(item), json_string_length(item)) : -1;
+		if (!json_is_string(item))
+			why = "valid.string";
+		else if (n < 0 || strlen(json_string_value(item)) != json_string_length(item))
+			why = "valid.utf8";
+		else if (n < minlen || n > maxlen)
+			why = "valid.wrong_length";
+		else if (rule)
+			why = rule(json_string_value(item));
+		if (why && bad++ < VALID_LIST_ERRORS)
+			verr_add(v, field, "valid.item", i, verr_text(v, why));
+	}
+	return bad ? NULL : pgarr_from_json(a);
 }

@@ -38,6 +38,13 @@ int jv_str_or_null(json_t *obj, const char *field, long minlen, long maxlen, con
 int jv_i64(json_t *obj, const char *field, int required, int64_t min, int64_t max, int64_t *out,
 	   struct verr *v);
 int jv_bool(json_t *obj, const char *field, int required, int *out, struct verr *v);
+/* A list of at most max strings of minlen..maxlen characters, each passing rule (may be NULL;
+ * it returns NULL or a message's path); absent means empty. Returns the text[] literal
+ * (malloc'ed), or NULL with the errors under field (at most VALID_LIST_ERRORS items named, so
+ * one bad list cannot flood the answer). */
+#define VALID_LIST_ERRORS 20
+char *jv_str_list(json_t *obj, const char *key, const char *field, long minlen, long maxlen, size_t max,
+		  const char *(*rule)(const char *), struct verr *v);
 /* RFC 3339 date-time with an offset. */
 int jv_time(json_t *obj, const char *field, int required, const char **out, struct verr *v);
 
@@ -45,5 +52,11 @@ int jv_time(json_t *obj, const char *field, int required, const char **out, stru
  * the message's path. */
 const char *valid_phone(const char *s);
 const char *valid_operator_code(const char *s);
+/* An http:// or https:// URL (either case) of at most max characters, all visible ASCII, with
+ * a host after the scheme: NULL, or "valid.url" (its %d: max). */
+const char *valid_http_url(const char *s, size_t max);
+/* 1 when s is min..max visible ASCII characters (no space, no control): what may go into an
+ * HTTP header, a URL or an SMPP field as it is. */
+int valid_visible(const char *s, size_t min, size_t max);
 
 #endif

@@ -1,5 +1,6 @@
 /* webhook.c — the webhook sender. See webhook.h; the queue is sql/026_webhooks.sql. */
 #include "webhook.h"
+#include "libcurl.h"
 #include "config.h"
 #include "log.h"
 #include "model_mailing.h"
@@ -74,17 +75,6 @@ struct xfer {
 	size_t alen;
 	CURLcode rc;
 };
-
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
-
-static int stopping(void)
-{
-	pthread_mutex_lock(&bg.mu);
-	int s = bg.stopping;
-	pthread_mutex_unlock(&bg.mu);
-	return s;
-}
 
 char *webhook_body(const char *event, const char *occurred_at, json_t *data)
 {
@@ -336,27 +326,18 @@ static void *run(void *arg)
 {
 	(void)arg;
 	struct sender s = {.n = cfg.webhook_concurrency};
-	pthread_once(&curl_once, curl_init_once);
+	libcurl_init();
 	if ((s.m = curl_multi_init()) == NULL)
 		fatal("curl_multi_init failed");
 	s.slots = xcalloc((size_t)s.n, sizeof(*s.slots));
 	struct db *session = NULL;
-	while (!stopping()) {
+	while (!worker_stopping(&bg)) {
 		struct db *db = db_thread();
 		if (db && db != session)
 			session = db_session(db, SESSION_SETUP) == 0 ? db : NULL;
 		if (turn(db == session ? db : NULL, &s))
 			continue;
-		pthread_mutex_lock(&bg.mu);
-		if (!bg.stopping) {
-			struct timespec until;
-			clock_gettime(CLOCK_REALTIME, &until);
-			until.tv_nsec += IDLE_WAIT_MS * 1000000L;
-			until.tv_sec += until.tv_nsec / 1000000000L;
-			until.tv_nsec %= 1000000000L;
-			pthread_cond_timedwait(&bg.cv, &bg.mu, &until);
-		}
-		pthread_mutex_unlock(&bg.mu);
+		worker_idle(&bg, IDLE_WAIT_MS);
 		s.claim_after = 0;
 	}
 	for (int i = 0; i < s.n; i++)   /* requests cut short: their leases run out, they are tried again */

@@ -2,6 +2,8 @@
 #include "worker.h"
 #include "log.h"
 
+#include <time.h>
+
 int worker_start(struct worker *w, void *(*run)(void *))
 {
 	w->stopping = 0;
@@ -19,4 +21,26 @@ void worker_stop(struct worker *w)
 	pthread_cond_signal(&w->cv);
 	pthread_mutex_unlock(&w->mu);
 	pthread_join(w->thread, NULL);
+}
+
+int worker_stopping(struct worker *w)
+{
+	pthread_mutex_lock(&w->mu);
+	int s = w->stopping;
+	pthread_mutex_unlock(&w->mu);
+	return s;
+}
+
+void worker_idle(struct worker *w, long ms)
+{
+	struct timespec until;
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += ms / 1000;
+	until.tv_nsec += ms % 1000 * 1000000L;
+	until.tv_sec += until.tv_nsec / 1000000000L;
+	until.tv_nsec %= 1000000000L;
+	pthread_mutex_lock(&w->mu);
+	if (!w->stopping)
+		pthread_cond_timedwait(&w->cv, &w->mu, &until);
+	pthread_mutex_unlock(&w->mu);
 }

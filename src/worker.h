@@ -1,5 +1,5 @@
 /* worker.h — a background thread that waits on its condition until woken or told to stop:
- * the analyzer, the reporter and the import worker each run one. */
+ * the analyzer, the reporter, the import worker and the webhook sender each run one. */
 #ifndef HERALD_WORKER_H
 #define HERALD_WORKER_H
 #include <pthread.h>
@@ -19,5 +19,9 @@ struct worker {
 int worker_start(struct worker *w, void *(*run)(void *));
 /* Sets stopping, wakes the thread and waits for it to end. */
 void worker_stop(struct worker *w);
+/* For the thread: 1 once worker_stop() was called. */
+int worker_stopping(struct worker *w);
+/* For the thread: waits up to ms, or until woken or told to stop. */
+void worker_idle(struct worker *w, long ms);
 
 #endif
