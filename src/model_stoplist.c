@@ -102,10 +102,7 @@ static enum model_rc entry_insert(struct db *db, json_t *in, struct model_err *e
 	struct stoplist_in s;
 	if (stoplist_validate(in, &s, &e->fields) < 0)
 		return e->rc = MODEL_INVALID;
-	PGresult *r = stoplist_insert(db, &s);
-	if (r == NULL && model_err_db(e, db) == MODEL_DUPLICATE)
-		return model_err_field(e, MODEL_DUPLICATE, "phone", "valid.on_stoplist");
-	return e->rc = res_row(db, r, out);
+	return res_written(db, stoplist_insert(db, &s), e, "phone", "valid.on_stoplist", out);
 }
 
 static enum model_rc entry_update(struct db *db, const struct res_key *k, json_t *in, int partial,
