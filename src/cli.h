@@ -68,12 +68,11 @@ struct cli_col {
  * line per row; columns left-aligned, two spaces apart; true/false as yes/no, null as -. */
 void cli_table(json_t *rows, const struct cli_col *cols, size_t ncols);
 
-/* One page of an admin list (user_list, token_list: column 0 the row's JSON text, column 1 its
- * key as JSON) after key after (NULL: the first), of at most limit rows. */
-typedef PGresult *(*cli_page_fn)(struct db *db, const char *after, int limit, const void *ctx);
-/* Every row of such a list as a JSON array of objects (new reference), or NULL on a database
- * error (db->err). */
-json_t *cli_rows(struct db *db, cli_page_fn page, const void *ctx);
+/* Every object of resource r's list (res_users, res_tokens) in its first order, with filter as
+ * its first filter (NULL: none), as a JSON array (new reference), or NULL on a database error
+ * (db->err). */
+struct resource;
+json_t *cli_rows(struct db *db, const struct resource *r, const char *filter);
 
 /* The commands of cli_user.c and cli_token.c. */
 int cli_user_create(const struct cli_args *a);

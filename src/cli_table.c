@@ -1,13 +1,14 @@
 /* cli_table.c — the lists of the command line: every page of an admin list, printed as a
  * plain table. */
 #include "cli.h"
+#include "resource.h"
 #include "util.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define PAGE 500
 #define CELL_NUM 32
 
 /* The text of a cell: strings as they are, numbers in decimal, yes/no, "-" for null. */
@@ -65,30 +66,12 @@ void cli_table(json_t *rows, const struct cli_col *cols, size_t ncols)
 	free(w);
 }
 
-json_t *cli_rows(struct db *db, cli_page_fn page, const void *ctx)
+json_t *cli_rows(struct db *db, const struct resource *r, const char *filter)
 {
-	json_t *rows = json_array();
-	char *after = NULL;
-	int n;
-	do {
-		PGresult *r = page(db, after, PAGE, ctx);
-		if (r == NULL) {
-			json_decref(rows);
-			free(after);
-			return NULL;
-		}
-		n = PQntuples(r);
-		for (int i = 0; i < n; i++) {
-			json_t *o = json_loads(db_str(r, i, 0), 0, NULL);
-			if (o)
-				json_array_append_new(rows, o);
-		}
-		if (n > 0) {
-			free(after);
-			after = xstrdup(db_str(r, n - 1, 1));
-		}
-		PQclear(r);
-	} while (n == PAGE);
-	free(after);
-	return rows;
+	struct res_query q = {r->sorts[0], NULL, NULL, 0, {filter}, NULL, NULL};
+	json_t *rows;
+	if (res_list_every(db, res_list_of, r, &q, SIZE_MAX, &rows) == MODEL_OK)
+		return rows;
+	json_decref(rows);
+	return NULL;
 }

@@ -2,6 +2,7 @@
 #include "cli.h"
 #include "config.h"
 #include "model_token.h"
+#include "resource.h"
 #include "util.h"
 
 #include <stdint.h>
@@ -19,11 +20,6 @@ int cli_token_create(const struct cli_args *a)
 	return cli_done(db, 0);
 }
 
-static PGresult *token_page(struct db *db, const char *after, int limit, const void *ctx)
-{
-	return token_list(db, *(const int64_t *)ctx, after, limit);
-}
-
 int cli_token_list(const struct cli_args *a)
 {
 	static const struct cli_col cols[] = {{"ID", "id"}, {"USER", "username"}, {"NAME", "name"},
@@ -33,7 +29,9 @@ int cli_token_list(const struct cli_args *a)
 	struct db *db = cli_db();
 	if (a->nargs == 1 && cli_find_user(a, db, a->arg[0], &user_id) != 0)
 		return cli_done(db, 1);
-	json_t *rows = cli_rows(db, token_page, &user_id);
+	char uid[24];
+	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
+	json_t *rows = cli_rows(db, &res_tokens, a->nargs == 1 ? uid : NULL);
 	if (rows == NULL)
 		return cli_done(db, cli_fail(a, "%s", db->err));
 	cli_table(rows, cols, ARRAY_LEN(cols));

@@ -1,6 +1,7 @@
 /* cli_user.c — `herald user create|passwd|list|disable|enable`. */
 #include "cli.h"
 #include "config.h"
+#include "resource.h"
 #include "session.h"
 #include "util.h"
 
@@ -49,17 +50,12 @@ int cli_user_passwd(const struct cli_args *a)
 	return cli_done(db, 0);
 }
 
-static PGresult *user_page(struct db *db, const char *after, int limit, const void *ctx)
-{
-	return user_list(db, after, NULL, limit);
-}
-
 int cli_user_list(const struct cli_args *a)
 {
 	static const struct cli_col cols[] = {{"NAME", "username"}, {"ROLE", "role"}, {"ACTIVE", "is_active"},
 					      {"CREATED", "created_at"}, {"LAST LOGIN", "last_login_at"}};
 	struct db *db = cli_db();
-	json_t *rows = cli_rows(db, user_page, NULL);
+	json_t *rows = cli_rows(db, &res_users, NULL);
 	if (rows == NULL)
 		return cli_done(db, cli_fail(a, "%s", db->err));
 	cli_table(rows, cols, ARRAY_LEN(cols));
@@ -76,10 +72,8 @@ static int set_active(const struct cli_args *a, int active)
 	struct db *db = cli_db();
 	if (cli_find_user(a, db, a->arg[0], &id) != 0)
 		return cli_done(db, 1);
-	PGresult *r = user_get(db, id);
-	json_t *u = r && PQntuples(r) == 1 ? json_loads(db_str(r, 0, 0), 0, NULL) : NULL;
-	PQclear(r);
-	if (u == NULL)
+	json_t *u = NULL;
+	if (res_users.model->get(db, &(struct res_key){a->arg[0], id}, &u) != MODEL_OK)
 		return cli_done(db, cli_fail(a, "%s", db->err));
 	char role[16];
 	snprintf(role, sizeof(role), "%s", json_string_value(json_object_get(u, "role")));

@@ -83,7 +83,8 @@ int64_t token_create(struct db *db, const char *username, const char *name, char
 	" WHERE ($1 = 0 OR t.user_id = $1) AND ($2::json IS NULL OR t.id " cmp " ($2::json->>0)::bigint)" \
 	" ORDER BY t.id" dir " LIMIT $3"
 
-/* token_list, or oldest first when oldest (the admin's previous pages). */
+/* A page of tokens (of user_id; 0: everyone's) after the key after_json, newest first, or oldest
+ * first when oldest (the admin's previous pages). */
 static PGresult *token_page(struct db *db, int64_t user_id, const char *after_json, int limit, int oldest)
 {
 	static const char *const q[] = {TOKEN_LIST("<", " DESC"), TOKEN_LIST(">", "")};
@@ -92,11 +93,6 @@ static PGresult *token_page(struct db *db, int64_t user_id, const char *after_js
 	snprintf(lim, sizeof(lim), "%d", limit);
 	const char *p[] = {uid, after_json, lim};
 	return db_exec(db, q[oldest != 0], 3, p);
-}
-
-PGresult *token_list(struct db *db, int64_t user_id, const char *after_json, int limit)
-{
-	return token_page(db, user_id, after_json, limit, 0);
 }
 
 int token_revoke(struct db *db, int64_t id, int64_t user_id)

@@ -15,16 +15,13 @@
 int64_t token_create(struct db *db, const char *username, const char *name, char out[TOKEN_MAX],
 		     struct model_err *e);
 
-/* The admin pages' list of tokens of user_id (0: every user's), newest first: rows with the
- * token's JSON text (column 0: id, name, prefix, username, created_at, last_used_at,
- * revoked_at) and the key (column 1, JSON [id]) after after_json (NULL: from the start). */
-PGresult *token_list(struct db *db, int64_t user_id, const char *after_json, int limit);
 /* Revokes token id when it belongs to user_id (0: any user). 1 revoked, 0 no such active
  * token, -1 error. Cached checks may accept it for up to cfg.token_cache_s more seconds. */
 int token_revoke(struct db *db, int64_t id, int64_t user_id);
 
 /* The model of res_tokens (resource.h): a created object holds the token itself ("token", shown
- * once); deleting revokes; the list's filter 0 is the user whose tokens it shows. */
+ * once); deleting revokes; the list (newest first) has filter 0, the user whose tokens it shows.
+ * A token is {id, name, prefix, username, created_at, last_used_at, revoked_at}. */
 extern const struct res_model token_model;
 
 /* Checks a presented token on the calling thread's connection; fills *user. Results are

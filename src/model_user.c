@@ -101,14 +101,6 @@ int64_t user_create(struct db *db, const char *username, const char *password, c
 
 static const char list_sql[] = USER_LIST(">", "");
 
-PGresult *user_list(struct db *db, const char *after_json, const char *q, int limit)
-{
-	char lim[16];
-	snprintf(lim, sizeof(lim), "%d", limit);
-	const char *p[] = {after_json, q, lim};
-	return db_exec(db, list_sql, 3, p);
-}
-
 int64_t user_find(struct db *db, const char *username)
 {
 	static const char sql[] = "SELECT id FROM users WHERE username = $1";
@@ -121,7 +113,7 @@ int64_t user_find(struct db *db, const char *username)
 	return id;
 }
 
-PGresult *user_get(struct db *db, int64_t id)
+static PGresult *user_get(struct db *db, int64_t id)
 {
 	static const char sql[] = "SELECT " USER_JSON " FROM users WHERE id = $1";
 	return db_exec_id(db, sql, id);

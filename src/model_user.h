@@ -24,14 +24,8 @@ int user_password_verify(const char *hash, const char *password);
 int64_t user_create(struct db *db, const char *username, const char *password, const char *role,
 		    struct model_err *e);
 
-/* The admin pages' list: rows with the user's JSON text (column 0: id, username, role,
- * is_active, created_at, last_login_at, timezone: null for HERALD_DEFAULT_TIMEZONE, language) and the key (column 1, JSON [username]) after key
- * after_json (NULL: from the start), usernames containing q (NULL: all), up to limit rows. */
-PGresult *user_list(struct db *db, const char *after_json, const char *q, int limit);
 /* The id of the user named username: the id, 0 when there is none, -1 on a database error. */
 int64_t user_find(struct db *db, const char *username);
-/* One user's JSON text in row 0 column 0; no rows when there is no such user. */
-PGresult *user_get(struct db *db, int64_t id);
 /* Sets role and active flag, and when set_zone the time zone (a name tz_valid accepts, or
  * NULL for HERALD_DEFAULT_TIMEZONE). 1 changed, 0 no such user, -1 error. */
 int user_update(struct db *db, int64_t id, const char *role, int active, int set_zone, const char *zone);
@@ -52,7 +46,9 @@ enum model_rc user_check_password(struct db *db, int64_t id, const char *passwor
 
 /* The admin's users (resources.c): get, insert from the add form (username, password, role,
  * language), update from the edit form (role, is_active, timezone, language; the last active
- * admin keeps the first two) and list by username. Users are not deleted. */
+ * admin keeps the first two) and list by username. Users are not deleted. A user is {id,
+ * username, role, is_active, created_at, last_login_at, timezone (null for
+ * HERALD_DEFAULT_TIMEZONE), language, ...}. */
 extern const struct res_model user_model;
 
 /* Number of users with role admin, or -1. */

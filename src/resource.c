@@ -164,8 +164,7 @@ enum model_rc res_list_both(struct db *db, const struct res_query *q, res_list_f
 	return MODEL_OK;
 }
 
-/* list_after as a res_list_fn: ctx is the resource. */
-static enum model_rc list_of(struct db *db, const struct res_query *q, const void *ctx, struct res_page *out)
+enum model_rc res_list_of(struct db *db, const struct res_query *q, const void *ctx, struct res_page *out)
 {
 	return list_after(db, ctx, q, out);
 }
@@ -173,7 +172,7 @@ static enum model_rc list_of(struct db *db, const struct res_query *q, const voi
 enum model_rc res_list_objs(struct db *db, const struct resource *r, const struct res_query *q,
 			    struct res_page *out)
 {
-	return res_list_both(db, q, list_of, r, out);
+	return res_list_both(db, q, res_list_of, r, out);
 }
 
 int res_key_fits(const char *after, const char *types)
@@ -300,16 +299,14 @@ enum model_rc res_delete_many(struct http_req *req, struct db *db, const struct 
 	return rc;
 }
 
-enum model_rc res_list_keys(struct db *db, res_list_fn list, const void *ctx, const struct res_query *q,
-			    const char *key, json_t **keys)
+enum model_rc res_list_every(struct db *db, res_list_fn list, const void *ctx, const struct res_query *q,
+			     size_t max, json_t **objs)
 {
 	struct res_query page = *q;
 	struct res_page rows;
 	char *after = NULL;
-	size_t i;
-	json_t *obj, *k;
 	enum model_rc rc;
-	*keys = json_array();
+	*objs = json_array();
 	page.limit = RES_MATCHING_BATCH;
 	page.before = NULL;
 	do {
@@ -319,19 +316,31 @@ enum model_rc res_list_keys(struct db *db, res_list_fn list, const void *ctx, co
 		after = NULL;
 		if (rc != MODEL_OK)
 			break;
-		json_array_foreach(rows.objs, i, obj) {
-			k = json_object_get(obj, key);
-			json_array_append_new(*keys, json_is_integer(k) ? json_sprintf("%" JSON_INTEGER_FORMAT, json_integer_value(k))
-								       : json_string(json_string_value(k) ? json_string_value(k) : ""));
-		}
+		json_array_extend(*objs, rows.objs);
 		json_decref(rows.objs);
 		after = rows.next;
 		rows.next = NULL;
 		res_page_keys_free(&rows);
-		if (json_array_size(*keys) > RES_MATCHING_MAX)
+		if (json_array_size(*objs) > max)
 			rc = MODEL_CONFLICT;
 	} while (rc == MODEL_OK && after);
 	free(after);
+	return rc;
+}
+
+enum model_rc res_list_keys(struct db *db, res_list_fn list, const void *ctx, const struct res_query *q,
+			    const char *key, json_t **keys)
+{
+	json_t *objs, *obj, *k;
+	size_t i;
+	enum model_rc rc = res_list_every(db, list, ctx, q, RES_MATCHING_MAX, &objs);
+	*keys = json_array();
+	json_array_foreach(objs, i, obj) {
+		k = json_object_get(obj, key);
+		json_array_append_new(*keys, json_is_integer(k) ? json_sprintf("%" JSON_INTEGER_FORMAT, json_integer_value(k))
+							   : json_string(json_string_value(k) ? json_string_value(k) : ""));
+	}
+	json_decref(objs);
 	return rc;
 }
 
@@ -340,7 +349,7 @@ static enum model_rc keys_matching(struct db *db, const struct resource *r, cons
 {
 	struct res_query first = *q;
 	first.sort = r->sorts[0];
-	return res_list_keys(db, list_of, r, &first, r->key, keys);
+	return res_list_keys(db, res_list_of, r, &first, r->key, keys);
 }
 
 enum model_rc res_count_matching(struct db *db, const struct resource *r, const struct res_query *q, int64_t *n)

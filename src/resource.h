@@ -240,6 +240,8 @@ enum model_rc res_list_objs(struct db *db, const struct resource *r, const struc
 typedef enum model_rc (*res_list_fn)(struct db *db, const struct res_query *q, const void *ctx, struct res_page *out);
 enum model_rc res_list_both(struct db *db, const struct res_query *q, res_list_fn list, const void *ctx,
 			    struct res_page *out);
+/* A resource's list as a res_list_fn: ctx is the resource (const struct resource *). */
+enum model_rc res_list_of(struct db *db, const struct res_query *q, const void *ctx, struct res_page *out);
 
 /* For models: 1 when after (a cursor's key, a JSON array as text; NULL fits) holds the
  * values of types, one letter each: 'i' an integer, 's' a string. */
@@ -280,6 +282,10 @@ enum model_rc res_delete_many(struct http_req *req, struct db *db, const struct 
  * read page by page, at most RES_MATCHING_MAX. */
 #define RES_MATCHING_MAX 10000
 #define RES_MATCHING_BATCH 500
+/* Every object list (with ctx) gives for q, read RES_MATCHING_BATCH at a time, in order: a new
+ * array in *objs; MODEL_CONFLICT past max objects (*objs then holds more than that). */
+enum model_rc res_list_every(struct db *db, res_list_fn list, const void *ctx, const struct res_query *q,
+			     size_t max, json_t **objs);
 /* The keys (as text: each object's field key) of every object list (with ctx) gives for q,
  * read RES_MATCHING_BATCH at a time: a new array in *keys; MODEL_CONFLICT past
  * RES_MATCHING_MAX (*keys then holds more than that). */
