@@ -192,15 +192,14 @@ void admin_mailings_test(struct http_req *req)
 		return;
 	}
 	struct message_in in = {.phone = phone, .text = text};
-	PGresult *r = message_send(o.db, &in, req->user.id);
-	if (r == NULL || PQntuples(r) == 0) {
-		if (r)
-			PQclear(r);
-		http_db_fail(req, o.db);
+	json_t *m = NULL;
+	rc = message_send(o.db, &in, req->user.id, &m);
+	pool_json(&req->pool, m);
+	if (rc != MODEL_OK) {
+		http_fail(req, rc, NULL, NULL);
 		return;
 	}
-	const char *mid = pool_strdup(&req->pool, db_str(r, 0, 1));
-	PQclear(r);
+	const char *mid = pool_printf(&req->pool, "%lld", (long long)json_integer_value(json_object_get(m, "id")));
 	res_record(req, o.db, R, "test_sent", o.k.text, NULL,
 		   pool_json(&req->pool, json_pack("{s:s, s:s}", "phone", phone, "message_id", mid)));
 	admin_redirect(req, pool_printf(&req->pool, "%s/preview?phone=%s&message=%s", o.self, phone, mid));

@@ -64,7 +64,7 @@ static void pace(struct http_req *req, json_t *live, json_t *stats, const char *
 static json_t *live_data(struct http_req *req, struct db *db, const struct res_key *k)
 {
 	json_t *s;
-	enum model_rc rc = res_row(db, stats_mailing(db, k->id), &s);
+	enum model_rc rc = stats_mailing(db, k->id, &s);
 	if (rc != MODEL_OK) {
 		http_fail(req, rc, rc == MODEL_NOT_FOUND ? R->not_found : NULL, NULL);
 		return NULL;

@@ -21,15 +21,15 @@ void admin_messages_show(struct http_req *req)
 	}
 	if ((db = admin_db(req)) == NULL)
 		return;
-	PGresult *r = message_get(db, id);
-	if (r == NULL) {
-		http_db_fail(req, db);
+	json_t *m = NULL;
+	enum model_rc rc = message_get(db, id, &m);
+	pool_json(&req->pool, m);
+	if (rc == MODEL_NOT_FOUND) {
+		admin_error(req, 404, "admin.message.not_found");
 		return;
 	}
-	json_t *m = PQntuples(r) ? json_loads(PQgetvalue(r, 0, 0), 0, NULL) : NULL;
-	PQclear(r);
-	if (m == NULL) {
-		admin_error(req, 404, "admin.message.not_found");
+	if (rc != MODEL_OK) {
+		http_fail(req, rc, NULL, NULL);
 		return;
 	}
 	static const struct { const char *field, *label, *link; } props[] = {
@@ -55,5 +55,4 @@ void admin_messages_show(struct http_req *req)
 			     admin_format(req, "admin.message.heading", req->params[0]), "back_href", BASE, "back_label",
 			     admin_t(req, "admin.nav.messages"), "items", items, "sections", "title", admin_t(req, "admin.dash.text"),
 			     "pre", json_object_get(m, "text")));
-	json_decref(m);
 }

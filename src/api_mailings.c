@@ -59,19 +59,13 @@ void api_mailings_list(struct http_req *req)
 		return;
 	enum model_rc rc = mailing_list(db, &q, &page);
 	if (rc == MODEL_OK && count)
-		rc = res_count(db, mailing_count(db, q.status), &total);
+		rc = mailing_count(db, q.status, &total);
 	api_list_answer(req, rc, &page, count ? &total : NULL);
 }
 
 void api_mailings_get(struct http_req *req)
 {
-	int64_t id;
-	struct db *db = api_path_db(req, &id);
-	if (db == NULL)
-		return;
-	json_t *obj;
-	enum model_rc rc = mailing_get(db, id, &obj);
-	answer(req, db, rc, 200, obj, NULL);
+	api_object_id(req, mailing_get);
 }
 
 void api_mailings_create(struct http_req *req)

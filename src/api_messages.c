@@ -6,13 +6,14 @@
 #include "model_message.h"
 #include "util.h"
 
-/* Reads ?status= and ?phone= into f (status as its code "0".."5", in code_buf). -1 after answering 400. */
-static int read_filter(struct http_req *req, struct message_filter *f, char code_buf[2])
+/* Reads ?limit, ?cursor, ?count, ?status= and ?phone= into q (message_page's filters 0 and 2;
+ * the status as its number, in code_buf). -1 after answering 400. */
+static int read_query(struct http_req *req, struct res_query *q, int *count, char code_buf[2])
 {
-	const char *status = http_query(req, "status");
+	const char *status = http_query(req, "status"), *phone = http_query(req, "phone");
 	int code;
-	f->status = NULL;
-	f->phone = http_query(req, "phone");
+	if (api_list_query(req, q, count) < 0)
+		return -1;
 	if (status) {
 		if ((code = message_status_code(status)) < 0) {
 			http_problem(req, 400, "status must be pending, sending, sent, failed, expired or cancelled", NULL);
@@ -20,48 +21,52 @@ static int read_filter(struct http_req *req, struct message_filter *f, char code
 		}
 		code_buf[0] = (char)('0' + code);
 		code_buf[1] = '\0';
-		f->status = code_buf;
+		q->filter[0] = code_buf;
 	}
-	if (f->phone && valid_phone(f->phone)) {
+	if (phone && valid_phone(phone)) {
 		http_problem(req, 400, "phone must be 11 digits starting with 7", NULL);
 		return -1;
 	}
+	q->filter[2] = phone;
 	return 0;
 }
 
-static void list(struct http_req *req, struct db *db, const struct page *pg, const struct message_filter *f)
+static void list(struct http_req *req, struct db *db, const struct res_query *q, int count)
 {
-	PGresult *r = message_list(db, pg, f), *c = r && pg->count ? message_count(db, f) : NULL;
-	api_answer_list(req, db, pg, r, c);
+	struct res_page page;
+	int64_t total = 0;
+	enum model_rc rc = message_page(db, q, NULL, &page);
+	if (rc == MODEL_OK && count)
+		rc = message_count(db, q, &total);
+	api_list_answer(req, rc, &page, count ? &total : NULL);
 }
 
 void api_messages_list(struct http_req *req)
 {
-	struct page pg;
-	struct message_filter f;
+	struct res_query q = {"id", NULL, NULL, 0, {NULL}, NULL, NULL};
 	struct db *db;
 	char code[2];
 	int64_t mailing_id;
-	if (api_page(req, &pg, 1) < 0 || read_filter(req, &f, code) < 0)
+	int count;
+	if (read_query(req, &q, &count, code) < 0)
 		return;
-	f.mailing_id = http_query(req, "mailing_id");
-	if (f.mailing_id && parse_i64(f.mailing_id, 1, INT64_MAX, &mailing_id) < 0) {
+	q.filter[1] = http_query(req, "mailing_id");
+	if (q.filter[1] && parse_i64(q.filter[1], 1, INT64_MAX, &mailing_id) < 0) {
 		http_problem(req, 400, "mailing_id must be a positive whole number", NULL);
 		return;
 	}
 	if ((db = api_db(req)) != NULL)
-		list(req, db, &pg, &f);
+		list(req, db, &q, count);
 }
 
 void api_mailings_messages(struct http_req *req)
 {
-	struct page pg;
-	struct message_filter f;
+	struct res_query q = {"id", NULL, NULL, 0, {NULL}, NULL, NULL};
 	struct db *db;
 	char code[2];
 	int64_t id;
-	if (api_path_id(req, 0, &id) < 0 || api_page(req, &pg, 1) < 0 || read_filter(req, &f, code) < 0 ||
-	    (db = api_db(req)) == NULL)
+	int count;
+	if (api_path_id(req, 0, &id) < 0 || read_query(req, &q, &count, code) < 0 || (db = api_db(req)) == NULL)
 		return;
 	json_t *m;
 	enum model_rc rc = mailing_get(db, id, &m);
@@ -70,13 +75,13 @@ void api_mailings_messages(struct http_req *req)
 		http_fail(req, rc, NULL, NULL);
 		return;
 	}
-	f.mailing_id = req->params[0];
-	list(req, db, &pg, &f);
+	q.filter[1] = req->params[0];
+	list(req, db, &q, count);
 }
 
 void api_messages_get(struct http_req *req)
 {
-	api_answer_id(req, message_get);
+	api_object_id(req, message_get);
 }
 
 /* A direct send: the validated input, and whether it is a batch. */
@@ -91,8 +96,10 @@ static void create(struct http_req *req, struct db *db, void *ctx)
 	const struct send *s = ctx;
 	if (!s->batch && api_stoplist_refuse(req, db, s->in.phone))
 		return;
-	PGresult *r = s->batch ? message_batch(db, &s->in, req->user.id) : message_send(db, &s->in, req->user.id);
-	api_answer(req, db, 202, r, NULL);
+	json_t *obj = NULL;
+	enum model_rc rc = s->batch ? message_batch(db, &s->in, req->user.id, &obj)
+				    : message_send(db, &s->in, req->user.id, &obj);
+	api_object(req, rc, 202, obj);
 }
 
 /* POST /messages (batch 0) and /messages/batch (batch 1): 202, the engine sends. */

@@ -5,26 +5,31 @@
 
 void api_stats(struct http_req *req)
 {
+	json_t *obj = NULL;
 	struct db *db = api_db(req);
 	if (db == NULL)
 		return;
-	PGresult *r = stats_overview(db);
-	api_answer(req, db, 200, r, NULL);
+	enum model_rc rc = stats_overview(db, &obj);
+	api_object(req, rc, 200, obj);
 }
 
 void api_stats_mailings(struct http_req *req)
 {
-	struct page pg;
+	struct res_query q = {"id", NULL, NULL, 0, {NULL}, NULL, NULL};
+	struct res_page page;
 	struct db *db;
-	const char *status;
-	if (api_page(req, &pg, 1) < 0 || api_mailing_status_query(req, &status) < 0 ||
+	int count;
+	int64_t total = 0;
+	if (api_list_query(req, &q, &count) < 0 || api_mailing_status_query(req, &q.filter[0]) < 0 ||
 	    (db = api_db(req)) == NULL)
 		return;
-	PGresult *r = stats_mailings(db, &pg, status), *c = r && pg.count ? mailing_count(db, status) : NULL;
-	api_answer_list(req, db, &pg, r, c);
+	enum model_rc rc = stats_mailings(db, &q, NULL, &page);
+	if (rc == MODEL_OK && count)
+		rc = mailing_count(db, q.filter[0], &total);
+	api_list_answer(req, rc, &page, count ? &total : NULL);
 }
 
 void api_mailings_stats(struct http_req *req)
 {
-	api_answer_id(req, stats_mailing);
+	api_object_id(req, stats_mailing);
 }

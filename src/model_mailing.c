@@ -218,11 +218,11 @@ enum model_rc mailing_preview(struct db *db, int64_t id, int64_t client_id, cons
 	return MODEL_OK;
 }
 
-PGresult *mailing_count(struct db *db, const char *status)
+enum model_rc mailing_count(struct db *db, const char *status, int64_t *n)
 {
 	static const char q[] = "SELECT count(*) FROM mailings WHERE $1::text IS NULL OR status = $1";
 	const char *p[] = {status};
-	return db_exec(db, q, 1, p);
+	return res_count(db, db_exec(db, q, 1, p), n);
 }
 
 /* Ends a transaction after a refusal or failure. */

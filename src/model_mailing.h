@@ -65,8 +65,8 @@ enum model_rc mailing_page(struct db *db, const struct res_query *q, const void 
  * SMS encoding and segments: {"text", "encoding", "segments", "length"} (length: septets or
  * UTF-16 units). MODEL_NOT_FOUND when there is no such mailing, or no such client_id. */
 enum model_rc mailing_preview(struct db *db, int64_t id, int64_t client_id, const char *phone, json_t **out);
-/* Row 0 column 0: the number of mailings of status (NULL: all). */
-PGresult *mailing_count(struct db *db, const char *status);
+/* The number of mailings of status (NULL: all) into *n. */
+enum model_rc mailing_count(struct db *db, const char *status, int64_t *n);
 
 /* The next four run in one transaction each. On MODEL_OK *out holds the mailing as for
  * mailing_get. On MODEL_CONFLICT and MODEL_INVALID *why is a static message (INVALID: about

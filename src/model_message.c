@@ -13,13 +13,14 @@
 
 /* Row: the message's JSON (column 0) and id (column 1), for a messages row aliased g.
  * smpp_account is the system_id of the SMPP account that submitted it, else null. */
-#define MESSAGE_JSON \
+#define MESSAGE_OBJ \
 	"json_build_object('id', g.id, 'mailing_id', g.mailing_id, 'client_id', g.client_id," \
 	" 'phone', g.phone, 'text', coalesce(g.text, (SELECT text FROM mailings WHERE id = g.mailing_id))," \
 	" 'status', message_status_name(g.status), 'attempts', g.attempts, 'last_error', g.last_error," \
 	" 'created_at', api_ts(g.created_at), 'sent_at', api_ts(g.sent_at)," \
 	" 'smpp_account', (SELECT a.system_id FROM smpp_messages s JOIN smpp_accounts a ON a.id = s.account_id" \
-	"   WHERE s.message_id = g.id))::text, g.id"
+	"   WHERE s.message_id = g.id))::text"
+#define MESSAGE_JSON MESSAGE_OBJ ", g.id"
 
 #define PHONE_ERRORS 100   /* bad phones named one by one; the rest are counted */
 
@@ -78,10 +79,10 @@ void message_in_free(struct message_in *in)
 	in->phones = NULL;
 }
 
-PGresult *message_get(struct db *db, int64_t id)
+enum model_rc message_get(struct db *db, int64_t id, json_t **out)
 {
-	static const char q[] = "SELECT " MESSAGE_JSON " FROM messages g WHERE g.id = $1";
-	return db_exec_id(db, q, id);
+	static const char q[] = "SELECT " MESSAGE_OBJ " FROM messages g WHERE g.id = $1";
+	return res_row(db, db_exec_id(db, q, id), out);
 }
 
 PGresult *message_get_many(struct db *db, const char *ids)
@@ -91,24 +92,24 @@ PGresult *message_get_many(struct db *db, const char *ids)
 	return db_exec(db, q, 1, p);
 }
 
-PGresult *message_send(struct db *db, const struct message_in *in, int64_t created_by)
+enum model_rc message_send(struct db *db, const struct message_in *in, int64_t created_by, json_t **out)
 {
 	static const char q[] =
 		"INSERT INTO messages AS g (client_id, phone, text, due_at, expires_at, created_by)"
 		" SELECT (SELECT id FROM clients WHERE phone = $1), $1, $2, d,"
 		" coalesce($4::timestamptz, d + interval '" MESSAGE_EXPIRY "'), $5::bigint"
 		" FROM (SELECT coalesce($3::timestamptz, now()) AS d) t"
-		" RETURNING " MESSAGE_JSON ", pg_notify('herald_messages', '')";
+		" RETURNING " MESSAGE_OBJ ", pg_notify('herald_messages', '')";
 	char by[24];
 	snprintf(by, sizeof(by), "%lld", (long long)created_by);
 	const char *p[] = {in->phone, in->text, in->send_at, in->end_at, created_by > 0 ? by : NULL};
-	PGresult *r = db_exec(db, q, 5, p);
-	if (r && PQntuples(r))
-		log_info("message.queued", LI("message_id", db_i64(r, 0, 1)));
-	return r;
+	enum model_rc rc = res_row(db, db_exec(db, q, 5, p), out);
+	if (rc == MODEL_OK)
+		log_info("message.queued", LI("message_id", json_integer_value(json_object_get(*out, "id"))));
+	return rc;
 }
 
-PGresult *message_batch(struct db *db, const struct message_in *in, int64_t created_by)
+enum model_rc message_batch(struct db *db, const struct message_in *in, int64_t created_by, json_t **out)
 {
 	static const char q[] =
 		"WITH m AS (INSERT INTO mailings (kind, start_at, end_at, text, status, started_at, created_by)"
@@ -120,42 +121,49 @@ PGresult *message_batch(struct db *db, const struct message_in *in, int64_t crea
 		"  FROM m CROSS JOIN (SELECT DISTINCT unnest($5::text[]) AS phone) p"
 		"  LEFT JOIN clients c ON c.phone = p.phone" STOPLIST_JOIN("p.phone") " RETURNING status)"
 		" SELECT json_build_object('mailing_id', m.id, 'count', (SELECT count(*) FROM g),"
-		"  'stop_listed', (SELECT count(*) FROM g WHERE status = " MSG_SQL(MSG_CANCELLED) "))::text, m.id,"
+		"  'stop_listed', (SELECT count(*) FROM g WHERE status = " MSG_SQL(MSG_CANCELLED) "))::text,"
 		" pg_notify('herald_mailings', m.id::text), pg_notify('herald_messages', '') FROM m";
 	char by[24];
 	snprintf(by, sizeof(by), "%lld", (long long)created_by);
 	const char *p[] = {in->text, in->send_at, in->end_at, created_by > 0 ? by : NULL, in->phones};
-	PGresult *r = db_exec(db, q, 5, p);
-	if (r && PQntuples(r))
-		log_info("mailing.batch_created", LI("mailing_id", db_i64(r, 0, 1)), LI("user_id", created_by));
-	return r;
+	enum model_rc rc = res_row(db, db_exec(db, q, 5, p), out);
+	if (rc == MODEL_OK)
+		log_info("mailing.batch_created", LI("mailing_id", json_integer_value(json_object_get(*out, "mailing_id"))),
+			 LI("user_id", created_by));
+	return rc;
 }
 
-PGresult *message_list(struct db *db, const struct page *pg, const struct message_filter *f)
+enum model_rc message_page(struct db *db, const struct res_query *q, const void *ctx, struct res_page *out)
 {
 	/* Two shapes so each has one plan: by mailing, or by id alone. The row comparison keeps the
 	 * generic plan of the first on the index (mailing_id, id): on "id > $1" alone it may pick the
 	 * primary key and filter past every other mailing's rows. */
+#define AFTER "coalesce(($1::json->>0)::bigint, 0)"
 	static const char q_mailing[] =
-		"SELECT " MESSAGE_JSON " FROM messages g WHERE g.mailing_id = $3"
-		" AND (g.mailing_id, g.id) > ($3, $1::bigint)"
+		"SELECT " MESSAGE_OBJ ", json_build_array(g.id)::text FROM messages g WHERE g.mailing_id = $3"
+		" AND (g.mailing_id, g.id) > ($3, " AFTER ")"
 		" AND ($4::smallint IS NULL OR g.status = $4) AND ($5::text IS NULL OR g.phone = $5)"
 		" ORDER BY g.mailing_id, g.id LIMIT $2";
 	static const char q_all[] =
-		"SELECT " MESSAGE_JSON " FROM messages g WHERE g.id > $1::bigint"
+		"SELECT " MESSAGE_OBJ ", json_build_array(g.id)::text FROM messages g WHERE g.id > " AFTER
 		" AND ($3::smallint IS NULL OR g.status = $3) AND ($4::text IS NULL OR g.phone = $4)"
 		" ORDER BY g.id LIMIT $2";
+#undef AFTER
+	(void)ctx;
+	if (!res_key_fits(q->after, "i"))
+		return MODEL_INVALID;
 	char lim[16];
-	snprintf(lim, sizeof(lim), "%d", pg->limit + 1);
-	if (f->mailing_id) {
-		const char *p[] = {pg->after, lim, f->mailing_id, f->status, f->phone};
-		return db_exec(db, q_mailing, 5, p);
+	snprintf(lim, sizeof(lim), "%d", q->limit + 1);
+	const char *status = q->filter[0], *mailing_id = q->filter[1], *phone = q->filter[2];
+	if (mailing_id) {
+		const char *p[] = {q->after, lim, mailing_id, status, phone};
+		return res_rows(db, db_exec(db, q_mailing, 5, p), q->limit, out);
 	}
-	const char *p[] = {pg->after, lim, f->status, f->phone};
-	return db_exec(db, q_all, 4, p);
+	const char *p[] = {q->after, lim, status, phone};
+	return res_rows(db, db_exec(db, q_all, 4, p), q->limit, out);
 }
 
-PGresult *message_count(struct db *db, const struct message_filter *f)
+enum model_rc message_count(struct db *db, const struct res_query *q, int64_t *n)
 {
 	static const char q_counters[] =
 		"SELECT coalesce(sum(n), 0) FROM message_counts"
@@ -163,6 +171,6 @@ PGresult *message_count(struct db *db, const struct message_filter *f)
 	static const char q_phone[] =
 		"SELECT count(*) FROM messages WHERE phone = $3"
 		" AND ($1::bigint IS NULL OR mailing_id = $1) AND ($2::smallint IS NULL OR status = $2)";
-	const char *p[] = {f->mailing_id, f->status, f->phone};
-	return f->phone ? db_exec(db, q_phone, 3, p) : db_exec(db, q_counters, 2, p);
+	const char *p[] = {q->filter[1], q->filter[0], q->filter[2]};
+	return res_count(db, q->filter[2] ? db_exec(db, q_phone, 3, p) : db_exec(db, q_counters, 2, p), n);
 }

@@ -6,7 +6,7 @@
 #include <jansson.h>
 #include "db.h"
 #include "message_status.h"
-#include "page.h"
+#include "resource.h"
 #include "valid.h"
 
 #define MESSAGE_BATCH_MAX 100000
@@ -28,26 +28,24 @@ struct message_in {
 int message_validate(json_t *in, int batch, struct message_in *out, struct verr *v);
 void message_in_free(struct message_in *in);
 
-struct message_filter {
-	const char *status;       /* the number as text (MSG_SQL), or NULL */
-	const char *mailing_id;   /* a validated id, or NULL */
-	const char *phone;        /* or NULL */
-};
-
-/* Each returns a result whose row 0 has the message's JSON text (column 0) and its id (column
- * 1); no rows when there is no such message. NULL on a database error. Caller PQclears. */
-PGresult *message_get(struct db *db, int64_t id);
-/* The messages of ids (a bigint[] literal) that exist, in no order. */
+/* The message id ({id, mailing_id, client_id, phone, text, status, attempts, last_error,
+ * created_at, sent_at, smpp_account}) in *out; MODEL_NOT_FOUND when there is none. */
+enum model_rc message_get(struct db *db, int64_t id, json_t **out);
+/* The messages of ids (a bigint[] literal) that exist, in no order: rows with the message's
+ * JSON text (column 0) and its id (column 1). NULL on a database error. Caller PQclears. */
 PGresult *message_get_many(struct db *db, const char *ids);
 /* Stores a pending direct message (client_id: the client with that phone, if any) sent by user
- * created_by (0: none), whose webhooks get its events. */
-PGresult *message_send(struct db *db, const struct message_in *in, int64_t created_by);
-/* Creates the batch mailing and its messages (duplicate phones once) in one statement. Row 0:
- * {"mailing_id","count"} (column 0) and the mailing id (column 1). */
-PGresult *message_batch(struct db *db, const struct message_in *in, int64_t created_by);
-/* A page ordered by id. */
-PGresult *message_list(struct db *db, const struct page *pg, const struct message_filter *f);
-/* The number matching f: from the counters unless f->phone is given. */
-PGresult *message_count(struct db *db, const struct message_filter *f);
+ * created_by (0: none), whose webhooks get its events: the message in *out. */
+enum model_rc message_send(struct db *db, const struct message_in *in, int64_t created_by, json_t **out);
+/* Creates the batch mailing and its messages (duplicate phones once) in one statement:
+ * {"mailing_id", "count", "stop_listed"} in *out. */
+enum model_rc message_batch(struct db *db, const struct message_in *in, int64_t created_by, json_t **out);
+/* The API's list of messages (a res_list_fn; ctx unused): by id, keyed by [id]; q->filter[0]
+ * a status's number as text (MSG_SQL), [1] a mailing's id, [2] a phone; each NULL when not
+ * filtered. MODEL_INVALID for a key that is no [id]. */
+enum model_rc message_page(struct db *db, const struct res_query *q, const void *ctx, struct res_page *out);
+/* The number of messages q's filters match (message_page's), from the counters unless a phone
+ * is given. */
+enum model_rc message_count(struct db *db, const struct res_query *q, int64_t *n);
 
 #endif

@@ -2,16 +2,15 @@
  * triggers on messages keep; the messages table itself is never counted here. */
 #ifndef HERALD_MODEL_STATS_H
 #define HERALD_MODEL_STATS_H
-#include "db.h"
-#include "page.h"
-#include "valid.h"
+#include "resource.h"
 
-/* Row 0 column 0: {"mailings": {...by status}, "messages": {...by status}}. NULL on error. */
-PGresult *stats_overview(struct db *db);
-/* A page of per-mailing counts ordered by mailing id (column 0 JSON, column 1 id); status
- * NULL for every mailing. Count the page's total with mailing_count(). */
-PGresult *stats_mailings(struct db *db, const struct page *pg, const char *status);
-/* One mailing's counts with its per-minute "timeline"; no rows when there is no such mailing. */
-PGresult *stats_mailing(struct db *db, int64_t id);
+/* {"mailings": {...by status}, "messages": {...by status}} in *out. */
+enum model_rc stats_overview(struct db *db, json_t **out);
+/* Per-mailing counts as a list (a res_list_fn; ctx unused): by mailing id ("id"), keyed by
+ * [id]; q->filter[0] a mailing status (NULL: every mailing). Count them with mailing_count(). */
+enum model_rc stats_mailings(struct db *db, const struct res_query *q, const void *ctx, struct res_page *out);
+/* One mailing's counts with its per-minute "timeline" in *out; MODEL_NOT_FOUND when there is no
+ * such mailing. */
+enum model_rc stats_mailing(struct db *db, int64_t id, json_t **out);
 
 #endif

@@ -4,15 +4,17 @@
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
-#include "api.h"
+#include "http.h"
 #include "model_operator.h"
+#include "resource.h"
 #include "route.h"
 #include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *s = xstrndup((const char *)data, size);
-	char out[128];
+	struct http_req req = {0};
+	const char *key;
 	int64_t n;
 	const struct route *r;
 	const char *params[HTTP_MAX_PARAMS];
@@ -22,7 +24,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	parse_hhmm(s);
 	utf8_length((const char *)data, size);
 	parse_i64(s, INT64_MIN, INT64_MAX, &n);
-	api_cursor_decode(s, out, sizeof(out));
+	res_cursor_decode(&req, s, &key);
+	pool_release(&req.pool);
 	if (size < 1024) {
 		char *path = xstrdup(s);
 		route_match(routes, routes_len, HTTP_GET, path, &r, params, &np, &allow);
