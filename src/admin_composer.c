@@ -56,16 +56,13 @@ void admin_composer_recipients(struct http_req *req)
 		admin_page(req, 200, "admin/composer_recipients",
 			   json_pack("{s:s}", "problem", admin_t(req, "admin.composer.invalid_filter")));
 	} else if ((db = admin_db(req)) != NULL) {
-		PGresult *r = recipients_count(db, in.operator_codes, in.tags);
-		if (r == NULL) {
-			http_db_fail(req, db);
-		} else {
-			long long n = (long long)db_i64(r, 0, 0);
-			PQclear(r);
-			char *text = i18n_plural(admin_lang(req), "admin.composer.recipients", n, n);
-			admin_page(req, 200, "admin/composer_recipients", json_pack("{s:s}", "text", text));
-			free(text);
-		}
+		int64_t n = 0;
+		enum model_rc rc = recipients_count(db, in.operator_codes, in.tags, &n);
+		if (rc != MODEL_OK)
+			http_fail(req, rc, NULL, NULL);
+		else
+			admin_page(req, 200, "admin/composer_recipients",
+				   json_pack("{s:s}", "text", admin_plural(req, "admin.composer.recipients", n)));
 	}
 	mailing_in_free(&in);
 }
@@ -111,15 +108,15 @@ static void preview_page(struct http_req *req, struct admin_obj *o, int status, 
 	if (sample) {
 		char *ops = pgarr_from_json(json_object_get(filter, "operator_codes"));
 		char *tags = pgarr_from_json(json_object_get(filter, "tags"));
-		PGresult *r = recipients_sample(o->db, ops, tags);
+		char first[PHONE_LEN + 1];
+		enum model_rc rc = recipients_sample(o->db, ops, tags, first);
 		free(ops);
 		free(tags);
-		if (r == NULL) {
-			http_db_fail(req, o->db);
+		if (rc != MODEL_OK && rc != MODEL_NOT_FOUND) {
+			http_fail(req, rc, NULL, NULL);
 			return;
 		}
-		phone = PQntuples(r) ? pool_strdup(&req->pool, db_str(r, 0, 0)) : NULL;
-		PQclear(r);
+		phone = rc == MODEL_OK ? pool_strdup(&req->pool, first) : NULL;
 	}
 	enum model_rc rc = mailing_preview(o->db, o->k.id, 0, phone, &pv);
 	if (rc != MODEL_OK) {

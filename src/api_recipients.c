@@ -18,13 +18,9 @@ void api_mailings_recipients(struct http_req *req)
 	if (verr_any(&v)) {
 		http_fail(req, MODEL_INVALID, NULL, verr_take(&v));
 	} else if ((db = api_db(req)) != NULL) {
-		PGresult *r = recipients_count(db, in.operator_codes, in.tags);
-		if (r == NULL) {
-			http_db_fail(req, db);
-		} else {
-			http_json(req, 200, json_pack("{s:I}", "count", (json_int_t)db_i64(r, 0, 0)));
-			PQclear(r);
-		}
+		int64_t n = 0;
+		enum model_rc rc = recipients_count(db, in.operator_codes, in.tags, &n);
+		api_object(req, rc, 200, rc == MODEL_OK ? json_pack("{s:I}", "count", (json_int_t)n) : NULL);
 	}
 	mailing_in_free(&in);
 }

@@ -1,7 +1,9 @@
 /* recipients.c — the recipient count and a sample recipient (see recipients.h). */
 #include "recipients.h"
 #include "model_stoplist.h"
+#include "resource.h"
 
+#include <stdio.h>
 #include <string.h>
 
 /* The clients a filter ($1 operator codes, $2 tags) reaches now, the stop list excluded. */
@@ -19,14 +21,22 @@ static PGresult *reached(struct db *db, const char *const q[2][2], const char *o
 #define COUNT_SQL(tags, ops) REACHED_SQL("count(*)", tags, ops, "")
 #define SAMPLE_SQL(tags, ops) REACHED_SQL("c.phone", tags, ops, " ORDER BY c.id LIMIT 1")
 
-PGresult *recipients_count(struct db *db, const char *operator_codes, const char *tags)
+enum model_rc recipients_count(struct db *db, const char *operator_codes, const char *tags, int64_t *n)
 {
 	static const char *const q[2][2] = {{COUNT_SQL(0, 0), COUNT_SQL(0, 1)}, {COUNT_SQL(1, 0), COUNT_SQL(1, 1)}};
-	return reached(db, q, operator_codes, tags);
+	return res_count(db, reached(db, q, operator_codes, tags), n);
 }
 
-PGresult *recipients_sample(struct db *db, const char *operator_codes, const char *tags)
+enum model_rc recipients_sample(struct db *db, const char *operator_codes, const char *tags,
+				char phone[PHONE_LEN + 1])
 {
 	static const char *const q[2][2] = {{SAMPLE_SQL(0, 0), SAMPLE_SQL(0, 1)}, {SAMPLE_SQL(1, 0), SAMPLE_SQL(1, 1)}};
-	return reached(db, q, operator_codes, tags);
+	PGresult *r = reached(db, q, operator_codes, tags);
+	if (r == NULL)
+		return model_db_rc(db);
+	enum model_rc rc = PQntuples(r) ? MODEL_OK : MODEL_NOT_FOUND;
+	if (rc == MODEL_OK)
+		snprintf(phone, PHONE_LEN + 1, "%s", db_str(r, 0, 0));
+	PQclear(r);
+	return rc;
 }

@@ -9,7 +9,8 @@
  * follow a WHERE condition. */
 #ifndef HERALD_RECIPIENTS_H
 #define HERALD_RECIPIENTS_H
-#include "db.h"
+#include "outcome.h"
+#include "phone.h"
 
 #define RECIPIENTS_TAGS0 " CROSS JOIN clients c"
 #define RECIPIENTS_TAGS1 " JOIN tags t ON t.name = ANY (g.filter_tags) JOIN clients c ON c.tag_id = t.id"
@@ -17,10 +18,10 @@
 #define RECIPIENTS_OPS1 " AND c.operator_code = ANY (g.filter_operator_codes)"
 
 /* How many clients a mailing with the filter (text[] literals, "{}" for none) would reach now,
- * the stop list excluded: a result with the count in row 0 column 0, or NULL on an error. */
-PGresult *recipients_count(struct db *db, const char *operator_codes, const char *tags);
-/* The phone of the first of them (by id): a result with no rows when there is none, or NULL
- * on an error. */
-PGresult *recipients_sample(struct db *db, const char *operator_codes, const char *tags);
+ * the stop list excluded, into *n. */
+enum model_rc recipients_count(struct db *db, const char *operator_codes, const char *tags, int64_t *n);
+/* The phone of the first of them (by id) into phone; MODEL_NOT_FOUND when there is none. */
+enum model_rc recipients_sample(struct db *db, const char *operator_codes, const char *tags,
+				char phone[PHONE_LEN + 1]);
 
 #endif
