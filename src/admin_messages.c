@@ -24,12 +24,8 @@ void admin_messages_show(struct http_req *req)
 	json_t *m = NULL;
 	enum model_rc rc = message_get(db, id, &m);
 	pool_json(&req->pool, m);
-	if (rc == MODEL_NOT_FOUND) {
-		admin_error(req, 404, "admin.message.not_found");
-		return;
-	}
 	if (rc != MODEL_OK) {
-		http_fail(req, rc, NULL, NULL);
+		http_fail(req, rc, rc == MODEL_NOT_FOUND ? "admin.message.not_found" : NULL, NULL);
 		return;
 	}
 	static const struct { const char *field, *label, *link; } props[] = {

@@ -31,52 +31,46 @@ static int read_query(struct http_req *req, struct res_query *q, int *count, cha
 	return 0;
 }
 
-static void list(struct http_req *req, struct db *db, const struct res_query *q, int count)
-{
-	struct res_page page;
-	int64_t total = 0;
-	enum model_rc rc = message_page(db, q, NULL, &page);
-	if (rc == MODEL_OK && count)
-		rc = message_count(db, q, &total);
-	api_list_answer(req, rc, &page, count ? &total : NULL);
-}
-
-void api_messages_list(struct http_req *req)
+/* GET /messages (of_mailing 0: the mailing from ?mailing_id, if any) and
+ * /mailings/{id}/messages (of_mailing 1: the path's, which must exist). */
+static void list(struct http_req *req, int of_mailing)
 {
 	struct res_query q = {"id", NULL, NULL, 0, {NULL}, NULL, NULL};
+	struct res_page page;
 	struct db *db;
 	char code[2];
-	int64_t mailing_id;
+	int64_t id, total = 0;
 	int count;
-	if (read_query(req, &q, &count, code) < 0)
+	json_t *m = NULL;
+	if ((of_mailing && api_path_id(req, 0, &id) < 0) || read_query(req, &q, &count, code) < 0)
 		return;
-	q.filter[1] = http_query(req, "mailing_id");
-	if (q.filter[1] && parse_i64(q.filter[1], 1, INT64_MAX, &mailing_id) < 0) {
+	q.filter[1] = of_mailing ? req->params[0] : http_query(req, "mailing_id");
+	if (!of_mailing && q.filter[1] && parse_i64(q.filter[1], 1, INT64_MAX, &id) < 0) {
 		http_problem(req, 400, "mailing_id must be a positive whole number", NULL);
 		return;
 	}
-	if ((db = api_db(req)) != NULL)
-		list(req, db, &q, count);
-}
-
-void api_mailings_messages(struct http_req *req)
-{
-	struct res_query q = {"id", NULL, NULL, 0, {NULL}, NULL, NULL};
-	struct db *db;
-	char code[2];
-	int64_t id;
-	int count;
-	if (api_path_id(req, 0, &id) < 0 || read_query(req, &q, &count, code) < 0 || (db = api_db(req)) == NULL)
+	if ((db = api_db(req)) == NULL)
 		return;
-	json_t *m;
-	enum model_rc rc = mailing_get(db, id, &m);
+	enum model_rc rc = of_mailing ? mailing_get(db, id, &m) : MODEL_OK;
 	json_decref(m);
 	if (rc != MODEL_OK) {
 		http_fail(req, rc, NULL, NULL);
 		return;
 	}
-	q.filter[1] = req->params[0];
-	list(req, db, &q, count);
+	rc = message_page(db, &q, NULL, &page);
+	if (rc == MODEL_OK && count)
+		rc = message_count(db, &q, &total);
+	api_list_answer(req, rc, &page, count ? &total : NULL);
+}
+
+void api_messages_list(struct http_req *req)
+{
+	list(req, 0);
+}
+
+void api_mailings_messages(struct http_req *req)
+{
+	list(req, 1);
 }
 
 void api_messages_get(struct http_req *req)
