@@ -435,6 +435,23 @@ json_t *admin_filter_input(struct http_req *req, const char *name, const char *l
 			 cur ? cur : "", "placeholder", admin_t(req, placeholder));
 }
 
+json_t *admin_detail_items(struct http_req *req, json_t *obj, const struct admin_prop *props, size_t n)
+{
+	json_t *items = json_array();
+	for (size_t i = 0; i < n; i++) {
+		json_t *v = json_object_get(obj, props[i].field);
+		if (v == NULL)
+			continue;
+		json_t *item = json_pack("{s:s, s:o, s:b}", "label", admin_t(req, props[i].label), "value",
+					 props[i].options ? json_string(admin_option(req, props[i].options, json_string_value(v)))
+							  : admin_cell(req, v), "data", props[i].options == NULL);
+		if (props[i].link && json_is_integer(v))
+			json_object_set_new(item, "href", json_sprintf("%s%lld", props[i].link, (long long)json_integer_value(v)));
+		json_array_append_new(items, item);
+	}
+	return items;
+}
+
 json_t *admin_form_given(json_t *form)
 {
 	json_t *out = json_object(), *v;

@@ -96,6 +96,17 @@ json_t *admin_filter(struct http_req *req, const char *name, const char *label, 
  * name, its label and a placeholder; shows the current value of ?name. New reference. */
 json_t *admin_filter_input(struct http_req *req, const char *name, const char *label, const char *placeholder);
 
+/* A row of a detail page (templates/admin/detail.html): the object's field and its label (a
+ * catalogue path); options: the choices its value's label is taken from (admin_option), NULL
+ * when the value is data (admin_cell); link: a path prefix that an integer value links to
+ * ("/admin/mailings/"), or NULL. */
+struct admin_prop {
+	const char *field, *label, *options, *link;
+};
+/* The "items" of templates/admin/detail.html: the fields of obj (borrowed) that props names
+ * (n of them), those obj lacks left out. New reference. */
+json_t *admin_detail_items(struct http_req *req, json_t *obj, const struct admin_prop *props, size_t n);
+
 /* The fields of form (borrowed) that were filled in: empty text fields left out, so the
  * validators see them as not given (defaults apply). New reference. */
 json_t *admin_form_given(json_t *form);

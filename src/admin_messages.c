@@ -28,24 +28,16 @@ void admin_messages_show(struct http_req *req)
 		http_fail(req, rc, rc == MODEL_NOT_FOUND ? "admin.message.not_found" : NULL, NULL);
 		return;
 	}
-	static const struct { const char *field, *label, *link; } props[] = {
-		{"id", "admin.col.id", NULL}, {"phone", "admin.col.phone", NULL}, {"status", "admin.col.status", NULL},
-		{"mailing_id", "admin.mailings.one", "/admin/mailings/"}, {"client_id", "admin.message.client", "/admin/clients/"},
-		{"smpp_account", "admin.message.smpp_account", NULL}, {"attempts", "admin.col.attempts", NULL},
-		{"last_error", "admin.col.last_error", NULL}, {"created_at", "admin.col.created", NULL},
-		{"sent_at", "admin.col.sent", NULL},
+	static const struct admin_prop props[] = {
+		{"id", "admin.col.id", NULL, NULL}, {"phone", "admin.col.phone", NULL, NULL},
+		{"status", "admin.col.status", "message_status", NULL},
+		{"mailing_id", "admin.mailings.one", NULL, "/admin/mailings/"},
+		{"client_id", "admin.message.client", NULL, "/admin/clients/"},
+		{"smpp_account", "admin.message.smpp_account", NULL, NULL}, {"attempts", "admin.col.attempts", NULL, NULL},
+		{"last_error", "admin.col.last_error", NULL, NULL}, {"created_at", "admin.col.created", NULL, NULL},
+		{"sent_at", "admin.col.sent", NULL, NULL},
 	};
-	json_t *items = json_array();
-	for (size_t i = 0; i < ARRAY_LEN(props); i++) {
-		json_t *v = json_object_get(m, props[i].field);
-		json_t *item = json_pack("{s:s, s:o}", "label", admin_t(req, props[i].label), "value",
-					 strcmp(props[i].field, "status") == 0
-					 ? json_string(admin_option(req, "message_status", json_string_value(v))) : admin_cell(req, v));
-		json_object_set_new(item, "data", json_boolean(strcmp(props[i].field, "status") != 0));
-		if (props[i].link && json_is_integer(v))
-			json_object_set_new(item, "href", json_sprintf("%s%lld", props[i].link, (long long)json_integer_value(v)));
-		json_array_append_new(items, item);
-	}
+	json_t *items = admin_detail_items(req, m, props, ARRAY_LEN(props));
 	admin_page(req, 200, "admin/detail",
 		   json_pack("{s:s, s:s, s:s, s:o, s:[{s:s, s:O}]}", "heading",
 			     admin_format(req, "admin.message.heading", req->params[0]), "back_href", BASE, "back_label",

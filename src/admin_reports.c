@@ -105,26 +105,15 @@ static json_t *load(struct http_req *req, struct db *db)
 /* The detail page of a report (or the preview: r without an id). */
 static void show(struct http_req *req, const char *heading, json_t *r, const char *html_href, const char *notice)
 {
-	/* options: the value's label among them (admin_option); else the value is data, shown as
-	 * it is */
-	static const struct { const char *field, *label, *options; } props[] = {
-		{"kind", "admin.reports.kind", "report_kind"}, {"day", "admin.reports.day", NULL},
-		{"status", "admin.col.status", "report_status"}, {"attempts", "admin.col.attempts", NULL},
-		{"recipients", "admin.reports.recipients", NULL}, {"subject", "admin.reports.subject", NULL},
-		{"created_at", "admin.col.created", NULL}, {"sent_at", "admin.col.sent", NULL},
-		{"next_attempt_at", "admin.reports.next_attempt", NULL}, {"last_error", "admin.col.last_error", NULL},
-		{"message_id", "admin.reports.message_id", NULL},
+	static const struct admin_prop props[] = {
+		{"kind", "admin.reports.kind", "report_kind", NULL}, {"day", "admin.reports.day", NULL, NULL},
+		{"status", "admin.col.status", "report_status", NULL}, {"attempts", "admin.col.attempts", NULL, NULL},
+		{"recipients", "admin.reports.recipients", NULL, NULL}, {"subject", "admin.reports.subject", NULL, NULL},
+		{"created_at", "admin.col.created", NULL, NULL}, {"sent_at", "admin.col.sent", NULL, NULL},
+		{"next_attempt_at", "admin.reports.next_attempt", NULL, NULL},
+		{"last_error", "admin.col.last_error", NULL, NULL}, {"message_id", "admin.reports.message_id", NULL, NULL},
 	};
-	json_t *items = json_array();
-	for (size_t i = 0; i < ARRAY_LEN(props); i++) {
-		json_t *v = json_object_get(r, props[i].field);
-		if (v == NULL)
-			continue;
-		json_array_append_new(items, json_pack("{s:s, s:o, s:b}", "label", admin_t(req, props[i].label), "value",
-						       props[i].options ? json_string(admin_option(req, props[i].options,
-												   json_string_value(v)))
-								: admin_cell(req, v), "data", props[i].options == NULL));
-	}
+	json_t *items = admin_detail_items(req, r, props, ARRAY_LEN(props));
 	json_t *text = json_object_get(r, "body_text");
 	json_t *sections = json_array();
 	if (json_is_string(json_object_get(r, "body_html")))
