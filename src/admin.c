@@ -452,6 +452,15 @@ json_t *admin_detail_items(struct http_req *req, json_t *obj, const struct admin
 	return items;
 }
 
+int admin_matching_read(struct http_req *req, enum model_rc rc, const char *too_many)
+{
+	if (rc == MODEL_CONFLICT)
+		admin_error(req, 400, admin_format(req, too_many, RES_MATCHING_MAX));
+	else if (rc != MODEL_OK)
+		http_fail(req, rc, NULL, NULL);
+	return rc == MODEL_OK ? 0 : -1;
+}
+
 json_t *admin_form_given(json_t *form)
 {
 	json_t *out = json_object(), *v;

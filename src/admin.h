@@ -107,6 +107,11 @@ struct admin_prop {
  * (n of them), those obj lacks left out. New reference. */
 json_t *admin_detail_items(struct http_req *req, json_t *obj, const struct admin_prop *props, size_t n);
 
+/* After reading what "select all that match" takes (res_list_keys, res_count_matching): 0 when
+ * rc is MODEL_OK; else -1 after a 400 page saying more than RES_MATCHING_MAX match (too_many, a
+ * catalogue format with that number as its %d) or the failure's page. */
+int admin_matching_read(struct http_req *req, enum model_rc rc, const char *too_many);
+
 /* The fields of form (borrowed) that were filled in: empty text fields left out, so the
  * validators see them as not given (defaults apply). New reference. */
 json_t *admin_form_given(json_t *form);

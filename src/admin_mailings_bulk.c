@@ -129,14 +129,8 @@ void admin_mailings_bulk(struct http_req *req)
 			return;
 		enum model_rc rc = res_list_keys(db, mailing_page, &mq, &mq.page, "id", &keys);
 		pool_json(&req->pool, keys);
-		if (rc == MODEL_CONFLICT) {
-			admin_error(req, 400, admin_format(req, "admin.mailing.all_too_many", RES_MATCHING_MAX));
+		if (admin_matching_read(req, rc, "admin.mailing.all_too_many") < 0)
 			return;
-		}
-		if (rc != MODEL_OK) {
-			http_fail(req, rc, NULL, NULL);
-			return;
-		}
 		if (!yes) {
 			all_confirm(req, db, action, admin_t(req, del ? "admin.common.delete_more" : act->label), &mq, keys);
 			return;

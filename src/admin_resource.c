@@ -346,14 +346,8 @@ static void bulk_matching(struct http_req *req, const struct resource *r, json_t
 	if (confirmed == NULL || strcmp(confirmed, "yes") != 0) {
 		enum model_rc rc = res_count_matching(db, r, &q, &n);
 		verr_free(&bad);
-		if (rc == MODEL_CONFLICT) {
-			admin_error(req, 400, admin_format(req, "admin.list.all_too_many", RES_MATCHING_MAX));
+		if (admin_matching_read(req, rc, "admin.list.all_too_many") < 0)
 			return;
-		}
-		if (rc != MODEL_OK) {
-			http_fail(req, rc, NULL, NULL);
-			return;
-		}
 		json_t *hidden = json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}]", "name", "action", "value", "delete", "name",
 					   "all", "value", "1", "name", "confirmed", "value", "yes");
 		json_array_extend(hidden, in);
