@@ -68,23 +68,6 @@ static const char *read_search(struct http_req *req, struct message_search *s, c
 	return NULL;
 }
 
-/* The list's URL with the current filters and one cursor parameter (name=id), or none. */
-static char *page_url(struct http_req *req, const char *name, const char *id)
-{
-	struct buf b = BUF_INIT;
-	buf_puts(&b, BASE "?sort=-id");
-	for (const char *const *k = keep; *k; k++) {
-		const char *v = given(req, *k);
-		if (v) {
-			buf_printf(&b, "&%s=", *k);
-			buf_urlencode(&b, v);
-		}
-	}
-	if (name)
-		buf_printf(&b, "&%s=%s", name, id);
-	return buf_steal(&b);
-}
-
 /* "12,345 messages" or "about 1,200,000 messages (estimated)". */
 static json_t *count_text(struct http_req *req, int64_t n, int exact)
 {
@@ -94,57 +77,31 @@ static json_t *count_text(struct http_req *req, int64_t n, int exact)
 void admin_messages_list(struct http_req *req)
 {
 	static const char *const statuses[] = {"", "pending", "sending", "sent", "failed", "expired", "cancelled", NULL};
+	static const char *const sorts[] = {"-id", NULL};
 	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), "id", 0, keep};
-	const char *after = given(req, "after"), *before = given(req, "before");
+	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL, NULL};
+	struct res_page page = {NULL, NULL, NULL, NULL};
 	char code[2], phone[PHONE_LEN + 1];
 	struct message_search s;
 	struct db *db;
-	int64_t n = 0, id;
+	int64_t n = 0;
 	int exact = 1;
 	const char *error = read_search(req, &s, code, phone);
-	if ((after && parse_i64(after, 1, INT64_MAX, &id) < 0) || (before && parse_i64(before, 1, INT64_MAX, &id) < 0) ||
-	    (after && before)) {
-		admin_error(req, 400, "admin.error.cursor");
+	if (admin_list_params(req, sorts, &q) < 0 || (db = admin_db(req)) == NULL)
 		return;
-	}
-	if ((db = admin_db(req)) == NULL)
-		return;
-	json_t *objs = json_array();
-	char *prev = NULL, *next = NULL;
 	if (error == NULL) {
-		PGresult *r = message_search_page(db, &s, after, before, ADMIN_PAGE + 1);
-		if (r == NULL || message_search_count(db, &s, &n, &exact) < 0) {
-			PQclear(r);
-			json_decref(objs);
+		if (admin_list_both(req, db, &q, message_search_list, &s, &page) < 0)
+			return;
+		if (message_search_count(db, &s, &n, &exact) < 0) {
 			http_db_fail(req, db);
 			return;
 		}
-		int rows = PQntuples(r), shown = rows > ADMIN_PAGE ? ADMIN_PAGE : rows;
-		/* going back, the extra row is the newest: the page is the last ADMIN_PAGE */
-		int first = before && rows > ADMIN_PAGE ? 1 : 0;
-		for (int i = first; i < first + shown; i++)
-			json_array_append_new(objs, json_loads(PQgetvalue(r, i, 0), 0, NULL));
-		if (shown && ((before && rows > ADMIN_PAGE) || after))
-			prev = page_url(req, "before", PQgetvalue(r, first, 1));
-		if (shown && (before || rows > ADMIN_PAGE))
-			next = page_url(req, "after", PQgetvalue(r, first + shown - 1, 1));
-		PQclear(r);
 	}
-	json_t *list = admin_list_objs(req, &spec, objs, NULL, NULL, "-id", NULL);
+	json_t *list = admin_list_objs(req, &spec, page.objs ? page.objs : json_array(), page.next, page.prev, q.sort, NULL);
 	admin_list_column(req, list, STATUS_COL, "message_status");
 	admin_list_column(req, list, ERROR_COL, NULL);
-	if (prev) {
-		char *first = page_url(req, NULL, NULL);
-		json_object_set_new(list, "prev_href", json_string(prev));
-		json_object_set_new(list, "first_href", json_string(first));
-		free(first);
-	}
-	if (next)
-		json_object_set_new(list, "next_href", json_string(next));
 	if (error == NULL)
 		json_object_set_new(list, "count_text", count_text(req, n, exact));
-	free(prev);
-	free(next);
 	admin_page(req, 200, "admin/list",
 		   json_pack("{s:s, s:o, s:s*, s:b, s:[o, o, o, o], s:[{s:s, s:s, s:s}, {s:s, s:s, s:s}]}", "heading",
 			     admin_t(req, "admin.nav.messages"), "list", list, "error", error ? admin_t(req, error) : NULL, "no_q", 1,

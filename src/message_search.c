@@ -21,14 +21,13 @@
 #define ROW \
 	"json_build_object('id', g.id, 'phone', g.phone, 'status', message_status_name(g.status)," \
 	" 'mailing_id', g.mailing_id, 'attempts', g.attempts, 'last_error', g.last_error," \
-	" 'created_at', api_ts(g.created_at), 'sent_at', api_ts(g.sent_at))::text, g.id"
+	" 'created_at', api_ts(g.created_at), 'sent_at', api_ts(g.sent_at))::text, json_build_array(g.id)::text"
 
-/* $8 the id to go past, $9 the limit. Planned per call (db_exec_once): the filters given pick
- * the plan. */
-static const char sql_older[] = "SELECT " ROW " FROM messages g WHERE" FILTERS
-				" AND ($8::bigint IS NULL OR g.id < $8) ORDER BY g.id DESC LIMIT $9";
-static const char sql_newer[] = "SELECT * FROM (SELECT " ROW " FROM messages g WHERE" FILTERS
-				" AND g.id > $8 ORDER BY g.id LIMIT $9) s ORDER BY 2 DESC";
+/* $8 the key to go past ([id]), $9 the limit. Planned per call (db_exec_once): the filters given
+ * pick the plan. */
+#define AFTER(cmp) " AND ($8::json IS NULL OR g.id " cmp " ($8::json->>0)::bigint)"
+static const char sql_newest[] = "SELECT " ROW " FROM messages g WHERE" FILTERS AFTER("<") " ORDER BY g.id DESC LIMIT $9";
+static const char sql_oldest[] = "SELECT " ROW " FROM messages g WHERE" FILTERS AFTER(">") " ORDER BY g.id LIMIT $9";
 
 /* The error filter as a LIKE pattern that matches it anywhere, its wildcards escaped. */
 static char *error_pattern(const char *error)
@@ -44,15 +43,17 @@ static char *error_pattern(const char *error)
 	return buf_steal(&b);
 }
 
-PGresult *message_search_page(struct db *db, const struct message_search *s, const char *after,
-			      const char *before, int limit)
+enum model_rc message_search_list(struct db *db, const struct res_query *q, const void *ctx, struct res_page *out)
 {
+	const struct message_search *s = ctx;
+	if (!res_key_fits(q->after, "i"))
+		return MODEL_INVALID;
 	char lim[16], *pattern = s->error ? error_pattern(s->error) : NULL;
-	snprintf(lim, sizeof(lim), "%d", limit);
-	const char *p[] = {s->status, s->mailing_id, s->phone, s->from, s->to, pattern, s->zone, before ? before : after, lim};
-	PGresult *r = db_exec_once(db, before ? sql_newer : sql_older, 9, p);
+	snprintf(lim, sizeof(lim), "%d", q->limit + 1);
+	const char *p[] = {s->status, s->mailing_id, s->phone, s->from, s->to, pattern, s->zone, q->after, lim};
+	PGresult *r = db_exec_once(db, strcmp(q->sort, "id") == 0 ? sql_oldest : sql_newest, 9, p);
 	free(pattern);
-	return r;
+	return res_rows(db, r, q->limit, out);
 }
 
 /* The planner's estimate of the rows matching s. -1 on a database error. */

@@ -5,7 +5,7 @@
 #ifndef HERALD_MESSAGE_SEARCH_H
 #define HERALD_MESSAGE_SEARCH_H
 #include <stdint.h>
-#include "db.h"
+#include "resource.h"
 
 #define MESSAGE_COUNT_EXACT 10000
 #define MESSAGE_ERROR_MAX 100   /* characters of the error filter */
@@ -20,12 +20,10 @@ struct message_search {
 	const char *zone;         /* the time zone of from and to (never NULL) */
 };
 
-/* Up to limit messages after (older than) id after, or before (newer than) id before, or from the
- * newest when both are NULL; newest first either way. Rows: the message's JSON (id, phone,
- * status, mailing_id, attempts, last_error, created_at, sent_at) and its id. NULL on a database
- * error. */
-PGresult *message_search_page(struct db *db, const struct message_search *s, const char *after,
-			      const char *before, int limit);
+/* The messages s (ctx, a const struct message_search *) matches as a list (a res_list_fn):
+ * {id, phone, status, mailing_id, attempts, last_error, created_at, sent_at} by q->sort "-id"
+ * (newest first) or its mirror "id", keyed by [id]. */
+enum model_rc message_search_list(struct db *db, const struct res_query *q, const void *ctx, struct res_page *out);
 
 /* The number of messages matching s into *n, and whether it is exact. -1 on a database error. */
 int message_search_count(struct db *db, const struct message_search *s, int64_t *n, int *exact);

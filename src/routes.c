@@ -161,7 +161,7 @@ const struct route routes[] = {
 	{GET | POST, "/admin/webhooks/{id}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_webhooks},
 
 	/* admin: messages */
-	{GET, "/admin/messages/", admin_messages_list, AUTH_SESSION, V, ADMIN_LIST_Q ",status,mailing_id,phone,from,to,error,after", 0, NULL, NULL},
+	{GET, "/admin/messages/", admin_messages_list, AUTH_SESSION, V, ADMIN_LIST_Q ",status,mailing_id,phone,from,to,error", 0, NULL, NULL},
 	{GET, "/admin/messages/{id}", admin_messages_show, AUTH_SESSION, V, "", 0, NULL, NULL},
 
 	/* admin: the stop list */

@@ -444,7 +444,7 @@ Test(sheets, messages_list_newest_first_with_filters_count_and_both_directions)
 	pg = web_req("GET", "/admin/messages/?from=30.11.2026", v, NULL, NULL);
 	cr_expect_not_null(strstr(pg->body, "From and to: dates such as"), "%s", pg->body);
 	web_free(pg);
-	cr_expect_eq(web_status("GET", "/admin/messages/?after=x", v, NULL), 400);
+	cr_expect_eq(web_status("GET", "/admin/messages/?cursor=x", v, NULL), 400);
 	free(today);
 	free(yesterday);
 	free(ids);
