@@ -6,7 +6,7 @@
 #include "model_message.h"
 #include "util.h"
 
-/* Reads ?status= and ?phone= into f (status as its code "0".."5", in code_buf). -1 after answering 400. */
+/* Reads ?status= and ?phone= into f (status as its code "0".."7", in code_buf). -1 after answering 400. */
 static int read_filter(struct http_req *req, struct message_filter *f, char code_buf[2])
 {
 	const char *status = http_query(req, "status");
@@ -15,7 +15,7 @@ static int read_filter(struct http_req *req, struct message_filter *f, char code
 	f->phone = http_query(req, "phone");
 	if (status) {
 		if ((code = message_status_code(status)) < 0) {
-			http_problem(req, 400, "status must be pending, sending, sent, failed, expired or cancelled", NULL);
+			http_problem(req, 400, "status must be pending, sending, sent, failed, expired, cancelled, delivered or undelivered", NULL);
 			return -1;
 		}
 		code_buf[0] = (char)('0' + code);

@@ -17,7 +17,7 @@
 	"json_build_object('id', g.id, 'mailing_id', g.mailing_id, 'client_id', g.client_id," \
 	" 'phone', g.phone, 'text', coalesce(g.text, (SELECT text FROM mailings WHERE id = g.mailing_id))," \
 	" 'status', message_status_name(g.status), 'attempts', g.attempts, 'last_error', g.last_error," \
-	" 'created_at', api_ts(g.created_at), 'sent_at', api_ts(g.sent_at)," \
+	" 'created_at', api_ts(g.created_at), 'sent_at', api_ts(g.sent_at), 'reported_at', api_ts(g.reported_at)," \
 	" 'smpp_account', (SELECT a.system_id FROM smpp_messages s JOIN smpp_accounts a ON a.id = s.account_id" \
 	"   WHERE s.message_id = g.id))::text, g.id"
 
