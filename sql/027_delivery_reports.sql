@@ -36,26 +36,28 @@ CREATE FUNCTION provider_reports(p_id bigint) RETURNS boolean LANGUAGE sql STABL
     SELECT EXISTS (SELECT 1 FROM providers WHERE id = p_id AND dlr_secret IS NOT NULL)
 $$;
 
--- SMPP delivery receipts (005, 016): a receipt for a final status. sent is final only for a
--- provider without reports (provider_reports); delivered and sent are the successes that
--- registered_delivery 2 (failures only) leaves out.
+-- Whether a message entering status s (a direct message of an SMPP submit that asked with
+-- registered_delivery rd, sent through provider p) gets its SMPP receipt now: when s is final.
+-- sent is final only for a provider without reports; delivered and sent are the successes that
+-- rd 2 (failures only) leaves out. Inlined by the planner into the trigger below.
+CREATE FUNCTION smpp_receipt_due(s smallint, rd smallint, p bigint) RETURNS boolean LANGUAGE sql STABLE AS $$
+    SELECT CASE
+        WHEN s = message_status('sent') THEN rd = 1 AND NOT provider_reports(p)
+        WHEN s = message_status('delivered') THEN rd = 1
+        ELSE s IN (message_status('failed'), message_status('expired'), message_status('cancelled'),
+                   message_status('undelivered')) AND rd IN (1, 2)
+    END
+$$;
+
+-- SMPP delivery receipts (005, 016): the receipt of each status change smpp_receipt_due names.
 CREATE OR REPLACE FUNCTION smpp_receipts_make() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    INSERT INTO smpp_receipts (message_id, account_id, status)
+    INSERT INTO smpp_receipts AS r (message_id, account_id, status)
     SELECT nw.id, sm.account_id, nw.status
-      FROM new_rows nw
-      JOIN old_rows o ON o.id = nw.id
-      JOIN smpp_messages sm ON sm.message_id = nw.id
-     WHERE nw.mailing_id IS NULL
-       AND nw.status IN (message_status('sent'), message_status('failed'), message_status('expired'),
-                         message_status('cancelled'), message_status('delivered'),
-                         message_status('undelivered'))
-       AND o.status IS DISTINCT FROM nw.status
-       AND (sm.registered_delivery = 1
-            OR (sm.registered_delivery = 2 AND nw.status NOT IN (message_status('sent'), message_status('delivered'))))
-       AND (nw.status <> message_status('sent') OR NOT provider_reports(nw.provider_id))
-    ORDER BY nw.id
-    ON CONFLICT (message_id) DO UPDATE
-       SET status = excluded.status, delivered_at = NULL, attempt_at = NULL;
+      FROM new_rows nw JOIN old_rows o ON o.id = nw.id JOIN smpp_messages sm ON sm.message_id = nw.id
+     WHERE nw.mailing_id IS NULL AND o.status IS DISTINCT FROM nw.status
+       AND smpp_receipt_due(nw.status, sm.registered_delivery, nw.provider_id)
+     ORDER BY nw.id
+    ON CONFLICT (message_id) DO UPDATE SET status = excluded.status, delivered_at = NULL, attempt_at = NULL;
     RETURN NULL;
 END $$;
