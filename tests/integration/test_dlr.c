@@ -19,6 +19,30 @@ static long long metric_of(const char *text, const char *series)
 	return p ? atoll(p + strlen(series) + 1) : 0;
 }
 
+/* h's /metrics (malloc'ed). */
+static char *metrics_of(const struct proc *h)
+{
+	char url[128];
+	snprintf(url, sizeof(url), "%s/metrics", h->url);
+	char *text = url_text("GET", url, NULL, NULL);
+	cr_assert_not_null(text);
+	return text;
+}
+
+/* GET path of h's API with token: the JSON of a 200 answer (a new reference). */
+static json_t *get_json(const struct proc *h, const char *token, const char *path)
+{
+	char url[256];
+	long st = 0;
+	snprintf(url, sizeof(url), "%s%s", h->url, path);
+	char *body = url_text_as(token, "GET", url, NULL, &st);
+	cr_assert_eq(st, 200, "%s: %s", path, body);
+	json_t *j = json_loads(body, 0, NULL);
+	cr_assert_not_null(j, "%s", body);
+	free(body);
+	return j;
+}
+
 Test(dlr, fakeprobe_reports_change_statuses_and_statistics)
 {
 	const char *args[] = {"--dlr-undelivered-rate", "0.3", "--seed", "7", NULL};
@@ -42,29 +66,21 @@ Test(dlr, fakeprobe_reports_change_statuses_and_statistics)
 			     " AND last_error = 'fakeprobe: undelivered'", m), undelivered);
 
 	/* the statistics: sent stays "accepted by the provider", delivered and undelivered within it */
-	char *token = eng_token("dlr-viewer", "viewer"), url[160];
-	snprintf(url, sizeof(url), "%s/api/v1/mailings/%lld/stats", h.url, m);
-	long st = 0;
-	char *body = url_text_as(token, "GET", url, NULL, &st);
-	json_t *s = json_loads(body, 0, NULL);
-	cr_assert_eq(st, 200, "%s", body);
-	cr_assert_eq(jint(s, "total"), 200, "%s", body);
-	cr_assert_eq(jint(s, "sent"), 200, "%s", body);
-	cr_assert_eq(jint(s, "delivered"), delivered, "%s", body);
-	cr_assert_eq(jint(s, "undelivered"), undelivered, "%s", body);
-	cr_assert_eq(jint(s, "timeline.0.sent"), 200, "the timeline counts each message sent once: %s", body);
+	char *token = eng_token("dlr-viewer", "viewer"), path[96];
+	snprintf(path, sizeof(path), "/api/v1/mailings/%lld/stats", m);
+	json_t *s = get_json(&h, token, path);
+	cr_assert_eq(jint(s, "total"), 200);
+	cr_assert_eq(jint(s, "sent"), 200);
+	cr_assert_eq(jint(s, "delivered"), delivered);
+	cr_assert_eq(jint(s, "undelivered"), undelivered);
+	cr_assert_eq(jint(s, "timeline.0.sent"), 200, "the timeline counts each message sent once");
 	json_decref(s);
-	free(body);
-	snprintf(url, sizeof(url), "%s/api/v1/messages?status=undelivered&count=true&limit=1", h.url);
-	body = url_text_as(token, "GET", url, NULL, &st);
-	s = json_loads(body, 0, NULL);
-	cr_assert_eq(jint(s, "count"), undelivered, "%s", body);
+	s = get_json(&h, token, "/api/v1/messages?status=undelivered&count=true&limit=1");
+	cr_assert_eq(jint(s, "count"), undelivered);
 	json_decref(s);
-	free(body);
 
 	/* /metrics: the reports by outcome, and the counters of the statuses they entered */
-	snprintf(url, sizeof(url), "%s/metrics", h.url);
-	char *text = url_text("GET", url, NULL, NULL);
+	char *text = metrics_of(&h);
 	cr_assert_eq(metric_of(text, "herald_dlr_reports_total{outcome=\"applied\"}"), 200, "%s", text);
 	cr_assert_eq(metric_of(text, "herald_messages_total{status=\"delivered\"}"), delivered, "%s", text);
 	cr_assert_eq(metric_of(text, "herald_messages_total{status=\"undelivered\"}"), undelivered, "%s", text);
@@ -73,19 +89,27 @@ Test(dlr, fakeprobe_reports_change_statuses_and_statistics)
 	free(token);
 }
 
-/* Posts a report to provider's endpoint with bearer (NULL: no Authorization) and returns the
- * answer's status; its body into *body when body is not NULL. */
-static long post_report(const struct proc *h, long long provider, const char *bearer, const char *report, char **body)
+/* Posts report to provider's endpoint with bearer (NULL: no Authorization); asserts the answer's
+ * status and, when needle is not NULL, that its body holds needle. */
+static void expect_answer(const struct proc *h, long long provider, const char *bearer, const char *report, long want,
+			  const char *needle)
 {
 	char url[160];
 	long st = 0;
 	snprintf(url, sizeof(url), "%s/api/v1/providers/%lld/dlr", h->url, provider);
-	char *b = url_text_as(bearer, "POST", url, report, &st);
-	if (body)
-		*body = b;
-	else
-		free(b);
-	return st;
+	char *body = url_text_as(bearer, "POST", url, report, &st);
+	cr_assert_eq(st, want, "%s: %s", report, body);
+	cr_assert(needle == NULL || (body && strstr(body, needle)), "%s lacks %s", body, needle);
+	free(body);
+}
+
+/* The report {"id": id, "status": status} (a static buffer: one at a time). */
+static const char *report_of(long long id, const char *status)
+{
+	static char b[128];
+	snprintf(b, sizeof(b), "{\"id\": %lld, \"status\": \"%s\"%s}", id, status,
+		 strcmp(status, "undelivered") == 0 ? ", \"error\": \"absent subscriber\"" : "");
+	return b;
 }
 
 /* A direct message in status with provider_id provider (0: none), not due for a day. */
@@ -118,67 +142,47 @@ Test(dlr, reports_that_must_change_nothing_are_answered_clearly)
 			      " RETURNING id");
 	long long sent = message_of(a, "sent"), pending = message_of(a, "pending"), failed = message_of(a, "failed");
 	long long of_c = message_of(c, "sent");
-	char report[128], *body;
-	snprintf(report, sizeof(report), "{\"id\": %lld, \"status\": \"delivered\"}", sent);
 
 	/* the secret: missing, wrong, another provider's, a provider without one, no such provider */
-	cr_assert_eq(post_report(&h, a, NULL, report, &body), 401, "%s", body);
-	cr_assert_not_null(strstr(body, "dlr_secret"), "%s", body);
-	free(body);
-	cr_assert_eq(post_report(&h, a, "secret-of-a!", report, NULL), 401);
-	cr_assert_eq(post_report(&h, a, "secret-of-b", report, NULL), 401);
-	cr_assert_eq(post_report(&h, a, "tok_admin-is-no-dlr-secret", report, NULL), 401);
-	snprintf(report, sizeof(report), "{\"id\": %lld, \"status\": \"delivered\"}", of_c);
-	cr_assert_eq(post_report(&h, c, "anything", report, NULL), 401);
-	cr_assert_eq(post_report(&h, c, "", report, NULL), 401);
-	cr_assert_eq(post_report(&h, 999999, "secret-of-a", report, NULL), 401);
+	expect_answer(&h, a, NULL, report_of(sent, "delivered"), 401, "dlr_secret");
+	expect_answer(&h, a, "secret-of-a!", report_of(sent, "delivered"), 401, NULL);
+	expect_answer(&h, a, "secret-of-b", report_of(sent, "delivered"), 401, NULL);
+	expect_answer(&h, a, "tok_admin-is-no-dlr-secret", report_of(sent, "delivered"), 401, NULL);
+	expect_answer(&h, c, "anything", report_of(of_c, "delivered"), 401, NULL);
+	expect_answer(&h, c, "", report_of(of_c, "delivered"), 401, NULL);
+	expect_answer(&h, 999999, "secret-of-a", report_of(of_c, "delivered"), 401, NULL);
 	expect_unchanged(of_c, "sent");
 
 	/* another provider's message (with its own right secret), an unknown id */
-	snprintf(report, sizeof(report), "{\"id\": %lld, \"status\": \"delivered\"}", sent);
-	cr_assert_eq(post_report(&h, b, "secret-of-b", report, &body), 404, "%s", body);
-	cr_assert_not_null(strstr(body, "no such message"), "%s", body);
-	free(body);
-	cr_assert_eq(post_report(&h, a, "secret-of-a", "{\"id\": 999999999, \"status\": \"delivered\"}", NULL), 404);
+	expect_answer(&h, b, "secret-of-b", report_of(sent, "delivered"), 404, "no such message");
+	expect_answer(&h, a, "secret-of-a", report_of(999999999, "delivered"), 404, NULL);
 	expect_unchanged(sent, "sent");
 
 	/* a message not awaiting a report */
-	snprintf(report, sizeof(report), "{\"id\": %lld, \"status\": \"delivered\"}", pending);
-	cr_assert_eq(post_report(&h, a, "secret-of-a", report, &body), 409, "%s", body);
-	cr_assert_not_null(strstr(body, "not awaiting"), "%s", body);
-	free(body);
-	snprintf(report, sizeof(report), "{\"id\": %lld, \"status\": \"undelivered\", \"error\": \"x\"}", failed);
-	cr_assert_eq(post_report(&h, a, "secret-of-a", report, NULL), 409);
+	expect_answer(&h, a, "secret-of-a", report_of(pending, "delivered"), 409, "not awaiting");
+	expect_answer(&h, a, "secret-of-a", report_of(failed, "undelivered"), 409, NULL);
 	expect_unchanged(pending, "pending");
 	expect_unchanged(failed, "failed");
 
 	/* bad bodies */
-	cr_assert_eq(post_report(&h, a, "secret-of-a", "{\"id\": 1, \"status\": \"read\"}", &body), 422);
-	cr_assert_not_null(strstr(body, "\"status\""), "%s", body);
-	free(body);
-	cr_assert_eq(post_report(&h, a, "secret-of-a", "{\"status\": \"delivered\"}", NULL), 422);
-	cr_assert_eq(post_report(&h, a, "secret-of-a", "{\"id\": 1, \"status\": \"delivered\", \"extra\": 1}", NULL), 422);
-	cr_assert_eq(post_report(&h, a, "secret-of-a", "{\"id\": ", NULL), 400);
+	expect_answer(&h, a, "secret-of-a", "{\"id\": 1, \"status\": \"read\"}", 422, "\"status\"");
+	expect_answer(&h, a, "secret-of-a", "{\"status\": \"delivered\"}", 422, "\"id\"");
+	expect_answer(&h, a, "secret-of-a", "{\"id\": 1, \"status\": \"delivered\", \"extra\": 1}", 422, "\"extra\"");
+	expect_answer(&h, a, "secret-of-a", "{\"id\": ", 400, NULL);
 	expect_unchanged(sent, "sent");
 
 	/* the right report: applied once, a repeat is 200 and changes nothing, a contrary one 409 */
-	snprintf(report, sizeof(report), "{\"id\": %lld, \"status\": \"undelivered\", \"error\": \"absent subscriber\"}", sent);
-	cr_assert_eq(post_report(&h, a, "secret-of-a", report, &body), 200, "%s", body);
-	cr_assert_not_null(strstr(body, "\"undelivered\""), "%s", body);
-	free(body);
+	expect_answer(&h, a, "secret-of-a", report_of(sent, "undelivered"), 200, "\"undelivered\"");
 	char *at = eng_sql("SELECT reported_at FROM messages WHERE id = %lld", sent);
-	cr_assert_eq(post_report(&h, a, "secret-of-a", report, NULL), 200);
+	expect_answer(&h, a, "secret-of-a", report_of(sent, "undelivered"), 200, NULL);
 	char *now = eng_sql("SELECT message_status_name(status) || ' ' || last_error FROM messages WHERE id = %lld", sent);
 	cr_assert_str_eq(now, "undelivered absent subscriber");
 	free(now);
 	char *again = eng_sql("SELECT reported_at FROM messages WHERE id = %lld", sent);
 	cr_assert_str_eq(again, at, "a repeated report changed the message");
-	snprintf(report, sizeof(report), "{\"id\": %lld, \"status\": \"delivered\"}", sent);
-	cr_assert_eq(post_report(&h, a, "secret-of-a", report, NULL), 409);
+	expect_answer(&h, a, "secret-of-a", report_of(sent, "delivered"), 409, NULL);
 
-	char url[160];
-	snprintf(url, sizeof(url), "%s/metrics", h.url);
-	char *text = url_text("GET", url, NULL, NULL);
+	char *text = metrics_of(&h);
 	cr_assert_eq(metric_of(text, "herald_dlr_reports_total{outcome=\"applied\"}"), 1, "%s", text);
 	cr_assert_eq(metric_of(text, "herald_dlr_reports_total{outcome=\"repeated\"}"), 1, "%s", text);
 	cr_assert_eq(metric_of(text, "herald_dlr_reports_total{outcome=\"unknown\"}"), 2, "%s", text);
