@@ -3,7 +3,7 @@
  * applies the report (dlr.h), so a report costs one round trip. Answers: 200 with the message's
  * new status (also for a repeat of the report it already has), 401 a missing or wrong secret (or
  * a provider without one), 404 no such message of that provider, 409 a message not awaiting a
- * report (pending, failed, or reported otherwise), 400/422 a bad body. */
+ * report (failed, reported otherwise, or not sent yet: pending or sending), 400/422 a bad body. */
 #include "api_handlers.h"
 #include "dlr.h"
 #include "message_status.h"

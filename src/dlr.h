@@ -12,6 +12,8 @@
  * message, or not this provider's), DLR_NOT_SENT (not in a state a report can change;
  * a repeat of the same final report is DLR_OK), or DLR_DB on a database error. */
 enum dlr_rc { DLR_OK, DLR_UNKNOWN, DLR_NOT_SENT, DLR_DB };
+/* Call it outside a transaction: reports that arrive at once are written together by one
+ * statement, on the connection of one of their callers, and committed with it (dlr.c). */
 enum dlr_rc dlr_apply(PGconn *db, int64_t provider_id, int64_t message_id, int status, const char *error);
 
 /* dlr_apply for a report posted with secret (POST /api/v1/providers/{id}/dlr), in the same one
