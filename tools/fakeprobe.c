@@ -37,8 +37,9 @@ static void usage(FILE *f)
 	      "  --dlr-url URL      0.1 s after each message answered OK, POST a delivery report to URL\n"
 	      "                     (herald's /api/v1/providers/{id}/dlr) with 'Authorization: Bearer S':\n"
 	      "                     {\"id\": id, \"status\": \"delivered\"|\"undelivered\", \"error\": ...};\n"
-	      "                     from its own thread, at most 32 in flight and 65536 waiting (more\n"
-	      "                     are dropped and counted), so answers never wait for reports; a\n"
+	      "                     from its own thread, at most 32 in flight, 65536 new and 65536 retries\n"
+	      "                     waiting (more are dropped and counted), so answers never wait for\n"
+	      "                     reports; a\n"
 	      "                     report answered 409 (the sent outcome not stored yet), 5xx or not\n"
 	      "                     at all is tried again every 200 ms, 25 times at most\n"
 	      "  --dlr-secret S     the provider's dlr_secret (required with --dlr-url)\n"
@@ -231,19 +232,31 @@ static struct {
 	pthread_cond_t cv;
 	const char *url, *secret;
 	double undelivered;
-	struct dlr_item q[DLR_BACKLOG];   /* a ring: head, n */
-	size_t head, n;
+	struct ring {                     /* due times grow along each ring: new reports, retries */
+		struct dlr_item q[DLR_BACKLOG];
+		size_t head, n;
+	} fresh, retry;
 	unsigned long long queued, delivered, undelivered_ok, refused, dropped;
 } dlr = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
 /* Queues it (under dlr.mu); 0, or -1 when the backlog is full. */
-static int dlr_queue(struct dlr_item it)
+static int dlr_queue(struct ring *g, struct dlr_item it)
 {
-	if (dlr.n == DLR_BACKLOG)
+	if (g->n == DLR_BACKLOG)
 		return -1;
-	dlr.q[(dlr.head + dlr.n++) % DLR_BACKLOG] = it;
+	g->q[(g->head + g->n++) % DLR_BACKLOG] = it;
 	pthread_cond_signal(&dlr.cv);
 	return 0;
+}
+
+/* The ring whose first report is due by now, or NULL. */
+static struct ring *dlr_due(double now)
+{
+	if (dlr.fresh.n > 0 && dlr.fresh.q[dlr.fresh.head].due <= now)
+		return &dlr.fresh;
+	if (dlr.retry.n > 0 && dlr.retry.q[dlr.retry.head].due <= now)
+		return &dlr.retry;
+	return NULL;
 }
 
 static void dlr_push(long long id)
@@ -252,7 +265,7 @@ static void dlr_push(long long id)
 		return;
 	struct dlr_item it = {id, now_real() + DLR_DELAY_S, 0, rnd() < dlr.undelivered};
 	pthread_mutex_lock(&dlr.mu);
-	if (dlr_queue(it) < 0)
+	if (dlr_queue(&dlr.fresh, it) < 0)
 		dlr.dropped++;
 	else
 		dlr.queued++;
@@ -285,6 +298,7 @@ static void dlr_start(CURLM *m, struct dlr_xfer *x, struct curl_slist *hdr)
 	curl_easy_setopt(x->c, CURLOPT_WRITEFUNCTION, dlr_discard);
 	curl_easy_setopt(x->c, CURLOPT_TIMEOUT_MS, 10000L);
 	curl_easy_setopt(x->c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(x->c, CURLOPT_TCP_NODELAY, 1L);
 	curl_easy_setopt(x->c, CURLOPT_PRIVATE, x);
 	curl_multi_add_handle(m, x->c);
 }
@@ -306,7 +320,7 @@ static void dlr_done(CURLM *m, struct dlr_xfer *x, CURLcode rc)
 			dlr.delivered++;
 	} else if ((rc != CURLE_OK || code == 409 || code >= 500) && ++x->it.tries < DLR_TRIES) {
 		x->it.due = now_real() + DLR_RETRY_S;
-		if (dlr_queue(x->it) < 0)
+		if (dlr_queue(&dlr.retry, x->it) < 0)
 			dlr.dropped++;
 	} else {
 		dlr.refused++;
@@ -322,10 +336,11 @@ static void *dlr_main(void *arg)
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", dlr.secret);
 	struct curl_slist *hdr = curl_slist_append(curl_slist_append(NULL, "Content-Type: application/json"), auth);
 	CURLM *m = curl_multi_init();
+	curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, (long)DLR_INFLIGHT);   /* keep-alive for every slot */
 	int running = 0;
 	for (;;) {
 		pthread_mutex_lock(&dlr.mu);
-		if (running == 0 && (dlr.n == 0 || dlr.q[dlr.head].due > now_real())) {
+		if (running == 0 && dlr_due(now_real()) == NULL) {
 			struct timespec ts;
 			clock_gettime(CLOCK_REALTIME, &ts);
 			ts.tv_nsec += 50 * 1000000L;
@@ -336,12 +351,13 @@ static void *dlr_main(void *arg)
 			pthread_cond_timedwait(&dlr.cv, &dlr.mu, &ts);
 		}
 		double now = now_real();
-		for (int i = 0; i < DLR_INFLIGHT && dlr.n > 0 && dlr.q[dlr.head].due <= now; i++) {
+		struct ring *g;
+		for (int i = 0; i < DLR_INFLIGHT && (g = dlr_due(now)) != NULL; i++) {
 			if (xs[i].c != NULL)
 				continue;
-			xs[i].it = dlr.q[dlr.head];
-			dlr.head = (dlr.head + 1) % DLR_BACKLOG;
-			dlr.n--;
+			xs[i].it = g->q[g->head];
+			g->head = (g->head + 1) % DLR_BACKLOG;
+			g->n--;
 			dlr_start(m, &xs[i], hdr);
 		}
 		pthread_mutex_unlock(&dlr.mu);
