@@ -69,16 +69,22 @@ static json_t *live_data(struct http_req *req, struct db *db, const struct res_k
 		http_fail(req, rc, rc == MODEL_NOT_FOUND ? R->not_found : NULL, NULL);
 		return NULL;
 	}
-	static const int shown[] = {MSG_SENT, MSG_FAILED, MSG_PENDING, MSG_SENDING, MSG_EXPIRED, MSG_CANCELLED};
+	/* every message once: the statistics' sent holds the delivered and undelivered ones, the
+	 * bar's sent those still awaiting their report (or whose provider sends none) */
+	static const int shown[] = {MSG_SENT, MSG_DELIVERED, MSG_UNDELIVERED, MSG_FAILED, MSG_PENDING, MSG_SENDING,
+				    MSG_EXPIRED, MSG_CANCELLED};
 	struct chart_part parts[ARRAY_LEN(shown)];
-	long long total = json_integer_value(json_object_get(s, "total")), open = 0;
+	long long total = json_integer_value(json_object_get(s, "total")), open = 0, reported = 0;
 	for (size_t i = 0; i < ARRAY_LEN(shown); i++) {
 		parts[i].name = message_status_name(shown[i]);
 		parts[i].label = admin_option(req, "message_status", parts[i].name);
 		parts[i].n = json_integer_value(json_object_get(s, parts[i].name));
 		if (shown[i] == MSG_PENDING || shown[i] == MSG_SENDING)
 			open += parts[i].n;
+		if (shown[i] == MSG_DELIVERED || shown[i] == MSG_UNDELIVERED)
+			reported += parts[i].n;
 	}
+	parts[0].n -= reported;
 	/* the timeline's ends in the user's zone, converted now: the chart is drawn here */
 	json_t *timeline = json_object_get(s, "timeline");
 	json_t *from = admin_time(req, json_string_value(json_object_get(json_array_get(timeline, 0), "minute")));

@@ -76,7 +76,6 @@ static json_t *count_text(struct http_req *req, int64_t n, int exact)
 
 void admin_messages_list(struct http_req *req)
 {
-	static const char *const statuses[] = {"", "pending", "sending", "sent", "failed", "expired", "cancelled", NULL};
 	static const char *const sorts[] = {"-id", NULL};
 	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), "id", 0, keep};
 	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL, NULL};
@@ -105,7 +104,7 @@ void admin_messages_list(struct http_req *req)
 	admin_page(req, 200, "admin/list",
 		   json_pack("{s:s, s:o, s:s*, s:b, s:[o, o, o, o], s:[{s:s, s:s, s:s}, {s:s, s:s, s:s}]}", "heading",
 			     admin_t(req, "admin.nav.messages"), "list", list, "error", error ? admin_t(req, error) : NULL, "no_q", 1,
-			     "filters", admin_filter(req, "status", "admin.col.status", "message_status", statuses),
+			     "filters", admin_filter(req, "status", "admin.col.status", "message_status", message_status_filter),
 			     admin_filter_input(req, "mailing_id", "admin.mailings.one", "admin.col.any"),
 			     admin_filter_input(req, "phone", "admin.col.phone", "+7 916 123-45-67"),
 			     admin_filter_input(req, "error", "admin.messages.error_contains", "admin.col.any"), "date_filters",

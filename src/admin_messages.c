@@ -35,7 +35,7 @@ void admin_messages_show(struct http_req *req)
 		{"client_id", "admin.message.client", NULL, "/admin/clients/"},
 		{"smpp_account", "admin.message.smpp_account", NULL, NULL}, {"attempts", "admin.col.attempts", NULL, NULL},
 		{"last_error", "admin.col.last_error", NULL, NULL}, {"created_at", "admin.col.created", NULL, NULL},
-		{"sent_at", "admin.col.sent", NULL, NULL},
+		{"sent_at", "admin.col.sent", NULL, NULL}, {"reported_at", "admin.message.reported", NULL, NULL},
 	};
 	json_t *items = admin_detail_items(req, m, props, ARRAY_LEN(props));
 	admin_page(req, 200, "admin/detail",

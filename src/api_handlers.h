@@ -61,6 +61,10 @@ void api_stats(struct http_req *req);
 void api_stats_mailings(struct http_req *req);
 void api_mailings_stats(struct http_req *req);
 
+/* api_dlr.c: a delivery report posted by a provider (API.md 9.5); its body is small */
+#define API_DLR_BODY_LIMIT 4096
+void api_providers_dlr(struct http_req *req);
+
 /* api_clients.c */
 void api_clients_bulk(struct http_req *req);
 

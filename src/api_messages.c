@@ -7,7 +7,7 @@
 #include "util.h"
 
 /* Reads ?limit, ?cursor, ?count, ?status= and ?phone= into q (message_page's filters 0 and 2;
- * the status as its number, in code_buf). -1 after answering 400. */
+ * the status as its number "0".."7", in code_buf). -1 after answering 400. */
 static int read_query(struct http_req *req, struct res_query *q, int *count, char code_buf[2])
 {
 	const char *status = http_query(req, "status"), *phone = http_query(req, "phone");
@@ -16,7 +16,7 @@ static int read_query(struct http_req *req, struct res_query *q, int *count, cha
 		return -1;
 	if (status) {
 		if ((code = message_status_code(status)) < 0) {
-			http_problem(req, 400, "status must be pending, sending, sent, failed, expired or cancelled", NULL);
+			http_problem(req, 400, "status must be pending, sending, sent, failed, expired, cancelled, delivered or undelivered", NULL);
 			return -1;
 		}
 		code_buf[0] = (char)('0' + code);

@@ -4,10 +4,11 @@
 #include <string.h>
 
 const char *const message_status_filter[MSG_STATUSES + 2] = {
-	"", "pending", "sending", "sent", "failed", "expired", "cancelled", NULL,
+	"", "pending", "sending", "sent", "failed", "expired", "cancelled", "delivered", "undelivered", NULL,
 };
 _Static_assert(MSG_PENDING == 0 && MSG_SENDING == 1 && MSG_SENT == 2 && MSG_FAILED == 3 &&
-	       MSG_EXPIRED == 4 && MSG_CANCELLED == 5 && MSG_STATUSES == 6,
+	       MSG_EXPIRED == 4 && MSG_CANCELLED == 5 && MSG_DELIVERED == 6 && MSG_UNDELIVERED == 7 &&
+	       MSG_STATUSES == 8,
 	       "message_status_filter lists the names in number order");
 
 const char *message_status_name(int status)

@@ -12,7 +12,9 @@
 #define MSG_FAILED 3
 #define MSG_EXPIRED 4         /* expires_at (the mailing's end_at) passed before it was sent */
 #define MSG_CANCELLED 5
-#define MSG_STATUSES 6        /* how many there are: 0 .. MSG_STATUSES - 1 */
+#define MSG_DELIVERED 6       /* sent, and the provider reported it reached the phone (dlr.h) */
+#define MSG_UNDELIVERED 7     /* sent, and the provider reported it could not reach the phone */
+#define MSG_STATUSES 8        /* how many there are: 0 .. MSG_STATUSES - 1 */
 
 /* A status as an SQL literal, for string concatenation at compile time. */
 #define MSG_SQL(status) MSG_SQL_(status)

@@ -1,6 +1,7 @@
 /* metrics.c — counters and exposition. */
 #include "metrics.h"
 #include "webhook.h"
+#include "dlr.h"
 #include "metrics_hist.h"
 #include "util.h"
 #include "version.h"
@@ -304,6 +305,7 @@ void metrics_render(struct buf *out, struct db *db)
 	render_dispatch(out);
 	render_smpp(out);
 	webhook_metrics(out, db);
+	dlr_metrics(out);
 	render_db(out, db);
 	buf_printf(out, "# HELP herald_build_info The version of this instance's build (value always 1).\n"
 			"# TYPE herald_build_info gauge\nherald_build_info{version=\"%s\"} 1\n", herald_version());

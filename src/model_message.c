@@ -11,13 +11,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Row: the message's JSON (column 0) and id (column 1), for a messages row aliased g.
+/* The message's JSON (MESSAGE_OBJ; MESSAGE_JSON: and its id in column 1), for a messages row aliased g.
  * smpp_account is the system_id of the SMPP account that submitted it, else null. */
 #define MESSAGE_OBJ \
 	"json_build_object('id', g.id, 'mailing_id', g.mailing_id, 'client_id', g.client_id," \
 	" 'phone', g.phone, 'text', coalesce(g.text, (SELECT text FROM mailings WHERE id = g.mailing_id))," \
 	" 'status', message_status_name(g.status), 'attempts', g.attempts, 'last_error', g.last_error," \
-	" 'created_at', api_ts(g.created_at), 'sent_at', api_ts(g.sent_at)," \
+	" 'created_at', api_ts(g.created_at), 'sent_at', api_ts(g.sent_at), 'reported_at', api_ts(g.reported_at)," \
 	" 'smpp_account', (SELECT a.system_id FROM smpp_messages s JOIN smpp_accounts a ON a.id = s.account_id" \
 	"   WHERE s.message_id = g.id))::text"
 #define MESSAGE_JSON MESSAGE_OBJ ", g.id"

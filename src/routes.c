@@ -198,6 +198,8 @@ const struct route routes[] = {
 	{GET, "/api/v1/providers/{id}", api_res_get, AUTH_TOKEN, A, "", 0, NULL, &res_providers},
 	{PUT_PATCH, "/api/v1/providers/{id}", api_res_update, AUTH_TOKEN, A, "", 0, NULL, &res_providers},
 	{DELETE, "/api/v1/providers/{id}", api_res_delete, AUTH_TOKEN, A, "", 0, NULL, &res_providers},
+	/* delivery reports: the provider's dlr_secret is the bearer, not an API token (api_dlr.c) */
+	{POST, "/api/v1/providers/{id}/dlr", api_providers_dlr, AUTH_PUBLIC, ROLE_NONE, "", API_DLR_BODY_LIMIT, NULL, NULL},
 
 	/* templates */
 	{GET, "/api/v1/templates", api_res_list, AUTH_TOKEN, V, LIST_Q, 0, NULL, &res_templates},

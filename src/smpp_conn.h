@@ -156,8 +156,8 @@ void smpp_receipt_poll(void);
 void smpp_receipt_more(void);
 /* Sends the receipts a poll returned to their accounts' receivers, round-robin. */
 void smpp_receipt_dispatch(const struct smpp_job *j);
-/* SMPP message_state of a messages.status (pending and sending are ENROUTE; cancelled is
- * REJECTED). */
+/* SMPP message_state of a messages.status (pending and sending are ENROUTE; sent and delivered
+ * DELIVERED; failed and undelivered UNDELIVERABLE; cancelled REJECTED). */
 uint8_t smpp_message_state(int status);
 /* The deliver_sm of a receipt (exposed for the unit tests). */
 void smpp_receipt_pdu(const struct smpp_receipt *rc, struct smpp_pdu *out, char *body, size_t bodylen);

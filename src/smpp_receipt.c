@@ -16,21 +16,28 @@
 static int poll_in_flight;
 static int more;          /* the last poll was full: more receipts are probably due */
 
+/* A sent message's receipt comes only from a provider without delivery reports (sql/027):
+ * sent is its final word, DELIVRD as before reports existed. */
 static const char *stat_name(int status)
 {
 	switch (status) {
-	case MSG_SENT: return "DELIVRD";
-	case MSG_FAILED: return "UNDELIV";
+	case MSG_SENT: case MSG_DELIVERED: return "DELIVRD";
+	case MSG_FAILED: case MSG_UNDELIVERED: return "UNDELIV";
 	case MSG_EXPIRED: return "EXPIRED";
 	default: return "REJECTD";
 	}
 }
 
+static int delivered(int status)
+{
+	return status == MSG_SENT || status == MSG_DELIVERED;
+}
+
 uint8_t smpp_message_state(int status)
 {
 	switch (status) {
-	case MSG_SENT: return SMPP_STATE_DELIVERED;
-	case MSG_FAILED: return SMPP_STATE_UNDELIVERABLE;
+	case MSG_SENT: case MSG_DELIVERED: return SMPP_STATE_DELIVERED;
+	case MSG_FAILED: case MSG_UNDELIVERED: return SMPP_STATE_UNDELIVERABLE;
 	case MSG_EXPIRED: return SMPP_STATE_EXPIRED;
 	case MSG_CANCELLED: return SMPP_STATE_REJECTED;
 	default: return SMPP_STATE_ENROUTE;
@@ -49,8 +56,8 @@ void smpp_receipt_pdu(const struct smpp_receipt *rc, struct smpp_pdu *out, char 
 	}
 	text[n] = '\0';
 	snprintf(body, bodylen, "id:%lld sub:001 dlvrd:%s submit date:%s done date:%s stat:%s err:%s text:%s",
-		 (long long)rc->message_id, rc->status == MSG_SENT ? "001" : "000", rc->submit_date,
-		 rc->done_date, stat_name(rc->status), rc->status == MSG_SENT ? "000" : "001", text);
+		 (long long)rc->message_id, delivered(rc->status) ? "001" : "000", rc->submit_date,
+		 rc->done_date, stat_name(rc->status), delivered(rc->status) ? "000" : "001", text);
 	memset(out, 0, sizeof(*out));
 	out->command_id = SMPP_DELIVER_SM;
 	snprintf(out->source_addr, sizeof(out->source_addr), "%s", rc->phone);

@@ -146,12 +146,16 @@ static void do_submits(struct db *db, struct smpp_job **jobs, int n)
 
 static void do_query(struct db *db, struct smpp_job *j)
 {
+	/* a message sent to a provider that reports (sql/027) is not final until its report: it
+	 * reads as sending, ENROUTE without a final date */
 	static const char q[] =
-	    "SELECT m.status, CASE WHEN m.status >= " MSG_SQL(MSG_SENT) " THEN"
-	    "       to_char(coalesce(m.sent_at, r.created_at, now()), 'YYMMDDHH24MISS') || '000+' END"
-	    "  FROM messages m JOIN smpp_messages s ON s.message_id = m.id"
-	    "  LEFT JOIN smpp_receipts r ON r.message_id = m.id"
-	    " WHERE m.id = $1 AND s.account_id = $2";
+	    "SELECT x.status, CASE WHEN x.status >= " MSG_SQL(MSG_SENT) " THEN"
+	    "       to_char(coalesce(x.reported_at, x.sent_at, r.created_at, now()), 'YYMMDDHH24MISS') || '000+' END"
+	    "  FROM (SELECT m.id, m.reported_at, m.sent_at, CASE WHEN m.status = " MSG_SQL(MSG_SENT)
+	    "               AND provider_reports(m.provider_id) THEN " MSG_SQL(MSG_SENDING) " ELSE m.status END AS status"
+	    "          FROM messages m JOIN smpp_messages s ON s.message_id = m.id"
+	    "         WHERE m.id = $1 AND s.account_id = $2) x"
+	    "  LEFT JOIN smpp_receipts r ON r.message_id = x.id";
 	char id[24], acc[24];
 	snprintf(id, sizeof(id), "%lld", (long long)j->message_id);
 	snprintf(acc, sizeof(acc), "%lld", (long long)j->account_id);
@@ -184,7 +188,7 @@ static void do_poll(struct db *db, struct smpp_job *j)
 	    "  WHERE r.message_id = c.message_id AND m.id = r.message_id AND s.message_id = r.message_id"
 	    " RETURNING r.message_id, r.account_id, r.status, s.source_addr, m.phone,"
 	    "   to_char(s.submitted_at, 'YYMMDDHH24MI'),"
-	    "   to_char(coalesce(m.sent_at, r.created_at), 'YYMMDDHH24MI'), left(coalesce(m.text, ''), 20)";
+	    "   to_char(coalesce(m.reported_at, m.sent_at, r.created_at), 'YYMMDDHH24MI'), left(coalesce(m.text, ''), 20)";
 	struct buf a = BUF_INIT;
 	char lim[16];
 	arr_ids(&a, j->accounts, j->naccounts);

@@ -8,6 +8,7 @@
 #include "util.h"
 
 #include <arpa/inet.h>
+#include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
 #include <microhttpd.h>
@@ -33,10 +34,23 @@ static void usage(FILE *f)
 	      "  --latency-ms N     answer after N ms\n"
 	      "  --seed N           random seed (default 1)\n"
 	      "  --threads N        HTTP threads (default 2)\n"
+	      "  --dlr-url URL      0.1 s after each message answered OK, POST a delivery report to URL\n"
+	      "                     (herald's /api/v1/providers/{id}/dlr) with 'Authorization: Bearer S':\n"
+	      "                     {\"id\": id, \"status\": \"delivered\"|\"undelivered\", \"error\": ...};\n"
+	      "                     from its own thread, at most 32 in flight, 65536 new and 65536 retries\n"
+	      "                     waiting (more are dropped and counted), so answers never wait for\n"
+	      "                     reports; a\n"
+	      "                     report answered 409 (the sent outcome not stored yet), 5xx or not\n"
+	      "                     at all is tried again every 200 ms, 25 times at most\n"
+	      "  --dlr-secret S     the provider's dlr_secret (required with --dlr-url)\n"
+	      "  --dlr-undelivered-rate R  share of reports that say undelivered (default 0)\n"
 	      "Endpoints:\n"
 	      "  POST /v1/send/{id}  {\"id\": int, \"phone\": int, \"text\": str} -> 200 {\"code\": 0, \"id\": id}\n"
-	      "  GET  /stats         {\"received\", \"unique_ids\", \"ok\", \"ok_twice\", \"duplicates\"}\n"
-	      "                      (ok_twice: ids answered 200 OK more than once)\n"
+	      "  GET  /stats         {\"received\", \"unique_ids\", \"ok\", \"ok_twice\", \"duplicates\",\n"
+	      "                       \"dlr_queued\", \"dlr_delivered\", \"dlr_undelivered\", \"dlr_refused\",\n"
+	      "                       \"dlr_dropped\"} (ok_twice: ids answered 200 OK more than once; dlr_*:\n"
+	      "                      reports queued, answered 200 as delivered or undelivered, refused\n"
+	      "                      for good, dropped)\n"
 	      "  GET  /received      {\"results\": [{\"id\", \"phone\", \"status\", \"ts_ms\"}]} in arrival order;\n"
 	      "                      status 0 = never answered; ts_ms = arrival, epoch milliseconds\n"
 	      "  POST /control       JSON, every field optional:\n"
@@ -126,6 +140,8 @@ static long long now_ms(void)
 	return (long long)(now_real() * 1000.0);
 }
 
+static void dlr_push(long long id);
+
 /* Returns the index of the new record. */
 static size_t record_add(long long id, long long phone, int status, int ok)
 {
@@ -147,6 +163,8 @@ static size_t record_add(long long id, long long phone, int status, int ok)
 		}
 	}
 	pthread_mutex_unlock(&rec.mu);
+	if (ok && id > 0)
+		dlr_push(id);
 	return i;
 }
 
@@ -155,14 +173,17 @@ static size_t record_add(long long id, long long phone, int status, int ok)
 static void record_answer(size_t i, int status, int ok)
 {
 	pthread_mutex_lock(&rec.mu);
+	long long id = rec.recs[i].id;
 	rec.recs[i].status = status;
 	if (ok) {
-		struct slot *s = slot_get(rec.recs[i].id);
+		struct slot *s = slot_get(id);
 		rec.ok++;
 		if (s->ok++ == 1)
 			rec.ok_twice++;
 	}
 	pthread_mutex_unlock(&rec.mu);
+	if (ok)
+		dlr_push(id);
 }
 
 static void record_reset(void)
@@ -189,6 +210,171 @@ static double rnd(void)
 	x ^= x << 25;
 	x ^= x >> 27;
 	return (double)((x * 0x2545F4914F6CDD1Dull) >> 11) / 9007199254740992.0;
+}
+
+/* ---- delivery reports (--dlr-url): a queue and a thread that posts them on a curl multi ---- */
+
+#define DLR_BACKLOG 65536       /* reports waiting; more are dropped (counted) */
+#define DLR_INFLIGHT 32
+#define DLR_DELAY_S 0.1         /* a report leaves this long after its answer, as herald stores
+				 * the sent outcome a moment after the answer */
+#define DLR_RETRY_S 0.2
+#define DLR_TRIES 25
+
+struct dlr_item {
+	long long id;
+	double due;
+	int tries, undelivered;
+};
+
+static struct {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	const char *url, *secret;
+	double undelivered;
+	struct ring {                     /* due times grow along each ring: new reports, retries */
+		struct dlr_item q[DLR_BACKLOG];
+		size_t head, n;
+	} fresh, retry;
+	unsigned long long queued, delivered, undelivered_ok, refused, dropped;
+} dlr = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+
+/* Queues it (under dlr.mu); 0, or -1 when the backlog is full. */
+static int dlr_queue(struct ring *g, struct dlr_item it)
+{
+	if (g->n == DLR_BACKLOG)
+		return -1;
+	g->q[(g->head + g->n++) % DLR_BACKLOG] = it;
+	pthread_cond_signal(&dlr.cv);
+	return 0;
+}
+
+/* The ring whose first report is due by now, or NULL. */
+static struct ring *dlr_due(double now)
+{
+	if (dlr.fresh.n > 0 && dlr.fresh.q[dlr.fresh.head].due <= now)
+		return &dlr.fresh;
+	if (dlr.retry.n > 0 && dlr.retry.q[dlr.retry.head].due <= now)
+		return &dlr.retry;
+	return NULL;
+}
+
+static void dlr_push(long long id)
+{
+	if (dlr.url == NULL)
+		return;
+	struct dlr_item it = {id, now_real() + DLR_DELAY_S, 0, rnd() < dlr.undelivered};
+	pthread_mutex_lock(&dlr.mu);
+	if (dlr_queue(&dlr.fresh, it) < 0)
+		dlr.dropped++;
+	else
+		dlr.queued++;
+	pthread_mutex_unlock(&dlr.mu);
+}
+
+struct dlr_xfer {
+	CURL *c;
+	struct curl_slist *hdr;
+	struct dlr_item it;
+	char body[128];
+};
+
+static size_t dlr_discard(char *p, size_t size, size_t n, void *arg)
+{
+	(void)p;
+	(void)arg;
+	return size * n;
+}
+
+static void dlr_start(CURLM *m, struct dlr_xfer *x, struct curl_slist *hdr)
+{
+	snprintf(x->body, sizeof(x->body), x->it.undelivered
+		 ? "{\"id\":%lld,\"status\":\"undelivered\",\"error\":\"fakeprobe: undelivered\"}"
+		 : "{\"id\":%lld,\"status\":\"delivered\"}", x->it.id);
+	x->c = curl_easy_init();
+	curl_easy_setopt(x->c, CURLOPT_URL, dlr.url);
+	curl_easy_setopt(x->c, CURLOPT_HTTPHEADER, hdr);
+	curl_easy_setopt(x->c, CURLOPT_POSTFIELDS, x->body);
+	curl_easy_setopt(x->c, CURLOPT_WRITEFUNCTION, dlr_discard);
+	curl_easy_setopt(x->c, CURLOPT_TIMEOUT_MS, 10000L);
+	curl_easy_setopt(x->c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(x->c, CURLOPT_TCP_NODELAY, 1L);
+	curl_easy_setopt(x->c, CURLOPT_PRIVATE, x);
+	curl_multi_add_handle(m, x->c);
+}
+
+/* An answer: 200 counted; 409 (herald has not stored the sent outcome yet), 5xx or none tried
+ * again later, up to DLR_TRIES; anything else refused for good. */
+static void dlr_done(CURLM *m, struct dlr_xfer *x, CURLcode rc)
+{
+	long code = 0;
+	curl_easy_getinfo(x->c, CURLINFO_RESPONSE_CODE, &code);
+	curl_multi_remove_handle(m, x->c);
+	curl_easy_cleanup(x->c);
+	x->c = NULL;
+	pthread_mutex_lock(&dlr.mu);
+	if (rc == CURLE_OK && code == 200) {
+		if (x->it.undelivered)
+			dlr.undelivered_ok++;
+		else
+			dlr.delivered++;
+	} else if ((rc != CURLE_OK || code == 409 || code >= 500) && ++x->it.tries < DLR_TRIES) {
+		x->it.due = now_real() + DLR_RETRY_S;
+		if (dlr_queue(&dlr.retry, x->it) < 0)
+			dlr.dropped++;
+	} else {
+		dlr.refused++;
+	}
+	pthread_mutex_unlock(&dlr.mu);
+}
+
+static void *dlr_main(void *arg)
+{
+	(void)arg;
+	static struct dlr_xfer xs[DLR_INFLIGHT];
+	char auth[600];
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", dlr.secret);
+	struct curl_slist *hdr = curl_slist_append(curl_slist_append(NULL, "Content-Type: application/json"), auth);
+	CURLM *m = curl_multi_init();
+	curl_multi_setopt(m, CURLMOPT_MAXCONNECTS, (long)DLR_INFLIGHT);   /* keep-alive for every slot */
+	int running = 0;
+	for (;;) {
+		pthread_mutex_lock(&dlr.mu);
+		if (running == 0 && dlr_due(now_real()) == NULL) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 50 * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&dlr.cv, &dlr.mu, &ts);
+		}
+		double now = now_real();
+		struct ring *g;
+		for (int i = 0; i < DLR_INFLIGHT && (g = dlr_due(now)) != NULL; i++) {
+			if (xs[i].c != NULL)
+				continue;
+			xs[i].it = g->q[g->head];
+			g->head = (g->head + 1) % DLR_BACKLOG;
+			g->n--;
+			dlr_start(m, &xs[i], hdr);
+		}
+		pthread_mutex_unlock(&dlr.mu);
+		curl_multi_perform(m, &running);
+		CURLMsg *msg;
+		int left;
+		while ((msg = curl_multi_info_read(m, &left)) != NULL) {
+			struct dlr_xfer *x;
+			if (msg->msg != CURLMSG_DONE)
+				continue;
+			curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&x);
+			dlr_done(m, x, msg->data.result);
+		}
+		if (running > 0)
+			curl_multi_poll(m, NULL, 0, 20, NULL);
+	}
+	return NULL;
 }
 
 /* ---- the timer that resumes suspended connections ---- */
@@ -312,6 +498,13 @@ static enum MHD_Result do_stats(struct MHD_Connection *c)
 			      "ok", (json_int_t)rec.ok, "ok_twice", (json_int_t)rec.ok_twice,
 			      "duplicates", (json_int_t)rec.dupes);
 	pthread_mutex_unlock(&rec.mu);
+	pthread_mutex_lock(&dlr.mu);
+	json_t *d = json_pack("{sIsIsIsIsI}", "dlr_queued", (json_int_t)dlr.queued, "dlr_delivered", (json_int_t)dlr.delivered,
+			      "dlr_undelivered", (json_int_t)dlr.undelivered_ok, "dlr_refused", (json_int_t)dlr.refused,
+			      "dlr_dropped", (json_int_t)dlr.dropped);
+	pthread_mutex_unlock(&dlr.mu);
+	json_object_update(j, d);
+	json_decref(d);
 	return reply_json(c, 200, j);
 }
 
@@ -507,6 +700,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		set.nrules = 0;
 		set.down_until = 0;
 		pthread_mutex_unlock(&set.mu);
+		pthread_mutex_lock(&dlr.mu);
+		dlr.queued = dlr.delivered = dlr.undelivered_ok = dlr.refused = dlr.dropped = 0;
+		pthread_mutex_unlock(&dlr.mu);
 		return reply_json(c, 200, json_pack("{sb}", "ok", 1));
 	}
 	return reply_json(c, 404, json_pack("{ss}", "error", "no such path"));
@@ -565,12 +761,16 @@ int main(int argc, char **argv)
 		else if (strcmp(a, "--latency-ms") == 0) set.latency_ms = (int)arg_int(a, v, 3600000);
 		else if (strcmp(a, "--seed") == 0) seed = (unsigned long long)arg_int(a, v, INT64_MAX);
 		else if (strcmp(a, "--threads") == 0) threads = (unsigned)arg_int(a, v, 64);
+		else if (strcmp(a, "--dlr-url") == 0) dlr.url = v;
+		else if (strcmp(a, "--dlr-secret") == 0) dlr.secret = v;
+		else if (strcmp(a, "--dlr-undelivered-rate") == 0) dlr.undelivered = arg_rate(a, v);
 		else {
 			usage(stderr);
 			return 2;
 		}
 	}
-	if (listen == NULL || strchr(listen, ':') == NULL) {
+	if (listen == NULL || strchr(listen, ':') == NULL || (dlr.url == NULL) != (dlr.secret == NULL) ||
+	    (dlr.secret && strlen(dlr.secret) > 500)) {
 		usage(stderr);
 		return 2;
 	}
@@ -591,6 +791,8 @@ int main(int argc, char **argv)
 	pthread_t t;
 	if (pthread_create(&t, NULL, timer_main, NULL) != 0)
 		fatal("pthread_create: %s", strerror(errno));
+	if (dlr.url && (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK || pthread_create(&t, NULL, dlr_main, NULL) != 0))
+		fatal("cannot start the delivery reports' thread");
 	struct MHD_Daemon *d = MHD_start_daemon(
 	    MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO | MHD_USE_ERROR_LOG, 0, NULL, NULL,
 	    on_request, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads,

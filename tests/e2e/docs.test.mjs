@@ -39,9 +39,11 @@ test('Try it out: an authorized request from Swagger UI reaches the API under th
   try {
     await page.goto(`${BASE_URL}/docs/#/operators/listOperators`);
     await page.locator('.btn.authorize').first().click();
-    await page.locator('.auth-container input').first().fill(token);
-    await page.locator('.auth-btn-wrapper .authorize').click();
-    await page.locator('.btn-done').click();
+    // the API token's form (the other, dlrSecret, is the delivery reports' provider secret)
+    const form = page.locator('.auth-container', { hasText: 'bearerAuth' });
+    await form.locator('input').fill(token);
+    await form.locator('.auth-btn-wrapper .authorize').click();
+    await page.locator('.btn-done').first().click();
     const op = page.locator('#operations-operators-listOperators');
     if (!(await op.locator('.try-out__btn').isVisible())) await op.locator('.opblock-summary').click();
     await op.locator('.try-out__btn').click();

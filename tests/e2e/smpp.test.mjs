@@ -341,6 +341,46 @@ describe('delivery receipts', () => {
     s.destroy();
   });
 
+  test('a provider that sends delivery reports: DELIVRD only after a delivered report, UNDELIV after undelivered', async () => {
+    // the harness's herald (web role) takes the reports; the row is disabled so no dispatcher sends to it
+    const [[pid]] = sql(`INSERT INTO providers (name, url, dlr_secret, enabled) VALUES ('${uniq('e2dlr')}',`
+                        + ` 'http://127.0.0.1:1/v1', 'smpp-dlr-secret', false) RETURNING id`);
+    const report = (id, status) => fetch(`${process.env.HERALD_TEST_URL}/api/v1/providers/${pid}/dlr`, {
+      method: 'POST', headers: { Authorization: 'Bearer smpp-dlr-secret', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ id: Number(id), status, error: status === 'undelivered' ? 'absent subscriber' : undefined }),
+    });
+    const s = await bind(h.port, acct.main, PW);
+    const ids = [];
+    for (const t of ['to be delivered', 'to be undelivered']) {
+      const r = await call(s, 'submit_sm', { destination_addr: phone(), data_coding: 3, short_message: Buffer.from(t),
+                                             registered_delivery: 1, schedule_delivery_time: LATER });
+      assert.equal(r.command_status, 0);
+      ids.push(r.message_id);
+    }
+    // accepted by a provider that reports: no receipt yet, and query_sm says ENROUTE without a final date
+    sql(`UPDATE messages SET status = message_status('sent'), sent_at = now(), provider_id = ${pid} WHERE id IN (${ids.join(',')})`);
+    assert.equal(sql(`SELECT count(*) FROM smpp_receipts WHERE message_id IN (${ids.join(',')})`)[0][0], '0');
+    let q = await call(s, 'query_sm', { message_id: ids[0] });
+    assert.equal(q.message_state, 1);   // ENROUTE
+    for (const [id, status, stat, state] of [[ids[0], 'delivered', 'DELIVRD', 2], [ids[1], 'undelivered', 'UNDELIV', 5]]) {
+      const got = next(s, 'deliver_sm');
+      const resp = await report(id, status);
+      assert.equal(resp.status, 200, await resp.text());
+      const d = await got;
+      s.send(d.response());
+      assert.equal(d.receipted_message_id, id);
+      assert.equal(d.message_state, state);
+      assert.match(d.short_message.message, new RegExp(`^id:${id} sub:001 dlvrd:00${state === 2 ? 1 : 0} .* stat:${stat} `));
+      q = await call(s, 'query_sm', { message_id: id });
+      assert.equal(q.message_state, state);
+      assert.ok(q.final_date instanceof Date, 'a final date once reported');
+    }
+    // a second report of the same message changes nothing and sends no second receipt
+    assert.equal((await report(ids[0], 'undelivered')).status, 409);
+    assert.equal(sql(`SELECT message_status_name(status) FROM messages WHERE id = ${ids[0]}`)[0][0], 'delivered');
+    s.destroy();
+  });
+
   test('the receipt is marked delivered once deliver_sm_resp arrives; registered_delivery 0 gets none', async () => {
     const s = await bind(h.port, acct.main, PW);
     const r = await call(s, 'submit_sm', { destination_addr: phone(), data_coding: 3, short_message: Buffer.from('ack me'),

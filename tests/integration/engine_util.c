@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "engine_util.h"
 
 static int phone_seq;
@@ -56,6 +57,35 @@ struct proc eng_herald(const struct proc *fp, ...)
 	va_end(ap);
 	env[n] = NULL;
 	return herald_start(fp, env);
+}
+
+struct proc eng_reporting_provider(const struct proc *h, const char *secret, const char *const *args, long long *id)
+{
+	char url[160], label[128];
+	const char *argv[16] = {"--dlr-url", url, "--dlr-secret", secret};
+	int n = 4;
+	*id = eng_int("INSERT INTO providers (name, url, dlr_secret, enabled) VALUES ('dlr-%s', 'http://127.0.0.1:1/v1',"
+		      " '%s', false) RETURNING id", secret, secret);
+	snprintf(url, sizeof(url), "%s/api/v1/providers/%lld/dlr", h->url, *id);
+	while (args && *args && n < 15)
+		argv[n++] = *args++;
+	argv[n] = NULL;
+	struct proc fp = fakeprobe_start(argv);
+	free(eng_sql("UPDATE providers SET url = '%s/v1', enabled = true, updated_at = now() WHERE id = %lld RETURNING id",
+		     fp.url, *id));
+	/* the dispatcher took the row once /metrics names it (before, messages go to the others) */
+	snprintf(url, sizeof(url), "%s/metrics", h->url);
+	snprintf(label, sizeof(label), "herald_provider_circuit{provider=\"dlr-%s\"}", secret);
+	int seen = 0;
+	for (int i = 0; i < 100 && !seen; i++) {
+		char *text = url_text("GET", url, NULL, NULL);
+		seen = text && strstr(text, label);
+		free(text);
+		if (!seen)
+			usleep(100000);
+	}
+	cr_assert(seen, "herald did not take provider %lld", *id);
+	return fp;
 }
 
 json_t *fp_received(const struct proc *fp)

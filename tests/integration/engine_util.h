@@ -20,6 +20,11 @@ int eng_wait_final(long long mid, double s);
 /* herald against fakeprobe fp (NULL: the log provider) with retries of 50..400 ms, a 2 s
  * provider timeout and the extra "K=V" entries given (NULL-terminated). */
 struct proc eng_herald(const struct proc *fp, ...);
+/* A provider row with dlr_secret secret and a fakeprobe (its extra arguments args, may be NULL)
+ * that posts delivery reports of the messages it answers OK to herald h with that secret
+ * (--dlr-url), the row pointed at it once it runs (providers are read within a second); its id
+ * into *id. */
+struct proc eng_reporting_provider(const struct proc *h, const char *secret, const char *const *args, long long *id);
 /* fakeprobe's GET /received results (a new reference). */
 json_t *fp_received(const struct proc *fp);
 /* POST /control with the JSON body; fails the test unless 200. */

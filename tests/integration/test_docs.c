@@ -206,7 +206,9 @@ Test(docs, errors_are_documented)
 			cr_expect_not_null(json_object_get(rs, "400"), "%s %s lacks 400", method, path);
 			if (strcmp(path, "/api/v1/openapi.json") != 0)
 				cr_expect_not_null(json_object_get(rs, "401"), "%s %s lacks 401", method, path);
-			if (strcmp(method, "get") != 0)
+			/* a role may be refused a write that takes an API token (an operation with a
+			 * security of its own, the delivery reports' dlr_secret, has no roles) */
+			if (strcmp(method, "get") != 0 && json_object_get(o, "security") == NULL)
 				cr_expect_not_null(json_object_get(rs, "403"), "%s %s lacks 403", method, path);
 			if (strchr(path, '{'))
 				cr_expect_not_null(json_object_get(rs, "404"), "%s %s lacks 404", method, path);

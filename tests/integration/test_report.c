@@ -249,7 +249,7 @@ Test(report, send_delivers_one_parseable_mail_with_the_database_numbers)
 	const char *text = part_body(m, 0), *html = part_body(m, 1);
 	snprintf(line, sizeof(line), "#%lld mailing finished, started ", mid);
 	cr_expect(has(text, line), "no line for mailing %lld in:\n%s", mid, text);
-	cr_expect(has(strstr(text, line), ": total 7, sent 4, failed 3, pending 0, expired 0, cancelled 0;"
+	cr_expect(has(strstr(text, line), ": total 7, sent 4, failed 3, pending 0, expired 0, cancelled 0, delivered 0, undelivered 0;"
 				     " sent in the period 4, failed in the period 3\n      report test <b>\n"), "%s", text);
 	snprintf(line, sizeof(line), "  3 x %s\n", reason);
 	cr_expect(has(text, line), "failure reason '%s' missing:\n%s", reason, text);

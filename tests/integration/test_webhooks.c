@@ -310,3 +310,41 @@ Test(webhooks, two_instances_send_each_event_once)
 			cr_assert_str_neq(rx.got[i].id, rx.got[k].id, "event %s was sent twice", rx.got[i].id);
 	cr_assert_eq(eng_int("SELECT count(*) FROM webhook_deliveries WHERE attempts <> 1"), 0);
 }
+
+/* Delivery reports from a real fakeprobe (--dlr-url) bring message.delivered and
+ * message.undelivered, each queued by its report's own statement (the event's created_at, the
+ * transaction's time, is the message's reported_at). */
+Test(webhooks, delivery_reports_bring_delivered_and_undelivered_events)
+{
+	char url[128];
+	struct MHD_Daemon *d = receiver_start(0, url, sizeof(url));
+	const char *args[] = {"--dlr-undelivered-rate", "0.5", "--seed", "3", NULL};
+	long long pid;
+	struct proc h = eng_herald(NULL, NULL);
+	struct proc fp = eng_reporting_provider(&h, "webhook-dlr-secret", args, &pid);
+	free(eng_token("reported", "operator"));
+	hook_sql("reported", url, "{message.delivered,message.undelivered}");
+	long long mid = owned_mailing("reported", 40, "919");
+	cr_assert(eng_wait(30, "SELECT count(*) = 40 FROM messages WHERE mailing_id = %lld AND status IN"
+			       " (message_status('delivered'), message_status('undelivered'))", mid), "not every message was reported");
+	long long delivered = eng_count(mid, MSG_DELIVERED);
+	cr_assert_eq(fp_stat(&fp, "dlr_delivered"), delivered);
+	cr_assert(eng_wait(20, "SELECT count(*) = 40 FROM webhook_deliveries WHERE status = 'delivered'"),
+		  "not every event was delivered");
+	MHD_stop_daemon(d);
+	cr_assert_eq(rx.n, 40);
+	int nd = 0;
+	for (int i = 0; i < rx.n; i++) {
+		json_t *b = json_loads(rx.got[i].body, 0, NULL);
+		const char *event = json_string_value(json_object_get(b, "event"));
+		json_t *data = json_object_get(b, "data");
+		cr_assert(event && strncmp(event, "message.", 8) == 0, "%s", rx.got[i].body);
+		cr_assert_str_eq(json_string_value(json_object_get(data, "status")), event + 8, "%s", rx.got[i].body);
+		cr_assert(json_is_string(json_object_get(data, "reported_at")), "%s", rx.got[i].body);
+		nd += strcmp(event, "message.delivered") == 0;
+		json_decref(b);
+	}
+	cr_assert_eq(nd, delivered);
+	cr_assert_eq(eng_int("SELECT count(*) FROM webhook_deliveries w JOIN messages m ON m.id = w.object_id"
+			     " WHERE w.created_at = m.reported_at AND m.provider_id = %lld", pid), 40);
+}

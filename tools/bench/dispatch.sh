@@ -18,7 +18,9 @@
 # provider row of equal weight on a fakeprobe of its own, so the messages are routed between
 # the two, each with half of HERALD_PROVIDER_CONCURRENCY: the same requests in flight as one),
 # BENCH_WEBHOOK_URL (the mailings' user has a webhook of message.sent to it: the cost of
-# webhooks); HERALD_* settings in the environment (HERALD_DISPATCH_WORKERS, ...) reach herald.
+# webhooks), BENCH_DLR=1 (the provider 'default' has a dlr_secret and fakeprobe posts a delivery
+# report of every message to herald: the cost of reports beside sending; sent counts the
+# delivered and undelivered ones, as every statistic does); HERALD_* settings in the environment (HERALD_DISPATCH_WORKERS, ...) reach herald.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/procs.sh"
 SIZES=(${BENCH_SIZES:-50000 200000 1000000})
@@ -67,7 +69,15 @@ one_run() {
   q "TRUNCATE messages, message_counts, message_minutes, webhook_deliveries; DELETE FROM mailings" >/dev/null
   q "VACUUM ANALYZE messages" >/dev/null
   fp_port=$(port); h_port=$(port)
-  "$ROOT/build/fakeprobe" --listen 127.0.0.1:$fp_port >"$OWN_TMP/fakeprobe.log" 2>&1 &
+  local dlr=() pid
+  if [[ -n "${BENCH_DLR:-}" ]]; then
+    pid=$(q "INSERT INTO providers (name, url, dlr_secret) VALUES ('default', 'http://127.0.0.1:$fp_port/v1', 'bench-dlr-secret')
+             ON CONFLICT (name) DO UPDATE SET dlr_secret = excluded.dlr_secret RETURNING id" | head -1)
+    dlr=(--dlr-url "http://127.0.0.1:$h_port/api/v1/providers/$pid/dlr" --dlr-secret bench-dlr-secret)
+  else
+    q "UPDATE providers SET dlr_secret = NULL WHERE name = 'default'" >/dev/null
+  fi
+  "$ROOT/build/fakeprobe" --listen 127.0.0.1:$fp_port "${dlr[@]}" >"$OWN_TMP/fakeprobe.log" 2>&1 &
   fpid=$!; PROCS+=($fpid)
   q "DELETE FROM providers WHERE name = 'bench-2'" >/dev/null
   local conc=${HERALD_PROVIDER_CONCURRENCY:-64}
@@ -93,7 +103,8 @@ one_run() {
   R_START=$(echo "$t1 - $t0" | bc)
   local deadline=$((SECONDS + 900))
   while :; do
-    sent=$(q "SELECT coalesce((SELECT n FROM message_counts WHERE mailing_id = $mid AND status = 2), 0)")
+    sent=$(q "SELECT coalesce((SELECT sum(n) FROM message_counts WHERE mailing_id = $mid AND status IN
+              (message_status('sent'), message_status('delivered'), message_status('undelivered'))), 0)")
     [[ $sent -ge $size ]] && break
     [[ $SECONDS -gt $deadline ]] && { echo "bench: dispatch gave up at $sent of $size sent"; break; }
     sleep 0.1
@@ -107,6 +118,22 @@ one_run() {
   stats=$(curl -s "http://127.0.0.1:$fp_port/stats")
   R_DUP=$(sed -n 's/.*"duplicates":\([0-9]*\).*/\1/p' <<<"$stats")
   R_MID=$mid R_PORT=$h_port R_SENT=$sent
+  if [[ -n "${BENCH_DLR:-}" ]]; then    # the reports still on their way when sending ended
+    local t2 reported
+    for _ in $(seq 1200); do
+      stats=$(curl -s "http://127.0.0.1:$fp_port/stats")
+      reported=$(grep -o '"dlr_\(delivered\|undelivered\|refused\|dropped\)":[0-9]*' <<<"$stats" | awk -F: '{ n += $2 } END { print n + 0 }')
+      [[ $reported -ge $sent ]] && break
+      sleep 0.1
+    done
+    t2=$(date +%s.%N)
+    printf 'bench: dispatch %7d recipients run %d: delivery reports %s, all in %.1f s after the start (%s delivered in herald; %s)\n' \
+      "$size" "$2" "$(grep -o '"dlr_[a-z]*":[0-9]*' <<<"$stats" | tr '\n' ' ')" "$(echo "$t2 - $t1" | bc)" \
+      "$(q "SELECT n FROM message_counts WHERE mailing_id = $mid AND status = message_status('delivered')")" \
+      "$(curl -s "http://127.0.0.1:$h_port/metrics" | awk '/^herald_dlr_reports_total/ && $2 > 0 { sub(/.*outcome="/, "", $1); sub(/".*/, "", $1); printf "%s %s, ", $1, $2 }
+          /^herald_http_request_seconds_(sum|count)\{route="\/api\/v1\/providers\/\{id\}\/dlr"/ { v[$1 ~ /_sum/] = $2 }
+          END { if (v[0]) printf "%.2f ms a request in herald", v[1] / v[0] * 1000 }')"
+  fi
   printf 'bench: dispatch %7d recipients%s run %d: start %5.2f s, %6d msg/s (%d sent in %.1f s), cpu per message herald %s us + postgres %s us + fakeprobe %s us, herald peak RSS %s MiB, duplicates %s (load before %s)\n' \
     "$size" "$([[ $text == "$PLAIN_TEXT" ]] || echo ' (personal)')" "$2" "$R_START" "$R_RATE" "$sent" "$dur" "$R_HUS" "$R_PUS" "$R_FUS" "$R_RSS" "$R_DUP" "$R_LOAD"
 }
