@@ -69,5 +69,5 @@ static int lp_ready(struct provider *p, struct provider_msg **done, int max)
 }
 
 const struct provider_ops provider_log_ops = {
-	"log", lp_open, lp_close, lp_room, lp_inflight, lp_submit, lp_ready, NULL,
+	"log", lp_open, lp_close, lp_room, lp_inflight, lp_submit, lp_ready, NULL, NULL,
 };

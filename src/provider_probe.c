@@ -261,5 +261,5 @@ static struct provider_msg *pp_finished(struct provider *p, CURL *easy, CURLcode
 }
 
 const struct provider_ops provider_probe_ops = {
-	"probe", pp_open, pp_close, pp_room, pp_inflight, pp_submit, pp_ready, pp_finished,
+	"probe", pp_open, pp_close, pp_room, pp_inflight, pp_submit, pp_ready, pp_finished, NULL,
 };
