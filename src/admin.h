@@ -9,6 +9,8 @@
 #include "db.h"
 #include "http.h"
 #include "resource.h"
+#include "admin_text.h"
+#include "admin_time.h"
 
 #define ADMIN_PAGE 50
 #define ADMIN_Q_MAX 100
@@ -29,26 +31,6 @@ int admin_gate(struct http_req *req);
 /* Then, with the body: for POST, parses the form and checks its csrf_token (else a 400 or
  * 403 page). 0 to go on, -1 answered. */
 int admin_gate_form(struct http_req *req);
-
-/* The language of the request's pages: the user's setting, else the best of Accept-Language,
- * else cfg.language (i18n.h); worked out once per request. */
-const char *admin_lang(struct http_req *req);
-/* The text at path ("admin.nav.clients") in the request's language (i18n_text); every text an
- * admin page shows from C is such a path. */
-const char *admin_t(struct http_req *req, const char *path);
-/* The same, NULL when the catalogue has no text at path (an optional text). */
-const char *admin_t_opt(struct http_req *req, const char *path);
-/* That text as a printf format with the arguments given, in the request's pool. */
-const char *admin_format(struct http_req *req, const char *path, ...);
-/* The plural form of path for n (i18n_plural) with n as its %lld, in the request's pool. */
-const char *admin_plural(struct http_req *req, const char *path, long long n);
-/* The same with n written out with the language's thousands separator as its %s ("12,345
- * messages", "12 345 сообщений"). */
-const char *admin_count(struct http_req *req, const char *path, long long n);
-
-/* The label of a value of the select, filter or status called name in the request's language:
- * the text at admin.options.<name>.<value> ("_" for ""), else the value itself; "—" for NULL. */
-const char *admin_option(struct http_req *req, const char *name, const char *value);
 
 /* Renders template tmpl with data (stolen) plus "me" (user, role flags), "nav",
  * "csrf_token", "lang" and the language's catalogue as "t" ({{t.admin.…}}), as text/html. */
@@ -157,38 +139,5 @@ int admin_res_open(struct http_req *req, const struct resource *r, struct admin_
  * "history" section of templates/admin/form.html, actions and objects in the request's
  * language, or NULL when there are none (admin_history.c). */
 json_t *admin_history(struct http_req *req, struct db *db, const char *object);
-
-/* --- times in the user's time zone (admin_time.c); the API keeps RFC 3339 in UTC --------- */
-
-#define ADMIN_TIME_LEN 21   /* an API time, "2026-11-23T10:00:00Z", and its NUL */
-
-/* An API time ("2026-11-23T10:00:00Z") as pages show it, in the user's zone with its offset
- * then: "2026-11-23 13:00 UTC+03:00" ("... UTC" at a zero offset). Other text as it is, NULL as
- * "—". The zone's value is filled in when the page renders (admin_times_resolve); until then,
- * and without a session, it is the UTC time. New reference. */
-json_t *admin_time(struct http_req *req, const char *t);
-/* An API time as a datetime-local input's value in the user's zone, "2026-11-23T13:00" (with
- * ":SS" when the seconds are not zero), filled in as admin_time's is; other text as it is,
- * NULL as "". New reference. */
-json_t *admin_time_input(struct http_req *req, const char *t);
-/* Fills in the admin_time and admin_time_input values made so far, with one query. 0, or -1 on
- * a database failure (they keep their UTC text). admin_page calls it before rendering. */
-int admin_times_resolve(struct http_req *req);
-/* A datetime-local value ("YYYY-MM-DDTHH:MM" or with ":SS") typed in the user's zone as an API
- * time in out. 0; 1 when local is no such value (left to the validator); -1 when the clocks
- * skip that wall time in the zone (why, in the request's pool, says so); -2 on a database
- * failure. A wall time that occurs twice (summer time ends) is read as PostgreSQL reads it: as
- * standard time, the later of the two. */
-int admin_time_read(struct http_req *req, const char *local, char out[ADMIN_TIME_LEN], const char **why);
-/* The user's zone's offset at the time of a datetime-local field's value ("UTC-04:00" for a
- * summer value in America/New_York, whatever the offset today): of the API time behind an
- * admin_time_input value, or of a wall time the user typed; today's for anything else. Filled
- * in as admin_time's is; NULL without a session. New reference. */
-json_t *admin_time_offset(struct http_req *req, json_t *value);
-/* The user's time zone: theirs, else HERALD_DEFAULT_TIMEZONE. */
-const char *admin_zone(struct http_req *req);
-/* A time field's label with the user's zone and its offset now: "Start (Europe/Moscow,
- * UTC+03:00)". In the request's pool. */
-const char *admin_time_label(struct http_req *req, const char *label);
 
 #endif

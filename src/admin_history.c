@@ -3,6 +3,7 @@
 #include "admin.h"
 #include "admin_handlers.h"
 #include "audit.h"
+#include "model_audit.h"
 #include "buf.h"
 #include "list.h"
 #include "route.h"

@@ -2,8 +2,10 @@
  * it). The server is multi-threaded and glibc converts only in the process's one zone (TZ), so
  * PostgreSQL converts: a page's times are collected as it is built and converted with one query
  * before it renders; a typed time is read with one query. The API keeps RFC 3339 in UTC. */
-#include "admin.h"
+#include "admin_time.h"
+#include "admin_text.h"
 #include "config.h"
+#include "db.h"
 #include "session.h"
 #include "util.h"
 

@@ -52,10 +52,6 @@ void api_messages_batch(struct http_req *req);
 void api_mailings_messages(struct http_req *req);
 
 /* api_stoplist.c */
-void api_stoplist_list(struct http_req *req);
-void api_stoplist_get(struct http_req *req);
-void api_stoplist_create(struct http_req *req);
-void api_stoplist_delete(struct http_req *req);
 void api_stoplist_import(struct http_req *req);
 /* 1 after answering 422 (or the database error) when phone is on the stop list; else 0. */
 int api_stoplist_refuse(struct http_req *req, struct db *db, const char *phone);

@@ -1,5 +1,6 @@
-/* api_stoplist.c — /api/v1/stoplist (API.md 9.3): list, one, add, delete, and a CSV import;
- * thin handlers over model_stoplist. */
+/* api_stoplist.c — the stop list's API beyond its CRUD (API.md 9.3; the CRUD is the resource
+ * descriptor's, res_stoplist): the CSV import, and the refusal of a direct send to a listed
+ * phone. */
 #include "api_handlers.h"
 #include "csv.h"
 #include "csv_sniff.h"
@@ -14,56 +15,6 @@
 #include <strings.h>
 
 #define IMPORT_ERRORS 100       /* bad rows named one by one; the rest are counted */
-
-void api_stoplist_list(struct http_req *req)
-{
-	struct page pg;
-	struct db *db;
-	if (api_page(req, &pg, 0) < 0 || (db = api_db(req)) == NULL)
-		return;
-	PGresult *r = stoplist_list(db, &pg), *c = r && pg.count ? stoplist_count(db) : NULL;
-	api_answer_list(req, db, &pg, r, c);
-}
-
-void api_stoplist_get(struct http_req *req)
-{
-	struct db *db = api_db(req);
-	if (db != NULL)
-		api_answer(req, db, 200, stoplist_get(db, req->params[0]), NULL);
-}
-
-void api_stoplist_create(struct http_req *req)
-{
-	struct verr v = VERR_INIT;
-	struct stoplist_in in;
-	struct db *db;
-	json_t *body = api_body_object(req);
-	if (body == NULL)
-		return;
-	if (stoplist_validate(body, &in, &v) < 0) {
-		http_fail(req, MODEL_INVALID, NULL, verr_take(&v));
-	} else if ((db = api_db(req)) != NULL) {
-		PGresult *r = stoplist_insert(db, &in);
-		if (r == NULL && db_is_unique(db))
-			http_problem(req, 409, "the phone is on the stop list already", NULL);
-		else
-			api_answer(req, db, 201, r, "/api/v1/stoplist/");
-	}
-}
-
-void api_stoplist_delete(struct http_req *req)
-{
-	struct db *db = api_db(req);
-	if (db == NULL)
-		return;
-	int rc = stoplist_delete(db, req->params[0]);
-	if (rc < 0)
-		http_db_fail(req, db);
-	else if (rc == 0)
-		http_problem(req, 404, "no such object", NULL);
-	else
-		http_no_content(req);
-}
 
 int api_stoplist_refuse(struct http_req *req, struct db *db, const char *phone)
 {

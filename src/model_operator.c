@@ -39,13 +39,9 @@ static enum model_rc insert(struct db *db, json_t *in, struct model_err *e, json
 	if (operator_validate(in, NULL, &oi, &e->fields) < 0)
 		return e->rc = MODEL_INVALID;
 	const char *p[] = {oi.code, oi.name};
-	PGresult *r = db_exec(db, q, 2, p);
-	if (r == NULL && model_err_db(e, db) == MODEL_DUPLICATE)
-		return model_err_field(e, MODEL_DUPLICATE, "code", "valid.operator_exists");
-	if (r == NULL)
-		return e->rc;
-	log_info("operator.created", LS("operator_code", oi.code));
-	return e->rc = res_row(db, r, out);
+	if (res_written(db, db_exec(db, q, 2, p), e, "code", "valid.operator_exists", out) == MODEL_OK)
+		log_info("operator.created", LS("operator_code", oi.code));
+	return e->rc;
 }
 
 static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, int partial,

@@ -101,11 +101,9 @@ static int validate(json_t *in, int partial, struct provider_in *t, struct model
 static enum model_rc written(struct db *db, PGresult *r, struct provider_in *t, struct model_err *e, json_t **out)
 {
 	free(t->codes);
-	if (r == NULL && model_err_db(e, db) == MODEL_DUPLICATE)
-		return model_err_field(e, MODEL_DUPLICATE, "name", "valid.provider_exists");
-	if (r == NULL && e->rc == MODEL_CHECK)   /* a url of the other kind than the row's */
+	if (r == NULL && model_db_rc(db) == MODEL_CHECK)   /* a url of the other kind than the row's */
 		return model_err_field(e, MODEL_INVALID, "url", "valid.provider_url_kind");
-	return e->rc = res_row(db, r, out);
+	return res_written(db, r, e, "name", "valid.provider_exists", out);
 }
 
 static enum model_rc get(struct db *db, const struct res_key *k, json_t **out)

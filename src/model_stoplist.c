@@ -25,49 +25,6 @@ int stoplist_validate(json_t *in, struct stoplist_in *out, struct verr *v)
 	return verr_any(v) ? -1 : 0;
 }
 
-PGresult *stoplist_get(struct db *db, const char *phone)
-{
-	static const char q[] = "SELECT " STOPLIST_JSON " FROM stoplist WHERE phone = $1";
-	const char *p[] = {phone};
-	return db_exec(db, q, 1, p);
-}
-
-PGresult *stoplist_insert(struct db *db, const struct stoplist_in *in)
-{
-	static const char q[] = "INSERT INTO stoplist (phone, reason) VALUES ($1, coalesce($2, ''))"
-				" RETURNING " STOPLIST_JSON;
-	const char *p[] = {in->phone, in->reason};
-	PGresult *r = db_exec(db, q, 2, p);
-	if (r)
-		log_info("stoplist.added", LS("phone", in->phone));
-	return r;
-}
-
-PGresult *stoplist_list(struct db *db, const struct page *pg)
-{
-	static const char q[] = "SELECT " STOPLIST_JSON " FROM stoplist WHERE phone > $1 ORDER BY phone LIMIT $2";
-	char lim[16];
-	snprintf(lim, sizeof(lim), "%d", pg->limit + 1);
-	const char *p[] = {pg->after, lim};
-	return db_exec(db, q, 2, p);
-}
-
-PGresult *stoplist_count(struct db *db)
-{
-	static const char q[] = "SELECT count(*) FROM stoplist";
-	return db_exec(db, q, 0, NULL);
-}
-
-int stoplist_delete(struct db *db, const char *phone)
-{
-	static const char q[] = "DELETE FROM stoplist WHERE phone = $1";
-	const char *p[] = {phone};
-	int n = (int)db_rows(db, q, 1, p);
-	if (n > 0)
-		log_info("stoplist.deleted", LS("phone", phone));
-	return n;
-}
-
 int stoplist_has(struct db *db, const char *phone)
 {
 	static const char q[] = "SELECT 1 FROM stoplist WHERE phone = $1";
@@ -102,10 +59,12 @@ static enum model_rc entry_insert(struct db *db, json_t *in, struct model_err *e
 	struct stoplist_in s;
 	if (stoplist_validate(in, &s, &e->fields) < 0)
 		return e->rc = MODEL_INVALID;
-	PGresult *r = stoplist_insert(db, &s);
-	if (r == NULL && model_err_db(e, db) == MODEL_DUPLICATE)
-		return model_err_field(e, MODEL_DUPLICATE, "phone", "valid.on_stoplist");
-	return e->rc = res_row(db, r, out);
+	static const char q[] = "INSERT INTO stoplist (phone, reason) VALUES ($1, coalesce($2, ''))"
+				" RETURNING " STOPLIST_JSON;
+	const char *p[] = {s.phone, s.reason};
+	if (res_written(db, db_exec(db, q, 2, p), e, "phone", "valid.on_stoplist", out) == MODEL_OK)
+		log_info("stoplist.added", LS("phone", s.phone));
+	return e->rc;
 }
 
 static enum model_rc entry_update(struct db *db, const struct res_key *k, json_t *in, int partial,
@@ -128,8 +87,8 @@ static enum model_rc entry_update(struct db *db, const struct res_key *k, json_t
 
 static enum model_rc entry_remove(struct db *db, const struct res_key *k)
 {
-	int n = stoplist_delete(db, k->text);
-	return n < 0 ? model_db_rc(db) : n == 0 ? MODEL_NOT_FOUND : MODEL_OK;
+	static const char q[] = "DELETE FROM stoplist WHERE phone = $1";
+	return res_remove_of(db, q, k, "stoplist.deleted", "phone");
 }
 
 #define STOPLIST_SEARCH(keycmp, order) \
@@ -145,4 +104,10 @@ static enum model_rc entry_list(struct db *db, const struct res_query *rq, struc
 }
 
 /* No bulk delete; no count: the API's list is api_stoplist.c's. */
-const struct res_model stoplist_model = {entry_get, entry_insert, entry_update, entry_remove, NULL, entry_list, NULL, NULL};
+static enum model_rc entry_count(struct db *db, int64_t *n)
+{
+	return res_count(db, db_exec(db, "SELECT count(*) FROM stoplist", 0, NULL), n);
+}
+
+const struct res_model stoplist_model = {entry_get, entry_insert, entry_update, entry_remove, NULL, entry_list,
+					 entry_count, NULL};

@@ -1,12 +1,11 @@
 /* model_stoplist.h — the stop list (API.md 9.3): phones that receive nothing. Validation and
- * SQL; the API calls these (the admin page will too). What honours the list lives with each
+ * SQL. What honours the list lives with each
  * path: the scheduler's freeze and the batch insert (STOPLIST_CANCEL), the claim of the
- * dispatcher, the direct send (stoplist_has) and the SMPP store. The admin's pages reach the
- * list through the resource descriptor (stoplist_model, resources.c). */
+ * dispatcher, the direct send (stoplist_has) and the SMPP store. The API's CRUD and the admin's
+ * pages reach the list through the resource descriptor (stoplist_model, res_stoplist). */
 #ifndef HERALD_MODEL_STOPLIST_H
 #define HERALD_MODEL_STOPLIST_H
 #include <jansson.h>
-#include "api.h"
 #include "message_status.h"
 #include "phone.h"
 #include "resource.h"
@@ -32,15 +31,6 @@ struct stoplist_in {
 /* Validates a POST body ({"phone", "reason"}). 0, or -1 with errors in v. */
 int stoplist_validate(json_t *in, struct stoplist_in *out, struct verr *v);
 
-/* Rows: the entry's JSON text (column 0) and its phone (column 1). NULL on a database error. */
-PGresult *stoplist_get(struct db *db, const char *phone);
-/* A unique violation (db_is_unique) when the phone is on the list already. */
-PGresult *stoplist_insert(struct db *db, const struct stoplist_in *in);
-/* A page ordered by phone. */
-PGresult *stoplist_list(struct db *db, const struct page *pg);
-PGresult *stoplist_count(struct db *db);
-/* 1 deleted, 0 not on the list, -1 error. */
-int stoplist_delete(struct db *db, const char *phone);
 /* 1 when phone is on the list, 0 when not, -1 error. */
 int stoplist_has(struct db *db, const char *phone);
 /* Adds phones[i] with reasons[i] (text[] literals of equal length) in one statement; phones on
@@ -48,7 +38,7 @@ int stoplist_has(struct db *db, const char *phone);
 long stoplist_import(struct db *db, const char *phones, const char *reasons);
 
 /* The descriptor's model: get, insert (a phone as written, normalised; one on the list is
- * MODEL_DUPLICATE on "phone"), update (the reason only), remove, and list: sorts "phone",
+ * MODEL_DUPLICATE on "phone"), update (the reason only), remove, count, and list: sorts "phone",
  * "-phone"; q is contained in the phone. Keys are stored phones. */
 extern const struct res_model stoplist_model;
 

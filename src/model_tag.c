@@ -23,14 +23,6 @@ static int validate(json_t *in, int partial, const char **name, struct model_err
 	return 0;
 }
 
-/* The outcome of a write: a taken name is reported on its field. */
-static enum model_rc written(struct db *db, PGresult *r, struct model_err *e, json_t **out)
-{
-	if (r == NULL && model_err_db(e, db) == MODEL_DUPLICATE)
-		return model_err_field(e, MODEL_DUPLICATE, "name", "valid.tag_exists");
-	return e->rc = res_row(db, r, out);
-}
-
 static enum model_rc get(struct db *db, const struct res_key *k, json_t **out)
 {
 	static const char q[] = "SELECT " TAG_JSON " FROM tags WHERE id = $1::bigint";
@@ -44,7 +36,7 @@ static enum model_rc insert(struct db *db, json_t *in, struct model_err *e, json
 	if (validate(in, 0, &name, e) < 0)
 		return e->rc;
 	const char *p[] = {name};
-	if (written(db, db_exec(db, q, 1, p), e, out) == MODEL_OK)
+	if (res_written(db, db_exec(db, q, 1, p), e, "name", "valid.tag_exists", out) == MODEL_OK)
 		log_info("tag.created", LI("tag_id", json_integer_value(json_object_get(*out, "id"))), LS("name", name));
 	return e->rc;
 }
@@ -58,7 +50,7 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, 
 	if (validate(in, partial, &name, e) < 0)
 		return e->rc;
 	const char *p[] = {k->text, name};
-	if (written(db, db_exec(db, q, 2, p), e, out) == MODEL_OK)
+	if (res_written(db, db_exec(db, q, 2, p), e, "name", "valid.tag_exists", out) == MODEL_OK)
 		log_info("tag.updated", LS("tag_id", k->text));
 	return e->rc;
 }

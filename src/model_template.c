@@ -28,13 +28,6 @@ static int validate(json_t *in, int partial, struct template_in *t, struct model
 	return 0;
 }
 
-static enum model_rc written(struct db *db, PGresult *r, struct model_err *e, json_t **out)
-{
-	if (r == NULL && model_err_db(e, db) == MODEL_DUPLICATE)
-		return model_err_field(e, MODEL_DUPLICATE, "name", "valid.template_exists");
-	return e->rc = res_row(db, r, out);
-}
-
 static enum model_rc get(struct db *db, const struct res_key *k, json_t **out)
 {
 	static const char q[] = "SELECT " TEMPLATE_JSON " FROM templates WHERE id = $1::bigint";
@@ -48,7 +41,7 @@ static enum model_rc insert(struct db *db, json_t *in, struct model_err *e, json
 	if (validate(in, 0, &t, e) < 0)
 		return e->rc;
 	const char *p[] = {t.name, t.text};
-	if (written(db, db_exec(db, q, 2, p), e, out) == MODEL_OK)
+	if (res_written(db, db_exec(db, q, 2, p), e, "name", "valid.template_exists", out) == MODEL_OK)
 		log_info("template.created", LI("template_id", json_integer_value(json_object_get(*out, "id"))),
 			 LS("name", t.name));
 	return e->rc;
@@ -63,7 +56,7 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, 
 	if (validate(in, partial, &t, e) < 0)
 		return e->rc;
 	const char *p[] = {k->text, t.name, t.text};
-	if (written(db, db_exec(db, q, 3, p), e, out) == MODEL_OK)
+	if (res_written(db, db_exec(db, q, 3, p), e, "name", "valid.template_exists", out) == MODEL_OK)
 		log_info("template.updated", LS("template_id", k->text));
 	return e->rc;
 }

@@ -21,6 +21,14 @@ enum model_rc res_row(struct db *db, PGresult *r, json_t **out)
 	return *out ? MODEL_OK : MODEL_NOT_FOUND;
 }
 
+enum model_rc res_written(struct db *db, PGresult *r, struct model_err *e, const char *field, const char *taken,
+			  json_t **out)
+{
+	if (r == NULL && model_err_db(e, db) == MODEL_DUPLICATE)
+		return model_err_field(e, MODEL_DUPLICATE, field, taken);
+	return e->rc = res_row(db, r, out);
+}
+
 enum model_rc res_rows(struct db *db, PGresult *r, int limit, struct res_page *out)
 {
 	*out = (struct res_page){NULL, NULL, NULL, NULL};

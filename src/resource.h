@@ -176,6 +176,11 @@ struct resource {
 /* For models: row 0 of r (the object's JSON text in column 0) as *out; MODEL_NOT_FOUND when
  * r has no rows, a database failure when r is NULL. Clears r. */
 enum model_rc res_row(struct db *db, PGresult *r, json_t **out);
+/* For models: the outcome of a write that returns its object (res_row of r): a unique
+ * violation is MODEL_DUPLICATE on field with the catalogue message taken; another failure is
+ * the database's. Sets e->rc. */
+enum model_rc res_written(struct db *db, PGresult *r, struct model_err *e, const char *field, const char *taken,
+			  json_t **out);
 /* For models: rows of r (JSON text in column 0, the keyset key in column 1) as a page of up
  * to limit objects. Clears r. */
 enum model_rc res_rows(struct db *db, PGresult *r, int limit, struct res_page *out);

@@ -389,6 +389,7 @@ static const char *const stoplist_notices[] = {"created", "admin.res.stoplist.cr
 
 const struct resource res_stoplist = {
 	.kind = "stoplist", .key = "phone", .model = &stoplist_model,
+	.api_base = "/api/v1/stoplist/", .api_sort = "phone", .api_taken = "the phone is on the stop list already",
 	.base = "/admin/stoplist/",
 	.fields = stoplist_fields, .nfields = ARRAY_LEN(stoplist_fields),
 	.delete_note = "admin.res.stoplist.delete_note",

@@ -60,11 +60,11 @@ const struct route routes[] = {
 	{GET, "/api/v1/messages/{id}", api_messages_get, AUTH_TOKEN, V, "", 0, NULL, NULL},
 
 	/* stop list */
-	{GET, "/api/v1/stoplist", api_stoplist_list, AUTH_TOKEN, V, LIST_Q, 0, NULL, NULL},
-	{POST, "/api/v1/stoplist", api_stoplist_create, AUTH_TOKEN, O, "", 0, "stoplist.created", NULL},
+	{GET, "/api/v1/stoplist", api_res_list, AUTH_TOKEN, V, LIST_Q, 0, NULL, &res_stoplist},
+	{POST, "/api/v1/stoplist", api_res_create, AUTH_TOKEN, O, "", 0, NULL, &res_stoplist},
 	{POST, "/api/v1/stoplist/import", api_stoplist_import, AUTH_TOKEN, O, "", HTTP_BULK_LIMIT, "stoplist.imported", NULL},
-	{GET, "/api/v1/stoplist/{phone}", api_stoplist_get, AUTH_TOKEN, V, "", 0, NULL, NULL},
-	{DELETE, "/api/v1/stoplist/{phone}", api_stoplist_delete, AUTH_TOKEN, O, "", 0, "stoplist.deleted", NULL},
+	{GET, "/api/v1/stoplist/{phone}", api_res_get, AUTH_TOKEN, V, "", 0, NULL, &res_stoplist},
+	{DELETE, "/api/v1/stoplist/{phone}", api_res_delete, AUTH_TOKEN, O, "", 0, NULL, &res_stoplist},
 
 	/* statistics */
 	{GET, "/api/v1/stats", api_stats, AUTH_TOKEN, V, "", 0, NULL, NULL},
