@@ -72,7 +72,11 @@ void provider_close(struct provider *p)
 
 int provider_room(const struct provider *p) { return p->ops->room(p); }
 int provider_inflight(const struct provider *p) { return p->ops->inflight(p); }
-void provider_submit(struct provider *p, struct provider_msg *m) { p->ops->submit(p, m); }
+void provider_submit(struct provider *p, struct provider_msg *m)
+{
+	m->ref[0] = '\0';
+	p->ops->submit(p, m);
+}
 
 static int collect(struct provider_loop *l, struct provider_msg **done, int max)
 {

@@ -38,6 +38,8 @@ struct provider_msg {
 	int retry_after_ms;          /* from Retry-After, or -1 */
 	double latency;              /* seconds */
 	char error[256];             /* why it was not sent ("" when sent) */
+	char ref[66];                /* the provider's id of it, when it gave one (smpp: the SMSC's
+				      * message_id, which its receipts name); "" otherwise */
 };
 
 /* What a provider is: a row of providers (sql/025_providers.sql), or the log provider. */

@@ -10,7 +10,7 @@
  *   message   one submit_sm each: the text in GSM 03.38 (unpacked) or UCS-2 (smpp_text.h), in
  *             short_message when it fits one SMS (160 septets, 140 octets), in message_payload
  *             otherwise (the SMSC segments it), registered_delivery 1 (a receipt asked).
- *   outcomes  submit_sm_resp ESME_ROK: sent; ESME_RTHROTTLED,
+ *   outcomes  submit_sm_resp ESME_ROK: sent, its message_id in m->ref; ESME_RTHROTTLED,
  *             ESME_RMSGQFUL and the SMSC's own failures: transient; any other status:
  *             permanent. No answer within HERALD_PROVIDER_TIMEOUT_MS (or the message's
  *             expires_at): the link is closed first, so that no late answer can come, then the
@@ -231,6 +231,7 @@ static void on_submit_resp(struct smpp_provider *sp, const struct smpp_pdu *in)
 	m->latency = now_mono() - w->t0;
 	release(sp, w);
 	if (in->status == ESME_ROK && in->command_id != SMPP_GENERIC_NACK) {
+		snprintf(m->ref, sizeof(m->ref), "%s", in->message_id);
 		finish(sp, m, PO_SENT, MR_OK);
 		return;
 	}

@@ -135,7 +135,7 @@ after(() => {
 
 test('a mailing through the SMSC: bound with the row\'s system_id and password, each message once, long texts whole', async () => {
   const smsc = await startSmsc();
-  provider(smsc);
+  const id = provider(smsc);
   await withHerald({}, async () => {
     const short = mailing(40, 'Hello "upstream" {x} €');
     const long = mailing(3, LONG);
@@ -151,6 +151,10 @@ test('a mailing through the SMSC: bound with the row\'s system_id and password, 
     assert.deepEqual([by(short).dc, by(short).payload, by(short).dlr], [0, false, 1], 'GSM 03.38 in short_message, a receipt asked');
     assert.deepEqual([by(long).dc, by(long).payload], [0, true], 'a long text goes whole in message_payload');
     assert.deepEqual([by(cyr).dc, by(cyr).payload], [8, false], 'UCS-2');
+    // the SMSC's id of each message is kept for its receipts
+    const refs = q(`SELECT string_agg(r.ref || '=' || m.phone, ',') FROM provider_refs r
+                    JOIN messages m ON m.id = r.message_id WHERE r.provider_id = ${id}`).split(',');
+    assert.deepEqual(refs.sort(), smsc.accepted.map((a) => `${a.id}=${a.to}`).sort());
 
     // a receipt for one of them is answered (its status stays until delivery reports apply it)
     const s = smsc.sessions.at(-1);
