@@ -74,7 +74,12 @@ int provider_room(const struct provider *p) { return p->ops->room(p); }
 int provider_inflight(const struct provider *p) { return p->ops->inflight(p); }
 void provider_submit(struct provider *p, struct provider_msg *m)
 {
-	m->ref[0] = '\0';
+	m->outcome = PO_TRANSIENT;
+	m->timeout = 0;
+	m->http_status = 0;
+	m->retry_after_ms = -1;
+	m->latency = 0;
+	m->error[0] = m->ref[0] = '\0';
 	p->ops->submit(p, m);
 }
 

@@ -12,6 +12,7 @@ struct provider_ops {
 	void (*close)(struct provider *p);
 	int (*room)(const struct provider *p);
 	int (*inflight)(const struct provider *p);
+	/* m's result fields are reset (transient, no error) before. */
 	void (*submit)(struct provider *p, struct provider_msg *m);
 	/* Hands back up to max messages that finished without a transfer (a kind with a socket of
 	 * its own does that socket's I/O and timers here first). */

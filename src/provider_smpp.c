@@ -486,12 +486,6 @@ static int sp_inflight(const struct provider *p)
 static void sp_submit(struct provider *p, struct provider_msg *m)
 {
 	struct smpp_provider *sp = (struct smpp_provider *)p;
-	m->outcome = PO_TRANSIENT;
-	m->timeout = 0;
-	m->http_status = 0;
-	m->retry_after_ms = -1;
-	m->latency = 0;
-	m->error[0] = '\0';
 	double left = m->expires_at - now_real() - PROVIDER_SEND_GUARD_S;
 	if (sp->state != L_BOUND || left <= 0 || !is_digits(m->phone, strlen(m->phone)) || strlen(m->phone) > 20) {
 		snprintf(m->error, sizeof(m->error), "%s", sp->state != L_BOUND ? sp->down : left <= 0 ?
