@@ -55,6 +55,7 @@ static const struct directive directives[] = {
 	{"smpp_max_connections_per_ip", "HERALD_SMPP_MAX_CONNECTIONS_PER_IP", I(smpp_max_connections_per_ip), "64", 1, 4096},
 	{"smpp_bind_timeout_s", "HERALD_SMPP_BIND_TIMEOUT_S", I(smpp_bind_timeout_s), "10", 1, 3600},
 	{"smpp_send_timeout_s", "HERALD_SMPP_SEND_TIMEOUT_S", I(smpp_send_timeout_s), "30", 1, 3600},
+	{"smpp_enquire_link_s", "HERALD_SMPP_ENQUIRE_LINK_S", I(smpp_enquire_link_s), "30", 1, 3600},
 	{"log_dir", "HERALD_LOG_DIR", S(log_dir), "logs", 0, 0},
 	{"log_level", "HERALD_LOG_LEVEL", S(log_level), "info", 0, 0},
 	{"http_threads", "HERALD_HTTP_THREADS", I(http_threads), "4", 1, 256},

@@ -33,6 +33,7 @@ struct config {
 	int smpp_max_connections_per_ip;
 	int smpp_bind_timeout_s;    /* an SMPP link must bind within this time */
 	int smpp_send_timeout_s;    /* closed when its queued output does not move for this long */
+	int smpp_enquire_link_s;    /* an upstream SMSC link (provider kind smpp) idle this long is probed */
 	char *log_dir;
 	char *log_level;
 	int http_threads;

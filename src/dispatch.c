@@ -389,6 +389,7 @@ void dispatch_stop(void)
 		buf_free(&w->a_att);
 		buf_free(&w->a_hist);
 		buf_free(&w->a_prov);
+		buf_free(&w->a_ref);
 	}
 	provider_set_free();
 	free(workers);

@@ -101,7 +101,11 @@ static const char sql_claim[] =
  * daily report never counts a message sent whose request it has not seen. $11: the texts
  * rendered for their recipients (personal.h), NULL for the others, or NULL when the batch has
  * none: an attempted message keeps the text it was sent with. $12: the provider each attempt
- * went to (NULL: none, or the log provider). Returns how many rows it changed. */
+ * went to (NULL: none, or the log provider). $13: the provider's id of each message sent that
+ * has one (provider.h: ref), NULL for the others, or NULL when the batch has none: kept in
+ * provider_refs (sql/028_provider_smpp.sql), where as many rows again of the oldest past
+ * REF_KEEP go. Returns how many rows it changed. */
+#define REF_KEEP "7 days"
 #define RETRY_AT "(now() + u.d * interval '1 millisecond')"
 #define WRITE_BACK "u.s IN (" MSG_SQL(OUT_RETRY) ", " MSG_SQL(OUT_RELEASE) ")"
 #define WRITE_GONE "(" WRITE_BACK " AND " RETRY_AT " >= m.expires_at)"
@@ -127,6 +131,12 @@ static const char sql_write[] =
     " q AS (INSERT INTO message_queue (message_id, due_at) SELECT id, due_at FROM w WHERE status = " MSG_SQL(MSG_PENDING)
     "       ON CONFLICT (message_id) DO UPDATE SET due_at = excluded.due_at),"
     " d AS (DELETE FROM dispatch_claims WHERE id = ANY ($6::bigint[])),"
+    " r AS (INSERT INTO provider_refs (provider_id, ref, message_id)"
+    "       SELECT x.p, x.r, x.id FROM unnest($12::bigint[], $13::text[], $1::bigint[]) x(p, r, id) WHERE x.r IS NOT NULL"
+    "       ON CONFLICT (provider_id, ref) DO UPDATE SET message_id = excluded.message_id, created_at = now()),"
+    " o AS (DELETE FROM provider_refs WHERE $13::text[] IS NOT NULL AND ctid = ANY (ARRAY(SELECT ctid FROM provider_refs"
+    "       WHERE created_at < now() - interval '" REF_KEEP "' ORDER BY created_at"
+    "       LIMIT 2 * coalesce(cardinality($13::text[]), 0)))),"
     " p AS (INSERT INTO provider_minutes AS p (minute, instance, requests, failures, hist)"
     "       SELECT date_trunc('minute', now()), $10, $8, $9, $7::bigint[] WHERE $8::bigint > 0"
     "       ON CONFLICT (minute, instance) DO UPDATE SET requests = p.requests + excluded.requests,"
@@ -200,7 +210,7 @@ int dw_connect(struct worker *w)
 	/* claim and write run asynchronously (PQsendQueryPrepared) so that the provider's
 	 * transfers go on while the database works */
 	PGresult *r1 = PQprepare(w->db->conn, "dispatch_claim", sql_claim, 3, NULL);
-	PGresult *r2 = PQprepare(w->db->conn, "dispatch_write", sql_write, 12, NULL);
+	PGresult *r2 = PQprepare(w->db->conn, "dispatch_write", sql_write, 13, NULL);
 	int ok = PQresultStatus(r1) == PGRES_COMMAND_OK && PQresultStatus(r2) == PGRES_COMMAND_OK;
 	PQclear(r1);
 	PQclear(r2);
@@ -242,7 +252,8 @@ int dw_write(struct worker *w)
 	pgarr_start(&w->a_att);
 	pgarr_start(&w->a_text);
 	pgarr_start(&w->a_prov);
-	long long hist[METRICS_HIST_LEN] = {0}, asked = 0, failed = 0, rendered = 0;
+	pgarr_start(&w->a_ref);
+	long long hist[METRICS_HIST_LEN] = {0}, asked = 0, failed = 0, rendered = 0, refs = 0;
 	for (int i = 0; i < w->nres; i++) {
 		struct result *r = &w->res[i];
 		if (r->asked) {
@@ -262,6 +273,9 @@ int dw_write(struct worker *w)
 		int keep = r->m->rendered && r->out != OUT_RELEASE;
 		pgarr_text(&w->a_text, keep ? r->m->text : NULL);
 		rendered += keep;
+		int ref = r->out == OUT_SENT && r->m->ref[0] && r->m->via->id;
+		pgarr_text(&w->a_ref, ref ? r->m->ref : NULL);
+		refs += ref;
 	}
 	pgarr_end(&w->a_ids);
 	pgarr_end(&w->a_st);
@@ -270,6 +284,7 @@ int dw_write(struct worker *w)
 	pgarr_end(&w->a_att);
 	pgarr_end(&w->a_text);
 	pgarr_end(&w->a_prov);
+	pgarr_end(&w->a_ref);
 	pgarr_start(&w->a_hist);
 	for (size_t i = 0; i < METRICS_HIST_LEN; i++)
 		pgarr_int(&w->a_hist, hist[i]);
@@ -283,8 +298,8 @@ int dw_write(struct worker *w)
 	w->nclaims_done = 0;     /* a claim row that a failed write leaves is lease recovery's */
 	const char *p[] = {w->a_ids.data, w->a_st.data, w->a_delay.data, w->a_err.data, w->a_att.data,
 			   w->a_claims.data, w->a_hist.data, n_asked, n_failed, w->instance,
-			   rendered ? w->a_text.data : NULL, w->a_prov.data};
-	if (dw_connect(w) < 0 || !PQsendQueryPrepared(w->db->conn, "dispatch_write", 12, p, NULL, NULL, 0))
+			   rendered ? w->a_text.data : NULL, w->a_prov.data, refs ? w->a_ref.data : NULL};
+	if (dw_connect(w) < 0 || !PQsendQueryPrepared(w->db->conn, "dispatch_write", 13, p, NULL, NULL, 0))
 		return -1;
 	struct result *t = w->wres;
 	w->wres = w->res;

@@ -98,7 +98,7 @@ struct worker {
 	char last_error[256];        /* of the last failed attempt since the last progress line */
 	struct wclaim *claims;       /* cap slots; free ones on claim_free */
 	int *claim_free, nclaim_free;
-	struct buf a_ids, a_st, a_delay, a_err, a_att, a_text, a_claims, a_hist, a_prov;
+	struct buf a_ids, a_st, a_delay, a_err, a_att, a_text, a_claims, a_hist, a_prov, a_ref;
 	char instance[200];          /* its provider_minutes rows: "host:pid/worker" */
 	int nclaims_done;            /* ids in a_claims (pgarr, not yet ended) */
 };

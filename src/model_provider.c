@@ -40,13 +40,18 @@ static void secret_in(json_t *in, const char *field, size_t max, const char **ou
 		*out = json_string_value(f);
 }
 
-static void url_in(json_t *in, int required, struct provider_in *t, struct verr *v)
+/* The url of the kind given; in a partial write without a kind, of either kind (the table's
+ * check holds it to the row's kind). */
+static void url_in(json_t *in, int partial, struct provider_in *t, struct verr *v)
 {
-	const char *url;
-	if (jv_str(in, "url", required, 1, PROVIDER_URL_MAX, &url, v) != 1)
+	const char *url, *kind = t->p[P_KIND] ? t->p[P_KIND] : partial ? NULL : "probe";
+	if (jv_str(in, "url", !partial, 1, PROVIDER_URL_MAX, &url, v) != 1)
 		return;
-	if (valid_http_url(url, PROVIDER_URL_MAX))
-		verr_add(v, "url", valid_http_url(url, PROVIDER_URL_MAX), PROVIDER_URL_MAX);
+	const char *why = valid_provider_url(kind ? kind : "probe", url, PROVIDER_URL_MAX);
+	if (why && kind == NULL && valid_provider_url("smpp", url, PROVIDER_URL_MAX) == NULL)
+		why = NULL;
+	if (why)
+		verr_add(v, "url", why, PROVIDER_URL_MAX);
 	else
 		t->p[P_URL] = url;
 }
@@ -69,10 +74,14 @@ static int validate(json_t *in, int partial, struct provider_in *t, struct model
 	memset(t, 0, sizeof(*t));
 	jv_only(in, fields, &e->fields);
 	jv_str(in, "name", !partial, 1, PROVIDER_NAME_MAX, &t->p[P_NAME], &e->fields);
-	if (jv_str(in, "kind", 0, 1, 16, &t->p[P_KIND], &e->fields) == 1 && strcmp(t->p[P_KIND], "probe") != 0)
+	if (jv_str(in, "kind", 0, 1, 16, &t->p[P_KIND], &e->fields) == 1 && strcmp(t->p[P_KIND], "probe") != 0 &&
+	    strcmp(t->p[P_KIND], "smpp") != 0) {
 		verr_add(&e->fields, "kind", "valid.provider_kind");
-	url_in(in, !partial, t, &e->fields);
-	secret_in(in, "token", PROVIDER_TOKEN_MAX, &t->p[P_TOKEN], &e->fields);
+		t->p[P_KIND] = NULL;
+	}
+	url_in(in, partial, t, &e->fields);
+	int smpp = t->p[P_KIND] && strcmp(t->p[P_KIND], "smpp") == 0;
+	secret_in(in, "token", smpp ? PROVIDER_SMPP_PASSWORD_MAX : PROVIDER_TOKEN_MAX, &t->p[P_TOKEN], &e->fields);
 	secret_in(in, "dlr_secret", PROVIDER_SECRET_MAX, &t->p[P_SECRET], &e->fields);
 	if (json_object_get(in, "operator_codes"))   /* absent: kept */
 		t->p[P_CODES] = t->codes = jv_str_list(in, "operator_codes", "operator_codes", 3, 3, PROVIDER_CODES_MAX,
@@ -92,6 +101,8 @@ static int validate(json_t *in, int partial, struct provider_in *t, struct model
 static enum model_rc written(struct db *db, PGresult *r, struct provider_in *t, struct model_err *e, json_t **out)
 {
 	free(t->codes);
+	if (r == NULL && model_db_rc(db) == MODEL_CHECK)   /* a url of the other kind than the row's */
+		return model_err_field(e, MODEL_INVALID, "url", "valid.provider_url_kind");
 	return res_written(db, r, e, "name", "valid.provider_exists", out);
 }
 

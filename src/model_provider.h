@@ -8,6 +8,7 @@
 #define PROVIDER_NAME_MAX 64
 #define PROVIDER_URL_MAX 900          /* room for "/send/<id>" in a 1024-byte request URL */
 #define PROVIDER_TOKEN_MAX 4096
+#define PROVIDER_SMPP_PASSWORD_MAX 64 /* the token of kind smpp: the bind password (smpp_pdu.h) */
 #define PROVIDER_SECRET_MAX 256
 #define PROVIDER_CODES_MAX 1000
 #define PROVIDER_WEIGHT_MAX 1000000

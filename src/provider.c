@@ -1,11 +1,13 @@
 /* provider.c — opens providers by kind, forwards to them, and drives a thread's providers in
  * one loop: every probe transfer is on the loop's curl multi (a transfer's CURLINFO_PRIVATE
- * points at a pointer to its provider), so one wait serves them all and the database socket. */
+ * points at a pointer to its provider), and the sockets of smpp providers and the database's
+ * are extra descriptors of the same wait, so one wait serves them all. */
 #include "provider_impl.h"
 #include "libcurl.h"
 #include "log.h"
 #include "util.h"
 
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +15,7 @@ struct provider_loop *provider_loop_new(void)
 {
 	libcurl_init();
 	struct provider_loop *l = xcalloc(1, sizeof(*l));
+	l->waits = xcalloc(1, sizeof(*l->waits));   /* the database's; one more per provider opened */
 	l->multi = curl_multi_init();
 	if (l->multi == NULL)
 		fatal("curl_multi_init failed");
@@ -25,13 +28,15 @@ void provider_loop_free(struct provider_loop *l)
 		return;
 	curl_multi_cleanup(l->multi);
 	free(l->open);
+	free(l->waits);
 	free(l);
 }
 
 struct provider *provider_open(struct provider_loop *l, const struct provider_conf *c, int concurrency)
 {
 	const struct provider_ops *ops = strcmp(c->kind, "log") == 0 ? &provider_log_ops
-				       : strcmp(c->kind, "probe") == 0 ? &provider_probe_ops : NULL;
+				       : strcmp(c->kind, "probe") == 0 ? &provider_probe_ops
+				       : strcmp(c->kind, "smpp") == 0 ? &provider_smpp_ops : NULL;
 	if (ops == NULL) {
 		log_error("provider.unknown_kind", LS("provider", c->name), LS("kind", c->kind));
 		return NULL;
@@ -46,6 +51,7 @@ struct provider *provider_open(struct provider_loop *l, const struct provider_co
 	if (l->nopen == l->cap) {
 		l->cap = l->cap ? 2 * l->cap : 4;
 		l->open = xrealloc(l->open, (size_t)l->cap * sizeof(*l->open));
+		l->waits = xrealloc(l->waits, (size_t)(l->cap + 1) * sizeof(*l->waits));
 	}
 	l->open[l->nopen++] = p;
 	l->connections += concurrency;
@@ -66,7 +72,16 @@ void provider_close(struct provider *p)
 
 int provider_room(const struct provider *p) { return p->ops->room(p); }
 int provider_inflight(const struct provider *p) { return p->ops->inflight(p); }
-void provider_submit(struct provider *p, struct provider_msg *m) { p->ops->submit(p, m); }
+void provider_submit(struct provider *p, struct provider_msg *m)
+{
+	m->outcome = PO_TRANSIENT;
+	m->timeout = 0;
+	m->http_status = 0;
+	m->retry_after_ms = -1;
+	m->latency = 0;
+	m->error[0] = m->ref[0] = '\0';
+	p->ops->submit(p, m);
+}
 
 static int collect(struct provider_loop *l, struct provider_msg **done, int max)
 {
@@ -94,8 +109,17 @@ int provider_loop_poll(struct provider_loop *l, int timeout_ms, int fd, struct p
 	int k = collect(l, done, max);
 	if (k > 0 || timeout_ms <= 0)
 		return k;
-	struct curl_waitfd extra = {fd, CURL_WAIT_POLLIN, 0};
-	curl_multi_poll(l->multi, &extra, fd >= 0 ? 1 : 0, timeout_ms, NULL);
+	unsigned n = 0;
+	if (fd >= 0)
+		l->waits[n++] = (struct curl_waitfd){fd, CURL_WAIT_POLLIN, 0};
+	for (int i = 0; i < l->nopen; i++) {
+		short ev;
+		int pfd = l->open[i]->ops->wait_fd ? l->open[i]->ops->wait_fd(l->open[i], &ev) : -1;
+		if (pfd >= 0)
+			l->waits[n++] = (struct curl_waitfd){pfd, (short)((ev & POLLIN ? CURL_WAIT_POLLIN : 0) |
+									 (ev & POLLOUT ? CURL_WAIT_POLLOUT : 0)), 0};
+	}
+	curl_multi_poll(l->multi, l->waits, n, timeout_ms, NULL);
 	curl_multi_perform(l->multi, &running);
 	return collect(l, done, max);
 }

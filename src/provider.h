@@ -1,8 +1,8 @@
 /* provider.h — an outbound provider seen by the dispatcher: an asynchronous queue of messages.
  * The dispatcher submits messages while provider_room() > 0 and collects finished ones, of all
- * its providers at once, with provider_loop_poll(). Two kinds: "log" (no provider configured:
- * every message is written to the log and counts as sent) and "probe" (API.md section 5,
- * libcurl multi). A provider loop and its providers belong to one thread; several threads each
+ * its providers at once, with provider_loop_poll(). Three kinds: "log" (no provider configured:
+ * every message is written to the log and counts as sent), "probe" (API.md section 5,
+ * libcurl multi) and "smpp" (an upstream SMSC, herald bound as an ESME: provider_smpp.c). A provider loop and its providers belong to one thread; several threads each
  * open their own. */
 #ifndef HERALD_PROVIDER_H
 #define HERALD_PROVIDER_H
@@ -38,6 +38,8 @@ struct provider_msg {
 	int retry_after_ms;          /* from Retry-After, or -1 */
 	double latency;              /* seconds */
 	char error[256];             /* why it was not sent ("" when sent) */
+	char ref[66];                /* the provider's id of it, when it gave one (smpp: the SMSC's
+				      * message_id, which its receipts name); "" otherwise */
 };
 
 /* What a provider is: a row of providers (sql/025_providers.sql), or the log provider. */
@@ -45,8 +47,9 @@ struct provider_msg {
 struct provider_conf {
 	int64_t id;                  /* 0: the log provider */
 	char name[72];
-	char kind[16];               /* "probe", "log" */
-	char *url, *token;           /* probe: base URL, bearer token ("" none) */
+	char kind[16];               /* "probe", "smpp", "log" */
+	char *url, *token;           /* probe: base URL, bearer token ("" none); smpp:
+				      * smpp://SYSTEM_ID@HOST:PORT, the bind password */
 	char (*codes)[4];            /* operator codes it takes; ncodes PROVIDER_CODES_ANY: any */
 	int ncodes, weight, rate, concurrency;
 };

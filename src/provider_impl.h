@@ -12,11 +12,16 @@ struct provider_ops {
 	void (*close)(struct provider *p);
 	int (*room)(const struct provider *p);
 	int (*inflight)(const struct provider *p);
+	/* m's result fields are reset (transient, no error) before. */
 	void (*submit)(struct provider *p, struct provider_msg *m);
-	/* Hands back up to max messages that finished without a transfer. */
+	/* Hands back up to max messages that finished without a transfer (a kind with a socket of
+	 * its own does that socket's I/O and timers here first). */
 	int (*ready)(struct provider *p, struct provider_msg **done, int max);
 	/* A transfer of this provider on the loop's multi ended with rc: its message. */
 	struct provider_msg *(*finished)(struct provider *p, CURL *easy, CURLcode rc);
+	/* A kind with a socket of its own: the socket the loop waits on with curl's (-1: none now)
+	 * and the poll events it waits for. NULL: none. */
+	int (*wait_fd)(const struct provider *p, short *events);
 };
 
 struct provider {
@@ -24,15 +29,18 @@ struct provider {
 	struct provider_loop *loop;
 };
 
-/* The thread's curl multi (every transfer of its providers) and its open providers. */
+/* The thread's curl multi (every transfer of its providers), its open providers and the
+ * sockets a wait watches besides curl's (cap of them). */
 struct provider_loop {
 	CURLM *multi;
 	struct provider **open;
+	struct curl_waitfd *waits;
 	int nopen, cap;
 	long connections;            /* the connection cache: the providers' concurrency */
 };
 
 extern const struct provider_ops provider_log_ops;
 extern const struct provider_ops provider_probe_ops;
+extern const struct provider_ops provider_smpp_ops;
 
 #endif

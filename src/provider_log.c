@@ -50,11 +50,6 @@ static void lp_submit(struct provider *p, struct provider_msg *m)
 	log_info("provider.log_message", LI("mailing_id", m->mailing_id), LI("message_id", m->id),
 		 LI("client_id", m->client_id), LS("phone", m->phone), LS("text", m->text));
 	m->outcome = PO_SENT;
-	m->timeout = 0;
-	m->http_status = 0;
-	m->retry_after_ms = -1;
-	m->latency = 0;
-	m->error[0] = '\0';
 	metrics_provider(lp->mp, MR_OK, 0);
 	lp->done[lp->n++] = m;
 }
@@ -69,5 +64,5 @@ static int lp_ready(struct provider *p, struct provider_msg **done, int max)
 }
 
 const struct provider_ops provider_log_ops = {
-	"log", lp_open, lp_close, lp_room, lp_inflight, lp_submit, lp_ready, NULL,
+	"log", lp_open, lp_close, lp_room, lp_inflight, lp_submit, lp_ready, NULL, NULL,
 };

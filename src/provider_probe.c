@@ -139,20 +139,9 @@ static int pp_inflight(const struct provider *p)
 	return pp->cap - pp->nfree + pp->nready;
 }
 
-static void reset_result(struct provider_msg *m)
-{
-	m->outcome = PO_TRANSIENT;
-	m->timeout = 0;
-	m->http_status = 0;
-	m->retry_after_ms = -1;
-	m->latency = 0;
-	m->error[0] = '\0';
-}
-
 static void pp_submit(struct provider *p, struct provider_msg *m)
 {
 	struct probe_provider *pp = (struct probe_provider *)p;
-	reset_result(m);
 	long left_ms = (long)((m->expires_at - now_real() - PROVIDER_SEND_GUARD_S) * 1000.0);
 	if (left_ms <= 0 || !is_digits(m->phone, strlen(m->phone))) {
 		snprintf(m->error, sizeof(m->error), "%s", left_ms <= 0 ? "expires_at reached before sending" :
@@ -261,5 +250,5 @@ static struct provider_msg *pp_finished(struct provider *p, CURL *easy, CURLcode
 }
 
 const struct provider_ops provider_probe_ops = {
-	"probe", pp_open, pp_close, pp_room, pp_inflight, pp_submit, pp_ready, pp_finished,
+	"probe", pp_open, pp_close, pp_room, pp_inflight, pp_submit, pp_ready, pp_finished, NULL,
 };

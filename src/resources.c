@@ -206,7 +206,7 @@ const struct resource res_smpp_accounts = {
 
 #define PROVIDER_HEAD_FIELDS \
 	{"name", "admin.col.name", "text", NULL, "admin.res.provider.name_hint", 1, PROVIDER_NAME_MAX, NULL}, \
-	{"kind", "admin.res.provider.kind", "select", "probe", NULL, 1, 0, NULL}, \
+	{"kind", "admin.res.provider.kind", "select", "probe,smpp", "admin.res.provider.kind_hint", 1, 0, NULL}, \
 	{"url", "admin.res.provider.url", "url", NULL, "admin.res.provider.url_hint", 1, PROVIDER_URL_MAX, NULL}
 #define PROVIDER_TAIL_FIELDS \
 	{"operator_codes", "admin.res.provider.operator_codes", "text", NULL, "admin.res.provider.operator_codes_hint", 0, 0, NULL}, \

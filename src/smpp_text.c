@@ -242,13 +242,57 @@ int smpp_time_parse(const char *s, int64_t now, int64_t *epoch)
 	return 1;
 }
 
-int smpp_gsm_septets(uint32_t cp)
+/* The septets of cp: 1 (*s), 2 (0x1B, then *s of the extension table) or 0 (not in the
+ * alphabet). */
+static int gsm_lookup(uint32_t cp, uint8_t *s)
 {
 	for (size_t i = 0; i < sizeof(gsm_extension) / sizeof(gsm_extension[0]); i++)
-		if (gsm_extension[i].cp == cp)
+		if (gsm_extension[i].cp == cp) {
+			*s = gsm_extension[i].septet;
 			return 2;
-	for (int s = 0; s < 128; s++)
-		if (gsm_basic[s] == cp && s != 0x1B)
+		}
+	for (int k = 0; k < 128; k++)
+		if (gsm_basic[k] == cp && k != 0x1B) {
+			*s = (uint8_t)k;
 			return 1;
+		}
 	return 0;
+}
+
+int smpp_gsm_septets(uint32_t cp)
+{
+	uint8_t s;
+	return gsm_lookup(cp, &s);
+}
+
+int smpp_text_encode(const char *text, struct buf *out)
+{
+	const char *end = text + strlen(text), *p = text;
+	uint32_t cp;
+	uint8_t s;
+	int gsm = 1;
+	while (gsm && p < end)
+		gsm = utf8_next(&p, end, &cp) == 0 && gsm_lookup(cp, &s) > 0;
+	for (p = text; p < end;) {
+		if (utf8_next(&p, end, &cp) < 0) {
+			p++;
+			cp = 0xFFFD;
+		}
+		if (gsm) {
+			if (gsm_lookup(cp, &s) == 2)
+				buf_putc(out, 0x1B);
+			buf_putc(out, (char)s);
+			continue;
+		}
+		if (cp > 0xFFFF) {   /* a surrogate pair */
+			cp -= 0x10000;
+			uint16_t hi = (uint16_t)(0xD800 | cp >> 10), lo = (uint16_t)(0xDC00 | (cp & 0x3FF));
+			char u[4] = {(char)(hi >> 8), (char)hi, (char)(lo >> 8), (char)lo};
+			buf_append(out, u, 4);
+		} else {
+			char u[2] = {(char)(cp >> 8), (char)cp};
+			buf_append(out, u, 2);
+		}
+	}
+	return gsm ? 0 : 8;
 }

@@ -34,6 +34,12 @@ int smpp_text_decode(uint8_t dc, const uint8_t *p, size_t n, size_t skip, struct
  * extension table), or 0 when the alphabet does not have it. */
 int smpp_gsm_septets(uint32_t cp);
 
+/* Appends the UTF-8 text as SMS octets and returns their data_coding: 0, GSM 03.38 default
+ * alphabet unpacked (one septet per octet, the extension table through 0x1B) when every
+ * character is in it, else 8, UCS-2 big-endian (surrogate pairs beyond U+FFFF; an invalid byte
+ * becomes U+FFFD). The octets' count is the septets or twice the UTF-16 units (sms.h). */
+int smpp_text_encode(const char *text, struct buf *out);
+
 /* Appends code point cp as UTF-8. */
 void smpp_utf8_put(struct buf *out, uint32_t cp);
 

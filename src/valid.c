@@ -192,6 +192,44 @@ const char *valid_http_url(const char *s, size_t max)
 	return scheme && valid_visible(s, scheme + 1, max) && s[scheme] != '/' ? NULL : "valid.url";
 }
 
+int smpp_url_parse(const char *s, struct smpp_url *u)
+{
+	if (strncasecmp(s, "smpp://", 7) != 0)
+		return -1;
+	s += 7;
+	size_t id = strcspn(s, "@/:");
+	if (s[id] != '@' || id >= sizeof(u->system_id))
+		return -1;
+	memcpy(u->system_id, s, id);
+	u->system_id[id] = '\0';
+	if (!valid_visible(u->system_id, 1, sizeof(u->system_id) - 1))
+		return -1;
+	s += id + 1;
+	size_t host = s[0] == '[' ? strspn(s + 1, "0123456789abcdefABCDEF:.") + 2
+				  : strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-");
+	if (s[0] == '[' && s[host - 1] != ']')
+		return -1;
+	if (host < 1 || host > 255 || s[host] != ':' || (s[0] == '[' && host < 4))
+		return -1;
+	int64_t port;
+	if (!is_digits(s + host + 1, strlen(s + host + 1)) || strlen(s + host + 1) > 5 ||
+	    parse_i64(s + host + 1, 1, 65535, &port) < 0)
+		return -1;
+	int bracket = s[0] == '[';
+	memcpy(u->host, s + bracket, host - 2 * (size_t)bracket);
+	u->host[host - 2 * (size_t)bracket] = '\0';
+	snprintf(u->port, sizeof(u->port), "%d", (int)port);
+	return 0;
+}
+
+const char *valid_provider_url(const char *kind, const char *s, size_t max)
+{
+	struct smpp_url u;
+	if (strcmp(kind, "smpp") == 0)
+		return strlen(s) <= max && smpp_url_parse(s, &u) == 0 ? NULL : "valid.smpp_url";
+	return valid_http_url(s, max);
+}
+
 char *jv_str_list(json_t *obj, const char *key, const char *field, long minlen, long maxlen, size_t max,
 		  const char *(*rule)(const char *), struct verr *v)
 {

@@ -55,6 +55,19 @@ const char *valid_operator_code(const char *s);
 /* An http:// or https:// URL (either case) of at most max characters, all visible ASCII, with
  * a host after the scheme: NULL, or "valid.url" (its %d: max). */
 const char *valid_http_url(const char *s, size_t max);
+/* An upstream SMSC's address (a provider of kind smpp): "smpp://SYSTEM_ID@HOST:PORT", SYSTEM_ID
+ * 1..15 visible ASCII characters without '@', '/', ':'; HOST a name, an IPv4 address or an
+ * IPv6 address in brackets; PORT 1..65535. */
+struct smpp_url {
+	char system_id[16];
+	char host[256];
+	char port[6];
+};
+/* Splits s into u: 0, or -1 when s is not of that form. */
+int smpp_url_parse(const char *s, struct smpp_url *u);
+/* A provider's url for its kind ("probe": valid_http_url, "smpp": smpp_url_parse) of at most max
+ * characters: NULL, or the message's path (its %d: max). */
+const char *valid_provider_url(const char *kind, const char *s, size_t max);
 /* 1 when s is min..max visible ASCII characters (no space, no control): what may go into an
  * HTTP header, a URL or an SMPP field as it is. */
 int valid_visible(const char *s, size_t min, size_t max);

@@ -23,7 +23,7 @@ const ALLOWED = new Set(['herald', 'API', 'CSV', 'SMPP', 'HTML', 'UTF', 'Windows
   // an attribute's key in an example, an encoding's name, a time zone's name
   'phone', 'tag', 'attributes', 'KEY', 'first_name', 'SMS', 'GSM', 'UCS', 'Asia', 'Vladivostok',
   // a provider's protocol, its scheme and the name of the API it follows; a webhook's signature
-  'HTTP', 'URL', 'http', 'https', 'probe', 'HMAC', 'SHA']);
+  'HTTP', 'URL', 'http', 'https', 'probe', 'smpp', 'HMAC', 'SHA']);
 const uniq = randomBytes(3).toString('hex');
 const password = `password-${uniq}`;
 const seeded = { tag: `lang-${uniq}`, text: `Проверка ${uniq}` };

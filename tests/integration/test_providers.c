@@ -223,7 +223,8 @@ Test(providers, admins_only_and_secrets_are_write_only)
 	expect(422, &h, admin, "POST", "/api/v1/providers", "{\"name\":\"p2\",\"url\":\"http://x\",\"weight\":0}", "weight");
 	expect(422, &h, admin, "POST", "/api/v1/providers", "{\"name\":\"p2\",\"url\":\"http://x\",\"operator_codes\":[\"91\"]}",
 	       "operator_codes");
-	expect(422, &h, admin, "POST", "/api/v1/providers", "{\"name\":\"p2\",\"url\":\"http://x\",\"kind\":\"smpp\"}", "kind");
+	expect(422, &h, admin, "POST", "/api/v1/providers", "{\"name\":\"p2\",\"url\":\"http://x\",\"kind\":\"smtp\"}", "kind");
+	expect(422, &h, admin, "POST", "/api/v1/providers", "{\"name\":\"p2\",\"url\":\"http://x\",\"kind\":\"smpp\"}", "url");
 	expect(422, &h, admin, "POST", "/api/v1/providers", "{\"name\":\"p2\",\"url\":\"http://x\",\"token\":\"a b\"}", "token");
 	expect(422, &h, admin, "POST", "/api/v1/providers", "{\"name\":\"p2\",\"url\":\"http://x\",\"rate\":-1}", "rate");
 	expect(204, &h, admin, "DELETE", path, NULL, NULL);

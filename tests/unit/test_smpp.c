@@ -197,6 +197,31 @@ Test(smpp_text, latin1_ia5_ucs2)
 	free(t);
 }
 
+/* The encoder is the decoder's inverse: GSM 03.38 unpacked when it can, UCS-2 otherwise. */
+Test(smpp_text, encode_round_trip)
+{
+	const char *texts[] = {"@£$ [€] Ä {x}", "Привет 👋", "", "ab\ncd"};
+	const int codings[] = {0, 8, 0, 0};
+	for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct buf b = BUF_INIT;
+		int dc = smpp_text_encode(texts[i], &b);
+		cr_assert_eq(dc, codings[i], "%s", texts[i]);
+		int rc;
+		char *t = dec((uint8_t)dc, (const uint8_t *)b.data, b.len, 0, &rc);
+		cr_assert_eq(rc, 0);
+		cr_assert_str_eq(t, texts[i]);
+		free(t);
+		buf_free(&b);
+	}
+	struct buf b = BUF_INIT;
+	smpp_text_encode("[€]", &b);
+	cr_assert_eq(b.len, 6, "each extension character is two septets");
+	buf_free(&b);
+	smpp_text_encode("Пр\xF0\x9F\x91\x8B", &b);
+	cr_assert_eq(b.len, 8, "a surrogate pair is 4 octets");
+	buf_free(&b);
+}
+
 Test(smpp_text, udh)
 {
 	struct smpp_udh u;

@@ -65,3 +65,24 @@ Test(valid, json_getters_collect_every_error)
 	json_decref(e);
 	json_decref(in);
 }
+
+Test(valid, smpp_url)
+{
+	struct smpp_url u;
+	cr_assert_eq(smpp_url_parse("smpp://herald-1@smsc.example.com:2775", &u), 0);
+	cr_assert_str_eq(u.system_id, "herald-1");
+	cr_assert_str_eq(u.host, "smsc.example.com");
+	cr_assert_str_eq(u.port, "2775");
+	cr_assert_eq(smpp_url_parse("SMPP://a@[::1]:1", &u), 0);
+	cr_assert_str_eq(u.host, "::1");
+	cr_assert_eq(smpp_url_parse("smpp://abcdefghijklmno@10.0.0.1:65535", &u), 0, "15 characters");
+	const char *bad[] = {"smpp://abcdefghijklmnop@h:1", "smpp://@h:1", "smpp://h:1", "smpp://a@h", "smpp://a@h:0",
+			     "smpp://a@h:65536", "smpp://a@h:1/x", "smpp://a@:1", "smpp://a b@h:1", "smpp://a@[::1:1",
+			     "http://a@h:1", "smpp://a@h_x:1", "smpp://a@h:+1"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		cr_assert_eq(smpp_url_parse(bad[i], &u), -1, "%s", bad[i]);
+	cr_assert_null(valid_provider_url("smpp", "smpp://a@h:1", 900));
+	cr_assert_str_eq(valid_provider_url("smpp", "http://h/", 900), "valid.smpp_url");
+	cr_assert_str_eq(valid_provider_url("probe", "smpp://a@h:1", 900), "valid.url");
+	cr_assert_null(valid_provider_url("probe", "https://h/v1", 900));
+}
