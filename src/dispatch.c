@@ -52,6 +52,7 @@
 #include "metrics.h"
 #include "provider.h"
 #include "provider_set.h"
+#include "smsc_receipts.h"
 #include "util.h"
 
 #include <errno.h>
@@ -348,6 +349,8 @@ int dispatch_start(void)
 		w->rate_at = now_mono();
 		snprintf(w->instance, sizeof(w->instance), "%s/%d", metrics_instance(), i);
 	}
+	if (smsc_receipts_start() < 0)   /* before the workers: their SMSC links queue receipts */
+		return -1;
 	for (int i = 0; i < nworkers; i++)
 		if (pthread_create(&workers[i].thread, NULL, worker_main, &workers[i]) != 0)
 			fatal("pthread_create: %s", strerror(errno));
@@ -391,6 +394,7 @@ void dispatch_stop(void)
 		buf_free(&w->a_prov);
 		buf_free(&w->a_ref);
 	}
+	smsc_receipts_stop();
 	provider_set_free();
 	free(workers);
 	workers = NULL;

@@ -23,7 +23,7 @@ static atomic_ullong counts[DM_COUNT];
  * statement on its own connection, while the others wait for their answers. A report still costs
  * no round trip of its own, and concurrent reports share one statement, one transaction and one
  * update of the counters' rows, which every report of a mailing would otherwise take in turn. */
-#define BATCH_MAX 256
+#define BATCH_MAX DLR_BATCH_MAX
 #define QUEUE_MAX 1024
 
 struct report {
@@ -188,6 +188,25 @@ enum dlr_rc dlr_apply(PGconn *db, int64_t provider_id, int64_t message_id, int s
 		return counted(DM_INVALID, DLR_NOT_SENT);
 	struct report x = {.provider = provider_id, .id = message_id, .status = status, .error = error};
 	return apply(db, &x);
+}
+
+void dlr_apply_many(PGconn *db, int n, const int64_t *provider_ids, const int64_t *message_ids, const int *statuses,
+		    const char *const *errors, enum dlr_rc *rcs)
+{
+	struct report reports[BATCH_MAX], *batch[BATCH_MAX];
+	for (int done = 0; done < n;) {
+		int k = 0;
+		for (; k < BATCH_MAX && done + k < n; k++) {
+			int i = done + k;
+			reports[k] = (struct report){.provider = provider_ids[i], .id = message_ids[i], .status = statuses[i],
+						     .error = errors[i]};
+			batch[k] = &reports[k];
+		}
+		write_batch(db, batch, k);
+		for (int j = 0; j < k; j++)
+			rcs[done + j] = reports[j].rc;
+		done += k;
+	}
 }
 
 enum dlr_rc dlr_apply_posted(PGconn *db, int64_t provider_id, const char *secret, int64_t message_id,

@@ -16,6 +16,13 @@ enum dlr_rc { DLR_OK, DLR_UNKNOWN, DLR_NOT_SENT, DLR_DB };
  * statement, on the connection of one of their callers, and committed with it (dlr.c). */
 enum dlr_rc dlr_apply(PGconn *db, int64_t provider_id, int64_t message_id, int status, const char *error);
 
+/* dlr_apply for n reports read together (an upstream SMSC's receipts, smsc_receipts.c): report i
+ * is provider_ids[i], message_ids[i], statuses[i], errors[i] (may be NULL); its outcome goes to
+ * rcs[i]. One statement for each DLR_BATCH_MAX of them, on db, outside a transaction. */
+#define DLR_BATCH_MAX 256
+void dlr_apply_many(PGconn *db, int n, const int64_t *provider_ids, const int64_t *message_ids, const int *statuses,
+		    const char *const *errors, enum dlr_rc *rcs);
+
 /* dlr_apply for a report posted with secret (POST /api/v1/providers/{id}/dlr), in the same one
  * statement: it changes the message only when secret is provider_id's dlr_secret. When it is not
  * (or the provider has none, or there is no such provider) *denied is 1, nothing changed, and the

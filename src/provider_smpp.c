@@ -18,8 +18,13 @@
  *             with it: those are transient ("connection lost"), their outcome unknown. While
  *             the link is down, a message submitted fails at once (transient, "connection ..."),
  *             which opens the provider's circuit; while it connects or binds, room is 0.
- *   receipts  deliver_sm is answered with deliver_sm_resp; a receipt's SMSC id (the
- *             receipted_message_id TLV, else "id:" of the text) and "stat:" are logged (debug). */
+ *   receipts  a receipt (deliver_sm, esm_class 0x04): its SMSC id (the receipted_message_id
+ *             TLV, else "id:" of the text) and its final state (message_state TLV, else
+ *             "stat:") become a delivery report, queued for smsc_receipts.c, and the
+ *             deliver_sm_resp says ESME_ROK; a full queue answers ESME_RMSGQFUL, and the SMSC
+ *             sends it again. DELIVRD is delivered; UNDELIV, EXPIRED, DELETED and REJECTD
+ *             undelivered; other states (ENROUTE, ACCEPTD, UNKNOWN) are not final and change
+ *             nothing. Other deliver_sm (a phone's reply) are answered and ignored. */
 #include "provider_impl.h"
 #include "buf.h"
 #include "config.h"
@@ -27,6 +32,8 @@
 #include "metrics.h"
 #include "smpp_pdu.h"
 #include "smpp_text.h"
+#include "message_status.h"
+#include "smsc_receipts.h"
 #include "util.h"
 #include "valid.h"
 
@@ -58,6 +65,7 @@ struct pending {
 
 struct smpp_provider {
 	struct provider base;
+	int64_t id;                 /* the providers row */
 	char name[72];
 	struct smpp_url url;
 	char password[65];
@@ -262,23 +270,44 @@ static void receipt_field(const struct smpp_pdu *in, const char *key, char *out,
 	}
 }
 
+/* The delivery report status of a receipt's final state (stat: text, or the message_state TLV
+ * when state is not 0): MSG_DELIVERED, MSG_UNDELIVERED, or -1 when it is not final. */
+static int receipt_status(const char *stat, int state)
+{
+	static const struct { const char *stat; uint8_t state; int status; } finals[] = {
+		{"DELIVRD", SMPP_STATE_DELIVERED, MSG_DELIVERED}, {"UNDELIV", SMPP_STATE_UNDELIVERABLE, MSG_UNDELIVERED},
+		{"EXPIRED", SMPP_STATE_EXPIRED, MSG_UNDELIVERED}, {"DELETED", SMPP_STATE_DELETED, MSG_UNDELIVERED},
+		{"REJECTD", SMPP_STATE_REJECTED, MSG_UNDELIVERED},
+	};
+	for (size_t i = 0; i < ARRAY_LEN(finals); i++)
+		if (state ? state == finals[i].state : strcmp(stat, finals[i].stat) == 0)
+			return finals[i].status;
+	return -1;
+}
+
 static void on_deliver(struct smpp_provider *sp, const struct smpp_pdu *in)
 {
 	struct smpp_pdu resp;
 	memset(&resp, 0, sizeof(resp));
 	resp.command_id = SMPP_DELIVER_SM | SMPP_RESP;
 	resp.seq = in->seq;
-	put(sp, &resp);
 	if ((in->esm_class & 0x3C) != 0x04) {
+		put(sp, &resp);
 		log_debug("provider.smpp_mo_ignored", LS("provider", sp->name), LS("from", in->source_addr));
 		return;
 	}
-	char id[66], stat[16];
+	char id[SMSC_REF_MAX + 1], stat[16], err[16], why[SMSC_ERROR_MAX + 1];
 	receipt_field(in, "id:", id, sizeof(id));
 	receipt_field(in, "stat:", stat, sizeof(stat));
-	log_debug("provider.smpp_receipt", LS("provider", sp->name),
-		  LS("smsc_id", in->has_receipted_id ? in->receipted_id : id), LS("stat", stat),
+	receipt_field(in, "err:", err, sizeof(err));
+	const char *ref = in->has_receipted_id ? in->receipted_id : id;
+	int status = receipt_status(stat, in->has_state ? in->tlv_state : 0);
+	log_debug("provider.smpp_receipt", LS("provider", sp->name), LS("smsc_id", ref), LS("stat", stat),
 		  LI("message_state", in->has_state ? in->tlv_state : 0));
+	snprintf(why, sizeof(why), "%s%s%s", *stat ? stat : "undelivered", *err ? " err:" : "", err);
+	if (status >= 0 && *ref && smsc_receipt_queue(sp->id, ref, status, status == MSG_UNDELIVERED ? why : NULL) < 0)
+		resp.status = ESME_RMSGQFUL;
+	put(sp, &resp);
 }
 
 static void on_pdu(struct smpp_provider *sp, const uint8_t *p, size_t len)
@@ -436,6 +465,7 @@ static struct provider *sp_open(struct provider_loop *l, const struct provider_c
 		free(sp);
 		return NULL;
 	}
+	sp->id = c->id;
 	snprintf(sp->name, sizeof(sp->name), "%s", c->name);
 	snprintf(sp->password, sizeof(sp->password), "%s", c->token);
 	sp->mp = metrics_provider_of(c->name);

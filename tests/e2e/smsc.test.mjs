@@ -159,13 +159,22 @@ test('a mailing through the SMSC: bound with the row\'s system_id and password, 
                     JOIN messages m ON m.id = r.message_id WHERE r.provider_id = ${id}`).split(',');
     assert.deepEqual(refs.sort(), smsc.accepted.map((a) => `${a.id}=${a.to}`).sort());
 
-    // a receipt for one of them is answered (its status stays until delivery reports apply it)
+    // the SMSC's receipts are the messages' delivery reports: DELIVRD delivered, UNDELIV
+    // undelivered with the receipt's state as last_error; each answered ESME_ROK
     const s = smsc.sessions.at(-1);
-    s.deliver_sm({ source_addr: short.phones[0], esm_class: 4,
-                   short_message: `id:${smsc.accepted[0].id} sub:001 dlvrd:001 submit date:2611301200 done date:2611301201 stat:DELIVRD err:000 text:Hello`,
-                   receipted_message_id: smsc.accepted[0].id });
-    await until('deliver_sm_resp', () => smsc.deliverResps.length === 1, 5000);
-    assert.equal(smsc.deliverResps[0].command_status, 0);
+    const [ok, bad] = smsc.accepted;
+    const status = (a) => q(`SELECT message_status_name(m.status) || '|' || coalesce(m.last_error, '')
+                               || '|' || (m.reported_at IS NOT NULL) FROM provider_refs r
+                               JOIN messages m ON m.id = r.message_id WHERE r.provider_id = ${id} AND r.ref = '${a.id}'`);
+    assert.equal(status(ok), 'sent||false', 'an SMSC sends receipts: sent awaits its report');
+    s.deliver_sm({ source_addr: ok.to, esm_class: 4,
+                   short_message: `id:${ok.id} sub:001 dlvrd:001 submit date:2611301200 done date:2611301201 stat:DELIVRD err:000 text:Hello`,
+                   receipted_message_id: ok.id });
+    s.deliver_sm({ source_addr: bad.to, esm_class: 4,
+                   short_message: `id:${bad.id} sub:001 dlvrd:000 submit date:2611301200 done date:2611301201 stat:UNDELIV err:034 text:Hello` });
+    await until('deliver_sm_resp', () => smsc.deliverResps.length === 2, 5000);
+    assert.deepEqual(smsc.deliverResps.map((r) => r.command_status), [0, 0]);
+    await until('the receipts applied', () => status(ok) === 'delivered||true' && status(bad) === 'undelivered|UNDELIV err:034|true', 10000);
   });
   assert.ok(smsc.unbinds >= 1, 'herald unbinds when it stops');
   await smsc.close();
