@@ -1,5 +1,7 @@
 /* worker.h — a background thread that waits on its condition until woken or told to stop:
- * the analyzer, the reporter, the import worker and the webhook sender each run one. */
+ * the analyzer, the reporter, the import worker, the webhook sender and the SMSC receipts'
+ * applier each run one. It runs at a lower CPU priority (WORKER_NICE) than the threads that
+ * answer requests and send messages: on busy cores, they come first, and its work waits. */
 #ifndef HERALD_WORKER_H
 #define HERALD_WORKER_H
 #include <pthread.h>
@@ -10,7 +12,10 @@ struct worker {
 	pthread_cond_t cv;      /* signalled to wake the thread */
 	int stopping;
 	pthread_t thread;
+	void *(*run)(void *);
 };
+
+#define WORKER_NICE 10   /* added to the nice value of the process (at most 19) */
 
 #define WORKER_INIT(failed_event) \
 	{.failed = failed_event, .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER}

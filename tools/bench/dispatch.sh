@@ -17,8 +17,8 @@
 # run), BENCH_PROVIDERS (1: HERALD_PROVIDER_URL's provider alone; 2: beside it a second
 # provider row of equal weight on a fakeprobe of its own, so the messages are routed between
 # the two, each with half of HERALD_PROVIDER_CONCURRENCY: the same requests in flight as one),
-# BENCH_WEBHOOK_URL (the mailings' user has a webhook of message.sent to it: the cost of
-# webhooks), BENCH_DLR=1 (the provider 'default' has a dlr_secret and fakeprobe posts a delivery
+# BENCH_WEBHOOK_URL (the mailings' user has a webhook of message.sent to it in every run: the
+# cost of webhooks; the costs section below measures it by itself), BENCH_DLR=1 (the provider 'default' has a dlr_secret and fakeprobe posts a delivery
 # report of every message to herald: the cost of reports beside sending; sent counts the
 # delivered and undelivered ones, as every statistic does); HERALD_* settings in the environment (HERALD_DISPATCH_WORKERS, ...) reach herald.
 set -euo pipefail
@@ -177,3 +177,35 @@ for size in ${BENCH_PERSONAL_SIZES:-${SIZES[-1]}}; do
     "$size" "$RUNS" "$start" "$(pct "$start" "${PLAIN_START[$size]}")" "$rate" "$(pct "$rate" "${PLAIN_RATE[$size]}")" \
     "$hu" "$(pct "$hu" "${PLAIN_HUS[$size]}")" "$pu" "$(pct "$pu" "${PLAIN_PUS[$size]}")"
 done
+
+# What routing and webhooks cost (issue 14: less than 10 % of the dispatch throughput): mailings
+# of BENCH_COST_SIZE (default the smallest size) routed between two providers (BENCH_PROVIDERS=2),
+# then with the mailings' user subscribed to message.sent, every message an event that the
+# webhook sender delivers while the mailing sends, each beside the plain figure of that size. The
+# receiver (tools/bench/webhook_receiver.mjs) stands for the customer's machine: it runs at the
+# lowest priority, so that it takes what the two cores have left rather than herald's share.
+cost_line() {
+  local label=$1 size=$2 rates=() hus=() pus=() run rate
+  for ((run = 1; run <= RUNS; run++)); do
+    one_run "$size" "$run"
+    rates+=("$R_RATE"); hus+=("$R_HUS"); pus+=("$R_PUS")
+    stop_procs
+  done
+  rate=$(median <<<"${rates[*]}")
+  printf 'bench: dispatch %7d recipients, %s, median of %d: %s msg/s = %s of plain %s msg/s [target >= 0.90]; cpu per message herald %s us + postgres %s us\n' \
+    "$size" "$label" "$RUNS" "$rate" "$(awk -v a="$rate" -v b="${PLAIN_RATE[$size]}" 'BEGIN { printf "%.2f", a / b }')" \
+    "${PLAIN_RATE[$size]}" "$(median <<<"${hus[*]}")" "$(median <<<"${pus[*]}")"
+}
+cost_size=${BENCH_COST_SIZE:-${SIZES[0]}}
+[[ -n "${PLAIN_START[$cost_size]:-}" ]] || { echo "bench: dispatch cost size $cost_size is not one of BENCH_SIZES" >&2; exit 2; }
+BENCH_PROVIDERS=2 cost_line "routed between two providers" "$cost_size"
+rx_port=$(port)
+nice -n 19 node "$ROOT/tools/bench/webhook_receiver.mjs" "$rx_port" >"$OWN_TMP/receiver.out" 2>&1 &
+rx_pid=$!
+q "INSERT INTO webhooks (user_id, url, events, secret) SELECT id, 'http://127.0.0.1:$rx_port/hook', '{message.sent}',
+   'bench-webhook-secret' FROM users WHERE username = 'bench_dispatch'" >/dev/null
+BENCH_PROVIDERS=1 cost_line "a webhook of every message sent" "$cost_size"
+q "DELETE FROM webhooks" >/dev/null
+kill "$rx_pid" && wait "$rx_pid" 2>/dev/null || true
+echo "bench: dispatch webhooks: the receiver got $(cat "$OWN_TMP/receiver.out") events over the $RUNS runs (the sender's backlog of each run ends with its herald)"
+
