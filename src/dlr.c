@@ -117,25 +117,18 @@ static int prepared(PGconn *db)
 /* Writes the n reports of batch with one statement on db and sets their outcomes. */
 static void write_batch(PGconn *db, struct report **batch, int n)
 {
-	struct buf a[5];
-	for (int k = 0; k < 5; k++) {
-		a[k] = (struct buf)BUF_INIT;
-		pgarr_start(&a[k]);
-	}
+	struct pgarr_cols a;
+	pgarr_cols_start(&a, 5);
 	for (int i = 0; i < n; i++) {
 		struct report *x = batch[i];
-		pgarr_int(&a[0], x->provider);
-		pgarr_int(&a[1], x->id);
-		pgarr_int(&a[2], x->status);
-		pgarr_text(&a[3], x->status == MSG_UNDELIVERED ? (x->error ? x->error : "undelivered") : NULL);
-		pgarr_text(&a[4], *x->secret ? x->secret : NULL);
+		pgarr_int(&a.col[0], x->provider);
+		pgarr_int(&a.col[1], x->id);
+		pgarr_int(&a.col[2], x->status);
+		pgarr_text(&a.col[3], x->status == MSG_UNDELIVERED ? (x->error ? x->error : "undelivered") : NULL);
+		pgarr_text(&a.col[4], *x->secret ? x->secret : NULL);
 	}
-	const char *p[5];
-	for (int k = 0; k < 5; k++) {
-		pgarr_end(&a[k]);
-		p[k] = a[k].data;
-	}
-	PGresult *r = prepared(db) < 0 ? NULL : PQexecPrepared(db, STMT, 5, p, NULL, NULL, 0);
+	pgarr_cols_end(&a);
+	PGresult *r = prepared(db) < 0 ? NULL : PQexecPrepared(db, STMT, 5, a.param, NULL, NULL, 0);
 	int fine = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == n;
 	if (!fine)
 		prepared_on = NULL;   /* prepared again by the next batch, in case the session lost it */
@@ -148,8 +141,7 @@ static void write_batch(PGconn *db, struct report **batch, int n)
 			batch[i]->rc = counted(DM_ERROR, DLR_DB);
 	}
 	PQclear(r);
-	for (int k = 0; k < 5; k++)
-		buf_free(&a[k]);
+	pgarr_cols_free(&a);
 }
 
 /* Queues x and returns once it is written, by this caller or another. */

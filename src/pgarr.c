@@ -46,6 +46,29 @@ void pgarr_end(struct buf *b)
 	buf_putc(b, '}');
 }
 
+void pgarr_cols_start(struct pgarr_cols *c, int n)
+{
+	c->n = n;
+	for (int k = 0; k < n; k++) {
+		c->col[k] = (struct buf)BUF_INIT;
+		pgarr_start(&c->col[k]);
+	}
+}
+
+void pgarr_cols_end(struct pgarr_cols *c)
+{
+	for (int k = 0; k < c->n; k++) {
+		pgarr_end(&c->col[k]);
+		c->param[k] = c->col[k].data;
+	}
+}
+
+void pgarr_cols_free(struct pgarr_cols *c)
+{
+	for (int k = 0; k < c->n; k++)
+		buf_free(&c->col[k]);
+}
+
 char *pgarr_from_json(json_t *arr)
 {
 	struct buf b = BUF_INIT;

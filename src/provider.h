@@ -14,6 +14,10 @@
 
 enum provider_outcome { PO_SENT, PO_TRANSIENT, PO_PERMANENT };
 
+/* The longest id a provider gives a message (an SMSC's message_id: 65 characters, SMPP 3.4;
+ * provider_refs.ref holds the same). */
+#define PROVIDER_REF_MAX 65
+
 struct provider_state;
 
 /* One message on its way. The dispatcher owns it (and its strings) from submit to the moment
@@ -38,8 +42,8 @@ struct provider_msg {
 	int retry_after_ms;          /* from Retry-After, or -1 */
 	double latency;              /* seconds */
 	char error[256];             /* why it was not sent ("" when sent) */
-	char ref[66];                /* the provider's id of it, when it gave one (smpp: the SMSC's
-				      * message_id, which its receipts name); "" otherwise */
+	char ref[PROVIDER_REF_MAX + 1];   /* the provider's id of it, when it gave one (smpp: the
+					   * SMSC's message_id, which its receipts name); "" otherwise */
 };
 
 /* What a provider is: a row of providers (sql/025_providers.sql), or the log provider. */

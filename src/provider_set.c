@@ -231,11 +231,8 @@ void provider_set_report(struct db *db)
 {
 	if (!due(&set.last_report, REPORT_EVERY_S))
 		return;
-	struct buf ids = BUF_INIT, st = BUF_INIT, req = BUF_INIT, fail = BUF_INIT;
-	pgarr_start(&ids);
-	pgarr_start(&st);
-	pgarr_start(&req);
-	pgarr_start(&fail);
+	struct pgarr_cols a;
+	pgarr_cols_start(&a, 4);
 	pthread_mutex_lock(&set.mu);
 	for (int i = 0; i < set.n; i++) {
 		struct provider_state *s = set.states;
@@ -243,22 +240,16 @@ void provider_set_report(struct db *db)
 			s = s->next;
 		if (s == NULL || s->id == 0)   /* the log provider has no row */
 			continue;
-		pgarr_int(&ids, s->id);
-		pgarr_text(&st, breaker_state_name(breaker_state(&s->br)));
-		pgarr_int(&req, atomic_load(&s->requests));
-		pgarr_int(&fail, atomic_load(&s->failures));
+		pgarr_int(&a.col[0], s->id);
+		pgarr_text(&a.col[1], breaker_state_name(breaker_state(&s->br)));
+		pgarr_int(&a.col[2], atomic_load(&s->requests));
+		pgarr_int(&a.col[3], atomic_load(&s->failures));
 	}
 	pthread_mutex_unlock(&set.mu);
-	pgarr_end(&ids);
-	pgarr_end(&st);
-	pgarr_end(&req);
-	pgarr_end(&fail);
-	const char *p[] = {metrics_instance(), ids.data, st.data, req.data, fail.data};
+	pgarr_cols_end(&a);
+	const char *p[] = {metrics_instance(), a.param[0], a.param[1], a.param[2], a.param[3]};
 	db_run(db, sql_report, 5, p);
-	buf_free(&ids);
-	buf_free(&st);
-	buf_free(&req);
-	buf_free(&fail);
+	pgarr_cols_free(&a);
 }
 
 void provider_set_free(void)

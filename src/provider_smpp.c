@@ -9,7 +9,8 @@
  *             (reset by a successful bind); unbind when the provider closes.
  *   message   one submit_sm each: the text in GSM 03.38 (unpacked) or UCS-2 (smpp_text.h), in
  *             short_message when it fits one SMS (160 septets, 140 octets), in message_payload
- *             otherwise (the SMSC segments it), registered_delivery 1 (a receipt asked).
+ *             otherwise (the SMSC segments it), registered_delivery 1 (a receipt asked); the
+ *             submits of a round of the loop go out in one write.
  *   outcomes  submit_sm_resp ESME_ROK: sent, its message_id in m->ref; ESME_RTHROTTLED,
  *             ESME_RMSGQFUL and the SMSC's own failures: transient; any other status:
  *             permanent. No answer within HERALD_PROVIDER_TIMEOUT_MS (or the message's
@@ -296,7 +297,7 @@ static void on_deliver(struct smpp_provider *sp, const struct smpp_pdu *in)
 		log_debug("provider.smpp_mo_ignored", LS("provider", sp->name), LS("from", in->source_addr));
 		return;
 	}
-	char id[SMSC_REF_MAX + 1], stat[16], err[16], why[SMSC_ERROR_MAX + 1];
+	char id[PROVIDER_REF_MAX + 1], stat[16], err[16], why[SMSC_ERROR_MAX + 1];
 	receipt_field(in, "id:", id, sizeof(id));
 	receipt_field(in, "stat:", stat, sizeof(stat));
 	receipt_field(in, "err:", err, sizeof(err));
@@ -555,12 +556,7 @@ static void sp_submit(struct provider *p, struct provider_msg *m)
 		w++;
 	double now = now_mono(), tmo = cfg.provider_timeout_ms / 1000.0;
 	*w = (struct pending){s.seq, m, now, now + (left < tmo ? left : tmo)};
-	sp->nwin++;
-	if (flush(sp) < 0) {
-		char why[200];
-		snprintf(why, sizeof(why), "connection lost: %s", strerror(errno));
-		link_down(sp, why, NULL);
-	}
+	sp->nwin++;   /* written with the round's other submits when the loop drives the link (sp_ready) */
 }
 
 static int sp_ready(struct provider *p, struct provider_msg **done, int max)

@@ -74,28 +74,22 @@ static int insert_submits(struct db *db, struct smpp_job **jobs, int n)
 	    "  INSERT INTO smpp_messages (message_id, account_id, source_addr, registered_delivery, parts)"
 	    "  SELECT id, account_id, source_addr, rd, parts FROM v WHERE NOT stop"
 	    ") SELECT id, stop FROM v ORDER BY ord";
-	struct buf a[8] = {BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT, BUF_INIT};
-	for (int k = 0; k < 8; k++)
-		pgarr_start(&a[k]);
+	struct pgarr_cols a;
+	pgarr_cols_start(&a, 8);
 	for (int i = 0; i < n; i++) {
 		struct smpp_job *j = jobs[i];
-		pgarr_text(&a[0], j->phone);
-		pgarr_text(&a[1], j->text);
-		pgarr_int(&a[2], j->account_id);
-		pgarr_text(&a[3], j->source_addr);
-		pgarr_int(&a[4], j->registered_delivery);
-		pgarr_int(&a[5], j->parts);
-		arr_time(&a[6], j->due);
-		arr_time(&a[7], j->expires);
+		pgarr_text(&a.col[0], j->phone);
+		pgarr_text(&a.col[1], j->text);
+		pgarr_int(&a.col[2], j->account_id);
+		pgarr_text(&a.col[3], j->source_addr);
+		pgarr_int(&a.col[4], j->registered_delivery);
+		pgarr_int(&a.col[5], j->parts);
+		arr_time(&a.col[6], j->due);
+		arr_time(&a.col[7], j->expires);
 	}
-	const char *p[8];
-	for (int k = 0; k < 8; k++) {
-		pgarr_end(&a[k]);
-		p[k] = a[k].data;
-	}
-	PGresult *r = db_exec(db, q, 8, p);
-	for (int k = 0; k < 8; k++)
-		buf_free(&a[k]);
+	pgarr_cols_end(&a);
+	PGresult *r = db_exec(db, q, 8, a.param);
+	pgarr_cols_free(&a);
 	if (r == NULL || PQntuples(r) != n) {
 		for (int i = 0; i < n; i++)
 			jobs[i]->status = ESME_RSYSERR;

@@ -27,7 +27,7 @@ struct receipt {
 	int64_t provider;
 	int status;
 	double first;           /* monotonic: when it came */
-	char ref[SMSC_REF_MAX + 1];
+	char ref[PROVIDER_REF_MAX + 1];
 	char error[SMSC_ERROR_MAX + 1];
 };
 
@@ -73,19 +73,15 @@ static const char sql_find[] =
  * n when the database failed. */
 static int apply(struct db *db, struct receipt *b, int n)
 {
-	struct buf providers = BUF_INIT, refs = BUF_INIT;
-	pgarr_start(&providers);
-	pgarr_start(&refs);
+	struct pgarr_cols a;
+	pgarr_cols_start(&a, 2);
 	for (int i = 0; i < n; i++) {
-		pgarr_int(&providers, b[i].provider);
-		pgarr_text(&refs, b[i].ref);
+		pgarr_int(&a.col[0], b[i].provider);
+		pgarr_text(&a.col[1], b[i].ref);
 	}
-	pgarr_end(&providers);
-	pgarr_end(&refs);
-	const char *p[] = {providers.data, refs.data};
-	PGresult *r = db_exec(db, sql_find, 2, p);
-	buf_free(&providers);
-	buf_free(&refs);
+	pgarr_cols_end(&a);
+	PGresult *r = db_exec(db, sql_find, 2, a.param);
+	pgarr_cols_free(&a);
 	if (r == NULL || PQntuples(r) != n) {
 		PQclear(r);
 		return n;

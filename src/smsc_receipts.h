@@ -4,9 +4,9 @@
 #ifndef HERALD_SMSC_RECEIPTS_H
 #define HERALD_SMSC_RECEIPTS_H
 #include <stdint.h>
+#include "provider.h"
 
-#define SMSC_REF_MAX 65       /* an SMSC's message_id: at most 65 characters (SMPP 3.4) */
-#define SMSC_ERROR_MAX 63
+#define SMSC_ERROR_MAX 63     /* characters of a receipt's state kept as last_error */
 
 /* Queues the receipt of provider provider_id for the SMSC's message ref: status MSG_DELIVERED
  * or MSG_UNDELIVERED, error (may be NULL) kept as the message's last_error when undelivered.

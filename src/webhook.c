@@ -264,25 +264,19 @@ static void pump(struct sender *s, int wait)
 /* Writes the answers of the done slots back (counting them) and frees the slots. */
 static void write_answers(struct db *db, struct sender *s)
 {
-	struct buf ids = BUF_INIT, at = BUF_INIT, codes = BUF_INIT, answers = BUF_INIT;
+	struct pgarr_cols a;
 	char base[24];
-	pgarr_start(&ids);
-	pgarr_start(&at);
-	pgarr_start(&codes);
-	pgarr_start(&answers);
+	pgarr_cols_start(&a, 4);
 	for (int i = 0; i < s->n; i++)
 		if (s->slots[i].done) {
-			pgarr_text(&ids, s->slots[i].id);
-			pgarr_text(&at, s->slots[i].attempts);
-			pgarr_int(&codes, s->slots[i].code);
-			pgarr_text(&answers, s->slots[i].answer);
+			pgarr_text(&a.col[0], s->slots[i].id);
+			pgarr_text(&a.col[1], s->slots[i].attempts);
+			pgarr_int(&a.col[2], s->slots[i].code);
+			pgarr_text(&a.col[3], s->slots[i].answer);
 		}
-	pgarr_end(&ids);
-	pgarr_end(&at);
-	pgarr_end(&codes);
-	pgarr_end(&answers);
+	pgarr_cols_end(&a);
 	snprintf(base, sizeof(base), "%d", cfg.webhook_retry_base_ms);
-	const char *p[] = {ids.data, at.data, codes.data, answers.data, base};
+	const char *p[] = {a.param[0], a.param[1], a.param[2], a.param[3], base};
 	PGresult *r = db_exec(db, sql_answers, 5, p);
 	unsigned long long c[WM_COUNT] = {0};
 	for (int i = 0; r && i < PQntuples(r); i++)
@@ -298,10 +292,7 @@ static void write_answers(struct db *db, struct sender *s)
 	for (int i = 0; i < s->n; i++)
 		if (s->slots[i].done)
 			release(s, &s->slots[i]);
-	buf_free(&ids);
-	buf_free(&at);
-	buf_free(&codes);
-	buf_free(&answers);
+	pgarr_cols_free(&a);
 }
 
 /* One turn: claims for the free slots (a quarter of them at least, unless none is busy), moves
