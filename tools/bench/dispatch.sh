@@ -34,7 +34,7 @@ q() { psql "$DB" -qtAX -v ON_ERROR_STOP=1 -c "$1"; }
 ticks() { local p t=0; for p in "$@"; do [[ -r /proc/$p/stat ]] && t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat"))); done; echo "$t"; }
 pg_dir=$(sed -n 's/.*host=\([^ ]*\).*/\1/p' <<<"$PG_BASE")
 pg_pids() { local pm; pm=$(head -1 "$pg_dir/data/postmaster.pid" 2>/dev/null) || return 0; echo "$pm" $(pgrep -P "$pm"); }
-median() { tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+median() { tr ' ' '\n' | sort -g | awk 'NF { v[++n] = $1 } END { print v[int((n + 1) / 2)] }'; }
 hz=$(getconf CLK_TCK)
 
 seeded=$(psql "$PG_BASE" -qtAX -c "SELECT 1 FROM pg_database WHERE datname = '${BENCH_DB}'")
@@ -179,33 +179,35 @@ for size in ${BENCH_PERSONAL_SIZES:-${SIZES[-1]}}; do
 done
 
 # What routing and webhooks cost (issue 14: less than 10 % of the dispatch throughput): mailings
-# of BENCH_COST_SIZE (default the smallest size) routed between two providers (BENCH_PROVIDERS=2),
-# then with the mailings' user subscribed to message.sent, every message an event that the
-# webhook sender delivers while the mailing sends, each beside the plain figure of that size. The
-# receiver (tools/bench/webhook_receiver.mjs) stands for the customer's machine: it runs at the
-# lowest priority, so that it takes what the two cores have left rather than herald's share.
-cost_line() {
-  local label=$1 size=$2 rates=() hus=() pus=() run rate
-  for ((run = 1; run <= RUNS; run++)); do
-    one_run "$size" "$run"
-    rates+=("$R_RATE"); hus+=("$R_HUS"); pus+=("$R_PUS")
-    stop_procs
-  done
-  rate=$(median <<<"${rates[*]}")
-  printf 'bench: dispatch %7d recipients, %s, median of %d: %s msg/s = %s of plain %s msg/s [target >= 0.90]; cpu per message herald %s us + postgres %s us\n' \
-    "$size" "$label" "$RUNS" "$rate" "$(awk -v a="$rate" -v b="${PLAIN_RATE[$size]}" 'BEGIN { printf "%.2f", a / b }')" \
-    "${PLAIN_RATE[$size]}" "$(median <<<"${hus[*]}")" "$(median <<<"${pus[*]}")"
-}
+# of BENCH_COST_SIZE (default the smallest size) plain, routed between two providers
+# (BENCH_PROVIDERS=2), and with the mailings' user subscribed to message.sent (every message an
+# event that the webhook sender delivers while the mailing sends), run by turns RUNS times, so
+# that a machine that slows down during the bench weighs on the three alike; each median beside
+# the plain one of the same turns. The receiver (tools/bench/webhook_receiver.mjs) stands for the
+# customer's machine: it runs at the lowest priority, so that it takes what the two cores have
+# left rather than herald's share.
 cost_size=${BENCH_COST_SIZE:-${SIZES[0]}}
-[[ -n "${PLAIN_START[$cost_size]:-}" ]] || { echo "bench: dispatch cost size $cost_size is not one of BENCH_SIZES" >&2; exit 2; }
-BENCH_PROVIDERS=2 cost_line "routed between two providers" "$cost_size"
 rx_port=$(port)
 nice -n 19 node "$ROOT/tools/bench/webhook_receiver.mjs" "$rx_port" >"$OWN_TMP/receiver.out" 2>&1 &
 rx_pid=$!
-q "INSERT INTO webhooks (user_id, url, events, secret) SELECT id, 'http://127.0.0.1:$rx_port/hook', '{message.sent}',
-   'bench-webhook-secret' FROM users WHERE username = 'bench_dispatch'" >/dev/null
-BENCH_PROVIDERS=1 cost_line "a webhook of every message sent" "$cost_size"
-q "DELETE FROM webhooks" >/dev/null
+declare -A C_RATE C_HUS C_PUS
+for ((run = 1; run <= RUNS; run++)); do
+  for kind in plain routed webhook; do
+    [[ $kind == webhook ]] && q "INSERT INTO webhooks (user_id, url, events, secret) SELECT id,
+      'http://127.0.0.1:$rx_port/hook', '{message.sent}', 'bench-webhook-secret' FROM users WHERE username = 'bench_dispatch'" >/dev/null
+    BENCH_PROVIDERS=$([[ $kind == routed ]] && echo 2 || echo 1) one_run "$cost_size" "$run"
+    C_RATE[$kind]+="$R_RATE " C_HUS[$kind]+="$R_HUS " C_PUS[$kind]+="$R_PUS "
+    stop_procs
+    q "DELETE FROM webhooks" >/dev/null
+  done
+done
 kill "$rx_pid" && wait "$rx_pid" 2>/dev/null || true
+plain=$(median <<<"${C_RATE[plain]}")
+for kind in routed webhook; do
+  rate=$(median <<<"${C_RATE[$kind]}")
+  printf 'bench: dispatch %7d recipients, %s, median of %d by turns: %s msg/s = %s of plain %s msg/s [target >= 0.90]; cpu per message herald %s us + postgres %s us (plain %s + %s)\n' \
+    "$cost_size" "$([[ $kind == routed ]] && echo 'routed between two providers' || echo 'a webhook of every message sent')" \
+    "$RUNS" "$rate" "$(awk -v a="$rate" -v b="$plain" 'BEGIN { printf "%.2f", a / b }')" "$plain" \
+    "$(median <<<"${C_HUS[$kind]}")" "$(median <<<"${C_PUS[$kind]}")" "$(median <<<"${C_HUS[plain]}")" "$(median <<<"${C_PUS[plain]}")"
+done
 echo "bench: dispatch webhooks: the receiver got $(cat "$OWN_TMP/receiver.out") events over the $RUNS runs (the sender's backlog of each run ends with its herald)"
-
