@@ -260,7 +260,7 @@ void admin_res_edit(struct http_req *req)
 	json_t *links = json_object_get(json_object_get(page, "links"), "items");
 	if (r->edit_extra)
 		r->edit_extra(req, p.obj, page);
-	if (req->user.role >= ROLE_OPERATOR && r->model->remove)
+	if (req->user.role >= ROLE_OPERATOR && res_model_removes(r->model))
 		json_array_append_new(links, json_pack("{s:s, s:s, s:b}", "href", p.del, "label",
 						       admin_t(req, "admin.common.delete_more"), "danger", 1));
 	if (json_array_size(links) == 0)

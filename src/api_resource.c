@@ -78,7 +78,7 @@ static enum model_rc list_page(struct db *db, const struct resource *r, const st
 	if (r->list_json)
 		return r->list_json(db, q, out, next, NULL);
 	struct res_page page = {NULL, NULL, NULL, NULL};
-	enum model_rc rc = r->model->list(db, q, &page);
+	enum model_rc rc = res_model_list(r->model, db, q, &page);
 	*next = page.next;
 	free(page.first);
 	if (rc == MODEL_OK) {
@@ -144,7 +144,7 @@ void api_res_list(struct http_req *req)
 	buf_puts(&req->out, "{\"results\":");
 	enum model_rc rc = list_page(db, r, &q, &req->out, &next);
 	if (rc == MODEL_OK && count)
-		rc = r->count_of ? r->count_of(db, &q, &total) : r->model->count(db, &total);
+		rc = r->count_of ? r->count_of(db, &q, &total) : res_model_count(r->model, db, &total);
 	if (rc == MODEL_INVALID && verr_any(&bad))
 		http_problem(req, 400, "a filter is not valid", verr_take(&bad));
 	else if (rc == MODEL_INVALID)

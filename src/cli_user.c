@@ -73,7 +73,7 @@ static int set_active(const struct cli_args *a, int active)
 	if (cli_find_user(a, db, a->arg[0], &id) != 0)
 		return cli_done(db, 1);
 	json_t *u = NULL;
-	if (res_users.model->get(db, &(struct res_key){a->arg[0], id}, &u) != MODEL_OK)
+	if (res_model_get(res_users.model, db, &(struct res_key){a->arg[0], id}, &u) != MODEL_OK)
 		return cli_done(db, cli_fail(a, "%s", db->err));
 	char role[16];
 	snprintf(role, sizeof(role), "%s", json_string_value(json_object_get(u, "role")));

@@ -540,5 +540,8 @@ static enum model_rc remove_matching(struct db *db, const struct res_query *q, i
 	return rc;
 }
 
-const struct res_model client_model = {get, insert, update, remove_one, remove_many, NULL, NULL, remove_matching};
+const struct res_model client_model = {
+	.get = get, .insert = insert, .update = update, .remove = remove_one, .remove_many = remove_many,
+	.remove_matching = remove_matching,
+};
 

@@ -25,12 +25,6 @@ int operator_validate(json_t *in, const char *code_from_path, struct operator_in
 	return verr_any(v) ? -1 : 0;
 }
 
-static enum model_rc get(struct db *db, const struct res_key *k, json_t **out)
-{
-	static const char q[] = "SELECT " OPERATOR_JSON " FROM operators WHERE code = $1";
-	return res_row_of(db, q, k, out);
-}
-
 static enum model_rc insert(struct db *db, json_t *in, struct model_err *e, json_t **out)
 {
 	static const char q[] = "INSERT INTO operators (code, name) VALUES ($1, coalesce($2, ''))"
@@ -58,12 +52,6 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, 
 	return e->rc;
 }
 
-static enum model_rc remove_one(struct db *db, const struct res_key *k)
-{
-	static const char q[] = "DELETE FROM operators WHERE code = $1";
-	return res_remove_of(db, q, k, "operator.deleted", "operator_code");
-}
-
 static enum model_rc remove_many(struct db *db, json_t *keys, int *n)
 {
 	static const char q[] = "DELETE FROM operators WHERE code IN (SELECT json_array_elements_text($1::json))";
@@ -80,21 +68,16 @@ static enum model_rc remove_many(struct db *db, json_t *keys, int *n)
 	RES_LIST_SQL(OPERATOR_JSON, "operators", "(starts_with(code, $2) OR strpos(lower(name), lower($2)) > 0)", \
 		     keycmp, key, order)
 
-static enum model_rc list(struct db *db, const struct res_query *rq, struct res_page *out)
-{
-	static const struct res_order orders[] = {
-		{"code", OPERATOR_SEARCH("code > $1::json->>0", "code", "code"), "s"},
-		{"-code", OPERATOR_SEARCH("code < $1::json->>0", "code", "code DESC"), "s"},
-		{"name", OPERATOR_SEARCH("(name, code) > ($1::json->>0, $1::json->>1)", "name, code", "name, code"), "ss"},
-		{"-name", OPERATOR_SEARCH("(name, code) < ($1::json->>0, $1::json->>1)", "name, code",
-					  "name DESC, code DESC"), "ss"},
-	};
-	return res_list(db, orders, ARRAY_LEN(orders), rq, out);
-}
+static const struct res_order orders[] = {
+	{"code", OPERATOR_SEARCH("code > $1::json->>0", "code", "code"), "s"},
+	{"-code", OPERATOR_SEARCH("code < $1::json->>0", "code", "code DESC"), "s"},
+	{"name", OPERATOR_SEARCH("(name, code) > ($1::json->>0, $1::json->>1)", "name, code", "name, code"), "ss"},
+	{"-name", OPERATOR_SEARCH("(name, code) < ($1::json->>0, $1::json->>1)", "name, code", "name DESC, code DESC"),
+	 "ss"},
+};
 
-static enum model_rc count(struct db *db, int64_t *n)
-{
-	return res_count(db, db_exec(db, "SELECT count(*) FROM operators", 0, NULL), n);
-}
-
-const struct res_model operator_model = {get, insert, update, remove_one, remove_many, list, count, NULL};
+const struct res_model operator_model = {
+	.insert = insert, .update = update, .remove_many = remove_many,
+	RES_TABLE_SQL(OPERATOR_JSON, "operators", "code = $1", "operator.deleted", "operator_code"),
+	RES_ORDERS(orders),
+};

@@ -106,12 +106,6 @@ static enum model_rc written(struct db *db, PGresult *r, struct provider_in *t, 
 	return res_written(db, r, e, "name", "valid.provider_exists", out);
 }
 
-static enum model_rc get(struct db *db, const struct res_key *k, json_t **out)
-{
-	static const char q[] = "SELECT " PROVIDER_JSON " FROM providers WHERE id = $1::bigint";
-	return res_row_of(db, q, k, out);
-}
-
 static enum model_rc insert(struct db *db, json_t *in, struct model_err *e, json_t **out)
 {
 	static const char q[] =
@@ -151,25 +145,6 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, 
 	return e->rc;
 }
 
-static enum model_rc remove_one(struct db *db, const struct res_key *k)
-{
-	static const char q[] = "DELETE FROM providers WHERE id = $1::bigint";
-	return res_remove_of(db, q, k, "provider.deleted", "provider_id");
-}
-
-static enum model_rc list(struct db *db, const struct res_query *rq, struct res_page *out)
-{
-	static const struct res_order orders[] = {
-		RES_NAME_ID_ORDERS(PROVIDER_JSON, "providers", "strpos(lower(name || ' ' || url), lower($2)) > 0"),
-	};
-	return res_list(db, orders, ARRAY_LEN(orders), rq, out);
-}
-
-static enum model_rc count(struct db *db, int64_t *n)
-{
-	return res_count(db, db_exec(db, "SELECT count(*) FROM providers", 0, NULL), n);
-}
-
 int provider_default_sync(struct db *db)
 {
 	static const char up[] =
@@ -207,4 +182,12 @@ int provider_none_enabled(struct db *db)
 	return atomic_load(&none);
 }
 
-const struct res_model provider_model = {get, insert, update, remove_one, NULL, list, count, NULL};
+static const struct res_order orders[] = {
+	RES_NAME_ID_ORDERS(PROVIDER_JSON, "providers", "strpos(lower(name || ' ' || url), lower($2)) > 0"),
+};
+
+const struct res_model provider_model = {
+	.insert = insert, .update = update,
+	RES_TABLE_SQL(PROVIDER_JSON, "providers", "id = $1::bigint", "provider.deleted", "provider_id"),
+	RES_ORDERS(orders),
+};

@@ -119,12 +119,6 @@ static void from_json(json_t *in, struct smpp_account_in *acc, int *enabled, str
 	*enabled = en != NULL && !json_is_false(en);
 }
 
-static enum model_rc get(struct db *db, const struct res_key *k, json_t **out)
-{
-	static const char q[] = "SELECT " ACCOUNT_JSON " FROM smpp_accounts WHERE id = $1::bigint";
-	return res_row_of(db, q, k, out);
-}
-
 static enum model_rc insert(struct db *db, json_t *in, struct model_err *e, json_t **out)
 {
 	struct smpp_account_in acc;
@@ -140,7 +134,7 @@ static enum model_rc insert(struct db *db, json_t *in, struct model_err *e, json
 		return e->rc;
 	char ids[24];
 	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	return e->rc = get(db, &(struct res_key){ids, id}, out);
+	return e->rc = res_model_get(&smpp_account_model, db, &(struct res_key){ids, id}, out);
 }
 
 static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, int partial,
@@ -153,13 +147,7 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, 
 		return e->rc = MODEL_INVALID;
 	if ((rc = update_row(db, k->id, &acc, enabled, e)) < 0)
 		return e->rc;
-	return e->rc = rc == 0 ? MODEL_NOT_FOUND : get(db, k, out);
-}
-
-static enum model_rc remove_one(struct db *db, const struct res_key *k)
-{
-	static const char q[] = "DELETE FROM smpp_accounts WHERE id = $1::bigint";
-	return res_remove_of(db, q, k, "smpp.account_deleted", "smpp_account_id");
+	return e->rc = rc == 0 ? MODEL_NOT_FOUND : res_model_get(&smpp_account_model, db, k, out);
 }
 
 /* By system_id after the key $1 (cmp ">", dir "") or, the admin's previous pages, before it (cmp
@@ -170,21 +158,17 @@ static enum model_rc remove_one(struct db *db, const struct res_key *k)
 	"   AND ($2::text IS NULL OR strpos(lower(system_id), lower($2)) > 0)" \
 	" ORDER BY system_id" dir " LIMIT $3"
 
-static enum model_rc list(struct db *db, const struct res_query *rq, struct res_page *out)
-{
-	static const struct res_order orders[] = {
-		{"system_id", ACCOUNT_LIST(">", ""), "s"},
-		{"-system_id", ACCOUNT_LIST("<", " DESC"), "s"},
-	};
-	return res_list(db, orders, ARRAY_LEN(orders), rq, out);
-}
+static const struct res_order orders[] = {
+	{"system_id", ACCOUNT_LIST(">", ""), "s"},
+	{"-system_id", ACCOUNT_LIST("<", " DESC"), "s"},
+};
 
-static enum model_rc count(struct db *db, int64_t *n)
-{
-	return res_count(db, db_exec(db, "SELECT count(*) FROM smpp_accounts", 0, NULL), n);
-}
-
-const struct res_model smpp_account_model = {get, insert, update, remove_one, NULL, list, count, NULL};
+const struct res_model smpp_account_model = {
+	.insert = insert, .update = update,
+	RES_TABLE_SQL(ACCOUNT_JSON, "smpp_accounts", "id = $1::bigint",
+		      "smpp.account_deleted", "smpp_account_id"),
+	RES_ORDERS(orders),
+};
 
 int smpp_account_lookup(struct db *db, const char *system_id, const char *ip,
 			struct smpp_account_row *out)

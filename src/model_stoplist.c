@@ -48,12 +48,6 @@ long stoplist_import(struct db *db, const char *phones, const char *reasons)
 
 /* --- the resource descriptor's model ------------------------------------------------------ */
 
-static enum model_rc entry_get(struct db *db, const struct res_key *k, json_t **out)
-{
-	static const char q[] = "SELECT " STOPLIST_JSON " FROM stoplist WHERE phone = $1";
-	return res_row_of(db, q, k, out);
-}
-
 static enum model_rc entry_insert(struct db *db, json_t *in, struct model_err *e, json_t **out)
 {
 	struct stoplist_in s;
@@ -85,29 +79,17 @@ static enum model_rc entry_update(struct db *db, const struct res_key *k, json_t
 	return e->rc;
 }
 
-static enum model_rc entry_remove(struct db *db, const struct res_key *k)
-{
-	static const char q[] = "DELETE FROM stoplist WHERE phone = $1";
-	return res_remove_of(db, q, k, "stoplist.deleted", "phone");
-}
-
 #define STOPLIST_SEARCH(keycmp, order) \
 	RES_LIST_SQL(STOPLIST_ROW, "stoplist", "strpos(phone, $2) > 0", keycmp, "phone", order)
 
-static enum model_rc entry_list(struct db *db, const struct res_query *rq, struct res_page *out)
-{
-	static const struct res_order orders[] = {
-		{"phone", STOPLIST_SEARCH("phone > $1::json->>0", "phone"), "s"},
-		{"-phone", STOPLIST_SEARCH("phone < $1::json->>0", "phone DESC"), "s"},
-	};
-	return res_list(db, orders, ARRAY_LEN(orders), rq, out);
-}
+static const struct res_order orders[] = {
+	{"phone", STOPLIST_SEARCH("phone > $1::json->>0", "phone"), "s"},
+	{"-phone", STOPLIST_SEARCH("phone < $1::json->>0", "phone DESC"), "s"},
+};
 
-/* No bulk delete; no count: the API's list is api_stoplist.c's. */
-static enum model_rc entry_count(struct db *db, int64_t *n)
-{
-	return res_count(db, db_exec(db, "SELECT count(*) FROM stoplist", 0, NULL), n);
-}
-
-const struct res_model stoplist_model = {entry_get, entry_insert, entry_update, entry_remove, NULL, entry_list,
-					 entry_count, NULL};
+/* No bulk delete. */
+const struct res_model stoplist_model = {
+	.insert = entry_insert, .update = entry_update,
+	RES_TABLE_SQL(STOPLIST_JSON, "stoplist", "phone = $1", "stoplist.deleted", "phone"),
+	RES_ORDERS(orders),
+};

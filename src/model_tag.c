@@ -23,12 +23,6 @@ static int validate(json_t *in, int partial, const char **name, struct model_err
 	return 0;
 }
 
-static enum model_rc get(struct db *db, const struct res_key *k, json_t **out)
-{
-	static const char q[] = "SELECT " TAG_JSON " FROM tags WHERE id = $1::bigint";
-	return res_row_of(db, q, k, out);
-}
-
 static enum model_rc insert(struct db *db, json_t *in, struct model_err *e, json_t **out)
 {
 	static const char q[] = "INSERT INTO tags (name) VALUES ($1) RETURNING " TAG_JSON;
@@ -55,21 +49,10 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, 
 	return e->rc;
 }
 
-static enum model_rc remove_one(struct db *db, const struct res_key *k)
-{
-	static const char q[] = "DELETE FROM tags WHERE id = $1::bigint";
-	return res_remove_of(db, q, k, "tag.deleted", "tag_id");
-}
+static const struct res_order orders[] = {RES_NAME_ID_ORDERS(TAG_JSON, "tags", "strpos(lower(name), lower($2)) > 0")};
 
-static enum model_rc list(struct db *db, const struct res_query *rq, struct res_page *out)
-{
-	static const struct res_order orders[] = {RES_NAME_ID_ORDERS(TAG_JSON, "tags", "strpos(lower(name), lower($2)) > 0")};
-	return res_list(db, orders, ARRAY_LEN(orders), rq, out);
-}
-
-static enum model_rc count(struct db *db, int64_t *n)
-{
-	return res_count(db, db_exec(db, "SELECT count(*) FROM tags", 0, NULL), n);
-}
-
-const struct res_model tag_model = {get, insert, update, remove_one, NULL, list, count, NULL};
+const struct res_model tag_model = {
+	.insert = insert, .update = update,
+	RES_TABLE_SQL(TAG_JSON, "tags", "id = $1::bigint", "tag.deleted", "tag_id"),
+	RES_ORDERS(orders),
+};

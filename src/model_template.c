@@ -28,12 +28,6 @@ static int validate(json_t *in, int partial, struct template_in *t, struct model
 	return 0;
 }
 
-static enum model_rc get(struct db *db, const struct res_key *k, json_t **out)
-{
-	static const char q[] = "SELECT " TEMPLATE_JSON " FROM templates WHERE id = $1::bigint";
-	return res_row_of(db, q, k, out);
-}
-
 static enum model_rc insert(struct db *db, json_t *in, struct model_err *e, json_t **out)
 {
 	static const char q[] = "INSERT INTO templates (name, text) VALUES ($1, $2) RETURNING " TEMPLATE_JSON;
@@ -61,25 +55,6 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, 
 	return e->rc;
 }
 
-static enum model_rc remove_one(struct db *db, const struct res_key *k)
-{
-	static const char q[] = "DELETE FROM templates WHERE id = $1::bigint";
-	return res_remove_of(db, q, k, "template.deleted", "template_id");
-}
-
-static enum model_rc list(struct db *db, const struct res_query *rq, struct res_page *out)
-{
-	static const struct res_order orders[] = {
-		RES_NAME_ID_ORDERS(TEMPLATE_JSON, "templates", "strpos(lower(name || ' ' || text), lower($2)) > 0"),
-	};
-	return res_list(db, orders, ARRAY_LEN(orders), rq, out);
-}
-
-static enum model_rc count(struct db *db, int64_t *n)
-{
-	return res_count(db, db_exec(db, "SELECT count(*) FROM templates", 0, NULL), n);
-}
-
 enum model_rc template_find(struct db *db, const char *name, int64_t *id, char **text)
 {
 	const char *p[] = {name};
@@ -104,4 +79,12 @@ char *template_name(struct db *db, int64_t id)
 	return name;
 }
 
-const struct res_model template_model = {get, insert, update, remove_one, NULL, list, count, NULL};
+static const struct res_order orders[] = {
+	RES_NAME_ID_ORDERS(TEMPLATE_JSON, "templates", "strpos(lower(name || ' ' || text), lower($2)) > 0"),
+};
+
+const struct res_model template_model = {
+	.insert = insert, .update = update,
+	RES_TABLE_SQL(TEMPLATE_JSON, "templates", "id = $1::bigint", "template.deleted", "template_id"),
+	RES_ORDERS(orders),
+};

@@ -112,13 +112,6 @@ int token_revoke(struct db *db, int64_t id, int64_t user_id)
 
 /* --- res_tokens' operations --------------------------------------------------------------- */
 
-static enum model_rc get(struct db *db, const struct res_key *k, json_t **out)
-{
-	static const char q[] = "SELECT " TOKEN_JSON " FROM api_tokens t JOIN users u ON u.id = t.user_id"
-				" WHERE t.id = $1::bigint";
-	return res_row_of(db, q, k, out);
-}
-
 /* in: the name, and the user whose token it is (user_id) */
 static enum model_rc insert(struct db *db, json_t *in, struct model_err *e, json_t **out)
 {
@@ -155,7 +148,10 @@ static enum model_rc list(struct db *db, const struct res_query *q, struct res_p
 			out);
 }
 
-const struct res_model token_model = {get, insert, NULL, revoke, NULL, list, NULL, NULL};
+const struct res_model token_model = {
+	.insert = insert, .remove = revoke, .list = list,
+	.get_sql = "SELECT " TOKEN_JSON " FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.id = $1::bigint",
+};
 
 enum model_rc token_check(const char *token, struct user *user)
 {
@@ -181,16 +177,9 @@ enum model_rc token_check(const char *token, struct user *user)
 		return MODEL_UNAVAILABLE;
 	const char *p[] = {hp};
 	PGresult *r = db_exec(db, q, 1, p);
-	if (r == NULL)
-		return model_db_rc(db);
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		return MODEL_NOT_FOUND;
-	}
-	user->id = db_i64(r, 0, 0);
-	snprintf(user->username, sizeof(user->username), "%s", db_str(r, 0, 1));
-	user->role = role_parse(db_str(r, 0, 2));
-	user->has_password = 0;   /* a token has no admin session */
+	enum model_rc rc = user_of_row(db, r, user);   /* has_password 0: a token has no admin session */
+	if (rc != MODEL_OK)
+		return rc;
 	PQclear(r);
 	memcpy(cache[slot].hash, hp, HASH_PARAM_LEN);
 	cache[slot].user = *user;

@@ -28,6 +28,19 @@ const char *role_name(enum role r)
 	return r >= ROLE_NONE && r <= ROLE_ADMIN ? role_names[r] : "none";
 }
 
+enum model_rc user_of_row(struct db *db, PGresult *r, struct user *u)
+{
+	if (r == NULL)
+		return model_db_rc(db);
+	if (PQntuples(r) == 0) {
+		PQclear(r);
+		return MODEL_NOT_FOUND;
+	}
+	*u = (struct user){.id = db_i64(r, 0, 0), .role = role_parse(db_str(r, 0, 2))};
+	snprintf(u->username, sizeof(u->username), "%s", db_str(r, 0, 1));
+	return MODEL_OK;
+}
+
 int user_password_hash(const char *password, char out[crypto_pwhash_STRBYTES])
 {
 	return crypto_pwhash_str_alg(out, password, strlen(password), PWHASH_OPS, PWHASH_MEM,
@@ -286,9 +299,6 @@ static enum model_rc list(struct db *db, const struct res_query *rq, struct res_
 	return res_list(db, orders, ARRAY_LEN(orders), rq, out);
 }
 
-static enum model_rc count(struct db *db, int64_t *n)
-{
-	return res_count(db, db_exec(db, "SELECT count(*) FROM users", 0, NULL), n);
-}
-
-const struct res_model user_model = {get, insert, update, NULL, NULL, list, count, NULL};
+const struct res_model user_model = {
+	.get = get, .insert = insert, .update = update, .list = list, .count_sql = "SELECT count(*) FROM users",
+};

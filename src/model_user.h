@@ -13,6 +13,10 @@
 /* "admin" -> ROLE_ADMIN ...; ROLE_NONE for anything else. */
 enum role role_parse(const char *s);
 const char *role_name(enum role r);
+/* The user in row 0 of r, columns id, username and role (has_password 0, language ""): on
+ * MODEL_OK r stays the caller's to read and clear; MODEL_NOT_FOUND when r has no rows (cleared),
+ * a database failure when r is NULL. */
+enum model_rc user_of_row(struct db *db, PGresult *r, struct user *u);
 
 /* Hashes password into out (argon2id, t=2, 19 MiB); 0 or -1. */
 int user_password_hash(const char *password, char out[crypto_pwhash_STRBYTES]);

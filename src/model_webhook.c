@@ -77,12 +77,6 @@ static enum model_rc written(struct db *db, PGresult *r, struct webhook_in *w, s
 	return e->rc = r ? res_row(db, r, out) : e->rc;
 }
 
-static enum model_rc get(struct db *db, const struct res_key *k, json_t **out)
-{
-	static const char q[] = "SELECT " WEBHOOK_JSON " FROM webhooks h WHERE h.id = $1::bigint";
-	return res_row_of(db, q, k, out);
-}
-
 static enum model_rc insert(struct db *db, json_t *in, struct model_err *e, json_t **out)
 {
 	static const char q[] = "INSERT INTO webhooks AS h (user_id, url, events, secret, enabled)"
@@ -117,12 +111,6 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, 
 	if (written(db, db_exec(db, q, 5, p), &w, e, out) == MODEL_OK)
 		log_info("webhook.updated", LS("webhook_id", k->text));
 	return e->rc;
-}
-
-static enum model_rc remove_one(struct db *db, const struct res_key *k)
-{
-	static const char q[] = "DELETE FROM webhooks WHERE id = $1::bigint";
-	return res_remove_of(db, q, k, "webhook.deleted", "webhook_id");
 }
 
 /* The webhooks of the owner $4 (NULL: every user's), searched in their URLs. */
@@ -177,4 +165,9 @@ enum model_rc webhook_queue_test(struct db *db, int64_t id)
 	return MODEL_OK;
 }
 
-const struct res_model webhook_model = {get, insert, update, remove_one, NULL, list, NULL, NULL};
+const struct res_model webhook_model = {
+	.insert = insert, .update = update, .list = list,
+	.get_sql = "SELECT " WEBHOOK_JSON " FROM webhooks h WHERE h.id = $1::bigint",
+	.remove_sql = "DELETE FROM webhooks WHERE id = $1::bigint",
+	.removed = "webhook.deleted", .removed_key = "webhook_id",
+};

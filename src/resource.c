@@ -57,28 +57,6 @@ enum model_rc res_changed(struct db *db, PGresult *r, int *n)
 	return *n ? MODEL_OK : MODEL_NOT_FOUND;
 }
 
-enum model_rc res_row_of(struct db *db, const char *sql, const struct res_key *k, json_t **out)
-{
-	const char *p[] = {k->text};
-	return res_row(db, db_exec(db, sql, 1, p), out);
-}
-
-enum model_rc res_change_of(struct db *db, const char *sql, const struct res_key *k)
-{
-	const char *p[] = {k->text};
-	int n;
-	return res_changed(db, db_exec(db, sql, 1, p), &n);
-}
-
-enum model_rc res_remove_of(struct db *db, const char *sql, const struct res_key *k, const char *event,
-			    const char *field)
-{
-	enum model_rc rc = res_change_of(db, sql, k);
-	if (rc == MODEL_OK)
-		log_info(event, LS(field, k->text));
-	return rc;
-}
-
 enum model_rc res_count(struct db *db, PGresult *r, int64_t *n)
 {
 	if (r == NULL)
@@ -86,6 +64,40 @@ enum model_rc res_count(struct db *db, PGresult *r, int64_t *n)
 	*n = db_i64(r, 0, 0);
 	PQclear(r);
 	return MODEL_OK;
+}
+
+enum model_rc res_model_get(const struct res_model *m, struct db *db, const struct res_key *k, json_t **out)
+{
+	const char *p[] = {k->text};
+	return m->get ? m->get(db, k, out) : res_row(db, db_exec(db, m->get_sql, 1, p), out);
+}
+
+enum model_rc res_model_remove(const struct res_model *m, struct db *db, const struct res_key *k)
+{
+	if (m->remove)
+		return m->remove(db, k);
+	const char *p[] = {k->text};
+	int n;
+	enum model_rc rc = res_changed(db, db_exec(db, m->remove_sql, 1, p), &n);
+	if (rc == MODEL_OK)
+		log_info(m->removed, LS(m->removed_key, k->text));
+	return rc;
+}
+
+enum model_rc res_model_list(const struct res_model *m, struct db *db, const struct res_query *q,
+			     struct res_page *out)
+{
+	return m->list ? m->list(db, q, out) : res_list(db, m->orders, m->norders, q, out);
+}
+
+enum model_rc res_model_count(const struct res_model *m, struct db *db, int64_t *n)
+{
+	return m->count ? m->count(db, n) : res_count(db, db_exec(db, m->count_sql, 0, NULL), n);
+}
+
+int res_model_removes(const struct res_model *m)
+{
+	return m->remove != NULL || m->remove_sql != NULL;
 }
 
 enum model_rc res_list_filtered(struct db *db, const struct res_order *orders, size_t n, const struct res_query *q,
@@ -123,7 +135,7 @@ static enum model_rc list_after(struct db *db, const struct resource *r, const s
 				struct res_page *out)
 {
 	if (r->list_json == NULL)
-		return r->model->list(db, q, out);
+		return res_model_list(r->model, db, q, out);
 	struct buf b = BUF_INIT;
 	*out = (struct res_page){NULL, NULL, NULL, NULL};
 	enum model_rc rc = r->list_json(db, q, &b, &out->next, &out->first);
@@ -239,7 +251,7 @@ enum model_rc res_get(struct http_req *req, struct db *db, const struct resource
 		      json_t **out)
 {
 	json_t *obj = NULL;
-	enum model_rc rc = r->model->get(db, k, &obj);
+	enum model_rc rc = res_model_get(r->model, db, k, &obj);
 	*out = pool_json(&req->pool, obj);
 	return rc;
 }
@@ -281,7 +293,7 @@ enum model_rc res_delete(struct http_req *req, struct db *db, const struct resou
 	json_t *before;
 	enum model_rc rc = res_get(req, db, r, k, &before);
 	if (rc == MODEL_OK)
-		rc = r->model->remove(db, k);
+		rc = res_model_remove(r->model, db, k);
 	if (rc == MODEL_OK)
 		res_record(req, db, r, r->deleted ? r->deleted : "deleted", k->text, before, NULL);
 	return rc;

@@ -72,9 +72,20 @@ struct res_page {
 
 void res_page_keys_free(struct res_page *p);
 
+/* One order of a model's list: its ?sort= value, the SQL (parameters: $1 the key after which
+ * the page starts, a JSON array or NULL; $2 the search text or NULL; $3 the row limit; rows of
+ * JSON text and key as res_rows wants) and the types of its key (res_key_fits). */
+struct res_order {
+	const char *sort;
+	const char *sql;
+	const char *key_types;
+};
+
 /* What a model offers. Objects come back as new references. Writes validate in (a form or
  * an API body) and report bad fields in e->fields; a unique key that is taken is reported on
- * its field. */
+ * its field. A read that is one statement is given as its SQL instead of a function (get_sql
+ * for get, ...): res_model_get, res_model_remove, res_model_list and res_model_count run
+ * whichever the model has. */
 struct res_model {
 	enum model_rc (*get)(struct db *db, const struct res_key *k, json_t **out);
 	enum model_rc (*insert)(struct db *db, json_t *in, struct model_err *e, json_t **out);
@@ -87,12 +98,37 @@ struct res_model {
 	enum model_rc (*remove_many)(struct db *db, json_t *keys, int *n);
 	/* MODEL_INVALID when q->after is not a key of q->sort */
 	enum model_rc (*list)(struct db *db, const struct res_query *q, struct res_page *out);
-	/* the API's ?count=true (api_resource.c); NULL when the API is not the descriptor's */
+	/* the API's ?count=true (api_resource.c); neither it nor count_sql when the API is not the
+	 * descriptor's */
 	enum model_rc (*count)(struct db *db, int64_t *n);
 	/* Removes every object that q's filters match, *n of them (the admin's "select all N
 	 * matching"); MODEL_INVALID when a filter is not valid. NULL: not offered. */
 	enum model_rc (*remove_matching)(struct db *db, const struct res_query *q, int64_t *n);
+	const char *get_sql;          /* $1 the key's text: the object's JSON in row 0 */
+	const char *remove_sql;       /* $1 the key's text */
+	const char *removed;          /* the log event of a removal ("tag.deleted") and the key's */
+	const char *removed_key;      /* field in it ("tag_id") */
+	const struct res_order *orders;   /* the list's orders (res_list) */
+	size_t norders;
+	const char *count_sql;        /* no parameter: the number of objects */
 };
+
+/* The statements of a model of one table, by the object's JSON (json_sql), the table and the
+ * condition that finds one object by its key ($1); a removal is logged as event with the key
+ * under key_field. RES_ORDERS: the list's orders, an array. */
+#define RES_TABLE_SQL(json_sql, table, key_cond, event, key_field) \
+	.get_sql = "SELECT " json_sql " FROM " table " WHERE " key_cond, \
+	.remove_sql = "DELETE FROM " table " WHERE " key_cond, \
+	.count_sql = "SELECT count(*) FROM " table, .removed = event, .removed_key = key_field
+#define RES_ORDERS(a) .orders = (a), .norders = sizeof(a) / sizeof((a)[0])
+
+enum model_rc res_model_get(const struct res_model *m, struct db *db, const struct res_key *k, json_t **out);
+enum model_rc res_model_remove(const struct res_model *m, struct db *db, const struct res_key *k);
+enum model_rc res_model_list(const struct res_model *m, struct db *db, const struct res_query *q,
+			     struct res_page *out);
+enum model_rc res_model_count(const struct res_model *m, struct db *db, int64_t *n);
+/* Whether objects of m can be removed one by one. */
+int res_model_removes(const struct res_model *m);
 
 struct http_req;
 
@@ -187,24 +223,8 @@ enum model_rc res_rows(struct db *db, PGresult *r, int limit, struct res_page *o
 /* For models: the number of deleted or changed rows of r (a command result); a database
  * failure when r is NULL, MODEL_NOT_FOUND when none. Clears r. */
 enum model_rc res_changed(struct db *db, PGresult *r, int *n);
-/* For models: res_row and res_changed of sql run with the key's text as its only parameter. */
-enum model_rc res_row_of(struct db *db, const char *sql, const struct res_key *k, json_t **out);
-enum model_rc res_change_of(struct db *db, const char *sql, const struct res_key *k);
-/* For models: res_change_of(sql, k) that logs event with the key under field when it removed
- * the object. */
-enum model_rc res_remove_of(struct db *db, const char *sql, const struct res_key *k, const char *event,
-			    const char *field);
 /* For models: the count in row 0 column 0 of r. Clears r. */
 enum model_rc res_count(struct db *db, PGresult *r, int64_t *n);
-
-/* One order of a model's list: its ?sort= value, the SQL (parameters: $1 the key after which
- * the page starts, a JSON array or NULL; $2 the search text or NULL; $3 the row limit; rows of
- * JSON text and key as res_rows wants) and the types of its key (res_key_fits). */
-struct res_order {
-	const char *sort;
-	const char *sql;
-	const char *key_types;
-};
 
 /* The SQL of one order of a model's list: objects as json_sql (column 0) from from_sql, with
  * the key (column 1, a JSON array of key), after $1 as keycmp compares it, matching the

@@ -64,15 +64,9 @@ enum model_rc session_load(struct http_req *req)
 	secret_hash_param(id, h);
 	const char *p[] = {h, cfg.default_timezone};
 	PGresult *r = db_exec(db, q, 2, p);
-	if (r == NULL)
-		return model_db_rc(db);
-	if (PQntuples(r) == 0) {
-		PQclear(r);
-		return MODEL_NOT_FOUND;
-	}
-	req->user.id = db_i64(r, 0, 0);
-	snprintf(req->user.username, sizeof(req->user.username), "%s", db_str(r, 0, 1));
-	req->user.role = role_parse(db_str(r, 0, 2));
+	enum model_rc rc = user_of_row(db, r, &req->user);
+	if (rc != MODEL_OK)
+		return rc;
 	req->user.has_password = db_str(r, 0, 3)[0] == 't';
 	snprintf(req->user.language, sizeof(req->user.language), "%s", db_str(r, 0, 6));
 	attach(req, id);

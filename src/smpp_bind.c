@@ -151,10 +151,7 @@ void smpp_bind_pdu(struct smpp_conn *c, const struct smpp_pdu *in)
 		smpp_conn_reply(c, in->command_id, in->seq, ESME_RBINDFAIL);
 		return;
 	}
-	struct smpp_job *j = smpp_job_new(SJ_BIND);
-	j->conn = c->id;
-	j->seq = in->seq;
-	j->command_id = in->command_id;
+	struct smpp_job *j = smpp_job_answering(SJ_BIND, c->id, in);
 	j->interface_version = in->interface_version;
 	snprintf(j->system_id, sizeof(j->system_id), "%s", in->system_id);
 	snprintf(j->password, sizeof(j->password), "%s", in->password);

@@ -12,6 +12,15 @@ struct smpp_job *smpp_job_new(enum smpp_job_kind kind)
 	return j;
 }
 
+struct smpp_job *smpp_job_answering(enum smpp_job_kind kind, uint64_t conn, const struct smpp_pdu *in)
+{
+	struct smpp_job *j = smpp_job_new(kind);
+	j->conn = conn;
+	j->seq = in->seq;
+	j->command_id = in->command_id;
+	return j;
+}
+
 void smpp_job_free(struct smpp_job *j)
 {
 	if (j == NULL)

@@ -4,6 +4,7 @@
 #define HERALD_SMPP_JOB_H
 #include <stdint.h>
 #include "model_smpp_account.h"
+#include "smpp_pdu.h"
 
 enum smpp_job_kind { SJ_BIND, SJ_SUBMIT, SJ_QUERY, SJ_POLL, SJ_ACK, SJ_CHECK };
 
@@ -53,6 +54,8 @@ struct smpp_job {
 };
 
 struct smpp_job *smpp_job_new(enum smpp_job_kind kind);
+/* A job that answers the request in on connection conn. */
+struct smpp_job *smpp_job_answering(enum smpp_job_kind kind, uint64_t conn, const struct smpp_pdu *in);
 void smpp_job_free(struct smpp_job *j);
 
 #endif

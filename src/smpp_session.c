@@ -246,10 +246,7 @@ static void on_query(struct smpp_conn *c, const struct smpp_pdu *in)
 		smpp_conn_reply(c, in->command_id, in->seq, ESME_RINVMSGID);
 		return;
 	}
-	struct smpp_job *j = smpp_job_new(SJ_QUERY);
-	j->conn = c->id;
-	j->seq = in->seq;
-	j->command_id = in->command_id;
+	struct smpp_job *j = smpp_job_answering(SJ_QUERY, c->id, in);
 	j->message_id = id;
 	j->account_id = c->acct->id;
 	c->pending++;
