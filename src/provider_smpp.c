@@ -379,14 +379,14 @@ static int receive(struct smpp_provider *sp, char *why, size_t whylen)
 		}
 		sp->in_len += (size_t)n;
 		size_t off = 0;
-		while (sp->in_len - off >= SMPP_HEADER_LEN) {
-			uint32_t len, id, st, seq;
-			smpp_header(sp->in + off, &len, &id, &st, &seq);
-			if (len < SMPP_HEADER_LEN || len > SMPP_PDU_MAX) {
+		for (;;) {
+			uint32_t len, seq;
+			int whole = smpp_frame(sp->in + off, sp->in_len - off, SMPP_PDU_MAX, &len, &seq);
+			if (whole < 0) {
 				snprintf(why, whylen, "connection lost: a PDU of %u bytes from the SMSC", (unsigned)len);
 				return -1;
 			}
-			if (sp->in_len - off < len)
+			if (!whole)
 				break;
 			sp->last_rx = now_mono();
 			on_pdu(sp, sp->in + off, len);

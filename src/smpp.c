@@ -92,16 +92,16 @@ static int conn_flush(struct smpp_conn *c)
 static void conn_process(struct smpp_conn *c)
 {
 	size_t off = 0;
-	while (!c->closing && !smpp_conn_should_pause(c) && c->rlen - off >= SMPP_HEADER_LEN) {
-		uint32_t len, cmd, status, seq;
-		smpp_header(c->rbuf + off, &len, &cmd, &status, &seq);
-		if (len < SMPP_HEADER_LEN || len > SMPP_PDU_MAX || (len > c->rcap && !c->bound)) {
+	while (!c->closing && !smpp_conn_should_pause(c)) {
+		uint32_t len, seq;
+		int whole = smpp_frame(c->rbuf + off, c->rlen - off, c->bound ? SMPP_PDU_MAX : c->rcap, &len, &seq);
+		if (whole < 0) {
 			log_warn("smpp.bad_length", LS("ip", c->ip), LI("command_length", len), LI("bound", c->bound != 0));
 			smpp_conn_reply(c, SMPP_GENERIC_NACK, seq, ESME_RINVCMDLEN);
 			smpp_conn_close_after(c);
 			break;
 		}
-		if (c->rlen - off < len)
+		if (!whole)
 			break;
 		smpp_session_pdu(c, c->rbuf + off, len);
 		off += len;

@@ -22,6 +22,17 @@ void smpp_header(const uint8_t *p, uint32_t *length, uint32_t *command_id, uint3
 	*seq = be32(p + 12);
 }
 
+int smpp_frame(const uint8_t *p, size_t n, size_t max, uint32_t *len, uint32_t *seq)
+{
+	uint32_t cmd, status;
+	if (n < SMPP_HEADER_LEN)
+		return 0;
+	smpp_header(p, len, &cmd, &status, seq);
+	if (*len < SMPP_HEADER_LEN || *len > max)
+		return -1;
+	return n >= *len;
+}
+
 /* Reads a C-octet string of at most max bytes including the NUL. 0; -1 when no NUL is left in
  * the PDU (structure broken); -2 when the string is longer than max. */
 static int get_cstr(struct rd *r, char *out, size_t max)

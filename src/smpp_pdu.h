@@ -97,6 +97,11 @@ struct smpp_pdu {
 void smpp_header(const uint8_t *p, uint32_t *length, uint32_t *command_id, uint32_t *status,
 		 uint32_t *seq);
 
+/* Frames the stream of n bytes at p: 1 when a whole PDU starts it (its command_length in *len),
+ * 0 when more bytes are needed, -1 when its command_length is outside [SMPP_HEADER_LEN, max]
+ * (the stream cannot be framed any more; *len and *seq are the header's, for the nack). */
+int smpp_frame(const uint8_t *p, size_t n, size_t max, uint32_t *len, uint32_t *seq);
+
 /* Decodes one whole PDU (len == its command_length) into out (zeroed first). Returns ESME_ROK,
  * or the status to answer with: ESME_RINVCMDLEN (length or structure wrong), ESME_RINVCMDID
  * (a command this codec does not know), or a field-specific status. On failure out->command_id

@@ -1,4 +1,5 @@
-/* libFuzzer target over the SMPP PDU decoder and what a submit_sm's octets go through: every
+/* libFuzzer target over the SMPP framing (the input as a stream: every PDU framed off it lies
+ * inside it), the PDU decoder and what a submit_sm's octets go through: every
  * decoded PDU is encoded again and must decode to the same command; short_message and
  * message_payload are run through the UDH parser and every text decoding (valid UTF-8 without
  * NUL, or refused); times are parsed. */
@@ -27,6 +28,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct smpp_pdu p, q;
 	int64_t e;
+	uint32_t len, seq;
+	for (size_t off = 0; smpp_frame(data + off, size - off, SMPP_PDU_MAX, &len, &seq) == 1; off += len)
+		if (len < SMPP_HEADER_LEN || len > size - off)
+			abort();
 	if (smpp_decode(data, size, &p) == ESME_ROK) {
 		struct buf b = BUF_INIT;
 		if (smpp_encode(&p, &b) == 0) {
