@@ -29,6 +29,8 @@ static atomic_ullong counts[DM_COUNT];
 struct report {
 	int64_t provider, id;
 	int status, done, denied;
+	int deferred;          /* an outcome other than DLR_OK is counted by the caller, once it is
+				* final (dlr_count_final): dlr_apply_many's caller tries again */
 	const char *error;
 	char secret[2 * crypto_hash_sha256_BYTES + 1];   /* the posted secret's SHA-256 in hex; "": none */
 	enum dlr_rc rc;
@@ -74,6 +76,12 @@ static enum dlr_rc counted(int outcome, enum dlr_rc rc)
 	return rc;
 }
 
+/* rc as x's outcome, counted as outcome unless its caller counts it (deferred). */
+static enum dlr_rc tally(const struct report *x, int outcome, enum dlr_rc rc)
+{
+	return x->deferred && rc != DLR_OK ? rc : counted(outcome, rc);
+}
+
 /* The outcome of report x from row i of r (sql_apply's). */
 static void outcome_of(struct report *x, PGresult *r, int i)
 {
@@ -81,15 +89,15 @@ static void outcome_of(struct report *x, PGresult *r, int i)
 	int known = !PQgetisnull(r, i, 2) && *PQgetvalue(r, i, 3) == 't', was = atoi(PQgetvalue(r, i, 2));
 	x->denied = !ok;
 	if (!ok) {
-		x->rc = counted(DM_UNAUTHORIZED, DLR_UNKNOWN);
+		x->rc = tally(x, DM_UNAUTHORIZED, DLR_UNKNOWN);
 	} else if (changed) {
 		log_debug("dlr.applied", LI("message_id", x->id), LI("provider_id", x->provider),
 			  LS("status", message_status_name(x->status)));
-		x->rc = counted(DM_APPLIED, DLR_OK);
+		x->rc = tally(x, DM_APPLIED, DLR_OK);
 	} else if (!known) {
-		x->rc = counted(DM_UNKNOWN, DLR_UNKNOWN);
+		x->rc = tally(x, DM_UNKNOWN, DLR_UNKNOWN);
 	} else {
-		x->rc = was == x->status ? counted(DM_REPEATED, DLR_OK) : counted(DM_NOT_SENT, DLR_NOT_SENT);
+		x->rc = was == x->status ? tally(x, DM_REPEATED, DLR_OK) : tally(x, DM_NOT_SENT, DLR_NOT_SENT);
 	}
 }
 
@@ -138,7 +146,7 @@ static void write_batch(PGconn *db, struct report **batch, int n)
 		if (fine)
 			outcome_of(batch[i], r, i);
 		else
-			batch[i]->rc = counted(DM_ERROR, DLR_DB);
+			batch[i]->rc = tally(batch[i], DM_ERROR, DLR_DB);
 	}
 	PQclear(r);
 	pgarr_cols_free(&a);
@@ -191,7 +199,7 @@ void dlr_apply_many(PGconn *db, int n, const int64_t *provider_ids, const int64_
 		for (; k < BATCH_MAX && done + k < n; k++) {
 			int i = done + k;
 			reports[k] = (struct report){.provider = provider_ids[i], .id = message_ids[i], .status = statuses[i],
-						     .error = errors[i]};
+						     .error = errors[i], .deferred = 1};
 			batch[k] = &reports[k];
 		}
 		write_batch(db, batch, k);
@@ -214,6 +222,11 @@ enum dlr_rc dlr_apply_posted(PGconn *db, int64_t provider_id, const char *secret
 	enum dlr_rc rc = apply(db, &x);
 	*denied = x.denied;
 	return rc;
+}
+
+void dlr_count_final(enum dlr_rc rc)
+{
+	counted(rc == DLR_DB ? DM_ERROR : rc == DLR_NOT_SENT ? DM_NOT_SENT : DM_UNKNOWN, rc);
 }
 
 void dlr_count_refused(int unauthorized)

@@ -18,7 +18,9 @@ enum dlr_rc dlr_apply(PGconn *db, int64_t provider_id, int64_t message_id, int s
 
 /* dlr_apply for n reports read together (an upstream SMSC's receipts, smsc_receipts.c): report i
  * is provider_ids[i], message_ids[i], statuses[i], errors[i] (may be NULL); its outcome goes to
- * rcs[i]. One statement for each DLR_BATCH_MAX of them, on db, outside a transaction. */
+ * rcs[i]. One statement for each DLR_BATCH_MAX of them, on db, outside a transaction. Only the
+ * reports applied (DLR_OK) are counted in the metrics: the caller may try the others again, and
+ * counts each once with dlr_count_final when it stops trying. */
 #define DLR_BATCH_MAX 256
 void dlr_apply_many(PGconn *db, int n, const int64_t *provider_ids, const int64_t *message_ids, const int *statuses,
 		    const char *const *errors, enum dlr_rc *rcs);
@@ -34,6 +36,9 @@ enum dlr_rc dlr_apply_posted(PGconn *db, int64_t provider_id, const char *secret
 /* How many characters of a report's error are kept in last_error. */
 #define DLR_ERROR_MAX 500
 
+/* Counts a report of dlr_apply_many whose last outcome was rc (not DLR_OK), or one whose message
+ * was never found (DLR_UNKNOWN), as unknown, not_sent or error. */
+void dlr_count_final(enum dlr_rc rc);
 /* Counts a posted report refused before it reached the statement: unauthorized (it carried no
  * bearer) or else invalid (its body broke a rule). */
 void dlr_count_refused(int unauthorized);

@@ -111,6 +111,7 @@ static int apply(struct db *db, struct receipt *b, int n)
 			b[kept++] = b[i];
 			continue;
 		}
+		dlr_count_final(rc);
 		log_warn("smsc_receipt.unmatched", LI("provider_id", b[i].provider), LS("smsc_id", b[i].ref),
 			 LS("why", found ? "its message awaits no report" : "no message of that provider has that id"));
 	}
