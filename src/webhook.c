@@ -49,7 +49,10 @@ static const char sql_claim[] =
     " RETURNING d.id, d.attempts, d.event, d.object_id, api_ts(d.created_at), h.id, h.url, h.secret";
 
 /* The answers: $1 ids, $2 the attempts claimed (the fence), $3 HTTP codes (0: none), $4 the
- * answers' first bytes or the error; $5 the first retry's delay in ms. */
+ * answers' first bytes or the error; $5 the first retry's delay in ms. The rows are found by
+ * their primary key (= ANY): the session's generic plan joined unnest's rows to a sequential
+ * scan of the whole queue, planned while the table was small and kept as it grew (8.8 ms a
+ * write of 32 answers at 50,000 rows). */
 #define ANSWER_OK "(u.code BETWEEN 200 AND 299)"
 #define TOO_OLD "(d.created_at <= now() - interval '" GIVE_UP_AFTER "')"
 static const char sql_answers[] =
@@ -60,7 +63,7 @@ static const char sql_answers[] =
     " done_at = CASE WHEN " ANSWER_OK " OR " TOO_OLD " THEN now() END, lease_until = NULL,"
     " last_code = u.code, last_answer = u.answer"
     " FROM unnest($1::bigint[], $2::int[], $3::int[], $4::text[]) AS u(id, a, code, answer)"
-    " WHERE d.id = u.id AND d.attempts = u.a AND d.status = 'pending'"
+    " WHERE d.id = ANY ($1::bigint[]) AND d.id = u.id AND d.attempts = u.a AND d.status = 'pending'"
     " RETURNING d.status";
 
 /* One slot of the pipeline: free (c NULL), a request in flight, or done (its answer to write). */
