@@ -272,17 +272,18 @@ static void receipt_field(const struct smpp_pdu *in, const char *key, char *out,
 }
 
 /* The delivery report status of a receipt's final state (stat: text, or the message_state TLV
- * when state is not 0): MSG_DELIVERED, MSG_UNDELIVERED, or -1 when it is not final. */
+ * when state is not 0, as its stat: word): MSG_DELIVERED, MSG_UNDELIVERED, or -1 when it is not
+ * final (ENROUTE, ACCEPTD, UNKNOWN). */
 static int receipt_status(const char *stat, int state)
 {
-	static const struct { const char *stat; uint8_t state; int status; } finals[] = {
-		{"DELIVRD", SMPP_STATE_DELIVERED, MSG_DELIVERED}, {"UNDELIV", SMPP_STATE_UNDELIVERABLE, MSG_UNDELIVERED},
-		{"EXPIRED", SMPP_STATE_EXPIRED, MSG_UNDELIVERED}, {"DELETED", SMPP_STATE_DELETED, MSG_UNDELIVERED},
-		{"REJECTD", SMPP_STATE_REJECTED, MSG_UNDELIVERED},
-	};
-	for (size_t i = 0; i < ARRAY_LEN(finals); i++)
-		if (state ? state == finals[i].state : strcmp(stat, finals[i].stat) == 0)
-			return finals[i].status;
+	static const char *const undelivered[] = {"UNDELIV", "EXPIRED", "DELETED", "REJECTD"};
+	if (state)
+		stat = smpp_state_stat(state);
+	if (strcmp(stat, "DELIVRD") == 0)
+		return MSG_DELIVERED;
+	for (size_t i = 0; i < ARRAY_LEN(undelivered); i++)
+		if (strcmp(stat, undelivered[i]) == 0)
+			return MSG_UNDELIVERED;
 	return -1;
 }
 

@@ -22,6 +22,13 @@ void smpp_header(const uint8_t *p, uint32_t *length, uint32_t *command_id, uint3
 	*seq = be32(p + 12);
 }
 
+const char *smpp_state_stat(int state)
+{
+	static const char *const stats[] = {"", "ENROUTE", "DELIVRD", "EXPIRED", "DELETED", "UNDELIV", "ACCEPTD",
+					    "UNKNOWN", "REJECTD"};
+	return state >= 0 && state < (int)(sizeof(stats) / sizeof(stats[0])) ? stats[state] : "";
+}
+
 int smpp_frame(const uint8_t *p, size_t n, size_t max, uint32_t *len, uint32_t *seq)
 {
 	uint32_t cmd, status;

@@ -68,6 +68,10 @@ enum smpp_state {
 	SMPP_STATE_UNKNOWN = 7, SMPP_STATE_REJECTED = 8,
 };
 
+/* The "stat:" word of a receipt's text for a message_state (SMPP 3.4 appendix B: DELIVRD,
+ * UNDELIV, ...); "" for a value outside the table. */
+const char *smpp_state_stat(int state);
+
 /* One PDU of any supported kind; only the fields of its command are meaningful. String sizes
  * are the SMPP 3.4 maxima including the NUL, except password (64, lenient: 3.4 says 9). */
 struct smpp_pdu {

@@ -16,23 +16,15 @@
 static int poll_in_flight;
 static int more;          /* the last poll was full: more receipts are probably due */
 
-/* A sent message's receipt comes only from a provider without delivery reports (sql/027):
- * sent is its final word, DELIVRD as before reports existed. */
-static const char *stat_name(int status)
-{
-	switch (status) {
-	case MSG_SENT: case MSG_DELIVERED: return "DELIVRD";
-	case MSG_FAILED: case MSG_UNDELIVERED: return "UNDELIV";
-	case MSG_EXPIRED: return "EXPIRED";
-	default: return "REJECTD";
-	}
-}
 
 static int delivered(int status)
 {
 	return status == MSG_SENT || status == MSG_DELIVERED;
 }
 
+/* A receipt is made only for a final status; a sent message's comes only from a provider
+ * without delivery reports (sql/027): sent is its final word, DELIVRD as before reports
+ * existed. Its stat: word is its state's (smpp_state_stat). */
 uint8_t smpp_message_state(int status)
 {
 	switch (status) {
@@ -57,7 +49,7 @@ void smpp_receipt_pdu(const struct smpp_receipt *rc, struct smpp_pdu *out, char 
 	text[n] = '\0';
 	snprintf(body, bodylen, "id:%lld sub:001 dlvrd:%s submit date:%s done date:%s stat:%s err:%s text:%s",
 		 (long long)rc->message_id, delivered(rc->status) ? "001" : "000", rc->submit_date,
-		 rc->done_date, stat_name(rc->status), delivered(rc->status) ? "000" : "001", text);
+		 rc->done_date, smpp_state_stat(smpp_message_state(rc->status)), delivered(rc->status) ? "000" : "001", text);
 	memset(out, 0, sizeof(*out));
 	out->command_id = SMPP_DELIVER_SM;
 	snprintf(out->source_addr, sizeof(out->source_addr), "%s", rc->phone);
@@ -86,7 +78,7 @@ static void send_one(struct smpp_conn *c, const struct smpp_receipt *rc)
 	c->ninflight++;
 	smpp_conn_send(c, &d);
 	log_info("smpp.receipt_sent", LI("message_id", rc->message_id), LS("system_id", c->system_id),
-		 LS("stat", stat_name(rc->status)));
+		 LS("stat", smpp_state_stat(smpp_message_state(rc->status))));
 }
 
 void smpp_receipt_dispatch(const struct smpp_job *j)
