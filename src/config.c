@@ -43,6 +43,7 @@ static const struct directive directives[] = {
 	{"webhook_timeout_ms", "HERALD_WEBHOOK_TIMEOUT_MS", I(webhook_timeout_ms), "10000", 100, 60000},
 	{"webhook_concurrency", "HERALD_WEBHOOK_CONCURRENCY", I(webhook_concurrency), "64", 1, 1024},
 	{"webhook_retry_base_ms", "HERALD_WEBHOOK_RETRY_BASE_MS", I(webhook_retry_base_ms), "10000", 1, 3600000},
+	{"webhook_defer_ms", "HERALD_WEBHOOK_DEFER_MS", I(webhook_defer_ms), "30000", 0, 3600000},
 	{"default_timezone", "HERALD_DEFAULT_TIMEZONE", S(default_timezone), "Europe/Moscow", 0, 0},
 	{"smtp_url", "HERALD_SMTP_URL", S(smtp_url), "", 0, 0},
 	{"report_to", "HERALD_REPORT_TO", S(report_to), "", 0, 0},

@@ -21,6 +21,7 @@ struct config {
 	int webhook_timeout_ms;       /* one webhook delivery's request */
 	int webhook_concurrency;      /* webhook requests in flight per instance */
 	int webhook_retry_base_ms;    /* the first retry's delay; each next one doubles, to an hour */
+	int webhook_defer_ms;         /* while this instance sends, events wait up to this long */
 	char *default_timezone;
 	char *smtp_url;
 	char *report_to;

@@ -154,6 +154,11 @@ json_t *webhook_deliveries(struct db *db, int64_t id, int n)
 	return a;
 }
 
+enum model_rc webhook_waiting(struct db *db, int64_t id, int64_t *n)
+{
+	return res_count(db, db_exec_id(db, "SELECT webhook_waiting($1::bigint)", id), n);
+}
+
 enum model_rc webhook_queue_test(struct db *db, int64_t id)
 {
 	static const char q[] = "INSERT INTO webhook_deliveries (webhook_id, event) VALUES ($1, '" WEBHOOK_TEST_EVENT "')";

@@ -30,6 +30,8 @@ enum model_rc webhook_count_of(struct db *db, const struct res_query *q, int64_t
  * "attempts", "last_code", "last_answer", "next_at", "created_at"} (new reference), or NULL on
  * a database failure. */
 json_t *webhook_deliveries(struct db *db, int64_t id, int n);
+/* How many events of webhook id wait to be delivered (their first try or a retry), in *n. */
+enum model_rc webhook_waiting(struct db *db, int64_t id, int64_t *n);
 /* Queues a test event for webhook id: MODEL_OK, or a database failure. */
 enum model_rc webhook_queue_test(struct db *db, int64_t id);
 

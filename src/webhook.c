@@ -3,6 +3,7 @@
 #include "libcurl.h"
 #include "config.h"
 #include "log.h"
+#include "metrics.h"
 #include "model_mailing.h"
 #include "model_message.h"
 #include "model_webhook.h"
@@ -27,6 +28,8 @@
 			       * leaves one to be retried */
 #define RETRY_CAP_MS "3600000"   /* the longest wait between two tries, before jitter */
 #define GIVE_UP_AFTER "24 hours"
+#define EXPAND_ROWS_MAX "64"  /* rows of events looked at by one expansion (each one statement's) */
+#define EXPAND_AHEAD 4        /* an expansion makes deliveries for this many times the slots */
 /* The sender's session: its statements are planned once (a custom plan of the claim or of the
  * answers' write took 1.4 to 1.7 ms, more than the rest of a batch). */
 #define SESSION_SETUP "SET application_name = 'herald-webhook'; SET plan_cache_mode = force_generic_plan"
@@ -36,17 +39,36 @@ static atomic_ullong counts[WM_COUNT];
 
 static struct worker bg = WORKER_INIT("webhook.start_failed");
 
-/* $1 how many, $2 the lease in ms: due deliveries of enabled webhooks that no sender holds, each
- * attempt counted and leased before the request is made. */
+/* Events of t younger than parameter p in ms are held back (test events are not): p is
+ * cfg.webhook_defer_ms while this instance sends messages, else 0 (held_back). */
+#define OLD_ENOUGH(t, p) "(" t ".created_at <= now() - " p " * interval '1 millisecond' OR " t ".event = '" WEBHOOK_TEST_EVENT "')"
+
+/* $1 how many, $2 the lease in ms, $3 held back (OLD_ENOUGH): due deliveries of enabled webhooks that no
+ * sender holds, each attempt counted and leased before the request is made. */
 static const char sql_claim[] =
     "UPDATE webhook_deliveries d SET attempts = d.attempts + 1, lease_until = now() + $2 * interval '1 millisecond'"
     "  FROM webhooks h"
-    " WHERE d.id = ANY (ARRAY(SELECT id FROM webhook_deliveries WHERE status = 'pending' AND next_at <= now()"
-    "                   AND (lease_until IS NULL OR lease_until < now())"
+    " WHERE d.id = ANY (ARRAY(SELECT id FROM webhook_deliveries w WHERE status = 'pending' AND next_at <= now()"
+    "                   AND (lease_until IS NULL OR lease_until < now()) AND " OLD_ENOUGH("w", "$3")
     "                   AND webhook_id IN (SELECT id FROM webhooks WHERE enabled)"
     "                 ORDER BY next_at LIMIT $1 FOR UPDATE SKIP LOCKED))"
     "   AND h.id = d.webhook_id"
     " RETURNING d.id, d.attempts, d.event, d.object_id, api_ts(d.created_at), h.id, h.url, h.secret";
+
+/* $1 how many events at least, $2 held back (OLD_ENOUGH): the oldest events of enabled webhooks
+ * (sql/031_webhook_events.sql) that no other sender is expanding, whole rows of them until there
+ * are $1, become pending deliveries (their ids the event ids), each with its event's time.
+ * Returns nothing; the command status counts the deliveries made. */
+static const char sql_expand[] =
+    "WITH locked AS (SELECT id, cardinality(object_ids) AS n FROM webhook_events e"
+    "                 WHERE webhook_id IN (SELECT id FROM webhooks WHERE enabled) AND " OLD_ENOUGH("e", "$2")
+    "                 ORDER BY id LIMIT " EXPAND_ROWS_MAX " FOR UPDATE SKIP LOCKED),"
+    " chosen AS (SELECT id FROM (SELECT id, sum(n) OVER (ORDER BY id) - n AS before FROM locked) c WHERE before < $1),"
+    " taken AS (DELETE FROM webhook_events e WHERE e.id = ANY (ARRAY(SELECT id FROM chosen))"
+    "           RETURNING e.id, e.webhook_id, e.event, e.object_ids, e.created_at)"
+    "INSERT INTO webhook_deliveries (webhook_id, event, object_id, created_at)"
+    " SELECT t.webhook_id, t.event, o.id, t.created_at FROM taken t CROSS JOIN LATERAL unnest(t.object_ids) AS o(id)"
+    "  ORDER BY t.id, o.id";
 
 /* The answers: $1 ids, $2 the attempts claimed (the fence), $3 HTTP codes (0: none), $4 the
  * answers' first bytes or the error; $5 the first retry's delay in ms. The rows are found by
@@ -201,14 +223,23 @@ static void release(struct sender *s, struct xfer *x)
 	memset(x, 0, sizeof(*x));
 }
 
+/* Sending comes first: while this instance sends messages (metrics_sending), events wait up to
+ * cfg.webhook_defer_ms: the age in ms of the youngest event delivered now, in text. Delivering
+ * them beside sending, on the same cores, slowed sending by a quarter (docs/performance.md). */
+static const char *held_back(char out[16])
+{
+	snprintf(out, 16, "%d", metrics_sending() ? cfg.webhook_defer_ms : 0);
+	return out;
+}
+
 /* Claims what the free slots take and starts their requests: the number claimed, or -1. */
 static int claim(struct db *db, struct sender *s)
 {
-	char lim[16], lease[16];
+	char lim[16], lease[16], defer[16];
 	snprintf(lim, sizeof(lim), "%d", s->n - s->busy);
 	snprintf(lease, sizeof(lease), "%d", cfg.webhook_timeout_ms + LEASE_MARGIN_MS);
-	const char *p[] = {lim, lease};
-	PGresult *r = db_exec(db, sql_claim, 2, p);
+	const char *p[] = {lim, lease, held_back(defer)};
+	PGresult *r = db_exec(db, sql_claim, 3, p);
 	if (r == NULL)
 		return -1;
 	int n = PQntuples(r), k = 0;
@@ -223,6 +254,18 @@ static int claim(struct db *db, struct sender *s)
 	PQclear(msgs);
 	PQclear(r);
 	return n;
+}
+
+/* Makes deliveries of waiting events, at least want of them when there are: how many, or -1. */
+static int expand(struct db *db, int want)
+{
+	char n[16], defer[16];
+	snprintf(n, sizeof(n), "%d", want);
+	const char *p[] = {n, held_back(defer)};
+	PGresult *r = db_exec(db, sql_expand, 2, p);
+	int made = r ? atoi(PQcmdTuples(r)) : -1;
+	PQclear(r);
+	return made;
 }
 
 /* Marks the transfers that ended with their answers. */
@@ -298,7 +341,8 @@ static void write_answers(struct db *db, struct sender *s)
 	pgarr_cols_free(&a);
 }
 
-/* One turn: claims for the free slots (a quarter of them at least, unless none is busy), moves
+/* One turn: claims for the free slots (a quarter of them at least, unless none is busy; when too
+ * few deliveries are due, after making some of the events that wait), moves
  * the transfers on, and writes the answers when a quarter of the slots has one, when nothing
  * else runs, or when the oldest waited WRITE_WAIT_MS. Returns 1 while it has work in hand or
  * more may be due. */
@@ -307,6 +351,10 @@ static int turn(struct db *db, struct sender *s)
 	double now = now_mono();
 	if (db && now >= s->claim_after && (s->n - s->busy) * 4 >= s->n) {
 		int free_slots = s->n - s->busy, n = claim(db, s);
+		if (n >= 0 && n < free_slots && expand(db, s->n * EXPAND_AHEAD) > 0) {
+			int more = claim(db, s);
+			n = more < 0 ? more : n + more;
+		}
 		if (n < free_slots)
 			s->claim_after = now + IDLE_WAIT_MS / 1000.0;
 	}
@@ -363,9 +411,9 @@ void webhook_metrics(struct buf *out, struct db *db)
 			"herald_webhook_attempts_total{result=\"given_up\"} %llu\n",
 		   (unsigned long long)atomic_load(&counts[WM_DELIVERED]), (unsigned long long)atomic_load(&counts[WM_FAILED]),
 		   (unsigned long long)atomic_load(&counts[WM_GIVEN_UP]));
-	PGresult *r = db ? db_exec(db, "SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'", 0, NULL) : NULL;
+	PGresult *r = db ? db_exec(db, "SELECT webhook_waiting(NULL)", 0, NULL) : NULL;
 	if (r)
-		buf_printf(out, "# HELP herald_webhook_deliveries_pending Webhook deliveries waiting (all instances).\n"
+		buf_printf(out, "# HELP herald_webhook_deliveries_pending Webhook events waiting to be delivered (all instances).\n"
 				"# TYPE herald_webhook_deliveries_pending gauge\nherald_webhook_deliveries_pending %s\n",
 			   db_str(r, 0, 0));
 	PQclear(r);

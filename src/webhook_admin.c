@@ -55,9 +55,14 @@ void webhook_admin_edit_extra(struct http_req *req, json_t *obj, json_t *page)
 		json_object_set_new(row, "created_at", admin_time(req, json_string_value(json_object_get(row, "created_at"))));
 		json_object_set_new(row, "next_at", admin_time(req, json_string_value(json_object_get(row, "next_at"))));
 	}
+	int64_t waiting = 0;
+	if (db)
+		webhook_waiting(db, id, &waiting);
 	json_t *d = json_pack("{s:o, s:b, s:s, s:b}", "rows", rows ? rows : json_array(), "any", json_array_size(rows) > 0,
 			      "test_action", pool_printf(&req->pool, "/admin/webhooks/%lld/test", (long long)id), "can_test",
 			      req->user.role >= ROLE_OPERATOR);
+	if (waiting > 0)
+		json_object_set_new(d, "waiting", json_string(admin_plural(req, "admin.webhook.waiting", (long long)waiting)));
 	json_object_set_new(page, "deliveries", d);
 }
 

@@ -52,6 +52,8 @@ before(async () => {
       FROM users WHERE username = '${seeded.admin}' RETURNING id`)[0][0];
   sql(`INSERT INTO webhook_deliveries (webhook_id, event, status, attempts, last_code, last_answer)
        VALUES (${seeded.webhook}, 'webhook.test', 'failed', 3, 0, 'Could not connect to server')`);
+  // and events waiting for it (it is disabled), so that its page says how many
+  sql(`INSERT INTO webhook_events (webhook_id, event, object_ids) VALUES (${seeded.webhook}, 'message.sent', '{1,2,3}')`);
   browser = await launch();
 });
 

@@ -119,6 +119,7 @@ Test(webhooks_api, each_user_sees_and_changes_only_their_own)
 struct received {
 	char *id, *sig, *body;
 	int code;
+	double at;      /* when it came (now_real) */
 };
 
 static struct {
@@ -154,7 +155,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	int code = rx.n < rx.fail_first ? 500 : 204;
 	if (rx.n < RECEIVED_MAX)
 		rx.got[rx.n++] = (struct received){strdup(id ? id : ""), strdup(sig ? sig : ""),
-						  strdup(u->data ? u->data : ""), code};
+						  strdup(u->data ? u->data : ""), code, now_real()};
 	pthread_mutex_unlock(&rx.mu);
 	struct MHD_Response *resp = MHD_create_response_from_buffer(code == 500 ? 9 : 0, (void *)"try again",
 								    MHD_RESPMEM_PERSISTENT);
@@ -198,6 +199,20 @@ static long long hook_sql(const char *owner, const char *url, const char *events
 {
 	return eng_int("INSERT INTO webhooks (user_id, url, events, secret) SELECT id, '%s', '%s', '" SECRET "'"
 		       " FROM users WHERE username = '%s' RETURNING id", url, events, owner);
+}
+
+/* A webhook of message.sent to url for the user called owner, and a mailing of n new clients
+ * (operator op) that owner started: returns it once it finished (within final_s) and its n events
+ * were delivered. */
+static long long sent_and_delivered(const char *owner, const char *url, int n, const char *op, int final_s)
+{
+	free(eng_token(owner, "operator"));
+	hook_sql(owner, url, "{message.sent}");
+	long long mid = owned_mailing(owner, n, op);
+	cr_assert(eng_wait_final(mid, final_s), "the mailing did not finish");
+	cr_assert(eng_wait(20, "SELECT count(*) = %d FROM webhook_deliveries WHERE status = 'delivered'", n),
+		  "not every event was delivered");
+	return mid;
 }
 
 TestSuite(webhooks, .init = eng_db_create, .fini = proc_cleanup, .timeout = 90);
@@ -276,17 +291,32 @@ Test(webhooks, a_receiver_that_never_answers_does_not_slow_a_mailing)
 	char url[128];
 	snprintf(url, sizeof(url), "http://127.0.0.1:%d/hook", ntohs(a.sin_port));
 	struct proc fp = fakeprobe_start(NULL);
-	eng_herald(&fp, "HERALD_WEBHOOK_TIMEOUT_MS=20000", "HERALD_WEBHOOK_CONCURRENCY=4", NULL);
-	free(eng_token("deadhook", "operator"));
-	hook_sql("deadhook", url, "{message.sent}");
+	struct proc h = eng_herald(&fp, "HERALD_WEBHOOK_TIMEOUT_MS=20000", "HERALD_WEBHOOK_CONCURRENCY=4", NULL);
+	char *token = eng_token("deadhook", "operator");
+	long long hook = hook_sql("deadhook", url, "{message.sent}");
 	long long mid = owned_mailing("deadhook", 300, "917");
 	double t0 = now_real();
 	cr_assert(eng_wait_final(mid, 10), "the mailing did not finish");
 	cr_assert_eq(eng_count(mid, MSG_SENT), 300);
 	cr_assert_lt(now_real() - t0, 5.0, "the mailing took %.1f s", now_real() - t0);
-	/* its events wait in the queue: at most the concurrency in flight, none delivered */
-	cr_assert_eq(eng_int("SELECT count(*) FROM webhook_deliveries WHERE status = 'pending'"), 300);
+	/* its events wait: at most the concurrency in flight, none delivered */
+	char metrics[160], *text;
+	snprintf(metrics, sizeof(metrics), "%s/metrics", h.url);
+	text = url_text("GET", metrics, NULL, NULL);
+	cr_assert(text && strstr(text, "\nherald_webhook_deliveries_pending 300\n"), "%s", text ? text : "no /metrics");
+	free(text);
+	cr_assert_eq(eng_int("SELECT count(*) FROM webhook_deliveries WHERE status <> 'pending'"), 0);
 	cr_assert_leq(eng_int("SELECT count(*) FROM webhook_deliveries WHERE attempts > 0"), 4);
+	/* deleting the webhook drops what waits for it */
+	char del[160];
+	long st = 0;
+	snprintf(del, sizeof(del), "%s/api/v1/webhooks/%lld", h.url, hook);
+	free(url_text_as(token, "DELETE", del, NULL, &st));
+	cr_assert_eq(st, 204);
+	text = url_text("GET", metrics, NULL, NULL);
+	cr_assert(text && strstr(text, "\nherald_webhook_deliveries_pending 0\n"), "%s", text ? text : "no /metrics");
+	free(text);
+	free(token);
 	close(s);
 }
 
@@ -297,12 +327,7 @@ Test(webhooks, two_instances_send_each_event_once)
 	struct proc fp = fakeprobe_start(NULL);
 	eng_herald(&fp, "HERALD_WEBHOOK_CONCURRENCY=8", NULL);
 	eng_herald(&fp, "HERALD_WEBHOOK_CONCURRENCY=8", NULL);
-	free(eng_token("twice", "operator"));
-	hook_sql("twice", url, "{message.sent}");
-	long long mid = owned_mailing("twice", 400, "918");
-	cr_assert(eng_wait_final(mid, 20), "the mailing did not finish");
-	cr_assert(eng_wait(20, "SELECT count(*) = 400 FROM webhook_deliveries WHERE status = 'delivered'"),
-		  "not every event was delivered");
+	sent_and_delivered("twice", url, 400, "918", 20);
 	MHD_stop_daemon(d);
 	cr_assert_eq(rx.n, 400, "%d requests for 400 events", rx.n);
 	for (int i = 0; i < rx.n; i++)
@@ -347,4 +372,30 @@ Test(webhooks, delivery_reports_bring_delivered_and_undelivered_events)
 	cr_assert_eq(nd, delivered);
 	cr_assert_eq(eng_int("SELECT count(*) FROM webhook_deliveries w JOIN messages m ON m.id = w.object_id"
 			     " WHERE w.created_at = m.reported_at AND m.provider_id = %lld", pid), 40);
+}
+
+/* Sending comes first: while the instance sends (a slow provider keeps requests in flight for
+ * seconds), its events wait until they are HERALD_WEBHOOK_DEFER_MS old, so some arrive while the
+ * mailing still sends and none sooner than that after it happened; the rest follow. */
+Test(webhooks, while_a_mailing_sends_its_events_wait_their_deferral)
+{
+	char url[128];
+	struct MHD_Daemon *d = receiver_start(0, url, sizeof(url));
+	const char *slow[] = {"--latency-ms", "1000", NULL};
+	struct proc fp = fakeprobe_start(slow);
+	eng_herald(&fp, "HERALD_PROVIDER_CONCURRENCY=4", "HERALD_WEBHOOK_DEFER_MS=2000", NULL);
+	long long mid = sent_and_delivered("deferred", url, 24, "920", 30);
+	MHD_stop_daemon(d);
+	double last_sent = atof(eng_sql("SELECT extract(epoch FROM max(sent_at)) FROM messages WHERE mailing_id = %lld", mid));
+	int during = 0;
+	cr_assert_eq(rx.n, 24);
+	for (int i = 0; i < rx.n; i++) {
+		double at = atof(eng_sql("SELECT extract(epoch FROM created_at) FROM webhook_deliveries WHERE id = %s", rx.got[i].id));
+		if (rx.got[i].at < last_sent) {
+			during++;
+			cr_assert_geq(rx.got[i].at - at, 2.0, "event %s came %.2f s after it happened, while the mailing sent",
+				      rx.got[i].id, rx.got[i].at - at);
+		}
+	}
+	cr_assert_gt(during, 0, "no event came while the mailing sent (it sent until %.1f)", last_sent);
 }
