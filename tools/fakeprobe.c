@@ -6,6 +6,7 @@
  * array plus an open-addressing hash of ids under one short mutex. */
 #include "buf.h"
 #include "util.h"
+#include "webhook.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
@@ -14,6 +15,7 @@
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,13 +46,17 @@ static void usage(FILE *f)
 	      "                     at all is tried again every 200 ms, 25 times at most\n"
 	      "  --dlr-secret S     the provider's dlr_secret (required with --dlr-url)\n"
 	      "  --dlr-undelivered-rate R  share of reports that say undelivered (default 0)\n"
+	      "  --webhook-secret S a webhook's secret: POST /hook checks X-Herald-Signature with it\n"
 	      "Endpoints:\n"
 	      "  POST /v1/send/{id}  {\"id\": int, \"phone\": int, \"text\": str} -> 200 {\"code\": 0, \"id\": id}\n"
+	      "  POST /hook          a webhook receiver (API.md 9.6): 204, or 401 when --webhook-secret is\n"
+	      "                      given and X-Herald-Signature is not the body's HMAC-SHA256 with it\n"
 	      "  GET  /stats         {\"received\", \"unique_ids\", \"ok\", \"ok_twice\", \"duplicates\",\n"
 	      "                       \"dlr_queued\", \"dlr_delivered\", \"dlr_undelivered\", \"dlr_refused\",\n"
-	      "                       \"dlr_dropped\"} (ok_twice: ids answered 200 OK more than once; dlr_*:\n"
-	      "                      reports queued, answered 200 as delivered or undelivered, refused\n"
-	      "                      for good, dropped)\n"
+	      "                       \"dlr_dropped\", \"webhooks\", \"webhooks_unsigned\"} (ok_twice: ids\n"
+	      "                      answered 200 OK more than once; dlr_*: reports queued, answered 200\n"
+	      "                      as delivered or undelivered, refused for good, dropped; webhooks:\n"
+	      "                      POST /hook answered 204, webhooks_unsigned: answered 401)\n"
 	      "  GET  /received      {\"results\": [{\"id\", \"phone\", \"status\", \"ts_ms\"}]} in arrival order;\n"
 	      "                      status 0 = never answered; ts_ms = arrival, epoch milliseconds\n"
 	      "  POST /control       JSON, every field optional:\n"
@@ -491,6 +497,25 @@ static enum MHD_Result reply_json(struct MHD_Connection *c, int status, json_t *
 	return reply(c, status, s, strlen(s), MHD_RESPMEM_MUST_FREE, -1);
 }
 
+/* POST /hook: the webhook receiver's counts (atomic: no lock on the receiving path). */
+static const char *hook_secret;
+static atomic_ullong hooks_ok, hooks_unsigned;
+
+static enum MHD_Result do_hook(struct MHD_Connection *c, struct req *r)
+{
+	if (hook_secret) {
+		const char *sig = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Herald-Signature");
+		char want[WEBHOOK_SIGNATURE_LEN];
+		webhook_sign(hook_secret, r->body.data ? r->body.data : "", r->body.len, want);
+		if (r->too_big || sig == NULL || strcmp(sig, want) != 0) {
+			atomic_fetch_add(&hooks_unsigned, 1);
+			return reply(c, 401, "", 0, MHD_RESPMEM_PERSISTENT, -1);
+		}
+	}
+	atomic_fetch_add(&hooks_ok, 1);
+	return reply(c, 204, "", 0, MHD_RESPMEM_PERSISTENT, -1);
+}
+
 static enum MHD_Result do_stats(struct MHD_Connection *c)
 {
 	pthread_mutex_lock(&rec.mu);
@@ -505,6 +530,8 @@ static enum MHD_Result do_stats(struct MHD_Connection *c)
 	pthread_mutex_unlock(&dlr.mu);
 	json_object_update(j, d);
 	json_decref(d);
+	json_object_set_new(j, "webhooks", json_integer((json_int_t)atomic_load(&hooks_ok)));
+	json_object_set_new(j, "webhooks_unsigned", json_integer((json_int_t)atomic_load(&hooks_unsigned)));
 	return reply_json(c, 200, j);
 }
 
@@ -688,6 +715,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 	int post = strcmp(method, "POST") == 0;
 	if (post && strncmp(url, "/v1/send/", 9) == 0)
 		return do_send(c, r, url + 9);
+	if (post && strcmp(url, "/hook") == 0)
+		return do_hook(c, r);
 	if (!post && strcmp(url, "/stats") == 0)
 		return do_stats(c);
 	if (!post && strcmp(url, "/received") == 0)
@@ -703,6 +732,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		pthread_mutex_lock(&dlr.mu);
 		dlr.queued = dlr.delivered = dlr.undelivered_ok = dlr.refused = dlr.dropped = 0;
 		pthread_mutex_unlock(&dlr.mu);
+		atomic_store(&hooks_ok, 0);
+		atomic_store(&hooks_unsigned, 0);
 		return reply_json(c, 200, json_pack("{sb}", "ok", 1));
 	}
 	return reply_json(c, 404, json_pack("{ss}", "error", "no such path"));
@@ -764,6 +795,7 @@ int main(int argc, char **argv)
 		else if (strcmp(a, "--dlr-url") == 0) dlr.url = v;
 		else if (strcmp(a, "--dlr-secret") == 0) dlr.secret = v;
 		else if (strcmp(a, "--dlr-undelivered-rate") == 0) dlr.undelivered = arg_rate(a, v);
+		else if (strcmp(a, "--webhook-secret") == 0) hook_secret = v;
 		else {
 			usage(stderr);
 			return 2;
