@@ -36,7 +36,7 @@ static pthread_mutex_t providers_mu = PTHREAD_MUTEX_INITIALIZER;
 static atomic_ullong dispatch_counts[MD_COUNT];
 static const char *const dispatch_names[MD_COUNT] = {"sent", "retry", "failed", "expired", "cancelled", "released", "stale"};
 static atomic_llong inflight;
-static atomic_llong inflight_moved_ms;   /* when a request last started or ended (now_mono, ms) */
+static atomic_llong inflight_idle_ms;    /* when the requests in flight last fell to none (now_mono, ms) */
 static atomic_ullong smpp_counts[MS_COUNT];
 static atomic_llong smpp_connections, smpp_binds;
 
@@ -195,13 +195,13 @@ long long metrics_inflight(void)
 int metrics_sending(void)
 {
 	long long now_ms = (long long)(now_mono() * 1000);
-	return metrics_inflight() > 0 || now_ms - atomic_load_explicit(&inflight_moved_ms, memory_order_relaxed) < 1000;
+	return metrics_inflight() > 0 || now_ms - atomic_load_explicit(&inflight_idle_ms, memory_order_relaxed) < 1000;
 }
 
 void metrics_inflight_add(int delta)
 {
-	atomic_fetch_add_explicit(&inflight, delta, memory_order_relaxed);
-	atomic_store_explicit(&inflight_moved_ms, (long long)(now_mono() * 1000), memory_order_relaxed);
+	if (atomic_fetch_add_explicit(&inflight, delta, memory_order_relaxed) + delta == 0)
+		atomic_store_explicit(&inflight_idle_ms, (long long)(now_mono() * 1000), memory_order_relaxed);
 }
 
 void metrics_circuit(struct metrics_provider *p, int state)

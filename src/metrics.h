@@ -29,8 +29,8 @@ void metrics_dispatch(enum metrics_dispatch outcome, unsigned n);
 void metrics_inflight_add(int delta);
 /* The provider requests in flight in this instance now. */
 long long metrics_inflight(void);
-/* 1 while this instance sends messages: a provider request in flight now, or one that started or
- * ended within the last second (requests that end together leave none in flight for a moment). */
+/* 1 while this instance sends messages: a provider request in flight now, or none for less than a
+ * second (requests that end together leave none in flight for a moment). */
 int metrics_sending(void);
 
 /* SMPP server figures, counted by the SMPP thread: submit_sm answered OK (stored) or with an

@@ -1,5 +1,6 @@
 /* smpp_pdu.c — SMPP 3.4 PDU decoder and encoder (see smpp_pdu.h). */
 #include "smpp_pdu.h"
+#include "util.h"
 
 #include <string.h>
 
@@ -26,7 +27,7 @@ const char *smpp_state_stat(int state)
 {
 	static const char *const stats[] = {"", "ENROUTE", "DELIVRD", "EXPIRED", "DELETED", "UNDELIV", "ACCEPTD",
 					    "UNKNOWN", "REJECTD"};
-	return state >= 0 && state < (int)(sizeof(stats) / sizeof(stats[0])) ? stats[state] : "";
+	return state >= 0 && state < (int)ARRAY_LEN(stats) ? stats[state] : "";
 }
 
 int smpp_frame(const uint8_t *p, size_t n, size_t max, uint32_t *len, uint32_t *seq)
