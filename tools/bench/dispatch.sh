@@ -196,6 +196,7 @@ cost_size=${BENCH_COST_SIZE:-${SIZES[0]}}
 rx_port=$(port)
 nice -n 19 "$ROOT/build/fakeprobe" --listen 127.0.0.1:$rx_port --webhook-secret bench-webhook-secret >"$OWN_TMP/receiver.out" 2>&1 &
 rx_pid=$!
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$rx_port/stats" && break; sleep 0.1; done
 declare -A C_RATE C_HUS C_PUS
 C_LAG='' C_DHUS='' C_DPUS=
 rx_count() { curl -s "http://127.0.0.1:$rx_port/stats" | sed -n 's/.*"webhooks":\([0-9]*\).*/\1/p'; }
