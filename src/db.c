@@ -153,12 +153,27 @@ int db_session(struct db *db, const char *setup)
 
 enum how { HOW_PREPARED, HOW_ONCE, HOW_SIMPLE };
 
+/* Until the next result has come (or the session broke), db->wait waits in its place. */
+static void await(struct db *db)
+{
+	if (db->wait == NULL)
+		return;
+	while (PQisBusy(db->conn) && PQstatus(db->conn) == CONNECTION_OK) {
+		db->wait(db->wait_arg, PQsocket(db->conn));
+		if (!PQconsumeInput(db->conn))
+			return;
+	}
+}
+
 /* Collects the results of what was sent, as PQexec does: the first error, else the last
  * result. *completed is set when any statement of it completed (it may have changed data). */
 static PGresult *collect(struct db *db, int *completed)
 {
 	PGresult *keep = NULL, *r;
-	while ((r = PQgetResult(db->conn)) != NULL) {
+	for (;;) {
+		await(db);
+		if ((r = PQgetResult(db->conn)) == NULL)
+			break;
 		ExecStatusType st = PQresultStatus(r);
 		if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK || st == PGRES_EMPTY_QUERY)
 			*completed = 1;

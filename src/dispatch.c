@@ -20,7 +20,10 @@
  * The claim and the write go to PostgreSQL asynchronously (PQsendQueryPrepared; the connection's
  * socket is polled together with curl's), so transfers go on while the database works; at most
  * one statement is in flight per worker, and the outcomes that finish meanwhile collect for the
- * next write.
+ * next write. The worker's other statements (lease recovery, the providers' table and health,
+ * the mailings of its queue) complete in place, and while they wait dw_db_wait keeps the
+ * transfers moving: a statement stalled behind a lock or a slow disk for longer than the
+ * provider timeout would otherwise make every request in flight time out, and be sent again.
  *
  * Exactly once (API.md 9.1). A claim is held for dw_lease_ms() = HOLD_S + provider timeout +
  * WRITE_GRACE_S from the moment it was sent. A claimed message is submitted within HOLD_S of the
@@ -121,6 +124,14 @@ static void on_done(struct worker *w, struct provider_msg *m)
 		add_result(w, m, OUT_RETRY, d);
 	}
 	w->res[w->nres - 1].asked = 1;
+}
+
+void dw_db_wait(void *arg, int fd)
+{
+	struct worker *w = arg;
+	int k = provider_loop_poll(w->loop, 100, fd, w->done, w->cap);
+	for (int i = 0; i < k; i++)
+		on_done(w, w->done[i]);
 }
 
 /* Moves the send rate's window on to now. */
@@ -321,10 +332,10 @@ int dispatch_start(void)
 	for (int i = 0; i < nworkers; i++) {
 		struct worker *w = &workers[i];
 		w->idx = i;
+		w->loop = provider_loop_new();   /* before the first statement: dw_db_wait drives it */
 		dw_connect(w);
 		if (i == 0 && w->db)
 			provider_set_load(w->db);
-		w->loop = provider_loop_new();
 		w->conc_max = INT_MAX;
 		dw_routes_sync(w);
 		/* room for what the providers of the start take in flight, at least

@@ -191,6 +191,8 @@ int dw_connect(struct worker *w)
 		w->db = NULL;
 		return -1;
 	}
+	w->db->wait = dw_db_wait;
+	w->db->wait_arg = w;
 	w->pending = P_NONE;
 	w->next_claim = 0;
 	return 0;

@@ -165,8 +165,15 @@ void dw_route_taken(struct worker *w, struct route *r);
 /* How long a claim is held (ms): a message submitted within HOLD_S of its claim has its answer
  * or its timeout within the provider timeout, and its outcome written within WRITE_GRACE_S. */
 long dw_lease_ms(void);
-/* Connects (again) when the connection is not up, prepares the statements; 0 or -1. */
+/* Connects (again) when the connection is not up, prepares the statements; 0 or -1. Its
+ * statements that complete in place (dispatch_maintain.c, provider_set.c) wait in
+ * dw_db_wait. */
 int dw_connect(struct worker *w);
+/* ---- dispatch.c ---- */
+/* db->wait of the worker's connection (arg: the worker): moves its provider transfers and
+ * collects their outcomes while one of its statements waits for PostgreSQL, so that a
+ * statement stalled behind a lock or a slow disk does not make requests time out. */
+void dw_db_wait(void *arg, int fd);
 /* Reads pending notifications; 1 when there was at least one. */
 int dw_notified(struct worker *w);
 /* Sends the claim of up to n due messages (asynchronously); 0 or -1. */

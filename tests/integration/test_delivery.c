@@ -194,3 +194,25 @@ Test(delivery, database_sessions_dropped_mid_mailing)
 	cr_assert(eng_wait_final(m, 60), "not every message final after the sessions were dropped");
 	assert_exactly_once(&fp, &h, 1, m, 3000, 50);
 }
+
+/* One of the dispatcher's statements waits on PostgreSQL for twice the provider timeout (a
+ * table locked by a migration; an I/O stall would do the same) while requests are in flight:
+ * their answers still count, no request times out on herald's side, and nothing is sent
+ * twice. */
+Test(delivery, database_stall_longer_than_the_timeout_mid_mailing)
+{
+	const char *args[] = {"--latency-ms", "1000", NULL};
+	struct proc fp = fakeprobe_start(args);
+	struct proc h = eng_herald(&fp, "HERALD_PROVIDER_CONCURRENCY=16", "HERALD_DISPATCH_WORKERS=1", NULL);
+	eng_clients(200, "916", NULL, "Europe/Moscow");
+	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
+	for (int i = 0; i < 300 && fp_stat(&fp, "received") < 32; i++)
+		usleep(20000);
+	cr_assert_lt(fp_stat(&fp, "received"), 160, "the mailing ended before the database stalled");
+	free(eng_sql("DO $$ BEGIN LOCK TABLE providers IN ACCESS EXCLUSIVE MODE; PERFORM pg_sleep(%.1f); END $$",
+		     2 * TIMEOUT_MS / 1000.0));
+	cr_assert(eng_wait_final(m, 60), "not every message final after the stall");
+	cr_assert_eq(timeouts(&h, 1), 0, "%lld requests timed out: the provider answered in 1 s, but herald did not"
+		     " read the answers while it waited for PostgreSQL", timeouts(&h, 1));
+	assert_exactly_once(&fp, &h, 1, m, 200, 1000);
+}
