@@ -126,12 +126,18 @@ static void on_done(struct worker *w, struct provider_msg *m)
 	w->res[w->nres - 1].asked = 1;
 }
 
-void dw_db_wait(void *arg, int fd)
+/* Moves the transfers for at most ms (less when fd, -1 for none, becomes readable) and takes
+ * the outcomes of those that ended. */
+static void move_transfers(struct worker *w, int ms, int fd)
 {
-	struct worker *w = arg;
-	int k = provider_loop_poll(w->loop, 100, fd, w->done, w->cap);
+	int k = provider_loop_poll(w->loop, ms, fd, w->done, w->cap);
 	for (int i = 0; i < k; i++)
 		on_done(w, w->done[i]);
+}
+
+void dw_db_wait(void *arg, int fd)
+{
+	move_transfers(arg, 100, fd);
 }
 
 /* Moves the send rate's window on to now. */
@@ -237,8 +243,8 @@ static void run(struct worker *w)
 {
 	int batch = cfg.dispatch_batch;
 	while (!atomic_load(&stopping)) {
-		if (dw_connect(w) < 0) {
-			poll(NULL, 0, 1000);
+		if (dw_connect(w) < 0) {   /* what is in flight still ends; its outcomes wait */
+			move_transfers(w, 1000, -1);
 			continue;
 		}
 		dw_wait(w, 0);
@@ -264,10 +270,7 @@ static void run(struct worker *w)
 		}
 		submit_queued(w);
 		int busy = dw_inflight(w) > 0 || w->qlen > 0 || w->pending != P_NONE;
-		int k = provider_loop_poll(w->loop, busy ? 10 : 0, w->pending != P_NONE ? PQsocket(w->db->conn) : -1,
-					   w->done, w->cap);
-		for (int i = 0; i < k; i++)
-			on_done(w, w->done[i]);
+		move_transfers(w, busy ? 10 : 0, w->pending != P_NONE ? PQsocket(w->db->conn) : -1);
 		observe_rate(w);
 		progress(w, 0);
 		now = now_mono();
@@ -288,11 +291,8 @@ static void drain(struct worker *w)
 		dw_wait(w, 1);
 	release_queue(w);
 	double deadline = now_mono() + fmin(cfg.provider_timeout_ms / 1000.0, 5.0);
-	while (dw_inflight(w) > 0 && now_mono() < deadline) {
-		int k = provider_loop_poll(w->loop, 50, -1, w->done, w->cap);
-		for (int i = 0; i < k; i++)
-			on_done(w, w->done[i]);
-	}
+	while (dw_inflight(w) > 0 && now_mono() < deadline)
+		move_transfers(w, 50, -1);
 	/* what is still in flight was submitted and never came back: its outcome is unknown */
 	int inflight = dw_inflight(w);
 	for (int i = 0; i < w->cap && inflight > 0; i++) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <libpq-fe.h>
 #include "engine_util.h"
 
 TestSuite(delivery, .init = eng_db_create, .fini = proc_cleanup, .timeout = 150);
@@ -214,5 +215,44 @@ Test(delivery, database_stall_longer_than_the_timeout_mid_mailing)
 	cr_assert(eng_wait_final(m, 60), "not every message final after the stall");
 	cr_assert_eq(timeouts(&h, 1), 0, "%lld requests timed out: the provider answered in 1 s, but herald did not"
 		     " read the answers while it waited for PostgreSQL", timeouts(&h, 1));
+	assert_exactly_once(&fp, &h, 1, m, 200, 1000);
+}
+
+/* Lets sessions into database db or not (from another database: the test's own session stays). */
+static void allow_connections(const char *db, int allow)
+{
+	PGconn *c = PQconnectdb(getenv("DATABASE_URL"));
+	cr_assert_eq(PQstatus(c), CONNECTION_OK, "%s", PQerrorMessage(c));
+	char sql[160];
+	snprintf(sql, sizeof(sql), "ALTER DATABASE %s ALLOW_CONNECTIONS %s", db, allow ? "true" : "false");
+	PGresult *r = PQexec(c, sql);
+	cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK, "%s: %s", sql, PQresultErrorMessage(r));
+	PQclear(r);
+	PQfinish(c);
+}
+
+/* The database refuses every session for twice the provider timeout (a restart, a failover)
+ * while requests are in flight: their answers still count, none times out on herald's side,
+ * and the outcomes are written once sessions are allowed again. */
+Test(delivery, database_unreachable_longer_than_the_timeout_mid_mailing)
+{
+	const char *args[] = {"--latency-ms", "1000", NULL};
+	struct proc fp = fakeprobe_start(args);
+	struct proc h = eng_herald(&fp, "HERALD_PROVIDER_CONCURRENCY=16", "HERALD_DISPATCH_WORKERS=1", NULL);
+	eng_clients(200, "916", NULL, "Europe/Moscow");
+	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
+	for (int i = 0; i < 300 && fp_stat(&fp, "received") < 32; i++)
+		usleep(20000);
+	cr_assert_lt(fp_stat(&fp, "received"), 160, "the mailing ended before the database went away");
+	char *db = eng_sql("SELECT current_database()");
+	allow_connections(db, 0);
+	cr_assert_gt(eng_int("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+			     " WHERE datname = current_database() AND pid <> pg_backend_pid()"), 0);
+	usleep(2 * TIMEOUT_MS * 1000);
+	allow_connections(db, 1);
+	free(db);
+	cr_assert(eng_wait_final(m, 60), "not every message final after the database came back");
+	cr_assert_eq(timeouts(&h, 1), 0, "%lld requests timed out: the provider answered in 1 s, but herald did not"
+		     " read the answers while the database was away", timeouts(&h, 1));
 	assert_exactly_once(&fp, &h, 1, m, 200, 1000);
 }
