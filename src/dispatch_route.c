@@ -3,13 +3,21 @@
  * operator code (none: any), chosen by weight with a smooth weighted round robin (nginx's:
  * each candidate's current weight grows by its weight, the largest is chosen and loses the
  * candidates' total), so n messages split by weight within one message per provider; a
- * provider whose circuit is open is no candidate, so its messages go to the others. */
+ * provider whose circuit is open is no candidate, so its messages go to the others; one with
+ * no free slot is passed over within SKIP_DEBT. */
 #include "dispatch_worker.h"
 #include "config.h"
 #include "util.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* A provider whose turn it is but that has all its requests out is passed over, so that the
+ * others' free slots do not wait for it, while it is owed fewer than this many messages of the
+ * worker's: then the worker waits for it. The weights hold within that many messages a worker
+ * whatever the providers' speeds (a pick that always passed over a full provider gave the
+ * light one of weights 1:3 half of the messages when the heavy one was saturated). */
+#define SKIP_DEBT 8
 
 /* A change that keeps the provider object (and what it has in flight). */
 static int same_transport(const struct route *r, const struct provider_conf *c, int conc)
@@ -116,7 +124,6 @@ int dw_routes_blocked(const struct worker *w)
 
 struct route *dw_route_pick(struct worker *w, const struct provider_msg *m, int *any)
 {
-	struct route *best = NULL;
 	*any = 0;
 	w->pick_total = 0;
 	for (int i = 0; i < w->nroutes; i++) {
@@ -124,13 +131,34 @@ struct route *dw_route_pick(struct worker *w, const struct provider_msg *m, int 
 		r->cand = (!w->need_codes || provider_takes(&r->conf, m->op));
 		*any |= r->cand;
 		r->cand = r->cand && !breaker_blocked(&r->st->br);
-		if (!r->cand)
-			continue;
-		w->pick_total += r->conf.weight;
-		if (best == NULL || r->cw + r->conf.weight > best->cw + best->conf.weight)
-			best = r;
+		if (r->cand)
+			w->pick_total += r->conf.weight;
 	}
-	return best;
+	/* the candidates by turn (current weight + weight, ties to the first): the first with a
+	 * free slot, passing over a full one only while it is owed fewer than SKIP_DEBT messages */
+	struct route *first = NULL, *prev = NULL;
+	for (int n = 0; n < w->nroutes; n++) {
+		struct route *next = NULL;
+		for (int i = 0; i < w->nroutes; i++) {
+			struct route *r = &w->routes[i];
+			long long p = r->cw + r->conf.weight;
+			if (!r->cand || (prev && (p > prev->cw + prev->conf.weight ||
+						  (p == prev->cw + prev->conf.weight && r <= prev))))
+				continue;
+			if (next == NULL || p > next->cw + next->conf.weight)
+				next = r;
+		}
+		if (next == NULL)
+			break;
+		if (first == NULL)
+			first = next;
+		if (provider_room(next->prov) > 0)
+			return next;
+		if (next->cw + next->conf.weight > SKIP_DEBT * w->pick_total)
+			break;
+		prev = next;
+	}
+	return first;
 }
 
 void dw_route_taken(struct worker *w, struct route *r)
