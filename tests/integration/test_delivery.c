@@ -196,11 +196,10 @@ Test(delivery, database_sessions_dropped_mid_mailing)
 	assert_exactly_once(&fp, &h, 1, m, 3000, 50);
 }
 
-/* One of the dispatcher's statements waits on PostgreSQL for twice the provider timeout (a
- * table locked by a migration; an I/O stall would do the same) while requests are in flight:
- * their answers still count, no request times out on herald's side, and nothing is sent
- * twice. */
-Test(delivery, database_stall_longer_than_the_timeout_mid_mailing)
+/* The database stalls for twice the provider timeout while a mailing of 200 has 16 requests of
+ * 1 s in flight (one worker), in the way stall() makes it: the answers still count, no request
+ * times out on herald's side, and nothing is sent twice. */
+static void stall_mid_mailing(void (*stall)(void), const char *what)
 {
 	const char *args[] = {"--latency-ms", "1000", NULL};
 	struct proc fp = fakeprobe_start(args);
@@ -209,13 +208,25 @@ Test(delivery, database_stall_longer_than_the_timeout_mid_mailing)
 	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
 	for (int i = 0; i < 300 && fp_stat(&fp, "received") < 32; i++)
 		usleep(20000);
-	cr_assert_lt(fp_stat(&fp, "received"), 160, "the mailing ended before the database stalled");
+	cr_assert_lt(fp_stat(&fp, "received"), 160, "the mailing ended before %s", what);
+	stall();
+	cr_assert(eng_wait_final(m, 60), "not every message final after %s", what);
+	cr_assert_eq(timeouts(&h, 1), 0, "%lld requests timed out: the provider answered in 1 s, but herald did not"
+		     " read the answers while %s", timeouts(&h, 1), what);
+	assert_exactly_once(&fp, &h, 1, m, 200, 1000);
+}
+
+/* One of the dispatcher's statements waits behind a lock (a migration's; an I/O stall would do
+ * the same). */
+static void lock_providers(void)
+{
 	free(eng_sql("DO $$ BEGIN LOCK TABLE providers IN ACCESS EXCLUSIVE MODE; PERFORM pg_sleep(%.1f); END $$",
 		     2 * TIMEOUT_MS / 1000.0));
-	cr_assert(eng_wait_final(m, 60), "not every message final after the stall");
-	cr_assert_eq(timeouts(&h, 1), 0, "%lld requests timed out: the provider answered in 1 s, but herald did not"
-		     " read the answers while it waited for PostgreSQL", timeouts(&h, 1));
-	assert_exactly_once(&fp, &h, 1, m, 200, 1000);
+}
+
+Test(delivery, database_stall_longer_than_the_timeout_mid_mailing)
+{
+	stall_mid_mailing(lock_providers, "a statement waited for PostgreSQL");
 }
 
 /* Lets sessions into database db or not (from another database: the test's own session stays). */
@@ -231,19 +242,9 @@ static void allow_connections(const char *db, int allow)
 	PQfinish(c);
 }
 
-/* The database refuses every session for twice the provider timeout (a restart, a failover)
- * while requests are in flight: their answers still count, none times out on herald's side,
- * and the outcomes are written once sessions are allowed again. */
-Test(delivery, database_unreachable_longer_than_the_timeout_mid_mailing)
+/* The database drops herald's sessions and refuses new ones (a restart, a failover). */
+static void refuse_sessions(void)
 {
-	const char *args[] = {"--latency-ms", "1000", NULL};
-	struct proc fp = fakeprobe_start(args);
-	struct proc h = eng_herald(&fp, "HERALD_PROVIDER_CONCURRENCY=16", "HERALD_DISPATCH_WORKERS=1", NULL);
-	eng_clients(200, "916", NULL, "Europe/Moscow");
-	long long m = eng_mailing(-1, 3600, "{}", "{}", "NULL", "NULL");
-	for (int i = 0; i < 300 && fp_stat(&fp, "received") < 32; i++)
-		usleep(20000);
-	cr_assert_lt(fp_stat(&fp, "received"), 160, "the mailing ended before the database went away");
 	char *db = eng_sql("SELECT current_database()");
 	allow_connections(db, 0);
 	cr_assert_gt(eng_int("SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
@@ -251,8 +252,9 @@ Test(delivery, database_unreachable_longer_than_the_timeout_mid_mailing)
 	usleep(2 * TIMEOUT_MS * 1000);
 	allow_connections(db, 1);
 	free(db);
-	cr_assert(eng_wait_final(m, 60), "not every message final after the database came back");
-	cr_assert_eq(timeouts(&h, 1), 0, "%lld requests timed out: the provider answered in 1 s, but herald did not"
-		     " read the answers while the database was away", timeouts(&h, 1));
-	assert_exactly_once(&fp, &h, 1, m, 200, 1000);
+}
+
+Test(delivery, database_unreachable_longer_than_the_timeout_mid_mailing)
+{
+	stall_mid_mailing(refuse_sessions, "the database was away");
 }
