@@ -307,6 +307,19 @@ static void pump(struct sender *s, int wait)
 	}
 }
 
+/* db->wait of the sender's session (arg: the sender): while one of its statements waits for
+ * PostgreSQL, the transfers move on, so that a statement stalled past the webhook timeout does
+ * not make the requests in flight time out and be sent again. Their ends stay in curl's queue
+ * until the next collect(), so the answers being written are not mixed with new ones. */
+static void wait_moving(void *arg, int fd)
+{
+	struct sender *s = arg;
+	struct curl_waitfd w = {fd, CURL_WAIT_POLLIN, 0};
+	int running;
+	curl_multi_poll(s->m, &w, 1, POLL_MS, NULL);
+	curl_multi_perform(s->m, &running);
+}
+
 /* Writes the answers of the done slots back (counting them) and frees the slots. */
 static void write_answers(struct db *db, struct sender *s)
 {
@@ -377,6 +390,10 @@ static void *run(void *arg)
 		struct db *db = db_thread();
 		if (db && db != session)
 			session = db_session(db, SESSION_SETUP) == 0 ? db : NULL;
+		if (db) {
+			db->wait = wait_moving;
+			db->wait_arg = &s;
+		}
 		if (turn(db == session ? db : NULL, &s))
 			continue;
 		worker_idle(&bg, IDLE_WAIT_MS);

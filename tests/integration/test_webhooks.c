@@ -8,6 +8,7 @@
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,7 +126,7 @@ struct received {
 static struct {
 	pthread_mutex_t mu;
 	struct received got[RECEIVED_MAX];
-	int n, fail_first;
+	int n, fail_first, delay_ms;
 } rx = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
 struct upload {
@@ -148,6 +149,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 		u->data[u->len] = '\0';
 		*size = 0;
 		return MHD_YES;
+	}
+	if (rx.delay_ms) {   /* spread over delay_ms .. 2 x delay_ms; a thread per connection: the others go on */
+		static atomic_int seq;
+		usleep((useconds_t)(rx.delay_ms + atomic_fetch_add(&seq, 1) % 8 * rx.delay_ms / 7) * 1000);
 	}
 	const char *id = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Herald-Event-Id");
 	const char *sig = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Herald-Signature");
@@ -398,4 +403,31 @@ Test(webhooks, while_a_mailing_sends_its_events_wait_their_deferral)
 		}
 	}
 	cr_assert_gt(during, 0, "no event came while the mailing sent (it sent until %.1f)", last_sent);
+}
+
+/* The sender's statements wait on PostgreSQL for twice the webhook timeout (its queue's table
+ * locked, as a migration would) while the receiver takes 0.6 to 1.2 s over each of 8 events in
+ * flight: their answers still count, and no event is sent twice. */
+Test(webhooks, a_database_stall_longer_than_the_timeout_sends_no_event_twice)
+{
+	char url[128];
+	rx.delay_ms = 600;
+	struct MHD_Daemon *d = receiver_start(0, url, sizeof(url));
+	struct proc fp = fakeprobe_start(NULL);
+	eng_herald(&fp, "HERALD_WEBHOOK_CONCURRENCY=8", "HERALD_WEBHOOK_TIMEOUT_MS=2000", "HERALD_WEBHOOK_DEFER_MS=0", NULL);
+	free(eng_token("stalled", "operator"));
+	hook_sql("stalled", url, "{message.sent}");
+	long long mid = owned_mailing("stalled", 40, "919");
+	cr_assert(eng_wait_final(mid, 20), "the mailing did not finish");
+	for (int i = 0; i < 300 && eng_int("SELECT count(*) FROM webhook_deliveries WHERE attempts > 0") < 8; i++)
+		usleep(10000);
+	free(eng_sql("DO $$ BEGIN LOCK TABLE webhook_deliveries IN ACCESS EXCLUSIVE MODE; PERFORM pg_sleep(4); END $$"));
+	cr_assert(eng_wait(30, "SELECT count(*) = 40 FROM webhook_deliveries WHERE status = 'delivered'"),
+		  "not every event was delivered");
+	MHD_stop_daemon(d);
+	rx.delay_ms = 0;
+	cr_assert_eq(eng_int("SELECT count(*) FROM webhook_deliveries WHERE attempts <> 1"), 0,
+		     "%lld events were tried more than once: their answers came within 1.2 s, but herald did not read them while"
+		     " it waited for PostgreSQL", eng_int("SELECT count(*) FROM webhook_deliveries WHERE attempts <> 1"));
+	cr_assert_eq(rx.n, 40, "%d requests for 40 events", rx.n);
 }
