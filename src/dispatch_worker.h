@@ -153,9 +153,10 @@ int dw_inflight(const struct worker *w);
 /* 1 when no route may send now: none, or every circuit open. */
 int dw_routes_blocked(const struct worker *w);
 /* The route for m (m->op read when w->need_codes): among the routes that take its operator
- * code and whose circuit is not open, the one the smooth weighted round robin picks, not yet
- * counted (dw_route_taken); NULL when none may take it now, with *any set when some route
- * takes its code at all. */
+ * code and whose circuit is not open, the one the smooth weighted round robin picks (passing
+ * over one with no free slot within SKIP_DEBT; when it returns a full one, the worker waits),
+ * not yet counted (dw_route_taken); NULL when none may take it now, with *any set when some
+ * route takes its code at all. */
 struct route *dw_route_pick(struct worker *w, const struct provider_msg *m, int *any);
 /* Counts the last pick's choice of r in the round robin. */
 void dw_route_taken(struct worker *w, struct route *r);
@@ -169,11 +170,6 @@ long dw_lease_ms(void);
  * statements that complete in place (dispatch_maintain.c, provider_set.c) wait in
  * dw_db_wait. */
 int dw_connect(struct worker *w);
-/* ---- dispatch.c ---- */
-/* db->wait of the worker's connection (arg: the worker): moves its provider transfers and
- * collects their outcomes while one of its statements waits for PostgreSQL, so that a
- * statement stalled behind a lock or a slow disk does not make requests time out. */
-void dw_db_wait(void *arg, int fd);
 /* Reads pending notifications; 1 when there was at least one. */
 int dw_notified(struct worker *w);
 /* Sends the claim of up to n due messages (asynchronously); 0 or -1. */
@@ -192,5 +188,12 @@ void dw_check_mailings(struct worker *w);
 /* Sleeps on the connection for at most ms; a NOTIFY herald_messages ends it and makes the
  * worker claim at once. */
 void dw_idle(struct worker *w, int ms);
+
+/* ---- dispatch.c: the worker's loop ---- */
+
+/* db->wait of the worker's connection (arg: the worker): moves its provider transfers and
+ * collects their outcomes while one of its statements waits for PostgreSQL, so that a
+ * statement stalled behind a lock or a slow disk does not make requests time out. */
+void dw_db_wait(void *arg, int fd);
 
 #endif
