@@ -122,6 +122,12 @@ int dw_routes_blocked(const struct worker *w)
 	return 1;
 }
 
+/* A route's place in the round robin: the one with the highest turn goes first. */
+static long long turn(const struct route *r)
+{
+	return r->cw + r->conf.weight;
+}
+
 struct route *dw_route_pick(struct worker *w, const struct provider_msg *m, int *any)
 {
 	*any = 0;
@@ -134,30 +140,25 @@ struct route *dw_route_pick(struct worker *w, const struct provider_msg *m, int 
 		if (r->cand)
 			w->pick_total += r->conf.weight;
 	}
-	/* the candidates by turn (current weight + weight, ties to the first): the first with a
-	 * free slot, passing over a full one only while it is owed fewer than SKIP_DEBT messages */
-	struct route *first = NULL, *prev = NULL;
-	for (int n = 0; n < w->nroutes; n++) {
-		struct route *next = NULL;
-		for (int i = 0; i < w->nroutes; i++) {
-			struct route *r = &w->routes[i];
-			long long p = r->cw + r->conf.weight;
-			if (!r->cand || (prev && (p > prev->cw + prev->conf.weight ||
-						  (p == prev->cw + prev->conf.weight && r <= prev))))
-				continue;
-			if (next == NULL || p > next->cw + next->conf.weight)
-				next = r;
+	/* first: the candidate whose turn it is; open: the first by turn with a free slot; owed:
+	 * the first by turn with no free slot that is owed SKIP_DEBT messages or more, which may
+	 * not be passed over (ties go to the earlier route) */
+	struct route *first = NULL, *open = NULL, *owed = NULL;
+	for (int i = 0; i < w->nroutes; i++) {
+		struct route *r = &w->routes[i];
+		if (!r->cand)
+			continue;
+		if (first == NULL || turn(r) > turn(first))
+			first = r;
+		if (provider_room(r->prov) > 0) {
+			if (open == NULL || turn(r) > turn(open))
+				open = r;
+		} else if (turn(r) > SKIP_DEBT * w->pick_total && (owed == NULL || turn(r) > turn(owed))) {
+			owed = r;
 		}
-		if (next == NULL)
-			break;
-		if (first == NULL)
-			first = next;
-		if (provider_room(next->prov) > 0)
-			return next;
-		if (next->cw + next->conf.weight > SKIP_DEBT * w->pick_total)
-			break;
-		prev = next;
 	}
+	if (open && (owed == NULL || turn(open) > turn(owed) || (turn(open) == turn(owed) && open < owed)))
+		return open;
 	return first;
 }
 
