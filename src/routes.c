@@ -21,6 +21,26 @@
 #define O ROLE_OPERATOR
 #define A ROLE_ADMIN
 
+/* A resource's JSON API (api_resource.c): the collection at path, taking the query parameters q,
+ * and each object at path "/" key. Role view reads them, role change writes them. */
+#define API_RES(path, key, q, view, change, res) \
+	{GET, path, api_res_list, AUTH_TOKEN, view, q, 0, NULL, res}, \
+	{POST, path, api_res_create, AUTH_TOKEN, change, "", 0, NULL, res}, \
+	{GET, path "/" key, api_res_get, AUTH_TOKEN, view, "", 0, NULL, res}, \
+	{PUT_PATCH, path "/" key, api_res_update, AUTH_TOKEN, change, "", 0, NULL, res}, \
+	{DELETE, path "/" key, api_res_delete, AUTH_TOKEN, change, "", 0, NULL, res}
+
+/* A resource's admin pages (admin_resource.c): the list at path "/", taking the query
+ * parameters q, the add page, each object's page at path "/" key and its delete page. Role view
+ * sees them, role change changes them. The first matching row answers, so the rows a resource
+ * adds under path ("/bulk", "/import") stand before these. */
+#define ADMIN_RES(path, key, q, view, change, res) \
+	{GET, path "/", admin_res_list, AUTH_SESSION, view, q, 0, NULL, res}, \
+	{GET | POST, path "/add", admin_res_add, AUTH_SESSION, change, "", 0, NULL, res}, \
+	{GET, path "/" key, admin_res_edit, AUTH_SESSION, view, "", 0, NULL, res}, \
+	{POST, path "/" key, admin_res_edit, AUTH_SESSION, change, "", 0, NULL, res}, \
+	{GET | POST, path "/" key "/delete", admin_res_delete, AUTH_SESSION, change, "", 0, NULL, res}
+
 const struct route routes[] = {
 	/* service */
 	{GET, "/healthz", web_healthz, AUTH_PUBLIC, ROLE_NONE, "", 0, NULL, NULL},
@@ -34,11 +54,7 @@ const struct route routes[] = {
 	{GET, "/assets/*", web_assets, AUTH_PUBLIC, ROLE_NONE, NULL, 0, NULL, NULL},
 
 	/* operators */
-	{GET, "/api/v1/operators", api_res_list, AUTH_TOKEN, V, LIST_Q, 0, NULL, &res_operators},
-	{POST, "/api/v1/operators", api_res_create, AUTH_TOKEN, O, "", 0, NULL, &res_operators},
-	{GET, "/api/v1/operators/{code}", api_res_get, AUTH_TOKEN, V, "", 0, NULL, &res_operators},
-	{PUT_PATCH, "/api/v1/operators/{code}", api_res_update, AUTH_TOKEN, O, "", 0, NULL, &res_operators},
-	{DELETE, "/api/v1/operators/{code}", api_res_delete, AUTH_TOKEN, O, "", 0, NULL, &res_operators},
+	API_RES("/api/v1/operators", "{code}", LIST_Q, V, O, &res_operators),
 
 	/* mailings */
 	{GET, "/api/v1/mailings", api_mailings_list, AUTH_TOKEN, V, LIST_Q ",status", 0, NULL, NULL},
@@ -81,12 +97,8 @@ const struct route routes[] = {
 	{GET, "/admin/", admin_dashboard, AUTH_SESSION, V, "", 0, NULL, NULL},
 
 	/* admin: operators */
-	{GET, "/admin/operators/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0, NULL, &res_operators},
-	{GET | POST, "/admin/operators/add", admin_res_add, AUTH_SESSION, O, "", 0, NULL, &res_operators},
 	{POST, "/admin/operators/bulk", admin_res_bulk, AUTH_SESSION, O, "", 0, NULL, &res_operators},
-	{GET, "/admin/operators/{code}", admin_res_edit, AUTH_SESSION, V, "", 0, NULL, &res_operators},
-	{POST, "/admin/operators/{code}", admin_res_edit, AUTH_SESSION, O, "", 0, NULL, &res_operators},
-	{GET | POST, "/admin/operators/{code}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_operators},
+	ADMIN_RES("/admin/operators", "{code}", ADMIN_LIST_Q, V, O, &res_operators),
 
 	/* admin: users */
 	{GET, "/admin/users/", admin_res_list, AUTH_SESSION, A, ADMIN_LIST_Q, 0, NULL, &res_users},
@@ -121,61 +133,35 @@ const struct route routes[] = {
 	{POST, "/admin/tokens/{id}/delete", admin_res_delete, AUTH_SESSION, V, "", 0, NULL, &res_tokens},
 
 	/* admin: clients */
-	{GET, "/admin/clients/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q ",tag,operator_code,timezone", 0, NULL, &res_clients},
 	{GET, "/admin/clients/export.csv", admin_clients_export, AUTH_SESSION, V, ADMIN_LIST_Q ",tag,operator_code,timezone,format", 0, NULL, NULL},
-	{GET | POST, "/admin/clients/add", admin_res_add, AUTH_SESSION, O, "", 0, NULL, &res_clients},
 	{GET | POST, "/admin/clients/import", admin_clients_import, AUTH_SESSION, O, "", ADMIN_IMPORT_BODY, "client.imported", NULL},
 	{GET, "/admin/clients/import/{id}", admin_import_job, AUTH_SESSION, O, "done", 0, NULL, NULL},
 	{POST, "/admin/clients/import/{id}/cancel", admin_import_cancel, AUTH_SESSION, O, "", 0, "client.import_cancelled", NULL},
 	{POST, "/admin/clients/bulk", admin_res_bulk, AUTH_SESSION, O, "", 0, NULL, &res_clients},
-	{GET, "/admin/clients/{id}", admin_res_edit, AUTH_SESSION, V, "", 0, NULL, &res_clients},
-	{POST, "/admin/clients/{id}", admin_res_edit, AUTH_SESSION, O, "", 0, NULL, &res_clients},
-	{GET | POST, "/admin/clients/{id}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_clients},
+	ADMIN_RES("/admin/clients", "{id}", ADMIN_LIST_Q ",tag,operator_code,timezone", V, O, &res_clients),
 
 	/* admin: tags */
-	{GET, "/admin/tags/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0, NULL, &res_tags},
-	{GET | POST, "/admin/tags/add", admin_res_add, AUTH_SESSION, O, "", 0, NULL, &res_tags},
-	{GET, "/admin/tags/{id}", admin_res_edit, AUTH_SESSION, V, "", 0, NULL, &res_tags},
-	{POST, "/admin/tags/{id}", admin_res_edit, AUTH_SESSION, O, "", 0, NULL, &res_tags},
-	{GET | POST, "/admin/tags/{id}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_tags},
+	ADMIN_RES("/admin/tags", "{id}", ADMIN_LIST_Q, V, O, &res_tags),
 
 	/* admin: providers (admins only: their rows hold write-only secrets) */
-	{GET, "/admin/providers/", admin_res_list, AUTH_SESSION, A, ADMIN_LIST_Q, 0, NULL, &res_providers},
-	{GET | POST, "/admin/providers/add", admin_res_add, AUTH_SESSION, A, "", 0, NULL, &res_providers},
-	{GET | POST, "/admin/providers/{id}", admin_res_edit, AUTH_SESSION, A, "", 0, NULL, &res_providers},
-	{GET | POST, "/admin/providers/{id}/delete", admin_res_delete, AUTH_SESSION, A, "", 0, NULL, &res_providers},
+	ADMIN_RES("/admin/providers", "{id}", ADMIN_LIST_Q, A, A, &res_providers),
 
 	/* admin: templates */
-	{GET, "/admin/templates/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0, NULL, &res_templates},
-	{GET | POST, "/admin/templates/add", admin_res_add, AUTH_SESSION, O, "", 0, NULL, &res_templates},
-	{GET, "/admin/templates/{id}", admin_res_edit, AUTH_SESSION, V, "", 0, NULL, &res_templates},
-	{POST, "/admin/templates/{id}", admin_res_edit, AUTH_SESSION, O, "", 0, NULL, &res_templates},
-	{GET | POST, "/admin/templates/{id}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_templates},
+	ADMIN_RES("/admin/templates", "{id}", ADMIN_LIST_Q, V, O, &res_templates),
 
 	/* admin: webhooks */
-	{GET, "/admin/webhooks/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0, NULL, &res_webhooks},
-	{GET | POST, "/admin/webhooks/add", admin_res_add, AUTH_SESSION, O, "", 0, NULL, &res_webhooks},
-	{GET, "/admin/webhooks/{id}", admin_res_edit, AUTH_SESSION, V, "", 0, NULL, &res_webhooks},
-	{POST, "/admin/webhooks/{id}", admin_res_edit, AUTH_SESSION, O, "", 0, NULL, &res_webhooks},
 	{POST, "/admin/webhooks/{id}/test", webhook_admin_test, AUTH_SESSION, O, "", 0, "webhook.test", &res_webhooks},
-	{GET | POST, "/admin/webhooks/{id}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_webhooks},
+	ADMIN_RES("/admin/webhooks", "{id}", ADMIN_LIST_Q, V, O, &res_webhooks),
 
 	/* admin: messages */
 	{GET, "/admin/messages/", admin_messages_list, AUTH_SESSION, V, ADMIN_LIST_Q ",status,mailing_id,phone,from,to,error", 0, NULL, NULL},
 	{GET, "/admin/messages/{id}", admin_messages_show, AUTH_SESSION, V, "", 0, NULL, NULL},
 
 	/* admin: the stop list */
-	{GET, "/admin/stoplist/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0, NULL, &res_stoplist},
-	{GET | POST, "/admin/stoplist/add", admin_res_add, AUTH_SESSION, O, "", 0, NULL, &res_stoplist},
-	{GET, "/admin/stoplist/{phone}", admin_res_edit, AUTH_SESSION, V, "", 0, NULL, &res_stoplist},
-	{POST, "/admin/stoplist/{phone}", admin_res_edit, AUTH_SESSION, O, "", 0, NULL, &res_stoplist},
-	{GET | POST, "/admin/stoplist/{phone}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_stoplist},
+	ADMIN_RES("/admin/stoplist", "{phone}", ADMIN_LIST_Q, V, O, &res_stoplist),
 
 	/* admin: SMPP accounts */
-	{GET, "/admin/smpp-accounts/", admin_res_list, AUTH_SESSION, A, ADMIN_LIST_Q, 0, NULL, &res_smpp_accounts},
-	{GET | POST, "/admin/smpp-accounts/add", admin_res_add, AUTH_SESSION, A, "", 0, NULL, &res_smpp_accounts},
-	{GET | POST, "/admin/smpp-accounts/{id}", admin_res_edit, AUTH_SESSION, A, "", 0, NULL, &res_smpp_accounts},
-	{GET | POST, "/admin/smpp-accounts/{id}/delete", admin_res_delete, AUTH_SESSION, A, "", 0, NULL, &res_smpp_accounts},
+	ADMIN_RES("/admin/smpp-accounts", "{id}", ADMIN_LIST_Q, A, A, &res_smpp_accounts),
 
 	/* admin: reports */
 	{GET, "/admin/reports/", admin_reports_list, AUTH_SESSION, V, ADMIN_LIST_Q, 0, NULL, NULL},
@@ -186,42 +172,22 @@ const struct route routes[] = {
 	{GET, "/admin/reports/{id}/html", admin_reports_html, AUTH_SESSION, V, "", 0, NULL, NULL},
 
 	/* tags */
-	{GET, "/api/v1/tags", api_res_list, AUTH_TOKEN, V, LIST_Q, 0, NULL, &res_tags},
-	{POST, "/api/v1/tags", api_res_create, AUTH_TOKEN, O, "", 0, NULL, &res_tags},
-	{GET, "/api/v1/tags/{id}", api_res_get, AUTH_TOKEN, V, "", 0, NULL, &res_tags},
-	{PUT_PATCH, "/api/v1/tags/{id}", api_res_update, AUTH_TOKEN, O, "", 0, NULL, &res_tags},
-	{DELETE, "/api/v1/tags/{id}", api_res_delete, AUTH_TOKEN, O, "", 0, NULL, &res_tags},
+	API_RES("/api/v1/tags", "{id}", LIST_Q, V, O, &res_tags),
 
 	/* providers (admins only) */
-	{GET, "/api/v1/providers", api_res_list, AUTH_TOKEN, A, LIST_Q, 0, NULL, &res_providers},
-	{POST, "/api/v1/providers", api_res_create, AUTH_TOKEN, A, "", 0, NULL, &res_providers},
-	{GET, "/api/v1/providers/{id}", api_res_get, AUTH_TOKEN, A, "", 0, NULL, &res_providers},
-	{PUT_PATCH, "/api/v1/providers/{id}", api_res_update, AUTH_TOKEN, A, "", 0, NULL, &res_providers},
-	{DELETE, "/api/v1/providers/{id}", api_res_delete, AUTH_TOKEN, A, "", 0, NULL, &res_providers},
+	API_RES("/api/v1/providers", "{id}", LIST_Q, A, A, &res_providers),
 	/* delivery reports: the provider's dlr_secret is the bearer, not an API token (api_dlr.c) */
 	{POST, "/api/v1/providers/{id}/dlr", api_providers_dlr, AUTH_PUBLIC, ROLE_NONE, "", API_DLR_BODY_LIMIT, NULL, NULL},
 
 	/* templates */
-	{GET, "/api/v1/templates", api_res_list, AUTH_TOKEN, V, LIST_Q, 0, NULL, &res_templates},
-	{POST, "/api/v1/templates", api_res_create, AUTH_TOKEN, O, "", 0, NULL, &res_templates},
-	{GET, "/api/v1/templates/{id}", api_res_get, AUTH_TOKEN, V, "", 0, NULL, &res_templates},
-	{PUT_PATCH, "/api/v1/templates/{id}", api_res_update, AUTH_TOKEN, O, "", 0, NULL, &res_templates},
-	{DELETE, "/api/v1/templates/{id}", api_res_delete, AUTH_TOKEN, O, "", 0, NULL, &res_templates},
+	API_RES("/api/v1/templates", "{id}", LIST_Q, V, O, &res_templates),
 
 	/* webhooks: each caller's own (API.md 9.6) */
-	{GET, "/api/v1/webhooks", api_res_list, AUTH_TOKEN, V, LIST_Q, 0, NULL, &res_webhooks},
-	{POST, "/api/v1/webhooks", api_res_create, AUTH_TOKEN, O, "", 0, NULL, &res_webhooks},
-	{GET, "/api/v1/webhooks/{id}", api_res_get, AUTH_TOKEN, V, "", 0, NULL, &res_webhooks},
-	{PUT_PATCH, "/api/v1/webhooks/{id}", api_res_update, AUTH_TOKEN, O, "", 0, NULL, &res_webhooks},
-	{DELETE, "/api/v1/webhooks/{id}", api_res_delete, AUTH_TOKEN, O, "", 0, NULL, &res_webhooks},
+	API_RES("/api/v1/webhooks", "{id}", LIST_Q, V, O, &res_webhooks),
 
 	/* clients */
-	{GET, "/api/v1/clients", api_res_list, AUTH_TOKEN, V, LIST_Q ",tag,operator_code,phone_prefix,timezone", 0, NULL, &res_clients},
-	{POST, "/api/v1/clients", api_res_create, AUTH_TOKEN, O, "", 0, NULL, &res_clients},
 	{POST, "/api/v1/clients/bulk", api_clients_bulk, AUTH_TOKEN, O, "", HTTP_BULK_LIMIT, "client.bulk", NULL},
-	{GET, "/api/v1/clients/{id}", api_res_get, AUTH_TOKEN, V, "", 0, NULL, &res_clients},
-	{PUT_PATCH, "/api/v1/clients/{id}", api_res_update, AUTH_TOKEN, O, "", 0, NULL, &res_clients},
-	{DELETE, "/api/v1/clients/{id}", api_res_delete, AUTH_TOKEN, O, "", 0, NULL, &res_clients},
+	API_RES("/api/v1/clients", "{id}", LIST_Q ",tag,operator_code,phone_prefix,timezone", V, O, &res_clients),
 };
 
 const struct session_gate session_gate = {"/admin/", admin_gate, admin_gate_form, admin_error};
