@@ -124,14 +124,14 @@ void admin_mailings_view(struct http_req *req)
 	const char *st = http_query(req, "status");
 	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL, NULL};
 	struct res_page msgs;
-	char code[4];
+	char code[DB_NUM_LEN];
 	if (st && *st == '\0')
 		st = NULL;
 	if (st && message_status_code(st) < 0) {
 		admin_error(req, 400, "admin.messages.bad_status");
 		return;
 	}
-	snprintf(code, sizeof(code), "%d", st ? message_status_code(st) : 0);
+	db_num(code, st ? message_status_code(st) : 0);
 	static const char *const id_sort[] = {"id", NULL};
 	if (admin_list_params(req, id_sort, &q) < 0)
 		return;

@@ -13,10 +13,9 @@ void audit(struct db *db, const struct http_req *req, const char *action, const 
 {
 	static const char q[] = "INSERT INTO audit_log (user_id, username, action, object, detail)"
 				" VALUES (nullif($1, '0')::bigint, $2, $3, $4, $5::jsonb)";
-	char uid[24];
-	snprintf(uid, sizeof(uid), "%lld", (long long)req->user.id);
+	char uid[DB_NUM_LEN];
 	char *d = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
-	const char *p[] = {uid, req->user.username, action, object ? object : "", d};
+	const char *p[] = {db_num(uid, req->user.id), req->user.username, action, object ? object : "", d};
 	if (db_run(db, q, 5, p) < 0)
 		log_warn("audit.failed", LS("action", action), LS("request_id", req->request_id));
 	free(d);

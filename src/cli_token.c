@@ -29,9 +29,8 @@ int cli_token_list(const struct cli_args *a)
 	struct db *db = cli_db();
 	if (a->nargs == 1 && cli_find_user(a, db, a->arg[0], &user_id) != 0)
 		return cli_done(db, 1);
-	char uid[24];
-	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
-	json_t *rows = cli_rows(db, &res_tokens, a->nargs == 1 ? uid : NULL);
+	char uid[DB_NUM_LEN];
+	json_t *rows = cli_rows(db, &res_tokens, a->nargs == 1 ? db_num(uid, user_id) : NULL);
 	if (rows == NULL)
 		return cli_done(db, cli_fail(a, "%s", db->err));
 	cli_table(rows, cols, ARRAY_LEN(cols));

@@ -263,11 +263,16 @@ PGresult *db_exec_once(struct db *db, const char *sql, int nparams, const char *
 	return run(db, HOW_ONCE, sql, nparams, params);
 }
 
+const char *db_num(char *buf, int64_t n)
+{
+	snprintf(buf, DB_NUM_LEN, "%lld", (long long)n);
+	return buf;
+}
+
 PGresult *db_exec_id(struct db *db, const char *sql, int64_t id)
 {
-	char ids[24];
-	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	const char *p[] = {ids};
+	char ids[DB_NUM_LEN];
+	const char *p[] = {db_num(ids, id)};
 	return db_exec(db, sql, 1, p);
 }
 

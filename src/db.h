@@ -57,6 +57,9 @@ PGresult *db_exec(struct db *db, const char *sql, int nparams, const char *const
  * filters given. For admin lists, whose filter combinations would otherwise each need a
  * prepared statement of their own. */
 PGresult *db_exec_once(struct db *db, const char *sql, int nparams, const char *const *params);
+/* n as the text of a statement parameter, written into buf (DB_NUM_LEN bytes) and returned. */
+#define DB_NUM_LEN 24
+const char *db_num(char *buf, int64_t n);
 /* db_exec with id as the only parameter ($1). */
 PGresult *db_exec_id(struct db *db, const char *sql, int64_t id);
 /* db_exec for statements whose rows are not needed: 0 or -1. */

@@ -266,9 +266,9 @@ int dw_write(struct worker *w)
 	for (size_t i = 0; i < METRICS_HIST_LEN; i++)
 		pgarr_int(&w->a_hist, hist[i]);
 	pgarr_end(&w->a_hist);
-	char n_asked[24], n_failed[24];
-	snprintf(n_asked, sizeof(n_asked), "%lld", asked);
-	snprintf(n_failed, sizeof(n_failed), "%lld", failed);
+	char n_asked[DB_NUM_LEN], n_failed[DB_NUM_LEN];
+	db_num(n_asked, asked);
+	db_num(n_failed, failed);
 	if (w->nclaims_done == 0)
 		pgarr_start(&w->a_claims);
 	pgarr_end(&w->a_claims);
@@ -355,10 +355,8 @@ static void end_write(struct worker *w, PGresult *r, int ok)
 /* Sends the claim of up to n due messages (asynchronously); 0 or -1. */
 int dw_claim(struct worker *w, int n)
 {
-	char sn[16], sl[24];
-	snprintf(sn, sizeof(sn), "%d", n);
-	snprintf(sl, sizeof(sl), "%ld", dw_lease_ms());
-	const char *p[] = {sn, sl, w->need_codes ? "t" : "f"};
+	char sn[DB_NUM_LEN], sl[DB_NUM_LEN];
+	const char *p[] = {db_num(sn, n), db_num(sl, dw_lease_ms()), w->need_codes ? "t" : "f"};
 	w->claim_sent = now_mono();
 	if (dw_connect(w) < 0 || !PQsendQueryPrepared(w->db->conn, "dispatch_claim", 3, p, NULL, NULL, 0))
 		return -1;

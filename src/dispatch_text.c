@@ -28,9 +28,8 @@ const struct wtext *dw_text(struct worker *w, int64_t mailing_id)
 	for (int i = 0; i < TEXT_CACHE; i++)
 		if (w->texts[i].text && w->texts[i].mailing_id == mailing_id)
 			return &w->texts[i];
-	char id[24], err[300];
-	snprintf(id, sizeof(id), "%lld", (long long)mailing_id);
-	const char *p[] = {id};
+	char id[DB_NUM_LEN], err[300];
+	const char *p[] = {db_num(id, mailing_id)};
 	PGresult *r = db_exec(w->db, sql_text, 1, p);
 	if (r == NULL)
 		return NULL;

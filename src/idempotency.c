@@ -75,10 +75,9 @@ void idem_run(struct http_req *req, struct db *db, idem_create_fn create, void *
 		http_problem(req, 400, "Idempotency-Key must be 1 to 255 visible ASCII characters", NULL);
 		return;
 	}
-	char uid[24], hash[3 + 2 * crypto_generichash_BYTES];
-	snprintf(uid, sizeof(uid), "%lld", (long long)req->user.id);
+	char uid[DB_NUM_LEN], hash[3 + 2 * crypto_generichash_BYTES];
 	request_hash(req, hash);
-	const char *p[] = {uid, key, hash, NULL, NULL};
+	const char *p[] = {db_num(uid, req->user.id), key, hash, NULL, NULL};
 	if (db_begin(db) < 0) {
 		http_db_fail(req, db);
 		return;
@@ -101,8 +100,8 @@ void idem_run(struct http_req *req, struct db *db, idem_create_fn create, void *
 		db_rollback(db);        /* nothing was created: the key stays free */
 		return;
 	}
-	char status[8];
-	snprintf(status, sizeof(status), "%d", req->status);
+	char status[DB_NUM_LEN];
+	db_num(status, req->status);
 	p[3] = status;
 	p[4] = req->out.data;           /* a 2xx answer of create is JSON in out (NUL-terminated) */
 	if (db_run(db, sql_keep, 5, p) < 0 || db_commit(db) < 0) {
@@ -114,9 +113,8 @@ void idem_run(struct http_req *req, struct db *db, idem_create_fn create, void *
 long idem_expire(struct db *db)
 {
 	long total = 0, n = IDEM_EXPIRE_BATCH;
-	char lim[16];
-	snprintf(lim, sizeof(lim), "%d", IDEM_EXPIRE_BATCH);
-	const char *p[] = {lim};
+	char lim[DB_NUM_LEN];
+	const char *p[] = {db_num(lim, IDEM_EXPIRE_BATCH)};
 	for (int i = 0; i < IDEM_EXPIRE_STATEMENTS && n == IDEM_EXPIRE_BATCH; i++) {
 		PGresult *r = db_exec(db, sql_expire, 1, p);
 		if (r == NULL)

@@ -56,9 +56,8 @@ json_t *import_job_recent(struct db *db, int n)
 		"SELECT coalesce(json_agg(json_build_object('id', id, 'status', status, 'rows', rows_done,"
 		" 'percent', " PERCENT ", 'created_at', api_ts(created_at)) ORDER BY id DESC), '[]')::text"
 		" FROM (SELECT * FROM import_jobs ORDER BY id DESC LIMIT $1) j";
-	char lim[16];
-	snprintf(lim, sizeof(lim), "%d", n);
-	const char *p[] = {lim};
+	char lim[DB_NUM_LEN];
+	const char *p[] = {db_num(lim, n)};
 	PGresult *r = db_exec(db, q, 1, p);
 	json_t *jobs = r ? json_loads(db_str(r, 0, 0), 0, NULL) : NULL;
 	PQclear(r);
@@ -110,14 +109,14 @@ static const char sql_release[] =
 /* 1 saved, 0 cancelled, -1 database error. */
 static int save(struct db *db, const char *id, struct client_import *im, int done)
 {
-	char v[8][24], kept[16];
+	char v[8][24], kept[DB_NUM_LEN];
 	long long nums[] = {(long long)(im->rd.p - im->text.text), im->rd.line, im->rows, im->created, im->updated,
 			    im->invalid, im->normalised};
 	for (size_t i = 0; i < ARRAY_LEN(nums); i++)
 		snprintf(v[i], sizeof(v[i]), "%lld", nums[i]);
-	snprintf(kept, sizeof(kept), "%d", IMPORT_JOB_ERRORS_KEPT);
 	char *examples = json_dumps(im->examples, JSON_COMPACT), *errors = json_dumps(im->errors, JSON_COMPACT);
-	const char *p[] = {id, v[0], v[1], v[2], v[3], v[4], v[5], v[6], examples, errors, kept,
+	const char *p[] = {id, v[0], v[1], v[2], v[3], v[4], v[5], v[6], examples, errors,
+			   db_num(kept, IMPORT_JOB_ERRORS_KEPT),
 			   done ? "done" : "running"};
 	PGresult *r = db_exec(db, sql_save, 12, p);
 	free(examples);

@@ -97,9 +97,8 @@ enum login_result login_check(struct db *db, const char *addr, const char *usern
 	user->role = role_parse(db_str(r, 0, 2));
 	user->has_password = 1;
 	PQclear(r);
-	char uid[24];
-	snprintf(uid, sizeof(uid), "%lld", (long long)user->id);
-	const char *pu[] = {pair, host, uid};
+	char uid[DB_NUM_LEN];
+	const char *pu[] = {pair, host, db_num(uid, user->id)};
 	if (db_run(db, q_ok, 3, pu) < 0)
 		goto out;
 	log_info("login.ok", LI("user_id", user->id), LS("username", username), LS("client", addr));

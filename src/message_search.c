@@ -48,9 +48,9 @@ enum model_rc message_search_list(struct db *db, const struct res_query *q, cons
 	const struct message_search *s = ctx;
 	if (!res_key_fits(q->after, "i"))
 		return MODEL_INVALID;
-	char lim[16], *pattern = s->error ? error_pattern(s->error) : NULL;
-	snprintf(lim, sizeof(lim), "%d", q->limit + 1);
-	const char *p[] = {s->status, s->mailing_id, s->phone, s->from, s->to, pattern, s->zone, q->after, lim};
+	char lim[DB_NUM_LEN], *pattern = s->error ? error_pattern(s->error) : NULL;
+	const char *p[] = {s->status, s->mailing_id, s->phone, s->from, s->to, pattern, s->zone,
+			   q->after, db_num(lim, q->limit + 1)};
 	PGresult *r = db_exec_once(db, strcmp(q->sort, "id") == 0 ? sql_oldest : sql_newest, 9, p);
 	free(pattern);
 	return res_rows(db, r, q->limit, out);

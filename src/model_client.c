@@ -328,9 +328,8 @@ static enum model_rc remove_many(struct db *db, json_t *keys, int *n)
 enum model_rc client_pending(struct db *db, int64_t id, int64_t *n)
 {
 	static const char q[] = "SELECT count(*) FROM messages WHERE client_id = $1::bigint AND status = " MSG_SQL(MSG_PENDING);
-	char s[24];
-	snprintf(s, sizeof(s), "%lld", (long long)id);
-	const char *p[] = {s};
+	char s[DB_NUM_LEN];
+	const char *p[] = {db_num(s, id)};
 	return res_count(db, db_exec(db, q, 1, p), n);
 }
 
@@ -449,14 +448,14 @@ enum model_rc client_list(struct db *db, const struct res_query *q, const struct
 {
 	const char *sql = client_list_sql(q->sort, f, q->limit);
 	int by_phone = sql == phone_sql || sql == phone_desc_sql;
-	char lim[16], id[24];
+	char lim[DB_NUM_LEN], id[24];
 	*next = NULL;
 	if (first)
 		*first = NULL;
 	if (by_phone ? !res_key_fits(q->after, "s") : key_id(q->after, q->sort, id) < 0)
 		return MODEL_INVALID;
-	snprintf(lim, sizeof(lim), "%d", q->limit + 1);
-	const char *p[] = {f->tag, f->operator_code, f->phone_prefix, f->timezone, by_phone ? q->after : id, lim};
+	const char *p[] = {f->tag, f->operator_code, f->phone_prefix, f->timezone,
+			   by_phone ? q->after : id, db_num(lim, q->limit + 1)};
 	PGresult *r = by_phone ? db_exec_once(db, sql, 6, p)
 			       : db_exec(db, sql, sql == list_default_sql[variant(f)] ? 5 : 6, p);
 	if (r == NULL)

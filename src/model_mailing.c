@@ -165,8 +165,8 @@ enum model_rc mailing_insert(struct db *db, const struct mailing_in *in, int64_t
 		"INSERT INTO mailings AS m (start_at, end_at, text, filter_operator_codes, filter_tags,"
 		" window_start, window_end, created_by, template_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
 		" RETURNING " MAILING_OBJ ", " NOTIFY;
-	char by[24];
-	snprintf(by, sizeof(by), "%lld", (long long)created_by);
+	char by[DB_NUM_LEN];
+	db_num(by, created_by);
 	const char *p[] = {in->start_at, in->end_at, in->text, in->operator_codes, in->tags,
 			   in->window_start, in->window_end, created_by > 0 ? by : NULL,
 			   in->template_id ? in->template_text : NULL};
@@ -185,10 +185,8 @@ enum model_rc mailing_preview(struct db *db, int64_t id, int64_t client_id, cons
 		" FROM mailings m LEFT JOIN templates t ON t.id = m.template_id"
 		" LEFT JOIN clients c ON c.id = $2::bigint OR c.phone = $3 LEFT JOIN tags g ON g.id = c.tag_id"
 		" WHERE m.id = $1::bigint";
-	char ids[24], cid[24], err[300];
-	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	snprintf(cid, sizeof(cid), "%lld", (long long)client_id);
-	const char *p[] = {ids, cid, phone};
+	char ids[DB_NUM_LEN], cid[DB_NUM_LEN], err[300];
+	const char *p[] = {db_num(ids, id), db_num(cid, client_id), phone};
 	PGresult *r = db_exec(db, q, 3, p);
 	if (r == NULL)
 		return model_db_rc(db);
@@ -292,9 +290,8 @@ static enum model_rc update_once(struct db *db, int64_t id, const void *what, js
 	static const char q_expiry[] =
 		"UPDATE messages SET expires_at = $2 WHERE mailing_id = $1"
 		" AND status IN (" MSG_SQL(MSG_PENDING) ", " MSG_SQL(MSG_SENDING) ")";
-	char ids[24];
-	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	const char *p[] = {ids, in->start_at, in->end_at, in->text, in->operator_codes, in->tags,
+	char ids[DB_NUM_LEN];
+	const char *p[] = {db_num(ids, id), in->start_at, in->end_at, in->text, in->operator_codes, in->tags,
 			   in->window_given ? "true" : "false", in->window_start, in->window_end,
 			   in->template_id ? in->template_text : NULL};
 	if (db_begin(db) < 0)
@@ -355,9 +352,8 @@ static enum model_rc change_once(struct db *db, int64_t id, const void *what, js
 {
 	const struct mailing_change *c = what;
 	static const char q_lock[] = "SELECT status, end_at > now() FROM mailings WHERE id = $1 FOR UPDATE";
-	char ids[24];
-	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	const char *p[] = {ids, NULL};
+	char ids[DB_NUM_LEN];
+	const char *p[] = {db_num(ids, id), NULL};
 	PGresult *lock;
 	if (db_begin(db) < 0)
 		return MODEL_ERROR;
@@ -460,9 +456,9 @@ enum model_rc mailing_list(struct db *db, const struct mailing_query *q, struct 
 		i++;
 	if (!res_key_fits(q->page.after, orders[i].key_types))
 		return MODEL_INVALID;
-	char lim[16];
-	snprintf(lim, sizeof(lim), "%d", q->page.limit + 1);
-	const char *p[] = {q->page.after, q->page.q, lim, q->status, q->from, q->to, q->zone};
+	char lim[DB_NUM_LEN];
+	const char *p[] = {q->page.after, q->page.q, db_num(lim, q->page.limit + 1), q->status,
+			   q->from, q->to, q->zone};
 	return res_rows(db, db_exec(db, orders[i].sql, 7, p), q->page.limit, out);
 }
 

@@ -100,8 +100,8 @@ enum model_rc message_send(struct db *db, const struct message_in *in, int64_t c
 		" coalesce($4::timestamptz, d + interval '" MESSAGE_EXPIRY "'), $5::bigint"
 		" FROM (SELECT coalesce($3::timestamptz, now()) AS d) t"
 		" RETURNING " MESSAGE_OBJ ", pg_notify('herald_messages', '')";
-	char by[24];
-	snprintf(by, sizeof(by), "%lld", (long long)created_by);
+	char by[DB_NUM_LEN];
+	db_num(by, created_by);
 	const char *p[] = {in->phone, in->text, in->send_at, in->end_at, created_by > 0 ? by : NULL};
 	enum model_rc rc = res_row(db, db_exec(db, q, 5, p), out);
 	if (rc == MODEL_OK)
@@ -123,8 +123,8 @@ enum model_rc message_batch(struct db *db, const struct message_in *in, int64_t 
 		" SELECT json_build_object('mailing_id', m.id, 'count', (SELECT count(*) FROM g),"
 		"  'stop_listed', (SELECT count(*) FROM g WHERE status = " MSG_SQL(MSG_CANCELLED) "))::text,"
 		" pg_notify('herald_mailings', m.id::text), pg_notify('herald_messages', '') FROM m";
-	char by[24];
-	snprintf(by, sizeof(by), "%lld", (long long)created_by);
+	char by[DB_NUM_LEN];
+	db_num(by, created_by);
 	const char *p[] = {in->text, in->send_at, in->end_at, created_by > 0 ? by : NULL, in->phones};
 	enum model_rc rc = res_row(db, db_exec(db, q, 5, p), out);
 	if (rc == MODEL_OK)
@@ -152,8 +152,8 @@ enum model_rc message_page(struct db *db, const struct res_query *q, const void 
 	(void)ctx;
 	if (!res_key_fits(q->after, "i"))
 		return MODEL_INVALID;
-	char lim[16];
-	snprintf(lim, sizeof(lim), "%d", q->limit + 1);
+	char lim[DB_NUM_LEN];
+	db_num(lim, q->limit + 1);
 	const char *status = q->filter[0], *mailing_id = q->filter[1], *phone = q->filter[2];
 	if (mailing_id) {
 		const char *p[] = {q->after, lim, mailing_id, status, phone};

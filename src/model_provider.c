@@ -156,10 +156,9 @@ int provider_default_sync(struct db *db)
 	    "   IS DISTINCT FROM (excluded.url, excluded.token, excluded.rate, excluded.concurrency, 'probe', true)";
 	static const char off[] =
 	    "UPDATE providers SET enabled = false, updated_at = now() WHERE name = '" PROVIDER_DEFAULT "' AND enabled";
-	char rate[16], conc[16];
-	snprintf(rate, sizeof(rate), "%d", cfg.provider_rate);
-	snprintf(conc, sizeof(conc), "%d", cfg.provider_concurrency);
-	const char *p[] = {cfg.provider_url, cfg.provider_token, rate, conc};
+	char rate[DB_NUM_LEN], conc[DB_NUM_LEN];
+	const char *p[] = {cfg.provider_url, cfg.provider_token, db_num(rate, cfg.provider_rate),
+			   db_num(conc, cfg.provider_concurrency)};
 	int rc = *cfg.provider_url ? db_run(db, up, 4, p) : db_run(db, off, 0, NULL);
 	if (rc < 0)
 		log_error("provider.default_failed", LS("error", db->err));

@@ -40,7 +40,7 @@ int64_t smpp_account_create(struct db *db, const struct smpp_account_in *in, str
 	static const char q[] =
 	    "INSERT INTO smpp_accounts (system_id, password_hash, throughput, allowed_cidrs)"
 	    " VALUES ($1, $2, $3, " CIDRS_PARAM ") RETURNING id";
-	char hash[crypto_pwhash_STRBYTES], tps[16];
+	char hash[crypto_pwhash_STRBYTES], tps[DB_NUM_LEN];
 	if (smpp_account_validate(in, 1, &e->fields) < 0) {
 		e->rc = MODEL_INVALID;
 		return -1;
@@ -49,8 +49,7 @@ int64_t smpp_account_create(struct db *db, const struct smpp_account_in *in, str
 		model_err_field(e, MODEL_ERROR, "password", "valid.hash_memory");
 		return -1;
 	}
-	snprintf(tps, sizeof(tps), "%d", in->tps);
-	const char *p[] = {in->system_id, hash, tps, in->allowed_cidrs};
+	const char *p[] = {in->system_id, hash, db_num(tps, in->tps), in->allowed_cidrs};
 	PGresult *r = db_exec(db, q, 4, p);
 	if (r == NULL) {
 		write_error(db, e);
@@ -70,7 +69,7 @@ static int update_row(struct db *db, int64_t id, const struct smpp_account_in *i
 	    "UPDATE smpp_accounts SET system_id = $1, password_hash = coalesce($2, password_hash),"
 	    " throughput = $3::int, allowed_cidrs = " CIDRS_PARAM ", enabled = $5::boolean, updated_at = now()"
 	    " WHERE id = $6::bigint";
-	char hash[crypto_pwhash_STRBYTES], tps[16], ids[24];
+	char hash[crypto_pwhash_STRBYTES], tps[DB_NUM_LEN], ids[DB_NUM_LEN];
 	if (smpp_account_validate(in, 0, &e->fields) < 0) {
 		e->rc = MODEL_INVALID;
 		return -1;
@@ -79,9 +78,8 @@ static int update_row(struct db *db, int64_t id, const struct smpp_account_in *i
 		model_err_field(e, MODEL_ERROR, "password", "valid.hash_memory");
 		return -1;
 	}
-	snprintf(tps, sizeof(tps), "%d", in->tps);
-	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	const char *p[] = {in->system_id, in->password ? hash : NULL, tps, in->allowed_cidrs, enabled ? "t" : "f", ids};
+	const char *p[] = {in->system_id, in->password ? hash : NULL, db_num(tps, in->tps), in->allowed_cidrs,
+			   enabled ? "t" : "f", db_num(ids, id)};
 	PGresult *r = db_exec(db, q, 6, p);
 	if (r == NULL) {
 		write_error(db, e);
@@ -132,9 +130,8 @@ static enum model_rc insert(struct db *db, json_t *in, struct model_err *e, json
 		id = -1;
 	if (id < 0)
 		return e->rc;
-	char ids[24];
-	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	return e->rc = res_model_get(&smpp_account_model, db, &(struct res_key){ids, id}, out);
+	char ids[DB_NUM_LEN];
+	return e->rc = res_model_get(&smpp_account_model, db, &(struct res_key){db_num(ids, id), id}, out);
 }
 
 static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, int partial,

@@ -41,7 +41,7 @@ static enum model_rc create(struct db *db, const char *username, int64_t user_id
 	    "           RETURNING *)"
 	    " SELECT " TOKEN_JSON " FROM t JOIN users u ON u.id = t.user_id";
 	unsigned char raw[TOKEN_RAW];
-	char hp[HASH_PARAM_LEN], prefix[16], uid[24];
+	char hp[HASH_PARAM_LEN], prefix[16], uid[DB_NUM_LEN];
 	size_t nlen = strlen(name);
 	if (nlen < 1 || nlen > 100 || utf8_length(name, nlen) < 0)
 		return model_err_field(e, MODEL_INVALID, "name", "valid.token_name");
@@ -51,8 +51,7 @@ static enum model_rc create(struct db *db, const char *username, int64_t user_id
 			  sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	secret_hash_param(out, hp);
 	snprintf(prefix, sizeof(prefix), "%.12s", out);
-	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
-	const char *p[] = {username, name, hp, prefix, uid};
+	const char *p[] = {username, name, hp, prefix, db_num(uid, user_id)};
 	PGresult *r = db_exec(db, q, 5, p);
 	if (r == NULL)
 		return model_err_db(e, db);
@@ -88,10 +87,8 @@ int64_t token_create(struct db *db, const char *username, const char *name, char
 static PGresult *token_page(struct db *db, int64_t user_id, const char *after_json, int limit, int oldest)
 {
 	static const char *const q[] = {TOKEN_LIST("<", " DESC"), TOKEN_LIST(">", "")};
-	char uid[24], lim[16];
-	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
-	snprintf(lim, sizeof(lim), "%d", limit);
-	const char *p[] = {uid, after_json, lim};
+	char uid[DB_NUM_LEN], lim[DB_NUM_LEN];
+	const char *p[] = {db_num(uid, user_id), after_json, db_num(lim, limit)};
 	return db_exec(db, q[oldest != 0], 3, p);
 }
 
@@ -99,10 +96,8 @@ int token_revoke(struct db *db, int64_t id, int64_t user_id)
 {
 	static const char q[] = "UPDATE api_tokens SET revoked_at = now()"
 				" WHERE id = $1 AND ($2 = 0 OR user_id = $2) AND revoked_at IS NULL";
-	char tid[24], uid[24];
-	snprintf(tid, sizeof(tid), "%lld", (long long)id);
-	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
-	const char *p[] = {tid, uid};
+	char tid[DB_NUM_LEN], uid[DB_NUM_LEN];
+	const char *p[] = {db_num(tid, id), db_num(uid, user_id)};
 	int n = 0;
 	enum model_rc rc = res_changed(db, db_exec(db, q, 2, p), &n);
 	if (rc == MODEL_OK)

@@ -136,9 +136,8 @@ int user_update(struct db *db, int64_t id, const char *role, int active, int set
 {
 	static const char sql[] = "UPDATE users SET role = $2, is_active = $3, updated_at = now(),"
 				  " timezone = CASE WHEN $4 THEN $5 ELSE timezone END WHERE id = $1";
-	char sid[24];
-	snprintf(sid, sizeof(sid), "%lld", (long long)id);
-	const char *p[] = {sid, role, active ? "true" : "false", set_zone ? "true" : "false", zone};
+	char sid[DB_NUM_LEN];
+	const char *p[] = {db_num(sid, id), role, active ? "true" : "false", set_zone ? "true" : "false", zone};
 	PGresult *r = db_exec(db, sql, 5, p);
 	if (r == NULL)
 		return -1;
@@ -161,13 +160,12 @@ static enum model_rc language_check(const char *language, struct model_err *e)
 enum model_rc user_set_email(struct db *db, int64_t id, const char *email, struct model_err *e)
 {
 	static const char sql[] = "UPDATE users SET email = $2, updated_at = now() WHERE id = $1";
-	char sid[24];
+	char sid[DB_NUM_LEN];
 	if (email && *email == '\0')
 		email = NULL;
 	if (email && (strlen(email) > 254 || !mail_address_valid(email)))
 		return model_err_field(e, MODEL_INVALID, "email", "valid.email");
-	snprintf(sid, sizeof(sid), "%lld", (long long)id);
-	const char *p[] = {sid, email};
+	const char *p[] = {db_num(sid, id), email};
 	PGresult *r = db_exec(db, sql, 2, p);
 	if (r == NULL && model_err_db(e, db) == MODEL_DUPLICATE)
 		return model_err_field(e, MODEL_INVALID, "email", "valid.email_taken");
@@ -180,13 +178,12 @@ enum model_rc user_set_email(struct db *db, int64_t id, const char *email, struc
 enum model_rc user_set_language(struct db *db, int64_t id, const char *language, struct model_err *e)
 {
 	static const char sql[] = "UPDATE users SET language = $2, updated_at = now() WHERE id = $1";
-	char sid[24];
+	char sid[DB_NUM_LEN];
 	if (language_check(language, e) != MODEL_OK)
 		return e->rc;
 	if (language && *language == '\0')
 		language = NULL;
-	snprintf(sid, sizeof(sid), "%lld", (long long)id);
-	const char *p[] = {sid, language};
+	const char *p[] = {db_num(sid, id), language};
 	PGresult *r = db_exec(db, sql, 2, p);
 	if (r == NULL)
 		return model_err_db(e, db);
@@ -202,11 +199,10 @@ int user_set_password(struct db *db, int64_t id, const char *password, const cha
 		      struct model_err *e)
 {
 	static const char sql[] = "UPDATE users SET password_hash = $2, updated_at = now() WHERE id = $1";
-	char hash[crypto_pwhash_STRBYTES], sid[24];
+	char hash[crypto_pwhash_STRBYTES], sid[DB_NUM_LEN];
 	if (password_hash(password, field, hash, e) < 0)
 		return -1;
-	snprintf(sid, sizeof(sid), "%lld", (long long)id);
-	const char *p[] = {sid, hash};
+	const char *p[] = {db_num(sid, id), hash};
 	if (db_run(db, sql, 2, p) < 0) {
 		model_err_db(e, db);
 		return -1;

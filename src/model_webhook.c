@@ -86,9 +86,8 @@ static enum model_rc insert(struct db *db, json_t *in, struct model_err *e, json
 		free(w.events);
 		return e->rc = MODEL_INVALID;
 	}
-	char uid[24];
-	snprintf(uid, sizeof(uid), "%lld", (long long)w.user_id);
-	const char *p[] = {uid, w.url, w.events, w.secret, w.enabled};
+	char uid[DB_NUM_LEN];
+	const char *p[] = {db_num(uid, w.user_id), w.url, w.events, w.secret, w.enabled};
 	if (written(db, db_exec(db, q, 5, p), &w, e, out) == MODEL_OK)
 		log_info("webhook.created", LI("webhook_id", json_integer_value(json_object_get(*out, "id"))),
 			 LI("user_id", w.user_id));
@@ -145,10 +144,8 @@ json_t *webhook_deliveries(struct db *db, int64_t id, int n)
 	    " 'next_at', CASE WHEN status = 'pending' THEN api_ts(next_at) END, 'created_at', api_ts(created_at))"
 	    " ORDER BY id DESC), '[]')::text"
 	    " FROM (SELECT * FROM webhook_deliveries WHERE webhook_id = $1::bigint ORDER BY id DESC LIMIT $2) d";
-	char ids[24], lim[16];
-	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	snprintf(lim, sizeof(lim), "%d", n);
-	const char *p[] = {ids, lim};
+	char ids[DB_NUM_LEN], lim[DB_NUM_LEN];
+	const char *p[] = {db_num(ids, id), db_num(lim, n)};
 	json_t *a;
 	res_row(db, db_exec(db, q, 2, p), &a);
 	return a;

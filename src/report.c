@@ -171,10 +171,9 @@ static void record(struct db *db, int64_t id, const struct report_mail *m, const
 	    " next_attempt_at = CASE WHEN kind = 'daily' THEN now() + least(interval '30 minutes',"
 	    "     $6::bigint * interval '1 millisecond' * power(2, least(attempts - 1, 30))) END"
 	    " WHERE id = $1";
-	char ids[24], base[24];
-	snprintf(ids, sizeof(ids), "%lld", (long long)id);
-	snprintf(base, sizeof(base), "%d", cfg.retry_base_ms);
-	const char *p[] = {ids, m->subject, m->text, m->html, error, base};
+	char ids[DB_NUM_LEN], base[DB_NUM_LEN];
+	const char *p[] = {db_num(ids, id), m->subject, m->text, m->html, error,
+			   db_num(base, cfg.retry_base_ms)};
 	if (db_run(db, error ? q_failed : q_sent, error ? 6 : 4, p) < 0)
 		log_error("report.record_failed", LI("report_id", id), LS("error", db->err));
 }

@@ -108,9 +108,8 @@ enum model_rc res_list_filtered(struct db *db, const struct res_order *orders, s
 		i++;
 	if (!res_key_fits(q->after, orders[i].key_types) || nfilters > RES_FILTERS_MAX)
 		return MODEL_INVALID;
-	char lim[16];
-	snprintf(lim, sizeof(lim), "%d", q->limit + 1);
-	const char *p[3 + RES_FILTERS_MAX] = {q->after, q->q, lim};
+	char lim[DB_NUM_LEN];
+	const char *p[3 + RES_FILTERS_MAX] = {q->after, q->q, db_num(lim, q->limit + 1)};
 	for (size_t f = 0; f < nfilters; f++)
 		p[3 + f] = q->filter[f];
 	return res_rows(db, db_exec(db, orders[i].sql, 3 + (int)nfilters, p), q->limit, out);

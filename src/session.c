@@ -105,14 +105,13 @@ int session_start(struct http_req *req, struct db *db, int64_t user_id)
 	    " OR created_at < now() - interval '" SESSION_ABSOLUTE "'";
 	static const char q_new[] = "INSERT INTO admin_sessions (id_hash, user_id) VALUES ($1::bytea, $2)";
 	unsigned char raw[32];
-	char id[48], h[HASH_PARAM_LEN], uid[24];
+	char id[48], h[HASH_PARAM_LEN], uid[DB_NUM_LEN];
 	randombytes_buf(raw, sizeof(raw));
 	sodium_bin2base64(id, sizeof(id), raw, sizeof(raw), sodium_base64_VARIANT_URLSAFE_NO_PADDING);
 	secret_hash_param(id, h);
-	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
 	delete_by_cookie(req, db);
 	db_run(db, q_expired, 0, NULL);
-	const char *p[] = {h, uid};
+	const char *p[] = {h, db_num(uid, user_id)};
 	if (db_run(db, q_new, 2, p) < 0)
 		return -1;
 	set_cookie(req, id, 0);
@@ -129,11 +128,10 @@ void session_end(struct http_req *req, struct db *db)
 int session_drop_user(struct db *db, int64_t user_id, const struct session *keep)
 {
 	static const char q[] = "DELETE FROM admin_sessions WHERE user_id = $1 AND id_hash <> $2::bytea";
-	char uid[24], h[HASH_PARAM_LEN] = "\\x00";
-	snprintf(uid, sizeof(uid), "%lld", (long long)user_id);
+	char uid[DB_NUM_LEN], h[HASH_PARAM_LEN] = "\\x00";
 	if (keep)
 		secret_hash_param(keep->id, h);
-	const char *p[] = {uid, h};
+	const char *p[] = {db_num(uid, user_id), h};
 	return db_run(db, q, 2, p);
 }
 

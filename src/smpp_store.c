@@ -150,10 +150,8 @@ static void do_query(struct db *db, struct smpp_job *j)
 	    "          FROM messages m JOIN smpp_messages s ON s.message_id = m.id"
 	    "         WHERE m.id = $1 AND s.account_id = $2) x"
 	    "  LEFT JOIN smpp_receipts r ON r.message_id = x.id";
-	char id[24], acc[24];
-	snprintf(id, sizeof(id), "%lld", (long long)j->message_id);
-	snprintf(acc, sizeof(acc), "%lld", (long long)j->account_id);
-	const char *p[] = {id, acc};
+	char id[DB_NUM_LEN], acc[DB_NUM_LEN];
+	const char *p[] = {db_num(id, j->message_id), db_num(acc, j->account_id)};
 	PGresult *r = db_exec(db, q, 2, p);
 	if (r == NULL) {
 		j->status = ESME_RSYSERR;
@@ -184,10 +182,9 @@ static void do_poll(struct db *db, struct smpp_job *j)
 	    "   to_char(s.submitted_at, 'YYMMDDHH24MI'),"
 	    "   to_char(coalesce(m.reported_at, m.sent_at, r.created_at), 'YYMMDDHH24MI'), left(coalesce(m.text, ''), 20)";
 	struct buf a = BUF_INIT;
-	char lim[16];
+	char lim[DB_NUM_LEN];
 	arr_ids(&a, j->accounts, j->naccounts);
-	snprintf(lim, sizeof(lim), "%d", j->limit);
-	const char *p[] = {a.data, lim};
+	const char *p[] = {a.data, db_num(lim, j->limit)};
 	PGresult *r = db_exec(db, q, 2, p);
 	buf_free(&a);
 	if (r == NULL) {

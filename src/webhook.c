@@ -235,10 +235,9 @@ static const char *held_back(char out[16])
 /* Claims what the free slots take and starts their requests: the number claimed, or -1. */
 static int claim(struct db *db, struct sender *s)
 {
-	char lim[16], lease[16], defer[16];
-	snprintf(lim, sizeof(lim), "%d", s->n - s->busy);
-	snprintf(lease, sizeof(lease), "%d", cfg.webhook_timeout_ms + LEASE_MARGIN_MS);
-	const char *p[] = {lim, lease, held_back(defer)};
+	char lim[DB_NUM_LEN], lease[DB_NUM_LEN], defer[16];
+	const char *p[] = {db_num(lim, s->n - s->busy),
+			   db_num(lease, cfg.webhook_timeout_ms + LEASE_MARGIN_MS), held_back(defer)};
 	PGresult *r = db_exec(db, sql_claim, 3, p);
 	if (r == NULL)
 		return -1;
@@ -259,9 +258,8 @@ static int claim(struct db *db, struct sender *s)
 /* Makes deliveries of waiting events, at least want of them when there are: how many, or -1. */
 static int expand(struct db *db, int want)
 {
-	char n[16], defer[16];
-	snprintf(n, sizeof(n), "%d", want);
-	const char *p[] = {n, held_back(defer)};
+	char n[DB_NUM_LEN], defer[16];
+	const char *p[] = {db_num(n, want), held_back(defer)};
 	PGresult *r = db_exec(db, sql_expand, 2, p);
 	int made = r ? atoi(PQcmdTuples(r)) : -1;
 	PQclear(r);
@@ -324,7 +322,7 @@ static void wait_moving(void *arg, int fd)
 static void write_answers(struct db *db, struct sender *s)
 {
 	struct pgarr_cols a;
-	char base[24];
+	char base[DB_NUM_LEN];
 	pgarr_cols_start(&a, 4);
 	for (int i = 0; i < s->n; i++)
 		if (s->slots[i].done) {
@@ -334,8 +332,8 @@ static void write_answers(struct db *db, struct sender *s)
 			pgarr_text(&a.col[3], s->slots[i].answer);
 		}
 	pgarr_cols_end(&a);
-	snprintf(base, sizeof(base), "%d", cfg.webhook_retry_base_ms);
-	const char *p[] = {a.param[0], a.param[1], a.param[2], a.param[3], base};
+	const char *p[] = {a.param[0], a.param[1], a.param[2], a.param[3], db_num(base,
+			   cfg.webhook_retry_base_ms)};
 	PGresult *r = db_exec(db, sql_answers, 5, p);
 	unsigned long long c[WM_COUNT] = {0};
 	for (int i = 0; r && i < PQntuples(r); i++)
