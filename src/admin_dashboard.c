@@ -60,17 +60,18 @@ void admin_dashboard(struct http_req *req)
 		return;
 	struct mailing_query mq = {{"-start_at", NULL, NULL, RUNNING_SHOWN, {NULL}, NULL, NULL}, "running", NULL, NULL, NULL};
 	struct res_page run = {NULL, NULL, NULL, NULL};
-	PGresult *r = db_exec(db, q, 0, NULL);
-	enum model_rc rc = r ? mailing_list(db, &mq, &run) : model_db_rc(db);
+	json_t *stats;
+	enum model_rc rc = res_row(db, db_exec(db, q, 0, NULL), &stats);
+	if (rc == MODEL_OK)
+		rc = mailing_list(db, &mq, &run);
 	res_page_keys_free(&run);
 	if (rc != MODEL_OK) {
-		PQclear(r);
+		json_decref(stats);
 		http_fail(req, rc, NULL, NULL);
 		return;
 	}
-	json_t *stats = json_loads(PQgetvalue(r, 0, 0), 0, NULL), *running = run.objs, *m;
+	json_t *running = run.objs, *m;
 	size_t i;
-	PQclear(r);
 	json_object_set_new(stats, "any_provider", json_boolean(json_array_size(json_object_get(stats, "providers"))));
 	json_array_foreach(json_object_get(stats, "providers"), i, m) {
 		const char *state = json_string_value(json_object_get(m, "state"));
@@ -81,7 +82,7 @@ void admin_dashboard(struct http_req *req)
 		admin_mailing_row(m);
 		json_object_set_new(m, "end_at", admin_time(req, json_string_value(json_object_get(m, "end_at"))));
 	}
-	json_t *page = json_pack("{s:o, s:o, s:b, s:o}", "stats", stats ? stats : json_object(), "running", running,
+	json_t *page = json_pack("{s:o, s:o, s:b, s:o}", "stats", stats, "running", running,
 				 "none_running", json_array_size(running) == 0, "provider", provider_health(req));
 	if (req->user.role >= ROLE_ADMIN) {
 		json_t *h = admin_history(req, db, NULL);

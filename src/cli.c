@@ -64,33 +64,18 @@ static int is_help(const char *s)
 	return strcmp(s, "--help") == 0 || strcmp(s, "-h") == 0;
 }
 
-static int vreport(const struct cli_args *a, int status, const char *fmt, va_list ap)
+int cli_report(const struct cli_args *a, int status, const char *fmt, ...)
 {
 	char name[NAME_MAX_LEN];
+	va_list ap;
 	fprintf(stderr, "herald: %s: ", full_name(a->cmd, name));
+	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
+	va_end(ap);
 	fputc('\n', stderr);
 	if (status == 2)
 		usage_line(stderr, a->cmd);
 	return status;
-}
-
-int cli_refuse(const struct cli_args *a, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int rc = vreport(a, 2, fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-int cli_fail(const struct cli_args *a, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int rc = vreport(a, 1, fmt, ap);
-	va_end(ap);
-	return rc;
 }
 
 /* The index of option s ("--role", "--role=x") in c->opts, or -1; *inline_value is what

@@ -40,11 +40,11 @@ struct cli_cmd {
  * line on stderr (2). */
 int cli_parse(const struct cli_cmd *cmds, size_t n, int argc, char **argv, struct cli_args *out);
 
-/* A usage error found by the command itself (a bad option value): "herald: CMD: msg" and the
- * command's usage line on stderr. Returns 2. */
-int cli_refuse(const struct cli_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* "herald: CMD: msg" on stderr. Returns 1. */
-int cli_fail(const struct cli_args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* "herald: CMD: msg" on stderr; for status 2, a usage error found by the command itself (a bad
+ * option value), the command's usage line too. Returns status. */
+int cli_report(const struct cli_args *a, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+#define cli_refuse(a, ...) cli_report(a, 2, __VA_ARGS__)
+#define cli_fail(a, ...) cli_report(a, 1, __VA_ARGS__)
 
 /* Opens the log, migrates (serve_prepare) and connects; exits 1 when the database is out of
  * reach. */

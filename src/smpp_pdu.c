@@ -75,6 +75,22 @@ static uint32_t cstr_status(int rc, uint32_t field_status)
 	if (rc_ < 0) return cstr_status(rc_, (st)); } while (0)
 #define U8(r, field) do { if (get_u8((r), &(field)) < 0) return ESME_RINVCMDLEN; } while (0)
 
+/* The length a fixed-size optional parameter that herald reads must have; 0 for the others. */
+static uint16_t tlv_size(uint16_t tag)
+{
+	switch (tag) {
+	case TLV_SAR_MSG_REF_NUM:
+		return 2;
+	case TLV_SAR_TOTAL_SEGMENTS:
+	case TLV_SAR_SEGMENT_SEQNUM:
+	case TLV_MESSAGE_STATE:
+	case TLV_SC_INTERFACE_VERSION:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static uint32_t decode_tlvs(struct rd *r, struct smpp_pdu *out)
 {
 	while (r->off < r->len) {
@@ -87,6 +103,8 @@ static uint32_t decode_tlvs(struct rd *r, struct smpp_pdu *out)
 			return ESME_RINVOPTPARSTREAM;
 		const uint8_t *v = r->p + r->off;
 		r->off += n;
+		if (tlv_size(tag) && n != tlv_size(tag))
+			return ESME_RINVPARLEN;
 		switch (tag) {
 		case TLV_MESSAGE_PAYLOAD:
 			out->payload = v;
@@ -94,19 +112,13 @@ static uint32_t decode_tlvs(struct rd *r, struct smpp_pdu *out)
 			out->has_payload = 1;
 			break;
 		case TLV_SAR_MSG_REF_NUM:
-			if (n != 2)
-				return ESME_RINVPARLEN;
 			out->sar_ref = (uint16_t)(v[0] << 8 | v[1]);
 			out->has_sar |= 1;
 			break;
 		case TLV_SAR_TOTAL_SEGMENTS:
-			if (n != 1)
-				return ESME_RINVPARLEN;
 			out->sar_total = v[0];
 			break;
 		case TLV_SAR_SEGMENT_SEQNUM:
-			if (n != 1)
-				return ESME_RINVPARLEN;
 			out->sar_seq = v[0];
 			break;
 		case TLV_RECEIPTED_MESSAGE_ID:
@@ -116,14 +128,10 @@ static uint32_t decode_tlvs(struct rd *r, struct smpp_pdu *out)
 			out->has_receipted_id = 1;
 			break;
 		case TLV_MESSAGE_STATE:
-			if (n != 1)
-				return ESME_RINVPARLEN;
 			out->tlv_state = v[0];
 			out->has_state = 1;
 			break;
 		case TLV_SC_INTERFACE_VERSION:
-			if (n != 1)
-				return ESME_RINVPARLEN;
 			out->sc_version = v[0];
 			out->has_sc_version = 1;
 			break;

@@ -34,13 +34,22 @@ static struct {
 } st = {.mu = PTHREAD_MUTEX_INITIALIZER, .store.cond = PTHREAD_COND_INITIALIZER,
 	.auth.cond = PTHREAD_COND_INITIALIZER};
 
-/* ids[0..n) as a PostgreSQL bigint array literal into b. */
-static void arr_ids(struct buf *b, const int64_t *ids, int n)
+/* Runs q with the job's accounts as $1 (a bigint array) and, when nparams is 2, its limit as $2:
+ * the result, or NULL with the job answered ESME_RSYSERR. */
+static PGresult *for_accounts(struct db *db, struct smpp_job *j, const char *q, int nparams)
 {
-	pgarr_start(b);
-	for (int i = 0; i < n; i++)
-		pgarr_int(b, ids[i]);
-	pgarr_end(b);
+	struct buf a = BUF_INIT;
+	char lim[DB_NUM_LEN];
+	pgarr_start(&a);
+	for (int i = 0; i < j->naccounts; i++)
+		pgarr_int(&a, j->accounts[i]);
+	pgarr_end(&a);
+	const char *p[] = {a.data, db_num(lim, j->limit)};
+	PGresult *r = db_exec(db, q, nparams, p);
+	buf_free(&a);
+	if (r == NULL)
+		j->status = ESME_RSYSERR;
+	return r;
 }
 
 /* v, or the NULL element for 0 (a time not given). */
@@ -181,16 +190,9 @@ static void do_poll(struct db *db, struct smpp_job *j)
 	    " RETURNING r.message_id, r.account_id, r.status, s.source_addr, m.phone,"
 	    "   to_char(s.submitted_at, 'YYMMDDHH24MI'),"
 	    "   to_char(coalesce(m.reported_at, m.sent_at, r.created_at), 'YYMMDDHH24MI'), left(coalesce(m.text, ''), 20)";
-	struct buf a = BUF_INIT;
-	char lim[DB_NUM_LEN];
-	arr_ids(&a, j->accounts, j->naccounts);
-	const char *p[] = {a.data, db_num(lim, j->limit)};
-	PGresult *r = db_exec(db, q, 2, p);
-	buf_free(&a);
-	if (r == NULL) {
-		j->status = ESME_RSYSERR;
+	PGresult *r = for_accounts(db, j, q, 2);
+	if (r == NULL)
 		return;
-	}
 	j->nreceipts = PQntuples(r);
 	j->receipts = xcalloc((size_t)j->nreceipts + 1, sizeof(*j->receipts));
 	for (int i = 0; i < j->nreceipts; i++) {
@@ -214,15 +216,9 @@ static void do_check(struct db *db, struct smpp_job *j)
 	static const char q[] =
 	    "SELECT u.id FROM unnest($1::bigint[]) u(id) LEFT JOIN smpp_accounts a ON a.id = u.id"
 	    " WHERE a.id IS NULL OR NOT a.enabled";
-	struct buf a = BUF_INIT;
-	arr_ids(&a, j->accounts, j->naccounts);
-	const char *p[] = {a.data};
-	PGresult *r = db_exec(db, q, 1, p);
-	buf_free(&a);
-	if (r == NULL) {
-		j->status = ESME_RSYSERR;
+	PGresult *r = for_accounts(db, j, q, 1);
+	if (r == NULL)
 		return;
-	}
 	j->nrefused = PQntuples(r);
 	j->refused = xcalloc((size_t)j->nrefused + 1, sizeof(*j->refused));
 	for (int i = 0; i < j->nrefused; i++)

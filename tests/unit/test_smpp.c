@@ -135,6 +135,27 @@ Test(smpp_pdu, truncated_tlv)
 	buf_free(&b);
 }
 
+/* An optional parameter of fixed size given with another length is refused, whole or not. */
+Test(smpp_pdu, fixed_size_tlv_of_another_length)
+{
+	static const struct { uint16_t tag, len; } bad[] = {
+		{TLV_SAR_MSG_REF_NUM, 1}, {TLV_SAR_MSG_REF_NUM, 3}, {TLV_SAR_TOTAL_SEGMENTS, 2},
+		{TLV_SAR_SEGMENT_SEQNUM, 0}, {TLV_MESSAGE_STATE, 2}, {TLV_SC_INTERFACE_VERSION, 4},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct smpp_pdu p = {0}, q;
+		p.command_id = SMPP_SUBMIT_SM;
+		strcpy(p.destination_addr, "79161234567");
+		struct buf b = enc(&p);
+		uint8_t tlv[8] = {(uint8_t)(bad[i].tag >> 8), (uint8_t)bad[i].tag, 0, (uint8_t)bad[i].len, 1, 1, 1, 1};
+		buf_append(&b, tlv, 4u + bad[i].len);
+		uint8_t *d = (uint8_t *)b.data;
+		d[3] = (uint8_t)b.len;
+		cr_assert_eq(smpp_decode(d, b.len, &q), ESME_RINVPARLEN, "tag 0x%04x, %u bytes", bad[i].tag, bad[i].len);
+		buf_free(&b);
+	}
+}
+
 static char *dec(uint8_t dc, const uint8_t *p, size_t n, size_t skip, int *rc)
 {
 	struct buf b = BUF_INIT;
