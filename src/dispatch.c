@@ -51,6 +51,7 @@
 #include "dispatch.h"
 #include "dispatch_worker.h"
 #include "config.h"
+#include "inflight.h"
 #include "log.h"
 #include "metrics.h"
 #include "provider.h"
@@ -100,7 +101,7 @@ static long backoff_ms(int attempts)
 static void on_done(struct worker *w, struct provider_msg *m)
 {
 	struct provider_state *st = m->via;
-	metrics_inflight_add(-1);
+	inflight_add(-1);
 	w->rate_slots[w->rate_slot]++;
 	atomic_fetch_add_explicit(&st->requests, 1, memory_order_relaxed);
 	if (m->outcome != PO_SENT)
@@ -215,7 +216,7 @@ static void submit_queued(struct worker *w)
 		dw_route_taken(w, r);
 		queue_pop(w);
 		m->via = r->st;
-		metrics_inflight_add(1);
+		inflight_add(1);
 		provider_submit(r->prov, m);
 	}
 }
@@ -305,7 +306,7 @@ static void drain(struct worker *w)
 			add_result(w, m, OUT_RETRY, 0);
 		}
 	}
-	metrics_inflight_add(-inflight);
+	inflight_add(-inflight);
 	for (int tries = 0; w->nres > 0 && tries < 3; tries++) {
 		if (dw_write(w) < 0)
 			poll(NULL, 0, 200);

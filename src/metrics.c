@@ -2,6 +2,7 @@
 #include "metrics.h"
 #include "webhook.h"
 #include "dlr.h"
+#include "inflight.h"
 #include "metrics_hist.h"
 #include "util.h"
 #include "version.h"
@@ -35,8 +36,6 @@ static atomic_int nproviders;
 static pthread_mutex_t providers_mu = PTHREAD_MUTEX_INITIALIZER;
 static atomic_ullong dispatch_counts[MD_COUNT];
 static const char *const dispatch_names[MD_COUNT] = {"sent", "retry", "failed", "expired", "cancelled", "released", "stale"};
-static atomic_llong inflight;
-static atomic_llong inflight_idle_ms;    /* when the requests in flight last fell to none (now_mono, ms) */
 static atomic_ullong smpp_counts[MS_COUNT];
 static atomic_llong smpp_connections, smpp_binds;
 
@@ -187,23 +186,6 @@ static void render_smpp(struct buf *out)
 		   smpp_count(MS_BIND_FAILED));
 }
 
-long long metrics_inflight(void)
-{
-	return atomic_load_explicit(&inflight, memory_order_relaxed);
-}
-
-int metrics_sending(void)
-{
-	long long now_ms = (long long)(now_mono() * 1000);
-	return metrics_inflight() > 0 || now_ms - atomic_load_explicit(&inflight_idle_ms, memory_order_relaxed) < 1000;
-}
-
-void metrics_inflight_add(int delta)
-{
-	if (atomic_fetch_add_explicit(&inflight, delta, memory_order_relaxed) + delta == 0)
-		atomic_store_explicit(&inflight_idle_ms, (long long)(now_mono() * 1000), memory_order_relaxed);
-}
-
 void metrics_circuit(struct metrics_provider *p, int state)
 {
 	atomic_store_explicit(&p->circuit, state, memory_order_relaxed);
@@ -272,7 +254,7 @@ static void render_dispatch(struct buf *out)
 			"outcome", dispatch_names, dispatch_counts, MD_COUNT);
 	buf_printf(out, "# HELP herald_provider_inflight Provider requests in flight (this instance).\n"
 			"# TYPE herald_provider_inflight gauge\nherald_provider_inflight %lld\n",
-		   metrics_inflight());
+		   inflight_now());
 }
 
 /* Cluster-wide, from the counters (sql/010): messages in each status now (gauge), messages that

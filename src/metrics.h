@@ -23,15 +23,9 @@ void metrics_provider(struct metrics_provider *p, enum metrics_result result, do
 /* Its circuit breaker's state: 0 closed, 1 open, 2 half-open. */
 void metrics_circuit(struct metrics_provider *p, int state);
 
-/* Dispatcher figures: outcomes written back, requests in flight. */
+/* Dispatcher figures: outcomes written back (the requests in flight: inflight.h). */
 enum metrics_dispatch { MD_SENT, MD_RETRY, MD_FAILED, MD_EXPIRED, MD_CANCELLED, MD_RELEASED, MD_STALE, MD_COUNT };
 void metrics_dispatch(enum metrics_dispatch outcome, unsigned n);
-void metrics_inflight_add(int delta);
-/* The provider requests in flight in this instance now. */
-long long metrics_inflight(void);
-/* 1 while this instance sends messages: a provider request in flight now, or none for less than a
- * second (requests that end together leave none in flight for a moment). */
-int metrics_sending(void);
 
 /* SMPP server figures, counted by the SMPP thread: submit_sm answered OK (stored) or with an
  * error, of which ESME_RTHROTTLED, and failed binds; and the links and binds open now. */

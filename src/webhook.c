@@ -3,7 +3,7 @@
 #include "libcurl.h"
 #include "config.h"
 #include "log.h"
-#include "metrics.h"
+#include "inflight.h"
 #include "model_mailing.h"
 #include "model_message.h"
 #include "model_webhook.h"
@@ -223,12 +223,12 @@ static void release(struct sender *s, struct xfer *x)
 	memset(x, 0, sizeof(*x));
 }
 
-/* Sending comes first: while this instance sends messages (metrics_sending), events wait up to
+/* Sending comes first: while this instance sends messages (inflight_sending), events wait up to
  * cfg.webhook_defer_ms: the age in ms of the youngest event delivered now, in text. Delivering
  * them beside sending, on the same cores, slowed sending by a quarter (docs/performance.md). */
 static const char *held_back(char out[16])
 {
-	snprintf(out, 16, "%d", metrics_sending() ? cfg.webhook_defer_ms : 0);
+	snprintf(out, 16, "%d", inflight_sending() ? cfg.webhook_defer_ms : 0);
 	return out;
 }
 
