@@ -1,6 +1,7 @@
 /* api_clients.c — POST /api/v1/clients/bulk, the upsert of many clients (model_client); the
  * other client routes are res_clients' (api_resource.c). */
 #include "api_handlers.h"
+#include "audit.h"
 #include "model_client.h"
 
 void api_clients_bulk(struct http_req *req)
@@ -21,8 +22,10 @@ void api_clients_bulk(struct http_req *req)
 			json_decref(res.errors);
 			http_db_fail(req, db);
 		} else {
-			http_json(req, 200, json_pack("{s:I,s:I,s:o}", "created", (json_int_t)res.created,
-						      "updated", (json_int_t)res.updated, "errors", res.errors));
+			json_t *out = json_pack("{s:I,s:I,s:o}", "created", (json_int_t)res.created, "updated",
+						(json_int_t)res.updated, "errors", res.errors);
+			audit_outcome(db, req, "clients", out);
+			http_json(req, 200, out);
 		}
 	}
 }

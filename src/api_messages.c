@@ -1,6 +1,7 @@
 /* api_messages.c — /api/v1/messages and /api/v1/mailings/{id}/messages: reading messages and
  * direct sending, thin handlers over model_message. */
 #include "api_handlers.h"
+#include "audit.h"
 #include "idempotency.h"
 #include "model_mailing.h"
 #include "model_message.h"
@@ -93,6 +94,11 @@ static void create(struct http_req *req, struct db *db, void *ctx)
 	json_t *obj = NULL;
 	enum model_rc rc = s->batch ? message_batch(db, &s->in, req->user.id, &obj)
 				    : message_send(db, &s->in, req->user.id, &obj);
+	if (rc == MODEL_OK) {
+		json_t *id = json_object_get(obj, s->batch ? "mailing_id" : "id");
+		audit_outcome(db, req, pool_printf(&req->pool, "%s %lld", s->batch ? "mailing" : "message",
+						   (long long)json_integer_value(id)), obj);
+	}
 	api_object(req, rc, 202, obj);
 }
 

@@ -2,6 +2,7 @@
  * descriptor's, res_stoplist): the CSV import, and the refusal of a direct send to a listed
  * phone. */
 #include "api_handlers.h"
+#include "audit.h"
 #include "csv.h"
 #include "csv_sniff.h"
 #include "i18n.h"
@@ -141,9 +142,11 @@ void api_stoplist_import(struct http_req *req)
 	} else if (rows > bad && (added = stoplist_import(db, phones.data, reasons.data)) < 0) {
 		http_db_fail(req, db);
 	} else {
-		http_json(req, 200, json_pack("{s:I, s:I, s:I, s:I, s:O}", "rows", (json_int_t)rows, "added",
-					      (json_int_t)added, "existing", (json_int_t)(rows - bad - added),
-					      "invalid", (json_int_t)bad, "errors", errors));
+		json_t *out = json_pack("{s:I, s:I, s:I, s:I, s:O}", "rows", (json_int_t)rows, "added", (json_int_t)added,
+					"existing", (json_int_t)(rows - bad - added), "invalid", (json_int_t)bad,
+					"errors", errors);
+		audit_outcome(db, req, "", out);
+		http_json(req, 200, out);
 	}
 	json_decref(errors);
 	buf_free(&phones);

@@ -4,11 +4,10 @@
 #include "route.h"
 #include "util.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-void audit(struct db *db, const struct http_req *req, const char *action, const char *object,
+void audit(struct db *db, struct http_req *req, const char *action, const char *object,
 	   json_t *detail)
 {
 	static const char q[] = "INSERT INTO audit_log (user_id, username, action, object, detail)"
@@ -18,10 +17,11 @@ void audit(struct db *db, const struct http_req *req, const char *action, const 
 	const char *p[] = {db_num(uid, req->user.id), req->user.username, action, object ? object : "", d};
 	if (db_run(db, q, 5, p) < 0)
 		log_warn("audit.failed", LS("action", action), LS("request_id", req->request_id));
+	req->audited = 1;   /* tried: a failure is logged above */
 	free(d);
 }
 
-void audit_route(struct db *db, const struct http_req *req, const char *object, json_t *detail)
+void audit_route(struct db *db, struct http_req *req, const char *object, json_t *detail)
 {
 	audit(db, req, req->route->action, object, detail);
 }
@@ -56,48 +56,15 @@ json_t *audit_changes(json_t *before, json_t *after)
 	return out;
 }
 
-void audit_api(struct http_req *req)
+void audit_outcome(struct db *db, struct http_req *req, const char *object, json_t *after)
 {
-	const char *action = req->route->action;
-	if (action == NULL) {
-		log_error("audit.no_action", LS("path", req->route->pattern), LS("method", req->method_name));
-		return;
-	}
-	struct db *db = db_thread();
-	if (db == NULL) {
-		log_warn("audit.failed", LS("action", action), LS("request_id", req->request_id));
-		return;
-	}
-	json_t *answer = req->out.len ? json_loadb(req->out.data, req->out.len, 0, NULL) : NULL, *v;
-	if (!json_is_object(answer)) {
-		json_decref(answer);
-		answer = NULL;
-	}
+	json_t *counted = json_deep_copy(after), *v, *detail;
 	const char *k;
-	json_object_foreach(answer, k, v)
+	json_object_foreach(counted, k, v)
 		if (json_is_array(v))
-			json_object_set_new(answer, k, json_integer((json_int_t)json_array_size(v)));
-	char kind[32], key_name[48], *object;
-	snprintf(kind, sizeof(kind), "%.*s", (int)strcspn(action, "."), action);
-	snprintf(key_name, sizeof(key_name), "%s_id", kind);
-	json_t *key = json_object_get(answer, key_name);
-	if (key == NULL)
-		key = json_object_get(answer, "id");
-	if (key == NULL)
-		key = json_object_get(answer, "code");
-	if (key == NULL)
-		key = json_object_get(answer, "phone");   /* a stop list entry */
-	if (req->nparams > 0)
-		object = xasprintf("%s %s", kind, req->params[0]);
-	else if (json_is_integer(key))
-		object = xasprintf("%s %lld", kind, (long long)json_integer_value(key));
-	else if (json_is_string(key))
-		object = xasprintf("%s %s", kind, json_string_value(key));
-	else
-		object = xasprintf("%ss", kind);   /* a bulk call: "clients" */
-	json_t *detail = answer ? audit_changes(NULL, answer) : NULL;
-	audit(db, req, action, object, detail);
+			json_object_set_new(counted, k, json_integer((json_int_t)json_array_size(v)));
+	detail = audit_changes(NULL, counted);
+	audit_route(db, req, object, detail);
 	json_decref(detail);
-	free(object);
-	json_decref(answer);
+	json_decref(counted);
 }

@@ -260,11 +260,12 @@ static void dispatch(struct http_req *req)
 	r->handler(req);
 	if (req->status == 0)
 		http_problem(req, 500, "the handler gave no answer", NULL);
-	else if (r->auth == AUTH_TOKEN && r->res == NULL && r->role >= ROLE_OPERATOR &&
+	else if (r->auth == AUTH_TOKEN && r->role >= ROLE_OPERATOR && !req->audited &&
 		 (req->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE)) && req->status < 300)
-		/* a resource's writes record themselves (resource.c); a viewer's POST is a question
-		 * (POST /mailings/recipients), not a write */
-		api_audit(req);
+		/* every write records itself (resource.c, audit_outcome); a viewer's POST is a
+		 * question (POST /mailings/recipients), not a write */
+		log_error("audit.missing", LS("path", r->pattern), LS("method", req->method_name),
+			  LS("request_id", req->request_id));
 }
 
 static void add_security_headers(struct MHD_Response *resp)

@@ -54,6 +54,7 @@ struct http_req {
 						 * the gate (body dropped), 413 */
 	int allow;                              /* methods of the path, for 405 */
 	int responded;                          /* the response is queued */
+	int audited;                            /* a change was recorded in the history (audit.h) */
 	/* response */
 	int status;
 	const char *content_type;

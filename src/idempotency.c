@@ -60,6 +60,7 @@ static void replay(struct http_req *req, struct db *db, const char *const *p)
 	} else {
 		http_json_text(req, atoi(db_str(r, 0, 1)), db_str(r, 0, 2), (size_t)PQgetlength(r, 0, 2));
 		http_header(req, "Idempotent-Replayed", "true");
+		req->audited = 1;   /* the first request recorded its change */
 	}
 	PQclear(r);
 }

@@ -20,8 +20,8 @@ struct route {
 	const char *query;      /* accepted query parameters "a,b,c"; NULL accepts any */
 	size_t body_limit;      /* 0 means HTTP_BODY_LIMIT */
 	const char *action;     /* the history's name for a write of this row that is not a
-				 * resource's: AUTH_TOKEN rows on 2xx (audit_api), the admin's
-				 * where the handler records it (audit_route); else NULL */
+				 * resource's, which its handler records (audit_route,
+				 * audit_outcome); else NULL */
 	const struct resource *res;   /* the resource the handler serves (resource.h): a generic
 				       * handler's, or one whose handler records its writes itself
 				       * (res_record), as every resource's writes are recorded */
@@ -43,10 +43,6 @@ extern const struct session_gate session_gate;
 /* How AUTH_TOKEN routes are let in (routes.c names the API tokens' check): the bearer token's
  * user into *user; MODEL_NOT_FOUND when the token is not valid, else the database's failure. */
 extern enum model_rc (*const token_gate)(const char *token, struct user *user);
-
-/* Records a token-authenticated write answered with 2xx that is not a resource's (routes.c
- * names audit_api: the history sits above the HTTP core, which calls it through here). */
-extern void (*const api_audit)(struct http_req *req);
 
 /* The most rows routes[] may have (checked when routes.c compiles): per-route figures
  * (metrics_http.c) are kept in arrays of this size. */

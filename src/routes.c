@@ -191,7 +191,6 @@ const struct route routes[] = {
 };
 
 const struct session_gate session_gate = {"/admin/", admin_gate, admin_gate_form, admin_error};
-void (*const api_audit)(struct http_req *req) = audit_api;
 enum model_rc (*const token_gate)(const char *token, struct user *user) = token_check;
 
 _Static_assert(ARRAY_LEN(routes) <= ROUTES_MAX, "routes[] has more rows than ROUTES_MAX");

@@ -75,6 +75,10 @@ done
 if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TMP"/*.log 2>/dev/null; then
   echo "sanitizer reports in the server logs above"; failed=$((failed + 1))
 fi
+# A token-authenticated write that did not record itself in the change history fails the run.
+if grep -l '"event":"audit.missing"' "$TMP"/*.log 2>/dev/null; then
+  echo "writes missing from the change history (audit.missing) in the server logs above"; failed=$((failed + 1))
+fi
 for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; wait "$p" || { echo "herald (pid $p) exited with $?"; failed=$((failed + 1)); }; done
 PIDS=()
 if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TMP"/*.log 2>/dev/null; then

@@ -43,6 +43,11 @@ Test(idempotency, same_body_replays_the_first_answer)
 	cr_assert_str_eq(b->body, a->body);
 	cr_assert_eq(jint(b->json, "id"), jint(a->json, "id"));
 	cr_assert_eq(messages_to(phone), 1);
+	/* the change history has the send once: the replay changed nothing */
+	char want[64];
+	snprintf(want, sizeof(want), "1 message.sent %s", phone);
+	itest_sql_is(want, "SELECT count(*) || ' ' || min(action) || ' ' || min(detail->'after'->>'phone')"
+		     " FROM audit_log WHERE object = 'message %lld'", jint(a->json, "id"));
 	resp_free(a);
 	resp_free(b);
 }
@@ -63,6 +68,8 @@ Test(idempotency, batch_replays_its_mailing)
 	cr_assert_eq(jint(b->json, "count"), 2);
 	cr_assert_eq(messages_to(p1), 1);
 	cr_assert_eq(messages_to(p2), 1);
+	itest_sql_is("1 mailing.batch_created 2", "SELECT count(*) || ' ' || min(action) || ' ' || min(detail->'after'->>'count')"
+		     " FROM audit_log WHERE object = 'mailing %lld'", jint(a->json, "mailing_id"));
 	resp_free(a);
 	resp_free(b);
 }
