@@ -11,16 +11,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The message's JSON (MESSAGE_OBJ; MESSAGE_JSON: and its id in column 1), for a messages row aliased g.
+/* The message's JSON (MESSAGE_BUILD; MESSAGE_OBJ: as text), for a messages row aliased g.
  * smpp_account is the system_id of the SMPP account that submitted it, else null. */
-#define MESSAGE_OBJ \
+#define MESSAGE_BUILD \
 	"json_build_object('id', g.id, 'mailing_id', g.mailing_id, 'client_id', g.client_id," \
 	" 'phone', g.phone, 'text', coalesce(g.text, (SELECT text FROM mailings WHERE id = g.mailing_id))," \
 	" 'status', message_status_name(g.status), 'attempts', g.attempts, 'last_error', g.last_error," \
 	" 'created_at', api_ts(g.created_at), 'sent_at', api_ts(g.sent_at), 'reported_at', api_ts(g.reported_at)," \
 	" 'smpp_account', (SELECT a.system_id FROM smpp_messages s JOIN smpp_accounts a ON a.id = s.account_id" \
-	"   WHERE s.message_id = g.id))::text"
-#define MESSAGE_JSON MESSAGE_OBJ ", g.id"
+	"   WHERE s.message_id = g.id))"
+#define MESSAGE_OBJ MESSAGE_BUILD "::text"
 
 #define PHONE_ERRORS 100   /* bad phones named one by one; the rest are counted */
 
@@ -85,11 +85,12 @@ enum model_rc message_get(struct db *db, int64_t id, json_t **out)
 	return res_row(db, db_exec_id(db, q, id), out);
 }
 
-PGresult *message_get_many(struct db *db, const char *ids)
+enum model_rc message_get_many(struct db *db, const char *ids, json_t **out)
 {
-	static const char q[] = "SELECT " MESSAGE_JSON " FROM messages g WHERE g.id = ANY ($1::bigint[])";
+	static const char q[] = "SELECT coalesce(json_object_agg(g.id, " MESSAGE_BUILD "), '{}')::text"
+				" FROM messages g WHERE g.id = ANY ($1::bigint[])";
 	const char *p[] = {ids};
-	return db_exec(db, q, 1, p);
+	return res_row(db, db_exec(db, q, 1, p), out);
 }
 
 enum model_rc message_send(struct db *db, const struct message_in *in, int64_t created_by, json_t **out)

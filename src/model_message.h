@@ -31,9 +31,9 @@ void message_in_free(struct message_in *in);
 /* The message id ({id, mailing_id, client_id, phone, text, status, attempts, last_error,
  * created_at, sent_at, smpp_account}) in *out; MODEL_NOT_FOUND when there is none. */
 enum model_rc message_get(struct db *db, int64_t id, json_t **out);
-/* The messages of ids (a bigint[] literal) that exist, in no order: rows with the message's
- * JSON text (column 0) and its id (column 1). NULL on a database error. Caller PQclears. */
-PGresult *message_get_many(struct db *db, const char *ids);
+/* The messages of ids (a bigint[] literal) that exist: an object of each one's JSON by its id
+ * ({"12": {...}}) in *out. */
+enum model_rc message_get_many(struct db *db, const char *ids, json_t **out);
 /* Stores a pending direct message (client_id: the client with that phone, if any) sent by user
  * created_by (0: none), whose webhooks get its events: the message in *out. */
 enum model_rc message_send(struct db *db, const struct message_in *in, int64_t created_by, json_t **out);

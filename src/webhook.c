@@ -109,16 +109,14 @@ char *webhook_body(const char *event, const char *occurred_at, json_t *data)
 	return s;
 }
 
-/* The data of claimed row i of r: its message from msgs (message_get_many's rows), its mailing,
+/* The data of claimed row i of r: its message from msgs (message_get_many's), its mailing,
  * {"id"} when the object is gone, {"webhook_id"} for a test event. New reference. */
-static json_t *data_of(struct db *db, PGresult *r, int i, PGresult *msgs)
+static json_t *data_of(struct db *db, PGresult *r, int i, json_t *msgs)
 {
 	json_t *data = NULL;
 	const char *event = db_str(r, i, 2), *object = db_null(r, i, 3) ? NULL : db_str(r, i, 3);
 	if (object && strncmp(event, "message.", 8) == 0) {
-		for (int k = 0; msgs && k < PQntuples(msgs) && data == NULL; k++)
-			if (strcmp(db_str(msgs, k, 1), object) == 0)
-				data = json_loads(db_str(msgs, k, 0), 0, NULL);
+		data = json_incref(json_object_get(msgs, object));
 	} else if (object && mailing_get(db, atoll(object), &data) != MODEL_OK) {
 		data = NULL;
 	}
@@ -128,7 +126,7 @@ static json_t *data_of(struct db *db, PGresult *r, int i, PGresult *msgs)
 }
 
 /* The messages of the claimed rows of r, in one query (message_get_many); NULL when none. */
-static PGresult *messages_of(struct db *db, PGresult *r)
+static json_t *messages_of(struct db *db, PGresult *r)
 {
 	struct buf ids = BUF_INIT;
 	int any = 0;
@@ -139,7 +137,9 @@ static PGresult *messages_of(struct db *db, PGresult *r)
 			any = 1;
 		}
 	pgarr_end(&ids);
-	PGresult *m = any ? message_get_many(db, ids.data) : NULL;
+	json_t *m = NULL;
+	if (any)
+		message_get_many(db, ids.data, &m);
 	buf_free(&ids);
 	return m;
 }
@@ -242,7 +242,7 @@ static int claim(struct db *db, struct sender *s)
 	if (r == NULL)
 		return -1;
 	int n = PQntuples(r), k = 0;
-	PGresult *msgs = messages_of(db, r);
+	json_t *msgs = messages_of(db, r);
 	for (int i = 0; i < n; i++) {
 		while (s->slots[k].c)
 			k++;
@@ -250,7 +250,7 @@ static int claim(struct db *db, struct sender *s)
 		curl_multi_add_handle(s->m, s->slots[k].c);
 		s->busy++;
 	}
-	PQclear(msgs);
+	json_decref(msgs);
 	PQclear(r);
 	return n;
 }
