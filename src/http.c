@@ -252,6 +252,19 @@ static int gate(struct http_req *req)
 }
 
 /* Runs the handler once the body is in. */
+/* Whether req's answer says it changed something, which the history must then have: every write
+ * records itself (resource.c, audit_route, audit_outcome). A token-authenticated write of an
+ * operator or admin answered 2xx (a viewer's POST is a question: POST /mailings/recipients),
+ * or an admin form's POST answered with its redirect after success (303). */
+static int changed(const struct http_req *req)
+{
+	const struct route *r = req->route;
+	if (r->auth == AUTH_TOKEN)
+		return r->role >= ROLE_OPERATOR && (req->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE)) &&
+		       req->status >= 200 && req->status < 300;
+	return r->auth == AUTH_SESSION && req->method == HTTP_POST && req->status == 303;
+}
+
 static void dispatch(struct http_req *req)
 {
 	const struct route *r = req->route;
@@ -260,10 +273,7 @@ static void dispatch(struct http_req *req)
 	r->handler(req);
 	if (req->status == 0)
 		http_problem(req, 500, "the handler gave no answer", NULL);
-	else if (r->auth == AUTH_TOKEN && r->role >= ROLE_OPERATOR && !req->audited &&
-		 (req->method & (HTTP_POST | HTTP_PUT | HTTP_PATCH | HTTP_DELETE)) && req->status < 300)
-		/* every write records itself (resource.c, audit_outcome); a viewer's POST is a
-		 * question (POST /mailings/recipients), not a write */
+	else if (!req->audited && changed(req))
 		log_error("audit.missing", LS("path", r->pattern), LS("method", req->method_name),
 			  LS("request_id", req->request_id));
 }
