@@ -267,14 +267,12 @@ int dw_write(struct worker *w)
 		pgarr_int(&w->a_hist, hist[i]);
 	pgarr_end(&w->a_hist);
 	char n_asked[DB_NUM_LEN], n_failed[DB_NUM_LEN];
-	db_num(n_asked, asked);
-	db_num(n_failed, failed);
 	if (w->nclaims_done == 0)
 		pgarr_start(&w->a_claims);
 	pgarr_end(&w->a_claims);
 	w->nclaims_done = 0;     /* a claim row that a failed write leaves is lease recovery's */
 	const char *p[] = {w->a_ids.data, w->a_st.data, w->a_delay.data, w->a_err.data, w->a_att.data,
-			   w->a_claims.data, w->a_hist.data, n_asked, n_failed, w->instance,
+			   w->a_claims.data, w->a_hist.data, db_num(n_asked, asked), db_num(n_failed, failed), w->instance,
 			   rendered ? w->a_text.data : NULL, w->a_prov.data, refs ? w->a_ref.data : NULL};
 	if (dw_connect(w) < 0 || !PQsendQueryPrepared(w->db->conn, "dispatch_write", 13, p, NULL, NULL, 0))
 		return -1;

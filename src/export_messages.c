@@ -18,7 +18,7 @@
 #define NOT_FOUND "admin.res.mailing.not_found"
 
 struct messages_export {
-	char mailing[24];
+	char mailing[DB_NUM_LEN];
 	char status[4];        /* the code, or "" for every status */
 	char after[24];        /* the id of the last row written */
 	long long rows;
@@ -91,7 +91,7 @@ void admin_mailings_export(struct http_req *req)
 		return;
 	}
 	struct messages_export *x = xcalloc(1, sizeof(*x));
-	snprintf(x->mailing, sizeof(x->mailing), "%lld", (long long)id);
+	db_num(x->mailing, id);
 	snprintf(x->after, sizeof(x->after), "0");
 	if (st)
 		snprintf(x->status, sizeof(x->status), "%d", message_status_code(st));

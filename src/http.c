@@ -251,7 +251,6 @@ static int gate(struct http_req *req)
 	return 0;
 }
 
-/* Runs the handler once the body is in. */
 /* Whether req's answer says it changed something, which the history must then have: every write
  * records itself (resource.c, audit_route, audit_outcome). A token-authenticated write of an
  * operator or admin answered 2xx (a viewer's POST is a question: POST /mailings/recipients),
@@ -265,6 +264,7 @@ static int changed(const struct http_req *req)
 	return r->auth == AUTH_SESSION && req->method == HTTP_POST && req->status == 303;
 }
 
+/* Runs the handler once the body is in. */
 static void dispatch(struct http_req *req)
 {
 	const struct route *r = req->route;

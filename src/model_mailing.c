@@ -110,7 +110,7 @@ int mailing_validate(json_t *in, int full, struct mailing_in *out, struct verr *
 	if (has_text && jv_str(in, "text", 1, 1, MAILING_TEXT_MAX, &out->text, v) == 1)
 		personal_check(out->text, "text", v);
 	if (has_template && jv_i64(in, "template_id", 1, 1, INT64_MAX, &out->template_id, v) == 1)
-		snprintf(out->template_text, sizeof(out->template_text), "%lld", (long long)out->template_id);
+		db_num(out->template_text, out->template_id);
 	if ((f = json_object_get(in, "filter")) != NULL)
 		mailing_filter_validate(f, out, v);
 	else if (full) {

@@ -20,7 +20,7 @@ const char *mailing_why_field(const char *why);
 struct mailing_in {
 	const char *start_at, *end_at, *text;   /* borrowed from the input; NULL when not given */
 	int64_t template_id;                    /* 0: not given; else the text is the template's */
-	char template_text[24];                 /* template_id as text */
+	char template_text[DB_NUM_LEN];         /* template_id as text */
 	char *operator_codes, *tags;            /* owned text[] literals; NULL: filter not given */
 	int window_given;                       /* send_window given (an object or null) */
 	const char *window_start, *window_end;  /* borrowed "HH:MM"; NULL with window_given: none */

@@ -23,7 +23,7 @@ enum { P_NAME, P_KIND, P_URL, P_TOKEN, P_SECRET, P_CODES, P_WEIGHT, P_RATE, P_CO
 
 struct provider_in {
 	const char *p[P_N];
-	char nums[3][24];
+	char nums[3][DB_NUM_LEN];
 	char *codes;
 };
 
@@ -62,8 +62,7 @@ static void int_in(json_t *in, const char *field, int64_t min, int64_t max, stru
 	int64_t n;
 	if (jv_i64(in, field, 0, min, max, &n, v) != 1)
 		return;
-	snprintf(t->nums[slot], sizeof(t->nums[slot]), "%lld", (long long)n);
-	t->p[P_WEIGHT + slot] = t->nums[slot];
+	t->p[P_WEIGHT + slot] = db_num(t->nums[slot], n);
 }
 
 static int validate(json_t *in, int partial, struct provider_in *t, struct model_err *e)

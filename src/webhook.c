@@ -226,16 +226,15 @@ static void release(struct sender *s, struct xfer *x)
 /* Sending comes first: while this instance sends messages (inflight_sending), events wait up to
  * cfg.webhook_defer_ms: the age in ms of the youngest event delivered now, in text. Delivering
  * them beside sending, on the same cores, slowed sending by a quarter (docs/performance.md). */
-static const char *held_back(char out[16])
+static const char *held_back(char out[DB_NUM_LEN])
 {
-	snprintf(out, 16, "%d", inflight_sending() ? cfg.webhook_defer_ms : 0);
-	return out;
+	return db_num(out, inflight_sending() ? cfg.webhook_defer_ms : 0);
 }
 
 /* Claims what the free slots take and starts their requests: the number claimed, or -1. */
 static int claim(struct db *db, struct sender *s)
 {
-	char lim[DB_NUM_LEN], lease[DB_NUM_LEN], defer[16];
+	char lim[DB_NUM_LEN], lease[DB_NUM_LEN], defer[DB_NUM_LEN];
 	const char *p[] = {db_num(lim, s->n - s->busy),
 			   db_num(lease, cfg.webhook_timeout_ms + LEASE_MARGIN_MS), held_back(defer)};
 	PGresult *r = db_exec(db, sql_claim, 3, p);
@@ -258,7 +257,7 @@ static int claim(struct db *db, struct sender *s)
 /* Makes deliveries of waiting events, at least want of them when there are: how many, or -1. */
 static int expand(struct db *db, int want)
 {
-	char n[DB_NUM_LEN], defer[16];
+	char n[DB_NUM_LEN], defer[DB_NUM_LEN];
 	const char *p[] = {db_num(n, want), held_back(defer)};
 	PGresult *r = db_exec(db, sql_expand, 2, p);
 	int made = r ? atoi(PQcmdTuples(r)) : -1;
@@ -332,8 +331,8 @@ static void write_answers(struct db *db, struct sender *s)
 			pgarr_text(&a.col[3], s->slots[i].answer);
 		}
 	pgarr_cols_end(&a);
-	const char *p[] = {a.param[0], a.param[1], a.param[2], a.param[3], db_num(base,
-			   cfg.webhook_retry_base_ms)};
+	const char *p[] = {a.param[0], a.param[1], a.param[2], a.param[3],
+			   db_num(base, cfg.webhook_retry_base_ms)};
 	PGresult *r = db_exec(db, sql_answers, 5, p);
 	unsigned long long c[WM_COUNT] = {0};
 	for (int i = 0; r && i < PQntuples(r); i++)
