@@ -13,7 +13,8 @@
 #include <stdlib.h>
 #include <time.h>
 
-static struct worker bg = WORKER_INIT("analyzer.thread_failed");   /* the thread, its lock and wake-up */
+static void *run(void *arg);
+struct worker analyzer_worker = WORKER_INIT("analyzer.thread_failed", run);   /* the thread, its lock and wake-up */
 
 static const char *const table_name[ANALYZER_NTABLES] = {"clients", "messages"};
 static const char *const analyze_sql[ANALYZER_NTABLES] = {"ANALYZE clients", "ANALYZE messages"};
@@ -26,22 +27,23 @@ void analyzer_note(enum analyzer_table t, long long rows)
 {
 	if ((unsigned)t >= ANALYZER_NTABLES || rows <= 0)
 		return;
-	pthread_mutex_lock(&bg.mu);
+	pthread_mutex_lock(&analyzer_worker.mu);
 	last_note = now_mono();
 	if (first_note == 0)
 		first_note = last_note;
 	noted[t] += rows;
-	pthread_cond_signal(&bg.cv);
-	pthread_mutex_unlock(&bg.mu);
+	pthread_cond_signal(&analyzer_worker.cv);
+	pthread_mutex_unlock(&analyzer_worker.mu);
 }
 
-/* Waits (bg.mu held) until a burst has settled; moves its counts into carry. 0, or -1 to stop. */
+/* Waits (analyzer_worker.mu held) until a burst has settled; moves its counts into carry.
+ * 0, or -1 to stop. */
 static int wait_burst(long long carry[ANALYZER_NTABLES])
 {
-	while (!bg.stopping) {
+	while (!analyzer_worker.stopping) {
 		double now = now_mono(), due = last_note + ANALYZER_SETTLE_MS / 1000.0;
 		if (first_note == 0) {
-			pthread_cond_wait(&bg.cv, &bg.mu);
+			pthread_cond_wait(&analyzer_worker.cv, &analyzer_worker.mu);
 			continue;
 		}
 		if (due > first_note + ANALYZER_WAIT_MAX_MS / 1000.0)
@@ -59,7 +61,7 @@ static int wait_burst(long long carry[ANALYZER_NTABLES])
 		long long ns = until.tv_nsec + (long long)((due - now) * 1e9) + 1000000;
 		until.tv_sec += (time_t)(ns / 1000000000);
 		until.tv_nsec = (long)(ns % 1000000000);
-		pthread_cond_timedwait(&bg.cv, &bg.mu, &until);
+		pthread_cond_timedwait(&analyzer_worker.cv, &analyzer_worker.mu, &until);
 	}
 	return -1;
 }
@@ -100,9 +102,9 @@ static void *run(void *arg)
 	long long carry[ANALYZER_NTABLES] = {0};
 	struct db *db = NULL;
 	char err[512];
-	pthread_mutex_lock(&bg.mu);
+	pthread_mutex_lock(&analyzer_worker.mu);
 	while (wait_burst(carry) == 0) {
-		pthread_mutex_unlock(&bg.mu);
+		pthread_mutex_unlock(&analyzer_worker.mu);
 		if (db != NULL && PQstatus(db->conn) != CONNECTION_OK) {
 			db_close(db);
 			db = NULL;
@@ -115,19 +117,9 @@ static void *run(void *arg)
 		}
 		if (db)
 			analyze_large(db, carry);
-		pthread_mutex_lock(&bg.mu);
+		pthread_mutex_lock(&analyzer_worker.mu);
 	}
-	pthread_mutex_unlock(&bg.mu);
+	pthread_mutex_unlock(&analyzer_worker.mu);
 	db_close(db);
 	return NULL;
-}
-
-int analyzer_start(void)
-{
-	return worker_start(&bg, run);
-}
-
-void analyzer_stop(void)
-{
-	worker_stop(&bg);
 }

@@ -6,6 +6,7 @@
  * burst of writes costs one ANALYZE per table. Autovacuum still handles the small changes. */
 #ifndef HERALD_ANALYZER_H
 #define HERALD_ANALYZER_H
+#include "worker.h"
 
 #define ANALYZER_ROWS 1000        /* changed rows that always earn an ANALYZE */
 #define ANALYZER_SETTLE_MS 300    /* quiet time that ends a burst */
@@ -17,9 +18,8 @@ enum analyzer_table { ANALYZER_CLIENTS, ANALYZER_MESSAGES, ANALYZER_NTABLES };
  * and harmless when the analyzer is not running (nothing is analyzed). */
 void analyzer_note(enum analyzer_table t, long long rows);
 
-/* Starts the thread (its connection opens at the first large change): 0, or -1 (logged). */
-int analyzer_start(void);
-/* Stops it: an ANALYZE in progress finishes first. */
-void analyzer_stop(void);
+/* The thread (worker_start; its connection opens at the first large change). worker_stop lets
+ * an ANALYZE in progress finish first. */
+extern struct worker analyzer_worker;
 
 #endif

@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static struct worker bg = WORKER_INIT("import.thread_failed");   /* the thread, its lock and wake-up */
+static void *run(void *arg);
+struct worker import_worker = WORKER_INIT("import.thread_failed", run);   /* the thread, its lock and wake-up */
 
 #define LEASE "60 seconds"   /* a running job not saved for this long is taken over */
 #define IDLE_WAIT_S 1        /* between looks for a queued job */
@@ -185,7 +186,7 @@ static void run_job(struct db *db, PGresult *job)
 				 LI("invalid", im.invalid), LI("normalised", im.normalised));
 			break;
 		}
-		if (worker_stopping(&bg)) {
+		if (worker_stopping(&import_worker)) {
 			const char *p[] = {id};
 			db_run(db, sql_release, 1, p);   /* another instance goes on from the last batch */
 			log_info("import.released", LS("job", id), LI("rows", im.rows));
@@ -195,10 +196,10 @@ static void run_job(struct db *db, PGresult *job)
 	client_import_close(&im);
 }
 
-static void *worker(void *arg)
+static void *run(void *arg)
 {
 	(void)arg;
-	while (!worker_stopping(&bg)) {
+	while (!worker_stopping(&import_worker)) {
 		struct db *db = db_thread();
 		PGresult *job = db ? db_exec(db, sql_claim, 0, NULL) : NULL;
 		int claimed = job && PQntuples(job) == 1;
@@ -206,18 +207,8 @@ static void *worker(void *arg)
 			run_job(db, job);
 		PQclear(job);
 		if (!claimed)
-			worker_idle(&bg, IDLE_WAIT_S * 1000L);
+			worker_idle(&import_worker, IDLE_WAIT_S * 1000L);
 	}
 	db_thread_close();
 	return NULL;
-}
-
-int import_job_start(void)
-{
-	return worker_start(&bg, worker);
-}
-
-void import_job_stop(void)
-{
-	worker_stop(&bg);
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include "client_import.h"
 #include "db.h"
+#include "worker.h"
 
 #define IMPORT_JOB_MIN_BYTES (1024 * 1024)   /* larger files are imported as a job */
 #define IMPORT_JOB_BATCH 5000
@@ -32,8 +33,7 @@ json_t *import_job_recent(struct db *db, int n);
 /* Cancels a queued or running job: 1 cancelled, 0 not open (or none), -1 database error. */
 int import_job_cancel(struct db *db, const char *id);
 
-/* The "import" role: a thread that runs the jobs. 0 or -1. */
-int import_job_start(void);
-void import_job_stop(void);
+/* The "import" role: a thread that runs the jobs (worker_start, worker_stop). */
+extern struct worker import_worker;
 
 #endif

@@ -18,7 +18,8 @@
 #include <time.h>
 #include <unistd.h>
 
-static struct worker bg = WORKER_INIT("report.thread_failed");   /* the thread, its lock and wake-up */
+static void *run(void *arg);
+struct worker reporter_worker = WORKER_INIT("report.thread_failed", run);   /* the thread, its lock and wake-up */
 
 #define CHECK_EVERY_S 2
 
@@ -86,7 +87,7 @@ static void *run(void *arg)
 	}
 	struct db *db = NULL;
 	time_t next_check = 0;
-	while (!worker_stopping(&bg)) {
+	while (!worker_stopping(&reporter_worker)) {
 		if (db != NULL && PQstatus(db->conn) != CONNECTION_OK) {
 			db_close(db);
 			db = NULL;
@@ -108,18 +109,8 @@ static void *run(void *arg)
 			if (leader)
 				daily(db);
 		}
-		worker_idle(&bg, 1000);
+		worker_idle(&reporter_worker, 1000);
 	}
 	db_close(db);   /* ends the advisory lock with the session */
 	return NULL;
-}
-
-int reporter_start(void)
-{
-	return worker_start(&bg, run);
-}
-
-void reporter_stop(void)
-{
-	worker_stop(&bg);
 }

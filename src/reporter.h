@@ -1,11 +1,10 @@
 /* reporter.h — the "report" role of `herald serve` (see reporter.c). */
 #ifndef HERALD_REPORTER_H
 #define HERALD_REPORTER_H
+#include "worker.h"
 
-/* Starts the role's thread: 0, or -1 (logged). */
-int reporter_start(void);
-/* Asks the thread to stop, lets a send in progress finish, flushes the last provider minute and
- * joins it. */
-void reporter_stop(void);
+/* The role's thread (worker_start, worker_stop): stopped, it lets a send in progress finish and
+ * flushes the last provider minute. */
+extern struct worker reporter_worker;
 
 #endif

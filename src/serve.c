@@ -33,17 +33,18 @@ struct role_def {
 	const char *name;
 	int (*start)(void);
 	void (*stop)(void);
+	struct worker *worker;   /* a role that is one background thread: started and stopped as one */
 };
 
 /* Started in this order, stopped in the reverse one. */
 static const struct role_def role_table[] = {
-	{"web", http_start, http_stop},
-	{"scheduler", scheduler_start, scheduler_stop},
-	{"dispatch", dispatch_start, dispatch_stop},
-	{"report", reporter_start, reporter_stop},
-	{"smpp", smpp_start, smpp_stop},
-	{"import", import_job_start, import_job_stop},
-	{"webhook", webhook_start, webhook_stop},
+	{"web", http_start, http_stop, NULL},
+	{"scheduler", scheduler_start, scheduler_stop, NULL},
+	{"dispatch", dispatch_start, dispatch_stop, NULL},
+	{"report", NULL, NULL, &reporter_worker},
+	{"smpp", smpp_start, smpp_stop, NULL},
+	{"import", NULL, NULL, &import_worker},
+	{"webhook", NULL, NULL, &webhook_worker},
 };
 
 static int role_wanted(const char *roles, const char *name)
@@ -136,14 +137,15 @@ int serve_run(const char *roles)
 	signal(SIGPIPE, SIG_IGN);
 
 	/* Not a role: every role's large writes need it, and it is idle without them. */
-	if (analyzer_start() < 0)
+	if (worker_start(&analyzer_worker) < 0)
 		fatal("cannot start the analyzer thread");
 	int started[ARRAY_LEN(role_table)] = {0}, rc = 0;
 	for (size_t i = 0; i < ARRAY_LEN(role_table); i++) {
 		if (!role_wanted(roles, role_table[i].name))
 			continue;
-		if (role_table[i].start() < 0) {
-			log_error("serve.role_failed", LS("role", role_table[i].name));
+		const struct role_def *r = &role_table[i];
+		if ((r->worker ? worker_start(r->worker) : r->start()) < 0) {
+			log_error("serve.role_failed", LS("role", r->name));
 			rc = 1;
 			break;
 		}
@@ -157,9 +159,11 @@ int serve_run(const char *roles)
 		log_info("serve.stopping", LI("signal", sig));
 	}
 	for (size_t i = ARRAY_LEN(role_table); i-- > 0;)
-		if (started[i])
+		if (started[i] && role_table[i].worker)
+			worker_stop(role_table[i].worker);
+		else if (started[i])
 			role_table[i].stop();
-	analyzer_stop();
+	worker_stop(&analyzer_worker);
 	log_info("serve.stopped", LI("status", rc));
 	return rc;
 }

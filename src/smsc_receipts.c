@@ -31,7 +31,8 @@ struct receipt {
 	char error[SMSC_ERROR_MAX + 1];
 };
 
-static struct worker bg = WORKER_INIT("smsc_receipts.start_failed");
+static void *run(void *arg);
+static struct worker bg = WORKER_INIT("smsc_receipts.start_failed", run);
 static struct receipt *queue;   /* a ring of QUEUE_MAX, guarded by bg.mu; NULL while stopped */
 static int head, count;
 
@@ -147,7 +148,7 @@ int smsc_receipts_start(void)
 	queue = xcalloc(QUEUE_MAX, sizeof(*queue));
 	head = count = 0;
 	pthread_mutex_unlock(&bg.mu);
-	return worker_start(&bg, run);
+	return worker_start(&bg);
 }
 
 void smsc_receipts_stop(void)

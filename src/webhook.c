@@ -37,7 +37,8 @@
 enum { WM_DELIVERED, WM_FAILED, WM_GIVEN_UP, WM_COUNT };
 static atomic_ullong counts[WM_COUNT];
 
-static struct worker bg = WORKER_INIT("webhook.start_failed");
+static void *run(void *arg);
+struct worker webhook_worker = WORKER_INIT("webhook.start_failed", run);
 
 /* Events of t younger than parameter p in ms are held back (test events are not): p is
  * cfg.webhook_defer_ms while this instance sends messages, else 0 (held_back). */
@@ -383,7 +384,7 @@ static void *run(void *arg)
 		fatal("curl_multi_init failed");
 	s.slots = xcalloc((size_t)s.n, sizeof(*s.slots));
 	struct db *session = NULL;
-	while (!worker_stopping(&bg)) {
+	while (!worker_stopping(&webhook_worker)) {
 		struct db *db = db_thread();
 		if (db && db != session)
 			session = db_session(db, SESSION_SETUP) == 0 ? db : NULL;
@@ -393,7 +394,7 @@ static void *run(void *arg)
 		}
 		if (turn(db == session ? db : NULL, &s))
 			continue;
-		worker_idle(&bg, IDLE_WAIT_MS);
+		worker_idle(&webhook_worker, IDLE_WAIT_MS);
 		s.claim_after = 0;
 	}
 	for (int i = 0; i < s.n; i++)   /* requests cut short: their leases run out, they are tried again */
@@ -403,16 +404,6 @@ static void *run(void *arg)
 	curl_multi_cleanup(s.m);
 	db_thread_close();
 	return NULL;
-}
-
-int webhook_start(void)
-{
-	return worker_start(&bg, run);
-}
-
-void webhook_stop(void)
-{
-	worker_stop(&bg);
 }
 
 void webhook_metrics(struct buf *out, struct db *db)

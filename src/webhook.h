@@ -11,10 +11,10 @@
 #include <jansson.h>
 #include "buf.h"
 #include "db.h"
+#include "worker.h"
 
-/* The "webhook" role (serve.c): 0, or -1 logged. */
-int webhook_start(void);
-void webhook_stop(void);
+/* The "webhook" role's thread (serve.c: worker_start, worker_stop). */
+extern struct worker webhook_worker;
 
 /* The body of an event, malloc'ed: {"event", "occurred_at", "data"} with data (stolen) the
  * message or mailing as the API shows it when the event is sent ({"id"} when it is gone;

@@ -18,10 +18,9 @@ static void *start(void *arg)
 	return w->run(NULL);
 }
 
-int worker_start(struct worker *w, void *(*run)(void *))
+int worker_start(struct worker *w)
 {
 	w->stopping = 0;
-	w->run = run;
 	if (pthread_create(&w->thread, NULL, start, w) != 0) {
 		log_error(w->failed, LS("error", "pthread_create"));
 		return -1;

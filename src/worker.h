@@ -17,11 +17,11 @@ struct worker {
 
 #define WORKER_NICE 10   /* added to the nice value of the process (at most 19) */
 
-#define WORKER_INIT(failed_event) \
-	{.failed = failed_event, .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER}
+#define WORKER_INIT(failed_event, run_fn) \
+	{.failed = failed_event, .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER, .run = run_fn}
 
-/* Starts run on its thread (stopping cleared): 0, or -1 logged. */
-int worker_start(struct worker *w, void *(*run)(void *));
+/* Starts w->run on its thread (stopping cleared): 0, or -1 logged. */
+int worker_start(struct worker *w);
 /* Sets stopping, wakes the thread and waits for it to end. */
 void worker_stop(struct worker *w);
 /* For the thread: 1 once worker_stop() was called. */
