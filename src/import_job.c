@@ -110,9 +110,9 @@ static const char sql_release[] =
 /* 1 saved, 0 cancelled, -1 database error. */
 static int save(struct db *db, const char *id, struct client_import *im, int done)
 {
-	char v[8][DB_NUM_LEN], kept[DB_NUM_LEN];
 	long long nums[] = {(long long)(im->rd.p - im->text.text), im->rd.line, im->rows, im->created, im->updated,
 			    im->invalid, im->normalised};
+	char v[ARRAY_LEN(nums)][DB_NUM_LEN], kept[DB_NUM_LEN];
 	for (size_t i = 0; i < ARRAY_LEN(nums); i++)
 		db_num(v[i], nums[i]);
 	char *examples = json_dumps(im->examples, JSON_COMPACT), *errors = json_dumps(im->errors, JSON_COMPACT);

@@ -47,6 +47,19 @@ static const struct role_def role_table[] = {
 	{"webhook", NULL, NULL, &webhook_worker},
 };
 
+static int role_start(const struct role_def *r)
+{
+	return r->worker ? worker_start(r->worker) : r->start();
+}
+
+static void role_stop(const struct role_def *r)
+{
+	if (r->worker)
+		worker_stop(r->worker);
+	else
+		r->stop();
+}
+
 static int role_wanted(const char *roles, const char *name)
 {
 	if (roles == NULL || strcmp(roles, "all") == 0)
@@ -144,7 +157,7 @@ int serve_run(const char *roles)
 		if (!role_wanted(roles, role_table[i].name))
 			continue;
 		const struct role_def *r = &role_table[i];
-		if ((r->worker ? worker_start(r->worker) : r->start()) < 0) {
+		if (role_start(r) < 0) {
 			log_error("serve.role_failed", LS("role", r->name));
 			rc = 1;
 			break;
@@ -159,10 +172,8 @@ int serve_run(const char *roles)
 		log_info("serve.stopping", LI("signal", sig));
 	}
 	for (size_t i = ARRAY_LEN(role_table); i-- > 0;)
-		if (started[i] && role_table[i].worker)
-			worker_stop(role_table[i].worker);
-		else if (started[i])
-			role_table[i].stop();
+		if (started[i])
+			role_stop(&role_table[i]);
 	worker_stop(&analyzer_worker);
 	log_info("serve.stopped", LI("status", rc));
 	return rc;
