@@ -74,6 +74,8 @@ static uint32_t cstr_status(int rc, uint32_t field_status)
 #define CSTR(r, field, st) do { int rc_ = get_cstr((r), (field), sizeof(field)); \
 	if (rc_ < 0) return cstr_status(rc_, (st)); } while (0)
 #define U8(r, field) do { if (get_u8((r), &(field)) < 0) return ESME_RINVCMDLEN; } while (0)
+/* An SMPP address: its type of number, numbering plan and digits (st when they are bad). */
+#define ADDR(r, ton, npi, addr, st) do { U8(r, ton); U8(r, npi); CSTR(r, addr, st); } while (0)
 
 /* The length a fixed-size optional parameter that herald reads must have; 0 for the others. */
 static uint16_t tlv_size(uint16_t tag)
@@ -153,9 +155,7 @@ static uint32_t decode_bind(struct rd *r, struct smpp_pdu *out)
 	CSTR(r, out->password, ESME_RINVPASWD);
 	CSTR(r, out->system_type, ESME_RBINDFAIL);
 	U8(r, out->interface_version);
-	U8(r, out->addr_ton);
-	U8(r, out->addr_npi);
-	CSTR(r, out->address_range, ESME_RBINDFAIL);
+	ADDR(r, out->addr_ton, out->addr_npi, out->address_range, ESME_RBINDFAIL);
 	return r->off == r->len ? ESME_ROK : ESME_RINVCMDLEN;
 }
 
@@ -163,12 +163,8 @@ static uint32_t decode_sm(struct rd *r, struct smpp_pdu *out)
 {
 	uint8_t sm_len;
 	CSTR(r, out->service_type, ESME_RINVSERTYP);
-	U8(r, out->src_ton);
-	U8(r, out->src_npi);
-	CSTR(r, out->source_addr, ESME_RINVSRCADR);
-	U8(r, out->dst_ton);
-	U8(r, out->dst_npi);
-	CSTR(r, out->destination_addr, ESME_RINVDSTADR);
+	ADDR(r, out->src_ton, out->src_npi, out->source_addr, ESME_RINVSRCADR);
+	ADDR(r, out->dst_ton, out->dst_npi, out->destination_addr, ESME_RINVDSTADR);
 	U8(r, out->esm_class);
 	U8(r, out->protocol_id);
 	U8(r, out->priority);
@@ -221,9 +217,7 @@ uint32_t smpp_decode(const uint8_t *p, size_t len, struct smpp_pdu *out)
 		return r.off == r.len ? ESME_ROK : ESME_RINVCMDLEN;
 	case SMPP_QUERY_SM:
 		CSTR(&r, out->message_id, ESME_RINVMSGID);
-		U8(&r, out->src_ton);
-		U8(&r, out->src_npi);
-		CSTR(&r, out->source_addr, ESME_RINVSRCADR);
+		ADDR(&r, out->src_ton, out->src_npi, out->source_addr, ESME_RINVSRCADR);
 		return r.off == r.len ? ESME_ROK : ESME_RINVCMDLEN;
 	case SMPP_QUERY_SM | SMPP_RESP:
 		if (empty && out->status != ESME_ROK)
@@ -273,6 +267,7 @@ static void put_tlv(struct buf *b, uint16_t tag, const void *v, uint16_t n)
 }
 
 #define PUTS(b, field) do { if (put_cstr((b), (field), sizeof(field)) < 0) return -1; } while (0)
+#define PUT_ADDR(b, ton, npi, addr) do { put8(b, ton); put8(b, npi); PUTS(b, addr); } while (0)
 
 static int encode_tlvs(const struct smpp_pdu *p, struct buf *b)
 {
@@ -310,9 +305,7 @@ static int encode_body(const struct smpp_pdu *p, struct buf *b)
 		PUTS(b, p->password);
 		PUTS(b, p->system_type);
 		put8(b, p->interface_version);
-		put8(b, p->addr_ton);
-		put8(b, p->addr_npi);
-		PUTS(b, p->address_range);
+		PUT_ADDR(b, p->addr_ton, p->addr_npi, p->address_range);
 		return 0;
 	case SMPP_BIND_RECEIVER | SMPP_RESP:
 	case SMPP_BIND_TRANSMITTER | SMPP_RESP:
@@ -324,12 +317,8 @@ static int encode_body(const struct smpp_pdu *p, struct buf *b)
 		if (p->sm_len > 254)
 			return -1;
 		PUTS(b, p->service_type);
-		put8(b, p->src_ton);
-		put8(b, p->src_npi);
-		PUTS(b, p->source_addr);
-		put8(b, p->dst_ton);
-		put8(b, p->dst_npi);
-		PUTS(b, p->destination_addr);
+		PUT_ADDR(b, p->src_ton, p->src_npi, p->source_addr);
+		PUT_ADDR(b, p->dst_ton, p->dst_npi, p->destination_addr);
 		put8(b, p->esm_class);
 		put8(b, p->protocol_id);
 		put8(b, p->priority);
@@ -352,9 +341,7 @@ static int encode_body(const struct smpp_pdu *p, struct buf *b)
 		return 0;
 	case SMPP_QUERY_SM:
 		PUTS(b, p->message_id);
-		put8(b, p->src_ton);
-		put8(b, p->src_npi);
-		PUTS(b, p->source_addr);
+		PUT_ADDR(b, p->src_ton, p->src_npi, p->source_addr);
 		return 0;
 	case SMPP_QUERY_SM | SMPP_RESP:
 		if (p->status != ESME_ROK)
