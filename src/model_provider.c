@@ -180,12 +180,5 @@ int provider_none_enabled(struct db *db)
 	return atomic_load(&none);
 }
 
-static const struct res_order orders[] = {
-	RES_NAME_ID_ORDERS(PROVIDER_JSON, "providers", "strpos(lower(name || ' ' || url), lower($2)) > 0"),
-};
-
-const struct res_model provider_model = {
-	.insert = insert, .update = update,
-	RES_TABLE_SQL(PROVIDER_JSON, "providers", "id = $1::bigint", "provider.deleted", "provider_id"),
-	RES_ORDERS(orders),
-};
+RES_NAME_ID_MODEL(provider_model, PROVIDER_JSON, "providers", "strpos(lower(name || ' ' || url), lower($2)) > 0",
+		  "provider.deleted", "provider_id");

@@ -49,10 +49,4 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, 
 	return e->rc;
 }
 
-static const struct res_order orders[] = {RES_NAME_ID_ORDERS(TAG_JSON, "tags", "strpos(lower(name), lower($2)) > 0")};
-
-const struct res_model tag_model = {
-	.insert = insert, .update = update,
-	RES_TABLE_SQL(TAG_JSON, "tags", "id = $1::bigint", "tag.deleted", "tag_id"),
-	RES_ORDERS(orders),
-};
+RES_NAME_ID_MODEL(tag_model, TAG_JSON, "tags", "strpos(lower(name), lower($2)) > 0", "tag.deleted", "tag_id");

@@ -79,12 +79,5 @@ char *template_name(struct db *db, int64_t id)
 	return name;
 }
 
-static const struct res_order orders[] = {
-	RES_NAME_ID_ORDERS(TEMPLATE_JSON, "templates", "strpos(lower(name || ' ' || text), lower($2)) > 0"),
-};
-
-const struct res_model template_model = {
-	.insert = insert, .update = update,
-	RES_TABLE_SQL(TEMPLATE_JSON, "templates", "id = $1::bigint", "template.deleted", "template_id"),
-	RES_ORDERS(orders),
-};
+RES_NAME_ID_MODEL(template_model, TEMPLATE_JSON, "templates", "strpos(lower(name || ' ' || text), lower($2)) > 0",
+		  "template.deleted", "template_id");

@@ -233,13 +233,21 @@ enum model_rc res_count(struct db *db, PGresult *r, int64_t *n);
 	"SELECT " json_sql ", json_build_array(" key ")::text FROM " from_sql \
 	" WHERE ($1::json IS NULL OR " keycmp ") AND ($2::text IS NULL OR " match ")" \
 	" ORDER BY " order " LIMIT $3"
-/* The four orders of a resource with a unique name and integer ids: "name", "-name", "id",
- * "-id". */
-#define RES_NAME_ID_ORDERS(json_sql, from_sql, match) \
-	{"name", RES_LIST_SQL(json_sql, from_sql, match, "name > $1::json->>0", "name", "name"), "s"}, \
-	{"-name", RES_LIST_SQL(json_sql, from_sql, match, "name < $1::json->>0", "name", "name DESC"), "s"}, \
-	{"id", RES_LIST_SQL(json_sql, from_sql, match, "id > ($1::json->>0)::bigint", "id", "id"), "i"}, \
-	{"-id", RES_LIST_SQL(json_sql, from_sql, match, "id < ($1::json->>0)::bigint", "id", "id DESC"), "i"}
+/* The model named model of table, a resource with a unique name and bigint ids: objects as
+ * json_sql, the four orders "name", "-name", "id", "-id" matching match on $2, written by the
+ * file's insert and update, removal logged as event with the id under key_field. */
+#define RES_NAME_ID_MODEL(model, json_sql, table, match, event, key_field) \
+	static const struct res_order model##_orders[] = { \
+		{"name", RES_LIST_SQL(json_sql, table, match, "name > $1::json->>0", "name", "name"), "s"}, \
+		{"-name", RES_LIST_SQL(json_sql, table, match, "name < $1::json->>0", "name", "name DESC"), "s"}, \
+		{"id", RES_LIST_SQL(json_sql, table, match, "id > ($1::json->>0)::bigint", "id", "id"), "i"}, \
+		{"-id", RES_LIST_SQL(json_sql, table, match, "id < ($1::json->>0)::bigint", "id", "id DESC"), "i"}, \
+	}; \
+	const struct res_model model = { \
+		.insert = insert, .update = update, \
+		RES_TABLE_SQL(json_sql, table, "id = $1::bigint", event, key_field), \
+		RES_ORDERS(model##_orders), \
+	}
 
 /* For models: runs the order of orders (n of them; the first when none matches) that q asks
  * for. MODEL_INVALID when q->after does not fit its key. */
