@@ -222,7 +222,8 @@ void uniq_phone(char out[12])
 {
 	unsigned long long x;
 	cr_assert(getrandom(&x, sizeof(x), 0) == sizeof(x));
-	snprintf(out, 12, "7%010llu", x % 10000000000ULL);
+	/* "70": the suites' seeded clients are 7 + a code of 100..999 (uniq_code) + a sequence. */
+	snprintf(out, 12, "70%09llu", x % 1000000000ULL);
 }
 
 void uniq_name(const char *prefix, char *out, size_t outlen)
