@@ -180,5 +180,5 @@ int provider_none_enabled(struct db *db)
 	return atomic_load(&none);
 }
 
-RES_NAME_ID_MODEL(provider_model, PROVIDER_JSON, "providers", "strpos(lower(name || ' ' || url), lower($2)) > 0",
-		  "provider.deleted", "provider_id");
+RES_NAME_ID_MODEL(provider_model, insert, update, PROVIDER_JSON, "providers",
+		  "strpos(lower(name || ' ' || url), lower($2)) > 0", "provider.deleted", "provider_id");

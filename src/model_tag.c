@@ -49,4 +49,4 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *in, 
 	return e->rc;
 }
 
-RES_NAME_ID_MODEL(tag_model, TAG_JSON, "tags", "strpos(lower(name), lower($2)) > 0", "tag.deleted", "tag_id");
+RES_NAME_ID_MODEL(tag_model, insert, update, TAG_JSON, "tags", "strpos(lower(name), lower($2)) > 0", "tag.deleted", "tag_id");

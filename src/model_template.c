@@ -79,5 +79,5 @@ char *template_name(struct db *db, int64_t id)
 	return name;
 }
 
-RES_NAME_ID_MODEL(template_model, TEMPLATE_JSON, "templates", "strpos(lower(name || ' ' || text), lower($2)) > 0",
-		  "template.deleted", "template_id");
+RES_NAME_ID_MODEL(template_model, insert, update, TEMPLATE_JSON, "templates",
+		  "strpos(lower(name || ' ' || text), lower($2)) > 0", "template.deleted", "template_id");

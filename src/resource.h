@@ -234,9 +234,9 @@ enum model_rc res_count(struct db *db, PGresult *r, int64_t *n);
 	" WHERE ($1::json IS NULL OR " keycmp ") AND ($2::text IS NULL OR " match ")" \
 	" ORDER BY " order " LIMIT $3"
 /* The model named model of table, a resource with a unique name and bigint ids: objects as
- * json_sql, the four orders "name", "-name", "id", "-id" matching match on $2, written by the
- * file's insert and update, removal logged as event with the id under key_field. */
-#define RES_NAME_ID_MODEL(model, json_sql, table, match, event, key_field) \
+ * json_sql, the four orders "name", "-name", "id", "-id" matching match on $2, written by
+ * insert_fn and update_fn, removal logged as event with the id under key_field. */
+#define RES_NAME_ID_MODEL(model, insert_fn, update_fn, json_sql, table, match, event, key_field) \
 	static const struct res_order model##_orders[] = { \
 		{"name", RES_LIST_SQL(json_sql, table, match, "name > $1::json->>0", "name", "name"), "s"}, \
 		{"-name", RES_LIST_SQL(json_sql, table, match, "name < $1::json->>0", "name", "name DESC"), "s"}, \
@@ -244,7 +244,7 @@ enum model_rc res_count(struct db *db, PGresult *r, int64_t *n);
 		{"-id", RES_LIST_SQL(json_sql, table, match, "id < ($1::json->>0)::bigint", "id", "id DESC"), "i"}, \
 	}; \
 	const struct res_model model = { \
-		.insert = insert, .update = update, \
+		.insert = insert_fn, .update = update_fn, \
 		RES_TABLE_SQL(json_sql, table, "id = $1::bigint", event, key_field), \
 		RES_ORDERS(model##_orders), \
 	}
