@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "engine_util.h"
+#include "itest.h"
 
 static int phone_seq;
 
@@ -17,9 +18,12 @@ void eng_clients(int n, const char *op, const char *tag, const char *tz)
 		free(eng_sql("INSERT INTO tags (name) VALUES ('%s') ON CONFLICT DO NOTHING", tag));
 		snprintf(tagsql, sizeof(tagsql), "(SELECT id FROM tags WHERE name = '%s')", tag);
 	}
+	char first[12], last[12];   /* code_phone(op, phone_seq + 1 .. + n), in one statement */
+	code_phone(op, phone_seq + 1, first);
+	code_phone(op, phone_seq + n, last);
 	free(eng_sql("INSERT INTO clients (phone, operator_code, tag_id, timezone)"
-		     " SELECT '7%s' || lpad((%d + g)::text, 7, '0'), '%s', %s, '%s' FROM generate_series(1, %d) g",
-		     op, phone_seq, op, tagsql, tz, n));
+		     " SELECT g::text, '%s', %s, '%s' FROM generate_series(%s::bigint, %s::bigint) g",
+		     op, tagsql, tz, first, last));
 	phone_seq += n;
 }
 

@@ -222,8 +222,13 @@ void uniq_phone(char out[12])
 {
 	unsigned long long x;
 	cr_assert(getrandom(&x, sizeof(x), 0) == sizeof(x));
-	/* "70": the suites' seeded clients are 7 + a code of 100..999 (uniq_code) + a sequence. */
 	snprintf(out, 12, "70%09llu", x % 1000000000ULL);
+}
+
+void code_phone(const char *code, long n, char out[12])
+{
+	cr_assert(strlen(code) == 3 && code[0] >= '1' && code[0] <= '9' && n >= 0 && n < 10000000, "%s %ld", code, n);
+	snprintf(out, 12, "7%s%07ld", code, n);
 }
 
 void uniq_name(const char *prefix, char *out, size_t outlen)

@@ -64,8 +64,12 @@ size_t itest_sink_write(char *p, size_t size, size_t n, void *sink);
  * the CRLF after replaces *value (malloc'ed; the old one is freed) and 1 is returned; else 0. */
 int itest_header(const char *line, size_t len, const char *name, char **value);
 
-/* A phone number no other test uses: 7 + 10 digits. */
+/* Test phones come from two disjoint ranges, so no test's client meets another's:
+ * - uniq_phone: 70 + nine random digits, a phone no other test uses;
+ * - code_phone: 7 + an operator code (uniq_code's, 100..999) + n in seven digits, the phones of
+ *   an operator's clients (eng_clients seeds them as code_phone(op, 1..)). */
 void uniq_phone(char out[12]);
+void code_phone(const char *code, long n, char out[12]);
 /* A short unique word for names (tags, users): prefix + random hex. */
 void uniq_name(const char *prefix, char *out, size_t outlen);
 /* An operator code (3 digits) no operator has yet. */

@@ -80,7 +80,7 @@ Test(operators, in_use_is_kept_and_unknown_is_refused)
 	char code[4], other[4], phone[12], path[64], sql[256];
 	uniq_code(code);
 	api_expect(201, tok_operator(), "POST", "/api/v1/operators", "{\"code\":\"%s\"}", code);
-	snprintf(phone, sizeof(phone), "7%s%07d", code, 1234567);
+	code_phone(code, 1234567, phone);
 	struct resp *r = api(tok_operator(), "POST", "/api/v1/clients", "{\"phone\":\"%s\"}", phone);
 	cr_assert_eq(r->status, 201, "%s", r->body);
 	long long id = jint(r->json, "id");
