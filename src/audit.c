@@ -1,24 +1,96 @@
 /* audit.c — change history. */
 #include "audit.h"
 #include "log.h"
+#include "pgarr.h"
 #include "route.h"
 #include "util.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Audit rows are written by group commit: a writer queues its row and waits until it is stored;
+ * the first waiter finding no batch in flight takes every row queued so far and inserts them in
+ * one statement on its own connection, while rows queued meanwhile wait for the next batch. A
+ * change's row is stored before its response goes out, as when each wrote its own, and
+ * PostgreSQL pays one statement for the concurrent writes of all threads. */
+struct audit_row {
+	const char *uid, *username, *action, *object;
+	char *detail;
+	int state;                 /* 0 queued, 1 in a batch, 2 stored or failed */
+	int ok;
+	struct audit_row *next;
+};
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t stored = PTHREAD_COND_INITIALIZER;
+static struct audit_row *queue, **queue_tail = &queue;
+static int writing;
+
+/* Inserts the rows of batch (to the end of its list, or only its first with one) in one
+ * statement; 0 or -1. */
+static int write_rows(struct db *db, struct audit_row *batch, int one)
+{
+	static const char q[] = "INSERT INTO audit_log (user_id, username, action, object, detail)"
+				" SELECT nullif(u, 0), n, a, o, d::jsonb"
+				" FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(u, n, a, o, d)";
+	struct pgarr_cols c;
+	pgarr_cols_start(&c, 5);
+	for (struct audit_row *r = batch; r; r = one ? NULL : r->next) {
+		const char *v[] = {r->uid, r->username, r->action, r->object, r->detail};
+		for (int k = 0; k < 5; k++)
+			pgarr_text(&c.col[k], v[k]);
+	}
+	pgarr_cols_end(&c);
+	int rc = db_run(db, q, 5, c.param);
+	pgarr_cols_free(&c);
+	return rc < 0 ? -1 : 0;
+}
+
+/* Queues row and returns once a batch holding it was written (on db when this thread leads). */
+static void group_write(struct db *db, struct audit_row *row)
+{
+	pthread_mutex_lock(&mu);
+	*queue_tail = row;
+	queue_tail = &row->next;
+	while (row->state != 2) {
+		if (writing || row->state != 0) {
+			pthread_cond_wait(&stored, &mu);
+			continue;
+		}
+		struct audit_row *batch = queue;
+		queue = NULL;
+		queue_tail = &queue;
+		writing = 1;
+		for (struct audit_row *r = batch; r; r = r->next)
+			r->state = 1;
+		pthread_mutex_unlock(&mu);
+		int ok = write_rows(db, batch, 0) == 0;
+		pthread_mutex_lock(&mu);
+		for (struct audit_row *r = batch; r; r = r->next) {
+			r->ok = ok;
+			r->state = 2;
+		}
+		writing = 0;
+		pthread_cond_broadcast(&stored);
+	}
+	pthread_mutex_unlock(&mu);
+}
 
 void audit(struct db *db, struct http_req *req, const char *action, const char *object,
 	   json_t *detail)
 {
-	static const char q[] = "INSERT INTO audit_log (user_id, username, action, object, detail)"
-				" VALUES (nullif($1, '0')::bigint, $2, $3, $4, $5::jsonb)";
 	char uid[DB_NUM_LEN];
-	char *d = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
-	const char *p[] = {db_num(uid, req->user.id), req->user.username, action, object ? object : "", d};
-	if (db_run(db, q, 5, p) < 0)
+	struct audit_row row = {db_num(uid, req->user.id), req->user.username, action, object ? object : "",
+				detail ? json_dumps(detail, JSON_COMPACT) : NULL, 0, 0, NULL};
+	if (db->in_tx)   /* inside the caller's transaction: its own row, sharing its fate */
+		row.ok = write_rows(db, &row, 1) == 0;
+	else
+		group_write(db, &row);
+	if (!row.ok)
 		log_warn("audit.failed", LS("action", action), LS("request_id", req->request_id));
 	req->audited = 1;   /* tried: a failure is logged above */
-	free(d);
+	free(row.detail);
 }
 
 void audit_route(struct db *db, struct http_req *req, const char *object, json_t *detail)

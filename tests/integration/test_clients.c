@@ -1,10 +1,12 @@
 /* Clients over /api/v1: CRUD and defaults, validation, filters, pagination, roles, bulk
  * upserts, and the pending messages of a deleted client. */
 #include <criterion/criterion.h>
+#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "itest.h"
+#include "proc.h"
 
 /* POSTs a client from the JSON object text body; returns its id. */
 static long long make_client(const char *body)
@@ -546,6 +548,51 @@ Test(clients, api_changes_record_before_and_after)
 			    " FROM audit_log WHERE object = 'client %lld'", id);
 	cr_expect_str_eq(v, "client.created ->Europe/Moscow,client.updated Europe/Moscow>Asia/Tokyo,"
 			    "client.deleted Asia/Tokyo>-");
+	free(v);
+}
+
+/* Writes that arrive together are each in the history once, with their own values: the audit
+ * rows of concurrent requests are written in shared batches (audit.c), none lost or doubled. */
+Test(clients, concurrent_writes_are_each_recorded_once)
+{
+	enum { N = 64 };
+	char tag[32], url[256], auth[160], body[N][96];
+	uniq_name("batch", tag, sizeof(tag));
+	snprintf(url, sizeof(url), "%s/api/v1/clients", getenv("HERALD_TEST_URL"));
+	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok_operator());
+	struct curl_slist *h = curl_slist_append(curl_slist_append(NULL, auth), "Content-Type: application/json");
+	CURLM *m = curl_multi_init();
+	CURL *c[N];
+	struct itest_sink out[N];
+	for (int i = 0; i < N; i++) {
+		char phone[12];
+		uniq_phone(phone);
+		snprintf(body[i], sizeof(body[i]), "{\"phone\":\"%s\",\"tag\":\"%s\"}", phone, tag);
+		c[i] = curl_easy_init();
+		curl_easy_setopt(c[i], CURLOPT_URL, url);
+		curl_easy_setopt(c[i], CURLOPT_HTTPHEADER, h);
+		curl_easy_setopt(c[i], CURLOPT_POSTFIELDS, body[i]);
+		curl_easy_setopt(c[i], CURLOPT_WRITEFUNCTION, itest_sink_write);
+		out[i] = (struct itest_sink){NULL, 0};
+		curl_easy_setopt(c[i], CURLOPT_WRITEDATA, &out[i]);
+		curl_multi_add_handle(m, c[i]);
+	}
+	url_multi_finish(m);
+	for (int i = 0; i < N; i++) {
+		long st = 0;
+		curl_easy_getinfo(c[i], CURLINFO_RESPONSE_CODE, &st);
+		cr_expect_eq(st, 201, "request %d: %ld %s", i, st, out[i].data);
+		curl_multi_remove_handle(m, c[i]);
+		curl_easy_cleanup(c[i]);
+		free(out[i].data);
+	}
+	curl_multi_cleanup(m);
+	curl_slist_free_all(h);
+	char *v = itest_sql("SELECT count(*) || ' ' || count(DISTINCT a.object) || ' ' || count(*) FILTER"
+			    " (WHERE a.detail->'after'->>'phone' = c.phone AND a.user_id IS NOT NULL)"
+			    " FROM clients c JOIN audit_log a ON a.object = 'client ' || c.id AND a.action = 'client.created'"
+			    " WHERE c.tag_id = (SELECT id FROM tags WHERE name = '%s')", tag);
+	cr_expect_str_eq(v, "64 64 64", "audit rows, objects, rows with the client's phone and user");
 	free(v);
 }
 
