@@ -36,6 +36,9 @@ json_t *admin_mailings_matching(const struct mailing_query *mq);
  * above it. */
 void admin_mailings_page(struct http_req *req, json_t *outcomes);
 
+/* What the generic delete page (admin_res_delete) says of mailing obj after its question: its
+ * state and how many messages go with it. */
+const char *admin_mailing_delete_note(struct http_req *req, struct db *db, json_t *obj);
 /* The count name of a mailing's stats object. */
 long long admin_mailing_count(json_t *stats, const char *name);
 /* The status of a mailing object ("" when absent). */

@@ -474,25 +474,11 @@ void admin_mailings_retry(struct http_req *req)
 	change(req, &acts[1]);
 }
 
-void admin_mailings_delete(struct http_req *req)
+const char *admin_mailing_delete_note(struct http_req *req, struct db *db, json_t *obj)
 {
-	struct admin_obj o;
-	if (admin_res_open(req, R, &o) < 0)
-		return;
-	const char *state = admin_mailing_status(o.obj);
-	if (req->method == HTTP_POST) {
-		enum model_rc rc = res_delete(req, o.db, R, &o.k);
-		if (rc == MODEL_OK)
-			admin_redirect(req, BASE "?done=deleted");
-		else
-			http_fail(req, rc, rc == MODEL_NOT_FOUND ? R->not_found : NULL, NULL);
-		return;
-	}
-	long long n = admin_mailing_count(json_object_get(o.obj, "stats"), "total");
-	admin_page(req, 200, "admin/confirm",
-		   json_pack("{s:s, s:s, s:s, s:s, s:s}", "heading", admin_format(req, "admin.res.mailing.delete_heading", o.k.text),
-			     "message", admin_format(req, "admin.mailing.delete_question", o.k.text, admin_option(req, "mailing_status", state),
-						     admin_plural(req, "admin.mailing.its_messages", n),
-						     strcmp(state, "running") == 0 ? admin_t(req, "admin.mailing.delete_running") : ""),
-			     "action", o.del, "submit", admin_t(req, "admin.res.mailing.delete_submit"), "cancel_href", o.self));
+	const char *state = admin_mailing_status(obj);
+	(void)db;
+	return admin_format(req, "admin.mailing.delete_note", admin_option(req, "mailing_status", state),
+			    admin_plural(req, "admin.mailing.its_messages", admin_mailing_count(json_object_get(obj, "stats"), "total")),
+			    strcmp(state, "running") == 0 ? admin_t(req, "admin.mailing.delete_running") : "");
 }

@@ -529,6 +529,7 @@ const struct resource res_mailings = {
 	.cols = mailing_cols, .ncols = ARRAY_LEN(mailing_cols), .sorts = mailing_sorts,
 	.not_found = "admin.res.mailing.not_found",
 	.notices = mailing_notices,
+	.delete_note_of = admin_mailing_delete_note,
 };
 
 /* --- webhooks: everyone manages their own, admins see everyone's in the admin (the API shows

@@ -121,7 +121,7 @@ const struct route routes[] = {
 	{POST, "/admin/mailings/{id}/edit", admin_mailings_edit, AUTH_SESSION, O, "", 0, NULL, NULL},
 	{POST, "/admin/mailings/{id}/cancel", admin_mailings_cancel, AUTH_SESSION, O, "", 0, NULL, NULL},
 	{POST, "/admin/mailings/{id}/retry-failed", admin_mailings_retry, AUTH_SESSION, O, "", 0, NULL, NULL},
-	{GET | POST, "/admin/mailings/{id}/delete", admin_mailings_delete, AUTH_SESSION, O, "", 0, NULL, NULL},
+	{GET | POST, "/admin/mailings/{id}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_mailings},
 
 	/* admin: change history */
 	{GET, "/admin/history/", admin_history_list, AUTH_SESSION, A, ADMIN_LIST_Q ",action", 0, NULL, NULL},
