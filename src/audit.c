@@ -6,6 +6,7 @@
 #include "util.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,8 @@ struct audit_row {
 	struct audit_row *next;
 };
 
+static _Atomic unsigned long long rows_stored, rows_failed, statements;
+
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t stored = PTHREAD_COND_INITIALIZER;
 static struct audit_row *queue, **queue_tail = &queue;
@@ -35,8 +38,9 @@ static int write_rows(struct db *db, struct audit_row *batch, int one)
 				" SELECT nullif(u, 0), n, a, o, d::jsonb"
 				" FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(u, n, a, o, d)";
 	struct pgarr_cols c;
+	unsigned long long n = 0;
 	pgarr_cols_start(&c, 5);
-	for (struct audit_row *r = batch; r; r = one ? NULL : r->next) {
+	for (struct audit_row *r = batch; r; r = one ? NULL : r->next, n++) {
 		const char *v[] = {r->uid, r->username, r->action, r->object, r->detail};
 		for (int k = 0; k < 5; k++)
 			pgarr_text(&c.col[k], v[k]);
@@ -44,6 +48,8 @@ static int write_rows(struct db *db, struct audit_row *batch, int one)
 	pgarr_cols_end(&c);
 	int rc = db_run(db, q, 5, c.param);
 	pgarr_cols_free(&c);
+	atomic_fetch_add(rc < 0 ? &rows_failed : &rows_stored, n);
+	atomic_fetch_add(&statements, 1);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -91,6 +97,19 @@ void audit(struct db *db, struct http_req *req, const char *action, const char *
 		log_warn("audit.failed", LS("action", action), LS("request_id", req->request_id));
 	req->audited = 1;   /* tried: a failure is logged above */
 	free(row.detail);
+}
+
+void audit_metrics(struct buf *out)
+{
+	buf_printf(out, "# HELP herald_audit_rows_total Change history rows (this instance): stored, or failed (the"
+			" change stands without its record; each is logged as audit.failed).\n"
+			"# TYPE herald_audit_rows_total counter\nherald_audit_rows_total{result=\"stored\"} %llu\n"
+			"herald_audit_rows_total{result=\"failed\"} %llu\n"
+			"# HELP herald_audit_statements_total Statements that wrote change history rows (this instance);"
+			" rows over statements is how many writes shared one.\n"
+			"# TYPE herald_audit_statements_total counter\nherald_audit_statements_total %llu\n",
+		   (unsigned long long)atomic_load(&rows_stored), (unsigned long long)atomic_load(&rows_failed),
+		   (unsigned long long)atomic_load(&statements));
 }
 
 void audit_route(struct db *db, struct http_req *req, const char *object, json_t *detail)

@@ -2,6 +2,7 @@
 #ifndef HERALD_AUDIT_H
 #define HERALD_AUDIT_H
 #include <jansson.h>
+#include "buf.h"
 #include "db.h"
 
 struct http_req;
@@ -11,6 +12,10 @@ struct http_req;
  * user on object ("operator 916"; may be "") with detail (borrowed, may be NULL). A failure is logged, never fatal to the change. */
 void audit(struct db *db, struct http_req *req, const char *action, const char *object,
 	   json_t *detail);
+
+/* The history's figures for /metrics: herald_audit_rows_total{result} and
+ * herald_audit_statements_total. */
+void audit_metrics(struct buf *out);
 
 /* audit under the action the request's route row names (routes.c): the admin's writes that
  * are no resource's (sign-in, reports, imports) are named there as the API's are. */

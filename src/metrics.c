@@ -1,6 +1,7 @@
 /* metrics.c — counters and exposition. */
 #include "metrics.h"
 #include "webhook.h"
+#include "audit.h"
 #include "dlr.h"
 #include "inflight.h"
 #include "metrics_hist.h"
@@ -301,6 +302,7 @@ void metrics_render(struct buf *out, struct db *db)
 	render_smpp(out);
 	webhook_metrics(out, db);
 	dlr_metrics(out);
+	audit_metrics(out);
 	render_db(out, db);
 	buf_printf(out, "# HELP herald_build_info The version of this instance's build (value always 1).\n"
 			"# TYPE herald_build_info gauge\nherald_build_info{version=\"%s\"} 1\n", herald_version());

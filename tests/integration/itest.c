@@ -225,6 +225,12 @@ void uniq_phone(char out[12])
 	snprintf(out, 12, "70%09llu", x % 1000000000ULL);
 }
 
+long long itest_metric(const char *text, const char *series)
+{
+	const char *p = strstr(text, series);
+	return p ? atoll(p + strlen(series) + 1) : 0;
+}
+
 void code_phone(const char *code, long n, char out[12])
 {
 	cr_assert(strlen(code) == 3 && code[0] >= '1' && code[0] <= '9' && n >= 0 && n < 10000000, "%s %ld", code, n);

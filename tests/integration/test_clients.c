@@ -551,6 +551,16 @@ Test(clients, api_changes_record_before_and_after)
 	free(v);
 }
 
+/* The harness herald's herald_audit_rows_total{result="stored"}. */
+static long long audit_rows_stored(void)
+{
+	struct resp *m = api(NULL, "GET", "/metrics", NULL);
+	cr_assert_eq(m->status, 200, "%s", m->body);
+	long long n = itest_metric(m->body, "herald_audit_rows_total{result=\"stored\"}");
+	resp_free(m);
+	return n;
+}
+
 /* Writes that arrive together are each in the history once, with their own values: the audit
  * rows of concurrent requests are written in shared batches (audit.c), none lost or doubled. */
 Test(clients, concurrent_writes_are_each_recorded_once)
@@ -558,6 +568,7 @@ Test(clients, concurrent_writes_are_each_recorded_once)
 	enum { N = 64 };
 	char tag[32], url[256], auth[160], body[N][96];
 	uniq_name("batch", tag, sizeof(tag));
+	long long stored = audit_rows_stored();
 	snprintf(url, sizeof(url), "%s/api/v1/clients", getenv("HERALD_TEST_URL"));
 	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok_operator());
 	struct curl_slist *h = curl_slist_append(curl_slist_append(NULL, auth), "Content-Type: application/json");
@@ -594,6 +605,7 @@ Test(clients, concurrent_writes_are_each_recorded_once)
 			    " WHERE c.tag_id = (SELECT id FROM tags WHERE name = '%s')", tag);
 	cr_expect_str_eq(v, "64 64 64", "audit rows, objects, rows with the client's phone and user");
 	free(v);
+	cr_expect_geq(audit_rows_stored() - stored, N, "herald_audit_rows_total{result=\"stored\"} grew by less than %d", N);
 }
 
 /* The attributes of the client at path, as the API shows them, compact. */

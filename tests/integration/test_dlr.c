@@ -12,13 +12,6 @@
 
 TestSuite(dlr, .init = eng_db_create, .fini = proc_cleanup, .timeout = 120);
 
-/* A metric's value in the text of /metrics (0 when absent). */
-static long long metric_of(const char *text, const char *series)
-{
-	const char *p = strstr(text, series);
-	return p ? atoll(p + strlen(series) + 1) : 0;
-}
-
 /* h's /metrics (malloc'ed). */
 static char *metrics_of(const struct proc *h)
 {
@@ -81,10 +74,10 @@ Test(dlr, fakeprobe_reports_change_statuses_and_statistics)
 
 	/* /metrics: the reports by outcome, and the counters of the statuses they entered */
 	char *text = metrics_of(&h);
-	cr_assert_eq(metric_of(text, "herald_dlr_reports_total{outcome=\"applied\"}"), 200, "%s", text);
-	cr_assert_eq(metric_of(text, "herald_messages_total{status=\"delivered\"}"), delivered, "%s", text);
-	cr_assert_eq(metric_of(text, "herald_messages_total{status=\"undelivered\"}"), undelivered, "%s", text);
-	cr_assert_geq(metric_of(text, "herald_messages_total{status=\"sent\"}"), 200, "%s", text);
+	cr_assert_eq(itest_metric(text, "herald_dlr_reports_total{outcome=\"applied\"}"), 200, "%s", text);
+	cr_assert_eq(itest_metric(text, "herald_messages_total{status=\"delivered\"}"), delivered, "%s", text);
+	cr_assert_eq(itest_metric(text, "herald_messages_total{status=\"undelivered\"}"), undelivered, "%s", text);
+	cr_assert_geq(itest_metric(text, "herald_messages_total{status=\"sent\"}"), 200, "%s", text);
 	free(text);
 	free(token);
 }
@@ -183,12 +176,12 @@ Test(dlr, reports_that_must_change_nothing_are_answered_clearly)
 	expect_answer(&h, a, "secret-of-a", report_of(sent, "delivered"), 409, NULL);
 
 	char *text = metrics_of(&h);
-	cr_assert_eq(metric_of(text, "herald_dlr_reports_total{outcome=\"applied\"}"), 1, "%s", text);
-	cr_assert_eq(metric_of(text, "herald_dlr_reports_total{outcome=\"repeated\"}"), 1, "%s", text);
-	cr_assert_eq(metric_of(text, "herald_dlr_reports_total{outcome=\"unknown\"}"), 2, "%s", text);
-	cr_assert_eq(metric_of(text, "herald_dlr_reports_total{outcome=\"not_sent\"}"), 3, "%s", text);
-	cr_assert_eq(metric_of(text, "herald_dlr_reports_total{outcome=\"unauthorized\"}"), 7, "%s", text);
-	cr_assert_eq(metric_of(text, "herald_dlr_reports_total{outcome=\"invalid\"}"), 4, "%s", text);
+	cr_assert_eq(itest_metric(text, "herald_dlr_reports_total{outcome=\"applied\"}"), 1, "%s", text);
+	cr_assert_eq(itest_metric(text, "herald_dlr_reports_total{outcome=\"repeated\"}"), 1, "%s", text);
+	cr_assert_eq(itest_metric(text, "herald_dlr_reports_total{outcome=\"unknown\"}"), 2, "%s", text);
+	cr_assert_eq(itest_metric(text, "herald_dlr_reports_total{outcome=\"not_sent\"}"), 3, "%s", text);
+	cr_assert_eq(itest_metric(text, "herald_dlr_reports_total{outcome=\"unauthorized\"}"), 7, "%s", text);
+	cr_assert_eq(itest_metric(text, "herald_dlr_reports_total{outcome=\"invalid\"}"), 4, "%s", text);
 	free(text);
 	free(at);
 	free(again);
