@@ -87,10 +87,18 @@ bench_get_clients() {
   wrk_line "GET /api/v1/clients?limit=50 [target >= 15000 req/s]" "$BASE/api/v1/clients?limit=50"
 }
 
+# herald's audit figure series (herald_audit_rows_total{result="stored"}, ...) from /metrics.
+audit_metric() {
+  curl -sS "$BASE/metrics" | awk -v s="$1" 'index($0, s " ") == 1 { print $2 }'
+}
+
 bench_post_clients() {
   LOAD_BEFORE=$(load)
+  local r0 s0; r0=$(audit_metric 'herald_audit_rows_total{result="stored"}'); s0=$(audit_metric herald_audit_statements_total)
   BENCH_PHONE_RUN=$((RANDOM % 1000)) wrk_line "POST /api/v1/clients [target >= 8000 req/s]" "$BASE/api/v1/clients" \
     -s "$ROOT/tools/bench/post_client.lua"
+  awk -v r=$(($(audit_metric 'herald_audit_rows_total{result="stored"}') - r0)) -v s=$(($(audit_metric herald_audit_statements_total) - s0)) \
+    'BEGIN { printf "bench: POST /api/v1/clients: %d history rows in %d statements, %.2f writes a statement (audit group commit)\n", r, s, s ? r / s : 0 }'
 }
 
 # POST /api/v1/clients/bulk with 100,000 new clients; the same phones again with another
