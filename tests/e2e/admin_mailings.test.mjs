@@ -143,7 +143,8 @@ test('retry-failed and delete with confirmation from the mailing page', async ()
   assert.equal(counts.failed, 0);
 
   await page.click('a:text("Delete…")');
-  assert.match(await page.textContent('.confirm p'), /and its 3 messages\?/);
+  assert.equal(await page.textContent('.confirm p'),
+    `Delete the mailing ${id}? It is running, and its 3 messages will be deleted with it. This cannot be undone. Sending stops.`);
   await Promise.all([page.waitForNavigation(), page.click('.confirm button')]);
   assert.equal(new URL(page.url()).pathname, '/admin/mailings/');
   assert.equal(await page.textContent('.notice'), 'The mailing was deleted with its messages.');
