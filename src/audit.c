@@ -15,10 +15,12 @@
  * one statement on its own connection, while rows queued meanwhile wait for the next batch. A
  * change's row is stored before its response goes out, as when each wrote its own, and
  * PostgreSQL pays one statement for the concurrent writes of all threads. */
+enum row_state { ROW_QUEUED, ROW_IN_BATCH, ROW_DONE };   /* ROW_DONE: stored or failed (ok) */
+
 struct audit_row {
 	const char *uid, *username, *action, *object;
 	char *detail;
-	int state;                 /* 0 queued, 1 in a batch, 2 stored or failed */
+	enum row_state state;
 	int ok;
 	struct audit_row *next;
 };
@@ -59,8 +61,8 @@ static void group_write(struct db *db, struct audit_row *row)
 	pthread_mutex_lock(&mu);
 	*queue_tail = row;
 	queue_tail = &row->next;
-	while (row->state != 2) {
-		if (writing || row->state != 0) {
+	while (row->state != ROW_DONE) {
+		if (writing || row->state != ROW_QUEUED) {
 			pthread_cond_wait(&stored, &mu);
 			continue;
 		}
@@ -69,13 +71,13 @@ static void group_write(struct db *db, struct audit_row *row)
 		queue_tail = &queue;
 		writing = 1;
 		for (struct audit_row *r = batch; r; r = r->next)
-			r->state = 1;
+			r->state = ROW_IN_BATCH;
 		pthread_mutex_unlock(&mu);
 		int ok = write_rows(db, batch, 0) == 0;
 		pthread_mutex_lock(&mu);
 		for (struct audit_row *r = batch; r; r = r->next) {
 			r->ok = ok;
-			r->state = 2;
+			r->state = ROW_DONE;
 		}
 		writing = 0;
 		pthread_cond_broadcast(&stored);
@@ -88,7 +90,7 @@ void audit(struct db *db, struct http_req *req, const char *action, const char *
 {
 	char uid[DB_NUM_LEN];
 	struct audit_row row = {db_num(uid, req->user.id), req->user.username, action, object ? object : "",
-				detail ? json_dumps(detail, JSON_COMPACT) : NULL, 0, 0, NULL};
+				detail ? json_dumps(detail, JSON_COMPACT) : NULL, ROW_QUEUED, 0, NULL};
 	if (db->in_tx)   /* inside the caller's transaction: its own row, sharing its fate */
 		row.ok = write_rows(db, &row, 1) == 0;
 	else
