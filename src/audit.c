@@ -1,100 +1,65 @@
 /* audit.c — change history. */
 #include "audit.h"
+#include "group_commit.h"
 #include "log.h"
 #include "pgarr.h"
 #include "route.h"
 #include "util.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Audit rows are written by group commit: a writer queues its row and waits until it is stored;
- * the first waiter finding no batch in flight takes every row queued so far and inserts them in
- * one statement on its own connection, while rows queued meanwhile wait for the next batch. A
- * change's row is stored before its response goes out, as when each wrote its own, and
- * PostgreSQL pays one statement for the concurrent writes of all threads. */
-enum row_state { ROW_QUEUED, ROW_IN_BATCH, ROW_DONE };   /* ROW_DONE: stored or failed (ok) */
+/* Rows of writes that arrive together are stored in one statement (group_commit.h): a change's
+ * row is stored before its response goes out, as when each wrote its own, and PostgreSQL pays
+ * one statement for the concurrent writes of all threads. */
+#define AUDIT_BATCH_MAX 256
 
 struct audit_row {
+	struct group_item gi;   /* first: the group commit's */
 	const char *uid, *username, *action, *object;
 	char *detail;
-	enum row_state state;
 	int ok;
-	struct audit_row *next;
 };
 
 static _Atomic unsigned long long rows_stored, rows_failed, statements;
 
-static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t stored = PTHREAD_COND_INITIALIZER;
-static struct audit_row *queue, **queue_tail = &queue;
-static int writing;
-
-/* Inserts the rows of batch (to the end of its list, or only its first with one) in one
- * statement; 0 or -1. */
-static int write_rows(struct db *db, struct audit_row *batch, int one)
+/* Inserts the n rows (their group_items) in one statement on conn (a struct db) and sets ok. */
+static void write_rows(void *conn, struct group_item **items, int n)
 {
 	static const char q[] = "INSERT INTO audit_log (user_id, username, action, object, detail)"
 				" SELECT nullif(u, 0), n, a, o, d::jsonb"
 				" FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(u, n, a, o, d)";
 	struct pgarr_cols c;
-	unsigned long long n = 0;
 	pgarr_cols_start(&c, 5);
-	for (struct audit_row *r = batch; r; r = one ? NULL : r->next, n++) {
+	for (int i = 0; i < n; i++) {
+		struct audit_row *r = (struct audit_row *)items[i];
 		const char *v[] = {r->uid, r->username, r->action, r->object, r->detail};
 		for (int k = 0; k < 5; k++)
 			pgarr_text(&c.col[k], v[k]);
 	}
 	pgarr_cols_end(&c);
-	int rc = db_run(db, q, 5, c.param);
+	int ok = db_run(conn, q, 5, c.param) >= 0;
 	pgarr_cols_free(&c);
-	atomic_fetch_add(rc < 0 ? &rows_failed : &rows_stored, n);
+	for (int i = 0; i < n; i++)
+		((struct audit_row *)items[i])->ok = ok;
+	atomic_fetch_add(ok ? &rows_stored : &rows_failed, (unsigned long long)n);
 	atomic_fetch_add(&statements, 1);
-	return rc < 0 ? -1 : 0;
 }
 
-/* Queues row and returns once a batch holding it was written (on db when this thread leads). */
-static void group_write(struct db *db, struct audit_row *row)
-{
-	pthread_mutex_lock(&mu);
-	*queue_tail = row;
-	queue_tail = &row->next;
-	while (row->state != ROW_DONE) {
-		if (writing || row->state != ROW_QUEUED) {
-			pthread_cond_wait(&stored, &mu);
-			continue;
-		}
-		struct audit_row *batch = queue;
-		queue = NULL;
-		queue_tail = &queue;
-		writing = 1;
-		for (struct audit_row *r = batch; r; r = r->next)
-			r->state = ROW_IN_BATCH;
-		pthread_mutex_unlock(&mu);
-		int ok = write_rows(db, batch, 0) == 0;
-		pthread_mutex_lock(&mu);
-		for (struct audit_row *r = batch; r; r = r->next) {
-			r->ok = ok;
-			r->state = ROW_DONE;
-		}
-		writing = 0;
-		pthread_cond_broadcast(&stored);
-	}
-	pthread_mutex_unlock(&mu);
-}
+static struct group_commit group = GROUP_COMMIT_INIT(AUDIT_BATCH_MAX, write_rows);
 
 void audit(struct db *db, struct http_req *req, const char *action, const char *object,
 	   json_t *detail)
 {
 	char uid[DB_NUM_LEN];
-	struct audit_row row = {db_num(uid, req->user.id), req->user.username, action, object ? object : "",
-				detail ? json_dumps(detail, JSON_COMPACT) : NULL, ROW_QUEUED, 0, NULL};
+	struct audit_row row = {{0}, db_num(uid, req->user.id), req->user.username, action, object ? object : "",
+				detail ? json_dumps(detail, JSON_COMPACT) : NULL, 0};
+	struct group_item *one = &row.gi;
 	if (db->in_tx)   /* inside the caller's transaction: its own row, sharing its fate */
-		row.ok = write_rows(db, &row, 1) == 0;
+		write_rows(db, &one, 1);
 	else
-		group_write(db, &row);
+		group_commit(&group, db, &row.gi);
 	if (!row.ok)
 		log_warn("audit.failed", LS("action", action), LS("request_id", req->request_id));
 	req->audited = 1;   /* tried: a failure is logged above */

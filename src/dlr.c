@@ -1,10 +1,10 @@
 /* dlr.c — delivery reports (dlr.h): the one statement that applies one, and its counters. */
 #include "dlr.h"
+#include "group_commit.h"
 #include "log.h"
 #include "message_status.h"
 #include "pgarr.h"
 
-#include <pthread.h>
 #include <sodium.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -18,30 +18,21 @@ static const char *const outcome_names[DM_COUNT] = {
 };
 static atomic_ullong counts[DM_COUNT];
 
-/* Reports that arrive together are written together (group commit): a caller queues its report
- * and, when no other caller is writing, takes the queue (up to BATCH_MAX) and writes it with one
- * statement on its own connection, while the others wait for their answers. A report still costs
- * no round trip of its own, and concurrent reports share one statement, one transaction and one
+/* Reports that arrive together are written together (group_commit.h): a report still costs no
+ * round trip of its own, and concurrent reports share one statement, one transaction and one
  * update of the counters' rows, which every report of a mailing would otherwise take in turn. */
 #define BATCH_MAX DLR_BATCH_MAX
-#define QUEUE_MAX 1024
 
 struct report {
+	struct group_item gi;  /* first: the group commit's */
 	int64_t provider, id;
-	int status, done, denied;
+	int status, denied;
 	int deferred;          /* an outcome other than DLR_OK is counted by the caller, once it is
 				* final (dlr_count_final): dlr_apply_many's caller tries again */
 	const char *error;
 	char secret[2 * crypto_hash_sha256_BYTES + 1];   /* the posted secret's SHA-256 in hex; "": none */
 	enum dlr_rc rc;
 };
-
-static struct {
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	struct report *q[QUEUE_MAX];
-	int n, writing;
-} group = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
 /* The batch: $1 providers, $2 messages, $3 new statuses, $4 errors, $5 the SHA-256 (hex) of each
  * posted secret (NULL: a report herald received itself, from an upstream SMSC). A message changes
@@ -122,13 +113,15 @@ static int prepared(PGconn *db)
 	return rc;
 }
 
-/* Writes the n reports of batch with one statement on db and sets their outcomes. */
-static void write_batch(PGconn *db, struct report **batch, int n)
+/* Writes the n reports of batch (their group_items) with one statement on conn (a PGconn) and
+ * sets their outcomes. */
+static void write_batch(void *conn, struct group_item **batch, int n)
 {
+	PGconn *db = conn;
 	struct pgarr_cols a;
 	pgarr_cols_start(&a, 5);
 	for (int i = 0; i < n; i++) {
-		struct report *x = batch[i];
+		struct report *x = (struct report *)batch[i];
 		pgarr_int(&a.col[0], x->provider);
 		pgarr_int(&a.col[1], x->id);
 		pgarr_int(&a.col[2], x->status);
@@ -143,42 +136,22 @@ static void write_batch(PGconn *db, struct report **batch, int n)
 	if (!fine)
 		log_error("dlr.failed", LI("reports", n), LS("error", PQresultErrorMessage(r)));
 	for (int i = 0; i < n; i++) {
+		struct report *x = (struct report *)batch[i];
 		if (fine)
-			outcome_of(batch[i], r, i);
+			outcome_of(x, r, i);
 		else
-			batch[i]->rc = tally(batch[i], DM_ERROR, DLR_DB);
+			x->rc = tally(x, DM_ERROR, DLR_DB);
 	}
 	PQclear(r);
 	pgarr_cols_free(&a);
 }
 
+static struct group_commit group = GROUP_COMMIT_INIT(BATCH_MAX, write_batch);
+
 /* Queues x and returns once it is written, by this caller or another. */
 static enum dlr_rc apply(PGconn *db, struct report *x)
 {
-	struct report *batch[BATCH_MAX];
-	pthread_mutex_lock(&group.mu);
-	while (group.n == QUEUE_MAX)
-		pthread_cond_wait(&group.cv, &group.mu);
-	group.q[group.n++] = x;
-	while (!x->done) {
-		if (group.writing) {
-			pthread_cond_wait(&group.cv, &group.mu);
-			continue;
-		}
-		int n = group.n < BATCH_MAX ? group.n : BATCH_MAX;
-		memcpy(batch, group.q, (size_t)n * sizeof(*batch));
-		memmove(group.q, group.q + n, (size_t)(group.n - n) * sizeof(*group.q));
-		group.n -= n;
-		group.writing = 1;
-		pthread_mutex_unlock(&group.mu);
-		write_batch(db, batch, n);
-		pthread_mutex_lock(&group.mu);
-		for (int i = 0; i < n; i++)
-			batch[i]->done = 1;
-		group.writing = 0;
-		pthread_cond_broadcast(&group.cv);
-	}
-	pthread_mutex_unlock(&group.mu);
+	group_commit(&group, db, &x->gi);
 	return x->rc;
 }
 
@@ -193,14 +166,15 @@ enum dlr_rc dlr_apply(PGconn *db, int64_t provider_id, int64_t message_id, int s
 void dlr_apply_many(PGconn *db, int n, const int64_t *provider_ids, const int64_t *message_ids, const int *statuses,
 		    const char *const *errors, enum dlr_rc *rcs)
 {
-	struct report reports[BATCH_MAX], *batch[BATCH_MAX];
+	struct report reports[BATCH_MAX];
+	struct group_item *batch[BATCH_MAX];
 	for (int done = 0; done < n;) {
 		int k = 0;
 		for (; k < BATCH_MAX && done + k < n; k++) {
 			int i = done + k;
 			reports[k] = (struct report){.provider = provider_ids[i], .id = message_ids[i], .status = statuses[i],
 						     .error = errors[i], .deferred = 1};
-			batch[k] = &reports[k];
+			batch[k] = &reports[k].gi;
 		}
 		write_batch(db, batch, k);
 		for (int j = 0; j < k; j++)
