@@ -58,12 +58,10 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 	return len;
 }
 
-/* api_raw with an extra request header (NULL: none). */
-static struct resp *request(const char *token, const char *method, const char *path, const char *header,
-			    const char *content_type, const char *body, size_t len)
+CURL *itest_handle(const char *token, const char *method, const char *path, const char *header,
+		   const char *content_type, const char *body, size_t len, struct itest_sink *sink,
+		   struct curl_slist **headers)
 {
-	struct resp *r = calloc(1, sizeof(*r));
-	struct itest_sink s = {calloc(1, 1), 0};
 	char url[4096], auth[512], ct[256];
 	struct curl_slist *h = NULL;
 	CURL *c = curl_easy_init();
@@ -88,10 +86,22 @@ static struct resp *request(const char *token, const char *method, const char *p
 		h = curl_slist_append(h, "Expect:");   /* the body at once, unless the caller asks to wait */
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, itest_sink_write);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, &s);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, sink);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
+	*headers = h;
+	return c;
+}
+
+/* api_raw with an extra request header (NULL: none). */
+static struct resp *request(const char *token, const char *method, const char *path, const char *header,
+			    const char *content_type, const char *body, size_t len)
+{
+	struct resp *r = calloc(1, sizeof(*r));
+	struct itest_sink s = {calloc(1, 1), 0};
+	struct curl_slist *h;
+	CURL *c = itest_handle(token, method, path, header, content_type, body, len, &s, &h);
 	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
 	CURLcode rc = curl_easy_perform(c);
 	cr_assert(rc == CURLE_OK || rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR,
 		  "%s %s: %s", method, path, curl_easy_strerror(rc));

@@ -3,6 +3,7 @@
  * HERALD_TEST_URL, HERALD_TEST_TOKEN_{ADMIN,OPERATOR,VIEWER}, DATABASE_URL. */
 #ifndef HERALD_ITEST_H
 #define HERALD_ITEST_H
+#include <curl/curl.h>
 #include <jansson.h>
 #include <libpq-fe.h>
 #include <stddef.h>
@@ -60,6 +61,12 @@ struct itest_sink {
 	size_t len;
 };
 size_t itest_sink_write(char *p, size_t size, size_t n, void *sink);
+/* An easy handle of the request api_raw() sends (with header, NULL: none), its body into sink
+ * and its header list in *headers, for a curl multi handle: the caller runs it, then frees the
+ * list (curl_slist_free_all) and the handle. */
+CURL *itest_handle(const char *token, const char *method, const char *path, const char *header,
+		   const char *content_type, const char *body, size_t len, struct itest_sink *sink,
+		   struct curl_slist **headers);
 /* When the header line[0..len) is name ("Location:"), its value without the spaces before and
  * the CRLF after replaces *value (malloc'ed; the old one is freed) and 1 is returned; else 0. */
 int itest_header(const char *line, size_t len, const char *name, char **value);

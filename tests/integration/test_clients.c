@@ -1,7 +1,6 @@
 /* Clients over /api/v1: CRUD and defaults, validation, filters, pagination, roles, bulk
  * upserts, and the pending messages of a deleted client. */
 #include <criterion/criterion.h>
-#include <curl/curl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -566,26 +565,20 @@ static long long audit_rows_stored(void)
 Test(clients, concurrent_writes_are_each_recorded_once)
 {
 	enum { N = 64 };
-	char tag[32], url[256], auth[160], body[N][96];
+	char tag[32], body[N][96];
 	uniq_name("batch", tag, sizeof(tag));
 	long long stored = audit_rows_stored();
-	snprintf(url, sizeof(url), "%s/api/v1/clients", getenv("HERALD_TEST_URL"));
-	snprintf(auth, sizeof(auth), "Authorization: Bearer %s", tok_operator());
-	struct curl_slist *h = curl_slist_append(curl_slist_append(NULL, auth), "Content-Type: application/json");
 	CURLM *m = curl_multi_init();
 	CURL *c[N];
+	struct curl_slist *h[N];
 	struct itest_sink out[N];
 	for (int i = 0; i < N; i++) {
 		char phone[12];
 		uniq_phone(phone);
-		snprintf(body[i], sizeof(body[i]), "{\"phone\":\"%s\",\"tag\":\"%s\"}", phone, tag);
-		c[i] = curl_easy_init();
-		curl_easy_setopt(c[i], CURLOPT_URL, url);
-		curl_easy_setopt(c[i], CURLOPT_HTTPHEADER, h);
-		curl_easy_setopt(c[i], CURLOPT_POSTFIELDS, body[i]);
-		curl_easy_setopt(c[i], CURLOPT_WRITEFUNCTION, itest_sink_write);
+		int len = snprintf(body[i], sizeof(body[i]), "{\"phone\":\"%s\",\"tag\":\"%s\"}", phone, tag);
 		out[i] = (struct itest_sink){NULL, 0};
-		curl_easy_setopt(c[i], CURLOPT_WRITEDATA, &out[i]);
+		c[i] = itest_handle(tok_operator(), "POST", "/api/v1/clients", NULL, "application/json", body[i], (size_t)len,
+				    &out[i], &h[i]);
 		curl_multi_add_handle(m, c[i]);
 	}
 	url_multi_finish(m);
@@ -595,10 +588,10 @@ Test(clients, concurrent_writes_are_each_recorded_once)
 		cr_expect_eq(st, 201, "request %d: %ld %s", i, st, out[i].data);
 		curl_multi_remove_handle(m, c[i]);
 		curl_easy_cleanup(c[i]);
+		curl_slist_free_all(h[i]);
 		free(out[i].data);
 	}
 	curl_multi_cleanup(m);
-	curl_slist_free_all(h);
 	char *v = itest_sql("SELECT count(*) || ' ' || count(DISTINCT a.object) || ' ' || count(*) FILTER"
 			    " (WHERE a.detail->'after'->>'phone' = c.phone AND a.user_id IS NOT NULL)"
 			    " FROM clients c JOIN audit_log a ON a.object = 'client ' || c.id AND a.action = 'client.created'"
