@@ -371,11 +371,13 @@ json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec
 			buf_puts(&b, spec->base);
 			buf_urlencode(&b, json_string_value(key));
 		}
-		for (size_t k = 0; k < spec->ncols; k++)
-			json_array_append_new(cells, json_pack("{s:o, s:b, s:b}", "text",
-							      admin_cell(req, json_object_get(obj, spec->cols[k].field)),
-							      "first", k == 0, "data",
-							      json_is_string(json_object_get(obj, spec->cols[k].field))));
+		for (size_t k = 0; k < spec->ncols; k++) {   /* an object is the cell as given */
+			json_t *v = json_object_get(obj, spec->cols[k].field);
+			json_t *cell = json_is_object(v) ? json_copy(v)
+				     : json_pack("{s:o, s:b}", "text", admin_cell(req, v), "data", json_is_string(v));
+			json_object_set_new(cell, "first", json_boolean(k == 0));
+			json_array_append_new(cells, cell);
+		}
 		json_array_append_new(rows, json_pack("{s:o, s:s*, s:o, s:O}", "key", key, "href", b.len ? b.data : NULL,
 						      "cells", cells, "object", obj));
 	}

@@ -70,7 +70,8 @@ int admin_list_both(struct http_req *req, struct db *db, const struct res_query 
 		    const void *ctx, struct res_page *page);
 
 /* The "list" object for templates/admin/list.html: objs (stolen) holds the objects shown (at
- * most a page); next_key (JSON text, may be NULL) is the key of the last one when more follow,
+ * most a page; a column's value that is an object is its cell as given: {"text", "badge",
+ * "bar", "data"}); next_key (JSON text, may be NULL) is the key of the last one when more follow,
  * prev_key (may be NULL) the key of the first one when objects come before it (a link with
  * ?before=). New reference. */
 json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec, json_t *objs,
@@ -127,6 +128,9 @@ char *admin_path(const char *base, const char *key, const char *suffix);
  * the list (with bulk delete when the model has it), add, edit (read-only below operator) and
  * delete (a confirmation, then the deletion). */
 void admin_res_list(struct http_req *req);
+/* r's list page (admin_res_list's) with the outcomes of a bulk change above it ([{"text",
+ * "ok", "id", "href", "linked"}], borrowed; may be NULL). */
+void admin_res_list_page(struct http_req *req, const struct resource *r, json_t *outcomes);
 void admin_res_add(struct http_req *req);
 void admin_res_edit(struct http_req *req);
 void admin_res_delete(struct http_req *req);
@@ -137,6 +141,13 @@ json_t *admin_res_load(struct http_req *req, const struct resource *r, struct re
 /* The list request of r's page from the query string: sort, cursor and search (admin_list_params),
  * ?before (the previous pages') and r's filters (empty values absent). -1 after a 400 page. */
 int admin_res_query(struct http_req *req, const struct resource *r, struct res_query *q);
+/* The list request of a bulk form for "all that match" into q: r's filters and search as the
+ * form gives them, r's first sort, the request's zone; the model reports bad filters in bad. */
+void admin_res_form_query(struct http_req *req, const struct resource *r, json_t *form, struct verr *bad,
+			  struct res_query *q);
+/* The filters of q that are given as hidden inputs ({"name", "value"}), the search as "q"; NULL
+ * when none is (a list of everything offers no "select all"). In the request's pool. */
+json_t *admin_res_matching(struct http_req *req, const struct resource *r, const struct res_query *q);
 /* The filter problems (errs, a model's fields, borrowed) as one sentence for the list page,
  * with r's filter labels. malloc'ed. */
 char *admin_res_problems(struct http_req *req, const struct resource *r, json_t *errs);

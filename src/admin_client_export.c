@@ -74,7 +74,7 @@ static int clients_export_fill(void *cls, struct db *db, struct buf *out, char s
 {
 	struct clients_export *x = cls;
 	struct client_filter f = {x->f_vals[0], x->f_vals[1], x->f_vals[2], x->f_vals[3], ""};
-	struct res_query q = {x->sort, x->after, NULL, EXPORT_BATCH, {NULL}, NULL, NULL};
+	struct res_query q = {x->sort, x->after, NULL, EXPORT_BATCH, {NULL}, NULL, NULL, NULL};
 	char *next;
 	x->out = out;
 	x->sep = sep;
@@ -106,7 +106,7 @@ void admin_clients_export(struct http_req *req)
 {
 	struct verr v = VERR_INIT;
 	v.lang = admin_lang(req);
-	struct res_query q = {NULL, NULL, NULL, EXPORT_BATCH, {NULL}, &v, NULL};
+	struct res_query q = {NULL, NULL, NULL, EXPORT_BATCH, {NULL}, &v, NULL, NULL};
 	struct client_filter f;
 	if (admin_res_query(req, &res_clients, &q) < 0)
 		return;

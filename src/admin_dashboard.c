@@ -58,7 +58,7 @@ void admin_dashboard(struct http_req *req)
 	struct db *db = admin_db(req);
 	if (db == NULL)
 		return;
-	struct mailing_query mq = {{"-start_at", NULL, NULL, RUNNING_SHOWN, {NULL}, NULL, NULL}, "running", NULL, NULL, NULL};
+	struct mailing_query mq = {{"-start_at", NULL, NULL, RUNNING_SHOWN, {NULL}, NULL, NULL, NULL}, "running", NULL, NULL, NULL};
 	struct res_page run = {NULL, NULL, NULL, NULL};
 	json_t *stats;
 	enum model_rc rc = res_row(db, db_exec(db, q, 0, NULL), &stats);

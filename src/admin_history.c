@@ -73,7 +73,7 @@ void admin_history_list(struct http_req *req)
 	static const char *const sorts[] = {"newest", NULL};
 	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), NULL, 0, keep};
 	const char *action = http_query(req, "action");
-	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL, NULL};
+	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL, NULL, NULL};
 	struct res_page page;
 	struct db *db;
 	if (action && *action == '\0')
@@ -146,7 +146,7 @@ static json_t *detail_text(struct http_req *req, const char *text)
 
 json_t *admin_history(struct http_req *req, struct db *db, const char *object)
 {
-	struct res_query q = {"newest", NULL, NULL, 10, {NULL, object}, NULL, NULL};
+	struct res_query q = {"newest", NULL, NULL, 10, {NULL, object}, NULL, NULL, NULL};
 	struct res_page page;
 	size_t i;
 	json_t *row;

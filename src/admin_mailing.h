@@ -11,30 +11,15 @@ struct http_req;
 #define ADMIN_MAILINGS "/admin/mailings/"
 
 struct db;
-struct mailing_query;
 struct res_key;
 
-/* The state changes besides editing: the ?done= notice and history verb, and the model call;
- * label and outcome are catalogue paths. */
-struct mailing_act {
-	const char *name, *label, *done, *outcome;
-	enum model_rc (*fn)(struct db *db, int64_t id, json_t **out, const char **why);
-};
+struct res_action;
 
-/* The state change called name ("cancel", "retry-failed"), or NULL. */
-const struct mailing_act *admin_mailing_act(const char *name);
+/* The mailings' change called name ("cancel", "retry-failed": res_mailings.actions), or NULL. */
+const struct res_action *admin_mailing_act(const char *name);
 /* Runs act on the mailing of k and records it: MODEL_OK, or why it was refused in *why. */
-enum model_rc admin_mailing_run(struct http_req *req, struct db *db, const struct mailing_act *act,
+enum model_rc admin_mailing_run(struct http_req *req, struct db *db, const struct res_action *act,
 				const struct res_key *k, const char **why);
-/* The list's query into mq: its filters (status, from, to, q) from the page's query string,
- * with its sort and cursor (form NULL), or from a bulk form. -1 after a 400 page. */
-int admin_mailings_query(struct http_req *req, json_t *form, struct mailing_query *mq);
-/* The list's filters in force (status, from, to, q), as a bulk form's hidden inputs
- * ([{name, value}]; new reference), or NULL when the whole list is shown. */
-json_t *admin_mailings_matching(const struct mailing_query *mq);
-/* The list page, with the outcomes (in the request's pool, may be NULL) of a bulk action
- * above it. */
-void admin_mailings_page(struct http_req *req, json_t *outcomes);
 
 /* What the generic delete page (admin_res_delete) says of mailing obj after its question: its
  * state and how many messages go with it. */
@@ -52,6 +37,9 @@ json_t *admin_mailing_join(json_t *a);
  * message counts "total", "sent" and "failed", and "max" (the total, at least 1: a progress
  * bar's end). */
 void admin_mailing_row(json_t *obj);
+/* The list's row hook (res_mailings.list_row): admin_mailing_row, and the cells "state" (the
+ * status as a badge) and "progress" (sent of total, with a bar). */
+void admin_mailing_list_row(struct http_req *req, json_t *obj);
 /* What text costs as SMS, for pages: {"segments", "encoding" ("GSM 7-bit" or "UCS-2"),
  * "length", "personal" (it has tags, so each recipient's values change it), "summary" (one
  * sentence)} (admin_composer.c). New reference. */

@@ -122,7 +122,7 @@ void admin_mailings_view(struct http_req *req)
 	struct res_key k;
 	struct db *db;
 	const char *st = http_query(req, "status");
-	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL, NULL};
+	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL, NULL, NULL};
 	struct res_page msgs;
 	char code[DB_NUM_LEN];
 	if (st && *st == '\0')

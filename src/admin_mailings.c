@@ -17,15 +17,6 @@
 
 #define R (&res_mailings)
 #define BASE ADMIN_MAILINGS
-#define STATUS_COL 1
-#define PROGRESS_COL 5
-
-static const char *const statuses[] = {"", "scheduled", "running", "finished", "cancelled", NULL};
-
-static const struct mailing_act acts[] = {
-	{"cancel", "admin.mailing.act_cancel", "cancelled", "admin.mailing.outcome_cancelled", mailing_cancel},
-	{"retry-failed", "admin.mailing.act_retry", "retried", "admin.mailing.outcome_retried", mailing_retry_failed},
-};
 
 const char *admin_mailing_status(json_t *obj)
 {
@@ -65,6 +56,18 @@ void admin_mailing_row(json_t *obj)
 		json_object_set_new(obj, counts[i], json_integer(admin_mailing_count(json_object_get(obj, "stats"), counts[i])));
 	json_int_t total = json_integer_value(json_object_get(obj, "total"));
 	json_object_set_new(obj, "max", json_integer(total > 0 ? total : 1));
+}
+
+void admin_mailing_list_row(struct http_req *req, json_t *obj)
+{
+	const char *state = admin_mailing_status(obj);
+	admin_mailing_row(obj);
+	json_object_set_new(obj, "state", json_pack("{s:s, s:s, s:b}", "text", admin_option(req, "mailing_status", state),
+						    "badge", state, "data", 0));
+	json_object_set_new(obj, "progress", json_pack("{s:o, s:{s:O, s:O}}", "text",
+						       json_sprintf("%lld / %lld", (long long)json_integer_value(json_object_get(obj, "sent")),
+								    (long long)json_integer_value(json_object_get(obj, "total"))),
+						       "bar", "value", json_object_get(obj, "sent"), "max", json_object_get(obj, "max")));
 }
 
 /* --- form <-> API object ----------------------------------------------------------------- */
@@ -199,15 +202,15 @@ static json_t *clone_values(struct http_req *req)
 	return values;
 }
 
-const struct mailing_act *admin_mailing_act(const char *name)
+const struct res_action *admin_mailing_act(const char *name)
 {
-	for (size_t i = 0; name && i < ARRAY_LEN(acts); i++)
-		if (strcmp(name, acts[i].name) == 0)
-			return &acts[i];
+	for (size_t i = 0; name && i < R->nactions; i++)
+		if (strcmp(name, R->actions[i].name) == 0)
+			return &R->actions[i];
 	return NULL;
 }
 
-enum model_rc admin_mailing_run(struct http_req *req, struct db *db, const struct mailing_act *act,
+enum model_rc admin_mailing_run(struct http_req *req, struct db *db, const struct res_action *act,
 				const struct res_key *k, const char **why)
 {
 	json_t *before, *after = NULL;
@@ -217,119 +220,11 @@ enum model_rc admin_mailing_run(struct http_req *req, struct db *db, const struc
 	return rc;
 }
 
-/* --- list and bulk actions --------------------------------------------------------------- */
-
-/* A date filter (?name=YYYY-MM-DD) for the list's search form. */
-static json_t *date_filter(struct http_req *req, const char *name, const char *label)
-{
-	const char *v = http_query(req, name);
-	return json_pack("{s:s, s:s, s:s}", "name", name, "label", label, "value", v ? v : "");
-}
-
-/* ?name as a date, NULL when absent or empty; -1 after a 400 page. */
-static int date_param(struct http_req *req, json_t *form, const char *name, const char **out)
-{
-	const char *v = form ? form_str(form, name) : http_query(req, name);
-	*out = v && *v ? v : NULL;
-	if (*out && rfc3339_date_valid(v) < 0) {
-		admin_error(req, 400, "admin.mailing.bad_date");
-		return -1;
-	}
-	return 0;
-}
-
-int admin_mailings_query(struct http_req *req, json_t *form, struct mailing_query *mq)
-{
-	*mq = (struct mailing_query){{NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL, NULL}, NULL, NULL, NULL, admin_zone(req)};
-	mq->status = form ? form_str(form, "status") : http_query(req, "status");
-	if (mq->status && *mq->status == '\0')
-		mq->status = NULL;
-	if (mq->status && mailing_status_valid(mq->status) < 0) {
-		admin_error(req, 400, "admin.mailing.bad_status");
-		return -1;
-	}
-	if (date_param(req, form, "from", &mq->from) < 0 || date_param(req, form, "to", &mq->to) < 0)
-		return -1;
-	if (form == NULL)
-		return admin_list_params(req, R->sorts, &mq->page);
-	mq->page.sort = R->sorts[0];
-	mq->page.q = form_str(form, "q");
-	if (mq->page.q && *mq->page.q == '\0')
-		mq->page.q = NULL;
-	return 0;
-}
-
-json_t *admin_mailings_matching(const struct mailing_query *mq)
-{
-	const char *const v[][2] = {{"status", mq->status}, {"from", mq->from}, {"to", mq->to}, {"q", mq->page.q}};
-	json_t *in = json_array();
-	for (size_t i = 0; i < ARRAY_LEN(v); i++)
-		if (v[i][1])
-			json_array_append_new(in, json_pack("{s:s, s:s}", "name", v[i][0], "value", v[i][1]));
-	if (json_array_size(in))
-		return in;
-	json_decref(in);
-	return NULL;
-}
-
-void admin_mailings_page(struct http_req *req, json_t *outcomes)
-{
-	static const char *const keep[] = {"status", "from", "to", NULL};
-	const struct admin_list_spec spec = {BASE, R->cols, R->ncols, "id", 1, keep};
-	struct mailing_query mq;
-	struct res_page rows = {NULL, NULL, NULL, NULL};
-	struct db *db;
-	size_t i;
-	json_t *obj, *row, *in;
-	if (admin_mailings_query(req, NULL, &mq) < 0 || (db = admin_db(req)) == NULL ||
-	    admin_list_both(req, db, &mq.page, mailing_page, &mq, &rows) < 0)
-		return;
-	json_array_foreach(rows.objs, i, obj)
-		admin_mailing_row(obj);
-	json_t *list = admin_list_objs(req, &spec, rows.objs, rows.next, rows.prev, mq.page.sort, mq.page.q);
-	json_array_foreach(json_object_get(list, "rows"), i, row) {
-		obj = json_object_get(row, "object");
-		json_t *cells = json_object_get(row, "cells"), *cell = json_array_get(cells, PROGRESS_COL);
-		json_t *status = json_array_get(cells, STATUS_COL);
-		json_object_set(status, "badge", json_object_get(obj, "status"));
-		json_object_set_new(status, "text", json_string(admin_option(req, "mailing_status", admin_mailing_status(obj))));
-		json_object_set_new(status, "data", json_false());
-		json_object_set_new(cell, "text", json_sprintf("%lld / %lld", (long long)json_integer_value(json_object_get(obj, "sent")),
-							      (long long)json_integer_value(json_object_get(obj, "total"))));
-		json_object_set_new(cell, "bar", json_pack("{s:O, s:O}", "value", json_object_get(obj, "sent"), "max",
-							   json_object_get(obj, "max")));
-	}
-	json_t *bulk = json_array();
-	for (size_t j = 0; j < ARRAY_LEN(acts); j++)
-		json_array_append_new(bulk, json_pack("{s:s, s:s}", "value", acts[j].name, "label", admin_t(req, acts[j].label)));
-	json_array_append_new(bulk, json_pack("{s:s, s:s}", "value", "delete", "label", admin_t(req, "admin.common.delete_more")));
-	json_t *page = json_pack("{s:s, s:o, s:s*, s:o, s:[o], s:[o, o]}", "heading", admin_t(req, "admin.res.mailing.many"),
-				 "list", list, "notice", admin_notice(req, R->notices), "bulk_actions", bulk, "filters",
-				 admin_filter(req, "status", "admin.col.status", "mailing_status", statuses), "date_filters",
-				 date_filter(req, "from", admin_time_label(req, admin_t(req, "admin.mailing.starts_from"))),
-				 date_filter(req, "to", admin_t(req, "admin.mailing.until")));
-	if (outcomes)
-		json_object_set_new(page, "outcomes", json_pack("{s:O}", "items", outcomes));
-	if (req->user.role >= ROLE_OPERATOR && (rows.next || rows.prev) && (in = admin_mailings_matching(&mq)) != NULL)
-		json_object_set_new(page, "select_all", json_pack("{s:s, s:o}", "label", admin_t(req, "admin.list.select_all"),
-								  "matching", in));
-	if (req->user.role >= ROLE_OPERATOR) {
-		json_object_set_new(page, "add_href", json_string(BASE "add"));
-		json_object_set_new(page, "add_label", json_string(admin_t(req, "admin.mailing.new")));
-	}
-	admin_page(req, 200, "admin/list", page);
-}
-
-void admin_mailings_list(struct http_req *req)
-{
-	admin_mailings_page(req, NULL);
-}
-
 /* --- add and edit ------------------------------------------------------------------------ */
 
 void admin_mailings_add(struct http_req *req)
 {
-	json_t *page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "heading", admin_t(req, "admin.mailing.new"), "action",
+	json_t *page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "heading", admin_t(req, "admin.res.mailing.add"), "action",
 				 BASE "add", "submit", admin_t(req, "admin.mailing.create"), "cancel_href", BASE, "back_href",
 				 BASE, "back_label", admin_t(req, "admin.res.mailing.many"), "composer", 1), *obj;
 	struct model_err e = MODEL_ERR_INIT;
@@ -444,7 +339,7 @@ void admin_mailings_edit(struct http_req *req)
 
 /* POST cancel or retry-failed: back to the mailing's page with a notice, or a 409 page that
  * says which state rule refused it. */
-static void change(struct http_req *req, const struct mailing_act *act)
+static void change(struct http_req *req, const struct res_action *act)
 {
 	struct res_key k;
 	struct db *db;
@@ -466,12 +361,12 @@ static void change(struct http_req *req, const struct mailing_act *act)
 
 void admin_mailings_cancel(struct http_req *req)
 {
-	change(req, &acts[0]);
+	change(req, &R->actions[0]);
 }
 
 void admin_mailings_retry(struct http_req *req)
 {
-	change(req, &acts[1]);
+	change(req, &R->actions[1]);
 }
 
 const char *admin_mailing_delete_note(struct http_req *req, struct db *db, json_t *obj)

@@ -54,13 +54,12 @@ static json_t *outcome(struct http_req *req, const struct res_key *k, enum model
 
 /* The confirmation of an action on all the mailings (keys) that mq's filters match. */
 static void all_confirm(struct http_req *req, struct db *db, const char *action, const char *label,
-			const struct mailing_query *mq, json_t *keys)
+			const struct res_query *q, json_t *keys)
 {
 	long long n = (long long)json_array_size(keys);
 	json_t *hidden = json_pack("[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}]", "name", "action", "value", action, "name", "all",
-				   "value", "1", "name", "confirmed", "value", "yes"), *in = admin_mailings_matching(mq);
-	json_array_extend(hidden, in);
-	json_decref(in);
+				   "value", "1", "name", "confirmed", "value", "yes");
+	json_array_extend(hidden, admin_res_matching(req, R, q));
 	const char *message = admin_format(req, "admin.mailing.all_question", label, admin_plural(req, "admin.mailing.n_mailings", n));
 	int64_t total;
 	if (strcmp(action, "delete") == 0) {
@@ -104,10 +103,11 @@ void admin_mailings_bulk(struct http_req *req)
 {
 	json_t *form = admin_form(req), *keys = pool_json(&req->pool, form_list(form, "key")), *k;
 	const char *action = form_str(form, "action"), *confirmed = form_str(form, "confirmed");
-	const struct mailing_act *act = admin_mailing_act(action);
+	const struct res_action *act = admin_mailing_act(action);
 	int del = action && strcmp(action, "delete") == 0, all = form_str(form, "all") != NULL;
 	int yes = confirmed && strcmp(confirmed, "yes") == 0;
-	struct mailing_query mq;
+	struct verr bad = VERR_INIT;
+	struct res_query q;
 	struct res_key key;
 	struct db *db = NULL;
 	size_t i;
@@ -119,20 +119,21 @@ void admin_mailings_bulk(struct http_req *req)
 		return;
 	}
 	if (all) {
-		if (admin_mailings_query(req, form, &mq) < 0)
-			return;
-		if (mq.status == NULL && mq.from == NULL && mq.to == NULL && mq.page.q == NULL) {
+		bad.lang = admin_lang(req);
+		admin_res_form_query(req, R, form, &bad, &q);
+		if (admin_res_matching(req, R, &q) == NULL) {
 			admin_error(req, 400, "admin.mailing.all_needs_filter");
 			return;
 		}
 		if ((db = admin_db(req)) == NULL)
 			return;
-		enum model_rc rc = res_list_keys(db, mailing_page, &mq, &mq.page, "id", &keys);
+		enum model_rc rc = res_list_keys(db, res_list_of, R, &q, "id", &keys);
+		verr_free(&bad);
 		pool_json(&req->pool, keys);
 		if (admin_matching_read(req, rc, "admin.mailing.all_too_many") < 0)
 			return;
 		if (!yes) {
-			all_confirm(req, db, action, admin_t(req, del ? "admin.common.delete_more" : act->label), &mq, keys);
+			all_confirm(req, db, action, admin_t(req, del ? "admin.common.delete_more" : act->label), &q, keys);
 			return;
 		}
 	} else if (json_array_size(keys) == 0 || json_array_size(keys) > ADMIN_PAGE || i < json_array_size(keys)) {
@@ -152,5 +153,5 @@ void admin_mailings_bulk(struct http_req *req)
 		json_array_append_new(outcomes, outcome(req, &key, rc, del ? "admin.mailing.outcome_deleted" : act->outcome,
 							why, del));
 	}
-	admin_mailings_page(req, json_array_size(outcomes) > ADMIN_PAGE ? counted(req, outcomes) : outcomes);
+	admin_res_list_page(req, R, json_array_size(outcomes) > ADMIN_PAGE ? counted(req, outcomes) : outcomes);
 }

@@ -78,7 +78,7 @@ void admin_messages_list(struct http_req *req)
 {
 	static const char *const sorts[] = {"-id", NULL};
 	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), "id", 0, keep};
-	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL, NULL};
+	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL, NULL, NULL};
 	struct res_page page = {NULL, NULL, NULL, NULL};
 	char code[2], phone[PHONE_LEN + 1];
 	struct message_search s;

@@ -35,7 +35,7 @@ static void list_page(struct http_req *req, int status, const char *error, const
 {
 	static const char *const sorts[] = {"newest", NULL};
 	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), "id", 0, NULL};
-	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL, NULL};
+	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL, NULL, NULL};
 	struct res_page rows;
 	struct db *db;
 	if (admin_list_params(req, sorts, &q) < 0 || (db = admin_db(req)) == NULL ||

@@ -4,7 +4,9 @@
  * writes go through resource.c, which records them in the history. */
 #include "admin.h"
 #include "admin_handlers.h"
+#include "admin_time.h"
 #include "form.h"
+#include "list.h"
 #include "route.h"
 #include "util.h"
 
@@ -21,6 +23,7 @@ int admin_res_query(struct http_req *req, const struct resource *r, struct res_q
 {
 	if (admin_list_params(req, r->sorts, q) < 0)
 		return -1;
+	q->zone = admin_zone(req);
 	for (size_t i = 0; i < r->nfilters; i++) {
 		const char *type = r->filters[i].type;
 		const char *v = strcmp(type, "search") == 0 ? q->q
@@ -41,25 +44,43 @@ char *admin_res_problems(struct http_req *req, const struct resource *r, json_t 
 	return buf_steal(&b);
 }
 
-/* The filter inputs of r's list page (the search box and the owner aside); their names in keep
- * (NULL-ended). */
-static json_t *filter_inputs(struct http_req *req, const struct resource *r, const char **keep)
+/* The select of filter f: "" (any) and its options, labelled from its option set (hint). */
+static json_t *select_filter(struct http_req *req, const struct admin_field *f)
 {
-	json_t *inputs = json_array();
-	size_t n = 0;
-	for (size_t i = 0; i < r->nfilters; i++)
-		if (strcmp(r->filters[i].type, "text") == 0) {
-			keep[n++] = r->filters[i].name;
-			json_array_append_new(inputs, admin_filter_input(req, r->filters[i].name, r->filters[i].label,
-									 r->filters[i].hint));
-		}
-	keep[n] = NULL;
-	return inputs;
+	const char *values[16] = {""}, *o;
+	struct list_walk w = {f->options};
+	size_t len, n = 1;
+	while (n < ARRAY_LEN(values) - 1 && list_next(&w, &o, &len))
+		values[n++] = pool_printf(&req->pool, "%.*s", (int)len, o);
+	values[n] = NULL;
+	return admin_filter(req, f->name, f->label, f->hint, values);
 }
 
-/* The filters of q that are given as hidden inputs ({"name", "value"}), the search as "q"; NULL
- * when none is (a list of everything offers no "select all"). In the request's pool. */
-static json_t *matching_inputs(struct http_req *req, const struct resource *r, const struct res_query *q)
+/* The filter inputs of r's list page into inputs and dates (the search box and the owner
+ * aside); their names in keep (NULL-ended). */
+static void filter_inputs(struct http_req *req, const struct resource *r, const char **keep, json_t *inputs,
+			  json_t *dates)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < r->nfilters; i++) {
+		const struct admin_field *f = &r->filters[i];
+		const char *v = http_query(req, f->name), *label = admin_t(req, f->label);
+		if (strcmp(f->type, "text") == 0)
+			json_array_append_new(inputs, admin_filter_input(req, f->name, f->label, f->hint));
+		else if (strcmp(f->type, "select") == 0)
+			json_array_append_new(inputs, select_filter(req, f));
+		else if (strcmp(f->type, "date") == 0)   /* the first names the zone its days are of */
+			json_array_append_new(dates, json_pack("{s:s, s:s, s:s}", "name", f->name, "label",
+							       json_array_size(dates) ? label : admin_time_label(req, label),
+							       "value", v ? v : ""));
+		else
+			continue;
+		keep[n++] = f->name;
+	}
+	keep[n] = NULL;
+}
+
+json_t *admin_res_matching(struct http_req *req, const struct resource *r, const struct res_query *q)
 {
 	json_t *in = pool_json(&req->pool, json_array());
 	int searched = 0;
@@ -79,35 +100,51 @@ static json_t *matching_inputs(struct http_req *req, const struct resource *r, c
  * confirmation says how many. */
 static json_t *select_all(struct http_req *req, const struct resource *r, const struct res_query *q, int paged)
 {
-	json_t *in = matching_inputs(req, r, q);
-	if (r->model->remove_many == NULL || req->user.role < ROLE_OPERATOR || in == NULL || !paged)
+	json_t *in = admin_res_matching(req, r, q);
+	if (req->user.role < ROLE_OPERATOR || in == NULL || !paged)
 		return NULL;
 	return json_pack("{s:s, s:O}", "label", admin_t(req, "admin.list.select_all"), "matching", in);
 }
 
-void admin_res_list(struct http_req *req)
+/* The bulk actions of r's list: its changes, then deletion ("Delete…" when it asks first). */
+static json_t *bulk_actions(struct http_req *req, const struct resource *r)
 {
-	const struct resource *r = req->route->res;
+	json_t *a = json_array();
+	for (size_t i = 0; i < r->nactions; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s}", "value", r->actions[i].name, "label",
+						   admin_t(req, r->actions[i].label)));
+	if (r->model->remove_many || res_model_removes(r->model))
+		json_array_append_new(a, json_pack("{s:s, s:s}", "value", "delete", "label",
+						   admin_t(req, r->model->remove_many ? "admin.common.delete" : "admin.common.delete_more")));
+	return a;
+}
+
+void admin_res_list_page(struct http_req *req, const struct resource *r, json_t *outcomes)
+{
 	const char *keep[RES_FILTERS_MAX + 1];
-	json_t *inputs = pool_json(&req->pool, filter_inputs(req, r, keep));
-	const struct admin_list_spec spec = {r->base, r->cols, r->ncols, r->key, r->model->remove_many != NULL,
+	json_t *inputs = pool_json(&req->pool, json_array()), *dates = pool_json(&req->pool, json_array()), *obj;
+	filter_inputs(req, r, keep, inputs, dates);
+	const struct admin_list_spec spec = {r->base, r->cols, r->ncols, r->key, r->model->remove_many || r->nactions,
 					     r->nfilters ? keep : NULL};
 	struct verr bad = VERR_INIT;
 	bad.lang = admin_lang(req);
-	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE, {NULL}, &bad, NULL};
+	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE, {NULL}, &bad, NULL, NULL};
 	struct res_page rows;
 	struct db *db;
 	char *error = NULL;
+	int status = 200;
+	size_t i;
 	if (admin_res_query(req, r, &q) < 0 || (db = admin_db(req)) == NULL)
 		return;
 	enum model_rc rc = res_list_objs(db, r, &q, &rows);
-	if (rc == MODEL_INVALID && verr_any(&bad)) {   /* bad filters are explained, not fatal */
+	if (rc == MODEL_INVALID && verr_any(&bad)) {   /* bad filters are explained above an empty list */
 		json_t *errs = verr_take(&bad);
 		error = admin_res_problems(req, r, errs);
 		pool_defer(&req->pool, free, error);
 		json_decref(errs);
 		rows = (struct res_page){json_array(), NULL, NULL, NULL};
 		rc = MODEL_OK;
+		status = 400;
 	}
 	if (rc == MODEL_INVALID) {
 		admin_error(req, 400, "admin.error.cursor");
@@ -118,9 +155,12 @@ void admin_res_list(struct http_req *req)
 		return;
 	}
 	json_t *all = spec.bulk ? select_all(req, r, &q, rows.next || rows.prev) : NULL;
+	json_array_foreach(rows.objs, i, obj)
+		if (r->list_row)
+			r->list_row(req, obj);
 	json_t *list = admin_list_objs(req, &spec, rows.objs, rows.next, rows.prev, q.sort, q.q);
 	for (size_t c = 0; c < r->ncols; c++)   /* a select's values by their labels */
-		for (size_t i = 0; i < r->nfields; i++)
+		for (i = 0; i < r->nfields; i++)
 			if (strcmp(r->fields[i].name, r->cols[c].field) == 0 && strcmp(r->fields[i].type, "select") == 0)
 				admin_list_column(req, list, c, r->fields[i].name);
 	json_t *page = json_pack("{s:s, s:o, s:s*, s:s*, s:s*}", "heading", res_text(req, r, "many", NULL), "list", list, "notice",
@@ -128,19 +168,27 @@ void admin_res_list(struct http_req *req)
 				 r->q_placeholder ? admin_t(req, r->q_placeholder) : NULL, "error", error);
 	res_page_keys_free(&rows);
 	if (spec.bulk)
-		json_object_set_new(page, "bulk_actions", json_pack("[{s:s, s:s}]", "value", "delete", "label",
-									      admin_t(req, "admin.common.delete")));
+		json_object_set_new(page, "bulk_actions", bulk_actions(req, r));
 	if (json_array_size(inputs))
 		json_object_set(page, "filters", inputs);
+	if (json_array_size(dates))
+		json_object_set(page, "date_filters", dates);
 	if (all)
 		json_object_set_new(page, "select_all", all);
+	if (outcomes)
+		json_object_set_new(page, "outcomes", json_pack("{s:O}", "items", outcomes));
 	if (req->user.role >= ROLE_OPERATOR) {
 		json_object_set_new(page, "add_href", json_sprintf("%sadd", r->base));
 		json_object_set_new(page, "add_label", json_string(res_text(req, r, "add", NULL)));
 	}
 	if (r->list_extra)
 		r->list_extra(req, page);
-	admin_page(req, 200, "admin/list", page);
+	admin_page(req, status, "admin/list", page);
+}
+
+void admin_res_list(struct http_req *req)
+{
+	admin_res_list_page(req, req->route->res, NULL);
 }
 
 /* Answers a write that failed: the form again with the errors beside its fields, or a page. */
@@ -317,26 +365,32 @@ static const char *delete_all_note(struct http_req *req, const struct resource *
 	return t ? pool_printf(&req->pool, " %s", t) : "";
 }
 
+void admin_res_form_query(struct http_req *req, const struct resource *r, json_t *form, struct verr *bad,
+			  struct res_query *q)
+{
+	*q = (struct res_query){r->sorts[0], NULL, form_str(form, "q"), ADMIN_PAGE, {NULL}, bad, NULL, admin_zone(req)};
+	if (q->q && *q->q == '\0')
+		q->q = NULL;
+	for (size_t i = 0; i < r->nfilters; i++) {
+		const char *type = r->filters[i].type;
+		const char *v = strcmp(type, "owner") == 0 ? res_owner_of(req, r)
+			      : form_str(form, strcmp(type, "search") == 0 ? "q" : r->filters[i].name);
+		q->filter[i] = v && *v ? v : NULL;
+	}
+}
+
 /* The bulk form's "select all N matching": the filters it carries into q; the confirmation
  * page first, then every matching object deleted at once. */
 static void bulk_matching(struct http_req *req, const struct resource *r, json_t *form)
 {
 	struct verr bad = VERR_INIT;
 	bad.lang = admin_lang(req);
-	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE, {NULL}, &bad, NULL};
+	struct res_query q;
 	const char *confirmed = form_str(form, "confirmed");
 	struct db *db;
 	int64_t n = 0;
-	q.q = form_str(form, "q");
-	if (q.q && *q.q == '\0')
-		q.q = NULL;
-	for (size_t i = 0; i < r->nfilters; i++) {
-		const char *type = r->filters[i].type;
-		const char *v = strcmp(type, "owner") == 0 ? res_owner_of(req, r)
-			      : form_str(form, strcmp(type, "search") == 0 ? "q" : r->filters[i].name);
-		q.filter[i] = v && *v ? v : NULL;
-	}
-	json_t *in = matching_inputs(req, r, &q);
+	admin_res_form_query(req, r, form, &bad, &q);
+	json_t *in = admin_res_matching(req, r, &q);
 	if (in == NULL) {
 		admin_error(req, 400, "admin.list.all_needs_filter");
 		return;

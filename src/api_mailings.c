@@ -49,7 +49,7 @@ int api_mailing_status_query(struct http_req *req, const char **out)
 
 void api_mailings_list(struct http_req *req)
 {
-	struct mailing_query q = {{"id", NULL, NULL, 0, {NULL}, NULL, NULL}, NULL, NULL, NULL, NULL};
+	struct mailing_query q = {{"id", NULL, NULL, 0, {NULL}, NULL, NULL, NULL}, NULL, NULL, NULL, NULL};
 	struct res_page page = {NULL, NULL, NULL, NULL};
 	struct db *db;
 	int count;

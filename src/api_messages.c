@@ -36,7 +36,7 @@ static int read_query(struct http_req *req, struct res_query *q, int *count, cha
  * /mailings/{id}/messages (of_mailing 1: the path's, which must exist). */
 static void list(struct http_req *req, int of_mailing)
 {
-	struct res_query q = {"id", NULL, NULL, 0, {NULL}, NULL, NULL};
+	struct res_query q = {"id", NULL, NULL, 0, {NULL}, NULL, NULL, NULL};
 	struct res_page page;
 	struct db *db;
 	char code[2];

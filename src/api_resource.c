@@ -130,7 +130,7 @@ void api_res_list(struct http_req *req)
 {
 	const struct resource *r = req->route->res;
 	struct verr bad = VERR_INIT;
-	struct res_query q = {r->api_sort, NULL, NULL, 0, {NULL}, &bad, NULL};
+	struct res_query q = {r->api_sort, NULL, NULL, 0, {NULL}, &bad, NULL, NULL};
 	char *next = NULL;
 	struct db *db;
 	int count;

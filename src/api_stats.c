@@ -15,7 +15,7 @@ void api_stats(struct http_req *req)
 
 void api_stats_mailings(struct http_req *req)
 {
-	struct res_query q = {"id", NULL, NULL, 0, {NULL}, NULL, NULL};
+	struct res_query q = {"id", NULL, NULL, 0, {NULL}, NULL, NULL, NULL};
 	struct res_page page;
 	struct db *db;
 	int count;

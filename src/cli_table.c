@@ -68,7 +68,7 @@ void cli_table(json_t *rows, const struct cli_col *cols, size_t ncols)
 
 json_t *cli_rows(struct db *db, const struct resource *r, const char *filter)
 {
-	struct res_query q = {r->sorts[0], NULL, NULL, 0, {filter}, NULL, NULL};
+	struct res_query q = {r->sorts[0], NULL, NULL, 0, {filter}, NULL, NULL, NULL};
 	json_t *rows;
 	if (res_list_every(db, res_list_of, r, &q, SIZE_MAX, &rows) == MODEL_OK)
 		return rows;

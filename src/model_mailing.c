@@ -434,13 +434,6 @@ enum model_rc mailing_delete(struct db *db, int64_t id)
 	" AND ($6::date IS NULL OR m.start_at < ($6::date + 1)::timestamp AT TIME ZONE coalesce($7::text, 'UTC'))" \
 	" ORDER BY " order " LIMIT $3"
 
-enum model_rc mailing_page(struct db *db, const struct res_query *q, const void *ctx, struct res_page *out)
-{
-	struct mailing_query mq = *(const struct mailing_query *)ctx;
-	mq.page = *q;
-	return mailing_list(db, &mq, out);
-}
-
 enum model_rc mailing_list(struct db *db, const struct mailing_query *q, struct res_page *out)
 {
 	static const struct res_order orders[] = {
@@ -518,5 +511,20 @@ static enum model_rc model_remove(struct db *db, const struct res_key *k)
 	return mailing_delete(db, k->id);
 }
 
-const struct res_model mailing_model = {.get = model_get, .update = model_update, .remove = model_remove};
+/* The admin's list: the descriptor's filters status, from and to, days of q->zone; those that
+ * are not valid are reported in q->bad. */
+static enum model_rc model_list(struct db *db, const struct res_query *q, struct res_page *out)
+{
+	struct mailing_query mq = {*q, q->filter[0], q->filter[1], q->filter[2], q->zone};
+	if (mq.status && mailing_status_valid(mq.status) < 0)
+		verr_add(q->bad, "status", "valid.mailing_status");
+	if (mq.from && rfc3339_date_valid(mq.from) < 0)
+		verr_add(q->bad, "from", "valid.date");
+	if (mq.to && rfc3339_date_valid(mq.to) < 0)
+		verr_add(q->bad, "to", "valid.date");
+	return verr_any(q->bad) ? MODEL_INVALID : mailing_list(db, &mq, out);
+}
+
+const struct res_model mailing_model = {.get = model_get, .update = model_update, .remove = model_remove,
+					.list = model_list};
 

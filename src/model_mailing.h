@@ -58,8 +58,6 @@ struct mailing_query {
 /* The one list of mailings, for the API and the admin: a page of mailing objects as
  * mailing_get's. MODEL_INVALID when the cursor's key does not fit the sort. */
 enum model_rc mailing_list(struct db *db, const struct mailing_query *q, struct res_page *out);
-/* mailing_list as a res_list_fn (resource.h): ctx is a mailing_query, whose page q replaces. */
-enum model_rc mailing_page(struct db *db, const struct res_query *q, const void *ctx, struct res_page *out);
 /* The mailing's text for client_id, or for phone (a client's, or a phone no client has; NULL
  * with client_id 0: a recipient with no phone, tag or attributes) as it would be sent, with its
  * SMS encoding and segments: {"text", "encoding", "segments", "length"} (length: septets or

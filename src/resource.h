@@ -46,7 +46,8 @@ struct res_key {
  * (a JSON array as text, NULL: from the start), a search text (NULL: all), a row limit; for a
  * resource with filters, their values (resource.filters' order, NULL: absent) and where the
  * model reports those that are not valid (it then answers MODEL_INVALID); for res_list_objs,
- * before: the page is the rows before this key instead (NULL: after's page). */
+ * before: the page is the rows before this key instead (NULL: after's page); zone: the IANA
+ * zone whose days date filters name (NULL: UTC). */
 struct res_query {
 	const char *sort;
 	const char *after;
@@ -55,6 +56,7 @@ struct res_query {
 	const char *filter[RES_FILTERS_MAX];
 	struct verr *bad;
 	const char *before;
+	const char *zone;
 };
 
 /* A list answer: up to limit objects (new reference), the key of the first one (a JSON array
@@ -132,6 +134,18 @@ int res_model_removes(const struct res_model *m);
 
 struct http_req;
 
+/* A change a list's rows offer besides deletion (the admin's bulk actions, each row changed
+ * as on its own page): fn changes the object of id, *out the object after it (new reference);
+ * MODEL_CONFLICT with *why (a catalogue path) when a state rule refuses. Recorded in the
+ * history as "<kind>.<done>". */
+struct res_action {
+	const char *name;             /* the bulk form's action value: "cancel" */
+	const char *label;            /* catalogue paths: the action, and what became of a row */
+	const char *outcome;
+	const char *done;             /* the history's verb and the ?done= notice: "cancelled" */
+	enum model_rc (*fn)(struct db *db, int64_t id, json_t **out, const char **why);
+};
+
 struct resource {
 	const char *kind;             /* "operator": actions "operator.created", objects "operator 916" */
 	const char *key;              /* the key field of objects: "code", "id" */
@@ -174,7 +188,10 @@ struct resource {
 	/* The list's filters: query parameters named as the fields, each shown in the admin as an
 	 * input with its label (hint: the placeholder); type "search": the admin's search box (?q)
 	 * gives it; type "owner": the request's user's id (res_owner_of), never the query's, the
-	 * field of objects that names their user. At most RES_FILTERS_MAX; NULL: none. */
+	 * field of objects that names their user; type "select": one of options ("a,b,c"; any
+	 * first), labelled by the catalogue's admin.options.<hint>; type "date": a day
+	 * (YYYY-MM-DD) of the request's zone (res_query.zone), the first date filter's label
+	 * naming that zone. At most RES_FILTERS_MAX; NULL: none. */
 	const struct admin_field *filters;
 	size_t nfilters;
 	/* The model's list for pages of many cheap rows (clients), set instead of model->list: the
@@ -207,6 +224,13 @@ struct resource {
 	/* An object's values (a copy) changed in place into the texts its form shows. NULL: as
 	 * they are. */
 	void (*form_out)(json_t *values);
+	/* The changes the list's rows offer besides deletion (res_action), each row changed on
+	 * its own; NULL: none. */
+	const struct res_action *actions;
+	size_t nactions;
+	/* Adds to a list row's object what its columns show (admin_list_objs: an object value is
+	 * a cell as given); may be NULL. */
+	void (*list_row)(struct http_req *req, json_t *obj);
 };
 
 /* For models: row 0 of r (the object's JSON text in column 0) as *out; MODEL_NOT_FOUND when

@@ -506,9 +506,16 @@ static const struct admin_field mailing_fields[] = {
 	 "admin.res.mailing.window_end_hint", 0, 0, NULL},
 };
 
+static const struct admin_field mailing_filters[] = {
+	{"status", "admin.col.status", "select", "scheduled,running,finished,cancelled", "mailing_status", 0, 0, NULL},
+	{"from", "admin.mailing.starts_from", "date", NULL, NULL, 0, 0, NULL},
+	{"to", "admin.mailing.until", "date", NULL, NULL, 0, 0, NULL},
+};
+
+/* state and progress: cells admin_mailing_list_row makes */
 static const struct admin_col mailing_cols[] = {
 	{"admin.col.id", "id", "id"},
-	{"admin.col.status", "status", NULL},
+	{"admin.col.status", "state", NULL},
 	{"admin.col.start", "start_at", "start_at"},
 	{"admin.col.end", "end_at", NULL},
 	{"admin.col.text", "excerpt", NULL},
@@ -522,14 +529,21 @@ static const char *const mailing_notices[] = {
 	"cancelled", "admin.res.mailing.cancelled",
 	"retried", "admin.res.mailing.retried", NULL};
 
+static const struct res_action mailing_actions[] = {
+	{"cancel", "admin.mailing.act_cancel", "admin.mailing.outcome_cancelled", "cancelled", mailing_cancel},
+	{"retry-failed", "admin.mailing.act_retry", "admin.mailing.outcome_retried", "retried", mailing_retry_failed},
+};
+
 const struct resource res_mailings = {
 	.kind = "mailing", .key = "id", .key_is_id = 1, .model = &mailing_model,
 	.base = "/admin/mailings/",
 	.fields = mailing_fields, .nfields = ARRAY_LEN(mailing_fields),
+	.filters = mailing_filters, .nfilters = ARRAY_LEN(mailing_filters),
 	.cols = mailing_cols, .ncols = ARRAY_LEN(mailing_cols), .sorts = mailing_sorts,
 	.not_found = "admin.res.mailing.not_found",
 	.notices = mailing_notices,
 	.delete_note_of = admin_mailing_delete_note,
+	.actions = mailing_actions, .nactions = ARRAY_LEN(mailing_actions), .list_row = admin_mailing_list_row,
 };
 
 /* --- webhooks: everyone manages their own, admins see everyone's in the admin (the API shows

@@ -107,7 +107,7 @@ const struct route routes[] = {
 	{GET | POST, "/admin/users/{id}/password", admin_users_password, AUTH_SESSION, A, "", 0, "user.password_reset", NULL},
 
 	/* admin: mailings */
-	{GET, "/admin/mailings/", admin_mailings_list, AUTH_SESSION, V, ADMIN_LIST_Q ",status,from,to", 0, NULL, NULL},
+	{GET, "/admin/mailings/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q ",status,from,to", 0, NULL, &res_mailings},
 	{GET | POST, "/admin/mailings/add", admin_mailings_add, AUTH_SESSION, O, "from", 0, NULL, NULL},
 	{POST, "/admin/mailings/bulk", admin_mailings_bulk, AUTH_SESSION, O, "", 0, NULL, NULL},
 	{GET, "/admin/mailings/composer/recipients", admin_composer_recipients, AUTH_SESSION, V, "operator_codes,tags", 0, NULL, NULL},

@@ -299,6 +299,9 @@ Test(admin_mailings, list_filters_and_bad_parameters)
 	char want[64];
 	snprintf(want, sizeof(want), "href=\"/admin/mailings/%lld\"", id);
 	cr_expect(strstr(pg->body, want), "%s", pg->body);
+	/* the row's status as a badge and its progress as a bar */
+	cr_expect(strstr(pg->body, "<span class=\"badge status-scheduled\">scheduled</span>"), "%s", pg->body);
+	cr_expect(strstr(pg->body, "<progress value=\"0\" max=\"1\"></progress> 0 / 0"), "%s", pg->body);
 	web_free(pg);
 	snprintf(path, sizeof(path), "/admin/mailings/?q=%s&status=running", text);
 	pg = web_req("GET", path, cookie_viewer, NULL, NULL);
@@ -308,8 +311,13 @@ Test(admin_mailings, list_filters_and_bad_parameters)
 	pg = web_req("GET", path, cookie_viewer, NULL, NULL);
 	cr_expect_null(strstr(pg->body, want));
 	web_free(pg);
-	cr_expect_eq(web_status("GET", "/admin/mailings/?status=bogus", cookie_viewer, NULL), 400);
-	cr_expect_eq(web_status("GET", "/admin/mailings/?from=2099-02-30", cookie_viewer, NULL), 400);
+	/* bad filters: the list page, empty, saying which and why */
+	pg = web_req("GET", "/admin/mailings/?status=bogus&from=2099-02-30", cookie_viewer, NULL, NULL);
+	cr_expect_eq(pg->status, 400);
+	cr_expect(strstr(pg->body, "Status is not one of the statuses offered. Starts from must be a date such as 2026-11-30."),
+		  "%s", pg->body);
+	cr_expect(strstr(pg->body, "id=\"filter-status\""));
+	web_free(pg);
 	cr_expect_eq(web_status("GET", "/admin/mailings/?sort=text", cookie_viewer, NULL), 400);
 	cr_expect_eq(web_status("GET", "/admin/mailings/?cursor=zzz", cookie_viewer, NULL), 400);
 	snprintf(path, sizeof(path), "/admin/mailings/%lld?status=bogus", id);

@@ -473,7 +473,7 @@ Test(report, model_functions_for_the_admin_page)
 			     " 'a@herald.test', 'S', 'T', '<p>H</p>', now()) RETURNING id", mid);
 	char key[40];
 	snprintf(key, sizeof(key), "[%s]", id);
-	struct res_query rq = {"newest", NULL, NULL, 1000, {NULL}, NULL, NULL};
+	struct res_query rq = {"newest", NULL, NULL, 1000, {NULL}, NULL, NULL, NULL};
 	struct res_page page;
 	cr_assert_eq(report_page(db, &rq, NULL, &page), MODEL_OK);
 	char *hist = json_dumps(page.objs, 0);
