@@ -141,6 +141,16 @@ json_t *admin_res_load(struct http_req *req, const struct resource *r, struct re
 /* The list request of r's page from the query string: sort, cursor and search (admin_list_params),
  * ?before (the previous pages') and r's filters (empty values absent). -1 after a 400 page. */
 int admin_res_query(struct http_req *req, const struct resource *r, struct res_query *q);
+/* Runs act (NULL: deletion) on the object of k, recorded as every change of r is: MODEL_OK, or
+ * why a state rule refused it in *why (MODEL_CONFLICT). */
+enum model_rc admin_res_run(struct http_req *req, struct db *db, const struct resource *r, const struct res_action *act,
+			    const struct res_key *k, const char **why);
+/* A bulk change object by object (admin_res_each.c): act (NULL: deletion) on the objects of
+ * keys, the ones selected (in NULL) or all the list's filters match (in: their hidden inputs).
+ * Unless confirmed, a deletion or a change of all asks first; then r's list says what became
+ * of each. */
+void admin_res_each(struct http_req *req, const struct resource *r, struct db *db, const struct res_action *act,
+		    json_t *keys, json_t *in, int confirmed);
 /* The list request of a bulk form for "all that match" into q: r's filters and search as the
  * form gives them, r's first sort, the request's zone; the model reports bad filters in bad. */
 void admin_res_form_query(struct http_req *req, const struct resource *r, json_t *form, struct verr *bad,

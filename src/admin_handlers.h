@@ -38,7 +38,6 @@ void admin_tokens_list_extra(struct http_req *req, json_t *page);
 void admin_tokens_created(struct http_req *req, json_t *obj);
 
 /* admin_mailings.c */
-void admin_mailings_bulk(struct http_req *req);
 void admin_mailings_add(struct http_req *req);
 void admin_mailings_edit(struct http_req *req);
 void admin_mailings_view(struct http_req *req);

@@ -13,17 +13,12 @@ struct http_req;
 struct db;
 struct res_key;
 
-struct res_action;
-
-/* The mailings' change called name ("cancel", "retry-failed": res_mailings.actions), or NULL. */
-const struct res_action *admin_mailing_act(const char *name);
-/* Runs act on the mailing of k and records it: MODEL_OK, or why it was refused in *why. */
-enum model_rc admin_mailing_run(struct http_req *req, struct db *db, const struct res_action *act,
-				const struct res_key *k, const char **why);
-
 /* What the generic delete page (admin_res_delete) says of mailing obj after its question: its
  * state and how many messages go with it. */
 const char *admin_mailing_delete_note(struct http_req *req, struct db *db, json_t *obj);
+/* The question before deleting the mailings of keys (res_mailings.delete_many_question): how
+ * many mailings and messages go. */
+const char *admin_mailing_delete_many(struct http_req *req, struct db *db, json_t *keys);
 /* The count name of a mailing's stats object. */
 long long admin_mailing_count(json_t *stats, const char *name);
 /* The status of a mailing object ("" when absent). */

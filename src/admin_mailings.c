@@ -202,24 +202,6 @@ static json_t *clone_values(struct http_req *req)
 	return values;
 }
 
-const struct res_action *admin_mailing_act(const char *name)
-{
-	for (size_t i = 0; name && i < R->nactions; i++)
-		if (strcmp(name, R->actions[i].name) == 0)
-			return &R->actions[i];
-	return NULL;
-}
-
-enum model_rc admin_mailing_run(struct http_req *req, struct db *db, const struct res_action *act,
-				const struct res_key *k, const char **why)
-{
-	json_t *before, *after = NULL;
-	enum model_rc rc = res_get(req, db, R, k, &before);
-	if (rc == MODEL_OK && (rc = act->fn(db, k->id, &after, why)) == MODEL_OK)
-		res_record(req, db, R, act->done, k->text, before, pool_json(&req->pool, after));
-	return rc;
-}
-
 /* --- add and edit ------------------------------------------------------------------------ */
 
 void admin_mailings_add(struct http_req *req)
@@ -350,7 +332,7 @@ static void change(struct http_req *req, const struct res_action *act)
 	}
 	if ((db = admin_db(req)) == NULL)
 		return;
-	enum model_rc rc = admin_mailing_run(req, db, act, &k, &why);
+	enum model_rc rc = admin_res_run(req, db, R, act, &k, &why);
 	if (rc == MODEL_OK)
 		admin_redirect(req, pool_printf(&req->pool, BASE "%s?done=%s", k.text, act->done));
 	else if (rc == MODEL_CONFLICT)
@@ -376,4 +358,16 @@ const char *admin_mailing_delete_note(struct http_req *req, struct db *db, json_
 	return admin_format(req, "admin.mailing.delete_note", admin_option(req, "mailing_status", state),
 			    admin_plural(req, "admin.mailing.its_messages", admin_mailing_count(json_object_get(obj, "stats"), "total")),
 			    strcmp(state, "running") == 0 ? admin_t(req, "admin.mailing.delete_running") : "");
+}
+
+const char *admin_mailing_delete_many(struct http_req *req, struct db *db, json_t *keys)
+{
+	int64_t total;
+	enum model_rc rc = mailing_message_total(db, keys, &total);
+	if (rc != MODEL_OK) {
+		http_fail(req, rc, NULL, NULL);
+		return NULL;
+	}
+	return admin_format(req, "admin.mailing.bulk_question", admin_plural(req, "admin.res.mailing.n", (long long)json_array_size(keys)),
+			    admin_plural(req, "admin.mailing.n_messages", (long long)total));
 }

@@ -379,9 +379,20 @@ void admin_res_form_query(struct http_req *req, const struct resource *r, json_t
 	}
 }
 
+/* The change of r called name, or NULL. */
+static const struct res_action *action_of(const struct resource *r, const char *name)
+{
+	for (size_t i = 0; name && i < r->nactions; i++)
+		if (strcmp(name, r->actions[i].name) == 0)
+			return &r->actions[i];
+	return NULL;
+}
+
 /* The bulk form's "select all N matching": the filters it carries into q; the confirmation
- * page first, then every matching object deleted at once. */
-static void bulk_matching(struct http_req *req, const struct resource *r, json_t *form)
+ * page first, then act (NULL: deletion) on every matching object, object by object (each),
+ * else every one deleted at once. */
+static void bulk_matching(struct http_req *req, const struct resource *r, json_t *form, const struct res_action *act,
+			  int each)
 {
 	struct verr bad = VERR_INIT;
 	bad.lang = admin_lang(req);
@@ -397,6 +408,15 @@ static void bulk_matching(struct http_req *req, const struct resource *r, json_t
 	}
 	if ((db = admin_db(req)) == NULL)
 		return;
+	if (each) {
+		json_t *keys;
+		enum model_rc rc = res_list_keys(db, res_list_of, r, &q, r->key, &keys);
+		verr_free(&bad);
+		pool_json(&req->pool, keys);
+		if (admin_matching_read(req, rc, "admin.list.all_too_many") == 0)
+			admin_res_each(req, r, db, act, keys, in, confirmed && strcmp(confirmed, "yes") == 0);
+		return;
+	}
 	if (confirmed == NULL || strcmp(confirmed, "yes") != 0) {
 		enum model_rc rc = res_count_matching(db, r, &q, &n);
 		verr_free(&bad);
@@ -426,7 +446,10 @@ void admin_res_bulk(struct http_req *req)
 {
 	const struct resource *r = req->route->res;
 	json_t *form = admin_form(req), *keys = pool_json(&req->pool, form_list(form, "key"));
-	const char *action = form_str(form, "action");
+	const char *action = form_str(form, "action"), *confirmed = form_str(form, "confirmed");
+	const struct res_action *act = action_of(r, action);
+	int del = action && strcmp(action, "delete") == 0 && (r->model->remove_many || res_model_removes(r->model));
+	int each = act || r->model->remove_many == NULL;   /* object by object, each reported */
 	struct db *db;
 	struct res_key k;
 	size_t i;
@@ -434,13 +457,17 @@ void admin_res_bulk(struct http_req *req)
 	int bad = 0;
 	json_array_foreach(keys, i, key)
 		bad |= res_key_parse(r, json_string_value(key), &k) < 0;
-	if (r->model->remove_many == NULL || action == NULL || strcmp(action, "delete") != 0) {
+	if (act == NULL && !del) {
 		admin_error(req, 400, "admin.error.bulk_action");
 	} else if (form_str(form, "all")) {
-		bulk_matching(req, r, form);
+		bulk_matching(req, r, form, act, each);
 	} else if (json_array_size(keys) == 0 || json_array_size(keys) > ADMIN_PAGE || bad) {
 		admin_error(req, 400, "admin.error.bulk_rows");
-	} else if ((db = admin_db(req)) != NULL) {
+	} else if ((db = admin_db(req)) == NULL) {
+		return;
+	} else if (each) {
+		admin_res_each(req, r, db, act, keys, NULL, confirmed && strcmp(confirmed, "yes") == 0);
+	} else {
 		enum model_rc rc = res_delete_many(req, db, r, keys);
 		if (rc == MODEL_OK)
 			admin_redirect(req, pool_printf(&req->pool, "%s?done=%s", r->base, r->bulk_done ? r->bulk_done : "deleted"));

@@ -228,6 +228,10 @@ struct resource {
 	 * its own; NULL: none. */
 	const struct res_action *actions;
 	size_t nactions;
+	/* The question before deleting the objects of keys (a JSON array of key texts) one by one,
+	 * as a model without remove_many does, in the request's pool (it may count what goes
+	 * with them); NULL after answering a failure. Such a model's descriptor sets it. */
+	const char *(*delete_many_question)(struct http_req *req, struct db *db, json_t *keys);
 	/* Adds to a list row's object what its columns show (admin_list_objs: an object value is
 	 * a cell as given); may be NULL. */
 	void (*list_row)(struct http_req *req, json_t *obj);

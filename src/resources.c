@@ -542,7 +542,7 @@ const struct resource res_mailings = {
 	.cols = mailing_cols, .ncols = ARRAY_LEN(mailing_cols), .sorts = mailing_sorts,
 	.not_found = "admin.res.mailing.not_found",
 	.notices = mailing_notices,
-	.delete_note_of = admin_mailing_delete_note,
+	.delete_note_of = admin_mailing_delete_note, .delete_many_question = admin_mailing_delete_many,
 	.actions = mailing_actions, .nactions = ARRAY_LEN(mailing_actions), .list_row = admin_mailing_list_row,
 };
 
