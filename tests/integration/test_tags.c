@@ -168,6 +168,11 @@ Test(tags, clients_count_follows_clients_and_rename_reaches_them)
 	cr_assert_eq(tag_clients(id), 1);
 	api_expect(204, tok_operator(), "DELETE", c2path, NULL);
 	cr_assert_eq(tag_clients(id), 0);
+	/* a client without a tag is counted once it gets one, and no longer once deleted */
+	api_expect(200, tok_operator(), "PATCH", cpath, "{\"tag\":\"%s\"}", renamed);
+	cr_assert_eq(tag_clients(id), 1);
+	api_expect(204, tok_operator(), "DELETE", cpath, NULL);
+	cr_assert_eq(tag_clients(id), 0);
 	api_expect(204, tok_operator(), "DELETE", path, NULL);
 }
 
