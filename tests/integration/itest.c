@@ -237,8 +237,11 @@ void uniq_phone(char out[12])
 
 long long itest_metric(const char *text, const char *series)
 {
-	const char *p = strstr(text, series);
-	return p ? atoll(p + strlen(series) + 1) : 0;
+	size_t n = strlen(series);
+	for (const char *p = text; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL)
+		if (strncmp(p, series, n) == 0 && p[n] == ' ')   /* a sample's line, not a longer name's or # HELP */
+			return atoll(p + n + 1);
+	return 0;
 }
 
 void code_phone(const char *code, long n, char out[12])

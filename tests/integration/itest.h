@@ -82,8 +82,8 @@ void uniq_name(const char *prefix, char *out, size_t outlen);
 /* An operator code (3 digits) no operator has yet. */
 void uniq_code(char out[4]);
 
-/* A metric's value in the text of /metrics: the number after series (a name with its labels,
- * as the page writes them); 0 when the page has no such series. */
+/* A metric's value in the text of /metrics: the number on the sample line of series (a name
+ * with its labels, as the page writes them); 0 when the page has no such line. */
 long long itest_metric(const char *text, const char *series);
 
 /* A connection to the test database (cached per process); fails the test when unreachable. */
