@@ -5,6 +5,7 @@
 #include "admin.h"
 #include "util.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 enum model_rc admin_res_run(struct http_req *req, struct db *db, const struct resource *r, const struct res_action *act,
@@ -24,13 +25,14 @@ enum model_rc admin_res_run(struct http_req *req, struct db *db, const struct re
 static json_t *outcome(struct http_req *req, const struct resource *r, const struct res_key *k, enum model_rc rc,
 		       const char *done, const char *why, int deleted)
 {
+	char *href = admin_path(r->base, k->text, "");
 	const char *text = rc == MODEL_OK ? admin_t(req, done)
 			 : rc == MODEL_CONFLICT ? admin_format(req, "admin.list.not_changed", admin_t(req, why))
 			 : admin_t(req, rc == MODEL_NOT_FOUND ? "admin.list.gone" : "admin.list.db_refused");
+	pool_defer(&req->pool, free, href);
 	return json_pack("{s:s, s:b, s:s, s:s, s:b}", "text", text, "ok", rc == MODEL_OK, "name",
-			 admin_format(req, pool_printf(&req->pool, "admin.res.%s.edit", r->kind), k->text), "href",
-			 pool_printf(&req->pool, "%s%s", r->base, k->text), "linked",
-			 !(deleted && rc == MODEL_OK) && rc != MODEL_NOT_FOUND);
+			 admin_format(req, pool_printf(&req->pool, "admin.res.%s.edit", r->kind), k->text), "href", href,
+			 "linked", !(deleted && rc == MODEL_OK) && rc != MODEL_NOT_FOUND);
 }
 
 /* The outcomes of more objects than a page shows, counted by what became of them. */
