@@ -120,6 +120,20 @@ Test(admin_zones, vladivostok_reads_and_shows_local_times)
 	/* the list and the mailing's page */
 	expect_texts(u, "/admin/mailings/?sort=-id", 0, TEXTS("2099-03-01 10:00 UTC+10:00"));
 	expect_texts(u, "/admin/mailings/%lld", id, TEXTS("2099-03-01 10:00 UTC+10:00", "2099-03-02 10:00 UTC+10:00"));
+	/* the list's date filters read days of the user's zone: 05:00 there on 1 March is 28 February in UTC */
+	long long early = form_mailing(u, "2099-03-01T05:00", "2099-03-02T10:00");
+	char *text = itest_sql("SELECT text FROM mailings WHERE id = %lld", early), list[160], link[64];
+	snprintf(link, sizeof(link), "href=\"/admin/mailings/%lld\"", early);
+	snprintf(list, sizeof(list), "/admin/mailings/?q=%s&from=2099-03-01&to=2099-03-01", text);
+	pg = web_req("GET", list, u, NULL, NULL);
+	cr_expect(strstr(pg->body, link), "%s", pg->body);
+	cr_expect(strstr(pg->body, "Starts from (Asia/Vladivostok, UTC+10:00)"));
+	web_free(pg);
+	snprintf(list, sizeof(list), "/admin/mailings/?q=%s&to=2099-02-28", text);
+	pg = web_req("GET", list, u, NULL, NULL);
+	cr_expect_null(strstr(pg->body, link), "%s", pg->body);
+	web_free(pg);
+	free(text);
 	/* a redisplayed form keeps what was typed */
 	pg = web_post(u, "/admin/mailings/add", "start_at=2099-03-01T10:00&end_at=2099-03-01T09:00&text=x");
 	cr_expect_eq(pg->status, 422);
