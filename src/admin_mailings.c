@@ -1,7 +1,8 @@
-/* admin_mailings.c — /admin/mailings/: the list (filters, search, progress, bulk cancel /
- * retry-failed / delete), the add and edit forms (the model's validator and state rules) and
- * the state changes, from the descriptor res_mailings (resources.c); its writes are recorded
- * as every resource's are (resource.c). The mailing's own page is admin_mailing_view.c. */
+/* admin_mailings.c — what the mailing pages add to the generic ones of res_mailings
+ * (resources.c; its list and bulk changes are admin_resource.c's): the list's row (status
+ * badge, progress), the add and edit forms (times in the user's zone, the model's validator
+ * and state rules), the state changes and the deletion's texts; its writes are recorded as
+ * every resource's are (resource.c). The mailing's own page is admin_mailing_view.c. */
 #include "admin.h"
 #include "admin_handlers.h"
 #include "admin_mailing.h"
