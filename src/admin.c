@@ -437,6 +437,13 @@ json_t *admin_filter_input(struct http_req *req, const char *name, const char *l
 			 cur ? cur : "", "placeholder", admin_t(req, placeholder));
 }
 
+json_t *admin_date_filter(struct http_req *req, const char *name, const char *label, int zoned)
+{
+	const char *cur = http_query(req, name), *text = admin_t(req, label);
+	return json_pack("{s:s, s:s, s:s}", "name", name, "label", zoned ? admin_time_label(req, text) : text, "value",
+			 cur ? cur : "");
+}
+
 json_t *admin_detail_items(struct http_req *req, json_t *obj, const struct admin_prop *props, size_t n)
 {
 	json_t *items = json_array();

@@ -96,6 +96,10 @@ json_t *admin_filter(struct http_req *req, const char *name, const char *label, 
 /* A free-text filter for the "filters" array of templates/admin/list.html: query parameter
  * name, its label and a placeholder; shows the current value of ?name. New reference. */
 json_t *admin_filter_input(struct http_req *req, const char *name, const char *label, const char *placeholder);
+/* A day filter (YYYY-MM-DD) for the "date_filters" array of templates/admin/list.html: query
+ * parameter name, its label (a catalogue path), naming the user's zone when zoned (the first
+ * of a range: its days are that zone's); shows the current value of ?name. New reference. */
+json_t *admin_date_filter(struct http_req *req, const char *name, const char *label, int zoned);
 
 /* A row of a detail page (templates/admin/detail.html): the object's field and its label (a
  * catalogue path); options: the choices its value's label is taken from (admin_option), NULL

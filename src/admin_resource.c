@@ -64,15 +64,12 @@ static void filter_inputs(struct http_req *req, const struct resource *r, const 
 	size_t n = 0;
 	for (size_t i = 0; i < r->nfilters; i++) {
 		const struct admin_field *f = &r->filters[i];
-		const char *v = http_query(req, f->name), *label = admin_t(req, f->label);
 		if (strcmp(f->type, "text") == 0)
 			json_array_append_new(inputs, admin_filter_input(req, f->name, f->label, f->hint));
 		else if (strcmp(f->type, "select") == 0)
 			json_array_append_new(inputs, select_filter(req, f));
 		else if (strcmp(f->type, "date") == 0)   /* the first names the zone its days are of */
-			json_array_append_new(dates, json_pack("{s:s, s:s, s:s}", "name", f->name, "label",
-							       json_array_size(dates) ? label : admin_time_label(req, label),
-							       "value", v ? v : ""));
+			json_array_append_new(dates, admin_date_filter(req, f->name, f->label, json_array_size(dates) == 0));
 		else
 			continue;
 		keep[n++] = f->name;
