@@ -15,14 +15,17 @@
 #define IMPORTED 20000
 #define ANALYZE_WAIT_S 30
 
-/* POSTs IMPORTED new clients (phones prefix + 6 digits) with tag and operator_code op. */
-static void import_api(const char *prefix, const char *tag, const char *op)
+/* POSTs IMPORTED new clients of operator op (code_phone's phones: a block no random test phone
+ * falls in) with tag. */
+static void import_api(const char *tag, const char *op)
 {
 	char *body = malloc(IMPORTED * 96 + 2), *w = body;
 	*w++ = '[';
-	for (int i = 0; i < IMPORTED; i++)
-		w += sprintf(w, "%s{\"phone\":\"%s%06d\",\"tag\":\"%s\",\"operator_code\":\"%s\"}", i ? "," : "",
-			     prefix, i, tag, op);
+	char phone[12];
+	for (int i = 0; i < IMPORTED; i++) {
+		code_phone(op, i, phone);
+		w += sprintf(w, "%s{\"phone\":\"%s\",\"tag\":\"%s\",\"operator_code\":\"%s\"}", i ? "," : "", phone, tag, op);
+	}
 	*w++ = ']';
 	*w = '\0';
 	struct resp *r = api_raw(tok_operator(), "POST", "/api/v1/clients/bulk", "application/json", body, strlen(body));
@@ -123,19 +126,14 @@ static void expect_analyzed_after(const char *since)
  * names. The time between the two imports (malloc'ed timestamptz text). */
 static char *import_after_others(char tag[32], char op[4])
 {
-	char prefix[12];
-	uniq_phone(prefix);
-	prefix[5] = '\0';
+	uniq_code(op);
 	uniq_name("before", tag, 32);
-	snprintf(op, 4, "%.3s", prefix + 2);
-	import_api(prefix, tag, op);
+	import_api(tag, op);
 	free(itest_sql("ANALYZE clients"));
 	char *since = itest_sql("SELECT now()");
-	uniq_phone(prefix);
-	prefix[5] = '\0';
+	uniq_code(op);
 	uniq_name("plan", tag, 32);
-	snprintf(op, 4, "%.3s", prefix + 2);
-	import_api(prefix, tag, op);
+	import_api(tag, op);
 	return since;
 }
 
@@ -165,15 +163,16 @@ Test(client_plans, api_import_keeps_filtered_lists_on_their_index)
 
 Test(client_plans, csv_import_refreshes_statistics)
 {
-	char prefix[12], tag[32], *since = itest_sql("SELECT now()");
-	uniq_phone(prefix);
-	prefix[5] = '\0';
+	char code[4], phone[12], tag[32], *since = itest_sql("SELECT now()");
+	uniq_code(code);
 	uniq_name("csv", tag, sizeof(tag));
 	size_t cap = 2000 * 40 + 64, len = 0;
 	char *csv = malloc(cap);
 	len += (size_t)snprintf(csv, cap, "phone,tag\r\n");
-	for (int i = 0; i < 2000; i++)
-		len += (size_t)snprintf(csv + len, cap - len, "%s%06d,%s\r\n", prefix, i, tag);
+	for (int i = 0; i < 2000; i++) {
+		code_phone(code, i, phone);
+		len += (size_t)snprintf(csv + len, cap - len, "%s,%s\r\n", phone, tag);
+	}
 	char *o = web_login("t_operator", "password-operator", NULL), *t = web_csrf(o, "/admin/clients/import");
 	struct web_page *pg = web_upload("/admin/clients/import", o, t, "clients.csv", csv);
 	cr_assert_eq(pg->status, 200, "%.300s", pg->body);
