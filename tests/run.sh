@@ -59,8 +59,10 @@ if [[ -z "${ONLY:-}" || "$ONLY" == *.mjs ]] && compgen -G "tests/e2e/*.test.mjs"
 fi
 
 # Deployment: nginx, docker compose, Dockerfile, failover (tests/deploy/*.sh print TAP lines).
-for t in ${ONLY:+/nonexistent/}tests/deploy/*.sh; do
+# ONLY=nginx_two_instances.sh runs that script alone.
+for t in tests/deploy/*.sh; do
   [[ -f "$t" ]] || continue
+  [[ -n "${ONLY:-}" && "$(basename "$t")" != "$ONLY" ]] && continue
   echo "== $t"
   rc=0; bash "$t" >"$TMP/deploy.out" 2>&1 || rc=$?
   grep -E '^not ok|# SKIP|^# ' "$TMP/deploy.out" || true
