@@ -31,7 +31,7 @@ static json_t *outcome(struct http_req *req, const struct resource *r, const str
 			 : admin_t(req, rc == MODEL_NOT_FOUND ? "admin.list.gone" : "admin.list.db_refused");
 	pool_defer(&req->pool, free, href);
 	return json_pack("{s:s, s:b, s:s, s:s, s:b}", "text", text, "ok", rc == MODEL_OK, "name",
-			 admin_format(req, pool_printf(&req->pool, "admin.res.%s.edit", r->kind), k->text), "href", href,
+			 admin_res_text(req, r, "edit", k->text), "href", href,
 			 "linked", !(deleted && rc == MODEL_OK) && rc != MODEL_NOT_FOUND);
 }
 
@@ -78,11 +78,10 @@ static void confirm(struct http_req *req, const struct resource *r, struct db *d
 		json_array_foreach(keys, i, k)
 			json_array_append_new(hidden, json_pack("{s:s, s:O}", "name", "key", "value", k));
 	}
-	const char *kind_text = pool_printf(&req->pool, "admin.res.%s.%s", r->kind, in ? "all_heading" : "bulk_delete");
 	admin_page(req, 200, "admin/confirm",
-		   json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "heading", admin_t(req, kind_text), "message", message, "action",
+		   json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "heading", admin_res_text(req, r, in ? "all_heading" : "bulk_delete", NULL), "message", message, "action",
 			     pool_printf(&req->pool, "%sbulk", r->base), "submit",
-			     admin_t(req, in ? "admin.list.all_submit" : pool_printf(&req->pool, "admin.res.%s.bulk_submit", r->kind)),
+			     in ? admin_t(req, "admin.list.all_submit") : admin_res_text(req, r, "bulk_submit", NULL),
 			     "cancel_href", r->base, "hidden", hidden));
 }
 

@@ -13,8 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The text of r's pages called what (admin.res.<kind>.<what>), with its %s as arg when given. */
-static const char *res_text(struct http_req *req, const struct resource *r, const char *what, const char *arg)
+const char *admin_res_text(struct http_req *req, const struct resource *r, const char *what, const char *arg)
 {
 	return admin_format(req, pool_printf(&req->pool, "admin.res.%s.%s", r->kind, what), arg);
 }
@@ -160,7 +159,7 @@ void admin_res_list_page(struct http_req *req, const struct resource *r, json_t 
 		for (i = 0; i < r->nfields; i++)
 			if (strcmp(r->fields[i].name, r->cols[c].field) == 0 && strcmp(r->fields[i].type, "select") == 0)
 				admin_list_column(req, list, c, r->fields[i].name);
-	json_t *page = json_pack("{s:s, s:o, s:s*, s:s*, s:s*}", "heading", res_text(req, r, "many", NULL), "list", list, "notice",
+	json_t *page = json_pack("{s:s, s:o, s:s*, s:s*, s:s*}", "heading", admin_res_text(req, r, "many", NULL), "list", list, "notice",
 				 admin_notice(req, r->notices), "q_placeholder",
 				 r->q_placeholder ? admin_t(req, r->q_placeholder) : NULL, "error", error);
 	res_page_keys_free(&rows);
@@ -176,7 +175,7 @@ void admin_res_list_page(struct http_req *req, const struct resource *r, json_t 
 		json_object_set_new(page, "outcomes", json_pack("{s:O}", "items", outcomes));
 	if (req->user.role >= ROLE_OPERATOR) {
 		json_object_set_new(page, "add_href", json_sprintf("%sadd", r->base));
-		json_object_set_new(page, "add_label", json_string(res_text(req, r, "add", NULL)));
+		json_object_set_new(page, "add_label", json_string(admin_res_text(req, r, "add", NULL)));
 	}
 	if (r->list_extra)
 		r->list_extra(req, page);
@@ -230,10 +229,10 @@ static json_t *shown(struct http_req *req, const struct resource *r, json_t *obj
 void admin_res_add(struct http_req *req)
 {
 	const struct resource *r = req->route->res;
-	const char *add = res_text(req, r, "add", NULL);
+	const char *add = admin_res_text(req, r, "add", NULL);
 	json_t *page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "heading", add, "action",
 				 pool_printf(&req->pool, "%sadd", r->base), "submit", add, "cancel_href", r->base,
-				 "back_href", r->base, "back_label", res_text(req, r, "many", NULL));
+				 "back_href", r->base, "back_label", admin_res_text(req, r, "many", NULL));
 	struct model_err e = MODEL_ERR_INIT;
 	e.fields.lang = admin_lang(req);
 	json_t *form = admin_form(req), *obj, *in;
@@ -299,9 +298,9 @@ void admin_res_edit(struct http_req *req)
 	size_t skip = strcmp(r->fields[0].name, r->key) == 0, n = r->edit_fields ? r->nedit_fields : r->nfields - skip;
 	const struct admin_field *f = r->edit_fields ? r->edit_fields : r->fields + skip;
 	json_t *page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:[]}}", "heading",
-				 res_text(req, r, "edit", name_of(r, p.obj, &p.k)), "action", p.self, "submit",
+				 admin_res_text(req, r, "edit", name_of(r, p.obj, &p.k)), "action", p.self, "submit",
 				 admin_t(req, "admin.common.save"), "cancel_href", r->base, "back_href", r->base,
-				 "back_label", res_text(req, r, "many", NULL), "links", "items");
+				 "back_label", admin_res_text(req, r, "many", NULL), "links", "items");
 	json_t *links = json_object_get(json_object_get(page, "links"), "items");
 	if (r->edit_extra)
 		r->edit_extra(req, p.obj, page);
@@ -348,10 +347,10 @@ void admin_res_delete(struct http_req *req)
 	if (r->delete_note_of && note == NULL)
 		return;
 	admin_page(req, 200, "admin/confirm",
-		   json_pack("{s:s, s:s, s:s, s:s, s:s}", "heading", res_text(req, r, "delete_heading", name),
-			     "message", pool_printf(&req->pool, "%s%s%s", res_text(req, r, "delete_question", name),
+		   json_pack("{s:s, s:s, s:s, s:s, s:s}", "heading", admin_res_text(req, r, "delete_heading", name),
+			     "message", pool_printf(&req->pool, "%s%s%s", admin_res_text(req, r, "delete_question", name),
 						    note ? " " : "", note ? note : ""), "action", p.del, "submit",
-			     res_text(req, r, "delete_submit", NULL), "cancel_href", r->model->update ? p.self : r->base));
+			     admin_res_text(req, r, "delete_submit", NULL), "cancel_href", r->model->update ? p.self : r->base));
 }
 
 /* What else deleting all that match does, from the catalogue's "admin.res.<kind>.delete_all_note"
