@@ -31,28 +31,37 @@ pg_pids() {
   echo "$pm" $(pgrep -P "$pm")
 }
 
-# wrk_line LABEL URL [wrk args...]: runs wrk and prints req/s (also left in WRK_RPS), p50 and
-# p99, and the CPU time herald and PostgreSQL spent per request (the figure that other load on
-# the machine does not change); fails when a response was not 2xx.
-wrk_line() {
-  local label=$1 url=$2; shift 2
-  local hz h0 p0
+# wrk_once URL [wrk args...]: one wrk run; prints "req/s p50 p99 herald-us postgres-us", the
+# CPU time herald and PostgreSQL spent per request (the figure that other load on the machine
+# does not change); fails when a response was not 2xx.
+wrk_once() {
+  local url=$1; shift
+  local hz h0 p0 out reqs bad
   hz=$(getconf CLK_TCK)
   h0=$(cpu_ticks "$HERALD_PID")
   p0=$(cpu_ticks $(pg_pids))
-  local out; out=$(wrk $WRK_ARGS --latency -H "Authorization: Bearer $BENCH_TOKEN" "$@" "$url")
-  local reqs; reqs=$(awk '/requests in/ {print $1}' <<<"$out")
-  CPU_LINE=$(awk -v h=$(($(cpu_ticks "$HERALD_PID") - h0)) -v p=$(($(cpu_ticks $(pg_pids)) - p0)) -v hz="$hz" -v n="$reqs" \
-    -v cores="$(nproc)" 'BEGIN { us = (h + p) / hz / n * 1e6
-      printf "cpu per request: herald %.0f us + postgres %.0f us = %.0f req/s on %d idle cores without wrk", h / hz / n * 1e6, p / hz / n * 1e6, cores * 1e6 / us, cores }')
-  local rps p50 p99 bad
-  rps=$(awk '/^Requests\/sec:/ {printf "%d", $2}' <<<"$out")
-  p50=$(awk '$1 == "50%" {print $2}' <<<"$out")
-  p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
+  out=$(wrk $WRK_ARGS --latency -H "Authorization: Bearer $BENCH_TOKEN" "$@" "$url")
+  reqs=$(awk '/requests in/ {print $1}' <<<"$out")
   bad=$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"$out")
-  WRK_RPS=$rps
-  echo "bench: $label  $rps req/s (wrk $WRK_ARGS, p50 $p50, p99 $p99; $CPU_LINE; load before ${LOAD_BEFORE})"
-  if [[ -n "$bad" ]]; then echo "bench: $label: $bad responses were not 2xx" >&2; return 1; fi
+  if [[ -n "$bad" ]]; then echo "bench: ${url#"$BASE"}: $bad responses were not 2xx" >&2; return 1; fi
+  awk -v h=$(($(cpu_ticks "$HERALD_PID") - h0)) -v p=$(($(cpu_ticks $(pg_pids)) - p0)) -v hz="$hz" -v n="$reqs" '
+    /^Requests\/sec:/ { rps = $2 } $1 == "50%" { p50 = $2 } $1 == "99%" { p99 = $2 }
+    END { printf "%d %s %s %.0f %.0f\n", rps, p50, p99, h / hz / n * 1e6, p / hz / n * 1e6 }' <<<"$out"
+}
+
+# wrk_line LABEL URL [wrk args...]: BENCH_RUNS (3) wrk runs; prints the median of their req/s
+# (also left in WRK_RPS), p50, p99 and CPU per request of herald and PostgreSQL, with every
+# run's req/s. BENCH_PHONE_RUN is the run's number (post_client.lua's phones differ by it).
+BENCH_RUNS=${BENCH_RUNS:-3}
+wrk_line() {
+  local label=$1 url=$2; shift 2
+  local i first=$((RANDOM % 1000)) runs=() p50 p99 hus pus
+  for ((i = 0; i < BENCH_RUNS; i++)); do
+    runs+=("$(BENCH_PHONE_RUN=$(((first + i) % 1000)) wrk_once "$url" "$@")") || return 1
+  done
+  local med; med=$(printf '%s\n' "${runs[@]}" | sort -n -k1,1 | awk -v m=$(((BENCH_RUNS + 1) / 2)) 'NR == m')
+  read -r WRK_RPS p50 p99 hus pus <<<"$med"
+  echo "bench: $label  $WRK_RPS req/s, median of $BENCH_RUNS ($(printf '%s\n' "${runs[@]}" | awk '{ printf "%s%d", (NR > 1 ? ", " : ""), $1 }'); wrk $WRK_ARGS, p50 $p50, p99 $p99; cpu per request: herald $hus us + postgres $pus us = $(awk -v u=$((hus + pus)) -v c="$(nproc)" 'BEGIN { printf "%d", c * 1e6 / u }') req/s on $(nproc) idle cores without wrk; load before ${LOAD_BEFORE})"
 }
 
 bench_setup() {
@@ -95,7 +104,7 @@ audit_metric() {
 bench_post_clients() {
   LOAD_BEFORE=$(load)
   local r0 s0; r0=$(audit_metric 'herald_audit_rows_total{result="stored"}'); s0=$(audit_metric herald_audit_statements_total)
-  BENCH_PHONE_RUN=$((RANDOM % 1000)) wrk_line "POST /api/v1/clients [target >= 8000 req/s]" "$BASE/api/v1/clients" \
+  wrk_line "POST /api/v1/clients [target >= 8000 req/s]" "$BASE/api/v1/clients" \
     -s "$ROOT/tools/bench/post_client.lua"
   awk -v r=$(($(audit_metric 'herald_audit_rows_total{result="stored"}') - r0)) -v s=$(($(audit_metric herald_audit_statements_total) - s0)) \
     'BEGIN { printf "bench: POST /api/v1/clients: %d history rows in %d statements, %.2f writes a statement (audit group commit)\n", r, s, s ? r / s : 0 }'
