@@ -318,7 +318,7 @@ static enum MHD_Result respond(struct http_req *req)
 	double seconds = now_mono() - req->t_start;
 	metrics_http(req->route ? (int)(req->route - routes) : -1, req->method, req->status, seconds);
 	if (req->route == NULL || req->route->auth != AUTH_PUBLIC || req->status >= 400)
-		log_info("http.request", LS("request_id", req->request_id), LS("method", req->method_name),
+		log_info_batched("http.request", LS("request_id", req->request_id), LS("method", req->method_name),
 			 LS("path", req->path), LI("status", req->status), LI("user_id", req->user.id),
 			 LD("ms", seconds * 1000.0));
 	return rc;
