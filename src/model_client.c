@@ -22,10 +22,8 @@
 	"c.id, c.phone, c.operator_code, " tag_expr ", c.timezone," \
 	" floor(date_part('epoch', c.created_at))::bigint, floor(date_part('epoch', c.updated_at))::bigint," \
 	" c.attributes"
-/* A client's tag name: a subquery that runs only for a client with a tag. A page of 51 rows
- * costs PostgreSQL 15 % less this way than with LEFT JOIN tags, whose inner index scan is
- * rescanned for every row, a tag or none (docs/performance.md). */
-#define TAG_OF_C "CASE WHEN c.tag_id IS NULL THEN NULL ELSE (SELECT name FROM tags WHERE id = c.tag_id) END"
+#define TAG_OF_C "(SELECT name FROM tags WHERE id = c.tag_id)"
+#define CLIENTS_TAGS "clients c LEFT JOIN tags t ON t.id = c.tag_id"
 
 /* --- validation ----------------------------------------------------------------------- */
 
@@ -158,7 +156,7 @@ static enum model_rc one(struct db *db, PGresult *r, struct model_err *e, json_t
 
 static enum model_rc get(struct db *db, const struct res_key *k, json_t **out)
 {
-	static const char q[] = "SELECT " CLIENT_COLS(TAG_OF_C) " FROM clients c WHERE c.id = $1::bigint";
+	static const char q[] = "SELECT " CLIENT_COLS("t.name") " FROM " CLIENTS_TAGS " WHERE c.id = $1::bigint";
 	const char *p[] = {k->text};
 	struct model_err e = MODEL_ERR_INIT;
 	return one(db, db_exec(db, q, 1, p), &e, out);
@@ -377,7 +375,7 @@ enum model_rc client_pending(struct db *db, int64_t id, int64_t *n)
 #define ORDER_BY(t, o, z, dir) " ORDER BY " LEAD_##t##o##z(dir) "c.id" dir
 /* A page of the ids after (cmp ">", dir "") or before (cmp "<", dir " DESC") the key $5. */
 #define LIST_SQL(cmp, dir, limit, t, o, p, z) \
-	"SELECT " CLIENT_COLS(TAG_OF_C) " FROM clients c WHERE c.id " cmp " (SELECT $5::bigint)" \
+	"SELECT " CLIENT_COLS("t.name") " FROM " CLIENTS_TAGS " WHERE c.id " cmp " (SELECT $5::bigint)" \
 	FILTERS(t, o, p, z) ORDER_BY(t, o, z, dir) " LIMIT " limit
 #define LIST_ANY(t, o, p, z) LIST_SQL(">", "", "$6", t, o, p, z)
 #define LIST_DEFAULT(t, o, p, z) LIST_SQL(">", "", "51", t, o, p, z)
@@ -404,7 +402,7 @@ static const char *const count_sql[16] = {VARIANTS(COUNT_SQL)};
 	" AND ($3::text IS NULL OR (c.phone >= $3::text AND c.phone < ($3::text || ':')))" \
 	" AND ($4::text IS NULL OR c.timezone = $4::text)"
 #define PHONE_SQL(keycmp, order) \
-	"SELECT " CLIENT_COLS(TAG_OF_C) " FROM clients c" ANY_FILTERS \
+	"SELECT " CLIENT_COLS("t.name") " FROM " CLIENTS_TAGS ANY_FILTERS \
 	" AND ($5::json IS NULL OR " keycmp ") ORDER BY " order " LIMIT $6::int"
 
 static const char phone_sql[] = PHONE_SQL("c.phone > $5::json->>0", "c.phone");
