@@ -1,6 +1,7 @@
 /* herald at the edge: sign-in throttling by address and by (address, user name), forwarded
  * headers believed only from trusted proxies, Secure cookies and HSTS, /metrics closed to
- * strangers, and bodies refused before they are read when the request is not authenticated.
+ * strangers, bodies refused before they are read when the request is not authenticated, and
+ * the request log (each line written, in order, none lost at exit).
  * Clients at different addresses are real: the requests leave from other loopback addresses
  * (127.0.0.x). Each test runs a herald of its own database (proc.c). */
 #include <criterion/criterion.h>
