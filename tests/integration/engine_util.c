@@ -158,16 +158,19 @@ int fp_arrivals(const struct proc *fp, const char *phone, long long *ts, int max
 	return n;
 }
 
-int file_has(const char *path, const char *needle)
+long file_has(const char *path, const char *needle)
 {
 	FILE *f = fopen(path, "r");
 	if (f == NULL)
 		return 0;
 	char line[8192];
-	int found = 0;
-	while (!found && fgets(line, sizeof(line), f))
-		found = strstr(line, needle) != NULL;
+	long no = 0, at = 0;
+	while (at == 0 && fgets(line, sizeof(line), f)) {
+		no++;
+		if (strstr(line, needle))
+			at = no;
+	}
 	fclose(f);
-	return found;
+	return at;
 }
 

@@ -33,7 +33,7 @@ void fp_control(const struct proc *fp, const char *body);
 char *fp_phones_ok(const struct proc *fp);
 /* Arrival times (epoch ms) of the requests for one phone, in order; returns how many. */
 int fp_arrivals(const struct proc *fp, const char *phone, long long *ts, int max);
-/* 1 when a line of the file at path contains needle. */
-int file_has(const char *path, const char *needle);
+/* The first line (1 on) of the file at path that contains needle; 0 when none does. */
+long file_has(const char *path, const char *needle);
 
 #endif

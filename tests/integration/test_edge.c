@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "engine_util.h"
 #include "proc.h"
 
 TestSuite(edge, .init = eng_db_create, .fini = proc_cleanup, .timeout = 120);
@@ -287,22 +288,6 @@ Test(edge, provider_credentials_never_reach_the_log)
 	cr_expect_gt(opened, 0, "provider.opened does not name the provider without its credentials");
 }
 
-/* The line of path (1 on) that holds needle; 0 when none does. */
-static long line_of(const char *path, const char *needle)
-{
-	FILE *f = fopen(path, "r");
-	char line[8192];
-	long no = 0, at = 0;
-	while (f && at == 0 && fgets(line, sizeof(line), f)) {
-		no++;
-		if (strstr(line, needle))
-			at = no;
-	}
-	if (f)
-		fclose(f);
-	return at;
-}
-
 /* A refused GET whose request id is id: its line in the request log carries it. */
 static void refused_get(const struct proc *h, const char *id)
 {
@@ -320,13 +305,13 @@ Test(edge, the_request_log_keeps_every_line_in_order)
 	char id[64], needle[96];
 	refused_get(&h, "edge-log-alone");
 	long at = 0;
-	for (int i = 0; i < 100 && (at = line_of(h.log, "\"request_id\":\"edge-log-alone\"")) == 0; i++)
+	for (int i = 0; i < 100 && (at = file_has(h.log, "\"request_id\":\"edge-log-alone\"")) == 0; i++)
 		usleep(50000);
 	cr_assert_gt(at, 0, "a request's line did not reach the log while herald was idle (%s)", h.log);
 
 	refused_get(&h, "edge-log-before");
 	cr_assert_eq(login(&h, NULL, NULL, "nobody-edge-log", "wrong-password").status, 401);
-	long before = line_of(h.log, "\"request_id\":\"edge-log-before\""), failed = line_of(h.log, "nobody-edge-log");
+	long before = file_has(h.log, "\"request_id\":\"edge-log-before\""), failed = file_has(h.log, "nobody-edge-log");
 	cr_assert_gt(failed, 0, "login.failed is written as it happens (%s)", h.log);
 	cr_assert(before > 0 && before < failed, "the request's line (%ld) comes before the event logged after it (%ld)",
 		  before, failed);
@@ -339,7 +324,7 @@ Test(edge, the_request_log_keeps_every_line_in_order)
 	long last = 0;
 	for (int i = 0; i < 300; i++) {
 		snprintf(needle, sizeof(needle), "\"request_id\":\"edge-log-%03d\"", i);
-		at = line_of(h.log, needle);
+		at = file_has(h.log, needle);
 		cr_assert_gt(at, last, "request %d's line is missing or out of order after the exit (%s)", i, h.log);
 		last = at;
 	}
