@@ -73,8 +73,11 @@ for t in tests/deploy/*.sh; do
   if [[ $rc -ne 0 && $df -eq 0 ]]; then tail -20 "$TMP/deploy.out"; failed=$((failed + 1)); fi
 done
 
-# Sanitizer reports anywhere in the server logs fail the run.
-if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TMP"/*.log 2>/dev/null; then
+# Sanitizer reports anywhere in the servers' output fail the run: the harness's heralds
+# ($TMP/*.log) and, under $TMP/logs, what the C integration tests' heralds and fakeprobes wrote
+# (logs/<database>/herald-<port>.out, ...). The browser suites' heralds are watched by proc.mjs.
+san_reports() { grep -rl -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TMP"/*.log "$TMP/logs" 2>/dev/null; }
+if san_reports; then
   echo "sanitizer reports in the server logs above"; failed=$((failed + 1))
 fi
 # A token-authenticated write that did not record itself in the change history fails the run.
@@ -83,7 +86,7 @@ if grep -l '"event":"audit.missing"' "$TMP"/*.log 2>/dev/null; then
 fi
 for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; wait "$p" || { echo "herald (pid $p) exited with $?"; failed=$((failed + 1)); }; done
 PIDS=()
-if grep -l -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TMP"/*.log 2>/dev/null; then
+if san_reports; then
   echo "sanitizer reports at shutdown"; failed=$((failed + 1))
 fi
 
