@@ -132,7 +132,9 @@ char *admin_path(const char *base, const char *key, const char *suffix);
  * the list (with bulk delete when the model has it), add, edit (read-only below operator) and
  * delete (a confirmation, then the deletion). */
 void admin_res_list(struct http_req *req);
-/* The text of r's pages called what (admin.res.<kind>.<what>), with its %s as arg when given. */
+/* The catalogue path of r's text called what: admin.res.<kind>.<what>, in the request's pool. */
+const char *admin_res_path(struct http_req *req, const struct resource *r, const char *what);
+/* The text of r's pages called what (admin_res_path), with its %s as arg when given. */
 const char *admin_res_text(struct http_req *req, const struct resource *r, const char *what, const char *arg);
 /* r's list page (admin_res_list's) with the outcomes of a bulk change above it ([{"text",
  * "ok", "id", "href", "linked"}], borrowed; may be NULL). */

@@ -62,8 +62,7 @@ static void confirm(struct http_req *req, const struct resource *r, struct db *d
 		    json_t *keys, json_t *in)
 {
 	const char *message = act ? admin_format(req, "admin.list.all_question", admin_t(req, act->label),
-						  admin_plural(req, pool_printf(&req->pool, "admin.res.%s.n", r->kind),
-							       (long long)json_array_size(keys)))
+						  admin_plural(req, admin_res_path(req, r, "n"), (long long)json_array_size(keys)))
 				  : r->delete_many_question(req, db, keys);
 	json_t *hidden, *k;
 	size_t i;

@@ -13,9 +13,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *admin_res_path(struct http_req *req, const struct resource *r, const char *what)
+{
+	return pool_printf(&req->pool, "admin.res.%s.%s", r->kind, what);
+}
+
 const char *admin_res_text(struct http_req *req, const struct resource *r, const char *what, const char *arg)
 {
-	return admin_format(req, pool_printf(&req->pool, "admin.res.%s.%s", r->kind, what), arg);
+	return admin_format(req, admin_res_path(req, r, what), arg);
 }
 
 int admin_res_query(struct http_req *req, const struct resource *r, struct res_query *q)
@@ -357,7 +362,7 @@ void admin_res_delete(struct http_req *req)
  * (a clients' pending messages are cancelled), with a space before it; "" when r says nothing. */
 static const char *delete_all_note(struct http_req *req, const struct resource *r)
 {
-	const char *t = admin_t_opt(req, pool_printf(&req->pool, "admin.res.%s.delete_all_note", r->kind));
+	const char *t = admin_t_opt(req, admin_res_path(req, r, "delete_all_note"));
 	return t ? pool_printf(&req->pool, " %s", t) : "";
 }
 
