@@ -331,7 +331,7 @@ static void set_request_id(struct http_req *req)
 		snprintf(req->request_id, sizeof(req->request_id), "%s", h);
 		return;
 	}
-	random_hex(req->request_id, 8);
+	random_hex_pooled(req->request_id, 8);
 }
 
 #define XFF_MAX 32

@@ -241,6 +241,20 @@ void random_hex(char *out, size_t nbytes)
 	sodium_bin2hex(out, nbytes * 2 + 1, raw, nbytes);
 }
 
+void random_hex_pooled(char *out, size_t nbytes)
+{
+	static _Thread_local unsigned char pool[512];
+	static _Thread_local size_t used = sizeof(pool);
+	if (nbytes > 64)
+		nbytes = 64;
+	if (used + nbytes > sizeof(pool)) {
+		randombytes_buf(pool, sizeof(pool));
+		used = 0;
+	}
+	sodium_bin2hex(out, nbytes * 2 + 1, pool + used, nbytes);
+	used += nbytes;
+}
+
 void secret_hash_param(const char *s, char out[HASH_PARAM_LEN])
 {
 	unsigned char h[32];

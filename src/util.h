@@ -49,6 +49,10 @@ int parse_hhmm(const char *s);
 
 /* Fills out with n bytes of hex (2n chars + NUL) from libsodium's CSPRNG. */
 void random_hex(char *out, size_t nbytes);
+/* The same for identifiers that must not repeat but guard nothing (a request's id): the bytes
+ * come from a per-thread pool that one call of the CSPRNG fills for many, where random_hex
+ * costs a getrandom() system call each (one of about seven an API request makes). */
+void random_hex_pooled(char *out, size_t nbytes);
 
 /* The bytea parameter "\\x…" (66 chars + NUL) of the BLAKE2b-256 hash of s: how secrets
  * handed to a browser (session ids, sign-in states) are looked up without being stored. */

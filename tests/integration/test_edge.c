@@ -1,7 +1,8 @@
 /* herald at the edge: sign-in throttling by address and by (address, user name), forwarded
  * headers believed only from trusted proxies, Secure cookies and HSTS, /metrics closed to
  * strangers, bodies refused before they are read when the request is not authenticated, and
- * the request log (each line written, in order, none lost at exit).
+ * the request log (each line written, in order, none lost at exit) and the request ids it
+ * carries (each request's own).
  * Clients at different addresses are real: the requests leave from other loopback addresses
  * (127.0.0.x). Each test runs a herald of its own database (proc.c). */
 #include <criterion/criterion.h>
@@ -23,7 +24,7 @@ TestSuite(edge, .init = eng_db_create, .fini = proc_cleanup, .timeout = 120);
 
 struct answer {
 	long status;
-	char cookie[256], hsts[128], retry_after[16];
+	char cookie[256], hsts[128], retry_after[16], request_id[80];
 };
 
 static size_t on_header(char *p, size_t size, size_t n, void *arg)
@@ -34,6 +35,7 @@ static size_t on_header(char *p, size_t size, size_t n, void *arg)
 		{"Set-Cookie:", offsetof(struct answer, cookie), sizeof(((struct answer *)0)->cookie)},
 		{"Strict-Transport-Security:", offsetof(struct answer, hsts), sizeof(((struct answer *)0)->hsts)},
 		{"Retry-After:", offsetof(struct answer, retry_after), sizeof(((struct answer *)0)->retry_after)},
+		{"X-Request-Id:", offsetof(struct answer, request_id), sizeof(((struct answer *)0)->request_id)},
 	};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
 		size_t k = strlen(want[i].name);
@@ -286,6 +288,26 @@ Test(edge, provider_credentials_never_reach_the_log)
 	cr_expect_gt(lines, 0);
 	cr_expect_eq(leaks, 0, "%d log lines carry the provider password (%s)", leaks, h.log);
 	cr_expect_gt(opened, 0, "provider.opened does not name the provider without its credentials");
+}
+
+/* A request that brings no X-Request-Id gets one of herald's: 16 hex digits, never the same
+ * twice (herald takes them from a per-thread pool of random bytes, 64 ids a fill: 300 requests
+ * span several fills of each HTTP thread); one it brings is kept. */
+Test(edge, every_request_gets_an_id_of_its_own)
+{
+	struct proc h = herald_start(NULL, NULL);
+	char url[128], seen[300][17];
+	snprintf(url, sizeof(url), "%s/healthz", h.url);
+	for (int i = 0; i < 300; i++) {
+		struct answer a = call("GET", url, NULL, NULL, NULL);
+		cr_assert_eq(strlen(a.request_id), 16, "request %d: X-Request-Id \"%s\"", i, a.request_id);
+		cr_assert_eq(strspn(a.request_id, "0123456789abcdef"), 16, "request %d: X-Request-Id \"%s\"", i, a.request_id);
+		for (int j = 0; j < i; j++)
+			cr_assert_str_neq(seen[j], a.request_id, "requests %d and %d got the same id %s", j, i, a.request_id);
+		memcpy(seen[i], a.request_id, 17);
+	}
+	struct answer a = call("GET", url, NULL, (const char *const[]){"X-Request-Id: edge-mine.1", NULL}, NULL);
+	cr_expect_str_eq(a.request_id, "edge-mine.1");
 }
 
 /* A refused GET whose request id is id: its line in the request log carries it. */
