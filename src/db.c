@@ -10,6 +10,7 @@
 #include <string.h>
 
 #define SESSION_SQL "SET TIME ZONE 'UTC'; SET application_name = 'herald'"
+#define IDLE_CHECK_S 1.0       /* a session idle this long is checked before a statement is sent */
 
 static char *conninfo_default;
 static pthread_key_t thread_key;
@@ -107,11 +108,16 @@ static void set_error(struct db *db, const PGresult *r)
 
 /* 1 when the session is known dead. An idle session whose server went away (a terminated
  * backend, a restart) has left its last message and the end of the stream in the socket:
- * reading what is there, without waiting, tells. */
+ * reading what is there, without waiting, tells. A session used in the last IDLE_CHECK_S is
+ * not looked at: that poll() was one system call in six of an API request, and a statement
+ * sent on a session that died meanwhile is lost before any of it completed, so run() sends it
+ * again on a new one. */
 static int session_dead(struct db *db)
 {
 	if (PQstatus(db->conn) != CONNECTION_OK)
 		return 1;
+	if (now_mono() - db->used_at < IDLE_CHECK_S)
+		return 0;
 	struct pollfd pfd = {PQsocket(db->conn), POLLIN, 0};
 	for (int i = 0; i < 4 && poll(&pfd, 1, 0) == 1; i++)
 		if (!PQconsumeInput(db->conn))
@@ -240,6 +246,7 @@ static PGresult *run(struct db *db, enum how how, const char *sql, int nparams, 
 			return NULL;
 		int completed;
 		PGresult *r = send_once(db, how, sql, nparams, params, &completed);
+		db->used_at = now_mono();
 		ExecStatusType st = PQresultStatus(r);
 		if (r != NULL && (st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK))
 			return r;

@@ -18,6 +18,7 @@ struct db {
 	char *setup;                       /* session SQL run again after each reconnect, or NULL */
 	unsigned long resets;              /* sessions replaced by a reconnect: their locks, LISTENs
 					    * and prepared statements are gone */
+	double used_at;                    /* now_mono() of the last statement's end */
 	/* While a statement waits for the server: called with the session's socket, it waits a
 	 * short while for the socket to be readable and may do other work meanwhile (a dispatch
 	 * worker moves its provider transfers, so a stalled statement does not make them time
