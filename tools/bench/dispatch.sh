@@ -20,7 +20,8 @@
 # BENCH_WEBHOOK_URL (the mailings' user has a webhook of message.sent to it in every run: the
 # cost of webhooks; the costs section below measures it by itself), BENCH_DLR=1 (the provider 'default' has a dlr_secret and fakeprobe posts a delivery
 # report of every message to herald: the cost of reports beside sending; sent counts the
-# delivered and undelivered ones, as every statistic does); HERALD_* settings in the environment (HERALD_DISPATCH_WORKERS, ...) reach herald.
+# delivered and undelivered ones, as every statistic does), BENCH_PLAIN_ONLY=1 (the plain mailings and the DELETE
+# alone: a quick A/B of two builds); HERALD_* settings in the environment (HERALD_DISPATCH_WORKERS, ...) reach herald.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/procs.sh"
 SIZES=(${BENCH_SIZES:-50000 200000 1000000})
@@ -168,6 +169,7 @@ out=$(curl -sS -o /dev/null -w '%{http_code} %{time_total}' -X DELETE -H "Author
 printf 'bench: dispatch DELETE /api/v1/mailings/{id} of %s messages answered %s in %s s   [target: well inside nginx proxy_read_timeout 60 s]\n' \
   "$R_SENT" "${out%% *}" "${out#* }"
 stop_procs
+[[ -n "${BENCH_PLAIN_ONLY:-}" ]] && exit 0
 
 # Personal texts beside plain ones of the same size.
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.0f %%", (a - b) / b * 100 }'; }
