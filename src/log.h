@@ -25,8 +25,9 @@ struct log_field {
 #define log_info(ev, ...) log_emit(LOG_INFO, ev, (const struct log_field[]){__VA_ARGS__, LEND})
 #define log_warn(ev, ...) log_emit(LOG_WARN, ev, (const struct log_field[]){__VA_ARGS__, LEND})
 #define log_error(ev, ...) log_emit(LOG_ERROR, ev, (const struct log_field[]){__VA_ARGS__, LEND})
-/* An info line of a kind logged thousands of times a second (the request log): it may wait up
- * to 100 ms, or until another line is logged, to be written with others in one write(). */
+/* An info line of a kind logged thousands of times a second (the request log, a client's
+ * create, update and delete): it may wait up to 100 ms, or until another line is logged, to be
+ * written with others in one write(). */
 #define log_info_batched(ev, ...) log_emit_batched(LOG_INFO, ev, (const struct log_field[]){__VA_ARGS__, LEND})
 
 /* Opens dir/herald.log for appending (creating dir); NULL or failure means stderr only.

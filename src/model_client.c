@@ -221,7 +221,7 @@ static enum model_rc insert(struct db *db, json_t *body, struct model_err *e, js
 		r = insert_creating(db, p);
 	free(attrs);
 	if (written(db, r, e, out, "valid.client_exists") == MODEL_OK)
-		log_info("client.created", LI("client_id", json_integer_value(json_object_get(*out, "id"))));
+		log_info_batched("client.created", LI("client_id", json_integer_value(json_object_get(*out, "id"))));
 	return e->rc;
 }
 
@@ -265,7 +265,7 @@ static enum model_rc update(struct db *db, const struct res_key *k, json_t *body
 	if (r == NULL && db_is_check(db))
 		return model_err_field(e, MODEL_INVALID, "attributes", "valid.attrs_merged", CLIENT_ATTRS_MAX);
 	if (written(db, r, e, out, "valid.client_phone_taken") == MODEL_OK)
-		log_info("client.updated", LI("client_id", k->id));
+		log_info_batched("client.updated", LI("client_id", k->id));
 	return e->rc;
 }
 
@@ -309,7 +309,7 @@ static enum model_rc remove_one(struct db *db, const struct res_key *k)
 	snprintf(ids, sizeof(ids), "[%lld]", (long long)k->id);
 	enum model_rc rc = delete_ids(db, ids, &n, &cancelled);
 	if (rc == MODEL_OK && n)
-		log_info("client.deleted", LI("client_id", k->id), LI("messages_cancelled", cancelled));
+		log_info_batched("client.deleted", LI("client_id", k->id), LI("messages_cancelled", cancelled));
 	return rc == MODEL_OK && n == 0 ? MODEL_NOT_FOUND : rc;
 }
 
