@@ -292,7 +292,7 @@ Test(edge, provider_credentials_never_reach_the_log)
 
 /* A request that brings no X-Request-Id gets one of herald's: 16 hex digits, never the same
  * twice (herald takes them from a per-thread pool of random bytes, 64 ids a fill: 300 requests
- * span several fills of each HTTP thread); one it brings is kept. */
+ * take more than four fills in all, whichever HTTP threads serve them); one it brings is kept. */
 Test(edge, every_request_gets_an_id_of_its_own)
 {
 	struct proc h = herald_start(NULL, NULL);
