@@ -37,6 +37,10 @@ start_pg() {
   export DATABASE_URL
 }
 
+# san_reports PATH...: the files among PATH (files, or folders read through) that hold a
+# sanitizer's report (AddressSanitizer, LeakSanitizer, UBSan), a name a line; false when none.
+san_reports() { grep -rl -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$@" 2>/dev/null; }
+
 # start_herald NAME [env assignments...]: serve on a free port with a log under $TMP/NAME.log;
 # sets HERALD_URL_<NAME> and appends the pid to PIDS.
 start_herald() {

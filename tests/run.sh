@@ -75,9 +75,9 @@ done
 
 # Sanitizer reports anywhere in the servers' output fail the run: the harness's heralds
 # ($TMP/*.log) and, under $TMP/logs, what the C integration tests' heralds and fakeprobes wrote
-# (logs/<database>/herald-<port>.out, ...). The browser suites' heralds are watched by proc.mjs.
-san_reports() { grep -rl -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TMP"/*.log "$TMP/logs" 2>/dev/null; }
-if san_reports; then
+# (logs/<database>/herald-<port>.out, ...). The browser suites' heralds are watched by proc.mjs,
+# the deploy scripts' by their tap_done (nginx.lib).
+if san_reports "$TMP"/*.log "$TMP/logs"; then
   echo "sanitizer reports in the server logs above"; failed=$((failed + 1))
 fi
 # A token-authenticated write that did not record itself in the change history fails the run.
@@ -86,7 +86,7 @@ if grep -l '"event":"audit.missing"' "$TMP"/*.log 2>/dev/null; then
 fi
 for p in "${PIDS[@]}"; do kill -TERM "$p" 2>/dev/null || true; wait "$p" || { echo "herald (pid $p) exited with $?"; failed=$((failed + 1)); }; done
 PIDS=()
-if san_reports; then
+if san_reports "$TMP"/*.log "$TMP/logs"; then
   echo "sanitizer reports at shutdown"; failed=$((failed + 1))
 fi
 

@@ -254,9 +254,4 @@ bulk_allowed() {
 }
 ok "2 MiB body to /api/v1/clients/bulk passes nginx (16 MiB limit)" bulk_allowed
 
-sanitizers() {
-  ! grep -q -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TMP/a.log" "$TMP/b.log"
-}
-ok "no sanitizer reports in the instances' logs (make SANITIZE=1 test)" sanitizers
-
 tap_done
