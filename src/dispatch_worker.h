@@ -88,6 +88,7 @@ struct worker {
 	long rate_slots[RATE_SLOTS]; /* requests finished per RATE_SLOT_S, a ring */
 	int rate_slot;               /* the slot being counted, since rate_at (monotonic) */
 	double rate_at;
+	double rate_from;            /* when the worker last began to send from idle (monotonic) */
 	struct provider_msg **done;
 	double last_flush, last_maintain, next_claim, last_progress, last_mailing_check;
 	struct wtext texts[TEXT_CACHE];
