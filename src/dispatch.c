@@ -75,6 +75,7 @@
 #define PROGRESS_EVERY_S 5.0
 #define WAIT_OPEN_MS 1000           /* a message whose providers' circuits are open waits this */
 #define WAIT_NONE_MS 10000          /* one that no enabled provider takes waits this */
+#define CLAIM_LEAD_S 0.05           /* a write and a claim of a full batch, measured 10-25 ms each */
 
 static struct worker *workers;
 static int nworkers;
@@ -177,24 +178,33 @@ static double send_rate(const struct worker *w)
 	return rate_count(w) / span;
 }
 
-/* How many messages to claim now: the queue is filled up to what the providers take from this
- * worker in HOLD_S / 2 at the observed rate (at least one round of their concurrency), within
- * the batch size, the free slots and the worker's share of the providers' rates (when every
- * one has a rate). */
+/* How many messages to claim now: the queue holds at most what the providers take from this
+ * worker in HOLD_S / 2 at the observed rate (at least one round of their concurrency), and the
+ * worker's share of the providers' rates (when every one has a rate); a claim takes up to the
+ * batch size of that room, within the free slots. A claim costs PostgreSQL about as much
+ * whatever its size, so the queue is not topped up by a few rows at a time. */
 static int claim_size(const struct worker *w)
 {
 	double fits = send_rate(w) * HOLD_S / 2;
-	int want = fits > w->conc ? (int)fits : w->conc;
-	if (want > cfg.dispatch_batch)
-		want = cfg.dispatch_batch;
-	if (want > w->nfree - w->conc)
-		want = w->nfree - w->conc;
+	int most = fits > w->conc ? (int)fits : w->conc;
 	long rate = 0;
 	for (int i = 0; i < w->nroutes && rate >= 0; i++)
 		rate = w->routes[i].conf.rate > 0 ? rate + w->routes[i].conf.rate : -1;
-	if (rate > 0 && want > rate / nworkers + 1)
-		want = (int)(rate / nworkers + 1);
-	return want - w->qlen;
+	if (rate > 0 && most > rate / nworkers + 1)
+		most = (int)(rate / nworkers + 1);
+	int n = most - w->qlen;
+	if (n > cfg.dispatch_batch)
+		n = cfg.dispatch_batch;
+	if (n > w->nfree - w->conc)
+		n = w->nfree - w->conc;
+	return n;
+}
+
+/* The queue is claimed for when it is shorter than this: a round of the providers' concurrency
+ * and what they send while a write and a claim take their turns on the connection. */
+static int claim_below(const struct worker *w)
+{
+	return w->conc + (int)(send_rate(w) * CLAIM_LEAD_S);
 }
 
 /* Starts queued messages, each on the provider the routing picks for it, while that one has
@@ -278,7 +288,7 @@ static void run(struct worker *w)
 							  (dw_inflight(w) == 0 && w->qlen == 0))))) {
 			if (dw_write(w) < 0)
 				poll(NULL, 0, 100);
-		} else if (w->pending == P_NONE && !blocked && w->qlen < w->conc && now >= w->next_claim) {
+		} else if (w->pending == P_NONE && !blocked && w->qlen < claim_below(w) && now >= w->next_claim) {
 			int want = claim_size(w);
 			if (want > 0 && dw_claim(w, want) < 0)
 				w->next_claim = now + 1.0;
@@ -357,7 +367,7 @@ int dispatch_start(void)
 		 * HERALD_PROVIDER_CONCURRENCY's share: providers added later share it */
 		w->conc_max = w->conc > (cfg.provider_concurrency + nworkers - 1) / nworkers
 			      ? w->conc : (cfg.provider_concurrency + nworkers - 1) / nworkers;
-		w->cap = 2 * cfg.dispatch_batch + 2 * w->conc_max;
+		w->cap = 4 * cfg.dispatch_batch + 2 * w->conc_max;   /* queue, results written and to write */
 		w->pool = xcalloc((size_t)w->cap, sizeof(*w->pool));
 		w->free_msgs = xcalloc((size_t)w->cap, sizeof(*w->free_msgs));
 		w->queue = xcalloc((size_t)w->cap, sizeof(*w->queue));
