@@ -169,7 +169,7 @@ static long rate_count(const struct worker *w)
  * send when that is shorter (at least a slot): a mailing's first claims are sized to what the
  * provider has shown it takes, not to that spread over a window mostly idle, which doubled
  * them claim by claim from the providers' concurrency (six rounds of claim and write before a
- * full batch, a tenth of a second at fakeprobe). */
+ * full batch, about a fifth of a second at fakeprobe). */
 static double send_rate(const struct worker *w)
 {
 	double span = RATE_SLOTS * RATE_SLOT_S, busy = now_mono() - w->rate_from;
