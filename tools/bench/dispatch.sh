@@ -33,7 +33,7 @@ DB="$PG_BASE dbname=${BENCH_DB}"
 q() { psql "$DB" -qtAX -v ON_ERROR_STOP=1 -c "$1"; }
 # open_q: from here on, q sends its statements through one psql session. On this VM starting
 # psql and its backend costs about 0.1 s of CPU (fork and exec are dear under the hypervisor),
-# so the runs' polls, each a psql of its own five to ten times a second, took a quarter of the
+# so the runs' polls, each a psql of its own five to ten times a second, took about a fifth of the
 # two cores from the processes they measure; in one session a poll costs about 2 ms.
 open_q() {
   coproc PSQL { psql "$DB" -qtAX -v ON_ERROR_STOP=1; }
