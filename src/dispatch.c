@@ -142,7 +142,16 @@ void dw_db_wait(void *arg, int fd)
 	move_transfers(arg, 100, fd);
 }
 
-/* Moves the send rate's window on to now. */
+static long rate_count(const struct worker *w)
+{
+	long n = 0;
+	for (int i = 0; i < RATE_SLOTS; i++)
+		n += w->rate_slots[i];
+	return n;
+}
+
+/* Moves the send rate's window on to now; while the worker is idle (nothing sent in the
+ * window, nothing in flight or queued) the time it began to send from idle moves with it. */
 static void observe_rate(struct worker *w)
 {
 	double now = now_mono();
@@ -155,14 +164,8 @@ static void observe_rate(struct worker *w)
 		w->rate_slots[w->rate_slot] = 0;
 		w->rate_at += RATE_SLOT_S;
 	}
-}
-
-static long rate_count(const struct worker *w)
-{
-	long n = 0;
-	for (int i = 0; i < RATE_SLOTS; i++)
-		n += w->rate_slots[i];
-	return n;
+	if (w->qlen == 0 && dw_inflight(w) == 0 && rate_count(w) == 0)
+		w->rate_from = now;
 }
 
 /* Requests finished per second over the window, or over the time since the worker began to
@@ -235,8 +238,6 @@ static void submit_queued(struct worker *w)
 		}
 		if (provider_room(r->prov) <= 0 || bucket_take(&r->st->bk, 1) < 1 || !breaker_allow(&r->st->br))
 			return;
-		if (rate_count(w) == 0 && dw_inflight(w) == 0)   /* sending begins from idle */
-			w->rate_from = now_mono();
 		dw_route_taken(w, r);
 		queue_pop(w);
 		m->via = r->st;
