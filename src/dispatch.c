@@ -186,9 +186,9 @@ static double send_rate(const struct worker *w)
  * worker's share of the providers' rates (when every one has a rate); a claim takes up to the
  * batch size of that room, within the free slots. A claim costs PostgreSQL about as much
  * whatever its size, so the queue is not topped up by a few rows at a time. */
-static int claim_size(const struct worker *w)
+static int claim_size(const struct worker *w, double rate_seen)
 {
-	double fits = send_rate(w) * HOLD_S / 2;
+	double fits = rate_seen * HOLD_S / 2;
 	int most = fits > w->conc ? (int)fits : w->conc;
 	long rate = 0;
 	for (int i = 0; i < w->nroutes && rate >= 0; i++)
@@ -205,9 +205,9 @@ static int claim_size(const struct worker *w)
 
 /* The queue is claimed for when it is shorter than this: a round of the providers' concurrency
  * and what they send while a write and a claim take their turns on the connection. */
-static int claim_below(const struct worker *w)
+static int claim_below(const struct worker *w, double rate_seen)
 {
-	return w->conc + (int)(send_rate(w) * CLAIM_LEAD_S);
+	return w->conc + (int)(rate_seen * CLAIM_LEAD_S);
 }
 
 /* Starts queued messages, each on the provider the routing picks for it, while that one has
@@ -289,8 +289,9 @@ static void run(struct worker *w)
 							  (dw_inflight(w) == 0 && w->qlen == 0))))) {
 			if (dw_write(w) < 0)
 				poll(NULL, 0, 100);
-		} else if (w->pending == P_NONE && !blocked && w->qlen < claim_below(w) && now >= w->next_claim) {
-			int want = claim_size(w);
+		} else if (w->pending == P_NONE && !blocked && now >= w->next_claim) {
+			double rate = send_rate(w);
+			int want = w->qlen < claim_below(w, rate) ? claim_size(w, rate) : 0;
 			if (want > 0 && dw_claim(w, want) < 0)
 				w->next_claim = now + 1.0;
 		}
