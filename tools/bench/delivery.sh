@@ -19,10 +19,9 @@ MAX=${DELIVERY_MAX:-5000}
 SECS=${DELIVERY_SECONDS:-20}
 TIMEOUT_MS=${HERALD_PROVIDER_TIMEOUT_MS:-10000}
 DB="$DATABASE_URL dbname=bench_delivery"
-q() { psql "$DB" -qtAX -v ON_ERROR_STOP=1 -c "$1"; }
-
 psql "$DATABASE_URL" -qtAX -c "DROP DATABASE IF EXISTS bench_delivery WITH (FORCE)" -c "CREATE DATABASE bench_delivery" >/dev/null
 DATABASE_URL=$DB HERALD_ROOT=$ROOT HERALD_LOG_DIR=$OWN_TMP "$ROOT/build/herald" migrate >"$OWN_TMP/migrate.log" 2>&1
+open_q "$DB"
 q "INSERT INTO operators (code) VALUES ('916')"
 q "INSERT INTO clients (phone, operator_code, timezone)
    SELECT '7916' || lpad(g::text, 7, '0'), '916', 'Europe/Moscow' FROM generate_series(1, $MAX) g"
@@ -34,16 +33,16 @@ run() {  # latency_ms concurrency instances
       'BEGIN { n = (l > 0) ? int(c * i * s * 1000 / l) : max; if (n > max) n = max; if (n < 2 * c * i) n = 2 * c * i; if (n > max) n = max; print n }')
   q "DELETE FROM messages; DELETE FROM message_counts; DELETE FROM message_minutes; DELETE FROM mailings" >/dev/null
   fp_port=$(port)
-  "$ROOT/build/fakeprobe" --listen 127.0.0.1:$fp_port --latency-ms "$lat" >"$OWN_TMP/fakeprobe.log" 2>&1 &
+  spawn "$ROOT/build/fakeprobe" --listen 127.0.0.1:$fp_port --latency-ms "$lat" >"$OWN_TMP/fakeprobe.log" 2>&1
   PROCS+=($!)
   for ((i = 0; i < inst; i++)); do
     local hp; hp=$(port); hps+=($hp)
-    env DATABASE_URL="$DB" HERALD_ROOT="$ROOT" HERALD_LISTEN=127.0.0.1:$hp HERALD_LOG_DIR="$OWN_TMP/logs-$i" \
+    spawn env DATABASE_URL="$DB" HERALD_ROOT="$ROOT" HERALD_LISTEN=127.0.0.1:$hp HERALD_LOG_DIR="$OWN_TMP/logs-$i" \
         HERALD_PROVIDER_URL=http://127.0.0.1:$fp_port/v1 HERALD_PROVIDER_TIMEOUT_MS="$TIMEOUT_MS" \
         HERALD_PROVIDER_CONCURRENCY="$conc" HERALD_DISPATCH_WORKERS=$((conc < 2 ? 1 : 2)) \
-        "$ROOT/build/herald" serve --roles scheduler,dispatch,web >"$OWN_TMP/herald-$i.out" 2>&1 &
+        "$ROOT/build/herald" serve --roles scheduler,dispatch,web >"$OWN_TMP/herald-$i.out" 2>&1
     PROCS+=($!)
-    for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$hp/healthz" && break; sleep 0.1; done
+    for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$hp/healthz" && break; nap 0.1; done
   done
   t0=$(date +%s.%N)
   mid=$(q "WITH m AS (INSERT INTO mailings (kind, start_at, end_at, text, status, started_at)
@@ -53,7 +52,7 @@ run() {  # latency_ms concurrency instances
                              (SELECT id, phone FROM clients ORDER BY id LIMIT $n) c RETURNING 1)
            SELECT id FROM m" | head -1)
   q "NOTIFY herald_messages" >/dev/null
-  until [[ "$(q "SELECT coalesce(sum(n) FILTER (WHERE status IN (0, 1)), 0) FROM message_counts WHERE mailing_id = $mid")" == 0 ]]; do sleep 0.2; done
+  until [[ "$(q "SELECT coalesce(sum(n) FILTER (WHERE status IN (message_status('pending'), message_status('sending'))), 0) FROM message_counts WHERE mailing_id = $mid")" == 0 ]]; do nap 0.2; done
   t1=$(date +%s.%N)
   stats=$(curl -s "http://127.0.0.1:$fp_port/stats")
   local dup twice sent timeouts=0 overlaps h
@@ -71,7 +70,7 @@ for r in json.load(sys.stdin)["results"]:
 print(n)' "$lat")
   stop_procs
   dup=$(sed -n 's/.*"duplicates":\([0-9]*\).*/\1/p' <<<"$stats"); twice=$(sed -n 's/.*"ok_twice":\([0-9]*\).*/\1/p' <<<"$stats")
-  sent=$(q "SELECT coalesce((SELECT n FROM message_counts WHERE mailing_id = $mid AND status = 2), 0)")
+  sent=$(q "SELECT coalesce((SELECT n FROM message_counts WHERE mailing_id = $mid AND status = message_status('sent')), 0)")
   printf 'bench: delivery latency %5d ms, concurrency %3d, instances %d: %5d of %5d sent, %7.0f msg/s, duplicates %s, ok twice %s, timeouts %s, overlaps %s   [target: duplicates and ok twice 0 beyond the timeouts, overlaps 0]\n' \
     "$lat" "$conc" "$inst" "$sent" "$n" "$(echo "$sent / ($t1 - $t0)" | bc -l)" "$dup" "$twice" "$timeouts" "$overlaps"
   [[ "$dup" -le "$timeouts" && "$twice" -le "$timeouts" && "$overlaps" == 0 && "$sent" == "$n" ]] || bad=1

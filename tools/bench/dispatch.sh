@@ -30,40 +30,7 @@ N=${BENCH_CLIENTS:-${SIZES[-1]}}
 BENCH_DB=${BENCH_DB:-bench_dispatch}
 PG_BASE=$DATABASE_URL
 DB="$PG_BASE dbname=${BENCH_DB}"
-q() { psql "$DB" -qtAX -v ON_ERROR_STOP=1 -c "$1"; }
-# open_q: from here on, q sends its statements through one psql session. On this VM starting
-# psql and its backend costs about 0.1 s of CPU (fork and exec are dear under the hypervisor),
-# so the runs' polls, each a psql of its own five to ten times a second, took about a fifth of the
-# two cores from the processes they measure; in one session a poll costs about 2 ms.
-open_q() {
-  coproc PSQL { psql "$DB" -qtAX -v ON_ERROR_STOP=1; }
-  exec {Q_IN}>&"${PSQL[1]}" {Q_OUT}<&"${PSQL[0]}"   # a coprocess's own are closed in pipelines
-  q() {   # the whole answer is read before any of it is printed: a reader that stops early
-    local line out=()   # (| head -1) must not leave the rest for the next statement to read
-    printf '%s;\n\\echo __q_end__\n' "$1" >&"$Q_IN"
-    while IFS= read -r line <&"$Q_OUT"; do
-      if [[ $line == __q_end__ ]]; then
-        [[ ${#out[@]} -eq 0 ]] || printf '%s\n' "${out[@]}"
-        return 0
-      fi
-      out+=("$line")
-    done
-    return 1   # the session ended: psql said why on stderr
-  }
-}
-# nap SECONDS: sleep without starting a process (sleep(1) is one more fork and exec a poll).
-exec {NAP_FD}<> <(:)
-nap() { read -rt "$1" -u "$NAP_FD" || true; }
-# CPU time (user + system, clock ticks) the processes have used so far.
-ticks() { local p t=0; for p in "$@"; do [[ -r /proc/$p/stat ]] && t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat"))); done; echo "$t"; }
-# CPU time the whole machine has been busy so far (every core: user, nice, system, irq, softirq,
-# steal; clock ticks): beside the three processes' own, it shows whether the cores were full and
-# how much of their time no process was charged with (the kernel's loopback TCP, interrupts).
-busy() { awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat; }
-pg_dir=$(sed -n 's/.*host=\([^ ]*\).*/\1/p' <<<"$PG_BASE")
-pg_pids() { local pm; pm=$(head -1 "$pg_dir/data/postmaster.pid" 2>/dev/null) || return 0; echo "$pm" $(pgrep -P "$pm"); }
-median() { tr ' ' '\n' | sort -g | awk 'NF { v[++n] = $1 } END { print v[int((n + 1) / 2)] }'; }
-hz=$(getconf CLK_TCK)
+q() { psql "$DB" -qtAX -v ON_ERROR_STOP=1 -c "$1"; }   # until open_q
 
 seeded=$(psql "$PG_BASE" -qtAX -c "SELECT 1 FROM pg_database WHERE datname = '${BENCH_DB}'")
 if [[ -z "${BENCH_KEEP_DB:-}" || -z "$seeded" ]]; then
@@ -78,7 +45,7 @@ if [[ -z "${BENCH_KEEP_DB:-}" || -z "$seeded" ]]; then
   q "VACUUM ANALYZE clients"
   printf 'bench: dispatch seeded %d clients in %.1f s\n' "$N" "$(echo "$(date +%s.%N) - $t0" | bc)"
 fi
-open_q
+open_q "$DB"
 echo "bench-password" | env DATABASE_URL="$DB" HERALD_ROOT="$ROOT" HERALD_LOG_DIR="$OWN_TMP" \
   "$ROOT/build/herald" user create bench_dispatch --role admin >/dev/null 2>&1 || true
 
@@ -113,21 +80,21 @@ one_run() {
   # two providers share fakeprobe's two HTTP threads, a thread each, so that the providers'
   # side serves the same in both cases and what differs is herald's routing
   local fp_threads=$((${BENCH_PROVIDERS:-1} == 2 ? 1 : 2))
-  "$ROOT/build/fakeprobe" --listen 127.0.0.1:$fp_port --threads $fp_threads "${dlr[@]}" >"$OWN_TMP/fakeprobe.log" 2>&1 &
+  spawn "$ROOT/build/fakeprobe" --listen 127.0.0.1:$fp_port --threads $fp_threads "${dlr[@]}" >"$OWN_TMP/fakeprobe.log" 2>&1
   fpid=$!; PROCS+=($fpid)
   q "DELETE FROM providers WHERE name = 'bench-2'" >/dev/null
   local conc=${HERALD_PROVIDER_CONCURRENCY:-64}
   if [[ ${BENCH_PROVIDERS:-1} == 2 ]]; then
     local fp2_port; fp2_port=$(port)
-    "$ROOT/build/fakeprobe" --listen 127.0.0.1:$fp2_port --threads $fp_threads >"$OWN_TMP/fakeprobe-2.log" 2>&1 &
+    spawn "$ROOT/build/fakeprobe" --listen 127.0.0.1:$fp2_port --threads $fp_threads >"$OWN_TMP/fakeprobe-2.log" 2>&1
     PROCS+=($!); fpid="$fpid $!"
     q "INSERT INTO providers (name, url, concurrency) VALUES ('bench-2', 'http://127.0.0.1:$fp2_port/v1', $((conc - conc / 2)))" >/dev/null
     conc=$((conc / 2))
   fi
-  env DATABASE_URL="$DB" HERALD_ROOT="$ROOT" HERALD_LISTEN=127.0.0.1:$h_port HERALD_LOG_DIR="$OWN_TMP/logs" \
-      HERALD_PROVIDER_URL=http://127.0.0.1:$fp_port/v1 HERALD_PROVIDER_CONCURRENCY=$conc "$ROOT/build/herald" serve >"$OWN_TMP/herald.out" 2>&1 &
+  spawn env DATABASE_URL="$DB" HERALD_ROOT="$ROOT" HERALD_LISTEN=127.0.0.1:$h_port HERALD_LOG_DIR="$OWN_TMP/logs" \
+      HERALD_PROVIDER_URL=http://127.0.0.1:$fp_port/v1 HERALD_PROVIDER_CONCURRENCY=$conc "$ROOT/build/herald" serve >"$OWN_TMP/herald.out" 2>&1
   hpid=$!; PROCS+=($hpid)
-  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$h_port/healthz" && break; sleep 0.1; done
+  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$h_port/healthz" && break; nap 0.1; done
   R_LOAD=$(cut -d' ' -f1 /proc/loadavg)
   t0=$(date +%s.%N)
   mid=$(q "INSERT INTO mailings (start_at, end_at, text, filter_operator_codes, created_by) SELECT now(), now() + interval '1 hour',
@@ -146,10 +113,10 @@ one_run() {
     nap 0.1
   done
   R_RSS=$(awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' /proc/$hpid/status)
-  R_HUS=$(awk -v t=$(($(ticks $hpid) - h0)) -v n="$sent" -v hz="$hz" 'BEGIN { printf "%.0f", t / hz / n * 1e6 }')
-  R_PUS=$(awk -v t=$(($(ticks $(pg_pids)) - p0)) -v n="$sent" -v hz="$hz" 'BEGIN { printf "%.0f", t / hz / n * 1e6 }')
-  R_FUS=$(awk -v t=$(($(ticks $fpid) - f0)) -v n="$sent" -v hz="$hz" 'BEGIN { printf "%.0f", t / hz / n * 1e6 }')
-  R_MUS=$(awk -v t=$(($(busy) - m0)) -v n="$sent" -v hz="$hz" 'BEGIN { printf "%.0f", t / hz / n * 1e6 }')
+  R_HUS=$(us_each $(($(ticks $hpid) - h0)) "$sent")
+  R_PUS=$(us_each $(($(ticks $(pg_pids)) - p0)) "$sent")
+  R_FUS=$(us_each $(($(ticks $fpid) - f0)) "$sent")
+  R_MUS=$(us_each $(($(busy) - m0)) "$sent")
   dur=$(echo "$(q "SELECT extract(epoch FROM max(sent_at)) FROM messages WHERE mailing_id = $mid") - $t1" | bc)
   R_RATE=$(echo "$sent / $dur" | bc)
   stats=$(curl -s "http://127.0.0.1:$fp_port/stats")
@@ -161,7 +128,7 @@ one_run() {
       stats=$(curl -s "http://127.0.0.1:$fp_port/stats")
       reported=$(grep -o '"dlr_\(delivered\|undelivered\|refused\|dropped\)":[0-9]*' <<<"$stats" | awk -F: '{ n += $2 } END { print n + 0 }')
       [[ $reported -ge $sent ]] && break
-      sleep 0.1
+      nap 0.1
     done
     t2=$(date +%s.%N)
     printf 'bench: dispatch %7d recipients run %d: delivery reports %s, all in %.1f s after the start (%s delivered in herald; %s)\n' \
@@ -230,9 +197,9 @@ done
 # the two cores during a run).
 cost_size=${BENCH_COST_SIZE:-${SIZES[0]}}
 rx_port=$(port)
-nice -n 19 "$ROOT/build/fakeprobe" --listen 127.0.0.1:$rx_port --webhook-secret bench-webhook-secret >"$OWN_TMP/receiver.out" 2>&1 &
+spawn nice -n 19 "$ROOT/build/fakeprobe" --listen 127.0.0.1:$rx_port --webhook-secret bench-webhook-secret >"$OWN_TMP/receiver.out" 2>&1
 rx_pid=$!
-for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$rx_port/stats" && break; sleep 0.1; done
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$rx_port/stats" && break; nap 0.1; done
 declare -A C_RATE C_HUS C_PUS
 C_LAG='' C_DHUS='' C_DPUS=
 rx_count() { curl -s "http://127.0.0.1:$rx_port/stats" | sed -n 's/.*"webhooks":\([0-9]*\).*/\1/p'; }
@@ -248,11 +215,11 @@ for ((run = 1; run <= RUNS; run++)); do
       h0=$(ticks "$R_HPID") p0=$(ticks $(pg_pids))
       for _ in $(seq 1200); do   # the receiver's count: polling PostgreSQL would add to its CPU
         [[ $(rx_count) -ge $((rx0 + R_SENT)) ]] && break
-        sleep 0.1
+        nap 0.1
       done
       C_LAG+="$(echo "$(date +%s.%N) - $t_end" | bc) "
-      C_DHUS+="$(awk -v t=$(($(ticks "$R_HPID") - h0)) -v n="$R_SENT" -v hz="$hz" 'BEGIN { printf "%.0f", t / hz / n * 1e6 }') "
-      C_DPUS+="$(awk -v t=$(($(ticks $(pg_pids)) - p0)) -v n="$R_SENT" -v hz="$hz" 'BEGIN { printf "%.0f", t / hz / n * 1e6 }') "
+      C_DHUS+="$(us_each $(($(ticks "$R_HPID") - h0)) "$R_SENT") "
+      C_DPUS+="$(us_each $(($(ticks $(pg_pids)) - p0)) "$R_SENT") "
     fi
     stop_procs
     q "DELETE FROM webhooks" >/dev/null
@@ -268,4 +235,4 @@ for kind in routed webhook; do
     "$RUNS" "$rate" "$(awk -v a="$rate" -v b="$plain" 'BEGIN { printf "%.2f", a / b }')" "$plain" \
     "$(median <<<"${C_HUS[$kind]}")" "$(median <<<"${C_PUS[$kind]}")" "$(median <<<"${C_HUS[plain]}")" "$(median <<<"${C_PUS[plain]}")"
 done
-echo "bench: dispatch webhooks: the receiver got $rx_got events over the $RUNS runs, $(sed -n 's/.*"webhooks_unsigned":\([0-9]*\).*/\1/p' <<<"$rx_stats") of them badly signed, at $(awk -v t="$rx_ticks" -v n="$rx_got" -v hz="$hz" 'BEGIN { printf "%.0f", n ? t / hz / n * 1e6 : 0 }') us of its CPU an event; held back while the mailing sent (HERALD_WEBHOOK_DEFER_MS), all of a run's were delivered $(median <<<"$C_LAG") s after its last message was sent, at herald $(median <<<"$C_DHUS") us + postgres $(median <<<"$C_DPUS") us of CPU an event (medians)"
+echo "bench: dispatch webhooks: the receiver got $rx_got events over the $RUNS runs, $(sed -n 's/.*"webhooks_unsigned":\([0-9]*\).*/\1/p' <<<"$rx_stats") of them badly signed, at $(us_each "$rx_ticks" "$rx_got") us of its CPU an event; held back while the mailing sent (HERALD_WEBHOOK_DEFER_MS), all of a run's were delivered $(median <<<"$C_LAG") s after its last message was sent, at herald $(median <<<"$C_DHUS") us + postgres $(median <<<"$C_DPUS") us of CPU an event (medians)"

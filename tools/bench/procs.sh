@@ -1,9 +1,11 @@
 # tools/bench/procs.sh — sourced by the bench scripts that run alone or from tools/bench/run.sh
 # (dispatch.sh, delivery.sh): a throw-away cluster of their own when DATABASE_URL is unset
 # (tests/lib.sh), otherwise a temporary folder; the processes they start (PROCS, stopped by
-# stop_procs and at exit, before lib.sh's cleanup stops the cluster); a free loopback port.
+# stop_procs and at exit, before lib.sh's cleanup stops the cluster); a free loopback port; and
+# measure.sh's helpers (CPU ticks, polls through one psql session, nap, spawn).
 # Sets ROOT and OWN_TMP.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+source "$ROOT/tools/bench/measure.sh"
 if [[ -z "${DATABASE_URL:-}" ]]; then
   source "$ROOT/tests/lib.sh"
   start_pg

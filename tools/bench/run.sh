@@ -10,6 +10,7 @@
 # herald and PostgreSQL for the same cores, and other work on the machine (see the load average
 # printed with each figure) lowers every figure.
 source "$(dirname "$0")/../../tests/lib.sh"
+source "$ROOT/tools/bench/measure.sh"
 cd "$ROOT"
 WRK_ARGS=${WRK_ARGS:-"-t2 -c32 -d10s"}
 BENCH_CLIENTS=${BENCH_CLIENTS:-200000}
@@ -17,36 +18,21 @@ BENCH_CLIENTS=${BENCH_CLIENTS:-200000}
 psql_q() { psql "$DATABASE_URL" -qtAX -v ON_ERROR_STOP=1 "$@"; }
 load() { cut -d' ' -f1 /proc/loadavg; }
 
-# cpu_ticks PID...: CPU time (user + system, clock ticks) the processes have used so far.
-cpu_ticks() {
-  local p t=0
-  for p in "$@"; do
-    [[ -r /proc/$p/stat ]] && t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat")))
-  done
-  echo "$t"
-}
-# The processes of PostgreSQL: the postmaster and its children (backends, writers).
-pg_pids() {
-  local pm; pm=$(head -1 "$TMP/pg/data/postmaster.pid")
-  echo "$pm" $(pgrep -P "$pm")
-}
-
 # wrk_once URL [wrk args...]: one wrk run; prints "req/s p50 p99 herald-us postgres-us", the
 # CPU time herald and PostgreSQL spent per request (the figure that other load on the machine
 # does not change); fails when a response was not 2xx.
 wrk_once() {
   local url=$1; shift
-  local hz h0 p0 out reqs bad
-  hz=$(getconf CLK_TCK)
-  h0=$(cpu_ticks "$HERALD_PID")
-  p0=$(cpu_ticks $(pg_pids))
+  local h0 p0 out reqs bad
+  h0=$(ticks "$HERALD_PID")
+  p0=$(ticks $(pg_pids))
   out=$(wrk $WRK_ARGS --latency -H "Authorization: Bearer $BENCH_TOKEN" "$@" "$url")
   reqs=$(awk '/requests in/ {print $1}' <<<"$out")
   bad=$(awk '/Non-2xx or 3xx responses:/ {print $5}' <<<"$out")
   if [[ -n "$bad" ]]; then echo "bench: ${url#"$BASE"}: $bad responses were not 2xx" >&2; return 1; fi
-  awk -v h=$(($(cpu_ticks "$HERALD_PID") - h0)) -v p=$(($(cpu_ticks $(pg_pids)) - p0)) -v hz="$hz" -v n="$reqs" '
+  awk -v h="$(us_each $(($(ticks "$HERALD_PID") - h0)) "$reqs")" -v p="$(us_each $(($(ticks $(pg_pids)) - p0)) "$reqs")" '
     /^Requests\/sec:/ { rps = $2 } $1 == "50%" { p50 = $2 } $1 == "99%" { p99 = $2 }
-    END { printf "%d %s %s %.0f %.0f\n", rps, p50, p99, h / hz / n * 1e6, p / hz / n * 1e6 }' <<<"$out"
+    END { printf "%d %s %s %s %s\n", rps, p50, p99, h, p }' <<<"$out"
 }
 
 # median_run RUN...: the run (wrk_once's line) of the median req/s; runs_rps RUN...: their
