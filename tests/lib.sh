@@ -5,6 +5,7 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 TMP=$(mktemp -d /tmp/herald-test.XXXXXX)
 chmod 755 "$TMP"
 PIDS=()
+source "$ROOT/tests/helpers.sh"
 
 cleanup() {
   local rc=$?
@@ -15,21 +16,6 @@ cleanup() {
   exit $rc
 }
 trap cleanup EXIT INT TERM
-
-free_port() {
-  /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
-}
-
-# wait_http URL [seconds]: until URL answers (any status).
-wait_http() {
-  local url=$1 t=${2:-30} i
-  for ((i = 0; i < t * 10; i++)); do
-    curl -s -o /dev/null --max-time 1 "$url" && return 0
-    sleep 0.1
-  done
-  echo "no answer from $url" >&2
-  return 1
-}
 
 # start_pg: a new cluster under $TMP/pg; exports DATABASE_URL.
 start_pg() {

@@ -32,17 +32,17 @@ run() {  # latency_ms concurrency instances
   n=$(awk -v l="$lat" -v c="$conc" -v i="$inst" -v s="$SECS" -v max="$MAX" \
       'BEGIN { n = (l > 0) ? int(c * i * s * 1000 / l) : max; if (n > max) n = max; if (n < 2 * c * i) n = 2 * c * i; if (n > max) n = max; print n }')
   q "DELETE FROM messages; DELETE FROM message_counts; DELETE FROM message_minutes; DELETE FROM mailings" >/dev/null
-  fp_port=$(port)
+  fp_port=$(free_port)
   spawn "$ROOT/build/fakeprobe" --listen 127.0.0.1:$fp_port --latency-ms "$lat" >"$OWN_TMP/fakeprobe.log" 2>&1
   PROCS+=($!)
   for ((i = 0; i < inst; i++)); do
-    local hp; hp=$(port); hps+=($hp)
+    local hp; hp=$(free_port); hps+=($hp)
     spawn env DATABASE_URL="$DB" HERALD_ROOT="$ROOT" HERALD_LISTEN=127.0.0.1:$hp HERALD_LOG_DIR="$OWN_TMP/logs-$i" \
         HERALD_PROVIDER_URL=http://127.0.0.1:$fp_port/v1 HERALD_PROVIDER_TIMEOUT_MS="$TIMEOUT_MS" \
         HERALD_PROVIDER_CONCURRENCY="$conc" HERALD_DISPATCH_WORKERS=$((conc < 2 ? 1 : 2)) \
         "$ROOT/build/herald" serve --roles scheduler,dispatch,web >"$OWN_TMP/herald-$i.out" 2>&1
     PROCS+=($!)
-    for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$hp/healthz" && break; nap 0.1; done
+    wait_http "http://127.0.0.1:$hp/healthz"
   done
   t0=$(date +%s.%N)
   mid=$(q "WITH m AS (INSERT INTO mailings (kind, start_at, end_at, text, status, started_at)

@@ -30,12 +30,14 @@ N=${BENCH_CLIENTS:-${SIZES[-1]}}
 BENCH_DB=${BENCH_DB:-bench_dispatch}
 PG_BASE=$DATABASE_URL
 DB="$PG_BASE dbname=${BENCH_DB}"
-q() { psql "$DB" -qtAX -v ON_ERROR_STOP=1 -c "$1"; }   # until open_q
-
 seeded=$(psql "$PG_BASE" -qtAX -c "SELECT 1 FROM pg_database WHERE datname = '${BENCH_DB}'")
 if [[ -z "${BENCH_KEEP_DB:-}" || -z "$seeded" ]]; then
   psql "$PG_BASE" -qtAX -c "DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)" -c "CREATE DATABASE ${BENCH_DB}" >/dev/null
   DATABASE_URL=$DB HERALD_ROOT=$ROOT HERALD_LOG_DIR=$OWN_TMP "$ROOT/build/herald" migrate >"$OWN_TMP/migrate.log" 2>&1
+  seeded=
+fi
+open_q "$DB"
+if [[ -z "$seeded" ]]; then
   t0=$(date +%s.%N)
   q "INSERT INTO operators (code) VALUES ('901'), ('902'), ('903') ON CONFLICT DO NOTHING"
   q "INSERT INTO clients (phone, operator_code, timezone, attributes)
@@ -45,7 +47,6 @@ if [[ -z "${BENCH_KEEP_DB:-}" || -z "$seeded" ]]; then
   q "VACUUM ANALYZE clients"
   printf 'bench: dispatch seeded %d clients in %.1f s\n' "$N" "$(echo "$(date +%s.%N) - $t0" | bc)"
 fi
-open_q "$DB"
 echo "bench-password" | env DATABASE_URL="$DB" HERALD_ROOT="$ROOT" HERALD_LOG_DIR="$OWN_TMP" \
   "$ROOT/build/herald" user create bench_dispatch --role admin >/dev/null 2>&1 || true
 
@@ -68,7 +69,7 @@ one_run() {
   q "ANALYZE messages" >/dev/null
   q "TRUNCATE messages, message_counts, message_minutes, webhook_deliveries, webhook_events; DELETE FROM mailings" >/dev/null
   q "VACUUM ANALYZE messages" >/dev/null
-  fp_port=$(port); h_port=$(port)
+  fp_port=$(free_port); h_port=$(free_port)
   local dlr=() pid
   if [[ -n "${BENCH_DLR:-}" ]]; then
     pid=$(q "INSERT INTO providers (name, url, dlr_secret) VALUES ('default', 'http://127.0.0.1:$fp_port/v1', 'bench-dlr-secret')
@@ -85,7 +86,7 @@ one_run() {
   q "DELETE FROM providers WHERE name = 'bench-2'" >/dev/null
   local conc=${HERALD_PROVIDER_CONCURRENCY:-64}
   if [[ ${BENCH_PROVIDERS:-1} == 2 ]]; then
-    local fp2_port; fp2_port=$(port)
+    local fp2_port; fp2_port=$(free_port)
     spawn "$ROOT/build/fakeprobe" --listen 127.0.0.1:$fp2_port --threads $fp_threads >"$OWN_TMP/fakeprobe-2.log" 2>&1
     PROCS+=($!); fpid="$fpid $!"
     q "INSERT INTO providers (name, url, concurrency) VALUES ('bench-2', 'http://127.0.0.1:$fp2_port/v1', $((conc - conc / 2)))" >/dev/null
@@ -94,7 +95,7 @@ one_run() {
   spawn env DATABASE_URL="$DB" HERALD_ROOT="$ROOT" HERALD_LISTEN=127.0.0.1:$h_port HERALD_LOG_DIR="$OWN_TMP/logs" \
       HERALD_PROVIDER_URL=http://127.0.0.1:$fp_port/v1 HERALD_PROVIDER_CONCURRENCY=$conc "$ROOT/build/herald" serve >"$OWN_TMP/herald.out" 2>&1
   hpid=$!; PROCS+=($hpid)
-  for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$h_port/healthz" && break; nap 0.1; done
+  wait_http "http://127.0.0.1:$h_port/healthz"
   R_LOAD=$(cut -d' ' -f1 /proc/loadavg)
   t0=$(date +%s.%N)
   mid=$(q "INSERT INTO mailings (start_at, end_at, text, filter_operator_codes, created_by) SELECT now(), now() + interval '1 hour',
@@ -196,10 +197,10 @@ done
 # what it takes is small beside herald's (node's http server took 82 us of CPU an event, 8 % of
 # the two cores during a run).
 cost_size=${BENCH_COST_SIZE:-${SIZES[0]}}
-rx_port=$(port)
+rx_port=$(free_port)
 spawn nice -n 19 "$ROOT/build/fakeprobe" --listen 127.0.0.1:$rx_port --webhook-secret bench-webhook-secret >"$OWN_TMP/receiver.out" 2>&1
 rx_pid=$!
-for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$rx_port/stats" && break; nap 0.1; done
+wait_http "http://127.0.0.1:$rx_port/stats"
 declare -A C_RATE C_HUS C_PUS
 C_LAG='' C_DHUS='' C_DPUS=
 rx_count() { curl -s "http://127.0.0.1:$rx_port/stats" | sed -n 's/.*"webhooks":\([0-9]*\).*/\1/p'; }

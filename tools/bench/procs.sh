@@ -1,10 +1,12 @@
 # tools/bench/procs.sh — sourced by the bench scripts that run alone or from tools/bench/run.sh
 # (dispatch.sh, delivery.sh): a throw-away cluster of their own when DATABASE_URL is unset
 # (tests/lib.sh), otherwise a temporary folder; the processes they start (PROCS, stopped by
-# stop_procs and at exit, before lib.sh's cleanup stops the cluster); a free loopback port; and
-# measure.sh's helpers (CPU ticks, polls through one psql session, nap, spawn).
+# stop_procs and at exit, before lib.sh's cleanup stops the cluster); tests/helpers.sh (a free
+# loopback port, wait_http); and measure.sh's helpers (CPU ticks, polls through one psql
+# session, nap, spawn).
 # Sets ROOT and OWN_TMP.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+source "$ROOT/tests/helpers.sh"
 source "$ROOT/tools/bench/measure.sh"
 if [[ -z "${DATABASE_URL:-}" ]]; then
   source "$ROOT/tests/lib.sh"
@@ -20,4 +22,3 @@ stop_procs() {
   PROCS=()
 }
 if declare -F cleanup >/dev/null; then trap 'rc=$?; stop_procs; (exit $rc); cleanup' EXIT; else trap 'stop_procs' EXIT; fi
-port() { /usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
