@@ -65,7 +65,6 @@ static json_t *frame(struct http_req *req)
 void admin_page(struct http_req *req, int status, const char *tmpl, json_t *data)
 {
 	if (admin_times_resolve(req) < 0) {
-		json_decref(data);
 		http_fail(req, MODEL_UNAVAILABLE, NULL, NULL);
 		return;
 	}
@@ -84,7 +83,6 @@ void admin_page(struct http_req *req, int status, const char *tmpl, json_t *data
 	}
 	http_header(req, "Cache-Control", "no-store");
 	buf_free(&out);
-	json_decref(data);
 }
 
 void admin_error(struct http_req *req, int status, const char *message)
@@ -93,9 +91,9 @@ void admin_error(struct http_req *req, int status, const char *message)
 	snprintf(path, sizeof(path), "admin.status.%d", status);
 	const char *reason = admin_t_opt(req, path);
 	admin_page(req, status, "admin/error",
-		   json_pack("{s:i, s:s, s:s}", "status", status, "reason",
+		   pool_json(&req->pool, json_pack("{s:i, s:s, s:s}", "status", status, "reason",
 			     reason ? reason : MHD_get_reason_phrase_for((unsigned)status), "message",
-			     admin_t(req, message)));
+			     admin_t(req, message))));
 }
 
 void admin_redirect(struct http_req *req, const char *location)
@@ -255,7 +253,7 @@ void admin_form_page(struct http_req *req, int status, json_t *page, const struc
 	json_object_set_new(page, "fields", admin_fields(req, f, n, values, errors, readonly));
 	json_object_set_new(page, "has_errors", json_boolean(errors != NULL));
 	json_object_set_new(page, "readonly", json_boolean(readonly));
-	json_decref(errors);
+	pool_json(&req->pool, errors);
 	admin_page(req, status, "admin/form", page);
 }
 

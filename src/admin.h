@@ -32,8 +32,9 @@ int admin_gate(struct http_req *req);
  * 403 page). 0 to go on, -1 answered. */
 int admin_gate_form(struct http_req *req);
 
-/* Renders template tmpl with data (stolen) plus "me" (user, role flags), "nav",
- * "csrf_token", "lang" and the language's catalogue as "t" ({{t.admin.…}}), as text/html. */
+/* Renders template tmpl with data (borrowed: pages build it in the request's pool) plus "me"
+ * (user, role flags), "nav", "csrf_token", "lang" and the language's catalogue as "t"
+ * ({{t.admin.…}}), as text/html. */
 void admin_page(struct http_req *req, int status, const char *tmpl, json_t *data);
 /* An error page with status and message (a catalogue path, or a text shown as it is). */
 void admin_error(struct http_req *req, int status, const char *message);
@@ -53,9 +54,9 @@ json_t *admin_form(struct http_req *req);
 json_t *admin_fields(struct http_req *req, const struct admin_field *f, size_t n, json_t *values,
 		     json_t *errors, int readonly);
 
-/* Renders templates/admin/form.html: page (stolen) carries heading, action, submit,
+/* Renders templates/admin/form.html: page (borrowed) carries heading, action, submit,
  * cancel_href...; fields come from spec rows f, values (borrowed, may be NULL) and errors
- * (stolen, may be NULL). */
+ * (stolen into the request's pool, may be NULL). */
 void admin_form_page(struct http_req *req, int status, json_t *page, const struct admin_field *f,
 		     size_t n, json_t *values, json_t *errors, int readonly);
 
@@ -166,9 +167,9 @@ void admin_res_form_query(struct http_req *req, const struct resource *r, json_t
 /* The filters of q that are given as hidden inputs ({"name", "value"}), the search as "q"; NULL
  * when none is (a list of everything offers no "select all"). In the request's pool. */
 json_t *admin_res_matching(struct http_req *req, const struct resource *r, const struct res_query *q);
-/* The filter problems (errs, a model's fields, borrowed) as one sentence for the list page,
- * with r's filter labels. malloc'ed. */
-char *admin_res_problems(struct http_req *req, const struct resource *r, json_t *errs);
+/* The filter problems (the model's fields in v, taken) as one sentence for the list page, with
+ * r's filter labels, in the request's pool. */
+const char *admin_res_problems(struct http_req *req, const struct resource *r, struct verr *v);
 /* An object's own page: its key, the database, the object (in the request's pool) and its
  * paths, base + key (self) and + "/delete" (del). */
 struct admin_obj {

@@ -27,8 +27,8 @@ const char *admin_safe_next(const char *next)
 void admin_login_page(struct http_req *req, int status, const char *next, const char *username,
 		      const char *error)
 {
-	json_t *data = json_pack("{s:s, s:s, s:s*}", "next", admin_safe_next(next), "username", username ? username : "",
-				 "error", error);
+	json_t *data = pool_json(&req->pool, json_pack("{s:s, s:s, s:s*}", "next", admin_safe_next(next), "username",
+						       username ? username : "", "error", error));
 	if (oidc_enabled()) {   /* the "Sign in with …" button (admin_oidc.c) */
 		struct buf href = BUF_INIT;
 		buf_puts(&href, "/admin/oidc/login?next=");
@@ -51,8 +51,8 @@ void admin_login(struct http_req *req)
 		return;
 	}
 	char err[200];
-	json_t *form = form_parse(http_header_in(req, MHD_HTTP_HEADER_CONTENT_TYPE),
-				  req->body.data ? req->body.data : "", req->body.len, err, sizeof(err));
+	json_t *form = pool_json(&req->pool, form_parse(http_header_in(req, MHD_HTTP_HEADER_CONTENT_TYPE),
+							req->body.data ? req->body.data : "", req->body.len, err, sizeof(err)));
 	if (form == NULL) {
 		admin_login_page(req, 400, NULL, NULL, err);
 		return;
@@ -92,7 +92,6 @@ void admin_login(struct http_req *req)
 			break;
 		}
 	}
-	json_decref(form);
 }
 
 void admin_logout(struct http_req *req)
@@ -122,17 +121,16 @@ void admin_password(struct http_req *req)
 		admin_error(req, 409, "admin.password.sso");
 		return;
 	}
-	json_t *page = json_pack("{s:s, s:s, s:s, s:s}", "heading", admin_t(req, "admin.account.password"), "action",
-				 "/admin/password", "submit", admin_t(req, "admin.password.submit"), "cancel_href", "/admin/");
+	json_t *page = pool_json(&req->pool, json_pack("{s:s, s:s, s:s, s:s}", "heading", admin_t(req, "admin.account.password"),
+						       "action", "/admin/password", "submit", admin_t(req, "admin.password.submit"),
+						       "cancel_href", "/admin/"));
 	struct db *db;
 	if (req->method != HTTP_POST) {
 		admin_form_page(req, 200, page, password_fields, ARRAY_LEN(password_fields), NULL, NULL, 0);
 		return;
 	}
-	if ((db = admin_db(req)) == NULL) {
-		json_decref(page);
+	if ((db = admin_db(req)) == NULL)
 		return;
-	}
 	json_t *form = admin_form(req);
 	const char *cur = form_str(form, "current_password"), *pw = form_str(form, "new_password"),
 		   *again = form_str(form, "new_password_again");
@@ -141,7 +139,6 @@ void admin_password(struct http_req *req)
 	struct verr *v = &e.fields;
 	enum model_rc rc = cur ? user_check_password(db, req->user.id, cur) : MODEL_NOT_FOUND;
 	if (rc != MODEL_OK && rc != MODEL_NOT_FOUND) {
-		json_decref(page);
 		http_fail(req, rc, NULL, NULL);
 		return;
 	}
@@ -156,7 +153,6 @@ void admin_password(struct http_req *req)
 		return;
 	}
 	if (e.rc != MODEL_OK) {
-		json_decref(page);
 		http_fail(req, e.rc, NULL, NULL);
 		return;
 	}

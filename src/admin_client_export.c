@@ -112,11 +112,7 @@ void admin_clients_export(struct http_req *req)
 		return;
 	client_filter_of(&q, &f);
 	if (client_filter_check(&f, &v) < 0) {
-		json_t *errs = verr_take(&v);
-		char *msg = admin_res_problems(req, &res_clients, errs);
-		json_decref(errs);
-		admin_error(req, 400, msg);
-		free(msg);
+		admin_error(req, 400, admin_res_problems(req, &res_clients, &v));
 		return;
 	}
 	char sep;

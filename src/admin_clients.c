@@ -41,12 +41,12 @@ static char *filter_query(struct http_req *req)
 void admin_clients_list_extra(struct http_req *req, json_t *page)
 {
 	char *query = filter_query(req);
+	pool_defer(&req->pool, free, query);
 	const char *export = pool_printf(&req->pool, BASE "export.csv%s", query);
 	json_t *actions = json_pack("[{s:s, s:s}, {s:s, s:s}]", "href", export, "label",
 				    admin_t(req, "admin.mailing.export"), "href",
 				    pool_printf(&req->pool, "%s%cformat=excel", export, *query ? '&' : '?'), "label",
 				    admin_t(req, "admin.mailing.export_excel"));
-	free(query);
 	if (req->user.role >= ROLE_OPERATOR)
 		json_array_append_new(actions, json_pack("{s:s, s:s}", "href", BASE "import", "label",
 								 admin_t(req, "admin.import.import_csv")));
@@ -183,8 +183,9 @@ int admin_clients_form_in(json_t *in, struct verr *v)
 
 static void import_page(struct http_req *req, int status, const char *error, json_t *result)
 {
-	json_t *page = json_pack("{s:s*, s:i, s:i, s:i}", "error", error, "max_rows", CLIENT_BULK_MAX, "max_mb",
-				 ADMIN_IMPORT_LIMIT / (1024 * 1024), "job_mb", IMPORT_JOB_MIN_BYTES / (1024 * 1024));
+	json_t *page = pool_json(&req->pool, json_pack("{s:s*, s:i, s:i, s:i}", "error", error, "max_rows", CLIENT_BULK_MAX,
+						       "max_mb", ADMIN_IMPORT_LIMIT / (1024 * 1024), "job_mb",
+						       IMPORT_JOB_MIN_BYTES / (1024 * 1024)));
 	struct db *db = db_thread();
 	json_t *jobs = db ? admin_import_recent(req, db) : NULL, *job;
 	size_t i;
@@ -226,7 +227,7 @@ void admin_clients_import(struct http_req *req)
 		client_import_close(&im);
 		return;
 	}
-	json_t *items = json_array(), *lines = json_array();
+	json_t *items = pool_json(&req->pool, json_array()), *lines = pool_json(&req->pool, json_array());
 	if (client_import_read(&im, CLIENT_BULK_MAX + 1, items, lines) > CLIENT_BULK_MAX) {
 		import_page(req, 422, admin_format(req, "admin.import.too_many_rows", CLIENT_BULK_MAX), NULL);
 	} else if ((db = admin_db(req)) == NULL) {
@@ -234,11 +235,9 @@ void admin_clients_import(struct http_req *req)
 	} else if (client_import_store(&im, db, items, lines) < 0) {
 		http_db_fail(req, db);
 	} else {
-		json_t *detail = json_pack("{s:I, s:I, s:I, s:I, s:I}", "rows", (json_int_t)im.rows, "created",
-					   (json_int_t)im.created, "updated", (json_int_t)im.updated, "invalid",
-					   (json_int_t)im.invalid, "normalised", (json_int_t)im.normalised);
-		audit_route(db, req, "clients", detail);
-		json_decref(detail);
+		audit_route(db, req, "clients", pool_json(&req->pool, json_pack("{s:I, s:I, s:I, s:I, s:I}", "rows",
+			(json_int_t)im.rows, "created", (json_int_t)im.created, "updated", (json_int_t)im.updated, "invalid",
+			(json_int_t)im.invalid, "normalised", (json_int_t)im.normalised)));
 		log_info("admin.clients_imported", LI("rows", im.rows), LI("created", im.created),
 			 LI("updated", im.updated), LI("invalid", im.invalid), LI("normalised", im.normalised));
 		json_t *result = client_import_result(&im, IMPORT_ERRORS_SHOWN);
@@ -247,7 +246,5 @@ void admin_clients_import(struct http_req *req)
 			admin_option(req, "separator", json_string_value(json_object_get(result, "separator"))))));
 		import_page(req, 200, NULL, result);
 	}
-	json_decref(items);
-	json_decref(lines);
 	client_import_close(&im);
 }

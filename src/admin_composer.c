@@ -31,9 +31,9 @@ json_t *admin_sms_size(struct http_req *req, const char *text)
 	sms_measure(text, &sz);
 	int gsm = strcmp(sz.encoding, "gsm7") == 0, personal = personal_is(text);
 	char *segments = i18n_plural(admin_lang(req), "admin.sms.segments", sz.segments, sz.segments);
+	pool_defer(&req->pool, free, segments);
 	const char *encoding = gsm ? admin_t(req, "admin.sms.gsm7") : "UCS-2";
 	const char *summary = admin_format(req, "admin.sms.summary", segments, encoding, sz.units);
-	free(segments);
 	if (personal)
 		summary = admin_format(req, "admin.sms.personal", summary);
 	return json_pack("{s:i, s:s, s:I, s:b, s:s}", "segments", sz.segments, "encoding", encoding,
@@ -47,14 +47,14 @@ void admin_composer_recipients(struct http_req *req)
 	struct mailing_in in = {0};
 	struct verr v = VERR_INIT;
 	struct db *db;
-	json_t *f = json_pack("{s:o, s:o}", "operator_codes", admin_mailing_split(http_query(req, "operator_codes")),
-			      "tags", admin_mailing_split(http_query(req, "tags")));
-	mailing_filter_validate(f, &in, &v);
-	json_decref(f);
+	mailing_filter_validate(pool_json(&req->pool, json_pack("{s:o, s:o}", "operator_codes",
+							       admin_mailing_split(http_query(req, "operator_codes")), "tags",
+							       admin_mailing_split(http_query(req, "tags")))),
+				&in, &v);
 	if (verr_any(&v)) {
 		verr_free(&v);
 		admin_page(req, 200, "admin/composer_recipients",
-			   json_pack("{s:s}", "problem", admin_t(req, "admin.composer.invalid_filter")));
+			   pool_json(&req->pool, json_pack("{s:s}", "problem", admin_t(req, "admin.composer.invalid_filter"))));
 	} else if ((db = admin_db(req)) != NULL) {
 		int64_t n = 0;
 		enum model_rc rc = recipients_count(db, in.operator_codes, in.tags, &n);
@@ -62,7 +62,7 @@ void admin_composer_recipients(struct http_req *req)
 			http_fail(req, rc, NULL, NULL);
 		else
 			admin_page(req, 200, "admin/composer_recipients",
-				   json_pack("{s:s}", "text", admin_plural(req, "admin.composer.recipients", n)));
+				   pool_json(&req->pool, json_pack("{s:s}", "text", admin_plural(req, "admin.composer.recipients", n))));
 	}
 	mailing_in_free(&in);
 }
@@ -79,13 +79,14 @@ void admin_composer_size(struct http_req *req)
 		if ((db = admin_db(req)) == NULL)
 			return;
 		enum model_rc rc = template_find(db, name, &id, &owned);
+		pool_defer(&req->pool, free, owned);
 		if (rc != MODEL_OK && rc != MODEL_NOT_FOUND) {
 			http_fail(req, rc, NULL, NULL);
 			return;
 		}
 		text = owned;
 	}
-	json_t *page = json_object();
+	json_t *page = pool_json(&req->pool, json_object());
 	if (text && *text) {
 		struct tmpl_set *t = personal_is(text) ? personal_parse(text, err, sizeof(err)) : NULL;
 		json_object_set_new(page, "size", admin_sms_size(req, text));
@@ -93,7 +94,6 @@ void admin_composer_size(struct http_req *req)
 			json_object_set_new(page, "problem", json_string(admin_format(req, "admin.composer.not_template", err)));
 		tmpl_set_free(t);
 	}
-	free(owned);
 	admin_page(req, 200, "admin/composer_size", page);
 }
 
@@ -109,9 +109,9 @@ static void preview_page(struct http_req *req, struct admin_obj *o, int status, 
 		char *ops = pgarr_from_json(json_object_get(filter, "operator_codes"));
 		char *tags = pgarr_from_json(json_object_get(filter, "tags"));
 		char first[PHONE_LEN + 1];
+		pool_defer(&req->pool, free, ops);
+		pool_defer(&req->pool, free, tags);
 		enum model_rc rc = recipients_sample(o->db, ops, tags, first);
-		free(ops);
-		free(tags);
 		if (rc != MODEL_OK && rc != MODEL_NOT_FOUND) {
 			http_fail(req, rc, NULL, NULL);
 			return;
@@ -125,14 +125,14 @@ static void preview_page(struct http_req *req, struct admin_obj *o, int status, 
 	}
 	pool_json(&req->pool, pv);
 	const char *text = json_string_value(json_object_get(pv, "text"));
-	json_t *page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s*, s:s, s:b, s:b, s:s*}", "heading",
+	json_t *page = pool_json(&req->pool, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s*, s:s, s:b, s:b, s:s*}", "heading",
 				 admin_format(req, "admin.preview.heading", o->k.text), "back_href", o->self, "back_label",
 				 admin_format(req, "admin.res.mailing.edit", o->k.text),
 				 "action", pool_printf(&req->pool, "%s/preview", o->self),
 				 "test_action", pool_printf(&req->pool, "%s/test", o->self), "phone",
 				 phone_typed ? phone_typed : phone, "text", text ? text : "", "sample", sample,
 				 "can_test", req->user.role >= ROLE_OPERATOR && text && *text && phone,
-				 "error", error ? admin_t(req, error) : NULL);
+				 "error", error ? admin_t(req, error) : NULL));
 	if (text && *text)
 		json_object_set_new(page, "size", admin_sms_size(req, text));
 	if (phone) {

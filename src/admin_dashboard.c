@@ -60,13 +60,13 @@ void admin_dashboard(struct http_req *req)
 		return;
 	struct mailing_query mq = {{"-start_at", NULL, NULL, RUNNING_SHOWN, {NULL}, NULL, NULL, NULL}, "running", NULL, NULL, NULL};
 	struct res_page run = {NULL, NULL, NULL, NULL};
-	json_t *stats;
+	json_t *stats = NULL;
 	enum model_rc rc = res_row(db, db_exec(db, q, 0, NULL), &stats);
+	pool_json(&req->pool, stats);
 	if (rc == MODEL_OK)
 		rc = mailing_list(db, &mq, &run);
 	res_page_keys_free(&run);
 	if (rc != MODEL_OK) {
-		json_decref(stats);
 		http_fail(req, rc, NULL, NULL);
 		return;
 	}
@@ -82,8 +82,9 @@ void admin_dashboard(struct http_req *req)
 		admin_mailing_row(m);
 		json_object_set_new(m, "end_at", admin_time(req, json_string_value(json_object_get(m, "end_at"))));
 	}
-	json_t *page = json_pack("{s:o, s:o, s:b, s:o}", "stats", stats, "running", running,
-				 "none_running", json_array_size(running) == 0, "provider", provider_health(req));
+	json_t *page = pool_json(&req->pool, json_pack("{s:O, s:o, s:b, s:o}", "stats", stats, "running", running,
+						       "none_running", json_array_size(running) == 0, "provider",
+						       provider_health(req)));
 	if (req->user.role >= ROLE_ADMIN) {
 		json_t *h = admin_history(req, db, NULL);
 		json_object_set_new(page, "recent", h ? h : json_pack("{s:[]}", "rows"));

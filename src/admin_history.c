@@ -99,8 +99,9 @@ void admin_history_list(struct http_req *req)
 		json_object_set_new(json_array_get(cells, OBJECT_COL), "text", json_string(object_label(req, obj)));
 	}
 	admin_page(req, 200, "admin/list",
-		   json_pack("{s:s, s:o, s:[o]}", "heading", admin_t(req, "admin.nav.history"), "list", list, "filters",
-			     admin_filter(req, "action", "admin.history.action", "action", actions(req, known))));
+		   pool_json(&req->pool, json_pack("{s:s, s:o, s:[o]}", "heading", admin_t(req, "admin.nav.history"), "list", list,
+						   "filters", admin_filter(req, "action", "admin.history.action", "action",
+									   actions(req, known)))));
 }
 
 /* Appends v as a person reads it. */
@@ -121,12 +122,10 @@ static void put_value(struct buf *b, json_t *v)
  * show one side); any other detail as its JSON text. New reference. */
 static json_t *detail_text(struct http_req *req, const char *text)
 {
-	json_t *d = json_loads(text, 0, NULL), *before = json_object_get(d, "before"), *after = json_object_get(d, "after");
+	json_t *d = pool_json(&req->pool, json_loads(text, 0, NULL)), *before = json_object_get(d, "before"), *after = json_object_get(d, "after");
 	if (!json_is_object(d) || json_object_size(d) != (size_t)((before != NULL) + (after != NULL)) ||
-	    json_object_size(d) == 0) {
-		json_decref(d);
+	    json_object_size(d) == 0)
 		return json_string(text);
-	}
 	struct buf b = BUF_INIT;
 	const char *k;
 	json_t *v;
@@ -140,7 +139,6 @@ static json_t *detail_text(struct http_req *req, const char *text)
 	}
 	json_t *out = json_string(b.len ? b.data : admin_t(req, "admin.history.no_change"));
 	buf_free(&b);
-	json_decref(d);
 	return out;
 }
 

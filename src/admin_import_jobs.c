@@ -26,14 +26,10 @@ void admin_import_queue(struct http_req *req, const struct client_import *im)
 		http_db_fail(req, db);
 		return;
 	}
-	json_t *detail = json_pack("{s:I, s:I, s:s}", "job", (json_int_t)id, "bytes", (json_int_t)im->text.len,
-				   "encoding", im->text.encoding);
-	audit_route(db, req, "clients", detail);
-	json_decref(detail);
+	audit_route(db, req, "clients", pool_json(&req->pool, json_pack("{s:I, s:I, s:s}", "job", (json_int_t)id, "bytes",
+									  (json_int_t)im->text.len, "encoding", im->text.encoding)));
 	log_info("admin.import_queued", LI("job", id), LI("bytes", im->text.len));
-	char *to = xasprintf(BASE "%lld?done=queued", (long long)id);
-	admin_redirect(req, to);
-	free(to);
+	admin_redirect(req, pool_printf(&req->pool, BASE "%lld?done=queued", (long long)id));
 }
 
 json_t *admin_import_recent(struct http_req *req, struct db *db)
@@ -45,7 +41,7 @@ json_t *admin_import_recent(struct http_req *req, struct db *db)
 	return jobs;
 }
 
-/* The job of the path's {id}, or NULL after a page. */
+/* The job of the path's {id} (in the request's pool), or NULL after a page. */
 static json_t *load(struct http_req *req, struct db **db)
 {
 	int64_t id;
@@ -56,7 +52,7 @@ static json_t *load(struct http_req *req, struct db **db)
 	}
 	if ((*db = admin_db(req)) == NULL)
 		return NULL;
-	json_t *job = import_job_get(*db, req->params[0], &dberr);
+	json_t *job = pool_json(&req->pool, import_job_get(*db, req->params[0], &dberr));
 	if (job == NULL && dberr)
 		http_db_fail(req, *db);
 	else if (job == NULL)
@@ -94,7 +90,6 @@ void admin_import_cancel(struct http_req *req)
 	json_t *job = load(req, &db);
 	if (job == NULL)
 		return;
-	json_decref(job);
 	int rc = import_job_cancel(db, req->params[0]);
 	if (rc < 0) {
 		http_db_fail(req, db);
@@ -104,10 +99,6 @@ void admin_import_cancel(struct http_req *req)
 		admin_error(req, 409, "admin.import.ended");
 		return;
 	}
-	json_t *detail = json_pack("{s:s}", "job", req->params[0]);
-	audit_route(db, req, "clients", detail);
-	json_decref(detail);
-	char *to = xasprintf(BASE "%s?done=cancelled", req->params[0]);
-	admin_redirect(req, to);
-	free(to);
+	audit_route(db, req, "clients", pool_json(&req->pool, json_pack("{s:s}", "job", req->params[0])));
+	admin_redirect(req, pool_printf(&req->pool, BASE "%s?done=cancelled", req->params[0]));
 }

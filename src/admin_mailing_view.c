@@ -60,11 +60,13 @@ static void pace(struct http_req *req, json_t *live, json_t *stats, const char *
 		json_object_set_new(live, "eta", json_string(duration_text(req, (double)open / rate)));
 }
 
-/* The live part (status, counts, charts) of the mailing of k, or NULL after an error page. */
+/* The live part (status, counts, charts) of the mailing of k (in the request's pool), or NULL
+ * after an error page. */
 static json_t *live_data(struct http_req *req, struct db *db, const struct res_key *k)
 {
 	json_t *s;
 	enum model_rc rc = stats_mailing(db, k->id, &s);
+	pool_json(&req->pool, rc == MODEL_OK ? s : NULL);
 	if (rc != MODEL_OK) {
 		http_fail(req, rc, rc == MODEL_NOT_FOUND ? R->not_found : NULL, NULL);
 		return NULL;
@@ -93,7 +95,6 @@ static json_t *live_data(struct http_req *req, struct db *db, const struct res_k
 	pool_json(&req->pool, from);
 	pool_json(&req->pool, to);
 	if (admin_times_resolve(req) < 0) {
-		json_decref(s);
 		http_db_fail(req, db);
 		return NULL;
 	}
@@ -103,17 +104,16 @@ static json_t *live_data(struct http_req *req, struct db *db, const struct res_k
 	const char *status = admin_mailing_status(s);
 	int polling = strcmp(status, "scheduled") == 0 || strcmp(status, "running") == 0;
 	const char *self = pool_printf(&req->pool, ADMIN_MAILINGS "%s", k->text);
-	json_t *live = json_pack("{s:O, s:b, s:s, s:s+, s:s, s:s, s:I, s:I, s:I, s:I}", "counts", s, "polling",
+	json_t *live = pool_json(&req->pool, json_pack("{s:O, s:b, s:s, s:s+, s:s, s:s, s:I, s:I, s:I, s:I}", "counts", s, "polling",
 				 polling, "self", self, "live_href", self, "/live", "bar_svg", bar.data,
 				 "timeline_svg", tl.data, "total", (json_int_t)total, "done", (json_int_t)(total - open),
 				 "max", (json_int_t)(total > 0 ? total : 1), "pct",
-				 (json_int_t)(total > 0 ? (total - open) * 100 / total : 0));
+				 (json_int_t)(total > 0 ? (total - open) * 100 / total : 0)));
 	json_object_set(live, "status", json_object_get(s, "status"));
 	json_object_set_new(live, "status_label", json_string(admin_option(req, "mailing_status", status)));
 	pace(req, live, s, status, open);
 	buf_free(&bar);
 	buf_free(&tl);
-	json_decref(s);
 	return live;
 }
 
@@ -140,10 +140,8 @@ void admin_mailings_view(struct http_req *req)
 		return;
 	q.filter[0] = k.text;
 	q.filter[1] = st ? code : NULL;
-	if (admin_list_both(req, db, &q, mailing_messages, NULL, &msgs) < 0) {
-		json_decref(live);
+	if (admin_list_both(req, db, &q, mailing_messages, NULL, &msgs) < 0)
 		return;
-	}
 	static const struct admin_col mcols[] = {
 		{"admin.col.id", "id", NULL}, {"admin.col.phone", "phone", NULL}, {"admin.col.status", "status", NULL},
 		{"admin.col.attempts", "attempts", NULL}, {"admin.col.sent", "sent_at", NULL},
@@ -163,14 +161,14 @@ void admin_mailings_view(struct http_req *req)
 	if (json_string_length(tags) == 0)
 		json_string_set(tags, admin_t(req, "admin.mailing.any_tag"));
 	int open = strcmp(state, "scheduled") == 0 || strcmp(state, "running") == 0;
-	json_t *page = json_pack(
-	    "{s:s, s:s, s:s*, s:O, s:s, s:s, s:o, s:o, s:b, s:b, s:b, s:o, s:o, s:o}", "heading",
+	json_t *page = pool_json(&req->pool, json_pack(
+	    "{s:s, s:s, s:s*, s:O, s:s, s:s, s:o, s:o, s:b, s:b, s:b, s:O, s:o, s:o}", "heading",
 	    admin_format(req, "admin.res.mailing.edit", k.text), "self", self, "notice", admin_notice(req, R->notices), "text",
 	    json_object_get(obj, "text"), "status", state, "status_label", admin_option(req, "mailing_status", state), "operators",
 	    ops, "tags", tags, "can_cancel", open,
 	    "can_retry", strcmp(state, "cancelled") != 0 && admin_mailing_count(json_object_get(obj, "stats"), "failed") > 0,
 	    "editable", open, "live", live, "list", list, "status_filter",
-	    admin_filter(req, "status", "admin.col.status", "message_status", message_status_filter));
+	    admin_filter(req, "status", "admin.col.status", "message_status", message_status_filter)));
 	static const char *const times[][2] = {{"start", "start_at"}, {"end", "end_at"}, {"created", "created_at"}};
 	for (size_t i = 0; i < ARRAY_LEN(times); i++)
 		json_object_set_new(page, times[i][0], admin_time(req, json_string_value(json_object_get(obj, times[i][1]))));
@@ -180,9 +178,8 @@ void admin_mailings_view(struct http_req *req)
 		: json_string(admin_t(req, "admin.mailing.any_hour")));
 	const char *text = json_string_value(json_object_get(obj, "text"));
 	json_object_set_new(page, "id", json_string(k.text));
-	json_t *size = admin_sms_size(req, text ? text : "");
+	json_t *size = pool_json(&req->pool, admin_sms_size(req, text ? text : ""));
 	json_object_set(page, "text_size", json_object_get(size, "summary"));
-	json_decref(size);
 	admin_page(req, 200, "admin/mailing", page);
 }
 

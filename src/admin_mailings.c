@@ -174,6 +174,7 @@ static json_t *mailing_values(struct http_req *req, struct db *db, json_t *obj)
 {
 	json_t *tid = json_object_get(obj, "template_id");
 	char *tname = json_is_integer(tid) ? template_name(db, json_integer_value(tid)) : NULL;
+	pool_defer(&req->pool, free, tname);
 	json_t *filter = json_object_get(obj, "filter"), *w = json_object_get(obj, "send_window");
 	json_t *values = json_pack("{s:o, s:o, s:O*, s:s*, s:o, s:o, s:O*, s:O*}", "start_at",
 				   admin_time_input(req, json_string_value(json_object_get(obj, "start_at"))), "end_at",
@@ -182,7 +183,6 @@ static json_t *mailing_values(struct http_req *req, struct db *db, json_t *obj)
 				   "operator_codes", admin_mailing_join(json_object_get(filter, "operator_codes")), "tags",
 				   admin_mailing_join(json_object_get(filter, "tags")), "window_start",
 				   json_object_get(w, "start"), "window_end", json_object_get(w, "end"));
-	free(tname);
 	return pool_json(&req->pool, values);
 }
 
@@ -207,9 +207,10 @@ static json_t *clone_values(struct http_req *req)
 
 void admin_mailings_add(struct http_req *req)
 {
-	json_t *page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "heading", admin_t(req, "admin.res.mailing.add"), "action",
-				 BASE "add", "submit", admin_t(req, "admin.mailing.create"), "cancel_href", BASE, "back_href",
-				 BASE, "back_label", admin_t(req, "admin.res.mailing.many"), "composer", 1), *obj;
+	json_t *page = pool_json(&req->pool, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "heading",
+						       admin_t(req, "admin.res.mailing.add"), "action", BASE "add", "submit",
+						       admin_t(req, "admin.mailing.create"), "cancel_href", BASE, "back_href", BASE,
+						       "back_label", admin_t(req, "admin.res.mailing.many"), "composer", 1)), *obj;
 	struct model_err e = MODEL_ERR_INIT;
 	e.fields.lang = admin_lang(req);
 	struct mailing_in in = {0};
@@ -220,14 +221,12 @@ void admin_mailings_add(struct http_req *req)
 		return;
 	}
 	if ((m = form_mailing(req, form, 0, terr)) == NULL) {
-		json_decref(page);
 		http_fail(req, MODEL_UNAVAILABLE, NULL, NULL);
 		return;
 	}
-	if ((db = admin_db(req)) == NULL) {
-		json_decref(page);
-	} else if (form_template(db, form, m, &e) < 0 && e.rc != MODEL_INVALID) {
-		json_decref(page);
+	if ((db = admin_db(req)) == NULL)
+		return;
+	if (form_template(db, form, m, &e) < 0 && e.rc != MODEL_INVALID) {
 		verr_free(&e.fields);
 		http_fail(req, e.rc, NULL, NULL);
 	} else if (mailing_validate(m, 1, &in, &e.fields) < 0 || json_object_size(terr) > 0) {
@@ -239,10 +238,8 @@ void admin_mailings_add(struct http_req *req)
 			model_err_field(&e, rc, "template", "%s", why);
 			admin_form_page(req, 422, page, R->fields, R->nfields, form, form_errors(&e, terr), 0);
 		} else if (rc != MODEL_OK) {
-			json_decref(page);
 			http_fail(req, rc, NULL, NULL);
 		} else {
-			json_decref(page);
 			const char *id = pool_printf(&req->pool, "%lld", (long long)json_integer_value(json_object_get(obj, "id")));
 			res_record(req, db, R, "created", id, NULL, pool_json(&req->pool, obj));
 			admin_redirect(req, pool_printf(&req->pool, BASE "%s?done=created", id));
@@ -252,7 +249,7 @@ void admin_mailings_add(struct http_req *req)
 }
 
 /* The edit form: every field (scheduled), only end_at (running) or nothing (finished,
- * cancelled, or a viewer). page and errors are stolen, values borrowed. */
+ * cancelled, or a viewer). page and values are borrowed, errors stolen. */
 static void edit_form(struct http_req *req, int status, json_t *page, json_t *values, json_t *errors,
 		      const char *state)
 {
@@ -262,10 +259,8 @@ static void edit_form(struct http_req *req, int status, json_t *page, json_t *va
 	if (end_only) {
 		json_t *end = admin_fields(req, R->fields + 1, 1, values, errors, 0);
 		json_t *rest = admin_fields(req, R->fields + 2, R->nfields - 2, values, NULL, 1);
-		json_array_extend(f, end);
-		json_array_extend(f, rest);
-		json_decref(end);
-		json_decref(rest);
+		json_array_extend(f, pool_json(&req->pool, end));
+		json_array_extend(f, pool_json(&req->pool, rest));
 		json_object_set_new(page, "notice", json_string(admin_t(req, "admin.mailing.running_end_only")));
 	} else if (!all && req->user.role >= ROLE_OPERATOR) {
 		json_object_set_new(page, "notice", json_string(admin_format(req, "admin.mailing.cannot_change",
@@ -274,7 +269,7 @@ static void edit_form(struct http_req *req, int status, json_t *page, json_t *va
 	json_object_set_new(page, "fields", f);
 	json_object_set_new(page, "has_errors", json_boolean(errors != NULL));
 	json_object_set_new(page, "readonly", json_boolean(!all && !end_only));
-	json_decref(errors);
+	pool_json(&req->pool, errors);
 	admin_page(req, status, "admin/form", page);
 }
 
@@ -285,10 +280,11 @@ void admin_mailings_edit(struct http_req *req)
 		return;
 	const char *state = admin_mailing_status(o.obj);
 	int running = strcmp(state, "running") == 0;
-	json_t *page = json_pack("{s:s, s:s+, s:s, s:s, s:s, s:s, s:b}", "heading",
-				 admin_format(req, "admin.mailing.edit_heading", o.k.text), "action", o.self, "/edit", "submit",
-				 admin_t(req, "admin.common.save"), "cancel_href", o.self, "back_href", o.self, "back_label",
-				 admin_format(req, "admin.res.mailing.edit", o.k.text), "composer", 1);
+	json_t *page = pool_json(&req->pool, json_pack("{s:s, s:s+, s:s, s:s, s:s, s:s, s:b}", "heading",
+						       admin_format(req, "admin.mailing.edit_heading", o.k.text), "action", o.self,
+						       "/edit", "submit", admin_t(req, "admin.common.save"), "cancel_href", o.self,
+						       "back_href", o.self, "back_label",
+						       admin_format(req, "admin.res.mailing.edit", o.k.text), "composer", 1));
 	json_t *h = req->user.role >= ROLE_ADMIN ? admin_history(req, o.db, res_object(req, R, o.k.text)) : NULL;
 	struct model_err e = MODEL_ERR_INIT;
 	e.fields.lang = admin_lang(req);
@@ -298,21 +294,17 @@ void admin_mailings_edit(struct http_req *req)
 	if (req->method != HTTP_POST) {
 		edit_form(req, 200, page, mailing_values(req, o.db, o.obj), NULL, state);
 	} else if (strcmp(state, "scheduled") != 0 && !running) {
-		json_decref(page);
 		admin_error(req, 409, "admin.mailing.closed");
 	} else if ((m = form_mailing(req, form, running, terr)) == NULL) {
-		json_decref(page);
 		http_fail(req, MODEL_UNAVAILABLE, NULL, NULL);
 	} else if (json_object_size(terr) > 0) {
 		edit_form(req, 422, page, form, form_errors(&e, terr), state);
 	} else if ((running || form_template(o.db, form, m, &e) == 0) &&
 		   res_update(req, o.db, R, &o.k, m, running, &e, NULL) == MODEL_OK) {
-		json_decref(page);
 		admin_redirect(req, pool_printf(&req->pool, "%s?done=updated", o.self));
 	} else if (e.rc == MODEL_INVALID || e.rc == MODEL_CONFLICT) {
 		edit_form(req, outcome_of(e.rc)->status, page, form, form_errors(&e, terr), state);
 	} else {
-		json_decref(page);
 		verr_free(&e.fields);
 		http_fail(req, e.rc, e.rc == MODEL_NOT_FOUND ? R->not_found : NULL, NULL);
 	}

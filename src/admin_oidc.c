@@ -27,10 +27,8 @@
 static void state_cookie(struct http_req *req, const char *state)
 {
 	int secure = session_tls(req) || strcmp(cfg.cookie_secure, "off") != 0;
-	char *c = xasprintf(STATE_COOKIE "=%s" STATE_COOKIE_ATTRS "%s%s", state, secure ? "; Secure" : "",
-			    *state ? "; Max-Age=600" : "; Max-Age=0");
-	http_header(req, "Set-Cookie", c);
-	free(c);
+	http_header(req, "Set-Cookie", pool_printf(&req->pool, STATE_COOKIE "=%s" STATE_COOKIE_ATTRS "%s%s", state,
+						   secure ? "; Secure" : "", *state ? "; Max-Age=600" : "; Max-Age=0"));
 }
 
 /* The callback URL the issuer returns to: cfg.oidc_redirect_uri, else this request's scheme
@@ -61,10 +59,10 @@ static void refuse_err(struct http_req *req, int status, const char *next, const
 		       const struct oidc_err *err)
 {
 	char *en = oidc_err_text(err, "en"), *theirs = oidc_err_text(err, admin_lang(req));
+	pool_defer(&req->pool, free, en);
+	pool_defer(&req->pool, free, theirs);
 	log_warn(event, LS("client", req->client), LS("error", en));
 	refuse(req, status, next, path, theirs);
-	free(en);
-	free(theirs);
 }
 
 void admin_oidc_login(struct http_req *req)
@@ -86,6 +84,7 @@ void admin_oidc_login(struct http_req *req)
 		return;
 	oidc_request_new(&r);
 	char *url = oidc_auth_url(&r, ru, &err);
+	pool_defer(&req->pool, free, url);
 	if (url == NULL) {
 		refuse_err(req, 502, next, "admin.oidc.unavailable", "oidc.unavailable", &err);
 	} else if (oidc_store_put(db, &r, ru, next) < 0) {
@@ -94,7 +93,6 @@ void admin_oidc_login(struct http_req *req)
 		state_cookie(req, r.state);
 		http_redirect(req, 303, url);
 	}
-	free(url);
 	sodium_memzero(&r, sizeof(r));
 }
 
@@ -135,9 +133,7 @@ static int sign_in(struct http_req *req, struct db *db, json_t *claims, const ch
 		http_db_fail(req, db);
 		return -1;
 	}
-	json_t *detail = json_pack("{s:s, s:s}", "via", "oidc", "role", role_name(role));
-	audit_route(db, req, "", detail);
-	json_decref(detail);
+	audit_route(db, req, "", pool_json(&req->pool, json_pack("{s:s, s:s}", "via", "oidc", "role", role_name(role))));
 	log_info("login.ok", LI("user_id", u.id), LS("username", u.username), LS("client", req->client),
 		 LS("via", "oidc"));
 	return 0;
@@ -189,7 +185,7 @@ void admin_oidc_callback(struct http_req *req)
 		refuse(req, 400, p.next, "admin.oidc.incomplete", NULL);
 		return;
 	}
-	json_t *claims = oidc_exchange(code, p.verifier, p.redirect_uri, p.nonce, &err);
+	json_t *claims = pool_json(&req->pool, oidc_exchange(code, p.verifier, p.redirect_uri, p.nonce, &err));
 	sodium_memzero(&p.verifier, sizeof(p.verifier));
 	if (claims == NULL) {
 		refuse_err(req, 401, p.next, "admin.oidc.failed", "oidc.refused", &err);
@@ -198,10 +194,8 @@ void admin_oidc_callback(struct http_req *req)
 	if (sign_in(req, db, claims, p.next) == 0) {
 		/* A page that moves on by itself, not a redirect: the session cookie is SameSite=Strict
 		 * and a redirect would still count as the issuer's cross-site navigation. */
-		char *refresh = xasprintf("0; url=%s", p.next);
-		http_header(req, "Refresh", refresh);
-		free(refresh);
-		admin_page(req, 200, "admin/oidc_done", json_pack("{s:s, s:s}", "next", p.next, "username", req->user.username));
+		http_header(req, "Refresh", pool_printf(&req->pool, "0; url=%s", p.next));
+		admin_page(req, 200, "admin/oidc_done",
+			   pool_json(&req->pool, json_pack("{s:s, s:s}", "next", p.next, "username", req->user.username)));
 	}
-	json_decref(claims);
 }

@@ -46,10 +46,11 @@ static void list_page(struct http_req *req, int status, const char *error, const
 	admin_list_column(req, list, KIND_COL, "report_kind");
 	admin_list_column(req, list, STATUS_COL, "report_status");
 	admin_list_column(req, list, ERROR_COL, NULL);
-	json_t *page = json_pack("{s:s, s:o, s:s*, s:s*, s:s*, s:b, s:[{s:s, s:s}]}", "heading",
-				 admin_t(req, "admin.nav.reports"), "list", list, "notice", admin_notice(req, notices), "error",
-				 error, "error_detail", detail, "no_search", 1, "actions", "href", BASE "preview", "label",
-				 admin_t(req, "admin.reports.preview_next"));
+	json_t *page = pool_json(&req->pool, json_pack("{s:s, s:o, s:s*, s:s*, s:s*, s:b, s:[{s:s, s:s}]}", "heading",
+						       admin_t(req, "admin.nav.reports"), "list", list, "notice",
+						       admin_notice(req, notices), "error", error, "error_detail", detail,
+						       "no_search", 1, "actions", "href", BASE "preview", "label",
+						       admin_t(req, "admin.reports.preview_next")));
 	if (!report_enabled(why, sizeof(why)) && error == NULL) {
 		json_object_set_new(page, "error", json_string(admin_t(req, "admin.reports.disabled")));
 		json_object_set_new(page, "error_detail", json_string(why));
@@ -72,11 +73,10 @@ void admin_reports_send(struct http_req *req)
 	if (db == NULL)
 		return;
 	int64_t id = report_send_now(db, err, sizeof(err));
-	json_t *detail = json_pack("{s:b, s:s*}", "sent", id > 0, "error", id > 0 ? NULL : err);
+	json_t *detail = pool_json(&req->pool, json_pack("{s:b, s:s*}", "sent", id > 0, "error", id > 0 ? NULL : err));
 	if (id > 0)
 		snprintf(loc, sizeof(loc), "report %lld", (long long)id);
 	audit_route(db, req, id > 0 ? loc : "reports", detail);
-	json_decref(detail);
 	if (id > 0) {
 		snprintf(loc, sizeof(loc), BASE "%lld?done=sent", (long long)id);
 		admin_redirect(req, loc);
@@ -85,7 +85,8 @@ void admin_reports_send(struct http_req *req)
 	list_page(req, report_enabled(why, sizeof(why)) ? 502 : 503, admin_t(req, "admin.reports.not_sent"), err);
 }
 
-/* Report path parameter 0 as an object with its bodies, or NULL after a 404/503 page. */
+/* Report path parameter 0 as an object with its bodies (in the request's pool), or NULL after
+ * a 404/503 page. */
 static json_t *load(struct http_req *req, struct db *db)
 {
 	int64_t id;
@@ -95,7 +96,7 @@ static json_t *load(struct http_req *req, struct db *db)
 		http_db_fail(req, db);
 		return NULL;
 	}
-	json_t *r = rc > 0 ? json_loads(text, 0, NULL) : NULL;
+	json_t *r = rc > 0 ? pool_json(&req->pool, json_loads(text, 0, NULL)) : NULL;
 	free(text);
 	if (r == NULL)
 		admin_error(req, 404, "admin.reports.not_found");
@@ -126,9 +127,9 @@ static void show(struct http_req *req, const char *heading, json_t *r, const cha
 						  json_is_string(text) ? json_incref(text)
 								       : json_string(admin_t(req, "admin.reports.no_text"))));
 	admin_page(req, 200, "admin/detail",
-		   json_pack("{s:s, s:s, s:s, s:o, s:o, s:s*}", "heading", heading, "back_href", BASE,
-			     "back_label", admin_t(req, "admin.nav.reports"), "items", items, "sections", sections, "notice",
-			     notice));
+		   pool_json(&req->pool, json_pack("{s:s, s:s, s:s, s:o, s:o, s:s*}", "heading", heading, "back_href", BASE,
+						   "back_label", admin_t(req, "admin.nav.reports"), "items", items, "sections",
+						   sections, "notice", notice)));
 }
 
 void admin_reports_show(struct http_req *req)
@@ -138,9 +139,8 @@ void admin_reports_show(struct http_req *req)
 	if (db == NULL || (r = load(req, db)) == NULL)
 		return;
 	char *html = admin_path(BASE, req->params[0], "/html");
+	pool_defer(&req->pool, free, html);
 	show(req, admin_format(req, "admin.reports.heading", req->params[0]), r, html, admin_notice(req, notices));
-	free(html);
-	json_decref(r);
 }
 
 /* Serves an e-mail's HTML body as its own document, sandboxed: no script, a unique origin. */
@@ -162,7 +162,6 @@ void admin_reports_html(struct http_req *req)
 		html_body(req, html);
 	else
 		admin_error(req, 404, "admin.reports.no_html");
-	json_decref(r);
 }
 
 /* The report that would be sent now to readers of HERALD_LANGUAGE, into m; -1 after an error
@@ -185,9 +184,8 @@ void admin_reports_preview(struct http_req *req)
 	struct report_mail m = {NULL, NULL, NULL};
 	if (preview(req, &m) < 0)
 		return;
-	json_t *r = json_pack("{s:s, s:s, s:s}", "subject", m.subject, "body_text", m.text, "body_html", m.html);
+	json_t *r = pool_json(&req->pool, json_pack("{s:s, s:s, s:s}", "subject", m.subject, "body_text", m.text, "body_html", m.html));
 	show(req, admin_t(req, "admin.reports.preview"), r, BASE "preview/html", NULL);
-	json_decref(r);
 	report_mail_free(&m);
 }
 

@@ -38,7 +38,7 @@ static json_t *outcome(struct http_req *req, const struct resource *r, const str
 /* The outcomes of more objects than a page shows, counted by what became of them. */
 static json_t *counted(struct http_req *req, json_t *outcomes)
 {
-	json_t *by = json_object(), *o, *out = pool_json(&req->pool, json_array());
+	json_t *by = pool_json(&req->pool, json_object()), *o, *out = pool_json(&req->pool, json_array());
 	const char *text;
 	size_t i;
 	json_array_foreach(outcomes, i, o) {
@@ -52,7 +52,6 @@ static json_t *counted(struct http_req *req, json_t *outcomes)
 	json_object_foreach(by, text, o)
 		json_array_append_new(out, json_pack("{s:s, s:O}", "text", admin_format(req, "admin.list.outcome_many",
 			(long long)json_integer_value(json_array_get(o, 0)), text), "ok", json_array_get(o, 1)));
-	json_decref(by);
 	return out;
 }
 
@@ -78,10 +77,11 @@ static void confirm(struct http_req *req, const struct resource *r, struct db *d
 			json_array_append_new(hidden, json_pack("{s:s, s:O}", "name", "key", "value", k));
 	}
 	admin_page(req, 200, "admin/confirm",
-		   json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "heading", admin_res_text(req, r, in ? "all_heading" : "bulk_delete", NULL), "message", message, "action",
-			     pool_printf(&req->pool, "%sbulk", r->base), "submit",
-			     in ? admin_t(req, "admin.list.all_submit") : admin_res_text(req, r, "bulk_submit", NULL),
-			     "cancel_href", r->base, "hidden", hidden));
+		   pool_json(&req->pool, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "heading",
+						   admin_res_text(req, r, in ? "all_heading" : "bulk_delete", NULL), "message", message,
+						   "action", pool_printf(&req->pool, "%sbulk", r->base), "submit",
+						   in ? admin_t(req, "admin.list.all_submit") : admin_res_text(req, r, "bulk_submit", NULL),
+						   "cancel_href", r->base, "hidden", hidden)));
 }
 
 void admin_res_each(struct http_req *req, const struct resource *r, struct db *db, const struct res_action *act,

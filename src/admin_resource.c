@@ -37,15 +37,18 @@ int admin_res_query(struct http_req *req, const struct resource *r, struct res_q
 	return 0;
 }
 
-char *admin_res_problems(struct http_req *req, const struct resource *r, json_t *errs)
+const char *admin_res_problems(struct http_req *req, const struct resource *r, struct verr *v)
 {
+	json_t *errs = pool_json(&req->pool, verr_take(v));
 	struct buf b = BUF_INIT;
 	for (size_t i = 0; i < r->nfilters; i++) {
 		json_t *m = json_array_get(json_object_get(errs, r->filters[i].name), 0);
 		if (m)
 			buf_printf(&b, "%s%s %s.", b.len ? " " : "", admin_t(req, r->filters[i].label), json_string_value(m));
 	}
-	return buf_steal(&b);
+	char *s = buf_steal(&b);
+	pool_defer(&req->pool, free, s);
+	return s;
 }
 
 /* The select of filter f: "" (any) and its options, labelled from its option set (hint). */
@@ -132,17 +135,14 @@ void admin_res_list_page(struct http_req *req, const struct resource *r, json_t 
 	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE, {NULL}, &bad, NULL, NULL};
 	struct res_page rows;
 	struct db *db;
-	char *error = NULL;
+	const char *error = NULL;
 	int status = 200;
 	size_t i;
 	if (admin_res_query(req, r, &q) < 0 || (db = admin_db(req)) == NULL)
 		return;
 	enum model_rc rc = res_list_objs(db, r, &q, &rows);
 	if (rc == MODEL_INVALID && verr_any(&bad)) {   /* bad filters are explained above an empty list */
-		json_t *errs = verr_take(&bad);
-		error = admin_res_problems(req, r, errs);
-		pool_defer(&req->pool, free, error);
-		json_decref(errs);
+		error = admin_res_problems(req, r, &bad);
 		rows = (struct res_page){json_array(), NULL, NULL, NULL};
 		rc = MODEL_OK;
 		status = 400;
@@ -164,9 +164,10 @@ void admin_res_list_page(struct http_req *req, const struct resource *r, json_t 
 		for (i = 0; i < r->nfields; i++)
 			if (strcmp(r->fields[i].name, r->cols[c].field) == 0 && strcmp(r->fields[i].type, "select") == 0)
 				admin_list_column(req, list, c, r->fields[i].name);
-	json_t *page = json_pack("{s:s, s:o, s:s*, s:s*, s:s*}", "heading", admin_res_text(req, r, "many", NULL), "list", list, "notice",
-				 admin_notice(req, r->notices), "q_placeholder",
-				 r->q_placeholder ? admin_t(req, r->q_placeholder) : NULL, "error", error);
+	json_t *page = pool_json(&req->pool, json_pack("{s:s, s:o, s:s*, s:s*, s:s*}", "heading",
+						       admin_res_text(req, r, "many", NULL), "list", list, "notice",
+						       admin_notice(req, r->notices), "q_placeholder",
+						       r->q_placeholder ? admin_t(req, r->q_placeholder) : NULL, "error", error));
 	res_page_keys_free(&rows);
 	if (spec.bulk)
 		json_object_set_new(page, "bulk_actions", bulk_actions(req, r));
@@ -200,7 +201,6 @@ static void write_failed(struct http_req *req, const struct resource *r, struct 
 		admin_form_page(req, outcome_of(e->rc)->status, page, f, n, form, verr_take(&e->fields), 0);
 		return;
 	}
-	json_decref(page);
 	http_fail(req, e->rc, e->rc == MODEL_NOT_FOUND ? r->not_found : e->rc == MODEL_IN_USE ? r->in_use : NULL, NULL);
 }
 
@@ -235,9 +235,10 @@ void admin_res_add(struct http_req *req)
 {
 	const struct resource *r = req->route->res;
 	const char *add = admin_res_text(req, r, "add", NULL);
-	json_t *page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "heading", add, "action",
-				 pool_printf(&req->pool, "%sadd", r->base), "submit", add, "cancel_href", r->base,
-				 "back_href", r->base, "back_label", admin_res_text(req, r, "many", NULL));
+	json_t *page = pool_json(&req->pool, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "heading", add, "action",
+						       pool_printf(&req->pool, "%sadd", r->base), "submit", add, "cancel_href",
+						       r->base, "back_href", r->base, "back_label",
+						       admin_res_text(req, r, "many", NULL)));
 	struct model_err e = MODEL_ERR_INIT;
 	e.fields.lang = admin_lang(req);
 	json_t *form = admin_form(req), *obj, *in;
@@ -246,16 +247,13 @@ void admin_res_add(struct http_req *req)
 		admin_form_page(req, 200, page, r->fields, r->nfields,
 				r->add_defaults ? pool_json(&req->pool, json_loads(r->add_defaults, 0, NULL)) : NULL, NULL, 0);
 	else if ((db = admin_db(req)) == NULL)
-		json_decref(page);
+		return;
 	else if ((in = given(req, r, form, &e)) == NULL || res_create(req, db, r, in, &e, &obj) != MODEL_OK)
 		write_failed(req, r, &e, page, r->fields, r->nfields, form);
-	else {
-		json_decref(page);
-		if (r->created_page)
-			r->created_page(req, obj);
-		else
-			admin_redirect(req, pool_printf(&req->pool, "%s?done=created", r->base));
-	}
+	else if (r->created_page)
+		r->created_page(req, obj);
+	else
+		admin_redirect(req, pool_printf(&req->pool, "%s?done=created", r->base));
 }
 
 json_t *admin_res_load(struct http_req *req, const struct resource *r, struct res_key *k, struct db **db)
@@ -302,10 +300,11 @@ void admin_res_edit(struct http_req *req)
 	/* the key is not edited: when it is a form field, it is the first */
 	size_t skip = strcmp(r->fields[0].name, r->key) == 0, n = r->edit_fields ? r->nedit_fields : r->nfields - skip;
 	const struct admin_field *f = r->edit_fields ? r->edit_fields : r->fields + skip;
-	json_t *page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:[]}}", "heading",
-				 admin_res_text(req, r, "edit", name_of(r, p.obj, &p.k)), "action", p.self, "submit",
-				 admin_t(req, "admin.common.save"), "cancel_href", r->base, "back_href", r->base,
-				 "back_label", admin_res_text(req, r, "many", NULL), "links", "items");
+	json_t *page = pool_json(&req->pool, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:[]}}", "heading",
+						       admin_res_text(req, r, "edit", name_of(r, p.obj, &p.k)), "action", p.self,
+						       "submit", admin_t(req, "admin.common.save"), "cancel_href", r->base,
+						       "back_href", r->base, "back_label", admin_res_text(req, r, "many", NULL),
+						       "links", "items"));
 	json_t *links = json_object_get(json_object_get(page, "links"), "items");
 	if (r->edit_extra)
 		r->edit_extra(req, p.obj, page);
@@ -324,10 +323,8 @@ void admin_res_edit(struct http_req *req)
 		admin_form_page(req, 200, page, f, n, shown(req, r, p.obj), NULL, req->user.role < ROLE_OPERATOR);
 	else if ((in = given(req, r, form, &e)) == NULL || res_update(req, p.db, r, &p.k, in, 0, &e, NULL) != MODEL_OK)
 		write_failed(req, r, &e, page, f, n, form);
-	else {
-		json_decref(page);
+	else
 		admin_redirect(req, pool_printf(&req->pool, "%s?done=updated", r->base));
-	}
 }
 
 void admin_res_delete(struct http_req *req)
@@ -352,10 +349,12 @@ void admin_res_delete(struct http_req *req)
 	if (r->delete_note_of && note == NULL)
 		return;
 	admin_page(req, 200, "admin/confirm",
-		   json_pack("{s:s, s:s, s:s, s:s, s:s}", "heading", admin_res_text(req, r, "delete_heading", name),
-			     "message", pool_printf(&req->pool, "%s%s%s", admin_res_text(req, r, "delete_question", name),
-						    note ? " " : "", note ? note : ""), "action", p.del, "submit",
-			     admin_res_text(req, r, "delete_submit", NULL), "cancel_href", r->model->update ? p.self : r->base));
+		   pool_json(&req->pool, json_pack("{s:s, s:s, s:s, s:s, s:s}", "heading",
+						   admin_res_text(req, r, "delete_heading", name), "message",
+						   pool_printf(&req->pool, "%s%s%s", admin_res_text(req, r, "delete_question", name),
+							       note ? " " : "", note ? note : ""), "action", p.del, "submit",
+						   admin_res_text(req, r, "delete_submit", NULL), "cancel_href",
+						   r->model->update ? p.self : r->base)));
 }
 
 /* What else deleting all that match does, from the catalogue's "admin.res.<kind>.delete_all_note"
@@ -427,11 +426,12 @@ static void bulk_matching(struct http_req *req, const struct resource *r, json_t
 					   "all", "value", "1", "name", "confirmed", "value", "yes");
 		json_array_extend(hidden, in);
 		admin_page(req, 200, "admin/confirm",
-			   json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "heading", admin_t(req, "admin.list.delete_all_heading"),
-				     "message", pool_printf(&req->pool, "%s%s", admin_format(req, "admin.list.delete_all_question", (long long)n),
-							    delete_all_note(req, r)), "action",
+			   pool_json(&req->pool, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "heading",
+				     admin_t(req, "admin.list.delete_all_heading"), "message",
+				     pool_printf(&req->pool, "%s%s", admin_format(req, "admin.list.delete_all_question", (long long)n),
+						 delete_all_note(req, r)), "action",
 				     pool_printf(&req->pool, "%sbulk", r->base), "submit", admin_t(req, "admin.list.delete_all"),
-				     "cancel_href", r->base, "hidden", hidden));
+				     "cancel_href", r->base, "hidden", hidden)));
 		return;
 	}
 	enum model_rc rc = res_delete_matching(req, db, r, &q, &n);
