@@ -91,9 +91,9 @@ void admin_error(struct http_req *req, int status, const char *message)
 	snprintf(path, sizeof(path), "admin.status.%d", status);
 	const char *reason = admin_t_opt(req, path);
 	admin_page(req, status, "admin/error",
-		   pool_json(&req->pool, json_pack("{s:i, s:s, s:s}", "status", status, "reason",
+		   pool_pack(&req->pool, "{s:i, s:s, s:s}", "status", status, "reason",
 			     reason ? reason : MHD_get_reason_phrase_for((unsigned)status), "message",
-			     admin_t(req, message))));
+			     admin_t(req, message)));
 }
 
 void admin_redirect(struct http_req *req, const char *location)

@@ -16,15 +16,15 @@ static const char *const account_notices[] = {"saved", "admin.account.saved", NU
 
 void admin_account(struct http_req *req)
 {
-	json_t *page = pool_json(&req->pool, json_pack("{s:s, s:s, s:s, s:s}", "heading", admin_t(req, "admin.account.heading"),
+	json_t *page = pool_pack(&req->pool, "{s:s, s:s, s:s, s:s}", "heading", admin_t(req, "admin.account.heading"),
 						       "action", "/admin/account", "submit", admin_t(req, "admin.common.save"),
-						       "cancel_href", "/admin/"));
+						       "cancel_href", "/admin/");
 	if (req->user.has_password)
 		json_object_set_new(page, "links", json_pack("{s:[{s:s, s:s}]}", "items", "href", "/admin/password",
 							     "label", admin_t(req, "admin.account.password")));
 	if (req->method != HTTP_POST) {
 		const char *notice = admin_notice(req, account_notices);
-		json_t *values = pool_json(&req->pool, json_pack("{s:s}", "language", req->user.language));
+		json_t *values = pool_pack(&req->pool, "{s:s}", "language", req->user.language);
 		if (notice)
 			json_object_set_new(page, "notice", json_string(notice));
 		admin_form_page(req, 200, page, account_fields, ARRAY_LEN(account_fields), values, NULL, 0);

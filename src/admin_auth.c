@@ -27,8 +27,8 @@ const char *admin_safe_next(const char *next)
 void admin_login_page(struct http_req *req, int status, const char *next, const char *username,
 		      const char *error)
 {
-	json_t *data = pool_json(&req->pool, json_pack("{s:s, s:s, s:s*}", "next", admin_safe_next(next), "username",
-						       username ? username : "", "error", error));
+	json_t *data = pool_pack(&req->pool, "{s:s, s:s, s:s*}", "next", admin_safe_next(next), "username",
+						       username ? username : "", "error", error);
 	if (oidc_enabled()) {   /* the "Sign in with …" button (admin_oidc.c) */
 		struct buf href = BUF_INIT;
 		buf_puts(&href, "/admin/oidc/login?next=");
@@ -121,9 +121,9 @@ void admin_password(struct http_req *req)
 		admin_error(req, 409, "admin.password.sso");
 		return;
 	}
-	json_t *page = pool_json(&req->pool, json_pack("{s:s, s:s, s:s, s:s}", "heading", admin_t(req, "admin.account.password"),
+	json_t *page = pool_pack(&req->pool, "{s:s, s:s, s:s, s:s}", "heading", admin_t(req, "admin.account.password"),
 						       "action", "/admin/password", "submit", admin_t(req, "admin.password.submit"),
-						       "cancel_href", "/admin/"));
+						       "cancel_href", "/admin/");
 	struct db *db;
 	if (req->method != HTTP_POST) {
 		admin_form_page(req, 200, page, password_fields, ARRAY_LEN(password_fields), NULL, NULL, 0);

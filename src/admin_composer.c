@@ -47,14 +47,14 @@ void admin_composer_recipients(struct http_req *req)
 	struct mailing_in in = {0};
 	struct verr v = VERR_INIT;
 	struct db *db;
-	mailing_filter_validate(pool_json(&req->pool, json_pack("{s:o, s:o}", "operator_codes",
+	mailing_filter_validate(pool_pack(&req->pool, "{s:o, s:o}", "operator_codes",
 							       admin_mailing_split(http_query(req, "operator_codes")), "tags",
-							       admin_mailing_split(http_query(req, "tags")))),
+							       admin_mailing_split(http_query(req, "tags"))),
 				&in, &v);
 	if (verr_any(&v)) {
 		verr_free(&v);
 		admin_page(req, 200, "admin/composer_recipients",
-			   pool_json(&req->pool, json_pack("{s:s}", "problem", admin_t(req, "admin.composer.invalid_filter"))));
+			   pool_pack(&req->pool, "{s:s}", "problem", admin_t(req, "admin.composer.invalid_filter")));
 	} else if ((db = admin_db(req)) != NULL) {
 		int64_t n = 0;
 		enum model_rc rc = recipients_count(db, in.operator_codes, in.tags, &n);
@@ -62,7 +62,7 @@ void admin_composer_recipients(struct http_req *req)
 			http_fail(req, rc, NULL, NULL);
 		else
 			admin_page(req, 200, "admin/composer_recipients",
-				   pool_json(&req->pool, json_pack("{s:s}", "text", admin_plural(req, "admin.composer.recipients", n))));
+				   pool_pack(&req->pool, "{s:s}", "text", admin_plural(req, "admin.composer.recipients", n)));
 	}
 	mailing_in_free(&in);
 }
@@ -125,14 +125,14 @@ static void preview_page(struct http_req *req, struct admin_obj *o, int status, 
 	}
 	pool_json(&req->pool, pv);
 	const char *text = json_string_value(json_object_get(pv, "text"));
-	json_t *page = pool_json(&req->pool, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s*, s:s, s:b, s:b, s:s*}", "heading",
+	json_t *page = pool_pack(&req->pool, "{s:s, s:s, s:s, s:s, s:s, s:s*, s:s, s:b, s:b, s:s*}", "heading",
 				 admin_format(req, "admin.preview.heading", o->k.text), "back_href", o->self, "back_label",
 				 admin_format(req, "admin.res.mailing.edit", o->k.text),
 				 "action", pool_printf(&req->pool, "%s/preview", o->self),
 				 "test_action", pool_printf(&req->pool, "%s/test", o->self), "phone",
 				 phone_typed ? phone_typed : phone, "text", text ? text : "", "sample", sample,
 				 "can_test", req->user.role >= ROLE_OPERATOR && text && *text && phone,
-				 "error", error ? admin_t(req, error) : NULL));
+				 "error", error ? admin_t(req, error) : NULL);
 	if (text && *text)
 		json_object_set_new(page, "size", admin_sms_size(req, text));
 	if (phone) {
@@ -198,6 +198,6 @@ void admin_mailings_test(struct http_req *req)
 	}
 	const char *mid = pool_printf(&req->pool, "%lld", (long long)json_integer_value(json_object_get(m, "id")));
 	res_record(req, o.db, R, "test_sent", o.k.text, NULL,
-		   pool_json(&req->pool, json_pack("{s:s, s:s}", "phone", phone, "message_id", mid)));
+		   pool_pack(&req->pool, "{s:s, s:s}", "phone", phone, "message_id", mid));
 	admin_redirect(req, pool_printf(&req->pool, "%s/preview?phone=%s&message=%s", o.self, phone, mid));
 }

@@ -99,9 +99,9 @@ void admin_history_list(struct http_req *req)
 		json_object_set_new(json_array_get(cells, OBJECT_COL), "text", json_string(object_label(req, obj)));
 	}
 	admin_page(req, 200, "admin/list",
-		   pool_json(&req->pool, json_pack("{s:s, s:o, s:[o]}", "heading", admin_t(req, "admin.nav.history"), "list", list,
+		   pool_pack(&req->pool, "{s:s, s:o, s:[o]}", "heading", admin_t(req, "admin.nav.history"), "list", list,
 						   "filters", admin_filter(req, "action", "admin.history.action", "action",
-									   actions(req, known)))));
+									   actions(req, known))));
 }
 
 /* Appends v as a person reads it. */

@@ -26,8 +26,8 @@ void admin_import_queue(struct http_req *req, const struct client_import *im)
 		http_db_fail(req, db);
 		return;
 	}
-	audit_route(db, req, "clients", pool_json(&req->pool, json_pack("{s:I, s:I, s:s}", "job", (json_int_t)id, "bytes",
-									  (json_int_t)im->text.len, "encoding", im->text.encoding)));
+	audit_route(db, req, "clients", pool_pack(&req->pool, "{s:I, s:I, s:s}", "job", (json_int_t)id, "bytes",
+									  (json_int_t)im->text.len, "encoding", im->text.encoding));
 	log_info("admin.import_queued", LI("job", id), LI("bytes", im->text.len));
 	admin_redirect(req, pool_printf(&req->pool, BASE "%lld?done=queued", (long long)id));
 }
@@ -99,6 +99,6 @@ void admin_import_cancel(struct http_req *req)
 		admin_error(req, 409, "admin.import.ended");
 		return;
 	}
-	audit_route(db, req, "clients", pool_json(&req->pool, json_pack("{s:s}", "job", req->params[0])));
+	audit_route(db, req, "clients", pool_pack(&req->pool, "{s:s}", "job", req->params[0]));
 	admin_redirect(req, pool_printf(&req->pool, BASE "%s?done=cancelled", req->params[0]));
 }

@@ -104,11 +104,11 @@ static json_t *live_data(struct http_req *req, struct db *db, const struct res_k
 	const char *status = admin_mailing_status(s);
 	int polling = strcmp(status, "scheduled") == 0 || strcmp(status, "running") == 0;
 	const char *self = pool_printf(&req->pool, ADMIN_MAILINGS "%s", k->text);
-	json_t *live = pool_json(&req->pool, json_pack("{s:O, s:b, s:s, s:s+, s:s, s:s, s:I, s:I, s:I, s:I}", "counts", s, "polling",
+	json_t *live = pool_pack(&req->pool, "{s:O, s:b, s:s, s:s+, s:s, s:s, s:I, s:I, s:I, s:I}", "counts", s, "polling",
 				 polling, "self", self, "live_href", self, "/live", "bar_svg", bar.data,
 				 "timeline_svg", tl.data, "total", (json_int_t)total, "done", (json_int_t)(total - open),
 				 "max", (json_int_t)(total > 0 ? total : 1), "pct",
-				 (json_int_t)(total > 0 ? (total - open) * 100 / total : 0)));
+				 (json_int_t)(total > 0 ? (total - open) * 100 / total : 0));
 	json_object_set(live, "status", json_object_get(s, "status"));
 	json_object_set_new(live, "status_label", json_string(admin_option(req, "mailing_status", status)));
 	pace(req, live, s, status, open);
@@ -161,14 +161,14 @@ void admin_mailings_view(struct http_req *req)
 	if (json_string_length(tags) == 0)
 		json_string_set(tags, admin_t(req, "admin.mailing.any_tag"));
 	int open = strcmp(state, "scheduled") == 0 || strcmp(state, "running") == 0;
-	json_t *page = pool_json(&req->pool, json_pack(
+	json_t *page = pool_pack(&req->pool, 
 	    "{s:s, s:s, s:s*, s:O, s:s, s:s, s:o, s:o, s:b, s:b, s:b, s:O, s:o, s:o}", "heading",
 	    admin_format(req, "admin.res.mailing.edit", k.text), "self", self, "notice", admin_notice(req, R->notices), "text",
 	    json_object_get(obj, "text"), "status", state, "status_label", admin_option(req, "mailing_status", state), "operators",
 	    ops, "tags", tags, "can_cancel", open,
 	    "can_retry", strcmp(state, "cancelled") != 0 && admin_mailing_count(json_object_get(obj, "stats"), "failed") > 0,
 	    "editable", open, "live", live, "list", list, "status_filter",
-	    admin_filter(req, "status", "admin.col.status", "message_status", message_status_filter)));
+	    admin_filter(req, "status", "admin.col.status", "message_status", message_status_filter));
 	static const char *const times[][2] = {{"start", "start_at"}, {"end", "end_at"}, {"created", "created_at"}};
 	for (size_t i = 0; i < ARRAY_LEN(times); i++)
 		json_object_set_new(page, times[i][0], admin_time(req, json_string_value(json_object_get(obj, times[i][1]))));

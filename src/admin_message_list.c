@@ -102,12 +102,12 @@ void admin_messages_list(struct http_req *req)
 	if (error == NULL)
 		json_object_set_new(list, "count_text", count_text(req, n, exact));
 	admin_page(req, 200, "admin/list",
-		   pool_json(&req->pool, json_pack("{s:s, s:o, s:s*, s:b, s:[o, o, o, o], s:[o, o]}", "heading",
+		   pool_pack(&req->pool, "{s:s, s:o, s:s*, s:b, s:[o, o, o, o], s:[o, o]}", "heading",
 			     admin_t(req, "admin.nav.messages"), "list", list, "error", error ? admin_t(req, error) : NULL, "no_q", 1,
 			     "filters", admin_filter(req, "status", "admin.col.status", "message_status", message_status_filter),
 			     admin_filter_input(req, "mailing_id", "admin.mailings.one", "admin.col.any"),
 			     admin_filter_input(req, "phone", "admin.col.phone", "+7 916 123-45-67"),
 			     admin_filter_input(req, "error", "admin.messages.error_contains", "admin.col.any"), "date_filters",
 			     admin_date_filter(req, "from", "admin.messages.created_from", 1),
-			     admin_date_filter(req, "to", "admin.messages.to", 0))));
+			     admin_date_filter(req, "to", "admin.messages.to", 0)));
 }

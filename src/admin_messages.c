@@ -39,8 +39,8 @@ void admin_messages_show(struct http_req *req)
 	};
 	json_t *items = admin_detail_items(req, m, props, ARRAY_LEN(props));
 	admin_page(req, 200, "admin/detail",
-		   pool_json(&req->pool, json_pack("{s:s, s:s, s:s, s:o, s:[{s:s, s:O}]}", "heading",
+		   pool_pack(&req->pool, "{s:s, s:s, s:s, s:o, s:[{s:s, s:O}]}", "heading",
 			     admin_format(req, "admin.message.heading", req->params[0]), "back_href", BASE, "back_label",
 			     admin_t(req, "admin.nav.messages"), "items", items, "sections", "title", admin_t(req, "admin.dash.text"),
-			     "pre", json_object_get(m, "text"))));
+			     "pre", json_object_get(m, "text")));
 }

@@ -133,7 +133,7 @@ static int sign_in(struct http_req *req, struct db *db, json_t *claims, const ch
 		http_db_fail(req, db);
 		return -1;
 	}
-	audit_route(db, req, "", pool_json(&req->pool, json_pack("{s:s, s:s}", "via", "oidc", "role", role_name(role))));
+	audit_route(db, req, "", pool_pack(&req->pool, "{s:s, s:s}", "via", "oidc", "role", role_name(role)));
 	log_info("login.ok", LI("user_id", u.id), LS("username", u.username), LS("client", req->client),
 		 LS("via", "oidc"));
 	return 0;
@@ -196,6 +196,6 @@ void admin_oidc_callback(struct http_req *req)
 		 * and a redirect would still count as the issuer's cross-site navigation. */
 		http_header(req, "Refresh", pool_printf(&req->pool, "0; url=%s", p.next));
 		admin_page(req, 200, "admin/oidc_done",
-			   pool_json(&req->pool, json_pack("{s:s, s:s}", "next", p.next, "username", req->user.username)));
+			   pool_pack(&req->pool, "{s:s, s:s}", "next", p.next, "username", req->user.username));
 	}
 }

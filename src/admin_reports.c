@@ -46,11 +46,11 @@ static void list_page(struct http_req *req, int status, const char *error, const
 	admin_list_column(req, list, KIND_COL, "report_kind");
 	admin_list_column(req, list, STATUS_COL, "report_status");
 	admin_list_column(req, list, ERROR_COL, NULL);
-	json_t *page = pool_json(&req->pool, json_pack("{s:s, s:o, s:s*, s:s*, s:s*, s:b, s:[{s:s, s:s}]}", "heading",
+	json_t *page = pool_pack(&req->pool, "{s:s, s:o, s:s*, s:s*, s:s*, s:b, s:[{s:s, s:s}]}", "heading",
 						       admin_t(req, "admin.nav.reports"), "list", list, "notice",
 						       admin_notice(req, notices), "error", error, "error_detail", detail,
 						       "no_search", 1, "actions", "href", BASE "preview", "label",
-						       admin_t(req, "admin.reports.preview_next")));
+						       admin_t(req, "admin.reports.preview_next"));
 	if (!report_enabled(why, sizeof(why)) && error == NULL) {
 		json_object_set_new(page, "error", json_string(admin_t(req, "admin.reports.disabled")));
 		json_object_set_new(page, "error_detail", json_string(why));
@@ -73,7 +73,7 @@ void admin_reports_send(struct http_req *req)
 	if (db == NULL)
 		return;
 	int64_t id = report_send_now(db, err, sizeof(err));
-	json_t *detail = pool_json(&req->pool, json_pack("{s:b, s:s*}", "sent", id > 0, "error", id > 0 ? NULL : err));
+	json_t *detail = pool_pack(&req->pool, "{s:b, s:s*}", "sent", id > 0, "error", id > 0 ? NULL : err);
 	if (id > 0)
 		snprintf(loc, sizeof(loc), "report %lld", (long long)id);
 	audit_route(db, req, id > 0 ? loc : "reports", detail);
@@ -127,9 +127,9 @@ static void show(struct http_req *req, const char *heading, json_t *r, const cha
 						  json_is_string(text) ? json_incref(text)
 								       : json_string(admin_t(req, "admin.reports.no_text"))));
 	admin_page(req, 200, "admin/detail",
-		   pool_json(&req->pool, json_pack("{s:s, s:s, s:s, s:o, s:o, s:s*}", "heading", heading, "back_href", BASE,
+		   pool_pack(&req->pool, "{s:s, s:s, s:s, s:o, s:o, s:s*}", "heading", heading, "back_href", BASE,
 						   "back_label", admin_t(req, "admin.nav.reports"), "items", items, "sections",
-						   sections, "notice", notice)));
+						   sections, "notice", notice));
 }
 
 void admin_reports_show(struct http_req *req)
@@ -184,7 +184,7 @@ void admin_reports_preview(struct http_req *req)
 	struct report_mail m = {NULL, NULL, NULL};
 	if (preview(req, &m) < 0)
 		return;
-	json_t *r = pool_json(&req->pool, json_pack("{s:s, s:s, s:s}", "subject", m.subject, "body_text", m.text, "body_html", m.html));
+	json_t *r = pool_pack(&req->pool, "{s:s, s:s, s:s}", "subject", m.subject, "body_text", m.text, "body_html", m.html);
 	show(req, admin_t(req, "admin.reports.preview"), r, BASE "preview/html", NULL);
 	report_mail_free(&m);
 }

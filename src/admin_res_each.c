@@ -77,11 +77,11 @@ static void confirm(struct http_req *req, const struct resource *r, struct db *d
 			json_array_append_new(hidden, json_pack("{s:s, s:O}", "name", "key", "value", k));
 	}
 	admin_page(req, 200, "admin/confirm",
-		   pool_json(&req->pool, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "heading",
+		   pool_pack(&req->pool, "{s:s, s:s, s:s, s:s, s:s, s:o}", "heading",
 						   admin_res_text(req, r, in ? "all_heading" : "bulk_delete", NULL), "message", message,
 						   "action", pool_printf(&req->pool, "%sbulk", r->base), "submit",
 						   in ? admin_t(req, "admin.list.all_submit") : admin_res_text(req, r, "bulk_submit", NULL),
-						   "cancel_href", r->base, "hidden", hidden)));
+						   "cancel_href", r->base, "hidden", hidden));
 }
 
 void admin_res_each(struct http_req *req, const struct resource *r, struct db *db, const struct res_action *act,

@@ -164,10 +164,10 @@ void admin_res_list_page(struct http_req *req, const struct resource *r, json_t 
 		for (i = 0; i < r->nfields; i++)
 			if (strcmp(r->fields[i].name, r->cols[c].field) == 0 && strcmp(r->fields[i].type, "select") == 0)
 				admin_list_column(req, list, c, r->fields[i].name);
-	json_t *page = pool_json(&req->pool, json_pack("{s:s, s:o, s:s*, s:s*, s:s*}", "heading",
+	json_t *page = pool_pack(&req->pool, "{s:s, s:o, s:s*, s:s*, s:s*}", "heading",
 						       admin_res_text(req, r, "many", NULL), "list", list, "notice",
 						       admin_notice(req, r->notices), "q_placeholder",
-						       r->q_placeholder ? admin_t(req, r->q_placeholder) : NULL, "error", error));
+						       r->q_placeholder ? admin_t(req, r->q_placeholder) : NULL, "error", error);
 	res_page_keys_free(&rows);
 	if (spec.bulk)
 		json_object_set_new(page, "bulk_actions", bulk_actions(req, r));
@@ -235,10 +235,10 @@ void admin_res_add(struct http_req *req)
 {
 	const struct resource *r = req->route->res;
 	const char *add = admin_res_text(req, r, "add", NULL);
-	json_t *page = pool_json(&req->pool, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "heading", add, "action",
+	json_t *page = pool_pack(&req->pool, "{s:s, s:s, s:s, s:s, s:s, s:s}", "heading", add, "action",
 						       pool_printf(&req->pool, "%sadd", r->base), "submit", add, "cancel_href",
 						       r->base, "back_href", r->base, "back_label",
-						       admin_res_text(req, r, "many", NULL)));
+						       admin_res_text(req, r, "many", NULL));
 	struct model_err e = MODEL_ERR_INIT;
 	e.fields.lang = admin_lang(req);
 	json_t *form = admin_form(req), *obj, *in;
@@ -300,11 +300,11 @@ void admin_res_edit(struct http_req *req)
 	/* the key is not edited: when it is a form field, it is the first */
 	size_t skip = strcmp(r->fields[0].name, r->key) == 0, n = r->edit_fields ? r->nedit_fields : r->nfields - skip;
 	const struct admin_field *f = r->edit_fields ? r->edit_fields : r->fields + skip;
-	json_t *page = pool_json(&req->pool, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:[]}}", "heading",
+	json_t *page = pool_pack(&req->pool, "{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:[]}}", "heading",
 						       admin_res_text(req, r, "edit", name_of(r, p.obj, &p.k)), "action", p.self,
 						       "submit", admin_t(req, "admin.common.save"), "cancel_href", r->base,
 						       "back_href", r->base, "back_label", admin_res_text(req, r, "many", NULL),
-						       "links", "items"));
+						       "links", "items");
 	json_t *links = json_object_get(json_object_get(page, "links"), "items");
 	if (r->edit_extra)
 		r->edit_extra(req, p.obj, page);
@@ -349,12 +349,12 @@ void admin_res_delete(struct http_req *req)
 	if (r->delete_note_of && note == NULL)
 		return;
 	admin_page(req, 200, "admin/confirm",
-		   pool_json(&req->pool, json_pack("{s:s, s:s, s:s, s:s, s:s}", "heading",
+		   pool_pack(&req->pool, "{s:s, s:s, s:s, s:s, s:s}", "heading",
 						   admin_res_text(req, r, "delete_heading", name), "message",
 						   pool_printf(&req->pool, "%s%s%s", admin_res_text(req, r, "delete_question", name),
 							       note ? " " : "", note ? note : ""), "action", p.del, "submit",
 						   admin_res_text(req, r, "delete_submit", NULL), "cancel_href",
-						   r->model->update ? p.self : r->base)));
+						   r->model->update ? p.self : r->base));
 }
 
 /* What else deleting all that match does, from the catalogue's "admin.res.<kind>.delete_all_note"
@@ -426,12 +426,12 @@ static void bulk_matching(struct http_req *req, const struct resource *r, json_t
 					   "all", "value", "1", "name", "confirmed", "value", "yes");
 		json_array_extend(hidden, in);
 		admin_page(req, 200, "admin/confirm",
-			   pool_json(&req->pool, json_pack("{s:s, s:s, s:s, s:s, s:s, s:o}", "heading",
+			   pool_pack(&req->pool, "{s:s, s:s, s:s, s:s, s:s, s:o}", "heading",
 				     admin_t(req, "admin.list.delete_all_heading"), "message",
 				     pool_printf(&req->pool, "%s%s", admin_format(req, "admin.list.delete_all_question", (long long)n),
 						 delete_all_note(req, r)), "action",
 				     pool_printf(&req->pool, "%sbulk", r->base), "submit", admin_t(req, "admin.list.delete_all"),
-				     "cancel_href", r->base, "hidden", hidden)));
+				     "cancel_href", r->base, "hidden", hidden));
 		return;
 	}
 	enum model_rc rc = res_delete_matching(req, db, r, &q, &n);

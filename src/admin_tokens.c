@@ -18,6 +18,6 @@ void admin_tokens_created(struct http_req *req, json_t *obj)
 {
 	json_t *token = json_object_get(obj, "token");
 	admin_page(req, 201, "admin/token_created",
-		   pool_json(&req->pool, json_pack("{s:O, s:O}", "name", json_object_get(obj, "name"), "token", token)));
+		   pool_pack(&req->pool, "{s:O, s:O}", "name", json_object_get(obj, "name"), "token", token));
 	sodium_memzero((char *)json_string_value(token), json_string_length(token));
 }

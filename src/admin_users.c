@@ -27,10 +27,10 @@ void admin_users_password(struct http_req *req)
 	char self[80], back[64];
 	snprintf(back, sizeof(back), BASE "%lld", (long long)id);
 	snprintf(self, sizeof(self), "%s/password", back);
-	json_t *page = pool_json(&req->pool, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "heading",
+	json_t *page = pool_pack(&req->pool, "{s:s, s:s, s:s, s:s, s:s, s:s}", "heading",
 				 admin_format(req, "admin.res.user.reset_heading", json_string_value(json_object_get(u, "username"))),
 				 "action", self, "submit", admin_t(req, "admin.res.user.reset_submit"), "cancel_href", back,
-				 "back_href", back, "back_label", admin_t(req, "admin.col.user")));
+				 "back_href", back, "back_label", admin_t(req, "admin.col.user"));
 	if (req->method != HTTP_POST) {
 		admin_form_page(req, 200, page, password_fields, 1, NULL, NULL, 0);
 		return;

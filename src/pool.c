@@ -71,6 +71,15 @@ json_t *pool_json(struct pool *p, json_t *v)
 	return v;
 }
 
+json_t *pool_pack(struct pool *p, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	json_t *v = json_vpack_ex(NULL, 0, fmt, ap);
+	va_end(ap);
+	return pool_json(p, v);
+}
+
 PGresult *pool_pg(struct pool *p, PGresult *r)
 {
 	if (r)

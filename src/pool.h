@@ -22,6 +22,8 @@ void pool_defer(struct pool *p, void (*dispose)(void *obj), void *obj);
 /* Registers a reference to drop (json_decref) or a result to clear (PQclear) at release and
  * returns it; NULL passes through. */
 json_t *pool_json(struct pool *p, json_t *v);
+/* json_pack(fmt, ...) registered as pool_json does (NULL when fmt does not match). */
+json_t *pool_pack(struct pool *p, const char *fmt, ...);
 PGresult *pool_pg(struct pool *p, PGresult *r);
 /* Disposes of everything registered, newest first; p is empty and usable again. */
 void pool_release(struct pool *p);

@@ -399,7 +399,7 @@ enum model_rc res_delete_matching(struct http_req *req, struct db *db, const str
 	if (q->q && !searched)   /* the model's own search */
 		json_object_set_new(filters, "q", json_string(q->q));
 	audit(db, req, pool_printf(&req->pool, "%s.deleted_matching", r->kind), pool_printf(&req->pool, "%ss", r->kind),
-	      pool_json(&req->pool, json_pack("{s:O, s:I}", "filters", filters, "deleted", (json_int_t)*n)));
+	      pool_pack(&req->pool, "{s:O, s:I}", "filters", filters, "deleted", (json_int_t)*n));
 	return MODEL_OK;
 }
 

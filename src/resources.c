@@ -94,12 +94,12 @@ static int tag_delete_refused(struct http_req *req, json_t *obj)
 	const char *msg = admin_format(req, "admin.res.tag.refused", name,
 				       admin_plural(req, "admin.res.tag.clients_use", (long long)clients));
 	admin_page(req, 200, "admin/detail",
-		   pool_json(&req->pool, json_pack("{s:s, s:s, s:s, s:s, s:[{s:s, s:s, s:b}, {s:s, s:I}], s:{s:[{s:s, s:s}]}}", "heading",
+		   pool_pack(&req->pool, "{s:s, s:s, s:s, s:s, s:[{s:s, s:s, s:b}, {s:s, s:I}], s:{s:[{s:s, s:s}]}}", "heading",
 			     admin_format(req, "admin.res.tag.delete_heading", name), "error", msg, "back_href",
 			     pool_printf(&req->pool, "/admin/tags/%lld", (long long)json_integer_value(json_object_get(obj, "id"))),
 			     "back_label", admin_t(req, "admin.res.tag.back"), "items", "label", admin_t(req, "admin.col.name"),
 			     "value", name, "data", 1, "label", admin_t(req, "admin.col.clients"), "value", clients, "links", "items", "href",
-			     clients_href(req, obj), "label", admin_t(req, "admin.res.tag.show_clients"))));
+			     clients_href(req, obj), "label", admin_t(req, "admin.res.tag.show_clients")));
 	return 1;
 }
 

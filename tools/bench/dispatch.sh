@@ -34,10 +34,10 @@ seeded=$(psql "$PG_BASE" -qtAX -c "SELECT 1 FROM pg_database WHERE datname = '${
 if [[ -z "${BENCH_KEEP_DB:-}" || -z "$seeded" ]]; then
   psql "$PG_BASE" -qtAX -c "DROP DATABASE IF EXISTS ${BENCH_DB} WITH (FORCE)" -c "CREATE DATABASE ${BENCH_DB}" >/dev/null
   DATABASE_URL=$DB HERALD_ROOT=$ROOT HERALD_LOG_DIR=$OWN_TMP "$ROOT/build/herald" migrate >"$OWN_TMP/migrate.log" 2>&1
-  seeded=
+  fresh=1
 fi
 open_q "$DB"
-if [[ -z "$seeded" ]]; then
+if [[ -n "${fresh:-}" ]]; then
   t0=$(date +%s.%N)
   q "INSERT INTO operators (code) VALUES ('901'), ('902'), ('903') ON CONFLICT DO NOTHING"
   q "INSERT INTO clients (phone, operator_code, timezone, attributes)
