@@ -1,8 +1,6 @@
 /* audit.c — change history. */
 #include "audit.h"
-#include "group_commit.h"
 #include "log.h"
-#include "pgarr.h"
 #include "route.h"
 #include "util.h"
 
@@ -10,60 +8,27 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Rows of writes that arrive together are stored in one statement (group_commit.h): a change's
- * row is stored before its response goes out, as when each wrote its own, and PostgreSQL pays
- * one statement for the concurrent writes of all threads. */
-#define AUDIT_BATCH_MAX 256
-
-struct audit_row {
-	struct group_item gi;   /* first: the group commit's */
-	const char *uid, *username, *action, *object;
-	char *detail;
-	int ok;
-};
-
-static _Atomic unsigned long long rows_stored, rows_failed, statements;
-
-/* Inserts the n rows (their group_items) in one statement on conn (a struct db) and sets ok. */
-static void write_rows(void *conn, struct group_item **items, int n)
-{
-	static const char q[] = "INSERT INTO audit_log (user_id, username, action, object, detail)"
-				" SELECT nullif(u, 0), n, a, o, d::jsonb"
-				" FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[]) AS t(u, n, a, o, d)";
-	struct pgarr_cols c;
-	pgarr_cols_start(&c, 5);
-	for (int i = 0; i < n; i++) {
-		struct audit_row *r = (struct audit_row *)items[i];
-		const char *v[] = {r->uid, r->username, r->action, r->object, r->detail};
-		for (int k = 0; k < 5; k++)
-			pgarr_text(&c.col[k], v[k]);
-	}
-	pgarr_cols_end(&c);
-	int ok = db_run(conn, q, 5, c.param) >= 0;
-	pgarr_cols_free(&c);
-	for (int i = 0; i < n; i++)
-		((struct audit_row *)items[i])->ok = ok;
-	atomic_fetch_add(ok ? &rows_stored : &rows_failed, (unsigned long long)n);
-	atomic_fetch_add(&statements, 1);
-}
-
-static struct group_commit group = GROUP_COMMIT_INIT(AUDIT_BATCH_MAX, write_rows);
+/* Each write stores its own row on its own connection before it answers (inside the caller's
+ * transaction when it has one, sharing its fate), so a record is visible when its response is.
+ * Rows of concurrent writes were once shared in one statement (group_commit.h): with the HTTP
+ * threads few, a batch held 1.3-1.5 rows, and waiting for the batch in flight cost more than the
+ * statements it saved (docs/performance.md, "Client writes"). */
+static _Atomic unsigned long long rows_stored, rows_failed;
 
 void audit(struct db *db, struct http_req *req, const char *action, const char *object,
 	   json_t *detail)
 {
+	static const char q[] = "INSERT INTO audit_log (user_id, username, action, object, detail)"
+				" VALUES (nullif($1::bigint, 0), $2, $3, $4, $5::jsonb)";
 	char uid[DB_NUM_LEN];
-	struct audit_row row = {{0}, db_num(uid, req->user.id), req->user.username, action, object ? object : "",
-				detail ? json_dumps(detail, JSON_COMPACT) : NULL, 0};
-	struct group_item *one = &row.gi;
-	if (db->in_tx)   /* inside the caller's transaction: its own row, sharing its fate */
-		write_rows(db, &one, 1);
-	else
-		group_commit(&group, db, &row.gi);
-	if (!row.ok)
+	char *d = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+	const char *p[] = {db_num(uid, req->user.id), req->user.username, action, object ? object : "", d};
+	int ok = db_run(db, q, 5, p) >= 0;
+	atomic_fetch_add(ok ? &rows_stored : &rows_failed, 1);
+	if (!ok)
 		log_warn("audit.failed", LS("action", action), LS("request_id", req->request_id));
 	req->audited = 1;   /* tried: a failure is logged above */
-	free(row.detail);
+	free(d);
 }
 
 void audit_metrics(struct buf *out)
@@ -71,12 +36,8 @@ void audit_metrics(struct buf *out)
 	buf_printf(out, "# HELP herald_audit_rows_total Change history rows (this instance): stored, or failed (the"
 			" change stands without its record; each is logged as audit.failed).\n"
 			"# TYPE herald_audit_rows_total counter\nherald_audit_rows_total{result=\"stored\"} %llu\n"
-			"herald_audit_rows_total{result=\"failed\"} %llu\n"
-			"# HELP herald_audit_statements_total Statements that wrote change history rows (this instance);"
-			" rows over statements is how many writes shared one.\n"
-			"# TYPE herald_audit_statements_total counter\nherald_audit_statements_total %llu\n",
-		   (unsigned long long)atomic_load(&rows_stored), (unsigned long long)atomic_load(&rows_failed),
-		   (unsigned long long)atomic_load(&statements));
+			"herald_audit_rows_total{result=\"failed\"} %llu\n",
+		   (unsigned long long)atomic_load(&rows_stored), (unsigned long long)atomic_load(&rows_failed));
 }
 
 void audit_route(struct db *db, struct http_req *req, const char *object, json_t *detail)

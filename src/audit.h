@@ -13,8 +13,7 @@ struct http_req;
 void audit(struct db *db, struct http_req *req, const char *action, const char *object,
 	   json_t *detail);
 
-/* The history's figures for /metrics: herald_audit_rows_total{result} and
- * herald_audit_statements_total. */
+/* The history's figure for /metrics: herald_audit_rows_total{result}. */
 void audit_metrics(struct buf *out);
 
 /* audit under the action the request's route row names (routes.c): the admin's writes that

@@ -2,8 +2,7 @@
  * queues its item and waits; when no batch is being written, the first waiting caller takes up
  * to max of the queued items, writes them with write(conn, items, n) on its own connection, and
  * wakes the others. Every item is written before its caller returns, as if it had written its
- * own, and concurrent callers pay one statement. Used by the change history (audit.c) and the
- * delivery reports (dlr.c). */
+ * own, and concurrent callers pay one statement. Used by the delivery reports (dlr.c). */
 #ifndef HERALD_GROUP_COMMIT_H
 #define HERALD_GROUP_COMMIT_H
 #include <pthread.h>

@@ -560,8 +560,8 @@ static long long audit_rows_stored(void)
 	return n;
 }
 
-/* Writes that arrive together are each in the history once, with their own values: the audit
- * rows of concurrent requests are written in shared batches (audit.c), none lost or doubled. */
+/* Writes that arrive together are each in the history once, with their own values: none lost,
+ * doubled or given another write's values. */
 Test(clients, concurrent_writes_are_each_recorded_once)
 {
 	enum { N = 64 };
