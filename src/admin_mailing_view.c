@@ -3,6 +3,7 @@
  * running. */
 #include "admin.h"
 #include "admin_handlers.h"
+#include "message_search.h"
 #include "admin_mailing.h"
 #include "chart.h"
 #include "model_mailing.h"
@@ -124,6 +125,7 @@ void admin_mailings_view(struct http_req *req)
 	const char *st = http_query(req, "status");
 	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL, NULL, NULL};
 	struct res_page msgs;
+	struct message_search s = {NULL};
 	char code[DB_NUM_LEN];
 	if (st && *st == '\0')
 		st = NULL;
@@ -138,9 +140,9 @@ void admin_mailings_view(struct http_req *req)
 	json_t *obj = admin_res_load(req, R, &k, &db), *live = obj ? live_data(req, db, &k) : NULL;
 	if (live == NULL)
 		return;
-	q.filter[0] = k.text;
-	q.filter[1] = st ? code : NULL;
-	if (admin_list_both(req, db, &q, mailing_messages, NULL, &msgs) < 0)
+	s.mailing_id = k.text;
+	s.status = st ? code : NULL;
+	if (admin_list_both(req, db, &q, message_search_list, &s, &msgs) < 0)
 		return;
 	static const struct admin_col mcols[] = {
 		{"admin.col.id", "id", NULL}, {"admin.col.phone", "phone", NULL}, {"admin.col.status", "status", NULL},

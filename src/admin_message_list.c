@@ -91,7 +91,7 @@ void admin_messages_list(struct http_req *req)
 	if (error == NULL) {
 		if (admin_list_both(req, db, &q, message_search_list, &s, &page) < 0)
 			return;
-		if (message_search_count(db, &s, &n, &exact) < 0) {
+		if (message_search_count(db, &s, 1, &n, &exact) < 0) {
 			http_db_fail(req, db);
 			return;
 		}

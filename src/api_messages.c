@@ -3,13 +3,15 @@
 #include "api_handlers.h"
 #include "audit.h"
 #include "idempotency.h"
+#include "message_search.h"
 #include "model_mailing.h"
 #include "model_message.h"
 #include "util.h"
 
-/* Reads ?limit, ?cursor, ?count, ?status= and ?phone= into q (message_page's filters 0 and 2;
- * the status as its number "0".."7", in code_buf). -1 after answering 400. */
-static int read_query(struct http_req *req, struct res_query *q, int *count, char code_buf[2])
+/* Reads ?limit, ?cursor and ?count into q and count, ?status= and ?phone= into s (the status
+ * as its number "0".."7", in code_buf). -1 after answering 400. */
+static int read_query(struct http_req *req, struct res_query *q, int *count, struct message_search *s,
+		      char code_buf[2])
 {
 	const char *status = http_query(req, "status"), *phone = http_query(req, "phone");
 	int code;
@@ -22,13 +24,13 @@ static int read_query(struct http_req *req, struct res_query *q, int *count, cha
 		}
 		code_buf[0] = (char)('0' + code);
 		code_buf[1] = '\0';
-		q->filter[0] = code_buf;
+		s->status = code_buf;
 	}
 	if (phone && valid_phone(phone)) {
 		http_problem(req, 400, "phone must be 11 digits starting with 7", NULL);
 		return -1;
 	}
-	q->filter[2] = phone;
+	s->phone = phone;
 	return 0;
 }
 
@@ -37,16 +39,17 @@ static int read_query(struct http_req *req, struct res_query *q, int *count, cha
 static void list(struct http_req *req, int of_mailing)
 {
 	struct res_query q = {"id", NULL, NULL, 0, {NULL}, NULL, NULL, NULL};
+	struct message_search s = {NULL};
 	struct res_page page;
 	struct db *db;
 	char code[2];
 	int64_t id, total = 0;
-	int count;
+	int count, exact;
 	json_t *m = NULL;
-	if ((of_mailing && api_path_id(req, 0, &id) < 0) || read_query(req, &q, &count, code) < 0)
+	if ((of_mailing && api_path_id(req, 0, &id) < 0) || read_query(req, &q, &count, &s, code) < 0)
 		return;
-	q.filter[1] = of_mailing ? req->params[0] : http_query(req, "mailing_id");
-	if (!of_mailing && q.filter[1] && parse_i64(q.filter[1], 1, INT64_MAX, &id) < 0) {
+	s.mailing_id = of_mailing ? req->params[0] : http_query(req, "mailing_id");
+	if (!of_mailing && s.mailing_id && parse_i64(s.mailing_id, 1, INT64_MAX, &id) < 0) {
 		http_problem(req, 400, "mailing_id must be a positive whole number", NULL);
 		return;
 	}
@@ -58,9 +61,9 @@ static void list(struct http_req *req, int of_mailing)
 		http_fail(req, rc, NULL, NULL);
 		return;
 	}
-	rc = message_page(db, &q, NULL, &page);
-	if (rc == MODEL_OK && count)
-		rc = message_count(db, &q, &total);
+	rc = message_search_list(db, &q, &s, &page);
+	if (rc == MODEL_OK && count && message_search_count(db, &s, 0, &total, &exact) < 0)
+		rc = model_db_rc(db);
 	api_list_answer(req, rc, &page, count ? &total : NULL);
 }
 

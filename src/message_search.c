@@ -1,6 +1,7 @@
-/* message_search.c — the admin's messages list: filtered keyset pages and counts. */
+/* message_search.c — the messages' one list: filtered keyset pages and counts. */
 #include "message_search.h"
 #include "buf.h"
+#include "model_message_sql.h"
 #include "util.h"
 
 #include <jansson.h>
@@ -18,10 +19,7 @@
 	" AND ($4::date IS NULL OR g.created_at >= $4::date::timestamp AT TIME ZONE $7::text)" \
 	" AND ($5::date IS NULL OR g.created_at < ($5::date + 1)::timestamp AT TIME ZONE $7::text)" \
 	" AND ($6::text IS NULL OR g.last_error ILIKE $6)"
-#define ROW \
-	"json_build_object('id', g.id, 'phone', g.phone, 'status', message_status_name(g.status)," \
-	" 'mailing_id', g.mailing_id, 'attempts', g.attempts, 'last_error', g.last_error," \
-	" 'created_at', api_ts(g.created_at), 'sent_at', api_ts(g.sent_at))::text, json_build_array(g.id)::text"
+#define ROW MESSAGE_OBJ ", json_build_array(g.id)::text"
 
 /* $8 the key to go past ([id]), $9 the limit. Planned per call (db_exec_once): the filters given
  * pick the plan. */
@@ -70,10 +68,11 @@ static int estimate(struct db *db, const char *const p[7], int64_t *n)
 	return 0;
 }
 
-int message_search_count(struct db *db, const struct message_search *s, int64_t *n, int *exact)
+int message_search_count(struct db *db, const struct message_search *s, int capped, int64_t *n, int *exact)
 {
-	static const char q_capped[] = "SELECT count(*) FROM (SELECT 1 FROM messages g WHERE" FILTERS
-				       " LIMIT " COUNT_CAP ") s";
+	static const char *const q_count[] = {"SELECT count(*) FROM messages g WHERE" FILTERS,
+					      "SELECT count(*) FROM (SELECT 1 FROM messages g WHERE" FILTERS
+					      " LIMIT " COUNT_CAP ") s"};
 	/* the counters are exact and cheap when only status and mailing filter */
 	static const char q_counters[] = "SELECT coalesce(sum(n), 0) FROM message_counts"
 					 " WHERE ($2::bigint IS NULL OR mailing_id = $2) AND ($1::smallint IS NULL OR status = $1)";
@@ -87,10 +86,10 @@ int message_search_count(struct db *db, const struct message_search *s, int64_t 
 			*n = db_i64(r, 0, 0);
 			rc = 0;
 		}
-	} else if ((r = db_exec_once(db, q_capped, 7, p)) != NULL) {
+	} else if ((r = db_exec_once(db, q_count[capped != 0], 7, p)) != NULL) {
 		*n = db_i64(r, 0, 0);
 		rc = 0;
-		if (*n > MESSAGE_COUNT_EXACT) {
+		if (capped && *n > MESSAGE_COUNT_EXACT) {
 			*exact = 0;
 			rc = estimate(db, p, n);
 			if (rc == 0 && *n <= MESSAGE_COUNT_EXACT)

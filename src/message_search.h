@@ -1,7 +1,8 @@
-/* message_search.h — the admin's messages list at scale: newest first, filtered by status,
- * mailing, phone, a date range and the text of the last error, a page at a time in either
- * direction (keyset on id), and a count that is exact up to MESSAGE_COUNT_EXACT and estimated
- * past it (from the counters when only status and mailing filter, else the planner's). */
+/* message_search.h — the messages' one list, at scale: the API's, the admin's messages page and a
+ * mailing's own page read it. Newest or oldest first, filtered by status, mailing, phone, a date
+ * range and the text of the last error, a page at a time in either direction (keyset on id),
+ * and a count, exact or (the admin's) exact up to MESSAGE_COUNT_EXACT and estimated past it
+ * (from the counters when only status and mailing filter, else the planner's). */
 #ifndef HERALD_MESSAGE_SEARCH_H
 #define HERALD_MESSAGE_SEARCH_H
 #include <stdint.h>
@@ -17,15 +18,16 @@ struct message_search {
 	const char *phone;        /* 7XXXXXXXXXX */
 	const char *from, *to;    /* YYYY-MM-DD (days in zone, both included) */
 	const char *error;        /* a substring of last_error, matched case-insensitively */
-	const char *zone;         /* the time zone of from and to (never NULL) */
+	const char *zone;         /* the time zone of from and to (never NULL when either is given) */
 };
 
-/* The messages s (ctx, a const struct message_search *) matches as a list (a res_list_fn):
- * {id, phone, status, mailing_id, attempts, last_error, created_at, sent_at} by q->sort "-id"
- * (newest first) or its mirror "id", keyed by [id]. */
+/* The messages s (ctx, a const struct message_search *) matches as a list (a res_list_fn): the
+ * API's message objects (model_message_sql.h) by q->sort "-id" (newest first) or its mirror
+ * "id", keyed by [id]; planned per call, so that the filters given pick the plan. */
 enum model_rc message_search_list(struct db *db, const struct res_query *q, const void *ctx, struct res_page *out);
 
-/* The number of messages matching s into *n, and whether it is exact. -1 on a database error. */
-int message_search_count(struct db *db, const struct message_search *s, int64_t *n, int *exact);
+/* The number of messages matching s into *n, and whether it is exact: always when not capped,
+ * else up to MESSAGE_COUNT_EXACT. -1 on a database error. */
+int message_search_count(struct db *db, const struct message_search *s, int capped, int64_t *n, int *exact);
 
 #endif

@@ -455,23 +455,6 @@ enum model_rc mailing_list(struct db *db, const struct mailing_query *q, struct 
 	return res_rows(db, db_exec(db, orders[i].sql, 7, p), q->page.limit, out);
 }
 
-#define MESSAGE_JSON \
-	"json_build_object('id', id, 'phone', phone, 'status', message_status_name(status), 'attempts', attempts," \
-	" 'last_error', last_error, 'sent_at', api_ts(sent_at))::text"
-#define MESSAGES_OF \
-	"(SELECT * FROM messages WHERE mailing_id = $4::bigint AND ($5::smallint IS NULL OR status = $5)) g"
-
-enum model_rc mailing_messages(struct db *db, const struct res_query *q, const void *ctx, struct res_page *out)
-{
-	/* the search ($2) is not offered: "true" */
-	static const struct res_order orders[] = {
-		{"id", RES_LIST_SQL(MESSAGE_JSON, MESSAGES_OF, "true", "id > ($1::json->>0)::bigint", "id", "id"), "i"},
-		{"-id", RES_LIST_SQL(MESSAGE_JSON, MESSAGES_OF, "true", "id < ($1::json->>0)::bigint", "id", "id DESC"), "i"},
-	};
-	(void)ctx;
-	return res_list_filtered(db, orders, ARRAY_LEN(orders), q, 2, out);
-}
-
 enum model_rc mailing_message_total(struct db *db, json_t *keys, int64_t *n)
 {
 	static const char q[] = "SELECT coalesce(sum(n), 0) FROM message_counts WHERE mailing_id IN"

@@ -82,11 +82,6 @@ enum model_rc mailing_retry_failed(struct db *db, int64_t id, json_t **out, cons
  * MODEL_OK or MODEL_NOT_FOUND or MODEL_ERROR. */
 enum model_rc mailing_delete(struct db *db, int64_t id);
 
-/* A page of a mailing's messages for the admin (a res_list_fn: resource.h; ctx unused):
- * {"id","phone","status","attempts","last_error","sent_at"} keyed by [id], q->sort "id" (the
- * mirror "-id" reads pages backwards); q->filter[0] the mailing's id, q->filter[1] a status
- * code "0".."5" or NULL. */
-enum model_rc mailing_messages(struct db *db, const struct res_query *q, const void *ctx, struct res_page *out);
 /* *n: the number of messages of the mailings whose ids keys (a JSON array of id strings or
  * numbers) holds. */
 enum model_rc mailing_message_total(struct db *db, json_t *keys, int64_t *n);

@@ -1,5 +1,6 @@
 /* model_message.c — messages and direct sending. */
 #include "model_message.h"
+#include "model_message_sql.h"
 #include "log.h"
 #include "model_mailing.h"
 #include "model_stoplist.h"
@@ -10,17 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* The message's JSON (MESSAGE_BUILD; MESSAGE_OBJ: as text), for a messages row aliased g.
- * smpp_account is the system_id of the SMPP account that submitted it, else null. */
-#define MESSAGE_BUILD \
-	"json_build_object('id', g.id, 'mailing_id', g.mailing_id, 'client_id', g.client_id," \
-	" 'phone', g.phone, 'text', coalesce(g.text, (SELECT text FROM mailings WHERE id = g.mailing_id))," \
-	" 'status', message_status_name(g.status), 'attempts', g.attempts, 'last_error', g.last_error," \
-	" 'created_at', api_ts(g.created_at), 'sent_at', api_ts(g.sent_at), 'reported_at', api_ts(g.reported_at)," \
-	" 'smpp_account', (SELECT a.system_id FROM smpp_messages s JOIN smpp_accounts a ON a.id = s.account_id" \
-	"   WHERE s.message_id = g.id))"
-#define MESSAGE_OBJ MESSAGE_BUILD "::text"
 
 #define PHONE_ERRORS 100   /* bad phones named one by one; the rest are counted */
 
@@ -134,44 +124,3 @@ enum model_rc message_batch(struct db *db, const struct message_in *in, int64_t 
 	return rc;
 }
 
-enum model_rc message_page(struct db *db, const struct res_query *q, const void *ctx, struct res_page *out)
-{
-	/* Two shapes so each has one plan: by mailing, or by id alone. The row comparison keeps the
-	 * generic plan of the first on the index (mailing_id, id): on "id > $1" alone it may pick the
-	 * primary key and filter past every other mailing's rows. */
-#define AFTER "coalesce(($1::json->>0)::bigint, 0)"
-	static const char q_mailing[] =
-		"SELECT " MESSAGE_OBJ ", json_build_array(g.id)::text FROM messages g WHERE g.mailing_id = $3"
-		" AND (g.mailing_id, g.id) > ($3, " AFTER ")"
-		" AND ($4::smallint IS NULL OR g.status = $4) AND ($5::text IS NULL OR g.phone = $5)"
-		" ORDER BY g.mailing_id, g.id LIMIT $2";
-	static const char q_all[] =
-		"SELECT " MESSAGE_OBJ ", json_build_array(g.id)::text FROM messages g WHERE g.id > " AFTER
-		" AND ($3::smallint IS NULL OR g.status = $3) AND ($4::text IS NULL OR g.phone = $4)"
-		" ORDER BY g.id LIMIT $2";
-#undef AFTER
-	(void)ctx;
-	if (!res_key_fits(q->after, "i"))
-		return MODEL_INVALID;
-	char lim[DB_NUM_LEN];
-	db_num(lim, q->limit + 1);
-	const char *status = q->filter[0], *mailing_id = q->filter[1], *phone = q->filter[2];
-	if (mailing_id) {
-		const char *p[] = {q->after, lim, mailing_id, status, phone};
-		return res_rows(db, db_exec(db, q_mailing, 5, p), q->limit, out);
-	}
-	const char *p[] = {q->after, lim, status, phone};
-	return res_rows(db, db_exec(db, q_all, 4, p), q->limit, out);
-}
-
-enum model_rc message_count(struct db *db, const struct res_query *q, int64_t *n)
-{
-	static const char q_counters[] =
-		"SELECT coalesce(sum(n), 0) FROM message_counts"
-		" WHERE ($1::bigint IS NULL OR mailing_id = $1) AND ($2::smallint IS NULL OR status = $2)";
-	static const char q_phone[] =
-		"SELECT count(*) FROM messages WHERE phone = $3"
-		" AND ($1::bigint IS NULL OR mailing_id = $1) AND ($2::smallint IS NULL OR status = $2)";
-	const char *p[] = {q->filter[1], q->filter[0], q->filter[2]};
-	return res_count(db, q->filter[2] ? db_exec(db, q_phone, 3, p) : db_exec(db, q_counters, 2, p), n);
-}

@@ -40,12 +40,5 @@ enum model_rc message_send(struct db *db, const struct message_in *in, int64_t c
 /* Creates the batch mailing and its messages (duplicate phones once) in one statement:
  * {"mailing_id", "count", "stop_listed"} in *out. */
 enum model_rc message_batch(struct db *db, const struct message_in *in, int64_t created_by, json_t **out);
-/* The API's list of messages (a res_list_fn; ctx unused): by id, keyed by [id]; q->filter[0]
- * a status's number as text (MSG_SQL), [1] a mailing's id, [2] a phone; each NULL when not
- * filtered. MODEL_INVALID for a key that is no [id]. */
-enum model_rc message_page(struct db *db, const struct res_query *q, const void *ctx, struct res_page *out);
-/* The number of messages q's filters match (message_page's), from the counters unless a phone
- * is given. */
-enum model_rc message_count(struct db *db, const struct res_query *q, int64_t *n);
 
 #endif
