@@ -126,14 +126,12 @@ void admin_mailings_view(struct http_req *req)
 	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL, NULL, NULL};
 	struct res_page msgs;
 	struct message_search s = {NULL};
-	char code[DB_NUM_LEN];
 	if (st && *st == '\0')
 		st = NULL;
 	if (st && message_status_code(st) < 0) {
 		admin_error(req, 400, "admin.messages.bad_status");
 		return;
 	}
-	db_num(code, st ? message_status_code(st) : 0);
 	static const char *const id_sort[] = {"id", NULL};
 	if (admin_list_params(req, id_sort, &q) < 0)
 		return;
@@ -141,7 +139,7 @@ void admin_mailings_view(struct http_req *req)
 	if (live == NULL)
 		return;
 	s.mailing_id = k.text;
-	s.status = st ? code : NULL;
+	s.status = st;
 	if (admin_list_both(req, db, &q, message_search_list, &s, &msgs) < 0)
 		return;
 	static const struct admin_col mcols[] = {
@@ -163,7 +161,7 @@ void admin_mailings_view(struct http_req *req)
 	if (json_string_length(tags) == 0)
 		json_string_set(tags, admin_t(req, "admin.mailing.any_tag"));
 	int open = strcmp(state, "scheduled") == 0 || strcmp(state, "running") == 0;
-	json_t *page = pool_pack(&req->pool, 
+	json_t *page = pool_pack(&req->pool,
 	    "{s:s, s:s, s:s*, s:O, s:s, s:s, s:o, s:o, s:b, s:b, s:b, s:O, s:o, s:o}", "heading",
 	    admin_format(req, "admin.res.mailing.edit", k.text), "self", self, "notice", admin_notice(req, R->notices), "text",
 	    json_object_get(obj, "text"), "status", state, "status_label", admin_option(req, "mailing_status", state), "operators",

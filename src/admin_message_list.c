@@ -36,22 +36,14 @@ static const char *given(struct http_req *req, const char *name)
 	return v && *v ? v : NULL;
 }
 
-/* Reads the filters into s (code and phone are its storage); the first problem, or NULL. */
-static const char *read_search(struct http_req *req, struct message_search *s, char code[2],
-			       char phone[PHONE_LEN + 1])
+/* Reads the filters into s (phone is its storage); the first problem, or NULL. */
+static const char *read_search(struct http_req *req, struct message_search *s, char phone[PHONE_LEN + 1])
 {
-	const char *status = given(req, "status");
 	int64_t n;
-	*s = (struct message_search){NULL, given(req, "mailing_id"), given(req, "phone"), given(req, "from"),
+	*s = (struct message_search){given(req, "status"), given(req, "mailing_id"), given(req, "phone"), given(req, "from"),
 				     given(req, "to"), given(req, "error"), admin_zone(req)};
-	if (status) {
-		int c = message_status_code(status);
-		if (c < 0)
-			return "admin.messages.bad_status";
-		code[0] = (char)('0' + c);
-		code[1] = '\0';
-		s->status = code;
-	}
+	if (s->status && message_status_code(s->status) < 0)
+		return "admin.messages.bad_status";
 	if (s->mailing_id && parse_i64(s->mailing_id, 1, INT64_MAX, &n) < 0)
 		return "admin.messages.bad_mailing";
 	if (s->phone && phone_normalise(s->phone, phone) < 0)
@@ -80,18 +72,18 @@ void admin_messages_list(struct http_req *req)
 	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), "id", 0, keep};
 	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL, NULL, NULL};
 	struct res_page page = {NULL, NULL, NULL, NULL};
-	char code[2], phone[PHONE_LEN + 1];
+	char phone[PHONE_LEN + 1];
 	struct message_search s;
 	struct db *db;
 	int64_t n = 0;
 	int exact = 1;
-	const char *error = read_search(req, &s, code, phone);
+	const char *error = read_search(req, &s, phone);
 	if (admin_list_params(req, sorts, &q) < 0 || (db = admin_db(req)) == NULL)
 		return;
 	if (error == NULL) {
 		if (admin_list_both(req, db, &q, message_search_list, &s, &page) < 0)
 			return;
-		if (message_search_count(db, &s, 1, &n, &exact) < 0) {
+		if (message_search_count(db, &s, &n, &exact) < 0) {
 			http_db_fail(req, db);
 			return;
 		}

@@ -8,29 +8,22 @@
 #include "model_message.h"
 #include "util.h"
 
-/* Reads ?limit, ?cursor and ?count into q and count, ?status= and ?phone= into s (the status
- * as its number "0".."7", in code_buf). -1 after answering 400. */
-static int read_query(struct http_req *req, struct res_query *q, int *count, struct message_search *s,
-		      char code_buf[2])
+/* Reads ?limit, ?cursor and ?count into q and count, ?status= and ?phone= into s. -1 after
+ * answering 400. */
+static int read_query(struct http_req *req, struct res_query *q, int *count, struct message_search *s)
 {
-	const char *status = http_query(req, "status"), *phone = http_query(req, "phone");
-	int code;
+	s->status = http_query(req, "status");
+	s->phone = http_query(req, "phone");
 	if (api_list_query(req, q, count) < 0)
 		return -1;
-	if (status) {
-		if ((code = message_status_code(status)) < 0) {
-			http_problem(req, 400, "status must be pending, sending, sent, failed, expired, cancelled, delivered or undelivered", NULL);
-			return -1;
-		}
-		code_buf[0] = (char)('0' + code);
-		code_buf[1] = '\0';
-		s->status = code_buf;
+	if (s->status && message_status_code(s->status) < 0) {
+		http_problem(req, 400, "status must be pending, sending, sent, failed, expired, cancelled, delivered or undelivered", NULL);
+		return -1;
 	}
-	if (phone && valid_phone(phone)) {
+	if (s->phone && valid_phone(s->phone)) {
 		http_problem(req, 400, "phone must be 11 digits starting with 7", NULL);
 		return -1;
 	}
-	s->phone = phone;
 	return 0;
 }
 
@@ -42,11 +35,10 @@ static void list(struct http_req *req, int of_mailing)
 	struct message_search s = {NULL};
 	struct res_page page;
 	struct db *db;
-	char code[2];
 	int64_t id, total = 0;
-	int count, exact;
+	int count;
 	json_t *m = NULL;
-	if ((of_mailing && api_path_id(req, 0, &id) < 0) || read_query(req, &q, &count, &s, code) < 0)
+	if ((of_mailing && api_path_id(req, 0, &id) < 0) || read_query(req, &q, &count, &s) < 0)
 		return;
 	s.mailing_id = of_mailing ? req->params[0] : http_query(req, "mailing_id");
 	if (!of_mailing && s.mailing_id && parse_i64(s.mailing_id, 1, INT64_MAX, &id) < 0) {
@@ -62,7 +54,7 @@ static void list(struct http_req *req, int of_mailing)
 		return;
 	}
 	rc = message_search_list(db, &q, &s, &page);
-	if (rc == MODEL_OK && count && message_search_count(db, &s, 0, &total, &exact) < 0)
+	if (rc == MODEL_OK && count && message_search_count(db, &s, &total, NULL) < 0)
 		rc = model_db_rc(db);
 	api_list_answer(req, rc, &page, count ? &total : NULL);
 }

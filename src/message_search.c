@@ -11,10 +11,10 @@
 
 #define COUNT_CAP "10001"   /* MESSAGE_COUNT_EXACT + 1: counted exactly up to here */
 
-/* Parameters: $1 status, $2 mailing_id, $3 phone, $4 from, $5 to, $6 error (a LIKE pattern),
+/* Parameters: $1 status (its name), $2 mailing_id, $3 phone, $4 from, $5 to, $6 error (a LIKE pattern),
  * $7 the zone of from and to. */
 #define FILTERS \
-	" ($1::smallint IS NULL OR g.status = $1) AND ($2::bigint IS NULL OR g.mailing_id = $2)" \
+	" ($1::text IS NULL OR g.status = message_status($1)) AND ($2::bigint IS NULL OR g.mailing_id = $2)" \
 	" AND ($3::text IS NULL OR g.phone = $3)" \
 	" AND ($4::date IS NULL OR g.created_at >= $4::date::timestamp AT TIME ZONE $7::text)" \
 	" AND ($5::date IS NULL OR g.created_at < ($5::date + 1)::timestamp AT TIME ZONE $7::text)" \
@@ -68,28 +68,29 @@ static int estimate(struct db *db, const char *const p[7], int64_t *n)
 	return 0;
 }
 
-int message_search_count(struct db *db, const struct message_search *s, int capped, int64_t *n, int *exact)
+int message_search_count(struct db *db, const struct message_search *s, int64_t *n, int *exact)
 {
 	static const char *const q_count[] = {"SELECT count(*) FROM messages g WHERE" FILTERS,
 					      "SELECT count(*) FROM (SELECT 1 FROM messages g WHERE" FILTERS
 					      " LIMIT " COUNT_CAP ") s"};
 	/* the counters are exact and cheap when only status and mailing filter */
 	static const char q_counters[] = "SELECT coalesce(sum(n), 0) FROM message_counts"
-					 " WHERE ($2::bigint IS NULL OR mailing_id = $2) AND ($1::smallint IS NULL OR status = $1)";
+					 " WHERE ($2::bigint IS NULL OR mailing_id = $2) AND ($1::text IS NULL OR status = message_status($1))";
 	char *pattern = s->error ? error_pattern(s->error) : NULL;
 	const char *p[] = {s->status, s->mailing_id, s->phone, s->from, s->to, pattern, s->zone};
 	int rc = -1;
 	PGresult *r;
-	*exact = 1;
+	if (exact)
+		*exact = 1;
 	if (!s->phone && !s->from && !s->to && !s->error) {
 		if ((r = db_exec(db, q_counters, 2, p)) != NULL) {
 			*n = db_i64(r, 0, 0);
 			rc = 0;
 		}
-	} else if ((r = db_exec_once(db, q_count[capped != 0], 7, p)) != NULL) {
+	} else if ((r = db_exec_once(db, q_count[exact != NULL], 7, p)) != NULL) {
 		*n = db_i64(r, 0, 0);
 		rc = 0;
-		if (capped && *n > MESSAGE_COUNT_EXACT) {
+		if (exact && *n > MESSAGE_COUNT_EXACT) {
 			*exact = 0;
 			rc = estimate(db, p, n);
 			if (rc == 0 && *n <= MESSAGE_COUNT_EXACT)

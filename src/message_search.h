@@ -13,7 +13,7 @@
 
 /* Each NULL when not filtered; checked values as text. */
 struct message_search {
-	const char *status;       /* code "0".."5" */
+	const char *status;       /* a status's name (message_status.h) */
 	const char *mailing_id;
 	const char *phone;        /* 7XXXXXXXXXX */
 	const char *from, *to;    /* YYYY-MM-DD (days in zone, both included) */
@@ -26,8 +26,8 @@ struct message_search {
  * "id", keyed by [id]; planned per call, so that the filters given pick the plan. */
 enum model_rc message_search_list(struct db *db, const struct res_query *q, const void *ctx, struct res_page *out);
 
-/* The number of messages matching s into *n, and whether it is exact: always when not capped,
- * else up to MESSAGE_COUNT_EXACT. -1 on a database error. */
-int message_search_count(struct db *db, const struct message_search *s, int capped, int64_t *n, int *exact);
+/* The number of messages matching s into *n: with exact NULL, counted; else counted up to
+ * MESSAGE_COUNT_EXACT and estimated past it, and *exact says which. -1 on a database error. */
+int message_search_count(struct db *db, const struct message_search *s, int64_t *n, int *exact);
 
 #endif
