@@ -370,8 +370,10 @@ json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec
 			buf_urlencode(&b, json_string_value(key));
 		}
 		for (size_t k = 0; k < spec->ncols; k++) {   /* an object is the cell as given */
+			const char *options = spec->cols[k].options;
 			json_t *v = json_object_get(obj, spec->cols[k].field);
 			json_t *cell = json_is_object(v) ? json_copy(v)
+				     : options && json_is_string(v) ? json_pack("{s:s}", "text", admin_option(req, options, json_string_value(v)))
 				     : json_pack("{s:o, s:b}", "text", admin_cell(req, v), "data", json_is_string(v));
 			json_object_set_new(cell, "first", json_boolean(k == 0));
 			json_array_append_new(cells, cell);
@@ -403,18 +405,6 @@ json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec
 	buf_free(&b);
 	json_decref(objs);
 	return list;
-}
-
-void admin_list_column(struct http_req *req, json_t *list, size_t col, const char *options)
-{
-	size_t i;
-	json_t *row;
-	json_array_foreach(json_object_get(list, "rows"), i, row) {
-		json_t *cell = json_array_get(json_object_get(row, "cells"), col);
-		json_object_set_new(cell, "data", json_boolean(options == NULL));
-		if (options)
-			json_object_set_new(cell, "text", json_string(admin_option(req, options, json_string_value(json_object_get(cell, "text")))));
-	}
 }
 
 json_t *admin_filter(struct http_req *req, const char *name, const char *label, const char *options,

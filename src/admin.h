@@ -72,16 +72,12 @@ int admin_list_both(struct http_req *req, struct db *db, const struct res_query 
 
 /* The "list" object for templates/admin/list.html: objs (stolen) holds the objects shown (at
  * most a page; a column's value that is an object is its cell as given: {"text", "badge",
- * "bar", "data"}); next_key (JSON text, may be NULL) is the key of the last one when more follow,
+ * "bar", "data"}, a text of a column with options the label of its value, any other value
+ * as admin_cell shows it); next_key (JSON text, may be NULL) is the key of the last one when more follow,
  * prev_key (may be NULL) the key of the first one when objects come before it (a link with
  * ?before=). New reference. */
 json_t *admin_list_objs(struct http_req *req, const struct admin_list_spec *spec, json_t *objs,
 			const char *next_key, const char *prev_key, const char *sort, const char *q);
-
-/* Shows column col of list's rows (admin_list_objs) as the label of its value among options
- * (admin_option), a word of the admin; options NULL: as data (a provider's error text), which
- * every cell of a text value is to begin with (translate="no"). */
-void admin_list_column(struct http_req *req, json_t *list, size_t col, const char *options);
 
 /* A value as a list cell or detail shows it: yes/no, "—" for null or absent, API times as
  * admin_time shows them, numbers as text. New reference. */

@@ -15,15 +15,12 @@
 #define BASE "/admin/history/"
 
 static const struct admin_col cols[] = {
-	{"admin.history.when", "at", NULL},
-	{"admin.history.user", "username", NULL},
-	{"admin.history.action", "action", NULL},
-	{"admin.history.object", "object", NULL},
-	{"admin.history.details", "detail", NULL},
+	{"admin.history.when", "at", NULL, NULL},
+	{"admin.history.user", "username", NULL, NULL},
+	{"admin.history.action", "action", NULL, "action"},
+	{"admin.history.object", "object", NULL, NULL},
+	{"admin.history.details", "detail", NULL, NULL},
 };
-#define ACTION_COL 2
-#define OBJECT_COL 3
-#define DETAIL_COL 4
 
 /* The actions the filter offers, "" (any) first: those the route table names and the writes of
  * its resources (resource.c). NULL-terminated, in out (ROUTES_MAX * 3 + 2 rows); the names
@@ -45,63 +42,6 @@ static const char *const *actions(struct http_req *req, const char **out)
 			}
 	}
 	return out;
-}
-
-static json_t *detail_text(struct http_req *req, const char *text);
-
-/* A history row's action as a person reads it ("operator.created": "operator created"). */
-static const char *action_label(struct http_req *req, json_t *row)
-{
-	return admin_option(req, "action", json_string_value(json_object_get(row, "action")));
-}
-
-/* A history row's object with its kind as a person reads it ("smpp_account 3": "SMPP account
- * 3"); in the request's pool. */
-static const char *object_label(struct http_req *req, json_t *row)
-{
-	const char *o = json_string_value(json_object_get(row, "object"));
-	size_t kind = o ? strcspn(o, " ") : 0;
-	if (o == NULL || *o == '\0')
-		return "—";
-	return pool_printf(&req->pool, "%s%s", admin_option(req, "object", pool_printf(&req->pool, "%.*s", (int)kind, o)),
-			   o + kind);
-}
-
-void admin_history_list(struct http_req *req)
-{
-	static const char *const keep[] = {"action", NULL};
-	static const char *const sorts[] = {"newest", NULL};
-	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), NULL, 0, keep};
-	const char *action = http_query(req, "action");
-	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL, NULL, NULL};
-	struct res_page page;
-	struct db *db;
-	if (action && *action == '\0')
-		action = NULL;
-	const char *known[ROUTES_MAX * 3 + 2];
-	if (action && !list_has(actions(req, known) + 1, action)) {
-		admin_error(req, 400, "admin.history.no_action");
-		return;
-	}
-	q.filter[0] = action;
-	if (admin_list_params(req, sorts, &q) < 0 || (db = admin_db(req)) == NULL)
-		return;
-	if (admin_list_both(req, db, &q, audit_page, NULL, &page) < 0)
-		return;
-	json_t *list = admin_list_objs(req, &spec, page.objs, page.next, page.prev, q.sort, q.q), *row;
-	admin_list_column(req, list, DETAIL_COL, NULL);
-	size_t i;
-	json_array_foreach(json_object_get(list, "rows"), i, row) {
-		json_t *cells = json_object_get(row, "cells"), *obj = json_object_get(row, "object");
-		json_object_set_new(json_array_get(cells, DETAIL_COL), "text",
-				    detail_text(req, json_string_value(json_object_get(obj, "detail"))));
-		json_object_set_new(json_array_get(cells, ACTION_COL), "text", json_string(action_label(req, obj)));
-		json_object_set_new(json_array_get(cells, OBJECT_COL), "text", json_string(object_label(req, obj)));
-	}
-	admin_page(req, 200, "admin/list",
-		   pool_pack(&req->pool, "{s:s, s:o, s:[o]}", "heading", admin_t(req, "admin.nav.history"), "list", list,
-						   "filters", admin_filter(req, "action", "admin.history.action", "action",
-									   actions(req, known))));
 }
 
 /* Appends v as a person reads it. */
@@ -142,6 +82,50 @@ static json_t *detail_text(struct http_req *req, const char *text)
 	return out;
 }
 
+/* What rows of the history (audit_page's) show: the object with its kind as a person reads it
+ * ("smpp_account 3": "SMPP account 3") and the detail as text. */
+static void readable(struct http_req *req, json_t *rows)
+{
+	size_t i;
+	json_t *row;
+	json_array_foreach(rows, i, row) {
+		const char *o = json_string_value(json_object_get(row, "object"));
+		size_t kind = o ? strcspn(o, " ") : 0;
+		json_object_set_new(row, "object", o == NULL || *o == '\0' ? json_string("—")
+			: json_sprintf("%s%s", admin_option(req, "object", pool_printf(&req->pool, "%.*s", (int)kind, o)), o + kind));
+		json_object_set_new(row, "detail", detail_text(req, json_string_value(json_object_get(row, "detail"))));
+	}
+}
+
+void admin_history_list(struct http_req *req)
+{
+	static const char *const keep[] = {"action", NULL};
+	static const char *const sorts[] = {"newest", NULL};
+	static const struct admin_list_spec spec = {BASE, cols, ARRAY_LEN(cols), NULL, 0, keep};
+	const char *action = http_query(req, "action");
+	struct res_query q = {NULL, NULL, NULL, ADMIN_PAGE, {NULL}, NULL, NULL, NULL};
+	struct res_page page;
+	struct db *db;
+	if (action && *action == '\0')
+		action = NULL;
+	const char *known[ROUTES_MAX * 3 + 2];
+	if (action && !list_has(actions(req, known) + 1, action)) {
+		admin_error(req, 400, "admin.history.no_action");
+		return;
+	}
+	q.filter[0] = action;
+	if (admin_list_params(req, sorts, &q) < 0 || (db = admin_db(req)) == NULL)
+		return;
+	if (admin_list_both(req, db, &q, audit_page, NULL, &page) < 0)
+		return;
+	readable(req, page.objs);
+	json_t *list = admin_list_objs(req, &spec, page.objs, page.next, page.prev, q.sort, q.q);
+	admin_page(req, 200, "admin/list",
+		   pool_pack(&req->pool, "{s:s, s:o, s:[o]}", "heading", admin_t(req, "admin.nav.history"), "list", list,
+						   "filters", admin_filter(req, "action", "admin.history.action", "action",
+									   actions(req, known))));
+}
+
 json_t *admin_history(struct http_req *req, struct db *db, const char *object)
 {
 	struct res_query q = {"newest", NULL, NULL, 10, {NULL, object}, NULL, NULL, NULL};
@@ -153,11 +137,10 @@ json_t *admin_history(struct http_req *req, struct db *db, const char *object)
 		res_page_keys_free(&page);
 		return NULL;
 	}
+	readable(req, page.objs);
 	json_array_foreach(page.objs, i, row) {
 		json_object_set_new(row, "at", admin_time(req, json_string_value(json_object_get(row, "at"))));
-		json_object_set_new(row, "detail", detail_text(req, json_string_value(json_object_get(row, "detail"))));
-		json_object_set_new(row, "action", json_string(action_label(req, row)));
-		json_object_set_new(row, "object", json_string(object_label(req, row)));
+		json_object_set_new(row, "action", json_string(admin_option(req, "action", json_string_value(json_object_get(row, "action")))));
 	}
 	res_page_keys_free(&page);
 	return json_pack("{s:o}", "rows", page.objs);

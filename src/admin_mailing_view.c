@@ -143,16 +143,14 @@ void admin_mailings_view(struct http_req *req)
 	if (admin_list_both(req, db, &q, message_search_list, &s, &msgs) < 0)
 		return;
 	static const struct admin_col mcols[] = {
-		{"admin.col.id", "id", NULL}, {"admin.col.phone", "phone", NULL}, {"admin.col.status", "status", NULL},
-		{"admin.col.attempts", "attempts", NULL}, {"admin.col.sent", "sent_at", NULL},
-		{"admin.col.last_error", "last_error", NULL},
+		{"admin.col.id", "id", NULL, NULL}, {"admin.col.phone", "phone", NULL, NULL}, {"admin.col.status", "status", NULL, "message_status"},
+		{"admin.col.attempts", "attempts", NULL, NULL}, {"admin.col.sent", "sent_at", NULL, NULL},
+		{"admin.col.last_error", "last_error", NULL, NULL},
 	};
 	static const char *const keep[] = {"status", NULL};
 	const char *self = pool_printf(&req->pool, ADMIN_MAILINGS "%s", k.text);
 	struct admin_list_spec spec = {self, mcols, ARRAY_LEN(mcols), NULL, 0, keep};
 	json_t *list = admin_list_objs(req, &spec, msgs.objs, msgs.next, msgs.prev, q.sort, NULL);
-	admin_list_column(req, list, 2, "message_status");
-	admin_list_column(req, list, 5, NULL);
 	const char *state = admin_mailing_status(obj);
 	json_t *filter = json_object_get(obj, "filter"), *w = json_object_get(obj, "send_window");
 	json_t *ops = admin_mailing_join(json_object_get(filter, "operator_codes")), *tags = admin_mailing_join(json_object_get(filter, "tags"));

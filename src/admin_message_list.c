@@ -16,17 +16,15 @@
 #define BASE "/admin/messages/"
 
 static const struct admin_col cols[] = {
-	{"admin.col.id", "id", NULL},
-	{"admin.col.phone", "phone", NULL},
-	{"admin.col.status", "status", NULL},
-	{"admin.mailings.one", "mailing_id", NULL},
-	{"admin.col.attempts", "attempts", NULL},
-	{"admin.col.last_error", "last_error", NULL},
-	{"admin.col.created", "created_at", NULL},
-	{"admin.col.sent", "sent_at", NULL},
+	{"admin.col.id", "id", NULL, NULL},
+	{"admin.col.phone", "phone", NULL, NULL},
+	{"admin.col.status", "status", NULL, "message_status"},
+	{"admin.mailings.one", "mailing_id", NULL, NULL},
+	{"admin.col.attempts", "attempts", NULL, NULL},
+	{"admin.col.last_error", "last_error", NULL, NULL},
+	{"admin.col.created", "created_at", NULL, NULL},
+	{"admin.col.sent", "sent_at", NULL, NULL},
 };
-#define STATUS_COL 2
-#define ERROR_COL 5
 static const char *const keep[] = {"status", "mailing_id", "phone", "from", "to", "error", NULL};
 
 /* A query value, NULL when absent or empty. */
@@ -89,8 +87,6 @@ void admin_messages_list(struct http_req *req)
 		}
 	}
 	json_t *list = admin_list_objs(req, &spec, page.objs ? page.objs : json_array(), page.next, page.prev, q.sort, NULL);
-	admin_list_column(req, list, STATUS_COL, "message_status");
-	admin_list_column(req, list, ERROR_COL, NULL);
 	if (error == NULL)
 		json_object_set_new(list, "count_text", count_text(req, n, exact));
 	admin_page(req, 200, "admin/list",

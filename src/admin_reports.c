@@ -16,17 +16,14 @@
 #define BASE "/admin/reports/"
 
 static const struct admin_col cols[] = {
-	{"admin.reports.report", "id", NULL},
-	{"admin.reports.kind", "kind", NULL},
-	{"admin.reports.day", "day", NULL},
-	{"admin.col.status", "status", NULL},
-	{"admin.col.attempts", "attempts", NULL},
-	{"admin.col.sent", "sent_at", NULL},
-	{"admin.col.last_error", "last_error", NULL},
+	{"admin.reports.report", "id", NULL, NULL},
+	{"admin.reports.kind", "kind", NULL, "report_kind"},
+	{"admin.reports.day", "day", NULL, NULL},
+	{"admin.col.status", "status", NULL, "report_status"},
+	{"admin.col.attempts", "attempts", NULL, NULL},
+	{"admin.col.sent", "sent_at", NULL, NULL},
+	{"admin.col.last_error", "last_error", NULL, NULL},
 };
-#define KIND_COL 1
-#define STATUS_COL 3
-#define ERROR_COL 6
 static const char *const notices[] = {"sent", "admin.reports.sent", NULL};
 
 /* The list page, with error (may be NULL) and its detail (as the mail code said it) shown above
@@ -43,9 +40,6 @@ static void list_page(struct http_req *req, int status, const char *error, const
 		return;
 	char why[200];
 	json_t *list = admin_list_objs(req, &spec, rows.objs, rows.next, rows.prev, q.sort, q.q);
-	admin_list_column(req, list, KIND_COL, "report_kind");
-	admin_list_column(req, list, STATUS_COL, "report_status");
-	admin_list_column(req, list, ERROR_COL, NULL);
 	json_t *page = pool_pack(&req->pool, "{s:s, s:o, s:s*, s:s*, s:s*, s:b, s:[{s:s, s:s}]}", "heading",
 						       admin_t(req, "admin.nav.reports"), "list", list, "notice",
 						       admin_notice(req, notices), "error", error, "error_detail", detail,

@@ -160,10 +160,6 @@ void admin_res_list_page(struct http_req *req, const struct resource *r, json_t 
 		if (r->list_row)
 			r->list_row(req, obj);
 	json_t *list = admin_list_objs(req, &spec, rows.objs, rows.next, rows.prev, q.sort, q.q);
-	for (size_t c = 0; c < r->ncols; c++)   /* a select's values by their labels */
-		for (i = 0; i < r->nfields; i++)
-			if (strcmp(r->fields[i].name, r->cols[c].field) == 0 && strcmp(r->fields[i].type, "select") == 0)
-				admin_list_column(req, list, c, r->fields[i].name);
 	json_t *page = pool_pack(&req->pool, "{s:s, s:o, s:s*, s:s*, s:s*}", "heading",
 						       admin_res_text(req, r, "many", NULL), "list", list, "notice",
 						       admin_notice(req, r->notices), "q_placeholder",

@@ -32,6 +32,8 @@ struct admin_col {
 	const char *label;
 	const char *field;      /* key of the row object */
 	const char *sort;       /* the ?sort= value ("-" prefix for descending is added), NULL: fixed */
+	const char *options;    /* the option set whose labels its values show as (admin_option:
+				 * admin.options.<options>.<value>), NULL: the value as data */
 };
 
 /* An object's key: text as in the path, and the id when the resource's keys are ids. */

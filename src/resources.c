@@ -29,9 +29,9 @@ static const struct admin_field operator_fields[] = {
 };
 
 static const struct admin_col operator_cols[] = {
-	{"admin.col.code", "code", "code"},
-	{"admin.col.name", "name", "name"},
-	{"admin.col.updated", "updated_at", NULL},
+	{"admin.col.code", "code", "code", NULL},
+	{"admin.col.name", "name", "name", NULL},
+	{"admin.col.updated", "updated_at", NULL, NULL},
 };
 
 static const char *const operator_sorts[] = {"code", "-code", "name", "-name", NULL};
@@ -58,10 +58,10 @@ static const struct admin_field tag_fields[] = {
 };
 
 static const struct admin_col tag_cols[] = {
-	{"admin.col.name", "name", "name"},
-	{"admin.col.clients", "clients", NULL},
-	{"admin.col.created", "created_at", "id"},
-	{"admin.col.updated", "updated_at", NULL},
+	{"admin.col.name", "name", "name", NULL},
+	{"admin.col.clients", "clients", NULL, NULL},
+	{"admin.col.created", "created_at", "id", NULL},
+	{"admin.col.updated", "updated_at", NULL, NULL},
 };
 
 static const char *const tag_sorts[] = {"name", "-name", "id", "-id", NULL};
@@ -125,10 +125,10 @@ static const struct admin_field template_fields[] = {
 };
 
 static const struct admin_col template_cols[] = {
-	{"admin.col.name", "name", "name"},
-	{"admin.col.text", "text", NULL},
-	{"admin.res.template.mailings", "mailings", NULL},
-	{"admin.col.updated", "updated_at", "id"},
+	{"admin.col.name", "name", "name", NULL},
+	{"admin.col.text", "text", NULL, NULL},
+	{"admin.res.template.mailings", "mailings", NULL, NULL},
+	{"admin.col.updated", "updated_at", "id", NULL},
 };
 
 static const char *const template_sorts[] = {"name", "-name", "id", "-id", NULL};
@@ -174,11 +174,11 @@ static const struct admin_field smpp_edit_fields[] = {
 };
 
 static const struct admin_col smpp_cols[] = {
-	{"admin.col.system_id", "system_id", NULL},
-	{"admin.res.smpp_account.throughput_col", "throughput", NULL},
-	{"admin.col.allowed_networks", "allowed_cidrs", NULL},
-	{"admin.col.enabled", "enabled", NULL},
-	{"admin.col.updated", "updated_at", NULL},
+	{"admin.col.system_id", "system_id", NULL, NULL},
+	{"admin.res.smpp_account.throughput_col", "throughput", NULL, NULL},
+	{"admin.col.allowed_networks", "allowed_cidrs", NULL, NULL},
+	{"admin.col.enabled", "enabled", NULL, NULL},
+	{"admin.col.updated", "updated_at", NULL, NULL},
 };
 
 static const char *const smpp_sorts[] = {"system_id", NULL};
@@ -232,14 +232,14 @@ static const struct admin_field provider_edit_fields[] = {
 };
 
 static const struct admin_col provider_cols[] = {
-	{"admin.col.name", "name", "name"},
-	{"admin.res.provider.url", "url", NULL},
-	{"admin.res.provider.operator_codes", "operator_codes", NULL},
-	{"admin.res.provider.weight", "weight", NULL},
-	{"admin.res.provider.rate", "rate", NULL},
-	{"admin.res.provider.token", "token_set", NULL},
-	{"admin.col.enabled", "enabled", NULL},
-	{"admin.col.updated", "updated_at", "id"},
+	{"admin.col.name", "name", "name", NULL},
+	{"admin.res.provider.url", "url", NULL, NULL},
+	{"admin.res.provider.operator_codes", "operator_codes", NULL, NULL},
+	{"admin.res.provider.weight", "weight", NULL, NULL},
+	{"admin.res.provider.rate", "rate", NULL, NULL},
+	{"admin.res.provider.token", "token_set", NULL, NULL},
+	{"admin.col.enabled", "enabled", NULL, NULL},
+	{"admin.col.updated", "updated_at", "id", NULL},
 };
 
 static const char *const provider_sorts[] = {"name", "-name", "id", "-id", NULL};
@@ -327,11 +327,11 @@ static const struct admin_field user_edit_fields[] = {
 };
 
 static const struct admin_col user_cols[] = {
-	{"admin.res.user.username", "username", NULL},   /* one order only: no sort link that would offer another */
-	{"admin.col.role", "role", NULL},
-	{"admin.res.user.active_col", "is_active", NULL},
-	{"admin.res.user.last_login", "last_login_at", NULL},
-	{"admin.col.created", "created_at", NULL},
+	{"admin.res.user.username", "username", NULL, NULL},   /* one order only: no sort link that would offer another */
+	{"admin.col.role", "role", NULL, "role"},
+	{"admin.res.user.active_col", "is_active", NULL, NULL},
+	{"admin.res.user.last_login", "last_login_at", NULL, NULL},
+	{"admin.col.created", "created_at", NULL, NULL},
 };
 
 static const char *const user_sorts[] = {"username", NULL};
@@ -377,9 +377,9 @@ static const struct admin_field stoplist_fields[] = {
 };
 
 static const struct admin_col stoplist_cols[] = {
-	{"admin.col.phone", "phone", "phone"},
-	{"admin.col.reason", "reason", NULL},
-	{"admin.col.added", "created_at", NULL},
+	{"admin.col.phone", "phone", "phone", NULL},
+	{"admin.col.reason", "reason", NULL, NULL},
+	{"admin.col.added", "created_at", NULL, NULL},
 };
 
 static const char *const stoplist_sorts[] = {"phone", "-phone", NULL};
@@ -422,11 +422,11 @@ static const struct admin_field client_filters[] = {
 };
 
 static const struct admin_col client_cols[] = {
-	{"admin.col.phone", "phone", "phone"},
-	{"admin.col.operator", "operator_code", NULL},
-	{"admin.col.tag", "tag", NULL},
-	{"admin.col.timezone", "timezone", NULL},
-	{"admin.col.created", "created_at", "id"},
+	{"admin.col.phone", "phone", "phone", NULL},
+	{"admin.col.operator", "operator_code", NULL, NULL},
+	{"admin.col.tag", "tag", NULL, NULL},
+	{"admin.col.timezone", "timezone", NULL, NULL},
+	{"admin.col.created", "created_at", "id", NULL},
 };
 
 static const char *const client_sorts[] = {"-id", "id", "phone", "-phone", NULL};
@@ -463,12 +463,12 @@ static const struct admin_field token_filters[] = {
 };
 
 static const struct admin_col token_cols[] = {
-	{"admin.col.name", "name", NULL},
-	{"admin.res.token.prefix", "prefix", NULL},
-	{"admin.col.user", "username", NULL},
-	{"admin.col.created", "created_at", NULL},
-	{"admin.res.token.last_used", "last_used_at", NULL},
-	{"admin.res.token.revoked_col", "revoked_at", NULL},
+	{"admin.col.name", "name", NULL, NULL},
+	{"admin.res.token.prefix", "prefix", NULL, NULL},
+	{"admin.col.user", "username", NULL, NULL},
+	{"admin.col.created", "created_at", NULL, NULL},
+	{"admin.res.token.last_used", "last_used_at", NULL, NULL},
+	{"admin.res.token.revoked_col", "revoked_at", NULL, NULL},
 };
 
 static const char *const token_sorts[] = {"newest", NULL};
@@ -514,12 +514,12 @@ static const struct admin_field mailing_filters[] = {
 
 /* state and progress: cells admin_mailing_list_row makes */
 static const struct admin_col mailing_cols[] = {
-	{"admin.col.id", "id", "id"},
-	{"admin.col.status", "state", NULL},
-	{"admin.col.start", "start_at", "start_at"},
-	{"admin.col.end", "end_at", NULL},
-	{"admin.col.text", "excerpt", NULL},
-	{"admin.res.mailing.progress", "progress", NULL},
+	{"admin.col.id", "id", "id", NULL},
+	{"admin.col.status", "state", NULL, NULL},
+	{"admin.col.start", "start_at", "start_at", NULL},
+	{"admin.col.end", "end_at", NULL, NULL},
+	{"admin.col.text", "excerpt", NULL, NULL},
+	{"admin.res.mailing.progress", "progress", NULL, NULL},
 };
 
 static const char *const mailing_sorts[] = {"-id", "id", "start_at", "-start_at", NULL};
@@ -569,11 +569,11 @@ static const struct admin_field webhook_filters[] = {
 };
 
 static const struct admin_col webhook_cols[] = {
-	{"admin.col.id", "id", "id"},
-	{"admin.col.url", "url", NULL},
-	{"admin.col.enabled", "enabled", NULL},
-	{"admin.col.user", "username", NULL},
-	{"admin.col.updated", "updated_at", NULL},
+	{"admin.col.id", "id", "id", NULL},
+	{"admin.col.url", "url", NULL, NULL},
+	{"admin.col.enabled", "enabled", NULL, NULL},
+	{"admin.col.user", "username", NULL, NULL},
+	{"admin.col.updated", "updated_at", NULL, NULL},
 };
 
 static const char *const webhook_sorts[] = {"id", "-id", NULL};
