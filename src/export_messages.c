@@ -19,7 +19,7 @@
 
 struct messages_export {
 	char mailing[DB_NUM_LEN];
-	char status[4];        /* the code, or "" for every status */
+	char status[16];       /* its name, or "" for every status */
 	char after[24];        /* the id of the last row written */
 	long long rows;
 };
@@ -37,7 +37,7 @@ static int messages_export_fill(void *cls, struct db *db, struct buf *out, char 
 		"SELECT g.id, g.phone, message_status_name(g.status), g.attempts, g.last_error,"
 		" api_ts(g.created_at), api_ts(g.sent_at) FROM messages g"
 		" WHERE g.mailing_id = $1 AND (g.mailing_id, g.id) > ($1, $2::bigint)"
-		" AND ($3::smallint IS NULL OR g.status = $3) ORDER BY g.mailing_id, g.id LIMIT " BATCH_SQL;
+		" AND ($3::text IS NULL OR g.status = message_status($3)) ORDER BY g.mailing_id, g.id LIMIT " BATCH_SQL;
 	struct messages_export *x = cls;
 	const char *p[] = {x->mailing, x->after, *x->status ? x->status : NULL};
 	PGresult *r = db_exec(db, q, 3, p);
@@ -94,7 +94,7 @@ void admin_mailings_export(struct http_req *req)
 	db_num(x->mailing, id);
 	snprintf(x->after, sizeof(x->after), "0");
 	if (st)
-		snprintf(x->status, sizeof(x->status), "%d", message_status_code(st));
+		snprintf(x->status, sizeof(x->status), "%s", st);
 	char name[64];
 	snprintf(name, sizeof(name), "mailing-%lld-messages.csv", (long long)id);
 	export_stream(req, name, sep, header, messages_export_fill, x, messages_export_free);
