@@ -17,8 +17,8 @@ static const char *const account_notices[] = {"saved", "admin.account.saved", NU
 void admin_account(struct http_req *req)
 {
 	json_t *page = pool_pack(&req->pool, "{s:s, s:s, s:s, s:s}", "heading", admin_t(req, "admin.account.heading"),
-						       "action", "/admin/account", "submit", admin_t(req, "admin.common.save"),
-						       "cancel_href", "/admin/");
+				 "action", "/admin/account", "submit", admin_t(req, "admin.common.save"),
+				 "cancel_href", "/admin/");
 	if (req->user.has_password)
 		json_object_set_new(page, "links", json_pack("{s:[{s:s, s:s}]}", "items", "href", "/admin/password",
 							     "label", admin_t(req, "admin.account.password")));

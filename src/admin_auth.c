@@ -28,7 +28,7 @@ void admin_login_page(struct http_req *req, int status, const char *next, const 
 		      const char *error)
 {
 	json_t *data = pool_pack(&req->pool, "{s:s, s:s, s:s*}", "next", admin_safe_next(next), "username",
-						       username ? username : "", "error", error);
+				 username ? username : "", "error", error);
 	if (oidc_enabled()) {   /* the "Sign in with …" button (admin_oidc.c) */
 		struct buf href = BUF_INIT;
 		buf_puts(&href, "/admin/oidc/login?next=");
@@ -122,8 +122,8 @@ void admin_password(struct http_req *req)
 		return;
 	}
 	json_t *page = pool_pack(&req->pool, "{s:s, s:s, s:s, s:s}", "heading", admin_t(req, "admin.account.password"),
-						       "action", "/admin/password", "submit", admin_t(req, "admin.password.submit"),
-						       "cancel_href", "/admin/");
+				 "action", "/admin/password", "submit", admin_t(req, "admin.password.submit"),
+				 "cancel_href", "/admin/");
 	struct db *db;
 	if (req->method != HTTP_POST) {
 		admin_form_page(req, 200, page, password_fields, ARRAY_LEN(password_fields), NULL, NULL, 0);

@@ -184,8 +184,8 @@ int admin_clients_form_in(json_t *in, struct verr *v)
 static void import_page(struct http_req *req, int status, const char *error, json_t *result)
 {
 	json_t *page = pool_pack(&req->pool, "{s:s*, s:i, s:i, s:i}", "error", error, "max_rows", CLIENT_BULK_MAX,
-						       "max_mb", ADMIN_IMPORT_LIMIT / (1024 * 1024), "job_mb",
-						       IMPORT_JOB_MIN_BYTES / (1024 * 1024));
+				 "max_mb", ADMIN_IMPORT_LIMIT / (1024 * 1024), "job_mb",
+				 IMPORT_JOB_MIN_BYTES / (1024 * 1024));
 	struct db *db = db_thread();
 	json_t *jobs = db ? admin_import_recent(req, db) : NULL, *job;
 	size_t i;
@@ -236,8 +236,8 @@ void admin_clients_import(struct http_req *req)
 		http_db_fail(req, db);
 	} else {
 		audit_route(db, req, "clients", pool_pack(&req->pool, "{s:I, s:I, s:I, s:I, s:I}", "rows",
-			(json_int_t)im.rows, "created", (json_int_t)im.created, "updated", (json_int_t)im.updated, "invalid",
-			(json_int_t)im.invalid, "normalised", (json_int_t)im.normalised));
+							  (json_int_t)im.rows, "created", (json_int_t)im.created, "updated", (json_int_t)im.updated, "invalid",
+							  (json_int_t)im.invalid, "normalised", (json_int_t)im.normalised));
 		log_info("admin.clients_imported", LI("rows", im.rows), LI("created", im.created),
 			 LI("updated", im.updated), LI("invalid", im.invalid), LI("normalised", im.normalised));
 		json_t *result = client_import_result(&im, IMPORT_ERRORS_SHOWN);

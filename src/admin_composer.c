@@ -48,8 +48,8 @@ void admin_composer_recipients(struct http_req *req)
 	struct verr v = VERR_INIT;
 	struct db *db;
 	mailing_filter_validate(pool_pack(&req->pool, "{s:o, s:o}", "operator_codes",
-							       admin_mailing_split(http_query(req, "operator_codes")), "tags",
-							       admin_mailing_split(http_query(req, "tags"))),
+					  admin_mailing_split(http_query(req, "operator_codes")), "tags",
+					  admin_mailing_split(http_query(req, "tags"))),
 				&in, &v);
 	if (verr_any(&v)) {
 		verr_free(&v);

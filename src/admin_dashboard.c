@@ -83,8 +83,8 @@ void admin_dashboard(struct http_req *req)
 		json_object_set_new(m, "end_at", admin_time(req, json_string_value(json_object_get(m, "end_at"))));
 	}
 	json_t *page = pool_pack(&req->pool, "{s:O, s:o, s:b, s:o}", "stats", stats, "running", running,
-						       "none_running", json_array_size(running) == 0, "provider",
-						       provider_health(req));
+				 "none_running", json_array_size(running) == 0, "provider",
+				 provider_health(req));
 	if (req->user.role >= ROLE_ADMIN) {
 		json_t *h = admin_history(req, db, NULL);
 		json_object_set_new(page, "recent", h ? h : json_pack("{s:[]}", "rows"));

@@ -122,8 +122,8 @@ void admin_history_list(struct http_req *req)
 	json_t *list = admin_list_objs(req, &spec, page.objs, page.next, page.prev, q.sort, q.q);
 	admin_page(req, 200, "admin/list",
 		   pool_pack(&req->pool, "{s:s, s:o, s:[o]}", "heading", admin_t(req, "admin.nav.history"), "list", list,
-						   "filters", admin_filter(req, "action", "admin.history.action", "action",
-									   actions(req, known))));
+			     "filters", admin_filter(req, "action", "admin.history.action", "action",
+						     actions(req, known))));
 }
 
 json_t *admin_history(struct http_req *req, struct db *db, const char *object)

@@ -27,7 +27,7 @@ void admin_import_queue(struct http_req *req, const struct client_import *im)
 		return;
 	}
 	audit_route(db, req, "clients", pool_pack(&req->pool, "{s:I, s:I, s:s}", "job", (json_int_t)id, "bytes",
-									  (json_int_t)im->text.len, "encoding", im->text.encoding));
+						  (json_int_t)im->text.len, "encoding", im->text.encoding));
 	log_info("admin.import_queued", LI("job", id), LI("bytes", im->text.len));
 	admin_redirect(req, pool_printf(&req->pool, BASE "%lld?done=queued", (long long)id));
 }

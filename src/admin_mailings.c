@@ -208,9 +208,9 @@ static json_t *clone_values(struct http_req *req)
 void admin_mailings_add(struct http_req *req)
 {
 	json_t *page = pool_pack(&req->pool, "{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "heading",
-						       admin_t(req, "admin.res.mailing.add"), "action", BASE "add", "submit",
-						       admin_t(req, "admin.mailing.create"), "cancel_href", BASE, "back_href", BASE,
-						       "back_label", admin_t(req, "admin.res.mailing.many"), "composer", 1), *obj;
+				 admin_t(req, "admin.res.mailing.add"), "action", BASE "add", "submit",
+				 admin_t(req, "admin.mailing.create"), "cancel_href", BASE, "back_href", BASE,
+				 "back_label", admin_t(req, "admin.res.mailing.many"), "composer", 1), *obj;
 	struct model_err e = MODEL_ERR_INIT;
 	e.fields.lang = admin_lang(req);
 	struct mailing_in in = {0};
@@ -281,10 +281,10 @@ void admin_mailings_edit(struct http_req *req)
 	const char *state = admin_mailing_status(o.obj);
 	int running = strcmp(state, "running") == 0;
 	json_t *page = pool_pack(&req->pool, "{s:s, s:s+, s:s, s:s, s:s, s:s, s:b}", "heading",
-						       admin_format(req, "admin.mailing.edit_heading", o.k.text), "action", o.self,
-						       "/edit", "submit", admin_t(req, "admin.common.save"), "cancel_href", o.self,
-						       "back_href", o.self, "back_label",
-						       admin_format(req, "admin.res.mailing.edit", o.k.text), "composer", 1);
+				 admin_format(req, "admin.mailing.edit_heading", o.k.text), "action", o.self,
+				 "/edit", "submit", admin_t(req, "admin.common.save"), "cancel_href", o.self,
+				 "back_href", o.self, "back_label",
+				 admin_format(req, "admin.res.mailing.edit", o.k.text), "composer", 1);
 	json_t *h = req->user.role >= ROLE_ADMIN ? admin_history(req, o.db, res_object(req, R, o.k.text)) : NULL;
 	struct model_err e = MODEL_ERR_INIT;
 	e.fields.lang = admin_lang(req);

@@ -41,10 +41,10 @@ static void list_page(struct http_req *req, int status, const char *error, const
 	char why[200];
 	json_t *list = admin_list_objs(req, &spec, rows.objs, rows.next, rows.prev, q.sort, q.q);
 	json_t *page = pool_pack(&req->pool, "{s:s, s:o, s:s*, s:s*, s:s*, s:b, s:[{s:s, s:s}]}", "heading",
-						       admin_t(req, "admin.nav.reports"), "list", list, "notice",
-						       admin_notice(req, notices), "error", error, "error_detail", detail,
-						       "no_search", 1, "actions", "href", BASE "preview", "label",
-						       admin_t(req, "admin.reports.preview_next"));
+				 admin_t(req, "admin.nav.reports"), "list", list, "notice",
+				 admin_notice(req, notices), "error", error, "error_detail", detail,
+				 "no_search", 1, "actions", "href", BASE "preview", "label",
+				 admin_t(req, "admin.reports.preview_next"));
 	if (!report_enabled(why, sizeof(why)) && error == NULL) {
 		json_object_set_new(page, "error", json_string(admin_t(req, "admin.reports.disabled")));
 		json_object_set_new(page, "error_detail", json_string(why));
@@ -122,8 +122,8 @@ static void show(struct http_req *req, const char *heading, json_t *r, const cha
 								       : json_string(admin_t(req, "admin.reports.no_text"))));
 	admin_page(req, 200, "admin/detail",
 		   pool_pack(&req->pool, "{s:s, s:s, s:s, s:o, s:o, s:s*}", "heading", heading, "back_href", BASE,
-						   "back_label", admin_t(req, "admin.nav.reports"), "items", items, "sections",
-						   sections, "notice", notice));
+			     "back_label", admin_t(req, "admin.nav.reports"), "items", items, "sections",
+			     sections, "notice", notice));
 }
 
 void admin_reports_show(struct http_req *req)

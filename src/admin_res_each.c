@@ -78,10 +78,10 @@ static void confirm(struct http_req *req, const struct resource *r, struct db *d
 	}
 	admin_page(req, 200, "admin/confirm",
 		   pool_pack(&req->pool, "{s:s, s:s, s:s, s:s, s:s, s:o}", "heading",
-						   admin_res_text(req, r, in ? "all_heading" : "bulk_delete", NULL), "message", message,
-						   "action", pool_printf(&req->pool, "%sbulk", r->base), "submit",
-						   in ? admin_t(req, "admin.list.all_submit") : admin_res_text(req, r, "bulk_submit", NULL),
-						   "cancel_href", r->base, "hidden", hidden));
+			     admin_res_text(req, r, in ? "all_heading" : "bulk_delete", NULL), "message", message,
+			     "action", pool_printf(&req->pool, "%sbulk", r->base), "submit",
+			     in ? admin_t(req, "admin.list.all_submit") : admin_res_text(req, r, "bulk_submit", NULL),
+			     "cancel_href", r->base, "hidden", hidden));
 }
 
 void admin_res_each(struct http_req *req, const struct resource *r, struct db *db, const struct res_action *act,

@@ -161,9 +161,9 @@ void admin_res_list_page(struct http_req *req, const struct resource *r, json_t 
 			r->list_row(req, obj);
 	json_t *list = admin_list_objs(req, &spec, rows.objs, rows.next, rows.prev, q.sort, q.q);
 	json_t *page = pool_pack(&req->pool, "{s:s, s:o, s:s*, s:s*, s:s*}", "heading",
-						       admin_res_text(req, r, "many", NULL), "list", list, "notice",
-						       admin_notice(req, r->notices), "q_placeholder",
-						       r->q_placeholder ? admin_t(req, r->q_placeholder) : NULL, "error", error);
+				 admin_res_text(req, r, "many", NULL), "list", list, "notice",
+				 admin_notice(req, r->notices), "q_placeholder",
+				 r->q_placeholder ? admin_t(req, r->q_placeholder) : NULL, "error", error);
 	res_page_keys_free(&rows);
 	if (spec.bulk)
 		json_object_set_new(page, "bulk_actions", bulk_actions(req, r));
@@ -232,9 +232,9 @@ void admin_res_add(struct http_req *req)
 	const struct resource *r = req->route->res;
 	const char *add = admin_res_text(req, r, "add", NULL);
 	json_t *page = pool_pack(&req->pool, "{s:s, s:s, s:s, s:s, s:s, s:s}", "heading", add, "action",
-						       pool_printf(&req->pool, "%sadd", r->base), "submit", add, "cancel_href",
-						       r->base, "back_href", r->base, "back_label",
-						       admin_res_text(req, r, "many", NULL));
+				 pool_printf(&req->pool, "%sadd", r->base), "submit", add, "cancel_href",
+				 r->base, "back_href", r->base, "back_label",
+				 admin_res_text(req, r, "many", NULL));
 	struct model_err e = MODEL_ERR_INIT;
 	e.fields.lang = admin_lang(req);
 	json_t *form = admin_form(req), *obj, *in;
@@ -297,10 +297,10 @@ void admin_res_edit(struct http_req *req)
 	size_t skip = strcmp(r->fields[0].name, r->key) == 0, n = r->edit_fields ? r->nedit_fields : r->nfields - skip;
 	const struct admin_field *f = r->edit_fields ? r->edit_fields : r->fields + skip;
 	json_t *page = pool_pack(&req->pool, "{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:[]}}", "heading",
-						       admin_res_text(req, r, "edit", name_of(r, p.obj, &p.k)), "action", p.self,
-						       "submit", admin_t(req, "admin.common.save"), "cancel_href", r->base,
-						       "back_href", r->base, "back_label", admin_res_text(req, r, "many", NULL),
-						       "links", "items");
+				 admin_res_text(req, r, "edit", name_of(r, p.obj, &p.k)), "action", p.self,
+				 "submit", admin_t(req, "admin.common.save"), "cancel_href", r->base,
+				 "back_href", r->base, "back_label", admin_res_text(req, r, "many", NULL),
+				 "links", "items");
 	json_t *links = json_object_get(json_object_get(page, "links"), "items");
 	if (r->edit_extra)
 		r->edit_extra(req, p.obj, page);
@@ -346,11 +346,11 @@ void admin_res_delete(struct http_req *req)
 		return;
 	admin_page(req, 200, "admin/confirm",
 		   pool_pack(&req->pool, "{s:s, s:s, s:s, s:s, s:s}", "heading",
-						   admin_res_text(req, r, "delete_heading", name), "message",
-						   pool_printf(&req->pool, "%s%s%s", admin_res_text(req, r, "delete_question", name),
-							       note ? " " : "", note ? note : ""), "action", p.del, "submit",
-						   admin_res_text(req, r, "delete_submit", NULL), "cancel_href",
-						   r->model->update ? p.self : r->base));
+			     admin_res_text(req, r, "delete_heading", name), "message",
+			     pool_printf(&req->pool, "%s%s%s", admin_res_text(req, r, "delete_question", name),
+					 note ? " " : "", note ? note : ""), "action", p.del, "submit",
+			     admin_res_text(req, r, "delete_submit", NULL), "cancel_href",
+			     r->model->update ? p.self : r->base));
 }
 
 /* What else deleting all that match does, from the catalogue's "admin.res.<kind>.delete_all_note"
