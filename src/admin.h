@@ -143,6 +143,15 @@ void admin_res_bulk(struct http_req *req);
 /* The object of r whose key is the path's first parameter (in the request's pool, key in *k)
  * and the database, or NULL after a page (404 with r->not_found). */
 json_t *admin_res_load(struct http_req *req, const struct resource *r, struct res_key *k, struct db **db);
+/* What the form (borrowed) of r gives its model, in the request's pool: with r->form_given,
+ * its fields filled in; an owned object is the request's user's, and so is one added (adding)
+ * of a resource with a creator; r->form_in makes its objects. NULL with e->rc and the bad
+ * fields in e. */
+json_t *admin_res_given(struct http_req *req, struct db *db, const struct resource *r, json_t *form, int adding,
+			struct model_err *e);
+/* The errors of a write of r (e's fields, taken) under the names of its form's fields
+ * (r->form_names). New reference. */
+json_t *admin_res_errors(const struct resource *r, struct model_err *e);
 /* The list request of r's page from the query string: sort, cursor and search (admin_list_params),
  * ?before (the previous pages') and r's filters (empty values absent). -1 after a 400 page. */
 int admin_res_query(struct http_req *req, const struct resource *r, struct res_query *q);

@@ -158,7 +158,7 @@ static int read_line(const char *s, size_t len, long no, json_t *a, struct verr 
 	return rc;
 }
 
-int admin_clients_form_in(json_t *in, struct verr *v)
+int admin_clients_form_in(struct http_req *req, struct db *db, json_t *in, struct verr *v)
 {
 	const char *text = json_string_value(json_object_get(in, "attributes"));
 	if (text == NULL)

@@ -37,8 +37,14 @@ void admin_history_list(struct http_req *req);
 void admin_tokens_list_extra(struct http_req *req, json_t *page);
 void admin_tokens_created(struct http_req *req, json_t *obj);
 
+/* admin_providers.c: res_providers' form_in (codes split at commas, numbers as numbers, the
+ * checkbox as a boolean, an empty secret not given: the one stored is kept), form_out and
+ * list_row (its codes, "any" for none; its rate, "no limit" for 0; whether its token is set) */
+int admin_providers_form_in(struct http_req *req, struct db *db, json_t *in, struct verr *v);
+void admin_providers_form_out(json_t *values);
+void admin_providers_list_row(struct http_req *req, json_t *obj);
+
 /* admin_mailings.c */
-void admin_mailings_add(struct http_req *req);
 void admin_mailings_edit(struct http_req *req);
 void admin_mailings_view(struct http_req *req);
 void admin_mailings_preview(struct http_req *req);

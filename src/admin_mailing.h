@@ -12,6 +12,7 @@ struct http_req;
 
 struct db;
 struct res_key;
+struct verr;
 
 /* What the generic delete page (admin_res_delete) says of mailing obj after its question: its
  * state and how many messages go with it. */
@@ -23,6 +24,14 @@ const char *admin_mailing_delete_many(struct http_req *req, struct db *db, json_
 long long admin_mailing_count(json_t *stats, const char *name);
 /* The status of a mailing object ("" when absent). */
 const char *admin_mailing_status(json_t *obj);
+/* res_mailings' form_in: the form's fields as the API's mailing (times typed in the user's zone
+ * in UTC, the template by its name, the filter's and the send window's fields as their
+ * objects), those the form gives (a running mailing's gives end_at alone); add_values: the
+ * add form as a copy of mailing ?from= (its text or template, filter and send window; new
+ * times), else NULL; created_page: the new mailing's own page. */
+int admin_mailing_form_in(struct http_req *req, struct db *db, json_t *in, struct verr *v);
+json_t *admin_mailing_clone(struct http_req *req);
+void admin_mailing_created(struct http_req *req, json_t *obj);
 /* A comma-separated list (NULL: none) as a JSON array of trimmed, non-empty strings (new
  * reference). */
 json_t *admin_mailing_split(const char *s);

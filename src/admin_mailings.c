@@ -1,8 +1,9 @@
 /* admin_mailings.c — what the mailing pages add to the generic ones of res_mailings
- * (resources.c; its list and bulk changes are admin_resource.c's): the list's row (status
- * badge, progress), the add and edit forms (times in the user's zone, the model's validator
- * and state rules), the state changes and the deletion's texts; its writes are recorded as
- * every resource's are (resource.c). The mailing's own page is admin_mailing_view.c. */
+ * (resources.c; its list, add form and bulk changes are admin_resource.c's): the list's row
+ * (status badge, progress), the form's fields as the API's mailing and back (times in the
+ * user's zone), the edit form with its state rules, the state changes and the deletion's
+ * texts; its writes are recorded as every resource's are (resource.c). The mailing's own page
+ * is admin_mailing_view.c. */
 #include "admin.h"
 #include "admin_handlers.h"
 #include "admin_mailing.h"
@@ -73,22 +74,21 @@ void admin_mailing_list_row(struct http_req *req, json_t *obj)
 
 /* --- form <-> API object ----------------------------------------------------------------- */
 
-/* A datetime-local value typed in the user's zone as RFC 3339 in UTC into m; anything else
- * unchanged, for the validator to name; a time the clocks skip as the field's error in errs.
+/* The form's datetime-local value name, typed in the user's zone, as RFC 3339 in UTC; anything
+ * else unchanged, for the validator to name; a time the clocks skip as the field's error in v.
  * -1 on a database failure. */
-static int put_time(struct http_req *req, json_t *m, json_t *form, const char *name, json_t *errs)
+static int put_time(struct http_req *req, json_t *in, const char *name, struct verr *v)
 {
-	const char *v = form_str(form, name), *why;
+	const char *s = form_str(in, name), *why;
 	char utc[ADMIN_TIME_LEN];
-	if (v == NULL || *v == '\0')
+	if (s == NULL || *s == '\0')
 		return 0;
-	int rc = admin_time_read(req, v, utc, &why);
-	if (rc == -2)
-		return -1;
+	int rc = admin_time_read(req, s, utc, &why);
 	if (rc == -1)
-		json_object_set_new(errs, name, json_pack("[s]", why));
-	json_object_set_new(m, name, json_string(rc == 0 ? utc : v));
-	return 0;
+		verr_add(v, name, "%s", why);
+	else if (rc == 0)
+		json_object_set_new(in, name, json_string(utc));
+	return rc == -2 ? -1 : 0;
 }
 
 json_t *admin_mailing_split(const char *s)
@@ -103,70 +103,33 @@ json_t *admin_mailing_split(const char *s)
 	return a;
 }
 
-/* The API's mailing object from the form, in the request's pool; only_end: just end_at (a
- * running mailing). Times the clocks skip are reported in errs (put_time). NULL on a database
- * failure. */
-static json_t *form_mailing(struct http_req *req, json_t *form, int only_end, json_t *errs)
+int admin_mailing_form_in(struct http_req *req, struct db *db, json_t *in, struct verr *v)
 {
-	json_t *m = pool_json(&req->pool, json_object());
-	if (put_time(req, m, form, "end_at", errs) < 0 || (!only_end && put_time(req, m, form, "start_at", errs) < 0))
-		return NULL;
-	if (only_end)
-		return m;
-	const char *text = form_str(form, "text"), *ws = form_str(form, "window_start"),
-		   *we = form_str(form, "window_end");
-	if (text && *text)
-		json_object_set_new(m, "text", json_string(text));
-	json_object_set_new(m, "filter", json_pack("{s:o, s:o}", "operator_codes", admin_mailing_split(form_str(form, "operator_codes")),
-						   "tags", admin_mailing_split(form_str(form, "tags"))));
-	json_t *w = (ws && *ws) || (we && *we) ? json_object() : json_null();
-	if (ws && *ws)
-		json_object_set_new(w, "start", json_string(ws));
-	if (we && *we)
-		json_object_set_new(w, "end", json_string(we));
-	json_object_set_new(m, "send_window", w);
-	return m;
-}
-
-/* The model's errors (e's fields, taken) under the form's field names, those of times (errs,
- * borrowed: put_time's) in place of the model's for their fields. New reference. */
-static json_t *form_errors(struct model_err *e, json_t *errs)
-{
-	static const char *const names[] = {"template_id", "template", "filter", "operator_codes", "filter.operator_codes", "operator_codes",
-					    "filter.tags", "tags", "send_window", "window_start",
-					    "send_window.start", "window_start", "send_window.end", "window_end", NULL};
-	json_t *errors = verr_take(&e->fields), *out = json_object(), *msgs;
-	const char *key;
-	json_object_foreach(errors, key, msgs) {
-		const char *name = key;
-		for (size_t i = 0; names[i]; i += 2)
-			if (strcmp(key, names[i]) == 0)
-				name = names[i + 1];
-		json_t *have = json_object_get(out, name);
-		if (have)
-			json_array_extend(have, msgs);
-		else
-			json_object_set(out, name, msgs);
-	}
-	json_decref(errors);
-	json_object_update(out, errs);
-	return out;
-}
-
-/* The form's template (a name) as the mailing m's template_id: 0, or -1 with the error on
- * "template" in e. */
-static int form_template(struct db *db, json_t *form, json_t *m, struct model_err *e)
-{
-	const char *name = form_str(form, "template");
+	static const char *const form_only[] = {"template", "operator_codes", "tags", "window_start", "window_end"};
+	const char *name = form_str(in, "template"), *text = form_str(in, "text"), *ws = form_str(in, "window_start"),
+		   *we = form_str(in, "window_end");
 	int64_t id;
 	enum model_rc rc = name && *name ? template_find(db, name, &id, NULL) : MODEL_OK;
-	if (rc == MODEL_OK && name && *name)
-		json_object_set_new(m, "template_id", json_integer(id));
-	else if (rc == MODEL_NOT_FOUND)
-		model_err_field(e, MODEL_INVALID, "template", "valid.no_template_named");
-	else if (rc != MODEL_OK)
-		model_err_db(e, db);
-	return rc == MODEL_OK ? 0 : -1;
+	if (put_time(req, in, "start_at", v) < 0 || put_time(req, in, "end_at", v) < 0 ||
+	    (rc != MODEL_OK && rc != MODEL_NOT_FOUND))
+		return -1;
+	if (rc == MODEL_NOT_FOUND)
+		verr_add(v, "template", "valid.no_template_named");
+	else if (name && *name)
+		json_object_set_new(in, "template_id", json_integer(id));
+	if (json_object_get(in, "operator_codes") || json_object_get(in, "tags"))
+		json_object_set_new(in, "filter", json_pack("{s:o, s:o}", "operator_codes",
+							    admin_mailing_split(form_str(in, "operator_codes")), "tags",
+							    admin_mailing_split(form_str(in, "tags"))));
+	if (ws || we)
+		json_object_set_new(in, "send_window", (ws && *ws) || (we && *we)
+				    ? json_pack("{s:s*, s:s*}", "start", ws && *ws ? ws : NULL, "end", we && *we ? we : NULL)
+				    : json_null());
+	if (text && *text == '\0')
+		json_object_del(in, "text");
+	for (size_t i = 0; i < ARRAY_LEN(form_only); i++)
+		json_object_del(in, form_only[i]);
+	return verr_any(v) ? -1 : 0;
 }
 
 /* The form's values for a stored mailing (times in the user's zone), in the request's pool. */
@@ -186,9 +149,7 @@ static json_t *mailing_values(struct http_req *req, struct db *db, json_t *obj)
 	return pool_json(&req->pool, values);
 }
 
-/* The add form's values when it clones mailing ?from= (its text or template, filter and send
- * window; new times), else NULL. In the request's pool. */
-static json_t *clone_values(struct http_req *req)
+json_t *admin_mailing_clone(struct http_req *req)
 {
 	const char *from = http_query(req, "from");
 	struct res_key k;
@@ -203,50 +164,13 @@ static json_t *clone_values(struct http_req *req)
 	return values;
 }
 
-/* --- add and edit ------------------------------------------------------------------------ */
-
-void admin_mailings_add(struct http_req *req)
+void admin_mailing_created(struct http_req *req, json_t *obj)
 {
-	json_t *page = pool_pack(&req->pool, "{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "heading",
-				 admin_t(req, "admin.res.mailing.add"), "action", BASE "add", "submit",
-				 admin_t(req, "admin.mailing.create"), "cancel_href", BASE, "back_href", BASE,
-				 "back_label", admin_t(req, "admin.res.mailing.many"), "composer", 1), *obj;
-	struct model_err e = MODEL_ERR_INIT;
-	e.fields.lang = admin_lang(req);
-	struct mailing_in in = {0};
-	struct db *db;
-	json_t *form = admin_form(req), *terr = pool_json(&req->pool, json_object()), *m;
-	if (req->method != HTTP_POST) {
-		admin_form_page(req, 200, page, R->fields, R->nfields, clone_values(req), NULL, 0);
-		return;
-	}
-	if ((m = form_mailing(req, form, 0, terr)) == NULL) {
-		http_fail(req, MODEL_UNAVAILABLE, NULL, NULL);
-		return;
-	}
-	if ((db = admin_db(req)) == NULL)
-		return;
-	if (form_template(db, form, m, &e) < 0 && e.rc != MODEL_INVALID) {
-		verr_free(&e.fields);
-		http_fail(req, e.rc, NULL, NULL);
-	} else if (mailing_validate(m, 1, &in, &e.fields) < 0 || json_object_size(terr) > 0) {
-		admin_form_page(req, 422, page, R->fields, R->nfields, form, form_errors(&e, terr), 0);
-	} else {
-		const char *why = NULL;
-		enum model_rc rc = mailing_insert(db, &in, req->user.id, &obj, &why);
-		if (rc == MODEL_INVALID) {         /* its template went meanwhile */
-			model_err_field(&e, rc, "template", "%s", why);
-			admin_form_page(req, 422, page, R->fields, R->nfields, form, form_errors(&e, terr), 0);
-		} else if (rc != MODEL_OK) {
-			http_fail(req, rc, NULL, NULL);
-		} else {
-			const char *id = pool_printf(&req->pool, "%lld", (long long)json_integer_value(json_object_get(obj, "id")));
-			res_record(req, db, R, "created", id, NULL, pool_json(&req->pool, obj));
-			admin_redirect(req, pool_printf(&req->pool, BASE "%s?done=created", id));
-		}
-	}
-	mailing_in_free(&in);
+	admin_redirect(req, pool_printf(&req->pool, BASE "%lld?done=created",
+					(long long)json_integer_value(json_object_get(obj, "id"))));
 }
+
+/* --- edit -------------------------------------------------------------------------------- */
 
 /* The edit form: every field (scheduled), only end_at (running) or nothing (finished,
  * cancelled, or a viewer). page and values are borrowed, errors stolen. */
@@ -284,26 +208,23 @@ void admin_mailings_edit(struct http_req *req)
 				 admin_format(req, "admin.mailing.edit_heading", o.k.text), "action", o.self,
 				 "/edit", "submit", admin_t(req, "admin.common.save"), "cancel_href", o.self,
 				 "back_href", o.self, "back_label",
-				 admin_format(req, "admin.res.mailing.edit", o.k.text), "composer", 1);
+				 admin_format(req, "admin.res.mailing.edit", o.k.text), "composer", R->composer);
 	json_t *h = req->user.role >= ROLE_ADMIN ? admin_history(req, o.db, res_object(req, R, o.k.text)) : NULL;
 	struct model_err e = MODEL_ERR_INIT;
 	e.fields.lang = admin_lang(req);
-	json_t *form = admin_form(req), *terr = pool_json(&req->pool, json_object()), *m = NULL;
+	json_t *form = admin_form(req), *in;
 	if (h)
 		json_object_set_new(page, "history", h);
 	if (req->method != HTTP_POST) {
 		edit_form(req, 200, page, mailing_values(req, o.db, o.obj), NULL, state);
 	} else if (strcmp(state, "scheduled") != 0 && !running) {
 		admin_error(req, 409, "admin.mailing.closed");
-	} else if ((m = form_mailing(req, form, running, terr)) == NULL) {
-		http_fail(req, MODEL_UNAVAILABLE, NULL, NULL);
-	} else if (json_object_size(terr) > 0) {
-		edit_form(req, 422, page, form, form_errors(&e, terr), state);
-	} else if ((running || form_template(o.db, form, m, &e) == 0) &&
-		   res_update(req, o.db, R, &o.k, m, running, &e, NULL) == MODEL_OK) {
+	} else if ((in = admin_res_given(req, o.db, R, running ? pool_pack(&req->pool, "{s:O*}", "end_at",
+					 json_object_get(form, "end_at")) : form, 0, &e)) != NULL &&
+		   res_update(req, o.db, R, &o.k, in, running, &e, NULL) == MODEL_OK) {
 		admin_redirect(req, pool_printf(&req->pool, "%s?done=updated", o.self));
 	} else if (e.rc == MODEL_INVALID || e.rc == MODEL_CONFLICT) {
-		edit_form(req, outcome_of(e.rc)->status, page, form, form_errors(&e, terr), state);
+		edit_form(req, outcome_of(e.rc)->status, page, form, admin_res_errors(R, &e), state);
 	} else {
 		verr_free(&e.fields);
 		http_fail(req, e.rc, e.rc == MODEL_NOT_FOUND ? R->not_found : NULL, NULL);

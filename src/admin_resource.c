@@ -189,31 +189,52 @@ void admin_res_list(struct http_req *req)
 	admin_res_list_page(req, req->route->res, NULL);
 }
 
+json_t *admin_res_errors(const struct resource *r, struct model_err *e)
+{
+	json_t *errors = verr_take(&e->fields), *out = json_object(), *msgs;
+	const char *key;
+	json_object_foreach(errors, key, msgs) {
+		const char *name = key;
+		for (size_t i = 0; r->form_names && r->form_names[i]; i += 2)
+			if (strcmp(key, r->form_names[i]) == 0)
+				name = r->form_names[i + 1];
+		json_t *have = json_object_get(out, name);
+		if (have)
+			json_array_extend(have, msgs);
+		else
+			json_object_set(out, name, msgs);
+	}
+	json_decref(errors);
+	return out;
+}
+
 /* Answers a write that failed: the form again with the errors beside its fields, or a page. */
 static void write_failed(struct http_req *req, const struct resource *r, struct model_err *e, json_t *page,
 			 const struct admin_field *f, size_t n, json_t *form)
 {
 	if (verr_any(&e->fields)) {
-		admin_form_page(req, outcome_of(e->rc)->status, page, f, n, form, verr_take(&e->fields), 0);
+		admin_form_page(req, outcome_of(e->rc)->status, page, f, n, form, admin_res_errors(r, e), 0);
 		return;
 	}
 	http_fail(req, e->rc, e->rc == MODEL_NOT_FOUND ? r->not_found : e->rc == MODEL_IN_USE ? r->in_use : NULL, NULL);
 }
 
-/* What the form gives the model: with r->form_given, its fields filled in; an owned object is
- * the request's user's; r->form_in makes its objects. NULL with the bad fields in e. */
-static json_t *given(struct http_req *req, const struct resource *r, json_t *form, struct model_err *e)
+json_t *admin_res_given(struct http_req *req, struct db *db, const struct resource *r, json_t *form, int adding,
+			struct model_err *e)
 {
 	const struct admin_field *owner = res_owner(r);
-	if (!r->form_given && owner == NULL && r->form_in == NULL)
+	const char *creator = adding ? r->creator : NULL;
+	if (!r->form_given && owner == NULL && r->form_in == NULL && creator == NULL)
 		return form;
 	json_t *in = pool_json(&req->pool, r->form_given ? admin_form_given(form) : json_copy(form));
 	if (owner)
 		json_object_set_new(in, owner->name, json_integer(req->user.id));
-	if (r->form_in && r->form_in(in, &e->fields) < 0) {
-		e->rc = MODEL_INVALID;
+	if (r->form_in && r->form_in(req, db, in, &e->fields) < 0) {
+		e->rc = verr_any(&e->fields) ? MODEL_INVALID : MODEL_UNAVAILABLE;
 		return NULL;
 	}
+	if (creator)
+		json_object_set_new(in, creator, json_integer(req->user.id));
 	return in;
 }
 
@@ -230,21 +251,21 @@ static json_t *shown(struct http_req *req, const struct resource *r, json_t *obj
 void admin_res_add(struct http_req *req)
 {
 	const struct resource *r = req->route->res;
-	const char *add = admin_res_text(req, r, "add", NULL);
-	json_t *page = pool_pack(&req->pool, "{s:s, s:s, s:s, s:s, s:s, s:s}", "heading", add, "action",
-				 pool_printf(&req->pool, "%sadd", r->base), "submit", add, "cancel_href",
+	const char *add = admin_res_text(req, r, "add", NULL), *create = admin_t_opt(req, admin_res_path(req, r, "create"));
+	json_t *page = pool_pack(&req->pool, "{s:s, s:s, s:s, s:s, s:s, s:s, s:b}", "heading", add, "action",
+				 pool_printf(&req->pool, "%sadd", r->base), "submit", create ? create : add, "cancel_href",
 				 r->base, "back_href", r->base, "back_label",
-				 admin_res_text(req, r, "many", NULL));
+				 admin_res_text(req, r, "many", NULL), "composer", r->composer);
 	struct model_err e = MODEL_ERR_INIT;
 	e.fields.lang = admin_lang(req);
-	json_t *form = admin_form(req), *obj, *in;
+	json_t *form = admin_form(req), *obj, *in, *values = r->add_values ? r->add_values(req) : NULL;
 	struct db *db;
 	if (req->method != HTTP_POST)
-		admin_form_page(req, 200, page, r->fields, r->nfields,
-				r->add_defaults ? pool_json(&req->pool, json_loads(r->add_defaults, 0, NULL)) : NULL, NULL, 0);
+		admin_form_page(req, 200, page, r->fields, r->nfields, values ? values
+				: r->add_defaults ? pool_json(&req->pool, json_loads(r->add_defaults, 0, NULL)) : NULL, NULL, 0);
 	else if ((db = admin_db(req)) == NULL)
 		return;
-	else if ((in = given(req, r, form, &e)) == NULL || res_create(req, db, r, in, &e, &obj) != MODEL_OK)
+	else if ((in = admin_res_given(req, db, r, form, 1, &e)) == NULL || res_create(req, db, r, in, &e, &obj) != MODEL_OK)
 		write_failed(req, r, &e, page, r->fields, r->nfields, form);
 	else if (r->created_page)
 		r->created_page(req, obj);
@@ -296,11 +317,11 @@ void admin_res_edit(struct http_req *req)
 	/* the key is not edited: when it is a form field, it is the first */
 	size_t skip = strcmp(r->fields[0].name, r->key) == 0, n = r->edit_fields ? r->nedit_fields : r->nfields - skip;
 	const struct admin_field *f = r->edit_fields ? r->edit_fields : r->fields + skip;
-	json_t *page = pool_pack(&req->pool, "{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:[]}}", "heading",
+	json_t *page = pool_pack(&req->pool, "{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:[]}, s:b}", "heading",
 				 admin_res_text(req, r, "edit", name_of(r, p.obj, &p.k)), "action", p.self,
 				 "submit", admin_t(req, "admin.common.save"), "cancel_href", r->base,
 				 "back_href", r->base, "back_label", admin_res_text(req, r, "many", NULL),
-				 "links", "items");
+				 "links", "items", "composer", r->composer);
 	json_t *links = json_object_get(json_object_get(page, "links"), "items");
 	if (r->edit_extra)
 		r->edit_extra(req, p.obj, page);
@@ -317,7 +338,8 @@ void admin_res_edit(struct http_req *req)
 	json_t *form = admin_form(req), *in;
 	if (req->method != HTTP_POST)
 		admin_form_page(req, 200, page, f, n, shown(req, r, p.obj), NULL, req->user.role < ROLE_OPERATOR);
-	else if ((in = given(req, r, form, &e)) == NULL || res_update(req, p.db, r, &p.k, in, 0, &e, NULL) != MODEL_OK)
+	else if ((in = admin_res_given(req, p.db, r, form, 0, &e)) == NULL ||
+		 res_update(req, p.db, r, &p.k, in, 0, &e, NULL) != MODEL_OK)
 		write_failed(req, r, &e, page, f, n, form);
 	else
 		admin_redirect(req, pool_printf(&req->pool, "%s?done=updated", r->base));

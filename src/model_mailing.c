@@ -474,6 +474,21 @@ static enum model_rc model_get(struct db *db, const struct res_key *k, json_t **
 	return mailing_get(db, k->id, out);
 }
 
+/* The admin's add form (resource.h's creator): a mailing of the user whose id is in's
+ * created_by. */
+static enum model_rc model_insert(struct db *db, json_t *in, struct model_err *e, json_t **out)
+{
+	struct mailing_in mi;
+	const char *why = NULL;
+	enum model_rc rc = MODEL_INVALID;
+	int64_t by = json_integer_value(json_object_get(in, "created_by"));
+	json_object_del(in, "created_by");
+	if (mailing_validate(in, 1, &mi, &e->fields) == 0)
+		rc = mailing_insert(db, &mi, by, out, &why);
+	mailing_in_free(&mi);
+	return model_err_field(e, rc, rc == MODEL_INVALID && why ? mailing_why_field(why) : NULL, why ? why : "");
+}
+
 /* partial: only what in gives changes (a running mailing's end_at); else the whole mailing.
  * A state rule that refuses is reported on "status", an end_at that does not fit on end_at. */
 static enum model_rc model_update(struct db *db, const struct res_key *k, json_t *in, int partial,
@@ -508,6 +523,6 @@ static enum model_rc model_list(struct db *db, const struct res_query *q, struct
 	return verr_any(q->bad) ? MODEL_INVALID : mailing_list(db, &mq, out);
 }
 
-const struct res_model mailing_model = {.get = model_get, .update = model_update, .remove = model_remove,
-					.list = model_list};
+const struct res_model mailing_model = {.get = model_get, .insert = model_insert, .update = model_update,
+					.remove = model_remove, .list = model_list};
 

@@ -86,8 +86,7 @@ enum model_rc mailing_delete(struct db *db, int64_t id);
  * numbers) holds. */
 enum model_rc mailing_message_total(struct db *db, json_t *keys, int64_t *n);
 
-/* get, update and remove for the descriptor (resources.c); created by mailing_insert, which
- * records who created it. */
+/* The descriptor's model (resources.c): the admin's writes; the API's are api_mailings.c's. */
 extern const struct res_model mailing_model;
 
 #endif

@@ -163,7 +163,8 @@ struct resource {
 	/* the admin */
 	const char *base;             /* "/admin/operators/"; the catalogue's admin.res.<kind> holds
 				       * the pages' texts: many, add, edit, delete_heading,
-				       * delete_question, delete_submit (admin_resource.c) */
+				       * delete_question, delete_submit and, when the add form's
+				       * button says more than add, create (admin_resource.c) */
 	const char *name_field;       /* the field an object's heading shows, NULL: the key */
 	const struct admin_field *fields;   /* the add form; the key field, when it is one, first:
 					     * edit forms leave it out */
@@ -220,9 +221,10 @@ struct resource {
 	const char *deleted;          /* the history's and ?done='s word for a deletion ("revoked"),
 				       * NULL: "deleted" */
 	/* The admin's form given to the model, changed in place where a field's text stands for
-	 * an object (a client's attributes as key=value lines): -1 with the bad fields in v, and
-	 * the form is shown again. NULL: as it is. */
-	int (*form_in)(json_t *in, struct verr *v);
+	 * an object (a client's attributes as key=value lines, a mailing's template by its name):
+	 * -1 with the bad fields in v, and the form is shown again (-1 with none: the database
+	 * failed). NULL: as it is. */
+	int (*form_in)(struct http_req *req, struct db *db, json_t *in, struct verr *v);
 	/* An object's values (a copy) changed in place into the texts its form shows. NULL: as
 	 * they are. */
 	void (*form_out)(json_t *values);
@@ -237,6 +239,16 @@ struct resource {
 	/* Adds to a list row's object what its columns show (admin_list_objs: an object value is
 	 * a cell as given); may be NULL. */
 	void (*list_row)(struct http_req *req, json_t *obj);
+	/* A field the add form sets to the id of the user who adds the object (a mailing's
+	 * created_by), or NULL. */
+	const char *creator;
+	/* The form's names of the fields the model reports errors on under others: "filter.tags",
+	 * "tags", ..., NULL (the form shows the filter's tags in a field of its own); or NULL. */
+	const char *const *form_names;
+	/* The add form's first values, in the request's pool, when they depend on the request (a
+	 * copy of another object), NULL to use add_defaults; may be NULL. */
+	json_t *(*add_values)(struct http_req *req);
+	int composer;                 /* its forms carry the text composer (admin/composer.html) */
 };
 
 /* For models: row 0 of r (the object's JSON text in column 0) as *out; MODEL_NOT_FOUND when

@@ -234,10 +234,10 @@ static const struct admin_field provider_edit_fields[] = {
 static const struct admin_col provider_cols[] = {
 	{"admin.col.name", "name", "name", NULL},
 	{"admin.res.provider.url", "url", NULL, NULL},
-	{"admin.res.provider.operator_codes", "operator_codes", NULL, NULL},
+	{"admin.res.provider.operator_codes", "codes_cell", NULL, NULL},   /* admin_providers_list_row's */
 	{"admin.res.provider.weight", "weight", NULL, NULL},
-	{"admin.res.provider.rate", "rate", NULL, NULL},
-	{"admin.res.provider.token", "token_set", NULL, NULL},
+	{"admin.res.provider.rate", "rate_cell", NULL, NULL},
+	{"admin.res.provider.token", "token_cell", NULL, NULL},
 	{"admin.col.enabled", "enabled", NULL, NULL},
 	{"admin.col.updated", "updated_at", "id", NULL},
 };
@@ -245,53 +245,6 @@ static const struct admin_col provider_cols[] = {
 static const char *const provider_sorts[] = {"name", "-name", "id", "-id", NULL};
 static const char *const provider_notices[] = {"created", "admin.res.provider.created", "updated",
 					       "admin.res.provider.updated", "deleted", "admin.res.provider.deleted", NULL};
-
-/* The form's texts as the API's values: codes split at commas, numbers as numbers, the
- * checkbox as a boolean; an empty secret is not given (it keeps the value). */
-static int provider_form_in(json_t *in, struct verr *v)
-{
-	static const char *const nums[] = {"weight", "rate", "concurrency"};
-	const char *s;
-	int64_t n;
-	(void)v;
-	for (size_t i = 0; i < 2; i++) {
-		const char *f = i ? "dlr_secret" : "token";
-		if ((s = json_string_value(json_object_get(in, f))) != NULL && *s == '\0')
-			json_object_del(in, f);
-	}
-	if ((s = json_string_value(json_object_get(in, "operator_codes"))) != NULL)
-		json_object_set_new(in, "operator_codes", admin_mailing_split(s));
-	for (size_t i = 0; i < ARRAY_LEN(nums); i++)
-		if ((s = json_string_value(json_object_get(in, nums[i]))) != NULL && parse_i64(s, INT64_MIN, INT64_MAX, &n) == 0)
-			json_object_set_new(in, nums[i], json_integer(n));
-	s = json_string_value(json_object_get(in, "enabled"));
-	json_object_set_new(in, "enabled", json_boolean(s && *s));
-	return 0;
-}
-
-static void provider_form_out(json_t *values)
-{
-	json_object_set_new(values, "operator_codes", admin_mailing_join(json_object_get(values, "operator_codes")));
-}
-
-/* The list's codes column ("any" when the provider takes every operator), its rate ("no
- * limit" for 0) and whether its token is set. */
-static void provider_list_extra(struct http_req *req, json_t *page)
-{
-	size_t i;
-	json_t *row;
-	json_array_foreach(json_object_get(json_object_get(page, "list"), "rows"), i, row) {
-		json_t *obj = json_object_get(row, "object"), *cells = json_object_get(row, "cells");
-		json_t *codes = json_object_get(obj, "operator_codes");
-		json_object_set_new(json_array_get(cells, 2), "text", json_array_size(codes) ? admin_mailing_join(codes)
-				    : json_string(admin_t(req, "admin.col.any")));
-		if (json_integer_value(json_object_get(obj, "rate")) == 0)
-			json_object_set_new(json_array_get(cells, 4), "text", json_string(admin_t(req, "admin.res.provider.no_limit")));
-		json_object_set_new(json_array_get(cells, 5), "text",
-				    json_string(admin_t(req, json_is_true(json_object_get(obj, "token_set"))
-							     ? "admin.res.provider.set" : "admin.res.provider.not_set")));
-	}
-}
 
 const struct resource res_providers = {
 	.kind = "provider", .key = "id", .key_is_id = 1, .model = &provider_model,
@@ -305,8 +258,8 @@ const struct resource res_providers = {
 	.q_placeholder = "admin.res.provider.q_placeholder",
 	.not_found = "admin.res.provider.not_found",
 	.notices = provider_notices,
-	.list_extra = provider_list_extra,
-	.form_in = provider_form_in, .form_out = provider_form_out,
+	.list_row = admin_providers_list_row,
+	.form_in = admin_providers_form_in, .form_out = admin_providers_form_out,
 };
 
 /* --- users: admins only (routes.c); the password page is admin_users.c ------------------- */
@@ -529,6 +482,12 @@ static const char *const mailing_notices[] = {
 	"cancelled", "admin.res.mailing.cancelled",
 	"retried", "admin.res.mailing.retried", NULL};
 
+/* the model's names of the fields the form shows under names of their own */
+static const char *const mailing_form_names[] = {
+	"template_id", "template", "filter", "operator_codes", "filter.operator_codes", "operator_codes",
+	"filter.tags", "tags", "send_window", "window_start", "send_window.start", "window_start",
+	"send_window.end", "window_end", NULL};
+
 static const struct res_action mailing_actions[] = {
 	{"cancel", "admin.mailing.act_cancel", "admin.mailing.outcome_cancelled", "cancelled", mailing_cancel},
 	{"retry-failed", "admin.mailing.act_retry", "admin.mailing.outcome_retried", "retried", mailing_retry_failed},
@@ -544,6 +503,8 @@ const struct resource res_mailings = {
 	.notices = mailing_notices,
 	.delete_note_of = admin_mailing_delete_note, .delete_many_question = admin_mailing_delete_many,
 	.actions = mailing_actions, .nactions = ARRAY_LEN(mailing_actions), .list_row = admin_mailing_list_row,
+	.form_in = admin_mailing_form_in, .add_values = admin_mailing_clone, .created_page = admin_mailing_created,
+	.creator = "created_by", .form_names = mailing_form_names, .composer = 1,
 };
 
 /* --- webhooks: everyone manages their own, admins see everyone's in the admin (the API shows

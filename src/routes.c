@@ -108,7 +108,7 @@ const struct route routes[] = {
 
 	/* admin: mailings */
 	{GET, "/admin/mailings/", admin_res_list, AUTH_SESSION, V, ADMIN_LIST_Q ",status,from,to", 0, NULL, &res_mailings},
-	{GET | POST, "/admin/mailings/add", admin_mailings_add, AUTH_SESSION, O, "from", 0, NULL, NULL},
+	{GET | POST, "/admin/mailings/add", admin_res_add, AUTH_SESSION, O, "from", 0, NULL, &res_mailings},
 	{POST, "/admin/mailings/bulk", admin_res_bulk, AUTH_SESSION, O, "", 0, NULL, &res_mailings},
 	{GET, "/admin/mailings/composer/recipients", admin_composer_recipients, AUTH_SESSION, V, "operator_codes,tags", 0, NULL, NULL},
 	{GET, "/admin/mailings/composer/size", admin_composer_size, AUTH_SESSION, V, "text,template", 0, NULL, NULL},

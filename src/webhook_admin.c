@@ -10,7 +10,7 @@
 
 #define DELIVERIES_SHOWN 20
 
-int webhook_admin_form_in(json_t *in, struct verr *v)
+int webhook_admin_form_in(struct http_req *req, struct db *db, json_t *in, struct verr *v)
 {
 	const char *text = json_string_value(json_object_get(in, "events"));
 	json_t *en = json_object_get(in, "enabled"), *events = json_array();

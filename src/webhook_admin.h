@@ -8,7 +8,7 @@
 
 /* res_webhooks' form_in: "events" as names separated by commas or spaces into an array, the
  * "enabled" checkbox into a boolean, an empty "secret" left out (the one stored is kept). */
-int webhook_admin_form_in(json_t *in, struct verr *v);
+int webhook_admin_form_in(struct http_req *req, struct db *db, json_t *in, struct verr *v);
 /* res_webhooks' form_out: the events as one line. */
 void webhook_admin_form_out(json_t *values);
 /* res_webhooks' edit_extra: the webhook's last deliveries and the test event's form. */

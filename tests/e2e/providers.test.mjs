@@ -47,6 +47,7 @@ test('a provider from its page: secrets written, never shown', async () => {
   const cells = (await row.locator('td, th').allTextContents()).map((t) => t.trim());
   assert.ok(cells.includes('916, 917'), `the codes column: ${cells}`);
   assert.ok(cells.includes('set'), `the token column says "set": ${cells}`);
+  assert.ok(cells.includes('no limit'), `the rate column says a rate of 0 has no limit: ${cells}`);
   assert.doesNotMatch(await page.content(), /SECRET/);
   await screenshot(page, 'providers-list');
 

@@ -113,6 +113,30 @@ Test(admin_mailings, form_errors_beside_fields_then_created_in_utc)
 	free(row);
 }
 
+Test(admin_mailings, added_by_its_user_recorded_and_copied_with_from)
+{
+	char text[40], want[80];
+	uniq_name("copied", text, sizeof(text));
+	struct web_page *pg = post("/admin/mailings/add", "start_at=2099-04-01T10:00&end_at=2099-04-02T10:00&text=%s"
+				   "&template=&operator_codes=&tags=vip&window_start=&window_end=", text);
+	cr_assert_eq(pg->status, 303, "%s", pg->body);
+	long long id = atoll(strrchr(pg->location, '/') + 1);
+	web_free(pg);
+	/* its user's, whose webhooks get its events */
+	itest_sql_is("t_admin", "SELECT u.username FROM mailings m JOIN users u ON u.id = m.created_by WHERE m.id = %lld", id);
+	itest_sql_is("1", "SELECT count(*) FROM audit_log WHERE action = 'mailing.created' AND object = 'mailing %lld'", id);
+	/* a copy keeps the text and the filter, not the times */
+	snprintf(want, sizeof(want), "/admin/mailings/add?from=%lld", id);
+	pg = web_req("GET", want, cookie_admin, NULL, NULL);
+	cr_assert_eq(pg->status, 200);
+	snprintf(want, sizeof(want), ">%s</textarea>", text);
+	cr_expect(strstr(pg->body, want), "%s", pg->body);
+	cr_expect(strstr(pg->body, "value=\"vip\""));
+	cr_expect_null(strstr(pg->body, "2099-04-01T10:00"));
+	cr_expect(strstr(pg->body, "Create mailing"));
+	web_free(pg);
+}
+
 Test(admin_mailings, state_rules_are_shown_as_messages)
 {
 	long long run = mailing_new("running one", ""), done = mailing_new("finished one", "");
