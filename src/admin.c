@@ -188,12 +188,12 @@ static json_t *option_label(struct http_req *req, const char *name, const char *
 }
 
 json_t *admin_fields(struct http_req *req, const struct admin_field *f, size_t n, json_t *values, json_t *errors,
-		     int readonly)
+		     const char *editable)
 {
 	json_t *out = json_array();
 	for (size_t i = 0; i < n; i++) {
 		json_t *v = json_object_get(values, f[i].name), *errs = json_object_get(errors, f[i].name);
-		int zoned = strcmp(f[i].type, "datetime-local") == 0;
+		int zoned = strcmp(f[i].type, "datetime-local") == 0, readonly = editable && !list_text_has(editable, f[i].name);
 		json_t *fo = json_pack("{s:s, s:s, s:s, s:b, s:b, s:b, s:O*, s:s*, s:s*}", "name", f[i].name,
 				       "label", admin_t(req, f[i].label),
 				       "type", f[i].type, "required", f[i].required,
@@ -248,11 +248,11 @@ json_t *admin_fields(struct http_req *req, const struct admin_field *f, size_t n
 }
 
 void admin_form_page(struct http_req *req, int status, json_t *page, const struct admin_field *f,
-		     size_t n, json_t *values, json_t *errors, int readonly)
+		     size_t n, json_t *values, json_t *errors, const char *editable)
 {
-	json_object_set_new(page, "fields", admin_fields(req, f, n, values, errors, readonly));
+	json_object_set_new(page, "fields", admin_fields(req, f, n, values, errors, editable));
 	json_object_set_new(page, "has_errors", json_boolean(errors != NULL));
-	json_object_set_new(page, "readonly", json_boolean(readonly));
+	json_object_set_new(page, "readonly", json_boolean(editable && *editable == '\0'));
 	pool_json(&req->pool, errors);
 	admin_page(req, status, "admin/form", page);
 }

@@ -48,17 +48,19 @@ json_t *admin_form(struct http_req *req);
 
 /* Field objects for templates/admin/form.html from spec rows (labels, hints and select
  * options in the request's language: admin.options.<field>.<value>), current values (a form or an
- * object; borrowed, may be NULL) and errors ({"field": ["msg"]}, borrowed, may be NULL).
- * Errors for fields not in spec are listed under "" (form-wide). datetime-local fields are
- * labelled with the user's zone (admin_time_label). New reference. */
+ * object; borrowed, may be NULL) and errors ({"field": ["msg"]}, borrowed, may be NULL);
+ * editable: the fields that may change (comma-separated; "" none), the others read-only, or
+ * NULL for all. Errors for fields not in spec are listed under "" (form-wide). datetime-local
+ * fields are labelled with the user's zone (admin_time_label). New reference. */
 json_t *admin_fields(struct http_req *req, const struct admin_field *f, size_t n, json_t *values,
-		     json_t *errors, int readonly);
+		     json_t *errors, const char *editable);
 
 /* Renders templates/admin/form.html: page (borrowed) carries heading, action, submit,
- * cancel_href...; fields come from spec rows f, values (borrowed, may be NULL) and errors
- * (stolen into the request's pool, may be NULL). */
+ * cancel_href...; fields come from spec rows f, values (borrowed, may be NULL), errors
+ * (stolen into the request's pool, may be NULL) and editable (admin_fields'; "": a read-only
+ * form, with no button). */
 void admin_form_page(struct http_req *req, int status, json_t *page, const struct admin_field *f,
-		     size_t n, json_t *values, json_t *errors, int readonly);
+		     size_t n, json_t *values, json_t *errors, const char *editable);
 
 /* Reads a list page's query into q: ?sort (one of sorts, NULL-terminated; default the
  * first), ?cursor (q->after) or ?before (q->before; in the request's pool, NULL for the first
@@ -149,6 +151,8 @@ json_t *admin_res_load(struct http_req *req, const struct resource *r, struct re
  * fields in e. */
 json_t *admin_res_given(struct http_req *req, struct db *db, const struct resource *r, json_t *form, int adding,
 			struct model_err *e);
+/* The values of obj as its form shows them (r->form_out's, on a copy in the request's pool). */
+json_t *admin_res_shown(struct http_req *req, struct db *db, const struct resource *r, json_t *obj);
 /* The errors of a write of r (e's fields, taken) under the names of its form's fields
  * (r->form_names). New reference. */
 json_t *admin_res_errors(const struct resource *r, struct model_err *e);

@@ -27,7 +27,7 @@ void admin_account(struct http_req *req)
 		json_t *values = pool_pack(&req->pool, "{s:s}", "language", req->user.language);
 		if (notice)
 			json_object_set_new(page, "notice", json_string(notice));
-		admin_form_page(req, 200, page, account_fields, ARRAY_LEN(account_fields), values, NULL, 0);
+		admin_form_page(req, 200, page, account_fields, ARRAY_LEN(account_fields), values, NULL, NULL);
 		return;
 	}
 	struct db *db = admin_db(req);
@@ -35,7 +35,7 @@ void admin_account(struct http_req *req)
 	e.fields.lang = admin_lang(req);
 	if (db && user_set_language(db, req->user.id, form_str(admin_form(req), "language"), &e) == MODEL_INVALID) {
 		admin_form_page(req, 422, page, account_fields, ARRAY_LEN(account_fields), admin_form(req),
-				verr_take(&e.fields), 0);
+				verr_take(&e.fields), NULL);
 		return;
 	}
 	if (db == NULL)

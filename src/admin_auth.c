@@ -126,7 +126,7 @@ void admin_password(struct http_req *req)
 				 "cancel_href", "/admin/");
 	struct db *db;
 	if (req->method != HTTP_POST) {
-		admin_form_page(req, 200, page, password_fields, ARRAY_LEN(password_fields), NULL, NULL, 0);
+		admin_form_page(req, 200, page, password_fields, ARRAY_LEN(password_fields), NULL, NULL, NULL);
 		return;
 	}
 	if ((db = admin_db(req)) == NULL)
@@ -149,7 +149,7 @@ void admin_password(struct http_req *req)
 	if (!verr_any(v))
 		user_set_password(db, req->user.id, pw, "new_password", &e);
 	if (verr_any(v)) {
-		admin_form_page(req, 422, page, password_fields, ARRAY_LEN(password_fields), NULL, verr_take(v), 0);
+		admin_form_page(req, 422, page, password_fields, ARRAY_LEN(password_fields), NULL, verr_take(v), NULL);
 		return;
 	}
 	if (e.rc != MODEL_OK) {
@@ -159,5 +159,5 @@ void admin_password(struct http_req *req)
 	session_drop_user(db, req->user.id, req->session);
 	audit_route(db, req, "", NULL);
 	json_object_set_new(page, "notice", json_string(admin_t(req, "admin.password.changed")));
-	admin_form_page(req, 200, page, password_fields, ARRAY_LEN(password_fields), NULL, NULL, 0);
+	admin_form_page(req, 200, page, password_fields, ARRAY_LEN(password_fields), NULL, NULL, NULL);
 }

@@ -13,7 +13,7 @@ void admin_clients_list_extra(struct http_req *req, json_t *page);
 const char *admin_clients_delete_note(struct http_req *req, struct db *db, json_t *obj);
 /* res_clients' form_out and form_in: the attributes as key=value lines (sorted by key) and
  * back, each bad line named by its number with the model's rules. */
-void admin_clients_form_out(json_t *values);
+void admin_clients_form_out(struct http_req *req, struct db *db, json_t *values);
 int admin_clients_form_in(struct http_req *req, struct db *db, json_t *in, struct verr *v);
 
 #endif

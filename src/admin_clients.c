@@ -74,7 +74,7 @@ static int key_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-void admin_clients_form_out(json_t *values)
+void admin_clients_form_out(struct http_req *req, struct db *db, json_t *values)
 {
 	json_t *a = json_object_get(values, "attributes"), *v;
 	const char *keys[CLIENT_ATTRS_MAX], *k;

@@ -41,11 +41,10 @@ void admin_tokens_created(struct http_req *req, json_t *obj);
  * checkbox as a boolean, an empty secret not given: the one stored is kept), form_out and
  * list_row (its codes, "any" for none; its rate, "no limit" for 0; whether its token is set) */
 int admin_providers_form_in(struct http_req *req, struct db *db, json_t *in, struct verr *v);
-void admin_providers_form_out(json_t *values);
+void admin_providers_form_out(struct http_req *req, struct db *db, json_t *values);
 void admin_providers_list_row(struct http_req *req, json_t *obj);
 
 /* admin_mailings.c */
-void admin_mailings_edit(struct http_req *req);
 void admin_mailings_view(struct http_req *req);
 void admin_mailings_preview(struct http_req *req);
 void admin_mailings_test(struct http_req *req);

@@ -26,12 +26,16 @@ long long admin_mailing_count(json_t *stats, const char *name);
 const char *admin_mailing_status(json_t *obj);
 /* res_mailings' form_in: the form's fields as the API's mailing (times typed in the user's zone
  * in UTC, the template by its name, the filter's and the send window's fields as their
- * objects), those the form gives (a running mailing's gives end_at alone); add_values: the
- * add form as a copy of mailing ?from= (its text or template, filter and send window; new
- * times), else NULL; created_page: the new mailing's own page. */
+ * objects), those the form gives (a running mailing's gives end_at alone); form_out: the
+ * other way (times in the user's zone); add_values: the add form as a copy of mailing ?from=
+ * (its text or template, filter and send window; new times), else NULL; created_page: the new
+ * mailing's own page; editable: every field while scheduled, end_at alone while running, none
+ * after. */
 int admin_mailing_form_in(struct http_req *req, struct db *db, json_t *in, struct verr *v);
+void admin_mailing_form_out(struct http_req *req, struct db *db, json_t *values);
 json_t *admin_mailing_clone(struct http_req *req);
 void admin_mailing_created(struct http_req *req, json_t *obj);
+const char *admin_mailing_editable(struct http_req *req, json_t *obj, const char **why);
 /* A comma-separated list (NULL: none) as a JSON array of trimmed, non-empty strings (new
  * reference). */
 json_t *admin_mailing_split(const char *s);

@@ -1,7 +1,7 @@
 /* admin_mailings.c — what the mailing pages add to the generic ones of res_mailings
- * (resources.c; its list, add form and bulk changes are admin_resource.c's): the list's row
+ * (resources.c; its list, forms and bulk changes are admin_resource.c's): the list's row
  * (status badge, progress), the form's fields as the API's mailing and back (times in the
- * user's zone), the edit form with its state rules, the state changes and the deletion's
+ * user's zone), which of them its state lets change, the state changes and the deletion's
  * texts; its writes are recorded as every resource's are (resource.c). The mailing's own page
  * is admin_mailing_view.c. */
 #include "admin.h"
@@ -132,21 +132,25 @@ int admin_mailing_form_in(struct http_req *req, struct db *db, json_t *in, struc
 	return verr_any(v) ? -1 : 0;
 }
 
-/* The form's values for a stored mailing (times in the user's zone), in the request's pool. */
-static json_t *mailing_values(struct http_req *req, struct db *db, json_t *obj)
+void admin_mailing_form_out(struct http_req *req, struct db *db, json_t *values)
 {
-	json_t *tid = json_object_get(obj, "template_id");
+	json_t *tid = json_object_get(values, "template_id"), *filter = json_object_get(values, "filter"), *v;
+	json_t *w = json_object_get(values, "send_window");
 	char *tname = json_is_integer(tid) ? template_name(db, json_integer_value(tid)) : NULL;
-	pool_defer(&req->pool, free, tname);
-	json_t *filter = json_object_get(obj, "filter"), *w = json_object_get(obj, "send_window");
-	json_t *values = json_pack("{s:o, s:o, s:O*, s:s*, s:o, s:o, s:O*, s:O*}", "start_at",
-				   admin_time_input(req, json_string_value(json_object_get(obj, "start_at"))), "end_at",
-				   admin_time_input(req, json_string_value(json_object_get(obj, "end_at"))), "text",
-				   tname ? NULL : json_object_get(obj, "text"), "template", tname,
-				   "operator_codes", admin_mailing_join(json_object_get(filter, "operator_codes")), "tags",
-				   admin_mailing_join(json_object_get(filter, "tags")), "window_start",
-				   json_object_get(w, "start"), "window_end", json_object_get(w, "end"));
-	return pool_json(&req->pool, values);
+	static const char *const times[] = {"start_at", "end_at"};
+	static const char *const window[][2] = {{"window_start", "start"}, {"window_end", "end"}};
+	for (size_t i = 0; i < ARRAY_LEN(times); i++)
+		json_object_set_new(values, times[i], admin_time_input(req, json_string_value(json_object_get(values, times[i]))));
+	if (tname) {
+		json_object_set_new(values, "template", json_string(tname));
+		json_object_del(values, "text");
+	}
+	free(tname);
+	json_object_set_new(values, "operator_codes", admin_mailing_join(json_object_get(filter, "operator_codes")));
+	json_object_set_new(values, "tags", admin_mailing_join(json_object_get(filter, "tags")));
+	for (size_t i = 0; i < ARRAY_LEN(window); i++)
+		if ((v = json_object_get(w, window[i][1])) != NULL)
+			json_object_set(values, window[i][0], v);
 }
 
 json_t *admin_mailing_clone(struct http_req *req)
@@ -158,7 +162,7 @@ json_t *admin_mailing_clone(struct http_req *req)
 	if (from == NULL || res_key_parse(R, from, &k) < 0 || (db = db_thread()) == NULL ||
 	    res_get(req, db, R, &k, &obj) != MODEL_OK)
 		return NULL;
-	json_t *values = mailing_values(req, db, obj);
+	json_t *values = admin_res_shown(req, db, R, obj);
 	json_object_del(values, "start_at");
 	json_object_del(values, "end_at");
 	return values;
@@ -170,65 +174,17 @@ void admin_mailing_created(struct http_req *req, json_t *obj)
 					(long long)json_integer_value(json_object_get(obj, "id"))));
 }
 
-/* --- edit -------------------------------------------------------------------------------- */
-
-/* The edit form: every field (scheduled), only end_at (running) or nothing (finished,
- * cancelled, or a viewer). page and values are borrowed, errors stolen. */
-static void edit_form(struct http_req *req, int status, json_t *page, json_t *values, json_t *errors,
-		      const char *state)
+const char *admin_mailing_editable(struct http_req *req, json_t *obj, const char **why)
 {
-	int all = strcmp(state, "scheduled") == 0 && req->user.role >= ROLE_OPERATOR;
-	int end_only = strcmp(state, "running") == 0 && req->user.role >= ROLE_OPERATOR;
-	json_t *f = admin_fields(req, R->fields, end_only ? 1 : R->nfields, values, end_only ? NULL : errors, !all);
-	if (end_only) {
-		json_t *end = admin_fields(req, R->fields + 1, 1, values, errors, 0);
-		json_t *rest = admin_fields(req, R->fields + 2, R->nfields - 2, values, NULL, 1);
-		json_array_extend(f, pool_json(&req->pool, end));
-		json_array_extend(f, pool_json(&req->pool, rest));
-		json_object_set_new(page, "notice", json_string(admin_t(req, "admin.mailing.running_end_only")));
-	} else if (!all && req->user.role >= ROLE_OPERATOR) {
-		json_object_set_new(page, "notice", json_string(admin_format(req, "admin.mailing.cannot_change",
-									     admin_option(req, "mailing_status", state))));
+	const char *state = admin_mailing_status(obj);
+	if (strcmp(state, "scheduled") == 0)
+		return NULL;
+	if (strcmp(state, "running") == 0) {
+		*why = admin_t(req, "admin.mailing.running_end_only");
+		return "end_at";
 	}
-	json_object_set_new(page, "fields", f);
-	json_object_set_new(page, "has_errors", json_boolean(errors != NULL));
-	json_object_set_new(page, "readonly", json_boolean(!all && !end_only));
-	pool_json(&req->pool, errors);
-	admin_page(req, status, "admin/form", page);
-}
-
-void admin_mailings_edit(struct http_req *req)
-{
-	struct admin_obj o;
-	if (admin_res_open(req, R, &o) < 0)
-		return;
-	const char *state = admin_mailing_status(o.obj);
-	int running = strcmp(state, "running") == 0;
-	json_t *page = pool_pack(&req->pool, "{s:s, s:s+, s:s, s:s, s:s, s:s, s:b}", "heading",
-				 admin_format(req, "admin.mailing.edit_heading", o.k.text), "action", o.self,
-				 "/edit", "submit", admin_t(req, "admin.common.save"), "cancel_href", o.self,
-				 "back_href", o.self, "back_label",
-				 admin_format(req, "admin.res.mailing.edit", o.k.text), "composer", R->composer);
-	json_t *h = req->user.role >= ROLE_ADMIN ? admin_history(req, o.db, res_object(req, R, o.k.text)) : NULL;
-	struct model_err e = MODEL_ERR_INIT;
-	e.fields.lang = admin_lang(req);
-	json_t *form = admin_form(req), *in;
-	if (h)
-		json_object_set_new(page, "history", h);
-	if (req->method != HTTP_POST) {
-		edit_form(req, 200, page, mailing_values(req, o.db, o.obj), NULL, state);
-	} else if (strcmp(state, "scheduled") != 0 && !running) {
-		admin_error(req, 409, "admin.mailing.closed");
-	} else if ((in = admin_res_given(req, o.db, R, running ? pool_pack(&req->pool, "{s:O*}", "end_at",
-					 json_object_get(form, "end_at")) : form, 0, &e)) != NULL &&
-		   res_update(req, o.db, R, &o.k, in, running, &e, NULL) == MODEL_OK) {
-		admin_redirect(req, pool_printf(&req->pool, "%s?done=updated", o.self));
-	} else if (e.rc == MODEL_INVALID || e.rc == MODEL_CONFLICT) {
-		edit_form(req, outcome_of(e.rc)->status, page, form, admin_res_errors(R, &e), state);
-	} else {
-		verr_free(&e.fields);
-		http_fail(req, e.rc, e.rc == MODEL_NOT_FOUND ? R->not_found : NULL, NULL);
-	}
+	*why = admin_format(req, "admin.mailing.cannot_change", admin_option(req, "mailing_status", state));
+	return "";
 }
 
 /* --- state changes ----------------------------------------------------------------------- */

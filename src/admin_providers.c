@@ -25,7 +25,7 @@ int admin_providers_form_in(struct http_req *req, struct db *db, json_t *in, str
 	return 0;
 }
 
-void admin_providers_form_out(json_t *values)
+void admin_providers_form_out(struct http_req *req, struct db *db, json_t *values)
 {
 	json_object_set_new(values, "operator_codes", admin_mailing_join(json_object_get(values, "operator_codes")));
 }

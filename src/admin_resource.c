@@ -208,12 +208,13 @@ json_t *admin_res_errors(const struct resource *r, struct model_err *e)
 	return out;
 }
 
-/* Answers a write that failed: the form again with the errors beside its fields, or a page. */
+/* Answers a write that failed: the form again with the errors beside its fields (those of
+ * editable changeable, admin_fields'), or a page. */
 static void write_failed(struct http_req *req, const struct resource *r, struct model_err *e, json_t *page,
-			 const struct admin_field *f, size_t n, json_t *form)
+			 const struct admin_field *f, size_t n, json_t *form, const char *editable)
 {
 	if (verr_any(&e->fields)) {
-		admin_form_page(req, outcome_of(e->rc)->status, page, f, n, form, admin_res_errors(r, e), 0);
+		admin_form_page(req, outcome_of(e->rc)->status, page, f, n, form, admin_res_errors(r, e), editable);
 		return;
 	}
 	http_fail(req, e->rc, e->rc == MODEL_NOT_FOUND ? r->not_found : e->rc == MODEL_IN_USE ? r->in_use : NULL, NULL);
@@ -238,13 +239,12 @@ json_t *admin_res_given(struct http_req *req, struct db *db, const struct resour
 	return in;
 }
 
-/* The values of obj as its form shows them (r->form_out's, on a copy in the request's pool). */
-static json_t *shown(struct http_req *req, const struct resource *r, json_t *obj)
+json_t *admin_res_shown(struct http_req *req, struct db *db, const struct resource *r, json_t *obj)
 {
 	if (r->form_out == NULL)
 		return obj;
 	json_t *values = pool_json(&req->pool, json_copy(obj));
-	r->form_out(values);
+	r->form_out(req, db, values);
 	return values;
 }
 
@@ -266,7 +266,7 @@ void admin_res_add(struct http_req *req)
 	else if ((db = admin_db(req)) == NULL)
 		return;
 	else if ((in = admin_res_given(req, db, r, form, 1, &e)) == NULL || res_create(req, db, r, in, &e, &obj) != MODEL_OK)
-		write_failed(req, r, &e, page, r->fields, r->nfields, form);
+		write_failed(req, r, &e, page, r->fields, r->nfields, form, NULL);
 	else if (r->created_page)
 		r->created_page(req, obj);
 	else
@@ -308,6 +308,18 @@ static const char *name_of(const struct resource *r, json_t *obj, const struct r
 	return name ? name : k->text;
 }
 
+/* The fields of form (borrowed) that editable (a comma-separated list) names, in the request's
+ * pool. */
+static json_t *only(struct http_req *req, json_t *form, const char *editable)
+{
+	json_t *in = pool_json(&req->pool, json_object()), *v;
+	const char *k;
+	json_object_foreach(form, k, v)
+		if (list_text_has(editable, k))
+			json_object_set(in, k, v);
+	return in;
+}
+
 void admin_res_edit(struct http_req *req)
 {
 	const struct resource *r = req->route->res;
@@ -317,11 +329,16 @@ void admin_res_edit(struct http_req *req)
 	/* the key is not edited: when it is a form field, it is the first */
 	size_t skip = strcmp(r->fields[0].name, r->key) == 0, n = r->edit_fields ? r->nedit_fields : r->nfields - skip;
 	const struct admin_field *f = r->edit_fields ? r->edit_fields : r->fields + skip;
-	json_t *page = pool_pack(&req->pool, "{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:[]}, s:b}", "heading",
-				 admin_res_text(req, r, "edit", name_of(r, p.obj, &p.k)), "action", p.self,
-				 "submit", admin_t(req, "admin.common.save"), "cancel_href", r->base,
-				 "back_href", r->base, "back_label", admin_res_text(req, r, "many", NULL),
-				 "links", "items", "composer", r->composer);
+	const char *name = name_of(r, p.obj, &p.k), *why = NULL, *back = r->own_page ? p.self : r->base;
+	const char *editable = r->editable ? r->editable(req, p.obj, &why) : NULL;
+	if (req->user.role < ROLE_OPERATOR)
+		editable = "", why = NULL;
+	json_t *page = pool_pack(&req->pool, "{s:s, s:s, s:s, s:s, s:s, s:s, s:{s:[]}, s:b, s:s*}", "heading",
+				 admin_res_text(req, r, r->own_page ? "edit_heading" : "edit", name), "action",
+				 r->own_page ? pool_printf(&req->pool, "%s/edit", p.self) : p.self, "submit",
+				 admin_t(req, "admin.common.save"), "cancel_href", back, "back_href", back, "back_label",
+				 r->own_page ? admin_res_text(req, r, "edit", name) : admin_res_text(req, r, "many", NULL),
+				 "links", "items", "composer", r->composer, "notice", why);
 	json_t *links = json_object_get(json_object_get(page, "links"), "items");
 	if (r->edit_extra)
 		r->edit_extra(req, p.obj, page);
@@ -337,12 +354,14 @@ void admin_res_edit(struct http_req *req)
 	e.fields.lang = admin_lang(req);
 	json_t *form = admin_form(req), *in;
 	if (req->method != HTTP_POST)
-		admin_form_page(req, 200, page, f, n, shown(req, r, p.obj), NULL, req->user.role < ROLE_OPERATOR);
-	else if ((in = admin_res_given(req, p.db, r, form, 0, &e)) == NULL ||
-		 res_update(req, p.db, r, &p.k, in, 0, &e, NULL) != MODEL_OK)
-		write_failed(req, r, &e, page, f, n, form);
+		admin_form_page(req, 200, page, f, n, admin_res_shown(req, p.db, r, p.obj), NULL, editable);
+	else if (editable && *editable == '\0')
+		admin_error(req, 409, why ? why : "admin.form.readonly");
+	else if ((in = admin_res_given(req, p.db, r, editable ? only(req, form, editable) : form, 0, &e)) == NULL ||
+		 res_update(req, p.db, r, &p.k, in, editable != NULL, &e, NULL) != MODEL_OK)
+		write_failed(req, r, &e, page, f, n, form, editable);
 	else
-		admin_redirect(req, pool_printf(&req->pool, "%s?done=updated", r->base));
+		admin_redirect(req, pool_printf(&req->pool, "%s?done=updated", back));
 }
 
 void admin_res_delete(struct http_req *req)

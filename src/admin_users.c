@@ -32,14 +32,14 @@ void admin_users_password(struct http_req *req)
 				 "action", self, "submit", admin_t(req, "admin.res.user.reset_submit"), "cancel_href", back,
 				 "back_href", back, "back_label", admin_t(req, "admin.col.user"));
 	if (req->method != HTTP_POST) {
-		admin_form_page(req, 200, page, password_fields, 1, NULL, NULL, 0);
+		admin_form_page(req, 200, page, password_fields, 1, NULL, NULL, NULL);
 		return;
 	}
 	const char *pw = form_str(admin_form(req), "password");
 	struct model_err e = MODEL_ERR_INIT;
 	e.fields.lang = admin_lang(req);
 	if (user_set_password(db, id, pw ? pw : "", "password", &e) < 0 && verr_any(&e.fields)) {
-		admin_form_page(req, 422, page, password_fields, 1, NULL, verr_take(&e.fields), 0);
+		admin_form_page(req, 422, page, password_fields, 1, NULL, verr_take(&e.fields), NULL);
 		return;
 	}
 	if (e.rc != MODEL_OK) {

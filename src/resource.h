@@ -227,7 +227,7 @@ struct resource {
 	int (*form_in)(struct http_req *req, struct db *db, json_t *in, struct verr *v);
 	/* An object's values (a copy) changed in place into the texts its form shows. NULL: as
 	 * they are. */
-	void (*form_out)(json_t *values);
+	void (*form_out)(struct http_req *req, struct db *db, json_t *values);
 	/* The changes the list's rows offer besides deletion (res_action), each row changed on
 	 * its own; NULL: none. */
 	const struct res_action *actions;
@@ -249,6 +249,14 @@ struct resource {
 	 * copy of another object), NULL to use add_defaults; may be NULL. */
 	json_t *(*add_values)(struct http_req *req);
 	int composer;                 /* its forms carry the text composer (admin/composer.html) */
+	int own_page;                 /* its objects have a page of their own at base + key, not
+				       * these (a mailing's): the edit form is at base + key + "/edit",
+				       * headed by the catalogue's edit_heading, and goes back there */
+	/* The fields of obj its edit form may change now, by obj's state: NULL all of them, else
+	 * a comma-separated list (a running mailing's "end_at", changed alone; "": none, and a
+	 * POST is refused), with the reason in *why (a text in the request's language). NULL:
+	 * all, always. */
+	const char *(*editable)(struct http_req *req, json_t *obj, const char **why);
 };
 
 /* For models: row 0 of r (the object's JSON text in column 0) as *out; MODEL_NOT_FOUND when

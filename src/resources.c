@@ -503,8 +503,9 @@ const struct resource res_mailings = {
 	.notices = mailing_notices,
 	.delete_note_of = admin_mailing_delete_note, .delete_many_question = admin_mailing_delete_many,
 	.actions = mailing_actions, .nactions = ARRAY_LEN(mailing_actions), .list_row = admin_mailing_list_row,
-	.form_in = admin_mailing_form_in, .add_values = admin_mailing_clone, .created_page = admin_mailing_created,
-	.creator = "created_by", .form_names = mailing_form_names, .composer = 1,
+	.form_in = admin_mailing_form_in, .form_out = admin_mailing_form_out, .add_values = admin_mailing_clone,
+	.created_page = admin_mailing_created, .creator = "created_by", .form_names = mailing_form_names, .composer = 1,
+	.own_page = 1, .editable = admin_mailing_editable,
 };
 
 /* --- webhooks: everyone manages their own, admins see everyone's in the admin (the API shows

@@ -30,7 +30,7 @@ int webhook_admin_form_in(struct http_req *req, struct db *db, json_t *in, struc
 	return 0;
 }
 
-void webhook_admin_form_out(json_t *values)
+void webhook_admin_form_out(struct http_req *req, struct db *db, json_t *values)
 {
 	struct buf b = BUF_INIT;
 	size_t i;

@@ -10,7 +10,7 @@
  * "enabled" checkbox into a boolean, an empty "secret" left out (the one stored is kept). */
 int webhook_admin_form_in(struct http_req *req, struct db *db, json_t *in, struct verr *v);
 /* res_webhooks' form_out: the events as one line. */
-void webhook_admin_form_out(json_t *values);
+void webhook_admin_form_out(struct http_req *req, struct db *db, json_t *values);
 /* res_webhooks' edit_extra: the webhook's last deliveries and the test event's form. */
 void webhook_admin_edit_extra(struct http_req *req, json_t *obj, json_t *page);
 /* POST /admin/webhooks/{id}/test: queues a test event, back to the webhook's page. */

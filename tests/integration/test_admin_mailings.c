@@ -150,9 +150,16 @@ Test(admin_mailings, state_rules_are_shown_as_messages)
 	struct web_page *pg = web_req("GET", path, cookie_admin, NULL, NULL);
 	cr_expect(strstr(pg->body, "only its end can change"));
 	cr_expect(strstr(pg->body, "name=\"text\" rows=\"5\" maxlength=\"4096\" readonly"), "%s", pg->body);
+	char want[120];
+	snprintf(want, sizeof(want), "<h1>Edit mailing %lld</h1>", run);
+	cr_expect(strstr(pg->body, want), "%s", pg->body);
+	snprintf(want, sizeof(want), "action=\"%s\"", path);
+	cr_expect(strstr(pg->body, want), "the form is sent to the edit page: %s", pg->body);
 	web_free(pg);
 	pg = post(path, "start_at=2099-01-01T00:00&end_at=2099-06-01T12:00&text=changed");
 	cr_expect_eq(pg->status, 303);
+	snprintf(want, sizeof(want), "/admin/mailings/%lld?done=updated", run);
+	cr_expect_str_eq(pg->location, want, "back to the mailing's own page");
 	web_free(pg);
 	char *v = itest_sql("SELECT api_ts(end_at) || ' ' || text FROM mailings WHERE id = %lld", run);
 	cr_expect_str_eq(v, "2099-06-01T12:00:00Z running one");
@@ -166,7 +173,7 @@ Test(admin_mailings, state_rules_are_shown_as_messages)
 	web_free(pg);
 	pg = post(path, "end_at=2099-06-01T12:00");
 	cr_expect_eq(pg->status, 409);
-	cr_expect(strstr(pg->body, "finished or cancelled mailing cannot be changed"));
+	cr_expect(strstr(pg->body, "The mailing is finished and cannot change."), "%s", pg->body);
 	web_free(pg);
 
 	/* cancel twice: the second says why */
