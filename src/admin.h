@@ -142,6 +142,10 @@ void admin_res_add(struct http_req *req);
 void admin_res_edit(struct http_req *req);
 void admin_res_delete(struct http_req *req);
 void admin_res_bulk(struct http_req *req);
+/* POST base + key + "/" + name: r's change called name (res_action) on that object, recorded as
+ * every change is; back to the list (or the object's own page) with its notice, or a 409 page
+ * with the state rule that refused it (the catalogue's admin.res.<kind>.change_refused). */
+void admin_res_act(struct http_req *req);
 /* The object of r whose key is the path's first parameter (in the request's pool, key in *k)
  * and the database, or NULL after a page (404 with r->not_found). */
 json_t *admin_res_load(struct http_req *req, const struct resource *r, struct res_key *k, struct db **db);

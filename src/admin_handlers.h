@@ -52,8 +52,6 @@ void admin_composer_recipients(struct http_req *req);
 void admin_composer_size(struct http_req *req);
 void admin_mailings_live(struct http_req *req);
 void admin_mailings_export(struct http_req *req);   /* export_messages.c */
-void admin_mailings_cancel(struct http_req *req);
-void admin_mailings_retry(struct http_req *req);
 
 /* admin_clients.c */
 void admin_clients_import(struct http_req *req);

@@ -187,40 +187,6 @@ const char *admin_mailing_editable(struct http_req *req, json_t *obj, const char
 	return "";
 }
 
-/* --- state changes ----------------------------------------------------------------------- */
-
-/* POST cancel or retry-failed: back to the mailing's page with a notice, or a 409 page that
- * says which state rule refused it. */
-static void change(struct http_req *req, const struct res_action *act)
-{
-	struct res_key k;
-	struct db *db;
-	const char *why = NULL;
-	if (res_key_parse(R, req->params[0], &k) < 0) {
-		admin_error(req, 404, R->not_found);
-		return;
-	}
-	if ((db = admin_db(req)) == NULL)
-		return;
-	enum model_rc rc = admin_res_run(req, db, R, act, &k, &why);
-	if (rc == MODEL_OK)
-		admin_redirect(req, pool_printf(&req->pool, BASE "%s?done=%s", k.text, act->done));
-	else if (rc == MODEL_CONFLICT)
-		admin_error(req, 409, admin_format(req, "admin.mailing.change_refused", k.text, admin_t(req, why)));
-	else
-		http_fail(req, rc, rc == MODEL_NOT_FOUND ? R->not_found : NULL, NULL);
-}
-
-void admin_mailings_cancel(struct http_req *req)
-{
-	change(req, &R->actions[0]);
-}
-
-void admin_mailings_retry(struct http_req *req)
-{
-	change(req, &R->actions[1]);
-}
-
 const char *admin_mailing_delete_note(struct http_req *req, struct db *db, json_t *obj)
 {
 	const char *state = admin_mailing_status(obj);

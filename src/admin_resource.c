@@ -480,6 +480,30 @@ static void bulk_matching(struct http_req *req, const struct resource *r, json_t
 			  NULL);
 }
 
+void admin_res_act(struct http_req *req)
+{
+	const struct resource *r = req->route->res;
+	const struct res_action *act = action_of(r, strrchr(req->route->pattern, '/') + 1);
+	const char *why = NULL;
+	struct res_key k;
+	struct db *db;
+	if (act == NULL || res_key_parse(r, req->params[0], &k) < 0) {
+		admin_error(req, 404, r->not_found);
+		return;
+	}
+	if ((db = admin_db(req)) == NULL)
+		return;
+	enum model_rc rc = admin_res_run(req, db, r, act, &k, &why);
+	char *back = admin_path(r->base, r->own_page ? k.text : "", "");
+	pool_defer(&req->pool, free, back);
+	if (rc == MODEL_OK)
+		admin_redirect(req, pool_printf(&req->pool, "%s?done=%s", back, act->done));
+	else if (rc == MODEL_CONFLICT)
+		admin_error(req, 409, admin_format(req, admin_res_path(req, r, "change_refused"), k.text, admin_t(req, why)));
+	else
+		http_fail(req, rc, rc == MODEL_NOT_FOUND ? r->not_found : NULL, NULL);
+}
+
 void admin_res_bulk(struct http_req *req)
 {
 	const struct resource *r = req->route->res;

@@ -229,7 +229,7 @@ struct resource {
 	 * they are. */
 	void (*form_out)(struct http_req *req, struct db *db, json_t *values);
 	/* The changes the list's rows offer besides deletion (res_action), each row changed on
-	 * its own; NULL: none. */
+	 * its own, and each object's page by a route of its own (admin_res_act); NULL: none. */
 	const struct res_action *actions;
 	size_t nactions;
 	/* The question before deleting the objects of keys (a JSON array of key texts) one by one,

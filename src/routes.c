@@ -119,8 +119,8 @@ const struct route routes[] = {
 	{GET, "/admin/mailings/{id}/messages.csv", admin_mailings_export, AUTH_SESSION, V, "status,format", 0, NULL, NULL},
 	{GET, "/admin/mailings/{id}/edit", admin_res_edit, AUTH_SESSION, V, "", 0, NULL, &res_mailings},
 	{POST, "/admin/mailings/{id}/edit", admin_res_edit, AUTH_SESSION, O, "", 0, NULL, &res_mailings},
-	{POST, "/admin/mailings/{id}/cancel", admin_mailings_cancel, AUTH_SESSION, O, "", 0, NULL, NULL},
-	{POST, "/admin/mailings/{id}/retry-failed", admin_mailings_retry, AUTH_SESSION, O, "", 0, NULL, NULL},
+	{POST, "/admin/mailings/{id}/cancel", admin_res_act, AUTH_SESSION, O, "", 0, NULL, &res_mailings},
+	{POST, "/admin/mailings/{id}/retry-failed", admin_res_act, AUTH_SESSION, O, "", 0, NULL, &res_mailings},
 	{GET | POST, "/admin/mailings/{id}/delete", admin_res_delete, AUTH_SESSION, O, "", 0, NULL, &res_mailings},
 
 	/* admin: change history */
