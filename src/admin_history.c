@@ -22,24 +22,38 @@ static const struct admin_col cols[] = {
 	{"admin.history.details", "detail", NULL, NULL},
 };
 
+#define ACTIONS_MAX 300
+
+/* Appends name (may be NULL) to out (n names, NULL-terminated) unless it is there. */
+static void offer(const char **out, size_t *n, const char *name)
+{
+	if (name && *n < ACTIONS_MAX && !list_has(out, name)) {
+		out[(*n)++] = name;
+		out[*n] = NULL;
+	}
+}
+
 /* The actions the filter offers, "" (any) first: those the route table names and the writes of
- * its resources (resource.c). NULL-terminated, in out (ROUTES_MAX * 3 + 2 rows); the names
- * made are in the request's pool. */
+ * its resources (resource.c): created, updated, deleted (or its own word: a token's revoked),
+ * deleted_matching where the model deletes many, and its changes (res_action: a mailing's
+ * cancelled). NULL-terminated, in out (ACTIONS_MAX + 1 rows); the names made are in the
+ * request's pool. */
 static const char *const *actions(struct http_req *req, const char **out)
 {
-	static const char *const verbs[] = {"created", "updated", "deleted"};
 	size_t n = 0;
-	out[n++] = "";
-	out[n] = NULL;
+	out[0] = NULL;
+	offer(out, &n, "");
 	for (size_t i = 0; i < routes_len; i++) {
-		const char *made[ARRAY_LEN(verbs) + 1] = {routes[i].action};
-		for (size_t j = 0; routes[i].res && j < ARRAY_LEN(verbs); j++)
-			made[j + 1] = pool_printf(&req->pool, "%s.%s", routes[i].res->kind, verbs[j]);
-		for (size_t j = 0; j < ARRAY_LEN(made); j++)
-			if (made[j] && !list_has(out, made[j])) {
-				out[n++] = made[j];
-				out[n] = NULL;
-			}
+		const struct resource *r = routes[i].res;
+		offer(out, &n, routes[i].action);
+		if (r == NULL || (i > 0 && routes[i - 1].res == r))
+			continue;
+		const char *verbs[] = {"created", "updated", r->deleted ? r->deleted : "deleted",
+				       r->model->remove_many ? "deleted_matching" : NULL};
+		for (size_t j = 0; j < ARRAY_LEN(verbs) + r->nactions; j++) {
+			const char *verb = j < ARRAY_LEN(verbs) ? verbs[j] : r->actions[j - ARRAY_LEN(verbs)].done;
+			offer(out, &n, verb ? pool_printf(&req->pool, "%s.%s", r->kind, verb) : NULL);
+		}
 	}
 	return out;
 }
@@ -108,7 +122,7 @@ void admin_history_list(struct http_req *req)
 	struct db *db;
 	if (action && *action == '\0')
 		action = NULL;
-	const char *known[ROUTES_MAX * 3 + 2];
+	const char *known[ACTIONS_MAX + 1];
 	if (action && !list_has(actions(req, known) + 1, action)) {
 		admin_error(req, 400, "admin.history.no_action");
 		return;

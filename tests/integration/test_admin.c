@@ -274,6 +274,13 @@ Test(admin, history_records_who_changed_what)
 	web_free(pg);
 	cr_expect_eq(web_status("GET", "/admin/history/", o, NULL), 403);
 	cr_expect_eq(web_status("GET", "/admin/history/?action=nonsense", a, NULL), 400);
+	/* every action recorded can be chosen: a resource's changes and its own word for deletion too */
+	pg = web_req("GET", "/admin/history/", a, NULL, NULL);
+	cr_expect_not_null(strstr(pg->body, "value=\"mailing.cancelled\""), "%s", pg->body);
+	cr_expect_not_null(strstr(pg->body, "value=\"token.revoked\""));
+	cr_expect_not_null(strstr(pg->body, "value=\"client.deleted_matching\""));
+	web_free(pg);
+	cr_expect_eq(web_status("GET", "/admin/history/?action=mailing.retried", a, NULL), 200);
 	free(itest_sql("DELETE FROM operators WHERE code = '%s' RETURNING 1", code));
 	free(o);
 	free(t);
