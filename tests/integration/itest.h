@@ -74,7 +74,8 @@ int itest_header(const char *line, size_t len, const char *name, char **value);
 /* Test phones come from two disjoint ranges, so no test's client meets another's:
  * - uniq_phone: 70 + nine random digits, a phone no other test uses;
  * - code_phone: 7 + an operator code (uniq_code's, 100..999) + n in seven digits, the phones of
- *   an operator's clients (eng_clients seeds them as code_phone(op, 1..)). */
+ *   an operator's clients (eng_clients seeds them as code_phone(op, 1..)). A test that needs a
+ *   block of many phones takes a code of its own for them, so that no random phone falls in it. */
 void uniq_phone(char out[12]);
 void code_phone(const char *code, long n, char out[12]);
 /* A short unique word for names (tags, users): prefix + random hex. */
