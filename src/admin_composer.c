@@ -6,6 +6,7 @@
 #include "admin.h"
 #include "admin_handlers.h"
 #include "admin_mailing.h"
+#include "audit.h"
 #include "form.h"
 #include "i18n.h"
 #include "model_mailing.h"
@@ -197,7 +198,7 @@ void admin_mailings_test(struct http_req *req)
 		return;
 	}
 	const char *mid = pool_printf(&req->pool, "%lld", (long long)json_integer_value(json_object_get(m, "id")));
-	res_record(req, o.db, R, "test_sent", o.k.text, NULL,
-		   pool_pack(&req->pool, "{s:s, s:s}", "phone", phone, "message_id", mid));
+	audit_outcome(o.db, req, res_object(req, R, o.k.text),
+		      pool_pack(&req->pool, "{s:s, s:s}", "phone", phone, "message_id", mid));
 	admin_redirect(req, pool_printf(&req->pool, "%s/preview?phone=%s&message=%s", o.self, phone, mid));
 }

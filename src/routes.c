@@ -115,7 +115,7 @@ const struct route routes[] = {
 	{GET, "/admin/mailings/{id}", admin_mailings_view, AUTH_SESSION, V, "status,sort,cursor,before,done", 0, NULL, NULL},
 	{GET, "/admin/mailings/{id}/live", admin_mailings_live, AUTH_SESSION, V, "", 0, NULL, NULL},
 	{GET, "/admin/mailings/{id}/preview", admin_mailings_preview, AUTH_SESSION, V, "phone,message", 0, NULL, NULL},
-	{POST, "/admin/mailings/{id}/test", admin_mailings_test, AUTH_SESSION, O, "", 0, NULL, NULL},
+	{POST, "/admin/mailings/{id}/test", admin_mailings_test, AUTH_SESSION, O, "", 0, "mailing.test_sent", NULL},
 	{GET, "/admin/mailings/{id}/messages.csv", admin_mailings_export, AUTH_SESSION, V, "status,format", 0, NULL, NULL},
 	{GET, "/admin/mailings/{id}/edit", admin_res_edit, AUTH_SESSION, V, "", 0, NULL, &res_mailings},
 	{POST, "/admin/mailings/{id}/edit", admin_res_edit, AUTH_SESSION, O, "", 0, NULL, &res_mailings},

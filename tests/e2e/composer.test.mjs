@@ -66,6 +66,8 @@ test('the composer counts, measures, previews, sends a test and clones', async (
   const mid = notice.match(/message (\d+)/)[1];
   assert.equal(sql(`SELECT phone || ' ' || text || ' ' || coalesce(mailing_id, 0) FROM messages WHERE id = ${mid}`),
     `${phone2} Привет, Имя2! 0`);
+  assert.equal(sql(`SELECT count(*) FROM audit_log WHERE action = 'mailing.test_sent'
+    AND object = 'mailing ${self.split('/').pop()}' AND detail->'after'->>'message_id' = '${mid}'`), '1', 'the test send is in the history');
 
   const stopped = `7${base + 3}`;
   await page.goto(`${BASE_URL}${self}/preview?phone=${stopped}`);

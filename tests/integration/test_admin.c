@@ -279,6 +279,7 @@ Test(admin, history_records_who_changed_what)
 	cr_expect_not_null(strstr(pg->body, "value=\"mailing.cancelled\""), "%s", pg->body);
 	cr_expect_not_null(strstr(pg->body, "value=\"token.revoked\""));
 	cr_expect_not_null(strstr(pg->body, "value=\"client.deleted_matching\""));
+	cr_expect_not_null(strstr(pg->body, "value=\"mailing.test_sent\""));
 	web_free(pg);
 	cr_expect_eq(web_status("GET", "/admin/history/?action=mailing.retried", a, NULL), 200);
 	free(itest_sql("DELETE FROM operators WHERE code = '%s' RETURNING 1", code));
