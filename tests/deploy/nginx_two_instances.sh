@@ -202,12 +202,15 @@ ok "nginx retried on the surviving instance (access log shows both upstreams)" r
 # kill is started and delivered by the surviving instance (instance a, started first, was the
 # likely scheduler leader; its advisory lock went with its database session).
 mailing_failover() {
-  local tag phones="" i id sent=0 body op
+  local tag phones="" phone i id sent=0 body op base=$RANDOM
   tag=deploy$RANDOM$RANDOM
   # an operator of their own: a code taken from the phone could be one the cleanup deletes below
   op=$(fresh_codes 1)
+  # 50 phones different by construction: two drawn at random in their own $(...) once came out
+  # the same (49 clients for 50 items, the bulk call's created 49, in a sanitizer run)
   for ((i = 0; i < 50; i++)); do
-    phones+="${phones:+,}{\"phone\":\"$(printf '7%05d%05d' $RANDOM $RANDOM)\",\"operator_code\":\"$op\",\"tag\":\"$tag\"}"
+    printf -v phone '7%05d%05d' "$base" "$i"
+    phones+="${phones:+,}{\"phone\":\"$phone\",\"operator_code\":\"$op\",\"tag\":\"$tag\"}"
   done
   body=$(api POST /api/v1/clients/bulk "[$phones]")
   [[ $(status) == 200 || $(status) == 201 ]] || { echo "# bulk: $(status) $body"; return 1; }
