@@ -123,7 +123,8 @@ void admin_history_list(struct http_req *req)
 	if (action && *action == '\0')
 		action = NULL;
 	const char *known[ACTIONS_MAX + 1];
-	if (action && !list_has(actions(req, known) + 1, action)) {
+	const char *const *offered = actions(req, known);
+	if (action && !list_has(offered + 1, action)) {
 		admin_error(req, 400, "admin.history.no_action");
 		return;
 	}
@@ -137,7 +138,7 @@ void admin_history_list(struct http_req *req)
 	admin_page(req, 200, "admin/list",
 		   pool_pack(&req->pool, "{s:s, s:o, s:[o]}", "heading", admin_t(req, "admin.nav.history"), "list", list,
 			     "filters", admin_filter(req, "action", "admin.history.action", "action",
-						     actions(req, known))));
+						     offered)));
 }
 
 json_t *admin_history(struct http_req *req, struct db *db, const char *object)
